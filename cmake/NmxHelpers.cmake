@@ -1,0 +1,25 @@
+# Helpers shared by the CMake files of every layer.
+
+# nmx_layer(NAME SOURCES... DEPS ...) - a static library for one layer.
+function(nmx_layer name)
+  cmake_parse_arguments(L "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${L_SOURCES})
+  target_link_libraries(${name} PUBLIC ${L_DEPS})
+  set_property(GLOBAL APPEND PROPERTY NMX_LAYERS ${name})
+endfunction()
+
+# nmx_unit_test(NAME SOURCES... LIBS ...) - a cmocka test registered with ctest.
+function(nmx_unit_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "NMX_SHARED_CAPTURES=${NMX_SHARED_CAPTURES};NMX_SOURCE_DIR=${PROJECT_SOURCE_DIR};NMX_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  if(T_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
