@@ -1,0 +1,54 @@
+/*
+ * main.c - the nmexpert command: dispatches to one subcommand per file.
+ *
+ *   nmexpert list | info | run | demo | version | help
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void nmx_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("nmexpert: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: nmexpert COMMAND [ARGS]\n"
+          "\n"
+          "commands:\n"
+          "  info CAPTURE [--format text|json]   describe a capture file\n"
+          "  version                             print the version\n"
+          "  help                                this text\n"
+          "\n"
+          "See nmexpert(1).\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return NMX_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "info") == 0)
+        return nmx_cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("nmexpert %s\n", nmx_version());
+        return NMX_EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return NMX_EXIT_OK;
+    }
+    nmx_cli_error("unknown command '%s' (try 'nmexpert help')", cmd);
+    return NMX_EXIT_USAGE;
+}
