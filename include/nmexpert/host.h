@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +69,176 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);
+
+/* ===================================================================== */
+/* Experts and runs (src/runtime, src/report)                             */
+/* ===================================================================== */
+
+typedef struct nmx_host nmx_host_t;
+typedef struct nmx_run nmx_run_t;
+
+/* A discovered expert module, as `nmexpert list` shows it. */
+typedef struct nmx_expert_info {
+    const char *module;      /* file base name without "lib" and ".so": "protdist" */
+    const char *path;        /* full path of the shared object */
+    const char *name;        /* EXPERTENUMINFO.szName from Register ("" if not loaded) */
+    const char *vendor;
+    const char *description;
+    uint32_t version;        /* EXPERTENUMINFO.Version */
+    uint32_t flags;          /* EXPERT_ENUM_FLAG_* */
+    int configurable;        /* exports Configure and sets the CONFIGURABLE flag */
+    const char *load_error;  /* NULL, or why the module could not be loaded/registered */
+} nmx_expert_info_t;
+
+/* Creates a host.  Experts are looked up in the directories added with
+ * nmx_host_add_experts_dir(), then in the installed experts directory. */
+NMX_EXPORT nmx_host_t *nmx_host_new(void);
+NMX_EXPORT void nmx_host_free(nmx_host_t *host);
+NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir);
+/* The installed experts directory (compiled in, or found next to the program). */
+NMX_EXPORT const char *nmx_host_installed_experts_dir(void);
+/* The installed data directory holding sample.pcap. */
+NMX_EXPORT const char *nmx_host_installed_data_dir(void);
+
+/*
+ * Scans the experts directories and registers every module found there
+ * (each module is loaded and its Register called in a throw-away child
+ * process when `isolated`, so a broken module cannot crash the host).
+ * Returns the number of modules found.
+ */
+NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated);
+NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host);
+NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size_t i);
+
+/* Isolation modes of a run. */
+enum { NMX_ISOLATION_PROCESS = 0, NMX_ISOLATION_NONE = 1 };
+
+/* Options of a run.  Zero-initialise, then set what you need. */
+typedef struct nmx_run_opts {
+    int isolation;            /* NMX_ISOLATION_PROCESS (default) or NMX_ISOLATION_NONE */
+    unsigned jobs;            /* experts run in parallel; 0 = 1 */
+    double timeout_s;         /* per expert; 0 = none.  Then termination is requested */
+    double grace_s;           /* time allowed after termination before a kill; 0 = 10 s */
+    uint64_t mem_limit;       /* per-session quota in bytes; 0 = none */
+    int debug_heap;           /* red zones in the expert heap */
+    const char *ui_filter;    /* display filter for FLAGS_DEFER_TO_UI_FILTER, or NULL */
+    uint32_t start_frame;     /* startup info: focused frame, 0-based; UINT32_MAX = none */
+    const char *start_protocol; /* startup info: focused protocol name, or NULL */
+    const char *start_property; /* startup info: focused property name, or NULL */
+    int start_bit;            /* startup info: bit number for flag properties; -1 = none */
+    /* Called about every 100 ms while experts run, from the calling thread. */
+    void (*progress)(void *ctx, const nmx_run_t *run);
+    void *progress_ctx;
+} nmx_run_opts_t;
+
+/* Creates a run of experts over an open capture.  NULL + errbuf on error
+ * (e.g. a display filter that does not compile). */
+NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nmx_run_opts_t *opts,
+                                  char *errbuf, size_t errlen);
+NMX_EXPORT void nmx_run_free(nmx_run_t *run);
+
+/*
+ * Adds an expert to the run: `which` is a module name known to the host or
+ * a path to a shared object.  `config` (may be NULL) is the RawConfigData to
+ * pass to Run, `config_len` bytes.  Returns 0, or -1 with errbuf set.
+ */
+NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void *config,
+                                  size_t config_len, char *errbuf, size_t errlen);
+
+/* Runs every added expert to the end.  Returns the number that completed. */
+NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run);
+
+/* Asks every running expert to stop (NMERR_EXPERT_TERMINATE); safe to call
+ * from a signal handler. */
+NMX_EXPORT void nmx_run_terminate(nmx_run_t *run);
+
+/* Outcome of one expert (DESIGN.md JSON contract). */
+typedef enum {
+    NMX_OUTCOME_PENDING = 0,
+    NMX_OUTCOME_COMPLETED,
+    NMX_OUTCOME_FAILED,
+    NMX_OUTCOME_CRASHED,
+    NMX_OUTCOME_TIMED_OUT,
+    NMX_OUTCOME_TERMINATED,
+    NMX_OUTCOME_OUT_OF_MEMORY,
+    NMX_OUTCOME_LOAD_FAILED
+} nmx_outcome_t;
+NMX_EXPORT const char *nmx_outcome_name(nmx_outcome_t outcome);
+
+/* One column of an event, deep-copied from the expert's NMEVENTDATA. */
+typedef struct nmx_column {
+    const char *name;   /* column heading ("" if the expert gave none) */
+    uint32_t type;      /* NMCOLUMNTYPE_* (netmon.h) */
+    union {
+        uint64_t u;     /* UINT8/16/32, FRAME (0-based), IPADDR (network order in memory) */
+        int64_t i;      /* SINT8/16/32 */
+        double f;       /* FLOAT64, VARTIME */
+        int b;          /* YESNO, ONOFF, TRUEFALSE */
+        uint8_t bytes[16]; /* MACADDR (6), IPXADDR (10), IPADDR (4) */
+    } v;
+    const char *s;      /* STRING ("" for NULL) */
+} nmx_column_t;
+
+typedef struct nmx_event {
+    uint32_t ident;
+    uint32_t flags;
+    uint32_t severity;
+    const char *source;
+    const char *name;
+    const char *description;
+    const char *machine;
+    const char *justification; /* NULL if none */
+    uint16_t systime[8];       /* SYSTEMTIME; all zero = not set */
+    uint32_t ncolumns;
+    const nmx_column_t *columns;
+} nmx_event_t;
+
+typedef struct nmx_mem_figures {
+    uint64_t allocations, frees, peak_bytes, live_bytes_at_end;
+    uint64_t reclaimed_bytes, reclaimed_blocks, limit_bytes;
+} nmx_mem_figures_t;
+
+/* The result of one expert of a run; valid until nmx_run_free(). */
+typedef struct nmx_result {
+    const char *module;
+    const char *name;           /* from Register, or the module name */
+    uint32_t version;
+    nmx_outcome_t outcome;
+    uint32_t status;            /* final EXPERTSTATUSENUMERATION (spec 1.8) */
+    uint32_t substatus;
+    uint32_t percent_done;
+    const char *message;        /* status text or the reason for the outcome */
+    uint64_t elapsed_ms;
+    nmx_mem_figures_t memory;
+    size_t nevents;
+    const nmx_event_t *events;
+    uint64_t events_dropped;    /* events refused (invalid, after termination, ...) */
+} nmx_result_t;
+
+NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);
+NMX_EXPORT const nmx_result_t *nmx_run_result(const nmx_run_t *run, size_t i);
+NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run);
+
+/* Persistent per-expert configuration (spec 3.3), under
+ * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg.  Load returns a malloc'd
+ * copy of RawConfigData (caller frees) or NULL when none is stored. */
+NMX_EXPORT void *nmx_config_load(const char *module, size_t *len);
+NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
+                               size_t errlen);
+NMX_EXPORT int nmx_config_reset(const char *module);
+
+/*
+ * Calls the expert's Configure (spec 3.3) with `config` (may be NULL) and
+ * stores what it returns.  Returns 1 when a new configuration was stored,
+ * 0 when Configure returned FALSE (nothing changed), -1 on error.
+ */
+NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
+                                  const void *config, size_t config_len, char *errbuf,
+                                  size_t errlen);
+
+/* Report writers (src/report). */
+enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2 };
+NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out);
 
 #ifdef __cplusplus
 }
