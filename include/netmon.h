@@ -1226,13 +1226,31 @@ NMAPI DWORD WINAPI ExpertIndicateStatus(IN HEXPERTKEY hExpertKey, IN EXPERTSTATU
 NMAPI DWORD WINAPI ExpertSubmitEvent(IN HEXPERTKEY hExpertKey, IN PNMEVENTDATA pExpertEvent);
 
 /* Entry points an expert exports (spec 3).  Declared so that the compiler
- * checks the expert's definitions against them. */
-BOOL WINAPI DllMain(HINSTANCE hInstance, ULONG ulReason, LPVOID Reserved);
-BOOL WINAPI Register(IN OUT PEXPERTENUMINFO pExpertInfo);
-BOOL WINAPI Configure(IN HEXPERTKEY hExpertKey, IN OUT PEXPERTCONFIG *ppConfig,
-                      IN PEXPERTSTARTUPINFO pExpertStartupInfo, IN DWORD StartupFlags, IN HWND hWnd);
-BOOL WINAPI Run(IN HEXPERTKEY hExpertKey, IN PEXPERTCONFIG pConfig,
-                IN PEXPERTSTARTUPINFO pExpertStartupInfo, IN DWORD StartupFlags, IN HWND hWndParent);
+ * checks the expert's definitions against them, and with default visibility
+ * so that they are exported even from a module built with
+ * -fvisibility=hidden. */
+#if defined(__GNUC__)
+#define NMX_EXPERT_EXPORT __attribute__((visibility("default")))
+#else
+#define NMX_EXPERT_EXPORT
+#endif
+NMX_EXPERT_EXPORT BOOL WINAPI DllMain(HINSTANCE hInstance, ULONG ulReason, LPVOID Reserved);
+NMX_EXPERT_EXPORT BOOL WINAPI Register(IN OUT PEXPERTENUMINFO pExpertInfo);
+NMX_EXPERT_EXPORT BOOL WINAPI Configure(IN HEXPERTKEY hExpertKey, IN OUT PEXPERTCONFIG *ppConfig,
+                                        IN PEXPERTSTARTUPINFO pExpertStartupInfo,
+                                        IN DWORD StartupFlags, IN HWND hWnd);
+NMX_EXPERT_EXPORT BOOL WINAPI Run(IN HEXPERTKEY hExpertKey, IN PEXPERTCONFIG pConfig,
+                                  IN PEXPERTSTARTUPINFO pExpertStartupInfo, IN DWORD StartupFlags,
+                                  IN HWND hWndParent);
+
+/*
+ * nmexpert (SDK 1.0): optional module options.  An expert may define
+ *     NMX_EXPERT_EXPORT const DWORD NmxExpertOptions = NMX_EXPERT_OPTION_NOT_DEFAULT;
+ * NOT_DEFAULT: the expert is left out of runs that name no expert (for
+ * tools such as Protocol Coalesce, which needs an output file).
+ */
+#define NMX_EXPERT_OPTIONS_SYMBOL "NmxExpertOptions"
+#define NMX_EXPERT_OPTION_NOT_DEFAULT 0x00000001
 
 /* ===================================================================== */
 /* 6.1 Filters                                                            */

@@ -56,6 +56,16 @@ typedef struct nmx_capture_info {
     const char *const *comments;
     const char *damage;           /* NULL, or "FILE: offset N: reason" where reading stopped */
     uint64_t damage_offset;       /* byte offset of the damage */
+    /* Added with the capture readers (0.1.0); appended so that existing code keeps compiling. */
+    const char *const *link_type_descriptions; /* parallel to link_types: "Ethernet", ... */
+    const uint32_t *comment_frames; /* parallel to comments: 0 = the capture's, else frame number + 1 */
+    unsigned time_digits;         /* sub-second digits the format stores: 3, 6, 7 or 9 */
+    uint64_t file_size;           /* bytes in the file */
+    uint32_t interfaces;          /* pcapng interfaces (all sections); 1 for other formats */
+    const char *damage_reason;    /* the reason alone, without file and offset; NULL if intact */
+    uint32_t n_warnings;          /* non-fatal oddities seen (e.g. normalised timestamps) */
+    size_t n_warning_texts;       /* how many of them are kept as text */
+    const char *const *warnings;
 } nmx_capture_info_t;
 
 /*
@@ -87,6 +97,7 @@ typedef struct nmx_expert_info {
     uint32_t version;        /* EXPERTENUMINFO.Version */
     uint32_t flags;          /* EXPERT_ENUM_FLAG_* */
     int configurable;        /* exports Configure and sets the CONFIGURABLE flag */
+    int not_default;         /* NmxExpertOptions has NMX_EXPERT_OPTION_NOT_DEFAULT */
     const char *load_error;  /* NULL, or why the module could not be loaded/registered */
 } nmx_expert_info_t;
 
@@ -122,10 +133,11 @@ typedef struct nmx_run_opts {
     uint64_t mem_limit;       /* per-session quota in bytes; 0 = none */
     int debug_heap;           /* red zones in the expert heap */
     const char *ui_filter;    /* display filter for FLAGS_DEFER_TO_UI_FILTER, or NULL */
-    uint32_t start_frame;     /* startup info: focused frame, 0-based; UINT32_MAX = none */
+    uint32_t start_frame;     /* startup info: focused frame, 1-based as displayed; 0 = none */
     const char *start_protocol; /* startup info: focused protocol name, or NULL */
     const char *start_property; /* startup info: focused property name, or NULL */
-    int start_bit;            /* startup info: bit number for flag properties; -1 = none */
+    int has_start_bit;        /* startup info: start_bit is given */
+    unsigned start_bit;       /* bit number for flag properties (sBitfield.BitNumber) */
     /* Called about every 100 ms while experts run, from the calling thread. */
     void (*progress)(void *ctx, const nmx_run_t *run);
     void *progress_ctx;
@@ -151,6 +163,10 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run);
 /* Asks every running expert to stop (NMERR_EXPERT_TERMINATE); safe to call
  * from a signal handler. */
 NMX_EXPORT void nmx_run_terminate(nmx_run_t *run);
+
+/* True when an in-process expert never returned after its time limit: the
+ * caller should write its report and exit without freeing the run. */
+NMX_EXPORT int nmx_run_abandoned(const nmx_run_t *run);
 
 /* Outcome of one expert (DESIGN.md JSON contract). */
 typedef enum {
