@@ -13,7 +13,7 @@ set -eu
 build="build-essential cmake pkg-config libpcap-dev libjansson-dev"
 test_pkgs="libcmocka-dev valgrind clang libclang-rt-14-dev tshark tcptrace"
 bench="libmimalloc-dev libtalloc-dev libjemalloc-dev hyperfine linux-perf"
-record="tcpdump iproute2 curl dnsutils dnsmasq python3 iputils-ping netcat-openbsd"
+record="tcpdump iproute2 ethtool curl dnsutils dnsmasq python3 iputils-ping netcat-openbsd nftables openssl busybox samba smbclient tshark"
 
 want=""
 for what in "${@:-build}"; do
