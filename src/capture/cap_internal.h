@@ -1,0 +1,188 @@
+/*
+ * cap_internal.h - what the readers and capture.c share: the capture object,
+ * the reader interface and the helpers readers use to fill the index.
+ *
+ * Readers share one interface (STYLE.md 15): probe -> {not mine, mine,
+ * error}; open (parse the file header); next (one frame, end of file, or
+ * damage); close.  capture.c tries the readers of nmx__cap_readers[] in
+ * order, then drives `next` to build the index; random access afterwards goes
+ * through the index, never through the reader.
+ */
+#ifndef NMX_CAPTURE_CAP_INTERNAL_H
+#define NMX_CAPTURE_CAP_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "capture/capture.h"
+#include "common/cursor.h"
+
+/* Result of a reader's probe. */
+typedef enum nmx_probe {
+    NMX_PROBE_NOT_MINE = 0, /* another reader may try */
+    NMX_PROBE_MINE = 1,     /* this reader's magic */
+    NMX_PROBE_ERROR = 2,    /* this reader's magic, but unusable; err is set */
+} nmx_probe_t;
+
+/* Result of a reader's next. */
+typedef enum nmx_next {
+    NMX_NEXT_FRAME = 0,  /* *rec holds a frame */
+    NMX_NEXT_EOF = 1,    /* clean end of the capture */
+    NMX_NEXT_DAMAGE = 2, /* err holds code, offset and reason; reading stops */
+} nmx_next_t;
+
+typedef struct nmx_cap_reader {
+    const char *name; /* "pcap" */
+    /* Looks at the image's first bytes (cap->data, cap->size); may set err. */
+    nmx_probe_t (*probe)(const nmx_cap_t *cap, nmx_error_t *err);
+    /* Parses the file header, sets the format fields and interfaces, allocates *priv. */
+    unsigned (*open)(nmx_cap_t *cap, void **priv, nmx_error_t *err);
+    /* Reads the next frame into *rec (all fields, flags included). */
+    nmx_next_t (*next)(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_error_t *err);
+    /* Frees *priv (may be NULL). */
+    void (*close)(void *priv);
+} nmx_cap_reader_t;
+
+extern const nmx_cap_reader_t nmx__pcap_reader;
+extern const nmx_cap_reader_t nmx__pcapng_reader;
+extern const nmx_cap_reader_t nmx__netmon_reader;
+
+/* A frame's comment strings (sorted by frame, as frames are indexed in order). */
+typedef struct nmx_cap_fcomment {
+    uint32_t frame;
+    const char *text;   /* UTF-8 */
+    const char *detail; /* NetMon description, or NULL */
+} nmx_cap_fcomment_t;
+
+/* Per-frame conditions counted while indexing and reported once as warnings. */
+typedef struct nmx_cap_tally {
+    uint32_t count;
+    uint32_t first; /* first frame number with the condition */
+} nmx_cap_tally_t;
+
+struct nmx_capture {
+    char *path; /* copy of the name given to open */
+
+    /* The image. */
+    const uint8_t *data;
+    size_t size;
+    void *map;      /* mmap()ed region, or NULL */
+    size_t map_len;
+    uint8_t *owned; /* heap copy of an unmappable file, or NULL */
+
+    /* Format, set by the reader's open. */
+    nmx_cap_format_t format;
+    char format_detail[96];
+    unsigned time_digits;     /* of the whole file (max over interfaces used) */
+    uint32_t header_mactype;  /* NetMon header MAC type; UINT32_MAX if none */
+    nmx_systemtime_t systime; /* NetMon header start time, or derived from frame 0 */
+    bool have_header_systime;
+
+    /* The index. */
+    nmx_frame_rec_t *frames;
+    uint32_t n_frames;
+    uint32_t frames_cap;
+
+    nmx_cap_iface_t *ifaces;
+    uint32_t n_ifaces;
+    uint32_t ifaces_cap;
+
+    /* Text: every string below is owned (one allocation each). */
+    char **strings;
+    size_t n_strings;
+    size_t strings_cap;
+    size_t text_bytes;
+    bool text_dropped;
+
+    nmx_cap_fcomment_t *fcomments;
+    uint32_t n_fcomments;
+    uint32_t fcomments_cap;
+
+    const char **ccomments; /* capture-level comments, in file order */
+    uint32_t n_ccomments;
+    uint32_t ccomments_cap;
+    char *capture_comment; /* ccomments joined by '\n', or NULL */
+
+    /* Damage and warnings. */
+    bool damaged;
+    nmx_cap_damage_t damage;
+    char damage_reason[NMX_ERROR_MSG_MAX];
+    char damage_message[NMX_ERROR_MSG_MAX];
+    uint32_t n_warnings;
+    uint32_t n_warnings_kept;
+    char *warnings[NMX_CAP_MAX_WARNINGS];
+    nmx_cap_tally_t ts_fixed;
+    nmx_cap_tally_t ts_clamped;
+    nmx_cap_tally_t no_ts;
+
+    /* Summary for nmx_cap_get_info, computed once at the end of open. */
+    uint64_t captured_bytes;
+    uint64_t wire_bytes;
+    int64_t first_ns;
+    int64_t last_ns;
+    uint32_t *lt_values;
+    const char **lt_names;
+    const char **lt_descs;
+    size_t n_lt;
+    const char **info_comments;   /* capture comments then frame comments */
+    uint32_t *info_comment_frames; /* 0 = capture-level, else frame number + 1 */
+    size_t n_info_comments;
+};
+
+/* ---- helpers for readers (capture.c) ------------------------------------ */
+
+/* Adds an interface; returns its number, or -1 (err set) past NMX_CAP_MAX_IFACES or OOM. */
+long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t offset,
+                        nmx_error_t *err);
+
+/*
+ * Copies `len` bytes of text into the capture's string pool (NUL-terminated,
+ * trailing NULs trimmed).  Returns NULL when the NMX_CAP_MAX_TEXT_BYTES budget
+ * is spent (a warning is recorded once) or on allocation failure.
+ */
+const char *nmx__cap_strdup(nmx_cap_t *cap, const void *text, size_t len);
+
+/* Converts UTF-16LE (len bytes, up to a NUL unit) to UTF-8 in the pool. */
+const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len);
+
+/* Attaches a comment to the frame that the reader is about to return. */
+void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail);
+
+/* Adds a capture-level comment (already in the pool). */
+void nmx__cap_capture_comment(nmx_cap_t *cap, const char *text);
+
+/* Records a non-fatal warning. */
+void nmx__cap_warn(nmx_cap_t *cap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Pre-sizes the index for n frames (a hint; fails only on allocation failure). */
+bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n);
+
+/*
+ * Records a damage error for the frame about to be read and returns
+ * NMX_NEXT_DAMAGE: `return nmx__cap_damage(cap, err, off, "reason %u", n);`
+ */
+nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sets a fatal open error naming the capture: returns NMERR code. */
+unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- time arithmetic (captime.c) ------------------------------------------ */
+
+/*
+ * sec * 1e9 + sub * 1e9 / units with sub possibly >= units (carried); sets
+ * NMX_FRAME_TS_FIXED when sub >= units and NMX_FRAME_TS_CLAMPED on overflow
+ * in *flags.  `units` is the sub-second field's units per second.
+ */
+int64_t nmx__ts_from_parts(int64_t sec, uint64_t sub, uint64_t units, uint16_t *flags);
+
+/* base + delta, clamped to the int64 range (sets NMX_FRAME_TS_CLAMPED). */
+int64_t nmx__ts_add(int64_t base, int64_t delta, uint16_t *flags);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
+int64_t nmx__days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Fills a SYSTEMTIME (UTC) from ns since 1970; false if the year is out of 1601..30827. */
+bool nmx__systemtime_from_ns(int64_t ns, nmx_systemtime_t *st);
+
+#endif /* NMX_CAPTURE_CAP_INTERNAL_H */

@@ -1,0 +1,928 @@
+/*
+ * capture.c - opening a capture: the byte image (mapped file or caller's
+ * memory), reader selection by magic number, the frame index, damage and
+ * warnings, the summary for `nmexpert info`, and the exported nmx_capture_*
+ * functions of host.h.
+ */
+#include "capture/cap_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <netmon.h>
+
+#include "common/checked.h"
+#include "common/strutil.h"
+
+/* Readers in the order they are tried (each probe looks only at magic bytes). */
+static const nmx_cap_reader_t *const readers[] = {
+    &nmx__pcap_reader,
+    &nmx__pcapng_reader,
+    &nmx__netmon_reader,
+};
+
+/* ---- small allocation helpers ------------------------------------------ */
+
+/* Grows *arr (elements of `size` bytes, *cap of them) to hold at least `need`. */
+static bool grow_array(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t limit)
+{
+    if (need <= *cap)
+        return true;
+    if (need > limit)
+        return false;
+    uint64_t n = *cap ? (uint64_t)*cap * 2 : 16;
+    while (n < need)
+        n *= 2;
+    if (n > limit)
+        n = limit;
+    size_t bytes;
+    if (!nmx_mul_size((size_t)n, size, &bytes))
+        return false;
+    void *p = realloc(*arr, bytes);
+    if (p == NULL)
+        return false;
+    *arr = p;
+    *cap = (uint32_t)n;
+    return true;
+}
+
+bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n)
+{
+    if (n > NMX_CAP_MAX_FRAMES)
+        n = NMX_CAP_MAX_FRAMES;
+    void *arr = cap->frames;
+    bool ok = grow_array(&arr, &cap->frames_cap, n, sizeof(nmx_frame_rec_t), NMX_CAP_MAX_FRAMES);
+    cap->frames = arr;
+    return ok;
+}
+
+/* Keeps an owned string; frees it and returns NULL on failure. */
+static char *keep_string(nmx_cap_t *cap, char *s)
+{
+    if (s == NULL)
+        return NULL;
+    if (cap->n_strings == cap->strings_cap) {
+        size_t n = cap->strings_cap ? cap->strings_cap * 2 : 16;
+        size_t bytes;
+        char **p = NULL;
+        if (nmx_mul_size(n, sizeof *p, &bytes))
+            p = realloc(cap->strings, bytes);
+        if (p == NULL) {
+            free(s);
+            return NULL;
+        }
+        cap->strings = p;
+        cap->strings_cap = n;
+    }
+    cap->strings[cap->n_strings++] = s;
+    return s;
+}
+
+/* Reserves n+1 bytes of text budget; records a warning the first time it runs out. */
+static bool text_budget(nmx_cap_t *cap, size_t n)
+{
+    if (n >= NMX_CAP_MAX_TEXT_BYTES || cap->text_bytes + n + 1 > NMX_CAP_MAX_TEXT_BYTES) {
+        if (!cap->text_dropped) {
+            cap->text_dropped = true;
+            nmx__cap_warn(cap, "comment text beyond %u bytes was dropped",
+                          (unsigned)NMX_CAP_MAX_TEXT_BYTES);
+        }
+        return false;
+    }
+    cap->text_bytes += n + 1;
+    return true;
+}
+
+const char *nmx__cap_strdup(nmx_cap_t *cap, const void *text, size_t len)
+{
+    const char *t = text;
+    while (len > 0 && t[len - 1] == '\0')
+        len--;
+    if (!text_budget(cap, len))
+        return NULL;
+    char *s = malloc(len + 1);
+    if (s == NULL)
+        return NULL;
+    if (len > 0)
+        memcpy(s, t, len);
+    s[len] = '\0';
+    return keep_string(cap, s);
+}
+
+/* Appends the UTF-8 form of code point c to out (room for 4 bytes assumed). */
+static size_t put_utf8(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | c >> 6);
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | c >> 12);
+        out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | c >> 18);
+    out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len)
+{
+    size_t units = len / 2;
+    size_t max_out; /* each UTF-16 unit gives at most 3 UTF-8 bytes */
+    if (!nmx_mul_size(units, 3, &max_out) || !text_budget(cap, max_out))
+        return NULL;
+    char *s = malloc(max_out + 1);
+    if (s == NULL)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < units; i++) {
+        uint32_t u = nmx_load_u16le(text + 2 * i);
+        if (u == 0)
+            break;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
+            uint32_t lo = nmx_load_u16le(text + 2 * i + 2);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i++;
+            } else {
+                u = 0xFFFD;
+            }
+        } else if (u >= 0xD800 && u <= 0xDFFF) {
+            u = 0xFFFD; /* unpaired surrogate */
+        }
+        n += put_utf8(s + n, u);
+    }
+    s[n] = '\0';
+    return keep_string(cap, s);
+}
+
+void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail)
+{
+    if (text == NULL && detail == NULL)
+        return;
+    void *arr = cap->fcomments;
+    if (!grow_array(&arr, &cap->fcomments_cap, cap->n_fcomments + 1, sizeof(nmx_cap_fcomment_t),
+                    NMX_CAP_MAX_FRAMES))
+        return;
+    cap->fcomments = arr;
+    nmx_cap_fcomment_t *c = &cap->fcomments[cap->n_fcomments];
+    if (cap->n_fcomments > 0 && c[-1].frame == cap->n_frames) {
+        /* A second comment on the same frame: join them. */
+        c--;
+        if (text != NULL && c->text != NULL) {
+            size_t a = strlen(c->text), b = strlen(text);
+            char *j = NULL;
+            if (text_budget(cap, a + 1 + b))
+                j = malloc(a + b + 2);
+            if (j != NULL) {
+                memcpy(j, c->text, a);
+                j[a] = '\n';
+                memcpy(j + a + 1, text, b + 1);
+                c->text = keep_string(cap, j) ? j : c->text;
+            }
+        } else if (text != NULL) {
+            c->text = text;
+        }
+        if (detail != NULL && c->detail == NULL)
+            c->detail = detail;
+        return;
+    }
+    c->frame = cap->n_frames;
+    c->text = text;
+    c->detail = detail;
+    cap->n_fcomments++;
+}
+
+void nmx__cap_capture_comment(nmx_cap_t *cap, const char *text)
+{
+    if (text == NULL)
+        return;
+    void *arr = (void *)cap->ccomments;
+    if (!grow_array(&arr, &cap->ccomments_cap, cap->n_ccomments + 1, sizeof(char *),
+                    NMX_CAP_MAX_FRAMES))
+        return;
+    cap->ccomments = arr;
+    cap->ccomments[cap->n_ccomments++] = text;
+}
+
+void nmx__cap_warn(nmx_cap_t *cap, const char *fmt, ...)
+{
+    cap->n_warnings++;
+    if (cap->n_warnings_kept >= NMX_CAP_MAX_WARNINGS)
+        return;
+    char buf[NMX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *s = strdup(buf);
+    if (s != NULL)
+        cap->warnings[cap->n_warnings_kept++] = s;
+}
+
+long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t offset,
+                        nmx_error_t *err)
+{
+    void *arr = cap->ifaces;
+    if (!grow_array(&arr, &cap->ifaces_cap, cap->n_ifaces + 1, sizeof(nmx_cap_iface_t),
+                    NMX_CAP_MAX_IFACES)) {
+        nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset,
+                      cap->n_ifaces >= NMX_CAP_MAX_IFACES
+                          ? "more than %u interfaces"
+                          : "out of memory for %u interfaces",
+                      cap->n_ifaces >= NMX_CAP_MAX_IFACES ? (unsigned)NMX_CAP_MAX_IFACES
+                                                          : cap->n_ifaces + 1);
+        return -1;
+    }
+    cap->ifaces = arr;
+    cap->ifaces[cap->n_ifaces] = *iface;
+    return (long)cap->n_ifaces++;
+}
+
+nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cap->damage_reason, sizeof cap->damage_reason, fmt, ap);
+    va_end(ap);
+    nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset, "%s", cap->damage_reason);
+    return NMX_NEXT_DAMAGE;
+}
+
+unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,
+                       const char *fmt, ...)
+{
+    char reason[NMX_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    return nmx_error_set(err, code, cap->path, offset, "%s", reason);
+}
+
+/* ---- the image ------------------------------------------------------------ */
+
+static unsigned errno_code(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+        return NMERR_FILE_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+        return NMERR_ACCESS_DENIED;
+    case ENOMEM:
+        return NMERR_OUT_OF_MEMORY;
+    default:
+        return NMERR_FILE_READ_ERROR;
+    }
+}
+
+/* Reads a file that cannot be mapped (pipe, character device, /proc). */
+static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
+{
+    size_t cap_bytes = 0, len = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (len == cap_bytes) {
+            if (cap_bytes >= NMX_CAP_MAX_UNMAPPED_BYTES) {
+                free(buf);
+                return nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
+                                     "cannot be mapped and is larger than %llu bytes",
+                                     (unsigned long long)NMX_CAP_MAX_UNMAPPED_BYTES);
+            }
+            size_t n = cap_bytes ? cap_bytes * 2 : 65536;
+            uint8_t *p = realloc(buf, n);
+            if (p == NULL) {
+                free(buf);
+                return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, NMX_OFFSET_UNKNOWN,
+                                     "out of memory reading the file");
+            }
+            buf = p;
+            cap_bytes = n;
+        }
+        ssize_t k = read(fd, buf + len, cap_bytes - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int e = errno;
+            free(buf);
+            return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
+        }
+        if (k == 0)
+            break;
+        len += (size_t)k;
+    }
+    cap->owned = buf;
+    cap->data = buf;
+    cap->size = len;
+    return 0;
+}
+
+static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
+{
+    int fd = open(cap->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
+    }
+    unsigned rc = 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        rc = nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
+        goto out_close;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
+                           "is a directory, not a capture file");
+        goto out_close;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            /* The index is built in one forward pass; start reading ahead. */
+            (void)madvise(m, (size_t)st.st_size, MADV_WILLNEED);
+            cap->map = m;
+            cap->map_len = (size_t)st.st_size;
+            cap->data = m;
+            cap->size = (size_t)st.st_size;
+            goto out_close;
+        }
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        cap->data = NULL;
+        cap->size = 0;
+        goto out_close;
+    }
+    rc = read_whole(cap, fd, err);
+out_close:
+    close(fd);
+    return rc;
+}
+
+/* ---- building the index ---------------------------------------------------- */
+
+static void format_tally(nmx_cap_t *cap, const nmx_cap_tally_t *t, const char *what)
+{
+    if (t->count > 0)
+        nmx__cap_warn(cap, "%u frame%s %s (first: frame %u)", t->count, t->count == 1 ? "" : "s",
+                      what, t->first + 1);
+}
+
+static void tally(nmx_cap_tally_t *t, uint32_t frame)
+{
+    if (t->count++ == 0)
+        t->first = frame;
+}
+
+/* Computes the summary that nmx_cap_get_info hands out. */
+static unsigned summarise(nmx_cap_t *cap, nmx_error_t *err)
+{
+    bool have_time = false;
+    uint32_t last_lt = UINT32_MAX;
+    unsigned digits = 0;
+    uint8_t *iface_used = NULL;
+    if (cap->format == NMX_CAPFMT_PCAPNG && cap->n_ifaces > 0) {
+        iface_used = calloc(cap->n_ifaces, 1);
+        if (iface_used == NULL)
+            goto out_of_memory;
+    }
+    for (uint32_t i = 0; i < cap->n_frames; i++) {
+        const nmx_frame_rec_t *f = &cap->frames[i];
+        cap->captured_bytes += f->caplen;
+        cap->wire_bytes += f->wirelen;
+        if (!(f->flags & NMX_FRAME_NO_TS)) {
+            if (!have_time || f->ts_ns < cap->first_ns)
+                cap->first_ns = f->ts_ns;
+            if (!have_time || f->ts_ns > cap->last_ns)
+                cap->last_ns = f->ts_ns;
+            have_time = true;
+        }
+        if (iface_used != NULL && f->iface < cap->n_ifaces)
+            iface_used[f->iface] = 1;
+        if (f->linktype == last_lt)
+            continue;
+        last_lt = f->linktype;
+        size_t k = 0;
+        while (k < cap->n_lt && cap->lt_values[k] != f->linktype)
+            k++;
+        if (k < cap->n_lt)
+            continue;
+        size_t n = cap->n_lt + 1, b1, b2;
+        if (!nmx_mul_size(n, sizeof(uint32_t), &b1) || !nmx_mul_size(n, sizeof(char *), &b2))
+            goto out_of_memory;
+        uint32_t *v = realloc(cap->lt_values, b1);
+        if (v == NULL)
+            goto out_of_memory;
+        cap->lt_values = v;
+        const char **nm = realloc((void *)cap->lt_names, b2);
+        if (nm == NULL)
+            goto out_of_memory;
+        cap->lt_names = nm;
+        const char **ds = realloc((void *)cap->lt_descs, b2);
+        if (ds == NULL)
+            goto out_of_memory;
+        cap->lt_descs = ds;
+        v[cap->n_lt] = f->linktype;
+        char buf[64];
+        nm[cap->n_lt] = nmx_linktype_name(f->linktype);
+        if (nm[cap->n_lt] == NULL) {
+            nmx_linktype_format_name(f->linktype, buf, sizeof buf);
+            nm[cap->n_lt] = keep_string(cap, strdup(buf));
+        }
+        ds[cap->n_lt] = nmx_linktype_description(f->linktype);
+        if (ds[cap->n_lt] == NULL) {
+            nmx_linktype_format_description(f->linktype, buf, sizeof buf);
+            ds[cap->n_lt] = keep_string(cap, strdup(buf));
+        }
+        if (nm[cap->n_lt] == NULL || ds[cap->n_lt] == NULL)
+            goto out_of_memory;
+        cap->n_lt = n;
+    }
+    if (cap->format == NMX_CAPFMT_PCAPNG) {
+        bool any_used = false;
+        for (uint32_t k = 0; iface_used != NULL && k < cap->n_ifaces; k++)
+            if (iface_used[k]) {
+                any_used = true;
+                if (cap->ifaces[k].time_digits > digits)
+                    digits = cap->ifaces[k].time_digits;
+            }
+        for (uint32_t k = 0; !any_used && k < cap->n_ifaces; k++)
+            if (cap->ifaces[k].time_digits > digits)
+                digits = cap->ifaces[k].time_digits;
+        cap->time_digits = any_used || cap->n_ifaces > 0 ? digits : 6;
+    }
+    free(iface_used);
+    iface_used = NULL;
+
+    /* Comments: drop any attached to a frame that was then found damaged. */
+    while (cap->n_fcomments > 0 && cap->fcomments[cap->n_fcomments - 1].frame >= cap->n_frames)
+        cap->n_fcomments--;
+    for (uint32_t k = 0; k < cap->n_fcomments; k++)
+        cap->frames[cap->fcomments[k].frame].flags |= NMX_FRAME_HAS_COMMENT;
+    if (cap->n_ccomments > 0) {
+        size_t total = 0;
+        for (uint32_t k = 0; k < cap->n_ccomments; k++)
+            total += strlen(cap->ccomments[k]) + 1;
+        char *j = malloc(total);
+        if (j == NULL)
+            goto out_of_memory;
+        size_t n = 0;
+        for (uint32_t k = 0; k < cap->n_ccomments; k++) {
+            size_t l = strlen(cap->ccomments[k]);
+            memcpy(j + n, cap->ccomments[k], l);
+            n += l;
+            j[n++] = k + 1 < cap->n_ccomments ? '\n' : '\0';
+        }
+        cap->capture_comment = j;
+    }
+    size_t nc = (size_t)cap->n_ccomments + cap->n_fcomments;
+    if (nc > 0) {
+        cap->info_comments = calloc(nc, sizeof(char *));
+        cap->info_comment_frames = calloc(nc, sizeof(uint32_t));
+        if (cap->info_comments == NULL || cap->info_comment_frames == NULL)
+            goto out_of_memory;
+        size_t n = 0;
+        for (uint32_t k = 0; k < cap->n_ccomments; k++)
+            cap->info_comments[n++] = cap->ccomments[k];
+        for (uint32_t k = 0; k < cap->n_fcomments; k++) {
+            if (cap->fcomments[k].text == NULL)
+                continue;
+            cap->info_comment_frames[n] = cap->fcomments[k].frame + 1;
+            cap->info_comments[n++] = cap->fcomments[k].text;
+        }
+        cap->n_info_comments = n;
+    }
+
+    if (!cap->have_header_systime && cap->n_frames > 0 && !(cap->frames[0].flags & NMX_FRAME_NO_TS))
+        (void)nmx__systemtime_from_ns(cap->frames[0].ts_ns, &cap->systime);
+
+    format_tally(cap, &cap->ts_fixed,
+                 "had a sub-second time field out of range; the excess was carried into the seconds");
+    format_tally(cap, &cap->ts_clamped, "had a time outside the representable range; clamped");
+    format_tally(cap, &cap->no_ts, "carry no time stamp (pcapng simple packet blocks)");
+    return 0;
+
+out_of_memory:
+    free(iface_used);
+    return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, NMX_OFFSET_UNKNOWN,
+                         "out of memory summarising the capture");
+}
+
+static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
+{
+    if (cap->size == 0)
+        return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                             "empty file (0 bytes): not a pcap, pcapng or NetMon capture");
+    const nmx_cap_reader_t *reader = NULL;
+    for (size_t k = 0; k < sizeof readers / sizeof readers[0]; k++) {
+        nmx_probe_t p = readers[k]->probe(cap, err);
+        if (p == NMX_PROBE_ERROR)
+            return err != NULL && err->code != 0 ? err->code : NMERR_INVALID_FILE_FORMAT;
+        if (p == NMX_PROBE_MINE) {
+            reader = readers[k];
+            break;
+        }
+    }
+    if (reader == NULL) {
+        uint8_t m[4] = {0, 0, 0, 0};
+        memcpy(m, cap->data, cap->size < 4 ? cap->size : 4);
+        if (cap->size < 4)
+            return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                                 "only %zu byte%s: not a pcap, pcapng or NetMon capture", cap->size,
+                                 cap->size == 1 ? "" : "s");
+        return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                             "not a pcap, pcapng or NetMon capture (magic %02x %02x %02x %02x)",
+                             m[0], m[1], m[2], m[3]);
+    }
+
+    cap->header_mactype = UINT32_MAX;
+    cap->time_digits = 6;
+    void *priv = NULL;
+    unsigned rc = reader->open(cap, &priv, err);
+    if (rc != 0) {
+        reader->close(priv);
+        return rc;
+    }
+    nmx_error_t derr;
+    nmx_error_clear(&derr);
+    for (;;) {
+        nmx_frame_rec_t rec;
+        memset(&rec, 0, sizeof rec);
+        nmx_next_t r = reader->next(cap, priv, &rec, &derr);
+        if (r == NMX_NEXT_EOF)
+            break;
+        if (r == NMX_NEXT_DAMAGE) {
+            cap->damaged = true;
+            break;
+        }
+        if (cap->n_frames == cap->frames_cap) {
+            if (cap->n_frames >= NMX_CAP_MAX_FRAMES) {
+                nmx__cap_damage(cap, &derr, rec.data_off, "more than %u frames (the index limit)",
+                                (unsigned)NMX_CAP_MAX_FRAMES);
+                cap->damaged = true;
+                break;
+            }
+            if (!nmx__cap_reserve(cap, cap->n_frames + 1)) {
+                reader->close(priv);
+                return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, rec.data_off,
+                                     "out of memory indexing frame %u", cap->n_frames + 1);
+            }
+        }
+        if (rec.flags & NMX_FRAME_TS_FIXED)
+            tally(&cap->ts_fixed, cap->n_frames);
+        if (rec.flags & NMX_FRAME_TS_CLAMPED)
+            tally(&cap->ts_clamped, cap->n_frames);
+        if (rec.flags & NMX_FRAME_NO_TS)
+            tally(&cap->no_ts, cap->n_frames);
+        cap->frames[cap->n_frames++] = rec;
+    }
+    reader->close(priv);
+    if (cap->damaged) {
+        cap->damage.offset = derr.offset;
+        cap->damage.frames = cap->n_frames;
+        cap->damage.code = derr.code ? derr.code : NMERR_INVALID_FILE_FORMAT;
+        snprintf(cap->damage_message, sizeof cap->damage_message, "%s", derr.msg);
+        cap->damage.reason = cap->damage_reason;
+        cap->damage.message = cap->damage_message;
+    }
+    return summarise(cap, err);
+}
+
+static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, bool from_file)
+{
+    unsigned rc = from_file ? map_file(cap, err) : 0;
+    if (rc == 0)
+        rc = build_index(cap, err);
+    if (rc != 0) {
+        nmx_cap_close(cap);
+        return rc;
+    }
+    *out = cap;
+    return 0;
+}
+
+static nmx_cap_t *new_cap(const char *name)
+{
+    nmx_cap_t *cap = calloc(1, sizeof *cap);
+    if (cap == NULL)
+        return NULL;
+    cap->path = strdup(name);
+    if (cap->path == NULL) {
+        free(cap);
+        return NULL;
+    }
+    return cap;
+}
+
+unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
+{
+    nmx_error_clear(err);
+    if (out == NULL || path == NULL)
+        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+                             "no file or no result pointer");
+    *out = NULL;
+    nmx_cap_t *cap = new_cap(path);
+    if (cap == NULL)
+        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
+    return open_common(cap, out, err, true);
+}
+
+unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
+                          nmx_error_t *err)
+{
+    nmx_error_clear(err);
+    if (name == NULL)
+        name = "<memory>";
+    if (out == NULL || (data == NULL && len > 0))
+        return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
+                             "no data or no result pointer");
+    *out = NULL;
+    nmx_cap_t *cap = new_cap(name);
+    if (cap == NULL)
+        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
+    cap->data = data;
+    cap->size = len;
+    return open_common(cap, out, err, false);
+}
+
+void nmx_cap_close(nmx_cap_t *cap)
+{
+    if (cap == NULL)
+        return;
+    if (cap->map != NULL)
+        munmap(cap->map, cap->map_len);
+    free(cap->owned);
+    free(cap->frames);
+    free(cap->ifaces);
+    for (size_t k = 0; k < cap->n_strings; k++)
+        free(cap->strings[k]);
+    free(cap->strings);
+    free(cap->fcomments);
+    free((void *)cap->ccomments);
+    free(cap->capture_comment);
+    for (uint32_t k = 0; k < cap->n_warnings_kept; k++)
+        free(cap->warnings[k]);
+    free(cap->lt_values);
+    free((void *)cap->lt_names);
+    free((void *)cap->lt_descs);
+    free((void *)cap->info_comments);
+    free(cap->info_comment_frames);
+    free(cap->path);
+    free(cap);
+}
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+uint32_t nmx_cap_count(const nmx_cap_t *cap)
+{
+    return cap != NULL ? cap->n_frames : 0;
+}
+
+const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i)
+{
+    if (cap == NULL || i >= cap->n_frames)
+        return NULL;
+    return &cap->frames[i];
+}
+
+const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i)
+{
+    if (cap == NULL || i >= cap->n_frames)
+        return NULL;
+    return cap->data + cap->frames[i].data_off;
+}
+
+const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap)
+{
+    return cap != NULL ? cap->frames : NULL;
+}
+
+const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len)
+{
+    if (len != NULL)
+        *len = cap != NULL ? cap->size : 0;
+    return cap != NULL ? cap->data : NULL;
+}
+
+static const nmx_cap_fcomment_t *find_fcomment(const nmx_cap_t *cap, uint32_t i)
+{
+    if (cap == NULL || i >= cap->n_frames || !(cap->frames[i].flags & NMX_FRAME_HAS_COMMENT))
+        return NULL;
+    uint32_t lo = 0, hi = cap->n_fcomments;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cap->fcomments[mid].frame == i)
+            return &cap->fcomments[mid];
+        if (cap->fcomments[mid].frame < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const char *nmx_cap_frame_comment(const nmx_cap_t *cap, uint32_t i)
+{
+    const nmx_cap_fcomment_t *c = find_fcomment(cap, i);
+    return c != NULL ? c->text : NULL;
+}
+
+const char *nmx_cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i)
+{
+    const nmx_cap_fcomment_t *c = find_fcomment(cap, i);
+    return c != NULL ? c->detail : NULL;
+}
+
+nmx_cap_format_t nmx_cap_format(const nmx_cap_t *cap)
+{
+    return cap->format;
+}
+
+const char *nmx_cap_format_name(const nmx_cap_t *cap)
+{
+    switch (cap->format) {
+    case NMX_CAPFMT_PCAP:
+        return "pcap";
+    case NMX_CAPFMT_PCAPNG:
+        return "pcapng";
+    case NMX_CAPFMT_NETMON1:
+        return "netmon1";
+    case NMX_CAPFMT_NETMON2:
+        return "netmon2";
+    }
+    return "unknown";
+}
+
+const char *nmx_cap_format_detail(const nmx_cap_t *cap)
+{
+    return cap->format_detail;
+}
+
+const char *nmx_cap_path(const nmx_cap_t *cap)
+{
+    return cap->path;
+}
+
+unsigned nmx_cap_time_digits(const nmx_cap_t *cap)
+{
+    return cap->time_digits;
+}
+
+int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap)
+{
+    return cap->n_frames > 0 ? cap->frames[0].ts_ns : 0;
+}
+
+uint32_t nmx_cap_mactype(const nmx_cap_t *cap)
+{
+    if (cap->header_mactype != UINT32_MAX)
+        return cap->header_mactype;
+    if (cap->n_frames > 0)
+        return nmx_linktype_to_mactype(cap->frames[0].linktype);
+    if (cap->n_ifaces > 0)
+        return nmx_linktype_to_mactype(cap->ifaces[0].linktype);
+    return 0;
+}
+
+const nmx_systemtime_t *nmx_cap_systemtime(const nmx_cap_t *cap)
+{
+    return &cap->systime;
+}
+
+const char *nmx_cap_comment(const nmx_cap_t *cap)
+{
+    return cap->capture_comment;
+}
+
+unsigned nmx_cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err)
+{
+    if (buf == NULL || size == 0)
+        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+                             "no buffer for the comment");
+    buf[0] = '\0';
+    nmx_cap_t *cap = NULL;
+    unsigned rc = nmx_cap_open_file(path, &cap, err);
+    if (rc != 0)
+        return rc;
+    const char *c = nmx_cap_comment(cap);
+    if (c != NULL && nmx_strlcpy(buf, c, size) >= size) {
+        buf[0] = '\0';
+        rc = nmx_error_set(err, NMERR_BUFFER_TOO_SMALL, path, NMX_OFFSET_UNKNOWN,
+                           "the comment needs %zu bytes", strlen(c) + 1);
+    }
+    nmx_cap_close(cap);
+    return rc;
+}
+
+uint32_t nmx_cap_iface_count(const nmx_cap_t *cap)
+{
+    return cap->n_ifaces;
+}
+
+const nmx_cap_iface_t *nmx_cap_iface(const nmx_cap_t *cap, uint32_t k)
+{
+    return k < cap->n_ifaces ? &cap->ifaces[k] : NULL;
+}
+
+const nmx_cap_damage_t *nmx_cap_damage(const nmx_cap_t *cap)
+{
+    return cap->damaged ? &cap->damage : NULL;
+}
+
+uint32_t nmx_cap_warning_count(const nmx_cap_t *cap)
+{
+    return cap->n_warnings;
+}
+
+uint32_t nmx_cap_warnings_kept(const nmx_cap_t *cap)
+{
+    return cap->n_warnings_kept;
+}
+
+const char *nmx_cap_warning(const nmx_cap_t *cap, uint32_t k)
+{
+    return k < cap->n_warnings_kept ? cap->warnings[k] : NULL;
+}
+
+void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
+{
+    memset(info, 0, sizeof *info);
+    info->path = cap->path;
+    info->format = nmx_cap_format_name(cap);
+    info->format_detail = cap->format_detail;
+    info->frames = cap->n_frames;
+    info->captured_bytes = cap->captured_bytes;
+    info->wire_bytes = cap->wire_bytes;
+    info->first_ns = cap->first_ns;
+    info->last_ns = cap->last_ns;
+    info->n_link_types = cap->n_lt;
+    info->link_types = cap->lt_names;
+    info->link_type_values = cap->lt_values;
+    info->link_type_descriptions = cap->lt_descs;
+    info->n_comments = cap->n_info_comments;
+    info->comments = cap->info_comments;
+    info->comment_frames = cap->info_comment_frames;
+    info->damage = cap->damaged ? cap->damage_message : NULL;
+    info->damage_reason = cap->damaged ? cap->damage_reason : NULL;
+    info->damage_offset = cap->damaged ? cap->damage.offset : 0;
+    info->time_digits = cap->time_digits;
+    info->file_size = cap->size;
+    info->interfaces = cap->n_ifaces;
+    info->n_warnings = cap->n_warnings;
+    info->n_warning_texts = cap->n_warnings_kept;
+    info->warnings = (const char *const *)cap->warnings;
+}
+
+/* ---- exported (host.h) ---------------------------------------------------------- */
+
+NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_t errlen)
+{
+    nmx_error_t err;
+    nmx_cap_t *cap = NULL;
+    if (nmx_cap_open_file(path, &cap, &err) != 0) {
+        if (errbuf != NULL && errlen > 0)
+            nmx_strlcpy(errbuf, err.msg, errlen);
+        return NULL;
+    }
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
+    return cap;
+}
+
+NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap)
+{
+    nmx_cap_close(cap);
+}
+
+NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap)
+{
+    return nmx_cap_count(cap);
+}
+
+NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info)
+{
+    if (info == NULL)
+        return;
+    if (cap == NULL) {
+        memset(info, 0, sizeof *info);
+        return;
+    }
+    nmx_cap_get_info(cap, info);
+}

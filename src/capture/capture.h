@@ -1,0 +1,254 @@
+/*
+ * capture.h - the capture layer's internal interface: captures opened as an
+ * indexed, random-access sequence of frames, and the capture writer.
+ *
+ * A capture is a byte image (a read-only private mapping of the file, or a
+ * caller's buffer) plus a frame index built once, at open, by the reader that
+ * recognised the image by its magic number (pcap, pcapng, NetMon 1.x/2.x).
+ * Frame bytes are never copied: nmx_cap_data() points into the image.  After
+ * open nothing changes, so a capture may be shared read-only by threads and by
+ * processes forked after open (the mapping is MAP_PRIVATE and read-only; there
+ * is no per-thread or lazily filled state).
+ *
+ * Damage: when a file header is unreadable, open fails and `err` names the
+ * file, the byte offset and the reason.  When the header is good but a later
+ * record is not, open succeeds; the frames before the damage are indexed and
+ * usable, and nmx_cap_damage() says where and why reading stopped.
+ *
+ * Design, formats, caps and decisions: docs/capture.md.
+ */
+#ifndef NMX_CAPTURE_CAPTURE_H
+#define NMX_CAPTURE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nmexpert/host.h>
+
+#include "common/error.h"
+#include "common/linktype.h"
+
+/* The exported handle (host.h) and the internal one are the same object. */
+typedef struct nmx_capture nmx_cap_t;
+
+/* ---- named caps (docs/capture.md, "Caps") ------------------------------ */
+
+/* Most frames one capture may index (2 GiB of index at 32 bytes a frame). */
+#define NMX_CAP_MAX_FRAMES (64u * 1024 * 1024)
+/* Largest pcap record accepted (libpcap's and Wireshark's standard maximum). */
+#define NMX_CAP_MAX_PCAP_RECORD 262144u
+/* Largest pcapng block accepted (libpcap's initial maximum block size). */
+#define NMX_CAP_MAX_PCAPNG_BLOCK (16u * 1024 * 1024)
+/* Most interfaces (pcapng IDBs) over all sections of one capture. */
+#define NMX_CAP_MAX_IFACES 65535u
+/* Total bytes of comment text kept per capture; more is dropped with a warning. */
+#define NMX_CAP_MAX_TEXT_BYTES (16u * 1024 * 1024)
+/* Bytes read into memory when a file cannot be mapped (pipes, /proc files). */
+#define NMX_CAP_MAX_UNMAPPED_BYTES (1024ull * 1024 * 1024)
+/* Warning messages kept (every warning is counted). */
+#define NMX_CAP_MAX_WARNINGS 16u
+
+/* ---- formats ----------------------------------------------------------- */
+
+typedef enum nmx_cap_format {
+    NMX_CAPFMT_PCAP = 1,    /* libpcap savefile, any variant */
+    NMX_CAPFMT_PCAPNG = 2,  /* pcapng, any number of sections */
+    NMX_CAPFMT_NETMON1 = 3, /* Network Monitor 1.x */
+    NMX_CAPFMT_NETMON2 = 4, /* Network Monitor 2.0 - 2.3 */
+} nmx_cap_format_t;
+
+/* ---- the frame index --------------------------------------------------- */
+
+/* nmx_frame_rec_t.flags */
+enum {
+    NMX_FRAME_NO_TS = 0x1,       /* the record carries no time (pcapng SPB); ts_ns is 0 */
+    NMX_FRAME_HAS_COMMENT = 0x2, /* nmx_cap_frame_comment() has text for it */
+    NMX_FRAME_TS_FIXED = 0x4,    /* sub-second field was out of range and carried into the seconds */
+    NMX_FRAME_TS_CLAMPED = 0x8,  /* time was outside the int64 ns range and was clamped */
+};
+
+/* One indexed frame, 32 bytes. */
+typedef struct nmx_frame_rec {
+    uint64_t data_off; /* offset of the frame bytes in the capture image */
+    uint32_t caplen;   /* stored length: bytes at data_off */
+    uint32_t wirelen;  /* on-the-wire length */
+    int64_t ts_ns;     /* absolute UTC time, nanoseconds since 1970-01-01 */
+    uint32_t linktype; /* common/linktype.h: pcap LINKTYPE_ value or NMX_LINK_NETMON_* */
+    uint16_t iface;    /* interface number over the whole capture (pcapng), else 0 */
+    uint16_t flags;    /* NMX_FRAME_* */
+} nmx_frame_rec_t;
+
+/* One interface: one per pcapng IDB (all sections, in file order), one for other formats. */
+typedef struct nmx_cap_iface {
+    uint32_t linktype;   /* LINKTYPE_ value (NetMon: the header's MAC type, mapped) */
+    uint32_t snaplen;    /* 0 = not stated */
+    uint32_t section;    /* pcapng section (0-based) */
+    uint8_t time_digits; /* decimal digits of its time resolution, 0-9 */
+    const char *name;    /* if_name / if_description, or NULL */
+} nmx_cap_iface_t;
+
+/* Where reading stopped. */
+typedef struct nmx_cap_damage {
+    uint64_t offset;       /* byte offset in the image */
+    uint32_t frames;       /* frames indexed before the damage (all usable) */
+    unsigned code;         /* NMERR_* (NMERR_INVALID_FILE_FORMAT mostly) */
+    const char *reason;    /* "truncated record: ..." */
+    const char *message;   /* "FILE: offset N: reason" */
+} nmx_cap_damage_t;
+
+/* SYSTEMTIME layout: eight little WORDs, as netmon.h's SYSTEMTIME. */
+typedef struct nmx_systemtime {
+    uint16_t year;
+    uint16_t month; /* 1-12 */
+    uint16_t day_of_week; /* 0 = Sunday */
+    uint16_t day;
+    uint16_t hour;
+    uint16_t minute;
+    uint16_t second;
+    uint16_t milliseconds;
+} nmx_systemtime_t;
+
+/* ---- opening and closing ----------------------------------------------- */
+
+/*
+ * Opens the capture file at `path`: maps it read-only (or reads it, up to
+ * NMX_CAP_MAX_UNMAPPED_BYTES, when it cannot be mapped), recognises the format
+ * by magic number and indexes every frame.  Returns 0 and sets *out, or an
+ * NMERR code with `err` filled ("PATH: offset N: reason").  A damaged file
+ * whose header is good returns 0: see nmx_cap_damage().
+ */
+unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err);
+
+/*
+ * The same over bytes in memory (fuzzers, tests).  The capture borrows `data`:
+ * it must stay valid and unchanged until nmx_cap_close().  `name` is used in
+ * messages (NULL: "<memory>").
+ */
+unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
+                          nmx_error_t *err);
+
+/* Releases the index, the mapping and every string; NULL is ignored. */
+void nmx_cap_close(nmx_cap_t *cap);
+
+/* ---- frames (O(1), no allocation, no locking) --------------------------- */
+
+/* Number of indexed (usable) frames. */
+uint32_t nmx_cap_count(const nmx_cap_t *cap);
+
+/* The index entry of frame i (zero-based); NULL if i >= count. */
+const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i);
+
+/* The frame's bytes, caplen long, inside the image; NULL if i >= count. */
+const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i);
+
+/* The whole index (count entries) and the image, for tight loops. */
+const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap);
+const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
+
+/* Text attached to frame i (pcapng opt_comment, NetMon 2.2+ comment title), or NULL. */
+const char *nmx_cap_frame_comment(const nmx_cap_t *cap, uint32_t i);
+
+/* NetMon 2.2+ comment description of frame i (raw bytes, usually RTF), or NULL. */
+const char *nmx_cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i);
+
+/* ---- the capture as a whole --------------------------------------------- */
+
+nmx_cap_format_t nmx_cap_format(const nmx_cap_t *cap);
+const char *nmx_cap_format_name(const nmx_cap_t *cap);   /* "pcap", "pcapng", "netmon1", "netmon2" */
+const char *nmx_cap_format_detail(const nmx_cap_t *cap); /* "pcap, little-endian, microseconds" */
+const char *nmx_cap_path(const nmx_cap_t *cap);          /* as given to open */
+
+/* Decimal digits of the time resolution (3 NetMon 1, 6 pcap, 7 NetMon 2.3, 9 ns pcap ...). */
+unsigned nmx_cap_time_digits(const nmx_cap_t *cap);
+
+/* Time of frame 0: FRAME.TimeStamp is (ts_ns - this) / 1000.  0 if no frames. */
+int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap);
+
+/*
+ * The capture's MAC_TYPE_* for GetCaptureMacType: the NetMon header's value
+ * for NetMon files, else the MAC type of the first frame's link type (of the
+ * first interface when there are no frames).
+ */
+uint32_t nmx_cap_mactype(const nmx_cap_t *cap);
+
+/*
+ * The capture start time for GetCaptureTimeStamp: the NetMon header's
+ * SYSTEMTIME as stored (local time of the capturing machine), else the UTC
+ * time of frame 0 (all zero with no frames).  Points into the capture.
+ */
+const nmx_systemtime_t *nmx_cap_systemtime(const nmx_cap_t *cap);
+
+/*
+ * The capture comment for GetCaptureComment: the NetMon 2.0/2.1 comment block,
+ * or the pcapng section comments joined by newlines; NULL if none.
+ */
+const char *nmx_cap_comment(const nmx_cap_t *cap);
+
+/*
+ * For GetCaptureCommentFromFilename: opens `path`, copies its capture comment
+ * into buf (always NUL-terminated; empty when there is none, or when buf is
+ * too small: then NMERR_BUFFER_TOO_SMALL).  Returns 0 or an NMERR code.
+ */
+unsigned nmx_cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err);
+
+/* Interfaces (at least one whenever the header was readable). */
+uint32_t nmx_cap_iface_count(const nmx_cap_t *cap);
+const nmx_cap_iface_t *nmx_cap_iface(const nmx_cap_t *cap, uint32_t k);
+
+/* NULL if the whole file was read, else where and why reading stopped. */
+const nmx_cap_damage_t *nmx_cap_damage(const nmx_cap_t *cap);
+
+/* Non-fatal oddities (normalised timestamps, dropped comments ...). */
+uint32_t nmx_cap_warning_count(const nmx_cap_t *cap); /* all, even those not kept */
+uint32_t nmx_cap_warnings_kept(const nmx_cap_t *cap);
+const char *nmx_cap_warning(const nmx_cap_t *cap, uint32_t k);
+
+/* Fills the host.h summary (also nmx_capture_get_info). */
+void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info);
+
+/* ---- link types ---------------------------------------------------------- */
+
+/* Wireshark-style short name ("ether", "linux-sll", "netmon_event"), or NULL if unknown. */
+const char *nmx_linktype_name(uint32_t linktype);
+/* Human description ("Ethernet", "Linux cooked-mode capture v1"), or NULL if unknown. */
+const char *nmx_linktype_description(uint32_t linktype);
+/* Always a name: the short name, or "linktype-N" / "netmon-media-0xNNNN". */
+void nmx_linktype_format_name(uint32_t linktype, char *buf, size_t size);
+/* Always a description: the known one, or "link type N" / "NetMon media type 0xNNNN". */
+void nmx_linktype_format_description(uint32_t linktype, char *buf, size_t size);
+
+/* ---- the writer ------------------------------------------------------------ */
+
+typedef struct nmx_capwriter nmx_capwriter_t;
+
+typedef enum nmx_capwriter_format {
+    NMX_CAPW_PCAP = 1,    /* pcap, little-endian, microsecond stamps (magic a1b2c3d4) */
+    NMX_CAPW_PCAP_NS = 2, /* pcap, little-endian, nanosecond stamps (magic a1b23c4d) */
+    NMX_CAPW_NETMON2 = 3, /* NetMon 2.0, or 2.1 when the link type needs a per-frame media type */
+} nmx_capwriter_format_t;
+
+/* Link type for nmx_capwriter_open(NETMON2): each frame gives its own (NetMon 2.1). */
+#define NMX_LINK_PER_FRAME UINT32_MAX
+
+/*
+ * Creates (truncates) `path` for writing frames of one link type.  pcap takes
+ * any LINKTYPE_ value; NetMon 2.x takes those with a NetMon media type
+ * (Ethernet, Token Ring, FDDI, raw IP, the NetMon kinds) or a pcap link type
+ * up to 0xFFF (stored as 0xE000 | type), or NMX_LINK_PER_FRAME.
+ */
+unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
+                            nmx_capwriter_t **out, nmx_error_t *err);
+
+/* Appends a frame of the writer's link type.  Errors stick and are also returned by close. */
+unsigned nmx_capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
+                             uint32_t caplen, uint32_t wirelen);
+
+/* Appends a frame of its own link type (the writer's, or any in NMX_LINK_PER_FRAME mode). */
+unsigned nmx_capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
+                                   const uint8_t *data);
+
+/* Finishes the file (NetMon: frame table and header) and frees the writer. */
+unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err);
+
+#endif /* NMX_CAPTURE_CAPTURE_H */
