@@ -1,19 +1,218 @@
 /*
- * cmd_info.c - `nmexpert info CAPTURE [--format text|json]` (placeholder
- * until the capture readers land).
+ * cmd_info.c - `nmexpert info CAPTURE [--format text|json]`: what a capture
+ * file holds (format, link types, frames, bytes, first and last time,
+ * duration, comments) and whether it is damaged.
+ *
+ * A damaged capture is still described (the frames before the damage are
+ * indexed), then the damage is reported on stderr and the exit status is 2.
+ * The JSON form is {"capture": {...}}, the object of DESIGN.md's contract
+ * that `run` writes too (nmx_report_capture_json), plus a few members only
+ * `info` adds: wire_bytes, file_size, interfaces, time_precision,
+ * link_type_values and warnings.
  */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "cli.h"
+
+static void usage(FILE *out)
+{
+    fputs("usage: nmexpert info CAPTURE [--format text|json]\n"
+          "\n"
+          "Describes a pcap, pcapng or NetMon 1.x/2.x capture: format, link types, frames,\n"
+          "captured and on-wire bytes, first and last time, duration and comments.\n"
+          "Exit status 2 when the file cannot be read or is damaged (the damage is\n"
+          "reported on stderr after the description of the frames before it).\n",
+          out);
+}
+
+/* ISO 8601 UTC time with `digits` sub-second digits: 2006-12-16T18:22:34.013605Z. */
+static void iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+{
+    int64_t secs = ns / 1000000000, frac = ns % 1000000000;
+    if (frac < 0) {
+        frac += 1000000000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    char head[48];
+    if (gmtime_r(&t, &tm) == NULL || strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        snprintf(buf, n, "(time %" PRId64 " ns out of range)", ns);
+        return;
+    }
+    char f[16];
+    snprintf(f, sizeof f, "%09lld", (long long)frac);
+    if (digits > 9)
+        digits = 9;
+    if (digits == 0)
+        snprintf(buf, n, "%sZ", head);
+    else
+        snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
+}
+
+/* A duration in seconds with `digits` decimals: 17.259926. */
+static void seconds(int64_t ns, unsigned digits, char *buf, size_t n)
+{
+    char f[16];
+    snprintf(f, sizeof f, "%09lld", (long long)(ns % 1000000000));
+    if (digits == 0)
+        snprintf(buf, n, "%lld", (long long)(ns / 1000000000));
+    else
+        snprintf(buf, n, "%lld.%.*s", (long long)(ns / 1000000000), (int)(digits > 9 ? 9 : digits),
+                 f);
+}
+
+/* Prints text indented under a label, continuation lines aligned. */
+static void print_block(FILE *out, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        fputc(*p, out);
+        if (*p == '\n' && p[1] != '\0')
+            fputs("                   ", out);
+    }
+    fputc('\n', out);
+}
+
+static void print_text(FILE *out, const nmx_capture_info_t *in)
+{
+    char a[96], b[96];
+    fprintf(out, "File:              %s\n", in->path);
+    fprintf(out, "Format:            %s (%s)\n", in->format, in->format_detail);
+    fprintf(out, "Link types:        ");
+    if (in->n_link_types == 0)
+        fputs("none (no frames)\n", out);
+    for (size_t k = 0; k < in->n_link_types; k++)
+        fprintf(out, "%s%s (%s, %" PRIu32 ")\n", k > 0 ? "                   " : "",
+                in->link_types[k], in->link_type_descriptions[k], in->link_type_values[k]);
+    fprintf(out, "Interfaces:        %" PRIu32 "\n", in->interfaces);
+    fprintf(out, "Frames:            %" PRIu32 "\n", in->frames);
+    fprintf(out, "File size:         %" PRIu64 " bytes\n", in->file_size);
+    fprintf(out, "Captured bytes:    %" PRIu64 "\n", in->captured_bytes);
+    fprintf(out, "On-wire bytes:     %" PRIu64 "\n", in->wire_bytes);
+    if (in->frames > 0) {
+        iso_time(in->first_ns, in->time_digits, a, sizeof a);
+        iso_time(in->last_ns, in->time_digits, b, sizeof b);
+        fprintf(out, "First time:        %s\n", a);
+        fprintf(out, "Last time:         %s\n", b);
+        seconds(in->last_ns - in->first_ns, in->time_digits, a, sizeof a);
+        fprintf(out, "Duration:          %s s\n", a);
+    } else {
+        fputs("First time:        n/a\nLast time:         n/a\nDuration:          n/a\n", out);
+    }
+    fprintf(out, "Time precision:    %u decimal%s\n", in->time_digits,
+            in->time_digits == 1 ? "" : "s");
+    fprintf(out, "Comments:          %zu\n", in->n_comments);
+    for (size_t k = 0; k < in->n_comments; k++) {
+        if (in->comment_frames[k] == 0)
+            fputs("  capture:         ", out);
+        else
+            fprintf(out, "  frame %-10" PRIu32 " ", in->comment_frames[k]);
+        print_block(out, in->comments[k]);
+    }
+    if (in->n_warnings > 0) {
+        fprintf(out, "Warnings:          %" PRIu32 "\n", in->n_warnings);
+        for (size_t k = 0; k < in->n_warning_texts; k++)
+            fprintf(out, "  %s\n", in->warnings[k]);
+    }
+    fprintf(out, "Damage:            %s\n", in->damage != NULL ? in->damage_reason : "none");
+}
+
+static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
+{
+    json_t *c = nmx_report_capture_json(cap);
+    if (c == NULL)
+        return NULL;
+    json_object_set_new(c, "wire_bytes", json_integer((json_int_t)in->wire_bytes));
+    json_object_set_new(c, "file_size", json_integer((json_int_t)in->file_size));
+    json_object_set_new(c, "interfaces", json_integer(in->interfaces));
+    json_object_set_new(c, "time_precision", json_integer(in->time_digits));
+    json_t *v = json_array();
+    for (size_t k = 0; k < in->n_link_types; k++)
+        json_array_append_new(v, json_integer(in->link_type_values[k]));
+    json_object_set_new(c, "link_type_values", v);
+    json_t *w = json_array();
+    for (size_t k = 0; k < in->n_warning_texts; k++)
+        json_array_append_new(w, json_string(in->warnings[k]));
+    json_object_set_new(c, "warnings", w);
+    json_t *root = json_object();
+    json_object_set_new(root, "capture", c);
+    return root;
+}
 
 int nmx_cmd_info(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    nmx_cli_error("info: the capture readers are not built yet");
-    return NMX_EXIT_USAGE;
-}
+    const char *path = NULL;
+    bool json = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *fmt = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return NMX_EXIT_OK;
+        } else if (strcmp(a, "--format") == 0) {
+            if (++i >= argc) {
+                nmx_cli_error("info: --format needs a value (text or json)");
+                return NMX_EXIT_USAGE;
+            }
+            fmt = argv[i];
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            fmt = a + 9;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            nmx_cli_error("info: unknown option '%s'", a);
+            usage(stderr);
+            return NMX_EXIT_USAGE;
+        } else if (path != NULL) {
+            nmx_cli_error("info: one capture at a time ('%s' and '%s')", path, a);
+            return NMX_EXIT_USAGE;
+        } else {
+            path = a;
+        }
+        if (fmt != NULL) {
+            if (strcmp(fmt, "json") == 0) {
+                json = true;
+            } else if (strcmp(fmt, "text") == 0) {
+                json = false;
+            } else {
+                nmx_cli_error("info: unknown format '%s' (text or json)", fmt);
+                return NMX_EXIT_USAGE;
+            }
+        }
+    }
+    if (path == NULL) {
+        usage(stderr);
+        return NMX_EXIT_USAGE;
+    }
 
-json_t *nmx_cli_capture_json(const nmx_capture_info_t *info)
-{
-    (void)info;
-    return json_object();
+    char errbuf[512];
+    nmx_capture_t *cap = nmx_capture_open(path, errbuf, sizeof errbuf);
+    if (cap == NULL) {
+        nmx_cli_error("%s", errbuf);
+        return NMX_EXIT_USAGE;
+    }
+    nmx_capture_info_t in;
+    nmx_capture_get_info(cap, &in);
+    int rc = NMX_EXIT_OK;
+    if (json) {
+        json_t *root = info_json(cap, &in);
+        if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
+            nmx_cli_error("info: cannot write JSON");
+            rc = NMX_EXIT_USAGE;
+        }
+        fputc('\n', stdout);
+        json_decref(root);
+    } else {
+        print_text(stdout, &in);
+    }
+    if (fflush(stdout) != 0)
+        rc = NMX_EXIT_USAGE;
+    if (in.damage != NULL) {
+        nmx_cli_error("%s (%" PRIu32 " frame%s before it %s usable)", in.damage, in.frames,
+                      in.frames == 1 ? "" : "s", in.frames == 1 ? "is" : "are");
+        rc = NMX_EXIT_USAGE;
+    }
+    nmx_capture_close(cap);
+    return rc;
 }
