@@ -1,0 +1,228 @@
+/*
+ * keys.c - session keys: the slot table that turns an HEXPERTKEY into its
+ * arena, and the life cycle of an arena (create, destroy, termination).
+ *
+ * A key is `generation << 20 | slot`.  The slots (arenas) sit in chunks of
+ * 1024 that are mapped on demand and never unmapped, so looking a key up
+ * never touches freed memory, even when the key is stale or made up: the
+ * slot index is bounded, the chunk pointer is checked, and the generation
+ * stored in the slot must match the one in the key.  Each slot's generation
+ * only grows, so a destroyed key can never become valid again.
+ */
+#include "mem/mem_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+_Atomic(nmx_arena_t *) nmx__slot_chunks[MEM_CHUNKS];
+
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+static nmx_arena_t *free_slots; /* destroyed arenas, ready for reuse */
+static size_t n_chunks;         /* chunks mapped so far */
+static size_t n_sessions;       /* live keys */
+
+/* Maps one more chunk of slots and puts its arenas on the free list
+ * (slots_mu held).  The chunk is never unmapped. */
+static bool add_chunk(void)
+{
+    if (n_chunks == MEM_CHUNKS)
+        return false;
+    size_t len = sizeof(nmx_arena_t) * MEM_CHUNK_SLOTS;
+    nmx_arena_t *chunk = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (chunk == MAP_FAILED)
+        return false;
+    size_t base = n_chunks * MEM_CHUNK_SLOTS;
+    /* Slot 0 of chunk 0 is skipped, so that no key has slot index 0. */
+    for (size_t i = MEM_CHUNK_SLOTS; i-- > 0;) {
+        if (base + i == 0)
+            continue;
+        chunk[i].tag = (uint32_t)(base + i + 1);
+        chunk[i].next_free = free_slots;
+        free_slots = &chunk[i];
+    }
+    atomic_store_explicit(&nmx__slot_chunks[n_chunks], chunk, memory_order_release);
+    n_chunks++;
+    return true;
+}
+
+/* Default diagnostics sink: one line on stderr. */
+static void report_stderr(void *ctx, HEXPERTKEY key, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "nmexpert: expert heap %p: %s\n", key, msg);
+}
+
+unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
+{
+    static const nmx_arena_opts_t defaults;
+    if (!out)
+        return NMERR_INVALID_PARAMETER;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (!nmx__mem_init())
+        return NMERR_OUT_OF_MEMORY;
+    /* Segments left over by destroyed sessions go back to the OS here, not
+     * in nmx_key_destroy, which stays O(segments) and free of system calls. */
+    nmx__seg_trim(NMX_MEM_CACHE_KEEP);
+
+    pthread_mutex_lock(&slots_mu);
+    if (!free_slots && !add_chunk()) {
+        pthread_mutex_unlock(&slots_mu);
+        return NMERR_OUT_OF_MEMORY;
+    }
+    nmx_arena_t *a = free_slots;
+    free_slots = a->next_free;
+    n_sessions++;
+    pthread_mutex_unlock(&slots_mu);
+
+    mem_lock(&a->lock);
+    a->next_free = NULL;
+    atomic_store_explicit(&a->terminating, false, memory_order_relaxed);
+    a->debug = opts->debug;
+    a->redzone = opts->debug ? NMX_MEM_REDZONE : 0;
+    a->stats = opts->stats ? opts->stats : &a->own_stats;
+    memset(a->stats, 0, sizeof(*a->stats));
+    a->stats->limit_bytes = opts->limit_bytes;
+    a->backend = opts->backend ? opts->backend : &nmx_mem_os_backend;
+    a->user = opts->user;
+    a->report = opts->report ? opts->report : report_stderr;
+    a->report_ctx = opts->report ? opts->report_ctx : NULL;
+    for (unsigned c = 0; c < MEM_CLASSES; c++) {
+        a->cur[c] = &nmx__empty_page;
+        a->avail[c] = NULL;
+    }
+    a->segs = NULL;
+    a->avail_segs[0] = a->avail_segs[1] = NULL;
+    a->large = NULL;
+    a->large_cap = a->large_count = 0;
+    a->vg_pool = false;
+#ifndef NMX_MEM_NO_VALGRIND
+    if (nmx__on_valgrind) {
+        VALGRIND_CREATE_MEMPOOL(a, 0, 0);
+        a->vg_pool = true;
+    }
+#endif
+    uint64_t gen = ++a->last_gen;
+    atomic_store_explicit(&a->gen, gen, memory_order_relaxed);
+    mem_unlock(&a->lock);
+
+    size_t idx = a->tag - 1;
+    *out = (HEXPERTKEY)(uintptr_t)(gen << MEM_SLOT_BITS | idx);
+    return 0;
+}
+
+unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    /* From here on every lookup of the key fails, even before we unlock. */
+    atomic_store_explicit(&a->gen, 0, memory_order_relaxed);
+    if (a->debug)
+        nmx__heap_check_all(a, "at session end");
+    nmx_mem_stats_t *st = a->stats;
+    st->reclaimed_bytes = st->live_bytes;
+    st->reclaimed_blocks = st->live_blocks;
+    nmx__heap_release_all(a);
+    st->live_bytes = 0;
+    st->live_blocks = 0;
+    if (final)
+        *final = *st;
+    if (a->vg_pool) {
+        MEM_VG(VALGRIND_DESTROY_MEMPOOL(a));
+        a->vg_pool = false;
+    }
+    a->stats = &a->own_stats;
+    a->user = NULL;
+    mem_unlock(&a->lock);
+
+    pthread_mutex_lock(&slots_mu);
+    a->next_free = free_slots;
+    free_slots = a;
+    n_sessions--;
+    pthread_mutex_unlock(&slots_mu);
+    return 0;
+}
+
+void *nmx_key_user(HEXPERTKEY key)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return NULL;
+    void *u = a->user;
+    mem_unlock(&a->lock);
+    return u;
+}
+
+bool nmx_key_valid(HEXPERTKEY key)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return false;
+    mem_unlock(&a->lock);
+    return true;
+}
+
+unsigned nmx_key_terminate(HEXPERTKEY key)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    atomic_store_explicit(&a->terminating, true, memory_order_relaxed);
+    mem_unlock(&a->lock);
+    return 0;
+}
+
+bool nmx_key_terminating(HEXPERTKEY key)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return false;
+    bool t = atomic_load_explicit(&a->terminating, memory_order_relaxed);
+    mem_unlock(&a->lock);
+    return t;
+}
+
+unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
+{
+    if (!out)
+        return NMERR_INVALID_PARAMETER;
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    *out = *a->stats;
+    mem_unlock(&a->lock);
+    return 0;
+}
+
+unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    a->stats->limit_bytes = limit_bytes;
+    mem_unlock(&a->lock);
+    return 0;
+}
+
+size_t nmx_key_check(HEXPERTKEY key)
+{
+    nmx_arena_t *a = mem_arena_lock(key);
+    if (!a)
+        return (size_t)-1;
+    size_t bad = a->debug ? nmx__heap_check_all(a, "on check") : 0;
+    mem_unlock(&a->lock);
+    return bad;
+}
+
+void nmx_mem_global_stats(nmx_mem_global_t *out)
+{
+    pthread_mutex_lock(&slots_mu);
+    out->sessions = n_sessions;
+    pthread_mutex_unlock(&slots_mu);
+    nmx__seg_counts(&out->segments_mapped, &out->segments_cached);
+    out->large_mapped = atomic_load(&nmx__large_mapped);
+}
