@@ -1,26 +1,69 @@
 /*
- * cli.h - the subcommands of the nmexpert command, one file each.
+ * cli.h - the subcommands of the nmexpert command, one file each, and the
+ * helpers they share.
  *
  * Every subcommand takes the arguments after its name and returns the exit
  * status: 0 success, 1 some expert did not complete, 2 usage error or an
- * unreadable or damaged capture (DESIGN.md).
+ * unreadable or damaged capture, 130 interrupted (DESIGN.md).
  */
 #ifndef NMX_CLI_H
 #define NMX_CLI_H
 
+#include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <nmexpert/host.h>
 
 enum { NMX_EXIT_OK = 0, NMX_EXIT_INCOMPLETE = 1, NMX_EXIT_USAGE = 2, NMX_EXIT_INTERRUPTED = 130 };
 
-int nmx_cmd_info(int argc, char **argv);   /* cmd_info.c */
+int nmx_cmd_info(int argc, char **argv);      /* cmd_info.c */
+int nmx_cmd_run(int argc, char **argv);       /* cmd_run.c */
+int nmx_cmd_list(int argc, char **argv);      /* cmd_list.c */
+int nmx_cmd_demo(int argc, char **argv);      /* cmd_demo.c */
+int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
 
-/* The "capture" object of DESIGN.md's JSON contract (cmd_info.c). */
-json_t *nmx_cli_capture_json(const nmx_capture_info_t *info);
+/* Settings a caller of the run command adds (the demo). */
+typedef struct nmx_cli_setting {
+    const char *module, *key, *value;
+} nmx_cli_setting_t;
+typedef struct nmx_cli_run_defaults {
+    const char *capture;             /* the capture to run on */
+    const nmx_cli_setting_t *sets;   /* extra --set values */
+    size_t nsets;
+} nmx_cli_run_defaults_t;
+int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults);
+
+/* The "capture" object of DESIGN.md's JSON contract (report layer). */
+json_t *nmx_report_capture_json(const nmx_capture_t *cap);
+
+/* "text"/"csv"/"json" -> NMX_REPORT_*; -1 if unknown (csv only if allowed). */
+int nmx_cli_parse_format(const char *s, bool allow_csv);
 
 /* Prints "nmexpert: <message>" on stderr. */
 void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- configuration text (settings.c) ----------------------------------- */
+
+typedef struct nmx_cli_config {
+    bool present;  /* a configuration is passed (even an empty one) */
+    char *data;    /* NUL-terminated; len bytes without the NUL */
+    size_t len;
+    size_t cap;
+} nmx_cli_config_t;
+
+/* Sets KEY=VALUE, replacing earlier lines of the same key. */
+bool nmx_cli_config_set(nmx_cli_config_t *c, const char *key, const char *value);
+/* Replaces the whole configuration with raw bytes. */
+bool nmx_cli_config_assign(nmx_cli_config_t *c, const uint8_t *data, size_t len);
+void nmx_cli_config_free(nmx_cli_config_t *c);
+/* True when the bytes are text (so --set may edit them). */
+bool nmx_cli_is_text(const uint8_t *data, size_t len);
+/* Reads a whole file, at most max bytes. */
+uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len);
+/* Strips the RawConfigLength prefix of a stored-format configuration file. */
+void nmx_cli_unwrap_config(uint8_t **data, size_t *len);
 
 #endif /* NMX_CLI_H */

@@ -24,7 +24,11 @@ static void usage(FILE *out)
     fputs("usage: nmexpert COMMAND [ARGS]\n"
           "\n"
           "commands:\n"
+          "  run CAPTURE [options]               run experts over a capture (see run --help)\n"
+          "  demo [run options]                  every built-in expert on the bundled sample\n"
+          "  list [--format text|json]           the experts found and what they report\n"
           "  info CAPTURE [--format text|json]   describe a capture file\n"
+          "  configure NAME [options]            set, show or reset an expert's configuration\n"
           "  version                             print the version\n"
           "  help                                this text\n"
           "\n"
@@ -39,6 +43,14 @@ int main(int argc, char **argv)
         return NMX_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return nmx_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0)
+        return nmx_cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0)
+        return nmx_cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "configure") == 0)
+        return nmx_cmd_configure(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return nmx_cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -1,0 +1,172 @@
+/*
+ * cmd_configure.c - `nmexpert configure NAME [options] [CAPTURE]`: set,
+ * show or reset an expert's stored configuration (spec 3.3).
+ *
+ *   --set KEY=VALUE   change a setting (built-in experts: KEY=VALUE text)
+ *   --config FILE     start from the raw configuration in FILE
+ *   --reset           forget the stored configuration (defaults next time)
+ *   --show            print the stored configuration
+ *
+ * With --set or --config the expert's own Configure validates and returns
+ * the new configuration, which the host stores for later runs.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int nmx_cmd_configure(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},
+        {"reset", no_argument, NULL, 'r'},
+        {"show", no_argument, NULL, 'S'},
+        {"experts-dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int status = NMX_EXIT_USAGE;
+    nmx_host_t *host = nmx_host_new();
+    nmx_capture_t *cap = NULL;
+    nmx_cli_config_t cfg = {0};
+    bool reset = false, show = false, changed = false;
+    const char *config_file = NULL;
+    char **sets = NULL;
+    size_t nsets = 0;
+    if (host == NULL)
+        goto oom;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': {
+            if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
+                nmx_cli_error("--set wants KEY=VALUE, not '%s'", optarg);
+                goto out;
+            }
+            char **g = realloc(sets, (nsets + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            sets = g;
+            sets[nsets++] = optarg;
+            break;
+        }
+        case 'c': config_file = optarg; break;
+        case 'r': reset = true; break;
+        case 'S': show = true; break;
+        case 'd': nmx_host_add_experts_dir(host, optarg); break;
+        case 'h':
+            puts("usage: nmexpert configure NAME [--set KEY=VALUE]... [--config FILE] [--reset] "
+                 "[--show] [--experts-dir DIR] [CAPTURE]");
+            status = NMX_EXIT_OK;
+            goto out;
+        case ':':
+            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
+            goto out;
+        default:
+            nmx_cli_error("unknown option '%s'", argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        nmx_cli_error("configure: which expert? (nmexpert configure NAME ...)");
+        goto out;
+    }
+    const char *name = argv[optind++];
+    const char *capture_path = optind < argc ? argv[optind++] : NULL;
+    if (optind < argc) {
+        nmx_cli_error("unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    nmx_host_discover(host, 1);
+    const nmx_expert_info_t *ei = NULL;
+    for (size_t i = 0; i < nmx_host_expert_count(host); i++)
+        if (strcasecmp(nmx_host_expert(host, i)->module, name) == 0)
+            ei = nmx_host_expert(host, i);
+    if (ei == NULL) {
+        nmx_cli_error("no expert named '%s' (see 'nmexpert list')", name);
+        goto out;
+    }
+    if (reset) {
+        if (nmx_config_reset(ei->module) != 0) {
+            nmx_cli_error("%s: cannot remove the stored configuration", ei->module);
+            goto out;
+        }
+        changed = true;
+    }
+    if (config_file != NULL || nsets > 0) {
+        size_t len;
+        uint8_t *data = NULL;
+        if (config_file != NULL) {
+            data = nmx_cli_read_file(config_file, 1024 * 1024, &len);
+            if (data == NULL)
+                goto out;
+            nmx_cli_unwrap_config(&data, &len);
+        } else {
+            data = nmx_config_load(ei->module, &len);
+        }
+        if (data != NULL) {
+            nmx_cli_config_assign(&cfg, data, len);
+            free(data);
+        }
+        for (size_t i = 0; i < nsets; i++) {
+            char *eq = strchr(sets[i], '=');
+            *eq = '\0';
+            if (cfg.present && !nmx_cli_is_text((const uint8_t *)cfg.data, cfg.len)) {
+                nmx_cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
+                goto out;
+            }
+            cfg.present = true;
+            if (!nmx_cli_config_set(&cfg, sets[i], eq + 1))
+                goto oom;
+        }
+        char errbuf[1024];
+        if (capture_path != NULL) {
+            cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
+            if (cap == NULL) {
+                nmx_cli_error("%s", errbuf);
+                goto out;
+            }
+        }
+        int rc = nmx_host_configure(host, ei->module, cap, cfg.present ? cfg.data : NULL,
+                                    cfg.present ? cfg.len + 1 : 0, errbuf, sizeof errbuf);
+        if (rc < 0) {
+            nmx_cli_error("%s", errbuf);
+            goto out;
+        }
+        if (rc == 0) {
+            nmx_cli_error("%s: Configure refused the settings; the stored configuration is unchanged",
+                          ei->module);
+            status = NMX_EXIT_INCOMPLETE;
+            goto out;
+        }
+        changed = true;
+    }
+    if (show || !changed) {
+        size_t len;
+        uint8_t *data = nmx_config_load(ei->module, &len);
+        if (data == NULL) {
+            printf("%s: no stored configuration (defaults)\n", ei->module);
+        } else if (nmx_cli_is_text(data, len)) {
+            fwrite(data, 1, len > 0 && data[len - 1] == '\0' ? len - 1 : len, stdout);
+            if (len > 0 && data[len - 1] != '\n' && !(len > 1 && data[len - 2] == '\n'))
+                putchar('\n');
+        } else {
+            printf("%s: %zu bytes of binary configuration\n", ei->module, len);
+        }
+        free(data);
+    }
+    status = NMX_EXIT_OK;
+    goto out;
+oom:
+    nmx_cli_error("out of memory");
+out:
+    nmx_cli_config_free(&cfg);
+    free(sets);
+    nmx_capture_close(cap);
+    nmx_host_free(host);
+    return status;
+}

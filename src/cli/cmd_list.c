@@ -1,0 +1,105 @@
+/*
+ * cmd_list.c - `nmexpert list [--experts-dir DIR]... [--format text|json]`:
+ * the experts the host finds, with what their Register reports.  Modules
+ * are registered in throw-away child processes, so a broken one is listed
+ * with its error instead of taking the command down.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int nmx_cmd_list(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"experts-dir", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    nmx_host_t *host = nmx_host_new();
+    if (host == NULL) {
+        nmx_cli_error("out of memory");
+        return NMX_EXIT_USAGE;
+    }
+    int format = NMX_REPORT_TEXT;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': nmx_host_add_experts_dir(host, optarg); break;
+        case 'f':
+            format = nmx_cli_parse_format(optarg, false);
+            if (format < 0) {
+                nmx_cli_error("--format must be text or json, not '%s'", optarg);
+                nmx_host_free(host);
+                return NMX_EXIT_USAGE;
+            }
+            break;
+        case 'h':
+            puts("usage: nmexpert list [--experts-dir DIR]... [--format text|json]");
+            nmx_host_free(host);
+            return NMX_EXIT_OK;
+        case ':':
+            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
+            nmx_host_free(host);
+            return NMX_EXIT_USAGE;
+        default:
+            nmx_cli_error("unknown option '%s'", argv[optind - 1]);
+            nmx_host_free(host);
+            return NMX_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        nmx_cli_error("unexpected argument '%s'", argv[optind]);
+        nmx_host_free(host);
+        return NMX_EXIT_USAGE;
+    }
+    size_t n = nmx_host_discover(host, 1);
+    if (format == NMX_REPORT_JSON) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const nmx_expert_info_t *e = nmx_host_expert(host, i);
+            json_t *o = json_object();
+            json_object_set_new(o, "module", json_string(e->module));
+            json_object_set_new(o, "name", json_string(e->name));
+            json_object_set_new(o, "vendor", json_string(e->vendor));
+            json_object_set_new(o, "description", json_string(e->description));
+            json_object_set_new(o, "version", json_integer(e->version));
+            json_object_set_new(o, "flags", json_integer(e->flags));
+            json_object_set_new(o, "configurable", json_boolean(e->configurable));
+            json_object_set_new(o, "default", json_boolean(!e->not_default));
+            json_object_set_new(o, "path", json_string(e->path));
+            json_object_set_new(o, "load_error", e->load_error != NULL ? json_string(e->load_error)
+                                                                       : json_null());
+            json_array_append_new(arr, o);
+        }
+        json_t *root = json_object();
+        json_object_set_new(root, "experts", arr);
+        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        putchar('\n');
+        json_decref(root);
+    } else if (n == 0) {
+        printf("no experts found in %s\n", nmx_host_installed_experts_dir());
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const nmx_expert_info_t *e = nmx_host_expert(host, i);
+            if (e->load_error != NULL) {
+                printf("%-12s  (cannot load: %s)\n              %s\n", e->module, e->load_error, e->path);
+                continue;
+            }
+            printf("%-12s  %s%s%s\n", e->module, e->name, e->configurable ? "  [configurable]" : "",
+                   e->not_default ? "  [not run by default]" : "");
+            if (e->description[0] != '\0')
+                printf("              %s\n", e->description);
+        }
+    }
+    int status = NMX_EXIT_OK;
+    for (size_t i = 0; i < n; i++)
+        if (nmx_host_expert(host, i)->load_error != NULL)
+            status = NMX_EXIT_INCOMPLETE;
+    nmx_host_free(host);
+    return status;
+}

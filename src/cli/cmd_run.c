@@ -1,0 +1,515 @@
+/*
+ * cmd_run.c - `nmexpert run`: run experts over a capture and report.
+ *
+ *   nmexpert run CAPTURE [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
+ *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
+ *                [-o FILE] [--isolation process|none] [--jobs N]
+ *                [--timeout S] [--grace S] [--mem-limit SIZE] [--debug-heap]
+ *                [--experts-dir DIR]... [--frame N] [--protocol P]
+ *                [--property Q] [--bit B] [--no-progress]
+ *
+ * Exit status (DESIGN.md): 0 every expert completed, 1 some did not, 2 usage
+ * error or an unreadable or damaged capture, 130 interrupted by Ctrl-C.
+ * Without -e, every discovered expert runs except those that ask not to be
+ * part of a default run (tools such as coalesce, which writes a file).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common/strutil.h"
+
+/* The run Ctrl-C should stop (one at a time). */
+static nmx_run_t *volatile interrupt_target;
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    if (interrupt_target != NULL)
+        nmx_run_terminate(interrupt_target);
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the program at once */
+}
+
+int nmx_cli_parse_format(const char *s, bool allow_csv)
+{
+    if (strcmp(s, "text") == 0)
+        return NMX_REPORT_TEXT;
+    if (strcmp(s, "json") == 0)
+        return NMX_REPORT_JSON;
+    if (allow_csv && strcmp(s, "csv") == 0)
+        return NMX_REPORT_CSV;
+    return -1;
+}
+
+/* ---- expert list and configurations ------------------------------------ */
+
+typedef struct selected {
+    char *which;              /* as given to -e, or a module name */
+    char module[256];
+    nmx_cli_config_t config;
+} selected_t;
+
+typedef struct pending_set {
+    char *module;             /* NAME of --set NAME.KEY=VALUE / --config NAME=FILE */
+    char *key;                /* NULL for --config */
+    char *value;              /* value, or the file name */
+} pending_set_t;
+
+static void module_of(const char *which, char *out, size_t n)
+{
+    const char *base = strrchr(which, '/');
+    base = base != NULL ? base + 1 : which;
+    if (strncmp(base, "lib", 3) == 0 && base[3] != '\0')
+        base += 3;
+    size_t l = strcspn(base, ".");
+    if (l >= n)
+        l = n - 1;
+    memcpy(out, base, l);
+    out[l] = '\0';
+}
+
+/* Builds the configuration of one selected expert: --config or stored
+ * configuration, then the --set values. */
+static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets)
+{
+    bool explicit_file = false;
+    for (size_t i = 0; i < nsets; i++) {
+        if (sets[i].key != NULL || strcasecmp(sets[i].module, sel->module) != 0)
+            continue;
+        size_t len;
+        uint8_t *data = nmx_cli_read_file(sets[i].value, 1024 * 1024, &len);
+        if (data == NULL)
+            return -1;
+        nmx_cli_unwrap_config(&data, &len);
+        nmx_cli_config_assign(&sel->config, data, len);
+        free(data);
+        explicit_file = true;
+    }
+    if (!explicit_file) {
+        size_t len;
+        uint8_t *stored = nmx_config_load(sel->module, &len);
+        if (stored != NULL) {
+            nmx_cli_config_assign(&sel->config, stored, len);
+            free(stored);
+        }
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        if (sets[i].key == NULL || strcasecmp(sets[i].module, sel->module) != 0)
+            continue;
+        if (sel->config.present && !nmx_cli_is_text((const uint8_t *)sel->config.data, sel->config.len)) {
+            nmx_cli_error("--set %s.%s: the configuration of %s is binary, not KEY=VALUE text",
+                          sets[i].module, sets[i].key, sel->module);
+            return -1;
+        }
+        sel->config.present = true;
+        if (!nmx_cli_config_set(&sel->config, sets[i].key, sets[i].value)) {
+            nmx_cli_error("out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct progress {
+    bool enabled;
+    unsigned lines;  /* lines drawn last time */
+} progress_t;
+
+static void draw_progress(void *ctx, const nmx_run_t *run)
+{
+    progress_t *p = ctx;
+    size_t n = nmx_run_result_count(run);
+    if (p->lines > 0)
+        fprintf(stderr, "\033[%uA", p->lines);
+    for (size_t i = 0; i < n; i++) {
+        const nmx_result_t *r = nmx_run_result(run, i);
+        unsigned pct = r->outcome == NMX_OUTCOME_COMPLETED ? 100 : r->percent_done;
+        if (pct > 100)
+            pct = 100;
+        char bar[31];
+        unsigned fill = pct * 30 / 100;
+        for (unsigned k = 0; k < 30; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[30] = '\0';
+        const char *state = r->outcome != NMX_OUTCOME_PENDING ? nmx_outcome_name(r->outcome)
+                            : r->status >= 1                   ? "running"
+                                                               : "waiting";
+        fprintf(stderr, "\r\033[K  %-12.12s [%s] %3u%%  %s\n", r->module, bar, pct, state);
+    }
+    p->lines = (unsigned)n;
+    fflush(stderr);
+}
+
+static void clear_progress(progress_t *p)
+{
+    if (p->lines == 0)
+        return;
+    fprintf(stderr, "\033[%uA", p->lines);
+    for (unsigned i = 0; i < p->lines; i++)
+        fprintf(stderr, "\r\033[K\n");
+    fprintf(stderr, "\033[%uA", p->lines);
+    fflush(stderr);
+    p->lines = 0;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+static void run_usage(FILE *out)
+{
+    fputs("usage: nmexpert run CAPTURE [options]\n"
+          "  -e, --expert NAME|PATH     run this expert (repeatable; default: all)\n"
+          "      --set NAME.KEY=VALUE   a setting for expert NAME (repeatable)\n"
+          "      --config NAME=FILE     raw configuration for expert NAME\n"
+          "  -Y, --display-filter F     the UI filter experts may defer to\n"
+          "      --format text|csv|json output format (default text)\n"
+          "  -o, --output FILE          write the report to FILE\n"
+          "      --isolation process|none   run experts in child processes (default) or in-process\n"
+          "      --jobs N               experts run in parallel (default 1)\n"
+          "      --timeout SECONDS      ask experts to stop after this long\n"
+          "      --grace SECONDS        then kill them after this long (default 10)\n"
+          "      --mem-limit SIZE       memory quota per expert (e.g. 64M)\n"
+          "      --debug-heap           red zones in the expert heap\n"
+          "      --experts-dir DIR      look for experts in DIR first (repeatable)\n"
+          "      --frame N --protocol P --property Q --bit B   startup focus (1-based frame)\n"
+          "      --no-progress          no progress bars on a terminal\n",
+          out);
+}
+
+int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults)
+{
+    static const struct option longopts[] = {
+        {"expert", required_argument, NULL, 'e'},
+        {"set", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},
+        {"display-filter", required_argument, NULL, 'Y'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"isolation", required_argument, NULL, 'I'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'},
+        {"grace", required_argument, NULL, 'g'},
+        {"mem-limit", required_argument, NULL, 'm'},
+        {"debug-heap", no_argument, NULL, 'D'},
+        {"experts-dir", required_argument, NULL, 'd'},
+        {"frame", required_argument, NULL, 'F'},
+        {"protocol", required_argument, NULL, 'P'},
+        {"property", required_argument, NULL, 'Q'},
+        {"bit", required_argument, NULL, 'B'},
+        {"no-progress", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int status = NMX_EXIT_USAGE;
+    selected_t *sel = NULL;
+    size_t nsel = 0;
+    pending_set_t *sets = NULL;
+    size_t nsets = 0;
+    char **dirs = NULL;
+    size_t ndirs = 0;
+    int format = NMX_REPORT_TEXT;
+    const char *output = NULL;
+    bool progress_on = true;
+    nmx_run_opts_t opts;
+    memset(&opts, 0, sizeof opts);
+    opts.jobs = 1;
+    nmx_host_t *host = NULL;
+    nmx_capture_t *cap = NULL;
+    nmx_run_t *run = NULL;
+    FILE *out = stdout;
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":e:Y:o:h", longopts, NULL)) != -1) {
+        uint64_t u;
+        double d;
+        switch (c) {
+        case 'e': {
+            selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            sel = g;
+            memset(&sel[nsel], 0, sizeof sel[nsel]);
+            sel[nsel].which = optarg;
+            module_of(optarg, sel[nsel].module, sizeof sel[nsel].module);
+            nsel++;
+            break;
+        }
+        case 's':
+        case 'c': {
+            const char *sep = c == 's' ? strchr(optarg, '.') : strchr(optarg, '=');
+            const char *eq = c == 's' && sep != NULL ? strchr(sep + 1, '=') : sep;
+            if (sep == NULL || sep == optarg || eq == NULL || (c == 's' && eq == sep + 1) ||
+                (c == 'c' && eq[1] == '\0')) {
+                nmx_cli_error(c == 's' ? "--set wants NAME.KEY=VALUE, not '%s'"
+                                       : "--config wants NAME=FILE, not '%s'",
+                              optarg);
+                goto out;
+            }
+            pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            sets = g;
+            pending_set_t *ps = &sets[nsets++];
+            ps->module = strndup(optarg, (size_t)(sep - optarg));
+            ps->key = c == 's' ? strndup(sep + 1, (size_t)(eq - sep - 1)) : NULL;
+            ps->value = strdup(eq + 1);
+            break;
+        }
+        case 'Y': opts.ui_filter = optarg; break;
+        case 'f':
+            format = nmx_cli_parse_format(optarg, true);
+            if (format < 0) {
+                nmx_cli_error("--format must be text, csv or json, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case 'o': output = optarg; break;
+        case 'I':
+            if (strcmp(optarg, "process") == 0)
+                opts.isolation = NMX_ISOLATION_PROCESS;
+            else if (strcmp(optarg, "none") == 0)
+                opts.isolation = NMX_ISOLATION_NONE;
+            else {
+                nmx_cli_error("--isolation must be process or none, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case 'j':
+            if (!nmx_parse_u64(optarg, &u) || u < 1 || u > 256) {
+                nmx_cli_error("--jobs wants a number from 1 to 256, not '%s'", optarg);
+                goto out;
+            }
+            opts.jobs = (unsigned)u;
+            break;
+        case 't':
+        case 'g':
+            if (!nmx_parse_seconds(optarg, &d) || d <= 0) {
+                nmx_cli_error("--%s wants a positive number of seconds, not '%s'",
+                              c == 't' ? "timeout" : "grace", optarg);
+                goto out;
+            }
+            if (c == 't')
+                opts.timeout_s = d;
+            else
+                opts.grace_s = d;
+            break;
+        case 'm':
+            if (!nmx_parse_size(optarg, &u) || u == 0) {
+                nmx_cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", optarg);
+                goto out;
+            }
+            opts.mem_limit = u;
+            break;
+        case 'D': opts.debug_heap = 1; break;
+        case 'd': {
+            char **g = realloc(dirs, (ndirs + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            dirs = g;
+            dirs[ndirs++] = optarg;
+            break;
+        }
+        case 'F':
+            if (!nmx_parse_u64(optarg, &u) || u < 1 || u > UINT32_MAX) {
+                nmx_cli_error("--frame wants a frame number from 1, not '%s'", optarg);
+                goto out;
+            }
+            opts.start_frame = (uint32_t)u;
+            break;
+        case 'P': opts.start_protocol = optarg; break;
+        case 'Q': opts.start_property = optarg; break;
+        case 'B':
+            if (!nmx_parse_u64(optarg, &u) || u > 255) {
+                nmx_cli_error("--bit wants a bit number from 0 to 255, not '%s'", optarg);
+                goto out;
+            }
+            opts.has_start_bit = 1;
+            opts.start_bit = (unsigned)u;
+            break;
+        case 'N': progress_on = false; break;
+        case 'h':
+            run_usage(stdout);
+            status = NMX_EXIT_OK;
+            goto out;
+        case ':':
+            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
+            goto out;
+        default:
+            nmx_cli_error("unknown option '%s' (see 'nmexpert run --help')", argv[optind - 1]);
+            goto out;
+        }
+    }
+    const char *capture_path = defaults != NULL ? defaults->capture : NULL;
+    if (optind < argc && capture_path == NULL)
+        capture_path = argv[optind++];
+    if (optind < argc) {
+        nmx_cli_error("unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+    if (capture_path == NULL) {
+        nmx_cli_error("run: which capture? (nmexpert run CAPTURE ...)");
+        run_usage(stderr);
+        goto out;
+    }
+    if (defaults != NULL) {
+        for (size_t i = 0; i < defaults->nsets; i++) {
+            pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            sets = g;
+            sets[nsets].module = strdup(defaults->sets[i].module);
+            sets[nsets].key = strdup(defaults->sets[i].key);
+            sets[nsets].value = strdup(defaults->sets[i].value);
+            nsets++;
+        }
+    }
+
+    char errbuf[1024];
+    cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
+    if (cap == NULL) {
+        nmx_cli_error("%s", errbuf);
+        goto out;
+    }
+    nmx_capture_info_t info;
+    nmx_capture_get_info(cap, &info);
+    if (info.damage != NULL)
+        nmx_cli_error("warning: %s; reporting on the %u frames before the damage", info.damage,
+                      info.frames);
+
+    host = nmx_host_new();
+    if (host == NULL)
+        goto oom;
+    for (size_t i = 0; i < ndirs; i++)
+        nmx_host_add_experts_dir(host, dirs[i]);
+    nmx_host_discover(host, opts.isolation == NMX_ISOLATION_PROCESS);
+    if (nsel == 0) {
+        /* Default: every discovered expert that is part of default runs. */
+        for (size_t i = 0; i < nmx_host_expert_count(host); i++) {
+            const nmx_expert_info_t *ei = nmx_host_expert(host, i);
+            if (ei->not_default)
+                continue;
+            selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            sel = g;
+            memset(&sel[nsel], 0, sizeof sel[nsel]);
+            sel[nsel].which = (char *)ei->module;
+            nmx_strlcpy(sel[nsel].module, ei->module, sizeof sel[nsel].module);
+            nsel++;
+        }
+        if (nsel == 0) {
+            nmx_cli_error("no experts found (looked in %s%s); use -e PATH or --experts-dir DIR",
+                          ndirs > 0 ? "the --experts-dir directories and " : "",
+                          nmx_host_installed_experts_dir());
+            goto out;
+        }
+    }
+    /* Every --set/--config must name an expert of the run. */
+    for (size_t i = 0; i < nsets; i++) {
+        bool known = false;
+        for (size_t k = 0; k < nsel && !known; k++)
+            known = strcasecmp(sets[i].module, sel[k].module) == 0;
+        if (!known && (defaults == NULL || i < nsets - defaults->nsets)) {
+            nmx_cli_error("%s: '%s' is not one of the experts of this run", sets[i].key != NULL ? "--set" : "--config",
+                          sets[i].module);
+            goto out;
+        }
+    }
+    progress_t prog = {.enabled = progress_on && isatty(STDERR_FILENO)};
+    if (prog.enabled) {
+        opts.progress = draw_progress;
+        opts.progress_ctx = &prog;
+    }
+    run = nmx_run_new(host, cap, &opts, errbuf, sizeof errbuf);
+    if (run == NULL) {
+        nmx_cli_error("%s", errbuf);
+        goto out;
+    }
+    for (size_t i = 0; i < nsel; i++) {
+        if (build_config(&sel[i], sets, nsets) != 0)
+            goto out;
+        if (nmx_run_add_expert(run, sel[i].which, sel[i].config.present ? sel[i].config.data : NULL,
+                               sel[i].config.present ? sel[i].config.len + 1 : 0, errbuf,
+                               sizeof errbuf) != 0) {
+            nmx_cli_error("%s", errbuf);
+            goto out;
+        }
+    }
+    if (output != NULL) {
+        out = fopen(output, "w");
+        if (out == NULL) {
+            nmx_cli_error("%s: %s", output, strerror(errno));
+            out = stdout;
+            goto out;
+        }
+    }
+
+    interrupt_target = run;
+    interrupted = 0;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    size_t completed = nmx_run_execute(run);
+    sigaction(SIGINT, &old, NULL);
+    interrupt_target = NULL;
+    if (prog.enabled)
+        clear_progress(&prog);
+
+    if (nmx_report_write(run, format, out) != 0) {
+        nmx_cli_error("cannot write the report%s%s", output != NULL ? " to " : "",
+                      output != NULL ? output : "");
+        status = NMX_EXIT_INCOMPLETE;
+        goto out;
+    }
+    if (interrupted)
+        status = NMX_EXIT_INTERRUPTED;
+    else if (info.damage != NULL)
+        status = NMX_EXIT_USAGE;
+    else
+        status = completed == nmx_run_result_count(run) ? NMX_EXIT_OK : NMX_EXIT_INCOMPLETE;
+    goto out;
+
+oom:
+    nmx_cli_error("out of memory");
+out:
+    if (out != stdout && out != NULL && fclose(out) != 0 && status == NMX_EXIT_OK) {
+        nmx_cli_error("%s: %s", output, strerror(errno));
+        status = NMX_EXIT_INCOMPLETE;
+    }
+    for (size_t i = 0; i < nsel; i++)
+        nmx_cli_config_free(&sel[i].config);
+    free(sel);
+    for (size_t i = 0; i < nsets; i++) {
+        free(sets[i].module);
+        free(sets[i].key);
+        free(sets[i].value);
+    }
+    free(sets);
+    free(dirs);
+    if (run != NULL && nmx_run_abandoned(run)) {
+        /* An in-process expert never came back: leave without waiting for it. */
+        fflush(NULL);
+        _exit(status);
+    }
+    nmx_run_free(run);
+    nmx_host_free(host);
+    nmx_capture_close(cap);
+    return status;
+}
+
+int nmx_cmd_run(int argc, char **argv)
+{
+    return nmx_cmd_run_common(argc, argv, NULL);
+}

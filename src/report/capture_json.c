@@ -1,0 +1,81 @@
+/*
+ * capture_json.c - the "capture" object of the JSON contract (DESIGN.md),
+ * shared by `nmexpert run --format json` and `nmexpert info --format json`.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/capture.h"
+#include "report/report.h"
+
+void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+{
+    int64_t secs = ns / 1000000000, frac = ns % 1000000000;
+    if (frac < 0) {
+        frac += 1000000000;
+        secs--;
+    }
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL) {
+        snprintf(buf, n, "invalid");
+        return;
+    }
+    char head[32];
+    strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (digits == 0) {
+        snprintf(buf, n, "%sZ", head);
+        return;
+    }
+    if (digits > 9)
+        digits = 9;
+    char f[16];
+    snprintf(f, sizeof f, "%09lld", (long long)frac);
+    snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
+}
+
+NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
+{
+    if (cap == NULL)
+        return NULL;
+    nmx_capture_info_t info;
+    nmx_capture_get_info(cap, &info);
+    unsigned digits = nmx_cap_time_digits((const nmx_cap_t *)cap);
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(info.path != NULL ? info.path : ""));
+    json_object_set_new(o, "format", json_string(info.format != NULL ? info.format : ""));
+    json_object_set_new(o, "format_detail", json_string(info.format_detail != NULL ? info.format_detail : ""));
+    json_object_set_new(o, "frames", json_integer(info.frames));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)info.wire_bytes));
+    json_object_set_new(o, "captured_bytes", json_integer((json_int_t)info.captured_bytes));
+    json_t *lt = json_array();
+    for (size_t i = 0; i < info.n_link_types; i++)
+        json_array_append_new(lt, json_string(info.link_types[i]));
+    json_object_set_new(o, "link_types", lt);
+    if (info.frames > 0) {
+        char buf[64];
+        nmx_report_iso_time(info.first_ns, digits, buf, sizeof buf);
+        json_object_set_new(o, "first_time", json_string(buf));
+        nmx_report_iso_time(info.last_ns, digits, buf, sizeof buf);
+        json_object_set_new(o, "last_time", json_string(buf));
+        json_object_set_new(o, "duration", json_real((double)(info.last_ns - info.first_ns) / 1e9));
+    } else {
+        json_object_set_new(o, "first_time", json_null());
+        json_object_set_new(o, "last_time", json_null());
+        json_object_set_new(o, "duration", json_real(0));
+    }
+    json_t *cm = json_array();
+    for (size_t i = 0; i < info.n_comments; i++)
+        json_array_append_new(cm, json_string(info.comments[i]));
+    json_object_set_new(o, "comments", cm);
+    if (info.damage != NULL) {
+        json_t *d = json_object();
+        json_object_set_new(d, "offset", json_integer((json_int_t)info.damage_offset));
+        json_object_set_new(d, "message", json_string(info.damage));
+        json_object_set_new(o, "damage", d);
+    } else {
+        json_object_set_new(o, "damage", json_null());
+    }
+    return o;
+}

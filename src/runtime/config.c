@@ -1,0 +1,338 @@
+/*
+ * config.c - per-expert configuration: persistence and the Configure call
+ * (spec 3.3, 1.7).
+ *
+ * A stored configuration is one file per expert module,
+ * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg (default ~/.config), holding
+ * exactly the EXPERTCONFIG bytes: a little-endian RawConfigLength DWORD that
+ * counts itself, then the expert's data.  The host never interprets the data.
+ *
+ * nmx_host_configure() follows the host procedure of spec 3.3: the expert
+ * gets a copy of the configuration in its Configure session's heap; when
+ * Configure returns TRUE the result is clamped to its block size (or trusted
+ * up to 1 MiB for a non-heap buffer), rejected below 4 bytes, and stored;
+ * FALSE keeps the stored configuration.  Configure runs in a child process,
+ * like Run, so a faulty expert cannot take the host down.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cursor.h"
+#include "common/strutil.h"
+#include "runtime/host_internal.h"
+#include "runtime/loader.h"
+#include "runtime/run_internal.h"
+#include "runtime/runtime.h"
+
+/* Seconds Configure may take before the host gives up on it. */
+#define NMX_CONFIGURE_TIMEOUT_S 60
+
+static bool valid_module_name(const char *m)
+{
+    if (m == NULL || m[0] == '\0' || m[0] == '.')
+        return false;
+    for (const char *p = m; *p != '\0'; p++)
+        if (*p == '/')
+            return false;
+    return true;
+}
+
+/* <config dir>/nmexpert/experts, created when `create`. */
+static int config_dir(char *out, size_t n, bool create)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    char base[PATH_MAX];
+    if (xdg != NULL && xdg[0] == '/')
+        snprintf(base, sizeof base, "%s", xdg);
+    else if (home != NULL && home[0] != '\0')
+        snprintf(base, sizeof base, "%s/.config", home);
+    else
+        return -1;
+    int k = snprintf(out, n, "%s/nmexpert/experts", base);
+    if (k < 0 || (size_t)k >= n)
+        return -1;
+    if (!create)
+        return 0;
+    /* mkdir -p for the last three components */
+    char tmp[PATH_MAX + 16];
+    mkdir(base, 0700);
+    snprintf(tmp, sizeof tmp, "%s/nmexpert", base);
+    mkdir(tmp, 0700);
+    if (mkdir(out, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int config_path(const char *module, char *out, size_t n, bool create)
+{
+    char dir[PATH_MAX];
+    if (!valid_module_name(module) || config_dir(dir, sizeof dir, create) != 0)
+        return -1;
+    int k = snprintf(out, n, "%s/%s.cfg", dir, module);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+NMX_EXPORT void *nmx_config_load(const char *module, size_t *len)
+{
+    char path[PATH_MAX];
+    *len = 0;
+    if (config_path(module, path, sizeof path, false) != 0)
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    uint8_t head[4];
+    void *data = NULL;
+    if (fread(head, 1, 4, f) == 4) {
+        uint32_t total = nmx_load_u32le(head);
+        if (total >= 4 && total <= NMX_CONFIG_MAX) {
+            data = malloc(total - 4 > 0 ? total - 4 : 1);
+            if (data != NULL && fread(data, 1, total - 4, f) == total - 4) {
+                *len = total - 4;
+            } else {
+                free(data);
+                data = NULL;
+            }
+        }
+    }
+    fclose(f);
+    return data;
+}
+
+NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
+                               size_t errlen)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    if (len > NMX_CONFIG_MAX - 4) {
+        snprintf(errbuf, errlen, "configuration too large (%zu bytes)", len);
+        return -1;
+    }
+    if (config_path(module, path, sizeof path, true) != 0) {
+        snprintf(errbuf, errlen, "cannot create the configuration directory (set HOME or XDG_CONFIG_HOME)");
+        return -1;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        snprintf(errbuf, errlen, "%s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    uint8_t head[4];
+    nmx_store_u32le(head, (uint32_t)(len + 4));
+    bool ok = fwrite(head, 1, 4, f) == 4 && (len == 0 || fwrite(data, 1, len, f) == len);
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+NMX_EXPORT int nmx_config_reset(const char *module)
+{
+    char path[PATH_MAX];
+    if (config_path(module, path, sizeof path, false) != 0)
+        return -1;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return -1;
+    return 0;
+}
+
+/* ---- Configure ------------------------------------------------------------ */
+
+/* What the Configure child reports. */
+typedef struct configure_result {
+    int done;        /* the child got as far as Configure's return */
+    int loaded;      /* module loaded and registered */
+    int configurable;
+    int32_t ok;      /* Configure's return value */
+    int stored;      /* a configuration is in data[] */
+    char error[512];
+    uint32_t len;    /* RawConfigData bytes in data[] */
+    uint8_t data[NMX_CONFIG_MAX];
+} configure_result_t;
+
+/* Spec 3.3 step 3: how many bytes of *p to keep; 0 when invalid. */
+static uint32_t configure_result_length(HEXPERTKEY key, PEXPERTCONFIG p)
+{
+    uint32_t len = p->RawConfigLength;
+    SIZE_T size = ExpertMemorySize(key, p);
+    if (size != (SIZE_T)-1) {
+        if (len > size)
+            len = (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size);
+    } else if (len > NMX_CONFIG_MAX) {
+        len = NMX_CONFIG_MAX;
+    }
+    return len < 4 ? 0 : len;
+}
+
+static void configure_in_child(const char *path, nmx_capture_t *pub, const void *config,
+                               size_t config_len, configure_result_t *r)
+{
+    nmx_module_t m;
+    DWORD sub;
+    if (nmx_module_load(path, &m, &sub, r->error, sizeof r->error) != NMERR_SUCCESS)
+        return;
+    r->loaded = 1;
+    r->configurable = m.configure != NULL;
+    if (m.configure == NULL) {
+        snprintf(r->error, sizeof r->error, "%s is not configurable", m.info.szName);
+        nmx_module_unload(&m);
+        return;
+    }
+    /* Without a capture, Configure still gets a valid hCapture: an empty one. */
+    static const uint8_t empty_pcap[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                           0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    nmx_cap_t *empty = NULL;
+    if (pub == NULL) {
+        nmx_error_t err;
+        if (nmx_cap_open_mem(empty_pcap, sizeof empty_pcap, "(no capture)", &empty, &err) == 0)
+            pub = empty;
+    }
+    struct _CAPTURE *co = pub != NULL ? nmx_capobj_new(pub) : NULL;
+    nmx_session_opts_t so;
+    memset(&so, 0, sizeof so);
+    so.capture = co;
+    if (co != NULL) {
+        so.startup.hCapture = (HCAPTURE)co;
+        nmx_strlcpy(so.startup.szCaptureFile, nmx_cap_path(co->cap), sizeof so.startup.szCaptureFile);
+    }
+    so.startup.dwFrameNumber = INVALID_FRAME_NUMBER;
+    nmx_session_t *s = co != NULL ? nmx_session_new(&so) : NULL;
+    if (s == NULL) {
+        snprintf(r->error, sizeof r->error, "cannot create a Configure session");
+        nmx_capobj_free(co);
+        nmx_cap_close(empty);
+        nmx_module_unload(&m);
+        return;
+    }
+    HEXPERTKEY key = nmx_session_key(s);
+    PEXPERTCONFIG p = NULL;
+    if (config != NULL) {
+        DWORD err;
+        p = ExpertAllocMemory(key, sizeof(DWORD) + config_len, &err);
+        if (p != NULL) {
+            p->RawConfigLength = (DWORD)(sizeof(DWORD) + config_len);
+            memcpy(p->RawConfigData, config, config_len);
+        }
+    }
+    nmx_session_set_current(s);
+    EXPERTSTARTUPINFO startup = s->startup;
+    BOOL ok = m.configure(key, &p, &startup, 0, NULL);
+    nmx_session_set_current(NULL);
+    r->ok = ok;
+    if (ok && p != NULL) {
+        uint32_t len = configure_result_length(key, p);
+        if (len == 0) {
+            snprintf(r->error, sizeof r->error,
+                     "Configure returned a configuration shorter than its 4-byte length field");
+        } else {
+            r->len = len - 4;
+            memcpy(r->data, p->RawConfigData, r->len);
+            r->stored = 1;
+        }
+    }
+    r->done = 1;
+    nmx_session_free(s);
+    nmx_capobj_free(co);
+    nmx_cap_close(empty);
+    nmx_module_unload(&m);
+}
+
+NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
+                                  const void *config, size_t config_len, char *errbuf,
+                                  size_t errlen)
+{
+    if (errlen > 0)
+        errbuf[0] = '\0';
+    nmx_host_expert_t *he = host != NULL && which != NULL ? nmx_host_find(host, which, 1) : NULL;
+    if (he == NULL) {
+        snprintf(errbuf, errlen, "no expert named '%s'", which != NULL ? which : "");
+        return -1;
+    }
+    if (he->load_error != NULL) {
+        snprintf(errbuf, errlen, "%s: %s", he->module, he->load_error);
+        return -1;
+    }
+    if (config_len > NMX_CONFIG_MAX - 4) {
+        snprintf(errbuf, errlen, "configuration too large");
+        return -1;
+    }
+    configure_result_t *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (r == MAP_FAILED) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    memset(r, 0, offsetof(configure_result_t, data));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        nmx_child_signals();
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        configure_in_child(he->path, cap, config, config_len, r);
+        _exit(0);
+    }
+    int rc = -1;
+    if (pid < 0) {
+        snprintf(errbuf, errlen, "cannot start a process: %s", strerror(errno));
+        goto out;
+    }
+    int status = 0;
+    time_t start = time(NULL);
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (time(NULL) - start > NMX_CONFIGURE_TIMEOUT_S) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            snprintf(errbuf, errlen, "%s: Configure did not return within %d s", he->module,
+                     NMX_CONFIGURE_TIMEOUT_S);
+            goto out;
+        }
+        struct timespec ms = {0, 5 * 1000 * 1000};
+        nanosleep(&ms, NULL);
+    }
+    if (!r->done) {
+        if (r->error[0] != '\0')
+            snprintf(errbuf, errlen, "%s: %s", he->module, r->error);
+        else if (WIFSIGNALED(status))
+            snprintf(errbuf, errlen, "%s: crashed in Configure (signal %d, %s)", he->module,
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(errbuf, errlen, "%s: ended its process in Configure", he->module);
+        goto out;
+    }
+    if (!r->ok) {
+        rc = 0; /* FALSE: the stored configuration stays as it was */
+        goto out;
+    }
+    if (!r->stored) {
+        if (r->error[0] != '\0') {
+            snprintf(errbuf, errlen, "%s: %s", he->module, r->error);
+            goto out;
+        }
+        rc = 0; /* TRUE with no buffer: nothing to store */
+        goto out;
+    }
+    if (nmx_config_save(he->module, r->data, r->len, errbuf, errlen) == 0)
+        rc = 1;
+out:
+    munmap(r, sizeof *r);
+    return rc;
+}

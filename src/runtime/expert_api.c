@@ -1,0 +1,203 @@
+/*
+ * expert_api.c - the Expert* helpers that are not about memory (spec 2.5-2.8):
+ * ExpertGetFrame, ExpertGetStartupInfo, ExpertIndicateStatus and
+ * ExpertSubmitEvent.  (The memory helpers live in src/mem.)
+ *
+ * Every helper checks the key first (130), then termination (125) where the
+ * spec says it reports it, then its arguments (76) - spec 2.0.
+ */
+#include <string.h>
+
+#include "common/strutil.h"
+#include "runtime/runtime.h"
+
+/* ---- ExpertGetFrame ------------------------------------------------------ */
+
+/*
+ * Does frame n pass the filters in force?  FILTER_PASSED, FILTER_FAILED or
+ * FILTER_FAIL_WITH_ERROR (malformed filter).
+ */
+static int frame_passes(nmx_session_t *s, uint32_t n, const nmx_filter_t *ui, const nmx_filter_t *f)
+{
+    const nmx_filter_t *fs[2] = {ui, f};
+    for (int k = 0; k < 2; k++) {
+        if (fs[k] == NULL)
+            continue;
+        int r = nmx_session_filter(s, fs[k], n);
+        if (r != FILTER_PASSED)
+            return r;
+    }
+    return FILTER_PASSED;
+}
+
+NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD RequestFlags,
+                                  DWORD RequestedFrameNumber, HFILTER hFilter,
+                                  LPEXPERTFRAMEDESCRIPTOR pEFrameDescriptor)
+{
+    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    if (s == NULL)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    if (nmx_session_terminating(s))
+        return NMERR_EXPERT_TERMINATE;
+    if (Direction > GET_FRAME_NEXT_BACKWARD || pEFrameDescriptor == NULL)
+        return NMERR_INVALID_PARAMETER;
+    const nmx_filter_t *f = NULL;
+    if (hFilter != NULL) {
+        f = nmx_filter_from_handle(hFilter);
+        if (f == NULL)
+            return NMERR_INVALID_HFILTER;
+    }
+    const nmx_filter_t *ui = (RequestFlags & FLAGS_DEFER_TO_UI_FILTER) ? s->ui_filter : NULL;
+
+    pthread_mutex_lock(&s->lock);
+    DWORD rc = NMERR_SUCCESS;
+    uint32_t total = nmx_cap_count(s->cap);
+    uint32_t found = UINT32_MAX;
+    if (total == 0) {
+        rc = NMERR_OUT_OF_RANGE;
+    } else if (Direction == GET_SPECIFIED_FRAME) {
+        if (RequestedFrameNumber >= total) {
+            rc = NMERR_OUT_OF_RANGE;
+        } else {
+            int r = frame_passes(s, RequestedFrameNumber, ui, f);
+            if (r == FILTER_PASSED)
+                found = RequestedFrameNumber;
+            else
+                rc = r == FILTER_FAILED ? NMERR_FRAME_FAILED_FILTER : NMERR_FILTER_INVALID_EXPRESSION;
+        }
+    } else {
+        /* Scan, polling termination at every frame (spec 2.5). */
+        bool forward = Direction == GET_FRAME_NEXT_FORWARD;
+        uint64_t i;
+        if (forward)
+            i = (uint64_t)(uint32_t)(RequestedFrameNumber + 1u); /* (DWORD)-1 + 1 = 0 */
+        else
+            i = RequestedFrameNumber == 0 ? UINT64_MAX
+                                          : (uint64_t)(RequestedFrameNumber < total ? RequestedFrameNumber
+                                                                                    : total) - 1;
+        if (forward && RequestedFrameNumber != (DWORD)-1 && RequestedFrameNumber >= total)
+            i = total;
+        rc = NMERR_OUT_OF_RANGE;
+        while (i < total) {
+            if ((ui != NULL || f != NULL) && nmx_session_terminating(s)) {
+                rc = NMERR_EXPERT_TERMINATE;
+                break;
+            }
+            int r = frame_passes(s, (uint32_t)i, ui, f);
+            if (r == FILTER_PASSED) {
+                found = (uint32_t)i;
+                rc = NMERR_SUCCESS;
+                break;
+            }
+            if (r != FILTER_FAILED) {
+                rc = NMERR_FILTER_INVALID_EXPRESSION;
+                break;
+            }
+            if (forward)
+                i++;
+            else if (i-- == 0)
+                break;
+        }
+    }
+
+    if (rc == NMERR_SUCCESS) {
+        const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, found);
+        ULPFRAME pf = nmx_session_frame(s, found);
+        const nmx_dissection_t *d = NULL;
+        if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) &&
+                           (d = nmx_session_dissect(s, found)) == NULL)) {
+            rc = NMERR_OUT_OF_MEMORY;
+        } else {
+            LPRECOGNIZEDATATABLE rt;
+            if (d != NULL) {
+                rt = d->recog;
+            } else {
+                unsigned nrec = nmx_recognize(nmx_cap_data(s->cap, found), rec->caplen, rec->wirelen,
+                                              rec->linktype, &s->recog, NULL);
+                rt = &s->recog.table;
+                (void)nrec;
+            }
+            pEFrameDescriptor->FrameNumber = found;
+            pEFrameDescriptor->hFrame = nmx_hframe_make(s, found);
+            pEFrameDescriptor->pFrame = pf;
+            pEFrameDescriptor->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
+            pEFrameDescriptor->lpPropertyTable = d != NULL ? d->props : NULL;
+            s->status.Frame = found;
+            if (s->shared != NULL)
+                s->shared->frames_delivered++;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* ---- ExpertGetStartupInfo -------------------------------------------------- */
+
+NMAPI DWORD WINAPI ExpertGetStartupInfo(HEXPERTKEY hExpertKey, PEXPERTSTARTUPINFO pExpertStartupInfo)
+{
+    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    if (s == NULL)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    if (pExpertStartupInfo == NULL)
+        return NMERR_INVALID_PARAMETER;
+    *pExpertStartupInfo = s->startup;
+    return NMERR_SUCCESS;
+}
+
+/* ---- ExpertIndicateStatus ---------------------------------------------------- */
+
+NMAPI DWORD WINAPI ExpertIndicateStatus(HEXPERTKEY hExpertKey, EXPERTSTATUSENUMERATION Status,
+                                        DWORD SubStatus, const char *szText, LONG PercentDone)
+{
+    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    if (s == NULL)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    if (nmx_session_terminating(s))
+        return NMERR_EXPERT_TERMINATE;
+    if ((unsigned)Status > EXPERTSTATUS_DONE)
+        return NMERR_INVALID_PARAMETER;
+    pthread_mutex_lock(&s->lock);
+    s->status.Status = Status;
+    s->status.SubStatus = SubStatus;
+    if (szText != NULL)
+        nmx_strlcpy(s->status.szStatusText, szText, sizeof s->status.szStatusText);
+    if (PercentDone >= 0 && PercentDone <= 99)
+        s->status.PercentDone = (DWORD)PercentDone;
+    if (s->shared != NULL)
+        nmx_shared_set_status(s->shared, &s->status);
+    pthread_mutex_unlock(&s->lock);
+    return NMERR_SUCCESS;
+}
+
+/* ---- ExpertSubmitEvent -------------------------------------------------------- */
+
+NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpertEvent)
+{
+    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    if (s == NULL)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    nmx_shared_t *sh = s->shared;
+    if (nmx_session_terminating(s)) {
+        if (sh != NULL) {
+            sh->events_after_term++;
+            atomic_fetch_add(&nmx_shared_log(sh)->dropped, 1);
+        }
+        return NMERR_EXPERT_TERMINATE;
+    }
+    if (pExpertEvent == NULL)
+        return NMERR_INVALID_PARAMETER;
+    if (sh == NULL)
+        return NMERR_SUCCESS; /* a Configure session has no viewer */
+    if (sh->flags & EXPERT_ENUM_FLAG_NO_VIEWER)
+        return NMERR_SUCCESS;
+    pthread_mutex_lock(&s->lock);
+    nmx_eventlog_t *log = nmx_shared_log(sh);
+    DWORD rc = nmx_eventlog_append(log, pExpertEvent);
+    if (rc != NMERR_SUCCESS) {
+        atomic_fetch_add(&log->dropped, 1);
+        if (rc != NMERR_OUT_OF_MEMORY)
+            sh->events_rejected++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}

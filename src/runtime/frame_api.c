@@ -1,0 +1,551 @@
+/*
+ * frame_api.c - the frame, address, property and offset helpers that take an
+ * HFRAME (spec 6.2, 6.3, 6.5), and the frame-based filter helpers (6.1).
+ *
+ * An HFRAME names (session, frame number) (session.c).  Helpers that need
+ * the frame's properties use the session's dissection cache, which parses a
+ * frame on first use (spec 6.3: properties are attached on demand).  Every
+ * helper validates its handles and fails with the documented value and a
+ * BhGetLastError() code instead of crashing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/strutil.h"
+#include "runtime/runtime.h"
+
+/* Decodes an HFRAME; sets NMERR_INVALID_HFRAME when it is not valid. */
+static nmx_session_t *frame_session(HFRAME h, uint32_t *n)
+{
+    nmx_session_t *s = nmx_hframe_session(h, n);
+    if (s == NULL)
+        BhSetLastError(NMERR_INVALID_HFRAME);
+    return s;
+}
+
+/* The dissection behind an HFRAME, under the session lock. */
+static const nmx_dissection_t *frame_dissection(nmx_session_t *s, uint32_t n)
+{
+    pthread_mutex_lock(&s->lock);
+    const nmx_dissection_t *d = nmx_session_dissect(s, n);
+    pthread_mutex_unlock(&s->lock);
+    if (d == NULL)
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+    return d;
+}
+
+/* ---- frames (6.5) ---------------------------------------------------------- */
+
+NMAPI HFRAME WINAPI GetFrame(HCAPTURE hCapture, DWORD FrameNumber)
+{
+    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    if (co == NULL) {
+        BhSetLastError(NMERR_INVALID_HCAPTURE);
+        return NULL;
+    }
+    if (FrameNumber >= nmx_cap_count(co->cap)) {
+        BhSetLastError(NMERR_OUT_OF_RANGE);
+        return NULL;
+    }
+    nmx_session_t *s = nmx_session_current();
+    if (s == NULL || s->capture != co)
+        s = co->default_session;
+    if (s == NULL) {
+        BhSetLastError(NMERR_INVALID_EXPERT_HANDLE);
+        return NULL;
+    }
+    return nmx_hframe_make(s, FrameNumber);
+}
+
+NMAPI HCAPTURE WINAPI GetFrameCaptureHandle(HFRAME hFrame)
+{
+    nmx_session_t *s = frame_session(hFrame, NULL);
+    return s != NULL ? (HCAPTURE)s->capture : NULL;
+}
+
+NMAPI DWORD WINAPI GetFrameNumber(HFRAME hFrame)
+{
+    uint32_t n;
+    return frame_session(hFrame, &n) != NULL ? n : (DWORD)-1;
+}
+
+NMAPI DWORD WINAPI GetFrameLength(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    return s != NULL ? nmx_cap_frame(s->cap, n)->wirelen : 0;
+}
+
+NMAPI DWORD WINAPI GetFrameStoredLength(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    return s != NULL ? nmx_cap_frame(s->cap, n)->caplen : 0;
+}
+
+NMAPI DWORD WINAPI GetFrameMacType(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    return s != NULL ? nmx_linktype_to_mactype(nmx_cap_frame(s->cap, n)->linktype) : MAC_TYPE_UNKNOWN;
+}
+
+NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return 0;
+    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    DWORD mactype = nmx_linktype_to_mactype(rec->linktype);
+    if (mactype == MAC_TYPE_UNKNOWN || rec->caplen < 14)
+        return 0;
+    return GetMacHeaderLength((LPVOID)nmx_cap_data(s->cap, n), mactype);
+}
+
+NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return -1;
+    return (nmx_cap_frame(s->cap, n)->ts_ns - s->capture->first_ns) / 1000;
+}
+
+NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    ULPFRAME f = nmx_session_aux_frame(s, n);
+    pthread_mutex_unlock(&s->lock);
+    if (f == NULL)
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+    return f;
+}
+
+NMAPI LPRECOGNIZEDATATABLE WINAPI GetFrameRecognizeData(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NULL;
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    return d != NULL ? d->recog : NULL;
+}
+
+NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    return s != NULL ? (ULPBYTE)nmx_cap_data(s->cap, n) : NULL;
+}
+
+NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData,
+                                DWORD FrameLength, __int64 TimeStamp)
+{
+    (void)hCapture;
+    (void)FrameNumber;
+    (void)FrameData;
+    (void)FrameLength;
+    (void)TimeStamp;
+    /* Captures are mapped read-only and shared between experts. */
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NULL;
+}
+
+/* ---- addresses (6.5) ------------------------------------------------------- */
+
+static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADDRESS2 *out,
+                           DWORD *offset, DWORD *length)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NMERR_INVALID_HFRAME;
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    if (d == NULL)
+        return NMERR_OUT_OF_MEMORY;
+    return nmx_frame_address(d->data, d->caplen, &d->addrs, dst, type, flags, out, offset, length);
+}
+
+static DWORD address_offset(HFRAME hFrame, bool dst, DWORD type, LPDWORD len)
+{
+    ADDRESS2 a;
+    DWORD off = 0, l = 0;
+    DWORD rc = frame_address(hFrame, dst, type, 0, &a, &off, &l);
+    if (rc != NMERR_SUCCESS) {
+        BhSetLastError(rc);
+        return (DWORD)-1;
+    }
+    if (len != NULL)
+        *len = l;
+    return off;
+}
+
+NMAPI DWORD WINAPI GetFrameDstAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength)
+{
+    return address_offset(hFrame, true, AddressType, AddressLength);
+}
+
+NMAPI DWORD WINAPI GetFrameSrcAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength)
+{
+    return address_offset(hFrame, false, AddressType, AddressLength);
+}
+
+NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                       DWORD Flags)
+{
+    if (lpAddress == NULL)
+        return NMERR_INVALID_PARAMETER;
+    return frame_address(hFrame, true, AddressType, Flags, lpAddress, NULL, NULL);
+}
+
+NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                         DWORD Flags)
+{
+    if (lpAddress == NULL)
+        return NMERR_INVALID_PARAMETER;
+    return frame_address(hFrame, false, AddressType, Flags, lpAddress, NULL, NULL);
+}
+
+/* Bytes compared for an address type. */
+static size_t address_size(DWORD type)
+{
+    switch (type) {
+    case ADDRESS_TYPE_IP: return IP_ADDRESS_SIZE;
+    case ADDRESS_TYPE_IP6: return IP6_ADDRESS_SIZE;
+    case ADDRESS_TYPE_IPX: return IPX_ADDR_SIZE;
+    case ADDRESS_TYPE_VINES_IP: return VINES_IP_ADDRESS_SIZE;
+    default: return MAC_ADDRESS_SIZE;
+    }
+}
+
+static BOOL compare_frame_address(HFRAME hFrame, bool dst, LPADDRESS2 lpAddress)
+{
+    if (lpAddress == NULL)
+        return FALSE;
+    ADDRESS2 mine;
+    if (frame_address(hFrame, dst, lpAddress->Type, 0, &mine, NULL, NULL) != NMERR_SUCCESS)
+        return FALSE;
+    return mine.Type == lpAddress->Type &&
+           memcmp(mine.IP6Address, lpAddress->IP6Address, address_size(lpAddress->Type)) == 0;
+}
+
+NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress)
+{
+    return compare_frame_address(hFrame, true, lpAddress);
+}
+
+NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress)
+{
+    return compare_frame_address(hFrame, false, lpAddress);
+}
+
+/* FindNextFrame / FindPreviousFrame: look at most this far from the origin. */
+#define NMX_MAX_LOOKBACK 1000u
+
+static HFRAME find_frame(HFRAME hCurrent, LPSTR name, LPADDRESS2 dst, LPADDRESS2 src, LPWORD offset,
+                         DWORD origin, DWORD limit, bool forward)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hCurrent, &n);
+    if (s == NULL)
+        return NULL;
+    const nmx_protocol_t *p = name != NULL ? nmx_proto_by_name(name) : NULL;
+    if (p == NULL) {
+        BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
+        return NULL;
+    }
+    uint32_t total = nmx_cap_count(s->cap);
+    for (uint64_t k = 1; k <= NMX_MAX_LOOKBACK + 1; k++) {
+        int64_t i = forward ? (int64_t)n + (int64_t)k : (int64_t)n - (int64_t)k;
+        if (i < 0 || i >= total)
+            break;
+        if (forward ? (limit != 0 && (uint64_t)i > limit) : (uint64_t)i < limit)
+            break;
+        uint64_t dist = forward ? (uint64_t)i - (origin < (uint64_t)i ? origin : (uint64_t)i)
+                                : (origin > (uint64_t)i ? origin - (uint64_t)i : 0);
+        if (dist > NMX_MAX_LOOKBACK)
+            break;
+        const nmx_dissection_t *d = frame_dissection(s, (uint32_t)i);
+        if (d == NULL)
+            return NULL;
+        DWORD off = nmx_proto_offset(d->recog, nmx_proto_id(p));
+        if (off == (DWORD)-1)
+            continue;
+        HFRAME h = nmx_hframe_make(s, (uint32_t)i);
+        if (dst != NULL && !compare_frame_address(h, true, dst))
+            continue;
+        if (src != NULL && !compare_frame_address(h, false, src))
+            continue;
+        if (offset != NULL)
+            *offset = (WORD)off;
+        return h;
+    }
+    BhSetLastError(NMERR_FRAME_NOT_FOUND);
+    return NULL;
+}
+
+NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDestAddress,
+                                  LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+                                  DWORD OriginalFrameNumber, DWORD nHighestFrame)
+{
+    return find_frame(hCurrentFrame, ProtocolName, lpDestAddress, lpSrcAddress, ProtocolOffset,
+                      OriginalFrameNumber, nHighestFrame, true);
+}
+
+NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPSTR ProtocolName,
+                                      LPADDRESS2 lpDstAddress, LPADDRESS2 lpSrcAddress,
+                                      LPWORD ProtocolOffset, DWORD OriginalFrameNumber,
+                                      DWORD nLowestFrame)
+{
+    return find_frame(hCurrentFrame, ProtocolName, lpDstAddress, lpSrcAddress, ProtocolOffset,
+                      OriginalFrameNumber, nLowestFrame, false);
+}
+
+/* ---- protocols in a frame (6.2) -------------------------------------------- */
+
+static DWORD protocol_offset(HFRAME hFrame, const nmx_protocol_t *p)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return (DWORD)-1;
+    if (p == NULL) {
+        BhSetLastError(NMERR_INVALID_HPROTOCOL);
+        return (DWORD)-1;
+    }
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    if (d == NULL)
+        return (DWORD)-1;
+    DWORD off = nmx_proto_offset(d->recog, nmx_proto_id(p));
+    if (off == (DWORD)-1)
+        BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
+    return off;
+}
+
+NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPSTR ProtocolName)
+{
+    return protocol_offset(hFrame, ProtocolName != NULL ? nmx_proto_by_name(ProtocolName) : NULL);
+}
+
+NMAPI DWORD WINAPI GetProtocolStartOffsetHandle(HFRAME hFrame, HPROTOCOL hProtocol)
+{
+    return protocol_offset(hFrame, nmx_proto_from_handle(hProtocol));
+}
+
+NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartOffset,
+                                                   LPSTR szProtocolName, DWORD *pdwPreviousOffset)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NMERR_INVALID_HFRAME;
+    if (szProtocolName == NULL || pdwPreviousOffset == NULL)
+        return NMERR_INVALID_PARAMETER;
+    const nmx_protocol_t *p = nmx_proto_by_name(szProtocolName);
+    if (p == NULL)
+        return NMERR_PROTOCOL_NOT_FOUND;
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    if (d == NULL)
+        return NMERR_OUT_OF_MEMORY;
+    return nmx_proto_prev_offset(d->recog, nmx_proto_id(p), dwStartOffset, pdwPreviousOffset);
+}
+
+/* ---- properties (6.3) ---------------------------------------------------------- */
+
+NMAPI LPPROPERTYINST WINAPI FindPropertyInstance(HFRAME hFrame, HPROPERTY hProperty)
+{
+    return FindPropertyInstanceRestart(hFrame, hProperty, NULL, TRUE);
+}
+
+NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY hProperty,
+                                                        LPPROPERTYINST *lpRestartKey, BOOL DirForward)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NULL;
+    const nmx_field_t *f = nmx_field_from_handle(hProperty);
+    if (f == NULL) {
+        BhSetLastError(NMERR_INVALID_HPROPERTY);
+        return NULL;
+    }
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    if (d == NULL)
+        return NULL;
+    const PROPERTYINST *start = lpRestartKey != NULL ? *lpRestartKey : NULL;
+    if (start != NULL && nmx_dissection_index(d, start) < 0)
+        start = NULL; /* not an instance of this frame: start at an end */
+    LPPROPERTYINST found = NULL;
+    if (DirForward) {
+        found = nmx_dissection_find(d, f, start);
+    } else {
+        /* The last instance before `start` (or the last one of all). */
+        for (LPPROPERTYINST p = nmx_dissection_find(d, f, NULL); p != NULL;
+             p = nmx_dissection_find(d, f, p)) {
+            if (start != NULL && p >= start)
+                break;
+            found = p;
+        }
+    }
+    if (lpRestartKey != NULL)
+        *lpRestartKey = found;
+    if (found == NULL)
+        BhSetLastError(NMERR_PROPERTY_NOT_FOUND);
+    return found;
+}
+
+NMAPI LPSTR WINAPI GetPropertyText(HFRAME hFrame, LPPROPERTYINST lpPI, LPSTR szBuffer, DWORD BufferSize)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return NULL;
+    if (lpPI == NULL || szBuffer == NULL || BufferSize == 0) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    const nmx_dissection_t *d = frame_dissection(s, n);
+    if (d == NULL || nmx_dissection_index(d, lpPI) < 0) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    char value[1024];
+    nmx_prop_render(lpPI, value, sizeof value);
+    const nmx_field_t *f = nmx_field_from_info(lpPI->lpPropertyInfo);
+    snprintf(szBuffer, BufferSize, "%s: %s", f != NULL ? nmx_field_label(f) : "?", value);
+    return szBuffer;
+}
+
+/* ---- frame-based filters (6.1) ---------------------------------------------- */
+
+NMAPI DWORD WINAPI FilterFrame(HFRAME hFrame, HFILTER hFilter, HCAPTURE hCapture)
+{
+    uint32_t n;
+    nmx_session_t *s = frame_session(hFrame, &n);
+    if (s == NULL)
+        return (DWORD)FILTER_FAIL_WITH_ERROR;
+    if (hCapture != NULL && nmx_capobj_get(hCapture) != s->capture) {
+        BhSetLastError(NMERR_INVALID_HCAPTURE);
+        return (DWORD)FILTER_FAIL_WITH_ERROR;
+    }
+    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    if (f == NULL) {
+        BhSetLastError(NMERR_INVALID_HFILTER);
+        return (DWORD)FILTER_FAIL_WITH_ERROR;
+    }
+    pthread_mutex_lock(&s->lock);
+    int r = nmx_session_filter(s, f, n);
+    pthread_mutex_unlock(&s->lock);
+    if (r == FILTER_FAIL_WITH_ERROR)
+        BhSetLastError(NMERR_FILTER_INVALID_EXPRESSION);
+    return (DWORD)r;
+}
+
+NMAPI DWORD WINAPI FilterFindFrame(HFILTER hFilter, HCAPTURE hCapture, DWORD nFrame,
+                                   STATUSPROC StatusProc, LPVOID UIInstance, DWORD TimeDelta,
+                                   BOOL FilterDirection)
+{
+    (void)TimeDelta;
+    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    if (co == NULL || f == NULL) {
+        BhSetLastError(co == NULL ? NMERR_INVALID_HCAPTURE : NMERR_INVALID_HFILTER);
+        return FILTER_NO_MORE_FRAMES;
+    }
+    nmx_session_t *s = nmx_session_current();
+    if (s == NULL || s->capture != co)
+        s = co->default_session;
+    if (s == NULL) {
+        BhSetLastError(NMERR_INVALID_EXPERT_HANDLE);
+        return FILTER_NO_MORE_FRAMES;
+    }
+    uint32_t total = nmx_cap_count(s->cap);
+    int64_t i = FilterDirection ? (int64_t)nFrame + 1 : (int64_t)nFrame - 1;
+    for (uint64_t k = 0; i >= 0 && i < total; k++) {
+        if (StatusProc != NULL && k % 1000 == 999 &&
+            !StatusProc((DWORD)i, hCapture, hFilter, UIInstance))
+            return FILTER_CANCELED;
+        pthread_mutex_lock(&s->lock);
+        int r = nmx_session_filter(s, f, (uint32_t)i);
+        pthread_mutex_unlock(&s->lock);
+        if (r == FILTER_PASSED)
+            return (DWORD)i;
+        if (r == FILTER_FAIL_WITH_ERROR) {
+            BhSetLastError(NMERR_FILTER_INVALID_EXPRESSION);
+            return FILTER_NO_MORE_FRAMES;
+        }
+        i += FilterDirection ? 1 : -1;
+    }
+    return FILTER_NO_MORE_FRAMES;
+}
+
+NMAPI HFRAME WINAPI FilterFindPropertyInstance(HFRAME hFrame, HFILTER hMasterFilter, HCAPTURE hCapture,
+                                               HFILTER hInstanceFilter, LPPROPERTYINST *lpPropRestartKey,
+                                               STATUSPROC StatusProc, LPVOID UIInstance,
+                                               DWORD TimeDelta, BOOL FilterForward)
+{
+    (void)hFrame;
+    (void)hMasterFilter;
+    (void)hCapture;
+    (void)hInstanceFilter;
+    (void)lpPropRestartKey;
+    (void)StatusProc;
+    (void)UIInstance;
+    (void)TimeDelta;
+    (void)FilterForward;
+    /* Per-instance filtering has no specification to follow (spec App. B). */
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NULL;
+}
+
+/* ---- time helpers (6.5, 6.6) ------------------------------------------------------- */
+
+NMAPI LPSYSTEMTIME WINAPI AdjustSystemTime(LPSYSTEMTIME SystemTime, __int64 TimeDelta)
+{
+    if (SystemTime == NULL)
+        return NULL;
+    struct tm tm = {0};
+    tm.tm_year = SystemTime->wYear - 1900;
+    tm.tm_mon = SystemTime->wMonth - 1;
+    tm.tm_mday = SystemTime->wDay;
+    tm.tm_hour = SystemTime->wHour;
+    tm.tm_min = SystemTime->wMinute;
+    tm.tm_sec = SystemTime->wSecond;
+    time_t t = timegm(&tm);
+    int64_t us = (int64_t)t * 1000000 + (int64_t)SystemTime->wMilliseconds * 1000 + TimeDelta;
+    int64_t secs = us / 1000000, rem = us % 1000000;
+    if (rem < 0) {
+        rem += 1000000;
+        secs--;
+    }
+    time_t nt = (time_t)secs;
+    struct tm out;
+    if (gmtime_r(&nt, &out) == NULL)
+        return NULL;
+    SystemTime->wYear = (WORD)(out.tm_year + 1900);
+    SystemTime->wMonth = (WORD)(out.tm_mon + 1);
+    SystemTime->wDayOfWeek = (WORD)out.tm_wday;
+    SystemTime->wDay = (WORD)out.tm_mday;
+    SystemTime->wHour = (WORD)out.tm_hour;
+    SystemTime->wMinute = (WORD)out.tm_min;
+    SystemTime->wSecond = (WORD)out.tm_sec;
+    SystemTime->wMilliseconds = (WORD)(rem / 1000);
+    return SystemTime;
+}
+
+NMAPI LPSTR WINAPI FormatTimeAsString(SYSTEMTIME *time, LPSTR String)
+{
+    if (time == NULL || String == NULL)
+        return NULL;
+    /* The buffer size is not passed; this form always fits in 24 bytes. */
+    snprintf(String, 24, "%04u-%02u-%02u %02u:%02u:%02u.%03u", time->wYear % 10000u,
+             time->wMonth % 100u, time->wDay % 100u, time->wHour % 100u, time->wMinute % 100u,
+             time->wSecond % 100u, time->wMilliseconds % 1000u);
+    return String;
+}

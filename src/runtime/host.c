@@ -1,0 +1,354 @@
+/*
+ * host.c - the host object: where experts come from (spec 1.2) and what
+ * their modules report when registered (`nmexpert list`).
+ *
+ * Experts are the *.so files of the directories added with
+ * nmx_host_add_experts_dir(), then of the installed experts directory; the
+ * first module of a given name wins.  Discovery registers each module in a
+ * throw-away child process, so a module that crashes or hangs in its
+ * constructor, DllMain or Register cannot take the host down.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/strutil.h"
+#include "runtime/host_internal.h"
+#include "runtime/loader.h"
+#include "runtime/run_internal.h"
+
+#ifndef NMX_EXPERTS_DIR
+#define NMX_EXPERTS_DIR "/usr/local/lib/nmexpert/experts"
+#endif
+#ifndef NMX_DATA_DIR
+#define NMX_DATA_DIR "/usr/local/share/nmexpert"
+#endif
+
+/* Seconds a module gets to load and register during discovery. */
+#define NMX_REGISTER_TIMEOUT_S 10
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The directory holding libnmapi.so, found through one of its symbols. */
+static bool library_dir(char *out, size_t n)
+{
+    Dl_info di;
+    if (dladdr((void *)&nmx_host_new, &di) == 0 || di.dli_fname == NULL)
+        return false;
+    char real[PATH_MAX];
+    if (realpath(di.dli_fname, real) == NULL)
+        return false;
+    char *slash = strrchr(real, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0';
+    return nmx_strlcpy(out, real, n) < n;
+}
+
+NMX_EXPORT const char *nmx_host_installed_experts_dir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("NMEXPERT_EXPERTS_DIR");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    char lib[PATH_MAX];
+    if (library_dir(lib, sizeof lib)) {
+        snprintf(dir, sizeof dir, "%.*s/nmexpert/experts", (int)(sizeof dir - 20), lib);
+        if (is_dir(dir))
+            return dir;
+    }
+    return NMX_EXPERTS_DIR;
+}
+
+NMX_EXPORT const char *nmx_host_installed_data_dir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("NMEXPERT_DATA_DIR");
+    if (env != NULL && env[0] != '\0')
+        return env;
+    char lib[PATH_MAX];
+    if (library_dir(lib, sizeof lib)) {
+        snprintf(dir, sizeof dir, "%.*s/../share/nmexpert", (int)(sizeof dir - 20), lib);
+        if (is_dir(dir))
+            return dir;
+    }
+    return NMX_DATA_DIR;
+}
+
+NMX_EXPORT nmx_host_t *nmx_host_new(void)
+{
+    return calloc(1, sizeof(nmx_host_t));
+}
+
+static void expert_clear(nmx_host_expert_t *e)
+{
+    free(e->path);
+    free(e->module);
+    free(e->load_error);
+}
+
+NMX_EXPORT void nmx_host_free(nmx_host_t *host)
+{
+    if (host == NULL)
+        return;
+    for (size_t i = 0; i < host->ndirs; i++)
+        free(host->dirs[i]);
+    free(host->dirs);
+    for (size_t i = 0; i < host->nexperts; i++)
+        expert_clear(&host->experts[i]);
+    free(host->experts);
+    free(host);
+}
+
+NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir)
+{
+    if (host == NULL || dir == NULL)
+        return -1;
+    char **d = realloc(host->dirs, (host->ndirs + 1) * sizeof *d);
+    if (d == NULL)
+        return -1;
+    host->dirs = d;
+    host->dirs[host->ndirs] = strdup(dir);
+    if (host->dirs[host->ndirs] == NULL)
+        return -1;
+    host->ndirs++;
+    return 0;
+}
+
+/* What a discovery child reports back through shared memory. */
+typedef struct probe_result {
+    int done;
+    DWORD code;
+    char error[512];
+    char name[EXPERTSTRINGLENGTH];
+    char vendor[EXPERTSTRINGLENGTH];
+    char description[EXPERTSTRINGLENGTH];
+    DWORD version;
+    DWORD flags;
+    int configurable;
+    DWORD options;
+} probe_result_t;
+
+static void probe_in_this_process(const char *path, probe_result_t *r)
+{
+    nmx_module_t m;
+    DWORD sub;
+    r->code = nmx_module_load(path, &m, &sub, r->error, sizeof r->error);
+    if (r->code == NMERR_SUCCESS) {
+        memcpy(r->name, m.info.szName, sizeof r->name);
+        memcpy(r->vendor, m.info.szVendor, sizeof r->vendor);
+        memcpy(r->description, m.info.szDescription, sizeof r->description);
+        r->version = m.info.Version;
+        r->flags = m.info.Flags;
+        r->configurable = m.configure != NULL;
+        r->options = m.options;
+        nmx_module_unload(&m);
+    }
+    r->done = 1;
+}
+
+/* Loads and registers `path` in a child process; fills r. */
+static void probe_isolated(const char *path, probe_result_t *r)
+{
+    probe_result_t *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                              -1, 0);
+    if (sh == MAP_FAILED) {
+        probe_in_this_process(path, r);
+        return;
+    }
+    memset(sh, 0, sizeof *sh);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        nmx_child_signals();
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* a chatty module must not pollute reports */
+        probe_in_this_process(path, sh);
+        _exit(0);
+    }
+    int status = 0;
+    bool exited = false;
+    if (pid > 0) {
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+            pid_t w = waitpid(pid, &status, WNOHANG);
+            if (w == pid || (w < 0 && errno != EINTR)) {
+                exited = w == pid;
+                break;
+            }
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec - start.tv_sec >= NMX_REGISTER_TIMEOUT_S) {
+                kill(pid, SIGKILL);
+                waitpid(pid, &status, 0);
+                snprintf(r->error, sizeof r->error,
+                         "did not finish loading and registering within %d s", NMX_REGISTER_TIMEOUT_S);
+                r->code = NMERR_LOAD_EXPERT_FAILED;
+                munmap(sh, sizeof *sh);
+                return;
+            }
+            struct timespec ms = {0, 5 * 1000 * 1000};
+            nanosleep(&ms, NULL);
+        }
+    }
+    if (pid < 0) {
+        snprintf(r->error, sizeof r->error, "cannot start a process to load it: %s", strerror(errno));
+        r->code = NMERR_LOAD_EXPERT_FAILED;
+    } else if (sh->done) {
+        *r = *sh;
+    } else if (exited && WIFSIGNALED(status)) {
+        snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+        r->code = NMERR_LOAD_EXPERT_FAILED;
+    } else {
+        snprintf(r->error, sizeof r->error, "exited while loading (status %d)",
+                 exited ? WEXITSTATUS(status) : -1);
+        r->code = NMERR_LOAD_EXPERT_FAILED;
+    }
+    munmap(sh, sizeof *sh);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool known_module(const nmx_host_t *host, const char *module)
+{
+    for (size_t i = 0; i < host->nexperts; i++)
+        if (strcmp(host->experts[i].module, module) == 0)
+            return true;
+    return false;
+}
+
+/* Registers one module file with the host (used by discovery and by -e PATH). */
+nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, int isolated)
+{
+    char module[256];
+    nmx_module_name(path, module, sizeof module);
+    nmx_host_expert_t *grown = realloc(host->experts, (host->nexperts + 1) * sizeof *grown);
+    if (grown == NULL)
+        return NULL;
+    host->experts = grown;
+    nmx_host_expert_t *e = &host->experts[host->nexperts];
+    memset(e, 0, sizeof *e);
+    e->path = strdup(path);
+    e->module = strdup(module);
+    if (e->path == NULL || e->module == NULL) {
+        expert_clear(e);
+        return NULL;
+    }
+    probe_result_t r;
+    memset(&r, 0, sizeof r);
+    if (isolated)
+        probe_isolated(path, &r);
+    else
+        probe_in_this_process(path, &r);
+    if (r.code != NMERR_SUCCESS) {
+        e->load_error = strdup(r.error[0] != '\0' ? r.error : "cannot load");
+        nmx_strlcpy(e->name, module, sizeof e->name);
+    } else {
+        memcpy(e->name, r.name, sizeof e->name);
+        memcpy(e->vendor, r.vendor, sizeof e->vendor);
+        memcpy(e->description, r.description, sizeof e->description);
+        e->version = r.version;
+        e->flags = r.flags;
+        e->configurable = r.configurable;
+        e->options = r.options;
+    }
+    host->nexperts++;
+    return e;
+}
+
+NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated)
+{
+    if (host == NULL)
+        return 0;
+    size_t ndirs = host->ndirs + 1;
+    for (size_t d = 0; d < ndirs; d++) {
+        const char *dir = d < host->ndirs ? host->dirs[d] : nmx_host_installed_experts_dir();
+        DIR *dh = opendir(dir);
+        if (dh == NULL)
+            continue;
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(dh)) != NULL) {
+            size_t len = strlen(de->d_name);
+            if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
+                continue;
+            char **g = realloc(names, (n + 1) * sizeof *g);
+            if (g == NULL)
+                break;
+            names = g;
+            names[n] = strdup(de->d_name);
+            if (names[n] != NULL)
+                n++;
+        }
+        closedir(dh);
+        qsort(names, n, sizeof *names, cmp_names);
+        for (size_t i = 0; i < n; i++) {
+            char path[PATH_MAX], module[256];
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            nmx_module_name(path, module, sizeof module);
+            if (!known_module(host, module))
+                nmx_host_register_path(host, path, isolated);
+            free(names[i]);
+        }
+        free(names);
+    }
+    return host->nexperts;
+}
+
+NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host)
+{
+    return host != NULL ? host->nexperts : 0;
+}
+
+NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size_t i)
+{
+    if (host == NULL || i >= host->nexperts)
+        return NULL;
+    nmx_host_expert_t *e = &host->experts[i];
+    e->pub.module = e->module;
+    e->pub.path = e->path;
+    e->pub.name = e->name;
+    e->pub.vendor = e->vendor;
+    e->pub.description = e->description;
+    e->pub.version = e->version;
+    e->pub.flags = e->flags;
+    e->pub.configurable = e->configurable;
+    e->pub.load_error = e->load_error;
+    e->pub.not_default = (e->options & NMX_EXPERT_OPTION_NOT_DEFAULT) != 0;
+    return &e->pub;
+}
+
+nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolated)
+{
+    if (strchr(which, '/') != NULL) {
+        char real[PATH_MAX];
+        const char *path = realpath(which, real) != NULL ? real : which;
+        for (size_t i = 0; i < host->nexperts; i++)
+            if (strcmp(host->experts[i].path, path) == 0)
+                return &host->experts[i];
+        return nmx_host_register_path(host, path, isolated);
+    }
+    for (size_t i = 0; i < host->nexperts; i++)
+        if (nmx_streq_nocase(host->experts[i].module, which))
+            return &host->experts[i];
+    return NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * loader.h - loading one expert module: dlopen, DllMain, Register (spec 1.2,
+ * 3.1, 3.2), and unloading it again.
+ */
+#ifndef NMX_RUNTIME_LOADER_H
+#define NMX_RUNTIME_LOADER_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include <netmon.h>
+
+typedef BOOL(WINAPI *nmx_dllmain_fn)(HINSTANCE, ULONG, LPVOID);
+
+typedef struct nmx_module {
+    void *dl;                    /* dlopen handle */
+    nmx_dllmain_fn dllmain;      /* optional export */
+    PEXPERTREGISTERPROC reg;
+    PEXPERTCONFIGPROC configure; /* NULL unless exported AND flagged configurable */
+    PEXPERTRUNPROC run;
+    EXPERTENUMINFO info;         /* what Register reported, private fields filled by us */
+    DWORD options;               /* NmxExpertOptions, 0 when not exported */
+} nmx_module_t;
+
+/*
+ * Loads the module at `path` and registers it.  On failure returns
+ * NMERR_LOAD_EXPERT_FAILED or NMERR_EXPERT_REPORT_FAILED, stores the
+ * EXPERTSUBSTATUS_ABORTED_* reason in *substatus and a message (with the
+ * dlerror text where there is one) in err.  `need_run` makes a missing Run
+ * export a failure (it always is for running; listing tolerates it).
+ */
+DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char *err, size_t errlen);
+
+/* DllMain(DLL_PROCESS_DETACH) when exported, then dlclose. */
+void nmx_module_unload(nmx_module_t *m);
+
+/*
+ * The module name of a shared object path (spec 1.2): the base name without
+ * a "lib" prefix and without ".so" (and any version suffix after it).
+ */
+void nmx_module_name(const char *path, char *out, size_t outlen);
+
+#endif /* NMX_RUNTIME_LOADER_H */

@@ -1,0 +1,264 @@
+/*
+ * session.c - expert sessions (spec 1.4): one per Configure or Run call.
+ *
+ * A session owns the expert's key and heap (src/mem), the host's copy of its
+ * status, a buffer holding the last FRAME delivered, and a small cache of
+ * dissections (frames with their properties attached), so that property
+ * helpers called on an HFRAME find them without parsing the frame again.
+ *
+ * HFRAME handles encode (session slot, generation, frame number) with the
+ * top bit set, so they are never valid user-space pointers and are checked
+ * against the session table without being dereferenced.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/linktype.h"
+#include "runtime/runtime.h"
+
+/* ---- the session table (HFRAME decoding) -------------------------------- */
+
+#define NMX_MAX_SESSIONS 1024u
+#define HFRAME_TAG ((uint64_t)1 << 63)
+
+typedef struct slot {
+    _Atomic uint32_t gen;   /* odd: in use */
+    nmx_session_t *session;
+} slot_t;
+
+static slot_t slots[NMX_MAX_SESSIONS];
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local nmx_session_t *current_session;
+
+static bool slot_acquire(nmx_session_t *s)
+{
+    pthread_mutex_lock(&slots_lock);
+    for (uint32_t i = 0; i < NMX_MAX_SESSIONS; i++) {
+        uint32_t g = atomic_load(&slots[i].gen);
+        if ((g & 1) == 0) {
+            slots[i].session = s;
+            atomic_store(&slots[i].gen, g + 1);
+            s->slot = i;
+            s->gen = g + 1;
+            pthread_mutex_unlock(&slots_lock);
+            return true;
+        }
+    }
+    pthread_mutex_unlock(&slots_lock);
+    return false;
+}
+
+static void slot_release(nmx_session_t *s)
+{
+    pthread_mutex_lock(&slots_lock);
+    slots[s->slot].session = NULL;
+    atomic_store(&slots[s->slot].gen, s->gen + 1);
+    pthread_mutex_unlock(&slots_lock);
+}
+
+HFRAME nmx_hframe_make(const nmx_session_t *s, uint32_t frame)
+{
+    uint64_t v = HFRAME_TAG | ((uint64_t)s->slot << 48) | ((uint64_t)(s->gen & 0xFFFF) << 32) | frame;
+    return (HFRAME)(uintptr_t)v;
+}
+
+nmx_session_t *nmx_hframe_session(HFRAME h, uint32_t *frame)
+{
+    uint64_t v = (uint64_t)(uintptr_t)h;
+    if ((v & HFRAME_TAG) == 0)
+        return NULL;
+    uint32_t slot = (uint32_t)(v >> 48) & 0x7FFF;
+    uint32_t gen = (uint32_t)(v >> 32) & 0xFFFF;
+    if (slot >= NMX_MAX_SESSIONS)
+        return NULL;
+    uint32_t g = atomic_load(&slots[slot].gen);
+    if ((g & 1) == 0 || (g & 0xFFFF) != gen)
+        return NULL;
+    nmx_session_t *s = slots[slot].session;
+    if (s == NULL)
+        return NULL;
+    uint32_t n = (uint32_t)v;
+    if (n >= nmx_cap_count(s->cap))
+        return NULL;
+    if (frame != NULL)
+        *frame = n;
+    return s;
+}
+
+nmx_session_t *nmx_session_current(void)
+{
+    return current_session;
+}
+
+void nmx_session_set_current(nmx_session_t *s)
+{
+    current_session = s;
+}
+
+/* ---- the dissection cache -------------------------------------------------- */
+
+#define DCACHE_SLOTS 64
+
+typedef struct nmx_dcache {
+    uint32_t frame[DCACHE_SLOTS];
+    nmx_dissection_t *d[DCACHE_SLOTS];
+    uint64_t used[DCACHE_SLOTS]; /* last use, for LRU eviction */
+    uint64_t clock;
+} nmx_dcache_t;
+
+void nmx_dcache_free(nmx_dcache_t *c)
+{
+    if (c == NULL)
+        return;
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++)
+        nmx_dissection_free(c->d[i]);
+    free(c);
+}
+
+const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
+{
+    if (frame >= nmx_cap_count(s->cap))
+        return NULL;
+    nmx_dcache_t *c = s->dcache;
+    unsigned victim = 0;
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
+        if (c->d[i] != NULL && c->frame[i] == frame) {
+            c->used[i] = ++c->clock;
+            return c->d[i];
+        }
+        if (c->d[i] == NULL || (c->d[victim] != NULL && c->used[i] < c->used[victim]))
+            victim = i;
+    }
+    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, frame);
+    nmx_dissection_t *d =
+        nmx_dissect(s->ws, nmx_cap_data(s->cap, frame), rec->caplen, rec->wirelen, rec->linktype);
+    if (d == NULL)
+        return NULL;
+    nmx_dissection_free(c->d[victim]);
+    c->d[victim] = d;
+    c->frame[victim] = frame;
+    c->used[victim] = ++c->clock;
+    return d;
+}
+
+/* ---- frames ---------------------------------------------------------------- */
+
+/* Copies frame n as a FRAME record (header + bytes) into *buf. */
+static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *cap)
+{
+    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    if (rec == NULL)
+        return NULL;
+    size_t need = FRAME_SIZE + (size_t)rec->caplen;
+    if (need > *cap) {
+        size_t c = *cap > 0 ? *cap : 4096;
+        while (c < need)
+            c *= 2;
+        uint8_t *p = realloc(*buf, c);
+        if (p == NULL)
+            return NULL;
+        *buf = p;
+        *cap = c;
+    }
+    FRAME *f = (FRAME *)*buf;
+    f->TimeStamp = (rec->ts_ns - s->capture->first_ns) / 1000;
+    f->FrameLength = rec->wirelen;
+    f->nBytesAvail = rec->caplen;
+    memcpy(f->MacFrame, nmx_cap_data(s->cap, n), rec->caplen);
+    return (ULPFRAME)f;
+}
+
+ULPFRAME nmx_session_frame(nmx_session_t *s, uint32_t n)
+{
+    return frame_into(s, n, &s->framebuf, &s->framebuf_cap);
+}
+
+ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n)
+{
+    return frame_into(s, n, &s->auxbuf, &s->auxbuf_cap);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
+{
+    nmx_session_t *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->capture = opts->capture;
+    s->cap = opts->capture->cap;
+    s->shared = opts->shared;
+    s->ui_filter = opts->ui_filter;
+    s->startup = opts->startup;
+    s->startup_flags = opts->startup_flags;
+    s->status.Status = EXPERTSTATUS_INACTIVE;
+    s->status.Frame = INVALID_FRAME_NUMBER;
+    pthread_mutex_init(&s->lock, NULL);
+    s->dcache = calloc(1, sizeof(nmx_dcache_t));
+    s->ws = nmx_proto_ws_new();
+    if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s)) {
+        nmx_dcache_free(s->dcache);
+        nmx_proto_ws_free(s->ws);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    nmx_arena_opts_t ao;
+    memset(&ao, 0, sizeof ao);
+    ao.limit_bytes = opts->mem_limit;
+    ao.debug = opts->debug_heap;
+    ao.stats = opts->shared != NULL ? &opts->shared->mem : NULL;
+    ao.user = s;
+    if (nmx_key_create(&ao, &s->key) != 0) {
+        slot_release(s);
+        nmx_dcache_free(s->dcache);
+        nmx_proto_ws_free(s->ws);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    s->capture->default_session = s;
+    return s;
+}
+
+HEXPERTKEY nmx_session_key(const nmx_session_t *s)
+{
+    return s->key;
+}
+
+void nmx_session_terminate(nmx_session_t *s)
+{
+    if (s->shared != NULL)
+        atomic_store(&s->shared->terminate, 1);
+    nmx_key_terminate(s->key);
+}
+
+bool nmx_session_terminating(nmx_session_t *s)
+{
+    if (s->shared != NULL && atomic_load_explicit(&s->shared->terminate, memory_order_relaxed)) {
+        nmx_key_terminate(s->key);
+        return true;
+    }
+    return nmx_key_terminating(s->key);
+}
+
+nmx_session_t *nmx_session_from_key(HEXPERTKEY key)
+{
+    return nmx_key_user(key);
+}
+
+void nmx_session_free(nmx_session_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->capture->default_session == s)
+        s->capture->default_session = NULL;
+    slot_release(s);
+    nmx_key_destroy(s->key, NULL);
+    nmx_dcache_free(s->dcache);
+    nmx_proto_ws_free(s->ws);
+    free(s->framebuf);
+    free(s->auxbuf);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}

@@ -1,0 +1,102 @@
+/*
+ * startup.c - what every expert of a run is told at start: the UI filter and
+ * the EXPERTSTARTUPINFO (spec 1.3, 4.3).
+ *
+ * Headless, the "UI" is the command line: -Y gives the display filter that
+ * FLAGS_DEFER_TO_UI_FILTER applies, and --frame/--protocol/--property/--bit
+ * describe a focused frame, protocol and property as a right-click start
+ * would.  The startup flag USE_STARTUP_DATA_OVER_CONFIG_DATA is set only
+ * when a property instance is supplied (spec App. A 34).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/strutil.h"
+#include "runtime/run_internal.h"
+
+int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
+{
+    const nmx_run_opts_t *o = &run->opts;
+    EXPERTSTARTUPINFO *si = &run->startup;
+    memset(si, 0, sizeof *si);
+    si->hCapture = (HCAPTURE)run->capobj;
+    nmx_strlcpy(si->szCaptureFile, nmx_cap_path(run->capobj->cap), sizeof si->szCaptureFile);
+    si->dwFrameNumber = INVALID_FRAME_NUMBER;
+
+    if (o->ui_filter != NULL && o->ui_filter[0] != '\0') {
+        char msg[512];
+        run->ui_filter = nmx_dfilter_compile(o->ui_filter, msg, sizeof msg);
+        if (run->ui_filter == NULL) {
+            snprintf(errbuf, errlen, "display filter: %s", msg);
+            return -1;
+        }
+    }
+
+    uint32_t total = nmx_cap_count(run->capobj->cap);
+    if (o->start_frame != 0) {
+        if (o->start_frame > total) {
+            snprintf(errbuf, errlen, "--frame %u: the capture has %u frames", o->start_frame, total);
+            return -1;
+        }
+        si->dwFrameNumber = o->start_frame - 1;
+    }
+    const nmx_protocol_t *proto = NULL;
+    if (o->start_protocol != NULL) {
+        proto = nmx_proto_by_name(o->start_protocol);
+        if (proto == NULL) {
+            snprintf(errbuf, errlen, "--protocol %s: no such protocol", o->start_protocol);
+            return -1;
+        }
+        si->hProtocol = nmx_proto_handle(proto);
+    }
+    if (o->start_property != NULL) {
+        const nmx_field_t *f = proto != NULL ? nmx_field_lookup(proto, o->start_property)
+                                             : nmx_field_by_key(o->start_property);
+        if (f == NULL) {
+            snprintf(errbuf, errlen, "--property %s: no such property%s%s", o->start_property,
+                     proto != NULL ? " of " : "", proto != NULL ? nmx_proto_name(proto) : "");
+            return -1;
+        }
+        if (si->hProtocol == NULL)
+            si->hProtocol = nmx_proto_handle(nmx_field_proto(f));
+        if (si->dwFrameNumber != INVALID_FRAME_NUMBER) {
+            uint32_t n = si->dwFrameNumber;
+            const nmx_frame_rec_t *rec = nmx_cap_frame(run->capobj->cap, n);
+            nmx_dissection_t *d = nmx_dissect(NULL, nmx_cap_data(run->capobj->cap, n), rec->caplen,
+                                              rec->wirelen, rec->linktype);
+            if (d == NULL) {
+                snprintf(errbuf, errlen, "out of memory");
+                return -1;
+            }
+            run->startup_dissection = d;
+            LPPROPERTYINST pi = nmx_dissection_find(d, f, NULL);
+            if (pi == NULL) {
+                snprintf(errbuf, errlen, "--property %s: frame %u has none", o->start_property,
+                         o->start_frame);
+                return -1;
+            }
+            si->lpPropertyInst = pi;
+            run->startup_flags = EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA;
+        }
+    }
+    if (o->has_start_bit) {
+        if (o->start_bit > 255) {
+            snprintf(errbuf, errlen, "--bit %u: bit numbers go from 0 to 255", o->start_bit);
+            return -1;
+        }
+        si->sBitfield.BitNumber = (BYTE)o->start_bit;
+        nmx_value_t v;
+        if (si->lpPropertyInst != NULL && nmx_prop_value(si->lpPropertyInst, &v) && o->start_bit < 64)
+            si->sBitfield.bOn = (v.u >> o->start_bit) & 1;
+    }
+    si->Flags = run->startup_flags;
+    return 0;
+}
+
+void nmx_run_release_startup(struct nmx_run *run)
+{
+    nmx_dissection_free((nmx_dissection_t *)run->startup_dissection);
+    run->startup_dissection = NULL;
+    nmx_filter_free(run->ui_filter);
+    run->ui_filter = NULL;
+}

@@ -1,0 +1,522 @@
+/*
+ * test_runtime.c - the expert runtime through its embedding API (host.h):
+ * loading, outcomes, isolation, time limits, termination, memory reclaim,
+ * event validation and the Configure buffer rules, using the fixture
+ * experts of tests/fixtures (built from fixture.c, one per behaviour).
+ *
+ * Every run mixes the fixture under test with the well-behaved fixture, to
+ * check that the good expert's results survive whatever the bad one does.
+ */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <netmon.h>
+#include <nmexpert/host.h>
+
+#ifndef FIXTURES_DIR
+#error "FIXTURES_DIR must name the directory of the fixture experts"
+#endif
+
+#define NFRAMES 5
+static char capture_path[64];
+static char config_home[64];
+
+/* ---- a small capture: Ethernet / IPv4 (TTL 64 + i) / TCP ---------------- */
+
+static void put16(FILE *f, uint16_t v) { fwrite(&v, 2, 1, f); }
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+
+static void write_capture(const char *path, int nframes)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    put32(f, 0xa1b2c3d4);
+    put16(f, 2);
+    put16(f, 4);
+    put32(f, 0);
+    put32(f, 0);
+    put32(f, 65535);
+    put32(f, 1);
+    for (int i = 0; i < nframes; i++) {
+        uint8_t fr[54] = {0};
+        memcpy(fr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00", 14);
+        uint8_t *ip = fr + 14;
+        ip[0] = 0x45;
+        ip[3] = 40;
+        ip[8] = (uint8_t)(64 + i);
+        ip[9] = 6;
+        memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+        uint8_t *tcp = ip + 20;
+        tcp[0] = 0x30;
+        tcp[1] = 0x39;
+        tcp[3] = 80;
+        tcp[12] = 0x50;
+        tcp[13] = 0x10;
+        put32(f, 1700000000 + (uint32_t)i);
+        put32(f, 1000u * (uint32_t)i);
+        put32(f, sizeof fr);
+        put32(f, sizeof fr + 6);
+        fwrite(fr, 1, sizeof fr, f);
+    }
+    fclose(f);
+}
+
+static int setup_all(void **state)
+{
+    (void)state;
+    snprintf(capture_path, sizeof capture_path, "/tmp/nmx-rt-%d.pcap", (int)getpid());
+    write_capture(capture_path, NFRAMES);
+    snprintf(config_home, sizeof config_home, "/tmp/nmx-rt-cfg-%d", (int)getpid());
+    setenv("XDG_CONFIG_HOME", config_home, 1);
+    return 0;
+}
+
+static int teardown_all(void **state)
+{
+    (void)state;
+    unlink(capture_path);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", config_home);
+    if (system(cmd) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- running fixtures ---------------------------------------------------- */
+
+typedef struct ctx {
+    nmx_host_t *host;
+    nmx_capture_t *cap;
+    nmx_run_t *run;
+} ctx_t;
+
+static void fixture_path(const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/fx_%s.so", FIXTURES_DIR, name);
+}
+
+/* Runs the named fixtures (each followed by "good") with the given options. */
+static ctx_t run_fixtures(const char *const *names, size_t n, const nmx_run_opts_t *opts)
+{
+    ctx_t c = {0};
+    char err[512];
+    c.host = nmx_host_new();
+    assert_non_null(c.host);
+    c.cap = nmx_capture_open(capture_path, err, sizeof err);
+    assert_non_null(c.cap);
+    c.run = nmx_run_new(c.host, c.cap, opts, err, sizeof err);
+    assert_non_null(c.run);
+    for (size_t i = 0; i < n; i++) {
+        char path[512];
+        fixture_path(names[i], path, sizeof path);
+        assert_int_equal(nmx_run_add_expert(c.run, path, NULL, 0, err, sizeof err), 0);
+    }
+    char good[512];
+    fixture_path("good", good, sizeof good);
+    assert_int_equal(nmx_run_add_expert(c.run, good, NULL, 0, err, sizeof err), 0);
+    nmx_run_execute(c.run);
+    return c;
+}
+
+static void ctx_free(ctx_t *c)
+{
+    nmx_run_free(c->run);
+    nmx_host_free(c->host);
+    nmx_capture_close(c->cap);
+}
+
+static const nmx_result_t *result(const ctx_t *c, size_t i)
+{
+    const nmx_result_t *r = nmx_run_result(c->run, i);
+    assert_non_null(r);
+    return r;
+}
+
+/* The UINT32 value of the first event with `ident`; fails when absent. */
+static uint64_t event_value(const nmx_result_t *r, uint32_t ident)
+{
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].ident == ident && r->events[i].ncolumns >= 1)
+            return r->events[i].columns[0].v.u;
+    fail_msg("%s: no event %u", r->module, ident);
+    return 0;
+}
+
+static bool has_event(const nmx_result_t *r, uint32_t ident)
+{
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].ident == ident)
+            return true;
+    return false;
+}
+
+/* The last entry of every run is the good fixture: its results are intact. */
+static void assert_good_intact(const ctx_t *c)
+{
+    const nmx_result_t *g = result(c, nmx_run_result_count(c->run) - 1);
+    assert_string_equal(g->module, "fx_good");
+    assert_int_equal(g->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(g->status, EXPERTSTATUS_DONE);
+    assert_int_equal(g->percent_done, 100);
+    assert_int_equal(event_value(g, 1), NFRAMES);
+    assert_int_equal(event_value(g, 2), NFRAMES * 60);
+    assert_int_equal(g->memory.reclaimed_bytes, 0);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_good_alone(void **state)
+{
+    (void)state;
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(NULL, 0, &o);
+    assert_int_equal(nmx_run_result_count(c.run), 1);
+    assert_good_intact(&c);
+    assert_string_equal(result(&c, 0)->name, "Fixture good");
+    ctx_free(&c);
+}
+
+static void test_crashes(void **state)
+{
+    (void)state;
+    const char *names[] = {"crash", "abort", "stack", "exit"};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(names, 4, &o);
+    for (size_t i = 0; i < 4; i++) {
+        const nmx_result_t *r = result(&c, i);
+        assert_int_equal(r->outcome, NMX_OUTCOME_CRASHED);
+        assert_int_equal(r->status, EXPERTSTATUS_PROBLEM);
+        assert_int_equal(r->substatus, NMERR_INTERNAL_EXCEPTION);
+    }
+    /* An event submitted before the abort reached the host. */
+    assert_int_equal(event_value(result(&c, 1), 1), 1);
+    assert_non_null(strstr(result(&c, 3)->message, "exit status 3"));
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_timeouts(void **state)
+{
+    (void)state;
+    const char *names[] = {"silent", "polite"};
+    nmx_run_opts_t o = {.timeout_s = 0.3, .grace_s = 0.5, .jobs = 3};
+    ctx_t c = run_fixtures(names, 2, &o);
+    const nmx_result_t *silent = result(&c, 0), *polite = result(&c, 1);
+    assert_int_equal(silent->outcome, NMX_OUTCOME_TIMED_OUT);
+    assert_int_equal(silent->status, EXPERTSTATUS_ABORTED);
+    assert_int_equal(silent->substatus, EXPERTSUBSTATUS_ABORTED_USER);
+    assert_int_equal(polite->outcome, NMX_OUTCOME_TERMINATED);
+    assert_int_equal(polite->status, EXPERTSTATUS_ABORTED);
+    /* The polite loop's block was freed during termination (Free frees). */
+    assert_int_equal(polite->memory.frees, 1);
+    assert_int_equal(polite->memory.reclaimed_bytes, 0);
+    assert_false(has_event(polite, 9)); /* events after termination are dropped */
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_leak_and_reclaim(void **state)
+{
+    (void)state;
+    const char *names[] = {"leak"};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(names, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(r->memory.allocations, 10);
+    assert_int_equal(r->memory.frees, 0);
+    assert_int_equal(r->memory.live_bytes_at_end, 10000);
+    assert_int_equal(r->memory.reclaimed_bytes, 10000);
+    assert_int_equal(r->memory.reclaimed_blocks, 10);
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_quota(void **state)
+{
+    (void)state;
+    const char *names[] = {"quota"};
+    nmx_run_opts_t o = {.mem_limit = 1024 * 1024};
+    ctx_t c = run_fixtures(names, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_OUT_OF_MEMORY);
+    assert_int_equal(r->status, EXPERTSTATUS_PROBLEM);
+    assert_int_equal(r->substatus, NMERR_OUT_OF_MEMORY);
+    assert_int_equal(event_value(r, 1), 16);                /* 16 x 64 KiB fit in 1 MiB */
+    assert_int_equal(event_value(r, 2), NMERR_OUT_OF_MEMORY);
+    assert_int_equal(r->memory.limit_bytes, 1024 * 1024);
+    assert_int_equal(r->memory.reclaimed_bytes, 16 * 64 * 1024);
+    assert_good_intact(&c); /* the quota is per expert */
+    ctx_free(&c);
+}
+
+static void test_bad_pointers(void **state)
+{
+    (void)state;
+    const char *names[] = {"double_free", "wild_free"};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(names, 2, &o);
+    const nmx_result_t *d = result(&c, 0), *w = result(&c, 1);
+    assert_int_equal(d->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(event_value(d, 1), NMERR_SUCCESS);
+    assert_int_equal(event_value(d, 2), NMERR_INVALID_PARAMETER);
+    assert_int_equal(w->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(event_value(w, 1), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(w, 2), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(w, 3), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(w, 4), NMERR_INVALID_EXPERT_HANDLE);
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_bad_events(void **state)
+{
+    (void)state;
+    const char *names[] = {"bad_events", "after_term"};
+    nmx_run_opts_t o = {.timeout_s = 0.3, .grace_s = 2};
+    ctx_t c = run_fixtures(names, 2, &o);
+    const nmx_result_t *b = result(&c, 0), *t = result(&c, 1);
+    assert_int_equal(b->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(event_value(b, 2), NMERR_BAD_VERSION);
+    assert_int_equal(event_value(b, 3), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(b, 4), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(b, 5), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(b, 6), NMERR_SUCCESS);
+    assert_true(b->events_dropped >= 3);
+    assert_int_equal(t->outcome, NMX_OUTCOME_TERMINATED);
+    assert_true(has_event(t, 1));
+    assert_false(has_event(t, 2));
+    assert_true(t->events_dropped >= 5);
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_load_failures(void **state)
+{
+    (void)state;
+    const char *names[] = {"no_run", "register_false", "unresolved", "run_false"};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(names, 4, &o);
+    const nmx_result_t *r;
+    r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_LOAD_FAILED);
+    assert_int_equal(r->status, EXPERTSTATUS_ABORTED);
+    assert_int_equal(r->substatus, EXPERTSUBSTATUS_ABORTED_BAD_ENTRY);
+    assert_non_null(strstr(r->message, "Run"));
+    r = result(&c, 1);
+    assert_int_equal(r->outcome, NMX_OUTCOME_LOAD_FAILED);
+    assert_non_null(strstr(r->message, "Register returned FALSE"));
+    r = result(&c, 2);
+    assert_int_equal(r->outcome, NMX_OUTCOME_LOAD_FAILED);
+    assert_int_equal(r->substatus, EXPERTSUBSTATUS_ABORTED_LOAD_FAIL);
+    assert_non_null(strstr(r->message, "undefined symbol"));
+    r = result(&c, 3);
+    assert_int_equal(r->outcome, NMX_OUTCOME_FAILED);
+    assert_int_equal(r->status, EXPERTSTATUS_PROBLEM);
+    assert_int_equal(r->substatus, 42);
+    assert_string_equal(r->message, "gave up on purpose");
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+static void test_getframe_rules(void **state)
+{
+    (void)state;
+    const char *names[] = {"getframe"};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(names, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(event_value(r, 1), NFRAMES);
+    assert_int_equal(event_value(r, 2), 0);
+    assert_int_equal(event_value(r, 3), NFRAMES - 1);
+    assert_int_equal(event_value(r, 4), NMERR_OUT_OF_RANGE);
+    assert_int_equal(event_value(r, 5), NMERR_OUT_OF_RANGE);
+    assert_int_equal(event_value(r, 6), NMERR_OUT_OF_RANGE);
+    assert_int_equal(event_value(r, 7), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(r, 8), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(r, 9), NMERR_INVALID_HFILTER);
+    assert_int_equal(event_value(r, 10), NMERR_INVALID_EXPERT_HANDLE);
+    assert_int_equal(event_value(r, 11), 1);
+    assert_int_equal(event_value(r, 12), 1);
+    assert_int_equal(event_value(r, 13), 1);
+    assert_int_equal(event_value(r, 14), 1);
+    assert_int_equal(event_value(r, 15), 1);
+    assert_int_equal(event_value(r, 16), 0);
+    assert_int_equal(event_value(r, 17), 1);
+    assert_int_equal(event_value(r, 18), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(r, 19), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(r, 20), 64);
+    assert_int_equal(event_value(r, 21), (DWORD)-1);
+    ctx_free(&c);
+}
+
+static void test_isolation_none(void **state)
+{
+    (void)state;
+    const char *names[] = {"leak", "double_free", "polite"};
+    nmx_run_opts_t o = {.isolation = NMX_ISOLATION_NONE, .jobs = 4, .timeout_s = 0.3};
+    ctx_t c = run_fixtures(names, 3, &o);
+    const nmx_result_t *leak = result(&c, 0);
+    assert_int_equal(leak->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(leak->memory.reclaimed_bytes, 10000);
+    assert_int_equal(leak->memory.reclaimed_blocks, 10);
+    assert_int_equal(event_value(result(&c, 1), 2), NMERR_INVALID_PARAMETER);
+    assert_int_equal(result(&c, 2)->outcome, NMX_OUTCOME_TERMINATED);
+    assert_good_intact(&c);
+    assert_false(nmx_run_abandoned(c.run));
+    ctx_free(&c);
+}
+
+static void test_interrupt(void **state)
+{
+    (void)state;
+    char err[512];
+    nmx_host_t *host = nmx_host_new();
+    nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
+    nmx_run_opts_t o = {.grace_s = 1};
+    nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+    char path[512];
+    fixture_path("polite", path, sizeof path);
+    assert_int_equal(nmx_run_add_expert(run, path, NULL, 0, err, sizeof err), 0);
+    fixture_path("good", path, sizeof path);
+    assert_int_equal(nmx_run_add_expert(run, path, NULL, 0, err, sizeof err), 0);
+    nmx_run_terminate(run); /* as Ctrl-C would, before anything started */
+    nmx_run_execute(run);
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(nmx_run_result(run, i)->outcome, NMX_OUTCOME_TERMINATED);
+    nmx_run_free(run);
+    nmx_host_free(host);
+    nmx_capture_close(cap);
+}
+
+static void test_config_passed_to_run(void **state)
+{
+    (void)state;
+    char err[512];
+    nmx_host_t *host = nmx_host_new();
+    nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
+    nmx_run_opts_t o = {0};
+    nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+    char path[512];
+    fixture_path("good", path, sizeof path);
+    assert_int_equal(nmx_run_add_expert(run, path, "mode=fast", 10, err, sizeof err), 0);
+    nmx_run_execute(run);
+    const nmx_result_t *r = nmx_run_result(run, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+    bool found = false;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].ident == 3) {
+            assert_int_equal(r->events[i].columns[0].type, NMCOLUMNTYPE_STRING);
+            assert_string_equal(r->events[i].columns[0].s, "mode=fast");
+            found = true;
+        }
+    assert_true(found);
+    /* The host copied the configuration into the session heap and reclaimed it. */
+    assert_int_equal(r->memory.allocations, 1);
+    assert_int_equal(r->memory.reclaimed_bytes, 4 + 10);
+    nmx_run_free(run);
+    nmx_host_free(host);
+    nmx_capture_close(cap);
+}
+
+static void test_configure_rules(void **state)
+{
+    (void)state;
+    char err[512], path[512];
+    fixture_path("config", path, sizeof path);
+    nmx_host_t *host = nmx_host_new();
+    size_t len;
+    nmx_config_reset("fx_config");
+    /* No stored configuration: the expert allocates one. */
+    assert_int_equal(nmx_host_configure(host, path, NULL, NULL, 0, err, sizeof err), 1);
+    char *cfg = nmx_config_load("fx_config", &len);
+    assert_non_null(cfg);
+    assert_int_equal(len, 4);
+    assert_string_equal(cfg, "new");
+    free(cfg);
+    /* A configuration grown with ExpertReallocMemory is stored whole. */
+    assert_int_equal(nmx_host_configure(host, path, NULL, "abc", 4, err, sizeof err), 1);
+    cfg = nmx_config_load("fx_config", &len);
+    assert_string_equal(cfg, "abc+");
+    free(cfg);
+    /* FALSE keeps the stored configuration, even though the copy was freed. */
+    assert_int_equal(nmx_host_configure(host, path, NULL, "refuse", 7, err, sizeof err), 0);
+    cfg = nmx_config_load("fx_config", &len);
+    assert_string_equal(cfg, "abc+");
+    free(cfg);
+    /* RawConfigLength below 4 is rejected; the stored one stays. */
+    assert_int_equal(nmx_host_configure(host, path, NULL, "short", 6, err, sizeof err), -1);
+    assert_non_null(strstr(err, "shorter"));
+    cfg = nmx_config_load("fx_config", &len);
+    assert_string_equal(cfg, "abc+");
+    free(cfg);
+    /* A length larger than the block is clamped to the block's size. */
+    assert_int_equal(nmx_host_configure(host, path, NULL, "liar", 5, err, sizeof err), 1);
+    cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(len, 16 - 4);
+    free(cfg);
+    /* Not configurable: an error, nothing stored. */
+    fixture_path("good", path, sizeof path);
+    assert_int_equal(nmx_host_configure(host, path, NULL, "x", 2, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not configurable"));
+    assert_int_equal(nmx_config_reset("fx_config"), 0);
+    assert_null(nmx_config_load("fx_config", &len));
+    nmx_host_free(host);
+}
+
+static void test_discovery(void **state)
+{
+    (void)state;
+    nmx_host_t *host = nmx_host_new();
+    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR), 0);
+    size_t n = nmx_host_discover(host, 1);
+    assert_true(n >= 10);
+    bool saw_good = false, saw_unresolved = false, saw_crash_free_listing = true;
+    for (size_t i = 0; i < n; i++) {
+        const nmx_expert_info_t *e = nmx_host_expert(host, i);
+        if (strcmp(e->module, "fx_good") == 0) {
+            saw_good = true;
+            assert_string_equal(e->name, "Fixture good");
+            assert_null(e->load_error);
+        }
+        if (strcmp(e->module, "fx_unresolved") == 0) {
+            saw_unresolved = true;
+            assert_non_null(e->load_error);
+        }
+        if (strcmp(e->module, "fx_config") == 0)
+            assert_true(e->configurable);
+    }
+    assert_true(saw_good && saw_unresolved && saw_crash_free_listing);
+    nmx_host_free(host);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_alone),
+        cmocka_unit_test(test_crashes),
+        cmocka_unit_test(test_timeouts),
+        cmocka_unit_test(test_leak_and_reclaim),
+        cmocka_unit_test(test_quota),
+        cmocka_unit_test(test_bad_pointers),
+        cmocka_unit_test(test_bad_events),
+        cmocka_unit_test(test_load_failures),
+        cmocka_unit_test(test_getframe_rules),
+        cmocka_unit_test(test_isolation_none),
+        cmocka_unit_test(test_interrupt),
+        cmocka_unit_test(test_config_passed_to_run),
+        cmocka_unit_test(test_configure_rules),
+        cmocka_unit_test(test_discovery),
+    };
+    return cmocka_run_group_tests(tests, setup_all, teardown_all);
+}
