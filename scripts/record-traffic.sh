@@ -39,9 +39,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 prog="record-traffic"
 
-usage() {
-  sed -n '6,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+usage() {  # usage STATUS: the synopsis, on stdout for --help, else on stderr
+  if [ "$1" -eq 0 ]; then
+    sed -n '6,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  else
+    sed -n '6,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  fi
+  exit "$1"
 }
 
 say() { printf '%s: %s\n' "$prog" "$*" >&2; }
@@ -55,12 +59,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --pcapng) format=pcapng ;;
     --pcap) format=pcap ;;
-    -h|--help) usage ;;
-    -*) say "unknown option $1"; usage ;;
+    -h|--help) usage 0 ;;
+    -*) say "unknown option $1"; usage 2 ;;
     *)
       if [ -z "$profile" ]; then profile="$1"
       elif [ -z "$out" ]; then out="$1"
-      else usage
+      else usage 2
       fi ;;
   esac
   shift
@@ -69,7 +73,7 @@ case "$profile" in
   sample) out="${out:-$root/data/sample.$format}" ;;
   tests) out="${out:-$root/tests/data}" ;;
   bulk) out="${out:-$root/bench/out/bulk.$format}" ;;
-  *) usage ;;
+  *) usage 2 ;;
 esac
 bulk_target="${NMX_BULK_FRAMES:-250000}"
 case "$bulk_target" in ''|*[!0-9]*) die "NMX_BULK_FRAMES must be a number" ;; esac
