@@ -1399,6 +1399,40 @@ NMAPI SIZE_T WINAPI MemorySize(LPVOID ptr);
 NMAPI DWORD WINAPI HelperFormatUnicodeString(LPSTR szOut, LPCWSTR szIn, WORD Len);
 NMAPI DWORD WINAPI DecodeSNMPObjectIdentifier(LPBYTE lpData, DWORD DataLen, LPOBJECT_IDENTIFIER lpOID);
 
+/* ===================================================================== */
+/* nmexpert SDK extensions (SDK 1.0).  Additive only; not in NetMon 2.x.  */
+/* ===================================================================== */
+
+/* The pcap LINKTYPE_ value of a frame's link layer (1 = Ethernet, 113 =
+ * Linux SLL, 101 = raw IP...), or values above 0xFFFF for NetMon's own
+ * record kinds (0x1FFE0 ETW event, 0x1FFFF filter...).  (DWORD)-1 with
+ * BhGetLastError() = NMERR_INVALID_HFRAME for a bad handle. */
+NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame);
+
+/* The frame's absolute time, nanoseconds since 1970-01-01 UTC; -1 with
+ * NMERR_INVALID_HFRAME for a bad handle. */
+NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame);
+
+/* Writing a capture file (what the Protocol Coalesce expert produces). */
+typedef struct _NMX_CAPTURE_WRITER *HNMXWRITER;
+#define NMX_WRITER_PCAP 1        /* pcap, microsecond time stamps */
+#define NMX_WRITER_PCAP_NSEC 2   /* pcap, nanosecond time stamps */
+#define NMX_WRITER_NETMON2 3     /* NetMon 2.x */
+
+/* Creates (truncates) Path for frames of one link type (a LINKTYPE_ value as
+ * NmxGetFrameLinkType returns).  0, or NMERR_INVALID_PARAMETER,
+ * NMERR_UNKNOWN_MACTYPE (the format cannot hold that link type),
+ * NMERR_FILE_WRITE_ERROR, NMERR_OUT_OF_MEMORY. */
+NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkType,
+                                        HNMXWRITER *phWriter);
+/* Appends a frame: its absolute time (ns), Length stored bytes and the
+ * length it had on the wire.  0 or an NMERR code. */
+NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, const BYTE *Data,
+                                         DWORD Length, DWORD WireLength);
+/* Finishes the file and frees the writer (also after a write error).
+ * 0 or the first error met while writing. */
+NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter);
+
 #ifdef __cplusplus
 }
 #endif

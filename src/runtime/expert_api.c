@@ -101,22 +101,14 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
     }
 
     if (rc == NMERR_SUCCESS) {
-        const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, found);
         ULPFRAME pf = nmx_session_frame(s, found);
         const nmx_dissection_t *d = NULL;
         if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) &&
                            (d = nmx_session_dissect(s, found)) == NULL)) {
             rc = NMERR_OUT_OF_MEMORY;
         } else {
-            LPRECOGNIZEDATATABLE rt;
-            if (d != NULL) {
-                rt = d->recog;
-            } else {
-                unsigned nrec = nmx_recognize(nmx_cap_data(s->cap, found), rec->caplen, rec->wirelen,
-                                              rec->linktype, &s->recog, NULL);
-                rt = &s->recog.table;
-                (void)nrec;
-            }
+            LPRECOGNIZEDATATABLE rt =
+                d != NULL ? d->recog : (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, found, NULL);
             pEFrameDescriptor->FrameNumber = found;
             pEFrameDescriptor->hFrame = nmx_hframe_make(s, found);
             pEFrameDescriptor->pFrame = pf;

@@ -166,10 +166,15 @@ static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADD
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return NMERR_INVALID_HFRAME;
-    const nmx_dissection_t *d = frame_dissection(s, n);
-    if (d == NULL)
-        return NMERR_OUT_OF_MEMORY;
-    return nmx_frame_address(d->data, d->caplen, &d->addrs, dst, type, flags, out, offset, length);
+    /* Address locations come from the recognize pass: no full dissection. */
+    pthread_mutex_lock(&s->lock);
+    const nmx_frame_addrs_t *addrs;
+    nmx_session_recognize(s, n, &addrs);
+    nmx_frame_addrs_t a = *addrs;
+    pthread_mutex_unlock(&s->lock);
+    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    return nmx_frame_address(nmx_cap_data(s->cap, n), rec->caplen, &a, dst, type, flags, out, offset,
+                             length);
 }
 
 static DWORD address_offset(HFRAME hFrame, bool dst, DWORD type, LPDWORD len)

@@ -153,7 +153,9 @@ struct nmx_session {
     size_t framebuf_cap;
     uint8_t *auxbuf;              /* the same for GetFrameFromFrameHandle */
     size_t auxbuf_cap;
-    nmx_recog_buf_t recog;        /* recognize table of the last frame delivered */
+    nmx_recog_buf_t recog;        /* recognize table of frame recog_frame */
+    nmx_frame_addrs_t addrs;      /* its address locations */
+    uint32_t recog_frame;         /* frame recognized last, UINT32_MAX = none */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
 };
@@ -181,6 +183,11 @@ void nmx_dcache_free(struct nmx_dcache *c);
  * GetFrameFromFrameHandle, which must not clobber ExpertGetFrame's). */
 ULPFRAME nmx_session_frame(nmx_session_t *s, uint32_t n);
 ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n);
+
+/* Recognizes frame n (cached for the last frame): its recognize table and
+ * address locations.  Call with the session lock held. */
+const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
+                                                const nmx_frame_addrs_t **addrs);
 
 /* Evaluates filter f on frame n: FILTER_PASSED, FILTER_FAILED or
  * FILTER_FAIL_WITH_ERROR.  Call with the session lock held. */

@@ -178,6 +178,20 @@ ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n)
     return frame_into(s, n, &s->auxbuf, &s->auxbuf_cap);
 }
 
+const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
+                                                const nmx_frame_addrs_t **addrs)
+{
+    if (s->recog_frame != n) {
+        const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+        nmx_recognize(nmx_cap_data(s->cap, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
+                      &s->addrs);
+        s->recog_frame = n;
+    }
+    if (addrs != NULL)
+        *addrs = &s->addrs;
+    return &s->recog.table;
+}
+
 /* ---- life cycle ---------------------------------------------------------- */
 
 nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
@@ -193,6 +207,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     s->startup_flags = opts->startup_flags;
     s->status.Status = EXPERTSTATUS_INACTIVE;
     s->status.Frame = INVALID_FRAME_NUMBER;
+    s->recog_frame = UINT32_MAX;
     pthread_mutex_init(&s->lock, NULL);
     s->dcache = calloc(1, sizeof(nmx_dcache_t));
     s->ws = nmx_proto_ws_new();

@@ -1,0 +1,373 @@
+/*
+ * expert_util.h - small helpers shared by the built-in experts, header-only
+ * so that every expert stays one module using only <netmon.h> and libc.
+ *
+ *  - settings: parse the "KEY=VALUE" lines of RawConfigData;
+ *  - memory: growable arrays and an open-addressing hash table that live in
+ *    the expert heap (ExpertAllocMemory/ExpertReallocMemory), so the host
+ *    reclaims them if the expert fails;
+ *  - events: build and submit NMEVENTDATA rows column by column;
+ *  - progress: report the integer percentage when it changes;
+ *  - frames: walk the capture with ExpertGetFrame, polling termination.
+ *
+ * Every function that can fail returns an NMERR code (0 = success); on
+ * NMERR_EXPERT_TERMINATE the caller must clean up and return at once.
+ */
+#ifndef NMX_EXPERT_UTIL_H
+#define NMX_EXPERT_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netmon.h>
+
+#if defined(__GNUC__)
+#define EU_UNUSED __attribute__((unused))
+#else
+#define EU_UNUSED
+#endif
+
+/* ---- settings --------------------------------------------------------- */
+
+/* Calls fn(ctx, key, value) for each "KEY=VALUE" line of the configuration;
+ * returns the first non-zero value fn returns, or 0.  Blank lines and lines
+ * starting with '#' are skipped; spaces around keys and values are trimmed.
+ * Keys and values are at most 255 bytes (longer lines are an error: -1). */
+typedef int (*eu_setting_fn)(void *ctx, const char *key, const char *value);
+
+EU_UNUSED static int eu_parse_settings(const EXPERTCONFIG *cfg, eu_setting_fn fn, void *ctx)
+{
+    if (cfg == NULL || cfg->RawConfigLength <= sizeof(DWORD))
+        return 0;
+    const char *p = (const char *)cfg->RawConfigData;
+    const char *end = p + (cfg->RawConfigLength - sizeof(DWORD));
+    while (p < end && *p != '\0') {
+        const char *nl = p;
+        while (nl < end && *nl != '\n' && *nl != '\0')
+            nl++;
+        const char *a = p, *b = nl;
+        while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+            b--;
+        if (a < b && *a != '#') {
+            const char *eq = memchr(a, '=', (size_t)(b - a));
+            char key[256], value[256];
+            if (eq == NULL)
+                return -1;
+            const char *ke = eq, *vs = eq + 1;
+            while (ke > a && (ke[-1] == ' ' || ke[-1] == '\t'))
+                ke--;
+            while (vs < b && (*vs == ' ' || *vs == '\t'))
+                vs++;
+            if ((size_t)(ke - a) >= sizeof key || (size_t)(b - vs) >= sizeof value || ke == a)
+                return -1;
+            memcpy(key, a, (size_t)(ke - a));
+            key[ke - a] = '\0';
+            memcpy(value, vs, (size_t)(b - vs));
+            value[b - vs] = '\0';
+            int rc = fn(ctx, key, value);
+            if (rc != 0)
+                return rc;
+        }
+        p = nl < end ? nl + 1 : end;
+    }
+    return 0;
+}
+
+/* Parses an unsigned decimal number that fills the whole string. */
+EU_UNUSED static int eu_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    uint64_t v = 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > (max - (uint64_t)(*s - '0')) / 10)
+            return 0;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+/* A growable array of `size`-byte elements in the expert heap. */
+typedef struct eu_vec {
+    void *data;
+    size_t len;   /* elements in use */
+    size_t cap;   /* elements allocated */
+    size_t size;  /* bytes per element */
+} eu_vec_t;
+
+/* Makes room for one more element and returns it (zero-filled), or NULL
+ * with *err set (19 no memory, 125 terminate). */
+EU_UNUSED static void *eu_vec_push(HEXPERTKEY key, eu_vec_t *v, DWORD *err)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap > 0 ? v->cap * 2 : 64;
+        if (cap > SIZE_MAX / v->size) {
+            *err = NMERR_OUT_OF_MEMORY;
+            return NULL;
+        }
+        void *p = v->data == NULL ? ExpertAllocMemory(key, cap * v->size, err)
+                                  : ExpertReallocMemory(key, v->data, cap * v->size, err);
+        if (p == NULL)
+            return NULL;
+        v->data = p;
+        v->cap = cap;
+    }
+    *err = 0;
+    return (uint8_t *)v->data + v->size * v->len++;
+}
+
+EU_UNUSED static void eu_vec_free(HEXPERTKEY key, eu_vec_t *v)
+{
+    if (v->data != NULL)
+        ExpertFreeMemory(key, v->data);
+    v->data = NULL;
+    v->len = v->cap = 0;
+}
+
+/*
+ * An open-addressing hash table of fixed-size entries whose first
+ * `keysize` bytes are the key, in the expert heap.  Entries are zero until
+ * first inserted; an entry is in use when its `used` byte (the byte right
+ * after the key) is non-zero - eu_map_get() sets it.
+ */
+typedef struct eu_map {
+    uint8_t *slots;
+    size_t cap;      /* slots, a power of two */
+    size_t len;      /* slots in use */
+    size_t keysize;  /* bytes of key at the start of an entry */
+    size_t size;     /* bytes per entry (key + used byte + value) */
+} eu_map_t;
+
+/* FNV-1a over the key bytes. */
+EU_UNUSED static uint64_t eu_hash(const void *key, size_t n)
+{
+    const uint8_t *p = key;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+EU_UNUSED static DWORD eu_map_init(HEXPERTKEY key, eu_map_t *m, size_t keysize, size_t size)
+{
+    DWORD err = 0;
+    memset(m, 0, sizeof *m);
+    m->keysize = keysize;
+    m->size = size;
+    m->cap = 256;
+    m->slots = ExpertAllocMemory(key, m->cap * m->size, &err);
+    return m->slots == NULL ? err : 0;
+}
+
+/* Looks the key up; with `create`, inserts a zeroed entry when absent.
+ * Returns the entry, or NULL (absent, or *err set when growing failed). */
+EU_UNUSED static void *eu_map_get(HEXPERTKEY key, eu_map_t *m, const void *k, int create, DWORD *err)
+{
+    *err = 0;
+    if (create && (m->len + 1) * 4 > m->cap * 3) {
+        size_t ncap = m->cap * 2;
+        uint8_t *ns = ExpertAllocMemory(key, ncap * m->size, err);
+        if (ns == NULL)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            uint8_t *e = m->slots + i * m->size;
+            if (!e[m->keysize])
+                continue;
+            size_t j = (size_t)eu_hash(e, m->keysize) & (ncap - 1);
+            while (ns[j * m->size + m->keysize])
+                j = (j + 1) & (ncap - 1);
+            memcpy(ns + j * m->size, e, m->size);
+        }
+        ExpertFreeMemory(key, m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t i = (size_t)eu_hash(k, m->keysize) & (m->cap - 1);
+    for (;;) {
+        uint8_t *e = m->slots + i * m->size;
+        if (!e[m->keysize]) {
+            if (!create)
+                return NULL;
+            memcpy(e, k, m->keysize);
+            e[m->keysize] = 1;
+            m->len++;
+            return e;
+        }
+        if (memcmp(e, k, m->keysize) == 0)
+            return e;
+        i = (i + 1) & (m->cap - 1);
+    }
+}
+
+/* Calls fn(ctx, entry) for every entry in use. */
+EU_UNUSED static void eu_map_each(eu_map_t *m, void (*fn)(void *ctx, void *entry), void *ctx)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        uint8_t *e = m->slots + i * m->size;
+        if (e[m->keysize])
+            fn(ctx, e);
+    }
+}
+
+EU_UNUSED static void eu_map_free(HEXPERTKEY key, eu_map_t *m)
+{
+    if (m->slots != NULL)
+        ExpertFreeMemory(key, m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+#define EU_MAX_COLUMNS 16
+
+/* One event under construction; reuse it for many rows (the host copies). */
+typedef struct eu_event {
+    NMEVENTDATA *ev;   /* in the expert heap, room for EU_MAX_COLUMNS columns */
+} eu_event_t;
+
+EU_UNUSED static DWORD eu_event_init(HEXPERTKEY key, eu_event_t *e, const char *source, DWORD ident)
+{
+    DWORD err = 0;
+    e->ev = ExpertAllocMemory(key, sizeof(NMEVENTDATA) + EU_MAX_COLUMNS * sizeof(NMCOLUMNINFO), &err);
+    if (e->ev == NULL)
+        return err;
+    e->ev->EventIdent = ident;
+    e->ev->Flags = NMEVENTFLAG_EXPERT | NMEVENTFLAG_DO_NOT_DISPLAY_FIXED_COLUMNS;
+    e->ev->Severity = NMEVENT_SEVERITY_INFORMATIONAL;
+    e->ev->szSourceName = (LPSTR)source;
+    return 0;
+}
+
+/* Starts a new row: no columns, the given ident. */
+EU_UNUSED static void eu_event_row(eu_event_t *e, DWORD ident)
+{
+    e->ev->EventIdent = ident;
+    e->ev->NumColumns = 0;
+}
+
+/* Appends a column; returns its variant for the caller to fill. */
+EU_UNUSED static NMCOLUMNVARIANT *eu_col(eu_event_t *e, const char *name, NMCOLUMNTYPE type)
+{
+    if (e->ev->NumColumns >= EU_MAX_COLUMNS)
+        return &e->ev->Column[EU_MAX_COLUMNS - 1].VariantData; /* never: callers stay below */
+    NMCOLUMNINFO *c = &e->ev->Column[e->ev->NumColumns++];
+    memset(c, 0, sizeof *c);
+    c->szColumnName = (LPSTR)name;
+    c->VariantData.Type = type;
+    return &c->VariantData;
+}
+
+EU_UNUSED static void eu_col_u32(eu_event_t *e, const char *name, DWORD v)
+{
+    eu_col(e, name, NMCOLUMNTYPE_UINT32)->Value.Uint32Val = v;
+}
+EU_UNUSED static void eu_col_u16(eu_event_t *e, const char *name, WORD v)
+{
+    eu_col(e, name, NMCOLUMNTYPE_UINT16)->Value.Uint16Val = v;
+}
+EU_UNUSED static void eu_col_f64(eu_event_t *e, const char *name, double v)
+{
+    eu_col(e, name, NMCOLUMNTYPE_FLOAT64)->Value.Float64Val = v;
+}
+EU_UNUSED static void eu_col_str(eu_event_t *e, const char *name, const char *v)
+{
+    eu_col(e, name, NMCOLUMNTYPE_STRING)->Value.pStringVal = v;
+}
+EU_UNUSED static void eu_col_frame(eu_event_t *e, const char *name, DWORD frame)
+{
+    eu_col(e, name, NMCOLUMNTYPE_FRAME)->Value.FrameVal = frame;
+}
+EU_UNUSED static void eu_col_ip(eu_event_t *e, const char *name, const BYTE ip[4])
+{
+    memcpy(&eu_col(e, name, NMCOLUMNTYPE_IPADDR)->Value.IPAddrVal, ip, 4);
+}
+EU_UNUSED static void eu_col_mac(eu_event_t *e, const char *name, const BYTE mac[6])
+{
+    memcpy(eu_col(e, name, NMCOLUMNTYPE_MACADDR)->Value.MACAddrVal, mac, 6);
+}
+
+EU_UNUSED static DWORD eu_event_submit(HEXPERTKEY key, eu_event_t *e)
+{
+    return ExpertSubmitEvent(key, e->ev);
+}
+
+EU_UNUSED static void eu_event_free(HEXPERTKEY key, eu_event_t *e)
+{
+    if (e->ev != NULL)
+        ExpertFreeMemory(key, e->ev);
+    e->ev = NULL;
+}
+
+/* ---- progress --------------------------------------------------------------- */
+
+typedef struct eu_progress {
+    DWORD total;   /* frames in the capture */
+    LONG last;     /* last percentage reported */
+} eu_progress_t;
+
+/* Reports RUNNING with the percentage of frame `n` when it changed;
+ * returns ExpertIndicateStatus's code (125: stop). */
+EU_UNUSED static DWORD eu_progress(HEXPERTKEY key, eu_progress_t *p, DWORD n)
+{
+    LONG pct = p->total > 0 ? (LONG)((uint64_t)n * 100 / p->total) : 0;
+    if (pct > 99)
+        pct = 99;
+    if (pct == p->last)
+        return 0;
+    p->last = pct;
+    return ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", pct);
+}
+
+/* ---- protocols -------------------------------------------------------------- */
+
+/* The ProtocolID (as in RECOGNIZEDATA) of a protocol name, or 0xFFFF. */
+EU_UNUSED static WORD eu_protocol_id(const char *name)
+{
+    HPROTOCOL h = GetProtocolFromName((LPSTR)name);
+    LPPROTOCOLINFO info = h != NULL ? GetProtocolInfo(h) : NULL;
+    return info != NULL ? (WORD)info->ProtocolID : 0xFFFF;
+}
+
+/* Offset of the first instance of protocol `id` in a recognize table, or -1. */
+EU_UNUSED static long eu_offset(const RECOGNIZEDATATABLE *t, WORD id)
+{
+    if (t == NULL)
+        return -1;
+    for (WORD i = 0; i < t->nRecognizeDatas; i++)
+        if (t->RecognizeData[i].ProtocolID == id)
+            return t->RecognizeData[i].nProtocolOffset;
+    return -1;
+}
+
+/* Big-endian loads from frame bytes (frames carry no alignment). */
+EU_UNUSED static uint16_t eu_be16(const BYTE *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+EU_UNUSED static uint32_t eu_be32(const BYTE *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+EU_UNUSED static uint16_t eu_le16(const BYTE *p)
+{
+    return (uint16_t)(p[1] << 8 | p[0]);
+}
+EU_UNUSED static uint32_t eu_le32(const BYTE *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+EU_UNUSED static uint64_t eu_le64(const BYTE *p)
+{
+    return (uint64_t)eu_le32(p + 4) << 32 | eu_le32(p);
+}
+
+#endif /* NMX_EXPERT_UTIL_H */

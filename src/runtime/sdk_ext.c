@@ -1,0 +1,128 @@
+/*
+ * sdk_ext.c - the nmexpert extensions of the expert SDK (netmon.h, "SDK 1.0"):
+ * a frame's link type and absolute time, and a capture writer for experts
+ * that build a new capture (Protocol Coalesce).
+ *
+ * Writer handles are checked against a registry of live writers by address
+ * comparison, so a stale or wild handle gives NMERR_INVALID_PARAMETER.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = nmx_hframe_session(hFrame, &n);
+    if (s == NULL) {
+        BhSetLastError(NMERR_INVALID_HFRAME);
+        return (DWORD)-1;
+    }
+    return nmx_cap_frame(s->cap, n)->linktype;
+}
+
+NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
+{
+    uint32_t n;
+    nmx_session_t *s = nmx_hframe_session(hFrame, &n);
+    if (s == NULL) {
+        BhSetLastError(NMERR_INVALID_HFRAME);
+        return -1;
+    }
+    return nmx_cap_frame(s->cap, n)->ts_ns;
+}
+
+/* ---- the capture writer ---------------------------------------------------- */
+
+#define NMX_MAX_WRITERS 64
+
+struct _NMX_CAPTURE_WRITER {
+    nmx_capwriter_t *w;
+};
+
+static struct _NMX_CAPTURE_WRITER *writers[NMX_MAX_WRITERS];
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Removes h from the registry; true when it was there. */
+static bool writer_take(HNMXWRITER h)
+{
+    bool found = false;
+    pthread_mutex_lock(&writers_lock);
+    for (unsigned i = 0; i < NMX_MAX_WRITERS; i++) {
+        if (h != NULL && writers[i] == h) {
+            writers[i] = NULL;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&writers_lock);
+    return found;
+}
+
+static bool writer_live(HNMXWRITER h)
+{
+    bool found = false;
+    pthread_mutex_lock(&writers_lock);
+    for (unsigned i = 0; i < NMX_MAX_WRITERS; i++)
+        if (h != NULL && writers[i] == h)
+            found = true;
+    pthread_mutex_unlock(&writers_lock);
+    return found;
+}
+
+NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkType,
+                                        HNMXWRITER *phWriter)
+{
+    if (Path == NULL || phWriter == NULL)
+        return NMERR_INVALID_PARAMETER;
+    int fmt;
+    switch (Format) {
+    case NMX_WRITER_PCAP: fmt = NMX_CAPW_PCAP; break;
+    case NMX_WRITER_PCAP_NSEC: fmt = NMX_CAPW_PCAP_NS; break;
+    case NMX_WRITER_NETMON2: fmt = NMX_CAPW_NETMON2; break;
+    default: return NMERR_INVALID_PARAMETER;
+    }
+    HNMXWRITER h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return NMERR_OUT_OF_MEMORY;
+    nmx_error_t err;
+    unsigned rc = nmx_capwriter_open(Path, fmt, LinkType, &h->w, &err);
+    if (rc != 0) {
+        free(h);
+        return rc;
+    }
+    bool placed = false;
+    pthread_mutex_lock(&writers_lock);
+    for (unsigned i = 0; i < NMX_MAX_WRITERS && !placed; i++) {
+        if (writers[i] == NULL) {
+            writers[i] = h;
+            placed = true;
+        }
+    }
+    pthread_mutex_unlock(&writers_lock);
+    if (!placed) {
+        nmx_capwriter_close(h->w, &err);
+        free(h);
+        return NMERR_NO_HANDLES;
+    }
+    *phWriter = h;
+    return NMERR_SUCCESS;
+}
+
+NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, const BYTE *Data,
+                                         DWORD Length, DWORD WireLength)
+{
+    if (!writer_live(hWriter) || (Data == NULL && Length > 0))
+        return NMERR_INVALID_PARAMETER;
+    return nmx_capwriter_write(hWriter->w, TimeNs, Data, Length, WireLength);
+}
+
+NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter)
+{
+    if (!writer_take(hWriter))
+        return NMERR_INVALID_PARAMETER;
+    nmx_error_t err;
+    DWORD rc = nmx_capwriter_close(hWriter->w, &err);
+    free(hWriter);
+    return rc;
+}
