@@ -1,0 +1,228 @@
+/*
+ * api.c - the handle-free NetMon protocol and property functions (spec 6.2,
+ * 6.3): GetProtocolFromName, GetProtocolInfo, GetProperty, GetPropertyInfo,
+ * the protocol description table, and the parser-registration calls, which
+ * nmexpert does not support (it loads no NetMon parser DLLs): they fail
+ * cleanly with NMERR_NOT_SUPPORTED through BhSetLastError.
+ *
+ * Every function validates its handles through the registry (no wild
+ * dereference) and records its failure cause for BhGetLastError().
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "common/strutil.h"
+#include "proto/proto_int.h"
+
+NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPSTR ProtocolName)
+{
+    const nmx_protocol_t *p = nmx_proto_by_name(ProtocolName);
+    if (!p) {
+        BhSetLastError(ProtocolName ? NMERR_PROTOCOL_NOT_FOUND : NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_proto_handle(p);
+}
+
+NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol)
+{
+    const nmx_protocol_t *p = nmx_proto_from_handle(hProtocol);
+    if (!p) {
+        BhSetLastError(NMERR_INVALID_HPROTOCOL);
+        return NULL;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_proto_info(p);
+}
+
+/*
+ * By field name ("ip.ttl") or Label ("Time to Live"), case-insensitive.
+ * nmexpert: with hProtocol NULL, a full field name is looked up across all
+ * protocols.  "PROTOCOL.Label" is also accepted when the prefix names the
+ * given protocol.
+ */
+NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPSTR PropertyName)
+{
+    if (!PropertyName) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return 0;
+    }
+    const nmx_field_t *f = NULL;
+    if (!hProtocol) {
+        f = nmx_field_by_key(PropertyName);
+    } else {
+        const nmx_protocol_t *p = nmx_proto_from_handle(hProtocol);
+        if (!p) {
+            BhSetLastError(NMERR_INVALID_HPROTOCOL);
+            return 0;
+        }
+        f = nmx_field_lookup(p, PropertyName);
+        if (!f) {
+            const char *dot = strchr(PropertyName, '.');
+            if (dot) {
+                char pre[64];
+                size_t n = (size_t)(dot - PropertyName);
+                if (n < sizeof(pre)) {
+                    memcpy(pre, PropertyName, n);
+                    pre[n] = '\0';
+                    if (nmx_proto_by_name(pre) == p)
+                        f = nmx_field_lookup(p, dot + 1);
+                }
+            }
+        }
+    }
+    if (!f) {
+        BhSetLastError(NMERR_PROPERTY_NOT_FOUND);
+        return 0;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_field_handle(f);
+}
+
+NMAPI LPPROPERTYINFO WINAPI GetPropertyInfo(HPROPERTY hProperty)
+{
+    const nmx_field_t *f = nmx_field_from_handle(hProperty);
+    if (!f) {
+        BhSetLastError(NMERR_INVALID_HPROPERTY);
+        return NULL;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_field_info(f);
+}
+
+/* The protocol description table: {ProtocolID, description}, built once. */
+static LABELED_WORD *desc_table;
+static DWORD desc_count;
+static once_flag desc_once = ONCE_FLAG_INIT;
+
+static void desc_build(void)
+{
+    desc_table = calloc(NMX_PROTO_COUNT, sizeof(*desc_table));
+    if (!desc_table)
+        return;
+    for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
+        const nmx_protocol_t *p = nmx_proto_by_id(id);
+        desc_table[desc_count].Value = (WORD)id;
+        desc_table[desc_count].Label = (LPSTR)p->info.Comment;
+        desc_count++;
+    }
+}
+
+NMAPI LPLABELED_WORD WINAPI GetProtocolDescriptionTable(LPDWORD TableSize)
+{
+    call_once(&desc_once, desc_build);
+    if (!desc_table) {
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+        return NULL;
+    }
+    if (TableSize)
+        *TableSize = desc_count;
+    BhSetLastError(NMERR_SUCCESS);
+    return desc_table;
+}
+
+NMAPI LPLABELED_WORD WINAPI GetProtocolDescription(DWORD ProtocolID)
+{
+    call_once(&desc_once, desc_build);
+    if (!desc_table) {
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+        return NULL;
+    }
+    for (DWORD i = 0; i < desc_count; i++)
+        if (desc_table[i].Value == ProtocolID) {
+            BhSetLastError(NMERR_SUCCESS);
+            return &desc_table[i];
+        }
+    BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
+    return NULL;
+}
+
+/* ---- parser registration: not supported ------------------------------ */
+
+NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryPoints,
+                                      DWORD cbEntryPoints)
+{
+    (void)ProtocolName;
+    (void)lpEntryPoints;
+    (void)cbEntryPoints;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NULL;
+}
+
+NMAPI VOID WINAPI DestroyProtocol(HPROTOCOL hProtocol)
+{
+    (void)hProtocol;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+}
+
+NMAPI DWORD WINAPI CreatePropertyDatabase(HPROTOCOL hProtocol, DWORD nProperties)
+{
+    (void)hProtocol;
+    (void)nProperties;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NMERR_NOT_SUPPORTED;
+}
+
+NMAPI DWORD WINAPI DestroyPropertyDatabase(HPROTOCOL hProtocol)
+{
+    (void)hProtocol;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NMERR_NOT_SUPPORTED;
+}
+
+NMAPI HPROPERTY WINAPI AddProperty(HPROTOCOL hProtocol, LPPROPERTYINFO PropertyInfo)
+{
+    (void)hProtocol;
+    (void)PropertyInfo;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return 0;
+}
+
+NMAPI BOOL WINAPI AttachPropertyInstance(HFRAME hFrame, HPROPERTY hProperty, DWORD Length,
+                                         ULPVOID lpData, DWORD HelpID, DWORD Level, DWORD IFlags)
+{
+    (void)hFrame;
+    (void)hProperty;
+    (void)Length;
+    (void)lpData;
+    (void)HelpID;
+    (void)Level;
+    (void)IFlags;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return FALSE;
+}
+
+NMAPI BOOL WINAPI AttachPropertyInstanceEx(HFRAME hFrame, HPROPERTY hProperty, DWORD Length,
+                                           ULPVOID lpData, DWORD ExLength, ULPVOID lpExData,
+                                           DWORD HelpID, DWORD Level, DWORD IFlags)
+{
+    (void)hFrame;
+    (void)hProperty;
+    (void)Length;
+    (void)lpData;
+    (void)ExLength;
+    (void)lpExData;
+    (void)HelpID;
+    (void)Level;
+    (void)IFlags;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return FALSE;
+}
+
+NMAPI DWORD WINAPI ResetPropertyInstanceLength(LPPROPERTYINST lpProp, WORD nOrgLen, WORD nNewLen)
+{
+    (void)lpProp;
+    (void)nOrgLen;
+    (void)nNewLen;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NMERR_NOT_SUPPORTED;
+}
+
+NMAPI DWORD WINAPIV FormatPropertyInstance(LPPROPERTYINST lpPropertyInst, ...)
+{
+    (void)lpPropertyInst;
+    BhSetLastError(NMERR_NOT_SUPPORTED);
+    return NMERR_NOT_SUPPORTED;
+}

@@ -1,0 +1,218 @@
+/*
+ * dis_dns.c - Domain Name System messages (RFC 1035, 3596), used for DNS
+ * (port 53, UDP and TCP), multicast DNS (RFC 6762, port 5353) and LLMNR
+ * (RFC 4795, port 5355).  All three use the dns.* fields, as in Wireshark.
+ *
+ *   +----+-------+---------+---------+--------+--------+
+ *   | ID | flags | QDCOUNT | ANCOUNT | NSCOUNT| ARCOUNT|   then questions,
+ *   +----+-------+---------+---------+--------+--------+   answers, ...
+ *
+ * Names may be compressed (RFC 1035 4.1.4): pointers are followed at most
+ * NMX_DNS_MAX_JUMPS times and only backwards, so loops end.  A name is shown
+ * as tshark shows it: labels joined by dots, "<Root>" for the root, text
+ * escaped like Wireshark's format_text.  Over TCP each message has a 2-byte
+ * length prefix and a segment may hold several messages.
+ */
+#include <string.h>
+
+#include "proto/proto_int.h"
+
+#define NMX_DNS_MAX_JUMPS 64
+#define NMX_DNS_MAX_NAME 1024
+
+enum { F_LENGTH, F_ID, F_FLAGS, F_RESPONSE, F_OPCODE, F_RCODE, F_QDCOUNT, F_ANCOUNT, F_NSCOUNT,
+       F_ARCOUNT, F_QRY_NAME, F_QRY_TYPE, F_RESP_NAME, F_RESP_TYPE, F_RESP_TTL, F_RESP_LEN, F_A,
+       F_AAAA, F_CNAME, F_PTR };
+
+static nmx_field_t dns_fields[] = {
+    [F_LENGTH] = NMX_F_UINT("dns.length", "Length", NMX_BASE_DEC, 2, 0),
+    [F_ID] = NMX_F_UINT("dns.id", "Transaction ID", NMX_BASE_HEX, 2, 0),
+    [F_FLAGS] = NMX_F_UINT("dns.flags", "Flags", NMX_BASE_HEX, 2, 0),
+    [F_RESPONSE] = NMX_F_BOOL("dns.flags.response", "Response", 2, 0x8000),
+    [F_OPCODE] = NMX_F_UINT("dns.flags.opcode", "Opcode", NMX_BASE_DEC, 2, 0x7800),
+    [F_RCODE] = NMX_F_UINT("dns.flags.rcode", "Reply code", NMX_BASE_DEC, 2, 0x000F),
+    [F_QDCOUNT] = NMX_F_UINT("dns.count.queries", "Questions", NMX_BASE_DEC, 2, 0),
+    [F_ANCOUNT] = NMX_F_UINT("dns.count.answers", "Answer RRs", NMX_BASE_DEC, 2, 0),
+    [F_NSCOUNT] = NMX_F_UINT("dns.count.auth_rr", "Authority RRs", NMX_BASE_DEC, 2, 0),
+    [F_ARCOUNT] = NMX_F_UINT("dns.count.add_rr", "Additional RRs", NMX_BASE_DEC, 2, 0),
+    [F_QRY_NAME] = NMX_F_STRING("dns.qry.name", "Name"),
+    [F_QRY_TYPE] = NMX_F_UINT("dns.qry.type", "Type", NMX_BASE_DEC, 2, 0),
+    [F_RESP_NAME] = NMX_F_STRING("dns.resp.name", "Name"),
+    [F_RESP_TYPE] = NMX_F_UINT("dns.resp.type", "Type", NMX_BASE_DEC, 2, 0),
+    [F_RESP_TTL] = NMX_F_UINT("dns.resp.ttl", "Time to live", NMX_BASE_DEC, 4, 0),
+    [F_RESP_LEN] = NMX_F_UINT("dns.resp.len", "Data length", NMX_BASE_DEC, 2, 0),
+    [F_A] = NMX_F_IPV4("dns.a", "Address"),
+    [F_AAAA] = NMX_F_IPV6("dns.aaaa", "AAAA Address"),
+    [F_CNAME] = NMX_F_STRING("dns.cname", "CNAME"),
+    [F_PTR] = NMX_F_STRING("dns.ptr.domain_name", "Domain Name"),
+};
+
+NMX_PROTOCOL(nmx_p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System", dns_fields);
+NMX_PROTOCOL_NOFIELDS(nmx_p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System");
+NMX_PROTOCOL_NOFIELDS(nmx_p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution");
+
+/*
+ * Decodes the name at msg offset `at` into out (display form).  Returns the
+ * bytes the name occupies at `at` (up to its first pointer), or 0 when the
+ * name is malformed or truncated.
+ */
+static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, size_t outlen)
+{
+    uint8_t raw[NMX_DNS_MAX_NAME];
+    size_t rlen = 0;
+    size_t used = 0;
+    size_t pos = at;
+    int jumps = 0;
+    bool jumped = false;
+    for (;;) {
+        if (pos >= mlen)
+            return 0;
+        uint8_t l = msg[pos];
+        if ((l & 0xC0) == 0xC0) {
+            if (pos + 1 >= mlen)
+                return 0;
+            size_t ptr = ((size_t)(l & 0x3F) << 8) | msg[pos + 1];
+            if (!jumped)
+                used = pos + 2 - at;
+            jumped = true;
+            if (++jumps > NMX_DNS_MAX_JUMPS || ptr >= mlen)
+                return 0;
+            pos = ptr;
+            continue;
+        }
+        if ((l & 0xC0) != 0)
+            return 0; /* extended label types: not supported */
+        if (l == 0) {
+            if (!jumped)
+                used = pos + 1 - at;
+            break;
+        }
+        if (pos + 1 + l > mlen)
+            return 0;
+        if (rlen && rlen < sizeof(raw))
+            raw[rlen++] = '.';
+        for (size_t i = 0; i < l && rlen < sizeof(raw); i++)
+            raw[rlen++] = msg[pos + 1 + i];
+        pos += 1 + l;
+    }
+    if (rlen == 0) {
+        size_t n = strlen("<Root>");
+        if (outlen > n) {
+            memcpy(out, "<Root>", n + 1);
+        } else if (outlen) {
+            out[0] = '\0';
+        }
+        return used;
+    }
+    nmx_format_text(raw, rlen, out, outlen);
+    return used;
+}
+
+bool nmx_dns_heur(const uint8_t *p, size_t n)
+{
+    if (n <= 12)
+        return false;
+    uint16_t flags = nmx_load_u16be(p + 2);
+    if ((flags & 0x7800) != 0 || (flags & 0x0040) != 0)
+        return false; /* standard queries only; Z bit clear */
+    if (nmx_load_u16be(p + 4) != 1)
+        return false;
+    for (int i = 6; i < 12; i += 2)
+        if (nmx_load_u16be(p + i) > 64)
+            return false;
+    char name[NMX_DNS_MAX_NAME * 4 + 16];
+    size_t used = dns_name(p, n, 12, name, sizeof(name));
+    if (used == 0 || 12 + used + 4 > n)
+        return false;
+    uint16_t cls = nmx_load_u16be(p + 12 + used + 2) & 0x7FFF;
+    return cls == 1 || cls == 3 || cls == 255;
+}
+
+/* Dissects one DNS message (msg = its bytes; `base` its frame offset). */
+static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    const uint8_t *msg = c.p;
+    size_t mlen = c.left;
+    if (mlen < 12) {
+        if (mlen >= 2)
+            nmx_add(d, &dns_fields[F_ID], off, 2);
+        nmx_add_err(d, &dns_fields[F_FLAGS], off + (mlen >= 2 ? 2 : 0), mlen >= 2 ? mlen - 2 : mlen);
+        return;
+    }
+    nmx_add(d, &dns_fields[F_ID], off, 2);
+    nmx_add(d, &dns_fields[F_FLAGS], off + 2, 2);
+    nmx_add(d, &dns_fields[F_RESPONSE], off + 2, 2);
+    nmx_add(d, &dns_fields[F_OPCODE], off + 2, 2);
+    if (msg[2] & 0x80)
+        nmx_add(d, &dns_fields[F_RCODE], off + 2, 2);
+    for (int i = 0; i < 4; i++)
+        nmx_add(d, &dns_fields[F_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
+    if (!d->ws)
+        return; /* nothing below the header matters for recognition */
+    unsigned qd = nmx_load_u16be(msg + 4), an = nmx_load_u16be(msg + 6);
+    size_t pos = 12;
+    char name[NMX_DNS_MAX_NAME * 4 + 16];
+    for (unsigned q = 0; q < qd; q++) {
+        size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
+        if (used == 0 || pos + used + 4 > mlen) {
+            nmx_add_err(d, &dns_fields[F_QRY_NAME], off + pos, mlen > pos ? mlen - pos : 0);
+            return;
+        }
+        nmx_add_str(d, &dns_fields[F_QRY_NAME], off + pos, used, name, strlen(name));
+        pos += used;
+        nmx_add(d, &dns_fields[F_QRY_TYPE], off + pos, 2);
+        pos += 4;
+    }
+    for (unsigned a = 0; a < an; a++) {
+        size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
+        if (used == 0 || pos + used + 10 > mlen) {
+            nmx_add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen > pos ? mlen - pos : 0);
+            return;
+        }
+        nmx_add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
+        pos += used;
+        unsigned type = nmx_load_u16be(msg + pos);
+        unsigned rdlen = nmx_load_u16be(msg + pos + 8);
+        nmx_add(d, &dns_fields[F_RESP_TYPE], off + pos, 2);
+        nmx_add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
+        nmx_add(d, &dns_fields[F_RESP_LEN], off + pos + 8, 2);
+        pos += 10;
+        if (pos + rdlen > mlen) {
+            nmx_add_err(d, &dns_fields[F_RESP_LEN], off + pos - 2, 2);
+            return;
+        }
+        if (type == 1 && rdlen == 4) {
+            nmx_add(d, &dns_fields[F_A], off + pos, 4);
+        } else if (type == 28 && rdlen == 16) {
+            nmx_add(d, &dns_fields[F_AAAA], off + pos, 16);
+        } else if (type == 5 || type == 12) {
+            if (dns_name(msg, mlen, pos, name, sizeof(name)))
+                nmx_add_str(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen, name,
+                            strlen(name));
+            else
+                nmx_add_err(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen);
+        }
+        pos += rdlen;
+    }
+}
+
+void nmx_dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, proto, off))
+        return;
+    if (!tcp) {
+        dns_message(d, c);
+        return;
+    }
+    while (c.left >= 2) {
+        uint16_t len = nmx_load_u16be(c.p);
+        nmx_add(d, &dns_fields[F_LENGTH], nmx_off(&c), 2);
+        nmx_cur_skip(&c, 2);
+        nmx_cursor_t m = nmx_cur_head(c, len);
+        dns_message(d, m);
+        if (!nmx_cur_skip(&c, len))
+            break;
+    }
+}

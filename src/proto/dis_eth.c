@@ -1,0 +1,92 @@
+/*
+ * dis_eth.c - Ethernet II and IEEE 802.3 MAC headers, and the EtherType
+ * dispatch shared by every link layer that carries an EtherType.
+ *
+ * References: IEEE 802.3-2018 clause 3.2; RFC 894 (IP over Ethernet).
+ *
+ *    0                   6                  12      14
+ *   +-------------------+-------------------+-------+-------------
+ *   | destination (6)   | source (6)        | type/ | payload ...
+ *   |                   |                   | length|
+ *   +-------------------+-------------------+-------+-------------
+ *
+ * A type/length value <= 1500 is an 802.3 length followed by 802.2 LLC;
+ * 0x0600 and up is an EtherType.
+ */
+#include "proto/proto_int.h"
+
+enum { F_DST, F_DST_LG, F_DST_IG, F_SRC, F_SRC_LG, F_SRC_IG, F_ADDR, F_TYPE, F_LEN };
+
+static nmx_field_t eth_fields[] = {
+    [F_DST] = NMX_F_ETHER("eth.dst", "Destination"),
+    [F_DST_LG] = NMX_F_BOOL("eth.dst.lg", "LG bit", 3, 0x020000),
+    [F_DST_IG] = NMX_F_BOOL("eth.dst.ig", "IG bit", 3, 0x010000),
+    [F_SRC] = NMX_F_ETHER("eth.src", "Source"),
+    [F_SRC_LG] = NMX_F_BOOL("eth.src.lg", "LG bit", 3, 0x020000),
+    [F_SRC_IG] = NMX_F_BOOL("eth.src.ig", "IG bit", 3, 0x010000),
+    [F_ADDR] = NMX_F_ETHER("eth.addr", "Address"),
+    [F_TYPE] = NMX_F_UINT("eth.type", "Type", NMX_BASE_HEX, 2, 0),
+    [F_LEN] = NMX_F_UINT("eth.len", "Length", NMX_BASE_DEC, 2, 0),
+};
+
+NMX_PROTOCOL(nmx_p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet II", eth_fields);
+
+void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type)
+{
+    switch (type) {
+    case 0x0800:
+        nmx_dis_ip(d, c);
+        break;
+    case 0x86DD:
+        nmx_dis_ipv6(d, c);
+        break;
+    case 0x0806:
+    case 0x8035: /* RARP */
+        nmx_dis_arp(d, c);
+        break;
+    case 0x8100:
+    case 0x9100:
+        nmx_dis_vlan(d, c);
+        break;
+    default:
+        break;
+    }
+}
+
+void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (c.left < 14) {
+        /* tshark reports a too-short frame as a malformed eth. */
+        if (!nmx_layer(d, NMX_PROTO_ETH, off))
+            return;
+        nmx_add_err(d, &eth_fields[F_DST], off, c.left);
+        return;
+    }
+    if (!nmx_layer(d, NMX_PROTO_ETH, off))
+        return;
+    if (!d->addrs->mac.present) {
+        d->addrs->mac.present = 1;
+        d->addrs->mac.dst = (uint16_t)off;
+        d->addrs->mac.src = (uint16_t)(off + 6);
+    }
+    uint16_t tl = nmx_load_u16be(c.p + 12);
+    if (d->ws) {
+        nmx_add(d, &eth_fields[F_DST], off, 6);
+        nmx_add(d, &eth_fields[F_ADDR], off, 6);
+        nmx_add(d, &eth_fields[F_DST_LG], off, 3);
+        nmx_add(d, &eth_fields[F_DST_IG], off, 3);
+        nmx_add(d, &eth_fields[F_SRC], off + 6, 6);
+        nmx_add(d, &eth_fields[F_ADDR], off + 6, 6);
+        nmx_add(d, &eth_fields[F_SRC_LG], off + 6, 3);
+        nmx_add(d, &eth_fields[F_SRC_IG], off + 6, 3);
+        nmx_add(d, tl <= 1500 ? &eth_fields[F_LEN] : &eth_fields[F_TYPE], off + 12, 2);
+    }
+    nmx_cur_skip(&c, 14);
+    if (tl <= 1500) {
+        /* 802.3: the length bounds the LLC payload (the rest is padding). */
+        nmx_dis_llc(d, nmx_cur_head(c, tl));
+        return;
+    }
+    nmx_dis_ethertype(d, c, tl);
+}

@@ -1,0 +1,167 @@
+/*
+ * dis_http.c - HTTP/1.x messages (RFC 9112): request and status lines and
+ * common header fields; also SSDP (HTTP over UDP port 1900), which uses the
+ * same fields, as in Wireshark.
+ *
+ *   request:  METHOD SP request-target SP HTTP-version CRLF
+ *   response: HTTP-version SP status-code SP reason-phrase CRLF
+ *   then header fields "Name: value" CRLF ... and an empty line.
+ *
+ * Segments are dissected alone (no reassembly): a segment that does not
+ * start with a request or status line is a continuation and still counts
+ * as HTTP, as tshark counts it.  Only the first message of a segment is
+ * parsed.
+ */
+#include <string.h>
+
+#include "proto/proto_int.h"
+
+enum { F_METHOD, F_URI, F_REQ_VERSION, F_RESP_VERSION, F_CODE, F_PHRASE, F_HOST, F_USER_AGENT,
+       F_CONTENT_TYPE, F_SERVER };
+
+static nmx_field_t http_fields[] = {
+    [F_METHOD] = NMX_F_STRING("http.request.method", "Request Method"),
+    [F_URI] = NMX_F_STRING("http.request.uri", "Request URI"),
+    [F_REQ_VERSION] = NMX_F_STRING("http.request.version", "Request Version"),
+    [F_RESP_VERSION] = NMX_F_STRING("http.response.version", "Response Version"),
+    [F_CODE] = NMX_F_UINT("http.response.code", "Status Code", NMX_BASE_DEC, 2, 0),
+    [F_PHRASE] = NMX_F_STRING("http.response.phrase", "Response Phrase"),
+    [F_HOST] = NMX_F_STRING("http.host", "Host"),
+    [F_USER_AGENT] = NMX_F_STRING("http.user_agent", "User-Agent"),
+    [F_CONTENT_TYPE] = NMX_F_STRING("http.content_type", "Content-Type"),
+    [F_SERVER] = NMX_F_STRING("http.server", "Server"),
+};
+
+NMX_PROTOCOL(nmx_p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields);
+NMX_PROTOCOL_NOFIELDS(nmx_p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol");
+
+/* Methods Wireshark recognises at the start of a request line. */
+static const char *const methods[] = {
+    "GET", "PUT", "POST", "HEAD", "COPY", "MOVE", "LOCK", "POLL", "MKCOL", "TRACE", "PATCH",
+    "DELETE", "SEARCH", "UNLOCK", "NOTIFY", "OPTIONS", "CONNECT", "PROPFIND", "PROPPATCH",
+    "M-SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "BCOPY", "BMOVE", "BDELETE", "BPROPFIND",
+    "BPROPPATCH", "SUBSCRIBE", "MKWORKSPACE", "UPDATE", "LABEL", "MERGE", "CHECKIN", "CHECKOUT",
+    "UNCHECKOUT", "REPORT", "VERSION-CONTROL", "BASELINE-CONTROL", "MKACTIVITY", "ORDERPATCH",
+    "ACL", "MKCALENDAR", "RPC_IN_DATA", "RPC_OUT_DATA", "RPC_CONNECT",
+};
+
+/* Length of the line at p (up to CR or LF), or n if none ends it. */
+static size_t line_len(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '\r' || p[i] == '\n')
+            return i;
+    return n;
+}
+
+static bool has_prefix_ci(const uint8_t *p, size_t n, const char *pre)
+{
+    size_t k = strlen(pre);
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        uint8_t a = p[i], b = (uint8_t)pre[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (uint8_t)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (uint8_t)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+/* Adds a header value (after "Name:" and spaces, without the line end). */
+static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const uint8_t *line,
+                         size_t len, size_t namelen)
+{
+    size_t i = namelen;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    nmx_add(d, f, base + i, len - i);
+}
+
+bool nmx_http_heur(const uint8_t *p, size_t n)
+{
+    size_t ll = line_len(p, n);
+    if (ll == n || ll == 8)
+        return false; /* no complete first line */
+    if (ll >= 8 && (has_prefix_ci(p, 8, "HTTP/1.1") || has_prefix_ci(p, 8, "HTTP/1.0")))
+        return true;
+    return ll >= 8 && (has_prefix_ci(p + ll - 8, 8, "HTTP/1.1") || has_prefix_ci(p + ll - 8, 8, "HTTP/1.0"));
+}
+
+void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, proto, off))
+        return;
+    if (!d->ws)
+        return;
+    const uint8_t *p = c.p;
+    size_t n = c.left;
+    size_t ll = line_len(p, n);
+    bool request = false, response = false;
+    size_t mlen = 0;
+    if (ll >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        response = true;
+    } else {
+        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+            size_t k = strlen(methods[i]);
+            if (ll > k && memcmp(p, methods[i], k) == 0 && p[k] == ' ') {
+                request = true;
+                mlen = k;
+                break;
+            }
+        }
+    }
+    if (!request && !response)
+        return; /* continuation */
+    if (request) {
+        nmx_add(d, &http_fields[F_METHOD], off, mlen);
+        size_t u = mlen + 1;
+        size_t ue = u;
+        while (ue < ll && p[ue] != ' ')
+            ue++;
+        nmx_add(d, &http_fields[F_URI], off + u, ue - u);
+        if (ue < ll)
+            nmx_add(d, &http_fields[F_REQ_VERSION], off + ue + 1, ll - ue - 1);
+    } else {
+        size_t v = 0;
+        while (v < ll && p[v] != ' ')
+            v++;
+        nmx_add(d, &http_fields[F_RESP_VERSION], off, v);
+        size_t s = v + 1;
+        if (s + 3 <= ll && p[s] >= '0' && p[s] <= '9' && p[s + 1] >= '0' && p[s + 1] <= '9' &&
+            p[s + 2] >= '0' && p[s + 2] <= '9') {
+            unsigned code = (unsigned)(p[s] - '0') * 100 + (unsigned)(p[s + 1] - '0') * 10 +
+                            (unsigned)(p[s + 2] - '0');
+            nmx_add_uint(d, &http_fields[F_CODE], off + s, 3, code);
+            if (s + 4 <= ll)
+                nmx_add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
+        }
+    }
+    /* Header lines. */
+    size_t pos = ll;
+    for (int lines = 0; lines < 256; lines++) {
+        if (pos < n && p[pos] == '\r')
+            pos++;
+        if (pos < n && p[pos] == '\n')
+            pos++;
+        if (pos >= n)
+            break;
+        size_t hl = line_len(p + pos, n - pos);
+        if (hl == 0 || pos + hl >= n)
+            break; /* end of headers, or a line cut off by the segment end */
+        const uint8_t *h = p + pos;
+        if (has_prefix_ci(h, hl, "Host:"))
+            header_value(d, &http_fields[F_HOST], off + pos, h, hl, 5);
+        else if (has_prefix_ci(h, hl, "User-Agent:"))
+            header_value(d, &http_fields[F_USER_AGENT], off + pos, h, hl, 11);
+        else if (has_prefix_ci(h, hl, "Content-Type:"))
+            header_value(d, &http_fields[F_CONTENT_TYPE], off + pos, h, hl, 13);
+        else if (has_prefix_ci(h, hl, "Server:"))
+            header_value(d, &http_fields[F_SERVER], off + pos, h, hl, 7);
+        pos += hl;
+    }
+}

@@ -1,0 +1,143 @@
+/*
+ * dis_ip.c - Internet Protocol version 4 (RFC 791), and the IP protocol
+ * number dispatch shared with IPv6.
+ *
+ *    0       4       8              16    19                        32
+ *   +-------+-------+---------------+-----+---------------------------+
+ *   |Version|  IHL  | DSCP    |ECN  |      Total Length             |
+ *   +-------+-------+---------------+-----+---------------------------+
+ *   |        Identification         |Flags|  Fragment Offset        |
+ *   +---------------+---------------+-----+---------------------------+
+ *   |  Time to Live |   Protocol    |      Header Checksum            |
+ *   +---------------+---------------+---------------------------------+
+ *   |                       Source Address                            |
+ *   |                    Destination Address                          |
+ *   |                    Options (IHL > 5)                            |
+ *   +-----------------------------------------------------------------+
+ *
+ * Fragments are not reassembled: like tshark with ip.defragment off, only
+ * the first fragment (offset 0) is dissected above IP.  The payload is
+ * bounded by Total Length, so Ethernet padding is never parsed.
+ */
+#include "proto/proto_int.h"
+
+enum { F_VERSION, F_HDR_LEN, F_DSFIELD, F_DSCP, F_ECN, F_LEN, F_ID, F_FLAGS, F_FLAGS_RB, F_FLAGS_DF,
+       F_FLAGS_MF, F_FRAG_OFFSET, F_TTL, F_PROTO, F_CHECKSUM, F_SRC, F_ADDR, F_DST };
+
+static nmx_field_t ip_fields[] = {
+    [F_VERSION] = NMX_F_UINT("ip.version", "Version", NMX_BASE_DEC, 1, 0xF0),
+    [F_HDR_LEN] = NMX_F_UINT("ip.hdr_len", "Header Length", NMX_BASE_DEC, 1, 0),
+    [F_DSFIELD] = NMX_F_UINT("ip.dsfield", "Differentiated Services Field", NMX_BASE_HEX, 1, 0),
+    [F_DSCP] = NMX_F_UINT("ip.dsfield.dscp", "Differentiated Services Codepoint", NMX_BASE_DEC, 1, 0xFC),
+    [F_ECN] = NMX_F_UINT("ip.dsfield.ecn", "Explicit Congestion Notification", NMX_BASE_DEC, 1, 0x03),
+    [F_LEN] = NMX_F_UINT("ip.len", "Total Length", NMX_BASE_DEC, 2, 0),
+    [F_ID] = NMX_F_UINT("ip.id", "Identification", NMX_BASE_HEX, 2, 0),
+    [F_FLAGS] = NMX_F_UINT("ip.flags", "Flags", NMX_BASE_HEX, 1, 0xE0),
+    [F_FLAGS_RB] = NMX_F_BOOL("ip.flags.rb", "Reserved bit", 1, 0x80),
+    [F_FLAGS_DF] = NMX_F_BOOL("ip.flags.df", "Don't fragment", 1, 0x40),
+    [F_FLAGS_MF] = NMX_F_BOOL("ip.flags.mf", "More fragments", 1, 0x20),
+    [F_FRAG_OFFSET] = NMX_F_UINT("ip.frag_offset", "Fragment Offset", NMX_BASE_DEC, 2, 0x1FFF),
+    [F_TTL] = NMX_F_UINT("ip.ttl", "Time to Live", NMX_BASE_DEC, 1, 0),
+    [F_PROTO] = NMX_F_UINT("ip.proto", "Protocol", NMX_BASE_DEC, 1, 0),
+    [F_CHECKSUM] = NMX_F_UINT("ip.checksum", "Header Checksum", NMX_BASE_HEX, 2, 0),
+    [F_SRC] = NMX_F_IPV4("ip.src", "Source Address"),
+    [F_ADDR] = NMX_F_IPV4("ip.addr", "Source or Destination Address"),
+    [F_DST] = NMX_F_IPV4("ip.dst", "Destination Address"),
+};
+
+NMX_PROTOCOL(nmx_p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields);
+
+void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag)
+{
+    if (!first_frag || d->depth >= NMX_MAX_DEPTH)
+        return;
+    d->depth++;
+    switch (proto) {
+    case 1:
+        if (!v6)
+            nmx_dis_icmp(d, c);
+        break;
+    case 2:
+        nmx_dis_igmp(d, c);
+        break;
+    case 4:
+        if (!d->in_error)
+            nmx_dis_ip(d, c);
+        break;
+    case 6:
+        nmx_dis_tcp(d, c);
+        break;
+    case 17:
+        nmx_dis_udp(d, c);
+        break;
+    case 41:
+        if (!d->in_error)
+            nmx_dis_ipv6(d, c);
+        break;
+    case 58:
+        nmx_dis_icmpv6(d, c);
+        break;
+    default:
+        break;
+    }
+    d->depth--;
+}
+
+void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, NMX_PROTO_IP, off))
+        return;
+    if (c.left < 20) {
+        nmx_add_err(d, &ip_fields[F_VERSION], off, c.left);
+        return;
+    }
+    const uint8_t *h = c.p;
+    unsigned hlen = (h[0] & 0x0F) * 4u;
+    uint16_t tot = nmx_load_u16be(h + 2);
+    uint16_t fragw = nmx_load_u16be(h + 6);
+    uint8_t proto = h[9];
+    nmx_add(d, &ip_fields[F_VERSION], off, 1);
+    if (hlen < 20) {
+        nmx_add_err(d, &ip_fields[F_HDR_LEN], off, 1);
+        return;
+    }
+    nmx_add_uint(d, &ip_fields[F_HDR_LEN], off, 1, hlen);
+    nmx_add(d, &ip_fields[F_DSFIELD], off + 1, 1);
+    nmx_add(d, &ip_fields[F_DSCP], off + 1, 1);
+    nmx_add(d, &ip_fields[F_ECN], off + 1, 1);
+    if (tot < hlen && !d->in_error) {
+        nmx_add_err(d, &ip_fields[F_LEN], off + 2, 2);
+        return;
+    }
+    nmx_add(d, &ip_fields[F_LEN], off + 2, 2);
+    nmx_add(d, &ip_fields[F_ID], off + 4, 2);
+    nmx_add(d, &ip_fields[F_FLAGS], off + 6, 1);
+    nmx_add(d, &ip_fields[F_FLAGS_RB], off + 6, 1);
+    nmx_add(d, &ip_fields[F_FLAGS_DF], off + 6, 1);
+    nmx_add(d, &ip_fields[F_FLAGS_MF], off + 6, 1);
+    nmx_add(d, &ip_fields[F_FRAG_OFFSET], off + 6, 2);
+    nmx_add(d, &ip_fields[F_TTL], off + 8, 1);
+    nmx_add(d, &ip_fields[F_PROTO], off + 9, 1);
+    nmx_add(d, &ip_fields[F_CHECKSUM], off + 10, 2);
+    nmx_add(d, &ip_fields[F_SRC], off + 12, 4);
+    nmx_add(d, &ip_fields[F_ADDR], off + 12, 4);
+    nmx_add(d, &ip_fields[F_DST], off + 16, 4);
+    nmx_add(d, &ip_fields[F_ADDR], off + 16, 4);
+    if (!d->addrs->ip.present && !d->in_error) {
+        d->addrs->ip.present = 1;
+        d->addrs->ip.src = (uint16_t)(off + 12);
+        d->addrs->ip.dst = (uint16_t)(off + 16);
+    }
+    if (c.left < hlen) {
+        nmx_add_err(d, &ip_fields[F_HDR_LEN], off, 1);
+        return;
+    }
+    /* The payload: bounded by Total Length (in an ICMP error payload the
+     * inner datagram is usually cut short; take what is there). */
+    nmx_cursor_t pl = nmx_cur_head(c, tot >= hlen ? tot : hlen);
+    nmx_cur_skip(&pl, hlen);
+    bool first = (fragw & 0x1FFF) == 0;
+    d->l4_reported = tot >= hlen ? tot - hlen : 0;
+    nmx_dis_ip_proto(d, pl, proto, false, first);
+}

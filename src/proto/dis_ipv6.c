@@ -1,0 +1,95 @@
+/*
+ * dis_ipv6.c - Internet Protocol version 6 (RFC 8200) with its extension
+ * headers (hop-by-hop, routing, fragment, destination options).
+ *
+ *    0    4        12                       32
+ *   +----+--------+--------------------------+
+ *   |Ver | Traffic|      Flow Label          |
+ *   +----+--------+-------+--------+---------+
+ *   |  Payload Length     |Next Hdr|Hop Limit|
+ *   +---------------------+--------+---------+
+ *   |   Source Address (16)                  |
+ *   |   Destination Address (16)             |
+ *   +----------------------------------------+
+ *
+ * A non-first fragment (fragment header with offset > 0) is not dissected
+ * further, like tshark without reassembly.
+ */
+#include "proto/proto_int.h"
+
+enum { F_VERSION, F_TCLASS, F_FLOW, F_PLEN, F_NXT, F_HLIM, F_SRC, F_ADDR, F_DST };
+
+static nmx_field_t ipv6_fields[] = {
+    [F_VERSION] = NMX_F_UINT("ipv6.version", "Version", NMX_BASE_DEC, 1, 0xF0),
+    [F_TCLASS] = NMX_F_UINT("ipv6.tclass", "Traffic Class", NMX_BASE_HEX, 4, 0x0FF00000),
+    [F_FLOW] = NMX_F_UINT("ipv6.flow", "Flow Label", NMX_BASE_HEX, 4, 0x000FFFFF),
+    [F_PLEN] = NMX_F_UINT("ipv6.plen", "Payload Length", NMX_BASE_DEC, 2, 0),
+    [F_NXT] = NMX_F_UINT("ipv6.nxt", "Next Header", NMX_BASE_DEC, 1, 0),
+    [F_HLIM] = NMX_F_UINT("ipv6.hlim", "Hop Limit", NMX_BASE_DEC, 1, 0),
+    [F_SRC] = NMX_F_IPV6("ipv6.src", "Source Address"),
+    [F_ADDR] = NMX_F_IPV6("ipv6.addr", "Source or Destination Address"),
+    [F_DST] = NMX_F_IPV6("ipv6.dst", "Destination Address"),
+};
+
+NMX_PROTOCOL(nmx_p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields);
+
+void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, NMX_PROTO_IPV6, off))
+        return;
+    if (c.left < 40) {
+        nmx_add_err(d, &ipv6_fields[F_VERSION], off, c.left);
+        return;
+    }
+    const uint8_t *h = c.p;
+    uint16_t plen = nmx_load_u16be(h + 4);
+    unsigned nxt = h[6];
+    nmx_add(d, &ipv6_fields[F_VERSION], off, 1);
+    nmx_add(d, &ipv6_fields[F_TCLASS], off, 4);
+    nmx_add(d, &ipv6_fields[F_FLOW], off, 4);
+    nmx_add(d, &ipv6_fields[F_PLEN], off + 4, 2);
+    nmx_add(d, &ipv6_fields[F_NXT], off + 6, 1);
+    nmx_add(d, &ipv6_fields[F_HLIM], off + 7, 1);
+    nmx_add(d, &ipv6_fields[F_SRC], off + 8, 16);
+    nmx_add(d, &ipv6_fields[F_ADDR], off + 8, 16);
+    nmx_add(d, &ipv6_fields[F_DST], off + 24, 16);
+    nmx_add(d, &ipv6_fields[F_ADDR], off + 24, 16);
+    if (!d->addrs->ip6.present && !d->in_error) {
+        d->addrs->ip6.present = 1;
+        d->addrs->ip6.src = (uint16_t)(off + 8);
+        d->addrs->ip6.dst = (uint16_t)(off + 24);
+    }
+    nmx_cur_skip(&c, 40);
+    /* Jumbograms (plen 0) and truncated errors: take what was captured. */
+    if (plen)
+        c = nmx_cur_head(c, plen);
+    bool first = true;
+    for (int n = 0; n < 16; n++) {
+        if (nxt == 0 || nxt == 43 || nxt == 60) {
+            if (c.left < 8)
+                return;
+            size_t elen = ((size_t)c.p[1] + 1) * 8;
+            nxt = c.p[0];
+            if (!nmx_cur_skip(&c, elen))
+                return;
+        } else if (nxt == 44) {
+            if (c.left < 8)
+                return;
+            if (nmx_load_u16be(c.p + 2) & 0xFFF8)
+                first = false;
+            nxt = c.p[0];
+            nmx_cur_skip(&c, 8);
+        } else {
+            break;
+        }
+    }
+    if (nxt == 59)
+        return;
+    d->l4_reported = (uint32_t)(plen ? c.left : c.left);
+    if (plen) {
+        size_t used = (size_t)(c.p - (h + 40));
+        d->l4_reported = plen > used ? (uint32_t)(plen - used) : 0;
+    }
+    nmx_dis_ip_proto(d, c, nxt, true, first);
+}

@@ -1,0 +1,63 @@
+/*
+ * dis_llc.c - IEEE 802.2 Logical Link Control, with the SNAP extension
+ * (RFC 1042) that carries an EtherType behind OUI 00-00-00.
+ *
+ *   +------+------+---------+ SNAP: +-----------+----------+
+ *   | DSAP | SSAP | control |       | OUI (3)   | PID (2)  |
+ *   +------+------+---------+       +-----------+----------+
+ *
+ * Control is one byte for U frames (low bits 11) and two for I/S frames.
+ */
+#include "proto/proto_int.h"
+
+enum { F_DSAP, F_SSAP, F_CONTROL, F_OUI, F_TYPE, F_PID };
+
+static nmx_field_t llc_fields[] = {
+    [F_DSAP] = NMX_F_UINT("llc.dsap", "DSAP", NMX_BASE_HEX, 1, 0),
+    [F_SSAP] = NMX_F_UINT("llc.ssap", "SSAP", NMX_BASE_HEX, 1, 0),
+    [F_CONTROL] = NMX_F_UINT("llc.control", "Control field", NMX_BASE_HEX, 2, 0),
+    [F_OUI] = NMX_F_UINT("llc.oui", "Organization Code", NMX_BASE_DEC, 3, 0),
+    [F_TYPE] = NMX_F_UINT("llc.type", "Type", NMX_BASE_HEX, 2, 0),
+    [F_PID] = NMX_F_UINT("llc.pid", "Protocol ID", NMX_BASE_HEX, 2, 0),
+};
+
+NMX_PROTOCOL(nmx_p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Control", llc_fields);
+
+void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (c.left < 3) {
+        if (c.left && nmx_layer(d, NMX_PROTO_LLC, off))
+            nmx_add_err(d, &llc_fields[F_DSAP], off, c.left);
+        return;
+    }
+    if (!nmx_layer(d, NMX_PROTO_LLC, off))
+        return;
+    uint8_t dsap = c.p[0], ssap = c.p[1], ctl = c.p[2];
+    size_t ctl_len = (ctl & 3) == 3 ? 1 : 2;
+    nmx_add(d, &llc_fields[F_DSAP], off, 1);
+    nmx_add(d, &llc_fields[F_SSAP], off + 1, 1);
+    if (c.left >= 2 + ctl_len)
+        nmx_add_uint(d, &llc_fields[F_CONTROL], off + 2, ctl_len,
+                     ctl_len == 1 ? ctl : (uint64_t)nmx_load_u16le(c.p + 2));
+    if (dsap == 0xAA && ssap == 0xAA && ctl_len == 1) {
+        if (c.left < 8) {
+            nmx_add_err(d, &llc_fields[F_OUI], off + 3, c.left - 3);
+            return;
+        }
+        uint32_t oui = (uint32_t)c.p[3] << 16 | (uint32_t)c.p[4] << 8 | c.p[5];
+        uint16_t pid = nmx_load_u16be(c.p + 6);
+        nmx_add(d, &llc_fields[F_OUI], off + 3, 3);
+        if (oui == 0 || oui == 0xF8) {
+            nmx_add(d, &llc_fields[F_TYPE], off + 6, 2);
+            nmx_cur_skip(&c, 8);
+            if (d->depth < NMX_MAX_DEPTH) {
+                d->depth++;
+                nmx_dis_ethertype(d, c, pid);
+                d->depth--;
+            }
+        } else {
+            nmx_add(d, &llc_fields[F_PID], off + 6, 2);
+        }
+    }
+}

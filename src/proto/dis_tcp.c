@@ -1,0 +1,259 @@
+/*
+ * dis_tcp.c - Transmission Control Protocol (RFC 9293): header, flags and
+ * options, and the port-based hand-off to application dissectors.
+ *
+ *    0                   16                  32
+ *   +-------------------+-------------------+
+ *   |   Source Port     | Destination Port  |
+ *   +-------------------+-------------------+
+ *   |           Sequence Number             |
+ *   |         Acknowledgment Number         |
+ *   +----+-----+--------+-------------------+
+ *   |Off | Res |  Flags |      Window       |
+ *   +----+-----+--------+-------------------+
+ *   |    Checksum       |  Urgent Pointer   |
+ *   +-------------------+-------------------+
+ *   |        Options (Off > 5)              |
+ *   +---------------------------------------+
+ *
+ * Segments are dissected one by one (no reassembly, as tshark with
+ * tcp.desegment_tcp_streams off).  The payload goes to the dissector of the
+ * lower port first, then of the higher one, as Wireshark tries them.
+ */
+#include "proto/proto_int.h"
+
+enum { F_SRCPORT, F_DSTPORT, F_PORT, F_SEQ_RAW, F_ACK_RAW, F_HDR_LEN, F_FLAGS, F_FLAGS_RES,
+       F_FLAGS_NS, F_FLAGS_CWR, F_FLAGS_ECN, F_FLAGS_URG, F_FLAGS_ACK, F_FLAGS_PUSH,
+       F_FLAGS_RESET, F_FLAGS_SYN, F_FLAGS_FIN, F_WINDOW, F_CHECKSUM, F_URGENT, F_OPT_KIND,
+       F_MSS, F_WSCALE, F_LEN };
+
+static nmx_field_t tcp_fields[] = {
+    [F_SRCPORT] = NMX_F_UINT("tcp.srcport", "Source Port", NMX_BASE_DEC, 2, 0),
+    [F_DSTPORT] = NMX_F_UINT("tcp.dstport", "Destination Port", NMX_BASE_DEC, 2, 0),
+    [F_PORT] = NMX_F_UINT("tcp.port", "Source or Destination Port", NMX_BASE_DEC, 2, 0),
+    [F_SEQ_RAW] = NMX_F_UINT("tcp.seq_raw", "Sequence Number (raw)", NMX_BASE_DEC, 4, 0),
+    [F_ACK_RAW] = NMX_F_UINT("tcp.ack_raw", "Acknowledgment number (raw)", NMX_BASE_DEC, 4, 0),
+    [F_HDR_LEN] = NMX_F_UINT("tcp.hdr_len", "Header Length", NMX_BASE_DEC, 1, 0),
+    [F_FLAGS] = NMX_F_UINT("tcp.flags", "Flags", NMX_BASE_HEX, 2, 0x0FFF),
+    [F_FLAGS_RES] = NMX_F_BOOL("tcp.flags.res", "Reserved", 2, 0x0E00),
+    [F_FLAGS_NS] = NMX_F_BOOL("tcp.flags.ns", "Nonce", 2, 0x0100),
+    [F_FLAGS_CWR] = NMX_F_BOOL("tcp.flags.cwr", "Congestion Window Reduced (CWR)", 2, 0x0080),
+    [F_FLAGS_ECN] = NMX_F_BOOL("tcp.flags.ecn", "ECN-Echo", 2, 0x0040),
+    [F_FLAGS_URG] = NMX_F_BOOL("tcp.flags.urg", "Urgent", 2, 0x0020),
+    [F_FLAGS_ACK] = NMX_F_BOOL("tcp.flags.ack", "Acknowledgment", 2, 0x0010),
+    [F_FLAGS_PUSH] = NMX_F_BOOL("tcp.flags.push", "Push", 2, 0x0008),
+    [F_FLAGS_RESET] = NMX_F_BOOL("tcp.flags.reset", "Reset", 2, 0x0004),
+    [F_FLAGS_SYN] = NMX_F_BOOL("tcp.flags.syn", "Syn", 2, 0x0002),
+    [F_FLAGS_FIN] = NMX_F_BOOL("tcp.flags.fin", "Fin", 2, 0x0001),
+    [F_WINDOW] = NMX_F_UINT("tcp.window_size_value", "Window", NMX_BASE_DEC, 2, 0),
+    [F_CHECKSUM] = NMX_F_UINT("tcp.checksum", "Checksum", NMX_BASE_HEX, 2, 0),
+    [F_URGENT] = NMX_F_UINT("tcp.urgent_pointer", "Urgent Pointer", NMX_BASE_DEC, 2, 0),
+    [F_OPT_KIND] = NMX_F_UINT("tcp.option_kind", "Kind", NMX_BASE_DEC, 1, 0),
+    [F_MSS] = NMX_F_UINT("tcp.options.mss_val", "MSS Value", NMX_BASE_DEC, 2, 0),
+    [F_WSCALE] = NMX_F_UINT("tcp.options.wscale.shift", "Shift count", NMX_BASE_DEC, 1, 0),
+    [F_LEN] = NMX_F_UINT("tcp.len", "TCP Segment Len", NMX_BASE_DEC, 4, 0),
+};
+
+NMX_PROTOCOL(nmx_p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields);
+
+static bool is_http_port(unsigned p)
+{
+    switch (p) {
+    case 80:
+    case 631:
+    case 1900:
+    case 2710:
+    case 2869:
+    case 3128:
+    case 3132:
+    case 3689:
+    case 5985:
+    case 8080:
+    case 8088:
+    case 11371:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_tls_port(unsigned p)
+{
+    switch (p) {
+    case 324:
+    case 443:
+    case 465:
+    case 636:
+    case 802:
+    case 853:
+    case 993:
+    case 995:
+    case 1300:
+    case 2221:
+    case 2443:
+    case 3249:
+    case 3250:
+    case 3251:
+    case 3252:
+    case 3496:
+    case 5061:
+    case 5671:
+    case 5684:
+    case 5868:
+    case 8883:
+    case 11207:
+    case 19999:
+    case 27017:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool nmx_port_in(const uint16_t *list, size_t n, unsigned port)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid] == port)
+            return true;
+        if (list[mid] < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Outcome of offering a payload to the dissector of one port. */
+enum port_result { PORT_NONE, PORT_OURS, PORT_OTHER };
+
+static enum port_result tcp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned port)
+{
+    if (is_http_port(port)) {
+        nmx_dis_http(d, c, NMX_PROTO_HTTP);
+        return PORT_OURS;
+    }
+    if (is_tls_port(port)) {
+        nmx_dis_tls(d, c);
+        return PORT_OURS;
+    }
+    switch (port) {
+    case 53:
+        nmx_dis_dns(d, c, NMX_PROTO_DNS, true);
+        return PORT_OURS;
+    case 5353:
+        nmx_dis_dns(d, c, NMX_PROTO_DNS, true);
+        return PORT_OURS;
+    case 139:
+        nmx_dis_nbss(d, c, false);
+        return PORT_OURS;
+    case 445:
+        nmx_dis_nbss(d, c, true);
+        return PORT_OURS;
+    default:
+        return nmx_port_in(nmx_tcp_ws_ports, nmx_tcp_ws_ports_count, port) ? PORT_OTHER : PORT_NONE;
+    }
+}
+
+/* The hand-off of a segment's payload: the lower port's dissector, then the
+ * higher one's, then the heuristics Wireshark enables by default. */
+static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned dport)
+{
+    unsigned lo = sport < dport ? sport : dport;
+    unsigned hi = sport < dport ? dport : sport;
+    enum port_result r = tcp_try_port(d, c, lo);
+    if (r == PORT_NONE && hi != lo)
+        r = tcp_try_port(d, c, hi);
+    if (r != PORT_NONE)
+        return;
+    if (nmx_tls_heur(c.p, c.left))
+        nmx_dis_tls(d, c);
+    else if (nmx_http_heur(c.p, c.left))
+        nmx_dis_http(d, c, NMX_PROTO_HTTP);
+}
+
+void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    uint32_t reported = d->l4_reported;
+    if (!nmx_layer(d, NMX_PROTO_TCP, off))
+        return;
+    if (c.left < 20 && d->in_error) {
+        /* An ICMP error quotes only the first 8 bytes of the segment. */
+        if (c.left >= 4) {
+            nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
+            nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
+            nmx_add(d, &tcp_fields[F_PORT], off, 2);
+            nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
+        }
+        if (c.left >= 8)
+            nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
+        return;
+    }
+    if (c.left < 20) {
+        nmx_add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
+        return;
+    }
+    const uint8_t *h = c.p;
+    unsigned sport = nmx_load_u16be(h), dport = nmx_load_u16be(h + 2);
+    unsigned hlen = (h[12] >> 4) * 4u;
+    nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
+    nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
+    nmx_add(d, &tcp_fields[F_PORT], off, 2);
+    nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
+    if (hlen < 20) {
+        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        return;
+    }
+    nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
+    nmx_add(d, &tcp_fields[F_ACK_RAW], off + 8, 4);
+    nmx_add_uint(d, &tcp_fields[F_HDR_LEN], off + 12, 1, hlen);
+    if (d->ws) {
+        for (unsigned f = F_FLAGS; f <= F_FLAGS_FIN; f++)
+            nmx_add(d, &tcp_fields[f], off + 12, 2);
+    }
+    nmx_add(d, &tcp_fields[F_WINDOW], off + 14, 2);
+    nmx_add(d, &tcp_fields[F_CHECKSUM], off + 16, 2);
+    nmx_add(d, &tcp_fields[F_URGENT], off + 18, 2);
+    if (d->in_error) {
+        return;
+    }
+    if (hlen > reported) {
+        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        return;
+    }
+    nmx_add_uint(d, &tcp_fields[F_LEN], off + 12, 1, reported - hlen);
+    if (c.left < hlen) {
+        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        return;
+    }
+    if (d->ws && hlen > 20) {
+        /* Options: kind, length, value; 0 ends, 1 pads. */
+        size_t i = 20;
+        while (i < hlen) {
+            uint8_t kind = h[i];
+            nmx_add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
+            if (kind == 0)
+                break;
+            if (kind == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen) {
+                nmx_add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
+                break;
+            }
+            uint8_t olen = h[i + 1];
+            if (kind == 2 && olen == 4)
+                nmx_add(d, &tcp_fields[F_MSS], off + i + 2, 2);
+            else if (kind == 3 && olen == 3)
+                nmx_add(d, &tcp_fields[F_WSCALE], off + i + 2, 1);
+            i += olen;
+        }
+    }
+    nmx_cur_skip(&c, hlen);
+    if (reported - hlen == 0 || c.left == 0)
+        return;
+    tcp_payload(d, c, sport, dport);
+}

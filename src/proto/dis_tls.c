@@ -1,0 +1,143 @@
+/*
+ * dis_tls.c - TLS records (RFC 8446 5.1, RFC 5246 6.2) and handshake
+ * messages, with the server name of ClientHello (RFC 6066 3).
+ *
+ *   record:    type(1) | version(2) | length(2) | fragment
+ *   handshake: msg type(1) | length(3) | body
+ *   ClientHello: version(2) random(32) session id<1> cipher suites<2>
+ *                compression<1> extensions<2>: type(2) len(2) data
+ *
+ * Records are taken from one segment (no reassembly); a record cut off by
+ * the segment end is parsed as far as it goes.  A handshake record whose
+ * first message length does not fit is an encrypted Finished message and
+ * is not parsed.  A segment that does not start with a record header is a
+ * continuation.
+ */
+#include "proto/proto_int.h"
+
+enum { F_CT, F_VERSION, F_LENGTH, F_HS_TYPE, F_HS_LENGTH, F_HS_VERSION, F_SNI, F_CIPHER };
+
+static nmx_field_t tls_fields[] = {
+    [F_CT] = NMX_F_UINT("tls.record.content_type", "Content Type", NMX_BASE_DEC, 1, 0),
+    [F_VERSION] = NMX_F_UINT("tls.record.version", "Version", NMX_BASE_HEX, 2, 0),
+    [F_LENGTH] = NMX_F_UINT("tls.record.length", "Length", NMX_BASE_DEC, 2, 0),
+    [F_HS_TYPE] = NMX_F_UINT("tls.handshake.type", "Handshake Type", NMX_BASE_DEC, 1, 0),
+    [F_HS_LENGTH] = NMX_F_UINT("tls.handshake.length", "Length", NMX_BASE_DEC, 3, 0),
+    [F_HS_VERSION] = NMX_F_UINT("tls.handshake.version", "Version", NMX_BASE_HEX, 2, 0),
+    [F_SNI] = NMX_F_STRING("tls.handshake.extensions_server_name", "Server Name"),
+    [F_CIPHER] = NMX_F_UINT("tls.handshake.ciphersuite", "Cipher Suite", NMX_BASE_HEX, 2, 0),
+};
+
+NMX_PROTOCOL(nmx_p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Security", tls_fields);
+
+static bool record_header_ok(const uint8_t *p, size_t n)
+{
+    if (n < 5)
+        return false;
+    return p[0] >= 20 && p[0] <= 24 && p[1] == 3 && p[2] <= 4;
+}
+
+bool nmx_tls_heur(const uint8_t *p, size_t n)
+{
+    if (n < 5 || (p[0] != 22 && p[0] != 23) || p[1] != 3 || p[2] > 3)
+        return false;
+    uint16_t len = nmx_load_u16be(p + 3);
+    return len != 0 && len < 16384 + 2048;
+}
+
+static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)
+{
+    /* b covers the ClientHello body. */
+    size_t base = nmx_off(&b);
+    const uint8_t *p = b.p;
+    size_t n = b.left;
+    size_t pos = 34;
+    if (n < 35)
+        return;
+    pos += 1 + (size_t)p[34];
+    if (pos + 2 > n)
+        return;
+    pos += 2 + (size_t)nmx_load_u16be(p + pos);
+    if (pos + 1 > n)
+        return;
+    pos += 1 + (size_t)p[pos];
+    if (pos + 2 > n)
+        return;
+    size_t end = pos + 2 + (size_t)nmx_load_u16be(p + pos);
+    pos += 2;
+    if (end > n)
+        end = n;
+    while (pos + 4 <= end) {
+        unsigned type = nmx_load_u16be(p + pos);
+        size_t len = nmx_load_u16be(p + pos + 2);
+        size_t data = pos + 4;
+        if (type == 0 && data + 2 <= end) {
+            size_t le = data + 2 + (size_t)nmx_load_u16be(p + data);
+            size_t q = data + 2;
+            if (le > end)
+                le = end;
+            while (q + 3 <= le) {
+                size_t nl = nmx_load_u16be(p + q + 1);
+                if (q + 3 + nl > le)
+                    break;
+                if (p[q] == 0)
+                    nmx_add(d, &tls_fields[F_SNI], base + q + 3, nl);
+                q += 3 + nl;
+            }
+        }
+        pos = data + len;
+    }
+}
+
+static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
+{
+    /* First message must fit its record, else it is encrypted. */
+    if (r.left < 4)
+        return;
+    uint32_t first = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
+    if (r.p[0] == 0 || r.p[0] > 24 || first + 4 > 0x4000 + 2048)
+        return;
+    while (r.left >= 4) {
+        size_t o = nmx_off(&r);
+        uint8_t type = r.p[0];
+        uint32_t len = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
+        nmx_add(d, &tls_fields[F_HS_TYPE], o, 1);
+        nmx_add(d, &tls_fields[F_HS_LENGTH], o + 1, 3);
+        nmx_cur_skip(&r, 4);
+        nmx_cursor_t body = nmx_cur_head(r, len);
+        if ((type == 1 || type == 2) && body.left >= 2)
+            nmx_add(d, &tls_fields[F_HS_VERSION], nmx_off(&body), 2);
+        if (type == 1)
+            client_hello(d, body);
+        if (type == 2 && body.left >= 35) {
+            size_t sl = body.p[34];
+            if (35 + sl + 2 <= body.left)
+                nmx_add(d, &tls_fields[F_CIPHER], nmx_off(&body) + 35 + sl, 2);
+        }
+        if (!nmx_cur_skip(&r, len))
+            break;
+    }
+}
+
+void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, NMX_PROTO_TLS, off))
+        return;
+    if (!d->ws)
+        return;
+    for (int k = 0; k < 64 && record_header_ok(c.p, c.left); k++) {
+        size_t o = nmx_off(&c);
+        uint8_t type = c.p[0];
+        uint16_t len = nmx_load_u16be(c.p + 3);
+        nmx_add(d, &tls_fields[F_CT], o, 1);
+        nmx_add(d, &tls_fields[F_VERSION], o + 1, 2);
+        nmx_add(d, &tls_fields[F_LENGTH], o + 3, 2);
+        nmx_cur_skip(&c, 5);
+        nmx_cursor_t r = nmx_cur_head(c, len);
+        if (type == 22)
+            handshake(d, r);
+        if (!nmx_cur_skip(&c, len))
+            break;
+    }
+}

@@ -1,0 +1,47 @@
+/*
+ * dis_vlan.c - IEEE 802.1Q VLAN tags (EtherType 0x8100), also used stacked
+ * for QinQ (0x8100 and 0x9100 outer tags, as Wireshark's "vlan" does).
+ *
+ * Reference: IEEE 802.1Q-2018 clause 9.6.
+ *
+ *    0       3 4                 16                32
+ *   +-------+-+-----------------+-----------------+
+ *   |  PCP  |D|   VLAN ID (12)  | type / length   |
+ *   +-------+-+-----------------+-----------------+
+ */
+#include "proto/proto_int.h"
+
+enum { F_PRIO, F_DEI, F_ID, F_ETYPE, F_LEN };
+
+static nmx_field_t vlan_fields[] = {
+    [F_PRIO] = NMX_F_UINT("vlan.priority", "Priority", NMX_BASE_DEC, 2, 0xE000),
+    [F_DEI] = NMX_F_BOOL("vlan.dei", "DEI", 2, 0x1000),
+    [F_ID] = NMX_F_UINT("vlan.id", "ID", NMX_BASE_DEC, 2, 0x0FFF),
+    [F_ETYPE] = NMX_F_UINT("vlan.etype", "Type", NMX_BASE_HEX, 2, 0),
+    [F_LEN] = NMX_F_UINT("vlan.len", "Length", NMX_BASE_DEC, 2, 0),
+};
+
+NMX_PROTOCOL(nmx_p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields);
+
+void nmx_dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (d->depth >= NMX_MAX_DEPTH || !nmx_layer(d, NMX_PROTO_VLAN, off))
+        return;
+    if (c.left < 4) {
+        nmx_add_err(d, &vlan_fields[F_ID], off, c.left);
+        return;
+    }
+    uint16_t tl = nmx_load_u16be(c.p + 2);
+    nmx_add(d, &vlan_fields[F_PRIO], off, 2);
+    nmx_add(d, &vlan_fields[F_DEI], off, 2);
+    nmx_add(d, &vlan_fields[F_ID], off, 2);
+    nmx_add(d, tl <= 1500 ? &vlan_fields[F_LEN] : &vlan_fields[F_ETYPE], off + 2, 2);
+    nmx_cur_skip(&c, 4);
+    d->depth++;
+    if (tl <= 1500)
+        nmx_dis_llc(d, nmx_cur_head(c, tl));
+    else
+        nmx_dis_ethertype(d, c, tl);
+    d->depth--;
+}

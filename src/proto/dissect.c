@@ -1,0 +1,559 @@
+/*
+ * dissect.c - the two entry points of the parser layer (recognize and full
+ * dissection), the recording of protocols and property instances, the
+ * packing of a dissection into one self-contained block, and the protocol
+ * offset and frame address look-ups built on their results.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/linktype.h"
+#include "proto/proto_int.h"
+
+/* Upper bound of instances per frame: PROPERTYINSTTABLE indices are WORDs. */
+#define NMX_MAX_INSTS 65535u
+/* PROPERTYINSTEX header before its data (Length, LengthEx, lpData). */
+#define NMX_EX_HDR offsetof(PROPERTYINSTEX, Byte)
+
+static bool host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    return *(const uint8_t *)&one == 1;
+}
+
+/* ===================================================================== */
+/* Workspace                                                              */
+/* ===================================================================== */
+
+nmx_proto_ws_t *nmx_proto_ws_new(void)
+{
+    nmx_registry_init();
+    return calloc(1, sizeof(nmx_proto_ws_t));
+}
+
+void nmx_proto_ws_free(nmx_proto_ws_t *ws)
+{
+    if (!ws)
+        return;
+    free(ws->inst);
+    free(ws->ex);
+    free(ws);
+}
+
+static void ws_reset(nmx_proto_ws_t *ws)
+{
+    ws->ninst = 0;
+    ws->exlen = 0;
+    ws->nslices = 1; /* slice 0: frame */
+    ws->slice_start[0] = 0;
+    ws->n_errors = 0;
+    ws->oom = false;
+}
+
+static PROPERTYINST *ws_new_inst(nmx_proto_ws_t *ws)
+{
+    if (ws->ninst >= NMX_MAX_INSTS)
+        return NULL;
+    if (ws->ninst == ws->cap) {
+        uint32_t ncap = ws->cap ? ws->cap * 2 : 64;
+        if (ncap > NMX_MAX_INSTS)
+            ncap = NMX_MAX_INSTS;
+        PROPERTYINST *n = realloc(ws->inst, ncap * sizeof(*n));
+        if (!n) {
+            ws->oom = true;
+            return NULL;
+        }
+        ws->inst = n;
+        ws->cap = ncap;
+    }
+    PROPERTYINST *pi = &ws->inst[ws->ninst++];
+    memset(pi, 0, sizeof(*pi));
+    return pi;
+}
+
+/* Reserves an Ex record with `n` data bytes; returns its offset or SIZE_MAX. */
+static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n)
+{
+    size_t need = (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7; /* +1: a NUL after strings */
+    if (ws->exlen + need > ws->excap) {
+        size_t ncap = ws->excap ? ws->excap * 2 : 1024;
+        while (ncap < ws->exlen + need)
+            ncap *= 2;
+        uint8_t *e = realloc(ws->ex, ncap);
+        if (!e) {
+            ws->oom = true;
+            return SIZE_MAX;
+        }
+        ws->ex = e;
+        ws->excap = ncap;
+    }
+    size_t off = ws->exlen;
+    memset(ws->ex + off, 0, need);
+    ws->exlen += need;
+    return off;
+}
+
+/* ===================================================================== */
+/* Recording                                                              */
+/* ===================================================================== */
+
+bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off)
+{
+    RECOGNIZEDATATABLE *rt = d->rt;
+    if (rt->nRecognizeDatas >= NMX_MAX_LAYERS || off > 0xFFFF)
+        return false;
+    RECOGNIZEDATA *r = &rt->RecognizeData[rt->nRecognizeDatas++];
+    r->ProtocolID = (WORD)id;
+    r->nProtocolOffset = (WORD)off;
+    r->InstData = NULL;
+    if (d->ws) {
+        nmx_proto_ws_t *ws = d->ws;
+        ws->slice_start[ws->nslices++] = (uint16_t)(ws->ninst > 0xFFFF ? 0xFFFF : ws->ninst);
+    }
+    return true;
+}
+
+static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, uint32_t iflags,
+                        unsigned level)
+{
+    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
+    pi->szPropertyText = NULL;
+    pi->Level = level & 0xF;
+    pi->HelpID = 0;
+    pi->IFlags = iflags;
+    if (iflags & IFLAG_ERROR)
+        d->ws->n_errors++;
+}
+
+static unsigned field_level(const nmx_field_t *f)
+{
+    /* Depth in the Wireshark tree approximated by the key: "ip.flags.mf" is 2. */
+    unsigned dots = 0;
+    for (const char *k = f->key; *k; k++)
+        dots += *k == '.';
+    return dots ? dots : 1;
+}
+
+/* Width of the value a numeric field stores, in bytes (DWORD or LARGEINT). */
+static size_t uint_store_width(const nmx_field_t *f)
+{
+    switch (f->info.DataType) {
+    case PROP_TYPE_BYTE:
+        return 1;
+    case PROP_TYPE_WORD:
+        return 2;
+    case PROP_TYPE_DWORD:
+        return 4;
+    default:
+        return 8;
+    }
+}
+
+static uint64_t load_uint(const uint8_t *p, size_t n, bool le)
+{
+    uint64_t v = 0;
+    if (n > 8)
+        n = 8;
+    if (le)
+        for (size_t i = n; i-- > 0;)
+            v = v << 8 | p[i];
+    else
+        for (size_t i = 0; i < n; i++)
+            v = v << 8 | p[i];
+    return v;
+}
+
+void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+{
+    nmx_proto_ws_t *ws = d->ws;
+    size_t w = uint_store_width(f);
+    size_t exo = ws_new_ex(ws, w);
+    if (exo == SIZE_MAX)
+        return;
+    PROPERTYINST *pi = ws_new_inst(ws);
+    if (!pi)
+        return;
+    fill_common(d, pi, f, 0, field_level(f));
+    uint8_t *ex = ws->ex + exo;
+    PROPERTYINSTEX hdr = {0};
+    hdr.Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
+    hdr.LengthEx = (WORD)w;
+    hdr.lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
+    memcpy(ex, &hdr, NMX_EX_HDR);
+    switch (w) {
+    case 1: {
+        uint8_t b = (uint8_t)v;
+        memcpy(ex + NMX_EX_HDR, &b, 1);
+        break;
+    }
+    case 2: {
+        uint16_t s = (uint16_t)v;
+        memcpy(ex + NMX_EX_HDR, &s, 2);
+        break;
+    }
+    case 4: {
+        uint32_t x = (uint32_t)v;
+        memcpy(ex + NMX_EX_HDR, &x, 4);
+        break;
+    }
+    default:
+        memcpy(ex + NMX_EX_HDR, &v, 8);
+        break;
+    }
+    pi->DataLength = PROPERTYINST_EX_LENGTH;
+    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
+}
+
+void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
+                    size_t n)
+{
+    nmx_proto_ws_t *ws = d->ws;
+    if (n > 0xFFFE)
+        n = 0xFFFE;
+    size_t exo = ws_new_ex(ws, n);
+    if (exo == SIZE_MAX)
+        return;
+    PROPERTYINST *pi = ws_new_inst(ws);
+    if (!pi)
+        return;
+    fill_common(d, pi, f, 0, field_level(f));
+    uint8_t *ex = ws->ex + exo;
+    PROPERTYINSTEX hdr = {0};
+    hdr.Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
+    hdr.LengthEx = (WORD)n;
+    hdr.lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
+    memcpy(ex, &hdr, NMX_EX_HDR);
+    if (n)
+        memcpy(ex + NMX_EX_HDR, s, n);
+    pi->DataLength = PROPERTYINST_EX_LENGTH;
+    pi->lpData = (void *)(uintptr_t)exo;
+}
+
+void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+{
+    /* Clamp to the captured bytes: an instance never points past them. */
+    if (off > d->caplen) {
+        off = d->caplen;
+        len = 0;
+        iflags |= IFLAG_ERROR;
+    } else if (len > d->caplen - off) {
+        len = d->caplen - off;
+        iflags |= IFLAG_ERROR;
+    }
+    if ((f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT) && !(iflags & IFLAG_ERROR) &&
+        (f->mask || len != uint_store_width(f))) {
+        /* A multi-bit field within its container, or a 3-byte number: store
+         * the extracted value so that a reader of the DWORD gets it right. */
+        uint64_t v = load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
+        if (f->mask)
+            v = (v & f->mask) >> __builtin_ctzll(f->mask);
+        nmx_add_uint_(d, f, off, len, v);
+        return;
+    }
+    PROPERTYINST *pi = ws_new_inst(d->ws);
+    if (!pi)
+        return;
+    if (len > 0xFFFE)
+        len = 0xFFFE;
+    if (len > 1 && (f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT || f->ftype == NMX_FT_BOOL)) {
+        bool le = f->flags & NMX_FF_LE;
+        if (le != host_is_little_endian())
+            iflags |= IFLAG_SWAPPED;
+    }
+    fill_common(d, pi, f, iflags, field_level(f));
+    pi->lpData = (void *)(uintptr_t)(d->frame + off);
+    pi->DataLength = (WORD)len;
+}
+
+/* ===================================================================== */
+/* Entry points                                                           */
+/* ===================================================================== */
+
+static void run(nmx_dctx_t *d, uint32_t linktype)
+{
+    nmx_cursor_t c = nmx_cursor(d->frame, d->caplen);
+    nmx_dis_frame(d, linktype);
+    switch (linktype) {
+    case NMX_LINK_ETHERNET:
+        nmx_dis_eth(d, c);
+        break;
+    case NMX_LINK_NULL:
+        nmx_dis_null(d, c, false);
+        break;
+    case NMX_LINK_LOOP:
+        nmx_dis_null(d, c, true);
+        break;
+    case NMX_LINK_RAW:
+        nmx_dis_raw(d, c, 0);
+        break;
+    case NMX_LINK_IPV4:
+        nmx_dis_ip(d, c);
+        break;
+    case NMX_LINK_IPV6:
+        nmx_dis_ipv6(d, c);
+        break;
+    case NMX_LINK_LINUX_SLL:
+        nmx_dis_sll(d, c);
+        break;
+    case NMX_LINK_LINUX_SLL2:
+        nmx_dis_sll2(d, c);
+        break;
+    case NMX_LINK_IEEE802_11_RADIOTAP:
+        nmx_dis_radiotap(d, c);
+        break;
+    case NMX_LINK_IEEE802_11:
+        nmx_dis_wlan(d, c);
+        break;
+    case NMX_LINK_FDDI:
+        nmx_dis_fddi(d, c);
+        break;
+    default:
+        if (linktype >= NMX_LINK_NETMON_BASE)
+            nmx_dis_netmon(d, c, linktype);
+        break;
+    }
+}
+
+unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+                       nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
+{
+    nmx_frame_addrs_t scratch;
+    nmx_dctx_t d;
+    d.frame = data;
+    d.caplen = data ? caplen : 0;
+    d.wirelen = wirelen;
+    d.rt = &out->table;
+    d.addrs = addrs ? addrs : &scratch;
+    d.ws = NULL;
+    d.depth = 0;
+    d.in_error = false;
+    d.l4_reported = 0;
+    out->table.nRecognizeDatas = 0;
+    memset(d.addrs, 0, sizeof(*d.addrs));
+    run(&d, linktype);
+    return out->table.nRecognizeDatas;
+}
+
+/* Packs the workspace into one block owned by the caller. */
+static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t linktype,
+                              const nmx_recog_buf_t *rb)
+{
+    const size_t a = 16;
+    unsigned nrec = rb->table.nRecognizeDatas;
+    unsigned nsl = ws->nslices;
+    size_t o_hdr = 0;
+    size_t o_rec = (sizeof(nmx_dissection_t) + a - 1) & ~(a - 1);
+    size_t rec_size = sizeof(RECOGNIZEDATATABLE) + nrec * sizeof(RECOGNIZEDATA);
+    size_t o_pt = (o_rec + rec_size + a - 1) & ~(a - 1);
+    size_t pt_size = sizeof(PROPERTYTABLE) + nsl * sizeof(PROPERTYINSTTABLE);
+    size_t o_inst = (o_pt + pt_size + a - 1) & ~(a - 1);
+    size_t o_ex = (o_inst + ws->ninst * sizeof(PROPERTYINST) + a - 1) & ~(a - 1);
+    size_t total = o_ex + ws->exlen;
+
+    uint8_t *blk = malloc(total);
+    if (!blk)
+        return NULL;
+    nmx_dissection_t *res = (nmx_dissection_t *)(blk + o_hdr);
+    RECOGNIZEDATATABLE *rec = (RECOGNIZEDATATABLE *)(blk + o_rec);
+    PROPERTYTABLE *pt = (PROPERTYTABLE *)(blk + o_pt);
+    PROPERTYINST *inst = (PROPERTYINST *)(blk + o_inst);
+    uint8_t *ex = blk + o_ex;
+
+    memcpy(rec, &rb->table, rec_size);
+    if (ws->exlen)
+        memcpy(ex, ws->ex, ws->exlen);
+    if (ws->ninst)
+        memcpy(inst, ws->inst, ws->ninst * sizeof(PROPERTYINST));
+    for (uint32_t i = 0; i < ws->ninst; i++)
+        if (inst[i].DataLength == PROPERTYINST_EX_LENGTH)
+            inst[i].lpPropertyInstEx = (LPPROPERTYINSTEX)(void *)(ex + (uintptr_t)ws->inst[i].lpData);
+
+    memset(pt, 0, sizeof(PROPERTYTABLE));
+    pt->lpFormatBuffer = NULL;
+    pt->FormatBufferLength = 0;
+    pt->nTotalPropertyInsts = ws->ninst;
+    pt->lpFirstPropertyInst = ws->ninst ? inst : NULL;
+    pt->nPropertyInstTables = (BYTE)nsl;
+    for (unsigned s = 0; s < nsl; s++) {
+        uint32_t start = ws->slice_start[s];
+        uint32_t end = s + 1 < nsl ? ws->slice_start[s + 1] : ws->ninst;
+        pt->PropertyInstTable[s].nPropertyInstIndex = (WORD)start;
+        pt->PropertyInstTable[s].nPropertyInsts = (WORD)(end - start);
+    }
+
+    res->data = d->frame;
+    res->caplen = d->caplen;
+    res->wirelen = d->wirelen;
+    res->linktype = linktype;
+    res->recog = rec;
+    res->props = pt;
+    res->addrs = *d->addrs;
+    res->n_errors = ws->n_errors;
+    return res;
+}
+
+nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+                              uint32_t wirelen, uint32_t linktype)
+{
+    nmx_proto_ws_t *tmp = NULL;
+    if (!ws) {
+        tmp = nmx_proto_ws_new();
+        if (!tmp)
+            return NULL;
+        ws = tmp;
+    }
+    nmx_registry_init();
+    ws_reset(ws);
+    nmx_recog_buf_t rb;
+    nmx_frame_addrs_t addrs;
+    memset(&addrs, 0, sizeof(addrs));
+    nmx_dctx_t d;
+    d.frame = data;
+    d.caplen = data ? caplen : 0;
+    d.wirelen = wirelen;
+    d.rt = &rb.table;
+    d.addrs = &addrs;
+    d.ws = ws;
+    d.depth = 0;
+    d.in_error = false;
+    d.l4_reported = 0;
+    rb.table.nRecognizeDatas = 0;
+    run(&d, linktype);
+    nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
+    nmx_proto_ws_free(tmp);
+    return res;
+}
+
+void nmx_dissection_free(nmx_dissection_t *d)
+{
+    free(d);
+}
+
+long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)
+{
+    if (!d || !inst || !d->props || !d->props->lpFirstPropertyInst)
+        return -1;
+    uintptr_t a = (uintptr_t)inst;
+    uintptr_t lo = (uintptr_t)d->props->lpFirstPropertyInst;
+    uintptr_t hi = lo + d->props->nTotalPropertyInsts * sizeof(PROPERTYINST);
+    if (a < lo || a >= hi || (a - lo) % sizeof(PROPERTYINST) != 0)
+        return -1;
+    return (long)((a - lo) / sizeof(PROPERTYINST));
+}
+
+LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
+                                   const PROPERTYINST *after)
+{
+    if (!d || !f || !d->props)
+        return NULL;
+    uint32_t i = 0;
+    if (after) {
+        long k = nmx_dissection_index(d, after);
+        if (k < 0)
+            return NULL;
+        i = (uint32_t)k + 1;
+    }
+    for (; i < d->props->nTotalPropertyInsts; i++)
+        if (d->props->lpFirstPropertyInst[i].lpPropertyInfo == &f->info)
+            return &d->props->lpFirstPropertyInst[i];
+    return NULL;
+}
+
+/* ===================================================================== */
+/* Offsets and addresses                                                  */
+/* ===================================================================== */
+
+DWORD nmx_proto_offset(const RECOGNIZEDATATABLE *t, unsigned id)
+{
+    if (id == NMX_PROTO_FRAME)
+        return 0;
+    if (!t)
+        return (DWORD)-1;
+    for (unsigned i = 0; i < t->nRecognizeDatas && i < NMX_MAX_LAYERS; i++)
+        if (t->RecognizeData[i].ProtocolID == id)
+            return t->RecognizeData[i].nProtocolOffset;
+    return (DWORD)-1;
+}
+
+DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out)
+{
+    bool found = false;
+    DWORD best = 0;
+    if (id == NMX_PROTO_FRAME && start > 0) {
+        found = true;
+        best = 0;
+    }
+    if (t)
+        for (unsigned i = 0; i < t->nRecognizeDatas && i < NMX_MAX_LAYERS; i++) {
+            const RECOGNIZEDATA *r = &t->RecognizeData[i];
+            if (r->ProtocolID == id && r->nProtocolOffset < start &&
+                (!found || r->nProtocolOffset >= best)) {
+                best = r->nProtocolOffset;
+                found = true;
+            }
+        }
+    if (!found)
+        return NMERR_PROTOCOL_NOT_FOUND;
+    if (out)
+        *out = best;
+    return NMERR_SUCCESS;
+}
+
+DWORD nmx_frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
+                        bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
+                        DWORD *length)
+{
+    if (!addrs)
+        return NMERR_INVALID_PARAMETER;
+    const nmx_addr_loc_t *loc = NULL;
+    DWORD len = 0;
+    DWORD atype = type;
+    switch (type) {
+    case ADDRESS_TYPE_ETHERNET:
+        loc = &addrs->mac;
+        len = 6;
+        break;
+    case ADDRESS_TYPE_IP:
+        loc = &addrs->ip;
+        len = 4;
+        break;
+    case ADDRESS_TYPE_IP6:
+        loc = &addrs->ip6;
+        len = 16;
+        break;
+    case ADDRESS_TYPE_FIND_HIGHEST:
+        if (addrs->ip.present) {
+            loc = &addrs->ip;
+            len = 4;
+            atype = ADDRESS_TYPE_IP;
+        } else if (addrs->ip6.present) {
+            loc = &addrs->ip6;
+            len = 16;
+            atype = ADDRESS_TYPE_IP6;
+        } else {
+            loc = &addrs->mac;
+            len = 6;
+            atype = ADDRESS_TYPE_ETHERNET;
+        }
+        break;
+    default:
+        return NMERR_PROTOCOL_NOT_FOUND;
+    }
+    if (!loc->present)
+        return NMERR_PROTOCOL_NOT_FOUND;
+    DWORD off = dst ? loc->dst : loc->src;
+    if (!data || off + len > caplen)
+        return NMERR_PROTOCOL_NOT_FOUND;
+    if (out) {
+        memset(out, 0, sizeof(*out));
+        out->Type = atype;
+        memcpy(out->IP6Address, data + off, len);
+        if (atype == ADDRESS_TYPE_ETHERNET && (flags & ADDRESSTYPE_FLAGS_NORMALIZE))
+            out->MACAddress[0] &= (BYTE)~0x03u;
+    }
+    if (offset)
+        *offset = off;
+    if (length)
+        *length = len;
+    return NMERR_SUCCESS;
+}

@@ -1,0 +1,298 @@
+/*
+ * proto.h - the parser layer's internal API: protocol registry, the
+ * recognize pass, full dissection into NetMon property instances, value
+ * rendering as tshark prints it, frame addresses and protocol offsets.
+ *
+ * Users: the filter layer and the runtime (which owns HFRAME handles,
+ * per-session caching and every exported function taking an HFRAME or an
+ * HCAPTURE).  The handle-free NetMon functions (GetProtocolFromName,
+ * GetProperty, ...) are exported by this layer itself (api.c, misc.c).
+ *
+ * Model (docs/protocols.md has the long form):
+ *  - Every protocol has a fixed id (enum nmx_proto_id), used as
+ *    RECOGNIZEDATA.ProtocolID and PROTOCOLINFO.ProtocolID, and a name that
+ *    is its Wireshark display-filter name ("eth", "ip", "tcp"); NetMon names
+ *    ("ETHERNET", "IP", "FRAME") resolve too, case-insensitively.
+ *  - Every property is keyed by its Wireshark field name ("ip.ttl"); its
+ *    PROPERTYINFO.Label is Wireshark's display name ("Time to Live").
+ *  - HPROTOCOL points at a registry entry; HPROPERTY is an encoded index.
+ *    Both are validated without dereferencing what the caller passed.
+ *  - The pseudo-protocol "frame" (NetMon FRAME) is present in every frame at
+ *    offset 0.  It is not listed in the recognize table (so that protocol
+ *    counts equal tshark -z io,phs), but its properties form the first
+ *    slice of every property table.
+ *
+ * Thread safety: the registry is immutable after its one-time
+ * initialisation (done on first use by any function here).  A workspace
+ * (nmx_proto_ws_t) belongs to one thread at a time; results are independent
+ * of the workspace that produced them.
+ */
+#ifndef NMX_PROTO_PROTO_H
+#define NMX_PROTO_PROTO_H
+
+#include <netmon.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================== */
+/* Protocols                                                              */
+/* ===================================================================== */
+
+/* Fixed protocol ids; the order is the registry's order.  Append only. */
+enum nmx_proto_id {
+    NMX_PROTO_NONE = 0,
+    NMX_PROTO_FRAME,      /* "frame"    NetMon FRAME: the whole captured frame */
+    NMX_PROTO_ETH,        /* "eth"      Ethernet II and 802.3 */
+    NMX_PROTO_LLC,        /* "llc"      802.2 LLC (and SNAP) */
+    NMX_PROTO_VLAN,       /* "vlan"     802.1Q / 802.1ad tag */
+    NMX_PROTO_SLL,        /* "sll"      Linux cooked capture v1 and v2 */
+    NMX_PROTO_NULL,       /* "null"     BSD loopback */
+    NMX_PROTO_RAW,        /* "raw"      raw IP link type */
+    NMX_PROTO_RADIOTAP,   /* "radiotap" radiotap header */
+    NMX_PROTO_WLAN,       /* "wlan"     IEEE 802.11 MAC header */
+    NMX_PROTO_FDDI,       /* "fddi"     FDDI MAC header */
+    NMX_PROTO_ARP,        /* "arp" */
+    NMX_PROTO_IP,         /* "ip"       IPv4 */
+    NMX_PROTO_IPV6,       /* "ipv6" */
+    NMX_PROTO_ICMP,       /* "icmp" */
+    NMX_PROTO_ICMPV6,     /* "icmpv6" */
+    NMX_PROTO_IGMP,       /* "igmp" */
+    NMX_PROTO_TCP,        /* "tcp" */
+    NMX_PROTO_UDP,        /* "udp" */
+    NMX_PROTO_DNS,        /* "dns"      port 53 */
+    NMX_PROTO_MDNS,       /* "mdns"     DNS on port 5353 (dns.* fields) */
+    NMX_PROTO_LLMNR,      /* "llmnr"    DNS on port 5355 (dns.* fields) */
+    NMX_PROTO_HTTP,       /* "http" */
+    NMX_PROTO_SSDP,       /* "ssdp"     HTTP over UDP 1900 (http.* fields) */
+    NMX_PROTO_NBNS,       /* "nbns" */
+    NMX_PROTO_NBDGM,      /* "nbdgm" */
+    NMX_PROTO_NBSS,       /* "nbss" */
+    NMX_PROTO_SMB,        /* "smb" */
+    NMX_PROTO_SMB2,       /* "smb2" */
+    NMX_PROTO_DHCP,       /* "dhcp" */
+    NMX_PROTO_TLS,        /* "tls" */
+    NMX_PROTO_TEREDO,     /* "teredo"   IPv6 over UDP 3544 */
+    NMX_PROTO_GTP,        /* "gtp"      GTP-U, IP over UDP 2152 */
+    NMX_PROTO_NETMON_HEADER,  /* "netmon_header"  NetMon capture-header annotation */
+    NMX_PROTO_NETMON_EVENT,   /* "netmon_event"   NetMon ETW event record */
+    NMX_PROTO_NETMON_FILTER,  /* "netmon_filter"  NetMon capture filter string */
+    NMX_PROTO_NETMON_NETINFO, /* "netmon_network_info" NetMon network info */
+    NMX_PROTO_NETMON_OTHER,   /* "netmon"         other NetMon special records */
+    NMX_PROTO_COUNT
+};
+
+/* Maximum protocol instances recorded per frame (recognize table size). */
+#define NMX_MAX_LAYERS 32
+
+/* The registry entry of a protocol: its HPROTOCOL points here. */
+typedef struct nmx_protocol nmx_protocol_t;
+
+/* Protocol by id; NULL when out of range. */
+const nmx_protocol_t *nmx_proto_by_id(unsigned id);
+
+/* Protocol by Wireshark or NetMon name (case-insensitive); NULL if unknown. */
+const nmx_protocol_t *nmx_proto_by_name(const char *name);
+
+/* The registry entry behind an HPROTOCOL, or NULL if h is not one of ours
+ * (checked by address comparison only: h is never dereferenced). */
+const nmx_protocol_t *nmx_proto_from_handle(HPROTOCOL h);
+HPROTOCOL nmx_proto_handle(const nmx_protocol_t *p);
+unsigned nmx_proto_id(const nmx_protocol_t *p);
+/* Wireshark display-filter name ("tcp"). */
+const char *nmx_proto_name(const nmx_protocol_t *p);
+/* NetMon-style name ("TCP", "ETHERNET"). */
+const char *nmx_proto_netmon_name(const nmx_protocol_t *p);
+/* The protocol's PROTOCOLINFO (ProtocolName holds the Wireshark name). */
+LPPROTOCOLINFO nmx_proto_info(const nmx_protocol_t *p);
+
+/* ===================================================================== */
+/* Fields (properties)                                                    */
+/* ===================================================================== */
+
+/* Wireshark-like value kinds of a field, used for rendering and filters. */
+enum nmx_ftype {
+    NMX_FT_NONE = 0, /* presence only (FT_NONE / FT_PROTOCOL) */
+    NMX_FT_UINT,     /* unsigned integer up to 64 bits */
+    NMX_FT_INT,      /* signed integer */
+    NMX_FT_BOOL,     /* boolean: tshark prints 1 or 0 */
+    NMX_FT_ETHER,    /* 6-byte MAC address */
+    NMX_FT_IPV4,
+    NMX_FT_IPV6,
+    NMX_FT_STRING,   /* text */
+    NMX_FT_BYTES,    /* raw bytes, printed as hex */
+};
+
+/* Number bases for NMX_FT_UINT / NMX_FT_INT. */
+enum nmx_base { NMX_BASE_DEC = 0, NMX_BASE_HEX, NMX_BASE_DEC_HEX, NMX_BASE_HEX_DEC, NMX_BASE_OCT };
+
+typedef struct nmx_field nmx_field_t;
+
+/* Total number of properties in the registry. */
+uint32_t nmx_field_count(void);
+/* Property by global index (0 .. nmx_field_count()-1). */
+const nmx_field_t *nmx_field_by_index(uint32_t index);
+/* Property by Wireshark field name, across all protocols (case-insensitive). */
+const nmx_field_t *nmx_field_by_key(const char *key);
+/* Property of protocol p by field name or Label (case-insensitive). */
+const nmx_field_t *nmx_field_lookup(const nmx_protocol_t *p, const char *name);
+/* Validated conversions between HPROPERTY / PROPERTYINFO and fields. */
+const nmx_field_t *nmx_field_from_handle(HPROPERTY h);
+const nmx_field_t *nmx_field_from_info(const PROPERTYINFO *info);
+HPROPERTY nmx_field_handle(const nmx_field_t *f);
+LPPROPERTYINFO nmx_field_info(const nmx_field_t *f);
+const char *nmx_field_key(const nmx_field_t *f);
+const char *nmx_field_label(const nmx_field_t *f);
+enum nmx_ftype nmx_field_ftype(const nmx_field_t *f);
+const nmx_protocol_t *nmx_field_proto(const nmx_field_t *f);
+/* Properties of a protocol: count and i-th. */
+uint32_t nmx_proto_field_count(const nmx_protocol_t *p);
+const nmx_field_t *nmx_proto_field(const nmx_protocol_t *p, uint32_t i);
+
+/* ===================================================================== */
+/* Recognize pass (hot path, no allocation)                               */
+/* ===================================================================== */
+
+/* Where one kind of address sits in the frame. */
+typedef struct nmx_addr_loc {
+    uint16_t src; /* offset of the source address */
+    uint16_t dst; /* offset of the destination address */
+    uint8_t present;
+} nmx_addr_loc_t;
+
+/* Addresses found by either pass: the outermost of each kind. */
+typedef struct nmx_frame_addrs {
+    nmx_addr_loc_t mac;  /* 6 bytes: Ethernet, 802.11 (SA/DA), FDDI, SLL source only */
+    nmx_addr_loc_t ip;   /* 4 bytes */
+    nmx_addr_loc_t ip6;  /* 16 bytes */
+} nmx_frame_addrs_t;
+
+/* A recognize table with room for NMX_MAX_LAYERS entries. */
+typedef union nmx_recog_buf {
+    RECOGNIZEDATATABLE table;
+    unsigned char raw[sizeof(RECOGNIZEDATATABLE) + NMX_MAX_LAYERS * sizeof(RECOGNIZEDATA)];
+    void *align;
+} nmx_recog_buf_t;
+
+/*
+ * Recognizes the protocols of one frame: fills out->table with one
+ * RECOGNIZEDATA per protocol header found (ProtocolID = enum nmx_proto_id,
+ * nProtocolOffset = where the header starts, InstData NULL), outermost
+ * first, and *addrs (if not NULL) with the address locations.  data holds
+ * caplen captured bytes of a frame wirelen bytes long on the wire, of link
+ * type `linktype` (linktype.h).  Never reads outside data[0..caplen).
+ * Returns the number of entries.
+ */
+unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+                       nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs);
+
+/* ===================================================================== */
+/* Full dissection                                                        */
+/* ===================================================================== */
+
+/*
+ * The result of dissecting one frame: one heap block, freed with
+ * nmx_dissection_free(), that owns the recognize table, the property table,
+ * the PROPERTYINSTs and their PROPERTYINSTEX storage.  Raw property
+ * instances point into the frame bytes passed to nmx_dissect(), which must
+ * therefore stay valid as long as the result is used.
+ *
+ * props->lpFirstPropertyInst[0 .. nTotalPropertyInsts) are in frame order.
+ * props->PropertyInstTable[0] is the "frame" slice, and PropertyInstTable[i]
+ * (i >= 1) holds the instances of the protocol recog->RecognizeData[i-1].
+ */
+typedef struct nmx_dissection {
+    const uint8_t *data;          /* frame bytes (not owned) */
+    uint32_t caplen;              /* captured bytes */
+    uint32_t wirelen;             /* length on the wire */
+    uint32_t linktype;            /* link type of the frame */
+    LPRECOGNIZEDATATABLE recog;   /* protocols and offsets */
+    LPPROPERTYTABLE props;        /* attached properties */
+    nmx_frame_addrs_t addrs;      /* address locations */
+    uint32_t n_errors;            /* instances flagged IFLAG_ERROR */
+} nmx_dissection_t;
+
+/* A reusable scratch area for nmx_dissect (one per thread or session). */
+typedef struct nmx_proto_ws nmx_proto_ws_t;
+nmx_proto_ws_t *nmx_proto_ws_new(void);
+void nmx_proto_ws_free(nmx_proto_ws_t *ws);
+
+/*
+ * Dissects one frame with every parser and attaches all properties.
+ * ws may be NULL (a temporary workspace is used).  Returns NULL only when
+ * out of memory.  Malformed data yields instances flagged IFLAG_ERROR.
+ */
+nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+                              uint32_t wirelen, uint32_t linktype);
+void nmx_dissection_free(nmx_dissection_t *d);
+
+/* Number of instances of a property in a dissection, and the i-th. */
+LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
+                                   const PROPERTYINST *after);
+/* Index of inst in d's table, or -1 when inst is not one of d's instances. */
+long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst);
+
+/* ===================================================================== */
+/* Offsets and addresses                                                  */
+/* ===================================================================== */
+
+/*
+ * Offset of the first instance of protocol `id` in a recognize table, or
+ * (DWORD)-1 when absent.  "frame" is always at 0.
+ */
+DWORD nmx_proto_offset(const RECOGNIZEDATATABLE *t, unsigned id);
+
+/*
+ * The nearest instance of protocol `id` that starts before `start`:
+ * returns 0 and stores its offset, or NMERR_PROTOCOL_NOT_FOUND.
+ */
+DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out);
+
+/*
+ * The frame's source (dst == false) or destination address of the given
+ * ADDRESS_TYPE_* (ETHERNET, IP, IP6, FIND_HIGHEST = IP, else IPv6, else MAC).
+ * Fills *out (Type and address bytes; ADDRESS2), *offset and *length when
+ * not NULL.  flags: ADDRESSTYPE_FLAGS_NORMALIZE clears the group and local
+ * bits of a MAC address.  Returns 0, NMERR_PROTOCOL_NOT_FOUND when the
+ * frame has no such address, or NMERR_INVALID_PARAMETER.
+ */
+DWORD nmx_frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
+                        bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
+                        DWORD *length);
+
+/* ===================================================================== */
+/* Values and rendering                                                   */
+/* ===================================================================== */
+
+/* A property instance's value, decoded. */
+typedef struct nmx_value {
+    enum nmx_ftype type; /* of the field */
+    uint64_t u;          /* NMX_FT_UINT / NMX_FT_BOOL */
+    int64_t i;           /* NMX_FT_INT */
+    const uint8_t *bytes; /* ETHER, IPV4, IPV6, STRING, BYTES: the value's bytes */
+    size_t len;          /* their length */
+} nmx_value_t;
+
+/* Decodes an instance's value; false if the instance is not ours or has no
+ * value (instances flagged IFLAG_ERROR have none: they mark malformed data). */
+bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out);
+
+/*
+ * Renders an instance's value exactly as `tshark -T fields` prints it,
+ * NUL-terminated and truncated to buflen.  Returns the full length (like
+ * snprintf), or 0 and an empty string for unknown instances.
+ */
+size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen);
+
+/* Renders a decoded value of field f (same rules). */
+size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NMX_PROTO_PROTO_H */

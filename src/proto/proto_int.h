@@ -1,0 +1,244 @@
+/*
+ * proto_int.h - what the dissectors share: the registry structures, the
+ * declarative property-table macros, the per-frame dissection context and
+ * the functions that record protocols and property instances.
+ *
+ * Private to src/proto (the filter layer and the runtime use proto.h).
+ *
+ * A dissector is `void nmx_dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
+ * cursor covers the protocol's bytes (its base is the frame start, so
+ * nmx_cur_offset() is an absolute frame offset).  It calls nmx_layer() to
+ * record itself, adds all of its properties with nmx_add*() (which do
+ * nothing in a recognize-only pass), then hands the rest to the next
+ * dissector.  All reads go through the cursor or through explicit bounds
+ * checks against c.left.
+ */
+#ifndef NMX_PROTO_INT_H
+#define NMX_PROTO_INT_H
+
+#include "common/cursor.h"
+#include "proto/proto.h"
+
+/* ===================================================================== */
+/* Registry structures                                                    */
+/* ===================================================================== */
+
+/* Field flags. */
+#define NMX_FF_LE 0x01 /* multi-byte value is little-endian in the frame */
+
+struct nmx_field {
+    PROPERTYINFO info;  /* NetMon definition; Label = Wireshark display name */
+    const char *key;    /* Wireshark field name, e.g. "ip.ttl" */
+    uint8_t ftype;      /* enum nmx_ftype */
+    uint8_t base;       /* enum nmx_base */
+    uint8_t width;      /* bytes of the container (1, 2, 3, 4, 8) for numbers */
+    uint8_t flags;      /* NMX_FF_* */
+    uint64_t mask;      /* bit mask within the container, 0 = none */
+    uint16_t proto;     /* owning protocol id (set by the registry) */
+    uint32_t index;     /* global index (set by the registry) */
+};
+
+struct nmx_protocol {
+    PROTOCOLINFO info;         /* NetMon view: ProtocolID, PropertyDatabase, name */
+    const char *name;          /* Wireshark display-filter name */
+    const char *netmon_name;   /* NetMon name, or NULL */
+    const char *alias;         /* another accepted name, or NULL */
+    const char *description;   /* Wireshark's long name */
+    nmx_field_t *fields;       /* property table */
+    uint32_t nfields;
+    uint32_t first_field;      /* global index of fields[0] */
+};
+
+/* Defines a registry entry for protocol `id` with a field table. */
+#define NMX_PROTOCOL(var, id, wsname, nmname, alias_, descr, table)                         \
+    nmx_protocol_t var = {.info = {.ProtocolID = (id)}, .name = (wsname), .netmon_name = (nmname), \
+                          .alias = (alias_), .description = (descr), .fields = (table),     \
+                          .nfields = (uint32_t)(sizeof(table) / sizeof((table)[0]))}
+#define NMX_PROTOCOL_NOFIELDS(var, id, wsname, nmname, alias_, descr)                        \
+    nmx_protocol_t var = {.info = {.ProtocolID = (id)}, .name = (wsname), .netmon_name = (nmname), \
+                          .alias = (alias_), .description = (descr)}
+
+/* PROP_TYPE_* of an unsigned number by container width. */
+#define NMX_PTYPE_UINT(w) ((w) == 1 ? PROP_TYPE_BYTE : (w) == 2 ? PROP_TYPE_WORD : (w) <= 4 ? PROP_TYPE_DWORD : PROP_TYPE_LARGEINT)
+
+#define NMX_F_(k, l, ft, b, w, m, fl, pt, pq)                                                  \
+    {.info = {.Label = (char *)(l), .Comment = (char *)(k), .DataType = (pt), .DataQualifier = (pq)}, \
+     .key = (k), .ftype = (ft), .base = (b), .width = (w), .flags = (fl), .mask = (m)}
+
+/* Declarative property-table entries. */
+#define NMX_F_UINT(k, l, base, w, mask) NMX_F_(k, l, NMX_FT_UINT, base, w, mask, 0, NMX_PTYPE_UINT(w), PROP_QUAL_NONE)
+#define NMX_F_UINT_LE(k, l, base, w, mask) NMX_F_(k, l, NMX_FT_UINT, base, w, mask, NMX_FF_LE, NMX_PTYPE_UINT(w), PROP_QUAL_NONE)
+#define NMX_F_BOOL(k, l, w, mask) NMX_F_(k, l, NMX_FT_BOOL, NMX_BASE_DEC, w, mask, 0, NMX_PTYPE_UINT(w), PROP_QUAL_FLAGS)
+#define NMX_F_BOOL_LE(k, l, w, mask) NMX_F_(k, l, NMX_FT_BOOL, NMX_BASE_DEC, w, mask, NMX_FF_LE, NMX_PTYPE_UINT(w), PROP_QUAL_FLAGS)
+#define NMX_F_ETHER(k, l) NMX_F_(k, l, NMX_FT_ETHER, 0, 6, 0, 0, PROP_TYPE_ETHERNET_ADDRESS, PROP_QUAL_NONE)
+#define NMX_F_IPV4(k, l) NMX_F_(k, l, NMX_FT_IPV4, 0, 4, 0, 0, PROP_TYPE_IP_ADDRESS, PROP_QUAL_NONE)
+#define NMX_F_IPV6(k, l) NMX_F_(k, l, NMX_FT_IPV6, 0, 16, 0, 0, PROP_TYPE_IP6_ADDRESS, PROP_QUAL_NONE)
+#define NMX_F_STRING(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, 0, PROP_TYPE_STRING, PROP_QUAL_NONE)
+#define NMX_F_BYTES(k, l) NMX_F_(k, l, NMX_FT_BYTES, 0, 0, 0, 0, PROP_TYPE_RAW_DATA, PROP_QUAL_ARRAY)
+#define NMX_F_NONE(k, l) NMX_F_(k, l, NMX_FT_NONE, 0, 0, 0, 0, PROP_TYPE_SUMMARY, PROP_QUAL_NONE)
+
+/* The registry entries, defined by the dis_*.c files. */
+extern nmx_protocol_t nmx_p_frame, nmx_p_eth, nmx_p_llc, nmx_p_vlan, nmx_p_sll, nmx_p_null,
+    nmx_p_raw, nmx_p_radiotap, nmx_p_wlan, nmx_p_fddi, nmx_p_arp, nmx_p_ip, nmx_p_ipv6,
+    nmx_p_icmp, nmx_p_icmpv6, nmx_p_igmp, nmx_p_tcp, nmx_p_udp, nmx_p_dns, nmx_p_mdns,
+    nmx_p_llmnr, nmx_p_http, nmx_p_ssdp, nmx_p_nbns, nmx_p_nbdgm, nmx_p_nbss, nmx_p_smb,
+    nmx_p_smb2, nmx_p_dhcp, nmx_p_tls, nmx_p_teredo, nmx_p_gtp, nmx_p_netmon_header,
+    nmx_p_netmon_event, nmx_p_netmon_filter, nmx_p_netmon_netinfo, nmx_p_netmon_other;
+
+/* One-time registry initialisation (idempotent, thread-safe). */
+void nmx_registry_init(void);
+
+/* ===================================================================== */
+/* Dissection context                                                     */
+/* ===================================================================== */
+
+/* Scratch storage of a full dissection (see dissect.c). */
+struct nmx_proto_ws {
+    PROPERTYINST *inst;           /* instances; Ex ones hold an ex offset in lpData */
+    uint32_t ninst;
+    uint32_t cap;
+    uint8_t *ex;                  /* PROPERTYINSTEX storage, 8-aligned records */
+    size_t exlen;
+    size_t excap;
+    uint16_t slice_start[NMX_MAX_LAYERS + 1]; /* first instance of each slice */
+    unsigned nslices;
+    uint32_t n_errors;
+    bool oom;                     /* an allocation failed */
+};
+
+typedef struct nmx_dctx {
+    const uint8_t *frame;         /* frame start */
+    uint32_t caplen;              /* captured bytes */
+    uint32_t wirelen;             /* bytes on the wire */
+    RECOGNIZEDATATABLE *rt;       /* recognize table being filled */
+    nmx_frame_addrs_t *addrs;     /* address locations being filled */
+    struct nmx_proto_ws *ws;      /* NULL in a recognize-only pass */
+    unsigned depth;               /* nesting guard for tunnels and ICMP errors */
+    bool in_error;                /* inside the payload of an ICMP error */
+    uint32_t l4_reported;         /* IP payload length on the wire (for tcp.len) */
+} nmx_dctx_t;
+
+/* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
+#define NMX_MAX_DEPTH 8
+
+/*
+ * Records protocol `id` starting at frame offset `off`.  Returns false when
+ * the recognize table is full, in which case the dissector stops.
+ */
+bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off);
+
+/* Slow paths of the instance recorders (dissect.c). */
+void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
+void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
+void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
+                    size_t n);
+
+/* A property whose value is the frame bytes [off, off+len). */
+static inline void nmx_add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
+{
+    if (d->ws)
+        nmx_add_raw_(d, f, off, len, 0);
+}
+/* The same, flagged IFLAG_ERROR (malformed data). */
+static inline void nmx_add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
+{
+    if (d->ws)
+        nmx_add_raw_(d, f, off, len, IFLAG_ERROR);
+}
+/* A derived number (computed, not stored in the frame), stored in PROPERTYINSTEX. */
+static inline void nmx_add_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+                                uint64_t v)
+{
+    if (d->ws)
+        nmx_add_uint_(d, f, off, len, v);
+}
+/* A derived string or byte value (e.g. a decompressed DNS name). */
+static inline void nmx_add_str(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+                               const void *s, size_t n)
+{
+    if (d->ws)
+        nmx_add_bytes_(d, f, off, len, s, n);
+}
+
+/* Offset of the cursor's next byte from the frame start. */
+static inline size_t nmx_off(const nmx_cursor_t *c)
+{
+    return nmx_cur_offset(c);
+}
+
+/* A cursor over the first n bytes of c (all of c if n is larger). */
+static inline nmx_cursor_t nmx_cur_head(nmx_cursor_t c, size_t n)
+{
+    if (n < c.left)
+        c.left = n;
+    return c;
+}
+
+/* Bytes at c + i (caller has checked i + n <= c.left). */
+static inline const uint8_t *nmx_at(const nmx_cursor_t *c, size_t i)
+{
+    return c->p + i;
+}
+
+/* ===================================================================== */
+/* Dissectors                                                             */
+/* ===================================================================== */
+
+void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype);
+void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
+void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_vlan(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_sll(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_sll2(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order);
+void nmx_dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version);
+void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_arp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag);
+void nmx_dis_icmp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_igmp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_udp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp);
+void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
+void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool port445);
+void nmx_dis_smb(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
+
+/* Shared by NBNS and NBDGM: decodes a first-level-encoded NetBIOS name at
+ * `c` (which may use DNS-style compression relative to msg) into out as
+ * tshark shows it ("NAME<1d>"), returns its type byte or -1, and stores the
+ * encoded length consumed in *used. */
+int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used);
+/* Wireshark's description of a NetBIOS name type ("Workstation/Redirector"). */
+const char *nmx_netbios_type_descr(unsigned type);
+
+/* Ports with a Wireshark dissector (ports.c) and the look-up over them. */
+extern const uint16_t nmx_tcp_ws_ports[], nmx_udp_ws_ports[];
+extern const size_t nmx_tcp_ws_ports_count, nmx_udp_ws_ports_count;
+bool nmx_port_in(const uint16_t *list, size_t n, unsigned port);
+
+/* Wireshark's TLS heuristic: a handshake or application-data record header. */
+bool nmx_tls_heur(const uint8_t *p, size_t n);
+/* Wireshark's HTTP-over-TCP heuristic: a first line starting or ending with HTTP/1.x. */
+bool nmx_http_heur(const uint8_t *p, size_t n);
+/* A strict check that a UDP payload is a DNS query or response. */
+bool nmx_dns_heur(const uint8_t *p, size_t n);
+
+/* Escapes text as Wireshark's format_text does (used for strings). */
+size_t nmx_format_text(const uint8_t *s, size_t n, char *out, size_t outlen);
+
+#endif /* NMX_PROTO_INT_H */
