@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test_sdk.sh - the SDK as a third party uses it.  Installs the build into a
+# scratch prefix, checks that netmon.h, libnmapi.so and nmexpert.pc are
+# there and that pkg-config works, compiles the example expert and a
+# NetMon-2-style expert source with `cc -shared -fPIC $(pkg-config --cflags
+# nmexpert)` and no link flags, and runs both with the installed nmexpert.
+#
+# Usage: test_sdk.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+src=$2
+prefix=$(mktemp -d /tmp/nmx-sdk-XXXXXX)
+trap 'rm -rf "$prefix"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(ls -d "$prefix"/lib*/ | head -1)
+[ -f "$prefix/include/netmon.h" ] || fail "netmon.h not installed"
+[ -f "$prefix/include/nmexpert/host.h" ] || fail "nmexpert/host.h not installed"
+[ -f "$prefix/include/nmexpert/win32/windows.h" ] || fail "compat windows.h not installed"
+ls "$libdir"/libnmapi.so* >/dev/null 2>&1 || fail "libnmapi.so not installed"
+[ -f "$libdir/pkgconfig/nmexpert.pc" ] || fail "nmexpert.pc not installed"
+[ -f "$prefix/share/nmexpert/sample.pcap" ] || fail "sample capture not installed"
+[ -f "$prefix/share/man/man1/nmexpert.1" ] || fail "man page not installed"
+
+# pkg-config reads the .pc file we installed (its prefix is the configured
+# one, so point it at the scratch prefix).
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+cflags=$(pkg-config --define-variable=prefix="$prefix" --cflags nmexpert)
+libs=$(pkg-config --define-variable=prefix="$prefix" --libs nmexpert)
+case "$cflags" in *"$prefix/include"*) ;; *) fail "pkg-config --cflags gives '$cflags'";; esac
+case "$libs" in *-lnmapi*) ;; *) fail "pkg-config --libs gives '$libs'";; esac
+cflags="-I$prefix/include -I$prefix/include/nmexpert/win32"
+
+work=$(mktemp -d /tmp/nmx-sdk-work-XXXXXX)
+trap 'rm -rf "$prefix" "$work"' EXIT
+# No link flags: the experts resolve Expert* through the host's libnmapi.so.
+cc -shared -fPIC -Wall -Werror $cflags "$src/examples/framesize/framesize.c" -o "$work/framesize.so" \
+  || fail "the example expert does not compile"
+cc -shared -fPIC -Wall -Wno-unused-parameter -Werror $cflags "$src/tests/sdk/legacy_expert.c" \
+  -o "$work/legacy.so" || fail "a NetMon-2-style expert does not compile unchanged"
+# And with the link flags pkg-config gives.
+cc -shared -fPIC $cflags "$src/tests/sdk/legacy_expert.c" -o "$work/legacy_linked.so" \
+  -L"$libdir" -lnmapi || fail "linking with -lnmapi fails"
+
+cap="$src/tests/data/http.pcap"
+json=$("$prefix/bin/nmexpert" run "$cap" -e "$work/framesize.so" -e "$work/legacy.so" \
+  -e "$work/legacy_linked.so" --format json) || fail "the installed nmexpert could not run them"
+frames=$("$prefix/bin/nmexpert" info "$cap" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["capture"]["frames"])')
+tcp=""
+if command -v tshark >/dev/null; then
+  tcp=$(tshark -n -r "$cap" -Y tcp 2>/dev/null | wc -l)
+fi
+python3 - "$frames" "$tcp" <<PY || fail "wrong results: $json"
+import json, sys
+frames = int(sys.argv[1]); tcp = sys.argv[2]
+doc = json.loads('''$json''')
+fs, lg, ll = doc["experts"]
+assert fs["outcome"] == "completed", fs
+assert sum(e["columns"][1]["value"] for e in fs["events"]) == frames, fs
+for e in (lg, ll):
+    assert e["outcome"] == "completed", e
+    cols = {c["name"]: c["value"] for c in e["events"][0]["columns"]}
+    assert cols["Frames"] == frames, cols
+    if tcp:
+        assert cols["TCP Frames"] == int(tcp), (cols, tcp)
+print("sdk ok: %d frames%s" % (frames, ", %s TCP" % tcp if tcp else ""))
+PY
