@@ -134,20 +134,22 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
     size_t off = nmx_off(&c);
     const uint8_t *msg = c.p;
     size_t mlen = c.left;
+    /* Header fields one by one, as far as they are there. */
+    if (mlen >= 2)
+        nmx_add(d, &dns_fields[F_ID], off, 2);
+    if (mlen >= 4) {
+        nmx_add(d, &dns_fields[F_FLAGS], off + 2, 2);
+        nmx_add(d, &dns_fields[F_RESPONSE], off + 2, 2);
+        nmx_add(d, &dns_fields[F_OPCODE], off + 2, 2);
+        if (msg[2] & 0x80)
+            nmx_add(d, &dns_fields[F_RCODE], off + 2, 2);
+    }
+    for (size_t i = 0; i < 4 && 6 + 2 * i <= mlen; i++)
+        nmx_add(d, &dns_fields[F_QDCOUNT + i], off + 4 + 2 * i, 2);
     if (mlen < 12) {
-        if (mlen >= 2)
-            nmx_add(d, &dns_fields[F_ID], off, 2);
-        nmx_add_err(d, &dns_fields[F_FLAGS], off + (mlen >= 2 ? 2 : 0), mlen >= 2 ? mlen - 2 : mlen);
+        nmx_add_err(d, &dns_fields[F_ID], off, mlen);
         return;
     }
-    nmx_add(d, &dns_fields[F_ID], off, 2);
-    nmx_add(d, &dns_fields[F_FLAGS], off + 2, 2);
-    nmx_add(d, &dns_fields[F_RESPONSE], off + 2, 2);
-    nmx_add(d, &dns_fields[F_OPCODE], off + 2, 2);
-    if (msg[2] & 0x80)
-        nmx_add(d, &dns_fields[F_RCODE], off + 2, 2);
-    for (int i = 0; i < 4; i++)
-        nmx_add(d, &dns_fields[F_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
     if (!d->ws)
         return; /* nothing below the header matters for recognition */
     unsigned qd = nmx_load_u16be(msg + 4), an = nmx_load_u16be(msg + 6);

@@ -98,6 +98,10 @@ void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
     uint16_t fragw = nmx_load_u16be(h + 6);
     uint8_t proto = h[9];
     nmx_add(d, &ip_fields[F_VERSION], off, 1);
+    if ((h[0] >> 4) != 4) {
+        nmx_add_err(d, &ip_fields[F_VERSION], off, 1); /* tshark stops at a bogus version */
+        return;
+    }
     if (hlen < 20) {
         nmx_add_err(d, &ip_fields[F_HDR_LEN], off, 1);
         return;
@@ -106,6 +110,16 @@ void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &ip_fields[F_DSFIELD], off + 1, 1);
     nmx_add(d, &ip_fields[F_DSCP], off + 1, 1);
     nmx_add(d, &ip_fields[F_ECN], off + 1, 1);
+    if (tot == 0 && !d->in_error) {
+        /* TCP segmentation offload: the length is left 0; Wireshark then
+         * takes the frame's length. */
+        size_t rep = d->wirelen > off ? d->wirelen - off : c.left;
+        tot = (uint16_t)(rep > 0xFFFF ? 0xFFFF : rep);
+        if (tot < hlen)
+            tot = (uint16_t)hlen;
+    }
+    if (!d->in_error && d->wirelen > off && tot > d->wirelen - off)
+        tot = (uint16_t)(d->wirelen - off); /* longer than the frame: trimmed, as tshark does */
     if (tot < hlen && !d->in_error) {
         nmx_add_err(d, &ip_fields[F_LEN], off + 2, 2);
         return;

@@ -61,8 +61,9 @@ void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         d->addrs->ip6.dst = (uint16_t)(off + 24);
     }
     nmx_cur_skip(&c, 40);
-    /* Jumbograms (plen 0) and truncated errors: take what was captured. */
-    if (plen)
+    /* Payload Length 0 without a jumbo option carries nothing for tshark
+     * (segmentation-offload captures); errors quote what they can. */
+    if (plen || !d->in_error)
         c = nmx_cur_head(c, plen);
     bool first = true;
     for (int n = 0; n < 16; n++) {

@@ -91,11 +91,15 @@ int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size
     if (pos >= mlen || m[pos] != 32 || pos + 33 > mlen)
         return -1;
     uint8_t name[16];
-    for (int i = 0; i < 16; i++) {
+    const char *illegal = NULL;
+    for (int i = 0; i < 16 && !illegal; i++) {
         uint8_t hi = m[pos + 1 + 2 * i], lo = m[pos + 2 + 2 * i];
-        if (hi < 'A' || hi > 'P' || lo < 'A' || lo > 'P')
-            return -1;
-        name[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
+        if (hi < 'A' || hi > 'Z')
+            illegal = "Illegal NetBIOS name (1st character not between A and Z in first-level encoding)";
+        else if (lo < 'A' || lo > 'Z')
+            illegal = "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)";
+        else
+            name[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
     }
     size_t p2 = pos + 33;
     /* Scope labels follow; collect them as ".label". */
@@ -121,6 +125,12 @@ int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size
     }
     if (!jumped)
         *used = p2 - at;
+    if (illegal) {
+        /* Shown as Wireshark shows it: the complaint instead of the name. */
+        size_t n0 = 0;
+        app(out, outlen, &n0, illegal);
+        return 0x100; /* a type no description knows */
+    }
     /* The 15 name characters without trailing spaces. */
     int last = 14;
     while (last >= 0 && name[last] == ' ')

@@ -163,9 +163,13 @@ static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned 
     unsigned lo = sport < dport ? sport : dport;
     unsigned hi = sport < dport ? dport : sport;
     enum port_result r = tcp_try_port(d, c, lo);
-    if (r == PORT_NONE && hi != lo)
-        r = tcp_try_port(d, c, hi);
-    if (r != PORT_NONE)
+    if (r == PORT_OURS)
+        return;
+    /* A port of a protocol we do not parse: its dissector may reject the
+     * payload (then tshark goes on), so our own port still gets its turn;
+     * but no heuristics are tried after it. */
+    enum port_result r2 = hi != lo ? tcp_try_port(d, c, hi) : PORT_NONE;
+    if (r2 == PORT_OURS || r == PORT_OTHER || r2 == PORT_OTHER)
         return;
     if (nmx_tls_heur(c.p, c.left))
         nmx_dis_tls(d, c);

@@ -87,18 +87,20 @@ void nmx_dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &udp_fields[F_LENGTH], off + 4, 2);
     nmx_add(d, &udp_fields[F_CHECKSUM], off + 6, 2);
     if (ulen > d->l4_reported && !d->in_error) {
+        /* Longer than the IP payload: a first fragment, or a bad length.
+         * Like tshark, dissect what is there. */
         nmx_add_err(d, &udp_fields[F_LENGTH], off + 4, 2);
-        return;
     }
-    nmx_cursor_t pl = nmx_cur_head(c, ulen >= 8 ? ulen : c.left);
+    nmx_cursor_t pl = nmx_cur_head(c, ulen);
     nmx_cur_skip(&pl, 8);
     if (pl.left == 0)
         return;
     unsigned lo = sport < dport ? sport : dport;
     unsigned hi = sport < dport ? dport : sport;
     enum port_result r = udp_try_port(d, pl, lo);
-    if (r == PORT_NONE && hi != lo)
-        r = udp_try_port(d, pl, hi);
-    if (r == PORT_NONE && nmx_dns_heur(pl.p, pl.left))
+    if (r == PORT_OURS)
+        return;
+    enum port_result r2 = hi != lo ? udp_try_port(d, pl, hi) : PORT_NONE;
+    if (r2 == PORT_NONE && r == PORT_NONE && nmx_dns_heur(pl.p, pl.left))
         nmx_dis_dns(d, pl, NMX_PROTO_DNS, false);
 }
