@@ -8,7 +8,7 @@
  * The JSON form is {"capture": {...}}, the object of DESIGN.md's contract
  * that `run` writes too (nmx_report_capture_json), plus a few members only
  * `info` adds: wire_bytes, file_size, interfaces, time_precision,
- * link_type_values and warnings.
+ * link_type_values, link_type_descriptions and warnings.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -133,6 +133,10 @@ static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
     for (size_t k = 0; k < in->n_link_types; k++)
         json_array_append_new(v, json_integer(in->link_type_values[k]));
     json_object_set_new(c, "link_type_values", v);
+    json_t *d = json_array();
+    for (size_t k = 0; k < in->n_link_types; k++)
+        json_array_append_new(d, json_string(in->link_type_descriptions[k]));
+    json_object_set_new(c, "link_type_descriptions", d);
     json_t *w = json_array();
     for (size_t k = 0; k < in->n_warning_texts; k++)
         json_array_append_new(w, json_string(in->warnings[k]));
