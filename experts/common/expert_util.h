@@ -370,4 +370,166 @@ EU_UNUSED static uint64_t eu_le64(const BYTE *p)
     return (uint64_t)eu_le32(p + 4) << 32 | eu_le32(p);
 }
 
+/* ---- reporting problems ----------------------------------------------------- */
+
+#include <stdarg.h>
+
+/* Reports EXPERTSTATUS_PROBLEM with an NMERR sub-status and a formatted text
+ * (what a Run does just before it returns FALSE).  Returns `code`. */
+EU_UNUSED static DWORD eu_problem(HEXPERTKEY key, DWORD code, LONG pct, const char *fmt, ...)
+{
+    char text[EXPERTSTRINGLENGTH];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    ExpertIndicateStatus(key, EXPERTSTATUS_PROBLEM, code, text, pct >= 0 && pct <= 99 ? pct : 0);
+    return code;
+}
+
+/* ---- configuration text ------------------------------------------------------ */
+
+/* Replaces the configuration *ppConfig (NULL or an expert-heap block) with
+ * `text` as RawConfigData, NUL included, as Configure hands it back to the
+ * host.  Returns 0 or an NMERR code (19, 125); *ppConfig is unchanged on
+ * failure. */
+EU_UNUSED static DWORD eu_config_store(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, const char *text)
+{
+    DWORD err = 0;
+    size_t n = strlen(text) + 1;
+    size_t total = sizeof(DWORD) + n;
+    PEXPERTCONFIG c = *ppConfig == NULL ? ExpertAllocMemory(key, total, &err)
+                                        : ExpertReallocMemory(key, *ppConfig, total, &err);
+    if (c == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    c->RawConfigLength = (DWORD)total;
+    memcpy(c->RawConfigData, text, n);
+    *ppConfig = c;
+    return 0;
+}
+
+/* Appends "key=value\n" to a text buffer of `cap` bytes (truncating). */
+EU_UNUSED static void eu_config_line(char *buf, size_t cap, const char *k, const char *v)
+{
+    size_t len = strlen(buf);
+    if (len < cap)
+        snprintf(buf + len, cap - len, "%s=%s\n", k, v);
+}
+
+/* Case-insensitive ASCII comparison of two whole strings. */
+EU_UNUSED static int eu_streq_nocase(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        char x = (char)(*a >= 'A' && *a <= 'Z' ? *a + 32 : *a);
+        char y = (char)(*b >= 'A' && *b <= 'Z' ? *b + 32 : *b);
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* ---- more column kinds ------------------------------------------------------- */
+
+/* A count that may exceed 32 bits: UINT32 while `wide` is false, else
+ * FLOAT64 (exact up to 2^53).  Callers pick `wide` once per column, from
+ * the largest value of the report, so that every row has the same type. */
+EU_UNUSED static void eu_col_count(eu_event_t *e, const char *name, uint64_t v, int wide)
+{
+    if (wide)
+        eu_col_f64(e, name, (double)v);
+    else
+        eu_col_u32(e, name, (DWORD)v);
+}
+
+EU_UNUSED static void eu_col_i32(eu_event_t *e, const char *name, int32_t v)
+{
+    eu_col(e, name, NMCOLUMNTYPE_SINT32)->Value.Sint32Val = v;
+}
+
+/* ---- address text --------------------------------------------------------------- */
+
+/* An IPv6 address in RFC 5952 form (lower-case hex, leading zeros dropped,
+ * the first longest run of two or more zero groups as "::", dotted IPv4 for
+ * ::ffff:0:0/96 as tshark and inet_ntop print it).  out: 46 bytes. */
+EU_UNUSED static void eu_format_ipv6(const BYTE a[16], char out[46])
+{
+    unsigned g[8];
+    for (int i = 0; i < 8; i++)
+        g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    int best = -1, bestlen = 1;
+    for (int i = 0; i < 8;) {
+        if (g[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && g[j] == 0)
+            j++;
+        if (j - i > bestlen) {
+            best = i;
+            bestlen = j - i;
+        }
+        i = j;
+    }
+    size_t n = 0;
+    const size_t cap = 46;
+    int v4 = best == 0 && (bestlen == 6 || (bestlen == 5 && g[5] == 0xffff));
+    int stop = v4 ? 6 : 8;
+    for (int i = 0; i < stop; i++) {
+        if (i == best) {
+            n += (size_t)snprintf(out + n, cap - n, i == 0 ? "::" : ":");
+            i += bestlen - 1;
+            continue;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%x%s", g[i], i + 1 < stop ? ":" : "");
+    }
+    if (v4) {
+        if (n > 0 && out[n - 1] != ':')
+            n += (size_t)snprintf(out + n, cap - n, ":");
+        snprintf(out + n, cap - n, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+    }
+}
+
+/* "00:11:22:33:44:55".  out: 18 bytes. */
+EU_UNUSED static void eu_format_mac(const BYTE a[6], char out[18])
+{
+    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* ---- the capture's protocols ------------------------------------------------------ */
+
+/* The Wireshark-style name (PROTOCOLINFO.ProtocolName) of every protocol the
+ * capture's parsers know, indexed by ProtocolID.  names[id] is NULL for an
+ * id no protocol has.  *count = highest id + 1.  The strings belong to the
+ * host (valid while the capture is open); the array is in the expert heap
+ * (free it with ExpertFreeMemory).  Returns 0 or an NMERR code. */
+EU_UNUSED static DWORD eu_protocol_names(HEXPERTKEY key, HCAPTURE cap, const char ***names, size_t *count)
+{
+    DWORD err = 0;
+    *names = NULL;
+    *count = 0;
+    LPPROTOCOLTABLE t = GetEnabledProtocols(cap);
+    if (t == NULL)
+        return BhGetLastError() != 0 ? BhGetLastError() : NMERR_NO_PROTOCOLS_ENABLED;
+    size_t n = 1;
+    for (DWORD i = 0; i < t->nProtocols; i++) {
+        LPPROTOCOLINFO pi = GetProtocolInfo(t->hProtocol[i]);
+        if (pi != NULL && pi->ProtocolID + 1u > n)
+            n = pi->ProtocolID + 1u;
+    }
+    if (n > 0x10000)
+        n = 0x10000; /* RECOGNIZEDATA.ProtocolID is a WORD */
+    const char **a = ExpertAllocMemory(key, n * sizeof *a, &err);
+    if (a == NULL)
+        return err;
+    for (DWORD i = 0; i < t->nProtocols; i++) {
+        LPPROTOCOLINFO pi = GetProtocolInfo(t->hProtocol[i]);
+        if (pi != NULL && pi->ProtocolID < n)
+            a[pi->ProtocolID] = (const char *)pi->ProtocolName;
+    }
+    *names = a;
+    *count = n;
+    return 0;
+}
+
 #endif /* NMX_EXPERT_UTIL_H */
