@@ -153,11 +153,12 @@ struct nmx_session {
     size_t framebuf_cap;
     uint8_t *auxbuf;              /* the same for GetFrameFromFrameHandle */
     size_t auxbuf_cap;
-    nmx_recog_buf_t recog;        /* recognize table of frame recog_frame */
-    nmx_frame_addrs_t addrs;      /* its address locations */
+    nmx_frame_addrs_t addrs;      /* address locations of frame recog_frame */
     uint32_t recog_frame;         /* frame recognized last, UINT32_MAX = none */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
+    nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a
+                                     flexible array) */
 };
 
 /* Per-thread current session, set by the runtime around Configure/Run, so
