@@ -407,7 +407,7 @@ static unsigned ng_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     *priv = s;
     cap->format = NMX_CAPFMT_PCAPNG;
     ng_problem_t p;
-    uint32_t type, len;
+    uint32_t type = 0, len = 0;
     nmx_cursor_t body;
     if (!read_block(cap, s, &type, &len, &body, &p) || !parse_shb(cap, s, &body, &p))
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, p.off, "%s", p.why);
@@ -425,7 +425,7 @@ static nmx_next_t ng_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
             finish_detail(cap, s);
             return NMX_NEXT_EOF;
         }
-        uint32_t type, len;
+        uint32_t type = 0, len = 0;
         nmx_cursor_t body;
         bool ok = read_block(cap, s, &type, &len, &body, &p);
         bool frame = false;
