@@ -143,15 +143,32 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
              off, len, cap->size);
         return;
     }
-    /* Each entry takes at least 16 bytes, so the table is bounded by the file. */
-    uint32_t most = len / 16 + 1;
-    s->comments = calloc(most, sizeof *s->comments);
-    if (s->comments == NULL) {
-        nmx__cap_warn(cap, "out of memory for %u frame comments; comments dropped", most);
+    /*
+     * Count the entries first (each takes at least 16 bytes of the file), then
+     * allocate for them: at most one comment per frame-table entry is kept.
+     */
+    uint32_t count = 0;
+    nmx_cursor_t c = {cap->data + off, len, cap->data};
+    while (c.left > 16) {
+        uint32_t title_len, desc_len;
+        if (!nmx_cur_skip(&c, 8) || !nmx_cur_u32le(&c, &title_len) || !nmx_cur_skip(&c, title_len) ||
+            !nmx_cur_u32le(&c, &desc_len) || !nmx_cur_skip(&c, desc_len))
+            break;
+        count++;
+    }
+    if (count > s->entries) {
+        nmx__cap_warn(cap, "%u frame comments for %u frames; the extra ones are ignored", count,
+                      s->entries);
+        count = s->entries;
+    }
+    s->comments = count > 0 ? calloc(count, sizeof *s->comments) : NULL;
+    if (count > 0 && s->comments == NULL) {
+        nmx__cap_warn(cap, "out of memory for %u frame comments; comments dropped", count);
         return;
     }
-    nmx_cursor_t c = {cap->data + off, len, cap->data};
-    while (c.left > 16 && s->n_comments < most) {
+    c = nmx_cursor(cap->data + off, len);
+    c.base = cap->data;
+    while (c.left > 16) {
         size_t at = nmx_cur_offset(&c);
         uint32_t per, frame_off, title_len, desc_len;
         const uint8_t *title, *desc;
@@ -172,12 +189,15 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
                  desc_len, c.left);
             break;
         }
+        if (s->n_comments == count)
+            continue; /* more comments than frames: checked, not kept */
         nm_comment_t *e = &s->comments[s->n_comments++];
         e->frame_offset = frame_off;
         e->title = nmx__cap_utf16le(cap, title, title_len);
         e->detail = desc_len > 0 ? nmx__cap_strdup(cap, desc, desc_len) : NULL;
     }
-    qsort(s->comments, s->n_comments, sizeof *s->comments, comment_cmp);
+    if (s->n_comments > 1)
+        qsort(s->comments, s->n_comments, sizeof *s->comments, comment_cmp);
 }
 
 static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)

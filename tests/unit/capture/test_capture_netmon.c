@@ -247,6 +247,30 @@ static void test_empty_and_odd_header(void **state)
     buf_free(&b);
 }
 
+/* More comment entries than frames: all are checked, one per frame is kept, with a warning. */
+static void test_comment_excess(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    nm_header(&b, "GMBU", 2, 2, 1, start_st);
+    size_t off = nm_record2(&b, 0, 30, 30, 0, 6, 1, 0);
+    nm_table(&b, &off, 1);
+    size_t c = b.n;
+    static const uint16_t t[] = {'a', 0};
+    for (int k = 0; k < 3; k++)
+        comment_entry(&b, (uint32_t)off, t, 2, "d");
+    buf_put32(&b, 40, (uint32_t)c);
+    buf_put32(&b, 44, (uint32_t)(b.n - c));
+    nmx_cap_t *cap = open_ok(&b, "excess.cap");
+    assert_int_equal(nmx_cap_count(cap), 1);
+    assert_null(nmx_cap_damage(cap));
+    assert_string_equal(nmx_cap_frame_comment(cap, 0), "a");
+    assert_int_equal(nmx_cap_warning_count(cap), 1);
+    assert_non_null(strstr(nmx_cap_warning(cap, 0), "3 frame comments for 1 frames"));
+    nmx_cap_close(cap);
+    buf_free(&b);
+}
+
 static void test_damage(void **state)
 {
     (void)state;
@@ -410,7 +434,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v20),       cmocka_unit_test(test_v1),
         cmocka_unit_test(test_v21_media), cmocka_unit_test(test_v22_v23),
-        cmocka_unit_test(test_empty_and_odd_header), cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_empty_and_odd_header), cmocka_unit_test(test_comment_excess),
+        cmocka_unit_test(test_damage),
         cmocka_unit_test(test_rejected),  cmocka_unit_test(test_tshark_peer),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
