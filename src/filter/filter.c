@@ -1,0 +1,997 @@
+/*
+ * filter.c - NetMon display filters (spec 4.9, 6.1): the handle table, the
+ * exported frame-less filter functions, the deep copy of FILTEROBJECTs, and
+ * the postfix evaluator over a dissected frame.
+ *
+ * Evaluation rules (spec 4.9 [PROPOSED], docs/filters.md):
+ *  - operands push values: PROPERTY a property reference, VALUE / LARGEINT /
+ *    BOOL a number, STRING / ARRAY bytes, ADDR_* an address, OID, TIME;
+ *  - PROTOCOLEXIST / PROTOCOLSEXIST push the presence of protocols;
+ *  - PROPERTYEXIST pops a property: present in the frame;
+ *  - comparisons pop two operands, one of them usually a property: true when
+ *    any instance of the property compares true (NC variants ignore case);
+ *  - AND, OR, XOR, NOT combine truth values; a property in a truth context
+ *    means its presence, a number means non-zero;
+ *  - FROM, TO, ADDRESSANY pop an address and test the frame's source,
+ *    destination or either; FROMTO pops two and tests both directions;
+ *  - the program must leave exactly one value; anything else, an operator
+ *    lacking operands, operands of the wrong kind and unsupported actions
+ *    (DEREFPROPERTY, EXPRESSION, NOEVAL, INVALID) make the expression
+ *    malformed: FILTER_FAIL_WITH_ERROR and NMERR_FILTER_INVALID_EXPRESSION.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cursor.h"
+#include "filter/filter_int.h"
+
+/* ===================================================================== */
+/* Handle table                                                           */
+/* ===================================================================== */
+
+typedef struct slot {
+    nmx_filter_t *f; /* NULL when free */
+    uint32_t gen;    /* bumped at every release */
+} slot_t;
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static slot_t *slots;
+static uint32_t nslots;
+static HFILTER current_filter;
+
+#define NMX_HFILTER_TAG ((uint64_t)0x4E46u << 48) /* "NF" */
+#define NMX_HFILTER_MAX_SLOTS (1u << 24)
+
+static HFILTER encode(uint32_t slot, uint32_t gen)
+{
+    uint64_t v = NMX_HFILTER_TAG | (uint64_t)(gen & 0xFFFFFF) << 24 | (uint64_t)(slot + 1);
+    return (HFILTER)(uintptr_t)v;
+}
+
+/* Slot of a handle, or UINT32_MAX; caller holds table_lock. */
+static uint32_t decode_locked(HFILTER h)
+{
+    uint64_t v = (uint64_t)(uintptr_t)h;
+    if ((v & 0xFFFF000000000000ull) != NMX_HFILTER_TAG)
+        return UINT32_MAX;
+    uint64_t s = v & 0xFFFFFF;
+    uint32_t gen = (uint32_t)(v >> 24) & 0xFFFFFF;
+    if (s == 0 || s > nslots)
+        return UINT32_MAX;
+    uint32_t slot = (uint32_t)s - 1;
+    if (!slots[slot].f || (slots[slot].gen & 0xFFFFFF) != gen)
+        return UINT32_MAX;
+    return slot;
+}
+
+static bool register_filter(nmx_filter_t *f)
+{
+    bool ok = false;
+    pthread_mutex_lock(&table_lock);
+    uint32_t i;
+    for (i = 0; i < nslots; i++)
+        if (!slots[i].f)
+            break;
+    if (i == nslots) {
+        uint32_t ncap = nslots ? nslots * 2 : 16;
+        if (ncap > NMX_HFILTER_MAX_SLOTS)
+            goto out_unlock;
+        slot_t *ns = realloc(slots, ncap * sizeof(*ns));
+        if (!ns)
+            goto out_unlock;
+        memset(ns + nslots, 0, (ncap - nslots) * sizeof(*ns));
+        slots = ns;
+        nslots = ncap;
+    }
+    slots[i].f = f;
+    f->slot = i;
+    f->gen = slots[i].gen;
+    ok = true;
+out_unlock:
+    pthread_mutex_unlock(&table_lock);
+    return ok;
+}
+
+const nmx_filter_t *nmx_filter_from_handle(HFILTER h)
+{
+    const nmx_filter_t *f = NULL;
+    pthread_mutex_lock(&table_lock);
+    uint32_t s = decode_locked(h);
+    if (s != UINT32_MAX)
+        f = slots[s].f;
+    pthread_mutex_unlock(&table_lock);
+    return f;
+}
+
+HFILTER nmx_filter_handle(const nmx_filter_t *f)
+{
+    return f ? encode(f->slot, f->gen) : NULL;
+}
+
+/* The writable filter behind a handle (exported functions). */
+static nmx_filter_t *lookup(HFILTER h)
+{
+    return (nmx_filter_t *)(uintptr_t)nmx_filter_from_handle(h);
+}
+
+/* ===================================================================== */
+/* Objects                                                                */
+/* ===================================================================== */
+
+void nmx__fobj_free(fobj_t *o)
+{
+    free(o->bytes);
+    free(o->protos);
+    free(o->oid);
+    o->bytes = NULL;
+    o->protos = NULL;
+    o->oid = NULL;
+}
+
+nmx_filter_t *nmx__filter_new(void)
+{
+    nmx_filter_t *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    if (!register_filter(f)) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+bool nmx__filter_push(nmx_filter_t *f, const fobj_t *o)
+{
+    if (f->n == f->cap) {
+        size_t ncap = f->cap ? f->cap * 2 : 8;
+        fobj_t *no = realloc(f->obj, ncap * sizeof(*no));
+        if (!no)
+            return false;
+        f->obj = no;
+        f->cap = ncap;
+    }
+    f->obj[f->n++] = *o;
+    if (o->action == FILTERACTION_PROPERTY)
+        f->needs_props = true;
+    return true;
+}
+
+void nmx_filter_free(nmx_filter_t *f)
+{
+    if (!f)
+        return;
+    pthread_mutex_lock(&table_lock);
+    if (f->slot < nslots && slots[f->slot].f == f) {
+        HFILTER h = encode(f->slot, f->gen);
+        if (current_filter == h)
+            current_filter = NULL;
+        slots[f->slot].f = NULL;
+        slots[f->slot].gen++;
+    }
+    pthread_mutex_unlock(&table_lock);
+    for (size_t i = 0; i < f->n; i++)
+        nmx__fobj_free(&f->obj[i]);
+    free(f->obj);
+    free(f);
+}
+
+bool nmx_filter_needs_props(const nmx_filter_t *f)
+{
+    return f && f->needs_props;
+}
+
+size_t nmx_filter_size(const nmx_filter_t *f)
+{
+    return f ? f->n : 0;
+}
+
+/* Bytes of a copied string or array operand (hard cap against wild input). */
+#define NMX_FILTER_MAX_STRING 65535u
+
+static void *dup_bytes(const void *p, size_t n)
+{
+    uint8_t *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    if (n)
+        memcpy(c, p, n);
+    c[n] = 0;
+    return c;
+}
+
+/* The protocol id of an HPROTOCOL, 0 when it is not one of ours. */
+static unsigned proto_id_of(HPROTOCOL h)
+{
+    return nmx_proto_id(nmx_proto_from_handle(h));
+}
+
+/*
+ * Copies one caller object into o (deep).  Returns NMERR_SUCCESS or an error
+ * code for an object that cannot be copied.
+ */
+static DWORD copy_object(const FILTEROBJECT2 *src, fobj_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->action = src->Action;
+    o->count = src->ByteCount;
+    switch (src->Action) {
+    case FILTERACTION_PROPERTY:
+        o->field = nmx_field_from_handle(src->hProperty);
+        if (!o->field)
+            return NMERR_INVALID_HPROPERTY;
+        break;
+    case FILTERACTION_PROTOCOLEXIST:
+        o->proto = proto_id_of(src->hProtocol);
+        if (!o->proto)
+            return NMERR_INVALID_HPROTOCOL;
+        break;
+    case FILTERACTION_VALUE:
+    case FILTERACTION_BOOL:
+        o->num = src->Value;
+        break;
+    case FILTERACTION_LARGEINT:
+        if (!src->lpLargeInt)
+            return NMERR_INVALID_PARAMETER;
+        {
+            LARGE_INTEGER li;
+            memcpy(&li, (const void *)src->lpLargeInt, sizeof(li));
+            o->num = (uint64_t)li.QuadPart;
+        }
+        break;
+    case FILTERACTION_TIME:
+        if (!src->lpTime)
+            return NMERR_INVALID_PARAMETER;
+        memcpy(&o->time, (const void *)src->lpTime, sizeof(o->time));
+        break;
+    case FILTERACTION_STRING:
+    case FILTERACTION_ARRAY: {
+        const char *p = src->lpArray;
+        if (!p)
+            return NMERR_INVALID_PARAMETER;
+        size_t n = src->ByteCount;
+        if (src->Action == FILTERACTION_STRING && n == 0)
+            n = strnlen(p, NMX_FILTER_MAX_STRING);
+        o->bytes = dup_bytes(p, n);
+        if (!o->bytes)
+            return NMERR_OUT_OF_MEMORY;
+        o->nbytes = n;
+        break;
+    }
+    case FILTERACTION_ADDRESS:
+    case FILTERACTION_ADDR_ETHER:
+    case FILTERACTION_ADDR_TOKEN:
+    case FILTERACTION_ADDR_FDDI:
+    case FILTERACTION_ADDR_IPX:
+    case FILTERACTION_ADDR_IP:
+    case FILTERACTION_ADDR_VINES:
+    case FILTERACTION_ADDR_IP6: {
+        if (!src->lpAddress)
+            return NMERR_INVALID_PARAMETER;
+        /* An ADDRESS is 16 bytes and an ADDRESS2 22: read the longer form
+         * only where an IPv6 address requires it. */
+        DWORD type;
+        memcpy(&type, src->lpAddress, sizeof(type));
+        bool v6 = src->Action == FILTERACTION_ADDR_IP6 ||
+                  (src->Action == FILTERACTION_ADDRESS && type == ADDRESS_TYPE_IP6);
+        memcpy(&o->addr, src->lpAddress, v6 ? sizeof(ADDRESS2) : sizeof(ADDRESS));
+        switch (src->Action) {
+        case FILTERACTION_ADDR_ETHER:
+            o->addr.Type = ADDRESS_TYPE_ETHERNET;
+            break;
+        case FILTERACTION_ADDR_TOKEN:
+            o->addr.Type = ADDRESS_TYPE_TOKENRING;
+            break;
+        case FILTERACTION_ADDR_FDDI:
+            o->addr.Type = ADDRESS_TYPE_FDDI;
+            break;
+        case FILTERACTION_ADDR_IPX:
+            o->addr.Type = ADDRESS_TYPE_IPX;
+            break;
+        case FILTERACTION_ADDR_IP:
+            o->addr.Type = ADDRESS_TYPE_IP;
+            break;
+        case FILTERACTION_ADDR_VINES:
+            o->addr.Type = ADDRESS_TYPE_VINES_IP;
+            break;
+        case FILTERACTION_ADDR_IP6:
+            o->addr.Type = ADDRESS_TYPE_IP6;
+            break;
+        default:
+            break;
+        }
+        break;
+    }
+    case FILTERACTION_PROTOCOLSEXIST: {
+        const PROTOCOLTABLE *t = src->lpProtocolTable;
+        if (!t)
+            return NMERR_INVALID_PARAMETER;
+        DWORD n;
+        memcpy(&n, &t->nProtocols, sizeof(n));
+        if (n > 4096)
+            return NMERR_INVALID_PARAMETER;
+        o->protos = calloc(n ? n : 1, sizeof(*o->protos));
+        if (!o->protos)
+            return NMERR_OUT_OF_MEMORY;
+        for (DWORD i = 0; i < n; i++) {
+            o->protos[i] = proto_id_of(t->hProtocol[i]);
+            if (!o->protos[i]) {
+                nmx__fobj_free(o);
+                return NMERR_INVALID_HPROTOCOL;
+            }
+        }
+        o->nprotos = n;
+        break;
+    }
+    case FILTERACTION_OID: {
+        const OBJECT_IDENTIFIER *oid = src->lpOID;
+        if (!oid || (oid->Length && !oid->lpIdentifier) || oid->Length > 1024)
+            return NMERR_INVALID_PARAMETER;
+        o->oid = calloc(oid->Length ? oid->Length : 1, sizeof(DWORD));
+        if (!o->oid)
+            return NMERR_OUT_OF_MEMORY;
+        if (oid->Length)
+            memcpy(o->oid, oid->lpIdentifier, oid->Length * sizeof(DWORD));
+        o->noid = oid->Length;
+        break;
+    }
+    default:
+        break; /* operators: only the action matters */
+    }
+    return NMERR_SUCCESS;
+}
+
+/* ===================================================================== */
+/* Exported functions                                                     */
+/* ===================================================================== */
+
+NMAPI HFILTER WINAPI CreateFilter(VOID)
+{
+    nmx_filter_t *f = nmx__filter_new();
+    if (!f) {
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+        return NULL;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_filter_handle(f);
+}
+
+NMAPI DWORD WINAPI DestroyFilter(HFILTER hFilter)
+{
+    nmx_filter_t *f = lookup(hFilter);
+    if (!f)
+        return NMERR_INVALID_HFILTER;
+    nmx_filter_free(f);
+    return NMERR_SUCCESS;
+}
+
+NMAPI HFILTER WINAPI FilterDuplicate(HFILTER hFilter)
+{
+    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    if (!f) {
+        BhSetLastError(NMERR_INVALID_HFILTER);
+        return NULL;
+    }
+    nmx_filter_t *c = nmx__filter_new();
+    if (!c)
+        goto out_of_memory;
+    for (size_t i = 0; i < f->n; i++) {
+        fobj_t o = f->obj[i];
+        o.bytes = NULL;
+        o.protos = NULL;
+        o.oid = NULL;
+        if ((f->obj[i].bytes && !(o.bytes = dup_bytes(f->obj[i].bytes, f->obj[i].nbytes))) ||
+            (f->obj[i].protos && !(o.protos = dup_bytes(f->obj[i].protos, f->obj[i].nprotos * sizeof(unsigned)))) ||
+            (f->obj[i].oid && !(o.oid = dup_bytes(f->obj[i].oid, f->obj[i].noid * sizeof(DWORD)))) ||
+            !nmx__filter_push(c, &o)) {
+            nmx__fobj_free(&o);
+            goto out_free;
+        }
+    }
+    c->parser_filter = f->parser_filter;
+    BhSetLastError(NMERR_SUCCESS);
+    return nmx_filter_handle(c);
+out_free:
+    nmx_filter_free(c);
+out_of_memory:
+    BhSetLastError(NMERR_OUT_OF_MEMORY);
+    return NULL;
+}
+
+/* Spec 6.1: a bad filter handle is NMERR_INVALID_PARAMETER here [DOC]. */
+NMAPI DWORD WINAPI FilterAddObject(HFILTER hFilter, NMX_LPFILTEROBJECT_ANY lpFilterObject)
+{
+    nmx_filter_t *f = lookup(hFilter);
+    const FILTEROBJECT2 *src = lpFilterObject.lpFilterObject2;
+    if (!f || !src)
+        return NMERR_INVALID_PARAMETER;
+    fobj_t o;
+    DWORD rc = copy_object(src, &o);
+    if (rc != NMERR_SUCCESS)
+        return rc;
+    if (!nmx__filter_push(f, &o)) {
+        nmx__fobj_free(&o);
+        return NMERR_OUT_OF_MEMORY;
+    }
+    return NMERR_SUCCESS;
+}
+
+/* There are no cached per-frame results to drop. */
+NMAPI VOID WINAPI FilterFlushBits(HFILTER hFilter)
+{
+    BhSetLastError(nmx_filter_from_handle(hFilter) ? NMERR_SUCCESS : NMERR_INVALID_HFILTER);
+}
+
+NMAPI BOOL WINAPI FilterAttachesProperties(HFILTER hFilter)
+{
+    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    if (!f) {
+        BhSetLastError(NMERR_INVALID_HFILTER);
+        return FALSE;
+    }
+    return f->needs_props ? TRUE : FALSE;
+}
+
+NMAPI VOID WINAPI SetCurrentFilter(HFILTER hFilter)
+{
+    pthread_mutex_lock(&table_lock);
+    if (hFilter == NULL || decode_locked(hFilter) != UINT32_MAX) {
+        current_filter = hFilter;
+        BhSetLastError(NMERR_SUCCESS);
+    } else {
+        BhSetLastError(NMERR_INVALID_HFILTER);
+    }
+    pthread_mutex_unlock(&table_lock);
+}
+
+NMAPI HFILTER WINAPI GetCurrentFilter(VOID)
+{
+    pthread_mutex_lock(&table_lock);
+    HFILTER h = current_filter;
+    if (h && decode_locked(h) == UINT32_MAX)
+        h = current_filter = NULL;
+    pthread_mutex_unlock(&table_lock);
+    return h;
+}
+
+/* nmexpert loads no parsers: the switch is kept but changes nothing. */
+NMAPI DWORD WINAPI EnableParserFilter(HFILTER hFilter, HPARSER hParser)
+{
+    (void)hParser;
+    nmx_filter_t *f = lookup(hFilter);
+    if (!f)
+        return NMERR_INVALID_HFILTER;
+    f->parser_filter = true;
+    return NMERR_SUCCESS;
+}
+
+NMAPI DWORD WINAPI DisableParserFilter(HFILTER hFilter, HPARSER hParser)
+{
+    (void)hParser;
+    nmx_filter_t *f = lookup(hFilter);
+    if (!f)
+        return NMERR_INVALID_HFILTER;
+    f->parser_filter = false;
+    return NMERR_SUCCESS;
+}
+
+/* ===================================================================== */
+/* Evaluation                                                             */
+/* ===================================================================== */
+
+enum { K_BOOL, K_NUM, K_PROP, K_OPERAND };
+
+typedef struct sval {
+    uint8_t kind;
+    bool b;            /* K_BOOL */
+    uint64_t num;      /* K_NUM */
+    const fobj_t *o;   /* K_PROP (o->field), K_OPERAND */
+} sval_t;
+
+#define NMX_EVAL_STACK 64
+#define MALFORMED (-2)
+
+static bool proto_present(const nmx_dissection_t *d, unsigned id)
+{
+    return nmx_proto_offset(d->recog, id) != (DWORD)-1;
+}
+
+static bool prop_present(const nmx_dissection_t *d, const nmx_field_t *f)
+{
+    const PROPERTYINST *pi = NULL;
+    nmx_value_t v;
+    while ((pi = nmx_dissection_find(d, f, pi)) != NULL)
+        if (nmx_prop_value(pi, &v) || nmx_field_ftype(f) == NMX_FT_NONE)
+            return true;
+    return false;
+}
+
+/* Truth of a stack value, or MALFORMED. */
+static int truth(const nmx_dissection_t *d, const sval_t *v)
+{
+    switch (v->kind) {
+    case K_BOOL:
+        return v->b;
+    case K_NUM:
+        return v->num != 0;
+    case K_PROP:
+        return prop_present(d, v->o->field);
+    default:
+        return MALFORMED;
+    }
+}
+
+/* Compares the leading `bits` bits of two byte strings (all when 0). */
+static int prefix_cmp(const uint8_t *a, const uint8_t *b, size_t len, unsigned bits)
+{
+    if (bits == 0 || bits > len * 8)
+        bits = (unsigned)(len * 8);
+    size_t full = bits / 8;
+    int c = memcmp(a, b, full);
+    if (c || full == len || bits % 8 == 0)
+        return c;
+    uint8_t mask = (uint8_t)(0xFF << (8 - bits % 8));
+    return (int)(a[full] & mask) - (int)(b[full] & mask);
+}
+
+static bool is_nc(DWORD a)
+{
+    return a == FILTERACTION_EQUALNC || a == FILTERACTION_NOTEQUALNC || a == FILTERACTION_GREATERNC ||
+           a == FILTERACTION_LESSNC || a == FILTERACTION_GREATEREQUALNC || a == FILTERACTION_LESSEQUALNC ||
+           a == FILTERACTION_CONTAINSNC;
+}
+
+/* Applies a relational action to a three-way comparison result. */
+static bool relation(DWORD a, int c)
+{
+    switch (a) {
+    case FILTERACTION_EQUAL:
+    case FILTERACTION_EQUALNC:
+        return c == 0;
+    case FILTERACTION_NOTEQUAL:
+    case FILTERACTION_NOTEQUALNC:
+        return c != 0;
+    case FILTERACTION_GREATER:
+    case FILTERACTION_GREATERNC:
+        return c > 0;
+    case FILTERACTION_LESS:
+    case FILTERACTION_LESSNC:
+        return c < 0;
+    case FILTERACTION_GREATEREQUAL:
+    case FILTERACTION_GREATEREQUALNC:
+        return c >= 0;
+    case FILTERACTION_LESSEQUAL:
+    case FILTERACTION_LESSEQUALNC:
+        return c <= 0;
+    default:
+        return false;
+    }
+}
+
+/* The same relation with its operands swapped (value OP property). */
+static DWORD mirror(DWORD a)
+{
+    switch (a) {
+    case FILTERACTION_GREATER:
+        return FILTERACTION_LESS;
+    case FILTERACTION_LESS:
+        return FILTERACTION_GREATER;
+    case FILTERACTION_GREATEREQUAL:
+        return FILTERACTION_LESSEQUAL;
+    case FILTERACTION_LESSEQUAL:
+        return FILTERACTION_GREATEREQUAL;
+    case FILTERACTION_GREATERNC:
+        return FILTERACTION_LESSNC;
+    case FILTERACTION_LESSNC:
+        return FILTERACTION_GREATERNC;
+    case FILTERACTION_GREATEREQUALNC:
+        return FILTERACTION_LESSEQUALNC;
+    case FILTERACTION_LESSEQUALNC:
+        return FILTERACTION_GREATEREQUALNC;
+    default:
+        return a;
+    }
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_text(const char *a, size_t an, const uint8_t *b, size_t bn, bool nc)
+{
+    size_t n = an < bn ? an : bn;
+    int c = nc ? strncasecmp(a, (const char *)b, n) : memcmp(a, b, n);
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+static bool contains(const uint8_t *h, size_t hn, const uint8_t *n, size_t nn, bool nc)
+{
+    if (nn == 0)
+        return true;
+    for (size_t i = 0; i + nn <= hn; i++)
+        if (nc ? strncasecmp((const char *)h + i, (const char *)n, nn) == 0 : memcmp(h + i, n, nn) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * One instance against an operand (number or operand object).  Returns 1, 0,
+ * or MALFORMED for a comparison that makes no sense.
+ */
+static int inst_match(const PROPERTYINST *pi, const nmx_field_t *f, DWORD act, const sval_t *rhs)
+{
+    nmx_value_t v;
+    if (!nmx_prop_value(pi, &v))
+        return 0;
+    bool nc = is_nc(act);
+    bool cont = act == FILTERACTION_CONTAINS || act == FILTERACTION_CONTAINSNC;
+    enum nmx_ftype t = nmx_field_ftype(f);
+    if (rhs->kind == K_NUM) {
+        switch (t) {
+        case NMX_FT_UINT:
+        case NMX_FT_BOOL:
+            return !cont && relation(act, cmp_u64(v.u, rhs->num));
+        case NMX_FT_INT: {
+            int64_t b = (int64_t)rhs->num;
+            return !cont && relation(act, v.i < b ? -1 : v.i > b);
+        }
+        case NMX_FT_IPV4:
+            return !cont && relation(act, cmp_u64(nmx_load_u32be(v.bytes), rhs->num));
+        default:
+            return 0;
+        }
+    }
+    if (rhs->kind != K_OPERAND)
+        return MALFORMED;
+    const fobj_t *o = rhs->o;
+    switch (o->action) {
+    case FILTERACTION_STRING:
+    case FILTERACTION_ARRAY: {
+        if (t == NMX_FT_STRING && o->action == FILTERACTION_STRING) {
+            char text[4096];
+            size_t n = nmx_prop_render(pi, text, sizeof(text));
+            if (n >= sizeof(text))
+                n = sizeof(text) - 1;
+            if (cont)
+                return contains((const uint8_t *)text, n, o->bytes, o->nbytes, nc);
+            return relation(act, cmp_text(text, n, o->bytes, o->nbytes, nc));
+        }
+        /* Raw bytes of the value (at ByteOffset for an array). */
+        const uint8_t *b = v.bytes;
+        size_t bn = v.len;
+        if (t == NMX_FT_UINT || t == NMX_FT_INT || t == NMX_FT_BOOL) {
+            if (pi->DataLength == PROPERTYINST_EX_LENGTH)
+                return 0; /* derived numbers have no frame bytes */
+        }
+        if (o->action == FILTERACTION_ARRAY && o->count && !cont) {
+            /* ByteCount is the array length; compare from the start. */
+        }
+        if (cont)
+            return contains(b, bn, o->bytes, o->nbytes, nc);
+        int c = memcmp(b, o->bytes, bn < o->nbytes ? bn : o->nbytes);
+        if (!c)
+            c = bn < o->nbytes ? -1 : bn > o->nbytes;
+        return relation(act, c);
+    }
+    case FILTERACTION_ADDRESS:
+    case FILTERACTION_ADDR_ETHER:
+    case FILTERACTION_ADDR_TOKEN:
+    case FILTERACTION_ADDR_FDDI:
+    case FILTERACTION_ADDR_IP:
+    case FILTERACTION_ADDR_IP6:
+        if (cont)
+            return 0;
+        if (t == NMX_FT_IPV4 && o->addr.Type == ADDRESS_TYPE_IP && v.len == 4)
+            return relation(act, prefix_cmp(v.bytes, o->addr.IPAddress, 4, o->prefix));
+        if (t == NMX_FT_IPV6 && o->addr.Type == ADDRESS_TYPE_IP6 && v.len == 16)
+            return relation(act, prefix_cmp(v.bytes, o->addr.IP6Address, 16, o->prefix));
+        if (t == NMX_FT_ETHER && v.len == 6 &&
+            (o->addr.Type == ADDRESS_TYPE_ETHERNET || o->addr.Type == ADDRESS_TYPE_TOKENRING ||
+             o->addr.Type == ADDRESS_TYPE_FDDI))
+            return relation(act, prefix_cmp(v.bytes, o->addr.MACAddress, 6, o->prefix));
+        return 0;
+    case FILTERACTION_TIME:
+    case FILTERACTION_OID:
+        return 0; /* no property of ours has these types */
+    default:
+        return MALFORMED;
+    }
+}
+
+/* A relational or contains action over two operands. */
+static int compare(const nmx_dissection_t *d, DWORD act, sval_t a, sval_t b)
+{
+    if (a.kind != K_PROP && b.kind == K_PROP) {
+        sval_t t = a;
+        a = b;
+        b = t;
+        act = mirror(act);
+    }
+    if (a.kind == K_PROP) {
+        if (b.kind == K_PROP || b.kind == K_BOOL)
+            return MALFORMED;
+        if (!d->props)
+            return MALFORMED;
+        const PROPERTYINST *pi = NULL;
+        while ((pi = nmx_dissection_find(d, a.o->field, pi)) != NULL) {
+            int r = inst_match(pi, a.o->field, act, &b);
+            if (r != 0)
+                return r;
+        }
+        return 0;
+    }
+    if (a.kind == K_NUM && b.kind == K_NUM)
+        return relation(act, cmp_u64(a.num, b.num));
+    if (a.kind == K_OPERAND && b.kind == K_OPERAND && a.o->bytes && b.o->bytes) {
+        bool nc = is_nc(act);
+        if (act == FILTERACTION_CONTAINS || act == FILTERACTION_CONTAINSNC)
+            return contains(a.o->bytes, a.o->nbytes, b.o->bytes, b.o->nbytes, nc);
+        return relation(act, cmp_text((const char *)a.o->bytes, a.o->nbytes, b.o->bytes, b.o->nbytes, nc));
+    }
+    return MALFORMED;
+}
+
+/* The frame's address of the operand's kind, matched against it. */
+static bool addr_match(const nmx_dissection_t *d, const fobj_t *o, bool dst)
+{
+    DWORD type = o->addr.Type;
+    size_t len;
+    if (type == ADDRESS_TYPE_IP)
+        len = 4;
+    else if (type == ADDRESS_TYPE_IP6)
+        len = 16;
+    else if (type == ADDRESS_TYPE_ETHERNET || type == ADDRESS_TYPE_TOKENRING || type == ADDRESS_TYPE_FDDI)
+        len = 6, type = ADDRESS_TYPE_ETHERNET;
+    else
+        return false;
+    ADDRESS2 fa;
+    if (nmx_frame_address(d->data, d->caplen, &d->addrs, dst, type, 0, &fa, NULL, NULL) != NMERR_SUCCESS)
+        return false;
+    return prefix_cmp(fa.IP6Address, o->addr.IP6Address, len, o->prefix) == 0;
+}
+
+static bool is_address_operand(const sval_t *v)
+{
+    if (v->kind != K_OPERAND)
+        return false;
+    switch (v->o->action) {
+    case FILTERACTION_ADDRESS:
+    case FILTERACTION_ADDR_ETHER:
+    case FILTERACTION_ADDR_TOKEN:
+    case FILTERACTION_ADDR_FDDI:
+    case FILTERACTION_ADDR_IPX:
+    case FILTERACTION_ADDR_IP:
+    case FILTERACTION_ADDR_VINES:
+    case FILTERACTION_ADDR_IP6:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Runs the program; returns 1, 0 or MALFORMED. */
+static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
+{
+    size_t sp = 0;
+#define NEED(k)                \
+    do {                       \
+        if (sp < (k))          \
+            return MALFORMED;  \
+    } while (0)
+    for (size_t i = 0; i < f->n; i++) {
+        const fobj_t *o = &f->obj[i];
+        sval_t r = {.kind = K_BOOL};
+        int t, u;
+        switch (o->action) {
+        case FILTERACTION_PROPERTY:
+            r.kind = K_PROP;
+            r.o = o;
+            break;
+        case FILTERACTION_VALUE:
+        case FILTERACTION_LARGEINT:
+            r.kind = K_NUM;
+            r.num = o->num;
+            break;
+        case FILTERACTION_BOOL:
+            r.b = o->num != 0;
+            break;
+        case FILTERACTION_STRING:
+        case FILTERACTION_ARRAY:
+        case FILTERACTION_TIME:
+        case FILTERACTION_OID:
+        case FILTERACTION_ADDRESS:
+        case FILTERACTION_ADDR_ETHER:
+        case FILTERACTION_ADDR_TOKEN:
+        case FILTERACTION_ADDR_FDDI:
+        case FILTERACTION_ADDR_IPX:
+        case FILTERACTION_ADDR_IP:
+        case FILTERACTION_ADDR_VINES:
+        case FILTERACTION_ADDR_IP6:
+            r.kind = K_OPERAND;
+            r.o = o;
+            break;
+        case FILTERACTION_PROTOCOLEXIST:
+            r.b = proto_present(d, o->proto);
+            break;
+        case FILTERACTION_PROTOCOLSEXIST:
+            r.b = true;
+            for (size_t k = 0; k < o->nprotos; k++)
+                r.b = r.b && proto_present(d, o->protos[k]);
+            break;
+        case FILTERACTION_PROPERTYEXIST:
+            NEED(1);
+            if (st[sp - 1].kind != K_PROP)
+                return MALFORMED;
+            if (!d->props)
+                return MALFORMED;
+            r.b = prop_present(d, st[--sp].o->field);
+            break;
+        case FILTERACTION_NOT:
+            NEED(1);
+            t = truth(d, &st[--sp]);
+            if (t == MALFORMED)
+                return MALFORMED;
+            r.b = !t;
+            break;
+        case FILTERACTION_AND:
+        case FILTERACTION_OR:
+        case FILTERACTION_XOR:
+            NEED(2);
+            u = truth(d, &st[--sp]);
+            t = truth(d, &st[--sp]);
+            if (t == MALFORMED || u == MALFORMED)
+                return MALFORMED;
+            r.b = o->action == FILTERACTION_AND ? (t && u) : o->action == FILTERACTION_OR ? (t || u) : (t != u);
+            break;
+        case FILTERACTION_EQUAL:
+        case FILTERACTION_EQUALNC:
+        case FILTERACTION_NOTEQUAL:
+        case FILTERACTION_NOTEQUALNC:
+        case FILTERACTION_GREATER:
+        case FILTERACTION_GREATERNC:
+        case FILTERACTION_LESS:
+        case FILTERACTION_LESSNC:
+        case FILTERACTION_GREATEREQUAL:
+        case FILTERACTION_GREATEREQUALNC:
+        case FILTERACTION_LESSEQUAL:
+        case FILTERACTION_LESSEQUALNC:
+        case FILTERACTION_CONTAINS:
+        case FILTERACTION_CONTAINSNC: {
+            NEED(2);
+            sval_t b = st[--sp];
+            sval_t a = st[--sp];
+            t = compare(d, o->action, a, b);
+            if (t == MALFORMED)
+                return MALFORMED;
+            r.b = t;
+            break;
+        }
+        case FILTERACTION_AREBITSON:
+        case FILTERACTION_AREBITSOFF: {
+            NEED(2);
+            sval_t b = st[--sp];
+            sval_t a = st[--sp];
+            if (a.kind == K_NUM && b.kind == K_PROP) {
+                sval_t tmp = a;
+                a = b;
+                b = tmp;
+            }
+            if (a.kind != K_PROP || b.kind != K_NUM || !d->props)
+                return MALFORMED;
+            r.b = false;
+            const PROPERTYINST *pi = NULL;
+            nmx_value_t v;
+            while (!r.b && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
+                if (nmx_prop_value(pi, &v))
+                    r.b = o->action == FILTERACTION_AREBITSON ? (v.u & b.num) == b.num : (v.u & b.num) == 0;
+            break;
+        }
+        case FILTERACTION_ARRAYEQUAL: {
+            NEED(2);
+            sval_t b = st[--sp];
+            sval_t a = st[--sp];
+            if (a.kind == K_OPERAND && b.kind == K_PROP) {
+                sval_t tmp = a;
+                a = b;
+                b = tmp;
+            }
+            if (a.kind != K_PROP || b.kind != K_OPERAND || !b.o->bytes || !d->props)
+                return MALFORMED;
+            r.b = false;
+            const PROPERTYINST *pi = NULL;
+            nmx_value_t v;
+            size_t at = o->count; /* ByteOffset into the property's bytes */
+            while (!r.b && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
+                if (nmx_prop_value(pi, &v) && at <= v.len && v.len - at >= b.o->nbytes)
+                    r.b = memcmp(v.bytes + at, b.o->bytes, b.o->nbytes) == 0;
+            break;
+        }
+        case FILTERACTION_PLUS:
+        case FILTERACTION_MINUS: {
+            NEED(2);
+            sval_t b = st[--sp];
+            sval_t a = st[--sp];
+            if (a.kind != K_NUM || b.kind != K_NUM)
+                return MALFORMED;
+            r.kind = K_NUM;
+            r.num = o->action == FILTERACTION_PLUS ? a.num + b.num : a.num - b.num;
+            break;
+        }
+        case FILTERACTION_FROM:
+        case FILTERACTION_TO:
+        case FILTERACTION_ADDRESSANY:
+            NEED(1);
+            if (!is_address_operand(&st[sp - 1]))
+                return MALFORMED;
+            {
+                const fobj_t *a = st[--sp].o;
+                bool src = addr_match(d, a, false), dst = addr_match(d, a, true);
+                r.b = o->action == FILTERACTION_FROM ? src : o->action == FILTERACTION_TO ? dst : (src || dst);
+            }
+            break;
+        case FILTERACTION_FROMTO:
+            NEED(2);
+            if (!is_address_operand(&st[sp - 1]) || !is_address_operand(&st[sp - 2]))
+                return MALFORMED;
+            {
+                const fobj_t *b = st[--sp].o;
+                const fobj_t *a = st[--sp].o;
+                r.b = (addr_match(d, a, false) && addr_match(d, b, true)) ||
+                      (addr_match(d, b, false) && addr_match(d, a, true));
+            }
+            break;
+        case FILTERACTION_OID_CONTAINS:
+        case FILTERACTION_OID_BEGINS_WITH:
+        case FILTERACTION_OID_ENDS_WITH:
+            NEED(2);
+            if (st[sp - 1].kind != K_OPERAND || st[sp - 2].kind != K_PROP)
+                return MALFORMED;
+            sp -= 2;
+            r.b = false; /* no property of ours is an OID */
+            break;
+        default:
+            return MALFORMED; /* INVALID, DEREFPROPERTY, EXPRESSION, NOEVAL, unknown */
+        }
+        st[sp++] = r;
+    }
+#undef NEED
+    if (sp != 1)
+        return MALFORMED;
+    return truth(d, &st[0]);
+}
+
+int nmx_filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr)
+{
+    if (!f) {
+        if (nmerr)
+            *nmerr = NMERR_INVALID_HFILTER;
+        return FILTER_FAIL_WITH_ERROR;
+    }
+    if (f->n == 0)
+        return FILTER_PASSED;
+    if (!d) {
+        if (nmerr)
+            *nmerr = NMERR_INVALID_PARAMETER;
+        return FILTER_FAIL_WITH_ERROR;
+    }
+    sval_t small[NMX_EVAL_STACK];
+    sval_t *st = f->n <= NMX_EVAL_STACK ? small : malloc(f->n * sizeof(*st));
+    if (!st) {
+        if (nmerr)
+            *nmerr = NMERR_OUT_OF_MEMORY;
+        return FILTER_FAIL_WITH_ERROR;
+    }
+    int r = run(f, d, st);
+    if (st != small)
+        free(st);
+    if (r == MALFORMED) {
+        if (nmerr)
+            *nmerr = NMERR_FILTER_INVALID_EXPRESSION;
+        return FILTER_FAIL_WITH_ERROR;
+    }
+    return r ? FILTER_PASSED : FILTER_FAILED;
+}

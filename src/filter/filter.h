@@ -1,0 +1,78 @@
+/*
+ * filter.h - the filter layer's internal API: NetMon display filters
+ * (HFILTER, postfix FILTEROBJECT programs, spec 4.9 and 6.1), their
+ * evaluator over a dissected frame, and the compiler of the text display
+ * filter syntax used by `nmexpert run -Y` (a Wireshark-like subset, see
+ * docs/filters.md) into the same programs.
+ *
+ * Every filter, created with CreateFilter or compiled from text, has an
+ * HFILTER.  An HFILTER is an encoded slot number and generation in a handle
+ * table, never a pointer: NULL, stale (destroyed) and made-up handles are
+ * recognised as invalid without being dereferenced.
+ *
+ * The exported NetMon functions that take no frame (CreateFilter,
+ * DestroyFilter, FilterDuplicate, FilterAddObject, FilterFlushBits,
+ * FilterAttachesProperties, SetCurrentFilter, GetCurrentFilter,
+ * Enable/DisableParserFilter) are in filter.c.  FilterFrame and the search
+ * functions belong to the runtime, which evaluates with nmx_filter_eval().
+ *
+ * Thread safety: handle operations are serialised internally; evaluating a
+ * filter is read-only and may run in several threads, but a filter must not
+ * be changed or destroyed while it is being evaluated.
+ */
+#ifndef NMX_FILTER_FILTER_H
+#define NMX_FILTER_FILTER_H
+
+#include <netmon.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto/proto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nmx_filter nmx_filter_t;
+
+/* The filter behind a handle, or NULL when h is not a live filter handle. */
+const nmx_filter_t *nmx_filter_from_handle(HFILTER h);
+
+/* The handle of a filter (valid until it is destroyed). */
+HFILTER nmx_filter_handle(const nmx_filter_t *f);
+
+/*
+ * Evaluates filter f on one frame.  `d` is the frame's dissection; when
+ * nmx_filter_needs_props(f) is false, d->props may be NULL (the recognize
+ * table, the address locations and the frame bytes are enough).
+ * Returns FILTER_PASSED (1), FILTER_FAILED (0) or FILTER_FAIL_WITH_ERROR
+ * (-1); on error *nmerr (if not NULL) receives NMERR_INVALID_HFILTER for a
+ * NULL f or NMERR_FILTER_INVALID_EXPRESSION (57) for a malformed program.
+ * An empty filter passes every frame.  A property operand matches when any
+ * of its instances does.
+ */
+int nmx_filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr);
+
+/* Whether evaluating f needs attached properties (FilterAttachesProperties). */
+bool nmx_filter_needs_props(const nmx_filter_t *f);
+
+/* Number of objects in f's program. */
+size_t nmx_filter_size(const nmx_filter_t *f);
+
+/*
+ * Compiles a display filter text ("ip.src == 10.0.0.0/8 and tcp") into a new
+ * filter.  On error returns NULL and writes "column N: what is wrong" into
+ * err; *errpos (if not NULL) receives the 0-based byte offset of the
+ * problem.  An empty or blank text compiles to an empty filter.
+ */
+nmx_filter_t *nmx_dfilter_compile_ex(const char *text, char *err, size_t errlen, size_t *errpos);
+nmx_filter_t *nmx_dfilter_compile(const char *text, char *err, size_t errlen);
+
+/* Destroys a filter and invalidates its handle (as DestroyFilter). */
+void nmx_filter_free(nmx_filter_t *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NMX_FILTER_FILTER_H */

@@ -1,0 +1,504 @@
+/*
+ * test_filter.c - NetMon display filters: handles (NULL, stale, made-up),
+ * objects copied by value with deep copies, each FILTERACTION the evaluator
+ * supports, malformed programs (error 57), and the text syntax of -Y with
+ * its error positions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/linktype.h"
+#include "filter/filter.h"
+#include "frames.h"
+
+/* An HTTP GET from 192.168.0.1:40000 to 192.168.0.2:80, TTL 64, DF. */
+static uint8_t http_frame[256];
+static size_t http_len;
+static nmx_dissection_t *http_d;
+/* An ARP request. */
+static uint8_t arp_frame[64];
+static size_t arp_len;
+static nmx_dissection_t *arp_d;
+
+static int setup(void **state)
+{
+    (void)state;
+    const char req[] = "GET /index.html HTTP/1.1\r\nHost: www.Example.com\r\n\r\n";
+    size_t n = fr_hex(http_frame, 0, "001122334455 66778899aabb 0800");
+    size_t tot = 20 + 20 + strlen(req);
+    char ip[128];
+    snprintf(ip, sizeof(ip), "4500%04zx12344000 4006 0000 c0a80001 c0a80002", tot);
+    n = fr_hex(http_frame, n, ip);
+    n = fr_hex(http_frame, n, "9c40 0050 00000001 00000000 5018 2000 0000 0000");
+    memcpy(http_frame + n, req, strlen(req));
+    http_len = n + strlen(req);
+    http_d = nmx_dissect(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET);
+    arp_len = fr_hex(arp_frame, 0, "ffffffffffff 001122334455 0806 0001 0800 06 04 0001 001122334455 0a000001 000000000000 0a000002");
+    arp_d = nmx_dissect(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET);
+    return http_d && arp_d ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    nmx_dissection_free(http_d);
+    nmx_dissection_free(arp_d);
+    return 0;
+}
+
+static int eval_h(HFILTER h, const nmx_dissection_t *d, DWORD *err)
+{
+    return nmx_filter_eval(nmx_filter_from_handle(h), d, err);
+}
+
+static HPROPERTY prop(const char *key)
+{
+    return GetProperty(NULL, (LPSTR)key);
+}
+
+static void add(HFILTER h, DWORD action, HPROPERTY p, DWORD value)
+{
+    FILTEROBJECT2 o;
+    memset(&o, 0, sizeof(o));
+    o.Action = action;
+    o.hProperty = p;
+    o.Value = value;
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+}
+
+static void test_handles(void **state)
+{
+    (void)state;
+    HFILTER h = CreateFilter();
+    assert_non_null(h);
+    assert_true(nmx_filter_from_handle(h) != NULL);
+    assert_false(FilterAttachesProperties(h));
+    HFILTER dup = FilterDuplicate(h);
+    assert_non_null(dup);
+    assert_true(dup != h);
+    assert_int_equal(DestroyFilter(h), NMERR_SUCCESS);
+    /* Stale, NULL and made-up handles: never dereferenced. */
+    assert_int_equal(DestroyFilter(h), NMERR_INVALID_HFILTER);
+    assert_int_equal(DestroyFilter(NULL), NMERR_INVALID_HFILTER);
+    assert_int_equal(DestroyFilter((HFILTER)(uintptr_t)0x1234), NMERR_INVALID_HFILTER);
+    assert_int_equal(DestroyFilter((HFILTER)(uintptr_t)0xdeadbeefdeadbeefull), NMERR_INVALID_HFILTER);
+    assert_int_equal(DestroyFilter((HFILTER)((uintptr_t)dup + 1)), NMERR_INVALID_HFILTER);
+    assert_null(nmx_filter_from_handle(h));
+    FILTEROBJECT2 o = {.Action = FILTERACTION_BOOL, .Value = 1};
+    assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_PARAMETER);
+    assert_int_equal(FilterAddObject(dup, (LPFILTEROBJECT2)NULL), NMERR_INVALID_PARAMETER);
+    assert_null(FilterDuplicate(h));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HFILTER);
+    assert_false(FilterAttachesProperties(h));
+    FilterFlushBits(h);
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HFILTER);
+    FilterFlushBits(dup);
+    assert_int_equal(BhGetLastError(), NMERR_SUCCESS);
+    DWORD err = 0;
+    assert_int_equal(nmx_filter_eval(NULL, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    assert_int_equal(err, NMERR_INVALID_HFILTER);
+    /* A slot reused by a new filter does not revive the old handle. */
+    HFILTER h2 = CreateFilter();
+    assert_null(nmx_filter_from_handle(h));
+    assert_int_equal(EnableParserFilter(h2, NULL), NMERR_SUCCESS);
+    assert_int_equal(DisableParserFilter(h2, NULL), NMERR_SUCCESS);
+    assert_int_equal(EnableParserFilter(h, NULL), NMERR_INVALID_HFILTER);
+    assert_int_equal(DisableParserFilter(NULL, NULL), NMERR_INVALID_HFILTER);
+    /* The current (UI) filter. */
+    SetCurrentFilter(h2);
+    assert_ptr_equal(GetCurrentFilter(), h2);
+    SetCurrentFilter(h);
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HFILTER);
+    assert_ptr_equal(GetCurrentFilter(), h2);
+    assert_int_equal(DestroyFilter(h2), NMERR_SUCCESS);
+    assert_null(GetCurrentFilter());
+    SetCurrentFilter(NULL);
+    assert_null(GetCurrentFilter());
+    assert_int_equal(DestroyFilter(dup), NMERR_SUCCESS);
+    /* Many filters at once. */
+    HFILTER many[200];
+    for (int i = 0; i < 200; i++)
+        assert_non_null(many[i] = CreateFilter());
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(DestroyFilter(many[i]), NMERR_SUCCESS);
+}
+
+static void test_empty_and_malformed(void **state)
+{
+    (void)state;
+    DWORD err = 0;
+    HFILTER h = CreateFilter();
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_PASSED);
+    assert_int_equal(eval_h(h, arp_d, &err), FILTER_PASSED);
+    /* An operator without operands. */
+    add(h, FILTERACTION_AND, 0, 0);
+    err = 0;
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    assert_int_equal(err, NMERR_FILTER_INVALID_EXPRESSION);
+    DestroyFilter(h);
+    /* Two values left. */
+    h = CreateFilter();
+    add(h, FILTERACTION_BOOL, 0, 1);
+    add(h, FILTERACTION_BOOL, 0, 1);
+    err = 0;
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    assert_int_equal(err, NMERR_FILTER_INVALID_EXPRESSION);
+    add(h, FILTERACTION_OR, 0, 0);
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_PASSED);
+    DestroyFilter(h);
+    /* Unknown and unsupported actions; PROPERTYEXIST on a non-property. */
+    static const DWORD bad[] = {FILTERACTION_INVALID, FILTERACTION_EXPRESSION, FILTERACTION_NOEVAL,
+                                FILTERACTION_DEREFPROPERTY, 1234};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        h = CreateFilter();
+        add(h, bad[i], 0, 0);
+        err = 0;
+        assert_int_equal(eval_h(h, http_d, &err), FILTER_FAIL_WITH_ERROR);
+        assert_int_equal(err, NMERR_FILTER_INVALID_EXPRESSION);
+        DestroyFilter(h);
+    }
+    h = CreateFilter();
+    add(h, FILTERACTION_VALUE, 0, 3);
+    add(h, FILTERACTION_PROPERTYEXIST, 0, 0);
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    DestroyFilter(h);
+    /* Invalid handles inside objects are refused when added. */
+    h = CreateFilter();
+    FILTEROBJECT2 o = {.Action = FILTERACTION_PROPERTY, .hProperty = 42};
+    assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_HPROPERTY);
+    o = (FILTEROBJECT2){.Action = FILTERACTION_PROTOCOLEXIST, .hProtocol = (HPROTOCOL)(uintptr_t)8};
+    assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_HPROTOCOL);
+    o = (FILTEROBJECT2){.Action = FILTERACTION_STRING};
+    assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), 0);
+    DestroyFilter(h);
+}
+
+static void test_copy_by_value(void **state)
+{
+    (void)state;
+    /* The SDK sample reuses one object and changes only Action. */
+    HFILTER h = CreateFilter();
+    FILTEROBJECT o;
+    memset(&o, 0, sizeof(o));
+    o.Action = FILTERACTION_PROPERTY;
+    o.hProperty = prop("http.request.method");
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+    o.Action = FILTERACTION_PROPERTYEXIST;
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+    o.Action = 0; /* later changes do not reach the filter */
+    assert_true(FilterAttachesProperties(h));
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    assert_int_equal(eval_h(h, arp_d, NULL), FILTER_FAILED);
+    DestroyFilter(h);
+
+    /* Strings, arrays and addresses are deep-copied. */
+    char text[8] = "GET";
+    h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("http.request.method"), 0);
+    FILTEROBJECT2 s = {.Action = FILTERACTION_STRING, .lpArray = text};
+    assert_int_equal(FilterAddObject(h, &s), NMERR_SUCCESS);
+    add(h, FILTERACTION_EQUAL, 0, 0);
+    memcpy(text, "PUT", 4);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    HFILTER dup = FilterDuplicate(h);
+    DestroyFilter(h);
+    assert_int_equal(eval_h(dup, http_d, NULL), FILTER_PASSED); /* the duplicate owns its copies */
+    DestroyFilter(dup);
+
+    ADDRESS2 a;
+    memset(&a, 0, sizeof(a));
+    a.Type = ADDRESS_TYPE_IP;
+    memcpy(a.IPAddress, "\xc0\xa8\x00\x02", 4);
+    h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("ip.dst"), 0);
+    FILTEROBJECT2 ad = {.Action = FILTERACTION_ADDR_IP, .lpAddress = &a};
+    assert_int_equal(FilterAddObject(h, &ad), NMERR_SUCCESS);
+    add(h, FILTERACTION_EQUAL, 0, 0);
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    DestroyFilter(h);
+
+    /* An old-style FILTEROBJECT with a 16-byte ADDRESS is read safely. */
+    ADDRESS small;
+    memset(&small, 0, sizeof(small));
+    small.Type = ADDRESS_TYPE_ETHERNET;
+    memcpy(small.MACAddress, "\x66\x77\x88\x99\xaa\xbb", 6);
+    h = CreateFilter();
+    FILTEROBJECT old = {.Action = FILTERACTION_ADDRESS, .lpAddress = &small};
+    assert_int_equal(FilterAddObject(h, &old), NMERR_SUCCESS);
+    add(h, FILTERACTION_FROM, 0, 0);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    assert_int_equal(eval_h(h, arp_d, NULL), FILTER_FAILED);
+    DestroyFilter(h);
+}
+
+static void test_actions(void **state)
+{
+    (void)state;
+    HPROTOCOL tcp = GetProtocolFromName("TCP"), arp = GetProtocolFromName("ARP");
+    HFILTER h = CreateFilter();
+    FILTEROBJECT2 pe = {.Action = FILTERACTION_PROTOCOLEXIST, .hProtocol = tcp};
+    FilterAddObject(h, &pe);
+    assert_false(FilterAttachesProperties(h));
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    assert_int_equal(eval_h(h, arp_d, NULL), FILTER_FAILED);
+    /* No properties needed: a recognize-only dissection will do. */
+    nmx_dissection_t lite = *http_d;
+    lite.props = NULL;
+    assert_int_equal(eval_h(h, &lite, NULL), FILTER_PASSED);
+    add(h, FILTERACTION_NOT, 0, 0);
+    assert_int_equal(eval_h(h, arp_d, NULL), FILTER_PASSED);
+    DestroyFilter(h);
+
+    /* PROTOCOLSEXIST: all listed. */
+    struct {
+        DWORD n;
+        HPROTOCOL p[2];
+    } tab = {2, {tcp, GetProtocolFromName("http")}};
+    h = CreateFilter();
+    FILTEROBJECT2 ps = {.Action = FILTERACTION_PROTOCOLSEXIST, .lpProtocolTable = (LPPROTOCOLTABLETYPE)(void *)&tab};
+    assert_int_equal(FilterAddObject(h, &ps), NMERR_SUCCESS);
+    tab.p[1] = arp;
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    DestroyFilter(h);
+
+    /* Relations, both operand orders, any-instance semantics. */
+    struct {
+        const char *key;
+        DWORD value;
+        DWORD action;
+        bool value_first;
+        int want;
+    } rel[] = {
+        {"ip.ttl", 64, FILTERACTION_EQUAL, false, FILTER_PASSED},
+        {"ip.ttl", 64, FILTERACTION_NOTEQUAL, false, FILTER_FAILED},
+        {"ip.ttl", 63, FILTERACTION_GREATER, false, FILTER_PASSED},
+        {"ip.ttl", 64, FILTERACTION_GREATEREQUAL, false, FILTER_PASSED},
+        {"ip.ttl", 64, FILTERACTION_LESS, false, FILTER_FAILED},
+        {"ip.ttl", 65, FILTERACTION_LESSEQUAL, false, FILTER_PASSED},
+        {"ip.ttl", 100, FILTERACTION_GREATER, true, FILTER_PASSED}, /* 100 > ttl */
+        {"tcp.dstport", 80, FILTERACTION_EQUAL, false, FILTER_PASSED},
+        {"tcp.port", 40000, FILTERACTION_EQUAL, false, FILTER_PASSED}, /* second instance */
+        {"tcp.flags.push", 1, FILTERACTION_EQUAL, false, FILTER_PASSED},
+        {"ip.dst", 0xc0a80002, FILTERACTION_EQUAL, false, FILTER_PASSED},
+    };
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+        h = CreateFilter();
+        if (rel[i].value_first)
+            add(h, FILTERACTION_VALUE, 0, rel[i].value);
+        add(h, FILTERACTION_PROPERTY, prop(rel[i].key), 0);
+        if (!rel[i].value_first)
+            add(h, FILTERACTION_VALUE, 0, rel[i].value);
+        add(h, rel[i].action, 0, 0);
+        assert_int_equal(eval_h(h, http_d, NULL), rel[i].want);
+        assert_int_equal(eval_h(h, arp_d, NULL), FILTER_FAILED);
+        DestroyFilter(h);
+    }
+    /* Strings: case-insensitive variants and contains. */
+    struct {
+        const char *s;
+        DWORD action;
+        int want;
+    } str[] = {
+        {"www.Example.com", FILTERACTION_EQUAL, FILTER_PASSED},
+        {"www.example.com", FILTERACTION_EQUAL, FILTER_FAILED},
+        {"www.example.com", FILTERACTION_EQUALNC, FILTER_PASSED},
+        {"Example", FILTERACTION_CONTAINS, FILTER_PASSED},
+        {"example", FILTERACTION_CONTAINS, FILTER_FAILED},
+        {"EXAMPLE", FILTERACTION_CONTAINSNC, FILTER_PASSED},
+        {"www.Z", FILTERACTION_LESS, FILTER_PASSED},
+    };
+    for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++) {
+        h = CreateFilter();
+        add(h, FILTERACTION_PROPERTY, prop("http.host"), 0);
+        FILTEROBJECT2 so = {.Action = FILTERACTION_STRING, .lpArray = (void *)str[i].s};
+        FilterAddObject(h, &so);
+        add(h, str[i].action, 0, 0);
+        assert_int_equal(eval_h(h, http_d, NULL), str[i].want);
+        DestroyFilter(h);
+    }
+    /* Bits, arrays, logic, arithmetic. */
+    h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("tcp.flags"), 0);
+    add(h, FILTERACTION_VALUE, 0, 0x18);
+    add(h, FILTERACTION_AREBITSON, 0, 0);
+    add(h, FILTERACTION_PROPERTY, prop("tcp.flags"), 0);
+    add(h, FILTERACTION_VALUE, 0, 0x03);
+    add(h, FILTERACTION_AREBITSOFF, 0, 0);
+    add(h, FILTERACTION_AND, 0, 0);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    add(h, FILTERACTION_BOOL, 0, 1);
+    add(h, FILTERACTION_XOR, 0, 0);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_FAILED);
+    DestroyFilter(h);
+    h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("eth.src"), 0);
+    uint8_t arr[] = {0x88, 0x99};
+    FILTEROBJECT2 ao = {.Action = FILTERACTION_ARRAY, .lpArray = arr, .ByteCount = 2};
+    FilterAddObject(h, &ao);
+    FILTEROBJECT2 ae = {.Action = FILTERACTION_ARRAYEQUAL, .ByteOffset = 2};
+    FilterAddObject(h, &ae);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    DestroyFilter(h);
+    h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("ip.ttl"), 0);
+    add(h, FILTERACTION_VALUE, 0, 60);
+    add(h, FILTERACTION_VALUE, 0, 4);
+    add(h, FILTERACTION_PLUS, 0, 0);
+    add(h, FILTERACTION_EQUAL, 0, 0);
+    assert_int_equal(eval_h(h, http_d, NULL), FILTER_PASSED);
+    DestroyFilter(h);
+    /* Addresses: FROM, TO, ADDRESSANY, FROMTO. */
+    ADDRESS2 src, dst;
+    memset(&src, 0, sizeof(src));
+    memset(&dst, 0, sizeof(dst));
+    src.Type = dst.Type = ADDRESS_TYPE_IP;
+    memcpy(src.IPAddress, "\xc0\xa8\x00\x01", 4);
+    memcpy(dst.IPAddress, "\xc0\xa8\x00\x02", 4);
+    struct {
+        DWORD action;
+        ADDRESS2 *a;
+        ADDRESS2 *b;
+        int want;
+    } ad[] = {
+        {FILTERACTION_FROM, &src, NULL, FILTER_PASSED},
+        {FILTERACTION_FROM, &dst, NULL, FILTER_FAILED},
+        {FILTERACTION_TO, &dst, NULL, FILTER_PASSED},
+        {FILTERACTION_ADDRESSANY, &dst, NULL, FILTER_PASSED},
+        {FILTERACTION_FROMTO, &dst, &src, FILTER_PASSED},
+        {FILTERACTION_FROMTO, &dst, &dst, FILTER_FAILED},
+    };
+    for (size_t i = 0; i < sizeof(ad) / sizeof(ad[0]); i++) {
+        h = CreateFilter();
+        FILTEROBJECT2 x = {.Action = FILTERACTION_ADDRESS, .lpAddress = ad[i].a};
+        FilterAddObject(h, &x);
+        if (ad[i].b) {
+            x.lpAddress = ad[i].b;
+            FilterAddObject(h, &x);
+        }
+        add(h, ad[i].action, 0, 0);
+        assert_int_equal(eval_h(h, http_d, NULL), ad[i].want);
+        DestroyFilter(h);
+    }
+}
+
+/* Compiles and evaluates text on both frames: "PF" = passes http, fails arp. */
+static void check_text(const char *text, const char *want)
+{
+    char err[256];
+    size_t pos = 99;
+    nmx_filter_t *f = nmx_dfilter_compile_ex(text, err, sizeof(err), &pos);
+    if (!f)
+        fail_msg("%s: %s", text, err);
+    char got[3] = {nmx_filter_eval(f, http_d, NULL) == FILTER_PASSED ? 'P' : 'F',
+                   nmx_filter_eval(f, arp_d, NULL) == FILTER_PASSED ? 'P' : 'F', 0};
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got %s, want %s", text, got, want);
+    nmx_filter_free(f);
+}
+
+static void test_text_syntax(void **state)
+{
+    (void)state;
+    check_text("", "PP");
+    check_text("   ", "PP");
+    check_text("tcp", "PF");
+    check_text("arp", "FP");
+    check_text("frame", "PP");
+    check_text("TCP", "PF");
+    check_text("ip.src", "PF");
+    check_text("ip.src == 192.168.0.1", "PF");
+    check_text("ip.src eq 192.168.0.0/24", "PF");
+    check_text("ip.src == 192.168.1.0/24", "FF");
+    check_text("ip.addr == 192.168.0.2", "PF");
+    check_text("ip.addr != 192.168.0.2", "FF");
+    check_text("ip.addr != 10.0.0.1", "PF");
+    check_text("ip.src ne 192.168.0.1", "FF");
+    check_text("!ip.src", "FP");
+    check_text("not tcp", "FP");
+    check_text("ip.ttl > 63 && ip.ttl < 65", "PF");
+    check_text("ip.ttl gt 63 and ip.ttl lt 65", "PF");
+    check_text("ip.ttl >= 64 and ip.ttl <= 64", "PF");
+    check_text("ip.ttl ge 65 or arp", "FP");
+    check_text("tcp.dstport == 0x50", "PF");
+    check_text("tcp.flags.push == 1", "PF");
+    check_text("tcp.flags.syn == True", "FF");
+    check_text("tcp.flags.syn == false", "PF");
+    check_text("eth.src == 66:77:88:99:aa:bb", "PF");
+    check_text("eth.src == 66-77-88-99-AA-BB", "PF");
+    check_text("eth.dst == ff:ff:ff:ff:ff:ff", "FP");
+    check_text("http.request.method == \"GET\"", "PF");
+    check_text("http.request.method == GET", "PF");
+    check_text("http.host contains \"Example\"", "PF");
+    check_text("http.host contains \"nope\"", "FF");
+    check_text("tcp or udp and arp", "PF");
+    check_text("(tcp or udp) and arp", "FF");
+    check_text("arp or tcp and http", "PP");
+    check_text("tcp xor ip", "FF");
+    check_text("tcp ^^ arp", "PP");
+    check_text("arp.opcode == 1 || ip.ttl == 64", "PP");
+    check_text("ipv6.src == ::1", "FF");
+    check_text("ipv6.src == fe80::/10", "FF");
+    check_text("arp.src.proto_ipv4 == 10.0.0.1", "FP");
+    check_text("!(tcp.port == 80)", "FP");
+    check_text("eth.type == 0x0800", "PF");
+}
+
+static void check_error(const char *text, size_t want_pos, const char *want_text)
+{
+    char err[256];
+    size_t pos = 9999;
+    nmx_filter_t *f = nmx_dfilter_compile_ex(text, err, sizeof(err), &pos);
+    if (f)
+        fail_msg("%s: compiled, an error was expected", text);
+    if (pos != want_pos)
+        fail_msg("%s: error at %zu (%s), want %zu", text, pos, err, want_pos);
+    if (!strstr(err, want_text))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", text, err, want_text);
+    char col[32];
+    snprintf(col, sizeof(col), "column %zu:", want_pos + 1);
+    assert_non_null(strstr(err, col));
+}
+
+static void test_text_errors(void **state)
+{
+    (void)state;
+    check_error("ip.src == 1.2.3", 10, "IPv4");
+    check_error("ip.foo", 0, "neither a field nor a protocol");
+    check_error("tcp and", 7, "expected");
+    check_error("(tcp", 0, "never closed");
+    check_error("tcp)", 3, "without");
+    check_error("tcp == 1", 4, "protocol");
+    check_error("ip.ttl == abc", 10, "not a valid number");
+    check_error("eth.src == 00:11", 11, "Ethernet");
+    check_error("ip.src == \"1.2.3.4", 10, "not terminated");
+    check_error("ip.ttl ==", 9, "value");
+    check_error("ip.ttl contains 3", 7, "contains");
+    check_error("tcp $ udp", 4, "unexpected character");
+    check_error("tcp udp", 4, "unexpected text");
+    check_error("== 3", 0, "expected");
+    check_error("ipv6.src == 1.2.3.4", 12, "IPv6");
+    check_error("ip.src == 10.0.0.0/33", 10, "IPv4");
+    check_error("http.host == \"a\\qb\"", 15, "escape");
+    assert_null(nmx_dfilter_compile(NULL, NULL, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handles),
+        cmocka_unit_test(test_empty_and_malformed),
+        cmocka_unit_test(test_copy_by_value),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_text_syntax),
+        cmocka_unit_test(test_text_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
