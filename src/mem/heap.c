@@ -48,11 +48,11 @@ static inline void stats_grow(nmx_mem_stats_t *st, size_t n)
         st->peak_bytes = st->live_bytes;
 }
 
-/* May the arena's live bytes grow by `extra`?  (Quota, spec 2.1.) */
-static inline bool quota_ok(const nmx_mem_stats_t *st, size_t extra)
+/* May the arena's live bytes grow by `extra` (at most NMX_MEM_MAX_REQUEST,
+ * so the sum cannot overflow)?  Quota, spec 2.1. */
+static inline bool quota_ok(const nmx_arena_t *a, const nmx_mem_stats_t *st, size_t extra)
 {
-    uint64_t lim = st->limit_bytes;
-    return lim == 0 || (st->live_bytes <= lim && extra <= lim - st->live_bytes);
+    return st->live_bytes + extra <= a->limit_eff;
 }
 
 static inline bool admit(const nmx_arena_t *a, size_t n)
@@ -209,9 +209,10 @@ static void page_format(mem_segment_t *seg, unsigned pidx, unsigned cls)
     pg->stack = (uint16_t *)(start + cap * sizeof(uint32_t));
     pg->blocks = start + meta;
     pg->block_size = (uint32_t)bs;
-    pg->recip = ((uint64_t)1 << 40) / bs + 1;
+    pg->recip = (uint32_t)(((uint64_t)1 << 32) / bs + 1);
     pg->capacity = (uint16_t)cap;
     pg->bump = 0;
+    pg->bump_off = 0;
     pg->nfree = 0;
     pg->used = 0;
     pg->cls = (uint8_t)cls;
@@ -252,6 +253,7 @@ static void page_release(nmx_arena_t *a, mem_page_t *pg)
     if (pg->listed)
         page_unlist(a, pg);
     pg->cls = 0;
+    pg->bump_off = 0; /* no pointer passes small_lookup() */
     seg->free_pages |= (uint64_t)1 << pidx;
     seg->used_pages--;
     if (!seg->on_avail)
@@ -276,6 +278,16 @@ static __attribute__((noinline)) mem_page_t *class_refill(nmx_arena_t *a, unsign
     return pg;
 }
 
+/* A block was freed in a page that is not its class's current page: list
+ * the page as having room, or release it once empty. */
+static __attribute__((noinline)) void page_after_free(nmx_arena_t *a, mem_page_t *pg)
+{
+    if (pg->used == 0)
+        page_release(a, pg);
+    else if (!pg->listed)
+        page_list(a, pg);
+}
+
 /* ---- small blocks ---------------------------------------------------------- */
 
 /* Takes a block for a request of n bytes (`need` = n + red zone); not yet
@@ -289,11 +301,17 @@ static inline uint8_t *small_take(nmx_arena_t *a, size_t n, size_t need)
         idx = pg->stack[--pg->nfree];
     } else if (MEM_LIKELY(pg->bump < pg->capacity)) {
         idx = pg->bump++;
+        pg->bump_off += pg->block_size;
     } else {
         pg = class_refill(a, cls);
         if (!pg)
             return NULL;
-        idx = pg->nfree ? pg->stack[--pg->nfree] : pg->bump++;
+        if (pg->nfree) {
+            idx = pg->stack[--pg->nfree];
+        } else {
+            idx = pg->bump++;
+            pg->bump_off += pg->block_size;
+        }
     }
     pg->used++;
     pg->sizes[idx] = (uint32_t)n;
@@ -310,16 +328,18 @@ static inline uint8_t *small_take(nmx_arena_t *a, size_t n, size_t need)
 static inline bool small_lookup(const nmx_arena_t *a, const void *p, mem_page_t **pgo,
                                 unsigned *idxo)
 {
-    mem_segment_t *seg = mem_owned_segment(a, (uintptr_t)p);
-    if (!seg)
+    if (!mem_owns(a, (uintptr_t)p))
         return false;
+    mem_segment_t *seg = segment_of(p);
     mem_page_t *pg = &seg->pages[((uintptr_t)p & MEM_SEG_MASK) >> seg->page_shift];
-    if (MEM_UNLIKELY(pg->cls == 0))
-        return false;
+    /* A page not in use has bump_off == 0, so nothing passes this: */
     uintptr_t off = (uintptr_t)p - (uintptr_t)pg->blocks; /* wraps when p < blocks */
-    if (MEM_UNLIKELY(off >= (uintptr_t)pg->bump * pg->block_size))
+    if (MEM_UNLIKELY(off >= pg->bump_off))
         return false;
-    unsigned idx = (unsigned)((off * pg->recip) >> 40);
+    /* Exact when off is a multiple of block_size (off < 2^19, so the
+     * rounding error of recip cannot reach 1); other offsets fail the
+     * check that follows. */
+    unsigned idx = (unsigned)((off * pg->recip) >> 32);
     if (MEM_UNLIKELY((uintptr_t)idx * pg->block_size != off))
         return false; /* interior pointer */
     if (MEM_UNLIKELY(pg->sizes[idx] == MEM_FREE))
@@ -345,12 +365,8 @@ static inline void small_give(nmx_arena_t *a, mem_page_t *pg, unsigned idx, uint
     pg->sizes[idx] = MEM_FREE;
     pg->stack[pg->nfree++] = (uint16_t)idx;
     pg->used--;
-    if (pg != a->cur[pg->cls]) {
-        if (pg->used == 0)
-            page_release(a, pg);
-        else if (!pg->listed)
-            page_list(a, pg);
-    }
+    if (pg != a->cur[pg->cls])
+        page_after_free(a, pg);
 }
 
 /* ---- large blocks ---------------------------------------------------------- */
@@ -617,6 +633,13 @@ size_t nmx__heap_check_all(nmx_arena_t *a, const char *when)
 }
 
 /* ---- the NetMon helpers ------------------------------------------------- */
+/*
+ * Each helper has a fast path for the common case - a small block in an
+ * arena with no flag set (not terminating, not debug, not under valgrind,
+ * no admitting back end) - and a general path for everything else.  Both
+ * give the same results; the fast path only skips checks that cannot fail
+ * when no flag is set.
+ */
 
 static inline void set_error(DWORD *pError, unsigned code)
 {
@@ -624,50 +647,96 @@ static inline void set_error(DWORD *pError, unsigned code)
         *pError = code;
 }
 
-/*
- * ExpertAllocMemory (spec 2.1): a zero-filled, 16-byte aligned block of
- * nBytes from the session's arena.  Errors: 130 bad key, 125 terminating,
- * 19 out of memory or over the quota (also for requests near SIZE_MAX).
- * nBytes == 0 gives a unique block of size 0.
- */
-NMAPI LPVOID WINAPI ExpertAllocMemory(IN HEXPERTKEY hExpertKey, IN SIZE_T nBytes, OUT DWORD *pError)
+static inline void stats_alloc(nmx_mem_stats_t *st, size_t n)
 {
-    nmx_arena_t *a = mem_arena_lock(hExpertKey);
-    if (MEM_UNLIKELY(!a)) {
-        set_error(pError, NMERR_INVALID_EXPERT_HANDLE);
-        return NULL;
-    }
-    if (MEM_UNLIKELY(atomic_load_explicit(&a->terminating, memory_order_relaxed))) {
-        mem_unlock(&a->lock);
+    st->allocations++;
+    st->live_blocks++;
+    stats_grow(st, n);
+}
+
+static inline void stats_free(nmx_mem_stats_t *st, size_t n)
+{
+    st->frees++;
+    st->live_blocks--;
+    st->live_bytes -= n;
+}
+
+/* ExpertAllocMemory's general path (arena entered; leaves it). */
+static __attribute__((noinline)) LPVOID alloc_general(nmx_arena_t *a, bool locked, SIZE_T n,
+                                                      DWORD *pError)
+{
+    if (mem_flags(a) & MEM_F_TERMINATING) {
+        mem_arena_exit(a, locked);
         set_error(pError, NMERR_EXPERT_TERMINATE);
         return NULL;
     }
     nmx_mem_stats_t *st = a->stats;
     uint8_t *p = NULL;
     bool zero = false;
-    if (MEM_LIKELY(nBytes <= NMX_MEM_MAX_REQUEST && quota_ok(st, nBytes) && admit(a, nBytes))) {
-        size_t need = nBytes + a->redzone;
-        if (MEM_LIKELY(need <= NMX_MEM_SMALL_MAX)) {
-            p = small_take(a, nBytes, need);
+    if (n <= NMX_MEM_MAX_REQUEST && quota_ok(a, st, n) && admit(a, n)) {
+        size_t need = n + a->redzone;
+        if (need <= NMX_MEM_SMALL_MAX) {
+            p = small_take(a, n, need);
             zero = true;
         } else {
-            p = large_take(a, nBytes);
+            p = large_take(a, n);
         }
     }
-    if (MEM_UNLIKELY(!p)) {
+    if (!p) {
         st->failed++;
-        mem_unlock(&a->lock);
+        mem_arena_exit(a, locked);
         set_error(pError, NMERR_OUT_OF_MEMORY);
         return NULL;
     }
-    st->allocations++;
-    st->live_blocks++;
-    stats_grow(st, nBytes);
-    mem_unlock(&a->lock);
+    stats_alloc(st, n);
+    mem_arena_exit(a, locked);
     if (zero)
-        memset(p, 0, nBytes);
+        memset(p, 0, n);
     set_error(pError, NMERR_SUCCESS);
     return p;
+}
+
+/* ExpertAllocMemory when the fast path does not apply: `a` is the arena
+ * entered biased, or NULL (not entered yet). */
+static __attribute__((noinline)) LPVOID alloc_slow(nmx_arena_t *a, HEXPERTKEY key, SIZE_T n,
+                                                   DWORD *pError)
+{
+    bool locked = false;
+    if (!a && !(a = mem_arena_enter(key, &locked))) {
+        set_error(pError, NMERR_INVALID_EXPERT_HANDLE);
+        return NULL;
+    }
+    return alloc_general(a, locked, n, pError);
+}
+
+/*
+ * ExpertAllocMemory (spec 2.1): a zero-filled, 16-byte aligned block of
+ * nBytes from the session's arena.  Errors: 130 bad key, 125 terminating,
+ * 19 out of memory or over the quota (also for requests near SIZE_MAX).
+ * nBytes == 0 gives a unique block of size 0.
+ *
+ * Fast path: the owner thread, no flag, a small request within the quota,
+ * a freed block of the class at hand.
+ */
+NMAPI LPVOID WINAPI ExpertAllocMemory(IN HEXPERTKEY hExpertKey, IN SIZE_T nBytes, OUT DWORD *pError)
+{
+    nmx_arena_t *a = mem_arena_biased(hExpertKey);
+    if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 && nBytes <= NMX_MEM_SMALL_MAX)) {
+        nmx_mem_stats_t *st = a->stats;
+        mem_page_t *pg = a->cur[mem_size_class(nBytes)];
+        if (MEM_LIKELY(pg->nfree != 0 && quota_ok(a, st, nBytes))) {
+            unsigned idx = pg->stack[--pg->nfree];
+            pg->used++;
+            pg->sizes[idx] = (uint32_t)nBytes;
+            uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
+            MEM_ASAN_UNPOISON(p, nBytes);
+            stats_alloc(st, nBytes);
+            mem_biased_exit(a);
+            set_error(pError, NMERR_SUCCESS);
+            return memset(p, 0, nBytes);
+        }
+    }
+    return alloc_slow(a, hExpertKey, nBytes, pError);
 }
 
 /* The block of `a` at p: a small one (*pg, *idx) or a large one (*e). */
@@ -729,12 +798,14 @@ static unsigned small_resize(nmx_arena_t *a, mem_page_t *pg, unsigned idx, uint8
  * keeping min(old, new) bytes and zero-filling any growth.  NULL or any
  * pointer that is not a live block of the arena gives 76 with no effect; on
  * any failure the original block is unchanged.  nBytes == 0 leaves a valid
- * zero-size block.
+ * zero-size block.  (Resizing is rarer than alloc and free, so it has a
+ * single path.)
  */
 NMAPI LPVOID WINAPI ExpertReallocMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOriginalMemory,
                                         IN SIZE_T nBytes, OUT DWORD *pError)
 {
-    nmx_arena_t *a = mem_arena_lock(hExpertKey);
+    bool locked;
+    nmx_arena_t *a = mem_arena_enter(hExpertKey, &locked);
     unsigned rc;
     if (MEM_UNLIKELY(!a)) {
         set_error(pError, NMERR_INVALID_EXPERT_HANDLE);
@@ -745,7 +816,7 @@ NMAPI LPVOID WINAPI ExpertReallocMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOri
     unsigned idx;
     mem_large_t *e;
     void *q = NULL;
-    if (atomic_load_explicit(&a->terminating, memory_order_relaxed)) {
+    if (mem_flags(a) & MEM_F_TERMINATING) {
         rc = NMERR_EXPERT_TERMINATE;
     } else if (!pOriginalMemory || !block_lookup(a, pOriginalMemory, &pg, &idx, &e)) {
         st->invalid++;
@@ -753,7 +824,7 @@ NMAPI LPVOID WINAPI ExpertReallocMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOri
     } else {
         size_t old = pg ? pg->sizes[idx] : e->size;
         if (nBytes > NMX_MEM_MAX_REQUEST ||
-            (nBytes > old && (!quota_ok(st, nBytes - old) || !admit(a, nBytes))))
+            (nBytes > old && (!quota_ok(a, st, nBytes - old) || !admit(a, nBytes))))
             rc = NMERR_OUT_OF_MEMORY;
         else if (pg)
             rc = small_resize(a, pg, idx, pOriginalMemory, nBytes, &q);
@@ -767,9 +838,54 @@ NMAPI LPVOID WINAPI ExpertReallocMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOri
             st->failed++;
         }
     }
-    mem_unlock(&a->lock);
+    mem_arena_exit(a, locked);
     set_error(pError, rc);
     return rc ? NULL : q;
+}
+
+/* ExpertFreeMemory's general path (arena entered; leaves it). */
+static __attribute__((noinline)) DWORD free_general(nmx_arena_t *a, bool locked, LPVOID p)
+{
+    bool term = (mem_flags(a) & MEM_F_TERMINATING) != 0;
+    unsigned rc = NMERR_SUCCESS;
+    if (p) {
+        nmx_mem_stats_t *st = a->stats;
+        mem_page_t *pg;
+        unsigned idx;
+        mem_large_t *e;
+        if (small_lookup(a, p, &pg, &idx)) {
+            size_t n = pg->sizes[idx];
+            small_give(a, pg, idx, p, false);
+            stats_free(st, n);
+        } else if ((e = large_find(a, (uintptr_t)p)) != NULL) {
+            size_t n = e->size;
+            large_give(a, e, false);
+            stats_free(st, n);
+        } else {
+            st->invalid++;
+            rc = NMERR_INVALID_PARAMETER;
+        }
+    }
+    mem_arena_exit(a, locked);
+    return term ? NMERR_EXPERT_TERMINATE : rc;
+}
+
+/* ExpertFreeMemory when the fast path does not apply: `a` is the arena
+ * entered biased, or NULL (not entered yet). */
+static __attribute__((noinline)) DWORD free_slow(nmx_arena_t *a, HEXPERTKEY key, LPVOID p)
+{
+    bool locked = false;
+    if (!a && !(a = mem_arena_enter(key, &locked)))
+        return NMERR_INVALID_EXPERT_HANDLE;
+    return free_general(a, locked, p);
+}
+
+/* The end of a fast-path free whose page is not its class's current page. */
+static __attribute__((noinline)) DWORD free_finish(nmx_arena_t *a, mem_page_t *pg)
+{
+    page_after_free(a, pg);
+    mem_biased_exit(a);
+    return NMERR_SUCCESS;
 }
 
 /*
@@ -777,39 +893,28 @@ NMAPI LPVOID WINAPI ExpertReallocMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOri
  * a no-op (0); anything else that is not a live block of the arena (double
  * free, foreign, interior or wild pointer) gives 76 and changes nothing.
  * While terminating the block is still freed, and 125 is returned.
+ *
+ * Fast path: the owner thread, no flag, a live small block.
  */
 NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOriginalMemory)
 {
-    nmx_arena_t *a = mem_arena_lock(hExpertKey);
-    if (MEM_UNLIKELY(!a))
-        return NMERR_INVALID_EXPERT_HANDLE;
-    bool term = atomic_load_explicit(&a->terminating, memory_order_relaxed);
-    unsigned rc = NMERR_SUCCESS;
-    if (pOriginalMemory) {
-        nmx_mem_stats_t *st = a->stats;
-        mem_page_t *pg;
-        unsigned idx;
-        mem_large_t *e;
-        size_t n;
-        if (MEM_LIKELY(small_lookup(a, pOriginalMemory, &pg, &idx))) {
-            n = pg->sizes[idx];
-            small_give(a, pg, idx, pOriginalMemory, false);
-        } else if ((e = large_find(a, (uintptr_t)pOriginalMemory)) != NULL) {
-            n = e->size;
-            large_give(a, e, false);
-        } else {
-            st->invalid++;
-            n = 0;
-            rc = NMERR_INVALID_PARAMETER;
-        }
-        if (rc == NMERR_SUCCESS) {
-            st->frees++;
-            st->live_blocks--;
-            st->live_bytes -= n;
-        }
+    nmx_arena_t *a = mem_arena_biased(hExpertKey);
+    mem_page_t *pg;
+    unsigned idx;
+    if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 &&
+                   small_lookup(a, pOriginalMemory, &pg, &idx))) {
+        size_t n = pg->sizes[idx];
+        MEM_ASAN_POISON(pOriginalMemory, pg->block_size);
+        pg->sizes[idx] = MEM_FREE;
+        pg->stack[pg->nfree++] = (uint16_t)idx;
+        pg->used--;
+        stats_free(a->stats, n);
+        if (MEM_UNLIKELY(pg != a->cur[pg->cls]))
+            return free_finish(a, pg);
+        mem_biased_exit(a);
+        return NMERR_SUCCESS;
     }
-    mem_unlock(&a->lock);
-    return term ? NMERR_EXPERT_TERMINATE : rc;
+    return free_slow(a, hExpertKey, pOriginalMemory);
 }
 
 /*
@@ -819,7 +924,8 @@ NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOrigina
  */
 NMAPI SIZE_T WINAPI ExpertMemorySize(IN HEXPERTKEY hExpertKey, IN LPVOID pOriginalMemory)
 {
-    nmx_arena_t *a = mem_arena_lock(hExpertKey);
+    bool locked;
+    nmx_arena_t *a = mem_arena_enter(hExpertKey, &locked);
     if (MEM_UNLIKELY(!a))
         return (SIZE_T)-1;
     mem_page_t *pg;
@@ -828,6 +934,6 @@ NMAPI SIZE_T WINAPI ExpertMemorySize(IN HEXPERTKEY hExpertKey, IN LPVOID pOrigin
     SIZE_T n = (SIZE_T)-1;
     if (pOriginalMemory && block_lookup(a, pOriginalMemory, &pg, &idx, &e))
         n = pg ? pg->sizes[idx] : e->size;
-    mem_unlock(&a->lock);
+    mem_arena_exit(a, locked);
     return n;
 }

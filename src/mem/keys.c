@@ -80,12 +80,15 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
 
     mem_lock(&a->lock);
     a->next_free = NULL;
-    atomic_store_explicit(&a->terminating, false, memory_order_relaxed);
+    atomic_store_explicit(&a->owner, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->busy, 0, memory_order_relaxed);
+    atomic_store_explicit(&a->shared, nmx__bias_ok ? 0 : 1, memory_order_relaxed);
     a->debug = opts->debug;
     a->redzone = opts->debug ? NMX_MEM_REDZONE : 0;
     a->stats = opts->stats ? opts->stats : &a->own_stats;
     memset(a->stats, 0, sizeof(*a->stats));
     a->stats->limit_bytes = opts->limit_bytes;
+    a->limit_eff = opts->limit_bytes ? opts->limit_bytes : UINT64_MAX;
     a->backend = opts->backend ? opts->backend : &nmx_mem_os_backend;
     a->user = opts->user;
     a->report = opts->report ? opts->report : report_stderr;
@@ -105,6 +108,10 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
         a->vg_pool = true;
     }
 #endif
+    atomic_store_explicit(&a->flags,
+                          (a->debug ? MEM_F_DEBUG : 0) | (a->vg_pool ? MEM_F_VALGRIND : 0) |
+                              (a->backend->admit ? MEM_F_ADMIT : 0),
+                          memory_order_relaxed);
     uint64_t gen = ++a->last_gen;
     atomic_store_explicit(&a->gen, gen, memory_order_relaxed);
     mem_unlock(&a->lock);
@@ -116,7 +123,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
 
 unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
 {
-    nmx_arena_t *a = mem_arena_lock(key);
+    nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
         return NMERR_INVALID_EXPERT_HANDLE;
     /* From here on every lookup of the key fails, even before we unlock. */
@@ -171,7 +178,7 @@ unsigned nmx_key_terminate(HEXPERTKEY key)
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
         return NMERR_INVALID_EXPERT_HANDLE;
-    atomic_store_explicit(&a->terminating, true, memory_order_relaxed);
+    atomic_fetch_or_explicit(&a->flags, MEM_F_TERMINATING, memory_order_relaxed);
     mem_unlock(&a->lock);
     return 0;
 }
@@ -181,7 +188,7 @@ bool nmx_key_terminating(HEXPERTKEY key)
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
         return false;
-    bool t = atomic_load_explicit(&a->terminating, memory_order_relaxed);
+    bool t = (mem_flags(a) & MEM_F_TERMINATING) != 0;
     mem_unlock(&a->lock);
     return t;
 }
@@ -190,7 +197,7 @@ unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
 {
     if (!out)
         return NMERR_INVALID_PARAMETER;
-    nmx_arena_t *a = mem_arena_lock(key);
+    nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
         return NMERR_INVALID_EXPERT_HANDLE;
     *out = *a->stats;
@@ -200,17 +207,18 @@ unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
 
 unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes)
 {
-    nmx_arena_t *a = mem_arena_lock(key);
+    nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
         return NMERR_INVALID_EXPERT_HANDLE;
     a->stats->limit_bytes = limit_bytes;
+    a->limit_eff = limit_bytes ? limit_bytes : UINT64_MAX;
     mem_unlock(&a->lock);
     return 0;
 }
 
 size_t nmx_key_check(HEXPERTKEY key)
 {
-    nmx_arena_t *a = mem_arena_lock(key);
+    nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
         return (size_t)-1;
     size_t bad = a->debug ? nmx__heap_check_all(a, "on check") : 0;

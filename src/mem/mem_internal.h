@@ -80,9 +80,27 @@ _Static_assert(sizeof(void *) == 8, "the expert heap assumes a 64-bit address sp
 
 /* ---- lock ---------------------------------------------------------------
  * A test-and-set spin lock: one atomic exchange to take it, one plain store
- * to release it.  Uncontended it costs a quarter of a pthread mutex on this
- * workload (bench/mem measures both); critical sections are short and never
- * block, and a waiter yields the CPU after a short spin. */
+ * to release it.  Uncontended it costs a quarter of a pthread mutex (bench/
+ * mem measures both, building the heap a second time with
+ * NMX_MEM_MUTEX_LOCK); critical sections are short and never block, and a
+ * waiter yields the CPU after a short spin.  Both kinds are valid when
+ * zero-filled, as the arenas are when their chunk is mapped. */
+#ifdef NMX_MEM_MUTEX_LOCK
+#include <pthread.h>
+typedef struct mem_lock {
+    pthread_mutex_t m;
+} mem_lock_t;
+
+static inline void mem_lock(mem_lock_t *l)
+{
+    pthread_mutex_lock(&l->m);
+}
+
+static inline void mem_unlock(mem_lock_t *l)
+{
+    pthread_mutex_unlock(&l->m);
+}
+#else
 typedef struct mem_lock {
     atomic_int v;
 } mem_lock_t;
@@ -100,24 +118,28 @@ static inline void mem_unlock(mem_lock_t *l)
 {
     atomic_store_explicit(&l->v, 0, memory_order_release);
 }
+#endif
 
 /* ---- pages, segments, arenas --------------------------------------------- */
 
-/* A run of equal-sized blocks of one class (lives in the segment header). */
+/* A run of equal-sized blocks of one class (lives in the segment header;
+ * one cache line). */
 typedef struct mem_page {
     uint8_t *blocks;     /* first block (16-byte aligned) */
     uint32_t *sizes;     /* requested size per block index, MEM_FREE if free */
     uint16_t *stack;     /* indices of freed blocks, LIFO */
-    uint64_t recip;      /* 2^40 / block_size + 1, for exact division by it */
+    struct mem_page *next, *prev; /* avail[cls] list links */
     uint32_t block_size; /* bytes per block */
+    uint32_t recip;      /* 2^32 / block_size + 1: idx = off * recip >> 32 for off = idx * size */
+    uint32_t bump_off;   /* bump * block_size: offsets below it were handed out once */
     uint16_t capacity;   /* blocks in the page */
     uint16_t bump;       /* blocks [0, bump) have been handed out at least once */
     uint16_t nfree;      /* depth of stack */
     uint16_t used;       /* blocks allocated now */
-    uint8_t cls;         /* size class; 0 = page not in use */
+    uint8_t cls;         /* size class; 0 = page not in use (bump_off is then 0 too) */
     bool listed;         /* on the arena's avail[cls] list */
-    struct mem_page *next, *prev; /* avail[cls] list links */
 } mem_page_t;
+_Static_assert(sizeof(mem_page_t) <= 64, "a page descriptor fits a cache line");
 
 /* Header at the start of every 4 MiB segment. */
 typedef struct mem_segment {
@@ -129,7 +151,7 @@ typedef struct mem_segment {
     uint8_t page_shift;                /* log2 of the page size */
     uint8_t npages;                    /* pages in the segment */
     bool on_avail;                     /* linked on anext/aprev */
-    mem_page_t pages[MEM_MAX_PAGES];
+    _Alignas(64) mem_page_t pages[MEM_MAX_PAGES];
 } mem_segment_t;
 
 /* Bytes at the start of a segment taken by its header. */
@@ -144,17 +166,28 @@ typedef struct mem_large {
                       the mapping has never been written since it was mapped */
 } mem_large_t;
 
+/* Arena flags (nmx_arena.flags): any of them sends the helpers from their
+ * fast paths to the general ones. */
+#define MEM_F_TERMINATING 1u /* sticky termination request (spec 1.6) */
+#define MEM_F_DEBUG 2u       /* red zones and fill patterns */
+#define MEM_F_VALGRIND 4u    /* a valgrind mempool mirrors the arena */
+#define MEM_F_ADMIT 8u       /* the back end wants to admit each request */
+
 /* One session's arena; lives in a slot of the key table, never freed. */
 typedef struct nmx_arena {
     mem_lock_t lock;
     uint32_t tag;                    /* slot index + 1: the segment map's owner value */
     _Atomic uint64_t gen;            /* generation of the live key; 0 = slot is free */
+    _Atomic uintptr_t owner;         /* thread the arena is biased to (0 = none yet) */
+    atomic_int busy;                 /* the owner is inside an unlocked call */
+    atomic_int shared;               /* 1 = every call takes the lock (for good) */
+    _Atomic uint32_t flags;          /* MEM_F_*, changed under the lock */
+    uint32_t redzone;                /* NMX_MEM_REDZONE in debug mode, else 0 */
+    uint64_t limit_eff;              /* quota on live bytes; UINT64_MAX when none */
+    nmx_mem_stats_t *stats;          /* where the statistics live */
     uint64_t last_gen;               /* last generation handed out for this slot */
-    atomic_bool terminating;         /* sticky termination request (spec 1.6) */
     bool debug;                      /* red zones and fill patterns */
     bool vg_pool;                    /* a valgrind mempool exists for this arena */
-    uint32_t redzone;                /* NMX_MEM_REDZONE in debug mode, else 0 */
-    nmx_mem_stats_t *stats;          /* where the statistics live */
     const nmx_mem_backend_t *backend;
     void *user;
     nmx_mem_report_fn report;
@@ -175,30 +208,142 @@ typedef struct nmx_arena {
 extern _Atomic(nmx_arena_t *) nmx__slot_chunks[MEM_CHUNKS];
 extern _Atomic uint32_t *nmx__seg_map;
 extern bool nmx__on_valgrind;
+extern bool nmx__bias_ok; /* membarrier is available: arenas may be owner-biased */
 extern mem_page_t nmx__empty_page;
 extern const uint32_t nmx__class_size[MEM_CLASSES];
 
-/* Looks a key up and returns its arena locked, or NULL when the key is not
- * live.  Never dereferences the key value: it is split into a slot index and
- * a generation, and only the slot table (memory the heap owns) is read. */
-static inline nmx_arena_t *mem_arena_lock(HEXPERTKEY key)
+/* The slot a key names, and the generation it claims; NULL when the slot
+ * does not exist.  Never dereferences the key value: it is split into a
+ * slot index and a generation, and only the slot table (memory the heap
+ * owns) is read. */
+static inline nmx_arena_t *mem_slot(HEXPERTKEY key, uint64_t *gen)
 {
     uintptr_t k = (uintptr_t)key;
-    uint64_t gen = k >> MEM_SLOT_BITS;
     size_t idx = k & (MEM_MAX_SLOTS - 1);
-    if (MEM_UNLIKELY(gen == 0))
+    *gen = k >> MEM_SLOT_BITS;
+    if (MEM_UNLIKELY(*gen == 0))
         return NULL;
     nmx_arena_t *chunk = atomic_load_explicit(&nmx__slot_chunks[idx / MEM_CHUNK_SLOTS],
                                               memory_order_acquire);
     if (MEM_UNLIKELY(chunk == NULL))
         return NULL;
-    nmx_arena_t *a = &chunk[idx % MEM_CHUNK_SLOTS];
+    return &chunk[idx % MEM_CHUNK_SLOTS];
+}
+
+/* Looks a key up and returns its arena locked, or NULL when the key is not
+ * live.  For calls that only read what the owner never changes (user
+ * pointer) or change it atomically (flags): they do not stop the owner's
+ * unlocked calls. */
+static inline nmx_arena_t *mem_arena_lock(HEXPERTKEY key)
+{
+    uint64_t gen;
+    nmx_arena_t *a = mem_slot(key, &gen);
+    if (MEM_UNLIKELY(!a))
+        return NULL;
     mem_lock(&a->lock);
     if (MEM_UNLIKELY(atomic_load_explicit(&a->gen, memory_order_relaxed) != gen)) {
         mem_unlock(&a->lock);
         return NULL;
     }
     return a;
+}
+
+/*
+ * Owner bias.  An expert's heap is nearly always used by one thread, so the
+ * first thread that calls a helper becomes the arena's owner, and its calls
+ * run without the lock: it only raises `busy` around the call and checks
+ * that the arena has not become `shared`.  The first call from any other
+ * thread takes the lock, sets `shared` for good and waits for the owner to
+ * leave (nmx__arena_enter_slow); from then on every call locks.  The owner
+ * pays no atomic instruction: its store to `busy` and load of `shared` are
+ * ordered by membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which the
+ * switching thread issues, instead of a fence on every call (the usual
+ * asymmetric-fence scheme).  Without membarrier, arenas start shared.
+ */
+static inline uintptr_t mem_self(void)
+{
+    return (uintptr_t)__builtin_thread_pointer();
+}
+
+/* The slow path of mem_arena_enter: locks, checks the generation, and
+ * claims ownership (`claim`) or makes the arena shared.  Returns the arena
+ * locked, or NULL. */
+nmx_arena_t *nmx__arena_enter_slow(nmx_arena_t *a, uint64_t gen, bool claim);
+
+/* Enters a live key's arena for a helper call: biased (no lock, *locked =
+ * false) for the owner, locked otherwise.  NULL when the key is not live.
+ * Leave with mem_arena_exit(). */
+static inline nmx_arena_t *mem_arena_enter(HEXPERTKEY key, bool *locked)
+{
+    uint64_t gen;
+    nmx_arena_t *a = mem_slot(key, &gen);
+    if (MEM_UNLIKELY(!a))
+        return NULL;
+    if (MEM_LIKELY(atomic_load_explicit(&a->owner, memory_order_relaxed) == mem_self())) {
+        atomic_store_explicit(&a->busy, 1, memory_order_relaxed);
+        atomic_signal_fence(memory_order_seq_cst); /* the rest is membarrier's job */
+        if (MEM_LIKELY(!atomic_load_explicit(&a->shared, memory_order_acquire))) {
+            if (MEM_LIKELY(atomic_load_explicit(&a->gen, memory_order_relaxed) == gen)) {
+                *locked = false;
+                return a;
+            }
+            atomic_store_explicit(&a->busy, 0, memory_order_release);
+            return NULL;
+        }
+        atomic_store_explicit(&a->busy, 0, memory_order_release);
+    }
+    *locked = true;
+    return nmx__arena_enter_slow(a, gen, true);
+}
+
+/* The owner's unlocked way in, for the helpers' fast paths: the arena when
+ * the calling thread owns it, it is not shared and the key is live (the
+ * arena is then entered, leave with mem_biased_exit()); NULL otherwise,
+ * with nothing entered - the caller then takes mem_arena_enter(). */
+static inline nmx_arena_t *mem_arena_biased(HEXPERTKEY key)
+{
+    uint64_t gen;
+    nmx_arena_t *a = mem_slot(key, &gen);
+    if (MEM_UNLIKELY(!a) ||
+        MEM_UNLIKELY(atomic_load_explicit(&a->owner, memory_order_relaxed) != mem_self()))
+        return NULL;
+    atomic_store_explicit(&a->busy, 1, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    if (MEM_LIKELY(!atomic_load_explicit(&a->shared, memory_order_acquire) &&
+                   atomic_load_explicit(&a->gen, memory_order_relaxed) == gen))
+        return a;
+    atomic_store_explicit(&a->busy, 0, memory_order_release);
+    return NULL;
+}
+
+static inline void mem_biased_exit(nmx_arena_t *a)
+{
+    atomic_store_explicit(&a->busy, 0, memory_order_release);
+}
+
+static inline void mem_arena_exit(nmx_arena_t *a, bool locked)
+{
+    if (locked)
+        mem_unlock(&a->lock);
+    else
+        atomic_store_explicit(&a->busy, 0, memory_order_release);
+}
+
+/* For host calls that read or change what the owner changes (statistics,
+ * quota, the blocks themselves): the arena locked, and made shared first if
+ * another thread owns it.  NULL when the key is not live. */
+static inline nmx_arena_t *mem_arena_exclusive(HEXPERTKEY key)
+{
+    uint64_t gen;
+    nmx_arena_t *a = mem_slot(key, &gen);
+    if (MEM_UNLIKELY(!a))
+        return NULL;
+    return nmx__arena_enter_slow(a, gen, false);
+}
+
+static inline uint32_t mem_flags(const nmx_arena_t *a)
+{
+    return atomic_load_explicit(&a->flags, memory_order_relaxed);
 }
 
 /* Size class of a small request (n <= NMX_MEM_SMALL_MAX). */
@@ -213,14 +358,13 @@ static inline unsigned mem_size_class(size_t n)
     return 65u + (k - 10u) * 4u + j;
 }
 
-/* The segment containing `addr`, if the segment map says `a` owns it. */
-static inline mem_segment_t *mem_owned_segment(const nmx_arena_t *a, uintptr_t addr)
+/* Does the segment map say that `a` owns the segment containing `addr`? */
+static inline bool mem_owns(const nmx_arena_t *a, uintptr_t addr)
 {
     if (MEM_UNLIKELY(addr >> MEM_ADDR_BITS))
-        return NULL;
-    if (atomic_load_explicit(&nmx__seg_map[addr >> MEM_SEG_SHIFT], memory_order_relaxed) != a->tag)
-        return NULL;
-    return (mem_segment_t *)(addr & ~(uintptr_t)MEM_SEG_MASK);
+        return false;
+    return atomic_load_explicit(&nmx__seg_map[addr >> MEM_SEG_SHIFT], memory_order_relaxed) ==
+           a->tag;
 }
 
 /* ---- segment layer (segment.c) ------------------------------------------- */

@@ -26,6 +26,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Visibility of this interface: hidden inside libnmapi.so (the runtime
+ * uses it, experts do not); bench/mem builds the heap as a library of its
+ * own and defines this to export it. */
+#ifndef NMX_MEM_API
+#define NMX_MEM_API
+#endif
+
 /* Largest single request the heap even tries to satisfy (64 TiB); larger
  * requests fail at once with NMERR_OUT_OF_MEMORY, without any arithmetic
  * that could overflow. */
@@ -52,8 +59,8 @@ typedef struct nmx_mem_stats {
     uint64_t failed;           /* Alloc/Realloc requests refused for memory or quota (19) */
     uint64_t invalid;          /* calls rejected for a bad pointer: double, foreign, wild (76) */
     uint64_t live_bytes;       /* requested bytes of the blocks currently allocated */
-    uint64_t live_blocks;      /* blocks currently allocated */
     uint64_t peak_bytes;       /* high-water mark of live_bytes */
+    uint64_t live_blocks;      /* blocks currently allocated */
     uint64_t reclaimed_bytes;  /* set by nmx_key_destroy: live_bytes it freed */
     uint64_t reclaimed_blocks; /* set by nmx_key_destroy: live_blocks it freed */
     uint64_t limit_bytes;      /* the session's quota on live_bytes, 0 = unlimited */
@@ -86,7 +93,7 @@ typedef struct nmx_mem_backend {
 } nmx_mem_backend_t;
 
 /* The default back end: mmap, munmap and mremap, admitting everything. */
-extern const nmx_mem_backend_t nmx_mem_os_backend;
+extern NMX_MEM_API const nmx_mem_backend_t nmx_mem_os_backend;
 
 /*
  * Fault injection (for tests), after SQLite's test_malloc.c: a back end that
@@ -105,7 +112,7 @@ typedef struct nmx_mem_fault {
 } nmx_mem_fault_t;
 
 /* Sets up `f` over `base` (NULL = the OS back end). */
-void nmx_mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
+NMX_MEM_API void nmx_mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
                         bool persist);
 
 /* Receives the heap's diagnostics (red-zone reports), one line without a
@@ -131,7 +138,7 @@ typedef struct nmx_arena_opts {
  * 0, NMERR_INVALID_PARAMETER (out is NULL) or NMERR_OUT_OF_MEMORY (no slot
  * or no memory left).  The statistics are reset to zero except limit_bytes.
  */
-unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
+NMX_MEM_API unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
 
 /*
  * Ends a session: invalidates the key, then releases every block still
@@ -143,13 +150,13 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
  * race with the destroy from other threads either complete before it or get
  * 130; they never touch released memory.
  */
-unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final);
+NMX_MEM_API unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final);
 
 /* The `user` pointer given at creation, or NULL for an invalid key. */
-void *nmx_key_user(HEXPERTKEY key);
+NMX_MEM_API void *nmx_key_user(HEXPERTKEY key);
 
 /* true when `key` is a live session key. */
-bool nmx_key_valid(HEXPERTKEY key);
+NMX_MEM_API bool nmx_key_valid(HEXPERTKEY key);
 
 /*
  * Requests termination (spec 1.6).  The request is sticky: from now on
@@ -157,17 +164,17 @@ bool nmx_key_valid(HEXPERTKEY key);
  * without allocating, and ExpertFreeMemory frees, then returns 125.
  * Returns 0 or NMERR_INVALID_EXPERT_HANDLE.
  */
-unsigned nmx_key_terminate(HEXPERTKEY key);
+NMX_MEM_API unsigned nmx_key_terminate(HEXPERTKEY key);
 
 /* true once termination was requested for a live key; false otherwise. */
-bool nmx_key_terminating(HEXPERTKEY key);
+NMX_MEM_API bool nmx_key_terminating(HEXPERTKEY key);
 
 /* Copies the session's current statistics.  0 or NMERR_INVALID_EXPERT_HANDLE. */
-unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out);
+NMX_MEM_API unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out);
 
 /* Changes the session's quota (0 = unlimited); blocks already allocated stay
  * even when they exceed the new limit.  0 or NMERR_INVALID_EXPERT_HANDLE. */
-unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
+NMX_MEM_API unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
 
 /*
  * Debug mode: checks the red zone of every live block now, reporting each
@@ -175,7 +182,7 @@ unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
  * of bad blocks found, 0 when the arena is not in debug mode, or
  * (size_t)-1 for an invalid key.
  */
-size_t nmx_key_check(HEXPERTKEY key);
+NMX_MEM_API size_t nmx_key_check(HEXPERTKEY key);
 
 /* Process-wide figures, for tests and diagnostics. */
 typedef struct nmx_mem_global {
@@ -185,7 +192,7 @@ typedef struct nmx_mem_global {
     uint64_t large_mapped;    /* bytes mapped for large blocks (all arenas) */
 } nmx_mem_global_t;
 
-void nmx_mem_global_stats(nmx_mem_global_t *out);
+NMX_MEM_API void nmx_mem_global_stats(nmx_mem_global_t *out);
 
 /*
  * Returns cached segments to the operating system until at most
@@ -195,6 +202,6 @@ void nmx_mem_global_stats(nmx_mem_global_t *out);
  * session is created.  Returns the number of segments released.
  */
 #define NMX_MEM_CACHE_KEEP 16
-size_t nmx_mem_trim(size_t keep_segments);
+NMX_MEM_API size_t nmx_mem_trim(size_t keep_segments);
 
 #endif /* NMX_MEM_H */

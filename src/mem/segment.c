@@ -16,12 +16,16 @@
 #include "mem/mem_internal.h"
 
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sys/syscall.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 _Atomic uint32_t *nmx__seg_map;
 bool nmx__on_valgrind;
+bool nmx__bias_ok;
 atomic_size_t nmx__large_mapped;
 
 /* The page every class starts with: no capacity, so the first allocation
@@ -53,6 +57,7 @@ static mem_segment_t *cache_head; /* unowned segments, linked by next */
 static size_t cache_count;
 static size_t mapped_count;
 
+#ifndef NMX_MEM_MUTEX_LOCK
 /* Waits for a contended lock: spin briefly, then yield the CPU between
  * attempts (the holder may have been preempted). */
 void nmx__mem_lock_slow(mem_lock_t *l)
@@ -69,6 +74,46 @@ void nmx__mem_lock_slow(mem_lock_t *l)
             return;
     }
 }
+#endif
+
+/* Turns a biased arena into a shared one (lock held): from now on every
+ * call takes the lock.  The owner may be inside an unlocked call; the
+ * membarrier makes our store to `shared` and its store to `busy` visible to
+ * each other, so either it sees `shared` and goes for the lock, or we see
+ * `busy` and wait for it to leave. */
+static void make_shared(nmx_arena_t *a)
+{
+    atomic_store_explicit(&a->shared, 1, memory_order_relaxed);
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+        atomic_thread_fence(memory_order_seq_cst); /* cannot happen once registered */
+    unsigned spins = 0;
+    while (atomic_load_explicit(&a->busy, memory_order_acquire)) {
+        if (++spins < 64)
+            MEM_PAUSE();
+        else
+            sched_yield();
+    }
+}
+
+nmx_arena_t *nmx__arena_enter_slow(nmx_arena_t *a, uint64_t gen, bool claim)
+{
+    mem_lock(&a->lock);
+    if (atomic_load_explicit(&a->gen, memory_order_relaxed) != gen) {
+        mem_unlock(&a->lock);
+        return NULL;
+    }
+    if (!atomic_load_explicit(&a->shared, memory_order_relaxed)) {
+        uintptr_t self = mem_self();
+        uintptr_t owner = atomic_load_explicit(&a->owner, memory_order_relaxed);
+        if (owner == 0) {
+            if (claim) /* this call is locked; the next ones are biased */
+                atomic_store_explicit(&a->owner, self, memory_order_relaxed);
+        } else if (owner != self) {
+            make_shared(a);
+        }
+    }
+    return a;
+}
 
 static void do_init(void)
 {
@@ -78,8 +123,16 @@ static void do_init(void)
         return;
     nmx__seg_map = m;
 #ifndef NMX_MEM_NO_VALGRIND
-    nmx__on_valgrind = RUNNING_ON_VALGRIND != 0;
+    /* Annotations for memcheck; NMX_MEM_VALGRIND=0 turns them off, e.g. to
+     * count instructions with callgrind without their cost. */
+    const char *env = getenv("NMX_MEM_VALGRIND");
+    nmx__on_valgrind = RUNNING_ON_VALGRIND != 0 && !(env && strcmp(env, "0") == 0);
 #endif
+    /* Owner-biased arenas need the expedited private membarrier;
+     * NMX_MEM_BIAS=0 turns the bias off (every call locks), for tests. */
+    const char *bias = getenv("NMX_MEM_BIAS");
+    nmx__bias_ok = !(bias && strcmp(bias, "0") == 0) &&
+                   syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     init_ok = true;
 }
 
@@ -130,8 +183,10 @@ static void seg_format(mem_segment_t *seg, unsigned kind)
     seg->on_avail = false;
     seg->used_pages = 0;
     seg->free_pages = npages == 64 ? UINT64_MAX : (((uint64_t)1 << npages) - 1);
-    for (unsigned i = 0; i < npages; i++)
+    for (unsigned i = 0; i < npages; i++) {
         seg->pages[i].cls = 0;
+        seg->pages[i].bump_off = 0; /* no pointer passes small_lookup() */
+    }
 }
 
 mem_segment_t *nmx__seg_acquire(nmx_arena_t *a, unsigned kind)

@@ -544,6 +544,92 @@ static void test_destroy_while_threads_call(void **state)
     assert_true(fin.reclaimed_blocks <= T);
 }
 
+/* The first thread to call becomes the arena's owner and runs unlocked;
+ * a second thread joining in (and the host reading statistics) switches
+ * the arena to locked mode while the owner is busy.  Nothing may be lost
+ * or corrupted across the switch. */
+typedef struct bias_arg {
+    HEXPERTKEY key;
+    atomic_long *progress;
+    atomic_int *stop;
+    uint8_t tag;
+    long ops;
+    long allocs; /* successful allocations */
+    int errors;
+} bias_arg_t;
+
+static void *bias_worker(void *arg)
+{
+    bias_arg_t *b = arg;
+    uint64_t seed = 99 + b->tag;
+    void *p[32] = {0};
+    size_t sz[32] = {0};
+    while (!atomic_load(b->stop)) {
+        unsigned s = (unsigned)(mt_rand(&seed) % 32);
+        if (p[s]) {
+            if (!mt_all(p[s], sz[s], b->tag) || ExpertFreeMemory(b->key, p[s]) != 0)
+                b->errors++;
+            p[s] = NULL;
+        } else {
+            size_t n = (size_t)(mt_rand(&seed) % 600);
+            uint8_t *q = ExpertAllocMemory(b->key, n, NULL);
+            if (!q || !mt_all(q, n, 0)) {
+                b->errors++;
+                continue;
+            }
+            memset(q, b->tag, n);
+            p[s] = q;
+            sz[s] = n;
+            b->allocs++;
+        }
+        b->ops++;
+        atomic_fetch_add(b->progress, 1);
+    }
+    for (int s = 0; s < 32; s++)
+        if (p[s] && ExpertFreeMemory(b->key, p[s]) != 0)
+            b->errors++;
+    return NULL;
+}
+
+static void test_owner_bias_switch(void **state)
+{
+    (void)state;
+    long step = ON_VALGRIND() ? 2000 : 200000;
+    for (int round = 0; round < 3; round++) {
+        HEXPERTKEY k = mt_key(NULL);
+        atomic_long progress = 0;
+        atomic_int stop = 0;
+        bias_arg_t owner = {k, &progress, &stop, 0xA1, 0, 0, 0};
+        bias_arg_t second = {k, &progress, &stop, 0xB2, 0, 0, 0};
+        pthread_t to, ts;
+        assert_int_equal(pthread_create(&to, NULL, bias_worker, &owner), 0);
+        while (atomic_load(&progress) < step) /* the owner runs alone first */
+            sched_yield();
+        if (round == 1) {
+            /* The host reads the statistics while the owner runs. */
+            nmx_mem_stats_t st = mt_stats(k);
+            assert_true(st.allocations >= st.live_blocks);
+        } else {
+            assert_int_equal(pthread_create(&ts, NULL, bias_worker, &second), 0);
+        }
+        while (atomic_load(&progress) < 3 * step)
+            sched_yield();
+        atomic_store(&stop, 1);
+        pthread_join(to, NULL);
+        if (round != 1)
+            pthread_join(ts, NULL);
+        assert_int_equal(owner.errors, 0);
+        assert_int_equal(second.errors, 0);
+        nmx_mem_stats_t st = mt_stats(k);
+        assert_int_equal(st.live_blocks, 0);
+        assert_int_equal(st.live_bytes, 0);
+        assert_int_equal(st.allocations, owner.allocs + second.allocs);
+        assert_int_equal(st.frees, owner.allocs + second.allocs);
+        assert_int_equal(st.invalid, 0);
+        mt_destroy(k);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_fault_persistent),
         cmocka_unit_test(test_threads_share_arena),
         cmocka_unit_test(test_destroy_while_threads_call),
+        cmocka_unit_test(test_owner_bias_switch),
     };
     return cmocka_run_group_tests_name("mem_arena", tests, NULL, NULL);
 }
