@@ -1,37 +1,28 @@
 /*
  * filter_glue.c - how the runtime evaluates a filter on a frame of a session:
- * with the recognize table when the filter only tests protocols, with the
- * frame's cached dissection when it looks at properties.
+ * with the recognize pass alone when the filter only tests protocols and
+ * addresses, with the frame's cached dissection when it looks at properties
+ * (spec 4.9: property operands attach properties internally).
  */
-#include <stdio.h>
+#include <string.h>
 
 #include "runtime/runtime.h"
 
-#ifdef NMX_FILTER_STANDIN
-const nmx_filter_t *nmx_filter_from_handle(HFILTER h)
-{
-    (void)h;
-    return NULL;
-}
-
-nmx_filter_t *nmx_dfilter_compile(const char *text, char *err, size_t errlen)
-{
-    (void)text;
-    if (errlen > 0)
-        snprintf(err, errlen, "display filters are not available in this build");
-    return NULL;
-}
-
-void nmx_filter_free(nmx_filter_t *f)
-{
-    (void)f;
-}
-
 int nmx_session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n)
 {
-    (void)s;
-    (void)f;
-    (void)n;
-    return FILTER_FAIL_WITH_ERROR;
+    if (nmx_filter_needs_props(f)) {
+        const nmx_dissection_t *d = nmx_session_dissect(s, n);
+        return d != NULL ? nmx_filter_eval(f, d, NULL) : FILTER_FAIL_WITH_ERROR;
+    }
+    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    const nmx_frame_addrs_t *addrs;
+    nmx_dissection_t d;
+    memset(&d, 0, sizeof d);
+    d.recog = (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, n, &addrs);
+    d.addrs = *addrs;
+    d.data = nmx_cap_data(s->cap, n);
+    d.caplen = rec->caplen;
+    d.wirelen = rec->wirelen;
+    d.linktype = rec->linktype;
+    return nmx_filter_eval(f, &d, NULL);
 }
-#endif

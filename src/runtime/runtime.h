@@ -28,19 +28,8 @@
 #include "proto/proto.h"
 #include "runtime/eventlog.h"
 
-/* Filters (src/filter): the runtime evaluates NetMon filter objects and the
- * -Y display filter through these. */
-#if __has_include("filter/filter.h")
+/* Filters (src/filter): NetMon filter objects and the -Y display filter. */
 #include "filter/filter.h"
-#else
-/* Until the filter layer is part of the build, no filter can be created:
- * every HFILTER is invalid and -Y is refused (filter_glue.c). */
-#define NMX_FILTER_STANDIN 1
-typedef struct nmx_filter nmx_filter_t;
-const nmx_filter_t *nmx_filter_from_handle(HFILTER h);
-nmx_filter_t *nmx_dfilter_compile(const char *text, char *err, size_t errlen);
-void nmx_filter_free(nmx_filter_t *f);
-#endif
 
 /* Phases of an entry, written by the expert side, read by the host. */
 enum {
