@@ -191,6 +191,21 @@ open(empty, "wb").close()
 rc, out, err = run("run", empty, "-e", fx("good"))
 check("zero-byte file -> 2", rc == 2 and empty in err, err)
 
+# ---- the -Y display filter: experts that defer to it see what tshark -Y shows --
+import shutil
+sample = os.path.normpath(os.path.join(DATA, "..", "..", "data", "sample.pcap"))
+if shutil.which("tshark") and os.path.exists(sample):
+    for expr in ["tcp.srcport == 80", "dns", "ip.src == 192.0.2.10 and tcp", "not arp",
+                 "http.request.method == \"GET\"", "udp && !dns", "tcp.flags.syn == 1"]:
+        rc, out, err = run("run", sample, "-e", fx("good"), "-Y", expr, "--format", "json")
+        got = [e for e in json.loads(out)["experts"][0]["events"] if e["ident"] == 1][0]["columns"][0]["value"] \
+            if rc == 0 else None
+        t = subprocess.run(["tshark", "-n", "-r", sample, "-Y", expr], capture_output=True, text=True)
+        want = len(t.stdout.splitlines())
+        check("-Y '%s' passes the frames tshark shows (%d)" % (expr, want), got == want, "got %s" % got)
+else:
+    print("skipped: -Y comparison (tshark or data/sample.pcap missing)")
+
 # ---- list ------------------------------------------------------------------------
 rc, out, err = run("list", "--experts-dir", FIXTURES, "--format", "json")
 doc = json.loads(out)
