@@ -201,7 +201,7 @@ int nmx_cmd_info(int argc, char **argv)
     int rc = NMX_EXIT_OK;
     if (json) {
         json_t *root = info_json(cap, &in);
-        if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
+        if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) != 0) {
             nmx_cli_error("info: cannot write JSON");
             rc = NMX_EXIT_USAGE;
         }

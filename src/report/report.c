@@ -552,7 +552,8 @@ NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
         for (size_t i = 0; i < n; i++)
             json_array_append_new(experts, result_json(nmx_run_result(run, i)));
         json_object_set_new(root, "experts", experts);
-        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        /* 15 significant digits: exact for every DWORD, without binary noise (0.070031). */
+        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
         fputc('\n', out);
         json_decref(root);
         return rc == 0 && !ferror(out) ? 0 : -1;
