@@ -1,0 +1,69 @@
+/*
+ * fuzz_dissect.c - fuzz target for the parser layer's entry points.
+ *
+ * Input: byte 0 selects the link type (modulo the table below), the rest is
+ * the frame.  The frame is copied into a buffer of exactly its size, so that
+ * any read past it is caught by ASan.  Both passes run; they must agree on
+ * the protocols found, and every property instance must render and decode.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/linktype.h"
+#include "proto/proto.h"
+
+static const uint32_t link_types[] = {
+    NMX_LINK_ETHERNET, NMX_LINK_NULL, NMX_LINK_LOOP, NMX_LINK_RAW, NMX_LINK_IPV4, NMX_LINK_IPV6,
+    NMX_LINK_LINUX_SLL, NMX_LINK_LINUX_SLL2, NMX_LINK_IEEE802_11_RADIOTAP, NMX_LINK_IEEE802_11,
+    NMX_LINK_FDDI, NMX_LINK_NETMON_EVENT, NMX_LINK_NETMON_FILTER, NMX_LINK_TOKEN_RING,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1 || size > 65536)
+        return 0;
+    uint32_t lt = link_types[data[0] % (sizeof(link_types) / sizeof(link_types[0]))];
+    size_t n = size - 1;
+    uint8_t *frame = malloc(n ? n : 1);
+    if (!frame)
+        return 0;
+    memcpy(frame, data + 1, n);
+
+    nmx_recog_buf_t rb;
+    nmx_frame_addrs_t addrs;
+    unsigned k = nmx_recognize(frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt, &rb, &addrs);
+    nmx_dissection_t *d = nmx_dissect(NULL, frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt);
+    if (d) {
+        if (k != d->recog->nRecognizeDatas)
+            abort();
+        for (unsigned i = 0; i < k; i++)
+            if (rb.table.RecognizeData[i].ProtocolID != d->recog->RecognizeData[i].ProtocolID ||
+                rb.table.RecognizeData[i].nProtocolOffset != d->recog->RecognizeData[i].nProtocolOffset)
+                abort();
+        char buf[512];
+        for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
+            const PROPERTYINST *pi = &d->props->lpFirstPropertyInst[i];
+            nmx_value_t v;
+            nmx_prop_value(pi, &v);
+            nmx_prop_render(pi, buf, sizeof(buf));
+            /* Raw instances never point outside the frame. */
+            if (pi->DataLength != PROPERTYINST_EX_LENGTH && pi->DataLength &&
+                (pi->lpByte < frame || pi->lpByte + pi->DataLength > frame + n))
+                abort();
+        }
+        ADDRESS2 a;
+        static const DWORD types[] = {ADDRESS_TYPE_ETHERNET, ADDRESS_TYPE_IP, ADDRESS_TYPE_IP6,
+                                      ADDRESS_TYPE_FIND_HIGHEST};
+        for (size_t t = 0; t < 4; t++) {
+            nmx_frame_address(frame, (uint32_t)n, &d->addrs, false, types[t], 0, &a, NULL, NULL);
+            nmx_frame_address(frame, (uint32_t)n, &d->addrs, true, types[t], ADDRESSTYPE_FLAGS_NORMALIZE, &a,
+                              NULL, NULL);
+        }
+        nmx_dissection_free(d);
+    }
+    free(frame);
+    return 0;
+}
