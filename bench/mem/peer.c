@@ -4,9 +4,11 @@
  * This file is built into several programs, one per group of allocators
  * that can share a process (bench/mem/CMakeLists.txt):
  *   bench_mem_std       nmx (the Expert API, called through a shared
- *                       library as an expert calls libnmapi.so), nmx-mutex
- *                       (the same heap with a pthread mutex instead of the
- *                       spin lock), glibc, talloc (on glibc's malloc);
+ *                       library as an expert calls libnmapi.so; nmx-locked
+ *                       is the same with NMX_MEM_BIAS=0), glibc, talloc (on
+ *                       glibc's malloc);
+ *   bench_mem_std_mutex nmx-mutex: the heap built with a pthread mutex
+ *                       instead of the spin lock (run with NMX_MEM_BIAS=0);
  *   bench_mem_mimalloc  a mimalloc heap (linking libmimalloc.so replaces
  *                       malloc in the whole process, so it gets its own);
  *   bench_mem_jemalloc  jemalloc (the same is true of Debian's jemalloc).
@@ -237,7 +239,7 @@ static double lock_pairs(bool spin)
 static result_t run(const char *alloc, const char *work)
 {
     result_t r = {0};
-    bool is_nmx = strcmp(alloc, "nmx") == 0 || strcmp(alloc, "nmx-mutex") == 0;
+    bool is_nmx = strncmp(alloc, "nmx", 3) == 0; /* nmx, nmx-locked, nmx-mutex */
     bool is_glibc = strcmp(alloc, "glibc") == 0;
     bool is_talloc = strcmp(alloc, "talloc") == 0;
     if (strcmp(work, "lock") == 0) {

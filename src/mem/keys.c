@@ -2,12 +2,13 @@
  * keys.c - session keys: the slot table that turns an HEXPERTKEY into its
  * arena, and the life cycle of an arena (create, destroy, termination).
  *
- * A key is `generation << 20 | slot`.  The slots (arenas) sit in chunks of
- * 1024 that are mapped on demand and never unmapped, so looking a key up
- * never touches freed memory, even when the key is stale or made up: the
- * slot index is bounded, the chunk pointer is checked, and the generation
- * stored in the slot must match the one in the key.  Each slot's generation
- * only grows, so a destroyed key can never become valid again.
+ * A key is `generation << 15 | slot`.  The slots (arenas) form one array,
+ * reserved with MAP_NORESERVE when the heap is first used and never
+ * unmapped, so looking a key up never touches freed memory, even when the
+ * key is stale or made up: the slot index is bounded, and the generation
+ * stored in the slot must match the one in the key (slots never used read
+ * as generation 0, which no key has).  Each slot's generation only grows,
+ * so a destroyed key can never become valid again.
  */
 #include "mem/mem_internal.h"
 
@@ -16,35 +17,34 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-_Atomic(nmx_arena_t *) nmx__slot_chunks[MEM_CHUNKS];
+_Atomic(nmx_arena_t *) nmx__slots;
+
+/* The arena every thread's cache starts with: its fastgen is no key's
+ * generation (they stay below 2^49), so it never lets a call in. */
+static nmx_arena_t no_arena = {.fastgen = UINT64_MAX};
+__thread mem_tls_cache_t nmx__tls_cache
+    __attribute__((tls_model("initial-exec"))) = {0, &no_arena};
 
 static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
 static nmx_arena_t *free_slots; /* destroyed arenas, ready for reuse */
-static size_t n_chunks;         /* chunks mapped so far */
+static size_t slots_used = 1;   /* slots handed out so far; slot 0 is never used */
 static size_t n_sessions;       /* live keys */
 
-/* Maps one more chunk of slots and puts its arenas on the free list
- * (slots_mu held).  The chunk is never unmapped. */
-static bool add_chunk(void)
+/* A slot for a new session (slots_mu held): a destroyed one, or the next
+ * never used one; NULL when all MEM_MAX_SLOTS are live. */
+static nmx_arena_t *take_slot(void)
 {
-    if (n_chunks == MEM_CHUNKS)
-        return false;
-    size_t len = sizeof(nmx_arena_t) * MEM_CHUNK_SLOTS;
-    nmx_arena_t *chunk = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (chunk == MAP_FAILED)
-        return false;
-    size_t base = n_chunks * MEM_CHUNK_SLOTS;
-    /* Slot 0 of chunk 0 is skipped, so that no key has slot index 0. */
-    for (size_t i = MEM_CHUNK_SLOTS; i-- > 0;) {
-        if (base + i == 0)
-            continue;
-        chunk[i].tag = (uint32_t)(base + i + 1);
-        chunk[i].next_free = free_slots;
-        free_slots = &chunk[i];
+    nmx_arena_t *a = free_slots;
+    if (a) {
+        free_slots = a->next_free;
+        return a;
     }
-    atomic_store_explicit(&nmx__slot_chunks[n_chunks], chunk, memory_order_release);
-    n_chunks++;
-    return true;
+    if (slots_used == MEM_MAX_SLOTS)
+        return NULL;
+    a = &atomic_load_explicit(&nmx__slots, memory_order_relaxed)[slots_used];
+    a->tag = (uint32_t)(slots_used + 1);
+    slots_used++;
+    return a;
 }
 
 /* Default diagnostics sink: one line on stderr. */
@@ -69,14 +69,12 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
     nmx__seg_trim(NMX_MEM_CACHE_KEEP);
 
     pthread_mutex_lock(&slots_mu);
-    if (!free_slots && !add_chunk()) {
-        pthread_mutex_unlock(&slots_mu);
-        return NMERR_OUT_OF_MEMORY;
-    }
-    nmx_arena_t *a = free_slots;
-    free_slots = a->next_free;
-    n_sessions++;
+    nmx_arena_t *a = take_slot();
+    if (a)
+        n_sessions++;
     pthread_mutex_unlock(&slots_mu);
+    if (!a)
+        return NMERR_OUT_OF_MEMORY;
 
     mem_lock(&a->lock);
     a->next_free = NULL;
@@ -114,6 +112,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
                           memory_order_relaxed);
     uint64_t gen = ++a->last_gen;
     atomic_store_explicit(&a->gen, gen, memory_order_relaxed);
+    atomic_store_explicit(&a->fastgen, nmx__bias_ok ? gen : 0, memory_order_relaxed);
     mem_unlock(&a->lock);
 
     size_t idx = a->tag - 1;
@@ -127,6 +126,7 @@ unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
     if (!a)
         return NMERR_INVALID_EXPERT_HANDLE;
     /* From here on every lookup of the key fails, even before we unlock. */
+    atomic_store_explicit(&a->fastgen, 0, memory_order_relaxed);
     atomic_store_explicit(&a->gen, 0, memory_order_relaxed);
     if (a->debug)
         nmx__heap_check_all(a, "at session end");

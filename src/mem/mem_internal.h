@@ -68,11 +68,12 @@ _Static_assert(sizeof(void *) == 8, "the expert heap assumes a 64-bit address sp
 
 #define MEM_FREE UINT32_MAX /* sizes[] value of a block that is not allocated */
 
-/* Keys: low 20 bits slot index, the rest a generation number (>= 1). */
-#define MEM_SLOT_BITS 20
+/* Keys: low 15 bits slot index, the rest a generation number (>= 1).  The
+ * slots are one array of MEM_MAX_SLOTS arenas, reserved (not committed)
+ * when the first session is created and never unmapped. */
+#define MEM_SLOT_BITS 15
 #define MEM_MAX_SLOTS ((size_t)1 << MEM_SLOT_BITS)
-#define MEM_CHUNK_SLOTS 1024
-#define MEM_CHUNKS (MEM_MAX_SLOTS / MEM_CHUNK_SLOTS)
+_Static_assert(NMX_MEM_MAX_SESSIONS == MEM_MAX_SLOTS - 1, "slot 0 is never used");
 
 /* Debug fill patterns. */
 #define MEM_CANARY 0xFD  /* red zones and slack after a block */
@@ -178,6 +179,7 @@ typedef struct nmx_arena {
     mem_lock_t lock;
     uint32_t tag;                    /* slot index + 1: the segment map's owner value */
     _Atomic uint64_t gen;            /* generation of the live key; 0 = slot is free */
+    _Atomic uint64_t fastgen;        /* = gen while the owner may run unlocked, else 0 */
     _Atomic uintptr_t owner;         /* thread the arena is biased to (0 = none yet) */
     atomic_int busy;                 /* the owner is inside an unlocked call */
     atomic_int shared;               /* 1 = every call takes the lock (for good) */
@@ -205,7 +207,7 @@ typedef struct nmx_arena {
 
 /* ---- globals (keys.c, segment.c) ----------------------------------------- */
 
-extern _Atomic(nmx_arena_t *) nmx__slot_chunks[MEM_CHUNKS];
+extern _Atomic(nmx_arena_t *) nmx__slots;
 extern _Atomic uint32_t *nmx__seg_map;
 extern bool nmx__on_valgrind;
 extern bool nmx__bias_ok; /* membarrier is available: arenas may be owner-biased */
@@ -219,15 +221,11 @@ extern const uint32_t nmx__class_size[MEM_CLASSES];
 static inline nmx_arena_t *mem_slot(HEXPERTKEY key, uint64_t *gen)
 {
     uintptr_t k = (uintptr_t)key;
-    size_t idx = k & (MEM_MAX_SLOTS - 1);
     *gen = k >> MEM_SLOT_BITS;
-    if (MEM_UNLIKELY(*gen == 0))
+    nmx_arena_t *slots = atomic_load_explicit(&nmx__slots, memory_order_acquire);
+    if (MEM_UNLIKELY(*gen == 0 || slots == NULL))
         return NULL;
-    nmx_arena_t *chunk = atomic_load_explicit(&nmx__slot_chunks[idx / MEM_CHUNK_SLOTS],
-                                              memory_order_acquire);
-    if (MEM_UNLIKELY(chunk == NULL))
-        return NULL;
-    return &chunk[idx % MEM_CHUNK_SLOTS];
+    return &slots[k & (MEM_MAX_SLOTS - 1)];
 }
 
 /* Looks a key up and returns its arena locked, or NULL when the key is not
@@ -252,10 +250,12 @@ static inline nmx_arena_t *mem_arena_lock(HEXPERTKEY key)
  * Owner bias.  An expert's heap is nearly always used by one thread, so the
  * first thread that calls a helper becomes the arena's owner, and its calls
  * run without the lock: it only raises `busy` around the call and checks
- * that the arena has not become `shared`.  The first call from any other
- * thread takes the lock, sets `shared` for good and waits for the owner to
- * leave (nmx__arena_enter_slow); from then on every call locks.  The owner
- * pays no atomic instruction: its store to `busy` and load of `shared` are
+ * that the arena has not become `shared` (fastgen, which equals the key's
+ * generation only while the arena is live and not shared).  The first call
+ * from any other thread takes the lock, sets `shared` for good and waits
+ * for the owner to leave (nmx__arena_enter_slow); from then on every call
+ * locks.  The owner pays no atomic instruction: its store to `busy` and
+ * load of `fastgen` are
  * ordered by membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which the
  * switching thread issues, instead of a fence on every call (the usual
  * asymmetric-fence scheme).  Without membarrier, arenas start shared.
@@ -270,47 +270,46 @@ static inline uintptr_t mem_self(void)
  * locked, or NULL. */
 nmx_arena_t *nmx__arena_enter_slow(nmx_arena_t *a, uint64_t gen, bool claim);
 
-/* Enters a live key's arena for a helper call: biased (no lock, *locked =
- * false) for the owner, locked otherwise.  NULL when the key is not live.
- * Leave with mem_arena_exit(). */
-static inline nmx_arena_t *mem_arena_enter(HEXPERTKEY key, bool *locked)
-{
-    uint64_t gen;
-    nmx_arena_t *a = mem_slot(key, &gen);
-    if (MEM_UNLIKELY(!a))
-        return NULL;
-    if (MEM_LIKELY(atomic_load_explicit(&a->owner, memory_order_relaxed) == mem_self())) {
-        atomic_store_explicit(&a->busy, 1, memory_order_relaxed);
-        atomic_signal_fence(memory_order_seq_cst); /* the rest is membarrier's job */
-        if (MEM_LIKELY(!atomic_load_explicit(&a->shared, memory_order_acquire))) {
-            if (MEM_LIKELY(atomic_load_explicit(&a->gen, memory_order_relaxed) == gen)) {
-                *locked = false;
-                return a;
-            }
-            atomic_store_explicit(&a->busy, 0, memory_order_release);
-            return NULL;
-        }
-        atomic_store_explicit(&a->busy, 0, memory_order_release);
-    }
-    *locked = true;
-    return nmx__arena_enter_slow(a, gen, true);
-}
+/* Each thread remembers the last key whose arena it entered as owner: the
+ * fast paths then skip the slot computation and the owner check.  The
+ * cache is only ever filled by the owner, and ownership of a key never
+ * changes, so a hit still needs only the fastgen check.  It starts at a
+ * dummy arena whose fastgen matches no key. */
+typedef struct mem_tls_cache {
+    uintptr_t key;
+    nmx_arena_t *arena;
+} mem_tls_cache_t;
+extern __thread mem_tls_cache_t nmx__tls_cache __attribute__((tls_model("initial-exec")));
 
-/* The owner's unlocked way in, for the helpers' fast paths: the arena when
- * the calling thread owns it, it is not shared and the key is live (the
- * arena is then entered, leave with mem_biased_exit()); NULL otherwise,
- * with nothing entered - the caller then takes mem_arena_enter(). */
-static inline nmx_arena_t *mem_arena_biased(HEXPERTKEY key)
+/* The slot part of mem_arena_biased: slot computation and owner check. */
+static inline nmx_arena_t *mem_owned_slot(HEXPERTKEY key)
 {
     uint64_t gen;
     nmx_arena_t *a = mem_slot(key, &gen);
     if (MEM_UNLIKELY(!a) ||
         MEM_UNLIKELY(atomic_load_explicit(&a->owner, memory_order_relaxed) != mem_self()))
         return NULL;
+    nmx__tls_cache.key = (uintptr_t)key;
+    nmx__tls_cache.arena = a;
+    return a;
+}
+
+/* The owner's unlocked way in, for the helpers' fast paths: the arena when
+ * the calling thread owns it, it is not shared and the key is live (the
+ * arena is then entered; leave with mem_biased_exit()); NULL otherwise,
+ * with nothing entered. */
+static inline nmx_arena_t *mem_arena_biased(HEXPERTKEY key)
+{
+    nmx_arena_t *a;
+    if (MEM_LIKELY(nmx__tls_cache.key == (uintptr_t)key))
+        a = nmx__tls_cache.arena;
+    else if (!(a = mem_owned_slot(key)))
+        return NULL;
     atomic_store_explicit(&a->busy, 1, memory_order_relaxed);
-    atomic_signal_fence(memory_order_seq_cst);
-    if (MEM_LIKELY(!atomic_load_explicit(&a->shared, memory_order_acquire) &&
-                   atomic_load_explicit(&a->gen, memory_order_relaxed) == gen))
+    atomic_signal_fence(memory_order_seq_cst); /* the rest is membarrier's job */
+    /* fastgen is the live generation only while the arena is not shared. */
+    if (MEM_LIKELY(atomic_load_explicit(&a->fastgen, memory_order_acquire) ==
+                   (uintptr_t)key >> MEM_SLOT_BITS))
         return a;
     atomic_store_explicit(&a->busy, 0, memory_order_release);
     return NULL;
@@ -319,6 +318,23 @@ static inline nmx_arena_t *mem_arena_biased(HEXPERTKEY key)
 static inline void mem_biased_exit(nmx_arena_t *a)
 {
     atomic_store_explicit(&a->busy, 0, memory_order_release);
+}
+
+/* Enters a live key's arena for a helper call: biased (no lock, *locked =
+ * false) for the owner, locked otherwise.  NULL when the key is not live.
+ * Leave with mem_arena_exit(). */
+static inline nmx_arena_t *mem_arena_enter(HEXPERTKEY key, bool *locked)
+{
+    nmx_arena_t *a = mem_arena_biased(key);
+    if (MEM_LIKELY(a != NULL)) {
+        *locked = false;
+        return a;
+    }
+    uint64_t gen;
+    if (!(a = mem_slot(key, &gen)))
+        return NULL;
+    *locked = true;
+    return nmx__arena_enter_slow(a, gen, true);
 }
 
 static inline void mem_arena_exit(nmx_arena_t *a, bool locked)

@@ -42,6 +42,10 @@
  * blocks"), which grows in place or moves with mremap, never by copying. */
 #define NMX_MEM_SMALL_MAX ((size_t)65536)
 
+/* Sessions that can be live at the same time; nmx_key_create() fails with
+ * NMERR_OUT_OF_MEMORY beyond that. */
+#define NMX_MEM_MAX_SESSIONS 32767
+
 /* Bytes of red zone guaranteed after every block in debug mode. */
 #define NMX_MEM_REDZONE 16
 
@@ -135,8 +139,8 @@ typedef struct nmx_arena_opts {
 /*
  * Creates a session arena and returns its key in *out.  `opts` may be NULL
  * (no quota, no debug, statistics inside the arena, OS back end).  Returns
- * 0, NMERR_INVALID_PARAMETER (out is NULL) or NMERR_OUT_OF_MEMORY (no slot
- * or no memory left).  The statistics are reset to zero except limit_bytes.
+ * 0, NMERR_INVALID_PARAMETER (out is NULL) or NMERR_OUT_OF_MEMORY
+ * (NMX_MEM_MAX_SESSIONS sessions are live, or no memory left).  The statistics are reset to zero except limit_bytes.
  */
 NMX_MEM_API unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
 

@@ -84,6 +84,7 @@ void nmx__mem_lock_slow(mem_lock_t *l)
 static void make_shared(nmx_arena_t *a)
 {
     atomic_store_explicit(&a->shared, 1, memory_order_relaxed);
+    atomic_store_explicit(&a->fastgen, 0, memory_order_relaxed);
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
         atomic_thread_fence(memory_order_seq_cst); /* cannot happen once registered */
     unsigned spins = 0;
@@ -122,6 +123,11 @@ static void do_init(void)
     if (m == MAP_FAILED)
         return;
     nmx__seg_map = m;
+    void *slots = mmap(NULL, MEM_MAX_SLOTS * sizeof(nmx_arena_t), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (slots == MAP_FAILED)
+        return;
+    atomic_store_explicit(&nmx__slots, slots, memory_order_release);
 #ifndef NMX_MEM_NO_VALGRIND
     /* Annotations for memcheck; NMX_MEM_VALGRIND=0 turns them off, e.g. to
      * count instructions with callgrind without their cost. */

@@ -55,10 +55,11 @@ static void test_bad_keys(void **state)
     check_bad_key((HEXPERTKEY)&on_stack);
     check_bad_key((HEXPERTKEY)heap);
     check_bad_key((HEXPERTKEY)(uintptr_t)UINTPTR_MAX);
-    /* Same slot as the live key, other generations. */
+    /* The live key with its high bits changed (another generation of the
+     * same slot, whatever the layout of the key). */
     uintptr_t k = (uintptr_t)live;
-    check_bad_key((HEXPERTKEY)(k + ((uintptr_t)1 << 20)));
-    check_bad_key((HEXPERTKEY)(k & (((uintptr_t)1 << 20) - 1)));
+    check_bad_key((HEXPERTKEY)(k + ((uintptr_t)1 << 40)));
+    check_bad_key((HEXPERTKEY)(k ^ ((uintptr_t)1 << 62)));
     free(heap);
     mt_destroy(live);
     /* The destroyed key itself. */
@@ -119,6 +120,30 @@ static void test_many_keys_unique(void **state)
         assert_false(nmx_key_valid(keys[i]));
     free(keys);
     free(blocks);
+}
+
+/* Creating more than NMX_MEM_MAX_SESSIONS live sessions fails cleanly, and
+ * destroying one makes room again. */
+static void test_session_limit(void **state)
+{
+    (void)state;
+    HEXPERTKEY *keys = calloc(NMX_MEM_MAX_SESSIONS + 1, sizeof(*keys));
+    assert_non_null(keys);
+    nmx_mem_global_t g;
+    nmx_mem_global_stats(&g);
+    size_t n = 0;
+    while (n < NMX_MEM_MAX_SESSIONS + 1 && nmx_key_create(NULL, &keys[n]) == 0)
+        n++;
+    assert_int_equal(n + g.sessions, NMX_MEM_MAX_SESSIONS);
+    HEXPERTKEY extra = (HEXPERTKEY)(uintptr_t)1;
+    assert_int_equal(nmx_key_create(NULL, &extra), NMERR_OUT_OF_MEMORY);
+    assert_null(extra);
+    assert_int_equal(nmx_key_create(NULL, NULL), NMERR_INVALID_PARAMETER);
+    mt_destroy(keys[n / 2]);
+    keys[n / 2] = mt_key(NULL);
+    for (size_t i = 0; i < n; i++)
+        mt_destroy(keys[i]);
+    free(keys);
 }
 
 /* ---- allocation ------------------------------------------------------------ */
@@ -764,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_bad_keys),
         cmocka_unit_test(test_stale_key_never_reused),
         cmocka_unit_test(test_many_keys_unique),
+        cmocka_unit_test(test_session_limit),
         cmocka_unit_test(test_alloc_zeroed_aligned_sized),
         cmocka_unit_test(test_zero_fill_after_reuse),
         cmocka_unit_test(test_zero_fill_across_sessions),
