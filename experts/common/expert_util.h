@@ -532,4 +532,202 @@ EU_UNUSED static DWORD eu_protocol_names(HEXPERTKEY key, HCAPTURE cap, const cha
     return 0;
 }
 
+/* ---- TCP segments (tcpretrans, resptime, coalesce) ---------------------------- */
+
+#define EU_TCP_FIN 0x01
+#define EU_TCP_SYN 0x02
+#define EU_TCP_RST 0x04
+#define EU_TCP_PSH 0x08
+#define EU_TCP_ACK 0x10
+
+/* The protocol ids the TCP decoder needs, resolved once per run. */
+typedef struct eu_tcp_ids {
+    WORD ip, ipv6, tcp, udp, icmp, icmpv6;
+} eu_tcp_ids_t;
+
+EU_UNUSED static void eu_tcp_ids_init(eu_tcp_ids_t *ids)
+{
+    ids->ip = eu_protocol_id("ip");
+    ids->ipv6 = eu_protocol_id("ipv6");
+    ids->tcp = eu_protocol_id("tcp");
+    ids->udp = eu_protocol_id("udp");
+    ids->icmp = eu_protocol_id("icmp");
+    ids->icmpv6 = eu_protocol_id("icmpv6");
+}
+
+/* One TCP (or UDP) segment, decoded from the frame bytes.  Addresses are
+ * in network order; an IPv4 address fills the first 4 bytes of 16. */
+typedef struct eu_tcpseg {
+    BYTE src[16];
+    BYTE dst[16];
+    uint8_t family;        /* 4 or 6 */
+    uint8_t flags;         /* EU_TCP_* (TCP only) */
+    uint16_t sport;
+    uint16_t dport;
+    uint16_t window;       /* raw window field (TCP only) */
+    uint32_t seq;          /* TCP only */
+    uint32_t ack;          /* TCP only */
+    uint32_t len;          /* payload bytes, from the IP lengths (on the wire) */
+    uint32_t avail;        /* payload bytes captured (<= len) */
+    const BYTE *payload;   /* the captured payload bytes */
+    uint32_t l3_off;       /* offset of the IP header in the frame */
+    uint32_t l4_off;       /* offset of the TCP/UDP header */
+    uint32_t l4_hdr;       /* TCP/UDP header length */
+} eu_tcpseg_t;
+
+/*
+ * Decodes the innermost IPv4/IPv6 + TCP (proto = ids->tcp) or UDP
+ * (ids->udp) headers of a frame, using the offsets of its recognize table.
+ * Returns 1 and fills *s, or 0 when the frame has no such segment or it
+ * cannot be used: carried inside an ICMP error, an IP fragment (the
+ * payload would be partial), or a header that is malformed or not captured
+ * whole.
+ */
+EU_UNUSED static int eu_l4_segment(const eu_tcp_ids_t *ids, const EXPERTFRAMEDESCRIPTOR *fd, WORD proto,
+                                   eu_tcpseg_t *s)
+{
+    const RECOGNIZEDATATABLE *t = fd->lpRecognizeDataTable;
+    if (t == NULL || fd->pFrame == NULL)
+        return 0;
+    long l3 = -1, l4 = -1;
+    WORD l3id = 0;
+    for (WORD i = 0; i < t->nRecognizeDatas; i++) {
+        WORD id = t->RecognizeData[i].ProtocolID;
+        if (id == ids->icmp || id == ids->icmpv6)
+            return 0;
+        if (id == ids->ip || id == ids->ipv6) {
+            l3 = t->RecognizeData[i].nProtocolOffset;
+            l3id = id;
+        } else if (id == proto) {
+            l4 = t->RecognizeData[i].nProtocolOffset;
+            break;
+        }
+    }
+    if (l3 < 0 || l4 < 0 || l4 <= l3)
+        return 0;
+    const BYTE *f = (const BYTE *)fd->pFrame->MacFrame;
+    uint32_t cap = fd->pFrame->nBytesAvail;
+    uint32_t end; /* end of the IP payload, per the IP header */
+    if (l3id == ids->ip) {
+        if ((uint32_t)l3 + 20 > cap)
+            return 0;
+        const BYTE *h = f + l3;
+        if ((eu_be16(h + 6) & 0x3FFF) != 0) /* MF or a fragment offset */
+            return 0;
+        uint32_t tot = eu_be16(h + 2);
+        uint32_t room = fd->pFrame->FrameLength > (uint32_t)l3 ? fd->pFrame->FrameLength - (uint32_t)l3 : 0;
+        if (tot == 0) /* segmentation offload: the frame's length, as tshark takes it */
+            tot = room > 0xFFFF ? 0xFFFF : room;
+        if (tot > room) /* longer than the frame: trimmed, as tshark does */
+            tot = room;
+        end = (uint32_t)l3 + tot;
+        s->family = 4;
+        memset(s->src, 0, sizeof s->src);
+        memset(s->dst, 0, sizeof s->dst);
+        memcpy(s->src, h + 12, 4);
+        memcpy(s->dst, h + 16, 4);
+    } else {
+        if ((uint32_t)l3 + 40 > cap)
+            return 0;
+        const BYTE *h = f + l3;
+        uint32_t plen = eu_be16(h + 4);
+        if (plen == 0) /* jumbogram */
+            return 0;
+        /* Extension headers between IPv6 and the transport: no fragments. */
+        uint8_t nh = h[6];
+        uint32_t p = (uint32_t)l3 + 40;
+        while (p < (uint32_t)l4) {
+            if (nh == 44 || p + 2 > cap)
+                return 0;
+            uint32_t hl = nh == 51 ? ((uint32_t)f[p + 1] + 2) * 4 : ((uint32_t)f[p + 1] + 1) * 8;
+            nh = f[p];
+            p += hl;
+        }
+        end = (uint32_t)l3 + 40 + plen;
+        if (end > fd->pFrame->FrameLength)
+            end = fd->pFrame->FrameLength;
+        s->family = 6;
+        memcpy(s->src, h + 8, 16);
+        memcpy(s->dst, h + 24, 16);
+    }
+    const BYTE *h = f + l4;
+    uint32_t hl;
+    if (proto == ids->tcp) {
+        if ((uint32_t)l4 + 20 > cap)
+            return 0;
+        hl = (uint32_t)(h[12] >> 4) * 4;
+        if (hl < 20 || (uint32_t)l4 + hl > cap)
+            return 0;
+        s->seq = eu_be32(h + 4);
+        s->ack = eu_be32(h + 8);
+        s->flags = h[13];
+        s->window = eu_be16(h + 14);
+    } else {
+        if ((uint32_t)l4 + 8 > cap)
+            return 0;
+        hl = 8;
+        s->seq = s->ack = 0;
+        s->flags = 0;
+        s->window = 0;
+    }
+    if (end < (uint32_t)l4 + hl)
+        return 0;
+    s->sport = eu_be16(h);
+    s->dport = eu_be16(h + 2);
+    s->l3_off = (uint32_t)l3;
+    s->l4_off = (uint32_t)l4;
+    s->l4_hdr = hl;
+    s->len = end - (uint32_t)l4 - hl;
+    uint32_t start = (uint32_t)l4 + hl;
+    s->avail = cap > start ? cap - start : 0;
+    if (s->avail > s->len)
+        s->avail = s->len;
+    s->payload = f + start;
+    return 1;
+}
+
+/* A 32-bit sequence number as a 64-bit stream position: the one nearest
+ * `ref`, a position whose low 32 bits are a sequence number.  Start a
+ * direction at (1 << 32) + seq so that positions never go below zero. */
+EU_UNUSED static uint64_t eu_seq_unwrap(uint64_t ref, uint32_t seq)
+{
+    return ref + (uint64_t)(int64_t)(int32_t)(seq - (uint32_t)ref);
+}
+
+/* A short text for the NMERR codes a Run loop can meet. */
+EU_UNUSED static const char *eu_nmerr_text(DWORD rc)
+{
+    switch (rc) {
+    case NMERR_OUT_OF_MEMORY: return "out of memory in the expert heap (NMERR_OUT_OF_MEMORY)";
+    case NMERR_FILTER_INVALID_EXPRESSION: return "the display filter is invalid (NMERR_FILTER_INVALID_EXPRESSION)";
+    case NMERR_INVALID_HFILTER: return "invalid filter handle (NMERR_INVALID_HFILTER)";
+    case NMERR_INVALID_PARAMETER: return "invalid parameter (NMERR_INVALID_PARAMETER)";
+    case NMERR_FILE_WRITE_ERROR: return "write error (NMERR_FILE_WRITE_ERROR)";
+    case NMERR_EXPERT_TERMINATE: return "terminated (NMERR_EXPERT_TERMINATE)";
+    default: return "unexpected error from the host";
+    }
+}
+
+/* An address as text: dotted IPv4, or IPv6 in RFC 5952 form.  out: 46 bytes. */
+EU_UNUSED static void eu_format_addr(uint8_t family, const BYTE a[16], char out[46])
+{
+    if (family == 4)
+        snprintf(out, 46, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    else
+        eu_format_ipv6(a, out);
+}
+
+/* An address column: IPADDR for IPv4, STRING (RFC 5952) for IPv6; `text`
+ * (46 bytes) holds the string until the event is submitted. */
+EU_UNUSED static void eu_col_addr(eu_event_t *e, const char *name, uint8_t family, const BYTE a[16],
+                                  char text[46])
+{
+    if (family == 4) {
+        eu_col_ip(e, name, a);
+    } else {
+        eu_format_ipv6(a, text);
+        eu_col_str(e, name, text);
+    }
+}
+
 #endif /* NMX_EXPERT_UTIL_H */

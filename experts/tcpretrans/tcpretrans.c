@@ -1,0 +1,552 @@
+/*
+ * tcpretrans.c - the TCP Retransmit expert (NetMon's Tcpipe.dll): reports
+ * every TCP segment that carries sequence space already sent in the same
+ * direction of the same connection, and one summary per affected
+ * connection.
+ *
+ * Model.  Each direction of a connection keeps the sequence space it has
+ * sent as a sorted list of disjoint spans, each tagged with the frame that
+ * first sent it.  Sequence numbers are unwrapped to 64-bit positions, so
+ * wrap-around needs no special case.  A SYN and a FIN each occupy one
+ * position, as in TCP.  A segment is a retransmission when any position it
+ * occupies is already in a span; its "Original Frame" is the frame that
+ * first sent the lowest such position.  Positions it adds are recorded as
+ * sent by it.  Not retransmissions, and not recorded (the rules tshark
+ * applies): keep-alives (0 or 1 byte one position below the highest sent)
+ * and zero-window probes (1 byte at the highest position while the peer's
+ * last advertised window is 0).  RST segments are ignored.  A SYN without
+ * ACK carrying a new initial sequence number on a connection already seen
+ * starts a new connection (port reuse).
+ *
+ * README.md has the settings, the columns, and how the figures compare with
+ * tshark and tcptrace.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netmon.h>
+
+#include "expert_util.h"
+
+#define EXPERT_NAME "TCP Retransmit"
+
+NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
+{
+    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
+    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
+    snprintf(info->szDescription, sizeof info->szDescription,
+             "TCP segments that resend data (or a SYN/FIN) already sent on their connection");
+    info->Version = 1;
+    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
+    return TRUE;
+}
+
+/* ---- settings --------------------------------------------------------------- */
+
+typedef struct settings {
+    int details;      /* one event per retransmitted frame */
+    int synfin;       /* count retransmitted SYN/FIN segments without data */
+    uint16_t port;    /* only connections with this port (0: all) */
+    char error[160];  /* why the settings were refused */
+} settings_t;
+
+static int parse_bool(const char *v, int *out)
+{
+    if (eu_streq_nocase(v, "yes") || eu_streq_nocase(v, "on") || eu_streq_nocase(v, "true") ||
+        strcmp(v, "1") == 0)
+        *out = 1;
+    else if (eu_streq_nocase(v, "no") || eu_streq_nocase(v, "off") || eu_streq_nocase(v, "false") ||
+             strcmp(v, "0") == 0)
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+static int setting(void *ctx, const char *key, const char *value)
+{
+    settings_t *s = ctx;
+    uint64_t n;
+    if (eu_streq_nocase(key, "details")) {
+        if (parse_bool(value, &s->details))
+            return 0;
+    } else if (eu_streq_nocase(key, "synfin")) {
+        if (parse_bool(value, &s->synfin))
+            return 0;
+    } else if (eu_streq_nocase(key, "port")) {
+        if (eu_parse_uint(value, 65535, &n)) {
+            s->port = (uint16_t)n;
+            return 0;
+        }
+    } else {
+        snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: details, synfin, port)", key);
+        return 1;
+    }
+    snprintf(s->error, sizeof s->error, "bad value '%s' for setting '%s' (%s)", value, key,
+             eu_streq_nocase(key, "port") ? "a port number 0-65535" : "yes or no");
+    return 1;
+}
+
+/* 0, or -1 with s->error set. */
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    s->details = 1;
+    s->synfin = 1;
+    int rc = eu_parse_settings(cfg, setting, s);
+    if (rc == -1)
+        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long");
+    return rc == 0 ? 0 : -1;
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
+                                        DWORD flags, HWND hwnd)
+{
+    (void)si;
+    (void)flags;
+    (void)hwnd;
+    settings_t s;
+    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
+        return FALSE;
+    char text[128];
+    snprintf(text, sizeof text, "details=%s\nsynfin=%s\nport=%u\n", s.details ? "yes" : "no",
+             s.synfin ? "yes" : "no", (unsigned)s.port);
+    return eu_config_store(key, ppConfig, text) == 0;
+}
+
+/* ---- connections -------------------------------------------------------------- */
+
+/* Sequence space first sent by one frame: [start, start + len). */
+typedef struct span {
+    uint64_t start;
+    uint32_t len;
+    uint32_t frame;
+    int64_t time_ns;
+} span_t;
+
+/* One direction of a connection: what one side has sent. */
+typedef struct dir {
+    span_t *spans;         /* sorted by start, disjoint */
+    uint32_t nspans;
+    uint32_t cap;
+    uint64_t hi;           /* highest position sent + 1 (the unwrap reference) */
+    uint32_t syn_seq;      /* ISN of the SYN seen, when syn */
+    uint16_t window;       /* last advertised window (for the peer's probes) */
+    uint8_t seen;          /* a segment was seen in this direction */
+    uint8_t sent;          /* hi is a real position (something was sent) */
+    uint8_t syn;           /* a SYN was seen */
+    uint8_t win_known;
+    uint32_t retrans;      /* retransmitted frames */
+    uint32_t synfin;       /* of which SYN/FIN without data */
+    uint64_t bytes;        /* data bytes sent again */
+    int64_t max_delay_ns;
+} dir_t;
+
+typedef struct conn {
+    BYTE addr[2][16];      /* side 0 is the lower (address, port) */
+    uint16_t port[2];
+    uint8_t family;
+    uint8_t client;        /* side of the client */
+    uint8_t client_by_syn; /* client decided by a SYN */
+    uint32_t first_frame;
+    uint32_t frames;
+    dir_t d[2];            /* d[i]: sent by side i */
+} conn_t;
+
+/* Hash key of a connection (both directions). */
+typedef struct conn_key {
+    BYTE a[16];
+    BYTE b[16];
+    uint16_t pa;
+    uint16_t pb;
+    uint8_t family;
+    uint8_t pad[3];
+} conn_key_t;
+
+typedef struct conn_entry {
+    conn_key_t k;
+    uint8_t used;          /* eu_map's in-use byte */
+    uint8_t pad[3];
+    uint32_t index;        /* current connection of this key in conns */
+} conn_entry_t;
+
+typedef struct state {
+    HEXPERTKEY key;
+    settings_t set;
+    eu_tcp_ids_t ids;
+    eu_map_t map;          /* conn_key_t -> index */
+    conn_t *conns;
+    uint32_t nconns;
+    uint32_t capconns;
+    eu_event_t ev;
+    uint32_t tcp_frames;
+    uint32_t retrans;
+} state_t;
+
+/* A new zeroed connection at the end of conns; NULL with *err set. */
+static conn_t *conn_new(state_t *st, DWORD *err)
+{
+    if (st->nconns == st->capconns) {
+        uint32_t cap = st->capconns ? st->capconns * 2 : 256;
+        conn_t *p = st->conns == NULL ? ExpertAllocMemory(st->key, (size_t)cap * sizeof *p, err)
+                                      : ExpertReallocMemory(st->key, st->conns, (size_t)cap * sizeof *p, err);
+        if (p == NULL)
+            return NULL;
+        st->conns = p;
+        st->capconns = cap;
+    }
+    conn_t *c = &st->conns[st->nconns++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+/* Makes room for n more spans in d. */
+static DWORD spans_reserve(HEXPERTKEY key, dir_t *d, uint32_t n)
+{
+    if (d->nspans + n <= d->cap)
+        return 0;
+    uint32_t cap = d->cap ? d->cap : 4;
+    while (cap < d->nspans + n)
+        cap *= 2;
+    DWORD err = 0;
+    span_t *p = d->spans == NULL ? ExpertAllocMemory(key, (size_t)cap * sizeof *p, &err)
+                                 : ExpertReallocMemory(key, d->spans, (size_t)cap * sizeof *p, &err);
+    if (p == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    d->spans = p;
+    d->cap = cap;
+    return 0;
+}
+
+/* Index of the first span whose end is above pos. */
+static uint32_t span_find(const dir_t *d, uint64_t pos)
+{
+    uint32_t lo = 0, hi = d->nspans;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (d->spans[mid].start + d->spans[mid].len <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Positions of [a, b) covered by spans of d. */
+static uint64_t covered(const dir_t *d, uint64_t a, uint64_t b)
+{
+    uint64_t n = 0;
+    for (uint32_t i = span_find(d, a); i < d->nspans && d->spans[i].start < b; i++) {
+        uint64_t s = d->spans[i].start > a ? d->spans[i].start : a;
+        uint64_t e = d->spans[i].start + d->spans[i].len;
+        if (e > b)
+            e = b;
+        if (e > s)
+            n += e - s;
+    }
+    return n;
+}
+
+/* Records the parts of [a, b) not yet covered as sent by `frame`. */
+static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t frame, int64_t t)
+{
+    /* Fast path: beyond everything sent so far. */
+    if (d->nspans == 0 || d->spans[d->nspans - 1].start + d->spans[d->nspans - 1].len <= a) {
+        DWORD rc = spans_reserve(key, d, 1);
+        if (rc != 0)
+            return rc;
+        d->spans[d->nspans++] = (span_t){a, (uint32_t)(b - a), frame, t};
+        return 0;
+    }
+    uint64_t pos = a;
+    uint32_t i = span_find(d, a);
+    while (pos < b) {
+        uint64_t gap_end = i < d->nspans && d->spans[i].start < b ? d->spans[i].start : b;
+        if (gap_end > pos) {
+            DWORD rc = spans_reserve(key, d, 1);
+            if (rc != 0)
+                return rc;
+            memmove(&d->spans[i + 1], &d->spans[i], (size_t)(d->nspans - i) * sizeof *d->spans);
+            d->spans[i] = (span_t){pos, (uint32_t)(gap_end - pos), frame, t};
+            d->nspans++;
+            i++;
+        }
+        if (i >= d->nspans || d->spans[i].start >= b)
+            break;
+        pos = d->spans[i].start + d->spans[i].len;
+        i++;
+    }
+    return 0;
+}
+
+static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
+{
+    memset(k, 0, sizeof *k);
+    int c = memcmp(s->src, s->dst, 16);
+    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
+    memcpy(k->a, src_low ? s->src : s->dst, 16);
+    memcpy(k->b, src_low ? s->dst : s->src, 16);
+    k->pa = src_low ? s->sport : s->dport;
+    k->pb = src_low ? s->dport : s->sport;
+    k->family = s->family;
+    *side = src_low ? 0 : 1;
+}
+
+/* The connection of a segment; a new one for a first segment, or for a SYN
+ * with a new initial sequence number on a connection already seen. */
+static conn_t *conn_of(state_t *st, const eu_tcpseg_t *s, uint32_t frame, int *side, DWORD *err)
+{
+    conn_key_t k;
+    key_of(s, &k, side);
+    conn_entry_t *e = eu_map_get(st->key, &st->map, &k, 1, err);
+    if (e == NULL)
+        return NULL;
+    int fresh = e->index == 0;
+    if (!fresh) {
+        const dir_t *d = &st->conns[e->index - 1].d[*side];
+        int new_isn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN && d->seen &&
+                      !(d->syn && d->syn_seq == s->seq);
+        if (!new_isn)
+            return &st->conns[e->index - 1];
+    }
+    conn_t *c = conn_new(st, err);
+    if (c == NULL)
+        return NULL;
+    e->index = st->nconns; /* 1-based: 0 means none */
+    memcpy(c->addr[0], k.a, 16);
+    memcpy(c->addr[1], k.b, 16);
+    c->port[0] = k.pa;
+    c->port[1] = k.pb;
+    c->family = k.family;
+    c->client = (uint8_t)*side;
+    c->first_frame = frame;
+    return c;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static DWORD report_frame(state_t *st, const eu_tcpseg_t *s, uint32_t frame, const span_t *orig,
+                          int64_t now, const char *what)
+{
+    char a[46], b[46];
+    eu_event_t *e = &st->ev;
+    eu_event_row(e, 1);
+    e->ev->szEventName = (LPSTR)what;
+    eu_col_frame(e, "Frame", frame);
+    eu_col_frame(e, "Original Frame", orig->frame);
+    eu_col_addr(e, "Source", s->family, s->src, a);
+    eu_col_addr(e, "Destination", s->family, s->dst, b);
+    eu_col_u16(e, "Source Port", s->sport);
+    eu_col_u16(e, "Destination Port", s->dport);
+    eu_col_u32(e, "Sequence", s->seq);
+    eu_col_u32(e, "Length", s->len);
+    eu_col_f64(e, "Delay (s)", (double)(now - orig->time_ns) / 1e9);
+    return eu_event_submit(st->key, e);
+}
+
+static DWORD report_conn(state_t *st, const conn_t *c, int wide)
+{
+    char a[46], b[46];
+    int cl = c->client, sv = !cl;
+    const dir_t *dc = &c->d[cl], *ds = &c->d[sv];
+    eu_event_t *e = &st->ev;
+    eu_event_row(e, 2);
+    e->ev->szEventName = (LPSTR) "Connection summary";
+    eu_col_addr(e, "Client", c->family, c->addr[cl], a);
+    eu_col_u16(e, "Client Port", c->port[cl]);
+    eu_col_addr(e, "Server", c->family, c->addr[sv], b);
+    eu_col_u16(e, "Server Port", c->port[sv]);
+    eu_col_u32(e, "Frames", c->frames);
+    eu_col_u32(e, "Retransmissions", dc->retrans + ds->retrans);
+    eu_col_u32(e, "Client Retransmissions", dc->retrans);
+    eu_col_u32(e, "Server Retransmissions", ds->retrans);
+    eu_col_u32(e, "SYN/FIN Retransmissions", dc->synfin + ds->synfin);
+    eu_col_count(e, "Bytes Retransmitted", dc->bytes + ds->bytes, wide);
+    int64_t md = dc->max_delay_ns > ds->max_delay_ns ? dc->max_delay_ns : ds->max_delay_ns;
+    eu_col_f64(e, "Max Delay (s)", (double)md / 1e9);
+    eu_col_frame(e, "First Frame", c->first_frame);
+    return eu_event_submit(st->key, e);
+}
+
+/* ---- the analysis ---------------------------------------------------------------- */
+
+static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s)
+{
+    DWORD err = 0;
+    int side;
+    uint32_t frame = fd->FrameNumber;
+    conn_t *c = conn_of(st, s, frame, &side, &err);
+    if (c == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    c->frames++;
+    dir_t *d = &c->d[side];
+    const dir_t *r = &c->d[!side];
+    uint8_t f = s->flags;
+    int syn = (f & EU_TCP_SYN) != 0, fin = (f & EU_TCP_FIN) != 0;
+
+    if (syn && !c->client_by_syn) {
+        c->client = (uint8_t)((f & EU_TCP_ACK) ? !side : side);
+        c->client_by_syn = 1;
+    }
+    if (syn && d->syn && d->syn_seq != s->seq && (f & EU_TCP_ACK)) {
+        /* A SYN-ACK with another ISN: that side restarted its sequence space. */
+        d->nspans = 0;
+        d->sent = 0;
+        d->seen = 0;
+    }
+    if (!d->seen) {
+        d->seen = 1;
+        d->hi = ((uint64_t)1 << 32) + s->seq;
+    }
+    if (syn && !d->syn) {
+        d->syn = 1;
+        d->syn_seq = s->seq;
+    }
+    int probe_window_zero = r->win_known && r->window == 0;
+    d->window = s->window;
+    d->win_known = 1;
+    if (f & EU_TCP_RST)
+        return 0;
+
+    uint64_t pos = eu_seq_unwrap(d->hi, s->seq);
+    uint64_t end = pos + (uint64_t)syn + s->len + (uint64_t)fin;
+    if (end == pos)
+        return 0; /* a bare ACK */
+    if (!syn && !fin && d->sent) {
+        if (s->len <= 1 && pos + 1 == d->hi)
+            return 0; /* keep-alive */
+        if (s->len == 1 && pos == d->hi && probe_window_zero)
+            return 0; /* zero-window probe */
+    }
+
+    int64_t now = 0;
+    int have_now = 0;
+    uint64_t ov = d->nspans > 0 && pos < d->hi ? covered(d, pos, end) : 0;
+    if (ov > 0) {
+        uint64_t ds = pos + (uint64_t)syn;
+        uint64_t dov = s->len > 0 ? covered(d, ds, ds + s->len) : 0;
+        int synfin_only = dov == 0;
+        if (!synfin_only || st->set.synfin) {
+            const span_t *o = &d->spans[span_find(d, pos)];
+            now = NmxGetFrameTime(fd->hFrame);
+            have_now = 1;
+            d->retrans++;
+            st->retrans++;
+            if (synfin_only)
+                d->synfin++;
+            d->bytes += dov;
+            if (now - o->time_ns > d->max_delay_ns)
+                d->max_delay_ns = now - o->time_ns;
+            if (st->set.details) {
+                const char *what = !synfin_only ? "Retransmission"
+                                   : syn        ? "SYN retransmission"
+                                                : "FIN retransmission";
+                DWORD rc = report_frame(st, s, frame, o, now, what);
+                if (rc != 0)
+                    return rc;
+            }
+        }
+        if (ov == end - pos) {
+            if (end > d->hi)
+                d->hi = end;
+            return 0;
+        }
+    }
+    if (!have_now)
+        now = NmxGetFrameTime(fd->hFrame);
+    DWORD rc = record(st->key, d, pos, end, frame, now);
+    if (rc != 0)
+        return rc;
+    if (end > d->hi || !d->sent)
+        d->hi = end;
+    d->sent = 1;
+    return 0;
+}
+
+static void free_all(state_t *st)
+{
+    for (uint32_t i = 0; i < st->nconns; i++)
+        for (int k = 0; k < 2; k++)
+            if (st->conns[i].d[k].spans != NULL)
+                ExpertFreeMemory(st->key, st->conns[i].d[k].spans);
+    if (st->conns != NULL)
+        ExpertFreeMemory(st->key, st->conns);
+    eu_map_free(st->key, &st->map);
+    eu_event_free(st->key, &st->ev);
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
+                                  DWORD flags, HWND hwnd)
+{
+    (void)flags;
+    (void)hwnd;
+    state_t st;
+    memset(&st, 0, sizeof st);
+    st.key = key;
+    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
+    DWORD last = (DWORD)-1;
+    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
+    if (rc != 0)
+        return FALSE;
+    if (read_settings(pConfig, &st.set) != 0) {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", st.set.error);
+        return FALSE;
+    }
+    eu_tcp_ids_init(&st.ids);
+    if (st.ids.tcp == 0xFFFF) {
+        eu_problem(key, NMERR_PROTOCOL_NOT_FOUND, 0, "the host has no TCP parser");
+        return FALSE;
+    }
+    if ((rc = eu_map_init(key, &st.map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0 ||
+        (rc = eu_event_init(key, &st.ev, EXPERT_NAME, 1)) != 0)
+        goto fail;
+    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
+        goto fail;
+
+    EXPERTFRAMEDESCRIPTOR fd;
+    for (;;) {
+        rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd);
+        if (rc == NMERR_OUT_OF_RANGE) {
+            rc = 0;
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+        last = fd.FrameNumber;
+        if ((rc = eu_progress(key, &prog, last)) != 0)
+            goto fail;
+        eu_tcpseg_t s;
+        if (!eu_l4_segment(&st.ids, &fd, st.ids.tcp, &s))
+            continue;
+        if (st.set.port != 0 && s.sport != st.set.port && s.dport != st.set.port)
+            continue;
+        st.tcp_frames++;
+        if ((rc = segment(&st, &fd, &s)) != 0)
+            goto fail;
+    }
+
+    /* One summary per connection with retransmissions, in order of first frame. */
+    uint64_t maxbytes = 0;
+    for (uint32_t i = 0; i < st.nconns; i++) {
+        uint64_t b = st.conns[i].d[0].bytes + st.conns[i].d[1].bytes;
+        if (b > maxbytes)
+            maxbytes = b;
+    }
+    for (uint32_t i = 0; i < st.nconns; i++) {
+        const conn_t *c = &st.conns[i];
+        if (c->d[0].retrans + c->d[1].retrans == 0)
+            continue;
+        if ((rc = report_conn(&st, c, maxbytes > UINT32_MAX)) != 0)
+            goto fail;
+    }
+    free_all(&st);
+    return TRUE;
+
+fail:
+    if (rc != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, rc, prog.last, "stopped at frame %lu: %s", (unsigned long)last + 1,
+                   eu_nmerr_text(rc));
+    free_all(&st);
+    return FALSE;
+}
