@@ -581,8 +581,9 @@ static void test_workspace_reuse(void **state)
         assert_string_equal(fr_values(keep[i], "http.request.method"), "GET");
         assert_true(nmx_dissection_index(keep[i], fr_inst(keep[i], "tcp.len")) >= 0);
         assert_int_equal(nmx_dissection_index(keep[i], fr_inst(keep[(i + 1) % 8], "tcp.len")), -1);
-        nmx_dissection_free(keep[i]);
     }
+    for (int i = 0; i < 8; i++)
+        nmx_dissection_free(keep[i]);
 }
 
 int main(void)
