@@ -1,0 +1,708 @@
+/*
+ * propdist.c - the Property Distribution expert (Propdist.dll, spec 8.1).
+ *
+ * Counts the values one property takes over the capture: a summary event
+ * (EventIdent 1: the protocol, the property, how many frames carry it, and
+ * Min/Max/Mean for numbers) and one event per distinct value (EventIdent
+ * 2: the value as tshark -T fields prints it, how many instances have it,
+ * and its share of all instances).  A frame with two instances of the
+ * property counts twice, as tshark -E occurrence=a lists both.
+ *
+ * The property comes from the settings (property=KEY, bit=N) or, for a
+ * right-click start, from the startup information (spec 1.3, 8.1).  Frames
+ * are fetched without properties; only frames whose recognize table shows
+ * a protocol that can carry the property are dissected (on demand, through
+ * FindPropertyInstanceRestart).  README.md has the details.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netmon.h>
+
+#include "expert_util.h"
+
+#define EXPERT_NAME "Property Distribution"
+
+/* Longest value text kept; longer values are cut (and counted as the cut
+ * text).  GetPropertyText renders at most 1023 characters anyway. */
+#define VALUE_MAX 1100
+
+typedef struct settings {
+    char property[256];  /* KEY, or "" */
+    int bit;             /* -1: none */
+    unsigned given;      /* 1 property, 2 bit */
+    char error[300];
+} settings_t;
+
+static int set_one(void *ctx, const char *key, const char *value)
+{
+    settings_t *s = ctx;
+    if (eu_streq_nocase(key, "property")) {
+        if (value[0] == '\0') {
+            snprintf(s->error, sizeof s->error, "propdist: property wants a field name such as dns.qry.name");
+            return 1;
+        }
+        snprintf(s->property, sizeof s->property, "%s", value);
+        s->given |= 1;
+        return 0;
+    }
+    if (eu_streq_nocase(key, "bit")) {
+        uint64_t v;
+        if (!eu_parse_uint(value, 63, &v)) {
+            snprintf(s->error, sizeof s->error, "propdist: bad value '%s' for bit (0 to 63)", value);
+            return 1;
+        }
+        s->bit = (int)v;
+        s->given |= 2;
+        return 0;
+    }
+    snprintf(s->error, sizeof s->error, "propdist: unknown setting '%s' (known: property, bit)", key);
+    return 1;
+}
+
+static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    s->bit = -1;
+    int rc = eu_parse_settings(cfg, set_one, s);
+    if (rc == -1)
+        snprintf(s->error, sizeof s->error, "propdist: settings are KEY=VALUE lines");
+    return rc == 0;
+}
+
+/* ---- the property -------------------------------------------------------- */
+
+/* What Run analyses. */
+typedef struct target {
+    HPROPERTY hprop;
+    LPPROPERTYINFO info;
+    const char *key;        /* field name shown in the Property column */
+    const char *proto;      /* protocol name shown in the Protocol column */
+    WORD proto_id;          /* owner's ProtocolID, 0xFFFF if unknown */
+    int numeric;            /* an integer property: Min/Max/Mean */
+    int bit;                /* bit reported (value 1/0), -1 for the value itself */
+    unsigned width;         /* bits in the property's integer type */
+} target_t;
+
+/* Bits of an integer DataType, or 0 for any other type. */
+static unsigned int_bits(BYTE type)
+{
+    switch (type) {
+    case PROP_TYPE_BYTE: return 8;
+    case PROP_TYPE_WORD:
+    case PROP_TYPE_BYTESWAPPED_WORD: return 16;
+    case PROP_TYPE_DWORD:
+    case PROP_TYPE_BYTESWAPPED_DWORD: return 32;
+    case PROP_TYPE_LARGEINT:
+    case PROP_TYPE_VAR_LEN_SMALL_INT: return 64;
+    default: return 0;
+    }
+}
+
+/* The single bit of a one-flag FLAGS property, or -1. */
+static int flag_bit(const PROPERTYINFO *info)
+{
+    if (info->DataQualifier != PROP_QUAL_FLAGS || info->lpSet == NULL || info->lpSet->nEntries != 1 ||
+        info->lpSet->lpLabeledBit == NULL)
+        return -1;
+    return info->lpSet->lpLabeledBit[0].BitNumber;
+}
+
+/* The name a property is known by: nmexpert's parsers keep the Wireshark
+ * field name in Comment (NetMon kept a description there, which has
+ * spaces: then the Label is used). */
+static const char *field_name(const PROPERTYINFO *info)
+{
+    if (info->Comment != NULL && info->Comment[0] != '\0' && strchr(info->Comment, ' ') == NULL)
+        return info->Comment;
+    return info->Label != NULL ? info->Label : "";
+}
+
+/* Finds the protocol whose property database holds hprop. */
+static void find_owner(HCAPTURE cap, target_t *t)
+{
+    t->proto = "";
+    t->proto_id = 0xFFFF;
+    LPPROTOCOLTABLE pt = GetEnabledProtocols(cap);
+    for (DWORD i = 0; pt != NULL && i < pt->nProtocols; i++) {
+        LPPROTOCOLINFO pi = GetProtocolInfo(pt->hProtocol[i]);
+        if (pi == NULL || pi->PropertyDatabase == NULL)
+            continue;
+        for (DWORD k = 0; k < pi->PropertyDatabase->nProperties; k++) {
+            LPPROPERTYINFO q = pi->PropertyDatabase->PropertyInfo[k];
+            if (q != NULL && q->hProperty == t->hprop) {
+                t->proto = (const char *)pi->ProtocolName;
+                t->proto_id = (WORD)pi->ProtocolID;
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Resolves a property name: a field name ("dns.qry.name"), or
+ * "PROTOCOL.Label" ("IP.Time to Live").  Returns 0 when not found.
+ */
+static HPROPERTY resolve_name(const char *name)
+{
+    HPROPERTY h = GetProperty(NULL, (LPSTR)name);
+    if (h != 0)
+        return h;
+    const char *dot = strchr(name, '.');
+    if (dot == NULL || dot == name || (size_t)(dot - name) >= 64)
+        return 0;
+    char proto[64];
+    memcpy(proto, name, (size_t)(dot - name));
+    proto[dot - name] = '\0';
+    HPROTOCOL hp = GetProtocolFromName(proto);
+    if (hp == NULL)
+        return 0;
+    h = GetProperty(hp, (LPSTR)name);
+    if (h != 0)
+        return h;
+    /* Another name of the protocol with a field name: "IPv4.ttl". */
+    LPPROTOCOLINFO pi = GetProtocolInfo(hp);
+    char full[320];
+    if (pi == NULL || snprintf(full, sizeof full, "%s%s", (const char *)pi->ProtocolName, dot) >= (int)sizeof full)
+        return 0;
+    return GetProperty(hp, full);
+}
+
+/*
+ * Fills *t from the startup information or the settings.  Returns 0 with
+ * t->hprop == 0 when no property is configured, 0 when ready, or an NMERR
+ * code with msg set.
+ */
+static DWORD choose_target(const settings_t *s, PEXPERTSTARTUPINFO si, DWORD flags, target_t *t, char *msg,
+                           size_t msglen)
+{
+    memset(t, 0, sizeof *t);
+    t->bit = -1;
+    int bit = -1;
+    int from_startup = 0;
+    if ((flags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) && si->lpPropertyInst != NULL &&
+        si->lpPropertyInst->lpPropertyInfo != NULL) {
+        t->hprop = si->lpPropertyInst->lpPropertyInfo->hProperty;
+        from_startup = 1;
+    } else if (s->given & 1) {
+        t->hprop = resolve_name(s->property);
+        if (t->hprop == 0) {
+            snprintf(msg, msglen, "propdist: no property '%.120s' (a field name such as dns.qry.name, or "
+                     "PROTOCOL.Label)", s->property);
+            return NMERR_PROPERTY_NOT_FOUND;
+        }
+        bit = s->bit;
+    } else {
+        return 0; /* nothing to analyse */
+    }
+    t->info = GetPropertyInfo(t->hprop);
+    if (t->info == NULL) {
+        snprintf(msg, msglen, "propdist: the host does not describe the chosen property");
+        return NMERR_INVALID_HPROPERTY;
+    }
+    t->key = field_name(t->info);
+    find_owner(si->hCapture, t);
+    t->width = int_bits(t->info->DataType);
+    int fbit = flag_bit(t->info);
+    if (t->info->DataQualifier == PROP_QUAL_FLAGS) {
+        /* A flag property: its values are the flag's state, 1 or 0.  A
+         * startup bit number only matters for a set of several flags. */
+        if (from_startup && fbit < 0)
+            t->bit = si->sBitfield.BitNumber;
+        if (!from_startup && bit >= 0 && bit != fbit) {
+            snprintf(msg, msglen, "propdist: bit %d is not a flag of %s (its flag is bit %d)", bit, t->key, fbit);
+            return NMERR_INVALID_PARAMETER;
+        }
+    } else if (bit >= 0) {
+        if (t->width == 0) {
+            snprintf(msg, msglen, "propdist: bit needs an integer property; %s is not one", t->key);
+            return NMERR_INVALID_PARAMETER;
+        }
+        if ((unsigned)bit >= t->width) {
+            snprintf(msg, msglen, "propdist: %s has %u bits; bit %d is out of range", t->key, t->width, bit);
+            return NMERR_INVALID_PARAMETER;
+        }
+        t->bit = bit;
+    } else {
+        t->numeric = t->width > 0;
+    }
+    return 0;
+}
+
+/* ---- values ---------------------------------------------------------------- */
+
+/* The integer value of an instance, by the NetMon rules (spec 4.10): the
+ * bytes at lpData, or the copy in PROPERTYINSTEX when DataLength is
+ * 0xFFFF; multi-byte values in the frame are byte-swapped (network order)
+ * when IFLAG_SWAPPED is set; copies are in host order.  Returns 0 when the
+ * instance has no integer value. */
+static int inst_uint(const PROPERTYINST *pi, uint64_t *out)
+{
+    const BYTE *p;
+    size_t n;
+    int swapped = 0;
+    if (pi->DataLength == 0xFFFF) {
+        if (pi->lpPropertyInstEx == NULL)
+            return 0;
+        p = (const BYTE *)pi->lpPropertyInstEx->Byte;
+        n = pi->lpPropertyInstEx->LengthEx;
+    } else {
+        p = (const BYTE *)pi->lpData;
+        n = pi->DataLength;
+        swapped = (pi->IFlags & IFLAG_SWAPPED) != 0;
+    }
+    if (p == NULL || n == 0 || n > 8)
+        return 0;
+    BYTE b[8];
+    memcpy(b, p, n);
+    if (swapped)
+        for (size_t i = 0; i < n / 2; i++) {
+            BYTE x = b[i];
+            b[i] = b[n - 1 - i];
+            b[n - 1 - i] = x;
+        }
+    uint64_t v = 0;
+    if (n == 1) {
+        v = b[0];
+    } else if (n == 2) {
+        uint16_t x;
+        memcpy(&x, b, 2);
+        v = x;
+    } else if (n == 4) {
+        uint32_t x;
+        memcpy(&x, b, 4);
+        v = x;
+    } else if (n == 8) {
+        memcpy(&v, b, 8);
+    } else {
+        /* An odd width: a small integer in network order (VAR_LEN_SMALL_INT). */
+        for (size_t i = 0; i < n; i++)
+            v = v << 8 | p[i];
+    }
+    *out = v;
+    return 1;
+}
+
+/* ---- distinct values: a string-keyed hash table in the expert heap ---------- */
+
+typedef struct value {
+    uint32_t text;    /* offset of the NUL-terminated text in the pool */
+    uint32_t hash;
+    uint64_t count;
+} value_t;
+
+typedef struct values {
+    value_t *v;       /* distinct values, in first-seen order */
+    size_t n, cap;
+    uint32_t *slot;   /* hash slots: index + 1, 0 = empty */
+    size_t nslots;    /* a power of two */
+    char *pool;       /* value texts */
+    size_t used, room;
+} values_t;
+
+static uint32_t str_hash(const char *s, size_t n)
+{
+    return (uint32_t)eu_hash(s, n);
+}
+
+/* Grows a block to hold `need` bytes (doubling); 0 or an NMERR code. */
+static DWORD grow(HEXPERTKEY key, void **p, size_t *room, size_t need, size_t unit)
+{
+    if (need <= *room)
+        return 0;
+    size_t r = *room > 0 ? *room : 64;
+    while (r < need)
+        r *= 2;
+    DWORD err = 0;
+    void *q = *p == NULL ? ExpertAllocMemory(key, r * unit, &err) : ExpertReallocMemory(key, *p, r * unit, &err);
+    if (q == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    *p = q;
+    *room = r;
+    return 0;
+}
+
+static DWORD rehash(HEXPERTKEY key, values_t *t, size_t nslots)
+{
+    DWORD err = 0;
+    uint32_t *s = ExpertAllocMemory(key, nslots * sizeof *s, &err);
+    if (s == NULL)
+        return err;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = t->v[i].hash & (nslots - 1);
+        while (s[j] != 0)
+            j = (j + 1) & (nslots - 1);
+        s[j] = (uint32_t)i + 1;
+    }
+    if (t->slot != NULL)
+        ExpertFreeMemory(key, t->slot);
+    t->slot = s;
+    t->nslots = nslots;
+    return 0;
+}
+
+/* Counts one instance of the value `text`. */
+static DWORD values_add(HEXPERTKEY key, values_t *t, const char *text)
+{
+    size_t len = strlen(text);
+    uint32_t h = str_hash(text, len);
+    if (t->nslots == 0 || (t->n + 1) * 2 > t->nslots) {
+        DWORD err = rehash(key, t, t->nslots == 0 ? 256 : t->nslots * 2);
+        if (err != 0)
+            return err;
+    }
+    size_t j = h & (t->nslots - 1);
+    while (t->slot[j] != 0) {
+        value_t *v = &t->v[t->slot[j] - 1];
+        if (v->hash == h && strcmp(t->pool + v->text, text) == 0) {
+            v->count++;
+            return 0;
+        }
+        j = (j + 1) & (t->nslots - 1);
+    }
+    if (t->used + len + 1 > UINT32_MAX || t->n + 1 > UINT32_MAX - 1)
+        return NMERR_OUT_OF_MEMORY;
+    DWORD err = grow(key, (void **)&t->pool, &t->room, t->used + len + 1, 1);
+    if (err == 0)
+        err = grow(key, (void **)&t->v, &t->cap, t->n + 1, sizeof *t->v);
+    if (err != 0)
+        return err;
+    memcpy(t->pool + t->used, text, len + 1);
+    t->v[t->n].text = (uint32_t)t->used;
+    t->v[t->n].hash = h;
+    t->v[t->n].count = 1;
+    t->used += len + 1;
+    t->slot[j] = (uint32_t)++t->n;
+    return 0;
+}
+
+static void values_free(HEXPERTKEY key, values_t *t)
+{
+    ExpertFreeMemory(key, t->v);
+    ExpertFreeMemory(key, t->slot);
+    ExpertFreeMemory(key, t->pool);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- the run --------------------------------------------------------------------- */
+
+/* Figures gathered over the frames. */
+typedef struct stats {
+    uint64_t frames;        /* frames examined */
+    uint64_t with;          /* frames with at least one counted instance */
+    uint64_t instances;     /* instances counted */
+    uint64_t min, max;      /* numeric properties */
+    long double sum;
+} stats_t;
+
+/* Which protocols make Run dissect a frame (indexed by ProtocolID). */
+typedef struct prefilter {
+    BYTE *want;
+    size_t n;
+    int all;                /* dissect every frame */
+} prefilter_t;
+
+/*
+ * A frame is dissected when its recognize table lists the property's
+ * protocol, a protocol with no properties of its own (such a parser shows
+ * another protocol's fields: mDNS and LLMNR show dns.*, SSDP http.*), or
+ * ICMP/ICMPv6 (an error quotes the IP and transport headers of the packet
+ * it answers, and tshark shows their fields).  A property of a protocol no
+ * recognize table names (the "frame" pseudo-protocol) means every frame.
+ */
+static DWORD prefilter_init(HEXPERTKEY key, HCAPTURE cap, const target_t *t, prefilter_t *pf)
+{
+    DWORD err = 0;
+    memset(pf, 0, sizeof *pf);
+    const char *owner = t->proto;
+    if (t->proto_id == 0xFFFF || eu_streq_nocase(owner, "frame")) {
+        pf->all = 1;
+        return 0;
+    }
+    pf->n = 0x10000;
+    pf->want = ExpertAllocMemory(key, pf->n, &err);
+    if (pf->want == NULL)
+        return err;
+    pf->want[t->proto_id] = 1;
+    WORD icmp = eu_protocol_id("icmp"), icmpv6 = eu_protocol_id("icmpv6");
+    if (icmp != 0xFFFF)
+        pf->want[icmp] = 1;
+    if (icmpv6 != 0xFFFF)
+        pf->want[icmpv6] = 1;
+    LPPROTOCOLTABLE pt = GetEnabledProtocols(cap);
+    for (DWORD i = 0; pt != NULL && i < pt->nProtocols; i++) {
+        LPPROTOCOLINFO pi = GetProtocolInfo(pt->hProtocol[i]);
+        if (pi != NULL && pi->ProtocolID < pf->n &&
+            (pi->PropertyDatabase == NULL || pi->PropertyDatabase->nProperties == 0))
+            pf->want[pi->ProtocolID] = 1;
+    }
+    return 0;
+}
+
+static int prefilter_pass(const prefilter_t *pf, const RECOGNIZEDATATABLE *rt)
+{
+    if (pf->all)
+        return 1;
+    if (rt == NULL)
+        return 0;
+    for (WORD i = 0; i < rt->nRecognizeDatas; i++)
+        if (pf->want[rt->RecognizeData[i].ProtocolID])
+            return 1;
+    return 0;
+}
+
+/* Strips "Label: " from GetPropertyText's "Label: value". */
+static const char *value_part(const char *text, const char *label)
+{
+    size_t n = label != NULL ? strlen(label) : 0;
+    if (n > 0 && strncmp(text, label, n) == 0 && text[n] == ':' && text[n + 1] == ' ')
+        return text + n + 2;
+    const char *c = strstr(text, ": ");
+    return c != NULL ? c + 2 : text;
+}
+
+/* Counts the instances of one frame. */
+static DWORD count_frame(HEXPERTKEY key, const target_t *t, HFRAME hf, values_t *vals, stats_t *st, char *buf)
+{
+    LPPROPERTYINST pi = NULL;
+    int counted = 0;
+    for (;;) {
+        LPPROPERTYINST restart = pi;
+        BhSetLastError(0);
+        pi = FindPropertyInstanceRestart(hf, t->hprop, &restart, TRUE);
+        if (pi == NULL) {
+            DWORD e = BhGetLastError();
+            if (e != 0 && e != NMERR_PROPERTY_NOT_FOUND)
+                return e;
+            break;
+        }
+        if (pi->IFlags & IFLAG_ERROR)
+            continue; /* malformed data: tshark shows no value either */
+        const char *text;
+        uint64_t v = 0;
+        if (t->bit >= 0) {
+            if (!inst_uint(pi, &v))
+                continue;
+            text = (v >> t->bit) & 1 ? "1" : "0";
+        } else {
+            if (GetPropertyText(hf, pi, buf, VALUE_MAX) == NULL) {
+                DWORD e = BhGetLastError();
+                return e != 0 ? e : NMERR_INVALID_DATA;
+            }
+            text = value_part(buf, t->info->Label);
+            if (t->numeric && inst_uint(pi, &v)) {
+                if (st->instances == 0 || v < st->min)
+                    st->min = v;
+                if (st->instances == 0 || v > st->max)
+                    st->max = v;
+                st->sum += (long double)v;
+            }
+        }
+        DWORD err = values_add(key, vals, text);
+        if (err != 0)
+            return err;
+        st->instances++;
+        counted = 1;
+    }
+    if (counted)
+        st->with++;
+    return 0;
+}
+
+/* Sorting value rows: count descending, then text. */
+static const values_t *sort_vals;
+
+static int value_cmp(const void *a, const void *b)
+{
+    const value_t *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(sort_vals->pool + x->text, sort_vals->pool + y->text);
+}
+
+/* Min or Max: UINT32 up to 32-bit properties, else exact decimal text. */
+static void col_number(eu_event_t *ev, const char *name, uint64_t v, unsigned width, char *text)
+{
+    if (width <= 32) {
+        eu_col_u32(ev, name, (DWORD)v);
+    } else {
+        snprintf(text, 24, "%llu", (unsigned long long)v);
+        eu_col_str(ev, name, text);
+    }
+}
+
+static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const stats_t *st)
+{
+    eu_event_t ev = {0};
+    DWORD err = eu_event_init(key, &ev, EXPERT_NAME, 1);
+    if (err != 0)
+        return err;
+    char minbuf[24], maxbuf[24];
+    eu_event_row(&ev, 1);
+    eu_col_str(&ev, "Protocol", t->proto);
+    eu_col_str(&ev, "Property", t->key);
+    eu_col_count(&ev, "# Frames", st->with, st->with > UINT32_MAX);
+    eu_col_f64(&ev, "% Frames", st->frames > 0 ? 100.0 * (double)st->with / (double)st->frames : 0.0);
+    if (t->numeric) {
+        int any = st->instances > 0;
+        col_number(&ev, "Min", any ? st->min : 0, t->width, minbuf);
+        col_number(&ev, "Max", any ? st->max : 0, t->width, maxbuf);
+        eu_col_f64(&ev, "Mean", any ? (double)(st->sum / (long double)st->instances) : 0.0);
+    }
+    err = eu_event_submit(key, &ev);
+
+    sort_vals = vals;
+    if (vals->n > 1)
+        qsort(vals->v, vals->n, sizeof *vals->v, value_cmp);
+    for (size_t i = 0; i < vals->n && err == 0; i++) {
+        eu_event_row(&ev, 2);
+        eu_col_str(&ev, "Value", vals->pool + vals->v[i].text);
+        eu_col_count(&ev, "Count", vals->v[i].count, vals->v[i].count > UINT32_MAX);
+        eu_col_f64(&ev, "% of Set", 100.0 * (double)vals->v[i].count / (double)st->instances);
+        err = eu_event_submit(key, &ev);
+    }
+    eu_event_free(key, &ev);
+    return err;
+}
+
+BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
+{
+    snprintf(pExpertInfo->szName, EXPERTSTRINGLENGTH, "%s", EXPERT_NAME);
+    snprintf(pExpertInfo->szVendor, EXPERTSTRINGLENGTH, "nmexpert");
+    snprintf(pExpertInfo->szDescription, EXPERTSTRINGLENGTH,
+             "The values one property takes across the capture, and how often");
+    pExpertInfo->Version = 1;
+    pExpertInfo->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE | EXPERT_ENUM_FLAG_ADD_ME_TO_RMC_IN_DETAIL;
+    return TRUE;
+}
+
+/*
+ * Validates the settings and returns their normalised text.  Started from
+ * a property (right-click: the startup flag and a property instance), it
+ * makes the configuration from that property, as the SDK sample seeds its
+ * dialog.
+ */
+BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
+                      DWORD StartupFlags, HWND hWnd)
+{
+    (void)hWnd;
+    if (ppConfig == NULL)
+        return FALSE;
+    settings_t s;
+    if (!parse_settings(*ppConfig, &s))
+        return FALSE;
+    if (pExpertStartupInfo != NULL && (StartupFlags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) &&
+        pExpertStartupInfo->lpPropertyInst != NULL && pExpertStartupInfo->lpPropertyInst->lpPropertyInfo != NULL) {
+        const PROPERTYINFO *info = pExpertStartupInfo->lpPropertyInst->lpPropertyInfo;
+        snprintf(s.property, sizeof s.property, "%s", field_name(info));
+        s.given |= 1;
+        s.bit = -1;
+        s.given &= ~2u;
+        if (info->DataQualifier == PROP_QUAL_FLAGS && flag_bit(info) < 0) {
+            s.bit = pExpertStartupInfo->sBitfield.BitNumber;
+            s.given |= 2;
+        }
+    } else if (*ppConfig == NULL) {
+        return FALSE;
+    }
+    if (s.given & 1) {
+        /* Store the property under its field name ("IP.Time to Live" and
+         * "IP.TTL" become "ip.ttl"). */
+        HPROPERTY h = resolve_name(s.property);
+        LPPROPERTYINFO info = h != 0 ? GetPropertyInfo(h) : NULL;
+        if (info == NULL)
+            return FALSE;
+        const char *key = field_name(info);
+        if (key[0] != '\0')
+            snprintf(s.property, sizeof s.property, "%s", key);
+    }
+    char text[320] = "", num[8];
+    if (s.given & 1)
+        eu_config_line(text, sizeof text, "property", s.property);
+    if (s.given & 2) {
+        snprintf(num, sizeof num, "%d", s.bit);
+        eu_config_line(text, sizeof text, "bit", num);
+    }
+    return eu_config_store(hExpertKey, ppConfig, text) == 0;
+}
+
+BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
+                DWORD StartupFlags, HWND hWndParent)
+{
+    (void)hWndParent;
+    HEXPERTKEY key = hExpertKey;
+    DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting property values", 0);
+    if (err != 0)
+        return FALSE;
+    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
+        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "propdist: no capture");
+        return FALSE;
+    }
+    /* A right-click start uses the startup information and ignores the
+     * stored configuration (spec 3.4). */
+    int rmc = (StartupFlags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) != 0 &&
+              pExpertStartupInfo->lpPropertyInst != NULL;
+    settings_t s;
+    if (!parse_settings(rmc ? NULL : pConfig, &s)) {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", s.error);
+        return FALSE;
+    }
+    target_t t;
+    char msg[EXPERTSTRINGLENGTH];
+    err = choose_target(&s, pExpertStartupInfo, StartupFlags, &t, msg, sizeof msg);
+    if (err != 0) {
+        eu_problem(key, err, 0, "%s", msg);
+        return FALSE;
+    }
+    if (t.hprop == 0) {
+        /* Nothing configured: finish without events, saying how to ask. */
+        ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0,
+                             "no property configured: use --set propdist.property=KEY (e.g. ip.ttl) "
+                             "or --frame N --property KEY",
+                             0);
+        return TRUE;
+    }
+
+    values_t vals = {0};
+    stats_t st = {0};
+    prefilter_t pf = {0};
+    char *buf = NULL;
+    eu_progress_t prog = {GetCaptureTotalFrames(pExpertStartupInfo->hCapture), -1};
+    err = prefilter_init(key, pExpertStartupInfo->hCapture, &t, &pf);
+    if (err != 0)
+        goto out;
+    buf = ExpertAllocMemory(key, VALUE_MAX, &err);
+    if (buf == NULL)
+        goto out;
+    err = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
+    if (err != 0)
+        goto out;
+    prog.last = 0;
+
+    EXPERTFRAMEDESCRIPTOR fd;
+    DWORD last = (DWORD)-1;
+    while ((err = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd)) ==
+           NMERR_SUCCESS) {
+        last = fd.FrameNumber;
+        st.frames++;
+        if (prefilter_pass(&pf, fd.lpRecognizeDataTable)) {
+            err = count_frame(key, &t, fd.hFrame, &vals, &st, buf);
+            if (err != 0)
+                goto out;
+        }
+        err = eu_progress(key, &prog, last);
+        if (err != 0)
+            goto out;
+    }
+    if (err == NMERR_OUT_OF_RANGE)
+        err = report(key, &t, &vals, &st);
+
+out:
+    if (err != 0 && err != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, err, prog.last, "propdist: failed with NMERR %lu", (unsigned long)err);
+    values_free(key, &vals);
+    ExpertFreeMemory(key, pf.want);
+    ExpertFreeMemory(key, buf);
+    return err == 0;
+}
