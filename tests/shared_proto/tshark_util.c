@@ -83,11 +83,22 @@ static uint64_t fnv(const char *s, uint64_t h)
 
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines)
 {
-    const char *bin = getenv("NMX_BINARY_DIR");
+    /* One cache for every build tree of the machine (plain, sanitizer...),
+     * keyed by capture, size, modification time and arguments. */
+    const char *dirv = getenv("NMX_TSHARK_CACHE");
     char cache[4096];
-    snprintf(cache, sizeof(cache), "%s/tshark-cache", bin && *bin ? bin : "/tmp");
-    mkdir(cache, 0755);
-    uint64_t h = fnv(args, fnv(rel, 1469598103934665603ull));
+    if (dirv && *dirv)
+        snprintf(cache, sizeof(cache), "%s", dirv);
+    else
+        snprintf(cache, sizeof(cache), "/tmp/nmx-tshark-cache-%u", (unsigned)getuid());
+    mkdir(cache, 0700);
+    char full[4096], stamp[64];
+    struct stat cst;
+    snprintf(full, sizeof(full), "%s/%s", dir, rel);
+    if (stat(full, &cst) != 0)
+        return NULL;
+    snprintf(stamp, sizeof(stamp), "%lld.%lld", (long long)cst.st_size, (long long)cst.st_mtime);
+    uint64_t h = fnv(stamp, fnv(args, fnv(rel, 1469598103934665603ull)));
     char out[4200];
     snprintf(out, sizeof(out), "%s/%016llx.txt", cache, (unsigned long long)h);
     struct stat st;

@@ -22,8 +22,10 @@ void tsu_free_list(char **list, size_t n);
 
 /*
  * Runs `tshark -n -r DIR/REL <args>` (stderr discarded) unless a cached
- * result for the same capture and arguments exists, and returns the output
- * as lines (without line ends).  NULL on failure.
+ * result for the same capture (path, size, mtime) and arguments exists in
+ * $NMX_TSHARK_CACHE (default /tmp/nmx-tshark-cache-UID, shared by all build
+ * trees), and returns the output as lines (without line ends).  NULL on
+ * failure.
  */
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines);
 
