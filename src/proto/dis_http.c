@@ -106,7 +106,9 @@ void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (ll >= 5 && memcmp(p, "HTTP/", 5) == 0) {
         response = true;
     } else {
-        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        for (size_t i = 0; ll > 2 && p[0] >= 'A' && p[0] <= 'U' && i < sizeof(methods) / sizeof(methods[0]); i++) {
+            if (methods[i][0] != (char)p[0])
+                continue;
             size_t k = strlen(methods[i]);
             if (ll > k && memcmp(p, methods[i], k) == 0 && p[k] == ' ') {
                 request = true;

@@ -15,12 +15,6 @@
 /* PROPERTYINSTEX header before its data (Length, LengthEx, lpData). */
 #define NMX_EX_HDR offsetof(PROPERTYINSTEX, Byte)
 
-static bool host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    return *(const uint8_t *)&one == 1;
-}
-
 /* ===================================================================== */
 /* Workspace                                                              */
 /* ===================================================================== */
@@ -66,15 +60,16 @@ static PROPERTYINST *ws_new_inst(nmx_proto_ws_t *ws)
         ws->inst = n;
         ws->cap = ncap;
     }
-    PROPERTYINST *pi = &ws->inst[ws->ninst++];
-    memset(pi, 0, sizeof(*pi));
-    return pi;
+    return &ws->inst[ws->ninst++]; /* every field is set by the caller */
 }
 
-/* Reserves an Ex record with `n` data bytes; returns its offset or SIZE_MAX. */
-static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n)
+/*
+ * Reserves an Ex record with `n` data bytes and fills its header; returns
+ * its offset or SIZE_MAX.  The byte after the data is a NUL (strings).
+ */
+static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
 {
-    size_t need = (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7; /* +1: a NUL after strings */
+    size_t need = (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7;
     if (ws->exlen + need > ws->excap) {
         size_t ncap = ws->excap ? ws->excap * 2 : 1024;
         while (ncap < ws->exlen + need)
@@ -88,7 +83,12 @@ static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n)
         ws->excap = ncap;
     }
     size_t off = ws->exlen;
-    memset(ws->ex + off, 0, need);
+    /* Records start 8-aligned in a malloc'd buffer: the header can be written in place. */
+    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + off);
+    x->Length = (WORD)(srclen > 0xFFFE ? 0xFFFE : srclen);
+    x->LengthEx = (WORD)n;
+    x->lpData = (void *)(uintptr_t)src;
+    x->Byte[n] = 0;
     ws->exlen += need;
     return off;
 }
@@ -125,28 +125,16 @@ static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, u
         d->ws->n_errors++;
 }
 
+/* Depth in the Wireshark tree approximated by the key: "ip.flags.mf" is 2. */
 static unsigned field_level(const nmx_field_t *f)
 {
-    /* Depth in the Wireshark tree approximated by the key: "ip.flags.mf" is 2. */
-    unsigned dots = 0;
-    for (const char *k = f->key; *k; k++)
-        dots += *k == '.';
-    return dots ? dots : 1;
+    return f->level;
 }
 
 /* Width of the value a numeric field stores, in bytes (DWORD or LARGEINT). */
 static size_t uint_store_width(const nmx_field_t *f)
 {
-    switch (f->info.DataType) {
-    case PROP_TYPE_BYTE:
-        return 1;
-    case PROP_TYPE_WORD:
-        return 2;
-    case PROP_TYPE_DWORD:
-        return 4;
-    default:
-        return 8;
-    }
+    return f->store_width;
 }
 
 static uint64_t load_uint(const uint8_t *p, size_t n, bool le)
@@ -167,64 +155,48 @@ void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, 
 {
     nmx_proto_ws_t *ws = d->ws;
     size_t w = uint_store_width(f);
-    size_t exo = ws_new_ex(ws, w);
+    size_t exo = ws_new_ex(ws, w, d->frame + (off <= d->caplen ? off : d->caplen), len);
     if (exo == SIZE_MAX)
         return;
     PROPERTYINST *pi = ws_new_inst(ws);
     if (!pi)
         return;
     fill_common(d, pi, f, 0, field_level(f));
-    uint8_t *ex = ws->ex + exo;
-    PROPERTYINSTEX hdr = {0};
-    hdr.Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
-    hdr.LengthEx = (WORD)w;
-    hdr.lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
-    memcpy(ex, &hdr, NMX_EX_HDR);
+    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
     switch (w) {
-    case 1: {
-        uint8_t b = (uint8_t)v;
-        memcpy(ex + NMX_EX_HDR, &b, 1);
+    case 1:
+        x->Byte[0] = (BYTE)v;
         break;
-    }
-    case 2: {
-        uint16_t s = (uint16_t)v;
-        memcpy(ex + NMX_EX_HDR, &s, 2);
+    case 2:
+        x->Word[0] = (WORD)v;
         break;
-    }
-    case 4: {
-        uint32_t x = (uint32_t)v;
-        memcpy(ex + NMX_EX_HDR, &x, 4);
+    case 4:
+        x->Dword[0] = (DWORD)v;
         break;
-    }
     default:
-        memcpy(ex + NMX_EX_HDR, &v, 8);
+        x->LargeInt[0].QuadPart = (int64_t)v;
         break;
     }
     pi->DataLength = PROPERTYINST_EX_LENGTH;
     pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
 }
 
-void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
+void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
                     size_t n)
 {
     nmx_proto_ws_t *ws = d->ws;
     if (n > 0xFFFE)
         n = 0xFFFE;
-    size_t exo = ws_new_ex(ws, n);
+    size_t exo = ws_new_ex(ws, n, d->frame + (off <= d->caplen ? off : d->caplen), len);
     if (exo == SIZE_MAX)
         return;
     PROPERTYINST *pi = ws_new_inst(ws);
     if (!pi)
         return;
     fill_common(d, pi, f, 0, field_level(f));
-    uint8_t *ex = ws->ex + exo;
-    PROPERTYINSTEX hdr = {0};
-    hdr.Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
-    hdr.LengthEx = (WORD)n;
-    hdr.lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
-    memcpy(ex, &hdr, NMX_EX_HDR);
+    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
     if (n)
-        memcpy(ex + NMX_EX_HDR, s, n);
+        memcpy(x->Byte, src, n);
     pi->DataLength = PROPERTYINST_EX_LENGTH;
     pi->lpData = (void *)(uintptr_t)exo;
 }
@@ -240,8 +212,7 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
         len = d->caplen - off;
         iflags |= IFLAG_ERROR;
     }
-    if ((f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT) && !(iflags & IFLAG_ERROR) &&
-        (f->mask || len != uint_store_width(f))) {
+    if (f->ex_value && !(iflags & IFLAG_ERROR)) {
         /* A multi-bit field within its container, or a 3-byte number: store
          * the extracted value so that a reader of the DWORD gets it right. */
         uint64_t v = load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
@@ -255,11 +226,8 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
         return;
     if (len > 0xFFFE)
         len = 0xFFFE;
-    if (len > 1 && (f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT || f->ftype == NMX_FT_BOOL)) {
-        bool le = f->flags & NMX_FF_LE;
-        if (le != host_is_little_endian())
-            iflags |= IFLAG_SWAPPED;
-    }
+    if (len == f->width)
+        iflags |= f->raw_iflags;
     fill_common(d, pi, f, iflags, field_level(f));
     pi->lpData = (void *)(uintptr_t)(d->frame + off);
     pi->DataLength = (WORD)len;

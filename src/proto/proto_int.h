@@ -35,6 +35,10 @@ struct nmx_field {
     uint8_t flags;      /* NMX_FF_* */
     uint64_t mask;      /* bit mask within the container, 0 = none */
     uint16_t proto;     /* owning protocol id (set by the registry) */
+    uint8_t level;      /* PROPERTYINST.Level: dots in the key (set by the registry) */
+    uint8_t ex_value;   /* a numeric field stored as an extracted value (mask or odd width) */
+    uint8_t store_width; /* bytes of the stored number: 1, 2, 4 or 8 (by DataType) */
+    uint32_t raw_iflags; /* IFLAG_SWAPPED for multi-byte numbers not in host order */
     uint32_t index;     /* global index (set by the registry) */
 };
 

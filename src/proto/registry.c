@@ -95,6 +95,20 @@ static void registry_build(void)
         for (uint32_t i = 0; i < p->nfields; i++) {
             nmx_field_t *f = &p->fields[i];
             f->proto = (uint16_t)id;
+            unsigned dots = 0;
+            for (const char *k = f->key; *k; k++)
+                dots += *k == '.';
+            f->level = (uint8_t)(dots ? (dots > 15 ? 15 : dots) : 1);
+            bool numeric = f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT || f->ftype == NMX_FT_BOOL;
+            f->store_width = f->info.DataType == PROP_TYPE_BYTE    ? 1
+                             : f->info.DataType == PROP_TYPE_WORD  ? 2
+                             : f->info.DataType == PROP_TYPE_DWORD ? 4
+                                                                   : 8;
+            f->ex_value = (f->ftype == NMX_FT_UINT || f->ftype == NMX_FT_INT) &&
+                          (f->mask || f->width != f->store_width);
+            const uint16_t one = 1;
+            bool host_le = *(const uint8_t *)&one == 1;
+            f->raw_iflags = numeric && f->width > 1 && ((f->flags & NMX_FF_LE) != 0) != host_le ? IFLAG_SWAPPED : 0;
             f->index = idx;
             f->info.hProperty = NMX_HPROP_BASE + idx;
             f->info.FormatStringSize = 256;

@@ -1,0 +1,163 @@
+/*
+ * bench_proto.c - speed of the parser layer.
+ *
+ *   bench_proto make SRC OUT N      replicate SRC's frames into OUT (pcap) up to N frames
+ *   bench_proto run FILE [REPS]     measure, in one run, over FILE:
+ *     bare       pcap_next_ex loop, summing one byte of every frame
+ *     recognize  the same loop + nmx_recognize() on every frame
+ *     attach     the same loop + nmx_dissect() (all properties) + free
+ *     tshark     `tshark -n -q -r FILE -z io,phs` (wall clock, once)
+ *   and prints frames/s and the ratios of the issue-4 targets:
+ *     recognize speed / bare speed >= 0.5;  tshark time / attach time >= 20.
+ * Each pass runs REPS times (default 5); the median is reported.
+ */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proto/proto.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int make(const char *src, const char *out, long n)
+{
+    char eb[PCAP_ERRBUF_SIZE];
+    pcap_t *in = pcap_open_offline(src, eb);
+    if (!in) {
+        fprintf(stderr, "%s: %s\n", src, eb);
+        return 1;
+    }
+    /* Load the source frames once. */
+    size_t cnt = 0, cap = 0;
+    struct pcap_pkthdr *hs = NULL;
+    u_char **ds = NULL;
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    while (pcap_next_ex(in, &h, &d) == 1) {
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 1024;
+            hs = realloc(hs, cap * sizeof(*hs));
+            ds = realloc(ds, cap * sizeof(*ds));
+        }
+        hs[cnt] = *h;
+        ds[cnt] = malloc(h->caplen);
+        memcpy(ds[cnt], d, h->caplen);
+        cnt++;
+    }
+    pcap_t *dead = pcap_open_dead(pcap_datalink(in), 262144);
+    pcap_dumper_t *dump = pcap_dump_open(dead, out);
+    if (!dump || cnt == 0) {
+        fprintf(stderr, "%s: cannot write (%s)\n", out, pcap_geterr(dead));
+        return 1;
+    }
+    long sec = hs[0].ts.tv_sec;
+    for (long i = 0; i < n; i++) {
+        struct pcap_pkthdr o = hs[i % (long)cnt];
+        o.ts.tv_sec = sec + i / 1000;
+        o.ts.tv_usec = (i % 1000) * 1000;
+        pcap_dump((u_char *)dump, &o, ds[i % (long)cnt]);
+    }
+    pcap_dump_close(dump);
+    pcap_close(dead);
+    pcap_close(in);
+    for (size_t i = 0; i < cnt; i++)
+        free(ds[i]);
+    free(ds);
+    free(hs);
+    return 0;
+}
+
+enum { BARE, RECOGNIZE, ATTACH };
+
+/* One pass over the file; returns seconds, counts frames and a checksum. */
+static double pass(const char *file, int mode, long *frames, unsigned long *sum)
+{
+    char eb[PCAP_ERRBUF_SIZE];
+    nmx_proto_ws_t *ws = mode == ATTACH ? nmx_proto_ws_new() : NULL;
+    double t0 = now();
+    pcap_t *p = pcap_open_offline(file, eb);
+    if (!p) {
+        fprintf(stderr, "%s: %s\n", file, eb);
+        exit(1);
+    }
+    uint32_t lt = (uint32_t)pcap_datalink(p);
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    long n = 0;
+    unsigned long s = 0;
+    nmx_recog_buf_t rb;
+    nmx_frame_addrs_t addrs;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        n++;
+        s += h->caplen ? d[0] : 0;
+        if (mode == RECOGNIZE) {
+            s += nmx_recognize(d, h->caplen, h->len, lt, &rb, &addrs);
+        } else if (mode == ATTACH) {
+            nmx_dissection_t *r = nmx_dissect(ws, d, h->caplen, h->len, lt);
+            s += r->props->nTotalPropertyInsts;
+            nmx_dissection_free(r);
+        }
+    }
+    pcap_close(p);
+    double t = now() - t0;
+    nmx_proto_ws_free(ws);
+    *frames = n;
+    *sum = s;
+    return t;
+}
+
+static int run(const char *file, int reps)
+{
+    static const char *const names[] = {"bare loop", "recognize", "attach all"};
+    double med[3];
+    long frames = 0;
+    unsigned long sum;
+    for (int m = 0; m < 3; m++) {
+        double *t = calloc((size_t)reps, sizeof(double));
+        for (int r = 0; r < reps; r++)
+            t[r] = pass(file, m, &frames, &sum);
+        qsort(t, (size_t)reps, sizeof(double), cmp_d);
+        med[m] = t[reps / 2];
+        free(t);
+    }
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "tshark -n -q -r '%s' -z io,phs > /dev/null 2>&1", file);
+    double t0 = now();
+    int rc = system(cmd);
+    double tsh = now() - t0;
+    printf("%-12s %10s %14s\n", "pass", "ms", "frames/s");
+    for (int m = 0; m < 3; m++)
+        printf("%-12s %10.1f %14.0f\n", names[m], med[m] * 1e3, (double)frames / med[m]);
+    if (rc == 0)
+        printf("%-12s %10.1f %14.0f\n", "tshark phs", tsh * 1e3, (double)frames / tsh);
+    else
+        printf("tshark       not run (exit %d)\n", rc);
+    printf("frames: %ld, median of %d runs\n", frames, reps);
+    printf("recognize speed / bare loop speed = %.2f (target >= 0.5)\n", med[BARE] / med[RECOGNIZE]);
+    if (rc == 0)
+        printf("tshark time / attach time = %.1f (target >= 20)\n", tsh / med[ATTACH]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 5 && strcmp(argv[1], "make") == 0)
+        return make(argv[2], argv[3], atol(argv[4]));
+    if (argc >= 3 && strcmp(argv[1], "run") == 0)
+        return run(argv[2], argc >= 4 ? atoi(argv[3]) : 5);
+    fprintf(stderr, "usage: %s make SRC OUT N | run FILE [REPS]\n", argv[0]);
+    return 2;
+}
