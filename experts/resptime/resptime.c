@@ -1,0 +1,856 @@
+/*
+ * resptime.c - the Average Server Response Time expert (NetMon's
+ * Resptime.dll): how long servers take to answer, per server, port and
+ * protocol.
+ *
+ * A response time is the time from the first frame of a request to the
+ * first frame of its response, each as the capture saw it first (resent
+ * data does not move either end).  Requests and responses are paired:
+ *
+ *  - DNS (port 53, UDP and TCP) by transaction id, per client address and
+ *    port;
+ *  - SMB and SMB2 (ports 139 and 445, in NetBIOS session messages) by
+ *    multiplex id (SMB, with the process id) or message id (SMB2); an
+ *    interim SMB2 STATUS_PENDING response is skipped, the final response
+ *    pairs; CANCEL requests and unsolicited notifications are not timed;
+ *  - any other TCP port of the list by turns: a request is client data that
+ *    follows server data (or the connection's first client data), and its
+ *    response is the first server data after it.
+ *
+ * Only new data counts (data beyond the highest sequence number seen in
+ * that direction); NetBIOS and DNS-over-TCP messages are framed from the
+ * in-order byte stream, resynchronising on a plausible message start after
+ * a gap.  README.md has the settings, columns and the comparison with
+ * tshark.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netmon.h>
+
+#include "expert_util.h"
+
+#define EXPERT_NAME "Average Server Response Time"
+#define MAX_PORTS 64
+#define DEFAULT_PORTS "21,53,80,139,445,8080"
+
+NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
+{
+    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
+    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
+    snprintf(info->szDescription, sizeof info->szDescription,
+             "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice");
+    info->Version = 1;
+    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
+    return TRUE;
+}
+
+/* ---- settings --------------------------------------------------------------- */
+
+typedef struct settings {
+    uint16_t ports[MAX_PORTS]; /* sorted, distinct */
+    uint32_t nports;
+    char error[160];
+} settings_t;
+
+/* Parses "80, 8080,445" into s->ports; 0 or -1 with s->error set. */
+static int parse_ports(settings_t *s, const char *v)
+{
+    s->nports = 0;
+    const char *p = v;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        char num[8];
+        size_t n = 0;
+        while (p[n] >= '0' && p[n] <= '9' && n < sizeof num - 1) {
+            num[n] = p[n];
+            n++;
+        }
+        num[n] = '\0';
+        uint64_t port;
+        if (n == 0 || (p[n] != '\0' && p[n] != ',' && p[n] != ' ') || !eu_parse_uint(num, 65535, &port) ||
+            port == 0) {
+            snprintf(s->error, sizeof s->error,
+                     "bad value '%s' for setting 'ports' (a list of TCP ports 1-65535, such as %s)", v,
+                     DEFAULT_PORTS);
+            return -1;
+        }
+        uint32_t i = 0;
+        while (i < s->nports && s->ports[i] < port)
+            i++;
+        if (i == s->nports || s->ports[i] != port) {
+            if (s->nports == MAX_PORTS) {
+                snprintf(s->error, sizeof s->error, "setting 'ports': more than %d ports", MAX_PORTS);
+                return -1;
+            }
+            memmove(&s->ports[i + 1], &s->ports[i], (s->nports - i) * sizeof s->ports[0]);
+            s->ports[i] = (uint16_t)port;
+            s->nports++;
+        }
+        p += n;
+    }
+    if (s->nports == 0) {
+        snprintf(s->error, sizeof s->error, "setting 'ports' is empty (give at least one TCP port)");
+        return -1;
+    }
+    return 0;
+}
+
+static int setting(void *ctx, const char *key, const char *value)
+{
+    settings_t *s = ctx;
+    if (eu_streq_nocase(key, "ports"))
+        return parse_ports(s, value) == 0 ? 0 : 1;
+    snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: ports)", key);
+    return 1;
+}
+
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    parse_ports(s, DEFAULT_PORTS);
+    int rc = eu_parse_settings(cfg, setting, s);
+    if (rc == -1)
+        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long");
+    return rc == 0 ? 0 : -1;
+}
+
+static void settings_text(const settings_t *s, char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "ports=");
+    for (uint32_t i = 0; i < s->nports && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%u", i ? "," : "", (unsigned)s->ports[i]);
+    if (n < cap)
+        snprintf(buf + n, cap - n, "\n");
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
+                                        DWORD flags, HWND hwnd)
+{
+    (void)si;
+    (void)flags;
+    (void)hwnd;
+    settings_t s;
+    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
+        return FALSE;
+    char text[512];
+    settings_text(&s, text, sizeof text);
+    return eu_config_store(key, ppConfig, text) == 0;
+}
+
+/* ---- statistics -------------------------------------------------------------- */
+
+enum proto { P_TURNS = 0, P_DNS, P_SMB, P_SMB2 };
+
+/* One row of the report: a server, a port and a protocol. */
+typedef struct stat_key {
+    BYTE addr[16];
+    uint16_t port;
+    uint8_t family;
+    uint8_t proto;   /* enum proto */
+} stat_key_t;
+
+typedef struct stat_entry {
+    stat_key_t k;
+    uint8_t used;
+    uint8_t pad[3];
+    uint32_t count;
+    int64_t sum_ns;
+    int64_t min_ns;
+    int64_t max_ns;
+} stat_entry_t;
+
+/* An outstanding request, keyed by what pairs it with its response. */
+typedef struct pend_key {
+    uint32_t conn;     /* TCP: connection index; UDP: UINT32_MAX */
+    uint8_t kind;      /* enum proto */
+    uint8_t family;
+    uint16_t cport;    /* UDP only (as the addresses) */
+    uint64_t id;
+    BYTE caddr[16];
+    BYTE saddr[16];
+} pend_key_t;
+
+typedef struct pend_entry {
+    pend_key_t k;
+    uint8_t used;
+    uint8_t pad[7];
+    int64_t t_ns;      /* request time; INT64_MIN when answered */
+} pend_entry_t;
+
+/* ---- TCP connections ------------------------------------------------------------ */
+
+enum kind { K_TURNS, K_NBSS, K_DNS };
+enum fstate { FR_HDR, FR_INNER, FR_SKIP };
+
+/* One direction: sequence tracking and the message framer. */
+typedef struct pdir {
+    uint64_t hi;           /* highest position seen + 1 (the unwrap reference) */
+    uint64_t next;         /* next stream position the framer expects */
+    uint64_t syn_pos;      /* position of the SYN, when syn */
+    int64_t hdr_time;      /* time of the first byte of the header being collected */
+    uint32_t syn_seq;
+    uint32_t msg_left;     /* bytes of the current message still to come */
+    uint32_t skip;         /* bytes to skip (FR_SKIP) */
+    uint8_t seen;
+    uint8_t sent;
+    uint8_t syn;
+    uint8_t synced;        /* the framer knows where messages start */
+    uint8_t state;         /* enum fstate */
+    uint8_t after_skip;    /* FR_HDR or FR_INNER */
+    uint8_t hdr_have;
+    uint8_t hdr_need;
+    BYTE hdr[64];
+} pdir_t;
+
+typedef struct conn {
+    BYTE addr[2][16];
+    uint16_t port[2];
+    uint8_t family;
+    uint8_t server;        /* side of the server */
+    uint8_t kind;          /* enum kind */
+    uint8_t turn;          /* side that sent new data last, 2: none yet */
+    uint8_t req_pending;
+    int64_t req_time;
+    pdir_t d[2];
+} conn_t;
+
+typedef struct conn_key {
+    BYTE a[16];
+    BYTE b[16];
+    uint16_t pa;
+    uint16_t pb;
+    uint8_t family;
+    uint8_t pad[3];
+} conn_key_t;
+
+typedef struct conn_entry {
+    conn_key_t k;
+    uint8_t used;
+    uint8_t pad[3];
+    uint32_t index;        /* 1-based index into conns */
+} conn_entry_t;
+
+typedef struct state {
+    HEXPERTKEY key;
+    settings_t set;
+    eu_tcp_ids_t ids;
+    uint8_t portmap[65536 / 8];
+    eu_map_t conn_map;
+    eu_map_t pend;
+    eu_map_t stats;
+    conn_t *conns;
+    uint32_t nconns;
+    uint32_t capconns;
+    DWORD err;             /* first allocation failure inside the framer */
+} state_t;
+
+static int port_listed(const state_t *st, uint16_t p)
+{
+    return (st->portmap[p >> 3] >> (p & 7)) & 1;
+}
+
+static void sample(state_t *st, uint8_t family, const BYTE *server, uint16_t port, uint8_t proto, int64_t dt)
+{
+    stat_key_t k;
+    memset(&k, 0, sizeof k);
+    memcpy(k.addr, server, family == 4 ? 4 : 16);
+    k.port = port;
+    k.family = family;
+    k.proto = proto;
+    DWORD err;
+    stat_entry_t *e = eu_map_get(st->key, &st->stats, &k, 1, &err);
+    if (e == NULL) {
+        if (st->err == 0)
+            st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        return;
+    }
+    if (e->count == 0 || dt < e->min_ns)
+        e->min_ns = dt;
+    if (e->count == 0 || dt > e->max_ns)
+        e->max_ns = dt;
+    e->count++;
+    e->sum_ns += dt;
+}
+
+/* A DNS query repeated more than this long after the outstanding one is a
+ * new question, not a retransmission (tshark's dns.retransmission_timer). */
+#define DNS_RETRANSMISSION_NS 5000000000LL
+
+/* Records a request (keeping the first one while it is outstanding). */
+static void request(state_t *st, const pend_key_t *k, int64_t t)
+{
+    DWORD err;
+    pend_entry_t *e = eu_map_get(st->key, &st->pend, k, 1, &err);
+    if (e == NULL) {
+        if (st->err == 0)
+            st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        return;
+    }
+    if (e->t_ns == 0 || e->t_ns == INT64_MIN ||
+        (k->kind == P_DNS && t - e->t_ns > DNS_RETRANSMISSION_NS))
+        e->t_ns = t;
+}
+
+/* The outstanding request a response answers; its time, or INT64_MIN. */
+static int64_t response(state_t *st, const pend_key_t *k)
+{
+    DWORD err;
+    pend_entry_t *e = eu_map_get(st->key, &st->pend, k, 0, &err);
+    if (e == NULL || e->t_ns == 0 || e->t_ns == INT64_MIN)
+        return INT64_MIN;
+    int64_t t = e->t_ns;
+    e->t_ns = INT64_MIN;
+    return t;
+}
+
+static void tcp_pend_key(pend_key_t *k, uint32_t conn, uint8_t kind, uint64_t id)
+{
+    memset(k, 0, sizeof *k);
+    k->conn = conn;
+    k->kind = kind;
+    k->id = id;
+}
+
+/* ---- message headers ------------------------------------------------------------------ */
+
+static void dns_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
+{
+    conn_t *c = &st->conns[ci];
+    int query = !(h[2] & 0x80);
+    pend_key_t k;
+    tcp_pend_key(&k, ci, P_DNS, eu_be16(h));
+    if (query && side != c->server) {
+        request(st, &k, t);
+    } else if (!query && side == c->server) {
+        int64_t t0 = response(st, &k);
+        if (t0 != INT64_MIN)
+            sample(st, c->family, c->addr[c->server], c->port[c->server], P_DNS, t - t0);
+    }
+}
+
+static void smb1_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
+{
+    conn_t *c = &st->conns[ci];
+    uint8_t cmd = h[4];
+    int reply = (h[9] & 0x80) != 0;
+    uint64_t id = (uint64_t)eu_le16(h + 26) << 16 | eu_le16(h + 30); /* PID, MID */
+    pend_key_t k;
+    tcp_pend_key(&k, ci, P_SMB, id);
+    if (!reply && side != c->server) {
+        if (cmd != 0xA4) /* NT_CANCEL has no response */
+            request(st, &k, t);
+    } else if (reply && side == c->server) {
+        int64_t t0 = response(st, &k);
+        if (t0 != INT64_MIN)
+            sample(st, c->family, c->addr[c->server], c->port[c->server], P_SMB, t - t0);
+    }
+}
+
+static void smb2_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
+{
+    conn_t *c = &st->conns[ci];
+    uint32_t status = eu_le32(h + 8);
+    uint16_t cmd = eu_le16(h + 12);
+    uint32_t flags = eu_le32(h + 16);
+    uint64_t id = eu_le64(h + 24);
+    int reply = (flags & 0x1) != 0;
+    if (id == UINT64_MAX) /* unsolicited (oplock/lease break) */
+        return;
+    pend_key_t k;
+    tcp_pend_key(&k, ci, P_SMB2, id);
+    if (!reply && side != c->server) {
+        if (cmd != 0x000C) /* CANCEL has no response */
+            request(st, &k, t);
+    } else if (reply && side == c->server) {
+        if ((flags & 0x2) && status == 0x00000103) /* interim STATUS_PENDING */
+            return;
+        int64_t t0 = response(st, &k);
+        if (t0 != INT64_MIN)
+            sample(st, c->family, c->addr[c->server], c->port[c->server], P_SMB2, t - t0);
+    }
+}
+
+/* ---- the framer: NetBIOS session messages (SMB) and DNS over TCP --------------------- */
+
+static int nbss_type_ok(BYTE t)
+{
+    return t == 0x00 || (t >= 0x81 && t <= 0x85);
+}
+
+/* Does a segment look like it starts a message? */
+static int plausible_start(const conn_t *c, const BYTE *p, uint32_t n)
+{
+    if (c->kind == K_DNS)
+        return n >= 6 && eu_be16(p) >= 12;
+    if (n < 4 || !nbss_type_ok(p[0]))
+        return 0;
+    if (p[0] != 0x00)
+        return 1;
+    return n >= 8 && (p[4] == 0xFF || p[4] == 0xFE) && p[5] == 'S' && p[6] == 'M' && p[7] == 'B';
+}
+
+/* Feeds n in-order stream bytes, first seen at time t, to side's framer. */
+static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint32_t n, int64_t t)
+{
+    conn_t *c = &st->conns[ci];
+    pdir_t *d = &c->d[side];
+    int dns = c->kind == K_DNS;
+    int p445 = c->port[c->server] == 445;
+    while (n > 0 && d->synced) {
+        uint32_t take;
+        switch (d->state) {
+        case FR_HDR: {
+            uint32_t need = dns ? 2 : 4;
+            if (d->hdr_have == 0)
+                d->hdr_time = t;
+            take = need - d->hdr_have < n ? need - d->hdr_have : n;
+            memcpy(d->hdr + d->hdr_have, p, take);
+            d->hdr_have = (uint8_t)(d->hdr_have + take);
+            if (d->hdr_have < need)
+                break;
+            d->hdr_have = 0;
+            uint32_t len;
+            if (dns) {
+                len = eu_be16(d->hdr);
+            } else {
+                if (!nbss_type_ok(d->hdr[0])) {
+                    d->synced = 0;
+                    return;
+                }
+                len = p445 ? (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3]
+                           : (uint32_t)(d->hdr[1] & 1) << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3];
+            }
+            d->msg_left = len;
+            if (len == 0)
+                break;
+            if (dns || d->hdr[0] == 0x00) {
+                d->state = FR_INNER;
+                d->hdr_need = 4;
+            } else {
+                d->state = FR_SKIP;
+                d->skip = len;
+                d->after_skip = FR_HDR;
+            }
+            break;
+        }
+        case FR_INNER: {
+            int first = d->hdr_have == 0;
+            if (first && !dns)
+                d->hdr_time = t; /* the SMB header's own frame; DNS keeps the length's */
+            take = (uint32_t)(d->hdr_need - d->hdr_have);
+            if (take > n)
+                take = n;
+            if (take > d->msg_left)
+                take = d->msg_left;
+            memcpy(d->hdr + d->hdr_have, p, take);
+            d->hdr_have = (uint8_t)(d->hdr_have + take);
+            d->msg_left -= take;
+            if (d->hdr_have == 4 && d->hdr_need == 4 && !dns) {
+                if (d->hdr[0] == 0xFF && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
+                    d->hdr_need = 32;
+                else if (d->hdr[0] == 0xFE && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
+                    d->hdr_need = 64;
+            }
+            if (d->hdr_have == d->hdr_need) {
+                uint32_t next = 0; /* SMB2 compound: offset of the next header from this one */
+                if (dns)
+                    dns_header(st, ci, side, d->hdr, d->hdr_time);
+                else if (d->hdr_need == 32)
+                    smb1_header(st, ci, side, d->hdr, d->hdr_time);
+                else if (d->hdr_need == 64) {
+                    smb2_header(st, ci, side, d->hdr, d->hdr_time);
+                    next = eu_le32(d->hdr + 20);
+                }
+                d->hdr_have = 0;
+                if (next >= 64 && next - 64 <= d->msg_left) {
+                    d->skip = next - 64;
+                    d->after_skip = FR_INNER;
+                    d->hdr_need = 4;
+                } else {
+                    d->skip = d->msg_left;
+                    d->after_skip = FR_HDR;
+                }
+                d->state = FR_SKIP;
+                if (d->skip == 0)
+                    d->state = d->after_skip;
+            } else if (d->msg_left == 0) {
+                d->hdr_have = 0; /* a message shorter than a header */
+                d->state = FR_HDR;
+            }
+            break;
+        }
+        default: /* FR_SKIP */
+            take = d->skip < n ? d->skip : n;
+            d->skip -= take;
+            if (d->after_skip == FR_INNER)
+                d->msg_left -= take;
+            else
+                d->msg_left = d->skip;
+            if (d->skip == 0) {
+                d->state = d->after_skip;
+                d->hdr_have = 0;
+                if (d->state == FR_INNER && d->msg_left == 0)
+                    d->state = FR_HDR;
+            }
+            break;
+        }
+        p += take;
+        n -= take;
+    }
+}
+
+/* ---- segments ------------------------------------------------------------------------ */
+
+static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
+{
+    memset(k, 0, sizeof *k);
+    int c = memcmp(s->src, s->dst, 16);
+    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
+    memcpy(k->a, src_low ? s->src : s->dst, 16);
+    memcpy(k->b, src_low ? s->dst : s->src, 16);
+    k->pa = src_low ? s->sport : s->dport;
+    k->pb = src_low ? s->dport : s->sport;
+    k->family = s->family;
+    *side = src_low ? 0 : 1;
+}
+
+/* The connection of a segment (index), creating it; UINT32_MAX on failure. */
+static uint32_t conn_of(state_t *st, const eu_tcpseg_t *s, int *side)
+{
+    conn_key_t k;
+    key_of(s, &k, side);
+    DWORD err;
+    conn_entry_t *e = eu_map_get(st->key, &st->conn_map, &k, 1, &err);
+    if (e == NULL) {
+        st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        return UINT32_MAX;
+    }
+    if (e->index != 0) {
+        const pdir_t *d = &st->conns[e->index - 1].d[*side];
+        int new_isn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN && d->seen &&
+                      !(d->syn && d->syn_seq == s->seq);
+        if (!new_isn)
+            return e->index - 1;
+    }
+    if (st->nconns == st->capconns) {
+        uint32_t cap = st->capconns ? st->capconns * 2 : 256;
+        conn_t *p = st->conns == NULL ? ExpertAllocMemory(st->key, (size_t)cap * sizeof *p, &err)
+                                      : ExpertReallocMemory(st->key, st->conns, (size_t)cap * sizeof *p, &err);
+        if (p == NULL) {
+            st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+            return UINT32_MAX;
+        }
+        st->conns = p;
+        st->capconns = cap;
+    }
+    uint32_t ci = st->nconns++;
+    conn_t *c = &st->conns[ci];
+    memset(c, 0, sizeof *c);
+    e->index = ci + 1;
+    memcpy(c->addr[0], k.a, 16);
+    memcpy(c->addr[1], k.b, 16);
+    c->port[0] = k.pa;
+    c->port[1] = k.pb;
+    c->family = k.family;
+    c->turn = 2;
+    /* The server: the side whose port is listed; both listed: the receiver
+     * of a SYN (sender of a SYN-ACK), else the lower port. */
+    int l0 = port_listed(st, k.pa), l1 = port_listed(st, k.pb);
+    int srv;
+    if (l0 && !l1)
+        srv = 0;
+    else if (l1 && !l0)
+        srv = 1;
+    else if (s->flags & EU_TCP_SYN)
+        srv = (s->flags & EU_TCP_ACK) ? *side : !*side;
+    else
+        srv = k.pa <= k.pb ? 0 : 1;
+    c->server = (uint8_t)srv;
+    uint16_t sp = c->port[srv];
+    c->kind = sp == 53 ? K_DNS : (sp == 139 || sp == 445) ? K_NBSS : K_TURNS;
+    return ci;
+}
+
+static void tcp_segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s)
+{
+    int side;
+    uint32_t ci = conn_of(st, s, &side);
+    if (ci == UINT32_MAX)
+        return;
+    conn_t *c = &st->conns[ci];
+    pdir_t *d = &c->d[side];
+    uint32_t syn = (s->flags & EU_TCP_SYN) ? 1 : 0;
+    if (syn && d->syn && d->syn_seq != s->seq && (s->flags & EU_TCP_ACK))
+        memset(d, 0, sizeof *d); /* a SYN-ACK with a new ISN: that side starts over */
+    if (!d->seen) {
+        d->seen = 1;
+        d->hi = ((uint64_t)1 << 32) + s->seq;
+    }
+    uint64_t pos = eu_seq_unwrap(d->hi, s->seq);
+    if (syn && !d->syn) {
+        d->syn = 1;
+        d->syn_seq = s->seq;
+        d->syn_pos = pos;
+    }
+    if (s->flags & EU_TCP_RST)
+        return;
+    uint64_t data = pos + syn;
+    uint64_t end = data + s->len;
+    uint64_t hi_before = d->sent ? d->hi : 0;
+    uint64_t top = end + ((s->flags & EU_TCP_FIN) ? 1 : 0);
+    if (top > pos && (!d->sent || top > d->hi)) {
+        d->hi = top;
+        d->sent = 1;
+    }
+    if (s->len == 0 || end <= hi_before)
+        return; /* no new data */
+    int64_t t = NmxGetFrameTime(fd->hFrame);
+    int client = side != c->server;
+
+    if (c->kind == K_TURNS) {
+        if (client) {
+            if (c->turn != side) {
+                c->req_time = t;
+                c->req_pending = 1;
+            }
+        } else if (c->turn == !side && c->req_pending) {
+            sample(st, c->family, c->addr[side], c->port[side], P_TURNS, t - c->req_time);
+            c->req_pending = 0;
+        }
+        c->turn = (uint8_t)side;
+        return;
+    }
+
+    /* Framed: feed the new bytes [start, end). */
+    uint64_t start = data > hi_before ? data : hi_before;
+    uint64_t off = start - data;
+    uint32_t have = off < s->avail ? (uint32_t)(s->avail - off) : 0;
+    uint32_t newlen = (uint32_t)(end - start);
+    if (have > newlen)
+        have = newlen;
+    const BYTE *p = s->payload + off;
+    if (d->synced && d->next != start)
+        d->synced = 0; /* a gap in what the capture saw */
+    if (!d->synced) {
+        /* The first byte after the SYN starts a message; otherwise wait
+         * for a segment that looks like a message start. */
+        if ((d->syn && start == d->syn_pos + 1) || (start == data && plausible_start(c, p, have))) {
+            d->synced = 1;
+            d->state = FR_HDR;
+            d->hdr_have = 0;
+        }
+    }
+    frame_bytes(st, ci, side, p, have, t);
+    if (have < newlen)
+        d->synced = 0; /* not all captured */
+    d->next = end;
+}
+
+static void udp_segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s)
+{
+    if (s->avail < 4 || (s->dport != 53 && s->sport != 53))
+        return;
+    const BYTE *h = s->payload;
+    int query = !(h[2] & 0x80);
+    int to_server = s->dport == 53 && (query || s->sport != 53);
+    pend_key_t k;
+    memset(&k, 0, sizeof k);
+    k.conn = UINT32_MAX;
+    k.kind = P_DNS;
+    k.family = s->family;
+    k.id = eu_be16(h);
+    int64_t t = NmxGetFrameTime(fd->hFrame);
+    if (query && s->dport == 53 && to_server) {
+        memcpy(k.caddr, s->src, 16);
+        memcpy(k.saddr, s->dst, 16);
+        k.cport = s->sport;
+        request(st, &k, t);
+    } else if (!query && s->sport == 53) {
+        memcpy(k.caddr, s->dst, 16);
+        memcpy(k.saddr, s->src, 16);
+        k.cport = s->dport;
+        int64_t t0 = response(st, &k);
+        if (t0 != INT64_MIN)
+            sample(st, s->family, s->src, 53, P_DNS, t - t0);
+    }
+}
+
+/* ---- the report ------------------------------------------------------------------ */
+
+static const char *port_protocol(uint16_t port)
+{
+    switch (port) {
+    case 20:
+    case 21: return "FTP";
+    case 22: return "SSH";
+    case 23: return "Telnet";
+    case 25: return "SMTP";
+    case 80:
+    case 3128:
+    case 8000:
+    case 8080: return "HTTP";
+    case 110: return "POP3";
+    case 143: return "IMAP";
+    case 389: return "LDAP";
+    case 443:
+    case 8443: return "HTTPS";
+    case 1433: return "TDS";
+    case 3306: return "MySQL";
+    default: return "TCP";
+    }
+}
+
+static const char *row_protocol(const stat_entry_t *e)
+{
+    switch (e->k.proto) {
+    case P_DNS: return "DNS";
+    case P_SMB: return "SMB";
+    case P_SMB2: return "SMB2";
+    default: return port_protocol(e->k.port);
+    }
+}
+
+typedef struct rows {
+    stat_entry_t **v;
+    size_t n;
+} rows_t;
+
+static void collect(void *ctx, void *entry)
+{
+    rows_t *r = ctx;
+    r->v[r->n++] = entry;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    const stat_entry_t *x = *(stat_entry_t *const *)a, *y = *(stat_entry_t *const *)b;
+    if (x->k.family != y->k.family)
+        return x->k.family < y->k.family ? -1 : 1;
+    int c = memcmp(x->k.addr, y->k.addr, 16);
+    if (c != 0)
+        return c;
+    if (x->k.port != y->k.port)
+        return x->k.port < y->k.port ? -1 : 1;
+    return strcmp(row_protocol(x), row_protocol(y));
+}
+
+static DWORD report(state_t *st)
+{
+    DWORD err = 0;
+    rows_t r = {NULL, 0};
+    if (st->stats.len == 0)
+        return 0;
+    r.v = ExpertAllocMemory(st->key, st->stats.len * sizeof *r.v, &err);
+    if (r.v == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    eu_map_each(&st->stats, collect, &r);
+    qsort(r.v, r.n, sizeof *r.v, row_cmp);
+    eu_event_t ev = {NULL};
+    if ((err = eu_event_init(st->key, &ev, EXPERT_NAME, 1)) != 0)
+        goto out;
+    for (size_t i = 0; i < r.n; i++) {
+        const stat_entry_t *e = r.v[i];
+        char text[46];
+        eu_event_row(&ev, 1);
+        ev.ev->szEventName = (LPSTR) "Server response time";
+        eu_col_addr(&ev, "Server", e->k.family, e->k.addr, text);
+        eu_col_u16(&ev, "Port", e->k.port);
+        eu_col_str(&ev, "Protocol", row_protocol(e));
+        eu_col_u32(&ev, "Requests", e->count);
+        eu_col_f64(&ev, "Average Response Time (s)", (double)e->sum_ns / e->count / 1e9);
+        eu_col_f64(&ev, "Min (s)", (double)e->min_ns / 1e9);
+        eu_col_f64(&ev, "Max (s)", (double)e->max_ns / 1e9);
+        if ((err = eu_event_submit(st->key, &ev)) != 0)
+            break;
+    }
+out:
+    eu_event_free(st->key, &ev);
+    ExpertFreeMemory(st->key, r.v);
+    return err;
+}
+
+static void free_all(state_t *st)
+{
+    if (st->conns != NULL)
+        ExpertFreeMemory(st->key, st->conns);
+    eu_map_free(st->key, &st->conn_map);
+    eu_map_free(st->key, &st->pend);
+    eu_map_free(st->key, &st->stats);
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
+                                  DWORD flags, HWND hwnd)
+{
+    (void)flags;
+    (void)hwnd;
+    DWORD err = 0;
+    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
+    if (rc != 0)
+        return FALSE;
+    state_t *st = ExpertAllocMemory(key, sizeof *st, &err);
+    if (st == NULL) {
+        if (err != NMERR_EXPERT_TERMINATE)
+            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+        return FALSE;
+    }
+    st->key = key;
+    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
+    DWORD last = (DWORD)-1;
+    if (read_settings(pConfig, &st->set) != 0) {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", st->set.error);
+        ExpertFreeMemory(key, st);
+        return FALSE;
+    }
+    for (uint32_t i = 0; i < st->set.nports; i++)
+        st->portmap[st->set.ports[i] >> 3] |= (uint8_t)(1u << (st->set.ports[i] & 7));
+    int dns_udp = port_listed(st, 53);
+    eu_tcp_ids_init(&st->ids);
+    if ((rc = eu_map_init(key, &st->conn_map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0 ||
+        (rc = eu_map_init(key, &st->pend, sizeof(pend_key_t), sizeof(pend_entry_t))) != 0 ||
+        (rc = eu_map_init(key, &st->stats, sizeof(stat_key_t), sizeof(stat_entry_t))) != 0)
+        goto fail;
+    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
+        goto fail;
+
+    EXPERTFRAMEDESCRIPTOR fd;
+    for (;;) {
+        rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd);
+        if (rc == NMERR_OUT_OF_RANGE) {
+            rc = 0;
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+        last = fd.FrameNumber;
+        if ((rc = eu_progress(key, &prog, last)) != 0)
+            goto fail;
+        eu_tcpseg_t s;
+        if (eu_l4_segment(&st->ids, &fd, st->ids.tcp, &s)) {
+            if (port_listed(st, s.sport) || port_listed(st, s.dport))
+                tcp_segment(st, &fd, &s);
+        } else if (dns_udp && eu_l4_segment(&st->ids, &fd, st->ids.udp, &s)) {
+            udp_segment(st, &fd, &s);
+        }
+        if ((rc = st->err) != 0)
+            goto fail;
+    }
+    if ((rc = report(st)) != 0)
+        goto fail;
+    free_all(st);
+    ExpertFreeMemory(key, st);
+    return TRUE;
+
+fail:
+    if (rc != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, rc, prog.last, "stopped at frame %lu: %s (NMERR %lu)", (unsigned long)last + 1,
+                   eu_nmerr_text(rc), (unsigned long)rc);
+    free_all(st);
+    ExpertFreeMemory(key, st);
+    return FALSE;
+}
