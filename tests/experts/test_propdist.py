@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""test_propdist.py - the Property Distribution expert against tshark -T fields.
+
+For a property KEY, the Value/Count rows must equal the values of
+`tshark -T fields -E occurrence=a -e KEY` (reassembly off), split into
+single values and counted, and # Frames the number of frames with a value.
+Compared for tshark_ref.REFERENCE_FIELDS on the project's captures always
+and on the shared captures when present, and for every property the parsers
+define (that tshark knows) on data/sample.pcap.  Also checked: the summary
+(columns, % Frames, Min/Max/Mean against tshark's values), the value rows'
+order and shares, bit=N, PROTOCOL.Label names, a right-click start
+(--frame/--property), no property, the settings and their errors, Configure.
+"""
+import collections
+import glob
+import os
+import re
+
+import tshark_ref as T
+
+# Known differences of the parsers' fields from tshark's, by capture (name
+# part, "*" for all) and field.  Each comes from the parser layer, not from
+# the expert (README.md, "Comparison with tshark").
+STATEFUL = "tshark chooses the dissector of a TCP stream from its history"
+EXCEPTIONS = [
+    # Found with every parser field on data/sample.pcap:
+    ("*", "dhcp.hw.type", "tshark also shows it for the client id option"),
+    ("*", "dhcp.hw.mac_addr", "tshark also shows it for the client id option"),
+    ("*", "dns.resp.name", "EDNS OPT records (<Root>) are not parsed"),
+    ("*", "dns.resp.type", "EDNS OPT records are not parsed"),
+    ("*", "dns.resp.len", "EDNS OPT records are not parsed"),
+    ("*", "dns.resp.ttl", "tshark shows no TTL for some records we give one"),
+    ("*", "ip.version", "tshark's IPv6 dissector also adds ip.version"),
+    ("*", "ipv6.flow", "hex width of a 20-bit field"),
+    ("*", "nbdgm.type", "tshark prints it in decimal"),
+    ("*", "nbss.flags", "tshark shows the flags only for some message types"),
+    ("*", "smb2.flags", "flags of chained or encrypted messages"),
+    ("*", "smb2.nt_status", "tshark shows the status only in responses"),
+    ("*", "tls.handshake.ciphersuite", "the ClientHello's list of suites is not parsed"),
+    ("*", "tls.record.content_type", STATEFUL),
+    ("*", "tls.record.length", STATEFUL),
+    ("*", "tls.record.version", STATEFUL),
+    # Found with REFERENCE_FIELDS on the shared captures:
+    ("*", "tcp.option_kind", "the End of Option List (kind 0) is not shown"),
+    ("real/evilfingers_xscan_smb_dcerpc", "nbns.name", "malformed NetBIOS names tshark replaces by a complaint"),
+    ("real/evilfingers_xscan_smb_dcerpc", "dns.count.answers", "tshark starts a PDU where an earlier one ended"),
+    ("pcapng/ndpi_sites_22idb", "tls.handshake.extensions_server_name", "TLS inside QUIC"),
+    ("pcapng/ndpi_doq_dsb", "dns.", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
+    ("real/suricata_smb1-vlan-filecontainer", "nbss.type", "tshark starts a PDU where an earlier one ended"),
+    ("*", "ip.len", "segmentation offload (total length 0): tshark shows the length it derives"),
+    ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
+]
+used_exceptions = set()
+
+
+def excepted(capture, key):
+    for i, (cap, k, _) in enumerate(EXCEPTIONS):
+        if (cap == "*" or T.matches(capture, cap)) and (k in (key, "*") or (k.endswith(".") and key.startswith(k))):
+            used_exceptions.add(i)
+            return True
+    return False
+
+
+def distribution(expert):
+    """(summary columns, Counter(value -> count)) of one report."""
+    summary, values = None, collections.Counter()
+    for e in expert["events"]:
+        c = T.columns(e)
+        if e["ident"] == 1:
+            summary = c
+        else:
+            values[c["Value"]] += c["Count"]
+    return summary, values
+
+
+def run_keys(capture, clones, keys):
+    specs = [(clones.path(i), {"property": k}) for i, k in enumerate(keys)]
+    return dict(zip(keys, T.run_experts(capture, specs)))
+
+
+def compare(capture, clones, keys, values, frames):
+    bad = []
+    for key, e in run_keys(capture, clones, keys).items():
+        if e["outcome"] != "completed":
+            bad.append("%s: %s" % (key, e["message"]))
+            continue
+        summary, mine = distribution(e)
+        want = collections.Counter(values.get(key, {}))
+        if (mine != want or summary["# Frames"] != frames.get(key, 0)) and not excepted(capture, key):
+            bad.append("%s: # Frames ours %s tshark %s; only tshark %s; only ours %s" % (
+                key, summary["# Frames"], frames.get(key, 0), list((want - mine).items())[:3],
+                list((mine - want).items())[:3]))
+    T.check("%d properties = tshark -T fields on %s" % (len(keys), T.rel(capture)), not bad, "; ".join(bad))
+
+
+def parser_keys():
+    """Every field name the parsers define (src/proto/dis_*.c)."""
+    text = "".join(open(f).read() for f in glob.glob(os.path.join(T.SOURCE_DIR, "src", "proto", "dis_*.c")))
+    return sorted(set(re.findall(r'NMX_F_[A-Z_]+\(\s*"([^"]+)"', text)))
+
+
+def number(text):
+    return int(text, 16) if text.startswith("0x") else int(text)
+
+
+def check_summary(clones):
+    cap = T.SAMPLE
+    ref = T.reference(cap)
+    total = T.capinfos_frames(cap)
+    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name"})
+    ev = e["events"]
+    T.check("summary first: EventIdent 1, then EventIdent 2 rows",
+            ev and ev[0]["ident"] == 1 and all(x["ident"] == 2 for x in ev[1:]) and
+            all(x["source"] == "Property Distribution" for x in ev))
+    T.check("string summary: columns and types", T.column_types(ev[0]) == [
+        ("Protocol", "string"), ("Property", "string"), ("# Frames", "uint32"), ("% Frames", "float64")],
+        T.column_types(ev[0]))
+    s = T.columns(ev[0])
+    T.check("summary names the protocol and property", s["Protocol"] == "dns" and s["Property"] == "dns.qry.name", s)
+    T.check("% Frames of all frames", abs(s["% Frames"] - 100.0 * ref["frames"]["dns.qry.name"] / total) < 1e-9)
+    T.check("value rows: columns and types", all(T.column_types(x) == [
+        ("Value", "string"), ("Count", "uint32"), ("% of Set", "float64")] for x in ev[1:]))
+    rows = [T.columns(x) for x in ev[1:]]
+    n = sum(r["Count"] for r in rows)
+    T.check("value rows: sorted by count, then value",
+            [(-r["Count"], r["Value"]) for r in rows] == sorted((-r["Count"], r["Value"]) for r in rows))
+    T.check("value rows: % of Set", all(abs(r["% of Set"] - 100.0 * r["Count"] / n) < 1e-9 for r in rows))
+    for key in ("ip.ttl", "frame.len", "tcp.len", "ip.id", "smb2.sesid"):
+        e = T.run_expert(cap, "propdist", {"property": key})
+        s = T.columns(e["events"][0])
+        vals = [number(v) for v, c in ref["values"][key].items() for _ in range(c)]
+        wide = key == "smb2.sesid"
+        got = (int(s["Min"]), int(s["Max"])) if wide else (s["Min"], s["Max"])
+        T.check("%s: Min, Max and Mean of tshark's values" % key,
+                got == (min(vals), max(vals)) and abs(s["Mean"] - sum(vals) / len(vals)) < 1e-6 * max(1, max(vals)),
+                (s, min(vals), max(vals), sum(vals) / len(vals)))
+        T.check("%s: Min/Max column types" % key, [t for _, t in T.column_types(e["events"][0])[4:]] ==
+                (["string", "string", "float64"] if wide else ["uint32", "uint32", "float64"]))
+
+
+def check_bits():
+    cap = T.SAMPLE
+    syn = collections.Counter(T.reference(cap)["values"]["tcp.flags.syn"])
+    _, got = distribution(T.run_expert(cap, "propdist", {"property": "tcp.flags", "bit": "1"}))
+    T.check("tcp.flags bit=1 counts as tcp.flags.syn", got == syn and len(got) == 2, (got, syn))
+    _, got = distribution(T.run_expert(cap, "propdist", {"property": "tcp.flags.syn", "bit": "1"}))
+    T.check("a flag property with its own bit", got == syn, got)
+    e = T.run_expert(cap, "propdist", {"property": "tcp.flags.syn", "bit": "4"})
+    T.check("a flag property with another bit -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
+    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name", "bit": "0"})
+    T.check("bit on a string -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
+    e = T.run_expert(cap, "propdist", {"property": "ip.ttl", "bit": "8"})
+    T.check("bit beyond the width -> failed", e["outcome"] == "failed" and "8" in e["message"], e)
+    e = T.run_expert(cap, "propdist", {"property": "ip.ttl", "bit": "64"})
+    T.check("bit=64 -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
+
+
+def check_names_and_startup():
+    cap = T.SAMPLE
+    base = distribution(T.run_expert(cap, "propdist", {"property": "ip.ttl"}))
+    for name in ("IP.Time to Live", "ip.TTL", "IPv4.ttl"):
+        e = T.run_expert(cap, "propdist", {"property": name})
+        T.check("property=%s is ip.ttl" % name, e["outcome"] == "completed" and distribution(e) == base, e["message"])
+    e = T.run_expert(cap, "propdist", {"property": "ip.nosuch"})
+    T.check("unknown property -> failed, naming it", e["outcome"] == "failed" and "ip.nosuch" in e["message"], e)
+    e = T.run_expert(cap, "propdist", {"colour": "blue"})
+    T.check("unknown key -> failed, naming it", e["outcome"] == "failed" and "colour" in e["message"], e)
+    e = T.run_expert(cap, "propdist")
+    T.check("no property: completed, no events, says how to set one",
+            e["outcome"] == "completed" and not e["events"] and "propdist.property" in e["message"], e)
+    # A right-click start: the focused frame's property replaces the settings.
+    frame = T.tshark(cap, "-Y", "dns.qry.name", "-T", "fields", "-e", "frame.number").split()[0]
+    want = distribution(T.run_expert(cap, "propdist", {"property": "dns.qry.name"}))
+    e = T.run_expert(cap, "propdist", {"property": "ip.ttl"}, extra=["--frame", frame, "--property", "dns.qry.name"])
+    T.check("--frame/--property: the startup property wins", e["outcome"] == "completed" and distribution(e) == want,
+            e["message"])
+    frame_tcp = T.tshark(cap, "-Y", "tcp", "-T", "fields", "-e", "frame.number").split()[0]
+    e = T.run_expert(cap, "propdist", extra=["--frame", frame_tcp, "--property", "tcp.flags.syn", "--bit", "1"])
+    _, got = distribution(e)
+    T.check("--frame/--property/--bit on a flag", got == collections.Counter(T.reference(cap)["values"]["tcp.flags.syn"]),
+            e)
+    cfg = ["configure", "propdist", "--experts-dir", T.EXPERTS]
+    rc, _, err = T.nmexpert(*cfg, "--set", "property=IP.Time to Live", "--set", "bit=3")
+    rc2, out2, _ = T.nmexpert(*cfg, "--show")
+    T.check("configure stores the field name", rc == 0 and out2.split("\n")[:2] == ["property=ip.ttl", "bit=3"],
+            (rc, err, out2))
+    rc, _, err = T.nmexpert(*cfg, "--set", "property=ip.nosuch")
+    rc2, out3, _ = T.nmexpert(*cfg, "--show")
+    T.check("configure refuses an unknown property and keeps the stored one", rc != 0 and out3 == out2,
+            (rc, err, out3))
+    T.nmexpert(*cfg, "--reset")
+    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name"}, isolation="process")
+    T.check("process isolation gives the same report", distribution(e) == want)
+
+
+def main():
+    if not T.have_tshark():
+        T.skipped("tshark is not installed: no comparison with -T fields")
+        T.finish()
+    clones = T.Clones("propdist")
+    try:
+        known = T.tshark_fields_known()
+        keys = [k for k in T.REFERENCE_FIELDS if k in known]
+        for cap in T.project_captures():
+            ref = T.reference(cap)
+            compare(cap, clones, keys, ref["values"], ref["frames"])
+        every = [k for k in parser_keys() if k in known]
+        values, frames = T.tshark_field_values(T.SAMPLE, every, T.TSHARK_OPTS + T.NO_SEQ_ANALYSIS)
+        compare(T.SAMPLE, clones, every, values, frames)
+        check_summary(clones)
+        check_bits()
+        check_names_and_startup()
+        shared = T.shared_captures()
+        if not shared:
+            T.skipped("no shared captures at %s" % T.SHARED)
+        for cap in shared:
+            ref = T.reference(cap)
+            compare(cap, clones, keys, ref["values"], ref["frames"])
+        compared = T.project_captures() + shared
+        for i, (cap, key, why) in enumerate(EXCEPTIONS):
+            if i not in used_exceptions and (cap == "*" or any(T.matches(c, cap) for c in compared)):
+                T.note("exception %s/%s (%s) was not needed" % (cap, key, why))
+    finally:
+        clones.close()
+    T.finish()
+
+
+if __name__ == "__main__":
+    main()
