@@ -13,9 +13,10 @@
  *
  * The helpers follow the order of spec 2.0: key check (130), termination
  * (125), arguments (76), then the work (19 on lack of memory or quota).
- * Everything runs under the arena's lock except the zeroing of a new small
- * block, which happens after the unlock because the block already belongs
- * to the caller.
+ * Everything, the zeroing of new blocks included, happens inside the arena
+ * (under its lock, or with the owner marked busy), so that a session
+ * destroyed by another thread meanwhile never has its memory written after
+ * it was released.
  */
 #include "mem/mem_internal.h"
 
@@ -187,7 +188,10 @@ static void page_unlist(nmx_arena_t *a, mem_page_t *pg)
 }
 
 /* Lays page `pidx` of `seg` out for class `cls`: the sizes array, the free
- * stack, then as many blocks as fit. */
+ * stack, then as many blocks as fit.  The metadata starts 0..15 cache lines
+ * into the page, varying with the page and the class: pages are 64 KiB
+ * apart, so without this the metadata of every page would compete for the
+ * same few sets of the L1 and L2 caches. */
 static void page_format(mem_segment_t *seg, unsigned pidx, unsigned cls)
 {
     mem_page_t *pg = &seg->pages[pidx];
@@ -195,6 +199,7 @@ static void page_format(mem_segment_t *seg, unsigned pidx, unsigned cls)
     uint8_t *end = start + ((size_t)1 << seg->page_shift);
     if (pidx == 0)
         start = (uint8_t *)seg + MEM_SEG_HEADER;
+    start += (size_t)((pidx * 7u + cls * 3u) & 15u) << 6;
     size_t bs = nmx__class_size[cls];
     size_t room = (size_t)(end - start);
     size_t cap = room / (bs + sizeof(uint32_t) + sizeof(uint16_t));
@@ -689,9 +694,9 @@ static __attribute__((noinline)) LPVOID alloc_general(nmx_arena_t *a, bool locke
         return NULL;
     }
     stats_alloc(st, n);
-    mem_arena_exit(a, locked);
     if (zero)
         memset(p, 0, n);
+    mem_arena_exit(a, locked);
     set_error(pError, NMERR_SUCCESS);
     return p;
 }
@@ -731,9 +736,10 @@ NMAPI LPVOID WINAPI ExpertAllocMemory(IN HEXPERTKEY hExpertKey, IN SIZE_T nBytes
             uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
             MEM_ASAN_UNPOISON(p, nBytes);
             stats_alloc(st, nBytes);
+            memset(p, 0, nBytes);
             mem_biased_exit(a);
             set_error(pError, NMERR_SUCCESS);
-            return memset(p, 0, nBytes);
+            return p;
         }
     }
     return alloc_slow(a, hExpertKey, nBytes, pError);
@@ -904,6 +910,9 @@ NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOrigina
     if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 &&
                    small_lookup(a, pOriginalMemory, &pg, &idx))) {
         size_t n = pg->sizes[idx];
+        /* The block is the next one its class hands out (LIFO): start
+         * fetching its first line for the zeroing then. */
+        __builtin_prefetch(pOriginalMemory, 1, 3);
         MEM_ASAN_POISON(pOriginalMemory, pg->block_size);
         pg->sizes[idx] = MEM_FREE;
         pg->stack[pg->nfree++] = (uint16_t)idx;

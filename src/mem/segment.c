@@ -224,6 +224,9 @@ mem_segment_t *nmx__seg_acquire(nmx_arena_t *a, unsigned kind)
 void nmx__seg_release(mem_segment_t *seg, bool trim_now)
 {
     atomic_store_explicit(&nmx__seg_map[(uintptr_t)seg >> MEM_SEG_SHIFT], 0, memory_order_relaxed);
+    /* In ASan builds nothing may touch a released segment's pages until an
+     * arena formats them again (page_format() opens what it hands out). */
+    MEM_ASAN_POISON((uint8_t *)seg + MEM_SEG_HEADER, MEM_SEG_SIZE - MEM_SEG_HEADER);
     pthread_mutex_lock(&cache_mu);
     seg->next = cache_head;
     cache_head = seg;
