@@ -9,7 +9,7 @@
  */
 #include "proto/proto_int.h"
 
-enum { F_TYPE, F_HWTYPE, F_HWLEN, F_HOPS, F_ID, F_SECS, F_FLAGS, F_CLIENT, F_YOUR, F_SERVER,
+enum { F_TYPE, F_HWTYPE, F_HWLEN, F_HOPS, F_ID, F_FLAGS, F_CLIENT, F_YOUR, F_SERVER,
        F_RELAY, F_MAC, F_COOKIE, F_OPT_DHCP, F_OPT_REQ_IP, F_OPT_SERVER_ID };
 
 static nmx_field_t dhcp_fields[] = {
@@ -18,7 +18,6 @@ static nmx_field_t dhcp_fields[] = {
     [F_HWLEN] = NMX_F_UINT("dhcp.hw.len", "Hardware address length", NMX_BASE_DEC, 1, 0),
     [F_HOPS] = NMX_F_UINT("dhcp.hops", "Hops", NMX_BASE_DEC, 1, 0),
     [F_ID] = NMX_F_UINT("dhcp.id", "Transaction ID", NMX_BASE_HEX, 4, 0),
-    [F_SECS] = NMX_F_UINT("dhcp.secs", "Seconds elapsed", NMX_BASE_DEC, 2, 0),
     [F_FLAGS] = NMX_F_UINT("dhcp.flags", "Bootp flags", NMX_BASE_HEX, 2, 0),
     [F_CLIENT] = NMX_F_IPV4("dhcp.ip.client", "Client IP address"),
     [F_YOUR] = NMX_F_IPV4("dhcp.ip.your", "Your (client) IP address"),
@@ -48,7 +47,6 @@ void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &dhcp_fields[F_HWLEN], off + 2, 1);
     nmx_add(d, &dhcp_fields[F_HOPS], off + 3, 1);
     nmx_add(d, &dhcp_fields[F_ID], off + 4, 4);
-    nmx_add(d, &dhcp_fields[F_SECS], off + 8, 2);
     nmx_add(d, &dhcp_fields[F_FLAGS], off + 10, 2);
     nmx_add(d, &dhcp_fields[F_CLIENT], off + 12, 4);
     nmx_add(d, &dhcp_fields[F_YOUR], off + 16, 4);
@@ -81,6 +79,11 @@ void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
             nmx_add(d, &dhcp_fields[F_OPT_REQ_IP], off + pos + 2, 4);
         else if (code == 54 && len == 4)
             nmx_add(d, &dhcp_fields[F_OPT_SERVER_ID], off + pos + 2, 4);
+        else if (code == 61 && len == 7 && m[pos + 2] == 1) {
+            /* Client identifier: hardware type and MAC, shown with the header's fields. */
+            nmx_add(d, &dhcp_fields[F_HWTYPE], off + pos + 2, 1);
+            nmx_add(d, &dhcp_fields[F_MAC], off + pos + 3, 6);
+        }
         pos += 2 + (size_t)len;
     }
 }

@@ -152,7 +152,9 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
     }
     if (!d->ws)
         return; /* nothing below the header matters for recognition */
-    unsigned qd = nmx_load_u16be(msg + 4), an = nmx_load_u16be(msg + 6);
+    unsigned qd = nmx_load_u16be(msg + 4);
+    /* Answers, authority and additional records all use the dns.resp.* fields. */
+    unsigned an = (unsigned)nmx_load_u16be(msg + 6) + nmx_load_u16be(msg + 8) + nmx_load_u16be(msg + 10);
     size_t pos = 12;
     char name[NMX_DNS_MAX_NAME * 4 + 16];
     for (unsigned q = 0; q < qd; q++) {
@@ -172,12 +174,20 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
             nmx_add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen > pos ? mlen - pos : 0);
             return;
         }
-        nmx_add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
+        unsigned type = nmx_load_u16be(msg + pos + used);
+        unsigned rdl = nmx_load_u16be(msg + pos + used + 8);
+        if (pos + used + 10 + rdl > mlen) {
+            /* tshark reads a whole record before showing any of it */
+            nmx_add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen - pos);
+            return;
+        }
+        if (type != 33) /* SRV names are split into service, proto and name instead */
+            nmx_add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        unsigned type = nmx_load_u16be(msg + pos);
         unsigned rdlen = nmx_load_u16be(msg + pos + 8);
         nmx_add(d, &dns_fields[F_RESP_TYPE], off + pos, 2);
-        nmx_add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
+        if (type != 41) /* an OPT record's TTL field holds EDNS flags */
+            nmx_add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
         nmx_add(d, &dns_fields[F_RESP_LEN], off + pos + 8, 2);
         pos += 10;
         if (pos + rdlen > mlen) {

@@ -8,12 +8,11 @@
  */
 #include "proto/proto_int.h"
 
-enum { F_LEN, F_CAP_LEN, F_LINKTYPE };
+enum { F_LEN, F_CAP_LEN };
 
 static nmx_field_t frame_fields[] = {
     [F_LEN] = NMX_F_UINT("frame.len", "Frame length on the wire", NMX_BASE_DEC, 4, 0),
     [F_CAP_LEN] = NMX_F_UINT("frame.cap_len", "Frame length stored into the capture file", NMX_BASE_DEC, 4, 0),
-    [F_LINKTYPE] = NMX_F_UINT("frame.link_type", "Link type", NMX_BASE_DEC, 4, 0),
 };
 
 NMX_PROTOCOL(nmx_p_frame, NMX_PROTO_FRAME, "frame", "FRAME", NULL, "Frame", frame_fields);
@@ -24,5 +23,5 @@ void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype)
         return;
     nmx_add_uint(d, &frame_fields[F_LEN], 0, 0, d->wirelen);
     nmx_add_uint(d, &frame_fields[F_CAP_LEN], 0, 0, d->caplen);
-    nmx_add_uint(d, &frame_fields[F_LINKTYPE], 0, 0, linktype);
+    (void)linktype;
 }

@@ -153,8 +153,8 @@ void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         if (pos >= n)
             break;
         size_t hl = line_len(p + pos, n - pos);
-        if (hl == 0 || pos + hl >= n)
-            break; /* end of headers, or a line cut off by the segment end */
+        if (hl == 0)
+            break; /* end of headers; a line cut off by the segment end still counts */
         const uint8_t *h = p + pos;
         if (has_prefix_ci(h, hl, "Host:"))
             header_value(d, &http_fields[F_HOST], off + pos, h, hl, 5);

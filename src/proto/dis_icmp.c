@@ -119,4 +119,13 @@ void nmx_dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &igmp_fields[G_CHECKSUM], off + 2, 2);
     if (type == 0x11 || type == 0x12 || type == 0x16 || type == 0x17)
         nmx_add(d, &igmp_fields[G_MADDR], off + 4, 4);
+    if (type == 0x22) {
+        /* IGMPv3 report: group records type(1) aux(1) nsrc(2) group(4) sources aux. */
+        unsigned nrec = nmx_load_u16be(c.p + 6);
+        size_t pos = 8;
+        for (unsigned r = 0; r < nrec && pos + 8 <= c.left; r++) {
+            nmx_add(d, &igmp_fields[G_MADDR], off + pos + 4, 4);
+            pos += 8 + 4 * (size_t)nmx_load_u16be(c.p + pos + 2) + 4 * (size_t)c.p[pos + 1];
+        }
+    }
 }

@@ -47,6 +47,8 @@ static nmx_field_t ip_fields[] = {
 
 NMX_PROTOCOL(nmx_p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields);
 
+const nmx_field_t *const nmx_ip_version_field = &ip_fields[F_VERSION];
+
 void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag)
 {
     if (!first_frag || d->depth >= NMX_MAX_DEPTH)
@@ -110,7 +112,8 @@ void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &ip_fields[F_DSFIELD], off + 1, 1);
     nmx_add(d, &ip_fields[F_DSCP], off + 1, 1);
     nmx_add(d, &ip_fields[F_ECN], off + 1, 1);
-    if (tot == 0 && !d->in_error) {
+    bool tso = tot == 0 && !d->in_error;
+    if (tso) {
         /* TCP segmentation offload: the length is left 0; Wireshark then
          * takes the frame's length. */
         size_t rep = d->wirelen > off ? d->wirelen - off : c.left;
@@ -124,7 +127,10 @@ void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
         nmx_add_err(d, &ip_fields[F_LEN], off + 2, 2);
         return;
     }
-    nmx_add(d, &ip_fields[F_LEN], off + 2, 2);
+    if (tso)
+        nmx_add_uint(d, &ip_fields[F_LEN], off + 2, 2, tot); /* as tshark shows it */
+    else
+        nmx_add(d, &ip_fields[F_LEN], off + 2, 2);
     nmx_add(d, &ip_fields[F_ID], off + 4, 2);
     nmx_add(d, &ip_fields[F_FLAGS], off + 6, 1);
     nmx_add(d, &ip_fields[F_FLAGS_RB], off + 6, 1);

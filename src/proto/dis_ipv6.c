@@ -22,7 +22,7 @@ enum { F_VERSION, F_TCLASS, F_FLOW, F_PLEN, F_NXT, F_HLIM, F_SRC, F_ADDR, F_DST 
 static nmx_field_t ipv6_fields[] = {
     [F_VERSION] = NMX_F_UINT("ipv6.version", "Version", NMX_BASE_DEC, 1, 0xF0),
     [F_TCLASS] = NMX_F_UINT("ipv6.tclass", "Traffic Class", NMX_BASE_HEX, 4, 0x0FF00000),
-    [F_FLOW] = NMX_F_UINT("ipv6.flow", "Flow Label", NMX_BASE_HEX, 4, 0x000FFFFF),
+    [F_FLOW] = NMX_F_UINT("ipv6.flow", "Flow Label", NMX_BASE_HEX, 3, 0x0FFFFF),
     [F_PLEN] = NMX_F_UINT("ipv6.plen", "Payload Length", NMX_BASE_DEC, 2, 0),
     [F_NXT] = NMX_F_UINT("ipv6.nxt", "Next Header", NMX_BASE_DEC, 1, 0),
     [F_HLIM] = NMX_F_UINT("ipv6.hlim", "Hop Limit", NMX_BASE_DEC, 1, 0),
@@ -47,7 +47,9 @@ void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
     unsigned nxt = h[6];
     nmx_add(d, &ipv6_fields[F_VERSION], off, 1);
     nmx_add(d, &ipv6_fields[F_TCLASS], off, 4);
-    nmx_add(d, &ipv6_fields[F_FLOW], off, 4);
+    nmx_add(d, &ipv6_fields[F_FLOW], off + 1, 3);
+    /* Wireshark also gives IPv6 headers an ip.version (6). */
+    nmx_add(d, nmx_ip_version_field, off, 1);
     nmx_add(d, &ipv6_fields[F_PLEN], off + 4, 2);
     nmx_add(d, &ipv6_fields[F_NXT], off + 6, 1);
     nmx_add(d, &ipv6_fields[F_HLIM], off + 7, 1);

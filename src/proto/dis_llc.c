@@ -15,7 +15,7 @@ enum { F_DSAP, F_SSAP, F_CONTROL, F_OUI, F_TYPE, F_PID };
 static nmx_field_t llc_fields[] = {
     [F_DSAP] = NMX_F_UINT("llc.dsap", "DSAP", NMX_BASE_HEX, 1, 0),
     [F_SSAP] = NMX_F_UINT("llc.ssap", "SSAP", NMX_BASE_HEX, 1, 0),
-    [F_CONTROL] = NMX_F_UINT("llc.control", "Control field", NMX_BASE_HEX, 2, 0),
+    [F_CONTROL] = NMX_F_UINT("llc.control", "Control", NMX_BASE_HEX, 2, 0),
     [F_OUI] = NMX_F_UINT("llc.oui", "Organization Code", NMX_BASE_DEC, 3, 0),
     [F_TYPE] = NMX_F_UINT("llc.type", "Type", NMX_BASE_HEX, 2, 0),
     [F_PID] = NMX_F_UINT("llc.pid", "Protocol ID", NMX_BASE_HEX, 2, 0),

@@ -241,7 +241,7 @@ void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
 enum { D_TYPE, D_ID, D_SRC_IP, D_SRC_PORT, D_SRC_NAME, D_DST_NAME };
 
 static nmx_field_t nbdgm_fields[] = {
-    [D_TYPE] = NMX_F_UINT("nbdgm.type", "Message Type", NMX_BASE_HEX, 1, 0),
+    [D_TYPE] = NMX_F_UINT("nbdgm.type", "Message Type", NMX_BASE_DEC, 1, 0),
     [D_ID] = NMX_F_UINT("nbdgm.dgram_id", "Datagram ID", NMX_BASE_HEX, 2, 0),
     [D_SRC_IP] = NMX_F_IPV4("nbdgm.src.ip", "Source IP"),
     [D_SRC_PORT] = NMX_F_UINT("nbdgm.src.port", "Source Port", NMX_BASE_DEC, 2, 0),
@@ -293,11 +293,10 @@ void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
 
 /* ---- NBSS ------------------------------------------------------------ */
 
-enum { S_TYPE, S_FLAGS, S_LENGTH };
+enum { S_TYPE, S_LENGTH };
 
 static nmx_field_t nbss_fields[] = {
     [S_TYPE] = NMX_F_UINT("nbss.type", "Message Type", NMX_BASE_HEX, 1, 0),
-    [S_FLAGS] = NMX_F_UINT("nbss.flags", "Flags", NMX_BASE_HEX, 1, 0),
     [S_LENGTH] = NMX_F_UINT("nbss.length", "Length", NMX_BASE_DEC, 4, 0),
 };
 
@@ -348,8 +347,6 @@ void nmx_dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
         uint32_t len = cifs ? ((uint32_t)c.p[1] << 16 | (uint32_t)c.p[2] << 8 | c.p[3])
                             : ((uint32_t)(c.p[1] & 1) << 16 | nmx_load_u16be(c.p + 2));
         nmx_add(d, &nbss_fields[S_TYPE], o, 1);
-        if (!cifs)
-            nmx_add(d, &nbss_fields[S_FLAGS], o + 1, 1);
         nmx_add_uint(d, &nbss_fields[S_LENGTH], cifs ? o + 1 : o + 2, cifs ? 3 : 2, len);
         nmx_cur_skip(&c, 4);
         nmx_cursor_t m = nmx_cur_head(c, len);

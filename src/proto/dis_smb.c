@@ -132,28 +132,46 @@ void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
         return; /* transform header: encrypted messages follow */
     size_t pos = 0;
     for (int k = 0; k < 64; k++) {
-        if (pos + 64 > c.left) {
-            if (pos + 14 <= c.left)
-                nmx_add(d, &smb2_fields[S_CMD], off + pos + 12, 2);
-            nmx_add_err(d, &smb2_fields[S_FLAGS], off + pos, c.left - pos);
+        if (pos + 4 > c.left)
             return;
-        }
         const uint8_t *h = c.p + pos;
         if (h[0] != 0xFE || h[1] != 'S' || h[2] != 'M' || h[3] != 'B')
             return;
-        uint32_t flags = nmx_load_u32le(h + 16);
-        uint32_t next = nmx_load_u32le(h + 20);
+        size_t left = c.left - pos;
         size_t o = off + pos;
-        nmx_add(d, &smb2_fields[S_CREDIT], o + 6, 2);
-        nmx_add(d, &smb2_fields[S_STATUS], o + 8, 4);
-        nmx_add(d, &smb2_fields[S_CMD], o + 12, 2);
-        nmx_add(d, &smb2_fields[S_FLAGS], o + 16, 4);
-        nmx_add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
-        nmx_add(d, &smb2_fields[S_CHAIN], o + 20, 4);
-        nmx_add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
-        if (!(flags & 0x2))
+        /* Fields one by one as far as the segment goes, as tshark shows them. */
+        uint32_t flags = left >= 20 ? nmx_load_u32le(h + 16) : 0;
+        uint32_t next = left >= 24 ? nmx_load_u32le(h + 20) : 0;
+        if (left >= 8)
+            nmx_add(d, &smb2_fields[S_CREDIT], o + 6, 2);
+        if (left >= 12 && (flags & 1)) /* requests carry a channel sequence there */
+            nmx_add(d, &smb2_fields[S_STATUS], o + 8, 4);
+        if (left >= 14)
+            nmx_add(d, &smb2_fields[S_CMD], o + 12, 2);
+        if (left >= 20) {
+            nmx_add(d, &smb2_fields[S_FLAGS], o + 16, 4);
+            nmx_add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
+        }
+        if (left >= 24)
+            nmx_add(d, &smb2_fields[S_CHAIN], o + 20, 4);
+        if (left >= 32)
+            nmx_add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
+        if (left >= 40 && !(flags & 0x2))
             nmx_add(d, &smb2_fields[S_TID], o + 36, 4);
-        nmx_add(d, &smb2_fields[S_SESID], o + 40, 8);
+        if (left >= 48)
+            nmx_add(d, &smb2_fields[S_SESID], o + 40, 8);
+        if (left < 64) {
+            nmx_add_err(d, &smb2_fields[S_FLAGS], o, left);
+            return;
+        }
+        /* IOCTL bodies have a Flags field of the same name. */
+        uint16_t cmd = nmx_load_u16le(h + 12);
+        if (cmd == 11 && left >= 66) {
+            uint16_t ss = nmx_load_u16le(h + 64);
+            size_t at = ss == 49 ? 40 : 0; /* responses only */
+            if (at && 64 + at + 4 <= left)
+                nmx_add(d, &smb2_fields[S_FLAGS], o + 64 + at, 4);
+        }
         if (next == 0)
             return;
         if (next < 64 || pos + next >= c.left)

@@ -36,9 +36,9 @@ static nmx_field_t tcp_fields[] = {
     [F_HDR_LEN] = NMX_F_UINT("tcp.hdr_len", "Header Length", NMX_BASE_DEC, 1, 0),
     [F_FLAGS] = NMX_F_UINT("tcp.flags", "Flags", NMX_BASE_HEX, 2, 0x0FFF),
     [F_FLAGS_RES] = NMX_F_BOOL("tcp.flags.res", "Reserved", 2, 0x0E00),
-    [F_FLAGS_NS] = NMX_F_BOOL("tcp.flags.ns", "Nonce", 2, 0x0100),
-    [F_FLAGS_CWR] = NMX_F_BOOL("tcp.flags.cwr", "Congestion Window Reduced (CWR)", 2, 0x0080),
-    [F_FLAGS_ECN] = NMX_F_BOOL("tcp.flags.ecn", "ECN-Echo", 2, 0x0040),
+    [F_FLAGS_NS] = NMX_F_BOOL("tcp.flags.ae", "Accurate ECN", 2, 0x0100),
+    [F_FLAGS_CWR] = NMX_F_BOOL("tcp.flags.cwr", "Congestion Window Reduced", 2, 0x0080),
+    [F_FLAGS_ECN] = NMX_F_BOOL("tcp.flags.ece", "ECN-Echo", 2, 0x0040),
     [F_FLAGS_URG] = NMX_F_BOOL("tcp.flags.urg", "Urgent", 2, 0x0020),
     [F_FLAGS_ACK] = NMX_F_BOOL("tcp.flags.ack", "Acknowledgment", 2, 0x0010),
     [F_FLAGS_PUSH] = NMX_F_BOOL("tcp.flags.push", "Push", 2, 0x0008),
@@ -238,9 +238,7 @@ void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
         while (i < hlen) {
             uint8_t kind = h[i];
             nmx_add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
-            if (kind == 0)
-                break;
-            if (kind == 1) {
+            if (kind == 0 || kind == 1) { /* like tshark, go on after an end-of-list */
                 i++;
                 continue;
             }

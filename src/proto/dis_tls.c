@@ -7,8 +7,8 @@
  *   ClientHello: version(2) random(32) session id<1> cipher suites<2>
  *                compression<1> extensions<2>: type(2) len(2) data
  *
- * Records are taken from one segment (no reassembly); a record cut off by
- * the segment end is parsed as far as it goes.  A handshake record whose
+ * Records are taken from one segment (no reassembly); like tshark without
+ * reassembly, a record cut off by the segment end is not shown.  A handshake record whose
  * first message length does not fit is an encrypted Finished message and
  * is not parsed.  A segment that does not start with a record header is a
  * continuation.
@@ -21,7 +21,7 @@ static nmx_field_t tls_fields[] = {
     [F_CT] = NMX_F_UINT("tls.record.content_type", "Content Type", NMX_BASE_DEC, 1, 0),
     [F_VERSION] = NMX_F_UINT("tls.record.version", "Version", NMX_BASE_HEX, 2, 0),
     [F_LENGTH] = NMX_F_UINT("tls.record.length", "Length", NMX_BASE_DEC, 2, 0),
-    [F_HS_TYPE] = NMX_F_UINT("tls.handshake.type", "Handshake Type", NMX_BASE_DEC, 1, 0),
+    [F_HS_TYPE] = NMX_F_UINT("tls.handshake.type", "Handshake Message Type", NMX_BASE_DEC, 1, 0),
     [F_HS_LENGTH] = NMX_F_UINT("tls.handshake.length", "Length", NMX_BASE_DEC, 3, 0),
     [F_HS_VERSION] = NMX_F_UINT("tls.handshake.version", "Version", NMX_BASE_HEX, 2, 0),
     [F_SNI] = NMX_F_STRING("tls.handshake.extensions_server_name", "Server Name"),
@@ -39,6 +39,14 @@ static bool record_header_ok(const uint8_t *p, size_t n)
 
 bool nmx_tls_heur(const uint8_t *p, size_t n)
 {
+    /* A ChangeCipherSpec record also starts a TLS segment (Wireshark knows
+     * the conversation from its handshake; this one is unambiguous). */
+    if (n >= 6 && p[0] == 20 && p[1] == 3 && p[2] <= 3 && p[3] == 0 && p[4] == 1 && p[5] == 1)
+        return true;
+    /* So does an alert, plain (2 bytes) or encrypted. */
+    if (n >= 7 && p[0] == 21 && p[1] == 3 && p[2] <= 3 && p[3] == 0 &&
+        ((p[4] == 2 && (p[5] == 1 || p[5] == 2)) || (p[4] >= 20 && p[4] <= 64)))
+        return true;
     if (n < 5 || (p[0] != 22 && p[0] != 23) || p[1] != 3 || p[2] > 3)
         return false;
     uint16_t len = nmx_load_u16be(p + 3);
@@ -57,7 +65,10 @@ static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)
     pos += 1 + (size_t)p[34];
     if (pos + 2 > n)
         return;
-    pos += 2 + (size_t)nmx_load_u16be(p + pos);
+    size_t cs_end = pos + 2 + (size_t)nmx_load_u16be(p + pos);
+    for (size_t q = pos + 2; q + 2 <= cs_end && q + 2 <= n; q += 2)
+        nmx_add(d, &tls_fields[F_CIPHER], base + q, 2);
+    pos = cs_end;
     if (pos + 1 > n)
         return;
     pos += 1 + (size_t)p[pos];
@@ -101,6 +112,8 @@ static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
         size_t o = nmx_off(&r);
         uint8_t type = r.p[0];
         uint32_t len = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
+        if (4 + (size_t)len > r.left)
+            break; /* cut by the segment end: tshark shows nothing of it */
         nmx_add(d, &tls_fields[F_HS_TYPE], o, 1);
         nmx_add(d, &tls_fields[F_HS_LENGTH], o + 1, 3);
         nmx_cur_skip(&r, 4);
@@ -130,6 +143,8 @@ void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
         size_t o = nmx_off(&c);
         uint8_t type = c.p[0];
         uint16_t len = nmx_load_u16be(c.p + 3);
+        if (5 + (size_t)len > c.left)
+            break; /* a record cut by the segment end: tshark shows nothing of it */
         nmx_add(d, &tls_fields[F_CT], o, 1);
         nmx_add(d, &tls_fields[F_VERSION], o + 1, 2);
         nmx_add(d, &tls_fields[F_LENGTH], o + 3, 2);

@@ -89,6 +89,9 @@ extern nmx_protocol_t nmx_p_frame, nmx_p_eth, nmx_p_llc, nmx_p_vlan, nmx_p_sll, 
     nmx_p_smb2, nmx_p_dhcp, nmx_p_tls, nmx_p_teredo, nmx_p_gtp, nmx_p_netmon_header,
     nmx_p_netmon_event, nmx_p_netmon_filter, nmx_p_netmon_netinfo, nmx_p_netmon_other;
 
+/* ip.version, which the IPv6 dissector adds too (as Wireshark does). */
+extern const nmx_field_t *const nmx_ip_version_field;
+
 /* One-time registry initialisation (idempotent, thread-safe). */
 void nmx_registry_init(void);
 
