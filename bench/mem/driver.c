@@ -69,6 +69,7 @@ static const work_def_t k_works[] = {
 typedef struct cell {
     double sec[MAX_REPS];
     double rss_per_block[MAX_REPS];
+    double trim[MAX_REPS];
     double req_per_block;
     int n;
     char skipped[64];
@@ -118,6 +119,7 @@ static void measure(size_t w, size_t a)
             blocks = strtoull(p + 7, NULL, 10);
         if ((p = strstr(line, "bytes=")))
             bytes = strtoull(p + 6, NULL, 10);
+        c->trim[c->n] = (p = strstr(line, "trim=")) ? strtod(p + 5, NULL) : 0;
         c->sec[c->n] = s;
         c->rss_per_block[c->n] = blocks ? (double)rss / (double)blocks : 0;
         c->req_per_block = blocks ? (double)bytes / (double)blocks : 0;
@@ -285,6 +287,12 @@ int main(int argc, char **argv)
                     printf("%12.1f", x);
             }
             printf("\n%-38s%12.1f\n", "  (requested bytes per block)", cells[w][nmx].req_per_block);
+            if (cells[w][nmx].n) {
+                char buf[32];
+                fmt_time(buf, sizeof buf, median(cells[w][nmx].trim, cells[w][nmx].n));
+                printf("%-38s%12s  (deferred: unmapping the segments later)\n",
+                       "  nmx_mem_trim(0) after the destroy", buf);
+            }
         }
     }
     if (want_lock) {

@@ -27,7 +27,8 @@
  *   w2s  the same by +4 KiB steps
  *   w3   1 M live blocks of 8..512 B, then end the session: only that end
  *        is timed (destroy-all, or one free per block where the allocator
- *        has nothing better); rss = resident bytes the blocks added
+ *        has nothing better); rss = resident bytes the blocks added; for
+ *        nmx, trim = the later nmx_mem_trim(0) that unmaps the segments
  *   lock 10 M uncontended lock/unlock pairs (spin lock vs pthread mutex)
  */
 #include <pthread.h>
@@ -184,6 +185,7 @@ static void **live; /* w3 blocks */
 
 typedef struct result {
     double seconds;
+    double trim; /* w3, nmx: the deferred munmap of the released segments */
     uint64_t rss, blocks, bytes;
     const char *skipped;
 } result_t;
@@ -281,6 +283,11 @@ static result_t run(const char *alloc, const char *work)
             for (long i = 0; i < W3_BLOCKS; i++)
                 free(live[i]); /* no destroy-all in glibc */
         r.seconds = now_s() - t;
+        if (is_nmx) { /* what the destroy leaves for later: giving the memory back */
+            t = now_s();
+            nmx_mem_trim(0);
+            r.trim = now_s() - t;
+        }
         return r;
     } else {
         r.skipped = "unknown-workload";
@@ -400,8 +407,8 @@ int main(int argc, char **argv)
     if (r.skipped)
         printf("result %s %s skipped=%s\n", g_alloc, g_work, r.skipped);
     else
-        printf("result %s %s seconds=%.9f rss=%llu blocks=%llu bytes=%llu\n", g_alloc, g_work,
-               r.seconds, (unsigned long long)r.rss, (unsigned long long)r.blocks,
-               (unsigned long long)r.bytes);
+        printf("result %s %s seconds=%.9f rss=%llu blocks=%llu bytes=%llu trim=%.9f\n", g_alloc,
+               g_work, r.seconds, (unsigned long long)r.rss, (unsigned long long)r.blocks,
+               (unsigned long long)r.bytes, r.trim);
     return 0;
 }
