@@ -730,4 +730,49 @@ EU_UNUSED static void eu_col_addr(eu_event_t *e, const char *name, uint8_t famil
     }
 }
 
+/* ---- sorting ---------------------------------------------------------------- */
+
+/* Compares two elements: < 0 when a goes first.  ctx is eu_sort's. */
+typedef int (*eu_cmp_fn)(const void *a, const void *b, void *ctx);
+
+EU_UNUSED static void eu_swap_bytes(uint8_t *a, uint8_t *b, size_t size)
+{
+    while (size-- > 0) {
+        uint8_t t = *a;
+        *a++ = *b;
+        *b++ = t;
+    }
+}
+
+EU_UNUSED static void eu_sift(uint8_t *base, size_t root, size_t end, size_t size, eu_cmp_fn cmp, void *ctx)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= end)
+            return;
+        if (child + 1 < end && cmp(base + child * size, base + (child + 1) * size, ctx) < 0)
+            child++;
+        if (cmp(base + root * size, base + child * size, ctx) >= 0)
+            return;
+        eu_swap_bytes(base + root * size, base + child * size, size);
+        root = child;
+    }
+}
+
+/* Sorts n elements of `size` bytes in place, in cmp's order (heapsort: not
+ * stable, O(n log n), and no allocation - qsort may call malloc, which an
+ * expert must not, and has no context argument). */
+EU_UNUSED static void eu_sort(void *base, size_t n, size_t size, eu_cmp_fn cmp, void *ctx)
+{
+    uint8_t *b = base;
+    if (n < 2)
+        return;
+    for (size_t i = n / 2; i-- > 0;)
+        eu_sift(b, i, n, size, cmp, ctx);
+    for (size_t end = n - 1; end > 0; end--) {
+        eu_swap_bytes(b, b + end * size, size);
+        eu_sift(b, 0, end, size, cmp, ctx);
+    }
+}
+
 #endif /* NMX_EXPERT_UTIL_H */
