@@ -510,15 +510,14 @@ static DWORD count_frame(HEXPERTKEY key, const target_t *t, HFRAME hf, values_t 
     return 0;
 }
 
-/* Sorting value rows: count descending, then text. */
-static const values_t *sort_vals;
-
-static int value_cmp(const void *a, const void *b)
+/* Sorting value rows: count descending, then text (ctx: the values_t). */
+static int value_cmp(const void *a, const void *b, void *ctx)
 {
     const value_t *x = a, *y = b;
+    const values_t *t = ctx;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    return strcmp(sort_vals->pool + x->text, sort_vals->pool + y->text);
+    return strcmp(t->pool + x->text, t->pool + y->text);
 }
 
 /* Min or Max: UINT32 up to 32-bit properties, else exact decimal text. */
@@ -552,9 +551,7 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     }
     err = eu_event_submit(key, &ev);
 
-    sort_vals = vals;
-    if (vals->n > 1)
-        qsort(vals->v, vals->n, sizeof *vals->v, value_cmp);
+    eu_sort(vals->v, vals->n, sizeof *vals->v, value_cmp, vals);
     for (size_t i = 0; i < vals->n && err == 0; i++) {
         eu_event_row(&ev, 2);
         eu_col_str(&ev, "Value", vals->pool + vals->v[i].text);
@@ -700,7 +697,7 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 
 out:
     if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "propdist: failed with NMERR %lu", (unsigned long)err);
+        eu_problem(key, err, prog.last, "propdist: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
     values_free(key, &vals);
     ExpertFreeMemory(key, pf.want);
     ExpertFreeMemory(key, buf);

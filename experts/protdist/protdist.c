@@ -44,7 +44,6 @@ typedef struct row {
     uint64_t bytes;
 } row_t;
 
-static int sort_by;  /* qsort has no context argument; Run sets it first */
 
 /*
  * The ProtocolIDs of the network and transport protocols.  An ICMP error
@@ -139,9 +138,10 @@ BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTA
     return eu_config_store(hExpertKey, ppConfig, text) == 0;
 }
 
-static int row_cmp(const void *a, const void *b)
+static int row_cmp(const void *a, const void *b, void *ctx)
 {
     const row_t *x = a, *y = b;
+    int sort_by = *(const int *)ctx;
     if (sort_by != SORT_NAME) {
         uint64_t kx = sort_by == SORT_BYTES ? x->bytes : x->frames;
         uint64_t ky = sort_by == SORT_BYTES ? y->bytes : y->frames;
@@ -190,8 +190,7 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
         rows[k].bytes = t[id].bytes;
         k++;
     }
-    sort_by = sort;
-    qsort(rows, nrows, sizeof *rows, row_cmp);
+    eu_sort(rows, nrows, sizeof *rows, row_cmp, &sort);
 
     eu_event_t ev = {0};
     err = eu_event_init(key, &ev, EXPERT_NAME, 1);
@@ -298,7 +297,7 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 
 out:
     if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "protdist: failed with NMERR %lu", (unsigned long)err);
+        eu_problem(key, err, prog.last, "protdist: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
     ExpertFreeMemory(key, t);
     ExpertFreeMemory(key, names);
     return err == 0;

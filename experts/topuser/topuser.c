@@ -205,11 +205,10 @@ static void collect_one(void *ctx, void *entry)
     c->rows[c->n++] = entry;
 }
 
-static int sort_by; /* qsort has no context argument; report() sets it first */
-
-static int row_cmp(const void *a, const void *b)
+static int row_cmp(const void *a, const void *b, void *ctx)
 {
     const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
+    int sort_by = *(const int *)ctx;
     uint64_t fx = x->frames_tx + x->frames_rx, fy = y->frames_tx + y->frames_rx;
     uint64_t bx = x->bytes_tx + x->bytes_rx, by = y->bytes_tx + y->bytes_rx;
     uint64_t kx = sort_by == SORT_BYTES ? bx : fx, ky = sort_by == SORT_BYTES ? by : fy;
@@ -231,8 +230,8 @@ static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
     if (c.rows == NULL)
         return err;
     eu_map_each(m, collect_one, &c);
-    sort_by = s->sort;
-    qsort(c.rows, c.n, sizeof *c.rows, row_cmp);
+    int sort_by = s->sort;
+    eu_sort(c.rows, c.n, sizeof *c.rows, row_cmp, &sort_by);
     size_t nrows = s->count == 0 || s->count > c.n ? c.n : s->count;
     uint64_t max_bytes = 0;
     for (size_t i = 0; i < nrows; i++) {
@@ -318,7 +317,7 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 
 out:
     if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "topuser: failed with NMERR %lu", (unsigned long)err);
+        eu_problem(key, err, prog.last, "topuser: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
     eu_map_free(key, &m);
     return err == 0;
 }
