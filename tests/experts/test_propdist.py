@@ -210,6 +210,7 @@ def main():
         check_summary(clones)
         check_bits()
         check_names_and_startup()
+        T.check_stops("propdist", {"property": "frame.len"})
         shared = T.shared_captures()
         if not shared:
             T.skipped("no shared captures at %s" % T.SHARED)

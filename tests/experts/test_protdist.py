@@ -136,7 +136,7 @@ def check_settings():
     rc2, out2, _ = T.nmexpert("configure", "protdist", "--experts-dir", T.EXPERTS, "--show")
     T.check("configure accepts sort=BYTES and stores it normalised", rc == 0 and out2.strip() == "sort=bytes",
             (rc, err, out2))
-    e = T.run_expert(cap, "protdist")
+    e = T.run_expert(cap, "protdist", stored="sort=bytes\n")
     T.check("a run uses the stored configuration", [T.columns(x) for x in e["events"]] == by_bytes)
     rc, out, err = T.nmexpert("configure", "protdist", "--experts-dir", T.EXPERTS, "--set", "colour=blue")
     rc2, out2, _ = T.nmexpert("configure", "protdist", "--experts-dir", T.EXPERTS, "--show")
@@ -170,6 +170,7 @@ def main():
             [T.columns(x) for x in e["events"]] == [T.columns(x) for x in T.run_expert(T.SAMPLE, "protdist")["events"]])
     check_settings()
     check_empty()
+    T.check_stops("protdist")
     shared = T.shared_captures()
     if not shared:
         T.skipped("no shared captures at %s" % T.SHARED)

@@ -120,6 +120,7 @@ def main():
             compare(cap, run_all_kinds(cap, clones))
         check_shape(clones)
         check_settings()
+        T.check_stops("topuser")
         shared = T.shared_captures()
         if not shared:
             T.skipped("no shared captures at %s" % T.SHARED)

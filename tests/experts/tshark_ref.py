@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -113,10 +114,20 @@ def nmexpert(*args, timeout=600):
     return p.returncode, p.stdout, p.stderr
 
 
-def run_experts(capture, specs, extra=(), isolation="none"):
+def config_size(settings, stored=""):
+    """Bytes of the configuration copy the host allocates in an expert's
+    heap for Run (EXPERTCONFIG: the length DWORD, the KEY=VALUE lines, a
+    NUL), which it reclaims itself; 0 when there is no configuration."""
+    text = stored + "".join("%s=%s\n" % kv for kv in settings.items())
+    return 4 + len(text.encode()) + 1 if text else 0
+
+
+def run_experts(capture, specs, extra=(), isolation="none", stored=""):
     """Runs experts over a capture in one nmexpert process and returns the
     report's expert entries in order.  specs: [(expert, {key: value})], an
-    expert being a module name (looked up in EXPERTS) or a path."""
+    expert being a module name (looked up in EXPERTS) or a path; `stored`
+    is the text of a configuration stored with nmexpert configure.  Checks
+    that each expert freed everything it allocated, on every path."""
     args = ["run", capture, "--format", "json", "--isolation", isolation, "--no-progress"]
     if EXPERTS:
         args += ["--experts-dir", EXPERTS]
@@ -137,11 +148,51 @@ def run_experts(capture, specs, extra=(), isolation="none"):
     if rc != want:
         check("nmexpert %s: exit status %d" % (" ".join(args[1:2] + args[8:12]), want), False,
               "exit %d: %s" % (rc, err.strip()[-1500:]))
+    for (expert, settings), e in zip(specs, experts):
+        mem = e.get("memory") or {}
+        live = mem.get("live_bytes_at_end", 0)
+        if e["outcome"] != "load_failed" and live != config_size(settings, stored):
+            check("%s freed its memory (outcome %s)" % (e["module"], e["outcome"]), False,
+                  "%d bytes live at the end, %d of them the host's configuration copy" % (
+                      live, config_size(settings, stored)))
     return experts
 
 
-def run_expert(capture, module, settings=None, extra=(), isolation="none"):
-    return run_experts(capture, [(module, settings or {})], extra, isolation)[0]
+def run_expert(capture, module, settings=None, extra=(), isolation="none", stored=""):
+    return run_experts(capture, [(module, settings or {})], extra, isolation, stored)[0]
+
+
+def big_capture():
+    """A pcap of 600,000 small UDP frames, made once (in TSHARK_CACHE), for
+    stopping experts half-way."""
+    cache = os.environ.get("TSHARK_CACHE") or os.path.join(tempfile.gettempdir(), "nmx-tshark-cache")
+    path = os.path.join(cache, "big-600k-udp.pcap")
+    if not os.path.exists(path):
+        os.makedirs(cache, exist_ok=True)
+        frame = bytes.fromhex("ffffffffffff020000000001080045000024000100004011"
+                              "0000c0000201c00002ff04d200350010000000000000000000000000")
+        rec = struct.pack("<IIII", 1, 0, len(frame), len(frame)) + frame
+        tmp = path + ".%d.tmp" % os.getpid()
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            f.write(rec * 600000)
+        os.replace(tmp, path)
+    return path
+
+
+def check_stops(module, settings=None):
+    """The expert honours NMERR_EXPERT_TERMINATE (a --timeout half-way through
+    a big capture) and NMERR_OUT_OF_MEMORY (a tiny --mem-limit): it stops,
+    reports the right outcome and frees what it allocated (checked by
+    run_experts)."""
+    settings = settings or {}
+    e = run_expert(big_capture(), module, settings, extra=["--timeout", "0.03"])
+    check("%s stops when asked (--timeout)" % module,
+          e["outcome"] == "terminated" and e["status"] == "aborted" and not e["events"], e)
+    e = run_expert(SAMPLE, module, settings, extra=["--mem-limit", "2K"])
+    check("%s: out of memory -> problem NMERR_OUT_OF_MEMORY, explained" % module,
+          e["outcome"] == "out_of_memory" and e["status"] == "problem" and e["substatus"] == 19 and
+          "memory" in e["message"], e)
 
 
 class Clones:
