@@ -1,10 +1,11 @@
 /*
- * dis_null.c - link types without a MAC header: BSD loopback (DLT_NULL,
- * 4-byte address family in the capturing host's byte order; OpenBSD
- * DLT_LOOP, the same in network order) and raw IP (LINKTYPE_RAW, where the
- * IP version nibble decides between IPv4 and IPv6).
+ * dis_null.c - BSD loopback link types: DLT_NULL (a 4-byte address family in
+ * the capturing host's byte order) and OpenBSD's DLT_LOOP (the same in
+ * network order).  Reference: tcpdump.org/linktypes/LINKTYPE_NULL.html.
  *
- * Reference: tcpdump.org/linktypes/LINKTYPE_NULL.html, LINKTYPE_RAW.html.
+ *   +--------------------+---------------
+ *   | address family (4) | IPv4 or IPv6
+ *   +--------------------+---------------
  */
 #include "proto/proto_int.h"
 
@@ -15,7 +16,6 @@ static nmx_field_t null_fields[] = {
 };
 
 NMX_PROTOCOL(nmx_p_null, NMX_PROTO_NULL, "null", "LOOPBACK", NULL, "Null/Loopback", null_fields);
-NMX_PROTOCOL_NOFIELDS(nmx_p_raw, NMX_PROTO_RAW, "raw", "RAWIP", NULL, "Raw packet data");
 
 void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
 {
@@ -44,18 +44,4 @@ void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
     default:
         break;
     }
-}
-
-void nmx_dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version)
-{
-    (void)version;
-    if (!nmx_layer(d, NMX_PROTO_RAW, nmx_off(&c)))
-        return;
-    uint8_t b;
-    if (!nmx_cur_peek_u8(&c, 0, &b))
-        return;
-    if ((b >> 4) == 4)
-        nmx_dis_ip(d, c);
-    else if ((b >> 4) == 6)
-        nmx_dis_ipv6(d, c);
 }

@@ -225,6 +225,9 @@ void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 
+/* Dissects the datagram quoted by an ICMP or ICMPv6 error (dis_icmp.c). */
+void nmx_icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6);
+
 /* Shared by NBNS and NBDGM: decodes a first-level-encoded NetBIOS name at
  * `c` (which may use DNS-style compression relative to msg) into out as
  * tshark shows it ("NAME<1d>"), returns its type byte or -1, and stores the

@@ -1,14 +1,12 @@
 /*
- * dis_tunnel.c - IP carried over UDP: Teredo (RFC 4380, UDP 3544: optional
- * authentication and origin indication headers, then IPv6) and GTP-U
- * (3GPP TS 29.281, UDP 2152: G-PDUs carry IPv4 or IPv6).
+ * dis_gtp.c - GTP-U, the GPRS user-plane tunnel on UDP port 2152
+ * (3GPP TS 29.281 5.1): G-PDUs (type 0xFF) carry IPv4 or IPv6.
  *
- *   GTP-U: flags(1) type(1) length(2) TEID(4) [seq(2) N-PDU(1) next ext(1)]
- *          [extension headers: len(1, in 4-byte units) ... next(1)]
+ *   +-------+------+------------+----------+ [seq(2) N-PDU(1) next ext(1)]
+ *   | flags | type | length (2) | TEID (4) | [extension headers: len(1, in
+ *   +-------+------+------------+----------+  4-byte units) ... next(1)]
  */
 #include "proto/proto_int.h"
-
-NMX_PROTOCOL_NOFIELDS(nmx_p_teredo, NMX_PROTO_TEREDO, "teredo", "TEREDO", NULL, "Teredo IPv6 over UDP tunneling");
 
 enum { G_FLAGS, G_TYPE, G_LENGTH, G_TEID };
 
@@ -20,25 +18,6 @@ static nmx_field_t gtp_fields[] = {
 };
 
 NMX_PROTOCOL(nmx_p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields);
-
-void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
-{
-    nmx_cursor_t t = c;
-    /* Authentication header: 0x0001, id len, auth len, id, auth, nonce(8), conf(1). */
-    if (t.left >= 4 && t.p[0] == 0 && t.p[1] == 1) {
-        size_t skip = 4 + (size_t)t.p[2] + t.p[3] + 9;
-        if (!nmx_cur_skip(&t, skip))
-            return;
-    }
-    /* Origin indication: 0x0000, port(2), address(4). */
-    if (t.left >= 8 && t.p[0] == 0 && t.p[1] == 0)
-        nmx_cur_skip(&t, 8);
-    if (t.left < 40 || (t.p[0] >> 4) != 6)
-        return;
-    if (!nmx_layer(d, NMX_PROTO_TEREDO, nmx_off(&c)))
-        return;
-    nmx_dis_ipv6(d, t);
-}
 
 void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
 {

@@ -1,0 +1,65 @@
+/*
+ * dis_nbdgm.c - NetBIOS Datagram Service (RFC 1002 4.4), UDP port 138.
+ *
+ *   +------+-------+-------------+--------+------+
+ *   | type | flags | datagram id | src IP | port |   direct/broadcast datagrams add
+ *   +------+-------+-------------+--------+------+   length(2) offset(2), source
+ *                                                     and destination names, and
+ *                                                     user data (SMB mailslots)
+ */
+#include <string.h>
+
+#include "proto/proto_int.h"
+
+enum { D_TYPE, D_ID, D_SRC_IP, D_SRC_PORT, D_SRC_NAME, D_DST_NAME };
+
+static nmx_field_t nbdgm_fields[] = {
+    [D_TYPE] = NMX_F_UINT("nbdgm.type", "Message Type", NMX_BASE_DEC, 1, 0),
+    [D_ID] = NMX_F_UINT("nbdgm.dgram_id", "Datagram ID", NMX_BASE_HEX, 2, 0),
+    [D_SRC_IP] = NMX_F_IPV4("nbdgm.src.ip", "Source IP"),
+    [D_SRC_PORT] = NMX_F_UINT("nbdgm.src.port", "Source Port", NMX_BASE_DEC, 2, 0),
+    [D_SRC_NAME] = NMX_F_STRING("nbdgm.source_name", "Source name"),
+    [D_DST_NAME] = NMX_F_STRING("nbdgm.destination_name", "Destination name"),
+};
+
+NMX_PROTOCOL(nmx_p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields);
+
+void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, NMX_PROTO_NBDGM, off))
+        return;
+    if (c.left < 10) {
+        nmx_add_err(d, &nbdgm_fields[D_TYPE], off, c.left);
+        return;
+    }
+    uint8_t type = c.p[0];
+    nmx_add(d, &nbdgm_fields[D_TYPE], off, 1);
+    nmx_add(d, &nbdgm_fields[D_ID], off + 2, 2);
+    nmx_add(d, &nbdgm_fields[D_SRC_IP], off + 4, 4);
+    nmx_add(d, &nbdgm_fields[D_SRC_PORT], off + 8, 2);
+    if (type < 0x10 || type > 0x12)
+        return;
+    if (c.left < 14) {
+        nmx_add_err(d, &nbdgm_fields[D_SRC_NAME], off + 10, c.left - 10);
+        return;
+    }
+    size_t pos = 14;
+    char name[400];
+    size_t used;
+    if (nmx_netbios_name(c, pos, name, sizeof(name), &used) < 0) {
+        nmx_add_err(d, &nbdgm_fields[D_SRC_NAME], off + pos, c.left - pos);
+        return;
+    }
+    nmx_add_str(d, &nbdgm_fields[D_SRC_NAME], off + pos, used, name, strlen(name));
+    pos += used;
+    if (nmx_netbios_name(c, pos, name, sizeof(name), &used) < 0) {
+        nmx_add_err(d, &nbdgm_fields[D_DST_NAME], off + pos, c.left - pos);
+        return;
+    }
+    nmx_add_str(d, &nbdgm_fields[D_DST_NAME], off + pos, used, name, strlen(name));
+    pos += used;
+    nmx_cur_skip(&c, pos);
+    if (c.left >= 4 && c.p[0] == 0xFF && c.p[1] == 'S' && c.p[2] == 'M' && c.p[3] == 'B')
+        nmx_dis_smb(d, c);
+}

@@ -1,0 +1,95 @@
+/*
+ * dis_nbns.c - NetBIOS Name Service (RFC 1002 4.2), UDP port 137.
+ *
+ *   +----+-------+---------+---------+---------+---------+
+ *   | ID | flags | QDCOUNT | ANCOUNT | NSCOUNT | ARCOUNT |   then questions
+ *   +----+-------+---------+---------+---------+---------+   and resource records
+ *
+ * Names are encoded NetBIOS names (dis_netbios.c), possibly compressed as in
+ * DNS; NB records get the name type's description appended, as in tshark.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "proto/proto_int.h"
+
+enum { N_ID, N_FLAGS, N_RESPONSE, N_OPCODE, N_QDCOUNT, N_ANCOUNT, N_NSCOUNT, N_ARCOUNT, N_NAME,
+       N_TYPE, N_TTL, N_ADDR };
+
+static nmx_field_t nbns_fields[] = {
+    [N_ID] = NMX_F_UINT("nbns.id", "Transaction ID", NMX_BASE_HEX, 2, 0),
+    [N_FLAGS] = NMX_F_UINT("nbns.flags", "Flags", NMX_BASE_HEX, 2, 0),
+    [N_RESPONSE] = NMX_F_BOOL("nbns.flags.response", "Response", 2, 0x8000),
+    [N_OPCODE] = NMX_F_UINT("nbns.flags.opcode", "Opcode", NMX_BASE_DEC, 2, 0x7800),
+    [N_QDCOUNT] = NMX_F_UINT("nbns.count.queries", "Questions", NMX_BASE_DEC, 2, 0),
+    [N_ANCOUNT] = NMX_F_UINT("nbns.count.answers", "Answer RRs", NMX_BASE_DEC, 2, 0),
+    [N_NSCOUNT] = NMX_F_UINT("nbns.count.auth_rr", "Authority RRs", NMX_BASE_DEC, 2, 0),
+    [N_ARCOUNT] = NMX_F_UINT("nbns.count.add_rr", "Additional RRs", NMX_BASE_DEC, 2, 0),
+    [N_NAME] = NMX_F_STRING("nbns.name", "Name"),
+    [N_TYPE] = NMX_F_UINT("nbns.type", "Type", NMX_BASE_DEC, 2, 0),
+    [N_TTL] = NMX_F_UINT("nbns.ttl", "Time to live", NMX_BASE_DEC, 4, 0),
+    [N_ADDR] = NMX_F_IPV4("nbns.addr", "Addr"),
+};
+
+NMX_PROTOCOL(nmx_p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields);
+
+void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    if (!nmx_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
+        return;
+    if (c.left < 12) {
+        nmx_add_err(d, &nbns_fields[N_ID], off, c.left);
+        return;
+    }
+    const uint8_t *m = c.p;
+    nmx_add(d, &nbns_fields[N_ID], off, 2);
+    nmx_add(d, &nbns_fields[N_FLAGS], off + 2, 2);
+    nmx_add(d, &nbns_fields[N_RESPONSE], off + 2, 2);
+    nmx_add(d, &nbns_fields[N_OPCODE], off + 2, 2);
+    for (int i = 0; i < 4; i++)
+        nmx_add(d, &nbns_fields[N_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
+    unsigned qd = nmx_load_u16be(m + 4);
+    unsigned rr = (unsigned)nmx_load_u16be(m + 6) + nmx_load_u16be(m + 8) + nmx_load_u16be(m + 10);
+    size_t pos = 12;
+    char name[400];
+    for (unsigned q = 0; q < qd; q++) {
+        size_t used;
+        int t = nmx_netbios_name(c, pos, name, sizeof(name), &used);
+        if (t < 0 || pos + used + 4 > c.left) {
+            nmx_add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
+            return;
+        }
+        nmx_add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
+        pos += used;
+        nmx_add(d, &nbns_fields[N_TYPE], off + pos, 2);
+        pos += 4;
+    }
+    for (unsigned r = 0; r < rr; r++) {
+        size_t used;
+        int t = nmx_netbios_name(c, pos, name, sizeof(name), &used);
+        if (t < 0 || pos + used + 10 > c.left) {
+            nmx_add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
+            return;
+        }
+        unsigned type = nmx_load_u16be(m + pos + used);
+        if (type == 0x20) {
+            size_t n = strlen(name);
+            snprintf(name + n, sizeof(name) - n, " (%s)", nmx_netbios_type_descr((unsigned)t));
+        }
+        nmx_add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
+        pos += used;
+        unsigned rdlen = nmx_load_u16be(m + pos + 8);
+        nmx_add(d, &nbns_fields[N_TYPE], off + pos, 2);
+        nmx_add(d, &nbns_fields[N_TTL], off + pos + 4, 4);
+        pos += 10;
+        if (pos + rdlen > c.left) {
+            nmx_add_err(d, &nbns_fields[N_TTL], off + pos - 6, 4);
+            return;
+        }
+        if (type == 0x20)
+            for (size_t k = 0; k + 6 <= rdlen; k += 6)
+                nmx_add(d, &nbns_fields[N_ADDR], off + pos + k + 2, 4);
+        pos += rdlen;
+    }
+}
