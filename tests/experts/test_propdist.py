@@ -193,6 +193,22 @@ def check_names_and_startup():
     T.check("process isolation gives the same report", distribution(e) == want)
 
 
+def check_display_filter():
+    """-Y: only the frames that pass the UI filter count, as tshark -Y FILTER
+    prints them."""
+    rc, _, err = T.nmexpert("run", T.SAMPLE, "--experts-dir", T.EXPERTS, "-e", "propdist", "-Y", "dns",
+                            "--set", "propdist.property=ip.ttl", "--format", "json")
+    if rc == 2 and "filter" in err:
+        T.skipped("this build has no display filters: %s" % err.strip())
+        return
+    for flt, key in (("tcp.port == 445", "tcp.len"), ("dns.flags.response == 1", "dns.qry.name")):
+        e = T.run_expert(T.SAMPLE, "propdist", {"property": key}, extra=["-Y", flt])
+        values, frames = T.tshark_field_values(T.SAMPLE, [key], T.TSHARK_OPTS + T.NO_SEQ_ANALYSIS + ["-Y", flt])
+        summary, mine = distribution(e)
+        T.check("-Y '%s' with %s = tshark -Y" % (flt, key),
+                mine == values[key] and summary["# Frames"] == frames[key] and mine, (mine, values[key]))
+
+
 def main():
     if not T.have_tshark():
         T.skipped("tshark is not installed: no comparison with -T fields")
@@ -210,6 +226,7 @@ def main():
         check_summary(clones)
         check_bits()
         check_names_and_startup()
+        check_display_filter()
         T.check_stops("propdist", {"property": "frame.len"})
         shared = T.shared_captures()
         if not shared:

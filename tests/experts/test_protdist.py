@@ -145,6 +145,21 @@ def check_settings():
     T.nmexpert("configure", "protdist", "--experts-dir", T.EXPERTS, "--reset")
 
 
+def check_display_filter():
+    """-Y: only the frames that pass the UI filter (FLAGS_DEFER_TO_UI_FILTER)
+    count, as tshark -z io,phs,FILTER counts them."""
+    rc, _, err = T.nmexpert("run", T.SAMPLE, "--experts-dir", T.EXPERTS, "-e", "protdist", "-Y", "dns",
+                            "--format", "json")
+    if rc == 2 and "filter" in err:
+        T.skipped("this build has no display filters: %s" % err.strip())
+        return
+    for flt in ("dns", "tcp.port == 445", "ip.ttl == 64 && udp"):
+        mine = ours(T.run_expert(T.SAMPLE, "protdist", extra=["-Y", flt]))
+        ref = T.tshark_phs(T.SAMPLE, T.TSHARK_OPTS + T.NO_SEQ_ANALYSIS, flt)
+        want = {p: tuple(v) for p, v in ref.items() if p in COMPARED}
+        T.check("-Y '%s' = io,phs,%s" % (flt, flt), mine == want and mine, (mine, want))
+
+
 def check_empty():
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "empty.pcap")
@@ -170,6 +185,7 @@ def main():
             [T.columns(x) for x in e["events"]] == [T.columns(x) for x in T.run_expert(T.SAMPLE, "protdist")["events"]])
     check_settings()
     check_empty()
+    check_display_filter()
     T.check_stops("protdist")
     shared = T.shared_captures()
     if not shared:

@@ -88,6 +88,25 @@ def check_shape(clones):
     T.check("process isolation gives the same report", table(e) == {a: tuple(v) for a, v in ref.items()})
 
 
+def check_display_filter():
+    """-Y: only the frames that pass the UI filter count, as in
+    tshark -z endpoints,ip,FILTER."""
+    rc, _, err = T.nmexpert("run", T.SAMPLE, "--experts-dir", T.EXPERTS, "-e", "topuser", "-Y", "dns",
+                            "--format", "json")
+    if rc == 2 and "filter" in err:
+        T.skipped("this build has no display filters: %s" % err.strip())
+        return
+    for flt in ("dns", "tcp.port == 445"):
+        e = T.run_expert(T.SAMPLE, "topuser", {"address": "ip", "count": "0"}, extra=["-Y", flt])
+        out = T.tshark(T.SAMPLE, "-q", "-z", "endpoints,ip," + flt, *T.TSHARK_OPTS)
+        want = {}
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) == 7 and all(x.isdigit() for x in f[1:]):
+                want[f[0]] = (int(f[3]), int(f[4]), int(f[5]), int(f[6]))
+        T.check("-Y '%s' = endpoints,ip,%s" % (flt, flt), table(e) == want and want, (table(e), want))
+
+
 def check_settings():
     cap = T.SAMPLE
     for settings, word in (({"address": "ipx"}, "ipx"), ({"count": "-1"}, "count"), ({"count": "ten"}, "ten"),
@@ -120,6 +139,7 @@ def main():
             compare(cap, run_all_kinds(cap, clones))
         check_shape(clones)
         check_settings()
+        check_display_filter()
         T.check_stops("topuser")
         shared = T.shared_captures()
         if not shared:

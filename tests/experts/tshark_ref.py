@@ -232,9 +232,10 @@ def tshark(capture, *args, timeout=900):
     return p.stdout
 
 
-def tshark_phs(capture, opts):
-    """io,phs summed per protocol name: {name: [frames, bytes]}."""
-    return parse_phs(tshark(capture, "-q", "-z", "io,phs", *opts))
+def tshark_phs(capture, opts, flt=None):
+    """io,phs (of the frames passing display filter flt, if given) summed
+    per protocol name: {name: [frames, bytes]}."""
+    return parse_phs(tshark(capture, "-q", "-z", "io,phs" + ("," + flt if flt else ""), *opts))
 
 
 def tshark_endpoints(capture, kind):
