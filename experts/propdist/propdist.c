@@ -552,10 +552,12 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     err = eu_event_submit(key, &ev);
 
     eu_sort(vals->v, vals->n, sizeof *vals->v, value_cmp, vals);
+    /* Sorted: the first count is the largest, and decides the column type. */
+    int wide = vals->n > 0 && vals->v[0].count > UINT32_MAX;
     for (size_t i = 0; i < vals->n && err == 0; i++) {
         eu_event_row(&ev, 2);
         eu_col_str(&ev, "Value", vals->pool + vals->v[i].text);
-        eu_col_count(&ev, "Count", vals->v[i].count, vals->v[i].count > UINT32_MAX);
+        eu_col_count(&ev, "Count", vals->v[i].count, wide);
         eu_col_f64(&ev, "% of Set", 100.0 * (double)vals->v[i].count / (double)st->instances);
         err = eu_event_submit(key, &ev);
     }

@@ -159,12 +159,14 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
 {
     DWORD err = 0;
     size_t nrows = 0;
-    uint64_t max_bytes = 0;
+    uint64_t max_bytes = 0, max_frames = 0;
     for (size_t id = 0; id < n; id++)
         if (t[id].frames > 0) {
             nrows++;
             if (t[id].bytes > max_bytes)
                 max_bytes = t[id].bytes;
+            if (t[id].frames > max_frames)
+                max_frames = t[id].frames;
         }
     if (nrows == 0)
         return 0;
@@ -194,11 +196,12 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
 
     eu_event_t ev = {0};
     err = eu_event_init(key, &ev, EXPERT_NAME, 1);
-    int wide = max_bytes > UINT32_MAX;
+    /* A column is FLOAT64 in every row when one row needs more than 32 bits. */
+    int wide = max_bytes > UINT32_MAX, wide_frames = max_frames > UINT32_MAX;
     for (size_t i = 0; i < nrows && err == 0; i++) {
         eu_event_row(&ev, 1);
         eu_col_str(&ev, "Protocol", rows[i].name);
-        eu_col_count(&ev, "Frames", rows[i].frames, rows[i].frames > UINT32_MAX);
+        eu_col_count(&ev, "Frames", rows[i].frames, wide_frames);
         eu_col_f64(&ev, "% Frames", frames > 0 ? 100.0 * (double)rows[i].frames / (double)frames : 0.0);
         eu_col_count(&ev, "Bytes", rows[i].bytes, wide);
         eu_col_f64(&ev, "% Bytes", bytes > 0 ? 100.0 * (double)rows[i].bytes / (double)bytes : 0.0);

@@ -233,14 +233,16 @@ static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
     int sort_by = s->sort;
     eu_sort(c.rows, c.n, sizeof *c.rows, row_cmp, &sort_by);
     size_t nrows = s->count == 0 || s->count > c.n ? c.n : s->count;
-    uint64_t max_bytes = 0;
+    /* A column is FLOAT64 in every row when one row needs more than 32 bits. */
+    uint64_t max_bytes = 0, max_frames = 0;
     for (size_t i = 0; i < nrows; i++) {
-        if (c.rows[i]->bytes_tx > max_bytes)
-            max_bytes = c.rows[i]->bytes_tx;
-        if (c.rows[i]->bytes_rx > max_bytes)
-            max_bytes = c.rows[i]->bytes_rx;
+        const entry_t *e = c.rows[i];
+        max_bytes = e->bytes_tx > max_bytes ? e->bytes_tx : max_bytes;
+        max_bytes = e->bytes_rx > max_bytes ? e->bytes_rx : max_bytes;
+        max_frames = e->frames_tx > max_frames ? e->frames_tx : max_frames;
+        max_frames = e->frames_rx > max_frames ? e->frames_rx : max_frames;
     }
-    int wide = max_bytes > UINT32_MAX;
+    int wide = max_bytes > UINT32_MAX, wide_frames = max_frames > UINT32_MAX;
     eu_event_t ev = {0};
     err = eu_event_init(key, &ev, EXPERT_NAME, 1);
     char text[46];
@@ -255,9 +257,9 @@ static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
             eu_format_ipv6(e->addr, text);
             eu_col_str(&ev, "Address", text);
         }
-        eu_col_count(&ev, "Frames Sent", e->frames_tx, e->frames_tx > UINT32_MAX);
+        eu_col_count(&ev, "Frames Sent", e->frames_tx, wide_frames);
         eu_col_count(&ev, "Bytes Sent", e->bytes_tx, wide);
-        eu_col_count(&ev, "Frames Received", e->frames_rx, e->frames_rx > UINT32_MAX);
+        eu_col_count(&ev, "Frames Received", e->frames_rx, wide_frames);
         eu_col_count(&ev, "Bytes Received", e->bytes_rx, wide);
         err = eu_event_submit(key, &ev);
     }

@@ -145,14 +145,6 @@ def check_bits():
     T.check("tcp.flags bit=1 counts as tcp.flags.syn", got == syn and len(got) == 2, (got, syn))
     _, got = distribution(T.run_expert(cap, "propdist", {"property": "tcp.flags.syn", "bit": "1"}))
     T.check("a flag property with its own bit", got == syn, got)
-    e = T.run_expert(cap, "propdist", {"property": "tcp.flags.syn", "bit": "4"})
-    T.check("a flag property with another bit -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
-    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name", "bit": "0"})
-    T.check("bit on a string -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
-    e = T.run_expert(cap, "propdist", {"property": "ip.ttl", "bit": "8"})
-    T.check("bit beyond the width -> failed", e["outcome"] == "failed" and "8" in e["message"], e)
-    e = T.run_expert(cap, "propdist", {"property": "ip.ttl", "bit": "64"})
-    T.check("bit=64 -> failed", e["outcome"] == "failed" and "bit" in e["message"], e)
 
 
 def check_names_and_startup():
@@ -161,13 +153,6 @@ def check_names_and_startup():
     for name in ("IP.Time to Live", "ip.TTL", "IPv4.ttl"):
         e = T.run_expert(cap, "propdist", {"property": name})
         T.check("property=%s is ip.ttl" % name, e["outcome"] == "completed" and distribution(e) == base, e["message"])
-    e = T.run_expert(cap, "propdist", {"property": "ip.nosuch"})
-    T.check("unknown property -> failed, naming it", e["outcome"] == "failed" and "ip.nosuch" in e["message"], e)
-    e = T.run_expert(cap, "propdist", {"colour": "blue"})
-    T.check("unknown key -> failed, naming it", e["outcome"] == "failed" and "colour" in e["message"], e)
-    e = T.run_expert(cap, "propdist")
-    T.check("no property: completed, no events, says how to set one",
-            e["outcome"] == "completed" and not e["events"] and "propdist.property" in e["message"], e)
     # A right-click start: the focused frame's property replaces the settings.
     frame = T.tshark(cap, "-Y", "dns.qry.name", "-T", "fields", "-e", "frame.number").split()[0]
     want = distribution(T.run_expert(cap, "propdist", {"property": "dns.qry.name"}))
@@ -179,6 +164,29 @@ def check_names_and_startup():
     _, got = distribution(e)
     T.check("--frame/--property/--bit on a flag", got == collections.Counter(T.reference(cap)["values"]["tcp.flags.syn"]),
             e)
+    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name"}, isolation="process")
+    T.check("process isolation gives the same report", distribution(e) == want)
+
+
+def check_settings():
+    """Settings errors, the no-property case and Configure (no tshark needed)."""
+    cap = T.SAMPLE
+    for settings, word, what in (
+            ({"property": "ip.nosuch"}, "ip.nosuch", "unknown property"),
+            ({"colour": "blue"}, "colour", "unknown key"),
+            ({"property": ""}, "property", "empty property"),
+            ({"property": "tcp.flags.syn", "bit": "4"}, "bit", "a flag property with another bit"),
+            ({"property": "dns.qry.name", "bit": "0"}, "bit", "bit on a string"),
+            ({"property": "ip.ttl", "bit": "8"}, "8", "bit beyond the width"),
+            ({"property": "ip.ttl", "bit": "64"}, "bit", "bit=64"),
+            ({"property": "ip.ttl", "bit": "x"}, "bit", "bit=x")):
+        e = T.run_expert(cap, "propdist", settings)
+        T.check("%s -> failed, naming it" % what,
+                e["outcome"] == "failed" and e["status"] == "problem" and word in e["message"] and not e["events"],
+                e)
+    e = T.run_expert(cap, "propdist")
+    T.check("no property: completed, no events, says how to set one",
+            e["outcome"] == "completed" and not e["events"] and "propdist.property" in e["message"], e)
     cfg = ["configure", "propdist", "--experts-dir", T.EXPERTS]
     rc, _, err = T.nmexpert(*cfg, "--set", "property=IP.Time to Live", "--set", "bit=3")
     rc2, out2, _ = T.nmexpert(*cfg, "--show")
@@ -189,8 +197,6 @@ def check_names_and_startup():
     T.check("configure refuses an unknown property and keeps the stored one", rc != 0 and out3 == out2,
             (rc, err, out3))
     T.nmexpert(*cfg, "--reset")
-    e = T.run_expert(cap, "propdist", {"property": "dns.qry.name"}, isolation="process")
-    T.check("process isolation gives the same report", distribution(e) == want)
 
 
 def check_display_filter():
@@ -210,6 +216,8 @@ def check_display_filter():
 
 
 def main():
+    check_settings()
+    T.check_stops("propdist", {"property": "frame.len"})
     if not T.have_tshark():
         T.skipped("tshark is not installed: no comparison with -T fields")
         T.finish()
@@ -227,7 +235,6 @@ def main():
         check_bits()
         check_names_and_startup()
         check_display_filter()
-        T.check_stops("propdist", {"property": "frame.len"})
         shared = T.shared_captures()
         if not shared:
             T.skipped("no shared captures at %s" % T.SHARED)

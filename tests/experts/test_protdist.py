@@ -174,6 +174,7 @@ def main():
         T.skipped("tshark is not installed: no comparison with io,phs")
         check_settings()
         check_empty()
+        T.check_stops("protdist")
         T.finish()
     for cap in T.project_captures():
         e = T.run_expert(cap, "protdist")

@@ -132,6 +132,7 @@ def main():
     if not T.have_tshark():
         T.skipped("tshark is not installed: no comparison with -z endpoints")
         check_settings()
+        T.check_stops("topuser")
         T.finish()
     clones = T.Clones("topuser")
     try:
