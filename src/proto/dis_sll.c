@@ -22,7 +22,7 @@ static nmx_field_t sll_fields[] = {
     [F_IFINDEX] = NMX_F_UINT("sll.ifindex", "Interface index", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_sll, NMX_PROTO_SLL, "sll", "SLL", NULL, "Linux cooked capture", sll_fields);
+NMX_PROTOCOL(nmx_p_sll, NMX_PROTO_SLL, "sll", "SLL", NULL, "Linux cooked-mode capture", sll_fields);
 
 /* The protocol field: an EtherType, or one of the ARPHRD-specific values. */
 static void sll_payload(nmx_dctx_t *d, nmx_cursor_t c, uint16_t proto)
