@@ -219,7 +219,6 @@ static void page_format(mem_segment_t *seg, unsigned pidx, unsigned cls)
     pg->bump = 0;
     pg->bump_off = 0;
     pg->nfree = 0;
-    pg->used = 0;
     pg->cls = (uint8_t)cls;
     pg->listed = false;
     pg->next = pg->prev = NULL;
@@ -287,7 +286,7 @@ static __attribute__((noinline)) mem_page_t *class_refill(nmx_arena_t *a, unsign
  * the page as having room, or release it once empty. */
 static __attribute__((noinline)) void page_after_free(nmx_arena_t *a, mem_page_t *pg)
 {
-    if (pg->used == 0)
+    if (pg->nfree == pg->bump) /* no block left in use */
         page_release(a, pg);
     else if (!pg->listed)
         page_list(a, pg);
@@ -318,7 +317,6 @@ static inline uint8_t *small_take(nmx_arena_t *a, size_t n, size_t need)
             pg->bump_off += pg->block_size;
         }
     }
-    pg->used++;
     pg->sizes[idx] = (uint32_t)n;
     uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
     MEM_ASAN_UNPOISON(p, n);
@@ -328,15 +326,10 @@ static inline uint8_t *small_take(nmx_arena_t *a, size_t n, size_t need)
     return p;
 }
 
-/* Finds the live small block that starts exactly at p in arena `a`.  Reads
- * only the segment map and, when it names `a`, a's own metadata. */
-static inline bool small_lookup(const nmx_arena_t *a, const void *p, mem_page_t **pgo,
-                                unsigned *idxo)
+/* The part of a small-block lookup after the segment: page `pg` of the
+ * segment holds p; is p the start of one of its live blocks? */
+static inline bool page_lookup(mem_page_t *pg, const void *p, mem_page_t **pgo, unsigned *idxo)
 {
-    if (!mem_owns(a, (uintptr_t)p))
-        return false;
-    mem_segment_t *seg = segment_of(p);
-    mem_page_t *pg = &seg->pages[((uintptr_t)p & MEM_SEG_MASK) >> seg->page_shift];
     /* A page not in use has bump_off == 0, so nothing passes this: */
     uintptr_t off = (uintptr_t)p - (uintptr_t)pg->blocks; /* wraps when p < blocks */
     if (MEM_UNLIKELY(off >= pg->bump_off))
@@ -354,6 +347,30 @@ static inline bool small_lookup(const nmx_arena_t *a, const void *p, mem_page_t 
     return true;
 }
 
+/* Finds the live small block that starts exactly at p in arena `a`.  Reads
+ * only the segment map and, when it names `a`, a's own metadata. */
+static inline bool small_lookup(const nmx_arena_t *a, const void *p, mem_page_t **pgo,
+                                unsigned *idxo)
+{
+    if (!mem_owns(a, (uintptr_t)p))
+        return false;
+    mem_segment_t *seg = segment_of(p);
+    return page_lookup(&seg->pages[((uintptr_t)p & MEM_SEG_MASK) >> seg->page_shift], p, pgo,
+                       idxo);
+}
+
+/* small_lookup() for the fast path: only blocks in small-kind segments,
+ * whose page size the map entry already tells (no header read for it). */
+static inline bool small_lookup_fast(const nmx_arena_t *a, const void *p, mem_page_t **pgo,
+                                     unsigned *idxo)
+{
+    if (mem_map_entry((uintptr_t)p) != (a->tag << 1 | MEM_KIND_SMALL))
+        return false;
+    mem_segment_t *seg = segment_of(p);
+    return page_lookup(&seg->pages[((uintptr_t)p & MEM_SEG_MASK) >> MEM_SMALL_PAGE_SHIFT], p,
+                       pgo, idxo);
+}
+
 /* Returns a small block to its page; `checked`: the red zone was already
  * checked by the caller.  Not counted in the statistics. */
 static inline void small_give(nmx_arena_t *a, mem_page_t *pg, unsigned idx, uint8_t *p,
@@ -369,7 +386,6 @@ static inline void small_give(nmx_arena_t *a, mem_page_t *pg, unsigned idx, uint
     MEM_ASAN_POISON(p, pg->block_size);
     pg->sizes[idx] = MEM_FREE;
     pg->stack[pg->nfree++] = (uint16_t)idx;
-    pg->used--;
     if (pg != a->cur[pg->cls])
         page_after_free(a, pg);
 }
@@ -731,7 +747,6 @@ NMAPI LPVOID WINAPI ExpertAllocMemory(IN HEXPERTKEY hExpertKey, IN SIZE_T nBytes
         mem_page_t *pg = a->cur[mem_size_class(nBytes)];
         if (MEM_LIKELY(pg->nfree != 0 && quota_ok(a, st, nBytes))) {
             unsigned idx = pg->stack[--pg->nfree];
-            pg->used++;
             pg->sizes[idx] = (uint32_t)nBytes;
             uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
             MEM_ASAN_UNPOISON(p, nBytes);
@@ -908,7 +923,7 @@ NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOrigina
     mem_page_t *pg;
     unsigned idx;
     if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 &&
-                   small_lookup(a, pOriginalMemory, &pg, &idx))) {
+                   small_lookup_fast(a, pOriginalMemory, &pg, &idx))) {
         size_t n = pg->sizes[idx];
         /* The block is the next one its class hands out (LIFO): start
          * fetching its first line for the zeroing then. */
@@ -916,7 +931,6 @@ NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOrigina
         MEM_ASAN_POISON(pOriginalMemory, pg->block_size);
         pg->sizes[idx] = MEM_FREE;
         pg->stack[pg->nfree++] = (uint16_t)idx;
-        pg->used--;
         stats_free(a->stats, n);
         if (MEM_UNLIKELY(pg != a->cur[pg->cls]))
             return free_finish(a, pg);

@@ -135,8 +135,7 @@ typedef struct mem_page {
     uint32_t bump_off;   /* bump * block_size: offsets below it were handed out once */
     uint16_t capacity;   /* blocks in the page */
     uint16_t bump;       /* blocks [0, bump) have been handed out at least once */
-    uint16_t nfree;      /* depth of stack */
-    uint16_t used;       /* blocks allocated now */
+    uint16_t nfree;      /* depth of stack; blocks allocated now = bump - nfree */
     uint8_t cls;         /* size class; 0 = page not in use (bump_off is then 0 too) */
     bool listed;         /* on the arena's avail[cls] list */
 } mem_page_t;
@@ -177,7 +176,7 @@ typedef struct mem_large {
 /* One session's arena; lives in a slot of the key table, never freed. */
 typedef struct nmx_arena {
     mem_lock_t lock;
-    uint32_t tag;                    /* slot index + 1: the segment map's owner value */
+    uint32_t tag;                    /* slot index + 1; the segment map holds tag << 1 | kind */
     _Atomic uint64_t gen;            /* generation of the live key; 0 = slot is free */
     _Atomic uint64_t fastgen;        /* = gen while the owner may run unlocked, else 0 */
     _Atomic uintptr_t owner;         /* thread the arena is biased to (0 = none yet) */
@@ -374,13 +373,19 @@ static inline unsigned mem_size_class(size_t n)
     return 65u + (k - 10u) * 4u + j;
 }
 
+/* The segment map entry of `addr`: (owning arena's tag) << 1 | segment kind,
+ * or 0 when no arena owns it. */
+static inline uint32_t mem_map_entry(uintptr_t addr)
+{
+    if (MEM_UNLIKELY(addr >> MEM_ADDR_BITS))
+        return 0;
+    return atomic_load_explicit(&nmx__seg_map[addr >> MEM_SEG_SHIFT], memory_order_relaxed);
+}
+
 /* Does the segment map say that `a` owns the segment containing `addr`? */
 static inline bool mem_owns(const nmx_arena_t *a, uintptr_t addr)
 {
-    if (MEM_UNLIKELY(addr >> MEM_ADDR_BITS))
-        return false;
-    return atomic_load_explicit(&nmx__seg_map[addr >> MEM_SEG_SHIFT], memory_order_relaxed) ==
-           a->tag;
+    return mem_map_entry(addr) >> 1 == a->tag;
 }
 
 /* ---- segment layer (segment.c) ------------------------------------------- */

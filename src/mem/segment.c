@@ -216,7 +216,7 @@ mem_segment_t *nmx__seg_acquire(nmx_arena_t *a, unsigned kind)
     /* The header must be addressable for us whatever the segment held. */
     mem_tool_access(seg, MEM_SEG_HEADER, true);
     seg_format(seg, kind);
-    atomic_store_explicit(&nmx__seg_map[(uintptr_t)seg >> MEM_SEG_SHIFT], a->tag,
+    atomic_store_explicit(&nmx__seg_map[(uintptr_t)seg >> MEM_SEG_SHIFT], a->tag << 1 | kind,
                           memory_order_relaxed);
     return seg;
 }
