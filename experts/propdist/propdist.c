@@ -35,6 +35,7 @@ typedef struct settings {
     char error[300];
 } settings_t;
 
+/* One KEY=VALUE setting (eu_parse_settings callback); non-zero when bad. */
 static int set_one(void *ctx, const char *key, const char *value)
 {
     settings_t *s = ctx;
@@ -61,6 +62,7 @@ static int set_one(void *ctx, const char *key, const char *value)
     return 1;
 }
 
+/* Parses the configuration; FALSE with s->error set when it is not valid. */
 static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
@@ -301,6 +303,7 @@ typedef struct values {
     size_t used, room;
 } values_t;
 
+/* The hash of a value's text. */
 static uint32_t str_hash(const char *s, size_t n)
 {
     return (uint32_t)eu_hash(s, n);
@@ -323,6 +326,7 @@ static DWORD grow(HEXPERTKEY key, void **p, size_t *room, size_t need, size_t un
     return 0;
 }
 
+/* Rebuilds the hash slots with `nslots` slots (a power of two). */
 static DWORD rehash(HEXPERTKEY key, values_t *t, size_t nslots)
 {
     DWORD err = 0;
@@ -377,6 +381,7 @@ static DWORD values_add(HEXPERTKEY key, values_t *t, const char *text)
     return 0;
 }
 
+/* Frees the table (ExpertFreeMemory ignores NULL). */
 static void values_free(HEXPERTKEY key, values_t *t)
 {
     ExpertFreeMemory(key, t->v);
@@ -440,6 +445,7 @@ static DWORD prefilter_init(HEXPERTKEY key, HCAPTURE cap, const target_t *t, pre
     return 0;
 }
 
+/* Does the frame with this recognize table need dissecting? */
 static int prefilter_pass(const prefilter_t *pf, const RECOGNIZEDATATABLE *rt)
 {
     if (pf->all)
@@ -531,6 +537,7 @@ static void col_number(eu_event_t *ev, const char *name, uint64_t v, unsigned wi
     }
 }
 
+/* Submits the summary, then one event per distinct value. */
 static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const stats_t *st)
 {
     eu_event_t ev = {0};

@@ -33,17 +33,16 @@ typedef struct settings {
 
 /* Counts of one protocol, indexed by ProtocolID. */
 typedef struct tally {
-    uint64_t frames;
-    uint64_t bytes;
+    uint64_t frames;   /* headers of the protocol seen */
+    uint64_t bytes;    /* on-the-wire length of their frames, once per header */
 } tally_t;
 
 /* One report row, for sorting. */
 typedef struct row {
-    const char *name;
+    const char *name;  /* protocol name (host-owned, or in the report's scratch) */
     uint64_t frames;
     uint64_t bytes;
 } row_t;
-
 
 /*
  * The ProtocolIDs of the network and transport protocols.  An ICMP error
@@ -54,8 +53,8 @@ typedef struct row {
  * query quoted by a port-unreachable counts as dns).  Run does the same.
  */
 typedef struct ids {
-    WORD icmp, icmpv6;
-    WORD net[6];  /* ip, ipv6, tcp, udp, igmp, and 0xFFFF padding */
+    WORD icmp, icmpv6; /* after these, what follows is quoted */
+    WORD net[5];       /* ip, ipv6, tcp, udp, igmp (0xFFFF if unknown) */
 } ids_t;
 
 static void ids_init(ids_t *ids)
@@ -67,9 +66,9 @@ static void ids_init(ids_t *ids)
     ids->net[2] = eu_protocol_id("tcp");
     ids->net[3] = eu_protocol_id("udp");
     ids->net[4] = eu_protocol_id("igmp");
-    ids->net[5] = 0xFFFF;
 }
 
+/* Is `id` a network or transport protocol (not counted when quoted)? */
 static int is_net_or_transport(const ids_t *ids, WORD id)
 {
     for (size_t i = 0; i < sizeof ids->net / sizeof ids->net[0]; i++)
@@ -78,6 +77,7 @@ static int is_net_or_transport(const ids_t *ids, WORD id)
     return 0;
 }
 
+/* One KEY=VALUE setting (eu_parse_settings callback); non-zero when bad. */
 static int set_one(void *ctx, const char *key, const char *value)
 {
     settings_t *s = ctx;
@@ -138,17 +138,19 @@ BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTA
     return eu_config_store(hExpertKey, ppConfig, text) == 0;
 }
 
+/* Report order (ctx: the sort setting): frames, then bytes, then name;
+ * bytes, then frames, then name; or name alone. */
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
     const row_t *x = a, *y = b;
     int sort_by = *(const int *)ctx;
     if (sort_by != SORT_NAME) {
-        uint64_t kx = sort_by == SORT_BYTES ? x->bytes : x->frames;
-        uint64_t ky = sort_by == SORT_BYTES ? y->bytes : y->frames;
-        if (kx != ky)
-            return kx > ky ? -1 : 1;
-        if (x->frames != y->frames)
-            return x->frames > y->frames ? -1 : 1;
+        int bytes_first = sort_by == SORT_BYTES;
+        uint64_t kx[2] = {bytes_first ? x->bytes : x->frames, bytes_first ? x->frames : x->bytes};
+        uint64_t ky[2] = {bytes_first ? y->bytes : y->frames, bytes_first ? y->frames : y->bytes};
+        for (int i = 0; i < 2; i++)
+            if (kx[i] != ky[i])
+                return kx[i] > ky[i] ? -1 : 1;
     }
     return strcmp(x->name, y->name);
 }

@@ -46,6 +46,7 @@ typedef struct entry {
     uint64_t frames_rx, bytes_rx;
 } entry_t;
 
+/* One KEY=VALUE setting (eu_parse_settings callback); non-zero when bad. */
 static int set_one(void *ctx, const char *key, const char *value)
 {
     settings_t *s = ctx;
@@ -84,6 +85,7 @@ static int set_one(void *ctx, const char *key, const char *value)
     return 1;
 }
 
+/* Parses the configuration over the defaults; FALSE with s->error set. */
 static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
@@ -107,6 +109,7 @@ BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
     return TRUE;
 }
 
+/* Validates the settings and hands back their normalised text. */
 BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
                       DWORD StartupFlags, HWND hWnd)
 {
@@ -205,6 +208,8 @@ static void collect_one(void *ctx, void *entry)
     c->rows[c->n++] = entry;
 }
 
+/* Report order (ctx: the sort setting): frames sent + received, then
+ * bytes (or bytes, then frames), then address bytes. */
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
     const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
@@ -221,6 +226,7 @@ static int row_cmp(const void *a, const void *b, void *ctx)
     return memcmp(x->addr, y->addr, sizeof x->addr);
 }
 
+/* Submits the first `count` addresses (all with count=0), busiest first. */
 static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
 {
     DWORD err = 0;

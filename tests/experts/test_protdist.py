@@ -109,8 +109,8 @@ def check_shape(capture, expert):
     T.check("events are EventIdent 1 from 'Protocol Distribution'",
             all(e["ident"] == 1 and e["source"] == "Protocol Distribution" for e in ev))
     rows = [T.columns(e) for e in ev]
-    keys = [(-r["Frames"], r["Protocol"]) for r in rows]
-    T.check("sorted by frames, then name, on %s" % T.rel(capture), keys == sorted(keys))
+    keys = [(-r["Frames"], -r["Bytes"], r["Protocol"]) for r in rows]
+    T.check("sorted by frames, then bytes, then name, on %s" % T.rel(capture), keys == sorted(keys))
     total = T.capinfos_frames(capture)
     total_bytes = T.reference(capture)["phs"]["eth"][1]
     ok = all(abs(r["% Frames"] - 100.0 * r["Frames"] / total) < 1e-9 and
