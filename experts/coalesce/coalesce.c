@@ -1,0 +1,715 @@
+/*
+ * coalesce.c - the Protocol Coalesce expert (NetMon's Coalesce.dll):
+ * writes a new capture in which each TCP transaction - an HTTP message, a
+ * NetBIOS session message (SMB, SMB2), or else a run of data in one
+ * direction - is one frame, rebuilt from the segments that carried it, in
+ * sequence order and without the retransmitted duplicates.  Every other
+ * frame is copied unchanged.
+ *
+ * This half: the settings, the walk over the frames, connections, the
+ * output file (through the nmexpert capture writer, to "<output>.part",
+ * renamed when complete and removed otherwise) and the synthetic link, IP
+ * and TCP headers of the coalesced frames.  stream.c reassembles and cuts
+ * transactions.
+ *
+ * The output has one link type, that of the capture's first frame when it
+ * is Ethernet, Linux cooked (SLL) or raw IP, else Ethernet.  Frames of
+ * another link type that carry a network layer we can find (Ethernet, SLL,
+ * SLL2, BSD loopback, raw IPv4/IPv6) are given the output's link header;
+ * the others (802.11, NetMon event records...) are dropped and counted.
+ * README.md has the details and the comparison with tshark.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netmon.h>
+
+#include "coalesce.h"
+
+#define EXPERT_NAME "Protocol Coalesce"
+
+NMX_EXPERT_EXPORT const DWORD NmxExpertOptions = NMX_EXPERT_OPTION_NOT_DEFAULT;
+
+NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
+{
+    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
+    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
+    snprintf(info->szDescription, sizeof info->szDescription,
+             "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)");
+    info->Version = 1;
+    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
+    return TRUE;
+}
+
+/* ---- settings --------------------------------------------------------------- */
+
+typedef struct settings {
+    char output[256];
+    int format;        /* NMX_WRITER_PCAP / NMX_WRITER_NETMON2; 0: from the extension */
+    char error[200];
+} settings_t;
+
+static int setting(void *ctx, const char *key, const char *value)
+{
+    settings_t *s = ctx;
+    if (eu_streq_nocase(key, "output")) {
+        if (value[0] != '\0') {
+            snprintf(s->output, sizeof s->output, "%s", value);
+            return 0;
+        }
+        snprintf(s->error, sizeof s->error, "setting 'output' is empty (give the file to write)");
+        return 1;
+    }
+    if (eu_streq_nocase(key, "format")) {
+        if (eu_streq_nocase(value, "pcap")) {
+            s->format = NMX_WRITER_PCAP;
+            return 0;
+        }
+        if (eu_streq_nocase(value, "netmon2")) {
+            s->format = NMX_WRITER_NETMON2;
+            return 0;
+        }
+        snprintf(s->error, sizeof s->error, "bad value '%s' for setting 'format' (pcap or netmon2)", value);
+        return 1;
+    }
+    snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: output, format)", key);
+    return 1;
+}
+
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    int rc = eu_parse_settings(cfg, setting, s);
+    if (rc == -1)
+        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long (at most 255 bytes)");
+    return rc == 0 ? 0 : -1;
+}
+
+/* The format for an output file: explicit, else .cap means NetMon 2. */
+static int output_format(const settings_t *s)
+{
+    if (s->format != 0)
+        return s->format;
+    size_t n = strlen(s->output);
+    return n >= 4 && eu_streq_nocase(s->output + n - 4, ".cap") ? NMX_WRITER_NETMON2 : NMX_WRITER_PCAP;
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
+                                        DWORD flags, HWND hwnd)
+{
+    (void)si;
+    (void)flags;
+    (void)hwnd;
+    settings_t s;
+    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
+        return FALSE;
+    char text[320] = "";
+    if (s.output[0] != '\0')
+        eu_config_line(text, sizeof text, "output", s.output);
+    if (s.output[0] != '\0' || s.format != 0)
+        eu_config_line(text, sizeof text, "format", output_format(&s) == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
+    return eu_config_store(key, ppConfig, text) == 0;
+}
+
+/* ---- the run ------------------------------------------------------------------- */
+
+typedef struct conn_key {
+    BYTE a[16];
+    BYTE b[16];
+    uint16_t pa;
+    uint16_t pb;
+    uint8_t family;
+    uint8_t pad[3];
+} conn_key_t;
+
+typedef struct conn_entry {
+    conn_key_t k;
+    uint8_t used;
+    uint8_t pad[3];
+    uint32_t index;        /* 1-based index into conns */
+} conn_entry_t;
+
+struct co_run {
+    HEXPERTKEY key;
+    settings_t set;
+    int format;
+    char part[300];        /* the file being written */
+    eu_tcp_ids_t ids;
+    uint32_t linktype;     /* of the output */
+    HNMXWRITER w;
+    eu_map_t map;
+    co_conn_t *conns;
+    uint32_t nconns;
+    uint32_t capconns;
+    BYTE *scratch;         /* CO_HEADROOM + a little: control frames */
+    BYTE *conv;            /* frames given another link header */
+    uint32_t convcap;
+    co_stats_t st;
+    char error[1024];      /* a write error's text */
+};
+
+HEXPERTKEY co_key(struct co_run *r)
+{
+    return r->key;
+}
+
+co_stats_t *co_stats(struct co_run *r)
+{
+    return &r->st;
+}
+
+BYTE *co_scratch(struct co_run *r)
+{
+    return r->scratch + CO_HEADROOM;
+}
+
+/* ---- link headers ----------------------------------------------------------------- */
+
+#define LT_NULL 0u
+#define LT_ETHERNET 1u
+#define LT_RAW 101u
+#define LT_LOOP 108u
+#define LT_SLL 113u
+#define LT_IPV4 228u
+#define LT_IPV6 229u
+#define LT_SLL2 276u
+
+static uint32_t output_linktype(uint32_t lt)
+{
+    switch (lt) {
+    case LT_ETHERNET:
+    case LT_SLL: return lt;
+    case LT_RAW:
+    case 12: /* raw IP on some BSDs */
+    case 14:
+    case LT_IPV4:
+    case LT_IPV6: return LT_RAW;
+    default: return LT_ETHERNET;
+    }
+}
+
+static uint32_t link_header_len(uint32_t lt)
+{
+    return lt == LT_ETHERNET ? 14 : lt == LT_SLL ? 16 : 0;
+}
+
+static uint16_t ip_ethertype(const BYTE *p, uint32_t n)
+{
+    return n > 0 && (p[0] >> 4) == 6 ? 0x86DD : 0x0800;
+}
+
+/* Where the network layer of a frame starts, and its ethertype; 0 when the
+ * link type is not one we can convert. */
+static int link_l3(uint32_t lt, const BYTE *f, uint32_t cap, uint32_t *off, uint16_t *etype)
+{
+    uint32_t af;
+    switch (lt) {
+    case LT_ETHERNET: {
+        uint32_t o = 12;
+        if (cap < 14)
+            return 0;
+        uint16_t et = eu_be16(f + o);
+        while ((et == 0x8100 || et == 0x88A8 || et == 0x9100) && o + 6 <= cap) {
+            o += 4;
+            et = eu_be16(f + o);
+        }
+        if (et < 0x0600)
+            return 0; /* 802.3 length: LLC, not converted */
+        *off = o + 2;
+        *etype = et;
+        return 1;
+    }
+    case LT_SLL:
+        if (cap < 16)
+            return 0;
+        *off = 16;
+        *etype = eu_be16(f + 14);
+        return 1;
+    case LT_SLL2:
+        if (cap < 20)
+            return 0;
+        *off = 20;
+        *etype = eu_be16(f);
+        return 1;
+    case LT_NULL:
+    case LT_LOOP:
+        if (cap < 4)
+            return 0;
+        af = lt == LT_LOOP ? eu_be32(f) : (f[0] != 0 ? eu_le32(f) : eu_be32(f));
+        if (af == 2)
+            *etype = 0x0800;
+        else if (af == 10 || af == 24 || af == 28 || af == 30)
+            *etype = 0x86DD;
+        else
+            return 0;
+        *off = 4;
+        return 1;
+    case LT_RAW:
+    case 12:
+    case 14:
+    case LT_IPV4:
+    case LT_IPV6:
+        *off = 0;
+        *etype = lt == LT_IPV4 ? 0x0800 : lt == LT_IPV6 ? 0x86DD : ip_ethertype(f, cap);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Writes the output's link header (addresses from `tmpl` when given, else
+ * made up from `side`) in front of a network-layer packet; returns its length. */
+static uint32_t put_link(uint32_t lt, BYTE *out, const BYTE *tmpl, int side, uint16_t etype)
+{
+    static const BYTE mac[2][6] = {{0x02, 0, 0, 0, 0, 0x01}, {0x02, 0, 0, 0, 0, 0x02}};
+    if (lt == LT_ETHERNET) {
+        if (tmpl != NULL) {
+            memcpy(out, tmpl, 12);
+        } else {
+            memcpy(out, mac[!side], 6);
+            memcpy(out + 6, mac[side], 6);
+        }
+        out[12] = (BYTE)(etype >> 8);
+        out[13] = (BYTE)etype;
+        return 14;
+    }
+    if (lt == LT_SLL) {
+        if (tmpl != NULL) {
+            memcpy(out, tmpl, 14);
+        } else {
+            static const BYTE sll[6] = {0, 0, 0, 1, 0, 6}; /* to us, ARPHRD_ETHER, 6-byte address */
+            memcpy(out, sll, 6);
+            memcpy(out + 6, mac[side], 6);
+            out[12] = out[13] = 0;
+        }
+        out[14] = (BYTE)(etype >> 8);
+        out[15] = (BYTE)etype;
+        return 16;
+    }
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+static DWORD write_frame(struct co_run *r, int64_t t, const BYTE *data, uint32_t len, uint32_t wire)
+{
+    DWORD rc = NmxCaptureWriterWrite(r->w, t, data, len, wire);
+    if (rc != 0) {
+        snprintf(r->error, sizeof r->error, "writing %s failed (NMERR %lu: %s)", r->set.output, (unsigned long)rc,
+                 rc == NMERR_FILE_WRITE_ERROR ? "the disk is full or the file cannot be written"
+                                              : eu_nmerr_text(rc));
+        return rc;
+    }
+    r->st.written++;
+    return 0;
+}
+
+/* Copies a frame that is not part of a coalesced stream: unchanged when it
+ * has the output's link type, else with the output's link header, or
+ * dropped when it has no network layer we can find. */
+static DWORD copy_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, int64_t t)
+{
+    const BYTE *f = (const BYTE *)fd->pFrame->MacFrame;
+    uint32_t cap = fd->pFrame->nBytesAvail, wire = fd->pFrame->FrameLength;
+    uint32_t lt = NmxGetFrameLinkType(fd->hFrame);
+    if (lt == r->linktype) {
+        r->st.copied++;
+        return write_frame(r, t, f, cap, wire);
+    }
+    uint32_t off;
+    uint16_t etype;
+    if (!link_l3(lt, f, cap, &off, &etype) || off > cap ||
+        (r->linktype == LT_RAW && etype != 0x0800 && etype != 0x86DD)) {
+        r->st.dropped++;
+        return 0;
+    }
+    uint32_t need = 16 + cap - off;
+    if (need > r->convcap) {
+        DWORD err = 0;
+        BYTE *p = r->conv == NULL ? ExpertAllocMemory(r->key, need, &err)
+                                  : ExpertReallocMemory(r->key, r->conv, need, &err);
+        if (p == NULL)
+            return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        r->conv = p;
+        r->convcap = need;
+    }
+    uint32_t h = put_link(r->linktype, r->conv, NULL, 0, etype);
+    memcpy(r->conv + h, f + off, cap - off);
+    r->st.converted++;
+    return write_frame(r, t, r->conv, h + cap - off, h + (wire > off ? wire - off : 0));
+}
+
+/* The Internet checksum's running sum (RFC 1071), in native byte order. */
+static uint64_t csum_add(uint64_t sum, const BYTE *p, size_t n)
+{
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        sum += (v & 0xFFFFFFFFu) + (v >> 32);
+        p += 8;
+        n -= 8;
+    }
+    while (n >= 2) {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        sum += v;
+        p += 2;
+        n -= 2;
+    }
+    if (n == 1) {
+        BYTE last[2] = {p[0], 0};
+        uint16_t v;
+        memcpy(&v, last, 2);
+        sum += v;
+    }
+    return sum;
+}
+
+/* Folds a sum and stores its complement (network order) at out. */
+static void csum_store(uint64_t sum, BYTE *out)
+{
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    uint16_t v = (uint16_t)~sum;
+    memcpy(out, &v, 2);
+}
+
+static void put16(BYTE *p, uint32_t v)
+{
+    p[0] = (BYTE)(v >> 8);
+    p[1] = (BYTE)v;
+}
+
+static void put32(BYTE *p, uint32_t v)
+{
+    p[0] = (BYTE)(v >> 24);
+    p[1] = (BYTE)(v >> 16);
+    p[2] = (BYTE)(v >> 8);
+    p[3] = (BYTE)v;
+}
+
+DWORD co_write_tcp(struct co_run *r, co_conn_t *c, int side, BYTE *payload, uint32_t len, uint64_t pos,
+                   uint8_t flags, int64_t t)
+{
+    co_dir_t *d = &c->d[side];
+    const co_dir_t *o = &c->d[!side];
+    int v4 = c->family == 4;
+    uint32_t iplen = v4 ? 20 : 40;
+    BYTE *tcp = payload - 20;
+    BYTE *ip = tcp - iplen;
+
+    /* TCP */
+    put16(tcp, c->port[side]);
+    put16(tcp + 2, c->port[!side]);
+    put32(tcp + 4, (uint32_t)pos);
+    put32(tcp + 8, o->seen ? (uint32_t)o->next : 0);
+    tcp[12] = 0x50;
+    tcp[13] = (BYTE)(flags | (o->seen ? EU_TCP_ACK : 0));
+    put16(tcp + 14, d->window);
+    tcp[16] = tcp[17] = 0;
+    tcp[18] = tcp[19] = 0;
+    uint32_t seglen = 20 + len;
+
+    /* IP, and the TCP pseudo-header sum */
+    uint64_t sum;
+    if (v4) {
+        ip[0] = 0x45;
+        ip[1] = 0;
+        put16(ip + 2, iplen + seglen);
+        put16(ip + 4, d->ip_id++);
+        put16(ip + 6, 0x4000); /* don't fragment */
+        ip[8] = d->ip_ttl;
+        ip[9] = 6;
+        ip[10] = ip[11] = 0;
+        memcpy(ip + 12, c->addr[side], 4);
+        memcpy(ip + 16, c->addr[!side], 4);
+        csum_store(csum_add(0, ip, 20), ip + 10);
+        BYTE ph[4] = {0, 6, (BYTE)(seglen >> 8), (BYTE)seglen};
+        sum = csum_add(csum_add(0, ip + 12, 8), ph, 4);
+    } else {
+        put32(ip, 0x60000000u);
+        put16(ip + 4, seglen);
+        ip[6] = 6;
+        ip[7] = d->ip_ttl;
+        memcpy(ip + 8, c->addr[side], 16);
+        memcpy(ip + 24, c->addr[!side], 16);
+        BYTE ph[8] = {0, 0, (BYTE)(seglen >> 8), (BYTE)seglen, 0, 0, 0, 6};
+        sum = csum_add(csum_add(0, ip + 8, 32), ph, 8);
+    }
+    csum_store(csum_add(sum, tcp, seglen), tcp + 16);
+
+    uint32_t lh = link_header_len(r->linktype);
+    BYTE *start = ip - lh;
+    put_link(r->linktype, start, d->have_link ? d->link : NULL, side, v4 ? 0x0800 : 0x86DD);
+    uint32_t total = lh + iplen + seglen;
+    return write_frame(r, t, start, total, total);
+}
+
+/* ---- connections -------------------------------------------------------------------- */
+
+static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
+{
+    memset(k, 0, sizeof *k);
+    int c = memcmp(s->src, s->dst, 16);
+    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
+    memcpy(k->a, src_low ? s->src : s->dst, 16);
+    memcpy(k->b, src_low ? s->dst : s->src, 16);
+    k->pa = src_low ? s->sport : s->dport;
+    k->pb = src_low ? s->dport : s->sport;
+    k->family = s->family;
+    *side = src_low ? 0 : 1;
+}
+
+/* The connection of a segment, or NULL (*err set, or 0: a bare segment of
+ * a connection already closed, to be ignored). */
+static co_conn_t *conn_of(struct co_run *r, const eu_tcpseg_t *s, int64_t t, int *side, DWORD *err)
+{
+    conn_key_t k;
+    key_of(s, &k, side);
+    conn_entry_t *e = eu_map_get(r->key, &r->map, &k, 1, err);
+    if (e == NULL)
+        return NULL;
+    if (e->index != 0) {
+        co_conn_t *c = &r->conns[e->index - 1];
+        const co_dir_t *d = &c->d[*side];
+        int syn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN;
+        int new_isn = syn && d->seen && !(d->syn && d->isn == s->seq);
+        if (!new_isn && !c->closed)
+            return c;
+        if (c->closed && !(s->flags & EU_TCP_SYN) && s->len == 0)
+            return NULL; /* an ACK or RST after the end: nothing to coalesce */
+        if (!c->closed && (*err = co_flush_conn(r, c, t)) != 0)
+            return NULL;
+        co_free_conn(r, c);
+        c->closed = 1;
+    }
+    if (r->nconns == r->capconns) {
+        uint32_t cap = r->capconns ? r->capconns * 2 : 256;
+        co_conn_t *p = r->conns == NULL ? ExpertAllocMemory(r->key, (size_t)cap * sizeof *p, err)
+                                        : ExpertReallocMemory(r->key, r->conns, (size_t)cap * sizeof *p, err);
+        if (p == NULL)
+            return NULL;
+        r->conns = p;
+        r->capconns = cap;
+    }
+    co_conn_t *c = &r->conns[r->nconns++];
+    memset(c, 0, sizeof *c);
+    e->index = r->nconns;
+    c->index = r->nconns;
+    memcpy(c->addr[0], k.a, 16);
+    memcpy(c->addr[1], k.b, 16);
+    c->port[0] = k.pa;
+    c->port[1] = k.pb;
+    c->family = k.family;
+    r->st.connections++;
+    return c;
+}
+
+static DWORD tcp_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s, int64_t t)
+{
+    DWORD err = 0;
+    int side;
+    co_conn_t *c = conn_of(r, s, t, &side, &err);
+    if (c == NULL)
+        return err;
+    r->st.tcp++;
+    co_dir_t *d = &c->d[side];
+    /* This side's link addresses, for the frames we build. */
+    uint32_t lt = NmxGetFrameLinkType(fd->hFrame);
+    if (lt == r->linktype && (lt == LT_ETHERNET || lt == LT_SLL) && fd->pFrame->nBytesAvail >= 16) {
+        memcpy(d->link, (const BYTE *)fd->pFrame->MacFrame, lt == LT_ETHERNET ? 12 : 14);
+        d->have_link = 1;
+    }
+    if (s->family == 4 && s->l3_off + 9 <= fd->pFrame->nBytesAvail)
+        d->ip_ttl = ((const BYTE *)fd->pFrame->MacFrame)[s->l3_off + 8];
+    else if (s->family == 6 && s->l3_off + 8 <= fd->pFrame->nBytesAvail)
+        d->ip_ttl = ((const BYTE *)fd->pFrame->MacFrame)[s->l3_off + 7];
+    /* A connection's first SYN of each side is copied as it is. */
+    int syn_copy = (s->flags & EU_TCP_SYN) && s->len == 0 && !d->syn_written;
+    DWORD rc = co_segment(r, c, side, s, t);
+    if (rc == 0 && syn_copy) {
+        d->syn_written = 1;
+        rc = copy_frame(r, fd, t);
+    }
+    if (rc == 0 && (c->closed || (c->d[0].fin_written && c->d[1].fin_written)))
+        co_free_conn(r, c); /* buffers only: late segments find an empty connection */
+    return rc;
+}
+
+static void free_all(struct co_run *r)
+{
+    for (uint32_t i = 0; i < r->nconns; i++)
+        co_free_conn(r, &r->conns[i]);
+    if (r->conns != NULL)
+        ExpertFreeMemory(r->key, r->conns);
+    eu_map_free(r->key, &r->map);
+    if (r->scratch != NULL)
+        ExpertFreeMemory(r->key, r->scratch);
+    if (r->conv != NULL)
+        ExpertFreeMemory(r->key, r->conv);
+    r->conns = NULL;
+    r->scratch = r->conv = NULL;
+}
+
+/* Closes the writer; the part file is renamed when `keep`, else removed. */
+static DWORD finish_file(struct co_run *r, int keep)
+{
+    if (r->w == NULL)
+        return 0;
+    DWORD rc = NmxCaptureWriterClose(r->w);
+    r->w = NULL;
+    if (keep && rc != 0)
+        snprintf(r->error, sizeof r->error, "finishing %s failed (NMERR %lu)", r->set.output, (unsigned long)rc);
+    if (keep && rc == 0 && rename(r->part, r->set.output) != 0) {
+        snprintf(r->error, sizeof r->error, "cannot rename %s to %s: %s", r->part, r->set.output, strerror(errno));
+        rc = NMERR_FILE_WRITE_ERROR;
+    }
+    if (!keep || rc != 0)
+        remove(r->part);
+    return rc;
+}
+
+static DWORD open_file(struct co_run *r, uint32_t first_linktype)
+{
+    r->linktype = output_linktype(first_linktype);
+    errno = 0;
+    DWORD rc = NmxCaptureWriterOpen(r->part, (DWORD)r->format, r->linktype, &r->w);
+    if (rc != 0) {
+        r->w = NULL;
+        if (rc == NMERR_FILE_WRITE_ERROR)
+            snprintf(r->error, sizeof r->error, "cannot create the output file %s (%s)", r->set.output,
+                     errno != 0 ? strerror(errno) : "NMERR_FILE_WRITE_ERROR");
+        else
+            snprintf(r->error, sizeof r->error, "cannot create the output file %s (NMERR %lu: %s)",
+                     r->set.output, (unsigned long)rc, eu_nmerr_text(rc));
+    }
+    return rc;
+}
+
+static DWORD report(struct co_run *r)
+{
+    eu_event_t ev = {NULL};
+    DWORD rc = eu_event_init(r->key, &ev, EXPERT_NAME, 1);
+    if (rc != 0)
+        return rc;
+    int wide = r->st.frames > UINT32_MAX || r->st.gap_bytes > UINT32_MAX;
+    eu_event_row(&ev, 1);
+    ev.ev->szEventName = (LPSTR) "Coalesce summary";
+    eu_col_count(&ev, "Frames Read", r->st.frames, wide);
+    eu_col_count(&ev, "Transactions Coalesced", r->st.transactions, wide);
+    eu_col_count(&ev, "Frames Written", r->st.written, wide);
+    eu_col_str(&ev, "Output File", r->set.output);
+    eu_col_str(&ev, "Format", r->format == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
+    eu_col_count(&ev, "TCP Segments", r->st.tcp, wide);
+    eu_col_count(&ev, "Connections", r->st.connections, wide);
+    eu_col_count(&ev, "Frames Copied", r->st.copied, wide);
+    eu_col_count(&ev, "Frames Converted", r->st.converted, wide);
+    eu_col_count(&ev, "Frames Dropped", r->st.dropped, wide);
+    eu_col_count(&ev, "Bytes Missing", r->st.gap_bytes, wide);
+    rc = eu_event_submit(r->key, &ev);
+    eu_event_free(r->key, &ev);
+    return rc;
+}
+
+NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
+                                  DWORD flags, HWND hwnd)
+{
+    (void)flags;
+    (void)hwnd;
+    DWORD err = 0;
+    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
+    if (rc != 0)
+        return FALSE;
+    struct co_run *r = ExpertAllocMemory(key, sizeof *r, &err);
+    if (r == NULL) {
+        if (err != NMERR_EXPERT_TERMINATE)
+            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+        return FALSE;
+    }
+    r->key = key;
+    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
+    DWORD last = (DWORD)-1;
+    if (read_settings(pConfig, &r->set) != 0) {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", r->set.error);
+        ExpertFreeMemory(key, r);
+        return FALSE;
+    }
+    if (r->set.output[0] == '\0') {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0,
+                   "no output file: set one with --set coalesce.output=FILE (.cap: NetMon 2, else pcap)");
+        ExpertFreeMemory(key, r);
+        return FALSE;
+    }
+    if (si != NULL && strcmp(si->szCaptureFile, r->set.output) == 0) {
+        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "the output file %s is the capture being read", r->set.output);
+        ExpertFreeMemory(key, r);
+        return FALSE;
+    }
+    r->format = output_format(&r->set);
+    snprintf(r->part, sizeof r->part, "%s.part", r->set.output);
+    eu_tcp_ids_init(&r->ids);
+    if ((rc = eu_map_init(key, &r->map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0)
+        goto fail;
+    if ((r->scratch = ExpertAllocMemory(key, CO_HEADROOM + 16, &err)) == NULL) {
+        rc = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
+        goto fail;
+
+    EXPERTFRAMEDESCRIPTOR fd;
+    int64_t t = 0;
+    for (;;) {
+        rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd);
+        if (rc == NMERR_OUT_OF_RANGE) {
+            rc = 0;
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+        last = fd.FrameNumber;
+        if ((rc = eu_progress(key, &prog, last)) != 0)
+            goto fail;
+        if (r->w == NULL && (rc = open_file(r, NmxGetFrameLinkType(fd.hFrame))) != 0)
+            goto fail;
+        r->st.frames++;
+        t = NmxGetFrameTime(fd.hFrame);
+        eu_tcpseg_t s;
+        if (eu_l4_segment(&r->ids, &fd, r->ids.tcp, &s))
+            rc = tcp_frame(r, &fd, &s, t);
+        else
+            rc = copy_frame(r, &fd, t);
+        if (rc != 0)
+            goto fail;
+    }
+    if (r->w == NULL && (rc = open_file(r, LT_ETHERNET)) != 0)
+        goto fail;
+    for (uint32_t i = 0; i < r->nconns; i++) {
+        co_conn_t *c = &r->conns[i];
+        if (!c->closed && (rc = co_flush_conn(r, c, t)) != 0)
+            goto fail;
+        co_free_conn(r, c);
+    }
+    if ((rc = finish_file(r, 1)) != 0)
+        goto fail;
+    if ((rc = report(r)) != 0)
+        goto fail;
+    free_all(r);
+    ExpertFreeMemory(key, r);
+    return TRUE;
+
+fail:
+    finish_file(r, 0);
+    if (rc != NMERR_EXPERT_TERMINATE) {
+        if (r->error[0] != '\0')
+            eu_problem(key, rc, prog.last, "%s; %s not written", r->error, r->set.output);
+        else
+            eu_problem(key, rc, prog.last, "stopped at frame %lu: %s (NMERR %lu); %s not written",
+                       (unsigned long)last + 1, eu_nmerr_text(rc), (unsigned long)rc, r->set.output);
+    }
+    free_all(r);
+    ExpertFreeMemory(key, r);
+    return FALSE;
+}
