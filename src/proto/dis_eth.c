@@ -29,7 +29,7 @@ static nmx_field_t eth_fields[] = {
     [F_LEN] = NMX_F_UINT("eth.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet II", eth_fields);
+NMX_PROTOCOL(nmx_p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields);
 
 void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type)
 {

@@ -18,7 +18,7 @@ static nmx_field_t radiotap_fields[] = {
     [R_LENGTH] = NMX_F_UINT_LE("radiotap.length", "Header length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_radiotap, NMX_PROTO_RADIOTAP, "radiotap", "RADIOTAP", NULL, "Radiotap Header", radiotap_fields);
+NMX_PROTOCOL(nmx_p_radiotap, NMX_PROTO_RADIOTAP, "radiotap", "RADIOTAP", NULL, "IEEE 802.11 Radiotap Capture header", radiotap_fields);
 
 void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
 {
