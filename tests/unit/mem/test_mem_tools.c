@@ -120,6 +120,13 @@ static bool tool_available(void)
 #endif
 }
 
+/* valgrind gives up on some binaries (e.g. debug info it cannot read); that
+ * is a missing tool, not a failure of the heap. */
+static bool tool_gave_up(int rc)
+{
+    return !UNDER_ASAN && rc != 0 && rc != 99 && strstr(out, "Valgrind:") != NULL;
+}
+
 static void expect_report(const char *mode)
 {
     if (!tool_available()) {
@@ -127,6 +134,10 @@ static void expect_report(const char *mode)
         skip();
     }
     int rc = run_child(mode);
+    if (tool_gave_up(rc)) {
+        print_message("valgrind cannot run this binary: skipped\n%.400s\n", out);
+        skip();
+    }
     if (UNDER_ASAN) {
         assert_int_not_equal(rc, 0);
         assert_non_null(strstr(out, "ERROR: AddressSanitizer"));
@@ -143,6 +154,10 @@ static void test_clean_child_is_clean(void **state)
     if (!tool_available())
         skip();
     int rc = run_child("clean");
+    if (tool_gave_up(rc)) {
+        print_message("valgrind cannot run this binary: skipped\n%.400s\n", out);
+        skip();
+    }
     if (rc != 0)
         print_message("%s\n", out);
     assert_int_equal(rc, 0);
