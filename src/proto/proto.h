@@ -230,7 +230,9 @@ nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t 
                               uint32_t wirelen, uint32_t linktype);
 void nmx_dissection_free(nmx_dissection_t *d);
 
-/* Number of instances of a property in a dissection, and the i-th. */
+/* The first instance of property f in d after `after` (NULL: from the
+ * start), in frame order; NULL when there is none or `after` is not one of
+ * d's instances. */
 LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
                                    const PROPERTYINST *after);
 /* Index of inst in d's table, or -1 when inst is not one of d's instances. */
