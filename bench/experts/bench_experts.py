@@ -11,6 +11,11 @@ one repetition to the next, so that load on the machine hits all alike):
   topuser    nmexpert -e topuser address=ip count=0  vs  tshark -q -z endpoints,ip
   propdist   nmexpert -e propdist property=dns.qry.name / tcp.len  vs
              tshark -T fields -E occurrence=a -e dns.qry.name / tcp.len
+  five       the five analysis experts (protdist, topuser, propdist,
+             tcpretrans, resptime) in one nmexpert run  vs  one tshark pass
+             computing the equivalent statistics (issue 6: -z io,phs
+             -z endpoints,ip -z conv,tcp -z expert -z dns,tree -z plen,tree
+             -z io,stat,1); only when tcpretrans and resptime are built
 
 Per command: median wall time, median CPU time (user + system, the process
 and the children it waited for) and peak resident set (the largest over the
@@ -18,7 +23,7 @@ repetitions; for a process-isolated expert, nmexpert and its expert child).
 Prints a Markdown table with the ratios, ready for docs/PERFORMANCE.md.
 
 usage: bench_experts.py --nmexpert PATH --experts DIR --loop PATH CAPTURE
-                        [--reps N] [--tshark-reps N] [--groups protdist,topuser,propdist]
+                        [--reps N] [--tshark-reps N] [--groups protdist,topuser,propdist,five]
 """
 import argparse
 import os
@@ -83,7 +88,7 @@ def main():
     ap.add_argument("--loop", required=True)
     ap.add_argument("--reps", type=int, default=11)
     ap.add_argument("--tshark-reps", type=int, default=5)
-    ap.add_argument("--groups", default="protdist,topuser,propdist")
+    ap.add_argument("--groups", default="protdist,topuser,propdist,five")
     ap.add_argument("capture")
     a = ap.parse_args()
     cap = a.capture
@@ -125,6 +130,24 @@ def main():
             ], a.tshark_reps)
             table("Property Distribution (%s) vs tshark -T fields" % key, res, "tshark -T fields -e %s" % key,
                   "speed vs tshark")
+    five = ["protdist", "topuser", "propdist", "tcpretrans", "resptime"]
+    if "five" in groups and all(os.path.exists(os.path.join(a.experts, m + ".so")) for m in five):
+        experts = []
+        for m in five:
+            experts += ["-e", m]
+        experts += ["--set", "topuser.address=ip", "--set", "propdist.property=dns.qry.name"]
+        ts = ["tshark", "-n", "-q", *TSHARK_OPTS, "-z", "io,phs", "-z", "endpoints,ip", "-z", "conv,tcp",
+              "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
+        res = run_group([
+            ("tshark, one pass with the equivalent -z statistics", ts),
+            ("five experts, in-process", nmx + experts + ["--isolation", "none"]),
+            ("five experts, process isolation", nmx + experts),
+            ("five experts, process isolation, --jobs 2", nmx + experts + ["--jobs", "2"]),
+        ], a.tshark_reps)
+        table("The five analysis experts vs one tshark pass (targets: >= 20x faster, peak RSS <= 1/4)", res,
+              "tshark, one pass with the equivalent -z statistics", "speed vs tshark")
+    elif "five" in groups:
+        print("\n(five: skipped, tcpretrans or resptime is not built)")
 
 
 if __name__ == "__main__":
