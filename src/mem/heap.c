@@ -717,17 +717,41 @@ static __attribute__((noinline)) LPVOID alloc_general(nmx_arena_t *a, bool locke
     return p;
 }
 
-/* ExpertAllocMemory when the fast path does not apply: `a` is the arena
- * entered biased, or NULL (not entered yet). */
-static __attribute__((noinline)) LPVOID alloc_slow(nmx_arena_t *a, HEXPERTKEY key, SIZE_T n,
-                                                   DWORD *pError)
+/* ExpertAllocMemory's fast path, shared by the owner's unlocked calls and
+ * by locked ones: no flag, a small request within the quota, a freed block
+ * of the class at hand.  Falls back to alloc_general().  `a` is entered
+ * (locked or not); the arena is left before returning. */
+static inline __attribute__((always_inline)) LPVOID alloc_fast(nmx_arena_t *a, bool locked,
+                                                               SIZE_T n, DWORD *pError)
 {
-    bool locked = false;
-    if (!a && !(a = mem_arena_enter(key, &locked))) {
+    if (MEM_LIKELY(mem_flags(a) == 0 && n <= NMX_MEM_SMALL_MAX)) {
+        nmx_mem_stats_t *st = a->stats;
+        mem_page_t *pg = a->cur[mem_size_class(n)];
+        if (MEM_LIKELY(pg->nfree != 0 && quota_ok(a, st, n))) {
+            unsigned idx = pg->stack[--pg->nfree];
+            pg->sizes[idx] = (uint32_t)n;
+            uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
+            MEM_ASAN_UNPOISON(p, n);
+            stats_alloc(st, n);
+            memset(p, 0, n);
+            mem_arena_exit(a, locked);
+            set_error(pError, NMERR_SUCCESS);
+            return p;
+        }
+    }
+    return alloc_general(a, locked, n, pError);
+}
+
+/* ExpertAllocMemory for callers that are not the arena's owner (or when
+ * the owner's way in failed): locked, then the same fast path. */
+static __attribute__((noinline)) LPVOID alloc_locked(HEXPERTKEY key, SIZE_T n, DWORD *pError)
+{
+    nmx_arena_t *a = mem_arena_locked(key);
+    if (!a) {
         set_error(pError, NMERR_INVALID_EXPERT_HANDLE);
         return NULL;
     }
-    return alloc_general(a, locked, n, pError);
+    return alloc_fast(a, true, n, pError);
 }
 
 /*
@@ -735,29 +759,13 @@ static __attribute__((noinline)) LPVOID alloc_slow(nmx_arena_t *a, HEXPERTKEY ke
  * nBytes from the session's arena.  Errors: 130 bad key, 125 terminating,
  * 19 out of memory or over the quota (also for requests near SIZE_MAX).
  * nBytes == 0 gives a unique block of size 0.
- *
- * Fast path: the owner thread, no flag, a small request within the quota,
- * a freed block of the class at hand.
  */
 NMAPI LPVOID WINAPI ExpertAllocMemory(IN HEXPERTKEY hExpertKey, IN SIZE_T nBytes, OUT DWORD *pError)
 {
     nmx_arena_t *a = mem_arena_biased(hExpertKey);
-    if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 && nBytes <= NMX_MEM_SMALL_MAX)) {
-        nmx_mem_stats_t *st = a->stats;
-        mem_page_t *pg = a->cur[mem_size_class(nBytes)];
-        if (MEM_LIKELY(pg->nfree != 0 && quota_ok(a, st, nBytes))) {
-            unsigned idx = pg->stack[--pg->nfree];
-            pg->sizes[idx] = (uint32_t)nBytes;
-            uint8_t *p = pg->blocks + (size_t)idx * pg->block_size;
-            MEM_ASAN_UNPOISON(p, nBytes);
-            stats_alloc(st, nBytes);
-            memset(p, 0, nBytes);
-            mem_biased_exit(a);
-            set_error(pError, NMERR_SUCCESS);
-            return p;
-        }
-    }
-    return alloc_slow(a, hExpertKey, nBytes, pError);
+    if (MEM_LIKELY(a != NULL))
+        return alloc_fast(a, false, nBytes, pError);
+    return alloc_locked(hExpertKey, nBytes, pError);
 }
 
 /* The block of `a` at p: a small one (*pg, *idx) or a large one (*e). */
@@ -891,22 +899,45 @@ static __attribute__((noinline)) DWORD free_general(nmx_arena_t *a, bool locked,
     return term ? NMERR_EXPERT_TERMINATE : rc;
 }
 
-/* ExpertFreeMemory when the fast path does not apply: `a` is the arena
- * entered biased, or NULL (not entered yet). */
-static __attribute__((noinline)) DWORD free_slow(nmx_arena_t *a, HEXPERTKEY key, LPVOID p)
+/* The end of a fast-path free whose page is not its class's current page. */
+static __attribute__((noinline)) DWORD free_finish(nmx_arena_t *a, bool locked, mem_page_t *pg)
 {
-    bool locked = false;
-    if (!a && !(a = mem_arena_enter(key, &locked)))
-        return NMERR_INVALID_EXPERT_HANDLE;
+    page_after_free(a, pg);
+    mem_arena_exit(a, locked);
+    return NMERR_SUCCESS;
+}
+
+/* ExpertFreeMemory's fast path, shared like alloc_fast(): no flag, a live
+ * small block.  Falls back to free_general(). */
+static inline __attribute__((always_inline)) DWORD free_fast(nmx_arena_t *a, bool locked,
+                                                             LPVOID p)
+{
+    mem_page_t *pg;
+    unsigned idx;
+    if (MEM_LIKELY(mem_flags(a) == 0 && small_lookup_fast(a, p, &pg, &idx))) {
+        size_t n = pg->sizes[idx];
+        /* The block is the next one its class hands out (LIFO): start
+         * fetching its first line for the zeroing then. */
+        __builtin_prefetch(p, 1, 3);
+        MEM_ASAN_POISON(p, pg->block_size);
+        pg->sizes[idx] = MEM_FREE;
+        pg->stack[pg->nfree++] = (uint16_t)idx;
+        stats_free(a->stats, n);
+        if (MEM_UNLIKELY(pg != a->cur[pg->cls]))
+            return free_finish(a, locked, pg);
+        mem_arena_exit(a, locked);
+        return NMERR_SUCCESS;
+    }
     return free_general(a, locked, p);
 }
 
-/* The end of a fast-path free whose page is not its class's current page. */
-static __attribute__((noinline)) DWORD free_finish(nmx_arena_t *a, mem_page_t *pg)
+/* ExpertFreeMemory for callers that are not the arena's owner. */
+static __attribute__((noinline)) DWORD free_locked(HEXPERTKEY key, LPVOID p)
 {
-    page_after_free(a, pg);
-    mem_biased_exit(a);
-    return NMERR_SUCCESS;
+    nmx_arena_t *a = mem_arena_locked(key);
+    if (!a)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    return free_fast(a, true, p);
 }
 
 /*
@@ -914,30 +945,13 @@ static __attribute__((noinline)) DWORD free_finish(nmx_arena_t *a, mem_page_t *p
  * a no-op (0); anything else that is not a live block of the arena (double
  * free, foreign, interior or wild pointer) gives 76 and changes nothing.
  * While terminating the block is still freed, and 125 is returned.
- *
- * Fast path: the owner thread, no flag, a live small block.
  */
 NMAPI DWORD WINAPI ExpertFreeMemory(IN HEXPERTKEY hExpertKey, IN LPVOID pOriginalMemory)
 {
     nmx_arena_t *a = mem_arena_biased(hExpertKey);
-    mem_page_t *pg;
-    unsigned idx;
-    if (MEM_LIKELY(a != NULL && mem_flags(a) == 0 &&
-                   small_lookup_fast(a, pOriginalMemory, &pg, &idx))) {
-        size_t n = pg->sizes[idx];
-        /* The block is the next one its class hands out (LIFO): start
-         * fetching its first line for the zeroing then. */
-        __builtin_prefetch(pOriginalMemory, 1, 3);
-        MEM_ASAN_POISON(pOriginalMemory, pg->block_size);
-        pg->sizes[idx] = MEM_FREE;
-        pg->stack[pg->nfree++] = (uint16_t)idx;
-        stats_free(a->stats, n);
-        if (MEM_UNLIKELY(pg != a->cur[pg->cls]))
-            return free_finish(a, pg);
-        mem_biased_exit(a);
-        return NMERR_SUCCESS;
-    }
-    return free_slow(a, hExpertKey, pOriginalMemory);
+    if (MEM_LIKELY(a != NULL))
+        return free_fast(a, false, pOriginalMemory);
+    return free_locked(hExpertKey, pOriginalMemory);
 }
 
 /*

@@ -319,6 +319,24 @@ static inline void mem_biased_exit(nmx_arena_t *a)
     atomic_store_explicit(&a->busy, 0, memory_order_release);
 }
 
+/* A live key's arena, locked: the way in for calls that are not the
+ * owner's.  The common case - an arena already shared - is inline; the
+ * first calls (claiming ownership, or making the arena shared) go through
+ * nmx__arena_enter_slow().  NULL when the key is not live. */
+static inline nmx_arena_t *mem_arena_locked(HEXPERTKEY key)
+{
+    uint64_t gen;
+    nmx_arena_t *a = mem_slot(key, &gen);
+    if (MEM_UNLIKELY(!a))
+        return NULL;
+    mem_lock(&a->lock);
+    if (MEM_LIKELY(atomic_load_explicit(&a->shared, memory_order_relaxed) &&
+                   atomic_load_explicit(&a->gen, memory_order_relaxed) == gen))
+        return a;
+    mem_unlock(&a->lock);
+    return nmx__arena_enter_slow(a, gen, true);
+}
+
 /* Enters a live key's arena for a helper call: biased (no lock, *locked =
  * false) for the owner, locked otherwise.  NULL when the key is not live.
  * Leave with mem_arena_exit(). */
