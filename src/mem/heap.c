@@ -30,11 +30,13 @@ static inline size_t page_round(size_t n)
     return (n + MEM_PAGE_SIZE - 1) & ~(size_t)(MEM_PAGE_SIZE - 1);
 }
 
+/* The segment that contains p (segments are MEM_SEG_SIZE-aligned). */
 static inline mem_segment_t *segment_of(const void *p)
 {
     return (mem_segment_t *)((uintptr_t)p & ~(uintptr_t)MEM_SEG_MASK);
 }
 
+/* The live key of `a`, for diagnostics. */
 static inline HEXPERTKEY arena_key(const nmx_arena_t *a)
 {
     return (HEXPERTKEY)(uintptr_t)(a->last_gen << MEM_SLOT_BITS | (a->tag - 1));
@@ -42,6 +44,7 @@ static inline HEXPERTKEY arena_key(const nmx_arena_t *a)
 
 /* ---- statistics and admission -------------------------------------------- */
 
+/* live_bytes += n, keeping the high-water mark. */
 static inline void stats_grow(nmx_mem_stats_t *st, size_t n)
 {
     st->live_bytes += n;
@@ -56,12 +59,14 @@ static inline bool quota_ok(const nmx_arena_t *a, const nmx_mem_stats_t *st, siz
     return st->live_bytes + extra <= a->limit_eff;
 }
 
+/* Does the back end let a request of n bytes go ahead (fault injection)? */
 static inline bool admit(const nmx_arena_t *a, size_t n)
 {
     const nmx_mem_backend_t *be = a->backend;
     return be->admit == NULL || be->admit(be, n);
 }
 
+/* The back end's mapping calls, falling back to the OS for NULL members. */
 static void *be_map(const nmx_arena_t *a, size_t len)
 {
     const nmx_mem_backend_t *be = a->backend;
@@ -92,6 +97,7 @@ static void canary_write(uint8_t *p, size_t len)
     mem_tool_noaccess(p, len);
 }
 
+/* Does [p, p+len) still hold the canary? */
 static bool canary_intact(uint8_t *p, size_t len)
 {
     if (len == 0)
@@ -124,6 +130,9 @@ static bool redzone_check(nmx_arena_t *a, uint8_t *p, size_t n, size_t len, cons
 
 /* ---- pages and segments -------------------------------------------------- */
 
+/* The arena's intrusive lists: segments with a free page (per kind), all
+ * owned segments, and pages of a class with free blocks (other than the
+ * class's current page). */
 static void seg_link_avail(nmx_arena_t *a, mem_segment_t *seg)
 {
     mem_segment_t **head = &a->avail_segs[seg->kind];
@@ -392,11 +401,14 @@ static inline void small_give(nmx_arena_t *a, mem_page_t *pg, unsigned idx, uint
 
 /* ---- large blocks ---------------------------------------------------------- */
 
+/* Home slot of a large block's address in a table of `cap` slots. */
 static inline size_t large_slot(uintptr_t p, size_t cap)
 {
     return (size_t)(((p >> 12) * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
 }
 
+/* The entry of the large block that starts at p, or NULL.  Reads only the
+ * arena's own table, never the address itself. */
 static mem_large_t *large_find(const nmx_arena_t *a, uintptr_t p)
 {
     if (a->large_count == 0 || p == 0 || (p & (MEM_PAGE_SIZE - 1)))
@@ -489,6 +501,8 @@ static uint8_t *large_take(nmx_arena_t *a, size_t n)
     return p;
 }
 
+/* Unmaps a large block and drops its entry; `checked` as for small_give().
+ * Not counted in the statistics. */
 static void large_give(nmx_arena_t *a, mem_large_t *e, bool checked)
 {
     uint8_t *p = (uint8_t *)e->ptr;
@@ -662,12 +676,14 @@ size_t nmx__heap_check_all(nmx_arena_t *a, const char *when)
  * when no flag is set.
  */
 
+/* *pError = code when the expert passed somewhere to put it. */
 static inline void set_error(DWORD *pError, unsigned code)
 {
     if (pError)
         *pError = code;
 }
 
+/* Statistics of one allocation / one free of n requested bytes. */
 static inline void stats_alloc(nmx_mem_stats_t *st, size_t n)
 {
     st->allocations++;
