@@ -137,6 +137,7 @@ struct co_run {
     int format;
     char part[300];        /* the file being written */
     eu_tcp_ids_t ids;
+    WORD arp;
     uint32_t linktype;     /* of the output */
     HNMXWRITER w;
     eu_map_t map;
@@ -320,8 +321,19 @@ static DWORD copy_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, int64
     }
     uint32_t off;
     uint16_t etype;
-    if (!link_l3(lt, f, cap, &off, &etype) || off > cap ||
-        (r->linktype == LT_RAW && etype != 0x0800 && etype != 0x86DD)) {
+    int found = link_l3(lt, f, cap, &off, &etype);
+    /* Other link types (FDDI, 802.11, Token Ring...): where the parsers
+     * found the network layer. */
+    const RECOGNIZEDATATABLE *rt = fd->lpRecognizeDataTable;
+    for (WORD i = 0; !found && rt != NULL && i < rt->nRecognizeDatas; i++) {
+        WORD id = rt->RecognizeData[i].ProtocolID;
+        if (id == r->ids.ip || id == r->ids.ipv6 || id == r->arp) {
+            off = rt->RecognizeData[i].nProtocolOffset;
+            etype = id == r->ids.ip ? 0x0800 : id == r->ids.ipv6 ? 0x86DD : 0x0806;
+            found = 1;
+        }
+    }
+    if (!found || off > cap || (r->linktype == LT_RAW && etype != 0x0800 && etype != 0x86DD)) {
         r->st.dropped++;
         return 0;
     }
@@ -650,6 +662,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
     r->format = output_format(&r->set);
     snprintf(r->part, sizeof r->part, "%s.part", r->set.output);
     eu_tcp_ids_init(&r->ids);
+    r->arp = eu_protocol_id("arp");
     if ((rc = eu_map_init(key, &r->map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0)
         goto fail;
     if ((r->scratch = ExpertAllocMemory(key, CO_HEADROOM + 16, &err)) == NULL) {
