@@ -697,6 +697,10 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
     }
     if (run->opts.progress != NULL)
         run->opts.progress(run->opts.progress_ctx, run);
+    /* In-process sessions left their segments in the heap's cache: give
+     * that memory back now that no expert runs. */
+    if (run->opts.isolation == NMX_ISOLATION_NONE && !run->abandoned)
+        nmx_mem_trim(0);
     size_t completed = 0;
     for (size_t i = 0; i < run->n; i++)
         if (run->entries[i].result.outcome == NMX_OUTCOME_COMPLETED)
