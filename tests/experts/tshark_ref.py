@@ -27,10 +27,11 @@ SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURE
 
 # The options issue 6 prescribes for every comparison: no reassembly.
 TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
-# tshark skips the payload of TCP segments its sequence analysis flags as
-# retransmitted or out of order; the experts look at each frame on its own
-# (README.md of each expert).  Comparisons of protocols above TCP add this.
-NO_SEQ_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"]
+# tshark does not hand the payload of a TCP segment its sequence analysis
+# flags as retransmitted or out of order to any dissector (the preference
+# tcp.no_subdissector_on_error, on by default); the experts look at every
+# frame's bytes (README.md of each expert).  The comparisons turn it off.
+DISSECT_ERRORS = ["-o", "tcp.no_subdissector_on_error:FALSE"]
 
 failures = []
 notes = []
@@ -217,7 +218,7 @@ class Clones:
 
 def columns(event):
     """{column name: value} of one event."""
-    return {c["name"]: c["value"] for c in event["columns"]}
+    return {c["name"]: c.get("value") for c in event["columns"]}
 
 
 def column_types(event):
@@ -287,11 +288,11 @@ REFERENCE_FIELDS = (
 
 
 def reference(capture):
-    """One tshark pass over a capture with reassembly and TCP sequence
-    analysis off: io,phs, endpoints (eth, ip, ipv6) and the values of
+    """One tshark pass over a capture with reassembly off and the payload of
+    every TCP segment dissected: io,phs, endpoints (eth, ip, ipv6) and the values of
     REFERENCE_FIELDS.  Cached on disk (TSHARK_CACHE) by capture, size, time
     and arguments, so that the three expert tests share one pass."""
-    opts = TSHARK_OPTS + NO_SEQ_ANALYSIS + ["-z", "io,phs", "-z", "endpoints,eth", "-z", "endpoints,ip",
+    opts = TSHARK_OPTS + DISSECT_ERRORS + ["-z", "io,phs", "-z", "endpoints,eth", "-z", "endpoints,ip",
                                             "-z", "endpoints,ipv6", "-T", "fields", "-E", "occurrence=a",
                                             "-E", "aggregator=\x1f", "-E", "separator=\x1e"]
     for k in REFERENCE_FIELDS:
