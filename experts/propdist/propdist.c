@@ -458,6 +458,22 @@ static int prefilter_pass(const prefilter_t *pf, const RECOGNIZEDATATABLE *rt)
     return 0;
 }
 
+/* Cuts an incomplete UTF-8 sequence off the end of a text (what a cut to
+ * the buffer size may leave), so that the value stays valid UTF-8. */
+static void utf8_trim(char *s)
+{
+    size_t n = strlen(s);
+    size_t lead = n;
+    while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    unsigned char c = (unsigned char)s[lead - 1];
+    size_t want = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (n - (lead - 1) < want)
+        s[lead - 1] = '\0';
+}
+
 /* Strips "Label: " from GetPropertyText's "Label: value". */
 static const char *value_part(const char *text, const char *label)
 {
@@ -496,6 +512,7 @@ static DWORD count_frame(HEXPERTKEY key, const target_t *t, HFRAME hf, values_t 
                 DWORD e = BhGetLastError();
                 return e != 0 ? e : NMERR_INVALID_DATA;
             }
+            utf8_trim(buf);
             text = value_part(buf, t->info->Label);
             if (t->numeric && inst_uint(pi, &v)) {
                 if (st->instances == 0 || v < st->min)
