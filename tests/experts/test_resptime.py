@@ -37,6 +37,7 @@ import bisect
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -572,6 +573,49 @@ SHARED_SET = [
 SHARED_PORTS = {"linktypes/suricata_http-range-multiflows_null.pcap": [8000]}
 
 
+def big_capture():
+    """data/sample.pcap repeated 300 times, each copy 10 s later (pcap):
+    long enough for a run to be stopped half-way."""
+    path = os.path.join(tempfile.mkdtemp(prefix="nmx-resptime-big-"), "big.pcap")
+    with open(os.path.join(SRC, "data", "sample.pcap"), "rb") as fh:
+        raw = fh.read()
+    recs = []
+    i = 24
+    while i + 16 <= len(raw):
+        sec, usec, incl, orig = struct.unpack("<IIII", raw[i:i + 16])
+        recs.append((sec, usec, raw[i + 16:i + 16 + incl], orig))
+        i += 16 + incl
+    with open(path, "wb") as fh:
+        fh.write(raw[:24])
+        for k in range(300):
+            for sec, usec, data, orig in recs:
+                fh.write(struct.pack("<IIII", sec + 10 * k, usec, len(data), orig))
+                fh.write(data)
+    return path
+
+
+def check_termination():
+    """A run stopped by --timeout: the expert must notice NMERR_EXPERT_TERMINATE
+    and return by itself (not be killed).  Shorter limits are tried until one
+    falls inside the run."""
+    cap = big_capture()
+    res = None
+    for limit in ("0.1", "0.05", "0.02", "0.01"):
+        args = [NMEXPERT, "run", cap, "-e", "resptime", "--format", "json", "--no-progress", "--timeout", limit]
+        if EXPERTS:
+            args += ["--experts-dir", EXPERTS]
+        p = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        res = json.loads(p.stdout)["experts"][0]
+        if res["outcome"] != "completed":
+            break
+    if res["outcome"] == "completed":
+        print("SKIP: every run ended before its time limit (machine too fast); termination not checked")
+    else:
+        check("stopped mid-run -> terminated, the expert returning by itself",
+              res["outcome"] == "terminated" and "stopped when asked" in res["message"],
+              (res["outcome"], res["message"]))
+    os.remove(cap)
+
 def main():
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed: nothing to compare with")
@@ -589,6 +633,7 @@ def main():
                    ("ipv6.pcap", (6, 6, 0, 0)), ("retrans.pcap", (2, 2, 0, 0)), ("mixed.pcapng", (5, 5, 0, 0))):
         check_capture(os.path.join(data, f), f, expect=pin)
     check_settings(os.path.join(data, "http.pcap"))
+    check_termination()
     if not os.path.isdir(SHARED):
         print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
     else:
