@@ -27,11 +27,13 @@ SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURE
 
 # The options issue 6 prescribes for every comparison: no reassembly.
 TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
-# tshark does not hand the payload of a TCP segment its sequence analysis
-# flags as retransmitted or out of order to any dissector (the preference
-# tcp.no_subdissector_on_error, on by default); the experts look at every
-# frame's bytes (README.md of each expert).  The comparisons turn it off.
-DISSECT_ERRORS = ["-o", "tcp.no_subdissector_on_error:FALSE"]
+# tshark's TCP sequence analysis keeps state across segments: it does not
+# hand the payload of a segment it flags as retransmitted or out of order to
+# any dissector, and it tracks where PDUs begun in earlier segments end.  The
+# experts (and the parsers' recognize pass) look at every frame on its own
+# (README.md of each expert; docs/protocols.md), so the comparisons turn the
+# analysis off.
+NO_SEQ_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"]
 
 failures = []
 notes = []
@@ -288,11 +290,11 @@ REFERENCE_FIELDS = (
 
 
 def reference(capture):
-    """One tshark pass over a capture with reassembly off and the payload of
-    every TCP segment dissected: io,phs, endpoints (eth, ip, ipv6) and the values of
+    """One tshark pass over a capture with reassembly and TCP sequence
+    analysis off: io,phs, endpoints (eth, ip, ipv6) and the values of
     REFERENCE_FIELDS.  Cached on disk (TSHARK_CACHE) by capture, size, time
     and arguments, so that the three expert tests share one pass."""
-    opts = TSHARK_OPTS + DISSECT_ERRORS + ["-z", "io,phs", "-z", "endpoints,eth", "-z", "endpoints,ip",
+    opts = TSHARK_OPTS + NO_SEQ_ANALYSIS + ["-z", "io,phs", "-z", "endpoints,eth", "-z", "endpoints,ip",
                                             "-z", "endpoints,ipv6", "-T", "fields", "-E", "occurrence=a",
                                             "-E", "aggregator=\x1f", "-E", "separator=\x1e"]
     for k in REFERENCE_FIELDS:
