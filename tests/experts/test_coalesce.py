@@ -352,6 +352,22 @@ SHARED_SET = [
 ]
 
 
+def check_configure():
+    """Configure (nmexpert configure) stores the normalised settings and
+    refuses bad ones, leaving what was stored."""
+    base = [NMEXPERT, "configure", "coalesce"] + (["--experts-dir", EXPERTS] if EXPERTS else [])
+    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-coalesce-cfg-"))
+    sets = []
+    for kv in ["output=/tmp/nmx-out.CAP"]:
+        sets += ["--set", kv]
+    p = subprocess.run(base + sets, capture_output=True, text=True, env=env)
+    shown = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure stores the normalised settings", p.returncode == 0 and shown == "output=/tmp/nmx-out.CAP\nformat=netmon2", (p.stderr, shown))
+    p = subprocess.run(base + ["--set", "format=zip"], capture_output=True, text=True, env=env)
+    again = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure refuses %s, keeping what was stored" % "format=zip", p.returncode != 0 and again == shown,
+          (p.returncode, p.stderr, again))
+
 def main():
     for tool in ("tshark", "capinfos"):
         if shutil.which(tool) is None:
@@ -370,6 +386,7 @@ def main():
         check_capture(os.path.join(data, f), f)
     check_failures(os.path.join(data, "http.pcap"))
     check_termination()
+    check_configure()
     if not os.path.isdir(SHARED):
         print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
     else:

@@ -616,6 +616,22 @@ def check_termination():
               (res["outcome"], res["message"]))
     os.remove(cap)
 
+def check_configure():
+    """Configure (nmexpert configure) stores the normalised settings and
+    refuses bad ones, leaving what was stored."""
+    base = [NMEXPERT, "configure", "resptime"] + (["--experts-dir", EXPERTS] if EXPERTS else [])
+    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-resptime-cfg-"))
+    sets = []
+    for kv in ["ports=8080, 80,80"]:
+        sets += ["--set", kv]
+    p = subprocess.run(base + sets, capture_output=True, text=True, env=env)
+    shown = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure stores the normalised settings", p.returncode == 0 and shown == "ports=80,8080", (p.stderr, shown))
+    p = subprocess.run(base + ["--set", "ports=80,x"], capture_output=True, text=True, env=env)
+    again = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure refuses %s, keeping what was stored" % "ports=80,x", p.returncode != 0 and again == shown,
+          (p.returncode, p.stderr, again))
+
 def main():
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed: nothing to compare with")
@@ -634,6 +650,7 @@ def main():
         check_capture(os.path.join(data, f), f, expect=pin)
     check_settings(os.path.join(data, "http.pcap"))
     check_termination()
+    check_configure()
     if not os.path.isdir(SHARED):
         print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
     else:

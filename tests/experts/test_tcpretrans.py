@@ -524,6 +524,22 @@ def check_termination():
               (res["outcome"], res["message"]))
     os.remove(cap)
 
+def check_configure():
+    """Configure (nmexpert configure) stores the normalised settings and
+    refuses bad ones, leaving what was stored."""
+    base = [NMEXPERT, "configure", "tcpretrans"] + (["--experts-dir", EXPERTS] if EXPERTS else [])
+    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-tcpretrans-cfg-"))
+    sets = []
+    for kv in ["details=NO", "port=80"]:
+        sets += ["--set", kv]
+    p = subprocess.run(base + sets, capture_output=True, text=True, env=env)
+    shown = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure stores the normalised settings", p.returncode == 0 and shown == "details=no\nsynfin=yes\nport=80", (p.stderr, shown))
+    p = subprocess.run(base + ["--set", "bogus=1"], capture_output=True, text=True, env=env)
+    again = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
+    check("configure refuses %s, keeping what was stored" % "bogus=1", p.returncode != 0 and again == shown,
+          (p.returncode, p.stderr, again))
+
 def main():
     only = sys.argv[1:]
     if only:
@@ -544,6 +560,7 @@ def main():
         check_capture(os.path.join(data, f), f)
     check_settings(os.path.join(data, "retrans.pcap"))
     check_termination()
+    check_configure()
 
     if not os.path.isdir(SHARED):
         print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
