@@ -58,6 +58,7 @@ typedef struct co_dir {
     uint8_t syn_written;   /* its SYN frame was written */
     uint8_t fin;           /* its FIN was seen */
     uint8_t fin_written;
+    uint8_t delivered;     /* bytes (or a gap) were delivered */
     uint8_t have_link;     /* link[] holds this side's link header */
     BYTE link[16];         /* link header template (addresses), output link type */
     /* the transaction being built: payload at buf[CO_HEADROOM...] */

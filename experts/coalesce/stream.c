@@ -464,6 +464,7 @@ static DWORD deliver(struct co_run *r, co_conn_t *c, int side, const BYTE *p, ui
     if (o->mode == M_RUNS && o->open && (rc = tx_complete(r, c, !side)) != 0)
         return rc;
     d->next += n;
+    d->delivered = 1;
     while (n > 0) {
         uint32_t used = n;
         if (d->mode == M_HTTP)
@@ -490,6 +491,7 @@ static DWORD gap(struct co_run *r, co_conn_t *c, int side, uint64_t n)
     co_stats(r)->gap_bytes += n;
     d->buf_pos += n;
     d->next += n;
+    d->delivered = 1;
     if (d->mode == M_HTTP) {
         if ((d->hstate == H_BODY || d->hstate == H_CHUNK_DATA) && n <= d->remain) {
             d->remain -= n;
@@ -616,9 +618,12 @@ DWORD co_segment(struct co_run *r, co_conn_t *c, int side, const eu_tcpseg_t *s,
     if (syn && !d->syn) {
         d->syn = 1;
         d->isn = s->seq;
-        if (d->next == pos) { /* nothing delivered yet: data starts after the SYN */
+        if (!d->delivered && d->ooo == NULL) {
+            /* Nothing delivered yet: the data starts after the SYN, even if an
+             * earlier segment (a stray ACK of an older connection) said otherwise. */
             d->next = pos + 1;
             d->buf_pos = d->next;
+            d->hi = pos + 1;
         }
     }
     d->window = s->window;
