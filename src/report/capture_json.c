@@ -43,7 +43,7 @@ NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     nmx_capture_get_info(cap, &info);
     unsigned digits = nmx_cap_time_digits((const nmx_cap_t *)cap);
     json_t *o = json_object();
-    json_object_set_new(o, "path", json_string(info.path != NULL ? info.path : ""));
+    json_object_set_new(o, "path", nmx_report_json_text(info.path));
     json_object_set_new(o, "format", json_string(info.format != NULL ? info.format : ""));
     json_object_set_new(o, "format_detail", json_string(info.format_detail != NULL ? info.format_detail : ""));
     json_object_set_new(o, "frames", json_integer(info.frames));
@@ -67,12 +67,12 @@ NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     }
     json_t *cm = json_array();
     for (size_t i = 0; i < info.n_comments; i++)
-        json_array_append_new(cm, json_string(info.comments[i]));
+        json_array_append_new(cm, nmx_report_json_text(info.comments[i]));
     json_object_set_new(o, "comments", cm);
     if (info.damage != NULL) {
         json_t *d = json_object();
         json_object_set_new(d, "offset", json_integer((json_int_t)info.damage_offset));
-        json_object_set_new(d, "message", json_string(info.damage));
+        json_object_set_new(d, "message", nmx_report_json_text(info.damage));
         json_object_set_new(o, "damage", d);
     } else {
         json_object_set_new(o, "damage", json_null());

@@ -27,6 +27,53 @@
 
 /* ---- values ---------------------------------------------------------------- */
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+/*
+ * A JSON string of expert-supplied text, which need not be valid UTF-8:
+ * invalid bytes become U+FFFD, so the value is never dropped (jansson
+ * refuses invalid UTF-8).
+ */
+json_t *nmx_report_json_text(const char *s)
+{
+    if (s == NULL)
+        return json_string("");
+    json_t *j = json_string(s);
+    if (j != NULL)
+        return j;
+    size_t len = strlen(s);
+    char *fixed = malloc(len * 3 + 1);
+    if (fixed == NULL)
+        return json_string("");
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
+        size_t n = utf8_seq(p);
+        if (n == 0) {
+            memcpy(fixed + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p++;
+        } else {
+            memcpy(fixed + o, p, n);
+            o += n;
+            p += n;
+        }
+    }
+    fixed[o] = '\0';
+    j = json_string(fixed);
+    free(fixed);
+    return j != NULL ? j : json_string("");
+}
+
 static const char *const column_type_names[] = {
     "uint8", "sint8",  "uint16",    "sint16",  "uint32",  "sint32", "float64", "frame",
     "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string"};
@@ -139,7 +186,7 @@ static json_t *value_json(const nmx_column_t *c)
         format_vartime(c->v.f, buf, sizeof buf, 'T');
         return json_string(buf);
     case NMCOLUMNTYPE_STRING:
-        return json_string(c->s != NULL ? c->s : "");
+        return nmx_report_json_text(c->s);
     default:
         nmx_report_format_value(c, buf, sizeof buf);
         return json_string(buf);
@@ -487,13 +534,13 @@ static void csv_result(const nmx_result_t *r, FILE *out, bool *first_table)
 static json_t *result_json(const nmx_result_t *r)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(r->name));
+    json_object_set_new(o, "name", nmx_report_json_text(r->name));
     json_object_set_new(o, "module", json_string(r->module));
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "outcome", json_string(nmx_outcome_name(r->outcome)));
     json_object_set_new(o, "status", json_string(nmx_report_status_name(r->status)));
     json_object_set_new(o, "substatus", json_integer(r->substatus));
-    json_object_set_new(o, "message", json_string(r->message != NULL ? r->message : ""));
+    json_object_set_new(o, "message", nmx_report_json_text(r->message));
     json_object_set_new(o, "elapsed_ms", json_integer((json_int_t)r->elapsed_ms));
     json_t *m = json_object();
     const nmx_mem_figures_t *mf = &r->memory;
@@ -512,11 +559,11 @@ static json_t *result_json(const nmx_result_t *r)
         json_t *ev = json_object();
         json_object_set_new(ev, "ident", json_integer(e->ident));
         json_object_set_new(ev, "severity", json_integer(e->severity));
-        json_object_set_new(ev, "source", json_string(e->source));
-        json_object_set_new(ev, "name", json_string(e->name));
-        json_object_set_new(ev, "description", json_string(e->description));
+        json_object_set_new(ev, "source", nmx_report_json_text(e->source));
+        json_object_set_new(ev, "name", nmx_report_json_text(e->name));
+        json_object_set_new(ev, "description", nmx_report_json_text(e->description));
         if (e->justification != NULL)
-            json_object_set_new(ev, "justification", json_string(e->justification));
+            json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
         if (systime_set(e)) {
             char ts[80];
             snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
@@ -527,7 +574,7 @@ static json_t *result_json(const nmx_result_t *r)
         for (uint32_t c = 0; c < e->ncolumns; c++) {
             const nmx_column_t *col = &e->columns[c];
             json_t *jc = json_object();
-            json_object_set_new(jc, "name", json_string(col->name));
+            json_object_set_new(jc, "name", nmx_report_json_text(col->name));
             json_object_set_new(jc, "type", json_string(nmx_report_column_type_name(col->type)));
             json_object_set_new(jc, "value", value_json(col));
             json_array_append_new(cols, jc);

@@ -13,6 +13,9 @@
 /* A cell as the NetMon viewer shows it (spec 4.7). */
 void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n);
 
+/* A JSON string of text that need not be valid UTF-8 (bad bytes -> U+FFFD). */
+json_t *nmx_report_json_text(const char *s);
+
 /* "done", "problem", "aborted", ... for an EXPERTSTATUSENUMERATION value. */
 const char *nmx_report_status_name(uint32_t status);
 

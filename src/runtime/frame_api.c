@@ -420,10 +420,13 @@ NMAPI LPSTR WINAPI GetPropertyText(HFRAME hFrame, LPPROPERTYINST lpPI, LPSTR szB
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }
-    char value[1024];
-    nmx_prop_render(lpPI, value, sizeof value);
+    /* "Label: value", the value rendered straight into the caller's buffer
+     * (truncated there, as snprintf would). */
     const nmx_field_t *f = nmx_field_from_info(lpPI->lpPropertyInfo);
-    snprintf(szBuffer, BufferSize, "%s: %s", f != NULL ? nmx_field_label(f) : "?", value);
+    int k = snprintf(szBuffer, BufferSize, "%s: ", f != NULL ? nmx_field_label(f) : "?");
+    size_t used = k < 0 ? 0 : ((size_t)k < BufferSize ? (size_t)k : BufferSize - 1);
+    if (used < BufferSize - 1)
+        nmx_prop_render(lpPI, szBuffer + used, BufferSize - used);
     return szBuffer;
 }
 

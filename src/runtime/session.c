@@ -104,6 +104,8 @@ typedef struct nmx_dcache {
     nmx_dissection_t *d[DCACHE_SLOTS];
     uint64_t used[DCACHE_SLOTS]; /* last use, for LRU eviction */
     uint64_t clock;
+    unsigned last;               /* slot of the latest hit: the property helpers ask
+                                    for the same frame many times in a row */
 } nmx_dcache_t;
 
 void nmx_dcache_free(nmx_dcache_t *c)
@@ -120,10 +122,13 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
     if (frame >= nmx_cap_count(s->cap))
         return NULL;
     nmx_dcache_t *c = s->dcache;
+    if (c->d[c->last] != NULL && c->frame[c->last] == frame)
+        return c->d[c->last];
     unsigned victim = 0;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
         if (c->d[i] != NULL && c->frame[i] == frame) {
             c->used[i] = ++c->clock;
+            c->last = i;
             return c->d[i];
         }
         if (c->d[i] == NULL || (c->d[victim] != NULL && c->used[i] < c->used[victim]))
@@ -138,6 +143,7 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
     c->d[victim] = d;
     c->frame[victim] = frame;
     c->used[victim] = ++c->clock;
+    c->last = victim;
     return d;
 }
 

@@ -85,9 +85,24 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
             return -1;
         }
         si->sBitfield.BitNumber = (BYTE)o->start_bit;
-        nmx_value_t v;
-        if (si->lpPropertyInst != NULL && nmx_prop_value(si->lpPropertyInst, &v) && o->start_bit < 64)
-            si->sBitfield.bOn = (v.u >> o->start_bit) & 1;
+        /* bOn: the bit of the property's raw bytes (big-endian, bit 0 the
+         * least significant), as the value in the frame holds it. */
+        LPPROPERTYINST pi = si->lpPropertyInst;
+        const BYTE *bytes = NULL;
+        DWORD len = 0;
+        if (pi != NULL && pi->DataLength != 0xFFFF) {
+            bytes = pi->lpByte;
+            len = pi->DataLength;
+        } else if (pi != NULL && pi->lpPropertyInstEx != NULL) {
+            bytes = pi->lpPropertyInstEx->lpData; /* the bytes in the frame */
+            len = pi->lpPropertyInstEx->Length;
+        }
+        if (bytes != NULL && len > 0 && len <= 8 && o->start_bit < 8u * len) {
+            uint64_t raw = 0;
+            for (DWORD i = 0; i < len; i++)
+                raw = raw << 8 | bytes[i];
+            si->sBitfield.bOn = (raw >> o->start_bit) & 1;
+        }
     }
     si->Flags = run->startup_flags;
     return 0;

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -132,6 +133,41 @@ ev = [x for x in json.loads(out)["experts"][0]["events"] if x["ident"] == 3]
 check("--config then --set override", rc == 0 and ev and ev[0]["columns"][0]["value"] == "a=1\nb=3\n",
       out[:400])
 
+rc, out, err = run("run", CAP, "-e", fx("bad_events"), "--format", "json")
+try:
+    ev = [e for e in json.loads(out)["experts"][0]["events"] if e["ident"] == 7]
+    check("text that is not UTF-8 keeps its value in JSON",
+          rc == 0 and ev and ev[0]["columns"][0]["value"] == "caf\ufffd \ufffd", out[-400:])
+except ValueError as ex:
+    check("text that is not UTF-8 keeps its value in JSON", False, repr(ex))
+
+# ---- startup information of a right-click start (spec 1.3, 4.3) --------------
+def startup(*opts):
+    rc, out, err = run("run", CAP, "-e", fx("startup"), "--format", "json", *opts)
+    if rc != 0:
+        return rc, err
+    return rc, {e["columns"][0]["name"]: e["columns"][0]["value"] for e in json.loads(out)["experts"][0]["events"]}
+rc, v = startup()
+check("no focus: frame INVALID, no protocol, no property, flag clear",
+      rc == 0 and v["Frame"] == 4294967295 and v["ProtocolID"] == 65535 and v["HasProperty"] == 0
+      and v["OverConfig"] == 0, str(v))
+syn = subprocess.run(["tshark", "-r", CAP, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields",
+                      "-e", "frame.number"], capture_output=True, text=True).stdout.split() \
+    if shutil.which("tshark") else []
+if syn:
+    rc, v = startup("--frame", syn[0], "--property", "tcp.flags", "--bit", "1")
+    check("--frame/--property/--bit: instance, bit on, flag set", rc == 0 and v["Frame"] == int(syn[0]) - 1
+          and v["ProtocolID"] == v["TcpID"] and v["HasProperty"] == 1 and v["BitNumber"] == 1 and v["BitOn"] == 1
+          and v["OverConfig"] == 1 and v["Flags"] == 1, str(v))
+    rc, v = startup("--frame", syn[0], "--property", "tcp.flags", "--bit", "4")
+    check("--bit of a clear flag (ACK on a SYN) is off", rc == 0 and v["BitOn"] == 0, str(v))
+rc, v = startup("--frame", "1", "--property", "dns.qry.name")
+check("--property the frame lacks -> 2", rc == 2 and "has none" in v, str(v))
+rc, v = startup("--frame", "999999")
+check("--frame beyond the capture -> 2", rc == 2 and "frames" in v, str(v))
+rc, v = startup("--protocol", "nosuchproto")
+check("--protocol unknown -> 2", rc == 2 and "no such protocol" in v, str(v))
+
 # ---- experts that do not complete: exit 1, others intact ---------------------
 rc, out, err = run("run", CAP, "-e", fx("crash"), "-e", fx("unresolved"), "-e", fx("good"),
                    "--format", "json")
@@ -192,7 +228,6 @@ rc, out, err = run("run", empty, "-e", fx("good"))
 check("zero-byte file -> 2", rc == 2 and empty in err, err)
 
 # ---- the -Y display filter: experts that defer to it see what tshark -Y shows --
-import shutil
 sample = os.path.normpath(os.path.join(DATA, "..", "..", "data", "sample.pcap"))
 if shutil.which("tshark") and os.path.exists(sample):
     for expr in ["tcp.srcport == 80", "dns", "ip.src == 192.0.2.10 and tcp", "not arp",
