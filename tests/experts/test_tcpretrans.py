@@ -362,7 +362,17 @@ def norm_addr(fam, a):
 
 # ---- the checks --------------------------------------------------------------------------
 
-def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False):
+def manifest_counts():
+    """{relative path: tcp_retransmissions} from the shared set's MANIFEST.tsv."""
+    path = os.path.join(SHARED, "MANIFEST.tsv")
+    if not os.path.isfile(path):
+        return {}
+    with open(path) as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return {r["file"]: int(r["tcp_retransmissions"]) for r in rows if r.get("tcp_retransmissions", "").isdigit()}
+
+
+def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False, manifest=None):
     """Runs every comparison on one capture; `expect` pins (ours, tshark, agree, tshark_only, ours_only, tcptrace)."""
     res, events = run_expert(cap)
     if not check("%s: outcome completed" % label, res["outcome"] == "completed", res.get("message")):
@@ -459,6 +469,9 @@ def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False):
                 diffs.append((key, a, b))
         check("%s: tcptrace rexmt data pkts per connection and direction (%d)" % (
             label, sum(sum(v.values()) for v in tt.values())), not diffs, diffs[:5])
+    if manifest is not None:
+        check("%s: tshark's count = the MANIFEST's tcp_retransmissions (%s)" % (label, manifest),
+              len(ts) == manifest, len(ts))
     counts = (len(ours), len(ts), len(agree), len(t_only), len(o_only),
               sum(sum(v.values()) for v in tt.values()) if tt is not None else None)
     print("     %s: expert %d, tshark %d (fast %d, spurious %d), both %d, tshark only %d, expert only %d, "
@@ -566,6 +579,7 @@ def main():
         print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
     else:
         caps = SHARED_SET
+        manifest = manifest_counts()
         if os.environ.get("NMX_EXPERTS_ALL_SHARED") == "1":
             caps = sorted(os.path.relpath(os.path.join(dp, f), SHARED)
                           for d in ("real", "netmon", "pcapng", "linktypes", "edge")
@@ -573,7 +587,7 @@ def main():
         for f in caps:
             path = os.path.join(SHARED, f)
             if os.path.exists(path):
-                check_capture(path, f, fuzzed=f in FUZZED)
+                check_capture(path, f, fuzzed=f in FUZZED, manifest=manifest.get(f))
             else:
                 print("SKIP: %s is missing" % path)
     print("%d failure(s)" % len(failures))
