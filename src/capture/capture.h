@@ -146,6 +146,21 @@ const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i);
 const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap);
 const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
 
+/*
+ * Resident memory.  A mapped capture is read from the page cache on demand;
+ * nmx_cap_release() drops the pages of image bytes [from, to) from this
+ * process's resident set (MADV_DONTNEED; they read back from the file when
+ * touched again, so every pointer stays valid).  Indexing keeps only
+ * NMX_CAP_RESIDENT_WINDOW bytes resident and releases everything at the end;
+ * the runtime releases what experts have walked past.  No effect on
+ * captures read into memory.
+ */
+#define NMX_CAP_RESIDENT_WINDOW (8u * 1024 * 1024)
+void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to);
+/* Maps image bytes [from, to) in with one call (MADV_POPULATE_READ), ahead
+ * of a forward walk; no effect where the kernel cannot. */
+void nmx_cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to);
+
 /* Text attached to frame i (pcapng opt_comment, NetMon 2.2+ comment title), or NULL. */
 const char *nmx_cap_frame_comment(const nmx_cap_t *cap, uint32_t i);
 

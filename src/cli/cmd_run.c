@@ -173,7 +173,7 @@ static void run_usage(FILE *out)
           "      --format text|csv|json output format (default text)\n"
           "  -o, --output FILE          write the report to FILE\n"
           "      --isolation process|none   run experts in child processes (default) or in-process\n"
-          "      --jobs N               experts run in parallel (default 1)\n"
+          "      --jobs N               experts run in parallel (default: one per CPU)\n"
           "      --timeout SECONDS      ask experts to stop after this long\n"
           "      --grace SECONDS        then kill them after this long (default 10)\n"
           "      --mem-limit SIZE       memory quota per expert (e.g. 64M)\n"
@@ -220,7 +220,9 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     bool progress_on = true;
     nmx_run_opts_t opts;
     memset(&opts, 0, sizeof opts);
-    opts.jobs = 1;
+    /* Experts are independent processes: by default use every CPU. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    opts.jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
     nmx_host_t *host = NULL;
     nmx_capture_t *cap = NULL;
     nmx_run_t *run = NULL;

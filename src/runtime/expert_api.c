@@ -115,6 +115,17 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
             pEFrameDescriptor->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
             pEFrameDescriptor->lpPropertyTable = d != NULL ? d->props : NULL;
             s->status.Frame = found;
+            /* Walking forward: map the next window in one call, and (in a
+             * process of its own) keep only a window of the capture resident. */
+            uint64_t off = nmx_cap_frame(s->cap, found)->data_off;
+            if (off >= s->prefetched || off + NMX_CAP_RESIDENT_WINDOW < s->prefetched) {
+                nmx_cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
+                s->prefetched = off + NMX_CAP_RESIDENT_WINDOW;
+            }
+            if (s->release_behind && off > s->released + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
+                nmx_cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
+                s->released = off - NMX_CAP_RESIDENT_WINDOW;
+            }
             if (s->shared != NULL)
                 s->shared->frames_delivered++;
         }

@@ -169,6 +169,10 @@ void nmx_entry_exec(nmx_run_t *run, nmx_entry_t *e, bool watch)
     so.ui_filter = run->ui_filter;
     so.startup = run->startup;
     so.startup_flags = run->startup_flags;
+    /* A child process has page tables of its own: it can drop what it has
+     * walked past.  Threads share them, and one expert's release would
+     * make the next one fault the pages in again. */
+    so.release_behind = run->opts.isolation == NMX_ISOLATION_PROCESS;
     nmx_session_t *s = nmx_session_new(&so);
     if (s == NULL) {
         snprintf(sh->load_error, sizeof sh->load_error, "cannot create the expert's session");

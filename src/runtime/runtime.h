@@ -107,6 +107,7 @@ typedef struct nmx_session_opts {
     const nmx_filter_t *ui_filter; /* FLAGS_DEFER_TO_UI_FILTER, or NULL */
     EXPERTSTARTUPINFO startup;     /* copied */
     DWORD startup_flags;
+    bool release_behind;           /* drop capture pages walked past (own address space) */
 } nmx_session_opts_t;
 
 /* Creates a session and its key; NULL on failure (out of memory). */
@@ -144,6 +145,9 @@ struct nmx_session {
     size_t auxbuf_cap;
     nmx_frame_addrs_t addrs;      /* address locations of frame recog_frame */
     uint32_t recog_frame;         /* frame recognized last, UINT32_MAX = none */
+    bool release_behind;          /* keep only a window of the capture resident */
+    uint64_t released;            /* capture bytes before this were released from memory */
+    uint64_t prefetched;          /* ... and bytes before this were mapped in ahead */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a

@@ -211,6 +211,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     s->ui_filter = opts->ui_filter;
     s->startup = opts->startup;
     s->startup_flags = opts->startup_flags;
+    s->release_behind = opts->release_behind;
     s->status.Status = EXPERTSTATUS_INACTIVE;
     s->status.Frame = INVALID_FRAME_NUMBER;
     s->recog_frame = UINT32_MAX;
