@@ -357,7 +357,51 @@ static void test_getframe_rules(void **state)
     assert_int_equal(event_value(r, 19), NMERR_INVALID_PARAMETER);
     assert_int_equal(event_value(r, 20), 64);
     assert_int_equal(event_value(r, 21), (DWORD)-1);
+    assert_int_equal(event_value(r, 22), NMERR_FRAME_FAILED_FILTER);
+    assert_int_equal(event_value(r, 23), NMERR_OUT_OF_RANGE);
+    assert_int_equal(event_value(r, 24), NMERR_FILTER_INVALID_EXPRESSION);
+    assert_int_equal(event_value(r, 25), NMERR_INVALID_HFILTER);
+    assert_int_equal(event_value(r, 26), 1);
     ctx_free(&c);
+}
+
+/* Spec 1.6: once termination is requested, Alloc and Realloc fail with 125
+ * and change nothing, Free still frees and returns 125, GetFrame and
+ * SubmitEvent return 125. */
+static void test_termination_rules(void **state)
+{
+    (void)state;
+    for (int iso = 0; iso < 2; iso++) {
+        char out[64], cfg[80], err[512], path[512];
+        snprintf(out, sizeof out, "/tmp/nmx-rt-polite-%d-%d.txt", (int)getpid(), iso);
+        int n = snprintf(cfg, sizeof cfg, "out=%s", out);
+        nmx_host_t *host = nmx_host_new();
+        nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
+        nmx_run_opts_t o = {.timeout_s = 0.2, .grace_s = 5,
+                            .isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS};
+        nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+        fixture_path("polite", path, sizeof path);
+        assert_int_equal(nmx_run_add_expert(run, path, cfg, (size_t)n + 1, err, sizeof err), 0);
+        nmx_run_execute(run);
+        const nmx_result_t *r = nmx_run_result(run, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_TERMINATED);
+        FILE *f = fopen(out, "r");
+        assert_non_null(f);
+        char line[256] = "";
+        assert_non_null(fgets(line, sizeof line, f));
+        fclose(f);
+        unlink(out);
+        assert_string_equal(line, "status=125 alloc=null/125 realloc=null/125 size=100 free=125 "
+                                  "gone=-1 frame=125 event=125\n");
+        /* The block freed during termination was really freed; the config
+         * copy is all the host had to reclaim. */
+        assert_int_equal(r->memory.frees, 1);
+        assert_int_equal(r->memory.reclaimed_blocks, 1);
+        assert_int_equal(r->memory.reclaimed_bytes, 4 + (size_t)n + 1);
+        nmx_run_free(run);
+        nmx_host_free(host);
+        nmx_capture_close(cap);
+    }
 }
 
 static void test_isolation_none(void **state)
@@ -512,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_load_failures),
         cmocka_unit_test(test_getframe_rules),
+        cmocka_unit_test(test_termination_rules),
         cmocka_unit_test(test_isolation_none),
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_config_passed_to_run),
