@@ -1419,19 +1419,31 @@ typedef struct _NMX_CAPTURE_WRITER *HNMXWRITER;
 #define NMX_WRITER_PCAP_NSEC 2   /* pcap, nanosecond time stamps */
 #define NMX_WRITER_NETMON2 3     /* NetMon 2.x */
 
+/* LinkType for NmxCaptureWriterOpen: every frame gives its own, with
+ * NmxCaptureWriterWriteEx (NetMon 2 only: its frames carry a media type). */
+#define NMX_WRITER_LINK_PER_FRAME 0xFFFFFFFFu
+
 /* Creates (truncates) Path for frames of one link type (a LINKTYPE_ value as
- * NmxGetFrameLinkType returns).  0, or NMERR_INVALID_PARAMETER,
- * NMERR_UNKNOWN_MACTYPE (the format cannot hold that link type),
- * NMERR_FILE_WRITE_ERROR, NMERR_OUT_OF_MEMORY. */
+ * NmxGetFrameLinkType returns), or NMX_WRITER_LINK_PER_FRAME.  0, or
+ * NMERR_INVALID_PARAMETER, NMERR_INVALID_MEDIA_TYPE (the format cannot hold
+ * that link type), NMERR_FILE_WRITE_ERROR (the file cannot be created),
+ * NMERR_OUT_OF_MEMORY; NmxCaptureWriterError() then says why in words. */
 NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkType,
                                         HNMXWRITER *phWriter);
-/* Appends a frame: its absolute time (ns), Length stored bytes and the
- * length it had on the wire.  0 or an NMERR code. */
+/* Appends a frame of the writer's link type: its absolute time (ns), Length
+ * stored bytes and the length it had on the wire.  0 or an NMERR code. */
 NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, const BYTE *Data,
                                          DWORD Length, DWORD WireLength);
+/* The same with the frame's own link type (any one, for a writer opened
+ * with NMX_WRITER_LINK_PER_FRAME; else it must be the writer's). */
+NMAPI DWORD WINAPI NmxCaptureWriterWriteEx(HNMXWRITER hWriter, __int64 TimeNs, DWORD LinkType,
+                                           const BYTE *Data, DWORD Length, DWORD WireLength);
 /* Finishes the file and frees the writer (also after a write error).
  * 0 or the first error met while writing. */
 NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter);
+/* The text of the calling thread's last writer failure ("" if none), e.g.
+ * "out.pcap: Permission denied". */
+NMAPI LPCSTR WINAPI NmxCaptureWriterError(VOID);
 
 #ifdef __cplusplus
 }

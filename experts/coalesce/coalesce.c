@@ -586,16 +586,11 @@ static DWORD finish_file(struct co_run *r, int keep)
 static DWORD open_file(struct co_run *r, uint32_t first_linktype)
 {
     r->linktype = output_linktype(first_linktype);
-    errno = 0;
     DWORD rc = NmxCaptureWriterOpen(r->part, (DWORD)r->format, r->linktype, &r->w);
     if (rc != 0) {
         r->w = NULL;
-        if (rc == NMERR_FILE_WRITE_ERROR)
-            snprintf(r->error, sizeof r->error, "cannot create the output file %s (%s)", r->set.output,
-                     errno != 0 ? strerror(errno) : "NMERR_FILE_WRITE_ERROR");
-        else
-            snprintf(r->error, sizeof r->error, "cannot create the output file %s (NMERR %lu: %s)",
-                     r->set.output, (unsigned long)rc, eu_nmerr_text(rc));
+        snprintf(r->error, sizeof r->error, "cannot create the output file %s (NMERR %lu: %s)",
+                 r->set.output, (unsigned long)rc, NmxCaptureWriterError());
     }
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strutil.h"
 #include "runtime/runtime.h"
 
 NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame)
@@ -39,9 +40,26 @@ NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
 
 struct _NMX_CAPTURE_WRITER {
     nmx_capwriter_t *w;
+    bool per_frame;      /* opened with NMX_WRITER_LINK_PER_FRAME */
+    DWORD linktype;      /* else: the one link type */
 };
 
 static struct _NMX_CAPTURE_WRITER *writers[NMX_MAX_WRITERS];
+static _Thread_local char writer_error[NMX_ERROR_MSG_MAX];
+
+/* Records a writer failure for NmxCaptureWriterError() and BhGetLastError(). */
+static DWORD writer_failed(DWORD rc, const nmx_error_t *err)
+{
+    nmx_strlcpy(writer_error, err != NULL && err->msg[0] != '\0' ? err->msg : nmx_nmerr_text(rc),
+                sizeof writer_error);
+    BhSetLastError(rc);
+    return rc;
+}
+
+NMAPI LPCSTR WINAPI NmxCaptureWriterError(VOID)
+{
+    return writer_error;
+}
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Removes h from the registry; true when it was there. */
@@ -84,12 +102,16 @@ NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkTyp
     }
     HNMXWRITER h = calloc(1, sizeof *h);
     if (h == NULL)
-        return NMERR_OUT_OF_MEMORY;
+        return writer_failed(NMERR_OUT_OF_MEMORY, NULL);
     nmx_error_t err;
-    unsigned rc = nmx_capwriter_open(Path, fmt, LinkType, &h->w, &err);
+    nmx_error_clear(&err);
+    h->per_frame = LinkType == NMX_WRITER_LINK_PER_FRAME;
+    h->linktype = LinkType;
+    unsigned rc = nmx_capwriter_open(Path, fmt, h->per_frame ? NMX_LINK_PER_FRAME : LinkType, &h->w,
+                                     &err);
     if (rc != 0) {
         free(h);
-        return rc;
+        return writer_failed(rc, &err);
     }
     bool placed = false;
     pthread_mutex_lock(&writers_lock);
@@ -109,12 +131,32 @@ NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkTyp
     return NMERR_SUCCESS;
 }
 
-NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, const BYTE *Data,
-                                         DWORD Length, DWORD WireLength)
+NMAPI DWORD WINAPI NmxCaptureWriterWriteEx(HNMXWRITER hWriter, __int64 TimeNs, DWORD LinkType,
+                                           const BYTE *Data, DWORD Length, DWORD WireLength)
 {
     if (!writer_live(hWriter) || (Data == NULL && Length > 0))
         return NMERR_INVALID_PARAMETER;
-    return nmx_capwriter_write(hWriter->w, TimeNs, Data, Length, WireLength);
+    if (!hWriter->per_frame && LinkType != hWriter->linktype)
+        return NMERR_INVALID_MEDIA_TYPE;
+    nmx_frame_rec_t rec;
+    memset(&rec, 0, sizeof rec);
+    rec.ts_ns = TimeNs;
+    rec.caplen = Length;
+    rec.wirelen = WireLength;
+    rec.linktype = LinkType;
+    unsigned rc = hWriter->per_frame ? nmx_capwriter_write_frame(hWriter->w, &rec, Data)
+                                     : nmx_capwriter_write(hWriter->w, TimeNs, Data, Length, WireLength);
+    return rc != 0 ? writer_failed(rc, NULL) : 0;
+}
+
+NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, const BYTE *Data,
+                                         DWORD Length, DWORD WireLength)
+{
+    if (!writer_live(hWriter))
+        return NMERR_INVALID_PARAMETER;
+    if (hWriter->per_frame)
+        return NMERR_INVALID_MEDIA_TYPE; /* the frame's link type is needed: WriteEx */
+    return NmxCaptureWriterWriteEx(hWriter, TimeNs, hWriter->linktype, Data, Length, WireLength);
 }
 
 NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter)
@@ -122,7 +164,8 @@ NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter)
     if (!writer_take(hWriter))
         return NMERR_INVALID_PARAMETER;
     nmx_error_t err;
+    nmx_error_clear(&err);
     DWORD rc = nmx_capwriter_close(hWriter->w, &err);
     free(hWriter);
-    return rc;
+    return rc != 0 ? writer_failed(rc, &err) : 0;
 }

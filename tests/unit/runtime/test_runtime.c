@@ -544,6 +544,44 @@ static void test_discovery(void **state)
     nmx_host_free(host);
 }
 
+/* The SDK's capture writer (netmon.h extensions): one link type per file,
+ * or per frame for NetMon 2; errors come back with a reason. */
+static void test_sdk_writer(void **state)
+{
+    (void)state;
+    char path[64], err[512];
+    snprintf(path, sizeof path, "/tmp/nmx-rt-writer-%d.cap", (int)getpid());
+    const BYTE eth[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x08, 0x06};
+    const BYTE raw[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    HNMXWRITER w = NULL;
+    assert_int_equal(NmxCaptureWriterOpen(path, NMX_WRITER_NETMON2, NMX_WRITER_LINK_PER_FRAME, &w), 0);
+    assert_int_equal(NmxCaptureWriterWrite(w, 1000, eth, sizeof eth, sizeof eth), NMERR_INVALID_MEDIA_TYPE);
+    assert_int_equal(NmxCaptureWriterWriteEx(w, 1000, 1, eth, sizeof eth, sizeof eth), 0);
+    assert_int_equal(NmxCaptureWriterWriteEx(w, 2000, 101, raw, sizeof raw, sizeof raw), 0);
+    assert_int_equal(NmxCaptureWriterClose(w), 0);
+    assert_int_equal(NmxCaptureWriterClose(w), NMERR_INVALID_PARAMETER); /* stale handle */
+    nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
+    assert_non_null(cap);
+    nmx_capture_info_t info;
+    nmx_capture_get_info(cap, &info);
+    assert_int_equal(info.frames, 2);
+    assert_int_equal(info.n_link_types, 2);
+    nmx_capture_close(cap);
+    /* One link type: WriteEx must use it. */
+    assert_int_equal(NmxCaptureWriterOpen(path, NMX_WRITER_PCAP, 1, &w), 0);
+    assert_int_equal(NmxCaptureWriterWriteEx(w, 1000, 101, raw, sizeof raw, sizeof raw), NMERR_INVALID_MEDIA_TYPE);
+    assert_int_equal(NmxCaptureWriterWrite(w, 1000, eth, sizeof eth, sizeof eth), 0);
+    assert_int_equal(NmxCaptureWriterClose(w), 0);
+    unlink(path);
+    /* A file that cannot be created: a code and a reason naming it. */
+    assert_int_equal(NmxCaptureWriterOpen("/nonexistent/dir/x.pcap", NMX_WRITER_PCAP, 1, &w),
+                     NMERR_FILE_WRITE_ERROR);
+    assert_non_null(strstr(NmxCaptureWriterError(), "/nonexistent/dir/x.pcap"));
+    assert_int_equal(NmxCaptureWriterOpen(path, 99, 1, &w), NMERR_INVALID_PARAMETER);
+    assert_int_equal(NmxCaptureWriterWrite((HNMXWRITER)(uintptr_t)0x4242, 0, eth, 1, 1),
+                     NMERR_INVALID_PARAMETER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_config_passed_to_run),
         cmocka_unit_test(test_configure_rules),
         cmocka_unit_test(test_discovery),
+        cmocka_unit_test(test_sdk_writer),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
