@@ -563,6 +563,7 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
         return err;
     char minbuf[24], maxbuf[24];
     eu_event_row(&ev, 1);
+    ev.ev->szEventName = (LPSTR) "Property summary";
     eu_col_str(&ev, "Protocol", t->proto);
     eu_col_str(&ev, "Property", t->key);
     eu_col_count(&ev, "# Frames", st->with, st->with > UINT32_MAX);
@@ -580,6 +581,7 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     int wide = vals->n > 0 && vals->v[0].count > UINT32_MAX;
     for (size_t i = 0; i < vals->n && err == 0; i++) {
         eu_event_row(&ev, 2);
+        ev.ev->szEventName = (LPSTR) "Value count";
         eu_col_str(&ev, "Value", vals->pool + vals->v[i].text);
         eu_col_count(&ev, "Count", vals->v[i].count, wide);
         eu_col_f64(&ev, "% of Set", 100.0 * (double)vals->v[i].count / (double)st->instances);

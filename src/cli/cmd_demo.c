@@ -32,8 +32,9 @@ int nmx_cmd_demo(int argc, char **argv)
     static const char *const experts[] = {"protdist", "topuser", "tcpretrans",
                                           "resptime", "propdist", "coalesce"};
     const size_t nexp = sizeof experts / sizeof experts[0];
-    nmx_cli_setting_t sets[] = {{"coalesce", "output", coalesced}};
-    nmx_cli_run_defaults_t d = {.capture = sample, .sets = sets, .nsets = 1};
+    nmx_cli_setting_t sets[] = {{"coalesce", "output", coalesced},
+                                {"propdist", "property", "dns.qry.name"}};
+    nmx_cli_run_defaults_t d = {.capture = sample, .sets = sets, .nsets = sizeof sets / sizeof sets[0]};
 
     /* argv for the run command: "-e X" for each expert, then the user's options. */
     char **args = calloc((size_t)argc + 2 * nexp + 2, sizeof *args);

@@ -410,8 +410,13 @@ static void text_result(const nmx_result_t *r, FILE *out)
                     width[NFIX + c] = l;
             }
         }
-        if (ntab > 1)
-            fprintf(out, "-- event %u --\n", tb->ident);
+        if (ntab > 1) {
+            const char *title = r->events[tb->rows[0]].name;
+            if (title != NULL && title[0] != '\0')
+                fprintf(out, "-- %s (event %u) --\n", title, tb->ident);
+            else
+                fprintf(out, "-- event %u --\n", tb->ident);
+        }
         /* heading */
         bool first = true;
         for (size_t c = 0; c < ncol; c++) {
@@ -449,6 +454,28 @@ static void text_result(const nmx_result_t *r, FILE *out)
     }
     free(cell);
     tables_free(t, ntab);
+    fputc('\n', out);
+}
+
+/* The capture a text report is about, and where it is damaged. */
+static void text_capture(const nmx_capture_t *cap, FILE *out)
+{
+    if (cap == NULL)
+        return;
+    nmx_capture_info_t info;
+    nmx_capture_get_info(cap, &info);
+    fprintf(out, "Capture %s: %s, %u frame%s", info.path != NULL ? info.path : "",
+            info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
+    if (info.frames > 0) {
+        char a[64], b[64];
+        nmx_report_iso_time(info.first_ns, 6, a, sizeof a);
+        nmx_report_iso_time(info.last_ns, 6, b, sizeof b);
+        fprintf(out, ", %s to %s", a, b);
+    }
+    fputc('\n', out);
+    if (info.damage != NULL)
+        fprintf(out, "Damaged: %s; the report covers the %u frames before it\n", info.damage,
+                info.frames);
     fputc('\n', out);
 }
 
@@ -605,6 +632,8 @@ NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
         json_decref(root);
         return rc == 0 && !ferror(out) ? 0 : -1;
     }
+    if (format == NMX_REPORT_TEXT)
+        text_capture(nmx_run_capture(run), out);
     bool first_table = true;
     for (size_t i = 0; i < n; i++) {
         const nmx_result_t *r = nmx_run_result(run, i);
