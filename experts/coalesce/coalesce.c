@@ -34,13 +34,8 @@ NMX_EXPERT_EXPORT const DWORD NmxExpertOptions = NMX_EXPERT_OPTION_NOT_DEFAULT;
 
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
-    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
-    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
-    snprintf(info->szDescription, sizeof info->szDescription,
-             "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)");
-    info->Version = 1;
-    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
-    return TRUE;
+    return eu_register(info, EXPERT_NAME,
+                       "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)");
 }
 
 /* ---- settings --------------------------------------------------------------- */
@@ -115,21 +110,6 @@ NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig,
 
 /* ---- the run ------------------------------------------------------------------- */
 
-typedef struct conn_key {
-    BYTE a[16];
-    BYTE b[16];
-    uint16_t pa;
-    uint16_t pb;
-    uint8_t family;
-    uint8_t pad[3];
-} conn_key_t;
-
-typedef struct conn_entry {
-    conn_key_t k;
-    uint8_t used;
-    uint8_t pad[3];
-    uint32_t index;        /* 1-based index into conns */
-} conn_entry_t;
 
 struct co_run {
     HEXPERTKEY key;
@@ -461,26 +441,13 @@ DWORD co_write_tcp(struct co_run *r, co_conn_t *c, int side, BYTE *payload, uint
 
 /* ---- connections -------------------------------------------------------------------- */
 
-static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
-{
-    memset(k, 0, sizeof *k);
-    int c = memcmp(s->src, s->dst, 16);
-    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
-    memcpy(k->a, src_low ? s->src : s->dst, 16);
-    memcpy(k->b, src_low ? s->dst : s->src, 16);
-    k->pa = src_low ? s->sport : s->dport;
-    k->pb = src_low ? s->dport : s->sport;
-    k->family = s->family;
-    *side = src_low ? 0 : 1;
-}
-
 /* The connection of a segment, or NULL (*err set, or 0: a bare segment of
  * a connection already closed, to be ignored). */
 static co_conn_t *conn_of(struct co_run *r, const eu_tcpseg_t *s, int64_t t, int *side, DWORD *err)
 {
-    conn_key_t k;
-    key_of(s, &k, side);
-    conn_entry_t *e = eu_map_get(r->key, &r->map, &k, 1, err);
+    eu_conn_key_t k;
+    eu_conn_key_of(s, &k, side);
+    eu_conn_entry_t *e = eu_map_get(r->key, &r->map, &k, 1, err);
     if (e == NULL)
         return NULL;
     if (e->index != 0) {
@@ -658,7 +625,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
     snprintf(r->part, sizeof r->part, "%s.part", r->set.output);
     eu_tcp_ids_init(&r->ids);
     r->arp = eu_protocol_id("arp");
-    if ((rc = eu_map_init(key, &r->map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0)
+    if ((rc = eu_map_init(key, &r->map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0)
         goto fail;
     if ((r->scratch = ExpertAllocMemory(key, CO_HEADROOM + 16, &err)) == NULL) {
         rc = err != 0 ? err : NMERR_OUT_OF_MEMORY;

@@ -29,6 +29,20 @@
 #define EU_UNUSED
 #endif
 
+/* ---- registration ------------------------------------------------------ */
+
+/* Fills EXPERTENUMINFO as every built-in expert does: its display name, the
+ * vendor "nmexpert", a one-line description, version 1, configurable. */
+EU_UNUSED static BOOL eu_register(PEXPERTENUMINFO info, const char *name, const char *description)
+{
+    snprintf(info->szName, sizeof info->szName, "%s", name);
+    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
+    snprintf(info->szDescription, sizeof info->szDescription, "%s", description);
+    info->Version = 1;
+    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
+    return TRUE;
+}
+
 /* ---- settings --------------------------------------------------------- */
 
 /* Calls fn(ctx, key, value) for each "KEY=VALUE" line of the configuration;
@@ -574,6 +588,41 @@ typedef struct eu_tcpseg {
     uint32_t l4_off;       /* offset of the TCP/UDP header */
     uint32_t l4_hdr;       /* TCP/UDP header length */
 } eu_tcpseg_t;
+
+/*
+ * A TCP or UDP connection as a hash key, the same for both directions: the
+ * lower (address, port) first.  eu_conn_key_of() also tells which side of
+ * the key the segment's source is (0 = a/pa, 1 = b/pb).
+ */
+typedef struct eu_conn_key {
+    BYTE a[16];
+    BYTE b[16];
+    uint16_t pa;
+    uint16_t pb;
+    uint8_t family;
+    uint8_t pad[3];
+} eu_conn_key_t;
+
+/* An eu_map entry from a connection key to an index the expert keeps. */
+typedef struct eu_conn_entry {
+    eu_conn_key_t k;
+    uint8_t used;          /* eu_map's in-use byte */
+    uint8_t pad[3];
+    uint32_t index;        /* the expert's index for this connection (its own convention) */
+} eu_conn_entry_t;
+
+EU_UNUSED static void eu_conn_key_of(const eu_tcpseg_t *s, eu_conn_key_t *k, int *side)
+{
+    memset(k, 0, sizeof *k);
+    int c = memcmp(s->src, s->dst, 16);
+    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
+    memcpy(k->a, src_low ? s->src : s->dst, 16);
+    memcpy(k->b, src_low ? s->dst : s->src, 16);
+    k->pa = src_low ? s->sport : s->dport;
+    k->pb = src_low ? s->dport : s->sport;
+    k->family = s->family;
+    *side = src_low ? 0 : 1;
+}
 
 /*
  * Decodes the innermost IPv4/IPv6 + TCP (proto = ids->tcp) or UDP

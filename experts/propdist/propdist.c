@@ -593,13 +593,8 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
 
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
-    snprintf(pExpertInfo->szName, EXPERTSTRINGLENGTH, "%s", EXPERT_NAME);
-    snprintf(pExpertInfo->szVendor, EXPERTSTRINGLENGTH, "nmexpert");
-    snprintf(pExpertInfo->szDescription, EXPERTSTRINGLENGTH,
-             "The values one property takes across the capture, and how often");
-    pExpertInfo->Version = 1;
-    pExpertInfo->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE | EXPERT_ENUM_FLAG_ADD_ME_TO_RMC_IN_DETAIL;
-    return TRUE;
+    return eu_register(pExpertInfo, EXPERT_NAME,
+                       "The values one property takes across the capture, and how often");
 }
 
 /*

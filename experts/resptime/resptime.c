@@ -38,13 +38,8 @@
 
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
-    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
-    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
-    snprintf(info->szDescription, sizeof info->szDescription,
-             "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice");
-    info->Version = 1;
-    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
-    return TRUE;
+    return eu_register(info, EXPERT_NAME,
+                       "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice");
 }
 
 /* ---- settings --------------------------------------------------------------- */
@@ -220,21 +215,6 @@ typedef struct conn {
     pdir_t d[2];
 } conn_t;
 
-typedef struct conn_key {
-    BYTE a[16];
-    BYTE b[16];
-    uint16_t pa;
-    uint16_t pb;
-    uint8_t family;
-    uint8_t pad[3];
-} conn_key_t;
-
-typedef struct conn_entry {
-    conn_key_t k;
-    uint8_t used;
-    uint8_t pad[3];
-    uint32_t index;        /* 1-based index into conns */
-} conn_entry_t;
 
 typedef struct state {
     HEXPERTKEY key;
@@ -507,26 +487,13 @@ static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint3
 
 /* ---- segments ------------------------------------------------------------------------ */
 
-static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
-{
-    memset(k, 0, sizeof *k);
-    int c = memcmp(s->src, s->dst, 16);
-    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
-    memcpy(k->a, src_low ? s->src : s->dst, 16);
-    memcpy(k->b, src_low ? s->dst : s->src, 16);
-    k->pa = src_low ? s->sport : s->dport;
-    k->pb = src_low ? s->dport : s->sport;
-    k->family = s->family;
-    *side = src_low ? 0 : 1;
-}
-
 /* The connection of a segment (index), creating it; UINT32_MAX on failure. */
 static uint32_t conn_of(state_t *st, const eu_tcpseg_t *s, int *side)
 {
-    conn_key_t k;
-    key_of(s, &k, side);
+    eu_conn_key_t k;
+    eu_conn_key_of(s, &k, side);
     DWORD err;
-    conn_entry_t *e = eu_map_get(st->key, &st->conn_map, &k, 1, &err);
+    eu_conn_entry_t *e = eu_map_get(st->key, &st->conn_map, &k, 1, &err);
     if (e == NULL) {
         st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
         return UINT32_MAX;
@@ -811,7 +778,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         st->portmap[st->set.ports[i] >> 3] |= (uint8_t)(1u << (st->set.ports[i] & 7));
     int dns_udp = port_listed(st, 53);
     eu_tcp_ids_init(&st->ids);
-    if ((rc = eu_map_init(key, &st->conn_map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0 ||
+    if ((rc = eu_map_init(key, &st->conn_map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0 ||
         (rc = eu_map_init(key, &st->pend, sizeof(pend_key_t), sizeof(pend_entry_t))) != 0 ||
         (rc = eu_map_init(key, &st->stats, sizeof(stat_key_t), sizeof(stat_entry_t))) != 0)
         goto fail;

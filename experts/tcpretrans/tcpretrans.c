@@ -33,13 +33,8 @@
 
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
-    snprintf(info->szName, sizeof info->szName, "%s", EXPERT_NAME);
-    snprintf(info->szVendor, sizeof info->szVendor, "nmexpert");
-    snprintf(info->szDescription, sizeof info->szDescription,
-             "TCP segments that resend data (or a SYN/FIN) already sent on their connection");
-    info->Version = 1;
-    info->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
-    return TRUE;
+    return eu_register(info, EXPERT_NAME,
+                       "TCP segments that resend data (or a SYN/FIN) already sent on their connection");
 }
 
 /* ---- settings --------------------------------------------------------------- */
@@ -155,27 +150,12 @@ typedef struct conn {
 } conn_t;
 
 /* Hash key of a connection (both directions). */
-typedef struct conn_key {
-    BYTE a[16];
-    BYTE b[16];
-    uint16_t pa;
-    uint16_t pb;
-    uint8_t family;
-    uint8_t pad[3];
-} conn_key_t;
-
-typedef struct conn_entry {
-    conn_key_t k;
-    uint8_t used;          /* eu_map's in-use byte */
-    uint8_t pad[3];
-    uint32_t index;        /* current connection of this key in conns */
-} conn_entry_t;
 
 typedef struct state {
     HEXPERTKEY key;
     settings_t set;
     eu_tcp_ids_t ids;
-    eu_map_t map;          /* conn_key_t -> index */
+    eu_map_t map;          /* eu_conn_key_t -> index */
     conn_t *conns;
     uint32_t nconns;
     uint32_t capconns;
@@ -280,26 +260,13 @@ static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t f
     return 0;
 }
 
-static void key_of(const eu_tcpseg_t *s, conn_key_t *k, int *side)
-{
-    memset(k, 0, sizeof *k);
-    int c = memcmp(s->src, s->dst, 16);
-    int src_low = c < 0 || (c == 0 && s->sport <= s->dport);
-    memcpy(k->a, src_low ? s->src : s->dst, 16);
-    memcpy(k->b, src_low ? s->dst : s->src, 16);
-    k->pa = src_low ? s->sport : s->dport;
-    k->pb = src_low ? s->dport : s->sport;
-    k->family = s->family;
-    *side = src_low ? 0 : 1;
-}
-
 /* The connection of a segment; a new one for a first segment, or for a SYN
  * with a new initial sequence number on a connection already seen. */
 static conn_t *conn_of(state_t *st, const eu_tcpseg_t *s, uint32_t frame, int *side, DWORD *err)
 {
-    conn_key_t k;
-    key_of(s, &k, side);
-    conn_entry_t *e = eu_map_get(st->key, &st->map, &k, 1, err);
+    eu_conn_key_t k;
+    eu_conn_key_of(s, &k, side);
+    eu_conn_entry_t *e = eu_map_get(st->key, &st->map, &k, 1, err);
     if (e == NULL)
         return NULL;
     int fresh = e->index == 0;
@@ -498,7 +465,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         eu_problem(key, NMERR_PROTOCOL_NOT_FOUND, 0, "the host has no TCP parser");
         return FALSE;
     }
-    if ((rc = eu_map_init(key, &st.map, sizeof(conn_key_t), sizeof(conn_entry_t))) != 0 ||
+    if ((rc = eu_map_init(key, &st.map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0 ||
         (rc = eu_event_init(key, &st.ev, EXPERT_NAME, 1)) != 0)
         goto fail;
     if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)

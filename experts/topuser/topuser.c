@@ -100,13 +100,8 @@ static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
 
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
-    snprintf(pExpertInfo->szName, EXPERTSTRINGLENGTH, "%s", EXPERT_NAME);
-    snprintf(pExpertInfo->szVendor, EXPERTSTRINGLENGTH, "nmexpert");
-    snprintf(pExpertInfo->szDescription, EXPERTSTRINGLENGTH,
-             "Frames and bytes each MAC, IPv4 or IPv6 address sent and received");
-    pExpertInfo->Version = 1;
-    pExpertInfo->Flags = EXPERT_ENUM_FLAG_CONFIGURABLE;
-    return TRUE;
+    return eu_register(pExpertInfo, EXPERT_NAME,
+                       "Frames and bytes each MAC, IPv4 or IPv6 address sent and received");
 }
 
 /* Validates the settings and hands back their normalised text. */
