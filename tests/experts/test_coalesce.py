@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+import cli_checks
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
 NMEXPERT = os.environ.get("NMEXPERT", "nmexpert")
@@ -286,26 +288,8 @@ def check_failures(cap):
 
 
 def big_capture():
-    """A capture long enough to stop half-way: data/sample.pcap repeated,
-    each copy later in time (pcap, microseconds)."""
-    path = os.path.join(TMP, "big.pcap")
-    with open(os.path.join(SRC, "data", "sample.pcap"), "rb") as fh:
-        raw = fh.read()
-    hdr, body = raw[:24], raw[24:]
-    recs = []
-    i = 0
-    while i + 16 <= len(body):
-        sec, usec, incl, orig = struct.unpack("<IIII", body[i:i + 16])
-        recs.append((sec, usec, body[i + 16:i + 16 + incl], orig))
-        i += 16 + incl
-    with open(path, "wb") as fh:
-        fh.write(hdr)
-        for k in range(150):
-            for sec, usec, data, orig in recs:
-                fh.write(struct.pack("<IIII", sec + 10 * k, usec, len(data), orig))
-                fh.write(data)
-    return path
-
+    """A capture long enough to stop half-way: data/sample.pcap repeated."""
+    return cli_checks.repeated_sample(os.path.join(TMP, "big.pcap"), os.path.join(SRC, "data", "sample.pcap"), 150)
 
 def check_termination():
     cap = big_capture()
@@ -353,20 +337,8 @@ SHARED_SET = [
 
 
 def check_configure():
-    """Configure (nmexpert configure) stores the normalised settings and
-    refuses bad ones, leaving what was stored."""
-    base = [NMEXPERT, "configure", "coalesce"] + (["--experts-dir", EXPERTS] if EXPERTS else [])
-    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-coalesce-cfg-"))
-    sets = []
-    for kv in ["output=/tmp/nmx-out.CAP"]:
-        sets += ["--set", kv]
-    p = subprocess.run(base + sets, capture_output=True, text=True, env=env)
-    shown = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
-    check("configure stores the normalised settings", p.returncode == 0 and shown == "output=/tmp/nmx-out.CAP\nformat=netmon2", (p.stderr, shown))
-    p = subprocess.run(base + ["--set", "format=zip"], capture_output=True, text=True, env=env)
-    again = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
-    check("configure refuses %s, keeping what was stored" % "format=zip", p.returncode != 0 and again == shown,
-          (p.returncode, p.stderr, again))
+    cli_checks.check_configure(check, NMEXPERT, EXPERTS, "coalesce", ["output=/tmp/nmx-out.CAP"],
+                               "output=/tmp/nmx-out.CAP\nformat=netmon2", "format=zip")
 
 def main():
     for tool in ("tshark", "capinfos"):

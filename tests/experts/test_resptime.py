@@ -43,6 +43,8 @@ import sys
 import tempfile
 from decimal import Decimal
 
+import cli_checks
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
 NMEXPERT = os.environ.get("NMEXPERT", "nmexpert")
@@ -573,64 +575,16 @@ SHARED_SET = [
 SHARED_PORTS = {"linktypes/suricata_http-range-multiflows_null.pcap": [8000]}
 
 
-def big_capture():
-    """data/sample.pcap repeated 300 times, each copy 10 s later (pcap):
-    long enough for a run to be stopped half-way."""
-    path = os.path.join(tempfile.mkdtemp(prefix="nmx-resptime-big-"), "big.pcap")
-    with open(os.path.join(SRC, "data", "sample.pcap"), "rb") as fh:
-        raw = fh.read()
-    recs = []
-    i = 24
-    while i + 16 <= len(raw):
-        sec, usec, incl, orig = struct.unpack("<IIII", raw[i:i + 16])
-        recs.append((sec, usec, raw[i + 16:i + 16 + incl], orig))
-        i += 16 + incl
-    with open(path, "wb") as fh:
-        fh.write(raw[:24])
-        for k in range(300):
-            for sec, usec, data, orig in recs:
-                fh.write(struct.pack("<IIII", sec + 10 * k, usec, len(data), orig))
-                fh.write(data)
-    return path
-
 
 def check_termination():
-    """A run stopped by --timeout: the expert must notice NMERR_EXPERT_TERMINATE
-    and return by itself (not be killed).  Shorter limits are tried until one
-    falls inside the run."""
-    cap = big_capture()
-    res = None
-    for limit in ("0.1", "0.05", "0.02", "0.01"):
-        args = [NMEXPERT, "run", cap, "-e", "resptime", "--format", "json", "--no-progress", "--timeout", limit]
-        if EXPERTS:
-            args += ["--experts-dir", EXPERTS]
-        p = subprocess.run(args, capture_output=True, text=True, timeout=600)
-        res = json.loads(p.stdout)["experts"][0]
-        if res["outcome"] != "completed":
-            break
-    if res["outcome"] == "completed":
-        print("SKIP: every run ended before its time limit (machine too fast); termination not checked")
-    else:
-        check("stopped mid-run -> terminated, the expert returning by itself",
-              res["outcome"] == "terminated" and "stopped when asked" in res["message"],
-              (res["outcome"], res["message"]))
+    cap = os.path.join(tempfile.mkdtemp(prefix="nmx-resptime-big-"), "big.pcap")
+    cli_checks.repeated_sample(cap, os.path.join(SRC, "data", "sample.pcap"), 300)
+    cli_checks.check_timeout_stops(check, NMEXPERT, EXPERTS, "resptime", cap)
     os.remove(cap)
 
 def check_configure():
-    """Configure (nmexpert configure) stores the normalised settings and
-    refuses bad ones, leaving what was stored."""
-    base = [NMEXPERT, "configure", "resptime"] + (["--experts-dir", EXPERTS] if EXPERTS else [])
-    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-resptime-cfg-"))
-    sets = []
-    for kv in ["ports=8080, 80,80"]:
-        sets += ["--set", kv]
-    p = subprocess.run(base + sets, capture_output=True, text=True, env=env)
-    shown = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
-    check("configure stores the normalised settings", p.returncode == 0 and shown == "ports=80,8080", (p.stderr, shown))
-    p = subprocess.run(base + ["--set", "ports=80,x"], capture_output=True, text=True, env=env)
-    again = subprocess.run(base + ["--show"], capture_output=True, text=True, env=env).stdout.strip()
-    check("configure refuses %s, keeping what was stored" % "ports=80,x", p.returncode != 0 and again == shown,
-          (p.returncode, p.stderr, again))
+    cli_checks.check_configure(check, NMEXPERT, EXPERTS, "resptime", ["ports=8080, 80,80"],
+                               "ports=80,8080", "ports=80,x")
 
 def main():
     if shutil.which("tshark") is None:
