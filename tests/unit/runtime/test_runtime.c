@@ -582,6 +582,50 @@ static void test_sdk_writer(void **state)
                      NMERR_INVALID_PARAMETER);
 }
 
+/* The generic NetMon memory functions (spec 6.6): process heap, zeroed,
+ * sizes as requested, bad pointers refused with NMERR_INVALID_PARAMETER. */
+static void test_generic_memory(void **state)
+{
+    (void)state;
+    unsigned char *p = AllocMemory(100);
+    assert_non_null(p);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(p[i], 0);
+    assert_int_equal(MemorySize(p), 100);
+    memset(p, 0xAB, 100);
+    p = ReallocMemory(p, 5000);
+    assert_non_null(p);
+    assert_int_equal(MemorySize(p), 5000);
+    assert_int_equal(p[99], 0xAB);
+    assert_int_equal(p[100], 0);     /* grown part zero-filled */
+    assert_int_equal(p[4999], 0);
+    FreeMemory(p);
+    BhSetLastError(0);
+    assert_int_equal(MemorySize(p), (SIZE_T)-1); /* freed */
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
+    BhSetLastError(0);
+    FreeMemory(p);                               /* double free: refused */
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
+    int local;
+    BhSetLastError(0);
+    FreeMemory(&local);                          /* foreign */
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
+    assert_null(ReallocMemory((void *)(uintptr_t)0x1234, 10)); /* wild */
+    FreeMemory(NULL);                            /* harmless */
+    void *z = ReallocMemory(NULL, 0);            /* NULL: an allocation */
+    assert_non_null(z);
+    assert_int_equal(MemorySize(z), 0);
+    FreeMemory(z);
+    /* Many blocks: the table grows and still finds every one. */
+    void *many[2000];
+    for (int i = 0; i < 2000; i++)
+        many[i] = AllocMemory((SIZE_T)i);
+    for (int i = 0; i < 2000; i++)
+        assert_int_equal(MemorySize(many[i]), (SIZE_T)i);
+    for (int i = 0; i < 2000; i++)
+        FreeMemory(many[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_configure_rules),
         cmocka_unit_test(test_discovery),
         cmocka_unit_test(test_sdk_writer),
+        cmocka_unit_test(test_generic_memory),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
 }
