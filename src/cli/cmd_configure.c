@@ -148,7 +148,12 @@ int nmx_cmd_configure(int argc, char **argv)
     if (show || !changed) {
         size_t len;
         uint8_t *data = nmx_config_load(ei->module, &len);
-        if (data == NULL) {
+        if (data == NULL && len == (size_t)-1) {
+            nmx_cli_error("%s: the stored configuration is unreadable or corrupt (--reset forgets it)",
+                          ei->module);
+            status = NMX_EXIT_USAGE;
+            goto out;
+        } else if (data == NULL) {
             printf("%s: no stored configuration (defaults)\n", ei->module);
         } else if (nmx_cli_is_text(data, len)) {
             fwrite(data, 1, len > 0 && data[len - 1] == '\0' ? len - 1 : len, stdout);

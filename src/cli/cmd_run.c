@@ -98,6 +98,10 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
         if (stored != NULL) {
             nmx_cli_config_assign(&sel->config, stored, len);
             free(stored);
+        } else if (len == (size_t)-1) {
+            nmx_cli_error("%s: the stored configuration is unreadable or corrupt; using the defaults "
+                          "(see 'nmexpert configure %s --reset')",
+                          sel->module, sel->module);
         }
     }
     for (size_t i = 0; i < nsets; i++) {

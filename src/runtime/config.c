@@ -91,15 +91,20 @@ NMX_EXPORT void *nmx_config_load(const char *module, size_t *len)
     if (config_path(module, path, sizeof path, false) != 0)
         return NULL;
     FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    if (f == NULL) {
+        if (errno != ENOENT)
+            *len = (size_t)-1; /* there, but unreadable */
         return NULL;
+    }
     uint8_t head[4];
     void *data = NULL;
+    *len = (size_t)-1; /* corrupt until proven otherwise */
     if (fread(head, 1, 4, f) == 4) {
         uint32_t total = nmx_load_u32le(head);
         if (total >= 4 && total <= NMX_CONFIG_MAX) {
             data = malloc(total - 4 > 0 ? total - 4 : 1);
-            if (data != NULL && fread(data, 1, total - 4, f) == total - 4) {
+            /* Exactly RawConfigLength bytes: no more, no less. */
+            if (data != NULL && fread(data, 1, total - 4, f) == total - 4 && fgetc(f) == EOF) {
                 *len = total - 4;
             } else {
                 free(data);
