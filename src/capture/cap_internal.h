@@ -67,6 +67,8 @@ struct nmx_capture {
     size_t size;
     void *map;      /* mmap()ed region, or NULL */
     size_t map_len;
+    int fd;         /* the mapped file while the index is built, else -1 */
+    bool index_streamed; /* the reader indexed through pread (cap_read_at), not the mapping */
     uint8_t *owned; /* heap copy of an unmappable file, or NULL */
 
     /* Format, set by the reader's open. */
@@ -129,6 +131,14 @@ struct nmx_capture {
 };
 
 /* ---- helpers for readers (capture.c) ------------------------------------ */
+
+/*
+ * Copies image bytes [off, off+len) into buf with pread() on the mapped
+ * file, so that indexing need not map (and keep resident) every page.
+ * Returns the bytes read (fewer at the end of the file), or 0 when the
+ * capture has no file descriptor or the read fails.
+ */
+size_t nmx__cap_read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len);
 
 /* Adds an interface; returns its number, or -1 (err set) past NMX_CAP_MAX_IFACES or OOM. */
 long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t offset,

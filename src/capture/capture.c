@@ -362,7 +362,8 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
             cap->map_len = (size_t)st.st_size;
             cap->data = m;
             cap->size = (size_t)st.st_size;
-            goto out_close;
+            cap->fd = fd; /* readers may index through pread; closed after the index */
+            return 0;
         }
     }
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
@@ -388,6 +389,23 @@ void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to)
     uint64_t b = (to > cap->map_len ? cap->map_len : to) / ps * ps;
     if (b > a)
         (void)madvise((uint8_t *)cap->map + a, (size_t)(b - a), MADV_DONTNEED);
+}
+
+size_t nmx__cap_read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len)
+{
+    if (cap->fd < 0 || off >= cap->size)
+        return 0;
+    size_t want = len < cap->size - off ? len : (size_t)(cap->size - off);
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = pread(cap->fd, (uint8_t *)buf + got, want - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return got;
 }
 
 void nmx_cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to)
@@ -627,7 +645,10 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
             tally(&cap->no_ts, cap->n_frames);
         cap->frames[cap->n_frames++] = rec;
         /* Keep only a window of the file resident while indexing, and map
-         * the next one in a single call. */
+         * the next one in a single call (unless the reader does not touch
+         * the mapping at all). */
+        if (cap->index_streamed)
+            continue;
         if (rec.data_off >= prefetched) {
             nmx_cap_prefetch(cap, rec.data_off, rec.data_off + NMX_CAP_RESIDENT_WINDOW);
             prefetched = rec.data_off + NMX_CAP_RESIDENT_WINDOW;
@@ -656,6 +677,10 @@ static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, b
     unsigned rc = from_file ? map_file(cap, err) : 0;
     if (rc == 0)
         rc = build_index(cap, err);
+    if (cap->fd >= 0) {
+        close(cap->fd);
+        cap->fd = -1;
+    }
     if (rc != 0) {
         nmx_cap_close(cap);
         return rc;
@@ -669,6 +694,7 @@ static nmx_cap_t *new_cap(const char *name)
     nmx_cap_t *cap = calloc(1, sizeof *cap);
     if (cap == NULL)
         return NULL;
+    cap->fd = -1;
     cap->path = strdup(name);
     if (cap->path == NULL) {
         free(cap);
@@ -712,6 +738,8 @@ void nmx_cap_close(nmx_cap_t *cap)
 {
     if (cap == NULL)
         return;
+    if (cap->fd >= 0)
+        close(cap->fd);
     if (cap->map != NULL)
         munmap(cap->map, cap->map_len);
     free(cap->owned);
