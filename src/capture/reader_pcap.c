@@ -16,7 +16,8 @@
  *                                   +------------------------+ then incl_len bytes
  *
  * libpcap would copy every packet into its own buffer and gives no file
- * offsets, so the index is built by walking the mapped records directly
+ * offsets, so the index is built by walking the records directly: their
+ * headers through a pread window when the file is mapped, else in the image
  * (docs/capture.md explains the choice; the tests use libpcap as the peer).
  */
 #include "capture/cap_internal.h"
