@@ -637,15 +637,12 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
     EXPERTFRAMEDESCRIPTOR fd;
     int64_t t = 0;
     for (;;) {
-        rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd);
+        rc = eu_next_frame(key, &prog, &last, &fd);
         if (rc == NMERR_OUT_OF_RANGE) {
             rc = 0;
             break;
         }
         if (rc != 0)
-            goto fail;
-        last = fd.FrameNumber;
-        if ((rc = eu_progress(key, &prog, last)) != 0)
             goto fail;
         if (r->w == NULL && (rc = open_file(r, NmxGetFrameLinkType(fd.hFrame))) != 0)
             goto fail;

@@ -341,6 +341,23 @@ EU_UNUSED static DWORD eu_progress(HEXPERTKEY key, eu_progress_t *p, DWORD n)
     return ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", pct);
 }
 
+/*
+ * One step of the forward walk every expert makes: the next frame after
+ * *last that passes the user's display filter, remembered in *last, with the
+ * progress reported.  Returns 0 with *fd filled, NMERR_OUT_OF_RANGE after the
+ * last frame, or the error (NMERR_EXPERT_TERMINATE: clean up and return).
+ * Start with *last = (DWORD)-1.
+ */
+EU_UNUSED static DWORD eu_next_frame(HEXPERTKEY key, eu_progress_t *p, DWORD *last,
+                                     LPEXPERTFRAMEDESCRIPTOR fd)
+{
+    DWORD rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, *last, NULL, fd);
+    if (rc != NMERR_SUCCESS)
+        return rc;
+    *last = fd->FrameNumber;
+    return eu_progress(key, p, *last);
+}
+
 /* ---- protocols -------------------------------------------------------------- */
 
 /* The ProtocolID (as in RECOGNIZEDATA) of a protocol name, or 0xFFFF. */

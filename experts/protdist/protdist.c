@@ -251,9 +251,7 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 
     EXPERTFRAMEDESCRIPTOR fd;
     DWORD last = (DWORD)-1;
-    while ((err = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd)) ==
-           NMERR_SUCCESS) {
-        last = fd.FrameNumber;
+    while ((err = eu_next_frame(key, &prog, &last, &fd)) == NMERR_SUCCESS) {
         DWORD len = fd.pFrame->FrameLength;
         frames++;
         bytes += len;
@@ -288,9 +286,6 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
                 t[id].bytes += len;
             }
         }
-        err = eu_progress(key, &prog, last);
-        if (err != 0)
-            goto out;
     }
     if (err == NMERR_OUT_OF_RANGE)
         err = report(key, t, n, names, frames, bytes, s.sort);

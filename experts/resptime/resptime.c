@@ -787,15 +787,12 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
 
     EXPERTFRAMEDESCRIPTOR fd;
     for (;;) {
-        rc = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd);
+        rc = eu_next_frame(key, &prog, &last, &fd);
         if (rc == NMERR_OUT_OF_RANGE) {
             rc = 0;
             break;
         }
         if (rc != 0)
-            goto fail;
-        last = fd.FrameNumber;
-        if ((rc = eu_progress(key, &prog, last)) != 0)
             goto fail;
         eu_tcpseg_t s;
         if (eu_l4_segment(&st->ids, &fd, st->ids.tcp, &s)) {

@@ -306,12 +306,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 
     EXPERTFRAMEDESCRIPTOR fd;
     DWORD last = (DWORD)-1;
-    while ((err = ExpertGetFrame(key, GET_FRAME_NEXT_FORWARD, FLAGS_DEFER_TO_UI_FILTER, last, NULL, &fd)) ==
-           NMERR_SUCCESS) {
-        last = fd.FrameNumber;
+    while ((err = eu_next_frame(key, &prog, &last, &fd)) == NMERR_SUCCESS) {
         err = count_frame(key, &m, &ids, s.kind, &fd);
-        if (err == 0)
-            err = eu_progress(key, &prog, last);
         if (err != 0)
             goto out;
     }
