@@ -15,17 +15,13 @@
  * like Run, so a faulty expert cannot take the host down.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/cursor.h"
@@ -257,6 +253,21 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
     nmx_module_unload(&m);
 }
 
+/* What the Configure child runs. */
+typedef struct configure_call {
+    const char *path;
+    nmx_capture_t *cap;
+    const void *config;
+    size_t config_len;
+    configure_result_t *result; /* in shared memory */
+} configure_call_t;
+
+static void configure_child(void *arg)
+{
+    configure_call_t *c = arg;
+    configure_in_child(c->path, c->cap, c->config, c->config_len, c->result);
+}
+
 NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
                                   const void *config, size_t config_len, char *errbuf,
                                   size_t errlen)
@@ -283,40 +294,22 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
         return -1;
     }
     memset(r, 0, offsetof(configure_result_t, data));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        nmx_child_signals();
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        configure_in_child(he->path, cap, config, config_len, r);
-        _exit(0);
-    }
-    int rc = -1;
-    if (pid < 0) {
+    configure_call_t call = {he->path, cap, config, config_len, r};
+    int rc = -1, status = 0;
+    int how = nmx_call_isolated(configure_child, &call, NMX_CONFIGURE_TIMEOUT_S, &status);
+    if (how == NMX_CHILD_NO_PROCESS) {
         snprintf(errbuf, errlen, "cannot start a process: %s", strerror(errno));
         goto out;
     }
-    int status = 0;
-    time_t start = time(NULL);
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (time(NULL) - start > NMX_CONFIGURE_TIMEOUT_S) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            snprintf(errbuf, errlen, "%s: Configure did not return within %d s", he->module,
-                     NMX_CONFIGURE_TIMEOUT_S);
-            goto out;
-        }
-        struct timespec ms = {0, 5 * 1000 * 1000};
-        nanosleep(&ms, NULL);
+    if (how == NMX_CHILD_TIMED_OUT) {
+        snprintf(errbuf, errlen, "%s: Configure did not return within %d s", he->module,
+                 NMX_CONFIGURE_TIMEOUT_S);
+        goto out;
     }
     if (!r->done) {
         if (r->error[0] != '\0')
             snprintf(errbuf, errlen, "%s: %s", he->module, r->error);
-        else if (WIFSIGNALED(status))
+        else if (status != -1 && WIFSIGNALED(status))
             snprintf(errbuf, errlen, "%s: crashed in Configure (signal %d, %s)", he->module,
                      WTERMSIG(status), strsignal(WTERMSIG(status)));
         else

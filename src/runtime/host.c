@@ -12,14 +12,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/strutil.h"
@@ -161,6 +159,18 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
     r->done = 1;
 }
 
+/* What the discovery child runs. */
+typedef struct probe_call {
+    const char *path;
+    probe_result_t *result; /* in shared memory */
+} probe_call_t;
+
+static void probe_child(void *arg)
+{
+    probe_call_t *c = arg;
+    probe_in_this_process(c->path, c->result);
+}
+
 /* Loads and registers `path` in a child process; fills r. */
 static void probe_isolated(const char *path, probe_result_t *r)
 {
@@ -171,54 +181,23 @@ static void probe_isolated(const char *path, probe_result_t *r)
         return;
     }
     memset(sh, 0, sizeof *sh);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        nmx_child_signals();
-        dup2(STDERR_FILENO, STDOUT_FILENO); /* a chatty module must not pollute reports */
-        probe_in_this_process(path, sh);
-        _exit(0);
-    }
+    probe_call_t call = {path, sh};
     int status = 0;
-    bool exited = false;
-    if (pid > 0) {
-        struct timespec start;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        for (;;) {
-            pid_t w = waitpid(pid, &status, WNOHANG);
-            if (w == pid || (w < 0 && errno != EINTR)) {
-                exited = w == pid;
-                break;
-            }
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            if (now.tv_sec - start.tv_sec >= NMX_REGISTER_TIMEOUT_S) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                snprintf(r->error, sizeof r->error,
-                         "did not finish loading and registering within %d s", NMX_REGISTER_TIMEOUT_S);
-                r->code = NMERR_LOAD_EXPERT_FAILED;
-                munmap(sh, sizeof *sh);
-                return;
-            }
-            struct timespec ms = {0, 5 * 1000 * 1000};
-            nanosleep(&ms, NULL);
-        }
-    }
-    if (pid < 0) {
+    int how = nmx_call_isolated(probe_child, &call, NMX_REGISTER_TIMEOUT_S, &status);
+    r->code = NMERR_LOAD_EXPERT_FAILED;
+    if (how == NMX_CHILD_NO_PROCESS)
         snprintf(r->error, sizeof r->error, "cannot start a process to load it: %s", strerror(errno));
-        r->code = NMERR_LOAD_EXPERT_FAILED;
-    } else if (sh->done) {
+    else if (how == NMX_CHILD_TIMED_OUT)
+        snprintf(r->error, sizeof r->error, "did not finish loading and registering within %d s",
+                 NMX_REGISTER_TIMEOUT_S);
+    else if (sh->done)
         *r = *sh;
-    } else if (exited && WIFSIGNALED(status)) {
+    else if (status != -1 && WIFSIGNALED(status))
         snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-        r->code = NMERR_LOAD_EXPERT_FAILED;
-    } else {
+    else
         snprintf(r->error, sizeof r->error, "exited while loading (status %d)",
-                 exited ? WEXITSTATUS(status) : -1);
-        r->code = NMERR_LOAD_EXPERT_FAILED;
-    }
+                 status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     munmap(sh, sizeof *sh);
 }
 

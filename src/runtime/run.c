@@ -363,8 +363,10 @@ NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run)
 
 /* ---- the host side ------------------------------------------------------ */
 
-void nmx_child_signals(void)
+void nmx_child_setup(void)
 {
+    /* Die with the host. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* Whatever the host installed (a test harness's crash handlers, say)
      * must not run in the expert's process: a crash has to end it. */
     struct sigaction dfl;
@@ -378,6 +380,43 @@ void nmx_child_signals(void)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Nothing to read, and the host's stdout (the report) stays clean. */
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    }
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+}
+
+int nmx_call_isolated(void (*fn)(void *), void *arg, double timeout_s, int *status)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return NMX_CHILD_NO_PROCESS;
+    if (pid == 0) {
+        nmx_child_setup();
+        fn(arg);
+        _exit(0);
+    }
+    double start = now_s();
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid)
+            return NMX_CHILD_EXITED;
+        if (w < 0 && errno != EINTR) {
+            *status = -1;
+            return NMX_CHILD_EXITED;
+        }
+        if (now_s() - start >= timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, status, 0);
+            return NMX_CHILD_TIMED_OUT;
+        }
+        struct timespec ms = {0, 5 * 1000 * 1000};
+        nanosleep(&ms, NULL);
+    }
 }
 
 static void *entry_thread(void *arg)
@@ -413,16 +452,7 @@ static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
         return false;
     }
     if (pid == 0) {
-        /* The child: die with the host, leave Ctrl-C to the host, keep the
-         * host's stdout (the report) clean. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        nmx_child_signals();
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) {
-            dup2(devnull, STDIN_FILENO);
-            close(devnull);
-        }
-        dup2(STDERR_FILENO, STDOUT_FILENO);
+        nmx_child_setup();
         nmx_entry_exec(run, e, true);
         _exit(0);
     }

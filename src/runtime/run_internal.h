@@ -55,8 +55,17 @@ struct nmx_run {
     bool abandoned;               /* an in-process expert never returned */
 };
 
-/* Resets signal dispositions in a freshly forked expert process. */
-void nmx_child_signals(void);
+/* Sets up a freshly forked process that will run expert code: killed with
+ * the host, default signal dispositions (SIGINT ignored: Ctrl-C is the
+ * host's), stdin from /dev/null, stdout to stderr. */
+void nmx_child_setup(void);
+
+/* Runs fn(arg) in such a child process and waits for it at most timeout_s
+ * seconds.  NMX_CHILD_EXITED: it ended, *status as waitpid gives it (-1 if
+ * it could not be waited for); NMX_CHILD_TIMED_OUT: it was killed;
+ * NMX_CHILD_NO_PROCESS: fork failed (errno says why). */
+enum { NMX_CHILD_EXITED = 0, NMX_CHILD_TIMED_OUT, NMX_CHILD_NO_PROCESS };
+int nmx_call_isolated(void (*fn)(void *), void *arg, double timeout_s, int *status);
 
 /* Runs one entry's expert to the end (expert side). */
 void nmx_entry_exec(struct nmx_run *run, nmx_entry_t *e, bool watch);
