@@ -101,6 +101,14 @@ typedef struct nmx_expert_info {
     const char *load_error;  /* NULL, or why the module could not be loaded/registered */
 } nmx_expert_info_t;
 
+/*
+ * The module name of an expert's shared object (spec 1.2): the base name
+ * without a "lib" prefix and without ".so" (and any version suffix after
+ * it): "/opt/x/libprotdist.so" -> "protdist".  It names the expert in
+ * `--set NAME.KEY=VALUE` and in the stored configurations.
+ */
+NMX_EXPORT void nmx_module_name(const char *path, char *out, size_t outlen);
+
 /* Creates a host.  Experts are looked up in the directories added with
  * nmx_host_add_experts_dir(), then in the installed experts directory. */
 NMX_EXPORT nmx_host_t *nmx_host_new(void);

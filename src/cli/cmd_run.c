@@ -62,19 +62,6 @@ typedef struct pending_set {
     char *value;              /* value, or the file name */
 } pending_set_t;
 
-static void module_of(const char *which, char *out, size_t n)
-{
-    const char *base = strrchr(which, '/');
-    base = base != NULL ? base + 1 : which;
-    if (strncmp(base, "lib", 3) == 0 && base[3] != '\0')
-        base += 3;
-    size_t l = strcspn(base, ".");
-    if (l >= n)
-        l = n - 1;
-    memcpy(out, base, l);
-    out[l] = '\0';
-}
-
 /* Builds the configuration of one selected expert: --config or stored
  * configuration, then the --set values. */
 static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets)
@@ -246,7 +233,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             sel = g;
             memset(&sel[nsel], 0, sizeof sel[nsel]);
             sel[nsel].which = optarg;
-            module_of(optarg, sel[nsel].module, sizeof sel[nsel].module);
+            nmx_module_name(optarg, sel[nsel].module, sizeof sel[nsel].module);
             nsel++;
             break;
         }

@@ -15,7 +15,7 @@
 
 #include "common/strutil.h"
 
-void nmx_module_name(const char *path, char *out, size_t outlen)
+NMX_EXPORT void nmx_module_name(const char *path, char *out, size_t outlen)
 {
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <netmon.h>
+#include <nmexpert/host.h>
 
 typedef BOOL(WINAPI *nmx_dllmain_fn)(HINSTANCE, ULONG, LPVOID);
 
@@ -34,10 +35,6 @@ DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char 
 /* DllMain(DLL_PROCESS_DETACH) when exported, then dlclose. */
 void nmx_module_unload(nmx_module_t *m);
 
-/*
- * The module name of a shared object path (spec 1.2): the base name without
- * a "lib" prefix and without ".so" (and any version suffix after it).
- */
-void nmx_module_name(const char *path, char *out, size_t outlen);
+/* nmx_module_name() is part of the embedding API (nmexpert/host.h). */
 
 #endif /* NMX_RUNTIME_LOADER_H */
