@@ -13,7 +13,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -29,30 +28,6 @@ static void usage(FILE *out)
 }
 
 /* ISO 8601 UTC time with `digits` sub-second digits: 2006-12-16T18:22:34.013605Z. */
-static void iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
-{
-    int64_t secs = ns / 1000000000, frac = ns % 1000000000;
-    if (frac < 0) {
-        frac += 1000000000;
-        secs--;
-    }
-    time_t t = (time_t)secs;
-    struct tm tm;
-    char head[48];
-    if (gmtime_r(&t, &tm) == NULL || strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-        snprintf(buf, n, "(time %" PRId64 " ns out of range)", ns);
-        return;
-    }
-    char f[16];
-    snprintf(f, sizeof f, "%09lld", (long long)frac);
-    if (digits > 9)
-        digits = 9;
-    if (digits == 0)
-        snprintf(buf, n, "%sZ", head);
-    else
-        snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
-}
-
 /* A duration in seconds with `digits` decimals: 17.259926. */
 static void seconds(int64_t ns, unsigned digits, char *buf, size_t n)
 {
@@ -93,8 +68,8 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
     fprintf(out, "Captured bytes:    %" PRIu64 "\n", in->captured_bytes);
     fprintf(out, "On-wire bytes:     %" PRIu64 "\n", in->wire_bytes);
     if (in->frames > 0) {
-        iso_time(in->first_ns, in->time_digits, a, sizeof a);
-        iso_time(in->last_ns, in->time_digits, b, sizeof b);
+        nmx_report_iso_time(in->first_ns, in->time_digits, a, sizeof a);
+        nmx_report_iso_time(in->last_ns, in->time_digits, b, sizeof b);
         fprintf(out, "First time:        %s\n", a);
         fprintf(out, "Last time:         %s\n", b);
         seconds(in->last_ns - in->first_ns, in->time_digits, a, sizeof a);

@@ -2,6 +2,7 @@
  * capture_json.c - the "capture" object of the JSON contract (DESIGN.md),
  * shared by `nmexpert run --format json` and `nmexpert info --format json`.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,7 +10,7 @@
 #include "capture/capture.h"
 #include "report/report.h"
 
-void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+NMX_EXPORT void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
 {
     int64_t secs = ns / 1000000000, frac = ns % 1000000000;
     if (frac < 0) {
@@ -18,18 +19,17 @@ void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
     }
     time_t t = (time_t)secs;
     struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL) {
-        snprintf(buf, n, "invalid");
-        return;
-    }
-    char head[32];
-    strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (digits == 0) {
-        snprintf(buf, n, "%sZ", head);
+    char head[48];
+    if (gmtime_r(&t, &tm) == NULL || strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+        snprintf(buf, n, "(time %" PRId64 " ns out of range)", ns);
         return;
     }
     if (digits > 9)
         digits = 9;
+    if (digits == 0) {
+        snprintf(buf, n, "%sZ", head);
+        return;
+    }
     char f[16];
     snprintf(f, sizeof f, "%09lld", (long long)frac);
     snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
