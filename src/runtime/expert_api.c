@@ -126,8 +126,6 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
                 nmx_cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
                 s->released = off - NMX_CAP_RESIDENT_WINDOW;
             }
-            if (s->shared != NULL)
-                s->shared->frames_delivered++;
         }
     }
     pthread_mutex_unlock(&s->lock);
@@ -181,10 +179,8 @@ NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpert
         return NMERR_INVALID_EXPERT_HANDLE;
     nmx_shared_t *sh = s->shared;
     if (nmx_session_terminating(s)) {
-        if (sh != NULL) {
-            sh->events_after_term++;
+        if (sh != NULL)
             atomic_fetch_add(&nmx_shared_log(sh)->dropped, 1);
-        }
         return NMERR_EXPERT_TERMINATE;
     }
     if (pExpertEvent == NULL)
@@ -196,11 +192,8 @@ NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpert
     pthread_mutex_lock(&s->lock);
     nmx_eventlog_t *log = nmx_shared_log(sh);
     DWORD rc = nmx_eventlog_append(log, pExpertEvent);
-    if (rc != NMERR_SUCCESS) {
+    if (rc != NMERR_SUCCESS)
         atomic_fetch_add(&log->dropped, 1);
-        if (rc != NMERR_OUT_OF_MEMORY)
-            sh->events_rejected++;
-    }
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

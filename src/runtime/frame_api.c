@@ -35,6 +35,19 @@ static const nmx_dissection_t *frame_dissection(nmx_session_t *s, uint32_t n)
     return d;
 }
 
+/* The session a handle-free call on capture `co` belongs to: the calling
+ * thread's, else the capture's latest (threads an expert created have no
+ * current session).  NULL with NMERR_INVALID_EXPERT_HANDLE outside any. */
+static nmx_session_t *capture_session(struct _CAPTURE *co)
+{
+    nmx_session_t *s = nmx_session_current();
+    if (s == NULL || s->capture != co)
+        s = co->default_session;
+    if (s == NULL)
+        BhSetLastError(NMERR_INVALID_EXPERT_HANDLE);
+    return s;
+}
+
 /* ---- frames (6.5) ---------------------------------------------------------- */
 
 NMAPI HFRAME WINAPI GetFrame(HCAPTURE hCapture, DWORD FrameNumber)
@@ -48,14 +61,8 @@ NMAPI HFRAME WINAPI GetFrame(HCAPTURE hCapture, DWORD FrameNumber)
         BhSetLastError(NMERR_OUT_OF_RANGE);
         return NULL;
     }
-    nmx_session_t *s = nmx_session_current();
-    if (s == NULL || s->capture != co)
-        s = co->default_session;
-    if (s == NULL) {
-        BhSetLastError(NMERR_INVALID_EXPERT_HANDLE);
-        return NULL;
-    }
-    return nmx_hframe_make(s, FrameNumber);
+    nmx_session_t *s = capture_session(co);
+    return s != NULL ? nmx_hframe_make(s, FrameNumber) : NULL;
 }
 
 NMAPI HCAPTURE WINAPI GetFrameCaptureHandle(HFRAME hFrame)
@@ -466,13 +473,9 @@ NMAPI DWORD WINAPI FilterFindFrame(HFILTER hFilter, HCAPTURE hCapture, DWORD nFr
         BhSetLastError(co == NULL ? NMERR_INVALID_HCAPTURE : NMERR_INVALID_HFILTER);
         return FILTER_NO_MORE_FRAMES;
     }
-    nmx_session_t *s = nmx_session_current();
-    if (s == NULL || s->capture != co)
-        s = co->default_session;
-    if (s == NULL) {
-        BhSetLastError(NMERR_INVALID_EXPERT_HANDLE);
+    nmx_session_t *s = capture_session(co);
+    if (s == NULL)
         return FILTER_NO_MORE_FRAMES;
-    }
     uint32_t total = nmx_cap_count(s->cap);
     int64_t i = FilterDirection ? (int64_t)nFrame + 1 : (int64_t)nFrame - 1;
     for (uint64_t k = 0; i >= 0 && i < total; k++) {

@@ -57,9 +57,6 @@ typedef struct nmx_shared {
     nmx_mem_stats_t mem;          /* the session heap keeps its statistics here */
     uint64_t live_bytes_at_end;   /* when Run returned */
     uint64_t live_blocks_at_end;
-    uint64_t frames_delivered;
-    uint64_t events_rejected;     /* invalid or oversized events (76/137) */
-    uint64_t events_after_term;   /* events dropped because of termination */
     uint64_t log_offset;          /* where the event log starts in the region */
 } nmx_shared_t;
 
