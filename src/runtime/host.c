@@ -80,8 +80,9 @@ NMX_EXPORT const char *nmx_host_installed_data_dir(void)
         return env;
     char lib[PATH_MAX];
     if (library_dir(lib, sizeof lib)) {
-        snprintf(dir, sizeof dir, "%.*s/../share/nmexpert", (int)(sizeof dir - 20), lib);
-        if (is_dir(dir))
+        char rel[PATH_MAX];
+        snprintf(rel, sizeof rel, "%.*s/../share/nmexpert", (int)(sizeof rel - 20), lib);
+        if (is_dir(rel) && realpath(rel, dir) != NULL) /* no "lib/.." in messages */
             return dir;
     }
     return NMX_DATA_DIR;
