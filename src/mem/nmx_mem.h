@@ -199,6 +199,14 @@ typedef struct nmx_mem_global {
 NMX_MEM_API void nmx_mem_global_stats(nmx_mem_global_t *out);
 
 /*
+ * Sets the heap up now rather than on the first nmx_key_create: it reserves
+ * address space for its segment map and session slots, which a process
+ * about to limit its data segment (RLIMIT_DATA) must do first.  False when
+ * the reservations failed.
+ */
+NMX_MEM_API bool nmx_mem_init(void);
+
+/*
  * Returns cached segments to the operating system until at most
  * `keep_segments` remain.  Destroying a session only moves its segments to
  * the cache (so that it is O(segments) and needs no system call); the cache

@@ -148,6 +148,11 @@ bool nmx__mem_init(void)
     return init_ok;
 }
 
+bool nmx_mem_init(void)
+{
+    return nmx__mem_init();
+}
+
 /* Maps a fresh 4 MiB-aligned segment: map twice the size, trim both ends. */
 static void *os_map_segment(void)
 {
