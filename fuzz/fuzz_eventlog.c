@@ -1,46 +1,57 @@
 /*
- * fuzz_eventlog.c - the host's parser of the event log an expert process
- * writes (src/runtime/eventlog.c).  The log lives in memory the expert can
- * scribble on, so the parser must survive any bytes: the input becomes the
- * log's data with a committed length taken from the first 4 bytes.
+ * fuzz_eventlog.c - what the host reads back from an expert: its control
+ * page (status, heap figures, the event log's committed length and
+ * counters) and its event-log file (src/runtime/ctlpage.c, eventlog.c).
+ * An expert can write every byte of both, so the input is the whole file:
+ * the first 4096 bytes are the control page (zero-filled when the input is
+ * shorter), the rest the records.  The host's own limit stays fixed, as in
+ * a run.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#include "runtime/eventlog.h"
+#include "runtime/runtime.h"
+
+#define LIMIT (64u << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 4)
+    int fd = nmx_eventlog_file(NMX_CTLPAGE_SIZE);
+    if (fd < 0)
         return 0;
-    uint32_t claimed;
-    memcpy(&claimed, data, 4);
-    size_t n = size - 4;
-    nmx_eventlog_t *log = malloc(sizeof *log + n);
-    if (log == NULL)
+    /* The page as the expert left it, and records as far as the input goes. */
+    if (size > 0 && pwrite(fd, data, size, 0) != (ssize_t)size) {
+        close(fd);
         return 0;
-    memcpy(log->data, data + 4, n);
-    log->capacity = n;
-    atomic_store(&log->committed, claimed);
-    atomic_store(&log->count, 0);
-    atomic_store(&log->dropped, 0);
-    nmx_event_t *events;
-    size_t count;
-    void *storage;
-    if (nmx_eventlog_parse(log, &events, &count, &storage) == 0) {
-        /* Touch everything the parser handed out. */
-        size_t sum = 0;
-        for (size_t i = 0; i < count; i++) {
-            sum += strlen(events[i].source) + strlen(events[i].name) + strlen(events[i].description);
-            for (uint32_t c = 0; c < events[i].ncolumns; c++)
-                sum += strlen(events[i].columns[c].name) + strlen(events[i].columns[c].s);
+    }
+    nmx_ctlpage_t *page = mmap(NULL, NMX_CTLPAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    if (page == MAP_FAILED) {
+        close(fd);
+        return 0;
+    }
+    nmx_ctl_figures_t f;
+    if (nmx_ctlpage_collect(page, fd, LIMIT, &f) == 0) {
+        /* Touch everything the host would hand to a report. */
+        size_t sum = strlen(f.status.szStatusText) + f.status.PercentDone;
+        if (f.status.PercentDone > 100 || f.status.Status > EXPERTSTATUS_DONE)
+            abort();
+        for (size_t i = 0; i < f.nevents; i++) {
+            sum += strlen(f.events[i].source) + strlen(f.events[i].name) +
+                   strlen(f.events[i].description) + strlen(f.events[i].machine);
+            if (f.events[i].justification != NULL)
+                sum += strlen(f.events[i].justification);
+            for (uint32_t c = 0; c < f.events[i].ncolumns; c++)
+                sum += strlen(f.events[i].columns[c].name) + strlen(f.events[i].columns[c].s);
         }
         (void)sum;
-        free(storage);
+        free(f.storage);
     }
-    free(log);
+    munmap(page, NMX_CTLPAGE_SIZE);
+    close(fd);
     return 0;
 }

@@ -149,6 +149,8 @@ typedef struct nmx_run_opts {
     /* Called about every 100 ms while experts run, from the calling thread. */
     void (*progress)(void *ctx, const nmx_run_t *run);
     void *progress_ctx;
+    /* Added with the trust boundary (0.1.0); appended so that existing code keeps compiling. */
+    uint64_t event_limit;     /* bytes of events kept per expert; 0 = mem_limit if set, else 2 GiB */
 } nmx_run_opts_t;
 
 /* Creates a run of experts over an open capture.  NULL + errbuf on error
@@ -237,6 +239,12 @@ typedef struct nmx_result {
     size_t nevents;
     const nmx_event_t *events;
     uint64_t events_dropped;    /* events refused (invalid, after termination, ...) */
+    /* Added with the trust boundary (0.1.0). */
+    uint64_t events_over_limit; /* ... of which refused because the event log was full */
+    uint64_t event_limit_bytes; /* the run's event limit */
+    uint64_t peak_rss_bytes;    /* the expert process's peak resident memory; 0 if unknown */
+    const char *containment;    /* how its processes were contained: "user and PID namespace",
+                                   "PID namespace", "process group and subreaper" or "none" */
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);

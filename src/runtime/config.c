@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include "runtime/loader.h"
 #include "runtime/run_internal.h"
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 
 /* Seconds Configure may take before the host gives up on it. */
 #define NMX_CONFIGURE_TIMEOUT_S 60
@@ -154,16 +154,16 @@ NMX_EXPORT int nmx_config_reset(const char *module)
 
 /* ---- Configure ------------------------------------------------------------ */
 
-/* What the Configure child reports. */
+/* What the Configure child reports: one message, this header followed by
+ * `len` bytes of RawConfigData. */
 typedef struct configure_result {
     int done;        /* the child got as far as Configure's return */
     int loaded;      /* module loaded and registered */
     int configurable;
     int32_t ok;      /* Configure's return value */
-    int stored;      /* a configuration is in data[] */
+    int stored;      /* a configuration follows */
     char error[512];
-    uint32_t len;    /* RawConfigData bytes in data[] */
-    uint8_t data[NMX_CONFIG_MAX];
+    uint32_t len;    /* RawConfigData bytes that follow */
 } configure_result_t;
 
 /* Spec 3.3 step 3: how many bytes of *p to keep; 0 when invalid. */
@@ -181,7 +181,7 @@ static uint32_t configure_result_length(HEXPERTKEY key, PEXPERTCONFIG p)
 }
 
 static void configure_in_child(const char *path, nmx_capture_t *pub, const void *config,
-                               size_t config_len, configure_result_t *r)
+                               size_t config_len, configure_result_t *r, uint8_t *data)
 {
     nmx_module_t m;
     DWORD sub;
@@ -242,7 +242,7 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
                      "Configure returned a configuration shorter than its 4-byte length field");
         } else {
             r->len = len - 4;
-            memcpy(r->data, p->RawConfigData, r->len);
+            memcpy(data, p->RawConfigData, r->len);
             r->stored = 1;
         }
     }
@@ -259,13 +259,21 @@ typedef struct configure_call {
     nmx_capture_t *cap;
     const void *config;
     size_t config_len;
-    configure_result_t *result; /* in shared memory */
 } configure_call_t;
 
-static void configure_child(void *arg)
+static void configure_child(void *arg, int chan)
 {
     configure_call_t *c = arg;
-    configure_in_child(c->path, c->cap, c->config, c->config_len, c->result);
+    uint8_t *msg = calloc(1, sizeof(configure_result_t) + NMX_CONFIG_MAX);
+    if (msg == NULL)
+        return;
+    configure_result_t r;
+    memset(&r, 0, sizeof r);
+    configure_in_child(c->path, c->cap, c->config, c->config_len, &r,
+                       msg + sizeof(configure_result_t));
+    memcpy(msg, &r, sizeof r);
+    nmx_chan_send(chan, 1, msg, (uint32_t)(sizeof r + r.len));
+    free(msg);
 }
 
 NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
@@ -287,21 +295,34 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
         snprintf(errbuf, errlen, "configuration too large");
         return -1;
     }
-    configure_result_t *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
-                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (r == MAP_FAILED) {
-        snprintf(errbuf, errlen, "out of memory");
+    configure_call_t call = {he->path, cap, config, config_len};
+    nmx_child_t child;
+    nmx_spawn_t sp = {.fn = configure_child,
+                      .arg = &call,
+                      .chan_max = sizeof(configure_result_t) + NMX_CONFIG_MAX + 64};
+    int rc = -1;
+    int how = nmx_child_run(&child, &sp, NMX_CONFIGURE_TIMEOUT_S);
+    if (how < 0) {
+        snprintf(errbuf, errlen, "cannot start a process: %s", strerror(errno));
         return -1;
     }
-    memset(r, 0, offsetof(configure_result_t, data));
-    configure_call_t call = {he->path, cap, config, config_len, r};
-    int rc = -1, status = 0;
-    int how = nmx_call_isolated(configure_child, &call, NMX_CONFIGURE_TIMEOUT_S, &status);
-    if (how == NMX_CHILD_NO_PROCESS) {
-        snprintf(errbuf, errlen, "cannot start a process: %s", strerror(errno));
-        goto out;
+    /* The child's answer, checked: its length must match what it says. */
+    configure_result_t res, *r = &res;
+    const uint8_t *data = NULL;
+    uint32_t type, len;
+    const uint8_t *p;
+    memset(r, 0, sizeof *r);
+    if (how == 0 && nmx_child_next(&child, &type, &p, &len) && type == 1 && len >= sizeof *r) {
+        memcpy(r, p, sizeof *r);
+        r->error[sizeof r->error - 1] = '\0';
+        if (r->len > NMX_CONFIG_MAX - 4 || len - sizeof *r != r->len) {
+            snprintf(errbuf, errlen, "%s: the Configure process sent a malformed answer", he->module);
+            goto out;
+        }
+        data = p + sizeof *r;
     }
-    if (how == NMX_CHILD_TIMED_OUT) {
+    int status = child.have_status ? child.status : -1;
+    if (how == 1) {
         snprintf(errbuf, errlen, "%s: Configure did not return within %d s", he->module,
                  NMX_CONFIGURE_TIMEOUT_S);
         goto out;
@@ -328,9 +349,9 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
         rc = 0; /* TRUE with no buffer: nothing to store */
         goto out;
     }
-    if (nmx_config_save(he->module, r->data, r->len, errbuf, errlen) == 0)
+    if (nmx_config_save(he->module, data, r->len, errbuf, errlen) == 0)
         rc = 1;
 out:
-    munmap(r, sizeof *r);
+    nmx_child_release(&child);
     return rc;
 }

@@ -13,8 +13,13 @@
  */
 #include "runtime/eventlog.h"
 
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cursor.h"
 #include "common/strutil.h"
@@ -77,6 +82,58 @@ static void put_str(writer_t *w, const char *s, size_t len)
     w->p += len;
 }
 
+int nmx_eventlog_file(uint64_t data_off)
+{
+    int fd = memfd_create("nmexpert-events", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    /* Sealed before anyone else holds it: the file can grow, never shrink,
+     * so the host's mapping of its first page cannot fault. */
+    if (ftruncate(fd, (off_t)data_off) != 0 ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Makes room for `need` bytes of records; false when over the limit. */
+static bool log_reserve(nmx_eventlog_t *log, uint64_t need)
+{
+    if (need > log->limit)
+        return false;
+    if (need <= log->mapped)
+        return true;
+    uint64_t want = log->mapped > 0 ? log->mapped * 2 : 1u << 20;
+    if (want < need)
+        want = need;
+    if (want > log->limit)
+        want = log->limit;
+    struct stat st;
+    if (fstat(log->fd, &st) != 0)
+        return false;
+    if ((uint64_t)st.st_size < log->data_off + want &&
+        ftruncate(log->fd, (off_t)(log->data_off + want)) != 0)
+        return false;
+    void *m = log->map == NULL
+                  ? mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_SHARED, log->fd,
+                         (off_t)log->data_off)
+                  : mremap(log->map, (size_t)log->mapped, (size_t)want, MREMAP_MAYMOVE);
+    if (m == MAP_FAILED)
+        return false;
+    log->map = m;
+    log->mapped = want;
+    return true;
+}
+
+void nmx_eventlog_unmap(nmx_eventlog_t *log)
+{
+    if (log->map != NULL)
+        munmap(log->map, (size_t)log->mapped);
+    log->map = NULL;
+    log->mapped = 0;
+}
+
 DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
 {
     if (ev == NULL)
@@ -114,11 +171,15 @@ DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
     if (total > NMX_EVENT_RECORD_MAX)
         return NMERR_INVALID_PARAMETER;
 
-    uint64_t at = atomic_load_explicit(&log->committed, memory_order_relaxed);
-    if (at > log->capacity || log->capacity - at < total)
+    uint64_t at = atomic_load_explicit(&log->ctr->committed, memory_order_relaxed);
+    if (at > log->limit || log->limit - at < total) {
+        atomic_fetch_add_explicit(&log->ctr->over_limit, 1, memory_order_relaxed);
+        return NMERR_OUT_OF_MEMORY;
+    }
+    if (!log_reserve(log, at + total))
         return NMERR_OUT_OF_MEMORY;
 
-    writer_t w = {log->data + at};
+    writer_t w = {log->map + at};
     put_u32(&w, REC_MAGIC);
     put_u32(&w, (uint32_t)total);
     put_u32(&w, ev->EventIdent);
@@ -143,16 +204,22 @@ DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
             put_str(&w, s, s != NULL ? strlen(s) : 0);
         }
     }
-    memset(w.p, 0, (size_t)(log->data + at + total - w.p)); /* padding */
-    atomic_store_explicit(&log->committed, at + total, memory_order_release);
-    atomic_fetch_add_explicit(&log->count, 1, memory_order_relaxed);
+    memset(w.p, 0, (size_t)(log->map + at + total - w.p)); /* padding */
+    atomic_store_explicit(&log->ctr->committed, at + total, memory_order_release);
+    atomic_fetch_add_explicit(&log->ctr->count, 1, memory_order_relaxed);
     return NMERR_SUCCESS;
 }
 
 /* ---- host side --------------------------------------------------------- */
 
-/* Reads a string into the storage area; NULL strings become "" unless keep_null. */
-static bool get_str(nmx_cursor_t *c, char **arena, const char **out, bool keep_null)
+/* Where parsed strings go; `end` bounds it even if the log changed between
+ * the two passes. */
+typedef struct arena {
+    char *p, *end;
+} arena_t;
+
+/* Reads a string into the arena; NULL strings become "" unless keep_null. */
+static bool get_str(nmx_cursor_t *c, arena_t *a, const char **out, bool keep_null)
 {
     uint32_t len;
     if (!nmx_cur_u32le(c, &len)) /* native order == LE on every platform we build for */
@@ -162,90 +229,96 @@ static bool get_str(nmx_cursor_t *c, char **arena, const char **out, bool keep_n
         return true;
     }
     const uint8_t *b;
-    if (len > NMX_EVENT_STRING_MAX || !nmx_cur_bytes(c, len, &b))
+    if (len > NMX_EVENT_STRING_MAX || (size_t)(a->end - a->p) < (size_t)len + 1 ||
+        !nmx_cur_bytes(c, len, &b))
         return false;
-    memcpy(*arena, b, len);
-    (*arena)[len] = '\0';
-    *out = *arena;
-    *arena += len + 1;
+    memcpy(a->p, b, len);
+    a->p[len] = '\0';
+    *out = a->p;
+    a->p += len + 1;
     return true;
 }
 
-int nmx_eventlog_parse(const nmx_eventlog_t *log, nmx_event_t **events, size_t *n, void **storage)
+/* Parses one record (after its magic and length) into *e, its columns from
+ * *colv (at most `room`).  False when the record does not check out. */
+static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, size_t room,
+                         arena_t *a)
+{
+    memset(e, 0, sizeof *e);
+    uint32_t nc;
+    if (!nmx_cur_u32le(r, &e->ident) || !nmx_cur_u32le(r, &e->flags) ||
+        !nmx_cur_u32le(r, &e->severity) || !nmx_cur_copy(r, e->systime, 16) ||
+        !nmx_cur_u32le(r, &nc) || nc > room)
+        return false;
+    bool ok = get_str(r, a, &e->source, false) && get_str(r, a, &e->name, false) &&
+              get_str(r, a, &e->description, false) && get_str(r, a, &e->machine, false) &&
+              get_str(r, a, &e->justification, true);
+    e->columns = colv;
+    for (uint32_t k = 0; ok && k < nc; k++) {
+        nmx_column_t *col = &colv[k];
+        memset(col, 0, sizeof *col);
+        ok = get_str(r, a, &col->name, false) && nmx_cur_u32le(r, &col->type) &&
+             col->type <= NMCOLUMNTYPE_STRING && nmx_cur_copy(r, &col->v, 16);
+        col->s = "";
+        if (ok && col->type == NMCOLUMNTYPE_STRING)
+            ok = get_str(r, a, &col->s, false);
+        if (ok)
+            e->ncolumns++;
+    }
+    return ok;
+}
+
+int nmx_eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **events, size_t *n,
+                       void **storage)
 {
     *events = NULL;
     *n = 0;
     *storage = NULL;
-    uint64_t committed = atomic_load_explicit(&log->committed, memory_order_acquire);
-    if (committed > log->capacity)
-        committed = 0; /* the expert overwrote the header: trust nothing */
 
     /* First pass: count records and the room their strings and columns need.
      * Each record's storage is bounded by its own length, so record length
      * plus per-column overhead bounds the total. */
     size_t nrec = 0, cols = 0;
-    uint64_t off = 0;
-    while (off + 8 <= committed) {
+    size_t off = 0;
+    while (committed - off >= 8) {
         uint32_t magic, len, nc;
-        memcpy(&magic, log->data + off, 4);
-        memcpy(&len, log->data + off + 4, 4);
+        memcpy(&magic, data + off, 4);
+        memcpy(&len, data + off + 4, 4);
         if (magic != REC_MAGIC || len < 44 || len % 8 != 0 || len > committed - off)
             break;
-        memcpy(&nc, log->data + off + 36, 4); /* after magic, length, ident, flags, severity, systime */
+        memcpy(&nc, data + off + 36, 4); /* after magic, length, ident, flags, severity, systime */
         if (nc > 255)
             break;
         nrec++;
         cols += nc;
         off += len;
     }
-    uint64_t valid = off;
+    size_t valid = off;
     if (nrec == 0)
         return 0;
 
-    size_t bytes = nrec * sizeof(nmx_event_t) + cols * sizeof(nmx_column_t) + (size_t)valid +
-                   (nrec * 5 + cols * 2);
+    size_t text_room = valid + nrec * 5 + cols * 2;
+    size_t bytes = nrec * sizeof(nmx_event_t) + cols * sizeof(nmx_column_t) + text_room;
     uint8_t *mem = malloc(bytes);
     if (mem == NULL)
         return -1;
     nmx_event_t *ev = (nmx_event_t *)mem;
     nmx_column_t *colv = (nmx_column_t *)(mem + nrec * sizeof(nmx_event_t));
-    char *text = (char *)(colv + cols);
+    arena_t text = {(char *)(colv + cols), (char *)mem + bytes};
 
-    size_t got = 0;
-    nmx_cursor_t c = nmx_cursor(log->data, (size_t)valid);
-    while (got < nrec) {
-        uint32_t len;
+    /* Second pass: every bound comes from the first pass and from this
+     * allocation, never from the bytes again. */
+    size_t got = 0, cols_used = 0;
+    nmx_cursor_t c = nmx_cursor(data, valid);
+    while (got < nrec && c.left >= 8) {
+        uint32_t magic, len;
         nmx_cursor_t r;
-        if (c.left < 8)
+        if (!nmx_cur_u32le(&c, &magic) || !nmx_cur_u32le(&c, &len) || magic != REC_MAGIC ||
+            len < 8 || !nmx_cur_sub(&c, len - 8, &r))
             break;
-        memcpy(&len, c.p + 4, 4);
-        if (!nmx_cur_sub(&c, len, &r) || !nmx_cur_skip(&r, 8))
+        if (!parse_record(&r, &ev[got], colv + cols_used, cols - cols_used, &text))
             break;
-        nmx_event_t *e = &ev[got];
-        memset(e, 0, sizeof *e);
-        uint32_t nc;
-        if (!nmx_cur_u32le(&r, &e->ident) || !nmx_cur_u32le(&r, &e->flags) ||
-            !nmx_cur_u32le(&r, &e->severity) || !nmx_cur_copy(&r, e->systime, 16) ||
-            !nmx_cur_u32le(&r, &nc))
-            break;
-        bool ok = get_str(&r, &text, &e->source, false) && get_str(&r, &text, &e->name, false) &&
-                  get_str(&r, &text, &e->description, false) &&
-                  get_str(&r, &text, &e->machine, false) &&
-                  get_str(&r, &text, &e->justification, true);
-        e->columns = colv;
-        for (uint32_t k = 0; ok && k < nc; k++) {
-            nmx_column_t *col = colv++;
-            memset(col, 0, sizeof *col);
-            ok = get_str(&r, &text, &col->name, false) && nmx_cur_u32le(&r, &col->type) &&
-                 col->type <= NMCOLUMNTYPE_STRING && nmx_cur_copy(&r, &col->v, 16);
-            col->s = "";
-            if (ok && col->type == NMCOLUMNTYPE_STRING)
-                ok = get_str(&r, &text, &col->s, false);
-            if (ok)
-                e->ncolumns++;
-        }
-        if (!ok)
-            break;
+        cols_used += ev[got].ncolumns;
         got++;
     }
     if (got == 0) {
@@ -256,4 +329,29 @@ int nmx_eventlog_parse(const nmx_eventlog_t *log, nmx_event_t **events, size_t *
     *n = got;
     *storage = mem;
     return 0;
+}
+
+int nmx_eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
+                      nmx_event_t **events, size_t *n, void **storage)
+{
+    *events = NULL;
+    *n = 0;
+    *storage = NULL;
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || (uint64_t)st.st_size <= data_off)
+        return 0;
+    /* The expert's claim, within what the host allows and what exists. */
+    uint64_t len = committed;
+    if (len > limit)
+        len = limit;
+    if (len > (uint64_t)st.st_size - data_off)
+        len = (uint64_t)st.st_size - data_off;
+    if (len < 8 || len > SIZE_MAX)
+        return 0;
+    void *m = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, (off_t)data_off);
+    if (m == MAP_FAILED)
+        return -1;
+    int rc = nmx_eventlog_parse(m, (size_t)len, events, n, storage);
+    munmap(m, (size_t)len);
+    return rc;
 }

@@ -3,10 +3,16 @@
  *
  * ExpertSubmitEvent validates the expert's NMEVENTDATA and deep-copies it
  * (spec 2.8) into an append-only log of self-describing records.  The log
- * lives in memory shared with the host (process isolation), so events
- * submitted before a crash still reach the report: a record becomes visible
- * only when the committed length is advanced past it.  The host parses the
- * log defensively, since a misbehaving expert can scribble on it.
+ * is a memory file (memfd) the expert's process maps and grows as it needs,
+ * up to the run's event limit, so events submitted before a crash still
+ * reach the report: a record becomes visible only when the committed length
+ * (in the entry's control page) is advanced past it.
+ *
+ * The host never trusts the log.  It reads it only after every process of
+ * the expert has ended, from the file, with bounds it keeps itself (where
+ * the data starts, the limit); the committed length the expert wrote is
+ * clamped to them, and a record that does not check out ends the parse.
+ * The file is sealed against shrinking, so the host's reads cannot fault.
  */
 #ifndef NMX_RUNTIME_EVENTLOG_H
 #define NMX_RUNTIME_EVENTLOG_H
@@ -22,27 +28,53 @@
 #define NMX_EVENT_STRING_MAX (64u * 1024u)  /* any one string, bytes */
 #define NMX_EVENT_RECORD_MAX (1024u * 1024u) /* one whole event record */
 
+/* Counters of a log, in the entry's control page (written by the expert's
+ * process, read by the host as figures only). */
+typedef struct nmx_eventlog_counters {
+    _Atomic uint64_t committed;  /* bytes of complete records */
+    _Atomic uint64_t count;      /* complete records */
+    _Atomic uint64_t dropped;    /* events refused (invalid, terminating, over the limit) */
+    _Atomic uint64_t over_limit; /* ... of which refused because the log was full */
+} nmx_eventlog_counters_t;
+
+/* The writing side of a log (the expert's process or thread). */
 typedef struct nmx_eventlog {
-    _Atomic uint64_t committed; /* bytes of complete records in data[] */
-    _Atomic uint64_t count;     /* complete records */
-    _Atomic uint64_t dropped;   /* events refused (invalid, full, terminating) */
-    uint64_t capacity;          /* size of data[] */
-    uint8_t data[];
+    nmx_eventlog_counters_t *ctr;
+    int fd;            /* the memory file */
+    uint64_t data_off; /* where the records start in it (page-aligned) */
+    uint64_t limit;    /* most bytes of records */
+    uint8_t *map;      /* mapping of [data_off, data_off + mapped) */
+    uint64_t mapped;
 } nmx_eventlog_t;
 
+/* Creates the memory file of a log whose records start at data_off, sized
+ * for the first data_off bytes and sealed against shrinking; -1 on error. */
+int nmx_eventlog_file(uint64_t data_off);
+
 /*
- * Validates an event and appends a deep copy.  Returns NMERR_SUCCESS,
- * NMERR_INVALID_PARAMETER (NULL, column type > 15, oversized),
- * NMERR_BAD_VERSION (Version != 0) or NMERR_OUT_OF_MEMORY (log full).
- * Not thread-safe: the caller serialises appends to one log.
+ * Validates an event and appends a deep copy, growing the file as needed.
+ * Returns NMERR_SUCCESS, NMERR_INVALID_PARAMETER (NULL, column type > 15,
+ * oversized), NMERR_BAD_VERSION (Version != 0) or NMERR_OUT_OF_MEMORY (the
+ * log reached its limit, or no memory).  Not thread-safe: the caller
+ * serialises appends to one log.
  */
 DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev);
 
+/* Unmaps the writer's view (the file stays). */
+void nmx_eventlog_unmap(nmx_eventlog_t *log);
+
 /*
- * Parses the committed records into an array of events whose strings and
- * columns live in one allocation (*storage, free it with free()).
- * Corrupt records end the parse; the number parsed is returned in *n.
+ * Host side: reads the records of the log file `fd` (records from data_off,
+ * `committed` bytes as the expert claims, at most `limit`) into an array of
+ * events whose strings and columns live in one allocation (*storage, free
+ * it with free()).  Corrupt records end the parse.  0, or -1 when out of
+ * memory.
  */
-int nmx_eventlog_parse(const nmx_eventlog_t *log, nmx_event_t **events, size_t *n, void **storage);
+int nmx_eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
+                      nmx_event_t **events, size_t *n, void **storage);
+
+/* The same over bytes in memory (what nmx_eventlog_read maps). */
+int nmx_eventlog_parse(const uint8_t *data, size_t len, nmx_event_t **events, size_t *n,
+                       void **storage);
 
 #endif /* NMX_RUNTIME_EVENTLOG_H */

@@ -164,8 +164,8 @@ NMAPI DWORD WINAPI ExpertIndicateStatus(HEXPERTKEY hExpertKey, EXPERTSTATUSENUME
         nmx_strlcpy(s->status.szStatusText, szText, sizeof s->status.szStatusText);
     if (PercentDone >= 0 && PercentDone <= 99)
         s->status.PercentDone = (DWORD)PercentDone;
-    if (s->shared != NULL)
-        nmx_shared_set_status(s->shared, &s->status);
+    if (s->link != NULL)
+        nmx_ctlpage_set_status(s->link->page, &s->status);
     pthread_mutex_unlock(&s->lock);
     return NMERR_SUCCESS;
 }
@@ -177,23 +177,22 @@ NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpert
     nmx_session_t *s = nmx_session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
-    nmx_shared_t *sh = s->shared;
+    nmx_link_t *link = s->link;
     if (nmx_session_terminating(s)) {
-        if (sh != NULL)
-            atomic_fetch_add(&nmx_shared_log(sh)->dropped, 1);
+        if (link != NULL)
+            atomic_fetch_add(&link->page->log.dropped, 1);
         return NMERR_EXPERT_TERMINATE;
     }
     if (pExpertEvent == NULL)
         return NMERR_INVALID_PARAMETER;
-    if (sh == NULL)
+    if (link == NULL)
         return NMERR_SUCCESS; /* a Configure session has no viewer */
-    if (sh->flags & EXPERT_ENUM_FLAG_NO_VIEWER)
+    if (link->flags & EXPERT_ENUM_FLAG_NO_VIEWER)
         return NMERR_SUCCESS;
     pthread_mutex_lock(&s->lock);
-    nmx_eventlog_t *log = nmx_shared_log(sh);
-    DWORD rc = nmx_eventlog_append(log, pExpertEvent);
+    DWORD rc = nmx_eventlog_append(&link->log, pExpertEvent);
     if (rc != NMERR_SUCCESS)
-        atomic_fetch_add(&log->dropped, 1);
+        atomic_fetch_add(&link->page->log.dropped, 1);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

@@ -5,8 +5,9 @@
  * Experts are the *.so files of the directories added with
  * nmx_host_add_experts_dir(), then of the installed experts directory; the
  * first module of a given name wins.  Discovery registers each module in a
- * throw-away child process, so a module that crashes or hangs in its
- * constructor, DllMain or Register cannot take the host down.
+ * throw-away contained child process (supervise.h), so a module that
+ * crashes, hangs or starts processes in its constructor, DllMain or
+ * Register cannot take the host down or leave anything running.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -15,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +24,7 @@
 #include "runtime/host_internal.h"
 #include "runtime/loader.h"
 #include "runtime/run_internal.h"
+#include "runtime/supervise.h"
 
 #ifndef NMX_EXPERTS_DIR
 #define NMX_EXPERTS_DIR "/usr/local/lib/nmexpert/experts"
@@ -160,46 +161,50 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
     r->done = 1;
 }
 
-/* What the discovery child runs. */
-typedef struct probe_call {
-    const char *path;
-    probe_result_t *result; /* in shared memory */
-} probe_call_t;
-
-static void probe_child(void *arg)
+/* What the discovery child runs: the result goes back over its channel. */
+static void probe_child(void *arg, int chan)
 {
-    probe_call_t *c = arg;
-    probe_in_this_process(c->path, c->result);
+    probe_result_t r;
+    memset(&r, 0, sizeof r);
+    probe_in_this_process(arg, &r);
+    nmx_chan_send(chan, 1, &r, sizeof r);
 }
 
-/* Loads and registers `path` in a child process; fills r. */
+/*
+ * Loads and registers `path` in a contained child process (supervise.h), so
+ * that neither a crash nor a process started by its constructor, DllMain or
+ * Register outlives the probe; fills r from the child's one message, whose
+ * strings are terminated here.
+ */
 static void probe_isolated(const char *path, probe_result_t *r)
 {
-    probe_result_t *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                              -1, 0);
-    if (sh == MAP_FAILED) {
-        probe_in_this_process(path, r);
-        return;
-    }
-    memset(sh, 0, sizeof *sh);
-    probe_call_t call = {path, sh};
-    int status = 0;
-    int how = nmx_call_isolated(probe_child, &call, NMX_REGISTER_TIMEOUT_S, &status);
+    nmx_child_t child;
+    nmx_spawn_t sp = {.fn = probe_child, .arg = (void *)path, .chan_max = sizeof *r + 64};
+    int how = nmx_child_run(&child, &sp, NMX_REGISTER_TIMEOUT_S);
     r->code = NMERR_LOAD_EXPERT_FAILED;
-    if (how == NMX_CHILD_NO_PROCESS)
+    uint32_t type, len;
+    const uint8_t *p;
+    bool got = how >= 0 && nmx_child_next(&child, &type, &p, &len) && type == 1 && len == sizeof *r;
+    if (how < 0) {
         snprintf(r->error, sizeof r->error, "cannot start a process to load it: %s", strerror(errno));
-    else if (how == NMX_CHILD_TIMED_OUT)
+    } else if (how == 1) {
         snprintf(r->error, sizeof r->error, "did not finish loading and registering within %d s",
                  NMX_REGISTER_TIMEOUT_S);
-    else if (sh->done)
-        *r = *sh;
-    else if (status != -1 && WIFSIGNALED(status))
-        snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
+    } else if (got) {
+        memcpy(r, p, sizeof *r);
+        r->error[sizeof r->error - 1] = '\0';
+        r->name[sizeof r->name - 1] = '\0';
+        r->vendor[sizeof r->vendor - 1] = '\0';
+        r->description[sizeof r->description - 1] = '\0';
+        r->done = 1;
+    } else if (child.have_status && WIFSIGNALED(child.status)) {
+        snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)",
+                 WTERMSIG(child.status), strsignal(WTERMSIG(child.status)));
+    } else {
         snprintf(r->error, sizeof r->error, "exited while loading (status %d)",
-                 status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    munmap(sh, sizeof *sh);
+                 child.have_status && WIFEXITED(child.status) ? WEXITSTATUS(child.status) : -1);
+    }
+    nmx_child_release(&child);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -234,10 +239,8 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
     }
     probe_result_t r;
     memset(&r, 0, sizeof r);
-    if (isolated)
-        probe_isolated(path, &r);
-    else
-        probe_in_this_process(path, &r);
+    (void)isolated; /* always: a module's constructor may start processes */
+    probe_isolated(path, &r);
     if (r.code != NMERR_SUCCESS) {
         e->load_error = strdup(r.error[0] != '\0' ? r.error : "cannot load");
         nmx_strlcpy(e->name, module, sizeof e->name);

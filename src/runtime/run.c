@@ -1,17 +1,24 @@
 /*
  * run.c - running experts over a capture: isolation, parallelism, time
- * limits, termination and outcomes (spec 1.3-1.8, issue "runtime").
+ * limits, termination and outcomes (spec 1.3-1.8, docs/runtime.md).
  *
- * Each expert of a run is an *entry*.  Its code executes either in a child
- * process forked after the capture is open (NMX_ISOLATION_PROCESS, the
- * default: the capture mapping is shared read-only and a crash kills only
- * the child) or on a thread of this process (NMX_ISOLATION_NONE).  Either way
- * the expert side (entry_exec) reports through a shared region: phase,
- * Register's answer, status, memory statistics and the event log.  The host
- * side (nmx_run_execute) starts entries up to `jobs` at a time, enforces
- * timeouts (termination request, then SIGKILL after the grace period),
- * handles Ctrl-C (nmx_run_terminate) and turns what it observed into an
- * outcome and the final status of spec 1.8.
+ * Each expert of a run is an *entry*.  Its code executes either in a
+ * contained child process (NMX_ISOLATION_PROCESS, the default; see
+ * supervise.h: the capture mapping is shared read-only, a crash ends only
+ * that process, and whatever it starts ends with it) or on a thread of this
+ * process (NMX_ISOLATION_NONE).  Either way the expert side (entry_exec)
+ * reports through three things:
+ *  - a channel of framed messages, checked in order as they arrive:
+ *    Register's answer or the load failure, Run called, Run's result and
+ *    status, clean-up done;
+ *  - the control page (progress, heap statistics; the host's termination
+ *    flag the other way);
+ *  - the event-log file (eventlog.h), read after the end under the host's
+ *    own bounds.
+ * The host side (nmx_run_execute) starts entries up to `jobs` at a time,
+ * enforces timeouts (termination request, then the end of the child after
+ * the grace period), handles Ctrl-C (nmx_run_terminate) and turns what it
+ * observed into an outcome and the final status of spec 1.8.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,80 +37,26 @@
 #include "common/strutil.h"
 #include "runtime/host_internal.h"
 #include "runtime/loader.h"
+#include "runtime/entry_msgs.h"
 #include "runtime/run_internal.h"
 #include "runtime/runtime.h"
 
-/* Room for events per expert: virtual address space only, touched on use. */
-#define NMX_EVENTLOG_CAPACITY (256ull << 20)
+/* Events per expert when neither --event-limit nor --mem-limit says. */
+#define NMX_DEFAULT_EVENT_LIMIT (2ull << 30)
 #define NMX_DEFAULT_GRACE_S 10.0
 #define NMX_POLL_NS (5 * 1000 * 1000)
 #define NMX_PROGRESS_NS (100 * 1000 * 1000)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- shared regions ------------------------------------------------------ */
-
-nmx_shared_t *nmx_shared_new(uint64_t log_capacity)
-{
-    size_t head = (sizeof(nmx_shared_t) + 63) & ~(size_t)63;
-    size_t total = head + sizeof(nmx_eventlog_t) + (size_t)log_capacity;
-    void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    nmx_shared_t *sh = p;
-    sh->log_offset = head;
-    nmx_eventlog_t *log = nmx_shared_log(sh);
-    log->capacity = log_capacity;
-    return sh;
-}
-
-nmx_eventlog_t *nmx_shared_log(nmx_shared_t *sh)
-{
-    return (nmx_eventlog_t *)((uint8_t *)sh + sh->log_offset);
-}
-
-void nmx_shared_free(nmx_shared_t *sh)
-{
-    if (sh == NULL)
-        return;
-    nmx_eventlog_t *log = nmx_shared_log(sh);
-    munmap(sh, sh->log_offset + sizeof(nmx_eventlog_t) + log->capacity);
-}
-
-void nmx_shared_set_status(nmx_shared_t *sh, const EXPERTSTATUS *st)
-{
-    uint32_t seq = atomic_load_explicit(&sh->status_seq, memory_order_relaxed);
-    atomic_store_explicit(&sh->status_seq, seq + 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
-    memcpy(&sh->status, st, sizeof *st);
-    atomic_store_explicit(&sh->status_seq, seq + 2, memory_order_release);
-}
-
-void nmx_shared_get_status(const nmx_shared_t *sh, EXPERTSTATUS *st)
-{
-    /* A writer that died mid-update leaves an odd sequence: take the copy
-     * anyway after a few tries; the host only displays it. */
-    for (int tries = 0; tries < 100; tries++) {
-        uint32_t a = atomic_load_explicit(&sh->status_seq, memory_order_acquire);
-        memcpy(st, &sh->status, sizeof *st);
-        atomic_thread_fence(memory_order_acquire);
-        uint32_t b = atomic_load_explicit(&sh->status_seq, memory_order_relaxed);
-        if (a == b && (a & 1) == 0)
-            break;
-    }
-    st->szStatusText[EXPERTSTRINGLENGTH - 1] = '\0';
-}
+/* Room beyond --mem-limit for the runtime's own memory in the expert's
+ * process (frame buffers, dissection cache, watcher thread): see
+ * docs/runtime.md. */
+#define NMX_RUNTIME_HEADROOM (64ull << 20)
+/* Bytes an entry's channel may carry in all (a few small messages). */
+#define NMX_ENTRY_CHAN_MAX (64u * 1024u)
 
 /* ---- the expert side --------------------------------------------------- */
 
 typedef struct watcher {
-    nmx_shared_t *sh;
+    nmx_ctlpage_t *page;
     nmx_session_t *session;
     _Atomic int stop;
 } watcher_t;
@@ -114,7 +67,7 @@ static void *watch_termination(void *arg)
 {
     watcher_t *w = arg;
     while (!atomic_load(&w->stop)) {
-        if (atomic_load(&w->sh->terminate)) {
+        if (atomic_load(&w->page->terminate)) {
             nmx_session_terminate(w->session);
             break;
         }
@@ -138,32 +91,43 @@ static PEXPERTCONFIG config_copy(nmx_session_t *s, const uint8_t *data, size_t l
     return cfg;
 }
 
+static void send_load_failed(int chan, DWORD code, DWORD sub, const char *text)
+{
+    msg_load_failed_t m;
+    memset(&m, 0, sizeof m);
+    m.code = code;
+    m.substatus = sub;
+    nmx_strlcpy(m.text, text, sizeof m.text);
+    nmx_chan_send(chan, MSG_LOAD_FAILED, &m, sizeof m);
+}
+
 /*
  * Loads the entry's module, runs it in a fresh session and tears both down,
- * reporting everything through the entry's shared region.  Runs in the child
- * process (process isolation) or on a worker thread (none).
+ * reporting through the link.  Runs in the expert's process (process
+ * isolation) or on a worker thread (none).
  */
-void nmx_entry_exec(nmx_run_t *run, nmx_entry_t *e, bool watch)
+static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool watch)
 {
-    nmx_shared_t *sh = e->sh;
-    atomic_store(&sh->phase, NMX_PHASE_LOADING);
     nmx_module_t m;
     DWORD sub = 0;
-    DWORD rc = nmx_module_load(e->path, &m, &sub, sh->load_error, sizeof sh->load_error);
+    char err[512];
+    DWORD rc = nmx_module_load(e->path, &m, &sub, err, sizeof err);
     if (rc != NMERR_SUCCESS) {
-        sh->load_error_code = rc;
-        sh->load_substatus = sub;
-        atomic_store(&sh->phase, NMX_PHASE_LOAD_FAILED);
+        send_load_failed(link->chan, rc, sub, err);
         return;
     }
-    memcpy(sh->name, m.info.szName, sizeof sh->name);
-    sh->version = m.info.Version;
-    sh->flags = m.info.Flags;
+    msg_loaded_t lm;
+    memset(&lm, 0, sizeof lm);
+    memcpy(lm.name, m.info.szName, sizeof lm.name);
+    lm.version = m.info.Version;
+    lm.flags = m.info.Flags;
+    link->flags = m.info.Flags;
+    nmx_chan_send(link->chan, MSG_LOADED, &lm, sizeof lm);
 
     nmx_session_opts_t so;
     memset(&so, 0, sizeof so);
     so.capture = run->capobj;
-    so.shared = sh;
+    so.link = link;
     so.mem_limit = run->opts.mem_limit;
     so.debug_heap = run->opts.debug_heap != 0;
     so.ui_filter = run->ui_filter;
@@ -175,27 +139,37 @@ void nmx_entry_exec(nmx_run_t *run, nmx_entry_t *e, bool watch)
     so.release_behind = run->opts.isolation == NMX_ISOLATION_PROCESS;
     nmx_session_t *s = nmx_session_new(&so);
     if (s == NULL) {
-        snprintf(sh->load_error, sizeof sh->load_error, "cannot create the expert's session");
-        sh->load_error_code = NMERR_OUT_OF_MEMORY;
-        sh->load_substatus = EXPERTSUBSTATUS_ABORTED_THREAD_FAIL;
-        atomic_store(&sh->phase, NMX_PHASE_LOAD_FAILED);
+        send_load_failed(link->chan, NMERR_OUT_OF_MEMORY, EXPERTSUBSTATUS_ABORTED_THREAD_FAIL,
+                         "cannot create the expert's session");
         nmx_module_unload(&m);
         return;
     }
+    pthread_mutex_lock(&e->session_lock);
     e->session = s;
+    pthread_mutex_unlock(&e->session_lock);
     PEXPERTCONFIG cfg = config_copy(s, e->config, e->config_len);
-    watcher_t w = {.sh = sh, .session = s};
+    watcher_t w = {.page = link->page, .session = s};
     pthread_t wt;
-    bool watching = watch && pthread_create(&wt, NULL, watch_termination, &w) == 0;
+    pthread_attr_t wa;
+    pthread_attr_init(&wa);
+    pthread_attr_setstacksize(&wa, 64u << 10); /* counts against the data limit */
+    bool watching = watch && pthread_create(&wt, &wa, watch_termination, &w) == 0;
+    pthread_attr_destroy(&wa);
 
     nmx_session_set_current(s);
-    atomic_store(&sh->phase, NMX_PHASE_RUNNING);
+    nmx_chan_send(link->chan, MSG_RUNNING, NULL, 0);
     EXPERTSTARTUPINFO startup = s->startup;
     BOOL ok = m.run(nmx_session_key(s), cfg, &startup, s->startup_flags, NULL);
-    sh->run_result = ok;
-    sh->live_bytes_at_end = sh->mem.live_bytes;
-    sh->live_blocks_at_end = sh->mem.live_blocks;
-    atomic_store(&sh->phase, NMX_PHASE_RETURNED);
+    msg_returned_t rm;
+    memset(&rm, 0, sizeof rm);
+    rm.result = ok;
+    pthread_mutex_lock(&s->lock);
+    rm.status = s->status;
+    pthread_mutex_unlock(&s->lock);
+    rm.mem = link->page->mem;
+    rm.live_bytes = rm.mem.live_bytes;
+    rm.live_blocks = rm.mem.live_blocks;
+    nmx_chan_send(link->chan, MSG_RETURNED, &rm, sizeof rm);
     nmx_session_set_current(NULL);
 
     if (watching) {
@@ -207,7 +181,46 @@ void nmx_entry_exec(nmx_run_t *run, nmx_entry_t *e, bool watch)
     pthread_mutex_unlock(&e->session_lock);
     nmx_session_free(s);
     nmx_module_unload(&m);
-    atomic_store(&sh->phase, NMX_PHASE_DONE);
+    msg_done_t dm;
+    dm.mem = link->page->mem;
+    nmx_chan_send(link->chan, MSG_DONE, &dm, sizeof dm);
+}
+
+/* The link of an entry, over the control page at `page`. */
+static void link_init(nmx_link_t *link, const nmx_run_t *run, const nmx_entry_t *e,
+                      nmx_ctlpage_t *page, int chan)
+{
+    memset(link, 0, sizeof *link);
+    link->page = page;
+    link->chan = chan;
+    link->log.ctr = &page->log;
+    link->log.fd = e->logfd;
+    link->log.data_off = NMX_CTLPAGE_SIZE;
+    link->log.limit = run->event_limit;
+}
+
+/* In the expert's process, before its memory is limited: the heap's
+ * address-space reservations. */
+static void entry_prepare(void *arg)
+{
+    (void)arg;
+    nmx_mem_init();
+}
+
+/* What the expert's process runs (process isolation). */
+static void entry_process(void *arg, int chan)
+{
+    nmx_entry_t *e = arg;
+    nmx_ctlpage_t *page = mmap(NULL, NMX_CTLPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                               e->logfd, 0);
+    if (page == MAP_FAILED) {
+        send_load_failed(chan, NMERR_OUT_OF_MEMORY, EXPERTSUBSTATUS_ABORTED_THREAD_FAIL,
+                         "cannot map the expert's control page");
+        return;
+    }
+    nmx_link_t link;
+    link_init(&link, e->run, e, page, chan);
+    entry_exec(e->run, e, &link, true);
 }
 
 /* ---- run objects ----------------------------------------------------------- */
@@ -241,6 +254,9 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
         run->opts.jobs = 1;
     if (!(run->opts.grace_s > 0))
         run->opts.grace_s = NMX_DEFAULT_GRACE_S;
+    run->event_limit = run->opts.event_limit > 0 ? run->opts.event_limit
+                       : run->opts.mem_limit > 0 ? run->opts.mem_limit
+                                                 : NMX_DEFAULT_EVENT_LIMIT;
     run->capobj = nmx_capobj_new(cap);
     if (run->capobj == NULL) {
         snprintf(errbuf, errlen, "out of memory");
@@ -252,6 +268,21 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
         return NULL;
     }
     return run;
+}
+
+/* Closes what an entry's start opened (its process must be gone). */
+static void entry_release(nmx_entry_t *e)
+{
+    nmx_child_release(&e->child);
+    if (e->chan_w >= 0)
+        close(e->chan_w);
+    e->chan_w = -1;
+    if (e->page != NULL)
+        munmap(e->page, NMX_CTLPAGE_SIZE);
+    e->page = NULL;
+    if (e->logfd >= 0)
+        close(e->logfd);
+    e->logfd = -1;
 }
 
 NMX_EXPORT void nmx_run_free(nmx_run_t *run)
@@ -271,7 +302,7 @@ NMX_EXPORT void nmx_run_free(nmx_run_t *run)
         free(e->event_storage);
         free(e->message);
         pthread_mutex_destroy(&e->session_lock);
-        nmx_shared_free(e->sh);
+        entry_release(e);
     }
     free(run->entries);
     nmx_run_release_startup(run);
@@ -310,18 +341,20 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     memset(e, 0, sizeof *e);
     e->path = strdup(he->path);
     e->module = strdup(he->module);
-    e->sh = nmx_shared_new(NMX_EVENTLOG_CAPACITY);
+    e->logfd = -1;
+    e->chan_w = -1;
+    e->child.warden = -1;
+    e->child.chan = e->child.report = -1;
     if (config != NULL) {
         e->config = malloc(config_len > 0 ? config_len : 1);
         if (e->config != NULL)
             memcpy(e->config, config, config_len);
         e->config_len = config_len;
     }
-    if (e->path == NULL || e->module == NULL || e->sh == NULL || (config != NULL && e->config == NULL)) {
+    if (e->path == NULL || e->module == NULL || (config != NULL && e->config == NULL)) {
         free(e->path);
         free(e->module);
         free(e->config);
-        nmx_shared_free(e->sh);
         snprintf(errbuf, errlen, "out of memory");
         return -1;
     }
@@ -363,77 +396,54 @@ NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run)
 
 /* ---- the host side ------------------------------------------------------ */
 
-void nmx_child_setup(void)
-{
-    /* Die with the host. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    /* Whatever the host installed (a test harness's crash handlers, say)
-     * must not run in the expert's process: a crash has to end it. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL);
-    signal(SIGINT, SIG_IGN); /* Ctrl-C is for the host, which terminates politely */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* Nothing to read, and the host's stdout (the report) stays clean. */
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) {
-        dup2(devnull, STDIN_FILENO);
-        close(devnull);
-    }
-    dup2(STDERR_FILENO, STDOUT_FILENO);
-}
-
-int nmx_call_isolated(void (*fn)(void *), void *arg, double timeout_s, int *status)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return NMX_CHILD_NO_PROCESS;
-    if (pid == 0) {
-        nmx_child_setup();
-        fn(arg);
-        _exit(0);
-    }
-    double start = now_s();
-    for (;;) {
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid)
-            return NMX_CHILD_EXITED;
-        if (w < 0 && errno != EINTR) {
-            *status = -1;
-            return NMX_CHILD_EXITED;
-        }
-        if (now_s() - start >= timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, status, 0);
-            return NMX_CHILD_TIMED_OUT;
-        }
-        struct timespec ms = {0, 5 * 1000 * 1000};
-        nanosleep(&ms, NULL);
-    }
-}
-
 static void *entry_thread(void *arg)
 {
     nmx_entry_t *e = arg;
-    nmx_entry_exec(e->run, e, false);
+    nmx_link_t link;
+    link_init(&link, e->run, e, e->page, e->chan_w);
+    entry_exec(e->run, e, &link, false);
+    nmx_eventlog_unmap(&link.log);
     atomic_store(&e->thread_done, 1);
     return NULL;
+}
+
+/* Creates the entry's event-log file and maps its control page for the
+ * host (not inherited by any later child). */
+static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
+{
+    (void)run;
+    e->logfd = nmx_eventlog_file(NMX_CTLPAGE_SIZE);
+    if (e->logfd < 0)
+        return false;
+    void *p = mmap(NULL, NMX_CTLPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, e->logfd, 0);
+    if (p == MAP_FAILED)
+        return false;
+    madvise(p, NMX_CTLPAGE_SIZE, MADV_DONTFORK);
+    e->page = p;
+    return true;
 }
 
 /* Starts an entry; false when no process or thread could be started. */
 static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
 {
     e->run = run;
-    e->t_start = now_s();
+    e->t_start = nmx_now_s();
     e->state = NMX_ENTRY_RUNNING;
+    if (!entry_open_log(run, e)) {
+        e->start_errno = errno;
+        return false;
+    }
     if (run->opts.isolation == NMX_ISOLATION_NONE) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
+            e->start_errno = errno;
+            return false;
+        }
+        /* The thread's writes block when the pipe is full; only the
+         * host's end is non-blocking. */
+        fcntl(p[1], F_SETFL, 0);
+        nmx_child_attach(&e->child, p[0], NMX_ENTRY_CHAN_MAX);
+        e->chan_w = p[1];
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setstacksize(&attr, 8u << 20);
@@ -445,56 +455,128 @@ static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
         }
         return true;
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
+    int keep[1] = {e->logfd};
+    nmx_spawn_t sp = {
+        .fn = entry_process,
+        .arg = e,
+        .prepare = entry_prepare,
+        .keep_fds = keep,
+        .nkeep = 1,
+        .mem_limit = run->opts.mem_limit > 0 ? run->opts.mem_limit + NMX_RUNTIME_HEADROOM : 0,
+        .chan_max = NMX_ENTRY_CHAN_MAX,
+    };
+    if (nmx_child_spawn(&e->child, &sp) != 0) {
         e->start_errno = errno;
         return false;
     }
-    if (pid == 0) {
-        nmx_child_setup();
-        nmx_entry_exec(run, e, true);
-        _exit(0);
-    }
-    e->pid = pid;
     return true;
 }
 
-/* Asks a running entry to stop (sets the shared flag; none mode also tells
- * the session directly). */
+/* Asks a running entry to stop (sets the control page's flag; none mode
+ * also tells the session directly). */
 static void entry_request_termination(nmx_entry_t *e, double now)
 {
     if (e->term_requested)
         return;
     e->term_requested = true;
     e->t_term = now;
-    atomic_store(&e->sh->terminate, 1);
+    atomic_store(&e->page->terminate, 1);
     pthread_mutex_lock(&e->session_lock);
     if (e->session != NULL)
         nmx_session_terminate(e->session);
     pthread_mutex_unlock(&e->session_lock);
 }
 
-/* Has the entry finished?  Reaps the child or joins the thread. */
+/* Takes one message of the entry's channel; false when it is not valid
+ * where it comes (wrong size, out of order). */
+static bool entry_message(nmx_entry_t *e, uint32_t type, const uint8_t *p, uint32_t len)
+{
+    switch (type) {
+    case MSG_LOADED: {
+        msg_loaded_t m;
+        if (len != sizeof m || e->phase != NMX_PHASE_NEW)
+            return false;
+        memcpy(&m, p, sizeof m);
+        m.name[sizeof m.name - 1] = '\0';
+        nmx_strlcpy(e->name, m.name, sizeof e->name);
+        e->version = m.version;
+        e->flags = m.flags;
+        e->phase = NMX_PHASE_LOADED;
+        return true;
+    }
+    case MSG_LOAD_FAILED: {
+        msg_load_failed_t m;
+        if (len != sizeof m || (e->phase != NMX_PHASE_NEW && e->phase != NMX_PHASE_LOADED))
+            return false;
+        memcpy(&m, p, sizeof m);
+        m.text[sizeof m.text - 1] = '\0';
+        e->load_code = m.code;
+        e->load_substatus = m.substatus;
+        nmx_strlcpy(e->load_error, m.text, sizeof e->load_error);
+        e->phase = NMX_PHASE_LOAD_FAILED;
+        return true;
+    }
+    case MSG_RUNNING:
+        if (len != 0 || e->phase != NMX_PHASE_LOADED)
+            return false;
+        e->phase = NMX_PHASE_RUNNING;
+        return true;
+    case MSG_RETURNED: {
+        msg_returned_t m;
+        if (len != sizeof m || e->phase != NMX_PHASE_RUNNING)
+            return false;
+        memcpy(&m, p, sizeof m);
+        nmx_status_sanitise(&m.status);
+        e->run_result = m.result;
+        e->final_status = m.status;
+        e->live_bytes_at_end = m.live_bytes;
+        e->live_blocks_at_end = m.live_blocks;
+        e->mem = m.mem;
+        e->phase = NMX_PHASE_RETURNED;
+        return true;
+    }
+    case MSG_DONE: {
+        msg_done_t m;
+        if (len != sizeof m || e->phase != NMX_PHASE_RETURNED)
+            return false;
+        memcpy(&m, p, sizeof m);
+        e->mem = m.mem;
+        e->phase = NMX_PHASE_DONE;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static void entry_read_messages(nmx_entry_t *e)
+{
+    uint32_t type, len;
+    const uint8_t *p;
+    while (!e->protocol_error && nmx_child_next(&e->child, &type, &p, &len))
+        if (!entry_message(e, type, p, len))
+            e->protocol_error = true;
+    if (e->child.chan_broken)
+        e->protocol_error = true;
+}
+
+/* Has the entry finished (its thread, or every process it had)? */
 static bool entry_poll(nmx_run_t *run, nmx_entry_t *e)
 {
     if (run->opts.isolation == NMX_ISOLATION_NONE) {
-        if (!atomic_load(&e->thread_done))
+        bool done = atomic_load(&e->thread_done) != 0;
+        nmx_child_read(&e->child);
+        entry_read_messages(e);
+        if (!done)
             return false;
         pthread_join(e->thread, NULL);
+        nmx_child_read(&e->child);
+        entry_read_messages(e);
         return true;
     }
-    int status;
-    pid_t w = waitpid(e->pid, &status, WNOHANG);
-    if (w == e->pid) {
-        e->wait_status = status;
-        return true;
-    }
-    if (w < 0 && errno != EINTR) {
-        e->wait_status = -1;
-        return true;
-    }
-    return false;
+    bool done = nmx_child_poll(&e->child);
+    entry_read_messages(e);
+    return done;
 }
 
 static void set_message(nmx_entry_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -510,121 +592,154 @@ static void set_message(nmx_entry_t *e, const char *fmt, ...)
     e->result.message = e->message != NULL ? e->message : "";
 }
 
-/* Turns what was observed about a finished entry into its result (1.8). */
+static void set_outcome(nmx_result_t *r, nmx_outcome_t outcome, uint32_t status, uint32_t substatus)
+{
+    r->outcome = outcome;
+    r->status = status;
+    r->substatus = substatus;
+}
+
+/* How the expert's process ended, in words ("signal 11 (Segmentation
+ * fault)", "exit status 3"). */
+static void describe_end(int status, char *buf, size_t n)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, n, "signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status))
+        snprintf(buf, n, "exit status %d", WEXITSTATUS(status));
+    else
+        snprintf(buf, n, "wait status %#x", (unsigned)status);
+}
+
+/*
+ * Turns what was observed about a finished entry into its result (1.8).
+ * Only what the host saw for itself or checked decides: the phase its
+ * channel reached (messages in order), how the expert's process ended (from
+ * its reaper), and the host's own timers.
+ */
 static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
 {
-    nmx_shared_t *sh = e->sh;
     nmx_result_t *r = &e->result;
-    uint32_t phase = atomic_load(&sh->phase);
-    EXPERTSTATUS st;
-    nmx_shared_get_status(sh, &st);
-    r->elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
-    if (sh->name[0] != '\0') {
-        sh->name[EXPERTSTRINGLENGTH - 1] = '\0';
-        nmx_strlcpy(e->name, sh->name, sizeof e->name);
-        r->name = e->name;
+    /* The page's figures and the events, read under the host's bounds,
+     * once nothing of the expert can write them any more (none mode: the
+     * thread is done, or abandoned and only ever appends). */
+    nmx_ctl_figures_t fig;
+    if (nmx_ctlpage_collect(e->page, e->logfd, run->event_limit, &fig) == 0) {
+        r->events = fig.events;
+        r->nevents = fig.nevents;
+        e->event_storage = fig.storage;
     }
-    r->version = sh->version;
+    const EXPERTSTATUS st = fig.status;
+    r->elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
+    if (e->name[0] != '\0')
+        r->name = e->name;
+    r->version = e->version;
     r->percent_done = st.PercentDone;
 
-    bool signaled = run->opts.isolation == NMX_ISOLATION_PROCESS && e->wait_status != -1 &&
-                    WIFSIGNALED(e->wait_status);
-    bool exited_early = run->opts.isolation == NMX_ISOLATION_PROCESS && e->wait_status != -1 &&
-                        WIFEXITED(e->wait_status) && phase < NMX_PHASE_RETURNED &&
-                        phase != NMX_PHASE_LOAD_FAILED;
+    bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
+    /* A clean end: the process exited with status 0 (the runtime's own
+     * _exit after DONE); a thread always ends cleanly. */
+    bool seen = !process || e->child.have_status;
+    int status = process ? e->child.status : 0;
+    bool clean = !process || (seen && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char how[96] = "no report of its end";
+    if (process && seen)
+        describe_end(status, how, sizeof how);
     const char *why_term = e->timed_out ? "time limit reached" : "interrupted";
 
-    if (phase == NMX_PHASE_LOAD_FAILED) {
-        r->outcome = NMX_OUTCOME_LOAD_FAILED;
-        r->status = EXPERTSTATUS_ABORTED;
-        r->substatus = sh->load_substatus;
-        r->percent_done = 0;
-        sh->load_error[sizeof sh->load_error - 1] = '\0';
-        set_message(e, "%s", sh->load_error);
-    } else if (phase < NMX_PHASE_RUNNING && (signaled || exited_early)) {
-        r->outcome = NMX_OUTCOME_LOAD_FAILED;
-        r->status = EXPERTSTATUS_ABORTED;
-        r->substatus = EXPERTSUBSTATUS_ABORTED_LOAD_FAIL;
-        r->percent_done = 0;
-        if (signaled)
-            set_message(e, "crashed while loading (signal %d, %s)", WTERMSIG(e->wait_status),
-                        strsignal(WTERMSIG(e->wait_status)));
-        else
-            set_message(e, "exited with status %d while loading", WEXITSTATUS(e->wait_status));
-    } else if (e->killed) {
-        r->outcome = e->timed_out ? NMX_OUTCOME_TIMED_OUT : NMX_OUTCOME_TERMINATED;
-        r->status = EXPERTSTATUS_ABORTED;
-        r->substatus = EXPERTSUBSTATUS_ABORTED_USER;
+    if (e->killed) {
+        set_outcome(r, e->timed_out ? NMX_OUTCOME_TIMED_OUT : NMX_OUTCOME_TERMINATED,
+                    EXPERTSTATUS_ABORTED, EXPERTSUBSTATUS_ABORTED_USER);
         set_message(e, "%s; did not return within %.1f s of the termination request, killed",
                     why_term, run->opts.grace_s);
-    } else if (phase < NMX_PHASE_RETURNED) {
-        r->outcome = NMX_OUTCOME_CRASHED;
-        r->status = EXPERTSTATUS_PROBLEM;
-        r->substatus = NMERR_INTERNAL_EXCEPTION;
-        if (signaled)
-            set_message(e, "crashed: signal %d (%s)", WTERMSIG(e->wait_status),
-                        strsignal(WTERMSIG(e->wait_status)));
-        else if (exited_early)
-            set_message(e, "the expert ended its process (exit status %d) inside Run",
-                        WEXITSTATUS(e->wait_status));
+    } else if (e->protocol_error) {
+        set_outcome(r, NMX_OUTCOME_CRASHED, EXPERTSTATUS_PROBLEM, NMERR_INTERNAL_EXCEPTION);
+        set_message(e, "the expert wrote into its control channel (a malformed or out-of-order "
+                       "message); its process ended with %s",
+                    how);
+    } else if (e->phase == NMX_PHASE_LOAD_FAILED) {
+        set_outcome(r, NMX_OUTCOME_LOAD_FAILED, EXPERTSTATUS_ABORTED, e->load_substatus);
+        r->percent_done = 0;
+        set_message(e, "%s", e->load_error);
+    } else if (e->phase < NMX_PHASE_RUNNING) {
+        set_outcome(r, NMX_OUTCOME_LOAD_FAILED, EXPERTSTATUS_ABORTED,
+                    EXPERTSUBSTATUS_ABORTED_LOAD_FAIL);
+        r->percent_done = 0;
+        if (seen && WIFSIGNALED(status))
+            set_message(e, "crashed while loading (%s)", how);
+        else
+            set_message(e, "ended its process while loading (%s)", how);
+    } else if (e->phase < NMX_PHASE_RETURNED) {
+        set_outcome(r, NMX_OUTCOME_CRASHED, EXPERTSTATUS_PROBLEM, NMERR_INTERNAL_EXCEPTION);
+        if (seen && WIFSIGNALED(status))
+            set_message(e, "crashed: %s", how);
+        else if (seen)
+            set_message(e, "the expert ended its process (%s) inside Run", how);
         else
             set_message(e, "the expert's process disappeared");
+    } else if (e->phase < NMX_PHASE_DONE || !clean) {
+        /* Run returned, but the process did not end as the runtime ends it:
+         * a crash in the clean-up (DllMain, destructors) or an expert that
+         * claimed more than it did.  Its events are kept. */
+        set_outcome(r, NMX_OUTCOME_CRASHED, EXPERTSTATUS_PROBLEM, NMERR_INTERNAL_EXCEPTION);
+        set_message(e, "ended with %s during clean-up, after its channel said Run returned %s "
+                       "(its events are kept)",
+                    how, e->run_result ? "TRUE" : "FALSE");
     } else if (e->term_requested) {
         /* Run returned after a termination request: its value is ignored (1.6). */
-        r->outcome = NMX_OUTCOME_TERMINATED;
-        r->status = EXPERTSTATUS_ABORTED;
-        r->substatus = EXPERTSUBSTATUS_ABORTED_USER;
+        set_outcome(r, NMX_OUTCOME_TERMINATED, EXPERTSTATUS_ABORTED, EXPERTSUBSTATUS_ABORTED_USER);
         set_message(e, "%s; the expert stopped when asked", why_term);
-    } else if (sh->run_result != 0) {
-        r->outcome = NMX_OUTCOME_COMPLETED;
-        r->status = EXPERTSTATUS_DONE;
-        r->substatus = 0;
+    } else if (e->run_result != 0) {
+        set_outcome(r, NMX_OUTCOME_COMPLETED, EXPERTSTATUS_DONE, 0);
         r->percent_done = 100;
-        set_message(e, "%s", st.szStatusText);
+        set_message(e, "%s", e->final_status.szStatusText);
     } else {
-        bool oom = sh->mem.failed != 0;
-        r->outcome = oom ? NMX_OUTCOME_OUT_OF_MEMORY : NMX_OUTCOME_FAILED;
-        r->status = EXPERTSTATUS_PROBLEM;
-        r->substatus = st.Status == EXPERTSTATUS_PROBLEM ? st.SubStatus : 0;
-        if (st.szStatusText[0] != '\0')
-            set_message(e, "%s", st.szStatusText);
+        const EXPERTSTATUS *fs = &e->final_status;
+        bool oom = e->mem.failed != 0;
+        set_outcome(r, oom ? NMX_OUTCOME_OUT_OF_MEMORY : NMX_OUTCOME_FAILED, EXPERTSTATUS_PROBLEM,
+                    fs->Status == EXPERTSTATUS_PROBLEM ? fs->SubStatus : 0);
+        if (fs->szStatusText[0] != '\0')
+            set_message(e, "%s", fs->szStatusText);
         else if (oom)
             set_message(e, "out of memory (limit %llu bytes)",
                         (unsigned long long)run->opts.mem_limit);
         else
             set_message(e, "Run returned FALSE");
     }
-    if (signaled && phase >= NMX_PHASE_RETURNED && phase < NMX_PHASE_DONE && !e->killed)
-        set_message(e, "%s (then crashed during clean-up: signal %d)", r->message,
-                    WTERMSIG(e->wait_status));
 
-    /* Memory figures: a dead child's heap was reclaimed by its exit. */
+    /* Memory figures: from the last message that carried them, else (a
+     * process that died in Run) from the control page; a dead process's
+     * heap was reclaimed by its end. */
+    nmx_mem_stats_t mem = e->phase >= NMX_PHASE_RETURNED ? e->mem : fig.mem;
     nmx_mem_figures_t *mf = &r->memory;
-    mf->allocations = sh->mem.allocations;
-    mf->frees = sh->mem.frees;
-    mf->peak_bytes = sh->mem.peak_bytes;
+    mf->allocations = mem.allocations;
+    mf->frees = mem.frees;
+    mf->peak_bytes = mem.peak_bytes;
     mf->limit_bytes = run->opts.mem_limit;
-    if (phase >= NMX_PHASE_RETURNED)
-        mf->live_bytes_at_end = sh->live_bytes_at_end;
-    else
-        mf->live_bytes_at_end = sh->mem.live_bytes;
-    if (phase == NMX_PHASE_DONE) {
-        mf->reclaimed_bytes = sh->mem.reclaimed_bytes;
-        mf->reclaimed_blocks = sh->mem.reclaimed_blocks;
+    mf->live_bytes_at_end = e->phase >= NMX_PHASE_RETURNED ? e->live_bytes_at_end : mem.live_bytes;
+    if (e->phase == NMX_PHASE_DONE) {
+        mf->reclaimed_bytes = mem.reclaimed_bytes;
+        mf->reclaimed_blocks = mem.reclaimed_blocks;
     } else {
-        mf->reclaimed_bytes = sh->mem.live_bytes;
-        mf->reclaimed_blocks = sh->mem.live_blocks;
+        mf->reclaimed_bytes = mem.live_bytes;
+        mf->reclaimed_blocks = mem.live_blocks;
     }
+    r->peak_rss_bytes = process && seen && e->child.maxrss_kb > 0
+                            ? (uint64_t)e->child.maxrss_kb * 1024u : 0;
 
-    nmx_eventlog_t *log = nmx_shared_log(sh);
-    nmx_event_t *events = NULL;
-    size_t nev = 0;
-    if (nmx_eventlog_parse(log, &events, &nev, &e->event_storage) == 0) {
-        r->events = events;
-        r->nevents = nev;
-    }
-    r->events_dropped = atomic_load(&log->dropped);
+    r->events_dropped = fig.dropped;
+    r->events_over_limit = fig.log_full ? fig.over_limit : 0;
+    r->event_limit_bytes = run->event_limit;
+    if (r->events_over_limit > 0)
+        set_message(e, "%s%s%llu event%s not recorded: the event log reached its limit of %llu bytes "
+                       "(raise it with --event-limit)",
+                    r->message, r->message[0] != '\0' ? "; " : "",
+                    (unsigned long long)r->events_over_limit, r->events_over_limit == 1 ? "" : "s",
+                    (unsigned long long)run->event_limit);
+    r->containment = process ? nmx_containment_name(e->child.containment) : "none";
     e->state = NMX_ENTRY_FINISHED;
+    if (process || !run->abandoned)
+        entry_release(e);
 }
 
 /* Entries of the same module never run at the same time (spec 1.4). */
@@ -638,6 +753,81 @@ static bool module_busy(const nmx_run_t *run, const nmx_entry_t *e)
     return false;
 }
 
+/* Starts waiting entries while there is room, counting those that start
+ * and those that end at once. */
+static void start_entries(nmx_run_t *run, size_t *running, size_t *finished, bool interrupted)
+{
+    for (size_t i = 0; i < run->n && *running < run->opts.jobs; i++) {
+        nmx_entry_t *e = &run->entries[i];
+        if (e->state != NMX_ENTRY_WAITING)
+            continue;
+        if (interrupted) {
+            e->state = NMX_ENTRY_FINISHED;
+            set_outcome(&e->result, NMX_OUTCOME_TERMINATED, EXPERTSTATUS_ABORTED,
+                        EXPERTSUBSTATUS_ABORTED_USER);
+            set_message(e, "interrupted before it started");
+            (*finished)++;
+            continue;
+        }
+        if (module_busy(run, e))
+            continue;
+        if (!entry_start(run, e)) {
+            e->state = NMX_ENTRY_FINISHED;
+            set_outcome(&e->result, NMX_OUTCOME_LOAD_FAILED, EXPERTSTATUS_ABORTED,
+                        EXPERTSUBSTATUS_ABORTED_THREAD_FAIL);
+            set_message(e, "cannot start the expert's %s: %s",
+                        run->opts.isolation == NMX_ISOLATION_NONE ? "thread" : "process",
+                        strerror(e->start_errno));
+            if (run->opts.isolation == NMX_ISOLATION_PROCESS)
+                entry_release(e);
+            (*finished)++;
+            continue;
+        }
+        (*running)++;
+    }
+}
+
+/* Time limits and termination for one running entry. */
+static void supervise_entry(nmx_run_t *run, nmx_entry_t *e, double now, bool interrupted,
+                            size_t *running, size_t *finished)
+{
+    if (interrupted)
+        entry_request_termination(e, now);
+    if (run->opts.timeout_s > 0 && !e->term_requested && now - e->t_start >= run->opts.timeout_s) {
+        e->timed_out = true;
+        entry_request_termination(e, now);
+    }
+    if (!e->term_requested || now - e->t_term < run->opts.grace_s)
+        return;
+    if (run->opts.isolation == NMX_ISOLATION_PROCESS) {
+        e->killed = true;
+        nmx_child_stop(&e->child); /* the warden ends everything; escalates if need be */
+        return;
+    }
+    /* A thread cannot be killed: give up on it. */
+    e->killed = true;
+    pthread_detach(e->thread);
+    run->abandoned = true;
+    atomic_store(&e->thread_done, 1);
+    entry_conclude(run, e, now);
+    (*running)--;
+    (*finished)++;
+}
+
+static void report_progress(nmx_run_t *run)
+{
+    for (size_t i = 0; i < run->n; i++) {
+        nmx_entry_t *e = &run->entries[i];
+        if (e->state != NMX_ENTRY_RUNNING)
+            continue;
+        EXPERTSTATUS st;
+        nmx_ctlpage_get_status(e->page, &st);
+        e->result.percent_done = st.PercentDone;
+        e->result.status = st.Status;
+    }
+    run->opts.progress(run->opts.progress_ctx, run);
+}
+
 NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
 {
     if (run == NULL)
@@ -647,82 +837,31 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
     for (size_t i = 0; i < run->n; i++)
         if (run->entries[i].state == NMX_ENTRY_FINISHED)
             finished++;
+    int guard = nmx_host_guard_begin();
+    nmx_orphans_t orphans;
+    bool threads = run->opts.isolation == NMX_ISOLATION_NONE;
+    if (threads)
+        nmx_orphans_begin(&orphans);
 
     while (finished < run->n) {
-        double now = now_s();
+        double now = nmx_now_s();
         bool interrupted = atomic_load(&run->interrupted) != 0;
-        for (size_t i = 0; i < run->n && running < run->opts.jobs; i++) {
-            nmx_entry_t *e = &run->entries[i];
-            if (e->state != NMX_ENTRY_WAITING)
-                continue;
-            if (interrupted) {
-                e->state = NMX_ENTRY_FINISHED;
-                e->result.outcome = NMX_OUTCOME_TERMINATED;
-                e->result.status = EXPERTSTATUS_ABORTED;
-                e->result.substatus = EXPERTSUBSTATUS_ABORTED_USER;
-                set_message(e, "interrupted before it started");
-                finished++;
-                continue;
-            }
-            if (module_busy(run, e))
-                continue;
-            if (!entry_start(run, e)) {
-                e->state = NMX_ENTRY_FINISHED;
-                e->result.outcome = NMX_OUTCOME_LOAD_FAILED;
-                e->result.status = EXPERTSTATUS_ABORTED;
-                e->result.substatus = EXPERTSUBSTATUS_ABORTED_THREAD_FAIL;
-                set_message(e, "cannot start the expert's %s: %s",
-                            run->opts.isolation == NMX_ISOLATION_NONE ? "thread" : "process",
-                            strerror(e->start_errno));
-                finished++;
-                continue;
-            }
-            running++;
-        }
+        start_entries(run, &running, &finished, interrupted);
         for (size_t i = 0; i < run->n; i++) {
             nmx_entry_t *e = &run->entries[i];
             if (e->state != NMX_ENTRY_RUNNING)
                 continue;
             if (entry_poll(run, e)) {
-                entry_conclude(run, e, now_s());
+                entry_conclude(run, e, nmx_now_s());
                 running--;
                 finished++;
                 continue;
             }
-            if (interrupted)
-                entry_request_termination(e, now);
-            if (run->opts.timeout_s > 0 && !e->term_requested &&
-                now - e->t_start >= run->opts.timeout_s) {
-                e->timed_out = true;
-                entry_request_termination(e, now);
-            }
-            if (e->term_requested && !e->killed && now - e->t_term >= run->opts.grace_s) {
-                e->killed = true;
-                if (run->opts.isolation == NMX_ISOLATION_PROCESS) {
-                    kill(e->pid, SIGKILL);
-                } else {
-                    /* A thread cannot be killed: give up on it. */
-                    pthread_detach(e->thread);
-                    run->abandoned = true;
-                    atomic_store(&e->thread_done, 1);
-                    entry_conclude(run, e, now);
-                    running--;
-                    finished++;
-                }
-            }
+            supervise_entry(run, e, now, interrupted, &running, &finished);
         }
         if (run->opts.progress != NULL && now - last_progress >= NMX_PROGRESS_NS / 1e9) {
             last_progress = now;
-            for (size_t i = 0; i < run->n; i++) {
-                nmx_entry_t *e = &run->entries[i];
-                if (e->state != NMX_ENTRY_RUNNING)
-                    continue;
-                EXPERTSTATUS st;
-                nmx_shared_get_status(e->sh, &st);
-                e->result.percent_done = st.PercentDone;
-                e->result.status = st.Status;
-            }
-            run->opts.progress(run->opts.progress_ctx, run);
+            report_progress(run);
         }
         if (finished < run->n) {
             struct timespec ts = {0, NMX_POLL_NS};
@@ -731,9 +870,13 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
     }
     if (run->opts.progress != NULL)
         run->opts.progress(run->opts.progress_ctx, run);
+    /* Every process an in-process expert started ends with the run. */
+    if (threads)
+        nmx_orphans_end(&orphans);
+    nmx_host_guard_end(guard);
     /* In-process sessions left their segments in the heap's cache: give
      * that memory back now that no expert runs. */
-    if (run->opts.isolation == NMX_ISOLATION_NONE && !run->abandoned)
+    if (threads && !run->abandoned)
         nmx_mem_trim(0);
     size_t completed = 0;
     for (size_t i = 0; i < run->n; i++)

@@ -11,11 +11,22 @@
 #include <sys/types.h>
 
 #include "runtime/runtime.h"
+#include "runtime/supervise.h"
 
 /* Largest configuration the host stores or passes (spec 3.3: 1 MiB). */
 #define NMX_CONFIG_MAX (1024u * 1024u)
 
 enum { NMX_ENTRY_WAITING = 0, NMX_ENTRY_RUNNING, NMX_ENTRY_FINISHED };
+
+/* How far an entry got, as its channel told the host (in order). */
+enum {
+    NMX_PHASE_NEW = 0,
+    NMX_PHASE_LOAD_FAILED, /* dlopen/DllMain/Register failed */
+    NMX_PHASE_LOADED,      /* registered */
+    NMX_PHASE_RUNNING,     /* Run has been called */
+    NMX_PHASE_RETURNED,    /* Run returned; the session is being torn down */
+    NMX_PHASE_DONE         /* session destroyed, module unloaded */
+};
 
 typedef struct nmx_entry {
     struct nmx_run *run;
@@ -24,17 +35,30 @@ typedef struct nmx_entry {
     char name[EXPERTSTRINGLENGTH];
     uint8_t *config;            /* RawConfigData for Run, or NULL */
     size_t config_len;
-    nmx_shared_t *sh;
     int state;                  /* NMX_ENTRY_* */
-    pid_t pid;                  /* process isolation */
+    /* the expert's side of things, once started */
+    int logfd;                  /* the event-log file (control page first), -1 before */
+    nmx_ctlpage_t *page;        /* the host's mapping of the control page */
+    nmx_child_t child;          /* its process; with isolation none only the channel */
+    int chan_w;                 /* isolation none: the channel's write end, -1 */
     pthread_t thread;           /* isolation none */
     _Atomic int thread_done;
     int start_errno;
-    int wait_status;
     double t_start, t_term;
     bool term_requested, timed_out, killed;
     pthread_mutex_t session_lock; /* guards `session` against the supervisor */
     nmx_session_t *session;     /* while Run executes (none mode: visible to the host) */
+    /* what the channel said, checked as it arrived */
+    int phase;                  /* NMX_PHASE_* */
+    bool protocol_error;        /* a message out of order or malformed */
+    DWORD load_code, load_substatus;
+    char load_error[512];
+    DWORD version, flags;
+    int32_t run_result;
+    EXPERTSTATUS final_status;  /* the session's status when Run returned */
+    nmx_mem_stats_t mem;        /* heap figures from the last message that had them */
+    uint64_t live_bytes_at_end, live_blocks_at_end;
+    /* the result */
     nmx_result_t result;
     char *message;
     void *event_storage;
@@ -45,6 +69,7 @@ struct nmx_run {
     nmx_capture_t *pub;
     struct _CAPTURE *capobj;
     nmx_run_opts_t opts;
+    uint64_t event_limit;         /* bytes of events per expert */
     nmx_filter_t *ui_filter;      /* compiled opts.ui_filter */
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;
@@ -54,21 +79,6 @@ struct nmx_run {
     _Atomic int interrupted;
     bool abandoned;               /* an in-process expert never returned */
 };
-
-/* Sets up a freshly forked process that will run expert code: killed with
- * the host, default signal dispositions (SIGINT ignored: Ctrl-C is the
- * host's), stdin from /dev/null, stdout to stderr. */
-void nmx_child_setup(void);
-
-/* Runs fn(arg) in such a child process and waits for it at most timeout_s
- * seconds.  NMX_CHILD_EXITED: it ended, *status as waitpid gives it (-1 if
- * it could not be waited for); NMX_CHILD_TIMED_OUT: it was killed;
- * NMX_CHILD_NO_PROCESS: fork failed (errno says why). */
-enum { NMX_CHILD_EXITED = 0, NMX_CHILD_TIMED_OUT, NMX_CHILD_NO_PROCESS };
-int nmx_call_isolated(void (*fn)(void *), void *arg, double timeout_s, int *status);
-
-/* Runs one entry's expert to the end (expert side). */
-void nmx_entry_exec(struct nmx_run *run, nmx_entry_t *e, bool watch);
 
 /* Compiles the UI filter and fills the startup information (startup.c). */
 int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen);

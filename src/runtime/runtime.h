@@ -4,9 +4,12 @@
  * Vocabulary:
  *  - a *module* is one expert shared object (loader.h);
  *  - a *run* executes several experts over one capture (run.c);
- *  - each expert of a run gets an *entry*, and each entry a *shared region*
- *    (nmx_shared_t) through which the expert's status, memory statistics
- *    and events reach the host, even when the expert's process dies;
+ *  - each expert of a run gets an *entry*; its code runs in a contained
+ *    child process (supervise.h) or on a thread, and reports through a
+ *    channel (phases, Register's answer, Run's result), a control page
+ *    (progress, heap statistics, termination requests) and an event-log
+ *    file (eventlog.h), so that what it did reaches the host even when its
+ *    process dies;
  *  - the expert's Run (or Configure) call is a *session* with its own key
  *    and heap (session.c); the Expert* helpers (expert_api.c) and the frame
  *    and property helpers (frame_api.c) find the session through the key or
@@ -31,43 +34,55 @@
 /* Filters (src/filter): NetMon filter objects and the -Y display filter. */
 #include "filter/filter.h"
 
-/* Phases of an entry, written by the expert side, read by the host. */
-enum {
-    NMX_PHASE_NEW = 0,
-    NMX_PHASE_LOADING,   /* dlopen/DllMain/Register in progress */
-    NMX_PHASE_LOAD_FAILED,
-    NMX_PHASE_RUNNING,   /* Run has been called */
-    NMX_PHASE_RETURNED,  /* Run returned; the session is being torn down */
-    NMX_PHASE_DONE       /* session destroyed, module unloaded */
-};
-
-/* Memory shared between the host and the process running one expert. */
-typedef struct nmx_shared {
+/*
+ * The control page of an entry: the first page of its event-log file,
+ * mapped by the host and by the expert's process.  The host writes only
+ * `terminate`; everything else is the expert side's, so the host copies it
+ * out and treats it as figures for display, never as sizes, offsets or
+ * outcomes.  Outcomes come through the entry's channel and from the reaper
+ * (supervise.h); events from the rest of the file, read under the host's
+ * own bounds (eventlog.h).
+ */
+typedef struct nmx_ctlpage {
     _Atomic uint32_t terminate;   /* host -> expert: termination requested (spec 1.6) */
-    _Atomic uint32_t phase;       /* NMX_PHASE_* */
-    DWORD load_error_code;        /* NMERR_LOAD_EXPERT_FAILED / _REPORT_FAILED */
-    DWORD load_substatus;         /* EXPERTSUBSTATUS_ABORTED_* */
-    char load_error[512];
-    char name[EXPERTSTRINGLENGTH]; /* from Register */
-    DWORD version;
-    DWORD flags;
-    int32_t run_result;           /* what Run returned */
     _Atomic uint32_t status_seq;  /* odd while `status` is being written */
-    EXPERTSTATUS status;          /* last status the expert indicated */
+    EXPERTSTATUS status;          /* last status the expert indicated (progress display) */
     nmx_mem_stats_t mem;          /* the session heap keeps its statistics here */
-    uint64_t live_bytes_at_end;   /* when Run returned */
-    uint64_t live_blocks_at_end;
-    uint64_t log_offset;          /* where the event log starts in the region */
-} nmx_shared_t;
+    nmx_eventlog_counters_t log;  /* the event log's counters */
+} nmx_ctlpage_t;
+#define NMX_CTLPAGE_SIZE 4096u
+_Static_assert(sizeof(nmx_ctlpage_t) <= NMX_CTLPAGE_SIZE, "the control page is one page");
 
-/* Creates a shared region with room for `log_capacity` bytes of events. */
-nmx_shared_t *nmx_shared_new(uint64_t log_capacity);
-void nmx_shared_free(nmx_shared_t *sh);
-nmx_eventlog_t *nmx_shared_log(nmx_shared_t *sh);
+/* Status writes/reads under the seqlock; reads are sanitised (the text is
+ * terminated, the status a known value, the percentage at most 100). */
+void nmx_ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st);
+void nmx_ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st);
+void nmx_status_sanitise(EXPERTSTATUS *st);
 
-/* Status writes/reads under the seqlock. */
-void nmx_shared_set_status(nmx_shared_t *sh, const EXPERTSTATUS *st);
-void nmx_shared_get_status(const nmx_shared_t *sh, EXPERTSTATUS *st);
+/* What the host takes from an entry's control page and event-log file `fd`
+ * when the expert is over: copies, with the events parsed under `limit`. */
+typedef struct nmx_ctl_figures {
+    EXPERTSTATUS status;
+    nmx_mem_stats_t mem;
+    uint64_t committed, count, dropped, over_limit;
+    uint64_t log_bytes;       /* bytes of records the file really holds, within the limit */
+    bool log_full;            /* the log had no room left for another record */
+    nmx_event_t *events;      /* in *storage (free it) */
+    size_t nevents;
+    void *storage;
+} nmx_ctl_figures_t;
+int nmx_ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_ctl_figures_t *f);
+
+/*
+ * What connects a running expert (its process, or its thread) to the host;
+ * private to the expert side.
+ */
+typedef struct nmx_link {
+    nmx_ctlpage_t *page;          /* the control page */
+    nmx_eventlog_t log;           /* the event log (writer side) */
+    DWORD flags;                  /* Register's flags (EXPERT_ENUM_FLAG_NO_VIEWER) */
+    int chan;                     /* write end of the channel to the host */
+} nmx_link_t;
 
 /* ---- captures as experts see them (HCAPTURE) ---------------------------- */
 
@@ -98,7 +113,7 @@ typedef struct nmx_session nmx_session_t;
 
 typedef struct nmx_session_opts {
     struct _CAPTURE *capture;
-    nmx_shared_t *shared;          /* status, statistics and events go here */
+    nmx_link_t *link;              /* status, statistics and events go here (NULL: Configure) */
     uint64_t mem_limit;
     bool debug_heap;
     const nmx_filter_t *ui_filter; /* FLAGS_DEFER_TO_UI_FILTER, or NULL */
@@ -129,7 +144,7 @@ struct nmx_session {
     uint32_t gen;                 /* generation of that slot */
     struct _CAPTURE *capture;
     nmx_cap_t *cap;
-    nmx_shared_t *shared;
+    nmx_link_t *link;
     const nmx_filter_t *ui_filter;
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;

@@ -207,7 +207,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
         return NULL;
     s->capture = opts->capture;
     s->cap = opts->capture->cap;
-    s->shared = opts->shared;
+    s->link = opts->link;
     s->ui_filter = opts->ui_filter;
     s->startup = opts->startup;
     s->startup_flags = opts->startup_flags;
@@ -229,7 +229,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     memset(&ao, 0, sizeof ao);
     ao.limit_bytes = opts->mem_limit;
     ao.debug = opts->debug_heap;
-    ao.stats = opts->shared != NULL ? &opts->shared->mem : NULL;
+    ao.stats = opts->link != NULL ? &opts->link->page->mem : NULL;
     ao.user = s;
     if (nmx_key_create(&ao, &s->key) != 0) {
         slot_release(s);
@@ -250,14 +250,14 @@ HEXPERTKEY nmx_session_key(const nmx_session_t *s)
 
 void nmx_session_terminate(nmx_session_t *s)
 {
-    if (s->shared != NULL)
-        atomic_store(&s->shared->terminate, 1);
+    if (s->link != NULL)
+        atomic_store(&s->link->page->terminate, 1);
     nmx_key_terminate(s->key);
 }
 
 bool nmx_session_terminating(nmx_session_t *s)
 {
-    if (s->shared != NULL && atomic_load_explicit(&s->shared->terminate, memory_order_relaxed)) {
+    if (s->link != NULL && atomic_load_explicit(&s->link->page->terminate, memory_order_relaxed)) {
         nmx_key_terminate(s->key);
         return true;
     }
