@@ -7,6 +7,9 @@
  * Every run mixes the fixture under test with the well-behaved fixture, to
  * check that the good expert's results survive whatever the bad one does.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -104,8 +108,10 @@ static void fixture_path(const char *name, char *out, size_t n)
     snprintf(out, n, "%s/fx_%s.so", FIXTURES_DIR, name);
 }
 
-/* Runs the named fixtures (each followed by "good") with the given options. */
-static ctx_t run_fixtures(const char *const *names, size_t n, const nmx_run_opts_t *opts)
+/* Runs the named fixtures, each with its configuration text (or NULL),
+ * followed by "good", with the given options. */
+static ctx_t run_fixtures_cfg(const char *const *names, const char *const *configs, size_t n,
+                              const nmx_run_opts_t *opts)
 {
     ctx_t c = {0};
     char err[512];
@@ -118,13 +124,21 @@ static ctx_t run_fixtures(const char *const *names, size_t n, const nmx_run_opts
     for (size_t i = 0; i < n; i++) {
         char path[512];
         fixture_path(names[i], path, sizeof path);
-        assert_int_equal(nmx_run_add_expert(c.run, path, NULL, 0, err, sizeof err), 0);
+        const char *cfg = configs != NULL ? configs[i] : NULL;
+        assert_int_equal(nmx_run_add_expert(c.run, path, cfg, cfg != NULL ? strlen(cfg) + 1 : 0, err,
+                                            sizeof err),
+                         0);
     }
     char good[512];
     fixture_path("good", good, sizeof good);
     assert_int_equal(nmx_run_add_expert(c.run, good, NULL, 0, err, sizeof err), 0);
     nmx_run_execute(c.run);
     return c;
+}
+
+static ctx_t run_fixtures(const char *const *names, size_t n, const nmx_run_opts_t *opts)
+{
+    return run_fixtures_cfg(names, NULL, n, opts);
 }
 
 static void ctx_free(ctx_t *c)
@@ -544,6 +558,237 @@ static void test_discovery(void **state)
     nmx_host_free(host);
 }
 
+/* ---- the trust boundary: hostile experts ---------------------------------- */
+
+/* How many processes are named "nmxfx-<tag>" (the fixtures' sleepers). */
+static int processes_tagged(const char *tag)
+{
+    char want[32];
+    snprintf(want, sizeof want, "nmxfx-%s\n", tag);
+    int n = 0;
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof path, "/proc/%s/comm", de->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(comm, sizeof comm, f) != NULL && strcmp(comm, want) == 0)
+            n++;
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The containment modes to try: the best available, then the fallback. */
+static const char *const containments[] = {NULL, "subreaper"};
+
+static void set_containment(const char *mode)
+{
+    if (mode != NULL)
+        setenv("NMEXPERT_CONTAINMENT", mode, 1);
+    else
+        unsetenv("NMEXPERT_CONTAINMENT");
+}
+
+/* Item 1: an expert that writes over its control page (the committed
+ * length of its log, status, heap figures) and tries to shrink the file
+ * under the host.  Run with jobs 1 in none mode: there the page is in the
+ * host's own memory, and a concurrent good expert's would be too. */
+static void test_hostile_control_page(void **state)
+{
+    (void)state;
+    for (int iso = 0; iso < 2; iso++) {
+        const char *names[] = {"scribble"};
+        nmx_run_opts_t o = {.isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS,
+                            .jobs = iso ? 1 : 2};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        /* It returned TRUE only if the host's file refused to shrink. */
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_true(r->percent_done <= 100);
+        assert_true(r->status <= EXPERTSTATUS_DONE);
+        assert_true(r->events_over_limit == 0 || strstr(r->message, "limit") == NULL);
+        assert_good_intact(&c);
+        ctx_free(&c);
+    }
+}
+
+/* Item 2: an expert looks for other experts' memory files and tries the
+ * host by signal, /proc and ptrace.  Process isolation, both containments. */
+static void test_hostile_reach(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 2; k++) {
+        set_containment(containments[k]);
+        char cfg[32];
+        snprintf(cfg, sizeof cfg, "host=%d", (int)getpid());
+        const char *names[] = {"reach"}, *cfgs[] = {cfg};
+        nmx_run_opts_t o = {.jobs = 2};
+        ctx_t c = run_fixtures_cfg(names, cfgs, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_int_equal(event_value(r, 1), 0);          /* no other expert's file */
+        assert_int_not_equal(event_value(r, 3), 0);      /* no host memory */
+        assert_int_not_equal(event_value(r, 4), 0);      /* no host descriptor */
+        assert_int_not_equal(event_value(r, 5), 0);      /* no ptrace */
+        if (strstr(r->containment, "namespace") != NULL)
+            assert_int_equal(event_value(r, 2), ESRCH); /* the host is not even visible */
+        else
+            assert_string_equal(r->containment, "process group and subreaper");
+        assert_good_intact(&c);
+        ctx_free(&c);
+    }
+    set_containment(NULL);
+}
+
+/* Item 2: an expert that claims success on its channel and in its control
+ * page, then aborts, is reported crashed, with the event it sent before. */
+static void test_hostile_forge(void **state)
+{
+    (void)state;
+    const char *names[] = {"forge"};
+    nmx_run_opts_t o = {.jobs = 2};
+    ctx_t c = run_fixtures(names, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_CRASHED);
+    assert_int_equal(r->status, EXPERTSTATUS_PROBLEM);
+    assert_int_equal(r->substatus, NMERR_INTERNAL_EXCEPTION);
+    assert_non_null(strstr(r->message, "signal 6"));
+    assert_int_equal(event_value(r, 1), 1);
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+/* Item 3: 50 children and a daemon outlive nothing, in both isolation
+ * modes and both containments. */
+static void test_hostile_fork(void **state)
+{
+    (void)state;
+    for (int iso = 0; iso < 2; iso++) {
+        for (size_t k = 0; k < (iso ? 1u : 2u); k++) {
+            set_containment(containments[k]);
+            char tag[16], cfg[32];
+            snprintf(tag, sizeof tag, "f%d%d%d", (int)getpid() % 10000, iso, (int)k);
+            snprintf(cfg, sizeof cfg, "tag=%s", tag);
+            const char *names[] = {"fork"}, *cfgs[] = {cfg};
+            nmx_run_opts_t o = {.isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS,
+                                .jobs = 2};
+            ctx_t c = run_fixtures_cfg(names, cfgs, 1, &o);
+            const nmx_result_t *r = result(&c, 0);
+            assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+            assert_int_equal(event_value(r, 1), 51);
+            assert_int_equal(processes_tagged(tag), 0);
+            assert_good_intact(&c);
+            ctx_free(&c);
+        }
+    }
+    set_containment(NULL);
+}
+
+/* Item 3: discovery loads every module; one that forks in its constructor
+ * leaves nothing behind. */
+static void test_discovery_contained(void **state)
+{
+    (void)state;
+    char tag[16];
+    snprintf(tag, sizeof tag, "d%d", (int)getpid() % 100000);
+    setenv("NMX_FIXTURE_TAG", tag, 1);
+    nmx_host_t *host = nmx_host_new();
+    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR), 0);
+    assert_true(nmx_host_discover(host, 0) >= 10);
+    unsetenv("NMX_FIXTURE_TAG");
+    assert_int_equal(processes_tagged(tag), 0);
+    nmx_host_free(host);
+}
+
+/* Item 4: the expert's process holds no descriptor of the host's beyond
+ * standard output and error (its channel and its memory file aside). */
+static void test_hostile_descriptors(void **state)
+{
+    (void)state;
+    /* A descriptor the host has open while experts run, as a report file
+     * opened early would be. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/report", config_home);
+    mkdir(config_home, 0700);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    const char *names[] = {"write_fds"};
+    nmx_run_opts_t o = {.jobs = 2};
+    ctx_t c = run_fixtures(names, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(event_value(r, 1), 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    close(fd);
+    unlink(path);
+    assert_good_intact(&c);
+    ctx_free(&c);
+}
+
+/* Item 5: --mem-limit bounds the process, not only the expert heap. */
+static void test_mem_limit_bounds_malloc(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < 2; k++) {
+        set_containment(containments[k]);
+        const char *names[] = {"malloc_big"};
+        nmx_run_opts_t o = {.jobs = 2, .mem_limit = 16u << 20};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_FAILED);
+        assert_int_equal(r->substatus, NMERR_OUT_OF_MEMORY);
+        assert_int_equal(event_value(r, 1), 1);
+        assert_true(r->peak_rss_bytes < (256u << 20));
+        assert_good_intact(&c);
+        ctx_free(&c);
+    }
+    set_containment(NULL);
+}
+
+/* Item 13: the event log has no hidden limit; --event-limit bounds it and
+ * the result says so. */
+static void test_event_limit(void **state)
+{
+    (void)state;
+    for (int iso = 0; iso < 2; iso++) {
+        const char *names[] = {"flood"};
+        nmx_run_opts_t o = {.isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS,
+                            .jobs = 2, .event_limit = 64 * 1024};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_true(r->nevents > 100 && r->nevents < 64 * 1024 / 40);
+        assert_true(r->events_over_limit >= 1);
+        assert_int_equal(r->event_limit_bytes, 64 * 1024);
+        assert_non_null(strstr(r->message, "accepted, then 19"));
+        assert_non_null(strstr(r->message, "--event-limit"));
+        /* The events kept are the first ones, in order. */
+        for (size_t i = 0; i < r->nevents; i++)
+            assert_int_equal(r->events[i].columns[0].v.u, i);
+        assert_good_intact(&c);
+        ctx_free(&c);
+    }
+    /* Without a limit, 270 MiB of events all arrive: more than the fixed
+     * 256 MiB log of older hosts, which then answered "out of memory". */
+    const char *names[] = {"flood"}, *cfgs[] = {"count=4500 size=61440"};
+    nmx_run_opts_t o = {.jobs = 2};
+    ctx_t c = run_fixtures_cfg(names, cfgs, 1, &o);
+    const nmx_result_t *r = result(&c, 0);
+    assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+    assert_int_equal(r->nevents, 4500);
+    assert_int_equal(r->events_over_limit, 0);
+    assert_int_equal(r->event_limit_bytes, 2ull << 30);
+    assert_int_equal(strlen(r->events[4499].columns[1].s), 61440);
+    ctx_free(&c);
+}
+
 /* The SDK's capture writer (netmon.h extensions): one link type per file,
  * or per frame for NetMon 2; errors come back with a reason. */
 static void test_sdk_writer(void **state)
@@ -644,6 +889,14 @@ int main(void)
         cmocka_unit_test(test_config_passed_to_run),
         cmocka_unit_test(test_configure_rules),
         cmocka_unit_test(test_discovery),
+        cmocka_unit_test(test_hostile_control_page),
+        cmocka_unit_test(test_hostile_reach),
+        cmocka_unit_test(test_hostile_forge),
+        cmocka_unit_test(test_hostile_fork),
+        cmocka_unit_test(test_discovery_contained),
+        cmocka_unit_test(test_hostile_descriptors),
+        cmocka_unit_test(test_mem_limit_bounds_malloc),
+        cmocka_unit_test(test_event_limit),
         cmocka_unit_test(test_sdk_writer),
         cmocka_unit_test(test_generic_memory),
     };
