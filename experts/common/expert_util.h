@@ -764,7 +764,7 @@ EU_UNUSED static uint64_t eu_seq_unwrap(uint64_t ref, uint32_t seq)
 EU_UNUSED static const char *eu_nmerr_text(DWORD rc)
 {
     switch (rc) {
-    case NMERR_OUT_OF_MEMORY: return "out of memory in the expert heap (NMERR_OUT_OF_MEMORY)";
+    case NMERR_OUT_OF_MEMORY: return "out of memory: the expert heap or the event log is full (NMERR_OUT_OF_MEMORY)";
     case NMERR_FILTER_INVALID_EXPRESSION: return "the display filter is invalid (NMERR_FILTER_INVALID_EXPRESSION)";
     case NMERR_INVALID_HFILTER: return "invalid filter handle (NMERR_INVALID_HFILTER)";
     case NMERR_INVALID_PARAMETER: return "invalid parameter (NMERR_INVALID_PARAMETER)";

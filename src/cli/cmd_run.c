@@ -4,7 +4,8 @@
  *   nmexpert run CAPTURE [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
  *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
  *                [-o FILE] [--isolation process|none] [--jobs N]
- *                [--timeout S] [--grace S] [--mem-limit SIZE] [--debug-heap]
+ *                [--timeout S] [--grace S] [--mem-limit SIZE]
+ *                [--event-limit SIZE] [--debug-heap]
  *                [--experts-dir DIR]... [--frame N] [--protocol P]
  *                [--property Q] [--bit B] [--no-progress]
  *
@@ -168,6 +169,7 @@ static void run_usage(FILE *out)
           "      --timeout SECONDS      ask experts to stop after this long\n"
           "      --grace SECONDS        then kill them after this long (default 10)\n"
           "      --mem-limit SIZE       memory quota per expert (e.g. 64M)\n"
+          "      --event-limit SIZE     events kept per expert (default: --mem-limit, else 2G)\n"
           "      --debug-heap           red zones in the expert heap\n"
           "      --experts-dir DIR      look for experts in DIR first (repeatable)\n"
           "      --frame N --protocol P --property Q --bit B   startup focus (1-based frame)\n"
@@ -189,6 +191,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         {"timeout", required_argument, NULL, 't'},
         {"grace", required_argument, NULL, 'g'},
         {"mem-limit", required_argument, NULL, 'm'},
+        {"event-limit", required_argument, NULL, 'L'},
         {"debug-heap", no_argument, NULL, 'D'},
         {"experts-dir", required_argument, NULL, 'd'},
         {"frame", required_argument, NULL, 'F'},
@@ -302,6 +305,14 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
                 goto out;
             }
             opts.mem_limit = u;
+            break;
+        case 'L':
+            if (!nmx_parse_size(optarg, &u) || u < 4096) {
+                nmx_cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'",
+                              optarg);
+                goto out;
+            }
+            opts.event_limit = u;
             break;
         case 'D': opts.debug_heap = 1; break;
         case 'd': {
