@@ -545,63 +545,67 @@ int nmx_child_spawn(nmx_child_t *c, const nmx_spawn_t *s)
     return 0;
 }
 
-/* Reads what is available on the channel; false at end of file. */
-static void read_channel(nmx_child_t *c)
+/* One non-blocking read of *fd: bytes read, 0 when nothing is there now,
+ * -1 at end of file (then *fd is closed and set to -1). */
+static ssize_t read_some(int *fd, uint8_t *buf, size_t n)
 {
-    while (c->chan >= 0) {
-        uint8_t tmp[16384];
-        ssize_t n = read(c->chan, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR)
+    for (;;) {
+        ssize_t r = read(*fd, buf, n);
+        if (r < 0 && errno == EINTR)
             continue;
-        if (n < 0)
-            return; /* EAGAIN: nothing more for now */
-        if (n == 0) {
-            close(c->chan);
-            c->chan = -1;
-            return;
+        if (r > 0)
+            return r;
+        if (r == 0) {
+            close(*fd);
+            *fd = -1;
+            return -1;
         }
-        c->total += (size_t)n;
-        if (c->chan_broken || c->total > c->max) {
-            c->chan_broken = true; /* keep draining so the writer never blocks */
-            continue;
-        }
-        /* Drop what was consumed before growing. */
-        if (c->consumed > 0) {
-            memmove(c->buf, c->buf + c->consumed, c->len - c->consumed);
-            c->len -= c->consumed;
-            c->consumed = 0;
-        }
-        if (c->len + (size_t)n > c->cap) {
-            size_t ncap = c->cap > 0 ? c->cap : 4096;
-            while (ncap < c->len + (size_t)n)
-                ncap *= 2;
-            uint8_t *g = realloc(c->buf, ncap);
-            if (g == NULL) {
-                c->chan_broken = true;
-                continue;
-            }
-            c->buf = g;
-            c->cap = ncap;
-        }
-        memcpy(c->buf + c->len, tmp, (size_t)n);
-        c->len += (size_t)n;
+        return 0; /* EAGAIN: nothing more for now */
     }
 }
 
+/* Appends n bytes to the channel's buffer, dropping what was consumed. */
+static bool chan_append(nmx_child_t *c, const uint8_t *p, size_t n)
+{
+    if (c->consumed > 0) {
+        memmove(c->buf, c->buf + c->consumed, c->len - c->consumed);
+        c->len -= c->consumed;
+        c->consumed = 0;
+    }
+    if (c->len + n > c->cap) {
+        size_t ncap = c->cap > 0 ? c->cap : 4096;
+        while (ncap < c->len + n)
+            ncap *= 2;
+        uint8_t *g = realloc(c->buf, ncap);
+        if (g == NULL)
+            return false;
+        c->buf = g;
+        c->cap = ncap;
+    }
+    memcpy(c->buf + c->len, p, n);
+    c->len += n;
+    return true;
+}
+
+/* Reads what is available on the channel.  Past its bound the channel is
+ * broken, but still drained so that the writer never blocks. */
+static void read_channel(nmx_child_t *c)
+{
+    uint8_t tmp[16384];
+    ssize_t n;
+    while (c->chan >= 0 && (n = read_some(&c->chan, tmp, sizeof tmp)) > 0) {
+        c->total += (size_t)n;
+        if (c->chan_broken || c->total > c->max || !chan_append(c, tmp, (size_t)n))
+            c->chan_broken = true;
+    }
+}
+
+/* Reads the reaper's report: one fixed-size record. */
 static void read_report(nmx_child_t *c)
 {
-    while (c->report >= 0) {
-        uint8_t tmp[64];
-        ssize_t n = read(c->report, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return;
-        if (n == 0) {
-            close(c->report);
-            c->report = -1;
-            break;
-        }
+    uint8_t tmp[64];
+    ssize_t n;
+    while (c->report >= 0 && (n = read_some(&c->report, tmp, sizeof tmp)) > 0) {
         size_t room = sizeof c->report_buf - c->report_len;
         size_t take = (size_t)n < room ? (size_t)n : room;
         memcpy(c->report_buf + c->report_len, tmp, take);
