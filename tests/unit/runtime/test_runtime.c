@@ -30,6 +30,17 @@
 #error "FIXTURES_DIR must name the directory of the fixture experts"
 #endif
 
+#ifdef NMX_SANITIZE
+/* Under ASan a malloc the system refuses must return NULL, as it does
+ * without it (test_mem_limit_bounds_malloc); the expert processes are forks
+ * of this one and keep its options. */
+__attribute__((visibility("default"), used)) const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+#endif
+
 #define NFRAMES 5
 static char capture_path[64];
 static char config_home[64];
