@@ -77,6 +77,9 @@ rc, out, err = run("run", CAP, "-e", fx("good"), "--config", "fx_good=/nonexiste
 check("unreadable --config file -> 2", rc == 2 and "/nonexistent/cfg" in err, err)
 rc, out, err = run("run", CAP, "-e", fx("good"), "-Y", "tcp.port ==")
 check("bad display filter -> 2", rc == 2 and "filter" in err, err)
+rc, out, err = run("run", CAP, "-e", fx("good"), "-Y", "(" * 40000 + "tcp" + ")" * 40000)
+check("40,000 nested '(' -> 2 with the column, no crash", rc == 2 and "column 257:" in err
+      and "nested" in err, "rc %d: %s" % (rc, err[-300:]))
 rc, out, err = run("run", CAP, "extra-arg", "-e", fx("good"))
 check("extra argument -> 2", rc == 2, err)
 
