@@ -115,6 +115,11 @@ struct nmx_capture {
     nmx_cap_tally_t ts_fixed;
     nmx_cap_tally_t ts_clamped;
     nmx_cap_tally_t no_ts;
+    /* Why times were clamped, when a reader knows better than "frame N"
+     * (a NetMon header's start time); see nmx__cap_time_damage. */
+    bool time_damage;
+    uint64_t time_damage_offset;
+    char time_damage_reason[NMX_ERROR_MSG_MAX];
 
     /* Summary for nmx_cap_get_info, computed once at the end of open. */
     uint64_t captured_bytes;
@@ -172,6 +177,19 @@ bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n);
  */
 nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Times outside the int64 nanosecond range are clamped (NMX_FRAME_TS_CLAMPED)
+ * and, once the index is built, reported as the capture's damage (unless
+ * reading stopped on other damage): by default "frame N: time outside the
+ * representable range".  A reader whose frames are clamped for a reason of
+ * its own records it here first (the first call wins).
+ */
+void nmx__cap_time_damage(nmx_cap_t *cap, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The range of representable times, for messages. */
+#define NMX_CAP_TIME_RANGE "1677-09-21 to 2262-04-11 UTC"
 
 /* Sets a fatal open error naming the capture: returns NMERR code. */
 unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,

@@ -264,6 +264,18 @@ nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, co
     return NMX_NEXT_DAMAGE;
 }
 
+void nmx__cap_time_damage(nmx_cap_t *cap, uint64_t offset, const char *fmt, ...)
+{
+    if (cap->time_damage)
+        return;
+    cap->time_damage = true;
+    cap->time_damage_offset = offset;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cap->time_damage_reason, sizeof cap->time_damage_reason, fmt, ap);
+    va_end(ap);
+}
+
 unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,
                        const char *fmt, ...)
 {
@@ -661,6 +673,19 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
     reader->close(priv);
     /* The index is built: nothing needs the file's pages resident now. */
     nmx_cap_release(cap, 0, cap->size);
+    if (!cap->damaged && cap->ts_clamped.count > 0) {
+        /* Every frame is kept, but times that were clamped are wrong: the
+         * capture is damaged, not silently shifted. */
+        const nmx_frame_rec_t *f = &cap->frames[cap->ts_clamped.first];
+        if (!cap->time_damage)
+            nmx__cap_time_damage(cap, f->data_off,
+                                 "frame %u: time outside the representable range (%s); clamped "
+                                 "to the nearest end (%u frame%s clamped, all frames kept)",
+                                 cap->ts_clamped.first + 1, NMX_CAP_TIME_RANGE,
+                                 cap->ts_clamped.count, cap->ts_clamped.count == 1 ? "" : "s");
+        nmx__cap_damage(cap, &derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
+        cap->damaged = true;
+    }
     if (cap->damaged) {
         cap->damage.offset = derr.offset;
         cap->damage.frames = cap->n_frames;

@@ -177,8 +177,15 @@ const char *nmx_cap_path(const nmx_cap_t *cap);          /* as given to open */
 /* Decimal digits of the time resolution (3 NetMon 1, 6 pcap, 7 NetMon 2.3, 9 ns pcap ...). */
 unsigned nmx_cap_time_digits(const nmx_cap_t *cap);
 
-/* Time of frame 0: FRAME.TimeStamp is (ts_ns - this) / 1000.  0 if no frames. */
+/* Time of frame 0: FRAME.TimeStamp is nmx_cap_us_between(this, ts_ns).  0 if no frames. */
 int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap);
+
+/*
+ * Microseconds from `from_ns` to `to_ns` (truncated toward zero).  Any two
+ * times are up to 2^64 ns apart, more than an int64 holds, but never more
+ * than an int64 of microseconds: computed without overflow.
+ */
+int64_t nmx_cap_us_between(int64_t from_ns, int64_t to_ns);
 
 /*
  * The capture's MAC_TYPE_* for GetCaptureMacType: the NetMon header's value

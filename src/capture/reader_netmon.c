@@ -50,6 +50,7 @@ typedef struct nm_state {
     unsigned minor;
     uint32_t header_linktype;
     int64_t start_ns;
+    bool start_clamped; /* the header's start time is out of range: start_ns is clamped */
     size_t table_off;   /* frame table offset */
     uint32_t entries;   /* frame table entries */
     uint32_t next;      /* next entry */
@@ -104,11 +105,19 @@ static bool systemtime_valid(const nmx_systemtime_t *t)
            t->minute < 60 && t->second < 60 && t->milliseconds < 1000;
 }
 
-static int64_t systemtime_to_ns(const nmx_systemtime_t *t)
+/* A valid SYSTEMTIME in ns since 1970; false (and *ns clamped) for years
+ * outside the int64 range (any u16 year is valid as a date). */
+static bool systemtime_to_ns(const nmx_systemtime_t *t, int64_t *ns)
 {
+    /* |days| < 2^25 for any u16 year: the seconds fit easily. */
     int64_t days = nmx__days_from_civil(t->year, t->month, t->day);
     int64_t secs = days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
-    return secs * 1000000000LL + (int64_t)t->milliseconds * 1000000;
+    if (__builtin_mul_overflow(secs, (int64_t)1000000000, ns) ||
+        __builtin_add_overflow(*ns, (int64_t)t->milliseconds * 1000000, ns)) {
+        *ns = secs < 0 ? INT64_MIN : INT64_MAX;
+        return false;
+    }
+    return true;
 }
 
 static int comment_cmp(const void *a, const void *b)
@@ -231,7 +240,16 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     cap->have_header_systime = true;
     cap->header_mactype = mactype;
     if (systemtime_valid(st)) {
-        s->start_ns = systemtime_to_ns(st);
+        /* 2.3 records carry their own UTC times: the start is not used. */
+        bool own_times = s->major == 2 && s->minor >= 3;
+        if (!systemtime_to_ns(st, &s->start_ns) && !own_times) {
+            s->start_clamped = true;
+            nmx__cap_time_damage(cap, 8,
+                                 "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is "
+                                 "outside the representable range (%s); frame times clamped",
+                                 st->year, st->month, st->day, st->hour, st->minute, st->second,
+                                 st->milliseconds, NMX_CAP_TIME_RANGE);
+        }
     } else {
         s->start_ns = 0;
         nmx__cap_warn(cap, "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is not a valid "
@@ -358,10 +376,17 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     rec->wirelen = wirelen;
     rec->linktype = s->header_linktype;
     rec->ts_ns = nmx__ts_add(s->start_ns, delta_ns, &flags);
+    if (s->start_clamped) {
+        /* start + offset means nothing when the start is clamped */
+        rec->ts_ns = s->start_ns;
+        flags |= NMX_FRAME_TS_CLAMPED;
+    }
     if (s->trailer > 0) {
         const uint8_t *t = b + hdr + caplen;
         rec->linktype = media_to_linktype(nmx_load_u16le(t));
         if (s->trailer >= 15) {
+            /* The frame's own UTC time replaces start + offset. */
+            flags &= (uint16_t)~NMX_FRAME_TS_CLAMPED;
             uint64_t ft = nmx_load_u64le(t + 6);
             __int128 ns = ((__int128)ft - FILETIME_UNIX_EPOCH) * 100;
             if (ns < INT64_MIN || ns > INT64_MAX) {

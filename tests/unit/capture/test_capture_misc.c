@@ -194,6 +194,10 @@ static void test_time(void **state)
     assert_true(nmx__ts_add(INT64_MAX - 1, 5, &f) == INT64_MAX && f == NMX_FRAME_TS_CLAMPED);
     f = 0;
     assert_true(nmx__ts_add(INT64_MIN + 1, -5, &f) == INT64_MIN && f == NMX_FRAME_TS_CLAMPED);
+    /* Microseconds between any two times (FRAME.TimeStamp), truncated toward zero. */
+    assert_true(nmx_cap_us_between(INT64_MIN, INT64_MAX) == 18446744073709551LL);
+    assert_true(nmx_cap_us_between(INT64_MAX, INT64_MIN) == -18446744073709551LL);
+    assert_true(nmx_cap_us_between(1000, 2999) == 1 && nmx_cap_us_between(2999, 1000) == -1);
     /* 2^-1 ticks of 1/2^63 s: the fraction is computed without overflow. */
     f = 0;
     assert_true(nmx__ts_from_parts(0, 1ull << 62, 1ull << 63, &f) == 500000000LL);

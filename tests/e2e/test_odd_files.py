@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""End-to-end tests of what the nmexpert command does with odd files: captures
+with times at the ends of (and beyond) the representable range, special files
+given as captures or stored configurations (FIFOs, character devices), and
+captures truncated while they are being indexed.
+
+Every capture is built byte by byte here.  Run by ctest with NMEXPERT (the
+program) and FIXTURES (the fixture experts) in the environment.  Each check
+prints one line; any failure makes the exit status 1.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+NMEXPERT = os.environ["NMEXPERT"]
+FIXTURES = os.environ["FIXTURES"]
+failures = []
+
+
+def run(*args, timeout=60, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    try:
+        p = subprocess.run([NMEXPERT, *args], capture_output=True, text=True, timeout=timeout, env=e)
+    except subprocess.TimeoutExpired:
+        return "timeout", "", "did not finish in %d s" % timeout
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  -- " + detail))
+    if not cond:
+        failures.append(name)
+
+
+def fx(name):
+    return os.path.join(FIXTURES, "fx_%s.so" % name)
+
+
+# ---- capture builders (little-endian) -----------------------------------------
+
+def ng_block(btype, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def ng_shb():
+    return ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+
+
+def ng_idb(tsresol=None, tsoffset=None, linktype=1):
+    opts = b""
+    if tsresol is not None:
+        opts += struct.pack("<HHB3x", 9, 1, tsresol)
+    if tsoffset is not None:
+        opts += struct.pack("<HHq", 14, 8, tsoffset)
+    if opts:
+        opts += struct.pack("<HH", 0, 0)
+    return ng_block(1, struct.pack("<HHI", linktype, 0, 65535) + opts)
+
+
+def ng_epb(iface, ticks, data):
+    return ng_block(6, struct.pack("<IIIII", iface, ticks >> 32, ticks & 0xFFFFFFFF, len(data), len(data))
+                    + data)
+
+
+def netmon2(year, frames):
+    """NetMon 2.0, Ethernet, header start time `year`-03-16 12:00; frames are
+    (offset in microseconds, data)."""
+    header = bytearray(128)
+    struct.pack_into("<4sBBH8H", header, 0, b"GMBU", 0, 2, 1, year, 3, 0, 16, 12, 0, 0, 0)
+    out = bytearray(header)
+    offs = []
+    for delta, data in frames:
+        offs.append(len(out))
+        out += struct.pack("<qII", delta, len(data), len(data)) + data
+    table = len(out)
+    for o in offs:
+        out += struct.pack("<I", o)
+    struct.pack_into("<II", out, 24, table, 4 * len(offs))
+    return bytes(out)
+
+
+FRAME = bytes(range(60))
+tmp = tempfile.mkdtemp(prefix="nmx-odd-")
+
+
+def write(name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+# ---- times: exact at the ends of the range, clamped beyond it -------------------
+
+# Two interfaces in whole seconds, at -9e9 s and +9e9 s (1684 and 2255): the
+# span, 1.8e19 ns, is more than an int64 holds.
+far = write("far.pcapng", ng_shb() + ng_idb(0, -9000000000) + ng_idb(0, 9000000000)
+            + ng_epb(0, 0, FRAME) + ng_epb(1, 0, FRAME))
+rc, out, err = run("info", far)
+check("info: frames 1.8e19 ns apart -> 0", rc == 0, err)
+check("info: the duration of frames 1.8e19 ns apart is exact",
+      "Duration:          18000000000 s\n" in out, out)
+check("info: first and last time of frames 1.8e19 ns apart",
+      "First time:        1684-" in out and "Last time:         2255-" in out, out)
+rc, out, err = run("info", far, "--format", "json")
+try:
+    c = json.loads(out)["capture"]
+    check("info json: the duration of frames 1.8e19 ns apart", c["duration"] == 1.8e10, str(c))
+except (ValueError, KeyError) as ex:
+    check("info json parses", False, repr(ex) + out)
+
+# A time beyond the range: clamped, and the capture is damaged (exit 2).
+clamped = write("clamped.pcapng", ng_shb() + ng_idb(0) + ng_epb(0, 5, FRAME)
+                + ng_epb(0, (1 << 64) - 1, FRAME) + ng_epb(0, 6, FRAME))
+rc, out, err = run("info", clamped)
+check("info: a time beyond 2262 -> 2, damage named", rc == 2 and "frame 2: time outside the representable range"
+      in err and "3 usable frames" in err, "rc %s: %s" % (rc, err))
+check("info: all 3 frames kept", "Frames:            3\n" in out, out)
+
+# A NetMon header dated 10198 used to wrap silently to 2015-03-16.
+nm = write("year10198.cap", netmon2(10198, [(0, FRAME), (1000, FRAME)]))
+rc, out, err = run("info", nm)
+check("info: NetMon start year 10198 -> 2, damage names the header's time",
+      rc == 2 and "offset 8: the header's start time 10198-03-16 12:00:00.000 is outside the "
+      "representable range" in err, "rc %s: %s" % (rc, err))
+check("info: NetMon start year 10198 is not shown as 2015", "2015-" not in out, out)
+check("info: NetMon start year 10198 shows clamped times",
+      "First time:        2262-04-11T23:47:16.854775Z" in out, out)
+rc, out, err = run("run", nm, "-e", fx("good"), "--format", "json")
+check("run: NetMon start year 10198 -> 2 with a warning and a report",
+      rc == 2 and "warning:" in err and json.loads(out or "{}").get("capture", {}).get("damage"),
+      "rc %s: %s" % (rc, err))
+
+shutil.rmtree(tmp)
+if failures:
+    print("%d check(s) failed" % len(failures))
+    sys.exit(1)
