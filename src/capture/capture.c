@@ -305,7 +305,7 @@ static unsigned errno_code(int e)
     }
 }
 
-/* Reads a file that cannot be mapped (pipe, character device, /proc). */
+/* Reads a regular file that cannot be mapped (a file system without mmap). */
 static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
 {
     size_t cap_bytes = 0, len = 0;
@@ -346,9 +346,26 @@ static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
     return 0;
 }
 
+/* What a file that is not a regular file is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
 static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
 {
-    int fd = open(cap->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait for one; it
+     * is refused below like every file that is not a regular file (no effect
+     * on regular files). */
+    int fd = open(cap->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
@@ -365,7 +382,16 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
                            "is a directory, not a capture file");
         goto out_close;
     }
-    if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+    /* Pipes, devices (/dev/zero never ends) and sockets are refused before
+     * anything is read: a capture is indexed, then read at random by the
+     * experts, which needs a file that stays put. */
+    if (!S_ISREG(st.st_mode)) {
+        rc = nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
+                           "is %s, not a regular file (captures are read from regular files only)",
+                           file_kind(st.st_mode));
+        goto out_close;
+    }
+    if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             /* The index is built in one forward pass; start reading ahead. */
@@ -378,7 +404,7 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
             return 0;
         }
     }
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (st.st_size == 0) {
         cap->data = NULL;
         cap->size = 0;
         goto out_close;

@@ -44,7 +44,7 @@ typedef struct nmx_capture nmx_cap_t;
 #define NMX_CAP_MAX_IFACES 65535u
 /* Total bytes of comment text kept per capture; more is dropped with a warning. */
 #define NMX_CAP_MAX_TEXT_BYTES (16u * 1024 * 1024)
-/* Bytes read into memory when a file cannot be mapped (pipes, /proc files). */
+/* Bytes read into memory when a regular file cannot be mapped. */
 #define NMX_CAP_MAX_UNMAPPED_BYTES (1024ull * 1024 * 1024)
 /* Warning messages kept (every warning is counted). */
 #define NMX_CAP_MAX_WARNINGS 16u
@@ -112,7 +112,8 @@ typedef struct nmx_systemtime {
 /* ---- opening and closing ----------------------------------------------- */
 
 /*
- * Opens the capture file at `path`: maps it read-only (or reads it, up to
+ * Opens the capture file at `path` (a regular file: anything else is refused
+ * before it is read, without blocking): maps it read-only (or reads it, up to
  * NMX_CAP_MAX_UNMAPPED_BYTES, when it cannot be mapped), recognises the format
  * by magic number and indexes every frame.  Returns 0 and sets *out, or an
  * NMERR code with `err` filled ("PATH: offset N: reason").  A damaged file

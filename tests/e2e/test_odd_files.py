@@ -138,6 +138,48 @@ check("run: NetMon start year 10198 -> 2 with a warning and a report",
       rc == 2 and "warning:" in err and json.loads(out or "{}").get("capture", {}).get("damage"),
       "rc %s: %s" % (rc, err))
 
+# ---- special files: refused at once, never waited on or read without end ------------
+
+def pcap(frames):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for i, data in enumerate(frames):
+        out += struct.pack("<IIII", 1700000000 + i, 0, len(data), len(data)) + data
+    return out
+
+
+good = write("good.pcap", pcap([FRAME] * 3))
+fifo = os.path.join(tmp, "capture.fifo")
+os.mkfifo(fifo)
+for cmd in (["info", fifo], ["run", fifo, "-e", fx("good")]):
+    rc, out, err = run(*cmd, timeout=20)
+    check("%s of a FIFO without a writer -> 2 at once, 'not a regular file'" % cmd[0],
+          rc == 2 and fifo in err and "is a FIFO (named pipe), not a regular file" in err,
+          "rc %s: %s" % (rc, err))
+for dev in ("/dev/zero", "/dev/null"):
+    rc, out, err = run("info", dev, timeout=20)
+    check("info %s -> 2 before reading, 'character device'" % dev,
+          rc == 2 and dev + ": is a character device, not a regular file" in err, "rc %s: %s" % (rc, err))
+
+# A FIFO (or a device) where a stored configuration belongs is unreadable:
+# run warns and uses the defaults, configure --show exits 2; neither waits.
+config = os.path.join(tmp, "config")
+store = os.path.join(config, "nmexpert", "experts")
+os.makedirs(store)
+env = {"XDG_CONFIG_HOME": config}
+for kind in ("fifo", "device"):
+    cfg = os.path.join(store, "fx_good.cfg")
+    if kind == "fifo":
+        os.mkfifo(cfg)
+    else:
+        os.symlink("/dev/zero", cfg)
+    rc, out, err = run("run", good, "-e", fx("good"), env=env, timeout=20)
+    check("run with a stored configuration that is a %s: warned, defaults used" % kind,
+          rc == 0 and "stored configuration is unreadable or corrupt" in err, "rc %s: %s" % (rc, err))
+    rc, out, err = run("configure", "fx_good", "--experts-dir", FIXTURES, "--show", env=env, timeout=20)
+    check("configure --show of a stored configuration that is a %s -> 2" % kind,
+          rc == 2 and "unreadable or corrupt" in err, "rc %s: %s" % (rc, err))
+    os.remove(cfg)
+
 shutil.rmtree(tmp)
 if failures:
     print("%d check(s) failed" % len(failures))
