@@ -10,6 +10,13 @@
  * processes forked after open (the mapping is MAP_PRIVATE and read-only; there
  * is no per-thread or lazily filled state).
  *
+ * A file truncated by another program while it is open: the index is built
+ * with pread(), so a file that shrinks while it is indexed is damage, not
+ * SIGBUS; frames past its new end are left out.  After open, reading
+ * nmx_cap_data() of a frame the file no longer holds faults (the runtime
+ * does that only in the experts' processes); nmx_cap_copy_frame() is the
+ * safe read for the host.
+ *
  * Damage: when a file header is unreadable, open fails and `err` names the
  * file, the byte offset and the reason.  When the header is good but a later
  * record is not, open succeeds; the frames before the damage are indexed and
@@ -143,6 +150,16 @@ const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i);
 /* The frame's bytes, caplen long, inside the image; NULL if i >= count. */
 const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i);
 
+/*
+ * Copies frame i's caplen bytes into buf without touching the mapping (with
+ * pread() from the file): a file truncated since it was indexed then reads
+ * short, and this returns false, where reading nmx_cap_data() would raise
+ * SIGBUS.  For the host, which must survive a file changed under it; the
+ * experts, in their own processes, read frames in place.  False also for
+ * i >= count.
+ */
+bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf);
+
 /* The whole index (count entries) and the image, for tight loops. */
 const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap);
 const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
@@ -151,10 +168,10 @@ const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
  * Resident memory.  A mapped capture is read from the page cache on demand;
  * nmx_cap_release() drops the pages of image bytes [from, to) from this
  * process's resident set (MADV_DONTNEED; they read back from the file when
- * touched again, so every pointer stays valid).  Indexing keeps only
- * NMX_CAP_RESIDENT_WINDOW bytes resident and releases everything at the end;
- * the runtime releases what experts have walked past.  No effect on
- * captures read into memory.
+ * touched again, so every pointer stays valid).  Indexing reads the file
+ * with pread() and touches no page of the mapping; the runtime's expert
+ * processes keep NMX_CAP_RESIDENT_WINDOW bytes resident and release what
+ * they have walked past.  No effect on captures read into memory.
  */
 #define NMX_CAP_RESIDENT_WINDOW (8u * 1024 * 1024)
 void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to);

@@ -180,6 +180,75 @@ for kind in ("fifo", "device"):
           rc == 2 and "unreadable or corrupt" in err, "rc %s: %s" % (rc, err))
     os.remove(cfg)
 
+# ---- a capture truncated while it is being indexed -----------------------------------
+# As soon as `info` has mapped a 16 MB capture (seen in /proc/PID/maps), the
+# file is truncated to a random size: the host must report an error or
+# damage, never die of SIGBUS.  tests/unit/capture/test_capture_shrink.c
+# truncates at exact moments through a hook.
+import random
+import time
+
+rng = random.Random(4242)
+big_frames = [bytes([i & 0xFF]) * 700 for i in range(24000)]
+bigs = {
+    "big.pcapng": ng_shb() + ng_idb() + b"".join(ng_epb(0, 1500000000000000 + i, f)
+                                                 for i, f in enumerate(big_frames)),
+    "big.pcap": pcap(big_frames),
+    "big.cap": netmon2(2016, [(i, f) for i, f in enumerate(big_frames)]),
+}
+
+
+def mapped(pid, path):
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            return path in f.read()
+    except OSError:
+        return False
+
+
+for name, data in bigs.items():
+    path = os.path.join(tmp, name)
+    hit = 0
+    for round_ in range(6):
+        write(name, data)
+        size = rng.randrange(0, len(data) // 2)
+        p = subprocess.Popen([NMEXPERT, "info", path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+        deadline = time.monotonic() + 10
+        while p.poll() is None and not mapped(p.pid, path) and time.monotonic() < deadline:
+            pass
+        if p.poll() is None:
+            hit += 1
+        os.truncate(path, size)
+        try:
+            err = p.communicate(timeout=60)[1]
+        except subprocess.TimeoutExpired:
+            p.kill()
+            err = p.communicate()[1] + " (timed out)"
+        check("info of %s truncated to %d bytes while indexed: 0 or 2, no signal" % (name, size),
+              p.returncode in (0, 2) and (p.returncode == 0 or path in err),
+              "rc %s: %s" % (p.returncode, err[-300:]))
+    print("     (%s: truncated %d times of 6 while info was running)" % (name, hit))
+
+# The same under `run`: the host reports; experts may lose frames, never the host.
+path = os.path.join(tmp, "big.pcap")
+for round_ in range(3):
+    write("big.pcap", bigs["big.pcap"])
+    size = rng.randrange(0, len(bigs["big.pcap"]) // 2)
+    p = subprocess.Popen([NMEXPERT, "run", path, "-e", fx("good"), "--format", "json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while p.poll() is None and not mapped(p.pid, path) and time.monotonic() < deadline:
+        pass
+    os.truncate(path, size)
+    try:
+        out, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    check("run over a capture truncated to %d bytes while indexed: a report, no signal" % size,
+          p.returncode in (0, 1, 2) and '"experts"' in out, "rc %s: %s" % (p.returncode, err[-300:]))
+
 shutil.rmtree(tmp)
 if failures:
     print("%d check(s) failed" % len(failures))

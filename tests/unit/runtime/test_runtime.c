@@ -372,6 +372,38 @@ static void test_getframe_rules(void **state)
     ctx_free(&c);
 }
 
+/*
+ * The host dissects the focused frame of a right-click start (--frame,
+ * --property) itself: from a copy read with pread, so a capture truncated
+ * since it was opened gives an error instead of SIGBUS in the host.
+ */
+static void test_startup_frame_truncated(void **state)
+{
+    (void)state;
+    char path[300], err[512];
+    snprintf(path, sizeof path, "%s/shrinking.pcap", workdir);
+    write_capture(path, 200); /* 14 KB: the last frame is pages past the first */
+    nmx_host_t *host = nmx_host_new();
+    nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
+    assert_non_null(cap);
+    nmx_run_opts_t o = {.start_frame = 200, .start_property = "ip.ttl"};
+    nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_non_null(run); /* intact: the frame is dissected */
+    nmx_run_free(run);
+    assert_int_equal(truncate(path, 24 + 16 + 54), 0); /* the first frame only */
+    run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_null(run);
+    assert_non_null(strstr(err, "cannot be read"));
+    assert_non_null(strstr(err, path));
+    o.start_frame = 1; /* still in the file */
+    run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_non_null(run);
+    nmx_run_free(run);
+    nmx_host_free(host);
+    nmx_capture_close(cap);
+    unlink(path);
+}
+
 /* FRAME.TimeStamp of frames 1.8e19 ns apart (both representable: 1684 and
  * 2255): 1.8e16 us, without the signed overflow of a 64-bit difference. */
 static void test_timestamps_far_apart(void **state)
@@ -701,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_load_failures),
         cmocka_unit_test(test_getframe_rules),
         cmocka_unit_test(test_timestamps_far_apart),
+        cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
         cmocka_unit_test(test_isolation_none),
         cmocka_unit_test(test_interrupt),
