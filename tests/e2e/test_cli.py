@@ -6,6 +6,7 @@ Run by ctest with NMEXPERT (the program), FIXTURES (the fixture experts),
 EXPERTS (the built-in experts) and DATA (the project's captures) in the
 environment.  Each check prints one line; any failure makes the exit status 1.
 """
+import atexit
 import csv
 import io
 import json
@@ -42,6 +43,7 @@ def fx(name):
 
 CAP = os.path.join(DATA, "http.pcap")
 tmp = tempfile.mkdtemp(prefix="nmx-e2e-")
+atexit.register(shutil.rmtree, tmp, True)  # however the test ends
 os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 
 # ---- usage errors: exit 2 with a message ------------------------------------

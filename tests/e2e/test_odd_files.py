@@ -8,13 +8,16 @@ Every capture is built byte by byte here.  Run by ctest with NMEXPERT (the
 program) and FIXTURES (the fixture experts) in the environment.  Each check
 prints one line; any failure makes the exit status 1.
 """
+import atexit
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -88,6 +91,7 @@ def netmon2(year, frames):
 
 FRAME = bytes(range(60))
 tmp = tempfile.mkdtemp(prefix="nmx-odd-")
+atexit.register(shutil.rmtree, tmp, True)  # however the test ends
 
 
 def write(name, data):
@@ -185,9 +189,6 @@ for kind in ("fifo", "device"):
 # file is truncated to a random size: the host must report an error or
 # damage, never die of SIGBUS.  tests/unit/capture/test_capture_shrink.c
 # truncates at exact moments through a hook.
-import random
-import time
-
 rng = random.Random(4242)
 big_frames = [bytes([i & 0xFF]) * 700 for i in range(24000)]
 bigs = {
@@ -249,7 +250,6 @@ for round_ in range(3):
     check("run over a capture truncated to %d bytes while indexed: a report, no signal" % size,
           p.returncode in (0, 1, 2) and '"experts"' in out, "rc %s: %s" % (p.returncode, err[-300:]))
 
-shutil.rmtree(tmp)
 if failures:
     print("%d check(s) failed" % len(failures))
     sys.exit(1)

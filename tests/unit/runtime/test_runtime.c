@@ -75,7 +75,7 @@ static int setup_all(void **state)
 {
     (void)state;
     const char *tmp = getenv("TMPDIR");
-    snprintf(workdir, sizeof workdir, "%s/nmx-rt-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    snprintf(workdir, sizeof workdir, "%s/nmx-rt-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp" /* TMPDIR unset */);
     if (mkdtemp(workdir) == NULL)
         return -1;
     snprintf(capture_path, sizeof capture_path, "%s/capture.pcap", workdir);
