@@ -254,8 +254,9 @@ NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run);
 /* Persistent per-expert configuration (spec 3.3), under
  * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg.  Load returns a malloc'd
  * copy of RawConfigData (caller frees), or NULL: with *len == 0 when none is
- * stored, with *len == (size_t)-1 when the stored file is unreadable or
- * corrupt (its RawConfigLength does not match its size). */
+ * stored, with *len == (size_t)-1 when the stored file is unreadable,
+ * corrupt (its RawConfigLength does not match its size) or not a regular
+ * file (a FIFO or a device: refused without waiting or reading). */
 NMX_EXPORT void *nmx_config_load(const char *module, size_t *len);
 NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
                                size_t errlen);

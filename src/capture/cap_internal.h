@@ -7,6 +7,11 @@
  * damage); close.  capture.c tries the readers of nmx__cap_readers[] in
  * order, then drives `next` to build the index; random access afterwards goes
  * through the index, never through the reader.
+ *
+ * Readers never dereference cap->data: every byte they parse comes from
+ * nmx__cap_view(), which reads a mapped file with pread() (a file truncated
+ * while it is indexed then reads short, and the reader reports damage,
+ * where touching the mapping would raise SIGBUS in the host).
  */
 #ifndef NMX_CAPTURE_CAP_INTERNAL_H
 #define NMX_CAPTURE_CAP_INTERNAL_H
@@ -32,8 +37,8 @@ typedef enum nmx_next {
 
 typedef struct nmx_cap_reader {
     const char *name; /* "pcap" */
-    /* Looks at the image's first bytes (cap->data, cap->size); may set err. */
-    nmx_probe_t (*probe)(const nmx_cap_t *cap, nmx_error_t *err);
+    /* Looks at the image's first `len` bytes (head; len = min(size, 8)); may set err. */
+    nmx_probe_t (*probe)(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err);
     /* Parses the file header, sets the format fields and interfaces, allocates *priv. */
     unsigned (*open)(nmx_cap_t *cap, void **priv, nmx_error_t *err);
     /* Reads the next frame into *rec (all fields, flags included). */
@@ -67,8 +72,7 @@ struct nmx_capture {
     size_t size;
     void *map;      /* mmap()ed region, or NULL */
     size_t map_len;
-    int fd;         /* the mapped file while the index is built, else -1 */
-    bool index_streamed; /* the reader indexed through pread (cap_read_at), not the mapping */
+    int fd;         /* the mapped file (read with pread, never through the mapping, by the host), else -1 */
     uint8_t *owned; /* heap copy of an unmappable file, or NULL */
 
     /* Format, set by the reader's open. */
@@ -115,6 +119,11 @@ struct nmx_capture {
     nmx_cap_tally_t ts_fixed;
     nmx_cap_tally_t ts_clamped;
     nmx_cap_tally_t no_ts;
+    /* Why times were clamped, when a reader knows better than "frame N"
+     * (a NetMon header's start time); see nmx__cap_time_damage. */
+    bool time_damage;
+    uint64_t time_damage_offset;
+    char time_damage_reason[NMX_ERROR_MSG_MAX];
 
     /* Summary for nmx_cap_get_info, computed once at the end of open. */
     uint64_t captured_bytes;
@@ -132,13 +141,59 @@ struct nmx_capture {
 
 /* ---- helpers for readers (capture.c) ------------------------------------ */
 
+/* A reader's window on the image while it indexes (zero-initialise it). */
+typedef struct nmx_cap_window {
+    uint8_t *buf;    /* owned; NULL until the first read */
+    size_t buf_cap;  /* bytes allocated */
+    uint64_t off;    /* image offset of buf[0] */
+    size_t len;      /* valid bytes in buf */
+} nmx_cap_window_t;
+
+/* What a window reads ahead of a request that continues the last one. */
+#define NMX_CAP_WINDOW_BYTES (1u << 20)
+
 /*
- * Copies image bytes [off, off+len) into buf with pread() on the mapped
- * file, so that indexing need not map (and keep resident) every page.
- * Returns the bytes read (fewer at the end of the file), or 0 when the
- * capture has no file descriptor or the read fails.
+ * Image bytes [off, off+len), all of them, for a reader to parse.  For a
+ * mapped file they are read with pread() into the window (read ahead by up
+ * to NMX_CAP_WINDOW_BYTES while the reads go forward), never through the
+ * mapping: the host then neither faults on a file truncated under it nor
+ * keeps its pages resident.  For an image in memory the pointer is into the
+ * image.  Valid until the next call with the same window.  NULL when the
+ * bytes cannot all be read: past cap->size (readers check their bounds
+ * first, so for them this means the file shrank while being indexed), a
+ * read error, or no memory for a window of `len` bytes.
  */
-size_t nmx__cap_read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len);
+const uint8_t *nmx__cap_view(const nmx_cap_t *cap, nmx_cap_window_t *w, uint64_t off, size_t len);
+
+/* Frees a window's buffer (the window may be reused afterwards). */
+void nmx__cap_window_free(nmx_cap_window_t *w);
+
+/* Why bytes inside the image as it was opened could not be read. */
+#define NMX_CAP_SHRANK_REASON "the file is shorter than when it was opened (changed while it was read?)"
+
+/*
+ * Records damage for `len` bytes at `offset` that nmx__cap_view could not
+ * read and returns NMX_NEXT_DAMAGE ("cannot read N bytes at offset X: the
+ * file is shorter than when it was opened ...").
+ */
+nmx_next_t nmx__cap_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len);
+
+/* The same as a fatal open error (a file header that cannot be read); returns the NMERR code. */
+unsigned nmx__cap_fail_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len);
+
+/*
+ * Whether text of `len` bytes (`len` after conversion to UTF-8) could be
+ * kept at all: false, with the dropped-text warning, when it exceeds
+ * NMX_CAP_MAX_TEXT_BYTES, so that a reader need not read it.
+ */
+bool nmx__cap_text_len_ok(nmx_cap_t *cap, size_t len);
+
+/*
+ * Called, when set, before the image is probed (frames = 0) and after each
+ * frame is indexed: tests use it to change the file at a chosen moment
+ * (truncate it under the reader).  NULL in normal use.
+ */
+extern void (*nmx__cap_index_hook)(const nmx_cap_t *cap, uint32_t frames);
 
 /* Adds an interface; returns its number, or -1 (err set) past NMX_CAP_MAX_IFACES or OOM. */
 long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t offset,
@@ -172,6 +227,19 @@ bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n);
  */
 nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Times outside the int64 nanosecond range are clamped (NMX_FRAME_TS_CLAMPED)
+ * and, once the index is built, reported as the capture's damage (unless
+ * reading stopped on other damage): by default "frame N: time outside the
+ * representable range".  A reader whose frames are clamped for a reason of
+ * its own records it here first (the first call wins).
+ */
+void nmx__cap_time_damage(nmx_cap_t *cap, uint64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The range of representable times, for messages. */
+#define NMX_CAP_TIME_RANGE "1677-09-21 to 2262-04-11 UTC"
 
 /* Sets a fatal open error naming the capture: returns NMERR code. */
 unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,

@@ -46,6 +46,11 @@ int64_t nmx__ts_add(int64_t base, int64_t delta, uint16_t *flags)
     return r;
 }
 
+int64_t nmx_cap_us_between(int64_t from_ns, int64_t to_ns)
+{
+    return (int64_t)(((__int128)to_ns - from_ns) / 1000);
+}
+
 /* Civil date to days since 1970-01-01, in the proleptic Gregorian calendar. */
 int64_t nmx__days_from_civil(int64_t y, unsigned m, unsigned d)
 {

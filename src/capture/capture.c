@@ -99,6 +99,14 @@ static bool text_budget(nmx_cap_t *cap, size_t n)
     return true;
 }
 
+bool nmx__cap_text_len_ok(nmx_cap_t *cap, size_t len)
+{
+    if (len < NMX_CAP_MAX_TEXT_BYTES)
+        return true;
+    (void)text_budget(cap, len); /* records the warning once */
+    return false;
+}
+
 const char *nmx__cap_strdup(nmx_cap_t *cap, const void *text, size_t len)
 {
     const char *t = text;
@@ -264,6 +272,18 @@ nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, co
     return NMX_NEXT_DAMAGE;
 }
 
+void nmx__cap_time_damage(nmx_cap_t *cap, uint64_t offset, const char *fmt, ...)
+{
+    if (cap->time_damage)
+        return;
+    cap->time_damage = true;
+    cap->time_damage_offset = offset;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cap->time_damage_reason, sizeof cap->time_damage_reason, fmt, ap);
+    va_end(ap);
+}
+
 unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t offset,
                        const char *fmt, ...)
 {
@@ -274,6 +294,21 @@ unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t
     va_end(ap);
     return nmx_error_set(err, code, cap->path, offset, "%s", reason);
 }
+
+nmx_next_t nmx__cap_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len)
+{
+    return nmx__cap_damage(cap, err, offset, "cannot read %zu byte%s at offset %llu: " NMX_CAP_SHRANK_REASON,
+                           len, len == 1 ? "" : "s", (unsigned long long)offset);
+}
+
+unsigned nmx__cap_fail_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len)
+{
+    return nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, offset,
+                         "cannot read %zu byte%s at offset %llu: " NMX_CAP_SHRANK_REASON, len,
+                         len == 1 ? "" : "s", (unsigned long long)offset);
+}
+
+void (*nmx__cap_index_hook)(const nmx_cap_t *cap, uint32_t frames);
 
 /* ---- the image ------------------------------------------------------------ */
 
@@ -293,7 +328,7 @@ static unsigned errno_code(int e)
     }
 }
 
-/* Reads a file that cannot be mapped (pipe, character device, /proc). */
+/* Reads a regular file that cannot be mapped (a file system without mmap). */
 static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
 {
     size_t cap_bytes = 0, len = 0;
@@ -334,9 +369,26 @@ static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
     return 0;
 }
 
+/* What a file that is not a regular file is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
 static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
 {
-    int fd = open(cap->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait for one; it
+     * is refused below like every file that is not a regular file (no effect
+     * on regular files). */
+    int fd = open(cap->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
@@ -353,7 +405,16 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
                            "is a directory, not a capture file");
         goto out_close;
     }
-    if (S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+    /* Pipes, devices (/dev/zero never ends) and sockets are refused before
+     * anything is read: a capture is indexed, then read at random by the
+     * experts, which needs a file that stays put. */
+    if (!S_ISREG(st.st_mode)) {
+        rc = nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
+                           "is %s, not a regular file (captures are read from regular files only)",
+                           file_kind(st.st_mode));
+        goto out_close;
+    }
+    if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
             /* The index is built in one forward pass; start reading ahead. */
@@ -362,11 +423,11 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
             cap->map_len = (size_t)st.st_size;
             cap->data = m;
             cap->size = (size_t)st.st_size;
-            cap->fd = fd; /* readers may index through pread; closed after the index */
+            cap->fd = fd; /* read with pread by the readers and the host; closed with the capture */
             return 0;
         }
     }
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+    if (st.st_size == 0) {
         cap->data = NULL;
         cap->size = 0;
         goto out_close;
@@ -391,21 +452,55 @@ void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to)
         (void)madvise((uint8_t *)cap->map + a, (size_t)(b - a), MADV_DONTNEED);
 }
 
-size_t nmx__cap_read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len)
+/* pread() of image bytes [off, off+len) into buf: the bytes read (fewer at
+ * the end of the file or on an error). */
+static size_t read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len)
 {
-    if (cap->fd < 0 || off >= cap->size)
-        return 0;
-    size_t want = len < cap->size - off ? len : (size_t)(cap->size - off);
     size_t got = 0;
-    while (got < want) {
-        ssize_t r = pread(cap->fd, (uint8_t *)buf + got, want - got, (off_t)(off + got));
+    while (got < len) {
+        ssize_t r = pread(cap->fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            return 0;
+            break;
         got += (size_t)r;
     }
     return got;
+}
+
+const uint8_t *nmx__cap_view(const nmx_cap_t *cap, nmx_cap_window_t *w, uint64_t off, size_t len)
+{
+    if (off > cap->size || len > cap->size - off)
+        return NULL;
+    if (cap->fd < 0)
+        return cap->data + off; /* an image in memory */
+    if (w->buf != NULL && off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off))
+        return w->buf + (off - w->off);
+    /* Read ahead while the reads go forward (from inside or the end of the
+     * window); a jump elsewhere (a NetMon frame table out of order) reads a
+     * page or so. */
+    bool forward = w->buf == NULL || (off >= w->off && off - w->off <= w->len);
+    size_t want = forward ? NMX_CAP_WINDOW_BYTES : 4096;
+    if (want < len)
+        want = len;
+    if (want > cap->size - off)
+        want = (size_t)(cap->size - off);
+    if (want > w->buf_cap) {
+        uint8_t *b = realloc(w->buf, want);
+        if (b == NULL)
+            return NULL;
+        w->buf = b;
+        w->buf_cap = want;
+    }
+    w->off = off;
+    w->len = read_at(cap, off, w->buf, want);
+    return w->len >= len ? w->buf : NULL;
+}
+
+void nmx__cap_window_free(nmx_cap_window_t *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof *w);
 }
 
 void nmx_cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to)
@@ -576,14 +671,55 @@ out_of_memory:
                          "out of memory summarising the capture");
 }
 
+/*
+ * A file that shrank while it was indexed: the frames from the first one that
+ * no longer lies wholly inside it are dropped (the experts read frames
+ * through the mapping, where the missing bytes would fault), and the capture
+ * is damaged if reading had not already stopped on the missing bytes.
+ */
+static void check_shrunk(nmx_cap_t *cap, nmx_error_t *derr)
+{
+    struct stat st;
+    if (cap->fd < 0 || fstat(cap->fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size >= cap->size)
+        return;
+    uint64_t now = (uint64_t)st.st_size;
+    uint32_t keep = 0;
+    while (keep < cap->n_frames && cap->frames[keep].data_off <= now &&
+           cap->frames[keep].caplen <= now - cap->frames[keep].data_off)
+        keep++;
+    if (!cap->damaged) {
+        nmx__cap_damage(cap, derr, now,
+                        "the file shrank from %zu to %llu bytes while it was indexed; %u frame%s "
+                        "past its new end dropped",
+                        cap->size, (unsigned long long)now, cap->n_frames - keep,
+                        cap->n_frames - keep == 1 ? "" : "s");
+        cap->damaged = true;
+    }
+    cap->n_frames = keep;
+    cap->size = (size_t)now;
+}
+
 static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
 {
     if (cap->size == 0)
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
                              "empty file (0 bytes): not a pcap, pcapng or NetMon capture");
+    if (nmx__cap_index_hook != NULL)
+        nmx__cap_index_hook(cap, 0);
+    /* The magic numbers, read like everything else (never through the mapping). */
+    uint8_t head[8];
+    size_t head_len = cap->size < sizeof head ? cap->size : sizeof head;
+    nmx_cap_window_t w = {0};
+    const uint8_t *h = nmx__cap_view(cap, &w, 0, head_len);
+    if (h == NULL) {
+        nmx__cap_window_free(&w);
+        return nmx__cap_fail_unreadable(cap, err, 0, head_len);
+    }
+    memcpy(head, h, head_len);
+    nmx__cap_window_free(&w);
     const nmx_cap_reader_t *reader = NULL;
     for (size_t k = 0; k < sizeof readers / sizeof readers[0]; k++) {
-        nmx_probe_t p = readers[k]->probe(cap, err);
+        nmx_probe_t p = readers[k]->probe(cap, head, head_len, err);
         if (p == NMX_PROBE_ERROR)
             return err != NULL && err->code != 0 ? err->code : NMERR_INVALID_FILE_FORMAT;
         if (p == NMX_PROBE_MINE) {
@@ -592,15 +728,13 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         }
     }
     if (reader == NULL) {
-        uint8_t m[4] = {0, 0, 0, 0};
-        memcpy(m, cap->data, cap->size < 4 ? cap->size : 4);
-        if (cap->size < 4)
+        if (head_len < 4)
             return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
-                                 "only %zu byte%s: not a pcap, pcapng or NetMon capture", cap->size,
-                                 cap->size == 1 ? "" : "s");
+                                 "only %zu byte%s: not a pcap, pcapng or NetMon capture", head_len,
+                                 head_len == 1 ? "" : "s");
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
                              "not a pcap, pcapng or NetMon capture (magic %02x %02x %02x %02x)",
-                             m[0], m[1], m[2], m[3]);
+                             head[0], head[1], head[2], head[3]);
     }
 
     cap->header_mactype = UINT32_MAX;
@@ -613,7 +747,6 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
     }
     nmx_error_t derr;
     nmx_error_clear(&derr);
-    uint64_t released = 0, prefetched = 0;
     for (;;) {
         nmx_frame_rec_t rec;
         memset(&rec, 0, sizeof rec);
@@ -644,23 +777,24 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         if (rec.flags & NMX_FRAME_NO_TS)
             tally(&cap->no_ts, cap->n_frames);
         cap->frames[cap->n_frames++] = rec;
-        /* Keep only a window of the file resident while indexing, and map
-         * the next one in a single call (unless the reader does not touch
-         * the mapping at all). */
-        if (cap->index_streamed)
-            continue;
-        if (rec.data_off >= prefetched) {
-            nmx_cap_prefetch(cap, rec.data_off, rec.data_off + NMX_CAP_RESIDENT_WINDOW);
-            prefetched = rec.data_off + NMX_CAP_RESIDENT_WINDOW;
-        }
-        if (rec.data_off > released + 2 * NMX_CAP_RESIDENT_WINDOW) {
-            nmx_cap_release(cap, released, rec.data_off - NMX_CAP_RESIDENT_WINDOW);
-            released = rec.data_off - NMX_CAP_RESIDENT_WINDOW;
-        }
+        if (nmx__cap_index_hook != NULL)
+            nmx__cap_index_hook(cap, cap->n_frames);
     }
     reader->close(priv);
-    /* The index is built: nothing needs the file's pages resident now. */
-    nmx_cap_release(cap, 0, cap->size);
+    check_shrunk(cap, &derr);
+    if (!cap->damaged && cap->ts_clamped.count > 0) {
+        /* Every frame is kept, but times that were clamped are wrong: the
+         * capture is damaged, not silently shifted. */
+        const nmx_frame_rec_t *f = &cap->frames[cap->ts_clamped.first];
+        if (!cap->time_damage)
+            nmx__cap_time_damage(cap, f->data_off,
+                                 "frame %u: time outside the representable range (%s); clamped "
+                                 "to the nearest end (%u frame%s clamped, all frames kept)",
+                                 cap->ts_clamped.first + 1, NMX_CAP_TIME_RANGE,
+                                 cap->ts_clamped.count, cap->ts_clamped.count == 1 ? "" : "s");
+        nmx__cap_damage(cap, &derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
+        cap->damaged = true;
+    }
     if (cap->damaged) {
         cap->damage.offset = derr.offset;
         cap->damage.frames = cap->n_frames;
@@ -677,10 +811,8 @@ static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, b
     unsigned rc = from_file ? map_file(cap, err) : 0;
     if (rc == 0)
         rc = build_index(cap, err);
-    if (cap->fd >= 0) {
-        close(cap->fd);
-        cap->fd = -1;
-    }
+    /* The file descriptor stays open: the host copies frames with pread
+     * (nmx_cap_copy_frame) rather than through the mapping. */
     if (rc != 0) {
         nmx_cap_close(cap);
         return rc;
@@ -781,6 +913,18 @@ const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i)
     if (cap == NULL || i >= cap->n_frames)
         return NULL;
     return cap->data + cap->frames[i].data_off;
+}
+
+bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf)
+{
+    if (cap == NULL || i >= cap->n_frames)
+        return false;
+    const nmx_frame_rec_t *f = &cap->frames[i];
+    if (cap->fd < 0) {
+        memcpy(buf, cap->data + f->data_off, f->caplen);
+        return true;
+    }
+    return read_at(cap, f->data_off, buf, f->caplen) == f->caplen;
 }
 
 const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap)

@@ -10,6 +10,13 @@
  * processes forked after open (the mapping is MAP_PRIVATE and read-only; there
  * is no per-thread or lazily filled state).
  *
+ * A file truncated by another program while it is open: the index is built
+ * with pread(), so a file that shrinks while it is indexed is damage, not
+ * SIGBUS; frames past its new end are left out.  After open, reading
+ * nmx_cap_data() of a frame the file no longer holds faults (the runtime
+ * does that only in the experts' processes); nmx_cap_copy_frame() is the
+ * safe read for the host.
+ *
  * Damage: when a file header is unreadable, open fails and `err` names the
  * file, the byte offset and the reason.  When the header is good but a later
  * record is not, open succeeds; the frames before the damage are indexed and
@@ -44,7 +51,7 @@ typedef struct nmx_capture nmx_cap_t;
 #define NMX_CAP_MAX_IFACES 65535u
 /* Total bytes of comment text kept per capture; more is dropped with a warning. */
 #define NMX_CAP_MAX_TEXT_BYTES (16u * 1024 * 1024)
-/* Bytes read into memory when a file cannot be mapped (pipes, /proc files). */
+/* Bytes read into memory when a regular file cannot be mapped. */
 #define NMX_CAP_MAX_UNMAPPED_BYTES (1024ull * 1024 * 1024)
 /* Warning messages kept (every warning is counted). */
 #define NMX_CAP_MAX_WARNINGS 16u
@@ -112,7 +119,8 @@ typedef struct nmx_systemtime {
 /* ---- opening and closing ----------------------------------------------- */
 
 /*
- * Opens the capture file at `path`: maps it read-only (or reads it, up to
+ * Opens the capture file at `path` (a regular file: anything else is refused
+ * before it is read, without blocking): maps it read-only (or reads it, up to
  * NMX_CAP_MAX_UNMAPPED_BYTES, when it cannot be mapped), recognises the format
  * by magic number and indexes every frame.  Returns 0 and sets *out, or an
  * NMERR code with `err` filled ("PATH: offset N: reason").  A damaged file
@@ -142,6 +150,16 @@ const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i);
 /* The frame's bytes, caplen long, inside the image; NULL if i >= count. */
 const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i);
 
+/*
+ * Copies frame i's caplen bytes into buf without touching the mapping (with
+ * pread() from the file): a file truncated since it was indexed then reads
+ * short, and this returns false, where reading nmx_cap_data() would raise
+ * SIGBUS.  For the host, which must survive a file changed under it; the
+ * experts, in their own processes, read frames in place.  False also for
+ * i >= count.
+ */
+bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf);
+
 /* The whole index (count entries) and the image, for tight loops. */
 const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap);
 const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
@@ -150,10 +168,10 @@ const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
  * Resident memory.  A mapped capture is read from the page cache on demand;
  * nmx_cap_release() drops the pages of image bytes [from, to) from this
  * process's resident set (MADV_DONTNEED; they read back from the file when
- * touched again, so every pointer stays valid).  Indexing keeps only
- * NMX_CAP_RESIDENT_WINDOW bytes resident and releases everything at the end;
- * the runtime releases what experts have walked past.  No effect on
- * captures read into memory.
+ * touched again, so every pointer stays valid).  Indexing reads the file
+ * with pread() and touches no page of the mapping; the runtime's expert
+ * processes keep NMX_CAP_RESIDENT_WINDOW bytes resident and release what
+ * they have walked past.  No effect on captures read into memory.
  */
 #define NMX_CAP_RESIDENT_WINDOW (8u * 1024 * 1024)
 void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to);
@@ -177,8 +195,15 @@ const char *nmx_cap_path(const nmx_cap_t *cap);          /* as given to open */
 /* Decimal digits of the time resolution (3 NetMon 1, 6 pcap, 7 NetMon 2.3, 9 ns pcap ...). */
 unsigned nmx_cap_time_digits(const nmx_cap_t *cap);
 
-/* Time of frame 0: FRAME.TimeStamp is (ts_ns - this) / 1000.  0 if no frames. */
+/* Time of frame 0: FRAME.TimeStamp is nmx_cap_us_between(this, ts_ns).  0 if no frames. */
 int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap);
+
+/*
+ * Microseconds from `from_ns` to `to_ns` (truncated toward zero).  Any two
+ * times are up to 2^64 ns apart, more than an int64 holds, but never more
+ * than an int64 of microseconds: computed without overflow.
+ */
+int64_t nmx_cap_us_between(int64_t from_ns, int64_t to_ns);
 
 /*
  * The capture's MAC_TYPE_* for GetCaptureMacType: the NetMon header's value

@@ -50,6 +50,7 @@ typedef struct nm_state {
     unsigned minor;
     uint32_t header_linktype;
     int64_t start_ns;
+    bool start_clamped; /* the header's start time is out of range: start_ns is clamped */
     size_t table_off;   /* frame table offset */
     uint32_t entries;   /* frame table entries */
     uint32_t next;      /* next entry */
@@ -59,12 +60,16 @@ typedef struct nm_state {
     bool pending;       /* a comment-section problem, reported at the end */
     uint64_t pending_off;
     char pending_why[NMX_ERROR_MSG_MAX];
+    nmx_cap_window_t tw; /* the frame table */
+    nmx_cap_window_t rw; /* records */
+    nmx_cap_window_t cw; /* comments */
 } nm_state_t;
 
-static nmx_probe_t nm_probe(const nmx_cap_t *cap, nmx_error_t *err)
+static nmx_probe_t nm_probe(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err)
 {
+    (void)cap;
     (void)err;
-    if (cap->size >= 4 && (memcmp(cap->data, "GMBU", 4) == 0 || memcmp(cap->data, "RTSS", 4) == 0))
+    if (len >= 4 && (memcmp(head, "GMBU", 4) == 0 || memcmp(head, "RTSS", 4) == 0))
         return NMX_PROBE_MINE;
     return NMX_PROBE_NOT_MINE;
 }
@@ -104,11 +109,19 @@ static bool systemtime_valid(const nmx_systemtime_t *t)
            t->minute < 60 && t->second < 60 && t->milliseconds < 1000;
 }
 
-static int64_t systemtime_to_ns(const nmx_systemtime_t *t)
+/* A valid SYSTEMTIME in ns since 1970; false (and *ns clamped) for years
+ * outside the int64 range (any u16 year is valid as a date). */
+static bool systemtime_to_ns(const nmx_systemtime_t *t, int64_t *ns)
 {
+    /* |days| < 2^25 for any u16 year: the seconds fit easily. */
     int64_t days = nmx__days_from_civil(t->year, t->month, t->day);
     int64_t secs = days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
-    return secs * 1000000000LL + (int64_t)t->milliseconds * 1000000;
+    if (__builtin_mul_overflow(secs, (int64_t)1000000000, ns) ||
+        __builtin_add_overflow(*ns, (int64_t)t->milliseconds * 1000000, ns)) {
+        *ns = secs < 0 ? INT64_MIN : INT64_MAX;
+        return false;
+    }
+    return true;
 }
 
 static int comment_cmp(const void *a, const void *b)
@@ -132,6 +145,37 @@ static void pend(nm_state_t *s, uint64_t off, const char *fmt, ...)
 }
 
 /*
+ * Text of `len` bytes at `off` (UTF-16LE, or 8-bit kept as it is) in the
+ * capture's pool; NULL when dropped (over the text budget, not even read)
+ * or, with *unreadable set, when the bytes cannot be read.
+ */
+static const char *nm_text(nmx_cap_t *cap, nm_state_t *s, uint64_t off, uint32_t len, bool utf16,
+                           bool *unreadable)
+{
+    if (!nmx__cap_text_len_ok(cap, utf16 ? (size_t)len / 2 * 3 : len))
+        return NULL;
+    const uint8_t *t = nmx__cap_view(cap, &s->cw, off, len);
+    if (t == NULL) {
+        *unreadable = true;
+        return NULL;
+    }
+    return utf16 ? nmx__cap_utf16le(cap, t, len) : nmx__cap_strdup(cap, t, len);
+}
+
+/* A u32 of the comment section at `off`, or false (pending damage) when it cannot be read. */
+static bool comment_u32(nmx_cap_t *cap, nm_state_t *s, uint64_t off, uint32_t *v)
+{
+    const uint8_t *p = nmx__cap_view(cap, &s->cw, off, 4);
+    if (p == NULL) {
+        pend(s, off, "cannot read 4 bytes at offset %llu: %s", (unsigned long long)off,
+             NMX_CAP_SHRANK_REASON);
+        return false;
+    }
+    *v = nmx_load_u32le(p);
+    return true;
+}
+
+/*
  * NetMon 2.2+ frame comments: entries of
  *   u32 frames per comment (1) | u32 frame offset | u32 title bytes | UTF-16 title |
  *   u32 description bytes | description (RTF)
@@ -143,17 +187,27 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
              off, len, cap->size);
         return;
     }
+    const uint64_t end = (uint64_t)off + len;
     /*
      * Count the entries first (each takes at least 16 bytes of the file), then
      * allocate for them: at most one comment per frame-table entry is kept.
      */
     uint32_t count = 0;
-    nmx_cursor_t c = {cap->data + off, len, cap->data};
-    while (c.left > 16) {
+    uint64_t pos = off;
+    while (end - pos > 16) {
         uint32_t title_len, desc_len;
-        if (!nmx_cur_skip(&c, 8) || !nmx_cur_u32le(&c, &title_len) || !nmx_cur_skip(&c, title_len) ||
-            !nmx_cur_u32le(&c, &desc_len) || !nmx_cur_skip(&c, desc_len))
+        if (!comment_u32(cap, s, pos + 8, &title_len))
+            return;
+        uint64_t p = pos + 12;
+        if (title_len > end - p || end - p - title_len < 4)
             break;
+        p += title_len;
+        if (!comment_u32(cap, s, p, &desc_len))
+            return;
+        p += 4;
+        if (desc_len > end - p)
+            break;
+        pos = p + desc_len;
         count++;
     }
     if (count > s->entries) {
@@ -166,35 +220,45 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
         nmx__cap_warn(cap, "out of memory for %u frame comments; comments dropped", count);
         return;
     }
-    c = nmx_cursor(cap->data + off, len);
-    c.base = cap->data;
-    while (c.left > 16) {
-        size_t at = nmx_cur_offset(&c);
-        uint32_t per, frame_off, title_len, desc_len;
-        const uint8_t *title, *desc;
-        nmx_cur_u32le(&c, &per);
-        nmx_cur_u32le(&c, &frame_off);
-        nmx_cur_u32le(&c, &title_len);
-        if (!nmx_cur_bytes(&c, title_len, &title)) {
-            pend(s, at, "comment title of %u bytes is larger than what is left of the comment section (%zu)",
-                 title_len, c.left);
+    pos = off;
+    while (end - pos > 16) {
+        uint64_t at = pos;
+        uint32_t frame_off, title_len, desc_len;
+        if (!comment_u32(cap, s, pos + 4, &frame_off) || !comment_u32(cap, s, pos + 8, &title_len))
+            break;
+        pos += 12;
+        if (title_len > end - pos) {
+            pend(s, at, "comment title of %u bytes is larger than what is left of the comment section (%llu)",
+                 title_len, (unsigned long long)(end - pos));
             break;
         }
-        if (!nmx_cur_u32le(&c, &desc_len)) {
-            pend(s, nmx_cur_offset(&c), "comment section ends inside a comment entry");
+        uint64_t title = pos;
+        pos += title_len;
+        if (end - pos < 4) {
+            pend(s, pos, "comment section ends inside a comment entry");
             break;
         }
-        if (!nmx_cur_bytes(&c, desc_len, &desc)) {
-            pend(s, at, "comment description of %u bytes is larger than what is left of the comment section (%zu)",
-                 desc_len, c.left);
+        if (!comment_u32(cap, s, pos, &desc_len))
+            break;
+        pos += 4;
+        if (desc_len > end - pos) {
+            pend(s, at, "comment description of %u bytes is larger than what is left of the comment section (%llu)",
+                 desc_len, (unsigned long long)(end - pos));
             break;
         }
+        uint64_t desc = pos;
+        pos += desc_len;
         if (s->n_comments == count)
             continue; /* more comments than frames: checked, not kept */
         nm_comment_t *e = &s->comments[s->n_comments++];
+        bool unreadable = false;
         e->frame_offset = frame_off;
-        e->title = nmx__cap_utf16le(cap, title, title_len);
-        e->detail = desc_len > 0 ? nmx__cap_strdup(cap, desc, desc_len) : NULL;
+        e->title = nm_text(cap, s, title, title_len, true, &unreadable);
+        e->detail = desc_len > 0 ? nm_text(cap, s, desc, desc_len, false, &unreadable) : NULL;
+        if (unreadable) {
+            pend(s, at, "cannot read comment %u: %s", s->n_comments, NMX_CAP_SHRANK_REASON);
+            break;
+        }
     }
     if (s->n_comments > 1)
         qsort(s->comments, s->n_comments, sizeof *s->comments, comment_cmp);
@@ -210,7 +274,11 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     if (s == NULL)
         return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, 0, "out of memory");
     *priv = s;
-    const uint8_t *h = cap->data;
+    uint8_t h[NETMON_HEADER_LEN];
+    const uint8_t *hv = nmx__cap_view(cap, &s->rw, 0, NETMON_HEADER_LEN);
+    if (hv == NULL)
+        return nmx__cap_fail_unreadable(cap, err, 0, NETMON_HEADER_LEN);
+    memcpy(h, hv, sizeof h);
     s->minor = h[4];
     s->major = h[5];
     bool v1 = memcmp(h, "RTSS", 4) == 0;
@@ -231,7 +299,16 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     cap->have_header_systime = true;
     cap->header_mactype = mactype;
     if (systemtime_valid(st)) {
-        s->start_ns = systemtime_to_ns(st);
+        /* 2.3 records carry their own UTC times: the start is not used. */
+        bool own_times = s->major == 2 && s->minor >= 3;
+        if (!systemtime_to_ns(st, &s->start_ns) && !own_times) {
+            s->start_clamped = true;
+            nmx__cap_time_damage(cap, 8,
+                                 "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is "
+                                 "outside the representable range (%s); frame times clamped",
+                                 st->year, st->month, st->day, st->hour, st->minute, st->second,
+                                 st->milliseconds, NMX_CAP_TIME_RANGE);
+        }
     } else {
         s->start_ns = 0;
         nmx__cap_warn(cap, "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is not a valid "
@@ -269,8 +346,13 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
         if ((uint64_t)cd_off + cd_len > cap->size)
             pend(s, 40, "comment (offset %u, %u bytes) extends beyond the end of the file (%zu bytes)",
                  cd_off, cd_len, cap->size);
-        else
-            nmx__cap_capture_comment(cap, nmx__cap_strdup(cap, cap->data + cd_off, cd_len));
+        else {
+            bool unreadable = false;
+            nmx__cap_capture_comment(cap, nm_text(cap, s, cd_off, cd_len, false, &unreadable));
+            if (unreadable)
+                pend(s, cd_off, "cannot read the comment (%u bytes at offset %u): %s", cd_len, cd_off,
+                     NMX_CAP_SHRANK_REASON);
+        }
     }
 
     cap->format = v1 ? NMX_CAPFMT_NETMON1 : NMX_CAPFMT_NETMON2;
@@ -311,9 +393,14 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     }
     uint32_t i = s->next;
     size_t entry_at = s->table_off + 4 * (size_t)i;
-    uint32_t off = nmx_load_u32le(cap->data + entry_at);
     unsigned hdr = s->major == 1 ? 8 : 16;
     nmx_next_t r;
+    const uint8_t *e = nmx__cap_view(cap, &s->tw, entry_at, 4);
+    if (e == NULL) {
+        r = nmx__cap_unreadable(cap, err, entry_at, 4);
+        goto out_damage;
+    }
+    uint32_t off = nmx_load_u32le(e);
     if (off >= cap->size) {
         r = nmx__cap_damage(cap, err, entry_at,
                             "frame table entry %u points to offset %u, beyond the end of the file "
@@ -326,7 +413,11 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
                             cap->size - off, hdr);
         goto out_damage;
     }
-    const uint8_t *b = cap->data + off;
+    const uint8_t *b = nmx__cap_view(cap, &s->rw, off, hdr);
+    if (b == NULL) {
+        r = nmx__cap_unreadable(cap, err, off, hdr);
+        goto out_damage;
+    }
     uint32_t wirelen, caplen;
     int64_t delta_ns;
     uint16_t flags = 0;
@@ -358,10 +449,22 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     rec->wirelen = wirelen;
     rec->linktype = s->header_linktype;
     rec->ts_ns = nmx__ts_add(s->start_ns, delta_ns, &flags);
+    if (s->start_clamped) {
+        /* start + offset means nothing when the start is clamped */
+        rec->ts_ns = s->start_ns;
+        flags |= NMX_FRAME_TS_CLAMPED;
+    }
     if (s->trailer > 0) {
-        const uint8_t *t = b + hdr + caplen;
+        uint64_t trailer_at = (uint64_t)off + hdr + caplen;
+        const uint8_t *t = nmx__cap_view(cap, &s->rw, trailer_at, s->trailer);
+        if (t == NULL) {
+            r = nmx__cap_unreadable(cap, err, trailer_at, s->trailer);
+            goto out_damage;
+        }
         rec->linktype = media_to_linktype(nmx_load_u16le(t));
         if (s->trailer >= 15) {
+            /* The frame's own UTC time replaces start + offset. */
+            flags &= (uint16_t)~NMX_FRAME_TS_CLAMPED;
             uint64_t ft = nmx_load_u64le(t + 6);
             __int128 ns = ((__int128)ft - FILETIME_UNIX_EPOCH) * 100;
             if (ns < INT64_MIN || ns > INT64_MAX) {
@@ -387,8 +490,12 @@ out_damage:
 static void nm_close(void *priv)
 {
     nm_state_t *s = priv;
-    if (s != NULL)
+    if (s != NULL) {
         free(s->comments);
+        nmx__cap_window_free(&s->tw);
+        nmx__cap_window_free(&s->rw);
+        nmx__cap_window_free(&s->cw);
+    }
     free(s);
 }
 

@@ -17,8 +17,9 @@
  *
  * libpcap would copy every packet into its own buffer and gives no file
  * offsets, so the index is built by walking the records directly: their
- * headers through a pread window when the file is mapped, else in the image
- * (docs/capture.md explains the choice; the tests use libpcap as the peer).
+ * headers only, through a pread window when the file is mapped (never the
+ * mapping), else in the image (docs/capture.md explains the choice; the
+ * tests use libpcap as the peer).
  */
 #include "capture/cap_internal.h"
 
@@ -42,56 +43,21 @@ typedef struct pcap_state {
     uint32_t linktype;
     uint32_t max_record;        /* NMX_CAP_MAX_PCAP_RECORD, or larger for a few link types */
     size_t off;                 /* next record */
-    uint8_t *win;               /* record headers read with pread, or NULL: read the mapping */
-    uint64_t win_off;           /* file offset of win[0] */
-    size_t win_len;             /* valid bytes in win */
+    nmx_cap_window_t win;       /* record headers, read ahead (a thousand or so a read) */
 } pcap_state_t;
-
-/* The read window of the index pass: 1 MiB holds about a thousand records. */
-#define PCAP_WINDOW (1u << 20)
-
-/*
- * The record header at s->off (`len` bytes, all present in the file).
- * Indexing reads the file sequentially through a window filled with
- * pread(): the kernel copies the bytes, and no page of the mapping is
- * touched (or left resident) in the process that indexes.  Without a file
- * descriptor, or if a read fails, the header comes from the mapping.
- */
-static const uint8_t *record_header(const nmx_cap_t *cap, pcap_state_t *s, size_t len)
-{
-    if (s->win != NULL) {
-        if (s->off >= s->win_off && s->off + len <= s->win_off + s->win_len)
-            return s->win + (s->off - s->win_off);
-        size_t got = nmx__cap_read_at(cap, s->off, s->win, PCAP_WINDOW);
-        if (got >= len) {
-            s->win_off = s->off;
-            s->win_len = got;
-            return s->win;
-        }
-        s->win_len = 0;
-    }
-    const uint8_t *h = cap->data + s->off;
-    /* Each header's place depends on the previous record's length, so
-     * every header would be a cache miss waited for in turn; ask for the
-     * bytes a few records ahead now (prefetching never faults). */
-    if (cap->size - s->off > 4096)
-        __builtin_prefetch(h + 4096);
-    if (cap->size - s->off > 2048)
-        __builtin_prefetch(h + 2048);
-    return h;
-}
 
 static uint32_t load32(const pcap_state_t *s, const uint8_t *p)
 {
     return s->big_endian ? nmx_load_u32be(p) : nmx_load_u32le(p);
 }
 
-static nmx_probe_t pcap_probe(const nmx_cap_t *cap, nmx_error_t *err)
+static nmx_probe_t pcap_probe(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err)
 {
+    (void)cap;
     (void)err;
-    if (cap->size < 4)
+    if (len < 4)
         return NMX_PROBE_NOT_MINE;
-    uint32_t le = nmx_load_u32le(cap->data), be = nmx_load_u32be(cap->data);
+    uint32_t le = nmx_load_u32le(head), be = nmx_load_u32be(head);
     if (le == PCAP_MAGIC_USEC || le == PCAP_MAGIC_NSEC || le == PCAP_MAGIC_MODIFIED ||
         be == PCAP_MAGIC_USEC || be == PCAP_MAGIC_NSEC || be == PCAP_MAGIC_MODIFIED)
         return NMX_PROBE_MINE;
@@ -114,9 +80,7 @@ static uint32_t max_record_for(uint32_t linktype)
 
 static unsigned pcap_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
 {
-    nmx_cursor_t c = nmx_cursor(cap->data, cap->size);
-    const uint8_t *h;
-    if (!nmx_cur_bytes(&c, PCAP_FILE_HEADER_LEN, &h))
+    if (cap->size < PCAP_FILE_HEADER_LEN)
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, cap->size,
                              "truncated pcap file header: %zu of %u bytes", cap->size,
                              PCAP_FILE_HEADER_LEN);
@@ -124,6 +88,9 @@ static unsigned pcap_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     if (s == NULL)
         return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, 0, "out of memory");
     *priv = s;
+    const uint8_t *h = nmx__cap_view(cap, &s->win, 0, PCAP_FILE_HEADER_LEN);
+    if (h == NULL)
+        return nmx__cap_fail_unreadable(cap, err, 0, PCAP_FILE_HEADER_LEN);
     uint32_t magic = nmx_load_u32le(h);
     s->big_endian = !(magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC ||
                       magic == PCAP_MAGIC_MODIFIED);
@@ -152,10 +119,6 @@ static unsigned pcap_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     s->record_header_len = magic == PCAP_MAGIC_MODIFIED ? 24u : 16u;
     s->sub_units = magic == PCAP_MAGIC_NSEC ? 1000000000u : 1000000u;
     s->off = PCAP_FILE_HEADER_LEN;
-    if (cap->fd >= 0) {
-        s->win = malloc(PCAP_WINDOW);
-        cap->index_streamed = s->win != NULL;
-    }
 
     cap->format = NMX_CAPFMT_PCAP;
     cap->time_digits = magic == PCAP_MAGIC_NSEC ? 9 : 6;
@@ -182,7 +145,9 @@ static nmx_next_t pcap_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nm
     if (left < s->record_header_len)
         return nmx__cap_damage(cap, err, s->off, "truncated record header: %zu of %u bytes", left,
                                s->record_header_len);
-    const uint8_t *h = record_header(cap, s, s->record_header_len);
+    const uint8_t *h = nmx__cap_view(cap, &s->win, s->off, s->record_header_len);
+    if (h == NULL)
+        return nmx__cap_unreadable(cap, err, s->off, s->record_header_len);
     uint32_t sec = load32(s, h);
     uint32_t sub = load32(s, h + 4);
     uint32_t incl = load32(s, h + 8);
@@ -218,7 +183,7 @@ static void pcap_close(void *priv)
 {
     pcap_state_t *s = priv;
     if (s != NULL)
-        free(s->win);
+        nmx__cap_window_free(&s->win);
     free(priv);
 }
 

@@ -60,7 +60,16 @@ typedef struct ng_state {
     uint32_t clocks_cap;
     unsigned major;
     unsigned minor;
+    nmx_cap_window_t win;      /* blocks, read ahead */
+    const uint8_t *blk;        /* the block being parsed (in win, or in the image) */
+    uint64_t blk_off;          /* and its image offset */
 } ng_state_t;
+
+/* The image offset of the next byte of a cursor over the current block. */
+static uint64_t at(const ng_state_t *s, const nmx_cursor_t *c)
+{
+    return s->blk_off + nmx_cur_offset(c);
+}
 
 /* A problem found while parsing a block: where and why. */
 typedef struct ng_problem {
@@ -96,27 +105,31 @@ static uint64_t ld64(const ng_state_t *s, const uint8_t *p)
     return s->big_endian ? nmx_load_u64be(p) : nmx_load_u64le(p);
 }
 
-static nmx_probe_t ng_probe(const nmx_cap_t *cap, nmx_error_t *err)
+static nmx_probe_t ng_probe(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err)
 {
+    (void)cap;
     (void)err;
-    if (cap->size >= 4 && nmx_load_u32le(cap->data) == BT_SHB)
+    if (len >= 4 && nmx_load_u32le(head) == BT_SHB)
         return NMX_PROBE_MINE;
     return NMX_PROBE_NOT_MINE;
 }
 
 /*
  * Checks the block at s->off and returns its type, total length and a cursor
- * over its body.  A section header sets the byte order for itself and what
- * follows, so its byte-order magic is read before its length.
+ * over its body (whose base is the block's start: see at()).  A section
+ * header sets the byte order for itself and what follows, so its byte-order
+ * magic is read before its length.
  */
 static bool read_block(const nmx_cap_t *cap, ng_state_t *s, uint32_t *type, uint32_t *len,
                        nmx_cursor_t *body, ng_problem_t *p)
 {
     size_t off = s->off;
     size_t left = cap->size - off;
-    const uint8_t *b = cap->data + off;
     if (left < 12)
         return problem(p, off, "truncated block header: %zu of at least 12 bytes", left);
+    const uint8_t *b = nmx__cap_view(cap, &s->win, off, 12);
+    if (b == NULL)
+        return problem(p, off, "cannot read 12 bytes at offset %zu: %s", off, NMX_CAP_SHRANK_REASON);
     if (nmx_load_u32le(b) == BT_SHB) {
         if (nmx_load_u32le(b + 8) == BOM)
             s->big_endian = false;
@@ -138,13 +151,18 @@ static bool read_block(const nmx_cap_t *cap, ng_state_t *s, uint32_t *type, uint
     if (*len > left)
         return problem(p, off, "truncated block: type 0x%08x, %u bytes long, only %zu left in the file",
                        *type, *len, left);
+    b = nmx__cap_view(cap, &s->win, off, *len);
+    if (b == NULL)
+        return problem(p, off, "cannot read %u bytes at offset %zu: %s", *len, off, NMX_CAP_SHRANK_REASON);
+    s->blk = b;
+    s->blk_off = off;
     uint32_t trailer = ld32(s, b + *len - 4);
     if (trailer != *len)
         return problem(p, off + *len - 4,
                        "block lengths do not match: %u at the start, %u at the end", *len, trailer);
     body->p = b + 8;
     body->left = *len - 12;
-    body->base = cap->data;
+    body->base = b;
     return true;
 }
 
@@ -156,9 +174,9 @@ static bool walk_options(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *c, option_
                          ng_problem_t *p)
 {
     while (c->left > 0) {
-        size_t at = nmx_cur_offset(c);
+        uint64_t where = at(s, c);
         if (c->left < 4)
-            return problem(p, at, "truncated option header: %zu of 4 bytes", c->left);
+            return problem(p, where, "truncated option header: %zu of 4 bytes", c->left);
         uint16_t code = ld16(s, c->p);
         uint16_t len = ld16(s, c->p + 2);
         nmx_cur_skip(c, 4);
@@ -167,7 +185,7 @@ static bool walk_options(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *c, option_
         size_t padded = ((size_t)len + 3) & ~(size_t)3;
         const uint8_t *val = c->p;
         if (!nmx_cur_skip(c, padded) && !(len <= c->left && nmx_cur_skip(c, c->left)))
-            return problem(p, at, "option %u of length %u runs past the end of its block (%zu left)",
+            return problem(p, where, "option %u of length %u runs past the end of its block (%zu left)",
                            code, len, c->left);
         if (fn != NULL && !fn(cap, s, code, val, len, ctx, p))
             return false;
@@ -189,14 +207,14 @@ static bool shb_option(nmx_cap_t *cap, ng_state_t *s, uint16_t code, const uint8
 /* Parses a section header (its length and byte order already checked). */
 static bool parse_shb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, ng_problem_t *p)
 {
-    size_t at = nmx_cur_offset(body);
+    uint64_t where = at(s, body);
     if (body->left < 16)
-        return problem(p, at, "section header block too short: %zu body bytes, need 16", body->left);
+        return problem(p, where, "section header block too short: %zu body bytes, need 16", body->left);
     unsigned major = ld16(s, body->p + 4);
     unsigned minor = ld16(s, body->p + 6);
     /* 1.0 is the format; 1.2 was written by some libpcap versions and means the same. */
     if (major != 1 || (minor != 0 && minor != 2))
-        return problem(p, at + 4, "unsupported pcapng version %u.%u", major, minor);
+        return problem(p, where + 4, "unsupported pcapng version %u.%u", major, minor);
     nmx_cur_skip(body, 16); /* byte-order magic, version, section length (may be -1) */
     if (!walk_options(cap, s, body, shb_option, NULL, p))
         return false;
@@ -234,7 +252,7 @@ static bool idb_option(nmx_cap_t *cap, ng_state_t *s, uint16_t code, const uint8
         unsigned exp = val[0] & 0x7Fu;
         bool pow2 = (val[0] & 0x80u) != 0;
         if ((pow2 && exp > 63) || (!pow2 && exp > 19))
-            return problem(p, (size_t)(val - cap->data), "unsupported if_tsresol 0x%02x (%s^-%u)",
+            return problem(p, s->blk_off + (uint64_t)(val - s->blk), "unsupported if_tsresol 0x%02x (%s^-%u)",
                            val[0], pow2 ? "2" : "10", exp);
         uint64_t units = 1;
         for (unsigned k = 0; k < exp; k++)
@@ -258,9 +276,9 @@ static bool idb_option(nmx_cap_t *cap, ng_state_t *s, uint16_t code, const uint8
 static bool parse_idb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, uint64_t block_off,
                       ng_problem_t *p)
 {
-    size_t at = nmx_cur_offset(body);
+    uint64_t where = at(s, body);
     if (body->left < 8)
-        return problem(p, at, "interface description block too short: %zu body bytes, need 8",
+        return problem(p, where, "interface description block too short: %zu body bytes, need 8",
                        body->left);
     nmx_cap_iface_t iface = {
         .linktype = ld16(s, body->p),
@@ -335,24 +353,24 @@ static int64_t ticks_to_ns(const ng_state_t *s, uint32_t g, uint64_t ticks, uint
 static bool parse_packet(nmx_cap_t *cap, ng_state_t *s, uint32_t type, nmx_cursor_t *body,
                          nmx_frame_rec_t *rec, ng_problem_t *p)
 {
-    size_t at = nmx_cur_offset(body);
+    uint64_t where = at(s, body);
     const char *what = type == BT_EPB ? "enhanced packet block" : "packet block";
     if (body->left < 20)
-        return problem(p, at, "%s too short: %zu body bytes, need 20", what, body->left);
+        return problem(p, where, "%s too short: %zu body bytes, need 20", what, body->left);
     const uint8_t *b = body->p;
     uint32_t ifc = type == BT_EPB ? ld32(s, b) : ld16(s, b);
     uint64_t ticks = (uint64_t)ld32(s, b + 4) << 32 | ld32(s, b + 8);
     uint32_t caplen = ld32(s, b + 12);
     uint32_t wirelen = ld32(s, b + 16);
     if (ifc >= s->sec_n_ifaces)
-        return problem(p, at, "%s for interface %u, but its section has %u interface%s", what, ifc,
+        return problem(p, where, "%s for interface %u, but its section has %u interface%s", what, ifc,
                        s->sec_n_ifaces, s->sec_n_ifaces == 1 ? "" : "s");
     nmx_cur_skip(body, 20);
     if (caplen > body->left)
-        return problem(p, at + 12, "%s captured length %u runs past the end of the block (%zu left)",
+        return problem(p, where + 12, "%s captured length %u runs past the end of the block (%zu left)",
                        what, caplen, body->left);
     uint32_t g = s->sec_first_iface + ifc;
-    rec->data_off = nmx_cur_offset(body);
+    rec->data_off = at(s, body);
     rec->caplen = caplen;
     rec->wirelen = wirelen;
     rec->iface = (uint16_t)g;
@@ -367,11 +385,11 @@ static bool parse_packet(nmx_cap_t *cap, ng_state_t *s, uint32_t type, nmx_curso
 static bool parse_spb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, nmx_frame_rec_t *rec,
                       ng_problem_t *p)
 {
-    size_t at = nmx_cur_offset(body);
+    uint64_t where = at(s, body);
     if (s->sec_n_ifaces == 0)
-        return problem(p, at, "simple packet block before any interface description block");
+        return problem(p, where, "simple packet block before any interface description block");
     if (body->left < 4)
-        return problem(p, at, "simple packet block too short: %zu body bytes, need 4", body->left);
+        return problem(p, where, "simple packet block too short: %zu body bytes, need 4", body->left);
     uint32_t wirelen = ld32(s, body->p);
     nmx_cur_skip(body, 4);
     uint32_t g = s->sec_first_iface;
@@ -380,7 +398,7 @@ static bool parse_spb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, nmx_fra
         caplen = cap->ifaces[g].snaplen;
     if (caplen > body->left)
         caplen = (uint32_t)body->left;
-    rec->data_off = nmx_cur_offset(body);
+    rec->data_off = at(s, body);
     rec->caplen = caplen;
     rec->wirelen = wirelen;
     rec->iface = (uint16_t)g;
@@ -461,8 +479,10 @@ static nmx_next_t ng_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
 static void ng_close(void *priv)
 {
     ng_state_t *s = priv;
-    if (s != NULL)
+    if (s != NULL) {
         free(s->clocks);
+        nmx__cap_window_free(&s->win);
+    }
     free(s);
 }
 

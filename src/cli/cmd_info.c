@@ -4,7 +4,8 @@
  * duration, comments) and whether it is damaged.
  *
  * A damaged capture is still described (the frames before the damage are
- * indexed), then the damage is reported on stderr and the exit status is 2.
+ * indexed; after times out of range, every frame with its time clamped),
+ * then the damage is reported on stderr and the exit status is 2.
  * The JSON form is {"capture": {...}}, the object of DESIGN.md's contract
  * that `run` writes too (nmx_report_capture_json), plus a few members only
  * `info` adds: wire_bytes, file_size, interfaces, time_precision,
@@ -23,21 +24,20 @@ static void usage(FILE *out)
           "Describes a pcap, pcapng or NetMon 1.x/2.x capture: format, link types, frames,\n"
           "captured and on-wire bytes, first and last time, duration and comments.\n"
           "Exit status 2 when the file cannot be read or is damaged (the damage is\n"
-          "reported on stderr after the description of the frames before it).\n",
+          "reported on stderr after the description of the usable frames).\n",
           out);
 }
 
-/* ISO 8601 UTC time with `digits` sub-second digits: 2006-12-16T18:22:34.013605Z. */
-/* A duration in seconds with `digits` decimals: 17.259926. */
-static void seconds(int64_t ns, unsigned digits, char *buf, size_t n)
+/* A duration in seconds with `digits` decimals: 17.259926.  Unsigned: the
+ * last time minus the first may exceed what an int64 holds. */
+static void seconds(uint64_t ns, unsigned digits, char *buf, size_t n)
 {
     char f[16];
-    snprintf(f, sizeof f, "%09lld", (long long)(ns % 1000000000));
+    snprintf(f, sizeof f, "%09" PRIu64, ns % 1000000000u);
     if (digits == 0)
-        snprintf(buf, n, "%lld", (long long)(ns / 1000000000));
+        snprintf(buf, n, "%" PRIu64, ns / 1000000000u);
     else
-        snprintf(buf, n, "%lld.%.*s", (long long)(ns / 1000000000), (int)(digits > 9 ? 9 : digits),
-                 f);
+        snprintf(buf, n, "%" PRIu64 ".%.*s", ns / 1000000000u, (int)(digits > 9 ? 9 : digits), f);
 }
 
 /* Prints text indented under a label, continuation lines aligned. */
@@ -72,7 +72,7 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
         nmx_report_iso_time(in->last_ns, in->time_digits, b, sizeof b);
         fprintf(out, "First time:        %s\n", a);
         fprintf(out, "Last time:         %s\n", b);
-        seconds(in->last_ns - in->first_ns, in->time_digits, a, sizeof a);
+        seconds((uint64_t)in->last_ns - (uint64_t)in->first_ns, in->time_digits, a, sizeof a);
         fprintf(out, "Duration:          %s s\n", a);
     } else {
         fputs("First time:        n/a\nLast time:         n/a\nDuration:          n/a\n", out);
@@ -188,8 +188,8 @@ int nmx_cmd_info(int argc, char **argv)
     if (fflush(stdout) != 0)
         rc = NMX_EXIT_USAGE;
     if (in.damage != NULL) {
-        nmx_cli_error("%s (%" PRIu32 " frame%s before it %s usable)", in.damage, in.frames,
-                      in.frames == 1 ? "" : "s", in.frames == 1 ? "is" : "are");
+        nmx_cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
+                      in.frames == 1 ? "" : "s");
         rc = NMX_EXIT_USAGE;
     }
     nmx_capture_close(cap);

@@ -387,7 +387,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     nmx_capture_info_t info;
     nmx_capture_get_info(cap, &info);
     if (info.damage != NULL)
-        nmx_cli_error("warning: %s; reporting on the %u frames before the damage", info.damage,
+        nmx_cli_error("warning: %s; reporting on the %u usable frames", info.damage,
                       info.frames);
 
     host = nmx_host_new();

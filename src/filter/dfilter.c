@@ -14,6 +14,10 @@
  * according to the field's type.  "f != v" means "f is present and no
  * instance equals v" (Wireshark 4's "all not equal").  Errors give the byte
  * position of the offending token.
+ *
+ * The parser recurses once per "(" and "not", so nesting is limited to
+ * NMX_DFILTER_MAX_DEPTH levels (an error, not a stack overflow), and a
+ * program to NMX_FILTER_MAX_OBJECTS objects.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -45,6 +49,7 @@ typedef struct parser {
     size_t errlen;
     size_t errpos;
     bool failed;
+    unsigned depth;    /* "(" and "not" levels open */
 } parser_t;
 
 static void fail(parser_t *p, size_t pos, const char *fmt, const char *arg)
@@ -104,7 +109,11 @@ static void lex(parser_t *p)
     }
     if (c == '"') {
         size_t i = p->pos + 1;
-        char *buf = malloc(strlen(s + i) + 1);
+        /* The value is at most as long as the text up to the closing quote. */
+        size_t end = i;
+        while (s[end] && s[end] != '"')
+            end += s[end] == '\\' && s[end + 1] ? 2 : 1;
+        char *buf = malloc(end - i + 1);
         size_t n = 0;
         if (!buf) {
             t->kind = T_BAD;
@@ -125,8 +134,9 @@ static void lex(parser_t *p)
                 break;
             }
             if (ch == '\\') {
+                size_t esc = i;
                 char e = s[i + 1];
-                i += 2;
+                i += e ? 2 : 1; /* never past the end of the text */
                 switch (e) {
                 case 'n':
                     buf[n++] = '\n';
@@ -152,7 +162,7 @@ static void lex(parser_t *p)
                 default:
                     free(buf);
                     t->kind = T_BAD;
-                    fail(p, i - 2, "invalid escape sequence in string%s", "");
+                    fail(p, esc, "invalid escape sequence in string%s", "");
                     p->pos = i;
                     return;
                 }
@@ -215,6 +225,13 @@ static void push(parser_t *p, fobj_t *o)
 {
     if (p->failed) {
         nmx__fobj_free(o);
+        return;
+    }
+    if (p->f->n >= NMX_FILTER_MAX_OBJECTS) {
+        nmx__fobj_free(o);
+        char n[32];
+        snprintf(n, sizeof n, "%u", NMX_FILTER_MAX_OBJECTS);
+        fail(p, p->cur.pos, "the filter is too long (more than %s steps)", n);
         return;
     }
     if (!nmx__filter_push(p->f, o)) {
@@ -470,20 +487,40 @@ out:
     free(name.text);
 }
 
+/* Opens one more "(" or "not" level at the current token; false (with an
+ * error at that token) past NMX_DFILTER_MAX_DEPTH. */
+static bool enter(parser_t *p)
+{
+    if (p->depth >= NMX_DFILTER_MAX_DEPTH) {
+        char n[32];
+        snprintf(n, sizeof n, "%u", NMX_DFILTER_MAX_DEPTH);
+        fail(p, p->cur.pos, "parentheses and \"not\" are nested more than %s levels deep", n);
+        return false;
+    }
+    p->depth++;
+    return true;
+}
+
 static void parse_unary(parser_t *p)
 {
     if (p->failed)
         return;
     if (p->cur.kind == T_NOT) {
+        if (!enter(p))
+            return;
         lex(p);
         parse_unary(p);
         push_action(p, FILTERACTION_NOT);
+        p->depth--;
         return;
     }
     if (p->cur.kind == T_LPAREN) {
         size_t open = p->cur.pos;
+        if (!enter(p))
+            return;
         lex(p);
         parse_or(p);
+        p->depth--;
         if (p->failed)
             return;
         if (p->cur.kind != T_RPAREN) {

@@ -14,6 +14,8 @@
  *    means its presence, a number means non-zero;
  *  - FROM, TO, ADDRESSANY pop an address and test the frame's source,
  *    destination or either; FROMTO pops two and tests both directions;
+ *  - a program has at most NMX_FILTER_MAX_OBJECTS objects; it is run with
+ *    an explicit value stack, never by recursion, so any nesting is safe;
  *  - the program must leave exactly one value; anything else, an operator
  *    lacking operands, operands of the wrong kind and unsupported actions
  *    (DEREFPROPERTY, EXPRESSION, NOEVAL, INVALID) make the expression
@@ -144,6 +146,8 @@ nmx_filter_t *nmx__filter_new(void)
 
 bool nmx__filter_push(nmx_filter_t *f, const fobj_t *o)
 {
+    if (f->n >= NMX_FILTER_MAX_OBJECTS)
+        return false;
     if (f->n == f->cap) {
         size_t ncap = f->cap ? f->cap * 2 : 8;
         fobj_t *no = realloc(f->obj, ncap * sizeof(*no));

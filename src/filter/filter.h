@@ -35,6 +35,16 @@ extern "C" {
 
 typedef struct nmx_filter nmx_filter_t;
 
+/*
+ * Most objects in one filter program.  FilterAddObject refuses more (with
+ * NMERR_OUT_OF_MEMORY), and a text that would compile to more is an error;
+ * the evaluator's stack is as long as the program.
+ */
+#define NMX_FILTER_MAX_OBJECTS 262144u
+
+/* Deepest nesting of "(" and "not" in a text display filter. */
+#define NMX_DFILTER_MAX_DEPTH 256u
+
 /* The filter behind a handle, or NULL when h is not a live filter handle. */
 const nmx_filter_t *nmx_filter_from_handle(HFILTER h);
 

@@ -43,7 +43,8 @@ struct nmx_filter {
 /* A new, empty filter registered in the handle table; NULL when out of memory. */
 nmx_filter_t *nmx__filter_new(void);
 
-/* Appends an object (taking ownership of its buffers); false when out of memory. */
+/* Appends an object (taking ownership of its buffers); false when out of
+ * memory or the program already has NMX_FILTER_MAX_OBJECTS objects. */
 bool nmx__filter_push(nmx_filter_t *f, const fobj_t *o);
 
 /* Frees an object's buffers. */

@@ -59,7 +59,7 @@ NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
         json_object_set_new(o, "first_time", json_string(buf));
         nmx_report_iso_time(info.last_ns, digits, buf, sizeof buf);
         json_object_set_new(o, "last_time", json_string(buf));
-        json_object_set_new(o, "duration", json_real((double)(info.last_ns - info.first_ns) / 1e9));
+        json_object_set_new(o, "duration", json_real((double)((uint64_t)info.last_ns - (uint64_t)info.first_ns) / 1e9));
     } else {
         json_object_set_new(o, "first_time", json_null());
         json_object_set_new(o, "last_time", json_null());

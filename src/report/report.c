@@ -474,7 +474,7 @@ static void text_capture(const nmx_capture_t *cap, FILE *out)
     }
     fputc('\n', out);
     if (info.damage != NULL)
-        fprintf(out, "Damaged: %s; the report covers the %u frames before it\n", info.damage,
+        fprintf(out, "Damaged: %s; the report covers the %u usable frames\n", info.damage,
                 info.frames);
     fputc('\n', out);
 }

@@ -15,6 +15,7 @@
  * like Run, so a faulty expert cannot take the host down.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,15 @@ NMX_EXPORT void *nmx_config_load(const char *module, size_t *len)
     *len = 0;
     if (config_path(module, path, sizeof path, false) != 0)
         return NULL;
-    FILE *f = fopen(path, "rb");
+    /* O_NONBLOCK and fstat first: a FIFO (or a device) in the store is
+     * unreadable, not something to wait on or read forever. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    FILE *f = NULL;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "rb")) == NULL)) {
+        close(fd);
+        errno = EINVAL;
+    }
     if (f == NULL) {
         if (errno != ENOENT)
             *len = (size_t)-1; /* there, but unreadable */

@@ -117,7 +117,7 @@ NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return -1;
-    return (nmx_cap_frame(s->cap, n)->ts_ns - s->capture->first_ns) / 1000;
+    return nmx_cap_us_between(s->capture->first_ns, nmx_cap_frame(s->cap, n)->ts_ns);
 }
 
 NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)

@@ -167,7 +167,7 @@ static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *
         *cap = c;
     }
     FRAME *f = (FRAME *)*buf;
-    f->TimeStamp = (rec->ts_ns - s->capture->first_ns) / 1000;
+    f->TimeStamp = nmx_cap_us_between(s->capture->first_ns, rec->ts_ns);
     f->FrameLength = rec->wirelen;
     f->nBytesAvail = rec->caplen;
     memcpy(f->MacFrame, nmx_cap_data(s->cap, n), rec->caplen);

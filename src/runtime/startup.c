@@ -9,6 +9,7 @@
  * when a property instance is supplied (spec App. A 34).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/strutil.h"
@@ -62,9 +63,24 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
         if (si->dwFrameNumber != INVALID_FRAME_NUMBER) {
             uint32_t n = si->dwFrameNumber;
             const nmx_frame_rec_t *rec = nmx_cap_frame(run->capobj->cap, n);
-            nmx_dissection_t *d = nmx_dissect(NULL, nmx_cap_data(run->capobj->cap, n), rec->caplen,
-                                              rec->wirelen, rec->linktype);
+            /* The host dissects a copy read with pread, never the mapping: a
+             * file truncated since it was opened must not fault here.  The
+             * copy lives as long as the dissection (its data). */
+            uint8_t *copy = malloc(rec->caplen > 0 ? rec->caplen : 1);
+            if (copy == NULL) {
+                snprintf(errbuf, errlen, "out of memory");
+                return -1;
+            }
+            if (!nmx_cap_copy_frame(run->capobj->cap, n, copy)) {
+                free(copy);
+                snprintf(errbuf, errlen, "--frame %u: %s: the frame cannot be read (the file is "
+                         "shorter than when it was opened)", o->start_frame,
+                         nmx_cap_path(run->capobj->cap));
+                return -1;
+            }
+            nmx_dissection_t *d = nmx_dissect(NULL, copy, rec->caplen, rec->wirelen, rec->linktype);
             if (d == NULL) {
+                free(copy);
                 snprintf(errbuf, errlen, "out of memory");
                 return -1;
             }
@@ -110,6 +126,8 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
 
 void nmx_run_release_startup(struct nmx_run *run)
 {
+    if (run->startup_dissection != NULL)
+        free((void *)run->startup_dissection->data); /* the frame copy it was made from */
     nmx_dissection_free((nmx_dissection_t *)run->startup_dissection);
     run->startup_dissection = NULL;
     nmx_filter_free(run->ui_filter);

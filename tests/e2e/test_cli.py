@@ -6,6 +6,7 @@ Run by ctest with NMEXPERT (the program), FIXTURES (the fixture experts),
 EXPERTS (the built-in experts) and DATA (the project's captures) in the
 environment.  Each check prints one line; any failure makes the exit status 1.
 """
+import atexit
 import csv
 import io
 import json
@@ -42,6 +43,7 @@ def fx(name):
 
 CAP = os.path.join(DATA, "http.pcap")
 tmp = tempfile.mkdtemp(prefix="nmx-e2e-")
+atexit.register(shutil.rmtree, tmp, True)  # however the test ends
 os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 
 # ---- usage errors: exit 2 with a message ------------------------------------
@@ -77,6 +79,9 @@ rc, out, err = run("run", CAP, "-e", fx("good"), "--config", "fx_good=/nonexiste
 check("unreadable --config file -> 2", rc == 2 and "/nonexistent/cfg" in err, err)
 rc, out, err = run("run", CAP, "-e", fx("good"), "-Y", "tcp.port ==")
 check("bad display filter -> 2", rc == 2 and "filter" in err, err)
+rc, out, err = run("run", CAP, "-e", fx("good"), "-Y", "(" * 40000 + "tcp" + ")" * 40000)
+check("40,000 nested '(' -> 2 with the column, no crash", rc == 2 and "column 257:" in err
+      and "nested" in err, "rc %d: %s" % (rc, err[-300:]))
 rc, out, err = run("run", CAP, "extra-arg", "-e", fx("good"))
 check("extra argument -> 2", rc == 2, err)
 

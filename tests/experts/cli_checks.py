@@ -3,13 +3,24 @@ several expert tests share: a long capture to stop half-way, termination
 by --timeout, and `nmexpert configure` storing normalised settings.
 
 Each function takes the test's own `check(name, cond, detail)` so that
-results are counted where the test counts them.
+results are counted where the test counts them.  temp_dir() gives the
+expert tests temporary directories that are removed when they exit.
 """
+import atexit
 import json
 import os
 import struct
+import shutil
 import subprocess
 import tempfile
+
+
+def temp_dir(prefix):
+    """A new directory under $TMPDIR, removed (with what is in it) when the
+    test exits, whether it passed or not."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def repeated_sample(path, sample, copies):
@@ -60,7 +71,7 @@ def check_configure(check, nmexpert, experts_dir, module, settings, expected, ba
     (`expected`, as --show prints them) and refuses `bad`, keeping what was
     stored."""
     base = [nmexpert, "configure", module] + (["--experts-dir", experts_dir] if experts_dir else [])
-    env = dict(os.environ, XDG_CONFIG_HOME=tempfile.mkdtemp(prefix="nmx-%s-cfg-" % module))
+    env = dict(os.environ, XDG_CONFIG_HOME=temp_dir("nmx-%s-cfg-" % module))
     sets = []
     for kv in settings:
         sets += ["--set", kv]

@@ -35,7 +35,6 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 import cli_checks
@@ -46,7 +45,7 @@ NMEXPERT = os.environ.get("NMEXPERT", "nmexpert")
 EXPERTS = os.environ.get("EXPERTS", "")
 SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURES") or os.path.join(
     SRC, "..", "shared", "captures")
-TMP = tempfile.mkdtemp(prefix="nmx-coalesce-")
+TMP = cli_checks.temp_dir("nmx-coalesce-")
 # Streams compared per capture at most (those with the most data): one
 # tshark pass follows them all.
 MAX_FOLLOW = 150
@@ -337,8 +336,9 @@ SHARED_SET = [
 
 
 def check_configure():
-    cli_checks.check_configure(check, NMEXPERT, EXPERTS, "coalesce", ["output=/tmp/nmx-out.CAP"],
-                               "output=/tmp/nmx-out.CAP\nformat=netmon2", "format=zip")
+    out = os.path.join(TMP, "out.CAP")  # a setting only: configure writes no capture
+    cli_checks.check_configure(check, NMEXPERT, EXPERTS, "coalesce", ["output=" + out],
+                               "output=%s\nformat=netmon2" % out, "format=zip")
 
 def main():
     for tool in ("tshark", "capinfos"):

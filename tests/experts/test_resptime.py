@@ -40,7 +40,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 from decimal import Decimal
 
 import cli_checks
@@ -577,7 +576,7 @@ SHARED_PORTS = {"linktypes/suricata_http-range-multiflows_null.pcap": [8000]}
 
 
 def check_termination():
-    cap = os.path.join(tempfile.mkdtemp(prefix="nmx-resptime-big-"), "big.pcap")
+    cap = os.path.join(cli_checks.temp_dir("nmx-resptime-big-"), "big.pcap")
     cli_checks.repeated_sample(cap, os.path.join(SRC, "data", "sample.pcap"), 300)
     cli_checks.check_timeout_stops(check, NMEXPERT, EXPERTS, "resptime", cap)
     os.remove(cap)
@@ -590,7 +589,7 @@ def main():
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed: nothing to compare with")
         return 0
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nmx-resptime-")
+    os.environ["XDG_CONFIG_HOME"] = cli_checks.temp_dir("nmx-resptime-")
     only = sys.argv[1:]
     if only:
         for f in only:

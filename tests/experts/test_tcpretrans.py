@@ -45,7 +45,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 from decimal import Decimal
 
 import cli_checks
@@ -498,7 +497,7 @@ def check_settings(cap):
 
 
 def check_termination():
-    cap = os.path.join(tempfile.mkdtemp(prefix="nmx-tcpretrans-big-"), "big.pcap")
+    cap = os.path.join(cli_checks.temp_dir("nmx-tcpretrans-big-"), "big.pcap")
     cli_checks.repeated_sample(cap, os.path.join(SRC, "data", "sample.pcap"), 300)
     cli_checks.check_timeout_stops(check, NMEXPERT, EXPERTS, "tcpretrans", cap)
     os.remove(cap)
@@ -510,7 +509,7 @@ def check_configure():
 def main():
     only = sys.argv[1:]
     if only:
-        os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nmx-tcpretrans-")
+        os.environ["XDG_CONFIG_HOME"] = cli_checks.temp_dir("nmx-tcpretrans-")
         for f in only:
             check_capture(f, os.path.basename(f))
         return 1 if failures else 0
@@ -518,7 +517,7 @@ def main():
         if shutil.which(tool) is None:
             print("SKIP: %s is not installed: nothing to compare with" % tool)
             return 0
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="nmx-tcpretrans-")
+    os.environ["XDG_CONFIG_HOME"] = cli_checks.temp_dir("nmx-tcpretrans-")
     data = os.path.join(SRC, "tests", "data")
     # Project captures, pinned: (expert, tshark, both, tshark only, expert only, tcptrace).
     check_capture(os.path.join(data, "retrans.pcap"), "retrans.pcap", (5, 5, 5, 0, 0, 5))

@@ -15,7 +15,8 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
+
+import cli_checks
 
 NMEXPERT = os.environ.get("NMEXPERT", "nmexpert")
 EXPERTS = os.environ.get("EXPERTS", "")
@@ -37,6 +38,16 @@ NO_SEQ_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"]
 
 failures = []
 notes = []
+
+
+def cache_dir():
+    """Where tshark's results and the big generated capture are kept between
+    runs and build trees: $TSHARK_CACHE (ctest sets it), else the user's
+    cache directory; never the temporary directory."""
+    d = os.environ.get("TSHARK_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nmexpert-tests")
+    os.makedirs(d, exist_ok=True)
+    return d
 
 
 def check(name, cond, detail=""):
@@ -168,7 +179,7 @@ def run_expert(capture, module, settings=None, extra=(), isolation="none", store
 def big_capture():
     """A pcap of 600,000 small UDP frames, made once (in TSHARK_CACHE), for
     stopping experts half-way."""
-    cache = os.environ.get("TSHARK_CACHE") or os.path.join(tempfile.gettempdir(), "nmx-tshark-cache")
+    cache = cache_dir()
     path = os.path.join(cache, "big-600k-udp.pcap")
     if not os.path.exists(path):
         os.makedirs(cache, exist_ok=True)
@@ -204,7 +215,7 @@ class Clones:
     module name keys --set).  A speed-up for the tests only."""
 
     def __init__(self, module):
-        self.dir = tempfile.mkdtemp(prefix="nmx-clones-")
+        self.dir = cli_checks.temp_dir("nmx-clones-")
         self.src = os.path.join(EXPERTS, module + ".so")
         self.n = 0
 
@@ -301,7 +312,7 @@ def reference(capture):
         opts += ["-e", k]
     st = os.stat(capture)
     tag = hashlib.sha256(repr((os.path.abspath(capture), st.st_size, st.st_mtime_ns, opts)).encode()).hexdigest()
-    cache = os.environ.get("TSHARK_CACHE") or os.path.join(tempfile.gettempdir(), "nmx-tshark-cache")
+    cache = cache_dir()
     path = os.path.join(cache, tag[:32] + ".json")
     if os.path.exists(path):
         with open(path) as f:

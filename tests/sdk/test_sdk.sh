@@ -9,7 +9,7 @@
 set -euo pipefail
 build=$1
 src=$2
-prefix=$(mktemp -d /tmp/nmx-sdk-XXXXXX)
+prefix=$(mktemp -d "${TMPDIR:-/tmp}/nmx-sdk-XXXXXX")
 trap 'rm -rf "$prefix"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -23,16 +23,21 @@ ls "$libdir"/libnmapi.so* >/dev/null 2>&1 || fail "libnmapi.so not installed"
 [ -f "$prefix/share/nmexpert/sample.pcap" ] || fail "sample capture not installed"
 [ -f "$prefix/share/man/man1/nmexpert.1" ] || fail "man page not installed"
 
-# pkg-config reads the .pc file we installed (its prefix is the configured
-# one, so point it at the scratch prefix).
+# pkg-config reads the .pc file as installed: the build was configured for
+# another prefix (CMAKE_INSTALL_PREFIX), and `cmake --install --prefix` chose
+# this one, so the file must name this one, as the README's command needs.
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-cflags=$(pkg-config --define-variable=prefix="$prefix" --cflags nmexpert)
-libs=$(pkg-config --define-variable=prefix="$prefix" --libs nmexpert)
-case "$cflags" in *"$prefix/include"*) ;; *) fail "pkg-config --cflags gives '$cflags'";; esac
-case "$libs" in *-lnmapi*) ;; *) fail "pkg-config --libs gives '$libs'";; esac
-cflags="-I$prefix/include -I$prefix/include/nmexpert/win32"
+cflags=$(pkg-config --cflags nmexpert) || fail "pkg-config --cflags nmexpert fails"
+libs=$(pkg-config --libs nmexpert) || fail "pkg-config --libs nmexpert fails"
+cflags=$(echo $cflags) libs=$(echo $libs) # without the trailing blank
+[ "$(pkg-config --variable=prefix nmexpert)" = "$prefix" ] \
+  || fail "nmexpert.pc says prefix=$(pkg-config --variable=prefix nmexpert), installed in $prefix"
+[ "$cflags" = "-I$prefix/include -I$prefix/include/nmexpert/win32" ] || fail "pkg-config --cflags gives '$cflags'"
+[ "$libs" = "-L${libdir%/} -lnmapi" ] || fail "pkg-config --libs gives '$libs'"
+[ -d "$(pkg-config --variable=expertsdir nmexpert)" ] \
+  || fail "pkg-config --variable=expertsdir gives '$(pkg-config --variable=expertsdir nmexpert)'"
 
-work=$(mktemp -d /tmp/nmx-sdk-work-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/nmx-sdk-work-XXXXXX")
 trap 'rm -rf "$prefix" "$work"' EXIT
 # No link flags: the experts resolve Expert* through the host's libnmapi.so.
 cc -shared -fPIC -Wall -Werror $cflags "$src/examples/framesize/framesize.c" -o "$work/framesize.so" \
@@ -41,7 +46,7 @@ cc -shared -fPIC -Wall -Wno-unused-parameter -Werror $cflags "$src/tests/sdk/leg
   -o "$work/legacy.so" || fail "a NetMon-2-style expert does not compile unchanged"
 # And with the link flags pkg-config gives.
 cc -shared -fPIC $cflags "$src/tests/sdk/legacy_expert.c" -o "$work/legacy_linked.so" \
-  -L"$libdir" -lnmapi || fail "linking with -lnmapi fails"
+  $libs || fail "linking with \$(pkg-config --libs nmexpert) fails"
 
 cap="$src/tests/data/http.pcap"
 json=$("$prefix/bin/nmexpert" run "$cap" -e "$work/framesize.so" -e "$work/legacy.so" \

@@ -84,13 +84,24 @@ static uint64_t fnv(const char *s, uint64_t h)
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines)
 {
     /* One cache for every build tree of the machine (plain, sanitizer...),
-     * keyed by capture, size, modification time and arguments. */
+     * keyed by capture, size, modification time and arguments; kept in the
+     * user's cache directory, never in the temporary one. */
     const char *dirv = getenv("NMX_TSHARK_CACHE");
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
     char cache[4096];
     if (dirv && *dirv)
         snprintf(cache, sizeof(cache), "%s", dirv);
+    else if (xdg && *xdg)
+        snprintf(cache, sizeof(cache), "%s/nmexpert-tests", xdg);
     else
-        snprintf(cache, sizeof(cache), "/tmp/nmx-tshark-cache-%u", (unsigned)getuid());
+        snprintf(cache, sizeof(cache), "%s/.cache/nmexpert-tests", home && *home ? home : ".");
+    for (char *p = cache + 1; *p; p++) /* mkdir -p */
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(cache, 0700);
+            *p = '/';
+        }
     mkdir(cache, 0700);
     char full[4096], stamp[64];
     struct stat cst;

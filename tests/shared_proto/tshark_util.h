@@ -23,9 +23,9 @@ void tsu_free_list(char **list, size_t n);
 /*
  * Runs `tshark -n -r DIR/REL <args>` (stderr discarded) unless a cached
  * result for the same capture (path, size, mtime) and arguments exists in
- * $NMX_TSHARK_CACHE (default /tmp/nmx-tshark-cache-UID, shared by all build
- * trees), and returns the output as lines (without line ends).  NULL on
- * failure.
+ * $NMX_TSHARK_CACHE (ctest sets it; default $XDG_CACHE_HOME/nmexpert-tests
+ * or ~/.cache/nmexpert-tests, shared by all build trees), and returns the
+ * output as lines (without line ends).  NULL on failure.
  */
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines);
 

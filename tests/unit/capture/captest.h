@@ -145,7 +145,7 @@ static inline const char *scratch(const char *name)
     static char path[512];
     if (dir[0] == '\0') {
         const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/nmx-captest-XXXXXX", t != NULL ? t : "/tmp");
+        snprintf(dir, sizeof dir, "%s/nmx-captest-XXXXXX", t != NULL ? t : "/tmp" /* TMPDIR unset */);
         if (mkdtemp(dir) == NULL)
             return NULL;
     }

@@ -222,6 +222,66 @@ static void test_v22_v23(void **state)
     }
 }
 
+/*
+ * A header start time outside the range of int64 nanoseconds (1677-09-21 to
+ * 2262-04-11) used to wrap silently (year 10198 read as 2015-03-16): the
+ * frames are kept with their times clamped to the nearest end, and the
+ * capture is damaged, naming the header's time.
+ */
+static void test_time_out_of_range(void **state)
+{
+    (void)state;
+    static const uint16_t late[8] = {10198, 3, 0, 16, 12, 0, 0, 0};
+    static const uint16_t early[8] = {1601, 1, 1, 1, 0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        buf_t b = {0};
+        nm_header(&b, "GMBU", 2, 0, 1, k == 0 ? late : early);
+        size_t offs[2];
+        offs[0] = nm_record2(&b, 0, 60, 60, 0, 0, 0, 0);
+        offs[1] = nm_record2(&b, -1000, 60, 60, 1, 0, 0, 0);
+        nm_table(&b, offs, 2);
+        nmx_cap_t *cap = open_ok(&b, "far.cap");
+        int64_t want = k == 0 ? INT64_MAX : INT64_MIN;
+        assert_int_equal(nmx_cap_count(cap), 2);
+        for (uint32_t i = 0; i < 2; i++) {
+            assert_true(nmx_cap_frame(cap, i)->ts_ns == want);
+            assert_true(nmx_cap_frame(cap, i)->flags & NMX_FRAME_TS_CLAMPED);
+        }
+        expect_damage(cap, 2, 8, k == 0 ? "start time 10198-03-16 12:00:00.000" : "start time 1601-01-01");
+        assert_non_null(strstr(nmx_cap_damage(cap)->reason, "representable range"));
+        assert_memory_equal(nmx_cap_systemtime(cap), k == 0 ? late : early, sizeof late);
+        nmx_capture_info_t in;
+        nmx_cap_get_info(cap, &in);
+        assert_non_null(in.damage);
+        assert_true(in.first_ns == want && in.last_ns == want);
+        nmx_cap_close(cap);
+        buf_free(&b);
+    }
+    /* 2.3 frames carry their own UTC times: the header's start is not used. */
+    buf_t b = {0};
+    build_v22plus(&b, 3);
+    b.p[8] = (uint8_t)(10198 & 0xFF);
+    b.p[9] = (uint8_t)(10198 >> 8);
+    nmx_cap_t *cap = open_ok(&b, "v23.cap");
+    check_frame(cap, 0, 30, 30, NS(1470649439, 59683900), 0);
+    assert_null(nmx_cap_damage(cap));
+    nmx_cap_close(cap);
+    buf_free(&b);
+    /* A 2.x offset that overflows the range is damage too, at the frame. */
+    b = (buf_t){0};
+    nm_header(&b, "GMBU", 2, 0, 1, start_st);
+    size_t offs[2];
+    offs[0] = nm_record2(&b, 0, 60, 60, 0, 0, 0, 0);
+    offs[1] = nm_record2(&b, INT64_MAX / 10, 60, 60, 1, 0, 0, 0);
+    nm_table(&b, offs, 2);
+    cap = open_ok(&b, "far2.cap");
+    check_frame(cap, 0, 60, 60, START_NS, 0);
+    assert_true(nmx_cap_frame(cap, 1)->ts_ns == INT64_MAX);
+    expect_damage(cap, 2, offs[1] + 16, "frame 2: time outside the representable range");
+    nmx_cap_close(cap);
+    buf_free(&b);
+}
+
 static void test_empty_and_odd_header(void **state)
 {
     (void)state;
@@ -435,7 +495,7 @@ int main(void)
         cmocka_unit_test(test_v20),       cmocka_unit_test(test_v1),
         cmocka_unit_test(test_v21_media), cmocka_unit_test(test_v22_v23),
         cmocka_unit_test(test_empty_and_odd_header), cmocka_unit_test(test_comment_excess),
-        cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_damage),    cmocka_unit_test(test_time_out_of_range),
         cmocka_unit_test(test_rejected),  cmocka_unit_test(test_tshark_peer),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);

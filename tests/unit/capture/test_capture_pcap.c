@@ -358,6 +358,27 @@ static void test_libpcap_peer(void **state)
     buf_free(&b);
 }
 
+/* The extremes of the pcap time fields fit: exact, not damage. */
+static void test_extreme_times(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    pcap_header(&b, 0xA1B23C4Du, 2, 4, 65535, 1);
+    pcap_record(&b, 0, 0, 20, 20, 0, false);
+    pcap_record(&b, 0xFFFFFFFFu, 999999999u, 21, 21, 1, false);
+    pcap_record(&b, 0xFFFFFFFFu, 0xFFFFFFFFu, 22, 22, 2, false); /* carried: 4 s more */
+    nmx_cap_t *cap = open_ok(&b, "extreme.pcap");
+    check_frame(cap, 0, 20, 20, 0, 0);
+    check_frame(cap, 1, 21, 21, NS(4294967295LL, 999999999), 1);
+    check_frame(cap, 2, 22, 22, NS(4294967299LL, 294967295), 2);
+    assert_null(nmx_cap_damage(cap));
+    nmx_capture_info_t in;
+    nmx_cap_get_info(cap, &in);
+    assert_true(in.last_ns == NS(4294967299LL, 294967295));
+    nmx_cap_close(cap);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_damage),
         cmocka_unit_test(test_rejected),
         cmocka_unit_test(test_libpcap_peer),
+        cmocka_unit_test(test_extreme_times),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,6 +440,44 @@ static int teardown_all(void **state)
     return 0;
 }
 
+/*
+ * Times far apart but inside the range of int64 nanoseconds are exact (their
+ * difference does not fit in an int64: the duration and FRAME.TimeStamp
+ * must not overflow); a time outside it is clamped and damages the capture.
+ */
+static void test_time_out_of_range(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    ng_shb(&b, NULL);
+    ng_idb(&b, NMX_LINK_ETHERNET, 65535, 0, true, -9000000000LL); /* seconds, -9e9 s */
+    ng_idb(&b, NMX_LINK_ETHERNET, 65535, 0, true, 9000000000LL);
+    ng_epb(&b, 0, 0, 10, 10, 0, NULL);
+    ng_epb(&b, 1, 0, 11, 11, 1, NULL);
+    nmx_cap_t *cap = open_ok(&b, "far.pcapng");
+    check_frame(cap, 0, 10, 10, -9000000000000000000LL, 0);
+    check_frame(cap, 1, 11, 11, 9000000000000000000LL, 1);
+    assert_null(nmx_cap_damage(cap));
+    nmx_capture_info_t in;
+    nmx_cap_get_info(cap, &in);
+    assert_true(in.first_ns == -9000000000000000000LL && in.last_ns == 9000000000000000000LL);
+    assert_true(nmx_cap_us_between(in.first_ns, in.last_ns) == 18000000000000000LL);
+    nmx_cap_close(cap);
+
+    ng_epb(&b, 1, UINT64_MAX, 12, 12, 2, NULL); /* 1.8e19 s after 1970 */
+    ng_epb(&b, 0, 5, 13, 13, 3, NULL);
+    cap = open_ok(&b, "far.pcapng");
+    assert_int_equal(nmx_cap_count(cap), 4);
+    assert_true(nmx_cap_frame(cap, 2)->ts_ns == INT64_MAX);
+    assert_true(nmx_cap_frame(cap, 2)->flags & NMX_FRAME_TS_CLAMPED);
+    check_frame(cap, 3, 13, 13, -8999999995000000000LL, 3);
+    expect_damage(cap, 4, nmx_cap_frame(cap, 2)->data_off,
+                  "frame 3: time outside the representable range");
+    assert_non_null(strstr(nmx_cap_damage(cap)->reason, "1 frame"));
+    nmx_cap_close(cap);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,7 +485,7 @@ int main(void)
         cmocka_unit_test(test_sections),      cmocka_unit_test(test_spb_and_pb),
         cmocka_unit_test(test_empty),         cmocka_unit_test(test_damage),
         cmocka_unit_test(test_rejected),      cmocka_unit_test(test_tshark_peer),
-        cmocka_unit_test(test_libpcap_peer),
+        cmocka_unit_test(test_libpcap_peer),  cmocka_unit_test(test_time_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }

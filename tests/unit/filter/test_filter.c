@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -487,7 +488,99 @@ static void test_text_errors(void **state)
     check_error("ipv6.src == 1.2.3.4", 12, "IPv6");
     check_error("ip.src == 10.0.0.0/33", 10, "IPv4");
     check_error("http.host == \"a\\qb\"", 15, "escape");
+    check_error("http.host == \"a\\", 15, "escape");
     assert_null(nmx_dfilter_compile(NULL, NULL, 0));
+}
+
+/* A text of `n` copies of `unit` around `middle` and `n` copies of `close`. */
+static char *nested(const char *unit, size_t n, const char *middle, const char *close)
+{
+    size_t u = strlen(unit), m = strlen(middle), c = strlen(close);
+    char *t = malloc(n * (u + c) + m + 1);
+    assert_non_null(t);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++, k += u)
+        memcpy(t + k, unit, u);
+    memcpy(t + k, middle, m);
+    k += m;
+    for (size_t i = 0; i < n; i++, k += c)
+        memcpy(t + k, close, c);
+    t[k] = '\0';
+    return t;
+}
+
+/* Deep nesting is refused with the column of the first level too many, without
+ * recursing once per level (40,000 '(' used to overflow the stack). */
+static void test_text_nesting(void **state)
+{
+    (void)state;
+    char *t = nested("(", 40000, "tcp", ")");
+    check_error(t, NMX_DFILTER_MAX_DEPTH, "nested");
+    free(t);
+    t = nested("!", 200000, "tcp", "");
+    check_error(t, NMX_DFILTER_MAX_DEPTH, "nested");
+    free(t);
+    t = nested("not ", 100000, "tcp", "");
+    check_error(t, 4 * NMX_DFILTER_MAX_DEPTH, "nested");
+    free(t);
+    t = nested("( !", 50000, "tcp", ")");
+    check_error(t, 3 * (NMX_DFILTER_MAX_DEPTH / 2), "nested");
+    free(t);
+    /* Up to the limit compiles and evaluates. */
+    t = nested("(", NMX_DFILTER_MAX_DEPTH, "tcp", ")");
+    check_text(t, "PF");
+    free(t);
+    t = nested("!", NMX_DFILTER_MAX_DEPTH, "tcp", "");
+    check_text(t, "PF");
+    free(t);
+    t = nested("(!", NMX_DFILTER_MAX_DEPTH / 2, "tcp", ")");
+    check_text(t, "PF");
+    free(t);
+    /* Long flat texts are not nesting: 20,000 alternatives compile. */
+    t = nested("arp or ", 20000, "tcp", "");
+    check_text(t, "PP");
+    free(t);
+}
+
+/* An expert's program is evaluated without recursion however deep, and its
+ * length is bounded: past NMX_FILTER_MAX_OBJECTS FilterAddObject refuses. */
+static void test_program_bounds(void **state)
+{
+    (void)state;
+    HFILTER h = CreateFilter();
+    FILTEROBJECT2 o = {.Action = FILTERACTION_BOOL, .Value = 1};
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+    /* BOOL NOT NOT ... (an even number): true, as deep as the cap allows. */
+    o = (FILTEROBJECT2){.Action = FILTERACTION_NOT};
+    size_t n = 1;
+    while (n + 2 <= NMX_FILTER_MAX_OBJECTS) {
+        assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+        assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+        n += 2;
+    }
+    DWORD err = 0;
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_PASSED);
+    while (n < NMX_FILTER_MAX_OBJECTS) {
+        assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+        n++;
+    }
+    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
+    assert_int_equal(FilterAddObject(h, &o), NMERR_OUT_OF_MEMORY);
+    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
+    /* A duplicate is bounded the same way. */
+    HFILTER d = FilterDuplicate(h);
+    assert_non_null(d);
+    assert_int_equal(FilterAddObject(d, &o), NMERR_OUT_OF_MEMORY);
+    DestroyFilter(d);
+    DestroyFilter(h);
+    /* So is a compiled text: its error names the column where it got too long. */
+    char *t = nested("tcp and ", NMX_FILTER_MAX_OBJECTS, "tcp", "");
+    char msg[256];
+    size_t pos = 0;
+    assert_null(nmx_dfilter_compile_ex(t, msg, sizeof msg, &pos));
+    assert_non_null(strstr(msg, "too long"));
+    assert_true(pos > 0 && pos < strlen(t));
+    free(t);
 }
 
 int main(void)
@@ -499,6 +592,8 @@ int main(void)
         cmocka_unit_test(test_actions),
         cmocka_unit_test(test_text_syntax),
         cmocka_unit_test(test_text_errors),
+        cmocka_unit_test(test_text_nesting),
+        cmocka_unit_test(test_program_bounds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -42,8 +42,9 @@ const char *__asan_default_options(void)
 #endif
 
 #define NFRAMES 5
-static char capture_path[64];
-static char config_home[64];
+static char workdir[256]; /* everything the tests write; removed at the end */
+static char capture_path[300];
+static char config_home[300];
 
 /* ---- a small capture: Ethernet / IPv4 (TTL 64 + i) / TCP ---------------- */
 
@@ -88,9 +89,13 @@ static void write_capture(const char *path, int nframes)
 static int setup_all(void **state)
 {
     (void)state;
-    snprintf(capture_path, sizeof capture_path, "/tmp/nmx-rt-%d.pcap", (int)getpid());
+    const char *tmp = getenv("TMPDIR");
+    snprintf(workdir, sizeof workdir, "%s/nmx-rt-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp" /* TMPDIR unset */);
+    if (mkdtemp(workdir) == NULL)
+        return -1;
+    snprintf(capture_path, sizeof capture_path, "%s/capture.pcap", workdir);
     write_capture(capture_path, NFRAMES);
-    snprintf(config_home, sizeof config_home, "/tmp/nmx-rt-cfg-%d", (int)getpid());
+    snprintf(config_home, sizeof config_home, "%s/config", workdir);
     setenv("XDG_CONFIG_HOME", config_home, 1);
     return 0;
 }
@@ -98,9 +103,8 @@ static int setup_all(void **state)
 static int teardown_all(void **state)
 {
     (void)state;
-    unlink(capture_path);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", config_home);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
     if (system(cmd) != 0)
         return -1;
     return 0;
@@ -387,7 +391,97 @@ static void test_getframe_rules(void **state)
     assert_int_equal(event_value(r, 24), NMERR_FILTER_INVALID_EXPRESSION);
     assert_int_equal(event_value(r, 25), NMERR_INVALID_HFILTER);
     assert_int_equal(event_value(r, 26), 1);
+    assert_int_equal(event_value(r, 27), 0);
+    assert_int_equal(event_value(r, 28), (NFRAMES - 1) * 1001000);
+    assert_int_equal(event_value(r, 29), 1);
     ctx_free(&c);
+}
+
+/*
+ * The host dissects the focused frame of a right-click start (--frame,
+ * --property) itself: from a copy read with pread, so a capture truncated
+ * since it was opened gives an error instead of SIGBUS in the host.
+ */
+static void test_startup_frame_truncated(void **state)
+{
+    (void)state;
+    char path[300], err[512];
+    snprintf(path, sizeof path, "%s/shrinking.pcap", workdir);
+    write_capture(path, 200); /* 14 KB: the last frame is pages past the first */
+    nmx_host_t *host = nmx_host_new();
+    nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
+    assert_non_null(cap);
+    nmx_run_opts_t o = {.start_frame = 200, .start_property = "ip.ttl"};
+    nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_non_null(run); /* intact: the frame is dissected */
+    nmx_run_free(run);
+    assert_int_equal(truncate(path, 24 + 16 + 54), 0); /* the first frame only */
+    run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_null(run);
+    assert_non_null(strstr(err, "cannot be read"));
+    assert_non_null(strstr(err, path));
+    o.start_frame = 1; /* still in the file */
+    run = nmx_run_new(host, cap, &o, err, sizeof err);
+    assert_non_null(run);
+    nmx_run_free(run);
+    nmx_host_free(host);
+    nmx_capture_close(cap);
+    unlink(path);
+}
+
+/* FRAME.TimeStamp of frames 1.8e19 ns apart (both representable: 1684 and
+ * 2255): 1.8e16 us, without the signed overflow of a 64-bit difference. */
+static void test_timestamps_far_apart(void **state)
+{
+    (void)state;
+    char path[300], err[512];
+    snprintf(path, sizeof path, "%s/far.pcapng", workdir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    /* Section header; two Ethernet interfaces in seconds (if_tsresol 0), at
+     * if_tsoffset -9e9 s and +9e9 s; one 60-byte frame on each, at tick 0. */
+    static const uint32_t shb[7] = {0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0xFFFFFFFF, 0xFFFFFFFF, 28};
+    fwrite(shb, 4, 7, f);
+    for (int k = 0; k < 2; k++) {
+        int64_t off = k == 0 ? -9000000000LL : 9000000000LL;
+        uint32_t idb[11] = {1, 44, 1, 65535, 0x00010009, 0, 0x0008000E, 0, 0, 0, 44};
+        memcpy(&idb[7], &off, 8);
+        fwrite(idb, 4, 11, f);
+    }
+    for (uint32_t k = 0; k < 2; k++) {
+        uint32_t epb[7] = {6, 32 + 60, k, 0, 0, 60, 60};
+        uint8_t frame[60] = {0};
+        uint32_t len = 32 + 60;
+        fwrite(epb, 4, 7, f);
+        fwrite(frame, 1, sizeof frame, f);
+        fwrite(&len, 4, 1, f);
+    }
+    assert_int_equal(fclose(f), 0);
+    for (int iso = 0; iso < 2; iso++) {
+        nmx_host_t *host = nmx_host_new();
+        nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
+        assert_non_null(cap);
+        nmx_capture_info_t info;
+        nmx_capture_get_info(cap, &info);
+        assert_int_equal(info.frames, 2);
+        assert_null(info.damage);
+        nmx_run_opts_t o = {.isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS};
+        nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
+        assert_non_null(run);
+        char fx[512];
+        fixture_path("getframe", fx, sizeof fx);
+        assert_int_equal(nmx_run_add_expert(run, fx, NULL, 0, err, sizeof err), 0);
+        nmx_run_execute(run);
+        const nmx_result_t *r = nmx_run_result(run, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        uint64_t us = event_value(r, 27) << 32 | event_value(r, 28);
+        assert_true(us == 18000000000000000ull);
+        assert_int_equal(event_value(r, 29), 1);
+        nmx_run_free(run);
+        nmx_host_free(host);
+        nmx_capture_close(cap);
+    }
+    unlink(path);
 }
 
 /* Spec 1.6: once termination is requested, Alloc and Realloc fail with 125
@@ -397,8 +491,8 @@ static void test_termination_rules(void **state)
 {
     (void)state;
     for (int iso = 0; iso < 2; iso++) {
-        char out[64], cfg[80], err[512], path[512];
-        snprintf(out, sizeof out, "/tmp/nmx-rt-polite-%d-%d.txt", (int)getpid(), iso);
+        char out[300], cfg[320], err[512], path[512];
+        snprintf(out, sizeof out, "%s/polite-%d.txt", workdir, iso);
         int n = snprintf(cfg, sizeof cfg, "out=%s", out);
         nmx_host_t *host = nmx_host_new();
         nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
@@ -805,8 +899,8 @@ static void test_event_limit(void **state)
 static void test_sdk_writer(void **state)
 {
     (void)state;
-    char path[64], err[512];
-    snprintf(path, sizeof path, "/tmp/nmx-rt-writer-%d.cap", (int)getpid());
+    char path[300], err[512];
+    snprintf(path, sizeof path, "%s/writer.cap", workdir);
     const BYTE eth[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x08, 0x06};
     const BYTE raw[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
     HNMXWRITER w = NULL;
@@ -894,6 +988,8 @@ int main(void)
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_load_failures),
         cmocka_unit_test(test_getframe_rules),
+        cmocka_unit_test(test_timestamps_far_apart),
+        cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
         cmocka_unit_test(test_isolation_none),
         cmocka_unit_test(test_interrupt),
