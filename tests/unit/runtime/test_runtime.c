@@ -817,7 +817,7 @@ static void test_hostile_descriptors(void **state)
     (void)state;
     /* A descriptor the host has open while experts run, as a report file
      * opened early would be. */
-    char path[128];
+    char path[320];
     snprintf(path, sizeof path, "%s/report", config_home);
     mkdir(config_home, 0700);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
