@@ -1423,11 +1423,15 @@ typedef struct _NMX_CAPTURE_WRITER *HNMXWRITER;
  * NmxCaptureWriterWriteEx (NetMon 2 only: its frames carry a media type). */
 #define NMX_WRITER_LINK_PER_FRAME 0xFFFFFFFFu
 
-/* Creates (truncates) Path for frames of one link type (a LINKTYPE_ value as
- * NmxGetFrameLinkType returns), or NMX_WRITER_LINK_PER_FRAME.  0, or
- * NMERR_INVALID_PARAMETER, NMERR_INVALID_MEDIA_TYPE (the format cannot hold
- * that link type), NMERR_FILE_WRITE_ERROR (the file cannot be created),
- * NMERR_OUT_OF_MEMORY; NmxCaptureWriterError() then says why in words. */
+/* Starts a capture file at Path for frames of one link type (a LINKTYPE_
+ * value as NmxGetFrameLinkType returns), or NMX_WRITER_LINK_PER_FRAME.  The
+ * frames go to a temporary file beside Path that NmxCaptureWriterClose
+ * renames over it; until then an existing Path is untouched.  Path may not
+ * be the capture being read (by any name) nor anything but a regular file.
+ * 0, or NMERR_INVALID_PARAMETER, NMERR_INVALID_MEDIA_TYPE (the format cannot
+ * hold that link type), NMERR_FILE_WRITE_ERROR (the file cannot be created,
+ * or Path is refused), NMERR_OUT_OF_MEMORY; NmxCaptureWriterError() then
+ * says why in words. */
 NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkType,
                                         HNMXWRITER *phWriter);
 /* Appends a frame of the writer's link type: its absolute time (ns), Length
@@ -1438,9 +1442,13 @@ NMAPI DWORD WINAPI NmxCaptureWriterWrite(HNMXWRITER hWriter, __int64 TimeNs, con
  * with NMX_WRITER_LINK_PER_FRAME; else it must be the writer's). */
 NMAPI DWORD WINAPI NmxCaptureWriterWriteEx(HNMXWRITER hWriter, __int64 TimeNs, DWORD LinkType,
                                            const BYTE *Data, DWORD Length, DWORD WireLength);
-/* Finishes the file and frees the writer (also after a write error).
- * 0 or the first error met while writing. */
+/* Finishes the file, renames it over Path and frees the writer.  After a
+ * write error the file is abandoned instead (Path untouched).  0 or the
+ * first error met while writing. */
 NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter);
+/* Abandons the file (Path untouched) and frees the writer.  0, or
+ * NMERR_INVALID_PARAMETER for a handle that is not an open writer. */
+NMAPI DWORD WINAPI NmxCaptureWriterDiscard(HNMXWRITER hWriter);
 /* The text of the calling thread's last writer failure ("" if none), e.g.
  * "out.pcap: Permission denied". */
 NMAPI LPCSTR WINAPI NmxCaptureWriterError(VOID);

@@ -7,8 +7,9 @@
  * frame is copied unchanged.
  *
  * This half: the settings, the walk over the frames, connections, the
- * output file (through the nmexpert capture writer, to "<output>.part",
- * renamed when complete and removed otherwise) and the synthetic link, IP
+ * output file (through the nmexpert capture writer, which writes a
+ * temporary file renamed over the output when complete, and refuses the
+ * capture being read or anything but a regular file) and the synthetic link, IP
  * and TCP headers of the coalesced frames.  stream.c reassembles and cuts
  * transactions.
  *
@@ -115,7 +116,6 @@ struct co_run {
     HEXPERTKEY key;
     settings_t set;
     int format;
-    char part[300];        /* the file being written */
     eu_tcp_ids_t ids;
     WORD arp;
     uint32_t linktype;     /* of the output */
@@ -532,31 +532,27 @@ static void free_all(struct co_run *r)
     r->scratch = r->conv = NULL;
 }
 
-/* Closes the writer; the part file is renamed when `keep`, else removed. */
+/* Puts the output in place when `keep`, else abandons it (the output path
+ * is then untouched). */
 static DWORD finish_file(struct co_run *r, int keep)
 {
     if (r->w == NULL)
         return 0;
-    DWORD rc = NmxCaptureWriterClose(r->w);
+    DWORD rc = keep ? NmxCaptureWriterClose(r->w) : NmxCaptureWriterDiscard(r->w);
     r->w = NULL;
     if (keep && rc != 0)
-        snprintf(r->error, sizeof r->error, "finishing %s failed (NMERR %lu)", r->set.output, (unsigned long)rc);
-    if (keep && rc == 0 && rename(r->part, r->set.output) != 0) {
-        snprintf(r->error, sizeof r->error, "cannot rename %s to %s: %s", r->part, r->set.output, strerror(errno));
-        rc = NMERR_FILE_WRITE_ERROR;
-    }
-    if (!keep || rc != 0)
-        remove(r->part);
+        snprintf(r->error, sizeof r->error, "finishing %s failed (NMERR %lu: %s)", r->set.output,
+                 (unsigned long)rc, NmxCaptureWriterError());
     return rc;
 }
 
 static DWORD open_file(struct co_run *r, uint32_t first_linktype)
 {
     r->linktype = output_linktype(first_linktype);
-    DWORD rc = NmxCaptureWriterOpen(r->part, (DWORD)r->format, r->linktype, &r->w);
+    DWORD rc = NmxCaptureWriterOpen(r->set.output, (DWORD)r->format, r->linktype, &r->w);
     if (rc != 0) {
         r->w = NULL;
-        snprintf(r->error, sizeof r->error, "cannot create the output file %s (NMERR %lu: %s)",
+        snprintf(r->error, sizeof r->error, "cannot write the output file %s (NMERR %lu): %s",
                  r->set.output, (unsigned long)rc, NmxCaptureWriterError());
     }
     return rc;
@@ -616,13 +612,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         ExpertFreeMemory(key, r);
         return FALSE;
     }
-    if (si != NULL && strcmp(si->szCaptureFile, r->set.output) == 0) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "the output file %s is the capture being read", r->set.output);
-        ExpertFreeMemory(key, r);
-        return FALSE;
-    }
     r->format = output_format(&r->set);
-    snprintf(r->part, sizeof r->part, "%s.part", r->set.output);
     eu_tcp_ids_init(&r->ids);
     r->arp = eu_protocol_id("arp");
     if ((rc = eu_map_init(key, &r->map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0)

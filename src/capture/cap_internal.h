@@ -17,6 +17,7 @@
 #define NMX_CAPTURE_CAP_INTERNAL_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 
 #include "capture/capture.h"
 #include "common/cursor.h"
@@ -72,6 +73,9 @@ struct nmx_capture {
     size_t size;
     void *map;      /* mmap()ed region, or NULL */
     size_t map_len;
+    bool guarded;   /* file_id is registered with nmx_outfile_protect */
+    dev_t file_dev; /* the input's identity: never written over (outfile.h) */
+    ino_t file_ino;
     int fd;         /* the mapped file (read with pread, never through the mapping, by the host), else -1 */
     uint8_t *owned; /* heap copy of an unmappable file, or NULL */
 

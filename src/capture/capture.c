@@ -17,6 +17,7 @@
 
 #include <netmon.h>
 
+#include "common/outfile.h"
 #include "common/checked.h"
 #include "common/strutil.h"
 
@@ -414,6 +415,11 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
                            file_kind(st.st_mode));
         goto out_close;
     }
+    /* From here on no output of this process may replace the file. */
+    nmx_outfile_protect(st.st_dev, st.st_ino);
+    cap->guarded = true;
+    cap->file_dev = st.st_dev;
+    cap->file_ino = st.st_ino;
     if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m != MAP_FAILED) {
@@ -870,6 +876,8 @@ void nmx_cap_close(nmx_cap_t *cap)
 {
     if (cap == NULL)
         return;
+    if (cap->guarded)
+        nmx_outfile_unprotect(cap->file_dev, cap->file_ino);
     if (cap->fd >= 0)
         close(cap->fd);
     if (cap->map != NULL)

@@ -272,7 +272,10 @@ typedef enum nmx_capwriter_format {
 #define NMX_LINK_PER_FRAME UINT32_MAX
 
 /*
- * Creates (truncates) `path` for writing frames of one link type.  pcap takes
+ * Starts writing `path`, frames of one link type.  The frames go to a
+ * temporary file beside it, renamed over `path` by close (outfile.h): a
+ * target that is not a regular file, or a capture this process is reading,
+ * is refused here.  pcap takes
  * any LINKTYPE_ value; NetMon 2.x takes those with a NetMon media type
  * (Ethernet, Token Ring, FDDI, raw IP, the NetMon kinds) or a pcap link type
  * up to 0xFFF (stored as 0xE000 | type), or NMX_LINK_PER_FRAME.
@@ -288,7 +291,11 @@ unsigned nmx_capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *d
 unsigned nmx_capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
                                    const uint8_t *data);
 
-/* Finishes the file (NetMon: frame table and header) and frees the writer. */
+/* Finishes the file (NetMon: frame table and header), renames it into place
+ * and frees the writer.  After an error nothing replaces `path`. */
 unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err);
+
+/* Abandons the file (`path` is untouched) and frees the writer. */
+void nmx_capwriter_discard(nmx_capwriter_t *w);
 
 #endif /* NMX_CAPTURE_CAPTURE_H */

@@ -16,6 +16,7 @@
  * than the reader's maximum, times pcap cannot hold, NetMon files over 4 GiB.
  */
 #include "capture/cap_internal.h"
+#include "common/outfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +31,8 @@
 #define WRITE_BUFFER (256u * 1024)
 
 struct nmx_capwriter {
-    FILE *f;
+    nmx_outfile_t out;   /* a temporary file, renamed over path by close */
+    FILE *f;             /* out.f */
     char *path;
     int format;          /* NMX_CAPW_* */
     uint32_t linktype;   /* or NMX_LINK_PER_FRAME */
@@ -141,12 +143,12 @@ unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
         rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
         goto out_free;
     }
-    w->f = fopen(path, "wb");
-    if (w->f == NULL) {
-        rc = nmx_error_set(err, NMERR_FILE_WRITE_ERROR, path, NMX_OFFSET_UNKNOWN, "%s",
-                           strerror(errno));
+    char why[256];
+    if (nmx_outfile_open(&w->out, path, why, sizeof why) != 0) {
+        rc = nmx_error_set(err, NMERR_FILE_WRITE_ERROR, path, NMX_OFFSET_UNKNOWN, "%s", why);
         goto out_free;
     }
+    w->f = w->out.f;
     setvbuf(w->f, w->buffer, _IOFBF, WRITE_BUFFER);
     if (netmon) {
         int mt = linktype == NMX_LINK_PER_FRAME ? -1 : netmon_mactype(linktype);
@@ -175,8 +177,7 @@ unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
     return 0;
 
 out_free:
-    if (w->f != NULL)
-        fclose(w->f);
+    nmx_outfile_discard(&w->out);
     free(w->buffer);
     free(w->path);
     free(w);
@@ -335,15 +336,18 @@ static void finish_netmon(nmx_capwriter_t *w)
         put(w, h, sizeof h);
 }
 
-unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err)
+/* Frees the writer; `keep` renames the file into place when nothing failed. */
+static unsigned finish(nmx_capwriter_t *w, bool keep, nmx_error_t *err)
 {
     nmx_error_clear(err);
     if (w == NULL)
         return 0;
-    if (w->format == NMX_CAPW_NETMON2 && w->code == 0)
+    if (keep && w->format == NMX_CAPW_NETMON2 && w->code == 0)
         finish_netmon(w);
-    if (fclose(w->f) != 0)
-        fail(w, NMERR_FILE_WRITE_ERROR, "close failed: %s", strerror(errno));
+    char why[256];
+    if (keep && w->code == 0 && nmx_outfile_commit(&w->out, why, sizeof why) != 0)
+        fail(w, NMERR_FILE_WRITE_ERROR, "%s", why);
+    nmx_outfile_discard(&w->out); /* after a commit: nothing left to do */
     unsigned rc = w->code;
     if (rc != 0)
         nmx_error_set(err, rc, NULL, NMX_OFFSET_UNKNOWN, "%s", w->msg);
@@ -352,4 +356,15 @@ unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err)
     free(w->path);
     free(w);
     return rc;
+}
+
+unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err)
+{
+    return finish(w, true, err);
+}
+
+void nmx_capwriter_discard(nmx_capwriter_t *w)
+{
+    nmx_error_t err;
+    finish(w, false, &err);
 }

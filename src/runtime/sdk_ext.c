@@ -169,3 +169,12 @@ NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter)
     free(hWriter);
     return rc != 0 ? writer_failed(rc, &err) : 0;
 }
+
+NMAPI DWORD WINAPI NmxCaptureWriterDiscard(HNMXWRITER hWriter)
+{
+    if (!writer_take(hWriter))
+        return NMERR_INVALID_PARAMETER;
+    nmx_capwriter_discard(hWriter->w);
+    free(hWriter);
+    return 0;
+}
