@@ -11,6 +11,7 @@
 #ifndef NMEXPERT_HOST_H
 #define NMEXPERT_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -261,6 +262,14 @@ NMX_EXPORT void *nmx_config_load(const char *module, size_t *len);
 NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
                                size_t errlen);
 NMX_EXPORT int nmx_config_reset(const char *module);
+/* An exclusive advisory lock (flock) on a module's stored configuration,
+ * for a load-change-save sequence: two `nmexpert configure` runs of one
+ * expert then take turns instead of losing one's change.  Waits for the
+ * lock; returns a descriptor for nmx_config_unlock, or -1 with a message.
+ * Saves are atomic with or without it (a unique temporary file renamed
+ * into place). */
+NMX_EXPORT int nmx_config_lock(const char *module, char *errbuf, size_t errlen);
+NMX_EXPORT void nmx_config_unlock(int lock);
 
 /*
  * Calls the expert's Configure (spec 3.3) with `config` (may be NULL) and
@@ -270,6 +279,24 @@ NMX_EXPORT int nmx_config_reset(const char *module);
 NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
                                   const void *config, size_t config_len, char *errbuf,
                                   size_t errlen);
+
+/*
+ * Output files for the user (src/report/output.c).  The text goes to a
+ * temporary file in the target's directory, renamed over the target by
+ * nmx_output_close(commit = true): an interrupted run leaves the previous
+ * file whole.  Open refuses a target that is not a regular file (a device,
+ * a FIFO, a directory) and any capture this process is reading, compared by
+ * device and inode.  Returns NULL with a message (naming the path) in
+ * errbuf.  Close returns 0, or -1 with a message; commit = false abandons
+ * the output.
+ */
+typedef struct nmx_output nmx_output_t;
+NMX_EXPORT nmx_output_t *nmx_output_open(const char *path, char *errbuf, size_t errlen);
+NMX_EXPORT FILE *nmx_output_stream(nmx_output_t *o);
+/* The temporary file's name, for a signal handler to unlink (the string
+ * lives until close). */
+NMX_EXPORT const char *nmx_output_temp_path(const nmx_output_t *o);
+NMX_EXPORT int nmx_output_close(nmx_output_t *o, bool commit, char *errbuf, size_t errlen);
 
 /* Report writers (src/report). */
 enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2 };

@@ -32,6 +32,7 @@ int nmx_cmd_configure(int argc, char **argv)
     nmx_capture_t *cap = NULL;
     nmx_cli_config_t cfg = {0};
     bool reset = false, show = false, changed = false;
+    int lock = -1; /* nmx_config_lock, while changing the stored configuration */
     const char *config_file = NULL;
     char **sets = NULL;
     size_t nsets = 0;
@@ -89,6 +90,15 @@ int nmx_cmd_configure(int argc, char **argv)
     if (ei == NULL) {
         nmx_cli_error("no expert named '%s' (see 'nmexpert list')", name);
         goto out;
+    }
+    if (reset || config_file != NULL || nsets > 0) {
+        /* Held until the command ends: a concurrent configure of the same
+         * expert waits, so neither change is lost. */
+        char lockerr[512];
+        if ((lock = nmx_config_lock(ei->module, lockerr, sizeof lockerr)) < 0) {
+            nmx_cli_error("%s", lockerr);
+            goto out;
+        }
     }
     if (reset) {
         if (nmx_config_reset(ei->module) != 0) {
@@ -169,6 +179,7 @@ int nmx_cmd_configure(int argc, char **argv)
 oom:
     nmx_cli_error("out of memory");
 out:
+    nmx_config_unlock(lock);
     nmx_cli_config_free(&cfg);
     free(sets);
     nmx_capture_close(cap);

@@ -29,13 +29,23 @@
 static nmx_run_t *volatile interrupt_target;
 static volatile sig_atomic_t interrupted;
 
+static const char *volatile interrupt_temp; /* the report's temporary file, if any */
+
+/* SIGINT and SIGTERM: the first asks every expert to stop (the partial
+ * results are still reported); the second ends the program at once,
+ * removing the unfinished report (the previous file at -o stays whole). */
 static void on_sigint(int sig)
 {
-    (void)sig;
+    if (interrupted) {
+        if (interrupt_temp != NULL)
+            unlink(interrupt_temp);
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     interrupted = 1;
     if (interrupt_target != NULL)
         nmx_run_terminate(interrupt_target);
-    signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the program at once */
 }
 
 int nmx_cli_parse_format(const char *s, bool allow_csv)
@@ -220,7 +230,9 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     nmx_host_t *host = NULL;
     nmx_capture_t *cap = NULL;
     nmx_run_t *run = NULL;
+    nmx_output_t *report = NULL;
     FILE *out = stdout;
+    char errbuf[1024];
 
     optind = 1;
     opterr = 0;
@@ -378,7 +390,6 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         }
     }
 
-    char errbuf[1024];
     cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
     if (cap == NULL) {
         nmx_cli_error("%s", errbuf);
@@ -449,32 +460,48 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             goto out;
         }
     }
-    if (output != NULL) {
-        out = fopen(output, "w");
-        if (out == NULL) {
-            nmx_cli_error("%s: %s", output, strerror(errno));
-            out = stdout;
+    /* "-o -" is standard output, whatever it is; any other name is a
+     * regular file written whole or not at all (nmx_output_open). */
+    if (output != NULL && strcmp(output, "-") != 0) {
+        if ((report = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
+            nmx_cli_error("%s", errbuf);
             goto out;
         }
+        out = nmx_output_stream(report);
+        interrupt_temp = nmx_output_temp_path(report);
     }
 
     interrupt_target = run;
     interrupted = 0;
-    struct sigaction sa, old;
+    struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     size_t completed = nmx_run_execute(run);
-    sigaction(SIGINT, &old, NULL);
     interrupt_target = NULL;
     if (prog.enabled)
         clear_progress(&prog);
 
-    if (nmx_report_write(run, format, out) != 0) {
-        nmx_cli_error("cannot write the report%s%s", output != NULL ? " to " : "",
-                      output != NULL ? output : "");
-        status = NMX_EXIT_INCOMPLETE;
+    int wrote = nmx_report_write(run, format, out);
+    if (wrote == 0 && report != NULL) {
+        wrote = nmx_output_close(report, true, errbuf, sizeof errbuf);
+        report = NULL;
+        if (wrote != 0)
+            nmx_cli_error("cannot write the report: %s", errbuf);
+    } else if (wrote == 0 && fflush(stdout) != 0) {
+        wrote = -1;
+        nmx_cli_error("cannot write the report to standard output: %s", strerror(errno));
+    } else if (wrote != 0) {
+        nmx_cli_error("cannot write the report%s%s: %s", report != NULL ? " to " : "",
+                      report != NULL ? output : " to standard output", strerror(errno));
+    }
+    interrupt_temp = NULL;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (wrote != 0) {
+        status = NMX_EXIT_USAGE; /* a write error: exit 2, as every I/O error */
         goto out;
     }
     if (interrupted)
@@ -488,10 +515,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
 oom:
     nmx_cli_error("out of memory");
 out:
-    if (out != stdout && out != NULL && fclose(out) != 0 && status == NMX_EXIT_OK) {
-        nmx_cli_error("%s: %s", output, strerror(errno));
-        status = NMX_EXIT_INCOMPLETE;
-    }
+    interrupt_temp = NULL;
+    nmx_output_close(report, false, errbuf, sizeof errbuf); /* no-op once committed */
     for (size_t i = 0; i < nsel; i++)
         nmx_cli_config_free(&sel[i].config);
     free(sel);

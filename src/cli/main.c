@@ -3,6 +3,7 @@
  *
  *   nmexpert list | info | run | demo | version | help
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,22 @@ static void usage(FILE *out)
           out);
 }
 
+static int dispatch(int argc, char **argv);
+
+/* Whatever the command, output that did not reach standard output (a full
+ * disk, a closed pipe, /dev/full) is an error: exit status 2. */
 int main(int argc, char **argv)
+{
+    int status = dispatch(argc, argv);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        nmx_cli_error("cannot write to standard output: %s", strerror(errno != 0 ? errno : EIO));
+        return NMX_EXIT_USAGE;
+    }
+    return status;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);

@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cursor.h"
+#include "common/outfile.h"
 #include "common/strutil.h"
 #include "runtime/host_internal.h"
 #include "runtime/loader.h"
@@ -124,7 +126,7 @@ NMX_EXPORT void *nmx_config_load(const char *module, size_t *len)
 NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
                                size_t errlen)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[PATH_MAX], why[512];
     if (len > NMX_CONFIG_MAX - 4) {
         snprintf(errbuf, errlen, "configuration too large (%zu bytes)", len);
         return -1;
@@ -133,22 +135,58 @@ NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len,
         snprintf(errbuf, errlen, "cannot create the configuration directory (set HOME or XDG_CONFIG_HOME)");
         return -1;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
-        snprintf(errbuf, errlen, "%s: %s", tmp, strerror(errno));
+    /* A temporary file of its own (two saves never share one), renamed
+     * into place: a reader sees the old or the new file, never a mix. */
+    nmx_outfile_t out;
+    if (nmx_outfile_open(&out, path, why, sizeof why) != 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, why);
         return -1;
     }
     uint8_t head[4];
     nmx_store_u32le(head, (uint32_t)(len + 4));
-    bool ok = fwrite(head, 1, 4, f) == 4 && (len == 0 || fwrite(data, 1, len, f) == len);
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    if (fwrite(head, 1, 4, out.f) != 4 || (len > 0 && fwrite(data, 1, len, out.f) != len)) {
         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-        unlink(tmp);
+        nmx_outfile_discard(&out);
+        return -1;
+    }
+    if (nmx_outfile_commit(&out, why, sizeof why) != 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, why);
         return -1;
     }
     return 0;
+}
+
+NMX_EXPORT int nmx_config_lock(const char *module, char *errbuf, size_t errlen)
+{
+    char path[PATH_MAX], lock[PATH_MAX + 8];
+    if (config_path(module, path, sizeof path, true) != 0) {
+        snprintf(errbuf, errlen, "cannot create the configuration directory (set HOME or XDG_CONFIG_HOME)");
+        return -1;
+    }
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
+    int rc;
+    while (fd >= 0 && (rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+        ;
+    if (fd < 0 || rc != 0) {
+        snprintf(errbuf, errlen, "%s: cannot lock: %s", lock, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+NMX_EXPORT void nmx_config_unlock(int lock)
+{
+    if (lock >= 0)
+        close(lock); /* closing the descriptor releases the flock */
 }
 
 NMX_EXPORT int nmx_config_reset(const char *module)
