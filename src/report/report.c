@@ -363,7 +363,11 @@ static void text_result(const nmx_result_t *r, FILE *out)
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
         fprintf(out, ": %s", r->message);
     fprintf(out, " - %" PRIu64 " ms, %zu event%s", r->elapsed_ms, r->nevents, r->nevents == 1 ? "" : "s");
-    if (r->events_dropped > 0)
+    if (r->events_over_limit > 0)
+        fprintf(out, " (%" PRIu64 " refused, %" PRIu64 " of them past the event limit of %" PRIu64
+                     " MiB: --event-limit raises it)",
+                r->events_dropped, r->events_over_limit, r->event_limit_bytes >> 20);
+    else if (r->events_dropped > 0)
         fprintf(out, " (%" PRIu64 " refused)", r->events_dropped);
     fprintf(out, " ==\n");
     if (r->outcome == NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
@@ -558,7 +562,56 @@ static void csv_result(const nmx_result_t *r, FILE *out, bool *first_table)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static json_t *result_json(const nmx_result_t *r)
+/*
+ * The JSON report is streamed: the capture object, then each expert's
+ * fields, then its events one at a time, so that memory does not grow with
+ * the number of events (a tree of a million events took gigabytes).  Every
+ * piece is dumped by jansson, indented to its depth by `indented`, so the
+ * output is the document json_dumpf would give for the whole tree.
+ */
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15))
+
+typedef struct indent_ctx {
+    FILE *out;
+    int depth; /* spaces after each newline */
+} indent_ctx_t;
+
+static int indented(const char *buf, size_t size, void *data)
+{
+    indent_ctx_t *c = data;
+    for (size_t i = 0; i < size; i++) {
+        if (fputc(buf[i], c->out) == EOF)
+            return -1;
+        if (buf[i] == '\n' && fprintf(c->out, "%*s", c->depth, "") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Writes `v` (stolen) as JSON at `depth` spaces of indentation. */
+static int dump_at(json_t *v, FILE *out, int depth)
+{
+    indent_ctx_t c = {out, depth};
+    int rc = v != NULL ? json_dump_callback(v, indented, &c, JSON_FLAGS) : -1;
+    json_decref(v);
+    return rc;
+}
+
+static json_t *memory_json(const nmx_mem_figures_t *mf)
+{
+    json_t *m = json_object();
+    json_object_set_new(m, "allocations", json_integer((json_int_t)mf->allocations));
+    json_object_set_new(m, "frees", json_integer((json_int_t)mf->frees));
+    json_object_set_new(m, "peak_bytes", json_integer((json_int_t)mf->peak_bytes));
+    json_object_set_new(m, "live_bytes_at_end", json_integer((json_int_t)mf->live_bytes_at_end));
+    json_object_set_new(m, "reclaimed_bytes", json_integer((json_int_t)mf->reclaimed_bytes));
+    json_object_set_new(m, "reclaimed_blocks", json_integer((json_int_t)mf->reclaimed_blocks));
+    json_object_set_new(m, "limit_bytes", json_integer((json_int_t)mf->limit_bytes));
+    return m;
+}
+
+/* An expert's fields, without its events. */
+static json_t *result_head_json(const nmx_result_t *r)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", nmx_report_json_text(r->name));
@@ -569,48 +622,89 @@ static json_t *result_json(const nmx_result_t *r)
     json_object_set_new(o, "substatus", json_integer(r->substatus));
     json_object_set_new(o, "message", nmx_report_json_text(r->message));
     json_object_set_new(o, "elapsed_ms", json_integer((json_int_t)r->elapsed_ms));
-    json_t *m = json_object();
-    const nmx_mem_figures_t *mf = &r->memory;
-    json_object_set_new(m, "allocations", json_integer((json_int_t)mf->allocations));
-    json_object_set_new(m, "frees", json_integer((json_int_t)mf->frees));
-    json_object_set_new(m, "peak_bytes", json_integer((json_int_t)mf->peak_bytes));
-    json_object_set_new(m, "live_bytes_at_end", json_integer((json_int_t)mf->live_bytes_at_end));
-    json_object_set_new(m, "reclaimed_bytes", json_integer((json_int_t)mf->reclaimed_bytes));
-    json_object_set_new(m, "reclaimed_blocks", json_integer((json_int_t)mf->reclaimed_blocks));
-    json_object_set_new(m, "limit_bytes", json_integer((json_int_t)mf->limit_bytes));
-    json_object_set_new(o, "memory", m);
+    json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
+    json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
+    json_object_set_new(o, "memory", memory_json(&r->memory));
     json_object_set_new(o, "events_refused", json_integer((json_int_t)r->events_dropped));
-    json_t *evs = json_array();
-    for (size_t i = 0; i < r->nevents; i++) {
-        const nmx_event_t *e = &r->events[i];
-        json_t *ev = json_object();
-        json_object_set_new(ev, "ident", json_integer(e->ident));
-        json_object_set_new(ev, "severity", json_integer(e->severity));
-        json_object_set_new(ev, "source", nmx_report_json_text(e->source));
-        json_object_set_new(ev, "name", nmx_report_json_text(e->name));
-        json_object_set_new(ev, "description", nmx_report_json_text(e->description));
-        if (e->justification != NULL)
-            json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
-        if (systime_set(e)) {
-            char ts[80];
-            snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
-                     e->systime[3], e->systime[4], e->systime[5], e->systime[6], e->systime[7]);
-            json_object_set_new(ev, "time", json_string(ts));
-        }
-        json_t *cols = json_array();
-        for (uint32_t c = 0; c < e->ncolumns; c++) {
-            const nmx_column_t *col = &e->columns[c];
-            json_t *jc = json_object();
-            json_object_set_new(jc, "name", nmx_report_json_text(col->name));
-            json_object_set_new(jc, "type", json_string(nmx_report_column_type_name(col->type)));
-            json_object_set_new(jc, "value", value_json(col));
-            json_array_append_new(cols, jc);
-        }
-        json_object_set_new(ev, "columns", cols);
-        json_array_append_new(evs, ev);
-    }
-    json_object_set_new(o, "events", evs);
+    json_object_set_new(o, "events_over_limit", json_integer((json_int_t)r->events_over_limit));
+    json_object_set_new(o, "event_limit_bytes", json_integer((json_int_t)r->event_limit_bytes));
     return o;
+}
+
+static json_t *event_json(const nmx_event_t *e)
+{
+    json_t *ev = json_object();
+    json_object_set_new(ev, "ident", json_integer(e->ident));
+    json_object_set_new(ev, "severity", json_integer(e->severity));
+    json_object_set_new(ev, "source", nmx_report_json_text(e->source));
+    json_object_set_new(ev, "name", nmx_report_json_text(e->name));
+    json_object_set_new(ev, "description", nmx_report_json_text(e->description));
+    if (e->justification != NULL)
+        json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
+    if (systime_set(e)) {
+        char ts[80];
+        snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
+                 e->systime[3], e->systime[4], e->systime[5], e->systime[6], e->systime[7]);
+        json_object_set_new(ev, "time", json_string(ts));
+    }
+    json_t *cols = json_array();
+    for (uint32_t c = 0; c < e->ncolumns; c++) {
+        const nmx_column_t *col = &e->columns[c];
+        json_t *jc = json_object();
+        json_object_set_new(jc, "name", nmx_report_json_text(col->name));
+        json_object_set_new(jc, "type", json_string(nmx_report_column_type_name(col->type)));
+        json_object_set_new(jc, "value", value_json(col));
+        json_array_append_new(cols, jc);
+    }
+    json_object_set_new(ev, "columns", cols);
+    return ev;
+}
+
+/* One element of "experts", at depth 4: its fields, then "events". */
+static int result_stream(const nmx_result_t *r, FILE *out)
+{
+    /* The head is dumped whole and its closing "\n}" cut off, to continue
+     * the object with the events. */
+    json_t *h = result_head_json(r);
+    char *head = h != NULL ? json_dumps(h, JSON_FLAGS) : NULL;
+    json_decref(h);
+    size_t n = head != NULL ? strlen(head) : 0;
+    indent_ctx_t c = {out, 4};
+    int rc = n >= 2 && head[n - 1] == '}' && head[n - 2] == '\n' ? indented(head, n - 2, &c) : -1;
+    free(head);
+    if (rc == 0 && fputs(",\n      \"events\": [", out) == EOF)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < r->nevents; i++) {
+        if (fputs(i > 0 ? ",\n        " : "\n        ", out) == EOF)
+            rc = -1;
+        else
+            rc = dump_at(event_json(&r->events[i]), out, 8);
+    }
+    if (rc == 0 && fputs(r->nevents > 0 ? "\n      ]\n    }" : "]\n    }", out) == EOF)
+        rc = -1;
+    return rc;
+}
+
+static int json_stream(const nmx_run_t *run, FILE *out)
+{
+    json_t *cap = nmx_report_capture_json(nmx_run_capture(run));
+    int rc = fputs("{\n  \"capture\": ", out) == EOF ? -1 : 0;
+    if (rc == 0)
+        rc = dump_at(cap != NULL ? cap : json_object(), out, 2);
+    else
+        json_decref(cap);
+    if (rc == 0 && fputs(",\n  \"experts\": [", out) == EOF)
+        rc = -1;
+    size_t n = nmx_run_result_count(run);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (fputs(i > 0 ? ",\n    " : "\n    ", out) == EOF)
+            rc = -1;
+        else
+            rc = result_stream(nmx_run_result(run, i), out);
+    }
+    if (rc == 0 && fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", out) == EOF)
+        rc = -1;
+    return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
@@ -618,20 +712,8 @@ NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
     if (run == NULL || out == NULL)
         return -1;
     size_t n = nmx_run_result_count(run);
-    if (format == NMX_REPORT_JSON) {
-        json_t *root = json_object();
-        json_t *cap = nmx_report_capture_json(nmx_run_capture(run));
-        json_object_set_new(root, "capture", cap != NULL ? cap : json_object());
-        json_t *experts = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(experts, result_json(nmx_run_result(run, i)));
-        json_object_set_new(root, "experts", experts);
-        /* 15 significant digits: exact for every DWORD, without binary noise (0.070031). */
-        int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
-        fputc('\n', out);
-        json_decref(root);
-        return rc == 0 && !ferror(out) ? 0 : -1;
-    }
+    if (format == NMX_REPORT_JSON)
+        return json_stream(run, out);
     if (format == NMX_REPORT_TEXT)
         text_capture(nmx_run_capture(run), out);
     bool first_table = true;
