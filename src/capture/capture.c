@@ -370,20 +370,6 @@ static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
     return 0;
 }
 
-/* What a file that is not a regular file is, for messages. */
-static const char *file_kind(mode_t mode)
-{
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe)";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
-
 static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
 {
     /* O_NONBLOCK: opening a FIFO without a writer must not wait for one; it
@@ -412,7 +398,7 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
     if (!S_ISREG(st.st_mode)) {
         rc = nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
                            "is %s, not a regular file (captures are read from regular files only)",
-                           file_kind(st.st_mode));
+                           nmx_file_kind(st.st_mode));
         goto out_close;
     }
     /* From here on no output of this process may replace the file. */

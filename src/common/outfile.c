@@ -79,12 +79,12 @@ bool nmx_outfile_is_protected(const char *path)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-static const char *kind_of(mode_t m)
+const char *nmx_file_kind(mode_t m)
 {
     if (S_ISDIR(m))
         return "a directory";
     if (S_ISFIFO(m))
-        return "a FIFO";
+        return "a FIFO (named pipe)";
     if (S_ISCHR(m))
         return "a character device";
     if (S_ISBLK(m))
@@ -133,7 +133,7 @@ int nmx_outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t er
     if (stat(path, &st) == 0) {
         if (!S_ISREG(st.st_mode)) {
             snprintf(errbuf, errlen, "is %s; only regular files are written (use '-' for standard output)",
-                     kind_of(st.st_mode));
+                     nmx_file_kind(st.st_mode));
             return -1;
         }
         if (id_protected(&st)) {
@@ -188,7 +188,7 @@ int nmx_outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen)
     struct stat st;
     if (err == 0 && stat(o->path, &st) == 0 && (!S_ISREG(st.st_mode) || id_protected(&st))) {
         snprintf(errbuf, errlen, "is now %s; not replaced",
-                 S_ISREG(st.st_mode) ? "the capture being read" : kind_of(st.st_mode));
+                 S_ISREG(st.st_mode) ? "the capture being read" : nmx_file_kind(st.st_mode));
         unlink(o->tmp);
         reset(o);
         return -1;

@@ -43,6 +43,10 @@ void nmx_outfile_discard(nmx_outfile_t *o);
 void nmx_outfile_protect(dev_t dev, ino_t ino);
 void nmx_outfile_unprotect(dev_t dev, ino_t ino);
 
+/* What a file that is not a regular file is, for messages: "a FIFO (named
+ * pipe)", "a character device", "a directory"... */
+const char *nmx_file_kind(mode_t mode);
+
 /* Whether `path` names a file being read (following symlinks). */
 bool nmx_outfile_is_protected(const char *path);
 
