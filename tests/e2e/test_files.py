@@ -208,10 +208,18 @@ stray = [n for n in os.listdir(cfgdir) if n.startswith(".") or n.endswith(".tmp"
 check("no temporary configuration file is left", stray == [], stray)
 
 # ---- the JSON report is streamed ------------------------------------------------------------
+# Under ASan (NMX_SANITIZED=1) the flood is smaller and only checked for
+# completeness: the sanitizer's allocator (quarantine, shadow memory) makes
+# peak memory say nothing about the report writer, and 300,000 events take
+# minutes.
+SANITIZED = os.environ.get("NMX_SANITIZED") == "1"
+COUNT = 20000 if SANITIZED else 300000
+
+
 def peak_rss(fmt):
     """Peak RSS (KiB) of the command and the processes it waited for."""
     out = os.path.join(work, "flood." + fmt)
-    p = subprocess.Popen([NMEXPERT, "run", cap, "-e", fx("flood"), "--set", "fx_flood.count=300000",
+    p = subprocess.Popen([NMEXPERT, "run", cap, "-e", fx("flood"), "--set", "fx_flood.count=%d" % COUNT,
                           "--format", fmt, "-o", out, "--no-progress"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -226,9 +234,12 @@ try:
         events = len(json.load(f)["experts"][0]["events"])
 except (OSError, ValueError, IndexError, KeyError):
     events = -1
-check("300,000 events as JSON: all of them, valid", rc_j == 0 and events == 300000, (rc_j, events))
-check("the JSON report takes no more memory than the text one (x1.5)",
-      rc_t == 0 and rss_j <= rss_t * 1.5, "json %d KiB, text %d KiB" % (rss_j, rss_t))
+check("%d events as JSON: all of them, valid" % COUNT, rc_j == 0 and events == COUNT, (rc_j, events))
+if SANITIZED:
+    print("skip the JSON report's memory check: peak memory under ASan is the sanitizer's")
+else:
+    check("the JSON report takes no more memory than the text one (x1.5)",
+          rc_t == 0 and rss_j <= rss_t * 1.5, "json %d KiB, text %d KiB" % (rss_j, rss_t))
 
 shutil.rmtree(tmp, ignore_errors=True)
 if failures:
