@@ -1287,13 +1287,13 @@ NMAPI DWORD WINAPI DisableParserFilter(HFILTER hFilter, HPARSER hParser);
 /* 6.2 Protocols                                                          */
 /* ===================================================================== */
 
-NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPSTR ProtocolName);
+NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPCSTR ProtocolName);
 NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol);
 NMAPI LPPROTOCOLTABLE WINAPI GetEnabledProtocols(HCAPTURE hCapture);
-NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPSTR ProtocolName);
+NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPCSTR ProtocolName);
 NMAPI DWORD WINAPI GetProtocolStartOffsetHandle(HFRAME hFrame, HPROTOCOL hProtocol);
 NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartOffset,
-                                                   LPSTR szProtocolName, DWORD *pdwPreviousOffset);
+                                                   LPCSTR szProtocolName, DWORD *pdwPreviousOffset);
 NMAPI LPLABELED_WORD WINAPI GetProtocolDescriptionTable(LPDWORD TableSize);
 NMAPI LPLABELED_WORD WINAPI GetProtocolDescription(DWORD ProtocolID);
 NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryPoints,
@@ -1304,7 +1304,7 @@ NMAPI VOID WINAPI DestroyProtocol(HPROTOCOL hProtocol);
 /* 6.3 Properties                                                         */
 /* ===================================================================== */
 
-NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPSTR PropertyName);
+NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName);
 NMAPI LPPROPERTYINFO WINAPI GetPropertyInfo(HPROPERTY hProperty);
 NMAPI LPPROPERTYINST WINAPI FindPropertyInstance(HFRAME hFrame, HPROPERTY hProperty);
 NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY hProperty,
@@ -1329,7 +1329,7 @@ NMAPI DWORD WINAPI GetCaptureTotalFrames(HCAPTURE hCapture);
 NMAPI LPSYSTEMTIME WINAPI GetCaptureTimeStamp(HCAPTURE hCapture);
 NMAPI DWORD WINAPI GetCaptureMacType(HCAPTURE hCapture);
 NMAPI LPSTR WINAPI GetCaptureComment(HCAPTURE hCapture);
-NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPSTR lpFilename, LPSTR lpComment, DWORD BufferSize);
+NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPCSTR lpFilename, LPSTR lpComment, DWORD BufferSize);
 
 /* ===================================================================== */
 /* 6.5 Frames                                                             */
@@ -1347,19 +1347,60 @@ NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame);
 NMAPI LPRECOGNIZEDATATABLE WINAPI GetFrameRecognizeData(HFRAME hFrame);
 NMAPI DWORD WINAPI GetFrameDstAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength);
 NMAPI DWORD WINAPI GetFrameSrcAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength);
-NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType, DWORD Flags);
-NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType, DWORD Flags);
-NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress);
-NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress);
-NMAPI int WINAPI CompareAddresses(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2);
+/* The address helpers take the 16-byte ADDRESS of the NetMon 2 SDK (spec
+ * 6.5) and never write more than sizeof(ADDRESS).  An ADDRESS has no room
+ * for an IPv6 address: ADDRESS_TYPE_IP6 fails with NMERR_BUFFER_TOO_SMALL,
+ * and ADDRESS_TYPE_FIND_HIGHEST passes IPv6 by.  The ADDRESS2 forms (the
+ * newer header's, 22 bytes, with IPv6) are the Nmx...2 functions below; a
+ * C11 or C++ source may also pass an ADDRESS2 * to the SDK names, which
+ * then resolve to them. */
+NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType, DWORD Flags);
+NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType, DWORD Flags);
+NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress);
+NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress);
+NMAPI int WINAPI CompareAddresses(LPADDRESS lpAddress1, LPADDRESS lpAddress2);
 NMAPI DWORD WINAPI MacTypeToAddressType(DWORD MacType);
 NMAPI DWORD WINAPI AddressTypeToMacType(DWORD AddressType);
-NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDestAddress,
-                                  LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDestAddress,
+                                  LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
                                   DWORD OriginalFrameNumber, DWORD nHighestFrame);
-NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDstAddress,
-                                      LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDstAddress,
+                                      LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
                                       DWORD OriginalFrameNumber, DWORD nLowestFrame);
+/* nmexpert (SDK 1.1): the same seven on ADDRESS2. */
+NMAPI DWORD WINAPI NmxGetFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                           DWORD Flags);
+NMAPI DWORD WINAPI NmxGetFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                             DWORD Flags);
+NMAPI BOOL WINAPI NmxCompareFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress);
+NMAPI BOOL WINAPI NmxCompareFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress);
+NMAPI int WINAPI NmxCompareAddresses2(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2);
+NMAPI HFRAME WINAPI NmxFindNextFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS2 lpDestAddress,
+                                      LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+                                      DWORD OriginalFrameNumber, DWORD nHighestFrame);
+NMAPI HFRAME WINAPI NmxFindPreviousFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName,
+                                          LPADDRESS2 lpDstAddress, LPADDRESS2 lpSrcAddress,
+                                          LPWORD ProtocolOffset, DWORD OriginalFrameNumber,
+                                          DWORD nLowestFrame);
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && \
+    !defined(NMX_NO_ADDRESS2_GENERIC)
+#define NMX_ADDR_PICK_(a, f1, f2) _Generic((a), ADDRESS2 *: f2, const ADDRESS2 *: f2, default: f1)
+#define GetFrameDestAddress(h, a, t, f) \
+    NMX_ADDR_PICK_((a), GetFrameDestAddress, NmxGetFrameDestAddress2)((h), (a), (t), (f))
+#define GetFrameSourceAddress(h, a, t, f) \
+    NMX_ADDR_PICK_((a), GetFrameSourceAddress, NmxGetFrameSourceAddress2)((h), (a), (t), (f))
+#define CompareFrameDestAddress(h, a) \
+    NMX_ADDR_PICK_((a), CompareFrameDestAddress, NmxCompareFrameDestAddress2)((h), (a))
+#define CompareFrameSourceAddress(h, a) \
+    NMX_ADDR_PICK_((a), CompareFrameSourceAddress, NmxCompareFrameSourceAddress2)((h), (a))
+#define CompareAddresses(a, b) NMX_ADDR_PICK_((a), CompareAddresses, NmxCompareAddresses2)((a), (b))
+#define FindNextFrame(h, p, d, s, o, n, m)                                                         \
+    NMX_ADDR_PICK_((d), NMX_ADDR_PICK_((s), FindNextFrame, NmxFindNextFrame2), NmxFindNextFrame2)( \
+        (h), (p), (d), (s), (o), (n), (m))
+#define FindPreviousFrame(h, p, d, s, o, n, m)                                                  \
+    NMX_ADDR_PICK_((d), NMX_ADDR_PICK_((s), FindPreviousFrame, NmxFindPreviousFrame2),          \
+                   NmxFindPreviousFrame2)((h), (p), (d), (s), (o), (n), (m))
+#endif
 NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData, DWORD FrameLength,
                                 __int64 TimeStamp);
 NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame);
@@ -1370,7 +1411,7 @@ NMAPI LPSYSTEMTIME WINAPI AdjustSystemTime(LPSYSTEMTIME SystemTime, __int64 Time
 /* ===================================================================== */
 
 NMAPI LPSTR WINAPI AddressToString(LPSTR string, BYTE *lpAddress);
-NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPSTR string);
+NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPCSTR string);
 NMAPI LPDWORD WINAPI VarLenSmallIntToDword(LPBYTE pValue, WORD ValueLen, BOOL fIsByteswapped,
                                            LPDWORD lpDword);
 NMAPI LPBYTE WINAPI LookupByteSetString(LPSET lpSet, BYTE Value);
@@ -1446,6 +1487,46 @@ NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter);
 NMAPI LPCSTR WINAPI NmxCaptureWriterError(VOID);
 
 #ifdef __cplusplus
+}
+
+/* C++ (many NetMon experts were C++): the SDK names also take the newer
+ * header's ADDRESS2 and the older header's FILTEROBJECT (spec 4.9: same
+ * layout as FILTEROBJECT2).  The Find functions take an ADDRESS2 * for
+ * both addresses (a null one written as (LPADDRESS2)NULL); NULL, NULL and
+ * ADDRESS * pick the SDK function. */
+inline DWORD GetFrameDestAddress(HFRAME h, LPADDRESS2 a, DWORD t, DWORD f)
+{
+    return NmxGetFrameDestAddress2(h, a, t, f);
+}
+inline DWORD GetFrameSourceAddress(HFRAME h, LPADDRESS2 a, DWORD t, DWORD f)
+{
+    return NmxGetFrameSourceAddress2(h, a, t, f);
+}
+inline BOOL CompareFrameDestAddress(HFRAME h, LPADDRESS2 a)
+{
+    return NmxCompareFrameDestAddress2(h, a);
+}
+inline BOOL CompareFrameSourceAddress(HFRAME h, LPADDRESS2 a)
+{
+    return NmxCompareFrameSourceAddress2(h, a);
+}
+inline int CompareAddresses(LPADDRESS2 a, LPADDRESS2 b)
+{
+    return NmxCompareAddresses2(a, b);
+}
+template <class D, class S>
+inline HFRAME FindNextFrame(HFRAME h, LPCSTR p, D *d, S *s, LPWORD o, DWORD n, DWORD m)
+{
+    return NmxFindNextFrame2(h, p, d, s, o, n, m);
+}
+template <class D, class S>
+inline HFRAME FindPreviousFrame(HFRAME h, LPCSTR p, D *d, S *s, LPWORD o, DWORD n, DWORD m)
+{
+    return NmxFindPreviousFrame2(h, p, d, s, o, n, m);
+}
+inline DWORD FilterAddObject(HFILTER hFilter, LPFILTEROBJECT lpFilterObject)
+{
+    return FilterAddObject(hFilter, reinterpret_cast<LPFILTEROBJECT2>(lpFilterObject));
 }
 #endif
 

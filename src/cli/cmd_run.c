@@ -443,7 +443,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         if (build_config(&sel[i], sets, nsets) != 0)
             goto out;
         if (nmx_run_add_expert(run, sel[i].which, sel[i].config.present ? sel[i].config.data : NULL,
-                               sel[i].config.present ? sel[i].config.len + 1 : 0, errbuf,
+                               sel[i].config.present ? sel[i].config.len : 0, errbuf,
                                sizeof errbuf) != 0) {
             nmx_cli_error("%s", errbuf);
             goto out;

@@ -91,7 +91,7 @@ struct _CAPTURE {
     uint32_t magic;               /* NMX_CAPTURE_MAGIC while live */
     nmx_capture_t *pub;           /* the host.h handle */
     nmx_cap_t *cap;               /* the indexed frames */
-    int64_t first_ns;             /* time of frame 0: FRAME.TimeStamp origin */
+    int64_t first_ns;             /* FRAME.TimeStamp origin (nmx_cap_time_origin_ns) */
     SYSTEMTIME start;             /* GetCaptureTimeStamp */
     uint32_t mactype;             /* GetCaptureMacType */
     char *comment;                /* GetCaptureComment, or NULL */
