@@ -21,6 +21,8 @@
 #ifndef NETMON_H
 #define NETMON_H
 
+#include <stdio.h> /* before dprintf becomes the SDK's (see NmDebugPrintf) */
+
 #include <nmexpert/wintypes.h>
 
 #ifdef __cplusplus
@@ -1426,11 +1428,13 @@ NMAPI LPSTR WINAPI FormatTimeAsString(SYSTEMTIME *time, LPSTR String);
 NMAPI DWORD WINAPI BhGetLastError(VOID);
 NMAPI VOID WINAPI BhSetLastError(DWORD Error);
 #define BHGetLastError BhGetLastError
-/* The SDK's debug printf.  POSIX <stdio.h> already declares a different
- * dprintf(int, const char *, ...), so the SDK name is only provided on
- * request: define NETMON_DPRINTF before including this header. */
+/* The SDK's debug printf, to stderr.  POSIX <stdio.h> declares another
+ * dprintf(int, const char *, ...): this header includes <stdio.h> first (a
+ * later #include of it changes nothing), then makes the SDK name a macro
+ * for NmDebugPrintf, so legacy dprintf("...") calls work.  A source that
+ * wants POSIX dprintf defines NETMON_NO_DPRINTF and calls NmDebugPrintf. */
 NMAPI VOID WINAPIV NmDebugPrintf(LPCSTR format, ...);
-#ifdef NETMON_DPRINTF
+#if !defined(NETMON_NO_DPRINTF) && !defined(dprintf)
 #define dprintf NmDebugPrintf
 #endif
 NMAPI LPVOID WINAPI AllocMemory(SIZE_T size);
@@ -1453,6 +1457,32 @@ NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame);
 /* The frame's absolute time, nanoseconds since 1970-01-01 UTC; -1 with
  * NMERR_INVALID_HFRAME for a bad handle. */
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame);
+
+/*
+ * nmexpert (SDK 1.1): what the compat <windows.h> maps legacy Win32 calls
+ * to (HeapAlloc, GlobalAlloc, LocalAlloc, GetLastError, GetTickCount, Sleep,
+ * GetModuleFileName, the .ini profile functions); experts call them through
+ * their Win32 names.  NmxHeap* use the calling session's expert heap (quota,
+ * reclaimed at the end of the session); outside Configure/Run (DllMain, a
+ * thread the expert created) the process heap of AllocMemory.  Flags: 0 or
+ * HEAP_ZERO_MEMORY (8).  NmxGetModuleFileName: hModule NULL -> the program,
+ * else the module that holds pInModule.  A profile file name without a '/'
+ * lives in $XDG_CONFIG_HOME/nmexpert/ini/.
+ */
+NMAPI LPVOID WINAPI NmxHeapAlloc(SIZE_T nBytes, DWORD Flags);
+NMAPI LPVOID WINAPI NmxHeapReAlloc(LPVOID pMem, SIZE_T nBytes, DWORD Flags);
+NMAPI BOOL WINAPI NmxHeapFree(LPVOID pMem);
+NMAPI SIZE_T WINAPI NmxHeapSize(LPCVOID pMem);
+NMAPI LPDWORD WINAPI NmxWin32LastError(VOID);
+NMAPI DWORD WINAPI NmxGetTickCount(VOID);
+NMAPI VOID WINAPI NmxSleep(DWORD dwMilliseconds);
+NMAPI DWORD WINAPI NmxGetModuleFileName(HMODULE hModule, LPCVOID pInModule, LPSTR lpFilename, DWORD nSize);
+NMAPI DWORD WINAPI NmxGetPrivateProfileString(LPCSTR lpAppName, LPCSTR lpKeyName, LPCSTR lpDefault,
+                                              LPSTR lpReturnedString, DWORD nSize, LPCSTR lpFileName);
+NMAPI UINT WINAPI NmxGetPrivateProfileInt(LPCSTR lpAppName, LPCSTR lpKeyName, INT nDefault,
+                                          LPCSTR lpFileName);
+NMAPI BOOL WINAPI NmxWritePrivateProfileString(LPCSTR lpAppName, LPCSTR lpKeyName, LPCSTR lpString,
+                                               LPCSTR lpFileName);
 
 /* Writing a capture file (what the Protocol Coalesce expert produces). */
 typedef struct _NMX_CAPTURE_WRITER *HNMXWRITER;
