@@ -83,21 +83,21 @@ NMAPI DWORD WINAPI GetFrameLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_cap_frame(s->cap, n)->wirelen : 0;
+    return s != NULL ? nmx_session_rec(s, n)->wirelen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameStoredLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_cap_frame(s->cap, n)->caplen : 0;
+    return s != NULL ? nmx_session_rec(s, n)->caplen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameMacType(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_linktype_to_mactype(nmx_cap_frame(s->cap, n)->linktype) : MAC_TYPE_UNKNOWN;
+    return s != NULL ? nmx_linktype_to_mactype(nmx_session_rec(s, n)->linktype) : MAC_TYPE_UNKNOWN;
 }
 
 NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
@@ -106,11 +106,11 @@ NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return 0;
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
     DWORD mactype = nmx_linktype_to_mactype(rec->linktype);
     if (mactype == MAC_TYPE_UNKNOWN || rec->caplen < 14)
         return 0;
-    return GetMacHeaderLength((LPVOID)nmx_cap_data(s->cap, n), mactype);
+    return GetMacHeaderLength((LPVOID)nmx_session_data(s, n), mactype);
 }
 
 NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
@@ -119,7 +119,7 @@ NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return -1;
-    return nmx_cap_us_between(s->capture->first_ns, nmx_cap_frame(s->cap, n)->ts_ns);
+    return nmx_cap_us_between(s->capture->first_ns, nmx_session_rec(s, n)->ts_ns);
 }
 
 NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)
@@ -150,20 +150,42 @@ NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? (ULPBYTE)nmx_cap_data(s->cap, n) : NULL;
+    return s != NULL ? (ULPBYTE)nmx_session_data(s, n) : NULL;
 }
 
+/* Replaces frame N in the calling session's own view of the capture: the
+ * capture is shared (mapped read-only, other experts read it), so each
+ * session keeps a private copy-on-write copy of the frames it modified, and
+ * every helper of that session sees the new bytes.  The new frame's stored
+ * and wire lengths are FrameLength; its TimeStamp (us from the capture
+ * start) is TimeStamp.  Returns its handle; the old handle names the same
+ * frame number, so it sees the new frame too. */
 NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData,
                                 DWORD FrameLength, __int64 TimeStamp)
 {
-    (void)hCapture;
-    (void)FrameNumber;
-    (void)FrameData;
-    (void)FrameLength;
-    (void)TimeStamp;
-    /* Captures are mapped read-only and shared between experts. */
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NULL;
+    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    if (co == NULL) {
+        BhSetLastError(NMERR_INVALID_HCAPTURE);
+        return NULL;
+    }
+    nmx_session_t *s = capture_session(co);
+    if (s == NULL)
+        return NULL;
+    /* TimeStamp is relative to the origin FRAME.TimeStamp uses. */
+    int64_t ts_ns = co->first_ns;
+    if (TimeStamp > INT64_MAX / 1000 || TimeStamp < INT64_MIN / 1000 ||
+        __builtin_add_overflow(ts_ns, (int64_t)TimeStamp * 1000, &ts_ns)) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->lock);
+    DWORD rc = nmx_session_modify(s, FrameNumber, FrameData, FrameLength, ts_ns);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != NMERR_SUCCESS) {
+        BhSetLastError(rc);
+        return NULL;
+    }
+    return nmx_hframe_make(s, FrameNumber);
 }
 
 /* ---- addresses (6.5) ------------------------------------------------------- */
@@ -181,8 +203,8 @@ static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADD
     nmx_session_recognize(s, n, &addrs);
     nmx_frame_addrs_t a = *addrs;
     pthread_mutex_unlock(&s->lock);
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
-    return nmx_frame_address(nmx_cap_data(s->cap, n), rec->caplen, &a, dst, type, flags, out, offset,
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+    return nmx_frame_address(nmx_session_data(s, n), rec->caplen, &a, dst, type, flags, out, offset,
                              length);
 }
 

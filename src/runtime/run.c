@@ -424,6 +424,11 @@ static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
         return false;
     madvise(p, NMX_CTLPAGE_SIZE, MADV_DONTFORK);
     e->page = p;
+    /* No frame delivered yet (EXPERTSTATUS.Frame). */
+    EXPERTSTATUS st;
+    memset(&st, 0, sizeof st);
+    st.Frame = INVALID_FRAME_NUMBER;
+    nmx_ctlpage_set_status(e->page, &st);
     return true;
 }
 
