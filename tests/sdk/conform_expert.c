@@ -63,7 +63,8 @@ BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINF
     else
         wsprintf(text, "n=%lu", (ULONG)(*ppConfig)->RawConfigLength);
     DWORD len = (DWORD)(sizeof(DWORD) + lstrlen(text));
-    PEXPERTCONFIG p = (PEXPERTCONFIG)ExpertReallocMemory(key, *ppConfig, len, &err);
+    PEXPERTCONFIG p = *ppConfig == NULL ? (PEXPERTCONFIG)ExpertAllocMemory(key, len, &err)
+                                        : (PEXPERTCONFIG)ExpertReallocMemory(key, *ppConfig, len, &err);
     if (p == NULL)
         return FALSE;
     p->RawConfigLength = len;
@@ -194,6 +195,25 @@ BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG cfg, PEXPERTSTARTUPINFO si, DWORD 
                 ok = 0;
         }
         submit(key, 60, "ModifyFrame", ok);
+    }
+
+    /* ---- .ini profiles (a bare name: $XDG_CONFIG_HOME/nmexpert/ini/) ---- */
+    {
+        char value[64];
+        DWORD ok = WritePrivateProfileString("Main", "Count", "42", "conform.ini") &&
+                   WritePrivateProfileString("Main", "Name", "old", "conform.ini") &&
+                   WritePrivateProfileString("Other", "Name", "other", "conform.ini") &&
+                   WritePrivateProfileString("Main", "Name", "new", "conform.ini");
+        ok = ok && GetPrivateProfileInt("Main", "Count", 7, "conform.ini") == 42;
+        ok = ok && GetPrivateProfileString("main", "NAME", "", value, sizeof value, "conform.ini") == 3 &&
+             lstrcmp(value, "new") == 0;
+        ok = ok && GetPrivateProfileString("Other", "Name", "", value, sizeof value, "conform.ini") == 5;
+        ok = ok && GetPrivateProfileString("Main", "Missing", "dflt  ", value, sizeof value, "conform.ini") == 4 &&
+             lstrcmp(value, "dflt") == 0;
+        ok = ok && GetPrivateProfileInt("Main", "Missing", 7, "conform.ini") == 7;
+        ok = ok && WritePrivateProfileString("Main", "Count", NULL, "conform.ini") &&
+             GetPrivateProfileInt("Main", "Count", 7, "conform.ini") == 7;
+        submit(key, 70, "profile strings", ok);
     }
     return TRUE;
 }
