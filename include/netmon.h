@@ -21,6 +21,8 @@
 #ifndef NETMON_H
 #define NETMON_H
 
+#include <stdio.h> /* before dprintf becomes the SDK's (see NmDebugPrintf) */
+
 #include <nmexpert/wintypes.h>
 
 #ifdef __cplusplus
@@ -1287,13 +1289,13 @@ NMAPI DWORD WINAPI DisableParserFilter(HFILTER hFilter, HPARSER hParser);
 /* 6.2 Protocols                                                          */
 /* ===================================================================== */
 
-NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPSTR ProtocolName);
+NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPCSTR ProtocolName);
 NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol);
 NMAPI LPPROTOCOLTABLE WINAPI GetEnabledProtocols(HCAPTURE hCapture);
-NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPSTR ProtocolName);
+NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPCSTR ProtocolName);
 NMAPI DWORD WINAPI GetProtocolStartOffsetHandle(HFRAME hFrame, HPROTOCOL hProtocol);
 NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartOffset,
-                                                   LPSTR szProtocolName, DWORD *pdwPreviousOffset);
+                                                   LPCSTR szProtocolName, DWORD *pdwPreviousOffset);
 NMAPI LPLABELED_WORD WINAPI GetProtocolDescriptionTable(LPDWORD TableSize);
 NMAPI LPLABELED_WORD WINAPI GetProtocolDescription(DWORD ProtocolID);
 NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryPoints,
@@ -1304,7 +1306,7 @@ NMAPI VOID WINAPI DestroyProtocol(HPROTOCOL hProtocol);
 /* 6.3 Properties                                                         */
 /* ===================================================================== */
 
-NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPSTR PropertyName);
+NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName);
 NMAPI LPPROPERTYINFO WINAPI GetPropertyInfo(HPROPERTY hProperty);
 NMAPI LPPROPERTYINST WINAPI FindPropertyInstance(HFRAME hFrame, HPROPERTY hProperty);
 NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY hProperty,
@@ -1329,7 +1331,7 @@ NMAPI DWORD WINAPI GetCaptureTotalFrames(HCAPTURE hCapture);
 NMAPI LPSYSTEMTIME WINAPI GetCaptureTimeStamp(HCAPTURE hCapture);
 NMAPI DWORD WINAPI GetCaptureMacType(HCAPTURE hCapture);
 NMAPI LPSTR WINAPI GetCaptureComment(HCAPTURE hCapture);
-NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPSTR lpFilename, LPSTR lpComment, DWORD BufferSize);
+NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPCSTR lpFilename, LPSTR lpComment, DWORD BufferSize);
 
 /* ===================================================================== */
 /* 6.5 Frames                                                             */
@@ -1347,19 +1349,60 @@ NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame);
 NMAPI LPRECOGNIZEDATATABLE WINAPI GetFrameRecognizeData(HFRAME hFrame);
 NMAPI DWORD WINAPI GetFrameDstAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength);
 NMAPI DWORD WINAPI GetFrameSrcAddressOffset(HFRAME hFrame, DWORD AddressType, LPDWORD AddressLength);
-NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType, DWORD Flags);
-NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType, DWORD Flags);
-NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress);
-NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress);
-NMAPI int WINAPI CompareAddresses(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2);
+/* The address helpers take the 16-byte ADDRESS of the NetMon 2 SDK (spec
+ * 6.5) and never write more than sizeof(ADDRESS).  An ADDRESS has no room
+ * for an IPv6 address: ADDRESS_TYPE_IP6 fails with NMERR_BUFFER_TOO_SMALL,
+ * and ADDRESS_TYPE_FIND_HIGHEST passes IPv6 by.  The ADDRESS2 forms (the
+ * newer header's, 22 bytes, with IPv6) are the Nmx...2 functions below; a
+ * C11 or C++ source may also pass an ADDRESS2 * to the SDK names, which
+ * then resolve to them. */
+NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType, DWORD Flags);
+NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType, DWORD Flags);
+NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress);
+NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress);
+NMAPI int WINAPI CompareAddresses(LPADDRESS lpAddress1, LPADDRESS lpAddress2);
 NMAPI DWORD WINAPI MacTypeToAddressType(DWORD MacType);
 NMAPI DWORD WINAPI AddressTypeToMacType(DWORD AddressType);
-NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDestAddress,
-                                  LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDestAddress,
+                                  LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
                                   DWORD OriginalFrameNumber, DWORD nHighestFrame);
-NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDstAddress,
-                                      LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDstAddress,
+                                      LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
                                       DWORD OriginalFrameNumber, DWORD nLowestFrame);
+/* nmexpert (SDK 1.1): the same seven on ADDRESS2. */
+NMAPI DWORD WINAPI NmxGetFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                           DWORD Flags);
+NMAPI DWORD WINAPI NmxGetFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                             DWORD Flags);
+NMAPI BOOL WINAPI NmxCompareFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress);
+NMAPI BOOL WINAPI NmxCompareFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress);
+NMAPI int WINAPI NmxCompareAddresses2(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2);
+NMAPI HFRAME WINAPI NmxFindNextFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS2 lpDestAddress,
+                                      LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+                                      DWORD OriginalFrameNumber, DWORD nHighestFrame);
+NMAPI HFRAME WINAPI NmxFindPreviousFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName,
+                                          LPADDRESS2 lpDstAddress, LPADDRESS2 lpSrcAddress,
+                                          LPWORD ProtocolOffset, DWORD OriginalFrameNumber,
+                                          DWORD nLowestFrame);
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && \
+    !defined(NMX_NO_ADDRESS2_GENERIC)
+#define NMX_ADDR_PICK_(a, f1, f2) _Generic((a), ADDRESS2 *: f2, const ADDRESS2 *: f2, default: f1)
+#define GetFrameDestAddress(h, a, t, f) \
+    NMX_ADDR_PICK_((a), GetFrameDestAddress, NmxGetFrameDestAddress2)((h), (a), (t), (f))
+#define GetFrameSourceAddress(h, a, t, f) \
+    NMX_ADDR_PICK_((a), GetFrameSourceAddress, NmxGetFrameSourceAddress2)((h), (a), (t), (f))
+#define CompareFrameDestAddress(h, a) \
+    NMX_ADDR_PICK_((a), CompareFrameDestAddress, NmxCompareFrameDestAddress2)((h), (a))
+#define CompareFrameSourceAddress(h, a) \
+    NMX_ADDR_PICK_((a), CompareFrameSourceAddress, NmxCompareFrameSourceAddress2)((h), (a))
+#define CompareAddresses(a, b) NMX_ADDR_PICK_((a), CompareAddresses, NmxCompareAddresses2)((a), (b))
+#define FindNextFrame(h, p, d, s, o, n, m)                                                         \
+    NMX_ADDR_PICK_((d), NMX_ADDR_PICK_((s), FindNextFrame, NmxFindNextFrame2), NmxFindNextFrame2)( \
+        (h), (p), (d), (s), (o), (n), (m))
+#define FindPreviousFrame(h, p, d, s, o, n, m)                                                  \
+    NMX_ADDR_PICK_((d), NMX_ADDR_PICK_((s), FindPreviousFrame, NmxFindPreviousFrame2),          \
+                   NmxFindPreviousFrame2)((h), (p), (d), (s), (o), (n), (m))
+#endif
 NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData, DWORD FrameLength,
                                 __int64 TimeStamp);
 NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame);
@@ -1370,7 +1413,7 @@ NMAPI LPSYSTEMTIME WINAPI AdjustSystemTime(LPSYSTEMTIME SystemTime, __int64 Time
 /* ===================================================================== */
 
 NMAPI LPSTR WINAPI AddressToString(LPSTR string, BYTE *lpAddress);
-NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPSTR string);
+NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPCSTR string);
 NMAPI LPDWORD WINAPI VarLenSmallIntToDword(LPBYTE pValue, WORD ValueLen, BOOL fIsByteswapped,
                                            LPDWORD lpDword);
 NMAPI LPBYTE WINAPI LookupByteSetString(LPSET lpSet, BYTE Value);
@@ -1385,11 +1428,13 @@ NMAPI LPSTR WINAPI FormatTimeAsString(SYSTEMTIME *time, LPSTR String);
 NMAPI DWORD WINAPI BhGetLastError(VOID);
 NMAPI VOID WINAPI BhSetLastError(DWORD Error);
 #define BHGetLastError BhGetLastError
-/* The SDK's debug printf.  POSIX <stdio.h> already declares a different
- * dprintf(int, const char *, ...), so the SDK name is only provided on
- * request: define NETMON_DPRINTF before including this header. */
+/* The SDK's debug printf, to stderr.  POSIX <stdio.h> declares another
+ * dprintf(int, const char *, ...): this header includes <stdio.h> first (a
+ * later #include of it changes nothing), then makes the SDK name a macro
+ * for NmDebugPrintf, so legacy dprintf("...") calls work.  A source that
+ * wants POSIX dprintf defines NETMON_NO_DPRINTF and calls NmDebugPrintf. */
 NMAPI VOID WINAPIV NmDebugPrintf(LPCSTR format, ...);
-#ifdef NETMON_DPRINTF
+#if !defined(NETMON_NO_DPRINTF) && !defined(dprintf)
 #define dprintf NmDebugPrintf
 #endif
 NMAPI LPVOID WINAPI AllocMemory(SIZE_T size);
@@ -1412,6 +1457,32 @@ NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame);
 /* The frame's absolute time, nanoseconds since 1970-01-01 UTC; -1 with
  * NMERR_INVALID_HFRAME for a bad handle. */
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame);
+
+/*
+ * nmexpert (SDK 1.1): what the compat <windows.h> maps legacy Win32 calls
+ * to (HeapAlloc, GlobalAlloc, LocalAlloc, GetLastError, GetTickCount, Sleep,
+ * GetModuleFileName, the .ini profile functions); experts call them through
+ * their Win32 names.  NmxHeap* use the calling session's expert heap (quota,
+ * reclaimed at the end of the session); outside Configure/Run (DllMain, a
+ * thread the expert created) the process heap of AllocMemory.  Flags: 0 or
+ * HEAP_ZERO_MEMORY (8).  NmxGetModuleFileName: hModule NULL -> the program,
+ * else the module that holds pInModule.  A profile file name without a '/'
+ * lives in $XDG_CONFIG_HOME/nmexpert/ini/.
+ */
+NMAPI LPVOID WINAPI NmxHeapAlloc(SIZE_T nBytes, DWORD Flags);
+NMAPI LPVOID WINAPI NmxHeapReAlloc(LPVOID pMem, SIZE_T nBytes, DWORD Flags);
+NMAPI BOOL WINAPI NmxHeapFree(LPVOID pMem);
+NMAPI SIZE_T WINAPI NmxHeapSize(LPCVOID pMem);
+NMAPI LPDWORD WINAPI NmxWin32LastError(VOID);
+NMAPI DWORD WINAPI NmxGetTickCount(VOID);
+NMAPI VOID WINAPI NmxSleep(DWORD dwMilliseconds);
+NMAPI DWORD WINAPI NmxGetModuleFileName(HMODULE hModule, LPCVOID pInModule, LPSTR lpFilename, DWORD nSize);
+NMAPI DWORD WINAPI NmxGetPrivateProfileString(LPCSTR lpAppName, LPCSTR lpKeyName, LPCSTR lpDefault,
+                                              LPSTR lpReturnedString, DWORD nSize, LPCSTR lpFileName);
+NMAPI UINT WINAPI NmxGetPrivateProfileInt(LPCSTR lpAppName, LPCSTR lpKeyName, INT nDefault,
+                                          LPCSTR lpFileName);
+NMAPI BOOL WINAPI NmxWritePrivateProfileString(LPCSTR lpAppName, LPCSTR lpKeyName, LPCSTR lpString,
+                                               LPCSTR lpFileName);
 
 /* Writing a capture file (what the Protocol Coalesce expert produces). */
 typedef struct _NMX_CAPTURE_WRITER *HNMXWRITER;
@@ -1454,6 +1525,46 @@ NMAPI DWORD WINAPI NmxCaptureWriterDiscard(HNMXWRITER hWriter);
 NMAPI LPCSTR WINAPI NmxCaptureWriterError(VOID);
 
 #ifdef __cplusplus
+}
+
+/* C++ (many NetMon experts were C++): the SDK names also take the newer
+ * header's ADDRESS2 and the older header's FILTEROBJECT (spec 4.9: same
+ * layout as FILTEROBJECT2).  The Find functions take an ADDRESS2 * for
+ * both addresses (a null one written as (LPADDRESS2)NULL); NULL, NULL and
+ * ADDRESS * pick the SDK function. */
+inline DWORD GetFrameDestAddress(HFRAME h, LPADDRESS2 a, DWORD t, DWORD f)
+{
+    return NmxGetFrameDestAddress2(h, a, t, f);
+}
+inline DWORD GetFrameSourceAddress(HFRAME h, LPADDRESS2 a, DWORD t, DWORD f)
+{
+    return NmxGetFrameSourceAddress2(h, a, t, f);
+}
+inline BOOL CompareFrameDestAddress(HFRAME h, LPADDRESS2 a)
+{
+    return NmxCompareFrameDestAddress2(h, a);
+}
+inline BOOL CompareFrameSourceAddress(HFRAME h, LPADDRESS2 a)
+{
+    return NmxCompareFrameSourceAddress2(h, a);
+}
+inline int CompareAddresses(LPADDRESS2 a, LPADDRESS2 b)
+{
+    return NmxCompareAddresses2(a, b);
+}
+template <class D, class S>
+inline HFRAME FindNextFrame(HFRAME h, LPCSTR p, D *d, S *s, LPWORD o, DWORD n, DWORD m)
+{
+    return NmxFindNextFrame2(h, p, d, s, o, n, m);
+}
+template <class D, class S>
+inline HFRAME FindPreviousFrame(HFRAME h, LPCSTR p, D *d, S *s, LPWORD o, DWORD n, DWORD m)
+{
+    return NmxFindPreviousFrame2(h, p, d, s, o, n, m);
+}
+inline DWORD FilterAddObject(HFILTER hFilter, LPFILTEROBJECT lpFilterObject)
+{
+    return FilterAddObject(hFilter, reinterpret_cast<LPFILTEROBJECT2>(lpFilterObject));
 }
 #endif
 

@@ -246,6 +246,9 @@ typedef struct nmx_result {
     uint64_t peak_rss_bytes;    /* the expert process's peak resident memory; 0 if unknown */
     const char *containment;    /* how its processes were contained: "user and PID namespace",
                                    "PID namespace", "process group and subreaper" or "none" */
+    /* Added with SDK 1.1. */
+    uint32_t frame;             /* EXPERTSTATUS.Frame: the last frame ExpertGetFrame delivered
+                                   (0-based), or 0xFFFFFFFF (INVALID_FRAME_NUMBER) if none */
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);

@@ -86,6 +86,8 @@ struct nmx_capture {
     uint32_t header_mactype;  /* NetMon header MAC type; UINT32_MAX if none */
     nmx_systemtime_t systime; /* NetMon header start time, or derived from frame 0 */
     bool have_header_systime;
+    bool have_origin;         /* origin_ns is the header's start (NetMon 1.x-2.2) */
+    int64_t origin_ns;
 
     /* The index. */
     nmx_frame_rec_t *frames;

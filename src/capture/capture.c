@@ -1002,6 +1002,11 @@ int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap)
     return cap->n_frames > 0 ? cap->frames[0].ts_ns : 0;
 }
 
+int64_t nmx_cap_time_origin_ns(const nmx_cap_t *cap)
+{
+    return cap->have_origin ? cap->origin_ns : nmx_cap_first_frame_ns(cap);
+}
+
 uint32_t nmx_cap_mactype(const nmx_cap_t *cap)
 {
     if (cap->header_mactype != UINT32_MAX)

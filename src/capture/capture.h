@@ -195,8 +195,12 @@ const char *nmx_cap_path(const nmx_cap_t *cap);          /* as given to open */
 /* Decimal digits of the time resolution (3 NetMon 1, 6 pcap, 7 NetMon 2.3, 9 ns pcap ...). */
 unsigned nmx_cap_time_digits(const nmx_cap_t *cap);
 
-/* Time of frame 0: FRAME.TimeStamp is nmx_cap_us_between(this, ts_ns).  0 if no frames. */
+/* Time of frame 0 (0 if no frames). */
 int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap);
+/* The origin of FRAME.TimeStamp: the start time of a NetMon 1.x-2.2 header
+ * (the records hold offsets from it, spec 7.3; GetCaptureTimeStamp returns
+ * it), else the time of frame 0. */
+int64_t nmx_cap_time_origin_ns(const nmx_cap_t *cap);
 
 /*
  * Microseconds from `from_ns` to `to_ns` (truncated toward zero).  Any two

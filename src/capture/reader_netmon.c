@@ -301,7 +301,13 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     if (systemtime_valid(st)) {
         /* 2.3 records carry their own UTC times: the start is not used. */
         bool own_times = s->major == 2 && s->minor >= 3;
-        if (!systemtime_to_ns(st, &s->start_ns) && !own_times) {
+        bool in_range = systemtime_to_ns(st, &s->start_ns);
+        if (in_range && !own_times) {
+            /* Frame times are offsets from it: FRAME.TimeStamp keeps them. */
+            cap->have_origin = true;
+            cap->origin_ns = s->start_ns;
+        }
+        if (!in_range && !own_times) {
             s->start_clamped = true;
             nmx__cap_time_damage(cap, 8,
                                  "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is "

@@ -8,7 +8,10 @@
  *   --show            print the stored configuration
  *
  * With --set or --config the expert's own Configure validates and returns
- * the new configuration, which the host stores for later runs.
+ * the new configuration, which the host stores for later runs.  With none
+ * of the options, a configurable expert's Configure is called with the
+ * stored configuration, or NULL when none is stored (spec 3.3 step 1), and
+ * what it returns is stored and shown.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -107,7 +110,8 @@ int nmx_cmd_configure(int argc, char **argv)
         }
         changed = true;
     }
-    if (config_file != NULL || nsets > 0) {
+    bool plain = config_file == NULL && nsets == 0 && !reset && !show;
+    if (config_file != NULL || nsets > 0 || (plain && ei->configurable)) {
         size_t len;
         uint8_t *data = NULL;
         if (config_file != NULL) {
@@ -142,7 +146,7 @@ int nmx_cmd_configure(int argc, char **argv)
             }
         }
         int rc = nmx_host_configure(host, ei->module, cap, cfg.present ? cfg.data : NULL,
-                                    cfg.present ? cfg.len + 1 : 0, errbuf, sizeof errbuf);
+                                    cfg.present ? cfg.len : 0, errbuf, sizeof errbuf);
         if (rc < 0) {
             nmx_cli_error("%s", errbuf);
             goto out;
@@ -155,7 +159,7 @@ int nmx_cmd_configure(int argc, char **argv)
         }
         changed = true;
     }
-    if (show || !changed) {
+    if (show || !changed || plain) {
         size_t len;
         uint8_t *data = nmx_config_load(ei->module, &len);
         if (data == NULL && len == (size_t)-1) {

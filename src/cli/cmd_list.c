@@ -81,9 +81,7 @@ int nmx_cmd_list(int argc, char **argv)
         json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         putchar('\n');
         json_decref(root);
-    } else if (n == 0) {
-        printf("no experts found in %s\n", nmx_host_installed_experts_dir());
-    } else {
+    } else if (n > 0) {
         for (size_t i = 0; i < n; i++) {
             const nmx_expert_info_t *e = nmx_host_expert(host, i);
             if (e->load_error != NULL) {
@@ -97,6 +95,13 @@ int nmx_cmd_list(int argc, char **argv)
         }
     }
     int status = NMX_EXIT_OK;
+    if (n == 0) {
+        /* Spec 1.2: an empty directory is NMERR_NO_DLLS_FOUND for "list experts". */
+        nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s and the --experts-dir "
+                      "directories)",
+                      nmx_host_installed_experts_dir());
+        status = NMX_EXIT_INCOMPLETE;
+    }
     for (size_t i = 0; i < n; i++)
         if (nmx_host_expert(host, i)->load_error != NULL)
             status = NMX_EXIT_INCOMPLETE;

@@ -423,7 +423,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             nsel++;
         }
         if (nsel == 0) {
-            nmx_cli_error("no experts found (looked in %s%s); use -e PATH or --experts-dir DIR",
+            nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s%s); use -e PATH or "
+                          "--experts-dir DIR",
                           ndirs > 0 ? "the --experts-dir directories and " : "",
                           nmx_host_installed_experts_dir());
             goto out;
@@ -454,7 +455,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         if (build_config(&sel[i], sets, nsets) != 0)
             goto out;
         if (nmx_run_add_expert(run, sel[i].which, sel[i].config.present ? sel[i].config.data : NULL,
-                               sel[i].config.present ? sel[i].config.len + 1 : 0, errbuf,
+                               sel[i].config.present ? sel[i].config.len : 0, errbuf,
                                sizeof errbuf) != 0) {
             nmx_cli_error("%s", errbuf);
             goto out;

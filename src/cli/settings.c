@@ -47,7 +47,10 @@ static bool append(nmx_cli_config_t *c, const char *s, size_t n)
 
 bool nmx_cli_config_set(nmx_cli_config_t *c, const char *key, const char *value)
 {
-    /* Drop earlier lines with the same key, then append. */
+    /* Drop earlier lines with the same key, then append.  A terminating
+     * NUL of stored text goes: the text grows past it. */
+    if (c->len > 0 && c->data[c->len - 1] == '\0')
+        c->len--;
     size_t klen = strlen(key);
     char *out = malloc(c->len + 1);
     if (out == NULL)
@@ -82,8 +85,8 @@ bool nmx_cli_config_assign(nmx_cli_config_t *c, const uint8_t *data, size_t len)
     c->data = NULL;
     c->len = c->cap = 0;
     c->present = true;
-    if (len > 0 && data[len - 1] == '\0')
-        len--; /* keep text without its terminator; one is added on use */
+    /* Exactly these bytes: RawConfigLength is 4 + len (spec 3.3), no
+     * terminator added, so a binary configuration keeps its size. */
     return append(c, (const char *)data, len);
 }
 

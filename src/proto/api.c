@@ -15,7 +15,7 @@
 #include "common/strutil.h"
 #include "proto/proto_int.h"
 
-NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPSTR ProtocolName)
+NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPCSTR ProtocolName)
 {
     const nmx_protocol_t *p = nmx_proto_by_name(ProtocolName);
     if (!p) {
@@ -43,7 +43,7 @@ NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol)
  * protocols.  "PROTOCOL.Label" is also accepted when the prefix names the
  * given protocol.
  */
-NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPSTR PropertyName)
+NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName)
 {
     if (!PropertyName) {
         BhSetLastError(NMERR_INVALID_PARAMETER);

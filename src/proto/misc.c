@@ -5,6 +5,8 @@
  * object identifiers.  All validate their pointers and never read beyond
  * what their arguments describe.
  */
+/* CompareAddresses is defined here under its SDK name. */
+#define NMX_NO_ADDRESS2_GENERIC
 #include <string.h>
 
 #include "proto/proto_int.h"
@@ -38,7 +40,7 @@ static int hexval(char c)
 }
 
 /* Parses 12 hex digits, optionally grouped by ':' '-' or '.', into 6 bytes. */
-NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPSTR string)
+NMAPI LPBYTE WINAPI StringToAddress(BYTE *lpAddress, LPCSTR string)
 {
     if (!lpAddress || !string) {
         BhSetLastError(NMERR_INVALID_PARAMETER);
@@ -256,16 +258,34 @@ static size_t address_len(DWORD type)
 }
 
 /* Three-way comparison: Type first, then the address bytes (spec 6.5). */
-NMAPI int WINAPI CompareAddresses(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2)
+static int compare_addresses(DWORD type1, const BYTE *a1, DWORD type2, const BYTE *a2, size_t max)
+{
+    if (type1 != type2)
+        return type1 < type2 ? -1 : 1;
+    size_t n = address_len(type1);
+    int r = memcmp(a1, a2, n < max ? n : max);
+    return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+
+NMAPI int WINAPI CompareAddresses(LPADDRESS lpAddress1, LPADDRESS lpAddress2)
 {
     if (!lpAddress1 || !lpAddress2) {
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return lpAddress1 == lpAddress2 ? 0 : (lpAddress1 ? 1 : -1);
     }
-    if (lpAddress1->Type != lpAddress2->Type)
-        return lpAddress1->Type < lpAddress2->Type ? -1 : 1;
-    int r = memcmp(lpAddress1->IP6Address, lpAddress2->IP6Address, address_len(lpAddress1->Type));
-    return r < 0 ? -1 : r > 0 ? 1 : 0;
+    /* An ADDRESS holds 10 address bytes: never read past it. */
+    return compare_addresses(lpAddress1->Type, lpAddress1->IPXRawAddress, lpAddress2->Type,
+                             lpAddress2->IPXRawAddress, sizeof lpAddress1->IPXRawAddress);
+}
+
+NMAPI int WINAPI NmxCompareAddresses2(LPADDRESS2 lpAddress1, LPADDRESS2 lpAddress2)
+{
+    if (!lpAddress1 || !lpAddress2) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return lpAddress1 == lpAddress2 ? 0 : (lpAddress1 ? 1 : -1);
+    }
+    return compare_addresses(lpAddress1->Type, lpAddress1->IP6Address, lpAddress2->Type,
+                             lpAddress2->IP6Address, sizeof lpAddress1->IP6Address);
 }
 
 /* UTF-16LE (Len bytes) to UTF-8 in szOut (MAX_PATH bytes); returns its length. */

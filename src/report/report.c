@@ -362,7 +362,11 @@ static void text_result(const nmx_result_t *r, FILE *out)
     fprintf(out, "== %s (%s) - %s", r->name, r->module, nmx_outcome_name(r->outcome));
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
         fprintf(out, ": %s", r->message);
-    fprintf(out, " - %" PRIu64 " ms, %zu event%s", r->elapsed_ms, r->nevents, r->nevents == 1 ? "" : "s");
+    fprintf(out, " - %" PRIu64 " ms, %u%% done", r->elapsed_ms,
+            r->outcome == NMX_OUTCOME_COMPLETED ? 100u : r->percent_done);
+    if (r->frame != INVALID_FRAME_NUMBER)
+        fprintf(out, ", last frame %u", r->frame + 1);
+    fprintf(out, ", %zu event%s", r->nevents, r->nevents == 1 ? "" : "s");
     if (r->events_over_limit > 0)
         fprintf(out, " (%" PRIu64 " refused, %" PRIu64 " of them past the event limit of %" PRIu64
                      " MiB: --event-limit raises it)",
@@ -622,6 +626,9 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_object_set_new(o, "substatus", json_integer(r->substatus));
     json_object_set_new(o, "message", nmx_report_json_text(r->message));
     json_object_set_new(o, "elapsed_ms", json_integer((json_int_t)r->elapsed_ms));
+    json_object_set_new(o, "percent_done", json_integer(r->percent_done));
+    /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
+    json_object_set_new(o, "frame", r->frame != INVALID_FRAME_NUMBER ? json_integer(r->frame) : json_null());
     json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
     json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
     json_object_set_new(o, "memory", memory_json(&r->memory));

@@ -27,7 +27,7 @@ struct _CAPTURE *nmx_capobj_new(nmx_capture_t *pub)
     co->magic = NMX_CAPTURE_MAGIC;
     co->pub = pub;
     co->cap = (nmx_cap_t *)pub;
-    co->first_ns = nmx_cap_first_frame_ns(co->cap);
+    co->first_ns = nmx_cap_time_origin_ns(co->cap);
     memcpy(&co->start, nmx_cap_systemtime(co->cap), sizeof co->start);
     co->mactype = nmx_cap_mactype(co->cap);
     const char *comment = nmx_cap_comment(co->cap);
@@ -131,7 +131,7 @@ NMAPI LPSTR WINAPI GetCaptureComment(HCAPTURE hCapture)
     return co->comment;
 }
 
-NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPSTR lpFilename, LPSTR lpComment, DWORD BufferSize)
+NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPCSTR lpFilename, LPSTR lpComment, DWORD BufferSize)
 {
     if (lpFilename == NULL || lpComment == NULL || BufferSize == 0)
         return NMERR_INVALID_PARAMETER;

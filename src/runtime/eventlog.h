@@ -24,9 +24,18 @@
 #include <netmon.h>
 #include <nmexpert/host.h>
 
-/* Caps that make an event "oversized" (ExpertSubmitEvent returns 76). */
-#define NMX_EVENT_STRING_MAX (64u * 1024u)  /* any one string, bytes */
-#define NMX_EVENT_RECORD_MAX (1024u * 1024u) /* one whole event record */
+/*
+ * Caps that make an event "oversized" (ExpertSubmitEvent returns 76).  The
+ * spec sets no limit; these are far above any report line (a string of 16
+ * MiB is a capture's worth of text) and exist so that an unterminated
+ * string is found by a bounded scan instead of a walk through the whole
+ * address space, and so that one record's length fits the log's 32-bit
+ * fields with room to spare.  Below them, the expert's event limit
+ * (--event-limit, else --mem-limit) bounds what it may submit: beyond it
+ * ExpertSubmitEvent returns NMERR_OUT_OF_MEMORY (19).  docs/runtime.md.
+ */
+#define NMX_EVENT_STRING_MAX (16u * 1024u * 1024u) /* any one string, bytes */
+#define NMX_EVENT_RECORD_MAX (64u * 1024u * 1024u) /* one whole event record */
 
 /* Counters of a log, in the entry's control page (written by the expert's
  * process, read by the host as figures only). */

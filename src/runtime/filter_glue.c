@@ -14,13 +14,13 @@ int nmx_session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n)
         const nmx_dissection_t *d = nmx_session_dissect(s, n);
         return d != NULL ? nmx_filter_eval(f, d, NULL) : FILTER_FAIL_WITH_ERROR;
     }
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
     const nmx_frame_addrs_t *addrs;
     nmx_dissection_t d;
     memset(&d, 0, sizeof d);
     d.recog = (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, n, &addrs);
     d.addrs = *addrs;
-    d.data = nmx_cap_data(s->cap, n);
+    d.data = nmx_session_data(s, n);
     d.caplen = rec->caplen;
     d.wirelen = rec->wirelen;
     d.linktype = rec->linktype;

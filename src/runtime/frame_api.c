@@ -8,6 +8,8 @@
  * helper validates its handles and fails with the documented value and a
  * BhGetLastError() code instead of crashing.
  */
+/* The address helpers are defined here under their SDK names. */
+#define NMX_NO_ADDRESS2_GENERIC
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -81,21 +83,21 @@ NMAPI DWORD WINAPI GetFrameLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_cap_frame(s->cap, n)->wirelen : 0;
+    return s != NULL ? nmx_session_rec(s, n)->wirelen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameStoredLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_cap_frame(s->cap, n)->caplen : 0;
+    return s != NULL ? nmx_session_rec(s, n)->caplen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameMacType(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_linktype_to_mactype(nmx_cap_frame(s->cap, n)->linktype) : MAC_TYPE_UNKNOWN;
+    return s != NULL ? nmx_linktype_to_mactype(nmx_session_rec(s, n)->linktype) : MAC_TYPE_UNKNOWN;
 }
 
 NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
@@ -104,11 +106,11 @@ NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return 0;
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
     DWORD mactype = nmx_linktype_to_mactype(rec->linktype);
     if (mactype == MAC_TYPE_UNKNOWN || rec->caplen < 14)
         return 0;
-    return GetMacHeaderLength((LPVOID)nmx_cap_data(s->cap, n), mactype);
+    return GetMacHeaderLength((LPVOID)nmx_session_data(s, n), mactype);
 }
 
 NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
@@ -117,7 +119,7 @@ NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return -1;
-    return nmx_cap_us_between(s->capture->first_ns, nmx_cap_frame(s->cap, n)->ts_ns);
+    return nmx_cap_us_between(s->capture->first_ns, nmx_session_rec(s, n)->ts_ns);
 }
 
 NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)
@@ -148,20 +150,42 @@ NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? (ULPBYTE)nmx_cap_data(s->cap, n) : NULL;
+    return s != NULL ? (ULPBYTE)nmx_session_data(s, n) : NULL;
 }
 
+/* Replaces frame N in the calling session's own view of the capture: the
+ * capture is shared (mapped read-only, other experts read it), so each
+ * session keeps a private copy-on-write copy of the frames it modified, and
+ * every helper of that session sees the new bytes.  The new frame's stored
+ * and wire lengths are FrameLength; its TimeStamp (us from the capture
+ * start) is TimeStamp.  Returns its handle; the old handle names the same
+ * frame number, so it sees the new frame too. */
 NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData,
                                 DWORD FrameLength, __int64 TimeStamp)
 {
-    (void)hCapture;
-    (void)FrameNumber;
-    (void)FrameData;
-    (void)FrameLength;
-    (void)TimeStamp;
-    /* Captures are mapped read-only and shared between experts. */
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NULL;
+    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    if (co == NULL) {
+        BhSetLastError(NMERR_INVALID_HCAPTURE);
+        return NULL;
+    }
+    nmx_session_t *s = capture_session(co);
+    if (s == NULL)
+        return NULL;
+    /* TimeStamp is relative to the origin FRAME.TimeStamp uses. */
+    int64_t ts_ns = co->first_ns;
+    if (TimeStamp > INT64_MAX / 1000 || TimeStamp < INT64_MIN / 1000 ||
+        __builtin_add_overflow(ts_ns, (int64_t)TimeStamp * 1000, &ts_ns)) {
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->lock);
+    DWORD rc = nmx_session_modify(s, FrameNumber, FrameData, FrameLength, ts_ns);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != NMERR_SUCCESS) {
+        BhSetLastError(rc);
+        return NULL;
+    }
+    return nmx_hframe_make(s, FrameNumber);
 }
 
 /* ---- addresses (6.5) ------------------------------------------------------- */
@@ -179,8 +203,8 @@ static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADD
     nmx_session_recognize(s, n, &addrs);
     nmx_frame_addrs_t a = *addrs;
     pthread_mutex_unlock(&s->lock);
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
-    return nmx_frame_address(nmx_cap_data(s->cap, n), rec->caplen, &a, dst, type, flags, out, offset,
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+    return nmx_frame_address(nmx_session_data(s, n), rec->caplen, &a, dst, type, flags, out, offset,
                              length);
 }
 
@@ -208,20 +232,78 @@ NMAPI DWORD WINAPI GetFrameSrcAddressOffset(HFRAME hFrame, DWORD AddressType, LP
     return address_offset(hFrame, false, AddressType, AddressLength);
 }
 
-NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
-                                       DWORD Flags)
+/* An ADDRESS2 in the 16 bytes of an ADDRESS: Type, the first 10 bytes of the
+ * union, Flags.  Nothing is written past sizeof(ADDRESS). */
+static void address_narrow(LPADDRESS out, const ADDRESS2 *in)
 {
-    if (lpAddress == NULL)
-        return NMERR_INVALID_PARAMETER;
-    return frame_address(hFrame, true, AddressType, Flags, lpAddress, NULL, NULL);
+    ADDRESS a;
+    memset(&a, 0, sizeof a);
+    a.Type = in->Type;
+    memcpy(a.IPXRawAddress, in->IP6Address, sizeof a.IPXRawAddress);
+    a.Flags = in->Flags;
+    memcpy(out, &a, sizeof a);
 }
 
-NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
-                                         DWORD Flags)
+/* An ADDRESS read as an ADDRESS2 (only sizeof(ADDRESS) bytes are read). */
+static void address_widen(ADDRESS2 *out, const ADDRESS *in)
+{
+    ADDRESS a;
+    memcpy(&a, in, sizeof a);
+    memset(out, 0, sizeof *out);
+    out->Type = a.Type;
+    memcpy(out->IP6Address, a.IPXRawAddress, sizeof a.IPXRawAddress);
+    out->Flags = a.Flags;
+}
+
+static DWORD get_address2(HFRAME hFrame, bool dst, LPADDRESS2 lpAddress, DWORD type, DWORD flags)
 {
     if (lpAddress == NULL)
         return NMERR_INVALID_PARAMETER;
-    return frame_address(hFrame, false, AddressType, Flags, lpAddress, NULL, NULL);
+    ADDRESS2 a;
+    DWORD rc = frame_address(hFrame, dst, type, flags, &a, NULL, NULL);
+    if (rc == NMERR_SUCCESS)
+        *lpAddress = a;
+    return rc;
+}
+
+/* The ADDRESS form: no IPv6 (an ADDRESS cannot hold one), so FIND_HIGHEST
+ * falls back to the MAC address of an IPv6 frame. */
+static DWORD get_address(HFRAME hFrame, bool dst, LPADDRESS lpAddress, DWORD type, DWORD flags)
+{
+    if (lpAddress == NULL)
+        return NMERR_INVALID_PARAMETER;
+    if (type == ADDRESS_TYPE_IP6)
+        return NMERR_BUFFER_TOO_SMALL;
+    ADDRESS2 a;
+    DWORD rc = frame_address(hFrame, dst, type, flags, &a, NULL, NULL);
+    if (rc == NMERR_SUCCESS && a.Type == ADDRESS_TYPE_IP6)
+        rc = frame_address(hFrame, dst, ADDRESS_TYPE_ETHERNET, flags, &a, NULL, NULL);
+    if (rc == NMERR_SUCCESS)
+        address_narrow(lpAddress, &a);
+    return rc;
+}
+
+NMAPI DWORD WINAPI GetFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType, DWORD Flags)
+{
+    return get_address(hFrame, true, lpAddress, AddressType, Flags);
+}
+
+NMAPI DWORD WINAPI GetFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress, DWORD AddressType,
+                                         DWORD Flags)
+{
+    return get_address(hFrame, false, lpAddress, AddressType, Flags);
+}
+
+NMAPI DWORD WINAPI NmxGetFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                           DWORD Flags)
+{
+    return get_address2(hFrame, true, lpAddress, AddressType, Flags);
+}
+
+NMAPI DWORD WINAPI NmxGetFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress, DWORD AddressType,
+                                             DWORD Flags)
+{
+    return get_address2(hFrame, false, lpAddress, AddressType, Flags);
 }
 
 /* Bytes compared for an address type. */
@@ -236,7 +318,7 @@ static size_t address_size(DWORD type)
     }
 }
 
-static BOOL compare_frame_address(HFRAME hFrame, bool dst, LPADDRESS2 lpAddress)
+static BOOL compare_frame_address(HFRAME hFrame, bool dst, const ADDRESS2 *lpAddress)
 {
     if (lpAddress == NULL)
         return FALSE;
@@ -247,12 +329,32 @@ static BOOL compare_frame_address(HFRAME hFrame, bool dst, LPADDRESS2 lpAddress)
            memcmp(mine.IP6Address, lpAddress->IP6Address, address_size(lpAddress->Type)) == 0;
 }
 
-NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS2 lpAddress)
+/* The ADDRESS form of a comparison: read as an ADDRESS2, never IPv6. */
+static BOOL compare_frame_address1(HFRAME hFrame, bool dst, const ADDRESS *lpAddress)
+{
+    if (lpAddress == NULL)
+        return FALSE;
+    ADDRESS2 a;
+    address_widen(&a, lpAddress);
+    return a.Type != ADDRESS_TYPE_IP6 && compare_frame_address(hFrame, dst, &a);
+}
+
+NMAPI BOOL WINAPI CompareFrameDestAddress(HFRAME hFrame, LPADDRESS lpAddress)
+{
+    return compare_frame_address1(hFrame, true, lpAddress);
+}
+
+NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS lpAddress)
+{
+    return compare_frame_address1(hFrame, false, lpAddress);
+}
+
+NMAPI BOOL WINAPI NmxCompareFrameDestAddress2(HFRAME hFrame, LPADDRESS2 lpAddress)
 {
     return compare_frame_address(hFrame, true, lpAddress);
 }
 
-NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress)
+NMAPI BOOL WINAPI NmxCompareFrameSourceAddress2(HFRAME hFrame, LPADDRESS2 lpAddress)
 {
     return compare_frame_address(hFrame, false, lpAddress);
 }
@@ -260,8 +362,8 @@ NMAPI BOOL WINAPI CompareFrameSourceAddress(HFRAME hFrame, LPADDRESS2 lpAddress)
 /* FindNextFrame / FindPreviousFrame: look at most this far from the origin. */
 #define NMX_MAX_LOOKBACK 1000u
 
-static HFRAME find_frame(HFRAME hCurrent, LPSTR name, LPADDRESS2 dst, LPADDRESS2 src, LPWORD offset,
-                         DWORD origin, DWORD limit, bool forward)
+static HFRAME find_frame(HFRAME hCurrent, LPCSTR name, const ADDRESS2 *dst, const ADDRESS2 *src,
+                         LPWORD offset, DWORD origin, DWORD limit, bool forward)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hCurrent, &n);
@@ -302,18 +404,47 @@ static HFRAME find_frame(HFRAME hCurrent, LPSTR name, LPADDRESS2 dst, LPADDRESS2
     return NULL;
 }
 
-NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPSTR ProtocolName, LPADDRESS2 lpDestAddress,
-                                  LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+/* find_frame with ADDRESS operands (no IPv6 type possible: none matches). */
+static HFRAME find_frame1(HFRAME hCurrent, LPCSTR name, const ADDRESS *dst, const ADDRESS *src,
+                          LPWORD offset, DWORD origin, DWORD limit, bool forward)
+{
+    ADDRESS2 d2, s2;
+    if (dst != NULL)
+        address_widen(&d2, dst);
+    if (src != NULL)
+        address_widen(&s2, src);
+    return find_frame(hCurrent, name, dst != NULL ? &d2 : NULL, src != NULL ? &s2 : NULL, offset, origin,
+                      limit, forward);
+}
+
+NMAPI HFRAME WINAPI FindNextFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDestAddress,
+                                  LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
                                   DWORD OriginalFrameNumber, DWORD nHighestFrame)
+{
+    return find_frame1(hCurrentFrame, ProtocolName, lpDestAddress, lpSrcAddress, ProtocolOffset,
+                       OriginalFrameNumber, nHighestFrame, true);
+}
+
+NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS lpDstAddress,
+                                      LPADDRESS lpSrcAddress, LPWORD ProtocolOffset,
+                                      DWORD OriginalFrameNumber, DWORD nLowestFrame)
+{
+    return find_frame1(hCurrentFrame, ProtocolName, lpDstAddress, lpSrcAddress, ProtocolOffset,
+                       OriginalFrameNumber, nLowestFrame, false);
+}
+
+NMAPI HFRAME WINAPI NmxFindNextFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName, LPADDRESS2 lpDestAddress,
+                                      LPADDRESS2 lpSrcAddress, LPWORD ProtocolOffset,
+                                      DWORD OriginalFrameNumber, DWORD nHighestFrame)
 {
     return find_frame(hCurrentFrame, ProtocolName, lpDestAddress, lpSrcAddress, ProtocolOffset,
                       OriginalFrameNumber, nHighestFrame, true);
 }
 
-NMAPI HFRAME WINAPI FindPreviousFrame(HFRAME hCurrentFrame, LPSTR ProtocolName,
-                                      LPADDRESS2 lpDstAddress, LPADDRESS2 lpSrcAddress,
-                                      LPWORD ProtocolOffset, DWORD OriginalFrameNumber,
-                                      DWORD nLowestFrame)
+NMAPI HFRAME WINAPI NmxFindPreviousFrame2(HFRAME hCurrentFrame, LPCSTR ProtocolName,
+                                          LPADDRESS2 lpDstAddress, LPADDRESS2 lpSrcAddress,
+                                          LPWORD ProtocolOffset, DWORD OriginalFrameNumber,
+                                          DWORD nLowestFrame)
 {
     return find_frame(hCurrentFrame, ProtocolName, lpDstAddress, lpSrcAddress, ProtocolOffset,
                       OriginalFrameNumber, nLowestFrame, false);
@@ -340,7 +471,7 @@ static DWORD protocol_offset(HFRAME hFrame, const nmx_protocol_t *p)
     return off;
 }
 
-NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPSTR ProtocolName)
+NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPCSTR ProtocolName)
 {
     return protocol_offset(hFrame, ProtocolName != NULL ? nmx_proto_by_name(ProtocolName) : NULL);
 }
@@ -351,7 +482,7 @@ NMAPI DWORD WINAPI GetProtocolStartOffsetHandle(HFRAME hFrame, HPROTOCOL hProtoc
 }
 
 NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartOffset,
-                                                   LPSTR szProtocolName, DWORD *pdwPreviousOffset)
+                                                   LPCSTR szProtocolName, DWORD *pdwPreviousOffset)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);

@@ -283,7 +283,8 @@ NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated)
                 n++;
         }
         closedir(dh);
-        qsort(names, n, sizeof *names, cmp_names);
+        if (n > 0)
+            qsort(names, n, sizeof *names, cmp_names);
         for (size_t i = 0; i < n; i++) {
             char path[PATH_MAX], module[256];
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -165,6 +165,9 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     rm.result = ok;
     pthread_mutex_lock(&s->lock);
     rm.status = s->status;
+    /* The last frame delivered reaches the report (EXPERTSTATUS.Frame is
+     * kept per ExpertGetFrame, published here and at each status). */
+    nmx_ctlpage_set_status(link->page, &s->status);
     pthread_mutex_unlock(&s->lock);
     rm.mem = link->page->mem;
     rm.live_bytes = rm.mem.live_bytes;
@@ -362,6 +365,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     e->result.module = e->module;
     e->result.name = e->module;
     e->result.message = "";
+    e->result.frame = INVALID_FRAME_NUMBER;
     run->n++;
     return 0;
 }
@@ -420,6 +424,11 @@ static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
         return false;
     madvise(p, NMX_CTLPAGE_SIZE, MADV_DONTFORK);
     e->page = p;
+    /* No frame delivered yet (EXPERTSTATUS.Frame). */
+    EXPERTSTATUS st;
+    memset(&st, 0, sizeof st);
+    st.Frame = INVALID_FRAME_NUMBER;
+    nmx_ctlpage_set_status(e->page, &st);
     return true;
 }
 
@@ -635,6 +644,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
         r->name = e->name;
     r->version = e->version;
     r->percent_done = st.PercentDone;
+    r->frame = st.Frame;
 
     bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
     /* A clean end: the process exited with status 0 (the runtime's own

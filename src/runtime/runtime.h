@@ -91,7 +91,7 @@ struct _CAPTURE {
     uint32_t magic;               /* NMX_CAPTURE_MAGIC while live */
     nmx_capture_t *pub;           /* the host.h handle */
     nmx_cap_t *cap;               /* the indexed frames */
-    int64_t first_ns;             /* time of frame 0: FRAME.TimeStamp origin */
+    int64_t first_ns;             /* FRAME.TimeStamp origin (nmx_cap_time_origin_ns) */
     SYSTEMTIME start;             /* GetCaptureTimeStamp */
     uint32_t mactype;             /* GetCaptureMacType */
     char *comment;                /* GetCaptureComment, or NULL */
@@ -162,9 +162,19 @@ struct nmx_session {
     uint64_t prefetched;          /* ... and bytes before this were mapped in ahead */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
+    struct nmx_frame_mod *mods;   /* frames replaced with ModifyFrame: this session's own
+                                     copy-on-write view of the capture */
+    size_t nmods;
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a
                                      flexible array) */
 };
+
+/* Frame n as this session sees it: its record and bytes (the capture's, or
+ * the session's private copy after ModifyFrame). */
+const nmx_frame_rec_t *nmx_session_rec(const nmx_session_t *s, uint32_t n);
+const uint8_t *nmx_session_data(const nmx_session_t *s, uint32_t n);
+/* Replaces frame n in this session's view (ModifyFrame); 0 or an NMERR code. */
+DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns);
 
 /* Per-thread current session, set by the runtime around Configure/Run, so
  * that handle-free calls (GetFrame(hCapture, n)) know their session. */

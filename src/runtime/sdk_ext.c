@@ -20,7 +20,7 @@ NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame)
         BhSetLastError(NMERR_INVALID_HFRAME);
         return (DWORD)-1;
     }
-    return nmx_cap_frame(s->cap, n)->linktype;
+    return nmx_session_rec(s, n)->linktype;
 }
 
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
@@ -31,7 +31,7 @@ NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
         BhSetLastError(NMERR_INVALID_HFRAME);
         return -1;
     }
-    return nmx_cap_frame(s->cap, n)->ts_ns;
+    return nmx_session_rec(s, n)->ts_ns;
 }
 
 /* ---- the capture writer ---------------------------------------------------- */

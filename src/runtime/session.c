@@ -134,9 +134,9 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
         if (c->d[i] == NULL || (c->d[victim] != NULL && c->used[i] < c->used[victim]))
             victim = i;
     }
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, frame);
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, frame);
     nmx_dissection_t *d =
-        nmx_dissect(s->ws, nmx_cap_data(s->cap, frame), rec->caplen, rec->wirelen, rec->linktype);
+        nmx_dissect(s->ws, nmx_session_data(s, frame), rec->caplen, rec->wirelen, rec->linktype);
     if (d == NULL)
         return NULL;
     nmx_dissection_free(c->d[victim]);
@@ -147,14 +147,89 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
     return d;
 }
 
+/* ---- the session's view of the frames (ModifyFrame) ------------------------- */
+
+typedef struct nmx_frame_mod {
+    uint32_t frame;
+    nmx_frame_rec_t rec;
+    uint8_t *data;
+} nmx_frame_mod_t;
+
+/* Frames an expert may replace, and the largest replacement. */
+#define NMX_MAX_MODS 65536u
+#define NMX_MAX_MOD_LEN (16u * 1024u * 1024u)
+
+static const nmx_frame_mod_t *find_mod(const nmx_session_t *s, uint32_t n)
+{
+    for (size_t i = 0; i < s->nmods; i++)
+        if (s->mods[i].frame == n)
+            return &s->mods[i];
+    return NULL;
+}
+
+const nmx_frame_rec_t *nmx_session_rec(const nmx_session_t *s, uint32_t n)
+{
+    const nmx_frame_mod_t *m = s->nmods > 0 ? find_mod(s, n) : NULL;
+    return m != NULL ? &m->rec : nmx_cap_frame(s->cap, n);
+}
+
+const uint8_t *nmx_session_data(const nmx_session_t *s, uint32_t n)
+{
+    const nmx_frame_mod_t *m = s->nmods > 0 ? find_mod(s, n) : NULL;
+    return m != NULL ? m->data : nmx_cap_data(s->cap, n);
+}
+
+DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns)
+{
+    if (n >= nmx_cap_count(s->cap))
+        return NMERR_OUT_OF_RANGE;
+    if (len > NMX_MAX_MOD_LEN || (data == NULL && len > 0))
+        return NMERR_INVALID_PARAMETER;
+    nmx_frame_mod_t *m = (nmx_frame_mod_t *)find_mod(s, n);
+    if (m == NULL) {
+        if (s->nmods >= NMX_MAX_MODS)
+            return NMERR_OUT_OF_MEMORY;
+        nmx_frame_mod_t *g = realloc(s->mods, (s->nmods + 1) * sizeof *g);
+        if (g == NULL)
+            return NMERR_OUT_OF_MEMORY;
+        s->mods = g;
+        m = &s->mods[s->nmods];
+        memset(m, 0, sizeof *m);
+        m->frame = n;
+        m->rec = *nmx_cap_frame(s->cap, n);
+        s->nmods++;
+    }
+    uint8_t *copy = malloc(len > 0 ? len : 1);
+    if (copy == NULL)
+        return NMERR_OUT_OF_MEMORY;
+    if (len > 0)
+        memcpy(copy, data, len);
+    free(m->data);
+    m->data = copy;
+    m->rec.caplen = len;
+    m->rec.wirelen = len;
+    m->rec.ts_ns = ts_ns;
+    m->rec.data_off = 0;
+    /* What was derived from the old bytes goes. */
+    if (s->recog_frame == n)
+        s->recog_frame = UINT32_MAX;
+    nmx_dcache_t *c = s->dcache;
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++)
+        if (c->d[i] != NULL && c->frame[i] == n) {
+            nmx_dissection_free(c->d[i]);
+            c->d[i] = NULL;
+        }
+    return NMERR_SUCCESS;
+}
+
 /* ---- frames ---------------------------------------------------------------- */
 
 /* Copies frame n as a FRAME record (header + bytes) into *buf. */
 static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *cap)
 {
-    const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
-    if (rec == NULL)
+    if (n >= nmx_cap_count(s->cap))
         return NULL;
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
     size_t need = FRAME_SIZE + (size_t)rec->caplen;
     if (need > *cap) {
         size_t c = *cap > 0 ? *cap : 4096;
@@ -170,7 +245,7 @@ static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *
     f->TimeStamp = nmx_cap_us_between(s->capture->first_ns, rec->ts_ns);
     f->FrameLength = rec->wirelen;
     f->nBytesAvail = rec->caplen;
-    memcpy(f->MacFrame, nmx_cap_data(s->cap, n), rec->caplen);
+    memcpy(f->MacFrame, nmx_session_data(s, n), rec->caplen);
     return (ULPFRAME)f;
 }
 
@@ -188,8 +263,8 @@ const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
                                                 const nmx_frame_addrs_t **addrs)
 {
     if (s->recog_frame != n) {
-        const nmx_frame_rec_t *rec = nmx_cap_frame(s->cap, n);
-        nmx_recognize(nmx_cap_data(s->cap, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
+        const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+        nmx_recognize(nmx_session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
                       &s->addrs);
         s->recog_frame = n;
     }
@@ -279,6 +354,9 @@ void nmx_session_free(nmx_session_t *s)
     nmx_key_destroy(s->key, NULL);
     nmx_dcache_free(s->dcache);
     nmx_proto_ws_free(s->ws);
+    for (size_t i = 0; i < s->nmods; i++)
+        free(s->mods[i].data);
+    free(s->mods);
     free(s->framebuf);
     free(s->auxbuf);
     pthread_mutex_destroy(&s->lock);

@@ -130,10 +130,14 @@ def nmexpert(*args, timeout=600):
 
 def config_size(settings, stored=""):
     """Bytes of the configuration copy the host allocates in an expert's
-    heap for Run (EXPERTCONFIG: the length DWORD, the KEY=VALUE lines, a
-    NUL), which it reclaims itself; 0 when there is no configuration."""
+    heap for Run (EXPERTCONFIG: the length DWORD and exactly the
+    configuration bytes: the stored text as the expert's Configure stored
+    it, NUL included, or the KEY=VALUE lines --set composed, no NUL added),
+    which it reclaims itself; 0 when there is no configuration."""
+    if not settings:
+        return 4 + len(stored.encode()) + 1 if stored else 0
     text = stored + "".join("%s=%s\n" % kv for kv in settings.items())
-    return 4 + len(text.encode()) + 1 if text else 0
+    return 4 + len(text.encode())
 
 
 def run_experts(capture, specs, extra=(), isolation="none", stored=""):

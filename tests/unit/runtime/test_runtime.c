@@ -317,10 +317,16 @@ static void test_bad_events(void **state)
     assert_int_equal(b->outcome, NMX_OUTCOME_COMPLETED);
     assert_int_equal(event_value(b, 2), NMERR_BAD_VERSION);
     assert_int_equal(event_value(b, 3), NMERR_INVALID_PARAMETER);
-    assert_int_equal(event_value(b, 4), NMERR_INVALID_PARAMETER);
+    assert_int_equal(event_value(b, 4), NMERR_SUCCESS); /* a 200 KiB string: no 64 KiB limit */
     assert_int_equal(event_value(b, 5), NMERR_INVALID_PARAMETER);
     assert_int_equal(event_value(b, 6), NMERR_SUCCESS);
+    assert_int_equal(event_value(b, 9), NMERR_INVALID_PARAMETER); /* over the 16 MiB cap */
     assert_true(b->events_dropped >= 3);
+    bool big_kept = false;
+    for (size_t i = 0; i < b->nevents; i++)
+        if (b->events[i].ident == 8 && b->events[i].ncolumns == 1 && b->events[i].columns[0].s != NULL)
+            big_kept = strlen(b->events[i].columns[0].s) == 200 * 1024;
+    assert_true(big_kept);
     assert_int_equal(t->outcome, NMX_OUTCOME_TERMINATED);
     assert_true(has_event(t, 1));
     assert_false(has_event(t, 2));
