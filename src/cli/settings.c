@@ -52,7 +52,7 @@ bool nmx_cli_config_set(nmx_cli_config_t *c, const char *key, const char *value)
     if (c->len > 0 && c->data[c->len - 1] == '\0')
         c->len--;
     size_t klen = strlen(key);
-    char *out = malloc(c->len + 1);
+    char *out = malloc(c->len + 2); /* room for a newline added below, and the NUL */
     if (out == NULL)
         return false;
     size_t o = 0;
