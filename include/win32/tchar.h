@@ -14,21 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
-#ifndef _T
-#define _T(s) s
-#endif
 #ifndef _TEXT
 #define _TEXT(s) s
 #endif
-#ifndef NMEXPERT_TCHAR_DEFINED
-#define NMEXPERT_TCHAR_DEFINED
-typedef char TCHAR;
-typedef char _TCHAR;
-typedef char *PTSTR;
-typedef char *LPTSTR;
-typedef const char *PCTSTR;
-typedef const char *LPCTSTR;
-#endif
+#include "nmx_tchar_types.h"
 typedef unsigned char _TUCHAR;
 typedef int _TINT;
 

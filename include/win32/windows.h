@@ -269,18 +269,7 @@ static inline int _snprintf(char *buf, size_t n, const char *fmt, ...)
 #ifndef TEXT
 #define TEXT(s) s
 #endif
-#ifndef _T
-#define _T(s) s
-#endif
-#ifndef NMEXPERT_TCHAR_DEFINED
-#define NMEXPERT_TCHAR_DEFINED
-typedef char TCHAR;
-typedef char _TCHAR;
-typedef char *PTSTR;
-typedef char *LPTSTR;
-typedef const char *PCTSTR;
-typedef const char *LPCTSTR;
-#endif
+#include "nmx_tchar_types.h"
 
 #ifndef __cplusplus
 #ifndef min
