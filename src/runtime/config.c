@@ -47,8 +47,9 @@ static bool valid_module_name(const char *m)
     return true;
 }
 
-/* <config dir>/nmexpert/experts, created when `create`. */
-static int config_dir(char *out, size_t n, bool create)
+/* $XDG_CONFIG_HOME/nmexpert/<sub> (else ~/.config/nmexpert/<sub>), created
+ * (mode 0700) when `create`. */
+int nmx_config_subdir(const char *sub, char *out, size_t n, bool create)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
@@ -59,7 +60,7 @@ static int config_dir(char *out, size_t n, bool create)
         snprintf(base, sizeof base, "%s/.config", home);
     else
         return -1;
-    int k = snprintf(out, n, "%s/nmexpert/experts", base);
+    int k = snprintf(out, n, "%s/nmexpert/%s", base, sub);
     if (k < 0 || (size_t)k >= n)
         return -1;
     if (!create)
@@ -77,7 +78,7 @@ static int config_dir(char *out, size_t n, bool create)
 static int config_path(const char *module, char *out, size_t n, bool create)
 {
     char dir[PATH_MAX];
-    if (!valid_module_name(module) || config_dir(dir, sizeof dir, create) != 0)
+    if (!valid_module_name(module) || nmx_config_subdir("experts", dir, sizeof dir, create) != 0)
         return -1;
     int k = snprintf(out, n, "%s/%s.cfg", dir, module);
     return k < 0 || (size_t)k >= n ? -1 : 0;

@@ -37,4 +37,9 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
 /* Finds an expert by module name (case-insensitive) or registers a path. */
 nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolated);
 
+/* $XDG_CONFIG_HOME/nmexpert/<sub> (else ~/.config/nmexpert/<sub>) into
+ * out, created (0700) when `create`; 0 or -1 (config.c).  Stored expert
+ * configurations live in "experts", the Win32 .ini profiles in "ini". */
+int nmx_config_subdir(const char *sub, char *out, size_t n, bool create);
+
 #endif /* NMX_RUNTIME_HOST_INTERNAL_H */

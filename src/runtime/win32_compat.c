@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/host_internal.h"
 #include "runtime/runtime.h"
 
 /* ---- heap --------------------------------------------------------------- */
@@ -190,24 +191,10 @@ static int ini_path(LPCSTR file, char *out, size_t n, bool create)
         int k = snprintf(out, n, "%s", file);
         return k < 0 || (size_t)k >= n ? -1 : 0;
     }
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    char base[PATH_MAX];
-    if (xdg != NULL && xdg[0] == '/')
-        snprintf(base, sizeof base, "%s", xdg);
-    else if (home != NULL && home[0] != '\0')
-        snprintf(base, sizeof base, "%s/.config", home);
-    else
+    char dir[PATH_MAX];
+    if (nmx_config_subdir("ini", dir, sizeof dir, create) != 0)
         return -1;
-    if (create) {
-        char dir[PATH_MAX + 16];
-        mkdir(base, 0700);
-        snprintf(dir, sizeof dir, "%s/nmexpert", base);
-        mkdir(dir, 0700);
-        snprintf(dir, sizeof dir, "%s/nmexpert/ini", base);
-        mkdir(dir, 0700);
-    }
-    int k = snprintf(out, n, "%s/nmexpert/ini/%s", base, file);
+    int k = snprintf(out, n, "%s/%s", dir, file);
     return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
