@@ -47,6 +47,10 @@ int nmx_cli_parse_format(const char *s, bool allow_csv);
 
 /* Prints "nmexpert: <message>" on stderr. */
 void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reports a failed write to standard output (errno `err`, 0 if unknown),
+ * once per program: the command that meets it and main's final flush do
+ * not both say so.  The exit status is then 2. */
+void nmx_cli_stdout_error(int err);
 
 /* ---- configuration text (settings.c) ----------------------------------- */
 

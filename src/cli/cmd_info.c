@@ -185,8 +185,10 @@ int nmx_cmd_info(int argc, char **argv)
     } else {
         print_text(stdout, &in);
     }
-    if (fflush(stdout) != 0)
+    if (fflush(stdout) != 0) {
+        nmx_cli_stdout_error(errno);
         rc = NMX_EXIT_USAGE;
+    }
     if (in.damage != NULL) {
         nmx_cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
                       in.frames == 1 ? "" : "s");

@@ -491,12 +491,11 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         report = NULL;
         if (wrote != 0)
             nmx_cli_error("cannot write the report: %s", errbuf);
-    } else if (wrote == 0 && fflush(stdout) != 0) {
+    } else if (report == NULL && (wrote != 0 || fflush(stdout) != 0)) {
         wrote = -1;
-        nmx_cli_error("cannot write the report to standard output: %s", strerror(errno));
+        nmx_cli_stdout_error(errno);
     } else if (wrote != 0) {
-        nmx_cli_error("cannot write the report%s%s: %s", report != NULL ? " to " : "",
-                      report != NULL ? output : " to standard output", strerror(errno));
+        nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
     }
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,15 @@ static void usage(FILE *out)
           out);
 }
 
+void nmx_cli_stdout_error(int err)
+{
+    static bool said;
+    if (said)
+        return;
+    said = true;
+    nmx_cli_error("cannot write to standard output: %s", strerror(err != 0 ? err : EIO));
+}
+
 static int dispatch(int argc, char **argv);
 
 /* Whatever the command, output that did not reach standard output (a full
@@ -46,7 +56,7 @@ int main(int argc, char **argv)
     int status = dispatch(argc, argv);
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        nmx_cli_error("cannot write to standard output: %s", strerror(errno != 0 ? errno : EIO));
+        nmx_cli_stdout_error(errno);
         return NMX_EXIT_USAGE;
     }
     return status;
