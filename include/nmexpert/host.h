@@ -67,16 +67,39 @@ typedef struct nmx_capture_info {
     uint32_t n_warnings;          /* non-fatal oddities seen (e.g. normalised timestamps) */
     size_t n_warning_texts;       /* how many of them are kept as text */
     const char *const *warnings;
+    /* Added with several captures in one run (0.2.0). */
+    uint32_t n_files;               /* files merged into this capture: 1 unless several were named */
+    const char *const *files;       /* their names, in the order given (files[0] == path) */
+    const uint32_t *file_frames;    /* frames each file holds */
+    const char *compression;        /* "gzip", "zstd" or "lz4" if the file was decompressed, else NULL */
 } nmx_capture_info_t;
 
 /*
  * Opens a pcap, pcapng or NetMon 1.x/2.x capture, recognised by its magic
- * number, and indexes every frame.  On failure returns NULL and writes a
+ * number, and indexes every frame.  "-" reads standard input to its end; a
+ * capture compressed with gzip, zstd or lz4 (recognised by content) is
+ * decompressed into memory first (NMEXPERT_DECOMPRESS_LIMIT, default 4G,
+ * caps the bytes).  On failure returns NULL and writes a
  * message naming the file, the byte offset and the reason into errbuf.  A
  * capture damaged after some good frames opens successfully: its info says
  * where the damage is, and the frames before it are usable.
  */
 NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_t errlen);
+
+/*
+ * Opens several captures as one, their frames merged in time order as
+ * mergecap merges them (ties go to the file named first; each file's own
+ * order is kept).  Frame numbers run across the files; the info's files
+ * and file_frames name them, and nmx_capture_frame_file() tells which file
+ * a frame came from.  Each path is read as nmx_capture_open reads it ("-"
+ * is standard input, at most once; gzip, zstd and lz4 are decompressed).
+ */
+NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
+                                                 size_t errlen);
+
+/* The file (index into info.files) that frame i (0-based) came from; its
+ * 0-based number in that file in *local when local is not NULL. */
+NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local);
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);

@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `nmexpert run`: run experts over a capture and report.
  *
- *   nmexpert run CAPTURE [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
+ *   nmexpert run CAPTURE... [-r CAPTURE]... [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
  *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
  *                [-o FILE] [--isolation process|none] [--jobs N]
  *                [--timeout S] [--grace S] [--mem-limit SIZE]
@@ -14,6 +14,7 @@
  * Without -e, every discovered expert runs except those that ask not to be
  * part of a default run (tools such as coalesce, which writes a file).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -165,9 +166,28 @@ static void clear_progress(progress_t *p)
 
 /* ---- the command ----------------------------------------------------------- */
 
+/* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
+ * report file; a name with a directory part is taken as a file. */
+static bool looks_like_preference(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    if (colon == NULL || strchr(s, '/') != NULL || !isalpha((unsigned char)s[0]))
+        return false;
+    const char *dot = memchr(s, '.', (size_t)(colon - s));
+    if (dot == NULL || dot + 1 == colon)
+        return false;
+    for (const char *p = s; p < colon; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+            return false;
+    return true;
+}
+
 static void run_usage(FILE *out)
 {
-    fputs("usage: nmexpert run CAPTURE [options]\n"
+    fputs("usage: nmexpert run CAPTURE... [options]\n"
+          "  CAPTURE                    pcap, pcapng or NetMon file, also gzip/zstd/lz4 compressed;\n"
+          "                             '-' reads standard input; several are merged in time order\n"
+          "  -r, --read-file CAPTURE    the same as a CAPTURE argument (repeatable)\n"
           "  -e, --expert NAME|PATH     run this expert (repeatable; default: all)\n"
           "      --set NAME.KEY=VALUE   a setting for expert NAME (repeatable)\n"
           "      --config NAME=FILE     raw configuration for expert NAME\n"
@@ -191,6 +211,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
 {
     static const struct option longopts[] = {
         {"expert", required_argument, NULL, 'e'},
+        {"read-file", required_argument, NULL, 'r'},
         {"set", required_argument, NULL, 's'},
         {"config", required_argument, NULL, 'c'},
         {"display-filter", required_argument, NULL, 'Y'},
@@ -219,6 +240,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     size_t nsets = 0;
     char **dirs = NULL;
     size_t ndirs = 0;
+    const char **captures = NULL; /* -r FILE and the positional names, in order */
+    size_t ncaptures = 0;
     int format = NMX_REPORT_TEXT;
     const char *output = NULL;
     bool progress_on = true;
@@ -237,10 +260,18 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":e:Y:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":e:r:Y:o:h", longopts, NULL)) != -1) {
         uint64_t u;
         double d;
         switch (c) {
+        case 'r': {
+            const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            captures = g;
+            captures[ncaptures++] = optarg;
+            break;
+        }
         case 'e': {
             selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
             if (g == NULL)
@@ -281,7 +312,16 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
                 goto out;
             }
             break;
-        case 'o': output = optarg; break;
+        case 'o':
+            if (looks_like_preference(optarg)) {
+                const char *colon = strchr(optarg, ':');
+                nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
+                              "setting use --set %.*s=%s)",
+                              optarg, (int)(colon - optarg), optarg, colon + 1);
+                goto out;
+            }
+            output = optarg;
+            break;
         case 'I':
             if (strcmp(optarg, "process") == 0)
                 opts.isolation = NMX_ISOLATION_PROCESS;
@@ -365,15 +405,22 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             goto out;
         }
     }
-    const char *capture_path = defaults != NULL ? defaults->capture : NULL;
-    if (optind < argc && capture_path == NULL)
-        capture_path = argv[optind++];
-    if (optind < argc) {
-        nmx_cli_error("unexpected argument '%s'", argv[optind]);
-        goto out;
+    if (defaults != NULL && defaults->capture != NULL && ncaptures == 0 && optind == argc) {
+        const char **g = realloc(captures, sizeof *g);
+        if (g == NULL)
+            goto oom;
+        captures = g;
+        captures[ncaptures++] = defaults->capture;
     }
-    if (capture_path == NULL) {
-        nmx_cli_error("run: which capture? (nmexpert run CAPTURE ...)");
+    for (; optind < argc; optind++) {
+        const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
+        if (g == NULL)
+            goto oom;
+        captures = g;
+        captures[ncaptures++] = argv[optind];
+    }
+    if (ncaptures == 0) {
+        nmx_cli_error("run: which capture? (nmexpert run CAPTURE... or -r CAPTURE)");
         run_usage(stderr);
         goto out;
     }
@@ -390,7 +437,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         }
     }
 
-    cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
+    cap = nmx_capture_open_files(captures, ncaptures, errbuf, sizeof errbuf);
     if (cap == NULL) {
         nmx_cli_error("%s", errbuf);
         goto out;
@@ -527,6 +574,7 @@ out:
     }
     free(sets);
     free(dirs);
+    free(captures);
     if (run != NULL && nmx_run_abandoned(run)) {
         /* An in-process expert never came back: leave without waiting for it. */
         fflush(NULL);
