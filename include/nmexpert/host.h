@@ -151,7 +151,29 @@ typedef struct nmx_expert_info {
     int configurable;        /* exports Configure and sets the CONFIGURABLE flag */
     int not_default;         /* NmxExpertOptions has NMX_EXPERT_OPTION_NOT_DEFAULT */
     const char *load_error;  /* NULL, or why the module could not be loaded/registered */
+    /* Added with declared settings (0.2.0): the expert's NmxExpertSettings (netmon.h). */
+    size_t nsettings;        /* 0 when it declares none (its settings are not checked) */
+    const struct nmx_setting_desc *settings;
 } nmx_expert_info_t;
+
+/* One setting an expert declares (NMX_EXPERT_SETTING in netmon.h). */
+typedef struct nmx_setting_desc {
+    const char *key;
+    const char *default_value; /* "" when none */
+    const char *values;        /* "a|b|c", "N..M" or "" (anything) */
+    const char *help;
+} nmx_setting_desc_t;
+
+/*
+ * Checks one KEY=VALUE setting against what the expert declares: 0 when it
+ * is acceptable (always, for an expert that declares no settings), -1 for
+ * an unknown key, -2 for a value outside the declared values; err then
+ * holds the message ("topuser: unknown setting 'cont' (known: address,
+ * count, sort)", "topuser.sort: 'byts' is not one of frames, bytes").
+ * `run --set` and `configure --set` both use it, before anything runs.
+ */
+NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char *key, const char *value,
+                                        char *err, size_t errlen);
 
 /*
  * The module name of an expert's shared object (spec 1.2): the base name

@@ -74,4 +74,21 @@ uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len);
 /* Strips the RawConfigLength prefix of a stored-format configuration file. */
 void nmx_cli_unwrap_config(uint8_t **data, size_t *len);
 
+/* One --set: NAME.KEY=VALUE (run and configure) or KEY=VALUE (configure NAME). */
+typedef struct nmx_cli_set {
+    char *module, *key, *value;
+} nmx_cli_set_t;
+/* Parses arg; `module` is configure's NAME (NULL for run, where NAME. is
+ * required).  -1 with the message printed when it is malformed. */
+int nmx_cli_parse_set(const char *arg, const char *module, nmx_cli_set_t *out);
+void nmx_cli_set_free(nmx_cli_set_t *s);
+/* The discovered (or registered) expert of that module name, or NULL. */
+const nmx_expert_info_t *nmx_cli_find_expert(nmx_host_t *host, const char *module);
+/* Checks a setting against what its expert declares (nmx_expert_check_setting);
+ * false, with the message printed, when it is refused. */
+bool nmx_cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s);
+/* The expert's declared settings with defaults and stored values, as a table or JSON. */
+void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent);
+json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei);
+
 #endif /* NMX_CLI_H */

@@ -285,23 +285,30 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         }
         case 's':
         case 'c': {
-            const char *sep = c == 's' ? strchr(optarg, '.') : strchr(optarg, '=');
-            const char *eq = c == 's' && sep != NULL ? strchr(sep + 1, '=') : sep;
-            if (sep == NULL || sep == optarg || eq == NULL || (c == 's' && eq == sep + 1) ||
-                (c == 'c' && eq[1] == '\0')) {
-                nmx_cli_error(c == 's' ? "--set wants NAME.KEY=VALUE, not '%s'"
-                                       : "--config wants NAME=FILE, not '%s'",
-                              optarg);
-                goto out;
+            nmx_cli_set_t one;
+            if (c == 's') {
+                if (nmx_cli_parse_set(optarg, NULL, &one) != 0)
+                    goto out;
+            } else {
+                const char *eq = strchr(optarg, '=');
+                if (eq == NULL || eq == optarg || eq[1] == '\0') {
+                    nmx_cli_error("--config wants NAME=FILE, not '%s'", optarg);
+                    goto out;
+                }
+                one.module = strndup(optarg, (size_t)(eq - optarg));
+                one.key = NULL;
+                one.value = strdup(eq + 1);
             }
             pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
-            if (g == NULL)
+            if (g == NULL) {
+                nmx_cli_set_free(&one);
                 goto oom;
+            }
             sets = g;
             pending_set_t *ps = &sets[nsets++];
-            ps->module = strndup(optarg, (size_t)(sep - optarg));
-            ps->key = c == 's' ? strndup(sep + 1, (size_t)(eq - sep - 1)) : NULL;
-            ps->value = strdup(eq + 1);
+            ps->module = one.module;
+            ps->key = one.key;
+            ps->value = one.value;
             break;
         }
         case 'Y': opts.ui_filter = optarg; break;
@@ -507,6 +514,13 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             nmx_cli_error("%s", errbuf);
             goto out;
         }
+    }
+    /* Every --set against what its expert declares: a mistyped key or value
+     * is a usage error before anything runs. */
+    for (size_t i = 0; i < nsets; i++) {
+        nmx_cli_set_t one = {sets[i].module, sets[i].key, sets[i].value};
+        if (sets[i].key != NULL && !nmx_cli_check_set(host, &one))
+            goto out;
     }
     /* "-o -" is standard output, whatever it is; any other name is a
      * regular file written whole or not at all (nmx_output_open). */

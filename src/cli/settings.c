@@ -5,12 +5,19 @@
  * RawConfigData.  The command line composes it: the stored configuration
  * (or a --config file) first, then every --set NAME.KEY=VALUE for that
  * expert, a later value of a key replacing an earlier one.
+ *
+ * `run --set NAME.KEY=VALUE` and `configure NAME --set [NAME.]KEY=VALUE`
+ * parse and check settings here, with the same messages: a key or value
+ * the expert does not declare (NmxExpertSettings) is refused before
+ * anything runs.  The settings tables of `list --settings` and
+ * `configure --show` are printed here too.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -154,4 +161,145 @@ void nmx_cli_unwrap_config(uint8_t **data, size_t *len)
             *len -= 4;
         }
     }
+}
+
+/* ---- one --set syntax for run and configure ------------------------------ */
+
+int nmx_cli_parse_set(const char *arg, const char *module, nmx_cli_set_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(arg, '=');
+    const char *dot = eq != NULL ? memchr(arg, '.', (size_t)(eq - arg)) : NULL;
+    const char *key = dot != NULL ? dot + 1 : arg;
+    if (eq == NULL || key == eq || (dot == NULL && module == NULL) || dot == arg) {
+        nmx_cli_error(module != NULL ? "--set wants KEY=VALUE or %s.KEY=VALUE, not '%s'"
+                                     : "--set wants NAME.KEY=VALUE%s, not '%s'",
+                      module != NULL ? module : "", arg);
+        return -1;
+    }
+    if (strpbrk(eq + 1, "\r\n") != NULL) {
+        nmx_cli_error("--set %.*s: a value cannot hold a line break", (int)(eq - arg), arg);
+        return -1;
+    }
+    if (dot != NULL && module != NULL &&
+        (strlen(module) != (size_t)(dot - arg) || strncasecmp(arg, module, (size_t)(dot - arg)) != 0)) {
+        nmx_cli_error("--set %s: the setting names '%.*s', not %s", arg, (int)(dot - arg), arg, module);
+        return -1;
+    }
+    out->module = dot != NULL ? strndup(arg, (size_t)(dot - arg)) : strdup(module);
+    out->key = strndup(key, (size_t)(eq - key));
+    out->value = strdup(eq + 1);
+    if (out->module == NULL || out->key == NULL || out->value == NULL) {
+        nmx_cli_set_free(out);
+        nmx_cli_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void nmx_cli_set_free(nmx_cli_set_t *s)
+{
+    free(s->module);
+    free(s->key);
+    free(s->value);
+    memset(s, 0, sizeof *s);
+}
+
+const nmx_expert_info_t *nmx_cli_find_expert(nmx_host_t *host, const char *module)
+{
+    for (size_t i = 0; i < nmx_host_expert_count(host); i++) {
+        const nmx_expert_info_t *ei = nmx_host_expert(host, i);
+        if (strcasecmp(ei->module, module) == 0)
+            return ei;
+    }
+    return NULL;
+}
+
+bool nmx_cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s)
+{
+    char err[1024];
+    if (nmx_expert_check_setting(nmx_cli_find_expert(host, s->module), s->key, s->value, err, sizeof err) == 0)
+        return true;
+    nmx_cli_error("%s", err);
+    return false;
+}
+
+/* ---- showing settings ----------------------------------------------------- */
+
+/* The value of KEY in KEY=VALUE text (the last line wins), copied into
+ * buf; false when the text does not set it. */
+static bool config_get(const char *text, size_t len, const char *key, char *buf, size_t size)
+{
+    bool found = false;
+    size_t klen = strlen(key);
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+        if (l > klen && strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+            size_t vl = l - klen - 1;
+            while (vl > 0 && (p[klen + 1 + vl - 1] == '\r' || p[klen + 1 + vl - 1] == '\0'))
+                vl--;
+            snprintf(buf, size, "%.*s", (int)vl, p + klen + 1);
+            found = true;
+        }
+        p += l + 1;
+    }
+    return found;
+}
+
+void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent)
+{
+    size_t len;
+    uint8_t *stored = nmx_config_load(ei->module, &len);
+    bool text = stored != NULL && nmx_cli_is_text(stored, len);
+    if (ei->nsettings == 0) {
+        fprintf(out, "%s(declares no settings%s)\n", indent,
+                ei->configurable ? "; its Configure takes a configuration of its own" : "");
+        free(stored);
+        return;
+    }
+    int wk = 3, wd = 7, ws = 6; /* KEY, DEFAULT, STORED */
+    char buf[256];
+    for (size_t i = 0; i < ei->nsettings; i++) {
+        const nmx_setting_desc_t *d = &ei->settings[i];
+        int k = (int)strlen(d->key), dl = (int)strlen(d->default_value);
+        wk = k > wk ? k : wk;
+        wd = dl > wd ? dl : wd;
+        if (text && config_get((const char *)stored, len, d->key, buf, sizeof buf))
+            ws = (int)strlen(buf) > ws ? (int)strlen(buf) : ws;
+    }
+    fprintf(out, "%s%-*s  %-*s  %-*s  %s\n", indent, wk, "KEY", wd, "DEFAULT", ws, "STORED", "VALUES - MEANING");
+    for (size_t i = 0; i < ei->nsettings; i++) {
+        const nmx_setting_desc_t *d = &ei->settings[i];
+        const char *sv = "-";
+        if (text && config_get((const char *)stored, len, d->key, buf, sizeof buf))
+            sv = buf;
+        fprintf(out, "%s%-*s  %-*s  %-*s  %s%s%s\n", indent, wk, d->key, wd,
+                d->default_value[0] != '\0' ? d->default_value : "-", ws, sv,
+                d->values[0] != '\0' ? d->values : "any", d->help[0] != '\0' ? " - " : "", d->help);
+    }
+    free(stored);
+}
+
+json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei)
+{
+    size_t len;
+    uint8_t *stored = nmx_config_load(ei->module, &len);
+    bool text = stored != NULL && nmx_cli_is_text(stored, len);
+    json_t *arr = json_array();
+    char buf[256];
+    for (size_t i = 0; i < ei->nsettings; i++) {
+        const nmx_setting_desc_t *d = &ei->settings[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "key", json_string(d->key));
+        json_object_set_new(o, "default", d->default_value[0] != '\0' ? json_string(d->default_value) : json_null());
+        json_object_set_new(o, "values", json_string(d->values));
+        json_object_set_new(o, "help", json_string(d->help));
+        bool have = text && config_get((const char *)stored, len, d->key, buf, sizeof buf);
+        json_t *sv = have ? json_string(buf) : json_null();
+        json_object_set_new(o, "stored", sv != NULL ? sv : json_null());
+        json_array_append_new(arr, o);
+    }
+    free(stored);
+    return arr;
 }
