@@ -322,6 +322,9 @@ typedef struct nmx_result {
     /* Added with SDK 1.1. */
     uint32_t frame;             /* EXPERTSTATUS.Frame: the last frame ExpertGetFrame delivered
                                    (0-based), or 0xFFFFFFFF (INVALID_FRAME_NUMBER) if none */
+    /* Added with JSON report v2 (0.2.0). */
+    uint64_t frames_read;       /* distinct frames ExpertGetFrame delivered to it: with
+                                   FLAGS_DEFER_TO_UI_FILTER, those -Y selected */
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);

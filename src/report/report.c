@@ -638,6 +638,7 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_object_set_new(o, "percent_done", json_integer(r->percent_done));
     /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
     json_object_set_new(o, "frame", r->frame != INVALID_FRAME_NUMBER ? json_integer(r->frame) : json_null());
+    json_object_set_new(o, "frames_read", json_integer((json_int_t)r->frames_read));
     json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
     json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
     json_object_set_new(o, "memory", memory_json(&r->memory));

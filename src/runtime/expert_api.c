@@ -115,6 +115,12 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
             pEFrameDescriptor->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
             pEFrameDescriptor->lpPropertyTable = d != NULL ? d->props : NULL;
             s->status.Frame = found;
+            if (s->seen != NULL && !(s->seen[found / 8] & (1u << (found % 8)))) {
+                s->seen[found / 8] |= (uint8_t)(1u << (found % 8));
+                s->nseen++;
+                if (s->link != NULL)
+                    atomic_store(&s->link->page->frames_read, s->nseen);
+            }
             /* Walking forward: map the next window in one call, and (in a
              * process of its own) keep only a window of the capture resident. */
             uint64_t off = nmx_cap_frame(s->cap, found)->data_off;

@@ -645,6 +645,8 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     r->version = e->version;
     r->percent_done = st.PercentDone;
     r->frame = st.Frame;
+    uint32_t nframes = nmx_cap_count(run->capobj->cap);
+    r->frames_read = fig.frames_read < nframes ? fig.frames_read : nframes;
 
     bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
     /* A clean end: the process exited with status 0 (the runtime's own

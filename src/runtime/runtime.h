@@ -49,6 +49,7 @@ typedef struct nmx_ctlpage {
     EXPERTSTATUS status;          /* last status the expert indicated (progress display) */
     nmx_mem_stats_t mem;          /* the session heap keeps its statistics here */
     nmx_eventlog_counters_t log;  /* the event log's counters */
+    _Atomic uint64_t frames_read; /* distinct frames ExpertGetFrame delivered */
 } nmx_ctlpage_t;
 #define NMX_CTLPAGE_SIZE 4096u
 _Static_assert(sizeof(nmx_ctlpage_t) <= NMX_CTLPAGE_SIZE, "the control page is one page");
@@ -66,6 +67,7 @@ typedef struct nmx_ctl_figures {
     nmx_mem_stats_t mem;
     uint64_t committed, count, dropped, over_limit;
     uint64_t log_bytes;       /* bytes of records the file really holds, within the limit */
+    uint64_t frames_read;     /* the expert side's claim: bound it by the capture */
     bool log_full;            /* the log had no room left for another record */
     nmx_event_t *events;      /* in *storage (free it) */
     size_t nevents;
@@ -165,6 +167,8 @@ struct nmx_session {
     struct nmx_frame_mod *mods;   /* frames replaced with ModifyFrame: this session's own
                                      copy-on-write view of the capture */
     size_t nmods;
+    uint8_t *seen;                /* a bit per frame ExpertGetFrame delivered, or NULL */
+    uint64_t nseen;               /* bits set: published as the page's frames_read */
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a
                                      flexible array) */
 };
