@@ -72,6 +72,7 @@ typedef struct nmx_capture_info {
     const char *const *files;       /* their names, in the order given (files[0] == path) */
     const uint32_t *file_frames;    /* frames each file holds */
     const char *compression;        /* "gzip", "zstd" or "lz4" if the file was decompressed, else NULL */
+    int64_t frame1_ns;              /* time of frame 1, the origin of relative times (0 if none) */
 } nmx_capture_info_t;
 
 /*
@@ -225,6 +226,15 @@ typedef struct nmx_run_opts {
     void *progress_ctx;
     /* Added with the trust boundary (0.1.0); appended so that existing code keeps compiling. */
     uint64_t event_limit;     /* bytes of events kept per expert; 0 = mem_limit if set, else 2 GiB */
+    /* Added with ranges (0.2.0): experts that defer to the UI filter
+     * (FLAGS_DEFER_TO_UI_FILTER, as the built-in ones do) see only the frames
+     * in these bounds that the display filter also passes. */
+    uint32_t first_frame;     /* 1-based, inclusive; 0 = from the first */
+    uint32_t last_frame;      /* 1-based, inclusive; 0 = to the last */
+    int has_start_time;       /* start_ns is a bound */
+    int has_end_time;         /* end_ns is a bound */
+    int64_t start_ns;         /* absolute UTC ns, inclusive (frames without a time are outside) */
+    int64_t end_ns;           /* absolute UTC ns, inclusive */
 } nmx_run_opts_t;
 
 /* Creates a run of experts over an open capture.  NULL + errbuf on error

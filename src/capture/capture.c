@@ -1147,6 +1147,7 @@ void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
     info->files = cap->n_parts > 0 ? cap->part_names : (const char *const *)&cap->path;
     info->file_frames = cap->n_parts > 0 ? cap->part_frames : &cap->n_frames;
     info->compression = cap->compression;
+    info->frame1_ns = nmx_cap_first_frame_ns(cap);
 }
 
 /* ---- exported (host.h) ---------------------------------------------------------- */

@@ -91,4 +91,13 @@ bool nmx_cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s);
 void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent);
 json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei);
 
+/*
+ * A time for --start/--end: seconds from `origin_ns` ("12.5", "+12.5"), an
+ * epoch time ("@1371506299.5"), or ISO 8601 "YYYY-MM-DD[T| ]HH:MM[:SS[.f]]"
+ * in UTC unless it ends with Z or +HH:MM/-HH:MM.  False if it is none.
+ */
+bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out);
+/* A 1-based frame range "A-B", "A-", "-B" or "N"; 0 for an open end. */
+bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last);
+
 #endif /* NMX_CLI_H */

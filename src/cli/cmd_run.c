@@ -3,6 +3,7 @@
  *
  *   nmexpert run CAPTURE... [-r CAPTURE]... [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
  *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
+ *                [--start T] [--end T] [--frames A-B]
  *                [-o FILE] [--isolation process|none] [--jobs N]
  *                [--timeout S] [--grace S] [--mem-limit SIZE]
  *                [--event-limit SIZE] [--debug-heap]
@@ -192,6 +193,9 @@ static void run_usage(FILE *out)
           "      --set NAME.KEY=VALUE   a setting for expert NAME (repeatable)\n"
           "      --config NAME=FILE     raw configuration for expert NAME\n"
           "  -Y, --display-filter F     the UI filter experts may defer to\n"
+          "      --start T, --end T     only frames from/to time T (seconds from the first frame,\n"
+          "                             @EPOCH, or ISO 8601 such as 2013-06-17T21:58:30Z)\n"
+          "      --frames A-B           only frames A to B (1-based; A-, -B and N also work)\n"
           "      --format text|csv|json output format (default text)\n"
           "  -o, --output FILE          write the report to FILE\n"
           "      --isolation process|none   run experts in child processes (default) or in-process\n"
@@ -230,6 +234,9 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         {"property", required_argument, NULL, 'Q'},
         {"bit", required_argument, NULL, 'B'},
         {"no-progress", no_argument, NULL, 'N'},
+        {"start", required_argument, NULL, 'S'},
+        {"end", required_argument, NULL, 'E'},
+        {"frames", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -240,6 +247,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     size_t nsets = 0;
     char **dirs = NULL;
     size_t ndirs = 0;
+    const char *start_text = NULL, *end_text = NULL; /* --start, --end: read once the capture is open */
     const char **captures = NULL; /* -r FILE and the positional names, in order */
     size_t ncaptures = 0;
     int format = NMX_REPORT_TEXT;
@@ -400,6 +408,15 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             opts.start_bit = (unsigned)u;
             break;
         case 'N': progress_on = false; break;
+        case 'S': start_text = optarg; break;
+        case 'E': end_text = optarg; break;
+        case 'R':
+            if (!nmx_cli_parse_frames(optarg, &opts.first_frame, &opts.last_frame)) {
+                nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'",
+                              optarg);
+                goto out;
+            }
+            break;
         case 'h':
             run_usage(stdout);
             status = NMX_EXIT_OK;
@@ -451,6 +468,22 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     }
     nmx_capture_info_t info;
     nmx_capture_get_info(cap, &info);
+    /* Relative times count from frame 1, as tshark's frame.time_relative. */
+    const char *tt[2] = {start_text, end_text};
+    for (int k = 0; k < 2; k++) {
+        if (tt[k] == NULL)
+            continue;
+        if (!nmx_cli_parse_time(tt[k], info.frame1_ns, k == 0 ? &opts.start_ns : &opts.end_ns)) {
+            nmx_cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
+                          "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
+                          k == 0 ? "start" : "end", tt[k]);
+            goto out;
+        }
+        if (k == 0)
+            opts.has_start_time = 1;
+        else
+            opts.has_end_time = 1;
+    }
     if (info.damage != NULL)
         nmx_cli_error("warning: %s; reporting on the %u usable frames", info.damage,
                       info.frames);

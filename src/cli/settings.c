@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cli.h"
+#include "common/strutil.h"
 
 bool nmx_cli_is_text(const uint8_t *data, size_t len)
 {
@@ -302,4 +304,126 @@ json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei)
     }
     free(stored);
     return arr;
+}
+
+/* ---- times and frame ranges (run --start, --end, --frames) ------------- */
+
+/* Digits of s as a number of nanoseconds: "12.5" -> 12500000000; false if
+ * it is not a plain decimal (or overflows). */
+static bool seconds_ns(const char *s, int64_t *out)
+{
+    int64_t whole = 0, frac = 0;
+    int fd = 0;
+    const char *p = s;
+    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        return false;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (whole > (INT64_MAX / 1000000000 - 9) / 10)
+            return false;
+        whole = whole * 10 + (*p - '0');
+    }
+    if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++)
+            if (fd < 9) {
+                frac = frac * 10 + (*p - '0');
+                fd++;
+            }
+    if (*p != '\0')
+        return false;
+    while (fd++ < 9)
+        frac *= 10;
+    *out = whole * 1000000000 + frac;
+    return true;
+}
+
+bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out)
+{
+    int64_t ns;
+    if (s[0] == '+' && seconds_ns(s + 1, &ns)) {
+        *out = origin_ns + ns;
+        return true;
+    }
+    if (s[0] == '@')
+        return seconds_ns(s + 1, out);
+    if (seconds_ns(s, &ns)) {
+        *out = origin_ns + ns;
+        return true;
+    }
+    /* YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|+HH:MM|-HH:MM], UTC unless an offset is given. */
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10)
+        return false;
+    const char *p = s + 10;
+    if (*p == 'T' || *p == ' ') {
+        int m = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &m) != 2 || m != 5)
+            return false;
+        p += 1 + m;
+        if (*p == ':') {
+            if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+                return false;
+            tm.tm_sec = (p[1] - '0') * 10 + (p[2] - '0');
+            p += 3;
+        }
+    }
+    int64_t frac = 0;
+    if (*p == '.') {
+        int fd = 0;
+        for (p++; isdigit((unsigned char)*p); p++)
+            if (fd < 9) {
+                frac = frac * 10 + (*p - '0');
+                fd++;
+            }
+        if (fd == 0)
+            return false;
+        while (fd++ < 9)
+            frac *= 10;
+    }
+    int64_t offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om, k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59)
+            return false;
+        offset = (int64_t)(oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
+        p += 1 + k;
+    }
+    if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || tm.tm_sec > 60)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    int mday = tm.tm_mday;
+    time_t t = timegm(&tm);
+    if (tm.tm_mday != mday) /* 2024-02-30 normalised into March */
+        return false;
+    *out = ((int64_t)t - offset) * 1000000000 + frac;
+    return true;
+}
+
+bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
+{
+    const char *dash = strchr(s, '-');
+    uint64_t a = 0, b = 0;
+    char lo[32];
+    if (dash == NULL) {
+        if (!nmx_parse_u64(s, &a) || a == 0 || a > UINT32_MAX)
+            return false;
+        *first = *last = (uint32_t)a;
+        return true;
+    }
+    if ((size_t)(dash - s) >= sizeof lo)
+        return false;
+    memcpy(lo, s, (size_t)(dash - s));
+    lo[dash - s] = '\0';
+    if ((lo[0] != '\0' && (!nmx_parse_u64(lo, &a) || a == 0 || a > UINT32_MAX)) ||
+        (dash[1] != '\0' && (!nmx_parse_u64(dash + 1, &b) || b == 0 || b > UINT32_MAX)) ||
+        (lo[0] == '\0' && dash[1] == '\0') || (a != 0 && b != 0 && a > b))
+        return false;
+    *first = (uint32_t)a;
+    *last = (uint32_t)b;
+    return true;
 }

@@ -131,6 +131,7 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     so.mem_limit = run->opts.mem_limit;
     so.debug_heap = run->opts.debug_heap != 0;
     so.ui_filter = run->ui_filter;
+    so.range = run->range;
     so.startup = run->startup;
     so.startup_flags = run->startup_flags;
     /* A child process has page tables of its own: it can drop what it has

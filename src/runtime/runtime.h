@@ -113,12 +113,21 @@ struct _CAPTURE *nmx_capobj_get(HCAPTURE h);
 
 typedef struct nmx_session nmx_session_t;
 
+/* The frames a run's experts see through the UI filter (nmx_run_opts_t). */
+typedef struct nmx_frame_range {
+    bool active;
+    uint32_t first, last;     /* 0-based, inclusive */
+    bool has_start, has_end;
+    int64_t start_ns, end_ns; /* inclusive */
+} nmx_frame_range_t;
+
 typedef struct nmx_session_opts {
     struct _CAPTURE *capture;
     nmx_link_t *link;              /* status, statistics and events go here (NULL: Configure) */
     uint64_t mem_limit;
     bool debug_heap;
     const nmx_filter_t *ui_filter; /* FLAGS_DEFER_TO_UI_FILTER, or NULL */
+    nmx_frame_range_t range;       /* ... and the frames it is limited to */
     EXPERTSTARTUPINFO startup;     /* copied */
     DWORD startup_flags;
     bool release_behind;           /* drop capture pages walked past (own address space) */
@@ -148,6 +157,7 @@ struct nmx_session {
     nmx_cap_t *cap;
     nmx_link_t *link;
     const nmx_filter_t *ui_filter;
+    nmx_frame_range_t range;      /* applies with ui_filter */
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;
     pthread_mutex_t lock;         /* serialises helpers called from expert threads */

@@ -284,6 +284,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     s->cap = opts->capture->cap;
     s->link = opts->link;
     s->ui_filter = opts->ui_filter;
+    s->range = opts->range;
     s->startup = opts->startup;
     s->startup_flags = opts->startup_flags;
     s->release_behind = opts->release_behind;
