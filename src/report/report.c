@@ -6,9 +6,11 @@
  * table whose columns are the union of its events' columns by name, in the
  * order first seen (spec 2.8), preceded by the fixed viewer columns that the
  * events do not hide with NMEVENTFLAG_DO_NOT_DISPLAY_*.  Text and CSV render
- * cells as the NetMon viewer does (spec 4.7); JSON keeps typed values:
- * numbers as numbers, addresses in standard notation, FRAME 1-based,
- * booleans as booleans, VARTIME as ISO 8601 text.
+ * cells as the NetMon viewer does (spec 4.7), except FLOAT64, which is
+ * written by column kind (see "numbers" below) and never in scientific
+ * notation; JSON keeps typed values: numbers as numbers, addresses in
+ * standard notation, FRAME 1-based, booleans as booleans, VARTIME as ISO
+ * 8601 text.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -108,6 +110,137 @@ static void format_vartime(double days, char *buf, size_t n, char sep)
              tm.tm_mday, sep, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
+/* ---- numbers: FLOAT64 cells by column kind ------------------------------------
+ *
+ * NMCOLUMNTYPE_FLOAT64 says nothing of the unit, so the column name does,
+ * as the built-in experts name their columns (docs/writing-an-expert.md):
+ *   - a name ending in "(s)" is seconds: 6 decimals in text (microseconds);
+ *   - a name starting with "%" or ending in "(%)" is a percentage: 2 decimals;
+ *   - otherwise a column whose values are all whole numbers is integers (a
+ *     count too wide for UINT32), and any other gets the fewest decimals
+ *     (at most 6) that show every value of the column, the same for all.
+ * CSV keeps full precision: the shortest decimal text that reads back as
+ * the same double, positional (0.000099, never 9.9e-05). */
+
+typedef enum { NUM_INTEGER, NUM_SECONDS, NUM_PERCENT, NUM_REAL } num_kind_t;
+
+typedef struct numfmt {
+    num_kind_t kind;
+    int decimals; /* text decimals */
+} numfmt_t;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* The kind a column name declares, or NUM_REAL when it declares none. */
+static num_kind_t name_kind(const char *name)
+{
+    while (*name == ' ')
+        name++;
+    if (ends_with(name, "(s)"))
+        return NUM_SECONDS;
+    if (name[0] == '%' || ends_with(name, "(%)"))
+        return NUM_PERCENT;
+    return NUM_REAL;
+}
+
+/* Decimals (0-6) needed to show v exactly at microsecond-like precision. */
+static int decimals_needed(double v)
+{
+    char b[400];
+    snprintf(b, sizeof b, "%.6f", fabs(v));
+    char *dot = strchr(b, '.');
+    if (dot == NULL)
+        return 0;
+    int d = 6;
+    while (d > 0 && dot[d] == '0')
+        d--;
+    return d;
+}
+
+/* "-0.00" -> "0.00": a value that rounds to zero has no sign. */
+static void drop_negative_zero(char *buf)
+{
+    if (buf[0] != '-')
+        return;
+    for (const char *p = buf + 1; *p != '\0'; p++)
+        if (*p != '0' && *p != '.')
+            return;
+    memmove(buf, buf + 1, strlen(buf));
+}
+
+/* The shortest decimal text of v that strtod reads back as v, positional. */
+static void shortest_plain(double v, char *buf, size_t n)
+{
+    char e[48];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    /* e is [-]D[.DDD]e(+|-)XX: gather the digits and the exponent. */
+    char digits[24];
+    size_t nd = 0;
+    const char *q = e;
+    bool neg = *q == '-';
+    if (neg)
+        q++;
+    for (; *q != 'e' && *q != '\0'; q++)
+        if (*q >= '0' && *q <= '9' && nd + 1 < sizeof digits)
+            digits[nd++] = *q;
+    int x = *q == 'e' ? atoi(q + 1) : 0;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    size_t o = 0;
+#define PUT(ch)                                                                                    \
+    do {                                                                                           \
+        if (o + 1 < n)                                                                             \
+            buf[o++] = (ch);                                                                       \
+    } while (0)
+    if (neg && !(nd == 1 && digits[0] == '0'))
+        PUT('-');
+    if (x < 0) {
+        PUT('0');
+        PUT('.');
+        for (int i = 0; i < -x - 1; i++)
+            PUT('0');
+        for (size_t i = 0; i < nd; i++)
+            PUT(digits[i]);
+    } else {
+        for (int i = 0; i <= x; i++)
+            PUT((size_t)i < nd ? digits[i] : '0');
+        if (nd > (size_t)x + 1) {
+            PUT('.');
+            for (size_t i = (size_t)x + 1; i < nd; i++)
+                PUT(digits[i]);
+        }
+    }
+#undef PUT
+    if (n > 0)
+        buf[o] = '\0';
+}
+
+/* A FLOAT64 cell of a column of format f; `csv` for full precision. */
+static void format_number(double v, const numfmt_t *f, bool csv, char *buf, size_t n)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    if (f->kind == NUM_INTEGER)
+        snprintf(buf, n, "%.0f", v);
+    else if (csv)
+        shortest_plain(v, buf, n);
+    else
+        snprintf(buf, n, "%.*f", f->kind == NUM_SECONDS ? 6 : f->kind == NUM_PERCENT ? 2 : f->decimals, v);
+    drop_negative_zero(buf);
+}
+
 void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
 {
     switch (c->type) {
@@ -121,9 +254,11 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     case NMCOLUMNTYPE_SINT32:
         snprintf(buf, n, "%" PRId64, c->v.i);
         break;
-    case NMCOLUMNTYPE_FLOAT64:
-        snprintf(buf, n, "%g", c->v.f);
+    case NMCOLUMNTYPE_FLOAT64: {
+        static const numfmt_t plain = {NUM_REAL, 6};
+        format_number(c->v.f, &plain, true, buf, n);
         break;
+    }
     case NMCOLUMNTYPE_FRAME:
         snprintf(buf, n, "%" PRIu64, c->v.u + 1);
         break;
@@ -225,6 +360,7 @@ typedef struct table {
     size_t *rows;        /* indexes of the events */
     size_t nrows;
     const char **cols;   /* expert column names, union in first-seen order */
+    numfmt_t *fmt;       /* how each column writes FLOAT64 cells */
     size_t ncols;
     bool fixed[NFIX];    /* fixed columns shown */
 } table_t;
@@ -272,8 +408,40 @@ static void tables_free(table_t *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(t[i].rows);
         free(t[i].cols);
+        free(t[i].fmt);
     }
     free(t);
+}
+
+/* The number format of each column of a table (see "numbers" above). */
+static void column_formats(const nmx_result_t *r, table_t *tb)
+{
+    tb->fmt = calloc(tb->ncols > 0 ? tb->ncols : 1, sizeof *tb->fmt);
+    if (tb->fmt == NULL)
+        return;
+    for (size_t c = 0; c < tb->ncols; c++) {
+        numfmt_t *f = &tb->fmt[c];
+        f->kind = name_kind(tb->cols[c]);
+        if (f->kind != NUM_REAL)
+            continue;
+        bool whole = true;
+        for (size_t i = 0; i < tb->nrows; i++) {
+            const nmx_event_t *e = &r->events[tb->rows[i]];
+            for (uint32_t j = 0; j < e->ncolumns; j++) {
+                const nmx_column_t *col = &e->columns[j];
+                if (col->type != NMCOLUMNTYPE_FLOAT64 || strcmp(col->name, tb->cols[c]) != 0 ||
+                    !isfinite(col->v.f))
+                    continue;
+                if (col->v.f != floor(col->v.f) || fabs(col->v.f) >= 9007199254740992.0)
+                    whole = false;
+                int d = decimals_needed(col->v.f);
+                if (d > f->decimals)
+                    f->decimals = d;
+            }
+        }
+        if (whole)
+            f->kind = NUM_INTEGER;
+    }
 }
 
 /* Groups a result's events into tables; NULL with *n = 0 when no events. */
@@ -323,18 +491,26 @@ static table_t *tables_build(const nmx_result_t *r, size_t *n)
             }
         }
     }
+    for (size_t k = 0; k < *n; k++)
+        column_formats(r, &t[k]);
     return t;
 }
 
-/* The cell of expert column `name` in event e ("" when e has none). */
-static void column_cell(const nmx_event_t *e, const char *name, char *buf, size_t n)
+/* The cell of expert column k of table tb in event e ("" when e has none);
+ * `csv` keeps numbers at full precision. */
+static void column_cell(const table_t *tb, size_t k, const nmx_event_t *e, bool csv, char *buf, size_t n)
 {
     buf[0] = '\0';
     for (uint32_t c = 0; c < e->ncolumns; c++) {
-        if (strcmp(e->columns[c].name, name) == 0) {
-            nmx_report_format_value(&e->columns[c], buf, n);
-            return;
-        }
+        const nmx_column_t *col = &e->columns[c];
+        if (strcmp(col->name, tb->cols[k]) != 0)
+            continue;
+        static const numfmt_t fallback = {NUM_REAL, 6};
+        if (col->type == NMCOLUMNTYPE_FLOAT64)
+            format_number(col->v.f, tb->fmt != NULL ? &tb->fmt[k] : &fallback, csv, buf, n);
+        else
+            nmx_report_format_value(col, buf, n);
+        return;
     }
 }
 
@@ -412,7 +588,7 @@ static void text_result(const nmx_result_t *r, FILE *out)
                     width[f] = l;
             }
             for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(e, tb->cols[c], cell, CELL_MAX);
+                column_cell(tb, c, e, false, cell, CELL_MAX);
                 size_t l = strlen(cell);
                 if (l > width[NFIX + c])
                     width[NFIX + c] = l;
@@ -447,7 +623,7 @@ static void text_result(const nmx_result_t *r, FILE *out)
                 if (c < NFIX)
                     fixed_cell(e, (int)c, cell, CELL_MAX);
                 else
-                    column_cell(e, tb->cols[c - NFIX], cell, CELL_MAX);
+                    column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
                 int pad = (int)(width[c] - strlen(cell));
                 if (numeric[c])
                     fprintf(out, "%s%*s%s", first ? "" : "  ", pad, "", cell);
@@ -563,7 +739,7 @@ static void csv_result(const nmx_result_t *r, FILE *out, bool *first_table)
                 csv_field(out, cell, false);
             }
             for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(e, tb->cols[c], cell, CELL_MAX);
+                column_cell(tb, c, e, true, cell, CELL_MAX);
                 csv_field(out, cell, false);
             }
             fputc('\n', out);

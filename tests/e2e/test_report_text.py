@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the readable reports: how text and CSV write numbers,
+tables that fit the terminal, progress bars that do not wrap, what goes to
+standard error (the demo banner, failure summaries), and the demo's clean-up.
+
+- numbers: a FLOAT64 column whose name ends in "(s)" is seconds, written
+  with 6 decimals; one whose name starts with "%" or ends in "(%)" is a
+  percentage, 2 decimals; a FLOAT64 column of whole numbers is integers;
+  any other FLOAT64 column has one number of decimals for all its cells.
+  CSV keeps full precision (the shortest text that reads back as the same
+  double), never in scientific notation;
+- width: COLUMNS, else the terminal's width when standard output is one;
+  a table wider than that is written one record per block ("key: value");
+  without a terminal and without COLUMNS nothing changes;
+- every failure that makes the exit status non-zero is summarised on
+  standard error, with -o too.
+
+Run by ctest with NMEXPERT, FIXTURES, EXPERTS, DATA and NMEXPERT_DATA_DIR
+in the environment.  Each check prints one line; any failure makes the exit
+status 1.
+"""
+import atexit
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+
+NMEXPERT = os.environ["NMEXPERT"]
+FIXTURES = os.environ["FIXTURES"]
+EXPERTS = os.environ["EXPERTS"]
+DATA = os.environ["DATA"]
+SAMPLE = os.path.join(os.environ["NMEXPERT_DATA_DIR"], "sample.pcap")
+failures = []
+tmp = tempfile.mkdtemp(prefix="nmx-report-")
+atexit.register(shutil.rmtree, tmp, True)
+os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
+os.environ.pop("COLUMNS", None)
+
+
+def run(*args, env=None, timeout=300):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([NMEXPERT, *args], capture_output=True, text=True, timeout=timeout, env=e)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  -- " + str(detail)[:3000]))
+    if not cond:
+        failures.append(name)
+    return cond
+
+
+def fx(name):
+    return os.path.join(FIXTURES, "fx_%s.so" % name)
+
+
+def section(text, module):
+    """The lines of one expert's part of a text report."""
+    lines = text.splitlines()
+    out, inside = [], False
+    for l in lines:
+        if l.startswith("== "):
+            inside = ("(%s)" % module) in l
+            continue
+        if inside:
+            out.append(l)
+    return out
+
+
+def row_cells(line):
+    """Cells of a text table row (cells are separated by 2+ spaces)."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+SCI = re.compile(r"(?<![\w:.])\d+(\.\d+)?[eE][-+]?\d+(?![\w:.])")
+
+# ---- 1. numbers by column kind ------------------------------------------------------
+base = ["--experts-dir", EXPERTS, "--no-progress"]
+rc, out, err = run("run", SAMPLE, "-e", "protdist", "-e", "resptime", *base)
+check("text run -> 0", rc == 0, err)
+check("text: no number in scientific notation", not SCI.search(out), [m.group(0) for m in SCI.finditer(out)][:5])
+prot = section(out, "protdist")
+check("percentages with 2 decimals, integers as integers (protdist)",
+      any(re.fullmatch(r"tcp\s+462\s+75\.99\s+217900\s+93\.37", l) for l in prot)
+      and any(re.fullmatch(r"eth\s+608\s+100\.00\s+233376\s+100\.00", l) for l in prot), "\n".join(prot))
+rt = section(out, "resptime")
+rows = [row_cells(l) for l in rt if l.startswith("192.0.2.10 ") and " DNS " in l]
+check("seconds with 6 decimals (resptime)", rows and "0.000099" in rows[0] and "0.000597" in rows[0],
+      "\n".join(rt))
+head = [l for l in rt if l.startswith("Server")]
+idx = row_cells(head[0]) if head else []
+bad = []
+for l in rt:
+    if not l.startswith(("192.", "2001:")):
+        continue
+    cells = row_cells(l)
+    for name, cell in zip(idx, cells):
+        if name.endswith("(s)") and not re.fullmatch(r"\d+\.\d{6}", cell):
+            bad.append((name, cell))
+check("every (s) cell has 6 decimals", idx and not bad, bad[:5])
+
+rc, out, err = run("run", SAMPLE, "-e", "protdist", "-e", "resptime", "--format", "csv", *base)
+check("csv run -> 0", rc == 0, err)
+check("csv: no number in scientific notation", not SCI.search(out), [m.group(0) for m in SCI.finditer(out)][:5])
+rc2, js, err2 = run("run", SAMPLE, "-e", "protdist", "-e", "resptime", "--format", "json", *base)
+want = {}
+for ex in json.loads(js)["experts"]:
+    for ev in ex["events"]:
+        for c in ev["columns"]:
+            if c["type"] == "float64":
+                want.setdefault((ex["module"], c["name"]), []).append(c["value"])
+got = {}
+table = None
+for r in csv.reader(io.StringIO(out)):
+    if not r:
+        table = None
+        continue
+    if r[:4] == ["Expert", "Module", "Outcome", "Event"]:
+        table = r
+        continue
+    for name, cell in zip(table[4:], r[4:]):
+        key = (r[1], name)
+        if key in want:
+            got.setdefault(key, []).append(cell)
+def shortest(cell):
+    """The cell is positional, and the shortest text of its double."""
+    try:
+        v = float(cell)
+    except ValueError:
+        return False
+    s = format(Decimal(repr(v)), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return cell == s
+bad = []
+for k, vs in want.items():
+    cells = got.get(k, [])
+    if len(cells) != len(vs):
+        bad.append((k, cells, vs))
+        continue
+    for cell, v in zip(cells, vs):
+        # JSON has 15 significant digits: the CSV cell must agree to them.
+        if not shortest(cell) or abs(float(cell) - v) > abs(v) * 1e-14:
+            bad.append((k, cell, v))
+check("csv keeps full precision, positional (%d float columns)" % len(want), want and not bad, bad[:8])
+
+rc, out, err = run("run", SAMPLE, "-e", "propdist", "--set", "propdist.property=ip.ttl", *base)
+pd = section(out, "propdist")
+means = [l for l in pd if "Mean" in l]
+check("a FLOAT64 column without unit: one precision per column, no exponent (propdist Mean)",
+      rc == 0 and not SCI.search(out) and means, "\n".join(pd))
+
+print("%d failure(s)" % len(failures))
+sys.exit(1 if failures else 0)
