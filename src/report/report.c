@@ -531,6 +531,37 @@ static bool column_numeric(const nmx_result_t *r, const table_t *tb, const char 
 
 #define CELL_MAX 4096
 
+/* "-- NAME (event N) --": the event names of the table's rows, each once in
+ * first-seen order ("A / B"), so that a table is titled for all it holds. */
+static void table_title(const nmx_result_t *r, const table_t *tb, FILE *out)
+{
+    enum { MAX_NAMES = 4 };
+    const char *names[MAX_NAMES];
+    size_t nn = 0;
+    bool more = false;
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const char *nm = r->events[tb->rows[i]].name;
+        if (nm == NULL || nm[0] == '\0')
+            continue;
+        size_t k = 0;
+        while (k < nn && strcmp(names[k], nm) != 0)
+            k++;
+        if (k < nn)
+            continue;
+        if (nn == MAX_NAMES) {
+            more = true;
+            break;
+        }
+        names[nn++] = nm;
+    }
+    fputs("-- ", out);
+    for (size_t k = 0; k < nn; k++)
+        fprintf(out, "%s%s", k > 0 ? " / " : "", names[k]);
+    if (more)
+        fputs(" / ...", out);
+    fprintf(out, nn > 0 ? " (event %u) --\n" : "event %u --\n", tb->ident);
+}
+
 /* ---- text --------------------------------------------------------------- */
 
 static void text_result(const nmx_result_t *r, FILE *out)
@@ -594,13 +625,8 @@ static void text_result(const nmx_result_t *r, FILE *out)
                     width[NFIX + c] = l;
             }
         }
-        if (ntab > 1) {
-            const char *title = r->events[tb->rows[0]].name;
-            if (title != NULL && title[0] != '\0')
-                fprintf(out, "-- %s (event %u) --\n", title, tb->ident);
-            else
-                fprintf(out, "-- event %u --\n", tb->ident);
-        }
+        if (ntab > 1)
+            table_title(r, tb, out);
         /* heading */
         bool first = true;
         for (size_t c = 0; c < ncol; c++) {
