@@ -594,7 +594,8 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
     return eu_register(pExpertInfo, EXPERT_NAME,
-                       "The values one property takes across the capture, and how often");
+                       "The values one property takes across the capture, and how often "
+                       "(choose it with property=KEY, e.g. ip.ttl)");
 }
 
 /*
@@ -676,11 +677,10 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
         return FALSE;
     }
     if (t.hprop == 0) {
-        /* Nothing configured: finish without events, saying how to ask. */
-        ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0,
-                             "no property configured: use --set propdist.property=KEY (e.g. ip.ttl) "
-                             "or --frame N --property KEY",
-                             0);
+        /* Nothing configured: finish without events and without a word,
+         * so that a default run of every expert shows nothing for it (how
+         * to choose a property: README.md, nmexpert list). */
+        ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
         return TRUE;
     }
 

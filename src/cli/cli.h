@@ -34,6 +34,8 @@ typedef struct nmx_cli_run_defaults {
     const char *capture;             /* the capture to run on */
     const nmx_cli_setting_t *sets;   /* extra --set values */
     size_t nsets;
+    const char *temp_file;           /* removed (then temp_dir) if a second */
+    const char *temp_dir;            /* Ctrl-C ends the command at once */
 } nmx_cli_run_defaults_t;
 int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults);
 
@@ -52,6 +54,10 @@ void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * once per program: the command that meets it and main's final flush do
  * not both say so.  The exit status is then 2. */
 void nmx_cli_stdout_error(int err);
+
+/* One line on stderr per expert of the run that did not complete
+ * ("nmexpert: expert NAME crashed: ..."; summary.c). */
+void nmx_cli_summarise_failures(const nmx_run_t *run);
 
 /* ---- configuration text (settings.c) ----------------------------------- */
 

@@ -32,6 +32,8 @@ static nmx_run_t *volatile interrupt_target;
 static volatile sig_atomic_t interrupted;
 
 static const char *volatile interrupt_temp; /* the report's temporary file, if any */
+static const char *volatile interrupt_caller_file; /* the caller's (demo's) temporary */
+static const char *volatile interrupt_caller_dir;  /* file and directory, if any */
 
 /* SIGINT and SIGTERM: the first asks every expert to stop (the partial
  * results are still reported); the second ends the program at once,
@@ -41,6 +43,10 @@ static void on_sigint(int sig)
     if (interrupted) {
         if (interrupt_temp != NULL)
             unlink(interrupt_temp);
+        if (interrupt_caller_file != NULL)
+            unlink(interrupt_caller_file);
+        if (interrupt_caller_dir != NULL)
+            rmdir(interrupt_caller_dir);
         signal(sig, SIG_DFL);
         raise(sig);
         return;
@@ -485,8 +491,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             opts.has_end_time = 1;
     }
     if (info.damage != NULL)
-        nmx_cli_error("warning: %s; reporting on the %u usable frames", info.damage,
-                      info.frames);
+        nmx_cli_error("warning: %s; reporting on the %u usable frame%s", info.damage,
+                      info.frames, info.frames == 1 ? "" : "s");
 
     host = nmx_host_new();
     if (host == NULL)
@@ -568,6 +574,10 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
 
     interrupt_target = run;
     interrupted = 0;
+    if (defaults != NULL) {
+        interrupt_caller_file = defaults->temp_file;
+        interrupt_caller_dir = defaults->temp_dir;
+    }
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -591,6 +601,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     } else if (wrote != 0) {
         nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
     }
+    nmx_cli_summarise_failures(run);
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -610,6 +621,8 @@ oom:
     nmx_cli_error("out of memory");
 out:
     interrupt_temp = NULL;
+    interrupt_caller_file = NULL;
+    interrupt_caller_dir = NULL;
     nmx_output_close(report, false, errbuf, sizeof errbuf); /* no-op once committed */
     for (size_t i = 0; i < nsel; i++)
         nmx_cli_config_free(&sel[i].config);

@@ -693,8 +693,8 @@ static void text_capture(const nmx_capture_t *cap, FILE *out)
         fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info.n_files, info.files[k],
                 info.file_frames[k], info.file_frames[k] == 1 ? "" : "s");
     if (info.damage != NULL)
-        fprintf(out, "Damaged: %s; the report covers the %u usable frames\n", info.damage,
-                info.frames);
+        fprintf(out, "Damaged: %s; the report covers the %u usable frame%s\n", info.damage,
+                info.frames, info.frames == 1 ? "" : "s");
     fputc('\n', out);
 }
 

@@ -685,7 +685,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     } else if (e->phase < NMX_PHASE_RETURNED) {
         set_outcome(r, NMX_OUTCOME_CRASHED, EXPERTSTATUS_PROBLEM, NMERR_INTERNAL_EXCEPTION);
         if (seen && WIFSIGNALED(status))
-            set_message(e, "crashed: %s", how);
+            set_message(e, "%s", how); /* the outcome already says "crashed" */
         else if (seen)
             set_message(e, "the expert ended its process (%s) inside Run", how);
         else

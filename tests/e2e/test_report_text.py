@@ -157,5 +157,59 @@ means = [l for l in pd if "Mean" in l]
 check("a FLOAT64 column without unit: one precision per column, no exponent (propdist Mean)",
       rc == 0 and not SCI.search(out) and means, "\n".join(pd))
 
+# ---- 5. small things -------------------------------------------------------------------
+demo_tmp = os.path.join(tmp, "demo-tmp")
+os.makedirs(demo_tmp)
+denv = {"TMPDIR": demo_tmp}
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--format", "json", env=denv)
+try:
+    doc = json.loads(out)
+    ok = len(doc["experts"]) == 6
+except ValueError as ex:
+    ok, doc = False, repr(ex)
+check("demo --format json: standard output is the JSON document alone", rc == 0 and ok, (rc, out[:300], err))
+check("demo: the banner is on standard error", "nmexpert demo" in err, err)
+outs = [c["value"] for e in (doc["experts"] if ok else []) if e["module"] == "coalesce" for ev in e["events"]
+        for c in ev["columns"] if c["name"] == "Output File"]
+check("demo: Protocol Coalesce writes under $TMPDIR", outs and outs[0].startswith(demo_tmp + os.sep), outs)
+check("demo: its temporary folder and capture are removed", os.listdir(demo_tmp) == []
+      and not any(os.path.exists(o) for o in outs), (os.listdir(demo_tmp), outs))
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--format", "xml", env=denv)
+check("demo with a usage error: removed too", rc == 2 and os.listdir(demo_tmp) == [], (rc, os.listdir(demo_tmp)))
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "-o", "/nonexistent/dir/r.txt", env=denv)
+check("demo that cannot write its report: removed too", rc == 2 and os.listdir(demo_tmp) == [],
+      (rc, os.listdir(demo_tmp)))
+
+rc, out, err = run("run", SAMPLE, *base)
+check("a default run says nothing for an unconfigured propdist", rc == 0 and "no property" not in out
+      and section(out, "propdist") == [""], section(out, "propdist"))
+
+http = open(os.path.join(DATA, "http.pcap"), "rb").read()
+first = 24 + 16 + int.from_bytes(http[24 + 8:24 + 12], "little")
+one = os.path.join(tmp, "one-frame.pcap")
+open(one, "wb").write(http[:first + 20])
+rc, out, err = run("run", one, "-e", fx("good"))
+check("damaged capture with 1 usable frame: '1 usable frame', singular",
+      rc == 2 and "reporting on the 1 usable frame" in err and "1 usable frames" not in err + out
+      and "covers the 1 usable frame" in out, (err, out[:400]))
+
+rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("crash"))
+check("a crash is said once: 'crashed: signal 11'", rc == 1 and "crashed: signal 11" in out
+      and "crashed: crashed" not in out, out[:400])
+
+# ---- 6. failures summarised on standard error ---------------------------------------------
+report = os.path.join(tmp, "report.txt")
+for extra in ([], ["-o", report], ["--format", "json", "-o", report]):
+    rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("crash"), "-e", fx("unresolved"),
+                       "-e", fx("good"), "--no-progress", *extra)
+    check("exit 1 summarised on stderr %s: the crash and the load failure" % " ".join(extra),
+          rc == 1 and "nmexpert: expert fx_crash crashed: signal 11" in err
+          and "nmexpert: expert fx_unresolved could not be loaded:" in err and "fx_good" not in err, err)
+rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("silent"), "--timeout", "0.3", "--grace",
+                   "0.3", "-o", report)
+check("a time-out is summarised on stderr", rc == 1 and "nmexpert: expert fx_silent timed out" in err, err)
+rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("good"))
+check("a clean run says nothing on stderr", rc == 0 and err == "", err)
+
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
