@@ -390,6 +390,10 @@ NMX_EXPORT int nmx_output_close(nmx_output_t *o, bool commit, char *errbuf, size
 /* Report writers (src/report). */
 enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2 };
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out);
+/* The same, with text tables fitted to `width` columns (0: no limit): a
+ * table wider than that is written one record per block ("Heading: value"
+ * lines).  CSV and JSON are unchanged, whatever the width. */
+NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width);
 
 #ifdef __cplusplus
 }

@@ -55,6 +55,10 @@ void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * not both say so.  The exit status is then 2. */
 void nmx_cli_stdout_error(int err);
 
+/* The width to fit output to on descriptor fd: COLUMNS if set, else the
+ * terminal's width if fd is one, else 0 (no limit; term.c). */
+unsigned nmx_cli_term_width(int fd);
+
 /* One line on stderr per expert of the run that did not complete
  * ("nmexpert: expert NAME crashed: ..."; summary.c). */
 void nmx_cli_summarise_failures(const nmx_run_t *run);

@@ -134,10 +134,14 @@ typedef struct progress {
     unsigned lines;  /* lines drawn last time */
 } progress_t;
 
+/* A progress line never wraps: in a terminal narrower than the full line
+ * the bar shrinks, then the line is cut one column short of the width (a
+ * line that fills the last column wraps on some terminals). */
 static void draw_progress(void *ctx, const nmx_run_t *run)
 {
     progress_t *p = ctx;
     size_t n = nmx_run_result_count(run);
+    unsigned cols = nmx_cli_term_width(STDERR_FILENO);
     if (p->lines > 0)
         fprintf(stderr, "\033[%uA", p->lines);
     for (size_t i = 0; i < n; i++) {
@@ -145,15 +149,24 @@ static void draw_progress(void *ctx, const nmx_run_t *run)
         unsigned pct = r->outcome == NMX_OUTCOME_COMPLETED ? 100 : r->percent_done;
         if (pct > 100)
             pct = 100;
-        char bar[31];
-        unsigned fill = pct * 30 / 100;
-        for (unsigned k = 0; k < 30; k++)
-            bar[k] = k < fill ? '#' : '.';
-        bar[30] = '\0';
         const char *state = r->outcome != NMX_OUTCOME_PENDING ? nmx_outcome_name(r->outcome)
                             : r->status >= 1                   ? "running"
                                                                : "waiting";
-        fprintf(stderr, "\r\033[K  %-12.12s [%s] %3u%%  %s\n", r->module, bar, pct, state);
+        /* "  NAME [BAR] PCT%  STATE": 24 columns and the state around the bar */
+        unsigned barlen = 30;
+        size_t rest = 24 + strlen(state);
+        if (cols > 0)
+            barlen = cols > rest + 1 + 30 ? 30 : cols > rest + 1 ? (unsigned)(cols - rest - 1) : 0;
+        char bar[31];
+        unsigned fill = pct * barlen / 100;
+        for (unsigned k = 0; k < barlen; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[barlen] = '\0';
+        char line[128];
+        snprintf(line, sizeof line, "  %-12.12s [%s] %3u%%  %s", r->module, bar, pct, state);
+        if (cols > 0 && strlen(line) >= cols)
+            line[cols > 1 ? cols - 1 : 0] = '\0';
+        fprintf(stderr, "\r\033[K%s\n", line);
     }
     p->lines = (unsigned)n;
     fflush(stderr);
@@ -589,7 +602,10 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     if (prog.enabled)
         clear_progress(&prog);
 
-    int wrote = nmx_report_write(run, format, out);
+    /* Text on standard output fits the terminal (or COLUMNS); files keep
+     * full-width tables. */
+    unsigned width = report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
+    int wrote = nmx_report_write_width(run, format, out, width);
     if (wrote == 0 && report != NULL) {
         wrote = nmx_output_close(report, true, errbuf, sizeof errbuf);
         report = NULL;

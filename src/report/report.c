@@ -564,7 +564,38 @@ static void table_title(const nmx_result_t *r, const table_t *tb, FILE *out)
 
 /* ---- text --------------------------------------------------------------- */
 
-static void text_result(const nmx_result_t *r, FILE *out)
+/* One record per block: "Heading: value" lines, the headings aligned, a
+ * blank line between records (a table wider than the terminal). */
+static void text_records(const nmx_result_t *r, const table_t *tb, FILE *out, char *cell)
+{
+    size_t key = 0;
+    for (size_t c = 0; c < tb->ncols + NFIX; c++) {
+        if (c < NFIX && !tb->fixed[c])
+            continue;
+        size_t l = strlen(c < NFIX ? fixed_names[c] : tb->cols[c - NFIX]);
+        if (l > key)
+            key = l;
+    }
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const nmx_event_t *e = &r->events[tb->rows[i]];
+        if (i > 0)
+            fputc('\n', out);
+        for (size_t c = 0; c < tb->ncols + NFIX; c++) {
+            if (c < NFIX && !tb->fixed[c])
+                continue;
+            const char *h = c < NFIX ? fixed_names[c] : tb->cols[c - NFIX];
+            if (c < NFIX)
+                fixed_cell(e, (int)c, cell, CELL_MAX);
+            else
+                column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
+            if (cell[0] == '\0')
+                continue;
+            fprintf(out, "%s:%*s %s\n", h, (int)(key - strlen(h)), "", cell);
+        }
+    }
+}
+
+static void text_result(const nmx_result_t *r, FILE *out, unsigned max_width)
 {
     fprintf(out, "== %s (%s) - %s", r->name, r->module, nmx_outcome_name(r->outcome));
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
@@ -627,6 +658,19 @@ static void text_result(const nmx_result_t *r, FILE *out)
         }
         if (ntab > 1)
             table_title(r, tb, out);
+        /* Wider than the terminal: one record per block instead. */
+        size_t total = 0;
+        for (size_t c = 0; c < ncol; c++)
+            if (c >= NFIX || tb->fixed[c])
+                total += width[c] + (total > 0 ? 2 : 0);
+        if (max_width > 0 && total > max_width) {
+            text_records(r, tb, out, cell);
+            if (k + 1 < ntab)
+                fputc('\n', out);
+            free(width);
+            free(numeric);
+            continue;
+        }
         /* heading */
         bool first = true;
         for (size_t c = 0; c < ncol; c++) {
@@ -928,6 +972,11 @@ static int json_stream(const nmx_run_t *run, FILE *out)
 
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
 {
+    return nmx_report_write_width(run, format, out, 0);
+}
+
+NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width)
+{
     if (run == NULL || out == NULL)
         return -1;
     size_t n = nmx_run_result_count(run);
@@ -941,7 +990,7 @@ NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
         if (format == NMX_REPORT_CSV)
             csv_result(r, out, &first_table);
         else
-            text_result(r, out);
+            text_result(r, out, width);
     }
     return ferror(out) ? -1 : 0;
 }

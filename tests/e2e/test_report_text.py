@@ -211,5 +211,91 @@ check("a time-out is summarised on stderr", rc == 1 and "nmexpert: expert fx_sil
 rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("good"))
 check("a clean run says nothing on stderr", rc == 0 and err == "", err)
 
+# ---- 3. tables fit the terminal --------------------------------------------------------------
+def records(lines):
+    """The "key: value" records of a section: a list of dicts."""
+    out, cur = [], {}
+    for l in lines:
+        if not l.strip() or l.startswith("-- "):
+            if cur:
+                out.append(cur)
+            cur = {}
+            continue
+        k, sep, v = l.partition(":")
+        if sep:
+            cur[k] = v.strip()
+    if cur:
+        out.append(cur)
+    return out
+
+
+two = ["run", SAMPLE, "-e", "tcpretrans", "-e", "protdist", *base]
+rc, full, err = run(*two)
+rc2, narrow, err2 = run(*two, env={"COLUMNS": "80"})
+check("COLUMNS=80: exit 0", rc == 0 and rc2 == 0, err + err2)
+body = [l for l in narrow.splitlines() if not l.startswith(("== ", "Capture "))]
+check("COLUMNS=80: no line of the tables is wider than 80", all(len(l) <= 80 for l in body),
+      [l for l in body if len(l) > 80][:3])
+tr = section(narrow, "tcpretrans")
+recs = records(tr[tr.index("-- Retransmission (event 1) --"):]) if "-- Retransmission (event 1) --" in tr else []
+check("COLUMNS=80: the wide tcpretrans tables are one record per block (key: value)",
+      len(recs) == 8 and recs[0].get("Frame") == "80" and recs[0].get("Type") == "data"
+      and recs[0].get("Delay (s)") == "0.207038" and recs[-1].get("Server Port") == "80", recs[:2])
+check("COLUMNS=80: a table that fits stays a table (protdist)",
+      section(narrow, "protdist") == section(full, "protdist"), section(narrow, "protdist")[:3])
+check("no terminal, no COLUMNS: full-width tables, unchanged for scripts",
+      any(l.startswith("Frame  Original Frame") for l in full.splitlines()), full[:500])
+for fmt in ("csv", "json"):
+    a = run(*two, "--format", fmt)[1]
+    b = run(*two, "--format", fmt, env={"COLUMNS": "40"})[1]
+    strip = (lambda t: re.sub(r'"elapsed_ms": \d+|"peak_rss_bytes": \d+', "", t)) if fmt == "json" else (lambda t: t)
+    check("COLUMNS=40: %s unchanged, full values" % fmt, strip(a) == strip(b) and a, (a[:200], b[:200]))
+rc, out, err = run(*two, "-o", report, env={"COLUMNS": "40"})
+check("-o FILE: full-width tables whatever COLUMNS says", rc == 0 and "Frame  Original Frame" in open(report).read())
+
+
+def on_pty(args, cols, env=None):
+    """Runs args with stdout and stderr on a terminal `cols` wide; its output."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    e = dict(os.environ)
+    e.pop("COLUMNS", None)
+    e.update(env or {})
+    p = subprocess.Popen([NMEXPERT, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=e)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    p.wait()
+    os.close(master)
+    return p.returncode, data.decode("utf-8", "replace")
+
+
+rc, out = on_pty(["run", SAMPLE, "-e", "tcpretrans", "-e", "protdist", "-e", "resptime", "-e", "topuser",
+                  "--experts-dir", EXPERTS], 50)
+plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out).replace("\r\n", "\n")
+lines = [seg for l in plain.split("\n") for seg in l.split("\r")]
+bars = [l for l in lines if re.search(r"\[[#.]*\]", l)]
+check("terminal 50 wide: the report is records (no Frame  Original Frame heading)",
+      rc == 0 and "Frame  Original Frame" not in plain and re.search(r"^Original Frame: +78$", plain, re.M), plain[:600])
+check("terminal 50 wide: progress bars drawn, none wraps (each under 50 columns)",
+      bars and all(len(l) < 50 for l in bars), bars[:4])
+body = [l for l in lines if l and not l.startswith(("== ", "Capture ")) and l not in bars]
+check("terminal 50 wide: no table line wider than 50", all(len(l) <= 50 for l in body),
+      [l for l in body if len(l) > 50][:3])
+rc, out = on_pty(["run", SAMPLE, "-e", "tcpretrans", "--experts-dir", EXPERTS, "--no-progress"], 50,
+                 env={"COLUMNS": "300"})
+check("COLUMNS wins over the terminal's width", rc == 0 and "Frame  Original Frame" in out, out[:300])
+
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
