@@ -618,6 +618,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
     }
     nmx_cli_summarise_failures(run);
+    if (interrupted)
+        nmx_cli_error("interrupted: the report holds the results so far (exit status 130)");
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);

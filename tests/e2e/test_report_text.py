@@ -26,9 +26,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from decimal import Decimal
 
 NMEXPERT = os.environ["NMEXPERT"]
@@ -210,6 +212,17 @@ rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("silent"), "
 check("a time-out is summarised on stderr", rc == 1 and "nmexpert: expert fx_silent timed out" in err, err)
 rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("good"))
 check("a clean run says nothing on stderr", rc == 0 and err == "", err)
+p = subprocess.Popen([NMEXPERT, "run", os.path.join(DATA, "http.pcap"), "-e", fx("polite"), "-o", report],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(1.0)
+p.send_signal(signal.SIGINT)
+try:
+    out, err = p.communicate(timeout=30)
+    check("Ctrl-C (exit 130) is summarised on stderr, with -o", p.returncode == 130 and "interrupted" in err
+          and "nmexpert: expert fx_polite was stopped" in err, (p.returncode, err))
+except subprocess.TimeoutExpired:
+    p.kill()
+    check("Ctrl-C ends the run", False, "still running after 30 s")
 
 # ---- 3. tables fit the terminal --------------------------------------------------------------
 def records(lines):
