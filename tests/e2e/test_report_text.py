@@ -159,6 +159,23 @@ means = [l for l in pd if "Mean" in l]
 check("a FLOAT64 column without unit: one precision per column, no exponent (propdist Mean)",
       rc == 0 and not SCI.search(out) and means, "\n".join(pd))
 
+# the edge cases, from a fixture: text per kind, CSV shortest and positional
+rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("floats"))
+rows = [row_cells(l) for l in section(out, "fx_floats") if l.strip()]
+rows = rows[[r[:1] for r in rows].index(["Value"]):] if ["Value"] in [r[:1] for r in rows] else rows
+want_text = [["Value", "Delay (s)", "Share (%)", "Count"],
+             ["100000000000000000000.00", "0.000000", "12.50", "3000000000000000"],
+             ["0.50", "123.456789", "33.33", "1"],
+             ["-2.25", "2.000000", "0.00", "0"]]
+check("fixture: text by kind (2 decimals for the unitless column, 6 for (s), 2 for (%), integers)",
+      rc == 0 and rows == want_text, rows)
+rc, out, err = run("run", os.path.join(DATA, "http.pcap"), "-e", fx("floats"), "--format", "csv")
+rows = [r[4:] for r in csv.reader(io.StringIO(out))][1:]
+want_csv = [["100000000000000000000", "0.0000001", "12.5", "3000000000000000"],
+            ["0.5", "123.456789012", "33.333333333333336", "1"],
+            ["-2.25", "2", "0", "0"]]
+check("fixture: CSV at full precision, positional, no negative zero", rc == 0 and rows == want_csv, rows)
+
 # ---- 5. small things -------------------------------------------------------------------
 demo_tmp = os.path.join(tmp, "demo-tmp")
 os.makedirs(demo_tmp)
