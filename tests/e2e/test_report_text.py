@@ -39,7 +39,7 @@ EXPERTS = os.environ["EXPERTS"]
 DATA = os.environ["DATA"]
 SAMPLE = os.path.join(os.environ["NMEXPERT_DATA_DIR"], "sample.pcap")
 failures = []
-tmp = tempfile.mkdtemp(prefix="nmx-report-")
+tmp = tempfile.mkdtemp(prefix="nmx-report-text-")
 atexit.register(shutil.rmtree, tmp, True)
 os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 os.environ.pop("COLUMNS", None)
