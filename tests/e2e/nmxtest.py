@@ -10,7 +10,9 @@ checks, and a result line per check.
 Each check prints "ok   NAME" or "FAIL NAME  -- detail".  A run that hangs is
 killed after `timeout` seconds and reported as status -1.
 """
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -23,6 +25,7 @@ class T:
         self.data = os.path.abspath(os.environ.get("DATA", ""))
         self.failures = []
         self.tmp = tempfile.mkdtemp(prefix=prefix)
+        atexit.register(shutil.rmtree, self.tmp, True)  # however the test ends (tmp_left_behind)
         os.environ["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "config")
 
     def run(self, *args, timeout=300, env=None, stdin=None, text=True):
