@@ -25,6 +25,7 @@ int nmx_cmd_list(int argc, char **argv);      /* cmd_list.c */
 int nmx_cmd_demo(int argc, char **argv);      /* cmd_demo.c */
 int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
 int nmx_cmd_fields(int argc, char **argv);    /* cmd_fields.c */
+int nmx_cmd_report(int argc, char **argv);    /* cmd_report.c */
 
 /* Settings a caller of the run command adds (the demo). */
 typedef struct nmx_cli_setting {

@@ -186,6 +186,28 @@ static void clear_progress(progress_t *p)
 
 /* ---- the command ----------------------------------------------------------- */
 
+/*
+ * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to
+ * DIR/report-PID-N.json as well (the test suite validates each against the
+ * installed schema).  Only a directory the user names this way is written;
+ * a failure is a warning, never the run's.
+ */
+static void keep_report_copy(const nmx_run_t *run)
+{
+    static unsigned seq;
+    const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/report-%ld-%u.json", dir, (long)getpid(), seq++);
+    nmx_output_t *o = nmx_output_open(path, err, sizeof err);
+    if (o == NULL || nmx_report_write(run, NMX_REPORT_JSON, nmx_output_stream(o)) != 0 ||
+        nmx_output_close(o, true, err, sizeof err) != 0) {
+        nmx_output_close(o, false, err, sizeof err);
+        nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
+    }
+}
+
 /* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
  * report file; a name with a directory part is taken as a file. */
 static bool looks_like_preference(const char *s)
@@ -617,6 +639,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     } else if (wrote != 0) {
         nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
     }
+    if (wrote == 0 && format == NMX_REPORT_JSON)
+        keep_report_copy(run);
     nmx_cli_summarise_failures(run);
     if (interrupted)
         nmx_cli_error("interrupted: the report holds the results so far (exit status 130)");

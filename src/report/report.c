@@ -12,6 +12,7 @@
  * standard notation, FRAME 1-based, booleans as booleans, VARTIME as ISO
  * 8601 text.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -78,7 +79,7 @@ json_t *nmx_report_json_text(const char *s)
 
 static const char *const column_type_names[] = {
     "uint8", "sint8",  "uint16",    "sint16",  "uint32",  "sint32", "float64", "frame",
-    "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string"};
+    "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string", "uint64"};
 
 const char *nmx_report_column_type_name(uint32_t type)
 {
@@ -87,7 +88,7 @@ const char *nmx_report_column_type_name(uint32_t type)
 }
 
 /* OLE automation date (days since 1899-12-30) as "YYYY-MM-DDTHH:MM:SS.mmm". */
-static void format_vartime(double days, char *buf, size_t n, char sep)
+void nmx_report_format_vartime(double days, char *buf, size_t n, char sep)
 {
     if (!isfinite(days) || days < -657434.0 || days > 2958465.0) {
         snprintf(buf, n, "invalid");
@@ -247,6 +248,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     case NMCOLUMNTYPE_UINT8:
     case NMCOLUMNTYPE_UINT16:
     case NMCOLUMNTYPE_UINT32:
+    case NMX_COLUMNTYPE_UINT64:
         snprintf(buf, n, "%" PRIu64, c->v.u);
         break;
     case NMCOLUMNTYPE_SINT8:
@@ -286,7 +288,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
             nmx_format_ipv4(c->v.bytes, buf);
         break;
     case NMCOLUMNTYPE_VARTIME:
-        format_vartime(c->v.f, buf, n, ' ');
+        nmx_report_format_vartime(c->v.f, buf, n, ' ');
         break;
     case NMCOLUMNTYPE_STRING:
         snprintf(buf, n, "%s", c->s != NULL ? c->s : "");
@@ -294,37 +296,6 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     default:
         snprintf(buf, n, "?");
         break;
-    }
-}
-
-static json_t *value_json(const nmx_column_t *c)
-{
-    char buf[64];
-    switch (c->type) {
-    case NMCOLUMNTYPE_UINT8:
-    case NMCOLUMNTYPE_UINT16:
-    case NMCOLUMNTYPE_UINT32:
-        return json_integer((json_int_t)c->v.u);
-    case NMCOLUMNTYPE_SINT8:
-    case NMCOLUMNTYPE_SINT16:
-    case NMCOLUMNTYPE_SINT32:
-        return json_integer((json_int_t)c->v.i);
-    case NMCOLUMNTYPE_FLOAT64:
-        return isfinite(c->v.f) ? json_real(c->v.f) : json_null();
-    case NMCOLUMNTYPE_FRAME:
-        return json_integer((json_int_t)c->v.u + 1);
-    case NMCOLUMNTYPE_YESNO:
-    case NMCOLUMNTYPE_ONOFF:
-    case NMCOLUMNTYPE_TRUEFALSE:
-        return json_boolean(c->v.b);
-    case NMCOLUMNTYPE_VARTIME:
-        format_vartime(c->v.f, buf, sizeof buf, 'T');
-        return json_string(buf);
-    case NMCOLUMNTYPE_STRING:
-        return nmx_report_json_text(c->s);
-    default:
-        nmx_report_format_value(c, buf, sizeof buf);
-        return json_string(buf);
     }
 }
 
@@ -523,7 +494,7 @@ static bool column_numeric(const nmx_result_t *r, const table_t *tb, const char 
             if (strcmp(e->columns[c].name, name) != 0)
                 continue;
             uint32_t ty = e->columns[c].type;
-            return ty <= NMCOLUMNTYPE_FRAME;
+            return ty <= NMCOLUMNTYPE_FRAME || ty == NMX_COLUMNTYPE_UINT64;
         }
     }
     return false;
@@ -712,33 +683,29 @@ static void text_result(const nmx_result_t *r, FILE *out, unsigned max_width)
 }
 
 /* The capture a text report is about, and where it is damaged. */
-static void text_capture(const nmx_capture_t *cap, FILE *out)
+static void text_capture(const nmx_capture_info_t *info, FILE *out)
 {
-    if (cap == NULL)
-        return;
-    nmx_capture_info_t info;
-    nmx_capture_get_info(cap, &info);
-    if (info.n_files > 1)
+    if (info->n_files > 1)
         fprintf(out, "Captures %s and %u more, merged in time order: %s, %u frame%s",
-                info.path != NULL ? info.path : "", info.n_files - 1,
-                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
+                info->path != NULL ? info->path : "", info->n_files - 1,
+                info->format != NULL ? info->format : "", info->frames, info->frames == 1 ? "" : "s");
     else
-        fprintf(out, "Capture %s: %s, %u frame%s", info.path != NULL ? info.path : "",
-                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
-    if (info.frames > 0) {
+        fprintf(out, "Capture %s: %s, %u frame%s", info->path != NULL ? info->path : "",
+                info->format != NULL ? info->format : "", info->frames, info->frames == 1 ? "" : "s");
+    if (info->frames > 0) {
         char a[64], b[64];
-        nmx_report_iso_time(info.first_ns, 6, a, sizeof a);
-        nmx_report_iso_time(info.last_ns, 6, b, sizeof b);
+        nmx_report_iso_time(info->first_ns, 6, a, sizeof a);
+        nmx_report_iso_time(info->last_ns, 6, b, sizeof b);
         fprintf(out, ", %s to %s", a, b);
     }
     fputc('\n', out);
     /* Several files merged: which frames each holds. */
-    for (uint32_t k = 0; info.n_files > 1 && k < info.n_files; k++)
-        fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info.n_files, info.files[k],
-                info.file_frames[k], info.file_frames[k] == 1 ? "" : "s");
-    if (info.damage != NULL)
-        fprintf(out, "Damaged: %s; the report covers the %u usable frame%s\n", info.damage,
-                info.frames, info.frames == 1 ? "" : "s");
+    for (uint32_t k = 0; info->n_files > 1 && k < info->n_files; k++)
+        fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info->n_files, info->files[k],
+                info->file_frames[k], info->file_frames[k] == 1 ? "" : "s");
+    if (info->damage != NULL)
+        fprintf(out, "Damaged: %s; the report covers the %u usable frame%s\n", info->damage,
+                info->frames, info->frames == 1 ? "" : "s");
     fputc('\n', out);
 }
 
@@ -761,213 +728,126 @@ static void csv_field(FILE *out, const char *s, bool first)
     fputc('"', out);
 }
 
-static void csv_result(const nmx_result_t *r, FILE *out, bool *first_table)
+/*
+ * CSV is one table that a CSV reader loads as it is: a header, then one row
+ * per event of every expert.  The first columns say whose row it is
+ * (Expert, Module, Outcome, Event: the event kind's ident); then come the
+ * fixed columns any event shows and every expert column, by name, in the
+ * order first seen over the whole report.  A row leaves empty what its
+ * event does not have.  An expert without events has one row with its
+ * outcome and message (Event empty).
+ */
+typedef struct csv_cols {
+    const char **names;
+    size_t n;
+    bool fixed[NFIX];
+} csv_cols_t;
+
+static void csv_add_col(csv_cols_t *u, const char *name)
 {
-    size_t ntab;
-    table_t *t = tables_build(r, &ntab);
-    char *cell = malloc(CELL_MAX);
-    char num[32];
-    if (cell == NULL) {
-        tables_free(t, ntab);
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->names[i], name) == 0)
+            return;
+    const char **g = realloc(u->names, (u->n + 1) * sizeof *g);
+    if (g == NULL)
         return;
+    u->names = g;
+    u->names[u->n++] = name;
+}
+
+static void csv_report(const nmx_report_source_t *src, FILE *out)
+{
+    csv_cols_t u = {0};
+    bool any_message = false;
+    for (size_t i = 0; i < src->nresults; i++) {
+        const nmx_result_t *r = src->results[i];
+        size_t ntab;
+        table_t *t = tables_build(r, &ntab);
+        any_message = any_message || ntab == 0;
+        for (size_t k = 0; k < ntab; k++) {
+            for (int f = 0; f < NFIX; f++)
+                u.fixed[f] = u.fixed[f] || t[k].fixed[f];
+            for (size_t c = 0; c < t[k].ncols; c++)
+                csv_add_col(&u, t[k].cols[c]);
+        }
+        tables_free(t, ntab);
     }
-    if (ntab == 0) {
-        /* An expert without events still gets a line with its outcome. */
-        if (!*first_table)
-            fputc('\n', out);
-        *first_table = false;
-        fputs("Expert,Module,Outcome,Message\n", out);
-        csv_field(out, r->name, true);
-        csv_field(out, r->module, false);
-        csv_field(out, nmx_outcome_name(r->outcome), false);
-        csv_field(out, r->message != NULL ? r->message : "", false);
-        fputc('\n', out);
-    }
-    for (size_t k = 0; k < ntab; k++) {
-        table_t *tb = &t[k];
-        if (!*first_table)
-            fputc('\n', out);
-        *first_table = false;
-        fputs("Expert,Module,Outcome,Event", out);
-        for (int f = 0; f < NFIX; f++)
-            if (tb->fixed[f])
-                csv_field(out, fixed_names[f], false);
-        for (size_t c = 0; c < tb->ncols; c++)
-            csv_field(out, tb->cols[c], false);
-        fputc('\n', out);
-        for (size_t i = 0; i < tb->nrows; i++) {
-            const nmx_event_t *e = &r->events[tb->rows[i]];
+    fputs("Expert,Module,Outcome,Event", out);
+    if (any_message)
+        csv_field(out, "Message", false);
+    for (int f = 0; f < NFIX; f++)
+        if (u.fixed[f])
+            csv_field(out, fixed_names[f], false);
+    for (size_t c = 0; c < u.n; c++)
+        csv_field(out, u.names[c], false);
+    fputc('\n', out);
+    char *cell = malloc(CELL_MAX);
+    for (size_t i = 0; cell != NULL && i < src->nresults; i++) {
+        const nmx_result_t *r = src->results[i];
+        size_t ntab;
+        table_t *t = tables_build(r, &ntab);
+        if (ntab == 0) {
             csv_field(out, r->name, true);
             csv_field(out, r->module, false);
             csv_field(out, nmx_outcome_name(r->outcome), false);
-            snprintf(num, sizeof num, "%u", e->ident);
-            csv_field(out, num, false);
-            for (int f = 0; f < NFIX; f++) {
-                if (!tb->fixed[f])
-                    continue;
-                fixed_cell(e, f, cell, CELL_MAX);
-                csv_field(out, cell, false);
-            }
-            for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(tb, c, e, true, cell, CELL_MAX);
-                csv_field(out, cell, false);
-            }
+            csv_field(out, "", false);
+            csv_field(out, r->message != NULL ? r->message : "", false);
+            for (size_t c = 0; c < NFIX + u.n; c++)
+                if (c >= NFIX || u.fixed[c])
+                    fputc(',', out);
             fputc('\n', out);
         }
+        for (size_t k = 0; k < ntab; k++) {
+            const table_t *tb = &t[k];
+            for (size_t j = 0; j < tb->nrows; j++) {
+                const nmx_event_t *e = &r->events[tb->rows[j]];
+                char num[16];
+                snprintf(num, sizeof num, "%u", e->ident);
+                csv_field(out, r->name, true);
+                csv_field(out, r->module, false);
+                csv_field(out, nmx_outcome_name(r->outcome), false);
+                csv_field(out, num, false);
+                if (any_message)
+                    csv_field(out, "", false);
+                for (int f = 0; f < NFIX; f++) {
+                    if (!u.fixed[f])
+                        continue;
+                    cell[0] = '\0';
+                    if (tb->fixed[f])
+                        fixed_cell(e, f, cell, CELL_MAX);
+                    csv_field(out, cell, false);
+                }
+                for (size_t c = 0; c < u.n; c++) {
+                    size_t col = 0;
+                    while (col < tb->ncols && strcmp(tb->cols[col], u.names[c]) != 0)
+                        col++;
+                    cell[0] = '\0';
+                    if (col < tb->ncols)
+                        column_cell(tb, col, e, true, cell, CELL_MAX);
+                    csv_field(out, cell, false);
+                }
+                fputc('\n', out);
+            }
+        }
+        tables_free(t, ntab);
     }
     free(cell);
-    tables_free(t, ntab);
+    free(u.names);
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
-
-/*
- * The JSON report is streamed: the capture object, then each expert's
- * fields, then its events one at a time, so that memory does not grow with
- * the number of events (a tree of a million events took gigabytes).  Every
- * piece is dumped by jansson, indented to its depth by `indented`, so the
- * output is the document json_dumpf would give for the whole tree.
- */
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15))
-
-typedef struct indent_ctx {
-    FILE *out;
-    int depth; /* spaces after each newline */
-} indent_ctx_t;
-
-static int indented(const char *buf, size_t size, void *data)
+/* Writes a report from its source in `format`. */
+static int write_source(const nmx_report_source_t *src, int format, FILE *out, unsigned width)
 {
-    indent_ctx_t *c = data;
-    for (size_t i = 0; i < size; i++) {
-        if (fputc(buf[i], c->out) == EOF)
-            return -1;
-        if (buf[i] == '\n' && fprintf(c->out, "%*s", c->depth, "") < 0)
-            return -1;
+    if (format == NMX_REPORT_JSON)
+        return nmx_report_json_v2(src, out);
+    if (format == NMX_REPORT_CSV) {
+        csv_report(src, out);
+    } else {
+        text_capture(&src->info, out);
+        for (size_t i = 0; i < src->nresults; i++)
+            text_result(src->results[i], out, width);
     }
-    return 0;
-}
-
-/* Writes `v` (stolen) as JSON at `depth` spaces of indentation. */
-static int dump_at(json_t *v, FILE *out, int depth)
-{
-    indent_ctx_t c = {out, depth};
-    int rc = v != NULL ? json_dump_callback(v, indented, &c, JSON_FLAGS) : -1;
-    json_decref(v);
-    return rc;
-}
-
-static json_t *memory_json(const nmx_mem_figures_t *mf)
-{
-    json_t *m = json_object();
-    json_object_set_new(m, "allocations", json_integer((json_int_t)mf->allocations));
-    json_object_set_new(m, "frees", json_integer((json_int_t)mf->frees));
-    json_object_set_new(m, "peak_bytes", json_integer((json_int_t)mf->peak_bytes));
-    json_object_set_new(m, "live_bytes_at_end", json_integer((json_int_t)mf->live_bytes_at_end));
-    json_object_set_new(m, "reclaimed_bytes", json_integer((json_int_t)mf->reclaimed_bytes));
-    json_object_set_new(m, "reclaimed_blocks", json_integer((json_int_t)mf->reclaimed_blocks));
-    json_object_set_new(m, "limit_bytes", json_integer((json_int_t)mf->limit_bytes));
-    return m;
-}
-
-/* An expert's fields, without its events. */
-static json_t *result_head_json(const nmx_result_t *r)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "name", nmx_report_json_text(r->name));
-    json_object_set_new(o, "module", json_string(r->module));
-    json_object_set_new(o, "version", json_integer(r->version));
-    json_object_set_new(o, "outcome", json_string(nmx_outcome_name(r->outcome)));
-    json_object_set_new(o, "status", json_string(nmx_report_status_name(r->status)));
-    json_object_set_new(o, "substatus", json_integer(r->substatus));
-    json_object_set_new(o, "message", nmx_report_json_text(r->message));
-    json_object_set_new(o, "elapsed_ms", json_integer((json_int_t)r->elapsed_ms));
-    json_object_set_new(o, "percent_done", json_integer(r->percent_done));
-    /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
-    json_object_set_new(o, "frame", r->frame != INVALID_FRAME_NUMBER ? json_integer(r->frame) : json_null());
-    json_object_set_new(o, "frames_read", json_integer((json_int_t)r->frames_read));
-    json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
-    json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
-    json_object_set_new(o, "memory", memory_json(&r->memory));
-    json_object_set_new(o, "events_refused", json_integer((json_int_t)r->events_dropped));
-    json_object_set_new(o, "events_over_limit", json_integer((json_int_t)r->events_over_limit));
-    json_object_set_new(o, "event_limit_bytes", json_integer((json_int_t)r->event_limit_bytes));
-    return o;
-}
-
-static json_t *event_json(const nmx_event_t *e)
-{
-    json_t *ev = json_object();
-    json_object_set_new(ev, "ident", json_integer(e->ident));
-    json_object_set_new(ev, "severity", json_integer(e->severity));
-    json_object_set_new(ev, "source", nmx_report_json_text(e->source));
-    json_object_set_new(ev, "name", nmx_report_json_text(e->name));
-    json_object_set_new(ev, "description", nmx_report_json_text(e->description));
-    if (e->justification != NULL)
-        json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
-    if (systime_set(e)) {
-        char ts[80];
-        snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
-                 e->systime[3], e->systime[4], e->systime[5], e->systime[6], e->systime[7]);
-        json_object_set_new(ev, "time", json_string(ts));
-    }
-    json_t *cols = json_array();
-    for (uint32_t c = 0; c < e->ncolumns; c++) {
-        const nmx_column_t *col = &e->columns[c];
-        json_t *jc = json_object();
-        json_object_set_new(jc, "name", nmx_report_json_text(col->name));
-        json_object_set_new(jc, "type", json_string(nmx_report_column_type_name(col->type)));
-        json_object_set_new(jc, "value", value_json(col));
-        json_array_append_new(cols, jc);
-    }
-    json_object_set_new(ev, "columns", cols);
-    return ev;
-}
-
-/* One element of "experts", at depth 4: its fields, then "events". */
-static int result_stream(const nmx_result_t *r, FILE *out)
-{
-    /* The head is dumped whole and its closing "\n}" cut off, to continue
-     * the object with the events. */
-    json_t *h = result_head_json(r);
-    char *head = h != NULL ? json_dumps(h, JSON_FLAGS) : NULL;
-    json_decref(h);
-    size_t n = head != NULL ? strlen(head) : 0;
-    indent_ctx_t c = {out, 4};
-    int rc = n >= 2 && head[n - 1] == '}' && head[n - 2] == '\n' ? indented(head, n - 2, &c) : -1;
-    free(head);
-    if (rc == 0 && fputs(",\n      \"events\": [", out) == EOF)
-        rc = -1;
-    for (size_t i = 0; rc == 0 && i < r->nevents; i++) {
-        if (fputs(i > 0 ? ",\n        " : "\n        ", out) == EOF)
-            rc = -1;
-        else
-            rc = dump_at(event_json(&r->events[i]), out, 8);
-    }
-    if (rc == 0 && fputs(r->nevents > 0 ? "\n      ]\n    }" : "]\n    }", out) == EOF)
-        rc = -1;
-    return rc;
-}
-
-static int json_stream(const nmx_run_t *run, FILE *out)
-{
-    json_t *cap = nmx_report_capture_json(nmx_run_capture(run));
-    int rc = fputs("{\n  \"capture\": ", out) == EOF ? -1 : 0;
-    if (rc == 0)
-        rc = dump_at(cap != NULL ? cap : json_object(), out, 2);
-    else
-        json_decref(cap);
-    if (rc == 0 && fputs(",\n  \"experts\": [", out) == EOF)
-        rc = -1;
-    size_t n = nmx_run_result_count(run);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (fputs(i > 0 ? ",\n    " : "\n    ", out) == EOF)
-            rc = -1;
-        else
-            rc = result_stream(nmx_run_result(run, i), out);
-    }
-    if (rc == 0 && fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", out) == EOF)
-        rc = -1;
-    return rc == 0 && !ferror(out) ? 0 : -1;
+    return ferror(out) ? -1 : 0;
 }
 
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
@@ -979,18 +859,27 @@ NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *ou
 {
     if (run == NULL || out == NULL)
         return -1;
-    size_t n = nmx_run_result_count(run);
-    if (format == NMX_REPORT_JSON)
-        return json_stream(run, out);
-    if (format == NMX_REPORT_TEXT)
-        text_capture(nmx_run_capture(run), out);
-    bool first_table = true;
-    for (size_t i = 0; i < n; i++) {
-        const nmx_result_t *r = nmx_run_result(run, i);
-        if (format == NMX_REPORT_CSV)
-            csv_result(r, out, &first_table);
-        else
-            text_result(r, out, width);
+    nmx_report_source_t src;
+    if (nmx_report_source_from_run(run, &src) != 0)
+        return -1;
+    int rc = write_source(&src, format, out, width);
+    nmx_report_source_free(&src);
+    return rc;
+}
+
+NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
+                                  size_t errlen)
+{
+    nmx_report_source_t src;
+    if (path == NULL || out == NULL) {
+        snprintf(errbuf, errlen, "no report or no output");
+        return -1;
     }
-    return ferror(out) ? -1 : 0;
+    if (nmx_report_source_load(path, &src, errbuf, errlen) != 0)
+        return -1;
+    int rc = write_source(&src, format, out, width);
+    nmx_report_source_free(&src);
+    if (rc != 0)
+        snprintf(errbuf, errlen, "cannot write the report: %s", strerror(errno));
+    return rc;
 }

@@ -58,3 +58,20 @@ class T:
             return 1
         print("all checks passed")
         return 0
+
+
+def typed_columns(expert, event):
+    """An event of a JSON report (version 2) as a list of typed cells in its
+    kind's column order: [{"name", "type" (the netmon_type), "value"}], for
+    checks that look at columns by position or type."""
+    kinds = {k["ident"]: k["columns"] for k in expert.get("event_kinds", [])}
+    return [{"name": c["name"], "type": c["netmon_type"], "value": event["values"][c["name"]]}
+            for c in kinds.get(event["ident"], []) if c["name"] in event["values"]]
+
+
+def with_columns(report):
+    """Adds typed_columns() to every event of a report as "columns"; returns it."""
+    for e in report.get("experts", []):
+        for ev in e.get("events", []):
+            ev["columns"] = typed_columns(e, ev)
+    return report

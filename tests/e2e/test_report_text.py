@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -113,7 +115,7 @@ check("csv run -> 0", rc == 0, err)
 check("csv: no number in scientific notation", not SCI.search(out), [m.group(0) for m in SCI.finditer(out)][:5])
 rc2, js, err2 = run("run", SAMPLE, "-e", "protdist", "-e", "resptime", "--format", "json", *base)
 want = {}
-for ex in json.loads(js)["experts"]:
+for ex in with_columns(json.loads(js))["experts"]:
     for ev in ex["events"]:
         for c in ev["columns"]:
             if c["type"] == "float64":
@@ -182,7 +184,7 @@ os.makedirs(demo_tmp)
 denv = {"TMPDIR": demo_tmp}
 rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--format", "json", env=denv)
 try:
-    doc = json.loads(out)
+    doc = with_columns(json.loads(out))
     ok = len(doc["experts"]) == 6
 except ValueError as ex:
     ok, doc = False, repr(ex)

@@ -38,6 +38,8 @@ import sys
 import time
 
 import cli_checks
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
@@ -82,7 +84,7 @@ def expert_args(cap, *sets, fmt="json"):
 def run_expert(cap, *sets):
     p = subprocess.run(expert_args(cap, *sets), capture_output=True, text=True, timeout=600)
     try:
-        res = json.loads(p.stdout)["experts"][0]
+        res = with_columns(json.loads(p.stdout))["experts"][0]
     except (ValueError, KeyError, IndexError):
         raise RuntimeError("nmexpert failed (%d): %s" % (p.returncode, p.stderr))
     cols = {}
@@ -318,7 +320,7 @@ def check_termination():
         print("SKIP: the run ended before it could be stopped (machine too fast); termination not checked")
         return
     try:
-        res = json.loads(stdout)["experts"][0]
+        res = with_columns(json.loads(stdout))["experts"][0]
     except (ValueError, KeyError, IndexError):
         res = {"outcome": "?", "message": stdout[-300:]}
     check("SIGINT mid-run -> terminated", res["outcome"] == "terminated", (res["outcome"], res.get("message")))

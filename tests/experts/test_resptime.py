@@ -44,6 +44,8 @@ import sys
 from decimal import Decimal
 
 import cli_checks
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
@@ -83,7 +85,7 @@ def run_expert(cap, *sets):
     args += cli_checks.config_args("resptime", sets)
     p = subprocess.run(args, capture_output=True, text=True, timeout=600)
     try:
-        res = json.loads(p.stdout)["experts"][0]
+        res = with_columns(json.loads(p.stdout))["experts"][0]
     except (ValueError, KeyError, IndexError):
         raise RuntimeError("nmexpert failed (%d): %s" % (p.returncode, p.stderr))
     rows = {}

@@ -19,6 +19,9 @@ import sys
 
 import cli_checks
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
+
 NMEXPERT = os.environ.get("NMEXPERT", "nmexpert")
 EXPERTS = os.environ.get("EXPERTS", "")
 DATA = os.environ.get("DATA", "tests/data")
@@ -189,7 +192,7 @@ def run_experts(capture, specs, extra=(), isolation="none", stored=""):
     args += list(extra)
     rc, out, err = nmexpert(*args)
     try:
-        experts = json.loads(out)["experts"]
+        experts = with_columns(json.loads(out))["experts"]
     except (ValueError, KeyError):
         raise RuntimeError("nmexpert %s: exit %d, %s" % (" ".join(args), rc, err.strip()))
     # 0: every expert completed; 1: some did not.  Anything else (a
