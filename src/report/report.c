@@ -334,6 +334,7 @@ typedef struct table {
     numfmt_t *fmt;       /* how each column writes FLOAT64 cells */
     size_t ncols;
     bool fixed[NFIX];    /* fixed columns shown */
+    const nmx_report_source_t *src; /* for the file of a frame (merged captures) */
 } table_t;
 
 static bool systime_set(const nmx_event_t *e)
@@ -416,7 +417,7 @@ static void column_formats(const nmx_result_t *r, table_t *tb)
 }
 
 /* Groups a result's events into tables; NULL with *n = 0 when no events. */
-static table_t *tables_build(const nmx_result_t *r, size_t *n)
+static table_t *tables_build(const nmx_report_source_t *src, const nmx_result_t *r, size_t *n)
 {
     *n = 0;
     table_t *t = NULL;
@@ -432,6 +433,7 @@ static table_t *tables_build(const nmx_result_t *r, size_t *n)
             t = g;
             memset(&t[k], 0, sizeof t[k]);
             t[k].ident = e->ident;
+            t[k].src = src;
             (*n)++;
         }
         table_t *tb = &t[k];
@@ -481,6 +483,11 @@ static void column_cell(const table_t *tb, size_t k, const nmx_event_t *e, bool 
             format_number(col->v.f, tb->fmt != NULL ? &tb->fmt[k] : &fallback, csv, buf, n);
         else
             nmx_report_format_value(col, buf, n);
+        /* A merged capture: which file the frame is in, and where. */
+        char where[1024];
+        size_t used = strlen(buf);
+        if (tb->src != NULL && used < n && nmx_report_frame_file(tb->src, col, where, sizeof where))
+            snprintf(buf + used, n - used, " (%s)", where);
         return;
     }
 }
@@ -566,7 +573,7 @@ static void text_records(const nmx_result_t *r, const table_t *tb, FILE *out, ch
     }
 }
 
-static void text_result(const nmx_result_t *r, FILE *out, unsigned max_width)
+static void text_result(const nmx_report_source_t *src, const nmx_result_t *r, FILE *out, unsigned max_width)
 {
     fprintf(out, "== %s (%s) - %s", r->name, r->module, nmx_outcome_name(r->outcome));
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
@@ -587,7 +594,7 @@ static void text_result(const nmx_result_t *r, FILE *out, unsigned max_width)
         fprintf(out, "%s\n", r->message);
 
     size_t ntab;
-    table_t *t = tables_build(r, &ntab);
+    table_t *t = tables_build(src, r, &ntab);
     char *cell = malloc(CELL_MAX);
     if (cell == NULL) {
         tables_free(t, ntab);
@@ -762,7 +769,7 @@ static void csv_report(const nmx_report_source_t *src, FILE *out)
     for (size_t i = 0; i < src->nresults; i++) {
         const nmx_result_t *r = src->results[i];
         size_t ntab;
-        table_t *t = tables_build(r, &ntab);
+        table_t *t = tables_build(src, r, &ntab);
         any_message = any_message || ntab == 0;
         for (size_t k = 0; k < ntab; k++) {
             for (int f = 0; f < NFIX; f++)
@@ -785,7 +792,7 @@ static void csv_report(const nmx_report_source_t *src, FILE *out)
     for (size_t i = 0; cell != NULL && i < src->nresults; i++) {
         const nmx_result_t *r = src->results[i];
         size_t ntab;
-        table_t *t = tables_build(r, &ntab);
+        table_t *t = tables_build(src, r, &ntab);
         if (ntab == 0) {
             csv_field(out, r->name, true);
             csv_field(out, r->module, false);
@@ -845,7 +852,7 @@ static int write_source(const nmx_report_source_t *src, int format, FILE *out, u
     } else {
         text_capture(&src->info, out);
         for (size_t i = 0; i < src->nresults; i++)
-            text_result(src->results[i], out, width);
+            text_result(src, src->results[i], out, width);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -52,8 +52,16 @@ typedef struct nmx_report_source {
     json_t *capture_json;             /* ... and as the JSON report does (a reference) */
     const nmx_result_t **results;     /* one per expert, in run order */
     size_t nresults;
+    const nmx_capture_t *cap;         /* the run's capture; NULL for a loaded report */
     void *owned;                      /* a loaded report's memory (source.c) */
 } nmx_report_source_t;
+
+/*
+ * Where frame column `c` (a FRAME cell) comes from when the capture was
+ * merged from several files: "FILE:N" (N 1-based in that file) in buf, true;
+ * false for a single file.  A loaded report keeps the text in c->s.
+ */
+bool nmx_report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n);
 
 /* The source of a finished run (it points into the run); -1 out of memory. */
 int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src);

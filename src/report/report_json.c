@@ -269,7 +269,7 @@ static bool systime_set(const nmx_event_t *e)
     return false;
 }
 
-static json_t *event_json(const nmx_event_t *e, const kind_t *k, size_t nk)
+static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, const kind_t *k, size_t nk)
 {
     json_t *ev = json_object();
     json_object_set_new(ev, "ident", json_integer(e->ident));
@@ -297,6 +297,20 @@ static json_t *event_json(const nmx_event_t *e, const kind_t *k, size_t nk)
         json_decref(key_text);
     }
     json_object_set_new(ev, "values", vals);
+    /* A merged capture: the file of each frame the event names. */
+    json_t *ff = NULL;
+    for (uint32_t c = 0; c < e->ncolumns; c++) {
+        char where[4200];
+        if (!nmx_report_frame_file(src, &e->columns[c], where, sizeof where))
+            continue;
+        if (ff == NULL)
+            ff = json_object();
+        json_t *key_text = nmx_report_json_text(e->columns[c].name);
+        json_object_set_new(ff, json_string_value(key_text), nmx_report_json_text(where));
+        json_decref(key_text);
+    }
+    if (ff != NULL)
+        json_object_set_new(ev, "frame_files", ff);
     return ev;
 }
 
@@ -389,7 +403,7 @@ static json_t *result_head_json(const nmx_result_t *r)
 }
 
 /* One element of "experts", at depth 4. */
-static int result_stream(const nmx_result_t *r, FILE *out)
+static int result_stream(const nmx_report_source_t *src, const nmx_result_t *r, FILE *out)
 {
     size_t nk;
     kind_t *k = kinds_build(r, &nk);
@@ -404,7 +418,7 @@ static int result_stream(const nmx_result_t *r, FILE *out)
         if (fputs(i > 0 ? ",\n        " : "\n        ", out) == EOF)
             rc = -1;
         else
-            rc = dump_at(event_json(&r->events[i], k, nk), out, 8);
+            rc = dump_at(event_json(src, &r->events[i], k, nk), out, 8);
     }
     if (rc == 0 && fputs(r->nevents > 0 ? "\n      ]\n    }" : "]\n    }", out) == EOF)
         rc = -1;
@@ -463,7 +477,7 @@ int nmx_report_json_v2(const nmx_report_source_t *src, FILE *out)
         if (fputs(i > 0 ? ",\n    " : "\n    ", out) == EOF)
             rc = -1;
         else
-            rc = result_stream(src->results[i], out);
+            rc = result_stream(src, src->results[i], out);
     }
     if (rc == 0 && fputs(src->nresults > 0 ? "\n  ]\n}\n" : "]\n}\n", out) == EOF)
         rc = -1;

@@ -45,6 +45,7 @@ int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
     g->start_ns = o->start_ns;
     g->end_ns = o->end_ns;
     src->capture_json = nmx_report_capture_json(cap);
+    src->cap = cap;
     src->nresults = nmx_run_result_count(run);
     src->results = calloc(src->nresults + 1, sizeof *src->results);
     if (src->capture_json == NULL || src->results == NULL) {
@@ -54,6 +55,26 @@ int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
     for (size_t i = 0; i < src->nresults; i++)
         src->results[i] = nmx_run_result(run, i);
     return 0;
+}
+
+bool nmx_report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n)
+{
+    if (c->type != NMCOLUMNTYPE_FRAME)
+        return false;
+    if (src->cap == NULL) {
+        if (c->s == NULL || c->s[0] == '\0')
+            return false;
+        snprintf(buf, n, "%s", c->s);
+        return true;
+    }
+    if (src->info.n_files < 2 || c->v.u >= src->info.frames)
+        return false;
+    uint32_t local;
+    uint32_t k = nmx_capture_frame_file(src->cap, (uint32_t)c->v.u, &local);
+    if (k >= src->info.n_files)
+        return false;
+    snprintf(buf, n, "%s:%u", src->info.files[k], local + 1);
+    return true;
 }
 
 /* ---- from a saved report ---------------------------------------------------- */
@@ -341,6 +362,9 @@ static void load_event(loader_t *ld, json_t *je, json_t *kinds, nmx_event_t *e)
             continue; /* the event did not have this column */
         out[e->ncolumns].name = name;
         load_cell(ld, v, netmon_type(json_string_value(json_object_get(col, "netmon_type"))), &out[e->ncolumns]);
+        json_t *ff = json_object_get(json_object_get(je, "frame_files"), name);
+        if (out[e->ncolumns].type == NMCOLUMNTYPE_FRAME && json_is_string(ff))
+            out[e->ncolumns].s = json_string_value(ff);
         e->ncolumns++;
     }
     e->columns = out;
