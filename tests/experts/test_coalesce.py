@@ -52,26 +52,8 @@ TMP = cli_checks.temp_dir("nmx-coalesce-")
 # tshark pass follows them all.
 MAX_FOLLOW = 150
 
-failures = []
-# A test that passed but skipped part of its checks (a tool or the shared
-# captures missing) exits with SKIP_STATUS: ctest reports it as skipped
-# (SKIP_RETURN_CODE in CMakeLists.txt), not as passed.
-SKIP_STATUS = 77
-skips = []
-
-
-def skip(text):
-    """Says what is not checked; returns the exit status of a test that stops here."""
-    print("SKIP: " + text, flush=True)
-    skips.append(text)
-    return SKIP_STATUS
-
-
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  -- " + str(detail)[:2000]), flush=True)
-    if not cond:
-        failures.append(name)
-    return cond
+# check() and skip() count into the lists cli_checks shares with the other expert tests.
+from cli_checks import SKIP_STATUS, check, failures, skip, skips  # noqa: E402,F401
 
 
 def expert_args(cap, *sets, fmt="json"):
