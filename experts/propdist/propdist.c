@@ -586,6 +586,13 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     return err;
 }
 
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"property", "", "", "the property to count: a field name (ip.ttl) or PROTOCOL.Label; see nmexpert fields"},
+    {"bit", "", "0..63", "with a flag property: count this bit only"},
+    {NULL, NULL, NULL, NULL},
+};
+
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
     return eu_register(pExpertInfo, EXPERT_NAME,

@@ -175,7 +175,7 @@ def check_settings():
     cfg = ["configure", "propdist", "--experts-dir", T.EXPERTS]
     rc, _, err = T.nmexpert(*cfg, "--set", "property=IP.Time to Live", "--set", "bit=3")
     rc2, out2, _ = T.nmexpert(*cfg, "--show")
-    T.check("configure stores the field name", rc == 0 and out2.split("\n")[:2] == ["property=ip.ttl", "bit=3"],
+    T.check("configure stores the field name", rc == 0 and T.shown_config(out2).split("\n")[:2] == ["property=ip.ttl", "bit=3"],
             (rc, err, out2))
     rc, _, err = T.nmexpert(*cfg, "--set", "property=ip.nosuch")
     rc2, out3, _ = T.nmexpert(*cfg, "--show")
