@@ -195,8 +195,16 @@ bool nmx_session_need_streams(nmx_session_t *s)
     if (t != NULL)
         t->first = malloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *t->first);
     bool ok = t != NULL && t->first != NULL && conv != NULL;
+    uint64_t dropped = 0; /* capture bytes before this released by this walk */
     for (uint32_t i = 0; ok && i < n; i++) {
         const nmx_frame_rec_t *rec = nmx_session_rec(s, i);
+        /* In an expert's own process the walk keeps only a window of the
+         * capture resident, as the frame delivery does (expert_api.c);
+         * the pages read back when the expert reaches them. */
+        if (s->release_behind && rec->data_off > dropped + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
+            nmx_cap_release(s->cap, dropped, rec->data_off - NMX_CAP_RESIDENT_WINDOW);
+            dropped = rec->data_off - NMX_CAP_RESIDENT_WINDOW;
+        }
         uint32_t tcp[NMX_STREAM_LAYERS], udp[NMX_STREAM_LAYERS];
         ok = nmx_streams_next(conv, nmx_session_data(s, i), rec->caplen, rec->wirelen, rec->linktype, tcp, udp);
         t->first[2 * (size_t)i] = tcp[0];
