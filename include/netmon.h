@@ -1254,6 +1254,33 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(IN HEXPERTKEY hExpertKey, IN PEXPERTCONFIG pCo
 #define NMX_EXPERT_OPTIONS_SYMBOL "NmxExpertOptions"
 #define NMX_EXPERT_OPTION_NOT_DEFAULT 0x00000001
 
+/*
+ * nmexpert (SDK 1.1): the settings of an expert configured with KEY=VALUE
+ * text lines, declared so that the host can list them (`nmexpert list
+ * --settings`, `configure NAME --show`) and refuse a mistyped key or value
+ * before anything runs.  An expert may define, ending with a NULL Key:
+ *
+ *     NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+ *         {"count", "20", "0..4294967295", "addresses reported; 0 for all"},
+ *         {"sort", "frames", "frames|bytes", "what busiest means"},
+ *         {NULL, NULL, NULL, NULL},
+ *     };
+ *
+ * Values: "a|b|c" is one of the words (any case); "N..M" an unsigned
+ * integer from N to M; "" anything (the expert's Configure and Run still
+ * check).  Default "" means none (the setting is required or optional).
+ * At most NMX_EXPERT_MAX_SETTINGS entries are read, each string up to 255
+ * bytes.  An expert without the table is configured as before, unchecked.
+ */
+typedef struct NMX_EXPERT_SETTING {
+    const char *Key;
+    const char *Default;
+    const char *Values;
+    const char *Help;
+} NMX_EXPERT_SETTING;
+#define NMX_EXPERT_SETTINGS_SYMBOL "NmxExpertSettings"
+#define NMX_EXPERT_MAX_SETTINGS 64
+
 /* ===================================================================== */
 /* 6.1 Filters                                                            */
 /* ===================================================================== */

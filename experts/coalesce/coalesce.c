@@ -33,6 +33,13 @@
 
 NMX_EXPERT_EXPORT const DWORD NmxExpertOptions = NMX_EXPERT_OPTION_NOT_DEFAULT;
 
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"output", "", "", "the capture file to write (required; never the capture being read)"},
+    {"format", "", "pcap|netmon2", "the output's format; default from the name: .cap is netmon2, else pcap"},
+    {NULL, NULL, NULL, NULL},
+};
+
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
     return eu_register(info, EXPERT_NAME,

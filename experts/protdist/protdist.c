@@ -110,6 +110,12 @@ static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
     return rc == 0;
 }
 
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"sort", "frames", "frames|bytes|name", "the order of the rows"},
+    {NULL, NULL, NULL, NULL},
+};
+
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
     return eu_register(pExpertInfo, EXPERT_NAME,

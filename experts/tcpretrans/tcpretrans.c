@@ -31,6 +31,14 @@
 
 #define EXPERT_NAME "TCP Retransmit"
 
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"details", "yes", "yes|no|on|off|true|false|1|0", "one event per retransmitted frame; no: summaries only"},
+    {"synfin", "yes", "yes|no|on|off|true|false|1|0", "count repeated SYN and FIN segments without data"},
+    {"port", "0", "0..65535", "only connections with this port at either end; 0 for all"},
+    {NULL, NULL, NULL, NULL},
+};
+
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
     return eu_register(info, EXPERT_NAME,

@@ -98,6 +98,14 @@ static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
     return rc == 0;
 }
 
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"address", "mac", "mac|ip|ipv6", "which addresses to count"},
+    {"count", "20", "0..4294967295", "addresses reported, the busiest first; 0 for all"},
+    {"sort", "frames", "frames|bytes", "what busiest means: frames or bytes sent plus received"},
+    {NULL, NULL, NULL, NULL},
+};
+
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
     return eu_register(pExpertInfo, EXPERT_NAME,

@@ -67,19 +67,71 @@ typedef struct nmx_capture_info {
     uint32_t n_warnings;          /* non-fatal oddities seen (e.g. normalised timestamps) */
     size_t n_warning_texts;       /* how many of them are kept as text */
     const char *const *warnings;
+    /* Added with several captures in one run (0.2.0). */
+    uint32_t n_files;               /* files merged into this capture: 1 unless several were named */
+    const char *const *files;       /* their names, in the order given (files[0] == path) */
+    const uint32_t *file_frames;    /* frames each file holds */
+    const char *compression;        /* "gzip", "zstd" or "lz4" if the file was decompressed, else NULL */
+    int64_t frame1_ns;              /* time of frame 1, the origin of relative times (0 if none) */
 } nmx_capture_info_t;
 
 /*
  * Opens a pcap, pcapng or NetMon 1.x/2.x capture, recognised by its magic
- * number, and indexes every frame.  On failure returns NULL and writes a
+ * number, and indexes every frame.  "-" reads standard input to its end; a
+ * capture compressed with gzip, zstd or lz4 (recognised by content) is
+ * decompressed into memory first (NMEXPERT_DECOMPRESS_LIMIT, default 4G,
+ * caps the bytes).  On failure returns NULL and writes a
  * message naming the file, the byte offset and the reason into errbuf.  A
  * capture damaged after some good frames opens successfully: its info says
  * where the damage is, and the frames before it are usable.
  */
 NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_t errlen);
+
+/*
+ * Opens several captures as one, their frames merged in time order as
+ * mergecap merges them (ties go to the file named first; each file's own
+ * order is kept).  Frame numbers run across the files; the info's files
+ * and file_frames name them, and nmx_capture_frame_file() tells which file
+ * a frame came from.  Each path is read as nmx_capture_open reads it ("-"
+ * is standard input, at most once; gzip, zstd and lz4 are decompressed).
+ */
+NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
+                                                 size_t errlen);
+
+/* The file (index into info.files) that frame i (0-based) came from; its
+ * 0-based number in that file in *local when local is not NULL. */
+NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local);
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);
+
+/* ===================================================================== */
+/* Protocols and fields the dissectors know (src/proto)                    */
+/* ===================================================================== */
+
+typedef struct nmx_protocol_desc {
+    const char *name;        /* display-filter name: "tcp" */
+    const char *netmon_name; /* NetMon name ("TCP"), or NULL */
+    const char *alias;       /* another accepted name, or NULL */
+    const char *description; /* "Transmission Control Protocol" */
+    size_t nfields;
+} nmx_protocol_desc_t;
+
+typedef struct nmx_field_desc {
+    const char *protocol;       /* "tcp" */
+    const char *key;            /* display-filter name: "tcp.srcport" */
+    const char *label;          /* "Source Port" */
+    const char *type;           /* "uint16", "int32", "bool", "ether", "ipv4", "ipv6", "string", "bytes", "none" */
+    const char *wireshark_type; /* the same as tshark -G fields names it: "FT_UINT16" */
+    const char *base;           /* numbers: "dec", "hex", "dec_hex", "hex_dec", "oct"; else "" */
+    uint64_t bitmask;           /* bits within the container, 0 for none */
+} nmx_field_desc_t;
+
+/* Protocols known (0 .. count-1), described; -1 when i is out of range. */
+NMX_EXPORT size_t nmx_protocol_count(void);
+NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out);
+/* Field k of protocol i; -1 when out of range. */
+NMX_EXPORT int nmx_field_describe(size_t i, size_t k, nmx_field_desc_t *out);
 
 /* ===================================================================== */
 /* Experts and runs (src/runtime, src/report)                             */
@@ -100,7 +152,29 @@ typedef struct nmx_expert_info {
     int configurable;        /* exports Configure and sets the CONFIGURABLE flag */
     int not_default;         /* NmxExpertOptions has NMX_EXPERT_OPTION_NOT_DEFAULT */
     const char *load_error;  /* NULL, or why the module could not be loaded/registered */
+    /* Added with declared settings (0.2.0): the expert's NmxExpertSettings (netmon.h). */
+    size_t nsettings;        /* 0 when it declares none (its settings are not checked) */
+    const struct nmx_setting_desc *settings;
 } nmx_expert_info_t;
+
+/* One setting an expert declares (NMX_EXPERT_SETTING in netmon.h). */
+typedef struct nmx_setting_desc {
+    const char *key;
+    const char *default_value; /* "" when none */
+    const char *values;        /* "a|b|c", "N..M" or "" (anything) */
+    const char *help;
+} nmx_setting_desc_t;
+
+/*
+ * Checks one KEY=VALUE setting against what the expert declares: 0 when it
+ * is acceptable (always, for an expert that declares no settings), -1 for
+ * an unknown key, -2 for a value outside the declared values; err then
+ * holds the message ("topuser: unknown setting 'cont' (known: address,
+ * count, sort)", "topuser.sort: 'byts' is not one of frames, bytes").
+ * `run --set` and `configure --set` both use it, before anything runs.
+ */
+NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char *key, const char *value,
+                                        char *err, size_t errlen);
 
 /*
  * The module name of an expert's shared object (spec 1.2): the base name
@@ -152,6 +226,15 @@ typedef struct nmx_run_opts {
     void *progress_ctx;
     /* Added with the trust boundary (0.1.0); appended so that existing code keeps compiling. */
     uint64_t event_limit;     /* bytes of events kept per expert; 0 = mem_limit if set, else 2 GiB */
+    /* Added with ranges (0.2.0): experts that defer to the UI filter
+     * (FLAGS_DEFER_TO_UI_FILTER, as the built-in ones do) see only the frames
+     * in these bounds that the display filter also passes. */
+    uint32_t first_frame;     /* 1-based, inclusive; 0 = from the first */
+    uint32_t last_frame;      /* 1-based, inclusive; 0 = to the last */
+    int has_start_time;       /* start_ns is a bound */
+    int has_end_time;         /* end_ns is a bound */
+    int64_t start_ns;         /* absolute UTC ns, inclusive (frames without a time are outside) */
+    int64_t end_ns;           /* absolute UTC ns, inclusive */
 } nmx_run_opts_t;
 
 /* Creates a run of experts over an open capture.  NULL + errbuf on error
@@ -249,6 +332,9 @@ typedef struct nmx_result {
     /* Added with SDK 1.1. */
     uint32_t frame;             /* EXPERTSTATUS.Frame: the last frame ExpertGetFrame delivered
                                    (0-based), or 0xFFFFFFFF (INVALID_FRAME_NUMBER) if none */
+    /* Added with JSON report v2 (0.2.0). */
+    uint64_t frames_read;       /* distinct frames ExpertGetFrame delivered to it: with
+                                   FLAGS_DEFER_TO_UI_FILTER, those -Y selected */
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);

@@ -78,6 +78,7 @@ struct nmx_capture {
     ino_t file_ino;
     int fd;         /* the mapped file (read with pread, never through the mapping, by the host), else -1 */
     uint8_t *owned; /* heap copy of an unmappable file, or NULL */
+    const char *compression; /* "gzip", "zstd" or "lz4" when decompressed (input.c), else NULL */
 
     /* Format, set by the reader's open. */
     nmx_cap_format_t format;
@@ -131,6 +132,16 @@ struct nmx_capture {
     uint64_t time_damage_offset;
     char time_damage_reason[NMX_ERROR_MSG_MAX];
 
+    /* A merged capture (merge.c): its files, in the order named, each still
+     * open (they own the strings the merged tables point to); the image is
+     * one reserved region with file k's image at part_base[k]. */
+    nmx_cap_t **parts;
+    uint32_t n_parts;
+    uint64_t *part_base;
+    uint32_t *frame_local; /* frame's 0-based number in its file */
+    const char **part_names;
+    uint32_t *part_frames;
+
     /* Summary for nmx_cap_get_info, computed once at the end of open. */
     uint64_t captured_bytes;
     uint64_t wire_bytes;
@@ -146,6 +157,16 @@ struct nmx_capture {
 };
 
 /* ---- helpers for readers (capture.c) ------------------------------------ */
+
+/* A new, empty capture named `name` (fd -1); NULL when out of memory. */
+nmx_cap_t *nmx__cap_new(const char *name);
+
+/* Fills the summary (nmx_cap_get_info) from the index, the interfaces and
+ * the comments; 0 or NMERR_OUT_OF_MEMORY with err set. */
+unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err);
+
+/* Keeps a string the capture owns from now on (NULL stays NULL). */
+char *nmx__cap_keep(nmx_cap_t *cap, char *s);
 
 /* A reader's window on the image while it indexes (zero-initialise it). */
 typedef struct nmx_cap_window {

@@ -64,7 +64,7 @@ bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n)
 }
 
 /* Keeps an owned string; frees it and returns NULL on failure. */
-static char *keep_string(nmx_cap_t *cap, char *s)
+char *nmx__cap_keep(nmx_cap_t *cap, char *s)
 {
     if (s == NULL)
         return NULL;
@@ -121,7 +121,7 @@ const char *nmx__cap_strdup(nmx_cap_t *cap, const void *text, size_t len)
     if (len > 0)
         memcpy(s, t, len);
     s[len] = '\0';
-    return keep_string(cap, s);
+    return nmx__cap_keep(cap, s);
 }
 
 /* Appends the UTF-8 form of code point c to out (room for 4 bytes assumed). */
@@ -177,7 +177,7 @@ const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len)
         n += put_utf8(s + n, u);
     }
     s[n] = '\0';
-    return keep_string(cap, s);
+    return nmx__cap_keep(cap, s);
 }
 
 void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail)
@@ -202,7 +202,7 @@ void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail
                 memcpy(j, c->text, a);
                 j[a] = '\n';
                 memcpy(j + a + 1, text, b + 1);
-                c->text = keep_string(cap, j) ? j : c->text;
+                c->text = nmx__cap_keep(cap, j) ? j : c->text;
             }
         } else if (text != NULL) {
             c->text = text;
@@ -370,16 +370,10 @@ static unsigned read_whole(nmx_cap_t *cap, int fd, nmx_error_t *err)
     return 0;
 }
 
-static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
+/* Maps the open file `fd` (which the capture takes over: kept as cap->fd
+ * while mapped, closed otherwise). */
+static unsigned map_fd(nmx_cap_t *cap, int fd, nmx_error_t *err)
 {
-    /* O_NONBLOCK: opening a FIFO without a writer must not wait for one; it
-     * is refused below like every file that is not a regular file (no effect
-     * on regular files). */
-    int fd = open(cap->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        int e = errno;
-        return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
-    }
     unsigned rc = 0;
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -428,6 +422,19 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
 out_close:
     close(fd);
     return rc;
+}
+
+static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
+{
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait for one; it
+     * is refused by map_fd like every file that is not a regular file (no
+     * effect on regular files). */
+    int fd = open(cap->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        return nmx__cap_fail(cap, err, errno_code(e), NMX_OFFSET_UNKNOWN, "%s", strerror(e));
+    }
+    return map_fd(cap, fd, err);
 }
 
 /* ---- resident pages ----------------------------------------------------------- */
@@ -530,7 +537,7 @@ static void tally(nmx_cap_tally_t *t, uint32_t frame)
 }
 
 /* Computes the summary that nmx_cap_get_info hands out. */
-static unsigned summarise(nmx_cap_t *cap, nmx_error_t *err)
+unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
 {
     bool have_time = false;
     uint32_t last_lt = UINT32_MAX;
@@ -582,12 +589,12 @@ static unsigned summarise(nmx_cap_t *cap, nmx_error_t *err)
         nm[cap->n_lt] = nmx_linktype_name(f->linktype);
         if (nm[cap->n_lt] == NULL) {
             nmx_linktype_format_name(f->linktype, buf, sizeof buf);
-            nm[cap->n_lt] = keep_string(cap, strdup(buf));
+            nm[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
         }
         ds[cap->n_lt] = nmx_linktype_description(f->linktype);
         if (ds[cap->n_lt] == NULL) {
             nmx_linktype_format_description(f->linktype, buf, sizeof buf);
-            ds[cap->n_lt] = keep_string(cap, strdup(buf));
+            ds[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
         }
         if (nm[cap->n_lt] == NULL || ds[cap->n_lt] == NULL)
             goto out_of_memory;
@@ -795,12 +802,13 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         cap->damage.reason = cap->damage_reason;
         cap->damage.message = cap->damage_message;
     }
-    return summarise(cap, err);
+    return nmx__cap_summarise(cap, err);
 }
 
-static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, bool from_file)
+/* from: 0 the image is in memory already, 1 open cap->path, 2 map `fd`. */
+static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, int from, int fd)
 {
-    unsigned rc = from_file ? map_file(cap, err) : 0;
+    unsigned rc = from == 1 ? map_file(cap, err) : from == 2 ? map_fd(cap, fd, err) : 0;
     if (rc == 0)
         rc = build_index(cap, err);
     /* The file descriptor stays open: the host copies frames with pread
@@ -813,7 +821,7 @@ static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, b
     return 0;
 }
 
-static nmx_cap_t *new_cap(const char *name)
+nmx_cap_t *nmx__cap_new(const char *name)
 {
     nmx_cap_t *cap = calloc(1, sizeof *cap);
     if (cap == NULL)
@@ -834,10 +842,28 @@ unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
         return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
                              "no file or no result pointer");
     *out = NULL;
-    nmx_cap_t *cap = new_cap(path);
+    nmx_cap_t *cap = nmx__cap_new(path);
     if (cap == NULL)
         return nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
-    return open_common(cap, out, err, true);
+    return open_common(cap, out, err, 1, -1);
+}
+
+unsigned nmx_cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err)
+{
+    nmx_error_clear(err);
+    if (out == NULL || name == NULL || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
+                             "no file or no result pointer");
+    }
+    *out = NULL;
+    nmx_cap_t *cap = nmx__cap_new(name);
+    if (cap == NULL) {
+        close(fd);
+        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
+    }
+    return open_common(cap, out, err, 2, fd);
 }
 
 unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
@@ -850,12 +876,12 @@ unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_ca
         return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
                              "no data or no result pointer");
     *out = NULL;
-    nmx_cap_t *cap = new_cap(name);
+    nmx_cap_t *cap = nmx__cap_new(name);
     if (cap == NULL)
         return nmx_error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
     cap->data = data;
     cap->size = len;
-    return open_common(cap, out, err, false);
+    return open_common(cap, out, err, 0, -1);
 }
 
 void nmx_cap_close(nmx_cap_t *cap)
@@ -884,6 +910,13 @@ void nmx_cap_close(nmx_cap_t *cap)
     free((void *)cap->lt_descs);
     free((void *)cap->info_comments);
     free(cap->info_comment_frames);
+    for (uint32_t k = 0; k < cap->n_parts; k++)
+        nmx_cap_close(cap->parts[k]);
+    free(cap->parts);
+    free(cap->part_base);
+    free(cap->frame_local);
+    free((void *)cap->part_names);
+    free(cap->part_frames);
     free(cap->path);
     free(cap);
 }
@@ -914,6 +947,11 @@ bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf)
     if (cap == NULL || i >= cap->n_frames)
         return false;
     const nmx_frame_rec_t *f = &cap->frames[i];
+    if (cap->n_parts > 0) {
+        uint32_t local;
+        uint32_t k = nmx_cap_frame_file(cap, i, &local);
+        return nmx_cap_copy_frame(cap->parts[k], local, buf);
+    }
     if (cap->fd < 0) {
         memcpy(buf, cap->data + f->data_off, f->caplen);
         return true;
@@ -1105,15 +1143,31 @@ void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
     info->n_warnings = cap->n_warnings;
     info->n_warning_texts = cap->n_warnings_kept;
     info->warnings = (const char *const *)cap->warnings;
+    info->n_files = nmx_cap_file_count(cap);
+    info->files = cap->n_parts > 0 ? cap->part_names : (const char *const *)&cap->path;
+    info->file_frames = cap->n_parts > 0 ? cap->part_frames : &cap->n_frames;
+    info->compression = cap->compression;
+    info->frame1_ns = nmx_cap_first_frame_ns(cap);
 }
 
 /* ---- exported (host.h) ---------------------------------------------------------- */
 
 NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_t errlen)
 {
+    return nmx_capture_open_files(&path, 1, errbuf, errlen);
+}
+
+NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local)
+{
+    return nmx_cap_frame_file(cap, i, local);
+}
+
+NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
+                                                 size_t errlen)
+{
     nmx_error_t err;
     nmx_cap_t *cap = NULL;
-    if (nmx_cap_open_file(path, &cap, &err) != 0) {
+    if (nmx_cap_open_inputs(paths, n, &cap, &err) != 0) {
         if (errbuf != NULL && errlen > 0)
             nmx_strlcpy(errbuf, err.msg, errlen);
         return NULL;

@@ -136,6 +136,50 @@ unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err);
 unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
                           nmx_error_t *err);
 
+/*
+ * The same over an open regular file (a memory file holding a decompressed
+ * capture, say): the capture takes `fd` over, also on failure.  `name` is
+ * what messages and nmx_cap_path() call it.
+ */
+unsigned nmx_cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err);
+
+/* ---- inputs as users give them (input.c, merge.c) ------------------------ */
+
+/* Bytes spooled from standard input or decompressed, at most, per input
+ * (NMEXPERT_DECOMPRESS_LIMIT overrides it; nmx_cap_input_limit() tells). */
+#define NMX_CAP_INPUT_LIMIT (4ull * 1024 * 1024 * 1024)
+uint64_t nmx_cap_input_limit(void);
+
+/*
+ * Opens a capture as a user names it: "-" is standard input (read to its
+ * end first, then named "(standard input)"); a file or standard input
+ * compressed with gzip, zstd or lz4 (recognised by content, not by name) is
+ * decompressed first.  Anything else is nmx_cap_open_file().
+ */
+unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err);
+
+/* Most files one merged capture is made of. */
+#define NMX_CAP_MAX_FILES 4096u
+
+/*
+ * Opens several inputs (each as nmx_cap_open_input) as one capture whose
+ * frames are theirs in time order, as mergecap merges: the earliest frame
+ * at the head of any file comes next, ties go to the file named first, and
+ * each file's own order is kept.  Frame numbers run across the files.  One
+ * name is nmx_cap_open_input itself.  A file that fails to open fails the
+ * whole (err names it); a damaged file's usable frames are kept and the
+ * merged capture reports the first damage.  nmx_cap_path() is the first
+ * file's name; nmx_cap_file_count() and nmx_cap_file() tell the rest.
+ */
+unsigned nmx_cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err);
+
+/* Files the capture was made of: 1 unless it was merged. */
+uint32_t nmx_cap_file_count(const nmx_cap_t *cap);
+/* File k of a merged capture as it was opened (k < nmx_cap_file_count), else the capture itself. */
+const nmx_cap_t *nmx_cap_file(const nmx_cap_t *cap, uint32_t k);
+/* The file frame i came from, and (if local != NULL) its 0-based number in that file. */
+uint32_t nmx_cap_frame_file(const nmx_cap_t *cap, uint32_t i, uint32_t *local);
+
 /* Releases the index, the mapping and every string; NULL is ignored. */
 void nmx_cap_close(nmx_cap_t *cap);
 

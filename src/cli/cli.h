@@ -24,6 +24,7 @@ int nmx_cmd_run(int argc, char **argv);       /* cmd_run.c */
 int nmx_cmd_list(int argc, char **argv);      /* cmd_list.c */
 int nmx_cmd_demo(int argc, char **argv);      /* cmd_demo.c */
 int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
+int nmx_cmd_fields(int argc, char **argv);    /* cmd_fields.c */
 
 /* Settings a caller of the run command adds (the demo). */
 typedef struct nmx_cli_setting {
@@ -72,5 +73,31 @@ bool nmx_cli_is_text(const uint8_t *data, size_t len);
 uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len);
 /* Strips the RawConfigLength prefix of a stored-format configuration file. */
 void nmx_cli_unwrap_config(uint8_t **data, size_t *len);
+
+/* One --set: NAME.KEY=VALUE (run and configure) or KEY=VALUE (configure NAME). */
+typedef struct nmx_cli_set {
+    char *module, *key, *value;
+} nmx_cli_set_t;
+/* Parses arg; `module` is configure's NAME (NULL for run, where NAME. is
+ * required).  -1 with the message printed when it is malformed. */
+int nmx_cli_parse_set(const char *arg, const char *module, nmx_cli_set_t *out);
+void nmx_cli_set_free(nmx_cli_set_t *s);
+/* The discovered (or registered) expert of that module name, or NULL. */
+const nmx_expert_info_t *nmx_cli_find_expert(nmx_host_t *host, const char *module);
+/* Checks a setting against what its expert declares (nmx_expert_check_setting);
+ * false, with the message printed, when it is refused. */
+bool nmx_cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s);
+/* The expert's declared settings with defaults and stored values, as a table or JSON. */
+void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent);
+json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei);
+
+/*
+ * A time for --start/--end: seconds from `origin_ns` ("12.5", "+12.5"), an
+ * epoch time ("@1371506299.5"), or ISO 8601 "YYYY-MM-DD[T| ]HH:MM[:SS[.f]]"
+ * in UTC unless it ends with Z or +HH:MM/-HH:MM.  False if it is none.
+ */
+bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out);
+/* A 1-based frame range "A-B", "A-", "-B" or "N"; 0 for an open end. */
+bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last);
 
 #endif /* NMX_CLI_H */

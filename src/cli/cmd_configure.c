@@ -2,10 +2,13 @@
  * cmd_configure.c - `nmexpert configure NAME [options] [CAPTURE]`: set,
  * show or reset an expert's stored configuration (spec 3.3).
  *
- *   --set KEY=VALUE   change a setting (built-in experts: KEY=VALUE text)
+ *   --set KEY=VALUE   change a setting (built-in experts: KEY=VALUE text);
+ *                     NAME.KEY=VALUE as run takes it works too, and both
+ *                     are checked against the settings NAME declares
  *   --config FILE     start from the raw configuration in FILE
  *   --reset           forget the stored configuration (defaults next time)
- *   --show            print the stored configuration
+ *   --show            the declared settings (key, default, stored value,
+ *                     values), then the stored configuration
  *
  * With --set or --config the expert's own Configure validates and returns
  * the new configuration, which the host stores for later runs.  With none
@@ -39,6 +42,7 @@ int nmx_cmd_configure(int argc, char **argv)
     const char *config_file = NULL;
     char **sets = NULL;
     size_t nsets = 0;
+    nmx_cli_set_t *parsed = NULL; /* sets[], parsed once the expert is known */
     if (host == NULL)
         goto oom;
     int c;
@@ -47,10 +51,6 @@ int nmx_cmd_configure(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': {
-            if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-                nmx_cli_error("--set wants KEY=VALUE, not '%s'", optarg);
-                goto out;
-            }
             char **g = realloc(sets, (nsets + 1) * sizeof *g);
             if (g == NULL)
                 goto oom;
@@ -63,8 +63,9 @@ int nmx_cmd_configure(int argc, char **argv)
         case 'S': show = true; break;
         case 'd': nmx_host_add_experts_dir(host, optarg); break;
         case 'h':
-            puts("usage: nmexpert configure NAME [--set KEY=VALUE]... [--config FILE] [--reset] "
-                 "[--show] [--experts-dir DIR] [CAPTURE]");
+            puts("usage: nmexpert configure NAME [--set [NAME.]KEY=VALUE]... [--config FILE] [--reset] "
+                 "[--show] [--experts-dir DIR] [CAPTURE]\n"
+                 "  --show lists the settings NAME declares: key, default, stored value, values");
             status = NMX_EXIT_OK;
             goto out;
         case ':':
@@ -94,6 +95,14 @@ int nmx_cmd_configure(int argc, char **argv)
         nmx_cli_error("no expert named '%s' (see 'nmexpert list')", name);
         goto out;
     }
+    /* The settings as run takes them, checked the same way, before the
+     * stored configuration is touched. */
+    parsed = calloc(nsets + 1, sizeof *parsed);
+    if (parsed == NULL)
+        goto oom;
+    for (size_t i = 0; i < nsets; i++)
+        if (nmx_cli_parse_set(sets[i], ei->module, &parsed[i]) != 0 || !nmx_cli_check_set(host, &parsed[i]))
+            goto out;
     if (reset || config_file != NULL || nsets > 0) {
         /* Held until the command ends: a concurrent configure of the same
          * expert waits, so neither change is lost. */
@@ -127,14 +136,12 @@ int nmx_cmd_configure(int argc, char **argv)
             free(data);
         }
         for (size_t i = 0; i < nsets; i++) {
-            char *eq = strchr(sets[i], '=');
-            *eq = '\0';
             if (cfg.present && !nmx_cli_is_text((const uint8_t *)cfg.data, cfg.len)) {
                 nmx_cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
                 goto out;
             }
             cfg.present = true;
-            if (!nmx_cli_config_set(&cfg, sets[i], eq + 1))
+            if (!nmx_cli_config_set(&cfg, parsed[i].key, parsed[i].value))
                 goto oom;
         }
         char errbuf[1024];
@@ -158,6 +165,11 @@ int nmx_cmd_configure(int argc, char **argv)
             goto out;
         }
         changed = true;
+    }
+    if (show && ei->nsettings > 0) {
+        printf("%s settings:\n", ei->module);
+        nmx_cli_print_settings(stdout, ei, "  ");
+        printf("stored configuration:\n");
     }
     if (show || !changed || plain) {
         size_t len;
@@ -185,6 +197,9 @@ oom:
 out:
     nmx_config_unlock(lock);
     nmx_cli_config_free(&cfg);
+    for (size_t i = 0; parsed != NULL && i < nsets; i++)
+        nmx_cli_set_free(&parsed[i]);
+    free(parsed);
     free(sets);
     nmx_capture_close(cap);
     nmx_host_free(host);

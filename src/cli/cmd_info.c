@@ -1,29 +1,35 @@
 /*
- * cmd_info.c - `nmexpert info CAPTURE [--format text|json]`: what a capture
- * file holds (format, link types, frames, bytes, first and last time,
+ * cmd_info.c - `nmexpert info CAPTURE... [--format text|json]`: what each
+ * capture file holds (format, link types, frames, bytes, first and last time,
  * duration, comments) and whether it is damaged.
  *
  * A damaged capture is still described (the frames before the damage are
  * indexed; after times out of range, every frame with its time clamped),
  * then the damage is reported on stderr and the exit status is 2.
- * The JSON form is {"capture": {...}}, the object of DESIGN.md's contract
+ * Several captures are described one after the other, as capinfos does; one
+ * that cannot be read does not stop the others (the status is then 2).
+ * The JSON form is {"capture": {...}} ({"captures": [...]} for several), the object of DESIGN.md's contract
  * that `run` writes too (nmx_report_capture_json), plus a few members only
  * `info` adds: wire_bytes, file_size, interfaces, time_precision,
  * link_type_values, link_type_descriptions and warnings.
  */
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: nmexpert info CAPTURE [--format text|json]\n"
+    fputs("usage: nmexpert info CAPTURE... [--format text|json]\n"
           "\n"
-          "Describes a pcap, pcapng or NetMon 1.x/2.x capture: format, link types, frames,\n"
-          "captured and on-wire bytes, first and last time, duration and comments.\n"
-          "Exit status 2 when the file cannot be read or is damaged (the damage is\n"
+          "Describes pcap, pcapng or NetMon 1.x/2.x captures, each on its own: format, link\n"
+          "types, frames, captured and on-wire bytes, first and last time, duration and\n"
+          "comments.  A CAPTURE may be compressed (gzip, zstd, lz4), '-' is standard input,\n"
+          "and -r CAPTURE is the same as CAPTURE.\n"
+          "Exit status 2 when a file cannot be read or is damaged (the damage is\n"
           "reported on stderr after the description of the usable frames).\n",
           out);
 }
@@ -56,6 +62,8 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
     char a[96], b[96];
     fprintf(out, "File:              %s\n", in->path);
     fprintf(out, "Format:            %s (%s)\n", in->format, in->format_detail);
+    if (in->compression != NULL)
+        fprintf(out, "Compression:       %s (decompressed in memory)\n", in->compression);
     fprintf(out, "Link types:        ");
     if (in->n_link_types == 0)
         fputs("none (no frames)\n", out);
@@ -116,55 +124,13 @@ static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
     for (size_t k = 0; k < in->n_warning_texts; k++)
         json_array_append_new(w, json_string(in->warnings[k]));
     json_object_set_new(c, "warnings", w);
-    json_t *root = json_object();
-    json_object_set_new(root, "capture", c);
-    return root;
+    return c;
 }
 
-int nmx_cmd_info(int argc, char **argv)
+/* Describes one capture: as text on stdout, or as an object appended to
+ * `objs`.  The status: 0, or 2 when it cannot be read or is damaged. */
+static int describe(const char *path, json_t *objs)
 {
-    const char *path = NULL;
-    bool json = false;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *fmt = NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return NMX_EXIT_OK;
-        } else if (strcmp(a, "--format") == 0) {
-            if (++i >= argc) {
-                nmx_cli_error("info: --format needs a value (text or json)");
-                return NMX_EXIT_USAGE;
-            }
-            fmt = argv[i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            fmt = a + 9;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            nmx_cli_error("info: unknown option '%s'", a);
-            usage(stderr);
-            return NMX_EXIT_USAGE;
-        } else if (path != NULL) {
-            nmx_cli_error("info: one capture at a time ('%s' and '%s')", path, a);
-            return NMX_EXIT_USAGE;
-        } else {
-            path = a;
-        }
-        if (fmt != NULL) {
-            if (strcmp(fmt, "json") == 0) {
-                json = true;
-            } else if (strcmp(fmt, "text") == 0) {
-                json = false;
-            } else {
-                nmx_cli_error("info: unknown format '%s' (text or json)", fmt);
-                return NMX_EXIT_USAGE;
-            }
-        }
-    }
-    if (path == NULL) {
-        usage(stderr);
-        return NMX_EXIT_USAGE;
-    }
-
     char errbuf[512];
     nmx_capture_t *cap = nmx_capture_open(path, errbuf, sizeof errbuf);
     if (cap == NULL) {
@@ -174,26 +140,107 @@ int nmx_cmd_info(int argc, char **argv)
     nmx_capture_info_t in;
     nmx_capture_get_info(cap, &in);
     int rc = NMX_EXIT_OK;
-    if (json) {
-        json_t *root = info_json(cap, &in);
-        if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) != 0) {
-            nmx_cli_error("info: cannot write JSON");
+    if (objs != NULL) {
+        json_t *c = info_json(cap, &in);
+        if (c == NULL || json_array_append_new(objs, c) != 0)
             rc = NMX_EXIT_USAGE;
-        }
-        fputc('\n', stdout);
-        json_decref(root);
     } else {
         print_text(stdout, &in);
     }
-    if (fflush(stdout) != 0) {
-        nmx_cli_stdout_error(errno);
-        rc = NMX_EXIT_USAGE;
-    }
     if (in.damage != NULL) {
+        fflush(stdout); /* the description first, then what is wrong with it */
         nmx_cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
                       in.frames == 1 ? "" : "s");
         rc = NMX_EXIT_USAGE;
     }
     nmx_capture_close(cap);
+    return rc;
+}
+
+int nmx_cmd_info(int argc, char **argv)
+{
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t npaths = 0;
+    bool json = false;
+    if (paths == NULL) {
+        nmx_cli_error("out of memory");
+        return NMX_EXIT_USAGE;
+    }
+    int rc = NMX_EXIT_USAGE;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *fmt = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            rc = NMX_EXIT_OK;
+            goto out;
+        } else if (strcmp(a, "--format") == 0) {
+            if (++i >= argc) {
+                nmx_cli_error("info: --format needs a value (text or json)");
+                goto out;
+            }
+            fmt = argv[i];
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            fmt = a + 9;
+        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--read-file") == 0) {
+            if (++i >= argc) {
+                nmx_cli_error("info: %s needs a capture", a);
+                goto out;
+            }
+            paths[npaths++] = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            nmx_cli_error("info: unknown option '%s'", a);
+            usage(stderr);
+            goto out;
+        } else {
+            paths[npaths++] = a;
+        }
+        if (fmt != NULL) {
+            if (strcmp(fmt, "json") == 0) {
+                json = true;
+            } else if (strcmp(fmt, "text") == 0) {
+                json = false;
+            } else {
+                nmx_cli_error("info: unknown format '%s' (text or json)", fmt);
+                goto out;
+            }
+        }
+    }
+    if (npaths == 0) {
+        usage(stderr);
+        goto out;
+    }
+
+    /* Each capture on its own, as capinfos does: one that cannot be read
+     * is reported and the others are still described. */
+    json_t *objs = json ? json_array() : NULL;
+    rc = NMX_EXIT_OK;
+    for (size_t k = 0; k < npaths; k++) {
+        if (!json && k > 0)
+            fputc('\n', stdout);
+        if (describe(paths[k], objs) != NMX_EXIT_OK)
+            rc = NMX_EXIT_USAGE;
+    }
+    if (json) {
+        /* One capture: {"capture": {...}}; several: {"captures": [...]}. */
+        json_t *root = json_object();
+        if (npaths == 1 && json_array_size(objs) == 1)
+            json_object_set(root, "capture", json_array_get(objs, 0));
+        else
+            json_object_set(root, "captures", objs);
+        if (npaths > 1 || json_array_size(objs) == 1) {
+            if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) != 0)
+                rc = NMX_EXIT_USAGE;
+            fputc('\n', stdout);
+        }
+        json_decref(root);
+        json_decref(objs);
+    }
+    if (fflush(stdout) != 0) {
+        nmx_cli_stdout_error(errno);
+        rc = NMX_EXIT_USAGE;
+    }
+out:
+    free(paths);
     return rc;
 }

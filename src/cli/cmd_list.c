@@ -1,6 +1,8 @@
 /*
- * cmd_list.c - `nmexpert list [--experts-dir DIR]... [--format text|json]`:
- * the experts the host finds, with what their Register reports.  Modules
+ * cmd_list.c - `nmexpert list [--settings] [--experts-dir DIR]... [--format
+ * text|json]`: the experts the host finds, with what their Register reports
+ * and (--settings; always in JSON) the settings each declares, with
+ * defaults and stored values.  Modules
  * are registered in throw-away child processes, so a broken one is listed
  * with its error instead of taking the command down.
  */
@@ -15,6 +17,7 @@ int nmx_cmd_list(int argc, char **argv)
     static const struct option longopts[] = {
         {"experts-dir", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
+        {"settings", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -24,12 +27,14 @@ int nmx_cmd_list(int argc, char **argv)
         return NMX_EXIT_USAGE;
     }
     int format = NMX_REPORT_TEXT;
+    bool settings = false;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': nmx_host_add_experts_dir(host, optarg); break;
+        case 's': settings = true; break;
         case 'f':
             format = nmx_cli_parse_format(optarg, false);
             if (format < 0) {
@@ -39,7 +44,8 @@ int nmx_cmd_list(int argc, char **argv)
             }
             break;
         case 'h':
-            puts("usage: nmexpert list [--experts-dir DIR]... [--format text|json]");
+            puts("usage: nmexpert list [--settings] [--experts-dir DIR]... [--format text|json]\n"
+                 "  --settings  each expert's settings: key, default, stored value, values");
             nmx_host_free(host);
             return NMX_EXIT_OK;
         case ':':
@@ -74,6 +80,7 @@ int nmx_cmd_list(int argc, char **argv)
             json_object_set_new(o, "path", json_string(e->path));
             json_object_set_new(o, "load_error", e->load_error != NULL ? json_string(e->load_error)
                                                                        : json_null());
+            json_object_set_new(o, "settings", nmx_cli_settings_json(e));
             json_array_append_new(arr, o);
         }
         json_t *root = json_object();
@@ -92,6 +99,8 @@ int nmx_cmd_list(int argc, char **argv)
                    e->not_default ? "  [not run by default]" : "");
             if (e->description[0] != '\0')
                 printf("              %s\n", e->description);
+            if (settings)
+                nmx_cli_print_settings(stdout, e, "              ");
         }
     }
     int status = NMX_EXIT_OK;

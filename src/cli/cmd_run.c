@@ -1,8 +1,9 @@
 /*
  * cmd_run.c - `nmexpert run`: run experts over a capture and report.
  *
- *   nmexpert run CAPTURE [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
+ *   nmexpert run CAPTURE... [-r CAPTURE]... [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
  *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
+ *                [--start T] [--end T] [--frames A-B]
  *                [-o FILE] [--isolation process|none] [--jobs N]
  *                [--timeout S] [--grace S] [--mem-limit SIZE]
  *                [--event-limit SIZE] [--debug-heap]
@@ -14,6 +15,7 @@
  * Without -e, every discovered expert runs except those that ask not to be
  * part of a default run (tools such as coalesce, which writes a file).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -165,13 +167,35 @@ static void clear_progress(progress_t *p)
 
 /* ---- the command ----------------------------------------------------------- */
 
+/* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
+ * report file; a name with a directory part is taken as a file. */
+static bool looks_like_preference(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    if (colon == NULL || strchr(s, '/') != NULL || !isalpha((unsigned char)s[0]))
+        return false;
+    const char *dot = memchr(s, '.', (size_t)(colon - s));
+    if (dot == NULL || dot + 1 == colon)
+        return false;
+    for (const char *p = s; p < colon; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+            return false;
+    return true;
+}
+
 static void run_usage(FILE *out)
 {
-    fputs("usage: nmexpert run CAPTURE [options]\n"
+    fputs("usage: nmexpert run CAPTURE... [options]\n"
+          "  CAPTURE                    pcap, pcapng or NetMon file, also gzip/zstd/lz4 compressed;\n"
+          "                             '-' reads standard input; several are merged in time order\n"
+          "  -r, --read-file CAPTURE    the same as a CAPTURE argument (repeatable)\n"
           "  -e, --expert NAME|PATH     run this expert (repeatable; default: all)\n"
           "      --set NAME.KEY=VALUE   a setting for expert NAME (repeatable)\n"
           "      --config NAME=FILE     raw configuration for expert NAME\n"
           "  -Y, --display-filter F     the UI filter experts may defer to\n"
+          "      --start T, --end T     only frames from/to time T (seconds from the first frame,\n"
+          "                             @EPOCH, or ISO 8601 such as 2013-06-17T21:58:30Z)\n"
+          "      --frames A-B           only frames A to B (1-based; A-, -B and N also work)\n"
           "      --format text|csv|json output format (default text)\n"
           "  -o, --output FILE          write the report to FILE\n"
           "      --isolation process|none   run experts in child processes (default) or in-process\n"
@@ -191,6 +215,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
 {
     static const struct option longopts[] = {
         {"expert", required_argument, NULL, 'e'},
+        {"read-file", required_argument, NULL, 'r'},
         {"set", required_argument, NULL, 's'},
         {"config", required_argument, NULL, 'c'},
         {"display-filter", required_argument, NULL, 'Y'},
@@ -209,6 +234,9 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         {"property", required_argument, NULL, 'Q'},
         {"bit", required_argument, NULL, 'B'},
         {"no-progress", no_argument, NULL, 'N'},
+        {"start", required_argument, NULL, 'S'},
+        {"end", required_argument, NULL, 'E'},
+        {"frames", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -219,6 +247,9 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     size_t nsets = 0;
     char **dirs = NULL;
     size_t ndirs = 0;
+    const char *start_text = NULL, *end_text = NULL; /* --start, --end: read once the capture is open */
+    const char **captures = NULL; /* -r FILE and the positional names, in order */
+    size_t ncaptures = 0;
     int format = NMX_REPORT_TEXT;
     const char *output = NULL;
     bool progress_on = true;
@@ -237,10 +268,18 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":e:Y:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":e:r:Y:o:h", longopts, NULL)) != -1) {
         uint64_t u;
         double d;
         switch (c) {
+        case 'r': {
+            const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
+            if (g == NULL)
+                goto oom;
+            captures = g;
+            captures[ncaptures++] = optarg;
+            break;
+        }
         case 'e': {
             selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
             if (g == NULL)
@@ -254,23 +293,30 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         }
         case 's':
         case 'c': {
-            const char *sep = c == 's' ? strchr(optarg, '.') : strchr(optarg, '=');
-            const char *eq = c == 's' && sep != NULL ? strchr(sep + 1, '=') : sep;
-            if (sep == NULL || sep == optarg || eq == NULL || (c == 's' && eq == sep + 1) ||
-                (c == 'c' && eq[1] == '\0')) {
-                nmx_cli_error(c == 's' ? "--set wants NAME.KEY=VALUE, not '%s'"
-                                       : "--config wants NAME=FILE, not '%s'",
-                              optarg);
-                goto out;
+            nmx_cli_set_t one;
+            if (c == 's') {
+                if (nmx_cli_parse_set(optarg, NULL, &one) != 0)
+                    goto out;
+            } else {
+                const char *eq = strchr(optarg, '=');
+                if (eq == NULL || eq == optarg || eq[1] == '\0') {
+                    nmx_cli_error("--config wants NAME=FILE, not '%s'", optarg);
+                    goto out;
+                }
+                one.module = strndup(optarg, (size_t)(eq - optarg));
+                one.key = NULL;
+                one.value = strdup(eq + 1);
             }
             pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
-            if (g == NULL)
+            if (g == NULL) {
+                nmx_cli_set_free(&one);
                 goto oom;
+            }
             sets = g;
             pending_set_t *ps = &sets[nsets++];
-            ps->module = strndup(optarg, (size_t)(sep - optarg));
-            ps->key = c == 's' ? strndup(sep + 1, (size_t)(eq - sep - 1)) : NULL;
-            ps->value = strdup(eq + 1);
+            ps->module = one.module;
+            ps->key = one.key;
+            ps->value = one.value;
             break;
         }
         case 'Y': opts.ui_filter = optarg; break;
@@ -281,7 +327,16 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
                 goto out;
             }
             break;
-        case 'o': output = optarg; break;
+        case 'o':
+            if (looks_like_preference(optarg)) {
+                const char *colon = strchr(optarg, ':');
+                nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
+                              "setting use --set %.*s=%s)",
+                              optarg, (int)(colon - optarg), optarg, colon + 1);
+                goto out;
+            }
+            output = optarg;
+            break;
         case 'I':
             if (strcmp(optarg, "process") == 0)
                 opts.isolation = NMX_ISOLATION_PROCESS;
@@ -353,6 +408,15 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             opts.start_bit = (unsigned)u;
             break;
         case 'N': progress_on = false; break;
+        case 'S': start_text = optarg; break;
+        case 'E': end_text = optarg; break;
+        case 'R':
+            if (!nmx_cli_parse_frames(optarg, &opts.first_frame, &opts.last_frame)) {
+                nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'",
+                              optarg);
+                goto out;
+            }
+            break;
         case 'h':
             run_usage(stdout);
             status = NMX_EXIT_OK;
@@ -365,15 +429,22 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             goto out;
         }
     }
-    const char *capture_path = defaults != NULL ? defaults->capture : NULL;
-    if (optind < argc && capture_path == NULL)
-        capture_path = argv[optind++];
-    if (optind < argc) {
-        nmx_cli_error("unexpected argument '%s'", argv[optind]);
-        goto out;
+    if (defaults != NULL && defaults->capture != NULL && ncaptures == 0 && optind == argc) {
+        const char **g = realloc(captures, sizeof *g);
+        if (g == NULL)
+            goto oom;
+        captures = g;
+        captures[ncaptures++] = defaults->capture;
     }
-    if (capture_path == NULL) {
-        nmx_cli_error("run: which capture? (nmexpert run CAPTURE ...)");
+    for (; optind < argc; optind++) {
+        const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
+        if (g == NULL)
+            goto oom;
+        captures = g;
+        captures[ncaptures++] = argv[optind];
+    }
+    if (ncaptures == 0) {
+        nmx_cli_error("run: which capture? (nmexpert run CAPTURE... or -r CAPTURE)");
         run_usage(stderr);
         goto out;
     }
@@ -390,13 +461,29 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         }
     }
 
-    cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
+    cap = nmx_capture_open_files(captures, ncaptures, errbuf, sizeof errbuf);
     if (cap == NULL) {
         nmx_cli_error("%s", errbuf);
         goto out;
     }
     nmx_capture_info_t info;
     nmx_capture_get_info(cap, &info);
+    /* Relative times count from frame 1, as tshark's frame.time_relative. */
+    const char *tt[2] = {start_text, end_text};
+    for (int k = 0; k < 2; k++) {
+        if (tt[k] == NULL)
+            continue;
+        if (!nmx_cli_parse_time(tt[k], info.frame1_ns, k == 0 ? &opts.start_ns : &opts.end_ns)) {
+            nmx_cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
+                          "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
+                          k == 0 ? "start" : "end", tt[k]);
+            goto out;
+        }
+        if (k == 0)
+            opts.has_start_time = 1;
+        else
+            opts.has_end_time = 1;
+    }
     if (info.damage != NULL)
         nmx_cli_error("warning: %s; reporting on the %u usable frames", info.damage,
                       info.frames);
@@ -460,6 +547,13 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             nmx_cli_error("%s", errbuf);
             goto out;
         }
+    }
+    /* Every --set against what its expert declares: a mistyped key or value
+     * is a usage error before anything runs. */
+    for (size_t i = 0; i < nsets; i++) {
+        nmx_cli_set_t one = {sets[i].module, sets[i].key, sets[i].value};
+        if (sets[i].key != NULL && !nmx_cli_check_set(host, &one))
+            goto out;
     }
     /* "-o -" is standard output, whatever it is; any other name is a
      * regular file written whole or not at all (nmx_output_open). */
@@ -527,6 +621,7 @@ out:
     }
     free(sets);
     free(dirs);
+    free(captures);
     if (run != NULL && nmx_run_abandoned(run)) {
         /* An in-process expert never came back: leave without waiting for it. */
         fflush(NULL);

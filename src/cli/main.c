@@ -1,7 +1,7 @@
 /*
  * main.c - the nmexpert command: dispatches to one subcommand per file.
  *
- *   nmexpert list | info | run | demo | version | help
+ *   nmexpert list | info | fields | run | demo | configure | version | help
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,7 +29,8 @@ static void usage(FILE *out)
           "  run CAPTURE [options]               run experts over a capture (see run --help)\n"
           "  demo [run options]                  every built-in expert on the bundled sample\n"
           "  list [--format text|json]           the experts found and what they report\n"
-          "  info CAPTURE [--format text|json]   describe a capture file\n"
+          "  info CAPTURE... [--format text|json]  describe capture files\n"
+          "  fields [PROTOCOL...]                the protocols and fields -Y and propdist know\n"
           "  configure NAME [options]            set, show or reset an expert's configuration\n"
           "  version                             print the version\n"
           "  help                                this text\n"
@@ -77,6 +78,8 @@ static int dispatch(int argc, char **argv)
         return nmx_cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "configure") == 0)
         return nmx_cmd_configure(argc - 1, argv + 1);
+    if (strcmp(cmd, "fields") == 0)
+        return nmx_cmd_fields(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)
         return nmx_cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

@@ -9,8 +9,8 @@
  * frame.len and frame.cap_len come from the frame itself.  The others are
  * the frame's place in the capture (nmx_frame_ctx_t), attached only when the
  * caller gives one (nmx_dissect_ctx), in tshark's order.  Times are
- * nanoseconds; frame.time and frame.time_epoch are absolute (UTC), the
- * others intervals.  A frame without a time stamp (pcapng simple packet
+ * nanoseconds; frame.time is absolute (UTC), the others intervals, as in
+ * tshark 4.0 (frame.time_epoch too: seconds since 1970).  A frame without a time stamp (pcapng simple packet
  * block) has none of the time fields.  frame.comment is the pcapng comment
  * (the runtime gives no NetMon comment: tshark does not show those as
  * frame.comment).
@@ -26,8 +26,8 @@ enum { F_COMMENT, F_TIME, F_TIME_EPOCH, F_TIME_DELTA, F_TIME_RELATIVE, F_NUMBER,
 
 static nmx_field_t frame_fields[] = {
     [F_COMMENT] = NMX_F_STRING("frame.comment", "Comment"),
-    [F_TIME] = NMX_F_ABSTIME("frame.time", "Arrival Time", NMX_BASE_DEC),
-    [F_TIME_EPOCH] = NMX_F_ABSTIME("frame.time_epoch", "Epoch Time", NMX_BASE_UNIX),
+    [F_TIME] = NMX_F_ABSTIME("frame.time", "Arrival Time"),
+    [F_TIME_EPOCH] = NMX_F_RELTIME("frame.time_epoch", "Epoch Time"),
     [F_TIME_DELTA] = NMX_F_RELTIME("frame.time_delta", "Time delta from previous captured frame"),
     [F_TIME_RELATIVE] = NMX_F_RELTIME("frame.time_relative", "Time since reference or first frame"),
     [F_NUMBER] = NMX_F_UINT("frame.number", "Frame Number", NMX_BASE_DEC, 4, 0),

@@ -130,8 +130,7 @@ enum nmx_ftype {
 };
 
 /* Number bases for NMX_FT_UINT / NMX_FT_INT. */
-enum nmx_base { NMX_BASE_DEC = 0, NMX_BASE_HEX, NMX_BASE_DEC_HEX, NMX_BASE_HEX_DEC, NMX_BASE_OCT,
-                NMX_BASE_UNIX /* NMX_FT_ABSTIME shown as seconds since 1970 */ };
+enum nmx_base { NMX_BASE_DEC = 0, NMX_BASE_HEX, NMX_BASE_DEC_HEX, NMX_BASE_HEX_DEC, NMX_BASE_OCT };
 
 typedef struct nmx_field nmx_field_t;
 
@@ -345,8 +344,8 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out);
  */
 size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen);
 
-/* Formats a time of ns nanoseconds as tshark shows it: style 0 an interval
- * in seconds ("1.500000000"), 1 seconds since 1970, 2 a UTC date
+/* Formats a time of ns nanoseconds as tshark shows it: style 0 (and 1) an
+ * interval in seconds ("1.500000000"), 2 a UTC date
  * ("Jan  1, 2010 00:00:29.651780000 UTC").  buf should hold 64 bytes. */
 void nmx_format_time(int64_t ns, int style, char *buf, size_t len);
 

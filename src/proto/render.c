@@ -14,8 +14,8 @@
  *   bytes                                lower-case hex, no separator
  *   absolute time                        "Jan  1, 2010 00:00:29.651780000 UTC"
  *                                        (always UTC: tshark run with TZ=UTC)
- *   absolute time, BASE_UNIX             seconds since 1970: "1262304029.651780000"
  *   relative time                        seconds: "0.000268000", "-1.500000000"
+ *                                        (frame.time_epoch: "1262304029.651780000")
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -358,8 +358,7 @@ size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, s
     }
     case NMX_FT_ABSTIME:
     case NMX_FT_RELTIME:
-        nmx_format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : f->base == NMX_BASE_UNIX ? 1 : 2, tmp,
-                        sizeof tmp);
+        nmx_format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : 2, tmp, sizeof tmp);
         sb_puts(&b, tmp);
         break;
     case NMX_FT_BYTES:

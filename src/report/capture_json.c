@@ -44,6 +44,16 @@ NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     unsigned digits = nmx_cap_time_digits((const nmx_cap_t *)cap);
     json_t *o = json_object();
     json_object_set_new(o, "path", nmx_report_json_text(info.path));
+    /* Every file read, in the order named: several are merged in time order. */
+    json_t *files = json_array();
+    for (uint32_t k = 0; k < info.n_files; k++) {
+        json_t *f = json_object();
+        json_object_set_new(f, "path", nmx_report_json_text(info.files[k]));
+        json_object_set_new(f, "frames", json_integer(info.file_frames[k]));
+        json_array_append_new(files, f);
+    }
+    json_object_set_new(o, "files", files);
+    json_object_set_new(o, "compression", info.compression != NULL ? json_string(info.compression) : json_null());
     json_object_set_new(o, "format", json_string(info.format != NULL ? info.format : ""));
     json_object_set_new(o, "format_detail", json_string(info.format_detail != NULL ? info.format_detail : ""));
     json_object_set_new(o, "frames", json_integer(info.frames));

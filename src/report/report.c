@@ -472,8 +472,13 @@ static void text_capture(const nmx_capture_t *cap, FILE *out)
         return;
     nmx_capture_info_t info;
     nmx_capture_get_info(cap, &info);
-    fprintf(out, "Capture %s: %s, %u frame%s", info.path != NULL ? info.path : "",
-            info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
+    if (info.n_files > 1)
+        fprintf(out, "Captures %s and %u more, merged in time order: %s, %u frame%s",
+                info.path != NULL ? info.path : "", info.n_files - 1,
+                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
+    else
+        fprintf(out, "Capture %s: %s, %u frame%s", info.path != NULL ? info.path : "",
+                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
     if (info.frames > 0) {
         char a[64], b[64];
         nmx_report_iso_time(info.first_ns, 6, a, sizeof a);
@@ -481,6 +486,10 @@ static void text_capture(const nmx_capture_t *cap, FILE *out)
         fprintf(out, ", %s to %s", a, b);
     }
     fputc('\n', out);
+    /* Several files merged: which frames each holds. */
+    for (uint32_t k = 0; info.n_files > 1 && k < info.n_files; k++)
+        fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info.n_files, info.files[k],
+                info.file_frames[k], info.file_frames[k] == 1 ? "" : "s");
     if (info.damage != NULL)
         fprintf(out, "Damaged: %s; the report covers the %u usable frames\n", info.damage,
                 info.frames);
@@ -629,6 +638,7 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_object_set_new(o, "percent_done", json_integer(r->percent_done));
     /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
     json_object_set_new(o, "frame", r->frame != INVALID_FRAME_NUMBER ? json_integer(r->frame) : json_null());
+    json_object_set_new(o, "frames_read", json_integer((json_int_t)r->frames_read));
     json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
     json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
     json_object_set_new(o, "memory", memory_json(&r->memory));

@@ -51,6 +51,7 @@ int nmx_ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_c
     f->count = atomic_load(&page->log.count);
     f->dropped = atomic_load(&page->log.dropped);
     f->over_limit = atomic_load(&page->log.over_limit);
+    f->frames_read = atomic_load(&page->frames_read);
     /* What the log really holds: the claim within the limit and the file. */
     struct stat st;
     f->log_bytes = f->committed < limit ? f->committed : limit;

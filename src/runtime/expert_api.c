@@ -13,12 +13,30 @@
 
 /* ---- ExpertGetFrame ------------------------------------------------------ */
 
-/*
- * Does frame n pass the filters in force?  FILTER_PASSED, FILTER_FAILED or
- * FILTER_FAIL_WITH_ERROR (malformed filter).
- */
-static int frame_passes(nmx_session_t *s, uint32_t n, const nmx_filter_t *ui, const nmx_filter_t *f)
+/* Is frame n inside the run's frame and time bounds? */
+static bool in_range(const nmx_session_t *s, uint32_t n)
 {
+    const nmx_frame_range_t *r = &s->range;
+    if (n < r->first || n > r->last)
+        return false;
+    if (!r->has_start && !r->has_end)
+        return true;
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+    if (rec == NULL || (rec->flags & NMX_FRAME_NO_TS))
+        return false;
+    return (!r->has_start || rec->ts_ns >= r->start_ns) && (!r->has_end || rec->ts_ns <= r->end_ns);
+}
+
+/*
+ * Does frame n pass the filters in force (with the UI view: the run's range
+ * too)?  FILTER_PASSED, FILTER_FAILED or FILTER_FAIL_WITH_ERROR (malformed
+ * filter).
+ */
+static int frame_passes(nmx_session_t *s, uint32_t n, bool ui_view, const nmx_filter_t *ui,
+                        const nmx_filter_t *f)
+{
+    if (ui_view && s->range.active && !in_range(s, n))
+        return FILTER_FAILED;
     const nmx_filter_t *fs[2] = {ui, f};
     for (int k = 0; k < 2; k++) {
         if (fs[k] == NULL)
@@ -47,7 +65,8 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
         if (f == NULL)
             return NMERR_INVALID_HFILTER;
     }
-    const nmx_filter_t *ui = (RequestFlags & FLAGS_DEFER_TO_UI_FILTER) ? s->ui_filter : NULL;
+    bool ui_view = (RequestFlags & FLAGS_DEFER_TO_UI_FILTER) != 0;
+    const nmx_filter_t *ui = ui_view ? s->ui_filter : NULL;
 
     pthread_mutex_lock(&s->lock);
     DWORD rc = NMERR_SUCCESS;
@@ -59,7 +78,7 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
         if (RequestedFrameNumber >= total) {
             rc = NMERR_OUT_OF_RANGE;
         } else {
-            int r = frame_passes(s, RequestedFrameNumber, ui, f);
+            int r = frame_passes(s, RequestedFrameNumber, ui_view, ui, f);
             if (r == FILTER_PASSED)
                 found = RequestedFrameNumber;
             else
@@ -79,11 +98,11 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
             i = total;
         rc = NMERR_OUT_OF_RANGE;
         while (i < total) {
-            if ((ui != NULL || f != NULL) && nmx_session_terminating(s)) {
+            if ((ui != NULL || f != NULL || (ui_view && s->range.active)) && nmx_session_terminating(s)) {
                 rc = NMERR_EXPERT_TERMINATE;
                 break;
             }
-            int r = frame_passes(s, (uint32_t)i, ui, f);
+            int r = frame_passes(s, (uint32_t)i, ui_view, ui, f);
             if (r == FILTER_PASSED) {
                 found = (uint32_t)i;
                 rc = NMERR_SUCCESS;
@@ -115,6 +134,12 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
             pEFrameDescriptor->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
             pEFrameDescriptor->lpPropertyTable = d != NULL ? d->props : NULL;
             s->status.Frame = found;
+            if (s->seen != NULL && !(s->seen[found / 8] & (1u << (found % 8)))) {
+                s->seen[found / 8] |= (uint8_t)(1u << (found % 8));
+                s->nseen++;
+                if (s->link != NULL)
+                    atomic_store(&s->link->page->frames_read, s->nseen);
+            }
             /* Walking forward: map the next window in one call, and (in a
              * process of its own) keep only a window of the capture resident. */
             uint64_t off = nmx_cap_frame(s->cap, found)->data_off;

@@ -99,6 +99,8 @@ static void expert_clear(nmx_host_expert_t *e)
     free(e->path);
     free(e->module);
     free(e->load_error);
+    free(e->settings);
+    free(e->settings_text);
 }
 
 NMX_EXPORT void nmx_host_free(nmx_host_t *host)
@@ -141,6 +143,8 @@ typedef struct probe_result {
     DWORD flags;
     int configurable;
     DWORD options;
+    uint32_t settings_len;
+    char settings[NMX_SETTINGS_WIRE_MAX]; /* nmx_settings_encode records */
 } probe_result_t;
 
 static void probe_in_this_process(const char *path, probe_result_t *r)
@@ -156,6 +160,7 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
         r->flags = m.info.Flags;
         r->configurable = m.configure != NULL;
         r->options = m.options;
+        r->settings_len = (uint32_t)nmx_settings_encode(m.settings, r->settings, sizeof r->settings);
         nmx_module_unload(&m);
     }
     r->done = 1;
@@ -252,6 +257,10 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
         e->flags = r.flags;
         e->configurable = r.configurable;
         e->options = r.options;
+        if (!nmx_settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
+            expert_clear(e);
+            return NULL;
+        }
     }
     host->nexperts++;
     return e;
@@ -318,6 +327,8 @@ NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size
     e->pub.configurable = e->configurable;
     e->pub.load_error = e->load_error;
     e->pub.not_default = (e->options & NMX_EXPERT_OPTION_NOT_DEFAULT) != 0;
+    e->pub.nsettings = e->nsettings;
+    e->pub.settings = e->settings;
     return &e->pub;
 }
 

@@ -21,6 +21,9 @@ typedef struct nmx_host_expert {
     int configurable;
     DWORD options;          /* NmxExpertOptions */
     char *load_error;       /* NULL when Register succeeded */
+    nmx_setting_desc_t *settings; /* declared settings (strings in settings_text) */
+    size_t nsettings;
+    char *settings_text;
     nmx_expert_info_t pub;  /* view returned by nmx_host_expert() */
 } nmx_host_expert_t;
 
@@ -30,6 +33,19 @@ struct nmx_host {
     nmx_host_expert_t *experts;
     size_t nexperts;
 };
+
+/* ---- declared settings (settings_decl.c) ---- */
+
+/* Bytes of the declared settings a discovery child sends back, at most. */
+#define NMX_SETTINGS_WIRE_MAX 16384u
+
+/* Writes a module's NmxExpertSettings table (the module's own memory, in
+ * the discovery child) as records into buf; returns the bytes used. */
+size_t nmx_settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t size);
+
+/* Parses what a discovery child sent (untrusted bytes) into e->settings;
+ * false when out of memory. */
+bool nmx_settings_decode(nmx_host_expert_t *e, const char *buf, size_t len);
 
 /* Registers the module at path (isolated: in a child process). */
 nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, int isolated);

@@ -131,6 +131,7 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     so.mem_limit = run->opts.mem_limit;
     so.debug_heap = run->opts.debug_heap != 0;
     so.ui_filter = run->ui_filter;
+    so.range = run->range;
     so.startup = run->startup;
     so.startup_flags = run->startup_flags;
     /* A child process has page tables of its own: it can drop what it has
@@ -645,6 +646,8 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     r->version = e->version;
     r->percent_done = st.PercentDone;
     r->frame = st.Frame;
+    uint32_t nframes = nmx_cap_count(run->capobj->cap);
+    r->frames_read = fig.frames_read < nframes ? fig.frames_read : nframes;
 
     bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
     /* A clean end: the process exited with status 0 (the runtime's own

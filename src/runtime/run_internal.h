@@ -71,6 +71,7 @@ struct nmx_run {
     nmx_run_opts_t opts;
     uint64_t event_limit;         /* bytes of events per expert */
     nmx_filter_t *ui_filter;      /* compiled opts.ui_filter */
+    nmx_frame_range_t range;      /* opts' frame and time bounds */
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;
     const nmx_dissection_t *startup_dissection; /* owns startup.lpPropertyInst */

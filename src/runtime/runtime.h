@@ -49,6 +49,7 @@ typedef struct nmx_ctlpage {
     EXPERTSTATUS status;          /* last status the expert indicated (progress display) */
     nmx_mem_stats_t mem;          /* the session heap keeps its statistics here */
     nmx_eventlog_counters_t log;  /* the event log's counters */
+    _Atomic uint64_t frames_read; /* distinct frames ExpertGetFrame delivered */
 } nmx_ctlpage_t;
 #define NMX_CTLPAGE_SIZE 4096u
 _Static_assert(sizeof(nmx_ctlpage_t) <= NMX_CTLPAGE_SIZE, "the control page is one page");
@@ -66,6 +67,7 @@ typedef struct nmx_ctl_figures {
     nmx_mem_stats_t mem;
     uint64_t committed, count, dropped, over_limit;
     uint64_t log_bytes;       /* bytes of records the file really holds, within the limit */
+    uint64_t frames_read;     /* the expert side's claim: bound it by the capture */
     bool log_full;            /* the log had no room left for another record */
     nmx_event_t *events;      /* in *storage (free it) */
     size_t nevents;
@@ -111,12 +113,21 @@ struct _CAPTURE *nmx_capobj_get(HCAPTURE h);
 
 typedef struct nmx_session nmx_session_t;
 
+/* The frames a run's experts see through the UI filter (nmx_run_opts_t). */
+typedef struct nmx_frame_range {
+    bool active;
+    uint32_t first, last;     /* 0-based, inclusive */
+    bool has_start, has_end;
+    int64_t start_ns, end_ns; /* inclusive */
+} nmx_frame_range_t;
+
 typedef struct nmx_session_opts {
     struct _CAPTURE *capture;
     nmx_link_t *link;              /* status, statistics and events go here (NULL: Configure) */
     uint64_t mem_limit;
     bool debug_heap;
     const nmx_filter_t *ui_filter; /* FLAGS_DEFER_TO_UI_FILTER, or NULL */
+    nmx_frame_range_t range;       /* ... and the frames it is limited to */
     EXPERTSTARTUPINFO startup;     /* copied */
     DWORD startup_flags;
     bool release_behind;           /* drop capture pages walked past (own address space) */
@@ -146,6 +157,7 @@ struct nmx_session {
     nmx_cap_t *cap;
     nmx_link_t *link;
     const nmx_filter_t *ui_filter;
+    nmx_frame_range_t range;      /* applies with ui_filter */
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;
     pthread_mutex_t lock;         /* serialises helpers called from expert threads */
@@ -167,6 +179,8 @@ struct nmx_session {
     struct nmx_frame_mod *mods;   /* frames replaced with ModifyFrame: this session's own
                                      copy-on-write view of the capture */
     size_t nmods;
+    uint8_t *seen;                /* a bit per frame ExpertGetFrame delivered, or NULL */
+    uint64_t nseen;               /* bits set: published as the page's frames_read */
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a
                                      flexible array) */
 };

@@ -406,17 +406,24 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     s->cap = opts->capture->cap;
     s->link = opts->link;
     s->ui_filter = opts->ui_filter;
+    s->range = opts->range;
     s->startup = opts->startup;
     s->startup_flags = opts->startup_flags;
     s->release_behind = opts->release_behind;
     s->status.Status = EXPERTSTATUS_INACTIVE;
     s->status.Frame = INVALID_FRAME_NUMBER;
+    /* Which frames were delivered, to count each once (a report of how
+     * many frames the expert read after -Y and the range; none if this
+     * fails). */
+    s->seen = calloc((size_t)nmx_cap_count(s->cap) / 8 + 1, 1);
     s->recog_frame = UINT32_MAX;
     pthread_mutex_init(&s->lock, NULL);
     s->dcache = calloc(1, sizeof(nmx_dcache_t));
     s->ws = nmx_proto_ws_new();
     if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s)) {
+        free(s->seen);
         nmx_dcache_free(s->dcache);
+    free(s->seen);
         nmx_proto_ws_free(s->ws);
         pthread_mutex_destroy(&s->lock);
         free(s);

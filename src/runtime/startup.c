@@ -34,6 +34,19 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
     }
 
     uint32_t total = nmx_cap_count(run->capobj->cap);
+    nmx_frame_range_t *rg = &run->range;
+    memset(rg, 0, sizeof *rg);
+    rg->active = o->first_frame != 0 || o->last_frame != 0 || o->has_start_time || o->has_end_time;
+    rg->first = o->first_frame != 0 ? o->first_frame - 1 : 0;
+    rg->last = o->last_frame != 0 ? o->last_frame - 1 : UINT32_MAX;
+    rg->has_start = o->has_start_time != 0;
+    rg->has_end = o->has_end_time != 0;
+    rg->start_ns = o->start_ns;
+    rg->end_ns = o->end_ns;
+    if (rg->first > rg->last || (rg->has_start && rg->has_end && rg->start_ns > rg->end_ns)) {
+        snprintf(errbuf, errlen, "the range is empty: its start is after its end");
+        return -1;
+    }
     if (o->start_frame != 0) {
         if (o->start_frame > total) {
             snprintf(errbuf, errlen, "--frame %u: the capture has %u frames", o->start_frame, total);

@@ -64,9 +64,7 @@ def expert_args(cap, *sets, fmt="json"):
     args = [NMEXPERT, "run", cap, "-e", "coalesce", "--format", fmt, "--no-progress"]
     if EXPERTS:
         args += ["--experts-dir", EXPERTS]
-    for s in sets:
-        args += ["--set", "coalesce." + s]
-    return args
+    return args + cli_checks.config_args("coalesce", sets)
 
 
 def run_expert(cap, *sets):

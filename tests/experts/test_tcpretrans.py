@@ -69,8 +69,7 @@ def check(name, cond, detail=""):
 def run_expert(cap, *sets):
     """Runs the expert; returns (result dict, events)."""
     args = [NMEXPERT, "run", cap, "--experts-dir", EXPERTS, "-e", "tcpretrans", "--format", "json", "--no-progress"]
-    for s in sets:
-        args += ["--set", "tcpretrans." + s]
+    args += cli_checks.config_args("tcpretrans", sets)
     p = subprocess.run(args, capture_output=True, text=True, timeout=600)
     try:
         res = json.loads(p.stdout)["experts"][0]

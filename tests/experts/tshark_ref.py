@@ -14,6 +14,7 @@ import os
 import shutil
 import struct
 import subprocess
+import tempfile
 import sys
 
 import cli_checks
@@ -140,6 +141,22 @@ def config_size(settings, stored=""):
     return 4 + len(text.encode())
 
 
+_config_dir = []
+
+
+def config_file(text):
+    """A temporary file holding a configuration text (removed at exit)."""
+    if not _config_dir:
+        _config_dir.append(cli_checks.temp_dir("nmx-cfg-"))
+    fd, path = tempfile.mkstemp(prefix="cfg-", suffix=".txt", dir=_config_dir[0])
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+shown_config = cli_checks.shown_config
+
+
 def run_experts(capture, specs, extra=(), isolation="none", stored=""):
     """Runs experts over a capture in one nmexpert process and returns the
     report's expert entries in order.  specs: [(expert, {key: value})], an
@@ -152,8 +169,13 @@ def run_experts(capture, specs, extra=(), isolation="none", stored=""):
     for expert, settings in specs:
         args += ["-e", expert]
         mod = os.path.splitext(os.path.basename(expert))[0]
-        for k, v in settings.items():
-            args += ["--set", "%s.%s=%s" % (mod, k, v)]
+        if settings:
+            # Through a configuration file, which reaches the expert as it
+            # is: these tests check the expert's own answer to every value,
+            # where --set would be refused by the host first when the
+            # expert declares its settings (e2e_settings tests that).
+            args += ["--config", "%s=%s" % (mod, config_file(stored + "".join(
+                "%s=%s\n" % kv for kv in settings.items())))]
     args += list(extra)
     rc, out, err = nmexpert(*args)
     try:

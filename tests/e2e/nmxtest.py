@@ -1,0 +1,57 @@
+"""nmxtest - what the end-to-end tests share: running nmexpert, recording
+checks, and a result line per check.
+
+    from nmxtest import T
+    t = T()                       # reads NMEXPERT (and FIXTURES, EXPERTS, DATA if set)
+    rc, out, err = t.run("info", path)
+    t.check("info reads the file", rc == 0, err)
+    sys.exit(t.done())            # 1 if any check failed
+
+Each check prints "ok   NAME" or "FAIL NAME  -- detail".  A run that hangs is
+killed after `timeout` seconds and reported as status -1.
+"""
+import os
+import subprocess
+import tempfile
+
+
+class T:
+    def __init__(self, prefix="nmx-test-"):
+        self.nmexpert = os.path.abspath(os.environ["NMEXPERT"])
+        self.fixtures = os.environ.get("FIXTURES", "")
+        self.experts = os.path.abspath(os.environ.get("EXPERTS", ""))
+        self.data = os.path.abspath(os.environ.get("DATA", ""))
+        self.failures = []
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        os.environ["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "config")
+
+    def run(self, *args, timeout=300, env=None, stdin=None, text=True):
+        """(exit status, stdout, stderr).  `stdin` is bytes (or an open file)."""
+        e = dict(os.environ)
+        e.update(env or {})
+        kw = {"input": stdin} if isinstance(stdin, (bytes, str)) else {"stdin": stdin}
+        try:
+            p = subprocess.run([self.nmexpert, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=timeout, env=e, **kw)
+        except subprocess.TimeoutExpired:
+            return -1, "", "hung for %d s" % timeout
+        out, err = p.stdout, p.stderr
+        if text:
+            out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        return p.returncode, out, err
+
+    def check(self, name, cond, detail=""):
+        print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  -- " + str(detail)[:600]))
+        if not cond:
+            self.failures.append(name)
+        return cond
+
+    def path(self, *parts):
+        return os.path.join(self.tmp, *parts)
+
+    def done(self):
+        if self.failures:
+            print("%d check(s) failed: %s" % (len(self.failures), ", ".join(self.failures)))
+            return 1
+        print("all checks passed")
+        return 0
