@@ -423,7 +423,6 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s)) {
         free(s->seen);
         nmx_dcache_free(s->dcache);
-    free(s->seen);
         nmx_proto_ws_free(s->ws);
         pthread_mutex_destroy(&s->lock);
         free(s);
@@ -437,6 +436,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     ao.user = s;
     if (nmx_key_create(&ao, &s->key) != 0) {
         slot_release(s);
+        free(s->seen);
         nmx_dcache_free(s->dcache);
         nmx_proto_ws_free(s->ws);
         pthread_mutex_destroy(&s->lock);
@@ -484,6 +484,7 @@ void nmx_session_free(nmx_session_t *s)
     nmx_dcache_free(s->dcache);
     nmx_proto_ws_free(s->ws);
     stream_tab_free(s->streams);
+    free(s->seen);
     for (size_t i = 0; i < s->nmods; i++)
         free(s->mods[i].data);
     free(s->mods);
