@@ -65,7 +65,7 @@ static void add_comment(nmx_dctx_t *d, const char *comment)
     free(out);
 }
 
-void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype, const char *protocols)
+void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype)
 {
     (void)linktype;
     if (!d->ws)
@@ -85,6 +85,10 @@ void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype, const char *protocols)
         nmx_add_uint(d, &frame_fields[F_NUMBER], 0, 0, x->number);
     nmx_add_uint(d, &frame_fields[F_LEN], 0, 0, d->wirelen);
     nmx_add_uint(d, &frame_fields[F_CAP_LEN], 0, 0, d->caplen);
-    if (x && protocols)
-        nmx_add_str(d, &frame_fields[F_PROTOCOLS], 0, 0, protocols, strlen(protocols));
+}
+
+void nmx_dis_frame_protocols(nmx_dctx_t *d, const char *text)
+{
+    if (d->fctx)
+        nmx_add_str(d, &frame_fields[F_PROTOCOLS], 0, 0, text, strlen(text));
 }

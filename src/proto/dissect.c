@@ -246,10 +246,10 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
 /* Entry points                                                           */
 /* ===================================================================== */
 
-static void run(nmx_dctx_t *d, uint32_t linktype, const char *protocols)
+static void run(nmx_dctx_t *d, uint32_t linktype)
 {
     nmx_cursor_t c = nmx_cursor(d->frame, d->caplen);
-    nmx_dis_frame(d, linktype, protocols);
+    nmx_dis_frame(d, linktype);
     switch (linktype) {
     case NMX_LINK_ETHERNET:
         nmx_dis_eth(d, c);
@@ -308,7 +308,7 @@ unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, u
     d.fctx = NULL;
     out->table.nRecognizeDatas = 0;
     memset(d.addrs, 0, sizeof(*d.addrs));
-    run(&d, linktype, NULL);
+    run(&d, linktype);
     return out->table.nRecognizeDatas;
 }
 
@@ -376,20 +376,18 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * VLAN tags, Linux cooked captures), as Wireshark's ethertype dissector
  * shows itself there.
  */
-static void protocols_text(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                           uint32_t linktype, char *buf, size_t len)
+static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
-    nmx_recog_buf_t rb;
-    unsigned n = nmx_recognize(data, caplen, wirelen, linktype, &rb, NULL);
+    unsigned n = t->nRecognizeDatas;
     size_t at = 0;
     buf[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
-        unsigned id = rb.table.RecognizeData[i].ProtocolID;
+        unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx_proto_by_id(id);
         if (!p)
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
-                         !(i + 1 < n && rb.table.RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
+                         !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
         int k = snprintf(buf + at, len - at, "%s%s%s", at ? ":" : "", nmx_proto_name(p),
                          ethertype && i + 1 < n ? ":ethertype" : "");
         if (k < 0 || (size_t)k >= len - at) {
@@ -398,6 +396,30 @@ static void protocols_text(const uint8_t *data, uint32_t caplen, uint32_t wirele
         }
         at += (size_t)k;
     }
+}
+
+/*
+ * Adds frame.protocols, known only once every layer is recorded, at the end
+ * of the frame's slice (where tshark shows it): appended, then moved before
+ * the first layer's instances.
+ */
+static void add_protocols(nmx_dctx_t *d)
+{
+    nmx_proto_ws_t *ws = d->ws;
+    char text[NMX_MAX_LAYERS * 24];
+    protocols_text(d->rt, text, sizeof text);
+    uint32_t before = ws->ninst;
+    if (before >= 0xFFFE)
+        return; /* slice starts are WORDs */
+    nmx_dis_frame_protocols(d, text);
+    if (ws->ninst != before + 1 || ws->nslices < 2)
+        return;
+    uint32_t at = ws->slice_start[1];
+    PROPERTYINST pi = ws->inst[before];
+    memmove(&ws->inst[at + 1], &ws->inst[at], (before - at) * sizeof(PROPERTYINST));
+    ws->inst[at] = pi;
+    for (unsigned s = 1; s < ws->nslices; s++)
+        ws->slice_start[s]++;
 }
 
 nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
@@ -433,10 +455,9 @@ nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint3
     d.l4_reported = 0;
     d.fctx = ctx;
     rb.table.nRecognizeDatas = 0;
-    char protocols[NMX_MAX_LAYERS * 24];
-    if (ctx)
-        protocols_text(d.frame, d.caplen, wirelen, linktype, protocols, sizeof protocols);
-    run(&d, linktype, ctx ? protocols : NULL);
+    run(&d, linktype);
+    if (ctx && !ws->oom)
+        add_protocols(&d);
     nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
     nmx_proto_ws_free(tmp);
     return res;

@@ -198,7 +198,9 @@ static inline const uint8_t *nmx_at(const nmx_cursor_t *c, size_t i)
 /* Dissectors                                                             */
 /* ===================================================================== */
 
-void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype, const char *protocols);
+void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype);
+/* Adds frame.protocols (after the other layers, see dissect.c). */
+void nmx_dis_frame_protocols(nmx_dctx_t *d, const char *text);
 void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
 void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c);

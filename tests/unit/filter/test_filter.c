@@ -551,6 +551,14 @@ static void test_frame_fields(void **state)
     assert_string_equal(ctx_value(http_cd, "frame.time_delta"), "0.250000000");
     assert_string_equal(ctx_value(http_cd, "frame.protocols"), "eth:ethertype:ip:tcp:http");
     assert_string_equal(ctx_value(arp_cd, "frame.protocols"), "eth:ethertype:arp");
+    /* frame.protocols is the last instance of the frame's slice, before the
+     * first layer's, though it is known only after every layer. */
+    long k = nmx_dissection_index(http_cd, nmx_dissection_find(http_cd, nmx_field_by_key("frame.protocols"), NULL));
+    const PROPERTYINSTTABLE *slice0 = &http_cd->props->PropertyInstTable[0];
+    assert_int_equal(k, (long)slice0->nPropertyInstIndex + slice0->nPropertyInsts - 1);
+    assert_int_equal(http_cd->props->PropertyInstTable[1].nPropertyInstIndex, (WORD)(k + 1));
+    assert_ptr_equal(http_cd->props->lpFirstPropertyInst[k + 1].lpPropertyInfo,
+                     nmx_field_info(nmx_field_by_key("eth.dst")));
     assert_string_equal(ctx_value(http_cd, "frame.comment"), "Hello\\tWorld: GET");
     assert_string_equal(ctx_value(http_cd, "tcp.stream"), "3");
     assert_null(ctx_value(arp_cd, "frame.comment"));
