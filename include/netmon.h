@@ -899,7 +899,11 @@ typedef enum {
     NMCOLUMNTYPE_IPXADDR,
     NMCOLUMNTYPE_IPADDR,
     NMCOLUMNTYPE_VARTIME,
-    NMCOLUMNTYPE_STRING
+    NMCOLUMNTYPE_STRING,
+    /* nmexpert (SDK 1.1): a 64-bit unsigned column (Value.Uint64Val), for
+     * counts and byte totals that may pass 2^32.  NetMon 2 had only UINT32
+     * and FLOAT64, so such a column had to change type with its values. */
+    NMX_COLUMNTYPE_UINT64
 } NMCOLUMNTYPE;
 
 #pragma pack(push, 8)
@@ -923,6 +927,7 @@ typedef struct _NMCOLUMNVARIANT {
         DWORD IPAddrVal; /* the four bytes in memory (network) order */
         DOUBLE VarTimeVal; /* OLE automation date */
         LPCSTR pStringVal;
+        unsigned long long Uint64Val; /* nmexpert: NMX_COLUMNTYPE_UINT64 */
     } Value;
 } NMCOLUMNVARIANT;
 

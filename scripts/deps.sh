@@ -11,7 +11,7 @@
 set -eu
 
 build="build-essential cmake pkg-config libpcap-dev libjansson-dev zlib1g-dev libzstd-dev liblz4-dev libpcre2-dev"
-test_pkgs="libcmocka-dev valgrind clang libclang-rt-14-dev tshark tcptrace python3 zstd lz4"
+test_pkgs="libcmocka-dev valgrind clang libclang-rt-14-dev tshark tcptrace python3 python3-jsonschema zstd lz4"
 bench="libmimalloc-dev libtalloc-dev libjemalloc-dev hyperfine linux-perf"
 record="tcpdump iproute2 ethtool curl dnsutils dnsmasq python3 iputils-ping netcat-openbsd nftables openssl busybox samba smbclient tshark"
 

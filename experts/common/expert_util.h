@@ -461,15 +461,20 @@ EU_UNUSED static int eu_streq_nocase(const char *a, const char *b)
 
 /* ---- more column kinds ------------------------------------------------------- */
 
-/* A count that may exceed 32 bits: UINT32 while `wide` is false, else
- * FLOAT64 (exact up to 2^53).  Callers pick `wide` once per column, from
- * the largest value of the report, so that every row has the same type. */
+/* A 64-bit unsigned column (nmexpert SDK 1.1). */
+EU_UNUSED static void eu_col_u64(eu_event_t *e, const char *name, uint64_t v)
+{
+    eu_col(e, name, NMX_COLUMNTYPE_UINT64)->Value.Uint64Val = v;
+}
+
+/* A count or byte total: a UINT64 column (nmexpert SDK 1.1), whatever its
+ * value, so that its type is the same in every report. */
 EU_UNUSED static void eu_col_count(eu_event_t *e, const char *name, uint64_t v, int wide)
 {
-    if (wide)
-        eu_col_f64(e, name, (double)v);
-    else
-        eu_col_u32(e, name, (DWORD)v);
+    /* Always 64-bit (nmexpert SDK 1.1): the column's type does not change
+     * with its values.  `wide` is kept for source compatibility. */
+    (void)wide;
+    eu_col_u64(e, name, v);
 }
 
 EU_UNUSED static void eu_col_i32(eu_event_t *e, const char *name, int32_t v)

@@ -543,15 +543,11 @@ static int value_cmp(const void *a, const void *b, void *ctx)
     return strcmp(t->pool + x->text, t->pool + y->text);
 }
 
-/* Min or Max: UINT32 up to 32-bit properties, else exact decimal text. */
-static void col_number(eu_event_t *ev, const char *name, uint64_t v, unsigned width, char *text)
+/* Min or Max: a UINT64 column for every integer property, so that its
+ * type is the same whatever the property's width. */
+static void col_number(eu_event_t *ev, const char *name, uint64_t v)
 {
-    if (width <= 32) {
-        eu_col_u32(ev, name, (DWORD)v);
-    } else {
-        snprintf(text, 24, "%llu", (unsigned long long)v);
-        eu_col_str(ev, name, text);
-    }
+    eu_col_u64(ev, name, v);
 }
 
 /* Submits the summary, then one event per distinct value. */
@@ -561,7 +557,6 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     DWORD err = eu_event_init(key, &ev, EXPERT_NAME, 1);
     if (err != 0)
         return err;
-    char minbuf[24], maxbuf[24];
     eu_event_row(&ev, 1);
     ev.ev->szEventName = (LPSTR) "Property summary";
     eu_col_str(&ev, "Protocol", t->proto);
@@ -570,8 +565,8 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     eu_col_f64(&ev, "% Frames", st->frames > 0 ? 100.0 * (double)st->with / (double)st->frames : 0.0);
     if (t->numeric) {
         int any = st->instances > 0;
-        col_number(&ev, "Min", any ? st->min : 0, t->width, minbuf);
-        col_number(&ev, "Max", any ? st->max : 0, t->width, maxbuf);
+        col_number(&ev, "Min", any ? st->min : 0);
+        col_number(&ev, "Max", any ? st->max : 0);
         eu_col_f64(&ev, "Mean", any ? (double)(st->sum / (long double)st->instances) : 0.0);
     }
     err = eu_event_submit(key, &ev);
@@ -594,7 +589,8 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
 BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
 {
     return eu_register(pExpertInfo, EXPERT_NAME,
-                       "The values one property takes across the capture, and how often");
+                       "The values one property takes across the capture, and how often "
+                       "(choose it with property=KEY, e.g. ip.ttl)");
 }
 
 /*
@@ -676,11 +672,10 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
         return FALSE;
     }
     if (t.hprop == 0) {
-        /* Nothing configured: finish without events, saying how to ask. */
-        ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0,
-                             "no property configured: use --set propdist.property=KEY (e.g. ip.ttl) "
-                             "or --frame N --property KEY",
-                             0);
+        /* Nothing configured: finish without events and without a word,
+         * so that a default run of every expert shows nothing for it (how
+         * to choose a property: README.md, nmexpert list). */
+        ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
         return TRUE;
     }
 

@@ -20,8 +20,10 @@
  * Only new data counts (data beyond the highest sequence number seen in
  * that direction); NetBIOS and DNS-over-TCP messages are framed from the
  * in-order byte stream, resynchronising on a plausible message start after
- * a gap.  README.md has the settings, columns and the comparison with
- * tshark.
+ * a gap.  Every response time is kept (16 bytes each, in the expert heap)
+ * so that the median, 95th and 99th percentiles are exact: nearest rank,
+ * i.e. a time that was measured.  README.md has the settings, columns and
+ * the comparison with tshark.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +36,16 @@
 
 #define EXPERT_NAME "Average Server Response Time"
 #define MAX_PORTS 64
-#define DEFAULT_PORTS "21,53,80,139,445,8080"
+#define DEFAULT_PORTS "21,53,80,139,443,445,8080"
+
+/* The settings, declared for `nmexpert list --settings` and checked before a run. */
+NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
+    {"ports", DEFAULT_PORTS, "", "server TCP ports to time, comma-separated (53 also times DNS over UDP)"},
+    {"sort", "server", "server|requests|average|median|p95|p99|max",
+     "row order: by server, or by that figure, largest first"},
+    {"count", "0", "0..4294967295", "rows reported, the first of the order; 0 for all"},
+    {NULL, NULL, NULL, NULL},
+};
 
 NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 {
@@ -44,9 +55,16 @@ NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 
 /* ---- settings --------------------------------------------------------------- */
 
+/* Row orders: by server, or by a figure, largest first. */
+enum sort_key { SORT_SERVER = 0, SORT_REQUESTS, SORT_AVERAGE, SORT_MEDIAN, SORT_P95, SORT_P99, SORT_MAX };
+static const char *const sort_names[] = {"server", "requests", "average", "median", "p95", "p99", "max"};
+#define NSORT (sizeof sort_names / sizeof sort_names[0])
+
 typedef struct settings {
     uint16_t ports[MAX_PORTS]; /* sorted, distinct */
     uint32_t nports;
+    uint32_t count;            /* rows to report, 0 = all */
+    int sort;                  /* enum sort_key */
     char error[160];
 } settings_t;
 
@@ -101,7 +119,27 @@ static int setting(void *ctx, const char *key, const char *value)
     settings_t *s = ctx;
     if (eu_streq_nocase(key, "ports"))
         return parse_ports(s, value) == 0 ? 0 : 1;
-    snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: ports)", key);
+    if (eu_streq_nocase(key, "sort")) {
+        for (size_t k = 0; k < NSORT; k++)
+            if (eu_streq_nocase(value, sort_names[k])) {
+                s->sort = (int)k;
+                return 0;
+            }
+        snprintf(s->error, sizeof s->error,
+                 "bad value '%s' for setting 'sort' (server, requests, average, median, p95, p99 or max)", value);
+        return 1;
+    }
+    if (eu_streq_nocase(key, "count")) {
+        uint64_t v;
+        if (!eu_parse_uint(value, UINT32_MAX, &v)) {
+            snprintf(s->error, sizeof s->error, "bad value '%s' for setting 'count' (a number of rows, 0 for all)",
+                     value);
+            return 1;
+        }
+        s->count = (uint32_t)v;
+        return 0;
+    }
+    snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: ports, sort, count)", key);
     return 1;
 }
 
@@ -121,7 +159,7 @@ static void settings_text(const settings_t *s, char *buf, size_t cap)
     for (uint32_t i = 0; i < s->nports && n < cap; i++)
         n += (size_t)snprintf(buf + n, cap - n, "%s%u", i ? "," : "", (unsigned)s->ports[i]);
     if (n < cap)
-        snprintf(buf + n, cap - n, "\n");
+        snprintf(buf + n, cap - n, "\nsort=%s\ncount=%lu\n", sort_names[s->sort], (unsigned long)s->count);
 }
 
 NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
@@ -158,7 +196,17 @@ typedef struct stat_entry {
     int64_t sum_ns;
     int64_t min_ns;
     int64_t max_ns;
+    uint32_t id;       /* 1-based, in order of the first sample */
+    uint32_t pad2;
+    int64_t pct_ns[3]; /* median, 95th, 99th percentile (set by report()) */
 } stat_entry_t;
+
+/* One response time of the row `id`. */
+typedef struct sample {
+    uint32_t id;
+    uint32_t pad;
+    int64_t ns;
+} sample_t;
 
 /* An outstanding request, keyed by what pairs it with its response. */
 typedef struct pend_key {
@@ -224,6 +272,8 @@ typedef struct state {
     eu_map_t conn_map;
     eu_map_t pend;
     eu_map_t stats;
+    eu_vec_t samples;      /* sample_t: every response time */
+    uint32_t nstats;
     conn_t *conns;
     uint32_t nconns;
     uint32_t capconns;
@@ -250,6 +300,16 @@ static void sample(state_t *st, uint8_t family, const BYTE *server, uint16_t por
             st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
         return;
     }
+    if (e->id == 0)
+        e->id = ++st->nstats;
+    sample_t *sp = eu_vec_push(st->key, &st->samples, &err);
+    if (sp == NULL) {
+        if (st->err == 0)
+            st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        return;
+    }
+    sp->id = e->id;
+    sp->ns = dt;
     if (e->count == 0 || dt < e->min_ns)
         e->min_ns = dt;
     if (e->count == 0 || dt > e->max_ns)
@@ -694,9 +754,37 @@ static void collect(void *ctx, void *entry)
     r->v[r->n++] = entry;
 }
 
-static int row_cmp(const void *a, const void *b)
+/* The figure a row is sorted by (enum sort_key other than SORT_SERVER). */
+static int64_t sort_value(const stat_entry_t *e, int key)
+{
+    switch (key) {
+    case SORT_REQUESTS: return e->count;
+    case SORT_AVERAGE: return e->sum_ns / e->count;
+    case SORT_MEDIAN: return e->pct_ns[0];
+    case SORT_P95: return e->pct_ns[1];
+    case SORT_P99: return e->pct_ns[2];
+    default: return e->max_ns;
+    }
+}
+
+/* Report order (ctx: the sort setting): the figure, largest first, then
+ * address family, address, port and protocol. */
+static int row_cmp(const void *a, const void *b, void *ctx)
 {
     const stat_entry_t *x = *(stat_entry_t *const *)a, *y = *(stat_entry_t *const *)b;
+    int key = *(const int *)ctx;
+    if (key != SORT_SERVER) {
+        if (key == SORT_AVERAGE) {
+            /* exact: sum_x / count_x vs sum_y / count_y */
+            long double vx = (long double)x->sum_ns / x->count, vy = (long double)y->sum_ns / y->count;
+            if (vx != vy)
+                return vx > vy ? -1 : 1;
+        } else {
+            int64_t vx = sort_value(x, key), vy = sort_value(y, key);
+            if (vx != vy)
+                return vx > vy ? -1 : 1;
+        }
+    }
     if (x->k.family != y->k.family)
         return x->k.family < y->k.family ? -1 : 1;
     int c = memcmp(x->k.addr, y->k.addr, 16);
@@ -705,6 +793,48 @@ static int row_cmp(const void *a, const void *b)
     if (x->k.port != y->k.port)
         return x->k.port < y->k.port ? -1 : 1;
     return strcmp(row_protocol(x), row_protocol(y));
+}
+
+/* Samples by row, then by time. */
+static int sample_cmp(const void *a, const void *b, void *ctx)
+{
+    (void)ctx;
+    const sample_t *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+/* The p-th percentile of n sorted times by nearest rank: the smallest time
+ * with at least p% of the times at or below it. */
+static int64_t nearest_rank(const sample_t *v, size_t n, unsigned p)
+{
+    size_t k = ((size_t)p * n + 99) / 100;
+    return v[(k > 0 ? k : 1) - 1].ns;
+}
+
+/* Sets the percentiles of every row from the kept samples. */
+static void percentiles(state_t *st, rows_t *r)
+{
+    sample_t *v = st->samples.data;
+    size_t n = st->samples.len;
+    eu_sort(v, n, sizeof *v, sample_cmp, NULL);
+    /* rows by id: r->v holds every row; ids are 1..nstats, one row each */
+    for (size_t i = 0; i < r->n; i++) {
+        stat_entry_t *e = r->v[i];
+        /* the samples of row e->id: binary search for the first one */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (v[mid].id < e->id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        e->pct_ns[0] = nearest_rank(v + lo, e->count, 50);
+        e->pct_ns[1] = nearest_rank(v + lo, e->count, 95);
+        e->pct_ns[2] = nearest_rank(v + lo, e->count, 99);
+    }
 }
 
 static DWORD report(state_t *st)
@@ -717,11 +847,14 @@ static DWORD report(state_t *st)
     if (r.v == NULL)
         return err != 0 ? err : NMERR_OUT_OF_MEMORY;
     eu_map_each(&st->stats, collect, &r);
-    qsort(r.v, r.n, sizeof *r.v, row_cmp);
+    percentiles(st, &r);
+    int sort_by = st->set.sort;
+    eu_sort(r.v, r.n, sizeof *r.v, row_cmp, &sort_by);
+    size_t nrows = st->set.count == 0 || st->set.count > r.n ? r.n : st->set.count;
     eu_event_t ev = {NULL};
     if ((err = eu_event_init(st->key, &ev, EXPERT_NAME, 1)) != 0)
         goto out;
-    for (size_t i = 0; i < r.n; i++) {
+    for (size_t i = 0; i < nrows; i++) {
         const stat_entry_t *e = r.v[i];
         char text[46];
         eu_event_row(&ev, 1);
@@ -732,6 +865,9 @@ static DWORD report(state_t *st)
         eu_col_u32(&ev, "Requests", e->count);
         eu_col_f64(&ev, "Average Response Time (s)", (double)e->sum_ns / e->count / 1e9);
         eu_col_f64(&ev, "Min (s)", (double)e->min_ns / 1e9);
+        eu_col_f64(&ev, "Median (s)", (double)e->pct_ns[0] / 1e9);
+        eu_col_f64(&ev, "P95 (s)", (double)e->pct_ns[1] / 1e9);
+        eu_col_f64(&ev, "P99 (s)", (double)e->pct_ns[2] / 1e9);
         eu_col_f64(&ev, "Max (s)", (double)e->max_ns / 1e9);
         if ((err = eu_event_submit(st->key, &ev)) != 0)
             break;
@@ -749,6 +885,7 @@ static void free_all(state_t *st)
     eu_map_free(st->key, &st->conn_map);
     eu_map_free(st->key, &st->pend);
     eu_map_free(st->key, &st->stats);
+    eu_vec_free(st->key, &st->samples);
 }
 
 NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
@@ -767,6 +904,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         return FALSE;
     }
     st->key = key;
+    st->samples.size = sizeof(sample_t);
     eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
     DWORD last = (DWORD)-1;
     if (read_settings(pConfig, &st->set) != 0) {

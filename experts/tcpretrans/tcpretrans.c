@@ -14,7 +14,8 @@
  * sent by it.  Not retransmissions, and not recorded (the rules tshark
  * applies): keep-alives (0 or 1 byte one position below the highest sent)
  * and zero-window probes (1 byte at the highest position while the peer's
- * last advertised window is 0).  RST segments are ignored.  A SYN without
+ * last advertised window is 0); keep-alives are reported as such (Type
+ * "keep-alive", event name "Keep-alive probe").  RST segments are ignored.  A SYN without
  * ACK carrying a new initial sequence number on a connection already seen
  * starts a new connection (port reuse).
  *
@@ -35,6 +36,7 @@
 NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {"details", "yes", "yes|no|on|off|true|false|1|0", "one event per retransmitted frame; no: summaries only"},
     {"synfin", "yes", "yes|no|on|off|true|false|1|0", "count repeated SYN and FIN segments without data"},
+    {"keepalive", "yes", "yes|no|on|off|true|false|1|0", "one event per keep-alive probe (with details=yes)"},
     {"port", "0", "0..65535", "only connections with this port at either end; 0 for all"},
     {NULL, NULL, NULL, NULL},
 };
@@ -50,6 +52,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
 typedef struct settings {
     int details;      /* one event per retransmitted frame */
     int synfin;       /* count retransmitted SYN/FIN segments without data */
+    int keepalive;    /* one event per keep-alive probe (with details) */
     uint16_t port;    /* only connections with this port (0: all) */
     char error[160];  /* why the settings were refused */
 } settings_t;
@@ -77,13 +80,16 @@ static int setting(void *ctx, const char *key, const char *value)
     } else if (eu_streq_nocase(key, "synfin")) {
         if (parse_bool(value, &s->synfin))
             return 0;
+    } else if (eu_streq_nocase(key, "keepalive")) {
+        if (parse_bool(value, &s->keepalive))
+            return 0;
     } else if (eu_streq_nocase(key, "port")) {
         if (eu_parse_uint(value, 65535, &n)) {
             s->port = (uint16_t)n;
             return 0;
         }
     } else {
-        snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: details, synfin, port)", key);
+        snprintf(s->error, sizeof s->error, "unknown setting '%s' (known: details, synfin, keepalive, port)", key);
         return 1;
     }
     snprintf(s->error, sizeof s->error, "bad value '%s' for setting '%s' (%s)", value, key,
@@ -97,6 +103,7 @@ static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
     memset(s, 0, sizeof *s);
     s->details = 1;
     s->synfin = 1;
+    s->keepalive = 1;
     int rc = eu_parse_settings(cfg, setting, s);
     if (rc == -1)
         snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long");
@@ -113,8 +120,8 @@ NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig,
     if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
         return FALSE;
     char text[128];
-    snprintf(text, sizeof text, "details=%s\nsynfin=%s\nport=%u\n", s.details ? "yes" : "no",
-             s.synfin ? "yes" : "no", (unsigned)s.port);
+    snprintf(text, sizeof text, "details=%s\nsynfin=%s\nkeepalive=%s\nport=%u\n", s.details ? "yes" : "no",
+             s.synfin ? "yes" : "no", s.keepalive ? "yes" : "no", (unsigned)s.port);
     return eu_config_store(key, ppConfig, text) == 0;
 }
 
@@ -301,13 +308,15 @@ static conn_t *conn_of(state_t *st, const eu_tcpseg_t *s, uint32_t frame, int *s
 
 /* ---- events ------------------------------------------------------------------ */
 
+/* One row of the per-frame table (EventIdent 1): `type` is "data", "SYN",
+ * "FIN" (retransmissions) or "keep-alive" (a keep-alive probe). */
 static DWORD report_frame(state_t *st, const eu_tcpseg_t *s, uint32_t frame, const span_t *orig,
-                          int64_t now, const char *what)
+                          int64_t now, const char *type)
 {
     char a[46], b[46];
     eu_event_t *e = &st->ev;
     eu_event_row(e, 1);
-    e->ev->szEventName = (LPSTR)what;
+    e->ev->szEventName = (LPSTR)(strcmp(type, "keep-alive") == 0 ? "Keep-alive probe" : "Retransmission");
     eu_col_frame(e, "Frame", frame);
     eu_col_frame(e, "Original Frame", orig->frame);
     eu_col_addr(e, "Source", s->family, s->src, a);
@@ -316,6 +325,7 @@ static DWORD report_frame(state_t *st, const eu_tcpseg_t *s, uint32_t frame, con
     eu_col_u16(e, "Destination Port", s->dport);
     eu_col_u32(e, "Sequence", s->seq);
     eu_col_u32(e, "Length", s->len);
+    eu_col_str(e, "Type", type);
     eu_col_f64(e, "Delay (s)", (double)(now - orig->time_ns) / 1e9);
     return eu_event_submit(st->key, e);
 }
@@ -386,11 +396,17 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
 
     uint64_t pos = eu_seq_unwrap(d->hi, s->seq);
     uint64_t end = pos + (uint64_t)syn + s->len + (uint64_t)fin;
+    if (!syn && !fin && d->sent && s->len <= 1 && pos + 1 == d->hi) {
+        /* A keep-alive (0 or 1 byte): not a retransmission; reported as a
+         * probe of the position it repeats, first sent by spans[k]. */
+        uint32_t k = span_find(d, pos);
+        if (!st->set.details || !st->set.keepalive || k >= d->nspans || d->spans[k].start > pos)
+            return 0;
+        return report_frame(st, s, frame, &d->spans[k], NmxGetFrameTime(fd->hFrame), "keep-alive");
+    }
     if (end == pos)
         return 0; /* a bare ACK */
     if (!syn && !fin && d->sent) {
-        if (s->len <= 1 && pos + 1 == d->hi)
-            return 0; /* keep-alive */
         if (s->len == 1 && pos == d->hi && probe_window_zero)
             return 0; /* zero-window probe */
     }
@@ -414,10 +430,8 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
             if (now - o->time_ns > d->max_delay_ns)
                 d->max_delay_ns = now - o->time_ns;
             if (st->set.details) {
-                const char *what = !synfin_only ? "Retransmission"
-                                   : syn        ? "SYN retransmission"
-                                                : "FIN retransmission";
-                DWORD rc = report_frame(st, s, frame, o, now, what);
+                const char *type = !synfin_only ? "data" : syn ? "SYN" : "FIN";
+                DWORD rc = report_frame(st, s, frame, o, now, type);
                 if (rc != 0)
                     return rc;
             }

@@ -335,11 +335,15 @@ typedef struct nmx_result {
     /* Added with JSON report v2 (0.2.0). */
     uint64_t frames_read;       /* distinct frames ExpertGetFrame delivered to it: with
                                    FLAGS_DEFER_TO_UI_FILTER, those -Y selected */
+    const void *config;         /* the configuration it ran with (RawConfigData), or NULL */
+    size_t config_len;
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);
 NMX_EXPORT const nmx_result_t *nmx_run_result(const nmx_run_t *run, size_t i);
 NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run);
+/* The options the run was made with (its copy; strings are the caller's). */
+NMX_EXPORT const nmx_run_opts_t *nmx_run_options(const nmx_run_t *run);
 
 /* Persistent per-expert configuration (spec 3.3), under
  * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg.  Load returns a malloc'd
@@ -390,6 +394,16 @@ NMX_EXPORT int nmx_output_close(nmx_output_t *o, bool commit, char *errbuf, size
 /* Report writers (src/report). */
 enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2 };
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out);
+/* The same, with text tables fitted to `width` columns (0: no limit): a
+ * table wider than that is written one record per block ("Heading: value"
+ * lines).  CSV and JSON are unchanged, whatever the width. */
+NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width);
+/* Writes a JSON report of version 2 saved earlier (path; "/dev/stdin" for
+ * standard input) again in `format` (text tables fitted to `width`, as
+ * above), as nmx_report_write wrote it for its run.  0, or -1 with errbuf
+ * saying what is wrong with the file or the write. */
+NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
+                                  size_t errlen);
 
 #ifdef __cplusplus
 }

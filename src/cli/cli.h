@@ -25,6 +25,7 @@ int nmx_cmd_list(int argc, char **argv);      /* cmd_list.c */
 int nmx_cmd_demo(int argc, char **argv);      /* cmd_demo.c */
 int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
 int nmx_cmd_fields(int argc, char **argv);    /* cmd_fields.c */
+int nmx_cmd_report(int argc, char **argv);    /* cmd_report.c */
 
 /* Settings a caller of the run command adds (the demo). */
 typedef struct nmx_cli_setting {
@@ -34,6 +35,8 @@ typedef struct nmx_cli_run_defaults {
     const char *capture;             /* the capture to run on */
     const nmx_cli_setting_t *sets;   /* extra --set values */
     size_t nsets;
+    const char *temp_file;           /* removed (then temp_dir) if a second */
+    const char *temp_dir;            /* Ctrl-C ends the command at once */
 } nmx_cli_run_defaults_t;
 int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults);
 
@@ -52,6 +55,14 @@ void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * once per program: the command that meets it and main's final flush do
  * not both say so.  The exit status is then 2. */
 void nmx_cli_stdout_error(int err);
+
+/* The width to fit output to on descriptor fd: COLUMNS if set, else the
+ * terminal's width if fd is one, else 0 (no limit; term.c). */
+unsigned nmx_cli_term_width(int fd);
+
+/* One line on stderr per expert of the run that did not complete
+ * ("nmexpert: expert NAME crashed: ..."; summary.c). */
+void nmx_cli_summarise_failures(const nmx_run_t *run);
 
 /* ---- configuration text (settings.c) ----------------------------------- */
 

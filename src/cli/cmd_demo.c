@@ -2,8 +2,12 @@
  * cmd_demo.c - `nmexpert demo [run options]`: every built-in expert over the
  * sample capture installed with the program (recorded on a private loopback
  * by scripts/record-traffic.sh), in text unless --format says otherwise.
- * Protocol Coalesce writes its output capture to a temporary directory.
+ * Protocol Coalesce writes its output capture to a temporary directory
+ * (under $TMPDIR, else /tmp) that the demo removes when it ends, whether the
+ * run succeeded or not.  The banner goes to standard error, so that
+ * standard output is the report alone (`nmexpert demo --format json | jq`).
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,25 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+/* Removes the demo's directory and whatever the run left in it (it has no
+ * subdirectories). */
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        struct dirent *de;
+        char path[PATH_MAX];
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
 
 int nmx_cmd_demo(int argc, char **argv)
 {
@@ -22,24 +45,33 @@ int nmx_cmd_demo(int argc, char **argv)
                       sample);
         return NMX_EXIT_USAGE;
     }
-    char dir[] = "/tmp/nmexpert-demo-XXXXXX";
-    if (mkdtemp(dir) == NULL) {
-        nmx_cli_error("cannot create a temporary directory: %s", strerror(errno));
+    const char *tmpdir = getenv("TMPDIR");
+    if (tmpdir == NULL || tmpdir[0] != '/')
+        tmpdir = "/tmp";
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/nmexpert-demo-XXXXXX", tmpdir) >= (int)sizeof dir - 16 ||
+        mkdtemp(dir) == NULL) {
+        nmx_cli_error("cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         return NMX_EXIT_USAGE;
     }
-    char coalesced[PATH_MAX];
+    char coalesced[PATH_MAX + 32];
     snprintf(coalesced, sizeof coalesced, "%s/coalesced.pcap", dir);
     static const char *const experts[] = {"protdist", "topuser", "tcpretrans",
                                           "resptime", "propdist", "coalesce"};
     const size_t nexp = sizeof experts / sizeof experts[0];
     nmx_cli_setting_t sets[] = {{"coalesce", "output", coalesced},
                                 {"propdist", "property", "dns.qry.name"}};
-    nmx_cli_run_defaults_t d = {.capture = sample, .sets = sets, .nsets = sizeof sets / sizeof sets[0]};
+    nmx_cli_run_defaults_t d = {.capture = sample,
+                                .sets = sets,
+                                .nsets = sizeof sets / sizeof sets[0],
+                                .temp_file = coalesced,
+                                .temp_dir = dir};
 
     /* argv for the run command: "-e X" for each expert, then the user's options. */
     char **args = calloc((size_t)argc + 2 * nexp + 2, sizeof *args);
     if (args == NULL) {
         nmx_cli_error("out of memory");
+        remove_dir(dir);
         return NMX_EXIT_USAGE;
     }
     int n = 0;
@@ -50,14 +82,15 @@ int nmx_cmd_demo(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++)
         args[n++] = argv[i];
-    printf("nmexpert demo: the six classic experts over %s\n\n", sample);
-    fflush(stdout);
+    fprintf(stderr, "nmexpert demo: the six classic experts over %s\n", sample);
     int status = nmx_cmd_run_common(n, args, &d);
     free(args);
     struct stat st;
     if (stat(coalesced, &st) == 0)
-        printf("Protocol Coalesce wrote %s (%lld bytes).\n", coalesced, (long long)st.st_size);
-    else
-        rmdir(dir);
+        fprintf(stderr,
+                "nmexpert demo: Protocol Coalesce wrote %lld bytes to a temporary file, now removed "
+                "(to keep its output: nmexpert run CAPTURE -e coalesce --set coalesce.output=FILE)\n",
+                (long long)st.st_size);
+    remove_dir(dir);
     return status;
 }

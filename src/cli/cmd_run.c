@@ -32,6 +32,8 @@ static nmx_run_t *volatile interrupt_target;
 static volatile sig_atomic_t interrupted;
 
 static const char *volatile interrupt_temp; /* the report's temporary file, if any */
+static const char *volatile interrupt_caller_file; /* the caller's (demo's) temporary */
+static const char *volatile interrupt_caller_dir;  /* file and directory, if any */
 
 /* SIGINT and SIGTERM: the first asks every expert to stop (the partial
  * results are still reported); the second ends the program at once,
@@ -41,6 +43,10 @@ static void on_sigint(int sig)
     if (interrupted) {
         if (interrupt_temp != NULL)
             unlink(interrupt_temp);
+        if (interrupt_caller_file != NULL)
+            unlink(interrupt_caller_file);
+        if (interrupt_caller_dir != NULL)
+            rmdir(interrupt_caller_dir);
         signal(sig, SIG_DFL);
         raise(sig);
         return;
@@ -128,10 +134,14 @@ typedef struct progress {
     unsigned lines;  /* lines drawn last time */
 } progress_t;
 
+/* A progress line never wraps: in a terminal narrower than the full line
+ * the bar shrinks, then the line is cut one column short of the width (a
+ * line that fills the last column wraps on some terminals). */
 static void draw_progress(void *ctx, const nmx_run_t *run)
 {
     progress_t *p = ctx;
     size_t n = nmx_run_result_count(run);
+    unsigned cols = nmx_cli_term_width(STDERR_FILENO);
     if (p->lines > 0)
         fprintf(stderr, "\033[%uA", p->lines);
     for (size_t i = 0; i < n; i++) {
@@ -139,15 +149,24 @@ static void draw_progress(void *ctx, const nmx_run_t *run)
         unsigned pct = r->outcome == NMX_OUTCOME_COMPLETED ? 100 : r->percent_done;
         if (pct > 100)
             pct = 100;
-        char bar[31];
-        unsigned fill = pct * 30 / 100;
-        for (unsigned k = 0; k < 30; k++)
-            bar[k] = k < fill ? '#' : '.';
-        bar[30] = '\0';
         const char *state = r->outcome != NMX_OUTCOME_PENDING ? nmx_outcome_name(r->outcome)
                             : r->status >= 1                   ? "running"
                                                                : "waiting";
-        fprintf(stderr, "\r\033[K  %-12.12s [%s] %3u%%  %s\n", r->module, bar, pct, state);
+        /* "  NAME [BAR] PCT%  STATE": 24 columns and the state around the bar */
+        unsigned barlen = 30;
+        size_t rest = 24 + strlen(state);
+        if (cols > 0)
+            barlen = cols > rest + 1 + 30 ? 30 : cols > rest + 1 ? (unsigned)(cols - rest - 1) : 0;
+        char bar[31];
+        unsigned fill = pct * barlen / 100;
+        for (unsigned k = 0; k < barlen; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[barlen] = '\0';
+        char line[128];
+        snprintf(line, sizeof line, "  %-12.12s [%s] %3u%%  %s", r->module, bar, pct, state);
+        if (cols > 0 && strlen(line) >= cols)
+            line[cols > 1 ? cols - 1 : 0] = '\0';
+        fprintf(stderr, "\r\033[K%s\n", line);
     }
     p->lines = (unsigned)n;
     fflush(stderr);
@@ -166,6 +185,28 @@ static void clear_progress(progress_t *p)
 }
 
 /* ---- the command ----------------------------------------------------------- */
+
+/*
+ * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to
+ * DIR/report-PID-N.json as well (the test suite validates each against the
+ * installed schema).  Only a directory the user names this way is written;
+ * a failure is a warning, never the run's.
+ */
+static void keep_report_copy(const nmx_run_t *run)
+{
+    static unsigned seq;
+    const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/report-%ld-%u.json", dir, (long)getpid(), seq++);
+    nmx_output_t *o = nmx_output_open(path, err, sizeof err);
+    if (o == NULL || nmx_report_write(run, NMX_REPORT_JSON, nmx_output_stream(o)) != 0 ||
+        nmx_output_close(o, true, err, sizeof err) != 0) {
+        nmx_output_close(o, false, err, sizeof err);
+        nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
+    }
+}
 
 /* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
  * report file; a name with a directory part is taken as a file. */
@@ -485,8 +526,8 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
             opts.has_end_time = 1;
     }
     if (info.damage != NULL)
-        nmx_cli_error("warning: %s; reporting on the %u usable frames", info.damage,
-                      info.frames);
+        nmx_cli_error("warning: %s; reporting on the %u usable frame%s", info.damage,
+                      info.frames, info.frames == 1 ? "" : "s");
 
     host = nmx_host_new();
     if (host == NULL)
@@ -568,6 +609,10 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
 
     interrupt_target = run;
     interrupted = 0;
+    if (defaults != NULL) {
+        interrupt_caller_file = defaults->temp_file;
+        interrupt_caller_dir = defaults->temp_dir;
+    }
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -579,7 +624,10 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     if (prog.enabled)
         clear_progress(&prog);
 
-    int wrote = nmx_report_write(run, format, out);
+    /* Text on standard output fits the terminal (or COLUMNS); files keep
+     * full-width tables. */
+    unsigned width = report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
+    int wrote = nmx_report_write_width(run, format, out, width);
     if (wrote == 0 && report != NULL) {
         wrote = nmx_output_close(report, true, errbuf, sizeof errbuf);
         report = NULL;
@@ -591,6 +639,11 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     } else if (wrote != 0) {
         nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
     }
+    if (wrote == 0 && format == NMX_REPORT_JSON)
+        keep_report_copy(run);
+    nmx_cli_summarise_failures(run);
+    if (interrupted)
+        nmx_cli_error("interrupted: the report holds the results so far (exit status 130)");
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -610,6 +663,8 @@ oom:
     nmx_cli_error("out of memory");
 out:
     interrupt_temp = NULL;
+    interrupt_caller_file = NULL;
+    interrupt_caller_dir = NULL;
     nmx_output_close(report, false, errbuf, sizeof errbuf); /* no-op once committed */
     for (size_t i = 0; i < nsel; i++)
         nmx_cli_config_free(&sel[i].config);

@@ -6,10 +6,13 @@
  * table whose columns are the union of its events' columns by name, in the
  * order first seen (spec 2.8), preceded by the fixed viewer columns that the
  * events do not hide with NMEVENTFLAG_DO_NOT_DISPLAY_*.  Text and CSV render
- * cells as the NetMon viewer does (spec 4.7); JSON keeps typed values:
- * numbers as numbers, addresses in standard notation, FRAME 1-based,
- * booleans as booleans, VARTIME as ISO 8601 text.
+ * cells as the NetMon viewer does (spec 4.7), except FLOAT64, which is
+ * written by column kind (see "numbers" below) and never in scientific
+ * notation; JSON keeps typed values: numbers as numbers, addresses in
+ * standard notation, FRAME 1-based, booleans as booleans, VARTIME as ISO
+ * 8601 text.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -76,7 +79,7 @@ json_t *nmx_report_json_text(const char *s)
 
 static const char *const column_type_names[] = {
     "uint8", "sint8",  "uint16",    "sint16",  "uint32",  "sint32", "float64", "frame",
-    "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string"};
+    "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string", "uint64"};
 
 const char *nmx_report_column_type_name(uint32_t type)
 {
@@ -85,7 +88,7 @@ const char *nmx_report_column_type_name(uint32_t type)
 }
 
 /* OLE automation date (days since 1899-12-30) as "YYYY-MM-DDTHH:MM:SS.mmm". */
-static void format_vartime(double days, char *buf, size_t n, char sep)
+void nmx_report_format_vartime(double days, char *buf, size_t n, char sep)
 {
     if (!isfinite(days) || days < -657434.0 || days > 2958465.0) {
         snprintf(buf, n, "invalid");
@@ -108,12 +111,144 @@ static void format_vartime(double days, char *buf, size_t n, char sep)
              tm.tm_mday, sep, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
+/* ---- numbers: FLOAT64 cells by column kind ------------------------------------
+ *
+ * NMCOLUMNTYPE_FLOAT64 says nothing of the unit, so the column name does,
+ * as the built-in experts name their columns (docs/writing-an-expert.md):
+ *   - a name ending in "(s)" is seconds: 6 decimals in text (microseconds);
+ *   - a name starting with "%" or ending in "(%)" is a percentage: 2 decimals;
+ *   - otherwise a column whose values are all whole numbers is integers (a
+ *     count too wide for UINT32), and any other gets the fewest decimals
+ *     (at most 6) that show every value of the column, the same for all.
+ * CSV keeps full precision: the shortest decimal text that reads back as
+ * the same double, positional (0.000099, never 9.9e-05). */
+
+typedef enum { NUM_INTEGER, NUM_SECONDS, NUM_PERCENT, NUM_REAL } num_kind_t;
+
+typedef struct numfmt {
+    num_kind_t kind;
+    int decimals; /* text decimals */
+} numfmt_t;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/* The kind a column name declares, or NUM_REAL when it declares none. */
+static num_kind_t name_kind(const char *name)
+{
+    while (*name == ' ')
+        name++;
+    if (ends_with(name, "(s)"))
+        return NUM_SECONDS;
+    if (name[0] == '%' || ends_with(name, "(%)"))
+        return NUM_PERCENT;
+    return NUM_REAL;
+}
+
+/* Decimals (0-6) needed to show v exactly at microsecond-like precision. */
+static int decimals_needed(double v)
+{
+    char b[400];
+    snprintf(b, sizeof b, "%.6f", fabs(v));
+    char *dot = strchr(b, '.');
+    if (dot == NULL)
+        return 0;
+    int d = 6;
+    while (d > 0 && dot[d] == '0')
+        d--;
+    return d;
+}
+
+/* "-0.00" -> "0.00": a value that rounds to zero has no sign. */
+static void drop_negative_zero(char *buf)
+{
+    if (buf[0] != '-')
+        return;
+    for (const char *p = buf + 1; *p != '\0'; p++)
+        if (*p != '0' && *p != '.')
+            return;
+    memmove(buf, buf + 1, strlen(buf));
+}
+
+/* The shortest decimal text of v that strtod reads back as v, positional. */
+static void shortest_plain(double v, char *buf, size_t n)
+{
+    char e[48];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(e, sizeof e, "%.*e", p - 1, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    /* e is [-]D[.DDD]e(+|-)XX: gather the digits and the exponent. */
+    char digits[24];
+    size_t nd = 0;
+    const char *q = e;
+    bool neg = *q == '-';
+    if (neg)
+        q++;
+    for (; *q != 'e' && *q != '\0'; q++)
+        if (*q >= '0' && *q <= '9' && nd + 1 < sizeof digits)
+            digits[nd++] = *q;
+    int x = *q == 'e' ? atoi(q + 1) : 0;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    size_t o = 0;
+#define PUT(ch)                                                                                    \
+    do {                                                                                           \
+        if (o + 1 < n)                                                                             \
+            buf[o++] = (ch);                                                                       \
+    } while (0)
+    if (neg && !(nd == 1 && digits[0] == '0'))
+        PUT('-');
+    if (x < 0) {
+        PUT('0');
+        PUT('.');
+        for (int i = 0; i < -x - 1; i++)
+            PUT('0');
+        for (size_t i = 0; i < nd; i++)
+            PUT(digits[i]);
+    } else {
+        for (int i = 0; i <= x; i++)
+            PUT((size_t)i < nd ? digits[i] : '0');
+        if (nd > (size_t)x + 1) {
+            PUT('.');
+            for (size_t i = (size_t)x + 1; i < nd; i++)
+                PUT(digits[i]);
+        }
+    }
+#undef PUT
+    if (n > 0)
+        buf[o] = '\0';
+}
+
+/* A FLOAT64 cell of a column of format f; `csv` for full precision. */
+static void format_number(double v, const numfmt_t *f, bool csv, char *buf, size_t n)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    if (f->kind == NUM_INTEGER)
+        snprintf(buf, n, "%.0f", v);
+    else if (csv)
+        shortest_plain(v, buf, n);
+    else
+        snprintf(buf, n, "%.*f", f->kind == NUM_SECONDS ? 6 : f->kind == NUM_PERCENT ? 2 : f->decimals, v);
+    drop_negative_zero(buf);
+}
+
 void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
 {
     switch (c->type) {
     case NMCOLUMNTYPE_UINT8:
     case NMCOLUMNTYPE_UINT16:
     case NMCOLUMNTYPE_UINT32:
+    case NMX_COLUMNTYPE_UINT64:
         snprintf(buf, n, "%" PRIu64, c->v.u);
         break;
     case NMCOLUMNTYPE_SINT8:
@@ -121,9 +256,11 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     case NMCOLUMNTYPE_SINT32:
         snprintf(buf, n, "%" PRId64, c->v.i);
         break;
-    case NMCOLUMNTYPE_FLOAT64:
-        snprintf(buf, n, "%g", c->v.f);
+    case NMCOLUMNTYPE_FLOAT64: {
+        static const numfmt_t plain = {NUM_REAL, 6};
+        format_number(c->v.f, &plain, true, buf, n);
         break;
+    }
     case NMCOLUMNTYPE_FRAME:
         snprintf(buf, n, "%" PRIu64, c->v.u + 1);
         break;
@@ -151,7 +288,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
             nmx_format_ipv4(c->v.bytes, buf);
         break;
     case NMCOLUMNTYPE_VARTIME:
-        format_vartime(c->v.f, buf, n, ' ');
+        nmx_report_format_vartime(c->v.f, buf, n, ' ');
         break;
     case NMCOLUMNTYPE_STRING:
         snprintf(buf, n, "%s", c->s != NULL ? c->s : "");
@@ -159,37 +296,6 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     default:
         snprintf(buf, n, "?");
         break;
-    }
-}
-
-static json_t *value_json(const nmx_column_t *c)
-{
-    char buf[64];
-    switch (c->type) {
-    case NMCOLUMNTYPE_UINT8:
-    case NMCOLUMNTYPE_UINT16:
-    case NMCOLUMNTYPE_UINT32:
-        return json_integer((json_int_t)c->v.u);
-    case NMCOLUMNTYPE_SINT8:
-    case NMCOLUMNTYPE_SINT16:
-    case NMCOLUMNTYPE_SINT32:
-        return json_integer((json_int_t)c->v.i);
-    case NMCOLUMNTYPE_FLOAT64:
-        return isfinite(c->v.f) ? json_real(c->v.f) : json_null();
-    case NMCOLUMNTYPE_FRAME:
-        return json_integer((json_int_t)c->v.u + 1);
-    case NMCOLUMNTYPE_YESNO:
-    case NMCOLUMNTYPE_ONOFF:
-    case NMCOLUMNTYPE_TRUEFALSE:
-        return json_boolean(c->v.b);
-    case NMCOLUMNTYPE_VARTIME:
-        format_vartime(c->v.f, buf, sizeof buf, 'T');
-        return json_string(buf);
-    case NMCOLUMNTYPE_STRING:
-        return nmx_report_json_text(c->s);
-    default:
-        nmx_report_format_value(c, buf, sizeof buf);
-        return json_string(buf);
     }
 }
 
@@ -225,8 +331,10 @@ typedef struct table {
     size_t *rows;        /* indexes of the events */
     size_t nrows;
     const char **cols;   /* expert column names, union in first-seen order */
+    numfmt_t *fmt;       /* how each column writes FLOAT64 cells */
     size_t ncols;
     bool fixed[NFIX];    /* fixed columns shown */
+    const nmx_report_source_t *src; /* for the file of a frame (merged captures) */
 } table_t;
 
 static bool systime_set(const nmx_event_t *e)
@@ -272,12 +380,44 @@ static void tables_free(table_t *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(t[i].rows);
         free(t[i].cols);
+        free(t[i].fmt);
     }
     free(t);
 }
 
+/* The number format of each column of a table (see "numbers" above). */
+static void column_formats(const nmx_result_t *r, table_t *tb)
+{
+    tb->fmt = calloc(tb->ncols > 0 ? tb->ncols : 1, sizeof *tb->fmt);
+    if (tb->fmt == NULL)
+        return;
+    for (size_t c = 0; c < tb->ncols; c++) {
+        numfmt_t *f = &tb->fmt[c];
+        f->kind = name_kind(tb->cols[c]);
+        if (f->kind != NUM_REAL)
+            continue;
+        bool whole = true;
+        for (size_t i = 0; i < tb->nrows; i++) {
+            const nmx_event_t *e = &r->events[tb->rows[i]];
+            for (uint32_t j = 0; j < e->ncolumns; j++) {
+                const nmx_column_t *col = &e->columns[j];
+                if (col->type != NMCOLUMNTYPE_FLOAT64 || strcmp(col->name, tb->cols[c]) != 0 ||
+                    !isfinite(col->v.f))
+                    continue;
+                if (col->v.f != floor(col->v.f) || fabs(col->v.f) >= 9007199254740992.0)
+                    whole = false;
+                int d = decimals_needed(col->v.f);
+                if (d > f->decimals)
+                    f->decimals = d;
+            }
+        }
+        if (whole)
+            f->kind = NUM_INTEGER;
+    }
+}
+
 /* Groups a result's events into tables; NULL with *n = 0 when no events. */
-static table_t *tables_build(const nmx_result_t *r, size_t *n)
+static table_t *tables_build(const nmx_report_source_t *src, const nmx_result_t *r, size_t *n)
 {
     *n = 0;
     table_t *t = NULL;
@@ -293,6 +433,7 @@ static table_t *tables_build(const nmx_result_t *r, size_t *n)
             t = g;
             memset(&t[k], 0, sizeof t[k]);
             t[k].ident = e->ident;
+            t[k].src = src;
             (*n)++;
         }
         table_t *tb = &t[k];
@@ -323,18 +464,31 @@ static table_t *tables_build(const nmx_result_t *r, size_t *n)
             }
         }
     }
+    for (size_t k = 0; k < *n; k++)
+        column_formats(r, &t[k]);
     return t;
 }
 
-/* The cell of expert column `name` in event e ("" when e has none). */
-static void column_cell(const nmx_event_t *e, const char *name, char *buf, size_t n)
+/* The cell of expert column k of table tb in event e ("" when e has none);
+ * `csv` keeps numbers at full precision. */
+static void column_cell(const table_t *tb, size_t k, const nmx_event_t *e, bool csv, char *buf, size_t n)
 {
     buf[0] = '\0';
     for (uint32_t c = 0; c < e->ncolumns; c++) {
-        if (strcmp(e->columns[c].name, name) == 0) {
-            nmx_report_format_value(&e->columns[c], buf, n);
-            return;
-        }
+        const nmx_column_t *col = &e->columns[c];
+        if (strcmp(col->name, tb->cols[k]) != 0)
+            continue;
+        static const numfmt_t fallback = {NUM_REAL, 6};
+        if (col->type == NMCOLUMNTYPE_FLOAT64)
+            format_number(col->v.f, tb->fmt != NULL ? &tb->fmt[k] : &fallback, csv, buf, n);
+        else
+            nmx_report_format_value(col, buf, n);
+        /* A merged capture: which file the frame is in, and where. */
+        char where[1024];
+        size_t used = strlen(buf);
+        if (tb->src != NULL && used < n && nmx_report_frame_file(tb->src, col, where, sizeof where))
+            snprintf(buf + used, n - used, " (%s)", where);
+        return;
     }
 }
 
@@ -347,7 +501,7 @@ static bool column_numeric(const nmx_result_t *r, const table_t *tb, const char 
             if (strcmp(e->columns[c].name, name) != 0)
                 continue;
             uint32_t ty = e->columns[c].type;
-            return ty <= NMCOLUMNTYPE_FRAME;
+            return ty <= NMCOLUMNTYPE_FRAME || ty == NMX_COLUMNTYPE_UINT64;
         }
     }
     return false;
@@ -355,9 +509,71 @@ static bool column_numeric(const nmx_result_t *r, const table_t *tb, const char 
 
 #define CELL_MAX 4096
 
+/* "-- NAME (event N) --": the event names of the table's rows, each once in
+ * first-seen order ("A / B"), so that a table is titled for all it holds. */
+static void table_title(const nmx_result_t *r, const table_t *tb, FILE *out)
+{
+    enum { MAX_NAMES = 4 };
+    const char *names[MAX_NAMES];
+    size_t nn = 0;
+    bool more = false;
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const char *nm = r->events[tb->rows[i]].name;
+        if (nm == NULL || nm[0] == '\0')
+            continue;
+        size_t k = 0;
+        while (k < nn && strcmp(names[k], nm) != 0)
+            k++;
+        if (k < nn)
+            continue;
+        if (nn == MAX_NAMES) {
+            more = true;
+            break;
+        }
+        names[nn++] = nm;
+    }
+    fputs("-- ", out);
+    for (size_t k = 0; k < nn; k++)
+        fprintf(out, "%s%s", k > 0 ? " / " : "", names[k]);
+    if (more)
+        fputs(" / ...", out);
+    fprintf(out, nn > 0 ? " (event %u) --\n" : "event %u --\n", tb->ident);
+}
+
 /* ---- text --------------------------------------------------------------- */
 
-static void text_result(const nmx_result_t *r, FILE *out)
+/* One record per block: "Heading: value" lines, the headings aligned, a
+ * blank line between records (a table wider than the terminal). */
+static void text_records(const nmx_result_t *r, const table_t *tb, FILE *out, char *cell)
+{
+    size_t key = 0;
+    for (size_t c = 0; c < tb->ncols + NFIX; c++) {
+        if (c < NFIX && !tb->fixed[c])
+            continue;
+        size_t l = strlen(c < NFIX ? fixed_names[c] : tb->cols[c - NFIX]);
+        if (l > key)
+            key = l;
+    }
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const nmx_event_t *e = &r->events[tb->rows[i]];
+        if (i > 0)
+            fputc('\n', out);
+        for (size_t c = 0; c < tb->ncols + NFIX; c++) {
+            if (c < NFIX && !tb->fixed[c])
+                continue;
+            const char *h = c < NFIX ? fixed_names[c] : tb->cols[c - NFIX];
+            if (c < NFIX)
+                fixed_cell(e, (int)c, cell, CELL_MAX);
+            else
+                column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
+            if (cell[0] == '\0')
+                continue;
+            fprintf(out, "%s:%*s %s\n", h, (int)(key - strlen(h)), "", cell);
+        }
+    }
+}
+
+static void text_result(const nmx_report_source_t *src, const nmx_result_t *r, FILE *out, unsigned max_width)
 {
     fprintf(out, "== %s (%s) - %s", r->name, r->module, nmx_outcome_name(r->outcome));
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
@@ -378,7 +594,7 @@ static void text_result(const nmx_result_t *r, FILE *out)
         fprintf(out, "%s\n", r->message);
 
     size_t ntab;
-    table_t *t = tables_build(r, &ntab);
+    table_t *t = tables_build(src, r, &ntab);
     char *cell = malloc(CELL_MAX);
     if (cell == NULL) {
         tables_free(t, ntab);
@@ -412,18 +628,26 @@ static void text_result(const nmx_result_t *r, FILE *out)
                     width[f] = l;
             }
             for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(e, tb->cols[c], cell, CELL_MAX);
+                column_cell(tb, c, e, false, cell, CELL_MAX);
                 size_t l = strlen(cell);
                 if (l > width[NFIX + c])
                     width[NFIX + c] = l;
             }
         }
-        if (ntab > 1) {
-            const char *title = r->events[tb->rows[0]].name;
-            if (title != NULL && title[0] != '\0')
-                fprintf(out, "-- %s (event %u) --\n", title, tb->ident);
-            else
-                fprintf(out, "-- event %u --\n", tb->ident);
+        if (ntab > 1)
+            table_title(r, tb, out);
+        /* Wider than the terminal: one record per block instead. */
+        size_t total = 0;
+        for (size_t c = 0; c < ncol; c++)
+            if (c >= NFIX || tb->fixed[c])
+                total += width[c] + (total > 0 ? 2 : 0);
+        if (max_width > 0 && total > max_width) {
+            text_records(r, tb, out, cell);
+            if (k + 1 < ntab)
+                fputc('\n', out);
+            free(width);
+            free(numeric);
+            continue;
         }
         /* heading */
         bool first = true;
@@ -447,7 +671,7 @@ static void text_result(const nmx_result_t *r, FILE *out)
                 if (c < NFIX)
                     fixed_cell(e, (int)c, cell, CELL_MAX);
                 else
-                    column_cell(e, tb->cols[c - NFIX], cell, CELL_MAX);
+                    column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
                 int pad = (int)(width[c] - strlen(cell));
                 if (numeric[c])
                     fprintf(out, "%s%*s%s", first ? "" : "  ", pad, "", cell);
@@ -466,33 +690,29 @@ static void text_result(const nmx_result_t *r, FILE *out)
 }
 
 /* The capture a text report is about, and where it is damaged. */
-static void text_capture(const nmx_capture_t *cap, FILE *out)
+static void text_capture(const nmx_capture_info_t *info, FILE *out)
 {
-    if (cap == NULL)
-        return;
-    nmx_capture_info_t info;
-    nmx_capture_get_info(cap, &info);
-    if (info.n_files > 1)
+    if (info->n_files > 1)
         fprintf(out, "Captures %s and %u more, merged in time order: %s, %u frame%s",
-                info.path != NULL ? info.path : "", info.n_files - 1,
-                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
+                info->path != NULL ? info->path : "", info->n_files - 1,
+                info->format != NULL ? info->format : "", info->frames, info->frames == 1 ? "" : "s");
     else
-        fprintf(out, "Capture %s: %s, %u frame%s", info.path != NULL ? info.path : "",
-                info.format != NULL ? info.format : "", info.frames, info.frames == 1 ? "" : "s");
-    if (info.frames > 0) {
+        fprintf(out, "Capture %s: %s, %u frame%s", info->path != NULL ? info->path : "",
+                info->format != NULL ? info->format : "", info->frames, info->frames == 1 ? "" : "s");
+    if (info->frames > 0) {
         char a[64], b[64];
-        nmx_report_iso_time(info.first_ns, 6, a, sizeof a);
-        nmx_report_iso_time(info.last_ns, 6, b, sizeof b);
+        nmx_report_iso_time(info->first_ns, 6, a, sizeof a);
+        nmx_report_iso_time(info->last_ns, 6, b, sizeof b);
         fprintf(out, ", %s to %s", a, b);
     }
     fputc('\n', out);
     /* Several files merged: which frames each holds. */
-    for (uint32_t k = 0; info.n_files > 1 && k < info.n_files; k++)
-        fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info.n_files, info.files[k],
-                info.file_frames[k], info.file_frames[k] == 1 ? "" : "s");
-    if (info.damage != NULL)
-        fprintf(out, "Damaged: %s; the report covers the %u usable frames\n", info.damage,
-                info.frames);
+    for (uint32_t k = 0; info->n_files > 1 && k < info->n_files; k++)
+        fprintf(out, "  file %u of %u: %s, %u frame%s\n", k + 1, info->n_files, info->files[k],
+                info->file_frames[k], info->file_frames[k] == 1 ? "" : "s");
+    if (info->damage != NULL)
+        fprintf(out, "Damaged: %s; the report covers the %u usable frame%s\n", info->damage,
+                info->frames, info->frames == 1 ? "" : "s");
     fputc('\n', out);
 }
 
@@ -515,231 +735,158 @@ static void csv_field(FILE *out, const char *s, bool first)
     fputc('"', out);
 }
 
-static void csv_result(const nmx_result_t *r, FILE *out, bool *first_table)
+/*
+ * CSV is one table that a CSV reader loads as it is: a header, then one row
+ * per event of every expert.  The first columns say whose row it is
+ * (Expert, Module, Outcome, Event: the event kind's ident); then come the
+ * fixed columns any event shows and every expert column, by name, in the
+ * order first seen over the whole report.  A row leaves empty what its
+ * event does not have.  An expert without events has one row with its
+ * outcome and message (Event empty).
+ */
+typedef struct csv_cols {
+    const char **names;
+    size_t n;
+    bool fixed[NFIX];
+} csv_cols_t;
+
+static void csv_add_col(csv_cols_t *u, const char *name)
 {
-    size_t ntab;
-    table_t *t = tables_build(r, &ntab);
-    char *cell = malloc(CELL_MAX);
-    char num[32];
-    if (cell == NULL) {
-        tables_free(t, ntab);
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->names[i], name) == 0)
+            return;
+    const char **g = realloc(u->names, (u->n + 1) * sizeof *g);
+    if (g == NULL)
         return;
+    u->names = g;
+    u->names[u->n++] = name;
+}
+
+static void csv_report(const nmx_report_source_t *src, FILE *out)
+{
+    csv_cols_t u = {0};
+    bool any_message = false;
+    for (size_t i = 0; i < src->nresults; i++) {
+        const nmx_result_t *r = src->results[i];
+        size_t ntab;
+        table_t *t = tables_build(src, r, &ntab);
+        any_message = any_message || ntab == 0;
+        for (size_t k = 0; k < ntab; k++) {
+            for (int f = 0; f < NFIX; f++)
+                u.fixed[f] = u.fixed[f] || t[k].fixed[f];
+            for (size_t c = 0; c < t[k].ncols; c++)
+                csv_add_col(&u, t[k].cols[c]);
+        }
+        tables_free(t, ntab);
     }
-    if (ntab == 0) {
-        /* An expert without events still gets a line with its outcome. */
-        if (!*first_table)
-            fputc('\n', out);
-        *first_table = false;
-        fputs("Expert,Module,Outcome,Message\n", out);
-        csv_field(out, r->name, true);
-        csv_field(out, r->module, false);
-        csv_field(out, nmx_outcome_name(r->outcome), false);
-        csv_field(out, r->message != NULL ? r->message : "", false);
-        fputc('\n', out);
-    }
-    for (size_t k = 0; k < ntab; k++) {
-        table_t *tb = &t[k];
-        if (!*first_table)
-            fputc('\n', out);
-        *first_table = false;
-        fputs("Expert,Module,Outcome,Event", out);
-        for (int f = 0; f < NFIX; f++)
-            if (tb->fixed[f])
-                csv_field(out, fixed_names[f], false);
-        for (size_t c = 0; c < tb->ncols; c++)
-            csv_field(out, tb->cols[c], false);
-        fputc('\n', out);
-        for (size_t i = 0; i < tb->nrows; i++) {
-            const nmx_event_t *e = &r->events[tb->rows[i]];
+    fputs("Expert,Module,Outcome,Event", out);
+    if (any_message)
+        csv_field(out, "Message", false);
+    for (int f = 0; f < NFIX; f++)
+        if (u.fixed[f])
+            csv_field(out, fixed_names[f], false);
+    for (size_t c = 0; c < u.n; c++)
+        csv_field(out, u.names[c], false);
+    fputc('\n', out);
+    char *cell = malloc(CELL_MAX);
+    for (size_t i = 0; cell != NULL && i < src->nresults; i++) {
+        const nmx_result_t *r = src->results[i];
+        size_t ntab;
+        table_t *t = tables_build(src, r, &ntab);
+        if (ntab == 0) {
             csv_field(out, r->name, true);
             csv_field(out, r->module, false);
             csv_field(out, nmx_outcome_name(r->outcome), false);
-            snprintf(num, sizeof num, "%u", e->ident);
-            csv_field(out, num, false);
-            for (int f = 0; f < NFIX; f++) {
-                if (!tb->fixed[f])
-                    continue;
-                fixed_cell(e, f, cell, CELL_MAX);
-                csv_field(out, cell, false);
-            }
-            for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(e, tb->cols[c], cell, CELL_MAX);
-                csv_field(out, cell, false);
-            }
+            csv_field(out, "", false);
+            csv_field(out, r->message != NULL ? r->message : "", false);
+            for (size_t c = 0; c < NFIX + u.n; c++)
+                if (c >= NFIX || u.fixed[c])
+                    fputc(',', out);
             fputc('\n', out);
         }
+        for (size_t k = 0; k < ntab; k++) {
+            const table_t *tb = &t[k];
+            for (size_t j = 0; j < tb->nrows; j++) {
+                const nmx_event_t *e = &r->events[tb->rows[j]];
+                char num[16];
+                snprintf(num, sizeof num, "%u", e->ident);
+                csv_field(out, r->name, true);
+                csv_field(out, r->module, false);
+                csv_field(out, nmx_outcome_name(r->outcome), false);
+                csv_field(out, num, false);
+                if (any_message)
+                    csv_field(out, "", false);
+                for (int f = 0; f < NFIX; f++) {
+                    if (!u.fixed[f])
+                        continue;
+                    cell[0] = '\0';
+                    if (tb->fixed[f])
+                        fixed_cell(e, f, cell, CELL_MAX);
+                    csv_field(out, cell, false);
+                }
+                for (size_t c = 0; c < u.n; c++) {
+                    size_t col = 0;
+                    while (col < tb->ncols && strcmp(tb->cols[col], u.names[c]) != 0)
+                        col++;
+                    cell[0] = '\0';
+                    if (col < tb->ncols)
+                        column_cell(tb, col, e, true, cell, CELL_MAX);
+                    csv_field(out, cell, false);
+                }
+                fputc('\n', out);
+            }
+        }
+        tables_free(t, ntab);
     }
     free(cell);
-    tables_free(t, ntab);
+    free(u.names);
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
-
-/*
- * The JSON report is streamed: the capture object, then each expert's
- * fields, then its events one at a time, so that memory does not grow with
- * the number of events (a tree of a million events took gigabytes).  Every
- * piece is dumped by jansson, indented to its depth by `indented`, so the
- * output is the document json_dumpf would give for the whole tree.
- */
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15))
-
-typedef struct indent_ctx {
-    FILE *out;
-    int depth; /* spaces after each newline */
-} indent_ctx_t;
-
-static int indented(const char *buf, size_t size, void *data)
+/* Writes a report from its source in `format`. */
+static int write_source(const nmx_report_source_t *src, int format, FILE *out, unsigned width)
 {
-    indent_ctx_t *c = data;
-    for (size_t i = 0; i < size; i++) {
-        if (fputc(buf[i], c->out) == EOF)
-            return -1;
-        if (buf[i] == '\n' && fprintf(c->out, "%*s", c->depth, "") < 0)
-            return -1;
+    if (format == NMX_REPORT_JSON)
+        return nmx_report_json_v2(src, out);
+    if (format == NMX_REPORT_CSV) {
+        csv_report(src, out);
+    } else {
+        text_capture(&src->info, out);
+        for (size_t i = 0; i < src->nresults; i++)
+            text_result(src, src->results[i], out, width);
     }
-    return 0;
-}
-
-/* Writes `v` (stolen) as JSON at `depth` spaces of indentation. */
-static int dump_at(json_t *v, FILE *out, int depth)
-{
-    indent_ctx_t c = {out, depth};
-    int rc = v != NULL ? json_dump_callback(v, indented, &c, JSON_FLAGS) : -1;
-    json_decref(v);
-    return rc;
-}
-
-static json_t *memory_json(const nmx_mem_figures_t *mf)
-{
-    json_t *m = json_object();
-    json_object_set_new(m, "allocations", json_integer((json_int_t)mf->allocations));
-    json_object_set_new(m, "frees", json_integer((json_int_t)mf->frees));
-    json_object_set_new(m, "peak_bytes", json_integer((json_int_t)mf->peak_bytes));
-    json_object_set_new(m, "live_bytes_at_end", json_integer((json_int_t)mf->live_bytes_at_end));
-    json_object_set_new(m, "reclaimed_bytes", json_integer((json_int_t)mf->reclaimed_bytes));
-    json_object_set_new(m, "reclaimed_blocks", json_integer((json_int_t)mf->reclaimed_blocks));
-    json_object_set_new(m, "limit_bytes", json_integer((json_int_t)mf->limit_bytes));
-    return m;
-}
-
-/* An expert's fields, without its events. */
-static json_t *result_head_json(const nmx_result_t *r)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "name", nmx_report_json_text(r->name));
-    json_object_set_new(o, "module", json_string(r->module));
-    json_object_set_new(o, "version", json_integer(r->version));
-    json_object_set_new(o, "outcome", json_string(nmx_outcome_name(r->outcome)));
-    json_object_set_new(o, "status", json_string(nmx_report_status_name(r->status)));
-    json_object_set_new(o, "substatus", json_integer(r->substatus));
-    json_object_set_new(o, "message", nmx_report_json_text(r->message));
-    json_object_set_new(o, "elapsed_ms", json_integer((json_int_t)r->elapsed_ms));
-    json_object_set_new(o, "percent_done", json_integer(r->percent_done));
-    /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
-    json_object_set_new(o, "frame", r->frame != INVALID_FRAME_NUMBER ? json_integer(r->frame) : json_null());
-    json_object_set_new(o, "frames_read", json_integer((json_int_t)r->frames_read));
-    json_object_set_new(o, "containment", json_string(r->containment != NULL ? r->containment : "none"));
-    json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)r->peak_rss_bytes));
-    json_object_set_new(o, "memory", memory_json(&r->memory));
-    json_object_set_new(o, "events_refused", json_integer((json_int_t)r->events_dropped));
-    json_object_set_new(o, "events_over_limit", json_integer((json_int_t)r->events_over_limit));
-    json_object_set_new(o, "event_limit_bytes", json_integer((json_int_t)r->event_limit_bytes));
-    return o;
-}
-
-static json_t *event_json(const nmx_event_t *e)
-{
-    json_t *ev = json_object();
-    json_object_set_new(ev, "ident", json_integer(e->ident));
-    json_object_set_new(ev, "severity", json_integer(e->severity));
-    json_object_set_new(ev, "source", nmx_report_json_text(e->source));
-    json_object_set_new(ev, "name", nmx_report_json_text(e->name));
-    json_object_set_new(ev, "description", nmx_report_json_text(e->description));
-    if (e->justification != NULL)
-        json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
-    if (systime_set(e)) {
-        char ts[80];
-        snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
-                 e->systime[3], e->systime[4], e->systime[5], e->systime[6], e->systime[7]);
-        json_object_set_new(ev, "time", json_string(ts));
-    }
-    json_t *cols = json_array();
-    for (uint32_t c = 0; c < e->ncolumns; c++) {
-        const nmx_column_t *col = &e->columns[c];
-        json_t *jc = json_object();
-        json_object_set_new(jc, "name", nmx_report_json_text(col->name));
-        json_object_set_new(jc, "type", json_string(nmx_report_column_type_name(col->type)));
-        json_object_set_new(jc, "value", value_json(col));
-        json_array_append_new(cols, jc);
-    }
-    json_object_set_new(ev, "columns", cols);
-    return ev;
-}
-
-/* One element of "experts", at depth 4: its fields, then "events". */
-static int result_stream(const nmx_result_t *r, FILE *out)
-{
-    /* The head is dumped whole and its closing "\n}" cut off, to continue
-     * the object with the events. */
-    json_t *h = result_head_json(r);
-    char *head = h != NULL ? json_dumps(h, JSON_FLAGS) : NULL;
-    json_decref(h);
-    size_t n = head != NULL ? strlen(head) : 0;
-    indent_ctx_t c = {out, 4};
-    int rc = n >= 2 && head[n - 1] == '}' && head[n - 2] == '\n' ? indented(head, n - 2, &c) : -1;
-    free(head);
-    if (rc == 0 && fputs(",\n      \"events\": [", out) == EOF)
-        rc = -1;
-    for (size_t i = 0; rc == 0 && i < r->nevents; i++) {
-        if (fputs(i > 0 ? ",\n        " : "\n        ", out) == EOF)
-            rc = -1;
-        else
-            rc = dump_at(event_json(&r->events[i]), out, 8);
-    }
-    if (rc == 0 && fputs(r->nevents > 0 ? "\n      ]\n    }" : "]\n    }", out) == EOF)
-        rc = -1;
-    return rc;
-}
-
-static int json_stream(const nmx_run_t *run, FILE *out)
-{
-    json_t *cap = nmx_report_capture_json(nmx_run_capture(run));
-    int rc = fputs("{\n  \"capture\": ", out) == EOF ? -1 : 0;
-    if (rc == 0)
-        rc = dump_at(cap != NULL ? cap : json_object(), out, 2);
-    else
-        json_decref(cap);
-    if (rc == 0 && fputs(",\n  \"experts\": [", out) == EOF)
-        rc = -1;
-    size_t n = nmx_run_result_count(run);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (fputs(i > 0 ? ",\n    " : "\n    ", out) == EOF)
-            rc = -1;
-        else
-            rc = result_stream(nmx_run_result(run, i), out);
-    }
-    if (rc == 0 && fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", out) == EOF)
-        rc = -1;
-    return rc == 0 && !ferror(out) ? 0 : -1;
+    return ferror(out) ? -1 : 0;
 }
 
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
 {
+    return nmx_report_write_width(run, format, out, 0);
+}
+
+NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width)
+{
     if (run == NULL || out == NULL)
         return -1;
-    size_t n = nmx_run_result_count(run);
-    if (format == NMX_REPORT_JSON)
-        return json_stream(run, out);
-    if (format == NMX_REPORT_TEXT)
-        text_capture(nmx_run_capture(run), out);
-    bool first_table = true;
-    for (size_t i = 0; i < n; i++) {
-        const nmx_result_t *r = nmx_run_result(run, i);
-        if (format == NMX_REPORT_CSV)
-            csv_result(r, out, &first_table);
-        else
-            text_result(r, out);
+    nmx_report_source_t src;
+    if (nmx_report_source_from_run(run, &src) != 0)
+        return -1;
+    int rc = write_source(&src, format, out, width);
+    nmx_report_source_free(&src);
+    return rc;
+}
+
+NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
+                                  size_t errlen)
+{
+    nmx_report_source_t src;
+    if (path == NULL || out == NULL) {
+        snprintf(errbuf, errlen, "no report or no output");
+        return -1;
     }
-    return ferror(out) ? -1 : 0;
+    if (nmx_report_source_load(path, &src, errbuf, errlen) != 0)
+        return -1;
+    int rc = write_source(&src, format, out, width);
+    nmx_report_source_free(&src);
+    if (rc != 0)
+        snprintf(errbuf, errlen, "cannot write the report: %s", strerror(errno));
+    return rc;
 }

@@ -5,7 +5,9 @@
 #define NMX_REPORT_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <nmexpert/host.h>
@@ -27,5 +29,47 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap);
 
 /* An absolute time in ns as ISO 8601 UTC with `digits` decimals. */
 void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
+
+/* An OLE automation date (VARTIME) as "YYYY-MM-DD<sep>HH:MM:SS.mmm". */
+void nmx_report_format_vartime(double days, char *buf, size_t n, char sep);
+
+/* ---- what a report is written from (source.c) ----------------------------- */
+
+typedef struct nmx_report_range {
+    bool active;
+    uint32_t first_frame, last_frame; /* 1-based; 0 = open */
+    bool has_start, has_end;
+    int64_t start_ns, end_ns;
+} nmx_report_range_t;
+
+typedef struct nmx_report_source {
+    const char *version;              /* nmexpert's, of the run */
+    const char *const *captures;      /* as named on the command line */
+    size_t ncaptures;
+    const char *display_filter;       /* NULL for none */
+    nmx_report_range_t range;
+    nmx_capture_info_t info;          /* the capture, as the text report describes it */
+    json_t *capture_json;             /* ... and as the JSON report does (a reference) */
+    const nmx_result_t **results;     /* one per expert, in run order */
+    size_t nresults;
+    const nmx_capture_t *cap;         /* the run's capture; NULL for a loaded report */
+    void *owned;                      /* a loaded report's memory (source.c) */
+} nmx_report_source_t;
+
+/*
+ * Where frame column `c` (a FRAME cell) comes from when the capture was
+ * merged from several files: "FILE:N" (N 1-based in that file) in buf, true;
+ * false for a single file.  A loaded report keeps the text in c->s.
+ */
+bool nmx_report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n);
+
+/* The source of a finished run (it points into the run); -1 out of memory. */
+int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src);
+/* A JSON report of version 2 read back; -1 with err ("FILE: what is wrong"). */
+int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err, size_t errlen);
+void nmx_report_source_free(nmx_report_source_t *src);
+
+/* The JSON report, version 2 (report_json.c); 0 or -1 on a write error. */
+int nmx_report_json_v2(const nmx_report_source_t *src, FILE *out);
 
 #endif /* NMX_REPORT_REPORT_H */

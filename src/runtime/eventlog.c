@@ -57,6 +57,7 @@ static void column_value(const NMCOLUMNVARIANT *var, nmx_column_t *out)
     case NMCOLUMNTYPE_IPXADDR: memcpy(out->v.bytes, &var->Value.IPXAddrVal, 10); break;
     case NMCOLUMNTYPE_IPADDR: memcpy(out->v.bytes, &var->Value.IPAddrVal, 4); break;
     case NMCOLUMNTYPE_VARTIME: out->v.f = var->Value.VarTimeVal; break;
+    case NMX_COLUMNTYPE_UINT64: out->v.u = var->Value.Uint64Val; break;
     default: break; /* STRING: the text follows separately */
     }
 }
@@ -154,7 +155,7 @@ DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
     unsigned ncols = ev->NumColumns;
     for (unsigned c = 0; c < ncols; c++) {
         const NMCOLUMNINFO *col = &ev->Column[c];
-        if ((unsigned)col->VariantData.Type > NMCOLUMNTYPE_STRING)
+        if ((unsigned)col->VariantData.Type > NMX_COLUMNTYPE_UINT64)
             return NMERR_INVALID_PARAMETER;
         size_t nl = bounded_len(col->szColumnName);
         if (nl == SIZE_MAX)
@@ -258,7 +259,7 @@ static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, si
         nmx_column_t *col = &colv[k];
         memset(col, 0, sizeof *col);
         ok = get_str(r, a, &col->name, false) && nmx_cur_u32le(r, &col->type) &&
-             col->type <= NMCOLUMNTYPE_STRING && nmx_cur_copy(r, &col->v, 16);
+             col->type <= NMX_COLUMNTYPE_UINT64 && nmx_cur_copy(r, &col->v, 16);
         col->s = "";
         if (ok && col->type == NMCOLUMNTYPE_STRING)
             ok = get_str(r, a, &col->s, false);

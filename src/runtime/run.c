@@ -367,6 +367,8 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     e->result.name = e->module;
     e->result.message = "";
     e->result.frame = INVALID_FRAME_NUMBER;
+    e->result.config = e->config;
+    e->result.config_len = e->config_len;
     run->n++;
     return 0;
 }
@@ -397,6 +399,11 @@ NMX_EXPORT const nmx_result_t *nmx_run_result(const nmx_run_t *run, size_t i)
 NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run)
 {
     return run != NULL ? run->pub : NULL;
+}
+
+NMX_EXPORT const nmx_run_opts_t *nmx_run_options(const nmx_run_t *run)
+{
+    return run != NULL ? &run->opts : NULL;
 }
 
 /* ---- the host side ------------------------------------------------------ */
@@ -685,7 +692,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     } else if (e->phase < NMX_PHASE_RETURNED) {
         set_outcome(r, NMX_OUTCOME_CRASHED, EXPERTSTATUS_PROBLEM, NMERR_INTERNAL_EXCEPTION);
         if (seen && WIFSIGNALED(status))
-            set_message(e, "crashed: %s", how);
+            set_message(e, "%s", how); /* the outcome already says "crashed" */
         else if (seen)
             set_message(e, "the expert ended its process (%s) inside Run", how);
         else

@@ -10,7 +10,9 @@ checks, and a result line per check.
 Each check prints "ok   NAME" or "FAIL NAME  -- detail".  A run that hangs is
 killed after `timeout` seconds and reported as status -1.
 """
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -23,6 +25,7 @@ class T:
         self.data = os.path.abspath(os.environ.get("DATA", ""))
         self.failures = []
         self.tmp = tempfile.mkdtemp(prefix=prefix)
+        atexit.register(shutil.rmtree, self.tmp, True)  # however the test ends (tmp_left_behind)
         os.environ["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "config")
 
     def run(self, *args, timeout=300, env=None, stdin=None, text=True):
@@ -55,3 +58,20 @@ class T:
             return 1
         print("all checks passed")
         return 0
+
+
+def typed_columns(expert, event):
+    """An event of a JSON report (version 2) as a list of typed cells in its
+    kind's column order: [{"name", "type" (the netmon_type), "value"}], for
+    checks that look at columns by position or type."""
+    kinds = {k["ident"]: k["columns"] for k in expert.get("event_kinds", [])}
+    return [{"name": c["name"], "type": c["netmon_type"], "value": event["values"][c["name"]]}
+            for c in kinds.get(event["ident"], []) if c["name"] in event["values"]]
+
+
+def with_columns(report):
+    """Adds typed_columns() to every event of a report as "columns"; returns it."""
+    for e in report.get("experts", []):
+        for ev in e.get("events", []):
+            ev["columns"] = typed_columns(e, ev)
+    return report

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -94,7 +96,7 @@ check("text table has the column heading", "Frames" in out, out)
 rc, out, err = run("run", CAP, "-e", fx("good"), "--format", "json")
 check("json run -> 0", rc == 0, err)
 try:
-    doc = json.loads(out)
+    doc = with_columns(json.loads(out))
     cap = doc["capture"]
     for key in ("path", "format", "frames", "bytes", "link_types", "first_time", "last_time"):
         check("json capture has " + key, key in cap)
@@ -127,20 +129,20 @@ check("-o to an unwritable place -> 2", rc == 2 and "/nonexistent/dir" in err, e
 
 # ---- settings ------------------------------------------------------------------
 rc, out, err = run("run", CAP, "-e", fx("good"), "--set", "fx_good.mode=fast", "--format", "json")
-ev = [x for x in json.loads(out)["experts"][0]["events"] if x["ident"] == 3]
+ev = [x for x in with_columns(json.loads(out))["experts"][0]["events"] if x["ident"] == 3]
 check("--set reaches Run as KEY=VALUE text", rc == 0 and ev and ev[0]["columns"][0]["value"] == "mode=fast\n",
       out[:400])
 cfgfile = os.path.join(tmp, "raw.cfg")
 open(cfgfile, "w").write("a=1\nb=2\n")
 rc, out, err = run("run", CAP, "-e", fx("good"), "--config", "fx_good=" + cfgfile, "--set", "fx_good.b=3",
                    "--format", "json")
-ev = [x for x in json.loads(out)["experts"][0]["events"] if x["ident"] == 3]
+ev = [x for x in with_columns(json.loads(out))["experts"][0]["events"] if x["ident"] == 3]
 check("--config then --set override", rc == 0 and ev and ev[0]["columns"][0]["value"] == "a=1\nb=3\n",
       out[:400])
 
 rc, out, err = run("run", CAP, "-e", fx("bad_events"), "--format", "json")
 try:
-    ev = [e for e in json.loads(out)["experts"][0]["events"] if e["ident"] == 7]
+    ev = [e for e in with_columns(json.loads(out))["experts"][0]["events"] if e["ident"] == 7]
     check("text that is not UTF-8 keeps its value in JSON",
           rc == 0 and ev and ev[0]["columns"][0]["value"] == "caf\ufffd \ufffd", out[-400:])
 except ValueError as ex:
@@ -151,7 +153,7 @@ def startup(*opts):
     rc, out, err = run("run", CAP, "-e", fx("startup"), "--format", "json", *opts)
     if rc != 0:
         return rc, err
-    return rc, {e["columns"][0]["name"]: e["columns"][0]["value"] for e in json.loads(out)["experts"][0]["events"]}
+    return rc, {e["columns"][0]["name"]: e["columns"][0]["value"] for e in with_columns(json.loads(out))["experts"][0]["events"]}
 rc, v = startup()
 check("no focus: frame INVALID, no protocol, no property, flag clear",
       rc == 0 and v["Frame"] == 4294967295 and v["ProtocolID"] == 65535 and v["HasProperty"] == 0
@@ -176,7 +178,7 @@ check("--protocol unknown -> 2", rc == 2 and "no such protocol" in v, str(v))
 # ---- experts that do not complete: exit 1, others intact ---------------------
 rc, out, err = run("run", CAP, "-e", fx("crash"), "-e", fx("unresolved"), "-e", fx("good"),
                    "--format", "json")
-doc = json.loads(out)
+doc = with_columns(json.loads(out))
 outcomes = [e["outcome"] for e in doc["experts"]]
 check("crash and load failure -> exit 1", rc == 1, err)
 check("outcomes crashed/load_failed/completed", outcomes == ["crashed", "load_failed", "completed"],
@@ -186,17 +188,17 @@ check("load_failed carries the dlerror text", "undefined symbol" in doc["experts
 
 rc, out, err = run("run", CAP, "-e", fx("silent"), "-e", fx("good"), "--timeout", "0.3", "--grace", "0.3",
                    "--format", "json", "--jobs", "2")
-doc = json.loads(out)
+doc = with_columns(json.loads(out))
 check("timeout -> timed_out, exit 1", rc == 1 and doc["experts"][0]["outcome"] == "timed_out"
       and doc["experts"][1]["outcome"] == "completed", out[:300])
 
 rc, out, err = run("run", CAP, "-e", fx("quota"), "--mem-limit", "256K", "--format", "json")
-doc = json.loads(out)
+doc = with_columns(json.loads(out))
 check("--mem-limit -> out_of_memory", rc == 1 and doc["experts"][0]["outcome"] == "out_of_memory"
       and doc["experts"][0]["memory"]["limit_bytes"] == 262144, out[:300])
 
 rc, out, err = run("run", CAP, "-e", fx("leak"), "--format", "json", "--isolation", "none")
-m = json.loads(out)["experts"][0]["memory"]
+m = with_columns(json.loads(out))["experts"][0]["memory"]
 check("in-process leak reclaimed", rc == 0 and m["reclaimed_bytes"] == 10000 and m["reclaimed_blocks"] == 10,
       str(m))
 
@@ -207,7 +209,7 @@ time.sleep(1.0)
 p.send_signal(signal.SIGINT)
 try:
     out, err = p.communicate(timeout=30)
-    doc = json.loads(out)
+    doc = with_columns(json.loads(out))
     check("Ctrl-C -> exit 130", p.returncode == 130, str(p.returncode) + err)
     check("Ctrl-C keeps finished results and terminates the rest",
           [e["outcome"] for e in doc["experts"]] == ["completed", "terminated"], out[:300])
@@ -222,7 +224,7 @@ open(damaged, "wb").write(raw[: len(raw) // 2 + 7])
 rc, out, err = run("run", damaged, "-e", fx("good"), "--format", "json")
 check("damaged capture -> 2 with a message naming the file", rc == 2 and damaged in err, err)
 try:
-    doc = json.loads(out)
+    doc = with_columns(json.loads(out))
     check("damaged capture still reported", doc["experts"][0]["outcome"] == "completed"
           and doc["capture"]["damage"] is not None, out[:300])
 except ValueError:
@@ -238,7 +240,7 @@ if shutil.which("tshark") and os.path.exists(sample):
     for expr in ["tcp.srcport == 80", "dns", "ip.src == 192.0.2.10 and tcp", "not arp",
                  "http.request.method == \"GET\"", "udp && !dns", "tcp.flags.syn == 1"]:
         rc, out, err = run("run", sample, "-e", fx("good"), "-Y", expr, "--format", "json")
-        got = [e for e in json.loads(out)["experts"][0]["events"] if e["ident"] == 1][0]["columns"][0]["value"] \
+        got = [e for e in with_columns(json.loads(out))["experts"][0]["events"] if e["ident"] == 1][0]["columns"][0]["value"] \
             if rc == 0 else None
         t = subprocess.run(["tshark", "-n", "-r", sample, "-Y", expr], capture_output=True, text=True)
         want = len(t.stdout.splitlines())
@@ -248,7 +250,7 @@ else:
 
 # ---- list ------------------------------------------------------------------------
 rc, out, err = run("list", "--experts-dir", FIXTURES, "--format", "json")
-doc = json.loads(out)
+doc = with_columns(json.loads(out))
 mods = {e["module"]: e for e in doc["experts"]}
 check("list finds the fixtures", "fx_good" in mods and mods["fx_good"]["name"] == "Fixture good", out[:300])
 check("list reports a broken module, exit 1", rc == 1 and mods["fx_unresolved"]["load_error"], out[:300])
@@ -261,7 +263,7 @@ check("configure stores what Configure returns", rc == 0, err)
 rc, out, err = run("configure", "fx_config", "--experts-dir", FIXTURES, "--show")
 check("configure --show", rc == 0 and "x=1" in out, out + err)
 rc, out, err = run("run", CAP, "--experts-dir", FIXTURES, "-e", "fx_config", "--format", "json")
-ev = [x for x in json.loads(out)["experts"][0]["events"] if x["ident"] == 3]
+ev = [x for x in with_columns(json.loads(out))["experts"][0]["events"] if x["ident"] == 3]
 check("stored configuration reaches Run", rc == 0 and ev and ev[0]["columns"][0]["value"].startswith("x=1"),
       out[:300])
 rc, out, err = run("configure", "fx_config", "--experts-dir", FIXTURES, "--reset")

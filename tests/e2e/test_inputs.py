@@ -56,11 +56,14 @@ def write_pcap(path, header, recs):
 def normalised(report_json):
     """The report without what names the inputs or measures the run."""
     d = json.loads(report_json)
+    d["run"].pop("captures", None)
     for k in ("path", "files", "compression", "format_detail"):
         d["capture"].pop(k, None)
     for e in d["experts"]:
         for k in ("elapsed_ms", "peak_rss_bytes"):
             e.pop(k, None)
+        for ev in e["events"]:
+            ev.pop("frame_files", None)  # the input names of frames, in merged captures
     return d
 
 
@@ -121,7 +124,10 @@ for name, (inputs, stdin) in ways.items():
 # The text report too, apart from the capture line(s) and the timings.
 def text_body(out):
     lines = [ln for ln in out.splitlines() if not ln.startswith(("Capture", "  file "))]
-    return [re.sub(r" - \d+ ms,", " - ms,", ln) for ln in lines]
+    # Frames named with their file ("29 (part1.pcap:15)") in merged captures,
+    # which widens those columns.
+    return [" ".join(re.sub(r" \([^()]*:\d+\)", "", re.sub(r" - \d+ ms,", " - ms,", ln)).split())
+            for ln in lines]
 
 
 rc1, a, _ = report(src, fmt="text")
@@ -144,6 +150,25 @@ if all(times[i] < times[i + 1] for i in range(len(times) - 1)):
     t.check("interleaved files: merged in time order", rc == 0 and normalised(out) == base, err)
 else:
     t.check("sample has strictly increasing times (for the interleaving check)", False)
+
+# Reports name the file of each frame they name: frame N of the merged
+# capture is frame k of file f, as the round-robin split put it.
+if all(times[i] < times[i + 1] for i in range(len(times) - 1)):
+    rc, out, err = t.run("run", *rr, *EXP, "-e", "tcpretrans", "--format", "json")
+    evs = json.loads(out)["experts"][0]["events"] if rc == 0 else []
+    named = [(ev["values"]["Frame"], ev.get("frame_files", {}).get("Frame")) for ev in evs if "Frame" in ev["values"]]
+    want = [(n, "%s:%d" % (rr[(n - 1) % 3], (n - 1) // 3 + 1)) for n, _ in named]
+    t.check("merged: each frame a report names carries its file and number there",
+            named and named == want, (named[:3], want[:3]))
+    rc, text, err = t.run("run", *rr, *EXP, "-e", "tcpretrans")
+    t.check("merged: the text report names them too", rc == 0 and named and
+            ("%d (%s)" % (named[0][0], named[0][1])) in text, text[:600])
+    saved = t.path("merged.json")
+    with open(saved, "w") as f:
+        f.write(out)
+    rc2, again, err = t.run("report", saved)
+    t.check("merged: report FILE.json keeps the frames' files",
+            rc2 == 0 and re.sub(r"\d+ ms", "", again) == re.sub(r"\d+ ms", "", text), err)
 
 # ---- info: each file on its own, as capinfos -------------------------------------
 rc, out, err = t.run("info", "--format", "json", *parts, zst if tools_ok else gz)

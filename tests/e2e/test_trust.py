@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -71,7 +73,7 @@ def good_intact(report):
 # What the good expert reports when it runs alone: the reference.
 _rc, _out, _err = run("run", CAP, "-e", fx("good"), "--format", "json")
 GOOD = {ev["columns"][0]["name"]: ev["columns"][0]["value"]
-        for ev in json.loads(_out)["experts"][0]["events"]}
+        for ev in with_columns(json.loads(_out))["experts"][0]["events"]}
 check("reference run of the good expert", _rc == 0 and GOOD.get("Frames", 0) > 0, _err)
 
 MODES = [("process", {}), ("process", {"NMEXPERT_CONTAINMENT": "subreaper"}), ("none", {})]
@@ -83,7 +85,7 @@ for iso, env in MODES:
     rc, out, err = run("run", CAP, "-e", fx("scribble"), "-e", fx("good"), "--format", "json",
                        "--isolation", iso, "--jobs", jobs, env=env)
     try:
-        rep = json.loads(out)
+        rep = with_columns(json.loads(out))
         ok = experts(rep)["fx_scribble"]["outcome"] == "completed" and good_intact(rep)
     except (ValueError, KeyError) as ex:
         ok, rep = False, ex
@@ -97,7 +99,7 @@ for iso, env in MODES[:2]:
     rc, out, err = run("run", CAP, "-e", fx("forge"), "-e", fx("good"), "--format", "json",
                        "-o", out_path, env=env)
     try:
-        rep = json.load(open(out_path))
+        rep = with_columns(json.load(open(out_path)))
         f = experts(rep)["fx_forge"]
         ok = f["outcome"] == "crashed" and "signal 6" in f["message"] and good_intact(rep)
     except (OSError, ValueError, KeyError) as ex:
@@ -123,7 +125,7 @@ for iso, env in MODES:
         data, _ = p1.communicate()
         ended = False
     try:
-        rep = json.loads(data)
+        rep = with_columns(json.loads(data))
         ok = experts(rep)["fx_fork"]["outcome"] == "completed" and good_intact(rep)
     except (ValueError, KeyError):
         ok = False
@@ -148,7 +150,7 @@ for how in ("-o", "stdout"):
             rc, _, err = run("run", CAP, "-e", fx("write_fds"), "-e", fx("good"), "--format", "json",
                              stdout=f)
     try:
-        rep = json.load(open(out_path))
+        rep = with_columns(json.load(open(out_path)))
         w = experts(rep)["fx_write_fds"]
         ok = w["outcome"] == "completed" and w["events"][0]["columns"][0]["value"] == 0 and good_intact(rep)
     except (OSError, ValueError, KeyError, IndexError) as ex:
@@ -165,7 +167,7 @@ for iso, env in MODES[:2]:
     rc, out, err = run("run", CAP, "-e", fx("malloc_big"), "-e", fx("good"), "--mem-limit", "16M",
                        "--format", "json", env=dict(env, ASAN_OPTIONS=asan))
     try:
-        rep = json.loads(out)
+        rep = with_columns(json.loads(out))
         m = experts(rep)["fx_malloc_big"]
         ok = m["outcome"] == "failed" and "malloc of 2 GiB failed" in m["message"] and good_intact(rep)
     except (ValueError, KeyError) as ex:

@@ -7,12 +7,15 @@ results are counted where the test counts them.  temp_dir() gives the
 expert tests temporary directories that are removed when they exit.
 """
 import atexit
+import sys
 import json
 import os
 import struct
 import shutil
 import subprocess
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 
 def shown_config(out):
@@ -73,7 +76,7 @@ def check_timeout_stops(check, nmexpert, experts_dir, module, capture):
         if experts_dir:
             args += ["--experts-dir", experts_dir]
         p = subprocess.run(args, capture_output=True, text=True, timeout=600)
-        res = json.loads(p.stdout)["experts"][0]
+        res = with_columns(json.loads(p.stdout))["experts"][0]
         if res["outcome"] != "completed":
             break
     if res["outcome"] == "completed":

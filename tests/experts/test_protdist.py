@@ -102,7 +102,7 @@ def compare(capture, expert, strict):
 def check_shape(capture, expert):
     """Columns, types, order and percentages of one report."""
     ev = expert["events"]
-    want_types = [("Protocol", "string"), ("Frames", "uint32"), ("% Frames", "float64"), ("Bytes", "uint32"),
+    want_types = [("Protocol", "string"), ("Frames", "uint64"), ("% Frames", "float64"), ("Bytes", "uint64"),
                   ("% Bytes", "float64")]
     T.check("columns and types on %s" % T.rel(capture), all(T.column_types(e) == want_types for e in ev),
             ev[:1] and T.column_types(ev[0]))

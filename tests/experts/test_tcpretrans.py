@@ -34,7 +34,8 @@ $NMX_SHARED_CAPTURES or $SHARED_CAPTURES (default ../shared/captures next to
 the source tree) exists (a representative subset, SHARED_SET below, unless
 NMX_EXPERTS_ALL_SHARED=1) - otherwise that part is skipped with a message, as
 is everything when tshark or tcptrace is missing.  Settings errors are
-checked too.  Exit status: 0 passed (or skipped), 1 failed.
+checked too.  Exit status: 0 passed, 77 passed but skipped a part (a tool or the shared
+captures missing), 1 failed.
 """
 import bisect
 import csv
@@ -48,6 +49,8 @@ import sys
 from decimal import Decimal
 
 import cli_checks
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
@@ -57,6 +60,18 @@ SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURE
     SRC, "..", "shared", "captures")
 
 failures = []
+# A test that passed but skipped part of its checks (a tool or the shared
+# captures missing) exits with SKIP_STATUS: ctest reports it as skipped
+# (SKIP_RETURN_CODE in CMakeLists.txt), not as passed.
+SKIP_STATUS = 77
+skips = []
+
+
+def skip(text):
+    """Says what is not checked; returns the exit status of a test that stops here."""
+    print("SKIP: " + text, flush=True)
+    skips.append(text)
+    return SKIP_STATUS
 
 
 def check(name, cond, detail=""):
@@ -72,7 +87,7 @@ def run_expert(cap, *sets):
     args += cli_checks.config_args("tcpretrans", sets)
     p = subprocess.run(args, capture_output=True, text=True, timeout=600)
     try:
-        res = json.loads(p.stdout)["experts"][0]
+        res = with_columns(json.loads(p.stdout))["experts"][0]
     except (ValueError, KeyError, IndexError):
         raise RuntimeError("nmexpert failed (%d): %s" % (p.returncode, p.stderr))
     events = []
@@ -87,7 +102,7 @@ FIELDS = ["frame.number", "frame.time_epoch", "frame.protocols", "ip.src", "ip.d
           "tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.flags",
           "tcp.window_size_value", "tcp.window_size",
           "ip.flags.mf", "ip.frag_offset", "tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
-          "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order"]
+          "tcp.analysis.spurious_retransmission", "tcp.analysis.out_of_order", "tcp.analysis.keep_alive"]
 
 
 def tshark_segments(cap):
@@ -121,7 +136,8 @@ def tshark_segments(cap):
             "ack_raw": int(v["tcp.ack_raw"] or 0),
             "ts_retrans": v["tcp.analysis.retransmission"] != "", "ts_ooo": v["tcp.analysis.out_of_order"] != "",
             "ts_fast": v["tcp.analysis.fast_retransmission"] != "",
-            "ts_spurious": v["tcp.analysis.spurious_retransmission"] != ""})
+            "ts_spurious": v["tcp.analysis.spurious_retransmission"] != "",
+            "ts_keep": v["tcp.analysis.keep_alive"] != ""})
     return segs
 
 
@@ -264,9 +280,10 @@ def tcptrace_segment(c, side, g, pos, end, counts):
     th.win_last = g["win_scaled"]
 
 
-def oracle(segs, synfin=True):
+def oracle(segs, synfin=True, keepalive=True):
     """Returns (retrans: frame -> info, conns: list, reason: frame -> why it is not one,
-    tcptrace: {(tuple key, side addr:port): count})."""
+    tcptrace: {(tuple key, side addr:port): count}, keep: frame -> keep-alive probe info)."""
+    keep = {}
     conns = {}
     allconns = []
     retrans = {}
@@ -304,13 +321,16 @@ def oracle(segs, synfin=True):
         if g["rst"]:
             reason[f] = "rst"
             continue
+        if not syn and not fin and d.sent and ln <= 1 and pos + 1 == d.hi:
+            reason[f] = "keep-alive"
+            _, first = covered(d.spans, pos, pos + 1)
+            if first is not None and keepalive:
+                keep[f] = {"orig": first[2], "delay": g["time"] - first[3], "seg": g}
+            continue
         if end == pos:
             reason[f] = "bare ack"
             continue
         if not syn and not fin and d.sent:
-            if ln <= 1 and pos + 1 == d.hi:
-                reason[f] = "keep-alive"
-                continue
             if ln == 1 and pos == d.hi and peer_zero:
                 reason[f] = "zero-window probe"
                 continue
@@ -319,7 +339,8 @@ def oracle(segs, synfin=True):
             dov, _ = covered(d.spans, pos + syn, pos + syn + ln) if ln else (0, None)
             if dov or synfin:
                 retrans[f] = {"orig": first[2], "delay": g["time"] - first[3], "seg": g, "bytes": dov,
-                              "synfin": dov == 0, "conn": c, "side": side}
+                              "synfin": dov == 0, "conn": c, "side": side,
+                              "type": "data" if dov else "SYN" if syn else "FIN"}
             else:
                 reason[f] = "SYN/FIN (synfin=no)"
         else:
@@ -329,7 +350,7 @@ def oracle(segs, synfin=True):
         if end > d.hi or not d.sent:
             d.hi = end
         d.sent = True
-    return retrans, allconns, reason, tcptrace
+    return retrans, allconns, reason, tcptrace, keep
 
 
 # ---- tcptrace --------------------------------------------------------------------------
@@ -378,9 +399,15 @@ def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False, manif
     if not check("%s: outcome completed" % label, res["outcome"] == "completed", res.get("message")):
         return
     segs = tshark_segments(cap)
-    want, conns, reason, tt_expect = oracle(segs)
-    got = {c["Frame"]: c for i, c in events if i == 1}
+    want, conns, reason, tt_expect, keep = oracle(segs)
+    got = {c["Frame"]: c for i, c in events if i == 1 and c.get("Type") != "keep-alive"}
+    got_keep = {c["Frame"]: c for i, c in events if i == 1 and c.get("Type") == "keep-alive"}
     summaries = [c for i, c in events if i == 2]
+    names = {(e["ident"], e["name"], {c["name"]: c["value"] for c in e["columns"]}.get("Type"))
+             for e in res["events"]}
+    check("%s: event names are honest: 'Retransmission' (data, SYN, FIN), 'Keep-alive probe'" % label,
+          names <= {(1, "Retransmission", "data"), (1, "Retransmission", "SYN"), (1, "Retransmission", "FIN"),
+                    (1, "Keep-alive probe", "keep-alive"), (2, "Connection summary", None)}, names)
 
     # 1. per-frame events equal the definition on tshark's dissection
     miss = sorted(set(want) - set(got))
@@ -393,13 +420,28 @@ def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False, manif
         g = w["seg"]
         exp = {"Original Frame": w["orig"], "Source": norm_addr(g["fam"], g["src"]),
                "Destination": norm_addr(g["fam"], g["dst"]), "Source Port": g["sport"],
-               "Destination Port": g["dport"], "Sequence": g["seq"], "Length": g["len"]}
+               "Destination Port": g["dport"], "Sequence": g["seq"], "Length": g["len"], "Type": w["type"]}
         for k, v in exp.items():
             if c.get(k) != v:
                 bad.append((f, k, c.get(k), v))
         if abs(Decimal(str(c["Delay (s)"])) - w["delay"]) > Decimal("0.000002"):
             bad.append((f, "Delay (s)", c["Delay (s)"], w["delay"]))
     check("%s: columns of every retransmission event" % label, not bad, bad[:10])
+    bad = []
+    for f in sorted(set(keep) | set(got_keep)):
+        w, c = keep.get(f), got_keep.get(f)
+        if w is None or c is None:
+            bad.append((f, "missing" if c is None else "extra"))
+            continue
+        g = w["seg"]
+        exp = {"Original Frame": w["orig"], "Source": norm_addr(g["fam"], g["src"]), "Sequence": g["seq"],
+               "Length": g["len"]}
+        for k, v in exp.items():
+            if c.get(k) != v:
+                bad.append((f, k, c.get(k), v))
+        if abs(Decimal(str(c["Delay (s)"])) - w["delay"]) > Decimal("0.000002"):
+            bad.append((f, "Delay (s)", c["Delay (s)"], w["delay"]))
+    check("%s: keep-alive probes = definition (%d)" % (label, len(keep)), not bad, bad[:10])
 
     # per-connection summaries
     exp_sum = []
@@ -445,6 +487,9 @@ def check_capture(cap, label, expect=None, tcptrace_ok=True, fuzzed=False, manif
           not unexplained_t, [(f, reason.get(f)) for f in unexplained_t[:10]])
     check("%s: expert-only frames are all tshark out-of-order (%d)" % (label, len(o_only)),
           not unexplained_o, unexplained_o[:10])
+    ts_keep = {g["frame"] for g in segs if g["ts_keep"]}
+    check("%s: keep-alive probes = tshark's tcp.analysis.keep_alive (%d)" % (label, len(ts_keep)),
+          set(got_keep) == ts_keep, (sorted(set(got_keep) - ts_keep)[:10], sorted(ts_keep - set(got_keep))[:10]))
 
     # 3. tcptrace (which reads pcap and pcapng, not NetMon files)
     tt = None
@@ -485,14 +530,38 @@ def check_settings(cap):
     res, ev = run_expert(cap, "synfin=no", "details=no")
     ids = {i for i, _ in ev}
     check("details=no: summaries only", res["outcome"] == "completed" and ids == {2}, ids)
+    res, ev = run_expert(cap, "keepalive=no")
+    check("keepalive=no: no keep-alive probe rows", res["outcome"] == "completed"
+          and not any(c.get("Type") == "keep-alive" for _, c in ev), ev[:2])
     res, ev = run_expert(cap, "port=1")
     check("port=1: nothing reported", res["outcome"] == "completed" and ev == [], ev[:2])
-    for s, word in (("colour=red", "colour"), ("port=70000", "port"), ("details=maybe", "details")):
+    for s, word in (("colour=red", "colour"), ("port=70000", "port"), ("details=maybe", "details"),
+                    ("keepalive=perhaps", "keepalive")):
         res, ev = run_expert(cap, s)
         check("setting %s -> failed, naming the key" % s,
               res["outcome"] == "failed" and res["status"] == "problem" and word in res["message"],
               (res["outcome"], res["message"]))
 
+
+
+def check_text(cap):
+    """The text report: the per-frame table is titled for what it holds and
+    has a Type column."""
+    p = subprocess.run([NMEXPERT, "run", cap, "--experts-dir", EXPERTS, "-e", "tcpretrans", "--no-progress"],
+                       capture_output=True, text=True, timeout=600)
+    lines = p.stdout.splitlines()
+    titles = [l for l in lines if l.startswith("-- ")]
+    check("text: tables titled 'Retransmission (event 1)' and 'Connection summary (event 2)'",
+          titles == ["-- Retransmission (event 1) --", "-- Connection summary (event 2) --"], titles)
+    head = lines[lines.index(titles[0]) + 1].split() if titles else []
+    check("text: the per-frame table has a Type column", "Type" in head, head)
+    mixed = os.path.join(SHARED, "pcapng", "ndpi_sites_22idb.pcapng")
+    if os.path.exists(mixed):
+        p = subprocess.run([NMEXPERT, "run", mixed, "--experts-dir", EXPERTS, "-e", "tcpretrans", "--no-progress"],
+                           capture_output=True, text=True, timeout=600)
+        titles = [l for l in p.stdout.splitlines() if l.startswith("-- ")]
+        check("text: a table of retransmissions and keep-alive probes is titled for both",
+              titles[:1] == ["-- Retransmission / Keep-alive probe (event 1) --"], titles)
 
 
 def check_termination():
@@ -503,7 +572,7 @@ def check_termination():
 
 def check_configure():
     cli_checks.check_configure(check, NMEXPERT, EXPERTS, "tcpretrans", ["details=NO", "port=80"],
-                               "details=no\nsynfin=yes\nport=80", "bogus=1")
+                               "details=no\nsynfin=yes\nkeepalive=yes\nport=80", "bogus=1")
 
 def main():
     only = sys.argv[1:]
@@ -514,8 +583,7 @@ def main():
         return 1 if failures else 0
     for tool in ("tshark", "tcptrace"):
         if shutil.which(tool) is None:
-            print("SKIP: %s is not installed: nothing to compare with" % tool)
-            return 0
+            return skip("%s is not installed: nothing to compare with" % tool)
     os.environ["XDG_CONFIG_HOME"] = cli_checks.temp_dir("nmx-tcpretrans-")
     data = os.path.join(SRC, "tests", "data")
     # Project captures, pinned: (expert, tshark, both, tshark only, expert only, tcptrace).
@@ -524,11 +592,12 @@ def main():
     for f in ("http.pcap", "smb.pcap", "ipv6.pcap", "dns.pcap", "mixed.pcapng"):
         check_capture(os.path.join(data, f), f)
     check_settings(os.path.join(data, "retrans.pcap"))
+    check_text(os.path.join(data, "retrans.pcap"))
     check_termination()
     check_configure()
 
     if not os.path.isdir(SHARED):
-        print("SKIP: shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
+        skip("shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
     else:
         caps = SHARED_SET
         manifest = manifest_counts()
@@ -541,9 +610,9 @@ def main():
             if os.path.exists(path):
                 check_capture(path, f, fuzzed=f in FUZZED, manifest=manifest.get(f))
             else:
-                print("SKIP: %s is missing" % path)
+                skip("%s is missing" % path)
     print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return 1 if failures else SKIP_STATUS if skips else 0
 
 
 # Files whose packet bytes were corrupted on purpose: tshark and tcptrace

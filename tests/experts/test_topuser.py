@@ -61,8 +61,8 @@ def compare(capture, experts):
 
 def check_shape(clones):
     for (addr, kind, atype), e in zip(KINDS, run_all_kinds(T.SAMPLE, clones)):
-        want = [("Address", atype), ("Frames Sent", "uint32"), ("Bytes Sent", "uint32"),
-                ("Frames Received", "uint32"), ("Bytes Received", "uint32")]
+        want = [("Address", atype), ("Frames Sent", "uint64"), ("Bytes Sent", "uint64"),
+                ("Frames Received", "uint64"), ("Bytes Received", "uint64")]
         T.check("address=%s: columns and types" % addr, all(T.column_types(x) == want for x in e["events"]),
                 e["events"][:1] and T.column_types(e["events"][0]))
         T.check("address=%s: EventIdent 1 from 'Top Users'" % addr,

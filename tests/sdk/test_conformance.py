@@ -15,6 +15,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
 
 NMEXPERT = os.environ["NMEXPERT"]
 SRC = os.environ["SRC"]
@@ -54,7 +56,7 @@ def run_json(capture, experts, isolation, extra=()):
         args += ["-e", x]
     rc, out, err = run(*args)
     try:
-        return rc, json.loads(out)["experts"], err
+        return rc, with_columns(json.loads(out))["experts"], err
     except ValueError:
         return rc, [], err + out
 

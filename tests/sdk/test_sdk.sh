@@ -62,10 +62,11 @@ frames = int(sys.argv[1]); tcp = sys.argv[2]
 doc = json.loads('''$json''')
 fs, lg, ll = doc["experts"]
 assert fs["outcome"] == "completed", fs
-assert sum(e["columns"][1]["value"] for e in fs["events"]) == frames, fs
+# Report version 2: each event's values by column name, in its kind's order.
+assert sum(list(e["values"].values())[1] for e in fs["events"]) == frames, fs
 for e in (lg, ll):
     assert e["outcome"] == "completed", e
-    cols = {c["name"]: c["value"] for c in e["events"][0]["columns"]}
+    cols = e["events"][0]["values"]
     assert cols["Frames"] == frames, cols
     if tcp:
         assert cols["TCP Frames"] == int(tcp), (cols, tcp)

@@ -28,6 +28,7 @@
 
 #include "../unit/capture/captest.h"
 #include "capture/cap_internal.h"
+#include "../nmx_skip.h"
 
 typedef struct entry {
     char file[256];   /* path relative to the set, "real/x.pcap" */
@@ -299,7 +300,7 @@ static void test_frames(void **state)
     nmx_cap_close(cap);
     if (!have_tshark) {
         fprintf(stderr, "tshark not installed: per-frame comparison of %s skipped\n", e->file);
-        skip();
+        NMX_SKIP();
     }
 }
 
@@ -448,7 +449,7 @@ static void test_info(void **state)
     if (!have_capinfos || nmexpert[0] == '\0') {
         fprintf(stderr, "%s: skipped (%s)\n", e->file,
                 !have_capinfos ? "capinfos not installed" : "the nmexpert binary is not built");
-        skip();
+        NMX_SKIP();
         return;
     }
     char path[1400];
@@ -605,7 +606,7 @@ static void test_set_missing(void **state)
 {
     (void)state;
     fprintf(stderr, "shared capture set not found at '%s' (set NMX_SHARED_CAPTURES): skipped\n", root);
-    skip();
+    NMX_SKIP();
 }
 
 static bool in_group(const entry_t *e, const char *group)
@@ -623,7 +624,7 @@ int main(int argc, char **argv)
     const char *mode = argv[1];
     if (!load_manifest()) {
         const struct CMUnitTest missing[] = {cmocka_unit_test(test_set_missing)};
-        return cmocka_run_group_tests_name("shared captures", missing, NULL, NULL);
+        return NMX_TEST_STATUS(cmocka_run_group_tests_name("shared captures", missing, NULL, NULL));
     }
     have_tshark = have_tool("tshark");
     have_capinfos = system("capinfos -h >/dev/null 2>&1") == 0;
@@ -662,7 +663,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "no files selected for '%s'\n", mode);
         return 1;
     }
-    int rc = _cmocka_run_group_tests(mode, tests, n, NULL, NULL);
+    int rc = NMX_TEST_STATUS(_cmocka_run_group_tests(mode, tests, n, NULL, NULL));
     scratch_remove();
     free(tests);
     free(entries);

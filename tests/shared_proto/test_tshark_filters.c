@@ -29,6 +29,7 @@
 #include "filter/filter.h"
 #include "proto/proto.h"
 #include "tshark_util.h"
+#include "../nmx_skip.h"
 
 static const char *const captures[] = {
     "real/suricata_lan-mix-ftp-data.pcap", "real/suricata_smb2-peter.pcap",
@@ -161,7 +162,7 @@ static void test_filters_agree(void **state)
     (void)state;
     const char *dir = tsu_captures_dir();
     if (!dir || !tsu_have_tshark()) {
-        skip();
+        NMX_SKIP();
         return;
     }
     const char *opts = "-o ip.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE";
@@ -361,5 +362,5 @@ int main(void)
         cmocka_unit_test(test_streams_agree),
         cmocka_unit_test(test_filters_agree),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }

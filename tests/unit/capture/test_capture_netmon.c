@@ -8,6 +8,7 @@
 #include "capture/cap_internal.h"
 
 #include <netmon.h>
+#include "../../nmx_skip.h"
 
 /* 2016-08-08 (a Monday) 09:43:59.059 */
 static const uint16_t start_st[8] = {2016, 8, 1, 8, 9, 43, 59, 59};
@@ -460,7 +461,7 @@ static void test_tshark_peer(void **state)
 {
     (void)state;
     if (!have_tool("tshark")) {
-        skip();
+        NMX_SKIP();
         return;
     }
     buf_t b = {0};
@@ -498,5 +499,5 @@ int main(void)
         cmocka_unit_test(test_damage),    cmocka_unit_test(test_time_out_of_range),
         cmocka_unit_test(test_rejected),  cmocka_unit_test(test_tshark_peer),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, teardown_all));
 }

@@ -10,6 +10,7 @@
 #include "capture/cap_internal.h"
 
 #include <netmon.h>
+#include "../../nmx_skip.h"
 
 /*
  * Section (LE or BE) with one Ethernet interface and three packets, plus
@@ -386,7 +387,7 @@ static void test_tshark_peer(void **state)
 {
     (void)state;
     if (!have_tool("tshark")) {
-        skip();
+        NMX_SKIP();
         return;
     }
     buf_t b = {0};
@@ -487,5 +488,5 @@ int main(void)
         cmocka_unit_test(test_rejected),      cmocka_unit_test(test_tshark_peer),
         cmocka_unit_test(test_libpcap_peer),  cmocka_unit_test(test_time_out_of_range),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, teardown_all));
 }

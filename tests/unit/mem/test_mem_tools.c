@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../../nmx_skip.h"
 
 extern char **environ;
 
@@ -131,12 +132,12 @@ static void expect_report(const char *mode)
 {
     if (!tool_available()) {
         print_message("neither ASan nor valgrind available: skipped\n");
-        skip();
+        NMX_SKIP();
     }
     int rc = run_child(mode);
     if (tool_gave_up(rc)) {
         print_message("valgrind cannot run this binary: skipped\n%.400s\n", out);
-        skip();
+        NMX_SKIP();
     }
     if (UNDER_ASAN) {
         assert_int_not_equal(rc, 0);
@@ -152,11 +153,11 @@ static void test_clean_child_is_clean(void **state)
 {
     (void)state;
     if (!tool_available())
-        skip();
+        NMX_SKIP();
     int rc = run_child("clean");
     if (tool_gave_up(rc)) {
         print_message("valgrind cannot run this binary: skipped\n%.400s\n", out);
-        skip();
+        NMX_SKIP();
     }
     if (rc != 0)
         print_message("%s\n", out);
@@ -197,5 +198,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_overread_large_reported),
         cmocka_unit_test(test_use_after_free_reported),
     };
-    return cmocka_run_group_tests_name("mem_tools", tests, NULL, NULL);
+    return NMX_TEST_STATUS(cmocka_run_group_tests_name("mem_tools", tests, NULL, NULL));
 }
