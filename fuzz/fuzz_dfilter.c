@@ -3,8 +3,10 @@
  *
  * Input: filter text (made NUL-terminated), of any length: long and deeply
  * nested texts are where the parser's limits are.  What compiles is
- * evaluated on a fixed HTTP-over-TCP frame; what does not must report a
- * position inside the text.
+ * evaluated on a fixed HTTP-over-TCP frame dissected with a frame context
+ * (so frame.*, tcp.stream, slices, sets, regular expressions and functions
+ * all have values to work on); what does not must report a position
+ * inside the text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,8 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static nmx_dissection_t *d;
-    if (!d)
-        d = nmx_dissect(NULL, frame, sizeof(frame), sizeof(frame), NMX_LINK_ETHERNET);
+    if (!d) {
+        nmx_frame_ctx_t ctx = {.number = 3, .has_time = true, .ts_ns = 1084443427500000000ll,
+                               .first_ns = 1084443425000000000ll, .prev_ns = 1084443427250000000ll,
+                               .comment = "a comment\twith a tab",
+                               .tcp_stream = {2, NMX_STREAM_NONE},
+                               .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
+        d = nmx_dissect_ctx(NULL, frame, sizeof(frame), sizeof(frame), NMX_LINK_ETHERNET, &ctx);
+    }
     char *text = malloc(size + 1);
     if (!text)
         return 0;

@@ -6,18 +6,26 @@
  *   expr    := and ( ("or" | "||" | "xor" | "^^") and )*
  *   and     := unary ( ("and" | "&&") unary )*
  *   unary   := ("not" | "!") unary | "(" expr ")" | test
- *   test    := NAME [ relop value ]          NAME: protocol or field
- *   relop   := == eq != ne > gt < lt >= ge <= le contains
- *   value   := integer | "string" | IPv4[/bits] | IPv6[/bits] | MAC | word
+ *   test    := operand [ "&" number ] [ relop value | "in" set ]
+ *   operand := NAME [slice] | ("len" | "lower" | "upper") "(" NAME [slice] ")"
+ *   slice   := "[" i:j | i-j | i | :j | i: "]"
+ *   relop   := == eq != ne > gt < lt >= ge <= le contains matches ~
+ *   set     := "{" member ( [","] member )* "}"    member := value | value..value
+ *   value   := number | "string" | IPv4[/bits] | IPv6[/bits] | MAC | bytes
+ *            | time ("2004-05-13 10:17:00", seconds since 1970) | seconds | word
  *
  * "and" binds tighter than "or" (as in Wireshark).  A value is read
- * according to the field's type.  "f != v" means "f is present and no
- * instance equals v" (Wireshark 4's "all not equal").  Errors give the byte
- * position of the offending token.
+ * according to the type of what it is compared with (the field's, bytes
+ * after a slice, a number after len()).  "f != v" means "f is present and no
+ * instance equals v" (Wireshark 4's "all not equal").  "in" compiles to one
+ * comparison per member joined by "or"; a range member is one NMX_FA_RANGE
+ * operand, so both bounds hold for the same instance.  Slices, functions and
+ * masks ride on the property operand (fobj_t.xfunc, .has_slice, .has_mask).
+ * Errors give the byte position of the offending token.
  *
- * The parser recurses once per "(" and "not", so nesting is limited to
- * NMX_DFILTER_MAX_DEPTH levels (an error, not a stack overflow), and a
- * program to NMX_FILTER_MAX_OBJECTS objects.
+ * The parser recurses once per "(" and "not" (functions do not nest), so
+ * nesting is limited to NMX_DFILTER_MAX_DEPTH levels (an error, not a stack
+ * overflow), and a program to NMX_FILTER_MAX_OBJECTS objects.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -26,10 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "filter/filter_int.h"
 
-enum tok_kind { T_END, T_WORD, T_STRING, T_LPAREN, T_RPAREN, T_AND, T_OR, T_XOR, T_NOT, T_REL, T_BAD };
+enum tok_kind { T_END, T_WORD, T_STRING, T_LPAREN, T_RPAREN, T_AND, T_OR, T_XOR, T_NOT, T_REL, T_BAD,
+                T_IN, T_LBRACE, T_RBRACE, T_LBRACKET, T_COMMA, T_BITAND };
 
 typedef struct tok {
     enum tok_kind kind;
@@ -96,6 +106,8 @@ static void lex(parser_t *p)
         {"&&", T_AND, 0}, {"||", T_OR, 0}, {"^^", T_XOR, 0},
         {">", T_REL, FILTERACTION_GREATER}, {"<", T_REL, FILTERACTION_LESS},
         {"!", T_NOT, 0}, {"(", T_LPAREN, 0}, {")", T_RPAREN, 0},
+        {"~", T_REL, NMX_FA_MATCHES}, {"&", T_BITAND, 0}, {"{", T_LBRACE, 0}, {"}", T_RBRACE, 0},
+        {"[", T_LBRACKET, 0}, {",", T_COMMA, 0},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         size_t k = strlen(ops[i].op);
@@ -203,7 +215,8 @@ static void lex(parser_t *p)
             {"eq", T_REL, FILTERACTION_EQUAL}, {"ne", T_REL, FILTERACTION_NOTEQUAL},
             {"gt", T_REL, FILTERACTION_GREATER}, {"lt", T_REL, FILTERACTION_LESS},
             {"ge", T_REL, FILTERACTION_GREATEREQUAL}, {"le", T_REL, FILTERACTION_LESSEQUAL},
-            {"contains", T_REL, FILTERACTION_CONTAINS},
+            {"contains", T_REL, FILTERACTION_CONTAINS}, {"matches", T_REL, NMX_FA_MATCHES},
+            {"in", T_IN, 0},
         };
         for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++)
             if (strcmp(t->text, kw[k].w) == 0) {
@@ -321,32 +334,225 @@ static uint8_t *parse_bytes(const char *s, size_t *n)
     return b;
 }
 
-/* The value token `v` as an operand for field f, pushed; false (with an error) if unfit. */
-static bool push_value(parser_t *p, const nmx_field_t *f, const tok_t *v, DWORD rel)
+/* Parses decimal seconds "[-]S[.fffffffff]" into nanoseconds. */
+static bool parse_seconds(const char *s, int64_t *ns)
+{
+    bool neg = *s == '-';
+    if (neg || *s == '+')
+        s++;
+    if (!isdigit((unsigned char)*s) && !(*s == '.' && isdigit((unsigned char)s[1])))
+        return false;
+    uint64_t sec = 0, frac = 0;
+    unsigned digits = 0;
+    while (isdigit((unsigned char)*s)) {
+        if (sec > (uint64_t)INT64_MAX / 10000000000ull)
+            return false;
+        sec = sec * 10 + (uint64_t)(*s++ - '0');
+    }
+    if (*s == '.') {
+        s++;
+        while (isdigit((unsigned char)*s)) {
+            if (digits < 9) {
+                frac = frac * 10 + (uint64_t)(*s - '0');
+                digits++;
+            }
+            s++;
+        }
+    }
+    if (*s)
+        return false;
+    while (digits < 9) {
+        frac *= 10;
+        digits++;
+    }
+    int64_t v = (int64_t)(sec * 1000000000u + frac);
+    *ns = neg ? -v : v;
+    return true;
+}
+
+/*
+ * Parses an absolute time: seconds since 1970 ("1084443500.5"), or a UTC
+ * date "YYYY-MM-DD[ HH:MM[:SS[.fff]]]" (also with 'T'), or Wireshark's own
+ * "Mon DD, YYYY HH:MM:SS[.fff]", each optionally followed by "UTC" or "Z".
+ */
+static bool parse_abstime(const char *text, int64_t *ns)
+{
+    if (parse_seconds(text, ns))
+        return true;
+    static const char *const mon[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                      "jul", "aug", "sep", "oct", "nov", "dec"};
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *s = text;
+    int n = 0, y, mo = 0, d;
+    char mname[4] = {0};
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3) {
+        s += n;
+    } else if (sscanf(s, "%3[A-Za-z] %2d, %4d%n", mname, &d, &y, &n) == 3) {
+        mo = 0;
+        for (int i = 0; i < 12; i++)
+            if (strcasecmp(mname, mon[i]) == 0)
+                mo = i + 1;
+        s += n;
+    } else {
+        return false;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1 || y > 9999)
+        return false;
+    int hh = 0, mm = 0, ss = 0;
+    int64_t frac = 0;
+    if (*s == ' ' || *s == 'T') {
+        s++;
+        while (*s == ' ')
+            s++;
+        n = 0;
+        if (sscanf(s, "%2d:%2d%n", &hh, &mm, &n) != 2)
+            return false;
+        s += n;
+        if (*s == ':') {
+            s++;
+            if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+                return false;
+            ss = (s[0] - '0') * 10 + (s[1] - '0');
+            s += 2;
+            if (*s == '.') {
+                char fr[24] = "0.";
+                size_t k = 2;
+                s++;
+                while (isdigit((unsigned char)*s)) {
+                    if (k < sizeof fr - 1)
+                        fr[k++] = *s;
+                    s++;
+                }
+                fr[k] = '\0';
+                if (!parse_seconds(fr, &frac))
+                    return false;
+            }
+        }
+    }
+    while (*s == ' ')
+        s++;
+    if (strcasecmp(s, "UTC") == 0 || strcasecmp(s, "Z") == 0 || strcasecmp(s, "GMT") == 0)
+        s += strlen(s);
+    if (*s || hh > 23 || mm > 59 || ss > 60)
+        return false;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = hh;
+    tm.tm_min = mm;
+    tm.tm_sec = ss;
+    time_t t = timegm(&tm);
+    *ns = (int64_t)t * 1000000000 + frac;
+    return true;
+}
+
+/* The operand being compared: a field or a protocol, with what the filter
+ * does to its value (slice, function, mask). */
+typedef struct operand {
+    const nmx_field_t *f;       /* the field, or NULL for a protocol */
+    const nmx_protocol_t *pr;   /* the protocol (sliced) */
+    fobj_t o;                   /* PROPERTY or NMX_FA_PROTOCOL object, with transforms */
+    enum nmx_ftype type;        /* the type of the value compared */
+    const char *name;           /* for messages */
+} operand_t;
+
+static bool is_number_type(enum nmx_ftype t)
+{
+    return t == NMX_FT_UINT || t == NMX_FT_INT || t == NMX_FT_BOOL || t == NMX_FT_ABSTIME ||
+           t == NMX_FT_RELTIME;
+}
+
+/* A number or time value for type t from text; false when it is not one. */
+static bool parse_number(enum nmx_ftype t, const char *text, uint64_t *out, bool *is_signed)
+{
+    *is_signed = t == NMX_FT_INT || t == NMX_FT_ABSTIME || t == NMX_FT_RELTIME;
+    int64_t ns;
+    switch (t) {
+    case NMX_FT_ABSTIME:
+        if (!parse_abstime(text, &ns))
+            return false;
+        *out = (uint64_t)ns;
+        return true;
+    case NMX_FT_RELTIME:
+        if (!parse_seconds(text, &ns))
+            return false;
+        *out = (uint64_t)ns;
+        return true;
+    case NMX_FT_BOOL:
+        if (strcasecmp(text, "true") == 0 || strcasecmp(text, "false") == 0) {
+            *out = strcasecmp(text, "true") == 0;
+            return true;
+        }
+        return parse_uint(text, out);
+    case NMX_FT_INT:
+        if (text[0] == '-' && parse_uint(text + 1, out) && *out <= (uint64_t)INT64_MAX + 1) {
+            *out = (uint64_t)0 - *out;
+            return true;
+        }
+        return parse_uint(text, out);
+    default:
+        return parse_uint(text, out);
+    }
+}
+
+static void number_error(parser_t *p, const tok_t *v, enum nmx_ftype t)
+{
+    if (t == NMX_FT_ABSTIME)
+        fail(p, v->pos, "\"%s\" is not a valid time (write \"YYYY-MM-DD HH:MM:SS\" in UTC, or seconds since 1970)",
+             v->text);
+    else if (t == NMX_FT_RELTIME)
+        fail(p, v->pos, "\"%s\" is not a valid number of seconds", v->text);
+    else
+        fail(p, v->pos, "\"%s\" is not a valid number", v->text);
+}
+
+/* The value token `v` as an operand of type t (of `key`), pushed; false (with an error) if unfit. */
+static bool push_value(parser_t *p, enum nmx_ftype t, const char *key, const tok_t *v, DWORD rel)
 {
     fobj_t o = {0};
-    enum nmx_ftype t = nmx_field_ftype(f);
-    const char *key = nmx_field_key(f);
-    if (rel == FILTERACTION_CONTAINS && t != NMX_FT_STRING && t != NMX_FT_BYTES) {
-        fail(p, v->pos, "'contains' needs a string or bytes field, and %s is not one", key);
-        return false;
+    if (rel == NMX_FA_MATCHES) {
+        if (v->kind != T_STRING) {
+            fail(p, v->pos, "'matches' needs a quoted regular expression%s", "");
+            return false;
+        }
+        char msg[200];
+        size_t off = 0;
+        o.action = NMX_FA_REGEX;
+        o.re = nmx__regex_compile(v->text, v->tlen, msg, sizeof msg, &off);
+        if (!o.re) {
+            char what[256];
+            snprintf(what, sizeof what, "invalid regular expression: %s", msg);
+            fail(p, v->pos, "%s", what);
+            return false;
+        }
+        o.bytes = malloc(v->tlen + 1);
+        if (!o.bytes) {
+            nmx__fobj_free(&o);
+            fail(p, v->pos, "out of memory%s", "");
+            return false;
+        }
+        memcpy(o.bytes, v->text, v->tlen + 1);
+        o.nbytes = v->tlen;
+        push(p, &o);
+        return !p->failed;
     }
     char *text = v->text;
     switch (t) {
     case NMX_FT_UINT:
     case NMX_FT_INT:
-    case NMX_FT_BOOL: {
+    case NMX_FT_BOOL:
+    case NMX_FT_ABSTIME:
+    case NMX_FT_RELTIME: {
         uint64_t n;
-        if (t == NMX_FT_BOOL && (strcasecmp(text, "true") == 0 || strcasecmp(text, "false") == 0)) {
-            n = strcasecmp(text, "true") == 0;
-        } else if (t == NMX_FT_INT && text[0] == '-' && parse_uint(text + 1, &n)) {
-            n = (uint64_t)(-(int64_t)n);
-        } else if (!parse_uint(text, &n)) {
-            fail(p, v->pos, "\"%s\" is not a valid number", text);
+        bool sgn;
+        if (!parse_number(t, text, &n, &sgn)) {
+            number_error(p, v, t);
             return false;
         }
-        o.action = n > 0xFFFFFFFFu ? FILTERACTION_LARGEINT : FILTERACTION_VALUE;
+        o.action = !sgn && n > 0xFFFFFFFFu ? FILTERACTION_LARGEINT : FILTERACTION_VALUE;
         o.num = n;
+        o.is_signed = sgn;
         break;
     }
     case NMX_FT_IPV4: {
@@ -400,6 +606,16 @@ static bool push_value(parser_t *p, const nmx_field_t *f, const tok_t *v, DWORD 
             if (o.bytes)
                 memcpy(o.bytes, v->text, v->tlen + 1);
             o.nbytes = v->tlen;
+        } else if ((text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) && text[2] &&
+                   strlen(text) <= 4) {
+            /* One byte written as a number: eth.dst[0] == 0x01 */
+            uint64_t b;
+            o.bytes = parse_uint(text, &b) && b <= 0xFF ? malloc(2) : NULL;
+            if (o.bytes) {
+                o.bytes[0] = (uint8_t)b;
+                o.bytes[1] = 0;
+                o.nbytes = 1;
+            }
         } else {
             o.bytes = parse_bytes(text, &o.nbytes);
         }
@@ -418,7 +634,285 @@ static bool push_value(parser_t *p, const nmx_field_t *f, const tok_t *v, DWORD 
 
 static void parse_or(parser_t *p);
 
-/* test := NAME [relop value] */
+/* Reads a signed decimal integer at *s; false when there is none. */
+static bool read_int(const char **s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(*s, &end, 10);
+    if (end == *s || errno || v > 0x7FFFFFFFL || v < -0x7FFFFFFFL)
+        return false;
+    *s = end;
+    *out = v;
+    return true;
+}
+
+/*
+ * A slice at the current "[" token: [i:j] (j bytes from i), [i-j] (bytes i
+ * to j), [i] (one byte), [:j], [i:]; a negative i counts from the end.
+ * Sets o's slice and lexes past the "]".
+ */
+static bool parse_slice(parser_t *p, fobj_t *o)
+{
+    size_t open = p->cur.pos;
+    const char *s = p->src + p->pos;
+    const char *close = strchr(s, ']');
+    if (!close) {
+        fail(p, open, "'[' is never closed%s", "");
+        return false;
+    }
+    while (*s == ' ')
+        s++;
+    long a = 0, b = 0;
+    bool have_a = read_int(&s, &a);
+    bool ok = true;
+    int32_t start = (int32_t)a, len = 1;
+    if (*s == ':') {
+        s++;
+        while (*s == ' ')
+            s++;
+        if (*s == ']' || (*s == ' ' && s < close)) {
+            len = -1;
+        } else {
+            ok = read_int(&s, &b) && b >= 0;
+            len = (int32_t)b;
+        }
+    } else if (have_a && *s == '-') {
+        s++;
+        ok = read_int(&s, &b) && b >= a && a >= 0;
+        len = (int32_t)(b - a + 1);
+    } else {
+        ok = have_a;
+    }
+    while (*s == ' ')
+        s++;
+    if (!ok || s != close) {
+        fail(p, open, "invalid slice (write [i:j], [i-j], [i], [:j] or [i:])%s", "");
+        return false;
+    }
+    o->has_slice = true;
+    o->slice_start = start;
+    o->slice_len = len;
+    p->pos = (size_t)(close - p->src) + 1;
+    lex(p);
+    return true;
+}
+
+static const struct {
+    const char *name;
+    uint8_t xf;
+} functions[] = {{"len", NMX_XF_LEN}, {"lower", NMX_XF_LOWER}, {"upper", NMX_XF_UPPER}};
+
+/*
+ * operand := NAME [slice] | FUNCTION "(" NAME [slice] ")"
+ * At the current word; fills *op and leaves the token after the operand.
+ */
+static bool parse_operand(parser_t *p, operand_t *op, char **name_out, bool in_func)
+{
+    tok_t name = p->cur;
+    p->cur.text = NULL; /* keep the name's text while lexing on */
+    *name_out = name.text;
+    lex(p);
+    memset(op, 0, sizeof(*op));
+    if (p->cur.kind == T_LPAREN && in_func) {
+        fail(p, name.pos, "functions cannot be nested%s", "");
+        return false;
+    }
+    if (p->cur.kind == T_LPAREN) {
+        uint8_t xf = 0;
+        for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+            if (strcasecmp(name.text, functions[i].name) == 0)
+                xf = functions[i].xf;
+        if (!xf) {
+            fail(p, name.pos, "\"%s\" is not a function (there are len, lower and upper)", name.text);
+            return false;
+        }
+        lex(p);
+        if (p->cur.kind != T_WORD) {
+            fail(p, p->cur.pos, "a field name is expected as the argument of %s()", name.text);
+            return false;
+        }
+        char *inner = NULL;
+        bool ok = parse_operand(p, op, &inner, true);
+        size_t argpos = name.pos + name.len + 1;
+        if (ok && op->o.has_mask) {
+            fail(p, argpos, "the argument of a function cannot use '&'%s", "");
+            ok = false;
+        }
+        if (ok && xf == NMX_XF_LEN && is_number_type(op->type)) {
+            fail(p, argpos, "len() needs a string, bytes or address field, and %s is not one", inner);
+            ok = false;
+        }
+        if (ok && xf != NMX_XF_LEN && op->type != NMX_FT_STRING && op->type != NMX_FT_BYTES) {
+            char what[300];
+            snprintf(what, sizeof what, "%s() needs a string field, and %s is not one", name.text, inner);
+            fail(p, argpos, "%s", what);
+            ok = false;
+        }
+        free(inner);
+        if (!ok)
+            return false;
+        if (p->cur.kind != T_RPAREN) {
+            fail(p, p->cur.pos, "')' expected after the argument of %s()", name.text);
+            return false;
+        }
+        lex(p);
+        op->o.xfunc = xf;
+        op->type = xf == NMX_XF_LEN ? NMX_FT_UINT : NMX_FT_STRING;
+        op->name = name.text;
+        op->pr = NULL; /* len(ip) is a number like any other */
+        return true;
+    }
+    op->f = nmx_field_by_key(name.text);
+    op->pr = op->f ? NULL : nmx_proto_by_name(name.text);
+    op->name = name.text;
+    if (!op->f && !op->pr) {
+        fail(p, name.pos, "\"%s\" is neither a field nor a protocol", name.text);
+        return false;
+    }
+    if (op->f) {
+        op->o.action = FILTERACTION_PROPERTY;
+        op->o.field = op->f;
+        op->type = nmx_field_ftype(op->f);
+    } else {
+        op->o.action = NMX_FA_PROTOCOL;
+        op->o.proto = nmx_proto_id(op->pr);
+        op->type = NMX_FT_NONE;
+    }
+    if (p->cur.kind == T_LBRACKET) {
+        if (op->f && (is_number_type(op->type) || op->type == NMX_FT_NONE)) {
+            fail(p, p->cur.pos, "%s cannot be sliced (only strings, bytes, addresses and protocols)", name.text);
+            return false;
+        }
+        if (!parse_slice(p, &op->o))
+            return false;
+        op->type = NMX_FT_BYTES;
+    }
+    return true;
+}
+
+/* Pushes the operand's object. */
+static void push_operand(parser_t *p, const operand_t *op)
+{
+    fobj_t o = op->o;
+    push(p, &o);
+}
+
+/* Pushes "the operand is there" (its field or protocol, untransformed). */
+static void push_presence(parser_t *p, const operand_t *op)
+{
+    if (op->f) {
+        push_property(p, op->f);
+        push_action(p, FILTERACTION_PROPERTYEXIST);
+    } else {
+        fobj_t o = op->o;
+        o.xfunc = 0;
+        o.has_mask = false;
+        push(p, &o);
+        push_action(p, FILTERACTION_PROPERTYEXIST);
+    }
+}
+
+/* set := "{" member ( [","] member )* "}"   member := value | value ".." value */
+static void parse_set(parser_t *p, const operand_t *op)
+{
+    if (p->cur.kind != T_LBRACE) {
+        fail(p, p->cur.pos, "'{' expected after 'in'%s", "");
+        return;
+    }
+    size_t open = p->cur.pos;
+    lex(p);
+    unsigned members = 0;
+    while (!p->failed && p->cur.kind != T_RBRACE) {
+        if (p->cur.kind == T_COMMA && members > 0) {
+            lex(p);
+            continue;
+        }
+        if (p->cur.kind == T_END) {
+            fail(p, open, "'{' is never closed%s", "");
+            return;
+        }
+        if (p->cur.kind != T_WORD && p->cur.kind != T_STRING) {
+            fail(p, p->cur.pos, "a value is expected in the set%s", "");
+            return;
+        }
+        tok_t v = p->cur;
+        p->cur.text = NULL; /* v owns the text now */
+        lex(p);
+        char *dots = v.kind == T_WORD ? strstr(v.text, "..") : NULL;
+        tok_t hi = {.kind = T_WORD};
+        char *hiown = NULL;
+        bool range = false;
+        if (dots) {
+            range = true;
+            *dots = '\0';
+            hi.text = dots + 2;
+            hi.pos = v.pos + (size_t)(hi.text - v.text);
+        } else if (p->cur.kind == T_WORD && strncmp(p->cur.text, "..", 2) == 0) {
+            /* "a .. b" or "a ..b" */
+            range = true;
+            if (!is_number_type(op->type)) {
+                fail(p, v.pos, "a range needs a number or time field, and %s is not one", op->name);
+                free(v.text);
+                return;
+            }
+            hiown = p->cur.text;
+            p->cur.text = NULL;
+            hi.text = hiown + 2;
+            hi.pos = p->cur.pos + 2;
+            lex(p);
+            if (!*hi.text) {
+                if (p->cur.kind != T_WORD) {
+                    fail(p, p->cur.pos, "the end of the range is missing%s", "");
+                    free(v.text);
+                    free(hiown);
+                    return;
+                }
+                free(hiown);
+                hiown = p->cur.text;
+                p->cur.text = NULL;
+                hi.text = hiown;
+                hi.pos = p->cur.pos;
+                lex(p);
+            }
+        }
+        if (range) {
+            uint64_t a, b;
+            bool sa, sb;
+            if (!is_number_type(op->type))
+                fail(p, v.pos, "a range needs a number or time field, and %s is not one", op->name);
+            else if (!*v.text || !parse_number(op->type, v.text, &a, &sa))
+                number_error(p, &v, op->type);
+            else if (!*hi.text || !parse_number(op->type, hi.text, &b, &sb))
+                number_error(p, &hi, op->type);
+            else {
+                fobj_t r = {.action = NMX_FA_RANGE, .num = a, .num2 = b, .is_signed = sa};
+                push_operand(p, op);
+                push(p, &r);
+                push_action(p, FILTERACTION_EQUAL);
+            }
+        } else {
+            push_operand(p, op);
+            if (push_value(p, op->type, op->name, &v, FILTERACTION_EQUAL))
+                push_action(p, FILTERACTION_EQUAL);
+        }
+        free(v.text);
+        free(hiown);
+        if (p->failed)
+            return;
+        if (members++ > 0)
+            push_action(p, FILTERACTION_OR);
+    }
+    if (p->failed)
+        return;
+    if (members == 0) {
+        fail(p, open, "the set is empty%s", "");
+        return;
+    }
+    lex(p);
+}
+
+/* test := operand [ "&" number ] [ relop value | "in" set ] */
 static void parse_test(parser_t *p)
 {
     tok_t name = p->cur;
@@ -429,36 +923,61 @@ static void parse_test(parser_t *p)
             fail(p, name.pos, "a field or protocol name is expected here%s", "");
         return;
     }
-    p->cur.text = NULL; /* keep the name's text while lexing on */
-    lex(p);
-    const nmx_field_t *f = nmx_field_by_key(name.text);
-    const nmx_protocol_t *pr = f ? NULL : nmx_proto_by_name(name.text);
-    if (!f && !pr) {
-        fail(p, name.pos, "\"%s\" is neither a field nor a protocol", name.text);
+    operand_t op;
+    char *nm = NULL;
+    if (!parse_operand(p, &op, &nm, false))
+        goto out;
+    if (p->cur.kind == T_BITAND) {
+        size_t apos = p->cur.pos;
+        if (!op.f || op.o.xfunc || op.o.has_slice ||
+            (op.type != NMX_FT_UINT && op.type != NMX_FT_INT && op.type != NMX_FT_BOOL)) {
+            fail(p, apos, "'&' needs an integer field, and %s is not one", nm);
+            goto out;
+        }
+        lex(p);
+        uint64_t m;
+        if (p->cur.kind != T_WORD || !parse_uint(p->cur.text, &m)) {
+            fail(p, p->cur.pos, "a number is expected after '&'%s", "");
+            goto out;
+        }
+        op.o.has_mask = true;
+        op.o.mask = m;
+        lex(p);
+    }
+    if (p->cur.kind == T_IN) {
+        if (op.pr && !op.o.has_slice) {
+            fail(p, p->cur.pos, "a protocol (%s) cannot be compared; name one of its fields", nm);
+            goto out;
+        }
+        lex(p);
+        parse_set(p, &op);
         goto out;
     }
     if (p->cur.kind != T_REL) {
-        /* Presence. */
-        if (pr) {
-            fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx_proto_id(pr)};
-            if (nmx_proto_id(pr) == NMX_PROTO_FRAME)
+        /* Presence (or, after '&', a non-zero result). */
+        if (op.pr && !op.o.has_slice) {
+            fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx_proto_id(op.pr)};
+            if (nmx_proto_id(op.pr) == NMX_PROTO_FRAME)
                 o = (fobj_t){.action = FILTERACTION_BOOL, .num = 1};
             push(p, &o);
         } else {
-            push_property(p, f);
+            push_operand(p, &op);
             push_action(p, FILTERACTION_PROPERTYEXIST);
         }
         goto out;
     }
     DWORD rel = p->cur.rel;
     size_t relpos = p->cur.pos;
-    if (pr) {
-        fail(p, relpos, "a protocol (%s) cannot be compared; name one of its fields", name.text);
+    if (op.pr && !op.o.has_slice) {
+        fail(p, relpos, "a protocol (%s) cannot be compared; name one of its fields or slice it", nm);
         goto out;
     }
-    if (rel == FILTERACTION_CONTAINS && nmx_field_ftype(f) != NMX_FT_STRING &&
-        nmx_field_ftype(f) != NMX_FT_BYTES) {
-        fail(p, relpos, "'contains' needs a string or bytes field, and %s is not one", name.text);
+    if ((rel == FILTERACTION_CONTAINS || rel == NMX_FA_MATCHES) && op.type != NMX_FT_STRING &&
+        op.type != NMX_FT_BYTES) {
+        fail(p, relpos,
+             rel == NMX_FA_MATCHES ? "'matches' needs a string or bytes field, and %s is not one"
+                                   : "'contains' needs a string or bytes field, and %s is not one",
+             nm);
         goto out;
     }
     lex(p);
@@ -468,23 +987,22 @@ static void parse_test(parser_t *p)
     }
     if (rel == FILTERACTION_NOTEQUAL) {
         /* present, and no instance equal */
-        push_property(p, f);
-        push_action(p, FILTERACTION_PROPERTYEXIST);
-        push_property(p, f);
-        if (!push_value(p, f, &p->cur, FILTERACTION_EQUAL))
+        push_presence(p, &op);
+        push_operand(p, &op);
+        if (!push_value(p, op.type, nm, &p->cur, FILTERACTION_EQUAL))
             goto out;
         push_action(p, FILTERACTION_EQUAL);
         push_action(p, FILTERACTION_NOT);
         push_action(p, FILTERACTION_AND);
     } else {
-        push_property(p, f);
-        if (!push_value(p, f, &p->cur, rel))
+        push_operand(p, &op);
+        if (!push_value(p, op.type, nm, &p->cur, rel))
             goto out;
         push_action(p, rel);
     }
     lex(p);
 out:
-    free(name.text);
+    free(nm);
 }
 
 /* Opens one more "(" or "not" level at the current token; false (with an

@@ -19,15 +19,27 @@
  *  - the program must leave exactly one value; anything else, an operator
  *    lacking operands, operands of the wrong kind and unsupported actions
  *    (DEREFPROPERTY, EXPRESSION, NOEVAL, INVALID) make the expression
- *    malformed: FILTER_FAIL_WITH_ERROR and NMERR_FILTER_INVALID_EXPRESSION.
+ *    malformed: FILTER_FAIL_WITH_ERROR and NMERR_FILTER_INVALID_EXPRESSION;
+ *  - the text compiler's own objects (filter_int.h): a property operand may
+ *    carry a slice, a function (len, lower, upper) and a mask applied to
+ *    each instance before it is compared (xval_of); NMX_FA_PROTOCOL is a
+ *    protocol's bytes; NMX_FA_RANGE an inclusive range compared with EQUAL;
+ *    NMX_FA_MATCHES matches an NMX_FA_REGEX (PCRE2) operand; times compare
+ *    as signed nanoseconds.  FilterAddObject never makes these.
  */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/cursor.h"
 #include "filter/filter_int.h"
+
+/* What evaluation returns for a program that makes no sense. */
+#define MALFORMED (-2)
 
 /* ===================================================================== */
 /* Handle table                                                           */
@@ -122,8 +134,56 @@ static nmx_filter_t *lookup(HFILTER h)
 /* Objects                                                                */
 /* ===================================================================== */
 
+void *nmx__regex_compile(const char *pattern, size_t len, char *err, size_t errlen, size_t *erroff)
+{
+    int code;
+    PCRE2_SIZE off = 0;
+    /* Case-insensitive, as Wireshark's "matches": "(?-i)" in the pattern makes it case-sensitive. */
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_CASELESS, &code, &off, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "error %d", code);
+        if (err && errlen)
+            snprintf(err, errlen, "%s", (const char *)msg);
+        if (erroff)
+            *erroff = off;
+    }
+    return re;
+}
+
+void nmx__regex_free(void *re)
+{
+    pcre2_code_free((pcre2_code *)re);
+}
+
+/* Most backtracking steps of one match (a bad pattern cannot hang a run). */
+#define NMX_REGEX_MATCH_LIMIT 1000000u
+
+/* 1 when the regex matches somewhere in s[0..n), else 0. */
+static int regex_match(const void *re, const uint8_t *s, size_t n)
+{
+    if (!re)
+        return MALFORMED;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern((const pcre2_code *)re, NULL);
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    if (!md || !mc) {
+        pcre2_match_data_free(md);
+        pcre2_match_context_free(mc);
+        return 0;
+    }
+    pcre2_set_match_limit(mc, NMX_REGEX_MATCH_LIMIT);
+    int rc = pcre2_match((const pcre2_code *)re, n ? (PCRE2_SPTR)s : (PCRE2_SPTR) "", n, 0, 0, md, mc);
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    return rc >= 0;
+}
+
 void nmx__fobj_free(fobj_t *o)
 {
+    if (o->re)
+        nmx__regex_free(o->re);
+    o->re = NULL;
     free(o->bytes);
     free(o->protos);
     free(o->oid);
@@ -157,8 +217,12 @@ bool nmx__filter_push(nmx_filter_t *f, const fobj_t *o)
         f->cap = ncap;
     }
     f->obj[f->n++] = *o;
-    if (o->action == FILTERACTION_PROPERTY)
+    if (o->action == FILTERACTION_PROPERTY) {
         f->needs_props = true;
+        const char *key = nmx_field_key(o->field);
+        if (key && (strcmp(key, "tcp.stream") == 0 || strcmp(key, "udp.stream") == 0))
+            f->needs_streams = true;
+    }
     return true;
 }
 
@@ -184,6 +248,11 @@ void nmx_filter_free(nmx_filter_t *f)
 bool nmx_filter_needs_props(const nmx_filter_t *f)
 {
     return f && f->needs_props;
+}
+
+bool nmx_filter_needs_streams(const nmx_filter_t *f)
+{
+    return f && f->needs_streams;
 }
 
 size_t nmx_filter_size(const nmx_filter_t *f)
@@ -219,6 +288,8 @@ static DWORD copy_object(const FILTEROBJECT2 *src, fobj_t *o)
 {
     memset(o, 0, sizeof(*o));
     o->action = src->Action;
+    if (o->action >= NMX_FA_BASE)
+        o->action = FILTERACTION_INVALID; /* the text compiler's own: never from outside */
     o->count = src->ByteCount;
     switch (src->Action) {
     case FILTERACTION_PROPERTY:
@@ -385,6 +456,11 @@ NMAPI HFILTER WINAPI FilterDuplicate(HFILTER hFilter)
         o.bytes = NULL;
         o.protos = NULL;
         o.oid = NULL;
+        o.re = NULL;
+        if (f->obj[i].re && !(o.re = pcre2_code_copy((const pcre2_code *)f->obj[i].re))) {
+            nmx__fobj_free(&o);
+            goto out_free;
+        }
         if ((f->obj[i].bytes && !(o.bytes = dup_bytes(f->obj[i].bytes, f->obj[i].nbytes))) ||
             (f->obj[i].protos && !(o.protos = dup_bytes(f->obj[i].protos, f->obj[i].nprotos * sizeof(unsigned)))) ||
             (f->obj[i].oid && !(o.oid = dup_bytes(f->obj[i].oid, f->obj[i].noid * sizeof(DWORD)))) ||
@@ -394,6 +470,7 @@ NMAPI HFILTER WINAPI FilterDuplicate(HFILTER hFilter)
         }
     }
     c->parser_filter = f->parser_filter;
+    c->needs_streams = f->needs_streams;
     BhSetLastError(NMERR_SUCCESS);
     return nmx_filter_handle(c);
 out_free:
@@ -494,7 +571,6 @@ typedef struct sval {
 } sval_t;
 
 #define NMX_EVAL_STACK 64
-#define MALFORMED (-2)
 
 static bool proto_present(const nmx_dissection_t *d, unsigned id)
 {
@@ -511,6 +587,167 @@ static bool prop_present(const nmx_dissection_t *d, const nmx_field_t *f)
     return false;
 }
 
+/* ---- values after the text compiler's slices, functions and masks ---- */
+
+enum { XV_UNS, XV_SIG, XV_BYTES, XV_TEXT };
+
+typedef struct xval {
+    int kind;
+    uint64_t u;          /* XV_UNS */
+    int64_t i;           /* XV_SIG */
+    const uint8_t *p;    /* XV_BYTES, XV_TEXT */
+    size_t n;
+    char text[4096];     /* rendered or case-folded text */
+} xval_t;
+
+static bool has_xform(const fobj_t *o)
+{
+    return o->action == NMX_FA_PROTOCOL || o->xfunc != NMX_XF_NONE || o->has_slice || o->has_mask;
+}
+
+/* Narrows [*p, *p + *n) to o's slice; false when it starts past the end.
+ * A slice that runs past the end is cut there (as Wireshark's). */
+static bool apply_slice(const fobj_t *o, const uint8_t **p, size_t *n)
+{
+    if (!o->has_slice)
+        return true;
+    int64_t start = o->slice_start;
+    if (start < 0)
+        start += (int64_t)*n;
+    if (start < 0 || (uint64_t)start >= *n)
+        return false;
+    size_t len = *n - (size_t)start;
+    if (o->slice_len >= 0 && (size_t)o->slice_len < len)
+        len = (size_t)o->slice_len;
+    *p += start;
+    *n = len;
+    return true;
+}
+
+/* The function and the mask of o applied to a value already in xv. */
+static bool apply_func(const fobj_t *o, xval_t *xv)
+{
+    if (o->xfunc == NMX_XF_LEN) {
+        if (xv->kind != XV_BYTES && xv->kind != XV_TEXT)
+            return false;
+        xv->kind = XV_UNS;
+        xv->u = xv->n;
+    } else if (o->xfunc == NMX_XF_LOWER || o->xfunc == NMX_XF_UPPER) {
+        if (xv->kind != XV_TEXT && xv->kind != XV_BYTES)
+            return false;
+        size_t n = xv->n < sizeof(xv->text) - 1 ? xv->n : sizeof(xv->text) - 1;
+        if (xv->p != (const uint8_t *)xv->text)
+            memmove(xv->text, xv->p, n);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)xv->text[i];
+            if (o->xfunc == NMX_XF_LOWER && c >= 'A' && c <= 'Z')
+                xv->text[i] = (char)(c + 32);
+            else if (o->xfunc == NMX_XF_UPPER && c >= 'a' && c <= 'z')
+                xv->text[i] = (char)(c - 32);
+        }
+        xv->kind = XV_TEXT;
+        xv->p = (const uint8_t *)xv->text;
+        xv->n = n;
+    }
+    if (o->has_mask) {
+        if (xv->kind == XV_UNS)
+            xv->u &= o->mask;
+        else if (xv->kind == XV_SIG)
+            xv->i = (int64_t)((uint64_t)xv->i & o->mask);
+        else
+            return false;
+    }
+    return true;
+}
+
+/* The value of one instance of property o->field after o's transforms. */
+static bool xval_of(const PROPERTYINST *pi, const fobj_t *o, xval_t *xv)
+{
+    const nmx_field_t *f = o->field;
+    nmx_value_t v;
+    if (!nmx_prop_value(pi, &v))
+        return false;
+    switch (nmx_field_ftype(f)) {
+    case NMX_FT_UINT:
+    case NMX_FT_BOOL:
+        xv->kind = XV_UNS;
+        xv->u = v.u;
+        break;
+    case NMX_FT_INT:
+    case NMX_FT_ABSTIME:
+    case NMX_FT_RELTIME:
+        xv->kind = XV_SIG;
+        xv->i = v.i;
+        break;
+    case NMX_FT_STRING:
+        if (o->has_slice || o->xfunc == NMX_XF_LEN) {
+            xv->kind = XV_BYTES;
+            xv->p = v.bytes;
+            xv->n = v.len;
+        } else {
+            size_t n = nmx_prop_render(pi, xv->text, sizeof(xv->text));
+            xv->kind = XV_TEXT;
+            xv->p = (const uint8_t *)xv->text;
+            xv->n = n < sizeof(xv->text) ? n : sizeof(xv->text) - 1;
+        }
+        break;
+    case NMX_FT_ETHER:
+    case NMX_FT_IPV4:
+    case NMX_FT_IPV6:
+    case NMX_FT_BYTES:
+        xv->kind = XV_BYTES;
+        xv->p = v.bytes;
+        xv->n = v.len;
+        break;
+    default:
+        return false;
+    }
+    if (o->has_slice) {
+        if (xv->kind != XV_BYTES || !apply_slice(o, &xv->p, &xv->n))
+            return false;
+    }
+    return apply_func(o, xv);
+}
+
+/* The bytes of protocol o->proto: from its header to the end of the captured frame. */
+static bool xval_protocol(const nmx_dissection_t *d, const fobj_t *o, xval_t *xv)
+{
+    DWORD off = nmx_proto_offset(d->recog, o->proto);
+    if (off == (DWORD)-1 || !d->data || off > d->caplen)
+        return false;
+    xv->kind = XV_BYTES;
+    xv->p = d->data + off;
+    xv->n = d->caplen - off;
+    if (!apply_slice(o, &xv->p, &xv->n))
+        return false;
+    return apply_func(o, xv);
+}
+
+/* Whether a transformed value counts as true on its own: present (and,
+ * after a mask, non-zero, as Wireshark's "tcp.flags & 0x02"). */
+static bool xval_true(const fobj_t *o, const xval_t *xv)
+{
+    if (!o->has_mask)
+        return true;
+    return xv->kind == XV_UNS ? xv->u != 0 : xv->i != 0;
+}
+
+static int xprop_truth(const nmx_dissection_t *d, const fobj_t *o)
+{
+    if (!has_xform(o))
+        return prop_present(d, o->field);
+    xval_t xv;
+    if (o->action == NMX_FA_PROTOCOL)
+        return xval_protocol(d, o, &xv) && xval_true(o, &xv);
+    if (!d->props)
+        return MALFORMED;
+    const PROPERTYINST *pi = NULL;
+    while ((pi = nmx_dissection_find(d, o->field, pi)) != NULL)
+        if (xval_of(pi, o, &xv) && xval_true(o, &xv))
+            return 1;
+    return 0;
+}
+
 /* Truth of a stack value, or MALFORMED. */
 static int truth(const nmx_dissection_t *d, const sval_t *v)
 {
@@ -520,7 +757,7 @@ static int truth(const nmx_dissection_t *d, const sval_t *v)
     case K_NUM:
         return v->num != 0;
     case K_PROP:
-        return prop_present(d, v->o->field);
+        return xprop_truth(d, v->o);
     default:
         return MALFORMED;
     }
@@ -622,6 +859,72 @@ static bool contains(const uint8_t *h, size_t hn, const uint8_t *n, size_t nn, b
     return false;
 }
 
+/* A transformed (or time, range or regex) value against an operand: 1, 0 or MALFORMED. */
+static int xmatch(DWORD act, const xval_t *xv, const sval_t *rhs)
+{
+    bool nc = is_nc(act);
+    bool cont = act == FILTERACTION_CONTAINS || act == FILTERACTION_CONTAINSNC;
+    bool num = xv->kind == XV_UNS || xv->kind == XV_SIG;
+    if (rhs->kind == K_NUM) {
+        if (!num || cont || act == NMX_FA_MATCHES)
+            return 0;
+        if (xv->kind == XV_UNS)
+            return relation(act, cmp_u64(xv->u, rhs->num));
+        int64_t b = (int64_t)rhs->num;
+        return relation(act, xv->i < b ? -1 : xv->i > b);
+    }
+    if (rhs->kind != K_OPERAND)
+        return MALFORMED;
+    const fobj_t *o = rhs->o;
+    switch (o->action) {
+    case NMX_FA_RANGE:
+        if (!num || (act != FILTERACTION_EQUAL && act != FILTERACTION_NOTEQUAL))
+            return 0;
+        if (o->is_signed) {
+            int64_t v = xv->kind == XV_SIG ? xv->i : (int64_t)xv->u;
+            if (xv->kind == XV_UNS && xv->u > INT64_MAX)
+                return act == FILTERACTION_NOTEQUAL;
+            bool in = v >= (int64_t)o->num && v <= (int64_t)o->num2;
+            return act == FILTERACTION_EQUAL ? in : !in;
+        } else {
+            bool in = xv->kind == XV_UNS ? xv->u >= o->num && xv->u <= o->num2
+                                         : xv->i >= 0 && (uint64_t)xv->i >= o->num && (uint64_t)xv->i <= o->num2;
+            return act == FILTERACTION_EQUAL ? in : !in;
+        }
+    case NMX_FA_REGEX:
+        if (act != NMX_FA_MATCHES || num)
+            return 0;
+        return regex_match(o->re, xv->p, xv->n);
+    case FILTERACTION_STRING:
+    case FILTERACTION_ARRAY:
+        if (num || act == NMX_FA_MATCHES)
+            return 0;
+        if (cont)
+            return contains(xv->p, xv->n, o->bytes, o->nbytes, nc && xv->kind == XV_TEXT);
+        if (xv->kind == XV_TEXT)
+            return relation(act, cmp_text((const char *)xv->p, xv->n, o->bytes, o->nbytes, nc));
+        {
+            int c = memcmp(xv->p, o->bytes, xv->n < o->nbytes ? xv->n : o->nbytes);
+            if (!c)
+                c = xv->n < o->nbytes ? -1 : xv->n > o->nbytes;
+            return relation(act, c);
+        }
+    default:
+        return 0;
+    }
+}
+
+/* Whether a comparison of property object p with b needs xmatch. */
+static bool needs_xmatch(DWORD act, const fobj_t *p, const sval_t *b)
+{
+    if (has_xform(p) || act == NMX_FA_MATCHES)
+        return true;
+    enum nmx_ftype t = nmx_field_ftype(p->field);
+    if (t == NMX_FT_ABSTIME || t == NMX_FT_RELTIME)
+        return true;
+    return b->kind == K_OPERAND && (b->o->action == NMX_FA_RANGE || b->o->action == NMX_FA_REGEX);
+}
+
 /*
  * One instance against an operand (number or operand object).  Returns 1, 0,
  * or MALFORMED for a comparison that makes no sense.
@@ -718,11 +1021,16 @@ static int compare(const nmx_dissection_t *d, DWORD act, sval_t a, sval_t b)
     if (a.kind == K_PROP) {
         if (b.kind == K_PROP || b.kind == K_BOOL)
             return MALFORMED;
+        xval_t xv;
+        if (a.o->action == NMX_FA_PROTOCOL)
+            return xval_protocol(d, a.o, &xv) ? xmatch(act, &xv, &b) : 0;
         if (!d->props)
             return MALFORMED;
+        bool x = needs_xmatch(act, a.o, &b);
         const PROPERTYINST *pi = NULL;
         while ((pi = nmx_dissection_find(d, a.o->field, pi)) != NULL) {
-            int r = inst_match(pi, a.o->field, act, &b);
+            int r = x ? (xval_of(pi, a.o, &xv) ? xmatch(act, &xv, &b) : 0)
+                      : inst_match(pi, a.o->field, act, &b);
             if (r != 0)
                 return r;
         }
@@ -792,7 +1100,13 @@ static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
         int t, u;
         switch (o->action) {
         case FILTERACTION_PROPERTY:
+        case NMX_FA_PROTOCOL:
             r.kind = K_PROP;
+            r.o = o;
+            break;
+        case NMX_FA_REGEX:
+        case NMX_FA_RANGE:
+            r.kind = K_OPERAND;
             r.o = o;
             break;
         case FILTERACTION_VALUE:
@@ -830,9 +1144,10 @@ static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
             NEED(1);
             if (st[sp - 1].kind != K_PROP)
                 return MALFORMED;
-            if (!d->props)
+            t = xprop_truth(d, st[--sp].o);
+            if (t == MALFORMED)
                 return MALFORMED;
-            r.b = prop_present(d, st[--sp].o->field);
+            r.b = t;
             break;
         case FILTERACTION_NOT:
             NEED(1);
@@ -864,7 +1179,8 @@ static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
         case FILTERACTION_LESSEQUAL:
         case FILTERACTION_LESSEQUALNC:
         case FILTERACTION_CONTAINS:
-        case FILTERACTION_CONTAINSNC: {
+        case FILTERACTION_CONTAINSNC:
+        case NMX_FA_MATCHES: {
             NEED(2);
             sval_t b = st[--sp];
             sval_t a = st[--sp];

@@ -66,6 +66,10 @@ int nmx_filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nme
 /* Whether evaluating f needs attached properties (FilterAttachesProperties). */
 bool nmx_filter_needs_props(const nmx_filter_t *f);
 
+/* Whether f reads tcp.stream or udp.stream: the dissection must then be
+ * given the stream numbers (nmx_frame_ctx_t, nmx_streams_next). */
+bool nmx_filter_needs_streams(const nmx_filter_t *f);
+
 /* Number of objects in f's program. */
 size_t nmx_filter_size(const nmx_filter_t *f);
 

@@ -19,6 +19,7 @@ static const char *const short_types[] = {
     [NMX_FT_NONE] = "none",     [NMX_FT_UINT] = "uint",  [NMX_FT_INT] = "int",
     [NMX_FT_BOOL] = "bool",     [NMX_FT_ETHER] = "ether", [NMX_FT_IPV4] = "ipv4",
     [NMX_FT_IPV6] = "ipv6",     [NMX_FT_STRING] = "string", [NMX_FT_BYTES] = "bytes",
+    [NMX_FT_ABSTIME] = "time",  [NMX_FT_RELTIME] = "duration",
 };
 
 /* "uint16", FT_UINT16...: numbers by their container's width. */
@@ -45,6 +46,8 @@ static void type_names(const nmx_field_t *f, nmx_field_desc_t *d)
     case NMX_FT_IPV6: d->wireshark_type = "FT_IPv6"; break;
     case NMX_FT_STRING: d->wireshark_type = "FT_STRING"; break;
     case NMX_FT_BYTES: d->wireshark_type = "FT_BYTES"; break;
+    case NMX_FT_ABSTIME: d->wireshark_type = "FT_ABSOLUTE_TIME"; break;
+    case NMX_FT_RELTIME: d->wireshark_type = "FT_RELATIVE_TIME"; break;
     default: d->wireshark_type = "FT_NONE"; break;
     }
 }

@@ -25,7 +25,7 @@
 enum { F_SRCPORT, F_DSTPORT, F_PORT, F_SEQ_RAW, F_ACK_RAW, F_HDR_LEN, F_FLAGS, F_FLAGS_RES,
        F_FLAGS_NS, F_FLAGS_CWR, F_FLAGS_ECN, F_FLAGS_URG, F_FLAGS_ACK, F_FLAGS_PUSH,
        F_FLAGS_RESET, F_FLAGS_SYN, F_FLAGS_FIN, F_WINDOW, F_CHECKSUM, F_URGENT, F_OPT_KIND,
-       F_MSS, F_WSCALE, F_LEN };
+       F_MSS, F_WSCALE, F_LEN, F_STREAM };
 
 static nmx_field_t tcp_fields[] = {
     [F_SRCPORT] = NMX_F_UINT("tcp.srcport", "Source Port", NMX_BASE_DEC, 2, 0),
@@ -52,6 +52,7 @@ static nmx_field_t tcp_fields[] = {
     [F_MSS] = NMX_F_UINT("tcp.options.mss_val", "MSS Value", NMX_BASE_DEC, 2, 0),
     [F_WSCALE] = NMX_F_UINT("tcp.options.wscale.shift", "Shift count", NMX_BASE_DEC, 1, 0),
     [F_LEN] = NMX_F_UINT("tcp.len", "TCP Segment Len", NMX_BASE_DEC, 4, 0),
+    [F_STREAM] = NMX_F_UINT("tcp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
 NMX_PROTOCOL(nmx_p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields);
@@ -206,6 +207,11 @@ void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
     nmx_add(d, &tcp_fields[F_PORT], off, 2);
     nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
+    if (d->fctx && d->ws) {
+        unsigned k = nmx_layer_index(d, NMX_PROTO_TCP);
+        if (k < NMX_STREAM_LAYERS && d->fctx->tcp_stream[k] != NMX_STREAM_NONE)
+            nmx_add_uint(d, &tcp_fields[F_STREAM], off, 0, d->fctx->tcp_stream[k]);
+    }
     if (hlen < 20) {
         nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;

@@ -10,7 +10,7 @@
  */
 #include "proto/proto_int.h"
 
-enum { F_SRCPORT, F_DSTPORT, F_PORT, F_LENGTH, F_CHECKSUM };
+enum { F_SRCPORT, F_DSTPORT, F_PORT, F_LENGTH, F_CHECKSUM, F_STREAM };
 
 static nmx_field_t udp_fields[] = {
     [F_SRCPORT] = NMX_F_UINT("udp.srcport", "Source Port", NMX_BASE_DEC, 2, 0),
@@ -18,6 +18,7 @@ static nmx_field_t udp_fields[] = {
     [F_PORT] = NMX_F_UINT("udp.port", "Source or Destination Port", NMX_BASE_DEC, 2, 0),
     [F_LENGTH] = NMX_F_UINT("udp.length", "Length", NMX_BASE_DEC, 2, 0),
     [F_CHECKSUM] = NMX_F_UINT("udp.checksum", "Checksum", NMX_BASE_HEX, 2, 0),
+    [F_STREAM] = NMX_F_UINT("udp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
 NMX_PROTOCOL(nmx_p_udp, NMX_PROTO_UDP, "udp", "UDP", NULL, "User Datagram Protocol", udp_fields);
@@ -86,6 +87,11 @@ void nmx_dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
     }
     nmx_add(d, &udp_fields[F_LENGTH], off + 4, 2);
     nmx_add(d, &udp_fields[F_CHECKSUM], off + 6, 2);
+    if (d->fctx && d->ws) {
+        unsigned k = nmx_layer_index(d, NMX_PROTO_UDP);
+        if (k < NMX_STREAM_LAYERS && d->fctx->udp_stream[k] != NMX_STREAM_NONE)
+            nmx_add_uint(d, &udp_fields[F_STREAM], off, 0, d->fctx->udp_stream[k]);
+    }
     if (ulen > d->l4_reported && !d->in_error) {
         /* Longer than the IP payload: a first fragment, or a bad length.
          * Like tshark, dissect what is there. */

@@ -113,6 +113,15 @@ bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off)
     return true;
 }
 
+unsigned nmx_layer_index(const nmx_dctx_t *d, unsigned id)
+{
+    const RECOGNIZEDATATABLE *rt = d->rt;
+    unsigned k = 0;
+    for (unsigned i = 0; i + 1 < rt->nRecognizeDatas; i++)
+        k += rt->RecognizeData[i].ProtocolID == id;
+    return k;
+}
+
 static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, uint32_t iflags,
                         unsigned level)
 {
@@ -296,6 +305,7 @@ unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, u
     d.depth = 0;
     d.in_error = false;
     d.l4_reported = 0;
+    d.fctx = NULL;
     out->table.nRecognizeDatas = 0;
     memset(d.addrs, 0, sizeof(*d.addrs));
     run(&d, linktype);
@@ -360,8 +370,66 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
     return res;
 }
 
+/*
+ * frame.protocols as tshark writes it: the layers' names joined by ':', with
+ * "ethertype" after each layer that hands off by EtherType (Ethernet II,
+ * VLAN tags, Linux cooked captures), as Wireshark's ethertype dissector
+ * shows itself there.
+ */
+static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
+{
+    unsigned n = t->nRecognizeDatas;
+    size_t at = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n; i++) {
+        unsigned id = t->RecognizeData[i].ProtocolID;
+        const nmx_protocol_t *p = nmx_proto_by_id(id);
+        if (!p)
+            continue;
+        bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
+                         !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
+        int k = snprintf(buf + at, len - at, "%s%s%s", at ? ":" : "", nmx_proto_name(p),
+                         ethertype && i + 1 < n ? ":ethertype" : "");
+        if (k < 0 || (size_t)k >= len - at) {
+            buf[at] = '\0';
+            return;
+        }
+        at += (size_t)k;
+    }
+}
+
+/*
+ * Adds frame.protocols, known only once every layer is recorded, at the end
+ * of the frame's slice (where tshark shows it): appended, then moved before
+ * the first layer's instances.
+ */
+static void add_protocols(nmx_dctx_t *d)
+{
+    nmx_proto_ws_t *ws = d->ws;
+    char text[NMX_MAX_LAYERS * 24];
+    protocols_text(d->rt, text, sizeof text);
+    uint32_t before = ws->ninst;
+    if (before >= 0xFFFE)
+        return; /* slice starts are WORDs */
+    nmx_dis_frame_protocols(d, text);
+    if (ws->ninst != before + 1 || ws->nslices < 2)
+        return;
+    uint32_t at = ws->slice_start[1];
+    PROPERTYINST pi = ws->inst[before];
+    memmove(&ws->inst[at + 1], &ws->inst[at], (before - at) * sizeof(PROPERTYINST));
+    ws->inst[at] = pi;
+    for (unsigned s = 1; s < ws->nslices; s++)
+        ws->slice_start[s]++;
+}
+
 nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                               uint32_t wirelen, uint32_t linktype)
+{
+    return nmx_dissect_ctx(ws, data, caplen, wirelen, linktype, NULL);
+}
+
+nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+                                  uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx)
 {
     nmx_proto_ws_t *tmp = NULL;
     if (!ws) {
@@ -385,8 +453,11 @@ nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t 
     d.depth = 0;
     d.in_error = false;
     d.l4_reported = 0;
+    d.fctx = ctx;
     rb.table.nRecognizeDatas = 0;
     run(&d, linktype);
+    if (ctx && !ws->oom)
+        add_protocols(&d);
     nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
     nmx_proto_ws_free(tmp);
     return res;

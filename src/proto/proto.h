@@ -125,6 +125,8 @@ enum nmx_ftype {
     NMX_FT_IPV6,
     NMX_FT_STRING,   /* text */
     NMX_FT_BYTES,    /* raw bytes, printed as hex */
+    NMX_FT_ABSTIME,  /* absolute time: int64 ns since 1970-01-01 UTC (value.i) */
+    NMX_FT_RELTIME,  /* time interval: int64 ns (value.i) */
 };
 
 /* Number bases for NMX_FT_UINT / NMX_FT_INT. */
@@ -216,6 +218,31 @@ typedef struct nmx_dissection {
     uint32_t n_errors;            /* instances flagged IFLAG_ERROR */
 } nmx_dissection_t;
 
+/*
+ * What a frame's bytes do not say: its place in the capture.  Given to
+ * nmx_dissect_ctx(), it adds the frame.* properties that tshark shows
+ * (frame.number, frame.time, frame.time_epoch, frame.time_delta,
+ * frame.time_relative, frame.protocols, frame.comment) and tcp.stream /
+ * udp.stream when known.  Without it (nmx_dissect) only frame.len and
+ * frame.cap_len are attached.
+ */
+#define NMX_STREAM_NONE UINT32_MAX
+/* TCP or UDP headers per frame that get a stream number (tshark numbers
+ * each; more than two in one frame are left without). */
+#define NMX_STREAM_LAYERS 2
+
+typedef struct nmx_frame_ctx {
+    uint32_t number;          /* 1-based frame number */
+    bool has_time;            /* false: the record has no time (pcapng SPB) */
+    int64_t ts_ns;            /* absolute time, ns since 1970-01-01 UTC */
+    int64_t first_ns;         /* time of the capture's first frame */
+    int64_t prev_ns;          /* time of the previous captured frame (ts_ns for the first) */
+    const char *comment;      /* the frame's comment, or NULL */
+    uint32_t tcp_stream[NMX_STREAM_LAYERS]; /* tcp.stream of the first and second TCP
+                                               header, or NMX_STREAM_NONE */
+    uint32_t udp_stream[NMX_STREAM_LAYERS]; /* the same for UDP (a tunnel has two) */
+} nmx_frame_ctx_t;
+
 /* A reusable scratch area for nmx_dissect (one per thread or session). */
 typedef struct nmx_proto_ws nmx_proto_ws_t;
 nmx_proto_ws_t *nmx_proto_ws_new(void);
@@ -228,7 +255,34 @@ void nmx_proto_ws_free(nmx_proto_ws_t *ws);
  */
 nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                               uint32_t wirelen, uint32_t linktype);
+/* The same with the frame's context (ctx may be NULL: as nmx_dissect). */
+nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+                                  uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx);
 void nmx_dissection_free(nmx_dissection_t *d);
+
+/* ===================================================================== */
+/* Conversations: tcp.stream and udp.stream                               */
+/* ===================================================================== */
+
+/*
+ * Numbers the TCP and UDP conversations of a capture as tshark does: fed
+ * every frame in capture order, it gives each frame the 0-based index of
+ * its conversation (addresses and ports, either direction), counted in
+ * order of first appearance.  A TCP SYN (without ACK) whose sequence number
+ * differs from the first one seen in that direction starts a new stream on
+ * the same addresses and ports.  Each TCP and UDP header of a frame counts
+ * (a tunnel's outer and inner one, the one an ICMP error quotes), the first
+ * NMX_STREAM_LAYERS of each get their number; the others, and frames
+ * without TCP or UDP, get NMX_STREAM_NONE.  streams.c has the details.
+ */
+typedef struct nmx_streams nmx_streams_t;
+nmx_streams_t *nmx_streams_new(void);
+void nmx_streams_free(nmx_streams_t *st);
+/* Feeds the next frame; false only when out of memory (the outputs are
+ * then NMX_STREAM_NONE). */
+bool nmx_streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                      uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
+                      uint32_t udp_stream[NMX_STREAM_LAYERS]);
 
 /* The first instance of property f in d after `after` (NULL: from the
  * start), in frame order; NULL when there is none or `after` is not one of
@@ -289,6 +343,11 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out);
  * snprintf), or 0 and an empty string for unknown instances.
  */
 size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen);
+
+/* Formats a time of ns nanoseconds as tshark shows it: style 0 (and 1) an
+ * interval in seconds ("1.500000000"), 2 a UTC date
+ * ("Jan  1, 2010 00:00:29.651780000 UTC").  buf should hold 64 bytes. */
+void nmx_format_time(int64_t ns, int style, char *buf, size_t len);
 
 /* Renders a decoded value of field f (same rules). */
 size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen);

@@ -79,6 +79,8 @@ struct nmx_protocol {
 #define NMX_F_IPV6(k, l) NMX_F_(k, l, NMX_FT_IPV6, 0, 16, 0, 0, PROP_TYPE_IP6_ADDRESS, PROP_QUAL_NONE)
 #define NMX_F_STRING(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, 0, PROP_TYPE_STRING, PROP_QUAL_NONE)
 #define NMX_F_BYTES(k, l) NMX_F_(k, l, NMX_FT_BYTES, 0, 0, 0, 0, PROP_TYPE_RAW_DATA, PROP_QUAL_ARRAY)
+#define NMX_F_ABSTIME(k, l) NMX_F_(k, l, NMX_FT_ABSTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
+#define NMX_F_RELTIME(k, l) NMX_F_(k, l, NMX_FT_RELTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
 #define NMX_F_NONE(k, l) NMX_F_(k, l, NMX_FT_NONE, 0, 0, 0, 0, PROP_TYPE_SUMMARY, PROP_QUAL_NONE)
 
 /* The registry entries, defined by the dis_*.c files. */
@@ -123,6 +125,7 @@ typedef struct nmx_dctx {
     unsigned depth;               /* nesting guard for tunnels and ICMP errors */
     bool in_error;                /* inside the payload of an ICMP error */
     uint32_t l4_reported;         /* IP payload length on the wire (for tcp.len) */
+    const nmx_frame_ctx_t *fctx;  /* the frame's place in the capture, or NULL */
 } nmx_dctx_t;
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
@@ -133,6 +136,10 @@ typedef struct nmx_dctx {
  * the recognize table is full, in which case the dissector stops.
  */
 bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off);
+
+/* How many layers of protocol id were recorded before the last one (0 for
+ * the frame's first TCP header: the index into nmx_frame_ctx_t.tcp_stream). */
+unsigned nmx_layer_index(const nmx_dctx_t *d, unsigned id);
 
 /* Slow paths of the instance recorders (dissect.c). */
 void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
@@ -192,6 +199,8 @@ static inline const uint8_t *nmx_at(const nmx_cursor_t *c, size_t i)
 /* ===================================================================== */
 
 void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype);
+/* Adds frame.protocols (after the other layers, see dissect.c). */
+void nmx_dis_frame_protocols(nmx_dctx_t *d, const char *text);
 void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
 void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c);

@@ -12,10 +12,15 @@
  *   string                               the text, UTF-8 with invalid bytes
  *                                        replaced (see nmx_format_text)
  *   bytes                                lower-case hex, no separator
+ *   absolute time                        "Jan  1, 2010 00:00:29.651780000 UTC"
+ *                                        (always UTC: tshark run with TZ=UTC)
+ *   relative time                        seconds: "0.000268000", "-1.500000000"
+ *                                        (frame.time_epoch: "1262304029.651780000")
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/strutil.h"
 #include "proto/proto_int.h"
@@ -62,7 +67,9 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
     switch (f->ftype) {
     case NMX_FT_UINT:
     case NMX_FT_INT:
-    case NMX_FT_BOOL: {
+    case NMX_FT_BOOL:
+    case NMX_FT_ABSTIME:
+    case NMX_FT_RELTIME: {
         uint64_t v;
         if (ex) {
             /* Stored in host order with the width of the DataType. */
@@ -97,6 +104,11 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
         }
         if (f->ftype == NMX_FT_BOOL) {
             out->u = (!ex && f->mask) ? ((v & f->mask) != 0) : (v != 0);
+        } else if (f->ftype == NMX_FT_ABSTIME || f->ftype == NMX_FT_RELTIME) {
+            if (!ex || len != 8)
+                return false;
+            out->i = (int64_t)v;
+            out->u = v;
         } else if (f->ftype == NMX_FT_INT) {
             unsigned bits = (unsigned)(ex ? len : (len > 8 ? 8 : len)) * 8;
             if (bits < 64 && (v >> (bits - 1)) & 1)
@@ -128,6 +140,35 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
     out->bytes = bytes;
     out->len = len;
     return true;
+}
+
+void nmx_format_time(int64_t ns, int style, char *buf, size_t len)
+{
+    if (style != 2) {
+        /* Seconds with nine decimals; the sign is printed once. */
+        bool neg = ns < 0;
+        uint64_t a = neg ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+        snprintf(buf, len, "%s%llu.%09llu", neg ? "-" : "", (unsigned long long)(a / 1000000000u),
+                 (unsigned long long)(a % 1000000000u));
+        return;
+    }
+    /* Floor division: a time before 1970 keeps a positive fraction. */
+    int64_t sec = ns / 1000000000;
+    int64_t frac = ns % 1000000000;
+    if (frac < 0) {
+        sec -= 1;
+        frac += 1000000000;
+    }
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t t = (time_t)sec;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL) {
+        snprintf(buf, len, "Not representable");
+        return;
+    }
+    snprintf(buf, len, "%s %2d, %d %02d:%02d:%02d.%09lld UTC", mon[tm.tm_mon % 12], tm.tm_mday,
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)frac);
 }
 
 /* Appends to a bounded buffer, counting what would have been written. */
@@ -315,6 +356,11 @@ size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, s
         size_t need = nmx_format_text(v->bytes, v->len, buf, buflen);
         return need;
     }
+    case NMX_FT_ABSTIME:
+    case NMX_FT_RELTIME:
+        nmx_format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : 2, tmp, sizeof tmp);
+        sb_puts(&b, tmp);
+        break;
     case NMX_FT_BYTES:
         for (size_t i = 0; i < v->len; i++) {
             snprintf(tmp, sizeof(tmp), "%02x", v->bytes[i]);

@@ -2,7 +2,10 @@
  * filter_glue.c - how the runtime evaluates a filter on a frame of a session:
  * with the recognize pass alone when the filter only tests protocols and
  * addresses, with the frame's cached dissection when it looks at properties
- * (spec 4.9: property operands attach properties internally).
+ * (spec 4.9: property operands attach properties internally).  The session's
+ * dissections carry the frame's context (frame.number, frame.time...), and
+ * a filter that reads tcp.stream or udp.stream has the conversations
+ * numbered first.
  */
 #include <string.h>
 
@@ -10,6 +13,8 @@
 
 int nmx_session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n)
 {
+    if (nmx_filter_needs_streams(f) && !nmx_session_need_streams(s))
+        return FILTER_FAIL_WITH_ERROR;
     if (nmx_filter_needs_props(f)) {
         const nmx_dissection_t *d = nmx_session_dissect(s, n);
         return d != NULL ? nmx_filter_eval(f, d, NULL) : FILTER_FAIL_WITH_ERROR;

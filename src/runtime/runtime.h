@@ -174,6 +174,8 @@ struct nmx_session {
     uint64_t prefetched;          /* ... and bytes before this were mapped in ahead */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
+    struct nmx_stream_tab *streams; /* tcp.stream and udp.stream of every frame, numbered
+                                     when a filter first needs them (session.c), or NULL */
     struct nmx_frame_mod *mods;   /* frames replaced with ModifyFrame: this session's own
                                      copy-on-write view of the capture */
     size_t nmods;
@@ -207,6 +209,15 @@ nmx_session_t *nmx_hframe_session(HFRAME h, uint32_t *frame);
  */
 const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame);
 void nmx_dcache_free(struct nmx_dcache *c);
+
+/* Frame n's place in the session's capture (frame.number, its times, its
+ * comment, its stream numbers when computed), for nmx_dissect_ctx. */
+void nmx_session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx);
+
+/* Numbers the capture's TCP and UDP conversations (tcp.stream, udp.stream)
+ * once per session, with one recognize pass over the frames, and drops the
+ * dissections cached before; false when out of memory. */
+bool nmx_session_need_streams(nmx_session_t *s);
 
 /* Copies frame `n` into the session's FRAME buffer and returns it; valid
  * until the next call.  The aux variant uses a second buffer (for

@@ -117,6 +117,122 @@ void nmx_dcache_free(nmx_dcache_t *c)
     free(c);
 }
 
+/*
+ * The stream numbers of a session's frames: the first TCP and the first UDP
+ * number of each frame in one array (8 bytes a frame), and the second ones,
+ * which only tunnels and ICMP errors have, in a short list sorted by frame.
+ */
+typedef struct nmx_stream_extra {
+    uint32_t frame;
+    uint32_t tcp, udp;
+} nmx_stream_extra_t;
+
+struct nmx_stream_tab {
+    uint32_t *first;              /* 2 per frame: tcp, udp */
+    nmx_stream_extra_t *extra;
+    size_t nextra, capextra;
+};
+
+static void stream_tab_free(struct nmx_stream_tab *t)
+{
+    if (t == NULL)
+        return;
+    free(t->first);
+    free(t->extra);
+    free(t);
+}
+
+void nmx_session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx)
+{
+    const nmx_frame_rec_t *rec = nmx_session_rec(s, frame);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->number = frame + 1;
+    ctx->has_time = !(rec->flags & NMX_FRAME_NO_TS);
+    ctx->ts_ns = rec->ts_ns;
+    ctx->first_ns = nmx_session_rec(s, 0)->ts_ns;
+    ctx->prev_ns = frame > 0 ? nmx_session_rec(s, frame - 1)->ts_ns : rec->ts_ns;
+    /* frame.comment is a pcapng comment, as in tshark (a NetMon comment
+     * title is not: GetFrameComment-style APIs give those). */
+    ctx->comment = nmx_cap_format(s->cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(s->cap, frame) : NULL;
+    for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
+        ctx->tcp_stream[k] = ctx->udp_stream[k] = NMX_STREAM_NONE;
+    const struct nmx_stream_tab *t = s->streams;
+    if (t == NULL)
+        return;
+    ctx->tcp_stream[0] = t->first[2 * (size_t)frame];
+    ctx->udp_stream[0] = t->first[2 * (size_t)frame + 1];
+    size_t lo = 0, hi = t->nextra;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->extra[mid].frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->nextra && t->extra[lo].frame == frame) {
+        ctx->tcp_stream[1] = t->extra[lo].tcp;
+        ctx->udp_stream[1] = t->extra[lo].udp;
+    }
+}
+
+/* Drops every cached dissection. */
+static void dcache_flush(nmx_dcache_t *c)
+{
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
+        nmx_dissection_free(c->d[i]);
+        c->d[i] = NULL;
+    }
+}
+
+bool nmx_session_need_streams(nmx_session_t *s)
+{
+    _Static_assert(NMX_STREAM_LAYERS == 2, "a first and a second stream number per frame");
+    if (s->streams != NULL)
+        return true;
+    uint32_t n = nmx_cap_count(s->cap);
+    struct nmx_stream_tab *t = calloc(1, sizeof *t);
+    nmx_streams_t *conv = nmx_streams_new();
+    if (t != NULL)
+        t->first = malloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *t->first);
+    bool ok = t != NULL && t->first != NULL && conv != NULL;
+    uint64_t dropped = 0; /* capture bytes before this released by this walk */
+    for (uint32_t i = 0; ok && i < n; i++) {
+        const nmx_frame_rec_t *rec = nmx_session_rec(s, i);
+        /* In an expert's own process the walk keeps only a window of the
+         * capture resident, as the frame delivery does (expert_api.c);
+         * the pages read back when the expert reaches them. */
+        if (s->release_behind && rec->data_off > dropped + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
+            nmx_cap_release(s->cap, dropped, rec->data_off - NMX_CAP_RESIDENT_WINDOW);
+            dropped = rec->data_off - NMX_CAP_RESIDENT_WINDOW;
+        }
+        uint32_t tcp[NMX_STREAM_LAYERS], udp[NMX_STREAM_LAYERS];
+        ok = nmx_streams_next(conv, nmx_session_data(s, i), rec->caplen, rec->wirelen, rec->linktype, tcp, udp);
+        t->first[2 * (size_t)i] = tcp[0];
+        t->first[2 * (size_t)i + 1] = udp[0];
+        if (ok && (tcp[1] != NMX_STREAM_NONE || udp[1] != NMX_STREAM_NONE)) {
+            if (t->nextra == t->capextra) {
+                size_t nc = t->capextra ? 2 * t->capextra : 64;
+                nmx_stream_extra_t *ne = realloc(t->extra, nc * sizeof *ne);
+                ok = ne != NULL;
+                if (ok) {
+                    t->extra = ne;
+                    t->capextra = nc;
+                }
+            }
+            if (ok)
+                t->extra[t->nextra++] = (nmx_stream_extra_t){i, tcp[1], udp[1]};
+        }
+    }
+    nmx_streams_free(conv);
+    if (!ok) {
+        stream_tab_free(t);
+        return false;
+    }
+    s->streams = t;
+    dcache_flush(s->dcache); /* they were made without the stream numbers */
+    return true;
+}
+
 const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
 {
     if (frame >= nmx_cap_count(s->cap))
@@ -135,8 +251,10 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
             victim = i;
     }
     const nmx_frame_rec_t *rec = nmx_session_rec(s, frame);
-    nmx_dissection_t *d =
-        nmx_dissect(s->ws, nmx_session_data(s, frame), rec->caplen, rec->wirelen, rec->linktype);
+    nmx_frame_ctx_t ctx;
+    nmx_session_frame_ctx(s, frame, &ctx);
+    nmx_dissection_t *d = nmx_dissect_ctx(s->ws, nmx_session_data(s, frame), rec->caplen, rec->wirelen,
+                                          rec->linktype, &ctx);
     if (d == NULL)
         return NULL;
     nmx_dissection_free(c->d[victim]);
@@ -210,12 +328,16 @@ DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint
     m->rec.wirelen = len;
     m->rec.ts_ns = ts_ns;
     m->rec.data_off = 0;
-    /* What was derived from the old bytes goes. */
+    /* What was derived from the old bytes goes: its dissection, the next
+     * frame's (frame.time_delta), and the stream numbers (recomputed when
+     * a filter asks for them again). */
     if (s->recog_frame == n)
         s->recog_frame = UINT32_MAX;
+    stream_tab_free(s->streams);
+    s->streams = NULL;
     nmx_dcache_t *c = s->dcache;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++)
-        if (c->d[i] != NULL && c->frame[i] == n) {
+        if (c->d[i] != NULL && (c->frame[i] == n || c->frame[i] == n + 1)) {
             nmx_dissection_free(c->d[i]);
             c->d[i] = NULL;
         }
@@ -301,7 +423,6 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s)) {
         free(s->seen);
         nmx_dcache_free(s->dcache);
-    free(s->seen);
         nmx_proto_ws_free(s->ws);
         pthread_mutex_destroy(&s->lock);
         free(s);
@@ -315,6 +436,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     ao.user = s;
     if (nmx_key_create(&ao, &s->key) != 0) {
         slot_release(s);
+        free(s->seen);
         nmx_dcache_free(s->dcache);
         nmx_proto_ws_free(s->ws);
         pthread_mutex_destroy(&s->lock);
@@ -361,6 +483,8 @@ void nmx_session_free(nmx_session_t *s)
     nmx_key_destroy(s->key, NULL);
     nmx_dcache_free(s->dcache);
     nmx_proto_ws_free(s->ws);
+    stream_tab_free(s->streams);
+    free(s->seen);
     for (size_t i = 0; i < s->nmods; i++)
         free(s->mods[i].data);
     free(s->mods);

@@ -153,7 +153,13 @@ def check_display_filter():
     if rc == 2 and "filter" in err:
         T.skipped("this build has no display filters: %s" % err.strip())
         return
-    for flt in ("dns", "tcp.port == 445", "ip.ttl == 64 && udp"):
+    # The frame fields and stream numbers come from the runtime's frame
+    # context (session.c): frame ranges, times, conversations.
+    for flt in ("dns", "tcp.port == 445", "ip.ttl == 64 && udp",
+                "frame.number >= 100 and frame.number <= 300", "frame.time_relative > 2.5",
+                "frame.time >= \"2026-11-25 12:25:12\" and frame.time_delta < 0.001",
+                "tcp.stream in {1, 3..5} or udp.stream == 2", "dns.qry.name matches \"^files\\\\.\"",
+                "tcp.flags & 0x02 or eth.dst[0:3] == 01:00:5e"):
         mine = ours(T.run_expert(T.SAMPLE, "protdist", extra=["-Y", flt]))
         ref = T.tshark_phs(T.SAMPLE, T.TSHARK_OPTS + T.NO_SEQ_ANALYSIS, flt)
         want = {p: tuple(v) for p, v in ref.items() if p in COMPARED}

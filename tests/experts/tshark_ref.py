@@ -277,9 +277,13 @@ def column_types(event):
     return [(c["name"], c["type"]) for c in event["columns"]]
 
 
+# tshark shows frame.time in the local time zone; nmexpert in UTC.
+TSHARK_ENV = dict(os.environ, TZ="UTC")
+
+
 def tshark(capture, *args, timeout=900):
     p = subprocess.run(["tshark", "-n", "-r", capture, *args], capture_output=True, text=True,
-                       errors="surrogateescape", timeout=timeout)
+                       errors="surrogateescape", timeout=timeout, env=TSHARK_ENV)
     if p.returncode != 0:
         raise RuntimeError("tshark %s: %s" % (" ".join(args), p.stderr.strip()[-500:]))
     return p.stdout

@@ -2,7 +2,9 @@
  * test_filter.c - NetMon display filters: handles (NULL, stale, made-up),
  * objects copied by value with deep copies, each FILTERACTION the evaluator
  * supports, malformed programs (error 57), and the text syntax of -Y with
- * its error positions.
+ * its error positions: frame.* fields and tcp.stream from a frame context,
+ * sets with ranges, matches / ~, slices, '&', len(), lower(), upper() and
+ * times written as in Wireshark.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 
 #include "common/linktype.h"
 #include "filter/filter.h"
+#include "filter/filter_int.h"
 #include "frames.h"
 
 /* An HTTP GET from 192.168.0.1:40000 to 192.168.0.2:80, TTL 64, DF. */
@@ -26,6 +29,12 @@ static nmx_dissection_t *http_d;
 static uint8_t arp_frame[64];
 static size_t arp_len;
 static nmx_dissection_t *arp_d;
+/* The same two frames with a frame context: the HTTP one is frame 7 of its
+ * capture, at 2004-05-13 10:17:07.5 UTC, 2.5 s after the first frame and
+ * 0.25 s after frame 6, with a comment, in TCP stream 3; the ARP one is
+ * frame 8, one second later, without comment or stream. */
+static nmx_dissection_t *http_cd, *arp_cd;
+#define T7 1084443427500000000ll
 
 static int setup(void **state)
 {
@@ -42,7 +51,16 @@ static int setup(void **state)
     http_d = nmx_dissect(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET);
     arp_len = fr_hex(arp_frame, 0, "ffffffffffff 001122334455 0806 0001 0800 06 04 0001 001122334455 0a000001 000000000000 0a000002");
     arp_d = nmx_dissect(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET);
-    return http_d && arp_d ? 0 : -1;
+    nmx_frame_ctx_t c7 = {.number = 7, .has_time = true, .ts_ns = T7, .first_ns = T7 - 2500000000ll,
+                          .prev_ns = T7 - 250000000ll, .comment = "Hello\tWorld: GET",
+                          .tcp_stream = {3, NMX_STREAM_NONE}, .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
+    nmx_frame_ctx_t c8 = {.number = 8, .has_time = true, .ts_ns = T7 + 1000000000ll,
+                          .first_ns = T7 - 2500000000ll, .prev_ns = T7,
+                          .tcp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE},
+                          .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
+    http_cd = nmx_dissect_ctx(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET, &c7);
+    arp_cd = nmx_dissect_ctx(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET, &c8);
+    return http_d && arp_d && http_cd && arp_cd ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -50,6 +68,8 @@ static int teardown(void **state)
     (void)state;
     nmx_dissection_free(http_d);
     nmx_dissection_free(arp_d);
+    nmx_dissection_free(http_cd);
+    nmx_dissection_free(arp_cd);
     return 0;
 }
 
@@ -492,6 +512,221 @@ static void test_text_errors(void **state)
     assert_null(nmx_dfilter_compile(NULL, NULL, 0));
 }
 
+/* As check_text, on the two frames dissected with their context. */
+static void check_ctx(const char *text, const char *want)
+{
+    char err[256];
+    nmx_filter_t *f = nmx_dfilter_compile(text, err, sizeof(err));
+    if (!f)
+        fail_msg("%s: %s", text, err);
+    DWORD e1 = 0, e2 = 0;
+    int r1 = nmx_filter_eval(f, http_cd, &e1), r2 = nmx_filter_eval(f, arp_cd, &e2);
+    if (r1 == FILTER_FAIL_WITH_ERROR || r2 == FILTER_FAIL_WITH_ERROR)
+        fail_msg("%s: evaluation failed (%lu, %lu)", text, (unsigned long)e1, (unsigned long)e2);
+    char got[3] = {r1 == FILTER_PASSED ? 'P' : 'F', r2 == FILTER_PASSED ? 'P' : 'F', 0};
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got %s, want %s", text, got, want);
+    nmx_filter_free(f);
+}
+
+/* The value of field `key` in d as tshark -T fields prints it. */
+static const char *ctx_value(const nmx_dissection_t *d, const char *key)
+{
+    static char buf[256];
+    const PROPERTYINST *pi = nmx_dissection_find(d, nmx_field_by_key(key), NULL);
+    buf[0] = '\0';
+    if (pi)
+        nmx_prop_render(pi, buf, sizeof buf);
+    return pi ? buf : NULL;
+}
+
+/* frame.* and tcp.stream come from the frame context, rendered as tshark does. */
+static void test_frame_fields(void **state)
+{
+    (void)state;
+    assert_string_equal(ctx_value(http_cd, "frame.number"), "7");
+    assert_string_equal(ctx_value(http_cd, "frame.time"), "May 13, 2004 10:17:07.500000000 UTC");
+    assert_string_equal(ctx_value(http_cd, "frame.time_epoch"), "1084443427.500000000");
+    assert_string_equal(ctx_value(http_cd, "frame.time_relative"), "2.500000000");
+    assert_string_equal(ctx_value(http_cd, "frame.time_delta"), "0.250000000");
+    assert_string_equal(ctx_value(http_cd, "frame.protocols"), "eth:ethertype:ip:tcp:http");
+    assert_string_equal(ctx_value(arp_cd, "frame.protocols"), "eth:ethertype:arp");
+    /* frame.protocols is the last instance of the frame's slice, before the
+     * first layer's, though it is known only after every layer. */
+    long k = nmx_dissection_index(http_cd, nmx_dissection_find(http_cd, nmx_field_by_key("frame.protocols"), NULL));
+    const PROPERTYINSTTABLE *slice0 = &http_cd->props->PropertyInstTable[0];
+    assert_int_equal(k, (long)slice0->nPropertyInstIndex + slice0->nPropertyInsts - 1);
+    assert_int_equal(http_cd->props->PropertyInstTable[1].nPropertyInstIndex, (WORD)(k + 1));
+    assert_ptr_equal(http_cd->props->lpFirstPropertyInst[k + 1].lpPropertyInfo,
+                     nmx_field_info(nmx_field_by_key("eth.dst")));
+    assert_string_equal(ctx_value(http_cd, "frame.comment"), "Hello\\tWorld: GET");
+    assert_string_equal(ctx_value(http_cd, "tcp.stream"), "3");
+    assert_null(ctx_value(arp_cd, "frame.comment"));
+    assert_null(ctx_value(http_cd, "udp.stream"));
+    /* Without a context, only frame.len and frame.cap_len. */
+    assert_null(ctx_value(http_d, "frame.number"));
+    assert_null(ctx_value(http_d, "frame.time"));
+    assert_null(ctx_value(http_d, "tcp.stream"));
+    assert_string_equal(ctx_value(http_d, "frame.len"), ctx_value(http_cd, "frame.len"));
+    char t[64];
+    nmx_format_time(-1500000000ll, 0, t, sizeof t);
+    assert_string_equal(t, "-1.500000000");
+    nmx_format_time(-1, 2, t, sizeof t);
+    assert_string_equal(t, "Dec 31, 1969 23:59:59.999999999 UTC");
+    /* A stream filter says it needs the stream numbers; others do not. */
+    nmx_filter_t *f = nmx_dfilter_compile("tcp.stream == 3 or udp", NULL, 0);
+    assert_true(nmx_filter_needs_streams(f));
+    nmx_filter_free(f);
+    f = nmx_dfilter_compile("frame.number == 3", NULL, 0);
+    assert_false(nmx_filter_needs_streams(f));
+    nmx_filter_free(f);
+}
+
+static void test_text_operators(void **state)
+{
+    (void)state;
+    /* frame.number, lengths */
+    check_ctx("frame.number == 7", "PF");
+    check_ctx("frame.number >= 7 and frame.number <= 8", "PP");
+    check_ctx("frame.number in {1, 5..7}", "PF");
+    check_ctx("frame.number in {1 2 8}", "FP");
+    check_ctx("frame.number in {1,2, 8}", "FP");
+    check_ctx("frame.number in {1 .. 7}", "PF");
+    check_ctx("frame.number in {1 ..7}", "PF");
+    check_ctx("frame.len in {40..50}", "FP");
+    check_ctx("frame.cap_len > 60", "PF");
+    /* times */
+    check_ctx("frame.time >= \"2004-05-13 10:17:07.5\"", "PP");
+    check_ctx("frame.time > \"2004-05-13 10:17:07.5\"", "FP");
+    check_ctx("frame.time == \"May 13, 2004 10:17:07.5\"", "PF");
+    check_ctx("frame.time < \"2004-05-13T10:17:08Z\"", "PF");
+    check_ctx("frame.time < \"2004-05-13 10:18\"", "PP");
+    check_ctx("frame.time >= \"2004-05-14\"", "FF");
+    check_ctx("frame.time_epoch < 1084443428", "PF");
+    check_ctx("frame.time_epoch == 1084443427.5", "PF");
+    check_ctx("frame.time_epoch in {1084443427..1084443428}", "PF");
+    check_ctx("frame.time_relative > 3", "FP");
+    check_ctx("frame.time_relative == 2.5", "PF");
+    check_ctx("frame.time_relative in {3..3.6}", "FP");
+    check_ctx("frame.time_delta < 0.5", "PF");
+    check_ctx("frame.time_delta >= 1", "FP");
+    check_ctx("frame.time_delta > -1", "PP");
+    /* strings: frame.protocols, frame.comment */
+    check_ctx("frame.protocols contains \"tcp\"", "PF");
+    check_ctx("frame.protocols == \"eth:ethertype:arp\"", "FP");
+    check_ctx("frame.comment", "PF");
+    check_ctx("frame.comment contains \"World\"", "PF");
+    check_ctx("tcp.stream == 3", "PF");
+    check_ctx("tcp.stream in {0..2}", "FF");
+    check_ctx("udp.stream", "FF");
+    /* matches and ~: case-insensitive as Wireshark's, unless (?-i) */
+    check_ctx("http.host matches \"^www\\\\.example\"", "PF");
+    check_ctx("http.host ~ \"EXAMPLE\\\\.com$\"", "PF");
+    check_ctx("http.host matches \"(?-i)example\"", "FF");
+    check_ctx("http.host matches \"(?-i)Example\"", "PF");
+    check_ctx("frame.protocols ~ \"ip:(tcp|udp):\"", "PF");
+    check_ctx("not http.host matches \"x{2}\"", "PP");
+    /* slices */
+    check_ctx("eth.src[0:3] == 66:77:88", "PF");
+    check_ctx("eth.src[1-2] == 77:88", "PF");
+    check_ctx("eth.src[0] == 0x66", "PF");
+    check_ctx("eth.src[0] == 66", "PF");
+    check_ctx("eth.src[:2] == 00:11", "FP");
+    check_ctx("eth.src[4:] == aa:bb", "PF");
+    check_ctx("eth.src[-2:] == aa:bb", "PF");
+    check_ctx("eth.src[-1] == 55", "FP");
+    check_ctx("eth.dst[0:2] != ff:ff", "PF");
+    check_ctx("eth[12:2] == 08:06", "FP");
+    check_ctx("frame[0:6] == ff:ff:ff:ff:ff:ff", "FP");
+    check_ctx("ip[9] == 06", "PF");
+    check_ctx("http.host[0:4] == \"www.\"", "PF");
+    check_ctx("http.host[4:7] == \"Example\"", "PF");
+    check_ctx("eth.src[10:2] == 00:00", "FF");
+    check_ctx("tcp[20:3] == \"GET\"", "PF");
+    /* & */
+    check_ctx("tcp.flags & 0x08", "PF");
+    check_ctx("tcp.flags & 0x02", "FF");
+    check_ctx("tcp.flags & 0x18 == 0x18", "PF");
+    check_ctx("tcp.flags & 0x02 != 2", "PF");
+    check_ctx("!(tcp.flags & 0x02)", "PP");
+    check_ctx("tcp.dstport & 0x40 in {64}", "PF");
+    /* functions */
+    check_ctx("len(http.host) == 15", "PF");
+    check_ctx("len(http.host) > 15", "FF");
+    check_ctx("len(eth.src) == 6", "PP");
+    check_ctx("len(eth.src[1:2]) == 2", "PP");
+    check_ctx("len(frame) > 60", "PF");
+    check_ctx("lower(http.host) == \"www.example.com\"", "PF");
+    check_ctx("upper(http.host) contains \"EXAMPLE\"", "PF");
+    check_ctx("upper(http.request.method) in {\"GET\", \"POST\"}", "PF");
+    check_ctx("lower(http.host) matches \"^www\"", "PF");
+    /* != with transforms: present, and no instance equal */
+    check_ctx("len(http.host) != 15", "FF");
+    check_ctx("len(http.host) != 3", "PF");
+}
+
+static void test_text_new_errors(void **state)
+{
+    (void)state;
+    check_error("bogus(http.host)", 0, "not a function");
+    check_error("len(http.host", 13, "')' expected");
+    check_error("len()", 4, "field name");
+    check_error("len(len(http.host))", 4, "nested");
+    check_error("len(ip.ttl) > 1", 4, "len() needs");
+    check_error("lower(ip.src) == \"a\"", 6, "lower() needs a string");
+    check_error("len(nosuch.field)", 4, "neither a field nor a protocol");
+    check_error("tcp.port in 80", 12, "'{' expected");
+    check_error("tcp.port in {80, 443", 12, "never closed");
+    check_error("tcp.port in {}", 12, "empty");
+    check_error("tcp.port in {80, abc}", 17, "not a valid number");
+    check_error("tcp.port in {80..x}", 17, "not a valid number");
+    check_error("http.host in {\"a\"..\"b\"}", 14, "a range needs");
+    check_error("tcp.port in {80 ..}", 18, "end of the range");
+    check_error("http.host matches \"(\"", 18, "invalid regular expression");
+    check_error("http.host matches abc", 18, "quoted regular expression");
+    check_error("ip.ttl matches \"1\"", 7, "'matches' needs");
+    check_error("ip.ttl ~ \"1\"", 7, "'matches' needs");
+    check_error("eth.src[1:", 7, "never closed");
+    check_error("eth.src[a] == 00", 7, "invalid slice");
+    check_error("eth.src[3-1] == 00", 7, "invalid slice");
+    check_error("ip.ttl[0] == 1", 6, "cannot be sliced");
+    check_error("ip.src & 1", 7, "'&' needs an integer field");
+    check_error("tcp.flags & x", 12, "number is expected after '&'");
+    check_error("frame.time > \"yesterday\"", 13, "not a valid time");
+    check_error("frame.time > \"2004-13-01 00:00:00\"", 13, "not a valid time");
+    check_error("frame.time_relative > 1.5.2", 22, "seconds");
+    check_error("tcp in {1}", 4, "protocol");
+    check_error("eth[0:2] contains 01 and tcp ~ \"x\"", 29, "protocol");
+}
+
+/* The text compiler's own actions cannot come from FilterAddObject, and a
+ * filter with a regular expression is duplicated with its own copy. */
+static void test_private_actions(void **state)
+{
+    (void)state;
+    HFILTER h = CreateFilter();
+    add(h, FILTERACTION_PROPERTY, prop("http.host"), 0);
+    FILTEROBJECT2 o;
+    memset(&o, 0, sizeof o);
+    o.Action = NMX_FA_REGEX;
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+    o.Action = NMX_FA_MATCHES;
+    assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
+    DWORD err = 0;
+    assert_int_equal(eval_h(h, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    assert_int_equal(err, NMERR_FILTER_INVALID_EXPRESSION);
+    DestroyFilter(h);
+
+    nmx_filter_t *f = nmx_dfilter_compile("http.host matches \"example\\\\.com\" and tcp.port in {80..81}", NULL, 0);
+    assert_non_null(f);
+    HFILTER dup = FilterDuplicate(nmx_filter_handle(f));
+    assert_non_null(dup);
+    nmx_filter_free(f); /* the duplicate has its own copy of the expression */
+    assert_int_equal(eval_h(dup, http_d, NULL), FILTER_PASSED);
+    assert_int_equal(eval_h(dup, arp_d, NULL), FILTER_FAILED);
+    DestroyFilter(dup);
+}
+
 /* A text of `n` copies of `unit` around `middle` and `n` copies of `close`. */
 static char *nested(const char *unit, size_t n, const char *middle, const char *close)
 {
@@ -593,6 +828,10 @@ int main(void)
         cmocka_unit_test(test_text_syntax),
         cmocka_unit_test(test_text_errors),
         cmocka_unit_test(test_text_nesting),
+        cmocka_unit_test(test_frame_fields),
+        cmocka_unit_test(test_text_operators),
+        cmocka_unit_test(test_text_new_errors),
+        cmocka_unit_test(test_private_actions),
         cmocka_unit_test(test_program_bounds),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
