@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - installs what nmexpert needs from Debian 12's archive.
 #
-#   scripts/deps.sh build   compiler, CMake, libpcap, jansson, zlib, zstd, lz4, PCRE2, PCRE2
+#   scripts/deps.sh build   compiler, CMake, libpcap, jansson, zlib, zstd, lz4, PCRE2
 #   scripts/deps.sh test    + cmocka, valgrind, clang runtime, tshark, capinfos, tcptrace,
 #                             python3-jsonschema, the zstd and lz4 tools
 #   scripts/deps.sh bench   + mimalloc, talloc, jemalloc, hyperfine (peers for bench/)
