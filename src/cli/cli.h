@@ -108,6 +108,14 @@ json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei);
  * in UTC unless it ends with Z or +HH:MM/-HH:MM.  False if it is none.
  */
 bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out);
+/*
+ * For commands that read argv by hand: when argv[*i] is option `name`
+ * ("--format") as "--format VALUE" or "--format=VALUE", its value
+ * (advancing *i past a separate one); NULL otherwise.  A separate value
+ * that is missing gives "" with *missing set.
+ */
+const char *nmx_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+
 /* A 1-based frame range "A-B", "A-", "-B" or "N"; 0 for an open end. */
 bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last);
 

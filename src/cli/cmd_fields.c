@@ -108,19 +108,19 @@ int nmx_cmd_fields(int argc, char **argv)
     }
     int rc = NMX_EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        const char *a = argv[i];
+        bool missing;
+        const char *v = nmx_cli_option_value(argc, argv, &i, "--format", &missing);
+        if (missing) {
+            nmx_cli_error("fields: --format needs a value (text, tsv or json)");
+            goto out;
+        }
+        if (v != NULL) {
+            /* below */
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             rc = NMX_EXIT_OK;
             goto out;
-        } else if (strcmp(a, "--format") == 0) {
-            if (++i >= argc) {
-                nmx_cli_error("fields: --format needs a value (text, tsv or json)");
-                goto out;
-            }
-            v = argv[i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            v = a + 9;
         } else if (a[0] == '-') {
             nmx_cli_error("fields: unknown option '%s'", a);
             usage(stderr);

@@ -169,25 +169,23 @@ int nmx_cmd_info(int argc, char **argv)
     int rc = NMX_EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        const char *fmt = NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        bool missing, missing_r;
+        const char *fmt = nmx_cli_option_value(argc, argv, &i, "--format", &missing);
+        const char *r = fmt == NULL ? nmx_cli_option_value(argc, argv, &i, strcmp(a, "-r") == 0 ? "-r" : "--read-file",
+                                                           &missing_r)
+                                    : NULL;
+        if (missing || (fmt == NULL && missing_r)) {
+            nmx_cli_error(missing ? "info: --format needs a value (text or json)" : "info: %s needs a capture", a);
+            goto out;
+        }
+        if (fmt != NULL) {
+            /* below */
+        } else if (r != NULL) {
+            paths[npaths++] = r;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             rc = NMX_EXIT_OK;
             goto out;
-        } else if (strcmp(a, "--format") == 0) {
-            if (++i >= argc) {
-                nmx_cli_error("info: --format needs a value (text or json)");
-                goto out;
-            }
-            fmt = argv[i];
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            fmt = a + 9;
-        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--read-file") == 0) {
-            if (++i >= argc) {
-                nmx_cli_error("info: %s needs a capture", a);
-                goto out;
-            }
-            paths[npaths++] = argv[i];
         } else if (a[0] == '-' && a[1] != '\0') {
             nmx_cli_error("info: unknown option '%s'", a);
             usage(stderr);

@@ -427,3 +427,21 @@ bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
     *last = (uint32_t)b;
     return true;
 }
+
+const char *nmx_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    *missing = false;
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return "";
+    }
+    return argv[++*i];
+}
