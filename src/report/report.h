@@ -12,6 +12,23 @@
 
 #include <nmexpert/host.h>
 
+/* ---- values (values.c) ------------------------------------------------------ */
+
+/* How a FLOAT64 column is written: its kind, from its name (values.c). */
+typedef enum { NUM_INTEGER, NUM_SECONDS, NUM_PERCENT, NUM_REAL } num_kind_t;
+
+typedef struct numfmt {
+    num_kind_t kind;
+    int decimals; /* text decimals */
+} numfmt_t;
+/* The kind a column name declares ("(s)" seconds, "%" percent), or NUM_REAL. */
+num_kind_t nmx_report_name_kind(const char *name);
+/* Decimals (0-6) needed to show v exactly at microsecond-like precision. */
+int nmx_report_decimals_needed(double v);
+/* A FLOAT64 cell by its column's format: fixed decimals in text, the
+ * shortest exact positional text in CSV (csv). */
+void nmx_report_format_number(double v, const numfmt_t *f, bool csv, char *buf, size_t n);
+
 /* A cell as the NetMon viewer shows it (spec 4.7). */
 void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n);
 
