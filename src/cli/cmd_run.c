@@ -252,7 +252,174 @@ static void run_usage(FILE *out)
           out);
 }
 
-int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults)
+/* Everything one `nmexpert run` holds, freed by cmd_free(). */
+typedef struct run_cmd {
+    const nmx_cli_run_defaults_t *defaults; /* the demo's, or NULL */
+    int status;                  /* the exit status so far */
+    selected_t *sel;             /* -e, or every default expert */
+    size_t nsel;
+    pending_set_t *sets;         /* --set and --config, then the defaults' */
+    size_t nsets;
+    const char **dirs;           /* --experts-dir */
+    size_t ndirs;
+    const char **captures;       /* -r FILE and the positional names, in order */
+    size_t ncaptures;
+    const char *start_text, *end_text; /* --start, --end: read once the capture is open */
+    int format;
+    const char *output;          /* -o, or NULL */
+    bool progress_on;
+    nmx_run_opts_t opts;
+    nmx_capture_info_t info;
+    nmx_host_t *host;
+    nmx_capture_t *cap;
+    nmx_run_t *run;
+    nmx_output_t *report;        /* the -o file while it is written */
+    FILE *out;
+    progress_t prog;
+    char errbuf[1024];
+} run_cmd_t;
+
+/* Appends one item of `size` bytes to a growing array; false out of memory. */
+static bool push(void *arr, size_t *n, size_t size, const void *item)
+{
+    void **a = arr;
+    void *g = realloc(*a, (*n + 1) * size);
+    if (g == NULL) {
+        nmx_cli_error("out of memory");
+        return false;
+    }
+    memcpy((char *)g + *n * size, item, size);
+    *a = g;
+    (*n)++;
+    return true;
+}
+
+static bool add_selected(run_cmd_t *rc, const char *which, const char *module)
+{
+    selected_t one;
+    memset(&one, 0, sizeof one);
+    one.which = (char *)which;
+    if (module != NULL)
+        nmx_strlcpy(one.module, module, sizeof one.module);
+    else
+        nmx_module_name(which, one.module, sizeof one.module);
+    return push(&rc->sel, &rc->nsel, sizeof one, &one);
+}
+
+/* --set NAME.KEY=VALUE ('s') or --config NAME=FILE ('c'). */
+static bool add_setting(run_cmd_t *rc, int c, const char *arg)
+{
+    nmx_cli_set_t one;
+    if (c == 's') {
+        if (nmx_cli_parse_set(arg, NULL, &one) != 0)
+            return false;
+    } else {
+        const char *eq = strchr(arg, '=');
+        if (eq == NULL || eq == arg || eq[1] == '\0') {
+            nmx_cli_error("--config wants NAME=FILE, not '%s'", arg);
+            return false;
+        }
+        one.module = strndup(arg, (size_t)(eq - arg));
+        one.key = NULL;
+        one.value = strdup(eq + 1);
+    }
+    pending_set_t ps = {one.module, one.key, one.value};
+    if ((c == 'c' && (ps.module == NULL || ps.value == NULL)) || !push(&rc->sets, &rc->nsets, sizeof ps, &ps)) {
+        nmx_cli_set_free(&one);
+        return false;
+    }
+    return true;
+}
+
+/* The options that take a number, a size or a word; false with the message
+ * printed.  (Over 80 lines: one short case per option, each with its own
+ * message; split, they would only be harder to compare.) */
+static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
+{
+    nmx_run_opts_t *o = &rc->opts;
+    uint64_t u;
+    double d;
+    switch (c) {
+    case 'f':
+        rc->format = nmx_cli_parse_format(arg, true);
+        if (rc->format < 0)
+            nmx_cli_error("--format must be text, csv or json, not '%s'", arg);
+        return rc->format >= 0;
+    case 'o':
+        if (looks_like_preference(arg)) {
+            const char *colon = strchr(arg, ':');
+            nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
+                          "setting use --set %.*s=%s)",
+                          arg, (int)(colon - arg), arg, colon + 1);
+            return false;
+        }
+        rc->output = arg;
+        return true;
+    case 'I':
+        if (strcmp(arg, "process") != 0 && strcmp(arg, "none") != 0) {
+            nmx_cli_error("--isolation must be process or none, not '%s'", arg);
+            return false;
+        }
+        o->isolation = strcmp(arg, "process") == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE;
+        return true;
+    case 'j':
+        if (!nmx_parse_u64(arg, &u) || u < 1 || u > 256) {
+            nmx_cli_error("--jobs wants a number from 1 to 256, not '%s'", arg);
+            return false;
+        }
+        o->jobs = (unsigned)u;
+        return true;
+    case 't':
+    case 'g':
+        if (!nmx_parse_seconds(arg, &d) || d <= 0) {
+            nmx_cli_error("--%s wants a positive number of seconds, not '%s'", c == 't' ? "timeout" : "grace",
+                          arg);
+            return false;
+        }
+        *(c == 't' ? &o->timeout_s : &o->grace_s) = d;
+        return true;
+    case 'm':
+        if (!nmx_parse_size(arg, &u) || u == 0) {
+            nmx_cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", arg);
+            return false;
+        }
+        o->mem_limit = u;
+        return true;
+    case 'L':
+        if (!nmx_parse_size(arg, &u) || u < 4096) {
+            nmx_cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'", arg);
+            return false;
+        }
+        o->event_limit = u;
+        return true;
+    case 'F':
+        if (!nmx_parse_u64(arg, &u) || u < 1 || u > UINT32_MAX) {
+            nmx_cli_error("--frame wants a frame number from 1, not '%s'", arg);
+            return false;
+        }
+        o->start_frame = (uint32_t)u;
+        return true;
+    case 'B':
+        if (!nmx_parse_u64(arg, &u) || u > 255) {
+            nmx_cli_error("--bit wants a bit number from 0 to 255, not '%s'", arg);
+            return false;
+        }
+        o->has_start_bit = 1;
+        o->start_bit = (unsigned)u;
+        return true;
+    case 'R':
+        if (!nmx_cli_parse_frames(arg, &o->first_frame, &o->last_frame)) {
+            nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'", arg);
+            return false;
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* getopt over argv: 0 to go on, 1 when done (--help), -1 on an error. */
+static int parse_options(run_cmd_t *rc, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"expert", required_argument, NULL, 'e'},
@@ -281,337 +448,208 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int status = NMX_EXIT_USAGE;
-    selected_t *sel = NULL;
-    size_t nsel = 0;
-    pending_set_t *sets = NULL;
-    size_t nsets = 0;
-    char **dirs = NULL;
-    size_t ndirs = 0;
-    const char *start_text = NULL, *end_text = NULL; /* --start, --end: read once the capture is open */
-    const char **captures = NULL; /* -r FILE and the positional names, in order */
-    size_t ncaptures = 0;
-    int format = NMX_REPORT_TEXT;
-    const char *output = NULL;
-    bool progress_on = true;
-    nmx_run_opts_t opts;
-    memset(&opts, 0, sizeof opts);
-    /* Experts are independent processes: by default use every CPU. */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    opts.jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
-    nmx_host_t *host = NULL;
-    nmx_capture_t *cap = NULL;
-    nmx_run_t *run = NULL;
-    nmx_output_t *report = NULL;
-    FILE *out = stdout;
-    char errbuf[1024];
-
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":e:r:Y:o:h", longopts, NULL)) != -1) {
-        uint64_t u;
-        double d;
+        bool ok = true;
         switch (c) {
-        case 'r': {
-            const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            captures = g;
-            captures[ncaptures++] = optarg;
-            break;
-        }
-        case 'e': {
-            selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            sel = g;
-            memset(&sel[nsel], 0, sizeof sel[nsel]);
-            sel[nsel].which = optarg;
-            nmx_module_name(optarg, sel[nsel].module, sizeof sel[nsel].module);
-            nsel++;
-            break;
-        }
+        case 'r': ok = push(&rc->captures, &rc->ncaptures, sizeof optarg, &optarg); break;
+        case 'e': ok = add_selected(rc, optarg, NULL); break;
         case 's':
-        case 'c': {
-            nmx_cli_set_t one;
-            if (c == 's') {
-                if (nmx_cli_parse_set(optarg, NULL, &one) != 0)
-                    goto out;
-            } else {
-                const char *eq = strchr(optarg, '=');
-                if (eq == NULL || eq == optarg || eq[1] == '\0') {
-                    nmx_cli_error("--config wants NAME=FILE, not '%s'", optarg);
-                    goto out;
-                }
-                one.module = strndup(optarg, (size_t)(eq - optarg));
-                one.key = NULL;
-                one.value = strdup(eq + 1);
-            }
-            pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
-            if (g == NULL) {
-                nmx_cli_set_free(&one);
-                goto oom;
-            }
-            sets = g;
-            pending_set_t *ps = &sets[nsets++];
-            ps->module = one.module;
-            ps->key = one.key;
-            ps->value = one.value;
-            break;
-        }
-        case 'Y': opts.ui_filter = optarg; break;
-        case 'f':
-            format = nmx_cli_parse_format(optarg, true);
-            if (format < 0) {
-                nmx_cli_error("--format must be text, csv or json, not '%s'", optarg);
-                goto out;
-            }
-            break;
-        case 'o':
-            if (looks_like_preference(optarg)) {
-                const char *colon = strchr(optarg, ':');
-                nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
-                              "setting use --set %.*s=%s)",
-                              optarg, (int)(colon - optarg), optarg, colon + 1);
-                goto out;
-            }
-            output = optarg;
-            break;
-        case 'I':
-            if (strcmp(optarg, "process") == 0)
-                opts.isolation = NMX_ISOLATION_PROCESS;
-            else if (strcmp(optarg, "none") == 0)
-                opts.isolation = NMX_ISOLATION_NONE;
-            else {
-                nmx_cli_error("--isolation must be process or none, not '%s'", optarg);
-                goto out;
-            }
-            break;
-        case 'j':
-            if (!nmx_parse_u64(optarg, &u) || u < 1 || u > 256) {
-                nmx_cli_error("--jobs wants a number from 1 to 256, not '%s'", optarg);
-                goto out;
-            }
-            opts.jobs = (unsigned)u;
-            break;
-        case 't':
-        case 'g':
-            if (!nmx_parse_seconds(optarg, &d) || d <= 0) {
-                nmx_cli_error("--%s wants a positive number of seconds, not '%s'",
-                              c == 't' ? "timeout" : "grace", optarg);
-                goto out;
-            }
-            if (c == 't')
-                opts.timeout_s = d;
-            else
-                opts.grace_s = d;
-            break;
-        case 'm':
-            if (!nmx_parse_size(optarg, &u) || u == 0) {
-                nmx_cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", optarg);
-                goto out;
-            }
-            opts.mem_limit = u;
-            break;
-        case 'L':
-            if (!nmx_parse_size(optarg, &u) || u < 4096) {
-                nmx_cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'",
-                              optarg);
-                goto out;
-            }
-            opts.event_limit = u;
-            break;
-        case 'D': opts.debug_heap = 1; break;
-        case 'd': {
-            char **g = realloc(dirs, (ndirs + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            dirs = g;
-            dirs[ndirs++] = optarg;
-            break;
-        }
-        case 'F':
-            if (!nmx_parse_u64(optarg, &u) || u < 1 || u > UINT32_MAX) {
-                nmx_cli_error("--frame wants a frame number from 1, not '%s'", optarg);
-                goto out;
-            }
-            opts.start_frame = (uint32_t)u;
-            break;
-        case 'P': opts.start_protocol = optarg; break;
-        case 'Q': opts.start_property = optarg; break;
-        case 'B':
-            if (!nmx_parse_u64(optarg, &u) || u > 255) {
-                nmx_cli_error("--bit wants a bit number from 0 to 255, not '%s'", optarg);
-                goto out;
-            }
-            opts.has_start_bit = 1;
-            opts.start_bit = (unsigned)u;
-            break;
-        case 'N': progress_on = false; break;
-        case 'S': start_text = optarg; break;
-        case 'E': end_text = optarg; break;
-        case 'R':
-            if (!nmx_cli_parse_frames(optarg, &opts.first_frame, &opts.last_frame)) {
-                nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'",
-                              optarg);
-                goto out;
-            }
-            break;
+        case 'c': ok = add_setting(rc, c, optarg); break;
+        case 'd': ok = push(&rc->dirs, &rc->ndirs, sizeof optarg, &optarg); break;
+        case 'Y': rc->opts.ui_filter = optarg; break;
+        case 'D': rc->opts.debug_heap = 1; break;
+        case 'P': rc->opts.start_protocol = optarg; break;
+        case 'Q': rc->opts.start_property = optarg; break;
+        case 'N': rc->progress_on = false; break;
+        case 'S': rc->start_text = optarg; break;
+        case 'E': rc->end_text = optarg; break;
         case 'h':
             run_usage(stdout);
-            status = NMX_EXIT_OK;
-            goto out;
-        case ':':
-            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            nmx_cli_error("unknown option '%s' (see 'nmexpert run --help')", argv[optind - 1]);
-            goto out;
+            rc->status = NMX_EXIT_OK;
+            return 1;
+        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
+        case '?': nmx_cli_error("unknown option '%s' (see 'nmexpert run --help')", argv[optind - 1]); return -1;
+        default: ok = parse_value_option(rc, c, optarg); break;
         }
+        if (!ok)
+            return -1;
     }
-    if (defaults != NULL && defaults->capture != NULL && ncaptures == 0 && optind == argc) {
-        const char **g = realloc(captures, sizeof *g);
-        if (g == NULL)
-            goto oom;
-        captures = g;
-        captures[ncaptures++] = defaults->capture;
-    }
-    for (; optind < argc; optind++) {
-        const char **g = realloc(captures, (ncaptures + 1) * sizeof *g);
-        if (g == NULL)
-            goto oom;
-        captures = g;
-        captures[ncaptures++] = argv[optind];
-    }
-    if (ncaptures == 0) {
+    return 0;
+}
+
+/* The captures (arguments after the options, or the demo's) and the demo's settings. */
+static bool collect_inputs(run_cmd_t *rc, int argc, char **argv)
+{
+    const nmx_cli_run_defaults_t *df = rc->defaults;
+    if (df != NULL && df->capture != NULL && rc->ncaptures == 0 && optind == argc &&
+        !push(&rc->captures, &rc->ncaptures, sizeof df->capture, &df->capture))
+        return false;
+    for (; optind < argc; optind++)
+        if (!push(&rc->captures, &rc->ncaptures, sizeof argv[optind], &argv[optind]))
+            return false;
+    if (rc->ncaptures == 0) {
         nmx_cli_error("run: which capture? (nmexpert run CAPTURE... or -r CAPTURE)");
         run_usage(stderr);
-        goto out;
+        return false;
     }
-    if (defaults != NULL) {
-        for (size_t i = 0; i < defaults->nsets; i++) {
-            pending_set_t *g = realloc(sets, (nsets + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            sets = g;
-            sets[nsets].module = strdup(defaults->sets[i].module);
-            sets[nsets].key = strdup(defaults->sets[i].key);
-            sets[nsets].value = strdup(defaults->sets[i].value);
-            nsets++;
+    for (size_t i = 0; df != NULL && i < df->nsets; i++) {
+        pending_set_t ps = {strdup(df->sets[i].module), strdup(df->sets[i].key), strdup(df->sets[i].value)};
+        if (ps.module == NULL || ps.key == NULL || ps.value == NULL || !push(&rc->sets, &rc->nsets, sizeof ps, &ps)) {
+            free(ps.module);
+            free(ps.key);
+            free(ps.value);
+            return false;
         }
     }
+    return true;
+}
 
-    cap = nmx_capture_open_files(captures, ncaptures, errbuf, sizeof errbuf);
-    if (cap == NULL) {
-        nmx_cli_error("%s", errbuf);
-        goto out;
+/* Opens the capture(s) and reads --start and --end against frame 1. */
+static bool open_capture(run_cmd_t *rc)
+{
+    rc->cap = nmx_capture_open_files(rc->captures, rc->ncaptures, rc->errbuf, sizeof rc->errbuf);
+    if (rc->cap == NULL) {
+        nmx_cli_error("%s", rc->errbuf);
+        return false;
     }
-    nmx_capture_info_t info;
-    nmx_capture_get_info(cap, &info);
+    nmx_capture_get_info(rc->cap, &rc->info);
     /* Relative times count from frame 1, as tshark's frame.time_relative. */
-    const char *tt[2] = {start_text, end_text};
+    const char *tt[2] = {rc->start_text, rc->end_text};
     for (int k = 0; k < 2; k++) {
         if (tt[k] == NULL)
             continue;
-        if (!nmx_cli_parse_time(tt[k], info.frame1_ns, k == 0 ? &opts.start_ns : &opts.end_ns)) {
+        if (!nmx_cli_parse_time(tt[k], rc->info.frame1_ns, k == 0 ? &rc->opts.start_ns : &rc->opts.end_ns)) {
             nmx_cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
                           "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
                           k == 0 ? "start" : "end", tt[k]);
-            goto out;
+            return false;
         }
-        if (k == 0)
-            opts.has_start_time = 1;
-        else
-            opts.has_end_time = 1;
+        *(k == 0 ? &rc->opts.has_start_time : &rc->opts.has_end_time) = 1;
     }
-    if (info.damage != NULL)
-        nmx_cli_error("warning: %s; reporting on the %u usable frame%s", info.damage,
-                      info.frames, info.frames == 1 ? "" : "s");
+    if (rc->info.damage != NULL)
+        nmx_cli_error("warning: %s; reporting on the %u usable frame%s", rc->info.damage, rc->info.frames,
+                      rc->info.frames == 1 ? "" : "s");
+    return true;
+}
 
-    host = nmx_host_new();
-    if (host == NULL)
-        goto oom;
-    for (size_t i = 0; i < ndirs; i++)
-        nmx_host_add_experts_dir(host, dirs[i]);
-    nmx_host_discover(host, opts.isolation == NMX_ISOLATION_PROCESS);
-    if (nsel == 0) {
-        /* Default: every discovered expert that is part of default runs. */
-        for (size_t i = 0; i < nmx_host_expert_count(host); i++) {
-            const nmx_expert_info_t *ei = nmx_host_expert(host, i);
-            if (ei->not_default)
-                continue;
-            selected_t *g = realloc(sel, (nsel + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            sel = g;
-            memset(&sel[nsel], 0, sizeof sel[nsel]);
-            sel[nsel].which = (char *)ei->module;
-            nmx_strlcpy(sel[nsel].module, ei->module, sizeof sel[nsel].module);
-            nsel++;
+/* Discovers experts; without -e, selects every default one.  Every
+ * --set/--config must name an expert of the run. */
+static bool select_experts(run_cmd_t *rc)
+{
+    if ((rc->host = nmx_host_new()) == NULL) {
+        nmx_cli_error("out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < rc->ndirs; i++)
+        nmx_host_add_experts_dir(rc->host, rc->dirs[i]);
+    nmx_host_discover(rc->host, rc->opts.isolation == NMX_ISOLATION_PROCESS);
+    if (rc->nsel == 0) {
+        for (size_t i = 0; i < nmx_host_expert_count(rc->host); i++) {
+            const nmx_expert_info_t *ei = nmx_host_expert(rc->host, i);
+            if (!ei->not_default && !add_selected(rc, ei->module, ei->module))
+                return false;
         }
-        if (nsel == 0) {
+        if (rc->nsel == 0) {
             nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s%s); use -e PATH or "
                           "--experts-dir DIR",
-                          ndirs > 0 ? "the --experts-dir directories and " : "",
+                          rc->ndirs > 0 ? "the --experts-dir directories and " : "",
                           nmx_host_installed_experts_dir());
-            goto out;
+            return false;
         }
     }
-    /* Every --set/--config must name an expert of the run. */
-    for (size_t i = 0; i < nsets; i++) {
+    size_t own = rc->nsets - (rc->defaults != NULL ? rc->defaults->nsets : 0);
+    for (size_t i = 0; i < own; i++) {
         bool known = false;
-        for (size_t k = 0; k < nsel && !known; k++)
-            known = strcasecmp(sets[i].module, sel[k].module) == 0;
-        if (!known && (defaults == NULL || i < nsets - defaults->nsets)) {
-            nmx_cli_error("%s: '%s' is not one of the experts of this run", sets[i].key != NULL ? "--set" : "--config",
-                          sets[i].module);
-            goto out;
+        for (size_t k = 0; k < rc->nsel && !known; k++)
+            known = strcasecmp(rc->sets[i].module, rc->sel[k].module) == 0;
+        if (!known) {
+            nmx_cli_error("%s: '%s' is not one of the experts of this run",
+                          rc->sets[i].key != NULL ? "--set" : "--config", rc->sets[i].module);
+            return false;
         }
     }
-    progress_t prog = {.enabled = progress_on && isatty(STDERR_FILENO)};
-    if (prog.enabled) {
-        opts.progress = draw_progress;
-        opts.progress_ctx = &prog;
+    return true;
+}
+
+/* Creates the run with each expert's configuration, checks every --set
+ * against what its expert declares (a mistyped key or value is a usage
+ * error before anything runs) and opens -o. */
+static bool prepare_run(run_cmd_t *rc)
+{
+    rc->prog.enabled = rc->progress_on && isatty(STDERR_FILENO);
+    if (rc->prog.enabled) {
+        rc->opts.progress = draw_progress;
+        rc->opts.progress_ctx = &rc->prog;
     }
-    run = nmx_run_new(host, cap, &opts, errbuf, sizeof errbuf);
-    if (run == NULL) {
-        nmx_cli_error("%s", errbuf);
-        goto out;
+    rc->run = nmx_run_new(rc->host, rc->cap, &rc->opts, rc->errbuf, sizeof rc->errbuf);
+    if (rc->run == NULL) {
+        nmx_cli_error("%s", rc->errbuf);
+        return false;
     }
-    for (size_t i = 0; i < nsel; i++) {
-        if (build_config(&sel[i], sets, nsets) != 0)
-            goto out;
-        if (nmx_run_add_expert(run, sel[i].which, sel[i].config.present ? sel[i].config.data : NULL,
-                               sel[i].config.present ? sel[i].config.len : 0, errbuf,
-                               sizeof errbuf) != 0) {
-            nmx_cli_error("%s", errbuf);
-            goto out;
+    for (size_t i = 0; i < rc->nsel; i++) {
+        selected_t *s = &rc->sel[i];
+        if (build_config(s, rc->sets, rc->nsets) != 0)
+            return false;
+        if (nmx_run_add_expert(rc->run, s->which, s->config.present ? s->config.data : NULL,
+                               s->config.present ? s->config.len : 0, rc->errbuf, sizeof rc->errbuf) != 0) {
+            nmx_cli_error("%s", rc->errbuf);
+            return false;
         }
     }
-    /* Every --set against what its expert declares: a mistyped key or value
-     * is a usage error before anything runs. */
-    for (size_t i = 0; i < nsets; i++) {
-        nmx_cli_set_t one = {sets[i].module, sets[i].key, sets[i].value};
-        if (sets[i].key != NULL && !nmx_cli_check_set(host, &one))
-            goto out;
+    for (size_t i = 0; i < rc->nsets; i++) {
+        nmx_cli_set_t one = {rc->sets[i].module, rc->sets[i].key, rc->sets[i].value};
+        if (rc->sets[i].key != NULL && !nmx_cli_check_set(rc->host, &one))
+            return false;
     }
     /* "-o -" is standard output, whatever it is; any other name is a
      * regular file written whole or not at all (nmx_output_open). */
-    if (output != NULL && strcmp(output, "-") != 0) {
-        if ((report = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
-            nmx_cli_error("%s", errbuf);
-            goto out;
+    if (rc->output != NULL && strcmp(rc->output, "-") != 0) {
+        if ((rc->report = nmx_output_open(rc->output, rc->errbuf, sizeof rc->errbuf)) == NULL) {
+            nmx_cli_error("%s", rc->errbuf);
+            return false;
         }
-        out = nmx_output_stream(report);
-        interrupt_temp = nmx_output_temp_path(report);
+        rc->out = nmx_output_stream(rc->report);
+        interrupt_temp = nmx_output_temp_path(rc->report);
     }
+    return true;
+}
 
-    interrupt_target = run;
+/* Writes the report; 0, or -1 after saying what could not be written. */
+static int write_report(run_cmd_t *rc)
+{
+    /* Text on standard output fits the terminal (or COLUMNS); files keep
+     * full-width tables. */
+    unsigned width = rc->report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
+    int wrote = nmx_report_write_width(rc->run, rc->format, rc->out, width);
+    if (wrote == 0 && rc->report != NULL) {
+        wrote = nmx_output_close(rc->report, true, rc->errbuf, sizeof rc->errbuf);
+        rc->report = NULL;
+        if (wrote != 0)
+            nmx_cli_error("cannot write the report: %s", rc->errbuf);
+    } else if (rc->report == NULL && (wrote != 0 || fflush(stdout) != 0)) {
+        wrote = -1;
+        nmx_cli_stdout_error(errno);
+    } else if (wrote != 0) {
+        nmx_cli_error("cannot write the report to %s: %s", rc->output, strerror(errno));
+    }
+    if (wrote == 0 && rc->format == NMX_REPORT_JSON)
+        keep_report_copy(rc->run);
+    return wrote;
+}
+
+/* Runs the experts (Ctrl-C and SIGTERM stop them), reports, and sets the
+ * exit status: 2 for a write error or a damaged capture, 130 interrupted,
+ * 1 when some expert did not complete. */
+static void execute(run_cmd_t *rc)
+{
+    interrupt_target = rc->run;
     interrupted = 0;
-    if (defaults != NULL) {
-        interrupt_caller_file = defaults->temp_file;
-        interrupt_caller_dir = defaults->temp_dir;
+    if (rc->defaults != NULL) {
+        interrupt_caller_file = rc->defaults->temp_file;
+        interrupt_caller_dir = rc->defaults->temp_dir;
     }
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -619,72 +657,77 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    size_t completed = nmx_run_execute(run);
+    size_t completed = nmx_run_execute(rc->run);
     interrupt_target = NULL;
-    if (prog.enabled)
-        clear_progress(&prog);
-
-    /* Text on standard output fits the terminal (or COLUMNS); files keep
-     * full-width tables. */
-    unsigned width = report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
-    int wrote = nmx_report_write_width(run, format, out, width);
-    if (wrote == 0 && report != NULL) {
-        wrote = nmx_output_close(report, true, errbuf, sizeof errbuf);
-        report = NULL;
-        if (wrote != 0)
-            nmx_cli_error("cannot write the report: %s", errbuf);
-    } else if (report == NULL && (wrote != 0 || fflush(stdout) != 0)) {
-        wrote = -1;
-        nmx_cli_stdout_error(errno);
-    } else if (wrote != 0) {
-        nmx_cli_error("cannot write the report to %s: %s", output, strerror(errno));
-    }
-    if (wrote == 0 && format == NMX_REPORT_JSON)
-        keep_report_copy(run);
-    nmx_cli_summarise_failures(run);
+    if (rc->prog.enabled)
+        clear_progress(&rc->prog);
+    int wrote = write_report(rc);
+    nmx_cli_summarise_failures(rc->run);
     if (interrupted)
         nmx_cli_error("interrupted: the report holds the results so far (exit status 130)");
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (wrote != 0) {
-        status = NMX_EXIT_USAGE; /* a write error: exit 2, as every I/O error */
-        goto out;
-    }
-    if (interrupted)
-        status = NMX_EXIT_INTERRUPTED;
-    else if (info.damage != NULL)
-        status = NMX_EXIT_USAGE;
+    if (wrote != 0)
+        rc->status = NMX_EXIT_USAGE; /* a write error: exit 2, as every I/O error */
+    else if (interrupted)
+        rc->status = NMX_EXIT_INTERRUPTED;
+    else if (rc->info.damage != NULL)
+        rc->status = NMX_EXIT_USAGE;
     else
-        status = completed == nmx_run_result_count(run) ? NMX_EXIT_OK : NMX_EXIT_INCOMPLETE;
-    goto out;
+        rc->status = completed == nmx_run_result_count(rc->run) ? NMX_EXIT_OK : NMX_EXIT_INCOMPLETE;
+}
 
-oom:
-    nmx_cli_error("out of memory");
-out:
+static int cmd_free(run_cmd_t *rc)
+{
     interrupt_temp = NULL;
     interrupt_caller_file = NULL;
     interrupt_caller_dir = NULL;
-    nmx_output_close(report, false, errbuf, sizeof errbuf); /* no-op once committed */
-    for (size_t i = 0; i < nsel; i++)
-        nmx_cli_config_free(&sel[i].config);
-    free(sel);
-    for (size_t i = 0; i < nsets; i++) {
-        free(sets[i].module);
-        free(sets[i].key);
-        free(sets[i].value);
+    nmx_output_close(rc->report, false, rc->errbuf, sizeof rc->errbuf); /* no-op once committed */
+    for (size_t i = 0; i < rc->nsel; i++)
+        nmx_cli_config_free(&rc->sel[i].config);
+    free(rc->sel);
+    for (size_t i = 0; i < rc->nsets; i++) {
+        free(rc->sets[i].module);
+        free(rc->sets[i].key);
+        free(rc->sets[i].value);
     }
-    free(sets);
-    free(dirs);
-    free(captures);
-    if (run != NULL && nmx_run_abandoned(run)) {
+    free(rc->sets);
+    free(rc->dirs);
+    free(rc->captures);
+    if (rc->run != NULL && nmx_run_abandoned(rc->run)) {
         /* An in-process expert never came back: leave without waiting for it. */
         fflush(NULL);
-        _exit(status);
+        _exit(rc->status);
     }
-    nmx_run_free(run);
-    nmx_host_free(host);
-    nmx_capture_close(cap);
+    nmx_run_free(rc->run);
+    nmx_host_free(rc->host);
+    nmx_capture_close(rc->cap);
+    return rc->status;
+}
+
+int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults)
+{
+    static run_cmd_t zero;
+    run_cmd_t *rc = malloc(sizeof *rc);
+    if (rc == NULL) {
+        nmx_cli_error("out of memory");
+        return NMX_EXIT_USAGE;
+    }
+    *rc = zero;
+    rc->defaults = defaults;
+    rc->status = NMX_EXIT_USAGE;
+    rc->format = NMX_REPORT_TEXT;
+    rc->progress_on = true;
+    rc->out = stdout;
+    /* Experts are independent processes: by default use every CPU. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    rc->opts.jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
+    if (parse_options(rc, argc, argv) == 0 && collect_inputs(rc, argc, argv) && open_capture(rc) &&
+        select_experts(rc) && prepare_run(rc))
+        execute(rc);
+    int status = cmd_free(rc);
+    free(rc);
     return status;
 }
 
