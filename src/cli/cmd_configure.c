@@ -22,6 +22,70 @@
 
 #include "cli.h"
 
+/* The configuration to pass to Configure: --config FILE, or the stored
+ * one, then each --set; false with the message printed. */
+static bool compose(const nmx_expert_info_t *ei, const char *config_file, const nmx_cli_set_t *sets,
+                    size_t nsets, nmx_cli_config_t *cfg)
+{
+    size_t len;
+    uint8_t *data = NULL;
+    if (config_file != NULL) {
+        data = nmx_cli_read_file(config_file, 1024 * 1024, &len);
+        if (data == NULL)
+            return false;
+        nmx_cli_unwrap_config(&data, &len);
+    } else {
+        data = nmx_config_load(ei->module, &len);
+    }
+    if (data != NULL) {
+        nmx_cli_config_assign(cfg, data, len);
+        free(data);
+    }
+    for (size_t i = 0; i < nsets; i++) {
+        if (cfg->present && !nmx_cli_is_text((const uint8_t *)cfg->data, cfg->len)) {
+            nmx_cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
+            return false;
+        }
+        cfg->present = true;
+        if (!nmx_cli_config_set(cfg, sets[i].key, sets[i].value)) {
+            nmx_cli_error("out of memory");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Prints the stored configuration (with --show, after the table of the
+ * declared settings); false, with the message, when it is unreadable. */
+static bool show_configuration(const nmx_expert_info_t *ei, bool show)
+{
+    if (show && ei->nsettings > 0) {
+        printf("%s settings:\n", ei->module);
+        nmx_cli_print_settings(stdout, ei, "  ");
+        printf("stored configuration:\n");
+    }
+    size_t len;
+    uint8_t *data = nmx_config_load(ei->module, &len);
+    if (data == NULL && len == (size_t)-1) {
+        nmx_cli_error("%s: the stored configuration is unreadable or corrupt (--reset forgets it)", ei->module);
+        return false;
+    }
+    if (data == NULL) {
+        printf("%s: no stored configuration (defaults)\n", ei->module);
+    } else if (nmx_cli_is_text(data, len)) {
+        fwrite(data, 1, len > 0 && data[len - 1] == '\0' ? len - 1 : len, stdout);
+        if (len > 0 && data[len - 1] != '\n' && !(len > 1 && data[len - 2] == '\n'))
+            putchar('\n');
+    } else {
+        printf("%s: %zu bytes of binary configuration\n", ei->module, len);
+    }
+    free(data);
+    return true;
+}
+
+/* (Over 80 lines: the options, then one short step per option in the
+ * order they apply: lock, reset, Configure, show.  compose() and
+ * show_configuration() hold the longer steps.) */
 int nmx_cmd_configure(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -121,29 +185,8 @@ int nmx_cmd_configure(int argc, char **argv)
     }
     bool plain = config_file == NULL && nsets == 0 && !reset && !show;
     if (config_file != NULL || nsets > 0 || (plain && ei->configurable)) {
-        size_t len;
-        uint8_t *data = NULL;
-        if (config_file != NULL) {
-            data = nmx_cli_read_file(config_file, 1024 * 1024, &len);
-            if (data == NULL)
-                goto out;
-            nmx_cli_unwrap_config(&data, &len);
-        } else {
-            data = nmx_config_load(ei->module, &len);
-        }
-        if (data != NULL) {
-            nmx_cli_config_assign(&cfg, data, len);
-            free(data);
-        }
-        for (size_t i = 0; i < nsets; i++) {
-            if (cfg.present && !nmx_cli_is_text((const uint8_t *)cfg.data, cfg.len)) {
-                nmx_cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
-                goto out;
-            }
-            cfg.present = true;
-            if (!nmx_cli_config_set(&cfg, parsed[i].key, parsed[i].value))
-                goto oom;
-        }
+        if (!compose(ei, config_file, parsed, nsets, &cfg))
+            goto out;
         char errbuf[1024];
         if (capture_path != NULL) {
             cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
@@ -166,30 +209,8 @@ int nmx_cmd_configure(int argc, char **argv)
         }
         changed = true;
     }
-    if (show && ei->nsettings > 0) {
-        printf("%s settings:\n", ei->module);
-        nmx_cli_print_settings(stdout, ei, "  ");
-        printf("stored configuration:\n");
-    }
-    if (show || !changed || plain) {
-        size_t len;
-        uint8_t *data = nmx_config_load(ei->module, &len);
-        if (data == NULL && len == (size_t)-1) {
-            nmx_cli_error("%s: the stored configuration is unreadable or corrupt (--reset forgets it)",
-                          ei->module);
-            status = NMX_EXIT_USAGE;
-            goto out;
-        } else if (data == NULL) {
-            printf("%s: no stored configuration (defaults)\n", ei->module);
-        } else if (nmx_cli_is_text(data, len)) {
-            fwrite(data, 1, len > 0 && data[len - 1] == '\0' ? len - 1 : len, stdout);
-            if (len > 0 && data[len - 1] != '\n' && !(len > 1 && data[len - 2] == '\n'))
-                putchar('\n');
-        } else {
-            printf("%s: %zu bytes of binary configuration\n", ei->module, len);
-        }
-        free(data);
-    }
+    if ((show || !changed || plain) && !show_configuration(ei, show))
+        goto out;
     status = NMX_EXIT_OK;
     goto out;
 oom:
