@@ -200,20 +200,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
         nmx_streams_t *conv = nmx_streams_new();
         assert_non_null(conv);
         for (uint32_t i = 0; i < nf; i++) {
-            const nmx_frame_rec_t *fr = nmx_cap_frame(cap, i);
-            /* The frame's context as the runtime gives it (session.c). */
-            nmx_frame_ctx_t ctx = {
-                .number = i + 1,
-                .has_time = !(fr->flags & NMX_FRAME_NO_TS),
-                .ts_ns = fr->ts_ns,
-                .first_ns = nmx_cap_frame(cap, 0)->ts_ns,
-                .prev_ns = i > 0 ? nmx_cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
-                .comment = nmx_cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(cap, i) : NULL,
-            };
-            assert_true(nmx_streams_next(conv, nmx_cap_data(cap, i), fr->caplen, fr->wirelen,
-                                         fr->linktype, ctx.tcp_stream, ctx.udp_stream));
-            nmx_dissection_t *d =
-                nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+            nmx_dissection_t *d = tsu_dissect_frame(ws, conv, cap, i);
             assert_non_null(d);
             char **cols = calloc(nall + NANALYSIS, sizeof(*cols));
             size_t nc = tsu_split(lines[i], cols, nall + NANALYSIS);

@@ -199,19 +199,7 @@ static void test_filters_agree(void **state)
         nmx_streams_t *conv = nmx_streams_new();
         assert_non_null(conv);
         for (uint32_t i = 0; i < nf; i++) {
-            /* The frame's context as the runtime gives it (session.c). */
-            const nmx_frame_rec_t *fr = nmx_cap_frame(cap, i);
-            nmx_frame_ctx_t ctx = {
-                .number = i + 1,
-                .has_time = !(fr->flags & NMX_FRAME_NO_TS),
-                .ts_ns = fr->ts_ns,
-                .first_ns = nmx_cap_frame(cap, 0)->ts_ns,
-                .prev_ns = i > 0 ? nmx_cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
-                .comment = nmx_cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(cap, i) : NULL,
-            };
-            assert_true(nmx_streams_next(conv, nmx_cap_data(cap, i), fr->caplen, fr->wirelen,
-                                         fr->linktype, ctx.tcp_stream, ctx.udp_stream));
-            ds[i] = nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+            ds[i] = tsu_dissect_frame(ws, conv, cap, i);
             assert_non_null(ds[i]);
         }
         nmx_streams_free(conv);

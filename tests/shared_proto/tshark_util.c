@@ -161,3 +161,20 @@ size_t tsu_split(char *line, char **fields, size_t max)
     }
     return n;
 }
+
+nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i)
+{
+    const nmx_frame_rec_t *fr = nmx_cap_frame(cap, i);
+    nmx_frame_ctx_t ctx = {
+        .number = i + 1,
+        .has_time = !(fr->flags & NMX_FRAME_NO_TS),
+        .ts_ns = fr->ts_ns,
+        .first_ns = nmx_cap_frame(cap, 0)->ts_ns,
+        .prev_ns = i > 0 ? nmx_cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
+        .comment = nmx_cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(cap, i) : NULL,
+    };
+    if (!nmx_streams_next(conv, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
+                          ctx.udp_stream))
+        return NULL;
+    return nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+}

@@ -9,6 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capture/capture.h"
+#include "proto/proto.h"
+
+/*
+ * Frame i of cap dissected with its context as the runtime gives it
+ * (session.c): number, times, pcapng comment, and the stream numbers that
+ * `conv` assigns (frames must come in order, each once).  NULL on failure.
+ */
+nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i);
+
 /* The shared captures directory, or NULL (with a reason printed) if absent. */
 const char *tsu_captures_dir(void);
 
