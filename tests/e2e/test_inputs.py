@@ -224,5 +224,4 @@ t.check("-o topuser.count:5: usage error pointing at --set", rc == 2 and "--set 
 t.check("-o topuser.count:5: no file of that name written", not os.path.exists("topuser.count:5"))
 os.chdir(cwd)
 
-shutil.rmtree(t.tmp, ignore_errors=True)
 sys.exit(t.done())

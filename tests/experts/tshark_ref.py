@@ -40,7 +40,6 @@ TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FAL
 # analysis off.
 NO_SEQ_ANALYSIS = ["-o", "tcp.analyze_sequence_numbers:FALSE"]
 
-failures = []
 notes = []
 
 
@@ -54,23 +53,15 @@ def cache_dir():
     return d
 
 
-def check(name, cond, detail=""):
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else "  -- " + str(detail)[:2000]), flush=True)
-    if not cond:
-        failures.append(name)
-    return cond
-
-
 def note(text):
     print("note " + text, flush=True)
     notes.append(text)
 
 
-# Exit status of a test that passed but skipped part of its checks (a tool
-# or the shared captures missing): ctest reports it as skipped
-# (SKIP_RETURN_CODE in tests/experts/CMakeLists.txt), not as passed.
-SKIP_STATUS = 77
-skips = []
+# check(), the failures and the skips, with the exit status of a test that
+# passed but skipped part of its checks, are cli_checks' (one set for every
+# expert test).
+from cli_checks import SKIP_STATUS, check, failures, skips  # noqa: E402,F401
 
 
 def skipped(text):

@@ -119,25 +119,6 @@ static bool excepted(const char *rel, const char *field)
     return false;
 }
 
-/* Our value of `f` in d, as tshark prints it with occurrence=a. */
-static void render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    const PROPERTYINST *pi = NULL;
-    while ((pi = nmx_dissection_find(d, f, pi)) != NULL) {
-        char v[4096];
-        nmx_value_t val;
-        if (!nmx_prop_value(pi, &val))
-            continue; /* an IFLAG_ERROR marker */
-        nmx_prop_render(pi, v, sizeof(v));
-        int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", v);
-        if (w < 0 || (size_t)w >= outlen - n)
-            return;
-        n += (size_t)w;
-    }
-}
-
 /*
  * Compares the given fields over every readable capture; returns the number
  * of (capture, field) pairs that differ outside the documented exceptions.
@@ -212,7 +193,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
                     continue;
                 const char *want = colidx[k] < nc ? cols[colidx[k]] : "";
                 char got[16384];
-                render_all(d, fp[k], got, sizeof(got));
+                tsu_render_all(d, fp[k], got, sizeof(got));
                 if (strcmp(want, got) != 0) {
                     if (verbose && bad[k] < 5)
                         printf("    %s frame %u %s: tshark [%s] nmexpert [%s]\n", caps[ci], i + 1,

@@ -257,21 +257,6 @@ static void test_filters_agree(void **state)
     assert_int_equal(failed, 0);
 }
 
-/* The values of every instance of `key` in d, joined by ',' as tshark -T fields does. */
-static void join_values(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t len)
-{
-    size_t at = 0;
-    out[0] = '\0';
-    const PROPERTYINST *pi = NULL;
-    while ((pi = nmx_dissection_find(d, f, pi)) != NULL) {
-        char v[64];
-        nmx_prop_render(pi, v, sizeof v);
-        at += (size_t)snprintf(out + at, len - at, "%s%s", at ? "," : "", v);
-        if (at >= len)
-            return;
-    }
-}
-
 /* tcp.stream and udp.stream of every frame are tshark's. */
 static void test_streams_agree(void **state)
 {
@@ -317,8 +302,8 @@ static void test_streams_agree(void **state)
             assert_non_null(d);
             char got[256], want[256];
             char tv[128], uv[128];
-            join_values(d, tcp_stream, tv, sizeof tv);
-            join_values(d, udp_stream, uv, sizeof uv);
+            tsu_render_all(d, tcp_stream, tv, sizeof tv);
+            tsu_render_all(d, udp_stream, uv, sizeof uv);
             snprintf(got, sizeof got, "%s\t%s", tv, uv);
             snprintf(want, sizeof want, "%s", lines[i]);
             if (strcmp(got, want) != 0) {

@@ -178,3 +178,21 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, con
         return NULL;
     return nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
 }
+
+void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    const PROPERTYINST *pi = NULL;
+    while ((pi = nmx_dissection_find(d, f, pi)) != NULL) {
+        char v[4096];
+        nmx_value_t val;
+        if (!nmx_prop_value(pi, &val))
+            continue; /* an IFLAG_ERROR marker */
+        nmx_prop_render(pi, v, sizeof(v));
+        int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", v);
+        if (w < 0 || (size_t)w >= outlen - n)
+            return;
+        n += (size_t)w;
+    }
+}

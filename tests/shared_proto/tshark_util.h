@@ -17,6 +17,10 @@
  * (session.c): number, times, pcapng comment, and the stream numbers that
  * `conv` assigns (frames must come in order, each once).  NULL on failure.
  */
+/* Every value of field f in d, joined by ',' as tshark prints it with
+ * -T fields -E occurrence=a (error markers left out); cut at outlen. */
+void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen);
+
 nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i);
 
 /* The shared captures directory, or NULL (with a reason printed) if absent. */
