@@ -386,15 +386,15 @@ unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
     if (is_stdin) {
         fd = STDIN_FILENO;
     } else {
-        /* Peek at the magic number; anything but a compressed regular file
-         * goes the usual way, which refuses FIFOs and devices unread. */
+        /* Peek at the magic number of a regular file; anything else goes
+         * to the capture layer's own checks, which refuse FIFOs and devices
+         * unread (and name why a file cannot be opened). */
         fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            if (fd >= 0)
-                close(fd);
+        if (fd < 0)
             return nmx_cap_open_file(name, out, err);
-        }
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+            return nmx_cap_open_fd(fd, name, out, err);
     }
     uint8_t head[8];
     ssize_t n = read_full(fd, head, sizeof head);
@@ -406,8 +406,14 @@ unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
     }
     comp_t c = sniff(head, (size_t)n);
     if (!is_stdin && c == COMP_NONE) {
-        close(fd);
-        return nmx_cap_open_file(name, out, err);
+        /* A plain capture: the file already open is the capture's (a file
+         * that cannot be mapped is read from its start). */
+        if (lseek(fd, 0, SEEK_SET) != 0) {
+            unsigned rc = read_failed(name, err);
+            close(fd);
+            return rc;
+        }
+        return nmx_cap_open_fd(fd, name, out, err);
     }
     /* Standard input is read from where it stands, never rewound. */
     unsigned rc = open_decoded(fd, !is_stdin, head, (size_t)n, c, is_stdin ? STDIN_NAME : name, out, err);
