@@ -27,6 +27,14 @@ int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
 int nmx_cmd_fields(int argc, char **argv);    /* cmd_fields.c */
 int nmx_cmd_report(int argc, char **argv);    /* cmd_report.c */
 
+/*
+ * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to
+ * DIR/report-PID-N.json as well, written by `write` (the test suite
+ * validates each against the installed schema).  Only a directory the user
+ * names this way is written; a failure is a warning, never the command's.
+ */
+void nmx_cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx);
+
 /* Settings a caller of the run command adds (the demo). */
 typedef struct nmx_cli_setting {
     const char *module, *key, *value;

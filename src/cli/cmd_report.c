@@ -24,6 +24,27 @@ static void usage(FILE *out)
           out);
 }
 
+static int rewrite_json(FILE *out, const void *path)
+{
+    char err[512];
+    return nmx_report_rewrite(path, NMX_REPORT_JSON, out, 0, err, sizeof err);
+}
+
+void nmx_cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx)
+{
+    static unsigned seq;
+    const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
+    if (dir == NULL || dir[0] == '\0')
+        return;
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/report-%ld-%u.json", dir, (long)getpid(), seq++);
+    nmx_output_t *o = nmx_output_open(path, err, sizeof err);
+    if (o == NULL || write(nmx_output_stream(o), ctx) != 0 || nmx_output_close(o, true, err, sizeof err) != 0) {
+        nmx_output_close(o, false, err, sizeof err);
+        nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
+    }
+}
+
 int nmx_cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -79,17 +100,8 @@ int nmx_cmd_report(int argc, char **argv)
         nmx_cli_error("cannot write the report: %s", errbuf);
         return NMX_EXIT_USAGE;
     }
-    /* NMEXPERT_REPORT_COPY_DIR, as for run (the tests validate the copies). */
-    const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
-    if (format == NMX_REPORT_JSON && dir != NULL && dir[0] != '\0' && strcmp(path, "/dev/stdin") != 0) {
-        char copy[4096];
-        snprintf(copy, sizeof copy, "%s/report-%ld-rewrite.json", dir, (long)getpid());
-        nmx_output_t *k = nmx_output_open(copy, errbuf, sizeof errbuf);
-        if (k == NULL || nmx_report_rewrite(path, format, nmx_output_stream(k), 0, errbuf, sizeof errbuf) != 0 ||
-            nmx_output_close(k, true, errbuf, sizeof errbuf) != 0) {
-            nmx_output_close(k, false, errbuf, sizeof errbuf);
-            nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", copy);
-        }
-    }
+    /* Standard input cannot be read twice. */
+    if (format == NMX_REPORT_JSON && strcmp(path, "/dev/stdin") != 0)
+        nmx_cli_keep_report_copy(rewrite_json, path);
     return NMX_EXIT_OK;
 }

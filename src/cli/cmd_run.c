@@ -186,26 +186,9 @@ static void clear_progress(progress_t *p)
 
 /* ---- the command ----------------------------------------------------------- */
 
-/*
- * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to
- * DIR/report-PID-N.json as well (the test suite validates each against the
- * installed schema).  Only a directory the user names this way is written;
- * a failure is a warning, never the run's.
- */
-static void keep_report_copy(const nmx_run_t *run)
+static int write_run_json(FILE *out, const void *run)
 {
-    static unsigned seq;
-    const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        return;
-    char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/report-%ld-%u.json", dir, (long)getpid(), seq++);
-    nmx_output_t *o = nmx_output_open(path, err, sizeof err);
-    if (o == NULL || nmx_report_write(run, NMX_REPORT_JSON, nmx_output_stream(o)) != 0 ||
-        nmx_output_close(o, true, err, sizeof err) != 0) {
-        nmx_output_close(o, false, err, sizeof err);
-        nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
-    }
+    return nmx_report_write(run, NMX_REPORT_JSON, out);
 }
 
 /* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
@@ -636,7 +619,7 @@ static int write_report(run_cmd_t *rc)
         nmx_cli_error("cannot write the report to %s: %s", rc->output, strerror(errno));
     }
     if (wrote == 0 && rc->format == NMX_REPORT_JSON)
-        keep_report_copy(rc->run);
+        nmx_cli_keep_report_copy(write_run_json, rc->run);
     return wrote;
 }
 
