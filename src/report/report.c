@@ -482,22 +482,78 @@ static void csv_add_col(csv_cols_t *u, const char *name)
     u->names[u->n++] = name;
 }
 
+/* One expert's rows: each table's events, every union column looked up
+ * once per table rather than once per cell. */
+static void csv_rows(const nmx_result_t *r, const table_t *t, size_t ntab, const csv_cols_t *u, bool any_message,
+                     char *cell, FILE *out)
+{
+    if (ntab == 0) {
+        csv_field(out, r->name, true);
+        csv_field(out, r->module, false);
+        csv_field(out, nmx_outcome_name(r->outcome), false);
+        csv_field(out, "", false);
+        csv_field(out, r->message != NULL ? r->message : "", false);
+        for (size_t c = 0; c < NFIX + u->n; c++)
+            if (c >= NFIX || u->fixed[c])
+                fputc(',', out);
+        fputc('\n', out);
+    }
+    size_t *col_of = calloc(u->n + 1, sizeof *col_of);
+    for (size_t k = 0; col_of != NULL && k < ntab; k++) {
+        const table_t *tb = &t[k];
+        for (size_t c = 0; c < u->n; c++) {
+            col_of[c] = 0;
+            while (col_of[c] < tb->ncols && strcmp(tb->cols[col_of[c]], u->names[c]) != 0)
+                col_of[c]++;
+        }
+        for (size_t j = 0; j < tb->nrows; j++) {
+            const nmx_event_t *e = &r->events[tb->rows[j]];
+            char num[16];
+            snprintf(num, sizeof num, "%u", e->ident);
+            csv_field(out, r->name, true);
+            csv_field(out, r->module, false);
+            csv_field(out, nmx_outcome_name(r->outcome), false);
+            csv_field(out, num, false);
+            if (any_message)
+                csv_field(out, "", false);
+            for (int f = 0; f < NFIX; f++) {
+                if (!u->fixed[f])
+                    continue;
+                cell[0] = '\0';
+                if (tb->fixed[f])
+                    fixed_cell(e, f, cell, CELL_MAX);
+                csv_field(out, cell, false);
+            }
+            for (size_t c = 0; c < u->n; c++) {
+                cell[0] = '\0';
+                if (col_of[c] < tb->ncols)
+                    column_cell(tb, col_of[c], e, true, cell, CELL_MAX);
+                csv_field(out, cell, false);
+            }
+            fputc('\n', out);
+        }
+    }
+    free(col_of);
+}
+
 static void csv_report(const nmx_report_source_t *src, FILE *out)
 {
+    /* Every expert's tables, built once: first for the union of the
+     * columns (the header), then for the rows. */
+    table_t **tabs = calloc(src->nresults + 1, sizeof *tabs);
+    size_t *ntabs = calloc(src->nresults + 1, sizeof *ntabs);
+    char *cell = malloc(CELL_MAX);
     csv_cols_t u = {0};
     bool any_message = false;
-    for (size_t i = 0; i < src->nresults; i++) {
-        const nmx_result_t *r = src->results[i];
-        size_t ntab;
-        table_t *t = tables_build(src, r, &ntab);
-        any_message = any_message || ntab == 0;
-        for (size_t k = 0; k < ntab; k++) {
+    for (size_t i = 0; tabs != NULL && ntabs != NULL && i < src->nresults; i++) {
+        tabs[i] = tables_build(src, src->results[i], &ntabs[i]);
+        any_message = any_message || ntabs[i] == 0;
+        for (size_t k = 0; k < ntabs[i]; k++) {
             for (int f = 0; f < NFIX; f++)
-                u.fixed[f] = u.fixed[f] || t[k].fixed[f];
-            for (size_t c = 0; c < t[k].ncols; c++)
-                csv_add_col(&u, t[k].cols[c]);
+                u.fixed[f] = u.fixed[f] || tabs[i][k].fixed[f];
+            for (size_t c = 0; c < tabs[i][k].ncols; c++)
+                csv_add_col(&u, tabs[i][k].cols[c]);
         }
-        tables_free(t, ntab);
     }
     fputs("Expert,Module,Outcome,Event", out);
     if (any_message)
@@ -508,56 +564,12 @@ static void csv_report(const nmx_report_source_t *src, FILE *out)
     for (size_t c = 0; c < u.n; c++)
         csv_field(out, u.names[c], false);
     fputc('\n', out);
-    char *cell = malloc(CELL_MAX);
-    for (size_t i = 0; cell != NULL && i < src->nresults; i++) {
-        const nmx_result_t *r = src->results[i];
-        size_t ntab;
-        table_t *t = tables_build(src, r, &ntab);
-        if (ntab == 0) {
-            csv_field(out, r->name, true);
-            csv_field(out, r->module, false);
-            csv_field(out, nmx_outcome_name(r->outcome), false);
-            csv_field(out, "", false);
-            csv_field(out, r->message != NULL ? r->message : "", false);
-            for (size_t c = 0; c < NFIX + u.n; c++)
-                if (c >= NFIX || u.fixed[c])
-                    fputc(',', out);
-            fputc('\n', out);
-        }
-        for (size_t k = 0; k < ntab; k++) {
-            const table_t *tb = &t[k];
-            for (size_t j = 0; j < tb->nrows; j++) {
-                const nmx_event_t *e = &r->events[tb->rows[j]];
-                char num[16];
-                snprintf(num, sizeof num, "%u", e->ident);
-                csv_field(out, r->name, true);
-                csv_field(out, r->module, false);
-                csv_field(out, nmx_outcome_name(r->outcome), false);
-                csv_field(out, num, false);
-                if (any_message)
-                    csv_field(out, "", false);
-                for (int f = 0; f < NFIX; f++) {
-                    if (!u.fixed[f])
-                        continue;
-                    cell[0] = '\0';
-                    if (tb->fixed[f])
-                        fixed_cell(e, f, cell, CELL_MAX);
-                    csv_field(out, cell, false);
-                }
-                for (size_t c = 0; c < u.n; c++) {
-                    size_t col = 0;
-                    while (col < tb->ncols && strcmp(tb->cols[col], u.names[c]) != 0)
-                        col++;
-                    cell[0] = '\0';
-                    if (col < tb->ncols)
-                        column_cell(tb, col, e, true, cell, CELL_MAX);
-                    csv_field(out, cell, false);
-                }
-                fputc('\n', out);
-            }
-        }
-        tables_free(t, ntab);
-    }
+    for (size_t i = 0; cell != NULL && tabs != NULL && ntabs != NULL && i < src->nresults; i++)
+        csv_rows(src->results[i], tabs[i], ntabs[i], &u, any_message, cell, out);
+    for (size_t i = 0; tabs != NULL && ntabs != NULL && i < src->nresults; i++)
+        tables_free(tabs[i], ntabs[i]);
+    free(tabs);
+    free(ntabs);
     free(cell);
     free(u.names);
 }
