@@ -337,6 +337,11 @@ typedef struct nmx_result {
                                    FLAGS_DEFER_TO_UI_FILTER, those -Y selected */
     const void *config;         /* the configuration it ran with (RawConfigData), or NULL */
     size_t config_len;
+    /* Added with the HTML report (0.3.0). */
+    uint32_t register_flags;    /* EXPERTENUMINFO.Flags from Register (EXPERT_ENUM_FLAG_*:
+                                   which viewer its events go to, spec 1.8) */
+    const char *path;           /* the module's file, where its Event Reference Pages are
+                                   looked up first; NULL for a loaded report */
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);
@@ -392,7 +397,10 @@ NMX_EXPORT const char *nmx_output_temp_path(const nmx_output_t *o);
 NMX_EXPORT int nmx_output_close(nmx_output_t *o, bool commit, char *errbuf, size_t errlen);
 
 /* Report writers (src/report). */
-enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2 };
+enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2,
+       /* One self-contained page: the JSON report, the experts' Event
+        * Reference Pages and a viewer with charts and sortable tables. */
+       NMX_REPORT_HTML = 3 };
 NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out);
 /* The same, with text tables fitted to `width` columns (0: no limit): a
  * table wider than that is written one record per block ("Heading: value"

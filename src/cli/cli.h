@@ -54,8 +54,8 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap);
 /* An absolute time in ns as ISO 8601 UTC with `digits` decimals (report layer). */
 void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
 
-/* "text"/"csv"/"json" -> NMX_REPORT_*; -1 if unknown (csv only if allowed). */
-int nmx_cli_parse_format(const char *s, bool allow_csv);
+/* "text"/"json", and "csv"/"html" when all_formats -> NMX_REPORT_*; -1 if unknown. */
+int nmx_cli_parse_format(const char *s, bool all_formats);
 
 /* Prints "nmexpert: <message>" on stderr. */
 void nmx_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,5 @@
 /*
- * cmd_report.c - `nmexpert report FILE.json [--format text|csv|json]
+ * cmd_report.c - `nmexpert report FILE.json [--format text|csv|json|html]
  * [-o FILE]`: renders a JSON report (version 2) saved by `run --format
  * json` again, as the text tables, the CSV or the JSON that run would
  * have written.  "-" reads the report from standard input.
@@ -17,10 +17,11 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nmexpert report REPORT.json [--format text|csv|json] [-o FILE]\n"
+    fputs("usage: nmexpert report REPORT.json [--format text|csv|json|html] [-o FILE]\n"
           "\n"
           "Writes a JSON report saved by 'nmexpert run --format json' again, as text\n"
-          "tables (default), CSV or JSON.  '-' reads it from standard input.\n",
+          "tables (default), CSV, JSON or one self-contained HTML page.  '-' reads it\n"
+          "from standard input.\n",
           out);
 }
 
@@ -62,7 +63,7 @@ int nmx_cmd_report(int argc, char **argv)
         case 'f':
             format = nmx_cli_parse_format(optarg, true);
             if (format < 0) {
-                nmx_cli_error("--format must be text, csv or json, not '%s'", optarg);
+                nmx_cli_error("--format must be text, csv, json or html, not '%s'", optarg);
                 return NMX_EXIT_USAGE;
             }
             break;

@@ -2,7 +2,7 @@
  * cmd_run.c - `nmexpert run`: run experts over a capture and report.
  *
  *   nmexpert run CAPTURE... [-r CAPTURE]... [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
- *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json]
+ *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json|html]
  *                [--start T] [--end T] [--frames A-B]
  *                [-o FILE] [--isolation process|none] [--jobs N]
  *                [--timeout S] [--grace S] [--mem-limit SIZE]
@@ -56,14 +56,16 @@ static void on_sigint(int sig)
         nmx_run_terminate(interrupt_target);
 }
 
-int nmx_cli_parse_format(const char *s, bool allow_csv)
+int nmx_cli_parse_format(const char *s, bool all_formats)
 {
     if (strcmp(s, "text") == 0)
         return NMX_REPORT_TEXT;
     if (strcmp(s, "json") == 0)
         return NMX_REPORT_JSON;
-    if (allow_csv && strcmp(s, "csv") == 0)
+    if (all_formats && strcmp(s, "csv") == 0)
         return NMX_REPORT_CSV;
+    if (all_formats && strcmp(s, "html") == 0)
+        return NMX_REPORT_HTML;
     return -1;
 }
 
@@ -220,7 +222,7 @@ static void run_usage(FILE *out)
           "      --start T, --end T     only frames from/to time T (seconds from the first frame,\n"
           "                             @EPOCH, or ISO 8601 such as 2013-06-17T21:58:30Z)\n"
           "      --frames A-B           only frames A to B (1-based; A-, -B and N also work)\n"
-          "      --format text|csv|json output format (default text)\n"
+          "      --format text|csv|json|html  output format (default text)\n"
           "  -o, --output FILE          write the report to FILE\n"
           "      --isolation process|none   run experts in child processes (default) or in-process\n"
           "      --jobs N               experts run in parallel (default: one per CPU)\n"
@@ -326,7 +328,7 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
     case 'f':
         rc->format = nmx_cli_parse_format(arg, true);
         if (rc->format < 0)
-            nmx_cli_error("--format must be text, csv or json, not '%s'", arg);
+            nmx_cli_error("--format must be text, csv, json or html, not '%s'", arg);
         return rc->format >= 0;
     case 'o':
         if (looks_like_preference(arg)) {

@@ -31,7 +31,7 @@ static void usage(FILE *out)
           "  list [--format text|json]           the experts found and what they report\n"
           "  info CAPTURE... [--format text|json]  describe capture files\n"
           "  fields [PROTOCOL...]                the protocols and fields -Y and propdist know\n"
-          "  report REPORT.json [--format F]     write a saved JSON report again as text, csv or json\n"
+          "  report REPORT.json [--format F]     write a saved JSON report again as text, csv, json or html\n"
           "  configure NAME [options]            set, show or reset an expert's configuration\n"
           "  version                             print the version\n"
           "  help                                this text\n"

@@ -579,6 +579,8 @@ static int write_source(const nmx_report_source_t *src, int format, FILE *out, u
 {
     if (format == NMX_REPORT_JSON)
         return nmx_report_json_v2(src, out);
+    if (format == NMX_REPORT_HTML)
+        return nmx_report_html(src, out);
     if (format == NMX_REPORT_CSV) {
         csv_report(src, out);
     } else {

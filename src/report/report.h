@@ -38,6 +38,11 @@ json_t *nmx_report_json_text(const char *s);
 /* "done", "problem", "aborted", ... for an EXPERTSTATUSENUMERATION value. */
 const char *nmx_report_status_name(uint32_t status);
 
+/* The viewer an expert's Register flags ask for (spec 1.8): "shared",
+ * "private" or "none"; and the flags again from that name (NULL: shared). */
+const char *nmx_report_viewer_name(uint32_t register_flags);
+uint32_t nmx_report_viewer_flags(const char *viewer);
+
 /* "uint32", "ipaddr", ... for an NMCOLUMNTYPE value. */
 const char *nmx_report_column_type_name(uint32_t type);
 
@@ -80,6 +85,13 @@ typedef struct nmx_report_source {
  */
 bool nmx_report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n);
 
+/*
+ * The time of the frame FRAME column `c` names, in seconds since the first
+ * frame of the capture, in *secs: true; false when the frame has no time or
+ * (a loaded report) the report did not record it.
+ */
+bool nmx_report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c, double *secs);
+
 /* The source of a finished run (it points into the run); -1 out of memory. */
 int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src);
 /* A JSON report of version 2 read back; -1 with err ("FILE: what is wrong"). */
@@ -88,5 +100,9 @@ void nmx_report_source_free(nmx_report_source_t *src);
 
 /* The JSON report, version 2 (report_json.c); 0 or -1 on a write error. */
 int nmx_report_json_v2(const nmx_report_source_t *src, FILE *out);
+
+/* The HTML report (report_html.c): the JSON report and the experts' Event
+ * Reference Pages inside one self-contained page; 0 or -1 on a write error. */
+int nmx_report_html(const nmx_report_source_t *src, FILE *out);
 
 #endif /* NMX_REPORT_REPORT_H */

@@ -311,6 +311,20 @@ static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, 
     }
     if (ff != NULL)
         json_object_set_new(ev, "frame_files", ff);
+    /* The capture time of each frame the event names (for time lines). */
+    json_t *ft = NULL;
+    for (uint32_t c = 0; c < e->ncolumns; c++) {
+        double secs;
+        if (!nmx_report_frame_time(src, &e->columns[c], &secs))
+            continue;
+        if (ft == NULL)
+            ft = json_object();
+        json_t *key_text = nmx_report_json_text(e->columns[c].name);
+        json_object_set_new(ft, json_string_value(key_text), json_real(secs));
+        json_decref(key_text);
+    }
+    if (ft != NULL)
+        json_object_set_new(ev, "frame_times", ft);
     return ev;
 }
 
@@ -382,6 +396,7 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_t *o = json_object();
     json_object_set_new(o, "name", nmx_report_json_text(r->name));
     json_object_set_new(o, "module", nmx_report_json_text(r->module));
+    json_object_set_new(o, "viewer", json_string(nmx_report_viewer_name(r->register_flags)));
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "outcome", json_string(nmx_outcome_name(r->outcome)));
     json_object_set_new(o, "status", json_string(nmx_report_status_name(r->status)));

@@ -21,6 +21,7 @@
 
 #include <netmon.h>
 
+#include "capture/capture.h"
 #include "common/strutil.h"
 #include "report/report.h"
 
@@ -84,7 +85,31 @@ typedef struct loaded {
     void **blocks;
     size_t n, cap;
     json_t *doc;
+    json_t *frame_times; /* "N" (1-based frame) -> seconds, from the events' frame_times */
 } loaded_t;
+
+bool nmx_report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c, double *secs)
+{
+    if (c->type != NMCOLUMNTYPE_FRAME)
+        return false;
+    if (src->cap == NULL) {
+        const loaded_t *l = src->owned;
+        char key[24];
+        snprintf(key, sizeof key, "%" PRIu64, c->v.u + 1);
+        json_t *t = l != NULL ? json_object_get(l->frame_times, key) : NULL;
+        if (!json_is_number(t))
+            return false;
+        *secs = json_number_value(t);
+        return true;
+    }
+    if (c->v.u >= src->info.frames)
+        return false;
+    const nmx_frame_rec_t *rec = nmx_cap_frame((const nmx_cap_t *)src->cap, (uint32_t)c->v.u);
+    if (rec == NULL || (rec->flags & NMX_FRAME_NO_TS))
+        return false;
+    *secs = (double)(rec->ts_ns - src->info.frame1_ns) / 1e9;
+    return true;
+}
 
 static void *keep(loaded_t *l, void *p)
 {
@@ -365,6 +390,12 @@ static void load_event(loader_t *ld, json_t *je, json_t *kinds, nmx_event_t *e)
         json_t *ff = json_object_get(json_object_get(je, "frame_files"), name);
         if (out[e->ncolumns].type == NMCOLUMNTYPE_FRAME && json_is_string(ff))
             out[e->ncolumns].s = json_string_value(ff);
+        json_t *ft = json_object_get(json_object_get(je, "frame_times"), name);
+        if (out[e->ncolumns].type == NMCOLUMNTYPE_FRAME && json_is_number(ft)) {
+            char key[24];
+            snprintf(key, sizeof key, "%" PRIu64, out[e->ncolumns].v.u + 1);
+            json_object_set(ld->l->frame_times, key, ft);
+        }
         e->ncolumns++;
     }
     e->columns = out;
@@ -399,6 +430,7 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
     json_t *f = json_object_get(je, "frame");
     r->frame = json_is_integer(f) ? (uint32_t)json_integer_value(f) : INVALID_FRAME_NUMBER;
     r->frames_read = uint_at(ld, je, "frames_read", "expert");
+    r->register_flags = nmx_report_viewer_flags(str_at(ld, je, "viewer", "expert", true));
     r->containment = str_at(ld, je, "containment", "expert", false);
     r->peak_rss_bytes = uint_at(ld, je, "peak_rss_bytes", "expert");
     r->events_dropped = uint_at(ld, je, "events_refused", "expert");
@@ -454,6 +486,7 @@ int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err
         return -1;
     }
     src->owned = l;
+    l->frame_times = json_object();
     json_error_t je;
     l->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (l->doc == NULL) {
@@ -522,6 +555,7 @@ void nmx_report_source_free(nmx_report_source_t *src)
             free(l->blocks[i]);
         free(l->blocks);
         json_decref(l->doc);
+        json_decref(l->frame_times);
         free(l);
     }
     memset(src, 0, sizeof *src);

@@ -296,3 +296,19 @@ const char *nmx_report_status_name(uint32_t status)
     return status < sizeof names / sizeof names[0] ? names[status] : "unknown";
 }
 
+
+const char *nmx_report_viewer_name(uint32_t register_flags)
+{
+    if (register_flags & EXPERT_ENUM_FLAG_NO_VIEWER)
+        return "none";
+    return (register_flags & EXPERT_ENUM_FLAG_VIEWER_PRIVATE) ? "private" : "shared";
+}
+
+uint32_t nmx_report_viewer_flags(const char *viewer)
+{
+    if (viewer != NULL && strcmp(viewer, "none") == 0)
+        return EXPERT_ENUM_FLAG_NO_VIEWER;
+    if (viewer != NULL && strcmp(viewer, "private") == 0)
+        return EXPERT_ENUM_FLAG_VIEWER_PRIVATE;
+    return 0;
+}

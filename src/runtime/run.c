@@ -365,6 +365,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     pthread_mutex_init(&e->session_lock, NULL);
     e->result.module = e->module;
     e->result.name = e->module;
+    e->result.path = e->path;
     e->result.message = "";
     e->result.frame = INVALID_FRAME_NUMBER;
     e->result.config = e->config;
@@ -651,6 +652,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     if (e->name[0] != '\0')
         r->name = e->name;
     r->version = e->version;
+    r->register_flags = e->flags;
     r->percent_done = st.PercentDone;
     r->frame = st.Frame;
     uint32_t nframes = nmx_cap_count(run->capobj->cap);
