@@ -36,3 +36,17 @@ function(nmx_all_tests dir out)
   endforeach()
   set(${out} ${tests} PARENT_SCOPE)
 endfunction()
+
+# nmx_copy_at_build(TARGET FROM_DIR TO_DIR FILES...) - a target, built by
+# default, that copies FILES (paths relative to FROM_DIR) to TO_DIR at build
+# time, each again whenever its source changes.
+function(nmx_copy_at_build target from to)
+  set(outs "")
+  foreach(f ${ARGN})
+    add_custom_command(OUTPUT ${to}/${f}
+      COMMAND ${CMAKE_COMMAND} -E copy ${from}/${f} ${to}/${f}
+      DEPENDS ${from}/${f} VERBATIM)
+    list(APPEND outs ${to}/${f})
+  endforeach()
+  add_custom_target(${target} ALL DEPENDS ${outs})
+endfunction()

@@ -22,6 +22,12 @@ ls "$libdir"/libnmapi.so* >/dev/null 2>&1 || fail "libnmapi.so not installed"
 [ -f "$libdir/pkgconfig/nmexpert.pc" ] || fail "nmexpert.pc not installed"
 [ -f "$prefix/share/nmexpert/sample.pcap" ] || fail "sample capture not installed"
 [ -f "$prefix/share/man/man1/nmexpert.1" ] || fail "man page not installed"
+for page in protdist/protdist1 topuser/topuser1 tcpretrans/tcpretrans1 tcpretrans/tcpretrans2 \
+            resptime/resptime1 propdist/propdist1 propdist/propdist2 coalesce/coalesce1; do
+  [ -f "$prefix/share/nmexpert/bok/experts/$page.htm" ] || fail "Event Reference Page $page.htm not installed"
+done
+ls "$prefix"/share/doc/*/examples/bok/experts/framesize/framesize1.htm >/dev/null 2>&1 \
+  || fail "the example's Event Reference Page is not installed next to its source"
 
 # pkg-config reads the .pc file as installed: the build was configured for
 # another prefix (CMAKE_INSTALL_PREFIX), and `cmake --install --prefix` chose
