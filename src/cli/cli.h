@@ -45,6 +45,7 @@ typedef struct nmx_cli_run_defaults {
     size_t nsets;
     const char *temp_file;           /* removed (then temp_dir) if a second */
     const char *temp_dir;            /* Ctrl-C ends the command at once */
+    const char *html_copy;           /* also write the HTML report there, or NULL */
 } nmx_cli_run_defaults_t;
 int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults);
 

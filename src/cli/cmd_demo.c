@@ -6,6 +6,11 @@
  * (under $TMPDIR, else /tmp) that the demo removes when it ends, whether the
  * run succeeded or not.  The banner goes to standard error, so that
  * standard output is the report alone (`nmexpert demo --format json | jq`).
+ *
+ * Next to its report the demo writes the HTML report, nmexpert-demo.html in
+ * the current directory (--html FILE elsewhere, --no-html not at all), and
+ * says where: the one file it writes that no -o named, announced in the
+ * README and the man page.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -65,9 +70,11 @@ int nmx_cmd_demo(int argc, char **argv)
                                 .sets = sets,
                                 .nsets = sizeof sets / sizeof sets[0],
                                 .temp_file = coalesced,
-                                .temp_dir = dir};
+                                .temp_dir = dir,
+                                .html_copy = "nmexpert-demo.html"};
 
-    /* argv for the run command: "-e X" for each expert, then the user's options. */
+    /* argv for the run command: "-e X" for each expert, then the user's
+     * options but the demo's own (--html FILE, --no-html). */
     char **args = calloc((size_t)argc + 2 * nexp + 2, sizeof *args);
     if (args == NULL) {
         nmx_cli_error("out of memory");
@@ -80,8 +87,22 @@ int nmx_cmd_demo(int argc, char **argv)
         args[n++] = "-e";
         args[n++] = (char *)experts[i];
     }
-    for (int i = 1; i < argc; i++)
-        args[n++] = argv[i];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-html") == 0) {
+            d.html_copy = NULL;
+        } else if (strcmp(argv[i], "--html") == 0 || strncmp(argv[i], "--html=", 7) == 0) {
+            const char *v = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (v == NULL || v[0] == '\0') {
+                nmx_cli_error("option '--html' needs a file name");
+                free(args);
+                remove_dir(dir);
+                return NMX_EXIT_USAGE;
+            }
+            d.html_copy = v;
+        } else {
+            args[n++] = argv[i];
+        }
+    }
     fprintf(stderr, "nmexpert demo: the six classic experts over %s\n", sample);
     int status = nmx_cmd_run_common(n, args, &d);
     free(args);

@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,6 +603,29 @@ static bool prepare_run(run_cmd_t *rc)
     return true;
 }
 
+/* The HTML report as well, in `path` (the demo's); says where on stderr. */
+static int write_html_copy(run_cmd_t *rc, const char *path)
+{
+    nmx_output_t *o = nmx_output_open(path, rc->errbuf, sizeof rc->errbuf);
+    if (o == NULL) {
+        nmx_cli_error("cannot write the HTML report: %s", rc->errbuf);
+        return -1;
+    }
+    if (nmx_report_write(rc->run, NMX_REPORT_HTML, nmx_output_stream(o)) != 0) {
+        nmx_cli_error("cannot write the HTML report to %s: %s", path, strerror(errno));
+        nmx_output_close(o, false, rc->errbuf, sizeof rc->errbuf);
+        return -1;
+    }
+    if (nmx_output_close(o, true, rc->errbuf, sizeof rc->errbuf) != 0) {
+        nmx_cli_error("cannot write the HTML report: %s", rc->errbuf);
+        return -1;
+    }
+    char real[PATH_MAX];
+    fprintf(stderr, "nmexpert demo: the HTML report is in %s (open it in a web browser)\n",
+            realpath(path, real) != NULL ? real : path);
+    return 0;
+}
+
 /* Writes the report; 0, or -1 after saying what could not be written. */
 static int write_report(run_cmd_t *rc)
 {
@@ -622,6 +646,8 @@ static int write_report(run_cmd_t *rc)
     }
     if (wrote == 0 && rc->format == NMX_REPORT_JSON)
         nmx_cli_keep_report_copy(write_run_json, rc->run);
+    if (wrote == 0 && rc->defaults != NULL && rc->defaults->html_copy != NULL)
+        wrote = write_html_copy(rc, rc->defaults->html_copy);
     return wrote;
 }
 

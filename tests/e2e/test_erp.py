@@ -62,7 +62,7 @@ def check(name, cond, detail=""):
 def run_json(*args):
     env = dict(os.environ, TMPDIR=tmp)
     p = subprocess.run([NMEXPERT, *args, "--no-progress", "--format", "json"], capture_output=True,
-                       text=True, timeout=300, env=env)
+                       text=True, timeout=300, env=env, cwd=tmp)  # the demo writes its HTML report here
     try:
         return p.returncode, json.loads(p.stdout), p.stderr
     except ValueError as ex:

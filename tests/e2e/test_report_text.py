@@ -47,10 +47,10 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(tmp, "config")
 os.environ.pop("COLUMNS", None)
 
 
-def run(*args, env=None, timeout=300):
+def run(*args, env=None, timeout=300, cwd=None):
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.run([NMEXPERT, *args], capture_output=True, text=True, timeout=timeout, env=e)
+    p = subprocess.run([NMEXPERT, *args], capture_output=True, text=True, timeout=timeout, env=e, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -180,9 +180,15 @@ check("fixture: CSV at full precision, positional, no negative zero", rc == 0 an
 
 # ---- 5. small things -------------------------------------------------------------------
 demo_tmp = os.path.join(tmp, "demo-tmp")
+demo_cwd = os.path.join(tmp, "demo-cwd")
 os.makedirs(demo_tmp)
+os.makedirs(demo_cwd)
 denv = {"TMPDIR": demo_tmp}
-rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--format", "json", env=denv)
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--format", "json", env=denv, cwd=demo_cwd)
+html = os.path.join(demo_cwd, "nmexpert-demo.html")
+check("demo: writes the HTML report next to its output, and says where",
+      os.path.isfile(html) and "the HTML report is in " + html in err
+      and open(html, encoding="utf-8").read().startswith("<!DOCTYPE html>"), (os.listdir(demo_cwd), err))
 try:
     doc = with_columns(json.loads(out))
     ok = len(doc["experts"]) == 6
@@ -195,11 +201,23 @@ outs = [c["value"] for e in (doc["experts"] if ok else []) if e["module"] == "co
 check("demo: Protocol Coalesce writes under $TMPDIR", outs and outs[0].startswith(demo_tmp + os.sep), outs)
 check("demo: its temporary folder and capture are removed", os.listdir(demo_tmp) == []
       and not any(os.path.exists(o) for o in outs), (os.listdir(demo_tmp), outs))
-rc, out, err = run("demo", "--experts-dir", EXPERTS, "--format", "xml", env=denv)
-check("demo with a usage error: removed too", rc == 2 and os.listdir(demo_tmp) == [], (rc, os.listdir(demo_tmp)))
-rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "-o", "/nonexistent/dir/r.txt", env=denv)
-check("demo that cannot write its report: removed too", rc == 2 and os.listdir(demo_tmp) == [],
-      (rc, os.listdir(demo_tmp)))
+os.unlink(html)
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--format", "xml", env=denv, cwd=demo_cwd)
+check("demo with a usage error: removed too, and no HTML", rc == 2 and os.listdir(demo_tmp) == []
+      and os.listdir(demo_cwd) == [], (rc, os.listdir(demo_tmp), os.listdir(demo_cwd)))
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "-o", "/nonexistent/dir/r.txt", env=denv,
+                   cwd=demo_cwd)
+check("demo that cannot write its report: removed too, and no HTML", rc == 2 and os.listdir(demo_tmp) == []
+      and os.listdir(demo_cwd) == [], (rc, os.listdir(demo_tmp), os.listdir(demo_cwd)))
+other = os.path.join(tmp, "elsewhere.html")
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--html", other, env=denv, cwd=demo_cwd)
+check("demo --html FILE: the HTML report goes there", rc == 0 and os.path.isfile(other) and os.listdir(demo_cwd) == []
+      and other in err, (rc, err[-300:], os.listdir(demo_cwd)))
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--no-progress", "--no-html", env=denv, cwd=demo_cwd)
+check("demo --no-html: no HTML report", rc == 0 and os.listdir(demo_cwd) == [] and "HTML" not in err,
+      (rc, err[-300:], os.listdir(demo_cwd)))
+rc, out, err = run("demo", "--experts-dir", EXPERTS, "--html", env=denv, cwd=demo_cwd)
+check("demo --html without a file: a usage error", rc == 2 and "needs a file name" in err, (rc, err))
 
 rc, out, err = run("run", SAMPLE, *base)
 check("a default run says nothing for an unconfigured propdist", rc == 0 and "no property" not in out

@@ -115,12 +115,17 @@ class Browser:
         """The browser's console messages since the last call: [{level, message}]."""
         return self._call("POST", self._s("/se/log"), {"type": "browser"})
 
-    def requests(self):
-        """URLs of the requests the page made since the last call (from the network log)."""
+    def requests(self, document=None):
+        """URLs of the requests made since the last call (from the network
+        log); with `document`, only those of that document and its frames
+        (the browser's own pages, such as its new-tab page, are left out)."""
         urls = []
         for entry in self._call("POST", self._s("/se/log"), {"type": "performance"}):
             msg = json.loads(entry["message"])["message"]
-            if msg.get("method") == "Network.requestWillBeSent":
+            if msg.get("method") != "Network.requestWillBeSent":
+                continue
+            doc = msg["params"].get("documentURL", "")
+            if document is None or doc == document or doc.startswith("about:"):
                 urls.append(msg["params"]["request"]["url"])
         return urls
 
