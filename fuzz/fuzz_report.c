@@ -1,17 +1,32 @@
 /*
  * fuzz_report.c - libFuzzer target for saved JSON reports read back by
  * `nmexpert report` (src/report/source.c): any bytes are loaded as a
- * version 2 report and, when they load, written again as text, CSV and
- * JSON.  Besides ASan/UBSan, it checks that a refusal always says why.
+ * version 2 report and, when they load, written again as text, CSV, JSON
+ * and HTML.  Besides ASan/UBSan, it checks that a refusal always says why,
+ * and that no data can end the HTML page's script blocks: the page has its
+ * three <script> elements, and three "</script", whatever the report says.
  * Seeds in corpus/report/ are reports of the built-in experts (one of a
  * merged capture, whose frames name their files) and damaged copies.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <nmexpert/host.h>
+
+/* How many times `needle` occurs in `s`, ignoring case. */
+static int count_nocase(const char *s, const char *needle)
+{
+    int n = 0;
+    size_t k = strlen(needle);
+    for (; s != NULL && *s != '\0'; s++)
+        if (strncasecmp(s, needle, k) == 0)
+            n++;
+    return n;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (sink != NULL)
         fclose(sink);
+    char *html = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&html, &len);
+    if (mem != NULL) {
+        int rc = nmx_report_rewrite(path, NMX_REPORT_HTML, mem, 0, err, sizeof err);
+        fclose(mem);
+        if (rc == 0 && (count_nocase(html, "<script") != 3 || count_nocase(html, "</script") != 3))
+            abort(); /* data broke out of a script block */
+        free(html);
+    }
     close(fd);
     return 0;
 }
