@@ -316,9 +316,21 @@
         frame.removeAttribute('hidden');
         frame.setAttribute('data-erp', page ? 'installed' : 'missing');
         frame.setAttribute('data-ident', ev.ident);
-        frame.srcdoc = page || standIn(e, kind, ev);
+        frame.srcdoc = page ? withStyle(page) : standIn(e, kind, ev);
       }
     };
+  }
+
+  var ERP_STYLE = '<style>body{font:14px/1.45 system-ui,sans-serif;margin:12px 16px;color:#1d2430}' +
+                  'h1{font-size:18px}h2{font-size:15px;margin:14px 0 4px}table{border-collapse:collapse}' +
+                  'th,td{text-align:left;border-bottom:1px solid #e3e7ee;padding:2px 10px 2px 0;vertical-align:top}' +
+                  'code{font-size:13px;background:#f1f3f7;padding:0 3px;border-radius:3px}</style>';
+
+  /* The page with the report's look, unless it styles itself (its own rules come later and win). */
+  function withStyle(page) {
+    var head = /<head[^>]*>/i.exec(page);
+    return head ? page.slice(0, head.index + head[0].length) + ERP_STYLE + page.slice(head.index + head[0].length)
+                : page;
   }
 
   /* What the pane shows when the expert has no page for the event: the event itself. */
@@ -503,7 +515,10 @@
     }
     var timed = evs.every(function (ev) { return ev.frame_times && isNum(ev.frame_times.Frame); });
     function when(ev) { return timed ? ev.frame_times.Frame : val(ev, 'Frame'); }
-    var t0 = Infinity, t1 = -Infinity;
+    /* The whole capture: from its first frame to its last (or frame 1 to the last frame). */
+    var cap = R.capture || {};
+    var t0 = timed ? 0 : 1, t1 = timed ? (isNum(cap.duration) ? cap.duration : -Infinity)
+                                      : (isNum(cap.frames) ? cap.frames : -Infinity);
     evs.forEach(function (ev) {
       var k = key(ev);
       if (!(k in laneOf)) { laneOf[k] = lanes.length; lanes.push(k); }
