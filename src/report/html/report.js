@@ -14,6 +14,11 @@
  *    that 100,000 events stay fast;
  *  - the Event Reference Page of the selected row, in a sandboxed frame.
  *
+ * The charts are SVG drawn here, not Chart.js (Debian's libjs-chart.js):
+ * bars, ranges and a time line take a few hundred lines, while Chart.js
+ * would add some 200 kB to every report and draw on a canvas, whose marks
+ * neither the tests nor a screen reader can see.
+ *
  * Safety: every string of the report comes from a capture or an expert.
  * It reaches the page through textContent, setAttribute on attributes the
  * viewer names itself, or an ERP frame's srcdoc (sandboxed, no scripts),
