@@ -1,10 +1,33 @@
 # Helpers shared by the CMake files of every layer.
 
-# nmx_layer(NAME SOURCES... DEPS ...) - a static library for one layer.
+# nmx_layer_includes(TARGET LAYER USES...) - what TARGET may include from
+# src/: the headers of LAYER and of the layers it USES, nothing else.  Its
+# include path gets <build>/layer-include/LAYER/, a folder of links named
+# after those layers (common -> src/common, ...), so that
+# #include "runtime/runtime.h" in a file of a layer below runtime does not
+# compile (tests/layers proves it).  The layers and their order are
+# DESIGN.md's; the USES lists in src/*/CMakeLists.txt are where the build
+# holds them.
+function(nmx_layer_includes target layer)
+  set(dir ${PROJECT_BINARY_DIR}/layer-include/${layer})
+  file(REMOVE_RECURSE ${dir})
+  file(MAKE_DIRECTORY ${dir})
+  foreach(l ${layer} ${ARGN})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${l} ${dir}/${l} SYMBOLIC)
+  endforeach()
+  target_include_directories(${target} PRIVATE ${dir})
+  set_property(GLOBAL PROPERTY NMX_LAYER_USES_${layer} ${ARGN})
+endfunction()
+
+# nmx_layer(NAME USES LAYER... SOURCES... DEPS ...) - a static library for
+# one layer (NAME is nmx_<layer>), which may include only the headers of the
+# layers it USES (nmx_layer_includes).
 function(nmx_layer name)
-  cmake_parse_arguments(L "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(L "" "" "USES;SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${L_SOURCES})
   target_link_libraries(${name} PUBLIC ${L_DEPS})
+  string(REGEX REPLACE "^nmx_" "" layer ${name})
+  nmx_layer_includes(${name} ${layer} ${L_USES})
   set_property(GLOBAL APPEND PROPERTY NMX_LAYERS ${name})
 endfunction()
 
