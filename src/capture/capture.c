@@ -536,18 +536,48 @@ static void tally(nmx_cap_tally_t *t, uint32_t frame)
         t->first = frame;
 }
 
-/* Computes the summary that nmx_cap_get_info hands out. */
-unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
+/* Adds link type `lt` to the capture's list, with its name and description; false out of memory. */
+static bool add_linktype(nmx_cap_t *cap, uint32_t lt)
+{
+    size_t n = cap->n_lt + 1, b1, b2;
+    if (!nmx_mul_size(n, sizeof(uint32_t), &b1) || !nmx_mul_size(n, sizeof(char *), &b2))
+        return false;
+    uint32_t *v = realloc(cap->lt_values, b1);
+    if (v == NULL)
+        return false;
+    cap->lt_values = v;
+    const char **nm = realloc((void *)cap->lt_names, b2);
+    if (nm == NULL)
+        return false;
+    cap->lt_names = nm;
+    const char **ds = realloc((void *)cap->lt_descs, b2);
+    if (ds == NULL)
+        return false;
+    cap->lt_descs = ds;
+    v[cap->n_lt] = lt;
+    char buf[64];
+    nm[cap->n_lt] = nmx_linktype_name(lt);
+    if (nm[cap->n_lt] == NULL) {
+        nmx_linktype_format_name(lt, buf, sizeof buf);
+        nm[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
+    }
+    ds[cap->n_lt] = nmx_linktype_description(lt);
+    if (ds[cap->n_lt] == NULL) {
+        nmx_linktype_format_description(lt, buf, sizeof buf);
+        ds[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
+    }
+    if (nm[cap->n_lt] == NULL || ds[cap->n_lt] == NULL)
+        return false;
+    cap->n_lt = n;
+    return true;
+}
+
+/* Byte totals, first and last time, link types and (iface_used, when not
+ * NULL) the interfaces frames use; false out of memory. */
+static bool summarise_frames(nmx_cap_t *cap, uint8_t *iface_used)
 {
     bool have_time = false;
     uint32_t last_lt = UINT32_MAX;
-    unsigned digits = 0;
-    uint8_t *iface_used = NULL;
-    if (cap->format == NMX_CAPFMT_PCAPNG && cap->n_ifaces > 0) {
-        iface_used = calloc(cap->n_ifaces, 1);
-        if (iface_used == NULL)
-            goto out_of_memory;
-    }
     for (uint32_t i = 0; i < cap->n_frames; i++) {
         const nmx_frame_rec_t *f = &cap->frames[i];
         cap->captured_bytes += f->caplen;
@@ -567,56 +597,35 @@ unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
         size_t k = 0;
         while (k < cap->n_lt && cap->lt_values[k] != f->linktype)
             k++;
-        if (k < cap->n_lt)
-            continue;
-        size_t n = cap->n_lt + 1, b1, b2;
-        if (!nmx_mul_size(n, sizeof(uint32_t), &b1) || !nmx_mul_size(n, sizeof(char *), &b2))
-            goto out_of_memory;
-        uint32_t *v = realloc(cap->lt_values, b1);
-        if (v == NULL)
-            goto out_of_memory;
-        cap->lt_values = v;
-        const char **nm = realloc((void *)cap->lt_names, b2);
-        if (nm == NULL)
-            goto out_of_memory;
-        cap->lt_names = nm;
-        const char **ds = realloc((void *)cap->lt_descs, b2);
-        if (ds == NULL)
-            goto out_of_memory;
-        cap->lt_descs = ds;
-        v[cap->n_lt] = f->linktype;
-        char buf[64];
-        nm[cap->n_lt] = nmx_linktype_name(f->linktype);
-        if (nm[cap->n_lt] == NULL) {
-            nmx_linktype_format_name(f->linktype, buf, sizeof buf);
-            nm[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
-        }
-        ds[cap->n_lt] = nmx_linktype_description(f->linktype);
-        if (ds[cap->n_lt] == NULL) {
-            nmx_linktype_format_description(f->linktype, buf, sizeof buf);
-            ds[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
-        }
-        if (nm[cap->n_lt] == NULL || ds[cap->n_lt] == NULL)
-            goto out_of_memory;
-        cap->n_lt = n;
+        if (k == cap->n_lt && !add_linktype(cap, f->linktype))
+            return false;
     }
-    if (cap->format == NMX_CAPFMT_PCAPNG) {
-        bool any_used = false;
-        for (uint32_t k = 0; iface_used != NULL && k < cap->n_ifaces; k++)
-            if (iface_used[k]) {
-                any_used = true;
-                if (cap->ifaces[k].time_digits > digits)
-                    digits = cap->ifaces[k].time_digits;
-            }
-        for (uint32_t k = 0; !any_used && k < cap->n_ifaces; k++)
+    return true;
+}
+
+/* A pcapng capture's time resolution: the finest of the interfaces frames
+ * use (of all interfaces when none is used; 6 digits with no interface). */
+static void pcapng_time_digits(nmx_cap_t *cap, const uint8_t *iface_used)
+{
+    unsigned digits = 0;
+    bool any_used = false;
+    for (uint32_t k = 0; iface_used != NULL && k < cap->n_ifaces; k++)
+        if (iface_used[k]) {
+            any_used = true;
             if (cap->ifaces[k].time_digits > digits)
                 digits = cap->ifaces[k].time_digits;
-        cap->time_digits = any_used || cap->n_ifaces > 0 ? digits : 6;
-    }
-    free(iface_used);
-    iface_used = NULL;
+        }
+    for (uint32_t k = 0; !any_used && k < cap->n_ifaces; k++)
+        if (cap->ifaces[k].time_digits > digits)
+            digits = cap->ifaces[k].time_digits;
+    cap->time_digits = any_used || cap->n_ifaces > 0 ? digits : 6;
+}
 
-    /* Comments: drop any attached to a frame that was then found damaged. */
+/* The comments nmx_cap_get_info lists: the capture's (also joined into one
+ * text) and the frames', without those of frames found damaged later; false
+ * out of memory. */
+static bool summarise_comments(nmx_cap_t *cap)
+{
     while (cap->n_fcomments > 0 && cap->fcomments[cap->n_fcomments - 1].frame >= cap->n_frames)
         cap->n_fcomments--;
     for (uint32_t k = 0; k < cap->n_fcomments; k++)
@@ -627,7 +636,7 @@ unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
             total += strlen(cap->ccomments[k]) + 1;
         char *j = malloc(total);
         if (j == NULL)
-            goto out_of_memory;
+            return false;
         size_t n = 0;
         for (uint32_t k = 0; k < cap->n_ccomments; k++) {
             size_t l = strlen(cap->ccomments[k]);
@@ -638,22 +647,39 @@ unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
         cap->capture_comment = j;
     }
     size_t nc = (size_t)cap->n_ccomments + cap->n_fcomments;
-    if (nc > 0) {
-        cap->info_comments = calloc(nc, sizeof(char *));
-        cap->info_comment_frames = calloc(nc, sizeof(uint32_t));
-        if (cap->info_comments == NULL || cap->info_comment_frames == NULL)
-            goto out_of_memory;
-        size_t n = 0;
-        for (uint32_t k = 0; k < cap->n_ccomments; k++)
-            cap->info_comments[n++] = cap->ccomments[k];
-        for (uint32_t k = 0; k < cap->n_fcomments; k++) {
-            if (cap->fcomments[k].text == NULL)
-                continue;
-            cap->info_comment_frames[n] = cap->fcomments[k].frame + 1;
-            cap->info_comments[n++] = cap->fcomments[k].text;
-        }
-        cap->n_info_comments = n;
+    if (nc == 0)
+        return true;
+    cap->info_comments = calloc(nc, sizeof(char *));
+    cap->info_comment_frames = calloc(nc, sizeof(uint32_t));
+    if (cap->info_comments == NULL || cap->info_comment_frames == NULL)
+        return false;
+    size_t n = 0;
+    for (uint32_t k = 0; k < cap->n_ccomments; k++)
+        cap->info_comments[n++] = cap->ccomments[k];
+    for (uint32_t k = 0; k < cap->n_fcomments; k++) {
+        if (cap->fcomments[k].text == NULL)
+            continue;
+        cap->info_comment_frames[n] = cap->fcomments[k].frame + 1;
+        cap->info_comments[n++] = cap->fcomments[k].text;
     }
+    cap->n_info_comments = n;
+    return true;
+}
+
+/* Computes the summary that nmx_cap_get_info hands out. */
+unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
+{
+    uint8_t *iface_used = NULL;
+    bool ok = true;
+    if (cap->format == NMX_CAPFMT_PCAPNG && cap->n_ifaces > 0)
+        ok = (iface_used = calloc(cap->n_ifaces, 1)) != NULL;
+    ok = ok && summarise_frames(cap, iface_used);
+    if (ok && cap->format == NMX_CAPFMT_PCAPNG)
+        pcapng_time_digits(cap, iface_used);
+    free(iface_used);
+    if (!ok || !summarise_comments(cap))
+        return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, NMX_OFFSET_UNKNOWN,
+                             "out of memory summarising the capture");
 
     if (!cap->have_header_systime && cap->n_frames > 0 && !(cap->frames[0].flags & NMX_FRAME_NO_TS))
         (void)nmx__systemtime_from_ns(cap->frames[0].ts_ns, &cap->systime);
@@ -663,11 +689,6 @@ unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
     format_tally(cap, &cap->ts_clamped, "had a time outside the representable range; clamped");
     format_tally(cap, &cap->no_ts, "carry no time stamp (pcapng simple packet blocks)");
     return 0;
-
-out_of_memory:
-    free(iface_used);
-    return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, NMX_OFFSET_UNKNOWN,
-                         "out of memory summarising the capture");
 }
 
 /*
@@ -698,13 +719,10 @@ static void check_shrunk(nmx_cap_t *cap, nmx_error_t *derr)
     cap->size = (size_t)now;
 }
 
-static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
+/* The reader whose probe claims the file, by its first bytes; NULL with
+ * err set (and *rc its code) when none does or a probe fails. */
+static const nmx_cap_reader_t *find_reader(nmx_cap_t *cap, nmx_error_t *err, unsigned *rc)
 {
-    if (cap->size == 0)
-        return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
-                             "empty file (0 bytes): not a pcap, pcapng or NetMon capture");
-    if (nmx__cap_index_hook != NULL)
-        nmx__cap_index_hook(cap, 0);
     /* The magic numbers, read like everything else (never through the mapping). */
     uint8_t head[8];
     size_t head_len = cap->size < sizeof head ? cap->size : sizeof head;
@@ -712,62 +730,56 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
     const uint8_t *h = nmx__cap_view(cap, &w, 0, head_len);
     if (h == NULL) {
         nmx__cap_window_free(&w);
-        return nmx__cap_fail_unreadable(cap, err, 0, head_len);
+        *rc = nmx__cap_fail_unreadable(cap, err, 0, head_len);
+        return NULL;
     }
     memcpy(head, h, head_len);
     nmx__cap_window_free(&w);
-    const nmx_cap_reader_t *reader = NULL;
     for (size_t k = 0; k < sizeof readers / sizeof readers[0]; k++) {
         nmx_probe_t p = readers[k]->probe(cap, head, head_len, err);
-        if (p == NMX_PROBE_ERROR)
-            return err != NULL && err->code != 0 ? err->code : NMERR_INVALID_FILE_FORMAT;
-        if (p == NMX_PROBE_MINE) {
-            reader = readers[k];
-            break;
+        if (p == NMX_PROBE_ERROR) {
+            *rc = err != NULL && err->code != 0 ? err->code : NMERR_INVALID_FILE_FORMAT;
+            return NULL;
         }
+        if (p == NMX_PROBE_MINE)
+            return readers[k];
     }
-    if (reader == NULL) {
-        if (head_len < 4)
-            return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
-                                 "only %zu byte%s: not a pcap, pcapng or NetMon capture", head_len,
-                                 head_len == 1 ? "" : "s");
-        return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
-                             "not a pcap, pcapng or NetMon capture (magic %02x %02x %02x %02x)",
-                             head[0], head[1], head[2], head[3]);
-    }
+    if (head_len < 4)
+        *rc = nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                            "only %zu byte%s: not a pcap, pcapng or NetMon capture", head_len,
+                            head_len == 1 ? "" : "s");
+    else
+        *rc = nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                            "not a pcap, pcapng or NetMon capture (magic %02x %02x %02x %02x)", head[0],
+                            head[1], head[2], head[3]);
+    return NULL;
+}
 
-    cap->header_mactype = UINT32_MAX;
-    cap->time_digits = 6;
-    void *priv = NULL;
-    unsigned rc = reader->open(cap, &priv, err);
-    if (rc != 0) {
-        reader->close(priv);
-        return rc;
-    }
-    nmx_error_t derr;
-    nmx_error_clear(&derr);
+/* Indexes every frame the reader gives until its end or damage (derr says
+ * what); 0, or the error of running out of memory. */
+static unsigned index_frames(nmx_cap_t *cap, const nmx_cap_reader_t *reader, void *priv, nmx_error_t *derr,
+                             nmx_error_t *err)
+{
     for (;;) {
         nmx_frame_rec_t rec;
         memset(&rec, 0, sizeof rec);
-        nmx_next_t r = reader->next(cap, priv, &rec, &derr);
+        nmx_next_t r = reader->next(cap, priv, &rec, derr);
         if (r == NMX_NEXT_EOF)
-            break;
+            return 0;
         if (r == NMX_NEXT_DAMAGE) {
             cap->damaged = true;
-            break;
+            return 0;
         }
         if (cap->n_frames == cap->frames_cap) {
             if (cap->n_frames >= NMX_CAP_MAX_FRAMES) {
-                nmx__cap_damage(cap, &derr, rec.data_off, "more than %u frames (the index limit)",
+                nmx__cap_damage(cap, derr, rec.data_off, "more than %u frames (the index limit)",
                                 (unsigned)NMX_CAP_MAX_FRAMES);
                 cap->damaged = true;
-                break;
+                return 0;
             }
-            if (!nmx__cap_reserve(cap, cap->n_frames + 1)) {
-                reader->close(priv);
+            if (!nmx__cap_reserve(cap, cap->n_frames + 1))
                 return nmx__cap_fail(cap, err, NMERR_OUT_OF_MEMORY, rec.data_off,
                                      "out of memory indexing frame %u", cap->n_frames + 1);
-            }
         }
         if (rec.flags & NMX_FRAME_TS_FIXED)
             tally(&cap->ts_fixed, cap->n_frames);
@@ -779,11 +791,13 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         if (nmx__cap_index_hook != NULL)
             nmx__cap_index_hook(cap, cap->n_frames);
     }
-    reader->close(priv);
-    check_shrunk(cap, &derr);
+}
+
+/* Records where and why reading stopped: clamped times make a capture
+ * damaged too (every frame kept, but their times are wrong). */
+static void record_damage(nmx_cap_t *cap, nmx_error_t *derr)
+{
     if (!cap->damaged && cap->ts_clamped.count > 0) {
-        /* Every frame is kept, but times that were clamped are wrong: the
-         * capture is damaged, not silently shifted. */
         const nmx_frame_rec_t *f = &cap->frames[cap->ts_clamped.first];
         if (!cap->time_damage)
             nmx__cap_time_damage(cap, f->data_off,
@@ -791,17 +805,46 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
                                  "to the nearest end (%u frame%s clamped, all frames kept)",
                                  cap->ts_clamped.first + 1, NMX_CAP_TIME_RANGE,
                                  cap->ts_clamped.count, cap->ts_clamped.count == 1 ? "" : "s");
-        nmx__cap_damage(cap, &derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
+        nmx__cap_damage(cap, derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
         cap->damaged = true;
     }
     if (cap->damaged) {
-        cap->damage.offset = derr.offset;
+        cap->damage.offset = derr->offset;
         cap->damage.frames = cap->n_frames;
-        cap->damage.code = derr.code ? derr.code : NMERR_INVALID_FILE_FORMAT;
-        snprintf(cap->damage_message, sizeof cap->damage_message, "%s", derr.msg);
+        cap->damage.code = derr->code ? derr->code : NMERR_INVALID_FILE_FORMAT;
+        snprintf(cap->damage_message, sizeof cap->damage_message, "%s", derr->msg);
         cap->damage.reason = cap->damage_reason;
         cap->damage.message = cap->damage_message;
     }
+}
+
+static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
+{
+    if (cap->size == 0)
+        return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 0,
+                             "empty file (0 bytes): not a pcap, pcapng or NetMon capture");
+    if (nmx__cap_index_hook != NULL)
+        nmx__cap_index_hook(cap, 0);
+    unsigned rc = 0;
+    const nmx_cap_reader_t *reader = find_reader(cap, err, &rc);
+    if (reader == NULL)
+        return rc;
+    cap->header_mactype = UINT32_MAX;
+    cap->time_digits = 6;
+    void *priv = NULL;
+    rc = reader->open(cap, &priv, err);
+    if (rc != 0) {
+        reader->close(priv);
+        return rc;
+    }
+    nmx_error_t derr;
+    nmx_error_clear(&derr);
+    rc = index_frames(cap, reader, priv, &derr, err);
+    reader->close(priv);
+    if (rc != 0)
+        return rc;
+    check_shrunk(cap, &derr);
+    record_damage(cap, &derr);
     return nmx__cap_summarise(cap, err);
 }
 
