@@ -180,6 +180,31 @@ static bool comment_u32(nmx_cap_t *cap, nm_state_t *s, uint64_t off, uint32_t *v
  *   u32 frames per comment (1) | u32 frame offset | u32 title bytes | UTF-16 title |
  *   u32 description bytes | description (RTF)
  */
+/* The whole entries (each at least 16 bytes) of the comment section from
+ * off to end, in *count; false when the file cannot be read. */
+static bool count_comments(nmx_cap_t *cap, nm_state_t *s, uint64_t off, uint64_t end, uint32_t *count)
+{
+    *count = 0;
+    uint64_t pos = off;
+    while (end - pos > 16) {
+        uint32_t title_len, desc_len;
+        if (!comment_u32(cap, s, pos + 8, &title_len))
+            return false;
+        uint64_t p = pos + 12;
+        if (title_len > end - p || end - p - title_len < 4)
+            break;
+        p += title_len;
+        if (!comment_u32(cap, s, p, &desc_len))
+            return false;
+        p += 4;
+        if (desc_len > end - p)
+            break;
+        pos = p + desc_len;
+        (*count)++;
+    }
+    return true;
+}
+
 static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint32_t len)
 {
     if ((uint64_t)off + len > cap->size) {
@@ -188,28 +213,11 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
         return;
     }
     const uint64_t end = (uint64_t)off + len;
-    /*
-     * Count the entries first (each takes at least 16 bytes of the file), then
-     * allocate for them: at most one comment per frame-table entry is kept.
-     */
-    uint32_t count = 0;
-    uint64_t pos = off;
-    while (end - pos > 16) {
-        uint32_t title_len, desc_len;
-        if (!comment_u32(cap, s, pos + 8, &title_len))
-            return;
-        uint64_t p = pos + 12;
-        if (title_len > end - p || end - p - title_len < 4)
-            break;
-        p += title_len;
-        if (!comment_u32(cap, s, p, &desc_len))
-            return;
-        p += 4;
-        if (desc_len > end - p)
-            break;
-        pos = p + desc_len;
-        count++;
-    }
+    /* Count the entries first, then allocate for them: at most one comment
+     * per frame-table entry is kept. */
+    uint32_t count;
+    if (!count_comments(cap, s, off, end, &count))
+        return;
     if (count > s->entries) {
         nmx__cap_warn(cap, "%u frame comments for %u frames; the extra ones are ignored", count,
                       s->entries);
@@ -220,7 +228,7 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
         nmx__cap_warn(cap, "out of memory for %u frame comments; comments dropped", count);
         return;
     }
-    pos = off;
+    uint64_t pos = off;
     while (end - pos > 16) {
         uint64_t at = pos;
         uint32_t frame_off, title_len, desc_len;
@@ -264,6 +272,64 @@ static void read_comment_table(nmx_cap_t *cap, nm_state_t *s, uint32_t off, uint
         qsort(s->comments, s->n_comments, sizeof *s->comments, comment_cmp);
 }
 
+/* The header's start time (SYSTEMTIME at 8): the origin of 1.x-2.2 frame
+ * times; clamped or invalid starts are said. */
+static void header_start_time(nmx_cap_t *cap, nm_state_t *s, const uint8_t *h)
+{
+    nmx_systemtime_t *st = &cap->systime;
+    uint16_t *stf[8] = {&st->year, &st->month, &st->day_of_week, &st->day,
+                        &st->hour, &st->minute, &st->second, &st->milliseconds};
+    for (int k = 0; k < 8; k++)
+        *stf[k] = nmx_load_u16le(h + 8 + 2 * k);
+    cap->have_header_systime = true;
+    if (!systemtime_valid(st)) {
+        s->start_ns = 0;
+        nmx__cap_warn(cap, "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is not a valid "
+                      "date; frame times are relative to 1970-01-01",
+                      st->year, st->month, st->day, st->hour, st->minute, st->second,
+                      st->milliseconds);
+        return;
+    }
+    /* 2.3 records carry their own UTC times: the start is not used. */
+    bool own_times = s->major == 2 && s->minor >= 3;
+    bool in_range = systemtime_to_ns(st, &s->start_ns);
+    if (in_range && !own_times) {
+        /* Frame times are offsets from it: FRAME.TimeStamp keeps them. */
+        cap->have_origin = true;
+        cap->origin_ns = s->start_ns;
+    }
+    if (!in_range && !own_times) {
+        s->start_clamped = true;
+        nmx__cap_time_damage(cap, 8,
+                             "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is "
+                             "outside the representable range (%s); frame times clamped",
+                             st->year, st->month, st->day, st->hour, st->minute, st->second,
+                             st->milliseconds, NMX_CAP_TIME_RANGE);
+    }
+}
+
+/* The header's comments (offset and length at 40): 2.2+ frame comments, or
+ * the 1.x-2.1 capture comment in 8-bit text. */
+static void header_comments(nmx_cap_t *cap, nm_state_t *s, uint32_t cd_off, uint32_t cd_len)
+{
+    if (cd_len == 0)
+        return;
+    if (s->major == 2 && s->minor >= 2) {
+        read_comment_table(cap, s, cd_off, cd_len);
+        return;
+    }
+    if ((uint64_t)cd_off + cd_len > cap->size) {
+        pend(s, 40, "comment (offset %u, %u bytes) extends beyond the end of the file (%zu bytes)",
+             cd_off, cd_len, cap->size);
+        return;
+    }
+    bool unreadable = false;
+    nmx__cap_capture_comment(cap, nm_text(cap, s, cd_off, cd_len, false, &unreadable));
+    if (unreadable)
+        pend(s, cd_off, "cannot read the comment (%u bytes at offset %u): %s", cd_len, cd_off,
+             NMX_CAP_SHRANK_REASON);
+}
+
 static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
 {
     if (cap->size < NETMON_HEADER_LEN)
@@ -291,37 +357,8 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
                              "NetMon file version %u.%u does not match its signature \"%.4s\"",
                              s->major, s->minor, (const char *)h);
     uint16_t mactype = nmx_load_u16le(h + 6);
-    nmx_systemtime_t *st = &cap->systime;
-    uint16_t *stf[8] = {&st->year, &st->month, &st->day_of_week, &st->day,
-                        &st->hour, &st->minute, &st->second, &st->milliseconds};
-    for (int k = 0; k < 8; k++)
-        *stf[k] = nmx_load_u16le(h + 8 + 2 * k);
-    cap->have_header_systime = true;
     cap->header_mactype = mactype;
-    if (systemtime_valid(st)) {
-        /* 2.3 records carry their own UTC times: the start is not used. */
-        bool own_times = s->major == 2 && s->minor >= 3;
-        bool in_range = systemtime_to_ns(st, &s->start_ns);
-        if (in_range && !own_times) {
-            /* Frame times are offsets from it: FRAME.TimeStamp keeps them. */
-            cap->have_origin = true;
-            cap->origin_ns = s->start_ns;
-        }
-        if (!in_range && !own_times) {
-            s->start_clamped = true;
-            nmx__cap_time_damage(cap, 8,
-                                 "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is "
-                                 "outside the representable range (%s); frame times clamped",
-                                 st->year, st->month, st->day, st->hour, st->minute, st->second,
-                                 st->milliseconds, NMX_CAP_TIME_RANGE);
-        }
-    } else {
-        s->start_ns = 0;
-        nmx__cap_warn(cap, "the header's start time %04u-%02u-%02u %02u:%02u:%02u.%03u is not a valid "
-                      "date; frame times are relative to 1970-01-01",
-                      st->year, st->month, st->day, st->hour, st->minute, st->second,
-                      st->milliseconds);
-    }
+    header_start_time(cap, s, h);
 
     uint32_t table_off = nmx_load_u32le(h + 24);
     uint32_t table_len = nmx_load_u32le(h + 28);
@@ -342,24 +379,7 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     s->header_linktype = media_to_linktype(mactype);
     s->trailer = s->major == 1 ? 0 : (s->minor == 0 ? 0 : s->minor == 1 ? 2 : s->minor == 2 ? 6 : 15);
 
-    uint32_t cd_off = nmx_load_u32le(h + 40);
-    uint32_t cd_len = nmx_load_u32le(h + 44);
-    if (s->major == 2 && s->minor >= 2) {
-        if (cd_len > 0)
-            read_comment_table(cap, s, cd_off, cd_len);
-    } else if (cd_len > 0) {
-        /* 1.x-2.1: the capture comment, 8-bit text. */
-        if ((uint64_t)cd_off + cd_len > cap->size)
-            pend(s, 40, "comment (offset %u, %u bytes) extends beyond the end of the file (%zu bytes)",
-                 cd_off, cd_len, cap->size);
-        else {
-            bool unreadable = false;
-            nmx__cap_capture_comment(cap, nm_text(cap, s, cd_off, cd_len, false, &unreadable));
-            if (unreadable)
-                pend(s, cd_off, "cannot read the comment (%u bytes at offset %u): %s", cd_len, cd_off,
-                     NMX_CAP_SHRANK_REASON);
-        }
-    }
+    header_comments(cap, s, nmx_load_u32le(h + 40), nmx_load_u32le(h + 44));
 
     cap->format = v1 ? NMX_CAPFMT_NETMON1 : NMX_CAPFMT_NETMON2;
     cap->time_digits = s->major == 1 ? 3 : (s->minor >= 3 ? 7 : 6);
@@ -387,6 +407,47 @@ static void attach_comment(nmx_cap_t *cap, const nm_state_t *s, uint32_t frame_o
     }
     for (; lo < s->n_comments && s->comments[lo].frame_offset == frame_off; lo++)
         nmx__cap_frame_comment(cap, s->comments[lo].title, s->comments[lo].detail);
+}
+
+/* A record header's lengths and time offset; returns NMX_FRAME_TS_CLAMPED
+ * when the offset does not fit in nanoseconds, else 0. */
+static uint16_t record_header(const nm_state_t *s, const uint8_t *b, uint32_t *wirelen, uint32_t *caplen,
+                              int64_t *delta_ns)
+{
+    if (s->major == 1) {
+        *delta_ns = (int64_t)nmx_load_u32le(b) * 1000000;
+        *wirelen = nmx_load_u16le(b + 4);
+        *caplen = nmx_load_u16le(b + 6);
+        return 0;
+    }
+    uint16_t flags = 0;
+    /* Documented as unsigned microseconds, but negative values occur: ten times it is a
+     * signed count of 100 ns (spec 7.3); wrap-around is defined in unsigned arithmetic. */
+    int64_t ticks = (int64_t)(nmx_load_u64le(b) * 10u);
+    if (__builtin_mul_overflow(ticks, (int64_t)100, delta_ns)) {
+        flags |= NMX_FRAME_TS_CLAMPED;
+        *delta_ns = ticks < 0 ? INT64_MIN : INT64_MAX;
+    }
+    *wirelen = nmx_load_u32le(b + 8);
+    *caplen = nmx_load_u32le(b + 12);
+    return flags;
+}
+
+/* A 2.1+ record trailer `t`: the frame's media type and, from 2.3, its own
+ * UTC time, which replaces start + offset. */
+static void record_trailer(const nm_state_t *s, const uint8_t *t, nmx_frame_rec_t *rec, uint16_t *flags)
+{
+    rec->linktype = media_to_linktype(nmx_load_u16le(t));
+    if (s->trailer < 15)
+        return;
+    *flags &= (uint16_t)~NMX_FRAME_TS_CLAMPED;
+    uint64_t ft = nmx_load_u64le(t + 6);
+    __int128 ns = ((__int128)ft - FILETIME_UNIX_EPOCH) * 100;
+    if (ns < INT64_MIN || ns > INT64_MAX) {
+        *flags |= NMX_FRAME_TS_CLAMPED;
+        ns = ns < 0 ? INT64_MIN : INT64_MAX;
+    }
+    rec->ts_ns = (int64_t)ns;
 }
 
 static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_error_t *err)
@@ -426,22 +487,7 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     }
     uint32_t wirelen, caplen;
     int64_t delta_ns;
-    uint16_t flags = 0;
-    if (s->major == 1) {
-        delta_ns = (int64_t)nmx_load_u32le(b) * 1000000;
-        wirelen = nmx_load_u16le(b + 4);
-        caplen = nmx_load_u16le(b + 6);
-    } else {
-        /* Documented as unsigned microseconds, but negative values occur: ten times it is a
-         * signed count of 100 ns (spec 7.3); wrap-around is defined in unsigned arithmetic. */
-        int64_t ticks = (int64_t)(nmx_load_u64le(b) * 10u);
-        if (__builtin_mul_overflow(ticks, (int64_t)100, &delta_ns)) {
-            flags |= NMX_FRAME_TS_CLAMPED;
-            delta_ns = ticks < 0 ? INT64_MIN : INT64_MAX;
-        }
-        wirelen = nmx_load_u32le(b + 8);
-        caplen = nmx_load_u32le(b + 12);
-    }
+    uint16_t flags = record_header(s, b, &wirelen, &caplen, &delta_ns);
     size_t room = cap->size - off - hdr;
     if (caplen > room || s->trailer > room - caplen) {
         r = nmx__cap_damage(cap, err, off,
@@ -467,18 +513,7 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
             r = nmx__cap_unreadable(cap, err, trailer_at, s->trailer);
             goto out_damage;
         }
-        rec->linktype = media_to_linktype(nmx_load_u16le(t));
-        if (s->trailer >= 15) {
-            /* The frame's own UTC time replaces start + offset. */
-            flags &= (uint16_t)~NMX_FRAME_TS_CLAMPED;
-            uint64_t ft = nmx_load_u64le(t + 6);
-            __int128 ns = ((__int128)ft - FILETIME_UNIX_EPOCH) * 100;
-            if (ns < INT64_MIN || ns > INT64_MAX) {
-                flags |= NMX_FRAME_TS_CLAMPED;
-                ns = ns < 0 ? INT64_MIN : INT64_MAX;
-            }
-            rec->ts_ns = (int64_t)ns;
-        }
+        record_trailer(s, t, rec, &flags);
     }
     rec->flags = flags;
     if (s->n_comments > 0)
