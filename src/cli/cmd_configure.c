@@ -86,7 +86,17 @@ static bool show_configuration(const nmx_expert_info_t *ei, bool show)
 /* (Over 80 lines: the options, then one short step per option in the
  * order they apply: lock, reset, Configure, show.  compose() and
  * show_configuration() hold the longer steps.) */
-int nmx_cmd_configure(int argc, char **argv)
+/* What the command line of configure asks for. */
+typedef struct configure_opts {
+    const char *name, *capture_path, *config_file;
+    bool reset, show;
+    char **sets; /* the --set values, as given */
+    size_t nsets;
+} configure_opts_t;
+
+/* Reads the command line into o (and --experts-dir into host): -1 to go
+ * on, else the exit status (--help, a usage error, out of memory). */
+static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opts_t *o)
 {
     static const struct option longopts[] = {
         {"set", required_argument, NULL, 's'},
@@ -97,132 +107,150 @@ int nmx_cmd_configure(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int status = NMX_EXIT_USAGE;
-    nmx_host_t *host = nmx_host_new();
-    nmx_capture_t *cap = NULL;
-    nmx_cli_config_t cfg = {0};
-    bool reset = false, show = false, changed = false;
-    int lock = -1; /* nmx_config_lock, while changing the stored configuration */
-    const char *config_file = NULL;
-    char **sets = NULL;
-    size_t nsets = 0;
-    nmx_cli_set_t *parsed = NULL; /* sets[], parsed once the expert is known */
-    if (host == NULL)
-        goto oom;
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': {
-            char **g = realloc(sets, (nsets + 1) * sizeof *g);
-            if (g == NULL)
-                goto oom;
-            sets = g;
-            sets[nsets++] = optarg;
+            char **g = realloc(o->sets, (o->nsets + 1) * sizeof *g);
+            if (g == NULL) {
+                nmx_cli_error("out of memory");
+                return NMX_EXIT_USAGE;
+            }
+            o->sets = g;
+            o->sets[o->nsets++] = optarg;
             break;
         }
-        case 'c': config_file = optarg; break;
-        case 'r': reset = true; break;
-        case 'S': show = true; break;
+        case 'c': o->config_file = optarg; break;
+        case 'r': o->reset = true; break;
+        case 'S': o->show = true; break;
         case 'd': nmx_host_add_experts_dir(host, optarg); break;
         case 'h':
             puts("usage: nmexpert configure NAME [--set [NAME.]KEY=VALUE]... [--config FILE] [--reset] "
                  "[--show] [--experts-dir DIR] [CAPTURE]\n"
                  "  --show lists the settings NAME declares: key, default, stored value, values");
-            status = NMX_EXIT_OK;
-            goto out;
-        case ':':
-            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            nmx_cli_error("unknown option '%s'", argv[optind - 1]);
-            goto out;
+            return NMX_EXIT_OK;
+        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        default: nmx_cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
         nmx_cli_error("configure: which expert? (nmexpert configure NAME ...)");
-        goto out;
+        return NMX_EXIT_USAGE;
     }
-    const char *name = argv[optind++];
-    const char *capture_path = optind < argc ? argv[optind++] : NULL;
+    o->name = argv[optind++];
+    o->capture_path = optind < argc ? argv[optind++] : NULL;
     if (optind < argc) {
         nmx_cli_error("unexpected argument '%s'", argv[optind]);
-        goto out;
+        return NMX_EXIT_USAGE;
     }
+    return -1;
+}
+
+/* The discovered expert whose module is `name` (any case), or NULL after
+ * saying so. */
+static const nmx_expert_info_t *find_expert(nmx_host_t *host, const char *name)
+{
     nmx_host_discover(host, 1);
     const nmx_expert_info_t *ei = NULL;
     for (size_t i = 0; i < nmx_host_expert_count(host); i++)
         if (strcasecmp(nmx_host_expert(host, i)->module, name) == 0)
             ei = nmx_host_expert(host, i);
-    if (ei == NULL) {
+    if (ei == NULL)
         nmx_cli_error("no expert named '%s' (see 'nmexpert list')", name);
-        goto out;
+    return ei;
+}
+
+/* Composes the configuration and passes it through the expert's Configure,
+ * which stores what it returns: -1 when stored, else the exit status. */
+static int configure_expert(nmx_host_t *host, const nmx_expert_info_t *ei, const configure_opts_t *o,
+                            const nmx_cli_set_t *parsed, nmx_cli_config_t *cfg)
+{
+    if (!compose(ei, o->config_file, parsed, o->nsets, cfg))
+        return NMX_EXIT_USAGE;
+    char errbuf[1024];
+    nmx_capture_t *cap = NULL;
+    if (o->capture_path != NULL && (cap = nmx_capture_open(o->capture_path, errbuf, sizeof errbuf)) == NULL) {
+        nmx_cli_error("%s", errbuf);
+        return NMX_EXIT_USAGE;
     }
+    int rc = nmx_host_configure(host, ei->module, cap, cfg->present ? cfg->data : NULL, cfg->present ? cfg->len : 0,
+                                errbuf, sizeof errbuf);
+    nmx_capture_close(cap);
+    if (rc < 0) {
+        nmx_cli_error("%s", errbuf);
+        return NMX_EXIT_USAGE;
+    }
+    if (rc == 0) {
+        nmx_cli_error("%s: Configure refused the settings; the stored configuration is unchanged", ei->module);
+        return NMX_EXIT_INCOMPLETE;
+    }
+    return -1;
+}
+
+/* Checks the settings, then changes the stored configuration as asked
+ * (under its lock) and shows it: the exit status. */
+static int configure(nmx_host_t *host, const configure_opts_t *o, nmx_cli_set_t *parsed, nmx_cli_config_t *cfg,
+                     int *lock)
+{
+    const nmx_expert_info_t *ei = find_expert(host, o->name);
+    if (ei == NULL)
+        return NMX_EXIT_USAGE;
     /* The settings as run takes them, checked the same way, before the
      * stored configuration is touched. */
-    parsed = calloc(nsets + 1, sizeof *parsed);
-    if (parsed == NULL)
-        goto oom;
-    for (size_t i = 0; i < nsets; i++)
-        if (nmx_cli_parse_set(sets[i], ei->module, &parsed[i]) != 0 || !nmx_cli_check_set(host, &parsed[i]))
-            goto out;
-    if (reset || config_file != NULL || nsets > 0) {
+    for (size_t i = 0; i < o->nsets; i++)
+        if (nmx_cli_parse_set(o->sets[i], ei->module, &parsed[i]) != 0 || !nmx_cli_check_set(host, &parsed[i]))
+            return NMX_EXIT_USAGE;
+    if (o->reset || o->config_file != NULL || o->nsets > 0) {
         /* Held until the command ends: a concurrent configure of the same
          * expert waits, so neither change is lost. */
         char lockerr[512];
-        if ((lock = nmx_config_lock(ei->module, lockerr, sizeof lockerr)) < 0) {
+        if ((*lock = nmx_config_lock(ei->module, lockerr, sizeof lockerr)) < 0) {
             nmx_cli_error("%s", lockerr);
-            goto out;
+            return NMX_EXIT_USAGE;
         }
     }
-    if (reset) {
+    bool changed = false;
+    if (o->reset) {
         if (nmx_config_reset(ei->module) != 0) {
             nmx_cli_error("%s: cannot remove the stored configuration", ei->module);
-            goto out;
+            return NMX_EXIT_USAGE;
         }
         changed = true;
     }
-    bool plain = config_file == NULL && nsets == 0 && !reset && !show;
-    if (config_file != NULL || nsets > 0 || (plain && ei->configurable)) {
-        if (!compose(ei, config_file, parsed, nsets, &cfg))
-            goto out;
-        char errbuf[1024];
-        if (capture_path != NULL) {
-            cap = nmx_capture_open(capture_path, errbuf, sizeof errbuf);
-            if (cap == NULL) {
-                nmx_cli_error("%s", errbuf);
-                goto out;
-            }
-        }
-        int rc = nmx_host_configure(host, ei->module, cap, cfg.present ? cfg.data : NULL,
-                                    cfg.present ? cfg.len : 0, errbuf, sizeof errbuf);
-        if (rc < 0) {
-            nmx_cli_error("%s", errbuf);
-            goto out;
-        }
-        if (rc == 0) {
-            nmx_cli_error("%s: Configure refused the settings; the stored configuration is unchanged",
-                          ei->module);
-            status = NMX_EXIT_INCOMPLETE;
-            goto out;
-        }
+    bool plain = o->config_file == NULL && o->nsets == 0 && !o->reset && !o->show;
+    if (o->config_file != NULL || o->nsets > 0 || (plain && ei->configurable)) {
+        int status = configure_expert(host, ei, o, parsed, cfg);
+        if (status >= 0)
+            return status;
         changed = true;
     }
-    if ((show || !changed || plain) && !show_configuration(ei, show))
-        goto out;
-    status = NMX_EXIT_OK;
-    goto out;
-oom:
-    nmx_cli_error("out of memory");
-out:
+    if ((o->show || !changed || plain) && !show_configuration(ei, o->show))
+        return NMX_EXIT_USAGE;
+    return NMX_EXIT_OK;
+}
+
+int nmx_cmd_configure(int argc, char **argv)
+{
+    configure_opts_t o = {0};
+    nmx_cli_config_t cfg = {0};
+    nmx_cli_set_t *parsed = NULL; /* o.sets, parsed once the expert is known */
+    int lock = -1;                /* nmx_config_lock, while changing the stored configuration */
+    nmx_host_t *host = nmx_host_new();
+    int status = host != NULL ? configure_args(argc, argv, host, &o) : -1;
+    if (status < 0 && (host == NULL || (parsed = calloc(o.nsets + 1, sizeof *parsed)) == NULL)) {
+        nmx_cli_error("out of memory");
+        status = NMX_EXIT_USAGE;
+    }
+    if (status < 0)
+        status = configure(host, &o, parsed, &cfg, &lock);
     nmx_config_unlock(lock);
     nmx_cli_config_free(&cfg);
-    for (size_t i = 0; parsed != NULL && i < nsets; i++)
+    for (size_t i = 0; parsed != NULL && i < o.nsets; i++)
         nmx_cli_set_free(&parsed[i]);
     free(parsed);
-    free(sets);
-    nmx_capture_close(cap);
+    free(o.sets);
     nmx_host_free(host);
     return status;
 }
