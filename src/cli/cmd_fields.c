@@ -97,6 +97,57 @@ static json_t *proto_json(size_t i, const nmx_protocol_desc_t *p)
     return o;
 }
 
+/* Whether every name given is a protocol (said when one is not): checked
+ * before anything is printed. */
+static bool all_known(const char **want, size_t nwant)
+{
+    size_t n = nmx_protocol_count();
+    for (size_t w = 0; w < nwant; w++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            nmx_protocol_desc_t p;
+            found = nmx_protocol_describe(i, &p) == 0 && proto_matches(&p, want[w]);
+        }
+        if (!found) {
+            nmx_cli_error("fields: unknown protocol '%s' ('nmexpert fields' lists them all)", want[w]);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Prints the protocols asked for (all when none is) in `fmt`: the exit status. */
+static int print_fields(const char **want, size_t nwant, int fmt)
+{
+    int rc = NMX_EXIT_OK;
+    json_t *arr = fmt == FMT_JSON ? json_array() : NULL;
+    for (size_t i = 0; i < nmx_protocol_count(); i++) {
+        nmx_protocol_desc_t p;
+        if (nmx_protocol_describe(i, &p) != 0)
+            continue;
+        bool listed = nwant == 0;
+        for (size_t w = 0; w < nwant && !listed; w++)
+            listed = proto_matches(&p, want[w]);
+        if (!listed)
+            continue;
+        if (fmt == FMT_TEXT)
+            print_text(i, &p);
+        else if (fmt == FMT_TSV)
+            print_tsv(i, &p);
+        else
+            json_array_append_new(arr, proto_json(i, &p));
+    }
+    if (arr != NULL) {
+        json_t *root = json_object();
+        json_object_set_new(root, "protocols", arr);
+        if (json_dumpf(root, stdout, JSON_INDENT(2)) != 0)
+            rc = NMX_EXIT_USAGE;
+        fputc('\n', stdout);
+        json_decref(root);
+    }
+    return rc;
+}
+
 int nmx_cmd_fields(int argc, char **argv)
 {
     int fmt = FMT_TEXT;
@@ -141,45 +192,7 @@ int nmx_cmd_fields(int argc, char **argv)
             }
         }
     }
-    /* Every name must be a protocol before anything is printed. */
-    size_t n = nmx_protocol_count();
-    for (size_t w = 0; w < nwant; w++) {
-        bool found = false;
-        for (size_t i = 0; i < n && !found; i++) {
-            nmx_protocol_desc_t p;
-            found = nmx_protocol_describe(i, &p) == 0 && proto_matches(&p, want[w]);
-        }
-        if (!found) {
-            nmx_cli_error("fields: unknown protocol '%s' ('nmexpert fields' lists them all)", want[w]);
-            goto out;
-        }
-    }
-    json_t *arr = fmt == FMT_JSON ? json_array() : NULL;
-    for (size_t i = 0; i < n; i++) {
-        nmx_protocol_desc_t p;
-        if (nmx_protocol_describe(i, &p) != 0)
-            continue;
-        bool listed = nwant == 0;
-        for (size_t w = 0; w < nwant && !listed; w++)
-            listed = proto_matches(&p, want[w]);
-        if (!listed)
-            continue;
-        if (fmt == FMT_TEXT)
-            print_text(i, &p);
-        else if (fmt == FMT_TSV)
-            print_tsv(i, &p);
-        else
-            json_array_append_new(arr, proto_json(i, &p));
-    }
-    rc = NMX_EXIT_OK;
-    if (arr != NULL) {
-        json_t *root = json_object();
-        json_object_set_new(root, "protocols", arr);
-        if (json_dumpf(root, stdout, JSON_INDENT(2)) != 0)
-            rc = NMX_EXIT_USAGE;
-        fputc('\n', stdout);
-        json_decref(root);
-    }
+    rc = all_known(want, nwant) ? print_fields(want, nwant, fmt) : NMX_EXIT_USAGE;
 out:
     free(want);
     return rc;

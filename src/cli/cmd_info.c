@@ -157,6 +157,39 @@ static int describe(const char *path, json_t *objs)
     return rc;
 }
 
+/*
+ * Describes each capture on its own, as capinfos does: one that cannot be
+ * read is reported and the others are still described.  In JSON, one
+ * capture is {"capture": {...}}, several {"captures": [...]}.  The exit
+ * status.
+ */
+static int describe_all(const char **paths, size_t npaths, bool json)
+{
+    json_t *objs = json ? json_array() : NULL;
+    int rc = NMX_EXIT_OK;
+    for (size_t k = 0; k < npaths; k++) {
+        if (!json && k > 0)
+            fputc('\n', stdout);
+        if (describe(paths[k], objs) != NMX_EXIT_OK)
+            rc = NMX_EXIT_USAGE;
+    }
+    if (!json)
+        return rc;
+    json_t *root = json_object();
+    if (npaths == 1 && json_array_size(objs) == 1)
+        json_object_set(root, "capture", json_array_get(objs, 0));
+    else
+        json_object_set(root, "captures", objs);
+    if (npaths > 1 || json_array_size(objs) == 1) {
+        if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) != 0)
+            rc = NMX_EXIT_USAGE;
+        fputc('\n', stdout);
+    }
+    json_decref(root);
+    json_decref(objs);
+    return rc;
+}
+
 int nmx_cmd_info(int argc, char **argv)
 {
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -209,31 +242,7 @@ int nmx_cmd_info(int argc, char **argv)
         goto out;
     }
 
-    /* Each capture on its own, as capinfos does: one that cannot be read
-     * is reported and the others are still described. */
-    json_t *objs = json ? json_array() : NULL;
-    rc = NMX_EXIT_OK;
-    for (size_t k = 0; k < npaths; k++) {
-        if (!json && k > 0)
-            fputc('\n', stdout);
-        if (describe(paths[k], objs) != NMX_EXIT_OK)
-            rc = NMX_EXIT_USAGE;
-    }
-    if (json) {
-        /* One capture: {"capture": {...}}; several: {"captures": [...]}. */
-        json_t *root = json_object();
-        if (npaths == 1 && json_array_size(objs) == 1)
-            json_object_set(root, "capture", json_array_get(objs, 0));
-        else
-            json_object_set(root, "captures", objs);
-        if (npaths > 1 || json_array_size(objs) == 1) {
-            if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) != 0)
-                rc = NMX_EXIT_USAGE;
-            fputc('\n', stdout);
-        }
-        json_decref(root);
-        json_decref(objs);
-    }
+    rc = describe_all(paths, npaths, json);
     if (fflush(stdout) != 0) {
         nmx_cli_stdout_error(errno);
         rc = NMX_EXIT_USAGE;

@@ -12,6 +12,51 @@
 
 #include "cli.h"
 
+/* The experts found as the JSON document of `list --format json`. */
+static void list_json(nmx_host_t *host, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const nmx_expert_info_t *e = nmx_host_expert(host, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "module", json_string(e->module));
+        json_object_set_new(o, "name", json_string(e->name));
+        json_object_set_new(o, "vendor", json_string(e->vendor));
+        json_object_set_new(o, "description", json_string(e->description));
+        json_object_set_new(o, "version", json_integer(e->version));
+        json_object_set_new(o, "flags", json_integer(e->flags));
+        json_object_set_new(o, "configurable", json_boolean(e->configurable));
+        json_object_set_new(o, "default", json_boolean(!e->not_default));
+        json_object_set_new(o, "path", json_string(e->path));
+        json_object_set_new(o, "load_error", e->load_error != NULL ? json_string(e->load_error) : json_null());
+        json_object_set_new(o, "settings", nmx_cli_settings_json(e));
+        json_array_append_new(arr, o);
+    }
+    json_t *root = json_object();
+    json_object_set_new(root, "experts", arr);
+    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    putchar('\n');
+    json_decref(root);
+}
+
+/* The experts found, one or two lines each (and their settings). */
+static void list_text(nmx_host_t *host, size_t n, bool settings)
+{
+    for (size_t i = 0; i < n; i++) {
+        const nmx_expert_info_t *e = nmx_host_expert(host, i);
+        if (e->load_error != NULL) {
+            printf("%-12s  (cannot load: %s)\n              %s\n", e->module, e->load_error, e->path);
+            continue;
+        }
+        printf("%-12s  %s%s%s\n", e->module, e->name, e->configurable ? "  [configurable]" : "",
+               e->not_default ? "  [not run by default]" : "");
+        if (e->description[0] != '\0')
+            printf("              %s\n", e->description);
+        if (settings)
+            nmx_cli_print_settings(stdout, e, "              ");
+    }
+}
+
 int nmx_cmd_list(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -64,45 +109,10 @@ int nmx_cmd_list(int argc, char **argv)
         return NMX_EXIT_USAGE;
     }
     size_t n = nmx_host_discover(host, 1);
-    if (format == NMX_REPORT_JSON) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            const nmx_expert_info_t *e = nmx_host_expert(host, i);
-            json_t *o = json_object();
-            json_object_set_new(o, "module", json_string(e->module));
-            json_object_set_new(o, "name", json_string(e->name));
-            json_object_set_new(o, "vendor", json_string(e->vendor));
-            json_object_set_new(o, "description", json_string(e->description));
-            json_object_set_new(o, "version", json_integer(e->version));
-            json_object_set_new(o, "flags", json_integer(e->flags));
-            json_object_set_new(o, "configurable", json_boolean(e->configurable));
-            json_object_set_new(o, "default", json_boolean(!e->not_default));
-            json_object_set_new(o, "path", json_string(e->path));
-            json_object_set_new(o, "load_error", e->load_error != NULL ? json_string(e->load_error)
-                                                                       : json_null());
-            json_object_set_new(o, "settings", nmx_cli_settings_json(e));
-            json_array_append_new(arr, o);
-        }
-        json_t *root = json_object();
-        json_object_set_new(root, "experts", arr);
-        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-        putchar('\n');
-        json_decref(root);
-    } else if (n > 0) {
-        for (size_t i = 0; i < n; i++) {
-            const nmx_expert_info_t *e = nmx_host_expert(host, i);
-            if (e->load_error != NULL) {
-                printf("%-12s  (cannot load: %s)\n              %s\n", e->module, e->load_error, e->path);
-                continue;
-            }
-            printf("%-12s  %s%s%s\n", e->module, e->name, e->configurable ? "  [configurable]" : "",
-                   e->not_default ? "  [not run by default]" : "");
-            if (e->description[0] != '\0')
-                printf("              %s\n", e->description);
-            if (settings)
-                nmx_cli_print_settings(stdout, e, "              ");
-        }
-    }
+    if (format == NMX_REPORT_JSON)
+        list_json(host, n);
+    else
+        list_text(host, n, settings);
     int status = NMX_EXIT_OK;
     if (n == 0) {
         /* Spec 1.2: an empty directory is NMERR_NO_DLLS_FOUND for "list experts". */

@@ -320,27 +320,13 @@ static bool add_setting(run_cmd_t *rc, int c, const char *arg)
 /* The options that take a number, a size or a word; false with the message
  * printed.  (Over 80 lines: one short case per option, each with its own
  * message; split, they would only be harder to compare.) */
-static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
+/* The options that contain the experts (--isolation, --jobs, --timeout,
+ * --grace, --mem-limit, --event-limit); false after saying what is wrong. */
+static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
 {
-    nmx_run_opts_t *o = &rc->opts;
     uint64_t u;
     double d;
     switch (c) {
-    case 'f':
-        rc->format = nmx_cli_parse_format(arg, true);
-        if (rc->format < 0)
-            nmx_cli_error("--format must be text, csv, json or html, not '%s'", arg);
-        return rc->format >= 0;
-    case 'o':
-        if (looks_like_preference(arg)) {
-            const char *colon = strchr(arg, ':');
-            nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
-                          "setting use --set %.*s=%s)",
-                          arg, (int)(colon - arg), arg, colon + 1);
-            return false;
-        }
-        rc->output = arg;
-        return true;
     case 'I':
         if (strcmp(arg, "process") != 0 && strcmp(arg, "none") != 0) {
             nmx_cli_error("--isolation must be process or none, not '%s'", arg);
@@ -378,6 +364,31 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         }
         o->event_limit = u;
         return true;
+    default:
+        return false;
+    }
+}
+
+static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
+{
+    nmx_run_opts_t *o = &rc->opts;
+    uint64_t u;
+    switch (c) {
+    case 'f':
+        rc->format = nmx_cli_parse_format(arg, true);
+        if (rc->format < 0)
+            nmx_cli_error("--format must be text, csv, json or html, not '%s'", arg);
+        return rc->format >= 0;
+    case 'o':
+        if (looks_like_preference(arg)) {
+            const char *colon = strchr(arg, ':');
+            nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
+                          "setting use --set %.*s=%s)",
+                          arg, (int)(colon - arg), arg, colon + 1);
+            return false;
+        }
+        rc->output = arg;
+        return true;
     case 'F':
         if (!nmx_parse_u64(arg, &u) || u < 1 || u > UINT32_MAX) {
             nmx_cli_error("--frame wants a frame number from 1, not '%s'", arg);
@@ -400,7 +411,7 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         }
         return true;
     default:
-        return false;
+        return parse_limit_option(o, c, arg);
     }
 }
 
