@@ -293,7 +293,8 @@ static void text_records(const nmx_result_t *r, const table_t *tb, FILE *out, ch
     }
 }
 
-static void text_result(const nmx_report_source_t *src, const nmx_result_t *r, FILE *out, unsigned max_width)
+/* The heading line of an expert's section: outcome, time, progress, events. */
+static void text_heading(const nmx_result_t *r, FILE *out)
 {
     fprintf(out, "== %s (%s) - %s", r->name, r->module, nmx_outcome_name(r->outcome));
     if (r->outcome != NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
@@ -312,97 +313,109 @@ static void text_result(const nmx_report_source_t *src, const nmx_result_t *r, F
     fprintf(out, " ==\n");
     if (r->outcome == NMX_OUTCOME_COMPLETED && r->message != NULL && r->message[0] != '\0')
         fprintf(out, "%s\n", r->message);
+}
 
+/* Each shown column's width (its heading or widest cell) and whether it is
+ * numeric (right-aligned); fixed columns first, NFIX of them. */
+static void column_widths(const nmx_result_t *r, const table_t *tb, size_t *width, bool *numeric, char *cell)
+{
+    for (int f = 0; f < NFIX; f++)
+        if (tb->fixed[f])
+            width[f] = strlen(fixed_names[f]);
+    for (size_t c = 0; c < tb->ncols; c++) {
+        width[NFIX + c] = strlen(tb->cols[c]);
+        numeric[NFIX + c] = column_numeric(r, tb, tb->cols[c]);
+    }
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const nmx_event_t *e = &r->events[tb->rows[i]];
+        for (int f = 0; f < NFIX; f++) {
+            if (!tb->fixed[f])
+                continue;
+            fixed_cell(e, f, cell, CELL_MAX);
+            size_t l = strlen(cell);
+            if (l > width[f])
+                width[f] = l;
+        }
+        for (size_t c = 0; c < tb->ncols; c++) {
+            column_cell(tb, c, e, false, cell, CELL_MAX);
+            size_t l = strlen(cell);
+            if (l > width[NFIX + c])
+                width[NFIX + c] = l;
+        }
+    }
+}
+
+/* A table in aligned columns: its heading, then one line per event. */
+static void text_table(const nmx_result_t *r, const table_t *tb, const size_t *width, const bool *numeric,
+                       FILE *out, char *cell)
+{
+    size_t ncol = tb->ncols + NFIX;
+    bool first = true;
+    for (size_t c = 0; c < ncol; c++) {
+        if (c < NFIX && !tb->fixed[c])
+            continue;
+        const char *h = c < NFIX ? fixed_names[c] : tb->cols[c - NFIX];
+        fprintf(out, "%s%*s%s", first ? "" : "  ", numeric[c] ? (int)(width[c] - strlen(h)) : 0, "", h);
+        if (!numeric[c] && c + 1 < ncol)
+            fprintf(out, "%*s", (int)(width[c] - strlen(h)), "");
+        first = false;
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < tb->nrows; i++) {
+        const nmx_event_t *e = &r->events[tb->rows[i]];
+        first = true;
+        for (size_t c = 0; c < ncol; c++) {
+            if (c < NFIX && !tb->fixed[c])
+                continue;
+            if (c < NFIX)
+                fixed_cell(e, (int)c, cell, CELL_MAX);
+            else
+                column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
+            int pad = (int)(width[c] - strlen(cell));
+            if (numeric[c])
+                fprintf(out, "%s%*s%s", first ? "" : "  ", pad, "", cell);
+            else
+                fprintf(out, "%s%s%*s", first ? "" : "  ", cell, c + 1 < ncol ? pad : 0, "");
+            first = false;
+        }
+        fputc('\n', out);
+    }
+}
+
+static void text_result(const nmx_report_source_t *src, const nmx_result_t *r, FILE *out, unsigned max_width)
+{
+    text_heading(r, out);
     size_t ntab;
     table_t *t = tables_build(src, r, &ntab);
     char *cell = malloc(CELL_MAX);
-    if (cell == NULL) {
-        tables_free(t, ntab);
-        return;
-    }
-    for (size_t k = 0; k < ntab; k++) {
+    for (size_t k = 0; cell != NULL && k < ntab; k++) {
         table_t *tb = &t[k];
         size_t ncol = tb->ncols + NFIX;
         size_t *width = calloc(ncol, sizeof *width);
         bool *numeric = calloc(ncol, sizeof *numeric);
-        if (width == NULL || numeric == NULL) {
-            free(width);
-            free(numeric);
-            continue;
-        }
-        for (int f = 0; f < NFIX; f++)
-            if (tb->fixed[f])
-                width[f] = strlen(fixed_names[f]);
-        for (size_t c = 0; c < tb->ncols; c++) {
-            width[NFIX + c] = strlen(tb->cols[c]);
-            numeric[NFIX + c] = column_numeric(r, tb, tb->cols[c]);
-        }
-        for (size_t i = 0; i < tb->nrows; i++) {
-            const nmx_event_t *e = &r->events[tb->rows[i]];
-            for (int f = 0; f < NFIX; f++) {
-                if (!tb->fixed[f])
-                    continue;
-                fixed_cell(e, f, cell, CELL_MAX);
-                size_t l = strlen(cell);
-                if (l > width[f])
-                    width[f] = l;
+        if (width != NULL && numeric != NULL) {
+            column_widths(r, tb, width, numeric, cell);
+            if (ntab > 1)
+                table_title(r, tb, out);
+            size_t total = 0;
+            for (size_t c = 0; c < ncol; c++)
+                if (c >= NFIX || tb->fixed[c])
+                    total += width[c] + (total > 0 ? 2 : 0);
+            /* Wider than the terminal: one record per block instead. */
+            if (max_width > 0 && total > max_width) {
+                text_records(r, tb, out, cell);
+                if (k + 1 < ntab)
+                    fputc('\n', out);
+            } else {
+                text_table(r, tb, width, numeric, out, cell);
             }
-            for (size_t c = 0; c < tb->ncols; c++) {
-                column_cell(tb, c, e, false, cell, CELL_MAX);
-                size_t l = strlen(cell);
-                if (l > width[NFIX + c])
-                    width[NFIX + c] = l;
-            }
-        }
-        if (ntab > 1)
-            table_title(r, tb, out);
-        /* Wider than the terminal: one record per block instead. */
-        size_t total = 0;
-        for (size_t c = 0; c < ncol; c++)
-            if (c >= NFIX || tb->fixed[c])
-                total += width[c] + (total > 0 ? 2 : 0);
-        if (max_width > 0 && total > max_width) {
-            text_records(r, tb, out, cell);
-            if (k + 1 < ntab)
-                fputc('\n', out);
-            free(width);
-            free(numeric);
-            continue;
-        }
-        /* heading */
-        bool first = true;
-        for (size_t c = 0; c < ncol; c++) {
-            if (c < NFIX && !tb->fixed[c])
-                continue;
-            const char *h = c < NFIX ? fixed_names[c] : tb->cols[c - NFIX];
-            fprintf(out, "%s%*s%s", first ? "" : "  ", numeric[c] ? (int)(width[c] - strlen(h)) : 0,
-                    "", h);
-            if (!numeric[c] && c + 1 < ncol)
-                fprintf(out, "%*s", (int)(width[c] - strlen(h)), "");
-            first = false;
-        }
-        fputc('\n', out);
-        for (size_t i = 0; i < tb->nrows; i++) {
-            const nmx_event_t *e = &r->events[tb->rows[i]];
-            first = true;
-            for (size_t c = 0; c < ncol; c++) {
-                if (c < NFIX && !tb->fixed[c])
-                    continue;
-                if (c < NFIX)
-                    fixed_cell(e, (int)c, cell, CELL_MAX);
-                else
-                    column_cell(tb, c - NFIX, e, false, cell, CELL_MAX);
-                int pad = (int)(width[c] - strlen(cell));
-                if (numeric[c])
-                    fprintf(out, "%s%*s%s", first ? "" : "  ", pad, "", cell);
-                else
-                    fprintf(out, "%s%s%*s", first ? "" : "  ", cell, c + 1 < ncol ? pad : 0, "");
-                first = false;
-            }
-            fputc('\n', out);
         }
         free(width);
         free(numeric);
+    }
+    if (cell == NULL) {
+        tables_free(t, ntab);
+        return;
     }
     free(cell);
     tables_free(t, ntab);
