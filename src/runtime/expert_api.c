@@ -48,6 +48,77 @@ static int frame_passes(nmx_session_t *s, uint32_t n, bool ui_view, const nmx_fi
     return FILTER_PASSED;
 }
 
+/* Scans from RequestedFrameNumber for the next frame (GET_FRAME_NEXT_*)
+ * that passes, polling termination at every frame (spec 2.5): its number in
+ * *found, or the error. */
+static DWORD scan_frames(nmx_session_t *s, DWORD Direction, DWORD RequestedFrameNumber, bool ui_view,
+                         const nmx_filter_t *ui, const nmx_filter_t *f, uint32_t *found)
+{
+    uint32_t total = nmx_cap_count(s->cap);
+    bool forward = Direction == GET_FRAME_NEXT_FORWARD;
+    uint64_t i;
+    if (forward)
+        i = (uint64_t)(uint32_t)(RequestedFrameNumber + 1u); /* (DWORD)-1 + 1 = 0 */
+    else
+        i = RequestedFrameNumber == 0
+                ? UINT64_MAX
+                : (uint64_t)(RequestedFrameNumber < total ? RequestedFrameNumber : total) - 1;
+    if (forward && RequestedFrameNumber != (DWORD)-1 && RequestedFrameNumber >= total)
+        i = total;
+    while (i < total) {
+        if ((ui != NULL || f != NULL || (ui_view && s->range.active)) && nmx_session_terminating(s))
+            return NMERR_EXPERT_TERMINATE;
+        int r = frame_passes(s, (uint32_t)i, ui_view, ui, f);
+        if (r == FILTER_PASSED) {
+            *found = (uint32_t)i;
+            return NMERR_SUCCESS;
+        }
+        if (r != FILTER_FAILED)
+            return NMERR_FILTER_INVALID_EXPRESSION;
+        if (forward)
+            i++;
+        else if (i-- == 0)
+            break;
+    }
+    return NMERR_OUT_OF_RANGE;
+}
+
+/* Fills the descriptor of frame `found` (dissected when the expert asks for
+ * properties), counts it as read, and keeps only a window of the capture
+ * resident around it. */
+static DWORD deliver_frame(nmx_session_t *s, uint32_t found, DWORD RequestFlags, LPEXPERTFRAMEDESCRIPTOR desc)
+{
+    ULPFRAME pf = nmx_session_frame(s, found);
+    const nmx_dissection_t *d = NULL;
+    if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) && (d = nmx_session_dissect(s, found)) == NULL))
+        return NMERR_OUT_OF_MEMORY;
+    LPRECOGNIZEDATATABLE rt = d != NULL ? d->recog : (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, found, NULL);
+    desc->FrameNumber = found;
+    desc->hFrame = nmx_hframe_make(s, found);
+    desc->pFrame = pf;
+    desc->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
+    desc->lpPropertyTable = d != NULL ? d->props : NULL;
+    s->status.Frame = found;
+    if (s->seen != NULL && !(s->seen[found / 8] & (1u << (found % 8)))) {
+        s->seen[found / 8] |= (uint8_t)(1u << (found % 8));
+        s->nseen++;
+        if (s->link != NULL)
+            atomic_store(&s->link->page->frames_read, s->nseen);
+    }
+    /* Walking forward: map the next window in one call, and (in a process
+     * of its own) keep only a window of the capture resident. */
+    uint64_t off = nmx_cap_frame(s->cap, found)->data_off;
+    if (off >= s->prefetched || off + NMX_CAP_RESIDENT_WINDOW < s->prefetched) {
+        nmx_cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
+        s->prefetched = off + NMX_CAP_RESIDENT_WINDOW;
+    }
+    if (s->release_behind && off > s->released + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
+        nmx_cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
+        s->released = off - NMX_CAP_RESIDENT_WINDOW;
+    }
+    return NMERR_SUCCESS;
+}
+
 NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD RequestFlags,
                                   DWORD RequestedFrameNumber, HFILTER hFilter,
                                   LPEXPERTFRAMEDESCRIPTOR pEFrameDescriptor)
@@ -85,74 +156,10 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
                 rc = r == FILTER_FAILED ? NMERR_FRAME_FAILED_FILTER : NMERR_FILTER_INVALID_EXPRESSION;
         }
     } else {
-        /* Scan, polling termination at every frame (spec 2.5). */
-        bool forward = Direction == GET_FRAME_NEXT_FORWARD;
-        uint64_t i;
-        if (forward)
-            i = (uint64_t)(uint32_t)(RequestedFrameNumber + 1u); /* (DWORD)-1 + 1 = 0 */
-        else
-            i = RequestedFrameNumber == 0 ? UINT64_MAX
-                                          : (uint64_t)(RequestedFrameNumber < total ? RequestedFrameNumber
-                                                                                    : total) - 1;
-        if (forward && RequestedFrameNumber != (DWORD)-1 && RequestedFrameNumber >= total)
-            i = total;
-        rc = NMERR_OUT_OF_RANGE;
-        while (i < total) {
-            if ((ui != NULL || f != NULL || (ui_view && s->range.active)) && nmx_session_terminating(s)) {
-                rc = NMERR_EXPERT_TERMINATE;
-                break;
-            }
-            int r = frame_passes(s, (uint32_t)i, ui_view, ui, f);
-            if (r == FILTER_PASSED) {
-                found = (uint32_t)i;
-                rc = NMERR_SUCCESS;
-                break;
-            }
-            if (r != FILTER_FAILED) {
-                rc = NMERR_FILTER_INVALID_EXPRESSION;
-                break;
-            }
-            if (forward)
-                i++;
-            else if (i-- == 0)
-                break;
-        }
+        rc = scan_frames(s, Direction, RequestedFrameNumber, ui_view, ui, f, &found);
     }
-
-    if (rc == NMERR_SUCCESS) {
-        ULPFRAME pf = nmx_session_frame(s, found);
-        const nmx_dissection_t *d = NULL;
-        if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) &&
-                           (d = nmx_session_dissect(s, found)) == NULL)) {
-            rc = NMERR_OUT_OF_MEMORY;
-        } else {
-            LPRECOGNIZEDATATABLE rt =
-                d != NULL ? d->recog : (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, found, NULL);
-            pEFrameDescriptor->FrameNumber = found;
-            pEFrameDescriptor->hFrame = nmx_hframe_make(s, found);
-            pEFrameDescriptor->pFrame = pf;
-            pEFrameDescriptor->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
-            pEFrameDescriptor->lpPropertyTable = d != NULL ? d->props : NULL;
-            s->status.Frame = found;
-            if (s->seen != NULL && !(s->seen[found / 8] & (1u << (found % 8)))) {
-                s->seen[found / 8] |= (uint8_t)(1u << (found % 8));
-                s->nseen++;
-                if (s->link != NULL)
-                    atomic_store(&s->link->page->frames_read, s->nseen);
-            }
-            /* Walking forward: map the next window in one call, and (in a
-             * process of its own) keep only a window of the capture resident. */
-            uint64_t off = nmx_cap_frame(s->cap, found)->data_off;
-            if (off >= s->prefetched || off + NMX_CAP_RESIDENT_WINDOW < s->prefetched) {
-                nmx_cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
-                s->prefetched = off + NMX_CAP_RESIDENT_WINDOW;
-            }
-            if (s->release_behind && off > s->released + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
-                nmx_cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
-                s->released = off - NMX_CAP_RESIDENT_WINDOW;
-            }
-        }
-    }
+    if (rc == NMERR_SUCCESS)
+        rc = deliver_frame(s, found, RequestFlags, pEFrameDescriptor);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

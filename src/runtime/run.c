@@ -106,6 +106,50 @@ static void send_load_failed(int chan, DWORD code, DWORD sub, const char *text)
  * reporting through the link.  Runs in the expert's process (process
  * isolation) or on a worker thread (none).
  */
+/* A session for one expert of the run, reporting through link; NULL out of memory. */
+static nmx_session_t *session_for(const nmx_run_t *run, nmx_link_t *link)
+{
+    nmx_session_opts_t so;
+    memset(&so, 0, sizeof so);
+    so.capture = run->capobj;
+    so.link = link;
+    so.mem_limit = run->opts.mem_limit;
+    so.debug_heap = run->opts.debug_heap != 0;
+    so.ui_filter = run->ui_filter;
+    so.range = run->range;
+    so.startup = run->startup;
+    so.startup_flags = run->startup_flags;
+    /* A child process has page tables of its own: it can drop what it has
+     * walked past.  Threads share them, and one expert's release would
+     * make the next one fault the pages in again. */
+    so.release_behind = run->opts.isolation == NMX_ISOLATION_PROCESS;
+    return nmx_session_new(&so);
+}
+
+/* Calls the expert's Run in session s and says on the channel that it runs
+ * and what it returned, with its final status and heap figures. */
+static void call_run(const nmx_module_t *m, nmx_session_t *s, PEXPERTCONFIG cfg, nmx_link_t *link)
+{
+    nmx_session_set_current(s);
+    nmx_chan_send(link->chan, MSG_RUNNING, NULL, 0);
+    EXPERTSTARTUPINFO startup = s->startup;
+    BOOL ok = m->run(nmx_session_key(s), cfg, &startup, s->startup_flags, NULL);
+    msg_returned_t rm;
+    memset(&rm, 0, sizeof rm);
+    rm.result = ok;
+    pthread_mutex_lock(&s->lock);
+    rm.status = s->status;
+    /* The last frame delivered reaches the report (EXPERTSTATUS.Frame is
+     * kept per ExpertGetFrame, published here and at each status). */
+    nmx_ctlpage_set_status(link->page, &s->status);
+    pthread_mutex_unlock(&s->lock);
+    rm.mem = link->page->mem;
+    rm.live_bytes = rm.mem.live_bytes;
+    rm.live_blocks = rm.mem.live_blocks;
+    nmx_chan_send(link->chan, MSG_RETURNED, &rm, sizeof rm);
+    nmx_session_set_current(NULL);
+}
+
 static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool watch)
 {
     nmx_module_t m;
@@ -124,21 +168,7 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     link->flags = m.info.Flags;
     nmx_chan_send(link->chan, MSG_LOADED, &lm, sizeof lm);
 
-    nmx_session_opts_t so;
-    memset(&so, 0, sizeof so);
-    so.capture = run->capobj;
-    so.link = link;
-    so.mem_limit = run->opts.mem_limit;
-    so.debug_heap = run->opts.debug_heap != 0;
-    so.ui_filter = run->ui_filter;
-    so.range = run->range;
-    so.startup = run->startup;
-    so.startup_flags = run->startup_flags;
-    /* A child process has page tables of its own: it can drop what it has
-     * walked past.  Threads share them, and one expert's release would
-     * make the next one fault the pages in again. */
-    so.release_behind = run->opts.isolation == NMX_ISOLATION_PROCESS;
-    nmx_session_t *s = nmx_session_new(&so);
+    nmx_session_t *s = session_for(run, link);
     if (s == NULL) {
         send_load_failed(link->chan, NMERR_OUT_OF_MEMORY, EXPERTSUBSTATUS_ABORTED_THREAD_FAIL,
                          "cannot create the expert's session");
@@ -157,24 +187,7 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     bool watching = watch && pthread_create(&wt, &wa, watch_termination, &w) == 0;
     pthread_attr_destroy(&wa);
 
-    nmx_session_set_current(s);
-    nmx_chan_send(link->chan, MSG_RUNNING, NULL, 0);
-    EXPERTSTARTUPINFO startup = s->startup;
-    BOOL ok = m.run(nmx_session_key(s), cfg, &startup, s->startup_flags, NULL);
-    msg_returned_t rm;
-    memset(&rm, 0, sizeof rm);
-    rm.result = ok;
-    pthread_mutex_lock(&s->lock);
-    rm.status = s->status;
-    /* The last frame delivered reaches the report (EXPERTSTATUS.Frame is
-     * kept per ExpertGetFrame, published here and at each status). */
-    nmx_ctlpage_set_status(link->page, &s->status);
-    pthread_mutex_unlock(&s->lock);
-    rm.mem = link->page->mem;
-    rm.live_bytes = rm.mem.live_bytes;
-    rm.live_blocks = rm.mem.live_blocks;
-    nmx_chan_send(link->chan, MSG_RETURNED, &rm, sizeof rm);
-    nmx_session_set_current(NULL);
+    call_run(&m, s, cfg, link);
 
     if (watching) {
         atomic_store(&w.stop, 1);
@@ -635,38 +648,12 @@ static void describe_end(int status, char *buf, size_t n)
  * channel reached (messages in order), how the expert's process ended (from
  * its reaper), and the host's own timers.
  */
-static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
+/* The outcome, status and message of an expert that ended: killed, broke
+ * its channel, failed to load, died in Run or its clean-up, stopped when
+ * asked, or returned TRUE or FALSE.  `how` says how its process ended. */
+static void decide_outcome(const nmx_run_t *run, nmx_entry_t *e, bool seen, int status, bool clean, const char *how)
 {
     nmx_result_t *r = &e->result;
-    /* The page's figures and the events, read under the host's bounds,
-     * once nothing of the expert can write them any more (none mode: the
-     * thread is done, or abandoned and only ever appends). */
-    nmx_ctl_figures_t fig;
-    if (nmx_ctlpage_collect(e->page, e->logfd, run->event_limit, &fig) == 0) {
-        r->events = fig.events;
-        r->nevents = fig.nevents;
-        e->event_storage = fig.storage;
-    }
-    const EXPERTSTATUS st = fig.status;
-    r->elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
-    if (e->name[0] != '\0')
-        r->name = e->name;
-    r->version = e->version;
-    r->register_flags = e->flags;
-    r->percent_done = st.PercentDone;
-    r->frame = st.Frame;
-    uint32_t nframes = nmx_cap_count(run->capobj->cap);
-    r->frames_read = fig.frames_read < nframes ? fig.frames_read : nframes;
-
-    bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
-    /* A clean end: the process exited with status 0 (the runtime's own
-     * _exit after DONE); a thread always ends cleanly. */
-    bool seen = !process || e->child.have_status;
-    int status = process ? e->child.status : 0;
-    bool clean = !process || (seen && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    char how[96] = "no report of its end";
-    if (process && seen)
-        describe_end(status, how, sizeof how);
     const char *why_term = e->timed_out ? "time limit reached" : "interrupted";
 
     if (e->killed) {
@@ -728,12 +715,15 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
         else
             set_message(e, "Run returned FALSE");
     }
+}
 
-    /* Memory figures: from the last message that carried them, else (a
-     * process that died in Run) from the control page; a dead process's
-     * heap was reclaimed by its end. */
-    nmx_mem_stats_t mem = e->phase >= NMX_PHASE_RETURNED ? e->mem : fig.mem;
-    nmx_mem_figures_t *mf = &r->memory;
+/* The memory figures of the result: from the last message that carried
+ * them, else (a process that died in Run) from the control page
+ * (page_mem); a dead process's heap was reclaimed by its end. */
+static void memory_figures(const nmx_run_t *run, nmx_entry_t *e, const nmx_mem_stats_t *page_mem)
+{
+    nmx_mem_stats_t mem = e->phase >= NMX_PHASE_RETURNED ? e->mem : *page_mem;
+    nmx_mem_figures_t *mf = &e->result.memory;
     mf->allocations = mem.allocations;
     mf->frees = mem.frees;
     mf->peak_bytes = mem.peak_bytes;
@@ -746,6 +736,43 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
         mf->reclaimed_bytes = mem.live_bytes;
         mf->reclaimed_blocks = mem.live_blocks;
     }
+}
+
+static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
+{
+    nmx_result_t *r = &e->result;
+    /* The page's figures and the events, read under the host's bounds,
+     * once nothing of the expert can write them any more (none mode: the
+     * thread is done, or abandoned and only ever appends). */
+    nmx_ctl_figures_t fig;
+    if (nmx_ctlpage_collect(e->page, e->logfd, run->event_limit, &fig) == 0) {
+        r->events = fig.events;
+        r->nevents = fig.nevents;
+        e->event_storage = fig.storage;
+    }
+    const EXPERTSTATUS st = fig.status;
+    r->elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
+    if (e->name[0] != '\0')
+        r->name = e->name;
+    r->version = e->version;
+    r->register_flags = e->flags;
+    r->percent_done = st.PercentDone;
+    r->frame = st.Frame;
+    uint32_t nframes = nmx_cap_count(run->capobj->cap);
+    r->frames_read = fig.frames_read < nframes ? fig.frames_read : nframes;
+
+    bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
+    /* A clean end: the process exited with status 0 (the runtime's own
+     * _exit after DONE); a thread always ends cleanly. */
+    bool seen = !process || e->child.have_status;
+    int status = process ? e->child.status : 0;
+    bool clean = !process || (seen && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char how[96] = "no report of its end";
+    if (process && seen)
+        describe_end(status, how, sizeof how);
+    decide_outcome(run, e, seen, status, clean, how);
+
+    memory_figures(run, e, &fig.mem);
     r->peak_rss_bytes = process && seen && e->child.maxrss_kb > 0
                             ? (uint64_t)e->child.maxrss_kb * 1024u : 0;
 

@@ -15,6 +15,87 @@
 #include "common/strutil.h"
 #include "runtime/run_internal.h"
 
+/* The frame and time bounds of the options; -1 when they hold no frame. */
+static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
+{
+    const nmx_run_opts_t *o = &run->opts;
+    nmx_frame_range_t *rg = &run->range;
+    memset(rg, 0, sizeof *rg);
+    rg->active = o->first_frame != 0 || o->last_frame != 0 || o->has_start_time || o->has_end_time;
+    rg->first = o->first_frame != 0 ? o->first_frame - 1 : 0;
+    rg->last = o->last_frame != 0 ? o->last_frame - 1 : UINT32_MAX;
+    rg->has_start = o->has_start_time != 0;
+    rg->has_end = o->has_end_time != 0;
+    rg->start_ns = o->start_ns;
+    rg->end_ns = o->end_ns;
+    if (rg->first > rg->last || (rg->has_start && rg->has_end && rg->start_ns > rg->end_ns)) {
+        snprintf(errbuf, errlen, "the range is empty: its start is after its end");
+        return -1;
+    }
+    return 0;
+}
+
+/* The startup property instance: field f in the startup frame, which the
+ * host dissects (the dissection lives with the run); -1 with errbuf. */
+static int startup_property(struct nmx_run *run, const nmx_field_t *f, char *errbuf, size_t errlen)
+{
+    const nmx_run_opts_t *o = &run->opts;
+    uint32_t n = run->startup.dwFrameNumber;
+    const nmx_frame_rec_t *rec = nmx_cap_frame(run->capobj->cap, n);
+    /* The host dissects a copy read with pread, never the mapping: a file
+     * truncated since it was opened must not fault here.  The copy lives as
+     * long as the dissection (its data). */
+    uint8_t *copy = malloc(rec->caplen > 0 ? rec->caplen : 1);
+    if (copy == NULL) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    if (!nmx_cap_copy_frame(run->capobj->cap, n, copy)) {
+        free(copy);
+        snprintf(errbuf, errlen, "--frame %u: %s: the frame cannot be read (the file is "
+                 "shorter than when it was opened)", o->start_frame, nmx_cap_path(run->capobj->cap));
+        return -1;
+    }
+    nmx_dissection_t *d = nmx_dissect(NULL, copy, rec->caplen, rec->wirelen, rec->linktype);
+    if (d == NULL) {
+        free(copy);
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    run->startup_dissection = d;
+    LPPROPERTYINST pi = nmx_dissection_find(d, f, NULL);
+    if (pi == NULL) {
+        snprintf(errbuf, errlen, "--property %s: frame %u has none", o->start_property, o->start_frame);
+        return -1;
+    }
+    run->startup.lpPropertyInst = pi;
+    run->startup_flags = EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA;
+    return 0;
+}
+
+/* The startup bit field: its number, and bOn, that bit of the property's
+ * raw bytes (big-endian, bit 0 the least significant) as the frame holds it. */
+static void startup_bit(EXPERTSTARTUPINFO *si, unsigned bit)
+{
+    si->sBitfield.BitNumber = (BYTE)bit;
+    LPPROPERTYINST pi = si->lpPropertyInst;
+    const BYTE *bytes = NULL;
+    DWORD len = 0;
+    if (pi != NULL && pi->DataLength != 0xFFFF) {
+        bytes = pi->lpByte;
+        len = pi->DataLength;
+    } else if (pi != NULL && pi->lpPropertyInstEx != NULL) {
+        bytes = pi->lpPropertyInstEx->lpData; /* the bytes in the frame */
+        len = pi->lpPropertyInstEx->Length;
+    }
+    if (bytes != NULL && len > 0 && len <= 8 && bit < 8u * len) {
+        uint64_t raw = 0;
+        for (DWORD i = 0; i < len; i++)
+            raw = raw << 8 | bytes[i];
+        si->sBitfield.bOn = (raw >> bit) & 1;
+    }
+}
+
 int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
 {
     const nmx_run_opts_t *o = &run->opts;
@@ -34,19 +115,8 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
     }
 
     uint32_t total = nmx_cap_count(run->capobj->cap);
-    nmx_frame_range_t *rg = &run->range;
-    memset(rg, 0, sizeof *rg);
-    rg->active = o->first_frame != 0 || o->last_frame != 0 || o->has_start_time || o->has_end_time;
-    rg->first = o->first_frame != 0 ? o->first_frame - 1 : 0;
-    rg->last = o->last_frame != 0 ? o->last_frame - 1 : UINT32_MAX;
-    rg->has_start = o->has_start_time != 0;
-    rg->has_end = o->has_end_time != 0;
-    rg->start_ns = o->start_ns;
-    rg->end_ns = o->end_ns;
-    if (rg->first > rg->last || (rg->has_start && rg->has_end && rg->start_ns > rg->end_ns)) {
-        snprintf(errbuf, errlen, "the range is empty: its start is after its end");
+    if (prepare_range(run, errbuf, errlen) != 0)
         return -1;
-    }
     if (o->start_frame != 0) {
         if (o->start_frame > total) {
             snprintf(errbuf, errlen, "--frame %u: the capture has %u frames", o->start_frame, total);
@@ -73,65 +143,15 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
         }
         if (si->hProtocol == NULL)
             si->hProtocol = nmx_proto_handle(nmx_field_proto(f));
-        if (si->dwFrameNumber != INVALID_FRAME_NUMBER) {
-            uint32_t n = si->dwFrameNumber;
-            const nmx_frame_rec_t *rec = nmx_cap_frame(run->capobj->cap, n);
-            /* The host dissects a copy read with pread, never the mapping: a
-             * file truncated since it was opened must not fault here.  The
-             * copy lives as long as the dissection (its data). */
-            uint8_t *copy = malloc(rec->caplen > 0 ? rec->caplen : 1);
-            if (copy == NULL) {
-                snprintf(errbuf, errlen, "out of memory");
-                return -1;
-            }
-            if (!nmx_cap_copy_frame(run->capobj->cap, n, copy)) {
-                free(copy);
-                snprintf(errbuf, errlen, "--frame %u: %s: the frame cannot be read (the file is "
-                         "shorter than when it was opened)", o->start_frame,
-                         nmx_cap_path(run->capobj->cap));
-                return -1;
-            }
-            nmx_dissection_t *d = nmx_dissect(NULL, copy, rec->caplen, rec->wirelen, rec->linktype);
-            if (d == NULL) {
-                free(copy);
-                snprintf(errbuf, errlen, "out of memory");
-                return -1;
-            }
-            run->startup_dissection = d;
-            LPPROPERTYINST pi = nmx_dissection_find(d, f, NULL);
-            if (pi == NULL) {
-                snprintf(errbuf, errlen, "--property %s: frame %u has none", o->start_property,
-                         o->start_frame);
-                return -1;
-            }
-            si->lpPropertyInst = pi;
-            run->startup_flags = EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA;
-        }
+        if (si->dwFrameNumber != INVALID_FRAME_NUMBER && startup_property(run, f, errbuf, errlen) != 0)
+            return -1;
     }
     if (o->has_start_bit) {
         if (o->start_bit > 255) {
             snprintf(errbuf, errlen, "--bit %u: bit numbers go from 0 to 255", o->start_bit);
             return -1;
         }
-        si->sBitfield.BitNumber = (BYTE)o->start_bit;
-        /* bOn: the bit of the property's raw bytes (big-endian, bit 0 the
-         * least significant), as the value in the frame holds it. */
-        LPPROPERTYINST pi = si->lpPropertyInst;
-        const BYTE *bytes = NULL;
-        DWORD len = 0;
-        if (pi != NULL && pi->DataLength != 0xFFFF) {
-            bytes = pi->lpByte;
-            len = pi->DataLength;
-        } else if (pi != NULL && pi->lpPropertyInstEx != NULL) {
-            bytes = pi->lpPropertyInstEx->lpData; /* the bytes in the frame */
-            len = pi->lpPropertyInstEx->Length;
-        }
-        if (bytes != NULL && len > 0 && len <= 8 && o->start_bit < 8u * len) {
-            uint64_t raw = 0;
-            for (DWORD i = 0; i < len; i++)
-                raw = raw << 8 | bytes[i];
-            si->sBitfield.bOn = (raw >> o->start_bit) & 1;
-        }
+        startup_bit(si, o->start_bit);
     }
     si->Flags = run->startup_flags;
     return 0;
