@@ -3,8 +3,9 @@
  *
  * This header is for programs that host experts: the nmexpert command, the
  * tests and third-party front ends.  Experts never include it; they see only
- * <netmon.h>.  All handles are opaque.  Functions return 0 or an NMERR code
- * and keep a formatted detail message on the handle (nmx_*_error()).
+ * <netmon.h>.  All handles are opaque.  A function that can fail says so in
+ * its own comment: most return NULL or -1 and write a message naming what
+ * is wrong into the caller's errbuf (errlen bytes).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -202,6 +203,8 @@ NMX_EXPORT const char *nmx_host_installed_data_dir(void);
  */
 NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated);
 NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host);
+/* Expert i (NULL past the end).  The pointer is valid until the next
+ * nmx_host_discover() or nmx_host_free(), which may move the list. */
 NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size_t i);
 
 /* Isolation modes of a run. */
