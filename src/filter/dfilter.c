@@ -80,6 +80,164 @@ static bool word_char(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '.' || c == ':' || c == '-' || c == '/';
 }
 
+/* Reads the operator at p->pos into p->cur; false when the text there is no operator. */
+static bool lex_operator(parser_t *p)
+{
+    static const struct {
+        const char *op;
+        enum tok_kind k;
+        DWORD rel;
+    } ops[] = {
+        {"==", T_REL, FILTERACTION_EQUAL}, {"!=", T_REL, FILTERACTION_NOTEQUAL},
+        {">=", T_REL, FILTERACTION_GREATEREQUAL}, {"<=", T_REL, FILTERACTION_LESSEQUAL},
+        {"&&", T_AND, 0}, {"||", T_OR, 0}, {"^^", T_XOR, 0},
+        {">", T_REL, FILTERACTION_GREATER}, {"<", T_REL, FILTERACTION_LESS},
+        {"!", T_NOT, 0}, {"(", T_LPAREN, 0}, {")", T_RPAREN, 0},
+        {"~", T_REL, NMX_FA_MATCHES}, {"&", T_BITAND, 0}, {"{", T_LBRACE, 0}, {"}", T_RBRACE, 0},
+        {"[", T_LBRACKET, 0}, {",", T_COMMA, 0},
+    };
+    const char *two = p->src + p->pos;
+    tok_t *t = &p->cur;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        size_t k = strlen(ops[i].op);
+        if (strncmp(two, ops[i].op, k) == 0) {
+            t->kind = ops[i].k;
+            t->rel = ops[i].rel;
+            t->len = k;
+            p->pos += k;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends the escape sequence at src[*i] (a '\\') to buf[*n], moving *i past it;
+ * false (with an error) when it is not a valid one. */
+static bool lex_escape(parser_t *p, size_t *i, char *buf, size_t *n)
+{
+    const char *s = p->src;
+    size_t esc = *i;
+    char e = s[esc + 1];
+    *i += e ? 2 : 1; /* never past the end of the text */
+    switch (e) {
+    case 'n':
+        buf[(*n)++] = '\n';
+        return true;
+    case 't':
+        buf[(*n)++] = '\t';
+        return true;
+    case 'r':
+        buf[(*n)++] = '\r';
+        return true;
+    case '\\':
+    case '"':
+        buf[(*n)++] = e;
+        return true;
+    case 'x':
+        if (isxdigit((unsigned char)s[*i]) && isxdigit((unsigned char)s[*i + 1])) {
+            char hx[3] = {s[*i], s[*i + 1], 0};
+            buf[(*n)++] = (char)strtol(hx, NULL, 16);
+            *i += 2;
+            return true;
+        }
+        /* fall through */
+    default:
+        fail(p, esc, "invalid escape sequence in string%s", "");
+        return false;
+    }
+}
+
+/* Reads the quoted string at p->pos into p->cur as T_STRING, unescaped; T_BAD
+ * (with an error) when it is not terminated or has an invalid escape. */
+static void lex_string(parser_t *p)
+{
+    const char *s = p->src;
+    tok_t *t = &p->cur;
+    size_t i = p->pos + 1;
+    /* The value is at most as long as the text up to the closing quote. */
+    size_t end = i;
+    while (s[end] && s[end] != '"')
+        end += s[end] == '\\' && s[end + 1] ? 2 : 1;
+    char *buf = malloc(end - i + 1);
+    size_t n = 0;
+    if (!buf) {
+        t->kind = T_BAD;
+        return;
+    }
+    for (;;) {
+        char ch = s[i];
+        if (!ch) {
+            free(buf);
+            t->kind = T_BAD;
+            t->len = i - p->pos;
+            fail(p, p->pos, "string not terminated%s", "");
+            p->pos = i;
+            return;
+        }
+        if (ch == '"') {
+            i++;
+            break;
+        }
+        if (ch == '\\') {
+            if (!lex_escape(p, &i, buf, &n)) {
+                free(buf);
+                t->kind = T_BAD;
+                p->pos = i;
+                return;
+            }
+            continue;
+        }
+        buf[n++] = ch;
+        i++;
+    }
+    buf[n] = '\0';
+    t->kind = T_STRING;
+    t->text = buf;
+    t->tlen = n;
+    t->len = i - p->pos;
+    p->pos = i;
+}
+
+/* Reads the word at p->pos into p->cur: a keyword's token (and, eq, in, ...) or T_WORD. */
+static void lex_word(parser_t *p)
+{
+    static const struct {
+        const char *w;
+        enum tok_kind k;
+        DWORD rel;
+    } kw[] = {
+        {"and", T_AND, 0}, {"or", T_OR, 0}, {"xor", T_XOR, 0}, {"not", T_NOT, 0},
+        {"eq", T_REL, FILTERACTION_EQUAL}, {"ne", T_REL, FILTERACTION_NOTEQUAL},
+        {"gt", T_REL, FILTERACTION_GREATER}, {"lt", T_REL, FILTERACTION_LESS},
+        {"ge", T_REL, FILTERACTION_GREATEREQUAL}, {"le", T_REL, FILTERACTION_LESSEQUAL},
+        {"contains", T_REL, FILTERACTION_CONTAINS}, {"matches", T_REL, NMX_FA_MATCHES},
+        {"in", T_IN, 0},
+    };
+    const char *s = p->src;
+    tok_t *t = &p->cur;
+    size_t i = p->pos;
+    while (word_char(s[i]))
+        i++;
+    size_t n = i - p->pos;
+    t->text = malloc(n + 1);
+    if (!t->text) {
+        t->kind = T_BAD;
+        return;
+    }
+    memcpy(t->text, s + p->pos, n);
+    t->text[n] = '\0';
+    t->tlen = n;
+    t->len = n;
+    p->pos = i;
+    for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++)
+        if (strcmp(t->text, kw[k].w) == 0) {
+            t->kind = kw[k].k;
+            t->rel = kw[k].rel;
+            return;
+        }
+    t->kind = T_WORD;
+}
+
 /* Reads the next token into p->cur (freeing the previous text). */
 static void lex(parser_t *p)
 {
@@ -95,136 +253,14 @@ static void lex(parser_t *p)
         t->kind = T_END;
         return;
     }
-    const char *two = s + p->pos;
-    struct {
-        const char *op;
-        enum tok_kind k;
-        DWORD rel;
-    } ops[] = {
-        {"==", T_REL, FILTERACTION_EQUAL}, {"!=", T_REL, FILTERACTION_NOTEQUAL},
-        {">=", T_REL, FILTERACTION_GREATEREQUAL}, {"<=", T_REL, FILTERACTION_LESSEQUAL},
-        {"&&", T_AND, 0}, {"||", T_OR, 0}, {"^^", T_XOR, 0},
-        {">", T_REL, FILTERACTION_GREATER}, {"<", T_REL, FILTERACTION_LESS},
-        {"!", T_NOT, 0}, {"(", T_LPAREN, 0}, {")", T_RPAREN, 0},
-        {"~", T_REL, NMX_FA_MATCHES}, {"&", T_BITAND, 0}, {"{", T_LBRACE, 0}, {"}", T_RBRACE, 0},
-        {"[", T_LBRACKET, 0}, {",", T_COMMA, 0},
-    };
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        size_t k = strlen(ops[i].op);
-        if (strncmp(two, ops[i].op, k) == 0) {
-            t->kind = ops[i].k;
-            t->rel = ops[i].rel;
-            t->len = k;
-            p->pos += k;
-            return;
-        }
-    }
+    if (lex_operator(p))
+        return;
     if (c == '"') {
-        size_t i = p->pos + 1;
-        /* The value is at most as long as the text up to the closing quote. */
-        size_t end = i;
-        while (s[end] && s[end] != '"')
-            end += s[end] == '\\' && s[end + 1] ? 2 : 1;
-        char *buf = malloc(end - i + 1);
-        size_t n = 0;
-        if (!buf) {
-            t->kind = T_BAD;
-            return;
-        }
-        for (;;) {
-            char ch = s[i];
-            if (!ch) {
-                free(buf);
-                t->kind = T_BAD;
-                t->len = i - p->pos;
-                fail(p, p->pos, "string not terminated%s", "");
-                p->pos = i;
-                return;
-            }
-            if (ch == '"') {
-                i++;
-                break;
-            }
-            if (ch == '\\') {
-                size_t esc = i;
-                char e = s[i + 1];
-                i += e ? 2 : 1; /* never past the end of the text */
-                switch (e) {
-                case 'n':
-                    buf[n++] = '\n';
-                    break;
-                case 't':
-                    buf[n++] = '\t';
-                    break;
-                case 'r':
-                    buf[n++] = '\r';
-                    break;
-                case '\\':
-                case '"':
-                    buf[n++] = e;
-                    break;
-                case 'x':
-                    if (isxdigit((unsigned char)s[i]) && isxdigit((unsigned char)s[i + 1])) {
-                        char hx[3] = {s[i], s[i + 1], 0};
-                        buf[n++] = (char)strtol(hx, NULL, 16);
-                        i += 2;
-                        break;
-                    }
-                    /* fall through */
-                default:
-                    free(buf);
-                    t->kind = T_BAD;
-                    fail(p, esc, "invalid escape sequence in string%s", "");
-                    p->pos = i;
-                    return;
-                }
-                continue;
-            }
-            buf[n++] = ch;
-            i++;
-        }
-        buf[n] = '\0';
-        t->kind = T_STRING;
-        t->text = buf;
-        t->tlen = n;
-        t->len = i - p->pos;
-        p->pos = i;
+        lex_string(p);
         return;
     }
     if (word_char(c)) {
-        size_t i = p->pos;
-        while (word_char(s[i]))
-            i++;
-        size_t n = i - p->pos;
-        t->text = malloc(n + 1);
-        if (!t->text) {
-            t->kind = T_BAD;
-            return;
-        }
-        memcpy(t->text, s + p->pos, n);
-        t->text[n] = '\0';
-        t->tlen = n;
-        t->len = n;
-        p->pos = i;
-        static const struct {
-            const char *w;
-            enum tok_kind k;
-            DWORD rel;
-        } kw[] = {
-            {"and", T_AND, 0}, {"or", T_OR, 0}, {"xor", T_XOR, 0}, {"not", T_NOT, 0},
-            {"eq", T_REL, FILTERACTION_EQUAL}, {"ne", T_REL, FILTERACTION_NOTEQUAL},
-            {"gt", T_REL, FILTERACTION_GREATER}, {"lt", T_REL, FILTERACTION_LESS},
-            {"ge", T_REL, FILTERACTION_GREATEREQUAL}, {"le", T_REL, FILTERACTION_LESSEQUAL},
-            {"contains", T_REL, FILTERACTION_CONTAINS}, {"matches", T_REL, NMX_FA_MATCHES},
-            {"in", T_IN, 0},
-        };
-        for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++)
-            if (strcmp(t->text, kw[k].w) == 0) {
-                t->kind = kw[k].k;
-                t->rel = kw[k].rel;
-                return;
-            }
-        t->kind = T_WORD;
+        lex_word(p);
         return;
     }
     t->kind = T_BAD;
@@ -507,127 +543,178 @@ static void number_error(parser_t *p, const tok_t *v, enum nmx_ftype t)
         fail(p, v->pos, "\"%s\" is not a valid number", v->text);
 }
 
+/* The quoted regular expression `v` of 'matches' as an NMX_FA_REGEX object in *o;
+ * false (with an error) if unfit. */
+static bool regex_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    if (v->kind != T_STRING) {
+        fail(p, v->pos, "'matches' needs a quoted regular expression%s", "");
+        return false;
+    }
+    char msg[200];
+    size_t off = 0;
+    o->action = NMX_FA_REGEX;
+    o->re = nmx__regex_compile(v->text, v->tlen, msg, sizeof msg, &off);
+    if (!o->re) {
+        char what[256];
+        snprintf(what, sizeof what, "invalid regular expression: %s", msg);
+        fail(p, v->pos, "%s", what);
+        return false;
+    }
+    o->bytes = malloc(v->tlen + 1);
+    if (!o->bytes) {
+        nmx__fobj_free(o);
+        fail(p, v->pos, "out of memory%s", "");
+        return false;
+    }
+    memcpy(o->bytes, v->text, v->tlen + 1);
+    o->nbytes = v->tlen;
+    return true;
+}
+
+/* The number or time `v` for type t as a VALUE (or LARGEINT) object in *o;
+ * false (with an error) if it is not one. */
+static bool number_value(parser_t *p, enum nmx_ftype t, const tok_t *v, fobj_t *o)
+{
+    uint64_t n;
+    bool sgn;
+    if (!parse_number(t, v->text, &n, &sgn)) {
+        number_error(p, v, t);
+        return false;
+    }
+    o->action = !sgn && n > 0xFFFFFFFFu ? FILTERACTION_LARGEINT : FILTERACTION_VALUE;
+    o->num = n;
+    o->is_signed = sgn;
+    return true;
+}
+
+/* The IPv4 address or network `v` as an ADDR_IP object in *o; false (with an error) if it is not one. */
+static bool ipv4_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    unsigned bits;
+    struct in_addr a;
+    if (v->kind != T_WORD || !parse_prefix(v->text, 32, &bits) || inet_pton(AF_INET, v->text, &a) != 1) {
+        fail(p, v->pos, "\"%s\" is not a valid IPv4 address or network", v->text);
+        return false;
+    }
+    o->action = FILTERACTION_ADDR_IP;
+    o->addr.Type = ADDRESS_TYPE_IP;
+    memcpy(o->addr.IPAddress, &a, 4);
+    o->prefix = bits;
+    return true;
+}
+
+/* The IPv6 address or network `v` as an ADDR_IP6 object in *o; false (with an error) if it is not one. */
+static bool ipv6_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    unsigned bits;
+    struct in6_addr a;
+    if (v->kind != T_WORD || !parse_prefix(v->text, 128, &bits) || inet_pton(AF_INET6, v->text, &a) != 1) {
+        fail(p, v->pos, "\"%s\" is not a valid IPv6 address or network", v->text);
+        return false;
+    }
+    o->action = FILTERACTION_ADDR_IP6;
+    o->addr.Type = ADDRESS_TYPE_IP6;
+    memcpy(o->addr.IP6Address, &a, 16);
+    o->prefix = bits;
+    return true;
+}
+
+/* The Ethernet address `v` as an ADDR_ETHER object in *o; false (with an error) if it is not one. */
+static bool ether_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    if (v->kind != T_WORD || !parse_mac(v->text, o->addr.MACAddress)) {
+        fail(p, v->pos, "\"%s\" is not a valid Ethernet address", v->text);
+        return false;
+    }
+    o->action = FILTERACTION_ADDR_ETHER;
+    o->addr.Type = ADDRESS_TYPE_ETHERNET;
+    return true;
+}
+
+/* The string `v` as a STRING object in *o (a copy of its text); false (with an error) when out of memory. */
+static bool string_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    o->action = FILTERACTION_STRING;
+    o->bytes = malloc(v->tlen + 1);
+    if (!o->bytes) {
+        fail(p, v->pos, "out of memory%s", "");
+        return false;
+    }
+    memcpy(o->bytes, v->text, v->tlen + 1);
+    o->nbytes = v->tlen;
+    return true;
+}
+
+/* The byte string `v` (quoted text, one byte as 0xNN, or hex bytes) as an ARRAY
+ * object in *o; false (with an error) if it is not one. */
+static bool bytes_value(parser_t *p, const tok_t *v, fobj_t *o)
+{
+    const char *text = v->text;
+    o->action = FILTERACTION_ARRAY;
+    if (v->kind == T_STRING) {
+        o->bytes = malloc(v->tlen + 1);
+        if (o->bytes)
+            memcpy(o->bytes, v->text, v->tlen + 1);
+        o->nbytes = v->tlen;
+    } else if ((text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) && text[2] && strlen(text) <= 4) {
+        /* One byte written as a number: eth.dst[0] == 0x01 */
+        uint64_t b;
+        o->bytes = parse_uint(text, &b) && b <= 0xFF ? malloc(2) : NULL;
+        if (o->bytes) {
+            o->bytes[0] = (uint8_t)b;
+            o->bytes[1] = 0;
+            o->nbytes = 1;
+        }
+    } else {
+        o->bytes = parse_bytes(text, &o->nbytes);
+    }
+    if (!o->bytes) {
+        fail(p, v->pos, "\"%s\" is not a valid byte string", v->text);
+        return false;
+    }
+    return true;
+}
+
 /* The value token `v` as an operand of type t (of `key`), pushed; false (with an error) if unfit. */
 static bool push_value(parser_t *p, enum nmx_ftype t, const char *key, const tok_t *v, DWORD rel)
 {
     fobj_t o = {0};
+    bool ok;
     if (rel == NMX_FA_MATCHES) {
-        if (v->kind != T_STRING) {
-            fail(p, v->pos, "'matches' needs a quoted regular expression%s", "");
-            return false;
+        ok = regex_value(p, v, &o);
+    } else {
+        switch (t) {
+        case NMX_FT_UINT:
+        case NMX_FT_INT:
+        case NMX_FT_BOOL:
+        case NMX_FT_ABSTIME:
+        case NMX_FT_RELTIME:
+            ok = number_value(p, t, v, &o);
+            break;
+        case NMX_FT_IPV4:
+            ok = ipv4_value(p, v, &o);
+            break;
+        case NMX_FT_IPV6:
+            ok = ipv6_value(p, v, &o);
+            break;
+        case NMX_FT_ETHER:
+            ok = ether_value(p, v, &o);
+            break;
+        case NMX_FT_STRING:
+            ok = string_value(p, v, &o);
+            break;
+        case NMX_FT_BYTES:
+            ok = bytes_value(p, v, &o);
+            break;
+        default:
+            fail(p, v->pos, "%s has no value to compare", key);
+            ok = false;
+            break;
         }
-        char msg[200];
-        size_t off = 0;
-        o.action = NMX_FA_REGEX;
-        o.re = nmx__regex_compile(v->text, v->tlen, msg, sizeof msg, &off);
-        if (!o.re) {
-            char what[256];
-            snprintf(what, sizeof what, "invalid regular expression: %s", msg);
-            fail(p, v->pos, "%s", what);
-            return false;
-        }
-        o.bytes = malloc(v->tlen + 1);
-        if (!o.bytes) {
-            nmx__fobj_free(&o);
-            fail(p, v->pos, "out of memory%s", "");
-            return false;
-        }
-        memcpy(o.bytes, v->text, v->tlen + 1);
-        o.nbytes = v->tlen;
-        push(p, &o);
-        return !p->failed;
     }
-    char *text = v->text;
-    switch (t) {
-    case NMX_FT_UINT:
-    case NMX_FT_INT:
-    case NMX_FT_BOOL:
-    case NMX_FT_ABSTIME:
-    case NMX_FT_RELTIME: {
-        uint64_t n;
-        bool sgn;
-        if (!parse_number(t, text, &n, &sgn)) {
-            number_error(p, v, t);
-            return false;
-        }
-        o.action = !sgn && n > 0xFFFFFFFFu ? FILTERACTION_LARGEINT : FILTERACTION_VALUE;
-        o.num = n;
-        o.is_signed = sgn;
-        break;
-    }
-    case NMX_FT_IPV4: {
-        unsigned bits;
-        struct in_addr a;
-        if (v->kind != T_WORD || !parse_prefix(text, 32, &bits) || inet_pton(AF_INET, text, &a) != 1) {
-            fail(p, v->pos, "\"%s\" is not a valid IPv4 address or network", v->text);
-            return false;
-        }
-        o.action = FILTERACTION_ADDR_IP;
-        o.addr.Type = ADDRESS_TYPE_IP;
-        memcpy(o.addr.IPAddress, &a, 4);
-        o.prefix = bits;
-        break;
-    }
-    case NMX_FT_IPV6: {
-        unsigned bits;
-        struct in6_addr a;
-        if (v->kind != T_WORD || !parse_prefix(text, 128, &bits) || inet_pton(AF_INET6, text, &a) != 1) {
-            fail(p, v->pos, "\"%s\" is not a valid IPv6 address or network", v->text);
-            return false;
-        }
-        o.action = FILTERACTION_ADDR_IP6;
-        o.addr.Type = ADDRESS_TYPE_IP6;
-        memcpy(o.addr.IP6Address, &a, 16);
-        o.prefix = bits;
-        break;
-    }
-    case NMX_FT_ETHER:
-        if (v->kind != T_WORD || !parse_mac(text, o.addr.MACAddress)) {
-            fail(p, v->pos, "\"%s\" is not a valid Ethernet address", v->text);
-            return false;
-        }
-        o.action = FILTERACTION_ADDR_ETHER;
-        o.addr.Type = ADDRESS_TYPE_ETHERNET;
-        break;
-    case NMX_FT_STRING:
-        o.action = FILTERACTION_STRING;
-        o.bytes = malloc(v->tlen + 1);
-        if (!o.bytes) {
-            fail(p, v->pos, "out of memory%s", "");
-            return false;
-        }
-        memcpy(o.bytes, v->text, v->tlen + 1);
-        o.nbytes = v->tlen;
-        break;
-    case NMX_FT_BYTES:
-        o.action = FILTERACTION_ARRAY;
-        if (v->kind == T_STRING) {
-            o.bytes = malloc(v->tlen + 1);
-            if (o.bytes)
-                memcpy(o.bytes, v->text, v->tlen + 1);
-            o.nbytes = v->tlen;
-        } else if ((text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) && text[2] &&
-                   strlen(text) <= 4) {
-            /* One byte written as a number: eth.dst[0] == 0x01 */
-            uint64_t b;
-            o.bytes = parse_uint(text, &b) && b <= 0xFF ? malloc(2) : NULL;
-            if (o.bytes) {
-                o.bytes[0] = (uint8_t)b;
-                o.bytes[1] = 0;
-                o.nbytes = 1;
-            }
-        } else {
-            o.bytes = parse_bytes(text, &o.nbytes);
-        }
-        if (!o.bytes) {
-            fail(p, v->pos, "\"%s\" is not a valid byte string", v->text);
-            return false;
-        }
-        break;
-    default:
-        fail(p, v->pos, "%s has no value to compare", key);
+    if (!ok)
         return false;
-    }
     push(p, &o);
     return !p->failed;
 }
@@ -703,6 +790,60 @@ static const struct {
     uint8_t xf;
 } functions[] = {{"len", NMX_XF_LEN}, {"lower", NMX_XF_LOWER}, {"upper", NMX_XF_UPPER}};
 
+static bool parse_operand(parser_t *p, operand_t *op, char **name_out, bool in_func);
+
+/*
+ * The rest of FUNCTION "(" NAME [slice] ")" after the function's name
+ * (`name`; the "(" is the current token): fills *op with the transformed
+ * argument and leaves the token after the ")".
+ */
+static bool parse_function(parser_t *p, operand_t *op, const tok_t *name)
+{
+    uint8_t xf = 0;
+    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+        if (strcasecmp(name->text, functions[i].name) == 0)
+            xf = functions[i].xf;
+    if (!xf) {
+        fail(p, name->pos, "\"%s\" is not a function (there are len, lower and upper)", name->text);
+        return false;
+    }
+    lex(p);
+    if (p->cur.kind != T_WORD) {
+        fail(p, p->cur.pos, "a field name is expected as the argument of %s()", name->text);
+        return false;
+    }
+    char *inner = NULL;
+    bool ok = parse_operand(p, op, &inner, true);
+    size_t argpos = name->pos + name->len + 1;
+    if (ok && op->o.has_mask) {
+        fail(p, argpos, "the argument of a function cannot use '&'%s", "");
+        ok = false;
+    }
+    if (ok && xf == NMX_XF_LEN && is_number_type(op->type)) {
+        fail(p, argpos, "len() needs a string, bytes or address field, and %s is not one", inner);
+        ok = false;
+    }
+    if (ok && xf != NMX_XF_LEN && op->type != NMX_FT_STRING && op->type != NMX_FT_BYTES) {
+        char what[300];
+        snprintf(what, sizeof what, "%s() needs a string field, and %s is not one", name->text, inner);
+        fail(p, argpos, "%s", what);
+        ok = false;
+    }
+    free(inner);
+    if (!ok)
+        return false;
+    if (p->cur.kind != T_RPAREN) {
+        fail(p, p->cur.pos, "')' expected after the argument of %s()", name->text);
+        return false;
+    }
+    lex(p);
+    op->o.xfunc = xf;
+    op->type = xf == NMX_XF_LEN ? NMX_FT_UINT : NMX_FT_STRING;
+    op->name = name->text;
+    op->pr = NULL; /* len(ip) is a number like any other */
+    return true;
+}
+
 /*
  * operand := NAME [slice] | FUNCTION "(" NAME [slice] ")"
  * At the current word; fills *op and leaves the token after the operand.
@@ -718,51 +859,8 @@ static bool parse_operand(parser_t *p, operand_t *op, char **name_out, bool in_f
         fail(p, name.pos, "functions cannot be nested%s", "");
         return false;
     }
-    if (p->cur.kind == T_LPAREN) {
-        uint8_t xf = 0;
-        for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
-            if (strcasecmp(name.text, functions[i].name) == 0)
-                xf = functions[i].xf;
-        if (!xf) {
-            fail(p, name.pos, "\"%s\" is not a function (there are len, lower and upper)", name.text);
-            return false;
-        }
-        lex(p);
-        if (p->cur.kind != T_WORD) {
-            fail(p, p->cur.pos, "a field name is expected as the argument of %s()", name.text);
-            return false;
-        }
-        char *inner = NULL;
-        bool ok = parse_operand(p, op, &inner, true);
-        size_t argpos = name.pos + name.len + 1;
-        if (ok && op->o.has_mask) {
-            fail(p, argpos, "the argument of a function cannot use '&'%s", "");
-            ok = false;
-        }
-        if (ok && xf == NMX_XF_LEN && is_number_type(op->type)) {
-            fail(p, argpos, "len() needs a string, bytes or address field, and %s is not one", inner);
-            ok = false;
-        }
-        if (ok && xf != NMX_XF_LEN && op->type != NMX_FT_STRING && op->type != NMX_FT_BYTES) {
-            char what[300];
-            snprintf(what, sizeof what, "%s() needs a string field, and %s is not one", name.text, inner);
-            fail(p, argpos, "%s", what);
-            ok = false;
-        }
-        free(inner);
-        if (!ok)
-            return false;
-        if (p->cur.kind != T_RPAREN) {
-            fail(p, p->cur.pos, "')' expected after the argument of %s()", name.text);
-            return false;
-        }
-        lex(p);
-        op->o.xfunc = xf;
-        op->type = xf == NMX_XF_LEN ? NMX_FT_UINT : NMX_FT_STRING;
-        op->name = name.text;
-        op->pr = NULL; /* len(ip) is a number like any other */
-        return true;
-    }
+    if (p->cur.kind == T_LPAREN)
+        return parse_function(p, op, &name);
     op->f = nmx_field_by_key(name.text);
     op->pr = op->f ? NULL : nmx_proto_by_name(name.text);
     op->name = name.text;
@@ -813,6 +911,92 @@ static void push_presence(parser_t *p, const operand_t *op)
     }
 }
 
+/* Pushes "op is in [v, hi]" for a range member of a set; an error when op is
+ * not a number or either bound is not a valid value for it. */
+static void push_range(parser_t *p, const operand_t *op, const tok_t *v, const tok_t *hi)
+{
+    uint64_t a, b;
+    bool sa, sb;
+    if (!is_number_type(op->type))
+        fail(p, v->pos, "a range needs a number or time field, and %s is not one", op->name);
+    else if (!*v->text || !parse_number(op->type, v->text, &a, &sa))
+        number_error(p, v, op->type);
+    else if (!*hi->text || !parse_number(op->type, hi->text, &b, &sb))
+        number_error(p, hi, op->type);
+    else {
+        fobj_t r = {.action = NMX_FA_RANGE, .num = a, .num2 = b, .is_signed = sa};
+        push_operand(p, op);
+        push(p, &r);
+        push_action(p, FILTERACTION_EQUAL);
+    }
+}
+
+/*
+ * Reads the end of a range written "a .. b" or "a ..b" (the current token is
+ * the word starting with "..") into *hi, whose text *hiown then owns; false
+ * (with an error) when op is not a number or the end is missing.
+ */
+static bool read_range_end(parser_t *p, const operand_t *op, const tok_t *v, tok_t *hi, char **hiown)
+{
+    if (!is_number_type(op->type)) {
+        fail(p, v->pos, "a range needs a number or time field, and %s is not one", op->name);
+        return false;
+    }
+    *hiown = p->cur.text;
+    p->cur.text = NULL;
+    hi->text = *hiown + 2;
+    hi->pos = p->cur.pos + 2;
+    lex(p);
+    if (!*hi->text) {
+        if (p->cur.kind != T_WORD) {
+            fail(p, p->cur.pos, "the end of the range is missing%s", "");
+            return false;
+        }
+        free(*hiown);
+        *hiown = p->cur.text;
+        p->cur.text = NULL;
+        hi->text = *hiown;
+        hi->pos = p->cur.pos;
+        lex(p);
+    }
+    return true;
+}
+
+/* member := value | value ".." value, at the current token: pushes "op equals
+ * the value" or "op is in the range" (p->failed tells of an error). */
+static void parse_set_member(parser_t *p, const operand_t *op)
+{
+    tok_t v = p->cur;
+    p->cur.text = NULL; /* v owns the text now */
+    lex(p);
+    char *dots = v.kind == T_WORD ? strstr(v.text, "..") : NULL;
+    tok_t hi = {.kind = T_WORD};
+    char *hiown = NULL;
+    bool range = false;
+    if (dots) {
+        range = true;
+        *dots = '\0';
+        hi.text = dots + 2;
+        hi.pos = v.pos + (size_t)(hi.text - v.text);
+    } else if (p->cur.kind == T_WORD && strncmp(p->cur.text, "..", 2) == 0) {
+        range = true;
+        if (!read_range_end(p, op, &v, &hi, &hiown)) {
+            free(v.text);
+            free(hiown);
+            return;
+        }
+    }
+    if (range) {
+        push_range(p, op, &v, &hi);
+    } else {
+        push_operand(p, op);
+        if (push_value(p, op->type, op->name, &v, FILTERACTION_EQUAL))
+            push_action(p, FILTERACTION_EQUAL);
+    }
+    free(v.text);
+    free(hiown);
+}
+
 /* set := "{" member ( [","] member )* "}"   member := value | value ".." value */
 static void parse_set(parser_t *p, const operand_t *op)
 {
@@ -836,68 +1020,7 @@ static void parse_set(parser_t *p, const operand_t *op)
             fail(p, p->cur.pos, "a value is expected in the set%s", "");
             return;
         }
-        tok_t v = p->cur;
-        p->cur.text = NULL; /* v owns the text now */
-        lex(p);
-        char *dots = v.kind == T_WORD ? strstr(v.text, "..") : NULL;
-        tok_t hi = {.kind = T_WORD};
-        char *hiown = NULL;
-        bool range = false;
-        if (dots) {
-            range = true;
-            *dots = '\0';
-            hi.text = dots + 2;
-            hi.pos = v.pos + (size_t)(hi.text - v.text);
-        } else if (p->cur.kind == T_WORD && strncmp(p->cur.text, "..", 2) == 0) {
-            /* "a .. b" or "a ..b" */
-            range = true;
-            if (!is_number_type(op->type)) {
-                fail(p, v.pos, "a range needs a number or time field, and %s is not one", op->name);
-                free(v.text);
-                return;
-            }
-            hiown = p->cur.text;
-            p->cur.text = NULL;
-            hi.text = hiown + 2;
-            hi.pos = p->cur.pos + 2;
-            lex(p);
-            if (!*hi.text) {
-                if (p->cur.kind != T_WORD) {
-                    fail(p, p->cur.pos, "the end of the range is missing%s", "");
-                    free(v.text);
-                    free(hiown);
-                    return;
-                }
-                free(hiown);
-                hiown = p->cur.text;
-                p->cur.text = NULL;
-                hi.text = hiown;
-                hi.pos = p->cur.pos;
-                lex(p);
-            }
-        }
-        if (range) {
-            uint64_t a, b;
-            bool sa, sb;
-            if (!is_number_type(op->type))
-                fail(p, v.pos, "a range needs a number or time field, and %s is not one", op->name);
-            else if (!*v.text || !parse_number(op->type, v.text, &a, &sa))
-                number_error(p, &v, op->type);
-            else if (!*hi.text || !parse_number(op->type, hi.text, &b, &sb))
-                number_error(p, &hi, op->type);
-            else {
-                fobj_t r = {.action = NMX_FA_RANGE, .num = a, .num2 = b, .is_signed = sa};
-                push_operand(p, op);
-                push(p, &r);
-                push_action(p, FILTERACTION_EQUAL);
-            }
-        } else {
-            push_operand(p, op);
-            if (push_value(p, op->type, op->name, &v, FILTERACTION_EQUAL))
-                push_action(p, FILTERACTION_EQUAL);
-        }
-        free(v.text);
-        free(hiown);
+        parse_set_member(p, op);
         if (p->failed)
             return;
         if (members++ > 0)
@@ -908,6 +1031,84 @@ static void parse_set(parser_t *p, const operand_t *op)
     if (members == 0) {
         fail(p, open, "the set is empty%s", "");
         return;
+    }
+    lex(p);
+}
+
+/* Reads "& number" after operand op (named nm; the '&' is the current token)
+ * into op's mask; false (with an error) when op is no integer field or no number follows. */
+static bool parse_mask(parser_t *p, operand_t *op, const char *nm)
+{
+    size_t apos = p->cur.pos;
+    if (!op->f || op->o.xfunc || op->o.has_slice ||
+        (op->type != NMX_FT_UINT && op->type != NMX_FT_INT && op->type != NMX_FT_BOOL)) {
+        fail(p, apos, "'&' needs an integer field, and %s is not one", nm);
+        return false;
+    }
+    lex(p);
+    uint64_t m;
+    if (p->cur.kind != T_WORD || !parse_uint(p->cur.text, &m)) {
+        fail(p, p->cur.pos, "a number is expected after '&'%s", "");
+        return false;
+    }
+    op->o.has_mask = true;
+    op->o.mask = m;
+    lex(p);
+    return true;
+}
+
+/* Pushes the test for a bare operand: the protocol is in the frame, or the
+ * field is present (after '&', with a non-zero result). */
+static void push_exists(parser_t *p, const operand_t *op)
+{
+    if (op->pr && !op->o.has_slice) {
+        fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx_proto_id(op->pr)};
+        if (nmx_proto_id(op->pr) == NMX_PROTO_FRAME)
+            o = (fobj_t){.action = FILTERACTION_BOOL, .num = 1};
+        push(p, &o);
+    } else {
+        push_operand(p, op);
+        push_action(p, FILTERACTION_PROPERTYEXIST);
+    }
+}
+
+/* relop value, after operand op (named nm; the relop is the current token):
+ * pushes the comparison ("!=" as "present and no instance equal"). */
+static void parse_comparison(parser_t *p, const operand_t *op, const char *nm)
+{
+    DWORD rel = p->cur.rel;
+    size_t relpos = p->cur.pos;
+    if (op->pr && !op->o.has_slice) {
+        fail(p, relpos, "a protocol (%s) cannot be compared; name one of its fields or slice it", nm);
+        return;
+    }
+    if ((rel == FILTERACTION_CONTAINS || rel == NMX_FA_MATCHES) && op->type != NMX_FT_STRING &&
+        op->type != NMX_FT_BYTES) {
+        fail(p, relpos,
+             rel == NMX_FA_MATCHES ? "'matches' needs a string or bytes field, and %s is not one"
+                                   : "'contains' needs a string or bytes field, and %s is not one",
+             nm);
+        return;
+    }
+    lex(p);
+    if (p->cur.kind != T_WORD && p->cur.kind != T_STRING) {
+        fail(p, p->cur.pos, "a value is expected after the comparison%s", "");
+        return;
+    }
+    if (rel == FILTERACTION_NOTEQUAL) {
+        /* present, and no instance equal */
+        push_presence(p, op);
+        push_operand(p, op);
+        if (!push_value(p, op->type, nm, &p->cur, FILTERACTION_EQUAL))
+            return;
+        push_action(p, FILTERACTION_EQUAL);
+        push_action(p, FILTERACTION_NOT);
+        push_action(p, FILTERACTION_AND);
+    } else {
+        push_operand(p, op);
+        if (!push_value(p, op->type, nm, &p->cur, rel))
+            return;
+        push_action(p, rel);
     }
     lex(p);
 }
@@ -927,23 +1128,8 @@ static void parse_test(parser_t *p)
     char *nm = NULL;
     if (!parse_operand(p, &op, &nm, false))
         goto out;
-    if (p->cur.kind == T_BITAND) {
-        size_t apos = p->cur.pos;
-        if (!op.f || op.o.xfunc || op.o.has_slice ||
-            (op.type != NMX_FT_UINT && op.type != NMX_FT_INT && op.type != NMX_FT_BOOL)) {
-            fail(p, apos, "'&' needs an integer field, and %s is not one", nm);
-            goto out;
-        }
-        lex(p);
-        uint64_t m;
-        if (p->cur.kind != T_WORD || !parse_uint(p->cur.text, &m)) {
-            fail(p, p->cur.pos, "a number is expected after '&'%s", "");
-            goto out;
-        }
-        op.o.has_mask = true;
-        op.o.mask = m;
-        lex(p);
-    }
+    if (p->cur.kind == T_BITAND && !parse_mask(p, &op, nm))
+        goto out;
     if (p->cur.kind == T_IN) {
         if (op.pr && !op.o.has_slice) {
             fail(p, p->cur.pos, "a protocol (%s) cannot be compared; name one of its fields", nm);
@@ -953,54 +1139,10 @@ static void parse_test(parser_t *p)
         parse_set(p, &op);
         goto out;
     }
-    if (p->cur.kind != T_REL) {
-        /* Presence (or, after '&', a non-zero result). */
-        if (op.pr && !op.o.has_slice) {
-            fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx_proto_id(op.pr)};
-            if (nmx_proto_id(op.pr) == NMX_PROTO_FRAME)
-                o = (fobj_t){.action = FILTERACTION_BOOL, .num = 1};
-            push(p, &o);
-        } else {
-            push_operand(p, &op);
-            push_action(p, FILTERACTION_PROPERTYEXIST);
-        }
-        goto out;
-    }
-    DWORD rel = p->cur.rel;
-    size_t relpos = p->cur.pos;
-    if (op.pr && !op.o.has_slice) {
-        fail(p, relpos, "a protocol (%s) cannot be compared; name one of its fields or slice it", nm);
-        goto out;
-    }
-    if ((rel == FILTERACTION_CONTAINS || rel == NMX_FA_MATCHES) && op.type != NMX_FT_STRING &&
-        op.type != NMX_FT_BYTES) {
-        fail(p, relpos,
-             rel == NMX_FA_MATCHES ? "'matches' needs a string or bytes field, and %s is not one"
-                                   : "'contains' needs a string or bytes field, and %s is not one",
-             nm);
-        goto out;
-    }
-    lex(p);
-    if (p->cur.kind != T_WORD && p->cur.kind != T_STRING) {
-        fail(p, p->cur.pos, "a value is expected after the comparison%s", "");
-        goto out;
-    }
-    if (rel == FILTERACTION_NOTEQUAL) {
-        /* present, and no instance equal */
-        push_presence(p, &op);
-        push_operand(p, &op);
-        if (!push_value(p, op.type, nm, &p->cur, FILTERACTION_EQUAL))
-            goto out;
-        push_action(p, FILTERACTION_EQUAL);
-        push_action(p, FILTERACTION_NOT);
-        push_action(p, FILTERACTION_AND);
-    } else {
-        push_operand(p, &op);
-        if (!push_value(p, op.type, nm, &p->cur, rel))
-            goto out;
-        push_action(p, rel);
-    }
-    lex(p);
+    if (p->cur.kind != T_REL)
+        push_exists(p, &op); /* presence (or, after '&', a non-zero result) */
+    else
+        parse_comparison(p, &op, nm);
 out:
     free(nm);
 }

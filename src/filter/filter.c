@@ -280,6 +280,86 @@ static unsigned proto_id_of(HPROTOCOL h)
     return nmx_proto_id(nmx_proto_from_handle(h));
 }
 
+/* Copies the address of an ADDRESS or ADDR_* object into o->addr, its type
+ * set from the action (ADDRESS keeps the caller's). */
+static DWORD copy_address(const FILTEROBJECT2 *src, fobj_t *o)
+{
+    if (!src->lpAddress)
+        return NMERR_INVALID_PARAMETER;
+    /* An ADDRESS is 16 bytes and an ADDRESS2 22: read the longer form
+     * only where an IPv6 address requires it. */
+    DWORD type;
+    memcpy(&type, src->lpAddress, sizeof(type));
+    bool v6 = src->Action == FILTERACTION_ADDR_IP6 ||
+              (src->Action == FILTERACTION_ADDRESS && type == ADDRESS_TYPE_IP6);
+    memcpy(&o->addr, src->lpAddress, v6 ? sizeof(ADDRESS2) : sizeof(ADDRESS));
+    switch (src->Action) {
+    case FILTERACTION_ADDR_ETHER:
+        o->addr.Type = ADDRESS_TYPE_ETHERNET;
+        break;
+    case FILTERACTION_ADDR_TOKEN:
+        o->addr.Type = ADDRESS_TYPE_TOKENRING;
+        break;
+    case FILTERACTION_ADDR_FDDI:
+        o->addr.Type = ADDRESS_TYPE_FDDI;
+        break;
+    case FILTERACTION_ADDR_IPX:
+        o->addr.Type = ADDRESS_TYPE_IPX;
+        break;
+    case FILTERACTION_ADDR_IP:
+        o->addr.Type = ADDRESS_TYPE_IP;
+        break;
+    case FILTERACTION_ADDR_VINES:
+        o->addr.Type = ADDRESS_TYPE_VINES_IP;
+        break;
+    case FILTERACTION_ADDR_IP6:
+        o->addr.Type = ADDRESS_TYPE_IP6;
+        break;
+    default:
+        break;
+    }
+    return NMERR_SUCCESS;
+}
+
+/* Copies the protocol table of a PROTOCOLSEXIST object into o->protos (as our protocol ids). */
+static DWORD copy_protocols(const FILTEROBJECT2 *src, fobj_t *o)
+{
+    const PROTOCOLTABLE *t = src->lpProtocolTable;
+    if (!t)
+        return NMERR_INVALID_PARAMETER;
+    DWORD n;
+    memcpy(&n, &t->nProtocols, sizeof(n));
+    if (n > 4096)
+        return NMERR_INVALID_PARAMETER;
+    o->protos = calloc(n ? n : 1, sizeof(*o->protos));
+    if (!o->protos)
+        return NMERR_OUT_OF_MEMORY;
+    for (DWORD i = 0; i < n; i++) {
+        o->protos[i] = proto_id_of(t->hProtocol[i]);
+        if (!o->protos[i]) {
+            nmx__fobj_free(o);
+            return NMERR_INVALID_HPROTOCOL;
+        }
+    }
+    o->nprotos = n;
+    return NMERR_SUCCESS;
+}
+
+/* Copies the identifier of an OID object into o->oid. */
+static DWORD copy_oid(const FILTEROBJECT2 *src, fobj_t *o)
+{
+    const OBJECT_IDENTIFIER *oid = src->lpOID;
+    if (!oid || (oid->Length && !oid->lpIdentifier) || oid->Length > 1024)
+        return NMERR_INVALID_PARAMETER;
+    o->oid = calloc(oid->Length ? oid->Length : 1, sizeof(DWORD));
+    if (!o->oid)
+        return NMERR_OUT_OF_MEMORY;
+    if (oid->Length)
+        memcpy(o->oid, oid->lpIdentifier, oid->Length * sizeof(DWORD));
+    o->noid = oid->Length;
+    return NMERR_SUCCESS;
+}
+
 /*
  * Copies one caller object into o (deep).  Returns NMERR_SUCCESS or an error
  * code for an object that cannot be copied.
@@ -341,76 +421,12 @@ static DWORD copy_object(const FILTEROBJECT2 *src, fobj_t *o)
     case FILTERACTION_ADDR_IPX:
     case FILTERACTION_ADDR_IP:
     case FILTERACTION_ADDR_VINES:
-    case FILTERACTION_ADDR_IP6: {
-        if (!src->lpAddress)
-            return NMERR_INVALID_PARAMETER;
-        /* An ADDRESS is 16 bytes and an ADDRESS2 22: read the longer form
-         * only where an IPv6 address requires it. */
-        DWORD type;
-        memcpy(&type, src->lpAddress, sizeof(type));
-        bool v6 = src->Action == FILTERACTION_ADDR_IP6 ||
-                  (src->Action == FILTERACTION_ADDRESS && type == ADDRESS_TYPE_IP6);
-        memcpy(&o->addr, src->lpAddress, v6 ? sizeof(ADDRESS2) : sizeof(ADDRESS));
-        switch (src->Action) {
-        case FILTERACTION_ADDR_ETHER:
-            o->addr.Type = ADDRESS_TYPE_ETHERNET;
-            break;
-        case FILTERACTION_ADDR_TOKEN:
-            o->addr.Type = ADDRESS_TYPE_TOKENRING;
-            break;
-        case FILTERACTION_ADDR_FDDI:
-            o->addr.Type = ADDRESS_TYPE_FDDI;
-            break;
-        case FILTERACTION_ADDR_IPX:
-            o->addr.Type = ADDRESS_TYPE_IPX;
-            break;
-        case FILTERACTION_ADDR_IP:
-            o->addr.Type = ADDRESS_TYPE_IP;
-            break;
-        case FILTERACTION_ADDR_VINES:
-            o->addr.Type = ADDRESS_TYPE_VINES_IP;
-            break;
-        case FILTERACTION_ADDR_IP6:
-            o->addr.Type = ADDRESS_TYPE_IP6;
-            break;
-        default:
-            break;
-        }
-        break;
-    }
-    case FILTERACTION_PROTOCOLSEXIST: {
-        const PROTOCOLTABLE *t = src->lpProtocolTable;
-        if (!t)
-            return NMERR_INVALID_PARAMETER;
-        DWORD n;
-        memcpy(&n, &t->nProtocols, sizeof(n));
-        if (n > 4096)
-            return NMERR_INVALID_PARAMETER;
-        o->protos = calloc(n ? n : 1, sizeof(*o->protos));
-        if (!o->protos)
-            return NMERR_OUT_OF_MEMORY;
-        for (DWORD i = 0; i < n; i++) {
-            o->protos[i] = proto_id_of(t->hProtocol[i]);
-            if (!o->protos[i]) {
-                nmx__fobj_free(o);
-                return NMERR_INVALID_HPROTOCOL;
-            }
-        }
-        o->nprotos = n;
-        break;
-    }
-    case FILTERACTION_OID: {
-        const OBJECT_IDENTIFIER *oid = src->lpOID;
-        if (!oid || (oid->Length && !oid->lpIdentifier) || oid->Length > 1024)
-            return NMERR_INVALID_PARAMETER;
-        o->oid = calloc(oid->Length ? oid->Length : 1, sizeof(DWORD));
-        if (!o->oid)
-            return NMERR_OUT_OF_MEMORY;
-        if (oid->Length)
-            memcpy(o->oid, oid->lpIdentifier, oid->Length * sizeof(DWORD));
-        o->noid = oid->Length;
-        break;
-    }
+    case FILTERACTION_ADDR_IP6:
+        return copy_address(src, o);
+    case FILTERACTION_PROTOCOLSEXIST:
+        return copy_protocols(src, o);
+    case FILTERACTION_OID:
+        return copy_oid(src, o);
     default:
         break; /* operators: only the action matters */
     }
@@ -1085,200 +1101,263 @@ static bool is_address_operand(const sval_t *v)
     }
 }
 
+/*
+ * The value an operand object pushes (a property or protocol reference, a
+ * number, a truth value, a constant) into *r; false when o is an operator.
+ */
+static bool operand_of(const nmx_dissection_t *d, const fobj_t *o, sval_t *r)
+{
+    switch (o->action) {
+    case FILTERACTION_PROPERTY:
+    case NMX_FA_PROTOCOL:
+        r->kind = K_PROP;
+        r->o = o;
+        break;
+    case NMX_FA_REGEX:
+    case NMX_FA_RANGE:
+        r->kind = K_OPERAND;
+        r->o = o;
+        break;
+    case FILTERACTION_VALUE:
+    case FILTERACTION_LARGEINT:
+        r->kind = K_NUM;
+        r->num = o->num;
+        break;
+    case FILTERACTION_BOOL:
+        r->b = o->num != 0;
+        break;
+    case FILTERACTION_STRING:
+    case FILTERACTION_ARRAY:
+    case FILTERACTION_TIME:
+    case FILTERACTION_OID:
+    case FILTERACTION_ADDRESS:
+    case FILTERACTION_ADDR_ETHER:
+    case FILTERACTION_ADDR_TOKEN:
+    case FILTERACTION_ADDR_FDDI:
+    case FILTERACTION_ADDR_IPX:
+    case FILTERACTION_ADDR_IP:
+    case FILTERACTION_ADDR_VINES:
+    case FILTERACTION_ADDR_IP6:
+        r->kind = K_OPERAND;
+        r->o = o;
+        break;
+    case FILTERACTION_PROTOCOLEXIST:
+        r->b = proto_present(d, o->proto);
+        break;
+    case FILTERACTION_PROTOCOLSEXIST:
+        r->b = true;
+        for (size_t k = 0; k < o->nprotos; k++)
+            r->b = r->b && proto_present(d, o->protos[k]);
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+/* Whether action a compares two operands: a relation (also NC), CONTAINS(NC) or MATCHES. */
+static bool is_comparison(DWORD a)
+{
+    switch (a) {
+    case FILTERACTION_EQUAL:
+    case FILTERACTION_EQUALNC:
+    case FILTERACTION_NOTEQUAL:
+    case FILTERACTION_NOTEQUALNC:
+    case FILTERACTION_GREATER:
+    case FILTERACTION_GREATERNC:
+    case FILTERACTION_LESS:
+    case FILTERACTION_LESSNC:
+    case FILTERACTION_GREATEREQUAL:
+    case FILTERACTION_GREATEREQUALNC:
+    case FILTERACTION_LESSEQUAL:
+    case FILTERACTION_LESSEQUALNC:
+    case FILTERACTION_CONTAINS:
+    case FILTERACTION_CONTAINSNC:
+    case NMX_FA_MATCHES:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* How many values operator `a` pops; 0 for an action that is no operator we
+ * evaluate (INVALID, DEREFPROPERTY, EXPRESSION, NOEVAL, unknown). */
+static size_t arity(DWORD a)
+{
+    if (is_comparison(a))
+        return 2;
+    switch (a) {
+    case FILTERACTION_PROPERTYEXIST:
+    case FILTERACTION_NOT:
+    case FILTERACTION_FROM:
+    case FILTERACTION_TO:
+    case FILTERACTION_ADDRESSANY:
+        return 1;
+    case FILTERACTION_AND:
+    case FILTERACTION_OR:
+    case FILTERACTION_XOR:
+    case FILTERACTION_AREBITSON:
+    case FILTERACTION_AREBITSOFF:
+    case FILTERACTION_ARRAYEQUAL:
+    case FILTERACTION_PLUS:
+    case FILTERACTION_MINUS:
+    case FILTERACTION_FROMTO:
+    case FILTERACTION_OID_CONTAINS:
+    case FILTERACTION_OID_BEGINS_WITH:
+    case FILTERACTION_OID_ENDS_WITH:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/* AREBITSON / AREBITSOFF of a property and a number (either order): whether
+ * an instance has all the number's bits on (off); 1, 0 or MALFORMED. */
+static int bits_test(const nmx_dissection_t *d, DWORD act, sval_t a, sval_t b)
+{
+    if (a.kind == K_NUM && b.kind == K_PROP) {
+        sval_t tmp = a;
+        a = b;
+        b = tmp;
+    }
+    if (a.kind != K_PROP || b.kind != K_NUM || !d->props)
+        return MALFORMED;
+    bool r = false;
+    const PROPERTYINST *pi = NULL;
+    nmx_value_t v;
+    while (!r && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
+        if (nmx_prop_value(pi, &v))
+            r = act == FILTERACTION_AREBITSON ? (v.u & b.num) == b.num : (v.u & b.num) == 0;
+    return r;
+}
+
+/* ARRAYEQUAL of a property and a byte operand (either order): whether an
+ * instance holds the bytes at offset `at`; 1, 0 or MALFORMED. */
+static int array_equal(const nmx_dissection_t *d, size_t at, sval_t a, sval_t b)
+{
+    if (a.kind == K_OPERAND && b.kind == K_PROP) {
+        sval_t tmp = a;
+        a = b;
+        b = tmp;
+    }
+    if (a.kind != K_PROP || b.kind != K_OPERAND || !b.o->bytes || !d->props)
+        return MALFORMED;
+    bool r = false;
+    const PROPERTYINST *pi = NULL;
+    nmx_value_t v;
+    while (!r && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
+        if (nmx_prop_value(pi, &v) && at <= v.len && v.len - at >= b.o->nbytes)
+            r = memcmp(v.bytes + at, b.o->bytes, b.o->nbytes) == 0;
+    return r;
+}
+
+/* Operator o (PROPERTYEXIST, NOT, FROM, TO, ADDRESSANY) applied to the value
+ * it popped, a, with its truth value in *r; 0, or MALFORMED. */
+static int apply_unary(const nmx_dissection_t *d, const fobj_t *o, const sval_t *a, sval_t *r)
+{
+    int t;
+    switch (o->action) {
+    case FILTERACTION_PROPERTYEXIST:
+        if (a->kind != K_PROP)
+            return MALFORMED;
+        t = xprop_truth(d, a->o);
+        break;
+    case FILTERACTION_NOT:
+        t = truth(d, a);
+        if (t != MALFORMED)
+            t = !t;
+        break;
+    case FILTERACTION_FROM:
+    case FILTERACTION_TO:
+    case FILTERACTION_ADDRESSANY: {
+        if (!is_address_operand(a))
+            return MALFORMED;
+        bool src = addr_match(d, a->o, false), dst = addr_match(d, a->o, true);
+        t = o->action == FILTERACTION_FROM ? src : o->action == FILTERACTION_TO ? dst : (src || dst);
+        break;
+    }
+    default:
+        return MALFORMED;
+    }
+    if (t == MALFORMED)
+        return MALFORMED;
+    r->b = t;
+    return 0;
+}
+
+/* Operator o with two operands applied to the values it popped, ab[0] (the
+ * deeper) and ab[1], with its result in *r; 0, or MALFORMED. */
+static int apply_binary(const nmx_dissection_t *d, const fobj_t *o, const sval_t *ab, sval_t *r)
+{
+    sval_t a = ab[0], b = ab[1];
+    int t, u;
+    switch (o->action) {
+    case FILTERACTION_AND:
+    case FILTERACTION_OR:
+    case FILTERACTION_XOR:
+        u = truth(d, &b);
+        t = truth(d, &a);
+        if (t == MALFORMED || u == MALFORMED)
+            return MALFORMED;
+        t = o->action == FILTERACTION_AND ? (t && u) : o->action == FILTERACTION_OR ? (t || u) : (t != u);
+        break;
+    case FILTERACTION_AREBITSON:
+    case FILTERACTION_AREBITSOFF:
+        t = bits_test(d, o->action, a, b);
+        break;
+    case FILTERACTION_ARRAYEQUAL:
+        t = array_equal(d, o->count, a, b); /* ByteOffset into the property's bytes */
+        break;
+    case FILTERACTION_PLUS:
+    case FILTERACTION_MINUS:
+        if (a.kind != K_NUM || b.kind != K_NUM)
+            return MALFORMED;
+        r->kind = K_NUM;
+        r->num = o->action == FILTERACTION_PLUS ? a.num + b.num : a.num - b.num;
+        return 0;
+    case FILTERACTION_FROMTO:
+        if (!is_address_operand(&b) || !is_address_operand(&a))
+            return MALFORMED;
+        t = (addr_match(d, a.o, false) && addr_match(d, b.o, true)) ||
+            (addr_match(d, b.o, false) && addr_match(d, a.o, true));
+        break;
+    case FILTERACTION_OID_CONTAINS:
+    case FILTERACTION_OID_BEGINS_WITH:
+    case FILTERACTION_OID_ENDS_WITH:
+        if (b.kind != K_OPERAND || a.kind != K_PROP)
+            return MALFORMED;
+        t = 0; /* no property of ours is an OID */
+        break;
+    default:
+        if (!is_comparison(o->action))
+            return MALFORMED;
+        t = compare(d, o->action, a, b);
+        break;
+    }
+    if (t == MALFORMED)
+        return MALFORMED;
+    r->b = t;
+    return 0;
+}
+
 /* Runs the program; returns 1, 0 or MALFORMED. */
 static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
 {
     size_t sp = 0;
-#define NEED(k)                \
-    do {                       \
-        if (sp < (k))          \
-            return MALFORMED;  \
-    } while (0)
     for (size_t i = 0; i < f->n; i++) {
         const fobj_t *o = &f->obj[i];
         sval_t r = {.kind = K_BOOL};
-        int t, u;
-        switch (o->action) {
-        case FILTERACTION_PROPERTY:
-        case NMX_FA_PROTOCOL:
-            r.kind = K_PROP;
-            r.o = o;
-            break;
-        case NMX_FA_REGEX:
-        case NMX_FA_RANGE:
-            r.kind = K_OPERAND;
-            r.o = o;
-            break;
-        case FILTERACTION_VALUE:
-        case FILTERACTION_LARGEINT:
-            r.kind = K_NUM;
-            r.num = o->num;
-            break;
-        case FILTERACTION_BOOL:
-            r.b = o->num != 0;
-            break;
-        case FILTERACTION_STRING:
-        case FILTERACTION_ARRAY:
-        case FILTERACTION_TIME:
-        case FILTERACTION_OID:
-        case FILTERACTION_ADDRESS:
-        case FILTERACTION_ADDR_ETHER:
-        case FILTERACTION_ADDR_TOKEN:
-        case FILTERACTION_ADDR_FDDI:
-        case FILTERACTION_ADDR_IPX:
-        case FILTERACTION_ADDR_IP:
-        case FILTERACTION_ADDR_VINES:
-        case FILTERACTION_ADDR_IP6:
-            r.kind = K_OPERAND;
-            r.o = o;
-            break;
-        case FILTERACTION_PROTOCOLEXIST:
-            r.b = proto_present(d, o->proto);
-            break;
-        case FILTERACTION_PROTOCOLSEXIST:
-            r.b = true;
-            for (size_t k = 0; k < o->nprotos; k++)
-                r.b = r.b && proto_present(d, o->protos[k]);
-            break;
-        case FILTERACTION_PROPERTYEXIST:
-            NEED(1);
-            if (st[sp - 1].kind != K_PROP)
+        if (!operand_of(d, o, &r)) {
+            size_t k = arity(o->action);
+            if (k == 0 || sp < k)
                 return MALFORMED;
-            t = xprop_truth(d, st[--sp].o);
+            sp -= k;
+            int t = k == 1 ? apply_unary(d, o, &st[sp], &r) : apply_binary(d, o, &st[sp], &r);
             if (t == MALFORMED)
                 return MALFORMED;
-            r.b = t;
-            break;
-        case FILTERACTION_NOT:
-            NEED(1);
-            t = truth(d, &st[--sp]);
-            if (t == MALFORMED)
-                return MALFORMED;
-            r.b = !t;
-            break;
-        case FILTERACTION_AND:
-        case FILTERACTION_OR:
-        case FILTERACTION_XOR:
-            NEED(2);
-            u = truth(d, &st[--sp]);
-            t = truth(d, &st[--sp]);
-            if (t == MALFORMED || u == MALFORMED)
-                return MALFORMED;
-            r.b = o->action == FILTERACTION_AND ? (t && u) : o->action == FILTERACTION_OR ? (t || u) : (t != u);
-            break;
-        case FILTERACTION_EQUAL:
-        case FILTERACTION_EQUALNC:
-        case FILTERACTION_NOTEQUAL:
-        case FILTERACTION_NOTEQUALNC:
-        case FILTERACTION_GREATER:
-        case FILTERACTION_GREATERNC:
-        case FILTERACTION_LESS:
-        case FILTERACTION_LESSNC:
-        case FILTERACTION_GREATEREQUAL:
-        case FILTERACTION_GREATEREQUALNC:
-        case FILTERACTION_LESSEQUAL:
-        case FILTERACTION_LESSEQUALNC:
-        case FILTERACTION_CONTAINS:
-        case FILTERACTION_CONTAINSNC:
-        case NMX_FA_MATCHES: {
-            NEED(2);
-            sval_t b = st[--sp];
-            sval_t a = st[--sp];
-            t = compare(d, o->action, a, b);
-            if (t == MALFORMED)
-                return MALFORMED;
-            r.b = t;
-            break;
-        }
-        case FILTERACTION_AREBITSON:
-        case FILTERACTION_AREBITSOFF: {
-            NEED(2);
-            sval_t b = st[--sp];
-            sval_t a = st[--sp];
-            if (a.kind == K_NUM && b.kind == K_PROP) {
-                sval_t tmp = a;
-                a = b;
-                b = tmp;
-            }
-            if (a.kind != K_PROP || b.kind != K_NUM || !d->props)
-                return MALFORMED;
-            r.b = false;
-            const PROPERTYINST *pi = NULL;
-            nmx_value_t v;
-            while (!r.b && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
-                if (nmx_prop_value(pi, &v))
-                    r.b = o->action == FILTERACTION_AREBITSON ? (v.u & b.num) == b.num : (v.u & b.num) == 0;
-            break;
-        }
-        case FILTERACTION_ARRAYEQUAL: {
-            NEED(2);
-            sval_t b = st[--sp];
-            sval_t a = st[--sp];
-            if (a.kind == K_OPERAND && b.kind == K_PROP) {
-                sval_t tmp = a;
-                a = b;
-                b = tmp;
-            }
-            if (a.kind != K_PROP || b.kind != K_OPERAND || !b.o->bytes || !d->props)
-                return MALFORMED;
-            r.b = false;
-            const PROPERTYINST *pi = NULL;
-            nmx_value_t v;
-            size_t at = o->count; /* ByteOffset into the property's bytes */
-            while (!r.b && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
-                if (nmx_prop_value(pi, &v) && at <= v.len && v.len - at >= b.o->nbytes)
-                    r.b = memcmp(v.bytes + at, b.o->bytes, b.o->nbytes) == 0;
-            break;
-        }
-        case FILTERACTION_PLUS:
-        case FILTERACTION_MINUS: {
-            NEED(2);
-            sval_t b = st[--sp];
-            sval_t a = st[--sp];
-            if (a.kind != K_NUM || b.kind != K_NUM)
-                return MALFORMED;
-            r.kind = K_NUM;
-            r.num = o->action == FILTERACTION_PLUS ? a.num + b.num : a.num - b.num;
-            break;
-        }
-        case FILTERACTION_FROM:
-        case FILTERACTION_TO:
-        case FILTERACTION_ADDRESSANY:
-            NEED(1);
-            if (!is_address_operand(&st[sp - 1]))
-                return MALFORMED;
-            {
-                const fobj_t *a = st[--sp].o;
-                bool src = addr_match(d, a, false), dst = addr_match(d, a, true);
-                r.b = o->action == FILTERACTION_FROM ? src : o->action == FILTERACTION_TO ? dst : (src || dst);
-            }
-            break;
-        case FILTERACTION_FROMTO:
-            NEED(2);
-            if (!is_address_operand(&st[sp - 1]) || !is_address_operand(&st[sp - 2]))
-                return MALFORMED;
-            {
-                const fobj_t *b = st[--sp].o;
-                const fobj_t *a = st[--sp].o;
-                r.b = (addr_match(d, a, false) && addr_match(d, b, true)) ||
-                      (addr_match(d, b, false) && addr_match(d, a, true));
-            }
-            break;
-        case FILTERACTION_OID_CONTAINS:
-        case FILTERACTION_OID_BEGINS_WITH:
-        case FILTERACTION_OID_ENDS_WITH:
-            NEED(2);
-            if (st[sp - 1].kind != K_OPERAND || st[sp - 2].kind != K_PROP)
-                return MALFORMED;
-            sp -= 2;
-            r.b = false; /* no property of ours is an OID */
-            break;
-        default:
-            return MALFORMED; /* INVALID, DEREFPROPERTY, EXPRESSION, NOEVAL, unknown */
         }
         st[sp++] = r;
     }
-#undef NEED
     if (sp != 1)
         return MALFORMED;
     return truth(d, &st[0]);

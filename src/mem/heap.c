@@ -516,6 +516,75 @@ static void large_give(nmx_arena_t *a, mem_large_t *e, bool checked)
     atomic_fetch_sub_explicit(&nmx__large_mapped, len, memory_order_relaxed);
 }
 
+/* Grows the mapping of large block *ep (at *pp, `old` bytes in use) to hold
+ * `len` bytes, plus some spare room for the next growth when it can, with
+ * remap (no copy); updates *ep and *pp, which may move.  False, with the
+ * block unchanged, when out of memory. */
+static bool large_grow_map(nmx_arena_t *a, mem_large_t **ep, uint8_t **pp, size_t old, size_t len)
+{
+    mem_large_t *e = *ep;
+    uint8_t *p = *pp;
+    size_t spare = len / 4 < LARGE_SPARE_MAX ? len / 4 : LARGE_SPARE_MAX;
+    size_t target = page_round(len + spare);
+    MEM_ASAN_UNPOISON(p, e->map);
+    uint8_t *q = be_remap(a, p, e->map, target);
+    if (!q) {
+        target = len;
+        q = be_remap(a, p, e->map, target);
+    }
+    if (!q) {
+        MEM_ASAN_POISON(p + old, e->map - old);
+        return false;
+    }
+    atomic_fetch_add_explicit(&nmx__large_mapped, target - e->map, memory_order_relaxed);
+    mem_large_t moved = *e;
+    moved.ptr = (uintptr_t)q;
+    moved.map = target;
+    if (q != p) {
+        large_remove(a, e);
+        e = large_insert(a, &moved);
+    } else {
+        *e = moved;
+    }
+    MEM_ASAN_POISON(q + old, target - old);
+    MEM_VG(VALGRIND_MEMPOOL_CHANGE(a, p, q, old));
+    *ep = e;
+    *pp = q;
+    return true;
+}
+
+/* After large block *ep (at *pp) shrank to n bytes, gives most of its mapping
+ * back when the `len` bytes it now needs are at most half of it; updates *ep
+ * and *pp, which may move.  Keeps the mapping when the remap fails. */
+static void large_shrink_map(nmx_arena_t *a, mem_large_t **ep, uint8_t **pp, size_t n, size_t len)
+{
+    mem_large_t *e = *ep;
+    uint8_t *p = *pp;
+    if (len > e->map / 2)
+        return;
+    MEM_ASAN_UNPOISON(p + n, e->map - n);
+    uint8_t *q = be_remap(a, p, e->map, len);
+    if (q) {
+        atomic_fetch_sub_explicit(&nmx__large_mapped, e->map - len, memory_order_relaxed);
+        mem_large_t moved = *e;
+        moved.ptr = (uintptr_t)q;
+        moved.map = len;
+        if (moved.dirty > len)
+            moved.dirty = len;
+        if (q != p) { /* a back end may move even when shrinking */
+            large_remove(a, e);
+            e = large_insert(a, &moved);
+            MEM_VG(VALGRIND_MEMPOOL_CHANGE(a, p, q, n));
+        } else {
+            *e = moved;
+        }
+        p = q;
+    }
+    MEM_ASAN_POISON(p + n, e->map - n);
+    *ep = e;
+    *pp = p;
+}
+
 /* Resizes a large block to n bytes (the caller checked quota and
  * admission).  Grows in place inside the mapping when it can, else with
  * remap (no copy) plus some spare room for the next growth; shrinking below
@@ -541,33 +610,8 @@ static unsigned large_resize(nmx_arena_t *a, mem_large_t *e, size_t n, void **ou
     }
 
     size_t len = page_round(need);
-    if (len > e->map) {
-        size_t spare = len / 4 < LARGE_SPARE_MAX ? len / 4 : LARGE_SPARE_MAX;
-        size_t target = page_round(len + spare);
-        MEM_ASAN_UNPOISON(p, e->map);
-        uint8_t *q = be_remap(a, p, e->map, target);
-        if (!q) {
-            target = len;
-            q = be_remap(a, p, e->map, target);
-        }
-        if (!q) {
-            MEM_ASAN_POISON(p + old, e->map - old);
-            return NMERR_OUT_OF_MEMORY;
-        }
-        atomic_fetch_add_explicit(&nmx__large_mapped, target - e->map, memory_order_relaxed);
-        mem_large_t moved = *e;
-        moved.ptr = (uintptr_t)q;
-        moved.map = target;
-        if (q != p) {
-            large_remove(a, e);
-            e = large_insert(a, &moved);
-        } else {
-            *e = moved;
-        }
-        MEM_ASAN_POISON(q + old, target - old);
-        MEM_VG(VALGRIND_MEMPOOL_CHANGE(a, p, q, old));
-        p = q;
-    }
+    if (len > e->map && !large_grow_map(a, &e, &p, old, len))
+        return NMERR_OUT_OF_MEMORY;
 
     if (n > old) {
         /* Pages past `dirty` have never been written since they were mapped,
@@ -578,27 +622,7 @@ static unsigned large_resize(nmx_arena_t *a, mem_large_t *e, size_t n, void **ou
             memset(p + old, 0, dz - old);
     } else if (n < old) {
         mem_tool_noaccess(p + n, old - n);
-        if (len <= e->map / 2) { /* give most of the mapping back */
-            MEM_ASAN_UNPOISON(p + n, e->map - n);
-            uint8_t *q = be_remap(a, p, e->map, len);
-            if (q) {
-                atomic_fetch_sub_explicit(&nmx__large_mapped, e->map - len, memory_order_relaxed);
-                mem_large_t moved = *e;
-                moved.ptr = (uintptr_t)q;
-                moved.map = len;
-                if (moved.dirty > len)
-                    moved.dirty = len;
-                if (q != p) { /* a back end may move even when shrinking */
-                    large_remove(a, e);
-                    e = large_insert(a, &moved);
-                    MEM_VG(VALGRIND_MEMPOOL_CHANGE(a, p, q, n));
-                } else {
-                    *e = moved;
-                }
-                p = q;
-            }
-            MEM_ASAN_POISON(p + n, e->map - n);
-        }
+        large_shrink_map(a, &e, &p, n, len); /* give most of the mapping back */
     }
     MEM_VG(VALGRIND_MEMPOOL_CHANGE(a, p, p, n));
     e->size = n;

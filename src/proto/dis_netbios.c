@@ -59,69 +59,68 @@ static void app(char *out, size_t outlen, size_t *n, const char *s)
         out[*n < outlen ? *n : outlen - 1] = '\0';
 }
 
-int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used)
+/* Follows compression pointers from *pos (NBNS answers use them) to the name;
+ * sets *used to the bytes up to the first pointer and *jumped.  False when a
+ * pointer runs off the message or there are more than 16. */
+static bool follow_pointers(const uint8_t *m, size_t mlen, size_t at, size_t *pos, size_t *used, bool *jumped)
 {
-    const uint8_t *m = msg.p;
-    size_t mlen = msg.left;
-    size_t pos = at;
     int jumps = 0;
-    bool jumped = false;
-    *used = 0;
-    if (outlen)
-        out[0] = '\0';
-    /* Follow a compression pointer to the name (NBNS answers use them). */
-    while (pos < mlen && (m[pos] & 0xC0) == 0xC0) {
-        if (pos + 1 >= mlen || ++jumps > 16)
-            return -1;
-        if (!jumped)
-            *used = pos + 2 - at;
-        jumped = true;
-        pos = ((size_t)(m[pos] & 0x3F) << 8) | m[pos + 1];
+    while (*pos < mlen && (m[*pos] & 0xC0) == 0xC0) {
+        if (*pos + 1 >= mlen || ++jumps > 16)
+            return false;
+        if (!*jumped)
+            *used = *pos + 2 - at;
+        *jumped = true;
+        *pos = ((size_t)(m[*pos] & 0x3F) << 8) | m[*pos + 1];
     }
-    if (pos >= mlen || m[pos] != 32 || pos + 33 > mlen)
-        return -1;
-    uint8_t name[16];
-    const char *illegal = NULL;
-    for (int i = 0; i < 16 && !illegal; i++) {
-        uint8_t hi = m[pos + 1 + 2 * i], lo = m[pos + 2 + 2 * i];
+    return true;
+}
+
+/* Decodes the 32 first-level characters at enc into the 16-byte name; NULL,
+ * or Wireshark's complaint about the first character out of 'A'..'Z'. */
+static const char *decode_name(const uint8_t *enc, uint8_t name[16])
+{
+    for (int i = 0; i < 16; i++) {
+        uint8_t hi = enc[2 * i], lo = enc[2 * i + 1];
         if (hi < 'A' || hi > 'Z')
-            illegal = "Illegal NetBIOS name (1st character not between A and Z in first-level encoding)";
-        else if (lo < 'A' || lo > 'Z')
-            illegal = "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)";
-        else
-            name[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
+            return "Illegal NetBIOS name (1st character not between A and Z in first-level encoding)";
+        if (lo < 'A' || lo > 'Z')
+            return "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)";
+        name[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
     }
-    size_t p2 = pos + 33;
-    /* Scope labels follow; collect them as ".label". */
-    char scope[256];
+    return NULL;
+}
+
+/* Reads the scope labels at *p2 up to their terminating zero into scope as
+ * ".label..." and moves *p2 past them; false when they are malformed. */
+static bool read_scope(const uint8_t *m, size_t mlen, size_t *p2, char *scope, size_t scopelen)
+{
     size_t sn = 0;
     scope[0] = '\0';
     for (int k = 0; k < 64; k++) {
-        if (p2 >= mlen)
-            return -1;
-        uint8_t l = m[p2];
+        if (*p2 >= mlen)
+            return false;
+        uint8_t l = m[*p2];
         if (l == 0) {
-            p2++;
+            (*p2)++;
             break;
         }
-        if ((l & 0xC0) || p2 + 1 + l > mlen)
-            return -1;
-        app(scope, sizeof(scope), &sn, ".");
+        if ((l & 0xC0) || *p2 + 1 + l > mlen)
+            return false;
+        app(scope, scopelen, &sn, ".");
         char lab[64];
-        memcpy(lab, m + p2 + 1, l);
+        memcpy(lab, m + *p2 + 1, l);
         lab[l < 63 ? l : 63] = '\0';
-        app(scope, sizeof(scope), &sn, lab);
-        p2 += 1 + l;
+        app(scope, scopelen, &sn, lab);
+        *p2 += 1 + l;
     }
-    if (!jumped)
-        *used = p2 - at;
-    if (illegal) {
-        /* Shown as Wireshark shows it: the complaint instead of the name. */
-        size_t n0 = 0;
-        app(out, outlen, &n0, illegal);
-        return 0x100; /* a type no description knows */
-    }
-    /* The 15 name characters without trailing spaces. */
+    return true;
+}
+
+/* Writes the name as Wireshark shows it: its 15 characters without trailing
+ * spaces (non-printable ones as <xx>), "<type>", then the scope. */
+static void format_name(const uint8_t name[16], const char *scope, char *out, size_t outlen)
+{
     int last = 14;
     while (last >= 0 && name[last] == ' ')
         last--;
@@ -140,5 +139,35 @@ int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size
     snprintf(t, sizeof(t), "<%02x>", name[15]);
     app(out, outlen, &n, t);
     app(out, outlen, &n, scope);
+}
+
+int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used)
+{
+    const uint8_t *m = msg.p;
+    size_t mlen = msg.left;
+    size_t pos = at;
+    bool jumped = false;
+    *used = 0;
+    if (outlen)
+        out[0] = '\0';
+    if (!follow_pointers(m, mlen, at, &pos, used, &jumped))
+        return -1;
+    if (pos >= mlen || m[pos] != 32 || pos + 33 > mlen)
+        return -1;
+    uint8_t name[16];
+    const char *illegal = decode_name(m + pos + 1, name);
+    size_t p2 = pos + 33;
+    char scope[256];
+    if (!read_scope(m, mlen, &p2, scope, sizeof(scope)))
+        return -1;
+    if (!jumped)
+        *used = p2 - at;
+    if (illegal) {
+        /* Shown as Wireshark shows it: the complaint instead of the name. */
+        size_t n0 = 0;
+        app(out, outlen, &n0, illegal);
+        return 0x100; /* a type no description knows */
+    }
+    format_name(name, scope, out, outlen);
     return name[15];
 }

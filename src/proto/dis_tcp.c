@@ -178,31 +178,24 @@ static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned 
         nmx_dis_http(d, c, NMX_PROTO_HTTP);
 }
 
-void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
+/* The first 8 bytes of a segment that an ICMP error quotes: the ports and
+ * the sequence number, as far as they are there. */
+static void tcp_quoted(nmx_dctx_t *d, nmx_cursor_t c, size_t off)
 {
-    size_t off = nmx_off(&c);
-    uint32_t reported = d->l4_reported;
-    if (!nmx_layer(d, NMX_PROTO_TCP, off))
-        return;
-    if (c.left < 20 && d->in_error) {
-        /* An ICMP error quotes only the first 8 bytes of the segment. */
-        if (c.left >= 4) {
-            nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
-            nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
-            nmx_add(d, &tcp_fields[F_PORT], off, 2);
-            nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
-        }
-        if (c.left >= 8)
-            nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
-        return;
+    if (c.left >= 4) {
+        nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
+        nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
+        nmx_add(d, &tcp_fields[F_PORT], off, 2);
+        nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
     }
-    if (c.left < 20) {
-        nmx_add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
-        return;
-    }
-    const uint8_t *h = c.p;
-    unsigned sport = nmx_load_u16be(h), dport = nmx_load_u16be(h + 2);
-    unsigned hlen = (h[12] >> 4) * 4u;
+    if (c.left >= 8)
+        nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
+}
+
+/* The source and destination ports (each also as tcp.port) and, in
+ * Wireshark's mode, the stream index of the segment. */
+static void tcp_ports(nmx_dctx_t *d, size_t off)
+{
     nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
     nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
     nmx_add(d, &tcp_fields[F_PORT], off, 2);
@@ -212,6 +205,51 @@ void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
         if (k < NMX_STREAM_LAYERS && d->fctx->tcp_stream[k] != NMX_STREAM_NONE)
             nmx_add_uint(d, &tcp_fields[F_STREAM], off, 0, d->fctx->tcp_stream[k]);
     }
+}
+
+/* The options of header h (hlen bytes, more than 20): kind, length, value;
+ * 0 ends, 1 pads.  The MSS and window scale values are fields. */
+static void tcp_options(nmx_dctx_t *d, const uint8_t *h, size_t off, unsigned hlen)
+{
+    size_t i = 20;
+    while (i < hlen) {
+        uint8_t kind = h[i];
+        nmx_add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
+        if (kind == 0 || kind == 1) { /* like tshark, go on after an end-of-list */
+            i++;
+            continue;
+        }
+        if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen) {
+            nmx_add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
+            break;
+        }
+        uint8_t olen = h[i + 1];
+        if (kind == 2 && olen == 4)
+            nmx_add(d, &tcp_fields[F_MSS], off + i + 2, 2);
+        else if (kind == 3 && olen == 3)
+            nmx_add(d, &tcp_fields[F_WSCALE], off + i + 2, 1);
+        i += olen;
+    }
+}
+
+void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx_off(&c);
+    uint32_t reported = d->l4_reported;
+    if (!nmx_layer(d, NMX_PROTO_TCP, off))
+        return;
+    if (c.left < 20 && d->in_error) {
+        tcp_quoted(d, c, off); /* an ICMP error quotes only the first 8 bytes of the segment */
+        return;
+    }
+    if (c.left < 20) {
+        nmx_add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
+        return;
+    }
+    const uint8_t *h = c.p;
+    unsigned sport = nmx_load_u16be(h), dport = nmx_load_u16be(h + 2);
+    unsigned hlen = (h[12] >> 4) * 4u;
+    tcp_ports(d, off);
     if (hlen < 20) {
         nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;
@@ -238,28 +276,8 @@ void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;
     }
-    if (d->ws && hlen > 20) {
-        /* Options: kind, length, value; 0 ends, 1 pads. */
-        size_t i = 20;
-        while (i < hlen) {
-            uint8_t kind = h[i];
-            nmx_add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
-            if (kind == 0 || kind == 1) { /* like tshark, go on after an end-of-list */
-                i++;
-                continue;
-            }
-            if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen) {
-                nmx_add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
-                break;
-            }
-            uint8_t olen = h[i + 1];
-            if (kind == 2 && olen == 4)
-                nmx_add(d, &tcp_fields[F_MSS], off + i + 2, 2);
-            else if (kind == 3 && olen == 3)
-                nmx_add(d, &tcp_fields[F_WSCALE], off + i + 2, 1);
-            i += olen;
-        }
-    }
+    if (d->ws && hlen > 20)
+        tcp_options(d, h, off, hlen);
     nmx_cur_skip(&c, hlen);
     if (reported - hlen == 0 || c.left == 0)
         return;

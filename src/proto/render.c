@@ -39,6 +39,71 @@ static uint64_t load_uint(const uint8_t *p, size_t n, bool le)
     return v;
 }
 
+/* A derived number, stored in host order with the width of its DataType
+ * (1, 2, 4 or 8 bytes), in *v; false for any other width. */
+static bool load_host_uint(const uint8_t *bytes, size_t len, uint64_t *v)
+{
+    switch (len) {
+    case 1:
+        *v = bytes[0];
+        return true;
+    case 2: {
+        uint16_t s;
+        memcpy(&s, bytes, 2);
+        *v = s;
+        return true;
+    }
+    case 4: {
+        uint32_t x;
+        memcpy(&x, bytes, 4);
+        *v = x;
+        return true;
+    }
+    case 8:
+        memcpy(v, bytes, 8);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The value of number (or boolean, or time) field f from its `len` bytes: a
+ * derived one when ex, else frame bytes in the field's byte order under its
+ * mask; false when they make no value of f's type. */
+static bool number_value(const nmx_field_t *f, const uint8_t *bytes, size_t len, bool ex, nmx_value_t *out)
+{
+    uint64_t v;
+    if (ex) {
+        if (!load_host_uint(bytes, len, &v))
+            return false;
+    } else {
+        if (len == 0)
+            return false;
+        v = load_uint(bytes, len, f->flags & NMX_FF_LE);
+        if (f->mask && f->ftype != NMX_FT_BOOL)
+            v = (v & f->mask) >> __builtin_ctzll(f->mask);
+    }
+    if (f->ftype == NMX_FT_BOOL) {
+        out->u = (!ex && f->mask) ? ((v & f->mask) != 0) : (v != 0);
+    } else if (f->ftype == NMX_FT_ABSTIME || f->ftype == NMX_FT_RELTIME) {
+        if (!ex || len != 8)
+            return false;
+        out->i = (int64_t)v;
+        out->u = v;
+    } else if (f->ftype == NMX_FT_INT) {
+        unsigned bits = (unsigned)(ex ? len : (len > 8 ? 8 : len)) * 8;
+        if (bits < 64 && (v >> (bits - 1)) & 1)
+            v |= ~0ULL << bits;
+        out->i = (int64_t)v;
+        out->u = v;
+    } else {
+        out->u = v;
+    }
+    out->bytes = bytes;
+    out->len = len;
+    return true;
+}
+
 bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
 {
     if (!pi || !out)
@@ -69,59 +134,8 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
     case NMX_FT_INT:
     case NMX_FT_BOOL:
     case NMX_FT_ABSTIME:
-    case NMX_FT_RELTIME: {
-        uint64_t v;
-        if (ex) {
-            /* Stored in host order with the width of the DataType. */
-            switch (len) {
-            case 1:
-                v = bytes[0];
-                break;
-            case 2: {
-                uint16_t s;
-                memcpy(&s, bytes, 2);
-                v = s;
-                break;
-            }
-            case 4: {
-                uint32_t x;
-                memcpy(&x, bytes, 4);
-                v = x;
-                break;
-            }
-            case 8:
-                memcpy(&v, bytes, 8);
-                break;
-            default:
-                return false;
-            }
-        } else {
-            if (len == 0)
-                return false;
-            v = load_uint(bytes, len, f->flags & NMX_FF_LE);
-            if (f->mask && f->ftype != NMX_FT_BOOL)
-                v = (v & f->mask) >> __builtin_ctzll(f->mask);
-        }
-        if (f->ftype == NMX_FT_BOOL) {
-            out->u = (!ex && f->mask) ? ((v & f->mask) != 0) : (v != 0);
-        } else if (f->ftype == NMX_FT_ABSTIME || f->ftype == NMX_FT_RELTIME) {
-            if (!ex || len != 8)
-                return false;
-            out->i = (int64_t)v;
-            out->u = v;
-        } else if (f->ftype == NMX_FT_INT) {
-            unsigned bits = (unsigned)(ex ? len : (len > 8 ? 8 : len)) * 8;
-            if (bits < 64 && (v >> (bits - 1)) & 1)
-                v |= ~0ULL << bits;
-            out->i = (int64_t)v;
-            out->u = v;
-        } else {
-            out->u = v;
-        }
-        out->bytes = bytes;
-        out->len = len;
-        return true;
-    }
+    case NMX_FT_RELTIME:
+        return number_value(f, bytes, len, ex, out);
     case NMX_FT_ETHER:
         if (len != 6)
             return false;
