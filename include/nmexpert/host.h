@@ -105,6 +105,12 @@ NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i,
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);
+/* The capture as the JSON report's "capture" object describes it, as JSON
+ * text (malloc'd: free() it); NULL out of memory. */
+NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap);
+/* An absolute time (ns since 1970, UTC) as ISO 8601 text with `digits`
+ * decimals (at most 9), "2024-01-31T12:00:00.123456Z". */
+NMX_EXPORT void nmx_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
 
 /* ===================================================================== */
 /* Protocols and fields the dissectors know (src/proto)                    */

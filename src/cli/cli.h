@@ -49,12 +49,6 @@ typedef struct nmx_cli_run_defaults {
 } nmx_cli_run_defaults_t;
 int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults);
 
-/* The "capture" object of DESIGN.md's JSON contract (report layer). */
-json_t *nmx_report_capture_json(const nmx_capture_t *cap);
-
-/* An absolute time in ns as ISO 8601 UTC with `digits` decimals (report layer). */
-void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
-
 /* "text"/"json", and "csv"/"html" when all_formats -> NMX_REPORT_*; -1 if unknown. */
 int nmx_cli_parse_format(const char *s, bool all_formats);
 

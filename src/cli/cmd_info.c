@@ -9,7 +9,7 @@
  * Several captures are described one after the other, as capinfos does; one
  * that cannot be read does not stop the others (the status is then 2).
  * The JSON form is {"capture": {...}} ({"captures": [...]} for several), the object of DESIGN.md's contract
- * that `run` writes too (nmx_report_capture_json), plus a few members only
+ * that `run` writes too (nmx_capture_json), plus a few members only
  * `info` adds: wire_bytes, file_size, interfaces, time_precision,
  * link_type_values, link_type_descriptions and warnings.
  */
@@ -76,8 +76,8 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
     fprintf(out, "Captured bytes:    %" PRIu64 "\n", in->captured_bytes);
     fprintf(out, "On-wire bytes:     %" PRIu64 "\n", in->wire_bytes);
     if (in->frames > 0) {
-        nmx_report_iso_time(in->first_ns, in->time_digits, a, sizeof a);
-        nmx_report_iso_time(in->last_ns, in->time_digits, b, sizeof b);
+        nmx_iso_time(in->first_ns, in->time_digits, a, sizeof a);
+        nmx_iso_time(in->last_ns, in->time_digits, b, sizeof b);
         fprintf(out, "First time:        %s\n", a);
         fprintf(out, "Last time:         %s\n", b);
         seconds((uint64_t)in->last_ns - (uint64_t)in->first_ns, in->time_digits, a, sizeof a);
@@ -105,7 +105,9 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
 
 static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
 {
-    json_t *c = nmx_report_capture_json(cap);
+    char *text = nmx_capture_json(cap);
+    json_t *c = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    free(text);
     if (c == NULL)
         return NULL;
     json_object_set_new(c, "wire_bytes", json_integer((json_int_t)in->wire_bytes));

@@ -1,6 +1,8 @@
 /*
  * capture_json.c - the "capture" object of the JSON contract (DESIGN.md),
- * shared by `nmexpert run --format json` and `nmexpert info --format json`.
+ * shared by `nmexpert run --format json` and `nmexpert info --format json`
+ * (which gets it as text, nmx_capture_json: no jansson type crosses the
+ * library's boundary).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include "capture/capture.h"
 #include "report/report.h"
 
-NMX_EXPORT void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
 {
     int64_t secs = ns / 1000000000, frac = ns % 1000000000;
     if (frac < 0) {
@@ -35,7 +37,7 @@ NMX_EXPORT void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size
     snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
 }
 
-NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
+json_t *nmx_report_capture_json(const nmx_capture_t *cap)
 {
     if (cap == NULL)
         return NULL;
@@ -88,4 +90,17 @@ NMX_EXPORT json_t *nmx_report_capture_json(const nmx_capture_t *cap)
         json_object_set_new(o, "damage", json_null());
     }
     return o;
+}
+
+NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap)
+{
+    json_t *o = nmx_report_capture_json(cap);
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return text;
+}
+
+NMX_EXPORT void nmx_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+{
+    nmx_report_iso_time(ns, digits, buf, n);
 }
