@@ -479,8 +479,9 @@ static bool parse_abstime(const char *text, int64_t *ns)
     tm.tm_min = mm;
     tm.tm_sec = ss;
     time_t t = timegm(&tm);
-    *ns = (int64_t)t * 1000000000 + frac;
-    return true;
+    /* Times from about 1678 to 2262 fit in int64 nanoseconds; others are
+     * not times a capture holds. */
+    return !__builtin_mul_overflow((int64_t)t, (int64_t)1000000000, ns) && !__builtin_add_overflow(*ns, frac, ns);
 }
 
 /* The operand being compared: a field or a protocol, with what the filter

@@ -509,6 +509,8 @@ static void test_text_errors(void **state)
     check_error("ip.src == 10.0.0.0/33", 10, "IPv4");
     check_error("http.host == \"a\\qb\"", 15, "escape");
     check_error("http.host == \"a\\", 15, "escape");
+    /* Before 1678: no int64 count of nanoseconds holds it. */
+    check_error("frame.time == \"0200-01-01 00:00:00\"", 14, "not a valid time");
     assert_null(nmx_dfilter_compile(NULL, NULL, 0));
 }
 
