@@ -799,6 +799,11 @@ typedef struct _EXPERTSTARTUPINFO {
 } EXPERTSTARTUPINFO, *PEXPERTSTARTUPINFO;
 
 #define EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA 0x00000001
+/* nmexpert (SDK 1.2): the run is one shard of a capture set (`nmexpert run
+ * --shard K/N`).  The expert sees only the frames of whole connections of
+ * its shard and its report is merged with the others' (NmxExpertMerge): it
+ * should keep every entry (no top-N cut) and report what the merge needs. */
+#define NMX_EXPERT_STARTUP_FLAG_SHARD 0x00010000
 
 struct _EXPERTENUMINFO;
 typedef BOOL(WINAPI *PEXPERTREGISTERPROC)(struct _EXPERTENUMINFO *);
@@ -1285,6 +1290,34 @@ typedef struct NMX_EXPERT_SETTING {
 } NMX_EXPERT_SETTING;
 #define NMX_EXPERT_SETTINGS_SYMBOL "NmxExpertSettings"
 #define NMX_EXPERT_MAX_SETTINGS 64
+
+/*
+ * nmexpert (SDK 1.2): how the reports of shards merge (`nmexpert run
+ * --shard K/N`, `nmexpert merge`; docs/scale.md).  Optional: an expert
+ * may define one text of lines, each "IDENT:COLUMN=RULE [ARGS]" for a
+ * column of its events of EventIdent IDENT, or "IDENT:=DIRECTIVE ARGS" for
+ * the event kind itself:
+ *
+ *     NMX_EXPERT_EXPORT const char NmxExpertMerge[] =
+ *         "1:Address=key\n"                 rows with equal keys are one row
+ *         "1:Frames=sum\n"                  also min, max, same, mean WEIGHT-COLUMN
+ *         "1:% Frames=share Frames 2:Frames\n" 100 * Frames / the total of kind 2
+ *         "2:=totals\n"                     kind 2 holds the shard's totals (dropped)
+ *         "1:=order sort=frames* -Frames,+Address\n" row order (per setting value;
+ *                                            * = the default), - descending
+ *         "1:=limit count 20\n";            the first N rows, N from setting count
+ *
+ * Samples (exact percentiles): "samples" marks a column of space-separated
+ * integers (the shard's raw values, dropped from the merged report);
+ * "ns-count S", "ns-mean S", "ns-min S", "ns-max S" and "ns-pct P S" compute a
+ * column from samples column S as seconds ((double)ns / 1e9; the mean as
+ * (double)sum / count / 1e9; nearest-rank percentiles).  "1:=concat" keeps
+ * every row of every shard (no key).  An expert without the text is
+ * reported once per shard by `nmexpert merge`, never merged.  At most
+ * NMX_EXPERT_MERGE_MAX bytes are read.
+ */
+#define NMX_EXPERT_MERGE_SYMBOL "NmxExpertMerge"
+#define NMX_EXPERT_MERGE_MAX 8192
 
 /* ===================================================================== */
 /* 6.1 Filters                                                            */

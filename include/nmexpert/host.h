@@ -162,6 +162,8 @@ typedef struct nmx_expert_info {
     /* Added with declared settings (0.2.0): the expert's NmxExpertSettings (netmon.h). */
     size_t nsettings;        /* 0 when it declares none (its settings are not checked) */
     const struct nmx_setting_desc *settings;
+    /* Added with shards (0.3.0): its NmxExpertMerge text (netmon.h), or NULL. */
+    const char *merge;
 } nmx_expert_info_t;
 
 /* One setting an expert declares (NMX_EXPERT_SETTING in netmon.h). */
@@ -244,6 +246,12 @@ typedef struct nmx_run_opts {
     int has_end_time;         /* end_ns is a bound */
     int64_t start_ns;         /* absolute UTC ns, inclusive (frames without a time are outside) */
     int64_t end_ns;           /* absolute UTC ns, inclusive */
+    /* Added with shards (0.3.0): with shard_count > 1, the experts that defer
+     * to the UI filter see only the frames of shard shard_index (1-based) of
+     * shard_count, a hash of its connection (docs/scale.md).  Frames keep their numbers,
+     * and the experts are told (NMX_EXPERT_STARTUP_FLAG_SHARD, netmon.h). */
+    uint32_t shard_index;     /* 1..shard_count */
+    uint32_t shard_count;     /* 0 or 1 = no sharding */
 } nmx_run_opts_t;
 
 /* Creates a run of experts over an open capture.  NULL + errbuf on error
@@ -351,6 +359,8 @@ typedef struct nmx_result {
                                    which viewer its events go to, spec 1.8) */
     const char *path;           /* the module's file, where its Event Reference Pages are
                                    looked up first; NULL for a loaded report */
+    /* Added with shards (0.3.0): how its report merges (NmxExpertMerge), or NULL. */
+    const char *merge;
 } nmx_result_t;
 
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);

@@ -3,7 +3,7 @@
  *
  *   nmexpert run CAPTURE... [-r CAPTURE]... [-e NAME|PATH]... [--set NAME.KEY=VALUE]...
  *                [--config NAME=FILE]... [-Y FILTER] [--format text|csv|json|html]
- *                [--start T] [--end T] [--frames A-B]
+ *                [--start T] [--end T] [--frames A-B] [--shard K/N]
  *                [-o FILE] [--isolation process|none] [--jobs N]
  *                [--timeout S] [--grace S] [--mem-limit SIZE]
  *                [--event-limit SIZE] [--debug-heap]
@@ -223,6 +223,8 @@ static void run_usage(FILE *out)
           "      --start T, --end T     only frames from/to time T (seconds from the first frame,\n"
           "                             @EPOCH, or ISO 8601 such as 2013-06-17T21:58:30Z)\n"
           "      --frames A-B           only frames A to B (1-based; A-, -B and N also work)\n"
+          "      --shard K/N            only the connections of shard K of N (a hash of the\n"
+          "                             connection; merge the N reports with 'nmexpert merge')\n"
           "      --format text|csv|json|html  output format (default text)\n"
           "  -o, --output FILE          write the report to FILE\n"
           "      --isolation process|none   run experts in child processes (default) or in-process\n"
@@ -404,6 +406,22 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         o->has_start_bit = 1;
         o->start_bit = (unsigned)u;
         return true;
+    case 'H': {
+        unsigned long k = 0, n = 0;
+        char *end = NULL;
+        errno = 0;
+        if (arg[0] >= '0' && arg[0] <= '9')
+            k = strtoul(arg, &end, 10);
+        if (end != NULL && *end == '/' && end[1] >= '0' && end[1] <= '9')
+            n = strtoul(end + 1, &end, 10);
+        if (errno != 0 || end == NULL || *end != '\0' || n < 1 || n > 65536 || k < 1 || k > n) {
+            nmx_cli_error("--shard wants K/N with 1 <= K <= N <= 65536, such as 2/8, not '%s'", arg);
+            return false;
+        }
+        o->shard_index = (uint32_t)k;
+        o->shard_count = (uint32_t)n;
+        return true;
+    }
     case 'R':
         if (!nmx_cli_parse_frames(arg, &o->first_frame, &o->last_frame)) {
             nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'", arg);
@@ -442,6 +460,7 @@ static int parse_options(run_cmd_t *rc, int argc, char **argv)
         {"start", required_argument, NULL, 'S'},
         {"end", required_argument, NULL, 'E'},
         {"frames", required_argument, NULL, 'R'},
+        {"shard", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };

@@ -70,6 +70,8 @@ typedef struct nmx_report_source {
     size_t ncaptures;
     const char *display_filter;       /* NULL for none */
     nmx_report_range_t range;
+    uint32_t shard_index, shard_count; /* `run --shard K/N`; count 0 = not a shard */
+    uint32_t merged_shards;           /* a report made by `nmexpert merge` of this many; 0 = not */
     nmx_capture_info_t info;          /* the capture, as the text report describes it */
     json_t *capture_json;             /* ... and as the JSON report does (a reference) */
     const nmx_result_t **results;     /* one per expert, in run order */

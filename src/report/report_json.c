@@ -414,6 +414,8 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_object_set_new(o, "events_refused", count_json(r->events_dropped));
     json_object_set_new(o, "events_over_limit", count_json(r->events_over_limit));
     json_object_set_new(o, "event_limit_bytes", count_json(r->event_limit_bytes));
+    if (r->merge != NULL)
+        json_object_set_new(o, "merge", nmx_report_json_text(r->merge));
     return o;
 }
 
@@ -478,6 +480,15 @@ static json_t *head_json(const nmx_report_source_t *src)
     json_object_set_new(run, "display_filter",
                         src->display_filter != NULL ? nmx_report_json_text(src->display_filter) : json_null());
     json_object_set_new(run, "range", range_json(src));
+    if (src->shard_count > 1) {
+        json_t *sh = json_object();
+        json_object_set_new(sh, "index", json_integer(src->shard_index));
+        json_object_set_new(sh, "count", json_integer(src->shard_count));
+        json_object_set_new(sh, "hash", json_string("connection"));
+        json_object_set_new(run, "shard", sh);
+    }
+    if (src->merged_shards > 0)
+        json_object_set_new(run, "merged_shards", json_integer(src->merged_shards));
     json_object_set_new(o, "run", run);
     json_object_set_new(o, "capture", src->capture_json != NULL ? json_incref(src->capture_json) : json_object());
     return o;

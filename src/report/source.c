@@ -45,6 +45,10 @@ int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
     g->has_end = o->has_end_time != 0;
     g->start_ns = o->start_ns;
     g->end_ns = o->end_ns;
+    if (o->shard_count > 1) {
+        src->shard_index = o->shard_index;
+        src->shard_count = o->shard_count;
+    }
     src->capture_json = nmx_report_capture_json(cap);
     src->cap = cap;
     src->nresults = nmx_run_result_count(run);
@@ -436,6 +440,7 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
     r->events_dropped = uint_at(ld, je, "events_refused", "expert");
     r->events_over_limit = uint_at(ld, je, "events_over_limit", "expert");
     r->event_limit_bytes = uint_at(ld, je, "event_limit_bytes", "expert");
+    r->merge = str_at(ld, je, "merge", "expert", true);
     json_t *m = json_object_get(je, "memory");
     r->memory.allocations = uint_at(ld, m, "allocations", "expert.memory");
     r->memory.frees = uint_at(ld, m, "frees", "expert.memory");
@@ -521,6 +526,20 @@ int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err
         src->range.has_start = iso_ns(str_at(&ld, rg, "start", "run.range", true), &src->range.start_ns);
         src->range.has_end = iso_ns(str_at(&ld, rg, "end", "run.range", true), &src->range.end_ns);
     }
+    json_t *sh = json_object_get(run, "shard");
+    if (json_is_object(sh)) {
+        json_t *k = json_object_get(sh, "index"), *n = json_object_get(sh, "count");
+        if (!json_is_integer(k) || !json_is_integer(n) || json_integer_value(n) < 2 ||
+            json_integer_value(n) > 65536 || json_integer_value(k) < 1 || json_integer_value(k) > json_integer_value(n))
+            fail(&ld, "run.shard: not {\"index\": K, \"count\": N} with 1 <= K <= N");
+        else {
+            src->shard_index = (uint32_t)json_integer_value(k);
+            src->shard_count = (uint32_t)json_integer_value(n);
+        }
+    }
+    json_t *ms = json_object_get(run, "merged_shards");
+    if (json_is_integer(ms) && json_integer_value(ms) > 0 && json_integer_value(ms) <= 65536)
+        src->merged_shards = (uint32_t)json_integer_value(ms);
     src->capture_json = json_incref(json_object_get(d, "capture"));
     load_capture(&ld, src->capture_json, &src->info);
     json_t *experts = json_object_get(d, "experts");

@@ -101,6 +101,7 @@ static void expert_clear(nmx_host_expert_t *e)
     free(e->load_error);
     free(e->settings);
     free(e->settings_text);
+    free(e->merge);
 }
 
 NMX_EXPORT void nmx_host_free(nmx_host_t *host)
@@ -145,6 +146,7 @@ typedef struct probe_result {
     DWORD options;
     uint32_t settings_len;
     char settings[NMX_SETTINGS_WIRE_MAX]; /* nmx_settings_encode records */
+    char merge[NMX_EXPERT_MERGE_MAX];    /* NmxExpertMerge, cut, "" when none */
 } probe_result_t;
 
 static void probe_in_this_process(const char *path, probe_result_t *r)
@@ -161,6 +163,8 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
         r->configurable = m.configure != NULL;
         r->options = m.options;
         r->settings_len = (uint32_t)nmx_settings_encode(m.settings, r->settings, sizeof r->settings);
+        if (m.merge != NULL)
+            memcpy(r->merge, m.merge, strnlen(m.merge, sizeof r->merge - 1));
         nmx_module_unload(&m);
     }
     r->done = 1;
@@ -201,6 +205,7 @@ static void probe_isolated(const char *path, probe_result_t *r)
         r->name[sizeof r->name - 1] = '\0';
         r->vendor[sizeof r->vendor - 1] = '\0';
         r->description[sizeof r->description - 1] = '\0';
+        r->merge[sizeof r->merge - 1] = '\0';
         r->done = 1;
     } else if (child.have_status && WIFSIGNALED(child.status)) {
         snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)",
@@ -257,6 +262,10 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
         e->flags = r.flags;
         e->configurable = r.configurable;
         e->options = r.options;
+        if (r.merge[0] != '\0' && (e->merge = strdup(r.merge)) == NULL) {
+            expert_clear(e);
+            return NULL;
+        }
         if (!nmx_settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
             expert_clear(e);
             return NULL;
@@ -329,6 +338,7 @@ NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size
     e->pub.not_default = (e->options & NMX_EXPERT_OPTION_NOT_DEFAULT) != 0;
     e->pub.nsettings = e->nsettings;
     e->pub.settings = e->settings;
+    e->pub.merge = e->merge;
     return &e->pub;
 }
 

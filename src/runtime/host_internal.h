@@ -24,6 +24,7 @@ typedef struct nmx_host_expert {
     nmx_setting_desc_t *settings; /* declared settings (strings in settings_text) */
     size_t nsettings;
     char *settings_text;
+    char *merge;            /* NmxExpertMerge text, or NULL */
     nmx_expert_info_t pub;  /* view returned by nmx_host_expert() */
 } nmx_host_expert_t;
 

@@ -61,6 +61,7 @@ DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char 
     const DWORD *options = (const DWORD *)module_sym(m->dl, NMX_EXPERT_OPTIONS_SYMBOL);
     m->options = options != NULL ? *options : 0;
     m->settings = (const NMX_EXPERT_SETTING *)module_sym(m->dl, NMX_EXPERT_SETTINGS_SYMBOL);
+    m->merge = (const char *)module_sym(m->dl, NMX_EXPERT_MERGE_SYMBOL);
     if (m->reg == NULL || m->run == NULL) {
         snprintf(err, errlen, "not an expert: it does not export %s%s%s",
                  m->reg == NULL ? "Register" : "", m->reg == NULL && m->run == NULL ? " and " : "",

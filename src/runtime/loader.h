@@ -21,6 +21,7 @@ typedef struct nmx_module {
     PEXPERTRUNPROC run;
     EXPERTENUMINFO info;         /* what Register reported, private fields filled by us */
     DWORD options;               /* NmxExpertOptions, 0 when not exported */
+    const char *merge;                  /* NmxExpertMerge, NULL when not exported (the module's memory) */
     const NMX_EXPERT_SETTING *settings; /* NmxExpertSettings, NULL when not exported (the module's memory) */
 } nmx_module_t;
 

@@ -315,6 +315,7 @@ NMX_EXPORT void nmx_run_free(nmx_run_t *run)
         nmx_entry_t *e = &run->entries[i];
         free(e->path);
         free(e->module);
+        free(e->merge);
         free(e->config);
         free(e->event_storage);
         free(e->message);
@@ -358,6 +359,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     memset(e, 0, sizeof *e);
     e->path = strdup(he->path);
     e->module = strdup(he->module);
+    e->merge = he->merge != NULL ? strdup(he->merge) : NULL;
     e->logfd = -1;
     e->chan_w = -1;
     e->child.warden = -1;
@@ -368,9 +370,11 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
             memcpy(e->config, config, config_len);
         e->config_len = config_len;
     }
-    if (e->path == NULL || e->module == NULL || (config != NULL && e->config == NULL)) {
+    if (e->path == NULL || e->module == NULL || (config != NULL && e->config == NULL) ||
+        (he->merge != NULL && e->merge == NULL)) {
         free(e->path);
         free(e->module);
+        free(e->merge);
         free(e->config);
         snprintf(errbuf, errlen, "out of memory");
         return -1;
@@ -383,6 +387,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     e->result.frame = INVALID_FRAME_NUMBER;
     e->result.config = e->config;
     e->result.config_len = e->config_len;
+    e->result.merge = e->merge;
     run->n++;
     return 0;
 }

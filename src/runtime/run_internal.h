@@ -32,6 +32,7 @@ typedef struct nmx_entry {
     struct nmx_run *run;
     char *path;                 /* the module's shared object */
     char *module;
+    char *merge;                /* NmxExpertMerge text, or NULL */
     char name[EXPERTSTRINGLENGTH];
     uint8_t *config;            /* RawConfigData for Run, or NULL */
     size_t config_len;

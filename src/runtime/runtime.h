@@ -119,6 +119,7 @@ typedef struct nmx_frame_range {
     uint32_t first, last;     /* 0-based, inclusive */
     bool has_start, has_end;
     int64_t start_ns, end_ns; /* inclusive */
+    uint32_t shard_index, shard_count; /* 1-based of count; count 0 = none */
 } nmx_frame_range_t;
 
 typedef struct nmx_session_opts {
@@ -229,6 +230,10 @@ ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n);
  * address locations.  Call with the session lock held. */
 const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
                                                 const nmx_frame_addrs_t **addrs);
+
+/* The shard (1..count) of a frame of `caplen` bytes recognized as t: a
+ * symmetric hash of its connection (shard.c); 1 when count <= 1. */
+uint32_t nmx_shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, uint32_t count);
 
 /* Evaluates filter f on frame n: FILTER_PASSED, FILTER_FAILED or
  * FILTER_FAIL_WITH_ERROR.  Call with the session lock held. */

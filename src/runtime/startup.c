@@ -21,7 +21,17 @@ static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
     const nmx_run_opts_t *o = &run->opts;
     nmx_frame_range_t *rg = &run->range;
     memset(rg, 0, sizeof *rg);
-    rg->active = o->first_frame != 0 || o->last_frame != 0 || o->has_start_time || o->has_end_time;
+    rg->active = o->first_frame != 0 || o->last_frame != 0 || o->has_start_time || o->has_end_time ||
+                 o->shard_count > 1;
+    if (o->shard_count > 1) {
+        if (o->shard_index < 1 || o->shard_index > o->shard_count) {
+            snprintf(errbuf, errlen, "shard %u of %u: shards are numbered from 1 to %u", o->shard_index,
+                     o->shard_count, o->shard_count);
+            return -1;
+        }
+        rg->shard_index = o->shard_index;
+        rg->shard_count = o->shard_count;
+    }
     rg->first = o->first_frame != 0 ? o->first_frame - 1 : 0;
     rg->last = o->last_frame != 0 ? o->last_frame - 1 : UINT32_MAX;
     rg->has_start = o->has_start_time != 0;
@@ -153,6 +163,8 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
         }
         startup_bit(si, o->start_bit);
     }
+    if (o->shard_count > 1)
+        run->startup_flags |= NMX_EXPERT_STARTUP_FLAG_SHARD;
     si->Flags = run->startup_flags;
     return 0;
 }
