@@ -1523,6 +1523,11 @@ NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame);
  * NMERR_INVALID_HFRAME for a bad handle. */
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame);
 
+/* nmexpert (SDK 1.2): the shard this run covers (`run --shard K/N`): *Index
+ * 1..*Count, or 1 of 1 for a whole run.  NMERR_INVALID_EXPERT_HANDLE for a
+ * bad key, NMERR_INVALID_PARAMETER for a NULL pointer. */
+NMAPI DWORD WINAPI NmxExpertGetShard(HEXPERTKEY hExpertKey, LPDWORD Index, LPDWORD Count);
+
 /*
  * nmexpert (SDK 1.1): what the compat <windows.h> maps legacy Win32 calls
  * to (HeapAlloc, GlobalAlloc, LocalAlloc, GetLastError, GetTickCount, Sleep,

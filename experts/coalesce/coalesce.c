@@ -122,6 +122,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig,
 struct co_run {
     HEXPERTKEY key;
     settings_t set;
+    char configured[256]; /* output as set (a shard writes NAME.shard-K-of-N.EXT) */
     int format;
     eu_tcp_ids_t ids;
     WORD arp;
@@ -577,7 +578,7 @@ static DWORD report(struct co_run *r)
     eu_col_count(&ev, "Frames Read", r->st.frames, wide);
     eu_col_count(&ev, "Transactions Coalesced", r->st.transactions, wide);
     eu_col_count(&ev, "Frames Written", r->st.written, wide);
-    eu_col_str(&ev, "Output File", r->set.output);
+    eu_col_str(&ev, "Output File", r->configured);
     eu_col_str(&ev, "Format", r->format == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
     eu_col_count(&ev, "TCP Segments", r->st.tcp, wide);
     eu_col_count(&ev, "Connections", r->st.connections, wide);
@@ -590,10 +591,24 @@ static DWORD report(struct co_run *r)
     return rc;
 }
 
+/* How the reports of shards merge (netmon.h, docs/scale.md): one summary,
+ * its counts added up.  (Each shard writes its own capture, OUTPUT with
+ * .shard-K-of-N before the extension; the summary names OUTPUT as set.) */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:Frames Read=sum\n"
+                                                "1:Transactions Coalesced=sum\n"
+                                                "1:Frames Written=sum\n"
+                                                "1:Output File=same\n"
+                                                "1:Format=same\n"
+                                                "1:TCP Segments=sum\n"
+                                                "1:Connections=sum\n"
+                                                "1:Frames Copied=sum\n"
+                                                "1:Frames Converted=sum\n"
+                                                "1:Frames Dropped=sum\n"
+                                                "1:Bytes Missing=sum\n";
+
 NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
                                   DWORD flags, HWND hwnd)
 {
-    (void)flags;
     (void)hwnd;
     DWORD err = 0;
     DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
@@ -620,6 +635,21 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         return FALSE;
     }
     r->format = output_format(&r->set);
+    memcpy(r->configured, r->set.output, sizeof r->configured);
+    DWORD shard_k = 1, shard_n = 1;
+    if ((flags & NMX_EXPERT_STARTUP_FLAG_SHARD) && NmxExpertGetShard(key, &shard_k, &shard_n) == 0 && shard_n > 1) {
+        /* each shard its own file: "out.pcap" -> "out.shard-2-of-8.pcap" */
+        const char *slash = strrchr(r->configured, '/'), *dot = strrchr(r->configured, '.');
+        size_t stem = dot != NULL && (slash == NULL || dot > slash + 1) ? (size_t)(dot - r->configured)
+                                                                        : strlen(r->configured);
+        int n = snprintf(r->set.output, sizeof r->set.output, "%.*s.shard-%lu-of-%lu%s", (int)stem, r->configured,
+                         (unsigned long)shard_k, (unsigned long)shard_n, r->configured + stem);
+        if (n < 0 || (size_t)n >= sizeof r->set.output) {
+            eu_problem(key, NMERR_INVALID_PARAMETER, 0, "coalesce: the output name is too long for a shard's name");
+            ExpertFreeMemory(key, r);
+            return FALSE;
+        }
+    }
     eu_tcp_ids_init(&r->ids);
     r->arp = eu_protocol_id("arp");
     if ((rc = eu_map_init(key, &r->map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0)

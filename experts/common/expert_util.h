@@ -846,4 +846,27 @@ EU_UNUSED static void eu_sort(void *base, size_t n, size_t size, eu_cmp_fn cmp, 
     }
 }
 
+/* ---- shards (nmexpert SDK 1.2) ------------------------------------------------- */
+
+/* The EventIdent of the built-in experts' per-shard totals (their
+ * NmxExpertMerge declares it "totals"; `nmexpert merge` drops it). */
+#define EU_TOTALS_IDENT 999
+
+/* Submits one totals event: the counts named, for `nmexpert merge`. */
+EU_UNUSED static DWORD eu_submit_totals(HEXPERTKEY key, const char *source, const char *const *names,
+                                        const uint64_t *values, unsigned n)
+{
+    eu_event_t ev = {0};
+    DWORD err = eu_event_init(key, &ev, source, EU_TOTALS_IDENT);
+    if (err != 0)
+        return err;
+    eu_event_row(&ev, EU_TOTALS_IDENT);
+    ev.ev->szEventName = (LPSTR) "Shard totals";
+    for (unsigned i = 0; i < n && i < EU_MAX_COLUMNS; i++)
+        eu_col_u64(&ev, names[i], values[i]);
+    err = eu_event_submit(key, &ev);
+    eu_event_free(key, &ev);
+    return err;
+}
+
 #endif /* NMX_EXPERT_UTIL_H */

@@ -586,6 +586,42 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     return err;
 }
 
+/* A shard run's totals, for `nmexpert merge`: frames examined, instances
+ * counted and the sum of the values (text: it may not fit 63 bits). */
+static DWORD report_totals(HEXPERTKEY key, const stats_t *st)
+{
+    eu_event_t ev = {0};
+    DWORD err = eu_event_init(key, &ev, EXPERT_NAME, EU_TOTALS_IDENT);
+    if (err != 0)
+        return err;
+    char sum[64];
+    snprintf(sum, sizeof sum, "%.0Lf", st->sum);
+    eu_event_row(&ev, EU_TOTALS_IDENT);
+    ev.ev->szEventName = (LPSTR) "Shard totals";
+    eu_col_u64(&ev, "Frames", st->frames);
+    eu_col_u64(&ev, "Instances", st->instances);
+    eu_col_str(&ev, "Sum", sum);
+    err = eu_event_submit(key, &ev);
+    eu_event_free(key, &ev);
+    return err;
+}
+
+/* How the reports of shards merge (netmon.h, docs/scale.md): counts add up,
+ * shares and the mean are taken again of the shards' totals (event 999, in
+ * shard runs only), minimum and maximum over the shards that saw a value. */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:Protocol=same\n"
+                                                "1:Property=same\n"
+                                                "1:# Frames=sum\n"
+                                                "1:% Frames=share # Frames,999:Frames\n"
+                                                "1:Min=min 999:Instances\n"
+                                                "1:Max=max 999:Instances\n"
+                                                "1:Mean=lmean 999:Sum,999:Instances\n"
+                                                "2:Value=key\n"
+                                                "2:Count=sum\n"
+                                                "2:% of Set=share Count,999:Instances\n"
+                                                "999:=totals\n"
+                                                "2:=order -Count,+~Value\n";
+
 /* The settings, declared for `nmexpert list --settings` and checked before a run. */
 NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {"property", "", "", "the property to count: a field name (ip.ttl) or PROTOCOL.Label; see nmexpert fields"},
@@ -714,6 +750,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
     }
     if (err == NMERR_OUT_OF_RANGE)
         err = report(key, &t, &vals, &st);
+    if (err == 0 && (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD))
+        err = report_totals(key, &st);
 
 out:
     if (err != 0 && err != NMERR_EXPERT_TERMINATE)

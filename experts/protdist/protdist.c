@@ -216,10 +216,22 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
     return err;
 }
 
+/* How the reports of shards merge (netmon.h, docs/scale.md): the counts
+ * add up, the shares are taken again of the shards' totals (event 999,
+ * sent in shard runs only), and the rows are sorted again. */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:Protocol=key\n"
+                                                "1:Frames=sum\n"
+                                                "1:% Frames=share Frames,999:Frames\n"
+                                                "1:Bytes=sum\n"
+                                                "1:% Bytes=share Bytes,999:Bytes\n"
+                                                "999:=totals\n"
+                                                "1:=order sort=frames*,-Frames,-Bytes,+Protocol\n"
+                                                "1:=order sort=bytes,-Bytes,-Frames,+Protocol\n"
+                                                "1:=order sort=name,+Protocol\n";
+
 BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
                 DWORD StartupFlags, HWND hWndParent)
 {
-    (void)StartupFlags;
     (void)hWndParent;
     HEXPERTKEY key = hExpertKey;
     DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting protocols", 0);
@@ -295,6 +307,11 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
     }
     if (err == NMERR_OUT_OF_RANGE)
         err = report(key, t, n, names, frames, bytes, s.sort);
+    if (err == 0 && (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD)) {
+        static const char *const tn[] = {"Frames", "Bytes"};
+        uint64_t tv[] = {frames, bytes};
+        err = eu_submit_totals(key, EXPERT_NAME, tn, tv, 2);
+    }
 
 out:
     if (err != 0 && err != NMERR_EXPERT_TERMINATE)

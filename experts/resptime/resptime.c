@@ -197,7 +197,7 @@ typedef struct stat_entry {
     int64_t min_ns;
     int64_t max_ns;
     uint32_t id;       /* 1-based, in order of the first sample */
-    uint32_t pad2;
+    uint32_t first;    /* index of its first sample once sorted (set by report()) */
     int64_t pct_ns[3]; /* median, 95th, 99th percentile (set by report()) */
 } stat_entry_t;
 
@@ -278,6 +278,7 @@ typedef struct state {
     uint32_t nconns;
     uint32_t capconns;
     DWORD err;             /* first allocation failure inside the framer */
+    int shard;             /* a shard run: every row, with its samples */
 } state_t;
 
 static int port_listed(const state_t *st, uint16_t p)
@@ -831,6 +832,7 @@ static void percentiles(state_t *st, rows_t *r)
             else
                 hi = mid;
         }
+        e->first = (uint32_t)lo;
         e->pct_ns[0] = nearest_rank(v + lo, e->count, 50);
         e->pct_ns[1] = nearest_rank(v + lo, e->count, 95);
         e->pct_ns[2] = nearest_rank(v + lo, e->count, 99);
@@ -869,7 +871,22 @@ static DWORD report(state_t *st)
         eu_col_f64(&ev, "P95 (s)", (double)e->pct_ns[1] / 1e9);
         eu_col_f64(&ev, "P99 (s)", (double)e->pct_ns[2] / 1e9);
         eu_col_f64(&ev, "Max (s)", (double)e->max_ns / 1e9);
-        if ((err = eu_event_submit(st->key, &ev)) != 0)
+        char *samples = NULL;
+        if (st->shard) {
+            /* every response time in ns, for `nmexpert merge` (exact percentiles) */
+            const sample_t *v = (const sample_t *)st->samples.data + e->first;
+            size_t cap = (size_t)e->count * 21 + 1, len = 0;
+            if ((samples = ExpertAllocMemory(st->key, cap, &err)) == NULL)
+                break;
+            samples[0] = '\0';
+            for (uint32_t j = 0; j < e->count; j++)
+                len += (size_t)snprintf(samples + len, cap - len, j > 0 ? " %lld" : "%lld", (long long)v[j].ns);
+            eu_col_str(&ev, "Samples", samples);
+        }
+        err = eu_event_submit(st->key, &ev);
+        if (samples != NULL)
+            ExpertFreeMemory(st->key, samples);
+        if (err != 0)
             break;
     }
 out:
@@ -888,10 +905,34 @@ static void free_all(state_t *st)
     eu_vec_free(st->key, &st->samples);
 }
 
+/* How the reports of shards merge (netmon.h, docs/scale.md): a shard sends
+ * every row with all its response times (column Samples, in ns), from which
+ * the merge takes the count, mean, minimum, percentiles and maximum exactly
+ * as one run would. */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] =
+    "1:Server=key\n"
+    "1:Port=key\n"
+    "1:Protocol=key\n"
+    "1:Samples=samples\n"
+    "1:Requests=ns-count Samples\n"
+    "1:Average Response Time (s)=ns-mean Samples\n"
+    "1:Min (s)=ns-min Samples\n"
+    "1:Median (s)=ns-pct 50,Samples\n"
+    "1:P95 (s)=ns-pct 95,Samples\n"
+    "1:P99 (s)=ns-pct 99,Samples\n"
+    "1:Max (s)=ns-max Samples\n"
+    "1:=order sort=server*,+Server,+Port,+Protocol\n"
+    "1:=order sort=requests,-Requests,+Server,+Port,+Protocol\n"
+    "1:=order sort=average,-Average Response Time (s),+Server,+Port,+Protocol\n"
+    "1:=order sort=median,-Median (s),+Server,+Port,+Protocol\n"
+    "1:=order sort=p95,-P95 (s),+Server,+Port,+Protocol\n"
+    "1:=order sort=p99,-P99 (s),+Server,+Port,+Protocol\n"
+    "1:=order sort=max,-Max (s),+Server,+Port,+Protocol\n"
+    "1:=limit count,0\n";
+
 NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
                                   DWORD flags, HWND hwnd)
 {
-    (void)flags;
     (void)hwnd;
     DWORD err = 0;
     DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
@@ -912,6 +953,9 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
         ExpertFreeMemory(key, st);
         return FALSE;
     }
+    st->shard = (flags & NMX_EXPERT_STARTUP_FLAG_SHARD) != 0;
+    if (st->shard)
+        st->set.count = 0; /* every row: `nmexpert merge` cuts */
     for (uint32_t i = 0; i < st->set.nports; i++)
         st->portmap[st->set.ports[i] >> 3] |= (uint8_t)(1u << (st->set.ports[i] & 7));
     int dns_udp = port_listed(st, 53);

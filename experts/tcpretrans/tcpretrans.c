@@ -465,6 +465,13 @@ static void free_all(state_t *st)
     eu_event_free(st->key, &st->ev);
 }
 
+/* How the reports of shards merge (netmon.h, docs/scale.md): a connection
+ * is whole in one shard, so every row is kept, in frame order. */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:=concat\n"
+                                                "1:=order +Frame\n"
+                                                "2:=concat\n"
+                                                "2:=order +First Frame\n";
+
 NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
                                   DWORD flags, HWND hwnd)
 {

@@ -277,10 +277,22 @@ static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
     return err;
 }
 
+/* How the reports of shards merge (netmon.h, docs/scale.md): counts add
+ * up per address; the top `count` are cut after the merge, so a shard
+ * reports every address. */
+NMX_EXPERT_EXPORT const char NmxExpertMerge[] =
+    "1:Address=key\n"
+    "1:Frames Sent=sum\n"
+    "1:Bytes Sent=sum\n"
+    "1:Frames Received=sum\n"
+    "1:Bytes Received=sum\n"
+    "1:=order sort=frames*,-Frames Sent+Frames Received,-Bytes Sent+Bytes Received,+Address\n"
+    "1:=order sort=bytes,-Bytes Sent+Bytes Received,-Frames Sent+Frames Received,+Address\n"
+    "1:=limit count,20\n";
+
 BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
                 DWORD StartupFlags, HWND hWndParent)
 {
-    (void)StartupFlags;
     (void)hWndParent;
     HEXPERTKEY key = hExpertKey;
     DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting addresses", 0);
@@ -291,6 +303,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
         eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", s.error);
         return FALSE;
     }
+    if (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD)
+        s.count = 0; /* every address: `nmexpert merge` cuts the top N */
     if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
         eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "topuser: no capture");
         return FALSE;

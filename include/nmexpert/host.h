@@ -431,6 +431,16 @@ NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *ou
  * saying what is wrong with the file or the write. */
 NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
                                   size_t errlen);
+/*
+ * `nmexpert merge`: reads the JSON reports of the shards of a capture set
+ * (`run --shard K/N`), merges them into the report of the whole (each
+ * expert by its NmxExpertMerge rules, or once per shard when it declares
+ * none; docs/scale.md) and writes it in `format`.  0, or -1 with errbuf.
+ * note (may be NULL) gets a warning when the reports are not shards 1..N,
+ * once each.
+ */
+NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int format, FILE *out, unsigned width,
+                                      char *errbuf, size_t errlen, char *note, size_t notelen);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,7 @@ int nmx_cmd_demo(int argc, char **argv);      /* cmd_demo.c */
 int nmx_cmd_configure(int argc, char **argv); /* cmd_configure.c */
 int nmx_cmd_fields(int argc, char **argv);    /* cmd_fields.c */
 int nmx_cmd_report(int argc, char **argv);    /* cmd_report.c */
+int nmx_cmd_merge(int argc, char **argv);     /* cmd_merge.c */
 
 /*
  * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to

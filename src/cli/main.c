@@ -32,6 +32,7 @@ static void usage(FILE *out)
           "  info CAPTURE... [--format text|json]  describe capture files\n"
           "  fields [PROTOCOL...]                the protocols and fields -Y and propdist know\n"
           "  report REPORT.json [--format F]     write a saved JSON report again as text, csv, json or html\n"
+          "  merge SHARD.json... [-o FILE]       merge the reports of run --shard K/N into one\n"
           "  configure NAME [options]            set, show or reset an expert's configuration\n"
           "  version                             print the version\n"
           "  help                                this text\n"
@@ -81,6 +82,8 @@ static int dispatch(int argc, char **argv)
         return nmx_cmd_configure(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return nmx_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return nmx_cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "fields") == 0)
         return nmx_cmd_fields(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)

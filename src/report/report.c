@@ -621,6 +621,55 @@ NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *ou
     return rc;
 }
 
+NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int format, FILE *out, unsigned width,
+                                      char *errbuf, size_t errlen, char *note, size_t notelen)
+{
+    if (paths == NULL || out == NULL || n == 0) {
+        snprintf(errbuf, errlen, "no reports or no output");
+        return -1;
+    }
+    json_t **docs = calloc(n, sizeof *docs);
+    if (docs == NULL) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_error_t je;
+        docs[i] = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &je);
+        if (docs[i] == NULL) {
+            snprintf(errbuf, errlen, "%s: not JSON (line %d, column %d: %s)", paths[i], je.line, je.column, je.text);
+            rc = -1;
+        }
+    }
+    json_t *merged = rc == 0 ? nmx_report_merge(docs, n, errbuf, errlen, note, notelen) : NULL;
+    for (size_t i = 0; i < n; i++)
+        json_decref(docs[i]);
+    free(docs);
+    if (merged == NULL)
+        return -1;
+    /* Read back as any saved report is, so that a shard report that is not
+     * a valid report is refused with the loader's message. */
+    nmx_report_source_t src;
+    json_incref(merged);
+    if (nmx_report_source_from_doc(merged, "merged report", &src, errbuf, errlen) != 0) {
+        json_decref(merged);
+        return -1;
+    }
+    /* JSON as merged: a report read back types a column of mixed types by
+     * its text, while the merge keeps the types each cell was written with. */
+    if (format == NMX_REPORT_JSON)
+        rc = json_dumpf(merged, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+                                         JSON_REAL_PRECISION(17)) != 0 || fputc('\n', out) == EOF ? -1 : 0;
+    else
+        rc = write_source(&src, format, out, width);
+    json_decref(merged);
+    nmx_report_source_free(&src);
+    if (rc != 0)
+        snprintf(errbuf, errlen, "cannot write the report: %s", strerror(errno));
+    return rc;
+}
+
 NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
                                   size_t errlen)
 {

@@ -98,7 +98,21 @@ bool nmx_report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c
 int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src);
 /* A JSON report of version 2 read back; -1 with err ("FILE: what is wrong"). */
 int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err, size_t errlen);
+/* The same from a parsed document (stolen); path names it in messages. */
+int nmx_report_source_from_doc(json_t *doc, const char *path, nmx_report_source_t *src, char *err, size_t errlen);
 void nmx_report_source_free(nmx_report_source_t *src);
+
+/* ---- merging the reports of shards (merge.c) -------------------------------- */
+
+/*
+ * The report of the whole from the JSON reports of its shards (`run --shard
+ * K/N`), each expert merged by its declared rules (NmxExpertMerge) or, when
+ * it declares none, reported once per shard.  A new document, or NULL with
+ * err.  note (may be NULL) gets a warning when the reports are not shards
+ * 1..N once each (the merge is still made: merging a shard with itself
+ * doubles every count).
+ */
+json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen, char *note, size_t notelen);
 
 /* The JSON report, version 2 (report_json.c); 0 or -1 on a write error. */
 int nmx_report_json_v2(const nmx_report_source_t *src, FILE *out);

@@ -484,21 +484,28 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
 
 int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err, size_t errlen)
 {
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (doc == NULL) {
+        memset(src, 0, sizeof *src);
+        snprintf(err, errlen, "%s: not JSON (line %d, column %d: %s)", path, je.line, je.column, je.text);
+        return -1;
+    }
+    return nmx_report_source_from_doc(doc, path, src, err, errlen);
+}
+
+int nmx_report_source_from_doc(json_t *doc, const char *path, nmx_report_source_t *src, char *err, size_t errlen)
+{
     memset(src, 0, sizeof *src);
     loaded_t *l = calloc(1, sizeof *l);
     if (l == NULL) {
+        json_decref(doc);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     src->owned = l;
     l->frame_times = json_object();
-    json_error_t je;
-    l->doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (l->doc == NULL) {
-        snprintf(err, errlen, "%s: not JSON (line %d, column %d: %s)", path, je.line, je.column, je.text);
-        nmx_report_source_free(src);
-        return -1;
-    }
+    l->doc = doc;
     loader_t ld = {l, err, errlen, false};
     json_t *d = l->doc;
     json_t *ver = json_object_get(d, "report_version");

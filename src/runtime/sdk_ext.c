@@ -34,6 +34,19 @@ NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
     return nmx_session_rec(s, n)->ts_ns;
 }
 
+NMAPI DWORD WINAPI NmxExpertGetShard(HEXPERTKEY hExpertKey, LPDWORD Index, LPDWORD Count)
+{
+    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    if (s == NULL)
+        return NMERR_INVALID_EXPERT_HANDLE;
+    if (Index == NULL || Count == NULL)
+        return NMERR_INVALID_PARAMETER;
+    bool sharded = s->range.shard_count > 1;
+    *Index = sharded ? s->range.shard_index : 1;
+    *Count = sharded ? s->range.shard_count : 1;
+    return NMERR_SUCCESS;
+}
+
 /* ---- the capture writer ---------------------------------------------------- */
 
 #define NMX_MAX_WRITERS 64
