@@ -4,7 +4,8 @@
 #   scripts/deps.sh build   compiler, CMake, libpcap, jansson, zlib, zstd, lz4, PCRE2
 #   scripts/deps.sh test    + cmocka, valgrind, clang runtime, tshark, capinfos, tcptrace, chromium
 #                             and chromedriver (the HTML report's browser test),
-#                             python3-jsonschema, the zstd and lz4 tools
+#                             python3-jsonschema, the zstd and lz4 tools, python3-distributed and
+#                             python3-dask (nmexpert-dask and its test)
 #   scripts/deps.sh bench   + mimalloc, talloc, jemalloc, hyperfine (peers for bench/)
 #   scripts/deps.sh record  + tcpdump, curl, dnsutils... (scripts/record-traffic.sh)
 #
@@ -13,7 +14,7 @@
 set -eu
 
 build="build-essential cmake pkg-config libpcap-dev libjansson-dev zlib1g-dev libzstd-dev liblz4-dev libpcre2-dev"
-test_pkgs="libcmocka-dev valgrind clang libclang-rt-14-dev tshark tcptrace python3 python3-jsonschema zstd lz4 chromium chromium-driver"
+test_pkgs="libcmocka-dev valgrind clang libclang-rt-14-dev tshark tcptrace python3 python3-jsonschema zstd lz4 chromium chromium-driver python3-distributed python3-dask"
 bench="libmimalloc-dev libtalloc-dev libjemalloc-dev hyperfine linux-perf"
 record="tcpdump iproute2 ethtool curl dnsutils dnsmasq python3 iputils-ping netcat-openbsd nftables openssl busybox samba smbclient tshark"
 
