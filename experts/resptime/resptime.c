@@ -35,6 +35,9 @@
 #include "expert_util.h"
 
 #define EXPERT_NAME "Average Server Response Time"
+/* Response times per event in a shard's report: 21 bytes each at most,
+ * 10.5 MB, under the 16 MiB an event string may hold. */
+#define SAMPLES_PER_EVENT 500000u
 #define MAX_PORTS 64
 #define DEFAULT_PORTS "21,53,80,139,443,445,8080"
 
@@ -871,21 +874,32 @@ static DWORD report(state_t *st)
         eu_col_f64(&ev, "P95 (s)", (double)e->pct_ns[1] / 1e9);
         eu_col_f64(&ev, "P99 (s)", (double)e->pct_ns[2] / 1e9);
         eu_col_f64(&ev, "Max (s)", (double)e->max_ns / 1e9);
-        char *samples = NULL;
-        if (st->shard) {
-            /* every response time in ns, for `nmexpert merge` (exact percentiles) */
-            const sample_t *v = (const sample_t *)st->samples.data + e->first;
-            size_t cap = (size_t)e->count * 21 + 1, len = 0;
-            if ((samples = ExpertAllocMemory(st->key, cap, &err)) == NULL)
+        if (!st->shard) {
+            if ((err = eu_event_submit(st->key, &ev)) != 0)
                 break;
-            samples[0] = '\0';
-            for (uint32_t j = 0; j < e->count; j++)
-                len += (size_t)snprintf(samples + len, cap - len, j > 0 ? " %lld" : "%lld", (long long)v[j].ns);
-            eu_col_str(&ev, "Samples", samples);
+            continue;
         }
-        err = eu_event_submit(st->key, &ev);
-        if (samples != NULL)
-            ExpertFreeMemory(st->key, samples);
+        /* A shard: the row with every response time in ns (column Samples),
+         * for `nmexpert merge` to compute the figures exactly.  A row with
+         * many is sent as several events of SAMPLES_PER_EVENT times each (an
+         * event string holds at most 16 MiB); the merge joins them by key. */
+        const sample_t *v = (const sample_t *)st->samples.data + e->first;
+        size_t cap = (size_t)(e->count < SAMPLES_PER_EVENT ? e->count : SAMPLES_PER_EVENT) * 21 + 1;
+        char *samples = ExpertAllocMemory(st->key, cap, &err);
+        if (samples == NULL)
+            break;
+        for (uint32_t j0 = 0; j0 < e->count && err == 0; j0 += SAMPLES_PER_EVENT) {
+            uint32_t j1 = e->count - j0 > SAMPLES_PER_EVENT ? j0 + SAMPLES_PER_EVENT : e->count;
+            size_t len = 0;
+            samples[0] = '\0';
+            for (uint32_t j = j0; j < j1; j++)
+                len += (size_t)snprintf(samples + len, cap - len, j > j0 ? " %lld" : "%lld", (long long)v[j].ns);
+            if (j0 > 0)
+                ev.ev->NumColumns--; /* the previous chunk's Samples */
+            eu_col_str(&ev, "Samples", samples);
+            err = eu_event_submit(st->key, &ev);
+        }
+        ExpertFreeMemory(st->key, samples);
         if (err != 0)
             break;
     }
