@@ -598,6 +598,10 @@ static int write_source(const nmx_report_source_t *src, int format, FILE *out, u
         csv_report(src, out);
     } else {
         text_capture(&src->info, out);
+        if (src->shard_count > 1)
+            fprintf(out, "Shard %u of %u (the experts saw the connections that hash to it; 'nmexpert merge' "
+                         "combines the %u JSON reports)\n\n",
+                    src->shard_index, src->shard_count, src->shard_count);
         for (size_t i = 0; i < src->nresults; i++)
             text_result(src, src->results[i], out, width);
     }

@@ -127,6 +127,17 @@ def main():
     rc2, merged_csv, _ = t.run("merge", *shards, "--format", "csv")
     t.check("merge --format csv writes the whole run's CSV", rc1 == 0 and rc2 == 0 and merged_csv == whole_csv)
 
+    # A shard's text report says which shard it is; its JSON read back keeps it.
+    rc, out, _ = t.run(*base, *caps, *opts, "--shard", "2/3")
+    t.check("a shard's text report says which shard it is", rc == 0 and "Shard 2 of 3" in out, out[:400])
+    rc, out, _ = t.run("report", shards[1], "--format", "json")
+    ok = rc == 0
+    if ok:
+        back = json.loads(out)
+        ok = back["run"].get("shard") == {"index": 2, "count": 3, "hash": "connection"} and \
+            all(e.get("merge") for e in back["experts"])
+    t.check("nmexpert report keeps a shard report's shard and merge rules", ok, out[:300])
+
     # A shard merged with itself doubles every count, with a warning.
     rc, out, err = t.run("merge", shards[0], shards[0], "--format", "json")
     one = json.load(open(shards[0]))
