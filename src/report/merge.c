@@ -1047,7 +1047,8 @@ json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen
             json_t *sh = json_object_get(json_object_get(docs[k], "run"), "shard");
             char name[600], msg[1200];
             snprintf(name, sizeof name, "%s [shard %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "]",
-                     json_string_value(json_object_get(c, "name")), int_at(sh, "index"), int_at(sh, "count"));
+                     json_string_value(json_object_get(c, "name")), json_is_object(sh) ? int_at(sh, "index") : 1,
+                     json_is_object(sh) ? int_at(sh, "count") : 1);
             snprintf(msg, sizeof msg, "not merged (%s): the report of one shard; %s",
                      why[0] != '\0' ? why
                      : text == NULL ? "the expert declares no merge rules"
