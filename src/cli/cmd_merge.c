@@ -1,6 +1,6 @@
 /*
  * cmd_merge.c - `nmexpert merge REPORT.json... [-o FILE] [--format
- * text|csv|json]`: the JSON reports of the shards of a capture set (`run
+ * text|csv|json|html]`: the JSON reports of the shards of a capture set (`run
  * --shard K/N`) merged into the report of the whole (docs/scale.md).  "-"
  * reads a report from standard input.
  *
@@ -17,11 +17,11 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: nmexpert merge REPORT.json... [--format text|csv|json] [-o FILE]\n"
+    fputs("usage: nmexpert merge REPORT.json... [--format text|csv|json|html] [-o FILE]\n"
           "\n"
           "Merges the JSON reports of 'nmexpert run --shard K/N --format json' into the\n"
-          "report of the whole capture set, written as text tables (default), CSV or\n"
-          "JSON.  Experts that declare no merge rules are reported once per shard.\n",
+          "report of the whole capture set, written as text tables (default), CSV, JSON\n"
+          "or HTML.  Experts that declare no merge rules are reported once per shard.\n",
           out);
 }
 
@@ -54,7 +54,7 @@ int nmx_cmd_merge(int argc, char **argv)
         case 'f':
             format = nmx_cli_parse_format(optarg, true);
             if (format < 0) {
-                nmx_cli_error("--format must be text, csv or json, not '%s'", optarg);
+                nmx_cli_error("--format must be text, csv, json or html, not '%s'", optarg);
                 return NMX_EXIT_USAGE;
             }
             break;
