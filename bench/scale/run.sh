@@ -43,7 +43,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { # timed CMD... -> seconds (median of $reps)
   for _ in $(seq "$reps"); do
     local t0; t0=$(now); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-    echo "$(now) - $t0" | bc -l
+    awk -v a="$(now)" -v b="$t0" 'BEGIN { print a - b }'
   done | median
 }
 
@@ -62,6 +62,8 @@ start_cluster() { # start_cluster W -> scheduler file
 
 t_one=$(timed "$nmx" run "${opts[@]}" "${caps[@]}" --format json -o "$tmp/one.json")
 frames=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["capture"]["frames"])' "$tmp/one.json")
+# the experts' own work: the sum of their elapsed times in one run (each expert is one thread)
+work=$("$py" -c 'import json, sys; print(sum(e["elapsed_ms"] for e in json.load(open(sys.argv[1]))["experts"]) / 1000)' "$tmp/one.json")
 t_fixed=$(timed "$nmx" run "${opts[@]}" "${caps[@]}" --shard 1/1000 --format json -o "$tmp/fixed.json")
 f1=$(start_cluster 1)
 "$py" "$driver" --scheduler-file "$f1" --shards 2 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" -o /dev/null
@@ -72,18 +74,21 @@ t_d2=$(timed "$py" "$driver" --scheduler-file "$f2" --shards 4 --quiet --nmexper
 
 echo "capture set: ${#caps[@]} files, $frames frames; $(nproc) CPUs; medians of $reps runs"
 printf '%-44s %8s %12s\n' "run" "seconds" "frames/s"
-row() { printf '%-44s %8.2f %12.0f\n' "$1" "$2" "$(echo "$frames / $2" | bc -l)"; }
+calc() { awk "BEGIN { print $1 }"; }
+row() { printf '%-44s %8.2f %12.0f\n' "$1" "$2" "$(calc "$frames / $2")"; }
 row "nmexpert run (one process)" "$t_one"
 row "nmexpert-dask, 1 worker, 2 shards" "$t_d1"
 row "nmexpert-dask, 2 workers, 4 shards" "$t_d2"
 row "one shard's fixed cost (--shard 1/1000)" "$t_fixed"
-echo "speed-up 2 workers / 1 worker: $(echo "$t_d1 / $t_d2" | bc -l | cut -c1-5)"
-echo "speed-up 2 workers / one run:  $(echo "$t_one / $t_d2" | bc -l | cut -c1-5)"
-# Every shard reads and recognizes the whole set (t_fixed) and does 1/N of
-# the experts' work (t_one - t_fixed): with M machines of c cores and
-# N = M*c shards, time = t_fixed + (t_one - t_fixed) / (M*c) per core-slot.
-echo "projected (c = $(nproc) cores per machine; every shard reads the whole set):"
-for m in 1 2 4 8 16; do
-  t=$(echo "$t_fixed + ($t_one - $t_fixed) / ($m * $(nproc))" | bc -l)
-  printf '  %2d machine(s): %8.2f s, %12.0f frames/s\n' "$m" "$t" "$(echo "$frames / $t" | bc -l)"
+printf 'speed-up 2 workers / 1 worker: %.2f\n' "$(calc "$t_d1 / $t_d2")"
+printf 'speed-up 2 workers / one run:  %.2f\n' "$(calc "$t_one / $t_d2")"
+# Every shard reads and recognizes the whole set (t_fixed, measured with a
+# shard that gets almost no frames) and does 1/N of the experts' work
+# (work: the sum of the experts' elapsed times in one run).  M machines of c
+# cores run N = M*c shards at once: time = t_fixed + work / (M*c).
+printf "experts' work in one run: %.2f s; projected, c = %d cores per machine, every shard reading the whole set:\n" "$work" "$(nproc)"
+for m in 1 2 4 8 16 64; do
+  t=$(calc "$t_fixed + $work / ($m * $(nproc))")
+  printf '  %2d machine(s): %8.2f s, %12.0f frames/s\n' "$m" "$t" "$(calc "$frames / $t")"
 done
+printf '  limit (t_fixed): %12.0f frames/s for this set, whatever the number of machines\n' "$(calc "$frames / $t_fixed")"

@@ -14,7 +14,7 @@
 /* ---- ExpertGetFrame ------------------------------------------------------ */
 
 /* Is frame n inside the run's frame and time bounds, and in its shard? */
-static bool in_range(nmx_session_t *s, uint32_t n)
+static bool in_range(const nmx_session_t *s, uint32_t n)
 {
     const nmx_frame_range_t *r = &s->range;
     if (n < r->first || n > r->last)
@@ -26,13 +26,9 @@ static bool in_range(nmx_session_t *s, uint32_t n)
         if ((r->has_start && rec->ts_ns < r->start_ns) || (r->has_end && rec->ts_ns > r->end_ns))
             return false;
     }
-    if (r->shard_count > 1) {
-        /* the recognize pass ExpertGetFrame makes anyway (cached per frame) */
-        const RECOGNIZEDATATABLE *t = nmx_session_recognize(s, n, NULL);
-        const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
-        if (nmx_shard_of(nmx_session_data(s, n), rec->caplen, t, r->shard_count) != r->shard_index)
-            return false;
-    }
+    /* the shard's frames, marked once for the run (startup.c) */
+    if (r->shard_bits != NULL && !((r->shard_bits[n >> 3] >> (n & 7)) & 1))
+        return false;
     return true;
 }
 

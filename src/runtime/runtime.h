@@ -120,6 +120,8 @@ typedef struct nmx_frame_range {
     bool has_start, has_end;
     int64_t start_ns, end_ns; /* inclusive */
     uint32_t shard_index, shard_count; /* 1-based of count; count 0 = none */
+    const uint8_t *shard_bits;         /* bit n set: frame n is in the shard (the run's, computed
+                                          once before the experts start), or NULL */
 } nmx_frame_range_t;
 
 typedef struct nmx_session_opts {

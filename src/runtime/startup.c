@@ -15,6 +15,53 @@
 #include "common/strutil.h"
 #include "runtime/run_internal.h"
 
+/*
+ * The frames of the run's shard, one bit each, from one recognize pass in
+ * the host before the experts start: each expert then tests a bit instead
+ * of recognizing every frame of the set again.  Frames are read with
+ * nmx_cap_copy_frame(), so a file truncated under the host ends nothing; a
+ * frame that cannot be read is in shard 1, as frames without IP are.
+ * 0, or -1 out of memory.
+ */
+static int shard_bits(struct nmx_run *run, uint32_t total)
+{
+    const nmx_cap_t *cap = run->capobj->cap;
+    uint8_t *bits = calloc((size_t)total / 8 + 1, 1);
+    nmx_recog_buf_t *rb = malloc(sizeof *rb);
+    uint8_t *buf = NULL;
+    size_t cap_bytes = 0;
+    bool ok = bits != NULL && rb != NULL;
+    for (uint32_t n = 0; ok && n < total; n++) {
+        const nmx_frame_rec_t *rec = nmx_cap_frame(cap, n);
+        if (rec->caplen > cap_bytes) {
+            size_t want = rec->caplen > 65536 ? rec->caplen : 65536;
+            uint8_t *g = realloc(buf, want);
+            if (g == NULL) {
+                ok = false;
+                break;
+            }
+            buf = g;
+            cap_bytes = want;
+        }
+        uint32_t k = 1;
+        if (nmx_cap_copy_frame(cap, n, buf)) {
+            nmx_recognize(buf, rec->caplen, rec->wirelen, rec->linktype, rb, NULL);
+            k = nmx_shard_of(buf, rec->caplen, &rb->table, run->range.shard_count);
+        }
+        if (k == run->range.shard_index)
+            bits[n >> 3] |= (uint8_t)(1u << (n & 7));
+    }
+    free(buf);
+    free(rb);
+    if (!ok) {
+        free(bits);
+        return -1;
+    }
+    run->range.shard_bits = bits;
+    return 0;
+}
+
+
 /* The frame and time bounds of the options; -1 when they hold no frame. */
 static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
 {
@@ -31,6 +78,10 @@ static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
         }
         rg->shard_index = o->shard_index;
         rg->shard_count = o->shard_count;
+        if (shard_bits(run, nmx_cap_count(run->capobj->cap)) != 0) {
+            snprintf(errbuf, errlen, "out of memory");
+            return -1;
+        }
     }
     rg->first = o->first_frame != 0 ? o->first_frame - 1 : 0;
     rg->last = o->last_frame != 0 ? o->last_frame - 1 : UINT32_MAX;
@@ -171,6 +222,8 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
 
 void nmx_run_release_startup(struct nmx_run *run)
 {
+    free((void *)run->range.shard_bits);
+    run->range.shard_bits = NULL;
     if (run->startup_dissection != NULL)
         free((void *)run->startup_dissection->data); /* the frame copy it was made from */
     nmx_dissection_free((nmx_dissection_t *)run->startup_dissection);
