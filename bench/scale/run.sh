@@ -66,10 +66,10 @@ frames=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["capture
 work=$("$py" -c 'import json, sys; print(sum(e["elapsed_ms"] for e in json.load(open(sys.argv[1]))["experts"]) / 1000)' "$tmp/one.json")
 t_fixed=$(timed "$nmx" run "${opts[@]}" "${caps[@]}" --shard 1/1000 --format json -o "$tmp/fixed.json")
 f1=$(start_cluster 1)
-"$py" "$driver" --scheduler-file "$f1" --shards 2 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" -o /dev/null
+"$py" "$driver" --scheduler-file "$f1" --shards 2 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" -o "$tmp/warm.txt"
 t_d1=$(timed "$py" "$driver" --scheduler-file "$f1" --shards 2 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" --format json -o "$tmp/d1.json")
 f2=$(start_cluster 2)
-"$py" "$driver" --scheduler-file "$f2" --shards 4 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" -o /dev/null
+"$py" "$driver" --scheduler-file "$f2" --shards 4 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" -o "$tmp/warm.txt"
 t_d2=$(timed "$py" "$driver" --scheduler-file "$f2" --shards 4 --quiet --nmexpert "$nmx" "${opts[@]}" "${caps[@]}" --format json -o "$tmp/d2.json")
 
 echo "capture set: ${#caps[@]} files, $frames frames; $(nproc) CPUs; medians of $reps runs"

@@ -73,6 +73,7 @@ struct nmx_run {
     uint64_t event_limit;         /* bytes of events per expert */
     nmx_filter_t *ui_filter;      /* compiled opts.ui_filter */
     nmx_frame_range_t range;      /* opts' frame and time bounds */
+    size_t shard_bits_len;        /* bytes mapped at range.shard_bits */
     EXPERTSTARTUPINFO startup;
     DWORD startup_flags;
     const nmx_dissection_t *startup_dissection; /* owns startup.lpPropertyInst */

@@ -8,59 +8,103 @@
  * would.  The startup flag USE_STARTUP_DATA_OVER_CONFIG_DATA is set only
  * when a property instance is supplied (spec App. A 34).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/strutil.h"
 #include "runtime/run_internal.h"
 
-/*
- * The frames of the run's shard, one bit each, from one recognize pass in
- * the host before the experts start: each expert then tests a bit instead
- * of recognizing every frame of the set again.  Frames are read with
- * nmx_cap_copy_frame(), so a file truncated under the host ends nothing; a
- * frame that cannot be read is in shard 1, as frames without IP are.
- * 0, or -1 out of memory.
- */
-static int shard_bits(struct nmx_run *run, uint32_t total)
+/* Marks the shard's frames among [0, total) in bits, reading each frame
+ * with `copy` (pread: a file truncated under the host ends nothing) or in
+ * place (the mapping: a truncated file raises SIGBUS); false out of memory. */
+static bool mark_shard(const struct nmx_run *run, uint32_t total, uint8_t *bits, bool copy, nmx_recog_buf_t *rb)
 {
     const nmx_cap_t *cap = run->capobj->cap;
-    uint8_t *bits = calloc((size_t)total / 8 + 1, 1);
-    nmx_recog_buf_t *rb = malloc(sizeof *rb);
     uint8_t *buf = NULL;
     size_t cap_bytes = 0;
-    bool ok = bits != NULL && rb != NULL;
+    bool ok = true;
     for (uint32_t n = 0; ok && n < total; n++) {
         const nmx_frame_rec_t *rec = nmx_cap_frame(cap, n);
-        if (rec->caplen > cap_bytes) {
-            size_t want = rec->caplen > 65536 ? rec->caplen : 65536;
-            uint8_t *g = realloc(buf, want);
-            if (g == NULL) {
-                ok = false;
-                break;
+        const uint8_t *data = NULL;
+        if (!copy) {
+            data = nmx_cap_data(cap, n);
+        } else {
+            if (rec->caplen > cap_bytes) {
+                size_t want = rec->caplen > 65536 ? rec->caplen : 65536;
+                uint8_t *g = realloc(buf, want);
+                if (g == NULL) {
+                    ok = false;
+                    break;
+                }
+                buf = g;
+                cap_bytes = want;
             }
-            buf = g;
-            cap_bytes = want;
+            if (nmx_cap_copy_frame(cap, n, buf))
+                data = buf;
         }
-        uint32_t k = 1;
-        if (nmx_cap_copy_frame(cap, n, buf)) {
-            nmx_recognize(buf, rec->caplen, rec->wirelen, rec->linktype, rb, NULL);
-            k = nmx_shard_of(buf, rec->caplen, &rb->table, run->range.shard_count);
+        uint32_t k = 1; /* a frame that cannot be read: shard 1, as frames without IP */
+        if (data != NULL) {
+            nmx_recognize(data, rec->caplen, rec->wirelen, rec->linktype, rb, NULL);
+            k = nmx_shard_of(data, rec->caplen, &rb->table, run->range.shard_count);
         }
         if (k == run->range.shard_index)
             bits[n >> 3] |= (uint8_t)(1u << (n & 7));
     }
     free(buf);
-    free(rb);
-    if (!ok) {
-        free(bits);
-        return -1;
-    }
-    run->range.shard_bits = bits;
-    return 0;
+    return ok;
 }
 
+/*
+ * The frames of the run's shard, one bit each, from one recognize pass
+ * before the experts start: each expert then tests a bit instead of
+ * recognizing every frame of the set again.  The pass reads the frames in
+ * place in a child process, which writes the bits into shared memory, so
+ * that a file truncated under the host ends only that child; the host then
+ * marks the frames again itself, reading each with pread (several times
+ * slower).  0, or -1 out of memory.
+ */
+static int shard_bits(struct nmx_run *run, uint32_t total)
+{
+    size_t len = (size_t)total / 8 + 1;
+    uint8_t *bits = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (bits == MAP_FAILED)
+        return -1;
+    nmx_recog_buf_t *rb = malloc(sizeof *rb); /* allocated before the fork: the child allocates nothing */
+    if (rb == NULL) {
+        munmap(bits, len);
+        return -1;
+    }
+    static const uint8_t none[1] = {0};
+    nmx_recognize(none, 0, 0, 1, rb, NULL); /* the parsers' tables, set up before the fork */
+    bool done = false;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(mark_shard(run, total, bits, false, rb) ? 0 : 1);
+    if (pid > 0) {
+        int status = 0;
+        pid_t w;
+        while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+            ;
+        done = w == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    if (!done) {
+        memset(bits, 0, len);
+        if (!mark_shard(run, total, bits, true, rb)) {
+            free(rb);
+            munmap(bits, len);
+            return -1;
+        }
+    }
+    free(rb);
+    run->range.shard_bits = bits;
+    run->shard_bits_len = len;
+    return 0;
+}
 
 /* The frame and time bounds of the options; -1 when they hold no frame. */
 static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
@@ -222,7 +266,8 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
 
 void nmx_run_release_startup(struct nmx_run *run)
 {
-    free((void *)run->range.shard_bits);
+    if (run->range.shard_bits != NULL)
+        munmap((void *)run->range.shard_bits, run->shard_bits_len);
     run->range.shard_bits = NULL;
     if (run->startup_dissection != NULL)
         free((void *)run->startup_dissection->data); /* the frame copy it was made from */
