@@ -37,7 +37,8 @@ static int merge_json(FILE *out, const void *ctx)
     return nmx_report_merge_files(m->paths, m->n, NMX_REPORT_JSON, out, 0, err, sizeof err, NULL, 0);
 }
 
-int nmx_cmd_merge(int argc, char **argv)
+/* The options: 0 to go on, 1 done (--help), -1 a usage error. */
+static int parse_options(int argc, char **argv, int *format, const char **output)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
@@ -45,27 +46,36 @@ int nmx_cmd_merge(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int format = NMX_REPORT_TEXT, c;
-    const char *output = NULL;
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            format = nmx_cli_parse_format(optarg, true);
-            if (format < 0) {
+            *format = nmx_cli_parse_format(optarg, true);
+            if (*format < 0) {
                 nmx_cli_error("--format must be text, csv, json or html, not '%s'", optarg);
-                return NMX_EXIT_USAGE;
+                return -1;
             }
             break;
-        case 'o': output = optarg; break;
-        case 'h': usage(stdout); return NMX_EXIT_OK;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        case 'o': *output = optarg; break;
+        case 'h': usage(stdout); return 1;
+        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default:
             nmx_cli_error("unknown option '%s' (see 'nmexpert merge --help')", argv[optind - 1]);
-            return NMX_EXIT_USAGE;
+            return -1;
         }
     }
+    return 0;
+}
+
+int nmx_cmd_merge(int argc, char **argv)
+{
+    int format = NMX_REPORT_TEXT;
+    const char *output = NULL;
+    int p = parse_options(argc, argv, &format, &output);
+    if (p != 0)
+        return p > 0 ? NMX_EXIT_OK : NMX_EXIT_USAGE;
     if (optind >= argc) {
         nmx_cli_error("merge: which reports? (nmexpert merge SHARD.json...)");
         usage(stderr);

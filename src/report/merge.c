@@ -632,113 +632,124 @@ static void rows_free(rows_t *rs)
     rs->n = 0;
 }
 
-/* The merged events of kind `kind` appended to `events`; false out of memory. */
-static bool merge_kind(const decl_t *d, const totals_t *t, json_t *kind, json_t *settings, json_t *events)
+/* Adds event e of shard k to the row of its key (a new row when none has
+ * it; every event its own row for concat); false out of memory. */
+static bool add_to_row(rows_t *rs, char ***keys, char *key, json_t *e, size_t k)
 {
-    unsigned ident = (unsigned)int_at(kind, "ident");
+    size_t j = rs->n;
+    for (size_t m = 0; key != NULL && m < rs->n; m++)
+        if (strcmp((*keys)[m], key) == 0) {
+            j = m;
+            break;
+        }
+    if (j == rs->n) {
+        row_t *g = realloc(rs->v, (rs->n + 1) * sizeof *g);
+        if (g != NULL)
+            rs->v = g;
+        char **gk = realloc(*keys, (rs->n + 1) * sizeof *gk);
+        if (gk != NULL)
+            *keys = gk;
+        if (g == NULL || gk == NULL) {
+            free(key);
+            return false;
+        }
+        memset(&rs->v[j], 0, sizeof rs->v[j]);
+        (*keys)[j] = key;
+        rs->n++;
+    } else {
+        free(key);
+    }
+    row_t *r = &rs->v[j];
+    json_t **gs = realloc(r->src, (r->nsrc + 1) * sizeof *gs);
+    if (gs != NULL)
+        r->src = gs;
+    size_t *gh = realloc(r->shard, (r->nsrc + 1) * sizeof *gh);
+    if (gh != NULL)
+        r->shard = gh;
+    if (gs == NULL || gh == NULL)
+        return false;
+    r->src[r->nsrc] = e;
+    r->shard[r->nsrc++] = k;
+    return true;
+}
+
+/* The events of kind `ident` of every shard, grouped into rows by key. */
+static bool gather_rows(const decl_t *d, const totals_t *t, unsigned ident, rows_t *rs)
+{
     bool concat = rule_for(d, ident, NULL, "concat") != NULL;
-    rows_t rs = {NULL, 0};
     char **keys = NULL;
     bool ok = true;
     for (size_t k = 0; ok && k < t->nshards; k++) {
         json_t *evs = json_object_get(t->experts[k], "events");
         for (size_t i = 0; ok && i < json_array_size(evs); i++) {
             json_t *e = json_array_get(evs, i);
-            if (int_at(e, "ident") != (json_int_t)ident)
-                continue;
-            char *key = concat ? NULL : row_key(d, ident, json_object_get(e, "values"));
-            size_t j = rs.n;
-            for (size_t m = 0; key != NULL && m < rs.n; m++)
-                if (strcmp(keys[m], key) == 0) {
-                    j = m;
-                    break;
-                }
-            if (j == rs.n) {
-                row_t *g = realloc(rs.v, (rs.n + 1) * sizeof *g);
-                char **gk = realloc(keys, (rs.n + 1) * sizeof *gk);
-                if (g != NULL)
-                    rs.v = g;
-                if (gk != NULL)
-                    keys = gk;
-                if (g == NULL || gk == NULL) {
-                    free(key);
-                    ok = false;
-                    break;
-                }
-                memset(&rs.v[j], 0, sizeof rs.v[j]);
-                keys[j] = key;
-                rs.n++;
-            } else {
-                free(key);
-            }
-            row_t *r = &rs.v[j];
-            json_t **gs = realloc(r->src, (r->nsrc + 1) * sizeof *gs);
-            size_t *gh = realloc(r->shard, (r->nsrc + 1) * sizeof *gh);
-            if (gs != NULL)
-                r->src = gs;
-            if (gh != NULL)
-                r->shard = gh;
-            if (gs == NULL || gh == NULL) {
-                ok = false;
-                break;
-            }
-            r->src[r->nsrc] = e;
-            r->shard[r->nsrc++] = k;
+            if (int_at(e, "ident") == (json_int_t)ident)
+                ok = add_to_row(rs, &keys, concat ? NULL : row_key(d, ident, json_object_get(e, "values")), e, k);
         }
     }
-    for (size_t i = 0; i < rs.n; i++)
+    for (size_t i = 0; i < rs->n; i++)
         free(keys[i]);
     free(keys);
-    json_t *cols = json_object_get(kind, "columns");
-    for (size_t i = 0; ok && i < rs.n; i++) {
-        row_t *r = &rs.v[i];
-        /* samples first: the ns-* columns are computed from them */
-        for (unsigned q = 0; q < d->n; q++) {
-            if (d->r[q].ident != ident || d->r[q].column == NULL || strcmp(d->r[q].word, "samples") != 0)
-                continue;
-            for (size_t s = 0; s < r->nsrc; s++) {
-                json_t *v = json_object_get(json_object_get(r->src[s], "values"), d->r[q].column);
-                if (json_is_string(v) && !samples_add(&r->samples, json_string_value(v)))
-                    ok = false;
-            }
+    return ok;
+}
+
+/* The samples of row r (from its samples columns), sorted; false out of memory. */
+static bool row_samples(const decl_t *d, unsigned ident, row_t *r)
+{
+    bool ok = true;
+    for (unsigned q = 0; q < d->n; q++) {
+        if (d->r[q].ident != ident || d->r[q].column == NULL || strcmp(d->r[q].word, "samples") != 0)
+            continue;
+        for (size_t s = 0; s < r->nsrc; s++) {
+            json_t *v = json_object_get(json_object_get(r->src[s], "values"), d->r[q].column);
+            if (json_is_string(v) && !samples_add(&r->samples, json_string_value(v)))
+                ok = false;
         }
-        if (r->samples.n > 1)
-            qsort(r->samples.v, r->samples.n, sizeof *r->samples.v, i64_cmp);
-        r->ev = json_deep_copy(r->src[0]);
-        json_object_set_new(r->ev, "_shard", json_integer((json_int_t)r->shard[0]));
-        json_t *vals = json_object();
-        /* the columns in the order the first row sent them, then the others */
-        json_t *order = json_array();
-        const char *vk;
-        json_t *vv;
-        json_object_foreach(json_object_get(r->src[0], "values"), vk, vv)
-        {
-            for (size_t c = 0; c < json_array_size(cols); c++)
-                if (strcmp(json_string_value(json_object_get(json_array_get(cols, c), "name")), vk) == 0)
-                    json_array_append(order, json_array_get(cols, c));
-        }
-        for (size_t c = 0; c < json_array_size(cols); c++)
-            if (json_object_get(json_object_get(r->src[0], "values"),
-                                json_string_value(json_object_get(json_array_get(cols, c), "name"))) == NULL)
-                json_array_append(order, json_array_get(cols, c));
-        for (size_t c = 0; c < json_array_size(order); c++) {
-            json_t *col = json_array_get(order, c);
-            const char *name = json_string_value(json_object_get(col, "name"));
-            bool present = false;
-            for (size_t s = 0; s < r->nsrc && !present; s++)
-                present = json_object_get(json_object_get(r->src[s], "values"), name) != NULL;
-            const rule_t *ru = rule_for(d, ident, name, NULL);
-            bool computed = ru != NULL && (strncmp(ru->word, "ns-", 3) == 0 || strcmp(ru->word, "lmean") == 0);
-            if (!present && !computed)
-                continue;
-            json_t *v = merged_cell(d, t, ident, kind, r, name); /* typed by final_kinds() */
-            if (v != NULL)
-                json_object_set_new(vals, name, v);
-        }
-        json_decref(order);
-        json_object_set_new(r->ev, "values", vals);
     }
-    /* the order, then the limit */
+    if (r->samples.n > 1)
+        qsort(r->samples.v, r->samples.n, sizeof *r->samples.v, i64_cmp);
+    return ok;
+}
+
+/* Row r's merged event: the first source event with every column merged,
+ * in the order that event sent them, then the kind's others. */
+static void merge_row(const decl_t *d, const totals_t *t, json_t *kind, row_t *r)
+{
+    unsigned ident = (unsigned)int_at(kind, "ident");
+    json_t *cols = json_object_get(kind, "columns"), *first = json_object_get(r->src[0], "values");
+    r->ev = json_deep_copy(r->src[0]);
+    json_object_set_new(r->ev, "_shard", json_integer((json_int_t)r->shard[0]));
+    json_t *vals = json_object(), *order = json_array();
+    const char *vk;
+    json_t *vv;
+    json_object_foreach(first, vk, vv)
+    {
+        for (size_t c = 0; c < json_array_size(cols); c++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(cols, c), "name")), vk) == 0)
+                json_array_append(order, json_array_get(cols, c));
+    }
+    for (size_t c = 0; c < json_array_size(cols); c++)
+        if (json_object_get(first, json_string_value(json_object_get(json_array_get(cols, c), "name"))) == NULL)
+            json_array_append(order, json_array_get(cols, c));
+    for (size_t c = 0; c < json_array_size(order); c++) {
+        const char *name = json_string_value(json_object_get(json_array_get(order, c), "name"));
+        bool present = false;
+        for (size_t s = 0; s < r->nsrc && !present; s++)
+            present = json_object_get(json_object_get(r->src[s], "values"), name) != NULL;
+        const rule_t *ru = rule_for(d, ident, name, NULL);
+        bool computed = ru != NULL && (strncmp(ru->word, "ns-", 3) == 0 || strcmp(ru->word, "lmean") == 0);
+        json_t *v = present || computed ? merged_cell(d, t, ident, kind, r, name) : NULL; /* typed by final_kinds() */
+        if (v != NULL)
+            json_object_set_new(vals, name, v);
+    }
+    json_decref(order);
+    json_object_set_new(r->ev, "values", vals);
+}
+
+/* Sorts the rows by the kind's order for the expert's settings; returns how
+ * many its limit keeps. */
+static size_t order_and_limit(const decl_t *d, unsigned ident, json_t *settings, rows_t *rs)
+{
     const rule_t *order = NULL, *fallback = NULL;
     for (unsigned q = 0; q < d->n && order == NULL; q++) {
         const rule_t *ru = &d->r[q];
@@ -751,11 +762,11 @@ static bool merge_kind(const decl_t *d, const totals_t *t, json_t *kind, json_t 
     }
     if (order == NULL)
         order = fallback;
-    if (ok && order != NULL) {
+    if (order != NULL) {
         order_ctx_t oc = {order, strchr(order->args[0], '=') != NULL ? 1u : 0u};
-        glue_sort(rs.v, rs.n, &oc);
+        glue_sort(rs->v, rs->n, &oc);
     }
-    size_t limit = rs.n;
+    size_t limit = rs->n;
     const rule_t *lim = rule_for(d, ident, NULL, "limit");
     if (lim != NULL && lim->nargs >= 1) {
         const char *v = setting_text(settings, lim->args[0]);
@@ -765,6 +776,21 @@ static bool merge_kind(const decl_t *d, const totals_t *t, json_t *kind, json_t 
         if (l > 0 && l < limit)
             limit = (size_t)l;
     }
+    return limit;
+}
+
+/* The merged events of kind `kind` appended to `events`; false out of memory. */
+static bool merge_kind(const decl_t *d, const totals_t *t, json_t *kind, json_t *settings, json_t *events)
+{
+    unsigned ident = (unsigned)int_at(kind, "ident");
+    rows_t rs = {NULL, 0};
+    bool ok = gather_rows(d, t, ident, &rs);
+    for (size_t i = 0; ok && i < rs.n; i++) {
+        ok = row_samples(d, ident, &rs.v[i]);
+        if (ok)
+            merge_row(d, t, kind, &rs.v[i]);
+    }
+    size_t limit = ok ? order_and_limit(d, ident, settings, &rs) : 0;
     for (size_t i = 0; ok && i < limit; i++)
         ok = json_array_append(events, rs.v[i].ev) == 0;
     rows_free(&rs);
@@ -944,6 +970,109 @@ static bool same_json(json_t *a, json_t *b)
     return json_equal(a, b) != 0 || (a == NULL && b == NULL);
 }
 
+/* Report k against report 1: a version 2 report of the same experts,
+ * captures and filter, and a shard of as many; -1 with err.  seen collects
+ * the shard numbers (up to 64) and dup whether one came twice. */
+static int check_report(json_t *const *docs, size_t k, uint32_t *count, uint64_t *seen, bool *dup, char *err,
+                        size_t errlen)
+{
+    json_t *d = docs[k], *run0 = json_object_get(docs[0], "run");
+    size_t nexp = json_array_size(json_object_get(docs[0], "experts"));
+    if (!json_is_object(d) || int_at(d, "report_version") != 2 || !json_is_array(json_object_get(d, "experts"))) {
+        snprintf(err, errlen, "report %zu: not an nmexpert report of version 2", k + 1);
+        return -1;
+    }
+    json_t *run = json_object_get(d, "run"), *sh = json_object_get(run, "shard");
+    uint32_t c = json_is_object(sh) ? (uint32_t)int_at(sh, "count") : 1;
+    uint32_t i = json_is_object(sh) ? (uint32_t)int_at(sh, "index") : 1;
+    if (k == 0)
+        *count = c;
+    if (c != *count) {
+        snprintf(err, errlen, "report %zu is shard %u of %u, report 1 one of %u: not shards of one set", k + 1, i, c,
+                 *count);
+        return -1;
+    }
+    if (i >= 1 && i <= 64) {
+        *dup = *dup || (*seen & (1ull << (i - 1))) != 0;
+        *seen |= 1ull << (i - 1);
+    }
+    if (json_array_size(json_object_get(d, "experts")) != nexp) {
+        snprintf(err, errlen, "report %zu has %zu experts, report 1 %zu: not shards of one run", k + 1,
+                 json_array_size(json_object_get(d, "experts")), nexp);
+        return -1;
+    }
+    for (size_t e = 0; e < nexp; e++) {
+        json_t *a = json_array_get(json_object_get(docs[0], "experts"), e);
+        json_t *b = json_array_get(json_object_get(d, "experts"), e);
+        if (!same_json(json_object_get(a, "module"), json_object_get(b, "module"))) {
+            snprintf(err, errlen, "report %zu: expert %zu is not report 1's (%s)", k + 1, e + 1,
+                     json_string_value(json_object_get(a, "module")));
+            return -1;
+        }
+    }
+    if (!same_json(json_object_get(run, "captures"), json_object_get(run0, "captures")) ||
+        !same_json(json_object_get(run, "display_filter"), json_object_get(run0, "display_filter"))) {
+        snprintf(err, errlen, "report %zu: other captures or another display filter than report 1's", k + 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* An expert that cannot be merged: each shard's report of it, marked. */
+static void per_shard(json_t *const *docs, json_t *const *ex, size_t n, const char *text, const char *why,
+                      json_t *experts)
+{
+    for (size_t k = 0; k < n; k++) {
+        json_t *c = json_deep_copy(ex[k]);
+        json_t *sh = json_object_get(json_object_get(docs[k], "run"), "shard");
+        char name[600], msg[1200];
+        snprintf(name, sizeof name, "%s [shard %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "]",
+                 json_string_value(json_object_get(c, "name")), json_is_object(sh) ? int_at(sh, "index") : 1,
+                 json_is_object(sh) ? int_at(sh, "count") : 1);
+        const char *m = json_string_value(json_object_get(c, "message"));
+        snprintf(msg, sizeof msg, "not merged (%s): the report of one shard; %s",
+                 why[0] != '\0' ? why
+                 : text == NULL  ? "the expert declares no merge rules"
+                                 : "its shards ran with other settings or rules",
+                 m != NULL ? m : "");
+        json_object_set_new(c, "name", json_string(name));
+        json_object_set_new(c, "message", json_string(msg));
+        json_object_del(c, "merge");
+        json_array_append_new(experts, c);
+    }
+}
+
+/* Expert e of every report, merged or (not mergeable) once per shard,
+ * appended to experts; false with err. */
+static bool merge_one(json_t *const *docs, size_t n, size_t e, json_t **ex, json_t *experts, char *err, size_t errlen)
+{
+    const char *text = NULL;
+    bool agree = true;
+    for (size_t k = 0; k < n; k++) {
+        ex[k] = json_array_get(json_object_get(docs[k], "experts"), e);
+        json_t *m = json_object_get(ex[k], "merge");
+        const char *s = json_is_string(m) ? json_string_value(m) : NULL;
+        if (k == 0)
+            text = s;
+        agree = agree && s != NULL && text != NULL && strcmp(s, text) == 0 &&
+                same_json(json_object_get(ex[k], "settings"), json_object_get(ex[0], "settings"));
+    }
+    decl_t d;
+    char why[256] = "";
+    if (agree && decl_parse(text, &d, why, sizeof why)) {
+        json_t *m = merge_expert(&d, ex, n, err, errlen);
+        decl_free(&d);
+        if (m == NULL)
+            return false;
+        json_array_append_new(experts, m);
+        return true;
+    }
+    if (agree)
+        decl_free(&d);
+    per_shard(docs, ex, n, text, why, experts);
+    return true;
+}
+
 json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen, char *note, size_t notelen)
 {
     if (note != NULL && notelen > 0)
@@ -952,56 +1081,15 @@ json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen
         snprintf(err, errlen, "nothing to merge");
         return NULL;
     }
-    size_t nexp = json_array_size(json_object_get(docs[0], "experts"));
     uint32_t count = 0;
-    uint64_t seen_mask = 0;
+    uint64_t seen = 0;
     bool dup = false;
-    for (size_t k = 0; k < n; k++) {
-        json_t *d = docs[k];
-        if (!json_is_object(d) || int_at(d, "report_version") != 2 || !json_is_array(json_object_get(d, "experts"))) {
-            snprintf(err, errlen, "report %zu: not an nmexpert report of version 2", k + 1);
+    for (size_t k = 0; k < n; k++)
+        if (check_report(docs, k, &count, &seen, &dup, err, errlen) != 0)
             return NULL;
-        }
-        json_t *run = json_object_get(d, "run");
-        json_t *sh = json_object_get(run, "shard");
-        uint32_t c = json_is_object(sh) ? (uint32_t)int_at(sh, "count") : 1;
-        uint32_t i = json_is_object(sh) ? (uint32_t)int_at(sh, "index") : 1;
-        if (k == 0)
-            count = c;
-        if (c != count) {
-            snprintf(err, errlen, "report %zu is shard %u of %u, report 1 one of %u: not shards of one set", k + 1,
-                     i, c, count);
-            return NULL;
-        }
-        if (i >= 1 && i <= 64) {
-            dup = dup || (seen_mask & (1ull << (i - 1))) != 0;
-            seen_mask |= 1ull << (i - 1);
-        }
-        if (json_array_size(json_object_get(d, "experts")) != nexp) {
-            snprintf(err, errlen, "report %zu has %zu experts, report 1 %zu: not shards of one run", k + 1,
-                     json_array_size(json_object_get(d, "experts")), nexp);
-            return NULL;
-        }
-        for (size_t e = 0; e < nexp; e++) {
-            json_t *a = json_array_get(json_object_get(docs[0], "experts"), e);
-            json_t *b = json_array_get(json_object_get(d, "experts"), e);
-            if (!same_json(json_object_get(a, "module"), json_object_get(b, "module"))) {
-                snprintf(err, errlen, "report %zu: expert %zu is not report 1's (%s)", k + 1, e + 1,
-                         json_string_value(json_object_get(a, "module")));
-                return NULL;
-            }
-        }
-        if (!same_json(json_object_get(run, "captures"), json_object_get(json_object_get(docs[0], "run"), "captures")) ||
-            !same_json(json_object_get(run, "display_filter"),
-                       json_object_get(json_object_get(docs[0], "run"), "display_filter"))) {
-            snprintf(err, errlen, "report %zu: other captures or another display filter than report 1's", k + 1);
-            return NULL;
-        }
-    }
-    if (note != NULL && (dup || (count <= 64 && count > 0 && seen_mask != (count == 64 ? UINT64_MAX : (1ull << count) - 1))))
+    if (note != NULL && (dup || (count <= 64 && count > 0 && seen != (count == 64 ? UINT64_MAX : (1ull << count) - 1))))
         snprintf(note, notelen, "the reports are not shards 1 to %u of one set, once each: the merged figures "
                                 "are those of the shards given", count);
-
     json_t *out = json_deep_copy(docs[0]);
     json_t *run = json_object_get(out, "run");
     json_object_del(run, "shard");
@@ -1009,59 +1097,16 @@ json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen
     json_t *experts = json_array();
     json_object_set_new(out, "experts", experts);
     json_t **ex = calloc(n, sizeof *ex);
-    if (ex == NULL) {
-        json_decref(out);
+    bool ok = ex != NULL;
+    if (!ok)
         snprintf(err, errlen, "out of memory");
+    size_t nexp = json_array_size(json_object_get(docs[0], "experts"));
+    for (size_t e = 0; ok && e < nexp; e++)
+        ok = merge_one(docs, n, e, ex, experts, err, errlen);
+    free(ex);
+    if (!ok) {
+        json_decref(out);
         return NULL;
     }
-    for (size_t e = 0; e < nexp; e++) {
-        const char *text = NULL;
-        bool agree = true;
-        for (size_t k = 0; k < n; k++) {
-            ex[k] = json_array_get(json_object_get(docs[k], "experts"), e);
-            json_t *m = json_object_get(ex[k], "merge");
-            const char *s = json_is_string(m) ? json_string_value(m) : NULL;
-            if (k == 0)
-                text = s;
-            agree = agree && s != NULL && text != NULL && strcmp(s, text) == 0 &&
-                    same_json(json_object_get(ex[k], "settings"), json_object_get(ex[0], "settings"));
-        }
-        decl_t d;
-        char why[256] = "";
-        if (agree && decl_parse(text, &d, why, sizeof why)) {
-            json_t *m = merge_expert(&d, ex, n, err, errlen);
-            decl_free(&d);
-            if (m == NULL) {
-                free(ex);
-                json_decref(out);
-                return NULL;
-            }
-            json_array_append_new(experts, m);
-            continue;
-        }
-        if (agree)
-            decl_free(&d);
-        /* Not mergeable: each shard's report of it, marked. */
-        for (size_t k = 0; k < n; k++) {
-            json_t *c = json_deep_copy(ex[k]);
-            json_t *sh = json_object_get(json_object_get(docs[k], "run"), "shard");
-            char name[600], msg[1200];
-            snprintf(name, sizeof name, "%s [shard %" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "]",
-                     json_string_value(json_object_get(c, "name")), json_is_object(sh) ? int_at(sh, "index") : 1,
-                     json_is_object(sh) ? int_at(sh, "count") : 1);
-            snprintf(msg, sizeof msg, "not merged (%s): the report of one shard; %s",
-                     why[0] != '\0' ? why
-                     : text == NULL ? "the expert declares no merge rules"
-                                    : "its shards ran with other settings or rules",
-                     json_string_value(json_object_get(c, "message")) != NULL
-                         ? json_string_value(json_object_get(c, "message"))
-                         : "");
-            json_object_set_new(c, "name", json_string(name));
-            json_object_set_new(c, "message", json_string(msg));
-            json_object_del(c, "merge");
-            json_array_append_new(experts, c);
-        }
-    }
-    free(ex);
     return out;
 }
