@@ -69,7 +69,7 @@ static void fail(parser_t *p, size_t pos, const char *fmt, const char *arg)
     p->failed = true;
     p->errpos = pos;
     if (p->err && p->errlen) {
-        char what[256];
+        char what[512];
         snprintf(what, sizeof(what), fmt, arg ? arg : "");
         snprintf(p->err, p->errlen, "column %zu: %s", pos + 1, what);
     }

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <nmexpert/host.h>
 
@@ -172,8 +173,12 @@ static void make_nonce(char out[33])
         if (n > 0)
             got += (size_t)n;
     }
-    for (size_t i = got; i < sizeof b; i++) /* no entropy at all: still unguessable by data */
-        b[i] = (unsigned char)(i * 151u + (uintptr_t)out);
+    if (got < sizeof b) {
+        /* No entropy at all: the time and an address, still not guessable
+         * from the report's data. */
+        uint64_t x[2] = {(uint64_t)time(NULL), (uint64_t)(uintptr_t)out};
+        memcpy(b, x, sizeof b);
+    }
     for (size_t i = 0; i < sizeof b; i++)
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
