@@ -2,15 +2,20 @@
 two dask-workers started as separate processes on loopback run the six
 built-in experts over a capture set of 8 files; the merged report equals one
 `nmexpert run` over the same set, figure for figure, although one worker is
-killed (SIGKILL) while shards are still running.
+killed (SIGKILL) while shards are still running.  Then the same set given
+as http:// URLs of a loopback web server: each shard's worker downloads it,
+and the merged report, named by the URLs, has the same figures.
 
 Skipped (77) without Debian's python3-distributed or the shared captures.
 Run with /usr/bin/python3 (NMX_SYSTEM_PYTHON), which has python3-distributed."""
+import functools
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from nmxtest import T
@@ -33,6 +38,35 @@ def stop(p):
         except ProcessLookupError:
             pass
         p.wait()
+
+
+def check_urls(t, driver, sfile, opts, caps, whole):
+    """The set as URLs of a loopback web server: the same figures, named by URL."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=os.path.dirname(caps[0]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = "http://127.0.0.1:%d/" % server.server_address[1]
+        urls = [base + os.path.basename(c) for c in caps]
+        merged = t.path("merged-urls.json")
+        p = subprocess.run([sys.executable, driver, "--scheduler-file", sfile, "--shards", "3", "--quiet",
+                            "--nmexpert", t.nmexpert, *opts, *urls, "--format", "json", "-o", merged],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+        t.check("captures given as URLs: nmexpert-dask finishes", p.returncode == 0, p.stderr[-800:])
+        if not os.path.exists(merged):
+            return
+        text = open(merged).read()
+        t.check("the report names the captures by their URLs", json.loads(text)["run"]["captures"] == urls,
+                json.loads(text)["run"]["captures"])
+        for c, u in zip(caps, urls):
+            text = text.replace(json.dumps(u)[1:-1], json.dumps(c)[1:-1])
+        diff = first_diff(comparable(json.load(open(whole))), comparable(json.loads(text)))
+        t.check("captures given as URLs: the same figures as one run over the files", diff is None, diff)
+    finally:
+        server.shutdown()
 
 
 def main():
@@ -116,6 +150,7 @@ def main():
         strip = lambda s: "\n".join(x for x in s.splitlines() if not x.startswith("== "))
         t.check("text through nmexpert-dask is the run's text", p.returncode == 0 and strip(p.stdout) == strip(whole_text),
                 (p.returncode, p.stderr[-500:]))
+        check_urls(t, driver, sfile, opts, caps, whole)
     finally:
         for p in procs.values():
             stop(p)
