@@ -70,6 +70,8 @@ class Browser:
         }}}
         try:
             self.session = self._call("POST", "/session", caps)["sessionId"]
+            # Generous limits: the machines that run the tests are shared and can be slow.
+            self._call("POST", self._s("/timeouts"), {"script": 120000, "pageLoad": 120000})
         except Exception:
             self.close()
             raise
