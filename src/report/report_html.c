@@ -148,15 +148,25 @@ static void put_escaped(const char *s, FILE *out)
 }
 
 /* JSON text inside <script type="application/json">: "<", ">" and "&" occur
- * in JSON only inside strings, where \u escapes mean the same. */
+ * in JSON only inside strings, where \u escapes mean the same; the
+ * indentation outside strings is left out (a third of a large report). */
 static void put_script_json(const char *json, size_t len, FILE *out)
 {
+    bool in_string = false, escaped = false;
     for (size_t i = 0; i < len; i++) {
-        switch (json[i]) {
+        char c = json[i];
+        if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (in_string && !escaped && c == '"')
+            in_string = false;
+        else if (!in_string && c == '"')
+            in_string = true;
+        escaped = in_string && !escaped && c == '\\';
+        switch (c) {
         case '<': fputs("\\u003c", out); break;
         case '>': fputs("\\u003e", out); break;
         case '&': fputs("\\u0026", out); break;
-        default: fputc(json[i], out); break;
+        default: fputc(c, out); break;
         }
     }
 }
