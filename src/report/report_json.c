@@ -269,6 +269,16 @@ static bool systime_set(const nmx_event_t *e)
     return false;
 }
 
+/* Sets v under column `name` (as JSON text) in *o, made on first use. */
+static void set_by_column(json_t **o, const char *name, json_t *v)
+{
+    if (*o == NULL)
+        *o = json_object();
+    json_t *key_text = nmx_report_json_text(name);
+    json_object_set_new(*o, json_string_value(key_text), v);
+    json_decref(key_text);
+}
+
 static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, const kind_t *k, size_t nk)
 {
     json_t *ev = json_object();
@@ -292,37 +302,22 @@ static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, 
     for (uint32_t c = 0; c < e->ncolumns; c++) {
         const nmx_column_t *col = &e->columns[c];
         const kind_col_t *kc = kind_col(k, nk, e->ident, col->name);
-        json_t *key_text = nmx_report_json_text(col->name);
-        json_object_set_new(vals, json_string_value(key_text), value_json(col, kc != NULL ? kc->jtype : "string"));
-        json_decref(key_text);
+        set_by_column(&vals, col->name, value_json(col, kc != NULL ? kc->jtype : "string"));
     }
     json_object_set_new(ev, "values", vals);
-    /* A merged capture: the file of each frame the event names. */
-    json_t *ff = NULL;
+    /* For each frame the event names: its file in a merged capture, and its
+     * capture time (for time lines). */
+    json_t *ff = NULL, *ft = NULL;
     for (uint32_t c = 0; c < e->ncolumns; c++) {
         char where[4200];
-        if (!nmx_report_frame_file(src, &e->columns[c], where, sizeof where))
-            continue;
-        if (ff == NULL)
-            ff = json_object();
-        json_t *key_text = nmx_report_json_text(e->columns[c].name);
-        json_object_set_new(ff, json_string_value(key_text), nmx_report_json_text(where));
-        json_decref(key_text);
+        double secs;
+        if (nmx_report_frame_file(src, &e->columns[c], where, sizeof where))
+            set_by_column(&ff, e->columns[c].name, nmx_report_json_text(where));
+        if (nmx_report_frame_time(src, &e->columns[c], &secs))
+            set_by_column(&ft, e->columns[c].name, json_real(secs));
     }
     if (ff != NULL)
         json_object_set_new(ev, "frame_files", ff);
-    /* The capture time of each frame the event names (for time lines). */
-    json_t *ft = NULL;
-    for (uint32_t c = 0; c < e->ncolumns; c++) {
-        double secs;
-        if (!nmx_report_frame_time(src, &e->columns[c], &secs))
-            continue;
-        if (ft == NULL)
-            ft = json_object();
-        json_t *key_text = nmx_report_json_text(e->columns[c].name);
-        json_object_set_new(ft, json_string_value(key_text), json_real(secs));
-        json_decref(key_text);
-    }
     if (ft != NULL)
         json_object_set_new(ev, "frame_times", ft);
     return ev;
