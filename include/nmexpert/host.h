@@ -442,6 +442,24 @@ NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsig
 NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int format, FILE *out, unsigned width,
                                       char *errbuf, size_t errlen, char *note, size_t notelen);
 
+/* ===================================================================== */
+/* Option values (src/api/options.c)                                      */
+/* ===================================================================== */
+
+/*
+ * The parsers `nmexpert` uses for its option values, so that a front end
+ * reads them the same way.  Each returns 0 and stores the value, or -1 with
+ * a message in errbuf when the whole string is not one value of its kind:
+ *  - nmx_parse_u64: decimal digits only ("1500");
+ *  - nmx_parse_size: a whole number with an optional K, M, G or T suffix,
+ *    powers of 1024, optionally followed by "iB" or "B" ("64M", "1GiB");
+ *  - nmx_parse_seconds: a decimal number of seconds from 0 to 1e9 ("1.5").
+ * A value out of the caller's range is the caller's to refuse.
+ */
+NMX_EXPORT int nmx_parse_u64(const char *s, uint64_t *out, char *errbuf, size_t errlen);
+NMX_EXPORT int nmx_parse_size(const char *s, uint64_t *out, char *errbuf, size_t errlen);
+NMX_EXPORT int nmx_parse_seconds(const char *s, double *out, char *errbuf, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -64,7 +64,7 @@ uint64_t nmx_cap_input_limit(void)
 {
     const char *s = getenv("NMEXPERT_DECOMPRESS_LIMIT");
     uint64_t v;
-    if (s != NULL && *s != '\0' && nmx_parse_size(s, &v) && v > 0)
+    if (s != NULL && *s != '\0' && nmx__parse_size(s, &v) && v > 0)
         return v;
     return NMX_CAP_INPUT_LIMIT;
 }

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "common/strutil.h"
 
 /* The run Ctrl-C should stop (one at a time). */
 static nmx_run_t *volatile interrupt_target;
@@ -288,7 +287,7 @@ static bool add_selected(run_cmd_t *rc, const char *which, const char *module)
     memset(&one, 0, sizeof one);
     one.which = (char *)which;
     if (module != NULL)
-        nmx_strlcpy(one.module, module, sizeof one.module);
+        snprintf(one.module, sizeof one.module, "%s", module);
     else
         nmx_module_name(which, one.module, sizeof one.module);
     return push(&rc->sel, &rc->nsel, sizeof one, &one);
@@ -337,7 +336,7 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
         o->isolation = strcmp(arg, "process") == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE;
         return true;
     case 'j':
-        if (!nmx_parse_u64(arg, &u) || u < 1 || u > 256) {
+        if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u < 1 || u > 256) {
             nmx_cli_error("--jobs wants a number from 1 to 256, not '%s'", arg);
             return false;
         }
@@ -345,7 +344,7 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
         return true;
     case 't':
     case 'g':
-        if (!nmx_parse_seconds(arg, &d) || d <= 0) {
+        if (nmx_parse_seconds(arg, &d, NULL, 0) < 0 || d <= 0) {
             nmx_cli_error("--%s wants a positive number of seconds, not '%s'", c == 't' ? "timeout" : "grace",
                           arg);
             return false;
@@ -353,14 +352,14 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
         *(c == 't' ? &o->timeout_s : &o->grace_s) = d;
         return true;
     case 'm':
-        if (!nmx_parse_size(arg, &u) || u == 0) {
+        if (nmx_parse_size(arg, &u, NULL, 0) < 0 || u == 0) {
             nmx_cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", arg);
             return false;
         }
         o->mem_limit = u;
         return true;
     case 'L':
-        if (!nmx_parse_size(arg, &u) || u < 4096) {
+        if (nmx_parse_size(arg, &u, NULL, 0) < 0 || u < 4096) {
             nmx_cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'", arg);
             return false;
         }
@@ -392,14 +391,14 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         rc->output = arg;
         return true;
     case 'F':
-        if (!nmx_parse_u64(arg, &u) || u < 1 || u > UINT32_MAX) {
+        if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u < 1 || u > UINT32_MAX) {
             nmx_cli_error("--frame wants a frame number from 1, not '%s'", arg);
             return false;
         }
         o->start_frame = (uint32_t)u;
         return true;
     case 'B':
-        if (!nmx_parse_u64(arg, &u) || u > 255) {
+        if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u > 255) {
             nmx_cli_error("--bit wants a bit number from 0 to 255, not '%s'", arg);
             return false;
         }

@@ -21,7 +21,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "common/strutil.h"
 
 bool nmx_cli_is_text(const uint8_t *data, size_t len)
 {
@@ -410,7 +409,7 @@ bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
     uint64_t a = 0, b = 0;
     char lo[32];
     if (dash == NULL) {
-        if (!nmx_parse_u64(s, &a) || a == 0 || a > UINT32_MAX)
+        if (nmx_parse_u64(s, &a, NULL, 0) < 0 || a == 0 || a > UINT32_MAX)
             return false;
         *first = *last = (uint32_t)a;
         return true;
@@ -419,8 +418,8 @@ bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
         return false;
     memcpy(lo, s, (size_t)(dash - s));
     lo[dash - s] = '\0';
-    if ((lo[0] != '\0' && (!nmx_parse_u64(lo, &a) || a == 0 || a > UINT32_MAX)) ||
-        (dash[1] != '\0' && (!nmx_parse_u64(dash + 1, &b) || b == 0 || b > UINT32_MAX)) ||
+    if ((lo[0] != '\0' && (nmx_parse_u64(lo, &a, NULL, 0) < 0 || a == 0 || a > UINT32_MAX)) ||
+        (dash[1] != '\0' && (nmx_parse_u64(dash + 1, &b, NULL, 0) < 0 || b == 0 || b > UINT32_MAX)) ||
         (lo[0] == '\0' && dash[1] == '\0') || (a != 0 && b != 0 && a > b))
         return false;
     *first = (uint32_t)a;

@@ -38,7 +38,7 @@ bool nmx_streq_nocase(const char *a, const char *b)
     }
 }
 
-bool nmx_parse_u64(const char *s, uint64_t *out)
+bool nmx__parse_u64(const char *s, uint64_t *out)
 {
     if (s == NULL || !isdigit((unsigned char)s[0]))
         return false;
@@ -51,7 +51,7 @@ bool nmx_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-bool nmx_parse_size(const char *s, uint64_t *out)
+bool nmx__parse_size(const char *s, uint64_t *out)
 {
     if (s == NULL || !isdigit((unsigned char)s[0]))
         return false;
@@ -84,7 +84,7 @@ bool nmx_parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-bool nmx_parse_seconds(const char *s, double *out)
+bool nmx__parse_seconds(const char *s, double *out)
 {
     if (s == NULL || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
         return false;

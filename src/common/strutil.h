@@ -18,13 +18,13 @@ size_t nmx_strnlen(const char *s, size_t max);
 bool nmx_streq_nocase(const char *a, const char *b);
 
 /* Parses a size with an optional K/M/G/T suffix (powers of 1024): "64M". */
-bool nmx_parse_size(const char *s, uint64_t *out);
+bool nmx__parse_size(const char *s, uint64_t *out);
 
 /* Parses an unsigned decimal integer that must fill the whole string. */
-bool nmx_parse_u64(const char *s, uint64_t *out);
+bool nmx__parse_u64(const char *s, uint64_t *out);
 
 /* Parses a non-negative decimal number of seconds ("1.5"). */
-bool nmx_parse_seconds(const char *s, double *out);
+bool nmx__parse_seconds(const char *s, double *out);
 
 /* Formats a MAC address "00:11:22:33:44:55" into buf (at least 18 bytes). */
 void nmx_format_mac(const uint8_t mac[6], char *buf);

@@ -130,13 +130,13 @@ static bool in_range(const char *values, const char *value, bool *is_range)
         return false;
     memcpy(lo_text, values, (size_t)(dots - values));
     lo_text[dots - values] = '\0';
-    if (!nmx_parse_u64(lo_text, &lo) || (dots[2] != '\0' && !nmx_parse_u64(dots + 2, &hi)))
+    if (!nmx__parse_u64(lo_text, &lo) || (dots[2] != '\0' && !nmx__parse_u64(dots + 2, &hi)))
         return false;
     *is_range = true;
     for (const char *c = value; *c != '\0'; c++)
         if (*c < '0' || *c > '9')
             return false;
-    return value[0] != '\0' && nmx_parse_u64(value, &v) && v >= lo && v <= hi;
+    return value[0] != '\0' && nmx__parse_u64(value, &v) && v >= lo && v <= hi;
 }
 
 NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char *key, const char *value,
