@@ -5,8 +5,10 @@
  *
  * Users: the filter layer and the runtime (which owns HFRAME handles,
  * per-session caching and every exported function taking an HFRAME or an
- * HCAPTURE).  The handle-free NetMon functions (GetProtocolFromName,
- * GetProperty, ...) are exported by this layer itself (api.c, misc.c).
+ * HCAPTURE).  The handle-free NetMon functions are exported by this layer
+ * itself: look-ups (protocols.c), parser registration (parser_api.c),
+ * addresses (address.c), MAC headers (machdr.c) and value decoders
+ * (decode.c).
  *
  * Model (docs/protocols.md has the long form):
  *  - Every protocol has a fixed id (enum nmx_proto_id), used as

@@ -1,12 +1,9 @@
 /*
- * api.c - the handle-free NetMon protocol and property functions (spec 6.2,
- * 6.3): GetProtocolFromName, GetProtocolInfo, GetProperty, GetPropertyInfo,
- * the protocol description table, and the parser-registration calls, which
- * nmexpert does not support (it loads no NetMon parser DLLs): they fail
- * cleanly with NMERR_NOT_SUPPORTED through BhSetLastError.
- *
- * Every function validates its handles through the registry (no wild
- * dereference) and records its failure cause for BhGetLastError().
+ * protocols.c - the handle-free NetMon protocol and property look-ups
+ * (spec 6.2, 6.3): GetProtocolFromName, GetProtocolInfo, GetProperty,
+ * GetPropertyInfo and the protocol description table.  Every function
+ * validates its handles through the registry (no wild dereference) and
+ * records its failure cause for BhGetLastError().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,92 +134,4 @@ NMAPI LPLABELED_WORD WINAPI GetProtocolDescription(DWORD ProtocolID)
         }
     BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
     return NULL;
-}
-
-/* ---- parser registration: not supported ------------------------------ */
-
-NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryPoints,
-                                      DWORD cbEntryPoints)
-{
-    (void)ProtocolName;
-    (void)lpEntryPoints;
-    (void)cbEntryPoints;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NULL;
-}
-
-NMAPI VOID WINAPI DestroyProtocol(HPROTOCOL hProtocol)
-{
-    (void)hProtocol;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-}
-
-NMAPI DWORD WINAPI CreatePropertyDatabase(HPROTOCOL hProtocol, DWORD nProperties)
-{
-    (void)hProtocol;
-    (void)nProperties;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NMERR_NOT_SUPPORTED;
-}
-
-NMAPI DWORD WINAPI DestroyPropertyDatabase(HPROTOCOL hProtocol)
-{
-    (void)hProtocol;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NMERR_NOT_SUPPORTED;
-}
-
-NMAPI HPROPERTY WINAPI AddProperty(HPROTOCOL hProtocol, LPPROPERTYINFO PropertyInfo)
-{
-    (void)hProtocol;
-    (void)PropertyInfo;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return 0;
-}
-
-NMAPI BOOL WINAPI AttachPropertyInstance(HFRAME hFrame, HPROPERTY hProperty, DWORD Length,
-                                         ULPVOID lpData, DWORD HelpID, DWORD Level, DWORD IFlags)
-{
-    (void)hFrame;
-    (void)hProperty;
-    (void)Length;
-    (void)lpData;
-    (void)HelpID;
-    (void)Level;
-    (void)IFlags;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return FALSE;
-}
-
-NMAPI BOOL WINAPI AttachPropertyInstanceEx(HFRAME hFrame, HPROPERTY hProperty, DWORD Length,
-                                           ULPVOID lpData, DWORD ExLength, ULPVOID lpExData,
-                                           DWORD HelpID, DWORD Level, DWORD IFlags)
-{
-    (void)hFrame;
-    (void)hProperty;
-    (void)Length;
-    (void)lpData;
-    (void)ExLength;
-    (void)lpExData;
-    (void)HelpID;
-    (void)Level;
-    (void)IFlags;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return FALSE;
-}
-
-NMAPI DWORD WINAPI ResetPropertyInstanceLength(LPPROPERTYINST lpProp, WORD nOrgLen, WORD nNewLen)
-{
-    (void)lpProp;
-    (void)nOrgLen;
-    (void)nNewLen;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NMERR_NOT_SUPPORTED;
-}
-
-NMAPI DWORD WINAPIV FormatPropertyInstance(LPPROPERTYINST lpPropertyInst, ...)
-{
-    (void)lpPropertyInst;
-    BhSetLastError(NMERR_NOT_SUPPORTED);
-    return NMERR_NOT_SUPPORTED;
 }
