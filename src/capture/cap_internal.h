@@ -237,7 +237,7 @@ const char *nmx__cap_strdup(nmx_cap_t *cap, const void *text, size_t len);
 const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len);
 
 /* Attaches a comment to the frame that the reader is about to return. */
-void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail);
+void nmx__cap_add_frame_comment(nmx_cap_t *cap, const char *text, const char *detail);
 
 /* Adds a capture-level comment (already in the pool). */
 void nmx__cap_capture_comment(nmx_cap_t *cap, const char *text);
@@ -250,9 +250,9 @@ bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n);
 
 /*
  * Records a damage error for the frame about to be read and returns
- * NMX_NEXT_DAMAGE: `return nmx__cap_damage(cap, err, off, "reason %u", n);`
+ * NMX_NEXT_DAMAGE: `return nmx__cap_set_damage(cap, err, off, "reason %u", n);`
  */
-nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
+nmx_next_t nmx__cap_set_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /*

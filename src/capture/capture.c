@@ -180,7 +180,7 @@ const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len)
     return nmx__cap_keep(cap, s);
 }
 
-void nmx__cap_frame_comment(nmx_cap_t *cap, const char *text, const char *detail)
+void nmx__cap_add_frame_comment(nmx_cap_t *cap, const char *text, const char *detail)
 {
     if (text == NULL && detail == NULL)
         return;
@@ -263,7 +263,7 @@ long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t o
     return (long)cap->n_ifaces++;
 }
 
-nmx_next_t nmx__cap_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
+nmx_next_t nmx__cap_set_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -298,7 +298,7 @@ unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t
 
 nmx_next_t nmx__cap_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len)
 {
-    return nmx__cap_damage(cap, err, offset, "cannot read %zu byte%s at offset %llu: " NMX_CAP_SHRANK_REASON,
+    return nmx__cap_set_damage(cap, err, offset, "cannot read %zu byte%s at offset %llu: " NMX_CAP_SHRANK_REASON,
                            len, len == 1 ? "" : "s", (unsigned long long)offset);
 }
 
@@ -708,7 +708,7 @@ static void check_shrunk(nmx_cap_t *cap, nmx_error_t *derr)
            cap->frames[keep].caplen <= now - cap->frames[keep].data_off)
         keep++;
     if (!cap->damaged) {
-        nmx__cap_damage(cap, derr, now,
+        nmx__cap_set_damage(cap, derr, now,
                         "the file shrank from %zu to %llu bytes while it was indexed; %u frame%s "
                         "past its new end dropped",
                         cap->size, (unsigned long long)now, cap->n_frames - keep,
@@ -772,7 +772,7 @@ static unsigned index_frames(nmx_cap_t *cap, const nmx_cap_reader_t *reader, voi
         }
         if (cap->n_frames == cap->frames_cap) {
             if (cap->n_frames >= NMX_CAP_MAX_FRAMES) {
-                nmx__cap_damage(cap, derr, rec.data_off, "more than %u frames (the index limit)",
+                nmx__cap_set_damage(cap, derr, rec.data_off, "more than %u frames (the index limit)",
                                 (unsigned)NMX_CAP_MAX_FRAMES);
                 cap->damaged = true;
                 return 0;
@@ -805,7 +805,7 @@ static void record_damage(nmx_cap_t *cap, nmx_error_t *derr)
                                  "to the nearest end (%u frame%s clamped, all frames kept)",
                                  cap->ts_clamped.first + 1, NMX_CAP_TIME_RANGE,
                                  cap->ts_clamped.count, cap->ts_clamped.count == 1 ? "" : "s");
-        nmx__cap_damage(cap, derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
+        nmx__cap_set_damage(cap, derr, cap->time_damage_offset, "%s", cap->time_damage_reason);
         cap->damaged = true;
     }
     if (cap->damaged) {

@@ -406,7 +406,7 @@ static void attach_comment(nmx_cap_t *cap, const nm_state_t *s, uint32_t frame_o
             hi = mid;
     }
     for (; lo < s->n_comments && s->comments[lo].frame_offset == frame_off; lo++)
-        nmx__cap_frame_comment(cap, s->comments[lo].title, s->comments[lo].detail);
+        nmx__cap_add_frame_comment(cap, s->comments[lo].title, s->comments[lo].detail);
 }
 
 /* A record header's lengths and time offset; returns NMX_FRAME_TS_CLAMPED
@@ -455,7 +455,7 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     nm_state_t *s = priv;
     if (s->next >= s->entries) {
         if (s->pending)
-            return nmx__cap_damage(cap, err, s->pending_off, "%s", s->pending_why);
+            return nmx__cap_set_damage(cap, err, s->pending_off, "%s", s->pending_why);
         return NMX_NEXT_EOF;
     }
     uint32_t i = s->next;
@@ -469,14 +469,14 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     }
     uint32_t off = nmx_load_u32le(e);
     if (off >= cap->size) {
-        r = nmx__cap_damage(cap, err, entry_at,
+        r = nmx__cap_set_damage(cap, err, entry_at,
                             "frame table entry %u points to offset %u, beyond the end of the file "
                             "(%zu bytes)",
                             i, off, cap->size);
         goto out_damage;
     }
     if (cap->size - off < hdr) {
-        r = nmx__cap_damage(cap, err, off, "frame %u: truncated record header: %zu of %u bytes", i,
+        r = nmx__cap_set_damage(cap, err, off, "frame %u: truncated record header: %zu of %u bytes", i,
                             cap->size - off, hdr);
         goto out_damage;
     }
@@ -490,7 +490,7 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
     uint16_t flags = record_header(s, b, &wirelen, &caplen, &delta_ns);
     size_t room = cap->size - off - hdr;
     if (caplen > room || s->trailer > room - caplen) {
-        r = nmx__cap_damage(cap, err, off,
+        r = nmx__cap_set_damage(cap, err, off,
                             "frame %u: record of %u stored bytes%s runs past the end of the file "
                             "(%zu bytes left)",
                             i, caplen, s->trailer ? " plus trailer" : "", room);

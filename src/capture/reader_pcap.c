@@ -143,7 +143,7 @@ static nmx_next_t pcap_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nm
     if (left == 0)
         return NMX_NEXT_EOF;
     if (left < s->record_header_len)
-        return nmx__cap_damage(cap, err, s->off, "truncated record header: %zu of %u bytes", left,
+        return nmx__cap_set_damage(cap, err, s->off, "truncated record header: %zu of %u bytes", left,
                                s->record_header_len);
     const uint8_t *h = nmx__cap_view(cap, &s->win, s->off, s->record_header_len);
     if (h == NULL)
@@ -159,15 +159,15 @@ static nmx_next_t pcap_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nm
     }
     /* A run of zero bytes (preallocated or zeroed file tails) parses as endless empty records. */
     if (incl == 0 && orig == 0)
-        return nmx__cap_damage(cap, err, s->off,
+        return nmx__cap_set_damage(cap, err, s->off,
                                "record with captured and original length 0 (corrupt record header)");
     if (incl > s->max_record)
-        return nmx__cap_damage(cap, err, s->off,
+        return nmx__cap_set_damage(cap, err, s->off,
                                "record length %u is larger than the maximum of %u (corrupt record "
                                "header)",
                                incl, s->max_record);
     if (incl > left - s->record_header_len)
-        return nmx__cap_damage(cap, err, s->off,
+        return nmx__cap_set_damage(cap, err, s->off,
                                "truncated record: %u bytes of packet data, only %zu left in the file",
                                incl, left - s->record_header_len);
     rec->data_off = s->off + s->record_header_len;

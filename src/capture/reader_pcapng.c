@@ -318,7 +318,7 @@ static bool packet_option(nmx_cap_t *cap, ng_state_t *s, uint16_t code, const ui
     (void)ctx;
     (void)p;
     if (code == OPT_COMMENT)
-        nmx__cap_frame_comment(cap, nmx__cap_strdup(cap, val, len), NULL);
+        nmx__cap_add_frame_comment(cap, nmx__cap_strdup(cap, val, len), NULL);
     return true;
 }
 
@@ -468,7 +468,7 @@ static nmx_next_t ng_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
         }
         if (!ok) {
             finish_detail(cap, s);
-            return nmx__cap_damage(cap, err, p.off, "%s", p.why);
+            return nmx__cap_set_damage(cap, err, p.off, "%s", p.why);
         }
         s->off += len;
         if (frame)

@@ -62,7 +62,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
     *out = NULL;
     if (!opts)
         opts = &defaults;
-    if (!nmx__mem_init())
+    if (!nmx__mem_setup())
         return NMERR_OUT_OF_MEMORY;
     /* Segments left over by destroyed sessions go back to the OS here, not
      * in nmx_key_destroy, which stays O(segments) and free of system calls. */

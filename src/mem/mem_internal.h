@@ -409,7 +409,7 @@ static inline bool mem_owns(const nmx_arena_t *a, uintptr_t addr)
 /* ---- segment layer (segment.c) ------------------------------------------- */
 
 /* One-time process setup (segment map, valgrind detection); false on failure. */
-bool nmx__mem_init(void);
+bool nmx__mem_setup(void);
 /* A segment for arena `a` (from the cache or the OS), header initialised for
  * `kind` and recorded in the map as owned by `a`; NULL when out of memory. */
 mem_segment_t *nmx__seg_acquire(nmx_arena_t *a, unsigned kind);

@@ -142,7 +142,7 @@ static void do_init(void)
     init_ok = true;
 }
 
-bool nmx__mem_init(void)
+bool nmx__mem_setup(void)
 {
     pthread_once(&init_once, do_init);
     return init_ok;
@@ -150,7 +150,7 @@ bool nmx__mem_init(void)
 
 bool nmx_mem_init(void)
 {
-    return nmx__mem_init();
+    return nmx__mem_setup();
 }
 
 /* Maps a fresh 4 MiB-aligned segment: map twice the size, trim both ends. */
