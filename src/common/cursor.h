@@ -149,6 +149,22 @@ static inline void nmx_store_u32be(uint8_t *p, uint32_t v)
         return true;                                           \
     }
 
+/* An unsigned integer of n bytes (the first 8 when n > 8), little-endian
+ * when `le`, else in network order. */
+static inline uint64_t nmx_load_uint(const uint8_t *p, size_t n, bool le)
+{
+    uint64_t v = 0;
+    if (n > 8)
+        n = 8;
+    if (le)
+        for (size_t i = n; i-- > 0;)
+            v = v << 8 | p[i];
+    else
+        for (size_t i = 0; i < n; i++)
+            v = v << 8 | p[i];
+    return v;
+}
+
 static inline uint8_t nmx_load_u8(const uint8_t *p)
 {
     return p[0];

@@ -293,31 +293,16 @@ static DWORD copy_address(const FILTEROBJECT2 *src, fobj_t *o)
     bool v6 = src->Action == FILTERACTION_ADDR_IP6 ||
               (src->Action == FILTERACTION_ADDRESS && type == ADDRESS_TYPE_IP6);
     memcpy(&o->addr, src->lpAddress, v6 ? sizeof(ADDRESS2) : sizeof(ADDRESS));
-    switch (src->Action) {
-    case FILTERACTION_ADDR_ETHER:
-        o->addr.Type = ADDRESS_TYPE_ETHERNET;
-        break;
-    case FILTERACTION_ADDR_TOKEN:
-        o->addr.Type = ADDRESS_TYPE_TOKENRING;
-        break;
-    case FILTERACTION_ADDR_FDDI:
-        o->addr.Type = ADDRESS_TYPE_FDDI;
-        break;
-    case FILTERACTION_ADDR_IPX:
-        o->addr.Type = ADDRESS_TYPE_IPX;
-        break;
-    case FILTERACTION_ADDR_IP:
-        o->addr.Type = ADDRESS_TYPE_IP;
-        break;
-    case FILTERACTION_ADDR_VINES:
-        o->addr.Type = ADDRESS_TYPE_VINES_IP;
-        break;
-    case FILTERACTION_ADDR_IP6:
-        o->addr.Type = ADDRESS_TYPE_IP6;
-        break;
-    default:
-        break;
-    }
+    /* The ADDR_* actions name their address type. */
+    static const struct { DWORD action, type; } typed[] = {
+        {FILTERACTION_ADDR_ETHER, ADDRESS_TYPE_ETHERNET}, {FILTERACTION_ADDR_TOKEN, ADDRESS_TYPE_TOKENRING},
+        {FILTERACTION_ADDR_FDDI, ADDRESS_TYPE_FDDI},      {FILTERACTION_ADDR_IPX, ADDRESS_TYPE_IPX},
+        {FILTERACTION_ADDR_IP, ADDRESS_TYPE_IP},          {FILTERACTION_ADDR_VINES, ADDRESS_TYPE_VINES_IP},
+        {FILTERACTION_ADDR_IP6, ADDRESS_TYPE_IP6},
+    };
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+        if (typed[i].action == src->Action)
+            o->addr.Type = typed[i].type;
     return NMERR_SUCCESS;
 }
 

@@ -146,20 +146,6 @@ static size_t uint_store_width(const nmx_field_t *f)
     return f->store_width;
 }
 
-static uint64_t load_uint(const uint8_t *p, size_t n, bool le)
-{
-    uint64_t v = 0;
-    if (n > 8)
-        n = 8;
-    if (le)
-        for (size_t i = n; i-- > 0;)
-            v = v << 8 | p[i];
-    else
-        for (size_t i = 0; i < n; i++)
-            v = v << 8 | p[i];
-    return v;
-}
-
 void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
 {
     nmx_proto_ws_t *ws = d->ws;
@@ -224,7 +210,7 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
     if (f->ex_value && !(iflags & IFLAG_ERROR)) {
         /* A multi-bit field within its container, or a 3-byte number: store
          * the extracted value so that a reader of the DWORD gets it right. */
-        uint64_t v = load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
+        uint64_t v = nmx_load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
         if (f->mask)
             v = (v & f->mask) >> __builtin_ctzll(f->mask);
         nmx_add_uint_(d, f, off, len, v);
@@ -246,49 +232,40 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
 /* Entry points                                                           */
 /* ===================================================================== */
 
+/* The link types with a parser of their own, and the first parser of each
+ * frame (the NetMon-only kinds above NMX_LINK_NETMON_BASE go to dis_netmon). */
+static void dis_null_host(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_null(d, c, false); }
+static void dis_null_net(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_null(d, c, true); }
+static void dis_raw(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_raw(d, c, 0); }
+
+static const struct {
+    uint32_t linktype;
+    void (*dissect)(nmx_dctx_t *d, nmx_cursor_t c);
+} link_parsers[] = {
+    {NMX_LINK_ETHERNET, nmx_dis_eth},
+    {NMX_LINK_NULL, dis_null_host},
+    {NMX_LINK_LOOP, dis_null_net},
+    {NMX_LINK_RAW, dis_raw},
+    {NMX_LINK_IPV4, nmx_dis_ip},
+    {NMX_LINK_IPV6, nmx_dis_ipv6},
+    {NMX_LINK_LINUX_SLL, nmx_dis_sll},
+    {NMX_LINK_LINUX_SLL2, nmx_dis_sll2},
+    {NMX_LINK_IEEE802_11_RADIOTAP, nmx_dis_radiotap},
+    {NMX_LINK_IEEE802_11, nmx_dis_wlan},
+    {NMX_LINK_FDDI, nmx_dis_fddi},
+};
+
 static void run(nmx_dctx_t *d, uint32_t linktype)
 {
     nmx_cursor_t c = nmx_cursor(d->frame, d->caplen);
     nmx_dis_frame(d, linktype);
-    switch (linktype) {
-    case NMX_LINK_ETHERNET:
-        nmx_dis_eth(d, c);
-        break;
-    case NMX_LINK_NULL:
-        nmx_dis_null(d, c, false);
-        break;
-    case NMX_LINK_LOOP:
-        nmx_dis_null(d, c, true);
-        break;
-    case NMX_LINK_RAW:
-        nmx_dis_raw(d, c, 0);
-        break;
-    case NMX_LINK_IPV4:
-        nmx_dis_ip(d, c);
-        break;
-    case NMX_LINK_IPV6:
-        nmx_dis_ipv6(d, c);
-        break;
-    case NMX_LINK_LINUX_SLL:
-        nmx_dis_sll(d, c);
-        break;
-    case NMX_LINK_LINUX_SLL2:
-        nmx_dis_sll2(d, c);
-        break;
-    case NMX_LINK_IEEE802_11_RADIOTAP:
-        nmx_dis_radiotap(d, c);
-        break;
-    case NMX_LINK_IEEE802_11:
-        nmx_dis_wlan(d, c);
-        break;
-    case NMX_LINK_FDDI:
-        nmx_dis_fddi(d, c);
-        break;
-    default:
-        if (linktype >= NMX_LINK_NETMON_BASE)
-            nmx_dis_netmon(d, c, linktype);
-        break;
-    }
+    for (size_t i = 0; i < sizeof link_parsers / sizeof link_parsers[0]; i++)
+        if (link_parsers[i].linktype == linktype) {
+            link_parsers[i].dissect(d, c);
+            return;
+        }
+    if (linktype >= NMX_LINK_NETMON_BASE)
+        nmx_dis_netmon(d, c, linktype);
 }
 
 unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,

@@ -25,20 +25,6 @@
 #include "common/strutil.h"
 #include "proto/proto_int.h"
 
-static uint64_t load_uint(const uint8_t *p, size_t n, bool le)
-{
-    uint64_t v = 0;
-    if (n > 8)
-        n = 8;
-    if (le)
-        for (size_t i = n; i-- > 0;)
-            v = v << 8 | p[i];
-    else
-        for (size_t i = 0; i < n; i++)
-            v = v << 8 | p[i];
-    return v;
-}
-
 /* A derived number, stored in host order with the width of its DataType
  * (1, 2, 4 or 8 bytes), in *v; false for any other width. */
 static bool load_host_uint(const uint8_t *bytes, size_t len, uint64_t *v)
@@ -79,7 +65,7 @@ static bool number_value(const nmx_field_t *f, const uint8_t *bytes, size_t len,
     } else {
         if (len == 0)
             return false;
-        v = load_uint(bytes, len, f->flags & NMX_FF_LE);
+        v = nmx_load_uint(bytes, len, f->flags & NMX_FF_LE);
         if (f->mask && f->ftype != NMX_FT_BOOL)
             v = (v & f->mask) >> __builtin_ctzll(f->mask);
     }

@@ -397,6 +397,17 @@ const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* Frees what nmx_session_new made before it failed; returns NULL. */
+static nmx_session_t *session_unmake(nmx_session_t *s)
+{
+    free(s->seen);
+    nmx_dcache_free(s->dcache);
+    nmx_proto_ws_free(s->ws);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    return NULL;
+}
+
 nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
 {
     nmx_session_t *s = calloc(1, sizeof *s);
@@ -420,14 +431,8 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     pthread_mutex_init(&s->lock, NULL);
     s->dcache = calloc(1, sizeof(nmx_dcache_t));
     s->ws = nmx_proto_ws_new();
-    if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s)) {
-        free(s->seen);
-        nmx_dcache_free(s->dcache);
-        nmx_proto_ws_free(s->ws);
-        pthread_mutex_destroy(&s->lock);
-        free(s);
-        return NULL;
-    }
+    if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s))
+        return session_unmake(s);
     nmx_arena_opts_t ao;
     memset(&ao, 0, sizeof ao);
     ao.limit_bytes = opts->mem_limit;
@@ -436,12 +441,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     ao.user = s;
     if (nmx_key_create(&ao, &s->key) != 0) {
         slot_release(s);
-        free(s->seen);
-        nmx_dcache_free(s->dcache);
-        nmx_proto_ws_free(s->ws);
-        pthread_mutex_destroy(&s->lock);
-        free(s);
-        return NULL;
+        return session_unmake(s);
     }
     s->capture->default_session = s;
     return s;
