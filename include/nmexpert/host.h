@@ -211,8 +211,8 @@ NMX_EXPORT const char *nmx_host_installed_data_dir(void);
  */
 NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated);
 NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host);
-/* Expert i (NULL past the end).  The pointer is valid until the next
- * nmx_host_discover() or nmx_host_free(), which may move the list. */
+/* Expert i (NULL past the end).  The pointer stays valid until
+ * nmx_host_free(); a later nmx_host_discover() adds experts after it. */
 NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size_t i);
 
 /* Isolation modes of a run. */

@@ -104,6 +104,12 @@ static void expert_clear(nmx_host_expert_t *e)
     free(e->merge);
 }
 
+static void expert_free(nmx_host_expert_t *e)
+{
+    expert_clear(e);
+    free(e);
+}
+
 NMX_EXPORT void nmx_host_free(nmx_host_t *host)
 {
     if (host == NULL)
@@ -112,7 +118,7 @@ NMX_EXPORT void nmx_host_free(nmx_host_t *host)
         free(host->dirs[i]);
     free(host->dirs);
     for (size_t i = 0; i < host->nexperts; i++)
-        expert_clear(&host->experts[i]);
+        expert_free(host->experts[i]);
     free(host->experts);
     free(host);
 }
@@ -225,7 +231,7 @@ static int cmp_names(const void *a, const void *b)
 static bool known_module(const nmx_host_t *host, const char *module)
 {
     for (size_t i = 0; i < host->nexperts; i++)
-        if (strcmp(host->experts[i].module, module) == 0)
+        if (strcmp(host->experts[i]->module, module) == 0)
             return true;
     return false;
 }
@@ -235,16 +241,17 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
 {
     char module[256];
     nmx_module_name(path, module, sizeof module);
-    nmx_host_expert_t *grown = realloc(host->experts, (host->nexperts + 1) * sizeof *grown);
+    nmx_host_expert_t **grown = realloc(host->experts, (host->nexperts + 1) * sizeof *grown);
     if (grown == NULL)
         return NULL;
     host->experts = grown;
-    nmx_host_expert_t *e = &host->experts[host->nexperts];
-    memset(e, 0, sizeof *e);
+    nmx_host_expert_t *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
     e->path = strdup(path);
     e->module = strdup(module);
     if (e->path == NULL || e->module == NULL) {
-        expert_clear(e);
+        expert_free(e);
         return NULL;
     }
     probe_result_t r;
@@ -263,15 +270,15 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
         e->configurable = r.configurable;
         e->options = r.options;
         if (r.merge[0] != '\0' && (e->merge = strdup(r.merge)) == NULL) {
-            expert_clear(e);
+            expert_free(e);
             return NULL;
         }
         if (!nmx_settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
-            expert_clear(e);
+            expert_free(e);
             return NULL;
         }
     }
-    host->nexperts++;
+    host->experts[host->nexperts++] = e;
     return e;
 }
 
@@ -325,7 +332,7 @@ NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size
 {
     if (host == NULL || i >= host->nexperts)
         return NULL;
-    nmx_host_expert_t *e = &host->experts[i];
+    nmx_host_expert_t *e = host->experts[i];
     e->pub.module = e->module;
     e->pub.path = e->path;
     e->pub.name = e->name;
@@ -348,12 +355,12 @@ nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolat
         char real[PATH_MAX];
         const char *path = realpath(which, real) != NULL ? real : which;
         for (size_t i = 0; i < host->nexperts; i++)
-            if (strcmp(host->experts[i].path, path) == 0)
-                return &host->experts[i];
+            if (strcmp(host->experts[i]->path, path) == 0)
+                return host->experts[i];
         return nmx_host_register_path(host, path, isolated);
     }
     for (size_t i = 0; i < host->nexperts; i++)
-        if (nmx_streq_nocase(host->experts[i].module, which))
-            return &host->experts[i];
+        if (nmx_streq_nocase(host->experts[i]->module, which))
+            return host->experts[i];
     return NULL;
 }

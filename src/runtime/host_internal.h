@@ -31,7 +31,8 @@ typedef struct nmx_host_expert {
 struct nmx_host {
     char **dirs;            /* --experts-dir, searched first */
     size_t ndirs;
-    nmx_host_expert_t *experts;
+    nmx_host_expert_t **experts; /* each allocated alone: a pointer to one stays valid
+                                    until nmx_host_free, however many follow */
     size_t nexperts;
 };
 

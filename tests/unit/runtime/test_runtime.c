@@ -668,6 +668,29 @@ static void test_discovery(void **state)
             assert_true(e->configurable);
     }
     assert_true(saw_good && saw_unresolved && saw_crash_free_listing);
+
+    /* A pointer handed out stays valid when a later discovery adds
+     * experts (under ASan a moved list would be a use after free). */
+    const nmx_expert_info_t *first = nmx_host_expert(host, 0);
+    char module[256];
+    snprintf(module, sizeof module, "%s", first->module);
+    char more[300], src[300], dst[340];
+    snprintf(more, sizeof more, "%s/more-experts", workdir);
+    assert_int_equal(mkdir(more, 0700), 0);
+    snprintf(src, sizeof src, "%s/fx_good.so", FIXTURES_DIR);
+    for (int k = 0; k < 3; k++) {
+        snprintf(dst, sizeof dst, "%s/fx_copy%d.so", more, k);
+        assert_int_equal(symlink(src, dst), 0);
+    }
+    assert_int_equal(nmx_host_add_experts_dir(host, more), 0);
+    assert_int_equal(nmx_host_discover(host, 1), n + 3);
+    assert_string_equal(first->module, module);
+    assert_ptr_equal(nmx_host_expert(host, 0), first);
+    for (int k = 0; k < 3; k++) {
+        snprintf(dst, sizeof dst, "%s/fx_copy%d.so", more, k);
+        unlink(dst);
+    }
+    rmdir(more);
     nmx_host_free(host);
 }
 
