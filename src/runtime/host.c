@@ -143,13 +143,7 @@ typedef struct probe_result {
     int done;
     DWORD code;
     char error[512];
-    char name[EXPERTSTRINGLENGTH];
-    char vendor[EXPERTSTRINGLENGTH];
-    char description[EXPERTSTRINGLENGTH];
-    DWORD version;
-    DWORD flags;
-    int configurable;
-    DWORD options;
+    nmx_expert_reg_t reg;
     uint32_t settings_len;
     char settings[NMX_SETTINGS_WIRE_MAX]; /* nmx_settings_encode records */
     char merge[NMX_EXPERT_MERGE_MAX];    /* NmxExpertMerge, cut, "" when none */
@@ -161,13 +155,13 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
     DWORD sub;
     r->code = nmx_module_load(path, &m, &sub, r->error, sizeof r->error);
     if (r->code == NMERR_SUCCESS) {
-        memcpy(r->name, m.info.szName, sizeof r->name);
-        memcpy(r->vendor, m.info.szVendor, sizeof r->vendor);
-        memcpy(r->description, m.info.szDescription, sizeof r->description);
-        r->version = m.info.Version;
-        r->flags = m.info.Flags;
-        r->configurable = m.configure != NULL;
-        r->options = m.options;
+        memcpy(r->reg.name, m.info.szName, sizeof r->reg.name);
+        memcpy(r->reg.vendor, m.info.szVendor, sizeof r->reg.vendor);
+        memcpy(r->reg.description, m.info.szDescription, sizeof r->reg.description);
+        r->reg.version = m.info.Version;
+        r->reg.flags = m.info.Flags;
+        r->reg.configurable = m.configure != NULL;
+        r->reg.options = m.options;
         r->settings_len = (uint32_t)nmx_settings_encode(m.settings, r->settings, sizeof r->settings);
         if (m.merge != NULL)
             memcpy(r->merge, m.merge, strnlen(m.merge, sizeof r->merge - 1));
@@ -208,9 +202,9 @@ static void probe_isolated(const char *path, probe_result_t *r)
     } else if (got) {
         memcpy(r, p, sizeof *r);
         r->error[sizeof r->error - 1] = '\0';
-        r->name[sizeof r->name - 1] = '\0';
-        r->vendor[sizeof r->vendor - 1] = '\0';
-        r->description[sizeof r->description - 1] = '\0';
+        r->reg.name[sizeof r->reg.name - 1] = '\0';
+        r->reg.vendor[sizeof r->reg.vendor - 1] = '\0';
+        r->reg.description[sizeof r->reg.description - 1] = '\0';
         r->merge[sizeof r->merge - 1] = '\0';
         r->done = 1;
     } else if (child.have_status && WIFSIGNALED(child.status)) {
@@ -260,15 +254,9 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
     probe_isolated(path, &r);
     if (r.code != NMERR_SUCCESS) {
         e->load_error = strdup(r.error[0] != '\0' ? r.error : "cannot load");
-        nmx_strlcpy(e->name, module, sizeof e->name);
+        nmx_strlcpy(e->reg.name, module, sizeof e->reg.name);
     } else {
-        memcpy(e->name, r.name, sizeof e->name);
-        memcpy(e->vendor, r.vendor, sizeof e->vendor);
-        memcpy(e->description, r.description, sizeof e->description);
-        e->version = r.version;
-        e->flags = r.flags;
-        e->configurable = r.configurable;
-        e->options = r.options;
+        e->reg = r.reg;
         if (r.merge[0] != '\0' && (e->merge = strdup(r.merge)) == NULL) {
             expert_free(e);
             return NULL;
@@ -335,14 +323,14 @@ NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size
     nmx_host_expert_t *e = host->experts[i];
     e->pub.module = e->module;
     e->pub.path = e->path;
-    e->pub.name = e->name;
-    e->pub.vendor = e->vendor;
-    e->pub.description = e->description;
-    e->pub.version = e->version;
-    e->pub.flags = e->flags;
-    e->pub.configurable = e->configurable;
+    e->pub.name = e->reg.name;
+    e->pub.vendor = e->reg.vendor;
+    e->pub.description = e->reg.description;
+    e->pub.version = e->reg.version;
+    e->pub.flags = e->reg.flags;
+    e->pub.configurable = e->reg.configurable;
     e->pub.load_error = e->load_error;
-    e->pub.not_default = (e->options & NMX_EXPERT_OPTION_NOT_DEFAULT) != 0;
+    e->pub.not_default = (e->reg.options & NMX_EXPERT_OPTION_NOT_DEFAULT) != 0;
     e->pub.nsettings = e->nsettings;
     e->pub.settings = e->settings;
     e->pub.merge = e->merge;

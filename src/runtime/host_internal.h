@@ -10,9 +10,9 @@
 #include <netmon.h>
 #include <nmexpert/host.h>
 
-typedef struct nmx_host_expert {
-    char *path;
-    char *module;
+/* What a module's Register (and its exported SDK tables) says about it:
+ * the discovery child fills it and the host keeps it. */
+typedef struct nmx_expert_reg {
     char name[EXPERTSTRINGLENGTH];
     char vendor[EXPERTSTRINGLENGTH];
     char description[EXPERTSTRINGLENGTH];
@@ -20,6 +20,12 @@ typedef struct nmx_host_expert {
     DWORD flags;
     int configurable;
     DWORD options;          /* NmxExpertOptions */
+} nmx_expert_reg_t;
+
+typedef struct nmx_host_expert {
+    char *path;
+    char *module;
+    nmx_expert_reg_t reg;   /* as registered (name: the module name when it failed to load) */
     char *load_error;       /* NULL when Register succeeded */
     nmx_setting_desc_t *settings; /* declared settings (strings in settings_text) */
     size_t nsettings;
