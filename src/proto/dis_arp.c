@@ -28,7 +28,7 @@ NMX_PROTOCOL(nmx_p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolu
 void nmx_dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_ARP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_ARP, off))
         return;
     if (c.left < 8) {
         nmx_add_err(d, &arp_fields[F_HWTYPE], off, c.left);

@@ -35,7 +35,7 @@ NMX_PROTOCOL(nmx_p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host 
 void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_DHCP, off) || !d->ws)
+    if (!nmx_push_layer(d, NMX_PROTO_DHCP, off) || !d->ws)
         return;
     if (c.left < 236) {
         nmx_add_err(d, &dhcp_fields[F_TYPE], off, c.left);

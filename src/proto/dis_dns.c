@@ -212,7 +212,7 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
 void nmx_dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, proto, off))
+    if (!nmx_push_layer(d, proto, off))
         return;
     if (!tcp) {
         dns_message(d, c);

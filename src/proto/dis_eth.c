@@ -58,12 +58,12 @@ void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
     size_t off = nmx_off(&c);
     if (c.left < 14) {
         /* tshark reports a too-short frame as a malformed eth. */
-        if (!nmx_layer(d, NMX_PROTO_ETH, off))
+        if (!nmx_push_layer(d, NMX_PROTO_ETH, off))
             return;
         nmx_add_err(d, &eth_fields[F_DST], off, c.left);
         return;
     }
-    if (!nmx_layer(d, NMX_PROTO_ETH, off))
+    if (!nmx_push_layer(d, NMX_PROTO_ETH, off))
         return;
     if (!d->addrs->mac.present) {
         d->addrs->mac.present = 1;

@@ -41,7 +41,7 @@ static void add_addr(nmx_dctx_t *d, const nmx_field_t *f, const uint8_t *p, size
 void nmx_dis_fddi(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_FDDI, off))
+    if (!nmx_push_layer(d, NMX_PROTO_FDDI, off))
         return;
     if (c.left < 13) {
         nmx_add_err(d, &fddi_fields[F_FC], off, c.left);

@@ -22,7 +22,7 @@ NMX_PROTOCOL(nmx_p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Proto
 void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_GTP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_GTP, off))
         return;
     if (c.left < 8) {
         nmx_add_err(d, &gtp_fields[G_FLAGS], off, c.left);

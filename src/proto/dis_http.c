@@ -94,7 +94,7 @@ bool nmx_http_heur(const uint8_t *p, size_t n)
 void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, proto, off))
+    if (!nmx_push_layer(d, proto, off))
         return;
     if (!d->ws)
         return;

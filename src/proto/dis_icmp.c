@@ -38,7 +38,7 @@ void nmx_icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6)
 void nmx_dis_icmp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_ICMP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_ICMP, off))
         return;
     if (c.left < 4) {
         nmx_add_err(d, &icmp_fields[F_TYPE], off, c.left);

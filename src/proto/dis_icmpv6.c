@@ -25,7 +25,7 @@ NMX_PROTOCOL(nmx_p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Inter
 void nmx_dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_ICMPV6, off))
+    if (!nmx_push_layer(d, NMX_PROTO_ICMPV6, off))
         return;
     if (c.left < 4) {
         nmx_add_err(d, &icmpv6_fields[F_TYPE], off, c.left);

@@ -24,7 +24,7 @@ NMX_PROTOCOL(nmx_p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group M
 void nmx_dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_IGMP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_IGMP, off))
         return;
     if (c.left < 8) {
         nmx_add_err(d, &igmp_fields[G_TYPE], off, c.left);

@@ -88,7 +88,7 @@ void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bo
 void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_IP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_IP, off))
         return;
     if (c.left < 20) {
         nmx_add_err(d, &ip_fields[F_VERSION], off, c.left);

@@ -36,7 +36,7 @@ NMX_PROTOCOL(nmx_p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protoc
 void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_IPV6, off))
+    if (!nmx_push_layer(d, NMX_PROTO_IPV6, off))
         return;
     if (c.left < 40) {
         nmx_add_err(d, &ipv6_fields[F_VERSION], off, c.left);

@@ -27,11 +27,11 @@ void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
     if (c.left < 3) {
-        if (c.left && nmx_layer(d, NMX_PROTO_LLC, off))
+        if (c.left && nmx_push_layer(d, NMX_PROTO_LLC, off))
             nmx_add_err(d, &llc_fields[F_DSAP], off, c.left);
         return;
     }
-    if (!nmx_layer(d, NMX_PROTO_LLC, off))
+    if (!nmx_push_layer(d, NMX_PROTO_LLC, off))
         return;
     uint8_t dsap = c.p[0], ssap = c.p[1], ctl = c.p[2];
     size_t ctl_len = (ctl & 3) == 3 ? 1 : 2;

@@ -27,7 +27,7 @@ NMX_PROTOCOL(nmx_p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Data
 void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_NBDGM, off))
+    if (!nmx_push_layer(d, NMX_PROTO_NBDGM, off))
         return;
     if (c.left < 10) {
         nmx_add_err(d, &nbdgm_fields[D_TYPE], off, c.left);

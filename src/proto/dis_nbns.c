@@ -36,7 +36,7 @@ NMX_PROTOCOL(nmx_p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Se
 void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
+    if (!nmx_push_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
         return;
     if (c.left < 12) {
         nmx_add_err(d, &nbns_fields[N_ID], off, c.left);

@@ -56,7 +56,7 @@ static bool nbss_header_ok(const uint8_t *p, size_t n, bool cifs)
 void nmx_dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_NBSS, off))
+    if (!nmx_push_layer(d, NMX_PROTO_NBSS, off))
         return;
     if (!nbss_header_ok(c.p, c.left, cifs))
         return; /* continuation of an earlier message */

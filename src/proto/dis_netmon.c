@@ -32,5 +32,5 @@ void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype)
         id = NMX_PROTO_NETMON_OTHER;
         break;
     }
-    nmx_layer(d, id, nmx_off(&c));
+    nmx_push_layer(d, id, nmx_off(&c));
 }

@@ -20,7 +20,7 @@ NMX_PROTOCOL(nmx_p_null, NMX_PROTO_NULL, "null", "LOOPBACK", NULL, "Null/Loopbac
 void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_NULL, off))
+    if (!nmx_push_layer(d, NMX_PROTO_NULL, off))
         return;
     if (c.left < 4) {
         nmx_add_err(d, &null_fields[F_FAMILY], off, c.left);

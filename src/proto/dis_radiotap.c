@@ -23,7 +23,7 @@ NMX_PROTOCOL(nmx_p_radiotap, NMX_PROTO_RADIOTAP, "radiotap", "RADIOTAP", NULL, "
 void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_RADIOTAP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_RADIOTAP, off))
         return;
     if (c.left < 8) {
         nmx_add_err(d, &radiotap_fields[R_LENGTH], off, c.left);

@@ -11,7 +11,7 @@ NMX_PROTOCOL_NOFIELDS(nmx_p_raw, NMX_PROTO_RAW, "raw", "RAWIP", NULL, "Raw packe
 void nmx_dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version)
 {
     (void)version;
-    if (!nmx_layer(d, NMX_PROTO_RAW, nmx_off(&c)))
+    if (!nmx_push_layer(d, NMX_PROTO_RAW, nmx_off(&c)))
         return;
     uint8_t b;
     if (!nmx_cur_peek_u8(&c, 0, &b))

@@ -36,7 +36,7 @@ static void sll_payload(nmx_dctx_t *d, nmx_cursor_t c, uint16_t proto)
 void nmx_dis_sll(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_SLL, off))
+    if (!nmx_push_layer(d, NMX_PROTO_SLL, off))
         return;
     if (c.left < 16) {
         nmx_add_err(d, &sll_fields[F_PKTTYPE], off, c.left);
@@ -57,7 +57,7 @@ void nmx_dis_sll(nmx_dctx_t *d, nmx_cursor_t c)
 void nmx_dis_sll2(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_SLL, off))
+    if (!nmx_push_layer(d, NMX_PROTO_SLL, off))
         return;
     if (c.left < 20) {
         nmx_add_err(d, &sll_fields[F_ETYPE], off, c.left);

@@ -50,7 +50,7 @@ static bool is_andx(uint8_t cmd)
 void nmx_dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_SMB, off))
+    if (!nmx_push_layer(d, NMX_PROTO_SMB, off))
         return;
     if (c.left < 32) {
         if (c.left >= 5)

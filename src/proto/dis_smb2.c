@@ -30,7 +30,7 @@ NMX_PROTOCOL(nmx_p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Mes
 void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_SMB2, off))
+    if (!nmx_push_layer(d, NMX_PROTO_SMB2, off))
         return;
     if (c.left >= 1 && c.p[0] == 0xFD)
         return; /* transform header: encrypted messages follow */

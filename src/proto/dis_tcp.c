@@ -236,7 +236,7 @@ void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
     uint32_t reported = d->l4_reported;
-    if (!nmx_layer(d, NMX_PROTO_TCP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_TCP, off))
         return;
     if (c.left < 20 && d->in_error) {
         tcp_quoted(d, c, off); /* an ICMP error quotes only the first 8 bytes of the segment */

@@ -20,7 +20,7 @@ void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
         nmx_cur_skip(&t, 8);
     if (t.left < 40 || (t.p[0] >> 4) != 6)
         return;
-    if (!nmx_layer(d, NMX_PROTO_TEREDO, nmx_off(&c)))
+    if (!nmx_push_layer(d, NMX_PROTO_TEREDO, nmx_off(&c)))
         return;
     nmx_dis_ipv6(d, t);
 }

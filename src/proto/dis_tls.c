@@ -135,7 +135,7 @@ static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
 void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_TLS, off))
+    if (!nmx_push_layer(d, NMX_PROTO_TLS, off))
         return;
     if (!d->ws)
         return;

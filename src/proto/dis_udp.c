@@ -65,7 +65,7 @@ static enum port_result udp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned por
 void nmx_dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_UDP, off))
+    if (!nmx_push_layer(d, NMX_PROTO_UDP, off))
         return;
     if (c.left < 8) {
         if (c.left >= 4) {

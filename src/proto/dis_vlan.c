@@ -26,7 +26,7 @@ NMX_PROTOCOL(nmx_p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtua
 void nmx_dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (d->depth >= NMX_MAX_DEPTH || !nmx_layer(d, NMX_PROTO_VLAN, off))
+    if (d->depth >= NMX_MAX_DEPTH || !nmx_push_layer(d, NMX_PROTO_VLAN, off))
         return;
     if (c.left < 4) {
         nmx_add_err(d, &vlan_fields[F_ID], off, c.left);

@@ -45,7 +45,7 @@ static void set_mac(nmx_dctx_t *d, size_t src, size_t dst)
 void nmx_dis_wlan(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx_off(&c);
-    if (!nmx_layer(d, NMX_PROTO_WLAN, off))
+    if (!nmx_push_layer(d, NMX_PROTO_WLAN, off))
         return;
     if (c.left < 10) {
         nmx_add_err(d, &wlan_fields[W_FC_TS], off, c.left);

@@ -97,7 +97,7 @@ static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t
 /* Recording                                                              */
 /* ===================================================================== */
 
-bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off)
+bool nmx_push_layer(nmx_dctx_t *d, unsigned id, size_t off)
 {
     RECOGNIZEDATATABLE *rt = d->rt;
     if (rt->nRecognizeDatas >= NMX_MAX_LAYERS || off > 0xFFFF)
@@ -146,7 +146,7 @@ static size_t uint_store_width(const nmx_field_t *f)
     return f->store_width;
 }
 
-void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+void nmx_record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
 {
     nmx_proto_ws_t *ws = d->ws;
     size_t w = uint_store_width(f);
@@ -176,7 +176,7 @@ void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, 
     pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
 }
 
-void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
+void nmx_record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
                     size_t n)
 {
     nmx_proto_ws_t *ws = d->ws;
@@ -196,7 +196,7 @@ void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
     pi->lpData = (void *)(uintptr_t)exo;
 }
 
-void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
 {
     /* Clamp to the captured bytes: an instance never points past them. */
     if (off > d->caplen) {
@@ -213,7 +213,7 @@ void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, u
         uint64_t v = nmx_load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
         if (f->mask)
             v = (v & f->mask) >> __builtin_ctzll(f->mask);
-        nmx_add_uint_(d, f, off, len, v);
+        nmx_record_uint(d, f, off, len, v);
         return;
     }
     PROPERTYINST *pi = ws_new_inst(d->ws);

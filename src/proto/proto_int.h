@@ -7,7 +7,7 @@
  *
  * A dissector is `void nmx_dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
  * cursor covers the protocol's bytes (its base is the frame start, so
- * nmx_cur_offset() is an absolute frame offset).  It calls nmx_layer() to
+ * nmx_cur_offset() is an absolute frame offset).  It calls nmx_push_layer() to
  * record itself, adds all of its properties with nmx_add*() (which do
  * nothing in a recognize-only pass), then hands the rest to the next
  * dissector.  All reads go through the cursor or through explicit bounds
@@ -135,43 +135,44 @@ typedef struct nmx_dctx {
  * Records protocol `id` starting at frame offset `off`.  Returns false when
  * the recognize table is full, in which case the dissector stops.
  */
-bool nmx_layer(nmx_dctx_t *d, unsigned id, size_t off);
+bool nmx_push_layer(nmx_dctx_t *d, unsigned id, size_t off);
 
 /* How many layers of protocol id were recorded before the last one (0 for
  * the frame's first TCP header: the index into nmx_frame_ctx_t.tcp_stream). */
 unsigned nmx_layer_index(const nmx_dctx_t *d, unsigned id);
 
-/* Slow paths of the instance recorders (dissect.c). */
-void nmx_add_raw_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
-void nmx_add_uint_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
-void nmx_add_bytes_(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
+/* The instance recorders behind nmx_add* (dissect.c), called when the
+ * frame is being dissected into properties (d->ws set). */
+void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
+void nmx_record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
+void nmx_record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
                     size_t n);
 
 /* A property whose value is the frame bytes [off, off+len). */
 static inline void nmx_add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
     if (d->ws)
-        nmx_add_raw_(d, f, off, len, 0);
+        nmx_record_raw(d, f, off, len, 0);
 }
 /* The same, flagged IFLAG_ERROR (malformed data). */
 static inline void nmx_add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
     if (d->ws)
-        nmx_add_raw_(d, f, off, len, IFLAG_ERROR);
+        nmx_record_raw(d, f, off, len, IFLAG_ERROR);
 }
 /* A derived number (computed, not stored in the frame), stored in PROPERTYINSTEX. */
 static inline void nmx_add_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
                                 uint64_t v)
 {
     if (d->ws)
-        nmx_add_uint_(d, f, off, len, v);
+        nmx_record_uint(d, f, off, len, v);
 }
 /* A derived string or byte value (e.g. a decompressed DNS name). */
 static inline void nmx_add_str(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
                                const void *s, size_t n)
 {
     if (d->ws)
-        nmx_add_bytes_(d, f, off, len, s, n);
+        nmx_record_bytes(d, f, off, len, s, n);
 }
 
 /* Offset of the cursor's next byte from the frame start. */
