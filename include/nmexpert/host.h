@@ -3,9 +3,36 @@
  *
  * This header is for programs that host experts: the nmexpert command, the
  * tests and third-party front ends.  Experts never include it; they see only
- * <netmon.h>.  All handles are opaque.  A function that can fail says so in
- * its own comment: most return NULL or -1 and write a message naming what
- * is wrong into the caller's errbuf (errlen bytes).
+ * <netmon.h>.  All handles are opaque, and no third-party library's type
+ * appears here (only C and libc types: FILE, the <stdint.h> integers).
+ *
+ * Errors: one convention for every function.
+ *
+ *  - A function that can fail takes `char *errbuf, size_t errlen` as its
+ *    last two parameters (nmx_report_merge_files alone has a note buffer
+ *    after them).  It reports failure by its result alone:
+ *      pointer results: NULL;
+ *      int results:     a negative value (-1; nmx_expert_check_setting
+ *                       tells two failures apart as -1 and -2).  A
+ *                       non-negative int may carry a result: 1/0 for
+ *                       "changed/unchanged" (nmx_host_configure), a count
+ *                       (nmx_host_discover) or a descriptor
+ *                       (nmx_config_lock).
+ *    On failure it writes into errbuf a one-line message (no newline) that
+ *    names what failed (a file, a module, a setting) and why, cut to errlen
+ *    bytes and always NUL-terminated (when errlen > 0).  Pass errbuf NULL
+ *    and errlen 0 to ignore the message.  On success errbuf's content is
+ *    unspecified.  errno carries nothing unless a function's comment says
+ *    so.
+ *  - A function without errbuf/errlen cannot fail: its comment, or the
+ *    comment of its group, says what it returns.
+ *  - The exceptions are pure look-ups whose only failure is an index out
+ *    of range: nmx_protocol_describe and nmx_field_describe (-1),
+ *    nmx_host_expert and nmx_run_result (NULL).  They write no message.
+ *
+ * scripts/check-host-errors.py (the host_errors test) holds this header to
+ * it: a function that returns a value has an errbuf/errlen pair, or is on
+ * the script's short, commented list of functions that cannot fail.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -32,7 +59,7 @@ extern "C" {
 #define NMX_VERSION_PATCH 0
 #define NMX_VERSION_STRING "0.1.0"
 
-/* The library's version string, e.g. "0.1.0". */
+/* The library's version string, e.g. "0.1.0".  Cannot fail. */
 NMX_EXPORT const char *nmx_version(void);
 
 /* ===================================================================== */
@@ -95,21 +122,24 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_
  * and file_frames name them, and nmx_capture_frame_file() tells which file
  * a frame came from.  Each path is read as nmx_capture_open reads it ("-"
  * is standard input, at most once; gzip, zstd and lz4 are decompressed).
+ * On failure returns NULL with a message naming the file in errbuf.
  */
 NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
                                                  size_t errlen);
 
 /* The file (index into info.files) that frame i (0-based) came from; its
- * 0-based number in that file in *local when local is not NULL. */
+ * 0-based number in that file in *local when local is not NULL.  Cannot
+ * fail (a frame past the end, or a single capture: file 0, *local = i). */
 NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local);
+/* Closing (NULL is ignored), the frame count and the info cannot fail. */
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);
 /* The capture as the JSON report's "capture" object describes it, as JSON
- * text (malloc'd: free() it); NULL out of memory. */
-NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap);
+ * text (malloc'd: free() it); NULL with a message when out of memory. */
+NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap, char *errbuf, size_t errlen);
 /* An absolute time (ns since 1970, UTC) as ISO 8601 text with `digits`
- * decimals (at most 9), "2024-01-31T12:00:00.123456Z". */
+ * decimals (at most 9), "2024-01-31T12:00:00.123456Z", cut to n bytes. */
 NMX_EXPORT void nmx_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
 
 /* ===================================================================== */
@@ -134,10 +164,11 @@ typedef struct nmx_field_desc {
     uint64_t bitmask;           /* bits within the container, 0 for none */
 } nmx_field_desc_t;
 
-/* Protocols known (0 .. count-1), described; -1 when i is out of range. */
+/* Protocols known (0 .. count-1), described.  Pure look-ups: -1, without
+ * a message, when i (or k) is out of range; 0 otherwise. */
 NMX_EXPORT size_t nmx_protocol_count(void);
 NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out);
-/* Field k of protocol i; -1 when out of range. */
+/* Field k of protocol i. */
 NMX_EXPORT int nmx_field_describe(size_t i, size_t k, nmx_field_desc_t *out);
 
 /* ===================================================================== */
@@ -177,42 +208,55 @@ typedef struct nmx_setting_desc {
 /*
  * Checks one KEY=VALUE setting against what the expert declares: 0 when it
  * is acceptable (always, for an expert that declares no settings), -1 for
- * an unknown key, -2 for a value outside the declared values; err then
+ * an unknown key, -2 for a value outside the declared values; errbuf then
  * holds the message ("topuser: unknown setting 'cont' (known: address,
  * count, sort)", "topuser.sort: 'byts' is not one of frames, bytes").
  * `run --set` and `configure --set` both use it, before anything runs.
  */
 NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char *key, const char *value,
-                                        char *err, size_t errlen);
+                                        char *errbuf, size_t errlen);
 
 /*
  * The module name of an expert's shared object (spec 1.2): the base name
  * without a "lib" prefix and without ".so" (and any version suffix after
  * it): "/opt/x/libprotdist.so" -> "protdist".  It names the expert in
- * `--set NAME.KEY=VALUE` and in the stored configurations.
+ * `--set NAME.KEY=VALUE` and in the stored configurations.  Cut to outlen
+ * bytes; cannot fail.
  */
 NMX_EXPORT void nmx_module_name(const char *path, char *out, size_t outlen);
 
-/* Creates a host.  Experts are looked up in the directories added with
- * nmx_host_add_experts_dir(), then in the installed experts directory. */
-NMX_EXPORT nmx_host_t *nmx_host_new(void);
+/* Creates a host (NULL with a message when out of memory).  Experts are
+ * looked up in the directories added with nmx_host_add_experts_dir(), then
+ * in the installed experts directory. */
+NMX_EXPORT nmx_host_t *nmx_host_new(char *errbuf, size_t errlen);
 NMX_EXPORT void nmx_host_free(nmx_host_t *host);
-NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir);
-/* The installed experts directory (compiled in, or found next to the program). */
+/* Adds a directory to look for experts in.  0, or -1 with a message naming
+ * the directory when it is not one (missing, not a directory) or out of
+ * memory. */
+NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir, char *errbuf, size_t errlen);
+/* The installed experts directory (NMEXPERT_EXPERTS_DIR, else found next
+ * to the library, else compiled in).  Cannot fail; it may not exist. */
 NMX_EXPORT const char *nmx_host_installed_experts_dir(void);
-/* The installed data directory holding sample.pcap. */
+/* The installed data directory holding sample.pcap (NMEXPERT_DATA_DIR, else
+ * found next to the library, else compiled in).  Cannot fail. */
 NMX_EXPORT const char *nmx_host_installed_data_dir(void);
 
 /*
  * Scans the experts directories and registers every module found there
- * (each module is loaded and its Register called in a throw-away child
- * process when `isolated`, so a broken module cannot crash the host).
- * Returns the number of modules found.
+ * (each module is loaded and its Register called in a throw-away contained
+ * child process, so a broken module cannot crash the host; `isolated` is
+ * kept for compatibility: discovery always isolates).  A module that cannot
+ * be loaded or registered is listed with its load_error; an installed
+ * experts directory that does not exist is skipped.  Returns the number of
+ * modules known to the host, or -1 with a message when an added directory
+ * cannot be read or memory runs out.
  */
-NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated);
+NMX_EXPORT int nmx_host_discover(nmx_host_t *host, int isolated, char *errbuf, size_t errlen);
+/* Experts known to the host; cannot fail. */
 NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host);
-/* Expert i (NULL past the end).  The pointer stays valid until
- * nmx_host_free(); a later nmx_host_discover() adds experts after it. */
+/* Expert i: a pure look-up, NULL (no message) past the end.  The pointer
+ * stays valid until nmx_host_free(); a later nmx_host_discover() adds
+ * experts after it. */
 NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size_t i);
 
 /* Isolation modes of a run. */
@@ -254,8 +298,8 @@ typedef struct nmx_run_opts {
     uint32_t shard_count;     /* 0 or 1 = no sharding */
 } nmx_run_opts_t;
 
-/* Creates a run of experts over an open capture.  NULL + errbuf on error
- * (e.g. a display filter that does not compile). */
+/* Creates a run of experts over an open capture.  NULL with a message on
+ * error (e.g. a display filter that does not compile). */
 NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nmx_run_opts_t *opts,
                                   char *errbuf, size_t errlen);
 NMX_EXPORT void nmx_run_free(nmx_run_t *run);
@@ -263,20 +307,23 @@ NMX_EXPORT void nmx_run_free(nmx_run_t *run);
 /*
  * Adds an expert to the run: `which` is a module name known to the host or
  * a path to a shared object.  `config` (may be NULL) is the RawConfigData to
- * pass to Run, `config_len` bytes.  Returns 0, or -1 with errbuf set.
+ * pass to Run, `config_len` bytes.  Returns 0, or -1 with a message.
  */
 NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void *config,
                                   size_t config_len, char *errbuf, size_t errlen);
 
-/* Runs every added expert to the end.  Returns the number that completed. */
+/* Runs every added expert to the end.  Returns the number that completed.
+ * Cannot fail as a whole: each expert's failure is its result's outcome
+ * and message (nmx_run_result). */
 NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run);
 
 /* Asks every running expert to stop (NMERR_EXPERT_TERMINATE); safe to call
  * from a signal handler. */
 NMX_EXPORT void nmx_run_terminate(nmx_run_t *run);
 
-/* True when an in-process expert never returned after its time limit: the
- * caller should write its report and exit without freeing the run. */
+/* 1 when an in-process expert never returned after its time limit (the
+ * caller should write its report and exit without freeing the run), else
+ * 0.  Cannot fail. */
 NMX_EXPORT int nmx_run_abandoned(const nmx_run_t *run);
 
 /* Outcome of one expert (DESIGN.md JSON contract). */
@@ -290,6 +337,7 @@ typedef enum {
     NMX_OUTCOME_OUT_OF_MEMORY,
     NMX_OUTCOME_LOAD_FAILED
 } nmx_outcome_t;
+/* "completed", "timed_out", ...; "unknown" for a value outside the enum. */
 NMX_EXPORT const char *nmx_outcome_name(nmx_outcome_t outcome);
 
 /* One column of an event, deep-copied from the expert's NMEVENTDATA. */
@@ -363,35 +411,49 @@ typedef struct nmx_result {
     const char *merge;
 } nmx_result_t;
 
+/* The results (one per added expert; cannot fail), and result i: a pure
+ * look-up, NULL (no message) past the end.  The run's capture cannot fail. */
 NMX_EXPORT size_t nmx_run_result_count(const nmx_run_t *run);
 NMX_EXPORT const nmx_result_t *nmx_run_result(const nmx_run_t *run, size_t i);
 NMX_EXPORT const nmx_capture_t *nmx_run_capture(const nmx_run_t *run);
 /* The options the run was made with (its copy; strings are the caller's). */
 NMX_EXPORT const nmx_run_opts_t *nmx_run_options(const nmx_run_t *run);
 
-/* Persistent per-expert configuration (spec 3.3), under
- * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg.  Load returns a malloc'd
- * copy of RawConfigData (caller frees), or NULL: with *len == 0 when none is
- * stored, with *len == (size_t)-1 when the stored file is unreadable,
+/*
+ * Persistent per-expert configuration (spec 3.3), under
+ * $XDG_CONFIG_HOME/nmexpert/experts/<module>.cfg (else ~/.config/...).
+ *
+ * Load sets *data to a malloc'd copy of the stored RawConfigData (the
+ * caller frees it) and *len to its length, and returns 0; when none is
+ * stored it returns 0 with *data NULL and *len 0.  It returns -1, *data
+ * NULL, with a message naming the file when the stored file is unreadable,
  * corrupt (its RawConfigLength does not match its size) or not a regular
- * file (a FIFO or a device: refused without waiting or reading). */
-NMX_EXPORT void *nmx_config_load(const char *module, size_t *len);
+ * file (a FIFO or a device: refused without waiting or reading), or when
+ * `module` is not a valid module name.
+ * Save replaces the stored configuration atomically; reset forgets it (no
+ * stored configuration is not an error).  Both return 0, or -1 with a
+ * message naming the file.
+ */
+NMX_EXPORT int nmx_config_load(const char *module, void **data, size_t *len, char *errbuf, size_t errlen);
 NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
                                size_t errlen);
-NMX_EXPORT int nmx_config_reset(const char *module);
+NMX_EXPORT int nmx_config_reset(const char *module, char *errbuf, size_t errlen);
 /* An exclusive advisory lock (flock) on a module's stored configuration,
  * for a load-change-save sequence: two `nmexpert configure` runs of one
  * expert then take turns instead of losing one's change.  Waits for the
  * lock; returns a descriptor for nmx_config_unlock, or -1 with a message.
  * Saves are atomic with or without it (a unique temporary file renamed
- * into place). */
+ * into place).  Unlock (of -1 too) cannot fail. */
 NMX_EXPORT int nmx_config_lock(const char *module, char *errbuf, size_t errlen);
 NMX_EXPORT void nmx_config_unlock(int lock);
 
 /*
  * Calls the expert's Configure (spec 3.3) with `config` (may be NULL) and
  * stores what it returns.  Returns 1 when a new configuration was stored,
- * 0 when Configure returned FALSE (nothing changed), -1 on error.
+ * 0 when Configure returned FALSE or no configuration (nothing changed),
+ * -1 with a message (the expert is unknown or cannot be loaded, Configure
+ * crashed, timed out or returned a configuration shorter than 4 bytes, the
+ * store cannot be written).
  */
 NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_capture_t *cap,
                                   const void *config, size_t config_len, char *errbuf,
@@ -405,7 +467,7 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
  * a FIFO, a directory) and any capture this process is reading, compared by
  * device and inode.  Returns NULL with a message (naming the path) in
  * errbuf.  Close returns 0, or -1 with a message; commit = false abandons
- * the output.
+ * the output.  The stream and the temporary file's name cannot fail.
  */
 typedef struct nmx_output nmx_output_t;
 NMX_EXPORT nmx_output_t *nmx_output_open(const char *path, char *errbuf, size_t errlen);
@@ -420,24 +482,29 @@ enum { NMX_REPORT_TEXT = 0, NMX_REPORT_CSV = 1, NMX_REPORT_JSON = 2,
        /* One self-contained page: the JSON report, the experts' Event
         * Reference Pages and a viewer with charts and sortable tables. */
        NMX_REPORT_HTML = 3 };
-NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out);
-/* The same, with text tables fitted to `width` columns (0: no limit): a
- * table wider than that is written one record per block ("Heading: value"
- * lines).  CSV and JSON are unchanged, whatever the width. */
-NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width);
+/*
+ * Writes the report of a run in `format` to out.  Text tables are fitted to
+ * `width` columns (0: no limit): a table wider than that is written one
+ * record per block ("Heading: value" lines); CSV, JSON and HTML are the
+ * same whatever the width.  0, or -1 with a message (the write failed, with
+ * the system's reason, or memory ran out); errno is then left as the failed
+ * write set it.  out is neither flushed nor closed.
+ */
+NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out, unsigned width, char *errbuf,
+                                size_t errlen);
 /* Writes a JSON report of version 2 saved earlier (path; "/dev/stdin" for
  * standard input) again in `format` (text tables fitted to `width`, as
- * above), as nmx_report_write wrote it for its run.  0, or -1 with errbuf
- * saying what is wrong with the file or the write. */
+ * above), as nmx_report_write wrote it for its run.  0, or -1 with a
+ * message saying what is wrong with the file or the write. */
 NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsigned width, char *errbuf,
                                   size_t errlen);
 /*
  * `nmexpert merge`: reads the JSON reports of the shards of a capture set
  * (`run --shard K/N`), merges them into the report of the whole (each
  * expert by its NmxExpertMerge rules, or once per shard when it declares
- * none; docs/scale.md) and writes it in `format`.  0, or -1 with errbuf.
- * note (may be NULL) gets a warning when the reports are not shards 1..N,
- * once each.
+ * none; docs/scale.md) and writes it in `format`.  0, or -1 with a
+ * message.  note (may be NULL, notelen 0) gets a warning when the reports
+ * are not shards 1..N, once each; it is not an error.
  */
 NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int format, FILE *out, unsigned width,
                                       char *errbuf, size_t errlen, char *note, size_t notelen);

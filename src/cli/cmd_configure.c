@@ -35,7 +35,13 @@ static bool compose(const nmx_expert_info_t *ei, const char *config_file, const 
             return false;
         nmx_cli_unwrap_config(&data, &len);
     } else {
-        data = nmx_config_load(ei->module, &len);
+        char errbuf[1024];
+        void *stored;
+        if (nmx_config_load(ei->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
+            nmx_cli_error("%s (--reset forgets it)", errbuf);
+            return false;
+        }
+        data = stored;
     }
     if (data != NULL) {
         nmx_cli_config_assign(cfg, data, len);
@@ -65,11 +71,13 @@ static bool show_configuration(const nmx_expert_info_t *ei, bool show)
         printf("stored configuration:\n");
     }
     size_t len;
-    uint8_t *data = nmx_config_load(ei->module, &len);
-    if (data == NULL && len == (size_t)-1) {
-        nmx_cli_error("%s: the stored configuration is unreadable or corrupt (--reset forgets it)", ei->module);
+    void *stored;
+    char errbuf[1024];
+    if (nmx_config_load(ei->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
+        nmx_cli_error("%s (--reset forgets it)", errbuf);
         return false;
     }
+    uint8_t *data = stored;
     if (data == NULL) {
         printf("%s: no stored configuration (defaults)\n", ei->module);
     } else if (nmx_cli_is_text(data, len)) {
@@ -125,7 +133,14 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
         case 'c': o->config_file = optarg; break;
         case 'r': o->reset = true; break;
         case 'S': o->show = true; break;
-        case 'd': nmx_host_add_experts_dir(host, optarg); break;
+        case 'd': {
+            char errbuf[1024];
+            if (nmx_host_add_experts_dir(host, optarg, errbuf, sizeof errbuf) != 0) {
+                nmx_cli_error("%s", errbuf);
+                return NMX_EXIT_USAGE;
+            }
+            break;
+        }
         case 'h':
             puts("usage: nmexpert configure NAME [--set [NAME.]KEY=VALUE]... [--config FILE] [--reset] "
                  "[--show] [--experts-dir DIR] [CAPTURE]\n"
@@ -152,7 +167,11 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
  * saying so. */
 static const nmx_expert_info_t *find_expert(nmx_host_t *host, const char *name)
 {
-    nmx_host_discover(host, 1);
+    char errbuf[1024];
+    if (nmx_host_discover(host, 1, errbuf, sizeof errbuf) < 0) {
+        nmx_cli_error("%s", errbuf);
+        return NULL;
+    }
     const nmx_expert_info_t *ei = NULL;
     for (size_t i = 0; i < nmx_host_expert_count(host); i++)
         if (strcasecmp(nmx_host_expert(host, i)->module, name) == 0)
@@ -213,8 +232,9 @@ static int configure(nmx_host_t *host, const configure_opts_t *o, nmx_cli_set_t 
     }
     bool changed = false;
     if (o->reset) {
-        if (nmx_config_reset(ei->module) != 0) {
-            nmx_cli_error("%s: cannot remove the stored configuration", ei->module);
+        char errbuf[1024];
+        if (nmx_config_reset(ei->module, errbuf, sizeof errbuf) != 0) {
+            nmx_cli_error("%s", errbuf);
             return NMX_EXIT_USAGE;
         }
         changed = true;
@@ -237,9 +257,12 @@ int nmx_cmd_configure(int argc, char **argv)
     nmx_cli_config_t cfg = {0};
     nmx_cli_set_t *parsed = NULL; /* o.sets, parsed once the expert is known */
     int lock = -1;                /* nmx_config_lock, while changing the stored configuration */
-    nmx_host_t *host = nmx_host_new();
-    int status = host != NULL ? configure_args(argc, argv, host, &o) : -1;
-    if (status < 0 && (host == NULL || (parsed = calloc(o.nsets + 1, sizeof *parsed)) == NULL)) {
+    char errbuf[256];
+    nmx_host_t *host = nmx_host_new(errbuf, sizeof errbuf);
+    int status = host != NULL ? configure_args(argc, argv, host, &o) : NMX_EXIT_USAGE;
+    if (host == NULL) {
+        nmx_cli_error("%s", errbuf);
+    } else if (status < 0 && (parsed = calloc(o.nsets + 1, sizeof *parsed)) == NULL) {
         nmx_cli_error("out of memory");
         status = NMX_EXIT_USAGE;
     }

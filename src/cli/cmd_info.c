@@ -105,11 +105,18 @@ static void print_text(FILE *out, const nmx_capture_info_t *in)
 
 static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
 {
-    char *text = nmx_capture_json(cap);
-    json_t *c = text != NULL ? json_loads(text, 0, NULL) : NULL;
-    free(text);
-    if (c == NULL)
+    char errbuf[1024];
+    char *text = nmx_capture_json(cap, errbuf, sizeof errbuf);
+    if (text == NULL) {
+        nmx_cli_error("%s", errbuf);
         return NULL;
+    }
+    json_t *c = json_loads(text, 0, NULL);
+    free(text);
+    if (c == NULL) {
+        nmx_cli_error("%s: out of memory", in->path);
+        return NULL;
+    }
     json_object_set_new(c, "wire_bytes", json_integer((json_int_t)in->wire_bytes));
     json_object_set_new(c, "file_size", json_integer((json_int_t)in->file_size));
     json_object_set_new(c, "interfaces", json_integer(in->interfaces));

@@ -57,7 +57,10 @@ static void list_text(nmx_host_t *host, size_t n, bool settings)
     }
 }
 
-int nmx_cmd_list(int argc, char **argv)
+/* Reads the command line (--experts-dir into host): -1 to go on, else the
+ * exit status (--help, a usage error, an experts directory that is not
+ * one). */
+static int list_args(int argc, char **argv, nmx_host_t *host, int *format, bool *settings)
 {
     static const struct option longopts[] = {
         {"experts-dir", required_argument, NULL, 'd'},
@@ -66,54 +69,67 @@ int nmx_cmd_list(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    nmx_host_t *host = nmx_host_new();
-    if (host == NULL) {
-        nmx_cli_error("out of memory");
-        return NMX_EXIT_USAGE;
-    }
-    int format = NMX_REPORT_TEXT;
-    bool settings = false;
+    char errbuf[1024];
     int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': nmx_host_add_experts_dir(host, optarg); break;
-        case 's': settings = true; break;
+        case 'd':
+            if (nmx_host_add_experts_dir(host, optarg, errbuf, sizeof errbuf) != 0) {
+                nmx_cli_error("%s", errbuf);
+                return NMX_EXIT_USAGE;
+            }
+            break;
+        case 's': *settings = true; break;
         case 'f':
-            format = nmx_cli_parse_format(optarg, false);
-            if (format < 0) {
+            *format = nmx_cli_parse_format(optarg, false);
+            if (*format < 0) {
                 nmx_cli_error("--format must be text or json, not '%s'", optarg);
-                nmx_host_free(host);
                 return NMX_EXIT_USAGE;
             }
             break;
         case 'h':
             puts("usage: nmexpert list [--settings] [--experts-dir DIR]... [--format text|json]\n"
                  "  --settings  each expert's settings: key, default, stored value, values");
-            nmx_host_free(host);
             return NMX_EXIT_OK;
-        case ':':
-            nmx_cli_error("option '%s' needs a value", argv[optind - 1]);
-            nmx_host_free(host);
-            return NMX_EXIT_USAGE;
-        default:
-            nmx_cli_error("unknown option '%s'", argv[optind - 1]);
-            nmx_host_free(host);
-            return NMX_EXIT_USAGE;
+        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        default: nmx_cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         nmx_cli_error("unexpected argument '%s'", argv[optind]);
-        nmx_host_free(host);
         return NMX_EXIT_USAGE;
     }
-    size_t n = nmx_host_discover(host, 1);
+    return -1;
+}
+
+int nmx_cmd_list(int argc, char **argv)
+{
+    char errbuf[1024];
+    nmx_host_t *host = nmx_host_new(errbuf, sizeof errbuf);
+    if (host == NULL) {
+        nmx_cli_error("%s", errbuf);
+        return NMX_EXIT_USAGE;
+    }
+    int format = NMX_REPORT_TEXT;
+    bool settings = false;
+    int status = list_args(argc, argv, host, &format, &settings);
+    int found = status < 0 ? nmx_host_discover(host, 1, errbuf, sizeof errbuf) : 0;
+    if (status < 0 && found < 0) {
+        nmx_cli_error("%s", errbuf);
+        status = NMX_EXIT_USAGE;
+    }
+    if (status >= 0) {
+        nmx_host_free(host);
+        return status;
+    }
+    size_t n = (size_t)found;
     if (format == NMX_REPORT_JSON)
         list_json(host, n);
     else
         list_text(host, n, settings);
-    int status = NMX_EXIT_OK;
+    status = NMX_EXIT_OK;
     if (n == 0) {
         /* Spec 1.2: an empty directory is NMERR_NO_DLLS_FOUND for "list experts". */
         nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s and the --experts-dir "

@@ -102,14 +102,14 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
     }
     if (!explicit_file) {
         size_t len;
-        uint8_t *stored = nmx_config_load(sel->module, &len);
-        if (stored != NULL) {
+        void *stored;
+        char errbuf[1024];
+        if (nmx_config_load(sel->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
+            nmx_cli_error("%s; %s runs with its defaults (see 'nmexpert configure %s --reset')", errbuf,
+                          sel->module, sel->module);
+        } else if (stored != NULL) {
             nmx_cli_config_assign(&sel->config, stored, len);
             free(stored);
-        } else if (len == (size_t)-1) {
-            nmx_cli_error("%s: the stored configuration is unreadable or corrupt; using the defaults "
-                          "(see 'nmexpert configure %s --reset')",
-                          sel->module, sel->module);
         }
     }
     for (size_t i = 0; i < nsets; i++) {
@@ -190,7 +190,7 @@ static void clear_progress(progress_t *p)
 
 static int write_run_json(FILE *out, const void *run)
 {
-    return nmx_report_write(run, NMX_REPORT_JSON, out);
+    return nmx_report_write(run, NMX_REPORT_JSON, out, 0, NULL, 0);
 }
 
 /* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
@@ -554,13 +554,20 @@ static bool open_capture(run_cmd_t *rc)
  * --set/--config must name an expert of the run. */
 static bool select_experts(run_cmd_t *rc)
 {
-    if ((rc->host = nmx_host_new()) == NULL) {
-        nmx_cli_error("out of memory");
+    if ((rc->host = nmx_host_new(rc->errbuf, sizeof rc->errbuf)) == NULL) {
+        nmx_cli_error("%s", rc->errbuf);
         return false;
     }
-    for (size_t i = 0; i < rc->ndirs; i++)
-        nmx_host_add_experts_dir(rc->host, rc->dirs[i]);
-    nmx_host_discover(rc->host, rc->opts.isolation == NMX_ISOLATION_PROCESS);
+    for (size_t i = 0; i < rc->ndirs; i++) {
+        if (nmx_host_add_experts_dir(rc->host, rc->dirs[i], rc->errbuf, sizeof rc->errbuf) != 0) {
+            nmx_cli_error("%s", rc->errbuf);
+            return false;
+        }
+    }
+    if (nmx_host_discover(rc->host, rc->opts.isolation == NMX_ISOLATION_PROCESS, rc->errbuf, sizeof rc->errbuf) < 0) {
+        nmx_cli_error("%s", rc->errbuf);
+        return false;
+    }
     if (rc->nsel == 0) {
         for (size_t i = 0; i < nmx_host_expert_count(rc->host); i++) {
             const nmx_expert_info_t *ei = nmx_host_expert(rc->host, i);
@@ -640,8 +647,8 @@ static int write_html_copy(run_cmd_t *rc, const char *path)
         nmx_cli_error("cannot write the HTML report: %s", rc->errbuf);
         return -1;
     }
-    if (nmx_report_write(rc->run, NMX_REPORT_HTML, nmx_output_stream(o)) != 0) {
-        nmx_cli_error("cannot write the HTML report to %s: %s", path, strerror(errno));
+    if (nmx_report_write(rc->run, NMX_REPORT_HTML, nmx_output_stream(o), 0, rc->errbuf, sizeof rc->errbuf) != 0) {
+        nmx_cli_error("%s: %s", path, rc->errbuf);
         nmx_output_close(o, false, rc->errbuf, sizeof rc->errbuf);
         return -1;
     }
@@ -661,7 +668,7 @@ static int write_report(run_cmd_t *rc)
     /* Text on standard output fits the terminal (or COLUMNS); files keep
      * full-width tables. */
     unsigned width = rc->report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
-    int wrote = nmx_report_write_width(rc->run, rc->format, rc->out, width);
+    int wrote = nmx_report_write(rc->run, rc->format, rc->out, width, rc->errbuf, sizeof rc->errbuf);
     if (wrote == 0 && rc->report != NULL) {
         wrote = nmx_output_close(rc->report, true, rc->errbuf, sizeof rc->errbuf);
         rc->report = NULL;
@@ -671,7 +678,7 @@ static int write_report(run_cmd_t *rc)
         wrote = -1;
         nmx_cli_stdout_error(errno);
     } else if (wrote != 0) {
-        nmx_cli_error("cannot write the report to %s: %s", rc->output, strerror(errno));
+        nmx_cli_error("%s: %s", rc->output, rc->errbuf);
     }
     if (wrote == 0 && rc->format == NMX_REPORT_JSON)
         nmx_cli_keep_report_copy(write_run_json, rc->run);

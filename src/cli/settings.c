@@ -251,7 +251,8 @@ static bool config_get(const char *text, size_t len, const char *key, char *buf,
 void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent)
 {
     size_t len;
-    uint8_t *stored = nmx_config_load(ei->module, &len);
+    void *data; /* an unreadable stored configuration shows as none: `configure --show` says why */
+    uint8_t *stored = nmx_config_load(ei->module, &data, &len, NULL, 0) == 0 ? data : NULL;
     bool text = stored != NULL && nmx_cli_is_text(stored, len);
     if (ei->nsettings == 0) {
         fprintf(out, "%s(declares no settings%s)\n", indent,
@@ -285,7 +286,8 @@ void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *
 json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei)
 {
     size_t len;
-    uint8_t *stored = nmx_config_load(ei->module, &len);
+    void *data; /* an unreadable stored configuration shows as none: `configure --show` says why */
+    uint8_t *stored = nmx_config_load(ei->module, &data, &len, NULL, 0) == 0 ? data : NULL;
     bool text = stored != NULL && nmx_cli_is_text(stored, len);
     json_t *arr = json_array();
     char buf[256];

@@ -92,11 +92,18 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     return o;
 }
 
-NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap)
+NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap, char *errbuf, size_t errlen)
 {
     json_t *o = nmx_report_capture_json(cap);
     char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
+    if (text == NULL && cap == NULL) {
+        snprintf(errbuf, errlen, "capture as JSON: no capture");
+    } else if (text == NULL) {
+        nmx_capture_info_t info;
+        nmx_capture_get_info(cap, &info);
+        snprintf(errbuf, errlen, "%s: cannot describe the capture as JSON: out of memory", info.path);
+    }
     return text;
 }
 

@@ -608,20 +608,27 @@ static int write_source(const nmx_report_source_t *src, int format, FILE *out, u
     return ferror(out) ? -1 : 0;
 }
 
-NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out)
+NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out, unsigned width, char *errbuf,
+                                size_t errlen)
 {
-    return nmx_report_write_width(run, format, out, 0);
-}
-
-NMX_EXPORT int nmx_report_write_width(const nmx_run_t *run, int format, FILE *out, unsigned width)
-{
-    if (run == NULL || out == NULL)
+    if (run == NULL || out == NULL) {
+        snprintf(errbuf, errlen, "cannot write the report: no run or no output");
         return -1;
+    }
     nmx_report_source_t src;
-    if (nmx_report_source_from_run(run, &src) != 0)
+    if (nmx_report_source_from_run(run, &src) != 0) {
+        snprintf(errbuf, errlen, "cannot write the report: out of memory");
         return -1;
+    }
+    errno = 0;
     int rc = write_source(&src, format, out, width);
+    int saved = errno;
     nmx_report_source_free(&src);
+    if (rc != 0) {
+        snprintf(errbuf, errlen, "cannot write the report: %s",
+                 saved != 0 ? strerror(saved) : "out of memory or write error");
+        errno = saved; /* for a caller that tells a closed pipe apart */
+    }
     return rc;
 }
 

@@ -84,44 +84,82 @@ static int config_path(const char *module, char *out, size_t n, bool create)
     return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
-NMX_EXPORT void *nmx_config_load(const char *module, size_t *len)
+/* Why config_path() failed, for a message. */
+static void config_path_error(const char *module, char *errbuf, size_t errlen)
+{
+    if (!valid_module_name(module))
+        snprintf(errbuf, errlen, "'%s' is not a module name", module != NULL ? module : "(null)");
+    else
+        snprintf(errbuf, errlen, "%s: cannot find or create the configuration directory (set HOME or "
+                 "XDG_CONFIG_HOME)", module);
+}
+
+/* Reads the stored RawConfigData of an open configuration file: 0, or -1
+ * with the reason in why. */
+static int config_read(FILE *f, void **data, size_t *len, const char **why)
+{
+    uint8_t head[4];
+    if (fread(head, 1, 4, f) != 4) {
+        *why = ferror(f) ? strerror(errno) : "shorter than its 4-byte RawConfigLength";
+        return -1;
+    }
+    uint32_t total = nmx_load_u32le(head);
+    if (total < 4 || total > NMX_CONFIG_MAX) {
+        *why = "corrupt (RawConfigLength out of range)";
+        return -1;
+    }
+    uint8_t *d = malloc(total - 4 > 0 ? total - 4 : 1);
+    if (d == NULL) {
+        *why = "out of memory";
+        return -1;
+    }
+    /* Exactly RawConfigLength bytes: no more, no less. */
+    if (fread(d, 1, total - 4, f) != total - 4 || fgetc(f) != EOF) {
+        *why = ferror(f) ? strerror(errno) : "corrupt (RawConfigLength does not match the file's size)";
+        free(d);
+        return -1;
+    }
+    *data = d;
+    *len = total - 4;
+    return 0;
+}
+
+NMX_EXPORT int nmx_config_load(const char *module, void **data, size_t *len, char *errbuf, size_t errlen)
 {
     char path[PATH_MAX];
+    *data = NULL;
     *len = 0;
-    if (config_path(module, path, sizeof path, false) != 0)
-        return NULL;
+    if (config_path(module, path, sizeof path, false) != 0) {
+        config_path_error(module, errbuf, errlen);
+        return -1;
+    }
     /* O_NONBLOCK and fstat first: a FIFO (or a device) in the store is
      * unreadable, not something to wait on or read forever. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT)
+        return 0; /* none stored */
     struct stat st;
     FILE *f = NULL;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "rb")) == NULL)) {
-        close(fd);
-        errno = EINVAL;
-    }
+    const char *why = NULL;
+    if (fd < 0)
+        why = strerror(errno);
+    else if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if ((f = fdopen(fd, "rb")) == NULL)
+        why = strerror(errno);
     if (f == NULL) {
-        if (errno != ENOENT)
-            *len = (size_t)-1; /* there, but unreadable */
-        return NULL;
+        if (fd >= 0)
+            close(fd);
+        snprintf(errbuf, errlen, "%s: cannot read the stored configuration: %s", path, why);
+        return -1;
     }
-    uint8_t head[4];
-    void *data = NULL;
-    *len = (size_t)-1; /* corrupt until proven otherwise */
-    if (fread(head, 1, 4, f) == 4) {
-        uint32_t total = nmx_load_u32le(head);
-        if (total >= 4 && total <= NMX_CONFIG_MAX) {
-            data = malloc(total - 4 > 0 ? total - 4 : 1);
-            /* Exactly RawConfigLength bytes: no more, no less. */
-            if (data != NULL && fread(data, 1, total - 4, f) == total - 4 && fgetc(f) == EOF) {
-                *len = total - 4;
-            } else {
-                free(data);
-                data = NULL;
-            }
-        }
-    }
+    int rc = config_read(f, data, len, &why);
     fclose(f);
-    return data;
+    if (rc != 0)
+        snprintf(errbuf, errlen, "%s: cannot read the stored configuration: %s", path, why);
+    return rc;
 }
 
 NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len, char *errbuf,
@@ -133,7 +171,7 @@ NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len,
         return -1;
     }
     if (config_path(module, path, sizeof path, true) != 0) {
-        snprintf(errbuf, errlen, "cannot create the configuration directory (set HOME or XDG_CONFIG_HOME)");
+        config_path_error(module, errbuf, errlen);
         return -1;
     }
     /* A temporary file of its own (two saves never share one), renamed
@@ -161,7 +199,7 @@ NMX_EXPORT int nmx_config_lock(const char *module, char *errbuf, size_t errlen)
 {
     char path[PATH_MAX], lock[PATH_MAX + 8];
     if (config_path(module, path, sizeof path, true) != 0) {
-        snprintf(errbuf, errlen, "cannot create the configuration directory (set HOME or XDG_CONFIG_HOME)");
+        config_path_error(module, errbuf, errlen);
         return -1;
     }
     snprintf(lock, sizeof lock, "%s.lock", path);
@@ -190,13 +228,17 @@ NMX_EXPORT void nmx_config_unlock(int lock)
         close(lock); /* closing the descriptor releases the flock */
 }
 
-NMX_EXPORT int nmx_config_reset(const char *module)
+NMX_EXPORT int nmx_config_reset(const char *module, char *errbuf, size_t errlen)
 {
     char path[PATH_MAX];
-    if (config_path(module, path, sizeof path, false) != 0)
+    if (config_path(module, path, sizeof path, false) != 0) {
+        config_path_error(module, errbuf, errlen);
         return -1;
-    if (unlink(path) != 0 && errno != ENOENT)
+    }
+    if (unlink(path) != 0 && errno != ENOENT) {
+        snprintf(errbuf, errlen, "%s: cannot remove the stored configuration: %s", path, strerror(errno));
         return -1;
+    }
     return 0;
 }
 

@@ -89,9 +89,12 @@ NMX_EXPORT const char *nmx_host_installed_data_dir(void)
     return NMX_DATA_DIR;
 }
 
-NMX_EXPORT nmx_host_t *nmx_host_new(void)
+NMX_EXPORT nmx_host_t *nmx_host_new(char *errbuf, size_t errlen)
 {
-    return calloc(1, sizeof(nmx_host_t));
+    nmx_host_t *host = calloc(1, sizeof(nmx_host_t));
+    if (host == NULL)
+        snprintf(errbuf, errlen, "cannot create a host: out of memory");
+    return host;
 }
 
 static void expert_clear(nmx_host_expert_t *e)
@@ -123,17 +126,32 @@ NMX_EXPORT void nmx_host_free(nmx_host_t *host)
     free(host);
 }
 
-NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir)
+NMX_EXPORT int nmx_host_add_experts_dir(nmx_host_t *host, const char *dir, char *errbuf, size_t errlen)
 {
-    if (host == NULL || dir == NULL)
+    struct stat st;
+    if (host == NULL || dir == NULL) {
+        snprintf(errbuf, errlen, "experts directory: no host or no directory given");
         return -1;
+    }
+    if (stat(dir, &st) != 0) {
+        snprintf(errbuf, errlen, "experts directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(errbuf, errlen, "experts directory %s: not a directory", dir);
+        return -1;
+    }
     char **d = realloc(host->dirs, (host->ndirs + 1) * sizeof *d);
-    if (d == NULL)
+    if (d == NULL) {
+        snprintf(errbuf, errlen, "experts directory %s: out of memory", dir);
         return -1;
+    }
     host->dirs = d;
     host->dirs[host->ndirs] = strdup(dir);
-    if (host->dirs[host->ndirs] == NULL)
+    if (host->dirs[host->ndirs] == NULL) {
+        snprintf(errbuf, errlen, "experts directory %s: out of memory", dir);
         return -1;
+    }
     host->ndirs++;
     return 0;
 }
@@ -270,45 +288,67 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
     return e;
 }
 
-NMX_EXPORT size_t nmx_host_discover(nmx_host_t *host, int isolated)
+/* The *.so names in dir, sorted, in *names (n of them): 0, or -1 with a
+ * message (the directory cannot be read, or out of memory). */
+static int list_modules(const char *dir, char ***names, size_t *n, char *errbuf, size_t errlen)
 {
-    if (host == NULL)
-        return 0;
-    size_t ndirs = host->ndirs + 1;
-    for (size_t d = 0; d < ndirs; d++) {
-        const char *dir = d < host->ndirs ? host->dirs[d] : nmx_host_installed_experts_dir();
-        DIR *dh = opendir(dir);
-        if (dh == NULL)
+    *names = NULL;
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (dh == NULL) {
+        snprintf(errbuf, errlen, "experts directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(dh)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
             continue;
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(dh)) != NULL) {
-            size_t len = strlen(de->d_name);
-            if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0)
-                continue;
-            char **g = realloc(names, (n + 1) * sizeof *g);
-            if (g == NULL)
-                break;
-            names = g;
-            names[n] = strdup(de->d_name);
-            if (names[n] != NULL)
-                n++;
+        char **g = realloc(*names, (*n + 1) * sizeof *g);
+        if (g != NULL)
+            *names = g;
+        if (g == NULL || (g[*n] = strdup(de->d_name)) == NULL) {
+            snprintf(errbuf, errlen, "experts directory %s: out of memory", dir);
+            rc = -1;
+        } else {
+            (*n)++;
         }
-        closedir(dh);
-        if (n > 0)
-            qsort(names, n, sizeof *names, cmp_names);
+    }
+    closedir(dh);
+    if (rc == 0 && *n > 0)
+        qsort(*names, *n, sizeof **names, cmp_names);
+    return rc;
+}
+
+NMX_EXPORT int nmx_host_discover(nmx_host_t *host, int isolated, char *errbuf, size_t errlen)
+{
+    if (host == NULL) {
+        snprintf(errbuf, errlen, "discovering experts: no host");
+        return -1;
+    }
+    size_t ndirs = host->ndirs + 1;
+    int rc = 0;
+    for (size_t d = 0; d < ndirs && rc == 0; d++) {
+        const char *dir = d < host->ndirs ? host->dirs[d] : nmx_host_installed_experts_dir();
+        if (d == host->ndirs && !is_dir(dir))
+            break; /* no installed experts: not an error */
+        char **names;
+        size_t n;
+        rc = list_modules(dir, &names, &n, errbuf, errlen);
         for (size_t i = 0; i < n; i++) {
             char path[PATH_MAX], module[256];
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
             nmx_module_name(path, module, sizeof module);
-            if (!known_module(host, module))
-                nmx_host_register_path(host, path, isolated);
+            if (rc == 0 && !known_module(host, module) && nmx_host_register_path(host, path, isolated) == NULL) {
+                snprintf(errbuf, errlen, "%s: out of memory while registering it", path);
+                rc = -1;
+            }
             free(names[i]);
         }
         free(names);
     }
-    return host->nexperts;
+    return rc == 0 ? (int)(host->nexperts > INT_MAX ? INT_MAX : host->nexperts) : -1;
 }
 
 NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host)

@@ -140,10 +140,10 @@ static bool in_range(const char *values, const char *value, bool *is_range)
 }
 
 NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char *key, const char *value,
-                                        char *err, size_t errlen)
+                                        char *errbuf, size_t errlen)
 {
-    if (err != NULL && errlen > 0)
-        err[0] = '\0';
+    if (errbuf != NULL && errlen > 0)
+        errbuf[0] = '\0';
     if (ei == NULL || key == NULL || value == NULL || ei->nsettings == 0)
         return 0;
     const nmx_setting_desc_t *d = NULL;
@@ -151,11 +151,11 @@ NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char 
         if (strcasecmp(ei->settings[i].key, key) == 0)
             d = &ei->settings[i];
     if (d == NULL) {
-        size_t n = err != NULL ? (size_t)snprintf(err, errlen, "%s: unknown setting '%s' (known:", ei->module, key) : 0;
-        for (size_t i = 0; err != NULL && i < ei->nsettings && n < errlen; i++)
-            n += (size_t)snprintf(err + n, errlen - n, "%s %s", i > 0 ? "," : "", ei->settings[i].key);
-        if (err != NULL && n < errlen)
-            snprintf(err + n, errlen - n, ")");
+        size_t n = errbuf != NULL ? (size_t)snprintf(errbuf, errlen, "%s: unknown setting '%s' (known:", ei->module, key) : 0;
+        for (size_t i = 0; errbuf != NULL && i < ei->nsettings && n < errlen; i++)
+            n += (size_t)snprintf(errbuf + n, errlen - n, "%s %s", i > 0 ? "," : "", ei->settings[i].key);
+        if (errbuf != NULL && n < errlen)
+            snprintf(errbuf + n, errlen - n, ")");
         return -1;
     }
     if (d->values[0] == '\0')
@@ -164,24 +164,24 @@ NMX_EXPORT int nmx_expert_check_setting(const nmx_expert_info_t *ei, const char 
     if (in_range(d->values, value, &is_range))
         return 0;
     if (is_range) {
-        if (err != NULL)
-            snprintf(err, errlen, "%s.%s: '%s' is not a whole number in %s", ei->module, d->key, value,
+        if (errbuf != NULL)
+            snprintf(errbuf, errlen, "%s.%s: '%s' is not a whole number in %s", ei->module, d->key, value,
                      d->values);
         return -2;
     }
     if (one_of(d->values, value))
         return 0;
-    if (err != NULL) {
-        size_t n = (size_t)snprintf(err, errlen, "%s.%s: '%s' is not one of ", ei->module, d->key, value);
+    if (errbuf != NULL && errlen > 0) {
+        size_t n = (size_t)snprintf(errbuf, errlen, "%s.%s: '%s' is not one of ", ei->module, d->key, value);
         for (const char *c = d->values; *c != '\0' && n + 2 < errlen; c++) {
             if (*c == '|') {
-                err[n++] = ',';
-                err[n++] = ' ';
+                errbuf[n++] = ',';
+                errbuf[n++] = ' ';
             } else {
-                err[n++] = *c;
+                errbuf[n++] = *c;
             }
         }
-        err[n < errlen ? n : errlen - 1] = '\0';
+        errbuf[n < errlen ? n : errlen - 1] = '\0';
     }
     return -2;
 }

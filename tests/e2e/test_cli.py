@@ -254,6 +254,10 @@ doc = with_columns(json.loads(out))
 mods = {e["module"]: e for e in doc["experts"]}
 check("list finds the fixtures", "fx_good" in mods and mods["fx_good"]["name"] == "Fixture good", out[:300])
 check("list reports a broken module, exit 1", rc == 1 and mods["fx_unresolved"]["load_error"], out[:300])
+for cmd in (["list"], ["configure", "fx_config"], ["run", CAP]):
+    rc, out, err = run(*cmd, "--experts-dir", "/nonexistent/experts")
+    check("%s --experts-dir of a missing directory -> 2, naming it" % cmd[0],
+          rc == 2 and "experts directory /nonexistent/experts: No such file or directory" in err, (rc, err))
 rc, out, err = run("list", "--experts-dir", FIXTURES)
 check("list text", "fx_good" in out and "cannot load" in out, out[:300])
 
@@ -272,9 +276,17 @@ cfgdir = os.path.join(os.environ["XDG_CONFIG_HOME"], "nmexpert", "experts")
 os.makedirs(cfgdir, exist_ok=True)
 open(os.path.join(cfgdir, "fx_good.cfg"), "wb").write(b"\x40\x00\x00\x00short")
 rc, out, err = run("run", CAP, "-e", fx("good"))
-check("corrupt stored configuration: warned, defaults used", rc == 0 and "corrupt" in err, err)
+check("corrupt stored configuration: warned (naming the file), defaults used",
+      rc == 0 and "fx_good.cfg: cannot read the stored configuration: corrupt" in err, err)
 rc, out, err = run("configure", "fx_good", "--experts-dir", FIXTURES, "--show")
-check("configure --show of a corrupt configuration -> 2", rc == 2 and "corrupt" in err, err)
+check("configure --show of a corrupt configuration -> 2",
+      rc == 2 and "fx_good.cfg: cannot read the stored configuration: corrupt" in err, err)
+open(os.path.join(cfgdir, "fx_config.cfg"), "wb").write(b"\x40\x00\x00\x00short")
+rc, out, err = run("configure", "fx_config", "--experts-dir", FIXTURES, "--set", "x=2")
+check("configure --set over a corrupt stored configuration -> 2, naming the file and --reset",
+      rc == 2 and "fx_config.cfg: cannot read the stored configuration: corrupt" in err and "--reset" in err, err)
+rc, out, err = run("configure", "fx_config", "--experts-dir", FIXTURES, "--reset")
+check("configure --reset forgets a corrupt stored configuration", rc == 0, err)
 os.remove(os.path.join(cfgdir, "fx_good.cfg"))
 rc, out, err = run("configure", "fx_good", "--experts-dir", FIXTURES, "--set", "x=1")
 check("configure a non-configurable expert -> 2", rc == 2 and "not configurable" in err, err)

@@ -106,19 +106,19 @@ static int one_run(const char *capture, const char *expert, const char **what)
     int rc = 0;
     nmx_capture_t *cap = NULL;
     nmx_run_t *run = NULL;
-    nmx_host_t *host = nmx_host_new();
     *what = "nmx_host_new";
+    nmx_host_t *host = nmx_host_new(err, sizeof err);
     if (host == NULL)
-        return 1; /* nothing to say but NULL: the caller knows it is memory */
+        return err[0] != '\0' ? 1 : 2;
     *what = "nmx_host_add_experts_dir";
-    if (nmx_host_add_experts_dir(host, EXPERTS_DIR) != 0) {
+    if (nmx_host_add_experts_dir(host, EXPERTS_DIR, err, sizeof err) != 0) {
         nmx_host_free(host);
-        return 1;
+        return err[0] != '\0' ? 1 : 2;
     }
     *what = "nmx_host_discover";
-    if (nmx_host_discover(host, 0) == 0) {
+    if (nmx_host_discover(host, 0, err, sizeof err) < 0) {
         nmx_host_free(host);
-        return 1;
+        return err[0] != '\0' ? 1 : 2;
     }
     *what = "nmx_capture_open";
     cap = nmx_capture_open(capture, err, sizeof err);
@@ -149,8 +149,9 @@ static int one_run(const char *capture, const char *expert, const char **what)
     }
     *what = "nmx_report_write";
     FILE *sink = fopen("/dev/null", "w");
-    if (sink != NULL && nmx_report_write(run, NMX_REPORT_JSON, sink) != 0 && rc == 0)
-        rc = 1; /* a report that could not be written: its caller says so (errno) */
+    err[0] = '\0';
+    if (sink != NULL && nmx_report_write(run, NMX_REPORT_JSON, sink, 0, err, sizeof err) != 0 && rc == 0)
+        rc = err[0] != '\0' ? 1 : 2;
     if (sink != NULL)
         fclose(sink);
 out:

@@ -130,7 +130,7 @@ static ctx_t run_fixtures_cfg(const char *const *names, const char *const *confi
 {
     ctx_t c = {0};
     char err[512];
-    c.host = nmx_host_new();
+    c.host = nmx_host_new(NULL, 0);
     assert_non_null(c.host);
     c.cap = nmx_capture_open(capture_path, err, sizeof err);
     assert_non_null(c.cap);
@@ -416,7 +416,7 @@ static void test_startup_frame_truncated(void **state)
     char path[300], err[512];
     snprintf(path, sizeof path, "%s/shrinking.pcap", workdir);
     write_capture(path, 200); /* 14 KB: the last frame is pages past the first */
-    nmx_host_t *host = nmx_host_new();
+    nmx_host_t *host = nmx_host_new(NULL, 0);
     nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
     assert_non_null(cap);
     nmx_run_opts_t o = {.start_frame = 200, .start_property = "ip.ttl"};
@@ -466,7 +466,7 @@ static void test_timestamps_far_apart(void **state)
     }
     assert_int_equal(fclose(f), 0);
     for (int iso = 0; iso < 2; iso++) {
-        nmx_host_t *host = nmx_host_new();
+        nmx_host_t *host = nmx_host_new(NULL, 0);
         nmx_capture_t *cap = nmx_capture_open(path, err, sizeof err);
         assert_non_null(cap);
         nmx_capture_info_t info;
@@ -502,7 +502,7 @@ static void test_termination_rules(void **state)
         char out[300], cfg[320], err[512], path[512];
         snprintf(out, sizeof out, "%s/polite-%d.txt", workdir, iso);
         int n = snprintf(cfg, sizeof cfg, "out=%s", out);
-        nmx_host_t *host = nmx_host_new();
+        nmx_host_t *host = nmx_host_new(NULL, 0);
         nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
         nmx_run_opts_t o = {.timeout_s = 0.2, .grace_s = 5,
                             .isolation = iso ? NMX_ISOLATION_NONE : NMX_ISOLATION_PROCESS};
@@ -552,7 +552,7 @@ static void test_interrupt(void **state)
 {
     (void)state;
     char err[512];
-    nmx_host_t *host = nmx_host_new();
+    nmx_host_t *host = nmx_host_new(NULL, 0);
     nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
     nmx_run_opts_t o = {.grace_s = 1};
     nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
@@ -574,7 +574,7 @@ static void test_config_passed_to_run(void **state)
 {
     (void)state;
     char err[512];
-    nmx_host_t *host = nmx_host_new();
+    nmx_host_t *host = nmx_host_new(NULL, 0);
     nmx_capture_t *cap = nmx_capture_open(capture_path, err, sizeof err);
     nmx_run_opts_t o = {0};
     nmx_run_t *run = nmx_run_new(host, cap, &o, err, sizeof err);
@@ -605,53 +605,181 @@ static void test_configure_rules(void **state)
     (void)state;
     char err[512], path[512];
     fixture_path("config", path, sizeof path);
-    nmx_host_t *host = nmx_host_new();
+    nmx_host_t *host = nmx_host_new(NULL, 0);
     size_t len;
-    nmx_config_reset("fx_config");
+    void *data;
+    assert_int_equal(nmx_config_reset("fx_config", err, sizeof err), 0);
     /* No stored configuration: the expert allocates one. */
     assert_int_equal(nmx_host_configure(host, path, NULL, NULL, 0, err, sizeof err), 1);
-    char *cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    char *cfg = data;
     assert_non_null(cfg);
     assert_int_equal(len, 4);
     assert_string_equal(cfg, "new");
     free(cfg);
     /* A configuration grown with ExpertReallocMemory is stored whole. */
     assert_int_equal(nmx_host_configure(host, path, NULL, "abc", 4, err, sizeof err), 1);
-    cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    cfg = data;
     assert_string_equal(cfg, "abc+");
     free(cfg);
     /* FALSE keeps the stored configuration, even though the copy was freed. */
     assert_int_equal(nmx_host_configure(host, path, NULL, "refuse", 7, err, sizeof err), 0);
-    cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    cfg = data;
     assert_string_equal(cfg, "abc+");
     free(cfg);
     /* RawConfigLength below 4 is rejected; the stored one stays. */
     assert_int_equal(nmx_host_configure(host, path, NULL, "short", 6, err, sizeof err), -1);
     assert_non_null(strstr(err, "shorter"));
-    cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    cfg = data;
     assert_string_equal(cfg, "abc+");
     free(cfg);
     /* A length larger than the block is clamped to the block's size. */
     assert_int_equal(nmx_host_configure(host, path, NULL, "liar", 5, err, sizeof err), 1);
-    cfg = nmx_config_load("fx_config", &len);
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    cfg = data;
     assert_int_equal(len, 16 - 4);
     free(cfg);
     /* Not configurable: an error, nothing stored. */
     fixture_path("good", path, sizeof path);
     assert_int_equal(nmx_host_configure(host, path, NULL, "x", 2, err, sizeof err), -1);
     assert_non_null(strstr(err, "not configurable"));
-    assert_int_equal(nmx_config_reset("fx_config"), 0);
-    assert_null(nmx_config_load("fx_config", &len));
+    assert_int_equal(nmx_config_reset("fx_config", err, sizeof err), 0);
+    /* Nothing stored: 0 with no data, not an error. */
+    assert_int_equal(nmx_config_load("fx_config", &data, &len, err, sizeof err), 0);
+    assert_null(data);
+    assert_int_equal(len, 0);
+    /* Resetting what is not stored is not an error either. */
+    assert_int_equal(nmx_config_reset("fx_config", err, sizeof err), 0);
     nmx_host_free(host);
+}
+
+/* The error convention of host.h on the configuration store: -1 with a
+ * one-line message naming the file and the reason, *data NULL. */
+static void config_load_fails(const char *why)
+{
+    char err[1024], cfgpath[700];
+    snprintf(cfgpath, sizeof cfgpath, "%s/nmexpert/experts/fx_broken.cfg", config_home);
+    void *data = (void *)&err; /* must be reset to NULL */
+    size_t len = 99;
+    err[0] = '\0';
+    assert_int_equal(nmx_config_load("fx_broken", &data, &len, err, sizeof err), -1);
+    assert_null(data);
+    assert_non_null(strstr(err, cfgpath));
+    assert_non_null(strstr(err, why));
+    assert_null(strchr(err, '\n'));
+    /* errbuf NULL, errlen 0: the same answer, no message. */
+    assert_int_equal(nmx_config_load("fx_broken", &data, &len, NULL, 0), -1);
+    /* A short buffer gets the message cut, terminated. */
+    char tiny[8];
+    memset(tiny, 'x', sizeof tiny);
+    assert_int_equal(nmx_config_load("fx_broken", &data, &len, tiny, sizeof tiny), -1);
+    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    char err[1024], dir[600], cfgpath[700];
+    snprintf(dir, sizeof dir, "%s/nmexpert/experts", config_home);
+    snprintf(cfgpath, sizeof cfgpath, "%s/fx_broken.cfg", dir);
+    /* nmx_config_save creates the store's directories. */
+    assert_int_equal(nmx_config_save("fx_broken", "ok", 3, err, sizeof err), 0);
+    /* RawConfigLength says 64 bytes, the file holds 9. */
+    FILE *f = fopen(cfgpath, "wb");
+    assert_non_null(f);
+    fwrite("\x40\x00\x00\x00short", 1, 9, f);
+    fclose(f);
+    config_load_fails("corrupt");
+    /* Shorter than the length field itself. */
+    f = fopen(cfgpath, "wb");
+    assert_non_null(f);
+    fwrite("\x04\x00", 1, 2, f);
+    fclose(f);
+    config_load_fails("shorter than its 4-byte RawConfigLength");
+    /* A FIFO: refused at once, not waited on. */
+    assert_int_equal(unlink(cfgpath), 0);
+    assert_int_equal(mkfifo(cfgpath, 0600), 0);
+    config_load_fails("not a regular file");
+    assert_int_equal(unlink(cfgpath), 0);
+    /* A directory where the file belongs cannot be removed by reset. */
+    assert_int_equal(mkdir(cfgpath, 0700), 0);
+    assert_int_equal(nmx_config_reset("fx_broken", err, sizeof err), -1);
+    assert_non_null(strstr(err, cfgpath));
+    assert_int_equal(rmdir(cfgpath), 0);
+    /* Not a module name: nothing is read or removed, and the message says so. */
+    void *data;
+    size_t len;
+    assert_int_equal(nmx_config_load("../x", &data, &len, err, sizeof err), -1);
+    assert_null(data);
+    assert_non_null(strstr(err, "'../x' is not a module name"));
+    assert_int_equal(nmx_config_reset("", err, sizeof err), -1);
+    assert_non_null(strstr(err, "not a module name"));
+}
+
+/* The host's own errors follow the convention too: an experts directory
+ * that is not one, a report that cannot be written. */
+static void test_host_errors(void **state)
+{
+    (void)state;
+    char err[1024], missing[600];
+    nmx_host_t *host = nmx_host_new(err, sizeof err);
+    assert_non_null(host);
+    snprintf(missing, sizeof missing, "%s/no-such-dir", workdir);
+    assert_int_equal(nmx_host_add_experts_dir(host, missing, err, sizeof err), -1);
+    assert_non_null(strstr(err, missing));
+    assert_non_null(strstr(err, strerror(ENOENT)));
+    assert_int_equal(nmx_host_add_experts_dir(host, capture_path, err, sizeof err), -1);
+    assert_non_null(strstr(err, capture_path));
+    assert_non_null(strstr(err, "not a directory"));
+    assert_int_equal(nmx_host_add_experts_dir(host, NULL, err, sizeof err), -1);
+    assert_true(err[0] != '\0');
+    /* A directory that goes away between adding and discovering. */
+    snprintf(missing, sizeof missing, "%s/gone", workdir);
+    assert_int_equal(mkdir(missing, 0700), 0);
+    assert_int_equal(nmx_host_add_experts_dir(host, missing, err, sizeof err), 0);
+    assert_int_equal(rmdir(missing), 0);
+    assert_int_equal(nmx_host_discover(host, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, missing));
+    nmx_host_free(host);
+    assert_int_equal(nmx_host_discover(NULL, 1, err, sizeof err), -1);
+
+    /* A report written to a stream that cannot be written. */
+    const char *const none[] = {NULL};
+    nmx_run_opts_t o = {0};
+    ctx_t c = run_fixtures(none, 0, &o);
+    FILE *ro = fopen(capture_path, "r");
+    assert_non_null(ro);
+    err[0] = '\0';
+    assert_int_equal(nmx_report_write(c.run, NMX_REPORT_TEXT, ro, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cannot write the report"));
+    fclose(ro);
+    FILE *ok = fopen("/dev/null", "w");
+    assert_non_null(ok);
+    assert_int_equal(nmx_report_write(c.run, NMX_REPORT_JSON, ok, 0, err, sizeof err), 0);
+    assert_int_equal(nmx_report_write(NULL, NMX_REPORT_JSON, ok, 0, err, sizeof err), -1);
+    assert_true(err[0] != '\0');
+    fclose(ok);
+    /* The capture as JSON text. */
+    char *json = nmx_capture_json(c.cap, err, sizeof err);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"frames\""));
+    free(json);
+    assert_null(nmx_capture_json(NULL, err, sizeof err));
+    assert_true(err[0] != '\0');
+    ctx_free(&c);
 }
 
 static void test_discovery(void **state)
 {
     (void)state;
-    nmx_host_t *host = nmx_host_new();
-    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR), 0);
-    size_t n = nmx_host_discover(host, 1);
-    assert_true(n >= 10);
+    nmx_host_t *host = nmx_host_new(NULL, 0);
+    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR, NULL, 0), 0);
+    int found = nmx_host_discover(host, 1, NULL, 0);
+    assert_true(found >= 10);
+    size_t n = (size_t)found;
     bool saw_good = false, saw_unresolved = false, saw_crash_free_listing = true;
     for (size_t i = 0; i < n; i++) {
         const nmx_expert_info_t *e = nmx_host_expert(host, i);
@@ -682,8 +810,8 @@ static void test_discovery(void **state)
         snprintf(dst, sizeof dst, "%s/fx_copy%d.so", more, k);
         assert_int_equal(symlink(src, dst), 0);
     }
-    assert_int_equal(nmx_host_add_experts_dir(host, more), 0);
-    assert_int_equal(nmx_host_discover(host, 1), n + 3);
+    assert_int_equal(nmx_host_add_experts_dir(host, more, NULL, 0), 0);
+    assert_int_equal(nmx_host_discover(host, 1, NULL, 0), n + 3);
     assert_string_equal(first->module, module);
     assert_ptr_equal(nmx_host_expert(host, 0), first);
     for (int k = 0; k < 3; k++) {
@@ -833,9 +961,9 @@ static void test_discovery_contained(void **state)
     char tag[16];
     snprintf(tag, sizeof tag, "d%d", (int)getpid() % 100000);
     setenv("NMX_FIXTURE_TAG", tag, 1);
-    nmx_host_t *host = nmx_host_new();
-    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR), 0);
-    assert_true(nmx_host_discover(host, 0) >= 10);
+    nmx_host_t *host = nmx_host_new(NULL, 0);
+    assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR, NULL, 0), 0);
+    assert_true(nmx_host_discover(host, 0, NULL, 0) >= 10);
     unsetenv("NMX_FIXTURE_TAG");
     assert_int_equal(processes_tagged(tag), 0);
     nmx_host_free(host);
@@ -1026,6 +1154,8 @@ int main(void)
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_config_passed_to_run),
         cmocka_unit_test(test_configure_rules),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_host_errors),
         cmocka_unit_test(test_discovery),
         cmocka_unit_test(test_hostile_control_page),
         cmocka_unit_test(test_hostile_reach),
