@@ -165,7 +165,7 @@ typedef struct nmx_field_desc {
 } nmx_field_desc_t;
 
 /* Protocols known (0 .. count-1), described.  Pure look-ups: -1, without
- * a message, when i (or k) is out of range; 0 otherwise. */
+ * a message, when i (or k) is out of range or out is NULL; 0 otherwise. */
 NMX_EXPORT size_t nmx_protocol_count(void);
 NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out);
 /* Field k of protocol i. */
