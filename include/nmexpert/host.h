@@ -244,14 +244,13 @@ NMX_EXPORT const char *nmx_host_installed_data_dir(void);
 /*
  * Scans the experts directories and registers every module found there
  * (each module is loaded and its Register called in a throw-away contained
- * child process, so a broken module cannot crash the host; `isolated` is
- * kept for compatibility: discovery always isolates).  A module that cannot
- * be loaded or registered is listed with its load_error; an installed
- * experts directory that does not exist is skipped.  Returns the number of
- * modules known to the host, or -1 with a message when an added directory
- * cannot be read or memory runs out.
+ * child process, so a broken module cannot crash the host).  A module that
+ * cannot be loaded or registered is listed with its load_error; an
+ * installed experts directory that does not exist is skipped.  Returns the
+ * number of modules known to the host, or -1 with a message when an added
+ * directory cannot be read or memory runs out.
  */
-NMX_EXPORT int nmx_host_discover(nmx_host_t *host, int isolated, char *errbuf, size_t errlen);
+NMX_EXPORT int nmx_host_discover(nmx_host_t *host, char *errbuf, size_t errlen);
 /* Experts known to the host; cannot fail. */
 NMX_EXPORT size_t nmx_host_expert_count(const nmx_host_t *host);
 /* Expert i: a pure look-up, NULL (no message) past the end.  The pointer

@@ -168,7 +168,7 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
 static const nmx_expert_info_t *find_expert(nmx_host_t *host, const char *name)
 {
     char errbuf[1024];
-    if (nmx_host_discover(host, 1, errbuf, sizeof errbuf) < 0) {
+    if (nmx_host_discover(host, errbuf, sizeof errbuf) < 0) {
         nmx_cli_error("%s", errbuf);
         return NULL;
     }

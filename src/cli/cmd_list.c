@@ -115,7 +115,7 @@ int nmx_cmd_list(int argc, char **argv)
     int format = NMX_REPORT_TEXT;
     bool settings = false;
     int status = list_args(argc, argv, host, &format, &settings);
-    int found = status < 0 ? nmx_host_discover(host, 1, errbuf, sizeof errbuf) : 0;
+    int found = status < 0 ? nmx_host_discover(host, errbuf, sizeof errbuf) : 0;
     if (status < 0 && found < 0) {
         nmx_cli_error("%s", errbuf);
         status = NMX_EXIT_USAGE;

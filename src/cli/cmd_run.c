@@ -564,7 +564,7 @@ static bool select_experts(run_cmd_t *rc)
             return false;
         }
     }
-    if (nmx_host_discover(rc->host, rc->opts.isolation == NMX_ISOLATION_PROCESS, rc->errbuf, sizeof rc->errbuf) < 0) {
+    if (nmx_host_discover(rc->host, rc->errbuf, sizeof rc->errbuf) < 0) {
         nmx_cli_error("%s", rc->errbuf);
         return false;
     }

@@ -321,7 +321,7 @@ static int list_modules(const char *dir, char ***names, size_t *n, char *errbuf,
     return rc;
 }
 
-NMX_EXPORT int nmx_host_discover(nmx_host_t *host, int isolated, char *errbuf, size_t errlen)
+NMX_EXPORT int nmx_host_discover(nmx_host_t *host, char *errbuf, size_t errlen)
 {
     if (host == NULL) {
         snprintf(errbuf, errlen, "discovering experts: no host");
@@ -340,7 +340,7 @@ NMX_EXPORT int nmx_host_discover(nmx_host_t *host, int isolated, char *errbuf, s
             char path[PATH_MAX], module[256];
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
             nmx_module_name(path, module, sizeof module);
-            if (rc == 0 && !known_module(host, module) && nmx_host_register_path(host, path, isolated) == NULL) {
+            if (rc == 0 && !known_module(host, module) && nmx_host_register_path(host, path, 1) == NULL) {
                 snprintf(errbuf, errlen, "%s: out of memory while registering it", path);
                 rc = -1;
             }

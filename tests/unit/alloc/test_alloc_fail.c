@@ -116,7 +116,7 @@ static int one_run(const char *capture, const char *expert, const char **what)
         return err[0] != '\0' ? 1 : 2;
     }
     *what = "nmx_host_discover";
-    if (nmx_host_discover(host, 0, err, sizeof err) < 0) {
+    if (nmx_host_discover(host, err, sizeof err) < 0) {
         nmx_host_free(host);
         return err[0] != '\0' ? 1 : 2;
     }

@@ -741,10 +741,10 @@ static void test_host_errors(void **state)
     assert_int_equal(mkdir(missing, 0700), 0);
     assert_int_equal(nmx_host_add_experts_dir(host, missing, err, sizeof err), 0);
     assert_int_equal(rmdir(missing), 0);
-    assert_int_equal(nmx_host_discover(host, 1, err, sizeof err), -1);
+    assert_int_equal(nmx_host_discover(host, err, sizeof err), -1);
     assert_non_null(strstr(err, missing));
     nmx_host_free(host);
-    assert_int_equal(nmx_host_discover(NULL, 1, err, sizeof err), -1);
+    assert_int_equal(nmx_host_discover(NULL, err, sizeof err), -1);
 
     /* A report written to a stream that cannot be written. */
     const char *const none[] = {NULL};
@@ -777,7 +777,7 @@ static void test_discovery(void **state)
     (void)state;
     nmx_host_t *host = nmx_host_new(NULL, 0);
     assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR, NULL, 0), 0);
-    int found = nmx_host_discover(host, 1, NULL, 0);
+    int found = nmx_host_discover(host, NULL, 0);
     assert_true(found >= 10);
     size_t n = (size_t)found;
     bool saw_good = false, saw_unresolved = false, saw_crash_free_listing = true;
@@ -811,7 +811,7 @@ static void test_discovery(void **state)
         assert_int_equal(symlink(src, dst), 0);
     }
     assert_int_equal(nmx_host_add_experts_dir(host, more, NULL, 0), 0);
-    assert_int_equal(nmx_host_discover(host, 1, NULL, 0), n + 3);
+    assert_int_equal(nmx_host_discover(host, NULL, 0), n + 3);
     assert_string_equal(first->module, module);
     assert_ptr_equal(nmx_host_expert(host, 0), first);
     for (int k = 0; k < 3; k++) {
@@ -963,7 +963,7 @@ static void test_discovery_contained(void **state)
     setenv("NMX_FIXTURE_TAG", tag, 1);
     nmx_host_t *host = nmx_host_new(NULL, 0);
     assert_int_equal(nmx_host_add_experts_dir(host, FIXTURES_DIR, NULL, 0), 0);
-    assert_true(nmx_host_discover(host, 0, NULL, 0) >= 10);
+    assert_true(nmx_host_discover(host, NULL, 0) >= 10);
     unsetenv("NMX_FIXTURE_TAG");
     assert_int_equal(processes_tagged(tag), 0);
     nmx_host_free(host);
