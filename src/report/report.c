@@ -636,12 +636,12 @@ NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int fo
                                       char *errbuf, size_t errlen, char *note, size_t notelen)
 {
     if (paths == NULL || out == NULL || n == 0) {
-        snprintf(errbuf, errlen, "no reports or no output");
+        snprintf(errbuf, errlen, "merging reports: no reports or no output");
         return -1;
     }
     json_t **docs = calloc(n, sizeof *docs);
     if (docs == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "merging reports: out of memory");
         return -1;
     }
     int rc = 0;

@@ -167,7 +167,7 @@ NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len,
 {
     char path[PATH_MAX], why[512];
     if (len > NMX_CONFIG_MAX - 4) {
-        snprintf(errbuf, errlen, "configuration too large (%zu bytes)", len);
+        snprintf(errbuf, errlen, "%s: configuration too large (%zu bytes)", module != NULL ? module : "", len);
         return -1;
     }
     if (config_path(module, path, sizeof path, true) != 0) {
@@ -382,7 +382,7 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
         return -1;
     }
     if (config_len > NMX_CONFIG_MAX - 4) {
-        snprintf(errbuf, errlen, "configuration too large");
+        snprintf(errbuf, errlen, "%s: configuration too large (%zu bytes)", he->module, config_len);
         return -1;
     }
     configure_call_t call = {he->path, cap, config, config_len};

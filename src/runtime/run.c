@@ -255,12 +255,12 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
     if (errlen > 0)
         errbuf[0] = '\0';
     if (host == NULL || cap == NULL) {
-        snprintf(errbuf, errlen, "no host or no capture");
+        snprintf(errbuf, errlen, "cannot create a run: no host or no capture");
         return NULL;
     }
     nmx_run_t *run = calloc(1, sizeof *run);
     if (run == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "cannot create a run: out of memory");
         return NULL;
     }
     run->host = host;
@@ -276,7 +276,7 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
                                                  : NMX_DEFAULT_EVENT_LIMIT;
     run->capobj = nmx_capobj_new(cap);
     if (run->capobj == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "cannot create a run: out of memory");
         free(run);
         return NULL;
     }
@@ -334,7 +334,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     if (errlen > 0)
         errbuf[0] = '\0';
     if (run == NULL || which == NULL) {
-        snprintf(errbuf, errlen, "no run or no expert");
+        snprintf(errbuf, errlen, "cannot add an expert: no run or no expert");
         return -1;
     }
     nmx_host_expert_t *he = nmx_host_find(run->host, which,
@@ -351,7 +351,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
     }
     nmx_entry_t *grown = realloc(run->entries, (run->n + 1) * sizeof *grown);
     if (grown == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "%s: cannot add it to the run: out of memory", which);
         return -1;
     }
     run->entries = grown;
@@ -376,7 +376,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
         free(e->module);
         free(e->merge);
         free(e->config);
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "%s: cannot add it to the run: out of memory", which);
         return -1;
     }
     pthread_mutex_init(&e->session_lock, NULL);
