@@ -24,16 +24,16 @@ static int nmx_fuzz_capture(const uint8_t *data, size_t size)
 {
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    if (nmx_cap_open_mem(data, size, "fuzz", &cap, &err) != 0) {
+    if (nmx__cap_open_mem(data, size, "fuzz", &cap, &err) != 0) {
         NMX_FUZZ_CHECK(cap == NULL && err.code != 0 && strncmp(err.msg, "fuzz: ", 6) == 0);
         return 0;
     }
-    uint32_t n = nmx_cap_count(cap);
+    uint32_t n = nmx__cap_count(cap);
     uint64_t caplens = 0, wirelens = 0;
     uint8_t acc = 0;
     for (uint32_t k = n; k-- > 0;) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, k);
-        const uint8_t *d = nmx_cap_data(cap, k);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, k);
+        const uint8_t *d = nmx__cap_data(cap, k);
         NMX_FUZZ_CHECK(r != NULL && d != NULL);
         NMX_FUZZ_CHECK(r->data_off <= size && r->caplen <= size - r->data_off);
         NMX_FUZZ_CHECK(d == data + r->data_off);
@@ -41,14 +41,14 @@ static int nmx_fuzz_capture(const uint8_t *data, size_t size)
             acc ^= d[j];
         caplens += r->caplen;
         wirelens += r->wirelen;
-        const char *c = nmx_cap_frame_comment(cap, k);
+        const char *c = nmx__cap_frame_comment(cap, k);
         if (c != NULL)
             acc ^= (uint8_t)strlen(c);
-        NMX_FUZZ_CHECK(r->iface < nmx_cap_iface_count(cap) || nmx_cap_iface_count(cap) == 0);
+        NMX_FUZZ_CHECK(r->iface < nmx__cap_iface_count(cap) || nmx__cap_iface_count(cap) == 0);
     }
-    NMX_FUZZ_CHECK(nmx_cap_frame(cap, n) == NULL && nmx_cap_data(cap, n) == NULL);
+    NMX_FUZZ_CHECK(nmx__cap_frame(cap, n) == NULL && nmx__cap_data(cap, n) == NULL);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     NMX_FUZZ_CHECK(in.frames == n && in.captured_bytes == caplens && in.wire_bytes == wirelens);
     NMX_FUZZ_CHECK(in.first_ns <= in.last_ns);
     for (size_t k = 0; k < in.n_link_types; k++)
@@ -57,17 +57,17 @@ static int nmx_fuzz_capture(const uint8_t *data, size_t size)
         acc ^= (uint8_t)strlen(in.comments[k]);
     for (size_t k = 0; k < in.n_warning_texts; k++)
         acc ^= (uint8_t)strlen(in.warnings[k]);
-    const nmx_cap_damage_t *dmg = nmx_cap_damage(cap);
+    const nmx_cap_damage_t *dmg = nmx__cap_damage(cap);
     if (dmg != NULL)
         NMX_FUZZ_CHECK(dmg->offset <= size && dmg->frames == n &&
                        strncmp(dmg->message, "fuzz: offset ", 13) == 0);
-    if (nmx_cap_comment(cap) != NULL)
-        acc ^= (uint8_t)strlen(nmx_cap_comment(cap));
-    acc ^= (uint8_t)nmx_cap_mactype(cap);
-    acc ^= (uint8_t)nmx_cap_systemtime(cap)->year;
-    acc ^= (uint8_t)strlen(nmx_cap_format_detail(cap));
+    if (nmx__cap_comment(cap) != NULL)
+        acc ^= (uint8_t)strlen(nmx__cap_comment(cap));
+    acc ^= (uint8_t)nmx__cap_mactype(cap);
+    acc ^= (uint8_t)nmx__cap_systemtime(cap)->year;
+    acc ^= (uint8_t)strlen(nmx__cap_format_detail(cap));
     nmx_fuzz_sink = acc;
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     return 0;
 }
 

@@ -9,7 +9,7 @@
  * decoders and the merge see arbitrary bytes.  Besides ASan/UBSan, it
  * checks that a merged capture holds the frames of its files, in time
  * order wherever both have times, and that every frame's bytes read back
- * equal through the mapping and through nmx_cap_copy_frame.  Seeds in
+ * equal through the mapping and through nmx__cap_copy_frame.  Seeds in
  * corpus/capture_input/ are a small pcap, compressed three ways, and cut.
  */
 #include <stdbool.h>
@@ -61,33 +61,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    if (nmx_cap_open_inputs(argv, nfiles, &cap, &err) != 0) {
+    if (nmx__cap_open_inputs(argv, nfiles, &cap, &err) != 0) {
         CHECK(cap == NULL && err.code != 0 && err.msg[0] != '\0');
         goto out;
     }
-    uint32_t n = nmx_cap_count(cap), total = 0;
-    CHECK(nmx_cap_file_count(cap) == nfiles);
-    for (uint32_t k = 0; k < nmx_cap_file_count(cap); k++)
-        total += nmx_cap_count(nmx_cap_file(cap, k));
+    uint32_t n = nmx__cap_count(cap), total = 0;
+    CHECK(nmx__cap_file_count(cap) == nfiles);
+    for (uint32_t k = 0; k < nmx__cap_file_count(cap); k++)
+        total += nmx__cap_count(nmx__cap_file(cap, k));
     CHECK(nfiles == 1 || total == n);
     uint8_t *buf = malloc(65536 * 4 + 1);
     for (uint32_t i = 0; buf != NULL && i < n; i++) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         uint32_t local;
-        uint32_t f = nmx_cap_frame_file(cap, i, &local);
+        uint32_t f = nmx__cap_frame_file(cap, i, &local);
         CHECK(f < nfiles);
         if (nfiles == 2) {
-            const nmx_frame_rec_t *o = nmx_cap_frame(nmx_cap_file(cap, f), local);
+            const nmx_frame_rec_t *o = nmx__cap_frame(nmx__cap_file(cap, f), local);
             CHECK(o != NULL && o->caplen == r->caplen && o->ts_ns == r->ts_ns);
         }
-        if (r->caplen <= 65536 * 4 && nmx_cap_copy_frame(cap, i, buf))
-            CHECK(memcmp(buf, nmx_cap_data(cap, i), r->caplen) == 0);
+        if (r->caplen <= 65536 * 4 && nmx__cap_copy_frame(cap, i, buf))
+            CHECK(memcmp(buf, nmx__cap_data(cap, i), r->caplen) == 0);
     }
     free(buf);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     CHECK(in.frames == n && in.n_files == nfiles);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 out:
     for (int k = 0; k < 2; k++)
         if (fds[k] >= 0)

@@ -1,6 +1,6 @@
 /*
  * fuzz_capture_netmon.c - libFuzzer target for the NetMon 1.x/2.x reader (header, frame table, records, trailers, comments),
- * through nmx_cap_open_mem() (readers are chosen by magic number; the seeds
+ * through nmx__cap_open_mem() (readers are chosen by magic number; the seeds
  * in corpus/capture_netmon/ carry this reader's magic).
  *
  * Besides "no crash, no over-read, no leak" (ASan/UBSan), it checks the

@@ -1,6 +1,6 @@
 /*
  * fuzz_capture_pcap.c - libFuzzer target for the pcap reader (all variants: byte orders, usec/nsec and modified magic),
- * through nmx_cap_open_mem() (readers are chosen by magic number; the seeds
+ * through nmx__cap_open_mem() (readers are chosen by magic number; the seeds
  * in corpus/capture_pcap/ carry this reader's magic).
  *
  * Besides "no crash, no over-read, no leak" (ASan/UBSan), it checks the

@@ -1,6 +1,6 @@
 /*
  * fuzz_capture_pcapng.c - libFuzzer target for the pcapng block reader (sections, interfaces, packet blocks, options),
- * through nmx_cap_open_mem() (readers are chosen by magic number; the seeds
+ * through nmx__cap_open_mem() (readers are chosen by magic number; the seeds
  * in corpus/capture_pcapng/ carry this reader's magic).
  *
  * Besides "no crash, no over-read, no leak" (ASan/UBSan), it checks the

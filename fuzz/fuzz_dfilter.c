@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                .comment = "a comment\twith a tab",
                                .tcp_stream = {2, NMX_STREAM_NONE},
                                .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
-        d = nmx_dissect_ctx(NULL, frame, sizeof(frame), sizeof(frame), NMX_LINK_ETHERNET, &ctx);
+        d = nmx__dissect_ctx(NULL, frame, sizeof(frame), sizeof(frame), NMX_LINK_ETHERNET, &ctx);
     }
     char *text = malloc(size + 1);
     if (!text)
@@ -43,15 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     char err[256];
     size_t pos = 0;
-    nmx_filter_t *f = nmx_dfilter_compile_ex(text, err, sizeof(err), &pos);
+    nmx_filter_t *f = nmx__dfilter_compile_ex(text, err, sizeof(err), &pos);
     if (f) {
         DWORD e = 0;
-        nmx_filter_eval(f, d, &e);
+        nmx__filter_eval(f, d, &e);
         nmx_dissection_t lite = *d;
         lite.props = NULL;
-        if (!nmx_filter_needs_props(f))
-            nmx_filter_eval(f, &lite, &e);
-        nmx_filter_free(f);
+        if (!nmx__filter_needs_props(f))
+            nmx__filter_eval(f, &lite, &e);
+        nmx__filter_free(f);
     } else if (pos > strlen(text)) {
         abort();
     }

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     nmx_recog_buf_t rb;
     nmx_frame_addrs_t addrs;
-    unsigned k = nmx_recognize(frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt, &rb, &addrs);
-    nmx_dissection_t *d = nmx_dissect(NULL, frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt);
+    unsigned k = nmx__recognize(frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt, &rb, &addrs);
+    nmx_dissection_t *d = nmx__dissect(NULL, frame, (uint32_t)n, (uint32_t)n + (data[0] & 0x80 ? 100 : 0), lt);
     if (d) {
         if (k != d->recog->nRecognizeDatas)
             abort();
@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
             const PROPERTYINST *pi = &d->props->lpFirstPropertyInst[i];
             nmx_value_t v;
-            nmx_prop_value(pi, &v);
-            nmx_prop_render(pi, buf, sizeof(buf));
+            nmx__prop_value(pi, &v);
+            nmx__prop_render(pi, buf, sizeof(buf));
             /* Raw instances never point outside the frame. */
             if (pi->DataLength != PROPERTYINST_EX_LENGTH && pi->DataLength &&
                 (pi->lpByte < frame || pi->lpByte + pi->DataLength > frame + n))
@@ -58,11 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static const DWORD types[] = {ADDRESS_TYPE_ETHERNET, ADDRESS_TYPE_IP, ADDRESS_TYPE_IP6,
                                       ADDRESS_TYPE_FIND_HIGHEST};
         for (size_t t = 0; t < 4; t++) {
-            nmx_frame_address(frame, (uint32_t)n, &d->addrs, false, types[t], 0, &a, NULL, NULL);
-            nmx_frame_address(frame, (uint32_t)n, &d->addrs, true, types[t], ADDRESSTYPE_FLAGS_NORMALIZE, &a,
+            nmx__frame_address(frame, (uint32_t)n, &d->addrs, false, types[t], 0, &a, NULL, NULL);
+            nmx__frame_address(frame, (uint32_t)n, &d->addrs, true, types[t], ADDRESSTYPE_FLAGS_NORMALIZE, &a,
                               NULL, NULL);
         }
-        nmx_dissection_free(d);
+        nmx__dissection_free(d);
     }
     free(frame);
     return 0;

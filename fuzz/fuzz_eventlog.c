@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = nmx_eventlog_file(NMX_CTLPAGE_SIZE);
+    int fd = nmx__eventlog_file(NMX_CTLPAGE_SIZE);
     if (fd < 0)
         return 0;
     /* The page as the expert left it, and records as far as the input goes. */
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     nmx_ctl_figures_t f;
-    if (nmx_ctlpage_collect(page, fd, LIMIT, &f) == 0) {
+    if (nmx__ctlpage_collect(page, fd, LIMIT, &f) == 0) {
         /* Touch everything the host would hand to a report. */
         size_t sum = strlen(f.status.szStatusText) + f.status.PercentDone;
         if (f.status.PercentDone > 100 || f.status.Status > EXPERTSTATUS_DONE)

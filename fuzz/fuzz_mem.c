@@ -107,7 +107,7 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 static void check_stats(const session_t *s)
 {
     nmx_mem_stats_t st;
-    CHECK(nmx_key_stats(s->key, &st) == 0);
+    CHECK(nmx__key_stats(s->key, &st) == 0);
     CHECK(st.live_bytes == s->live_bytes);
     CHECK(st.live_blocks == s->live_blocks);
     CHECK(st.redzone_errors == 0);
@@ -119,7 +119,7 @@ static void open_session(session_t *s, bool debug, uint64_t limit)
     nmx_arena_opts_t o = {0};
     o.debug = debug;
     o.limit_bytes = limit;
-    CHECK(nmx_key_create(&o, &s->key) == 0);
+    CHECK(nmx__key_create(&o, &s->key) == 0);
     s->debug = debug;
     s->limit = limit;
 }
@@ -130,7 +130,7 @@ static void close_session(session_t *s)
     for (int i = 0; i < SLOTS; i++)
         if (s->slot[i].p)
             CHECK(all_bytes(s->slot[i].p, s->slot[i].size, s->slot[i].fill));
-    CHECK(nmx_key_destroy(s->key, &fin) == 0);
+    CHECK(nmx__key_destroy(s->key, &fin) == 0);
     CHECK(fin.reclaimed_bytes == s->live_bytes);
     CHECK(fin.reclaimed_blocks == s->live_blocks);
     CHECK(fin.redzone_errors == 0);
@@ -280,7 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 10: /* terminate (rarely) */
             if ((next_u8(&in) & 15) == 0) {
-                CHECK(nmx_key_terminate(s->key) == 0);
+                CHECK(nmx__key_terminate(s->key) == 0);
                 s->terminating = true;
             }
             break;

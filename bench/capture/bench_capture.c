@@ -11,8 +11,8 @@
  * advancing times.  Then, R times in alternating order, it times:
  *
  *   libpcap  pcap_open_offline + pcap_next_ex over every frame + pcap_close
- *   nmx      nmx_cap_open_file (map + build the index) + every frame by number
- *            + nmx_cap_close
+ *   nmx      nmx__cap_open_file (map + build the index) + every frame by number
+ *            + nmx__cap_close
  *
  * Both loops read the first byte of every frame and sum them (the sums must
  * agree), so both touch every frame's data; both include open and close.
@@ -61,10 +61,10 @@ static void frame_of(const source_t *s, uint32_t i, const uint8_t **data, uint32
                      uint32_t *wirelen)
 {
     if (s->cap != NULL) {
-        uint32_t k = i % nmx_cap_count(s->cap);
-        *data = nmx_cap_data(s->cap, k);
-        *caplen = nmx_cap_frame(s->cap, k)->caplen;
-        *wirelen = nmx_cap_frame(s->cap, k)->wirelen;
+        uint32_t k = i % nmx__cap_count(s->cap);
+        *data = nmx__cap_data(s->cap, k);
+        *caplen = nmx__cap_frame(s->cap, k)->caplen;
+        *wirelen = nmx__cap_frame(s->cap, k)->wirelen;
         return;
     }
     static const uint32_t sizes[] = {60, 1514, 66, 590, 74, 1514, 1514, 60, 342, 98};
@@ -80,12 +80,12 @@ static int write_pcapng(const char *path, const source_t *s, uint32_t n)
         return -1;
     uint8_t b[64];
     uint8_t *p = b;
-    nmx_store_u32le(p, 0x0A0D0D0A), nmx_store_u32le(p + 4, 28), nmx_store_u32le(p + 8, 0x1A2B3C4D);
-    nmx_store_u16le(p + 12, 1), nmx_store_u16le(p + 14, 0);
-    nmx_store_u64le(p + 16, UINT64_MAX), nmx_store_u32le(p + 24, 28);
+    nmx__store_u32le(p, 0x0A0D0D0A), nmx__store_u32le(p + 4, 28), nmx__store_u32le(p + 8, 0x1A2B3C4D);
+    nmx__store_u16le(p + 12, 1), nmx__store_u16le(p + 14, 0);
+    nmx__store_u64le(p + 16, UINT64_MAX), nmx__store_u32le(p + 24, 28);
     fwrite(b, 1, 28, f);
-    nmx_store_u32le(p, 1), nmx_store_u32le(p + 4, 20), nmx_store_u16le(p + 8, 1);
-    nmx_store_u16le(p + 10, 0), nmx_store_u32le(p + 12, 262144), nmx_store_u32le(p + 16, 20);
+    nmx__store_u32le(p, 1), nmx__store_u32le(p + 4, 20), nmx__store_u16le(p + 8, 1);
+    nmx__store_u16le(p + 10, 0), nmx__store_u32le(p + 12, 262144), nmx__store_u32le(p + 16, 20);
     fwrite(b, 1, 20, f);
     static const uint8_t pad[4] = {0};
     for (uint32_t i = 0; i < n; i++) {
@@ -95,13 +95,13 @@ static int write_pcapng(const char *path, const source_t *s, uint32_t n)
         uint32_t padded = (caplen + 3) & ~3u;
         uint32_t len = 32 + padded;
         uint64_t ts = 1300000000000000ull + (uint64_t)i * 997;
-        nmx_store_u32le(p, 6), nmx_store_u32le(p + 4, len), nmx_store_u32le(p + 8, 0);
-        nmx_store_u32le(p + 12, (uint32_t)(ts >> 32)), nmx_store_u32le(p + 16, (uint32_t)ts);
-        nmx_store_u32le(p + 20, caplen), nmx_store_u32le(p + 24, wirelen);
+        nmx__store_u32le(p, 6), nmx__store_u32le(p + 4, len), nmx__store_u32le(p + 8, 0);
+        nmx__store_u32le(p + 12, (uint32_t)(ts >> 32)), nmx__store_u32le(p + 16, (uint32_t)ts);
+        nmx__store_u32le(p + 20, caplen), nmx__store_u32le(p + 24, wirelen);
         fwrite(b, 1, 28, f);
         fwrite(d, 1, caplen, f);
         fwrite(pad, 1, padded - caplen, f);
-        nmx_store_u32le(b, len);
+        nmx__store_u32le(b, len);
         fwrite(b, 1, 4, f);
     }
     return fclose(f);
@@ -120,12 +120,12 @@ static int make_inputs(const char *dir, uint32_t n, const char *source_path, cha
     for (size_t k = 0; k < sizeof s.synth; k++)
         s.synth[k] = (uint8_t)(k * 7);
     nmx_error_t err;
-    if (source_path != NULL && nmx_cap_open_file(source_path, &s.cap, &err) != 0) {
+    if (source_path != NULL && nmx__cap_open_file(source_path, &s.cap, &err) != 0) {
         fprintf(stderr, "bench_capture: %s (using synthetic frames)\n", err.msg);
         s.cap = NULL;
     }
-    if (s.cap != NULL && nmx_cap_count(s.cap) == 0) {
-        nmx_cap_close(s.cap);
+    if (s.cap != NULL && nmx__cap_count(s.cap) == 0) {
+        nmx__cap_close(s.cap);
         s.cap = NULL;
     }
     fprintf(stderr, "bench_capture: writing %u frames from %s\n", n,
@@ -134,27 +134,27 @@ static int make_inputs(const char *dir, uint32_t n, const char *source_path, cha
     const char *outs[2] = {paths[0], paths[2]};
     for (int k = 0; k < 2; k++) {
         nmx_capwriter_t *w;
-        if (nmx_capwriter_open(outs[k], formats[k], NMX_LINK_ETHERNET, &w, &err) != 0)
+        if (nmx__capwriter_open(outs[k], formats[k], NMX_LINK_ETHERNET, &w, &err) != 0)
             goto fail;
         for (uint32_t i = 0; i < n; i++) {
             const uint8_t *d;
             uint32_t caplen, wirelen;
             frame_of(&s, i, &d, &caplen, &wirelen);
-            nmx_capwriter_write(w, 1300000000000000000LL + (int64_t)i * 997000, d, caplen, wirelen);
+            nmx__capwriter_write(w, 1300000000000000000LL + (int64_t)i * 997000, d, caplen, wirelen);
         }
-        if (nmx_capwriter_close(w, &err) != 0)
+        if (nmx__capwriter_close(w, &err) != 0)
             goto fail;
     }
     if (write_pcapng(paths[1], &s, n) != 0) {
         fprintf(stderr, "bench_capture: cannot write %s\n", paths[1]);
-        nmx_cap_close(s.cap);
+        nmx__cap_close(s.cap);
         return -1;
     }
-    nmx_cap_close(s.cap);
+    nmx__cap_close(s.cap);
     return 0;
 fail:
     fprintf(stderr, "bench_capture: %s\n", err.msg);
-    nmx_cap_close(s.cap);
+    nmx__cap_close(s.cap);
     return -1;
 }
 
@@ -186,18 +186,18 @@ static uint64_t run_nmx(const char *path, uint32_t *frames, double *t_open)
     double t0 = now();
     nmx_cap_t *cap;
     nmx_error_t err;
-    if (nmx_cap_open_file(path, &cap, &err) != 0) {
+    if (nmx__cap_open_file(path, &cap, &err) != 0) {
         fprintf(stderr, "nmx: %s\n", err.msg);
         exit(1);
     }
     *t_open = now() - t0;
     uint64_t sum = 0;
-    uint32_t n = nmx_cap_count(cap);
+    uint32_t n = nmx__cap_count(cap);
     for (uint32_t i = 0; i < n; i++) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
-        sum += r->caplen > 0 ? nmx_cap_data(cap, i)[0] : 0;
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
+        sum += r->caplen > 0 ? nmx__cap_data(cap, i)[0] : 0;
     }
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     *frames = n;
     return sum;
 }

@@ -291,7 +291,7 @@ int main(int argc, char **argv)
                 char buf[32];
                 fmt_time(buf, sizeof buf, median(cells[w][nmx].trim, cells[w][nmx].n));
                 printf("%-38s%12s  (deferred: unmapping the segments later)\n",
-                       "  nmx_mem_trim(0) after the destroy", buf);
+                       "  nmx__mem_trim(0) after the destroy", buf);
             }
         }
     }

@@ -28,7 +28,7 @@
  *   w3   1 M live blocks of 8..512 B, then end the session: only that end
  *        is timed (destroy-all, or one free per block where the allocator
  *        has nothing better); rss = resident bytes the blocks added; for
- *        nmx, trim = the later nmx_mem_trim(0) that unmaps the segments
+ *        nmx, trim = the later nmx__mem_trim(0) that unmaps the segments
  *   lock 10 M uncontended lock/unlock pairs (spin lock vs pthread mutex)
  */
 #include <pthread.h>
@@ -256,7 +256,7 @@ static result_t run(const char *alloc, const char *work)
         r.skipped = "unknown-allocator";
         return r;
     }
-    if (is_nmx && nmx_key_create(NULL, &g_key) != 0) {
+    if (is_nmx && nmx__key_create(NULL, &g_key) != 0) {
         r.skipped = "no-session";
         return r;
     }
@@ -276,7 +276,7 @@ static result_t run(const char *alloc, const char *work)
         r.blocks = W3_BLOCKS;
         double t = now_s();
         if (is_nmx)
-            nmx_key_destroy(g_key, NULL);
+            nmx__key_destroy(g_key, NULL);
         else if (is_talloc)
             talloc_free(g_ctx); /* frees its children one by one */
         else
@@ -285,7 +285,7 @@ static result_t run(const char *alloc, const char *work)
         r.seconds = now_s() - t;
         if (is_nmx) { /* what the destroy leaves for later: giving the memory back */
             t = now_s();
-            nmx_mem_trim(0);
+            nmx__mem_trim(0);
             r.trim = now_s() - t;
         }
         return r;
@@ -293,7 +293,7 @@ static result_t run(const char *alloc, const char *work)
         r.skipped = "unknown-workload";
     }
     if (is_nmx)
-        nmx_key_destroy(g_key, NULL);
+        nmx__key_destroy(g_key, NULL);
     if (is_talloc)
         talloc_free(g_ctx);
     return r;

@@ -4,8 +4,8 @@
  *   bench_proto make SRC OUT N      replicate SRC's frames into OUT (pcap) up to N frames
  *   bench_proto run FILE [REPS]     measure, in one run, over FILE:
  *     bare       pcap_next_ex loop, summing one byte of every frame
- *     recognize  the same loop + nmx_recognize() on every frame
- *     attach     the same loop + nmx_dissect() (all properties) + free
+ *     recognize  the same loop + nmx__recognize() on every frame
+ *     attach     the same loop + nmx__dissect() (all properties) + free
  *     tshark     `tshark -n -q -r FILE -z io,phs` (wall clock, once)
  *   and prints frames/s and the ratios of the issue-4 targets:
  *     recognize speed / bare speed >= 0.5;  tshark time / attach time >= 20.
@@ -86,7 +86,7 @@ enum { BARE, RECOGNIZE, ATTACH };
 static double pass(const char *file, int mode, long *frames, unsigned long *sum)
 {
     char eb[PCAP_ERRBUF_SIZE];
-    nmx_proto_ws_t *ws = mode == ATTACH ? nmx_proto_ws_new() : NULL;
+    nmx_proto_ws_t *ws = mode == ATTACH ? nmx__proto_ws_new() : NULL;
     double t0 = now();
     pcap_t *p = pcap_open_offline(file, eb);
     if (!p) {
@@ -104,16 +104,16 @@ static double pass(const char *file, int mode, long *frames, unsigned long *sum)
         n++;
         s += h->caplen ? d[0] : 0;
         if (mode == RECOGNIZE) {
-            s += nmx_recognize(d, h->caplen, h->len, lt, &rb, &addrs);
+            s += nmx__recognize(d, h->caplen, h->len, lt, &rb, &addrs);
         } else if (mode == ATTACH) {
-            nmx_dissection_t *r = nmx_dissect(ws, d, h->caplen, h->len, lt);
+            nmx_dissection_t *r = nmx__dissect(ws, d, h->caplen, h->len, lt);
             s += r->props->nTotalPropertyInsts;
-            nmx_dissection_free(r);
+            nmx__dissection_free(r);
         }
     }
     pcap_close(p);
     double t = now() - t0;
-    nmx_proto_ws_free(ws);
+    nmx__proto_ws_free(ws);
     *frames = n;
     *sum = s;
     return t;

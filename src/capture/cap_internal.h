@@ -73,7 +73,7 @@ struct nmx_capture {
     size_t size;
     void *map;      /* mmap()ed region, or NULL */
     size_t map_len;
-    bool guarded;   /* file_id is registered with nmx_outfile_protect */
+    bool guarded;   /* file_id is registered with nmx__outfile_protect */
     dev_t file_dev; /* the input's identity: never written over (outfile.h) */
     ino_t file_ino;
     int fd;         /* the mapped file (read with pread, never through the mapping, by the host), else -1 */
@@ -142,7 +142,7 @@ struct nmx_capture {
     const char **part_names;
     uint32_t *part_frames;
 
-    /* Summary for nmx_cap_get_info, computed once at the end of open. */
+    /* Summary for nmx__cap_get_info, computed once at the end of open. */
     uint64_t captured_bytes;
     uint64_t wire_bytes;
     int64_t first_ns;
@@ -161,7 +161,7 @@ struct nmx_capture {
 /* A new, empty capture named `name` (fd -1); NULL when out of memory. */
 nmx_cap_t *nmx__cap_new(const char *name);
 
-/* Fills the summary (nmx_cap_get_info) from the index, the interfaces and
+/* Fills the summary (nmx__cap_get_info) from the index, the interfaces and
  * the comments; 0 or NMERR_OUT_OF_MEMORY with err set. */
 unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err);
 

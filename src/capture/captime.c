@@ -46,7 +46,7 @@ int64_t nmx__ts_add(int64_t base, int64_t delta, uint16_t *flags)
     return r;
 }
 
-int64_t nmx_cap_us_between(int64_t from_ns, int64_t to_ns)
+int64_t nmx__cap_us_between(int64_t from_ns, int64_t to_ns)
 {
     return (int64_t)(((__int128)to_ns - from_ns) / 1000);
 }

@@ -43,7 +43,7 @@ static bool grow_array(void **arr, uint32_t *cap, uint32_t need, size_t size, ui
     if (n > limit)
         n = limit;
     size_t bytes;
-    if (!nmx_mul_size((size_t)n, size, &bytes))
+    if (!nmx__mul_size((size_t)n, size, &bytes))
         return false;
     void *p = realloc(*arr, bytes);
     if (p == NULL)
@@ -72,7 +72,7 @@ char *nmx__cap_keep(nmx_cap_t *cap, char *s)
         size_t n = cap->strings_cap ? cap->strings_cap * 2 : 16;
         size_t bytes;
         char **p = NULL;
-        if (nmx_mul_size(n, sizeof *p, &bytes))
+        if (nmx__mul_size(n, sizeof *p, &bytes))
             p = realloc(cap->strings, bytes);
         if (p == NULL) {
             free(s);
@@ -153,18 +153,18 @@ const char *nmx__cap_utf16le(nmx_cap_t *cap, const uint8_t *text, size_t len)
 {
     size_t units = len / 2;
     size_t max_out; /* each UTF-16 unit gives at most 3 UTF-8 bytes */
-    if (!nmx_mul_size(units, 3, &max_out) || !text_budget(cap, max_out))
+    if (!nmx__mul_size(units, 3, &max_out) || !text_budget(cap, max_out))
         return NULL;
     char *s = malloc(max_out + 1);
     if (s == NULL)
         return NULL;
     size_t n = 0;
     for (size_t i = 0; i < units; i++) {
-        uint32_t u = nmx_load_u16le(text + 2 * i);
+        uint32_t u = nmx__load_u16le(text + 2 * i);
         if (u == 0)
             break;
         if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
-            uint32_t lo = nmx_load_u16le(text + 2 * i + 2);
+            uint32_t lo = nmx__load_u16le(text + 2 * i + 2);
             if (lo >= 0xDC00 && lo <= 0xDFFF) {
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
                 i++;
@@ -250,7 +250,7 @@ long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t o
     void *arr = cap->ifaces;
     if (!grow_array(&arr, &cap->ifaces_cap, cap->n_ifaces + 1, sizeof(nmx_cap_iface_t),
                     NMX_CAP_MAX_IFACES)) {
-        nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset,
+        nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset,
                       cap->n_ifaces >= NMX_CAP_MAX_IFACES
                           ? "more than %u interfaces"
                           : "out of memory for %u interfaces",
@@ -269,7 +269,7 @@ nmx_next_t nmx__cap_set_damage(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset
     va_start(ap, fmt);
     vsnprintf(cap->damage_reason, sizeof cap->damage_reason, fmt, ap);
     va_end(ap);
-    nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset, "%s", cap->damage_reason);
+    nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset, "%s", cap->damage_reason);
     return NMX_NEXT_DAMAGE;
 }
 
@@ -293,7 +293,7 @@ unsigned nmx__cap_fail(nmx_cap_t *cap, nmx_error_t *err, unsigned code, uint64_t
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    return nmx_error_set(err, code, cap->path, offset, "%s", reason);
+    return nmx__error_set(err, code, cap->path, offset, "%s", reason);
 }
 
 nmx_next_t nmx__cap_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t offset, size_t len)
@@ -392,11 +392,11 @@ static unsigned map_fd(nmx_cap_t *cap, int fd, nmx_error_t *err)
     if (!S_ISREG(st.st_mode)) {
         rc = nmx__cap_fail(cap, err, NMERR_FILE_READ_ERROR, NMX_OFFSET_UNKNOWN,
                            "is %s, not a regular file (captures are read from regular files only)",
-                           nmx_file_kind(st.st_mode));
+                           nmx__file_kind(st.st_mode));
         goto out_close;
     }
     /* From here on no output of this process may replace the file. */
-    nmx_outfile_protect(st.st_dev, st.st_ino);
+    nmx__outfile_protect(st.st_dev, st.st_ino);
     cap->guarded = true;
     cap->file_dev = st.st_dev;
     cap->file_ino = st.st_ino;
@@ -439,7 +439,7 @@ static unsigned map_file(nmx_cap_t *cap, nmx_error_t *err)
 
 /* ---- resident pages ----------------------------------------------------------- */
 
-void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to)
+void nmx__cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to)
 {
     if (cap == NULL || cap->map == NULL || to <= from)
         return;
@@ -502,7 +502,7 @@ void nmx__cap_window_free(nmx_cap_window_t *w)
     memset(w, 0, sizeof *w);
 }
 
-void nmx_cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to)
+void nmx__cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to)
 {
 #ifdef MADV_POPULATE_READ
     if (cap == NULL || cap->map == NULL || to <= from || from >= cap->map_len)
@@ -540,7 +540,7 @@ static void tally(nmx_cap_tally_t *t, uint32_t frame)
 static bool add_linktype(nmx_cap_t *cap, uint32_t lt)
 {
     size_t n = cap->n_lt + 1, b1, b2;
-    if (!nmx_mul_size(n, sizeof(uint32_t), &b1) || !nmx_mul_size(n, sizeof(char *), &b2))
+    if (!nmx__mul_size(n, sizeof(uint32_t), &b1) || !nmx__mul_size(n, sizeof(char *), &b2))
         return false;
     uint32_t *v = realloc(cap->lt_values, b1);
     if (v == NULL)
@@ -556,14 +556,14 @@ static bool add_linktype(nmx_cap_t *cap, uint32_t lt)
     cap->lt_descs = ds;
     v[cap->n_lt] = lt;
     char buf[64];
-    nm[cap->n_lt] = nmx_linktype_name(lt);
+    nm[cap->n_lt] = nmx__linktype_name(lt);
     if (nm[cap->n_lt] == NULL) {
-        nmx_linktype_format_name(lt, buf, sizeof buf);
+        nmx__linktype_format_name(lt, buf, sizeof buf);
         nm[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
     }
-    ds[cap->n_lt] = nmx_linktype_description(lt);
+    ds[cap->n_lt] = nmx__linktype_description(lt);
     if (ds[cap->n_lt] == NULL) {
-        nmx_linktype_format_description(lt, buf, sizeof buf);
+        nmx__linktype_format_description(lt, buf, sizeof buf);
         ds[cap->n_lt] = nmx__cap_keep(cap, strdup(buf));
     }
     if (nm[cap->n_lt] == NULL || ds[cap->n_lt] == NULL)
@@ -621,7 +621,7 @@ static void pcapng_time_digits(nmx_cap_t *cap, const uint8_t *iface_used)
     cap->time_digits = any_used || cap->n_ifaces > 0 ? digits : 6;
 }
 
-/* The comments nmx_cap_get_info lists: the capture's (also joined into one
+/* The comments nmx__cap_get_info lists: the capture's (also joined into one
  * text) and the frames', without those of frames found damaged later; false
  * out of memory. */
 static bool summarise_comments(nmx_cap_t *cap)
@@ -666,7 +666,7 @@ static bool summarise_comments(nmx_cap_t *cap)
     return true;
 }
 
-/* Computes the summary that nmx_cap_get_info hands out. */
+/* Computes the summary that nmx__cap_get_info hands out. */
 unsigned nmx__cap_summarise(nmx_cap_t *cap, nmx_error_t *err)
 {
     uint8_t *iface_used = NULL;
@@ -838,7 +838,7 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         return rc;
     }
     nmx_error_t derr;
-    nmx_error_clear(&derr);
+    nmx__error_clear(&derr);
     rc = index_frames(cap, reader, priv, &derr, err);
     reader->close(priv);
     if (rc != 0)
@@ -855,9 +855,9 @@ static unsigned open_common(nmx_cap_t *cap, nmx_cap_t **out, nmx_error_t *err, i
     if (rc == 0)
         rc = build_index(cap, err);
     /* The file descriptor stays open: the host copies frames with pread
-     * (nmx_cap_copy_frame) rather than through the mapping. */
+     * (nmx__cap_copy_frame) rather than through the mapping. */
     if (rc != 0) {
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
         return rc;
     }
     *out = cap;
@@ -878,61 +878,61 @@ nmx_cap_t *nmx__cap_new(const char *name)
     return cap;
 }
 
-unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
+unsigned nmx__cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (out == NULL || path == NULL)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
                              "no file or no result pointer");
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(path);
     if (cap == NULL)
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
     return open_common(cap, out, err, 1, -1);
 }
 
-unsigned nmx_cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err)
+unsigned nmx__cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (out == NULL || name == NULL || fd < 0) {
         if (fd >= 0)
             close(fd);
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
                              "no file or no result pointer");
     }
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(name);
     if (cap == NULL) {
         close(fd);
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
     }
     return open_common(cap, out, err, 2, fd);
 }
 
-unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
+unsigned nmx__cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
                           nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (name == NULL)
         name = "<memory>";
     if (out == NULL || (data == NULL && len > 0))
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
                              "no data or no result pointer");
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(name);
     if (cap == NULL)
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, name, NMX_OFFSET_UNKNOWN, "out of memory");
     cap->data = data;
     cap->size = len;
     return open_common(cap, out, err, 0, -1);
 }
 
-void nmx_cap_close(nmx_cap_t *cap)
+void nmx__cap_close(nmx_cap_t *cap)
 {
     if (cap == NULL)
         return;
     if (cap->guarded)
-        nmx_outfile_unprotect(cap->file_dev, cap->file_ino);
+        nmx__outfile_unprotect(cap->file_dev, cap->file_ino);
     if (cap->fd >= 0)
         close(cap->fd);
     if (cap->map != NULL)
@@ -954,7 +954,7 @@ void nmx_cap_close(nmx_cap_t *cap)
     free((void *)cap->info_comments);
     free(cap->info_comment_frames);
     for (uint32_t k = 0; k < cap->n_parts; k++)
-        nmx_cap_close(cap->parts[k]);
+        nmx__cap_close(cap->parts[k]);
     free(cap->parts);
     free(cap->part_base);
     free(cap->frame_local);
@@ -966,34 +966,34 @@ void nmx_cap_close(nmx_cap_t *cap)
 
 /* ---- accessors ---------------------------------------------------------------- */
 
-uint32_t nmx_cap_count(const nmx_cap_t *cap)
+uint32_t nmx__cap_count(const nmx_cap_t *cap)
 {
     return cap != NULL ? cap->n_frames : 0;
 }
 
-const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i)
+const nmx_frame_rec_t *nmx__cap_frame(const nmx_cap_t *cap, uint32_t i)
 {
     if (cap == NULL || i >= cap->n_frames)
         return NULL;
     return &cap->frames[i];
 }
 
-const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i)
+const uint8_t *nmx__cap_data(const nmx_cap_t *cap, uint32_t i)
 {
     if (cap == NULL || i >= cap->n_frames)
         return NULL;
     return cap->data + cap->frames[i].data_off;
 }
 
-bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf)
+bool nmx__cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf)
 {
     if (cap == NULL || i >= cap->n_frames)
         return false;
     const nmx_frame_rec_t *f = &cap->frames[i];
     if (cap->n_parts > 0) {
         uint32_t local;
-        uint32_t k = nmx_cap_frame_file(cap, i, &local);
-        return nmx_cap_copy_frame(cap->parts[k], local, buf);
+        uint32_t k = nmx__cap_frame_file(cap, i, &local);
+        return nmx__cap_copy_frame(cap->parts[k], local, buf);
     }
     if (cap->fd < 0) {
         memcpy(buf, cap->data + f->data_off, f->caplen);
@@ -1002,12 +1002,12 @@ bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf)
     return read_at(cap, f->data_off, buf, f->caplen) == f->caplen;
 }
 
-const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap)
+const nmx_frame_rec_t *nmx__cap_frames(const nmx_cap_t *cap)
 {
     return cap != NULL ? cap->frames : NULL;
 }
 
-const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len)
+const uint8_t *nmx__cap_image(const nmx_cap_t *cap, size_t *len)
 {
     if (len != NULL)
         *len = cap != NULL ? cap->size : 0;
@@ -1031,24 +1031,24 @@ static const nmx_cap_fcomment_t *find_fcomment(const nmx_cap_t *cap, uint32_t i)
     return NULL;
 }
 
-const char *nmx_cap_frame_comment(const nmx_cap_t *cap, uint32_t i)
+const char *nmx__cap_frame_comment(const nmx_cap_t *cap, uint32_t i)
 {
     const nmx_cap_fcomment_t *c = find_fcomment(cap, i);
     return c != NULL ? c->text : NULL;
 }
 
-const char *nmx_cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i)
+const char *nmx__cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i)
 {
     const nmx_cap_fcomment_t *c = find_fcomment(cap, i);
     return c != NULL ? c->detail : NULL;
 }
 
-nmx_cap_format_t nmx_cap_format(const nmx_cap_t *cap)
+nmx_cap_format_t nmx__cap_format(const nmx_cap_t *cap)
 {
     return cap->format;
 }
 
-const char *nmx_cap_format_name(const nmx_cap_t *cap)
+const char *nmx__cap_format_name(const nmx_cap_t *cap)
 {
     switch (cap->format) {
     case NMX_CAPFMT_PCAP:
@@ -1063,107 +1063,107 @@ const char *nmx_cap_format_name(const nmx_cap_t *cap)
     return "unknown";
 }
 
-const char *nmx_cap_format_detail(const nmx_cap_t *cap)
+const char *nmx__cap_format_detail(const nmx_cap_t *cap)
 {
     return cap->format_detail;
 }
 
-const char *nmx_cap_path(const nmx_cap_t *cap)
+const char *nmx__cap_path(const nmx_cap_t *cap)
 {
     return cap->path;
 }
 
-unsigned nmx_cap_time_digits(const nmx_cap_t *cap)
+unsigned nmx__cap_time_digits(const nmx_cap_t *cap)
 {
     return cap->time_digits;
 }
 
-int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap)
+int64_t nmx__cap_first_frame_ns(const nmx_cap_t *cap)
 {
     return cap->n_frames > 0 ? cap->frames[0].ts_ns : 0;
 }
 
-int64_t nmx_cap_time_origin_ns(const nmx_cap_t *cap)
+int64_t nmx__cap_time_origin_ns(const nmx_cap_t *cap)
 {
-    return cap->have_origin ? cap->origin_ns : nmx_cap_first_frame_ns(cap);
+    return cap->have_origin ? cap->origin_ns : nmx__cap_first_frame_ns(cap);
 }
 
-uint32_t nmx_cap_mactype(const nmx_cap_t *cap)
+uint32_t nmx__cap_mactype(const nmx_cap_t *cap)
 {
     if (cap->header_mactype != UINT32_MAX)
         return cap->header_mactype;
     if (cap->n_frames > 0)
-        return nmx_linktype_to_mactype(cap->frames[0].linktype);
+        return nmx__linktype_to_mactype(cap->frames[0].linktype);
     if (cap->n_ifaces > 0)
-        return nmx_linktype_to_mactype(cap->ifaces[0].linktype);
+        return nmx__linktype_to_mactype(cap->ifaces[0].linktype);
     return 0;
 }
 
-const nmx_systemtime_t *nmx_cap_systemtime(const nmx_cap_t *cap)
+const nmx_systemtime_t *nmx__cap_systemtime(const nmx_cap_t *cap)
 {
     return &cap->systime;
 }
 
-const char *nmx_cap_comment(const nmx_cap_t *cap)
+const char *nmx__cap_comment(const nmx_cap_t *cap)
 {
     return cap->capture_comment;
 }
 
-unsigned nmx_cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err)
+unsigned nmx__cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err)
 {
     if (buf == NULL || size == 0)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
                              "no buffer for the comment");
     buf[0] = '\0';
     nmx_cap_t *cap = NULL;
-    unsigned rc = nmx_cap_open_file(path, &cap, err);
+    unsigned rc = nmx__cap_open_file(path, &cap, err);
     if (rc != 0)
         return rc;
-    const char *c = nmx_cap_comment(cap);
-    if (c != NULL && nmx_strlcpy(buf, c, size) >= size) {
+    const char *c = nmx__cap_comment(cap);
+    if (c != NULL && nmx__strlcpy(buf, c, size) >= size) {
         buf[0] = '\0';
-        rc = nmx_error_set(err, NMERR_BUFFER_TOO_SMALL, path, NMX_OFFSET_UNKNOWN,
+        rc = nmx__error_set(err, NMERR_BUFFER_TOO_SMALL, path, NMX_OFFSET_UNKNOWN,
                            "the comment needs %zu bytes", strlen(c) + 1);
     }
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     return rc;
 }
 
-uint32_t nmx_cap_iface_count(const nmx_cap_t *cap)
+uint32_t nmx__cap_iface_count(const nmx_cap_t *cap)
 {
     return cap->n_ifaces;
 }
 
-const nmx_cap_iface_t *nmx_cap_iface(const nmx_cap_t *cap, uint32_t k)
+const nmx_cap_iface_t *nmx__cap_iface(const nmx_cap_t *cap, uint32_t k)
 {
     return k < cap->n_ifaces ? &cap->ifaces[k] : NULL;
 }
 
-const nmx_cap_damage_t *nmx_cap_damage(const nmx_cap_t *cap)
+const nmx_cap_damage_t *nmx__cap_damage(const nmx_cap_t *cap)
 {
     return cap->damaged ? &cap->damage : NULL;
 }
 
-uint32_t nmx_cap_warning_count(const nmx_cap_t *cap)
+uint32_t nmx__cap_warning_count(const nmx_cap_t *cap)
 {
     return cap->n_warnings;
 }
 
-uint32_t nmx_cap_warnings_kept(const nmx_cap_t *cap)
+uint32_t nmx__cap_warnings_kept(const nmx_cap_t *cap)
 {
     return cap->n_warnings_kept;
 }
 
-const char *nmx_cap_warning(const nmx_cap_t *cap, uint32_t k)
+const char *nmx__cap_warning(const nmx_cap_t *cap, uint32_t k)
 {
     return k < cap->n_warnings_kept ? cap->warnings[k] : NULL;
 }
 
-void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
+void nmx__cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
 {
     memset(info, 0, sizeof *info);
     info->path = cap->path;
-    info->format = nmx_cap_format_name(cap);
+    info->format = nmx__cap_format_name(cap);
     info->format_detail = cap->format_detail;
     info->frames = cap->n_frames;
     info->captured_bytes = cap->captured_bytes;
@@ -1186,11 +1186,11 @@ void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info)
     info->n_warnings = cap->n_warnings;
     info->n_warning_texts = cap->n_warnings_kept;
     info->warnings = (const char *const *)cap->warnings;
-    info->n_files = nmx_cap_file_count(cap);
+    info->n_files = nmx__cap_file_count(cap);
     info->files = cap->n_parts > 0 ? cap->part_names : (const char *const *)&cap->path;
     info->file_frames = cap->n_parts > 0 ? cap->part_frames : &cap->n_frames;
     info->compression = cap->compression;
-    info->frame1_ns = nmx_cap_first_frame_ns(cap);
+    info->frame1_ns = nmx__cap_first_frame_ns(cap);
 }
 
 /* ---- exported (host.h) ---------------------------------------------------------- */
@@ -1202,7 +1202,7 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_
 
 NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local)
 {
-    return nmx_cap_frame_file(cap, i, local);
+    return nmx__cap_frame_file(cap, i, local);
 }
 
 NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
@@ -1210,9 +1210,9 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_
 {
     nmx_error_t err;
     nmx_cap_t *cap = NULL;
-    if (nmx_cap_open_inputs(paths, n, &cap, &err) != 0) {
+    if (nmx__cap_open_inputs(paths, n, &cap, &err) != 0) {
         if (errbuf != NULL && errlen > 0)
-            nmx_strlcpy(errbuf, err.msg, errlen);
+            nmx__strlcpy(errbuf, err.msg, errlen);
         return NULL;
     }
     if (errbuf != NULL && errlen > 0)
@@ -1222,12 +1222,12 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_
 
 NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap)
 {
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap)
 {
-    return nmx_cap_count(cap);
+    return nmx__cap_count(cap);
 }
 
 NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info)
@@ -1238,5 +1238,5 @@ NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_
         memset(info, 0, sizeof *info);
         return;
     }
-    nmx_cap_get_info(cap, info);
+    nmx__cap_get_info(cap, info);
 }

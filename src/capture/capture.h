@@ -5,7 +5,7 @@
  * A capture is a byte image (a read-only private mapping of the file, or a
  * caller's buffer) plus a frame index built once, at open, by the reader that
  * recognised the image by its magic number (pcap, pcapng, NetMon 1.x/2.x).
- * Frame bytes are never copied: nmx_cap_data() points into the image.  After
+ * Frame bytes are never copied: nmx__cap_data() points into the image.  After
  * open nothing changes, so a capture may be shared read-only by threads and by
  * processes forked after open (the mapping is MAP_PRIVATE and read-only; there
  * is no per-thread or lazily filled state).
@@ -13,14 +13,14 @@
  * A file truncated by another program while it is open: the index is built
  * with pread(), so a file that shrinks while it is indexed is damage, not
  * SIGBUS; frames past its new end are left out.  After open, reading
- * nmx_cap_data() of a frame the file no longer holds faults (the runtime
- * does that only in the experts' processes); nmx_cap_copy_frame() is the
+ * nmx__cap_data() of a frame the file no longer holds faults (the runtime
+ * does that only in the experts' processes); nmx__cap_copy_frame() is the
  * safe read for the host.
  *
  * Damage: when a file header is unreadable, open fails and `err` names the
  * file, the byte offset and the reason.  When the header is good but a later
  * record is not, open succeeds; the frames before the damage are indexed and
- * usable, and nmx_cap_damage() says where and why reading stopped.
+ * usable, and nmx__cap_damage() says where and why reading stopped.
  *
  * Design, formats, caps and decisions: docs/capture.md.
  */
@@ -58,7 +58,7 @@ typedef struct nmx_capture nmx_cap_t;
 
 /* ---- formats ----------------------------------------------------------- */
 
-typedef enum nmx_cap_format {
+typedef enum nmx__cap_format {
     NMX_CAPFMT_PCAP = 1,    /* libpcap savefile, any variant */
     NMX_CAPFMT_PCAPNG = 2,  /* pcapng, any number of sections */
     NMX_CAPFMT_NETMON1 = 3, /* Network Monitor 1.x */
@@ -70,7 +70,7 @@ typedef enum nmx_cap_format {
 /* nmx_frame_rec_t.flags */
 enum {
     NMX_FRAME_NO_TS = 0x1,       /* the record carries no time (pcapng SPB); ts_ns is 0 */
-    NMX_FRAME_HAS_COMMENT = 0x2, /* nmx_cap_frame_comment() has text for it */
+    NMX_FRAME_HAS_COMMENT = 0x2, /* nmx__cap_frame_comment() has text for it */
     NMX_FRAME_TS_FIXED = 0x4,    /* sub-second field was out of range and carried into the seconds */
     NMX_FRAME_TS_CLAMPED = 0x8,  /* time was outside the int64 ns range and was clamped */
 };
@@ -87,7 +87,7 @@ typedef struct nmx_frame_rec {
 } nmx_frame_rec_t;
 
 /* One interface: one per pcapng IDB (all sections, in file order), one for other formats. */
-typedef struct nmx_cap_iface {
+typedef struct nmx__cap_iface {
     uint32_t linktype;   /* LINKTYPE_ value (NetMon: the header's MAC type, mapped) */
     uint32_t snaplen;    /* 0 = not stated */
     uint32_t section;    /* pcapng section (0-based) */
@@ -96,7 +96,7 @@ typedef struct nmx_cap_iface {
 } nmx_cap_iface_t;
 
 /* Where reading stopped. */
-typedef struct nmx_cap_damage {
+typedef struct nmx__cap_damage {
     uint64_t offset;       /* byte offset in the image */
     uint32_t frames;       /* frames indexed before the damage (all usable) */
     unsigned code;         /* NMERR_* (NMERR_INVALID_FILE_FORMAT mostly) */
@@ -124,93 +124,93 @@ typedef struct nmx_systemtime {
  * NMX_CAP_MAX_UNMAPPED_BYTES, when it cannot be mapped), recognises the format
  * by magic number and indexes every frame.  Returns 0 and sets *out, or an
  * NMERR code with `err` filled ("PATH: offset N: reason").  A damaged file
- * whose header is good returns 0: see nmx_cap_damage().
+ * whose header is good returns 0: see nmx__cap_damage().
  */
-unsigned nmx_cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err);
+unsigned nmx__cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err);
 
 /*
  * The same over bytes in memory (fuzzers, tests).  The capture borrows `data`:
- * it must stay valid and unchanged until nmx_cap_close().  `name` is used in
+ * it must stay valid and unchanged until nmx__cap_close().  `name` is used in
  * messages (NULL: "<memory>").
  */
-unsigned nmx_cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
+unsigned nmx__cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
                           nmx_error_t *err);
 
 /*
  * The same over an open regular file (a memory file holding a decompressed
  * capture, say): the capture takes `fd` over, also on failure.  `name` is
- * what messages and nmx_cap_path() call it.
+ * what messages and nmx__cap_path() call it.
  */
-unsigned nmx_cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err);
+unsigned nmx__cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t *err);
 
 /* ---- inputs as users give them (input.c, merge.c) ------------------------ */
 
 /* Bytes spooled from standard input or decompressed, at most, per input
- * (NMEXPERT_DECOMPRESS_LIMIT overrides it; nmx_cap_input_limit() tells). */
+ * (NMEXPERT_DECOMPRESS_LIMIT overrides it; nmx__cap_input_limit() tells). */
 #define NMX_CAP_INPUT_LIMIT (4ull * 1024 * 1024 * 1024)
-uint64_t nmx_cap_input_limit(void);
+uint64_t nmx__cap_input_limit(void);
 
 /*
  * Opens a capture as a user names it: "-" is standard input (read to its
  * end first, then named "(standard input)"); a file or standard input
  * compressed with gzip, zstd or lz4 (recognised by content, not by name) is
- * decompressed first.  Anything else is nmx_cap_open_file().
+ * decompressed first.  Anything else is nmx__cap_open_file().
  */
-unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err);
+unsigned nmx__cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err);
 
 /* Most files one merged capture is made of. */
 #define NMX_CAP_MAX_FILES 4096u
 
 /*
- * Opens several inputs (each as nmx_cap_open_input) as one capture whose
+ * Opens several inputs (each as nmx__cap_open_input) as one capture whose
  * frames are theirs in time order, as mergecap merges: the earliest frame
  * at the head of any file comes next, ties go to the file named first, and
  * each file's own order is kept.  Frame numbers run across the files.  One
- * name is nmx_cap_open_input itself.  A file that fails to open fails the
+ * name is nmx__cap_open_input itself.  A file that fails to open fails the
  * whole (err names it); a damaged file's usable frames are kept and the
- * merged capture reports the first damage.  nmx_cap_path() is the first
- * file's name; nmx_cap_file_count() and nmx_cap_file() tell the rest.
+ * merged capture reports the first damage.  nmx__cap_path() is the first
+ * file's name; nmx__cap_file_count() and nmx__cap_file() tell the rest.
  */
-unsigned nmx_cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err);
+unsigned nmx__cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err);
 
 /* Files the capture was made of: 1 unless it was merged. */
-uint32_t nmx_cap_file_count(const nmx_cap_t *cap);
-/* File k of a merged capture as it was opened (k < nmx_cap_file_count), else the capture itself. */
-const nmx_cap_t *nmx_cap_file(const nmx_cap_t *cap, uint32_t k);
+uint32_t nmx__cap_file_count(const nmx_cap_t *cap);
+/* File k of a merged capture as it was opened (k < nmx__cap_file_count), else the capture itself. */
+const nmx_cap_t *nmx__cap_file(const nmx_cap_t *cap, uint32_t k);
 /* The file frame i came from, and (if local != NULL) its 0-based number in that file. */
-uint32_t nmx_cap_frame_file(const nmx_cap_t *cap, uint32_t i, uint32_t *local);
+uint32_t nmx__cap_frame_file(const nmx_cap_t *cap, uint32_t i, uint32_t *local);
 
 /* Releases the index, the mapping and every string; NULL is ignored. */
-void nmx_cap_close(nmx_cap_t *cap);
+void nmx__cap_close(nmx_cap_t *cap);
 
 /* ---- frames (O(1), no allocation, no locking) --------------------------- */
 
 /* Number of indexed (usable) frames. */
-uint32_t nmx_cap_count(const nmx_cap_t *cap);
+uint32_t nmx__cap_count(const nmx_cap_t *cap);
 
 /* The index entry of frame i (zero-based); NULL if i >= count. */
-const nmx_frame_rec_t *nmx_cap_frame(const nmx_cap_t *cap, uint32_t i);
+const nmx_frame_rec_t *nmx__cap_frame(const nmx_cap_t *cap, uint32_t i);
 
 /* The frame's bytes, caplen long, inside the image; NULL if i >= count. */
-const uint8_t *nmx_cap_data(const nmx_cap_t *cap, uint32_t i);
+const uint8_t *nmx__cap_data(const nmx_cap_t *cap, uint32_t i);
 
 /*
  * Copies frame i's caplen bytes into buf without touching the mapping (with
  * pread() from the file): a file truncated since it was indexed then reads
- * short, and this returns false, where reading nmx_cap_data() would raise
+ * short, and this returns false, where reading nmx__cap_data() would raise
  * SIGBUS.  For the host, which must survive a file changed under it; the
  * experts, in their own processes, read frames in place.  False also for
  * i >= count.
  */
-bool nmx_cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf);
+bool nmx__cap_copy_frame(const nmx_cap_t *cap, uint32_t i, void *buf);
 
 /* The whole index (count entries) and the image, for tight loops. */
-const nmx_frame_rec_t *nmx_cap_frames(const nmx_cap_t *cap);
-const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
+const nmx_frame_rec_t *nmx__cap_frames(const nmx_cap_t *cap);
+const uint8_t *nmx__cap_image(const nmx_cap_t *cap, size_t *len);
 
 /*
  * Resident memory.  A mapped capture is read from the page cache on demand;
- * nmx_cap_release() drops the pages of image bytes [from, to) from this
+ * nmx__cap_release() drops the pages of image bytes [from, to) from this
  * process's resident set (MADV_DONTNEED; they read back from the file when
  * touched again, so every pointer stays valid).  Indexing reads the file
  * with pread() and touches no page of the mapping; the runtime's expert
@@ -218,93 +218,93 @@ const uint8_t *nmx_cap_image(const nmx_cap_t *cap, size_t *len);
  * they have walked past.  No effect on captures read into memory.
  */
 #define NMX_CAP_RESIDENT_WINDOW (8u * 1024 * 1024)
-void nmx_cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to);
+void nmx__cap_release(const nmx_cap_t *cap, uint64_t from, uint64_t to);
 /* Maps image bytes [from, to) in with one call (MADV_POPULATE_READ), ahead
  * of a forward walk; no effect where the kernel cannot. */
-void nmx_cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to);
+void nmx__cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to);
 
 /* Text attached to frame i (pcapng opt_comment, NetMon 2.2+ comment title), or NULL. */
-const char *nmx_cap_frame_comment(const nmx_cap_t *cap, uint32_t i);
+const char *nmx__cap_frame_comment(const nmx_cap_t *cap, uint32_t i);
 
 /* NetMon 2.2+ comment description of frame i (raw bytes, usually RTF), or NULL. */
-const char *nmx_cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i);
+const char *nmx__cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i);
 
 /* ---- the capture as a whole --------------------------------------------- */
 
-nmx_cap_format_t nmx_cap_format(const nmx_cap_t *cap);
-const char *nmx_cap_format_name(const nmx_cap_t *cap);   /* "pcap", "pcapng", "netmon1", "netmon2" */
-const char *nmx_cap_format_detail(const nmx_cap_t *cap); /* "pcap, little-endian, microseconds" */
-const char *nmx_cap_path(const nmx_cap_t *cap);          /* as given to open */
+nmx_cap_format_t nmx__cap_format(const nmx_cap_t *cap);
+const char *nmx__cap_format_name(const nmx_cap_t *cap);   /* "pcap", "pcapng", "netmon1", "netmon2" */
+const char *nmx__cap_format_detail(const nmx_cap_t *cap); /* "pcap, little-endian, microseconds" */
+const char *nmx__cap_path(const nmx_cap_t *cap);          /* as given to open */
 
 /* Decimal digits of the time resolution (3 NetMon 1, 6 pcap, 7 NetMon 2.3, 9 ns pcap ...). */
-unsigned nmx_cap_time_digits(const nmx_cap_t *cap);
+unsigned nmx__cap_time_digits(const nmx_cap_t *cap);
 
 /* Time of frame 0 (0 if no frames). */
-int64_t nmx_cap_first_frame_ns(const nmx_cap_t *cap);
+int64_t nmx__cap_first_frame_ns(const nmx_cap_t *cap);
 /* The origin of FRAME.TimeStamp: the start time of a NetMon 1.x-2.2 header
  * (the records hold offsets from it, spec 7.3; GetCaptureTimeStamp returns
  * it), else the time of frame 0. */
-int64_t nmx_cap_time_origin_ns(const nmx_cap_t *cap);
+int64_t nmx__cap_time_origin_ns(const nmx_cap_t *cap);
 
 /*
  * Microseconds from `from_ns` to `to_ns` (truncated toward zero).  Any two
  * times are up to 2^64 ns apart, more than an int64 holds, but never more
  * than an int64 of microseconds: computed without overflow.
  */
-int64_t nmx_cap_us_between(int64_t from_ns, int64_t to_ns);
+int64_t nmx__cap_us_between(int64_t from_ns, int64_t to_ns);
 
 /*
  * The capture's MAC_TYPE_* for GetCaptureMacType: the NetMon header's value
  * for NetMon files, else the MAC type of the first frame's link type (of the
  * first interface when there are no frames).
  */
-uint32_t nmx_cap_mactype(const nmx_cap_t *cap);
+uint32_t nmx__cap_mactype(const nmx_cap_t *cap);
 
 /*
  * The capture start time for GetCaptureTimeStamp: the NetMon header's
  * SYSTEMTIME as stored (local time of the capturing machine), else the UTC
  * time of frame 0 (all zero with no frames).  Points into the capture.
  */
-const nmx_systemtime_t *nmx_cap_systemtime(const nmx_cap_t *cap);
+const nmx_systemtime_t *nmx__cap_systemtime(const nmx_cap_t *cap);
 
 /*
  * The capture comment for GetCaptureComment: the NetMon 2.0/2.1 comment block,
  * or the pcapng section comments joined by newlines; NULL if none.
  */
-const char *nmx_cap_comment(const nmx_cap_t *cap);
+const char *nmx__cap_comment(const nmx_cap_t *cap);
 
 /*
  * For GetCaptureCommentFromFilename: opens `path`, copies its capture comment
  * into buf (always NUL-terminated; empty when there is none, or when buf is
  * too small: then NMERR_BUFFER_TOO_SMALL).  Returns 0 or an NMERR code.
  */
-unsigned nmx_cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err);
+unsigned nmx__cap_read_comment(const char *path, char *buf, size_t size, nmx_error_t *err);
 
 /* Interfaces (at least one whenever the header was readable). */
-uint32_t nmx_cap_iface_count(const nmx_cap_t *cap);
-const nmx_cap_iface_t *nmx_cap_iface(const nmx_cap_t *cap, uint32_t k);
+uint32_t nmx__cap_iface_count(const nmx_cap_t *cap);
+const nmx_cap_iface_t *nmx__cap_iface(const nmx_cap_t *cap, uint32_t k);
 
 /* NULL if the whole file was read, else where and why reading stopped. */
-const nmx_cap_damage_t *nmx_cap_damage(const nmx_cap_t *cap);
+const nmx_cap_damage_t *nmx__cap_damage(const nmx_cap_t *cap);
 
 /* Non-fatal oddities (normalised timestamps, dropped comments ...). */
-uint32_t nmx_cap_warning_count(const nmx_cap_t *cap); /* all, even those not kept */
-uint32_t nmx_cap_warnings_kept(const nmx_cap_t *cap);
-const char *nmx_cap_warning(const nmx_cap_t *cap, uint32_t k);
+uint32_t nmx__cap_warning_count(const nmx_cap_t *cap); /* all, even those not kept */
+uint32_t nmx__cap_warnings_kept(const nmx_cap_t *cap);
+const char *nmx__cap_warning(const nmx_cap_t *cap, uint32_t k);
 
 /* Fills the host.h summary (also nmx_capture_get_info). */
-void nmx_cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info);
+void nmx__cap_get_info(const nmx_cap_t *cap, nmx_capture_info_t *info);
 
 /* ---- link types ---------------------------------------------------------- */
 
 /* Wireshark-style short name ("ether", "linux-sll", "netmon_event"), or NULL if unknown. */
-const char *nmx_linktype_name(uint32_t linktype);
+const char *nmx__linktype_name(uint32_t linktype);
 /* Human description ("Ethernet", "Linux cooked-mode capture v1"), or NULL if unknown. */
-const char *nmx_linktype_description(uint32_t linktype);
+const char *nmx__linktype_description(uint32_t linktype);
 /* Always a name: the short name, or "linktype-N" / "netmon-media-0xNNNN". */
-void nmx_linktype_format_name(uint32_t linktype, char *buf, size_t size);
+void nmx__linktype_format_name(uint32_t linktype, char *buf, size_t size);
 /* Always a description: the known one, or "link type N" / "NetMon media type 0xNNNN". */
-void nmx_linktype_format_description(uint32_t linktype, char *buf, size_t size);
+void nmx__linktype_format_description(uint32_t linktype, char *buf, size_t size);
 
 /* ---- the writer ------------------------------------------------------------ */
 
@@ -316,7 +316,7 @@ typedef enum nmx_capwriter_format {
     NMX_CAPW_NETMON2 = 3, /* NetMon 2.0, or 2.1 when the link type needs a per-frame media type */
 } nmx_capwriter_format_t;
 
-/* Link type for nmx_capwriter_open(NETMON2): each frame gives its own (NetMon 2.1). */
+/* Link type for nmx__capwriter_open(NETMON2): each frame gives its own (NetMon 2.1). */
 #define NMX_LINK_PER_FRAME UINT32_MAX
 
 /*
@@ -328,22 +328,22 @@ typedef enum nmx_capwriter_format {
  * (Ethernet, Token Ring, FDDI, raw IP, the NetMon kinds) or a pcap link type
  * up to 0xFFF (stored as 0xE000 | type), or NMX_LINK_PER_FRAME.
  */
-unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
+unsigned nmx__capwriter_open(const char *path, int format, uint32_t linktype,
                             nmx_capwriter_t **out, nmx_error_t *err);
 
 /* Appends a frame of the writer's link type.  Errors stick and are also returned by close. */
-unsigned nmx_capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
+unsigned nmx__capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
                              uint32_t caplen, uint32_t wirelen);
 
 /* Appends a frame of its own link type (the writer's, or any in NMX_LINK_PER_FRAME mode). */
-unsigned nmx_capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
+unsigned nmx__capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
                                    const uint8_t *data);
 
 /* Finishes the file (NetMon: frame table and header), renames it into place
  * and frees the writer.  After an error nothing replaces `path`. */
-unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err);
+unsigned nmx__capwriter_close(nmx_capwriter_t *w, nmx_error_t *err);
 
 /* Abandons the file (`path` is untouched) and frees the writer. */
-void nmx_capwriter_discard(nmx_capwriter_t *w);
+void nmx__capwriter_discard(nmx_capwriter_t *w);
 
 #endif /* NMX_CAPTURE_CAPTURE_H */

@@ -60,7 +60,7 @@ static const char *comp_name(comp_t c)
     return c == COMP_GZIP ? "gzip" : c == COMP_ZSTD ? "zstd" : c == COMP_LZ4 ? "lz4" : "plain";
 }
 
-uint64_t nmx_cap_input_limit(void)
+uint64_t nmx__cap_input_limit(void)
 {
     const char *s = getenv("NMEXPERT_DECOMPRESS_LIMIT");
     uint64_t v;
@@ -82,11 +82,11 @@ static unsigned sink_open(sink_t *s, const char *name, const char *what, nmx_err
 {
     s->fd = memfd_create("nmexpert-input", MFD_CLOEXEC);
     s->len = 0;
-    s->limit = nmx_cap_input_limit();
+    s->limit = nmx__cap_input_limit();
     s->name = name;
     s->what = what;
     if (s->fd < 0)
-        return nmx_error_set(err, NMERR_COULD_NOT_CREATE_TEMPFILE, name, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_COULD_NOT_CREATE_TEMPFILE, name, NMX_OFFSET_UNKNOWN,
                              "cannot create a memory file for the capture: %s", strerror(errno));
     return 0;
 }
@@ -94,7 +94,7 @@ static unsigned sink_open(sink_t *s, const char *name, const char *what, nmx_err
 static unsigned sink_write(sink_t *s, const void *buf, size_t n, nmx_error_t *err)
 {
     if (n > s->limit - s->len)
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN,
                              "more than %llu bytes %s; refused (NMEXPERT_DECOMPRESS_LIMIT sets "
                              "the limit)",
                              (unsigned long long)s->limit, s->what);
@@ -104,7 +104,7 @@ static unsigned sink_write(sink_t *s, const void *buf, size_t n, nmx_error_t *er
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return nmx_error_set(err, errno == ENOSPC || errno == ENOMEM ? NMERR_OUT_OF_MEMORY
+            return nmx__error_set(err, errno == ENOSPC || errno == ENOMEM ? NMERR_OUT_OF_MEMORY
                                                                           : NMERR_FILE_READ_ERROR,
                                  s->name, NMX_OFFSET_UNKNOWN, "cannot keep the %s capture: %s",
                                  s->what, w < 0 ? strerror(errno) : "short write");
@@ -127,18 +127,18 @@ static ssize_t read_some(int fd, void *buf, size_t n)
 
 static unsigned read_failed(const char *name, nmx_error_t *err)
 {
-    return nmx_error_set(err, NMERR_FILE_READ_ERROR, name, NMX_OFFSET_UNKNOWN, "%s", strerror(errno));
+    return nmx__error_set(err, NMERR_FILE_READ_ERROR, name, NMX_OFFSET_UNKNOWN, "%s", strerror(errno));
 }
 
 static unsigned corrupt(const char *name, comp_t c, uint64_t in_off, const char *why, nmx_error_t *err)
 {
-    return nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off, "%s data is not valid: %s",
+    return nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off, "%s data is not valid: %s",
                          comp_name(c), why);
 }
 
 static unsigned truncated(const char *name, comp_t c, uint64_t in_off, nmx_error_t *err)
 {
-    return nmx_error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off,
+    return nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off,
                          "%s data ends early (truncated file?)", comp_name(c));
 }
 
@@ -150,7 +150,7 @@ static unsigned gunzip(int in, sink_t *s, nmx_error_t *err)
     memset(&z, 0, sizeof z);
     unsigned rc = 0;
     if (ib == NULL || ob == NULL || inflateInit2(&z, 15 + 32) != Z_OK) {
-        rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
+        rc = nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
         goto out;
     }
     uint64_t in_off = 0;
@@ -202,7 +202,7 @@ static unsigned unzstd(int in, sink_t *s, nmx_error_t *err)
     ZSTD_DCtx *dc = ZSTD_createDCtx();
     unsigned rc = 0;
     if (ib == NULL || ob == NULL || dc == NULL) {
-        rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
+        rc = nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
         goto out;
     }
     uint64_t in_off = 0;
@@ -247,7 +247,7 @@ static unsigned unlz4(int in, sink_t *s, nmx_error_t *err)
     LZ4F_dctx *dc = NULL;
     unsigned rc = 0;
     if (ib == NULL || ob == NULL || LZ4F_isError(LZ4F_createDecompressionContext(&dc, LZ4F_VERSION))) {
-        rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
+        rc = nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
         goto out;
     }
     uint64_t in_off = 0;
@@ -301,7 +301,7 @@ static unsigned spool(int in, const uint8_t *head, size_t n, sink_t *s, nmx_erro
     unsigned rc = sink_write(s, head, n, err);
     uint8_t *b = rc == 0 ? malloc(CHUNK) : NULL;
     if (rc == 0 && b == NULL)
-        rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
+        rc = nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN, "out of memory");
     while (rc == 0) {
         ssize_t r = read_some(in, b, CHUNK);
         if (r < 0)
@@ -368,17 +368,17 @@ static unsigned open_decoded(int in, bool seekable, const uint8_t *head, size_t 
         close(s.fd);
         return rc;
     }
-    rc = nmx_cap_open_fd(s.fd, name, out, err);
+    rc = nmx__cap_open_fd(s.fd, name, out, err);
     if (rc == 0 && c != COMP_NONE)
         (*out)->compression = comp_name(c);
     return rc;
 }
 
-unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
+unsigned nmx__cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (name == NULL || out == NULL)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
                              "no file or no result pointer");
     *out = NULL;
     bool is_stdin = strcmp(name, STDIN_ARG) == 0;
@@ -391,10 +391,10 @@ unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
          * unread (and name why a file cannot be opened). */
         fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
-            return nmx_cap_open_file(name, out, err);
+            return nmx__cap_open_file(name, out, err);
         struct stat st;
         if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-            return nmx_cap_open_fd(fd, name, out, err);
+            return nmx__cap_open_fd(fd, name, out, err);
     }
     uint8_t head[8];
     ssize_t n = read_full(fd, head, sizeof head);
@@ -413,7 +413,7 @@ unsigned nmx_cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err)
             close(fd);
             return rc;
         }
-        return nmx_cap_open_fd(fd, name, out, err);
+        return nmx__cap_open_fd(fd, name, out, err);
     }
     /* Standard input is read from where it stands, never rewound. */
     unsigned rc = open_decoded(fd, !is_stdin, head, (size_t)n, c, is_stdin ? STDIN_NAME : name, out, err);

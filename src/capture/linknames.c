@@ -51,13 +51,13 @@ static const linkname_t *find(uint32_t lt)
     return NULL;
 }
 
-const char *nmx_linktype_name(uint32_t lt)
+const char *nmx__linktype_name(uint32_t lt)
 {
     const linkname_t *n = find(lt);
     return n != NULL ? n->name : NULL;
 }
 
-const char *nmx_linktype_description(uint32_t lt)
+const char *nmx__linktype_description(uint32_t lt)
 {
     const linkname_t *n = find(lt);
     if (n != NULL)
@@ -72,9 +72,9 @@ const char *nmx_linktype_description(uint32_t lt)
     return NULL;
 }
 
-void nmx_linktype_format_name(uint32_t lt, char *buf, size_t size)
+void nmx__linktype_format_name(uint32_t lt, char *buf, size_t size)
 {
-    const char *n = nmx_linktype_name(lt);
+    const char *n = nmx__linktype_name(lt);
     if (n != NULL)
         snprintf(buf, size, "%s", n);
     else if (lt >= NMX_LINK_NETMON_BASE)
@@ -83,9 +83,9 @@ void nmx_linktype_format_name(uint32_t lt, char *buf, size_t size)
         snprintf(buf, size, "linktype-%u", (unsigned)lt);
 }
 
-void nmx_linktype_format_description(uint32_t lt, char *buf, size_t size)
+void nmx__linktype_format_description(uint32_t lt, char *buf, size_t size)
 {
-    const char *d = nmx_linktype_description(lt);
+    const char *d = nmx__linktype_description(lt);
     if (d != NULL)
         snprintf(buf, size, "%s", d);
     else if (lt >= NMX_LINK_NETMON_BASE)

@@ -152,8 +152,8 @@ static unsigned merge_frames(nmx_cap_t *cap, uint64_t total, nmx_error_t *err)
         if (p->frames[t->next].flags & NMX_FRAME_HAS_COMMENT) {
             nmx_cap_fcomment_t *fc = &cap->fcomments[cap->n_fcomments++];
             fc->frame = i;
-            fc->text = nmx_cap_frame_comment(p, t->next);
-            fc->detail = nmx_cap_frame_comment_detail(p, t->next);
+            fc->text = nmx__cap_frame_comment(p, t->next);
+            fc->detail = nmx__cap_frame_comment_detail(p, t->next);
         }
         if (++t->next < p->n_frames) {
             t->key = key_of(p, t->next, t->key);
@@ -210,11 +210,11 @@ static unsigned merge_metadata(nmx_cap_t *cap, nmx_error_t *err)
         snprintf(detail, sizeof detail, "%s, merged from %u files", first->format_detail, cap->n_parts);
     else
         snprintf(detail, sizeof detail, "merged from %u files of several formats", cap->n_parts);
-    nmx_strlcpy(cap->format_detail, detail, sizeof cap->format_detail);
+    nmx__strlcpy(cap->format_detail, detail, sizeof cap->format_detail);
     cap->header_mactype = same_mactype ? first->header_mactype : UINT32_MAX;
     /* A NetMon header's start time belongs to the capture when its file
      * holds the first frame. */
-    if (cap->n_frames == 0 || nmx_cap_frame_file(cap, 0, NULL) == 0) {
+    if (cap->n_frames == 0 || nmx__cap_frame_file(cap, 0, NULL) == 0) {
         cap->have_header_systime = first->have_header_systime;
         cap->systime = first->systime;
         cap->have_origin = first->have_origin;
@@ -227,8 +227,8 @@ static unsigned merge_metadata(nmx_cap_t *cap, nmx_error_t *err)
             cap->damaged = true;
             cap->damage = p->damage;
             cap->damage.frames = cap->n_frames;
-            nmx_strlcpy(cap->damage_reason, p->damage_reason, sizeof cap->damage_reason);
-            nmx_strlcpy(cap->damage_message, p->damage_message, sizeof cap->damage_message);
+            nmx__strlcpy(cap->damage_reason, p->damage_reason, sizeof cap->damage_reason);
+            nmx__strlcpy(cap->damage_message, p->damage_message, sizeof cap->damage_message);
             cap->damage.reason = cap->damage_reason;
             cap->damage.message = cap->damage_message;
         }
@@ -244,9 +244,9 @@ static unsigned merge(nmx_cap_t **parts, uint32_t n, nmx_cap_t **out, nmx_error_
     nmx_cap_t *cap = nmx__cap_new(parts[0]->path);
     if (cap == NULL) {
         for (uint32_t k = 0; k < n; k++)
-            nmx_cap_close(parts[k]);
+            nmx__cap_close(parts[k]);
         free(parts);
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");
     }
     cap->parts = parts;
     cap->n_parts = n;
@@ -277,37 +277,37 @@ static unsigned merge(nmx_cap_t **parts, uint32_t n, nmx_cap_t **out, nmx_error_
     *out = cap;
     return 0;
 out:
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     return rc;
 }
 
-unsigned nmx_cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err)
+unsigned nmx__cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (out == NULL || names == NULL || n == 0)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, NULL, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, NULL, NMX_OFFSET_UNKNOWN,
                              "no capture named");
     *out = NULL;
     if (n == 1)
-        return nmx_cap_open_input(names[0], out, err);
+        return nmx__cap_open_input(names[0], out, err);
     if (n > NMX_CAP_MAX_FILES)
-        return nmx_error_set(err, NMERR_OUT_OF_RANGE, NULL, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_OUT_OF_RANGE, NULL, NMX_OFFSET_UNKNOWN,
                              "%zu captures named; one run reads at most %u", n,
                              (unsigned)NMX_CAP_MAX_FILES);
     size_t stdin_uses = 0;
     for (size_t k = 0; k < n; k++)
         stdin_uses += names[k] != NULL && strcmp(names[k], "-") == 0;
     if (stdin_uses > 1)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, "-", NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, "-", NMX_OFFSET_UNKNOWN,
                              "standard input can be read only once");
     nmx_cap_t **parts = calloc(n, sizeof *parts);
     if (parts == NULL)
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");
     for (size_t k = 0; k < n; k++) {
-        unsigned rc = nmx_cap_open_input(names[k], &parts[k], err);
+        unsigned rc = nmx__cap_open_input(names[k], &parts[k], err);
         if (rc != 0) {
             for (size_t j = 0; j < k; j++)
-                nmx_cap_close(parts[j]);
+                nmx__cap_close(parts[j]);
             free(parts);
             return rc;
         }
@@ -315,17 +315,17 @@ unsigned nmx_cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out
     return merge(parts, (uint32_t)n, out, err);
 }
 
-uint32_t nmx_cap_file_count(const nmx_cap_t *cap)
+uint32_t nmx__cap_file_count(const nmx_cap_t *cap)
 {
     return cap != NULL && cap->n_parts > 0 ? cap->n_parts : 1;
 }
 
-const nmx_cap_t *nmx_cap_file(const nmx_cap_t *cap, uint32_t k)
+const nmx_cap_t *nmx__cap_file(const nmx_cap_t *cap, uint32_t k)
 {
     return cap != NULL && k < cap->n_parts ? cap->parts[k] : cap;
 }
 
-uint32_t nmx_cap_frame_file(const nmx_cap_t *cap, uint32_t i, uint32_t *local)
+uint32_t nmx__cap_frame_file(const nmx_cap_t *cap, uint32_t i, uint32_t *local)
 {
     if (cap == NULL || cap->n_parts == 0 || i >= cap->n_frames) {
         if (local != NULL)

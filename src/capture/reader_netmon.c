@@ -171,7 +171,7 @@ static bool comment_u32(nmx_cap_t *cap, nm_state_t *s, uint64_t off, uint32_t *v
              NMX_CAP_SHRANK_REASON);
         return false;
     }
-    *v = nmx_load_u32le(p);
+    *v = nmx__load_u32le(p);
     return true;
 }
 
@@ -280,7 +280,7 @@ static void header_start_time(nmx_cap_t *cap, nm_state_t *s, const uint8_t *h)
     uint16_t *stf[8] = {&st->year, &st->month, &st->day_of_week, &st->day,
                         &st->hour, &st->minute, &st->second, &st->milliseconds};
     for (int k = 0; k < 8; k++)
-        *stf[k] = nmx_load_u16le(h + 8 + 2 * k);
+        *stf[k] = nmx__load_u16le(h + 8 + 2 * k);
     cap->have_header_systime = true;
     if (!systemtime_valid(st)) {
         s->start_ns = 0;
@@ -356,12 +356,12 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 4,
                              "NetMon file version %u.%u does not match its signature \"%.4s\"",
                              s->major, s->minor, (const char *)h);
-    uint16_t mactype = nmx_load_u16le(h + 6);
+    uint16_t mactype = nmx__load_u16le(h + 6);
     cap->header_mactype = mactype;
     header_start_time(cap, s, h);
 
-    uint32_t table_off = nmx_load_u32le(h + 24);
-    uint32_t table_len = nmx_load_u32le(h + 28);
+    uint32_t table_off = nmx__load_u32le(h + 24);
+    uint32_t table_len = nmx__load_u32le(h + 28);
     if (table_len % 4 != 0)
         return nmx__cap_fail(cap, err, NMERR_INVALID_FILE_FORMAT, 28,
                              "frame table length %u is not a multiple of 4", table_len);
@@ -379,7 +379,7 @@ static unsigned nm_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     s->header_linktype = media_to_linktype(mactype);
     s->trailer = s->major == 1 ? 0 : (s->minor == 0 ? 0 : s->minor == 1 ? 2 : s->minor == 2 ? 6 : 15);
 
-    header_comments(cap, s, nmx_load_u32le(h + 40), nmx_load_u32le(h + 44));
+    header_comments(cap, s, nmx__load_u32le(h + 40), nmx__load_u32le(h + 44));
 
     cap->format = v1 ? NMX_CAPFMT_NETMON1 : NMX_CAPFMT_NETMON2;
     cap->time_digits = s->major == 1 ? 3 : (s->minor >= 3 ? 7 : 6);
@@ -415,21 +415,21 @@ static uint16_t record_header(const nm_state_t *s, const uint8_t *b, uint32_t *w
                               int64_t *delta_ns)
 {
     if (s->major == 1) {
-        *delta_ns = (int64_t)nmx_load_u32le(b) * 1000000;
-        *wirelen = nmx_load_u16le(b + 4);
-        *caplen = nmx_load_u16le(b + 6);
+        *delta_ns = (int64_t)nmx__load_u32le(b) * 1000000;
+        *wirelen = nmx__load_u16le(b + 4);
+        *caplen = nmx__load_u16le(b + 6);
         return 0;
     }
     uint16_t flags = 0;
     /* Documented as unsigned microseconds, but negative values occur: ten times it is a
      * signed count of 100 ns (spec 7.3); wrap-around is defined in unsigned arithmetic. */
-    int64_t ticks = (int64_t)(nmx_load_u64le(b) * 10u);
+    int64_t ticks = (int64_t)(nmx__load_u64le(b) * 10u);
     if (__builtin_mul_overflow(ticks, (int64_t)100, delta_ns)) {
         flags |= NMX_FRAME_TS_CLAMPED;
         *delta_ns = ticks < 0 ? INT64_MIN : INT64_MAX;
     }
-    *wirelen = nmx_load_u32le(b + 8);
-    *caplen = nmx_load_u32le(b + 12);
+    *wirelen = nmx__load_u32le(b + 8);
+    *caplen = nmx__load_u32le(b + 12);
     return flags;
 }
 
@@ -437,11 +437,11 @@ static uint16_t record_header(const nm_state_t *s, const uint8_t *b, uint32_t *w
  * UTC time, which replaces start + offset. */
 static void record_trailer(const nm_state_t *s, const uint8_t *t, nmx_frame_rec_t *rec, uint16_t *flags)
 {
-    rec->linktype = media_to_linktype(nmx_load_u16le(t));
+    rec->linktype = media_to_linktype(nmx__load_u16le(t));
     if (s->trailer < 15)
         return;
     *flags &= (uint16_t)~NMX_FRAME_TS_CLAMPED;
-    uint64_t ft = nmx_load_u64le(t + 6);
+    uint64_t ft = nmx__load_u64le(t + 6);
     __int128 ns = ((__int128)ft - FILETIME_UNIX_EPOCH) * 100;
     if (ns < INT64_MIN || ns > INT64_MAX) {
         *flags |= NMX_FRAME_TS_CLAMPED;
@@ -467,7 +467,7 @@ static nmx_next_t nm_next(nmx_cap_t *cap, void *priv, nmx_frame_rec_t *rec, nmx_
         r = nmx__cap_unreadable(cap, err, entry_at, 4);
         goto out_damage;
     }
-    uint32_t off = nmx_load_u32le(e);
+    uint32_t off = nmx__load_u32le(e);
     if (off >= cap->size) {
         r = nmx__cap_set_damage(cap, err, entry_at,
                             "frame table entry %u points to offset %u, beyond the end of the file "

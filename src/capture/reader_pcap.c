@@ -48,7 +48,7 @@ typedef struct pcap_state {
 
 static uint32_t load32(const pcap_state_t *s, const uint8_t *p)
 {
-    return s->big_endian ? nmx_load_u32be(p) : nmx_load_u32le(p);
+    return s->big_endian ? nmx__load_u32be(p) : nmx__load_u32le(p);
 }
 
 static nmx_probe_t pcap_probe(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err)
@@ -57,7 +57,7 @@ static nmx_probe_t pcap_probe(const nmx_cap_t *cap, const uint8_t *head, size_t 
     (void)err;
     if (len < 4)
         return NMX_PROBE_NOT_MINE;
-    uint32_t le = nmx_load_u32le(head), be = nmx_load_u32be(head);
+    uint32_t le = nmx__load_u32le(head), be = nmx__load_u32be(head);
     if (le == PCAP_MAGIC_USEC || le == PCAP_MAGIC_NSEC || le == PCAP_MAGIC_MODIFIED ||
         be == PCAP_MAGIC_USEC || be == PCAP_MAGIC_NSEC || be == PCAP_MAGIC_MODIFIED)
         return NMX_PROBE_MINE;
@@ -91,13 +91,13 @@ static unsigned pcap_open(nmx_cap_t *cap, void **priv, nmx_error_t *err)
     const uint8_t *h = nmx__cap_view(cap, &s->win, 0, PCAP_FILE_HEADER_LEN);
     if (h == NULL)
         return nmx__cap_fail_unreadable(cap, err, 0, PCAP_FILE_HEADER_LEN);
-    uint32_t magic = nmx_load_u32le(h);
+    uint32_t magic = nmx__load_u32le(h);
     s->big_endian = !(magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC ||
                       magic == PCAP_MAGIC_MODIFIED);
     if (s->big_endian)
-        magic = nmx_load_u32be(h);
-    uint16_t major = s->big_endian ? nmx_load_u16be(h + 4) : nmx_load_u16le(h + 4);
-    uint16_t minor = s->big_endian ? nmx_load_u16be(h + 6) : nmx_load_u16le(h + 6);
+        magic = nmx__load_u32be(h);
+    uint16_t major = s->big_endian ? nmx__load_u16be(h + 4) : nmx__load_u16le(h + 4);
+    uint16_t minor = s->big_endian ? nmx__load_u16be(h + 6) : nmx__load_u16le(h + 6);
     uint32_t snaplen = load32(s, h + 16);
     uint32_t ltfield = load32(s, h + 20);
 

@@ -68,7 +68,7 @@ typedef struct ng_state {
 /* The image offset of the next byte of a cursor over the current block. */
 static uint64_t at(const ng_state_t *s, const nmx_cursor_t *c)
 {
-    return s->blk_off + nmx_cur_offset(c);
+    return s->blk_off + nmx__cur_offset(c);
 }
 
 /* A problem found while parsing a block: where and why. */
@@ -92,24 +92,24 @@ static bool problem(ng_problem_t *p, uint64_t off, const char *fmt, ...)
 
 static uint16_t ld16(const ng_state_t *s, const uint8_t *p)
 {
-    return s->big_endian ? nmx_load_u16be(p) : nmx_load_u16le(p);
+    return s->big_endian ? nmx__load_u16be(p) : nmx__load_u16le(p);
 }
 
 static uint32_t ld32(const ng_state_t *s, const uint8_t *p)
 {
-    return s->big_endian ? nmx_load_u32be(p) : nmx_load_u32le(p);
+    return s->big_endian ? nmx__load_u32be(p) : nmx__load_u32le(p);
 }
 
 static uint64_t ld64(const ng_state_t *s, const uint8_t *p)
 {
-    return s->big_endian ? nmx_load_u64be(p) : nmx_load_u64le(p);
+    return s->big_endian ? nmx__load_u64be(p) : nmx__load_u64le(p);
 }
 
 static nmx_probe_t ng_probe(const nmx_cap_t *cap, const uint8_t *head, size_t len, nmx_error_t *err)
 {
     (void)cap;
     (void)err;
-    if (len >= 4 && nmx_load_u32le(head) == BT_SHB)
+    if (len >= 4 && nmx__load_u32le(head) == BT_SHB)
         return NMX_PROBE_MINE;
     return NMX_PROBE_NOT_MINE;
 }
@@ -130,10 +130,10 @@ static bool read_block(const nmx_cap_t *cap, ng_state_t *s, uint32_t *type, uint
     const uint8_t *b = nmx__cap_view(cap, &s->win, off, 12);
     if (b == NULL)
         return problem(p, off, "cannot read 12 bytes at offset %zu: %s", off, NMX_CAP_SHRANK_REASON);
-    if (nmx_load_u32le(b) == BT_SHB) {
-        if (nmx_load_u32le(b + 8) == BOM)
+    if (nmx__load_u32le(b) == BT_SHB) {
+        if (nmx__load_u32le(b + 8) == BOM)
             s->big_endian = false;
-        else if (nmx_load_u32be(b + 8) == BOM)
+        else if (nmx__load_u32be(b + 8) == BOM)
             s->big_endian = true;
         else
             return problem(p, off + 8, "section header with a bad byte-order magic (%02x %02x %02x %02x)",
@@ -179,12 +179,12 @@ static bool walk_options(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *c, option_
             return problem(p, where, "truncated option header: %zu of 4 bytes", c->left);
         uint16_t code = ld16(s, c->p);
         uint16_t len = ld16(s, c->p + 2);
-        nmx_cur_skip(c, 4);
+        nmx__cur_skip(c, 4);
         if (code == OPT_END)
             return true;
         size_t padded = ((size_t)len + 3) & ~(size_t)3;
         const uint8_t *val = c->p;
-        if (!nmx_cur_skip(c, padded) && !(len <= c->left && nmx_cur_skip(c, c->left)))
+        if (!nmx__cur_skip(c, padded) && !(len <= c->left && nmx__cur_skip(c, c->left)))
             return problem(p, where, "option %u of length %u runs past the end of its block (%zu left)",
                            code, len, c->left);
         if (fn != NULL && !fn(cap, s, code, val, len, ctx, p))
@@ -215,7 +215,7 @@ static bool parse_shb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, ng_prob
     /* 1.0 is the format; 1.2 was written by some libpcap versions and means the same. */
     if (major != 1 || (minor != 0 && minor != 2))
         return problem(p, where + 4, "unsupported pcapng version %u.%u", major, minor);
-    nmx_cur_skip(body, 16); /* byte-order magic, version, section length (may be -1) */
+    nmx__cur_skip(body, 16); /* byte-order magic, version, section length (may be -1) */
     if (!walk_options(cap, s, body, shb_option, NULL, p))
         return false;
     if (s->sections == 0) {
@@ -287,7 +287,7 @@ static bool parse_idb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, uint64_
         .time_digits = 6,
     };
     ng_clock_t clock = {.units = 1000000, .offset_s = 0};
-    nmx_cur_skip(body, 8);
+    nmx__cur_skip(body, 8);
     idb_ctx_t ctx = {&iface, &clock};
     if (!walk_options(cap, s, body, idb_option, &ctx, p))
         return false;
@@ -365,7 +365,7 @@ static bool parse_packet(nmx_cap_t *cap, ng_state_t *s, uint32_t type, nmx_curso
     if (ifc >= s->sec_n_ifaces)
         return problem(p, where, "%s for interface %u, but its section has %u interface%s", what, ifc,
                        s->sec_n_ifaces, s->sec_n_ifaces == 1 ? "" : "s");
-    nmx_cur_skip(body, 20);
+    nmx__cur_skip(body, 20);
     if (caplen > body->left)
         return problem(p, where + 12, "%s captured length %u runs past the end of the block (%zu left)",
                        what, caplen, body->left);
@@ -377,7 +377,7 @@ static bool parse_packet(nmx_cap_t *cap, ng_state_t *s, uint32_t type, nmx_curso
     rec->linktype = cap->ifaces[g].linktype;
     rec->ts_ns = ticks_to_ns(s, g, ticks, &rec->flags);
     size_t padded = ((size_t)caplen + 3) & ~(size_t)3;
-    nmx_cur_skip(body, padded <= body->left ? padded : body->left);
+    nmx__cur_skip(body, padded <= body->left ? padded : body->left);
     return walk_options(cap, s, body, packet_option, NULL, p);
 }
 
@@ -391,7 +391,7 @@ static bool parse_spb(nmx_cap_t *cap, ng_state_t *s, nmx_cursor_t *body, nmx_fra
     if (body->left < 4)
         return problem(p, where, "simple packet block too short: %zu body bytes, need 4", body->left);
     uint32_t wirelen = ld32(s, body->p);
-    nmx_cur_skip(body, 4);
+    nmx__cur_skip(body, 4);
     uint32_t g = s->sec_first_iface;
     uint32_t caplen = wirelen;
     if (cap->ifaces[g].snaplen != 0 && caplen > cap->ifaces[g].snaplen)

@@ -113,39 +113,39 @@ static long netmon_media(uint32_t lt)
     return -1;
 }
 
-unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
+unsigned nmx__capwriter_open(const char *path, int format, uint32_t linktype,
                             nmx_capwriter_t **out, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (out == NULL || path == NULL)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
                              "no file or no result pointer");
     *out = NULL;
     if (format != NMX_CAPW_PCAP && format != NMX_CAPW_PCAP_NS && format != NMX_CAPW_NETMON2)
-        return nmx_error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
                              "unknown capture file format %d", format);
     bool netmon = format == NMX_CAPW_NETMON2;
     if (!netmon && linktype > 0xFFFFu)
-        return nmx_error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
                              "link type %u cannot be stored in a pcap file", linktype);
     if (netmon && linktype != NMX_LINK_PER_FRAME && netmon_media(linktype) < 0)
-        return nmx_error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
+        return nmx__error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
                              "link type %u cannot be stored in a NetMon 2.x file", linktype);
     nmx_capwriter_t *w = calloc(1, sizeof *w);
     if (w == NULL)
-        return nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
+        return nmx__error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
     w->format = format;
     w->linktype = linktype;
     w->path = strdup(path);
     w->buffer = malloc(WRITE_BUFFER);
     unsigned rc = 0;
     if (w->path == NULL || w->buffer == NULL) {
-        rc = nmx_error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
+        rc = nmx__error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
         goto out_free;
     }
     char why[256];
-    if (nmx_outfile_open(&w->out, path, why, sizeof why) != 0) {
-        rc = nmx_error_set(err, NMERR_FILE_WRITE_ERROR, path, NMX_OFFSET_UNKNOWN, "%s", why);
+    if (nmx__outfile_open(&w->out, path, why, sizeof why) != 0) {
+        rc = nmx__error_set(err, NMERR_FILE_WRITE_ERROR, path, NMX_OFFSET_UNKNOWN, "%s", why);
         goto out_free;
     }
     w->f = w->out.f;
@@ -160,24 +160,24 @@ unsigned nmx_capwriter_open(const char *path, int format, uint32_t linktype,
         w->pos = NETMON_HEADER_SPACE;
     } else {
         uint8_t h[24];
-        nmx_store_u32le(h, format == NMX_CAPW_PCAP_NS ? 0xA1B23C4Du : 0xA1B2C3D4u);
-        nmx_store_u16le(h + 4, 2);
-        nmx_store_u16le(h + 6, 4);
-        nmx_store_u32le(h + 8, 0);  /* thiszone */
-        nmx_store_u32le(h + 12, 0); /* sigfigs */
-        nmx_store_u32le(h + 16, NMX_CAP_MAX_PCAP_RECORD);
-        nmx_store_u32le(h + 20, linktype);
+        nmx__store_u32le(h, format == NMX_CAPW_PCAP_NS ? 0xA1B23C4Du : 0xA1B2C3D4u);
+        nmx__store_u16le(h + 4, 2);
+        nmx__store_u16le(h + 6, 4);
+        nmx__store_u32le(h + 8, 0);  /* thiszone */
+        nmx__store_u32le(h + 12, 0); /* sigfigs */
+        nmx__store_u32le(h + 16, NMX_CAP_MAX_PCAP_RECORD);
+        nmx__store_u32le(h + 20, linktype);
         put(w, h, sizeof h);
     }
     if (w->code != 0) {
-        rc = nmx_error_set(err, w->code, NULL, NMX_OFFSET_UNKNOWN, "%s", w->msg);
+        rc = nmx__error_set(err, w->code, NULL, NMX_OFFSET_UNKNOWN, "%s", w->msg);
         goto out_free;
     }
     *out = w;
     return 0;
 
 out_free:
-    nmx_outfile_discard(&w->out);
+    nmx__outfile_discard(&w->out);
     free(w->buffer);
     free(w->path);
     free(w);
@@ -202,10 +202,10 @@ static unsigned write_pcap(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *dat
                     "frame %llu: time %lld ns is outside what pcap can store (1970-2106)",
                     (unsigned long long)w->frames + 1, (long long)ts_ns);
     uint8_t h[16];
-    nmx_store_u32le(h, (uint32_t)sec);
-    nmx_store_u32le(h + 4, (uint32_t)(w->format == NMX_CAPW_PCAP_NS ? ns : ns / 1000));
-    nmx_store_u32le(h + 8, caplen);
-    nmx_store_u32le(h + 12, wirelen);
+    nmx__store_u32le(h, (uint32_t)sec);
+    nmx__store_u32le(h + 4, (uint32_t)(w->format == NMX_CAPW_PCAP_NS ? ns : ns / 1000));
+    nmx__store_u32le(h + 8, caplen);
+    nmx__store_u32le(h + 12, wirelen);
     if (put(w, h, sizeof h) != 0 || put(w, data, caplen) != 0)
         return w->code;
     w->frames++;
@@ -244,11 +244,11 @@ static unsigned write_netmon(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *d
         w->table_cap = n;
     }
     uint8_t h[16];
-    nmx_store_u64le(h, (uint64_t)delta_us);
-    nmx_store_u32le(h + 8, wirelen);
-    nmx_store_u32le(h + 12, caplen);
+    nmx__store_u64le(h, (uint64_t)delta_us);
+    nmx__store_u32le(h + 8, wirelen);
+    nmx__store_u32le(h + 12, caplen);
     uint8_t t[2];
-    nmx_store_u16le(t, media);
+    nmx__store_u16le(t, media);
     if (put(w, h, sizeof h) != 0 || put(w, data, caplen) != 0 || put(w, t, trailer) != 0)
         return w->code;
     w->table[w->n_table++] = (uint32_t)w->pos;
@@ -257,7 +257,7 @@ static unsigned write_netmon(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *d
     return 0;
 }
 
-unsigned nmx_capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
+unsigned nmx__capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
                              uint32_t caplen, uint32_t wirelen)
 {
     if (w == NULL)
@@ -272,12 +272,12 @@ unsigned nmx_capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *d
     if (w->linktype == NMX_LINK_PER_FRAME)
         return fail(w, NMERR_INVALID_PARAMETER,
                     "frame %llu: a per-frame NetMon writer needs each frame's link type "
-                    "(nmx_capwriter_write_frame)",
+                    "(nmx__capwriter_write_frame)",
                     (unsigned long long)w->frames + 1);
     return write_netmon(w, ts_ns, data, caplen, wirelen, w->media);
 }
 
-unsigned nmx_capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
+unsigned nmx__capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
                                    const uint8_t *data)
 {
     if (w == NULL || rec == NULL)
@@ -289,7 +289,7 @@ unsigned nmx_capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *re
                     "frame %llu has link type %u, but the file holds link type %u",
                     (unsigned long long)w->frames + 1, rec->linktype, w->linktype);
     if (w->linktype != NMX_LINK_PER_FRAME)
-        return nmx_capwriter_write(w, rec->ts_ns, data, rec->caplen, rec->wirelen);
+        return nmx__capwriter_write(w, rec->ts_ns, data, rec->caplen, rec->wirelen);
     long media = netmon_media(rec->linktype);
     if (media < 0)
         return fail(w, NMERR_INVALID_MEDIA_TYPE,
@@ -311,7 +311,7 @@ static void finish_netmon(nmx_capwriter_t *w)
     }
     for (uint32_t k = 0; k < w->n_table && w->code == 0; k++) {
         uint8_t e[4];
-        nmx_store_u32le(e, w->table[k]);
+        nmx__store_u32le(e, w->table[k]);
         put(w, e, 4);
     }
     nmx_systemtime_t st;
@@ -323,13 +323,13 @@ static void finish_netmon(nmx_capwriter_t *w)
     memcpy(h, "GMBU", 4);
     h[4] = (uint8_t)w->minor;
     h[5] = 2;
-    nmx_store_u16le(h + 6, w->mactype);
+    nmx__store_u16le(h + 6, w->mactype);
     const uint16_t f[8] = {st.year, st.month, st.day_of_week, st.day,
                            st.hour, st.minute, st.second, st.milliseconds};
     for (int k = 0; k < 8; k++)
-        nmx_store_u16le(h + 8 + 2 * k, f[k]);
-    nmx_store_u32le(h + 24, (uint32_t)table_off);
-    nmx_store_u32le(h + 28, (uint32_t)table_len);
+        nmx__store_u16le(h + 8 + 2 * k, f[k]);
+    nmx__store_u32le(h + 24, (uint32_t)table_off);
+    nmx__store_u32le(h + 28, (uint32_t)table_len);
     if (w->code == 0 && fseek(w->f, 0, SEEK_SET) != 0)
         fail(w, NMERR_FILE_WRITE_ERROR, "seek failed: %s", strerror(errno));
     if (w->code == 0)
@@ -339,18 +339,18 @@ static void finish_netmon(nmx_capwriter_t *w)
 /* Frees the writer; `keep` renames the file into place when nothing failed. */
 static unsigned finish(nmx_capwriter_t *w, bool keep, nmx_error_t *err)
 {
-    nmx_error_clear(err);
+    nmx__error_clear(err);
     if (w == NULL)
         return 0;
     if (keep && w->format == NMX_CAPW_NETMON2 && w->code == 0)
         finish_netmon(w);
     char why[256];
-    if (keep && w->code == 0 && nmx_outfile_commit(&w->out, why, sizeof why) != 0)
+    if (keep && w->code == 0 && nmx__outfile_commit(&w->out, why, sizeof why) != 0)
         fail(w, NMERR_FILE_WRITE_ERROR, "%s", why);
-    nmx_outfile_discard(&w->out); /* after a commit: nothing left to do */
+    nmx__outfile_discard(&w->out); /* after a commit: nothing left to do */
     unsigned rc = w->code;
     if (rc != 0)
-        nmx_error_set(err, rc, NULL, NMX_OFFSET_UNKNOWN, "%s", w->msg);
+        nmx__error_set(err, rc, NULL, NMX_OFFSET_UNKNOWN, "%s", w->msg);
     free(w->table);
     free(w->buffer);
     free(w->path);
@@ -358,12 +358,12 @@ static unsigned finish(nmx_capwriter_t *w, bool keep, nmx_error_t *err)
     return rc;
 }
 
-unsigned nmx_capwriter_close(nmx_capwriter_t *w, nmx_error_t *err)
+unsigned nmx__capwriter_close(nmx_capwriter_t *w, nmx_error_t *err)
 {
     return finish(w, true, err);
 }
 
-void nmx_capwriter_discard(nmx_capwriter_t *w)
+void nmx__capwriter_discard(nmx_capwriter_t *w)
 {
     nmx_error_t err;
     finish(w, false, &err);

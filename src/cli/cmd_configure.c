@@ -30,31 +30,31 @@ static bool compose(const nmx_expert_info_t *ei, const char *config_file, const 
     size_t len;
     uint8_t *data = NULL;
     if (config_file != NULL) {
-        data = nmx_cli_read_file(config_file, 1024 * 1024, &len);
+        data = nmx__cli_read_file(config_file, 1024 * 1024, &len);
         if (data == NULL)
             return false;
-        nmx_cli_unwrap_config(&data, &len);
+        nmx__cli_unwrap_config(&data, &len);
     } else {
         char errbuf[1024];
         void *stored;
         if (nmx_config_load(ei->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
-            nmx_cli_error("%s (--reset forgets it)", errbuf);
+            nmx__cli_error("%s (--reset forgets it)", errbuf);
             return false;
         }
         data = stored;
     }
     if (data != NULL) {
-        nmx_cli_config_assign(cfg, data, len);
+        nmx__cli_config_assign(cfg, data, len);
         free(data);
     }
     for (size_t i = 0; i < nsets; i++) {
-        if (cfg->present && !nmx_cli_is_text((const uint8_t *)cfg->data, cfg->len)) {
-            nmx_cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
+        if (cfg->present && !nmx__cli_is_text((const uint8_t *)cfg->data, cfg->len)) {
+            nmx__cli_error("--set: the configuration of %s is binary, not KEY=VALUE text", ei->module);
             return false;
         }
         cfg->present = true;
-        if (!nmx_cli_config_set(cfg, sets[i].key, sets[i].value)) {
-            nmx_cli_error("out of memory");
+        if (!nmx__cli_config_set(cfg, sets[i].key, sets[i].value)) {
+            nmx__cli_error("out of memory");
             return false;
         }
     }
@@ -67,20 +67,20 @@ static bool show_configuration(const nmx_expert_info_t *ei, bool show)
 {
     if (show && ei->nsettings > 0) {
         printf("%s settings:\n", ei->module);
-        nmx_cli_print_settings(stdout, ei, "  ");
+        nmx__cli_print_settings(stdout, ei, "  ");
         printf("stored configuration:\n");
     }
     size_t len;
     void *stored;
     char errbuf[1024];
     if (nmx_config_load(ei->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
-        nmx_cli_error("%s (--reset forgets it)", errbuf);
+        nmx__cli_error("%s (--reset forgets it)", errbuf);
         return false;
     }
     uint8_t *data = stored;
     if (data == NULL) {
         printf("%s: no stored configuration (defaults)\n", ei->module);
-    } else if (nmx_cli_is_text(data, len)) {
+    } else if (nmx__cli_is_text(data, len)) {
         fwrite(data, 1, len > 0 && data[len - 1] == '\0' ? len - 1 : len, stdout);
         if (len > 0 && data[len - 1] != '\n' && !(len > 1 && data[len - 2] == '\n'))
             putchar('\n');
@@ -123,7 +123,7 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
         case 's': {
             char **g = realloc(o->sets, (o->nsets + 1) * sizeof *g);
             if (g == NULL) {
-                nmx_cli_error("out of memory");
+                nmx__cli_error("out of memory");
                 return NMX_EXIT_USAGE;
             }
             o->sets = g;
@@ -136,7 +136,7 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
         case 'd': {
             char errbuf[1024];
             if (nmx_host_add_experts_dir(host, optarg, errbuf, sizeof errbuf) != 0) {
-                nmx_cli_error("%s", errbuf);
+                nmx__cli_error("%s", errbuf);
                 return NMX_EXIT_USAGE;
             }
             break;
@@ -146,18 +146,18 @@ static int configure_args(int argc, char **argv, nmx_host_t *host, configure_opt
                  "[--show] [--experts-dir DIR] [CAPTURE]\n"
                  "  --show lists the settings NAME declares: key, default, stored value, values");
             return NMX_EXIT_OK;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
-        default: nmx_cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        default: nmx__cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
-        nmx_cli_error("configure: which expert? (nmexpert configure NAME ...)");
+        nmx__cli_error("configure: which expert? (nmexpert configure NAME ...)");
         return NMX_EXIT_USAGE;
     }
     o->name = argv[optind++];
     o->capture_path = optind < argc ? argv[optind++] : NULL;
     if (optind < argc) {
-        nmx_cli_error("unexpected argument '%s'", argv[optind]);
+        nmx__cli_error("unexpected argument '%s'", argv[optind]);
         return NMX_EXIT_USAGE;
     }
     return -1;
@@ -169,7 +169,7 @@ static const nmx_expert_info_t *find_expert(nmx_host_t *host, const char *name)
 {
     char errbuf[1024];
     if (nmx_host_discover(host, errbuf, sizeof errbuf) < 0) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NULL;
     }
     const nmx_expert_info_t *ei = NULL;
@@ -177,7 +177,7 @@ static const nmx_expert_info_t *find_expert(nmx_host_t *host, const char *name)
         if (strcasecmp(nmx_host_expert(host, i)->module, name) == 0)
             ei = nmx_host_expert(host, i);
     if (ei == NULL)
-        nmx_cli_error("no expert named '%s' (see 'nmexpert list')", name);
+        nmx__cli_error("no expert named '%s' (see 'nmexpert list')", name);
     return ei;
 }
 
@@ -191,18 +191,18 @@ static int configure_expert(nmx_host_t *host, const nmx_expert_info_t *ei, const
     char errbuf[1024];
     nmx_capture_t *cap = NULL;
     if (o->capture_path != NULL && (cap = nmx_capture_open(o->capture_path, errbuf, sizeof errbuf)) == NULL) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NMX_EXIT_USAGE;
     }
     int rc = nmx_host_configure(host, ei->module, cap, cfg->present ? cfg->data : NULL, cfg->present ? cfg->len : 0,
                                 errbuf, sizeof errbuf);
     nmx_capture_close(cap);
     if (rc < 0) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NMX_EXIT_USAGE;
     }
     if (rc == 0) {
-        nmx_cli_error("%s: Configure refused the settings; the stored configuration is unchanged", ei->module);
+        nmx__cli_error("%s: Configure refused the settings; the stored configuration is unchanged", ei->module);
         return NMX_EXIT_INCOMPLETE;
     }
     return -1;
@@ -219,14 +219,14 @@ static int configure(nmx_host_t *host, const configure_opts_t *o, nmx_cli_set_t 
     /* The settings as run takes them, checked the same way, before the
      * stored configuration is touched. */
     for (size_t i = 0; i < o->nsets; i++)
-        if (nmx_cli_parse_set(o->sets[i], ei->module, &parsed[i]) != 0 || !nmx_cli_check_set(host, &parsed[i]))
+        if (nmx__cli_parse_set(o->sets[i], ei->module, &parsed[i]) != 0 || !nmx__cli_check_set(host, &parsed[i]))
             return NMX_EXIT_USAGE;
     if (o->reset || o->config_file != NULL || o->nsets > 0) {
         /* Held until the command ends: a concurrent configure of the same
          * expert waits, so neither change is lost. */
         char lockerr[512];
         if ((*lock = nmx_config_lock(ei->module, lockerr, sizeof lockerr)) < 0) {
-            nmx_cli_error("%s", lockerr);
+            nmx__cli_error("%s", lockerr);
             return NMX_EXIT_USAGE;
         }
     }
@@ -234,7 +234,7 @@ static int configure(nmx_host_t *host, const configure_opts_t *o, nmx_cli_set_t 
     if (o->reset) {
         char errbuf[1024];
         if (nmx_config_reset(ei->module, errbuf, sizeof errbuf) != 0) {
-            nmx_cli_error("%s", errbuf);
+            nmx__cli_error("%s", errbuf);
             return NMX_EXIT_USAGE;
         }
         changed = true;
@@ -251,7 +251,7 @@ static int configure(nmx_host_t *host, const configure_opts_t *o, nmx_cli_set_t 
     return NMX_EXIT_OK;
 }
 
-int nmx_cmd_configure(int argc, char **argv)
+int nmx__cmd_configure(int argc, char **argv)
 {
     configure_opts_t o = {0};
     nmx_cli_config_t cfg = {0};
@@ -261,17 +261,17 @@ int nmx_cmd_configure(int argc, char **argv)
     nmx_host_t *host = nmx_host_new(errbuf, sizeof errbuf);
     int status = host != NULL ? configure_args(argc, argv, host, &o) : NMX_EXIT_USAGE;
     if (host == NULL) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
     } else if (status < 0 && (parsed = calloc(o.nsets + 1, sizeof *parsed)) == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         status = NMX_EXIT_USAGE;
     }
     if (status < 0)
         status = configure(host, &o, parsed, &cfg, &lock);
     nmx_config_unlock(lock);
-    nmx_cli_config_free(&cfg);
+    nmx__cli_config_free(&cfg);
     for (size_t i = 0; parsed != NULL && i < o.nsets; i++)
-        nmx_cli_set_free(&parsed[i]);
+        nmx__cli_set_free(&parsed[i]);
     free(parsed);
     free(o.sets);
     nmx_host_free(host);

@@ -41,12 +41,12 @@ static void remove_dir(const char *dir)
     rmdir(dir);
 }
 
-int nmx_cmd_demo(int argc, char **argv)
+int nmx__cmd_demo(int argc, char **argv)
 {
     char sample[PATH_MAX];
     snprintf(sample, sizeof sample, "%s/sample.pcap", nmx_host_installed_data_dir());
     if (access(sample, R_OK) != 0) {
-        nmx_cli_error("the sample capture %s is missing (install nmexpert, or set NMEXPERT_DATA_DIR)",
+        nmx__cli_error("the sample capture %s is missing (install nmexpert, or set NMEXPERT_DATA_DIR)",
                       sample);
         return NMX_EXIT_USAGE;
     }
@@ -56,7 +56,7 @@ int nmx_cmd_demo(int argc, char **argv)
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s/nmexpert-demo-XXXXXX", tmpdir) >= (int)sizeof dir - 16 ||
         mkdtemp(dir) == NULL) {
-        nmx_cli_error("cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
+        nmx__cli_error("cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         return NMX_EXIT_USAGE;
     }
     char coalesced[PATH_MAX + 32];
@@ -77,7 +77,7 @@ int nmx_cmd_demo(int argc, char **argv)
      * options but the demo's own (--html FILE, --no-html). */
     char **args = calloc((size_t)argc + 2 * nexp + 2, sizeof *args);
     if (args == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         remove_dir(dir);
         return NMX_EXIT_USAGE;
     }
@@ -93,7 +93,7 @@ int nmx_cmd_demo(int argc, char **argv)
         } else if (strcmp(argv[i], "--html") == 0 || strncmp(argv[i], "--html=", 7) == 0) {
             const char *v = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (v == NULL || v[0] == '\0') {
-                nmx_cli_error("option '--html' needs a file name");
+                nmx__cli_error("option '--html' needs a file name");
                 free(args);
                 remove_dir(dir);
                 return NMX_EXIT_USAGE;
@@ -104,7 +104,7 @@ int nmx_cmd_demo(int argc, char **argv)
         }
     }
     fprintf(stderr, "nmexpert demo: the six classic experts over %s\n", sample);
-    int status = nmx_cmd_run_common(n, args, &d);
+    int status = nmx__cmd_run_common(n, args, &d);
     free(args);
     struct stat st;
     if (stat(coalesced, &st) == 0)

@@ -109,7 +109,7 @@ static bool all_known(const char **want, size_t nwant)
             found = nmx_protocol_describe(i, &p) == 0 && proto_matches(&p, want[w]);
         }
         if (!found) {
-            nmx_cli_error("fields: unknown protocol '%s' ('nmexpert fields' lists them all)", want[w]);
+            nmx__cli_error("fields: unknown protocol '%s' ('nmexpert fields' lists them all)", want[w]);
             return false;
         }
     }
@@ -148,22 +148,22 @@ static int print_fields(const char **want, size_t nwant, int fmt)
     return rc;
 }
 
-int nmx_cmd_fields(int argc, char **argv)
+int nmx__cmd_fields(int argc, char **argv)
 {
     int fmt = FMT_TEXT;
     const char **want = calloc((size_t)argc + 1, sizeof *want);
     size_t nwant = 0;
     if (want == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         return NMX_EXIT_USAGE;
     }
     int rc = NMX_EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool missing;
-        const char *v = nmx_cli_option_value(argc, argv, &i, "--format", &missing);
+        const char *v = nmx__cli_option_value(argc, argv, &i, "--format", &missing);
         if (missing) {
-            nmx_cli_error("fields: --format needs a value (text, tsv or json)");
+            nmx__cli_error("fields: --format needs a value (text, tsv or json)");
             goto out;
         }
         if (v != NULL) {
@@ -173,7 +173,7 @@ int nmx_cmd_fields(int argc, char **argv)
             rc = NMX_EXIT_OK;
             goto out;
         } else if (a[0] == '-') {
-            nmx_cli_error("fields: unknown option '%s'", a);
+            nmx__cli_error("fields: unknown option '%s'", a);
             usage(stderr);
             goto out;
         } else {
@@ -187,7 +187,7 @@ int nmx_cmd_fields(int argc, char **argv)
             else if (strcmp(v, "json") == 0)
                 fmt = FMT_JSON;
             else {
-                nmx_cli_error("fields: unknown format '%s' (text, tsv or json)", v);
+                nmx__cli_error("fields: unknown format '%s' (text, tsv or json)", v);
                 goto out;
             }
         }

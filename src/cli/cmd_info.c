@@ -108,13 +108,13 @@ static json_t *info_json(const nmx_capture_t *cap, const nmx_capture_info_t *in)
     char errbuf[1024];
     char *text = nmx_capture_json(cap, errbuf, sizeof errbuf);
     if (text == NULL) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NULL;
     }
     json_t *c = json_loads(text, 0, NULL);
     free(text);
     if (c == NULL) {
-        nmx_cli_error("%s: out of memory", in->path);
+        nmx__cli_error("%s: out of memory", in->path);
         return NULL;
     }
     json_object_set_new(c, "wire_bytes", json_integer((json_int_t)in->wire_bytes));
@@ -143,7 +143,7 @@ static int describe(const char *path, json_t *objs)
     char errbuf[512];
     nmx_capture_t *cap = nmx_capture_open(path, errbuf, sizeof errbuf);
     if (cap == NULL) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NMX_EXIT_USAGE;
     }
     nmx_capture_info_t in;
@@ -158,7 +158,7 @@ static int describe(const char *path, json_t *objs)
     }
     if (in.damage != NULL) {
         fflush(stdout); /* the description first, then what is wrong with it */
-        nmx_cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
+        nmx__cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
                       in.frames == 1 ? "" : "s");
         rc = NMX_EXIT_USAGE;
     }
@@ -199,25 +199,25 @@ static int describe_all(const char **paths, size_t npaths, bool json)
     return rc;
 }
 
-int nmx_cmd_info(int argc, char **argv)
+int nmx__cmd_info(int argc, char **argv)
 {
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t npaths = 0;
     bool json = false;
     if (paths == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         return NMX_EXIT_USAGE;
     }
     int rc = NMX_EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool missing, missing_r;
-        const char *fmt = nmx_cli_option_value(argc, argv, &i, "--format", &missing);
-        const char *r = fmt == NULL ? nmx_cli_option_value(argc, argv, &i, strcmp(a, "-r") == 0 ? "-r" : "--read-file",
+        const char *fmt = nmx__cli_option_value(argc, argv, &i, "--format", &missing);
+        const char *r = fmt == NULL ? nmx__cli_option_value(argc, argv, &i, strcmp(a, "-r") == 0 ? "-r" : "--read-file",
                                                            &missing_r)
                                     : NULL;
         if (missing || (fmt == NULL && missing_r)) {
-            nmx_cli_error(missing ? "info: --format needs a value (text or json)" : "info: %s needs a capture", a);
+            nmx__cli_error(missing ? "info: --format needs a value (text or json)" : "info: %s needs a capture", a);
             goto out;
         }
         if (fmt != NULL) {
@@ -229,7 +229,7 @@ int nmx_cmd_info(int argc, char **argv)
             rc = NMX_EXIT_OK;
             goto out;
         } else if (a[0] == '-' && a[1] != '\0') {
-            nmx_cli_error("info: unknown option '%s'", a);
+            nmx__cli_error("info: unknown option '%s'", a);
             usage(stderr);
             goto out;
         } else {
@@ -241,7 +241,7 @@ int nmx_cmd_info(int argc, char **argv)
             } else if (strcmp(fmt, "text") == 0) {
                 json = false;
             } else {
-                nmx_cli_error("info: unknown format '%s' (text or json)", fmt);
+                nmx__cli_error("info: unknown format '%s' (text or json)", fmt);
                 goto out;
             }
         }
@@ -253,7 +253,7 @@ int nmx_cmd_info(int argc, char **argv)
 
     rc = describe_all(paths, npaths, json);
     if (fflush(stdout) != 0) {
-        nmx_cli_stdout_error(errno);
+        nmx__cli_stdout_error(errno);
         rc = NMX_EXIT_USAGE;
     }
 out:

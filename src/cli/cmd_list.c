@@ -29,7 +29,7 @@ static void list_json(nmx_host_t *host, size_t n)
         json_object_set_new(o, "default", json_boolean(!e->not_default));
         json_object_set_new(o, "path", json_string(e->path));
         json_object_set_new(o, "load_error", e->load_error != NULL ? json_string(e->load_error) : json_null());
-        json_object_set_new(o, "settings", nmx_cli_settings_json(e));
+        json_object_set_new(o, "settings", nmx__cli_settings_json(e));
         json_array_append_new(arr, o);
     }
     json_t *root = json_object();
@@ -53,7 +53,7 @@ static void list_text(nmx_host_t *host, size_t n, bool settings)
         if (e->description[0] != '\0')
             printf("              %s\n", e->description);
         if (settings)
-            nmx_cli_print_settings(stdout, e, "              ");
+            nmx__cli_print_settings(stdout, e, "              ");
     }
 }
 
@@ -77,15 +77,15 @@ static int list_args(int argc, char **argv, nmx_host_t *host, int *format, bool 
         switch (c) {
         case 'd':
             if (nmx_host_add_experts_dir(host, optarg, errbuf, sizeof errbuf) != 0) {
-                nmx_cli_error("%s", errbuf);
+                nmx__cli_error("%s", errbuf);
                 return NMX_EXIT_USAGE;
             }
             break;
         case 's': *settings = true; break;
         case 'f':
-            *format = nmx_cli_parse_format(optarg, false);
+            *format = nmx__cli_parse_format(optarg, false);
             if (*format < 0) {
-                nmx_cli_error("--format must be text or json, not '%s'", optarg);
+                nmx__cli_error("--format must be text or json, not '%s'", optarg);
                 return NMX_EXIT_USAGE;
             }
             break;
@@ -93,23 +93,23 @@ static int list_args(int argc, char **argv, nmx_host_t *host, int *format, bool 
             puts("usage: nmexpert list [--settings] [--experts-dir DIR]... [--format text|json]\n"
                  "  --settings  each expert's settings: key, default, stored value, values");
             return NMX_EXIT_OK;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
-        default: nmx_cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        default: nmx__cli_error("unknown option '%s'", argv[optind - 1]); return NMX_EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        nmx_cli_error("unexpected argument '%s'", argv[optind]);
+        nmx__cli_error("unexpected argument '%s'", argv[optind]);
         return NMX_EXIT_USAGE;
     }
     return -1;
 }
 
-int nmx_cmd_list(int argc, char **argv)
+int nmx__cmd_list(int argc, char **argv)
 {
     char errbuf[1024];
     nmx_host_t *host = nmx_host_new(errbuf, sizeof errbuf);
     if (host == NULL) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         return NMX_EXIT_USAGE;
     }
     int format = NMX_REPORT_TEXT;
@@ -117,7 +117,7 @@ int nmx_cmd_list(int argc, char **argv)
     int status = list_args(argc, argv, host, &format, &settings);
     int found = status < 0 ? nmx_host_discover(host, errbuf, sizeof errbuf) : 0;
     if (status < 0 && found < 0) {
-        nmx_cli_error("%s", errbuf);
+        nmx__cli_error("%s", errbuf);
         status = NMX_EXIT_USAGE;
     }
     if (status >= 0) {
@@ -132,7 +132,7 @@ int nmx_cmd_list(int argc, char **argv)
     status = NMX_EXIT_OK;
     if (n == 0) {
         /* Spec 1.2: an empty directory is NMERR_NO_DLLS_FOUND for "list experts". */
-        nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s and the --experts-dir "
+        nmx__cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s and the --experts-dir "
                       "directories)",
                       nmx_host_installed_experts_dir());
         status = NMX_EXIT_INCOMPLETE;

@@ -52,24 +52,24 @@ static int parse_options(int argc, char **argv, int *format, const char **output
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            *format = nmx_cli_parse_format(optarg, true);
+            *format = nmx__cli_parse_format(optarg, true);
             if (*format < 0) {
-                nmx_cli_error("--format must be text, csv, json or html, not '%s'", optarg);
+                nmx__cli_error("--format must be text, csv, json or html, not '%s'", optarg);
                 return -1;
             }
             break;
         case 'o': *output = optarg; break;
         case 'h': usage(stdout); return 1;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default:
-            nmx_cli_error("unknown option '%s' (see 'nmexpert merge --help')", argv[optind - 1]);
+            nmx__cli_error("unknown option '%s' (see 'nmexpert merge --help')", argv[optind - 1]);
             return -1;
         }
     }
     return 0;
 }
 
-int nmx_cmd_merge(int argc, char **argv)
+int nmx__cmd_merge(int argc, char **argv)
 {
     int format = NMX_REPORT_TEXT;
     const char *output = NULL;
@@ -77,14 +77,14 @@ int nmx_cmd_merge(int argc, char **argv)
     if (p != 0)
         return p > 0 ? NMX_EXIT_OK : NMX_EXIT_USAGE;
     if (optind >= argc) {
-        nmx_cli_error("merge: which reports? (nmexpert merge SHARD.json...)");
+        nmx__cli_error("merge: which reports? (nmexpert merge SHARD.json...)");
         usage(stderr);
         return NMX_EXIT_USAGE;
     }
     size_t n = (size_t)(argc - optind);
     const char **paths = calloc(n, sizeof *paths);
     if (paths == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         return NMX_EXIT_USAGE;
     }
     size_t stdin_uses = 0;
@@ -95,7 +95,7 @@ int nmx_cmd_merge(int argc, char **argv)
     }
     if (stdin_uses > 1) {
         free(paths);
-        nmx_cli_error("merge: standard input ('-') can be read once only");
+        nmx__cli_error("merge: standard input ('-') can be read once only");
         return NMX_EXIT_USAGE;
     }
     char errbuf[1024], note[512];
@@ -104,30 +104,30 @@ int nmx_cmd_merge(int argc, char **argv)
     if (output != NULL && strcmp(output, "-") != 0) {
         if ((o = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
             free(paths);
-            nmx_cli_error("%s", errbuf);
+            nmx__cli_error("%s", errbuf);
             return NMX_EXIT_USAGE;
         }
         out = nmx_output_stream(o);
     }
-    int rc = nmx_report_merge_files(paths, n, format, out, o == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0,
+    int rc = nmx_report_merge_files(paths, n, format, out, o == NULL ? nmx__cli_term_width(STDOUT_FILENO) : 0,
                                     errbuf, sizeof errbuf, note, sizeof note);
     if (rc != 0) {
         free(paths);
-        nmx_cli_error("merge: %s", errbuf);
+        nmx__cli_error("merge: %s", errbuf);
         nmx_output_close(o, false, errbuf, sizeof errbuf);
         return NMX_EXIT_USAGE;
     }
     if (note[0] != '\0')
-        nmx_cli_error("warning: %s", note);
+        nmx__cli_error("warning: %s", note);
     if (o != NULL && nmx_output_close(o, true, errbuf, sizeof errbuf) != 0) {
         free(paths);
-        nmx_cli_error("cannot write the report: %s", errbuf);
+        nmx__cli_error("cannot write the report: %s", errbuf);
         return NMX_EXIT_USAGE;
     }
     /* Standard input cannot be read twice. */
     merge_set_t set = {paths, n};
     if (format == NMX_REPORT_JSON && stdin_uses == 0)
-        nmx_cli_keep_report_copy(merge_json, &set);
+        nmx__cli_keep_report_copy(merge_json, &set);
     free(paths);
     return NMX_EXIT_OK;
 }

@@ -31,7 +31,7 @@ static int rewrite_json(FILE *out, const void *path)
     return nmx_report_rewrite(path, NMX_REPORT_JSON, out, 0, err, sizeof err);
 }
 
-void nmx_cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx)
+void nmx__cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx)
 {
     static unsigned seq;
     const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
@@ -42,11 +42,11 @@ void nmx_cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const vo
     nmx_output_t *o = nmx_output_open(path, err, sizeof err);
     if (o == NULL || write(nmx_output_stream(o), ctx) != 0 || nmx_output_close(o, true, err, sizeof err) != 0) {
         nmx_output_close(o, false, err, sizeof err);
-        nmx_cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
+        nmx__cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
     }
 }
 
-int nmx_cmd_report(int argc, char **argv)
+int nmx__cmd_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
@@ -61,22 +61,22 @@ int nmx_cmd_report(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            format = nmx_cli_parse_format(optarg, true);
+            format = nmx__cli_parse_format(optarg, true);
             if (format < 0) {
-                nmx_cli_error("--format must be text, csv, json or html, not '%s'", optarg);
+                nmx__cli_error("--format must be text, csv, json or html, not '%s'", optarg);
                 return NMX_EXIT_USAGE;
             }
             break;
         case 'o': output = optarg; break;
         case 'h': usage(stdout); return NMX_EXIT_OK;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
         default:
-            nmx_cli_error("unknown option '%s' (see 'nmexpert report --help')", argv[optind - 1]);
+            nmx__cli_error("unknown option '%s' (see 'nmexpert report --help')", argv[optind - 1]);
             return NMX_EXIT_USAGE;
         }
     }
     if (optind + 1 != argc) {
-        nmx_cli_error(optind >= argc ? "report: which report? (nmexpert report REPORT.json)"
+        nmx__cli_error(optind >= argc ? "report: which report? (nmexpert report REPORT.json)"
                                      : "report: one report at a time");
         usage(stderr);
         return NMX_EXIT_USAGE;
@@ -87,22 +87,22 @@ int nmx_cmd_report(int argc, char **argv)
     FILE *out = stdout;
     if (output != NULL && strcmp(output, "-") != 0) {
         if ((o = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
-            nmx_cli_error("%s", errbuf);
+            nmx__cli_error("%s", errbuf);
             return NMX_EXIT_USAGE;
         }
         out = nmx_output_stream(o);
     }
-    if (nmx_report_rewrite(path, format, out, o == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0, errbuf, sizeof errbuf) != 0) {
-        nmx_cli_error("%s", errbuf);
+    if (nmx_report_rewrite(path, format, out, o == NULL ? nmx__cli_term_width(STDOUT_FILENO) : 0, errbuf, sizeof errbuf) != 0) {
+        nmx__cli_error("%s", errbuf);
         nmx_output_close(o, false, errbuf, sizeof errbuf);
         return NMX_EXIT_USAGE;
     }
     if (o != NULL && nmx_output_close(o, true, errbuf, sizeof errbuf) != 0) {
-        nmx_cli_error("cannot write the report: %s", errbuf);
+        nmx__cli_error("cannot write the report: %s", errbuf);
         return NMX_EXIT_USAGE;
     }
     /* Standard input cannot be read twice. */
     if (format == NMX_REPORT_JSON && strcmp(path, "/dev/stdin") != 0)
-        nmx_cli_keep_report_copy(rewrite_json, path);
+        nmx__cli_keep_report_copy(rewrite_json, path);
     return NMX_EXIT_OK;
 }

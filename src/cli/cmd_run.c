@@ -56,7 +56,7 @@ static void on_sigint(int sig)
         nmx_run_terminate(interrupt_target);
 }
 
-int nmx_cli_parse_format(const char *s, bool all_formats)
+int nmx__cli_parse_format(const char *s, bool all_formats)
 {
     if (strcmp(s, "text") == 0)
         return NMX_REPORT_TEXT;
@@ -92,11 +92,11 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
         if (sets[i].key != NULL || strcasecmp(sets[i].module, sel->module) != 0)
             continue;
         size_t len;
-        uint8_t *data = nmx_cli_read_file(sets[i].value, 1024 * 1024, &len);
+        uint8_t *data = nmx__cli_read_file(sets[i].value, 1024 * 1024, &len);
         if (data == NULL)
             return -1;
-        nmx_cli_unwrap_config(&data, &len);
-        nmx_cli_config_assign(&sel->config, data, len);
+        nmx__cli_unwrap_config(&data, &len);
+        nmx__cli_config_assign(&sel->config, data, len);
         free(data);
         explicit_file = true;
     }
@@ -105,24 +105,24 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
         void *stored;
         char errbuf[1024];
         if (nmx_config_load(sel->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
-            nmx_cli_error("%s; %s runs with its defaults (see 'nmexpert configure %s --reset')", errbuf,
+            nmx__cli_error("%s; %s runs with its defaults (see 'nmexpert configure %s --reset')", errbuf,
                           sel->module, sel->module);
         } else if (stored != NULL) {
-            nmx_cli_config_assign(&sel->config, stored, len);
+            nmx__cli_config_assign(&sel->config, stored, len);
             free(stored);
         }
     }
     for (size_t i = 0; i < nsets; i++) {
         if (sets[i].key == NULL || strcasecmp(sets[i].module, sel->module) != 0)
             continue;
-        if (sel->config.present && !nmx_cli_is_text((const uint8_t *)sel->config.data, sel->config.len)) {
-            nmx_cli_error("--set %s.%s: the configuration of %s is binary, not KEY=VALUE text",
+        if (sel->config.present && !nmx__cli_is_text((const uint8_t *)sel->config.data, sel->config.len)) {
+            nmx__cli_error("--set %s.%s: the configuration of %s is binary, not KEY=VALUE text",
                           sets[i].module, sets[i].key, sel->module);
             return -1;
         }
         sel->config.present = true;
-        if (!nmx_cli_config_set(&sel->config, sets[i].key, sets[i].value)) {
-            nmx_cli_error("out of memory");
+        if (!nmx__cli_config_set(&sel->config, sets[i].key, sets[i].value)) {
+            nmx__cli_error("out of memory");
             return -1;
         }
     }
@@ -143,7 +143,7 @@ static void draw_progress(void *ctx, const nmx_run_t *run)
 {
     progress_t *p = ctx;
     size_t n = nmx_run_result_count(run);
-    unsigned cols = nmx_cli_term_width(STDERR_FILENO);
+    unsigned cols = nmx__cli_term_width(STDERR_FILENO);
     if (p->lines > 0)
         fprintf(stderr, "\033[%uA", p->lines);
     for (size_t i = 0; i < n; i++) {
@@ -272,7 +272,7 @@ static bool push(void *arr, size_t *n, size_t size, const void *item)
     void **a = arr;
     void *g = realloc(*a, (*n + 1) * size);
     if (g == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         return false;
     }
     memcpy((char *)g + *n * size, item, size);
@@ -298,12 +298,12 @@ static bool add_setting(run_cmd_t *rc, int c, const char *arg)
 {
     nmx_cli_set_t one;
     if (c == 's') {
-        if (nmx_cli_parse_set(arg, NULL, &one) != 0)
+        if (nmx__cli_parse_set(arg, NULL, &one) != 0)
             return false;
     } else {
         const char *eq = strchr(arg, '=');
         if (eq == NULL || eq == arg || eq[1] == '\0') {
-            nmx_cli_error("--config wants NAME=FILE, not '%s'", arg);
+            nmx__cli_error("--config wants NAME=FILE, not '%s'", arg);
             return false;
         }
         one.module = strndup(arg, (size_t)(eq - arg));
@@ -312,7 +312,7 @@ static bool add_setting(run_cmd_t *rc, int c, const char *arg)
     }
     pending_set_t ps = {one.module, one.key, one.value};
     if ((c == 'c' && (ps.module == NULL || ps.value == NULL)) || !push(&rc->sets, &rc->nsets, sizeof ps, &ps)) {
-        nmx_cli_set_free(&one);
+        nmx__cli_set_free(&one);
         return false;
     }
     return true;
@@ -330,14 +330,14 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
     switch (c) {
     case 'I':
         if (strcmp(arg, "process") != 0 && strcmp(arg, "none") != 0) {
-            nmx_cli_error("--isolation must be process or none, not '%s'", arg);
+            nmx__cli_error("--isolation must be process or none, not '%s'", arg);
             return false;
         }
         o->isolation = strcmp(arg, "process") == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE;
         return true;
     case 'j':
         if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u < 1 || u > 256) {
-            nmx_cli_error("--jobs wants a number from 1 to 256, not '%s'", arg);
+            nmx__cli_error("--jobs wants a number from 1 to 256, not '%s'", arg);
             return false;
         }
         o->jobs = (unsigned)u;
@@ -345,7 +345,7 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
     case 't':
     case 'g':
         if (nmx_parse_seconds(arg, &d, NULL, 0) < 0 || d <= 0) {
-            nmx_cli_error("--%s wants a positive number of seconds, not '%s'", c == 't' ? "timeout" : "grace",
+            nmx__cli_error("--%s wants a positive number of seconds, not '%s'", c == 't' ? "timeout" : "grace",
                           arg);
             return false;
         }
@@ -353,14 +353,14 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
         return true;
     case 'm':
         if (nmx_parse_size(arg, &u, NULL, 0) < 0 || u == 0) {
-            nmx_cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", arg);
+            nmx__cli_error("--mem-limit wants a size such as 65536, 64K, 16M or 1G, not '%s'", arg);
             return false;
         }
         o->mem_limit = u;
         return true;
     case 'L':
         if (nmx_parse_size(arg, &u, NULL, 0) < 0 || u < 4096) {
-            nmx_cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'", arg);
+            nmx__cli_error("--event-limit wants a size of at least 4K, such as 64M or 4G, not '%s'", arg);
             return false;
         }
         o->event_limit = u;
@@ -376,14 +376,14 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
     uint64_t u;
     switch (c) {
     case 'f':
-        rc->format = nmx_cli_parse_format(arg, true);
+        rc->format = nmx__cli_parse_format(arg, true);
         if (rc->format < 0)
-            nmx_cli_error("--format must be text, csv, json or html, not '%s'", arg);
+            nmx__cli_error("--format must be text, csv, json or html, not '%s'", arg);
         return rc->format >= 0;
     case 'o':
         if (looks_like_preference(arg)) {
             const char *colon = strchr(arg, ':');
-            nmx_cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
+            nmx__cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
                           "setting use --set %.*s=%s)",
                           arg, (int)(colon - arg), arg, colon + 1);
             return false;
@@ -392,14 +392,14 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         return true;
     case 'F':
         if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u < 1 || u > UINT32_MAX) {
-            nmx_cli_error("--frame wants a frame number from 1, not '%s'", arg);
+            nmx__cli_error("--frame wants a frame number from 1, not '%s'", arg);
             return false;
         }
         o->start_frame = (uint32_t)u;
         return true;
     case 'B':
         if (nmx_parse_u64(arg, &u, NULL, 0) < 0 || u > 255) {
-            nmx_cli_error("--bit wants a bit number from 0 to 255, not '%s'", arg);
+            nmx__cli_error("--bit wants a bit number from 0 to 255, not '%s'", arg);
             return false;
         }
         o->has_start_bit = 1;
@@ -414,7 +414,7 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         if (end != NULL && *end == '/' && end[1] >= '0' && end[1] <= '9')
             n = strtoul(end + 1, &end, 10);
         if (errno != 0 || end == NULL || *end != '\0' || n < 1 || n > 65536 || k < 1 || k > n) {
-            nmx_cli_error("--shard wants K/N with 1 <= K <= N <= 65536, such as 2/8, not '%s'", arg);
+            nmx__cli_error("--shard wants K/N with 1 <= K <= N <= 65536, such as 2/8, not '%s'", arg);
             return false;
         }
         o->shard_index = (uint32_t)k;
@@ -422,8 +422,8 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         return true;
     }
     case 'R':
-        if (!nmx_cli_parse_frames(arg, &o->first_frame, &o->last_frame)) {
-            nmx_cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'", arg);
+        if (!nmx__cli_parse_frames(arg, &o->first_frame, &o->last_frame)) {
+            nmx__cli_error("--frames wants a 1-based range such as 100-200, 100-, -200 or 150, not '%s'", arg);
             return false;
         }
         return true;
@@ -485,8 +485,8 @@ static int parse_options(run_cmd_t *rc, int argc, char **argv)
             run_usage(stdout);
             rc->status = NMX_EXIT_OK;
             return 1;
-        case ':': nmx_cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
-        case '?': nmx_cli_error("unknown option '%s' (see 'nmexpert run --help')", argv[optind - 1]); return -1;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
+        case '?': nmx__cli_error("unknown option '%s' (see 'nmexpert run --help')", argv[optind - 1]); return -1;
         default: ok = parse_value_option(rc, c, optarg); break;
         }
         if (!ok)
@@ -506,7 +506,7 @@ static bool collect_inputs(run_cmd_t *rc, int argc, char **argv)
         if (!push(&rc->captures, &rc->ncaptures, sizeof argv[optind], &argv[optind]))
             return false;
     if (rc->ncaptures == 0) {
-        nmx_cli_error("run: which capture? (nmexpert run CAPTURE... or -r CAPTURE)");
+        nmx__cli_error("run: which capture? (nmexpert run CAPTURE... or -r CAPTURE)");
         run_usage(stderr);
         return false;
     }
@@ -527,7 +527,7 @@ static bool open_capture(run_cmd_t *rc)
 {
     rc->cap = nmx_capture_open_files(rc->captures, rc->ncaptures, rc->errbuf, sizeof rc->errbuf);
     if (rc->cap == NULL) {
-        nmx_cli_error("%s", rc->errbuf);
+        nmx__cli_error("%s", rc->errbuf);
         return false;
     }
     nmx_capture_get_info(rc->cap, &rc->info);
@@ -536,8 +536,8 @@ static bool open_capture(run_cmd_t *rc)
     for (int k = 0; k < 2; k++) {
         if (tt[k] == NULL)
             continue;
-        if (!nmx_cli_parse_time(tt[k], rc->info.frame1_ns, k == 0 ? &rc->opts.start_ns : &rc->opts.end_ns)) {
-            nmx_cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
+        if (!nmx__cli_parse_time(tt[k], rc->info.frame1_ns, k == 0 ? &rc->opts.start_ns : &rc->opts.end_ns)) {
+            nmx__cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
                           "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
                           k == 0 ? "start" : "end", tt[k]);
             return false;
@@ -545,7 +545,7 @@ static bool open_capture(run_cmd_t *rc)
         *(k == 0 ? &rc->opts.has_start_time : &rc->opts.has_end_time) = 1;
     }
     if (rc->info.damage != NULL)
-        nmx_cli_error("warning: %s; reporting on the %u usable frame%s", rc->info.damage, rc->info.frames,
+        nmx__cli_error("warning: %s; reporting on the %u usable frame%s", rc->info.damage, rc->info.frames,
                       rc->info.frames == 1 ? "" : "s");
     return true;
 }
@@ -555,17 +555,17 @@ static bool open_capture(run_cmd_t *rc)
 static bool select_experts(run_cmd_t *rc)
 {
     if ((rc->host = nmx_host_new(rc->errbuf, sizeof rc->errbuf)) == NULL) {
-        nmx_cli_error("%s", rc->errbuf);
+        nmx__cli_error("%s", rc->errbuf);
         return false;
     }
     for (size_t i = 0; i < rc->ndirs; i++) {
         if (nmx_host_add_experts_dir(rc->host, rc->dirs[i], rc->errbuf, sizeof rc->errbuf) != 0) {
-            nmx_cli_error("%s", rc->errbuf);
+            nmx__cli_error("%s", rc->errbuf);
             return false;
         }
     }
     if (nmx_host_discover(rc->host, rc->errbuf, sizeof rc->errbuf) < 0) {
-        nmx_cli_error("%s", rc->errbuf);
+        nmx__cli_error("%s", rc->errbuf);
         return false;
     }
     if (rc->nsel == 0) {
@@ -575,7 +575,7 @@ static bool select_experts(run_cmd_t *rc)
                 return false;
         }
         if (rc->nsel == 0) {
-            nmx_cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s%s); use -e PATH or "
+            nmx__cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s%s); use -e PATH or "
                           "--experts-dir DIR",
                           rc->ndirs > 0 ? "the --experts-dir directories and " : "",
                           nmx_host_installed_experts_dir());
@@ -588,7 +588,7 @@ static bool select_experts(run_cmd_t *rc)
         for (size_t k = 0; k < rc->nsel && !known; k++)
             known = strcasecmp(rc->sets[i].module, rc->sel[k].module) == 0;
         if (!known) {
-            nmx_cli_error("%s: '%s' is not one of the experts of this run",
+            nmx__cli_error("%s: '%s' is not one of the experts of this run",
                           rc->sets[i].key != NULL ? "--set" : "--config", rc->sets[i].module);
             return false;
         }
@@ -608,7 +608,7 @@ static bool prepare_run(run_cmd_t *rc)
     }
     rc->run = nmx_run_new(rc->host, rc->cap, &rc->opts, rc->errbuf, sizeof rc->errbuf);
     if (rc->run == NULL) {
-        nmx_cli_error("%s", rc->errbuf);
+        nmx__cli_error("%s", rc->errbuf);
         return false;
     }
     for (size_t i = 0; i < rc->nsel; i++) {
@@ -617,20 +617,20 @@ static bool prepare_run(run_cmd_t *rc)
             return false;
         if (nmx_run_add_expert(rc->run, s->which, s->config.present ? s->config.data : NULL,
                                s->config.present ? s->config.len : 0, rc->errbuf, sizeof rc->errbuf) != 0) {
-            nmx_cli_error("%s", rc->errbuf);
+            nmx__cli_error("%s", rc->errbuf);
             return false;
         }
     }
     for (size_t i = 0; i < rc->nsets; i++) {
         nmx_cli_set_t one = {rc->sets[i].module, rc->sets[i].key, rc->sets[i].value};
-        if (rc->sets[i].key != NULL && !nmx_cli_check_set(rc->host, &one))
+        if (rc->sets[i].key != NULL && !nmx__cli_check_set(rc->host, &one))
             return false;
     }
     /* "-o -" is standard output, whatever it is; any other name is a
      * regular file written whole or not at all (nmx_output_open). */
     if (rc->output != NULL && strcmp(rc->output, "-") != 0) {
         if ((rc->report = nmx_output_open(rc->output, rc->errbuf, sizeof rc->errbuf)) == NULL) {
-            nmx_cli_error("%s", rc->errbuf);
+            nmx__cli_error("%s", rc->errbuf);
             return false;
         }
         rc->out = nmx_output_stream(rc->report);
@@ -644,16 +644,16 @@ static int write_html_copy(run_cmd_t *rc, const char *path)
 {
     nmx_output_t *o = nmx_output_open(path, rc->errbuf, sizeof rc->errbuf);
     if (o == NULL) {
-        nmx_cli_error("cannot write the HTML report: %s", rc->errbuf);
+        nmx__cli_error("cannot write the HTML report: %s", rc->errbuf);
         return -1;
     }
     if (nmx_report_write(rc->run, NMX_REPORT_HTML, nmx_output_stream(o), 0, rc->errbuf, sizeof rc->errbuf) != 0) {
-        nmx_cli_error("%s: %s", path, rc->errbuf);
+        nmx__cli_error("%s: %s", path, rc->errbuf);
         nmx_output_close(o, false, rc->errbuf, sizeof rc->errbuf);
         return -1;
     }
     if (nmx_output_close(o, true, rc->errbuf, sizeof rc->errbuf) != 0) {
-        nmx_cli_error("cannot write the HTML report: %s", rc->errbuf);
+        nmx__cli_error("cannot write the HTML report: %s", rc->errbuf);
         return -1;
     }
     char real[PATH_MAX];
@@ -667,21 +667,21 @@ static int write_report(run_cmd_t *rc)
 {
     /* Text on standard output fits the terminal (or COLUMNS); files keep
      * full-width tables. */
-    unsigned width = rc->report == NULL ? nmx_cli_term_width(STDOUT_FILENO) : 0;
+    unsigned width = rc->report == NULL ? nmx__cli_term_width(STDOUT_FILENO) : 0;
     int wrote = nmx_report_write(rc->run, rc->format, rc->out, width, rc->errbuf, sizeof rc->errbuf);
     if (wrote == 0 && rc->report != NULL) {
         wrote = nmx_output_close(rc->report, true, rc->errbuf, sizeof rc->errbuf);
         rc->report = NULL;
         if (wrote != 0)
-            nmx_cli_error("cannot write the report: %s", rc->errbuf);
+            nmx__cli_error("cannot write the report: %s", rc->errbuf);
     } else if (rc->report == NULL && (wrote != 0 || fflush(stdout) != 0)) {
         wrote = -1;
-        nmx_cli_stdout_error(errno);
+        nmx__cli_stdout_error(errno);
     } else if (wrote != 0) {
-        nmx_cli_error("%s: %s", rc->output, rc->errbuf);
+        nmx__cli_error("%s: %s", rc->output, rc->errbuf);
     }
     if (wrote == 0 && rc->format == NMX_REPORT_JSON)
-        nmx_cli_keep_report_copy(write_run_json, rc->run);
+        nmx__cli_keep_report_copy(write_run_json, rc->run);
     if (wrote == 0 && rc->defaults != NULL && rc->defaults->html_copy != NULL)
         wrote = write_html_copy(rc, rc->defaults->html_copy);
     return wrote;
@@ -709,9 +709,9 @@ static void execute(run_cmd_t *rc)
     if (rc->prog.enabled)
         clear_progress(&rc->prog);
     int wrote = write_report(rc);
-    nmx_cli_summarise_failures(rc->run);
+    nmx__cli_summarise_failures(rc->run);
     if (interrupted)
-        nmx_cli_error("interrupted: the report holds the results so far (exit status 130)");
+        nmx__cli_error("interrupted: the report holds the results so far (exit status 130)");
     interrupt_temp = NULL;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
@@ -732,7 +732,7 @@ static int cmd_free(run_cmd_t *rc)
     interrupt_caller_dir = NULL;
     nmx_output_close(rc->report, false, rc->errbuf, sizeof rc->errbuf); /* no-op once committed */
     for (size_t i = 0; i < rc->nsel; i++)
-        nmx_cli_config_free(&rc->sel[i].config);
+        nmx__cli_config_free(&rc->sel[i].config);
     free(rc->sel);
     for (size_t i = 0; i < rc->nsets; i++) {
         free(rc->sets[i].module);
@@ -753,12 +753,12 @@ static int cmd_free(run_cmd_t *rc)
     return rc->status;
 }
 
-int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults)
+int nmx__cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defaults)
 {
     static run_cmd_t zero;
     run_cmd_t *rc = malloc(sizeof *rc);
     if (rc == NULL) {
-        nmx_cli_error("out of memory");
+        nmx__cli_error("out of memory");
         return NMX_EXIT_USAGE;
     }
     *rc = zero;
@@ -778,7 +778,7 @@ int nmx_cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *defa
     return status;
 }
 
-int nmx_cmd_run(int argc, char **argv)
+int nmx__cmd_run(int argc, char **argv)
 {
-    return nmx_cmd_run_common(argc, argv, NULL);
+    return nmx__cmd_run_common(argc, argv, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include "cli.h"
 
-void nmx_cli_error(const char *fmt, ...)
+void nmx__cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -41,13 +41,13 @@ static void usage(FILE *out)
           out);
 }
 
-void nmx_cli_stdout_error(int err)
+void nmx__cli_stdout_error(int err)
 {
     static bool said;
     if (said)
         return;
     said = true;
-    nmx_cli_error("cannot write to standard output: %s", strerror(err != 0 ? err : EIO));
+    nmx__cli_error("cannot write to standard output: %s", strerror(err != 0 ? err : EIO));
 }
 
 static int dispatch(int argc, char **argv);
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     int status = dispatch(argc, argv);
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        nmx_cli_stdout_error(errno);
+        nmx__cli_stdout_error(errno);
         return NMX_EXIT_USAGE;
     }
     return status;
@@ -73,21 +73,21 @@ static int dispatch(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
-        return nmx_cmd_run(argc - 1, argv + 1);
+        return nmx__cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0)
-        return nmx_cmd_demo(argc - 1, argv + 1);
+        return nmx__cmd_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0)
-        return nmx_cmd_list(argc - 1, argv + 1);
+        return nmx__cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "configure") == 0)
-        return nmx_cmd_configure(argc - 1, argv + 1);
+        return nmx__cmd_configure(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
-        return nmx_cmd_report(argc - 1, argv + 1);
+        return nmx__cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
-        return nmx_cmd_merge(argc - 1, argv + 1);
+        return nmx__cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "fields") == 0)
-        return nmx_cmd_fields(argc - 2, argv + 2);
+        return nmx__cmd_fields(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)
-        return nmx_cmd_info(argc - 2, argv + 2);
+        return nmx__cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("nmexpert %s\n", nmx_version());
         return NMX_EXIT_OK;
@@ -96,6 +96,6 @@ static int dispatch(int argc, char **argv)
         usage(stdout);
         return NMX_EXIT_OK;
     }
-    nmx_cli_error("unknown command '%s' (try 'nmexpert help')", cmd);
+    nmx__cli_error("unknown command '%s' (try 'nmexpert help')", cmd);
     return NMX_EXIT_USAGE;
 }

@@ -22,7 +22,7 @@
 
 #include "cli.h"
 
-bool nmx_cli_is_text(const uint8_t *data, size_t len)
+bool nmx__cli_is_text(const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = data[i];
@@ -53,7 +53,7 @@ static bool append(nmx_cli_config_t *c, const char *s, size_t n)
     return true;
 }
 
-bool nmx_cli_config_set(nmx_cli_config_t *c, const char *key, const char *value)
+bool nmx__cli_config_set(nmx_cli_config_t *c, const char *key, const char *value)
 {
     /* Drop earlier lines with the same key, then append.  A terminating
      * NUL of stored text goes: the text grows past it. */
@@ -87,7 +87,7 @@ bool nmx_cli_config_set(nmx_cli_config_t *c, const char *key, const char *value)
            append(c, "\n", 1);
 }
 
-bool nmx_cli_config_assign(nmx_cli_config_t *c, const uint8_t *data, size_t len)
+bool nmx__cli_config_assign(nmx_cli_config_t *c, const uint8_t *data, size_t len)
 {
     free(c->data);
     c->data = NULL;
@@ -98,18 +98,18 @@ bool nmx_cli_config_assign(nmx_cli_config_t *c, const uint8_t *data, size_t len)
     return append(c, (const char *)data, len);
 }
 
-void nmx_cli_config_free(nmx_cli_config_t *c)
+void nmx__cli_config_free(nmx_cli_config_t *c)
 {
     free(c->data);
     memset(c, 0, sizeof *c);
 }
 
 /* Reads a whole file (at most `max` bytes); NULL with a message on error. */
-uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len)
+uint8_t *nmx__cli_read_file(const char *path, size_t max, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        nmx_cli_error("%s: %s", path, strerror(errno));
+        nmx__cli_error("%s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -135,12 +135,12 @@ uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len)
     bool err = ferror(f);
     fclose(f);
     if (buf == NULL || err) {
-        nmx_cli_error("%s: cannot read", path);
+        nmx__cli_error("%s: cannot read", path);
         free(buf);
         return NULL;
     }
     if (n > max) {
-        nmx_cli_error("%s: larger than %zu bytes", path, max);
+        nmx__cli_error("%s: larger than %zu bytes", path, max);
         free(buf);
         return NULL;
     }
@@ -152,7 +152,7 @@ uint8_t *nmx_cli_read_file(const char *path, size_t max, size_t *len)
  * A --config file may hold the raw data, or a whole EXPERTCONFIG as stored
  * (its first 4 bytes, little-endian, equal to the file size): strip that.
  */
-void nmx_cli_unwrap_config(uint8_t **data, size_t *len)
+void nmx__cli_unwrap_config(uint8_t **data, size_t *len)
 {
     if (*len >= 4) {
         const uint8_t *p = *data;
@@ -166,39 +166,39 @@ void nmx_cli_unwrap_config(uint8_t **data, size_t *len)
 
 /* ---- one --set syntax for run and configure ------------------------------ */
 
-int nmx_cli_parse_set(const char *arg, const char *module, nmx_cli_set_t *out)
+int nmx__cli_parse_set(const char *arg, const char *module, nmx_cli_set_t *out)
 {
     memset(out, 0, sizeof *out);
     const char *eq = strchr(arg, '=');
     const char *dot = eq != NULL ? memchr(arg, '.', (size_t)(eq - arg)) : NULL;
     const char *key = dot != NULL ? dot + 1 : arg;
     if (eq == NULL || key == eq || (dot == NULL && module == NULL) || dot == arg) {
-        nmx_cli_error(module != NULL ? "--set wants KEY=VALUE or %s.KEY=VALUE, not '%s'"
+        nmx__cli_error(module != NULL ? "--set wants KEY=VALUE or %s.KEY=VALUE, not '%s'"
                                      : "--set wants NAME.KEY=VALUE%s, not '%s'",
                       module != NULL ? module : "", arg);
         return -1;
     }
     if (strpbrk(eq + 1, "\r\n") != NULL) {
-        nmx_cli_error("--set %.*s: a value cannot hold a line break", (int)(eq - arg), arg);
+        nmx__cli_error("--set %.*s: a value cannot hold a line break", (int)(eq - arg), arg);
         return -1;
     }
     if (dot != NULL && module != NULL &&
         (strlen(module) != (size_t)(dot - arg) || strncasecmp(arg, module, (size_t)(dot - arg)) != 0)) {
-        nmx_cli_error("--set %s: the setting names '%.*s', not %s", arg, (int)(dot - arg), arg, module);
+        nmx__cli_error("--set %s: the setting names '%.*s', not %s", arg, (int)(dot - arg), arg, module);
         return -1;
     }
     out->module = dot != NULL ? strndup(arg, (size_t)(dot - arg)) : strdup(module);
     out->key = strndup(key, (size_t)(eq - key));
     out->value = strdup(eq + 1);
     if (out->module == NULL || out->key == NULL || out->value == NULL) {
-        nmx_cli_set_free(out);
-        nmx_cli_error("out of memory");
+        nmx__cli_set_free(out);
+        nmx__cli_error("out of memory");
         return -1;
     }
     return 0;
 }
 
-void nmx_cli_set_free(nmx_cli_set_t *s)
+void nmx__cli_set_free(nmx_cli_set_t *s)
 {
     free(s->module);
     free(s->key);
@@ -206,7 +206,7 @@ void nmx_cli_set_free(nmx_cli_set_t *s)
     memset(s, 0, sizeof *s);
 }
 
-const nmx_expert_info_t *nmx_cli_find_expert(nmx_host_t *host, const char *module)
+const nmx_expert_info_t *nmx__cli_find_expert(nmx_host_t *host, const char *module)
 {
     for (size_t i = 0; i < nmx_host_expert_count(host); i++) {
         const nmx_expert_info_t *ei = nmx_host_expert(host, i);
@@ -216,12 +216,12 @@ const nmx_expert_info_t *nmx_cli_find_expert(nmx_host_t *host, const char *modul
     return NULL;
 }
 
-bool nmx_cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s)
+bool nmx__cli_check_set(nmx_host_t *host, const nmx_cli_set_t *s)
 {
     char err[1024];
-    if (nmx_expert_check_setting(nmx_cli_find_expert(host, s->module), s->key, s->value, err, sizeof err) == 0)
+    if (nmx_expert_check_setting(nmx__cli_find_expert(host, s->module), s->key, s->value, err, sizeof err) == 0)
         return true;
-    nmx_cli_error("%s", err);
+    nmx__cli_error("%s", err);
     return false;
 }
 
@@ -248,12 +248,12 @@ static bool config_get(const char *text, size_t len, const char *key, char *buf,
     return found;
 }
 
-void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent)
+void nmx__cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *indent)
 {
     size_t len;
     void *data; /* an unreadable stored configuration shows as none: `configure --show` says why */
     uint8_t *stored = nmx_config_load(ei->module, &data, &len, NULL, 0) == 0 ? data : NULL;
-    bool text = stored != NULL && nmx_cli_is_text(stored, len);
+    bool text = stored != NULL && nmx__cli_is_text(stored, len);
     if (ei->nsettings == 0) {
         fprintf(out, "%s(declares no settings%s)\n", indent,
                 ei->configurable ? "; its Configure takes a configuration of its own" : "");
@@ -283,12 +283,12 @@ void nmx_cli_print_settings(FILE *out, const nmx_expert_info_t *ei, const char *
     free(stored);
 }
 
-json_t *nmx_cli_settings_json(const nmx_expert_info_t *ei)
+json_t *nmx__cli_settings_json(const nmx_expert_info_t *ei)
 {
     size_t len;
     void *data; /* an unreadable stored configuration shows as none: `configure --show` says why */
     uint8_t *stored = nmx_config_load(ei->module, &data, &len, NULL, 0) == 0 ? data : NULL;
-    bool text = stored != NULL && nmx_cli_is_text(stored, len);
+    bool text = stored != NULL && nmx__cli_is_text(stored, len);
     json_t *arr = json_array();
     char buf[256];
     for (size_t i = 0; i < ei->nsettings; i++) {
@@ -337,7 +337,7 @@ static bool seconds_ns(const char *s, int64_t *out)
     return true;
 }
 
-bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out)
+bool nmx__cli_parse_time(const char *s, int64_t origin_ns, int64_t *out)
 {
     int64_t ns;
     if (s[0] == '+' && seconds_ns(s + 1, &ns)) {
@@ -405,7 +405,7 @@ bool nmx_cli_parse_time(const char *s, int64_t origin_ns, int64_t *out)
     return true;
 }
 
-bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
+bool nmx__cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
 {
     const char *dash = strchr(s, '-');
     uint64_t a = 0, b = 0;
@@ -429,7 +429,7 @@ bool nmx_cli_parse_frames(const char *s, uint32_t *first, uint32_t *last)
     return true;
 }
 
-const char *nmx_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+const char *nmx__cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);

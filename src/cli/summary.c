@@ -25,7 +25,7 @@ static const char *outcome_phrase(nmx_outcome_t o)
     }
 }
 
-void nmx_cli_summarise_failures(const nmx_run_t *run)
+void nmx__cli_summarise_failures(const nmx_run_t *run)
 {
     size_t n = nmx_run_result_count(run);
     for (size_t i = 0; i < n; i++) {
@@ -33,7 +33,7 @@ void nmx_cli_summarise_failures(const nmx_run_t *run)
         if (r->outcome == NMX_OUTCOME_COMPLETED)
             continue;
         bool said = r->message != NULL && r->message[0] != '\0';
-        nmx_cli_error("expert %s %s%s%s", r->module, outcome_phrase(r->outcome), said ? ": " : "",
+        nmx__cli_error("expert %s %s%s%s", r->module, outcome_phrase(r->outcome), said ? ": " : "",
                       said ? r->message : "");
     }
 }

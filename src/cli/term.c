@@ -13,7 +13,7 @@
 
 #include "cli.h"
 
-unsigned nmx_cli_term_width(int fd)
+unsigned nmx__cli_term_width(int fd)
 {
     const char *env = getenv("COLUMNS");
     if (env != NULL && *env != '\0') {

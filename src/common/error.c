@@ -10,7 +10,7 @@
 
 #include "common/nmerr_list.h"
 
-void nmx_error_clear(nmx_error_t *err)
+void nmx__error_clear(nmx_error_t *err)
 {
     if (err == NULL)
         return;
@@ -19,7 +19,7 @@ void nmx_error_clear(nmx_error_t *err)
     err->msg[0] = '\0';
 }
 
-unsigned nmx_error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
+unsigned nmx__error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
                         const char *fmt, va_list ap)
 {
     if (err == NULL)
@@ -41,12 +41,12 @@ unsigned nmx_error_vset(nmx_error_t *err, unsigned code, const char *path, uint6
     return code;
 }
 
-unsigned nmx_error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
+unsigned nmx__error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
                        const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    nmx_error_vset(err, code, path, offset, fmt, ap);
+    nmx__error_vset(err, code, path, offset, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -81,7 +81,7 @@ static const nmerr_entry_t *nmerr_find(unsigned code)
     return NULL;
 }
 
-const char *nmx_nmerr_name(unsigned code)
+const char *nmx__nmerr_name(unsigned code)
 {
     static _Thread_local char buf[32];
     const nmerr_entry_t *e = nmerr_find(code);
@@ -91,7 +91,7 @@ const char *nmx_nmerr_name(unsigned code)
     return buf;
 }
 
-const char *nmx_nmerr_text(unsigned code)
+const char *nmx__nmerr_text(unsigned code)
 {
     const nmerr_entry_t *e = nmerr_find(code);
     return e != NULL ? e->text : "unknown error code";

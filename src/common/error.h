@@ -21,22 +21,22 @@ typedef struct nmx_error {
 } nmx_error_t;
 
 /* Clears an error record (code 0, empty message). */
-void nmx_error_clear(nmx_error_t *err);
+void nmx__error_clear(nmx_error_t *err);
 
 /*
  * Records an error and returns `code`, so callers can write
- * `return nmx_error_set(err, NMERR_X, path, off, "reason %d", n);`.
+ * `return nmx__error_set(err, NMERR_X, path, off, "reason %d", n);`.
  * `path` may be NULL; `offset` may be NMX_OFFSET_UNKNOWN.  err may be NULL.
  */
-unsigned nmx_error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
+unsigned nmx__error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-unsigned nmx_error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
+unsigned nmx__error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
                         const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* The symbolic name of an NMERR code ("NMERR_OUT_OF_MEMORY"), or "NMERR_<n>". */
-const char *nmx_nmerr_name(unsigned code);
+const char *nmx__nmerr_name(unsigned code);
 
 /* A short English description of an NMERR code. */
-const char *nmx_nmerr_text(unsigned code);
+const char *nmx__nmerr_text(unsigned code);
 
 #endif /* NMX_COMMON_ERROR_H */

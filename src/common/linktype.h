@@ -6,7 +6,7 @@
  * NetMon files add frames that carry no packet at all (ETW events, the
  * capture filter, network-info records); those get values above 0xFFFF,
  * NMX_LINK_NETMON_BASE | <NetMon media type>, so that no pcap value collides.
- * nmx_linktype_to_mactype() gives the NetMon MAC_TYPE_* of a link type.
+ * nmx__linktype_to_mactype() gives the NetMon MAC_TYPE_* of a link type.
  */
 #ifndef NMX_COMMON_LINKTYPE_H
 #define NMX_COMMON_LINKTYPE_H
@@ -42,7 +42,7 @@ enum {
 };
 
 /* NetMon MAC_TYPE_* (netmon.h 4.11) for a link type; MAC_TYPE_UNKNOWN (0) if none. */
-static inline uint32_t nmx_linktype_to_mactype(uint32_t lt)
+static inline uint32_t nmx__linktype_to_mactype(uint32_t lt)
 {
     switch (lt) {
     case NMX_LINK_ETHERNET:

@@ -28,7 +28,7 @@ typedef struct file_id {
 static pthread_mutex_t protected_lock = PTHREAD_MUTEX_INITIALIZER;
 static file_id_t protected_ids[MAX_PROTECTED];
 
-void nmx_outfile_protect(dev_t dev, ino_t ino)
+void nmx__outfile_protect(dev_t dev, ino_t ino)
 {
     pthread_mutex_lock(&protected_lock);
     file_id_t *free_slot = NULL;
@@ -47,7 +47,7 @@ out:
     pthread_mutex_unlock(&protected_lock);
 }
 
-void nmx_outfile_unprotect(dev_t dev, ino_t ino)
+void nmx__outfile_unprotect(dev_t dev, ino_t ino)
 {
     pthread_mutex_lock(&protected_lock);
     for (size_t i = 0; i < MAX_PROTECTED; i++) {
@@ -71,7 +71,7 @@ static bool id_protected(const struct stat *st)
     return hit;
 }
 
-bool nmx_outfile_is_protected(const char *path)
+bool nmx__outfile_is_protected(const char *path)
 {
     struct stat st;
     return path != NULL && stat(path, &st) == 0 && id_protected(&st);
@@ -79,7 +79,7 @@ bool nmx_outfile_is_protected(const char *path)
 
 /* ---- writing ----------------------------------------------------------------- */
 
-const char *nmx_file_kind(mode_t m)
+const char *nmx__file_kind(mode_t m)
 {
     if (S_ISDIR(m))
         return "a directory";
@@ -120,7 +120,7 @@ static void reset(nmx_outfile_t *o)
     o->tmp = NULL;
 }
 
-int nmx_outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t errlen)
+int nmx__outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t errlen)
 {
     o->f = NULL;
     o->path = o->tmp = NULL;
@@ -133,7 +133,7 @@ int nmx_outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t er
     if (stat(path, &st) == 0) {
         if (!S_ISREG(st.st_mode)) {
             snprintf(errbuf, errlen, "is %s; only regular files are written (use '-' for standard output)",
-                     nmx_file_kind(st.st_mode));
+                     nmx__file_kind(st.st_mode));
             return -1;
         }
         if (id_protected(&st)) {
@@ -169,7 +169,7 @@ int nmx_outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t er
     return 0;
 }
 
-int nmx_outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen)
+int nmx__outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen)
 {
     if (o->f == NULL) {
         snprintf(errbuf, errlen, "not open");
@@ -188,7 +188,7 @@ int nmx_outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen)
     struct stat st;
     if (err == 0 && stat(o->path, &st) == 0 && (!S_ISREG(st.st_mode) || id_protected(&st))) {
         snprintf(errbuf, errlen, "is now %s; not replaced",
-                 S_ISREG(st.st_mode) ? "the capture being read" : nmx_file_kind(st.st_mode));
+                 S_ISREG(st.st_mode) ? "the capture being read" : nmx__file_kind(st.st_mode));
         unlink(o->tmp);
         reset(o);
         return -1;
@@ -205,7 +205,7 @@ int nmx_outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen)
     return 0;
 }
 
-void nmx_outfile_discard(nmx_outfile_t *o)
+void nmx__outfile_discard(nmx_outfile_t *o)
 {
     if (o->f != NULL)
         fclose(o->f);

@@ -27,27 +27,27 @@ typedef struct nmx_outfile {
 
 /* Opens `path` for writing as described above.  Returns 0, or -1 with a
  * message (without the path) in errbuf. */
-int nmx_outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t errlen);
+int nmx__outfile_open(nmx_outfile_t *o, const char *path, char *errbuf, size_t errlen);
 
 /* Flushes, syncs and renames the temporary file over the target, then
  * closes.  Returns 0, or -1 with a message in errbuf (the target is then
  * untouched and the temporary file removed). */
-int nmx_outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen);
+int nmx__outfile_commit(nmx_outfile_t *o, char *errbuf, size_t errlen);
 
 /* Closes and removes the temporary file; the target is untouched. */
-void nmx_outfile_discard(nmx_outfile_t *o);
+void nmx__outfile_discard(nmx_outfile_t *o);
 
 /* Registers (and unregisters) a file being read, by its identity: outputs
  * that name it are refused.  Thread-safe; unregistering an unknown
  * identity is a no-op. */
-void nmx_outfile_protect(dev_t dev, ino_t ino);
-void nmx_outfile_unprotect(dev_t dev, ino_t ino);
+void nmx__outfile_protect(dev_t dev, ino_t ino);
+void nmx__outfile_unprotect(dev_t dev, ino_t ino);
 
 /* What a file that is not a regular file is, for messages: "a FIFO (named
  * pipe)", "a character device", "a directory"... */
-const char *nmx_file_kind(mode_t mode);
+const char *nmx__file_kind(mode_t mode);
 
 /* Whether `path` names a file being read (following symlinks). */
-bool nmx_outfile_is_protected(const char *path);
+bool nmx__outfile_is_protected(const char *path);
 
 #endif /* NMX_COMMON_OUTFILE_H */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t nmx_strlcpy(char *dst, const char *src, size_t n)
+size_t nmx__strlcpy(char *dst, const char *src, size_t n)
 {
     size_t len = strlen(src);
     if (n > 0) {
@@ -21,13 +21,13 @@ size_t nmx_strlcpy(char *dst, const char *src, size_t n)
     return len;
 }
 
-size_t nmx_strnlen(const char *s, size_t max)
+size_t nmx__strnlen(const char *s, size_t max)
 {
     const char *z = memchr(s, '\0', max);
     return z != NULL ? (size_t)(z - s) : max;
 }
 
-bool nmx_streq_nocase(const char *a, const char *b)
+bool nmx__streq_nocase(const char *a, const char *b)
 {
     for (;; a++, b++) {
         int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
@@ -97,18 +97,18 @@ bool nmx__parse_seconds(const char *s, double *out)
     return true;
 }
 
-void nmx_format_mac(const uint8_t mac[6], char *buf)
+void nmx__format_mac(const uint8_t mac[6], char *buf)
 {
     snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
              mac[5]);
 }
 
-void nmx_format_ipv4(const uint8_t ip[4], char *buf)
+void nmx__format_ipv4(const uint8_t ip[4], char *buf)
 {
     snprintf(buf, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
 }
 
-void nmx_format_ipv6(const uint8_t ip[16], char *buf)
+void nmx__format_ipv6(const uint8_t ip[16], char *buf)
 {
     /* inet_ntop follows RFC 5952 (longest zero run compressed, lower case). */
     if (inet_ntop(AF_INET6, ip, buf, 46) == NULL)

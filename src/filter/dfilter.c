@@ -862,8 +862,8 @@ static bool parse_operand(parser_t *p, operand_t *op, char **name_out, bool in_f
     }
     if (p->cur.kind == T_LPAREN)
         return parse_function(p, op, &name);
-    op->f = nmx_field_by_key(name.text);
-    op->pr = op->f ? NULL : nmx_proto_by_name(name.text);
+    op->f = nmx__field_by_key(name.text);
+    op->pr = op->f ? NULL : nmx__proto_by_name(name.text);
     op->name = name.text;
     if (!op->f && !op->pr) {
         fail(p, name.pos, "\"%s\" is neither a field nor a protocol", name.text);
@@ -872,10 +872,10 @@ static bool parse_operand(parser_t *p, operand_t *op, char **name_out, bool in_f
     if (op->f) {
         op->o.action = FILTERACTION_PROPERTY;
         op->o.field = op->f;
-        op->type = nmx_field_ftype(op->f);
+        op->type = nmx__field_ftype(op->f);
     } else {
         op->o.action = NMX_FA_PROTOCOL;
-        op->o.proto = nmx_proto_id(op->pr);
+        op->o.proto = nmx__proto_id(op->pr);
         op->type = NMX_FT_NONE;
     }
     if (p->cur.kind == T_LBRACKET) {
@@ -1063,8 +1063,8 @@ static bool parse_mask(parser_t *p, operand_t *op, const char *nm)
 static void push_exists(parser_t *p, const operand_t *op)
 {
     if (op->pr && !op->o.has_slice) {
-        fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx_proto_id(op->pr)};
-        if (nmx_proto_id(op->pr) == NMX_PROTO_FRAME)
+        fobj_t o = {.action = FILTERACTION_PROTOCOLEXIST, .proto = nmx__proto_id(op->pr)};
+        if (nmx__proto_id(op->pr) == NMX_PROTO_FRAME)
             o = (fobj_t){.action = FILTERACTION_BOOL, .num = 1};
         push(p, &o);
     } else {
@@ -1221,7 +1221,7 @@ static void parse_or(parser_t *p)
     }
 }
 
-nmx_filter_t *nmx_dfilter_compile_ex(const char *text, char *err, size_t errlen, size_t *errpos)
+nmx_filter_t *nmx__dfilter_compile_ex(const char *text, char *err, size_t errlen, size_t *errpos)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -1249,13 +1249,13 @@ nmx_filter_t *nmx_dfilter_compile_ex(const char *text, char *err, size_t errlen,
     if (p.failed) {
         if (errpos)
             *errpos = p.errpos;
-        nmx_filter_free(p.f);
+        nmx__filter_free(p.f);
         return NULL;
     }
     return p.f;
 }
 
-nmx_filter_t *nmx_dfilter_compile(const char *text, char *err, size_t errlen)
+nmx_filter_t *nmx__dfilter_compile(const char *text, char *err, size_t errlen)
 {
-    return nmx_dfilter_compile_ex(text, err, errlen, NULL);
+    return nmx__dfilter_compile_ex(text, err, errlen, NULL);
 }

@@ -108,7 +108,7 @@ out_unlock:
     return ok;
 }
 
-const nmx_filter_t *nmx_filter_from_handle(HFILTER h)
+const nmx_filter_t *nmx__filter_from_handle(HFILTER h)
 {
     const nmx_filter_t *f = NULL;
     pthread_mutex_lock(&table_lock);
@@ -119,7 +119,7 @@ const nmx_filter_t *nmx_filter_from_handle(HFILTER h)
     return f;
 }
 
-HFILTER nmx_filter_handle(const nmx_filter_t *f)
+HFILTER nmx__filter_handle(const nmx_filter_t *f)
 {
     return f ? encode(f->slot, f->gen) : NULL;
 }
@@ -127,7 +127,7 @@ HFILTER nmx_filter_handle(const nmx_filter_t *f)
 /* The writable filter behind a handle (exported functions). */
 static nmx_filter_t *lookup(HFILTER h)
 {
-    return (nmx_filter_t *)(uintptr_t)nmx_filter_from_handle(h);
+    return (nmx_filter_t *)(uintptr_t)nmx__filter_from_handle(h);
 }
 
 /* ===================================================================== */
@@ -219,14 +219,14 @@ bool nmx__filter_push(nmx_filter_t *f, const fobj_t *o)
     f->obj[f->n++] = *o;
     if (o->action == FILTERACTION_PROPERTY) {
         f->needs_props = true;
-        const char *key = nmx_field_key(o->field);
+        const char *key = nmx__field_key(o->field);
         if (key && (strcmp(key, "tcp.stream") == 0 || strcmp(key, "udp.stream") == 0))
             f->needs_streams = true;
     }
     return true;
 }
 
-void nmx_filter_free(nmx_filter_t *f)
+void nmx__filter_free(nmx_filter_t *f)
 {
     if (!f)
         return;
@@ -245,17 +245,17 @@ void nmx_filter_free(nmx_filter_t *f)
     free(f);
 }
 
-bool nmx_filter_needs_props(const nmx_filter_t *f)
+bool nmx__filter_needs_props(const nmx_filter_t *f)
 {
     return f && f->needs_props;
 }
 
-bool nmx_filter_needs_streams(const nmx_filter_t *f)
+bool nmx__filter_needs_streams(const nmx_filter_t *f)
 {
     return f && f->needs_streams;
 }
 
-size_t nmx_filter_size(const nmx_filter_t *f)
+size_t nmx__filter_size(const nmx_filter_t *f)
 {
     return f ? f->n : 0;
 }
@@ -277,7 +277,7 @@ static void *dup_bytes(const void *p, size_t n)
 /* The protocol id of an HPROTOCOL, 0 when it is not one of ours. */
 static unsigned proto_id_of(HPROTOCOL h)
 {
-    return nmx_proto_id(nmx_proto_from_handle(h));
+    return nmx__proto_id(nmx__proto_from_handle(h));
 }
 
 /* Copies the address of an ADDRESS or ADDR_* object into o->addr, its type
@@ -358,7 +358,7 @@ static DWORD copy_object(const FILTEROBJECT2 *src, fobj_t *o)
     o->count = src->ByteCount;
     switch (src->Action) {
     case FILTERACTION_PROPERTY:
-        o->field = nmx_field_from_handle(src->hProperty);
+        o->field = nmx__field_from_handle(src->hProperty);
         if (!o->field)
             return NMERR_INVALID_HPROPERTY;
         break;
@@ -430,7 +430,7 @@ NMAPI HFILTER WINAPI CreateFilter(VOID)
         return NULL;
     }
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_filter_handle(f);
+    return nmx__filter_handle(f);
 }
 
 NMAPI DWORD WINAPI DestroyFilter(HFILTER hFilter)
@@ -438,13 +438,13 @@ NMAPI DWORD WINAPI DestroyFilter(HFILTER hFilter)
     nmx_filter_t *f = lookup(hFilter);
     if (!f)
         return NMERR_INVALID_HFILTER;
-    nmx_filter_free(f);
+    nmx__filter_free(f);
     return NMERR_SUCCESS;
 }
 
 NMAPI HFILTER WINAPI FilterDuplicate(HFILTER hFilter)
 {
-    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    const nmx_filter_t *f = nmx__filter_from_handle(hFilter);
     if (!f) {
         BhSetLastError(NMERR_INVALID_HFILTER);
         return NULL;
@@ -473,9 +473,9 @@ NMAPI HFILTER WINAPI FilterDuplicate(HFILTER hFilter)
     c->parser_filter = f->parser_filter;
     c->needs_streams = f->needs_streams;
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_filter_handle(c);
+    return nmx__filter_handle(c);
 out_free:
-    nmx_filter_free(c);
+    nmx__filter_free(c);
 out_of_memory:
     BhSetLastError(NMERR_OUT_OF_MEMORY);
     return NULL;
@@ -502,12 +502,12 @@ NMAPI DWORD WINAPI FilterAddObject(HFILTER hFilter, NMX_LPFILTEROBJECT_ANY lpFil
 /* There are no cached per-frame results to drop. */
 NMAPI VOID WINAPI FilterFlushBits(HFILTER hFilter)
 {
-    BhSetLastError(nmx_filter_from_handle(hFilter) ? NMERR_SUCCESS : NMERR_INVALID_HFILTER);
+    BhSetLastError(nmx__filter_from_handle(hFilter) ? NMERR_SUCCESS : NMERR_INVALID_HFILTER);
 }
 
 NMAPI BOOL WINAPI FilterAttachesProperties(HFILTER hFilter)
 {
-    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    const nmx_filter_t *f = nmx__filter_from_handle(hFilter);
     if (!f) {
         BhSetLastError(NMERR_INVALID_HFILTER);
         return FALSE;
@@ -575,15 +575,15 @@ typedef struct sval {
 
 static bool proto_present(const nmx_dissection_t *d, unsigned id)
 {
-    return nmx_proto_offset(d->recog, id) != (DWORD)-1;
+    return nmx__proto_offset(d->recog, id) != (DWORD)-1;
 }
 
 static bool prop_present(const nmx_dissection_t *d, const nmx_field_t *f)
 {
     const PROPERTYINST *pi = NULL;
     nmx_value_t v;
-    while ((pi = nmx_dissection_find(d, f, pi)) != NULL)
-        if (nmx_prop_value(pi, &v) || nmx_field_ftype(f) == NMX_FT_NONE)
+    while ((pi = nmx__dissection_find(d, f, pi)) != NULL)
+        if (nmx__prop_value(pi, &v) || nmx__field_ftype(f) == NMX_FT_NONE)
             return true;
     return false;
 }
@@ -666,9 +666,9 @@ static bool xval_of(const PROPERTYINST *pi, const fobj_t *o, xval_t *xv)
 {
     const nmx_field_t *f = o->field;
     nmx_value_t v;
-    if (!nmx_prop_value(pi, &v))
+    if (!nmx__prop_value(pi, &v))
         return false;
-    switch (nmx_field_ftype(f)) {
+    switch (nmx__field_ftype(f)) {
     case NMX_FT_UINT:
     case NMX_FT_BOOL:
         xv->kind = XV_UNS;
@@ -686,7 +686,7 @@ static bool xval_of(const PROPERTYINST *pi, const fobj_t *o, xval_t *xv)
             xv->p = v.bytes;
             xv->n = v.len;
         } else {
-            size_t n = nmx_prop_render(pi, xv->text, sizeof(xv->text));
+            size_t n = nmx__prop_render(pi, xv->text, sizeof(xv->text));
             xv->kind = XV_TEXT;
             xv->p = (const uint8_t *)xv->text;
             xv->n = n < sizeof(xv->text) ? n : sizeof(xv->text) - 1;
@@ -713,7 +713,7 @@ static bool xval_of(const PROPERTYINST *pi, const fobj_t *o, xval_t *xv)
 /* The bytes of protocol o->proto: from its header to the end of the captured frame. */
 static bool xval_protocol(const nmx_dissection_t *d, const fobj_t *o, xval_t *xv)
 {
-    DWORD off = nmx_proto_offset(d->recog, o->proto);
+    DWORD off = nmx__proto_offset(d->recog, o->proto);
     if (off == (DWORD)-1 || !d->data || off > d->caplen)
         return false;
     xv->kind = XV_BYTES;
@@ -743,7 +743,7 @@ static int xprop_truth(const nmx_dissection_t *d, const fobj_t *o)
     if (!d->props)
         return MALFORMED;
     const PROPERTYINST *pi = NULL;
-    while ((pi = nmx_dissection_find(d, o->field, pi)) != NULL)
+    while ((pi = nmx__dissection_find(d, o->field, pi)) != NULL)
         if (xval_of(pi, o, &xv) && xval_true(o, &xv))
             return 1;
     return 0;
@@ -920,7 +920,7 @@ static bool needs_xmatch(DWORD act, const fobj_t *p, const sval_t *b)
 {
     if (has_xform(p) || act == NMX_FA_MATCHES)
         return true;
-    enum nmx_ftype t = nmx_field_ftype(p->field);
+    enum nmx_ftype t = nmx__field_ftype(p->field);
     if (t == NMX_FT_ABSTIME || t == NMX_FT_RELTIME)
         return true;
     return b->kind == K_OPERAND && (b->o->action == NMX_FA_RANGE || b->o->action == NMX_FA_REGEX);
@@ -933,11 +933,11 @@ static bool needs_xmatch(DWORD act, const fobj_t *p, const sval_t *b)
 static int inst_match(const PROPERTYINST *pi, const nmx_field_t *f, DWORD act, const sval_t *rhs)
 {
     nmx_value_t v;
-    if (!nmx_prop_value(pi, &v))
+    if (!nmx__prop_value(pi, &v))
         return 0;
     bool nc = is_nc(act);
     bool cont = act == FILTERACTION_CONTAINS || act == FILTERACTION_CONTAINSNC;
-    enum nmx_ftype t = nmx_field_ftype(f);
+    enum nmx_ftype t = nmx__field_ftype(f);
     if (rhs->kind == K_NUM) {
         switch (t) {
         case NMX_FT_UINT:
@@ -948,7 +948,7 @@ static int inst_match(const PROPERTYINST *pi, const nmx_field_t *f, DWORD act, c
             return !cont && relation(act, v.i < b ? -1 : v.i > b);
         }
         case NMX_FT_IPV4:
-            return !cont && relation(act, cmp_u64(nmx_load_u32be(v.bytes), rhs->num));
+            return !cont && relation(act, cmp_u64(nmx__load_u32be(v.bytes), rhs->num));
         default:
             return 0;
         }
@@ -961,7 +961,7 @@ static int inst_match(const PROPERTYINST *pi, const nmx_field_t *f, DWORD act, c
     case FILTERACTION_ARRAY: {
         if (t == NMX_FT_STRING && o->action == FILTERACTION_STRING) {
             char text[4096];
-            size_t n = nmx_prop_render(pi, text, sizeof(text));
+            size_t n = nmx__prop_render(pi, text, sizeof(text));
             if (n >= sizeof(text))
                 n = sizeof(text) - 1;
             if (cont)
@@ -1029,7 +1029,7 @@ static int compare(const nmx_dissection_t *d, DWORD act, sval_t a, sval_t b)
             return MALFORMED;
         bool x = needs_xmatch(act, a.o, &b);
         const PROPERTYINST *pi = NULL;
-        while ((pi = nmx_dissection_find(d, a.o->field, pi)) != NULL) {
+        while ((pi = nmx__dissection_find(d, a.o->field, pi)) != NULL) {
             int r = x ? (xval_of(pi, a.o, &xv) ? xmatch(act, &xv, &b) : 0)
                       : inst_match(pi, a.o->field, act, &b);
             if (r != 0)
@@ -1062,7 +1062,7 @@ static bool addr_match(const nmx_dissection_t *d, const fobj_t *o, bool dst)
     else
         return false;
     ADDRESS2 fa;
-    if (nmx_frame_address(d->data, d->caplen, &d->addrs, dst, type, 0, &fa, NULL, NULL) != NMERR_SUCCESS)
+    if (nmx__frame_address(d->data, d->caplen, &d->addrs, dst, type, 0, &fa, NULL, NULL) != NMERR_SUCCESS)
         return false;
     return prefix_cmp(fa.IP6Address, o->addr.IP6Address, len, o->prefix) == 0;
 }
@@ -1210,8 +1210,8 @@ static int bits_test(const nmx_dissection_t *d, DWORD act, sval_t a, sval_t b)
     bool r = false;
     const PROPERTYINST *pi = NULL;
     nmx_value_t v;
-    while (!r && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
-        if (nmx_prop_value(pi, &v))
+    while (!r && (pi = nmx__dissection_find(d, a.o->field, pi)) != NULL)
+        if (nmx__prop_value(pi, &v))
             r = act == FILTERACTION_AREBITSON ? (v.u & b.num) == b.num : (v.u & b.num) == 0;
     return r;
 }
@@ -1230,8 +1230,8 @@ static int array_equal(const nmx_dissection_t *d, size_t at, sval_t a, sval_t b)
     bool r = false;
     const PROPERTYINST *pi = NULL;
     nmx_value_t v;
-    while (!r && (pi = nmx_dissection_find(d, a.o->field, pi)) != NULL)
-        if (nmx_prop_value(pi, &v) && at <= v.len && v.len - at >= b.o->nbytes)
+    while (!r && (pi = nmx__dissection_find(d, a.o->field, pi)) != NULL)
+        if (nmx__prop_value(pi, &v) && at <= v.len && v.len - at >= b.o->nbytes)
             r = memcmp(v.bytes + at, b.o->bytes, b.o->nbytes) == 0;
     return r;
 }
@@ -1348,7 +1348,7 @@ static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
     return truth(d, &st[0]);
 }
 
-int nmx_filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr)
+int nmx__filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr)
 {
     if (!f) {
         if (nmerr)

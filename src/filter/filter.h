@@ -14,7 +14,7 @@
  * DestroyFilter, FilterDuplicate, FilterAddObject, FilterFlushBits,
  * FilterAttachesProperties, SetCurrentFilter, GetCurrentFilter,
  * Enable/DisableParserFilter) are in filter.c.  FilterFrame and the search
- * functions belong to the runtime, which evaluates with nmx_filter_eval().
+ * functions belong to the runtime, which evaluates with nmx__filter_eval().
  *
  * Thread safety: handle operations are serialised internally; evaluating a
  * filter is read-only and may run in several threads, but a filter must not
@@ -46,14 +46,14 @@ typedef struct nmx_filter nmx_filter_t;
 #define NMX_DFILTER_MAX_DEPTH 256u
 
 /* The filter behind a handle, or NULL when h is not a live filter handle. */
-const nmx_filter_t *nmx_filter_from_handle(HFILTER h);
+const nmx_filter_t *nmx__filter_from_handle(HFILTER h);
 
 /* The handle of a filter (valid until it is destroyed). */
-HFILTER nmx_filter_handle(const nmx_filter_t *f);
+HFILTER nmx__filter_handle(const nmx_filter_t *f);
 
 /*
  * Evaluates filter f on one frame.  `d` is the frame's dissection; when
- * nmx_filter_needs_props(f) is false, d->props may be NULL (the recognize
+ * nmx__filter_needs_props(f) is false, d->props may be NULL (the recognize
  * table, the address locations and the frame bytes are enough).
  * Returns FILTER_PASSED (1), FILTER_FAILED (0) or FILTER_FAIL_WITH_ERROR
  * (-1); on error *nmerr (if not NULL) receives NMERR_INVALID_HFILTER for a
@@ -61,17 +61,17 @@ HFILTER nmx_filter_handle(const nmx_filter_t *f);
  * An empty filter passes every frame.  A property operand matches when any
  * of its instances does.
  */
-int nmx_filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr);
+int nmx__filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nmerr);
 
 /* Whether evaluating f needs attached properties (FilterAttachesProperties). */
-bool nmx_filter_needs_props(const nmx_filter_t *f);
+bool nmx__filter_needs_props(const nmx_filter_t *f);
 
 /* Whether f reads tcp.stream or udp.stream: the dissection must then be
- * given the stream numbers (nmx_frame_ctx_t, nmx_streams_next). */
-bool nmx_filter_needs_streams(const nmx_filter_t *f);
+ * given the stream numbers (nmx_frame_ctx_t, nmx__streams_next). */
+bool nmx__filter_needs_streams(const nmx_filter_t *f);
 
 /* Number of objects in f's program. */
-size_t nmx_filter_size(const nmx_filter_t *f);
+size_t nmx__filter_size(const nmx_filter_t *f);
 
 /*
  * Compiles a display filter text ("ip.src == 10.0.0.0/8 and tcp") into a new
@@ -79,11 +79,11 @@ size_t nmx_filter_size(const nmx_filter_t *f);
  * err; *errpos (if not NULL) receives the 0-based byte offset of the
  * problem.  An empty or blank text compiles to an empty filter.
  */
-nmx_filter_t *nmx_dfilter_compile_ex(const char *text, char *err, size_t errlen, size_t *errpos);
-nmx_filter_t *nmx_dfilter_compile(const char *text, char *err, size_t errlen);
+nmx_filter_t *nmx__dfilter_compile_ex(const char *text, char *err, size_t errlen, size_t *errpos);
+nmx_filter_t *nmx__dfilter_compile(const char *text, char *err, size_t errlen);
 
 /* Destroys a filter and invalidates its handle (as DestroyFilter). */
-void nmx_filter_free(nmx_filter_t *f);
+void nmx__filter_free(nmx_filter_t *f);
 
 #ifdef __cplusplus
 }

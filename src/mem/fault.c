@@ -26,27 +26,27 @@ static bool fault_admit(const nmx_mem_backend_t *be, size_t nbytes)
 static void *fault_map(const nmx_mem_backend_t *be, size_t len)
 {
     const nmx_mem_fault_t *f = be->ctx;
-    return (f->base->map ? f->base->map : nmx_mem_os_backend.map)(f->base, len);
+    return (f->base->map ? f->base->map : nmx__mem_os_backend.map)(f->base, len);
 }
 
 static void fault_unmap(const nmx_mem_backend_t *be, void *p, size_t len)
 {
     const nmx_mem_fault_t *f = be->ctx;
-    (f->base->unmap ? f->base->unmap : nmx_mem_os_backend.unmap)(f->base, p, len);
+    (f->base->unmap ? f->base->unmap : nmx__mem_os_backend.unmap)(f->base, p, len);
 }
 
 static void *fault_remap(const nmx_mem_backend_t *be, void *p, size_t old_len, size_t new_len)
 {
     const nmx_mem_fault_t *f = be->ctx;
-    return (f->base->remap ? f->base->remap : nmx_mem_os_backend.remap)(f->base, p, old_len,
+    return (f->base->remap ? f->base->remap : nmx__mem_os_backend.remap)(f->base, p, old_len,
                                                                          new_len);
 }
 
-void nmx_mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
+void nmx__mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
                         bool persist)
 {
     memset(f, 0, sizeof(*f));
-    f->base = base ? base : &nmx_mem_os_backend;
+    f->base = base ? base : &nmx__mem_os_backend;
     f->fail_at = fail_at;
     f->persist = persist;
     f->backend.admit = fault_admit;

@@ -70,19 +70,19 @@ static inline bool admit(const nmx_arena_t *a, size_t n)
 static void *be_map(const nmx_arena_t *a, size_t len)
 {
     const nmx_mem_backend_t *be = a->backend;
-    return (be->map ? be->map : nmx_mem_os_backend.map)(be, len);
+    return (be->map ? be->map : nmx__mem_os_backend.map)(be, len);
 }
 
 static void be_unmap(const nmx_arena_t *a, void *p, size_t len)
 {
     const nmx_mem_backend_t *be = a->backend;
-    (be->unmap ? be->unmap : nmx_mem_os_backend.unmap)(be, p, len);
+    (be->unmap ? be->unmap : nmx__mem_os_backend.unmap)(be, p, len);
 }
 
 static void *be_remap(const nmx_arena_t *a, void *p, size_t old_len, size_t new_len)
 {
     const nmx_mem_backend_t *be = a->backend;
-    return (be->remap ? be->remap : nmx_mem_os_backend.remap)(be, p, old_len, new_len);
+    return (be->remap ? be->remap : nmx__mem_os_backend.remap)(be, p, old_len, new_len);
 }
 
 /* ---- debug red zones ------------------------------------------------------ */

@@ -54,7 +54,7 @@ static void report_stderr(void *ctx, HEXPERTKEY key, const char *msg)
     fprintf(stderr, "nmexpert: expert heap %p: %s\n", key, msg);
 }
 
-unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
+unsigned nmx__key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
 {
     static const nmx_arena_opts_t defaults;
     if (!out)
@@ -65,7 +65,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
     if (!nmx__mem_setup())
         return NMERR_OUT_OF_MEMORY;
     /* Segments left over by destroyed sessions go back to the OS here, not
-     * in nmx_key_destroy, which stays O(segments) and free of system calls. */
+     * in nmx__key_destroy, which stays O(segments) and free of system calls. */
     nmx__seg_trim(NMX_MEM_CACHE_KEEP);
 
     pthread_mutex_lock(&slots_mu);
@@ -87,7 +87,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
     memset(a->stats, 0, sizeof(*a->stats));
     a->stats->limit_bytes = opts->limit_bytes;
     a->limit_eff = opts->limit_bytes ? opts->limit_bytes : UINT64_MAX;
-    a->backend = opts->backend ? opts->backend : &nmx_mem_os_backend;
+    a->backend = opts->backend ? opts->backend : &nmx__mem_os_backend;
     a->user = opts->user;
     a->report = opts->report ? opts->report : report_stderr;
     a->report_ctx = opts->report ? opts->report_ctx : NULL;
@@ -120,7 +120,7 @@ unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out)
     return 0;
 }
 
-unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
+unsigned nmx__key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
 {
     nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
@@ -154,7 +154,7 @@ unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final)
     return 0;
 }
 
-void *nmx_key_user(HEXPERTKEY key)
+void *nmx__key_user(HEXPERTKEY key)
 {
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
@@ -164,7 +164,7 @@ void *nmx_key_user(HEXPERTKEY key)
     return u;
 }
 
-bool nmx_key_valid(HEXPERTKEY key)
+bool nmx__key_valid(HEXPERTKEY key)
 {
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
@@ -173,7 +173,7 @@ bool nmx_key_valid(HEXPERTKEY key)
     return true;
 }
 
-unsigned nmx_key_terminate(HEXPERTKEY key)
+unsigned nmx__key_terminate(HEXPERTKEY key)
 {
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
@@ -183,7 +183,7 @@ unsigned nmx_key_terminate(HEXPERTKEY key)
     return 0;
 }
 
-bool nmx_key_terminating(HEXPERTKEY key)
+bool nmx__key_terminating(HEXPERTKEY key)
 {
     nmx_arena_t *a = mem_arena_lock(key);
     if (!a)
@@ -193,7 +193,7 @@ bool nmx_key_terminating(HEXPERTKEY key)
     return t;
 }
 
-unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
+unsigned nmx__key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
 {
     if (!out)
         return NMERR_INVALID_PARAMETER;
@@ -205,7 +205,7 @@ unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out)
     return 0;
 }
 
-unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes)
+unsigned nmx__key_set_limit(HEXPERTKEY key, uint64_t limit_bytes)
 {
     nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
@@ -216,7 +216,7 @@ unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes)
     return 0;
 }
 
-size_t nmx_key_check(HEXPERTKEY key)
+size_t nmx__key_check(HEXPERTKEY key)
 {
     nmx_arena_t *a = mem_arena_exclusive(key);
     if (!a)
@@ -226,7 +226,7 @@ size_t nmx_key_check(HEXPERTKEY key)
     return bad;
 }
 
-void nmx_mem_global_stats(nmx_mem_global_t *out)
+void nmx__mem_global_stats(nmx_mem_global_t *out)
 {
     pthread_mutex_lock(&slots_mu);
     out->sessions = n_sessions;

@@ -42,7 +42,7 @@
  * blocks"), which grows in place or moves with mremap, never by copying. */
 #define NMX_MEM_SMALL_MAX ((size_t)65536)
 
-/* Sessions that can be live at the same time; nmx_key_create() fails with
+/* Sessions that can be live at the same time; nmx__key_create() fails with
  * NMERR_OUT_OF_MEMORY beyond that. */
 #define NMX_MEM_MAX_SESSIONS 32767
 
@@ -65,8 +65,8 @@ typedef struct nmx_mem_stats {
     uint64_t live_bytes;       /* requested bytes of the blocks currently allocated */
     uint64_t peak_bytes;       /* high-water mark of live_bytes */
     uint64_t live_blocks;      /* blocks currently allocated */
-    uint64_t reclaimed_bytes;  /* set by nmx_key_destroy: live_bytes it freed */
-    uint64_t reclaimed_blocks; /* set by nmx_key_destroy: live_blocks it freed */
+    uint64_t reclaimed_bytes;  /* set by nmx__key_destroy: live_bytes it freed */
+    uint64_t reclaimed_blocks; /* set by nmx__key_destroy: live_blocks it freed */
     uint64_t limit_bytes;      /* the session's quota on live_bytes, 0 = unlimited */
     uint64_t redzone_errors;   /* debug mode: blocks found with an overwritten red zone */
 } nmx_mem_stats_t;
@@ -97,13 +97,13 @@ typedef struct nmx_mem_backend {
 } nmx_mem_backend_t;
 
 /* The default back end: mmap, munmap and mremap, admitting everything. */
-extern NMX_MEM_API const nmx_mem_backend_t nmx_mem_os_backend;
+extern NMX_MEM_API const nmx_mem_backend_t nmx__mem_os_backend;
 
 /*
  * Fault injection (for tests), after SQLite's test_malloc.c: a back end that
  * wraps another one and refuses the `fail_at`-th admitted request (1-based;
  * counting Alloc and growing Realloc requests), and every later one too
- * when `persist` is set.  Initialise with nmx_mem_fault_init() and pass
+ * when `persist` is set.  Initialise with nmx__mem_fault_init() and pass
  * &fault.backend in nmx_arena_opts_t.  It may be shared by several arenas.
  */
 typedef struct nmx_mem_fault {
@@ -116,7 +116,7 @@ typedef struct nmx_mem_fault {
 } nmx_mem_fault_t;
 
 /* Sets up `f` over `base` (NULL = the OS back end). */
-NMX_MEM_API void nmx_mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
+NMX_MEM_API void nmx__mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
                         bool persist);
 
 /* Receives the heap's diagnostics (red-zone reports), one line without a
@@ -130,8 +130,8 @@ typedef struct nmx_arena_opts {
     bool debug;                       /* red zones after blocks, fill patterns */
     nmx_mem_stats_t *stats;           /* where to keep the statistics; NULL = in the arena.
                                          The caller's memory must outlive the key. */
-    const nmx_mem_backend_t *backend; /* NULL = nmx_mem_os_backend */
-    void *user;                       /* returned by nmx_key_user() */
+    const nmx_mem_backend_t *backend; /* NULL = nmx__mem_os_backend */
+    void *user;                       /* returned by nmx__key_user() */
     nmx_mem_report_fn report;         /* NULL = write to stderr */
     void *report_ctx;                 /* first argument of `report` */
 } nmx_arena_opts_t;
@@ -142,7 +142,7 @@ typedef struct nmx_arena_opts {
  * 0, NMERR_INVALID_PARAMETER (out is NULL) or NMERR_OUT_OF_MEMORY
  * (NMX_MEM_MAX_SESSIONS sessions are live, or no memory left).  The statistics are reset to zero except limit_bytes.
  */
-NMX_MEM_API unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
+NMX_MEM_API unsigned nmx__key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *out);
 
 /*
  * Ends a session: invalidates the key, then releases every block still
@@ -154,13 +154,13 @@ NMX_MEM_API unsigned nmx_key_create(const nmx_arena_opts_t *opts, HEXPERTKEY *ou
  * race with the destroy from other threads either complete before it or get
  * 130; they never touch released memory.
  */
-NMX_MEM_API unsigned nmx_key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final);
+NMX_MEM_API unsigned nmx__key_destroy(HEXPERTKEY key, nmx_mem_stats_t *final);
 
 /* The `user` pointer given at creation, or NULL for an invalid key. */
-NMX_MEM_API void *nmx_key_user(HEXPERTKEY key);
+NMX_MEM_API void *nmx__key_user(HEXPERTKEY key);
 
 /* true when `key` is a live session key. */
-NMX_MEM_API bool nmx_key_valid(HEXPERTKEY key);
+NMX_MEM_API bool nmx__key_valid(HEXPERTKEY key);
 
 /*
  * Requests termination (spec 1.6).  The request is sticky: from now on
@@ -168,17 +168,17 @@ NMX_MEM_API bool nmx_key_valid(HEXPERTKEY key);
  * without allocating, and ExpertFreeMemory frees, then returns 125.
  * Returns 0 or NMERR_INVALID_EXPERT_HANDLE.
  */
-NMX_MEM_API unsigned nmx_key_terminate(HEXPERTKEY key);
+NMX_MEM_API unsigned nmx__key_terminate(HEXPERTKEY key);
 
 /* true once termination was requested for a live key; false otherwise. */
-NMX_MEM_API bool nmx_key_terminating(HEXPERTKEY key);
+NMX_MEM_API bool nmx__key_terminating(HEXPERTKEY key);
 
 /* Copies the session's current statistics.  0 or NMERR_INVALID_EXPERT_HANDLE. */
-NMX_MEM_API unsigned nmx_key_stats(HEXPERTKEY key, nmx_mem_stats_t *out);
+NMX_MEM_API unsigned nmx__key_stats(HEXPERTKEY key, nmx_mem_stats_t *out);
 
 /* Changes the session's quota (0 = unlimited); blocks already allocated stay
  * even when they exceed the new limit.  0 or NMERR_INVALID_EXPERT_HANDLE. */
-NMX_MEM_API unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
+NMX_MEM_API unsigned nmx__key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
 
 /*
  * Debug mode: checks the red zone of every live block now, reporting each
@@ -186,7 +186,7 @@ NMX_MEM_API unsigned nmx_key_set_limit(HEXPERTKEY key, uint64_t limit_bytes);
  * of bad blocks found, 0 when the arena is not in debug mode, or
  * (size_t)-1 for an invalid key.
  */
-NMX_MEM_API size_t nmx_key_check(HEXPERTKEY key);
+NMX_MEM_API size_t nmx__key_check(HEXPERTKEY key);
 
 /* Process-wide figures, for tests and diagnostics. */
 typedef struct nmx_mem_global {
@@ -196,15 +196,15 @@ typedef struct nmx_mem_global {
     uint64_t large_mapped;    /* bytes mapped for large blocks (all arenas) */
 } nmx_mem_global_t;
 
-NMX_MEM_API void nmx_mem_global_stats(nmx_mem_global_t *out);
+NMX_MEM_API void nmx__mem_global_stats(nmx_mem_global_t *out);
 
 /*
- * Sets the heap up now rather than on the first nmx_key_create: it reserves
+ * Sets the heap up now rather than on the first nmx__key_create: it reserves
  * address space for its segment map and session slots, which a process
  * about to limit its data segment (RLIMIT_DATA) must do first.  False when
  * the reservations failed.
  */
-NMX_MEM_API bool nmx_mem_init(void);
+NMX_MEM_API bool nmx__mem_init(void);
 
 /*
  * Returns cached segments to the operating system until at most
@@ -214,6 +214,6 @@ NMX_MEM_API bool nmx_mem_init(void);
  * session is created.  Returns the number of segments released.
  */
 #define NMX_MEM_CACHE_KEEP 16
-NMX_MEM_API size_t nmx_mem_trim(size_t keep_segments);
+NMX_MEM_API size_t nmx__mem_trim(size_t keep_segments);
 
 #endif /* NMX_MEM_H */

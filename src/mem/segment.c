@@ -148,7 +148,7 @@ bool nmx__mem_setup(void)
     return init_ok;
 }
 
-bool nmx_mem_init(void)
+bool nmx__mem_init(void)
 {
     return nmx__mem_setup();
 }
@@ -273,7 +273,7 @@ void nmx__seg_counts(uint64_t *mapped, uint64_t *cached)
     pthread_mutex_unlock(&cache_mu);
 }
 
-size_t nmx_mem_trim(size_t keep_segments)
+size_t nmx__mem_trim(size_t keep_segments)
 {
     return nmx__seg_trim(keep_segments);
 }
@@ -300,7 +300,7 @@ static void *os_remap(const nmx_mem_backend_t *be, void *p, size_t old_len, size
     return q == MAP_FAILED ? NULL : q;
 }
 
-const nmx_mem_backend_t nmx_mem_os_backend = {
+const nmx_mem_backend_t nmx__mem_os_backend = {
     .admit = NULL,
     .map = os_map,
     .unmap = os_unmap,

@@ -59,7 +59,7 @@ NMX_EXPORT size_t nmx_protocol_count(void)
 
 NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out)
 {
-    const nmx_protocol_t *p = out != NULL ? nmx_proto_by_id((unsigned)(i + 1)) : NULL;
+    const nmx_protocol_t *p = out != NULL ? nmx__proto_by_id((unsigned)(i + 1)) : NULL;
     if (p == NULL)
         return -1;
     memset(out, 0, sizeof *out);
@@ -73,7 +73,7 @@ NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out)
 
 NMX_EXPORT int nmx_field_describe(size_t i, size_t k, nmx_field_desc_t *out)
 {
-    const nmx_protocol_t *p = out != NULL ? nmx_proto_by_id((unsigned)(i + 1)) : NULL;
+    const nmx_protocol_t *p = out != NULL ? nmx__proto_by_id((unsigned)(i + 1)) : NULL;
     if (p == NULL || k >= p->nfields)
         return -1;
     const nmx_field_t *f = &p->fields[k];

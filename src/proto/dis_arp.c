@@ -23,39 +23,39 @@ static nmx_field_t arp_fields[] = {
     [F_DST_IP] = NMX_F_IPV4("arp.dst.proto_ipv4", "Target IP address"),
 };
 
-NMX_PROTOCOL(nmx_p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolution Protocol", arp_fields);
+NMX_PROTOCOL(nmx__p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolution Protocol", arp_fields);
 
-void nmx_dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_ARP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_ARP, off))
         return;
     if (c.left < 8) {
-        nmx_add_err(d, &arp_fields[F_HWTYPE], off, c.left);
+        nmx__add_err(d, &arp_fields[F_HWTYPE], off, c.left);
         return;
     }
     uint8_t hln = c.p[4], pln = c.p[5];
-    nmx_add(d, &arp_fields[F_HWTYPE], off, 2);
-    nmx_add(d, &arp_fields[F_PTYPE], off + 2, 2);
-    nmx_add(d, &arp_fields[F_HWSIZE], off + 4, 1);
-    nmx_add(d, &arp_fields[F_PSIZE], off + 5, 1);
-    nmx_add(d, &arp_fields[F_OPCODE], off + 6, 2);
+    nmx__add(d, &arp_fields[F_HWTYPE], off, 2);
+    nmx__add(d, &arp_fields[F_PTYPE], off + 2, 2);
+    nmx__add(d, &arp_fields[F_HWSIZE], off + 4, 1);
+    nmx__add(d, &arp_fields[F_PSIZE], off + 5, 1);
+    nmx__add(d, &arp_fields[F_OPCODE], off + 6, 2);
     size_t need = 8 + 2 * (size_t)hln + 2 * (size_t)pln;
     if (c.left < need) {
-        nmx_add_err(d, &arp_fields[F_SRC_MAC], off + 8, c.left - 8);
+        nmx__add_err(d, &arp_fields[F_SRC_MAC], off + 8, c.left - 8);
         return;
     }
-    bool eth = hln == 6, ip4 = pln == 4 && nmx_load_u16be(c.p + 2) == 0x0800;
+    bool eth = hln == 6, ip4 = pln == 4 && nmx__load_u16be(c.p + 2) == 0x0800;
     size_t o = off + 8;
     if (eth)
-        nmx_add(d, &arp_fields[F_SRC_MAC], o, 6);
+        nmx__add(d, &arp_fields[F_SRC_MAC], o, 6);
     o += hln;
     if (ip4)
-        nmx_add(d, &arp_fields[F_SRC_IP], o, 4);
+        nmx__add(d, &arp_fields[F_SRC_IP], o, 4);
     o += pln;
     if (eth)
-        nmx_add(d, &arp_fields[F_DST_MAC], o, 6);
+        nmx__add(d, &arp_fields[F_DST_MAC], o, 6);
     o += hln;
     if (ip4)
-        nmx_add(d, &arp_fields[F_DST_IP], o, 4);
+        nmx__add(d, &arp_fields[F_DST_IP], o, 4);
 }

@@ -30,34 +30,34 @@ static nmx_field_t dhcp_fields[] = {
     [F_OPT_SERVER_ID] = NMX_F_IPV4("dhcp.option.dhcp_server_id", "DHCP Server Identifier"),
 };
 
-NMX_PROTOCOL(nmx_p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host Configuration Protocol", dhcp_fields);
+NMX_PROTOCOL(nmx__p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host Configuration Protocol", dhcp_fields);
 
-void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_DHCP, off) || !d->ws)
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_DHCP, off) || !d->ws)
         return;
     if (c.left < 236) {
-        nmx_add_err(d, &dhcp_fields[F_TYPE], off, c.left);
+        nmx__add_err(d, &dhcp_fields[F_TYPE], off, c.left);
         return;
     }
     const uint8_t *m = c.p;
-    nmx_add(d, &dhcp_fields[F_TYPE], off, 1);
-    nmx_add(d, &dhcp_fields[F_HWTYPE], off + 1, 1);
-    nmx_add(d, &dhcp_fields[F_HWLEN], off + 2, 1);
-    nmx_add(d, &dhcp_fields[F_HOPS], off + 3, 1);
-    nmx_add(d, &dhcp_fields[F_ID], off + 4, 4);
-    nmx_add(d, &dhcp_fields[F_FLAGS], off + 10, 2);
-    nmx_add(d, &dhcp_fields[F_CLIENT], off + 12, 4);
-    nmx_add(d, &dhcp_fields[F_YOUR], off + 16, 4);
-    nmx_add(d, &dhcp_fields[F_SERVER], off + 20, 4);
-    nmx_add(d, &dhcp_fields[F_RELAY], off + 24, 4);
+    nmx__add(d, &dhcp_fields[F_TYPE], off, 1);
+    nmx__add(d, &dhcp_fields[F_HWTYPE], off + 1, 1);
+    nmx__add(d, &dhcp_fields[F_HWLEN], off + 2, 1);
+    nmx__add(d, &dhcp_fields[F_HOPS], off + 3, 1);
+    nmx__add(d, &dhcp_fields[F_ID], off + 4, 4);
+    nmx__add(d, &dhcp_fields[F_FLAGS], off + 10, 2);
+    nmx__add(d, &dhcp_fields[F_CLIENT], off + 12, 4);
+    nmx__add(d, &dhcp_fields[F_YOUR], off + 16, 4);
+    nmx__add(d, &dhcp_fields[F_SERVER], off + 20, 4);
+    nmx__add(d, &dhcp_fields[F_RELAY], off + 24, 4);
     if (m[1] == 1 && m[2] == 6)
-        nmx_add(d, &dhcp_fields[F_MAC], off + 28, 6);
+        nmx__add(d, &dhcp_fields[F_MAC], off + 28, 6);
     if (c.left < 240)
         return;
-    nmx_add(d, &dhcp_fields[F_COOKIE], off + 236, 4);
-    if (nmx_load_u32be(m + 236) != 0x63825363)
+    nmx__add(d, &dhcp_fields[F_COOKIE], off + 236, 4);
+    if (nmx__load_u32be(m + 236) != 0x63825363)
         return;
     size_t pos = 240;
     while (pos < c.left) {
@@ -69,20 +69,20 @@ void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
         if (code == 255)
             break;
         if (pos + 2 > c.left || pos + 2 + m[pos + 1] > c.left) {
-            nmx_add_err(d, &dhcp_fields[F_OPT_DHCP], off + pos, c.left - pos);
+            nmx__add_err(d, &dhcp_fields[F_OPT_DHCP], off + pos, c.left - pos);
             break;
         }
         uint8_t len = m[pos + 1];
         if (code == 53 && len == 1)
-            nmx_add(d, &dhcp_fields[F_OPT_DHCP], off + pos + 2, 1);
+            nmx__add(d, &dhcp_fields[F_OPT_DHCP], off + pos + 2, 1);
         else if (code == 50 && len == 4)
-            nmx_add(d, &dhcp_fields[F_OPT_REQ_IP], off + pos + 2, 4);
+            nmx__add(d, &dhcp_fields[F_OPT_REQ_IP], off + pos + 2, 4);
         else if (code == 54 && len == 4)
-            nmx_add(d, &dhcp_fields[F_OPT_SERVER_ID], off + pos + 2, 4);
+            nmx__add(d, &dhcp_fields[F_OPT_SERVER_ID], off + pos + 2, 4);
         else if (code == 61 && len == 7 && m[pos + 2] == 1) {
             /* Client identifier: hardware type and MAC, shown with the header's fields. */
-            nmx_add(d, &dhcp_fields[F_HWTYPE], off + pos + 2, 1);
-            nmx_add(d, &dhcp_fields[F_MAC], off + pos + 3, 6);
+            nmx__add(d, &dhcp_fields[F_HWTYPE], off + pos + 2, 1);
+            nmx__add(d, &dhcp_fields[F_MAC], off + pos + 3, 6);
         }
         pos += 2 + (size_t)len;
     }

@@ -47,9 +47,9 @@ static nmx_field_t dns_fields[] = {
     [F_PTR] = NMX_F_STRING("dns.ptr.domain_name", "Domain Name"),
 };
 
-NMX_PROTOCOL(nmx_p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System", dns_fields);
-NMX_PROTOCOL_NOFIELDS(nmx_p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System");
-NMX_PROTOCOL_NOFIELDS(nmx_p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution");
+NMX_PROTOCOL(nmx__p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System", dns_fields);
+NMX_PROTOCOL_NOFIELDS(nmx__p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System");
+NMX_PROTOCOL_NOFIELDS(nmx__p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution");
 
 /*
  * Decodes the name at msg offset `at` into out (display form).  Returns the
@@ -104,127 +104,127 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
         }
         return used;
     }
-    nmx_format_text(raw, rlen, out, outlen);
+    nmx__format_text(raw, rlen, out, outlen);
     return used;
 }
 
-bool nmx_dns_heur(const uint8_t *p, size_t n)
+bool nmx__dns_heur(const uint8_t *p, size_t n)
 {
     if (n <= 12)
         return false;
-    uint16_t flags = nmx_load_u16be(p + 2);
+    uint16_t flags = nmx__load_u16be(p + 2);
     if ((flags & 0x7800) != 0 || (flags & 0x0040) != 0)
         return false; /* standard queries only; Z bit clear */
-    if (nmx_load_u16be(p + 4) != 1)
+    if (nmx__load_u16be(p + 4) != 1)
         return false;
     for (int i = 6; i < 12; i += 2)
-        if (nmx_load_u16be(p + i) > 64)
+        if (nmx__load_u16be(p + i) > 64)
             return false;
     char name[NMX_DNS_MAX_NAME * 4 + 16];
     size_t used = dns_name(p, n, 12, name, sizeof(name));
     if (used == 0 || 12 + used + 4 > n)
         return false;
-    uint16_t cls = nmx_load_u16be(p + 12 + used + 2) & 0x7FFF;
+    uint16_t cls = nmx__load_u16be(p + 12 + used + 2) & 0x7FFF;
     return cls == 1 || cls == 3 || cls == 255;
 }
 
 /* Dissects one DNS message (msg = its bytes; `base` its frame offset). */
 static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
+    size_t off = nmx__off(&c);
     const uint8_t *msg = c.p;
     size_t mlen = c.left;
     /* Header fields one by one, as far as they are there. */
     if (mlen >= 2)
-        nmx_add(d, &dns_fields[F_ID], off, 2);
+        nmx__add(d, &dns_fields[F_ID], off, 2);
     if (mlen >= 4) {
-        nmx_add(d, &dns_fields[F_FLAGS], off + 2, 2);
-        nmx_add(d, &dns_fields[F_RESPONSE], off + 2, 2);
-        nmx_add(d, &dns_fields[F_OPCODE], off + 2, 2);
+        nmx__add(d, &dns_fields[F_FLAGS], off + 2, 2);
+        nmx__add(d, &dns_fields[F_RESPONSE], off + 2, 2);
+        nmx__add(d, &dns_fields[F_OPCODE], off + 2, 2);
         if (msg[2] & 0x80)
-            nmx_add(d, &dns_fields[F_RCODE], off + 2, 2);
+            nmx__add(d, &dns_fields[F_RCODE], off + 2, 2);
     }
     for (size_t i = 0; i < 4 && 6 + 2 * i <= mlen; i++)
-        nmx_add(d, &dns_fields[F_QDCOUNT + i], off + 4 + 2 * i, 2);
+        nmx__add(d, &dns_fields[F_QDCOUNT + i], off + 4 + 2 * i, 2);
     if (mlen < 12) {
-        nmx_add_err(d, &dns_fields[F_ID], off, mlen);
+        nmx__add_err(d, &dns_fields[F_ID], off, mlen);
         return;
     }
     if (!d->ws)
         return; /* nothing below the header matters for recognition */
-    unsigned qd = nmx_load_u16be(msg + 4);
+    unsigned qd = nmx__load_u16be(msg + 4);
     /* Answers, authority and additional records all use the dns.resp.* fields. */
-    unsigned an = (unsigned)nmx_load_u16be(msg + 6) + nmx_load_u16be(msg + 8) + nmx_load_u16be(msg + 10);
+    unsigned an = (unsigned)nmx__load_u16be(msg + 6) + nmx__load_u16be(msg + 8) + nmx__load_u16be(msg + 10);
     size_t pos = 12;
     char name[NMX_DNS_MAX_NAME * 4 + 16];
     for (unsigned q = 0; q < qd; q++) {
         size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
         if (used == 0 || pos + used + 4 > mlen) {
-            nmx_add_err(d, &dns_fields[F_QRY_NAME], off + pos, mlen > pos ? mlen - pos : 0);
+            nmx__add_err(d, &dns_fields[F_QRY_NAME], off + pos, mlen > pos ? mlen - pos : 0);
             return;
         }
-        nmx_add_str(d, &dns_fields[F_QRY_NAME], off + pos, used, name, strlen(name));
+        nmx__add_str(d, &dns_fields[F_QRY_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        nmx_add(d, &dns_fields[F_QRY_TYPE], off + pos, 2);
+        nmx__add(d, &dns_fields[F_QRY_TYPE], off + pos, 2);
         pos += 4;
     }
     for (unsigned a = 0; a < an; a++) {
         size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
         if (used == 0 || pos + used + 10 > mlen) {
-            nmx_add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen > pos ? mlen - pos : 0);
+            nmx__add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen > pos ? mlen - pos : 0);
             return;
         }
-        unsigned type = nmx_load_u16be(msg + pos + used);
-        unsigned rdl = nmx_load_u16be(msg + pos + used + 8);
+        unsigned type = nmx__load_u16be(msg + pos + used);
+        unsigned rdl = nmx__load_u16be(msg + pos + used + 8);
         if (pos + used + 10 + rdl > mlen) {
             /* tshark reads a whole record before showing any of it */
-            nmx_add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen - pos);
+            nmx__add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen - pos);
             return;
         }
         if (type != 33) /* SRV names are split into service, proto and name instead */
-            nmx_add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
+            nmx__add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        unsigned rdlen = nmx_load_u16be(msg + pos + 8);
-        nmx_add(d, &dns_fields[F_RESP_TYPE], off + pos, 2);
+        unsigned rdlen = nmx__load_u16be(msg + pos + 8);
+        nmx__add(d, &dns_fields[F_RESP_TYPE], off + pos, 2);
         if (type != 41) /* an OPT record's TTL field holds EDNS flags */
-            nmx_add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
-        nmx_add(d, &dns_fields[F_RESP_LEN], off + pos + 8, 2);
+            nmx__add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
+        nmx__add(d, &dns_fields[F_RESP_LEN], off + pos + 8, 2);
         pos += 10;
         if (pos + rdlen > mlen) {
-            nmx_add_err(d, &dns_fields[F_RESP_LEN], off + pos - 2, 2);
+            nmx__add_err(d, &dns_fields[F_RESP_LEN], off + pos - 2, 2);
             return;
         }
         if (type == 1 && rdlen == 4) {
-            nmx_add(d, &dns_fields[F_A], off + pos, 4);
+            nmx__add(d, &dns_fields[F_A], off + pos, 4);
         } else if (type == 28 && rdlen == 16) {
-            nmx_add(d, &dns_fields[F_AAAA], off + pos, 16);
+            nmx__add(d, &dns_fields[F_AAAA], off + pos, 16);
         } else if (type == 5 || type == 12) {
             if (dns_name(msg, mlen, pos, name, sizeof(name)))
-                nmx_add_str(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen, name,
+                nmx__add_str(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen, name,
                             strlen(name));
             else
-                nmx_add_err(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen);
+                nmx__add_err(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen);
         }
         pos += rdlen;
     }
 }
 
-void nmx_dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
+void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, proto, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, proto, off))
         return;
     if (!tcp) {
         dns_message(d, c);
         return;
     }
     while (c.left >= 2) {
-        uint16_t len = nmx_load_u16be(c.p);
-        nmx_add(d, &dns_fields[F_LENGTH], nmx_off(&c), 2);
-        nmx_cur_skip(&c, 2);
-        nmx_cursor_t m = nmx_cur_head(c, len);
+        uint16_t len = nmx__load_u16be(c.p);
+        nmx__add(d, &dns_fields[F_LENGTH], nmx__off(&c), 2);
+        nmx__cur_skip(&c, 2);
+        nmx_cursor_t m = nmx__cur_head(c, len);
         dns_message(d, m);
-        if (!nmx_cur_skip(&c, len))
+        if (!nmx__cur_skip(&c, len))
             break;
     }
 }

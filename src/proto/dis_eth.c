@@ -29,64 +29,64 @@ static nmx_field_t eth_fields[] = {
     [F_LEN] = NMX_F_UINT("eth.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields);
+NMX_PROTOCOL(nmx__p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields);
 
-void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type)
+void nmx__dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type)
 {
     switch (type) {
     case 0x0800:
-        nmx_dis_ip(d, c);
+        nmx__dis_ip(d, c);
         break;
     case 0x86DD:
-        nmx_dis_ipv6(d, c);
+        nmx__dis_ipv6(d, c);
         break;
     case 0x0806:
     case 0x8035: /* RARP */
-        nmx_dis_arp(d, c);
+        nmx__dis_arp(d, c);
         break;
     case 0x8100:
     case 0x9100:
-        nmx_dis_vlan(d, c);
+        nmx__dis_vlan(d, c);
         break;
     default:
         break;
     }
 }
 
-void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
+    size_t off = nmx__off(&c);
     if (c.left < 14) {
         /* tshark reports a too-short frame as a malformed eth. */
-        if (!nmx_push_layer(d, NMX_PROTO_ETH, off))
+        if (!nmx__push_layer(d, NMX_PROTO_ETH, off))
             return;
-        nmx_add_err(d, &eth_fields[F_DST], off, c.left);
+        nmx__add_err(d, &eth_fields[F_DST], off, c.left);
         return;
     }
-    if (!nmx_push_layer(d, NMX_PROTO_ETH, off))
+    if (!nmx__push_layer(d, NMX_PROTO_ETH, off))
         return;
     if (!d->addrs->mac.present) {
         d->addrs->mac.present = 1;
         d->addrs->mac.dst = (uint16_t)off;
         d->addrs->mac.src = (uint16_t)(off + 6);
     }
-    uint16_t tl = nmx_load_u16be(c.p + 12);
+    uint16_t tl = nmx__load_u16be(c.p + 12);
     if (d->ws) {
-        nmx_add(d, &eth_fields[F_DST], off, 6);
-        nmx_add(d, &eth_fields[F_ADDR], off, 6);
-        nmx_add(d, &eth_fields[F_DST_LG], off, 3);
-        nmx_add(d, &eth_fields[F_DST_IG], off, 3);
-        nmx_add(d, &eth_fields[F_SRC], off + 6, 6);
-        nmx_add(d, &eth_fields[F_ADDR], off + 6, 6);
-        nmx_add(d, &eth_fields[F_SRC_LG], off + 6, 3);
-        nmx_add(d, &eth_fields[F_SRC_IG], off + 6, 3);
-        nmx_add(d, tl <= 1500 ? &eth_fields[F_LEN] : &eth_fields[F_TYPE], off + 12, 2);
+        nmx__add(d, &eth_fields[F_DST], off, 6);
+        nmx__add(d, &eth_fields[F_ADDR], off, 6);
+        nmx__add(d, &eth_fields[F_DST_LG], off, 3);
+        nmx__add(d, &eth_fields[F_DST_IG], off, 3);
+        nmx__add(d, &eth_fields[F_SRC], off + 6, 6);
+        nmx__add(d, &eth_fields[F_ADDR], off + 6, 6);
+        nmx__add(d, &eth_fields[F_SRC_LG], off + 6, 3);
+        nmx__add(d, &eth_fields[F_SRC_IG], off + 6, 3);
+        nmx__add(d, tl <= 1500 ? &eth_fields[F_LEN] : &eth_fields[F_TYPE], off + 12, 2);
     }
-    nmx_cur_skip(&c, 14);
+    nmx__cur_skip(&c, 14);
     if (tl <= 1500) {
         /* 802.3: the length bounds the LLC payload (the rest is padding). */
-        nmx_dis_llc(d, nmx_cur_head(c, tl));
+        nmx__dis_llc(d, nmx__cur_head(c, tl));
         return;
     }
-    nmx_dis_ethertype(d, c, tl);
+    nmx__dis_ethertype(d, c, tl);
 }

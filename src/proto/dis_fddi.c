@@ -19,7 +19,7 @@ static nmx_field_t fddi_fields[] = {
     [F_SRC] = NMX_F_ETHER("fddi.src", "Source"),
 };
 
-NMX_PROTOCOL(nmx_p_fddi, NMX_PROTO_FDDI, "fddi", "FDDI", NULL, "Fiber Distributed Data Interface", fddi_fields);
+NMX_PROTOCOL(nmx__p_fddi, NMX_PROTO_FDDI, "fddi", "FDDI", NULL, "Fiber Distributed Data Interface", fddi_fields);
 
 static uint8_t bitrev(uint8_t b)
 {
@@ -34,26 +34,26 @@ static void add_addr(nmx_dctx_t *d, const nmx_field_t *f, const uint8_t *p, size
     uint8_t a[6];
     for (int i = 0; i < 6; i++)
         a[i] = bitrev(p[i]);
-    nmx_add_str(d, f, off, 6, a, 6);
-    nmx_add_str(d, f, off, 6, a, 6);
+    nmx__add_str(d, f, off, 6, a, 6);
+    nmx__add_str(d, f, off, 6, a, 6);
 }
 
-void nmx_dis_fddi(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_FDDI, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_FDDI, off))
         return;
     if (c.left < 13) {
-        nmx_add_err(d, &fddi_fields[F_FC], off, c.left);
+        nmx__add_err(d, &fddi_fields[F_FC], off, c.left);
         return;
     }
-    nmx_add(d, &fddi_fields[F_FC], off, 1);
+    nmx__add(d, &fddi_fields[F_FC], off, 1);
     if (d->ws) {
         add_addr(d, &fddi_fields[F_DST], c.p + 1, off + 1);
         add_addr(d, &fddi_fields[F_SRC], c.p + 7, off + 7);
     }
     uint8_t fc = c.p[0];
-    nmx_cur_skip(&c, 13);
+    nmx__cur_skip(&c, 13);
     if ((fc & 0x30) == 0x10) /* LLC frame */
-        nmx_dis_llc(d, c);
+        nmx__dis_llc(d, c);
 }

@@ -8,7 +8,7 @@
  *
  * frame.len and frame.cap_len come from the frame itself.  The others are
  * the frame's place in the capture (nmx_frame_ctx_t), attached only when the
- * caller gives one (nmx_dissect_ctx), in tshark's order.  Times are
+ * caller gives one (nmx__dissect_ctx), in tshark's order.  Times are
  * nanoseconds; frame.time is absolute (UTC), the others intervals, as in
  * tshark 4.0 (frame.time_epoch too: seconds since 1970).  A frame without a time stamp (pcapng simple packet
  * block) has none of the time fields.  frame.comment is the pcapng comment
@@ -36,7 +36,7 @@ static nmx_field_t frame_fields[] = {
     [F_PROTOCOLS] = NMX_F_STRING("frame.protocols", "Protocols in frame"),
 };
 
-NMX_PROTOCOL(nmx_p_frame, NMX_PROTO_FRAME, "frame", "FRAME", NULL, "Frame", frame_fields);
+NMX_PROTOCOL(nmx__p_frame, NMX_PROTO_FRAME, "frame", "FRAME", NULL, "Frame", frame_fields);
 
 /* The comment as tshark shows it, like every derived string: line breaks,
  * tabs and other control characters escaped ("\\n", "\\t", "\\x01"),
@@ -61,11 +61,11 @@ static void add_comment(nmx_dctx_t *d, const char *comment)
             out[k++] = (char)c;
         }
     }
-    nmx_add_str(d, &frame_fields[F_COMMENT], 0, 0, out, k);
+    nmx__add_str(d, &frame_fields[F_COMMENT], 0, 0, out, k);
     free(out);
 }
 
-void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype)
+void nmx__dis_frame(nmx_dctx_t *d, uint32_t linktype)
 {
     (void)linktype;
     if (!d->ws)
@@ -74,21 +74,21 @@ void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype)
     if (x && x->comment)
         add_comment(d, x->comment);
     if (x && x->has_time) {
-        nmx_add_uint(d, &frame_fields[F_TIME], 0, 0, (uint64_t)x->ts_ns);
-        nmx_add_uint(d, &frame_fields[F_TIME_EPOCH], 0, 0, (uint64_t)x->ts_ns);
+        nmx__add_uint(d, &frame_fields[F_TIME], 0, 0, (uint64_t)x->ts_ns);
+        nmx__add_uint(d, &frame_fields[F_TIME_EPOCH], 0, 0, (uint64_t)x->ts_ns);
         /* Differences of two int64 times can overflow: computed unsigned, as
          * two's complement, which is right whenever the result fits. */
-        nmx_add_uint(d, &frame_fields[F_TIME_DELTA], 0, 0, (uint64_t)x->ts_ns - (uint64_t)x->prev_ns);
-        nmx_add_uint(d, &frame_fields[F_TIME_RELATIVE], 0, 0, (uint64_t)x->ts_ns - (uint64_t)x->first_ns);
+        nmx__add_uint(d, &frame_fields[F_TIME_DELTA], 0, 0, (uint64_t)x->ts_ns - (uint64_t)x->prev_ns);
+        nmx__add_uint(d, &frame_fields[F_TIME_RELATIVE], 0, 0, (uint64_t)x->ts_ns - (uint64_t)x->first_ns);
     }
     if (x)
-        nmx_add_uint(d, &frame_fields[F_NUMBER], 0, 0, x->number);
-    nmx_add_uint(d, &frame_fields[F_LEN], 0, 0, d->wirelen);
-    nmx_add_uint(d, &frame_fields[F_CAP_LEN], 0, 0, d->caplen);
+        nmx__add_uint(d, &frame_fields[F_NUMBER], 0, 0, x->number);
+    nmx__add_uint(d, &frame_fields[F_LEN], 0, 0, d->wirelen);
+    nmx__add_uint(d, &frame_fields[F_CAP_LEN], 0, 0, d->caplen);
 }
 
-void nmx_dis_frame_protocols(nmx_dctx_t *d, const char *text)
+void nmx__dis_frame_protocols(nmx_dctx_t *d, const char *text)
 {
     if (d->fctx)
-        nmx_add_str(d, &frame_fields[F_PROTOCOLS], 0, 0, text, strlen(text));
+        nmx__add_str(d, &frame_fields[F_PROTOCOLS], 0, 0, text, strlen(text));
 }

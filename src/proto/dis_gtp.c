@@ -17,22 +17,22 @@ static nmx_field_t gtp_fields[] = {
     [G_TEID] = NMX_F_UINT("gtp.teid", "TEID", NMX_BASE_HEX, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields);
+NMX_PROTOCOL(nmx__p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields);
 
-void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_GTP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_GTP, off))
         return;
     if (c.left < 8) {
-        nmx_add_err(d, &gtp_fields[G_FLAGS], off, c.left);
+        nmx__add_err(d, &gtp_fields[G_FLAGS], off, c.left);
         return;
     }
     uint8_t flags = c.p[0], type = c.p[1];
-    nmx_add(d, &gtp_fields[G_FLAGS], off, 1);
-    nmx_add(d, &gtp_fields[G_TYPE], off + 1, 1);
-    nmx_add(d, &gtp_fields[G_LENGTH], off + 2, 2);
-    nmx_add(d, &gtp_fields[G_TEID], off + 4, 4);
+    nmx__add(d, &gtp_fields[G_FLAGS], off, 1);
+    nmx__add(d, &gtp_fields[G_TYPE], off + 1, 1);
+    nmx__add(d, &gtp_fields[G_LENGTH], off + 2, 2);
+    nmx__add(d, &gtp_fields[G_TEID], off + 4, 4);
     if ((flags >> 5) != 1)
         return; /* not GTPv1 */
     size_t pos = 8;
@@ -51,11 +51,11 @@ void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
             pos += elen;
         }
     }
-    if (type != 0xFF || !nmx_cur_skip(&c, pos) || c.left == 0)
+    if (type != 0xFF || !nmx__cur_skip(&c, pos) || c.left == 0)
         return;
     unsigned v = c.p[0] >> 4;
     if (v == 4)
-        nmx_dis_ip(d, c);
+        nmx__dis_ip(d, c);
     else if (v == 6)
-        nmx_dis_ipv6(d, c);
+        nmx__dis_ipv6(d, c);
 }

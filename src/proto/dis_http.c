@@ -32,8 +32,8 @@ static nmx_field_t http_fields[] = {
     [F_SERVER] = NMX_F_STRING("http.server", "Server"),
 };
 
-NMX_PROTOCOL(nmx_p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields);
-NMX_PROTOCOL_NOFIELDS(nmx_p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol");
+NMX_PROTOCOL(nmx__p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields);
+NMX_PROTOCOL_NOFIELDS(nmx__p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol");
 
 /* Methods Wireshark recognises at the start of a request line. */
 static const char *const methods[] = {
@@ -78,10 +78,10 @@ static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const
     size_t i = namelen;
     while (i < len && (line[i] == ' ' || line[i] == '\t'))
         i++;
-    nmx_add(d, f, base + i, len - i);
+    nmx__add(d, f, base + i, len - i);
 }
 
-bool nmx_http_heur(const uint8_t *p, size_t n)
+bool nmx__http_heur(const uint8_t *p, size_t n)
 {
     size_t ll = line_len(p, n);
     if (ll == n || ll == 8)
@@ -91,10 +91,10 @@ bool nmx_http_heur(const uint8_t *p, size_t n)
     return ll >= 8 && (has_prefix_ci(p + ll - 8, 8, "HTTP/1.1") || has_prefix_ci(p + ll - 8, 8, "HTTP/1.0"));
 }
 
-void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, proto, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, proto, off))
         return;
     if (!d->ws)
         return;
@@ -120,27 +120,27 @@ void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (!request && !response)
         return; /* continuation */
     if (request) {
-        nmx_add(d, &http_fields[F_METHOD], off, mlen);
+        nmx__add(d, &http_fields[F_METHOD], off, mlen);
         size_t u = mlen + 1;
         size_t ue = u;
         while (ue < ll && p[ue] != ' ')
             ue++;
-        nmx_add(d, &http_fields[F_URI], off + u, ue - u);
+        nmx__add(d, &http_fields[F_URI], off + u, ue - u);
         if (ue < ll)
-            nmx_add(d, &http_fields[F_REQ_VERSION], off + ue + 1, ll - ue - 1);
+            nmx__add(d, &http_fields[F_REQ_VERSION], off + ue + 1, ll - ue - 1);
     } else {
         size_t v = 0;
         while (v < ll && p[v] != ' ')
             v++;
-        nmx_add(d, &http_fields[F_RESP_VERSION], off, v);
+        nmx__add(d, &http_fields[F_RESP_VERSION], off, v);
         size_t s = v + 1;
         if (s + 3 <= ll && p[s] >= '0' && p[s] <= '9' && p[s + 1] >= '0' && p[s + 1] <= '9' &&
             p[s + 2] >= '0' && p[s + 2] <= '9') {
             unsigned code = (unsigned)(p[s] - '0') * 100 + (unsigned)(p[s + 1] - '0') * 10 +
                             (unsigned)(p[s + 2] - '0');
-            nmx_add_uint(d, &http_fields[F_CODE], off + s, 3, code);
+            nmx__add_uint(d, &http_fields[F_CODE], off + s, 3, code);
             if (s + 4 <= ll)
-                nmx_add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
+                nmx__add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
         }
     }
     /* Header lines. */

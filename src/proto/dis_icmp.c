@@ -7,7 +7,7 @@
  *
  * Error messages (types 3, 4, 5, 11, 12) carry the start of the offending
  * datagram, which is dissected too (as Wireshark does), so a frame can hold
- * two ip.src instances.  nmx_icmp_error_payload() is shared with ICMPv6.
+ * two ip.src instances.  nmx__icmp_error_payload() is shared with ICMPv6.
  */
 #include "proto/proto_int.h"
 
@@ -21,39 +21,39 @@ static nmx_field_t icmp_fields[] = {
     [F_SEQ] = NMX_F_UINT("icmp.seq", "Sequence Number (BE)", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_icmp, NMX_PROTO_ICMP, "icmp", "ICMP", NULL, "Internet Control Message Protocol", icmp_fields);
+NMX_PROTOCOL(nmx__p_icmp, NMX_PROTO_ICMP, "icmp", "ICMP", NULL, "Internet Control Message Protocol", icmp_fields);
 
-void nmx_icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6)
+void nmx__icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6)
 {
     if (d->in_error || c.left == 0)
         return; /* no errors inside errors */
     d->in_error = true;
     if (v6)
-        nmx_dis_ipv6(d, c);
+        nmx__dis_ipv6(d, c);
     else
-        nmx_dis_ip(d, c);
+        nmx__dis_ip(d, c);
     d->in_error = false;
 }
 
-void nmx_dis_icmp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_icmp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_ICMP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_ICMP, off))
         return;
     if (c.left < 4) {
-        nmx_add_err(d, &icmp_fields[F_TYPE], off, c.left);
+        nmx__add_err(d, &icmp_fields[F_TYPE], off, c.left);
         return;
     }
     uint8_t type = c.p[0];
-    nmx_add(d, &icmp_fields[F_TYPE], off, 1);
-    nmx_add(d, &icmp_fields[F_CODE], off + 1, 1);
-    nmx_add(d, &icmp_fields[F_CHECKSUM], off + 2, 2);
+    nmx__add(d, &icmp_fields[F_TYPE], off, 1);
+    nmx__add(d, &icmp_fields[F_CODE], off + 1, 1);
+    nmx__add(d, &icmp_fields[F_CHECKSUM], off + 2, 2);
     if ((type == 0 || type == 8) && c.left >= 8) {
-        nmx_add(d, &icmp_fields[F_IDENT], off + 4, 2);
-        nmx_add(d, &icmp_fields[F_SEQ], off + 6, 2);
+        nmx__add(d, &icmp_fields[F_IDENT], off + 4, 2);
+        nmx__add(d, &icmp_fields[F_SEQ], off + 6, 2);
     }
     if ((type == 3 || type == 4 || type == 5 || type == 11 || type == 12) && c.left > 8) {
-        nmx_cur_skip(&c, 8);
-        nmx_icmp_error_payload(d, c, false);
+        nmx__cur_skip(&c, 8);
+        nmx__icmp_error_payload(d, c, false);
     }
 }

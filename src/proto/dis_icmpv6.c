@@ -6,7 +6,7 @@
  *   +------+------+-----------+---------------------------------+
  *
  * Error messages (types 1-4) quote the offending packet after 4 unused or
- * type-specific bytes; it is dissected as IPv6 (nmx_icmp_error_payload).
+ * type-specific bytes; it is dissected as IPv6 (nmx__icmp_error_payload).
  */
 #include "proto/proto_int.h"
 
@@ -20,27 +20,27 @@ static nmx_field_t icmpv6_fields[] = {
     [F_SEQ] = NMX_F_UINT("icmpv6.echo.sequence_number", "Sequence", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Internet Control Message Protocol v6", icmpv6_fields);
+NMX_PROTOCOL(nmx__p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Internet Control Message Protocol v6", icmpv6_fields);
 
-void nmx_dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_ICMPV6, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_ICMPV6, off))
         return;
     if (c.left < 4) {
-        nmx_add_err(d, &icmpv6_fields[F_TYPE], off, c.left);
+        nmx__add_err(d, &icmpv6_fields[F_TYPE], off, c.left);
         return;
     }
     uint8_t type = c.p[0];
-    nmx_add(d, &icmpv6_fields[F_TYPE], off, 1);
-    nmx_add(d, &icmpv6_fields[F_CODE], off + 1, 1);
-    nmx_add(d, &icmpv6_fields[F_CHECKSUM], off + 2, 2);
+    nmx__add(d, &icmpv6_fields[F_TYPE], off, 1);
+    nmx__add(d, &icmpv6_fields[F_CODE], off + 1, 1);
+    nmx__add(d, &icmpv6_fields[F_CHECKSUM], off + 2, 2);
     if ((type == 128 || type == 129) && c.left >= 8) {
-        nmx_add(d, &icmpv6_fields[F_IDENT], off + 4, 2);
-        nmx_add(d, &icmpv6_fields[F_SEQ], off + 6, 2);
+        nmx__add(d, &icmpv6_fields[F_IDENT], off + 4, 2);
+        nmx__add(d, &icmpv6_fields[F_SEQ], off + 6, 2);
     }
     if (type >= 1 && type <= 4 && c.left > 8) {
-        nmx_cur_skip(&c, 8);
-        nmx_icmp_error_payload(d, c, true);
+        nmx__cur_skip(&c, 8);
+        nmx__icmp_error_payload(d, c, true);
     }
 }

@@ -19,31 +19,31 @@ static nmx_field_t igmp_fields[] = {
     [G_MADDR] = NMX_F_IPV4("igmp.maddr", "Multicast Address"),
 };
 
-NMX_PROTOCOL(nmx_p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group Management Protocol", igmp_fields);
+NMX_PROTOCOL(nmx__p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group Management Protocol", igmp_fields);
 
-void nmx_dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_IGMP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_IGMP, off))
         return;
     if (c.left < 8) {
-        nmx_add_err(d, &igmp_fields[G_TYPE], off, c.left);
+        nmx__add_err(d, &igmp_fields[G_TYPE], off, c.left);
         return;
     }
     uint8_t type = c.p[0];
-    nmx_add(d, &igmp_fields[G_TYPE], off, 1);
+    nmx__add(d, &igmp_fields[G_TYPE], off, 1);
     if (type == 0x11 || type == 0x16 || type == 0x17)
-        nmx_add(d, &igmp_fields[G_MAX_RESP], off + 1, 1);
-    nmx_add(d, &igmp_fields[G_CHECKSUM], off + 2, 2);
+        nmx__add(d, &igmp_fields[G_MAX_RESP], off + 1, 1);
+    nmx__add(d, &igmp_fields[G_CHECKSUM], off + 2, 2);
     if (type == 0x11 || type == 0x12 || type == 0x16 || type == 0x17)
-        nmx_add(d, &igmp_fields[G_MADDR], off + 4, 4);
+        nmx__add(d, &igmp_fields[G_MADDR], off + 4, 4);
     if (type == 0x22) {
         /* IGMPv3 report: group records type(1) aux(1) nsrc(2) group(4) sources aux. */
-        unsigned nrec = nmx_load_u16be(c.p + 6);
+        unsigned nrec = nmx__load_u16be(c.p + 6);
         size_t pos = 8;
         for (unsigned r = 0; r < nrec && pos + 8 <= c.left; r++) {
-            nmx_add(d, &igmp_fields[G_MADDR], off + pos + 4, 4);
-            pos += 8 + 4 * (size_t)nmx_load_u16be(c.p + pos + 2) + 4 * (size_t)c.p[pos + 1];
+            nmx__add(d, &igmp_fields[G_MADDR], off + pos + 4, 4);
+            pos += 8 + 4 * (size_t)nmx__load_u16be(c.p + pos + 2) + 4 * (size_t)c.p[pos + 1];
         }
     }
 }

@@ -45,11 +45,11 @@ static nmx_field_t ip_fields[] = {
     [F_DST] = NMX_F_IPV4("ip.dst", "Destination Address"),
 };
 
-NMX_PROTOCOL(nmx_p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields);
+NMX_PROTOCOL(nmx__p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields);
 
-const nmx_field_t *const nmx_ip_version_field = &ip_fields[F_VERSION];
+const nmx_field_t *const nmx__ip_version_field = &ip_fields[F_VERSION];
 
-void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag)
+void nmx__dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag)
 {
     if (!first_frag || d->depth >= NMX_MAX_DEPTH)
         return;
@@ -57,27 +57,27 @@ void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bo
     switch (proto) {
     case 1:
         if (!v6)
-            nmx_dis_icmp(d, c);
+            nmx__dis_icmp(d, c);
         break;
     case 2:
-        nmx_dis_igmp(d, c);
+        nmx__dis_igmp(d, c);
         break;
     case 4:
         if (!d->in_error)
-            nmx_dis_ip(d, c);
+            nmx__dis_ip(d, c);
         break;
     case 6:
-        nmx_dis_tcp(d, c);
+        nmx__dis_tcp(d, c);
         break;
     case 17:
-        nmx_dis_udp(d, c);
+        nmx__dis_udp(d, c);
         break;
     case 41:
         if (!d->in_error)
-            nmx_dis_ipv6(d, c);
+            nmx__dis_ipv6(d, c);
         break;
     case 58:
-        nmx_dis_icmpv6(d, c);
+        nmx__dis_icmpv6(d, c);
         break;
     default:
         break;
@@ -85,33 +85,33 @@ void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bo
     d->depth--;
 }
 
-void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_IP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_IP, off))
         return;
     if (c.left < 20) {
-        nmx_add_err(d, &ip_fields[F_VERSION], off, c.left);
+        nmx__add_err(d, &ip_fields[F_VERSION], off, c.left);
         return;
     }
     const uint8_t *h = c.p;
     unsigned hlen = (h[0] & 0x0F) * 4u;
-    uint16_t tot = nmx_load_u16be(h + 2);
-    uint16_t fragw = nmx_load_u16be(h + 6);
+    uint16_t tot = nmx__load_u16be(h + 2);
+    uint16_t fragw = nmx__load_u16be(h + 6);
     uint8_t proto = h[9];
-    nmx_add(d, &ip_fields[F_VERSION], off, 1);
+    nmx__add(d, &ip_fields[F_VERSION], off, 1);
     if ((h[0] >> 4) != 4) {
-        nmx_add_err(d, &ip_fields[F_VERSION], off, 1); /* tshark stops at a bogus version */
+        nmx__add_err(d, &ip_fields[F_VERSION], off, 1); /* tshark stops at a bogus version */
         return;
     }
     if (hlen < 20) {
-        nmx_add_err(d, &ip_fields[F_HDR_LEN], off, 1);
+        nmx__add_err(d, &ip_fields[F_HDR_LEN], off, 1);
         return;
     }
-    nmx_add_uint(d, &ip_fields[F_HDR_LEN], off, 1, hlen);
-    nmx_add(d, &ip_fields[F_DSFIELD], off + 1, 1);
-    nmx_add(d, &ip_fields[F_DSCP], off + 1, 1);
-    nmx_add(d, &ip_fields[F_ECN], off + 1, 1);
+    nmx__add_uint(d, &ip_fields[F_HDR_LEN], off, 1, hlen);
+    nmx__add(d, &ip_fields[F_DSFIELD], off + 1, 1);
+    nmx__add(d, &ip_fields[F_DSCP], off + 1, 1);
+    nmx__add(d, &ip_fields[F_ECN], off + 1, 1);
     bool tso = tot == 0 && !d->in_error;
     if (tso) {
         /* TCP segmentation offload: the length is left 0; Wireshark then
@@ -124,40 +124,40 @@ void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
     if (!d->in_error && d->wirelen > off && tot > d->wirelen - off)
         tot = (uint16_t)(d->wirelen - off); /* longer than the frame: trimmed, as tshark does */
     if (tot < hlen && !d->in_error) {
-        nmx_add_err(d, &ip_fields[F_LEN], off + 2, 2);
+        nmx__add_err(d, &ip_fields[F_LEN], off + 2, 2);
         return;
     }
     if (tso)
-        nmx_add_uint(d, &ip_fields[F_LEN], off + 2, 2, tot); /* as tshark shows it */
+        nmx__add_uint(d, &ip_fields[F_LEN], off + 2, 2, tot); /* as tshark shows it */
     else
-        nmx_add(d, &ip_fields[F_LEN], off + 2, 2);
-    nmx_add(d, &ip_fields[F_ID], off + 4, 2);
-    nmx_add(d, &ip_fields[F_FLAGS], off + 6, 1);
-    nmx_add(d, &ip_fields[F_FLAGS_RB], off + 6, 1);
-    nmx_add(d, &ip_fields[F_FLAGS_DF], off + 6, 1);
-    nmx_add(d, &ip_fields[F_FLAGS_MF], off + 6, 1);
-    nmx_add(d, &ip_fields[F_FRAG_OFFSET], off + 6, 2);
-    nmx_add(d, &ip_fields[F_TTL], off + 8, 1);
-    nmx_add(d, &ip_fields[F_PROTO], off + 9, 1);
-    nmx_add(d, &ip_fields[F_CHECKSUM], off + 10, 2);
-    nmx_add(d, &ip_fields[F_SRC], off + 12, 4);
-    nmx_add(d, &ip_fields[F_ADDR], off + 12, 4);
-    nmx_add(d, &ip_fields[F_DST], off + 16, 4);
-    nmx_add(d, &ip_fields[F_ADDR], off + 16, 4);
+        nmx__add(d, &ip_fields[F_LEN], off + 2, 2);
+    nmx__add(d, &ip_fields[F_ID], off + 4, 2);
+    nmx__add(d, &ip_fields[F_FLAGS], off + 6, 1);
+    nmx__add(d, &ip_fields[F_FLAGS_RB], off + 6, 1);
+    nmx__add(d, &ip_fields[F_FLAGS_DF], off + 6, 1);
+    nmx__add(d, &ip_fields[F_FLAGS_MF], off + 6, 1);
+    nmx__add(d, &ip_fields[F_FRAG_OFFSET], off + 6, 2);
+    nmx__add(d, &ip_fields[F_TTL], off + 8, 1);
+    nmx__add(d, &ip_fields[F_PROTO], off + 9, 1);
+    nmx__add(d, &ip_fields[F_CHECKSUM], off + 10, 2);
+    nmx__add(d, &ip_fields[F_SRC], off + 12, 4);
+    nmx__add(d, &ip_fields[F_ADDR], off + 12, 4);
+    nmx__add(d, &ip_fields[F_DST], off + 16, 4);
+    nmx__add(d, &ip_fields[F_ADDR], off + 16, 4);
     if (!d->addrs->ip.present && !d->in_error) {
         d->addrs->ip.present = 1;
         d->addrs->ip.src = (uint16_t)(off + 12);
         d->addrs->ip.dst = (uint16_t)(off + 16);
     }
     if (c.left < hlen) {
-        nmx_add_err(d, &ip_fields[F_HDR_LEN], off, 1);
+        nmx__add_err(d, &ip_fields[F_HDR_LEN], off, 1);
         return;
     }
     /* The payload: bounded by Total Length (in an ICMP error payload the
      * inner datagram is usually cut short; take what is there). */
-    nmx_cursor_t pl = nmx_cur_head(c, tot >= hlen ? tot : hlen);
-    nmx_cur_skip(&pl, hlen);
+    nmx_cursor_t pl = nmx__cur_head(c, tot >= hlen ? tot : hlen);
+    nmx__cur_skip(&pl, hlen);
     bool first = (fragw & 0x1FFF) == 0;
     d->l4_reported = tot >= hlen ? tot - hlen : 0;
-    nmx_dis_ip_proto(d, pl, proto, false, first);
+    nmx__dis_ip_proto(d, pl, proto, false, first);
 }

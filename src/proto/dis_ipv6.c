@@ -31,42 +31,42 @@ static nmx_field_t ipv6_fields[] = {
     [F_DST] = NMX_F_IPV6("ipv6.dst", "Destination Address"),
 };
 
-NMX_PROTOCOL(nmx_p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields);
+NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields);
 
-void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_IPV6, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_IPV6, off))
         return;
     if (c.left < 40) {
-        nmx_add_err(d, &ipv6_fields[F_VERSION], off, c.left);
+        nmx__add_err(d, &ipv6_fields[F_VERSION], off, c.left);
         return;
     }
     const uint8_t *h = c.p;
-    uint16_t plen = nmx_load_u16be(h + 4);
+    uint16_t plen = nmx__load_u16be(h + 4);
     unsigned nxt = h[6];
-    nmx_add(d, &ipv6_fields[F_VERSION], off, 1);
-    nmx_add(d, &ipv6_fields[F_TCLASS], off, 4);
-    nmx_add(d, &ipv6_fields[F_FLOW], off + 1, 3);
+    nmx__add(d, &ipv6_fields[F_VERSION], off, 1);
+    nmx__add(d, &ipv6_fields[F_TCLASS], off, 4);
+    nmx__add(d, &ipv6_fields[F_FLOW], off + 1, 3);
     /* Wireshark also gives IPv6 headers an ip.version (6). */
-    nmx_add(d, nmx_ip_version_field, off, 1);
-    nmx_add(d, &ipv6_fields[F_PLEN], off + 4, 2);
-    nmx_add(d, &ipv6_fields[F_NXT], off + 6, 1);
-    nmx_add(d, &ipv6_fields[F_HLIM], off + 7, 1);
-    nmx_add(d, &ipv6_fields[F_SRC], off + 8, 16);
-    nmx_add(d, &ipv6_fields[F_ADDR], off + 8, 16);
-    nmx_add(d, &ipv6_fields[F_DST], off + 24, 16);
-    nmx_add(d, &ipv6_fields[F_ADDR], off + 24, 16);
+    nmx__add(d, nmx__ip_version_field, off, 1);
+    nmx__add(d, &ipv6_fields[F_PLEN], off + 4, 2);
+    nmx__add(d, &ipv6_fields[F_NXT], off + 6, 1);
+    nmx__add(d, &ipv6_fields[F_HLIM], off + 7, 1);
+    nmx__add(d, &ipv6_fields[F_SRC], off + 8, 16);
+    nmx__add(d, &ipv6_fields[F_ADDR], off + 8, 16);
+    nmx__add(d, &ipv6_fields[F_DST], off + 24, 16);
+    nmx__add(d, &ipv6_fields[F_ADDR], off + 24, 16);
     if (!d->addrs->ip6.present && !d->in_error) {
         d->addrs->ip6.present = 1;
         d->addrs->ip6.src = (uint16_t)(off + 8);
         d->addrs->ip6.dst = (uint16_t)(off + 24);
     }
-    nmx_cur_skip(&c, 40);
+    nmx__cur_skip(&c, 40);
     /* Payload Length 0 without a jumbo option carries nothing for tshark
      * (segmentation-offload captures); errors quote what they can. */
     if (plen || !d->in_error)
-        c = nmx_cur_head(c, plen);
+        c = nmx__cur_head(c, plen);
     bool first = true;
     for (int n = 0; n < 16; n++) {
         if (nxt == 0 || nxt == 43 || nxt == 60) {
@@ -74,15 +74,15 @@ void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
                 return;
             size_t elen = ((size_t)c.p[1] + 1) * 8;
             nxt = c.p[0];
-            if (!nmx_cur_skip(&c, elen))
+            if (!nmx__cur_skip(&c, elen))
                 return;
         } else if (nxt == 44) {
             if (c.left < 8)
                 return;
-            if (nmx_load_u16be(c.p + 2) & 0xFFF8)
+            if (nmx__load_u16be(c.p + 2) & 0xFFF8)
                 first = false;
             nxt = c.p[0];
-            nmx_cur_skip(&c, 8);
+            nmx__cur_skip(&c, 8);
         } else {
             break;
         }
@@ -94,5 +94,5 @@ void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         size_t used = (size_t)(c.p - (h + 40));
         d->l4_reported = plen > used ? (uint32_t)(plen - used) : 0;
     }
-    nmx_dis_ip_proto(d, c, nxt, true, first);
+    nmx__dis_ip_proto(d, c, nxt, true, first);
 }

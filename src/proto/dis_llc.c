@@ -21,43 +21,43 @@ static nmx_field_t llc_fields[] = {
     [F_PID] = NMX_F_UINT("llc.pid", "Protocol ID", NMX_BASE_HEX, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Control", llc_fields);
+NMX_PROTOCOL(nmx__p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Control", llc_fields);
 
-void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
+    size_t off = nmx__off(&c);
     if (c.left < 3) {
-        if (c.left && nmx_push_layer(d, NMX_PROTO_LLC, off))
-            nmx_add_err(d, &llc_fields[F_DSAP], off, c.left);
+        if (c.left && nmx__push_layer(d, NMX_PROTO_LLC, off))
+            nmx__add_err(d, &llc_fields[F_DSAP], off, c.left);
         return;
     }
-    if (!nmx_push_layer(d, NMX_PROTO_LLC, off))
+    if (!nmx__push_layer(d, NMX_PROTO_LLC, off))
         return;
     uint8_t dsap = c.p[0], ssap = c.p[1], ctl = c.p[2];
     size_t ctl_len = (ctl & 3) == 3 ? 1 : 2;
-    nmx_add(d, &llc_fields[F_DSAP], off, 1);
-    nmx_add(d, &llc_fields[F_SSAP], off + 1, 1);
+    nmx__add(d, &llc_fields[F_DSAP], off, 1);
+    nmx__add(d, &llc_fields[F_SSAP], off + 1, 1);
     if (c.left >= 2 + ctl_len)
-        nmx_add_uint(d, &llc_fields[F_CONTROL], off + 2, ctl_len,
-                     ctl_len == 1 ? ctl : (uint64_t)nmx_load_u16le(c.p + 2));
+        nmx__add_uint(d, &llc_fields[F_CONTROL], off + 2, ctl_len,
+                     ctl_len == 1 ? ctl : (uint64_t)nmx__load_u16le(c.p + 2));
     if (dsap == 0xAA && ssap == 0xAA && ctl_len == 1) {
         if (c.left < 8) {
-            nmx_add_err(d, &llc_fields[F_OUI], off + 3, c.left - 3);
+            nmx__add_err(d, &llc_fields[F_OUI], off + 3, c.left - 3);
             return;
         }
         uint32_t oui = (uint32_t)c.p[3] << 16 | (uint32_t)c.p[4] << 8 | c.p[5];
-        uint16_t pid = nmx_load_u16be(c.p + 6);
-        nmx_add(d, &llc_fields[F_OUI], off + 3, 3);
+        uint16_t pid = nmx__load_u16be(c.p + 6);
+        nmx__add(d, &llc_fields[F_OUI], off + 3, 3);
         if (oui == 0 || oui == 0xF8) {
-            nmx_add(d, &llc_fields[F_TYPE], off + 6, 2);
-            nmx_cur_skip(&c, 8);
+            nmx__add(d, &llc_fields[F_TYPE], off + 6, 2);
+            nmx__cur_skip(&c, 8);
             if (d->depth < NMX_MAX_DEPTH) {
                 d->depth++;
-                nmx_dis_ethertype(d, c, pid);
+                nmx__dis_ethertype(d, c, pid);
                 d->depth--;
             }
         } else {
-            nmx_add(d, &llc_fields[F_PID], off + 6, 2);
+            nmx__add(d, &llc_fields[F_PID], off + 6, 2);
         }
     }
 }

@@ -22,44 +22,44 @@ static nmx_field_t nbdgm_fields[] = {
     [D_DST_NAME] = NMX_F_STRING("nbdgm.destination_name", "Destination name"),
 };
 
-NMX_PROTOCOL(nmx_p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields);
+NMX_PROTOCOL(nmx__p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields);
 
-void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_NBDGM, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_NBDGM, off))
         return;
     if (c.left < 10) {
-        nmx_add_err(d, &nbdgm_fields[D_TYPE], off, c.left);
+        nmx__add_err(d, &nbdgm_fields[D_TYPE], off, c.left);
         return;
     }
     uint8_t type = c.p[0];
-    nmx_add(d, &nbdgm_fields[D_TYPE], off, 1);
-    nmx_add(d, &nbdgm_fields[D_ID], off + 2, 2);
-    nmx_add(d, &nbdgm_fields[D_SRC_IP], off + 4, 4);
-    nmx_add(d, &nbdgm_fields[D_SRC_PORT], off + 8, 2);
+    nmx__add(d, &nbdgm_fields[D_TYPE], off, 1);
+    nmx__add(d, &nbdgm_fields[D_ID], off + 2, 2);
+    nmx__add(d, &nbdgm_fields[D_SRC_IP], off + 4, 4);
+    nmx__add(d, &nbdgm_fields[D_SRC_PORT], off + 8, 2);
     if (type < 0x10 || type > 0x12)
         return;
     if (c.left < 14) {
-        nmx_add_err(d, &nbdgm_fields[D_SRC_NAME], off + 10, c.left - 10);
+        nmx__add_err(d, &nbdgm_fields[D_SRC_NAME], off + 10, c.left - 10);
         return;
     }
     size_t pos = 14;
     char name[400];
     size_t used;
-    if (nmx_netbios_name(c, pos, name, sizeof(name), &used) < 0) {
-        nmx_add_err(d, &nbdgm_fields[D_SRC_NAME], off + pos, c.left - pos);
+    if (nmx__netbios_name(c, pos, name, sizeof(name), &used) < 0) {
+        nmx__add_err(d, &nbdgm_fields[D_SRC_NAME], off + pos, c.left - pos);
         return;
     }
-    nmx_add_str(d, &nbdgm_fields[D_SRC_NAME], off + pos, used, name, strlen(name));
+    nmx__add_str(d, &nbdgm_fields[D_SRC_NAME], off + pos, used, name, strlen(name));
     pos += used;
-    if (nmx_netbios_name(c, pos, name, sizeof(name), &used) < 0) {
-        nmx_add_err(d, &nbdgm_fields[D_DST_NAME], off + pos, c.left - pos);
+    if (nmx__netbios_name(c, pos, name, sizeof(name), &used) < 0) {
+        nmx__add_err(d, &nbdgm_fields[D_DST_NAME], off + pos, c.left - pos);
         return;
     }
-    nmx_add_str(d, &nbdgm_fields[D_DST_NAME], off + pos, used, name, strlen(name));
+    nmx__add_str(d, &nbdgm_fields[D_DST_NAME], off + pos, used, name, strlen(name));
     pos += used;
-    nmx_cur_skip(&c, pos);
+    nmx__cur_skip(&c, pos);
     if (c.left >= 4 && c.p[0] == 0xFF && c.p[1] == 'S' && c.p[2] == 'M' && c.p[3] == 'B')
-        nmx_dis_smb(d, c);
+        nmx__dis_smb(d, c);
 }

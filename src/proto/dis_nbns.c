@@ -31,65 +31,65 @@ static nmx_field_t nbns_fields[] = {
     [N_ADDR] = NMX_F_IPV4("nbns.addr", "Addr"),
 };
 
-NMX_PROTOCOL(nmx_p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields);
+NMX_PROTOCOL(nmx__p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields);
 
-void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
         return;
     if (c.left < 12) {
-        nmx_add_err(d, &nbns_fields[N_ID], off, c.left);
+        nmx__add_err(d, &nbns_fields[N_ID], off, c.left);
         return;
     }
     const uint8_t *m = c.p;
-    nmx_add(d, &nbns_fields[N_ID], off, 2);
-    nmx_add(d, &nbns_fields[N_FLAGS], off + 2, 2);
-    nmx_add(d, &nbns_fields[N_RESPONSE], off + 2, 2);
-    nmx_add(d, &nbns_fields[N_OPCODE], off + 2, 2);
+    nmx__add(d, &nbns_fields[N_ID], off, 2);
+    nmx__add(d, &nbns_fields[N_FLAGS], off + 2, 2);
+    nmx__add(d, &nbns_fields[N_RESPONSE], off + 2, 2);
+    nmx__add(d, &nbns_fields[N_OPCODE], off + 2, 2);
     for (int i = 0; i < 4; i++)
-        nmx_add(d, &nbns_fields[N_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
-    unsigned qd = nmx_load_u16be(m + 4);
-    unsigned rr = (unsigned)nmx_load_u16be(m + 6) + nmx_load_u16be(m + 8) + nmx_load_u16be(m + 10);
+        nmx__add(d, &nbns_fields[N_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
+    unsigned qd = nmx__load_u16be(m + 4);
+    unsigned rr = (unsigned)nmx__load_u16be(m + 6) + nmx__load_u16be(m + 8) + nmx__load_u16be(m + 10);
     size_t pos = 12;
     char name[400];
     for (unsigned q = 0; q < qd; q++) {
         size_t used;
-        int t = nmx_netbios_name(c, pos, name, sizeof(name), &used);
+        int t = nmx__netbios_name(c, pos, name, sizeof(name), &used);
         if (t < 0 || pos + used + 4 > c.left) {
-            nmx_add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
+            nmx__add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
             return;
         }
-        nmx_add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
+        nmx__add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        nmx_add(d, &nbns_fields[N_TYPE], off + pos, 2);
+        nmx__add(d, &nbns_fields[N_TYPE], off + pos, 2);
         pos += 4;
     }
     for (unsigned r = 0; r < rr; r++) {
         size_t used;
-        int t = nmx_netbios_name(c, pos, name, sizeof(name), &used);
+        int t = nmx__netbios_name(c, pos, name, sizeof(name), &used);
         if (t < 0 || pos + used + 10 > c.left) {
-            nmx_add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
+            nmx__add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
             return;
         }
-        unsigned type = nmx_load_u16be(m + pos + used);
+        unsigned type = nmx__load_u16be(m + pos + used);
         if (type == 0x20) {
             size_t n = strlen(name);
-            snprintf(name + n, sizeof(name) - n, " (%s)", nmx_netbios_type_descr((unsigned)t));
+            snprintf(name + n, sizeof(name) - n, " (%s)", nmx__netbios_type_descr((unsigned)t));
         }
-        nmx_add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
+        nmx__add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        unsigned rdlen = nmx_load_u16be(m + pos + 8);
-        nmx_add(d, &nbns_fields[N_TYPE], off + pos, 2);
-        nmx_add(d, &nbns_fields[N_TTL], off + pos + 4, 4);
+        unsigned rdlen = nmx__load_u16be(m + pos + 8);
+        nmx__add(d, &nbns_fields[N_TYPE], off + pos, 2);
+        nmx__add(d, &nbns_fields[N_TTL], off + pos + 4, 4);
         pos += 10;
         if (pos + rdlen > c.left) {
-            nmx_add_err(d, &nbns_fields[N_TTL], off + pos - 6, 4);
+            nmx__add_err(d, &nbns_fields[N_TTL], off + pos - 6, 4);
             return;
         }
         if (type == 0x20)
             for (size_t k = 0; k + 6 <= rdlen; k += 6)
-                nmx_add(d, &nbns_fields[N_ADDR], off + pos + k + 2, 4);
+                nmx__add(d, &nbns_fields[N_ADDR], off + pos + k + 2, 4);
         pos += rdlen;
     }
 }

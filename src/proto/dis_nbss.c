@@ -19,7 +19,7 @@ static nmx_field_t nbss_fields[] = {
     [S_LENGTH] = NMX_F_UINT("nbss.length", "Length", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_nbss, NMX_PROTO_NBSS, "nbss", "NBSS", NULL, "NetBIOS Session Service", nbss_fields);
+NMX_PROTOCOL(nmx__p_nbss, NMX_PROTO_NBSS, "nbss", "NBSS", NULL, "NetBIOS Session Service", nbss_fields);
 
 /* Whether the first bytes look like an NBSS message header (Wireshark's
  * test, used to tell a message start from a continuation). */
@@ -34,7 +34,7 @@ static bool nbss_header_ok(const uint8_t *p, size_t n, bool cifs)
     } else {
         if (p[1] & 0xFE)
             return false;
-        len = (uint32_t)(p[1] & 1) << 16 | nmx_load_u16be(p + 2);
+        len = (uint32_t)(p[1] & 1) << 16 | nmx__load_u16be(p + 2);
     }
     switch (type) {
     case 0x00:
@@ -53,30 +53,30 @@ static bool nbss_header_ok(const uint8_t *p, size_t n, bool cifs)
     }
 }
 
-void nmx_dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
+void nmx__dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_NBSS, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_NBSS, off))
         return;
     if (!nbss_header_ok(c.p, c.left, cifs))
         return; /* continuation of an earlier message */
     while (c.left >= 4) {
-        size_t o = nmx_off(&c);
+        size_t o = nmx__off(&c);
         uint8_t type = c.p[0];
         uint32_t len = cifs ? ((uint32_t)c.p[1] << 16 | (uint32_t)c.p[2] << 8 | c.p[3])
-                            : ((uint32_t)(c.p[1] & 1) << 16 | nmx_load_u16be(c.p + 2));
-        nmx_add(d, &nbss_fields[S_TYPE], o, 1);
-        nmx_add_uint(d, &nbss_fields[S_LENGTH], cifs ? o + 1 : o + 2, cifs ? 3 : 2, len);
-        nmx_cur_skip(&c, 4);
-        nmx_cursor_t m = nmx_cur_head(c, len);
+                            : ((uint32_t)(c.p[1] & 1) << 16 | nmx__load_u16be(c.p + 2));
+        nmx__add(d, &nbss_fields[S_TYPE], o, 1);
+        nmx__add_uint(d, &nbss_fields[S_LENGTH], cifs ? o + 1 : o + 2, cifs ? 3 : 2, len);
+        nmx__cur_skip(&c, 4);
+        nmx_cursor_t m = nmx__cur_head(c, len);
         if (type == 0x00 && m.left >= 4) {
             if (m.p[0] == 0xFF && m.p[1] == 'S' && m.p[2] == 'M' && m.p[3] == 'B')
-                nmx_dis_smb(d, m);
+                nmx__dis_smb(d, m);
             else if ((m.p[0] == 0xFE || m.p[0] == 0xFD) && m.p[1] == 'S' && m.p[2] == 'M' &&
                      m.p[3] == 'B')
-                nmx_dis_smb2(d, m);
+                nmx__dis_smb2(d, m);
         }
-        if (!nmx_cur_skip(&c, len))
+        if (!nmx__cur_skip(&c, len))
             break;
     }
 }

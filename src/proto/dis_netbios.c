@@ -10,7 +10,7 @@
 
 #include "proto/proto_int.h"
 
-const char *nmx_netbios_type_descr(unsigned type)
+const char *nmx__netbios_type_descr(unsigned type)
 {
     switch (type) {
     case 0x00: return "Workstation/Redirector";
@@ -141,7 +141,7 @@ static void format_name(const uint8_t name[16], const char *scope, char *out, si
     app(out, outlen, &n, scope);
 }
 
-int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used)
+int nmx__netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used)
 {
     const uint8_t *m = msg.p;
     size_t mlen = msg.left;

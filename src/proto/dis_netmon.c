@@ -8,13 +8,13 @@
 #include "common/linktype.h"
 #include "proto/proto_int.h"
 
-NMX_PROTOCOL_NOFIELDS(nmx_p_netmon_header, NMX_PROTO_NETMON_HEADER, "netmon_header", "NETMON_HEADER", NULL, "Network Monitor Header");
-NMX_PROTOCOL_NOFIELDS(nmx_p_netmon_event, NMX_PROTO_NETMON_EVENT, "netmon_event", "NETEVENT", NULL, "Network Monitor Event");
-NMX_PROTOCOL_NOFIELDS(nmx_p_netmon_filter, NMX_PROTO_NETMON_FILTER, "netmon_filter", "NETMON_FILTER", NULL, "Network Monitor Filter");
-NMX_PROTOCOL_NOFIELDS(nmx_p_netmon_netinfo, NMX_PROTO_NETMON_NETINFO, "netmon_network_info", "NETWORKINFO", NULL, "Network Monitor Network Info");
-NMX_PROTOCOL_NOFIELDS(nmx_p_netmon_other, NMX_PROTO_NETMON_OTHER, "netmon", "NETMON", NULL, "Network Monitor special frame");
+NMX_PROTOCOL_NOFIELDS(nmx__p_netmon_header, NMX_PROTO_NETMON_HEADER, "netmon_header", "NETMON_HEADER", NULL, "Network Monitor Header");
+NMX_PROTOCOL_NOFIELDS(nmx__p_netmon_event, NMX_PROTO_NETMON_EVENT, "netmon_event", "NETEVENT", NULL, "Network Monitor Event");
+NMX_PROTOCOL_NOFIELDS(nmx__p_netmon_filter, NMX_PROTO_NETMON_FILTER, "netmon_filter", "NETMON_FILTER", NULL, "Network Monitor Filter");
+NMX_PROTOCOL_NOFIELDS(nmx__p_netmon_netinfo, NMX_PROTO_NETMON_NETINFO, "netmon_network_info", "NETWORKINFO", NULL, "Network Monitor Network Info");
+NMX_PROTOCOL_NOFIELDS(nmx__p_netmon_other, NMX_PROTO_NETMON_OTHER, "netmon", "NETMON", NULL, "Network Monitor special frame");
 
-void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype)
+void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype)
 {
     unsigned id;
     switch (linktype) {
@@ -32,5 +32,5 @@ void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype)
         id = NMX_PROTO_NETMON_OTHER;
         break;
     }
-    nmx_push_layer(d, id, nmx_off(&c));
+    nmx__push_layer(d, id, nmx__off(&c));
 }

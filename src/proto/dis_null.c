@@ -15,31 +15,31 @@ static nmx_field_t null_fields[] = {
     [F_FAMILY] = NMX_F_UINT("null.family", "Family", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_null, NMX_PROTO_NULL, "null", "LOOPBACK", NULL, "Null/Loopback", null_fields);
+NMX_PROTOCOL(nmx__p_null, NMX_PROTO_NULL, "null", "LOOPBACK", NULL, "Null/Loopback", null_fields);
 
-void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
+void nmx__dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_NULL, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_NULL, off))
         return;
     if (c.left < 4) {
-        nmx_add_err(d, &null_fields[F_FAMILY], off, c.left);
+        nmx__add_err(d, &null_fields[F_FAMILY], off, c.left);
         return;
     }
-    uint32_t fam = network_order ? nmx_load_u32be(c.p) : nmx_load_u32le(c.p);
+    uint32_t fam = network_order ? nmx__load_u32be(c.p) : nmx__load_u32le(c.p);
     if (!network_order && (fam & 0xFFFF0000u))
-        fam = nmx_load_u32be(c.p); /* written by a big-endian host */
-    nmx_add_uint(d, &null_fields[F_FAMILY], off, 4, fam);
-    nmx_cur_skip(&c, 4);
+        fam = nmx__load_u32be(c.p); /* written by a big-endian host */
+    nmx__add_uint(d, &null_fields[F_FAMILY], off, 4, fam);
+    nmx__cur_skip(&c, 4);
     switch (fam) {
     case 2:
-        nmx_dis_ip(d, c);
+        nmx__dis_ip(d, c);
         break;
     case 10: /* Linux */
     case 24: /* NetBSD, OpenBSD */
     case 28: /* FreeBSD */
     case 30: /* macOS */
-        nmx_dis_ipv6(d, c);
+        nmx__dis_ipv6(d, c);
         break;
     default:
         break;

@@ -18,31 +18,31 @@ static nmx_field_t radiotap_fields[] = {
     [R_LENGTH] = NMX_F_UINT_LE("radiotap.length", "Header length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_radiotap, NMX_PROTO_RADIOTAP, "radiotap", "RADIOTAP", NULL, "IEEE 802.11 Radiotap Capture header", radiotap_fields);
+NMX_PROTOCOL(nmx__p_radiotap, NMX_PROTO_RADIOTAP, "radiotap", "RADIOTAP", NULL, "IEEE 802.11 Radiotap Capture header", radiotap_fields);
 
-void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_RADIOTAP, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_RADIOTAP, off))
         return;
     if (c.left < 8) {
-        nmx_add_err(d, &radiotap_fields[R_LENGTH], off, c.left);
+        nmx__add_err(d, &radiotap_fields[R_LENGTH], off, c.left);
         return;
     }
-    uint16_t len = nmx_load_u16le(c.p + 2);
-    nmx_add(d, &radiotap_fields[R_VERSION], off, 1);
-    nmx_add(d, &radiotap_fields[R_PAD], off + 1, 1);
-    nmx_add(d, &radiotap_fields[R_LENGTH], off + 2, 2);
+    uint16_t len = nmx__load_u16le(c.p + 2);
+    nmx__add(d, &radiotap_fields[R_VERSION], off, 1);
+    nmx__add(d, &radiotap_fields[R_PAD], off + 1, 1);
+    nmx__add(d, &radiotap_fields[R_LENGTH], off + 2, 2);
     if (len < 8 || len > c.left) {
-        nmx_add_err(d, &radiotap_fields[R_LENGTH], off + 2, 2);
+        nmx__add_err(d, &radiotap_fields[R_LENGTH], off + 2, 2);
         return;
     }
     /* Find the Flags field (bit 1) to learn whether an FCS trails the frame. */
-    uint32_t present = nmx_load_u32le(c.p + 4);
+    uint32_t present = nmx__load_u32le(c.p + 4);
     size_t pos = 8;
     uint32_t word = present;
     while ((word & 0x80000000u) && pos + 4 <= len) {
-        word = nmx_load_u32le(c.p + pos);
+        word = nmx__load_u32le(c.p + pos);
         pos += 4;
     }
     bool fcs = false;
@@ -50,11 +50,11 @@ void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
         pos = ((pos + 7) & ~(size_t)7) + 8; /* TSFT, 8-aligned */
     if ((present & 2) && pos < len)
         fcs = (c.p[pos] & 0x10) != 0;
-    nmx_cur_skip(&c, len);
+    nmx__cur_skip(&c, len);
     if (fcs) {
         if (c.left < 4)
             return;
         c.left -= 4;
     }
-    nmx_dis_wlan(d, c);
+    nmx__dis_wlan(d, c);
 }

@@ -6,18 +6,18 @@
  */
 #include "proto/proto_int.h"
 
-NMX_PROTOCOL_NOFIELDS(nmx_p_raw, NMX_PROTO_RAW, "raw", "RAWIP", NULL, "Raw packet data");
+NMX_PROTOCOL_NOFIELDS(nmx__p_raw, NMX_PROTO_RAW, "raw", "RAWIP", NULL, "Raw packet data");
 
-void nmx_dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version)
+void nmx__dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version)
 {
     (void)version;
-    if (!nmx_push_layer(d, NMX_PROTO_RAW, nmx_off(&c)))
+    if (!nmx__push_layer(d, NMX_PROTO_RAW, nmx__off(&c)))
         return;
     uint8_t b;
-    if (!nmx_cur_peek_u8(&c, 0, &b))
+    if (!nmx__cur_peek_u8(&c, 0, &b))
         return;
     if ((b >> 4) == 4)
-        nmx_dis_ip(d, c);
+        nmx__dis_ip(d, c);
     else if ((b >> 4) == 6)
-        nmx_dis_ipv6(d, c);
+        nmx__dis_ipv6(d, c);
 }

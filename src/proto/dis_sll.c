@@ -22,56 +22,56 @@ static nmx_field_t sll_fields[] = {
     [F_IFINDEX] = NMX_F_UINT("sll.ifindex", "Interface index", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_sll, NMX_PROTO_SLL, "sll", "SLL", NULL, "Linux cooked-mode capture", sll_fields);
+NMX_PROTOCOL(nmx__p_sll, NMX_PROTO_SLL, "sll", "SLL", NULL, "Linux cooked-mode capture", sll_fields);
 
 /* The protocol field: an EtherType, or one of the ARPHRD-specific values. */
 static void sll_payload(nmx_dctx_t *d, nmx_cursor_t c, uint16_t proto)
 {
     if (proto == 0x0004) /* 802.2 frames */
-        nmx_dis_llc(d, c);
+        nmx__dis_llc(d, c);
     else if (proto > 1500)
-        nmx_dis_ethertype(d, c, proto);
+        nmx__dis_ethertype(d, c, proto);
 }
 
-void nmx_dis_sll(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_SLL, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_SLL, off))
         return;
     if (c.left < 16) {
-        nmx_add_err(d, &sll_fields[F_PKTTYPE], off, c.left);
+        nmx__add_err(d, &sll_fields[F_PKTTYPE], off, c.left);
         return;
     }
-    uint16_t halen = nmx_load_u16be(c.p + 4);
-    uint16_t proto = nmx_load_u16be(c.p + 14);
-    nmx_add(d, &sll_fields[F_PKTTYPE], off, 2);
-    nmx_add(d, &sll_fields[F_HATYPE], off + 2, 2);
-    nmx_add(d, &sll_fields[F_HALEN], off + 4, 2);
+    uint16_t halen = nmx__load_u16be(c.p + 4);
+    uint16_t proto = nmx__load_u16be(c.p + 14);
+    nmx__add(d, &sll_fields[F_PKTTYPE], off, 2);
+    nmx__add(d, &sll_fields[F_HATYPE], off + 2, 2);
+    nmx__add(d, &sll_fields[F_HALEN], off + 4, 2);
     if (halen == 6)
-        nmx_add(d, &sll_fields[F_SRC_ETH], off + 6, 6);
-    nmx_add(d, &sll_fields[F_ETYPE], off + 14, 2);
-    nmx_cur_skip(&c, 16);
+        nmx__add(d, &sll_fields[F_SRC_ETH], off + 6, 6);
+    nmx__add(d, &sll_fields[F_ETYPE], off + 14, 2);
+    nmx__cur_skip(&c, 16);
     sll_payload(d, c, proto);
 }
 
-void nmx_dis_sll2(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_sll2(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_SLL, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_SLL, off))
         return;
     if (c.left < 20) {
-        nmx_add_err(d, &sll_fields[F_ETYPE], off, c.left);
+        nmx__add_err(d, &sll_fields[F_ETYPE], off, c.left);
         return;
     }
-    uint16_t proto = nmx_load_u16be(c.p);
+    uint16_t proto = nmx__load_u16be(c.p);
     uint8_t halen = c.p[11];
-    nmx_add(d, &sll_fields[F_ETYPE], off, 2);
-    nmx_add(d, &sll_fields[F_IFINDEX], off + 4, 4);
-    nmx_add(d, &sll_fields[F_HATYPE], off + 8, 2);
-    nmx_add_uint(d, &sll_fields[F_PKTTYPE], off + 10, 1, c.p[10]);
-    nmx_add_uint(d, &sll_fields[F_HALEN], off + 11, 1, halen);
+    nmx__add(d, &sll_fields[F_ETYPE], off, 2);
+    nmx__add(d, &sll_fields[F_IFINDEX], off + 4, 4);
+    nmx__add(d, &sll_fields[F_HATYPE], off + 8, 2);
+    nmx__add_uint(d, &sll_fields[F_PKTTYPE], off + 10, 1, c.p[10]);
+    nmx__add_uint(d, &sll_fields[F_HALEN], off + 11, 1, halen);
     if (halen == 6)
-        nmx_add(d, &sll_fields[F_SRC_ETH], off + 12, 6);
-    nmx_cur_skip(&c, 20);
+        nmx__add(d, &sll_fields[F_SRC_ETH], off + 12, 6);
+    nmx__cur_skip(&c, 20);
     sll_payload(d, c, proto);
 }

@@ -28,7 +28,7 @@ static nmx_field_t smb_fields[] = {
     [F_BCC] = NMX_F_UINT_LE("smb.bcc", "Byte Count (BCC)", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields);
+NMX_PROTOCOL(nmx__p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields);
 
 static bool is_andx(uint8_t cmd)
 {
@@ -47,30 +47,30 @@ static bool is_andx(uint8_t cmd)
     }
 }
 
-void nmx_dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_SMB, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_SMB, off))
         return;
     if (c.left < 32) {
         if (c.left >= 5)
-            nmx_add(d, &smb_fields[F_CMD], off + 4, 1);
-        nmx_add_err(d, &smb_fields[F_STATUS], off, c.left);
+            nmx__add(d, &smb_fields[F_CMD], off + 4, 1);
+        nmx__add_err(d, &smb_fields[F_STATUS], off, c.left);
         return;
     }
     const uint8_t *h = c.p;
     uint8_t cmd = h[4];
-    uint16_t flags2 = nmx_load_u16le(h + 10);
-    nmx_add(d, &smb_fields[F_CMD], off + 4, 1);
+    uint16_t flags2 = nmx__load_u16le(h + 10);
+    nmx__add(d, &smb_fields[F_CMD], off + 4, 1);
     if (flags2 & 0x4000)
-        nmx_add(d, &smb_fields[F_STATUS], off + 5, 4);
-    nmx_add(d, &smb_fields[F_FLAGS], off + 9, 1);
-    nmx_add(d, &smb_fields[F_RESPONSE], off + 9, 1);
-    nmx_add(d, &smb_fields[F_FLAGS2], off + 10, 2);
-    nmx_add(d, &smb_fields[F_TID], off + 24, 2);
-    nmx_add(d, &smb_fields[F_PID], off + 26, 2);
-    nmx_add(d, &smb_fields[F_UID], off + 28, 2);
-    nmx_add(d, &smb_fields[F_MID], off + 30, 2);
+        nmx__add(d, &smb_fields[F_STATUS], off + 5, 4);
+    nmx__add(d, &smb_fields[F_FLAGS], off + 9, 1);
+    nmx__add(d, &smb_fields[F_RESPONSE], off + 9, 1);
+    nmx__add(d, &smb_fields[F_FLAGS2], off + 10, 2);
+    nmx__add(d, &smb_fields[F_TID], off + 24, 2);
+    nmx__add(d, &smb_fields[F_PID], off + 26, 2);
+    nmx__add(d, &smb_fields[F_UID], off + 28, 2);
+    nmx__add(d, &smb_fields[F_MID], off + 30, 2);
     if (!d->ws)
         return;
     /* Command blocks: WordCount, words, ByteCount, following the AndX chain. */
@@ -79,24 +79,24 @@ void nmx_dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
         if (pos >= c.left)
             return;
         uint8_t wct = h[pos];
-        nmx_add(d, &smb_fields[F_WCT], off + pos, 1);
+        nmx__add(d, &smb_fields[F_WCT], off + pos, 1);
         size_t bcc_at = pos + 1 + 2 * (size_t)wct;
         if (!is_andx(cmd) || wct < 2) {
             if (bcc_at + 2 <= c.left)
-                nmx_add(d, &smb_fields[F_BCC], off + bcc_at, 2);
+                nmx__add(d, &smb_fields[F_BCC], off + bcc_at, 2);
             return;
         }
         if (pos + 5 > c.left)
             return;
         uint8_t next = h[pos + 1];
-        uint16_t next_off = nmx_load_u16le(h + pos + 3);
-        nmx_add(d, &smb_fields[F_CMD], off + pos + 1, 1);
+        uint16_t next_off = nmx__load_u16le(h + pos + 3);
+        nmx__add(d, &smb_fields[F_CMD], off + pos + 1, 1);
         if (bcc_at + 2 <= c.left)
-            nmx_add(d, &smb_fields[F_BCC], off + bcc_at, 2);
+            nmx__add(d, &smb_fields[F_BCC], off + bcc_at, 2);
         if (next == 0xFF)
             return;
         if (next_off <= pos || next_off >= c.left) {
-            nmx_add_err(d, &smb_fields[F_CMD], off + pos + 1, 1);
+            nmx__add_err(d, &smb_fields[F_CMD], off + pos + 1, 1);
             return;
         }
         pos = next_off;

@@ -25,12 +25,12 @@ static nmx_field_t smb2_fields[] = {
     [S_CREDIT] = NMX_F_UINT_LE("smb2.credit.charge", "Credit Charge", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields);
+NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields);
 
-void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_SMB2, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_SMB2, off))
         return;
     if (c.left >= 1 && c.p[0] == 0xFD)
         return; /* transform header: encrypted messages follow */
@@ -44,37 +44,37 @@ void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
         size_t left = c.left - pos;
         size_t o = off + pos;
         /* Fields one by one as far as the segment goes, as tshark shows them. */
-        uint32_t flags = left >= 20 ? nmx_load_u32le(h + 16) : 0;
-        uint32_t next = left >= 24 ? nmx_load_u32le(h + 20) : 0;
+        uint32_t flags = left >= 20 ? nmx__load_u32le(h + 16) : 0;
+        uint32_t next = left >= 24 ? nmx__load_u32le(h + 20) : 0;
         if (left >= 8)
-            nmx_add(d, &smb2_fields[S_CREDIT], o + 6, 2);
+            nmx__add(d, &smb2_fields[S_CREDIT], o + 6, 2);
         if (left >= 12 && (flags & 1)) /* requests carry a channel sequence there */
-            nmx_add(d, &smb2_fields[S_STATUS], o + 8, 4);
+            nmx__add(d, &smb2_fields[S_STATUS], o + 8, 4);
         if (left >= 14)
-            nmx_add(d, &smb2_fields[S_CMD], o + 12, 2);
+            nmx__add(d, &smb2_fields[S_CMD], o + 12, 2);
         if (left >= 20) {
-            nmx_add(d, &smb2_fields[S_FLAGS], o + 16, 4);
-            nmx_add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
+            nmx__add(d, &smb2_fields[S_FLAGS], o + 16, 4);
+            nmx__add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
         }
         if (left >= 24)
-            nmx_add(d, &smb2_fields[S_CHAIN], o + 20, 4);
+            nmx__add(d, &smb2_fields[S_CHAIN], o + 20, 4);
         if (left >= 32)
-            nmx_add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
+            nmx__add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
         if (left >= 40 && !(flags & 0x2))
-            nmx_add(d, &smb2_fields[S_TID], o + 36, 4);
+            nmx__add(d, &smb2_fields[S_TID], o + 36, 4);
         if (left >= 48)
-            nmx_add(d, &smb2_fields[S_SESID], o + 40, 8);
+            nmx__add(d, &smb2_fields[S_SESID], o + 40, 8);
         if (left < 64) {
-            nmx_add_err(d, &smb2_fields[S_FLAGS], o, left);
+            nmx__add_err(d, &smb2_fields[S_FLAGS], o, left);
             return;
         }
         /* IOCTL bodies have a Flags field of the same name. */
-        uint16_t cmd = nmx_load_u16le(h + 12);
+        uint16_t cmd = nmx__load_u16le(h + 12);
         if (cmd == 11 && left >= 66) {
-            uint16_t ss = nmx_load_u16le(h + 64);
+            uint16_t ss = nmx__load_u16le(h + 64);
             size_t at = ss == 49 ? 40 : 0; /* responses only */
             if (at && 64 + at + 4 <= left)
-                nmx_add(d, &smb2_fields[S_FLAGS], o + 64 + at, 4);
+                nmx__add(d, &smb2_fields[S_FLAGS], o + 64 + at, 4);
         }
         if (next == 0)
             return;

@@ -55,7 +55,7 @@ static nmx_field_t tcp_fields[] = {
     [F_STREAM] = NMX_F_UINT("tcp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx_p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields);
+NMX_PROTOCOL(nmx__p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields);
 
 static bool is_http_port(unsigned p)
 {
@@ -111,7 +111,7 @@ static bool is_tls_port(unsigned p)
     }
 }
 
-bool nmx_port_in(const uint16_t *list, size_t n, unsigned port)
+bool nmx__port_in(const uint16_t *list, size_t n, unsigned port)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -132,28 +132,28 @@ enum port_result { PORT_NONE, PORT_OURS, PORT_OTHER };
 static enum port_result tcp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned port)
 {
     if (is_http_port(port)) {
-        nmx_dis_http(d, c, NMX_PROTO_HTTP);
+        nmx__dis_http(d, c, NMX_PROTO_HTTP);
         return PORT_OURS;
     }
     if (is_tls_port(port)) {
-        nmx_dis_tls(d, c);
+        nmx__dis_tls(d, c);
         return PORT_OURS;
     }
     switch (port) {
     case 53:
-        nmx_dis_dns(d, c, NMX_PROTO_DNS, true);
+        nmx__dis_dns(d, c, NMX_PROTO_DNS, true);
         return PORT_OURS;
     case 5353:
-        nmx_dis_dns(d, c, NMX_PROTO_DNS, true);
+        nmx__dis_dns(d, c, NMX_PROTO_DNS, true);
         return PORT_OURS;
     case 139:
-        nmx_dis_nbss(d, c, false);
+        nmx__dis_nbss(d, c, false);
         return PORT_OURS;
     case 445:
-        nmx_dis_nbss(d, c, true);
+        nmx__dis_nbss(d, c, true);
         return PORT_OURS;
     default:
-        return nmx_port_in(nmx_tcp_ws_ports, nmx_tcp_ws_ports_count, port) ? PORT_OTHER : PORT_NONE;
+        return nmx__port_in(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port) ? PORT_OTHER : PORT_NONE;
     }
 }
 
@@ -172,10 +172,10 @@ static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned 
     enum port_result r2 = hi != lo ? tcp_try_port(d, c, hi) : PORT_NONE;
     if (r2 == PORT_OURS || r == PORT_OTHER || r2 == PORT_OTHER)
         return;
-    if (nmx_tls_heur(c.p, c.left))
-        nmx_dis_tls(d, c);
-    else if (nmx_http_heur(c.p, c.left))
-        nmx_dis_http(d, c, NMX_PROTO_HTTP);
+    if (nmx__tls_heur(c.p, c.left))
+        nmx__dis_tls(d, c);
+    else if (nmx__http_heur(c.p, c.left))
+        nmx__dis_http(d, c, NMX_PROTO_HTTP);
 }
 
 /* The first 8 bytes of a segment that an ICMP error quotes: the ports and
@@ -183,27 +183,27 @@ static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned 
 static void tcp_quoted(nmx_dctx_t *d, nmx_cursor_t c, size_t off)
 {
     if (c.left >= 4) {
-        nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
-        nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
-        nmx_add(d, &tcp_fields[F_PORT], off, 2);
-        nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
+        nmx__add(d, &tcp_fields[F_SRCPORT], off, 2);
+        nmx__add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
+        nmx__add(d, &tcp_fields[F_PORT], off, 2);
+        nmx__add(d, &tcp_fields[F_PORT], off + 2, 2);
     }
     if (c.left >= 8)
-        nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
+        nmx__add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
 }
 
 /* The source and destination ports (each also as tcp.port) and, in
  * Wireshark's mode, the stream index of the segment. */
 static void tcp_ports(nmx_dctx_t *d, size_t off)
 {
-    nmx_add(d, &tcp_fields[F_SRCPORT], off, 2);
-    nmx_add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
-    nmx_add(d, &tcp_fields[F_PORT], off, 2);
-    nmx_add(d, &tcp_fields[F_PORT], off + 2, 2);
+    nmx__add(d, &tcp_fields[F_SRCPORT], off, 2);
+    nmx__add(d, &tcp_fields[F_DSTPORT], off + 2, 2);
+    nmx__add(d, &tcp_fields[F_PORT], off, 2);
+    nmx__add(d, &tcp_fields[F_PORT], off + 2, 2);
     if (d->fctx && d->ws) {
-        unsigned k = nmx_layer_index(d, NMX_PROTO_TCP);
+        unsigned k = nmx__layer_index(d, NMX_PROTO_TCP);
         if (k < NMX_STREAM_LAYERS && d->fctx->tcp_stream[k] != NMX_STREAM_NONE)
-            nmx_add_uint(d, &tcp_fields[F_STREAM], off, 0, d->fctx->tcp_stream[k]);
+            nmx__add_uint(d, &tcp_fields[F_STREAM], off, 0, d->fctx->tcp_stream[k]);
     }
 }
 
@@ -214,71 +214,71 @@ static void tcp_options(nmx_dctx_t *d, const uint8_t *h, size_t off, unsigned hl
     size_t i = 20;
     while (i < hlen) {
         uint8_t kind = h[i];
-        nmx_add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
+        nmx__add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
         if (kind == 0 || kind == 1) { /* like tshark, go on after an end-of-list */
             i++;
             continue;
         }
         if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen) {
-            nmx_add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
+            nmx__add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
             break;
         }
         uint8_t olen = h[i + 1];
         if (kind == 2 && olen == 4)
-            nmx_add(d, &tcp_fields[F_MSS], off + i + 2, 2);
+            nmx__add(d, &tcp_fields[F_MSS], off + i + 2, 2);
         else if (kind == 3 && olen == 3)
-            nmx_add(d, &tcp_fields[F_WSCALE], off + i + 2, 1);
+            nmx__add(d, &tcp_fields[F_WSCALE], off + i + 2, 1);
         i += olen;
     }
 }
 
-void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
+    size_t off = nmx__off(&c);
     uint32_t reported = d->l4_reported;
-    if (!nmx_push_layer(d, NMX_PROTO_TCP, off))
+    if (!nmx__push_layer(d, NMX_PROTO_TCP, off))
         return;
     if (c.left < 20 && d->in_error) {
         tcp_quoted(d, c, off); /* an ICMP error quotes only the first 8 bytes of the segment */
         return;
     }
     if (c.left < 20) {
-        nmx_add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
+        nmx__add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
         return;
     }
     const uint8_t *h = c.p;
-    unsigned sport = nmx_load_u16be(h), dport = nmx_load_u16be(h + 2);
+    unsigned sport = nmx__load_u16be(h), dport = nmx__load_u16be(h + 2);
     unsigned hlen = (h[12] >> 4) * 4u;
     tcp_ports(d, off);
     if (hlen < 20) {
-        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;
     }
-    nmx_add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
-    nmx_add(d, &tcp_fields[F_ACK_RAW], off + 8, 4);
-    nmx_add_uint(d, &tcp_fields[F_HDR_LEN], off + 12, 1, hlen);
+    nmx__add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
+    nmx__add(d, &tcp_fields[F_ACK_RAW], off + 8, 4);
+    nmx__add_uint(d, &tcp_fields[F_HDR_LEN], off + 12, 1, hlen);
     if (d->ws) {
         for (unsigned f = F_FLAGS; f <= F_FLAGS_FIN; f++)
-            nmx_add(d, &tcp_fields[f], off + 12, 2);
+            nmx__add(d, &tcp_fields[f], off + 12, 2);
     }
-    nmx_add(d, &tcp_fields[F_WINDOW], off + 14, 2);
-    nmx_add(d, &tcp_fields[F_CHECKSUM], off + 16, 2);
-    nmx_add(d, &tcp_fields[F_URGENT], off + 18, 2);
+    nmx__add(d, &tcp_fields[F_WINDOW], off + 14, 2);
+    nmx__add(d, &tcp_fields[F_CHECKSUM], off + 16, 2);
+    nmx__add(d, &tcp_fields[F_URGENT], off + 18, 2);
     if (d->in_error) {
         return;
     }
     if (hlen > reported) {
-        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;
     }
-    nmx_add_uint(d, &tcp_fields[F_LEN], off + 12, 1, reported - hlen);
+    nmx__add_uint(d, &tcp_fields[F_LEN], off + 12, 1, reported - hlen);
     if (c.left < hlen) {
-        nmx_add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
+        nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return;
     }
     if (d->ws && hlen > 20)
         tcp_options(d, h, off, hlen);
-    nmx_cur_skip(&c, hlen);
+    nmx__cur_skip(&c, hlen);
     if (reported - hlen == 0 || c.left == 0)
         return;
     tcp_payload(d, c, sport, dport);

@@ -4,23 +4,23 @@
  */
 #include "proto/proto_int.h"
 
-NMX_PROTOCOL_NOFIELDS(nmx_p_teredo, NMX_PROTO_TEREDO, "teredo", "TEREDO", NULL, "Teredo IPv6 over UDP tunneling");
+NMX_PROTOCOL_NOFIELDS(nmx__p_teredo, NMX_PROTO_TEREDO, "teredo", "TEREDO", NULL, "Teredo IPv6 over UDP tunneling");
 
-void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
 {
     nmx_cursor_t t = c;
     /* Authentication header: 0x0001, id len, auth len, id, auth, nonce(8), conf(1). */
     if (t.left >= 4 && t.p[0] == 0 && t.p[1] == 1) {
         size_t skip = 4 + (size_t)t.p[2] + t.p[3] + 9;
-        if (!nmx_cur_skip(&t, skip))
+        if (!nmx__cur_skip(&t, skip))
             return;
     }
     /* Origin indication: 0x0000, port(2), address(4). */
     if (t.left >= 8 && t.p[0] == 0 && t.p[1] == 0)
-        nmx_cur_skip(&t, 8);
+        nmx__cur_skip(&t, 8);
     if (t.left < 40 || (t.p[0] >> 4) != 6)
         return;
-    if (!nmx_push_layer(d, NMX_PROTO_TEREDO, nmx_off(&c)))
+    if (!nmx__push_layer(d, NMX_PROTO_TEREDO, nmx__off(&c)))
         return;
-    nmx_dis_ipv6(d, t);
+    nmx__dis_ipv6(d, t);
 }

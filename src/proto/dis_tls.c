@@ -28,7 +28,7 @@ static nmx_field_t tls_fields[] = {
     [F_CIPHER] = NMX_F_UINT("tls.handshake.ciphersuite", "Cipher Suite", NMX_BASE_HEX, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Security", tls_fields);
+NMX_PROTOCOL(nmx__p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Security", tls_fields);
 
 static bool record_header_ok(const uint8_t *p, size_t n)
 {
@@ -37,7 +37,7 @@ static bool record_header_ok(const uint8_t *p, size_t n)
     return p[0] >= 20 && p[0] <= 24 && p[1] == 3 && p[2] <= 4;
 }
 
-bool nmx_tls_heur(const uint8_t *p, size_t n)
+bool nmx__tls_heur(const uint8_t *p, size_t n)
 {
     /* A ChangeCipherSpec record also starts a TLS segment (Wireshark knows
      * the conversation from its handshake; this one is unambiguous). */
@@ -49,14 +49,14 @@ bool nmx_tls_heur(const uint8_t *p, size_t n)
         return true;
     if (n < 5 || (p[0] != 22 && p[0] != 23) || p[1] != 3 || p[2] > 3)
         return false;
-    uint16_t len = nmx_load_u16be(p + 3);
+    uint16_t len = nmx__load_u16be(p + 3);
     return len != 0 && len < 16384 + 2048;
 }
 
 static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)
 {
     /* b covers the ClientHello body. */
-    size_t base = nmx_off(&b);
+    size_t base = nmx__off(&b);
     const uint8_t *p = b.p;
     size_t n = b.left;
     size_t pos = 34;
@@ -65,34 +65,34 @@ static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)
     pos += 1 + (size_t)p[34];
     if (pos + 2 > n)
         return;
-    size_t cs_end = pos + 2 + (size_t)nmx_load_u16be(p + pos);
+    size_t cs_end = pos + 2 + (size_t)nmx__load_u16be(p + pos);
     for (size_t q = pos + 2; q + 2 <= cs_end && q + 2 <= n; q += 2)
-        nmx_add(d, &tls_fields[F_CIPHER], base + q, 2);
+        nmx__add(d, &tls_fields[F_CIPHER], base + q, 2);
     pos = cs_end;
     if (pos + 1 > n)
         return;
     pos += 1 + (size_t)p[pos];
     if (pos + 2 > n)
         return;
-    size_t end = pos + 2 + (size_t)nmx_load_u16be(p + pos);
+    size_t end = pos + 2 + (size_t)nmx__load_u16be(p + pos);
     pos += 2;
     if (end > n)
         end = n;
     while (pos + 4 <= end) {
-        unsigned type = nmx_load_u16be(p + pos);
-        size_t len = nmx_load_u16be(p + pos + 2);
+        unsigned type = nmx__load_u16be(p + pos);
+        size_t len = nmx__load_u16be(p + pos + 2);
         size_t data = pos + 4;
         if (type == 0 && data + 2 <= end) {
-            size_t le = data + 2 + (size_t)nmx_load_u16be(p + data);
+            size_t le = data + 2 + (size_t)nmx__load_u16be(p + data);
             size_t q = data + 2;
             if (le > end)
                 le = end;
             while (q + 3 <= le) {
-                size_t nl = nmx_load_u16be(p + q + 1);
+                size_t nl = nmx__load_u16be(p + q + 1);
                 if (q + 3 + nl > le)
                     break;
                 if (p[q] == 0)
-                    nmx_add(d, &tls_fields[F_SNI], base + q + 3, nl);
+                    nmx__add(d, &tls_fields[F_SNI], base + q + 3, nl);
                 q += 3 + nl;
             }
         }
@@ -109,50 +109,50 @@ static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
     if (r.p[0] == 0 || r.p[0] > 24 || first + 4 > 0x4000 + 2048)
         return;
     while (r.left >= 4) {
-        size_t o = nmx_off(&r);
+        size_t o = nmx__off(&r);
         uint8_t type = r.p[0];
         uint32_t len = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
         if (4 + (size_t)len > r.left)
             break; /* cut by the segment end: tshark shows nothing of it */
-        nmx_add(d, &tls_fields[F_HS_TYPE], o, 1);
-        nmx_add(d, &tls_fields[F_HS_LENGTH], o + 1, 3);
-        nmx_cur_skip(&r, 4);
-        nmx_cursor_t body = nmx_cur_head(r, len);
+        nmx__add(d, &tls_fields[F_HS_TYPE], o, 1);
+        nmx__add(d, &tls_fields[F_HS_LENGTH], o + 1, 3);
+        nmx__cur_skip(&r, 4);
+        nmx_cursor_t body = nmx__cur_head(r, len);
         if ((type == 1 || type == 2) && body.left >= 2)
-            nmx_add(d, &tls_fields[F_HS_VERSION], nmx_off(&body), 2);
+            nmx__add(d, &tls_fields[F_HS_VERSION], nmx__off(&body), 2);
         if (type == 1)
             client_hello(d, body);
         if (type == 2 && body.left >= 35) {
             size_t sl = body.p[34];
             if (35 + sl + 2 <= body.left)
-                nmx_add(d, &tls_fields[F_CIPHER], nmx_off(&body) + 35 + sl, 2);
+                nmx__add(d, &tls_fields[F_CIPHER], nmx__off(&body) + 35 + sl, 2);
         }
-        if (!nmx_cur_skip(&r, len))
+        if (!nmx__cur_skip(&r, len))
             break;
     }
 }
 
-void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_TLS, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_TLS, off))
         return;
     if (!d->ws)
         return;
     for (int k = 0; k < 64 && record_header_ok(c.p, c.left); k++) {
-        size_t o = nmx_off(&c);
+        size_t o = nmx__off(&c);
         uint8_t type = c.p[0];
-        uint16_t len = nmx_load_u16be(c.p + 3);
+        uint16_t len = nmx__load_u16be(c.p + 3);
         if (5 + (size_t)len > c.left)
             break; /* a record cut by the segment end: tshark shows nothing of it */
-        nmx_add(d, &tls_fields[F_CT], o, 1);
-        nmx_add(d, &tls_fields[F_VERSION], o + 1, 2);
-        nmx_add(d, &tls_fields[F_LENGTH], o + 3, 2);
-        nmx_cur_skip(&c, 5);
-        nmx_cursor_t r = nmx_cur_head(c, len);
+        nmx__add(d, &tls_fields[F_CT], o, 1);
+        nmx__add(d, &tls_fields[F_VERSION], o + 1, 2);
+        nmx__add(d, &tls_fields[F_LENGTH], o + 3, 2);
+        nmx__cur_skip(&c, 5);
+        nmx_cursor_t r = nmx__cur_head(c, len);
         if (type == 22)
             handshake(d, r);
-        if (!nmx_cur_skip(&c, len))
+        if (!nmx__cur_skip(&c, len))
             break;
     }
 }

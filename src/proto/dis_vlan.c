@@ -21,27 +21,27 @@ static nmx_field_t vlan_fields[] = {
     [F_LEN] = NMX_F_UINT("vlan.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx_p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields);
+NMX_PROTOCOL(nmx__p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields);
 
-void nmx_dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (d->depth >= NMX_MAX_DEPTH || !nmx_push_layer(d, NMX_PROTO_VLAN, off))
+    size_t off = nmx__off(&c);
+    if (d->depth >= NMX_MAX_DEPTH || !nmx__push_layer(d, NMX_PROTO_VLAN, off))
         return;
     if (c.left < 4) {
-        nmx_add_err(d, &vlan_fields[F_ID], off, c.left);
+        nmx__add_err(d, &vlan_fields[F_ID], off, c.left);
         return;
     }
-    uint16_t tl = nmx_load_u16be(c.p + 2);
-    nmx_add(d, &vlan_fields[F_PRIO], off, 2);
-    nmx_add(d, &vlan_fields[F_DEI], off, 2);
-    nmx_add(d, &vlan_fields[F_ID], off, 2);
-    nmx_add(d, tl <= 1500 ? &vlan_fields[F_LEN] : &vlan_fields[F_ETYPE], off + 2, 2);
-    nmx_cur_skip(&c, 4);
+    uint16_t tl = nmx__load_u16be(c.p + 2);
+    nmx__add(d, &vlan_fields[F_PRIO], off, 2);
+    nmx__add(d, &vlan_fields[F_DEI], off, 2);
+    nmx__add(d, &vlan_fields[F_ID], off, 2);
+    nmx__add(d, tl <= 1500 ? &vlan_fields[F_LEN] : &vlan_fields[F_ETYPE], off + 2, 2);
+    nmx__cur_skip(&c, 4);
     d->depth++;
     if (tl <= 1500)
-        nmx_dis_llc(d, nmx_cur_head(c, tl));
+        nmx__dis_llc(d, nmx__cur_head(c, tl));
     else
-        nmx_dis_ethertype(d, c, tl);
+        nmx__dis_ethertype(d, c, tl);
     d->depth--;
 }

@@ -31,7 +31,7 @@ static nmx_field_t wlan_fields[] = {
     [W_FRAG] = NMX_F_UINT_LE("wlan.frag", "Fragment number", NMX_BASE_DEC, 2, 0x000F),
 };
 
-NMX_PROTOCOL(nmx_p_wlan, NMX_PROTO_WLAN, "wlan", "802.11", "WLAN", "IEEE 802.11 wireless LAN", wlan_fields);
+NMX_PROTOCOL(nmx__p_wlan, NMX_PROTO_WLAN, "wlan", "802.11", "WLAN", "IEEE 802.11 wireless LAN", wlan_fields);
 
 static void set_mac(nmx_dctx_t *d, size_t src, size_t dst)
 {
@@ -42,29 +42,29 @@ static void set_mac(nmx_dctx_t *d, size_t src, size_t dst)
     }
 }
 
-void nmx_dis_wlan(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx_off(&c);
-    if (!nmx_push_layer(d, NMX_PROTO_WLAN, off))
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, NMX_PROTO_WLAN, off))
         return;
     if (c.left < 10) {
-        nmx_add_err(d, &wlan_fields[W_FC_TS], off, c.left);
+        nmx__add_err(d, &wlan_fields[W_FC_TS], off, c.left);
         return;
     }
     uint8_t fc0 = c.p[0], fc1 = c.p[1];
     unsigned type = (fc0 >> 2) & 3, subtype = fc0 >> 4;
-    nmx_add_uint(d, &wlan_fields[W_FC_TS], off, 2, (uint64_t)(type << 4 | subtype));
-    nmx_add(d, &wlan_fields[W_FC_TYPE], off, 1);
-    nmx_add(d, &wlan_fields[W_FC_SUBTYPE], off, 1);
-    nmx_add(d, &wlan_fields[W_FC_TODS], off + 1, 1);
-    nmx_add(d, &wlan_fields[W_FC_FROMDS], off + 1, 1);
-    nmx_add(d, &wlan_fields[W_FC_RETRY], off + 1, 1);
-    nmx_add(d, &wlan_fields[W_FC_PROT], off + 1, 1);
-    nmx_add(d, &wlan_fields[W_DUR], off + 2, 2);
+    nmx__add_uint(d, &wlan_fields[W_FC_TS], off, 2, (uint64_t)(type << 4 | subtype));
+    nmx__add(d, &wlan_fields[W_FC_TYPE], off, 1);
+    nmx__add(d, &wlan_fields[W_FC_SUBTYPE], off, 1);
+    nmx__add(d, &wlan_fields[W_FC_TODS], off + 1, 1);
+    nmx__add(d, &wlan_fields[W_FC_FROMDS], off + 1, 1);
+    nmx__add(d, &wlan_fields[W_FC_RETRY], off + 1, 1);
+    nmx__add(d, &wlan_fields[W_FC_PROT], off + 1, 1);
+    nmx__add(d, &wlan_fields[W_DUR], off + 2, 2);
     if (type == 1 || type == 3)
         return; /* control frames carry only RA/TA; extension frames skipped */
     if (c.left < 24) {
-        nmx_add_err(d, &wlan_fields[W_SEQ], off + 4, c.left - 4);
+        nmx__add_err(d, &wlan_fields[W_SEQ], off + 4, c.left - 4);
         return;
     }
     size_t a1 = off + 4, a2 = off + 10, a3 = off + 16, a4 = off + 24;
@@ -91,20 +91,20 @@ void nmx_dis_wlan(nmx_dctx_t *d, nmx_cursor_t c)
         }
     }
     if (sa + 6 > off + c.left || da + 6 > off + c.left) {
-        nmx_add_err(d, &wlan_fields[W_SA], off + 24, c.left - 24);
+        nmx__add_err(d, &wlan_fields[W_SA], off + 24, c.left - 24);
         return;
     }
     set_mac(d, sa, da);
-    nmx_add(d, &wlan_fields[W_DA], da, 6);
-    nmx_add(d, &wlan_fields[W_SA], sa, 6);
+    nmx__add(d, &wlan_fields[W_DA], da, 6);
+    nmx__add(d, &wlan_fields[W_SA], sa, 6);
     if (bssid)
-        nmx_add(d, &wlan_fields[W_BSSID], bssid, 6);
-    nmx_add(d, &wlan_fields[W_FRAG], off + 22, 2);
-    nmx_add(d, &wlan_fields[W_SEQ], off + 22, 2);
+        nmx__add(d, &wlan_fields[W_BSSID], bssid, 6);
+    nmx__add(d, &wlan_fields[W_FRAG], off + 22, 2);
+    nmx__add(d, &wlan_fields[W_SEQ], off + 22, 2);
     if (type != 2 || (fc1 & 0x40) || (subtype & 4))
         return; /* management, protected, or a null-data frame */
-    if (!nmx_cur_skip(&c, hlen))
+    if (!nmx__cur_skip(&c, hlen))
         return;
     if (c.left)
-        nmx_dis_llc(d, c);
+        nmx__dis_llc(d, c);
 }

@@ -19,13 +19,13 @@
 /* Workspace                                                              */
 /* ===================================================================== */
 
-nmx_proto_ws_t *nmx_proto_ws_new(void)
+nmx_proto_ws_t *nmx__proto_ws_new(void)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     return calloc(1, sizeof(nmx_proto_ws_t));
 }
 
-void nmx_proto_ws_free(nmx_proto_ws_t *ws)
+void nmx__proto_ws_free(nmx_proto_ws_t *ws)
 {
     if (!ws)
         return;
@@ -97,7 +97,7 @@ static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t
 /* Recording                                                              */
 /* ===================================================================== */
 
-bool nmx_push_layer(nmx_dctx_t *d, unsigned id, size_t off)
+bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off)
 {
     RECOGNIZEDATATABLE *rt = d->rt;
     if (rt->nRecognizeDatas >= NMX_MAX_LAYERS || off > 0xFFFF)
@@ -113,7 +113,7 @@ bool nmx_push_layer(nmx_dctx_t *d, unsigned id, size_t off)
     return true;
 }
 
-unsigned nmx_layer_index(const nmx_dctx_t *d, unsigned id)
+unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id)
 {
     const RECOGNIZEDATATABLE *rt = d->rt;
     unsigned k = 0;
@@ -146,7 +146,7 @@ static size_t uint_store_width(const nmx_field_t *f)
     return f->store_width;
 }
 
-void nmx_record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
 {
     nmx_proto_ws_t *ws = d->ws;
     size_t w = uint_store_width(f);
@@ -176,7 +176,7 @@ void nmx_record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len
     pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
 }
 
-void nmx_record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
+void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
                     size_t n)
 {
     nmx_proto_ws_t *ws = d->ws;
@@ -196,7 +196,7 @@ void nmx_record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t le
     pi->lpData = (void *)(uintptr_t)exo;
 }
 
-void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
 {
     /* Clamp to the captured bytes: an instance never points past them. */
     if (off > d->caplen) {
@@ -210,10 +210,10 @@ void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
     if (f->ex_value && !(iflags & IFLAG_ERROR)) {
         /* A multi-bit field within its container, or a 3-byte number: store
          * the extracted value so that a reader of the DWORD gets it right. */
-        uint64_t v = nmx_load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
+        uint64_t v = nmx__load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
         if (f->mask)
             v = (v & f->mask) >> __builtin_ctzll(f->mask);
-        nmx_record_uint(d, f, off, len, v);
+        nmx__record_uint(d, f, off, len, v);
         return;
     }
     PROPERTYINST *pi = ws_new_inst(d->ws);
@@ -234,41 +234,41 @@ void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
 
 /* The link types with a parser of their own, and the first parser of each
  * frame (the NetMon-only kinds above NMX_LINK_NETMON_BASE go to dis_netmon). */
-static void dis_null_host(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_null(d, c, false); }
-static void dis_null_net(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_null(d, c, true); }
-static void dis_raw(nmx_dctx_t *d, nmx_cursor_t c) { nmx_dis_raw(d, c, 0); }
+static void dis_null_host(nmx_dctx_t *d, nmx_cursor_t c) { nmx__dis_null(d, c, false); }
+static void dis_null_net(nmx_dctx_t *d, nmx_cursor_t c) { nmx__dis_null(d, c, true); }
+static void dis_raw(nmx_dctx_t *d, nmx_cursor_t c) { nmx__dis_raw(d, c, 0); }
 
 static const struct {
     uint32_t linktype;
     void (*dissect)(nmx_dctx_t *d, nmx_cursor_t c);
 } link_parsers[] = {
-    {NMX_LINK_ETHERNET, nmx_dis_eth},
+    {NMX_LINK_ETHERNET, nmx__dis_eth},
     {NMX_LINK_NULL, dis_null_host},
     {NMX_LINK_LOOP, dis_null_net},
     {NMX_LINK_RAW, dis_raw},
-    {NMX_LINK_IPV4, nmx_dis_ip},
-    {NMX_LINK_IPV6, nmx_dis_ipv6},
-    {NMX_LINK_LINUX_SLL, nmx_dis_sll},
-    {NMX_LINK_LINUX_SLL2, nmx_dis_sll2},
-    {NMX_LINK_IEEE802_11_RADIOTAP, nmx_dis_radiotap},
-    {NMX_LINK_IEEE802_11, nmx_dis_wlan},
-    {NMX_LINK_FDDI, nmx_dis_fddi},
+    {NMX_LINK_IPV4, nmx__dis_ip},
+    {NMX_LINK_IPV6, nmx__dis_ipv6},
+    {NMX_LINK_LINUX_SLL, nmx__dis_sll},
+    {NMX_LINK_LINUX_SLL2, nmx__dis_sll2},
+    {NMX_LINK_IEEE802_11_RADIOTAP, nmx__dis_radiotap},
+    {NMX_LINK_IEEE802_11, nmx__dis_wlan},
+    {NMX_LINK_FDDI, nmx__dis_fddi},
 };
 
 static void run(nmx_dctx_t *d, uint32_t linktype)
 {
-    nmx_cursor_t c = nmx_cursor(d->frame, d->caplen);
-    nmx_dis_frame(d, linktype);
+    nmx_cursor_t c = nmx__cursor(d->frame, d->caplen);
+    nmx__dis_frame(d, linktype);
     for (size_t i = 0; i < sizeof link_parsers / sizeof link_parsers[0]; i++)
         if (link_parsers[i].linktype == linktype) {
             link_parsers[i].dissect(d, c);
             return;
         }
     if (linktype >= NMX_LINK_NETMON_BASE)
-        nmx_dis_netmon(d, c, linktype);
+        nmx__dis_netmon(d, c, linktype);
 }
 
-unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
                        nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
 {
     nmx_frame_addrs_t scratch;
@@ -360,12 +360,12 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
     buf[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
-        const nmx_protocol_t *p = nmx_proto_by_id(id);
+        const nmx_protocol_t *p = nmx__proto_by_id(id);
         if (!p)
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
-        int k = snprintf(buf + at, len - at, "%s%s%s", at ? ":" : "", nmx_proto_name(p),
+        int k = snprintf(buf + at, len - at, "%s%s%s", at ? ":" : "", nmx__proto_name(p),
                          ethertype && i + 1 < n ? ":ethertype" : "");
         if (k < 0 || (size_t)k >= len - at) {
             buf[at] = '\0';
@@ -388,7 +388,7 @@ static void add_protocols(nmx_dctx_t *d)
     uint32_t before = ws->ninst;
     if (before >= 0xFFFE)
         return; /* slice starts are WORDs */
-    nmx_dis_frame_protocols(d, text);
+    nmx__dis_frame_protocols(d, text);
     if (ws->ninst != before + 1 || ws->nslices < 2)
         return;
     uint32_t at = ws->slice_start[1];
@@ -399,23 +399,23 @@ static void add_protocols(nmx_dctx_t *d)
         ws->slice_start[s]++;
 }
 
-nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+nmx_dissection_t *nmx__dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                               uint32_t wirelen, uint32_t linktype)
 {
-    return nmx_dissect_ctx(ws, data, caplen, wirelen, linktype, NULL);
+    return nmx__dissect_ctx(ws, data, caplen, wirelen, linktype, NULL);
 }
 
-nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                                   uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx)
 {
     nmx_proto_ws_t *tmp = NULL;
     if (!ws) {
-        tmp = nmx_proto_ws_new();
+        tmp = nmx__proto_ws_new();
         if (!tmp)
             return NULL;
         ws = tmp;
     }
-    nmx_registry_init();
+    nmx__registry_init();
     ws_reset(ws);
     nmx_recog_buf_t rb;
     nmx_frame_addrs_t addrs;
@@ -436,16 +436,16 @@ nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint3
     if (ctx && !ws->oom)
         add_protocols(&d);
     nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
-    nmx_proto_ws_free(tmp);
+    nmx__proto_ws_free(tmp);
     return res;
 }
 
-void nmx_dissection_free(nmx_dissection_t *d)
+void nmx__dissection_free(nmx_dissection_t *d)
 {
     free(d);
 }
 
-long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)
+long nmx__dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)
 {
     if (!d || !inst || !d->props || !d->props->lpFirstPropertyInst)
         return -1;
@@ -457,14 +457,14 @@ long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)
     return (long)((a - lo) / sizeof(PROPERTYINST));
 }
 
-LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
+LPPROPERTYINST nmx__dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
                                    const PROPERTYINST *after)
 {
     if (!d || !f || !d->props)
         return NULL;
     uint32_t i = 0;
     if (after) {
-        long k = nmx_dissection_index(d, after);
+        long k = nmx__dissection_index(d, after);
         if (k < 0)
             return NULL;
         i = (uint32_t)k + 1;
@@ -479,7 +479,7 @@ LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t 
 /* Offsets and addresses                                                  */
 /* ===================================================================== */
 
-DWORD nmx_proto_offset(const RECOGNIZEDATATABLE *t, unsigned id)
+DWORD nmx__proto_offset(const RECOGNIZEDATATABLE *t, unsigned id)
 {
     if (id == NMX_PROTO_FRAME)
         return 0;
@@ -491,7 +491,7 @@ DWORD nmx_proto_offset(const RECOGNIZEDATATABLE *t, unsigned id)
     return (DWORD)-1;
 }
 
-DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out)
+DWORD nmx__proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out)
 {
     bool found = false;
     DWORD best = 0;
@@ -515,7 +515,7 @@ DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD star
     return NMERR_SUCCESS;
 }
 
-DWORD nmx_frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
+DWORD nmx__frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
                         bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
                         DWORD *length)
 {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* 573 ports */
-const uint16_t nmx_tcp_ws_ports[] = {
+const uint16_t nmx__tcp_ws_ports[] = {
     7, 13, 19, 20, 21, 22, 23, 25, 37, 42, 43, 49, 53, 70, 79, 80, 88, 102, 104, 110, 111, 119,
     123, 139, 143, 161, 162, 179, 199, 210, 323, 324, 389, 427, 443, 445, 464, 465, 473, 500,
     502, 512, 513, 514, 515, 524, 547, 548, 554, 564, 587, 631, 636, 639, 646, 647, 674, 705,
@@ -51,10 +51,10 @@ const uint16_t nmx_tcp_ws_ports[] = {
     30187, 30188, 30189, 30190, 30191, 30192, 30193, 30194, 30195, 30196, 30197, 30198, 30199,
     30200, 34980, 44321, 44322, 44818, 48049, 48898, 57000,
 };
-const size_t nmx_tcp_ws_ports_count = sizeof(nmx_tcp_ws_ports) / sizeof(nmx_tcp_ws_ports[0]);
+const size_t nmx__tcp_ws_ports_count = sizeof(nmx__tcp_ws_ports) / sizeof(nmx__tcp_ws_ports[0]);
 
 /* 327 ports */
-const uint16_t nmx_udp_ws_ports[] = {
+const uint16_t nmx__udp_ws_ports[] = {
     7, 13, 19, 37, 49, 53, 67, 68, 69, 88, 111, 123, 137, 138, 161, 162, 173, 177, 213, 269,
     319, 320, 389, 427, 434, 464, 473, 496, 500, 502, 513, 514, 520, 521, 524, 525, 539, 546,
     547, 573, 623, 631, 646, 654, 664, 698, 699, 701, 750, 853, 854, 910, 921, 925, 1001, 1044,
@@ -78,4 +78,4 @@ const uint16_t nmx_udp_ws_ports[] = {
     47000, 47808, 49999, 54328, 56000, 56001, 56500, 56501, 57000, 57001, 57032, 57033, 57500,
     57501, 57532, 57533, 59000, 59001, 59032, 59033, 59500, 59501, 59532, 59533, 60001,
 };
-const size_t nmx_udp_ws_ports_count = sizeof(nmx_udp_ws_ports) / sizeof(nmx_udp_ws_ports[0]);
+const size_t nmx__udp_ws_ports_count = sizeof(nmx__udp_ws_ports) / sizeof(nmx__udp_ws_ports[0]);

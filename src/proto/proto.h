@@ -11,7 +11,7 @@
  * (decode.c).
  *
  * Model (docs/protocols.md has the long form):
- *  - Every protocol has a fixed id (enum nmx_proto_id), used as
+ *  - Every protocol has a fixed id (enum nmx__proto_id), used as
  *    RECOGNIZEDATA.ProtocolID and PROTOCOLINFO.ProtocolID, and a name that
  *    is its Wireshark display-filter name ("eth", "ip", "tcp"); NetMon names
  *    ("ETHERNET", "IP", "FRAME") resolve too, case-insensitively.
@@ -46,7 +46,7 @@ extern "C" {
 /* ===================================================================== */
 
 /* Fixed protocol ids; the order is the registry's order.  Append only. */
-enum nmx_proto_id {
+enum nmx__proto_id {
     NMX_PROTO_NONE = 0,
     NMX_PROTO_FRAME,      /* "frame"    NetMon FRAME: the whole captured frame */
     NMX_PROTO_ETH,        /* "eth"      Ethernet II and 802.3 */
@@ -95,22 +95,22 @@ enum nmx_proto_id {
 typedef struct nmx_protocol nmx_protocol_t;
 
 /* Protocol by id; NULL when out of range. */
-const nmx_protocol_t *nmx_proto_by_id(unsigned id);
+const nmx_protocol_t *nmx__proto_by_id(unsigned id);
 
 /* Protocol by Wireshark or NetMon name (case-insensitive); NULL if unknown. */
-const nmx_protocol_t *nmx_proto_by_name(const char *name);
+const nmx_protocol_t *nmx__proto_by_name(const char *name);
 
 /* The registry entry behind an HPROTOCOL, or NULL if h is not one of ours
  * (checked by address comparison only: h is never dereferenced). */
-const nmx_protocol_t *nmx_proto_from_handle(HPROTOCOL h);
-HPROTOCOL nmx_proto_handle(const nmx_protocol_t *p);
-unsigned nmx_proto_id(const nmx_protocol_t *p);
+const nmx_protocol_t *nmx__proto_from_handle(HPROTOCOL h);
+HPROTOCOL nmx__proto_handle(const nmx_protocol_t *p);
+unsigned nmx__proto_id(const nmx_protocol_t *p);
 /* Wireshark display-filter name ("tcp"). */
-const char *nmx_proto_name(const nmx_protocol_t *p);
+const char *nmx__proto_name(const nmx_protocol_t *p);
 /* NetMon-style name ("TCP", "ETHERNET"). */
-const char *nmx_proto_netmon_name(const nmx_protocol_t *p);
+const char *nmx__proto_netmon_name(const nmx_protocol_t *p);
 /* The protocol's PROTOCOLINFO (ProtocolName holds the Wireshark name). */
-LPPROTOCOLINFO nmx_proto_info(const nmx_protocol_t *p);
+LPPROTOCOLINFO nmx__proto_info(const nmx_protocol_t *p);
 
 /* ===================================================================== */
 /* Fields (properties)                                                    */
@@ -137,25 +137,25 @@ enum nmx_base { NMX_BASE_DEC = 0, NMX_BASE_HEX, NMX_BASE_DEC_HEX, NMX_BASE_HEX_D
 typedef struct nmx_field nmx_field_t;
 
 /* Total number of properties in the registry. */
-uint32_t nmx_field_count(void);
-/* Property by global index (0 .. nmx_field_count()-1). */
-const nmx_field_t *nmx_field_by_index(uint32_t index);
+uint32_t nmx__field_count(void);
+/* Property by global index (0 .. nmx__field_count()-1). */
+const nmx_field_t *nmx__field_by_index(uint32_t index);
 /* Property by Wireshark field name, across all protocols (case-insensitive). */
-const nmx_field_t *nmx_field_by_key(const char *key);
+const nmx_field_t *nmx__field_by_key(const char *key);
 /* Property of protocol p by field name or Label (case-insensitive). */
-const nmx_field_t *nmx_field_lookup(const nmx_protocol_t *p, const char *name);
+const nmx_field_t *nmx__field_lookup(const nmx_protocol_t *p, const char *name);
 /* Validated conversions between HPROPERTY / PROPERTYINFO and fields. */
-const nmx_field_t *nmx_field_from_handle(HPROPERTY h);
-const nmx_field_t *nmx_field_from_info(const PROPERTYINFO *info);
-HPROPERTY nmx_field_handle(const nmx_field_t *f);
-LPPROPERTYINFO nmx_field_info(const nmx_field_t *f);
-const char *nmx_field_key(const nmx_field_t *f);
-const char *nmx_field_label(const nmx_field_t *f);
-enum nmx_ftype nmx_field_ftype(const nmx_field_t *f);
-const nmx_protocol_t *nmx_field_proto(const nmx_field_t *f);
+const nmx_field_t *nmx__field_from_handle(HPROPERTY h);
+const nmx_field_t *nmx__field_from_info(const PROPERTYINFO *info);
+HPROPERTY nmx__field_handle(const nmx_field_t *f);
+LPPROPERTYINFO nmx__field_info(const nmx_field_t *f);
+const char *nmx__field_key(const nmx_field_t *f);
+const char *nmx__field_label(const nmx_field_t *f);
+enum nmx_ftype nmx__field_ftype(const nmx_field_t *f);
+const nmx_protocol_t *nmx__field_proto(const nmx_field_t *f);
 /* Properties of a protocol: count and i-th. */
-uint32_t nmx_proto_field_count(const nmx_protocol_t *p);
-const nmx_field_t *nmx_proto_field(const nmx_protocol_t *p, uint32_t i);
+uint32_t nmx__proto_field_count(const nmx_protocol_t *p);
+const nmx_field_t *nmx__proto_field(const nmx_protocol_t *p, uint32_t i);
 
 /* ===================================================================== */
 /* Recognize pass (hot path, no allocation)                               */
@@ -184,14 +184,14 @@ typedef union nmx_recog_buf {
 
 /*
  * Recognizes the protocols of one frame: fills out->table with one
- * RECOGNIZEDATA per protocol header found (ProtocolID = enum nmx_proto_id,
+ * RECOGNIZEDATA per protocol header found (ProtocolID = enum nmx__proto_id,
  * nProtocolOffset = where the header starts, InstData NULL), outermost
  * first, and *addrs (if not NULL) with the address locations.  data holds
  * caplen captured bytes of a frame wirelen bytes long on the wire, of link
  * type `linktype` (linktype.h).  Never reads outside data[0..caplen).
  * Returns the number of entries.
  */
-unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
                        nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs);
 
 /* ===================================================================== */
@@ -200,9 +200,9 @@ unsigned nmx_recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, u
 
 /*
  * The result of dissecting one frame: one heap block, freed with
- * nmx_dissection_free(), that owns the recognize table, the property table,
+ * nmx__dissection_free(), that owns the recognize table, the property table,
  * the PROPERTYINSTs and their PROPERTYINSTEX storage.  Raw property
- * instances point into the frame bytes passed to nmx_dissect(), which must
+ * instances point into the frame bytes passed to nmx__dissect(), which must
  * therefore stay valid as long as the result is used.
  *
  * props->lpFirstPropertyInst[0 .. nTotalPropertyInsts) are in frame order.
@@ -222,10 +222,10 @@ typedef struct nmx_dissection {
 
 /*
  * What a frame's bytes do not say: its place in the capture.  Given to
- * nmx_dissect_ctx(), it adds the frame.* properties that tshark shows
+ * nmx__dissect_ctx(), it adds the frame.* properties that tshark shows
  * (frame.number, frame.time, frame.time_epoch, frame.time_delta,
  * frame.time_relative, frame.protocols, frame.comment) and tcp.stream /
- * udp.stream when known.  Without it (nmx_dissect) only frame.len and
+ * udp.stream when known.  Without it (nmx__dissect) only frame.len and
  * frame.cap_len are attached.
  */
 #define NMX_STREAM_NONE UINT32_MAX
@@ -245,22 +245,22 @@ typedef struct nmx_frame_ctx {
     uint32_t udp_stream[NMX_STREAM_LAYERS]; /* the same for UDP (a tunnel has two) */
 } nmx_frame_ctx_t;
 
-/* A reusable scratch area for nmx_dissect (one per thread or session). */
+/* A reusable scratch area for nmx__dissect (one per thread or session). */
 typedef struct nmx_proto_ws nmx_proto_ws_t;
-nmx_proto_ws_t *nmx_proto_ws_new(void);
-void nmx_proto_ws_free(nmx_proto_ws_t *ws);
+nmx_proto_ws_t *nmx__proto_ws_new(void);
+void nmx__proto_ws_free(nmx_proto_ws_t *ws);
 
 /*
  * Dissects one frame with every parser and attaches all properties.
  * ws may be NULL (a temporary workspace is used).  Returns NULL only when
  * out of memory.  Malformed data yields instances flagged IFLAG_ERROR.
  */
-nmx_dissection_t *nmx_dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+nmx_dissection_t *nmx__dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                               uint32_t wirelen, uint32_t linktype);
-/* The same with the frame's context (ctx may be NULL: as nmx_dissect). */
-nmx_dissection_t *nmx_dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
+/* The same with the frame's context (ctx may be NULL: as nmx__dissect). */
+nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                                   uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx);
-void nmx_dissection_free(nmx_dissection_t *d);
+void nmx__dissection_free(nmx_dissection_t *d);
 
 /* ===================================================================== */
 /* Conversations: tcp.stream and udp.stream                               */
@@ -278,21 +278,21 @@ void nmx_dissection_free(nmx_dissection_t *d);
  * without TCP or UDP, get NMX_STREAM_NONE.  streams.c has the details.
  */
 typedef struct nmx_streams nmx_streams_t;
-nmx_streams_t *nmx_streams_new(void);
-void nmx_streams_free(nmx_streams_t *st);
+nmx_streams_t *nmx__streams_new(void);
+void nmx__streams_free(nmx_streams_t *st);
 /* Feeds the next frame; false only when out of memory (the outputs are
  * then NMX_STREAM_NONE). */
-bool nmx_streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                       uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
                       uint32_t udp_stream[NMX_STREAM_LAYERS]);
 
 /* The first instance of property f in d after `after` (NULL: from the
  * start), in frame order; NULL when there is none or `after` is not one of
  * d's instances. */
-LPPROPERTYINST nmx_dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
+LPPROPERTYINST nmx__dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
                                    const PROPERTYINST *after);
 /* Index of inst in d's table, or -1 when inst is not one of d's instances. */
-long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst);
+long nmx__dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst);
 
 /* ===================================================================== */
 /* Offsets and addresses                                                  */
@@ -302,13 +302,13 @@ long nmx_dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst);
  * Offset of the first instance of protocol `id` in a recognize table, or
  * (DWORD)-1 when absent.  "frame" is always at 0.
  */
-DWORD nmx_proto_offset(const RECOGNIZEDATATABLE *t, unsigned id);
+DWORD nmx__proto_offset(const RECOGNIZEDATATABLE *t, unsigned id);
 
 /*
  * The nearest instance of protocol `id` that starts before `start`:
  * returns 0 and stores its offset, or NMERR_PROTOCOL_NOT_FOUND.
  */
-DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out);
+DWORD nmx__proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD start, DWORD *out);
 
 /*
  * The frame's source (dst == false) or destination address of the given
@@ -318,7 +318,7 @@ DWORD nmx_proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD star
  * bits of a MAC address.  Returns 0, NMERR_PROTOCOL_NOT_FOUND when the
  * frame has no such address, or NMERR_INVALID_PARAMETER.
  */
-DWORD nmx_frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
+DWORD nmx__frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
                         bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
                         DWORD *length);
 
@@ -337,22 +337,22 @@ typedef struct nmx_value {
 
 /* Decodes an instance's value; false if the instance is not ours or has no
  * value (instances flagged IFLAG_ERROR have none: they mark malformed data). */
-bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out);
+bool nmx__prop_value(const PROPERTYINST *pi, nmx_value_t *out);
 
 /*
  * Renders an instance's value exactly as `tshark -T fields` prints it,
  * NUL-terminated and truncated to buflen.  Returns the full length (like
  * snprintf), or 0 and an empty string for unknown instances.
  */
-size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen);
+size_t nmx__prop_render(const PROPERTYINST *pi, char *buf, size_t buflen);
 
 /* Formats a time of ns nanoseconds as tshark shows it: style 0 (and 1) an
  * interval in seconds ("1.500000000"), 2 a UTC date
  * ("Jan  1, 2010 00:00:29.651780000 UTC").  buf should hold 64 bytes. */
-void nmx_format_time(int64_t ns, int style, char *buf, size_t len);
+void nmx__format_time(int64_t ns, int style, char *buf, size_t len);
 
 /* Renders a decoded value of field f (same rules). */
-size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen);
+size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen);
 
 #ifdef __cplusplus
 }

@@ -7,8 +7,8 @@
  *
  * A dissector is `void nmx_dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
  * cursor covers the protocol's bytes (its base is the frame start, so
- * nmx_cur_offset() is an absolute frame offset).  It calls nmx_push_layer() to
- * record itself, adds all of its properties with nmx_add*() (which do
+ * nmx__cur_offset() is an absolute frame offset).  It calls nmx__push_layer() to
+ * record itself, adds all of its properties with nmx__add*() (which do
  * nothing in a recognize-only pass), then hands the rest to the next
  * dissector.  All reads go through the cursor or through explicit bounds
  * checks against c.left.
@@ -84,18 +84,18 @@ struct nmx_protocol {
 #define NMX_F_NONE(k, l) NMX_F_(k, l, NMX_FT_NONE, 0, 0, 0, 0, PROP_TYPE_SUMMARY, PROP_QUAL_NONE)
 
 /* The registry entries, defined by the dis_*.c files. */
-extern nmx_protocol_t nmx_p_frame, nmx_p_eth, nmx_p_llc, nmx_p_vlan, nmx_p_sll, nmx_p_null,
-    nmx_p_raw, nmx_p_radiotap, nmx_p_wlan, nmx_p_fddi, nmx_p_arp, nmx_p_ip, nmx_p_ipv6,
-    nmx_p_icmp, nmx_p_icmpv6, nmx_p_igmp, nmx_p_tcp, nmx_p_udp, nmx_p_dns, nmx_p_mdns,
-    nmx_p_llmnr, nmx_p_http, nmx_p_ssdp, nmx_p_nbns, nmx_p_nbdgm, nmx_p_nbss, nmx_p_smb,
-    nmx_p_smb2, nmx_p_dhcp, nmx_p_tls, nmx_p_teredo, nmx_p_gtp, nmx_p_netmon_header,
-    nmx_p_netmon_event, nmx_p_netmon_filter, nmx_p_netmon_netinfo, nmx_p_netmon_other;
+extern nmx_protocol_t nmx__p_frame, nmx__p_eth, nmx__p_llc, nmx__p_vlan, nmx__p_sll, nmx__p_null,
+    nmx__p_raw, nmx__p_radiotap, nmx__p_wlan, nmx__p_fddi, nmx__p_arp, nmx__p_ip, nmx__p_ipv6,
+    nmx__p_icmp, nmx__p_icmpv6, nmx__p_igmp, nmx__p_tcp, nmx__p_udp, nmx__p_dns, nmx__p_mdns,
+    nmx__p_llmnr, nmx__p_http, nmx__p_ssdp, nmx__p_nbns, nmx__p_nbdgm, nmx__p_nbss, nmx__p_smb,
+    nmx__p_smb2, nmx__p_dhcp, nmx__p_tls, nmx__p_teredo, nmx__p_gtp, nmx__p_netmon_header,
+    nmx__p_netmon_event, nmx__p_netmon_filter, nmx__p_netmon_netinfo, nmx__p_netmon_other;
 
 /* ip.version, which the IPv6 dissector adds too (as Wireshark does). */
-extern const nmx_field_t *const nmx_ip_version_field;
+extern const nmx_field_t *const nmx__ip_version_field;
 
 /* One-time registry initialisation (idempotent, thread-safe). */
-void nmx_registry_init(void);
+void nmx__registry_init(void);
 
 /* ===================================================================== */
 /* Dissection context                                                     */
@@ -135,54 +135,54 @@ typedef struct nmx_dctx {
  * Records protocol `id` starting at frame offset `off`.  Returns false when
  * the recognize table is full, in which case the dissector stops.
  */
-bool nmx_push_layer(nmx_dctx_t *d, unsigned id, size_t off);
+bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off);
 
 /* How many layers of protocol id were recorded before the last one (0 for
  * the frame's first TCP header: the index into nmx_frame_ctx_t.tcp_stream). */
-unsigned nmx_layer_index(const nmx_dctx_t *d, unsigned id);
+unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id);
 
-/* The instance recorders behind nmx_add* (dissect.c), called when the
+/* The instance recorders behind nmx__add* (dissect.c), called when the
  * frame is being dissected into properties (d->ws set). */
-void nmx_record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
-void nmx_record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
-void nmx_record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
+void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
+void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
+void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
                     size_t n);
 
 /* A property whose value is the frame bytes [off, off+len). */
-static inline void nmx_add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
+static inline void nmx__add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
     if (d->ws)
-        nmx_record_raw(d, f, off, len, 0);
+        nmx__record_raw(d, f, off, len, 0);
 }
 /* The same, flagged IFLAG_ERROR (malformed data). */
-static inline void nmx_add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
+static inline void nmx__add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
     if (d->ws)
-        nmx_record_raw(d, f, off, len, IFLAG_ERROR);
+        nmx__record_raw(d, f, off, len, IFLAG_ERROR);
 }
 /* A derived number (computed, not stored in the frame), stored in PROPERTYINSTEX. */
-static inline void nmx_add_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+static inline void nmx__add_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
                                 uint64_t v)
 {
     if (d->ws)
-        nmx_record_uint(d, f, off, len, v);
+        nmx__record_uint(d, f, off, len, v);
 }
 /* A derived string or byte value (e.g. a decompressed DNS name). */
-static inline void nmx_add_str(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+static inline void nmx__add_str(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
                                const void *s, size_t n)
 {
     if (d->ws)
-        nmx_record_bytes(d, f, off, len, s, n);
+        nmx__record_bytes(d, f, off, len, s, n);
 }
 
 /* Offset of the cursor's next byte from the frame start. */
-static inline size_t nmx_off(const nmx_cursor_t *c)
+static inline size_t nmx__off(const nmx_cursor_t *c)
 {
-    return nmx_cur_offset(c);
+    return nmx__cur_offset(c);
 }
 
 /* A cursor over the first n bytes of c (all of c if n is larger). */
-static inline nmx_cursor_t nmx_cur_head(nmx_cursor_t c, size_t n)
+static inline nmx_cursor_t nmx__cur_head(nmx_cursor_t c, size_t n)
 {
     if (n < c.left)
         c.left = n;
@@ -190,7 +190,7 @@ static inline nmx_cursor_t nmx_cur_head(nmx_cursor_t c, size_t n)
 }
 
 /* Bytes at c + i (caller has checked i + n <= c.left). */
-static inline const uint8_t *nmx_at(const nmx_cursor_t *c, size_t i)
+static inline const uint8_t *nmx__at(const nmx_cursor_t *c, size_t i)
 {
     return c->p + i;
 }
@@ -199,66 +199,66 @@ static inline const uint8_t *nmx_at(const nmx_cursor_t *c, size_t i)
 /* Dissectors                                                             */
 /* ===================================================================== */
 
-void nmx_dis_frame(nmx_dctx_t *d, uint32_t linktype);
+void nmx__dis_frame(nmx_dctx_t *d, uint32_t linktype);
 /* Adds frame.protocols (after the other layers, see dissect.c). */
-void nmx_dis_frame_protocols(nmx_dctx_t *d, const char *text);
-void nmx_dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
-void nmx_dis_llc(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_vlan(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_sll(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_sll2(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order);
-void nmx_dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version);
-void nmx_dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_arp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag);
-void nmx_dis_icmp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_igmp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_tcp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_udp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp);
-void nmx_dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
-void nmx_dis_nbns(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool port445);
-void nmx_dis_smb(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_teredo(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_gtp(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx_dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
+void nmx__dis_frame_protocols(nmx_dctx_t *d, const char *text);
+void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
+void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_sll2(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order);
+void nmx__dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version);
+void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag);
+void nmx__dis_icmp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp);
+void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
+void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool port445);
+void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_teredo(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 
 /* Dissects the datagram quoted by an ICMP or ICMPv6 error (dis_icmp.c). */
-void nmx_icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6);
+void nmx__icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6);
 
 /* Shared by NBNS and NBDGM: decodes a first-level-encoded NetBIOS name at
  * `c` (which may use DNS-style compression relative to msg) into out as
  * tshark shows it ("NAME<1d>"), returns its type byte or -1, and stores the
  * encoded length consumed in *used. */
-int nmx_netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used);
+int nmx__netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used);
 /* Wireshark's description of a NetBIOS name type ("Workstation/Redirector"). */
-const char *nmx_netbios_type_descr(unsigned type);
+const char *nmx__netbios_type_descr(unsigned type);
 
 /* Ports with a Wireshark dissector (ports.c) and the look-up over them. */
-extern const uint16_t nmx_tcp_ws_ports[], nmx_udp_ws_ports[];
-extern const size_t nmx_tcp_ws_ports_count, nmx_udp_ws_ports_count;
-bool nmx_port_in(const uint16_t *list, size_t n, unsigned port);
+extern const uint16_t nmx__tcp_ws_ports[], nmx__udp_ws_ports[];
+extern const size_t nmx__tcp_ws_ports_count, nmx__udp_ws_ports_count;
+bool nmx__port_in(const uint16_t *list, size_t n, unsigned port);
 
 /* Wireshark's TLS heuristic: a handshake or application-data record header. */
-bool nmx_tls_heur(const uint8_t *p, size_t n);
+bool nmx__tls_heur(const uint8_t *p, size_t n);
 /* Wireshark's HTTP-over-TCP heuristic: a first line starting or ending with HTTP/1.x. */
-bool nmx_http_heur(const uint8_t *p, size_t n);
+bool nmx__http_heur(const uint8_t *p, size_t n);
 /* A strict check that a UDP payload is a DNS query or response. */
-bool nmx_dns_heur(const uint8_t *p, size_t n);
+bool nmx__dns_heur(const uint8_t *p, size_t n);
 
 /* Escapes text as Wireshark's format_text does (used for strings). */
-size_t nmx_format_text(const uint8_t *s, size_t n, char *out, size_t outlen);
+size_t nmx__format_text(const uint8_t *s, size_t n, char *out, size_t outlen);
 
 #endif /* NMX_PROTO_INT_H */

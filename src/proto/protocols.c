@@ -14,24 +14,24 @@
 
 NMAPI HPROTOCOL WINAPI GetProtocolFromName(LPCSTR ProtocolName)
 {
-    const nmx_protocol_t *p = nmx_proto_by_name(ProtocolName);
+    const nmx_protocol_t *p = nmx__proto_by_name(ProtocolName);
     if (!p) {
         BhSetLastError(ProtocolName ? NMERR_PROTOCOL_NOT_FOUND : NMERR_INVALID_PARAMETER);
         return NULL;
     }
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_proto_handle(p);
+    return nmx__proto_handle(p);
 }
 
 NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol)
 {
-    const nmx_protocol_t *p = nmx_proto_from_handle(hProtocol);
+    const nmx_protocol_t *p = nmx__proto_from_handle(hProtocol);
     if (!p) {
         BhSetLastError(NMERR_INVALID_HPROTOCOL);
         return NULL;
     }
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_proto_info(p);
+    return nmx__proto_info(p);
 }
 
 /*
@@ -48,14 +48,14 @@ NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName)
     }
     const nmx_field_t *f = NULL;
     if (!hProtocol) {
-        f = nmx_field_by_key(PropertyName);
+        f = nmx__field_by_key(PropertyName);
     } else {
-        const nmx_protocol_t *p = nmx_proto_from_handle(hProtocol);
+        const nmx_protocol_t *p = nmx__proto_from_handle(hProtocol);
         if (!p) {
             BhSetLastError(NMERR_INVALID_HPROTOCOL);
             return 0;
         }
-        f = nmx_field_lookup(p, PropertyName);
+        f = nmx__field_lookup(p, PropertyName);
         if (!f) {
             const char *dot = strchr(PropertyName, '.');
             if (dot) {
@@ -64,8 +64,8 @@ NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName)
                 if (n < sizeof(pre)) {
                     memcpy(pre, PropertyName, n);
                     pre[n] = '\0';
-                    if (nmx_proto_by_name(pre) == p)
-                        f = nmx_field_lookup(p, dot + 1);
+                    if (nmx__proto_by_name(pre) == p)
+                        f = nmx__field_lookup(p, dot + 1);
                 }
             }
         }
@@ -75,18 +75,18 @@ NMAPI HPROPERTY WINAPI GetProperty(HPROTOCOL hProtocol, LPCSTR PropertyName)
         return 0;
     }
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_field_handle(f);
+    return nmx__field_handle(f);
 }
 
 NMAPI LPPROPERTYINFO WINAPI GetPropertyInfo(HPROPERTY hProperty)
 {
-    const nmx_field_t *f = nmx_field_from_handle(hProperty);
+    const nmx_field_t *f = nmx__field_from_handle(hProperty);
     if (!f) {
         BhSetLastError(NMERR_INVALID_HPROPERTY);
         return NULL;
     }
     BhSetLastError(NMERR_SUCCESS);
-    return nmx_field_info(f);
+    return nmx__field_info(f);
 }
 
 /* The protocol description table: {ProtocolID, description}, built once. */
@@ -100,7 +100,7 @@ static void desc_build(void)
     if (!desc_table)
         return;
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
-        const nmx_protocol_t *p = nmx_proto_by_id(id);
+        const nmx_protocol_t *p = nmx__proto_by_id(id);
         desc_table[desc_count].Value = (WORD)id;
         desc_table[desc_count].Label = (LPSTR)p->info.Comment;
         desc_count++;

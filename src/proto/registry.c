@@ -21,46 +21,46 @@
 
 #define NMX_HPROP_BASE ((DWORD_PTR)0x4E4D0000u) /* 'NM' in the high half */
 
-/* Registry entries in id order (index = enum nmx_proto_id). */
+/* Registry entries in id order (index = enum nmx__proto_id). */
 static nmx_protocol_t *const protocols[NMX_PROTO_COUNT] = {
     [NMX_PROTO_NONE] = NULL,
-    [NMX_PROTO_FRAME] = &nmx_p_frame,
-    [NMX_PROTO_ETH] = &nmx_p_eth,
-    [NMX_PROTO_LLC] = &nmx_p_llc,
-    [NMX_PROTO_VLAN] = &nmx_p_vlan,
-    [NMX_PROTO_SLL] = &nmx_p_sll,
-    [NMX_PROTO_NULL] = &nmx_p_null,
-    [NMX_PROTO_RAW] = &nmx_p_raw,
-    [NMX_PROTO_RADIOTAP] = &nmx_p_radiotap,
-    [NMX_PROTO_WLAN] = &nmx_p_wlan,
-    [NMX_PROTO_FDDI] = &nmx_p_fddi,
-    [NMX_PROTO_ARP] = &nmx_p_arp,
-    [NMX_PROTO_IP] = &nmx_p_ip,
-    [NMX_PROTO_IPV6] = &nmx_p_ipv6,
-    [NMX_PROTO_ICMP] = &nmx_p_icmp,
-    [NMX_PROTO_ICMPV6] = &nmx_p_icmpv6,
-    [NMX_PROTO_IGMP] = &nmx_p_igmp,
-    [NMX_PROTO_TCP] = &nmx_p_tcp,
-    [NMX_PROTO_UDP] = &nmx_p_udp,
-    [NMX_PROTO_DNS] = &nmx_p_dns,
-    [NMX_PROTO_MDNS] = &nmx_p_mdns,
-    [NMX_PROTO_LLMNR] = &nmx_p_llmnr,
-    [NMX_PROTO_HTTP] = &nmx_p_http,
-    [NMX_PROTO_SSDP] = &nmx_p_ssdp,
-    [NMX_PROTO_NBNS] = &nmx_p_nbns,
-    [NMX_PROTO_NBDGM] = &nmx_p_nbdgm,
-    [NMX_PROTO_NBSS] = &nmx_p_nbss,
-    [NMX_PROTO_SMB] = &nmx_p_smb,
-    [NMX_PROTO_SMB2] = &nmx_p_smb2,
-    [NMX_PROTO_DHCP] = &nmx_p_dhcp,
-    [NMX_PROTO_TLS] = &nmx_p_tls,
-    [NMX_PROTO_TEREDO] = &nmx_p_teredo,
-    [NMX_PROTO_GTP] = &nmx_p_gtp,
-    [NMX_PROTO_NETMON_HEADER] = &nmx_p_netmon_header,
-    [NMX_PROTO_NETMON_EVENT] = &nmx_p_netmon_event,
-    [NMX_PROTO_NETMON_FILTER] = &nmx_p_netmon_filter,
-    [NMX_PROTO_NETMON_NETINFO] = &nmx_p_netmon_netinfo,
-    [NMX_PROTO_NETMON_OTHER] = &nmx_p_netmon_other,
+    [NMX_PROTO_FRAME] = &nmx__p_frame,
+    [NMX_PROTO_ETH] = &nmx__p_eth,
+    [NMX_PROTO_LLC] = &nmx__p_llc,
+    [NMX_PROTO_VLAN] = &nmx__p_vlan,
+    [NMX_PROTO_SLL] = &nmx__p_sll,
+    [NMX_PROTO_NULL] = &nmx__p_null,
+    [NMX_PROTO_RAW] = &nmx__p_raw,
+    [NMX_PROTO_RADIOTAP] = &nmx__p_radiotap,
+    [NMX_PROTO_WLAN] = &nmx__p_wlan,
+    [NMX_PROTO_FDDI] = &nmx__p_fddi,
+    [NMX_PROTO_ARP] = &nmx__p_arp,
+    [NMX_PROTO_IP] = &nmx__p_ip,
+    [NMX_PROTO_IPV6] = &nmx__p_ipv6,
+    [NMX_PROTO_ICMP] = &nmx__p_icmp,
+    [NMX_PROTO_ICMPV6] = &nmx__p_icmpv6,
+    [NMX_PROTO_IGMP] = &nmx__p_igmp,
+    [NMX_PROTO_TCP] = &nmx__p_tcp,
+    [NMX_PROTO_UDP] = &nmx__p_udp,
+    [NMX_PROTO_DNS] = &nmx__p_dns,
+    [NMX_PROTO_MDNS] = &nmx__p_mdns,
+    [NMX_PROTO_LLMNR] = &nmx__p_llmnr,
+    [NMX_PROTO_HTTP] = &nmx__p_http,
+    [NMX_PROTO_SSDP] = &nmx__p_ssdp,
+    [NMX_PROTO_NBNS] = &nmx__p_nbns,
+    [NMX_PROTO_NBDGM] = &nmx__p_nbdgm,
+    [NMX_PROTO_NBSS] = &nmx__p_nbss,
+    [NMX_PROTO_SMB] = &nmx__p_smb,
+    [NMX_PROTO_SMB2] = &nmx__p_smb2,
+    [NMX_PROTO_DHCP] = &nmx__p_dhcp,
+    [NMX_PROTO_TLS] = &nmx__p_tls,
+    [NMX_PROTO_TEREDO] = &nmx__p_teredo,
+    [NMX_PROTO_GTP] = &nmx__p_gtp,
+    [NMX_PROTO_NETMON_HEADER] = &nmx__p_netmon_header,
+    [NMX_PROTO_NETMON_EVENT] = &nmx__p_netmon_event,
+    [NMX_PROTO_NETMON_FILTER] = &nmx__p_netmon_filter,
+    [NMX_PROTO_NETMON_NETINFO] = &nmx__p_netmon_netinfo,
+    [NMX_PROTO_NETMON_OTHER] = &nmx__p_netmon_other,
 };
 
 static nmx_field_t **fields;   /* global index -> field */
@@ -84,8 +84,8 @@ static void registry_build(void)
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
         nmx_protocol_t *p = protocols[id];
         p->info.ProtocolID = id;
-        nmx_strlcpy((char *)p->info.ProtocolName, p->name, sizeof(p->info.ProtocolName));
-        nmx_strlcpy((char *)p->info.Comment, p->description ? p->description : p->name,
+        nmx__strlcpy((char *)p->info.ProtocolName, p->name, sizeof(p->info.ProtocolName));
+        nmx__strlcpy((char *)p->info.Comment, p->description ? p->description : p->name,
                     sizeof(p->info.Comment));
         p->first_field = idx;
         PROPERTYDATABASE *db = calloc(1, sizeof(*db) + (p->nfields + 1) * sizeof(LPPROPERTYINFO));
@@ -135,123 +135,123 @@ static void registry_build(void)
     nfields_total = idx;
 }
 
-void nmx_registry_init(void)
+void nmx__registry_init(void)
 {
     call_once(&init_once, registry_build);
 }
 
-const nmx_protocol_t *nmx_proto_by_id(unsigned id)
+const nmx_protocol_t *nmx__proto_by_id(unsigned id)
 {
     if (id == 0 || id >= NMX_PROTO_COUNT)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     return protocols[id];
 }
 
-const nmx_protocol_t *nmx_proto_by_name(const char *name)
+const nmx_protocol_t *nmx__proto_by_name(const char *name)
 {
     if (!name || !*name)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
         const nmx_protocol_t *p = protocols[id];
-        if (nmx_streq_nocase(name, p->name) ||
-            (p->netmon_name && nmx_streq_nocase(name, p->netmon_name)) ||
-            (p->alias && nmx_streq_nocase(name, p->alias)))
+        if (nmx__streq_nocase(name, p->name) ||
+            (p->netmon_name && nmx__streq_nocase(name, p->netmon_name)) ||
+            (p->alias && nmx__streq_nocase(name, p->alias)))
             return p;
     }
     return NULL;
 }
 
-const nmx_protocol_t *nmx_proto_from_handle(HPROTOCOL h)
+const nmx_protocol_t *nmx__proto_from_handle(HPROTOCOL h)
 {
     if (!h)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++)
         if ((const void *)protocols[id] == (const void *)h)
             return protocols[id];
     return NULL;
 }
 
-HPROTOCOL nmx_proto_handle(const nmx_protocol_t *p)
+HPROTOCOL nmx__proto_handle(const nmx_protocol_t *p)
 {
     return (HPROTOCOL)(void *)(uintptr_t)p;
 }
 
-unsigned nmx_proto_id(const nmx_protocol_t *p)
+unsigned nmx__proto_id(const nmx_protocol_t *p)
 {
     return p ? (unsigned)p->info.ProtocolID : 0;
 }
 
-const char *nmx_proto_name(const nmx_protocol_t *p)
+const char *nmx__proto_name(const nmx_protocol_t *p)
 {
     return p ? p->name : NULL;
 }
 
-const char *nmx_proto_netmon_name(const nmx_protocol_t *p)
+const char *nmx__proto_netmon_name(const nmx_protocol_t *p)
 {
     if (!p)
         return NULL;
     return p->netmon_name ? p->netmon_name : p->name;
 }
 
-LPPROTOCOLINFO nmx_proto_info(const nmx_protocol_t *p)
+LPPROTOCOLINFO nmx__proto_info(const nmx_protocol_t *p)
 {
     return p ? (LPPROTOCOLINFO)&p->info : NULL;
 }
 
-uint32_t nmx_field_count(void)
+uint32_t nmx__field_count(void)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     return nfields_total;
 }
 
-const nmx_field_t *nmx_field_by_index(uint32_t index)
+const nmx_field_t *nmx__field_by_index(uint32_t index)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     return index < nfields_total ? fields[index] : NULL;
 }
 
-const nmx_field_t *nmx_field_by_key(const char *key)
+const nmx_field_t *nmx__field_by_key(const char *key)
 {
     if (!key)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     for (uint32_t i = 0; i < nfields_total; i++)
-        if (nmx_streq_nocase(key, fields[i]->key))
+        if (nmx__streq_nocase(key, fields[i]->key))
             return fields[i];
     return NULL;
 }
 
-const nmx_field_t *nmx_field_lookup(const nmx_protocol_t *p, const char *name)
+const nmx_field_t *nmx__field_lookup(const nmx_protocol_t *p, const char *name)
 {
     if (!p || !name)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     for (uint32_t i = 0; i < p->nfields; i++)
-        if (nmx_streq_nocase(name, p->fields[i].key))
+        if (nmx__streq_nocase(name, p->fields[i].key))
             return &p->fields[i];
     for (uint32_t i = 0; i < p->nfields; i++)
-        if (nmx_streq_nocase(name, p->fields[i].info.Label))
+        if (nmx__streq_nocase(name, p->fields[i].info.Label))
             return &p->fields[i];
     /* "PROTO.Label" or a key with another protocol's prefix is not ours. */
     return NULL;
 }
 
-const nmx_field_t *nmx_field_from_handle(HPROPERTY h)
+const nmx_field_t *nmx__field_from_handle(HPROPERTY h)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     if (h < NMX_HPROP_BASE || h - NMX_HPROP_BASE >= nfields_total)
         return NULL;
     return fields[h - NMX_HPROP_BASE];
 }
 
-const nmx_field_t *nmx_field_from_info(const PROPERTYINFO *info)
+const nmx_field_t *nmx__field_from_info(const PROPERTYINFO *info)
 {
     if (!info)
         return NULL;
-    nmx_registry_init();
+    nmx__registry_init();
     /* Locate by address among our fields (binary search is unsafe: the
      * tables are separate arrays), comparing addresses only. */
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
@@ -267,43 +267,43 @@ const nmx_field_t *nmx_field_from_info(const PROPERTYINFO *info)
     return NULL;
 }
 
-HPROPERTY nmx_field_handle(const nmx_field_t *f)
+HPROPERTY nmx__field_handle(const nmx_field_t *f)
 {
     return f ? f->info.hProperty : 0;
 }
 
-LPPROPERTYINFO nmx_field_info(const nmx_field_t *f)
+LPPROPERTYINFO nmx__field_info(const nmx_field_t *f)
 {
     return f ? (LPPROPERTYINFO)&f->info : NULL;
 }
 
-const char *nmx_field_key(const nmx_field_t *f)
+const char *nmx__field_key(const nmx_field_t *f)
 {
     return f ? f->key : NULL;
 }
 
-const char *nmx_field_label(const nmx_field_t *f)
+const char *nmx__field_label(const nmx_field_t *f)
 {
     return f ? f->info.Label : NULL;
 }
 
-enum nmx_ftype nmx_field_ftype(const nmx_field_t *f)
+enum nmx_ftype nmx__field_ftype(const nmx_field_t *f)
 {
     return f ? (enum nmx_ftype)f->ftype : NMX_FT_NONE;
 }
 
-const nmx_protocol_t *nmx_field_proto(const nmx_field_t *f)
+const nmx_protocol_t *nmx__field_proto(const nmx_field_t *f)
 {
-    return f ? nmx_proto_by_id(f->proto) : NULL;
+    return f ? nmx__proto_by_id(f->proto) : NULL;
 }
 
-uint32_t nmx_proto_field_count(const nmx_protocol_t *p)
+uint32_t nmx__proto_field_count(const nmx_protocol_t *p)
 {
     return p ? p->nfields : 0;
 }
 
-const nmx_field_t *nmx_proto_field(const nmx_protocol_t *p, uint32_t i)
+const nmx_field_t *nmx__proto_field(const nmx_protocol_t *p, uint32_t i)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     return (p && i < p->nfields) ? &p->fields[i] : NULL;
 }

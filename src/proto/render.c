@@ -10,7 +10,7 @@
  *   Ethernet                             00:11:22:33:44:55
  *   IPv4 / IPv6                          dotted quad / RFC 5952
  *   string                               the text, UTF-8 with invalid bytes
- *                                        replaced (see nmx_format_text)
+ *                                        replaced (see nmx__format_text)
  *   bytes                                lower-case hex, no separator
  *   absolute time                        "Jan  1, 2010 00:00:29.651780000 UTC"
  *                                        (always UTC: tshark run with TZ=UTC)
@@ -65,7 +65,7 @@ static bool number_value(const nmx_field_t *f, const uint8_t *bytes, size_t len,
     } else {
         if (len == 0)
             return false;
-        v = nmx_load_uint(bytes, len, f->flags & NMX_FF_LE);
+        v = nmx__load_uint(bytes, len, f->flags & NMX_FF_LE);
         if (f->mask && f->ftype != NMX_FT_BOOL)
             v = (v & f->mask) >> __builtin_ctzll(f->mask);
     }
@@ -90,11 +90,11 @@ static bool number_value(const nmx_field_t *f, const uint8_t *bytes, size_t len,
     return true;
 }
 
-bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
+bool nmx__prop_value(const PROPERTYINST *pi, nmx_value_t *out)
 {
     if (!pi || !out)
         return false;
-    const nmx_field_t *f = nmx_field_from_info(pi->lpPropertyInfo);
+    const nmx_field_t *f = nmx__field_from_info(pi->lpPropertyInfo);
     if (!f)
         return false;
     memset(out, 0, sizeof(*out));
@@ -142,7 +142,7 @@ bool nmx_prop_value(const PROPERTYINST *pi, nmx_value_t *out)
     return true;
 }
 
-void nmx_format_time(int64_t ns, int style, char *buf, size_t len)
+void nmx__format_time(int64_t ns, int style, char *buf, size_t len)
 {
     if (style != 2) {
         /* Seconds with nine decimals; the sign is printed once. */
@@ -230,7 +230,7 @@ static size_t utf8_seq(const uint8_t *s, size_t n)
     return len;
 }
 
-size_t nmx_format_text(const uint8_t *s, size_t n, char *out, size_t outlen)
+size_t nmx__format_text(const uint8_t *s, size_t n, char *out, size_t outlen)
 {
     sbuf_t b = {out, outlen, 0};
     size_t i = 0;
@@ -307,7 +307,7 @@ static unsigned hex_digits(const nmx_field_t *f)
     }
 }
 
-size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen)
+size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, size_t buflen)
 {
     char tmp[64];
     sbuf_t b = {buf, buflen, 0};
@@ -334,31 +334,31 @@ size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, s
         break;
     case NMX_FT_ETHER:
         if (v->len == 6) {
-            nmx_format_mac(v->bytes, tmp);
+            nmx__format_mac(v->bytes, tmp);
             sb_puts(&b, tmp);
         }
         break;
     case NMX_FT_IPV4:
         if (v->len == 4) {
-            nmx_format_ipv4(v->bytes, tmp);
+            nmx__format_ipv4(v->bytes, tmp);
             sb_puts(&b, tmp);
         }
         break;
     case NMX_FT_IPV6:
         if (v->len == 16) {
-            nmx_format_ipv6(v->bytes, tmp);
+            nmx__format_ipv6(v->bytes, tmp);
             sb_puts(&b, tmp);
         }
         break;
     case NMX_FT_STRING: {
         /* Strings are stored already as tshark shows them when derived;
          * raw frame text is passed through the same escaping. */
-        size_t need = nmx_format_text(v->bytes, v->len, buf, buflen);
+        size_t need = nmx__format_text(v->bytes, v->len, buf, buflen);
         return need;
     }
     case NMX_FT_ABSTIME:
     case NMX_FT_RELTIME:
-        nmx_format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : 2, tmp, sizeof tmp);
+        nmx__format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : 2, tmp, sizeof tmp);
         sb_puts(&b, tmp);
         break;
     case NMX_FT_BYTES:
@@ -374,11 +374,11 @@ size_t nmx_value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, s
     return b.n;
 }
 
-size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen)
+size_t nmx__prop_render(const PROPERTYINST *pi, char *buf, size_t buflen)
 {
     nmx_value_t v;
-    const nmx_field_t *f = pi ? nmx_field_from_info(pi->lpPropertyInfo) : NULL;
-    if (!f || !nmx_prop_value(pi, &v)) {
+    const nmx_field_t *f = pi ? nmx__field_from_info(pi->lpPropertyInfo) : NULL;
+    if (!f || !nmx__prop_value(pi, &v)) {
         if (buflen)
             buf[0] = '\0';
         return 0;
@@ -391,5 +391,5 @@ size_t nmx_prop_render(const PROPERTYINST *pi, char *buf, size_t buflen)
         sb_end(&b);
         return b.n;
     }
-    return nmx_value_render(f, &v, buf, buflen);
+    return nmx__value_render(f, &v, buf, buflen);
 }

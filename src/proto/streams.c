@@ -46,9 +46,9 @@ struct nmx_streams {
     uint32_t next[2];    /* next tcp / udp stream number */
 };
 
-nmx_streams_t *nmx_streams_new(void)
+nmx_streams_t *nmx__streams_new(void)
 {
-    nmx_registry_init();
+    nmx__registry_init();
     nmx_streams_t *st = calloc(1, sizeof(*st));
     if (!st)
         return NULL;
@@ -61,7 +61,7 @@ nmx_streams_t *nmx_streams_new(void)
     return st;
 }
 
-void nmx_streams_free(nmx_streams_t *st)
+void nmx__streams_free(nmx_streams_t *st)
 {
     if (!st)
         return;
@@ -145,7 +145,7 @@ static bool make_key(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATA
     }
     if (!src || off + 4 > caplen)
         return false;
-    uint16_t sp = nmx_load_u16be(data + off), dp = nmx_load_u16be(data + off + 2);
+    uint16_t sp = nmx__load_u16be(data + off), dp = nmx__load_u16be(data + off + 2);
     memset(k, 0, sizeof(*k));
     k->l4 = (uint8_t)l4;
     k->alen = (uint8_t)alen;
@@ -160,7 +160,7 @@ static bool make_key(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATA
     return true;
 }
 
-bool nmx_streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
                       uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
                       uint32_t udp_stream[NMX_STREAM_LAYERS])
 {
@@ -169,7 +169,7 @@ bool nmx_streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, u
     if (!st)
         return false;
     nmx_recog_buf_t rb;
-    unsigned n = nmx_recognize(data, caplen, wirelen, linktype, &rb, NULL);
+    unsigned n = nmx__recognize(data, caplen, wirelen, linktype, &rb, NULL);
     const RECOGNIZEDATATABLE *t = &rb.table;
     unsigned seen[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
@@ -193,7 +193,7 @@ bool nmx_streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, u
         if (id == NMX_PROTO_TCP) {
             size_t off = t->RecognizeData[i].nProtocolOffset;
             if (off + 14 <= caplen) {
-                uint32_t seq = nmx_load_u32be(data + off + 4);
+                uint32_t seq = nmx__load_u32be(data + off + 4);
                 uint8_t flags = data[off + 13];
                 bool syn = (flags & 0x12) == 0x02;
                 if (!created && syn && c->base_set[dir] && c->base[dir] != seq) {

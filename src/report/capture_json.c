@@ -12,7 +12,7 @@
 #include "capture/capture.h"
 #include "report/report.h"
 
-void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
+void nmx__report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
 {
     int64_t secs = ns / 1000000000, frac = ns % 1000000000;
     if (frac < 0) {
@@ -37,20 +37,20 @@ void nmx_report_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
     snprintf(buf, n, "%s.%.*sZ", head, (int)digits, f);
 }
 
-json_t *nmx_report_capture_json(const nmx_capture_t *cap)
+json_t *nmx__report_capture_json(const nmx_capture_t *cap)
 {
     if (cap == NULL)
         return NULL;
     nmx_capture_info_t info;
     nmx_capture_get_info(cap, &info);
-    unsigned digits = nmx_cap_time_digits((const nmx_cap_t *)cap);
+    unsigned digits = nmx__cap_time_digits((const nmx_cap_t *)cap);
     json_t *o = json_object();
-    json_object_set_new(o, "path", nmx_report_json_text(info.path));
+    json_object_set_new(o, "path", nmx__report_json_text(info.path));
     /* Every file read, in the order named: several are merged in time order. */
     json_t *files = json_array();
     for (uint32_t k = 0; k < info.n_files; k++) {
         json_t *f = json_object();
-        json_object_set_new(f, "path", nmx_report_json_text(info.files[k]));
+        json_object_set_new(f, "path", nmx__report_json_text(info.files[k]));
         json_object_set_new(f, "frames", json_integer(info.file_frames[k]));
         json_array_append_new(files, f);
     }
@@ -67,9 +67,9 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     json_object_set_new(o, "link_types", lt);
     if (info.frames > 0) {
         char buf[64];
-        nmx_report_iso_time(info.first_ns, digits, buf, sizeof buf);
+        nmx__report_iso_time(info.first_ns, digits, buf, sizeof buf);
         json_object_set_new(o, "first_time", json_string(buf));
-        nmx_report_iso_time(info.last_ns, digits, buf, sizeof buf);
+        nmx__report_iso_time(info.last_ns, digits, buf, sizeof buf);
         json_object_set_new(o, "last_time", json_string(buf));
         json_object_set_new(o, "duration", json_real((double)((uint64_t)info.last_ns - (uint64_t)info.first_ns) / 1e9));
     } else {
@@ -79,12 +79,12 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap)
     }
     json_t *cm = json_array();
     for (size_t i = 0; i < info.n_comments; i++)
-        json_array_append_new(cm, nmx_report_json_text(info.comments[i]));
+        json_array_append_new(cm, nmx__report_json_text(info.comments[i]));
     json_object_set_new(o, "comments", cm);
     if (info.damage != NULL) {
         json_t *d = json_object();
         json_object_set_new(d, "offset", json_integer((json_int_t)info.damage_offset));
-        json_object_set_new(d, "message", nmx_report_json_text(info.damage));
+        json_object_set_new(d, "message", nmx__report_json_text(info.damage));
         json_object_set_new(o, "damage", d);
     } else {
         json_object_set_new(o, "damage", json_null());
@@ -94,7 +94,7 @@ json_t *nmx_report_capture_json(const nmx_capture_t *cap)
 
 NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap, char *errbuf, size_t errlen)
 {
-    json_t *o = nmx_report_capture_json(cap);
+    json_t *o = nmx__report_capture_json(cap);
     char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (text == NULL && cap == NULL) {
@@ -109,5 +109,5 @@ NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap, char *errbuf, size_t
 
 NMX_EXPORT void nmx_iso_time(int64_t ns, unsigned digits, char *buf, size_t n)
 {
-    nmx_report_iso_time(ns, digits, buf, n);
+    nmx__report_iso_time(ns, digits, buf, n);
 }

@@ -372,7 +372,7 @@ static long double key_sum(json_t *vals, const char *expr, bool *numeric)
 {
     long double s = 0;
     char buf[256];
-    nmx_strlcpy(buf, expr, sizeof buf);
+    nmx__strlcpy(buf, expr, sizeof buf);
     *numeric = true;
     for (char *p = buf, *plus; p != NULL; p = plus) {
         plus = strchr(p, '+');
@@ -1073,7 +1073,7 @@ static bool merge_one(json_t *const *docs, size_t n, size_t e, json_t **ex, json
     return true;
 }
 
-json_t *nmx_report_merge(json_t *const *docs, size_t n, char *err, size_t errlen, char *note, size_t notelen)
+json_t *nmx__report_merge(json_t *const *docs, size_t n, char *err, size_t errlen, char *note, size_t notelen)
 {
     if (note != NULL && notelen > 0)
         note[0] = '\0';

@@ -21,7 +21,7 @@ NMX_EXPORT nmx_output_t *nmx_output_open(const char *path, char *errbuf, size_t 
         snprintf(errbuf, errlen, "%s: out of memory", path != NULL ? path : "");
         return NULL;
     }
-    if (nmx_outfile_open(&o->file, path, why, sizeof why) != 0) {
+    if (nmx__outfile_open(&o->file, path, why, sizeof why) != 0) {
         snprintf(errbuf, errlen, "%s: %s", path != NULL ? path : "", why);
         free(o);
         return NULL;
@@ -48,12 +48,12 @@ NMX_EXPORT int nmx_output_close(nmx_output_t *o, bool commit, char *errbuf, size
         char why[512];
         char path[4096];
         snprintf(path, sizeof path, "%s", o->file.path);
-        if (nmx_outfile_commit(&o->file, why, sizeof why) != 0) {
+        if (nmx__outfile_commit(&o->file, why, sizeof why) != 0) {
             snprintf(errbuf, errlen, "%s: %s", path, why);
             rc = -1;
         }
     } else {
-        nmx_outfile_discard(&o->file);
+        nmx__outfile_discard(&o->file);
     }
     free(o);
     return rc;

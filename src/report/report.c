@@ -113,7 +113,7 @@ static void column_formats(const nmx_result_t *r, table_t *tb)
         return;
     for (size_t c = 0; c < tb->ncols; c++) {
         numfmt_t *f = &tb->fmt[c];
-        f->kind = nmx_report_name_kind(tb->cols[c]);
+        f->kind = nmx__report_name_kind(tb->cols[c]);
         if (f->kind != NUM_REAL)
             continue;
         bool whole = true;
@@ -126,7 +126,7 @@ static void column_formats(const nmx_result_t *r, table_t *tb)
                     continue;
                 if (col->v.f != floor(col->v.f) || fabs(col->v.f) >= 9007199254740992.0)
                     whole = false;
-                int d = nmx_report_decimals_needed(col->v.f);
+                int d = nmx__report_decimals_needed(col->v.f);
                 if (d > f->decimals)
                     f->decimals = d;
             }
@@ -200,13 +200,13 @@ static void column_cell(const table_t *tb, size_t k, const nmx_event_t *e, bool 
             continue;
         static const numfmt_t fallback = {NUM_REAL, 6};
         if (col->type == NMCOLUMNTYPE_FLOAT64)
-            nmx_report_format_number(col->v.f, tb->fmt != NULL ? &tb->fmt[k] : &fallback, csv, buf, n);
+            nmx__report_format_number(col->v.f, tb->fmt != NULL ? &tb->fmt[k] : &fallback, csv, buf, n);
         else
-            nmx_report_format_value(col, buf, n);
+            nmx__report_format_value(col, buf, n);
         /* A merged capture: which file the frame is in, and where. */
         char where[1024];
         size_t used = strlen(buf);
-        if (tb->src != NULL && used < n && nmx_report_frame_file(tb->src, col, where, sizeof where))
+        if (tb->src != NULL && used < n && nmx__report_frame_file(tb->src, col, where, sizeof where))
             snprintf(buf + used, n - used, " (%s)", where);
         return;
     }
@@ -434,8 +434,8 @@ static void text_capture(const nmx_capture_info_t *info, FILE *out)
                 info->format != NULL ? info->format : "", info->frames, info->frames == 1 ? "" : "s");
     if (info->frames > 0) {
         char a[64], b[64];
-        nmx_report_iso_time(info->first_ns, 6, a, sizeof a);
-        nmx_report_iso_time(info->last_ns, 6, b, sizeof b);
+        nmx__report_iso_time(info->first_ns, 6, a, sizeof a);
+        nmx__report_iso_time(info->last_ns, 6, b, sizeof b);
         fprintf(out, ", %s to %s", a, b);
     }
     fputc('\n', out);
@@ -591,9 +591,9 @@ static void csv_report(const nmx_report_source_t *src, FILE *out)
 static int write_source(const nmx_report_source_t *src, int format, FILE *out, unsigned width)
 {
     if (format == NMX_REPORT_JSON)
-        return nmx_report_json_v2(src, out);
+        return nmx__report_json_v2(src, out);
     if (format == NMX_REPORT_HTML)
-        return nmx_report_html(src, out);
+        return nmx__report_html(src, out);
     if (format == NMX_REPORT_CSV) {
         csv_report(src, out);
     } else {
@@ -616,14 +616,14 @@ NMX_EXPORT int nmx_report_write(const nmx_run_t *run, int format, FILE *out, uns
         return -1;
     }
     nmx_report_source_t src;
-    if (nmx_report_source_from_run(run, &src) != 0) {
+    if (nmx__report_source_from_run(run, &src) != 0) {
         snprintf(errbuf, errlen, "cannot write the report: out of memory");
         return -1;
     }
     errno = 0;
     int rc = write_source(&src, format, out, width);
     int saved = errno;
-    nmx_report_source_free(&src);
+    nmx__report_source_free(&src);
     if (rc != 0) {
         snprintf(errbuf, errlen, "cannot write the report: %s",
                  saved != 0 ? strerror(saved) : "out of memory or write error");
@@ -653,7 +653,7 @@ NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int fo
             rc = -1;
         }
     }
-    json_t *merged = rc == 0 ? nmx_report_merge(docs, n, errbuf, errlen, note, notelen) : NULL;
+    json_t *merged = rc == 0 ? nmx__report_merge(docs, n, errbuf, errlen, note, notelen) : NULL;
     for (size_t i = 0; i < n; i++)
         json_decref(docs[i]);
     free(docs);
@@ -663,7 +663,7 @@ NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int fo
      * a valid report is refused with the loader's message. */
     nmx_report_source_t src;
     json_incref(merged);
-    if (nmx_report_source_from_doc(merged, "merged report", &src, errbuf, errlen) != 0) {
+    if (nmx__report_source_from_doc(merged, "merged report", &src, errbuf, errlen) != 0) {
         json_decref(merged);
         return -1;
     }
@@ -675,7 +675,7 @@ NMX_EXPORT int nmx_report_merge_files(const char *const *paths, size_t n, int fo
     else
         rc = write_source(&src, format, out, width);
     json_decref(merged);
-    nmx_report_source_free(&src);
+    nmx__report_source_free(&src);
     if (rc != 0)
         snprintf(errbuf, errlen, "cannot write the report: %s", strerror(errno));
     return rc;
@@ -689,10 +689,10 @@ NMX_EXPORT int nmx_report_rewrite(const char *path, int format, FILE *out, unsig
         snprintf(errbuf, errlen, "no report or no output");
         return -1;
     }
-    if (nmx_report_source_load(path, &src, errbuf, errlen) != 0)
+    if (nmx__report_source_load(path, &src, errbuf, errlen) != 0)
         return -1;
     int rc = write_source(&src, format, out, width);
-    nmx_report_source_free(&src);
+    nmx__report_source_free(&src);
     if (rc != 0)
         snprintf(errbuf, errlen, "cannot write the report: %s", strerror(errno));
     return rc;

@@ -31,8 +31,8 @@
 #include "report/report.h"
 
 /* The viewer, compiled in from src/report/html/ (embed.cmake). */
-extern const char nmx_html_report_js[];
-extern const char nmx_html_report_css[];
+extern const char nmx__html_report_js[];
+extern const char nmx__html_report_css[];
 
 /* An ERP larger than this is not embedded (a page is a few kB). */
 #define ERP_MAX_BYTES (1u << 20)
@@ -90,7 +90,7 @@ static json_t *erp_under(const char *root, const char *module, uint32_t ident)
     if (!find_nocase(bok, name, file, sizeof file))
         return NULL;
     char *text = read_page(file);
-    json_t *page = text != NULL ? nmx_report_json_text(text) : NULL;
+    json_t *page = text != NULL ? nmx__report_json_text(text) : NULL;
     free(text);
     return page;
 }
@@ -205,14 +205,14 @@ static void put_title(const nmx_report_source_t *src, FILE *out)
         fputs(", ...", out);
 }
 
-int nmx_report_html(const nmx_report_source_t *src, FILE *out)
+int nmx__report_html(const nmx_report_source_t *src, FILE *out)
 {
     char *json = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&json, &len);
     if (mem == NULL)
         return -1;
-    int rc = nmx_report_json_v2(src, mem);
+    int rc = nmx__report_json_v2(src, mem);
     if (fclose(mem) != 0 || rc != 0) {
         free(json);
         return -1;
@@ -240,7 +240,7 @@ int nmx_report_html(const nmx_report_source_t *src, FILE *out)
     put_escaped(src->version != NULL ? src->version : "", out);
     fputs("\">\n<title>", out);
     put_title(src, out);
-    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", nmx_html_report_css);
+    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", nmx__html_report_css);
     fputs("<noscript><p>This report draws its tables and charts with JavaScript; the data are in the "
           "nmx-report block of this file, as a JSON report of version 2.</p></noscript>\n"
           "<main id=\"app\"></main>\n<script type=\"application/json\" id=\"nmx-report\">\n",
@@ -248,7 +248,7 @@ int nmx_report_html(const nmx_report_source_t *src, FILE *out)
     put_script_json(json, len, out);
     fputs("</script>\n<script type=\"application/json\" id=\"nmx-erp\">\n", out);
     put_script_json(erp_text, strlen(erp_text), out);
-    fprintf(out, "\n</script>\n<script nonce=\"%s\">\n%s</script>\n</body>\n</html>\n", nonce, nmx_html_report_js);
+    fprintf(out, "\n</script>\n<script nonce=\"%s\">\n%s</script>\n</body>\n</html>\n", nonce, nmx__html_report_js);
     free(json);
     free(erp_text);
     return ferror(out) ? -1 : 0;

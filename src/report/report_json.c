@@ -202,14 +202,14 @@ static json_t *kinds_json(const kind_t *k, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object(), *cols = json_array();
         json_object_set_new(o, "ident", json_integer(k[i].ident));
-        json_object_set_new(o, "title", nmx_report_json_text(k[i].title));
+        json_object_set_new(o, "title", nmx__report_json_text(k[i].title));
         for (size_t c = 0; c < k[i].ncols; c++) {
             json_t *jc = json_object();
-            json_object_set_new(jc, "name", nmx_report_json_text(k[i].cols[c].name));
+            json_object_set_new(jc, "name", nmx__report_json_text(k[i].cols[c].name));
             json_object_set_new(jc, "type", json_string(k[i].cols[c].jtype));
             json_object_set_new(jc, "netmon_type", json_string(k[i].cols[c].type == MIXED
                                                                    ? "mixed"
-                                                                   : nmx_report_column_type_name(k[i].cols[c].type)));
+                                                                   : nmx__report_column_type_name(k[i].cols[c].type)));
             json_array_append_new(cols, jc);
         }
         json_object_set_new(o, "columns", cols);
@@ -225,8 +225,8 @@ static json_t *value_json(const nmx_column_t *c, const char *jtype)
 {
     char buf[256];
     if (strcmp(jtype, "string") == 0 && c->type != NMCOLUMNTYPE_STRING) {
-        nmx_report_format_value(c, buf, sizeof buf);
-        return nmx_report_json_text(buf);
+        nmx__report_format_value(c, buf, sizeof buf);
+        return nmx__report_json_text(buf);
     }
     switch (c->type) {
     case NMCOLUMNTYPE_UINT8:
@@ -251,13 +251,13 @@ static json_t *value_json(const nmx_column_t *c, const char *jtype)
     case NMCOLUMNTYPE_TRUEFALSE:
         return json_boolean(c->v.b);
     case NMCOLUMNTYPE_VARTIME:
-        nmx_report_format_vartime(c->v.f, buf, sizeof buf, 'T');
+        nmx__report_format_vartime(c->v.f, buf, sizeof buf, 'T');
         return json_string(buf);
     case NMCOLUMNTYPE_STRING:
-        return nmx_report_json_text(c->s);
+        return nmx__report_json_text(c->s);
     default:
-        nmx_report_format_value(c, buf, sizeof buf);
-        return nmx_report_json_text(buf);
+        nmx__report_format_value(c, buf, sizeof buf);
+        return nmx__report_json_text(buf);
     }
 }
 
@@ -274,7 +274,7 @@ static void set_by_column(json_t **o, const char *name, json_t *v)
 {
     if (*o == NULL)
         *o = json_object();
-    json_t *key_text = nmx_report_json_text(name);
+    json_t *key_text = nmx__report_json_text(name);
     json_object_set_new(*o, json_string_value(key_text), v);
     json_decref(key_text);
 }
@@ -284,14 +284,14 @@ static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, 
     json_t *ev = json_object();
     json_object_set_new(ev, "ident", json_integer(e->ident));
     json_object_set_new(ev, "severity", json_integer(e->severity));
-    json_object_set_new(ev, "source", nmx_report_json_text(e->source));
-    json_object_set_new(ev, "name", nmx_report_json_text(e->name));
-    json_object_set_new(ev, "description", nmx_report_json_text(e->description));
+    json_object_set_new(ev, "source", nmx__report_json_text(e->source));
+    json_object_set_new(ev, "name", nmx__report_json_text(e->name));
+    json_object_set_new(ev, "description", nmx__report_json_text(e->description));
     json_object_set_new(ev, "flags", json_integer(e->flags));
     if (e->machine != NULL && e->machine[0] != '\0')
-        json_object_set_new(ev, "machine", nmx_report_json_text(e->machine));
+        json_object_set_new(ev, "machine", nmx__report_json_text(e->machine));
     if (e->justification != NULL)
-        json_object_set_new(ev, "justification", nmx_report_json_text(e->justification));
+        json_object_set_new(ev, "justification", nmx__report_json_text(e->justification));
     if (systime_set(e)) {
         char ts[80];
         snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", e->systime[0], e->systime[1],
@@ -311,9 +311,9 @@ static json_t *event_json(const nmx_report_source_t *src, const nmx_event_t *e, 
     for (uint32_t c = 0; c < e->ncolumns; c++) {
         char where[4200];
         double secs;
-        if (nmx_report_frame_file(src, &e->columns[c], where, sizeof where))
-            set_by_column(&ff, e->columns[c].name, nmx_report_json_text(where));
-        if (nmx_report_frame_time(src, &e->columns[c], &secs))
+        if (nmx__report_frame_file(src, &e->columns[c], where, sizeof where))
+            set_by_column(&ff, e->columns[c].name, nmx__report_json_text(where));
+        if (nmx__report_frame_time(src, &e->columns[c], &secs))
             set_by_column(&ft, e->columns[c].name, json_real(secs));
     }
     if (ff != NULL)
@@ -344,9 +344,9 @@ static json_t *settings_json(const nmx_result_t *r)
         const char *eq = memchr(p, '=', l);
         if (eq != NULL && eq > p) {
             char *key = strndup(p, (size_t)(eq - p)), *val = strndup(eq + 1, l - (size_t)(eq - p) - 1);
-            json_t *jk = key != NULL ? nmx_report_json_text(key) : NULL;
+            json_t *jk = key != NULL ? nmx__report_json_text(key) : NULL;
             if (jk != NULL && val != NULL)
-                json_object_set_new(o, json_string_value(jk), nmx_report_json_text(val));
+                json_object_set_new(o, json_string_value(jk), nmx__report_json_text(val));
             json_decref(jk);
             free(key);
             free(val);
@@ -389,14 +389,14 @@ static json_t *memory_json(const nmx_mem_figures_t *mf)
 static json_t *result_head_json(const nmx_result_t *r)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", nmx_report_json_text(r->name));
-    json_object_set_new(o, "module", nmx_report_json_text(r->module));
-    json_object_set_new(o, "viewer", json_string(nmx_report_viewer_name(r->register_flags)));
+    json_object_set_new(o, "name", nmx__report_json_text(r->name));
+    json_object_set_new(o, "module", nmx__report_json_text(r->module));
+    json_object_set_new(o, "viewer", json_string(nmx__report_viewer_name(r->register_flags)));
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "outcome", json_string(nmx_outcome_name(r->outcome)));
-    json_object_set_new(o, "status", json_string(nmx_report_status_name(r->status)));
+    json_object_set_new(o, "status", json_string(nmx__report_status_name(r->status)));
     json_object_set_new(o, "substatus", json_integer(r->substatus));
-    json_object_set_new(o, "message", nmx_report_json_text(r->message));
+    json_object_set_new(o, "message", nmx__report_json_text(r->message));
     json_object_set_new(o, "elapsed_ms", count_json(r->elapsed_ms));
     json_object_set_new(o, "percent_done", json_integer(r->percent_done > 100 ? 100 : r->percent_done));
     /* EXPERTSTATUS.Frame, 0-based as the expert saw it; null when none. */
@@ -410,7 +410,7 @@ static json_t *result_head_json(const nmx_result_t *r)
     json_object_set_new(o, "events_over_limit", count_json(r->events_over_limit));
     json_object_set_new(o, "event_limit_bytes", count_json(r->event_limit_bytes));
     if (r->merge != NULL)
-        json_object_set_new(o, "merge", nmx_report_json_text(r->merge));
+        json_object_set_new(o, "merge", nmx__report_json_text(r->merge));
     return o;
 }
 
@@ -450,13 +450,13 @@ static json_t *range_json(const nmx_report_source_t *src)
     json_object_set_new(o, "first_frame", g->first_frame ? json_integer(g->first_frame) : json_null());
     json_object_set_new(o, "last_frame", g->last_frame ? json_integer(g->last_frame) : json_null());
     if (g->has_start) {
-        nmx_report_iso_time(g->start_ns, 9, buf, sizeof buf);
+        nmx__report_iso_time(g->start_ns, 9, buf, sizeof buf);
         json_object_set_new(o, "start", json_string(buf));
     } else {
         json_object_set_new(o, "start", json_null());
     }
     if (g->has_end) {
-        nmx_report_iso_time(g->end_ns, 9, buf, sizeof buf);
+        nmx__report_iso_time(g->end_ns, 9, buf, sizeof buf);
         json_object_set_new(o, "end", json_string(buf));
     } else {
         json_object_set_new(o, "end", json_null());
@@ -470,10 +470,10 @@ static json_t *head_json(const nmx_report_source_t *src)
     json_object_set_new(o, "report_version", json_integer(2));
     json_object_set_new(o, "nmexpert_version", json_string(src->version));
     for (size_t i = 0; i < src->ncaptures; i++)
-        json_array_append_new(caps, nmx_report_json_text(src->captures[i]));
+        json_array_append_new(caps, nmx__report_json_text(src->captures[i]));
     json_object_set_new(run, "captures", caps);
     json_object_set_new(run, "display_filter",
-                        src->display_filter != NULL ? nmx_report_json_text(src->display_filter) : json_null());
+                        src->display_filter != NULL ? nmx__report_json_text(src->display_filter) : json_null());
     json_object_set_new(run, "range", range_json(src));
     if (src->shard_count > 1) {
         json_t *sh = json_object();
@@ -489,7 +489,7 @@ static json_t *head_json(const nmx_report_source_t *src)
     return o;
 }
 
-int nmx_report_json_v2(const nmx_report_source_t *src, FILE *out)
+int nmx__report_json_v2(const nmx_report_source_t *src, FILE *out)
 {
     int rc = open_object(head_json(src), out, 0);
     if (rc == 0 && fputs(",\n  \"experts\": [", out) == EOF)

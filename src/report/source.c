@@ -27,7 +27,7 @@
 
 /* ---- from a run ------------------------------------------------------------ */
 
-int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
+int nmx__report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
 {
     memset(src, 0, sizeof *src);
     const nmx_capture_t *cap = nmx_run_capture(run);
@@ -49,12 +49,12 @@ int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
         src->shard_index = o->shard_index;
         src->shard_count = o->shard_count;
     }
-    src->capture_json = nmx_report_capture_json(cap);
+    src->capture_json = nmx__report_capture_json(cap);
     src->cap = cap;
     src->nresults = nmx_run_result_count(run);
     src->results = calloc(src->nresults + 1, sizeof *src->results);
     if (src->capture_json == NULL || src->results == NULL) {
-        nmx_report_source_free(src);
+        nmx__report_source_free(src);
         return -1;
     }
     for (size_t i = 0; i < src->nresults; i++)
@@ -62,7 +62,7 @@ int nmx_report_source_from_run(const nmx_run_t *run, nmx_report_source_t *src)
     return 0;
 }
 
-bool nmx_report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n)
+bool nmx__report_frame_file(const nmx_report_source_t *src, const nmx_column_t *c, char *buf, size_t n)
 {
     if (c->type != NMCOLUMNTYPE_FRAME)
         return false;
@@ -92,7 +92,7 @@ typedef struct loaded {
     json_t *frame_times; /* "N" (1-based frame) -> seconds, from the events' frame_times */
 } loaded_t;
 
-bool nmx_report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c, double *secs)
+bool nmx__report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c, double *secs)
 {
     if (c->type != NMCOLUMNTYPE_FRAME)
         return false;
@@ -108,7 +108,7 @@ bool nmx_report_frame_time(const nmx_report_source_t *src, const nmx_column_t *c
     }
     if (c->v.u >= src->info.frames)
         return false;
-    const nmx_frame_rec_t *rec = nmx_cap_frame((const nmx_cap_t *)src->cap, (uint32_t)c->v.u);
+    const nmx_frame_rec_t *rec = nmx__cap_frame((const nmx_cap_t *)src->cap, (uint32_t)c->v.u);
     if (rec == NULL || (rec->flags & NMX_FRAME_NO_TS))
         return false;
     *secs = (double)(rec->ts_ns - src->info.frame1_ns) / 1e9;
@@ -253,7 +253,7 @@ static int netmon_type(const char *name)
     if (name != NULL && strcmp(name, "mixed") == 0)
         return MIXED_TYPE;
     for (int t = 0; t <= NMX_COLUMNTYPE_UINT64; t++)
-        if (name != NULL && strcmp(nmx_report_column_type_name((uint32_t)t), name) == 0)
+        if (name != NULL && strcmp(nmx__report_column_type_name((uint32_t)t), name) == 0)
             return t;
     return -1;
 }
@@ -425,7 +425,7 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
     r->outcome = oc < 0 ? NMX_OUTCOME_FAILED : (nmx_outcome_t)oc;
     const char *status = str_at(ld, je, "status", "expert", false);
     for (uint32_t s = 0; s <= EXPERTSTATUS_DONE; s++)
-        if (strcmp(nmx_report_status_name(s), status) == 0)
+        if (strcmp(nmx__report_status_name(s), status) == 0)
             r->status = s;
     r->substatus = (uint32_t)uint_at(ld, je, "substatus", "expert");
     r->message = str_at(ld, je, "message", "expert", false);
@@ -434,7 +434,7 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
     json_t *f = json_object_get(je, "frame");
     r->frame = json_is_integer(f) ? (uint32_t)json_integer_value(f) : INVALID_FRAME_NUMBER;
     r->frames_read = uint_at(ld, je, "frames_read", "expert");
-    r->register_flags = nmx_report_viewer_flags(str_at(ld, je, "viewer", "expert", true));
+    r->register_flags = nmx__report_viewer_flags(str_at(ld, je, "viewer", "expert", true));
     r->containment = str_at(ld, je, "containment", "expert", false);
     r->peak_rss_bytes = uint_at(ld, je, "peak_rss_bytes", "expert");
     r->events_dropped = uint_at(ld, je, "events_refused", "expert");
@@ -482,7 +482,7 @@ static void load_result(loader_t *ld, json_t *je, nmx_result_t *r)
     r->nevents = json_array_size(events);
 }
 
-int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err, size_t errlen)
+int nmx__report_source_load(const char *path, nmx_report_source_t *src, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -491,10 +491,10 @@ int nmx_report_source_load(const char *path, nmx_report_source_t *src, char *err
         snprintf(err, errlen, "%s: not JSON (line %d, column %d: %s)", path, je.line, je.column, je.text);
         return -1;
     }
-    return nmx_report_source_from_doc(doc, path, src, err, errlen);
+    return nmx__report_source_from_doc(doc, path, src, err, errlen);
 }
 
-int nmx_report_source_from_doc(json_t *doc, const char *path, nmx_report_source_t *src, char *err, size_t errlen)
+int nmx__report_source_from_doc(json_t *doc, const char *path, nmx_report_source_t *src, char *err, size_t errlen)
 {
     memset(src, 0, sizeof *src);
     loaded_t *l = calloc(1, sizeof *l);
@@ -512,7 +512,7 @@ int nmx_report_source_from_doc(json_t *doc, const char *path, nmx_report_source_
     if (!json_is_integer(ver) || json_integer_value(ver) != 2) {
         snprintf(err, errlen, "%s: not an nmexpert report of version 2 (report_version is %s)", path,
                  ver == NULL ? "missing" : "not 2");
-        nmx_report_source_free(src);
+        nmx__report_source_free(src);
         return -1;
     }
     src->version = str_at(&ld, d, "nmexpert_version", "report", false);
@@ -563,15 +563,15 @@ int nmx_report_source_from_doc(json_t *doc, const char *path, nmx_report_source_
     }
     if (ld.failed) {
         char why[512];
-        nmx_strlcpy(why, err, sizeof why);
+        nmx__strlcpy(why, err, sizeof why);
         snprintf(err, errlen, "%s: %s", path, why);
-        nmx_report_source_free(src);
+        nmx__report_source_free(src);
         return -1;
     }
     return 0;
 }
 
-void nmx_report_source_free(nmx_report_source_t *src)
+void nmx__report_source_free(nmx_report_source_t *src)
 {
     json_decref(src->capture_json);
     free((void *)src->results);

@@ -40,7 +40,7 @@ static size_t utf8_seq(const unsigned char *s)
  * invalid bytes become U+FFFD, so the value is never dropped (jansson
  * refuses invalid UTF-8).
  */
-json_t *nmx_report_json_text(const char *s)
+json_t *nmx__report_json_text(const char *s)
 {
     if (s == NULL)
         return json_string("");
@@ -74,14 +74,14 @@ static const char *const column_type_names[] = {
     "uint8", "sint8",  "uint16",    "sint16",  "uint32",  "sint32", "float64", "frame",
     "yesno", "onoff", "truefalse", "macaddr", "ipxaddr", "ipaddr", "vartime", "string", "uint64"};
 
-const char *nmx_report_column_type_name(uint32_t type)
+const char *nmx__report_column_type_name(uint32_t type)
 {
     return type < sizeof column_type_names / sizeof column_type_names[0] ? column_type_names[type]
                                                                          : "unknown";
 }
 
 /* OLE automation date (days since 1899-12-30) as "YYYY-MM-DDTHH:MM:SS.mmm". */
-void nmx_report_format_vartime(double days, char *buf, size_t n, char sep)
+void nmx__report_format_vartime(double days, char *buf, size_t n, char sep)
 {
     if (!isfinite(days) || days < -657434.0 || days > 2958465.0) {
         snprintf(buf, n, "invalid");
@@ -127,7 +127,7 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The kind a column name declares, or NUM_REAL when it declares none. */
-num_kind_t nmx_report_name_kind(const char *name)
+num_kind_t nmx__report_name_kind(const char *name)
 {
     while (*name == ' ')
         name++;
@@ -139,7 +139,7 @@ num_kind_t nmx_report_name_kind(const char *name)
 }
 
 /* Decimals (0-6) needed to show v exactly at microsecond-like precision. */
-int nmx_report_decimals_needed(double v)
+int nmx__report_decimals_needed(double v)
 {
     char b[400];
     snprintf(b, sizeof b, "%.6f", fabs(v));
@@ -215,7 +215,7 @@ static void shortest_plain(double v, char *buf, size_t n)
 }
 
 /* A FLOAT64 cell of a column of format f; `csv` for full precision. */
-void nmx_report_format_number(double v, const numfmt_t *f, bool csv, char *buf, size_t n)
+void nmx__report_format_number(double v, const numfmt_t *f, bool csv, char *buf, size_t n)
 {
     if (!isfinite(v)) {
         snprintf(buf, n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
@@ -230,7 +230,7 @@ void nmx_report_format_number(double v, const numfmt_t *f, bool csv, char *buf, 
     drop_negative_zero(buf);
 }
 
-void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
+void nmx__report_format_value(const nmx_column_t *c, char *buf, size_t n)
 {
     switch (c->type) {
     case NMCOLUMNTYPE_UINT8:
@@ -246,7 +246,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
         break;
     case NMCOLUMNTYPE_FLOAT64: {
         static const numfmt_t plain = {NUM_REAL, 6};
-        nmx_report_format_number(c->v.f, &plain, true, buf, n);
+        nmx__report_format_number(c->v.f, &plain, true, buf, n);
         break;
     }
     case NMCOLUMNTYPE_FRAME:
@@ -263,7 +263,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
         break;
     case NMCOLUMNTYPE_MACADDR:
         if (n >= 18)
-            nmx_format_mac(c->v.bytes, buf);
+            nmx__format_mac(c->v.bytes, buf);
         break;
     case NMCOLUMNTYPE_IPXADDR: {
         const uint8_t *b = c->v.bytes;
@@ -273,10 +273,10 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
     }
     case NMCOLUMNTYPE_IPADDR:
         if (n >= 16)
-            nmx_format_ipv4(c->v.bytes, buf);
+            nmx__format_ipv4(c->v.bytes, buf);
         break;
     case NMCOLUMNTYPE_VARTIME:
-        nmx_report_format_vartime(c->v.f, buf, n, ' ');
+        nmx__report_format_vartime(c->v.f, buf, n, ' ');
         break;
     case NMCOLUMNTYPE_STRING:
         snprintf(buf, n, "%s", c->s != NULL ? c->s : "");
@@ -289,7 +289,7 @@ void nmx_report_format_value(const nmx_column_t *c, char *buf, size_t n)
 
 /* ---- status names --------------------------------------------------------- */
 
-const char *nmx_report_status_name(uint32_t status)
+const char *nmx__report_status_name(uint32_t status)
 {
     static const char *const names[] = {"inactive", "starting", "running",
                                         "problem",  "aborted",  "done"};
@@ -297,14 +297,14 @@ const char *nmx_report_status_name(uint32_t status)
 }
 
 
-const char *nmx_report_viewer_name(uint32_t register_flags)
+const char *nmx__report_viewer_name(uint32_t register_flags)
 {
     if (register_flags & EXPERT_ENUM_FLAG_NO_VIEWER)
         return "none";
     return (register_flags & EXPERT_ENUM_FLAG_VIEWER_PRIVATE) ? "private" : "shared";
 }
 
-uint32_t nmx_report_viewer_flags(const char *viewer)
+uint32_t nmx__report_viewer_flags(const char *viewer)
 {
     if (viewer != NULL && strcmp(viewer, "none") == 0)
         return EXPERT_ENUM_FLAG_NO_VIEWER;

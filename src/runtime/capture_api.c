@@ -19,7 +19,7 @@
 static struct _CAPTURE *registry[NMX_MAX_CAPOBJS];
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct _CAPTURE *nmx_capobj_new(nmx_capture_t *pub)
+struct _CAPTURE *nmx__capobj_new(nmx_capture_t *pub)
 {
     struct _CAPTURE *co = calloc(1, sizeof *co);
     if (co == NULL)
@@ -27,24 +27,24 @@ struct _CAPTURE *nmx_capobj_new(nmx_capture_t *pub)
     co->magic = NMX_CAPTURE_MAGIC;
     co->pub = pub;
     co->cap = (nmx_cap_t *)pub;
-    co->first_ns = nmx_cap_time_origin_ns(co->cap);
-    memcpy(&co->start, nmx_cap_systemtime(co->cap), sizeof co->start);
-    co->mactype = nmx_cap_mactype(co->cap);
-    const char *comment = nmx_cap_comment(co->cap);
+    co->first_ns = nmx__cap_time_origin_ns(co->cap);
+    memcpy(&co->start, nmx__cap_systemtime(co->cap), sizeof co->start);
+    co->mactype = nmx__cap_mactype(co->cap);
+    const char *comment = nmx__cap_comment(co->cap);
     if (comment != NULL)
         co->comment = strdup(comment);
 
     /* The enabled protocols: every protocol the parsers know. */
     unsigned n = 0;
     for (unsigned id = 1; id < NMX_PROTO_COUNT; id++)
-        if (nmx_proto_by_id(id) != NULL)
+        if (nmx__proto_by_id(id) != NULL)
             n++;
     co->enabled = calloc(1, PROTOCOLTABLE_SIZE + (n > 0 ? n : 1) * sizeof(HPROTOCOL));
     if (co->enabled != NULL) {
         for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
-            const nmx_protocol_t *p = nmx_proto_by_id(id);
+            const nmx_protocol_t *p = nmx__proto_by_id(id);
             if (p != NULL)
-                co->enabled->hProtocol[co->enabled->nProtocols++] = nmx_proto_handle(p);
+                co->enabled->hProtocol[co->enabled->nProtocols++] = nmx__proto_handle(p);
         }
     }
     pthread_mutex_lock(&registry_lock);
@@ -57,13 +57,13 @@ struct _CAPTURE *nmx_capobj_new(nmx_capture_t *pub)
     }
     pthread_mutex_unlock(&registry_lock);
     if (!placed || co->enabled == NULL) {
-        nmx_capobj_free(co);
+        nmx__capobj_free(co);
         return NULL;
     }
     return co;
 }
 
-void nmx_capobj_free(struct _CAPTURE *co)
+void nmx__capobj_free(struct _CAPTURE *co)
 {
     if (co == NULL)
         return;
@@ -78,7 +78,7 @@ void nmx_capobj_free(struct _CAPTURE *co)
     free(co);
 }
 
-struct _CAPTURE *nmx_capobj_get(HCAPTURE h)
+struct _CAPTURE *nmx__capobj_get(HCAPTURE h)
 {
     if (h == NULL)
         return NULL;
@@ -93,17 +93,17 @@ struct _CAPTURE *nmx_capobj_get(HCAPTURE h)
 
 NMAPI DWORD WINAPI GetCaptureTotalFrames(HCAPTURE hCapture)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return 0;
     }
-    return nmx_cap_count(co->cap);
+    return nmx__cap_count(co->cap);
 }
 
 NMAPI LPSYSTEMTIME WINAPI GetCaptureTimeStamp(HCAPTURE hCapture)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NULL;
@@ -113,7 +113,7 @@ NMAPI LPSYSTEMTIME WINAPI GetCaptureTimeStamp(HCAPTURE hCapture)
 
 NMAPI DWORD WINAPI GetCaptureMacType(HCAPTURE hCapture)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NMERR_UNKNOWN_MACTYPE;
@@ -123,7 +123,7 @@ NMAPI DWORD WINAPI GetCaptureMacType(HCAPTURE hCapture)
 
 NMAPI LPSTR WINAPI GetCaptureComment(HCAPTURE hCapture)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NULL;
@@ -136,13 +136,13 @@ NMAPI DWORD WINAPI GetCaptureCommentFromFilename(LPCSTR lpFilename, LPSTR lpComm
     if (lpFilename == NULL || lpComment == NULL || BufferSize == 0)
         return NMERR_INVALID_PARAMETER;
     nmx_error_t err;
-    nmx_error_clear(&err);
-    return nmx_cap_read_comment(lpFilename, lpComment, BufferSize, &err);
+    nmx__error_clear(&err);
+    return nmx__cap_read_comment(lpFilename, lpComment, BufferSize, &err);
 }
 
 NMAPI LPPROTOCOLTABLE WINAPI GetEnabledProtocols(HCAPTURE hCapture)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NULL;

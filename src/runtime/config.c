@@ -49,7 +49,7 @@ static bool valid_module_name(const char *m)
 
 /* $XDG_CONFIG_HOME/nmexpert/<sub> (else ~/.config/nmexpert/<sub>), created
  * (mode 0700) when `create`. */
-int nmx_config_subdir(const char *sub, char *out, size_t n, bool create)
+int nmx__config_subdir(const char *sub, char *out, size_t n, bool create)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
@@ -78,7 +78,7 @@ int nmx_config_subdir(const char *sub, char *out, size_t n, bool create)
 static int config_path(const char *module, char *out, size_t n, bool create)
 {
     char dir[PATH_MAX];
-    if (!valid_module_name(module) || nmx_config_subdir("experts", dir, sizeof dir, create) != 0)
+    if (!valid_module_name(module) || nmx__config_subdir("experts", dir, sizeof dir, create) != 0)
         return -1;
     int k = snprintf(out, n, "%s/%s.cfg", dir, module);
     return k < 0 || (size_t)k >= n ? -1 : 0;
@@ -103,7 +103,7 @@ static int config_read(FILE *f, void **data, size_t *len, const char **why)
         *why = ferror(f) ? strerror(errno) : "shorter than its 4-byte RawConfigLength";
         return -1;
     }
-    uint32_t total = nmx_load_u32le(head);
+    uint32_t total = nmx__load_u32le(head);
     if (total < 4 || total > NMX_CONFIG_MAX) {
         *why = "corrupt (RawConfigLength out of range)";
         return -1;
@@ -177,18 +177,18 @@ NMX_EXPORT int nmx_config_save(const char *module, const void *data, size_t len,
     /* A temporary file of its own (two saves never share one), renamed
      * into place: a reader sees the old or the new file, never a mix. */
     nmx_outfile_t out;
-    if (nmx_outfile_open(&out, path, why, sizeof why) != 0) {
+    if (nmx__outfile_open(&out, path, why, sizeof why) != 0) {
         snprintf(errbuf, errlen, "%s: %s", path, why);
         return -1;
     }
     uint8_t head[4];
-    nmx_store_u32le(head, (uint32_t)(len + 4));
+    nmx__store_u32le(head, (uint32_t)(len + 4));
     if (fwrite(head, 1, 4, out.f) != 4 || (len > 0 && fwrite(data, 1, len, out.f) != len)) {
         snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-        nmx_outfile_discard(&out);
+        nmx__outfile_discard(&out);
         return -1;
     }
-    if (nmx_outfile_commit(&out, why, sizeof why) != 0) {
+    if (nmx__outfile_commit(&out, why, sizeof why) != 0) {
         snprintf(errbuf, errlen, "%s: %s", path, why);
         return -1;
     }
@@ -275,13 +275,13 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
 {
     nmx_module_t m;
     DWORD sub;
-    if (nmx_module_load(path, &m, &sub, r->error, sizeof r->error) != NMERR_SUCCESS)
+    if (nmx__module_load(path, &m, &sub, r->error, sizeof r->error) != NMERR_SUCCESS)
         return;
     r->loaded = 1;
     r->configurable = m.configure != NULL;
     if (m.configure == NULL) {
         snprintf(r->error, sizeof r->error, "%s is not configurable", m.info.szName);
-        nmx_module_unload(&m);
+        nmx__module_unload(&m);
         return;
     }
     /* Without a capture, Configure still gets a valid hCapture: an empty one. */
@@ -290,27 +290,27 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
     nmx_cap_t *empty = NULL;
     if (pub == NULL) {
         nmx_error_t err;
-        if (nmx_cap_open_mem(empty_pcap, sizeof empty_pcap, "(no capture)", &empty, &err) == 0)
+        if (nmx__cap_open_mem(empty_pcap, sizeof empty_pcap, "(no capture)", &empty, &err) == 0)
             pub = empty;
     }
-    struct _CAPTURE *co = pub != NULL ? nmx_capobj_new(pub) : NULL;
+    struct _CAPTURE *co = pub != NULL ? nmx__capobj_new(pub) : NULL;
     nmx_session_opts_t so;
     memset(&so, 0, sizeof so);
     so.capture = co;
     if (co != NULL) {
         so.startup.hCapture = (HCAPTURE)co;
-        nmx_strlcpy(so.startup.szCaptureFile, nmx_cap_path(co->cap), sizeof so.startup.szCaptureFile);
+        nmx__strlcpy(so.startup.szCaptureFile, nmx__cap_path(co->cap), sizeof so.startup.szCaptureFile);
     }
     so.startup.dwFrameNumber = INVALID_FRAME_NUMBER;
-    nmx_session_t *s = co != NULL ? nmx_session_new(&so) : NULL;
+    nmx_session_t *s = co != NULL ? nmx__session_new(&so) : NULL;
     if (s == NULL) {
         snprintf(r->error, sizeof r->error, "cannot create a Configure session");
-        nmx_capobj_free(co);
-        nmx_cap_close(empty);
-        nmx_module_unload(&m);
+        nmx__capobj_free(co);
+        nmx__cap_close(empty);
+        nmx__module_unload(&m);
         return;
     }
-    HEXPERTKEY key = nmx_session_key(s);
+    HEXPERTKEY key = nmx__session_key(s);
     PEXPERTCONFIG p = NULL;
     if (config != NULL) {
         DWORD err;
@@ -320,10 +320,10 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
             memcpy(p->RawConfigData, config, config_len);
         }
     }
-    nmx_session_set_current(s);
+    nmx__session_set_current(s);
     EXPERTSTARTUPINFO startup = s->startup;
     BOOL ok = m.configure(key, &p, &startup, 0, NULL);
-    nmx_session_set_current(NULL);
+    nmx__session_set_current(NULL);
     r->ok = ok;
     if (ok && p != NULL) {
         uint32_t len = configure_result_length(key, p);
@@ -337,10 +337,10 @@ static void configure_in_child(const char *path, nmx_capture_t *pub, const void 
         }
     }
     r->done = 1;
-    nmx_session_free(s);
-    nmx_capobj_free(co);
-    nmx_cap_close(empty);
-    nmx_module_unload(&m);
+    nmx__session_free(s);
+    nmx__capobj_free(co);
+    nmx__cap_close(empty);
+    nmx__module_unload(&m);
 }
 
 /* What the Configure child runs. */
@@ -362,7 +362,7 @@ static void configure_child(void *arg, int chan)
     configure_in_child(c->path, c->cap, c->config, c->config_len, &r,
                        msg + sizeof(configure_result_t));
     memcpy(msg, &r, sizeof r);
-    nmx_chan_send(chan, 1, msg, (uint32_t)(sizeof r + r.len));
+    nmx__chan_send(chan, 1, msg, (uint32_t)(sizeof r + r.len));
     free(msg);
 }
 
@@ -372,7 +372,7 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
 {
     if (errlen > 0)
         errbuf[0] = '\0';
-    nmx_host_expert_t *he = host != NULL && which != NULL ? nmx_host_find(host, which, 1) : NULL;
+    nmx_host_expert_t *he = host != NULL && which != NULL ? nmx__host_find(host, which, 1) : NULL;
     if (he == NULL) {
         snprintf(errbuf, errlen, "no expert named '%s'", which != NULL ? which : "");
         return -1;
@@ -391,7 +391,7 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
                       .arg = &call,
                       .chan_max = sizeof(configure_result_t) + NMX_CONFIG_MAX + 64};
     int rc = -1;
-    int how = nmx_child_run(&child, &sp, NMX_CONFIGURE_TIMEOUT_S);
+    int how = nmx__child_run(&child, &sp, NMX_CONFIGURE_TIMEOUT_S);
     if (how < 0) {
         snprintf(errbuf, errlen, "cannot start a process: %s", strerror(errno));
         return -1;
@@ -402,7 +402,7 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
     uint32_t type, len;
     const uint8_t *p;
     memset(r, 0, sizeof *r);
-    if (how == 0 && nmx_child_next(&child, &type, &p, &len) && type == 1 && len >= sizeof *r) {
+    if (how == 0 && nmx__child_next(&child, &type, &p, &len) && type == 1 && len >= sizeof *r) {
         memcpy(r, p, sizeof *r);
         r->error[sizeof r->error - 1] = '\0';
         if (r->len > NMX_CONFIG_MAX - 4 || len - sizeof *r != r->len) {
@@ -442,6 +442,6 @@ NMX_EXPORT int nmx_host_configure(nmx_host_t *host, const char *which, nmx_captu
     if (nmx_config_save(he->module, data, r->len, errbuf, errlen) == 0)
         rc = 1;
 out:
-    nmx_child_release(&child);
+    nmx__child_release(&child);
     return rc;
 }

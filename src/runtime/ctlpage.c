@@ -9,7 +9,7 @@
 
 #include "runtime/runtime.h"
 
-void nmx_ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st)
+void nmx__ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st)
 {
     uint32_t seq = atomic_load_explicit(&pg->status_seq, memory_order_relaxed);
     atomic_store_explicit(&pg->status_seq, seq + 1, memory_order_relaxed);
@@ -18,7 +18,7 @@ void nmx_ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st)
     atomic_store_explicit(&pg->status_seq, seq + 2, memory_order_release);
 }
 
-void nmx_status_sanitise(EXPERTSTATUS *st)
+void nmx__status_sanitise(EXPERTSTATUS *st)
 {
     st->szStatusText[EXPERTSTRINGLENGTH - 1] = '\0';
     if ((unsigned)st->Status > EXPERTSTATUS_DONE)
@@ -27,7 +27,7 @@ void nmx_status_sanitise(EXPERTSTATUS *st)
         st->PercentDone = 100;
 }
 
-void nmx_ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st)
+void nmx__ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st)
 {
     /* A writer that died mid-update leaves an odd sequence: take the copy
      * anyway after a few tries; the host only displays it. */
@@ -39,13 +39,13 @@ void nmx_ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st)
         if (a == b && (a & 1) == 0)
             break;
     }
-    nmx_status_sanitise(st);
+    nmx__status_sanitise(st);
 }
 
-int nmx_ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_ctl_figures_t *f)
+int nmx__ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_ctl_figures_t *f)
 {
     memset(f, 0, sizeof *f);
-    nmx_ctlpage_get_status(page, &f->status);
+    nmx__ctlpage_get_status(page, &f->status);
     memcpy(&f->mem, (const void *)&page->mem, sizeof f->mem);
     f->committed = atomic_load(&page->log.committed);
     f->count = atomic_load(&page->log.count);
@@ -63,6 +63,6 @@ int nmx_ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_c
     f->log_full = limit - f->log_bytes < NMX_EVENT_RECORD_MAX && f->over_limit > 0;
     if (f->over_limit > f->dropped)
         f->over_limit = f->dropped;
-    return nmx_eventlog_read(fd, NMX_CTLPAGE_SIZE, f->committed, limit, &f->events, &f->nevents,
+    return nmx__eventlog_read(fd, NMX_CTLPAGE_SIZE, f->committed, limit, &f->events, &f->nevents,
                              &f->storage);
 }

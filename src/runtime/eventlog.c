@@ -33,7 +33,7 @@ static size_t bounded_len(const char *s)
 {
     if (s == NULL)
         return 0;
-    size_t n = nmx_strnlen(s, NMX_EVENT_STRING_MAX + 1);
+    size_t n = nmx__strnlen(s, NMX_EVENT_STRING_MAX + 1);
     return n > NMX_EVENT_STRING_MAX ? SIZE_MAX : n;
 }
 
@@ -83,7 +83,7 @@ static void put_str(writer_t *w, const char *s, size_t len)
     w->p += len;
 }
 
-int nmx_eventlog_file(uint64_t data_off)
+int nmx__eventlog_file(uint64_t data_off)
 {
     int fd = memfd_create("nmexpert-events", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
@@ -127,7 +127,7 @@ static bool log_reserve(nmx_eventlog_t *log, uint64_t need)
     return true;
 }
 
-void nmx_eventlog_unmap(nmx_eventlog_t *log)
+void nmx__eventlog_unmap(nmx_eventlog_t *log)
 {
     if (log->map != NULL)
         munmap(log->map, (size_t)log->mapped);
@@ -135,7 +135,7 @@ void nmx_eventlog_unmap(nmx_eventlog_t *log)
     log->mapped = 0;
 }
 
-DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
+DWORD nmx__eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev)
 {
     if (ev == NULL)
         return NMERR_INVALID_PARAMETER;
@@ -223,7 +223,7 @@ typedef struct arena {
 static bool get_str(nmx_cursor_t *c, arena_t *a, const char **out, bool keep_null)
 {
     uint32_t len;
-    if (!nmx_cur_u32le(c, &len)) /* native order == LE on every platform we build for */
+    if (!nmx__cur_u32le(c, &len)) /* native order == LE on every platform we build for */
         return false;
     if (len == STR_NULL) {
         *out = keep_null ? NULL : "";
@@ -231,7 +231,7 @@ static bool get_str(nmx_cursor_t *c, arena_t *a, const char **out, bool keep_nul
     }
     const uint8_t *b;
     if (len > NMX_EVENT_STRING_MAX || (size_t)(a->end - a->p) < (size_t)len + 1 ||
-        !nmx_cur_bytes(c, len, &b))
+        !nmx__cur_bytes(c, len, &b))
         return false;
     memcpy(a->p, b, len);
     a->p[len] = '\0';
@@ -247,9 +247,9 @@ static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, si
 {
     memset(e, 0, sizeof *e);
     uint32_t nc;
-    if (!nmx_cur_u32le(r, &e->ident) || !nmx_cur_u32le(r, &e->flags) ||
-        !nmx_cur_u32le(r, &e->severity) || !nmx_cur_copy(r, e->systime, 16) ||
-        !nmx_cur_u32le(r, &nc) || nc > room)
+    if (!nmx__cur_u32le(r, &e->ident) || !nmx__cur_u32le(r, &e->flags) ||
+        !nmx__cur_u32le(r, &e->severity) || !nmx__cur_copy(r, e->systime, 16) ||
+        !nmx__cur_u32le(r, &nc) || nc > room)
         return false;
     bool ok = get_str(r, a, &e->source, false) && get_str(r, a, &e->name, false) &&
               get_str(r, a, &e->description, false) && get_str(r, a, &e->machine, false) &&
@@ -258,8 +258,8 @@ static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, si
     for (uint32_t k = 0; ok && k < nc; k++) {
         nmx_column_t *col = &colv[k];
         memset(col, 0, sizeof *col);
-        ok = get_str(r, a, &col->name, false) && nmx_cur_u32le(r, &col->type) &&
-             col->type <= NMX_COLUMNTYPE_UINT64 && nmx_cur_copy(r, &col->v, 16);
+        ok = get_str(r, a, &col->name, false) && nmx__cur_u32le(r, &col->type) &&
+             col->type <= NMX_COLUMNTYPE_UINT64 && nmx__cur_copy(r, &col->v, 16);
         col->s = "";
         if (ok && col->type == NMCOLUMNTYPE_STRING)
             ok = get_str(r, a, &col->s, false);
@@ -269,7 +269,7 @@ static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, si
     return ok;
 }
 
-int nmx_eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **events, size_t *n,
+int nmx__eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **events, size_t *n,
                        void **storage)
 {
     *events = NULL;
@@ -310,12 +310,12 @@ int nmx_eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **even
     /* Second pass: every bound comes from the first pass and from this
      * allocation, never from the bytes again. */
     size_t got = 0, cols_used = 0;
-    nmx_cursor_t c = nmx_cursor(data, valid);
+    nmx_cursor_t c = nmx__cursor(data, valid);
     while (got < nrec && c.left >= 8) {
         uint32_t magic, len;
         nmx_cursor_t r;
-        if (!nmx_cur_u32le(&c, &magic) || !nmx_cur_u32le(&c, &len) || magic != REC_MAGIC ||
-            len < 8 || !nmx_cur_sub(&c, len - 8, &r))
+        if (!nmx__cur_u32le(&c, &magic) || !nmx__cur_u32le(&c, &len) || magic != REC_MAGIC ||
+            len < 8 || !nmx__cur_sub(&c, len - 8, &r))
             break;
         if (!parse_record(&r, &ev[got], colv + cols_used, cols - cols_used, &text))
             break;
@@ -332,7 +332,7 @@ int nmx_eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **even
     return 0;
 }
 
-int nmx_eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
+int nmx__eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
                       nmx_event_t **events, size_t *n, void **storage)
 {
     *events = NULL;
@@ -352,7 +352,7 @@ int nmx_eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t li
     void *m = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, (off_t)data_off);
     if (m == MAP_FAILED)
         return -1;
-    int rc = nmx_eventlog_parse(m, (size_t)len, events, n, storage);
+    int rc = nmx__eventlog_parse(m, (size_t)len, events, n, storage);
     munmap(m, (size_t)len);
     return rc;
 }

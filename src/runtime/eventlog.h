@@ -58,7 +58,7 @@ typedef struct nmx_eventlog {
 
 /* Creates the memory file of a log whose records start at data_off, sized
  * for the first data_off bytes and sealed against shrinking; -1 on error. */
-int nmx_eventlog_file(uint64_t data_off);
+int nmx__eventlog_file(uint64_t data_off);
 
 /*
  * Validates an event and appends a deep copy, growing the file as needed.
@@ -67,10 +67,10 @@ int nmx_eventlog_file(uint64_t data_off);
  * log reached its limit, or no memory).  Not thread-safe: the caller
  * serialises appends to one log.
  */
-DWORD nmx_eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev);
+DWORD nmx__eventlog_append(nmx_eventlog_t *log, const NMEVENTDATA *ev);
 
 /* Unmaps the writer's view (the file stays). */
-void nmx_eventlog_unmap(nmx_eventlog_t *log);
+void nmx__eventlog_unmap(nmx_eventlog_t *log);
 
 /*
  * Host side: reads the records of the log file `fd` (records from data_off,
@@ -79,11 +79,11 @@ void nmx_eventlog_unmap(nmx_eventlog_t *log);
  * it with free()).  Corrupt records end the parse.  0, or -1 when out of
  * memory.
  */
-int nmx_eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
+int nmx__eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
                       nmx_event_t **events, size_t *n, void **storage);
 
-/* The same over bytes in memory (what nmx_eventlog_read maps). */
-int nmx_eventlog_parse(const uint8_t *data, size_t len, nmx_event_t **events, size_t *n,
+/* The same over bytes in memory (what nmx__eventlog_read maps). */
+int nmx__eventlog_parse(const uint8_t *data, size_t len, nmx_event_t **events, size_t *n,
                        void **storage);
 
 #endif /* NMX_RUNTIME_EVENTLOG_H */

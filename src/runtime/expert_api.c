@@ -20,7 +20,7 @@ static bool in_range(const nmx_session_t *s, uint32_t n)
     if (n < r->first || n > r->last)
         return false;
     if (r->has_start || r->has_end) {
-        const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+        const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
         if (rec == NULL || (rec->flags & NMX_FRAME_NO_TS))
             return false;
         if ((r->has_start && rec->ts_ns < r->start_ns) || (r->has_end && rec->ts_ns > r->end_ns))
@@ -46,7 +46,7 @@ static int frame_passes(nmx_session_t *s, uint32_t n, bool ui_view, const nmx_fi
     for (int k = 0; k < 2; k++) {
         if (fs[k] == NULL)
             continue;
-        int r = nmx_session_filter(s, fs[k], n);
+        int r = nmx__session_filter(s, fs[k], n);
         if (r != FILTER_PASSED)
             return r;
     }
@@ -59,7 +59,7 @@ static int frame_passes(nmx_session_t *s, uint32_t n, bool ui_view, const nmx_fi
 static DWORD scan_frames(nmx_session_t *s, DWORD Direction, DWORD RequestedFrameNumber, bool ui_view,
                          const nmx_filter_t *ui, const nmx_filter_t *f, uint32_t *found)
 {
-    uint32_t total = nmx_cap_count(s->cap);
+    uint32_t total = nmx__cap_count(s->cap);
     bool forward = Direction == GET_FRAME_NEXT_FORWARD;
     uint64_t i;
     if (forward)
@@ -71,7 +71,7 @@ static DWORD scan_frames(nmx_session_t *s, DWORD Direction, DWORD RequestedFrame
     if (forward && RequestedFrameNumber != (DWORD)-1 && RequestedFrameNumber >= total)
         i = total;
     while (i < total) {
-        if ((ui != NULL || f != NULL || (ui_view && s->range.active)) && nmx_session_terminating(s))
+        if ((ui != NULL || f != NULL || (ui_view && s->range.active)) && nmx__session_terminating(s))
             return NMERR_EXPERT_TERMINATE;
         int r = frame_passes(s, (uint32_t)i, ui_view, ui, f);
         if (r == FILTER_PASSED) {
@@ -93,13 +93,13 @@ static DWORD scan_frames(nmx_session_t *s, DWORD Direction, DWORD RequestedFrame
  * resident around it. */
 static DWORD deliver_frame(nmx_session_t *s, uint32_t found, DWORD RequestFlags, LPEXPERTFRAMEDESCRIPTOR desc)
 {
-    ULPFRAME pf = nmx_session_frame(s, found);
+    ULPFRAME pf = nmx__session_frame(s, found);
     const nmx_dissection_t *d = NULL;
-    if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) && (d = nmx_session_dissect(s, found)) == NULL))
+    if (pf == NULL || ((RequestFlags & FLAGS_ATTACH_PROPERTIES) && (d = nmx__session_dissect(s, found)) == NULL))
         return NMERR_OUT_OF_MEMORY;
-    LPRECOGNIZEDATATABLE rt = d != NULL ? d->recog : (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, found, NULL);
+    LPRECOGNIZEDATATABLE rt = d != NULL ? d->recog : (LPRECOGNIZEDATATABLE)nmx__session_recognize(s, found, NULL);
     desc->FrameNumber = found;
-    desc->hFrame = nmx_hframe_make(s, found);
+    desc->hFrame = nmx__hframe_make(s, found);
     desc->pFrame = pf;
     desc->lpRecognizeDataTable = rt->nRecognizeDatas > 0 ? rt : NULL;
     desc->lpPropertyTable = d != NULL ? d->props : NULL;
@@ -112,13 +112,13 @@ static DWORD deliver_frame(nmx_session_t *s, uint32_t found, DWORD RequestFlags,
     }
     /* Walking forward: map the next window in one call, and (in a process
      * of its own) keep only a window of the capture resident. */
-    uint64_t off = nmx_cap_frame(s->cap, found)->data_off;
+    uint64_t off = nmx__cap_frame(s->cap, found)->data_off;
     if (off >= s->prefetched || off + NMX_CAP_RESIDENT_WINDOW < s->prefetched) {
-        nmx_cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
+        nmx__cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
         s->prefetched = off + NMX_CAP_RESIDENT_WINDOW;
     }
     if (s->release_behind && off > s->released + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
-        nmx_cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
+        nmx__cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
         s->released = off - NMX_CAP_RESIDENT_WINDOW;
     }
     return NMERR_SUCCESS;
@@ -128,16 +128,16 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
                                   DWORD RequestedFrameNumber, HFILTER hFilter,
                                   LPEXPERTFRAMEDESCRIPTOR pEFrameDescriptor)
 {
-    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    nmx_session_t *s = nmx__session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
-    if (nmx_session_terminating(s))
+    if (nmx__session_terminating(s))
         return NMERR_EXPERT_TERMINATE;
     if (Direction > GET_FRAME_NEXT_BACKWARD || pEFrameDescriptor == NULL)
         return NMERR_INVALID_PARAMETER;
     const nmx_filter_t *f = NULL;
     if (hFilter != NULL) {
-        f = nmx_filter_from_handle(hFilter);
+        f = nmx__filter_from_handle(hFilter);
         if (f == NULL)
             return NMERR_INVALID_HFILTER;
     }
@@ -146,7 +146,7 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
 
     pthread_mutex_lock(&s->lock);
     DWORD rc = NMERR_SUCCESS;
-    uint32_t total = nmx_cap_count(s->cap);
+    uint32_t total = nmx__cap_count(s->cap);
     uint32_t found = UINT32_MAX;
     if (total == 0) {
         rc = NMERR_OUT_OF_RANGE;
@@ -173,7 +173,7 @@ NMAPI DWORD WINAPI ExpertGetFrame(HEXPERTKEY hExpertKey, DWORD Direction, DWORD 
 
 NMAPI DWORD WINAPI ExpertGetStartupInfo(HEXPERTKEY hExpertKey, PEXPERTSTARTUPINFO pExpertStartupInfo)
 {
-    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    nmx_session_t *s = nmx__session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
     if (pExpertStartupInfo == NULL)
@@ -187,10 +187,10 @@ NMAPI DWORD WINAPI ExpertGetStartupInfo(HEXPERTKEY hExpertKey, PEXPERTSTARTUPINF
 NMAPI DWORD WINAPI ExpertIndicateStatus(HEXPERTKEY hExpertKey, EXPERTSTATUSENUMERATION Status,
                                         DWORD SubStatus, const char *szText, LONG PercentDone)
 {
-    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    nmx_session_t *s = nmx__session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
-    if (nmx_session_terminating(s))
+    if (nmx__session_terminating(s))
         return NMERR_EXPERT_TERMINATE;
     if ((unsigned)Status > EXPERTSTATUS_DONE)
         return NMERR_INVALID_PARAMETER;
@@ -198,11 +198,11 @@ NMAPI DWORD WINAPI ExpertIndicateStatus(HEXPERTKEY hExpertKey, EXPERTSTATUSENUME
     s->status.Status = Status;
     s->status.SubStatus = SubStatus;
     if (szText != NULL)
-        nmx_strlcpy(s->status.szStatusText, szText, sizeof s->status.szStatusText);
+        nmx__strlcpy(s->status.szStatusText, szText, sizeof s->status.szStatusText);
     if (PercentDone >= 0 && PercentDone <= 99)
         s->status.PercentDone = (DWORD)PercentDone;
     if (s->link != NULL)
-        nmx_ctlpage_set_status(s->link->page, &s->status);
+        nmx__ctlpage_set_status(s->link->page, &s->status);
     pthread_mutex_unlock(&s->lock);
     return NMERR_SUCCESS;
 }
@@ -211,11 +211,11 @@ NMAPI DWORD WINAPI ExpertIndicateStatus(HEXPERTKEY hExpertKey, EXPERTSTATUSENUME
 
 NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpertEvent)
 {
-    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    nmx_session_t *s = nmx__session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
     nmx_link_t *link = s->link;
-    if (nmx_session_terminating(s)) {
+    if (nmx__session_terminating(s)) {
         if (link != NULL)
             atomic_fetch_add(&link->page->log.dropped, 1);
         return NMERR_EXPERT_TERMINATE;
@@ -227,7 +227,7 @@ NMAPI DWORD WINAPI ExpertSubmitEvent(HEXPERTKEY hExpertKey, PNMEVENTDATA pExpert
     if (link->flags & EXPERT_ENUM_FLAG_NO_VIEWER)
         return NMERR_SUCCESS;
     pthread_mutex_lock(&s->lock);
-    DWORD rc = nmx_eventlog_append(&link->log, pExpertEvent);
+    DWORD rc = nmx__eventlog_append(&link->log, pExpertEvent);
     if (rc != NMERR_SUCCESS)
         atomic_fetch_add(&link->page->log.dropped, 1);
     pthread_mutex_unlock(&s->lock);

@@ -11,23 +11,23 @@
 
 #include "runtime/runtime.h"
 
-int nmx_session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n)
+int nmx__session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n)
 {
-    if (nmx_filter_needs_streams(f) && !nmx_session_need_streams(s))
+    if (nmx__filter_needs_streams(f) && !nmx__session_need_streams(s))
         return FILTER_FAIL_WITH_ERROR;
-    if (nmx_filter_needs_props(f)) {
-        const nmx_dissection_t *d = nmx_session_dissect(s, n);
-        return d != NULL ? nmx_filter_eval(f, d, NULL) : FILTER_FAIL_WITH_ERROR;
+    if (nmx__filter_needs_props(f)) {
+        const nmx_dissection_t *d = nmx__session_dissect(s, n);
+        return d != NULL ? nmx__filter_eval(f, d, NULL) : FILTER_FAIL_WITH_ERROR;
     }
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
     const nmx_frame_addrs_t *addrs;
     nmx_dissection_t d;
     memset(&d, 0, sizeof d);
-    d.recog = (LPRECOGNIZEDATATABLE)nmx_session_recognize(s, n, &addrs);
+    d.recog = (LPRECOGNIZEDATATABLE)nmx__session_recognize(s, n, &addrs);
     d.addrs = *addrs;
-    d.data = nmx_session_data(s, n);
+    d.data = nmx__session_data(s, n);
     d.caplen = rec->caplen;
     d.wirelen = rec->wirelen;
     d.linktype = rec->linktype;
-    return nmx_filter_eval(f, &d, NULL);
+    return nmx__filter_eval(f, &d, NULL);
 }

@@ -20,7 +20,7 @@
 /* Decodes an HFRAME; sets NMERR_INVALID_HFRAME when it is not valid. */
 static nmx_session_t *frame_session(HFRAME h, uint32_t *n)
 {
-    nmx_session_t *s = nmx_hframe_session(h, n);
+    nmx_session_t *s = nmx__hframe_session(h, n);
     if (s == NULL)
         BhSetLastError(NMERR_INVALID_HFRAME);
     return s;
@@ -30,7 +30,7 @@ static nmx_session_t *frame_session(HFRAME h, uint32_t *n)
 static const nmx_dissection_t *frame_dissection(nmx_session_t *s, uint32_t n)
 {
     pthread_mutex_lock(&s->lock);
-    const nmx_dissection_t *d = nmx_session_dissect(s, n);
+    const nmx_dissection_t *d = nmx__session_dissect(s, n);
     pthread_mutex_unlock(&s->lock);
     if (d == NULL)
         BhSetLastError(NMERR_OUT_OF_MEMORY);
@@ -42,7 +42,7 @@ static const nmx_dissection_t *frame_dissection(nmx_session_t *s, uint32_t n)
  * current session).  NULL with NMERR_INVALID_EXPERT_HANDLE outside any. */
 static nmx_session_t *capture_session(struct _CAPTURE *co)
 {
-    nmx_session_t *s = nmx_session_current();
+    nmx_session_t *s = nmx__session_current();
     if (s == NULL || s->capture != co)
         s = co->default_session;
     if (s == NULL)
@@ -54,17 +54,17 @@ static nmx_session_t *capture_session(struct _CAPTURE *co)
 
 NMAPI HFRAME WINAPI GetFrame(HCAPTURE hCapture, DWORD FrameNumber)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NULL;
     }
-    if (FrameNumber >= nmx_cap_count(co->cap)) {
+    if (FrameNumber >= nmx__cap_count(co->cap)) {
         BhSetLastError(NMERR_OUT_OF_RANGE);
         return NULL;
     }
     nmx_session_t *s = capture_session(co);
-    return s != NULL ? nmx_hframe_make(s, FrameNumber) : NULL;
+    return s != NULL ? nmx__hframe_make(s, FrameNumber) : NULL;
 }
 
 NMAPI HCAPTURE WINAPI GetFrameCaptureHandle(HFRAME hFrame)
@@ -83,21 +83,21 @@ NMAPI DWORD WINAPI GetFrameLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_session_rec(s, n)->wirelen : 0;
+    return s != NULL ? nmx__session_rec(s, n)->wirelen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameStoredLength(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_session_rec(s, n)->caplen : 0;
+    return s != NULL ? nmx__session_rec(s, n)->caplen : 0;
 }
 
 NMAPI DWORD WINAPI GetFrameMacType(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? nmx_linktype_to_mactype(nmx_session_rec(s, n)->linktype) : MAC_TYPE_UNKNOWN;
+    return s != NULL ? nmx__linktype_to_mactype(nmx__session_rec(s, n)->linktype) : MAC_TYPE_UNKNOWN;
 }
 
 NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
@@ -106,11 +106,11 @@ NMAPI DWORD WINAPI GetFrameMacHeaderLength(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return 0;
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
-    DWORD mactype = nmx_linktype_to_mactype(rec->linktype);
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
+    DWORD mactype = nmx__linktype_to_mactype(rec->linktype);
     if (mactype == MAC_TYPE_UNKNOWN || rec->caplen < 14)
         return 0;
-    return GetMacHeaderLength((LPVOID)nmx_session_data(s, n), mactype);
+    return GetMacHeaderLength((LPVOID)nmx__session_data(s, n), mactype);
 }
 
 NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
@@ -119,7 +119,7 @@ NMAPI __int64 WINAPI GetFrameTimeStamp(HFRAME hFrame)
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return -1;
-    return nmx_cap_us_between(s->capture->first_ns, nmx_session_rec(s, n)->ts_ns);
+    return nmx__cap_us_between(s->capture->first_ns, nmx__session_rec(s, n)->ts_ns);
 }
 
 NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)
@@ -129,7 +129,7 @@ NMAPI ULPFRAME WINAPI GetFrameFromFrameHandle(HFRAME hFrame)
     if (s == NULL)
         return NULL;
     pthread_mutex_lock(&s->lock);
-    ULPFRAME f = nmx_session_aux_frame(s, n);
+    ULPFRAME f = nmx__session_aux_frame(s, n);
     pthread_mutex_unlock(&s->lock);
     if (f == NULL)
         BhSetLastError(NMERR_OUT_OF_MEMORY);
@@ -150,7 +150,7 @@ NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame)
 {
     uint32_t n;
     nmx_session_t *s = frame_session(hFrame, &n);
-    return s != NULL ? (ULPBYTE)nmx_session_data(s, n) : NULL;
+    return s != NULL ? (ULPBYTE)nmx__session_data(s, n) : NULL;
 }
 
 /* Replaces frame N in the calling session's own view of the capture: the
@@ -163,7 +163,7 @@ NMAPI ULPBYTE WINAPI ParserTemporaryLockFrame(HFRAME hFrame)
 NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE FrameData,
                                 DWORD FrameLength, __int64 TimeStamp)
 {
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
     if (co == NULL) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return NULL;
@@ -179,13 +179,13 @@ NMAPI HFRAME WINAPI ModifyFrame(HCAPTURE hCapture, DWORD FrameNumber, LPBYTE Fra
         return NULL;
     }
     pthread_mutex_lock(&s->lock);
-    DWORD rc = nmx_session_modify(s, FrameNumber, FrameData, FrameLength, ts_ns);
+    DWORD rc = nmx__session_modify(s, FrameNumber, FrameData, FrameLength, ts_ns);
     pthread_mutex_unlock(&s->lock);
     if (rc != NMERR_SUCCESS) {
         BhSetLastError(rc);
         return NULL;
     }
-    return nmx_hframe_make(s, FrameNumber);
+    return nmx__hframe_make(s, FrameNumber);
 }
 
 /* ---- addresses (6.5) ------------------------------------------------------- */
@@ -200,11 +200,11 @@ static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADD
     /* Address locations come from the recognize pass: no full dissection. */
     pthread_mutex_lock(&s->lock);
     const nmx_frame_addrs_t *addrs;
-    nmx_session_recognize(s, n, &addrs);
+    nmx__session_recognize(s, n, &addrs);
     nmx_frame_addrs_t a = *addrs;
     pthread_mutex_unlock(&s->lock);
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
-    return nmx_frame_address(nmx_session_data(s, n), rec->caplen, &a, dst, type, flags, out, offset,
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
+    return nmx__frame_address(nmx__session_data(s, n), rec->caplen, &a, dst, type, flags, out, offset,
                              length);
 }
 
@@ -369,12 +369,12 @@ static HFRAME find_frame(HFRAME hCurrent, LPCSTR name, const ADDRESS2 *dst, cons
     nmx_session_t *s = frame_session(hCurrent, &n);
     if (s == NULL)
         return NULL;
-    const nmx_protocol_t *p = name != NULL ? nmx_proto_by_name(name) : NULL;
+    const nmx_protocol_t *p = name != NULL ? nmx__proto_by_name(name) : NULL;
     if (p == NULL) {
         BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
         return NULL;
     }
-    uint32_t total = nmx_cap_count(s->cap);
+    uint32_t total = nmx__cap_count(s->cap);
     for (uint64_t k = 1; k <= NMX_MAX_LOOKBACK + 1; k++) {
         int64_t i = forward ? (int64_t)n + (int64_t)k : (int64_t)n - (int64_t)k;
         if (i < 0 || i >= total)
@@ -388,10 +388,10 @@ static HFRAME find_frame(HFRAME hCurrent, LPCSTR name, const ADDRESS2 *dst, cons
         const nmx_dissection_t *d = frame_dissection(s, (uint32_t)i);
         if (d == NULL)
             return NULL;
-        DWORD off = nmx_proto_offset(d->recog, nmx_proto_id(p));
+        DWORD off = nmx__proto_offset(d->recog, nmx__proto_id(p));
         if (off == (DWORD)-1)
             continue;
-        HFRAME h = nmx_hframe_make(s, (uint32_t)i);
+        HFRAME h = nmx__hframe_make(s, (uint32_t)i);
         if (dst != NULL && !compare_frame_address(h, true, dst))
             continue;
         if (src != NULL && !compare_frame_address(h, false, src))
@@ -465,7 +465,7 @@ static DWORD protocol_offset(HFRAME hFrame, const nmx_protocol_t *p)
     const nmx_dissection_t *d = frame_dissection(s, n);
     if (d == NULL)
         return (DWORD)-1;
-    DWORD off = nmx_proto_offset(d->recog, nmx_proto_id(p));
+    DWORD off = nmx__proto_offset(d->recog, nmx__proto_id(p));
     if (off == (DWORD)-1)
         BhSetLastError(NMERR_PROTOCOL_NOT_FOUND);
     return off;
@@ -473,12 +473,12 @@ static DWORD protocol_offset(HFRAME hFrame, const nmx_protocol_t *p)
 
 NMAPI DWORD WINAPI GetProtocolStartOffset(HFRAME hFrame, LPCSTR ProtocolName)
 {
-    return protocol_offset(hFrame, ProtocolName != NULL ? nmx_proto_by_name(ProtocolName) : NULL);
+    return protocol_offset(hFrame, ProtocolName != NULL ? nmx__proto_by_name(ProtocolName) : NULL);
 }
 
 NMAPI DWORD WINAPI GetProtocolStartOffsetHandle(HFRAME hFrame, HPROTOCOL hProtocol)
 {
-    return protocol_offset(hFrame, nmx_proto_from_handle(hProtocol));
+    return protocol_offset(hFrame, nmx__proto_from_handle(hProtocol));
 }
 
 NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartOffset,
@@ -490,13 +490,13 @@ NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartO
         return NMERR_INVALID_HFRAME;
     if (szProtocolName == NULL || pdwPreviousOffset == NULL)
         return NMERR_INVALID_PARAMETER;
-    const nmx_protocol_t *p = nmx_proto_by_name(szProtocolName);
+    const nmx_protocol_t *p = nmx__proto_by_name(szProtocolName);
     if (p == NULL)
         return NMERR_PROTOCOL_NOT_FOUND;
     const nmx_dissection_t *d = frame_dissection(s, n);
     if (d == NULL)
         return NMERR_OUT_OF_MEMORY;
-    return nmx_proto_prev_offset(d->recog, nmx_proto_id(p), dwStartOffset, pdwPreviousOffset);
+    return nmx__proto_prev_offset(d->recog, nmx__proto_id(p), dwStartOffset, pdwPreviousOffset);
 }
 
 /* ---- properties (6.3) ---------------------------------------------------------- */
@@ -513,7 +513,7 @@ NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return NULL;
-    const nmx_field_t *f = nmx_field_from_handle(hProperty);
+    const nmx_field_t *f = nmx__field_from_handle(hProperty);
     if (f == NULL) {
         BhSetLastError(NMERR_INVALID_HPROPERTY);
         return NULL;
@@ -522,15 +522,15 @@ NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY
     if (d == NULL)
         return NULL;
     const PROPERTYINST *start = lpRestartKey != NULL ? *lpRestartKey : NULL;
-    if (start != NULL && nmx_dissection_index(d, start) < 0)
+    if (start != NULL && nmx__dissection_index(d, start) < 0)
         start = NULL; /* not an instance of this frame: start at an end */
     LPPROPERTYINST found = NULL;
     if (DirForward) {
-        found = nmx_dissection_find(d, f, start);
+        found = nmx__dissection_find(d, f, start);
     } else {
         /* The last instance before `start` (or the last one of all). */
-        for (LPPROPERTYINST p = nmx_dissection_find(d, f, NULL); p != NULL;
-             p = nmx_dissection_find(d, f, p)) {
+        for (LPPROPERTYINST p = nmx__dissection_find(d, f, NULL); p != NULL;
+             p = nmx__dissection_find(d, f, p)) {
             if (start != NULL && p >= start)
                 break;
             found = p;
@@ -554,17 +554,17 @@ NMAPI LPSTR WINAPI GetPropertyText(HFRAME hFrame, LPPROPERTYINST lpPI, LPSTR szB
         return NULL;
     }
     const nmx_dissection_t *d = frame_dissection(s, n);
-    if (d == NULL || nmx_dissection_index(d, lpPI) < 0) {
+    if (d == NULL || nmx__dissection_index(d, lpPI) < 0) {
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }
     /* "Label: value", the value rendered straight into the caller's buffer
      * (truncated there, as snprintf would). */
-    const nmx_field_t *f = nmx_field_from_info(lpPI->lpPropertyInfo);
-    int k = snprintf(szBuffer, BufferSize, "%s: ", f != NULL ? nmx_field_label(f) : "?");
+    const nmx_field_t *f = nmx__field_from_info(lpPI->lpPropertyInfo);
+    int k = snprintf(szBuffer, BufferSize, "%s: ", f != NULL ? nmx__field_label(f) : "?");
     size_t used = k < 0 ? 0 : ((size_t)k < BufferSize ? (size_t)k : BufferSize - 1);
     if (used < BufferSize - 1)
-        nmx_prop_render(lpPI, szBuffer + used, BufferSize - used);
+        nmx__prop_render(lpPI, szBuffer + used, BufferSize - used);
     return szBuffer;
 }
 
@@ -576,17 +576,17 @@ NMAPI DWORD WINAPI FilterFrame(HFRAME hFrame, HFILTER hFilter, HCAPTURE hCapture
     nmx_session_t *s = frame_session(hFrame, &n);
     if (s == NULL)
         return (DWORD)FILTER_FAIL_WITH_ERROR;
-    if (hCapture != NULL && nmx_capobj_get(hCapture) != s->capture) {
+    if (hCapture != NULL && nmx__capobj_get(hCapture) != s->capture) {
         BhSetLastError(NMERR_INVALID_HCAPTURE);
         return (DWORD)FILTER_FAIL_WITH_ERROR;
     }
-    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    const nmx_filter_t *f = nmx__filter_from_handle(hFilter);
     if (f == NULL) {
         BhSetLastError(NMERR_INVALID_HFILTER);
         return (DWORD)FILTER_FAIL_WITH_ERROR;
     }
     pthread_mutex_lock(&s->lock);
-    int r = nmx_session_filter(s, f, n);
+    int r = nmx__session_filter(s, f, n);
     pthread_mutex_unlock(&s->lock);
     if (r == FILTER_FAIL_WITH_ERROR)
         BhSetLastError(NMERR_FILTER_INVALID_EXPRESSION);
@@ -598,8 +598,8 @@ NMAPI DWORD WINAPI FilterFindFrame(HFILTER hFilter, HCAPTURE hCapture, DWORD nFr
                                    BOOL FilterDirection)
 {
     (void)TimeDelta;
-    struct _CAPTURE *co = nmx_capobj_get(hCapture);
-    const nmx_filter_t *f = nmx_filter_from_handle(hFilter);
+    struct _CAPTURE *co = nmx__capobj_get(hCapture);
+    const nmx_filter_t *f = nmx__filter_from_handle(hFilter);
     if (co == NULL || f == NULL) {
         BhSetLastError(co == NULL ? NMERR_INVALID_HCAPTURE : NMERR_INVALID_HFILTER);
         return FILTER_NO_MORE_FRAMES;
@@ -607,14 +607,14 @@ NMAPI DWORD WINAPI FilterFindFrame(HFILTER hFilter, HCAPTURE hCapture, DWORD nFr
     nmx_session_t *s = capture_session(co);
     if (s == NULL)
         return FILTER_NO_MORE_FRAMES;
-    uint32_t total = nmx_cap_count(s->cap);
+    uint32_t total = nmx__cap_count(s->cap);
     int64_t i = FilterDirection ? (int64_t)nFrame + 1 : (int64_t)nFrame - 1;
     for (uint64_t k = 0; i >= 0 && i < total; k++) {
         if (StatusProc != NULL && k % 1000 == 999 &&
             !StatusProc((DWORD)i, hCapture, hFilter, UIInstance))
             return FILTER_CANCELED;
         pthread_mutex_lock(&s->lock);
-        int r = nmx_session_filter(s, f, (uint32_t)i);
+        int r = nmx__session_filter(s, f, (uint32_t)i);
         pthread_mutex_unlock(&s->lock);
         if (r == FILTER_PASSED)
             return (DWORD)i;

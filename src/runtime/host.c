@@ -55,7 +55,7 @@ static bool library_dir(char *out, size_t n)
     if (slash == NULL)
         return false;
     *slash = '\0';
-    return nmx_strlcpy(out, real, n) < n;
+    return nmx__strlcpy(out, real, n) < n;
 }
 
 NMX_EXPORT const char *nmx_host_installed_experts_dir(void)
@@ -163,7 +163,7 @@ typedef struct probe_result {
     char error[512];
     nmx_expert_reg_t reg;
     uint32_t settings_len;
-    char settings[NMX_SETTINGS_WIRE_MAX]; /* nmx_settings_encode records */
+    char settings[NMX_SETTINGS_WIRE_MAX]; /* nmx__settings_encode records */
     char merge[NMX_EXPERT_MERGE_MAX];    /* NmxExpertMerge, cut, "" when none */
 } probe_result_t;
 
@@ -171,7 +171,7 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
 {
     nmx_module_t m;
     DWORD sub;
-    r->code = nmx_module_load(path, &m, &sub, r->error, sizeof r->error);
+    r->code = nmx__module_load(path, &m, &sub, r->error, sizeof r->error);
     if (r->code == NMERR_SUCCESS) {
         memcpy(r->reg.name, m.info.szName, sizeof r->reg.name);
         memcpy(r->reg.vendor, m.info.szVendor, sizeof r->reg.vendor);
@@ -180,10 +180,10 @@ static void probe_in_this_process(const char *path, probe_result_t *r)
         r->reg.flags = m.info.Flags;
         r->reg.configurable = m.configure != NULL;
         r->reg.options = m.options;
-        r->settings_len = (uint32_t)nmx_settings_encode(m.settings, r->settings, sizeof r->settings);
+        r->settings_len = (uint32_t)nmx__settings_encode(m.settings, r->settings, sizeof r->settings);
         if (m.merge != NULL)
             memcpy(r->merge, m.merge, strnlen(m.merge, sizeof r->merge - 1));
-        nmx_module_unload(&m);
+        nmx__module_unload(&m);
     }
     r->done = 1;
 }
@@ -194,7 +194,7 @@ static void probe_child(void *arg, int chan)
     probe_result_t r;
     memset(&r, 0, sizeof r);
     probe_in_this_process(arg, &r);
-    nmx_chan_send(chan, 1, &r, sizeof r);
+    nmx__chan_send(chan, 1, &r, sizeof r);
 }
 
 /*
@@ -207,11 +207,11 @@ static void probe_isolated(const char *path, probe_result_t *r)
 {
     nmx_child_t child;
     nmx_spawn_t sp = {.fn = probe_child, .arg = (void *)path, .chan_max = sizeof *r + 64};
-    int how = nmx_child_run(&child, &sp, NMX_REGISTER_TIMEOUT_S);
+    int how = nmx__child_run(&child, &sp, NMX_REGISTER_TIMEOUT_S);
     r->code = NMERR_LOAD_EXPERT_FAILED;
     uint32_t type, len;
     const uint8_t *p;
-    bool got = how >= 0 && nmx_child_next(&child, &type, &p, &len) && type == 1 && len == sizeof *r;
+    bool got = how >= 0 && nmx__child_next(&child, &type, &p, &len) && type == 1 && len == sizeof *r;
     if (how < 0) {
         snprintf(r->error, sizeof r->error, "cannot start a process to load it: %s", strerror(errno));
     } else if (how == 1) {
@@ -232,7 +232,7 @@ static void probe_isolated(const char *path, probe_result_t *r)
         snprintf(r->error, sizeof r->error, "exited while loading (status %d)",
                  child.have_status && WIFEXITED(child.status) ? WEXITSTATUS(child.status) : -1);
     }
-    nmx_child_release(&child);
+    nmx__child_release(&child);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -249,7 +249,7 @@ static bool known_module(const nmx_host_t *host, const char *module)
 }
 
 /* Registers one module file with the host (used by discovery and by -e PATH). */
-nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, int isolated)
+nmx_host_expert_t *nmx__host_register_path(nmx_host_t *host, const char *path, int isolated)
 {
     char module[256];
     nmx_module_name(path, module, sizeof module);
@@ -272,14 +272,14 @@ nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, in
     probe_isolated(path, &r);
     if (r.code != NMERR_SUCCESS) {
         e->load_error = strdup(r.error[0] != '\0' ? r.error : "cannot load");
-        nmx_strlcpy(e->reg.name, module, sizeof e->reg.name);
+        nmx__strlcpy(e->reg.name, module, sizeof e->reg.name);
     } else {
         e->reg = r.reg;
         if (r.merge[0] != '\0' && (e->merge = strdup(r.merge)) == NULL) {
             expert_free(e);
             return NULL;
         }
-        if (!nmx_settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
+        if (!nmx__settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
             expert_free(e);
             return NULL;
         }
@@ -340,7 +340,7 @@ NMX_EXPORT int nmx_host_discover(nmx_host_t *host, char *errbuf, size_t errlen)
             char path[PATH_MAX], module[256];
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
             nmx_module_name(path, module, sizeof module);
-            if (rc == 0 && !known_module(host, module) && nmx_host_register_path(host, path, 1) == NULL) {
+            if (rc == 0 && !known_module(host, module) && nmx__host_register_path(host, path, 1) == NULL) {
                 snprintf(errbuf, errlen, "%s: out of memory while registering it", path);
                 rc = -1;
             }
@@ -377,7 +377,7 @@ NMX_EXPORT const nmx_expert_info_t *nmx_host_expert(const nmx_host_t *host, size
     return &e->pub;
 }
 
-nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolated)
+nmx_host_expert_t *nmx__host_find(nmx_host_t *host, const char *which, int isolated)
 {
     if (strchr(which, '/') != NULL) {
         char real[PATH_MAX];
@@ -385,10 +385,10 @@ nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolat
         for (size_t i = 0; i < host->nexperts; i++)
             if (strcmp(host->experts[i]->path, path) == 0)
                 return host->experts[i];
-        return nmx_host_register_path(host, path, isolated);
+        return nmx__host_register_path(host, path, isolated);
     }
     for (size_t i = 0; i < host->nexperts; i++)
-        if (nmx_streq_nocase(host->experts[i]->module, which))
+        if (nmx__streq_nocase(host->experts[i]->module, which))
             return host->experts[i];
     return NULL;
 }

@@ -49,21 +49,21 @@ struct nmx_host {
 
 /* Writes a module's NmxExpertSettings table (the module's own memory, in
  * the discovery child) as records into buf; returns the bytes used. */
-size_t nmx_settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t size);
+size_t nmx__settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t size);
 
 /* Parses what a discovery child sent (untrusted bytes) into e->settings;
  * false when out of memory. */
-bool nmx_settings_decode(nmx_host_expert_t *e, const char *buf, size_t len);
+bool nmx__settings_decode(nmx_host_expert_t *e, const char *buf, size_t len);
 
 /* Registers the module at path (isolated: in a child process). */
-nmx_host_expert_t *nmx_host_register_path(nmx_host_t *host, const char *path, int isolated);
+nmx_host_expert_t *nmx__host_register_path(nmx_host_t *host, const char *path, int isolated);
 
 /* Finds an expert by module name (case-insensitive) or registers a path. */
-nmx_host_expert_t *nmx_host_find(nmx_host_t *host, const char *which, int isolated);
+nmx_host_expert_t *nmx__host_find(nmx_host_t *host, const char *which, int isolated);
 
 /* $XDG_CONFIG_HOME/nmexpert/<sub> (else ~/.config/nmexpert/<sub>) into
  * out, created (0700) when `create`; 0 or -1 (config.c).  Stored expert
  * configurations live in "experts", the Win32 .ini profiles in "ini". */
-int nmx_config_subdir(const char *sub, char *out, size_t n, bool create);
+int nmx__config_subdir(const char *sub, char *out, size_t n, bool create);
 
 #endif /* NMX_RUNTIME_HOST_INTERNAL_H */

@@ -41,7 +41,7 @@ static void *module_sym(void *dl, const char *name)
     return p;
 }
 
-DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char *err, size_t errlen)
+DWORD nmx__module_load(const char *path, nmx_module_t *m, DWORD *substatus, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
     *substatus = EXPERTSUBSTATUS_ABORTED_LOAD_FAIL;
@@ -86,7 +86,7 @@ DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char 
     if (!m->reg(&m->info)) {
         snprintf(err, errlen, "Register returned FALSE");
         *substatus = EXPERTSUBSTATUS_ABORTED_LOAD_FAIL;
-        nmx_module_unload(m);
+        nmx__module_unload(m);
         return NMERR_EXPERT_REPORT_FAILED;
     }
     EXPERTENUMINFO *info = &m->info;
@@ -95,7 +95,7 @@ DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char 
     info->szDescription[EXPERTSTRINGLENGTH - 1] = '\0';
     if (info->szName[0] == '\0')
         nmx_module_name(path, info->szName, sizeof info->szName);
-    nmx_strlcpy(info->szDllName, path, sizeof info->szDllName);
+    nmx__strlcpy(info->szDllName, path, sizeof info->szDllName);
     info->hExpert = (HEXPERT)m;
     info->hModule = hmod;
     info->pRegisterProc = m->reg;
@@ -108,7 +108,7 @@ DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char 
     return NMERR_SUCCESS;
 }
 
-void nmx_module_unload(nmx_module_t *m)
+void nmx__module_unload(nmx_module_t *m)
 {
     if (m->dl == NULL)
         return;

@@ -32,10 +32,10 @@ typedef struct nmx_module {
  * dlerror text where there is one) in err.  `need_run` makes a missing Run
  * export a failure (it always is for running; listing tolerates it).
  */
-DWORD nmx_module_load(const char *path, nmx_module_t *m, DWORD *substatus, char *err, size_t errlen);
+DWORD nmx__module_load(const char *path, nmx_module_t *m, DWORD *substatus, char *err, size_t errlen);
 
 /* DllMain(DLL_PROCESS_DETACH) when exported, then dlclose. */
-void nmx_module_unload(nmx_module_t *m);
+void nmx__module_unload(nmx_module_t *m);
 
 /* nmx_module_name() is part of the embedding API (nmexpert/host.h). */
 

@@ -68,7 +68,7 @@ static void *watch_termination(void *arg)
     watcher_t *w = arg;
     while (!atomic_load(&w->stop)) {
         if (atomic_load(&w->page->terminate)) {
-            nmx_session_terminate(w->session);
+            nmx__session_terminate(w->session);
             break;
         }
         struct timespec ms = {0, 2 * 1000 * 1000};
@@ -83,7 +83,7 @@ static PEXPERTCONFIG config_copy(nmx_session_t *s, const uint8_t *data, size_t l
     if (data == NULL)
         return NULL;
     DWORD err = 0;
-    PEXPERTCONFIG cfg = ExpertAllocMemory(nmx_session_key(s), sizeof(DWORD) + len, &err);
+    PEXPERTCONFIG cfg = ExpertAllocMemory(nmx__session_key(s), sizeof(DWORD) + len, &err);
     if (cfg == NULL)
         return NULL;
     cfg->RawConfigLength = (DWORD)(sizeof(DWORD) + len);
@@ -97,8 +97,8 @@ static void send_load_failed(int chan, DWORD code, DWORD sub, const char *text)
     memset(&m, 0, sizeof m);
     m.code = code;
     m.substatus = sub;
-    nmx_strlcpy(m.text, text, sizeof m.text);
-    nmx_chan_send(chan, MSG_LOAD_FAILED, &m, sizeof m);
+    nmx__strlcpy(m.text, text, sizeof m.text);
+    nmx__chan_send(chan, MSG_LOAD_FAILED, &m, sizeof m);
 }
 
 /*
@@ -123,17 +123,17 @@ static nmx_session_t *session_for(const nmx_run_t *run, nmx_link_t *link)
      * walked past.  Threads share them, and one expert's release would
      * make the next one fault the pages in again. */
     so.release_behind = run->opts.isolation == NMX_ISOLATION_PROCESS;
-    return nmx_session_new(&so);
+    return nmx__session_new(&so);
 }
 
 /* Calls the expert's Run in session s and says on the channel that it runs
  * and what it returned, with its final status and heap figures. */
 static void call_run(const nmx_module_t *m, nmx_session_t *s, PEXPERTCONFIG cfg, nmx_link_t *link)
 {
-    nmx_session_set_current(s);
-    nmx_chan_send(link->chan, MSG_RUNNING, NULL, 0);
+    nmx__session_set_current(s);
+    nmx__chan_send(link->chan, MSG_RUNNING, NULL, 0);
     EXPERTSTARTUPINFO startup = s->startup;
-    BOOL ok = m->run(nmx_session_key(s), cfg, &startup, s->startup_flags, NULL);
+    BOOL ok = m->run(nmx__session_key(s), cfg, &startup, s->startup_flags, NULL);
     msg_returned_t rm;
     memset(&rm, 0, sizeof rm);
     rm.result = ok;
@@ -141,13 +141,13 @@ static void call_run(const nmx_module_t *m, nmx_session_t *s, PEXPERTCONFIG cfg,
     rm.status = s->status;
     /* The last frame delivered reaches the report (EXPERTSTATUS.Frame is
      * kept per ExpertGetFrame, published here and at each status). */
-    nmx_ctlpage_set_status(link->page, &s->status);
+    nmx__ctlpage_set_status(link->page, &s->status);
     pthread_mutex_unlock(&s->lock);
     rm.mem = link->page->mem;
     rm.live_bytes = rm.mem.live_bytes;
     rm.live_blocks = rm.mem.live_blocks;
-    nmx_chan_send(link->chan, MSG_RETURNED, &rm, sizeof rm);
-    nmx_session_set_current(NULL);
+    nmx__chan_send(link->chan, MSG_RETURNED, &rm, sizeof rm);
+    nmx__session_set_current(NULL);
 }
 
 static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool watch)
@@ -155,7 +155,7 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     nmx_module_t m;
     DWORD sub = 0;
     char err[512];
-    DWORD rc = nmx_module_load(e->path, &m, &sub, err, sizeof err);
+    DWORD rc = nmx__module_load(e->path, &m, &sub, err, sizeof err);
     if (rc != NMERR_SUCCESS) {
         send_load_failed(link->chan, rc, sub, err);
         return;
@@ -166,13 +166,13 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     lm.version = m.info.Version;
     lm.flags = m.info.Flags;
     link->flags = m.info.Flags;
-    nmx_chan_send(link->chan, MSG_LOADED, &lm, sizeof lm);
+    nmx__chan_send(link->chan, MSG_LOADED, &lm, sizeof lm);
 
     nmx_session_t *s = session_for(run, link);
     if (s == NULL) {
         send_load_failed(link->chan, NMERR_OUT_OF_MEMORY, EXPERTSUBSTATUS_ABORTED_THREAD_FAIL,
                          "cannot create the expert's session");
-        nmx_module_unload(&m);
+        nmx__module_unload(&m);
         return;
     }
     pthread_mutex_lock(&e->session_lock);
@@ -196,11 +196,11 @@ static void entry_exec(nmx_run_t *run, nmx_entry_t *e, nmx_link_t *link, bool wa
     pthread_mutex_lock(&e->session_lock);
     e->session = NULL;
     pthread_mutex_unlock(&e->session_lock);
-    nmx_session_free(s);
-    nmx_module_unload(&m);
+    nmx__session_free(s);
+    nmx__module_unload(&m);
     msg_done_t dm;
     dm.mem = link->page->mem;
-    nmx_chan_send(link->chan, MSG_DONE, &dm, sizeof dm);
+    nmx__chan_send(link->chan, MSG_DONE, &dm, sizeof dm);
 }
 
 /* The link of an entry, over the control page at `page`. */
@@ -221,7 +221,7 @@ static void link_init(nmx_link_t *link, const nmx_run_t *run, const nmx_entry_t 
 static void entry_prepare(void *arg)
 {
     (void)arg;
-    nmx_mem_init();
+    nmx__mem_init();
 }
 
 /* What the expert's process runs (process isolation). */
@@ -274,13 +274,13 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
     run->event_limit = run->opts.event_limit > 0 ? run->opts.event_limit
                        : run->opts.mem_limit > 0 ? run->opts.mem_limit
                                                  : NMX_DEFAULT_EVENT_LIMIT;
-    run->capobj = nmx_capobj_new(cap);
+    run->capobj = nmx__capobj_new(cap);
     if (run->capobj == NULL) {
         snprintf(errbuf, errlen, "cannot create a run: out of memory");
         free(run);
         return NULL;
     }
-    if (nmx_run_prepare_startup(run, errbuf, errlen) != 0) {
+    if (nmx__run_prepare_startup(run, errbuf, errlen) != 0) {
         nmx_run_free(run);
         return NULL;
     }
@@ -290,7 +290,7 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
 /* Closes what an entry's start opened (its process must be gone). */
 static void entry_release(nmx_entry_t *e)
 {
-    nmx_child_release(&e->child);
+    nmx__child_release(&e->child);
     if (e->chan_w >= 0)
         close(e->chan_w);
     e->chan_w = -1;
@@ -323,8 +323,8 @@ NMX_EXPORT void nmx_run_free(nmx_run_t *run)
         entry_release(e);
     }
     free(run->entries);
-    nmx_run_release_startup(run);
-    nmx_capobj_free(run->capobj);
+    nmx__run_release_startup(run);
+    nmx__capobj_free(run->capobj);
     free(run);
 }
 
@@ -337,7 +337,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
         snprintf(errbuf, errlen, "cannot add an expert: no run or no expert");
         return -1;
     }
-    nmx_host_expert_t *he = nmx_host_find(run->host, which,
+    nmx_host_expert_t *he = nmx__host_find(run->host, which,
                                           run->opts.isolation == NMX_ISOLATION_PROCESS);
     if (he == NULL) {
         snprintf(errbuf, errlen, "no expert named '%s' (see 'nmexpert list'; a path must contain '/')",
@@ -433,7 +433,7 @@ static void *entry_thread(void *arg)
     nmx_link_t link;
     link_init(&link, e->run, e, e->page, e->chan_w);
     entry_exec(e->run, e, &link, false);
-    nmx_eventlog_unmap(&link.log);
+    nmx__eventlog_unmap(&link.log);
     atomic_store(&e->thread_done, 1);
     return NULL;
 }
@@ -443,7 +443,7 @@ static void *entry_thread(void *arg)
 static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
 {
     (void)run;
-    e->logfd = nmx_eventlog_file(NMX_CTLPAGE_SIZE);
+    e->logfd = nmx__eventlog_file(NMX_CTLPAGE_SIZE);
     if (e->logfd < 0)
         return false;
     void *p = mmap(NULL, NMX_CTLPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, e->logfd, 0);
@@ -455,7 +455,7 @@ static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
     EXPERTSTATUS st;
     memset(&st, 0, sizeof st);
     st.Frame = INVALID_FRAME_NUMBER;
-    nmx_ctlpage_set_status(e->page, &st);
+    nmx__ctlpage_set_status(e->page, &st);
     return true;
 }
 
@@ -463,7 +463,7 @@ static bool entry_open_log(nmx_run_t *run, nmx_entry_t *e)
 static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
 {
     e->run = run;
-    e->t_start = nmx_now_s();
+    e->t_start = nmx__now_s();
     e->state = NMX_ENTRY_RUNNING;
     if (!entry_open_log(run, e)) {
         e->start_errno = errno;
@@ -478,7 +478,7 @@ static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
         /* The thread's writes block when the pipe is full; only the
          * host's end is non-blocking. */
         fcntl(p[1], F_SETFL, 0);
-        nmx_child_attach(&e->child, p[0], NMX_ENTRY_CHAN_MAX);
+        nmx__child_attach(&e->child, p[0], NMX_ENTRY_CHAN_MAX);
         e->chan_w = p[1];
         pthread_attr_t attr;
         pthread_attr_init(&attr);
@@ -501,7 +501,7 @@ static bool entry_start(nmx_run_t *run, nmx_entry_t *e)
         .mem_limit = run->opts.mem_limit > 0 ? run->opts.mem_limit + NMX_RUNTIME_HEADROOM : 0,
         .chan_max = NMX_ENTRY_CHAN_MAX,
     };
-    if (nmx_child_spawn(&e->child, &sp) != 0) {
+    if (nmx__child_spawn(&e->child, &sp) != 0) {
         e->start_errno = errno;
         return false;
     }
@@ -519,7 +519,7 @@ static void entry_request_termination(nmx_entry_t *e, double now)
     atomic_store(&e->page->terminate, 1);
     pthread_mutex_lock(&e->session_lock);
     if (e->session != NULL)
-        nmx_session_terminate(e->session);
+        nmx__session_terminate(e->session);
     pthread_mutex_unlock(&e->session_lock);
 }
 
@@ -534,7 +534,7 @@ static bool entry_message(nmx_entry_t *e, uint32_t type, const uint8_t *p, uint3
             return false;
         memcpy(&m, p, sizeof m);
         m.name[sizeof m.name - 1] = '\0';
-        nmx_strlcpy(e->name, m.name, sizeof e->name);
+        nmx__strlcpy(e->name, m.name, sizeof e->name);
         e->version = m.version;
         e->flags = m.flags;
         e->phase = NMX_PHASE_LOADED;
@@ -548,7 +548,7 @@ static bool entry_message(nmx_entry_t *e, uint32_t type, const uint8_t *p, uint3
         m.text[sizeof m.text - 1] = '\0';
         e->load_code = m.code;
         e->load_substatus = m.substatus;
-        nmx_strlcpy(e->load_error, m.text, sizeof e->load_error);
+        nmx__strlcpy(e->load_error, m.text, sizeof e->load_error);
         e->phase = NMX_PHASE_LOAD_FAILED;
         return true;
     }
@@ -562,7 +562,7 @@ static bool entry_message(nmx_entry_t *e, uint32_t type, const uint8_t *p, uint3
         if (len != sizeof m || e->phase != NMX_PHASE_RUNNING)
             return false;
         memcpy(&m, p, sizeof m);
-        nmx_status_sanitise(&m.status);
+        nmx__status_sanitise(&m.status);
         e->run_result = m.result;
         e->final_status = m.status;
         e->live_bytes_at_end = m.live_bytes;
@@ -589,7 +589,7 @@ static void entry_read_messages(nmx_entry_t *e)
 {
     uint32_t type, len;
     const uint8_t *p;
-    while (!e->protocol_error && nmx_child_next(&e->child, &type, &p, &len))
+    while (!e->protocol_error && nmx__child_next(&e->child, &type, &p, &len))
         if (!entry_message(e, type, p, len))
             e->protocol_error = true;
     if (e->child.chan_broken)
@@ -601,16 +601,16 @@ static bool entry_poll(nmx_run_t *run, nmx_entry_t *e)
 {
     if (run->opts.isolation == NMX_ISOLATION_NONE) {
         bool done = atomic_load(&e->thread_done) != 0;
-        nmx_child_read(&e->child);
+        nmx__child_read(&e->child);
         entry_read_messages(e);
         if (!done)
             return false;
         pthread_join(e->thread, NULL);
-        nmx_child_read(&e->child);
+        nmx__child_read(&e->child);
         entry_read_messages(e);
         return true;
     }
-    bool done = nmx_child_poll(&e->child);
+    bool done = nmx__child_poll(&e->child);
     entry_read_messages(e);
     return done;
 }
@@ -750,7 +750,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
      * once nothing of the expert can write them any more (none mode: the
      * thread is done, or abandoned and only ever appends). */
     nmx_ctl_figures_t fig;
-    if (nmx_ctlpage_collect(e->page, e->logfd, run->event_limit, &fig) == 0) {
+    if (nmx__ctlpage_collect(e->page, e->logfd, run->event_limit, &fig) == 0) {
         r->events = fig.events;
         r->nevents = fig.nevents;
         e->event_storage = fig.storage;
@@ -763,7 +763,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     r->register_flags = e->flags;
     r->percent_done = st.PercentDone;
     r->frame = st.Frame;
-    uint32_t nframes = nmx_cap_count(run->capobj->cap);
+    uint32_t nframes = nmx__cap_count(run->capobj->cap);
     r->frames_read = fig.frames_read < nframes ? fig.frames_read : nframes;
 
     bool process = run->opts.isolation == NMX_ISOLATION_PROCESS;
@@ -790,7 +790,7 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
                     r->message, r->message[0] != '\0' ? "; " : "",
                     (unsigned long long)r->events_over_limit, r->events_over_limit == 1 ? "" : "s",
                     (unsigned long long)run->event_limit);
-    r->containment = process ? nmx_containment_name(e->child.containment) : "none";
+    r->containment = process ? nmx__containment_name(e->child.containment) : "none";
     e->state = NMX_ENTRY_FINISHED;
     if (process || !run->abandoned)
         entry_release(e);
@@ -855,7 +855,7 @@ static void supervise_entry(nmx_run_t *run, nmx_entry_t *e, double now, bool int
         return;
     if (run->opts.isolation == NMX_ISOLATION_PROCESS) {
         e->killed = true;
-        nmx_child_stop(&e->child); /* the warden ends everything; escalates if need be */
+        nmx__child_stop(&e->child); /* the warden ends everything; escalates if need be */
         return;
     }
     /* A thread cannot be killed: give up on it. */
@@ -875,7 +875,7 @@ static void report_progress(nmx_run_t *run)
         if (e->state != NMX_ENTRY_RUNNING)
             continue;
         EXPERTSTATUS st;
-        nmx_ctlpage_get_status(e->page, &st);
+        nmx__ctlpage_get_status(e->page, &st);
         e->result.percent_done = st.PercentDone;
         e->result.status = st.Status;
     }
@@ -891,14 +891,14 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
     for (size_t i = 0; i < run->n; i++)
         if (run->entries[i].state == NMX_ENTRY_FINISHED)
             finished++;
-    int guard = nmx_host_guard_begin();
+    int guard = nmx__host_guard_begin();
     nmx_orphans_t orphans;
     bool threads = run->opts.isolation == NMX_ISOLATION_NONE;
     if (threads)
-        nmx_orphans_begin(&orphans);
+        nmx__orphans_begin(&orphans);
 
     while (finished < run->n) {
-        double now = nmx_now_s();
+        double now = nmx__now_s();
         bool interrupted = atomic_load(&run->interrupted) != 0;
         start_entries(run, &running, &finished, interrupted);
         for (size_t i = 0; i < run->n; i++) {
@@ -906,7 +906,7 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
             if (e->state != NMX_ENTRY_RUNNING)
                 continue;
             if (entry_poll(run, e)) {
-                entry_conclude(run, e, nmx_now_s());
+                entry_conclude(run, e, nmx__now_s());
                 running--;
                 finished++;
                 continue;
@@ -926,12 +926,12 @@ NMX_EXPORT size_t nmx_run_execute(nmx_run_t *run)
         run->opts.progress(run->opts.progress_ctx, run);
     /* Every process an in-process expert started ends with the run. */
     if (threads)
-        nmx_orphans_end(&orphans);
-    nmx_host_guard_end(guard);
+        nmx__orphans_end(&orphans);
+    nmx__host_guard_end(guard);
     /* In-process sessions left their segments in the heap's cache: give
      * that memory back now that no expert runs. */
     if (threads && !run->abandoned)
-        nmx_mem_trim(0);
+        nmx__mem_trim(0);
     size_t completed = 0;
     for (size_t i = 0; i < run->n; i++)
         if (run->entries[i].result.outcome == NMX_OUTCOME_COMPLETED)

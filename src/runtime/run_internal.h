@@ -84,7 +84,7 @@ struct nmx_run {
 };
 
 /* Compiles the UI filter and fills the startup information (startup.c). */
-int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen);
-void nmx_run_release_startup(struct nmx_run *run);
+int nmx__run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen);
+void nmx__run_release_startup(struct nmx_run *run);
 
 #endif /* NMX_RUNTIME_RUN_INTERNAL_H */

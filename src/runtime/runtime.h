@@ -56,9 +56,9 @@ _Static_assert(sizeof(nmx_ctlpage_t) <= NMX_CTLPAGE_SIZE, "the control page is o
 
 /* Status writes/reads under the seqlock; reads are sanitised (the text is
  * terminated, the status a known value, the percentage at most 100). */
-void nmx_ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st);
-void nmx_ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st);
-void nmx_status_sanitise(EXPERTSTATUS *st);
+void nmx__ctlpage_set_status(nmx_ctlpage_t *pg, const EXPERTSTATUS *st);
+void nmx__ctlpage_get_status(const nmx_ctlpage_t *pg, EXPERTSTATUS *st);
+void nmx__status_sanitise(EXPERTSTATUS *st);
 
 /* What the host takes from an entry's control page and event-log file `fd`
  * when the expert is over: copies, with the events parsed under `limit`. */
@@ -73,7 +73,7 @@ typedef struct nmx_ctl_figures {
     size_t nevents;
     void *storage;
 } nmx_ctl_figures_t;
-int nmx_ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_ctl_figures_t *f);
+int nmx__ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_ctl_figures_t *f);
 
 /*
  * What connects a running expert (its process, or its thread) to the host;
@@ -93,7 +93,7 @@ struct _CAPTURE {
     uint32_t magic;               /* NMX_CAPTURE_MAGIC while live */
     nmx_capture_t *pub;           /* the host.h handle */
     nmx_cap_t *cap;               /* the indexed frames */
-    int64_t first_ns;             /* FRAME.TimeStamp origin (nmx_cap_time_origin_ns) */
+    int64_t first_ns;             /* FRAME.TimeStamp origin (nmx__cap_time_origin_ns) */
     SYSTEMTIME start;             /* GetCaptureTimeStamp */
     uint32_t mactype;             /* GetCaptureMacType */
     char *comment;                /* GetCaptureComment, or NULL */
@@ -104,10 +104,10 @@ struct _CAPTURE {
 
 /* Wraps an open capture for the NetMon API; registered so that HCAPTURE
  * values can be validated without dereferencing them. */
-struct _CAPTURE *nmx_capobj_new(nmx_capture_t *pub);
-void nmx_capobj_free(struct _CAPTURE *co);
+struct _CAPTURE *nmx__capobj_new(nmx_capture_t *pub);
+void nmx__capobj_free(struct _CAPTURE *co);
 /* Validates an HCAPTURE: the object, or NULL for a stale or wild value. */
-struct _CAPTURE *nmx_capobj_get(HCAPTURE h);
+struct _CAPTURE *nmx__capobj_get(HCAPTURE h);
 
 /* ---- sessions ----------------------------------------------------------- */
 
@@ -137,19 +137,19 @@ typedef struct nmx_session_opts {
 } nmx_session_opts_t;
 
 /* Creates a session and its key; NULL on failure (out of memory). */
-nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts);
-HEXPERTKEY nmx_session_key(const nmx_session_t *s);
+nmx_session_t *nmx__session_new(const nmx_session_opts_t *opts);
+HEXPERTKEY nmx__session_key(const nmx_session_t *s);
 /* Requests termination (sticky); safe from another thread. */
-void nmx_session_terminate(nmx_session_t *s);
+void nmx__session_terminate(nmx_session_t *s);
 /* Destroys the session: reclaims its heap, invalidates key and HFRAMEs. */
-void nmx_session_free(nmx_session_t *s);
+void nmx__session_free(nmx_session_t *s);
 
 /* The live session of a key, or NULL (bad, stale or wild key). */
-nmx_session_t *nmx_session_from_key(HEXPERTKEY key);
+nmx_session_t *nmx__session_from_key(HEXPERTKEY key);
 
 /* Checks the shared termination flag and propagates it to the heap; true
  * when the session is terminating. */
-bool nmx_session_terminating(nmx_session_t *s);
+bool nmx__session_terminating(nmx_session_t *s);
 
 /* The pieces of a session the API files need. */
 struct nmx_session {
@@ -190,55 +190,55 @@ struct nmx_session {
 
 /* Frame n as this session sees it: its record and bytes (the capture's, or
  * the session's private copy after ModifyFrame). */
-const nmx_frame_rec_t *nmx_session_rec(const nmx_session_t *s, uint32_t n);
-const uint8_t *nmx_session_data(const nmx_session_t *s, uint32_t n);
+const nmx_frame_rec_t *nmx__session_rec(const nmx_session_t *s, uint32_t n);
+const uint8_t *nmx__session_data(const nmx_session_t *s, uint32_t n);
 /* Replaces frame n in this session's view (ModifyFrame); 0 or an NMERR code. */
-DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns);
+DWORD nmx__session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns);
 
 /* Per-thread current session, set by the runtime around Configure/Run, so
  * that handle-free calls (GetFrame(hCapture, n)) know their session. */
-nmx_session_t *nmx_session_current(void);
-void nmx_session_set_current(nmx_session_t *s);
+nmx_session_t *nmx__session_current(void);
+void nmx__session_set_current(nmx_session_t *s);
 
 /* HFRAME handles encode (session slot, generation, frame number). */
-HFRAME nmx_hframe_make(const nmx_session_t *s, uint32_t frame);
+HFRAME nmx__hframe_make(const nmx_session_t *s, uint32_t frame);
 /* Decodes and validates an HFRAME; NULL for a bad handle. */
-nmx_session_t *nmx_hframe_session(HFRAME h, uint32_t *frame);
+nmx_session_t *nmx__hframe_session(HFRAME h, uint32_t *frame);
 
 /*
  * The dissection of a frame, computed on demand and cached per session.
  * Valid until the session ends or at least until the next call that asks
  * for the same session's dissection of another 64 frames.
  */
-const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame);
-void nmx_dcache_free(struct nmx_dcache *c);
+const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame);
+void nmx__dcache_free(struct nmx_dcache *c);
 
 /* Frame n's place in the session's capture (frame.number, its times, its
- * comment, its stream numbers when computed), for nmx_dissect_ctx. */
-void nmx_session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx);
+ * comment, its stream numbers when computed), for nmx__dissect_ctx. */
+void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx);
 
 /* Numbers the capture's TCP and UDP conversations (tcp.stream, udp.stream)
  * once per session, with one recognize pass over the frames, and drops the
  * dissections cached before; false when out of memory. */
-bool nmx_session_need_streams(nmx_session_t *s);
+bool nmx__session_need_streams(nmx_session_t *s);
 
 /* Copies frame `n` into the session's FRAME buffer and returns it; valid
  * until the next call.  The aux variant uses a second buffer (for
  * GetFrameFromFrameHandle, which must not clobber ExpertGetFrame's). */
-ULPFRAME nmx_session_frame(nmx_session_t *s, uint32_t n);
-ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n);
+ULPFRAME nmx__session_frame(nmx_session_t *s, uint32_t n);
+ULPFRAME nmx__session_aux_frame(nmx_session_t *s, uint32_t n);
 
 /* Recognizes frame n (cached for the last frame): its recognize table and
  * address locations.  Call with the session lock held. */
-const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
+const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
                                                 const nmx_frame_addrs_t **addrs);
 
 /* The shard (1..count) of a frame of `caplen` bytes recognized as t: a
  * symmetric hash of its connection (shard.c); 1 when count <= 1. */
-uint32_t nmx_shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, uint32_t count);
+uint32_t nmx__shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, uint32_t count);
 
 /* Evaluates filter f on frame n: FILTER_PASSED, FILTER_FAILED or
  * FILTER_FAIL_WITH_ERROR.  Call with the session lock held. */
-int nmx_session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n);
+int nmx__session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n);
 
 #endif /* NMX_RUNTIME_RUNTIME_H */

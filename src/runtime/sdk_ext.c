@@ -15,28 +15,28 @@
 NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame)
 {
     uint32_t n;
-    nmx_session_t *s = nmx_hframe_session(hFrame, &n);
+    nmx_session_t *s = nmx__hframe_session(hFrame, &n);
     if (s == NULL) {
         BhSetLastError(NMERR_INVALID_HFRAME);
         return (DWORD)-1;
     }
-    return nmx_session_rec(s, n)->linktype;
+    return nmx__session_rec(s, n)->linktype;
 }
 
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame)
 {
     uint32_t n;
-    nmx_session_t *s = nmx_hframe_session(hFrame, &n);
+    nmx_session_t *s = nmx__hframe_session(hFrame, &n);
     if (s == NULL) {
         BhSetLastError(NMERR_INVALID_HFRAME);
         return -1;
     }
-    return nmx_session_rec(s, n)->ts_ns;
+    return nmx__session_rec(s, n)->ts_ns;
 }
 
 NMAPI DWORD WINAPI NmxExpertGetShard(HEXPERTKEY hExpertKey, LPDWORD Index, LPDWORD Count)
 {
-    nmx_session_t *s = nmx_session_from_key(hExpertKey);
+    nmx_session_t *s = nmx__session_from_key(hExpertKey);
     if (s == NULL)
         return NMERR_INVALID_EXPERT_HANDLE;
     if (Index == NULL || Count == NULL)
@@ -63,7 +63,7 @@ static _Thread_local char writer_error[NMX_ERROR_MSG_MAX];
 /* Records a writer failure for NmxCaptureWriterError() and BhGetLastError(). */
 static DWORD writer_failed(DWORD rc, const nmx_error_t *err)
 {
-    nmx_strlcpy(writer_error, err != NULL && err->msg[0] != '\0' ? err->msg : nmx_nmerr_text(rc),
+    nmx__strlcpy(writer_error, err != NULL && err->msg[0] != '\0' ? err->msg : nmx__nmerr_text(rc),
                 sizeof writer_error);
     BhSetLastError(rc);
     return rc;
@@ -117,10 +117,10 @@ NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkTyp
     if (h == NULL)
         return writer_failed(NMERR_OUT_OF_MEMORY, NULL);
     nmx_error_t err;
-    nmx_error_clear(&err);
+    nmx__error_clear(&err);
     h->per_frame = LinkType == NMX_WRITER_LINK_PER_FRAME;
     h->linktype = LinkType;
-    unsigned rc = nmx_capwriter_open(Path, fmt, h->per_frame ? NMX_LINK_PER_FRAME : LinkType, &h->w,
+    unsigned rc = nmx__capwriter_open(Path, fmt, h->per_frame ? NMX_LINK_PER_FRAME : LinkType, &h->w,
                                      &err);
     if (rc != 0) {
         free(h);
@@ -136,7 +136,7 @@ NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkTyp
     }
     pthread_mutex_unlock(&writers_lock);
     if (!placed) {
-        nmx_capwriter_close(h->w, &err);
+        nmx__capwriter_close(h->w, &err);
         free(h);
         return NMERR_NO_HANDLES;
     }
@@ -157,8 +157,8 @@ NMAPI DWORD WINAPI NmxCaptureWriterWriteEx(HNMXWRITER hWriter, __int64 TimeNs, D
     rec.caplen = Length;
     rec.wirelen = WireLength;
     rec.linktype = LinkType;
-    unsigned rc = hWriter->per_frame ? nmx_capwriter_write_frame(hWriter->w, &rec, Data)
-                                     : nmx_capwriter_write(hWriter->w, TimeNs, Data, Length, WireLength);
+    unsigned rc = hWriter->per_frame ? nmx__capwriter_write_frame(hWriter->w, &rec, Data)
+                                     : nmx__capwriter_write(hWriter->w, TimeNs, Data, Length, WireLength);
     return rc != 0 ? writer_failed(rc, NULL) : 0;
 }
 
@@ -177,8 +177,8 @@ NMAPI DWORD WINAPI NmxCaptureWriterClose(HNMXWRITER hWriter)
     if (!writer_take(hWriter))
         return NMERR_INVALID_PARAMETER;
     nmx_error_t err;
-    nmx_error_clear(&err);
-    DWORD rc = nmx_capwriter_close(hWriter->w, &err);
+    nmx__error_clear(&err);
+    DWORD rc = nmx__capwriter_close(hWriter->w, &err);
     free(hWriter);
     return rc != 0 ? writer_failed(rc, &err) : 0;
 }
@@ -187,7 +187,7 @@ NMAPI DWORD WINAPI NmxCaptureWriterDiscard(HNMXWRITER hWriter)
 {
     if (!writer_take(hWriter))
         return NMERR_INVALID_PARAMETER;
-    nmx_capwriter_discard(hWriter->w);
+    nmx__capwriter_discard(hWriter->w);
     free(hWriter);
     return 0;
 }

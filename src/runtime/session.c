@@ -56,13 +56,13 @@ static void slot_release(nmx_session_t *s)
     pthread_mutex_unlock(&slots_lock);
 }
 
-HFRAME nmx_hframe_make(const nmx_session_t *s, uint32_t frame)
+HFRAME nmx__hframe_make(const nmx_session_t *s, uint32_t frame)
 {
     uint64_t v = HFRAME_TAG | ((uint64_t)s->slot << 48) | ((uint64_t)(s->gen & 0xFFFF) << 32) | frame;
     return (HFRAME)(uintptr_t)v;
 }
 
-nmx_session_t *nmx_hframe_session(HFRAME h, uint32_t *frame)
+nmx_session_t *nmx__hframe_session(HFRAME h, uint32_t *frame)
 {
     uint64_t v = (uint64_t)(uintptr_t)h;
     if ((v & HFRAME_TAG) == 0)
@@ -78,19 +78,19 @@ nmx_session_t *nmx_hframe_session(HFRAME h, uint32_t *frame)
     if (s == NULL)
         return NULL;
     uint32_t n = (uint32_t)v;
-    if (n >= nmx_cap_count(s->cap))
+    if (n >= nmx__cap_count(s->cap))
         return NULL;
     if (frame != NULL)
         *frame = n;
     return s;
 }
 
-nmx_session_t *nmx_session_current(void)
+nmx_session_t *nmx__session_current(void)
 {
     return current_session;
 }
 
-void nmx_session_set_current(nmx_session_t *s)
+void nmx__session_set_current(nmx_session_t *s)
 {
     current_session = s;
 }
@@ -108,12 +108,12 @@ typedef struct nmx_dcache {
                                     for the same frame many times in a row */
 } nmx_dcache_t;
 
-void nmx_dcache_free(nmx_dcache_t *c)
+void nmx__dcache_free(nmx_dcache_t *c)
 {
     if (c == NULL)
         return;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++)
-        nmx_dissection_free(c->d[i]);
+        nmx__dissection_free(c->d[i]);
     free(c);
 }
 
@@ -142,18 +142,18 @@ static void stream_tab_free(struct nmx_stream_tab *t)
     free(t);
 }
 
-void nmx_session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx)
+void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx)
 {
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, frame);
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
     memset(ctx, 0, sizeof *ctx);
     ctx->number = frame + 1;
     ctx->has_time = !(rec->flags & NMX_FRAME_NO_TS);
     ctx->ts_ns = rec->ts_ns;
-    ctx->first_ns = nmx_session_rec(s, 0)->ts_ns;
-    ctx->prev_ns = frame > 0 ? nmx_session_rec(s, frame - 1)->ts_ns : rec->ts_ns;
+    ctx->first_ns = nmx__session_rec(s, 0)->ts_ns;
+    ctx->prev_ns = frame > 0 ? nmx__session_rec(s, frame - 1)->ts_ns : rec->ts_ns;
     /* frame.comment is a pcapng comment, as in tshark (a NetMon comment
      * title is not: GetFrameComment-style APIs give those). */
-    ctx->comment = nmx_cap_format(s->cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(s->cap, frame) : NULL;
+    ctx->comment = nmx__cap_format(s->cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(s->cap, frame) : NULL;
     for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
         ctx->tcp_stream[k] = ctx->udp_stream[k] = NMX_STREAM_NONE;
     const struct nmx_stream_tab *t = s->streams;
@@ -179,34 +179,34 @@ void nmx_session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx
 static void dcache_flush(nmx_dcache_t *c)
 {
     for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
-        nmx_dissection_free(c->d[i]);
+        nmx__dissection_free(c->d[i]);
         c->d[i] = NULL;
     }
 }
 
-bool nmx_session_need_streams(nmx_session_t *s)
+bool nmx__session_need_streams(nmx_session_t *s)
 {
     _Static_assert(NMX_STREAM_LAYERS == 2, "a first and a second stream number per frame");
     if (s->streams != NULL)
         return true;
-    uint32_t n = nmx_cap_count(s->cap);
+    uint32_t n = nmx__cap_count(s->cap);
     struct nmx_stream_tab *t = calloc(1, sizeof *t);
-    nmx_streams_t *conv = nmx_streams_new();
+    nmx_streams_t *conv = nmx__streams_new();
     if (t != NULL)
         t->first = malloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *t->first);
     bool ok = t != NULL && t->first != NULL && conv != NULL;
     uint64_t dropped = 0; /* capture bytes before this released by this walk */
     for (uint32_t i = 0; ok && i < n; i++) {
-        const nmx_frame_rec_t *rec = nmx_session_rec(s, i);
+        const nmx_frame_rec_t *rec = nmx__session_rec(s, i);
         /* In an expert's own process the walk keeps only a window of the
          * capture resident, as the frame delivery does (expert_api.c);
          * the pages read back when the expert reaches them. */
         if (s->release_behind && rec->data_off > dropped + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
-            nmx_cap_release(s->cap, dropped, rec->data_off - NMX_CAP_RESIDENT_WINDOW);
+            nmx__cap_release(s->cap, dropped, rec->data_off - NMX_CAP_RESIDENT_WINDOW);
             dropped = rec->data_off - NMX_CAP_RESIDENT_WINDOW;
         }
         uint32_t tcp[NMX_STREAM_LAYERS], udp[NMX_STREAM_LAYERS];
-        ok = nmx_streams_next(conv, nmx_session_data(s, i), rec->caplen, rec->wirelen, rec->linktype, tcp, udp);
+        ok = nmx__streams_next(conv, nmx__session_data(s, i), rec->caplen, rec->wirelen, rec->linktype, tcp, udp);
         t->first[2 * (size_t)i] = tcp[0];
         t->first[2 * (size_t)i + 1] = udp[0];
         if (ok && (tcp[1] != NMX_STREAM_NONE || udp[1] != NMX_STREAM_NONE)) {
@@ -223,7 +223,7 @@ bool nmx_session_need_streams(nmx_session_t *s)
                 t->extra[t->nextra++] = (nmx_stream_extra_t){i, tcp[1], udp[1]};
         }
     }
-    nmx_streams_free(conv);
+    nmx__streams_free(conv);
     if (!ok) {
         stream_tab_free(t);
         return false;
@@ -233,9 +233,9 @@ bool nmx_session_need_streams(nmx_session_t *s)
     return true;
 }
 
-const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
+const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame)
 {
-    if (frame >= nmx_cap_count(s->cap))
+    if (frame >= nmx__cap_count(s->cap))
         return NULL;
     nmx_dcache_t *c = s->dcache;
     if (c->d[c->last] != NULL && c->frame[c->last] == frame)
@@ -250,14 +250,14 @@ const nmx_dissection_t *nmx_session_dissect(nmx_session_t *s, uint32_t frame)
         if (c->d[i] == NULL || (c->d[victim] != NULL && c->used[i] < c->used[victim]))
             victim = i;
     }
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, frame);
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
     nmx_frame_ctx_t ctx;
-    nmx_session_frame_ctx(s, frame, &ctx);
-    nmx_dissection_t *d = nmx_dissect_ctx(s->ws, nmx_session_data(s, frame), rec->caplen, rec->wirelen,
+    nmx__session_frame_ctx(s, frame, &ctx);
+    nmx_dissection_t *d = nmx__dissect_ctx(s->ws, nmx__session_data(s, frame), rec->caplen, rec->wirelen,
                                           rec->linktype, &ctx);
     if (d == NULL)
         return NULL;
-    nmx_dissection_free(c->d[victim]);
+    nmx__dissection_free(c->d[victim]);
     c->d[victim] = d;
     c->frame[victim] = frame;
     c->used[victim] = ++c->clock;
@@ -285,21 +285,21 @@ static const nmx_frame_mod_t *find_mod(const nmx_session_t *s, uint32_t n)
     return NULL;
 }
 
-const nmx_frame_rec_t *nmx_session_rec(const nmx_session_t *s, uint32_t n)
+const nmx_frame_rec_t *nmx__session_rec(const nmx_session_t *s, uint32_t n)
 {
     const nmx_frame_mod_t *m = s->nmods > 0 ? find_mod(s, n) : NULL;
-    return m != NULL ? &m->rec : nmx_cap_frame(s->cap, n);
+    return m != NULL ? &m->rec : nmx__cap_frame(s->cap, n);
 }
 
-const uint8_t *nmx_session_data(const nmx_session_t *s, uint32_t n)
+const uint8_t *nmx__session_data(const nmx_session_t *s, uint32_t n)
 {
     const nmx_frame_mod_t *m = s->nmods > 0 ? find_mod(s, n) : NULL;
-    return m != NULL ? m->data : nmx_cap_data(s->cap, n);
+    return m != NULL ? m->data : nmx__cap_data(s->cap, n);
 }
 
-DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns)
+DWORD nmx__session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns)
 {
-    if (n >= nmx_cap_count(s->cap))
+    if (n >= nmx__cap_count(s->cap))
         return NMERR_OUT_OF_RANGE;
     if (len > NMX_MAX_MOD_LEN || (data == NULL && len > 0))
         return NMERR_INVALID_PARAMETER;
@@ -314,7 +314,7 @@ DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint
         m = &s->mods[s->nmods];
         memset(m, 0, sizeof *m);
         m->frame = n;
-        m->rec = *nmx_cap_frame(s->cap, n);
+        m->rec = *nmx__cap_frame(s->cap, n);
         s->nmods++;
     }
     uint8_t *copy = malloc(len > 0 ? len : 1);
@@ -338,7 +338,7 @@ DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint
     nmx_dcache_t *c = s->dcache;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++)
         if (c->d[i] != NULL && (c->frame[i] == n || c->frame[i] == n + 1)) {
-            nmx_dissection_free(c->d[i]);
+            nmx__dissection_free(c->d[i]);
             c->d[i] = NULL;
         }
     return NMERR_SUCCESS;
@@ -349,9 +349,9 @@ DWORD nmx_session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint
 /* Copies frame n as a FRAME record (header + bytes) into *buf. */
 static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *cap)
 {
-    if (n >= nmx_cap_count(s->cap))
+    if (n >= nmx__cap_count(s->cap))
         return NULL;
-    const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
     size_t need = FRAME_SIZE + (size_t)rec->caplen;
     if (need > *cap) {
         size_t c = *cap > 0 ? *cap : 4096;
@@ -364,29 +364,29 @@ static ULPFRAME frame_into(nmx_session_t *s, uint32_t n, uint8_t **buf, size_t *
         *cap = c;
     }
     FRAME *f = (FRAME *)*buf;
-    f->TimeStamp = nmx_cap_us_between(s->capture->first_ns, rec->ts_ns);
+    f->TimeStamp = nmx__cap_us_between(s->capture->first_ns, rec->ts_ns);
     f->FrameLength = rec->wirelen;
     f->nBytesAvail = rec->caplen;
-    memcpy(f->MacFrame, nmx_session_data(s, n), rec->caplen);
+    memcpy(f->MacFrame, nmx__session_data(s, n), rec->caplen);
     return (ULPFRAME)f;
 }
 
-ULPFRAME nmx_session_frame(nmx_session_t *s, uint32_t n)
+ULPFRAME nmx__session_frame(nmx_session_t *s, uint32_t n)
 {
     return frame_into(s, n, &s->framebuf, &s->framebuf_cap);
 }
 
-ULPFRAME nmx_session_aux_frame(nmx_session_t *s, uint32_t n)
+ULPFRAME nmx__session_aux_frame(nmx_session_t *s, uint32_t n)
 {
     return frame_into(s, n, &s->auxbuf, &s->auxbuf_cap);
 }
 
-const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
+const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
                                                 const nmx_frame_addrs_t **addrs)
 {
     if (s->recog_frame != n) {
-        const nmx_frame_rec_t *rec = nmx_session_rec(s, n);
-        nmx_recognize(nmx_session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
+        const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
+        nmx__recognize(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
                       &s->addrs);
         s->recog_frame = n;
     }
@@ -397,18 +397,18 @@ const RECOGNIZEDATATABLE *nmx_session_recognize(nmx_session_t *s, uint32_t n,
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-/* Frees what nmx_session_new made before it failed; returns NULL. */
+/* Frees what nmx__session_new made before it failed; returns NULL. */
 static nmx_session_t *session_unmake(nmx_session_t *s)
 {
     free(s->seen);
-    nmx_dcache_free(s->dcache);
-    nmx_proto_ws_free(s->ws);
+    nmx__dcache_free(s->dcache);
+    nmx__proto_ws_free(s->ws);
     pthread_mutex_destroy(&s->lock);
     free(s);
     return NULL;
 }
 
-nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
+nmx_session_t *nmx__session_new(const nmx_session_opts_t *opts)
 {
     nmx_session_t *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -426,11 +426,11 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     /* Which frames were delivered, to count each once (a report of how
      * many frames the expert read after -Y and the range; none if this
      * fails). */
-    s->seen = calloc((size_t)nmx_cap_count(s->cap) / 8 + 1, 1);
+    s->seen = calloc((size_t)nmx__cap_count(s->cap) / 8 + 1, 1);
     s->recog_frame = UINT32_MAX;
     pthread_mutex_init(&s->lock, NULL);
     s->dcache = calloc(1, sizeof(nmx_dcache_t));
-    s->ws = nmx_proto_ws_new();
+    s->ws = nmx__proto_ws_new();
     if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s))
         return session_unmake(s);
     nmx_arena_opts_t ao;
@@ -439,7 +439,7 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     ao.debug = opts->debug_heap;
     ao.stats = opts->link != NULL ? &opts->link->page->mem : NULL;
     ao.user = s;
-    if (nmx_key_create(&ao, &s->key) != 0) {
+    if (nmx__key_create(&ao, &s->key) != 0) {
         slot_release(s);
         return session_unmake(s);
     }
@@ -447,42 +447,42 @@ nmx_session_t *nmx_session_new(const nmx_session_opts_t *opts)
     return s;
 }
 
-HEXPERTKEY nmx_session_key(const nmx_session_t *s)
+HEXPERTKEY nmx__session_key(const nmx_session_t *s)
 {
     return s->key;
 }
 
-void nmx_session_terminate(nmx_session_t *s)
+void nmx__session_terminate(nmx_session_t *s)
 {
     if (s->link != NULL)
         atomic_store(&s->link->page->terminate, 1);
-    nmx_key_terminate(s->key);
+    nmx__key_terminate(s->key);
 }
 
-bool nmx_session_terminating(nmx_session_t *s)
+bool nmx__session_terminating(nmx_session_t *s)
 {
     if (s->link != NULL && atomic_load_explicit(&s->link->page->terminate, memory_order_relaxed)) {
-        nmx_key_terminate(s->key);
+        nmx__key_terminate(s->key);
         return true;
     }
-    return nmx_key_terminating(s->key);
+    return nmx__key_terminating(s->key);
 }
 
-nmx_session_t *nmx_session_from_key(HEXPERTKEY key)
+nmx_session_t *nmx__session_from_key(HEXPERTKEY key)
 {
-    return nmx_key_user(key);
+    return nmx__key_user(key);
 }
 
-void nmx_session_free(nmx_session_t *s)
+void nmx__session_free(nmx_session_t *s)
 {
     if (s == NULL)
         return;
     if (s->capture->default_session == s)
         s->capture->default_session = NULL;
     slot_release(s);
-    nmx_key_destroy(s->key, NULL);
-    nmx_dcache_free(s->dcache);
-    nmx_proto_ws_free(s->ws);
+    nmx__key_destroy(s->key, NULL);
+    nmx__dcache_free(s->dcache);
+    nmx__proto_ws_free(s->ws);
     stream_tab_free(s->streams);
     free(s->seen);
     for (size_t i = 0; i < s->nmods; i++)

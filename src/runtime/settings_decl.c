@@ -42,7 +42,7 @@ static bool put_field(const char *s, char *buf, size_t size, size_t *n)
     return true;
 }
 
-size_t nmx_settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t size)
+size_t nmx__settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t size)
 {
     size_t n = 0;
     for (unsigned i = 0; table != NULL && i < NMX_EXPERT_MAX_SETTINGS && table[i].Key != NULL; i++) {
@@ -58,7 +58,7 @@ size_t nmx_settings_encode(const NMX_EXPERT_SETTING *table, char *buf, size_t si
     return n;
 }
 
-bool nmx_settings_decode(nmx_host_expert_t *e, const char *buf, size_t len)
+bool nmx__settings_decode(nmx_host_expert_t *e, const char *buf, size_t len)
 {
     e->settings = NULL;
     e->nsettings = 0;

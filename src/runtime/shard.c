@@ -34,7 +34,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-uint32_t nmx_shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, uint32_t count)
+uint32_t nmx__shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, uint32_t count)
 {
     if (count <= 1)
         return 1;

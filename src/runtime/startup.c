@@ -29,10 +29,10 @@ static bool mark_shard(const struct nmx_run *run, uint32_t total, uint8_t *bits,
     size_t cap_bytes = 0;
     bool ok = true;
     for (uint32_t n = 0; ok && n < total; n++) {
-        const nmx_frame_rec_t *rec = nmx_cap_frame(cap, n);
+        const nmx_frame_rec_t *rec = nmx__cap_frame(cap, n);
         const uint8_t *data = NULL;
         if (!copy) {
-            data = nmx_cap_data(cap, n);
+            data = nmx__cap_data(cap, n);
         } else {
             if (rec->caplen > cap_bytes) {
                 size_t want = rec->caplen > 65536 ? rec->caplen : 65536;
@@ -44,13 +44,13 @@ static bool mark_shard(const struct nmx_run *run, uint32_t total, uint8_t *bits,
                 buf = g;
                 cap_bytes = want;
             }
-            if (nmx_cap_copy_frame(cap, n, buf))
+            if (nmx__cap_copy_frame(cap, n, buf))
                 data = buf;
         }
         uint32_t k = 1; /* a frame that cannot be read: shard 1, as frames without IP */
         if (data != NULL) {
-            nmx_recognize(data, rec->caplen, rec->wirelen, rec->linktype, rb, NULL);
-            k = nmx_shard_of(data, rec->caplen, &rb->table, run->range.shard_count);
+            nmx__recognize(data, rec->caplen, rec->wirelen, rec->linktype, rb, NULL);
+            k = nmx__shard_of(data, rec->caplen, &rb->table, run->range.shard_count);
         }
         if (k == run->range.shard_index)
             bits[n >> 3] |= (uint8_t)(1u << (n & 7));
@@ -80,7 +80,7 @@ static int shard_bits(struct nmx_run *run, uint32_t total)
         return -1;
     }
     static const uint8_t none[1] = {0};
-    nmx_recognize(none, 0, 0, 1, rb, NULL); /* the parsers' tables, set up before the fork */
+    nmx__recognize(none, 0, 0, 1, rb, NULL); /* the parsers' tables, set up before the fork */
     bool done = false;
     pid_t pid = fork();
     if (pid == 0)
@@ -122,7 +122,7 @@ static int prepare_range(struct nmx_run *run, char *errbuf, size_t errlen)
         }
         rg->shard_index = o->shard_index;
         rg->shard_count = o->shard_count;
-        if (shard_bits(run, nmx_cap_count(run->capobj->cap)) != 0) {
+        if (shard_bits(run, nmx__cap_count(run->capobj->cap)) != 0) {
             snprintf(errbuf, errlen, "out of memory");
             return -1;
         }
@@ -146,7 +146,7 @@ static int startup_property(struct nmx_run *run, const nmx_field_t *f, char *err
 {
     const nmx_run_opts_t *o = &run->opts;
     uint32_t n = run->startup.dwFrameNumber;
-    const nmx_frame_rec_t *rec = nmx_cap_frame(run->capobj->cap, n);
+    const nmx_frame_rec_t *rec = nmx__cap_frame(run->capobj->cap, n);
     /* The host dissects a copy read with pread, never the mapping: a file
      * truncated since it was opened must not fault here.  The copy lives as
      * long as the dissection (its data). */
@@ -155,20 +155,20 @@ static int startup_property(struct nmx_run *run, const nmx_field_t *f, char *err
         snprintf(errbuf, errlen, "out of memory");
         return -1;
     }
-    if (!nmx_cap_copy_frame(run->capobj->cap, n, copy)) {
+    if (!nmx__cap_copy_frame(run->capobj->cap, n, copy)) {
         free(copy);
         snprintf(errbuf, errlen, "--frame %u: %s: the frame cannot be read (the file is "
-                 "shorter than when it was opened)", o->start_frame, nmx_cap_path(run->capobj->cap));
+                 "shorter than when it was opened)", o->start_frame, nmx__cap_path(run->capobj->cap));
         return -1;
     }
-    nmx_dissection_t *d = nmx_dissect(NULL, copy, rec->caplen, rec->wirelen, rec->linktype);
+    nmx_dissection_t *d = nmx__dissect(NULL, copy, rec->caplen, rec->wirelen, rec->linktype);
     if (d == NULL) {
         free(copy);
         snprintf(errbuf, errlen, "out of memory");
         return -1;
     }
     run->startup_dissection = d;
-    LPPROPERTYINST pi = nmx_dissection_find(d, f, NULL);
+    LPPROPERTYINST pi = nmx__dissection_find(d, f, NULL);
     if (pi == NULL) {
         snprintf(errbuf, errlen, "--property %s: frame %u has none", o->start_property, o->start_frame);
         return -1;
@@ -201,25 +201,25 @@ static void startup_bit(EXPERTSTARTUPINFO *si, unsigned bit)
     }
 }
 
-int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
+int nmx__run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
 {
     const nmx_run_opts_t *o = &run->opts;
     EXPERTSTARTUPINFO *si = &run->startup;
     memset(si, 0, sizeof *si);
     si->hCapture = (HCAPTURE)run->capobj;
-    nmx_strlcpy(si->szCaptureFile, nmx_cap_path(run->capobj->cap), sizeof si->szCaptureFile);
+    nmx__strlcpy(si->szCaptureFile, nmx__cap_path(run->capobj->cap), sizeof si->szCaptureFile);
     si->dwFrameNumber = INVALID_FRAME_NUMBER;
 
     if (o->ui_filter != NULL && o->ui_filter[0] != '\0') {
         char msg[512];
-        run->ui_filter = nmx_dfilter_compile(o->ui_filter, msg, sizeof msg);
+        run->ui_filter = nmx__dfilter_compile(o->ui_filter, msg, sizeof msg);
         if (run->ui_filter == NULL) {
             snprintf(errbuf, errlen, "display filter: %s", msg);
             return -1;
         }
     }
 
-    uint32_t total = nmx_cap_count(run->capobj->cap);
+    uint32_t total = nmx__cap_count(run->capobj->cap);
     if (prepare_range(run, errbuf, errlen) != 0)
         return -1;
     if (o->start_frame != 0) {
@@ -231,23 +231,23 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
     }
     const nmx_protocol_t *proto = NULL;
     if (o->start_protocol != NULL) {
-        proto = nmx_proto_by_name(o->start_protocol);
+        proto = nmx__proto_by_name(o->start_protocol);
         if (proto == NULL) {
             snprintf(errbuf, errlen, "--protocol %s: no such protocol", o->start_protocol);
             return -1;
         }
-        si->hProtocol = nmx_proto_handle(proto);
+        si->hProtocol = nmx__proto_handle(proto);
     }
     if (o->start_property != NULL) {
-        const nmx_field_t *f = proto != NULL ? nmx_field_lookup(proto, o->start_property)
-                                             : nmx_field_by_key(o->start_property);
+        const nmx_field_t *f = proto != NULL ? nmx__field_lookup(proto, o->start_property)
+                                             : nmx__field_by_key(o->start_property);
         if (f == NULL) {
             snprintf(errbuf, errlen, "--property %s: no such property%s%s", o->start_property,
-                     proto != NULL ? " of " : "", proto != NULL ? nmx_proto_name(proto) : "");
+                     proto != NULL ? " of " : "", proto != NULL ? nmx__proto_name(proto) : "");
             return -1;
         }
         if (si->hProtocol == NULL)
-            si->hProtocol = nmx_proto_handle(nmx_field_proto(f));
+            si->hProtocol = nmx__proto_handle(nmx__field_proto(f));
         if (si->dwFrameNumber != INVALID_FRAME_NUMBER && startup_property(run, f, errbuf, errlen) != 0)
             return -1;
     }
@@ -264,15 +264,15 @@ int nmx_run_prepare_startup(struct nmx_run *run, char *errbuf, size_t errlen)
     return 0;
 }
 
-void nmx_run_release_startup(struct nmx_run *run)
+void nmx__run_release_startup(struct nmx_run *run)
 {
     if (run->range.shard_bits != NULL)
         munmap((void *)run->range.shard_bits, run->shard_bits_len);
     run->range.shard_bits = NULL;
     if (run->startup_dissection != NULL)
         free((void *)run->startup_dissection->data); /* the frame copy it was made from */
-    nmx_dissection_free((nmx_dissection_t *)run->startup_dissection);
+    nmx__dissection_free((nmx_dissection_t *)run->startup_dissection);
     run->startup_dissection = NULL;
-    nmx_filter_free(run->ui_filter);
+    nmx__filter_free(run->ui_filter);
     run->ui_filter = NULL;
 }

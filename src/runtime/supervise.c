@@ -44,14 +44,14 @@ typedef struct reaper_report {
     int64_t maxrss_kb;
 } reaper_report_t;
 
-double nmx_now_s(void)
+double nmx__now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-const char *nmx_containment_name(int containment)
+const char *nmx__containment_name(int containment)
 {
     switch (containment) {
     case NMX_CONTAIN_NAMESPACE: return "user and PID namespace";
@@ -496,7 +496,7 @@ static _Noreturn void warden_main(const nmx_spawn_t *s, int chan, int report, pi
 
 /* ---- the host side ------------------------------------------------------------ */
 
-int nmx_child_spawn(nmx_child_t *c, const nmx_spawn_t *s)
+int nmx__child_spawn(nmx_child_t *c, const nmx_spawn_t *s)
 {
     memset(c, 0, sizeof *c);
     c->warden = -1;
@@ -623,7 +623,7 @@ static void read_report(nmx_child_t *c)
     }
 }
 
-void nmx_child_attach(nmx_child_t *c, int fd, size_t chan_max)
+void nmx__child_attach(nmx_child_t *c, int fd, size_t chan_max)
 {
     memset(c, 0, sizeof *c);
     c->warden = -1;
@@ -632,12 +632,12 @@ void nmx_child_attach(nmx_child_t *c, int fd, size_t chan_max)
     c->max = chan_max > 0 ? chan_max : CHAN_DEFAULT_MAX;
 }
 
-void nmx_child_read(nmx_child_t *c)
+void nmx__child_read(nmx_child_t *c)
 {
     read_channel(c);
 }
 
-bool nmx_child_poll(nmx_child_t *c)
+bool nmx__child_poll(nmx_child_t *c)
 {
     if (c->finished)
         return true;
@@ -658,12 +658,12 @@ bool nmx_child_poll(nmx_child_t *c)
         read_report(c);
         return true;
     }
-    if (c->stop_at > 0 && nmx_now_s() - c->stop_at >= STOP_ESCALATE_S)
+    if (c->stop_at > 0 && nmx__now_s() - c->stop_at >= STOP_ESCALATE_S)
         kill(c->warden, SIGKILL);
     return false;
 }
 
-bool nmx_child_next(nmx_child_t *c, uint32_t *type, const uint8_t **payload, uint32_t *len)
+bool nmx__child_next(nmx_child_t *c, uint32_t *type, const uint8_t **payload, uint32_t *len)
 {
     if (c->chan_broken)
         return false;
@@ -687,19 +687,19 @@ bool nmx_child_next(nmx_child_t *c, uint32_t *type, const uint8_t **payload, uin
     return true;
 }
 
-void nmx_child_stop(nmx_child_t *c)
+void nmx__child_stop(nmx_child_t *c)
 {
     if (c->warden < 0)
         return;
     if (c->stop_at == 0) {
-        c->stop_at = nmx_now_s();
+        c->stop_at = nmx__now_s();
         kill(c->warden, SIGTERM);
-    } else if (nmx_now_s() - c->stop_at >= STOP_ESCALATE_S) {
+    } else if (nmx__now_s() - c->stop_at >= STOP_ESCALATE_S) {
         kill(c->warden, SIGKILL);
     }
 }
 
-void nmx_child_release(nmx_child_t *c)
+void nmx__child_release(nmx_child_t *c)
 {
     if (c->warden > 0) {
         kill(c->warden, SIGKILL);
@@ -717,16 +717,16 @@ void nmx_child_release(nmx_child_t *c)
     c->len = c->cap = c->consumed = 0;
 }
 
-int nmx_child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s)
+int nmx__child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s)
 {
-    if (nmx_child_spawn(c, s) != 0)
+    if (nmx__child_spawn(c, s) != 0)
         return -1;
-    double start = nmx_now_s();
+    double start = nmx__now_s();
     int stopped = 0;
-    while (!nmx_child_poll(c)) {
-        if (nmx_now_s() - start >= timeout_s) {
+    while (!nmx__child_poll(c)) {
+        if (nmx__now_s() - start >= timeout_s) {
             stopped = 1;
-            nmx_child_stop(c);
+            nmx__child_stop(c);
         }
         struct pollfd pf[2] = {{c->chan, POLLIN, 0}, {c->report, POLLIN, 0}};
         poll(pf, 2, 5);
@@ -734,7 +734,7 @@ int nmx_child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s)
     return stopped;
 }
 
-int nmx_chan_send(int chan, uint32_t type, const void *payload, uint32_t len)
+int nmx__chan_send(int chan, uint32_t type, const void *payload, uint32_t len)
 {
     if (chan < 0 || len > NMX_CHAN_MSG_MAX)
         return -1;
@@ -772,7 +772,7 @@ static unsigned long long ticks_now(void)
            (unsigned long long)ts.tv_nsec * (unsigned long long)hz / 1000000000ull;
 }
 
-void nmx_orphans_begin(nmx_orphans_t *o)
+void nmx__orphans_begin(nmx_orphans_t *o)
 {
     o->was_subreaper = 0;
     prctl(PR_GET_CHILD_SUBREAPER, &o->was_subreaper);
@@ -782,21 +782,21 @@ void nmx_orphans_begin(nmx_orphans_t *o)
     o->since = ticks_now();
 }
 
-void nmx_orphans_end(nmx_orphans_t *o)
+void nmx__orphans_end(nmx_orphans_t *o)
 {
     kill_children(o->since, false);
     if (!o->was_subreaper)
         prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
-int nmx_host_guard_begin(void)
+int nmx__host_guard_begin(void)
 {
     int prev = prctl(PR_GET_DUMPABLE);
     prctl(PR_SET_DUMPABLE, 0);
     return prev;
 }
 
-void nmx_host_guard_end(int previous)
+void nmx__host_guard_end(int previous)
 {
     if (previous > 0)
         prctl(PR_SET_DUMPABLE, previous);

@@ -83,63 +83,63 @@ typedef struct nmx_child {
     /* the warden */
     bool finished;          /* reaped: every process of the child is gone */
     int warden_status;
-    double stop_at;         /* when nmx_child_stop was first called, 0 = never */
+    double stop_at;         /* when nmx__child_stop was first called, 0 = never */
 } nmx_child_t;
 
 /*
  * Starts a contained child.  Returns 0, or -1 with errno set (no process
- * could be started).  The caller must call nmx_child_poll until it returns
- * true, then nmx_child_release.
+ * could be started).  The caller must call nmx__child_poll until it returns
+ * true, then nmx__child_release.
  */
-int nmx_child_spawn(nmx_child_t *c, const nmx_spawn_t *s);
+int nmx__child_spawn(nmx_child_t *c, const nmx_spawn_t *s);
 
 /* Reads what the child sent and reaps it when it is over.  True once every
  * process of the child is gone (and the channel is drained). */
-bool nmx_child_poll(nmx_child_t *c);
+bool nmx__child_poll(nmx_child_t *c);
 
 /*
  * The next complete message of the channel: true with its type, payload
  * and length (valid until the next poll), false when none is complete.
  */
-bool nmx_child_next(nmx_child_t *c, uint32_t *type, const uint8_t **payload, uint32_t *len);
+bool nmx__child_next(nmx_child_t *c, uint32_t *type, const uint8_t **payload, uint32_t *len);
 
 /* Ends the child and everything it started (the warden kills the expert's
  * namespace or group); escalates to SIGKILL of the warden when called again
  * after a second. */
-void nmx_child_stop(nmx_child_t *c);
+void nmx__child_stop(nmx_child_t *c);
 
 /* Closes what is left; the child must be finished (or never started). */
-void nmx_child_release(nmx_child_t *c);
+void nmx__child_release(nmx_child_t *c);
 
 /* Starts `s` and waits for it at most timeout_s seconds, stopping it then;
- * the messages stay readable with nmx_child_next.  0 when it ended in time,
+ * the messages stay readable with nmx__child_next.  0 when it ended in time,
  * 1 when it was stopped, -1 when it could not start (errno). */
-int nmx_child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s);
+int nmx__child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s);
 
 /* A channel without a process (isolation none: the expert's thread writes
  * the other end of `fd`, a non-blocking pipe), and reading what arrived. */
-void nmx_child_attach(nmx_child_t *c, int fd, size_t chan_max);
-void nmx_child_read(nmx_child_t *c);
+void nmx__child_attach(nmx_child_t *c, int fd, size_t chan_max);
+void nmx__child_read(nmx_child_t *c);
 
 /* Expert side: sends one message; 0 or -1 (channel gone, too long). */
-int nmx_chan_send(int chan, uint32_t type, const void *payload, uint32_t len);
+int nmx__chan_send(int chan, uint32_t type, const void *payload, uint32_t len);
 
 /* Monotonic seconds. */
-double nmx_now_s(void);
+double nmx__now_s(void);
 
 /*
  * The name of a containment mode for messages ("user and PID namespace",
  * "process group and subreaper", ...).
  */
-const char *nmx_containment_name(int containment);
+const char *nmx__containment_name(int containment);
 
 /* ---- isolation none -------------------------------------------------- */
 
 /*
  * With isolation none, expert code runs on threads of the host, and any
- * process it starts is a child of the host.  nmx_orphans_begin makes the
+ * process it starts is a child of the host.  nmx__orphans_begin makes the
  * calling process a child subreaper (so daemonised descendants come back to
- * it) and notes the time; nmx_orphans_end kills and reaps every child of
+ * it) and notes the time; nmx__orphans_end kills and reaps every child of
  * the calling process started since then, except `spare` (-1: none), and
  * restores the subreaper setting.
  */
@@ -147,13 +147,13 @@ typedef struct nmx_orphans {
     unsigned long long since;  /* start time in clock ticks since boot */
     int was_subreaper;
 } nmx_orphans_t;
-void nmx_orphans_begin(nmx_orphans_t *o);
-void nmx_orphans_end(nmx_orphans_t *o);
+void nmx__orphans_begin(nmx_orphans_t *o);
+void nmx__orphans_end(nmx_orphans_t *o);
 
 /* Makes the host's memory and descriptors unreadable to other processes of
  * the same user (not dumpable) for the time experts run; returns the
- * previous setting for nmx_host_guard_end. */
-int nmx_host_guard_begin(void);
-void nmx_host_guard_end(int previous);
+ * previous setting for nmx__host_guard_end. */
+int nmx__host_guard_begin(void);
+void nmx__host_guard_end(int previous);
 
 #endif /* NMX_RUNTIME_SUPERVISE_H */

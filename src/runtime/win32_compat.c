@@ -38,8 +38,8 @@
 /* The calling thread's session key, or NULL outside Configure/Run. */
 static HEXPERTKEY current_key(void)
 {
-    nmx_session_t *s = nmx_session_current();
-    return s != NULL ? nmx_session_key(s) : NULL;
+    nmx_session_t *s = nmx__session_current();
+    return s != NULL ? nmx__session_key(s) : NULL;
 }
 
 /* True when p is a live block of the process heap (AllocMemory). */
@@ -192,7 +192,7 @@ static int ini_path(LPCSTR file, char *out, size_t n, bool create)
         return k < 0 || (size_t)k >= n ? -1 : 0;
     }
     char dir[PATH_MAX];
-    if (nmx_config_subdir("ini", dir, sizeof dir, create) != 0)
+    if (nmx__config_subdir("ini", dir, sizeof dir, create) != 0)
         return -1;
     int k = snprintf(out, n, "%s/%s", dir, file);
     return k < 0 || (size_t)k >= n ? -1 : 0;

@@ -219,7 +219,7 @@ static void compare_tshark(const entry_t *e, const char *path, const nmx_cap_t *
         int64_t ns;
         assert_true(parse_epoch(epoch, &ns));
         (void)time_exception(e->file, i, &ns);
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         if (r == NULL)
             break;
         if (r->wirelen != len || r->caplen != caplen || r->ts_ns != ns) {
@@ -229,7 +229,7 @@ static void compare_tshark(const entry_t *e, const char *path, const nmx_cap_t *
         }
     }
     free(out);
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
     assert_int_equal(bad, 0);
 }
 
@@ -239,7 +239,7 @@ static void compare_libpcap(const entry_t *e, const char *path, const nmx_cap_t 
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
     if (p == NULL) {
         /* libpcap refuses some valid pcapng files (mixed snap lengths); pcap it must read. */
-        assert_int_not_equal(nmx_cap_format(cap), NMX_CAPFMT_PCAP);
+        assert_int_not_equal(nmx__cap_format(cap), NMX_CAPFMT_PCAP);
         return;
     }
     struct pcap_pkthdr *h;
@@ -248,27 +248,27 @@ static void compare_libpcap(const entry_t *e, const char *path, const nmx_cap_t 
     int rc;
     uint32_t snaplen = (uint32_t)pcap_snapshot(p);
     while ((rc = pcap_next_ex(p, &h, &d)) == 1) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         /* libpcap cuts records longer than the file's snap length to it; we keep them whole,
          * as Wireshark does (edge/zeek_trunc-hdr_caplen8.pcap has snap length 1). */
         if (r->caplen > snaplen && h->caplen == snaplen) {
-            assert_memory_equal(nmx_cap_data(cap, i), d, h->caplen);
+            assert_memory_equal(nmx__cap_data(cap, i), d, h->caplen);
             i++;
             continue;
         }
         if (r->caplen != h->caplen || r->wirelen != h->len ||
-            memcmp(nmx_cap_data(cap, i), d, h->caplen) != 0)
+            memcmp(nmx__cap_data(cap, i), d, h->caplen) != 0)
             print_error("%s frame %u differs from libpcap\n", e->file, i + 1);
         assert_int_equal(r->caplen, h->caplen);
         assert_int_equal(r->wirelen, h->len);
-        assert_memory_equal(nmx_cap_data(cap, i), d, h->caplen);
+        assert_memory_equal(nmx__cap_data(cap, i), d, h->caplen);
         /* libpcap's nanosecond field is not normalised; compare the sum. */
         if (!(r->flags & NMX_FRAME_TS_FIXED))
             assert_true(r->ts_ns == (int64_t)h->ts.tv_sec * 1000000000LL + h->ts.tv_usec);
         i++;
     }
-    if (rc == PCAP_ERROR && nmx_cap_format(cap) == NMX_CAPFMT_PCAPNG) {
+    if (rc == PCAP_ERROR && nmx__cap_format(cap) == NMX_CAPFMT_PCAPNG) {
         /* libpcap stops on some valid pcapng files (interfaces with different snap lengths). */
         fprintf(stderr, "%s: libpcap stopped after %u frames (%s); compared those\n", e->file, i,
                 pcap_geterr(p));
@@ -276,7 +276,7 @@ static void compare_libpcap(const entry_t *e, const char *path, const nmx_cap_t 
         return;
     }
     pcap_close(p);
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
 }
 
 static void test_frames(void **state)
@@ -286,18 +286,18 @@ static void test_frames(void **state)
     full_path(e, path, sizeof path);
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     if (rc != 0)
         print_error("%s\n", err.msg);
     assert_int_equal(rc, 0);
-    if (nmx_cap_damage(cap) != NULL)
-        print_error("%s\n", nmx_cap_damage(cap)->message);
-    assert_null(nmx_cap_damage(cap));
-    assert_int_equal(nmx_cap_count(cap), strtoul(e->frames, NULL, 10));
+    if (nmx__cap_damage(cap) != NULL)
+        print_error("%s\n", nmx__cap_damage(cap)->message);
+    assert_null(nmx__cap_damage(cap));
+    assert_int_equal(nmx__cap_count(cap), strtoul(e->frames, NULL, 10));
     compare_libpcap(e, path, cap);
     if (have_tshark)
         compare_tshark(e, path, cap);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     if (!have_tshark) {
         fprintf(stderr, "tshark not installed: per-frame comparison of %s skipped\n", e->file);
         NMX_SKIP();
@@ -313,14 +313,14 @@ static void test_malformed(void **state)
     full_path(e, path, sizeof path);
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     long want = exception_frames(e->file);
     bool rejected_ref = strstr(e->format, "rejected at open") != NULL || strcmp(e->frames, "0") == 0;
     if (want == -2)
         want = rejected_ref ? -1 : (long)strtoul(e->frames, NULL, 10);
     const char *reason = better_reason(e->file);
     if (reason != NULL) {
-        const nmx_cap_damage_t *dm = rc != 0 ? NULL : nmx_cap_damage(cap);
+        const nmx_cap_damage_t *dm = rc != 0 ? NULL : nmx__cap_damage(cap);
         const char *msg = rc != 0 ? err.msg : dm != NULL ? dm->message : "(no damage reported)";
         if (strstr(msg, reason) == NULL)
             print_error("%s: '%s' lacks '%s'\n", e->file, msg, reason);
@@ -338,20 +338,20 @@ static void test_malformed(void **state)
         assert_true(want <= 0);
         return;
     }
-    const nmx_cap_damage_t *d = nmx_cap_damage(cap);
+    const nmx_cap_damage_t *d = nmx__cap_damage(cap);
     if (d == NULL)
-        print_error("%s: accepted without damage (%u frames)\n", e->file, nmx_cap_count(cap));
+        print_error("%s: accepted without damage (%u frames)\n", e->file, nmx__cap_count(cap));
     assert_non_null(d);
     assert_non_null(strstr(d->message, path));
     char off[64];
     snprintf(off, sizeof off, ": offset %llu: ", (unsigned long long)d->offset);
     assert_non_null(strstr(d->message, off));
     assert_true(strlen(d->reason) > 10);
-    if ((long)nmx_cap_count(cap) != (want < 0 ? 0 : want))
+    if ((long)nmx__cap_count(cap) != (want < 0 ? 0 : want))
         print_error("%s: %u frames before the damage, expected %ld (%s)\n", e->file,
-                    nmx_cap_count(cap), want, d->message);
-    assert_int_equal(nmx_cap_count(cap), want < 0 ? 0 : want);
-    nmx_cap_close(cap);
+                    nmx__cap_count(cap), want, d->message);
+    assert_int_equal(nmx__cap_count(cap), want < 0 ? 0 : want);
+    nmx__cap_close(cap);
 }
 
 /* ---- nmexpert info vs capinfos ------------------------------------------------- */
@@ -541,26 +541,26 @@ static nmx_cap_t *write_and_reopen(const nmx_cap_t *src, int format, uint32_t li
     snprintf(out, sizeof out, "%s", scratch(format == NMX_CAPW_NETMON2 ? "rt.cap" : "rt.pcap"));
     nmx_capwriter_t *w = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_capwriter_open(out, format, linktype, &w, &err);
+    unsigned rc = nmx__capwriter_open(out, format, linktype, &w, &err);
     assert_int_equal(rc, 0);
-    for (uint32_t i = 0; i < nmx_cap_count(src) && rc == 0; i++)
-        rc = nmx_capwriter_write_frame(w, nmx_cap_frame(src, i), nmx_cap_data(src, i));
-    unsigned rc2 = nmx_capwriter_close(w, &err);
+    for (uint32_t i = 0; i < nmx__cap_count(src) && rc == 0; i++)
+        rc = nmx__capwriter_write_frame(w, nmx__cap_frame(src, i), nmx__cap_data(src, i));
+    unsigned rc2 = nmx__capwriter_close(w, &err);
     if (rc != 0 || rc2 != 0)
         print_error("write: %s\n", err.msg);
     assert_int_equal(rc, 0);
     assert_int_equal(rc2, 0);
     nmx_cap_t *back = NULL;
-    assert_int_equal(nmx_cap_open_file(out, &back, &err), 0);
-    assert_null(nmx_cap_damage(back));
+    assert_int_equal(nmx__cap_open_file(out, &back, &err), 0);
+    assert_null(nmx__cap_damage(back));
     return back;
 }
 
 static void same_frames(const entry_t *e, const nmx_cap_t *a, const nmx_cap_t *b, int64_t unit)
 {
-    assert_int_equal(nmx_cap_count(a), nmx_cap_count(b));
-    for (uint32_t i = 0; i < nmx_cap_count(a); i++) {
-        const nmx_frame_rec_t *x = nmx_cap_frame(a, i), *y = nmx_cap_frame(b, i);
+    assert_int_equal(nmx__cap_count(a), nmx__cap_count(b));
+    for (uint32_t i = 0; i < nmx__cap_count(a); i++) {
+        const nmx_frame_rec_t *x = nmx__cap_frame(a, i), *y = nmx__cap_frame(b, i);
         int64_t d = y->ts_ns - x->ts_ns;
         if (x->caplen != y->caplen || x->wirelen != y->wirelen || x->linktype != y->linktype ||
             d < -unit / 2 || d > unit / 2)
@@ -570,7 +570,7 @@ static void same_frames(const entry_t *e, const nmx_cap_t *a, const nmx_cap_t *b
         assert_int_equal(x->caplen, y->caplen);
         assert_int_equal(x->wirelen, y->wirelen);
         assert_int_equal(x->linktype, y->linktype);
-        assert_memory_equal(nmx_cap_data(a, i), nmx_cap_data(b, i), x->caplen);
+        assert_memory_equal(nmx__cap_data(a, i), nmx__cap_data(b, i), x->caplen);
         assert_true(d >= -unit / 2 && d <= unit / 2);
     }
 }
@@ -582,22 +582,22 @@ static void test_roundtrip(void **state)
     full_path(e, path, sizeof path);
     nmx_cap_t *src = NULL;
     nmx_error_t err;
-    assert_int_equal(nmx_cap_open_file(path, &src, &err), 0);
+    assert_int_equal(nmx__cap_open_file(path, &src, &err), 0);
     nmx_capture_info_t in;
-    nmx_cap_get_info(src, &in);
+    nmx__cap_get_info(src, &in);
     /* pcap: one file per link type; NetMon kinds have no pcap link type. */
     if (in.n_link_types == 1 && in.link_type_values[0] <= 0xFFFF) {
         nmx_cap_t *back = write_and_reopen(src, in.time_digits > 6 ? NMX_CAPW_PCAP_NS : NMX_CAPW_PCAP,
                                            in.link_type_values[0]);
         same_frames(e, src, back, 1);
-        nmx_cap_close(back);
+        nmx__cap_close(back);
     }
     /* NetMon 2.x keeps microseconds: exact for microsecond sources, rounded otherwise. */
     nmx_cap_t *back = write_and_reopen(src, NMX_CAPW_NETMON2,
                                        in.n_link_types == 1 ? in.link_type_values[0] : NMX_LINK_PER_FRAME);
     same_frames(e, src, back, in.time_digits > 6 ? 1000 : 1);
-    nmx_cap_close(back);
-    nmx_cap_close(src);
+    nmx__cap_close(back);
+    nmx__cap_close(src);
 }
 
 /* ---- main -------------------------------------------------------------------------- */

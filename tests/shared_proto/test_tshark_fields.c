@@ -136,9 +136,9 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
                                  "-o ip.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE");
     /* tshark is always asked for every registered property (one cached run
      * per capture serves every comparison); colidx maps ours to its columns. */
-    uint32_t nall = nmx_field_count();
+    uint32_t nall = nmx__field_count();
     for (uint32_t i = 0; i < nall; i++)
-        an += (size_t)snprintf(args + an, argsz - an, " -e %s", nmx_field_key(nmx_field_by_index(i)));
+        an += (size_t)snprintf(args + an, argsz - an, " -e %s", nmx__field_key(nmx__field_by_index(i)));
     an += (size_t)snprintf(args + an, argsz - an,
                            " -e tcp.analysis.retransmission -e tcp.analysis.out_of_order"
                            " -e tcp.analysis.spurious_retransmission"
@@ -147,38 +147,38 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
     const nmx_field_t **fp = calloc(nfields, sizeof(*fp));
     size_t *colidx = calloc(nfields, sizeof(*colidx));
     for (size_t i = 0; i < nfields; i++) {
-        fp[i] = nmx_field_by_key(fields[i]);
+        fp[i] = nmx__field_by_key(fields[i]);
         assert_non_null(fp[i]);
         for (uint32_t k = 0; k < nall; k++)
-            if (nmx_field_by_index(k) == fp[i])
+            if (nmx__field_by_index(k) == fp[i])
                 colidx[i] = k;
     }
 
     size_t ncap = 0;
     char **caps = tsu_list_captures(dir, &ncap);
     size_t pairs = 0, agree = 0, excused = 0, failed = 0, ncaps_used = 0;
-    nmx_proto_ws_t *ws = nmx_proto_ws_new();
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
     for (size_t ci = 0; ci < ncap; ci++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, caps[ci]);
         nmx_cap_t *cap = NULL;
         nmx_error_t err;
-        if (nmx_cap_open_file(path, &cap, &err) != 0) {
+        if (nmx__cap_open_file(path, &cap, &err) != 0) {
             printf("  %-60s not readable by nmexpert: %s\n", caps[ci], err.msg);
             continue;
         }
         size_t nl = 0;
         char **lines = tsu_run(dir, caps[ci], args, &nl);
-        uint32_t nf = nmx_cap_count(cap);
+        uint32_t nf = nmx__cap_count(cap);
         if (!lines || nl != nf) {
             printf("  %-60s frame count differs: tshark %zu, nmexpert %u\n", caps[ci], nl, nf);
             failed++;
-            nmx_cap_close(cap);
+            nmx__cap_close(cap);
             continue;
         }
         ncaps_used++;
         size_t *bad = calloc(nfields, sizeof(*bad));
-        nmx_streams_t *conv = nmx_streams_new();
+        nmx_streams_t *conv = nmx__streams_new();
         assert_non_null(conv);
         for (uint32_t i = 0; i < nf; i++) {
             nmx_dissection_t *d = tsu_dissect_frame(ws, conv, cap, i);
@@ -201,7 +201,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
                     bad[k]++;
                 }
             }
-            nmx_dissection_free(d);
+            nmx__dissection_free(d);
             free(cols);
         }
         for (size_t k = 0; k < nfields; k++) {
@@ -218,11 +218,11 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
             }
         }
         free(bad);
-        nmx_streams_free(conv);
+        nmx__streams_free(conv);
         tsu_free_list(lines, nl);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
     }
-    nmx_proto_ws_free(ws);
+    nmx__proto_ws_free(ws);
     tsu_free_list(caps, ncap);
     printf("tshark agreement (%s): %zu captures x %zu fields = %zu pairs: %zu agree, %zu documented "
            "exceptions, %zu differ\n",
@@ -249,10 +249,10 @@ static void test_fields_agree(void **state)
 static void test_all_properties_agree(void **state)
 {
     (void)state;
-    uint32_t n = nmx_field_count();
+    uint32_t n = nmx__field_count();
     const char **all = calloc(n, sizeof(*all));
     for (uint32_t i = 0; i < n; i++)
-        all[i] = nmx_field_key(nmx_field_by_index(i));
+        all[i] = nmx__field_key(nmx__field_by_index(i));
     size_t failed = compare_fields(all, n, "all properties");
     free(all);
     if (failed == SIZE_MAX) {

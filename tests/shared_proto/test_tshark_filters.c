@@ -168,18 +168,18 @@ static void test_filters_agree(void **state)
     const char *opts = "-o ip.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE";
     size_t compared = 0, failed = 0;
     size_t selected[NEXPR] = {0};
-    nmx_proto_ws_t *ws = nmx_proto_ws_new();
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
     for (size_t ci = 0; ci < sizeof(captures) / sizeof(captures[0]); ci++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, captures[ci]);
         nmx_cap_t *cap = NULL;
         nmx_error_t err;
-        if (nmx_cap_open_file(path, &cap, &err) != 0) {
+        if (nmx__cap_open_file(path, &cap, &err) != 0) {
             printf("  %s: not readable: %s\n", captures[ci], err.msg);
             failed++;
             continue;
         }
-        uint32_t nf = nmx_cap_count(cap);
+        uint32_t nf = nmx__cap_count(cap);
         /* Frames tshark does not dissect above TCP. */
         char args[1024];
         snprintf(args, sizeof(args),
@@ -196,16 +196,16 @@ static void test_filters_agree(void **state)
         tsu_free_list(lines, nl);
 
         nmx_dissection_t **ds = calloc(nf + 1, sizeof(*ds));
-        nmx_streams_t *conv = nmx_streams_new();
+        nmx_streams_t *conv = nmx__streams_new();
         assert_non_null(conv);
         for (uint32_t i = 0; i < nf; i++) {
             ds[i] = tsu_dissect_frame(ws, conv, cap, i);
             assert_non_null(ds[i]);
         }
-        nmx_streams_free(conv);
+        nmx__streams_free(conv);
         for (size_t e = 0; e < NEXPR; e++) {
             char errbuf[256];
-            nmx_filter_t *f = nmx_dfilter_compile(exprs[e], errbuf, sizeof(errbuf));
+            nmx_filter_t *f = nmx__dfilter_compile(exprs[e], errbuf, sizeof(errbuf));
             if (!f)
                 fail_msg("%s: %s", exprs[e], errbuf);
             snprintf(args, sizeof(args), "%s -Y '%s' -T fields -e frame.number", opts, exprs[e]);
@@ -223,7 +223,7 @@ static void test_filters_agree(void **state)
             for (uint32_t i = 0; i < nf; i++) {
                 if (resent[i] && above_tcp(exprs[e]))
                     continue;
-                bool got = nmx_filter_eval(f, ds[i], NULL) == FILTER_PASSED;
+                bool got = nmx__filter_eval(f, ds[i], NULL) == FILTER_PASSED;
                 if (got != want[i]) {
                     if (!bad)
                         first_bad = i + 1;
@@ -239,15 +239,15 @@ static void test_filters_agree(void **state)
                        first_bad);
             }
             free(want);
-            nmx_filter_free(f);
+            nmx__filter_free(f);
         }
         for (uint32_t i = 0; i < nf; i++)
-            nmx_dissection_free(ds[i]);
+            nmx__dissection_free(ds[i]);
         free(ds);
         free(resent);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
     }
-    nmx_proto_ws_free(ws);
+    nmx__proto_ws_free(ws);
     for (size_t e = 0; e < NEXPR; e++)
         if (selected[e] == 0) {
             printf("  \"%s\": tshark selects no frame in any capture (refused?)\n", exprs[e]);
@@ -266,23 +266,23 @@ static void test_streams_agree(void **state)
         skip();
         return;
     }
-    const nmx_field_t *tcp_stream = nmx_field_by_key("tcp.stream");
-    const nmx_field_t *udp_stream = nmx_field_by_key("udp.stream");
+    const nmx_field_t *tcp_stream = nmx__field_by_key("tcp.stream");
+    const nmx_field_t *udp_stream = nmx__field_by_key("udp.stream");
     assert_non_null(tcp_stream);
     assert_non_null(udp_stream);
     size_t failed = 0, frames = 0;
-    nmx_proto_ws_t *ws = nmx_proto_ws_new();
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
     for (size_t ci = 0; ci < sizeof(stream_captures) / sizeof(stream_captures[0]); ci++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, stream_captures[ci]);
         nmx_cap_t *cap = NULL;
         nmx_error_t err;
-        if (nmx_cap_open_file(path, &cap, &err) != 0) {
+        if (nmx__cap_open_file(path, &cap, &err) != 0) {
             printf("  %s: not readable: %s\n", stream_captures[ci], err.msg);
             failed++;
             continue;
         }
-        uint32_t nf = nmx_cap_count(cap);
+        uint32_t nf = nmx__cap_count(cap);
         size_t nl = 0;
         char **lines = tsu_run(dir, stream_captures[ci],
                                "-o ip.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE -T fields "
@@ -290,15 +290,15 @@ static void test_streams_agree(void **state)
                                &nl);
         assert_non_null(lines);
         assert_int_equal(nl, nf);
-        nmx_streams_t *conv = nmx_streams_new();
+        nmx_streams_t *conv = nmx__streams_new();
         size_t bad = 0;
         for (uint32_t i = 0; i < nf; i++) {
-            const nmx_frame_rec_t *fr = nmx_cap_frame(cap, i);
+            const nmx_frame_rec_t *fr = nmx__cap_frame(cap, i);
             nmx_frame_ctx_t ctx = {.number = i + 1, .ts_ns = fr->ts_ns, .first_ns = fr->ts_ns, .prev_ns = fr->ts_ns};
-            assert_true(nmx_streams_next(conv, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype,
+            assert_true(nmx__streams_next(conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype,
                                          ctx.tcp_stream, ctx.udp_stream));
             nmx_dissection_t *d =
-                nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+                nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
             assert_non_null(d);
             char got[256], want[256];
             char tv[128], uv[128];
@@ -311,18 +311,18 @@ static void test_streams_agree(void **state)
                     printf("  %s frame %u: tcp.stream, udp.stream \"%s\", tshark \"%s\"\n",
                            stream_captures[ci], i + 1, got, want);
             }
-            nmx_dissection_free(d);
+            nmx__dissection_free(d);
         }
         frames += nf;
         if (bad) {
             printf("  %s: %zu frames differ\n", stream_captures[ci], bad);
             failed++;
         }
-        nmx_streams_free(conv);
+        nmx__streams_free(conv);
         tsu_free_list(lines, nl);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
     }
-    nmx_proto_ws_free(ws);
+    nmx__proto_ws_free(ws);
     printf("tcp.stream / udp.stream: %zu frames compared, %zu captures differ\n", frames, failed);
     assert_int_equal(failed, 0);
 }

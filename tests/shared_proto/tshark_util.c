@@ -164,19 +164,19 @@ size_t tsu_split(char *line, char **fields, size_t max)
 
 nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i)
 {
-    const nmx_frame_rec_t *fr = nmx_cap_frame(cap, i);
+    const nmx_frame_rec_t *fr = nmx__cap_frame(cap, i);
     nmx_frame_ctx_t ctx = {
         .number = i + 1,
         .has_time = !(fr->flags & NMX_FRAME_NO_TS),
         .ts_ns = fr->ts_ns,
-        .first_ns = nmx_cap_frame(cap, 0)->ts_ns,
-        .prev_ns = i > 0 ? nmx_cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
-        .comment = nmx_cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx_cap_frame_comment(cap, i) : NULL,
+        .first_ns = nmx__cap_frame(cap, 0)->ts_ns,
+        .prev_ns = i > 0 ? nmx__cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
+        .comment = nmx__cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(cap, i) : NULL,
     };
-    if (!nmx_streams_next(conv, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
+    if (!nmx__streams_next(conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
                           ctx.udp_stream))
         return NULL;
-    return nmx_dissect_ctx(ws, nmx_cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+    return nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
 }
 
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
@@ -184,12 +184,12 @@ void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, 
     size_t n = 0;
     out[0] = '\0';
     const PROPERTYINST *pi = NULL;
-    while ((pi = nmx_dissection_find(d, f, pi)) != NULL) {
+    while ((pi = nmx__dissection_find(d, f, pi)) != NULL) {
         char v[4096];
         nmx_value_t val;
-        if (!nmx_prop_value(pi, &val))
+        if (!nmx__prop_value(pi, &val))
             continue; /* an IFLAG_ERROR marker */
-        nmx_prop_render(pi, v, sizeof(v));
+        nmx__prop_render(pi, v, sizeof(v));
         int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", v);
         if (w < 0 || (size_t)w >= outlen - n)
             return;

@@ -25,7 +25,7 @@ static inline nmx_cap_t *open_ok(const buf_t *b, const char *name)
 {
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_mem(b->p, b->n, name, &cap, &err);
+    unsigned rc = nmx__cap_open_mem(b->p, b->n, name, &cap, &err);
     if (rc != 0)
         print_error("unexpected open failure: %s\n", err.msg);
     assert_int_equal(rc, 0);
@@ -39,9 +39,9 @@ static inline void open_fails(const buf_t *b, const char *name, unsigned code, u
 {
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_mem(b->p, b->n, name, &cap, &err);
+    unsigned rc = nmx__cap_open_mem(b->p, b->n, name, &cap, &err);
     if (rc == 0)
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
     assert_int_equal(rc, code);
     assert_null(cap);
     char want[64];
@@ -58,16 +58,16 @@ static inline void open_fails(const buf_t *b, const char *name, unsigned code, u
 static inline void expect_damage(const nmx_cap_t *cap, uint32_t frames, uint64_t offset,
                                  const char *why)
 {
-    const nmx_cap_damage_t *d = nmx_cap_damage(cap);
+    const nmx_cap_damage_t *d = nmx__cap_damage(cap);
     assert_non_null(d);
-    if (d->offset != offset || strstr(d->reason, why) == NULL || nmx_cap_count(cap) != frames)
+    if (d->offset != offset || strstr(d->reason, why) == NULL || nmx__cap_count(cap) != frames)
         print_error("damage '%s' (%u frames), wanted offset %llu, %u frames, '%s'\n", d->message,
-                    nmx_cap_count(cap), (unsigned long long)offset, frames, why);
-    assert_int_equal(nmx_cap_count(cap), frames);
+                    nmx__cap_count(cap), (unsigned long long)offset, frames, why);
+    assert_int_equal(nmx__cap_count(cap), frames);
     assert_int_equal(d->frames, frames);
     assert_int_equal(d->offset, offset);
     assert_non_null(strstr(d->reason, why));
-    assert_non_null(strstr(d->message, nmx_cap_path(cap)));
+    assert_non_null(strstr(d->message, nmx__cap_path(cap)));
     char want[64];
     snprintf(want, sizeof want, "offset %llu: ", (unsigned long long)offset);
     assert_non_null(strstr(d->message, want));
@@ -77,14 +77,14 @@ static inline void expect_damage(const nmx_cap_t *cap, uint32_t frames, uint64_t
 static inline void check_frame(const nmx_cap_t *cap, uint32_t i, uint32_t caplen, uint32_t wirelen,
                                int64_t ts_ns, unsigned f)
 {
-    const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+    const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
     assert_non_null(r);
     assert_int_equal(r->caplen, caplen);
     assert_int_equal(r->wirelen, wirelen);
     if (r->ts_ns != ts_ns)
         print_error("frame %u: time %lld, wanted %lld\n", i, (long long)r->ts_ns, (long long)ts_ns);
     assert_true(r->ts_ns == ts_ns);
-    const uint8_t *d = nmx_cap_data(cap, i);
+    const uint8_t *d = nmx__cap_data(cap, i);
     assert_non_null(d);
     uint8_t *want = malloc(caplen + 1);
     assert_non_null(want);

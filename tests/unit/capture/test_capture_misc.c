@@ -33,31 +33,31 @@ static void test_open_file(void **state)
     assert_true(write_file(path, b.p, b.n));
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    assert_int_equal(nmx_cap_open_file(path, &cap, &err), 0);
-    assert_int_equal(nmx_cap_count(cap), 4);
+    assert_int_equal(nmx__cap_open_file(path, &cap, &err), 0);
+    assert_int_equal(nmx__cap_count(cap), 4);
     check_frame(cap, 3, 43, 43, NS(1003, 3000), 3);
-    assert_string_equal(nmx_cap_path(cap), path);
-    nmx_cap_close(cap);
+    assert_string_equal(nmx__cap_path(cap), path);
+    nmx__cap_close(cap);
 
-    assert_int_equal(nmx_cap_open_file("/nonexistent/x.pcap", &cap, &err), NMERR_FILE_NOT_FOUND);
+    assert_int_equal(nmx__cap_open_file("/nonexistent/x.pcap", &cap, &err), NMERR_FILE_NOT_FOUND);
     assert_null(cap);
     assert_non_null(strstr(err.msg, "/nonexistent/x.pcap"));
-    assert_int_equal(nmx_cap_open_file("/", &cap, &err), NMERR_FILE_READ_ERROR);
+    assert_int_equal(nmx__cap_open_file("/", &cap, &err), NMERR_FILE_READ_ERROR);
     assert_non_null(strstr(err.msg, "is a directory"));
     /* Character devices are refused before anything is read (/dev/zero
      * used to be read for 1 GiB first). */
-    assert_int_equal(nmx_cap_open_file("/dev/null", &cap, &err), NMERR_FILE_READ_ERROR);
+    assert_int_equal(nmx__cap_open_file("/dev/null", &cap, &err), NMERR_FILE_READ_ERROR);
     assert_non_null(strstr(err.msg, "/dev/null: is a character device, not a regular file"));
-    assert_int_equal(nmx_cap_open_file("/dev/zero", &cap, &err), NMERR_FILE_READ_ERROR);
+    assert_int_equal(nmx__cap_open_file("/dev/zero", &cap, &err), NMERR_FILE_READ_ERROR);
     assert_non_null(strstr(err.msg, "/dev/zero: is a character device, not a regular file"));
     assert_null(cap);
     /* An empty regular file. */
     const char *e = scratch("empty.pcap");
     assert_true(write_file(e, b.p, 0));
-    assert_int_equal(nmx_cap_open_file(e, &cap, &err), NMERR_INVALID_FILE_FORMAT);
+    assert_int_equal(nmx__cap_open_file(e, &cap, &err), NMERR_INVALID_FILE_FORMAT);
     assert_non_null(strstr(err.msg, "offset 0: empty file (0 bytes)"));
-    assert_int_equal(nmx_cap_open_file(NULL, &cap, &err), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_cap_open_mem(NULL, 5, NULL, &cap, &err), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__cap_open_file(NULL, &cap, &err), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__cap_open_mem(NULL, 5, NULL, &cap, &err), NMERR_INVALID_PARAMETER);
     buf_free(&b);
 }
 
@@ -76,7 +76,7 @@ static void test_open_fifo(void **state)
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
     alarm(10);
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     alarm(0);
     assert_int_equal(rc, NMERR_FILE_READ_ERROR);
     assert_null(cap);
@@ -91,7 +91,7 @@ static void test_open_fifo(void **state)
         _exit(n == (ssize_t)b.n ? 0 : 1);
     }
     alarm(10);
-    rc = nmx_cap_open_file(path, &cap, &err);
+    rc = nmx__cap_open_file(path, &cap, &err);
     alarm(0);
     assert_int_equal(rc, NMERR_FILE_READ_ERROR);
     kill(pid, SIGKILL);
@@ -112,23 +112,23 @@ static void test_fork(void **state)
     assert_true(write_file(path, b.p, b.n));
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    assert_int_equal(nmx_cap_open_file(path, &cap, &err), 0);
+    assert_int_equal(nmx__cap_open_file(path, &cap, &err), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        int ok = nmx_cap_count(cap) == 4;
+        int ok = nmx__cap_count(cap) == 4;
         for (uint32_t i = 4; ok && i-- > 0;) {
             uint8_t want[64];
             payload(want, 40 + i, i);
-            ok = nmx_cap_frame(cap, i)->caplen == 40 + i &&
-                 memcmp(nmx_cap_data(cap, i), want, 40 + i) == 0;
+            ok = nmx__cap_frame(cap, i)->caplen == 40 + i &&
+                 memcmp(nmx__cap_data(cap, i), want, 40 + i) == 0;
         }
         _exit(ok ? 0 : 1);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -182,16 +182,16 @@ static void test_read_comment(void **state)
     assert_true(write_file(path, b.p, b.n));
     char buf[64];
     nmx_error_t err;
-    assert_int_equal(nmx_cap_read_comment(path, buf, sizeof buf, &err), 0);
+    assert_int_equal(nmx__cap_read_comment(path, buf, sizeof buf, &err), 0);
     assert_string_equal(buf, "the capture comment");
-    assert_int_equal(nmx_cap_read_comment(path, buf, 5, &err), NMERR_BUFFER_TOO_SMALL);
+    assert_int_equal(nmx__cap_read_comment(path, buf, 5, &err), NMERR_BUFFER_TOO_SMALL);
     assert_string_equal(buf, "");
-    assert_int_equal(nmx_cap_read_comment("/nonexistent.cap", buf, sizeof buf, &err),
+    assert_int_equal(nmx__cap_read_comment("/nonexistent.cap", buf, sizeof buf, &err),
                      NMERR_FILE_NOT_FOUND);
     buf_free(&b);
     build_small(&b);
     assert_true(write_file(path, b.p, b.n));
-    assert_int_equal(nmx_cap_read_comment(path, buf, sizeof buf, &err), 0);
+    assert_int_equal(nmx__cap_read_comment(path, buf, sizeof buf, &err), 0);
     assert_string_equal(buf, ""); /* no comment: empty string */
     buf_free(&b);
 }
@@ -211,9 +211,9 @@ static void test_time(void **state)
     f = 0;
     assert_true(nmx__ts_add(INT64_MIN + 1, -5, &f) == INT64_MIN && f == NMX_FRAME_TS_CLAMPED);
     /* Microseconds between any two times (FRAME.TimeStamp), truncated toward zero. */
-    assert_true(nmx_cap_us_between(INT64_MIN, INT64_MAX) == 18446744073709551LL);
-    assert_true(nmx_cap_us_between(INT64_MAX, INT64_MIN) == -18446744073709551LL);
-    assert_true(nmx_cap_us_between(1000, 2999) == 1 && nmx_cap_us_between(2999, 1000) == -1);
+    assert_true(nmx__cap_us_between(INT64_MIN, INT64_MAX) == 18446744073709551LL);
+    assert_true(nmx__cap_us_between(INT64_MAX, INT64_MIN) == -18446744073709551LL);
+    assert_true(nmx__cap_us_between(1000, 2999) == 1 && nmx__cap_us_between(2999, 1000) == -1);
     /* 2^-1 ticks of 1/2^63 s: the fraction is computed without overflow. */
     f = 0;
     assert_true(nmx__ts_from_parts(0, 1ull << 62, 1ull << 63, &f) == 500000000LL);
@@ -242,22 +242,22 @@ static void test_time(void **state)
 static void test_link_names(void **state)
 {
     (void)state;
-    assert_string_equal(nmx_linktype_name(1), "ether");
-    assert_string_equal(nmx_linktype_name(NMX_LINK_NETMON_EVENT), "netmon_event");
-    assert_null(nmx_linktype_name(147));
-    assert_null(nmx_linktype_description(NMX_LINK_NETMON_BASE | 0x4321));
-    assert_null(nmx_linktype_description(147)); /* libpcap does not name LINKTYPE_USER0 */
-    assert_string_equal(nmx_linktype_description(192), "Per-Packet Information"); /* libpcap does */
+    assert_string_equal(nmx__linktype_name(1), "ether");
+    assert_string_equal(nmx__linktype_name(NMX_LINK_NETMON_EVENT), "netmon_event");
+    assert_null(nmx__linktype_name(147));
+    assert_null(nmx__linktype_description(NMX_LINK_NETMON_BASE | 0x4321));
+    assert_null(nmx__linktype_description(147)); /* libpcap does not name LINKTYPE_USER0 */
+    assert_string_equal(nmx__linktype_description(192), "Per-Packet Information"); /* libpcap does */
     char buf[64];
-    nmx_linktype_format_name(147, buf, sizeof buf);
+    nmx__linktype_format_name(147, buf, sizeof buf);
     assert_string_equal(buf, "linktype-147");
-    nmx_linktype_format_name(NMX_LINK_NETMON_BASE | 0x4321, buf, sizeof buf);
+    nmx__linktype_format_name(NMX_LINK_NETMON_BASE | 0x4321, buf, sizeof buf);
     assert_string_equal(buf, "netmon-media-0x4321");
-    nmx_linktype_format_description(NMX_LINK_NETMON_BASE | 0x4321, buf, sizeof buf);
+    nmx__linktype_format_description(NMX_LINK_NETMON_BASE | 0x4321, buf, sizeof buf);
     assert_string_equal(buf, "NetMon media type 0x4321");
-    nmx_linktype_format_description(60000, buf, sizeof buf);
+    nmx__linktype_format_description(60000, buf, sizeof buf);
     assert_string_equal(buf, "link type 60000");
-    nmx_linktype_format_description(NMX_LINK_LINUX_SLL, buf, sizeof buf);
+    nmx__linktype_format_description(NMX_LINK_LINUX_SLL, buf, sizeof buf);
     assert_string_equal(buf, "Linux cooked-mode capture v1");
 }
 

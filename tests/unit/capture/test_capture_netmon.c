@@ -35,26 +35,26 @@ static void test_v20(void **state)
     buf_t b = {0};
     build_v20(&b);
     nmx_cap_t *cap = open_ok(&b, "v20.cap");
-    assert_int_equal(nmx_cap_format(cap), NMX_CAPFMT_NETMON2);
-    assert_string_equal(nmx_cap_format_name(cap), "netmon2");
-    assert_non_null(strstr(nmx_cap_format_detail(cap), "NetMon 2.0"));
-    assert_int_equal(nmx_cap_count(cap), 3);
+    assert_int_equal(nmx__cap_format(cap), NMX_CAPFMT_NETMON2);
+    assert_string_equal(nmx__cap_format_name(cap), "netmon2");
+    assert_non_null(strstr(nmx__cap_format_detail(cap), "NetMon 2.0"));
+    assert_int_equal(nmx__cap_count(cap), 3);
     check_frame(cap, 0, 60, 60, START_NS, 0);
     check_frame(cap, 1, 1514, 1514, START_NS + 1234567000LL, 1);
     check_frame(cap, 2, 10, 64, START_NS - 5000, 2);
     for (uint32_t i = 0; i < 3; i++)
-        assert_int_equal(nmx_cap_frame(cap, i)->linktype, NMX_LINK_ETHERNET);
-    assert_int_equal(nmx_cap_time_digits(cap), 6);
-    assert_int_equal(nmx_cap_mactype(cap), MAC_TYPE_ETHERNET);
-    assert_string_equal(nmx_cap_comment(cap), "capture comment");
-    const nmx_systemtime_t *st = nmx_cap_systemtime(cap);
+        assert_int_equal(nmx__cap_frame(cap, i)->linktype, NMX_LINK_ETHERNET);
+    assert_int_equal(nmx__cap_time_digits(cap), 6);
+    assert_int_equal(nmx__cap_mactype(cap), MAC_TYPE_ETHERNET);
+    assert_string_equal(nmx__cap_comment(cap), "capture comment");
+    const nmx_systemtime_t *st = nmx__cap_systemtime(cap);
     assert_memory_equal(st, start_st, sizeof start_st);
-    assert_null(nmx_cap_damage(cap));
+    assert_null(nmx__cap_damage(cap));
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_true(in.first_ns == START_NS - 5000);
     assert_true(in.last_ns == START_NS + 1234567000LL);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -68,14 +68,14 @@ static void test_v1(void **state)
     offs[1] = nm_record1(&b, 1500, 20, 1500, 1);
     nm_table(&b, offs, 2);
     nmx_cap_t *cap = open_ok(&b, "v1.cap");
-    assert_int_equal(nmx_cap_format(cap), NMX_CAPFMT_NETMON1);
-    assert_string_equal(nmx_cap_format_name(cap), "netmon1");
-    assert_int_equal(nmx_cap_time_digits(cap), 3);
+    assert_int_equal(nmx__cap_format(cap), NMX_CAPFMT_NETMON1);
+    assert_string_equal(nmx__cap_format_name(cap), "netmon1");
+    assert_int_equal(nmx__cap_time_digits(cap), 3);
     check_frame(cap, 0, 40, 40, START_NS, 0);
     check_frame(cap, 1, 20, 1500, START_NS + 1500000000LL, 1);
-    assert_int_equal(nmx_cap_frame(cap, 0)->linktype, NMX_LINK_TOKEN_RING);
-    assert_int_equal(nmx_cap_mactype(cap), MAC_TYPE_TOKENRING);
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_frame(cap, 0)->linktype, NMX_LINK_TOKEN_RING);
+    assert_int_equal(nmx__cap_mactype(cap), MAC_TYPE_TOKENRING);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -124,13 +124,13 @@ static void test_v21_media(void **state)
     buf_t b = {0};
     build_v21(&b);
     nmx_cap_t *cap = open_ok(&b, "v21.cap");
-    assert_int_equal(nmx_cap_count(cap), N_MEDIA);
+    assert_int_equal(nmx__cap_count(cap), N_MEDIA);
     for (uint32_t k = 0; k < N_MEDIA; k++) {
         check_frame(cap, k, 20 + k, 100 + k, START_NS + k * 1000000LL, k);
-        assert_int_equal(nmx_cap_frame(cap, k)->linktype, media[k].linktype);
+        assert_int_equal(nmx__cap_frame(cap, k)->linktype, media[k].linktype);
     }
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     /* Distinct link types in order of first use. */
     size_t n = 0;
     for (size_t k = 0; k < N_MEDIA; k++) {
@@ -145,9 +145,9 @@ static void test_v21_media(void **state)
         n++;
     }
     assert_int_equal(n, in.n_link_types);
-    assert_int_equal(nmx_cap_mactype(cap), MAC_TYPE_ETHERNET);
-    assert_int_equal(nmx_linktype_to_mactype(nmx_cap_frame(cap, 1)->linktype), MAC_TYPE_UNKNOWN);
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_mactype(cap), MAC_TYPE_ETHERNET);
+    assert_int_equal(nmx__linktype_to_mactype(nmx__cap_frame(cap, 1)->linktype), MAC_TYPE_UNKNOWN);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -194,31 +194,31 @@ static void test_v22_v23(void **state)
         buf_t b = {0};
         build_v22plus(&b, minor);
         nmx_cap_t *cap = open_ok(&b, "v2x.cap");
-        assert_int_equal(nmx_cap_count(cap), 3);
+        assert_int_equal(nmx__cap_count(cap), 3);
         if (minor == 2) {
             check_frame(cap, 0, 30, 30, START_NS, 0);
             check_frame(cap, 2, 32, 32, START_NS + 2000000, 2);
-            assert_int_equal(nmx_cap_time_digits(cap), 6);
+            assert_int_equal(nmx__cap_time_digits(cap), 6);
         } else {
             check_frame(cap, 0, 30, 30, NS(1470649439, 59683900), 0);
             check_frame(cap, 1, 31, 31, NS(1470649439, 60683900), 1);
             check_frame(cap, 2, 32, 32, NS(1470649439, 61684000), 2);
-            assert_int_equal(nmx_cap_time_digits(cap), 7);
-            assert_int_equal(nmx_cap_systemtime(cap)->hour, 1); /* local time, as stored */
+            assert_int_equal(nmx__cap_time_digits(cap), 7);
+            assert_int_equal(nmx__cap_systemtime(cap)->hour, 1); /* local time, as stored */
         }
-        assert_int_equal(nmx_cap_frame(cap, 1)->linktype, NMX_LINK_NETMON_EVENT);
-        assert_string_equal(nmx_cap_frame_comment(cap, 0), "Step 1");
-        assert_string_equal(nmx_cap_frame_comment_detail(cap, 0), "{\\rtf1 first}");
-        assert_null(nmx_cap_frame_comment(cap, 1));
-        assert_string_equal(nmx_cap_frame_comment(cap, 2), "E\xc3\xbcro \xf0\x9f\x98\x80");
-        assert_null(nmx_cap_comment(cap)); /* 2.2+: offset 40 is the frame comment table */
+        assert_int_equal(nmx__cap_frame(cap, 1)->linktype, NMX_LINK_NETMON_EVENT);
+        assert_string_equal(nmx__cap_frame_comment(cap, 0), "Step 1");
+        assert_string_equal(nmx__cap_frame_comment_detail(cap, 0), "{\\rtf1 first}");
+        assert_null(nmx__cap_frame_comment(cap, 1));
+        assert_string_equal(nmx__cap_frame_comment(cap, 2), "E\xc3\xbcro \xf0\x9f\x98\x80");
+        assert_null(nmx__cap_comment(cap)); /* 2.2+: offset 40 is the frame comment table */
         nmx_capture_info_t in;
-        nmx_cap_get_info(cap, &in);
+        nmx__cap_get_info(cap, &in);
         assert_int_equal(in.n_comments, 2);
         assert_int_equal(in.comment_frames[0], 1);
         assert_int_equal(in.comment_frames[1], 3);
-        assert_null(nmx_cap_damage(cap));
-        nmx_cap_close(cap);
+        assert_null(nmx__cap_damage(cap));
+        nmx__cap_close(cap);
         buf_free(&b);
     }
 }
@@ -243,19 +243,19 @@ static void test_time_out_of_range(void **state)
         nm_table(&b, offs, 2);
         nmx_cap_t *cap = open_ok(&b, "far.cap");
         int64_t want = k == 0 ? INT64_MAX : INT64_MIN;
-        assert_int_equal(nmx_cap_count(cap), 2);
+        assert_int_equal(nmx__cap_count(cap), 2);
         for (uint32_t i = 0; i < 2; i++) {
-            assert_true(nmx_cap_frame(cap, i)->ts_ns == want);
-            assert_true(nmx_cap_frame(cap, i)->flags & NMX_FRAME_TS_CLAMPED);
+            assert_true(nmx__cap_frame(cap, i)->ts_ns == want);
+            assert_true(nmx__cap_frame(cap, i)->flags & NMX_FRAME_TS_CLAMPED);
         }
         expect_damage(cap, 2, 8, k == 0 ? "start time 10198-03-16 12:00:00.000" : "start time 1601-01-01");
-        assert_non_null(strstr(nmx_cap_damage(cap)->reason, "representable range"));
-        assert_memory_equal(nmx_cap_systemtime(cap), k == 0 ? late : early, sizeof late);
+        assert_non_null(strstr(nmx__cap_damage(cap)->reason, "representable range"));
+        assert_memory_equal(nmx__cap_systemtime(cap), k == 0 ? late : early, sizeof late);
         nmx_capture_info_t in;
-        nmx_cap_get_info(cap, &in);
+        nmx__cap_get_info(cap, &in);
         assert_non_null(in.damage);
         assert_true(in.first_ns == want && in.last_ns == want);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
         buf_free(&b);
     }
     /* 2.3 frames carry their own UTC times: the header's start is not used. */
@@ -265,8 +265,8 @@ static void test_time_out_of_range(void **state)
     b.p[9] = (uint8_t)(10198 >> 8);
     nmx_cap_t *cap = open_ok(&b, "v23.cap");
     check_frame(cap, 0, 30, 30, NS(1470649439, 59683900), 0);
-    assert_null(nmx_cap_damage(cap));
-    nmx_cap_close(cap);
+    assert_null(nmx__cap_damage(cap));
+    nmx__cap_close(cap);
     buf_free(&b);
     /* A 2.x offset that overflows the range is damage too, at the frame. */
     b = (buf_t){0};
@@ -277,9 +277,9 @@ static void test_time_out_of_range(void **state)
     nm_table(&b, offs, 2);
     cap = open_ok(&b, "far2.cap");
     check_frame(cap, 0, 60, 60, START_NS, 0);
-    assert_true(nmx_cap_frame(cap, 1)->ts_ns == INT64_MAX);
+    assert_true(nmx__cap_frame(cap, 1)->ts_ns == INT64_MAX);
     expect_damage(cap, 2, offs[1] + 16, "frame 2: time outside the representable range");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -290,9 +290,9 @@ static void test_empty_and_odd_header(void **state)
     nm_header(&b, "GMBU", 2, 0, 1, start_st);
     nm_table(&b, NULL, 0);
     nmx_cap_t *cap = open_ok(&b, "empty.cap");
-    assert_int_equal(nmx_cap_count(cap), 0);
-    assert_null(nmx_cap_damage(cap));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_count(cap), 0);
+    assert_null(nmx__cap_damage(cap));
+    nmx__cap_close(cap);
     buf_free(&b);
 
     /* An impossible start date: frames are placed relative to 1970, with a warning. */
@@ -302,9 +302,9 @@ static void test_empty_and_odd_header(void **state)
     nm_table(&b, &off, 1);
     cap = open_ok(&b, "badstart.cap");
     check_frame(cap, 0, 4, 4, 7000, 0);
-    assert_int_equal(nmx_cap_warning_count(cap), 1);
-    assert_non_null(strstr(nmx_cap_warning(cap, 0), "not a valid date"));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_warning_count(cap), 1);
+    assert_non_null(strstr(nmx__cap_warning(cap, 0), "not a valid date"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -323,12 +323,12 @@ static void test_comment_excess(void **state)
     buf_put32(&b, 40, (uint32_t)c);
     buf_put32(&b, 44, (uint32_t)(b.n - c));
     nmx_cap_t *cap = open_ok(&b, "excess.cap");
-    assert_int_equal(nmx_cap_count(cap), 1);
-    assert_null(nmx_cap_damage(cap));
-    assert_string_equal(nmx_cap_frame_comment(cap, 0), "a");
-    assert_int_equal(nmx_cap_warning_count(cap), 1);
-    assert_non_null(strstr(nmx_cap_warning(cap, 0), "3 frame comments for 1 frames"));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_count(cap), 1);
+    assert_null(nmx__cap_damage(cap));
+    assert_string_equal(nmx__cap_frame_comment(cap, 0), "a");
+    assert_int_equal(nmx__cap_warning_count(cap), 1);
+    assert_non_null(strstr(nmx__cap_warning(cap, 0), "3 frame comments for 1 frames"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -350,22 +350,22 @@ static void test_damage(void **state)
     cap = open_ok(&b, "entry.cap");
     expect_damage(cap, 2, table + 8, "frame table entry 2 points to offset");
     check_frame(cap, 1, 31, 31, START_NS + 1000, 1);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     /* A record header cut by the end of the file. */
     buf_put32(&b, table + 8, (uint32_t)b.n - 6);
     cap = open_ok(&b, "hdr.cap");
     expect_damage(cap, 2, b.n - 6, "frame 2: truncated record header: 6 of 16 bytes");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     /* Data or trailer running past the end (the record starts 20 bytes before the end). */
     buf_put32(&b, table + 8, (uint32_t)b.n - 20);
     cap = open_ok(&b, "data.cap");
     expect_damage(cap, 2, b.n - 20, "runs past the end of the file");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_put32(&b, table + 8, (uint32_t)offs[2]);
     buf_put32(&b, offs[2] + 12, 32 + 11); /* 43 stored bytes: the trailer would end 1 past the table */
     cap = open_ok(&b, "trailer.cap");
-    assert_int_equal(nmx_cap_count(cap), 3); /* still inside the file: a frame, not damage */
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_count(cap), 3); /* still inside the file: a frame, not damage */
+    nmx__cap_close(cap);
     buf_put32(&b, offs[2] + 12, 32);
 
     /* A comment section beyond the file (2.2): damage reported, every frame kept. */
@@ -378,7 +378,7 @@ static void test_damage(void **state)
     buf_put32(&c, 44, 0x10000);
     cap = open_ok(&c, "comments.cap");
     expect_damage(cap, 2, 40, "comment section (offset 100, 65536 bytes) extends beyond the end");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     /* A comment entry whose title is longer than the section. */
     size_t cs = c.n;
     static const uint16_t t[] = {'x', 0};
@@ -388,7 +388,7 @@ static void test_damage(void **state)
     buf_put32(&c, 44, (uint32_t)(c.n - cs));
     cap = open_ok(&c, "title.cap");
     expect_damage(cap, 2, cs, "comment title of 500 bytes is larger than what is left");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&c);
     buf_free(&b);
 }
@@ -444,7 +444,7 @@ static void compare_with_tshark(const buf_t *b, const char *name)
         long long sec;
         char frac[32];
         assert_int_equal(sscanf(line, "%u\t%u\t%lld.%31s", &len, &caplen, &sec, frac), 4);
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         assert_int_equal(r->wirelen, len);
         assert_int_equal(r->caplen, caplen);
@@ -452,9 +452,9 @@ static void compare_with_tshark(const buf_t *b, const char *name)
             print_error("%s frame %u: tshark %s, ours %lld\n", name, i, line, (long long)r->ts_ns);
         assert_true(r->ts_ns == NS(sec, strtoll(frac, NULL, 10)));
     }
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
     free(out);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 static void test_tshark_peer(void **state)

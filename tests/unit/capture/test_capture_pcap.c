@@ -29,20 +29,20 @@ static void build_three(buf_t *b, int variant, bool be, uint32_t linktype)
 
 static void check_three(const nmx_cap_t *cap, int variant, uint32_t linktype)
 {
-    assert_int_equal(nmx_cap_count(cap), 3);
-    assert_int_equal(nmx_cap_format(cap), NMX_CAPFMT_PCAP);
-    assert_string_equal(nmx_cap_format_name(cap), "pcap");
-    assert_int_equal(nmx_cap_time_digits(cap), variant == V_NSEC ? 9 : 6);
+    assert_int_equal(nmx__cap_count(cap), 3);
+    assert_int_equal(nmx__cap_format(cap), NMX_CAPFMT_PCAP);
+    assert_string_equal(nmx__cap_format_name(cap), "pcap");
+    assert_int_equal(nmx__cap_time_digits(cap), variant == V_NSEC ? 9 : 6);
     check_frame(cap, 0, 60, 60, NS(1000000000, 500000000), 0);
     check_frame(cap, 1, 1514, 1514, NS(1000000000, 750000000), 1);
     check_frame(cap, 2, 8, 78, NS(1000000001, 999999000 + (variant == V_NSEC ? 123 : 0)), 2);
     for (uint32_t i = 0; i < 3; i++) {
-        assert_int_equal(nmx_cap_frame(cap, i)->linktype, linktype);
-        assert_int_equal(nmx_cap_frame(cap, i)->iface, 0);
-        assert_int_equal(nmx_cap_frame(cap, i)->flags, 0);
+        assert_int_equal(nmx__cap_frame(cap, i)->linktype, linktype);
+        assert_int_equal(nmx__cap_frame(cap, i)->iface, 0);
+        assert_int_equal(nmx__cap_frame(cap, i)->flags, 0);
     }
-    assert_null(nmx_cap_damage(cap));
-    assert_int_equal(nmx_cap_warning_count(cap), 0);
+    assert_null(nmx__cap_damage(cap));
+    assert_int_equal(nmx__cap_warning_count(cap), 0);
 }
 
 static void test_variants(void **state)
@@ -54,11 +54,11 @@ static void test_variants(void **state)
             build_three(&b, variant, be, NMX_LINK_ETHERNET);
             nmx_cap_t *cap = open_ok(&b, "three.pcap");
             check_three(cap, variant, NMX_LINK_ETHERNET);
-            const char *detail = nmx_cap_format_detail(cap);
+            const char *detail = nmx__cap_format_detail(cap);
             assert_non_null(strstr(detail, be ? "big-endian" : "little-endian"));
             assert_non_null(strstr(detail, variant == V_NSEC ? "nanoseconds" : "microseconds"));
             assert_true((strstr(detail, "modified") != NULL) == (variant == V_MODIFIED));
-            nmx_cap_close(cap);
+            nmx__cap_close(cap);
             buf_free(&b);
         }
     }
@@ -86,13 +86,13 @@ static void test_link_types(void **state)
         nmx_cap_t *cap = open_ok(&b, "lt.pcap");
         check_three(cap, V_USEC, types[k].lt);
         nmx_capture_info_t in;
-        nmx_cap_get_info(cap, &in);
+        nmx__cap_get_info(cap, &in);
         assert_int_equal(in.n_link_types, 1);
         assert_int_equal(in.link_type_values[0], types[k].lt);
         assert_string_equal(in.link_types[0], types[k].name);
         assert_non_null(in.link_type_descriptions[0]);
-        assert_int_equal(nmx_cap_mactype(cap), types[k].mactype);
-        nmx_cap_close(cap);
+        assert_int_equal(nmx__cap_mactype(cap), types[k].mactype);
+        nmx__cap_close(cap);
         buf_free(&b);
     }
     /* A type outside the table still gets a name and libpcap's description. */
@@ -100,11 +100,11 @@ static void test_link_types(void **state)
     build_three(&b, V_USEC, false, 192); /* LINKTYPE_PPI */
     nmx_cap_t *cap = open_ok(&b, "ppi.pcap");
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_string_equal(in.link_types[0], "linktype-192");
     assert_non_null(in.link_type_descriptions[0]);
     assert_true(strlen(in.link_type_descriptions[0]) > 0);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -132,11 +132,11 @@ static void test_length_order(void **state)
             b.n += 20;
         }
         nmx_cap_t *cap = open_ok(&b, "order.pcap");
-        assert_int_equal(nmx_cap_count(cap), minor == 3 ? 2 : 1);
+        assert_int_equal(nmx__cap_count(cap), minor == 3 ? 2 : 1);
         check_frame(cap, 0, 40, 100, NS(10, 0), 0);
         if (minor == 3)
             check_frame(cap, 1, 20, 50, NS(11, 0), 1);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
         buf_free(&b);
     }
 }
@@ -154,14 +154,14 @@ static void test_invalid_subsecond(void **state)
     check_frame(cap, 0, 10, 10, NS(100, 999999000), 0);
     check_frame(cap, 1, 10, 10, NS(101, 0), 1);
     check_frame(cap, 2, 10, 10, NS(100 + 2147, 483648000), 2);
-    assert_int_equal(nmx_cap_frame(cap, 0)->flags, 0);
-    assert_int_equal(nmx_cap_frame(cap, 1)->flags, NMX_FRAME_TS_FIXED);
-    assert_int_equal(nmx_cap_frame(cap, 2)->flags, NMX_FRAME_TS_FIXED);
-    assert_null(nmx_cap_damage(cap));
-    assert_int_equal(nmx_cap_warning_count(cap), 1);
-    assert_non_null(strstr(nmx_cap_warning(cap, 0), "2 frames"));
-    assert_non_null(strstr(nmx_cap_warning(cap, 0), "first: frame 2"));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_frame(cap, 0)->flags, 0);
+    assert_int_equal(nmx__cap_frame(cap, 1)->flags, NMX_FRAME_TS_FIXED);
+    assert_int_equal(nmx__cap_frame(cap, 2)->flags, NMX_FRAME_TS_FIXED);
+    assert_null(nmx__cap_damage(cap));
+    assert_int_equal(nmx__cap_warning_count(cap), 1);
+    assert_non_null(strstr(nmx__cap_warning(cap, 0), "2 frames"));
+    assert_non_null(strstr(nmx__cap_warning(cap, 0), "first: frame 2"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -177,18 +177,18 @@ static void test_index_and_info(void **state)
     nmx_cap_t *cap = open_ok(&b, "order.pcap");
     for (int i = 4; i >= 0; i--)
         check_frame(cap, (uint32_t)i, 20 + (uint32_t)i, 100 + (uint32_t)i, NS(secs[i], i * 1000), (unsigned)i);
-    assert_null(nmx_cap_frame(cap, 5));
-    assert_null(nmx_cap_data(cap, 5));
-    assert_null(nmx_cap_frame(cap, UINT32_MAX));
-    assert_non_null(nmx_cap_frames(cap));
+    assert_null(nmx__cap_frame(cap, 5));
+    assert_null(nmx__cap_data(cap, 5));
+    assert_null(nmx__cap_frame(cap, UINT32_MAX));
+    assert_non_null(nmx__cap_frames(cap));
     size_t len;
-    assert_ptr_equal(nmx_cap_image(cap, &len), b.p);
+    assert_ptr_equal(nmx__cap_image(cap, &len), b.p);
     assert_int_equal(len, b.n);
     /* Zero copy: frame bytes are inside the caller's image. */
-    assert_ptr_equal(nmx_cap_data(cap, 0), b.p + 24 + 16);
-    assert_int_equal(nmx_cap_first_frame_ns(cap), NS(50, 0));
+    assert_ptr_equal(nmx__cap_data(cap, 0), b.p + 24 + 16);
+    assert_int_equal(nmx__cap_first_frame_ns(cap), NS(50, 0));
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_int_equal(in.frames, 5);
     assert_int_equal(in.captured_bytes, 20 + 21 + 22 + 23 + 24);
     assert_int_equal(in.wire_bytes, 500 + 10);
@@ -202,15 +202,15 @@ static void test_index_and_info(void **state)
     assert_string_equal(in.format, "pcap");
     assert_string_equal(in.path, "order.pcap");
     /* Frame 0's time as a UTC SYSTEMTIME: 1970-01-01 00:00:50, a Thursday. */
-    const nmx_systemtime_t *st = nmx_cap_systemtime(cap);
+    const nmx_systemtime_t *st = nmx__cap_systemtime(cap);
     assert_int_equal(st->year, 1970);
     assert_int_equal(st->month, 1);
     assert_int_equal(st->day, 1);
     assert_int_equal(st->day_of_week, 4);
     assert_int_equal(st->second, 50);
-    assert_null(nmx_cap_comment(cap));
-    assert_null(nmx_cap_frame_comment(cap, 0));
-    nmx_cap_close(cap);
+    assert_null(nmx__cap_comment(cap));
+    assert_null(nmx__cap_frame_comment(cap, 0));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -220,16 +220,16 @@ static void test_empty_capture(void **state)
     buf_t b = {0};
     pcap_header(&b, magics[V_NSEC], 2, 4, 65535, 113);
     nmx_cap_t *cap = open_ok(&b, "empty.pcap");
-    assert_int_equal(nmx_cap_count(cap), 0);
-    assert_null(nmx_cap_damage(cap));
-    assert_null(nmx_cap_frame(cap, 0));
-    assert_int_equal(nmx_cap_mactype(cap), 0);
-    assert_int_equal(nmx_cap_iface(cap, 0)->linktype, 113);
+    assert_int_equal(nmx__cap_count(cap), 0);
+    assert_null(nmx__cap_damage(cap));
+    assert_null(nmx__cap_frame(cap, 0));
+    assert_int_equal(nmx__cap_mactype(cap), 0);
+    assert_int_equal(nmx__cap_iface(cap, 0)->linktype, 113);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_int_equal(in.n_link_types, 0);
     assert_int_equal(in.frames, 0);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -247,11 +247,11 @@ static void test_damage(void **state)
     nmx_cap_t *cap = open_ok(&b, "cut.pcap");
     expect_damage(cap, 2, r2, "truncated record header: 7 of 16 bytes");
     check_frame(cap, 1, 1514, 1514, NS(1000000000, 750000000), 1);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     b.n = r2 + 16 + 3;
     cap = open_ok(&b, "cut.pcap");
     expect_damage(cap, 2, r2, "truncated record: 8 bytes of packet data, only 3 left");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* A huge length, and an empty record, in the second record. */
     buf_t c = {0};
@@ -259,20 +259,20 @@ static void test_damage(void **state)
     buf_put32(&c, r1 + 8, 0x7FFFFFF0u);
     cap = open_ok(&c, "huge.pcap");
     expect_damage(cap, 1, r1, "record length 2147483632 is larger than the maximum of 262144");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_put32(&c, r1 + 8, 0);
     buf_put32(&c, r1 + 12, 0);
     cap = open_ok(&c, "zero.pcap");
     expect_damage(cap, 1, r1, "captured and original length 0");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     /* A record of zero stored bytes but a wire length is a valid frame. */
     buf_free(&c);
     pcap_header(&c, magics[V_USEC], 2, 4, 65535, 1);
     pcap_record(&c, 5, 0, 0, 64, 0, false);
     cap = open_ok(&c, "nodata.pcap");
-    assert_null(nmx_cap_damage(cap));
+    assert_null(nmx__cap_damage(cap));
     check_frame(cap, 0, 0, 64, NS(5, 0), 0);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&c);
     buf_free(&good);
 }
@@ -327,17 +327,17 @@ static void compare_with_libpcap(const buf_t *b, const char *name)
     const u_char *d;
     uint32_t i = 0;
     while (pcap_next_ex(p, &h, &d) == 1) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         assert_int_equal(r->caplen, h->caplen);
         assert_int_equal(r->wirelen, h->len);
         assert_true(r->ts_ns == NS(h->ts.tv_sec, h->ts.tv_usec));
-        assert_memory_equal(nmx_cap_data(cap, i), d, h->caplen);
+        assert_memory_equal(nmx__cap_data(cap, i), d, h->caplen);
         i++;
     }
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
     pcap_close(p); /* closes f */
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 static void test_libpcap_peer(void **state)
@@ -371,11 +371,11 @@ static void test_extreme_times(void **state)
     check_frame(cap, 0, 20, 20, 0, 0);
     check_frame(cap, 1, 21, 21, NS(4294967295LL, 999999999), 1);
     check_frame(cap, 2, 22, 22, NS(4294967299LL, 294967295), 2);
-    assert_null(nmx_cap_damage(cap));
+    assert_null(nmx__cap_damage(cap));
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_true(in.last_ns == NS(4294967299LL, 294967295));
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 

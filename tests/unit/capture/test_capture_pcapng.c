@@ -43,28 +43,28 @@ static void test_basic(void **state)
         buf_t b = {0};
         build_basic(&b, be, true);
         nmx_cap_t *cap = open_ok(&b, "basic.pcapng");
-        assert_int_equal(nmx_cap_format(cap), NMX_CAPFMT_PCAPNG);
-        assert_int_equal(nmx_cap_count(cap), 3);
+        assert_int_equal(nmx__cap_format(cap), NMX_CAPFMT_PCAPNG);
+        assert_int_equal(nmx__cap_count(cap), 3);
         check_frame(cap, 0, 60, 60, NS(1500000000, 123456000), 0);
         check_frame(cap, 1, 61, 1500, NS(1500000001, 0), 1);
         check_frame(cap, 2, 3, 3, NS(1500000002, 999999000), 2);
-        assert_null(nmx_cap_damage(cap));
-        assert_int_equal(nmx_cap_time_digits(cap), 6);
-        assert_string_equal(nmx_cap_comment(cap), "section comment");
-        assert_null(nmx_cap_frame_comment(cap, 0));
-        assert_string_equal(nmx_cap_frame_comment(cap, 1), "first packet comment");
-        assert_true(nmx_cap_frame(cap, 1)->flags & NMX_FRAME_HAS_COMMENT);
-        assert_non_null(strstr(nmx_cap_format_detail(cap), be ? "big-endian" : "little-endian"));
-        assert_non_null(strstr(nmx_cap_format_detail(cap), "1 section"));
+        assert_null(nmx__cap_damage(cap));
+        assert_int_equal(nmx__cap_time_digits(cap), 6);
+        assert_string_equal(nmx__cap_comment(cap), "section comment");
+        assert_null(nmx__cap_frame_comment(cap, 0));
+        assert_string_equal(nmx__cap_frame_comment(cap, 1), "first packet comment");
+        assert_true(nmx__cap_frame(cap, 1)->flags & NMX_FRAME_HAS_COMMENT);
+        assert_non_null(strstr(nmx__cap_format_detail(cap), be ? "big-endian" : "little-endian"));
+        assert_non_null(strstr(nmx__cap_format_detail(cap), "1 section"));
         nmx_capture_info_t in;
-        nmx_cap_get_info(cap, &in);
+        nmx__cap_get_info(cap, &in);
         assert_int_equal(in.n_comments, 2);
         assert_int_equal(in.comment_frames[0], 0);
         assert_string_equal(in.comments[0], "section comment");
         assert_int_equal(in.comment_frames[1], 2);
         assert_string_equal(in.comments[1], "first packet comment");
-        assert_int_equal(nmx_cap_mactype(cap), 1);
-        nmx_cap_close(cap);
+        assert_int_equal(nmx__cap_mactype(cap), 1);
+        nmx__cap_close(cap);
         buf_free(&b);
     }
 }
@@ -90,8 +90,8 @@ static void test_interfaces(void **state)
     buf_t b = {0};
     build_multi(&b);
     nmx_cap_t *cap = open_ok(&b, "multi.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 5);
-    assert_int_equal(nmx_cap_iface_count(cap), 4);
+    assert_int_equal(nmx__cap_count(cap), 5);
+    assert_int_equal(nmx__cap_iface_count(cap), 4);
     check_frame(cap, 0, 10, 10, NS(1600000000, 123456789), 0);
     check_frame(cap, 1, 11, 11, NS(1600000000, 625000000), 1);
     check_frame(cap, 2, 12, 12, NS(1600000100, 250000000), 2);
@@ -100,24 +100,24 @@ static void test_interfaces(void **state)
     static const uint32_t lt[] = {NMX_LINK_ETHERNET, NMX_LINK_LINUX_SLL, NMX_LINK_RAW, NMX_LINK_IPV6,
                                   NMX_LINK_ETHERNET};
     for (uint32_t i = 0; i < 5; i++) {
-        assert_int_equal(nmx_cap_frame(cap, i)->linktype, lt[i]);
-        assert_int_equal(nmx_cap_frame(cap, i)->iface, i % 4);
+        assert_int_equal(nmx__cap_frame(cap, i)->linktype, lt[i]);
+        assert_int_equal(nmx__cap_frame(cap, i)->iface, i % 4);
     }
-    assert_int_equal(nmx_cap_iface(cap, 1)->snaplen, 2048);
-    assert_int_equal(nmx_cap_iface(cap, 0)->time_digits, 9);
-    assert_int_equal(nmx_cap_iface(cap, 1)->time_digits, 1);
-    assert_int_equal(nmx_cap_iface(cap, 2)->time_digits, 3);
-    assert_int_equal(nmx_cap_iface(cap, 3)->time_digits, 7);
-    assert_int_equal(nmx_cap_time_digits(cap), 9);
+    assert_int_equal(nmx__cap_iface(cap, 1)->snaplen, 2048);
+    assert_int_equal(nmx__cap_iface(cap, 0)->time_digits, 9);
+    assert_int_equal(nmx__cap_iface(cap, 1)->time_digits, 1);
+    assert_int_equal(nmx__cap_iface(cap, 2)->time_digits, 3);
+    assert_int_equal(nmx__cap_iface(cap, 3)->time_digits, 7);
+    assert_int_equal(nmx__cap_time_digits(cap), 9);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_int_equal(in.n_link_types, 4);
     assert_string_equal(in.link_types[0], "ether");
     assert_string_equal(in.link_types[1], "linux-sll");
     assert_string_equal(in.link_types[2], "rawip");
     assert_string_equal(in.link_types[3], "rawip6");
     assert_int_equal(in.interfaces, 4);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -142,20 +142,20 @@ static void test_sections(void **state)
     buf_t b = {0};
     build_sections(&b);
     nmx_cap_t *cap = open_ok(&b, "sections.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 3);
+    assert_int_equal(nmx__cap_count(cap), 3);
     check_frame(cap, 0, 20, 20, NS(1, 0), 0);
     check_frame(cap, 1, 21, 21, NS(3, 0), 1);
     check_frame(cap, 2, 22, 22, NS(4, 0), 2);
-    assert_int_equal(nmx_cap_frame(cap, 0)->iface, 0);
-    assert_int_equal(nmx_cap_frame(cap, 1)->iface, 2);
-    assert_int_equal(nmx_cap_frame(cap, 1)->linktype, NMX_LINK_NULL);
-    assert_int_equal(nmx_cap_frame(cap, 2)->iface, 1);
-    assert_int_equal(nmx_cap_frame(cap, 2)->linktype, NMX_LINK_LINUX_SLL2);
-    assert_int_equal(nmx_cap_iface(cap, 2)->section, 1);
-    assert_string_equal(nmx_cap_comment(cap), "one\ntwo");
-    assert_non_null(strstr(nmx_cap_format_detail(cap), "2 sections"));
-    assert_non_null(strstr(nmx_cap_format_detail(cap), "mixed byte order"));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_frame(cap, 0)->iface, 0);
+    assert_int_equal(nmx__cap_frame(cap, 1)->iface, 2);
+    assert_int_equal(nmx__cap_frame(cap, 1)->linktype, NMX_LINK_NULL);
+    assert_int_equal(nmx__cap_frame(cap, 2)->iface, 1);
+    assert_int_equal(nmx__cap_frame(cap, 2)->linktype, NMX_LINK_LINUX_SLL2);
+    assert_int_equal(nmx__cap_iface(cap, 2)->section, 1);
+    assert_string_equal(nmx__cap_comment(cap), "one\ntwo");
+    assert_non_null(strstr(nmx__cap_format_detail(cap), "2 sections"));
+    assert_non_null(strstr(nmx__cap_format_detail(cap), "mixed byte order"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -171,20 +171,20 @@ static void test_spb_and_pb(void **state)
     ng_spb(&b, 30, 30, 1);
     ng_pb(&b, 1, 2000000, 40, 44, 2);
     nmx_cap_t *cap = open_ok(&b, "spb.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 3);
+    assert_int_equal(nmx__cap_count(cap), 3);
     check_frame(cap, 0, 64, 100, 0, 0);
     check_frame(cap, 1, 30, 30, 0, 1);
     check_frame(cap, 2, 40, 44, NS(2, 0), 2);
-    assert_true(nmx_cap_frame(cap, 0)->flags & NMX_FRAME_NO_TS);
-    assert_false(nmx_cap_frame(cap, 2)->flags & NMX_FRAME_NO_TS);
-    assert_int_equal(nmx_cap_frame(cap, 2)->linktype, NMX_LINK_RAW);
+    assert_true(nmx__cap_frame(cap, 0)->flags & NMX_FRAME_NO_TS);
+    assert_false(nmx__cap_frame(cap, 2)->flags & NMX_FRAME_NO_TS);
+    assert_int_equal(nmx__cap_frame(cap, 2)->linktype, NMX_LINK_RAW);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     /* Frames without a time do not count for first/last. */
     assert_true(in.first_ns == NS(2, 0) && in.last_ns == NS(2, 0));
-    assert_int_equal(nmx_cap_warning_count(cap), 1);
-    assert_non_null(strstr(nmx_cap_warning(cap, 0), "no time stamp"));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_warning_count(cap), 1);
+    assert_non_null(strstr(nmx__cap_warning(cap, 0), "no time stamp"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -194,15 +194,15 @@ static void test_empty(void **state)
     buf_t b = {0};
     ng_shb(&b, NULL);
     nmx_cap_t *cap = open_ok(&b, "shb-only.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 0);
-    assert_int_equal(nmx_cap_iface_count(cap), 0);
-    assert_null(nmx_cap_damage(cap));
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_count(cap), 0);
+    assert_int_equal(nmx__cap_iface_count(cap), 0);
+    assert_null(nmx__cap_damage(cap));
+    nmx__cap_close(cap);
     ng_idb(&b, NMX_LINK_ETHERNET, 0, -1, false, 0);
     cap = open_ok(&b, "empty.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 0);
-    assert_int_equal(nmx_cap_iface_count(cap), 1);
-    nmx_cap_close(cap);
+    assert_int_equal(nmx__cap_count(cap), 0);
+    assert_int_equal(nmx__cap_iface_count(cap), 1);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -227,7 +227,7 @@ static void test_damage(void **state)
     cap = open_ok(&b, "ifc.pcapng");
     expect_damage(cap, 1, at + 8, "interface 5, but its section has 1 interface");
     check_frame(cap, 0, 16, 16, NS(5, 0), 0);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* Block length not a multiple of 4, too small, too large, trailer mismatch. */
     b.n = at;
@@ -238,22 +238,22 @@ static void test_damage(void **state)
     snprintf(why, sizeof why, "block length %zu is not a multiple of 4", len + 2);
     cap = open_ok(&b, "mul4.pcapng");
     expect_damage(cap, 1, at + 4, why);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_put32(&b, at + 4, 8);
     cap = open_ok(&b, "small.pcapng");
     expect_damage(cap, 1, at + 4, "less than the minimum of 12");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_put32(&b, at + 4, 0x7FFFFFF0u);
     cap = open_ok(&b, "big.pcapng");
     expect_damage(cap, 1, at + 4, "larger than the maximum of 16777216");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_put32(&b, at + 4, (uint32_t)len);
     buf_put32(&b, b.n - 4, (uint32_t)len + 4);
     cap = open_ok(&b, "trailer.pcapng");
     snprintf(why, sizeof why, "block lengths do not match: %zu at the start, %zu at the end", len,
              len + 4);
     expect_damage(cap, 1, b.n - 4, why);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* Cut in the middle of the block, and right after a partial block header. */
     buf_put32(&b, b.n - 4, (uint32_t)len);
@@ -263,11 +263,11 @@ static void test_damage(void **state)
     snprintf(why, sizeof why, "truncated block: type 0x00000006, %zu bytes long, only %zu left", len,
              len - 10);
     expect_damage(cap, 1, at, why);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     b.n = at + 5;
     cap = open_ok(&b, "cut2.pcapng");
     expect_damage(cap, 1, at, "truncated block header: 5 of at least 12 bytes");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* Captured length beyond the block. */
     b.n = at;
@@ -275,7 +275,7 @@ static void test_damage(void **state)
     buf_put32(&b, at + 8 + 12, 17);
     cap = open_ok(&b, "caplen.pcapng");
     expect_damage(cap, 1, at + 8 + 12, "captured length 17 runs past the end of the block");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* An option that runs past its block. */
     b.n = at;
@@ -284,7 +284,7 @@ static void test_damage(void **state)
     b.p[opt + 2] = 200; /* option length 200 */
     cap = open_ok(&b, "option.pcapng");
     expect_damage(cap, 1, opt, "option 1 of length 200 runs past the end of its block");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* A simple packet block in a new section before any interface. */
     b.n = at;
@@ -293,7 +293,7 @@ static void test_damage(void **state)
     ng_spb(&b, 10, 10, 1);
     cap = open_ok(&b, "spb.pcapng");
     expect_damage(cap, 1, spb + 8, "simple packet block before any interface description block");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* An interface with an unusable time resolution (10^-100). */
     b.n = at;
@@ -301,7 +301,7 @@ static void test_damage(void **state)
     ng_idb(&b, NMX_LINK_ETHERNET, 0, 100, false, 0);
     cap = open_ok(&b, "tsresol.pcapng");
     expect_damage(cap, 1, idb + 16 + 4, "unsupported if_tsresol 0x64 (10^-100)");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 
     /* A later section header with a bad version, or a bad byte-order magic. */
     b.n = at;
@@ -310,12 +310,12 @@ static void test_damage(void **state)
     b.p[shb + 12] = 2;
     cap = open_ok(&b, "shb2.pcapng");
     expect_damage(cap, 1, shb + 12, "unsupported pcapng version 2.0");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     b.p[shb + 12] = 1;
     b.p[shb + 8] = 0x55;
     cap = open_ok(&b, "bom2.pcapng");
     expect_damage(cap, 1, shb + 8, "bad byte-order magic");
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -369,7 +369,7 @@ static void compare_with_tshark(const buf_t *b, const char *name)
         long long sec;
         char frac[32];
         assert_int_equal(sscanf(line, "%u\t%u\t%lld.%31s", &len, &caplen, &sec, frac), 4);
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         assert_int_equal(r->wirelen, len);
         assert_int_equal(r->caplen, caplen);
@@ -378,9 +378,9 @@ static void compare_with_tshark(const buf_t *b, const char *name)
             print_error("%s frame %u: tshark %s, ours %lld\n", name, i, line, (long long)r->ts_ns);
         assert_true(r->ts_ns == ns);
     }
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
     free(out);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 static void test_tshark_peer(void **state)
@@ -420,17 +420,17 @@ static void test_libpcap_peer(void **state)
     const u_char *d;
     uint32_t i = 0;
     while (pcap_next_ex(p, &h, &d) == 1) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         assert_int_equal(r->caplen, h->caplen);
         assert_int_equal(r->wirelen, h->len);
         assert_true(r->ts_ns == NS(h->ts.tv_sec, h->ts.tv_usec));
-        assert_memory_equal(nmx_cap_data(cap, i), d, h->caplen);
+        assert_memory_equal(nmx__cap_data(cap, i), d, h->caplen);
         i++;
     }
     assert_int_equal(i, 3);
     pcap_close(p);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 
@@ -458,24 +458,24 @@ static void test_time_out_of_range(void **state)
     nmx_cap_t *cap = open_ok(&b, "far.pcapng");
     check_frame(cap, 0, 10, 10, -9000000000000000000LL, 0);
     check_frame(cap, 1, 11, 11, 9000000000000000000LL, 1);
-    assert_null(nmx_cap_damage(cap));
+    assert_null(nmx__cap_damage(cap));
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_true(in.first_ns == -9000000000000000000LL && in.last_ns == 9000000000000000000LL);
-    assert_true(nmx_cap_us_between(in.first_ns, in.last_ns) == 18000000000000000LL);
-    nmx_cap_close(cap);
+    assert_true(nmx__cap_us_between(in.first_ns, in.last_ns) == 18000000000000000LL);
+    nmx__cap_close(cap);
 
     ng_epb(&b, 1, UINT64_MAX, 12, 12, 2, NULL); /* 1.8e19 s after 1970 */
     ng_epb(&b, 0, 5, 13, 13, 3, NULL);
     cap = open_ok(&b, "far.pcapng");
-    assert_int_equal(nmx_cap_count(cap), 4);
-    assert_true(nmx_cap_frame(cap, 2)->ts_ns == INT64_MAX);
-    assert_true(nmx_cap_frame(cap, 2)->flags & NMX_FRAME_TS_CLAMPED);
+    assert_int_equal(nmx__cap_count(cap), 4);
+    assert_true(nmx__cap_frame(cap, 2)->ts_ns == INT64_MAX);
+    assert_true(nmx__cap_frame(cap, 2)->flags & NMX_FRAME_TS_CLAMPED);
     check_frame(cap, 3, 13, 13, -8999999995000000000LL, 3);
-    expect_damage(cap, 4, nmx_cap_frame(cap, 2)->data_off,
+    expect_damage(cap, 4, nmx__cap_frame(cap, 2)->data_off,
                   "frame 3: time outside the representable range");
-    assert_non_null(strstr(nmx_cap_damage(cap)->reason, "1 frame"));
-    nmx_cap_close(cap);
+    assert_non_null(strstr(nmx__cap_damage(cap)->reason, "1 frame"));
+    nmx__cap_close(cap);
     buf_free(&b);
 }
 

@@ -35,12 +35,12 @@ static void check_file(const char *path)
 {
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     if (rc != 0)
         print_error("%s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_null(nmx_cap_damage(cap));
-    assert_true(nmx_cap_count(cap) > 0);
+    assert_null(nmx__cap_damage(cap));
+    assert_true(nmx__cap_count(cap) > 0);
 
     char eb[PCAP_ERRBUF_SIZE];
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
@@ -49,16 +49,16 @@ static void check_file(const char *path)
     const u_char *d;
     uint32_t i = 0;
     while (pcap_next_ex(p, &h, &d) == 1) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_non_null(r);
         assert_int_equal(r->caplen, h->caplen);
         assert_int_equal(r->wirelen, h->len);
         assert_true(r->ts_ns == NS(h->ts.tv_sec, h->ts.tv_usec));
-        assert_memory_equal(nmx_cap_data(cap, i), d, h->caplen);
+        assert_memory_equal(nmx__cap_data(cap, i), d, h->caplen);
         i++;
     }
     pcap_close(p);
-    assert_int_equal(i, nmx_cap_count(cap));
+    assert_int_equal(i, nmx__cap_count(cap));
 
     if (have_tool("tshark")) {
         char cmd[2200];
@@ -74,44 +74,44 @@ static void check_file(const char *path)
             long long sec;
             char frac[32];
             assert_int_equal(sscanf(line, "%u\t%u\t%lld.%31s", &len, &caplen, &sec, frac), 4);
-            const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+            const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
             assert_non_null(r);
             assert_int_equal(r->wirelen, len);
             assert_int_equal(r->caplen, caplen);
             assert_true(r->ts_ns == NS(sec, strtoll(frac, NULL, 10)));
         }
         free(out);
-        assert_int_equal(i, nmx_cap_count(cap));
+        assert_int_equal(i, nmx__cap_count(cap));
     }
 
     /* Round trips: pcap (nanoseconds) and NetMon 2.x (microsecond sources are exact). */
     static const int formats[] = {NMX_CAPW_PCAP_NS, NMX_CAPW_NETMON2};
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     for (size_t k = 0; k < 2; k++) {
         if (k == 0 && in.n_link_types != 1)
             continue; /* a pcap file holds one link type */
         const char *out = scratch(k == 0 ? "rt.pcap" : "rt.cap");
         uint32_t lt = k == 0 ? in.link_type_values[0] : NMX_LINK_PER_FRAME;
         nmx_capwriter_t *w = NULL;
-        assert_int_equal(nmx_capwriter_open(out, formats[k], lt, &w, &err), 0);
-        for (i = 0; i < nmx_cap_count(cap); i++)
-            assert_int_equal(nmx_capwriter_write_frame(w, nmx_cap_frame(cap, i), nmx_cap_data(cap, i)), 0);
-        assert_int_equal(nmx_capwriter_close(w, &err), 0);
+        assert_int_equal(nmx__capwriter_open(out, formats[k], lt, &w, &err), 0);
+        for (i = 0; i < nmx__cap_count(cap); i++)
+            assert_int_equal(nmx__capwriter_write_frame(w, nmx__cap_frame(cap, i), nmx__cap_data(cap, i)), 0);
+        assert_int_equal(nmx__capwriter_close(w, &err), 0);
         nmx_cap_t *back = NULL;
-        assert_int_equal(nmx_cap_open_file(out, &back, &err), 0);
-        assert_int_equal(nmx_cap_count(back), nmx_cap_count(cap));
-        for (i = 0; i < nmx_cap_count(cap); i++) {
-            const nmx_frame_rec_t *x = nmx_cap_frame(cap, i), *y = nmx_cap_frame(back, i);
+        assert_int_equal(nmx__cap_open_file(out, &back, &err), 0);
+        assert_int_equal(nmx__cap_count(back), nmx__cap_count(cap));
+        for (i = 0; i < nmx__cap_count(cap); i++) {
+            const nmx_frame_rec_t *x = nmx__cap_frame(cap, i), *y = nmx__cap_frame(back, i);
             assert_int_equal(x->caplen, y->caplen);
             assert_int_equal(x->wirelen, y->wirelen);
             assert_int_equal(x->linktype, y->linktype);
-            assert_true(x->ts_ns == y->ts_ns || (k == 1 && nmx_cap_time_digits(cap) > 6));
-            assert_memory_equal(nmx_cap_data(cap, i), nmx_cap_data(back, i), x->caplen);
+            assert_true(x->ts_ns == y->ts_ns || (k == 1 && nmx__cap_time_digits(cap) > 6));
+            assert_memory_equal(nmx__cap_data(cap, i), nmx__cap_data(back, i), x->caplen);
         }
-        nmx_cap_close(back);
+        nmx__cap_close(back);
     }
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 static void test_recorded(void **state)

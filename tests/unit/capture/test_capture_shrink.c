@@ -5,7 +5,7 @@
  * frame N.  Whatever the moment and the new size, the process must not
  * fault (reading a truncated mapping raises SIGBUS): open fails with a
  * message naming the file, or the capture is damaged and every frame it
- * keeps lies inside the file and reads back with nmx_cap_copy_frame.  A
+ * keeps lies inside the file and reads back with nmx__cap_copy_frame.  A
  * second thread truncating a larger file at random moments checks the same
  * without the hook.
  */
@@ -93,11 +93,11 @@ static void check_kept_frames(const nmx_cap_t *cap, const char *path)
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     uint8_t got[FRAME_LEN], want[FRAME_LEN];
-    for (uint32_t i = 0; i < nmx_cap_count(cap); i++) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+    for (uint32_t i = 0; i < nmx__cap_count(cap); i++) {
+        const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
         assert_true(r->data_off + r->caplen <= (uint64_t)st.st_size);
         assert_true(r->caplen <= FRAME_LEN);
-        assert_true(nmx_cap_copy_frame(cap, i, got));
+        assert_true(nmx__cap_copy_frame(cap, i, got));
         payload(want, r->caplen, i);
         assert_memory_equal(got, want, r->caplen);
     }
@@ -116,7 +116,7 @@ static void open_shrinking(const buf_t *b, const char *name, uint32_t at, off_t 
     nmx__cap_index_hook = shrink_hook;
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     nmx__cap_index_hook = NULL;
     assert_true(hook_done);
     if (rc != 0) {
@@ -128,17 +128,17 @@ static void open_shrinking(const buf_t *b, const char *name, uint32_t at, off_t 
         assert_true(at == 0);
         return;
     }
-    const nmx_cap_damage_t *d = nmx_cap_damage(cap);
+    const nmx_cap_damage_t *d = nmx__cap_damage(cap);
     if (d == NULL)
         print_error("%s, truncated to %lld at frame %u: not damaged\n", name, (long long)size, at);
     assert_non_null(d);
     assert_non_null(strstr(d->message, path));
-    assert_true(nmx_cap_count(cap) <= NFRAMES);
+    assert_true(nmx__cap_count(cap) <= NFRAMES);
     check_kept_frames(cap, path);
     nmx_capture_info_t in;
-    nmx_cap_get_info(cap, &in);
+    nmx__cap_get_info(cap, &in);
     assert_non_null(in.damage);
-    nmx_cap_close(cap);
+    nmx__cap_close(cap);
 }
 
 /* Every format, truncated at every stage to sizes from nothing to one byte short. */
@@ -169,26 +169,26 @@ static void test_truncated_after_open(void **state)
         assert_true(write_file(path, b.p, b.n));
         nmx_cap_t *cap = NULL;
         nmx_error_t err;
-        assert_int_equal(nmx_cap_open_file(path, &cap, &err), 0);
-        assert_int_equal(nmx_cap_count(cap), NFRAMES);
-        assert_null(nmx_cap_damage(cap));
+        assert_int_equal(nmx__cap_open_file(path, &cap, &err), 0);
+        assert_int_equal(nmx__cap_count(cap), NFRAMES);
+        assert_null(nmx__cap_damage(cap));
         off_t half = (off_t)b.n / 2;
         assert_int_equal(truncate(path, half), 0);
         uint8_t buf[FRAME_LEN];
         uint32_t readable = 0;
         for (uint32_t i = 0; i < NFRAMES; i++) {
-            const nmx_frame_rec_t *r = nmx_cap_frame(cap, i);
+            const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
             bool inside = r->data_off + r->caplen <= (uint64_t)half;
-            assert_int_equal(nmx_cap_copy_frame(cap, i, buf), inside);
+            assert_int_equal(nmx__cap_copy_frame(cap, i, buf), inside);
             readable += inside;
         }
         assert_true(readable > 0 && readable < NFRAMES);
         /* What info shows was copied at open: nothing reads the file again. */
         nmx_capture_info_t in;
-        nmx_cap_get_info(cap, &in);
+        nmx__cap_get_info(cap, &in);
         assert_int_equal(in.frames, NFRAMES);
         assert_null(in.damage);
-        nmx_cap_close(cap);
+        nmx__cap_close(cap);
         buf_free(&b);
     }
 }
@@ -229,7 +229,7 @@ static void test_truncated_by_another_thread(void **state)
             assert_int_equal(pthread_create(&t, NULL, truncate_later, &r), 0);
             nmx_cap_t *cap = NULL;
             nmx_error_t err;
-            unsigned rc = nmx_cap_open_file(path, &cap, &err);
+            unsigned rc = nmx__cap_open_file(path, &cap, &err);
             assert_int_equal(pthread_join(t, NULL), 0);
             if (rc != 0) {
                 assert_non_null(strstr(err.msg, path));
@@ -237,11 +237,11 @@ static void test_truncated_by_another_thread(void **state)
             }
             /* Truncated after open completed, or during it: either way no fault. */
             nmx_capture_info_t in;
-            nmx_cap_get_info(cap, &in);
+            nmx__cap_get_info(cap, &in);
             uint8_t buf[FRAME_LEN];
-            for (uint32_t i = 0; i < nmx_cap_count(cap); i++)
-                (void)nmx_cap_copy_frame(cap, i, buf);
-            nmx_cap_close(cap);
+            for (uint32_t i = 0; i < nmx__cap_count(cap); i++)
+                (void)nmx__cap_copy_frame(cap, i, buf);
+            nmx__cap_close(cap);
         }
         buf_free(&b);
     }

@@ -18,18 +18,18 @@ static const char *write_all(const nmx_cap_t *src, const char *name, int format,
     snprintf(path, sizeof path, "%s", p);
     nmx_capwriter_t *w = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_capwriter_open(path, format, linktype, &w, &err);
+    unsigned rc = nmx__capwriter_open(path, format, linktype, &w, &err);
     if (rc != 0)
         print_error("writer open: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    for (uint32_t i = 0; i < nmx_cap_count(src); i++) {
-        const nmx_frame_rec_t *r = nmx_cap_frame(src, i);
+    for (uint32_t i = 0; i < nmx__cap_count(src); i++) {
+        const nmx_frame_rec_t *r = nmx__cap_frame(src, i);
         rc = linktype == NMX_LINK_PER_FRAME
-                 ? nmx_capwriter_write_frame(w, r, nmx_cap_data(src, i))
-                 : nmx_capwriter_write(w, r->ts_ns, nmx_cap_data(src, i), r->caplen, r->wirelen);
+                 ? nmx__capwriter_write_frame(w, r, nmx__cap_data(src, i))
+                 : nmx__capwriter_write(w, r->ts_ns, nmx__cap_data(src, i), r->caplen, r->wirelen);
         assert_int_equal(rc, 0);
     }
-    rc = nmx_capwriter_close(w, &err);
+    rc = nmx__capwriter_close(w, &err);
     if (rc != 0)
         print_error("writer close: %s\n", err.msg);
     assert_int_equal(rc, 0);
@@ -39,13 +39,13 @@ static const char *write_all(const nmx_cap_t *src, const char *name, int format,
 /* Frames of a and b are identical: lengths, link types, bytes and times (to `ns_unit`). */
 static void same_frames(const nmx_cap_t *a, const nmx_cap_t *b, int64_t ns_unit)
 {
-    assert_int_equal(nmx_cap_count(a), nmx_cap_count(b));
-    for (uint32_t i = 0; i < nmx_cap_count(a); i++) {
-        const nmx_frame_rec_t *x = nmx_cap_frame(a, i), *y = nmx_cap_frame(b, i);
+    assert_int_equal(nmx__cap_count(a), nmx__cap_count(b));
+    for (uint32_t i = 0; i < nmx__cap_count(a); i++) {
+        const nmx_frame_rec_t *x = nmx__cap_frame(a, i), *y = nmx__cap_frame(b, i);
         assert_int_equal(x->caplen, y->caplen);
         assert_int_equal(x->wirelen, y->wirelen);
         assert_int_equal(x->linktype, y->linktype);
-        assert_memory_equal(nmx_cap_data(a, i), nmx_cap_data(b, i), x->caplen);
+        assert_memory_equal(nmx__cap_data(a, i), nmx__cap_data(b, i), x->caplen);
         int64_t want = x->ts_ns / ns_unit * ns_unit;
         if (y->ts_ns != want)
             print_error("frame %u: %lld read back as %lld\n", i, (long long)x->ts_ns, (long long)y->ts_ns);
@@ -57,11 +57,11 @@ static nmx_cap_t *reopen(const char *path)
 {
     nmx_cap_t *cap = NULL;
     nmx_error_t err;
-    unsigned rc = nmx_cap_open_file(path, &cap, &err);
+    unsigned rc = nmx__cap_open_file(path, &cap, &err);
     if (rc != 0)
         print_error("reopen: %s\n", err.msg);
     assert_int_equal(rc, 0);
-    assert_null(nmx_cap_damage(cap));
+    assert_null(nmx__cap_damage(cap));
     return cap;
 }
 
@@ -87,17 +87,17 @@ static void test_pcap_round_trip(void **state)
         const char *path = write_all(src, "rt.pcap", nsec ? NMX_CAPW_PCAP_NS : NMX_CAPW_PCAP,
                                      NMX_LINK_ETHERNET);
         nmx_cap_t *back = reopen(path);
-        assert_int_equal(nmx_cap_time_digits(back), nsec ? 9 : 6);
+        assert_int_equal(nmx__cap_time_digits(back), nsec ? 9 : 6);
         same_frames(src, back, 1);
-        nmx_cap_close(back);
+        nmx__cap_close(back);
         /* nanoseconds written to a microsecond pcap are truncated to the microsecond */
         if (nsec) {
             path = write_all(src, "rt-us.pcap", NMX_CAPW_PCAP, NMX_LINK_ETHERNET);
             back = reopen(path);
             same_frames(src, back, 1000);
-            nmx_cap_close(back);
+            nmx__cap_close(back);
         }
-        nmx_cap_close(src);
+        nmx__cap_close(src);
         buf_free(&b);
     }
 }
@@ -111,16 +111,16 @@ static void test_netmon_round_trip(void **state)
     nmx_cap_t *src = open_ok(&b, "src.pcap");
     const char *path = write_all(src, "rt.cap", NMX_CAPW_NETMON2, NMX_LINK_ETHERNET);
     nmx_cap_t *back = reopen(path);
-    assert_int_equal(nmx_cap_format(back), NMX_CAPFMT_NETMON2);
-    assert_non_null(strstr(nmx_cap_format_detail(back), "NetMon 2.0"));
-    assert_int_equal(nmx_cap_mactype(back), MAC_TYPE_ETHERNET);
+    assert_int_equal(nmx__cap_format(back), NMX_CAPFMT_NETMON2);
+    assert_non_null(strstr(nmx__cap_format_detail(back), "NetMon 2.0"));
+    assert_int_equal(nmx__cap_mactype(back), MAC_TYPE_ETHERNET);
     same_frames(src, back, 1);
-    const nmx_systemtime_t *st = nmx_cap_systemtime(back);
+    const nmx_systemtime_t *st = nmx__cap_systemtime(back);
     nmx_systemtime_t want;
-    assert_true(nmx__systemtime_from_ns(nmx_cap_frame(src, 0)->ts_ns, &want));
+    assert_true(nmx__systemtime_from_ns(nmx__cap_frame(src, 0)->ts_ns, &want));
     assert_memory_equal(st, &want, sizeof want);
-    nmx_cap_close(back);
-    nmx_cap_close(src);
+    nmx__cap_close(back);
+    nmx__cap_close(src);
     buf_free(&b);
 
     /* Linux SLL has no NetMon MAC type: NetMon 2.1 with media type 0xE000 | 113. */
@@ -128,10 +128,10 @@ static void test_netmon_round_trip(void **state)
     src = open_ok(&b, "sll.pcap");
     path = write_all(src, "sll.cap", NMX_CAPW_NETMON2, NMX_LINK_LINUX_SLL);
     back = reopen(path);
-    assert_non_null(strstr(nmx_cap_format_detail(back), "NetMon 2.1"));
+    assert_non_null(strstr(nmx__cap_format_detail(back), "NetMon 2.1"));
     same_frames(src, back, 1);
-    nmx_cap_close(back);
-    nmx_cap_close(src);
+    nmx__cap_close(back);
+    nmx__cap_close(src);
     buf_free(&b);
 
     /* Nanosecond sources keep microseconds (rounded) in NetMon. */
@@ -139,13 +139,13 @@ static void test_netmon_round_trip(void **state)
     src = open_ok(&b, "ns.pcap");
     path = write_all(src, "ns.cap", NMX_CAPW_NETMON2, NMX_LINK_ETHERNET);
     back = reopen(path);
-    for (uint32_t i = 0; i < nmx_cap_count(src); i++) {
-        int64_t d = nmx_cap_frame(back, i)->ts_ns - nmx_cap_frame(src, i)->ts_ns;
+    for (uint32_t i = 0; i < nmx__cap_count(src); i++) {
+        int64_t d = nmx__cap_frame(back, i)->ts_ns - nmx__cap_frame(src, i)->ts_ns;
         assert_true(d >= -500 && d <= 500);
-        assert_int_equal(nmx_cap_frame(back, i)->ts_ns % 1000, 0);
+        assert_int_equal(nmx__cap_frame(back, i)->ts_ns % 1000, 0);
     }
-    nmx_cap_close(back);
-    nmx_cap_close(src);
+    nmx__cap_close(back);
+    nmx__cap_close(src);
     buf_free(&b);
 }
 
@@ -166,8 +166,8 @@ static void test_netmon_per_frame(void **state)
     const char *path = write_all(src, "kinds-rt.cap", NMX_CAPW_NETMON2, NMX_LINK_PER_FRAME);
     nmx_cap_t *back = reopen(path);
     same_frames(src, back, 1);
-    nmx_cap_close(back);
-    nmx_cap_close(src);
+    nmx__cap_close(back);
+    nmx__cap_close(src);
     buf_free(&b);
 }
 
@@ -179,11 +179,11 @@ static void test_empty(void **state)
         nmx_capwriter_t *w = NULL;
         nmx_error_t err;
         const char *path = scratch("empty.out");
-        assert_int_equal(nmx_capwriter_open(path, formats[k], NMX_LINK_ETHERNET, &w, &err), 0);
-        assert_int_equal(nmx_capwriter_close(w, &err), 0);
+        assert_int_equal(nmx__capwriter_open(path, formats[k], NMX_LINK_ETHERNET, &w, &err), 0);
+        assert_int_equal(nmx__capwriter_close(w, &err), 0);
         nmx_cap_t *cap = reopen(path);
-        assert_int_equal(nmx_cap_count(cap), 0);
-        nmx_cap_close(cap);
+        assert_int_equal(nmx__cap_count(cap), 0);
+        nmx__cap_close(cap);
     }
 }
 
@@ -193,41 +193,41 @@ static void test_errors(void **state)
     nmx_capwriter_t *w = NULL;
     nmx_error_t err;
     const char *path = scratch("err.out");
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_NETMON2, 0x85, &w, &err),
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_NETMON2, 0x85, &w, &err),
                      NMERR_INVALID_MEDIA_TYPE);
     assert_null(w);
     assert_non_null(strstr(err.msg, "cannot be stored in a NetMon"));
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_PCAP, NMX_LINK_NETMON_EVENT, &w, &err),
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_PCAP, NMX_LINK_NETMON_EVENT, &w, &err),
                      NMERR_INVALID_MEDIA_TYPE);
-    assert_int_equal(nmx_capwriter_open(path, 99, 1, &w, &err), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_capwriter_open("/nonexistent-dir/x.pcap", NMX_CAPW_PCAP, 1, &w, &err),
+    assert_int_equal(nmx__capwriter_open(path, 99, 1, &w, &err), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__capwriter_open("/nonexistent-dir/x.pcap", NMX_CAPW_PCAP, 1, &w, &err),
                      NMERR_FILE_WRITE_ERROR);
     assert_non_null(strstr(err.msg, "/nonexistent-dir/x.pcap"));
 
     /* Errors stick: later writes fail the same way, and close reports the first. */
     static uint8_t big[NMX_CAP_MAX_PCAP_RECORD + 1];
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
-    assert_int_equal(nmx_capwriter_write(w, 0, big, 10, 10), 0);
-    assert_int_equal(nmx_capwriter_write(w, 0, big, sizeof big, sizeof big), NMERR_INVALID_PACKET_LENGTH);
-    assert_int_equal(nmx_capwriter_write(w, 0, big, 10, 10), NMERR_INVALID_PACKET_LENGTH);
-    assert_int_equal(nmx_capwriter_close(w, &err), NMERR_INVALID_PACKET_LENGTH);
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
+    assert_int_equal(nmx__capwriter_write(w, 0, big, 10, 10), 0);
+    assert_int_equal(nmx__capwriter_write(w, 0, big, sizeof big, sizeof big), NMERR_INVALID_PACKET_LENGTH);
+    assert_int_equal(nmx__capwriter_write(w, 0, big, 10, 10), NMERR_INVALID_PACKET_LENGTH);
+    assert_int_equal(nmx__capwriter_close(w, &err), NMERR_INVALID_PACKET_LENGTH);
     assert_non_null(strstr(err.msg, "exceed the pcap maximum"));
 
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
-    assert_int_equal(nmx_capwriter_write(w, -1, big, 10, 10), NMERR_INVALID_DATA);
-    assert_int_equal(nmx_capwriter_close(w, &err), NMERR_INVALID_DATA);
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
+    assert_int_equal(nmx__capwriter_write(w, -1, big, 10, 10), NMERR_INVALID_DATA);
+    assert_int_equal(nmx__capwriter_close(w, &err), NMERR_INVALID_DATA);
     assert_non_null(strstr(err.msg, "outside what pcap can store"));
 
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_PCAP, 1, &w, &err), 0);
     nmx_frame_rec_t r = {.caplen = 4, .wirelen = 4, .linktype = NMX_LINK_RAW};
-    assert_int_equal(nmx_capwriter_write_frame(w, &r, big), NMERR_INVALID_MEDIA_TYPE);
-    assert_int_equal(nmx_capwriter_close(w, &err), NMERR_INVALID_MEDIA_TYPE);
+    assert_int_equal(nmx__capwriter_write_frame(w, &r, big), NMERR_INVALID_MEDIA_TYPE);
+    assert_int_equal(nmx__capwriter_close(w, &err), NMERR_INVALID_MEDIA_TYPE);
 
-    assert_int_equal(nmx_capwriter_open(path, NMX_CAPW_NETMON2, NMX_LINK_PER_FRAME, &w, &err), 0);
-    assert_int_equal(nmx_capwriter_write(w, 0, big, 4, 4), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_capwriter_close(w, &err), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_capwriter_write(NULL, 0, big, 1, 1), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_capwriter_close(NULL, &err), 0);
+    assert_int_equal(nmx__capwriter_open(path, NMX_CAPW_NETMON2, NMX_LINK_PER_FRAME, &w, &err), 0);
+    assert_int_equal(nmx__capwriter_write(w, 0, big, 4, 4), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__capwriter_close(w, &err), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__capwriter_write(NULL, 0, big, 1, 1), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__capwriter_close(NULL, &err), 0);
 }
 
 /* tshark and capinfos read what we write: counts, sizes, lengths, times. */
@@ -241,7 +241,7 @@ static void external_check(const nmx_cap_t *src, const char *path)
     unsigned long long count = 0, bytes = 0;
     assert_int_equal(sscanf(out, "%511[^\t]\t%llu\t%llu", name, &count, &bytes), 3);
     nmx_capture_info_t in;
-    nmx_cap_get_info(src, &in);
+    nmx__cap_get_info(src, &in);
     assert_int_equal(count, in.frames);
     assert_int_equal(bytes, in.wire_bytes); /* capinfos "data size" sums wire lengths */
     free(out);
@@ -257,7 +257,7 @@ static void external_check(const nmx_cap_t *src, const char *path)
         long long sec;
         char frac[32];
         assert_int_equal(sscanf(line, "%u\t%u\t%lld.%31s", &len, &caplen, &sec, frac), 4);
-        const nmx_frame_rec_t *r = nmx_cap_frame(src, i);
+        const nmx_frame_rec_t *r = nmx__cap_frame(src, i);
         assert_int_equal(r->wirelen, len);
         assert_int_equal(r->caplen, caplen);
         assert_true(r->ts_ns == NS(sec, strtoll(frac, NULL, 10)));
@@ -278,12 +278,12 @@ static void test_external_readers(void **state)
     nmx_cap_t *src = open_ok(&b, "src.pcap");
     external_check(src, write_all(src, "ext.pcap", NMX_CAPW_PCAP, NMX_LINK_ETHERNET));
     external_check(src, write_all(src, "ext.cap", NMX_CAPW_NETMON2, NMX_LINK_ETHERNET));
-    nmx_cap_close(src);
+    nmx__cap_close(src);
     buf_free(&b);
     build_source(&b, NMX_LINK_LINUX_SLL, 40, true);
     src = open_ok(&b, "src-ns.pcap");
     external_check(src, write_all(src, "ext-ns.pcap", NMX_CAPW_PCAP_NS, NMX_LINK_LINUX_SLL));
-    nmx_cap_close(src);
+    nmx__cap_close(src);
     buf_free(&b);
 }
 

@@ -48,9 +48,9 @@ static int setup(void **state)
     n = fr_hex(http_frame, n, "9c40 0050 00000001 00000000 5018 2000 0000 0000");
     memcpy(http_frame + n, req, strlen(req));
     http_len = n + strlen(req);
-    http_d = nmx_dissect(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET);
+    http_d = nmx__dissect(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET);
     arp_len = fr_hex(arp_frame, 0, "ffffffffffff 001122334455 0806 0001 0800 06 04 0001 001122334455 0a000001 000000000000 0a000002");
-    arp_d = nmx_dissect(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET);
+    arp_d = nmx__dissect(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET);
     nmx_frame_ctx_t c7 = {.number = 7, .has_time = true, .ts_ns = T7, .first_ns = T7 - 2500000000ll,
                           .prev_ns = T7 - 250000000ll, .comment = "Hello\tWorld: GET",
                           .tcp_stream = {3, NMX_STREAM_NONE}, .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
@@ -58,24 +58,24 @@ static int setup(void **state)
                           .first_ns = T7 - 2500000000ll, .prev_ns = T7,
                           .tcp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE},
                           .udp_stream = {NMX_STREAM_NONE, NMX_STREAM_NONE}};
-    http_cd = nmx_dissect_ctx(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET, &c7);
-    arp_cd = nmx_dissect_ctx(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET, &c8);
+    http_cd = nmx__dissect_ctx(NULL, http_frame, (uint32_t)http_len, (uint32_t)http_len, NMX_LINK_ETHERNET, &c7);
+    arp_cd = nmx__dissect_ctx(NULL, arp_frame, (uint32_t)arp_len, (uint32_t)arp_len, NMX_LINK_ETHERNET, &c8);
     return http_d && arp_d && http_cd && arp_cd ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    nmx_dissection_free(http_d);
-    nmx_dissection_free(arp_d);
-    nmx_dissection_free(http_cd);
-    nmx_dissection_free(arp_cd);
+    nmx__dissection_free(http_d);
+    nmx__dissection_free(arp_d);
+    nmx__dissection_free(http_cd);
+    nmx__dissection_free(arp_cd);
     return 0;
 }
 
 static int eval_h(HFILTER h, const nmx_dissection_t *d, DWORD *err)
 {
-    return nmx_filter_eval(nmx_filter_from_handle(h), d, err);
+    return nmx__filter_eval(nmx__filter_from_handle(h), d, err);
 }
 
 static HPROPERTY prop(const char *key)
@@ -98,7 +98,7 @@ static void test_handles(void **state)
     (void)state;
     HFILTER h = CreateFilter();
     assert_non_null(h);
-    assert_true(nmx_filter_from_handle(h) != NULL);
+    assert_true(nmx__filter_from_handle(h) != NULL);
     assert_false(FilterAttachesProperties(h));
     HFILTER dup = FilterDuplicate(h);
     assert_non_null(dup);
@@ -110,7 +110,7 @@ static void test_handles(void **state)
     assert_int_equal(DestroyFilter((HFILTER)(uintptr_t)0x1234), NMERR_INVALID_HFILTER);
     assert_int_equal(DestroyFilter((HFILTER)(uintptr_t)0xdeadbeefdeadbeefull), NMERR_INVALID_HFILTER);
     assert_int_equal(DestroyFilter((HFILTER)((uintptr_t)dup + 1)), NMERR_INVALID_HFILTER);
-    assert_null(nmx_filter_from_handle(h));
+    assert_null(nmx__filter_from_handle(h));
     FILTEROBJECT2 o = {.Action = FILTERACTION_BOOL, .Value = 1};
     assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_PARAMETER);
     assert_int_equal(FilterAddObject(dup, (LPFILTEROBJECT2)NULL), NMERR_INVALID_PARAMETER);
@@ -122,11 +122,11 @@ static void test_handles(void **state)
     FilterFlushBits(dup);
     assert_int_equal(BhGetLastError(), NMERR_SUCCESS);
     DWORD err = 0;
-    assert_int_equal(nmx_filter_eval(NULL, http_d, &err), FILTER_FAIL_WITH_ERROR);
+    assert_int_equal(nmx__filter_eval(NULL, http_d, &err), FILTER_FAIL_WITH_ERROR);
     assert_int_equal(err, NMERR_INVALID_HFILTER);
     /* A slot reused by a new filter does not revive the old handle. */
     HFILTER h2 = CreateFilter();
-    assert_null(nmx_filter_from_handle(h));
+    assert_null(nmx__filter_from_handle(h));
     assert_int_equal(EnableParserFilter(h2, NULL), NMERR_SUCCESS);
     assert_int_equal(DisableParserFilter(h2, NULL), NMERR_SUCCESS);
     assert_int_equal(EnableParserFilter(h, NULL), NMERR_INVALID_HFILTER);
@@ -197,7 +197,7 @@ static void test_empty_and_malformed(void **state)
     assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_HPROTOCOL);
     o = (FILTEROBJECT2){.Action = FILTERACTION_STRING};
     assert_int_equal(FilterAddObject(h, &o), NMERR_INVALID_PARAMETER);
-    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), 0);
+    assert_int_equal(nmx__filter_size(nmx__filter_from_handle(h)), 0);
     DestroyFilter(h);
 }
 
@@ -415,14 +415,14 @@ static void check_text(const char *text, const char *want)
 {
     char err[256];
     size_t pos = 99;
-    nmx_filter_t *f = nmx_dfilter_compile_ex(text, err, sizeof(err), &pos);
+    nmx_filter_t *f = nmx__dfilter_compile_ex(text, err, sizeof(err), &pos);
     if (!f)
         fail_msg("%s: %s", text, err);
-    char got[3] = {nmx_filter_eval(f, http_d, NULL) == FILTER_PASSED ? 'P' : 'F',
-                   nmx_filter_eval(f, arp_d, NULL) == FILTER_PASSED ? 'P' : 'F', 0};
+    char got[3] = {nmx__filter_eval(f, http_d, NULL) == FILTER_PASSED ? 'P' : 'F',
+                   nmx__filter_eval(f, arp_d, NULL) == FILTER_PASSED ? 'P' : 'F', 0};
     if (strcmp(got, want) != 0)
         fail_msg("%s: got %s, want %s", text, got, want);
-    nmx_filter_free(f);
+    nmx__filter_free(f);
 }
 
 static void test_text_syntax(void **state)
@@ -476,7 +476,7 @@ static void check_error(const char *text, size_t want_pos, const char *want_text
 {
     char err[256];
     size_t pos = 9999;
-    nmx_filter_t *f = nmx_dfilter_compile_ex(text, err, sizeof(err), &pos);
+    nmx_filter_t *f = nmx__dfilter_compile_ex(text, err, sizeof(err), &pos);
     if (f)
         fail_msg("%s: compiled, an error was expected", text);
     if (pos != want_pos)
@@ -511,34 +511,34 @@ static void test_text_errors(void **state)
     check_error("http.host == \"a\\", 15, "escape");
     /* Before 1678: no int64 count of nanoseconds holds it. */
     check_error("frame.time == \"0200-01-01 00:00:00\"", 14, "not a valid time");
-    assert_null(nmx_dfilter_compile(NULL, NULL, 0));
+    assert_null(nmx__dfilter_compile(NULL, NULL, 0));
 }
 
 /* As check_text, on the two frames dissected with their context. */
 static void check_ctx(const char *text, const char *want)
 {
     char err[256];
-    nmx_filter_t *f = nmx_dfilter_compile(text, err, sizeof(err));
+    nmx_filter_t *f = nmx__dfilter_compile(text, err, sizeof(err));
     if (!f)
         fail_msg("%s: %s", text, err);
     DWORD e1 = 0, e2 = 0;
-    int r1 = nmx_filter_eval(f, http_cd, &e1), r2 = nmx_filter_eval(f, arp_cd, &e2);
+    int r1 = nmx__filter_eval(f, http_cd, &e1), r2 = nmx__filter_eval(f, arp_cd, &e2);
     if (r1 == FILTER_FAIL_WITH_ERROR || r2 == FILTER_FAIL_WITH_ERROR)
         fail_msg("%s: evaluation failed (%lu, %lu)", text, (unsigned long)e1, (unsigned long)e2);
     char got[3] = {r1 == FILTER_PASSED ? 'P' : 'F', r2 == FILTER_PASSED ? 'P' : 'F', 0};
     if (strcmp(got, want) != 0)
         fail_msg("%s: got %s, want %s", text, got, want);
-    nmx_filter_free(f);
+    nmx__filter_free(f);
 }
 
 /* The value of field `key` in d as tshark -T fields prints it. */
 static const char *ctx_value(const nmx_dissection_t *d, const char *key)
 {
     static char buf[256];
-    const PROPERTYINST *pi = nmx_dissection_find(d, nmx_field_by_key(key), NULL);
+    const PROPERTYINST *pi = nmx__dissection_find(d, nmx__field_by_key(key), NULL);
     buf[0] = '\0';
     if (pi)
-        nmx_prop_render(pi, buf, sizeof buf);
+        nmx__prop_render(pi, buf, sizeof buf);
     return pi ? buf : NULL;
 }
 
@@ -555,12 +555,12 @@ static void test_frame_fields(void **state)
     assert_string_equal(ctx_value(arp_cd, "frame.protocols"), "eth:ethertype:arp");
     /* frame.protocols is the last instance of the frame's slice, before the
      * first layer's, though it is known only after every layer. */
-    long k = nmx_dissection_index(http_cd, nmx_dissection_find(http_cd, nmx_field_by_key("frame.protocols"), NULL));
+    long k = nmx__dissection_index(http_cd, nmx__dissection_find(http_cd, nmx__field_by_key("frame.protocols"), NULL));
     const PROPERTYINSTTABLE *slice0 = &http_cd->props->PropertyInstTable[0];
     assert_int_equal(k, (long)slice0->nPropertyInstIndex + slice0->nPropertyInsts - 1);
     assert_int_equal(http_cd->props->PropertyInstTable[1].nPropertyInstIndex, (WORD)(k + 1));
     assert_ptr_equal(http_cd->props->lpFirstPropertyInst[k + 1].lpPropertyInfo,
-                     nmx_field_info(nmx_field_by_key("eth.dst")));
+                     nmx__field_info(nmx__field_by_key("eth.dst")));
     assert_string_equal(ctx_value(http_cd, "frame.comment"), "Hello\\tWorld: GET");
     assert_string_equal(ctx_value(http_cd, "tcp.stream"), "3");
     assert_null(ctx_value(arp_cd, "frame.comment"));
@@ -571,17 +571,17 @@ static void test_frame_fields(void **state)
     assert_null(ctx_value(http_d, "tcp.stream"));
     assert_string_equal(ctx_value(http_d, "frame.len"), ctx_value(http_cd, "frame.len"));
     char t[64];
-    nmx_format_time(-1500000000ll, 0, t, sizeof t);
+    nmx__format_time(-1500000000ll, 0, t, sizeof t);
     assert_string_equal(t, "-1.500000000");
-    nmx_format_time(-1, 2, t, sizeof t);
+    nmx__format_time(-1, 2, t, sizeof t);
     assert_string_equal(t, "Dec 31, 1969 23:59:59.999999999 UTC");
     /* A stream filter says it needs the stream numbers; others do not. */
-    nmx_filter_t *f = nmx_dfilter_compile("tcp.stream == 3 or udp", NULL, 0);
-    assert_true(nmx_filter_needs_streams(f));
-    nmx_filter_free(f);
-    f = nmx_dfilter_compile("frame.number == 3", NULL, 0);
-    assert_false(nmx_filter_needs_streams(f));
-    nmx_filter_free(f);
+    nmx_filter_t *f = nmx__dfilter_compile("tcp.stream == 3 or udp", NULL, 0);
+    assert_true(nmx__filter_needs_streams(f));
+    nmx__filter_free(f);
+    f = nmx__dfilter_compile("frame.number == 3", NULL, 0);
+    assert_false(nmx__filter_needs_streams(f));
+    nmx__filter_free(f);
 }
 
 static void test_text_operators(void **state)
@@ -719,11 +719,11 @@ static void test_private_actions(void **state)
     assert_int_equal(err, NMERR_FILTER_INVALID_EXPRESSION);
     DestroyFilter(h);
 
-    nmx_filter_t *f = nmx_dfilter_compile("http.host matches \"example\\\\.com\" and tcp.port in {80..81}", NULL, 0);
+    nmx_filter_t *f = nmx__dfilter_compile("http.host matches \"example\\\\.com\" and tcp.port in {80..81}", NULL, 0);
     assert_non_null(f);
-    HFILTER dup = FilterDuplicate(nmx_filter_handle(f));
+    HFILTER dup = FilterDuplicate(nmx__filter_handle(f));
     assert_non_null(dup);
-    nmx_filter_free(f); /* the duplicate has its own copy of the expression */
+    nmx__filter_free(f); /* the duplicate has its own copy of the expression */
     assert_int_equal(eval_h(dup, http_d, NULL), FILTER_PASSED);
     assert_int_equal(eval_h(dup, arp_d, NULL), FILTER_FAILED);
     DestroyFilter(dup);
@@ -801,9 +801,9 @@ static void test_program_bounds(void **state)
         assert_int_equal(FilterAddObject(h, &o), NMERR_SUCCESS);
         n++;
     }
-    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
+    assert_int_equal(nmx__filter_size(nmx__filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
     assert_int_equal(FilterAddObject(h, &o), NMERR_OUT_OF_MEMORY);
-    assert_int_equal(nmx_filter_size(nmx_filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
+    assert_int_equal(nmx__filter_size(nmx__filter_from_handle(h)), NMX_FILTER_MAX_OBJECTS);
     /* A duplicate is bounded the same way. */
     HFILTER d = FilterDuplicate(h);
     assert_non_null(d);
@@ -814,7 +814,7 @@ static void test_program_bounds(void **state)
     char *t = nested("tcp and ", NMX_FILTER_MAX_OBJECTS, "tcp", "");
     char msg[256];
     size_t pos = 0;
-    assert_null(nmx_dfilter_compile_ex(t, msg, sizeof msg, &pos));
+    assert_null(nmx__dfilter_compile_ex(t, msg, sizeof msg, &pos));
     assert_non_null(strstr(msg, "too long"));
     assert_true(pos > 0 && pos < strlen(t));
     free(t);

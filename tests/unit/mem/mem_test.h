@@ -26,7 +26,7 @@
 static inline HEXPERTKEY mt_key(const nmx_arena_opts_t *opts)
 {
     HEXPERTKEY k = NULL;
-    assert_int_equal(nmx_key_create(opts, &k), 0);
+    assert_int_equal(nmx__key_create(opts, &k), 0);
     assert_non_null(k);
     return k;
 }
@@ -43,14 +43,14 @@ static inline nmx_mem_stats_t mt_destroy(HEXPERTKEY k)
 {
     nmx_mem_stats_t st;
     memset(&st, 0xAA, sizeof st);
-    assert_int_equal(nmx_key_destroy(k, &st), 0);
+    assert_int_equal(nmx__key_destroy(k, &st), 0);
     return st;
 }
 
 static inline nmx_mem_stats_t mt_stats(HEXPERTKEY k)
 {
     nmx_mem_stats_t st;
-    assert_int_equal(nmx_key_stats(k, &st), 0);
+    assert_int_equal(nmx__key_stats(k, &st), 0);
     return st;
 }
 

@@ -35,13 +35,13 @@ static void check_bad_key(HEXPERTKEY bad)
     assert_int_equal(ExpertFreeMemory(bad, NULL), NMERR_INVALID_EXPERT_HANDLE);
     assert_int_equal(ExpertFreeMemory(bad, &local), NMERR_INVALID_EXPERT_HANDLE);
     assert_true(ExpertMemorySize(bad, &local) == (SIZE_T)-1);
-    assert_false(nmx_key_valid(bad));
-    assert_null(nmx_key_user(bad));
-    assert_int_equal(nmx_key_terminate(bad), NMERR_INVALID_EXPERT_HANDLE);
-    assert_false(nmx_key_terminating(bad));
+    assert_false(nmx__key_valid(bad));
+    assert_null(nmx__key_user(bad));
+    assert_int_equal(nmx__key_terminate(bad), NMERR_INVALID_EXPERT_HANDLE);
+    assert_false(nmx__key_terminating(bad));
     nmx_mem_stats_t st;
-    assert_int_equal(nmx_key_stats(bad, &st), NMERR_INVALID_EXPERT_HANDLE);
-    assert_int_equal(nmx_key_destroy(bad, NULL), NMERR_INVALID_EXPERT_HANDLE);
+    assert_int_equal(nmx__key_stats(bad, &st), NMERR_INVALID_EXPERT_HANDLE);
+    assert_int_equal(nmx__key_destroy(bad, NULL), NMERR_INVALID_EXPERT_HANDLE);
 }
 
 static void test_bad_keys(void **state)
@@ -117,7 +117,7 @@ static void test_many_keys_unique(void **state)
         assert_int_equal(st.reclaimed_bytes, 24);
     }
     for (int i = 0; i < N; i++)
-        assert_false(nmx_key_valid(keys[i]));
+        assert_false(nmx__key_valid(keys[i]));
     free(keys);
     free(blocks);
 }
@@ -130,15 +130,15 @@ static void test_session_limit(void **state)
     HEXPERTKEY *keys = calloc(NMX_MEM_MAX_SESSIONS + 1, sizeof(*keys));
     assert_non_null(keys);
     nmx_mem_global_t g;
-    nmx_mem_global_stats(&g);
+    nmx__mem_global_stats(&g);
     size_t n = 0;
-    while (n < NMX_MEM_MAX_SESSIONS + 1 && nmx_key_create(NULL, &keys[n]) == 0)
+    while (n < NMX_MEM_MAX_SESSIONS + 1 && nmx__key_create(NULL, &keys[n]) == 0)
         n++;
     assert_int_equal(n + g.sessions, NMX_MEM_MAX_SESSIONS);
     HEXPERTKEY extra = (HEXPERTKEY)(uintptr_t)1;
-    assert_int_equal(nmx_key_create(NULL, &extra), NMERR_OUT_OF_MEMORY);
+    assert_int_equal(nmx__key_create(NULL, &extra), NMERR_OUT_OF_MEMORY);
     assert_null(extra);
-    assert_int_equal(nmx_key_create(NULL, NULL), NMERR_INVALID_PARAMETER);
+    assert_int_equal(nmx__key_create(NULL, NULL), NMERR_INVALID_PARAMETER);
     mt_destroy(keys[n / 2]);
     keys[n / 2] = mt_key(NULL);
     for (size_t i = 0; i < n; i++)
@@ -491,12 +491,12 @@ typedef struct counting_be {
 static void *cb_map(const nmx_mem_backend_t *be, size_t len)
 {
     ((counting_be_t *)be->ctx)->maps++;
-    return nmx_mem_os_backend.map(be, len);
+    return nmx__mem_os_backend.map(be, len);
 }
 static void cb_unmap(const nmx_mem_backend_t *be, void *p, size_t len)
 {
     ((counting_be_t *)be->ctx)->unmaps++;
-    nmx_mem_os_backend.unmap(be, p, len);
+    nmx__mem_os_backend.unmap(be, p, len);
 }
 static void *cb_remap(const nmx_mem_backend_t *be, void *p, size_t o, size_t n)
 {
@@ -504,7 +504,7 @@ static void *cb_remap(const nmx_mem_backend_t *be, void *p, size_t o, size_t n)
     if (c->fail_remap)
         return NULL;
     c->remaps++;
-    return nmx_mem_os_backend.remap(be, p, o, n);
+    return nmx__mem_os_backend.remap(be, p, o, n);
 }
 
 static void counting_init(counting_be_t *c)
@@ -629,9 +629,9 @@ static void test_quota(void **state)
     assert_int_equal(st.peak_bytes, 1000);
     assert_int_equal(st.failed, 3);
     /* The host can change the limit while the session runs. */
-    assert_int_equal(nmx_key_set_limit(k, 0), 0);
+    assert_int_equal(nmx__key_set_limit(k, 0), 0);
     void *big = mt_alloc(k, 100000);
-    assert_int_equal(nmx_key_set_limit(k, 500), 0); /* below what is live */
+    assert_int_equal(nmx__key_set_limit(k, 500), 0); /* below what is live */
     assert_null(ExpertAllocMemory(k, 1, &err));
     assert_int_equal(err, NMERR_OUT_OF_MEMORY);
     mt_free(k, big);
@@ -685,9 +685,9 @@ static void test_termination(void **state)
     uint8_t *b = mt_alloc(k, 200000);
     uint8_t *c = mt_alloc(k, 50);
     fill_index(a, 100);
-    assert_false(nmx_key_terminating(k));
-    assert_int_equal(nmx_key_terminate(k), 0);
-    assert_true(nmx_key_terminating(k));
+    assert_false(nmx__key_terminating(k));
+    assert_int_equal(nmx__key_terminate(k), 0);
+    assert_true(nmx__key_terminating(k));
     nmx_mem_stats_t before = mt_stats(k);
 
     for (int round = 0; round < 2; round++) { /* sticky */
@@ -745,7 +745,7 @@ static void test_stats_and_reclaim(void **state)
     o.user = &marker;
     o.limit_bytes = 1 << 30;
     HEXPERTKEY k = mt_key(&o);
-    assert_ptr_equal(nmx_key_user(k), &marker);
+    assert_ptr_equal(nmx__key_user(k), &marker);
     assert_int_equal(ext.allocations, 0);
     assert_int_equal(ext.limit_bytes, 1 << 30);
     void *a = mt_alloc(k, 100);
@@ -780,7 +780,7 @@ static void test_stats_and_reclaim(void **state)
     /* The caller's copy survives the key. */
     assert_int_equal(ext.reclaimed_blocks, 2);
     assert_int_equal(ext.reclaimed_bytes, 350);
-    assert_null(nmx_key_user(k));
+    assert_null(nmx__key_user(k));
 }
 
 int main(void)

@@ -52,15 +52,15 @@ static void test_destroy_million_blocks(void **state)
     size_t n = ON_VALGRIND() ? 50000 : 1000000;
     double best = 1e9;
     for (int attempt = 0; attempt < 2; attempt++) {
-        nmx_mem_trim(0);
+        nmx__mem_trim(0);
         HEXPERTKEY k = mt_key(NULL);
         uint64_t bytes = fill_session(k, n);
         nmx_mem_global_t g0;
-        nmx_mem_global_stats(&g0);
+        nmx__mem_global_stats(&g0);
         assert_int_equal(mt_stats(k).live_blocks, n);
         double t = now_s();
         nmx_mem_stats_t fin;
-        assert_int_equal(nmx_key_destroy(k, &fin), 0);
+        assert_int_equal(nmx__key_destroy(k, &fin), 0);
         t = now_s() - t;
         if (t < best)
             best = t;
@@ -71,13 +71,13 @@ static void test_destroy_million_blocks(void **state)
         assert_int_equal(fin.frees, 0);
         /* Every segment went to the cache; none was unmapped by the destroy. */
         nmx_mem_global_t g1;
-        nmx_mem_global_stats(&g1);
+        nmx__mem_global_stats(&g1);
         assert_int_equal(g1.segments_mapped, g0.segments_mapped);
         assert_true(g1.segments_cached >= bytes / (4u << 20));
         /* Trimming returns them to the OS. */
-        size_t released = nmx_mem_trim(0);
+        size_t released = nmx__mem_trim(0);
         nmx_mem_global_t g2;
-        nmx_mem_global_stats(&g2);
+        nmx__mem_global_stats(&g2);
         assert_int_equal(g2.segments_cached, 0);
         assert_int_equal(g2.segments_mapped, g1.segments_mapped - released);
     }
@@ -94,27 +94,27 @@ static void test_empty_segments_released(void **state)
     (void)state;
     enum { N = 20000 };
     static void *p[N];
-    nmx_mem_trim(0);
+    nmx__mem_trim(0);
     HEXPERTKEY k = mt_key(NULL);
     nmx_mem_global_t g0, g1, g2;
-    nmx_mem_global_stats(&g0);
+    nmx__mem_global_stats(&g0);
     for (int i = 0; i < N; i++)
         p[i] = mt_alloc(k, 1000);
-    nmx_mem_global_stats(&g1);
+    nmx__mem_global_stats(&g1);
     assert_true(g1.segments_mapped >= g0.segments_mapped + 4); /* ~20 MB */
     for (int i = 0; i < N; i++)
         mt_free(k, p[i]);
-    nmx_mem_global_stats(&g2);
+    nmx__mem_global_stats(&g2);
     assert_true(g2.segments_cached >= g1.segments_cached + 3);
     assert_int_equal(mt_stats(k).live_bytes, 0);
     /* And they are used again. */
     for (int i = 0; i < N; i++)
         p[i] = mt_alloc(k, 1000);
     nmx_mem_global_t g3;
-    nmx_mem_global_stats(&g3);
+    nmx__mem_global_stats(&g3);
     assert_int_equal(g3.segments_mapped, g1.segments_mapped);
     mt_destroy(k);
-    nmx_mem_global_stats(&g3);
+    nmx__mem_global_stats(&g3);
     assert_int_equal(g3.sessions, g0.sessions - 1);
 }
 
@@ -208,7 +208,7 @@ static void test_redzone_on_realloc_destroy_check(void **state)
     uint8_t *c = mt_alloc(k, 77);
     overflow(b, 300, 1);
     overflow(c, 80, 1);
-    assert_int_equal(nmx_key_check(k), 2);
+    assert_int_equal(nmx__key_check(k), 2);
     assert_int_equal(r.count, 4);
     nmx_mem_stats_t fin = mt_destroy(k); /* l, b, c leak: b and c are reported again */
     assert_int_equal(r.count, 6);
@@ -249,16 +249,16 @@ static void test_debug_mode_semantics(void **state)
         assert_int_equal(ExpertMemorySize(k, p[s]), n);
         assert_int_equal((uintptr_t)p[s] & 15, 0);
     }
-    assert_int_equal(nmx_key_check(k), 0);
+    assert_int_equal(nmx__key_check(k), 0);
     nmx_mem_stats_t fin = mt_destroy(k);
     assert_int_equal(r.count, 0);
     assert_int_equal(fin.redzone_errors, 0);
     /* Not in debug mode: nothing to check. */
     HEXPERTKEY plain = mt_key(NULL);
     mt_alloc(plain, 10);
-    assert_int_equal(nmx_key_check(plain), 0);
+    assert_int_equal(nmx__key_check(plain), 0);
     mt_destroy(plain);
-    assert_true(nmx_key_check(plain) == (size_t)-1);
+    assert_true(nmx__key_check(plain) == (size_t)-1);
 }
 
 /* ---- fault injection ------------------------------------------------------------ */
@@ -320,7 +320,7 @@ static void test_fault_injection_loop(void **state)
     (void)state;
     for (uint64_t n = 1; n <= SCENARIO_REQUESTS + 3; n++) {
         nmx_mem_fault_t f;
-        nmx_mem_fault_init(&f, NULL, n, false);
+        nmx__mem_fault_init(&f, NULL, n, false);
         nmx_arena_opts_t o = {0};
         o.backend = &f.backend;
         HEXPERTKEY k = mt_key(&o);
@@ -351,7 +351,7 @@ static void test_fault_persistent(void **state)
 {
     (void)state;
     nmx_mem_fault_t f;
-    nmx_mem_fault_init(&f, NULL, 3, true);
+    nmx__mem_fault_init(&f, NULL, 3, true);
     nmx_arena_opts_t o = {0};
     o.backend = &f.backend;
     HEXPERTKEY k = mt_key(&o);
@@ -538,7 +538,7 @@ static void test_destroy_while_threads_call(void **state)
     /* Unmap the released segments while the threads may still be inside a
      * call: one that wrote to its block after the destroy would fault. */
     for (int i = 0; i < 20; i++)
-        nmx_mem_trim(0);
+        nmx__mem_trim(0);
     for (int i = 0; i < T; i++) {
         pthread_join(th[i], NULL);
         assert_int_equal(r[i].last_error, NMERR_INVALID_EXPERT_HANDLE);

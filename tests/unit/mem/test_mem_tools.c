@@ -36,7 +36,7 @@ static uint8_t read_byte(const void *p)
 static int child(const char *mode)
 {
     HEXPERTKEY k = NULL;
-    if (nmx_key_create(NULL, &k) != 0)
+    if (nmx__key_create(NULL, &k) != 0)
         return 3;
     uint8_t *small = ExpertAllocMemory(k, 24, NULL);
     uint8_t *large = ExpertAllocMemory(k, 100000, NULL);
@@ -53,7 +53,7 @@ static int child(const char *mode)
     } else if (strcmp(mode, "clean") != 0)
         return 5;
     ExpertFreeMemory(k, small); /* 76 after the use-after-free case, harmless */
-    nmx_key_destroy(k, NULL);
+    nmx__key_destroy(k, NULL);
     return sum == 0 ? 0 : 6;
 }
 

@@ -39,16 +39,16 @@ const char *fr_values(const nmx_dissection_t *d, const char *key)
     static char out[8192];
     size_t n = 0;
     out[0] = '\0';
-    const nmx_field_t *f = nmx_field_by_key(key);
+    const nmx_field_t *f = nmx__field_by_key(key);
     if (!f)
         return "<no such field>";
     const PROPERTYINST *pi = NULL;
-    while ((pi = nmx_dissection_find(d, f, pi)) != NULL) {
+    while ((pi = nmx__dissection_find(d, f, pi)) != NULL) {
         nmx_value_t v;
-        if (!nmx_prop_value(pi, &v))
+        if (!nmx__prop_value(pi, &v))
             continue;
         char buf[2048];
-        nmx_prop_render(pi, buf, sizeof(buf));
+        nmx__prop_render(pi, buf, sizeof(buf));
         n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", n ? "," : "", buf);
     }
     return out;
@@ -61,13 +61,13 @@ const char *fr_protos(const RECOGNIZEDATATABLE *t)
     out[0] = '\0';
     for (unsigned i = 0; i < t->nRecognizeDatas; i++)
         n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s", i ? " " : "",
-                              nmx_proto_name(nmx_proto_by_id(t->RecognizeData[i].ProtocolID)));
+                              nmx__proto_name(nmx__proto_by_id(t->RecognizeData[i].ProtocolID)));
     return out;
 }
 
 const PROPERTYINST *fr_inst(const nmx_dissection_t *d, const char *key)
 {
-    return nmx_dissection_find(d, nmx_field_by_key(key), NULL);
+    return nmx__dissection_find(d, nmx__field_by_key(key), NULL);
 }
 
 unsigned fr_errors(const nmx_dissection_t *d)

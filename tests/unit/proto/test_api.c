@@ -92,15 +92,15 @@ static void test_property_names(void **state)
     assert_int_equal(GetPropertyInfo(GetProperty(NULL, "smb2.msg_id"))->DataType, PROP_TYPE_LARGEINT);
     assert_int_equal(GetPropertyInfo(GetProperty(NULL, "ip.flags.mf"))->DataQualifier, PROP_QUAL_FLAGS);
     /* Every key is unique and its protocol prefix names its protocol. */
-    uint32_t n = nmx_field_count();
+    uint32_t n = nmx__field_count();
     assert_true(n > 150);
     for (uint32_t i = 0; i < n; i++) {
-        const nmx_field_t *f = nmx_field_by_index(i);
-        assert_ptr_equal(nmx_field_by_key(nmx_field_key(f)), f);
-        assert_ptr_equal(nmx_field_from_handle(nmx_field_handle(f)), f);
-        assert_ptr_equal(nmx_field_from_info(nmx_field_info(f)), f);
+        const nmx_field_t *f = nmx__field_by_index(i);
+        assert_ptr_equal(nmx__field_by_key(nmx__field_key(f)), f);
+        assert_ptr_equal(nmx__field_from_handle(nmx__field_handle(f)), f);
+        assert_ptr_equal(nmx__field_from_info(nmx__field_info(f)), f);
     }
-    assert_null(nmx_field_from_info((const PROPERTYINFO *)(uintptr_t)0x1000));
+    assert_null(nmx__field_from_info((const PROPERTYINFO *)(uintptr_t)0x1000));
 }
 
 static void test_description_table(void **state)

@@ -67,12 +67,12 @@ static size_t udp_frame(uint8_t *b, unsigned sport, unsigned dport, const void *
 
 static nmx_dissection_t *dis(const uint8_t *b, size_t n, uint32_t lt)
 {
-    nmx_dissection_t *d = nmx_dissect(NULL, b, (uint32_t)n, (uint32_t)n, lt);
+    nmx_dissection_t *d = nmx__dissect(NULL, b, (uint32_t)n, (uint32_t)n, lt);
     assert_non_null(d);
     /* The recognize-only pass must find the same protocols at the same places. */
     nmx_recog_buf_t rb;
     nmx_frame_addrs_t a;
-    unsigned k = nmx_recognize(b, (uint32_t)n, (uint32_t)n, lt, &rb, &a);
+    unsigned k = nmx__recognize(b, (uint32_t)n, (uint32_t)n, lt, &rb, &a);
     assert_int_equal(k, d->recog->nRecognizeDatas);
     for (unsigned i = 0; i < k; i++) {
         assert_int_equal(rb.table.RecognizeData[i].ProtocolID, d->recog->RecognizeData[i].ProtocolID);
@@ -159,7 +159,7 @@ static void test_tcp_syn_property_model(void **state)
         assert_int_equal(sl->nPropertyInstIndex, total);
         for (WORD i = 0; i < sl->nPropertyInsts; i++) {
             const PROPERTYINST *pi = &pt->lpFirstPropertyInst[sl->nPropertyInstIndex + i];
-            const char *key = nmx_field_key(nmx_field_from_info(pi->lpPropertyInfo));
+            const char *key = nmx__field_key(nmx__field_from_info(pi->lpPropertyInfo));
             assert_int_equal(strncmp(key, pre[s], strlen(pre[s])), 0);
         }
         total += sl->nPropertyInsts;
@@ -170,24 +170,24 @@ static void test_tcp_syn_property_model(void **state)
     /* Addresses and offsets. */
     ADDRESS2 a;
     DWORD off, alen;
-    assert_int_equal(nmx_frame_address(b, (uint32_t)n, &d->addrs, false, ADDRESS_TYPE_FIND_HIGHEST, 0, &a, &off, &alen), 0);
+    assert_int_equal(nmx__frame_address(b, (uint32_t)n, &d->addrs, false, ADDRESS_TYPE_FIND_HIGHEST, 0, &a, &off, &alen), 0);
     assert_int_equal(a.Type, ADDRESS_TYPE_IP);
     assert_int_equal(off, 26);
     assert_int_equal(alen, 4);
     assert_int_equal(a.IPAddress[3], 1);
-    assert_int_equal(nmx_frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_ETHERNET, 0, &a, &off, NULL), 0);
+    assert_int_equal(nmx__frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_ETHERNET, 0, &a, &off, NULL), 0);
     assert_int_equal(off, 0);
     assert_int_equal(a.MACAddress[5], 0x55);
-    assert_int_equal(nmx_frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_IP6, 0, &a, NULL, NULL),
+    assert_int_equal(nmx__frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_IP6, 0, &a, NULL, NULL),
                      NMERR_PROTOCOL_NOT_FOUND);
-    assert_int_equal(nmx_proto_offset(d->recog, NMX_PROTO_TCP), 34);
-    assert_int_equal(nmx_proto_offset(d->recog, NMX_PROTO_FRAME), 0);
-    assert_int_equal(nmx_proto_offset(d->recog, NMX_PROTO_UDP), (DWORD)-1);
+    assert_int_equal(nmx__proto_offset(d->recog, NMX_PROTO_TCP), 34);
+    assert_int_equal(nmx__proto_offset(d->recog, NMX_PROTO_FRAME), 0);
+    assert_int_equal(nmx__proto_offset(d->recog, NMX_PROTO_UDP), (DWORD)-1);
     DWORD prev = 99;
-    assert_int_equal(nmx_proto_prev_offset(d->recog, NMX_PROTO_IP, 34, &prev), 0);
+    assert_int_equal(nmx__proto_prev_offset(d->recog, NMX_PROTO_IP, 34, &prev), 0);
     assert_int_equal(prev, 14);
-    assert_int_equal(nmx_proto_prev_offset(d->recog, NMX_PROTO_IP, 14, &prev), NMERR_PROTOCOL_NOT_FOUND);
-    nmx_dissection_free(d);
+    assert_int_equal(nmx__proto_prev_offset(d->recog, NMX_PROTO_IP, 14, &prev), NMERR_PROTOCOL_NOT_FOUND);
+    nmx__dissection_free(d);
 }
 
 static void test_http_request_and_response(void **state)
@@ -204,7 +204,7 @@ static void test_http_request_and_response(void **state)
     assert_string_equal(fr_values(d, "http.host"), "example.com");
     assert_string_equal(fr_values(d, "http.user_agent"), "t/1");
     assert_string_equal(fr_values(d, "tcp.len"), "55");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     const char resp[] = "HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n";
     n = tcp_frame(b, 8080, 50000, resp, strlen(resp));
@@ -212,24 +212,24 @@ static void test_http_request_and_response(void **state)
     assert_string_equal(fr_values(d, "http.response.code"), "404");
     assert_string_equal(fr_values(d, "http.response.phrase"), "Not Found");
     assert_string_equal(fr_values(d, "http.server"), "x");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* A continuation segment still counts as HTTP, without fields. */
     n = tcp_frame(b, 80, 50000, "<html>", 6);
     d = dis(b, n, NMX_LINK_ETHERNET);
     assert_string_equal(fr_protos(d->recog), "eth ip tcp http");
     assert_string_equal(fr_values(d, "http.request.method"), "");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* On another port: the HTTP heuristic needs HTTP/1.x on the first line. */
     n = tcp_frame(b, 40000, 4444, req, strlen(req));
     d = dis(b, n, NMX_LINK_ETHERNET);
     assert_string_equal(fr_values(d, "http.request.method"), "GET");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     n = tcp_frame(b, 40000, 4444, "GET /x\r\n", 8);
     d = dis(b, n, NMX_LINK_ETHERNET);
     assert_string_equal(fr_protos(d->recog), "eth ip tcp");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_qinq_ipv6_dns(void **state)
@@ -256,10 +256,10 @@ static void test_qinq_ipv6_dns(void **state)
     assert_int_equal(qn->lpPropertyInstEx->LengthEx, 15);
     assert_ptr_equal(qn->lpPropertyInstEx->lpData, b + 70 + 12);
     ADDRESS2 a;
-    assert_int_equal(nmx_frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_FIND_HIGHEST, 0, &a, NULL, NULL), 0);
+    assert_int_equal(nmx__frame_address(b, (uint32_t)n, &d->addrs, true, ADDRESS_TYPE_FIND_HIGHEST, 0, &a, NULL, NULL), 0);
     assert_int_equal(a.Type, ADDRESS_TYPE_IP6);
     assert_int_equal(a.IP6Address[15], 2);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_dns_compression_loop_and_answers(void **state)
@@ -274,7 +274,7 @@ static void test_dns_compression_loop_and_answers(void **state)
     assert_string_equal(fr_values(d, "dns.id"), "0x0001");
     assert_string_equal(fr_values(d, "dns.qry.name"), "");
     assert_true(fr_errors(d) >= 1);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* A response: compressed answer name, A record, root query. */
     m = fr_hex(msg, 0, "0002 8180 0001 0001 0000 0000 016100 0001 0001 c00c 0001 0001 00000e10 0004 0a000001");
@@ -285,13 +285,13 @@ static void test_dns_compression_loop_and_answers(void **state)
     assert_string_equal(fr_values(d, "dns.resp.name"), "a");
     assert_string_equal(fr_values(d, "dns.a"), "10.0.0.1");
     assert_string_equal(fr_values(d, "dns.resp.ttl"), "3600");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     m = fr_hex(msg, 0, "0003 0100 0001 0000 0000 0000 00 0002 0001");
     n = udp_frame(b, 5353, 5353, msg, m);
     d = dis(b, n, NMX_LINK_ETHERNET);
     assert_string_equal(fr_protos(d->recog), "eth ip udp mdns");
     assert_string_equal(fr_values(d, "dns.qry.name"), "<Root>");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_arp_and_truncation(void **state)
@@ -304,7 +304,7 @@ static void test_arp_and_truncation(void **state)
     assert_string_equal(fr_values(d, "arp.opcode"), "1");
     assert_string_equal(fr_values(d, "arp.src.proto_ipv4"), "10.0.0.1");
     assert_string_equal(fr_values(d, "arp.dst.hw_mac"), "00:00:00:00:00:00");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* Every prefix of a full frame dissects without reading past it. */
     const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
@@ -312,11 +312,11 @@ static void test_arp_and_truncation(void **state)
     for (size_t cut = 0; cut <= full; cut++) {
         uint8_t *copy = malloc(cut ? cut : 1);
         memcpy(copy, b, cut);
-        nmx_dissection_t *t = nmx_dissect(NULL, copy, (uint32_t)cut, (uint32_t)full, NMX_LINK_ETHERNET);
+        nmx_dissection_t *t = nmx__dissect(NULL, copy, (uint32_t)cut, (uint32_t)full, NMX_LINK_ETHERNET);
         assert_non_null(t);
         if (cut > 14 && cut < 34)
             assert_true(fr_errors(t) >= 1); /* a cut IPv4 header is flagged */
-        nmx_dissection_free(t);
+        nmx__dissection_free(t);
         free(copy);
     }
     /* A header length below 20 is an error, and nothing above IP is parsed. */
@@ -326,7 +326,7 @@ static void test_arp_and_truncation(void **state)
     assert_string_equal(fr_protos(d->recog), "eth ip");
     assert_true(fr_errors(d) >= 1);
     assert_true(d->n_errors >= 1);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_smb_andx_chain_and_smb2_compound(void **state)
@@ -347,7 +347,7 @@ static void test_smb_andx_chain_and_smb2_compound(void **state)
     assert_string_equal(fr_values(d, "nbss.length"), "46");
     const PROPERTYINST *mid = fr_inst(d, "smb.mid");
     assert_int_equal(mid->IFlags & IFLAG_SWAPPED, 0); /* little-endian in the frame */
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* SMB2 over 445: two chained headers. */
     m = fr_hex(p, 0, "00000090");
@@ -365,7 +365,7 @@ static void test_smb_andx_chain_and_smb2_compound(void **state)
     assert_string_equal(fr_values(d, "smb2.flags.response"), "1,1");
     assert_string_equal(fr_values(d, "smb2.tid"), "0x00000007,0x00000007");
     assert_string_equal(fr_values(d, "smb2.sesid"), "0x0000000000000011,0x0000000000000011");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 /* First-level encoding of a 16-byte NetBIOS name. */
@@ -398,7 +398,7 @@ static void test_netbios_dhcp_tls(void **state)
     assert_string_equal(fr_values(d, "nbns.name"),
                         "WORKGROUP<1e>,WORKGROUP<1e> (Browser Election Service)");
     assert_string_equal(fr_values(d, "nbns.addr"), "10.0.0.1");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* NBDGM direct group datagram carrying SMB. */
     m = fr_hex(p, 0, "11 0a 0001 0a000001 008a 0000 0000");
@@ -411,7 +411,7 @@ static void test_netbios_dhcp_tls(void **state)
     assert_string_equal(fr_values(d, "nbdgm.source_name"), "HOST<00>");
     assert_string_equal(fr_values(d, "nbdgm.destination_name"), "<01><02>__MSBROWSE__<02><01>");
     assert_string_equal(fr_values(d, "smb.cmd"), "0x25");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* DHCP discover. */
     memset(p, 0, 300);
@@ -425,7 +425,7 @@ static void test_netbios_dhcp_tls(void **state)
     assert_string_equal(fr_values(d, "dhcp.id"), "0x39030f3a");
     assert_string_equal(fr_values(d, "dhcp.hw.mac_addr"), "00:11:22:33:44:55");
     assert_string_equal(fr_values(d, "dhcp.option.requested_ip_address"), "192.168.0.5");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* TLS ClientHello with SNI, on a port TLS is not registered for (heuristic). */
     m = fr_hex(p, 0, "16 0301 0041 01 00003d 0303");
@@ -445,7 +445,7 @@ static void test_netbios_dhcp_tls(void **state)
     assert_string_equal(fr_values(d, "tls.handshake.type"), "1");
     assert_string_equal(fr_values(d, "tls.handshake.extensions_server_name"), "example.org");
     assert_string_equal(fr_values(d, "tls.record.version"), "0x0301");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_link_types(void **state)
@@ -461,28 +461,28 @@ static void test_link_types(void **state)
     nmx_dissection_t *d = dis(b, n + il, NMX_LINK_NULL);
     assert_string_equal(fr_protos(d->recog), "null ip udp");
     assert_string_equal(fr_values(d, "null.family"), "2");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     d = dis(ip, il, NMX_LINK_RAW);
     assert_string_equal(fr_protos(d->recog), "raw ip udp");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     d = dis(ip, il, NMX_LINK_IPV4);
     assert_string_equal(fr_protos(d->recog), "ip udp");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     n = fr_hex(b, 0, "0000 0001 0006 001122334455 0000 0800");
     memcpy(b + n, ip, il);
     d = dis(b, n + il, NMX_LINK_LINUX_SLL);
     assert_string_equal(fr_protos(d->recog), "sll ip udp");
     assert_string_equal(fr_values(d, "sll.src.eth"), "00:11:22:33:44:55");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     n = fr_hex(b, 0, "0800 0000 00000002 0001 00 06 0011223344550000");
     memcpy(b + n, ip, il);
     d = dis(b, n + il, NMX_LINK_LINUX_SLL2);
     assert_string_equal(fr_protos(d->recog), "sll ip udp");
     assert_string_equal(fr_values(d, "sll.ifindex"), "2");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* radiotap (8 bytes, no fields) + 802.11 data to the AP + LLC/SNAP + IPv4. */
     n = fr_hex(b, 0, "00 00 0800 00000000");
@@ -499,9 +499,9 @@ static void test_link_types(void **state)
     assert_string_equal(fr_values(d, "llc.type"), "0x0800");
     ADDRESS2 a;
     DWORD off;
-    assert_int_equal(nmx_frame_address(b, (uint32_t)(n + il), &d->addrs, false, ADDRESS_TYPE_ETHERNET, 0, &a, &off, NULL), 0);
+    assert_int_equal(nmx__frame_address(b, (uint32_t)(n + il), &d->addrs, false, ADDRESS_TYPE_ETHERNET, 0, &a, &off, NULL), 0);
     assert_int_equal(off, 8 + 10);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* 802.3 + LLC. */
     n = fr_hex(b, 0, "001122334455 66778899aabb 0026 424203");
@@ -511,26 +511,26 @@ static void test_link_types(void **state)
     assert_string_equal(fr_values(d, "eth.len"), "38");
     assert_string_equal(fr_values(d, "llc.dsap"), "0x42");
     assert_string_equal(fr_values(d, "llc.control"), "0x0003");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* NetMon special frames are recognised and named. */
     memset(b, 0, 32);
     d = dis(b, 32, NMX_LINK_NETMON_EVENT);
     assert_string_equal(fr_protos(d->recog), "netmon_event");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     d = dis(b, 32, NMX_LINK_NETMON_FILTER);
     assert_string_equal(fr_protos(d->recog), "netmon_filter");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     /* An unknown link type: nothing recognised, still a frame slice. */
     d = dis(b, 32, 9999);
     assert_int_equal(d->recog->nRecognizeDatas, 0);
     assert_int_equal(d->props->nPropertyInstTables, 1);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
     /* No bytes at all. */
-    d = nmx_dissect(NULL, NULL, 0, 0, NMX_LINK_ETHERNET);
+    d = nmx__dissect(NULL, NULL, 0, 0, NMX_LINK_ETHERNET);
     assert_non_null(d);
     assert_string_equal(fr_protos(d->recog), "eth");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_icmp_error_and_tunnels(void **state)
@@ -549,7 +549,7 @@ static void test_icmp_error_and_tunnels(void **state)
     assert_string_equal(fr_values(d, "udp.dstport"), "53");
     /* Addresses are the outermost ones. */
     assert_int_equal(d->addrs.ip.src, 26);
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 
     /* GTP-U G-PDU carrying IPv4. */
     uint8_t g[64];
@@ -559,31 +559,31 @@ static void test_icmp_error_and_tunnels(void **state)
     n = udp_frame(b, 2152, 2152, g, gl);
     d = dis(b, n, NMX_LINK_ETHERNET);
     assert_string_equal(fr_protos(d->recog), "eth ip udp gtp ip udp");
-    nmx_dissection_free(d);
+    nmx__dissection_free(d);
 }
 
 static void test_workspace_reuse(void **state)
 {
     (void)state;
-    nmx_proto_ws_t *ws = nmx_proto_ws_new();
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
     assert_non_null(ws);
     uint8_t b[256];
     const char req[] = "GET / HTTP/1.1\r\n\r\n";
     size_t n = tcp_frame(b, 1234, 80, req, strlen(req));
     nmx_dissection_t *keep[8];
     for (int i = 0; i < 8; i++) {
-        keep[i] = nmx_dissect(ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET);
+        keep[i] = nmx__dissect(ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET);
         assert_non_null(keep[i]);
     }
     /* Results stay valid after the workspace moved on, and after it is freed. */
-    nmx_proto_ws_free(ws);
+    nmx__proto_ws_free(ws);
     for (int i = 0; i < 8; i++) {
         assert_string_equal(fr_values(keep[i], "http.request.method"), "GET");
-        assert_true(nmx_dissection_index(keep[i], fr_inst(keep[i], "tcp.len")) >= 0);
-        assert_int_equal(nmx_dissection_index(keep[i], fr_inst(keep[(i + 1) % 8], "tcp.len")), -1);
+        assert_true(nmx__dissection_index(keep[i], fr_inst(keep[i], "tcp.len")) >= 0);
+        assert_int_equal(nmx__dissection_index(keep[i], fr_inst(keep[(i + 1) % 8], "tcp.len")), -1);
     }
     for (int i = 0; i < 8; i++)
-        nmx_dissection_free(keep[i]);
+        nmx__dissection_free(keep[i]);
 }
 
 int main(void)

@@ -50,7 +50,7 @@ static json_t *merge2(json_t *a, json_t *b, char *note)
 {
     json_t *docs[2] = {a, b};
     char err[256], nb[256];
-    json_t *m = nmx_report_merge(docs, b != NULL ? 2 : 1, err, sizeof err, nb, sizeof nb);
+    json_t *m = nmx__report_merge(docs, b != NULL ? 2 : 1, err, sizeof err, nb, sizeof nb);
     if (note != NULL)
         strcpy(note, nb);
     if (m == NULL)
@@ -338,20 +338,20 @@ static void test_refused(void **state)
     char err[256];
     json_t *a = shard(1, 2, SUM_RULES, "null", "[]", "[]", 1), *b = shard(1, 3, SUM_RULES, "null", "[]", "[]", 1);
     json_t *docs[2] = {a, b};
-    assert_null(nmx_report_merge(docs, 2, err, sizeof err, NULL, 0));
+    assert_null(nmx__report_merge(docs, 2, err, sizeof err, NULL, 0));
     assert_non_null(strstr(err, "not shards of one set"));
     json_decref(b);
     b = shard(2, 2, SUM_RULES, "null", "[]", "[]", 1);
     json_object_set_new(json_array_get(json_object_get(b, "experts"), 0), "module", json_string("y"));
     docs[1] = b;
-    assert_null(nmx_report_merge(docs, 2, err, sizeof err, NULL, 0));
+    assert_null(nmx__report_merge(docs, 2, err, sizeof err, NULL, 0));
     assert_non_null(strstr(err, "not report 1's"));
     json_decref(b);
     b = json_string("no");
     docs[1] = b;
-    assert_null(nmx_report_merge(docs, 2, err, sizeof err, NULL, 0));
+    assert_null(nmx__report_merge(docs, 2, err, sizeof err, NULL, 0));
     assert_non_null(strstr(err, "not an nmexpert report"));
-    assert_null(nmx_report_merge(docs, 0, err, sizeof err, NULL, 0));
+    assert_null(nmx__report_merge(docs, 0, err, sizeof err, NULL, 0));
     json_decref(a);
     json_decref(b);
     /* a declaration with a line that is not a rule: reported per shard, with why */

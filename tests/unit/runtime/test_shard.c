@@ -1,5 +1,5 @@
 /*
- * test_shard.c - nmx_shard_of() (src/runtime/shard.c): the same shard in
+ * test_shard.c - nmx__shard_of() (src/runtime/shard.c): the same shard in
  * both directions of a connection, every fragment of a datagram together,
  * frames without IP in shard 1, and connections spread over the shards.
  */
@@ -42,8 +42,8 @@ static uint32_t ipv4_frame(uint8_t *f, const uint8_t src[4], const uint8_t dst[4
 static uint32_t shard(const uint8_t *f, uint32_t len, uint32_t n)
 {
     nmx_recog_buf_t rb;
-    nmx_recognize(f, len, len, 1 /* Ethernet */, &rb, NULL);
-    return nmx_shard_of(f, len, &rb.table, n);
+    nmx__recognize(f, len, len, 1 /* Ethernet */, &rb, NULL);
+    return nmx__shard_of(f, len, &rb.table, n);
 }
 
 static void test_both_directions(void **state)

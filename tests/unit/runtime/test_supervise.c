@@ -37,7 +37,7 @@ const char *__asan_default_options(void)
  * itself within 30 s. */
 static void run_to_end(nmx_child_t *c, nmx_spawn_t *s)
 {
-    assert_int_equal(nmx_child_run(c, s, 30.0), 0);
+    assert_int_equal(nmx__child_run(c, s, 30.0), 0);
     assert_true(c->finished);
     assert_true(c->have_status);
 }
@@ -47,7 +47,7 @@ static void expect_msg(nmx_child_t *c, uint32_t type, const char *text)
 {
     uint32_t t = 0, len = 0;
     const uint8_t *p = NULL;
-    assert_true(nmx_child_next(c, &t, &p, &len));
+    assert_true(nmx__child_next(c, &t, &p, &len));
     assert_int_equal(t, type);
     assert_int_equal(len, strlen(text));
     assert_memory_equal(p, text, len);
@@ -56,9 +56,9 @@ static void expect_msg(nmx_child_t *c, uint32_t type, const char *text)
 static void send_three(void *arg, int chan)
 {
     (void)arg;
-    nmx_chan_send(chan, 1, "one", 3);
-    nmx_chan_send(chan, 2, "", 0);
-    nmx_chan_send(chan, 3, "three", 5);
+    nmx__chan_send(chan, 1, "one", 3);
+    nmx__chan_send(chan, 2, "", 0);
+    nmx__chan_send(chan, 3, "three", 5);
 }
 
 static void messages_arrive_in_order(void **state)
@@ -69,15 +69,15 @@ static void messages_arrive_in_order(void **state)
     run_to_end(&c, &s);
     assert_true(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0);
     assert_int_not_equal(c.containment, NMX_CONTAIN_NONE);
-    assert_non_null(nmx_containment_name(c.containment));
+    assert_non_null(nmx__containment_name(c.containment));
     expect_msg(&c, 1, "one");
     expect_msg(&c, 2, "");
     expect_msg(&c, 3, "three");
     uint32_t t, len;
     const uint8_t *p;
-    assert_false(nmx_child_next(&c, &t, &p, &len));
+    assert_false(nmx__child_next(&c, &t, &p, &len));
     assert_false(c.chan_broken);
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 }
 
 static void exit_seven(void *arg, int chan)
@@ -103,13 +103,13 @@ static void end_is_reported_as_it_happened(void **state)
     run_to_end(&c, &s);
     assert_true(WIFEXITED(c.status));
     assert_int_equal(WEXITSTATUS(c.status), 7);
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 
     s.fn = crash;
     run_to_end(&c, &s);
     assert_true(WIFSIGNALED(c.status));
     assert_int_equal(WTERMSIG(c.status), SIGSEGV);
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 }
 
 /* Starts a daemon (double fork, new session) and a plain child, all three
@@ -127,7 +127,7 @@ static void start_daemons(void *arg, int chan)
     if (fork() == 0)
         for (;;)
             pause();
-    nmx_chan_send(chan, 9, "started", 7);
+    nmx__chan_send(chan, 9, "started", 7);
     for (;;)
         pause();
 }
@@ -136,8 +136,8 @@ static void start_daemons(void *arg, int chan)
  * `seconds`. */
 static bool pipe_closes(int rd, double seconds)
 {
-    double until = nmx_now_s() + seconds;
-    while (nmx_now_s() < until) {
+    double until = nmx__now_s() + seconds;
+    while (nmx__now_s() < until) {
         struct pollfd pf = {rd, POLLIN, 0};
         if (poll(&pf, 1, 100) > 0) {
             char b;
@@ -155,16 +155,16 @@ static void time_limit_ends_everything_it_started(void **state)
     assert_int_equal(pipe(p), 0);
     nmx_child_t c;
     nmx_spawn_t s = {.fn = start_daemons, .keep_fds = &p[1], .nkeep = 1};
-    double t0 = nmx_now_s();
-    assert_int_equal(nmx_child_run(&c, &s, 1.0), 1);
+    double t0 = nmx__now_s();
+    assert_int_equal(nmx__child_run(&c, &s, 1.0), 1);
     close(p[1]);
-    assert_true(nmx_now_s() - t0 < 20.0);
+    assert_true(nmx__now_s() - t0 < 20.0);
     assert_true(c.finished);
     expect_msg(&c, 9, "started");
     /* The expert, its child and its daemon all held p[1]: all are gone. */
     assert_true(pipe_closes(p[0], 10.0));
     close(p[0]);
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 }
 
 static void flood(void *arg, int chan)
@@ -173,7 +173,7 @@ static void flood(void *arg, int chan)
     static char big[4096];
     memset(big, 'x', sizeof big);
     for (int i = 0; i < 64; i++)
-        if (nmx_chan_send(chan, 5, big, sizeof big) != 0)
+        if (nmx__chan_send(chan, 5, big, sizeof big) != 0)
             break;
 }
 
@@ -194,17 +194,17 @@ static void channel_is_bounded(void **state)
     uint32_t t, len;
     const uint8_t *p;
     int n = 0;
-    while (nmx_child_next(&c, &t, &p, &len))
+    while (nmx__child_next(&c, &t, &p, &len))
         n++;
     assert_true(n <= 4); /* what fitted in 16 KiB, nothing beyond */
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 
     /* A header announcing more than a message may hold breaks the channel. */
     s = (nmx_spawn_t){.fn = garbage};
     run_to_end(&c, &s);
-    assert_false(nmx_child_next(&c, &t, &p, &len));
+    assert_false(nmx__child_next(&c, &t, &p, &len));
     assert_true(c.chan_broken);
-    nmx_child_release(&c);
+    nmx__child_release(&c);
 }
 
 /* Reports what the expert process holds: an inherited descriptor it was
@@ -218,7 +218,7 @@ static void inspect(void *arg, int chan)
     void *m = malloc(256u << 20);
     r[2] = m == NULL ? 'F' : 'A';
     free(m);
-    nmx_chan_send(chan, 4, r, sizeof r);
+    nmx__chan_send(chan, 4, r, sizeof r);
 }
 
 static void child_keeps_nothing_it_was_not_given(void **state)
@@ -230,16 +230,16 @@ static void child_keeps_nothing_it_was_not_given(void **state)
     nmx_spawn_t s = {.fn = inspect, .arg = &fd, .mem_limit = 16u << 20};
     run_to_end(&c, &s);
     expect_msg(&c, 4, "CNF");
-    nmx_child_release(&c);
+    nmx__child_release(&c);
     /* Without a limit the same allocation succeeds: the limit did it. */
     s.mem_limit = 0;
     run_to_end(&c, &s);
     uint32_t t, len;
     const uint8_t *p;
-    assert_true(nmx_child_next(&c, &t, &p, &len));
+    assert_true(nmx__child_next(&c, &t, &p, &len));
     assert_int_equal(len, 3);
     assert_int_equal(p[2], 'A');
-    nmx_child_release(&c);
+    nmx__child_release(&c);
     close(fd);
 }
 
