@@ -159,12 +159,24 @@ def self_test(text):
     return 1 if bad else 0
 
 
+def with_includes(path):
+    """host.h with the public headers beside it that it includes
+    (#include <nmexpert/capture.h>, ...) written in place: the one API."""
+    here = os.path.dirname(path)
+    text = open(path, encoding="utf-8").read()
+
+    def inline(m):
+        sub = os.path.join(here, m.group(1))
+        return open(sub, encoding="utf-8").read() if os.path.exists(sub) else m.group(0)
+    return re.sub(r'#include <nmexpert/([a-z_]+\.h)>', inline, text)
+
+
 def main(argv):
     selftest = "--self-test" in argv
     argv = [a for a in argv if a != "--self-test"]
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     path = argv[0] if argv else os.path.join(root, "include", "nmexpert", "host.h")
-    text = open(path, encoding="utf-8").read()
+    text = with_includes(path)
     if selftest:
         return self_test(text)
     found = problems(text)

@@ -5,6 +5,10 @@
  * tests and third-party front ends.  Experts never include it; they see only
  * <netmon.h>.  All handles are opaque, and no third-party library's type
  * appears here (only C and libc types: FILE, the <stdint.h> integers).
+ * It includes the parts that lower layers of the library implement on
+ * their own: <nmexpert/capture.h> (captures), <nmexpert/protocols.h>
+ * (protocol and field descriptions) and <nmexpert/export.h> (NMX_EXPORT).
+ * Include this header; the convention below holds for all of them.
  *
  * Errors: one convention for every function.
  *
@@ -44,15 +48,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <nmexpert/capture.h>
+#include <nmexpert/export.h>
+#include <nmexpert/protocols.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(__GNUC__)
-#define NMX_EXPORT __attribute__((visibility("default")))
-#else
-#define NMX_EXPORT
-#endif
 
 #define NMX_VERSION_MAJOR 0
 #define NMX_VERSION_MINOR 1
@@ -62,114 +65,18 @@ extern "C" {
 /* The library's version string, e.g. "0.1.0".  Cannot fail. */
 NMX_EXPORT const char *nmx_version(void);
 
+/* Captures: <nmexpert/capture.h>.  Protocols and fields: <nmexpert/protocols.h>. */
+
 /* ===================================================================== */
-/* Captures (src/capture)                                                 */
+/* Captures as reports describe them (src/report)                         */
 /* ===================================================================== */
 
-typedef struct nmx_capture nmx_capture_t;
-
-/* What `nmexpert info` reports; strings and arrays belong to the capture. */
-typedef struct nmx_capture_info {
-    const char *path;             /* as opened */
-    const char *format;           /* "pcap", "pcapng", "netmon1" or "netmon2" */
-    const char *format_detail;    /* e.g. "pcap, big-endian, nanosecond" or "NetMon 2.3" */
-    uint32_t frames;              /* frames readable (before any damage) */
-    uint64_t captured_bytes;      /* sum of stored lengths */
-    uint64_t wire_bytes;          /* sum of on-the-wire lengths */
-    int64_t first_ns;             /* absolute UTC time of the earliest frame, ns; 0 if none */
-    int64_t last_ns;              /* ... of the latest frame */
-    size_t n_link_types;          /* distinct link types, in order of first use */
-    const char *const *link_types; /* short names: "ether", "linux-sll", "rawip", ... */
-    const uint32_t *link_type_values; /* their pcap LINKTYPE_ values (NetMon-only kinds > 0xFFFF) */
-    size_t n_comments;            /* capture-level and frame comments */
-    const char *const *comments;
-    const char *damage;           /* NULL, or "FILE: offset N: reason" where reading stopped */
-    uint64_t damage_offset;       /* byte offset of the damage */
-    /* Added with the capture readers (0.1.0); appended so that existing code keeps compiling. */
-    const char *const *link_type_descriptions; /* parallel to link_types: "Ethernet", ... */
-    const uint32_t *comment_frames; /* parallel to comments: 0 = the capture's, else frame number + 1 */
-    unsigned time_digits;         /* sub-second digits the format stores: 3, 6, 7 or 9 */
-    uint64_t file_size;           /* bytes in the file */
-    uint32_t interfaces;          /* pcapng interfaces (all sections); 1 for other formats */
-    const char *damage_reason;    /* the reason alone, without file and offset; NULL if intact */
-    uint32_t n_warnings;          /* non-fatal oddities seen (e.g. normalised timestamps) */
-    size_t n_warning_texts;       /* how many of them are kept as text */
-    const char *const *warnings;
-    /* Added with several captures in one run (0.2.0). */
-    uint32_t n_files;               /* files merged into this capture: 1 unless several were named */
-    const char *const *files;       /* their names, in the order given (files[0] == path) */
-    const uint32_t *file_frames;    /* frames each file holds */
-    const char *compression;        /* "gzip", "zstd" or "lz4" if the file was decompressed, else NULL */
-    int64_t frame1_ns;              /* time of frame 1, the origin of relative times (0 if none) */
-} nmx_capture_info_t;
-
-/*
- * Opens a pcap, pcapng or NetMon 1.x/2.x capture, recognised by its magic
- * number, and indexes every frame.  "-" reads standard input to its end; a
- * capture compressed with gzip, zstd or lz4 (recognised by content) is
- * decompressed into memory first (NMEXPERT_DECOMPRESS_LIMIT, default 4G,
- * caps the bytes).  On failure returns NULL and writes a
- * message naming the file, the byte offset and the reason into errbuf.  A
- * capture damaged after some good frames opens successfully: its info says
- * where the damage is, and the frames before it are usable.
- */
-NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_t errlen);
-
-/*
- * Opens several captures as one, their frames merged in time order as
- * mergecap merges them (ties go to the file named first; each file's own
- * order is kept).  Frame numbers run across the files; the info's files
- * and file_frames name them, and nmx_capture_frame_file() tells which file
- * a frame came from.  Each path is read as nmx_capture_open reads it ("-"
- * is standard input, at most once; gzip, zstd and lz4 are decompressed).
- * On failure returns NULL with a message naming the file in errbuf.
- */
-NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
-                                                 size_t errlen);
-
-/* The file (index into info.files) that frame i (0-based) came from; its
- * 0-based number in that file in *local when local is not NULL.  Cannot
- * fail (a frame past the end, or a single capture: file 0, *local = i). */
-NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i, uint32_t *local);
-/* Closing (NULL is ignored), the frame count and the info cannot fail. */
-NMX_EXPORT void nmx_capture_close(nmx_capture_t *cap);
-NMX_EXPORT uint32_t nmx_capture_frame_count(const nmx_capture_t *cap);
-NMX_EXPORT void nmx_capture_get_info(const nmx_capture_t *cap, nmx_capture_info_t *info);
 /* The capture as the JSON report's "capture" object describes it, as JSON
  * text (malloc'd: free() it); NULL with a message when out of memory. */
 NMX_EXPORT char *nmx_capture_json(const nmx_capture_t *cap, char *errbuf, size_t errlen);
 /* An absolute time (ns since 1970, UTC) as ISO 8601 text with `digits`
  * decimals (at most 9), "2024-01-31T12:00:00.123456Z", cut to n bytes. */
 NMX_EXPORT void nmx_iso_time(int64_t ns, unsigned digits, char *buf, size_t n);
-
-/* ===================================================================== */
-/* Protocols and fields the dissectors know (src/proto)                    */
-/* ===================================================================== */
-
-typedef struct nmx_protocol_desc {
-    const char *name;        /* display-filter name: "tcp" */
-    const char *netmon_name; /* NetMon name ("TCP"), or NULL */
-    const char *alias;       /* another accepted name, or NULL */
-    const char *description; /* "Transmission Control Protocol" */
-    size_t nfields;
-} nmx_protocol_desc_t;
-
-typedef struct nmx_field_desc {
-    const char *protocol;       /* "tcp" */
-    const char *key;            /* display-filter name: "tcp.srcport" */
-    const char *label;          /* "Source Port" */
-    const char *type;           /* "uint16", "int32", "bool", "ether", "ipv4", "ipv6", "string", "bytes", "none" */
-    const char *wireshark_type; /* the same as tshark -G fields names it: "FT_UINT16" */
-    const char *base;           /* numbers: "dec", "hex", "dec_hex", "hex_dec", "oct"; else "" */
-    uint64_t bitmask;           /* bits within the container, 0 for none */
-} nmx_field_desc_t;
-
-/* Protocols known (0 .. count-1), described.  Pure look-ups: -1, without
- * a message, when i (or k) is out of range or out is NULL; 0 otherwise. */
-NMX_EXPORT size_t nmx_protocol_count(void);
-NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out);
-/* Field k of protocol i. */
-NMX_EXPORT int nmx_field_describe(size_t i, size_t k, nmx_field_desc_t *out);
 
 /* ===================================================================== */
 /* Experts and runs (src/runtime, src/report)                             */

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <nmexpert/host.h>
+#include <nmexpert/capture.h>
 
 #include "common/error.h"
 #include "common/linktype.h"

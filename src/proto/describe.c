@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <nmexpert/host.h>
+#include <nmexpert/protocols.h>
 
 #include "proto/proto_int.h"
 
