@@ -113,14 +113,8 @@ static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
     return 0;
 }
 
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
-{
-    (void)si;
-    (void)flags;
-    (void)hwnd;
-    return eu_configure(key, ppConfig, config_text);
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- the run ------------------------------------------------------------------- */
 
@@ -630,13 +624,9 @@ static BOOL shard_output(struct co_run *r, DWORD flags)
 /* The run state for these settings (r->set), or NULL after reporting why. */
 static struct co_run *run_new(HEXPERTKEY key, const settings_t *set, DWORD flags, PEXPERTSTARTUPINFO si)
 {
-    DWORD err = 0;
-    struct co_run *r = ExpertAllocMemory(key, sizeof *r, &err);
-    if (r == NULL) {
-        if (err != NMERR_EXPERT_TERMINATE)
-            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+    struct co_run *r = eu_run_alloc(key, sizeof *r);
+    if (r == NULL)
         return NULL;
-    }
     r->key = key;
     r->set = *set;
     eu_walk_init(&r->walk, key, si);

@@ -29,6 +29,15 @@ BOOL eu_run_begin(HEXPERTKEY key, const char *status, const char *settings_error
     return TRUE;
 }
 
+void *eu_run_alloc(HEXPERTKEY key, size_t size)
+{
+    DWORD err = 0;
+    void *p = ExpertAllocMemory(key, size, &err);
+    if (p == NULL && err != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+    return p;
+}
+
 DWORD eu_problem(HEXPERTKEY key, DWORD code, LONG pct, const char *fmt, ...)
 {
     char text[EXPERTSTRINGLENGTH];

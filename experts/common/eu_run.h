@@ -24,6 +24,10 @@ BOOL eu_register(PEXPERTENUMINFO info, const char *name, const char *description
  * NMERR_INVALID_PARAMETER and that text.  TRUE when the run may go on. */
 BOOL eu_run_begin(HEXPERTKEY key, const char *status, const char *settings_error);
 
+/* A run's state: `size` zeroed bytes in the expert heap, or NULL after
+ * reporting the problem (nothing when the host said stop). */
+void *eu_run_alloc(HEXPERTKEY key, size_t size);
+
 /* Reports EXPERTSTATUS_PROBLEM with an NMERR sub-status and a formatted text
  * (what a Run does just before it returns FALSE).  Returns `code`. */
 DWORD eu_problem(HEXPERTKEY key, DWORD code, LONG pct, const char *fmt, ...)

@@ -58,4 +58,15 @@ typedef int (*eu_config_text_fn)(const EXPERTCONFIG *cfg, char *text, size_t cap
  * give the defaults); at most 511 bytes.  TRUE when stored. */
 BOOL eu_configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, eu_config_text_fn fn);
 
+/* Defines the expert's Configure entry point as eu_configure() with `fn`
+ * (the startup information, flags and window are not used). */
+#define EU_CONFIGURE_WITH(fn)                                                                                  \
+    BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si, DWORD flags, HWND hwnd) \
+    {                                                                                                          \
+        (void)si;                                                                                              \
+        (void)flags;                                                                                           \
+        (void)hwnd;                                                                                            \
+        return eu_configure(key, ppConfig, fn);                                                                \
+    }
+
 #endif /* NMX_EU_SETTINGS_H */

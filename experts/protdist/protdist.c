@@ -129,15 +129,8 @@ static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
     return 0;
 }
 
-/* Validates the settings and hands back their normalised text. */
-BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
-                      DWORD StartupFlags, HWND hWnd)
-{
-    (void)pExpertStartupInfo;
-    (void)StartupFlags;
-    (void)hWnd;
-    return eu_configure(hExpertKey, ppConfig, config_text);
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* Report order (ctx: the sort setting): frames, then bytes, then name;
  * bytes, then frames, then name; or name alone. */

@@ -170,14 +170,8 @@ static int config_text(const EXPERTCONFIG *cfg, char *buf, size_t cap)
     return 0;
 }
 
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
-{
-    (void)si;
-    (void)flags;
-    (void)hwnd;
-    return eu_configure(key, ppConfig, config_text);
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- statistics -------------------------------------------------------------- */
 
@@ -944,13 +938,9 @@ static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
 /* The state of a run with these settings; NULL after reporting why. */
 static state_t *state_new(HEXPERTKEY key, const settings_t *set, DWORD flags)
 {
-    DWORD err = 0;
-    state_t *st = ExpertAllocMemory(key, sizeof *st, &err);
-    if (st == NULL) {
-        if (err != NMERR_EXPERT_TERMINATE)
-            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+    state_t *st = eu_run_alloc(key, sizeof *st);
+    if (st == NULL)
         return NULL;
-    }
     st->key = key;
     st->set = *set;
     eu_vec_init(&st->samples, sizeof(sample_t), 64);

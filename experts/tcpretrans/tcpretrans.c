@@ -123,14 +123,8 @@ static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
     return 0;
 }
 
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
-{
-    (void)si;
-    (void)flags;
-    (void)hwnd;
-    return eu_configure(key, ppConfig, config_text);
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- connections -------------------------------------------------------------- */
 

@@ -130,15 +130,8 @@ static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
     return 0;
 }
 
-/* Validates the settings and hands back their normalised text. */
-BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
-                      DWORD StartupFlags, HWND hWnd)
-{
-    (void)pExpertStartupInfo;
-    (void)StartupFlags;
-    (void)hWnd;
-    return eu_configure(hExpertKey, ppConfig, config_text);
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* Adds one frame of `len` bytes sent by `src` to `dst`. */
 static DWORD count_pair(HEXPERTKEY key, eu_map_t *m, const BYTE *src, const BYTE *dst, size_t n, DWORD len)
