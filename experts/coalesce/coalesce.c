@@ -43,11 +43,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)")
 
 /* ---- settings --------------------------------------------------------------- */
 

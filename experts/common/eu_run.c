@@ -29,6 +29,14 @@ BOOL eu_run_begin(HEXPERTKEY key, const char *status, const char *settings_error
     return TRUE;
 }
 
+BOOL eu_need_capture(HEXPERTKEY key, const EXPERTSTARTUPINFO *si, const char *who)
+{
+    if (si != NULL && si->hCapture != NULL)
+        return TRUE;
+    eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "%s: no capture", who);
+    return FALSE;
+}
+
 void *eu_run_alloc(HEXPERTKEY key, size_t size)
 {
     DWORD err = 0;

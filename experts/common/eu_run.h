@@ -19,10 +19,22 @@
  * vendor "nmexpert", a one-line description, version 1, configurable. */
 BOOL eu_register(PEXPERTENUMINFO info, const char *name, const char *description);
 
+/* Defines the expert's Register entry point as eu_register() with its
+ * display name and one-line description. */
+#define EU_REGISTER_AS(name, description)                                                                      \
+    BOOL WINAPI Register(PEXPERTENUMINFO info)                                                                 \
+    {                                                                                                          \
+        return eu_register(info, name, description);                                                           \
+    }
+
 /* The start of a Run: reports STARTING with `status`, then, when the
  * settings were refused (settings_error != NULL), PROBLEM with
  * NMERR_INVALID_PARAMETER and that text.  TRUE when the run may go on. */
 BOOL eu_run_begin(HEXPERTKEY key, const char *status, const char *settings_error);
+
+/* TRUE when the startup information names a capture; else reports the
+ * problem "WHO: no capture" (NMERR_INVALID_HCAPTURE). */
+BOOL eu_need_capture(HEXPERTKEY key, const EXPERTSTARTUPINFO *si, const char *who);
 
 /* A run's state: `size` zeroed bytes in the expert heap, or NULL after
  * reporting the problem (nothing when the host said stop). */

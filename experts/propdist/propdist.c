@@ -622,12 +622,10 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
-{
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "The values one property takes across the capture, and how often "
-                       "(choose it with property=KEY, e.g. ip.ttl)");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "The values one property takes across the capture, and how often "
+               "(choose it with property=KEY, e.g. ip.ttl)")
 
 /*
  * Validates the settings and returns their normalised text.  Started from
@@ -723,10 +721,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
     HEXPERTKEY key = hExpertKey;
     if (!eu_run_begin(key, "counting property values", NULL))
         return FALSE;
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "propdist: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "propdist"))
         return FALSE;
-    }
     /* A right-click start uses the startup information and ignores the
      * stored configuration (spec 3.4). */
     int rmc = (StartupFlags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) != 0 &&

@@ -112,11 +112,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
-{
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "Frames and bytes per protocol found in the capture's frames");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Frames and bytes per protocol found in the capture's frames")
 
 /* The normalised text of a configuration (eu_configure); none is refused. */
 static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
@@ -277,10 +275,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
     settings_t s;
     if (!eu_run_begin(key, "counting protocols", read_settings(pConfig, &s) == 0 ? NULL : s.error))
         return FALSE;
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "protdist: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "protdist"))
         return FALSE;
-    }
 
     run_t r = {.key = key};
     eu_walk_t walk;

@@ -54,11 +54,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice")
 
 /* ---- settings --------------------------------------------------------------- */
 

@@ -45,11 +45,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "TCP segments that resend data (or a SYN/FIN) already sent on their connection");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "TCP segments that resend data (or a SYN/FIN) already sent on their connection")
 
 /* ---- settings --------------------------------------------------------------- */
 

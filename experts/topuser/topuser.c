@@ -106,11 +106,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
-{
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "Frames and bytes each MAC, IPv4 or IPv6 address sent and received");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Frames and bytes each MAC, IPv4 or IPv6 address sent and received")
 
 /* The normalised text of a configuration (eu_configure); none is refused. */
 static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
@@ -286,10 +284,8 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
         return FALSE;
     if (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD)
         s.count = 0; /* every address: `nmexpert merge` cuts the top N */
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "topuser: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "topuser"))
         return FALSE;
-    }
     static const char *const proto_of[] = {"eth", "ip", "ipv6"};
     run_t r = {.key = key, .kind = s.kind};
     r.ids = (ids_t){eu_protocol_id(proto_of[s.kind]), eu_protocol_id("icmp"), eu_protocol_id("icmpv6")};
