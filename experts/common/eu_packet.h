@@ -130,7 +130,8 @@ typedef struct eu_conns {
     eu_vec_t recs;         /* the records */
 } eu_conns_t;
 
-/* An empty table of `size`-byte records; 0 or an NMERR code. */
+/* An empty table of `size`-byte records (the first allocation holds 256,
+ * then it doubles); 0 or an NMERR code. */
 DWORD eu_conns_init(HEXPERTKEY key, eu_conns_t *t, size_t size);
 
 /* The map entry of segment s's connection (created when new: index 0),
