@@ -619,14 +619,18 @@ static BOOL shard_output(struct co_run *r, DWORD flags)
     return TRUE;
 }
 
-/* The run state for these settings (r->set), or NULL after reporting why. */
-static struct co_run *run_new(HEXPERTKEY key, const settings_t *set, DWORD flags, PEXPERTSTARTUPINFO si)
+/* The start of a run: the settings read and checked, then the run state
+ * made; NULL after reporting why not. */
+static struct co_run *run_new(HEXPERTKEY key, const EXPERTCONFIG *cfg, DWORD flags, PEXPERTSTARTUPINFO si)
 {
+    settings_t set;
+    if (!eu_run_begin(key, "reading the settings", read_settings(cfg, &set) == 0 ? NULL : set.error))
+        return NULL;
     struct co_run *r = eu_run_alloc(key, sizeof *r);
     if (r == NULL)
         return NULL;
     r->key = key;
-    r->set = *set;
+    r->set = set;
     eu_walk_init(&r->walk, key, si);
     eu_vec_init(&r->conv, 1, 2048);
     if (r->set.output[0] == '\0') {
@@ -674,10 +678,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
                                   DWORD flags, HWND hwnd)
 {
     (void)hwnd;
-    settings_t set;
-    if (!eu_run_begin(key, "reading the settings", read_settings(pConfig, &set) == 0 ? NULL : set.error))
-        return FALSE;
-    struct co_run *r = run_new(key, &set, flags, si);
+    struct co_run *r = run_new(key, pConfig, flags, si);
     if (r == NULL)
         return FALSE;
     DWORD rc = run_all(r);

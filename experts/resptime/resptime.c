@@ -933,14 +933,18 @@ static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
     return st->err;
 }
 
-/* The state of a run with these settings; NULL after reporting why. */
-static state_t *state_new(HEXPERTKEY key, const settings_t *set, DWORD flags)
+/* The start of a run: the settings read, then the state made; NULL after
+ * reporting why not. */
+static state_t *state_new(HEXPERTKEY key, const EXPERTCONFIG *cfg, DWORD flags)
 {
+    settings_t set;
+    if (!eu_run_begin(key, "reading the settings", read_settings(cfg, &set) == 0 ? NULL : set.error))
+        return NULL;
     state_t *st = eu_run_alloc(key, sizeof *st);
     if (st == NULL)
         return NULL;
     st->key = key;
-    st->set = *set;
+    st->set = set;
     eu_vec_init(&st->samples, sizeof(sample_t), 64);
     st->shard = (flags & NMX_EXPERT_STARTUP_FLAG_SHARD) != 0;
     if (st->shard)
@@ -955,10 +959,7 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
                                   DWORD flags, HWND hwnd)
 {
     (void)hwnd;
-    settings_t set;
-    if (!eu_run_begin(key, "reading the settings", read_settings(pConfig, &set) == 0 ? NULL : set.error))
-        return FALSE;
-    state_t *st = state_new(key, &set, flags);
+    state_t *st = state_new(key, pConfig, flags);
     if (st == NULL)
         return FALSE;
     eu_walk_t walk;
