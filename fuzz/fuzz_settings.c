@@ -1,13 +1,13 @@
 /*
  * fuzz_settings.c - the KEY=VALUE settings parser the built-in experts use
- * (experts/common/expert_util.h, eu_parse_settings) on arbitrary
+ * (experts/common/eu_settings.h, eu_parse_settings) on arbitrary
  * configuration bytes, as `--config NAME=FILE` can deliver them.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "expert_util.h"
+#include "eu_settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

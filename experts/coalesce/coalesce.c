@@ -28,6 +28,9 @@
 #include <netmon.h>
 
 #include "coalesce.h"
+#include "eu_event.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "Protocol Coalesce"
 
@@ -40,11 +43,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Writes a capture with one frame per TCP transaction (HTTP, SMB, runs of data)")
 
 /* ---- settings --------------------------------------------------------------- */
 
@@ -84,10 +85,8 @@ static int setting(void *ctx, const char *key, const char *value)
 static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
-    int rc = eu_parse_settings(cfg, setting, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long (at most 255 bytes)");
-    return rc == 0 ? 0 : -1;
+    return eu_read_settings(cfg, setting, s, s->error, sizeof s->error,
+                            "a setting line is not KEY=VALUE or is too long (at most 255 bytes)");
 }
 
 /* The format for an output file: explicit, else .cap means NetMon 2. */
@@ -99,22 +98,21 @@ static int output_format(const settings_t *s)
     return n >= 4 && eu_streq_nocase(s->output + n - 4, ".cap") ? NMX_WRITER_NETMON2 : NMX_WRITER_PCAP;
 }
 
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
+/* The normalised text of a configuration (eu_configure). */
+static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
 {
-    (void)si;
-    (void)flags;
-    (void)hwnd;
     settings_t s;
-    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
-        return FALSE;
-    char text[320] = "";
+    if (read_settings(cfg, &s) != 0)
+        return -1;
     if (s.output[0] != '\0')
-        eu_config_line(text, sizeof text, "output", s.output);
+        eu_config_line(text, cap, "output", s.output);
     if (s.output[0] != '\0' || s.format != 0)
-        eu_config_line(text, sizeof text, "format", output_format(&s) == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
-    return eu_config_store(key, ppConfig, text) == 0;
+        eu_config_line(text, cap, "format", output_format(&s) == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
+    return 0;
 }
+
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- the run ------------------------------------------------------------------- */
 
@@ -128,13 +126,11 @@ struct co_run {
     WORD arp;
     uint32_t linktype;     /* of the output */
     HNMXWRITER w;
-    eu_map_t map;
-    co_conn_t *conns;
-    uint32_t nconns;
-    uint32_t capconns;
+    eu_conns_t conns;      /* co_conn_t */
     BYTE *scratch;         /* CO_HEADROOM + a little: control frames */
-    BYTE *conv;            /* frames given another link header */
-    uint32_t convcap;
+    eu_vec_t conv;         /* bytes: a frame given another link header */
+    int64_t t;             /* time of the latest frame */
+    eu_walk_t walk;
     co_stats_t st;
     char error[1024];      /* a write error's text */
 };
@@ -325,20 +321,14 @@ static DWORD copy_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, int64
         r->st.dropped++;
         return 0;
     }
-    uint32_t need = 16 + cap - off;
-    if (need > r->convcap) {
-        DWORD err = 0;
-        BYTE *p = r->conv == NULL ? ExpertAllocMemory(r->key, need, &err)
-                                  : ExpertReallocMemory(r->key, r->conv, need, &err);
-        if (p == NULL)
-            return err != 0 ? err : NMERR_OUT_OF_MEMORY;
-        r->conv = p;
-        r->convcap = need;
-    }
-    uint32_t h = put_link(r->linktype, r->conv, NULL, 0, etype);
-    memcpy(r->conv + h, f + off, cap - off);
+    DWORD err = eu_vec_reserve(r->key, &r->conv, 16 + (size_t)(cap - off));
+    if (err != 0)
+        return err;
+    BYTE *conv = r->conv.data;
+    uint32_t h = put_link(r->linktype, conv, NULL, 0, etype);
+    memcpy(conv + h, f + off, cap - off);
     r->st.converted++;
-    return write_frame(r, t, r->conv, h + cap - off, h + (wire > off ? wire - off : 0));
+    return write_frame(r, t, conv, h + cap - off, h + (wire > off ? wire - off : 0));
 }
 
 /* The Internet checksum's running sum (RFC 1071), in native byte order. */
@@ -453,13 +443,11 @@ DWORD co_write_tcp(struct co_run *r, co_conn_t *c, int side, BYTE *payload, uint
  * a connection already closed, to be ignored). */
 static co_conn_t *conn_of(struct co_run *r, const eu_tcpseg_t *s, int64_t t, int *side, DWORD *err)
 {
-    eu_conn_key_t k;
-    eu_conn_key_of(s, &k, side);
-    eu_conn_entry_t *e = eu_map_get(r->key, &r->map, &k, 1, err);
+    eu_conn_entry_t *e = eu_conns_find(r->key, &r->conns, s, side, err);
     if (e == NULL)
         return NULL;
     if (e->index != 0) {
-        co_conn_t *c = &r->conns[e->index - 1];
+        co_conn_t *c = eu_conns_rec(&r->conns, e);
         const co_dir_t *d = &c->d[*side];
         int syn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN;
         int new_isn = syn && d->seen && !(d->syn && d->isn == s->seq);
@@ -472,24 +460,12 @@ static co_conn_t *conn_of(struct co_run *r, const eu_tcpseg_t *s, int64_t t, int
         co_free_conn(r, c);
         c->closed = 1;
     }
-    if (r->nconns == r->capconns) {
-        uint32_t cap = r->capconns ? r->capconns * 2 : 256;
-        co_conn_t *p = r->conns == NULL ? ExpertAllocMemory(r->key, (size_t)cap * sizeof *p, err)
-                                        : ExpertReallocMemory(r->key, r->conns, (size_t)cap * sizeof *p, err);
-        if (p == NULL)
-            return NULL;
-        r->conns = p;
-        r->capconns = cap;
-    }
-    co_conn_t *c = &r->conns[r->nconns++];
-    memset(c, 0, sizeof *c);
-    e->index = r->nconns;
-    c->index = r->nconns;
-    memcpy(c->addr[0], k.a, 16);
-    memcpy(c->addr[1], k.b, 16);
-    c->port[0] = k.pa;
-    c->port[1] = k.pb;
-    c->family = k.family;
+    co_conn_t *c = eu_conns_add(r->key, &r->conns, e, err);
+    if (c == NULL)
+        return NULL;
+    c->index = e->index;
+    eu_conn_ends(&e->k, c->addr, c->port, &c->family);
+    co_init_conn(c);
     r->st.connections++;
     return c;
 }
@@ -525,19 +501,21 @@ static DWORD tcp_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, const 
     return rc;
 }
 
+/* Connection i, in order of creation. */
+static co_conn_t *conn_at(struct co_run *r, uint32_t i)
+{
+    return eu_vec_at(&r->conns.recs, i);
+}
+
 static void free_all(struct co_run *r)
 {
-    for (uint32_t i = 0; i < r->nconns; i++)
-        co_free_conn(r, &r->conns[i]);
-    if (r->conns != NULL)
-        ExpertFreeMemory(r->key, r->conns);
-    eu_map_free(r->key, &r->map);
+    for (uint32_t i = 0; i < r->conns.recs.len; i++)
+        co_free_conn(r, conn_at(r, i));
+    eu_conns_free(r->key, &r->conns);
     if (r->scratch != NULL)
         ExpertFreeMemory(r->key, r->scratch);
-    if (r->conv != NULL)
-        ExpertFreeMemory(r->key, r->conv);
-    r->conns = NULL;
-    r->scratch = r->conv = NULL;
+    eu_vec_free(r->key, &r->conv);
+    r->scratch = NULL;
 }
 
 /* Puts the output in place when `keep`, else abandons it (the output path
@@ -572,20 +550,19 @@ static DWORD report(struct co_run *r)
     DWORD rc = eu_event_init(r->key, &ev, EXPERT_NAME, 1);
     if (rc != 0)
         return rc;
-    int wide = r->st.frames > UINT32_MAX || r->st.gap_bytes > UINT32_MAX;
     eu_event_row(&ev, 1);
     ev.ev->szEventName = (LPSTR) "Coalesce summary";
-    eu_col_count(&ev, "Frames Read", r->st.frames, wide);
-    eu_col_count(&ev, "Transactions Coalesced", r->st.transactions, wide);
-    eu_col_count(&ev, "Frames Written", r->st.written, wide);
+    eu_col_u64(&ev, "Frames Read", r->st.frames);
+    eu_col_u64(&ev, "Transactions Coalesced", r->st.transactions);
+    eu_col_u64(&ev, "Frames Written", r->st.written);
     eu_col_str(&ev, "Output File", r->configured);
     eu_col_str(&ev, "Format", r->format == NMX_WRITER_NETMON2 ? "netmon2" : "pcap");
-    eu_col_count(&ev, "TCP Segments", r->st.tcp, wide);
-    eu_col_count(&ev, "Connections", r->st.connections, wide);
-    eu_col_count(&ev, "Frames Copied", r->st.copied, wide);
-    eu_col_count(&ev, "Frames Converted", r->st.converted, wide);
-    eu_col_count(&ev, "Frames Dropped", r->st.dropped, wide);
-    eu_col_count(&ev, "Bytes Missing", r->st.gap_bytes, wide);
+    eu_col_u64(&ev, "TCP Segments", r->st.tcp);
+    eu_col_u64(&ev, "Connections", r->st.connections);
+    eu_col_u64(&ev, "Frames Copied", r->st.copied);
+    eu_col_u64(&ev, "Frames Converted", r->st.converted);
+    eu_col_u64(&ev, "Frames Dropped", r->st.dropped);
+    eu_col_u64(&ev, "Bytes Missing", r->st.gap_bytes);
     rc = eu_event_submit(r->key, &ev);
     eu_event_free(r->key, &ev);
     return rc;
@@ -606,109 +583,115 @@ NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:Frames Read=sum\n"
                                                 "1:Frames Dropped=sum\n"
                                                 "1:Bytes Missing=sum\n";
 
-NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
-                                  DWORD flags, HWND hwnd)
+/* One frame (eu_walk callback): opens the output at the first frame, then
+ * coalesces a TCP segment or copies the frame. */
+static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
 {
-    (void)hwnd;
-    DWORD err = 0;
-    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
-    if (rc != 0)
-        return FALSE;
-    struct co_run *r = ExpertAllocMemory(key, sizeof *r, &err);
-    if (r == NULL) {
-        if (err != NMERR_EXPERT_TERMINATE)
-            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
+    struct co_run *r = ctx;
+    DWORD rc;
+    if (r->w == NULL && (rc = open_file(r, NmxGetFrameLinkType(fd->hFrame))) != 0)
+        return rc;
+    r->st.frames++;
+    r->t = NmxGetFrameTime(fd->hFrame);
+    eu_tcpseg_t s;
+    if (eu_l4_segment(&r->ids, fd, r->ids.tcp, &s))
+        return tcp_frame(r, fd, &s, r->t);
+    return copy_frame(r, fd, r->t);
+}
+
+/* The output name of a shard ("out.pcap" -> "out.shard-2-of-8.pcap"), in
+ * r->set.output; FALSE (reported) when it does not fit. */
+static BOOL shard_output(struct co_run *r, DWORD flags)
+{
+    DWORD shard_k = 1, shard_n = 1;
+    if (!(flags & NMX_EXPERT_STARTUP_FLAG_SHARD) || NmxExpertGetShard(r->key, &shard_k, &shard_n) != 0 ||
+        shard_n <= 1)
+        return TRUE;
+    const char *slash = strrchr(r->configured, '/'), *dot = strrchr(r->configured, '.');
+    size_t stem = dot != NULL && (slash == NULL || dot > slash + 1) ? (size_t)(dot - r->configured)
+                                                                    : strlen(r->configured);
+    int n = snprintf(r->set.output, sizeof r->set.output, "%.*s.shard-%lu-of-%lu%s", (int)stem, r->configured,
+                     (unsigned long)shard_k, (unsigned long)shard_n, r->configured + stem);
+    if (n < 0 || (size_t)n >= sizeof r->set.output) {
+        eu_problem(r->key, NMERR_INVALID_PARAMETER, 0, "coalesce: the output name is too long for a shard's name");
         return FALSE;
     }
+    return TRUE;
+}
+
+/* The start of a run: the settings read and checked, then the run state
+ * made; NULL after reporting why not. */
+static struct co_run *run_new(HEXPERTKEY key, const EXPERTCONFIG *cfg, DWORD flags, PEXPERTSTARTUPINFO si)
+{
+    settings_t set;
+    if (!eu_run_begin(key, "reading the settings", read_settings(cfg, &set) == 0 ? NULL : set.error))
+        return NULL;
+    struct co_run *r = eu_run_alloc(key, sizeof *r);
+    if (r == NULL)
+        return NULL;
     r->key = key;
-    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
-    DWORD last = (DWORD)-1;
-    if (read_settings(pConfig, &r->set) != 0) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", r->set.error);
-        ExpertFreeMemory(key, r);
-        return FALSE;
-    }
+    r->set = set;
+    eu_walk_init(&r->walk, key, si);
+    eu_vec_init(&r->conv, 1, 2048);
     if (r->set.output[0] == '\0') {
         eu_problem(key, NMERR_INVALID_PARAMETER, 0,
                    "no output file: set one with --set coalesce.output=FILE (.cap: NetMon 2, else pcap)");
         ExpertFreeMemory(key, r);
-        return FALSE;
+        return NULL;
     }
     r->format = output_format(&r->set);
     memcpy(r->configured, r->set.output, sizeof r->configured);
-    DWORD shard_k = 1, shard_n = 1;
-    if ((flags & NMX_EXPERT_STARTUP_FLAG_SHARD) && NmxExpertGetShard(key, &shard_k, &shard_n) == 0 && shard_n > 1) {
-        /* each shard its own file: "out.pcap" -> "out.shard-2-of-8.pcap" */
-        const char *slash = strrchr(r->configured, '/'), *dot = strrchr(r->configured, '.');
-        size_t stem = dot != NULL && (slash == NULL || dot > slash + 1) ? (size_t)(dot - r->configured)
-                                                                        : strlen(r->configured);
-        int n = snprintf(r->set.output, sizeof r->set.output, "%.*s.shard-%lu-of-%lu%s", (int)stem, r->configured,
-                         (unsigned long)shard_k, (unsigned long)shard_n, r->configured + stem);
-        if (n < 0 || (size_t)n >= sizeof r->set.output) {
-            eu_problem(key, NMERR_INVALID_PARAMETER, 0, "coalesce: the output name is too long for a shard's name");
-            ExpertFreeMemory(key, r);
-            return FALSE;
-        }
+    if (!shard_output(r, flags)) {
+        ExpertFreeMemory(key, r);
+        return NULL;
     }
     eu_tcp_ids_init(&r->ids);
     r->arp = eu_protocol_id("arp");
-    if ((rc = eu_map_init(key, &r->map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0)
-        goto fail;
-    if ((r->scratch = ExpertAllocMemory(key, CO_HEADROOM + 16, &err)) == NULL) {
-        rc = err != 0 ? err : NMERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
-        goto fail;
+    return r;
+}
 
-    EXPERTFRAMEDESCRIPTOR fd;
-    int64_t t = 0;
-    for (;;) {
-        rc = eu_next_frame(key, &prog, &last, &fd);
-        if (rc == NMERR_OUT_OF_RANGE) {
-            rc = 0;
-            break;
-        }
-        if (rc != 0)
-            goto fail;
-        if (r->w == NULL && (rc = open_file(r, NmxGetFrameLinkType(fd.hFrame))) != 0)
-            goto fail;
-        r->st.frames++;
-        t = NmxGetFrameTime(fd.hFrame);
-        eu_tcpseg_t s;
-        if (eu_l4_segment(&r->ids, &fd, r->ids.tcp, &s))
-            rc = tcp_frame(r, &fd, &s, t);
-        else
-            rc = copy_frame(r, &fd, t);
-        if (rc != 0)
-            goto fail;
-    }
+/* The walk, the connections' last transactions, the file and the summary. */
+static DWORD run_all(struct co_run *r)
+{
+    DWORD err = 0;
+    DWORD rc = eu_conns_init(r->key, &r->conns, sizeof(co_conn_t));
+    if (rc != 0)
+        return rc;
+    if ((r->scratch = ExpertAllocMemory(r->key, CO_HEADROOM + 16, &err)) == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    if ((rc = eu_walk(&r->walk, run_frame, r)) != 0)
+        return rc;
     if (r->w == NULL && (rc = open_file(r, LT_ETHERNET)) != 0)
-        goto fail;
-    for (uint32_t i = 0; i < r->nconns; i++) {
-        co_conn_t *c = &r->conns[i];
-        if (!c->closed && (rc = co_flush_conn(r, c, t)) != 0)
-            goto fail;
+        return rc;
+    for (uint32_t i = 0; i < r->conns.recs.len; i++) {
+        co_conn_t *c = conn_at(r, i);
+        if (!c->closed && (rc = co_flush_conn(r, c, r->t)) != 0)
+            return rc;
         co_free_conn(r, c);
     }
     if ((rc = finish_file(r, 1)) != 0)
-        goto fail;
-    if ((rc = report(r)) != 0)
-        goto fail;
-    free_all(r);
-    ExpertFreeMemory(key, r);
-    return TRUE;
+        return rc;
+    return report(r);
+}
 
-fail:
-    finish_file(r, 0);
-    if (rc != NMERR_EXPERT_TERMINATE) {
+NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
+                                  DWORD flags, HWND hwnd)
+{
+    (void)hwnd;
+    struct co_run *r = run_new(key, pConfig, flags, si);
+    if (r == NULL)
+        return FALSE;
+    DWORD rc = run_all(r);
+    if (rc != 0)
+        finish_file(r, 0);
+    if (rc != 0 && rc != NMERR_EXPERT_TERMINATE) {
         if (r->error[0] != '\0')
-            eu_problem(key, rc, prog.last, "%s; %s not written", r->error, r->set.output);
+            eu_problem(key, rc, r->walk.pct, "%s; %s not written", r->error, r->set.output);
         else
-            eu_problem(key, rc, prog.last, "stopped at frame %lu: %s (NMERR %lu); %s not written",
-                       (unsigned long)last + 1, eu_nmerr_text(rc), (unsigned long)rc, r->set.output);
+            eu_problem(key, rc, r->walk.pct, "stopped at frame %lu: %s (NMERR %lu); %s not written",
+                       (unsigned long)r->walk.last + 1, eu_nmerr_text(rc), (unsigned long)rc, r->set.output);
     }
     free_all(r);
     ExpertFreeMemory(key, r);
-    return FALSE;
+    return rc == 0;
 }

@@ -11,7 +11,7 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_packet.h"
 
 /* Payload of one output frame at most: an IPv4 datagram of 65535 bytes
  * minus the IPv4 and TCP headers. */
@@ -61,10 +61,9 @@ typedef struct co_dir {
     uint8_t delivered;     /* bytes (or a gap) were delivered */
     uint8_t have_link;     /* link[] holds this side's link header */
     BYTE link[16];         /* link header template (addresses), output link type */
-    /* the transaction being built: payload at buf[CO_HEADROOM...] */
-    BYTE *buf;
+    /* the transaction being built: CO_HEADROOM bytes, then the payload */
+    eu_vec_t buf;          /* bytes (its len unused: see len) */
     uint32_t len;          /* payload bytes in buf */
-    uint32_t cap;          /* payload capacity */
     uint64_t buf_pos;      /* stream position of the first payload byte */
     int64_t last_ns;       /* time of the frame that delivered the latest byte */
     uint8_t mode;          /* enum co_mode */
@@ -113,6 +112,7 @@ typedef struct co_stats {
 struct co_run;
 
 /* stream.c */
+void co_init_conn(co_conn_t *c);
 DWORD co_segment(struct co_run *r, co_conn_t *c, int side, const eu_tcpseg_t *s, int64_t t);
 DWORD co_flush_conn(struct co_run *r, co_conn_t *c, int64_t t);
 void co_free_conn(struct co_run *r, co_conn_t *c);

@@ -35,23 +35,18 @@ static DWORD oom(DWORD err)
 
 /* ---- the transaction buffer --------------------------------------------------- */
 
-static DWORD buf_reserve(HEXPERTKEY key, co_dir_t *d, uint32_t need)
+/* Readies a new (zeroed) connection: its transaction buffers start at
+ * 2 KiB of payload and double as needed. */
+void co_init_conn(co_conn_t *c)
 {
-    if (need <= d->cap)
-        return 0;
-    uint32_t cap = d->cap ? d->cap : 2048;
-    while (cap < need)
-        cap *= 2;
-    if (cap > CO_MAX_PAYLOAD)
-        cap = CO_MAX_PAYLOAD;
-    DWORD err = 0;
-    BYTE *p = d->buf == NULL ? ExpertAllocMemory(key, CO_HEADROOM + (size_t)cap, &err)
-                             : ExpertReallocMemory(key, d->buf, CO_HEADROOM + (size_t)cap, &err);
-    if (p == NULL)
-        return oom(err);
-    d->buf = p;
-    d->cap = cap;
-    return 0;
+    for (int k = 0; k < 2; k++)
+        eu_vec_init(&c->d[k].buf, 1, CO_HEADROOM + 2048);
+}
+
+/* The payload of the transaction being built. */
+static BYTE *tx_bytes(const co_dir_t *d)
+{
+    return (BYTE *)d->buf.data + CO_HEADROOM;
 }
 
 /* Writes the bytes gathered so far as one frame; the transaction goes on. */
@@ -60,7 +55,7 @@ static DWORD tx_piece(struct co_run *r, co_conn_t *c, int side)
     co_dir_t *d = &c->d[side];
     if (d->len == 0)
         return 0;
-    DWORD rc = co_write_tcp(r, c, side, d->buf + CO_HEADROOM, d->len, d->buf_pos, EU_TCP_PSH, d->last_ns);
+    DWORD rc = co_write_tcp(r, c, side, tx_bytes(d), d->len, d->buf_pos, EU_TCP_PSH, d->last_ns);
     d->buf_pos += d->len;
     d->len = 0;
     return rc;
@@ -90,10 +85,10 @@ static DWORD tx_append(struct co_run *r, co_conn_t *c, int side, const BYTE *p, 
         }
         uint32_t room = CO_MAX_PAYLOAD - d->len;
         uint32_t k = n < room ? n : room;
-        DWORD rc = buf_reserve(co_key(r), d, d->len + k);
+        DWORD rc = eu_vec_reserve(co_key(r), &d->buf, CO_HEADROOM + (size_t)d->len + k);
         if (rc != 0)
             return rc;
-        memcpy(d->buf + CO_HEADROOM + d->len, p, k);
+        memcpy(tx_bytes(d) + d->len, p, k);
         d->len += k;
         p += k;
         n -= k;
@@ -295,7 +290,7 @@ static DWORD http_feed(struct co_run *r, co_conn_t *c, int side, const BYTE *p, 
                 take = room;
             if ((rc = tx_append(r, c, side, p, take, t)) != 0)
                 return rc;
-            const BYTE *b = d->buf + CO_HEADROOM;
+            const BYTE *b = tx_bytes(d);
             uint32_t from = d->hdr_scan >= 3 ? d->hdr_scan - 3 : 0, end = 0;
             for (uint32_t i = from; i + 4 <= d->len; i++) {
                 if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
@@ -703,9 +698,7 @@ void co_free_conn(struct co_run *r, co_conn_t *c)
             ExpertFreeMemory(co_key(r), s);
         }
         d->ooo_bytes = 0;
-        if (d->buf != NULL)
-            ExpertFreeMemory(co_key(r), d->buf);
-        d->buf = NULL;
-        d->cap = d->len = 0;
+        eu_vec_free(co_key(r), &d->buf);
+        d->len = 0;
     }
 }

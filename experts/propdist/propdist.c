@@ -20,7 +20,10 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_containers.h"
+#include "eu_event.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "Property Distribution"
 
@@ -62,15 +65,12 @@ static int set_one(void *ctx, const char *key, const char *value)
     return 1;
 }
 
-/* Parses the configuration; FALSE with s->error set when it is not valid. */
-static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
+/* Parses the configuration; -1 with s->error set when it is not valid. */
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
     s->bit = -1;
-    int rc = eu_parse_settings(cfg, set_one, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "propdist: settings are KEY=VALUE lines");
-    return rc == 0;
+    return eu_read_settings(cfg, set_one, s, s->error, sizeof s->error, "propdist: settings are KEY=VALUE lines");
 }
 
 /* ---- the property -------------------------------------------------------- */
@@ -295,35 +295,34 @@ typedef struct value {
 } value_t;
 
 typedef struct values {
-    value_t *v;       /* distinct values, in first-seen order */
-    size_t n, cap;
+    eu_vec_t v;       /* value_t: distinct values, in first-seen order */
     uint32_t *slot;   /* hash slots: index + 1, 0 = empty */
     size_t nslots;    /* a power of two */
-    char *pool;       /* value texts */
-    size_t used, room;
+    eu_vec_t pool;    /* char: the value texts */
 } values_t;
+
+static void values_init(values_t *t)
+{
+    memset(t, 0, sizeof *t);
+    eu_vec_init(&t->v, sizeof(value_t), 64);
+    eu_vec_init(&t->pool, 1, 64);
+}
+
+/* Value i, and the text at offset `off` of the pool. */
+static value_t *value_at(const values_t *t, size_t i)
+{
+    return (value_t *)t->v.data + i;
+}
+
+static const char *text_at(const values_t *t, uint32_t off)
+{
+    return (const char *)t->pool.data + off;
+}
 
 /* The hash of a value's text. */
 static uint32_t str_hash(const char *s, size_t n)
 {
     return (uint32_t)eu_hash(s, n);
-}
-
-/* Grows a block to hold `need` bytes (doubling); 0 or an NMERR code. */
-static DWORD grow(HEXPERTKEY key, void **p, size_t *room, size_t need, size_t unit)
-{
-    if (need <= *room)
-        return 0;
-    size_t r = *room > 0 ? *room : 64;
-    while (r < need)
-        r *= 2;
-    DWORD err = 0;
-    void *q = *p == NULL ? ExpertAllocMemory(key, r * unit, &err) : ExpertReallocMemory(key, *p, r * unit, &err);
-    if (q == NULL)
-        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
-    *p = q;
-    *room = r;
-    return 0;
 }
 
 /* Rebuilds the hash slots with `nslots` slots (a power of two). */
@@ -333,8 +332,8 @@ static DWORD rehash(HEXPERTKEY key, values_t *t, size_t nslots)
     uint32_t *s = ExpertAllocMemory(key, nslots * sizeof *s, &err);
     if (s == NULL)
         return err;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t j = t->v[i].hash & (nslots - 1);
+    for (size_t i = 0; i < t->v.len; i++) {
+        size_t j = value_at(t, i)->hash & (nslots - 1);
         while (s[j] != 0)
             j = (j + 1) & (nslots - 1);
         s[j] = (uint32_t)i + 1;
@@ -351,43 +350,44 @@ static DWORD values_add(HEXPERTKEY key, values_t *t, const char *text)
 {
     size_t len = strlen(text);
     uint32_t h = str_hash(text, len);
-    if (t->nslots == 0 || (t->n + 1) * 2 > t->nslots) {
+    if (t->nslots == 0 || ((size_t)t->v.len + 1) * 2 > t->nslots) {
         DWORD err = rehash(key, t, t->nslots == 0 ? 256 : t->nslots * 2);
         if (err != 0)
             return err;
     }
     size_t j = h & (t->nslots - 1);
     while (t->slot[j] != 0) {
-        value_t *v = &t->v[t->slot[j] - 1];
-        if (v->hash == h && strcmp(t->pool + v->text, text) == 0) {
+        value_t *v = value_at(t, t->slot[j] - 1);
+        if (v->hash == h && strcmp(text_at(t, v->text), text) == 0) {
             v->count++;
             return 0;
         }
         j = (j + 1) & (t->nslots - 1);
     }
-    if (t->used + len + 1 > UINT32_MAX || t->n + 1 > UINT32_MAX - 1)
+    size_t used = t->pool.len;
+    if (used + len + 1 > UINT32_MAX || (size_t)t->v.len + 1 > UINT32_MAX - 1)
         return NMERR_OUT_OF_MEMORY;
-    DWORD err = grow(key, (void **)&t->pool, &t->room, t->used + len + 1, 1);
-    if (err == 0)
-        err = grow(key, (void **)&t->v, &t->cap, t->n + 1, sizeof *t->v);
-    if (err != 0)
+    DWORD err = eu_vec_reserve(key, &t->pool, used + len + 1);
+    value_t *v = err == 0 ? eu_vec_push(key, &t->v, &err) : NULL;
+    if (v == NULL)
         return err;
-    memcpy(t->pool + t->used, text, len + 1);
-    t->v[t->n].text = (uint32_t)t->used;
-    t->v[t->n].hash = h;
-    t->v[t->n].count = 1;
-    t->used += len + 1;
-    t->slot[j] = (uint32_t)++t->n;
+    memcpy((char *)t->pool.data + used, text, len + 1);
+    t->pool.len = (uint32_t)(used + len + 1);
+    v->text = (uint32_t)used;
+    v->hash = h;
+    v->count = 1;
+    t->slot[j] = t->v.len;
     return 0;
 }
 
 /* Frees the table (ExpertFreeMemory ignores NULL). */
 static void values_free(HEXPERTKEY key, values_t *t)
 {
-    ExpertFreeMemory(key, t->v);
+    eu_vec_free(key, &t->v);
     ExpertFreeMemory(key, t->slot);
-    ExpertFreeMemory(key, t->pool);
-    memset(t, 0, sizeof *t);
+    eu_vec_free(key, &t->pool);
+    t->slot = NULL;
+    t->nslots = 0;
 }
 
 /* ---- the run --------------------------------------------------------------------- */
@@ -540,14 +540,7 @@ static int value_cmp(const void *a, const void *b, void *ctx)
     const values_t *t = ctx;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    return strcmp(t->pool + x->text, t->pool + y->text);
-}
-
-/* Min or Max: a UINT64 column for every integer property, so that its
- * type is the same whatever the property's width. */
-static void col_number(eu_event_t *ev, const char *name, uint64_t v)
-{
-    eu_col_u64(ev, name, v);
+    return strcmp(text_at(t, x->text), text_at(t, y->text));
 }
 
 /* Submits the summary, then one event per distinct value. */
@@ -561,25 +554,25 @@ static DWORD report(HEXPERTKEY key, const target_t *t, values_t *vals, const sta
     ev.ev->szEventName = (LPSTR) "Property summary";
     eu_col_str(&ev, "Protocol", t->proto);
     eu_col_str(&ev, "Property", t->key);
-    eu_col_count(&ev, "# Frames", st->with, st->with > UINT32_MAX);
+    eu_col_u64(&ev, "# Frames", st->with);
     eu_col_f64(&ev, "% Frames", st->frames > 0 ? 100.0 * (double)st->with / (double)st->frames : 0.0);
     if (t->numeric) {
         int any = st->instances > 0;
-        col_number(&ev, "Min", any ? st->min : 0);
-        col_number(&ev, "Max", any ? st->max : 0);
+        /* UINT64 for every integer property, whatever its width */
+        eu_col_u64(&ev, "Min", any ? st->min : 0);
+        eu_col_u64(&ev, "Max", any ? st->max : 0);
         eu_col_f64(&ev, "Mean", any ? (double)(st->sum / (long double)st->instances) : 0.0);
     }
     err = eu_event_submit(key, &ev);
 
-    eu_sort(vals->v, vals->n, sizeof *vals->v, value_cmp, vals);
-    /* Sorted: the first count is the largest, and decides the column type. */
-    int wide = vals->n > 0 && vals->v[0].count > UINT32_MAX;
-    for (size_t i = 0; i < vals->n && err == 0; i++) {
+    eu_sort(vals->v.data, vals->v.len, sizeof(value_t), value_cmp, vals);
+    for (size_t i = 0; i < vals->v.len && err == 0; i++) {
+        const value_t *v = value_at(vals, i);
         eu_event_row(&ev, 2);
         ev.ev->szEventName = (LPSTR) "Value count";
-        eu_col_str(&ev, "Value", vals->pool + vals->v[i].text);
-        eu_col_count(&ev, "Count", vals->v[i].count, wide);
-        eu_col_f64(&ev, "% of Set", 100.0 * (double)vals->v[i].count / (double)st->instances);
+        eu_col_str(&ev, "Value", text_at(vals, v->text));
+        eu_col_u64(&ev, "Count", v->count);
+        eu_col_f64(&ev, "% of Set", 100.0 * (double)v->count / (double)st->instances);
         err = eu_event_submit(key, &ev);
     }
     eu_event_free(key, &ev);
@@ -629,12 +622,10 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
-{
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "The values one property takes across the capture, and how often "
-                       "(choose it with property=KEY, e.g. ip.ttl)");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "The values one property takes across the capture, and how often "
+               "(choose it with property=KEY, e.g. ip.ttl)")
 
 /*
  * Validates the settings and returns their normalised text.  Started from
@@ -649,7 +640,7 @@ BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTA
     if (ppConfig == NULL)
         return FALSE;
     settings_t s;
-    if (!parse_settings(*ppConfig, &s))
+    if (read_settings(*ppConfig, &s) != 0)
         return FALSE;
     if (pExpertStartupInfo != NULL && (StartupFlags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) &&
         pExpertStartupInfo->lpPropertyInst != NULL && pExpertStartupInfo->lpPropertyInst->lpPropertyInfo != NULL) {
@@ -686,78 +677,82 @@ BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTA
     return eu_config_store(hExpertKey, ppConfig, text) == 0;
 }
 
+/* What Run gathers over the frames. */
+typedef struct run {
+    HEXPERTKEY key;
+    target_t t;
+    values_t vals;
+    stats_t st;
+    prefilter_t pf;
+    char *buf;              /* VALUE_MAX bytes: a value's text */
+} run_t;
+
+/* Counts the property's instances in one frame (eu_walk callback). */
+static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
+{
+    run_t *r = ctx;
+    r->st.frames++;
+    if (!prefilter_pass(&r->pf, fd->lpRecognizeDataTable))
+        return 0;
+    return count_frame(r->key, &r->t, fd->hFrame, &r->vals, &r->st, r->buf);
+}
+
+/* The walk and the report, once the property is known. */
+static DWORD run_property(run_t *r, PEXPERTSTARTUPINFO si, DWORD flags, eu_walk_t *walk)
+{
+    DWORD err = prefilter_init(r->key, si->hCapture, &r->t, &r->pf);
+    if (err != 0)
+        return err;
+    r->buf = ExpertAllocMemory(r->key, VALUE_MAX, &err);
+    if (r->buf == NULL)
+        return err;
+    err = eu_walk(walk, run_frame, r);
+    if (err == 0)
+        err = report(r->key, &r->t, &r->vals, &r->st);
+    if (err == 0 && (flags & NMX_EXPERT_STARTUP_FLAG_SHARD))
+        err = report_totals(r->key, &r->st);
+    return err;
+}
+
 BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
                 DWORD StartupFlags, HWND hWndParent)
 {
     (void)hWndParent;
     HEXPERTKEY key = hExpertKey;
-    DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting property values", 0);
-    if (err != 0)
+    if (!eu_run_begin(key, "counting property values", NULL))
         return FALSE;
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "propdist: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "propdist"))
         return FALSE;
-    }
     /* A right-click start uses the startup information and ignores the
      * stored configuration (spec 3.4). */
     int rmc = (StartupFlags & EXPERT_STARTUP_FLAG_USE_STARTUP_DATA_OVER_CONFIG_DATA) != 0 &&
               pExpertStartupInfo->lpPropertyInst != NULL;
     settings_t s;
-    if (!parse_settings(rmc ? NULL : pConfig, &s)) {
+    if (read_settings(rmc ? NULL : pConfig, &s) != 0) {
         eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", s.error);
         return FALSE;
     }
-    target_t t;
+    run_t r = {.key = key};
     char msg[EXPERTSTRINGLENGTH];
-    err = choose_target(&s, pExpertStartupInfo, StartupFlags, &t, msg, sizeof msg);
+    DWORD err = choose_target(&s, pExpertStartupInfo, StartupFlags, &r.t, msg, sizeof msg);
     if (err != 0) {
         eu_problem(key, err, 0, "%s", msg);
         return FALSE;
     }
-    if (t.hprop == 0) {
+    if (r.t.hprop == 0) {
         /* Nothing configured: finish without events and without a word,
          * so that a default run of every expert shows nothing for it (how
          * to choose a property: README.md, nmexpert list). */
         ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
         return TRUE;
     }
-
-    values_t vals = {0};
-    stats_t st = {0};
-    prefilter_t pf = {0};
-    char *buf = NULL;
-    eu_progress_t prog = {GetCaptureTotalFrames(pExpertStartupInfo->hCapture), -1};
-    err = prefilter_init(key, pExpertStartupInfo->hCapture, &t, &pf);
-    if (err != 0)
-        goto out;
-    buf = ExpertAllocMemory(key, VALUE_MAX, &err);
-    if (buf == NULL)
-        goto out;
-    err = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
-    if (err != 0)
-        goto out;
-    prog.last = 0;
-
-    EXPERTFRAMEDESCRIPTOR fd;
-    DWORD last = (DWORD)-1;
-    while ((err = eu_next_frame(key, &prog, &last, &fd)) == NMERR_SUCCESS) {
-        st.frames++;
-        if (prefilter_pass(&pf, fd.lpRecognizeDataTable)) {
-            err = count_frame(key, &t, fd.hFrame, &vals, &st, buf);
-            if (err != 0)
-                goto out;
-        }
-    }
-    if (err == NMERR_OUT_OF_RANGE)
-        err = report(key, &t, &vals, &st);
-    if (err == 0 && (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD))
-        err = report_totals(key, &st);
-
-out:
-    if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "propdist: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
-    values_free(key, &vals);
-    ExpertFreeMemory(key, pf.want);
-    ExpertFreeMemory(key, buf);
+    values_init(&r.vals);
+    eu_walk_t walk;
+    eu_walk_init(&walk, key, pExpertStartupInfo);
+    err = run_property(&r, pExpertStartupInfo, StartupFlags, &walk);
+    eu_walk_stopped(&walk, err, "propdist");
+    values_free(key, &r.vals);
+    ExpertFreeMemory(key, r.pf.want);
+    ExpertFreeMemory(key, r.buf);
     return err == 0;
 }

@@ -18,11 +18,15 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_containers.h"
+#include "eu_event.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "Protocol Distribution"
 
 enum sort_key { SORT_FRAMES = 0, SORT_BYTES, SORT_NAME };
+static const char *const sort_names[] = {"frames", "bytes", "name"};
 
 /* Settings (KEY=VALUE lines). */
 typedef struct settings {
@@ -82,13 +86,8 @@ static int set_one(void *ctx, const char *key, const char *value)
 {
     settings_t *s = ctx;
     if (eu_streq_nocase(key, "sort")) {
-        if (eu_streq_nocase(value, "frames"))
-            s->sort = SORT_FRAMES;
-        else if (eu_streq_nocase(value, "bytes"))
-            s->sort = SORT_BYTES;
-        else if (eu_streq_nocase(value, "name"))
-            s->sort = SORT_NAME;
-        else {
+        s->sort = eu_choice(value, sort_names, 3);
+        if (s->sort < 0) {
             snprintf(s->error, sizeof s->error, "protdist: bad value '%s' for sort (frames, bytes or name)",
                      value);
             return 1;
@@ -100,14 +99,11 @@ static int set_one(void *ctx, const char *key, const char *value)
     return 1;
 }
 
-/* Parses the configuration; FALSE with s->error set when it is not valid. */
-static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
+/* Parses the configuration; -1 with s->error set when it is not valid. */
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
-    int rc = eu_parse_settings(cfg, set_one, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "protdist: settings are KEY=VALUE lines");
-    return rc == 0;
+    return eu_read_settings(cfg, set_one, s, s->error, sizeof s->error, "protdist: settings are KEY=VALUE lines");
 }
 
 /* The settings, declared for `nmexpert list --settings` and checked before a run. */
@@ -116,28 +112,23 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Frames and bytes per protocol found in the capture's frames")
+
+/* The normalised text of a configuration (eu_configure); none is refused. */
+static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
 {
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "Frames and bytes per protocol found in the capture's frames");
+    settings_t s;
+    if (cfg == NULL || read_settings(cfg, &s) != 0)
+        return -1;
+    if (s.sort_set)
+        eu_config_line(text, cap, "sort", sort_names[s.sort]);
+    return 0;
 }
 
-/* Validates the settings and hands back their normalised text. */
-BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
-                      DWORD StartupFlags, HWND hWnd)
-{
-    (void)pExpertStartupInfo;
-    (void)StartupFlags;
-    (void)hWnd;
-    settings_t s;
-    if (ppConfig == NULL || *ppConfig == NULL || !parse_settings(*ppConfig, &s))
-        return FALSE;
-    static const char *const names[] = {"frames", "bytes", "name"};
-    char text[64] = "";
-    if (s.sort_set)
-        eu_config_line(text, sizeof text, "sort", names[s.sort]);
-    return eu_config_store(hExpertKey, ppConfig, text) == 0;
-}
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* Report order (ctx: the sort setting): frames, then bytes, then name;
  * bytes, then frames, then name; or name alone. */
@@ -162,15 +153,8 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
 {
     DWORD err = 0;
     size_t nrows = 0;
-    uint64_t max_bytes = 0, max_frames = 0;
     for (size_t id = 0; id < n; id++)
-        if (t[id].frames > 0) {
-            nrows++;
-            if (t[id].bytes > max_bytes)
-                max_bytes = t[id].bytes;
-            if (t[id].frames > max_frames)
-                max_frames = t[id].frames;
-        }
+        nrows += t[id].frames > 0;
     if (nrows == 0)
         return 0;
     row_t *rows = ExpertAllocMemory(key, nrows * sizeof *rows, &err);
@@ -199,14 +183,12 @@ static DWORD report(HEXPERTKEY key, const tally_t *t, size_t n, const char *cons
 
     eu_event_t ev = {0};
     err = eu_event_init(key, &ev, EXPERT_NAME, 1);
-    /* A column is FLOAT64 in every row when one row needs more than 32 bits. */
-    int wide = max_bytes > UINT32_MAX, wide_frames = max_frames > UINT32_MAX;
     for (size_t i = 0; i < nrows && err == 0; i++) {
         eu_event_row(&ev, 1);
         eu_col_str(&ev, "Protocol", rows[i].name);
-        eu_col_count(&ev, "Frames", rows[i].frames, wide_frames);
+        eu_col_u64(&ev, "Frames", rows[i].frames);
         eu_col_f64(&ev, "% Frames", frames > 0 ? 100.0 * (double)rows[i].frames / (double)frames : 0.0);
-        eu_col_count(&ev, "Bytes", rows[i].bytes, wide);
+        eu_col_u64(&ev, "Bytes", rows[i].bytes);
         eu_col_f64(&ev, "% Bytes", bytes > 0 ? 100.0 * (double)rows[i].bytes / (double)bytes : 0.0);
         err = eu_event_submit(key, &ev);
     }
@@ -229,94 +211,95 @@ NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:Protocol=key\n"
                                                 "1:=order sort=bytes,-Bytes,-Frames,+Protocol\n"
                                                 "1:=order sort=name,+Protocol\n";
 
+/* What Run gathers over the frames. */
+typedef struct run {
+    HEXPERTKEY key;
+    ids_t ids;
+    const char **names;  /* by ProtocolID (eu_protocol_names) */
+    tally_t *t;          /* by ProtocolID, n of each */
+    size_t n;
+    uint64_t frames, bytes;
+} run_t;
+
+/* Makes room for protocol `id`, one the enabled table did not list. */
+static DWORD make_room(run_t *r, WORD id)
+{
+    DWORD err = 0;
+    size_t nn = (size_t)id + 1;
+    tally_t *g = ExpertReallocMemory(r->key, r->t, nn * sizeof *r->t, &err);
+    if (g == NULL)
+        return err;
+    r->t = g;
+    const char **gn = ExpertReallocMemory(r->key, r->names, nn * sizeof *r->names, &err);
+    if (gn == NULL)
+        return err;
+    r->names = gn;
+    r->n = nn;
+    return 0;
+}
+
+/* Counts the headers of one frame (eu_walk callback). */
+static DWORD count_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
+{
+    run_t *r = ctx;
+    DWORD len = fd->pFrame->FrameLength;
+    r->frames++;
+    r->bytes += len;
+    const RECOGNIZEDATATABLE *rt = fd->lpRecognizeDataTable;
+    if (rt == NULL)
+        return 0;
+    int quoted = 0; /* past an ICMP header: what follows is quoted */
+    for (WORD i = 0; i < rt->nRecognizeDatas; i++) {
+        WORD id = rt->RecognizeData[i].ProtocolID;
+        if (id == r->ids.icmp || id == r->ids.icmpv6) {
+            if (quoted)
+                continue;
+            quoted = 1;
+        } else if (quoted && is_net_or_transport(&r->ids, id)) {
+            continue;
+        }
+        DWORD err = id >= r->n ? make_room(r, id) : 0;
+        if (err != 0)
+            return err;
+        r->t[id].frames++;
+        r->t[id].bytes += len;
+    }
+    return 0;
+}
+
 BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
                 DWORD StartupFlags, HWND hWndParent)
 {
     (void)hWndParent;
     HEXPERTKEY key = hExpertKey;
-    DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting protocols", 0);
-    if (err != 0)
-        return FALSE;
-
     settings_t s;
-    if (!parse_settings(pConfig, &s)) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", s.error);
+    if (!eu_run_begin(key, "counting protocols", read_settings(pConfig, &s) == 0 ? NULL : s.error))
         return FALSE;
-    }
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "protdist: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "protdist"))
         return FALSE;
-    }
 
-    const char **names = NULL;
-    size_t n = 0;
-    tally_t *t = NULL;
-    uint64_t frames = 0, bytes = 0;
-    eu_progress_t prog = {GetCaptureTotalFrames(pExpertStartupInfo->hCapture), -1};
-
-    err = eu_protocol_names(key, pExpertStartupInfo->hCapture, &names, &n);
+    run_t r = {.key = key};
+    eu_walk_t walk;
+    eu_walk_init(&walk, key, pExpertStartupInfo);
+    DWORD err = eu_protocol_names(key, pExpertStartupInfo->hCapture, &r.names, &r.n);
     if (err != 0)
         goto out;
-    ids_t ids;
-    ids_init(&ids);
-    t = ExpertAllocMemory(key, n * sizeof *t, &err);
-    if (t == NULL)
+    ids_init(&r.ids);
+    r.t = ExpertAllocMemory(key, r.n * sizeof *r.t, &err);
+    if (r.t == NULL)
         goto out;
-    err = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
-    if (err != 0)
-        goto out;
-    prog.last = 0;
-
-    EXPERTFRAMEDESCRIPTOR fd;
-    DWORD last = (DWORD)-1;
-    while ((err = eu_next_frame(key, &prog, &last, &fd)) == NMERR_SUCCESS) {
-        DWORD len = fd.pFrame->FrameLength;
-        frames++;
-        bytes += len;
-        const RECOGNIZEDATATABLE *rt = fd.lpRecognizeDataTable;
-        if (rt != NULL) {
-            int quoted = 0; /* past an ICMP header: what follows is quoted */
-            for (WORD i = 0; i < rt->nRecognizeDatas; i++) {
-                WORD id = rt->RecognizeData[i].ProtocolID;
-                if (id == ids.icmp || id == ids.icmpv6) {
-                    if (quoted)
-                        continue;
-                    quoted = 1;
-                } else if (quoted && is_net_or_transport(&ids, id)) {
-                    continue;
-                }
-                if (id >= n) {
-                    /* A protocol the enabled table did not list: make room. */
-                    size_t nn = (size_t)id + 1;
-                    tally_t *g = ExpertReallocMemory(key, t, nn * sizeof *t, &err);
-                    if (g == NULL)
-                        goto out;
-                    const char **gn = ExpertReallocMemory(key, names, nn * sizeof *names, &err);
-                    if (gn == NULL) {
-                        t = g;
-                        goto out;
-                    }
-                    t = g;
-                    names = gn;
-                    n = nn;
-                }
-                t[id].frames++;
-                t[id].bytes += len;
-            }
-        }
-    }
-    if (err == NMERR_OUT_OF_RANGE)
-        err = report(key, t, n, names, frames, bytes, s.sort);
+    err = eu_walk(&walk, count_frame, &r);
+    if (err == 0)
+        err = report(key, r.t, r.n, r.names, r.frames, r.bytes, s.sort);
     if (err == 0 && (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD)) {
         static const char *const tn[] = {"Frames", "Bytes"};
-        uint64_t tv[] = {frames, bytes};
+        uint64_t tv[] = {r.frames, r.bytes};
         err = eu_submit_totals(key, EXPERT_NAME, tn, tv, 2);
     }
 
 out:
-    if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "protdist: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
-    ExpertFreeMemory(key, t);
-    ExpertFreeMemory(key, names);
+    eu_walk_stopped(&walk, err, "protdist");
+    ExpertFreeMemory(key, r.t);
+    ExpertFreeMemory(key, r.names);
     return err == 0;
 }

@@ -32,7 +32,11 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_containers.h"
+#include "eu_event.h"
+#include "eu_packet.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "Average Server Response Time"
 /* Response times per event in a shard's report: 21 bytes each at most,
@@ -50,11 +54,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "How long servers take to answer: DNS, SMB/SMB2 and TCP ports of your choice")
 
 /* ---- settings --------------------------------------------------------------- */
 
@@ -123,11 +125,9 @@ static int setting(void *ctx, const char *key, const char *value)
     if (eu_streq_nocase(key, "ports"))
         return parse_ports(s, value) == 0 ? 0 : 1;
     if (eu_streq_nocase(key, "sort")) {
-        for (size_t k = 0; k < NSORT; k++)
-            if (eu_streq_nocase(value, sort_names[k])) {
-                s->sort = (int)k;
-                return 0;
-            }
+        s->sort = eu_choice(value, sort_names, (int)NSORT);
+        if (s->sort >= 0)
+            return 0;
         snprintf(s->error, sizeof s->error,
                  "bad value '%s' for setting 'sort' (server, requests, average, median, p95, p99 or max)", value);
         return 1;
@@ -150,34 +150,26 @@ static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
     parse_ports(s, DEFAULT_PORTS);
-    int rc = eu_parse_settings(cfg, setting, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long");
-    return rc == 0 ? 0 : -1;
+    return eu_read_settings(cfg, setting, s, s->error, sizeof s->error,
+                            "a setting line is not KEY=VALUE or is too long");
 }
 
-static void settings_text(const settings_t *s, char *buf, size_t cap)
+/* The normalised text of a configuration, every setting (eu_configure). */
+static int config_text(const EXPERTCONFIG *cfg, char *buf, size_t cap)
 {
-    size_t n = (size_t)snprintf(buf, cap, "ports=");
-    for (uint32_t i = 0; i < s->nports && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%u", i ? "," : "", (unsigned)s->ports[i]);
-    if (n < cap)
-        snprintf(buf + n, cap - n, "\nsort=%s\ncount=%lu\n", sort_names[s->sort], (unsigned long)s->count);
-}
-
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
-{
-    (void)si;
-    (void)flags;
-    (void)hwnd;
     settings_t s;
-    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
-        return FALSE;
-    char text[512];
-    settings_text(&s, text, sizeof text);
-    return eu_config_store(key, ppConfig, text) == 0;
+    if (read_settings(cfg, &s) != 0)
+        return -1;
+    size_t n = (size_t)snprintf(buf, cap, "ports=");
+    for (uint32_t i = 0; i < s.nports && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%u", i ? "," : "", (unsigned)s.ports[i]);
+    if (n < cap)
+        snprintf(buf + n, cap - n, "\nsort=%s\ncount=%lu\n", sort_names[s.sort], (unsigned long)s.count);
+    return 0;
 }
+
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- statistics -------------------------------------------------------------- */
 
@@ -272,17 +264,20 @@ typedef struct state {
     settings_t set;
     eu_tcp_ids_t ids;
     uint8_t portmap[65536 / 8];
-    eu_map_t conn_map;
+    eu_conns_t conns;      /* conn_t */
     eu_map_t pend;
     eu_map_t stats;
     eu_vec_t samples;      /* sample_t: every response time */
     uint32_t nstats;
-    conn_t *conns;
-    uint32_t nconns;
-    uint32_t capconns;
     DWORD err;             /* first allocation failure inside the framer */
     int shard;             /* a shard run: every row, with its samples */
 } state_t;
+
+/* Connection ci (an index: records move as connections are added). */
+static conn_t *conn_at(const state_t *st, uint32_t ci)
+{
+    return eu_vec_at(&st->conns.recs, ci);
+}
 
 static int port_listed(const state_t *st, uint16_t p)
 {
@@ -365,7 +360,7 @@ static void tcp_pend_key(pend_key_t *k, uint32_t conn, uint8_t kind, uint64_t id
 
 static void dns_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
 {
-    conn_t *c = &st->conns[ci];
+    conn_t *c = conn_at(st, ci);
     int query = !(h[2] & 0x80);
     pend_key_t k;
     tcp_pend_key(&k, ci, P_DNS, eu_be16(h));
@@ -380,7 +375,7 @@ static void dns_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_
 
 static void smb1_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
 {
-    conn_t *c = &st->conns[ci];
+    conn_t *c = conn_at(st, ci);
     uint8_t cmd = h[4];
     int reply = (h[9] & 0x80) != 0;
     uint64_t id = (uint64_t)eu_le16(h + 26) << 16 | eu_le16(h + 30); /* PID, MID */
@@ -398,7 +393,7 @@ static void smb1_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64
 
 static void smb2_header(state_t *st, uint32_t ci, int side, const BYTE *h, int64_t t)
 {
-    conn_t *c = &st->conns[ci];
+    conn_t *c = conn_at(st, ci);
     uint32_t status = eu_le32(h + 8);
     uint16_t cmd = eu_le16(h + 12);
     uint32_t flags = eu_le32(h + 16);
@@ -442,7 +437,7 @@ static int plausible_start(const conn_t *c, const BYTE *p, uint32_t n)
 /* Feeds n in-order stream bytes, first seen at time t, to side's framer. */
 static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint32_t n, int64_t t)
 {
-    conn_t *c = &st->conns[ci];
+    conn_t *c = conn_at(st, ci);
     pdir_t *d = &c->d[side];
     int dns = c->kind == K_DNS;
     int p445 = c->port[c->server] == 445;
@@ -554,41 +549,27 @@ static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint3
 /* The connection of a segment (index), creating it; UINT32_MAX on failure. */
 static uint32_t conn_of(state_t *st, const eu_tcpseg_t *s, int *side)
 {
-    eu_conn_key_t k;
-    eu_conn_key_of(s, &k, side);
     DWORD err;
-    eu_conn_entry_t *e = eu_map_get(st->key, &st->conn_map, &k, 1, &err);
+    eu_conn_entry_t *e = eu_conns_find(st->key, &st->conns, s, side, &err);
     if (e == NULL) {
         st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
         return UINT32_MAX;
     }
     if (e->index != 0) {
-        const pdir_t *d = &st->conns[e->index - 1].d[*side];
+        const pdir_t *d = &conn_at(st, e->index - 1)->d[*side];
         int new_isn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN && d->seen &&
                       !(d->syn && d->syn_seq == s->seq);
         if (!new_isn)
             return e->index - 1;
     }
-    if (st->nconns == st->capconns) {
-        uint32_t cap = st->capconns ? st->capconns * 2 : 256;
-        conn_t *p = st->conns == NULL ? ExpertAllocMemory(st->key, (size_t)cap * sizeof *p, &err)
-                                      : ExpertReallocMemory(st->key, st->conns, (size_t)cap * sizeof *p, &err);
-        if (p == NULL) {
-            st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
-            return UINT32_MAX;
-        }
-        st->conns = p;
-        st->capconns = cap;
+    conn_t *c = eu_conns_add(st->key, &st->conns, e, &err);
+    if (c == NULL) {
+        st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
+        return UINT32_MAX;
     }
-    uint32_t ci = st->nconns++;
-    conn_t *c = &st->conns[ci];
-    memset(c, 0, sizeof *c);
-    e->index = ci + 1;
-    memcpy(c->addr[0], k.a, 16);
-    memcpy(c->addr[1], k.b, 16);
-    c->port[0] = k.pa;
-    c->port[1] = k.pb;
-    c->family = k.family;
+    uint32_t ci = e->index - 1;
+    const eu_conn_key_t k = e->k;
+    eu_conn_ends(&k, c->addr, c->port, &c->family);
     c->turn = 2;
     /* The server: the side whose port is listed; both listed: the receiver
      * of a SYN (sender of a SYN-ACK), else the lower port. */
@@ -614,7 +595,7 @@ static void tcp_segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_t
     uint32_t ci = conn_of(st, s, &side);
     if (ci == UINT32_MAX)
         return;
-    conn_t *c = &st->conns[ci];
+    conn_t *c = conn_at(st, ci);
     pdir_t *d = &c->d[side];
     uint32_t syn = (s->flags & EU_TCP_SYN) ? 1 : 0;
     if (syn && d->syn && d->syn_seq != s->seq && (s->flags & EU_TCP_ACK))
@@ -747,16 +728,11 @@ static const char *row_protocol(const stat_entry_t *e)
     }
 }
 
+/* The rows of the report: the entries of the stats map. */
 typedef struct rows {
-    stat_entry_t **v;
+    void **v;          /* stat_entry_t */
     size_t n;
 } rows_t;
-
-static void collect(void *ctx, void *entry)
-{
-    rows_t *r = ctx;
-    r->v[r->n++] = entry;
-}
 
 /* The figure a row is sorted by (enum sort_key other than SORT_SERVER). */
 static int64_t sort_value(const stat_entry_t *e, int key)
@@ -775,7 +751,7 @@ static int64_t sort_value(const stat_entry_t *e, int key)
  * address family, address, port and protocol. */
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
-    const stat_entry_t *x = *(stat_entry_t *const *)a, *y = *(stat_entry_t *const *)b;
+    const stat_entry_t *x = *(void *const *)a, *y = *(void *const *)b;
     int key = *(const int *)ctx;
     if (key != SORT_SERVER) {
         if (key == SORT_AVERAGE) {
@@ -848,10 +824,10 @@ static DWORD report(state_t *st)
     rows_t r = {NULL, 0};
     if (st->stats.len == 0)
         return 0;
-    r.v = ExpertAllocMemory(st->key, st->stats.len * sizeof *r.v, &err);
+    r.v = eu_map_list(st->key, &st->stats, &err);
     if (r.v == NULL)
         return err != 0 ? err : NMERR_OUT_OF_MEMORY;
-    eu_map_each(&st->stats, collect, &r);
+    r.n = st->stats.len;
     percentiles(st, &r);
     int sort_by = st->set.sort;
     eu_sort(r.v, r.n, sizeof *r.v, row_cmp, &sort_by);
@@ -911,9 +887,7 @@ out:
 
 static void free_all(state_t *st)
 {
-    if (st->conns != NULL)
-        ExpertFreeMemory(st->key, st->conns);
-    eu_map_free(st->key, &st->conn_map);
+    eu_conns_free(st->key, &st->conns);
     eu_map_free(st->key, &st->pend);
     eu_map_free(st->key, &st->stats);
     eu_vec_free(st->key, &st->samples);
@@ -944,73 +918,65 @@ NMX_EXPERT_EXPORT const char NmxExpertMerge[] =
     "1:=order sort=max,-Max (s),+Server,+Port,+Protocol\n"
     "1:=limit count,0\n";
 
-NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
-                                  DWORD flags, HWND hwnd)
+/* One frame (eu_walk callback): a TCP segment of a listed port, or DNS
+ * over UDP; the first allocation failure stops the walk. */
+static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
 {
-    (void)hwnd;
-    DWORD err = 0;
-    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
-    if (rc != 0)
-        return FALSE;
-    state_t *st = ExpertAllocMemory(key, sizeof *st, &err);
-    if (st == NULL) {
-        if (err != NMERR_EXPERT_TERMINATE)
-            eu_problem(key, err, 0, "%s", eu_nmerr_text(err));
-        return FALSE;
+    state_t *st = ctx;
+    eu_tcpseg_t s;
+    if (eu_l4_segment(&st->ids, fd, st->ids.tcp, &s)) {
+        if (port_listed(st, s.sport) || port_listed(st, s.dport))
+            tcp_segment(st, fd, &s);
+    } else if (port_listed(st, 53) && eu_l4_segment(&st->ids, fd, st->ids.udp, &s)) {
+        udp_segment(st, fd, &s);
     }
+    return st->err;
+}
+
+/* The start of a run: the settings read, then the state made; NULL after
+ * reporting why not. */
+static state_t *state_new(HEXPERTKEY key, const EXPERTCONFIG *cfg, DWORD flags)
+{
+    settings_t set;
+    if (!eu_run_begin(key, "reading the settings", read_settings(cfg, &set) == 0 ? NULL : set.error))
+        return NULL;
+    state_t *st = eu_run_alloc(key, sizeof *st);
+    if (st == NULL)
+        return NULL;
     st->key = key;
-    st->samples.size = sizeof(sample_t);
-    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
-    DWORD last = (DWORD)-1;
-    if (read_settings(pConfig, &st->set) != 0) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", st->set.error);
-        ExpertFreeMemory(key, st);
-        return FALSE;
-    }
+    st->set = set;
+    eu_vec_init(&st->samples, sizeof(sample_t), 64);
     st->shard = (flags & NMX_EXPERT_STARTUP_FLAG_SHARD) != 0;
     if (st->shard)
         st->set.count = 0; /* every row: `nmexpert merge` cuts */
     for (uint32_t i = 0; i < st->set.nports; i++)
         st->portmap[st->set.ports[i] >> 3] |= (uint8_t)(1u << (st->set.ports[i] & 7));
-    int dns_udp = port_listed(st, 53);
     eu_tcp_ids_init(&st->ids);
-    if ((rc = eu_map_init(key, &st->conn_map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0 ||
-        (rc = eu_map_init(key, &st->pend, sizeof(pend_key_t), sizeof(pend_entry_t))) != 0 ||
-        (rc = eu_map_init(key, &st->stats, sizeof(stat_key_t), sizeof(stat_entry_t))) != 0)
-        goto fail;
-    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
-        goto fail;
+    return st;
+}
 
-    EXPERTFRAMEDESCRIPTOR fd;
-    for (;;) {
-        rc = eu_next_frame(key, &prog, &last, &fd);
-        if (rc == NMERR_OUT_OF_RANGE) {
-            rc = 0;
-            break;
-        }
-        if (rc != 0)
-            goto fail;
-        eu_tcpseg_t s;
-        if (eu_l4_segment(&st->ids, &fd, st->ids.tcp, &s)) {
-            if (port_listed(st, s.sport) || port_listed(st, s.dport))
-                tcp_segment(st, &fd, &s);
-        } else if (dns_udp && eu_l4_segment(&st->ids, &fd, st->ids.udp, &s)) {
-            udp_segment(st, &fd, &s);
-        }
-        if ((rc = st->err) != 0)
-            goto fail;
-    }
-    if ((rc = report(st)) != 0)
-        goto fail;
-    free_all(st);
-    ExpertFreeMemory(key, st);
-    return TRUE;
-
-fail:
-    if (rc != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, rc, prog.last, "stopped at frame %lu: %s (NMERR %lu)", (unsigned long)last + 1,
+NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
+                                  DWORD flags, HWND hwnd)
+{
+    (void)hwnd;
+    state_t *st = state_new(key, pConfig, flags);
+    if (st == NULL)
+        return FALSE;
+    eu_walk_t walk;
+    eu_walk_init(&walk, key, si);
+    DWORD rc = eu_conns_init(key, &st->conns, sizeof(conn_t));
+    if (rc == 0)
+        rc = eu_map_init(key, &st->pend, sizeof(pend_key_t), sizeof(pend_entry_t));
+    if (rc == 0)
+        rc = eu_map_init(key, &st->stats, sizeof(stat_key_t), sizeof(stat_entry_t));
+    if (rc == 0)
+        rc = eu_walk(&walk, run_frame, st);
+    if (rc == 0)
+        rc = report(st);
+    if (rc != 0 && rc != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, rc, walk.pct, "stopped at frame %lu: %s (NMERR %lu)", (unsigned long)walk.last + 1,
                    eu_nmerr_text(rc), (unsigned long)rc);
     free_all(st);
     ExpertFreeMemory(key, st);
-    return FALSE;
+    return rc == 0;
 }

@@ -28,7 +28,11 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_containers.h"
+#include "eu_event.h"
+#include "eu_packet.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "TCP Retransmit"
 
@@ -41,11 +45,9 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-NMX_EXPERT_EXPORT BOOL WINAPI Register(PEXPERTENUMINFO info)
-{
-    return eu_register(info, EXPERT_NAME,
-                       "TCP segments that resend data (or a SYN/FIN) already sent on their connection");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "TCP segments that resend data (or a SYN/FIN) already sent on their connection")
 
 /* ---- settings --------------------------------------------------------------- */
 
@@ -104,26 +106,23 @@ static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
     s->details = 1;
     s->synfin = 1;
     s->keepalive = 1;
-    int rc = eu_parse_settings(cfg, setting, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "a setting line is not KEY=VALUE or is too long");
-    return rc == 0 ? 0 : -1;
+    return eu_read_settings(cfg, setting, s, s->error, sizeof s->error,
+                            "a setting line is not KEY=VALUE or is too long");
 }
 
-NMX_EXPERT_EXPORT BOOL WINAPI Configure(HEXPERTKEY key, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO si,
-                                        DWORD flags, HWND hwnd)
+/* The normalised text of a configuration, every setting (eu_configure). */
+static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
 {
-    (void)si;
-    (void)flags;
-    (void)hwnd;
     settings_t s;
-    if (ppConfig == NULL || read_settings(*ppConfig, &s) != 0)
-        return FALSE;
-    char text[128];
-    snprintf(text, sizeof text, "details=%s\nsynfin=%s\nkeepalive=%s\nport=%u\n", s.details ? "yes" : "no",
+    if (read_settings(cfg, &s) != 0)
+        return -1;
+    snprintf(text, cap, "details=%s\nsynfin=%s\nkeepalive=%s\nport=%u\n", s.details ? "yes" : "no",
              s.synfin ? "yes" : "no", s.keepalive ? "yes" : "no", (unsigned)s.port);
-    return eu_config_store(key, ppConfig, text) == 0;
+    return 0;
 }
+
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* ---- connections -------------------------------------------------------------- */
 
@@ -137,9 +136,7 @@ typedef struct span {
 
 /* One direction of a connection: what one side has sent. */
 typedef struct dir {
-    span_t *spans;         /* sorted by start, disjoint */
-    uint32_t nspans;
-    uint32_t cap;
+    eu_vec_t spans;        /* span_t, sorted by start, disjoint */
     uint64_t hi;           /* highest position sent + 1 (the unwrap reference) */
     uint32_t syn_seq;      /* ISN of the SYN seen, when syn */
     uint16_t window;       /* last advertised window (for the peer's probes) */
@@ -164,63 +161,29 @@ typedef struct conn {
     dir_t d[2];            /* d[i]: sent by side i */
 } conn_t;
 
-/* Hash key of a connection (both directions). */
-
 typedef struct state {
     HEXPERTKEY key;
     settings_t set;
     eu_tcp_ids_t ids;
-    eu_map_t map;          /* eu_conn_key_t -> index */
-    conn_t *conns;
-    uint32_t nconns;
-    uint32_t capconns;
+    eu_conns_t conns;      /* conn_t */
     eu_event_t ev;
     uint32_t tcp_frames;
     uint32_t retrans;
 } state_t;
 
-/* A new zeroed connection at the end of conns; NULL with *err set. */
-static conn_t *conn_new(state_t *st, DWORD *err)
+/* Span i of d. */
+static span_t *span_at(const dir_t *d, uint32_t i)
 {
-    if (st->nconns == st->capconns) {
-        uint32_t cap = st->capconns ? st->capconns * 2 : 256;
-        conn_t *p = st->conns == NULL ? ExpertAllocMemory(st->key, (size_t)cap * sizeof *p, err)
-                                      : ExpertReallocMemory(st->key, st->conns, (size_t)cap * sizeof *p, err);
-        if (p == NULL)
-            return NULL;
-        st->conns = p;
-        st->capconns = cap;
-    }
-    conn_t *c = &st->conns[st->nconns++];
-    memset(c, 0, sizeof *c);
-    return c;
-}
-
-/* Makes room for n more spans in d. */
-static DWORD spans_reserve(HEXPERTKEY key, dir_t *d, uint32_t n)
-{
-    if (d->nspans + n <= d->cap)
-        return 0;
-    uint32_t cap = d->cap ? d->cap : 4;
-    while (cap < d->nspans + n)
-        cap *= 2;
-    DWORD err = 0;
-    span_t *p = d->spans == NULL ? ExpertAllocMemory(key, (size_t)cap * sizeof *p, &err)
-                                 : ExpertReallocMemory(key, d->spans, (size_t)cap * sizeof *p, &err);
-    if (p == NULL)
-        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
-    d->spans = p;
-    d->cap = cap;
-    return 0;
+    return (span_t *)d->spans.data + i;
 }
 
 /* Index of the first span whose end is above pos. */
 static uint32_t span_find(const dir_t *d, uint64_t pos)
 {
-    uint32_t lo = 0, hi = d->nspans;
+    uint32_t lo = 0, hi = d->spans.len;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (d->spans[mid].start + d->spans[mid].len <= pos)
+        if (span_at(d, mid)->start + span_at(d, mid)->len <= pos)
             lo = mid + 1;
         else
             hi = mid;
@@ -232,9 +195,10 @@ static uint32_t span_find(const dir_t *d, uint64_t pos)
 static uint64_t covered(const dir_t *d, uint64_t a, uint64_t b)
 {
     uint64_t n = 0;
-    for (uint32_t i = span_find(d, a); i < d->nspans && d->spans[i].start < b; i++) {
-        uint64_t s = d->spans[i].start > a ? d->spans[i].start : a;
-        uint64_t e = d->spans[i].start + d->spans[i].len;
+    for (uint32_t i = span_find(d, a); i < d->spans.len && span_at(d, i)->start < b; i++) {
+        const span_t *sp = span_at(d, i);
+        uint64_t s = sp->start > a ? sp->start : a;
+        uint64_t e = sp->start + sp->len;
         if (e > b)
             e = b;
         if (e > s)
@@ -246,30 +210,31 @@ static uint64_t covered(const dir_t *d, uint64_t a, uint64_t b)
 /* Records the parts of [a, b) not yet covered as sent by `frame`. */
 static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t frame, int64_t t)
 {
+    uint32_t n = d->spans.len;
     /* Fast path: beyond everything sent so far. */
-    if (d->nspans == 0 || d->spans[d->nspans - 1].start + d->spans[d->nspans - 1].len <= a) {
-        DWORD rc = spans_reserve(key, d, 1);
+    if (n == 0 || span_at(d, n - 1)->start + span_at(d, n - 1)->len <= a) {
+        DWORD rc = eu_vec_reserve(key, &d->spans, (size_t)n + 1);
         if (rc != 0)
             return rc;
-        d->spans[d->nspans++] = (span_t){a, (uint32_t)(b - a), frame, t};
+        *span_at(d, d->spans.len++) = (span_t){a, (uint32_t)(b - a), frame, t};
         return 0;
     }
     uint64_t pos = a;
     uint32_t i = span_find(d, a);
     while (pos < b) {
-        uint64_t gap_end = i < d->nspans && d->spans[i].start < b ? d->spans[i].start : b;
+        uint64_t gap_end = i < d->spans.len && span_at(d, i)->start < b ? span_at(d, i)->start : b;
         if (gap_end > pos) {
-            DWORD rc = spans_reserve(key, d, 1);
+            DWORD rc = eu_vec_reserve(key, &d->spans, (size_t)d->spans.len + 1);
             if (rc != 0)
                 return rc;
-            memmove(&d->spans[i + 1], &d->spans[i], (size_t)(d->nspans - i) * sizeof *d->spans);
-            d->spans[i] = (span_t){pos, (uint32_t)(gap_end - pos), frame, t};
-            d->nspans++;
+            memmove(span_at(d, i + 1), span_at(d, i), (size_t)(d->spans.len - i) * sizeof(span_t));
+            *span_at(d, i) = (span_t){pos, (uint32_t)(gap_end - pos), frame, t};
+            d->spans.len++;
             i++;
         }
-        if (i >= d->nspans || d->spans[i].start >= b)
+        if (i >= d->spans.len || span_at(d, i)->start >= b)
             break;
-        pos = d->spans[i].start + d->spans[i].len;
+        pos = span_at(d, i)->start + span_at(d, i)->len;
         i++;
     }
     return 0;
@@ -279,28 +244,23 @@ static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t f
  * with a new initial sequence number on a connection already seen. */
 static conn_t *conn_of(state_t *st, const eu_tcpseg_t *s, uint32_t frame, int *side, DWORD *err)
 {
-    eu_conn_key_t k;
-    eu_conn_key_of(s, &k, side);
-    eu_conn_entry_t *e = eu_map_get(st->key, &st->map, &k, 1, err);
+    eu_conn_entry_t *e = eu_conns_find(st->key, &st->conns, s, side, err);
     if (e == NULL)
         return NULL;
-    int fresh = e->index == 0;
-    if (!fresh) {
-        const dir_t *d = &st->conns[e->index - 1].d[*side];
+    if (e->index != 0) {
+        conn_t *c = eu_conns_rec(&st->conns, e);
+        const dir_t *d = &c->d[*side];
         int new_isn = (s->flags & (EU_TCP_SYN | EU_TCP_ACK)) == EU_TCP_SYN && d->seen &&
                       !(d->syn && d->syn_seq == s->seq);
         if (!new_isn)
-            return &st->conns[e->index - 1];
+            return c;
     }
-    conn_t *c = conn_new(st, err);
+    conn_t *c = eu_conns_add(st->key, &st->conns, e, err);
     if (c == NULL)
         return NULL;
-    e->index = st->nconns; /* 1-based: 0 means none */
-    memcpy(c->addr[0], k.a, 16);
-    memcpy(c->addr[1], k.b, 16);
-    c->port[0] = k.pa;
-    c->port[1] = k.pb;
-    c->family = k.family;
+    eu_conn_ends(&e->k, c->addr, c->port, &c->family);
+    eu_vec_init(&c->d[0].spans, sizeof(span_t), 4);
+    eu_vec_init(&c->d[1].spans, sizeof(span_t), 4);
     c->client = (uint8_t)*side;
     c->first_frame = frame;
     return c;
@@ -330,7 +290,7 @@ static DWORD report_frame(state_t *st, const eu_tcpseg_t *s, uint32_t frame, con
     return eu_event_submit(st->key, e);
 }
 
-static DWORD report_conn(state_t *st, const conn_t *c, int wide)
+static DWORD report_conn(state_t *st, const conn_t *c)
 {
     char a[46], b[46];
     int cl = c->client, sv = !cl;
@@ -347,7 +307,7 @@ static DWORD report_conn(state_t *st, const conn_t *c, int wide)
     eu_col_u32(e, "Client Retransmissions", dc->retrans);
     eu_col_u32(e, "Server Retransmissions", ds->retrans);
     eu_col_u32(e, "SYN/FIN Retransmissions", dc->synfin + ds->synfin);
-    eu_col_count(e, "Bytes Retransmitted", dc->bytes + ds->bytes, wide);
+    eu_col_u64(e, "Bytes Retransmitted", dc->bytes + ds->bytes);
     int64_t md = dc->max_delay_ns > ds->max_delay_ns ? dc->max_delay_ns : ds->max_delay_ns;
     eu_col_f64(e, "Max Delay (s)", (double)md / 1e9);
     eu_col_frame(e, "First Frame", c->first_frame);
@@ -376,7 +336,7 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
     }
     if (syn && d->syn && d->syn_seq != s->seq && (f & EU_TCP_ACK)) {
         /* A SYN-ACK with another ISN: that side restarted its sequence space. */
-        d->nspans = 0;
+        d->spans.len = 0;
         d->sent = 0;
         d->seen = 0;
     }
@@ -400,9 +360,9 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
         /* A keep-alive (0 or 1 byte): not a retransmission; reported as a
          * probe of the position it repeats, first sent by spans[k]. */
         uint32_t k = span_find(d, pos);
-        if (!st->set.details || !st->set.keepalive || k >= d->nspans || d->spans[k].start > pos)
+        if (!st->set.details || !st->set.keepalive || k >= d->spans.len || span_at(d, k)->start > pos)
             return 0;
-        return report_frame(st, s, frame, &d->spans[k], NmxGetFrameTime(fd->hFrame), "keep-alive");
+        return report_frame(st, s, frame, span_at(d, k), NmxGetFrameTime(fd->hFrame), "keep-alive");
     }
     if (end == pos)
         return 0; /* a bare ACK */
@@ -413,13 +373,13 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
 
     int64_t now = 0;
     int have_now = 0;
-    uint64_t ov = d->nspans > 0 && pos < d->hi ? covered(d, pos, end) : 0;
+    uint64_t ov = d->spans.len > 0 && pos < d->hi ? covered(d, pos, end) : 0;
     if (ov > 0) {
         uint64_t ds = pos + (uint64_t)syn;
         uint64_t dov = s->len > 0 ? covered(d, ds, ds + s->len) : 0;
         int synfin_only = dov == 0;
         if (!synfin_only || st->set.synfin) {
-            const span_t *o = &d->spans[span_find(d, pos)];
+            const span_t *o = span_at(d, span_find(d, pos));
             now = NmxGetFrameTime(fd->hFrame);
             have_now = 1;
             d->retrans++;
@@ -455,13 +415,12 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
 
 static void free_all(state_t *st)
 {
-    for (uint32_t i = 0; i < st->nconns; i++)
-        for (int k = 0; k < 2; k++)
-            if (st->conns[i].d[k].spans != NULL)
-                ExpertFreeMemory(st->key, st->conns[i].d[k].spans);
-    if (st->conns != NULL)
-        ExpertFreeMemory(st->key, st->conns);
-    eu_map_free(st->key, &st->map);
+    for (uint32_t i = 0; i < st->conns.recs.len; i++) {
+        conn_t *c = eu_vec_at(&st->conns.recs, i);
+        eu_vec_free(st->key, &c->d[0].spans);
+        eu_vec_free(st->key, &c->d[1].spans);
+    }
+    eu_conns_free(st->key, &st->conns);
     eu_event_free(st->key, &st->ev);
 }
 
@@ -472,6 +431,33 @@ NMX_EXPERT_EXPORT const char NmxExpertMerge[] = "1:=concat\n"
                                                 "2:=concat\n"
                                                 "2:=order +First Frame\n";
 
+/* One frame (eu_walk callback): its TCP segment, if any and wanted. */
+static DWORD run_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
+{
+    state_t *st = ctx;
+    eu_tcpseg_t s;
+    if (!eu_l4_segment(&st->ids, fd, st->ids.tcp, &s))
+        return 0;
+    if (st->set.port != 0 && s.sport != st->set.port && s.dport != st->set.port)
+        return 0;
+    st->tcp_frames++;
+    return segment(st, fd, &s);
+}
+
+/* One summary per connection with retransmissions, in order of first frame. */
+static DWORD report_conns(state_t *st)
+{
+    for (uint32_t i = 0; i < st->conns.recs.len; i++) {
+        const conn_t *c = eu_vec_at(&st->conns.recs, i);
+        if (c->d[0].retrans + c->d[1].retrans == 0)
+            continue;
+        DWORD rc = report_conn(st, c);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO si,
                                   DWORD flags, HWND hwnd)
 {
@@ -480,66 +466,24 @@ NMX_EXPERT_EXPORT BOOL WINAPI Run(HEXPERTKEY key, PEXPERTCONFIG pConfig, PEXPERT
     state_t st;
     memset(&st, 0, sizeof st);
     st.key = key;
-    eu_progress_t prog = {si != NULL ? GetCaptureTotalFrames(si->hCapture) : 0, -1};
-    DWORD last = (DWORD)-1;
-    DWORD rc = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "reading the settings", 0);
-    if (rc != 0)
+    eu_walk_t walk;
+    eu_walk_init(&walk, key, si);
+    if (!eu_run_begin(key, "reading the settings", read_settings(pConfig, &st.set) == 0 ? NULL : st.set.error))
         return FALSE;
-    if (read_settings(pConfig, &st.set) != 0) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", st.set.error);
-        return FALSE;
-    }
     eu_tcp_ids_init(&st.ids);
     if (st.ids.tcp == 0xFFFF) {
         eu_problem(key, NMERR_PROTOCOL_NOT_FOUND, 0, "the host has no TCP parser");
         return FALSE;
     }
-    if ((rc = eu_map_init(key, &st.map, sizeof(eu_conn_key_t), sizeof(eu_conn_entry_t))) != 0 ||
-        (rc = eu_event_init(key, &st.ev, EXPERT_NAME, 1)) != 0)
-        goto fail;
-    if ((rc = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0)) != 0)
-        goto fail;
-
-    EXPERTFRAMEDESCRIPTOR fd;
-    for (;;) {
-        rc = eu_next_frame(key, &prog, &last, &fd);
-        if (rc == NMERR_OUT_OF_RANGE) {
-            rc = 0;
-            break;
-        }
-        if (rc != 0)
-            goto fail;
-        eu_tcpseg_t s;
-        if (!eu_l4_segment(&st.ids, &fd, st.ids.tcp, &s))
-            continue;
-        if (st.set.port != 0 && s.sport != st.set.port && s.dport != st.set.port)
-            continue;
-        st.tcp_frames++;
-        if ((rc = segment(&st, &fd, &s)) != 0)
-            goto fail;
-    }
-
-    /* One summary per connection with retransmissions, in order of first frame. */
-    uint64_t maxbytes = 0;
-    for (uint32_t i = 0; i < st.nconns; i++) {
-        uint64_t b = st.conns[i].d[0].bytes + st.conns[i].d[1].bytes;
-        if (b > maxbytes)
-            maxbytes = b;
-    }
-    for (uint32_t i = 0; i < st.nconns; i++) {
-        const conn_t *c = &st.conns[i];
-        if (c->d[0].retrans + c->d[1].retrans == 0)
-            continue;
-        if ((rc = report_conn(&st, c, maxbytes > UINT32_MAX)) != 0)
-            goto fail;
-    }
+    DWORD rc = eu_conns_init(key, &st.conns, sizeof(conn_t));
+    if (rc == 0)
+        rc = eu_event_init(key, &st.ev, EXPERT_NAME, 1);
+    if (rc == 0)
+        rc = eu_walk(&walk, run_frame, &st);
+    if (rc == 0)
+        rc = report_conns(&st);
+    if (rc != 0 && rc != NMERR_EXPERT_TERMINATE)
+        eu_problem(key, rc, walk.pct, "stopped at frame %lu: %s", (unsigned long)walk.last + 1, eu_nmerr_text(rc));
     free_all(&st);
-    return TRUE;
-
-fail:
-    if (rc != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, rc, prog.last, "stopped at frame %lu: %s", (unsigned long)last + 1,
-                   eu_nmerr_text(rc));
-    free_all(&st);
-    return FALSE;
+    return rc == 0;
 }

@@ -18,7 +18,10 @@
 
 #include <netmon.h>
 
-#include "expert_util.h"
+#include "eu_containers.h"
+#include "eu_event.h"
+#include "eu_run.h"
+#include "eu_settings.h"
 
 #define EXPERT_NAME "Top Users"
 
@@ -51,12 +54,12 @@ static int set_one(void *ctx, const char *key, const char *value)
 {
     settings_t *s = ctx;
     if (eu_streq_nocase(key, "address")) {
-        for (int k = 0; k < 3; k++)
-            if (eu_streq_nocase(value, kind_names[k])) {
-                s->kind = k;
-                s->given |= 1;
-                return 0;
-            }
+        int k = eu_choice(value, kind_names, 3);
+        if (k >= 0) {
+            s->kind = k;
+            s->given |= 1;
+            return 0;
+        }
         snprintf(s->error, sizeof s->error, "topuser: bad value '%s' for address (mac, ip or ipv6)", value);
         return 1;
     }
@@ -72,12 +75,12 @@ static int set_one(void *ctx, const char *key, const char *value)
         return 0;
     }
     if (eu_streq_nocase(key, "sort")) {
-        for (int k = 0; k < 2; k++)
-            if (eu_streq_nocase(value, sort_names[k])) {
-                s->sort = k;
-                s->given |= 4;
-                return 0;
-            }
+        int k = eu_choice(value, sort_names, 2);
+        if (k >= 0) {
+            s->sort = k;
+            s->given |= 4;
+            return 0;
+        }
         snprintf(s->error, sizeof s->error, "topuser: bad value '%s' for sort (frames or bytes)", value);
         return 1;
     }
@@ -85,17 +88,14 @@ static int set_one(void *ctx, const char *key, const char *value)
     return 1;
 }
 
-/* Parses the configuration over the defaults; FALSE with s->error set. */
-static BOOL parse_settings(const EXPERTCONFIG *cfg, settings_t *s)
+/* Parses the configuration over the defaults; -1 with s->error set. */
+static int read_settings(const EXPERTCONFIG *cfg, settings_t *s)
 {
     memset(s, 0, sizeof *s);
     s->kind = ADDR_MAC;
     s->count = 20;
     s->sort = SORT_FRAMES;
-    int rc = eu_parse_settings(cfg, set_one, s);
-    if (rc == -1)
-        snprintf(s->error, sizeof s->error, "topuser: settings are KEY=VALUE lines");
-    return rc == 0;
+    return eu_read_settings(cfg, set_one, s, s->error, sizeof s->error, "topuser: settings are KEY=VALUE lines");
 }
 
 /* The settings, declared for `nmexpert list --settings` and checked before a run. */
@@ -106,33 +106,30 @@ NMX_EXPERT_EXPORT const NMX_EXPERT_SETTING NmxExpertSettings[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-BOOL WINAPI Register(PEXPERTENUMINFO pExpertInfo)
-{
-    return eu_register(pExpertInfo, EXPERT_NAME,
-                       "Frames and bytes each MAC, IPv4 or IPv6 address sent and received");
-}
+/* Register: the display name and a one-line description. */
+EU_REGISTER_AS(EXPERT_NAME,
+               "Frames and bytes each MAC, IPv4 or IPv6 address sent and received")
 
-/* Validates the settings and hands back their normalised text. */
-BOOL WINAPI Configure(HEXPERTKEY hExpertKey, PEXPERTCONFIG *ppConfig, PEXPERTSTARTUPINFO pExpertStartupInfo,
-                      DWORD StartupFlags, HWND hWnd)
+/* The normalised text of a configuration (eu_configure); none is refused. */
+static int config_text(const EXPERTCONFIG *cfg, char *text, size_t cap)
 {
-    (void)pExpertStartupInfo;
-    (void)StartupFlags;
-    (void)hWnd;
     settings_t s;
-    if (ppConfig == NULL || *ppConfig == NULL || !parse_settings(*ppConfig, &s))
-        return FALSE;
-    char text[128] = "", num[16];
+    if (cfg == NULL || read_settings(cfg, &s) != 0)
+        return -1;
+    char num[16];
     if (s.given & 1)
-        eu_config_line(text, sizeof text, "address", kind_names[s.kind]);
+        eu_config_line(text, cap, "address", kind_names[s.kind]);
     if (s.given & 2) {
         snprintf(num, sizeof num, "%lu", (unsigned long)s.count);
-        eu_config_line(text, sizeof text, "count", num);
+        eu_config_line(text, cap, "count", num);
     }
     if (s.given & 4)
-        eu_config_line(text, sizeof text, "sort", sort_names[s.sort]);
-    return eu_config_store(hExpertKey, ppConfig, text) == 0;
+        eu_config_line(text, cap, "sort", sort_names[s.sort]);
+    return 0;
 }
+
+/* Configure validates the settings and hands back their normalised text. */
+EU_CONFIGURE_WITH(config_text)
 
 /* Adds one frame of `len` bytes sent by `src` to `dst`. */
 static DWORD count_pair(HEXPERTKEY key, eu_map_t *m, const BYTE *src, const BYTE *dst, size_t n, DWORD len)
@@ -161,10 +158,22 @@ typedef struct ids {
     WORD icmp, icmpv6;  /* what follows them is quoted by an ICMP error */
 } ids_t;
 
-/* Counts the addresses of one frame. */
-static DWORD count_frame(HEXPERTKEY key, eu_map_t *m, const ids_t *ids, int kind,
-                         const EXPERTFRAMEDESCRIPTOR *fd)
+/* What Run counts with. */
+typedef struct run {
+    HEXPERTKEY key;
+    eu_map_t m;         /* address -> entry_t */
+    ids_t ids;
+    int kind;           /* enum addr_kind */
+} run_t;
+
+/* Counts the addresses of one frame (eu_walk callback). */
+static DWORD count_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
 {
+    run_t *r = ctx;
+    HEXPERTKEY key = r->key;
+    eu_map_t *m = &r->m;
+    const ids_t *ids = &r->ids;
+    int kind = r->kind;
     const RECOGNIZEDATATABLE *rt = fd->lpRecognizeDataTable;
     if (rt == NULL)
         return 0;
@@ -199,23 +208,11 @@ static DWORD count_frame(HEXPERTKEY key, eu_map_t *m, const ids_t *ids, int kind
     return 0;
 }
 
-/* Collecting the map's entries into an array, for sorting. */
-typedef struct collect {
-    entry_t **rows;
-    size_t n;
-} collect_t;
-
-static void collect_one(void *ctx, void *entry)
-{
-    collect_t *c = ctx;
-    c->rows[c->n++] = entry;
-}
-
 /* Report order (ctx: the sort setting): frames sent + received, then
  * bytes (or bytes, then frames), then address bytes. */
 static int row_cmp(const void *a, const void *b, void *ctx)
 {
-    const entry_t *x = *(entry_t *const *)a, *y = *(entry_t *const *)b;
+    const entry_t *x = *(void *const *)a, *y = *(void *const *)b;
     int sort_by = *(const int *)ctx;
     uint64_t fx = x->frames_tx + x->frames_rx, fy = y->frames_tx + y->frames_rx;
     uint64_t bx = x->bytes_tx + x->bytes_rx, by = y->bytes_tx + y->bytes_rx;
@@ -233,30 +230,17 @@ static int row_cmp(const void *a, const void *b, void *ctx)
 static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
 {
     DWORD err = 0;
-    if (m->len == 0)
-        return 0;
-    collect_t c = {ExpertAllocMemory(key, m->len * sizeof(entry_t *), &err), 0};
-    if (c.rows == NULL)
+    void **rows = eu_map_list(key, m, &err);
+    if (rows == NULL)
         return err;
-    eu_map_each(m, collect_one, &c);
     int sort_by = s->sort;
-    eu_sort(c.rows, c.n, sizeof *c.rows, row_cmp, &sort_by);
-    size_t nrows = s->count == 0 || s->count > c.n ? c.n : s->count;
-    /* A column is FLOAT64 in every row when one row needs more than 32 bits. */
-    uint64_t max_bytes = 0, max_frames = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        const entry_t *e = c.rows[i];
-        max_bytes = e->bytes_tx > max_bytes ? e->bytes_tx : max_bytes;
-        max_bytes = e->bytes_rx > max_bytes ? e->bytes_rx : max_bytes;
-        max_frames = e->frames_tx > max_frames ? e->frames_tx : max_frames;
-        max_frames = e->frames_rx > max_frames ? e->frames_rx : max_frames;
-    }
-    int wide = max_bytes > UINT32_MAX, wide_frames = max_frames > UINT32_MAX;
+    eu_sort(rows, m->len, sizeof *rows, row_cmp, &sort_by);
+    size_t nrows = s->count == 0 || s->count > m->len ? m->len : s->count;
     eu_event_t ev = {0};
     err = eu_event_init(key, &ev, EXPERT_NAME, 1);
     char text[46];
     for (size_t i = 0; i < nrows && err == 0; i++) {
-        const entry_t *e = c.rows[i];
+        const entry_t *e = rows[i];
         eu_event_row(&ev, 1);
         if (s->kind == ADDR_MAC) {
             eu_col_mac(&ev, "Address", e->addr);
@@ -266,14 +250,14 @@ static DWORD report(HEXPERTKEY key, eu_map_t *m, const settings_t *s)
             eu_format_ipv6(e->addr, text);
             eu_col_str(&ev, "Address", text);
         }
-        eu_col_count(&ev, "Frames Sent", e->frames_tx, wide_frames);
-        eu_col_count(&ev, "Bytes Sent", e->bytes_tx, wide);
-        eu_col_count(&ev, "Frames Received", e->frames_rx, wide_frames);
-        eu_col_count(&ev, "Bytes Received", e->bytes_rx, wide);
+        eu_col_u64(&ev, "Frames Sent", e->frames_tx);
+        eu_col_u64(&ev, "Bytes Sent", e->bytes_tx);
+        eu_col_u64(&ev, "Frames Received", e->frames_rx);
+        eu_col_u64(&ev, "Bytes Received", e->bytes_rx);
         err = eu_event_submit(key, &ev);
     }
     eu_event_free(key, &ev);
-    ExpertFreeMemory(key, c.rows);
+    ExpertFreeMemory(key, rows);
     return err;
 }
 
@@ -295,50 +279,29 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
 {
     (void)hWndParent;
     HEXPERTKEY key = hExpertKey;
-    DWORD err = ExpertIndicateStatus(key, EXPERTSTATUS_STARTING, 0, "counting addresses", 0);
-    if (err != 0)
-        return FALSE;
     settings_t s;
-    if (!parse_settings(pConfig, &s)) {
-        eu_problem(key, NMERR_INVALID_PARAMETER, 0, "%s", s.error);
+    if (!eu_run_begin(key, "counting addresses", read_settings(pConfig, &s) == 0 ? NULL : s.error))
         return FALSE;
-    }
     if (StartupFlags & NMX_EXPERT_STARTUP_FLAG_SHARD)
         s.count = 0; /* every address: `nmexpert merge` cuts the top N */
-    if (pExpertStartupInfo == NULL || pExpertStartupInfo->hCapture == NULL) {
-        eu_problem(key, NMERR_INVALID_HCAPTURE, 0, "topuser: no capture");
+    if (!eu_need_capture(key, pExpertStartupInfo, "topuser"))
         return FALSE;
-    }
     static const char *const proto_of[] = {"eth", "ip", "ipv6"};
-    ids_t ids = {eu_protocol_id(proto_of[s.kind]), eu_protocol_id("icmp"), eu_protocol_id("icmpv6")};
-    if (ids.want == 0xFFFF) {
+    run_t r = {.key = key, .kind = s.kind};
+    r.ids = (ids_t){eu_protocol_id(proto_of[s.kind]), eu_protocol_id("icmp"), eu_protocol_id("icmpv6")};
+    if (r.ids.want == 0xFFFF) {
         eu_problem(key, NMERR_PROTOCOL_NOT_FOUND, 0, "topuser: the parsers do not know %s", proto_of[s.kind]);
         return FALSE;
     }
 
-    eu_map_t m;
-    eu_progress_t prog = {GetCaptureTotalFrames(pExpertStartupInfo->hCapture), -1};
-    err = eu_map_init(key, &m, 16, sizeof(entry_t));
-    if (err != 0)
-        goto out;
-    err = ExpertIndicateStatus(key, EXPERTSTATUS_RUNNING, 0, "", 0);
-    if (err != 0)
-        goto out;
-    prog.last = 0;
-
-    EXPERTFRAMEDESCRIPTOR fd;
-    DWORD last = (DWORD)-1;
-    while ((err = eu_next_frame(key, &prog, &last, &fd)) == NMERR_SUCCESS) {
-        err = count_frame(key, &m, &ids, s.kind, &fd);
-        if (err != 0)
-            goto out;
-    }
-    if (err == NMERR_OUT_OF_RANGE)
-        err = report(key, &m, &s);
-
-out:
-    if (err != 0 && err != NMERR_EXPERT_TERMINATE)
-        eu_problem(key, err, prog.last, "topuser: stopped: %s [NMERR %lu]", eu_nmerr_text(err), (unsigned long)err);
-    eu_map_free(key, &m);
+    eu_walk_t walk;
+    eu_walk_init(&walk, key, pExpertStartupInfo);
+    DWORD err = eu_map_init(key, &r.m, 16, sizeof(entry_t));
+    if (err == 0)
+        err = eu_walk(&walk, count_frame, &r);
+    if (err == 0)
+        err = report(key, &r.m, &s);
+    eu_walk_stopped(&walk, err, "topuser");
+    eu_map_free(key, &r.m);
     return err == 0;
 }
