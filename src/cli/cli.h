@@ -28,13 +28,22 @@ int nmx__cmd_fields(int argc, char **argv);    /* cmd_fields.c */
 int nmx__cmd_report(int argc, char **argv);    /* cmd_report.c */
 int nmx__cmd_merge(int argc, char **argv);     /* cmd_merge.c */
 
+/* Writes a report into `out` for nmx__cli_write_file and
+ * nmx__cli_keep_report_copy: 0, or -1 with a message in errbuf. */
+typedef int (*nmx_cli_writer_t)(FILE *out, const void *ctx, char *errbuf, size_t errlen);
+
+/* Writes the file `path` the user named, whole or not at all (nmx_output_*:
+ * a temporary file renamed into place): 0, or -1 with a message in errbuf. */
+int nmx__cli_write_file(const char *path, nmx_cli_writer_t write, const void *ctx, char *errbuf,
+                        size_t errlen);
+
 /*
  * NMEXPERT_REPORT_COPY_DIR=DIR: a copy of every JSON report goes to
  * DIR/report-PID-N.json as well, written by `write` (the test suite
  * validates each against the installed schema).  Only a directory the user
  * names this way is written; a failure is a warning, never the command's.
  */
-void nmx__cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx);
+void nmx__cli_keep_report_copy(nmx_cli_writer_t write, const void *ctx);
 
 /* Settings a caller of the run command adds (the demo). */
 typedef struct nmx_cli_setting {

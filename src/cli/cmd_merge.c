@@ -30,11 +30,10 @@ typedef struct merge_set {
     size_t n;
 } merge_set_t;
 
-static int merge_json(FILE *out, const void *ctx)
+static int merge_json(FILE *out, const void *ctx, char *errbuf, size_t errlen)
 {
     const merge_set_t *m = ctx;
-    char err[512];
-    return nmx_report_merge_files(m->paths, m->n, NMX_REPORT_JSON, out, 0, err, sizeof err, NULL, 0);
+    return nmx_report_merge_files(m->paths, m->n, NMX_REPORT_JSON, out, 0, errbuf, errlen, NULL, 0);
 }
 
 /* The options: 0 to go on, 1 done (--help), -1 a usage error. */

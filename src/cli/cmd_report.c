@@ -25,13 +25,26 @@ static void usage(FILE *out)
           out);
 }
 
-static int rewrite_json(FILE *out, const void *path)
+static int rewrite_json(FILE *out, const void *path, char *errbuf, size_t errlen)
 {
-    char err[512];
-    return nmx_report_rewrite(path, NMX_REPORT_JSON, out, 0, err, sizeof err);
+    return nmx_report_rewrite(path, NMX_REPORT_JSON, out, 0, errbuf, errlen);
 }
 
-void nmx__cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const void *ctx)
+int nmx__cli_write_file(const char *path, nmx_cli_writer_t write, const void *ctx, char *errbuf,
+                        size_t errlen)
+{
+    nmx_output_t *o = nmx_output_open(path, errbuf, errlen);
+    if (o == NULL)
+        return -1;
+    if (write(nmx_output_stream(o), ctx, errbuf, errlen) != 0) {
+        char ignored[8];
+        nmx_output_close(o, false, ignored, sizeof ignored);
+        return -1;
+    }
+    return nmx_output_close(o, true, errbuf, errlen);
+}
+
+void nmx__cli_keep_report_copy(nmx_cli_writer_t write, const void *ctx)
 {
     static unsigned seq;
     const char *dir = getenv("NMEXPERT_REPORT_COPY_DIR");
@@ -39,11 +52,9 @@ void nmx__cli_keep_report_copy(int (*write)(FILE *out, const void *ctx), const v
         return;
     char path[4096], err[512];
     snprintf(path, sizeof path, "%s/report-%ld-%u.json", dir, (long)getpid(), seq++);
-    nmx_output_t *o = nmx_output_open(path, err, sizeof err);
-    if (o == NULL || write(nmx_output_stream(o), ctx) != 0 || nmx_output_close(o, true, err, sizeof err) != 0) {
-        nmx_output_close(o, false, err, sizeof err);
-        nmx__cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s", path);
-    }
+    if (nmx__cli_write_file(path, write, ctx, err, sizeof err) != 0)
+        nmx__cli_error("warning: NMEXPERT_REPORT_COPY_DIR: cannot keep a copy of the report in %s: %s", path,
+                       err);
 }
 
 int nmx__cmd_report(int argc, char **argv)

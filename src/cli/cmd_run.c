@@ -188,9 +188,14 @@ static void clear_progress(progress_t *p)
 
 /* ---- the command ----------------------------------------------------------- */
 
-static int write_run_json(FILE *out, const void *run)
+static int write_run_json(FILE *out, const void *run, char *errbuf, size_t errlen)
 {
-    return nmx_report_write(run, NMX_REPORT_JSON, out, 0, NULL, 0);
+    return nmx_report_write(run, NMX_REPORT_JSON, out, 0, errbuf, errlen);
+}
+
+static int write_run_html(FILE *out, const void *run, char *errbuf, size_t errlen)
+{
+    return nmx_report_write(run, NMX_REPORT_HTML, out, 0, errbuf, errlen);
 }
 
 /* "topuser.count:5": tshark's "-o PREF:VALUE", which here would name a
@@ -642,18 +647,8 @@ static bool prepare_run(run_cmd_t *rc)
 /* The HTML report as well, in `path` (the demo's); says where on stderr. */
 static int write_html_copy(run_cmd_t *rc, const char *path)
 {
-    nmx_output_t *o = nmx_output_open(path, rc->errbuf, sizeof rc->errbuf);
-    if (o == NULL) {
-        nmx__cli_error("cannot write the HTML report: %s", rc->errbuf);
-        return -1;
-    }
-    if (nmx_report_write(rc->run, NMX_REPORT_HTML, nmx_output_stream(o), 0, rc->errbuf, sizeof rc->errbuf) != 0) {
-        nmx__cli_error("%s: %s", path, rc->errbuf);
-        nmx_output_close(o, false, rc->errbuf, sizeof rc->errbuf);
-        return -1;
-    }
-    if (nmx_output_close(o, true, rc->errbuf, sizeof rc->errbuf) != 0) {
-        nmx__cli_error("cannot write the HTML report: %s", rc->errbuf);
+    if (nmx__cli_write_file(path, write_run_html, rc->run, rc->errbuf, sizeof rc->errbuf) != 0) {
+        nmx__cli_error("cannot write the HTML report %s: %s", path, rc->errbuf);
         return -1;
     }
     char real[PATH_MAX];

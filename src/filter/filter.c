@@ -1326,7 +1326,7 @@ static int apply_binary(const nmx_dissection_t *d, const fobj_t *o, const sval_t
 }
 
 /* Runs the program; returns 1, 0 or MALFORMED. */
-static int run(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
+static int run_program(const nmx_filter_t *f, const nmx_dissection_t *d, sval_t *st)
 {
     size_t sp = 0;
     for (size_t i = 0; i < f->n; i++) {
@@ -1369,7 +1369,7 @@ int nmx__filter_eval(const nmx_filter_t *f, const nmx_dissection_t *d, DWORD *nm
             *nmerr = NMERR_OUT_OF_MEMORY;
         return FILTER_FAIL_WITH_ERROR;
     }
-    int r = run(f, d, st);
+    int r = run_program(f, d, st);
     if (st != small)
         free(st);
     if (r == MALFORMED) {

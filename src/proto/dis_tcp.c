@@ -23,7 +23,7 @@
 #include "proto/proto_int.h"
 
 enum { F_SRCPORT, F_DSTPORT, F_PORT, F_SEQ_RAW, F_ACK_RAW, F_HDR_LEN, F_FLAGS, F_FLAGS_RES,
-       F_FLAGS_NS, F_FLAGS_CWR, F_FLAGS_ECN, F_FLAGS_URG, F_FLAGS_ACK, F_FLAGS_PUSH,
+       F_FLAGS_AE, F_FLAGS_CWR, F_FLAGS_ECN, F_FLAGS_URG, F_FLAGS_ACK, F_FLAGS_PUSH,
        F_FLAGS_RESET, F_FLAGS_SYN, F_FLAGS_FIN, F_WINDOW, F_CHECKSUM, F_URGENT, F_OPT_KIND,
        F_MSS, F_WSCALE, F_LEN, F_STREAM };
 
@@ -36,7 +36,7 @@ static nmx_field_t tcp_fields[] = {
     [F_HDR_LEN] = NMX_F_UINT("tcp.hdr_len", "Header Length", NMX_BASE_DEC, 1, 0),
     [F_FLAGS] = NMX_F_UINT("tcp.flags", "Flags", NMX_BASE_HEX, 2, 0x0FFF),
     [F_FLAGS_RES] = NMX_F_BOOL("tcp.flags.res", "Reserved", 2, 0x0E00),
-    [F_FLAGS_NS] = NMX_F_BOOL("tcp.flags.ae", "Accurate ECN", 2, 0x0100),
+    [F_FLAGS_AE] = NMX_F_BOOL("tcp.flags.ae", "Accurate ECN", 2, 0x0100),
     [F_FLAGS_CWR] = NMX_F_BOOL("tcp.flags.cwr", "Congestion Window Reduced", 2, 0x0080),
     [F_FLAGS_ECN] = NMX_F_BOOL("tcp.flags.ece", "ECN-Echo", 2, 0x0040),
     [F_FLAGS_URG] = NMX_F_BOOL("tcp.flags.urg", "Urgent", 2, 0x0020),

@@ -255,7 +255,7 @@ static const struct {
     {NMX_LINK_FDDI, nmx__dis_fddi},
 };
 
-static void run(nmx_dctx_t *d, uint32_t linktype)
+static void dissect_from_link(nmx_dctx_t *d, uint32_t linktype)
 {
     nmx_cursor_t c = nmx__cursor(d->frame, d->caplen);
     nmx__dis_frame(d, linktype);
@@ -285,7 +285,7 @@ unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, 
     d.fctx = NULL;
     out->table.nRecognizeDatas = 0;
     memset(d.addrs, 0, sizeof(*d.addrs));
-    run(&d, linktype);
+    dissect_from_link(&d, linktype);
     return out->table.nRecognizeDatas;
 }
 
@@ -432,7 +432,7 @@ nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint
     d.l4_reported = 0;
     d.fctx = ctx;
     rb.table.nRecognizeDatas = 0;
-    run(&d, linktype);
+    dissect_from_link(&d, linktype);
     if (ctx && !ws->oom)
         add_protocols(&d);
     nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
