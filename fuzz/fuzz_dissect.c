@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t t = 0; t < 4; t++) {
             nmx__frame_address(frame, (uint32_t)n, &d->addrs, false, types[t], 0, &a, NULL, NULL);
             nmx__frame_address(frame, (uint32_t)n, &d->addrs, true, types[t], ADDRESSTYPE_FLAGS_NORMALIZE, &a,
-                              NULL, NULL);
+                               NULL, NULL);
         }
         nmx__dissection_free(d);
     }

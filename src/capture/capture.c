@@ -251,11 +251,11 @@ long nmx__cap_add_iface(nmx_cap_t *cap, const nmx_cap_iface_t *iface, uint64_t o
     if (!grow_array(&arr, &cap->ifaces_cap, cap->n_ifaces + 1, sizeof(nmx_cap_iface_t),
                     NMX_CAP_MAX_IFACES)) {
         nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, cap->path, offset,
-                      cap->n_ifaces >= NMX_CAP_MAX_IFACES
-                          ? "more than %u interfaces"
-                          : "out of memory for %u interfaces",
-                      cap->n_ifaces >= NMX_CAP_MAX_IFACES ? (unsigned)NMX_CAP_MAX_IFACES
-                                                          : cap->n_ifaces + 1);
+                       cap->n_ifaces >= NMX_CAP_MAX_IFACES
+                           ? "more than %u interfaces"
+                           : "out of memory for %u interfaces",
+                       cap->n_ifaces >= NMX_CAP_MAX_IFACES ? (unsigned)NMX_CAP_MAX_IFACES
+                                                           : cap->n_ifaces + 1);
         return -1;
     }
     cap->ifaces = arr;
@@ -883,7 +883,7 @@ unsigned nmx__cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
     nmx__error_clear(err);
     if (out == NULL || path == NULL)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
-                             "no file or no result pointer");
+                              "no file or no result pointer");
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(path);
     if (cap == NULL)
@@ -898,7 +898,7 @@ unsigned nmx__cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t
         if (fd >= 0)
             close(fd);
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
-                             "no file or no result pointer");
+                              "no file or no result pointer");
     }
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(name);
@@ -910,14 +910,14 @@ unsigned nmx__cap_open_fd(int fd, const char *name, nmx_cap_t **out, nmx_error_t
 }
 
 unsigned nmx__cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
-                          nmx_error_t *err)
+                           nmx_error_t *err)
 {
     nmx__error_clear(err);
     if (name == NULL)
         name = "<memory>";
     if (out == NULL || (data == NULL && len > 0))
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
-                             "no data or no result pointer");
+                              "no data or no result pointer");
     *out = NULL;
     nmx_cap_t *cap = nmx__cap_new(name);
     if (cap == NULL)
@@ -1113,7 +1113,7 @@ unsigned nmx__cap_read_comment(const char *path, char *buf, size_t size, nmx_err
 {
     if (buf == NULL || size == 0)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
-                             "no buffer for the comment");
+                              "no buffer for the comment");
     buf[0] = '\0';
     nmx_cap_t *cap = NULL;
     unsigned rc = nmx__cap_open_file(path, &cap, err);
@@ -1123,7 +1123,7 @@ unsigned nmx__cap_read_comment(const char *path, char *buf, size_t size, nmx_err
     if (c != NULL && nmx__strlcpy(buf, c, size) >= size) {
         buf[0] = '\0';
         rc = nmx__error_set(err, NMERR_BUFFER_TOO_SMALL, path, NMX_OFFSET_UNKNOWN,
-                           "the comment needs %zu bytes", strlen(c) + 1);
+                            "the comment needs %zu bytes", strlen(c) + 1);
     }
     nmx__cap_close(cap);
     return rc;

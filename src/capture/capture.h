@@ -134,7 +134,7 @@ unsigned nmx__cap_open_file(const char *path, nmx_cap_t **out, nmx_error_t *err)
  * messages (NULL: "<memory>").
  */
 unsigned nmx__cap_open_mem(const void *data, size_t len, const char *name, nmx_cap_t **out,
-                          nmx_error_t *err);
+                           nmx_error_t *err);
 
 /*
  * The same over an open regular file (a memory file holding a decompressed
@@ -329,15 +329,15 @@ typedef enum nmx_capwriter_format {
  * up to 0xFFF (stored as 0xE000 | type), or NMX_LINK_PER_FRAME.
  */
 unsigned nmx__capwriter_open(const char *path, int format, uint32_t linktype,
-                            nmx_capwriter_t **out, nmx_error_t *err);
+                             nmx_capwriter_t **out, nmx_error_t *err);
 
 /* Appends a frame of the writer's link type.  Errors stick and are also returned by close. */
 unsigned nmx__capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
-                             uint32_t caplen, uint32_t wirelen);
+                              uint32_t caplen, uint32_t wirelen);
 
 /* Appends a frame of its own link type (the writer's, or any in NMX_LINK_PER_FRAME mode). */
 unsigned nmx__capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
-                                   const uint8_t *data);
+                                    const uint8_t *data);
 
 /* Finishes the file (NetMon: frame table and header), renames it into place
  * and frees the writer.  After an error nothing replaces `path`. */

@@ -87,7 +87,7 @@ static unsigned sink_open(sink_t *s, const char *name, const char *what, nmx_err
     s->what = what;
     if (s->fd < 0)
         return nmx__error_set(err, NMERR_COULD_NOT_CREATE_TEMPFILE, name, NMX_OFFSET_UNKNOWN,
-                             "cannot create a memory file for the capture: %s", strerror(errno));
+                              "cannot create a memory file for the capture: %s", strerror(errno));
     return 0;
 }
 
@@ -95,9 +95,9 @@ static unsigned sink_write(sink_t *s, const void *buf, size_t n, nmx_error_t *er
 {
     if (n > s->limit - s->len)
         return nmx__error_set(err, NMERR_OUT_OF_MEMORY, s->name, NMX_OFFSET_UNKNOWN,
-                             "more than %llu bytes %s; refused (NMEXPERT_DECOMPRESS_LIMIT sets "
-                             "the limit)",
-                             (unsigned long long)s->limit, s->what);
+                              "more than %llu bytes %s; refused (NMEXPERT_DECOMPRESS_LIMIT sets "
+                              "the limit)",
+                              (unsigned long long)s->limit, s->what);
     const uint8_t *p = buf;
     while (n > 0) {
         ssize_t w = write(s->fd, p, n);
@@ -133,13 +133,13 @@ static unsigned read_failed(const char *name, nmx_error_t *err)
 static unsigned corrupt(const char *name, comp_t c, uint64_t in_off, const char *why, nmx_error_t *err)
 {
     return nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off, "%s data is not valid: %s",
-                         comp_name(c), why);
+                          comp_name(c), why);
 }
 
 static unsigned truncated(const char *name, comp_t c, uint64_t in_off, nmx_error_t *err)
 {
     return nmx__error_set(err, NMERR_INVALID_FILE_FORMAT, name, in_off,
-                         "%s data ends early (truncated file?)", comp_name(c));
+                          "%s data ends early (truncated file?)", comp_name(c));
 }
 
 /* gzip, any number of members (as gzip -d and zcat read them). */
@@ -379,7 +379,7 @@ unsigned nmx__cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err
     nmx__error_clear(err);
     if (name == NULL || out == NULL)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, name, NMX_OFFSET_UNKNOWN,
-                             "no file or no result pointer");
+                              "no file or no result pointer");
     *out = NULL;
     bool is_stdin = strcmp(name, STDIN_ARG) == 0;
     int fd;

@@ -286,20 +286,20 @@ unsigned nmx__cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **ou
     nmx__error_clear(err);
     if (out == NULL || names == NULL || n == 0)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, NULL, NMX_OFFSET_UNKNOWN,
-                             "no capture named");
+                              "no capture named");
     *out = NULL;
     if (n == 1)
         return nmx__cap_open_input(names[0], out, err);
     if (n > NMX_CAP_MAX_FILES)
         return nmx__error_set(err, NMERR_OUT_OF_RANGE, NULL, NMX_OFFSET_UNKNOWN,
-                             "%zu captures named; one run reads at most %u", n,
-                             (unsigned)NMX_CAP_MAX_FILES);
+                              "%zu captures named; one run reads at most %u", n,
+                              (unsigned)NMX_CAP_MAX_FILES);
     size_t stdin_uses = 0;
     for (size_t k = 0; k < n; k++)
         stdin_uses += names[k] != NULL && strcmp(names[k], "-") == 0;
     if (stdin_uses > 1)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, "-", NMX_OFFSET_UNKNOWN,
-                             "standard input can be read only once");
+                              "standard input can be read only once");
     nmx_cap_t **parts = calloc(n, sizeof *parts);
     if (parts == NULL)
         return nmx__error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");

@@ -114,23 +114,23 @@ static long netmon_media(uint32_t lt)
 }
 
 unsigned nmx__capwriter_open(const char *path, int format, uint32_t linktype,
-                            nmx_capwriter_t **out, nmx_error_t *err)
+                             nmx_capwriter_t **out, nmx_error_t *err)
 {
     nmx__error_clear(err);
     if (out == NULL || path == NULL)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
-                             "no file or no result pointer");
+                              "no file or no result pointer");
     *out = NULL;
     if (format != NMX_CAPW_PCAP && format != NMX_CAPW_PCAP_NS && format != NMX_CAPW_NETMON2)
         return nmx__error_set(err, NMERR_INVALID_PARAMETER, path, NMX_OFFSET_UNKNOWN,
-                             "unknown capture file format %d", format);
+                              "unknown capture file format %d", format);
     bool netmon = format == NMX_CAPW_NETMON2;
     if (!netmon && linktype > 0xFFFFu)
         return nmx__error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
-                             "link type %u cannot be stored in a pcap file", linktype);
+                              "link type %u cannot be stored in a pcap file", linktype);
     if (netmon && linktype != NMX_LINK_PER_FRAME && netmon_media(linktype) < 0)
         return nmx__error_set(err, NMERR_INVALID_MEDIA_TYPE, path, NMX_OFFSET_UNKNOWN,
-                             "link type %u cannot be stored in a NetMon 2.x file", linktype);
+                              "link type %u cannot be stored in a NetMon 2.x file", linktype);
     nmx_capwriter_t *w = calloc(1, sizeof *w);
     if (w == NULL)
         return nmx__error_set(err, NMERR_OUT_OF_MEMORY, path, NMX_OFFSET_UNKNOWN, "out of memory");
@@ -258,7 +258,7 @@ static unsigned write_netmon(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *d
 }
 
 unsigned nmx__capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *data,
-                             uint32_t caplen, uint32_t wirelen)
+                              uint32_t caplen, uint32_t wirelen)
 {
     if (w == NULL)
         return NMERR_INVALID_PARAMETER;
@@ -278,7 +278,7 @@ unsigned nmx__capwriter_write(nmx_capwriter_t *w, int64_t ts_ns, const uint8_t *
 }
 
 unsigned nmx__capwriter_write_frame(nmx_capwriter_t *w, const nmx_frame_rec_t *rec,
-                                   const uint8_t *data)
+                                    const uint8_t *data)
 {
     if (w == NULL || rec == NULL)
         return NMERR_INVALID_PARAMETER;

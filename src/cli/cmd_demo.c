@@ -47,7 +47,7 @@ int nmx__cmd_demo(int argc, char **argv)
     snprintf(sample, sizeof sample, "%s/sample.pcap", nmx_host_installed_data_dir());
     if (access(sample, R_OK) != 0) {
         nmx__cli_error("the sample capture %s is missing (install nmexpert, or set NMEXPERT_DATA_DIR)",
-                      sample);
+                       sample);
         return NMX_EXIT_USAGE;
     }
     const char *tmpdir = getenv("TMPDIR");

@@ -159,7 +159,7 @@ static int describe(const char *path, json_t *objs)
     if (in.damage != NULL) {
         fflush(stdout); /* the description first, then what is wrong with it */
         nmx__cli_error("%s (%" PRIu32 " usable frame%s)", in.damage, in.frames,
-                      in.frames == 1 ? "" : "s");
+                       in.frames == 1 ? "" : "s");
         rc = NMX_EXIT_USAGE;
     }
     nmx_capture_close(cap);
@@ -214,7 +214,7 @@ int nmx__cmd_info(int argc, char **argv)
         bool missing, missing_r;
         const char *fmt = nmx__cli_option_value(argc, argv, &i, "--format", &missing);
         const char *r = fmt == NULL ? nmx__cli_option_value(argc, argv, &i, strcmp(a, "-r") == 0 ? "-r" : "--read-file",
-                                                           &missing_r)
+                                                            &missing_r)
                                     : NULL;
         if (missing || (fmt == NULL && missing_r)) {
             nmx__cli_error(missing ? "info: --format needs a value (text or json)" : "info: %s needs a capture", a);

@@ -133,7 +133,7 @@ int nmx__cmd_list(int argc, char **argv)
     if (n == 0) {
         /* Spec 1.2: an empty directory is NMERR_NO_DLLS_FOUND for "list experts". */
         nmx__cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s and the --experts-dir "
-                      "directories)",
+                       "directories)",
                       nmx_host_installed_experts_dir());
         status = NMX_EXIT_INCOMPLETE;
     }

@@ -106,7 +106,7 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
         char errbuf[1024];
         if (nmx_config_load(sel->module, &stored, &len, errbuf, sizeof errbuf) != 0) {
             nmx__cli_error("%s; %s runs with its defaults (see 'nmexpert configure %s --reset')", errbuf,
-                          sel->module, sel->module);
+                           sel->module, sel->module);
         } else if (stored != NULL) {
             nmx__cli_config_assign(&sel->config, stored, len);
             free(stored);
@@ -117,7 +117,7 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
             continue;
         if (sel->config.present && !nmx__cli_is_text((const uint8_t *)sel->config.data, sel->config.len)) {
             nmx__cli_error("--set %s.%s: the configuration of %s is binary, not KEY=VALUE text",
-                          sets[i].module, sets[i].key, sel->module);
+                           sets[i].module, sets[i].key, sel->module);
             return -1;
         }
         sel->config.present = true;
@@ -351,7 +351,7 @@ static bool parse_limit_option(nmx_run_opts_t *o, int c, const char *arg)
     case 'g':
         if (nmx_parse_seconds(arg, &d, NULL, 0) < 0 || d <= 0) {
             nmx__cli_error("--%s wants a positive number of seconds, not '%s'", c == 't' ? "timeout" : "grace",
-                          arg);
+                           arg);
             return false;
         }
         *(c == 't' ? &o->timeout_s : &o->grace_s) = d;
@@ -389,7 +389,7 @@ static bool parse_value_option(run_cmd_t *rc, int c, const char *arg)
         if (looks_like_preference(arg)) {
             const char *colon = strchr(arg, ':');
             nmx__cli_error("-o names the report file; '%s' looks like a tshark preference (for a "
-                          "setting use --set %.*s=%s)",
+                           "setting use --set %.*s=%s)",
                           arg, (int)(colon - arg), arg, colon + 1);
             return false;
         }
@@ -543,15 +543,15 @@ static bool open_capture(run_cmd_t *rc)
             continue;
         if (!nmx__cli_parse_time(tt[k], rc->info.frame1_ns, k == 0 ? &rc->opts.start_ns : &rc->opts.end_ns)) {
             nmx__cli_error("--%s wants seconds from the first frame (30, +30.5), an epoch time "
-                          "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
-                          k == 0 ? "start" : "end", tt[k]);
+                           "(@1371506299) or an ISO 8601 time (2013-06-17T21:58:30Z), not '%s'",
+                           k == 0 ? "start" : "end", tt[k]);
             return false;
         }
         *(k == 0 ? &rc->opts.has_start_time : &rc->opts.has_end_time) = 1;
     }
     if (rc->info.damage != NULL)
         nmx__cli_error("warning: %s; reporting on the %u usable frame%s", rc->info.damage, rc->info.frames,
-                      rc->info.frames == 1 ? "" : "s");
+                       rc->info.frames == 1 ? "" : "s");
     return true;
 }
 
@@ -581,9 +581,9 @@ static bool select_experts(run_cmd_t *rc)
         }
         if (rc->nsel == 0) {
             nmx__cli_error("no experts found, NMERR_NO_DLLS_FOUND (121) (looked in %s%s); use -e PATH or "
-                          "--experts-dir DIR",
-                          rc->ndirs > 0 ? "the --experts-dir directories and " : "",
-                          nmx_host_installed_experts_dir());
+                           "--experts-dir DIR",
+                           rc->ndirs > 0 ? "the --experts-dir directories and " : "",
+                           nmx_host_installed_experts_dir());
             return false;
         }
     }
@@ -594,7 +594,7 @@ static bool select_experts(run_cmd_t *rc)
             known = strcasecmp(rc->sets[i].module, rc->sel[k].module) == 0;
         if (!known) {
             nmx__cli_error("%s: '%s' is not one of the experts of this run",
-                          rc->sets[i].key != NULL ? "--set" : "--config", rc->sets[i].module);
+                           rc->sets[i].key != NULL ? "--set" : "--config", rc->sets[i].module);
             return false;
         }
     }

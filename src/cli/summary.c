@@ -34,6 +34,6 @@ void nmx__cli_summarise_failures(const nmx_run_t *run)
             continue;
         bool said = r->message != NULL && r->message[0] != '\0';
         nmx__cli_error("expert %s %s%s%s", r->module, outcome_phrase(r->outcome), said ? ": " : "",
-                      said ? r->message : "");
+                       said ? r->message : "");
     }
 }

@@ -20,7 +20,7 @@ void nmx__error_clear(nmx_error_t *err)
 }
 
 unsigned nmx__error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
-                        const char *fmt, va_list ap)
+                         const char *fmt, va_list ap)
 {
     if (err == NULL)
         return code;
@@ -42,7 +42,7 @@ unsigned nmx__error_vset(nmx_error_t *err, unsigned code, const char *path, uint
 }
 
 unsigned nmx__error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
-                       const char *fmt, ...)
+                        const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -29,9 +29,9 @@ void nmx__error_clear(nmx_error_t *err);
  * `path` may be NULL; `offset` may be NMX_OFFSET_UNKNOWN.  err may be NULL.
  */
 unsigned nmx__error_set(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 unsigned nmx__error_vset(nmx_error_t *err, unsigned code, const char *path, uint64_t offset,
-                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+                         const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* The symbolic name of an NMERR code ("NMERR_OUT_OF_MEMORY"), or "NMERR_<n>". */
 const char *nmx__nmerr_name(unsigned code);

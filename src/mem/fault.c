@@ -43,7 +43,7 @@ static void *fault_remap(const nmx_mem_backend_t *be, void *p, size_t old_len, s
 }
 
 void nmx__mem_fault_init(nmx_mem_fault_t *f, const nmx_mem_backend_t *base, uint64_t fail_at,
-                        bool persist)
+                         bool persist)
 {
     memset(f, 0, sizeof(*f));
     f->base = base ? base : &nmx__mem_os_backend;

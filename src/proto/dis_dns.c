@@ -201,7 +201,7 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
         } else if (type == 5 || type == 12) {
             if (dns_name(msg, mlen, pos, name, sizeof(name)))
                 nmx__add_str(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen, name,
-                            strlen(name));
+                             strlen(name));
             else
                 nmx__add_err(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen);
         }

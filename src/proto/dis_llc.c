@@ -39,7 +39,7 @@ void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &llc_fields[F_SSAP], off + 1, 1);
     if (c.left >= 2 + ctl_len)
         nmx__add_uint(d, &llc_fields[F_CONTROL], off + 2, ctl_len,
-                     ctl_len == 1 ? ctl : (uint64_t)nmx__load_u16le(c.p + 2));
+                      ctl_len == 1 ? ctl : (uint64_t)nmx__load_u16le(c.p + 2));
     if (dsap == 0xAA && ssap == 0xAA && ctl_len == 1) {
         if (c.left < 8) {
             nmx__add_err(d, &llc_fields[F_OUI], off + 3, c.left - 3);

@@ -177,7 +177,7 @@ void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t le
 }
 
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
-                    size_t n)
+                       size_t n)
 {
     nmx_proto_ws_t *ws = d->ws;
     if (n > 0xFFFE)
@@ -269,7 +269,7 @@ static void dissect_from_link(nmx_dctx_t *d, uint32_t linktype)
 }
 
 unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
-                       nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
+                        nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
 {
     nmx_frame_addrs_t scratch;
     nmx_dctx_t d;
@@ -400,13 +400,13 @@ static void add_protocols(nmx_dctx_t *d)
 }
 
 nmx_dissection_t *nmx__dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
-                              uint32_t wirelen, uint32_t linktype)
+                               uint32_t wirelen, uint32_t linktype)
 {
     return nmx__dissect_ctx(ws, data, caplen, wirelen, linktype, NULL);
 }
 
 nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
-                                  uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx)
+                                   uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx)
 {
     nmx_proto_ws_t *tmp = NULL;
     if (!ws) {
@@ -458,7 +458,7 @@ long nmx__dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)
 }
 
 LPPROPERTYINST nmx__dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
-                                   const PROPERTYINST *after)
+                                    const PROPERTYINST *after)
 {
     if (!d || !f || !d->props)
         return NULL;
@@ -516,8 +516,8 @@ DWORD nmx__proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD sta
 }
 
 DWORD nmx__frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
-                        bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
-                        DWORD *length)
+                         bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
+                         DWORD *length)
 {
     if (!addrs)
         return NMERR_INVALID_PARAMETER;

@@ -192,7 +192,7 @@ typedef union nmx_recog_buf {
  * Returns the number of entries.
  */
 unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
-                       nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs);
+                        nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs);
 
 /* ===================================================================== */
 /* Full dissection                                                        */
@@ -256,10 +256,10 @@ void nmx__proto_ws_free(nmx_proto_ws_t *ws);
  * out of memory.  Malformed data yields instances flagged IFLAG_ERROR.
  */
 nmx_dissection_t *nmx__dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
-                              uint32_t wirelen, uint32_t linktype);
+                               uint32_t wirelen, uint32_t linktype);
 /* The same with the frame's context (ctx may be NULL: as nmx__dissect). */
 nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
-                                  uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx);
+                                   uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx);
 void nmx__dissection_free(nmx_dissection_t *d);
 
 /* ===================================================================== */
@@ -283,14 +283,14 @@ void nmx__streams_free(nmx_streams_t *st);
 /* Feeds the next frame; false only when out of memory (the outputs are
  * then NMX_STREAM_NONE). */
 bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                      uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
-                      uint32_t udp_stream[NMX_STREAM_LAYERS]);
+                       uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
+                       uint32_t udp_stream[NMX_STREAM_LAYERS]);
 
 /* The first instance of property f in d after `after` (NULL: from the
  * start), in frame order; NULL when there is none or `after` is not one of
  * d's instances. */
 LPPROPERTYINST nmx__dissection_find(const nmx_dissection_t *d, const nmx_field_t *f,
-                                   const PROPERTYINST *after);
+                                    const PROPERTYINST *after);
 /* Index of inst in d's table, or -1 when inst is not one of d's instances. */
 long nmx__dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst);
 
@@ -319,8 +319,8 @@ DWORD nmx__proto_prev_offset(const RECOGNIZEDATATABLE *t, unsigned id, DWORD sta
  * frame has no such address, or NMERR_INVALID_PARAMETER.
  */
 DWORD nmx__frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_addrs_t *addrs,
-                        bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
-                        DWORD *length);
+                         bool dst, DWORD type, DWORD flags, ADDRESS2 *out, DWORD *offset,
+                         DWORD *length);
 
 /* ===================================================================== */
 /* Values and rendering                                                   */

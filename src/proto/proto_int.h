@@ -146,7 +146,7 @@ unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id);
 void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags);
 void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
-                    size_t n);
+                       size_t n);
 
 /* A property whose value is the frame bytes [off, off+len). */
 static inline void nmx__add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
@@ -162,14 +162,14 @@ static inline void nmx__add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off,
 }
 /* A derived number (computed, not stored in the frame), stored in PROPERTYINSTEX. */
 static inline void nmx__add_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
-                                uint64_t v)
+                                 uint64_t v)
 {
     if (d->ws)
         nmx__record_uint(d, f, off, len, v);
 }
 /* A derived string or byte value (e.g. a decompressed DNS name). */
 static inline void nmx__add_str(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
-                               const void *s, size_t n)
+                                const void *s, size_t n)
 {
     if (d->ws)
         nmx__record_bytes(d, f, off, len, s, n);

@@ -86,7 +86,7 @@ static void registry_build(void)
         p->info.ProtocolID = id;
         nmx__strlcpy((char *)p->info.ProtocolName, p->name, sizeof(p->info.ProtocolName));
         nmx__strlcpy((char *)p->info.Comment, p->description ? p->description : p->name,
-                    sizeof(p->info.Comment));
+                     sizeof(p->info.Comment));
         p->first_field = idx;
         PROPERTYDATABASE *db = calloc(1, sizeof(*db) + (p->nfields + 1) * sizeof(LPPROPERTYINFO));
         if (!db)

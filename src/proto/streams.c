@@ -161,8 +161,8 @@ static bool make_key(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATA
 }
 
 bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                      uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
-                      uint32_t udp_stream[NMX_STREAM_LAYERS])
+                       uint32_t linktype, uint32_t tcp_stream[NMX_STREAM_LAYERS],
+                       uint32_t udp_stream[NMX_STREAM_LAYERS])
 {
     for (unsigned i = 0; i < NMX_STREAM_LAYERS; i++)
         tcp_stream[i] = udp_stream[i] = NMX_STREAM_NONE;

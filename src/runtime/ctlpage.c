@@ -64,5 +64,5 @@ int nmx__ctlpage_collect(const nmx_ctlpage_t *page, int fd, uint64_t limit, nmx_
     if (f->over_limit > f->dropped)
         f->over_limit = f->dropped;
     return nmx__eventlog_read(fd, NMX_CTLPAGE_SIZE, f->committed, limit, &f->events, &f->nevents,
-                             &f->storage);
+                              &f->storage);
 }

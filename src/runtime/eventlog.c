@@ -270,7 +270,7 @@ static bool parse_record(nmx_cursor_t *r, nmx_event_t *e, nmx_column_t *colv, si
 }
 
 int nmx__eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **events, size_t *n,
-                       void **storage)
+                        void **storage)
 {
     *events = NULL;
     *n = 0;
@@ -333,7 +333,7 @@ int nmx__eventlog_parse(const uint8_t *data, size_t committed, nmx_event_t **eve
 }
 
 int nmx__eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
-                      nmx_event_t **events, size_t *n, void **storage)
+                       nmx_event_t **events, size_t *n, void **storage)
 {
     *events = NULL;
     *n = 0;

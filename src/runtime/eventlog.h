@@ -80,10 +80,10 @@ void nmx__eventlog_unmap(nmx_eventlog_t *log);
  * memory.
  */
 int nmx__eventlog_read(int fd, uint64_t data_off, uint64_t committed, uint64_t limit,
-                      nmx_event_t **events, size_t *n, void **storage);
+                       nmx_event_t **events, size_t *n, void **storage);
 
 /* The same over bytes in memory (what nmx__eventlog_read maps). */
 int nmx__eventlog_parse(const uint8_t *data, size_t len, nmx_event_t **events, size_t *n,
-                       void **storage);
+                        void **storage);
 
 #endif /* NMX_RUNTIME_EVENTLOG_H */

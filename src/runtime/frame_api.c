@@ -205,7 +205,7 @@ static DWORD frame_address(HFRAME hFrame, bool dst, DWORD type, DWORD flags, ADD
     pthread_mutex_unlock(&s->lock);
     const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
     return nmx__frame_address(nmx__session_data(s, n), rec->caplen, &a, dst, type, flags, out, offset,
-                             length);
+                              length);
 }
 
 static DWORD address_offset(HFRAME hFrame, bool dst, DWORD type, LPDWORD len)

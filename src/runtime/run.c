@@ -338,7 +338,7 @@ NMX_EXPORT int nmx_run_add_expert(nmx_run_t *run, const char *which, const void 
         return -1;
     }
     nmx_host_expert_t *he = nmx__host_find(run->host, which,
-                                          run->opts.isolation == NMX_ISOLATION_PROCESS);
+                                           run->opts.isolation == NMX_ISOLATION_PROCESS);
     if (he == NULL) {
         snprintf(errbuf, errlen, "no expert named '%s' (see 'nmexpert list'; a path must contain '/')",
                  which);

@@ -231,7 +231,7 @@ ULPFRAME nmx__session_aux_frame(nmx_session_t *s, uint32_t n);
 /* Recognizes frame n (cached for the last frame): its recognize table and
  * address locations.  Call with the session lock held. */
 const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
-                                                const nmx_frame_addrs_t **addrs);
+                                                 const nmx_frame_addrs_t **addrs);
 
 /* The shard (1..count) of a frame of `caplen` bytes recognized as t: a
  * symmetric hash of its connection (shard.c); 1 when count <= 1. */

@@ -64,7 +64,7 @@ static _Thread_local char writer_error[NMX_ERROR_MSG_MAX];
 static DWORD writer_failed(DWORD rc, const nmx_error_t *err)
 {
     nmx__strlcpy(writer_error, err != NULL && err->msg[0] != '\0' ? err->msg : nmx__nmerr_text(rc),
-                sizeof writer_error);
+                 sizeof writer_error);
     BhSetLastError(rc);
     return rc;
 }
@@ -121,7 +121,7 @@ NMAPI DWORD WINAPI NmxCaptureWriterOpen(LPCSTR Path, DWORD Format, DWORD LinkTyp
     h->per_frame = LinkType == NMX_WRITER_LINK_PER_FRAME;
     h->linktype = LinkType;
     unsigned rc = nmx__capwriter_open(Path, fmt, h->per_frame ? NMX_LINK_PER_FRAME : LinkType, &h->w,
-                                     &err);
+                                      &err);
     if (rc != 0) {
         free(h);
         return writer_failed(rc, &err);

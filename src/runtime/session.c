@@ -254,7 +254,7 @@ const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame)
     nmx_frame_ctx_t ctx;
     nmx__session_frame_ctx(s, frame, &ctx);
     nmx_dissection_t *d = nmx__dissect_ctx(s->ws, nmx__session_data(s, frame), rec->caplen, rec->wirelen,
-                                          rec->linktype, &ctx);
+                                           rec->linktype, &ctx);
     if (d == NULL)
         return NULL;
     nmx__dissection_free(c->d[victim]);
@@ -382,12 +382,12 @@ ULPFRAME nmx__session_aux_frame(nmx_session_t *s, uint32_t n)
 }
 
 const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
-                                                const nmx_frame_addrs_t **addrs)
+                                                 const nmx_frame_addrs_t **addrs)
 {
     if (s->recog_frame != n) {
         const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
         nmx__recognize(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
-                      &s->addrs);
+                       &s->addrs);
         s->recog_frame = n;
     }
     if (addrs != NULL)

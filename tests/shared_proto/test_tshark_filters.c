@@ -296,7 +296,7 @@ static void test_streams_agree(void **state)
             const nmx_frame_rec_t *fr = nmx__cap_frame(cap, i);
             nmx_frame_ctx_t ctx = {.number = i + 1, .ts_ns = fr->ts_ns, .first_ns = fr->ts_ns, .prev_ns = fr->ts_ns};
             assert_true(nmx__streams_next(conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype,
-                                         ctx.tcp_stream, ctx.udp_stream));
+                                          ctx.tcp_stream, ctx.udp_stream));
             nmx_dissection_t *d =
                 nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
             assert_non_null(d);

@@ -174,7 +174,7 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, con
         .comment = nmx__cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(cap, i) : NULL,
     };
     if (!nmx__streams_next(conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
-                          ctx.udp_stream))
+                           ctx.udp_stream))
         return NULL;
     return nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
 }
