@@ -146,18 +146,31 @@ static size_t uint_store_width(const nmx_field_t *f)
     return f->store_width;
 }
 
-void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+/* A new instance of f for the frame bytes [off, off+len) whose value, of
+ * `size` bytes, is kept beside them (PROPERTYINSTEX); NULL when the
+ * workspace is full. */
+static PROPERTYINSTEX *new_ex_instance(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+                                       size_t size)
 {
     nmx_proto_ws_t *ws = d->ws;
-    size_t w = uint_store_width(f);
-    size_t exo = ws_new_ex(ws, w, d->frame + (off <= d->caplen ? off : d->caplen), len);
+    size_t exo = ws_new_ex(ws, size, d->frame + (off <= d->caplen ? off : d->caplen), len);
     if (exo == SIZE_MAX)
-        return;
+        return NULL;
     PROPERTYINST *pi = ws_new_inst(ws);
     if (!pi)
-        return;
+        return NULL;
     fill_common(d, pi, f, 0, field_level(f));
-    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
+    pi->DataLength = PROPERTYINST_EX_LENGTH;
+    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
+    return (PROPERTYINSTEX *)(void *)(ws->ex + exo);
+}
+
+void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+{
+    size_t w = uint_store_width(f);
+    PROPERTYINSTEX *x = new_ex_instance(d, f, off, len, w);
+    if (x == NULL)
+        return;
     switch (w) {
     case 1:
         x->Byte[0] = (BYTE)v;
@@ -172,28 +185,16 @@ void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t le
         x->LargeInt[0].QuadPart = (int64_t)v;
         break;
     }
-    pi->DataLength = PROPERTYINST_EX_LENGTH;
-    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
 }
 
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
                        size_t n)
 {
-    nmx_proto_ws_t *ws = d->ws;
     if (n > 0xFFFE)
         n = 0xFFFE;
-    size_t exo = ws_new_ex(ws, n, d->frame + (off <= d->caplen ? off : d->caplen), len);
-    if (exo == SIZE_MAX)
-        return;
-    PROPERTYINST *pi = ws_new_inst(ws);
-    if (!pi)
-        return;
-    fill_common(d, pi, f, 0, field_level(f));
-    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
-    if (n)
+    PROPERTYINSTEX *x = new_ex_instance(d, f, off, len, n);
+    if (x != NULL && n > 0)
         memcpy(x->Byte, src, n);
-    pi->DataLength = PROPERTYINST_EX_LENGTH;
-    pi->lpData = (void *)(uintptr_t)exo;
 }
 
 void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
