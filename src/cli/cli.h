@@ -32,6 +32,23 @@ int nmx__cmd_merge(int argc, char **argv);     /* cmd_merge.c */
  * nmx__cli_keep_report_copy: 0, or -1 with a message in errbuf. */
 typedef int (*nmx_cli_writer_t)(FILE *out, const void *ctx, char *errbuf, size_t errlen);
 
+/* Writes a report fitted to `width` columns (0: no limit) into `out`: 0, or
+ * -1 with a message in errbuf. */
+typedef int (*nmx_cli_fit_writer_t)(FILE *out, unsigned width, const void *ctx, char *errbuf,
+                                    size_t errlen);
+
+/* Writes a report to what --output names: NULL or "-" is standard output,
+ * its text tables fitted to the terminal; a file is written whole or not at
+ * all.  0, or -1 with a message in errbuf. */
+int nmx__cli_write_output(const char *output, nmx_cli_fit_writer_t write, const void *ctx, char *errbuf,
+                          size_t errlen);
+
+/* The options of the commands that write saved reports again (report,
+ * merge): --format, --output and --help, for `command`.  0 to go on, 1 when
+ * done (--help), -1 after a usage error was said. */
+int nmx__cli_report_options(int argc, char **argv, const char *command, void (*print_usage)(FILE *out),
+                            int *format, const char **output);
+
 /* Writes the file `path` the user named, whole or not at all (nmx_output_*:
  * a temporary file renamed into place): 0, or -1 with a message in errbuf. */
 int nmx__cli_write_file(const char *path, nmx_cli_writer_t write, const void *ctx, char *errbuf,

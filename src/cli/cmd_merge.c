@@ -28,6 +28,8 @@ static void usage(FILE *out)
 typedef struct merge_set {
     const char *const *paths;
     size_t n;
+    int format;
+    char note[512]; /* a warning when the reports are not shards 1..N */
 } merge_set_t;
 
 static int merge_json(FILE *out, const void *ctx, char *errbuf, size_t errlen)
@@ -36,43 +38,18 @@ static int merge_json(FILE *out, const void *ctx, char *errbuf, size_t errlen)
     return nmx_report_merge_files(m->paths, m->n, NMX_REPORT_JSON, out, 0, errbuf, errlen, NULL, 0);
 }
 
-/* The options: 0 to go on, 1 done (--help), -1 a usage error. */
-static int parse_options(int argc, char **argv, int *format, const char **output)
+static int merge(FILE *out, unsigned width, const void *ctx, char *errbuf, size_t errlen)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'f':
-            *format = nmx__cli_parse_format(optarg, true);
-            if (*format < 0) {
-                nmx__cli_error("--format must be text, csv, json or html, not '%s'", optarg);
-                return -1;
-            }
-            break;
-        case 'o': *output = optarg; break;
-        case 'h': usage(stdout); return 1;
-        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
-        default:
-            nmx__cli_error("unknown option '%s' (see 'nmexpert merge --help')", argv[optind - 1]);
-            return -1;
-        }
-    }
-    return 0;
+    merge_set_t *m = (merge_set_t *)ctx;
+    return nmx_report_merge_files(m->paths, m->n, m->format, out, width, errbuf, errlen, m->note,
+                                  sizeof m->note);
 }
 
 int nmx__cmd_merge(int argc, char **argv)
 {
     int format = NMX_REPORT_TEXT;
     const char *output = NULL;
-    int p = parse_options(argc, argv, &format, &output);
+    int p = nmx__cli_report_options(argc, argv, "merge", usage, &format, &output);
     if (p != 0)
         return p > 0 ? NMX_EXIT_OK : NMX_EXIT_USAGE;
     if (optind >= argc) {
@@ -97,34 +74,16 @@ int nmx__cmd_merge(int argc, char **argv)
         nmx__cli_error("merge: standard input ('-') can be read once only");
         return NMX_EXIT_USAGE;
     }
-    char errbuf[1024], note[512];
-    nmx_output_t *o = NULL;
-    FILE *out = stdout;
-    if (output != NULL && strcmp(output, "-") != 0) {
-        if ((o = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
-            free(paths);
-            nmx__cli_error("%s", errbuf);
-            return NMX_EXIT_USAGE;
-        }
-        out = nmx_output_stream(o);
-    }
-    int rc = nmx_report_merge_files(paths, n, format, out, o == NULL ? nmx__cli_term_width(STDOUT_FILENO) : 0,
-                                    errbuf, sizeof errbuf, note, sizeof note);
-    if (rc != 0) {
+    merge_set_t set = {.paths = paths, .n = n, .format = format};
+    char errbuf[1024];
+    if (nmx__cli_write_output(output, merge, &set, errbuf, sizeof errbuf) != 0) {
         free(paths);
         nmx__cli_error("merge: %s", errbuf);
-        nmx_output_close(o, false, errbuf, sizeof errbuf);
         return NMX_EXIT_USAGE;
     }
-    if (note[0] != '\0')
-        nmx__cli_error("warning: %s", note);
-    if (o != NULL && nmx_output_close(o, true, errbuf, sizeof errbuf) != 0) {
-        free(paths);
-        nmx__cli_error("cannot write the report: %s", errbuf);
-        return NMX_EXIT_USAGE;
-    }
+    if (set.note[0] != '\0')
+        nmx__cli_error("warning: %s", set.note);
     /* Standard input cannot be read twice. */
-    merge_set_t set = {paths, n};
     if (format == NMX_REPORT_JSON && stdin_uses == 0)
         nmx__cli_keep_report_copy(merge_json, &set);
     free(paths);

@@ -57,7 +57,8 @@ void nmx__cli_keep_report_copy(nmx_cli_writer_t write, const void *ctx)
                        err);
 }
 
-int nmx__cmd_report(int argc, char **argv)
+int nmx__cli_report_options(int argc, char **argv, const char *command, void (*print_usage)(FILE *out),
+                            int *format, const char **output)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},
@@ -65,55 +66,78 @@ int nmx__cmd_report(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int format = NMX_REPORT_TEXT, c;
-    const char *output = NULL;
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            format = nmx__cli_parse_format(optarg, true);
-            if (format < 0) {
+            *format = nmx__cli_parse_format(optarg, true);
+            if (*format < 0) {
                 nmx__cli_error("--format must be text, csv, json or html, not '%s'", optarg);
-                return NMX_EXIT_USAGE;
+                return -1;
             }
             break;
-        case 'o': output = optarg; break;
-        case 'h': usage(stdout); return NMX_EXIT_OK;
-        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return NMX_EXIT_USAGE;
+        case 'o': *output = optarg; break;
+        case 'h': print_usage(stdout); return 1;
+        case ':': nmx__cli_error("option '%s' needs a value", argv[optind - 1]); return -1;
         default:
-            nmx__cli_error("unknown option '%s' (see 'nmexpert report --help')", argv[optind - 1]);
-            return NMX_EXIT_USAGE;
+            nmx__cli_error("unknown option '%s' (see 'nmexpert %s --help')", argv[optind - 1], command);
+            return -1;
         }
     }
+    return 0;
+}
+
+int nmx__cli_write_output(const char *output, nmx_cli_fit_writer_t write, const void *ctx, char *errbuf,
+                          size_t errlen)
+{
+    if (output == NULL || strcmp(output, "-") == 0)
+        return write(stdout, nmx__cli_term_width(STDOUT_FILENO), ctx, errbuf, errlen);
+    nmx_output_t *o = nmx_output_open(output, errbuf, errlen);
+    if (o == NULL)
+        return -1;
+    if (write(nmx_output_stream(o), 0, ctx, errbuf, errlen) != 0) {
+        char ignored[8];
+        nmx_output_close(o, false, ignored, sizeof ignored);
+        return -1;
+    }
+    return nmx_output_close(o, true, errbuf, errlen);
+}
+
+/* A saved report written again (nmexpert report). */
+typedef struct rewrite {
+    const char *path;
+    int format;
+} rewrite_t;
+
+static int rewrite(FILE *out, unsigned width, const void *ctx, char *errbuf, size_t errlen)
+{
+    const rewrite_t *r = ctx;
+    return nmx_report_rewrite(r->path, r->format, out, width, errbuf, errlen);
+}
+
+int nmx__cmd_report(int argc, char **argv)
+{
+    int format = NMX_REPORT_TEXT;
+    const char *output = NULL;
+    int p = nmx__cli_report_options(argc, argv, "report", usage, &format, &output);
+    if (p != 0)
+        return p > 0 ? NMX_EXIT_OK : NMX_EXIT_USAGE;
     if (optind + 1 != argc) {
         nmx__cli_error(optind >= argc ? "report: which report? (nmexpert report REPORT.json)"
-                                     : "report: one report at a time");
+                                      : "report: one report at a time");
         usage(stderr);
         return NMX_EXIT_USAGE;
     }
-    const char *path = strcmp(argv[optind], "-") == 0 ? "/dev/stdin" : argv[optind];
+    rewrite_t r = {strcmp(argv[optind], "-") == 0 ? "/dev/stdin" : argv[optind], format};
     char errbuf[1024];
-    nmx_output_t *o = NULL;
-    FILE *out = stdout;
-    if (output != NULL && strcmp(output, "-") != 0) {
-        if ((o = nmx_output_open(output, errbuf, sizeof errbuf)) == NULL) {
-            nmx__cli_error("%s", errbuf);
-            return NMX_EXIT_USAGE;
-        }
-        out = nmx_output_stream(o);
-    }
-    if (nmx_report_rewrite(path, format, out, o == NULL ? nmx__cli_term_width(STDOUT_FILENO) : 0, errbuf, sizeof errbuf) != 0) {
+    if (nmx__cli_write_output(output, rewrite, &r, errbuf, sizeof errbuf) != 0) {
         nmx__cli_error("%s", errbuf);
-        nmx_output_close(o, false, errbuf, sizeof errbuf);
-        return NMX_EXIT_USAGE;
-    }
-    if (o != NULL && nmx_output_close(o, true, errbuf, sizeof errbuf) != 0) {
-        nmx__cli_error("cannot write the report: %s", errbuf);
         return NMX_EXIT_USAGE;
     }
     /* Standard input cannot be read twice. */
-    if (format == NMX_REPORT_JSON && strcmp(path, "/dev/stdin") != 0)
-        nmx__cli_keep_report_copy(rewrite_json, path);
+    if (format == NMX_REPORT_JSON && strcmp(r.path, "/dev/stdin") != 0)
+        nmx__cli_keep_report_copy(rewrite_json, r.path);
     return NMX_EXIT_OK;
 }
