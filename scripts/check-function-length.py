@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""check-function-length.py - no function in src/ over 80 lines unless the
-comment just above it says why.
+"""check-function-length.py - no function in src/ or experts/ over 80 lines
+unless the comment just above it says why.
 
     scripts/check-function-length.py [--max N] [--list] [DIR...]
 

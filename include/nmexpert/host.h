@@ -56,13 +56,16 @@
 extern "C" {
 #endif
 
-
 #define NMX_VERSION_MAJOR 0
-#define NMX_VERSION_MINOR 1
+#define NMX_VERSION_MINOR 4
 #define NMX_VERSION_PATCH 0
-#define NMX_VERSION_STRING "0.1.0"
+#define NMX_VERSION_STRING "0.4.0"
+/* 0.4.0 changed signatures for the one error convention (errbuf/errlen on
+ * nmx_host_new, nmx_host_add_experts_dir, nmx_host_discover, nmx_config_*,
+ * nmx_capture_json and nmx_report_write, which took over
+ * nmx_report_write_width) and added the option-value parsers. */
 
-/* The library's version string, e.g. "0.1.0".  Cannot fail. */
+/* The library's version string, e.g. "0.4.0".  Cannot fail. */
 NMX_EXPORT const char *nmx_version(void);
 
 /* Captures: <nmexpert/capture.h>.  Protocols and fields: <nmexpert/protocols.h>. */
