@@ -269,112 +269,150 @@ static int chunk_size(const char *s, uint32_t n, uint64_t *out)
     return 0;
 }
 
+/* The offset just past the "\r\n\r\n" that ends the head in the d->len bytes
+ * of b, looking from a little before where the last look stopped; 0 if the
+ * head is not whole yet. */
+static uint32_t http_head_end(const co_dir_t *d, const BYTE *b)
+{
+    uint32_t from = d->hdr_scan >= 3 ? d->hdr_scan - 3 : 0;
+    for (uint32_t i = from; i + 4 <= d->len; i++)
+        if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n')
+            return i + 4;
+    return 0;
+}
+
+/* H_HDR: gathers a message's head from the n bytes at p and, once it is
+ * whole, reads it.  *take comes in as n and goes out as the bytes used (0
+ * when the direction turns out not to be HTTP and goes on as runs). */
+static DWORD http_feed_head(struct co_run *r, co_conn_t *c, int side, const BYTE *p, uint32_t n, int64_t t,
+                            uint32_t *take)
+{
+    co_dir_t *d = &c->d[side];
+    DWORD rc;
+    if (d->len == 0 && !(d->is_request ? http_request_start(p, n) : http_response_start(p, n))) {
+        d->mode = M_RUNS; /* not (or no longer) HTTP */
+        *take = 0;
+        return 0;
+    }
+    uint32_t room = CO_MAX_HEADER - d->len;
+    if (*take > room)
+        *take = room;
+    if ((rc = tx_append(r, c, side, p, *take, t)) != 0)
+        return rc;
+    const BYTE *b = tx_bytes(d);
+    uint32_t end = http_head_end(d, b);
+    if (end == 0) {
+        d->hdr_scan = d->len;
+        if (d->len >= CO_MAX_HEADER)
+            d->mode = M_RUNS;
+        return 0;
+    }
+    if (http_head(c, d, b, end) != 0) {
+        d->mode = M_RUNS; /* what was taken stays, as the start of a run */
+        return 0;
+    }
+    uint32_t excess = d->len - end; /* body bytes appended with the head: give back */
+    d->len = end;
+    *take -= excess;
+    if (d->hstate == H_HDR)
+        return http_done(r, c, side);
+    return 0;
+}
+
+/* H_BODY, H_CHUNK_DATA, H_CHUNK_CRLF: takes up to d->remain bytes of a part
+ * whose length is known, then moves on to what follows it. */
+static DWORD http_feed_counted(struct co_run *r, co_conn_t *c, int side, const BYTE *p, int64_t t, uint32_t *take)
+{
+    co_dir_t *d = &c->d[side];
+    DWORD rc;
+    if (*take > d->remain)
+        *take = (uint32_t)d->remain;
+    if ((rc = tx_append(r, c, side, p, *take, t)) != 0)
+        return rc;
+    d->remain -= *take;
+    if (d->remain != 0)
+        return 0;
+    if (d->hstate == H_BODY)
+        return http_done(r, c, side);
+    if (d->hstate == H_CHUNK_DATA) {
+        d->hstate = H_CHUNK_CRLF;
+        d->remain = 2;
+    } else {
+        d->hstate = H_CHUNK_SIZE;
+        d->line_len = 0;
+    }
+    return 0;
+}
+
+/* H_CHUNK_SIZE, H_TRAILER: takes bytes up to the end of a line (a chunk's
+ * size, or a trailer line, the empty one ending the message). */
+static DWORD http_feed_line(struct co_run *r, co_conn_t *c, int side, const BYTE *p, uint32_t n, int64_t t,
+                            uint32_t *take)
+{
+    co_dir_t *d = &c->d[side];
+    DWORD rc;
+    const BYTE *nl = memchr(p, '\n', n);
+    *take = nl != NULL ? (uint32_t)(nl - p) + 1 : n;
+    for (uint32_t k = 0; k < *take && d->hstate == H_CHUNK_SIZE; k++)
+        if (d->line_len + k < sizeof d->line)
+            d->line[d->line_len + k] = (char)p[k];
+    if ((rc = tx_append(r, c, side, p, *take, t)) != 0)
+        return rc;
+    uint32_t linelen = d->line_len + *take;
+    if (nl == NULL) {
+        d->line_len = (uint16_t)(linelen > 4096 ? 4096 : linelen);
+        if (linelen > 4096)
+            d->mode = M_RUNS;
+        return 0;
+    }
+    if (d->hstate == H_CHUNK_SIZE) {
+        uint64_t size;
+        uint32_t sl = linelen < sizeof d->line ? linelen : sizeof d->line;
+        if (chunk_size(d->line, sl, &size) != 0) {
+            d->mode = M_RUNS;
+        } else if (size == 0) {
+            d->hstate = H_TRAILER;
+        } else {
+            d->hstate = H_CHUNK_DATA;
+            d->remain = size;
+        }
+    } else if (linelen <= 2) { /* "\r\n" or "\n": the empty line */
+        if ((rc = http_done(r, c, side)) != 0)
+            return rc;
+    }
+    d->line_len = 0;
+    return 0;
+}
+
 /* Feeds in-order bytes to an HTTP direction; returns the bytes it took
  * (it may switch the direction to runs and leave the rest). */
 static DWORD http_feed(struct co_run *r, co_conn_t *c, int side, const BYTE *p, uint32_t n, int64_t t,
                        uint32_t *used)
 {
     co_dir_t *d = &c->d[side];
-    DWORD rc = 0;
+    DWORD rc;
     *used = 0;
     while (n > 0 && d->mode == M_HTTP) {
         uint32_t take = n;
         switch (d->hstate) {
-        case H_HDR: {
-            if (d->len == 0 && !(d->is_request ? http_request_start(p, n) : http_response_start(p, n))) {
-                d->mode = M_RUNS; /* not (or no longer) HTTP */
-                return 0;
-            }
-            uint32_t room = CO_MAX_HEADER - d->len;
-            if (take > room)
-                take = room;
-            if ((rc = tx_append(r, c, side, p, take, t)) != 0)
-                return rc;
-            const BYTE *b = tx_bytes(d);
-            uint32_t from = d->hdr_scan >= 3 ? d->hdr_scan - 3 : 0, end = 0;
-            for (uint32_t i = from; i + 4 <= d->len; i++) {
-                if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
-                    end = i + 4;
-                    break;
-                }
-            }
-            if (end == 0) {
-                d->hdr_scan = d->len;
-                if (d->len >= CO_MAX_HEADER)
-                    d->mode = M_RUNS;
-                break;
-            }
-            if (http_head(c, d, b, end) != 0) {
-                d->mode = M_RUNS; /* what was taken stays, as the start of a run */
-                break;
-            }
-            uint32_t excess = d->len - end; /* body bytes appended with the head: give back */
-            d->len = end;
-            take -= excess;
-            if (d->hstate == H_HDR && (rc = http_done(r, c, side)) != 0)
-                return rc;
+        case H_HDR:
+            rc = http_feed_head(r, c, side, p, n, t, &take);
             break;
-        }
         case H_BODY:
         case H_CHUNK_DATA:
         case H_CHUNK_CRLF:
-            if (take > d->remain)
-                take = (uint32_t)d->remain;
-            if ((rc = tx_append(r, c, side, p, take, t)) != 0)
-                return rc;
-            d->remain -= take;
-            if (d->remain == 0) {
-                if (d->hstate == H_BODY) {
-                    if ((rc = http_done(r, c, side)) != 0)
-                        return rc;
-                } else if (d->hstate == H_CHUNK_DATA) {
-                    d->hstate = H_CHUNK_CRLF;
-                    d->remain = 2;
-                } else {
-                    d->hstate = H_CHUNK_SIZE;
-                    d->line_len = 0;
-                }
-            }
+            rc = http_feed_counted(r, c, side, p, t, &take);
             break;
         case H_CHUNK_SIZE:
-        case H_TRAILER: {
-            const BYTE *nl = memchr(p, '\n', n);
-            take = nl != NULL ? (uint32_t)(nl - p) + 1 : n;
-            for (uint32_t k = 0; k < take && d->hstate == H_CHUNK_SIZE; k++)
-                if (d->line_len + k < sizeof d->line)
-                    d->line[d->line_len + k] = (char)p[k];
-            if ((rc = tx_append(r, c, side, p, take, t)) != 0)
-                return rc;
-            uint32_t linelen = d->line_len + take;
-            if (nl == NULL) {
-                d->line_len = (uint16_t)(linelen > 4096 ? 4096 : linelen);
-                if (linelen > 4096)
-                    d->mode = M_RUNS;
-                break;
-            }
-            if (d->hstate == H_CHUNK_SIZE) {
-                uint64_t size;
-                uint32_t sl = linelen < sizeof d->line ? linelen : sizeof d->line;
-                if (chunk_size(d->line, sl, &size) != 0) {
-                    d->mode = M_RUNS;
-                } else if (size == 0) {
-                    d->hstate = H_TRAILER;
-                } else {
-                    d->hstate = H_CHUNK_DATA;
-                    d->remain = size;
-                }
-            } else if (linelen <= 2) { /* "\r\n" or "\n": the empty line */
-                if ((rc = http_done(r, c, side)) != 0)
-                    return rc;
-            }
-            d->line_len = 0;
+        case H_TRAILER:
+            rc = http_feed_line(r, c, side, p, n, t, &take);
             break;
-        }
         default: /* H_UNTIL_CLOSE */
-            if ((rc = tx_append(r, c, side, p, take, t)) != 0)
-                return rc;
+            rc = tx_append(r, c, side, p, take, t);
             break;
         }
+        if (rc != 0)
+            return rc;
         p += take;
         n -= take;
         *used += take;

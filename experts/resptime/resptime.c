@@ -434,6 +434,124 @@ static int plausible_start(const conn_t *c, const BYTE *p, uint32_t n)
     return n >= 8 && (p[4] == 0xFF || p[4] == 0xFE) && p[5] == 'S' && p[6] == 'M' && p[7] == 'B';
 }
 
+/* FR_HDR: gathers a message's length prefix (DNS's 2 bytes, NetBIOS's 4)
+ * from the n bytes at p; returns the bytes it took.  Once it is whole, the
+ * message's header is read next (DNS, NetBIOS session message) or the
+ * message skipped (other NetBIOS types); a bad type loses the sync. */
+static uint32_t frame_length(pdir_t *d, const BYTE *p, uint32_t n, int64_t t, int dns, int p445)
+{
+    uint32_t need = dns ? 2 : 4;
+    if (d->hdr_have == 0)
+        d->hdr_time = t;
+    uint32_t take = need - d->hdr_have < n ? need - d->hdr_have : n;
+    memcpy(d->hdr + d->hdr_have, p, take);
+    d->hdr_have = (uint8_t)(d->hdr_have + take);
+    if (d->hdr_have < need)
+        return take;
+    d->hdr_have = 0;
+    uint32_t len;
+    if (dns) {
+        len = eu_be16(d->hdr);
+    } else {
+        if (!nbss_type_ok(d->hdr[0])) {
+            d->synced = 0;
+            return take;
+        }
+        len = p445 ? (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3]
+                   : (uint32_t)(d->hdr[1] & 1) << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3];
+    }
+    d->msg_left = len;
+    if (len == 0)
+        return take;
+    if (dns || d->hdr[0] == 0x00) {
+        d->state = FR_INNER;
+        d->hdr_need = 4;
+    } else {
+        d->state = FR_SKIP;
+        d->skip = len;
+        d->after_skip = FR_HDR;
+    }
+    return take;
+}
+
+/* A whole DNS, SMB or SMB2 header is in d->hdr: hands it on, then skips the
+ * rest of the message, or up to the next header of an SMB2 compound. */
+static void frame_header_done(state_t *st, uint32_t ci, int side, pdir_t *d, int dns)
+{
+    uint32_t next = 0; /* SMB2 compound: offset of the next header from this one */
+    if (dns)
+        dns_header(st, ci, side, d->hdr, d->hdr_time);
+    else if (d->hdr_need == 32)
+        smb1_header(st, ci, side, d->hdr, d->hdr_time);
+    else if (d->hdr_need == 64) {
+        smb2_header(st, ci, side, d->hdr, d->hdr_time);
+        next = eu_le32(d->hdr + 20);
+    }
+    d->hdr_have = 0;
+    if (next >= 64 && next - 64 <= d->msg_left) {
+        d->skip = next - 64;
+        d->after_skip = FR_INNER;
+        d->hdr_need = 4;
+    } else {
+        d->skip = d->msg_left;
+        d->after_skip = FR_HDR;
+    }
+    d->state = FR_SKIP;
+    if (d->skip == 0)
+        d->state = d->after_skip;
+}
+
+/* FR_INNER: gathers the header inside a message from the n bytes at p (a
+ * DNS message's first 4 bytes; an SMB header, 32 bytes or 64 for SMB2, as
+ * its first 4 say); returns the bytes it took. */
+static uint32_t frame_inner(state_t *st, uint32_t ci, int side, pdir_t *d, const BYTE *p, uint32_t n, int64_t t,
+                            int dns)
+{
+    int first = d->hdr_have == 0;
+    if (first && !dns)
+        d->hdr_time = t; /* the SMB header's own frame; DNS keeps the length's */
+    uint32_t take = (uint32_t)(d->hdr_need - d->hdr_have);
+    if (take > n)
+        take = n;
+    if (take > d->msg_left)
+        take = d->msg_left;
+    memcpy(d->hdr + d->hdr_have, p, take);
+    d->hdr_have = (uint8_t)(d->hdr_have + take);
+    d->msg_left -= take;
+    if (d->hdr_have == 4 && d->hdr_need == 4 && !dns) {
+        if (d->hdr[0] == 0xFF && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
+            d->hdr_need = 32;
+        else if (d->hdr[0] == 0xFE && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
+            d->hdr_need = 64;
+    }
+    if (d->hdr_have == d->hdr_need) {
+        frame_header_done(st, ci, side, d, dns);
+    } else if (d->msg_left == 0) {
+        d->hdr_have = 0; /* a message shorter than a header */
+        d->state = FR_HDR;
+    }
+    return take;
+}
+
+/* FR_SKIP: passes over up to d->skip of the n bytes; returns the bytes it
+ * took. */
+static uint32_t frame_skip(pdir_t *d, uint32_t n)
+{
+    uint32_t take = d->skip < n ? d->skip : n;
+    d->skip -= take;
+    if (d->after_skip == FR_INNER)
+        d->msg_left -= take;
+    else
+        d->msg_left = d->skip;
+    if (d->skip == 0) {
+        d->state = d->after_skip;
+        d->hdr_have = 0;
+        if (d->state == FR_INNER && d->msg_left == 0)
+            d->state = FR_HDR;
+    }
+    return take;
+}
+
 /* Feeds n in-order stream bytes, first seen at time t, to side's framer. */
 static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint32_t n, int64_t t)
 {
@@ -444,99 +562,14 @@ static void frame_bytes(state_t *st, uint32_t ci, int side, const BYTE *p, uint3
     while (n > 0 && d->synced) {
         uint32_t take;
         switch (d->state) {
-        case FR_HDR: {
-            uint32_t need = dns ? 2 : 4;
-            if (d->hdr_have == 0)
-                d->hdr_time = t;
-            take = need - d->hdr_have < n ? need - d->hdr_have : n;
-            memcpy(d->hdr + d->hdr_have, p, take);
-            d->hdr_have = (uint8_t)(d->hdr_have + take);
-            if (d->hdr_have < need)
-                break;
-            d->hdr_have = 0;
-            uint32_t len;
-            if (dns) {
-                len = eu_be16(d->hdr);
-            } else {
-                if (!nbss_type_ok(d->hdr[0])) {
-                    d->synced = 0;
-                    return;
-                }
-                len = p445 ? (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3]
-                           : (uint32_t)(d->hdr[1] & 1) << 16 | (uint32_t)d->hdr[2] << 8 | d->hdr[3];
-            }
-            d->msg_left = len;
-            if (len == 0)
-                break;
-            if (dns || d->hdr[0] == 0x00) {
-                d->state = FR_INNER;
-                d->hdr_need = 4;
-            } else {
-                d->state = FR_SKIP;
-                d->skip = len;
-                d->after_skip = FR_HDR;
-            }
+        case FR_HDR:
+            take = frame_length(d, p, n, t, dns, p445);
             break;
-        }
-        case FR_INNER: {
-            int first = d->hdr_have == 0;
-            if (first && !dns)
-                d->hdr_time = t; /* the SMB header's own frame; DNS keeps the length's */
-            take = (uint32_t)(d->hdr_need - d->hdr_have);
-            if (take > n)
-                take = n;
-            if (take > d->msg_left)
-                take = d->msg_left;
-            memcpy(d->hdr + d->hdr_have, p, take);
-            d->hdr_have = (uint8_t)(d->hdr_have + take);
-            d->msg_left -= take;
-            if (d->hdr_have == 4 && d->hdr_need == 4 && !dns) {
-                if (d->hdr[0] == 0xFF && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
-                    d->hdr_need = 32;
-                else if (d->hdr[0] == 0xFE && d->hdr[1] == 'S' && d->hdr[2] == 'M' && d->hdr[3] == 'B')
-                    d->hdr_need = 64;
-            }
-            if (d->hdr_have == d->hdr_need) {
-                uint32_t next = 0; /* SMB2 compound: offset of the next header from this one */
-                if (dns)
-                    dns_header(st, ci, side, d->hdr, d->hdr_time);
-                else if (d->hdr_need == 32)
-                    smb1_header(st, ci, side, d->hdr, d->hdr_time);
-                else if (d->hdr_need == 64) {
-                    smb2_header(st, ci, side, d->hdr, d->hdr_time);
-                    next = eu_le32(d->hdr + 20);
-                }
-                d->hdr_have = 0;
-                if (next >= 64 && next - 64 <= d->msg_left) {
-                    d->skip = next - 64;
-                    d->after_skip = FR_INNER;
-                    d->hdr_need = 4;
-                } else {
-                    d->skip = d->msg_left;
-                    d->after_skip = FR_HDR;
-                }
-                d->state = FR_SKIP;
-                if (d->skip == 0)
-                    d->state = d->after_skip;
-            } else if (d->msg_left == 0) {
-                d->hdr_have = 0; /* a message shorter than a header */
-                d->state = FR_HDR;
-            }
+        case FR_INNER:
+            take = frame_inner(st, ci, side, d, p, n, t, dns);
             break;
-        }
         default: /* FR_SKIP */
-            take = d->skip < n ? d->skip : n;
-            d->skip -= take;
-            if (d->after_skip == FR_INNER)
-                d->msg_left -= take;
-            else
-                d->msg_left = d->skip;
-            if (d->skip == 0) {
-                d->state = d->after_skip;
-                d->hdr_have = 0;
-                if (d->state == FR_INNER && d->msg_left == 0)
-                    d->state = FR_HDR;
-            }
+            take = frame_skip(d, n);
             break;
         }
         p += take;

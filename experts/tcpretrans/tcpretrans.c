@@ -316,20 +316,14 @@ static DWORD report_conn(state_t *st, const conn_t *c)
 
 /* ---- the analysis ---------------------------------------------------------------- */
 
-static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s)
+/* Keeps what a segment says of its direction d (side of c): which side is
+ * the client, the initial sequence number (a SYN-ACK with a new one starts
+ * the direction over), the window it advertises. */
+static void track_direction(conn_t *c, int side, const eu_tcpseg_t *s)
 {
-    DWORD err = 0;
-    int side;
-    uint32_t frame = fd->FrameNumber;
-    conn_t *c = conn_of(st, s, frame, &side, &err);
-    if (c == NULL)
-        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
-    c->frames++;
     dir_t *d = &c->d[side];
-    const dir_t *r = &c->d[!side];
     uint8_t f = s->flags;
-    int syn = (f & EU_TCP_SYN) != 0, fin = (f & EU_TCP_FIN) != 0;
-
+    int syn = (f & EU_TCP_SYN) != 0;
     if (syn && !c->client_by_syn) {
         c->client = (uint8_t)((f & EU_TCP_ACK) ? !side : side);
         c->client_by_syn = 1;
@@ -348,22 +342,72 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
         d->syn = 1;
         d->syn_seq = s->seq;
     }
-    int probe_window_zero = r->win_known && r->window == 0;
     d->window = s->window;
     d->win_known = 1;
+}
+
+/* A keep-alive (0 or 1 byte) at pos: not a retransmission; reported, when
+ * the settings ask for it, as a probe of the position it repeats. */
+static DWORD keepalive(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s, const dir_t *d,
+                       uint64_t pos)
+{
+    uint32_t k = span_find(d, pos); /* spans[k] first sent the position */
+    if (!st->set.details || !st->set.keepalive || k >= d->spans.len || span_at(d, k)->start > pos)
+        return 0;
+    return report_frame(st, s, fd->FrameNumber, span_at(d, k), NmxGetFrameTime(fd->hFrame), "keep-alive");
+}
+
+/* A segment [pos, end) that repeats some of what d already sent: counts it
+ * (unless it repeats only a SYN or FIN and the settings leave those out)
+ * and reports it; sets *now, and *have_now, when it reads the frame's time. */
+static DWORD count_retransmission(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s, dir_t *d,
+                                  uint64_t pos, int64_t *now, int *have_now)
+{
+    int syn = (s->flags & EU_TCP_SYN) != 0;
+    uint64_t ds = pos + (uint64_t)syn;
+    uint64_t dov = s->len > 0 ? covered(d, ds, ds + s->len) : 0;
+    int synfin_only = dov == 0;
+    if (synfin_only && !st->set.synfin)
+        return 0;
+    const span_t *o = span_at(d, span_find(d, pos));
+    *now = NmxGetFrameTime(fd->hFrame);
+    *have_now = 1;
+    d->retrans++;
+    st->retrans++;
+    if (synfin_only)
+        d->synfin++;
+    d->bytes += dov;
+    if (*now - o->time_ns > d->max_delay_ns)
+        d->max_delay_ns = *now - o->time_ns;
+    if (!st->set.details)
+        return 0;
+    const char *type = !synfin_only ? "data" : syn ? "SYN" : "FIN";
+    return report_frame(st, s, fd->FrameNumber, o, *now, type);
+}
+
+static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcpseg_t *s)
+{
+    DWORD err = 0;
+    int side;
+    uint32_t frame = fd->FrameNumber;
+    conn_t *c = conn_of(st, s, frame, &side, &err);
+    if (c == NULL)
+        return err != 0 ? err : NMERR_OUT_OF_MEMORY;
+    c->frames++;
+    dir_t *d = &c->d[side];
+    const dir_t *r = &c->d[!side];
+    uint8_t f = s->flags;
+    int syn = (f & EU_TCP_SYN) != 0, fin = (f & EU_TCP_FIN) != 0;
+
+    int probe_window_zero = r->win_known && r->window == 0;
+    track_direction(c, side, s);
     if (f & EU_TCP_RST)
         return 0;
 
     uint64_t pos = eu_seq_unwrap(d->hi, s->seq);
     uint64_t end = pos + (uint64_t)syn + s->len + (uint64_t)fin;
-    if (!syn && !fin && d->sent && s->len <= 1 && pos + 1 == d->hi) {
-        /* A keep-alive (0 or 1 byte): not a retransmission; reported as a
-         * probe of the position it repeats, first sent by spans[k]. */
-        uint32_t k = span_find(d, pos);
-        if (!st->set.details || !st->set.keepalive || k >= d->spans.len || span_at(d, k)->start > pos)
-            return 0;
-        return report_frame(st, s, frame, span_at(d, k), NmxGetFrameTime(fd->hFrame), "keep-alive");
-    }
+    if (!syn && !fin && d->sent && s->len <= 1 && pos + 1 == d->hi)
+        return keepalive(st, fd, s, d, pos);
     if (end == pos)
         return 0; /* a bare ACK */
     if (!syn && !fin && d->sent) {
@@ -375,27 +419,9 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
     int have_now = 0;
     uint64_t ov = d->spans.len > 0 && pos < d->hi ? covered(d, pos, end) : 0;
     if (ov > 0) {
-        uint64_t ds = pos + (uint64_t)syn;
-        uint64_t dov = s->len > 0 ? covered(d, ds, ds + s->len) : 0;
-        int synfin_only = dov == 0;
-        if (!synfin_only || st->set.synfin) {
-            const span_t *o = span_at(d, span_find(d, pos));
-            now = NmxGetFrameTime(fd->hFrame);
-            have_now = 1;
-            d->retrans++;
-            st->retrans++;
-            if (synfin_only)
-                d->synfin++;
-            d->bytes += dov;
-            if (now - o->time_ns > d->max_delay_ns)
-                d->max_delay_ns = now - o->time_ns;
-            if (st->set.details) {
-                const char *type = !synfin_only ? "data" : syn ? "SYN" : "FIN";
-                DWORD rc = report_frame(st, s, frame, o, now, type);
-                if (rc != 0)
-                    return rc;
-            }
-        }
+        DWORD rc = count_retransmission(st, fd, s, d, pos, &now, &have_now);
+        if (rc != 0)
+            return rc;
         if (ov == end - pos) {
             if (end > d->hi)
                 d->hi = end;
