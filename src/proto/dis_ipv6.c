@@ -1,6 +1,7 @@
 /*
  * dis_ipv6.c - Internet Protocol version 6 (RFC 8200) with its extension
- * headers (hop-by-hop, routing, fragment, destination options).
+ * headers (hop-by-hop, routing, fragment, destination options) and the
+ * Authentication Header (RFC 4302).
  *
  *    0    4        12                       32
  *   +----+--------+--------------------------+
@@ -12,8 +13,16 @@
  *   |   Destination Address (16)             |
  *   +----------------------------------------+
  *
- * A non-first fragment (fragment header with offset > 0) is not dissected
- * further, like tshark without reassembly.
+ * What follows the headers is bounded by Payload Length: bytes after the
+ * datagram (Ethernet padding, trailers) are not handed on.  A Payload
+ * Length beyond the captured bytes hands on what is there, as tshark does.
+ *
+ * Extension headers are skipped, not recorded as protocols (tshark -z
+ * io,phs does not count them either): hop-by-hop, routing and destination
+ * options are (Hdr Ext Len + 1) * 8 bytes, a fragment header 8, an
+ * Authentication Header (Payload Len + 2) * 4.  A non-first fragment
+ * (fragment header with offset > 0) is not dissected further, like tshark
+ * without reassembly.
  */
 #include "proto/proto_int.h"
 
@@ -32,6 +41,44 @@ static nmx_field_t ipv6_fields[] = {
 };
 
 NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields);
+
+/*
+ * Skips the extension headers at c (at most 16), leaving c after them and
+ * *nxt the header that follows; *first is cleared by a non-first fragment.
+ * False when a header is cut short by the payload (nothing follows).
+ */
+static bool skip_ext_headers(nmx_cursor_t *c, unsigned *nxt, bool *first)
+{
+    for (int n = 0; n < 16; n++) {
+        if (*nxt == 0 || *nxt == 43 || *nxt == 60) {
+            if (c->left < 8)
+                return false;
+            size_t elen = ((size_t)c->p[1] + 1) * 8;
+            *nxt = c->p[0];
+            if (!nmx__cur_skip(c, elen))
+                return false;
+        } else if (*nxt == 51) {
+            /* AH: Next Header, Payload Len in 32-bit words minus 2,
+             * Reserved (2), SPI (4), Sequence Number (4), ICV. */
+            if (c->left < 12)
+                return false;
+            size_t alen = ((size_t)c->p[1] + 2) * 4;
+            *nxt = c->p[0];
+            if (!nmx__cur_skip(c, alen))
+                return false;
+        } else if (*nxt == 44) {
+            if (c->left < 8)
+                return false;
+            if (nmx__load_u16be(c->p + 2) & 0xFFF8)
+                *first = false;
+            *nxt = c->p[0];
+            nmx__cur_skip(c, 8);
+        } else {
+            break;
+        }
+    }
+    return true;
+}
 
 void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -68,26 +115,18 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
     if (plen || !d->in_error)
         c = nmx__cur_head(c, plen);
     bool first = true;
-    for (int n = 0; n < 16; n++) {
-        if (nxt == 0 || nxt == 43 || nxt == 60) {
-            if (c.left < 8)
-                return;
-            size_t elen = ((size_t)c.p[1] + 1) * 8;
-            nxt = c.p[0];
-            if (!nmx__cur_skip(&c, elen))
-                return;
-        } else if (nxt == 44) {
-            if (c.left < 8)
-                return;
-            if (nmx__load_u16be(c.p + 2) & 0xFFF8)
-                first = false;
-            nxt = c.p[0];
-            nmx__cur_skip(&c, 8);
-        } else {
-            break;
-        }
-    }
+    if (!skip_ext_headers(&c, &nxt, &first))
+        return;
     if (nxt == 59)
+        return;
+    /* Less than the two ports left for TCP or UDP (Payload Length 0 or
+     * below 4, or extension headers that fill it): the bytes after the
+     * datagram are padding or a trailer, not ports.  tshark's TCP and UDP
+     * dissectors give up before they show anything (io,phs does not count
+     * them, and there is no conversation); ICMPv6 is shown, malformed, and
+     * is still recorded here.  A datagram quoted by an ICMP error keeps
+     * its cut-short upper layer. */
+    if (c.left < 4 && !d->in_error && (nxt == 6 || nxt == 17))
         return;
     d->l4_reported = (uint32_t)(plen ? c.left : c.left);
     if (plen) {

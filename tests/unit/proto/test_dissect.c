@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 
 #include "common/linktype.h"
 #include "frames.h"
+#include "ipv6_frames.h"
 
 /* ---- frame builders ---------------------------------------------------- */
 
@@ -562,6 +564,125 @@ static void test_icmp_error_and_tunnels(void **state)
     nmx__dissection_free(d);
 }
 
+/* Frame i (1-based) of ipv6_frames.h, dissected; *len gets its length. */
+static nmx_dissection_t *v6_frame(uint8_t *b, unsigned i, size_t *len)
+{
+    *len = fr_hex(b, 0, ipv6_frames[i - 1]);
+    return dis(b, *len, NMX_LINK_ETHERNET);
+}
+
+/* The udp.stream numbers nmx__streams_next gives frames 1..n of
+ * ipv6_frames.h, in order ("-" for none). */
+static const char *v6_udp_streams(unsigned n)
+{
+    static char out[256];
+    size_t k = 0;
+    nmx_streams_t *st = nmx__streams_new();
+    assert_non_null(st);
+    for (unsigned i = 1; i <= n; i++) {
+        uint8_t b[256];
+        size_t len = fr_hex(b, 0, ipv6_frames[i - 1]);
+        uint32_t ts[NMX_STREAM_LAYERS], us[NMX_STREAM_LAYERS];
+        assert_true(nmx__streams_next(st, b, (uint32_t)len, (uint32_t)len, NMX_LINK_ETHERNET, ts, us));
+        if (us[0] == NMX_STREAM_NONE)
+            k += (size_t)snprintf(out + k, sizeof(out) - k, "%s-", i > 1 ? " " : "");
+        else
+            k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%u", i > 1 ? " " : "", (unsigned)us[0]);
+    }
+    nmx__streams_free(st);
+    return out;
+}
+
+/* IPv6 Payload Length bounds what is handed on: padding and trailers after
+ * the datagram are not taken for a UDP header (values as tshark -T fields
+ * shows them, protocols as tshark -z io,phs counts them). */
+static void test_ipv6_payload_length(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    size_t n;
+    /* Payload Length 0 with padding: IPv6 only; the padding gives no ports. */
+    nmx_dissection_t *d = v6_frame(b, 1, &n);
+    assert_int_equal(n, 60);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6");
+    assert_string_equal(fr_values(d, "ipv6.plen"), "0");
+    assert_string_equal(fr_values(d, "ipv6.nxt"), "17");
+    assert_string_equal(fr_values(d, "udp.port"), "");
+    nmx__dissection_free(d);
+    /* A 2-byte datagram: no room for the ports, the padding is not read. */
+    d = v6_frame(b, 2, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6");
+    assert_string_equal(fr_values(d, "udp.srcport"), "");
+    nmx__dissection_free(d);
+    /* UDP with a trailer shaped like another UDP header. */
+    d = v6_frame(b, 3, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6 udp");
+    assert_int_equal(d->recog->RecognizeData[2].nProtocolOffset, 54);
+    assert_string_equal(fr_values(d, "udp.port"), "40000,40001");
+    assert_string_equal(fr_values(d, "udp.length"), "10");
+    assert_int_equal(fr_errors(d), 0);
+    nmx__dissection_free(d);
+    /* Payload Length beyond the captured bytes: what is there is dissected. */
+    d = v6_frame(b, 4, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6 udp");
+    assert_string_equal(fr_values(d, "ipv6.plen"), "100");
+    assert_string_equal(fr_values(d, "udp.srcport"), "40000");
+    assert_string_equal(fr_values(d, "udp.length"), "100");
+    nmx__dissection_free(d);
+    /* No conversation comes from the padding of frames 1 and 2, so the
+     * first real one is udp.stream 0, as in tshark. */
+    assert_string_equal(v6_udp_streams(4), "- - 0 0");
+}
+
+/* The Authentication Header is (Payload Len + 2) * 4 bytes long and is
+ * skipped like the other extension headers; it is no protocol of its own
+ * (tshark -z io,phs does not count it). */
+static void test_ipv6_auth_header(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    size_t n;
+    nmx_dissection_t *d = v6_frame(b, 5, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6 udp");
+    assert_int_equal(d->recog->RecognizeData[2].nProtocolOffset, 14 + 40 + 24);
+    assert_string_equal(fr_values(d, "ipv6.nxt"), "51");
+    assert_string_equal(fr_values(d, "udp.port"), "40000,40001");
+    assert_string_equal(fr_values(d, "udp.length"), "10");
+    assert_int_equal(fr_errors(d), 0);
+    nmx__dissection_free(d);
+
+    d = v6_frame(b, 6, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6 icmpv6");
+    assert_int_equal(d->recog->RecognizeData[2].nProtocolOffset, 78);
+    assert_string_equal(fr_values(d, "icmpv6.type"), "128");
+    assert_string_equal(fr_values(d, "icmpv6.echo.identifier"), "0x1234");
+    assert_string_equal(fr_values(d, "icmpv6.echo.sequence_number"), "1");
+    nmx__dissection_free(d);
+
+    /* AH, UDP, then a trailer: bounded by Payload Length as well. */
+    d = v6_frame(b, 7, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6 udp");
+    assert_string_equal(fr_values(d, "udp.port"), "40000,40001");
+    assert_string_equal(fr_values(d, "udp.length"), "10");
+    assert_int_equal(fr_errors(d), 0);
+    nmx__dissection_free(d);
+
+    /* An AH longer than the payload: nothing above IPv6. */
+    d = v6_frame(b, 8, &n);
+    assert_string_equal(fr_protos(d->recog), "eth ipv6");
+    nmx__dissection_free(d);
+    /* Every prefix of an AH frame dissects without reading past it. */
+    n = fr_hex(b, 0, ipv6_frames[6]);
+    for (size_t cut = 0; cut <= n; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, b, cut);
+        nmx_dissection_t *t = nmx__dissect(NULL, copy, (uint32_t)cut, (uint32_t)n, NMX_LINK_ETHERNET);
+        assert_non_null(t);
+        nmx__dissection_free(t);
+        free(copy);
+    }
+}
+
 static void test_workspace_reuse(void **state)
 {
     (void)state;
@@ -598,6 +719,8 @@ int main(void)
         cmocka_unit_test(test_netbios_dhcp_tls),
         cmocka_unit_test(test_link_types),
         cmocka_unit_test(test_icmp_error_and_tunnels),
+        cmocka_unit_test(test_ipv6_payload_length),
+        cmocka_unit_test(test_ipv6_auth_header),
         cmocka_unit_test(test_workspace_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
