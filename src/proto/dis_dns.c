@@ -7,18 +7,23 @@
  *   | ID | flags | QDCOUNT | ANCOUNT | NSCOUNT| ARCOUNT|   then questions,
  *   +----+-------+---------+---------+--------+--------+   answers, ...
  *
- * Names may be compressed (RFC 1035 4.1.4): pointers are followed at most
- * NMX_DNS_MAX_JUMPS times and only backwards, so loops end.  A name is shown
- * as tshark shows it: labels joined by dots, "<Root>" for the root, text
- * escaped like Wireshark's format_text.  Over TCP each message has a 2-byte
+ * Names may be compressed (RFC 1035 4.1.4).  Pointers are followed as
+ * tshark 4.0 follows them: it counts the bytes read for the name (labels and
+ * pointers), and a pointer met once that count reaches the message's length
+ * makes the name "<Name contains a pointer that loops>" (not an error: the
+ * type and class that follow are still read).  So every loop ends.  A name is
+ * shown as tshark shows it: labels joined by dots, "<Root>" for the root,
+ * text escaped like Wireshark's format_text.  A UDP payload of fewer than 4
+ * bytes is not DNS (tshark's dissector fails before adding its tree, so
+ * io,phs does not count it).  Over TCP each message has a 2-byte
  * length prefix and a segment may hold several messages.
  */
 #include <string.h>
 
 #include "proto/proto_int.h"
 
-#define NMX_DNS_MAX_JUMPS 64
 #define NMX_DNS_MAX_NAME 1024
+#define NMX_DNS_LOOP_TEXT "<Name contains a pointer that loops>"
 
 enum { F_LENGTH, F_ID, F_FLAGS, F_RESPONSE, F_OPCODE, F_RCODE, F_QDCOUNT, F_ANCOUNT, F_NSCOUNT,
        F_ARCOUNT, F_QRY_NAME, F_QRY_TYPE, F_RESP_NAME, F_RESP_TYPE, F_RESP_TTL, F_RESP_LEN, F_A,
@@ -51,10 +56,21 @@ NMX_PROTOCOL(nmx__p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System"
 NMX_PROTOCOL_NOFIELDS(nmx__p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System");
 NMX_PROTOCOL_NOFIELDS(nmx__p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution");
 
+static void copy_text(char *out, size_t outlen, const char *text)
+{
+    size_t n = strlen(text);
+    if (outlen > n) {
+        memcpy(out, text, n + 1);
+    } else if (outlen) {
+        out[0] = '\0';
+    }
+}
+
 /*
  * Decodes the name at msg offset `at` into out (display form).  Returns the
  * bytes the name occupies at `at` (up to its first pointer), or 0 when the
- * name is malformed or truncated.
+ * name is malformed or truncated.  A name that loops is not malformed: out
+ * gets tshark's text for it.
  */
 static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, size_t outlen)
 {
@@ -62,7 +78,7 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
     size_t rlen = 0;
     size_t used = 0;
     size_t pos = at;
-    int jumps = 0;
+    size_t read = 0; /* bytes of labels and pointers read, as tshark counts them */
     bool jumped = false;
     for (;;) {
         if (pos >= mlen)
@@ -75,7 +91,12 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
             if (!jumped)
                 used = pos + 2 - at;
             jumped = true;
-            if (++jumps > NMX_DNS_MAX_JUMPS || ptr >= mlen)
+            read += 2;
+            if (read >= mlen) {
+                copy_text(out, outlen, NMX_DNS_LOOP_TEXT);
+                return used;
+            }
+            if (ptr >= mlen)
                 return 0;
             pos = ptr;
             continue;
@@ -94,14 +115,10 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
         for (size_t i = 0; i < l && rlen < sizeof(raw); i++)
             raw[rlen++] = msg[pos + 1 + i];
         pos += 1 + l;
+        read += 1 + l;
     }
     if (rlen == 0) {
-        size_t n = strlen("<Root>");
-        if (outlen > n) {
-            memcpy(out, "<Root>", n + 1);
-        } else if (outlen) {
-            out[0] = '\0';
-        }
+        copy_text(out, outlen, "<Root>");
         return used;
     }
     nmx__format_text(raw, rlen, out, outlen);
@@ -212,6 +229,8 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
 void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
 {
     size_t off = nmx__off(&c);
+    if (!tcp && c.left < 4)
+        return; /* not even an ID and flags: not DNS for tshark's io,phs */
     if (!nmx__push_layer(d, proto, off))
         return;
     if (!tcp) {
