@@ -35,14 +35,15 @@ static nmx_field_t http_fields[] = {
 NMX_PROTOCOL(nmx__p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields);
 NMX_PROTOCOL_NOFIELDS(nmx__p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol");
 
-/* Methods Wireshark recognises at the start of a request line. */
+/* The methods tshark 4.0 recognises (is_http_request_or_reply), case
+ * sensitive; each may carry the "M-" prefix of RFC 2774 ("M-SEARCH"). */
 static const char *const methods[] = {
-    "GET", "PUT", "POST", "HEAD", "COPY", "MOVE", "LOCK", "POLL", "MKCOL", "TRACE", "PATCH",
-    "DELETE", "SEARCH", "UNLOCK", "NOTIFY", "OPTIONS", "CONNECT", "PROPFIND", "PROPPATCH",
-    "M-SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "BCOPY", "BMOVE", "BDELETE", "BPROPFIND",
-    "BPROPPATCH", "SUBSCRIBE", "MKWORKSPACE", "UPDATE", "LABEL", "MERGE", "CHECKIN", "CHECKOUT",
-    "UNCHECKOUT", "REPORT", "VERSION-CONTROL", "BASELINE-CONTROL", "MKACTIVITY", "ORDERPATCH",
-    "ACL", "MKCALENDAR", "RPC_IN_DATA", "RPC_OUT_DATA", "RPC_CONNECT",
+    "GET", "PUT", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST", "BCOPY", "BMOVE", "MKCOL",
+    "TRACE", "PATCH", "LABEL", "MERGE", "DELETE", "SEARCH", "UNLOCK", "REPORT", "UPDATE",
+    "NOTIFY", "BDELETE", "CONNECT", "OPTIONS", "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST",
+    "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH", "UNCHECKOUT", "MKACTIVITY",
+    "MKWORKSPACE", "RPC_CONNECT", "RPC_IN_DATA", "UNSUBSCRIBE", "RPC_OUT_DATA",
+    "VERSION-CONTROL", "BASELINE-CONTROL", "SSTP_DUPLEX_POST",
 };
 
 /* Length of the line at p (up to CR or LF), or n if none ends it. */
@@ -71,6 +72,31 @@ static bool has_prefix_ci(const uint8_t *p, size_t n, const char *pre)
     return true;
 }
 
+/*
+ * The first line of p (ll bytes) as tshark 4.0 judges it: a status line if
+ * it starts with "HTTP/"; a request line if the text up to its first space
+ * (or the whole line), after an optional "M-", is one of methods[] exactly;
+ * *mlen then gets the method's length (with the "M-").
+ */
+enum start_line { LINE_OTHER, LINE_REQUEST, LINE_RESPONSE };
+
+static enum start_line start_line(const uint8_t *p, size_t ll, size_t *mlen)
+{
+    if (ll >= 5 && memcmp(p, "HTTP/", 5) == 0)
+        return LINE_RESPONSE;
+    size_t skip = ll >= 2 && p[0] == 'M' && p[1] == '-' ? 2 : 0;
+    size_t k = skip;
+    while (k < ll && p[k] != ' ')
+        k++;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (strlen(methods[i]) == k - skip && memcmp(p + skip, methods[i], k - skip) == 0) {
+            *mlen = k;
+            return LINE_REQUEST;
+        }
+    }
+    return LINE_OTHER;
+}
+
 /* Adds a header value (after "Name:" and spaces, without the line end). */
 static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const uint8_t *line,
                          size_t len, size_t namelen)
@@ -81,14 +107,23 @@ static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const
     nmx__add(d, f, base + i, len - i);
 }
 
+/*
+ * Wireshark's heuristic takes a complete first line that starts or ends with
+ * HTTP/1.x (any case) and hands it to the HTTP dissector, which then drops a
+ * first line that is neither a request nor a status line: no HTTP at all.
+ */
 bool nmx__http_heur(const uint8_t *p, size_t n)
 {
     size_t ll = line_len(p, n);
     if (ll == n || ll == 8)
         return false; /* no complete first line */
-    if (ll >= 8 && (has_prefix_ci(p, 8, "HTTP/1.1") || has_prefix_ci(p, 8, "HTTP/1.0")))
-        return true;
-    return ll >= 8 && (has_prefix_ci(p + ll - 8, 8, "HTTP/1.1") || has_prefix_ci(p + ll - 8, 8, "HTTP/1.0"));
+    if (ll < 8)
+        return false;
+    if (!has_prefix_ci(p, 8, "HTTP/1.1") && !has_prefix_ci(p, 8, "HTTP/1.0") &&
+        !has_prefix_ci(p + ll - 8, 8, "HTTP/1.1") && !has_prefix_ci(p + ll - 8, 8, "HTTP/1.0"))
+        return false;
+    size_t mlen;
+    return start_line(p, ll, &mlen) != LINE_OTHER;
 }
 
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
@@ -101,33 +136,20 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     const uint8_t *p = c.p;
     size_t n = c.left;
     size_t ll = line_len(p, n);
-    bool request = false, response = false;
     size_t mlen = 0;
-    if (ll >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-        response = true;
-    } else {
-        for (size_t i = 0; ll > 2 && p[0] >= 'A' && p[0] <= 'U' && i < sizeof(methods) / sizeof(methods[0]); i++) {
-            if (methods[i][0] != (char)p[0])
-                continue;
-            size_t k = strlen(methods[i]);
-            if (ll > k && memcmp(p, methods[i], k) == 0 && p[k] == ' ') {
-                request = true;
-                mlen = k;
-                break;
-            }
-        }
-    }
-    if (!request && !response)
+    enum start_line kind = start_line(p, ll, &mlen);
+    if (kind == LINE_OTHER)
         return; /* continuation */
-    if (request) {
+    if (kind == LINE_REQUEST) {
+        /* tshark adds the URI and the version even when the line ends first. */
         nmx__add(d, &http_fields[F_METHOD], off, mlen);
-        size_t u = mlen + 1;
+        size_t u = mlen < ll ? mlen + 1 : ll;
         size_t ue = u;
         while (ue < ll && p[ue] != ' ')
             ue++;
         nmx__add(d, &http_fields[F_URI], off + u, ue - u);
-        if (ue < ll)
-            nmx__add(d, &http_fields[F_REQ_VERSION], off + ue + 1, ll - ue - 1);
+        size_t v = ue < ll ? ue + 1 : ll;
+        nmx__add(d, &http_fields[F_REQ_VERSION], off + v, ll - v);
     } else {
         size_t v = 0;
         while (v < ll && p[v] != ' ')

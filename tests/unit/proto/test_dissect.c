@@ -366,6 +366,65 @@ static void test_dns_short_payloads(void **state)
     nmx__dissection_free(d);
 }
 
+/* Request lines as tshark 4.0 recognises them: the text up to the first
+ * space (or the whole line), after an optional "M-", must be one of its
+ * methods, exactly. */
+static void test_http_methods(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *payload, *method, *uri, *version;
+    } ok[] = {
+        {"CCM_POST /x HTTP/1.1\r\n\r\n", "CCM_POST", "/x", "HTTP/1.1"},
+        {"OPTIONS * HTTP/1.1\r\n\r\n", "OPTIONS", "*", "HTTP/1.1"},
+        {"OPTIONS\r\n\r\n", "OPTIONS", "", ""},
+        {"OPTIONS /x\r\n\r\n", "OPTIONS", "/x", ""},
+        {"VERSION-CONTROL /x HTTP/1.1\r\n\r\n", "VERSION-CONTROL", "/x", "HTTP/1.1"},
+        {"SSTP_DUPLEX_POST /x HTTP/1.1\r\n\r\n", "SSTP_DUPLEX_POST", "/x", "HTTP/1.1"},
+        {"M-POST /x HTTP/1.1\r\n\r\n", "M-POST", "/x", "HTTP/1.1"},
+        {"M-SEARCH * HTTP/1.1\r\n\r\n", "M-SEARCH", "*", "HTTP/1.1"},
+        {"GET  /x HTTP/1.1\r\n\r\n", "GET", "", "/x HTTP/1.1"},
+    };
+    uint8_t b[512];
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        size_t n = tcp_frame(b, 40000, 80, ok[i].payload, strlen(ok[i].payload));
+        nmx_dissection_t *d = dis(b, n, NMX_LINK_ETHERNET);
+        assert_string_equal(fr_protos(d->recog), "eth ip tcp http");
+        assert_string_equal(fr_values(d, "http.request.method"), ok[i].method);
+        /* tshark adds the URI and the version even when they are empty */
+        assert_non_null(fr_inst(d, "http.request.uri"));
+        assert_string_equal(fr_values(d, "http.request.uri"), ok[i].uri);
+        assert_non_null(fr_inst(d, "http.request.version"));
+        assert_string_equal(fr_values(d, "http.request.version"), ok[i].version);
+        nmx__dissection_free(d);
+    }
+    /* Not methods of tshark's: no request (a continuation on port 80). */
+    static const char *const not_requests[] = {
+        "ACL /x HTTP/1.1\r\n\r\n", "MKCALENDAR /x HTTP/1.1\r\n\r\n", "ORDERPATCH /x HTTP/1.1\r\n\r\n",
+        "get /x HTTP/1.1\r\n\r\n",  "M-M-GET /x HTTP/1.1\r\n\r\n",   "GETX /x HTTP/1.1\r\n\r\n",
+        "M- /x HTTP/1.1\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(not_requests) / sizeof(not_requests[0]); i++) {
+        size_t n = tcp_frame(b, 40000, 80, not_requests[i], strlen(not_requests[i]));
+        nmx_dissection_t *d = dis(b, n, NMX_LINK_ETHERNET);
+        assert_string_equal(fr_protos(d->recog), "eth ip tcp http");
+        assert_null(fr_inst(d, "http.request.method"));
+        nmx__dissection_free(d);
+        /* On another port the heuristic hands it over, but tshark's HTTP
+         * dissector then rejects it: no HTTP at all. */
+        n = tcp_frame(b, 40000, 4444, not_requests[i], strlen(not_requests[i]));
+        d = dis(b, n, NMX_LINK_ETHERNET);
+        assert_string_equal(fr_protos(d->recog), "eth ip tcp");
+        nmx__dissection_free(d);
+    }
+    /* The heuristic still takes known methods ending in HTTP/1.x. */
+    const char *h = "CCM_POST /x HTTP/1.1\r\n\r\n";
+    size_t n = tcp_frame(b, 40000, 4444, h, strlen(h));
+    nmx_dissection_t *d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_values(d, "http.request.method"), "CCM_POST");
+    nmx__dissection_free(d);
+}
+
 static void test_arp_and_truncation(void **state)
 {
     (void)state;
@@ -785,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_qinq_ipv6_dns),
         cmocka_unit_test(test_dns_compression_loop_and_answers),
         cmocka_unit_test(test_dns_short_payloads),
+        cmocka_unit_test(test_http_methods),
         cmocka_unit_test(test_arp_and_truncation),
         cmocka_unit_test(test_smb_andx_chain_and_smb2_compound),
         cmocka_unit_test(test_netbios_dhcp_tls),
