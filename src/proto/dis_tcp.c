@@ -136,6 +136,8 @@ static enum port_result tcp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned por
         return PORT_OURS;
     }
     if (is_tls_port(port)) {
+        if (nmx__tls_rejects(c.p, c.left))
+            return PORT_NONE; /* as when no dissector has the port */
         nmx__dis_tls(d, c);
         return PORT_OURS;
     }

@@ -11,7 +11,7 @@
  * reassembly, a record cut off by the segment end is not shown.  A handshake record whose
  * first message length does not fit is an encrypted Finished message and
  * is not parsed.  A segment that does not start with a record header is a
- * continuation.
+ * continuation, except an SSH identification string (nmx__tls_rejects).
  */
 #include "proto/proto_int.h"
 
@@ -51,6 +51,18 @@ bool nmx__tls_heur(const uint8_t *p, size_t n)
         return false;
     uint16_t len = nmx__load_u16be(p + 3);
     return len != 0 && len < 16384 + 2048;
+}
+
+/*
+ * tshark's TLS dissector turns down a first segment that looks like neither
+ * an SSLv3/TLS nor an SSLv2 record; we cannot tell a first segment from a
+ * continuation, so only the unambiguous case is taken: an SSH identification
+ * string ("SSH-" and more, RFC 4253 4.2), as sent by SSH multiplexed on 443.
+ * With 4 bytes or fewer tshark cannot judge and keeps it.
+ */
+bool nmx__tls_rejects(const uint8_t *p, size_t n)
+{
+    return n >= 5 && p[0] == 'S' && p[1] == 'S' && p[2] == 'H' && p[3] == '-';
 }
 
 static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)

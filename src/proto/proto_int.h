@@ -253,6 +253,9 @@ bool nmx__port_in(const uint16_t *list, size_t n, unsigned port);
 
 /* Wireshark's TLS heuristic: a handshake or application-data record header. */
 bool nmx__tls_heur(const uint8_t *p, size_t n);
+/* Whether the TLS dissector of a TLS port turns the segment down (an SSH
+ * identification string): the next port and the heuristics get it. */
+bool nmx__tls_rejects(const uint8_t *p, size_t n);
 /* Wireshark's HTTP-over-TCP heuristic: a first line starting or ending with
  * HTTP/1.x that is a request line with a known method or a status line. */
 bool nmx__http_heur(const uint8_t *p, size_t n);

@@ -425,6 +425,40 @@ static void test_http_methods(void **state)
     nmx__dissection_free(d);
 }
 
+/* SSH multiplexed on a TLS port: tshark's TLS dissector turns the
+ * identification string down, and nothing else takes it. */
+static void test_tls_port_ssh(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    const char *ssh = "SSH-2.0-OpenSSH_8.9\r\n";
+    size_t n = tcp_frame(b, 40000, 443, ssh, strlen(ssh));
+    nmx_dissection_t *d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp");
+    nmx__dissection_free(d);
+    n = tcp_frame(b, 443, 40001, "SSH-2", 5);
+    d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp");
+    nmx__dissection_free(d);
+    /* 4 bytes are too few for tshark to judge: still TLS. */
+    n = tcp_frame(b, 40000, 443, "SSH-", 4);
+    d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp tls");
+    nmx__dissection_free(d);
+    /* After the turn-down the heuristics run, as in tshark. */
+    const char *req = "SSH- /x HTTP/1.1\r\n\r\n";
+    n = tcp_frame(b, 40000, 443, req, strlen(req));
+    d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp");
+    nmx__dissection_free(d);
+    /* A TLS record on 443 is still TLS. */
+    n = tcp_frame(b, 40000, 443, "\x17\x03\x03\x00\x05hello", 10);
+    d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp tls");
+    assert_string_equal(fr_values(d, "tls.record.content_type"), "23");
+    nmx__dissection_free(d);
+}
+
 static void test_arp_and_truncation(void **state)
 {
     (void)state;
@@ -845,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_dns_compression_loop_and_answers),
         cmocka_unit_test(test_dns_short_payloads),
         cmocka_unit_test(test_http_methods),
+        cmocka_unit_test(test_tls_port_ssh),
         cmocka_unit_test(test_arp_and_truncation),
         cmocka_unit_test(test_smb_andx_chain_and_smb2_compound),
         cmocka_unit_test(test_netbios_dhcp_tls),
