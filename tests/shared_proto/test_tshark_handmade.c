@@ -198,7 +198,7 @@ static void test_handmade_frames_agree(void **state)
     }
     const char *tmp = getenv("TMPDIR");
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/nmx-handmade-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(dir, sizeof(dir), "%s/nmx-handmade-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
     assert_non_null(mkdtemp(dir));
     char path[4200], cmd[8192];
     snprintf(path, sizeof(path), "%s/frames.pcap", dir);

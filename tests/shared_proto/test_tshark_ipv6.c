@@ -104,7 +104,7 @@ static void test_ipv6_frames_agree(void **state)
     }
     const char *tmp = getenv("TMPDIR");
     char *path = tmp_pcap;
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/nmx-tshark-ipv6-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(tmp_dir, sizeof(tmp_dir), "%s/nmx-tshark-ipv6-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
     assert_non_null(mkdtemp(tmp_dir));
     snprintf(tmp_pcap, sizeof(tmp_pcap), "%s/ipv6.pcap", tmp_dir);
     write_pcap(path);
