@@ -54,7 +54,7 @@ static void type_names(const nmx_field_t *f, nmx_field_desc_t *d)
 
 NMX_EXPORT size_t nmx_protocol_count(void)
 {
-    return NMX_PROTO_COUNT - 1; /* id 0 is "none" */
+    return nmx__proto_count() - 1; /* id 0 is "none" */
 }
 
 NMX_EXPORT int nmx_protocol_describe(size_t i, nmx_protocol_desc_t *out)

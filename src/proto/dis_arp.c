@@ -23,7 +23,10 @@ static nmx_field_t arp_fields[] = {
     [F_DST_IP] = NMX_F_IPV4("arp.dst.proto_ipv4", "Target IP address"),
 };
 
-NMX_PROTOCOL(nmx__p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolution Protocol", arp_fields);
+static nmx_dissect_fn arp_handoff;
+
+NMX_PROTOCOL(nmx__p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolution Protocol", arp_fields,
+             .dissect = arp_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x0806}, {NMX_HO_ETHERTYPE, 0x8035}));
 
 void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -58,4 +61,12 @@ void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
     o += hln;
     if (ip4)
         nmx__add(d, &arp_fields[F_DST_IP], o, 4);
+}
+
+/* A hand-off to ARP (and RARP, 0x8035). */
+static bool arp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_arp(d, c);
+    return true;
 }

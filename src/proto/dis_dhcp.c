@@ -30,7 +30,11 @@ static nmx_field_t dhcp_fields[] = {
     [F_OPT_SERVER_ID] = NMX_F_IPV4("dhcp.option.dhcp_server_id", "DHCP Server Identifier"),
 };
 
-NMX_PROTOCOL(nmx__p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host Configuration Protocol", dhcp_fields);
+static nmx_dissect_fn dhcp_handoff;
+
+NMX_PROTOCOL(nmx__p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host Configuration Protocol", dhcp_fields,
+             .dissect = dhcp_handoff,
+             NMX_HANDOFFS({NMX_HO_UDP_PORT, 67}, {NMX_HO_UDP_PORT, 68}, {NMX_HO_UDP_PORT, 4011}));
 
 void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -86,4 +90,12 @@ void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
         }
         pos += 2 + (size_t)len;
     }
+}
+
+/* A hand-off to DHCP (UDP 67, 68 and PXE's 4011). */
+static bool dhcp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_dhcp(d, c);
+    return true;
 }

@@ -52,9 +52,16 @@ static nmx_field_t dns_fields[] = {
     [F_PTR] = NMX_F_STRING("dns.ptr.domain_name", "Domain Name"),
 };
 
-NMX_PROTOCOL(nmx__p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System", dns_fields);
-NMX_PROTOCOL_NOFIELDS(nmx__p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System");
-NMX_PROTOCOL_NOFIELDS(nmx__p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution");
+static nmx_dissect_fn dns_handoff;
+
+NMX_PROTOCOL(nmx__p_dns, NMX_PROTO_DNS, "dns", "DNS", NULL, "Domain Name System", dns_fields,
+             .dissect = dns_handoff,
+             NMX_HANDOFFS({NMX_HO_UDP_PORT, 53}, {NMX_HO_TCP_PORT, 53}, {NMX_HO_TCP_PORT, 5353},
+                          {NMX_HO_UDP_HEUR, 10}));
+NMX_PROTOCOL_NOFIELDS(nmx__p_mdns, NMX_PROTO_MDNS, "mdns", "MDNS", NULL, "Multicast Domain Name System",
+                      .dissect = dns_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 5353}));
+NMX_PROTOCOL_NOFIELDS(nmx__p_llmnr, NMX_PROTO_LLMNR, "llmnr", "LLMNR", NULL, "Link-local Multicast Name Resolution",
+                      .dissect = dns_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 5355}));
 
 static void copy_text(char *out, size_t outlen, const char *text)
 {
@@ -246,4 +253,14 @@ void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
         if (!nmx__cur_skip(&c, len))
             break;
     }
+}
+
+/* A hand-off to DNS, mDNS or LLMNR (proto); the UDP heuristic takes only a
+ * payload that is a DNS message. */
+static bool dns_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    if (d->ho_table == NMX_HO_UDP_HEUR && !nmx__dns_heur(c.p, c.left))
+        return false;
+    nmx__dis_dns(d, c, proto, d->ho_table == NMX_HO_TCP_PORT);
+    return true;
 }

@@ -31,28 +31,6 @@ static nmx_field_t eth_fields[] = {
 
 NMX_PROTOCOL(nmx__p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields);
 
-void nmx__dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type)
-{
-    switch (type) {
-    case 0x0800:
-        nmx__dis_ip(d, c);
-        break;
-    case 0x86DD:
-        nmx__dis_ipv6(d, c);
-        break;
-    case 0x0806:
-    case 0x8035: /* RARP */
-        nmx__dis_arp(d, c);
-        break;
-    case 0x8100:
-    case 0x9100:
-        nmx__dis_vlan(d, c);
-        break;
-    default:
-        break;
-    }
-}
-
 void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);
@@ -88,5 +66,5 @@ void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__dis_llc(d, nmx__cur_head(c, tl));
         return;
     }
-    nmx__dis_ethertype(d, c, tl);
+    nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
 }

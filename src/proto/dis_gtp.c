@@ -17,7 +17,10 @@ static nmx_field_t gtp_fields[] = {
     [G_TEID] = NMX_F_UINT("gtp.teid", "TEID", NMX_BASE_HEX, 4, 0),
 };
 
-NMX_PROTOCOL(nmx__p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields);
+static nmx_dissect_fn gtp_handoff;
+
+NMX_PROTOCOL(nmx__p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields,
+             .dissect = gtp_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 2152}));
 
 void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -58,4 +61,12 @@ void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__dis_ip(d, c);
     else if (v == 6)
         nmx__dis_ipv6(d, c);
+}
+
+/* A hand-off to GTP-U (UDP 2152). */
+static bool gtp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_gtp(d, c);
+    return true;
 }

@@ -32,8 +32,18 @@ static nmx_field_t http_fields[] = {
     [F_SERVER] = NMX_F_STRING("http.server", "Server"),
 };
 
-NMX_PROTOCOL(nmx__p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields);
-NMX_PROTOCOL_NOFIELDS(nmx__p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol");
+static nmx_dissect_fn http_handoff;
+
+/* Wireshark 4.0's default HTTP TCP ports ("http.tcp.port"). */
+NMX_PROTOCOL(nmx__p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields,
+             .dissect = http_handoff,
+             NMX_HANDOFFS({NMX_HO_TCP_PORT, 80}, {NMX_HO_TCP_PORT, 631}, {NMX_HO_TCP_PORT, 1900},
+                          {NMX_HO_TCP_PORT, 2710}, {NMX_HO_TCP_PORT, 2869}, {NMX_HO_TCP_PORT, 3128},
+                          {NMX_HO_TCP_PORT, 3132}, {NMX_HO_TCP_PORT, 3689}, {NMX_HO_TCP_PORT, 5985},
+                          {NMX_HO_TCP_PORT, 8080}, {NMX_HO_TCP_PORT, 8088}, {NMX_HO_TCP_PORT, 11371},
+                          {NMX_HO_TCP_HEUR, 20}));
+NMX_PROTOCOL_NOFIELDS(nmx__p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple Service Discovery Protocol",
+                      .dissect = http_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 1900}));
 
 /* The methods tshark 4.0 recognises (is_http_request_or_reply), case
  * sensitive; each may carry the "M-" prefix of RFC 2774 ("M-SEARCH"). */
@@ -188,4 +198,14 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
             header_value(d, &http_fields[F_SERVER], off + pos, h, hl, 7);
         pos += hl;
     }
+}
+
+/* A hand-off to HTTP or SSDP (proto); the TCP heuristic takes only a
+ * payload that starts with an HTTP request or status line. */
+static bool http_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    if (d->ho_table == NMX_HO_TCP_HEUR && !nmx__http_heur(c.p, c.left))
+        return false;
+    nmx__dis_http(d, c, proto);
+    return true;
 }

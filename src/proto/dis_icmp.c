@@ -21,7 +21,10 @@ static nmx_field_t icmp_fields[] = {
     [F_SEQ] = NMX_F_UINT("icmp.seq", "Sequence Number (BE)", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_icmp, NMX_PROTO_ICMP, "icmp", "ICMP", NULL, "Internet Control Message Protocol", icmp_fields);
+static nmx_dissect_fn icmp_handoff;
+
+NMX_PROTOCOL(nmx__p_icmp, NMX_PROTO_ICMP, "icmp", "ICMP", NULL, "Internet Control Message Protocol", icmp_fields,
+             .dissect = icmp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 1}));
 
 void nmx__icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6)
 {
@@ -56,4 +59,14 @@ void nmx__dis_icmp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__cur_skip(&c, 8);
         nmx__icmp_error_payload(d, c, false);
     }
+}
+
+/* A hand-off to ICMP: IPv4 protocol 1 (in IPv6, 1 is not ICMP). */
+static bool icmp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    if (d->ho_v6)
+        return false;
+    nmx__dis_icmp(d, c);
+    return true;
 }

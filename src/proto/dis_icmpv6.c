@@ -20,7 +20,10 @@ static nmx_field_t icmpv6_fields[] = {
     [F_SEQ] = NMX_F_UINT("icmpv6.echo.sequence_number", "Sequence", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Internet Control Message Protocol v6", icmpv6_fields);
+static nmx_dissect_fn icmpv6_handoff;
+
+NMX_PROTOCOL(nmx__p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Internet Control Message Protocol v6", icmpv6_fields,
+             .dissect = icmpv6_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 58}));
 
 void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -43,4 +46,12 @@ void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__cur_skip(&c, 8);
         nmx__icmp_error_payload(d, c, true);
     }
+}
+
+/* A hand-off to ICMPv6 (next header 58). */
+static bool icmpv6_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_icmpv6(d, c);
+    return true;
 }

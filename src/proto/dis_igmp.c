@@ -19,7 +19,10 @@ static nmx_field_t igmp_fields[] = {
     [G_MADDR] = NMX_F_IPV4("igmp.maddr", "Multicast Address"),
 };
 
-NMX_PROTOCOL(nmx__p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group Management Protocol", igmp_fields);
+static nmx_dissect_fn igmp_handoff;
+
+NMX_PROTOCOL(nmx__p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group Management Protocol", igmp_fields,
+             .dissect = igmp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 2}));
 
 void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -46,4 +49,12 @@ void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
             pos += 8 + 4 * (size_t)nmx__load_u16be(c.p + pos + 2) + 4 * (size_t)c.p[pos + 1];
         }
     }
+}
+
+/* A hand-off to IGMP (IP protocol 2). */
+static bool igmp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_igmp(d, c);
+    return true;
 }

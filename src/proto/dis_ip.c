@@ -45,7 +45,10 @@ static nmx_field_t ip_fields[] = {
     [F_DST] = NMX_F_IPV4("ip.dst", "Destination Address"),
 };
 
-NMX_PROTOCOL(nmx__p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields);
+static nmx_dissect_fn ip_handoff;
+
+NMX_PROTOCOL(nmx__p_ip, NMX_PROTO_IP, "ip", "IP", "IPV4", "Internet Protocol Version 4", ip_fields,
+             .dissect = ip_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x0800}, {NMX_HO_IP_PROTO, 4}));
 
 const nmx_field_t *const nmx__ip_version_field = &ip_fields[F_VERSION];
 
@@ -53,35 +56,19 @@ void nmx__dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, b
 {
     if (!first_frag || d->depth >= NMX_MAX_DEPTH)
         return;
+    /* Less than the two ports left for TCP or UDP (a Total or Payload
+     * Length of 0 to 3 after the headers, or IPv6 extension headers that
+     * fill it): the bytes after the datagram are padding or a trailer, not
+     * ports.  tshark's TCP and UDP dissectors give up before they show
+     * anything (io,phs does not count them, and there is no conversation).
+     * A datagram quoted by an ICMP error keeps its cut-short upper layer. */
+    if (c.left < 4 && !d->in_error && (proto == 6 || proto == 17))
+        return;
     d->depth++;
-    switch (proto) {
-    case 1:
-        if (!v6)
-            nmx__dis_icmp(d, c);
-        break;
-    case 2:
-        nmx__dis_igmp(d, c);
-        break;
-    case 4:
-        if (!d->in_error)
-            nmx__dis_ip(d, c);
-        break;
-    case 6:
-        nmx__dis_tcp(d, c);
-        break;
-    case 17:
-        nmx__dis_udp(d, c);
-        break;
-    case 41:
-        if (!d->in_error)
-            nmx__dis_ipv6(d, c);
-        break;
-    case 58:
-        nmx__dis_icmpv6(d, c);
-        break;
-    default:
-        break;
-    }
+    bool saved_v6 = d->ho_v6;
+    d->ho_v6 = v6;
+    nmx__handoff(d, c, NMX_HO_IP_PROTO, proto);
+    d->ho_v6 = saved_v6;
     d->depth--;
 }
 
@@ -160,4 +147,15 @@ void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
     bool first = (fragw & 0x1FFF) == 0;
     d->l4_reported = tot >= hlen ? tot - hlen : 0;
     nmx__dis_ip_proto(d, pl, proto, false, first);
+}
+
+/* A hand-off to IPv4: ethertype 0x0800, or IP in IP (not inside the
+ * datagram an ICMP error quotes). */
+static bool ip_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    if (d->ho_table == NMX_HO_IP_PROTO && d->in_error)
+        return false;
+    nmx__dis_ip(d, c);
+    return true;
 }

@@ -40,7 +40,10 @@ static nmx_field_t ipv6_fields[] = {
     [F_DST] = NMX_F_IPV6("ipv6.dst", "Destination Address"),
 };
 
-NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields);
+static nmx_dissect_fn ipv6_handoff;
+
+NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields,
+             .dissect = ipv6_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x86DD}, {NMX_HO_IP_PROTO, 41}));
 
 /*
  * Skips the extension headers at c (at most 16), leaving c after them and
@@ -119,19 +122,21 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     if (nxt == 59)
         return;
-    /* Less than the two ports left for TCP or UDP (Payload Length 0 or
-     * below 4, or extension headers that fill it): the bytes after the
-     * datagram are padding or a trailer, not ports.  tshark's TCP and UDP
-     * dissectors give up before they show anything (io,phs does not count
-     * them, and there is no conversation); ICMPv6 is shown, malformed, and
-     * is still recorded here.  A datagram quoted by an ICMP error keeps
-     * its cut-short upper layer. */
-    if (c.left < 4 && !d->in_error && (nxt == 6 || nxt == 17))
-        return;
     d->l4_reported = (uint32_t)(plen ? c.left : c.left);
     if (plen) {
         size_t used = (size_t)(c.p - (h + 40));
         d->l4_reported = plen > used ? (uint32_t)(plen - used) : 0;
     }
     nmx__dis_ip_proto(d, c, nxt, true, first);
+}
+
+/* A hand-off to IPv6: ethertype 0x86DD, or IPv6 in IP (not inside the
+ * datagram an ICMP error quotes). */
+static bool ipv6_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    if (d->ho_table == NMX_HO_IP_PROTO && d->in_error)
+        return false;
+    nmx__dis_ipv6(d, c);
+    return true;
 }

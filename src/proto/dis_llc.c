@@ -53,11 +53,16 @@ void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
             nmx__cur_skip(&c, 8);
             if (d->depth < NMX_MAX_DEPTH) {
                 d->depth++;
-                nmx__dis_ethertype(d, c, pid);
+                nmx__handoff(d, c, NMX_HO_ETHERTYPE, pid);
                 d->depth--;
             }
         } else {
             nmx__add(d, &llc_fields[F_PID], off + 6, 2);
         }
+        return;
     }
+    /* Any other SAP: whoever registered it (no built-in protocol does; a
+     * parser plug-in's SAP handoff set may). */
+    if (nmx__cur_skip(&c, 2 + ctl_len) && c.left > 0)
+        nmx__handoff(d, c, NMX_HO_LLC_SAP, dsap);
 }

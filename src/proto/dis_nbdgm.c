@@ -22,7 +22,10 @@ static nmx_field_t nbdgm_fields[] = {
     [D_DST_NAME] = NMX_F_STRING("nbdgm.destination_name", "Destination name"),
 };
 
-NMX_PROTOCOL(nmx__p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields);
+static nmx_dissect_fn nbdgm_handoff;
+
+NMX_PROTOCOL(nmx__p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields,
+             .dissect = nbdgm_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 138}));
 
 void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -62,4 +65,12 @@ void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__cur_skip(&c, pos);
     if (c.left >= 4 && c.p[0] == 0xFF && c.p[1] == 'S' && c.p[2] == 'M' && c.p[3] == 'B')
         nmx__dis_smb(d, c);
+}
+
+/* A hand-off to NBDGM (UDP 138). */
+static bool nbdgm_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_nbdgm(d, c);
+    return true;
 }

@@ -31,7 +31,10 @@ static nmx_field_t nbns_fields[] = {
     [N_ADDR] = NMX_F_IPV4("nbns.addr", "Addr"),
 };
 
-NMX_PROTOCOL(nmx__p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields);
+static nmx_dissect_fn nbns_handoff;
+
+NMX_PROTOCOL(nmx__p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields,
+             .dissect = nbns_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 137}));
 
 void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -92,4 +95,12 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
                 nmx__add(d, &nbns_fields[N_ADDR], off + pos + k + 2, 4);
         pos += rdlen;
     }
+}
+
+/* A hand-off to NBNS (UDP 137). */
+static bool nbns_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_nbns(d, c);
+    return true;
 }

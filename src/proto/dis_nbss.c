@@ -19,7 +19,10 @@ static nmx_field_t nbss_fields[] = {
     [S_LENGTH] = NMX_F_UINT("nbss.length", "Length", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx__p_nbss, NMX_PROTO_NBSS, "nbss", "NBSS", NULL, "NetBIOS Session Service", nbss_fields);
+static nmx_dissect_fn nbss_handoff;
+
+NMX_PROTOCOL(nmx__p_nbss, NMX_PROTO_NBSS, "nbss", "NBSS", NULL, "NetBIOS Session Service", nbss_fields,
+             .dissect = nbss_handoff, NMX_HANDOFFS({NMX_HO_TCP_PORT, 139}, {NMX_HO_TCP_PORT, 445}));
 
 /* Whether the first bytes look like an NBSS message header (Wireshark's
  * test, used to tell a message start from a continuation). */
@@ -79,4 +82,12 @@ void nmx__dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
         if (!nmx__cur_skip(&c, len))
             break;
     }
+}
+
+/* A hand-off to NBSS: TCP 139, or 445 (direct hosting of SMB). */
+static bool nbss_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_nbss(d, c, d->ho_value == 445);
+    return true;
 }

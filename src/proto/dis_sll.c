@@ -30,7 +30,7 @@ static void sll_payload(nmx_dctx_t *d, nmx_cursor_t c, uint16_t proto)
     if (proto == 0x0004) /* 802.2 frames */
         nmx__dis_llc(d, c);
     else if (proto > 1500)
-        nmx__dis_ethertype(d, c, proto);
+        nmx__handoff(d, c, NMX_HO_ETHERTYPE, proto);
 }
 
 void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c)

@@ -17,8 +17,8 @@
  *   +---------------------------------------+
  *
  * Segments are dissected one by one (no reassembly, as tshark with
- * tcp.desegment_tcp_streams off).  The payload goes to the dissector of the
- * lower port first, then of the higher one, as Wireshark tries them.
+ * tcp.desegment_tcp_streams off).  The payload is handed off by port and
+ * heuristic (handoff.c).
  */
 #include "proto/proto_int.h"
 
@@ -55,130 +55,10 @@ static nmx_field_t tcp_fields[] = {
     [F_STREAM] = NMX_F_UINT("tcp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx__p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields);
+static nmx_dissect_fn tcp_handoff;
 
-static bool is_http_port(unsigned p)
-{
-    switch (p) {
-    case 80:
-    case 631:
-    case 1900:
-    case 2710:
-    case 2869:
-    case 3128:
-    case 3132:
-    case 3689:
-    case 5985:
-    case 8080:
-    case 8088:
-    case 11371:
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool is_tls_port(unsigned p)
-{
-    switch (p) {
-    case 324:
-    case 443:
-    case 465:
-    case 636:
-    case 802:
-    case 853:
-    case 993:
-    case 995:
-    case 1300:
-    case 2221:
-    case 2443:
-    case 3249:
-    case 3250:
-    case 3251:
-    case 3252:
-    case 3496:
-    case 5061:
-    case 5671:
-    case 5684:
-    case 5868:
-    case 8883:
-    case 11207:
-    case 19999:
-    case 27017:
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool nmx__port_in(const uint16_t *list, size_t n, unsigned port)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (list[mid] == port)
-            return true;
-        if (list[mid] < port)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* Outcome of offering a payload to the dissector of one port. */
-enum port_result { PORT_NONE, PORT_OURS, PORT_OTHER };
-
-static enum port_result tcp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned port)
-{
-    if (is_http_port(port)) {
-        nmx__dis_http(d, c, NMX_PROTO_HTTP);
-        return PORT_OURS;
-    }
-    if (is_tls_port(port)) {
-        if (nmx__tls_rejects(c.p, c.left))
-            return PORT_NONE; /* as when no dissector has the port */
-        nmx__dis_tls(d, c);
-        return PORT_OURS;
-    }
-    switch (port) {
-    case 53:
-        nmx__dis_dns(d, c, NMX_PROTO_DNS, true);
-        return PORT_OURS;
-    case 5353:
-        nmx__dis_dns(d, c, NMX_PROTO_DNS, true);
-        return PORT_OURS;
-    case 139:
-        nmx__dis_nbss(d, c, false);
-        return PORT_OURS;
-    case 445:
-        nmx__dis_nbss(d, c, true);
-        return PORT_OURS;
-    default:
-        return nmx__port_in(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port) ? PORT_OTHER : PORT_NONE;
-    }
-}
-
-/* The hand-off of a segment's payload: the lower port's dissector, then the
- * higher one's, then the heuristics Wireshark enables by default. */
-static void tcp_payload(nmx_dctx_t *d, nmx_cursor_t c, unsigned sport, unsigned dport)
-{
-    unsigned lo = sport < dport ? sport : dport;
-    unsigned hi = sport < dport ? dport : sport;
-    enum port_result r = tcp_try_port(d, c, lo);
-    if (r == PORT_OURS)
-        return;
-    /* A port of a protocol we do not parse: its dissector may reject the
-     * payload (then tshark goes on), so our own port still gets its turn;
-     * but no heuristics are tried after it. */
-    enum port_result r2 = hi != lo ? tcp_try_port(d, c, hi) : PORT_NONE;
-    if (r2 == PORT_OURS || r == PORT_OTHER || r2 == PORT_OTHER)
-        return;
-    if (nmx__tls_heur(c.p, c.left))
-        nmx__dis_tls(d, c);
-    else if (nmx__http_heur(c.p, c.left))
-        nmx__dis_http(d, c, NMX_PROTO_HTTP);
-}
+NMX_PROTOCOL(nmx__p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields,
+             .dissect = tcp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 6}));
 
 /* The first 8 bytes of a segment that an ICMP error quotes: the ports and
  * the sequence number, as far as they are there. */
@@ -283,5 +163,13 @@ void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__cur_skip(&c, hlen);
     if (reported - hlen == 0 || c.left == 0)
         return;
-    tcp_payload(d, c, sport, dport);
+    nmx__handoff_ports(d, c, true, sport, dport);
+}
+
+/* A hand-off to TCP (IP protocol 6). */
+static bool tcp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_tcp(d, c);
+    return true;
 }

@@ -4,7 +4,10 @@
  */
 #include "proto/proto_int.h"
 
-NMX_PROTOCOL_NOFIELDS(nmx__p_teredo, NMX_PROTO_TEREDO, "teredo", "TEREDO", NULL, "Teredo IPv6 over UDP tunneling");
+static nmx_dissect_fn teredo_handoff;
+
+NMX_PROTOCOL_NOFIELDS(nmx__p_teredo, NMX_PROTO_TEREDO, "teredo", "TEREDO", NULL, "Teredo IPv6 over UDP tunneling",
+                      .dissect = teredo_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 3544}));
 
 void nmx__dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -23,4 +26,12 @@ void nmx__dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
     if (!nmx__push_layer(d, NMX_PROTO_TEREDO, nmx__off(&c)))
         return;
     nmx__dis_ipv6(d, t);
+}
+
+/* A hand-off to Teredo (UDP 3544). */
+static bool teredo_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_teredo(d, c); /* like tshark's port dissector, it keeps what it does not tunnel */
+    return true;
 }

@@ -11,7 +11,7 @@
  * reassembly, a record cut off by the segment end is not shown.  A handshake record whose
  * first message length does not fit is an encrypted Finished message and
  * is not parsed.  A segment that does not start with a record header is a
- * continuation, except an SSH identification string (nmx__tls_rejects).
+ * continuation, except an SSH identification string (tls_rejects).
  */
 #include "proto/proto_int.h"
 
@@ -28,7 +28,21 @@ static nmx_field_t tls_fields[] = {
     [F_CIPHER] = NMX_F_UINT("tls.handshake.ciphersuite", "Cipher Suite", NMX_BASE_HEX, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Security", tls_fields);
+static nmx_dissect_fn tls_handoff;
+
+/* Wireshark 4.0's default TLS TCP ports ("tls.port" and the protocols it
+ * decrypts). */
+NMX_PROTOCOL(nmx__p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Security", tls_fields,
+             .dissect = tls_handoff,
+             NMX_HANDOFFS({NMX_HO_TCP_PORT, 324}, {NMX_HO_TCP_PORT, 443}, {NMX_HO_TCP_PORT, 465},
+                          {NMX_HO_TCP_PORT, 636}, {NMX_HO_TCP_PORT, 802}, {NMX_HO_TCP_PORT, 853},
+                          {NMX_HO_TCP_PORT, 993}, {NMX_HO_TCP_PORT, 995}, {NMX_HO_TCP_PORT, 1300},
+                          {NMX_HO_TCP_PORT, 2221}, {NMX_HO_TCP_PORT, 2443}, {NMX_HO_TCP_PORT, 3249},
+                          {NMX_HO_TCP_PORT, 3250}, {NMX_HO_TCP_PORT, 3251}, {NMX_HO_TCP_PORT, 3252},
+                          {NMX_HO_TCP_PORT, 3496}, {NMX_HO_TCP_PORT, 5061}, {NMX_HO_TCP_PORT, 5671},
+                          {NMX_HO_TCP_PORT, 5684}, {NMX_HO_TCP_PORT, 5868}, {NMX_HO_TCP_PORT, 8883},
+                          {NMX_HO_TCP_PORT, 11207}, {NMX_HO_TCP_PORT, 19999}, {NMX_HO_TCP_PORT, 27017},
+                          {NMX_HO_TCP_HEUR, 10}));
 
 static bool record_header_ok(const uint8_t *p, size_t n)
 {
@@ -60,7 +74,7 @@ bool nmx__tls_heur(const uint8_t *p, size_t n)
  * string ("SSH-" and more, RFC 4253 4.2), as sent by SSH multiplexed on 443.
  * With 4 bytes or fewer tshark cannot judge and keeps it.
  */
-bool nmx__tls_rejects(const uint8_t *p, size_t n)
+static bool tls_rejects(const uint8_t *p, size_t n)
 {
     return n >= 5 && p[0] == 'S' && p[1] == 'S' && p[2] == 'H' && p[3] == '-';
 }
@@ -167,4 +181,16 @@ void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
         if (!nmx__cur_skip(&c, len))
             break;
     }
+}
+
+/* A hand-off to TLS: on a TLS port anything but an SSH identification
+ * string (SSH multiplexed on 443 goes on to the other port and the
+ * heuristics); by heuristic only a handshake or application-data record. */
+static bool tls_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    if (d->ho_table == NMX_HO_TCP_HEUR ? !nmx__tls_heur(c.p, c.left) : tls_rejects(c.p, c.left))
+        return false;
+    nmx__dis_tls(d, c);
+    return true;
 }

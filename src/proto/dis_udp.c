@@ -1,6 +1,6 @@
 /*
- * dis_udp.c - User Datagram Protocol (RFC 768) and the port-based hand-off
- * to application dissectors (lower port first, as Wireshark tries them).
+ * dis_udp.c - User Datagram Protocol (RFC 768); the payload is handed off
+ * by port and heuristic (handoff.c).
  *
  *   +-------------------+-------------------+
  *   |   Source Port     | Destination Port  |
@@ -21,46 +21,10 @@ static nmx_field_t udp_fields[] = {
     [F_STREAM] = NMX_F_UINT("udp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
-NMX_PROTOCOL(nmx__p_udp, NMX_PROTO_UDP, "udp", "UDP", NULL, "User Datagram Protocol", udp_fields);
+static nmx_dissect_fn udp_handoff;
 
-enum port_result { PORT_NONE, PORT_OURS, PORT_OTHER };
-
-static enum port_result udp_try_port(nmx_dctx_t *d, nmx_cursor_t c, unsigned port)
-{
-    switch (port) {
-    case 53:
-        nmx__dis_dns(d, c, NMX_PROTO_DNS, false);
-        return PORT_OURS;
-    case 5353:
-        nmx__dis_dns(d, c, NMX_PROTO_MDNS, false);
-        return PORT_OURS;
-    case 5355:
-        nmx__dis_dns(d, c, NMX_PROTO_LLMNR, false);
-        return PORT_OURS;
-    case 137:
-        nmx__dis_nbns(d, c);
-        return PORT_OURS;
-    case 138:
-        nmx__dis_nbdgm(d, c);
-        return PORT_OURS;
-    case 67:
-    case 68:
-    case 4011:
-        nmx__dis_dhcp(d, c);
-        return PORT_OURS;
-    case 1900:
-        nmx__dis_http(d, c, NMX_PROTO_SSDP);
-        return PORT_OURS;
-    case 3544:
-        nmx__dis_teredo(d, c);
-        return PORT_OURS;
-    case 2152:
-        nmx__dis_gtp(d, c);
-        return PORT_OURS;
-    default:
-        return nmx__port_in(nmx__udp_ws_ports, nmx__udp_ws_ports_count, port) ? PORT_OTHER : PORT_NONE;
-    }
-}
+NMX_PROTOCOL(nmx__p_udp, NMX_PROTO_UDP, "udp", "UDP", NULL, "User Datagram Protocol", udp_fields,
+             .dissect = udp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 17}));
 
 void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -101,12 +65,13 @@ void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__cur_skip(&pl, 8);
     if (pl.left == 0)
         return;
-    unsigned lo = sport < dport ? sport : dport;
-    unsigned hi = sport < dport ? dport : sport;
-    enum port_result r = udp_try_port(d, pl, lo);
-    if (r == PORT_OURS)
-        return;
-    enum port_result r2 = hi != lo ? udp_try_port(d, pl, hi) : PORT_NONE;
-    if (r2 == PORT_NONE && r == PORT_NONE && nmx__dns_heur(pl.p, pl.left))
-        nmx__dis_dns(d, pl, NMX_PROTO_DNS, false);
+    nmx__handoff_ports(d, pl, false, sport, dport);
+}
+
+/* A hand-off to UDP (IP protocol 17). */
+static bool udp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_udp(d, c);
+    return true;
 }

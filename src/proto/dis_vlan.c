@@ -21,7 +21,10 @@ static nmx_field_t vlan_fields[] = {
     [F_LEN] = NMX_F_UINT("vlan.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields);
+static nmx_dissect_fn vlan_handoff;
+
+NMX_PROTOCOL(nmx__p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields,
+             .dissect = vlan_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x8100}, {NMX_HO_ETHERTYPE, 0x9100}));
 
 void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -42,6 +45,14 @@ void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
     if (tl <= 1500)
         nmx__dis_llc(d, nmx__cur_head(c, tl));
     else
-        nmx__dis_ethertype(d, c, tl);
+        nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
     d->depth--;
+}
+
+/* A hand-off to 802.1Q (and 802.1ad's old 0x9100). */
+static bool vlan_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_vlan(d, c);
+    return true;
 }

@@ -45,46 +45,14 @@ extern "C" {
 /* Protocols                                                              */
 /* ===================================================================== */
 
-/* Fixed protocol ids; the order is the registry's order.  Append only. */
+/* Fixed protocol ids (proto_list.h gives each its line); the order is the
+ * registry's order.  Parser plug-ins get ids from NMX_PROTO_COUNT up
+ * (nmx__proto_count() is the number in use). */
 enum nmx__proto_id {
     NMX_PROTO_NONE = 0,
-    NMX_PROTO_FRAME,      /* "frame"    NetMon FRAME: the whole captured frame */
-    NMX_PROTO_ETH,        /* "eth"      Ethernet II and 802.3 */
-    NMX_PROTO_LLC,        /* "llc"      802.2 LLC (and SNAP) */
-    NMX_PROTO_VLAN,       /* "vlan"     802.1Q / 802.1ad tag */
-    NMX_PROTO_SLL,        /* "sll"      Linux cooked capture v1 and v2 */
-    NMX_PROTO_NULL,       /* "null"     BSD loopback */
-    NMX_PROTO_RAW,        /* "raw"      raw IP link type */
-    NMX_PROTO_RADIOTAP,   /* "radiotap" radiotap header */
-    NMX_PROTO_WLAN,       /* "wlan"     IEEE 802.11 MAC header */
-    NMX_PROTO_FDDI,       /* "fddi"     FDDI MAC header */
-    NMX_PROTO_ARP,        /* "arp" */
-    NMX_PROTO_IP,         /* "ip"       IPv4 */
-    NMX_PROTO_IPV6,       /* "ipv6" */
-    NMX_PROTO_ICMP,       /* "icmp" */
-    NMX_PROTO_ICMPV6,     /* "icmpv6" */
-    NMX_PROTO_IGMP,       /* "igmp" */
-    NMX_PROTO_TCP,        /* "tcp" */
-    NMX_PROTO_UDP,        /* "udp" */
-    NMX_PROTO_DNS,        /* "dns"      port 53 */
-    NMX_PROTO_MDNS,       /* "mdns"     DNS on port 5353 (dns.* fields) */
-    NMX_PROTO_LLMNR,      /* "llmnr"    DNS on port 5355 (dns.* fields) */
-    NMX_PROTO_HTTP,       /* "http" */
-    NMX_PROTO_SSDP,       /* "ssdp"     HTTP over UDP 1900 (http.* fields) */
-    NMX_PROTO_NBNS,       /* "nbns" */
-    NMX_PROTO_NBDGM,      /* "nbdgm" */
-    NMX_PROTO_NBSS,       /* "nbss" */
-    NMX_PROTO_SMB,        /* "smb" */
-    NMX_PROTO_SMB2,       /* "smb2" */
-    NMX_PROTO_DHCP,       /* "dhcp" */
-    NMX_PROTO_TLS,        /* "tls" */
-    NMX_PROTO_TEREDO,     /* "teredo"   IPv6 over UDP 3544 */
-    NMX_PROTO_GTP,        /* "gtp"      GTP-U, IP over UDP 2152 */
-    NMX_PROTO_NETMON_HEADER,  /* "netmon_header"  NetMon capture-header annotation */
-    NMX_PROTO_NETMON_EVENT,   /* "netmon_event"   NetMon ETW event record */
-    NMX_PROTO_NETMON_FILTER,  /* "netmon_filter"  NetMon capture filter string */
-    NMX_PROTO_NETMON_NETINFO, /* "netmon_network_info" NetMon network info */
-    NMX_PROTO_NETMON_OTHER,   /* "netmon"         other NetMon special records */
+#define NMX_PROTO_X(id, var) NMX_PROTO_##id,
+#include "proto/proto_list.h"
+#undef NMX_PROTO_X
     NMX_PROTO_COUNT
 };
 
@@ -93,6 +61,10 @@ enum nmx__proto_id {
 
 /* The registry entry of a protocol: its HPROTOCOL points here. */
 typedef struct nmx_protocol nmx_protocol_t;
+
+/* The number of protocol ids in use (1 + the built-ins + the plug-ins):
+ * ids run from 1 to nmx__proto_count() - 1. */
+unsigned nmx__proto_count(void);
 
 /* Protocol by id; NULL when out of range. */
 const nmx_protocol_t *nmx__proto_by_id(unsigned id);

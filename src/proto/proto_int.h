@@ -5,12 +5,13 @@
  *
  * Private to src/proto (the filter layer and the runtime use proto.h).
  *
- * A dissector is `void nmx_dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
+ * A dissector is `void nmx__dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
  * cursor covers the protocol's bytes (its base is the frame start, so
  * nmx__cur_offset() is an absolute frame offset).  It calls nmx__push_layer() to
  * record itself, adds all of its properties with nmx__add*() (which do
- * nothing in a recognize-only pass), then hands the rest to the next
- * dissector.  All reads go through the cursor or through explicit bounds
+ * nothing in a recognize-only pass), then hands the rest on with
+ * nmx__handoff() (handoff.c), which finds the next dissector in the tables
+ * the protocols declare (NMX_HANDOFFS).  All reads go through the cursor or through explicit bounds
  * checks against c.left.
  */
 #ifndef NMX_PROTO_INT_H
@@ -42,6 +43,34 @@ struct nmx_field {
     uint32_t index;     /* global index (set by the registry) */
 };
 
+typedef struct nmx_dctx nmx_dctx_t;
+
+/*
+ * A dissector: records protocol `proto` (nmx__push_layer) with its
+ * properties and hands the rest on.  It returns false, having recorded
+ * nothing, when the bytes are not this protocol; the parent then offers them
+ * to the next candidate (the other port, then the heuristics).
+ */
+typedef bool nmx_dissect_fn(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
+
+/* The values a parent hands off on (docs/protocols.md, "Hand-off"). */
+enum nmx__ho_table {
+    NMX_HO_ETHERTYPE, /* Ethernet, 802.1Q, SLL and SNAP type */
+    NMX_HO_LLC_SAP,   /* 802.2 DSAP */
+    NMX_HO_IP_PROTO,  /* IPv4 protocol, IPv6 next header */
+    NMX_HO_TCP_PORT,
+    NMX_HO_UDP_PORT,
+    NMX_HO_TCP_HEUR,  /* heuristics on TCP payloads; value = order, low first */
+    NMX_HO_UDP_HEUR,  /* heuristics on UDP payloads; value = order, low first */
+    NMX_HO_TABLES
+};
+
+/* One hand-off: the parent's table and the value that leads to us. */
+typedef struct nmx__handoff {
+    uint8_t table; /* enum nmx__ho_table */
+    uint32_t value;
+} nmx_handoff_t;
+
 struct nmx_protocol {
     PROTOCOLINFO info;         /* NetMon view: ProtocolID, PropertyDatabase, name */
     const char *name;          /* Wireshark display-filter name */
@@ -51,16 +80,25 @@ struct nmx_protocol {
     nmx_field_t *fields;       /* property table */
     uint32_t nfields;
     uint32_t first_field;      /* global index of fields[0] */
+    nmx_dissect_fn *dissect;   /* what a hand-off calls (NULL: reached only by direct calls) */
+    const nmx_handoff_t *handoffs; /* who hands off to it */
+    uint32_t nhandoffs;
 };
 
-/* Defines a registry entry for protocol `id` with a field table. */
-#define NMX_PROTOCOL(var, id, wsname, nmname, alias_, descr, table)                         \
+/* Defines a registry entry for protocol `id` with a field table.  The
+ * optional last arguments are more designated initializers, normally
+ * `.dissect = fn, NMX_HANDOFFS({table, value}, ...)`. */
+#define NMX_PROTOCOL(var, id, wsname, nmname, alias_, descr, table, ...)                    \
     nmx_protocol_t var = {.info = {.ProtocolID = (id)}, .name = (wsname), .netmon_name = (nmname), \
                           .alias = (alias_), .description = (descr), .fields = (table),     \
-                          .nfields = (uint32_t)(sizeof(table) / sizeof((table)[0]))}
-#define NMX_PROTOCOL_NOFIELDS(var, id, wsname, nmname, alias_, descr)                        \
+                          .nfields = (uint32_t)(sizeof(table) / sizeof((table)[0])), __VA_ARGS__}
+#define NMX_PROTOCOL_NOFIELDS(var, id, wsname, nmname, alias_, descr, ...)                   \
     nmx_protocol_t var = {.info = {.ProtocolID = (id)}, .name = (wsname), .netmon_name = (nmname), \
-                          .alias = (alias_), .description = (descr)}
+                          .alias = (alias_), .description = (descr), __VA_ARGS__}
+/* The hand-offs of a protocol, as initializers of its entry. */
+#define NMX_HANDOFFS(...)                                                                   \
+    .handoffs = (const nmx_handoff_t[]){__VA_ARGS__},                                        \
+    .nhandoffs = (uint32_t)(sizeof((const nmx_handoff_t[]){__VA_ARGS__}) / sizeof(nmx_handoff_t))
 
 /* PROP_TYPE_* of an unsigned number by container width. */
 #define NMX_PTYPE_UINT(w) ((w) == 1 ? PROP_TYPE_BYTE : (w) == 2 ? PROP_TYPE_WORD : (w) <= 4 ? PROP_TYPE_DWORD : PROP_TYPE_LARGEINT)
@@ -84,18 +122,43 @@ struct nmx_protocol {
 #define NMX_F_NONE(k, l) NMX_F_(k, l, NMX_FT_NONE, 0, 0, 0, 0, PROP_TYPE_SUMMARY, PROP_QUAL_NONE)
 
 /* The registry entries, defined by the dis_*.c files. */
-extern nmx_protocol_t nmx__p_frame, nmx__p_eth, nmx__p_llc, nmx__p_vlan, nmx__p_sll, nmx__p_null,
-    nmx__p_raw, nmx__p_radiotap, nmx__p_wlan, nmx__p_fddi, nmx__p_arp, nmx__p_ip, nmx__p_ipv6,
-    nmx__p_icmp, nmx__p_icmpv6, nmx__p_igmp, nmx__p_tcp, nmx__p_udp, nmx__p_dns, nmx__p_mdns,
-    nmx__p_llmnr, nmx__p_http, nmx__p_ssdp, nmx__p_nbns, nmx__p_nbdgm, nmx__p_nbss, nmx__p_smb,
-    nmx__p_smb2, nmx__p_dhcp, nmx__p_tls, nmx__p_teredo, nmx__p_gtp, nmx__p_netmon_header,
-    nmx__p_netmon_event, nmx__p_netmon_filter, nmx__p_netmon_netinfo, nmx__p_netmon_other;
+#define NMX_PROTO_X(id, var) extern nmx_protocol_t nmx__p_##var;
+#include "proto/proto_list.h"
+#undef NMX_PROTO_X
 
 /* ip.version, which the IPv6 dissector adds too (as Wireshark does). */
 extern const nmx_field_t *const nmx__ip_version_field;
 
 /* One-time registry initialisation (idempotent, thread-safe). */
 void nmx__registry_init(void);
+
+/*
+ * Run-time registration (a parser plug-in).  Appends p after every protocol
+ * registered so far (its id is nmx__proto_count() before the call), numbers
+ * its fields after all others, builds its PROPERTYDATABASE and enters its
+ * hand-offs into the tables.  p must live as long as the process.  Call
+ * single-threaded, before dissection starts in this process.  0, or -1 with
+ * a message (a name already taken, a property without a name, no memory).
+ */
+int nmx__registry_add(nmx_protocol_t *p, char *errbuf, size_t errlen);
+
+/* Enters the hand-offs of protocol `id` into the tables (handoff.c, called
+ * by the registry); 0, or -1 out of memory. */
+int nmx__handoff_enter(const nmx_protocol_t *p, unsigned id);
+/* Adds one more hand-off to registered protocol `id`: a parser's entry in
+ * a built-in parent's handoff set.  0, or -1 (unknown id, no memory). */
+int nmx__handoff_add(unsigned id, enum nmx__ho_table table, uint32_t value);
+
+/*
+ * The one hand-off function of the parents: offers c to the protocols
+ * registered in `table` for `value` (the most recently registered first, so
+ * a plug-in can take over a port) until one accepts.  True when one did.
+ */
+bool nmx__handoff(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table table, uint32_t value);
+/* The hand-off of a TCP or UDP payload between ports sport and dport, by
+ * tshark's rules (docs/protocols.md): the lower port, the higher port, then
+ * the heuristics in their order. */
+void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport, unsigned dport);
 
 /* ===================================================================== */
 /* Dissection context                                                     */
@@ -115,7 +178,7 @@ struct nmx_proto_ws {
     bool oom;                     /* an allocation failed */
 };
 
-typedef struct nmx_dctx {
+struct nmx_dctx {
     const uint8_t *frame;         /* frame start */
     uint32_t caplen;              /* captured bytes */
     uint32_t wirelen;             /* bytes on the wire */
@@ -126,7 +189,10 @@ typedef struct nmx_dctx {
     bool in_error;                /* inside the payload of an ICMP error */
     uint32_t l4_reported;         /* IP payload length on the wire (for tcp.len) */
     const nmx_frame_ctx_t *fctx;  /* the frame's place in the capture, or NULL */
-} nmx_dctx_t;
+    uint8_t ho_table;             /* the hand-off being made (enum nmx__ho_table) */
+    bool ho_v6;                   /* ... from IPv6 (for NMX_HO_IP_PROTO) */
+    uint32_t ho_value;            /* ... on this value (the port, for NMX_HO_TCP_PORT) */
+};
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
 #define NMX_MAX_DEPTH 8
@@ -203,7 +269,6 @@ void nmx__dis_frame(nmx_dctx_t *d, uint32_t linktype);
 /* Adds frame.protocols (after the other layers, see dissect.c). */
 void nmx__dis_frame_protocols(nmx_dctx_t *d, const char *text);
 void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
-void nmx__dis_ethertype(nmx_dctx_t *d, nmx_cursor_t c, uint16_t type);
 void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c);
@@ -246,16 +311,22 @@ int nmx__netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, siz
 /* Wireshark's description of a NetBIOS name type ("Workstation/Redirector"). */
 const char *nmx__netbios_type_descr(unsigned type);
 
-/* Ports with a Wireshark dissector (ports.c) and the look-up over them. */
-extern const uint16_t nmx__tcp_ws_ports[], nmx__udp_ws_ports[];
+/* The ports with a Wireshark dissector for a protocol we do not parse, and
+ * the kinds of payload that dissector takes (ports.c, generated by
+ * scripts/gen-ports.py): an HTTP request and a TLS record over TCP, a DNS
+ * and an NBNS query over UDP. */
+enum { NMX_PROBE_HTTP = 1, NMX_PROBE_TLS = 2, NMX_PROBE_DNS = 1, NMX_PROBE_NBNS = 2, NMX_PROBE_ALL = 3 };
+typedef struct nmx__ws_port {
+    uint16_t port;
+    uint8_t takes; /* NMX_PROBE_* */
+} nmx_ws_port_t;
+extern const nmx_ws_port_t nmx__tcp_ws_ports[], nmx__udp_ws_ports[];
 extern const size_t nmx__tcp_ws_ports_count, nmx__udp_ws_ports_count;
-bool nmx__port_in(const uint16_t *list, size_t n, unsigned port);
+/* What the dissector of `port` takes (NMX_PROBE_*), 0 if it is not listed. */
+unsigned nmx__port_takes(const nmx_ws_port_t *list, size_t n, unsigned port);
 
 /* Wireshark's TLS heuristic: a handshake or application-data record header. */
 bool nmx__tls_heur(const uint8_t *p, size_t n);
-/* Whether the TLS dissector of a TLS port turns the segment down (an SSH
- * identification string): the next port and the heuristics get it. */
-bool nmx__tls_rejects(const uint8_t *p, size_t n);
 /* Wireshark's HTTP-over-TCP heuristic: a first line starting or ending with
  * HTTP/1.x that is a request line with a known method or a status line. */
 bool nmx__http_heur(const uint8_t *p, size_t n);

@@ -96,10 +96,10 @@ static once_flag desc_once = ONCE_FLAG_INIT;
 
 static void desc_build(void)
 {
-    desc_table = calloc(NMX_PROTO_COUNT, sizeof(*desc_table));
+    desc_table = calloc(nmx__proto_count(), sizeof(*desc_table));
     if (!desc_table)
         return;
-    for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
+    for (unsigned id = 1; id < nmx__proto_count(); id++) {
         const nmx_protocol_t *p = nmx__proto_by_id(id);
         desc_table[desc_count].Value = (WORD)id;
         desc_table[desc_count].Label = (LPSTR)p->info.Comment;

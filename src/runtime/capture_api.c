@@ -36,12 +36,12 @@ struct _CAPTURE *nmx__capobj_new(nmx_capture_t *pub)
 
     /* The enabled protocols: every protocol the parsers know. */
     unsigned n = 0;
-    for (unsigned id = 1; id < NMX_PROTO_COUNT; id++)
+    for (unsigned id = 1; id < nmx__proto_count(); id++)
         if (nmx__proto_by_id(id) != NULL)
             n++;
     co->enabled = calloc(1, PROTOCOLTABLE_SIZE + (n > 0 ? n : 1) * sizeof(HPROTOCOL));
     if (co->enabled != NULL) {
-        for (unsigned id = 1; id < NMX_PROTO_COUNT; id++) {
+        for (unsigned id = 1; id < nmx__proto_count(); id++) {
             const nmx_protocol_t *p = nmx__proto_by_id(id);
             if (p != NULL)
                 co->enabled->hProtocol[co->enabled->nProtocols++] = nmx__proto_handle(p);

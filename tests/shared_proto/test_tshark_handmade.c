@@ -2,8 +2,9 @@
  * test_tshark_handmade.c - hand-built frames on points where nmexpert once
  * disagreed with tshark 4.0, checked against tshark itself: DNS names whose
  * compression pointers loop, UDP payloads too short for DNS, HTTP request
- * lines (CCM_POST, a bare OPTIONS, methods tshark does not know) and SSH on
- * a TLS port.
+ * lines (CCM_POST, a bare OPTIONS, methods tshark does not know), SSH on
+ * a TLS port, and the hand-off by port (the lower port first; a port whose
+ * dissector turns the payload down leaves it to the heuristics).
  *
  * The frames are written to a pcap in a fresh directory under $TMPDIR
  * (removed afterwards) and read by `tshark -T fields` with the options of
@@ -70,6 +71,16 @@ static const struct frame_spec {
     {true, 443, 40031, NULL, "SSH-2"},
     {true, 40032, 443, NULL, "SSH-"},
     {true, 40033, 443, "1703030005 68656c6c6f", NULL},
+    /* Hand-off by port (handoff.c): TCP 5000's dissector (GSM over IP)
+     * turns HTTP and TLS down, so the heuristics get them; FTP's (21) and
+     * Telnet's (23) take anything; UDP 123 (NTP) is the lower port and takes
+     * an NBNS query before NBNS's 137 is tried; NBNS itself on 137. */
+    {true, 40040, 5000, NULL, "GET /x HTTP/1.1\r\n\r\n"},
+    {true, 5000, 40041, "160301002d 01000029 0303 0000000000000000000000000000000000000000000000000000000000000000 00 0002 0100 0100", NULL},
+    {true, 40042, 21, NULL, "GET /x HTTP/1.1\r\n\r\n"},
+    {true, 23, 40043, "1703030005 68656c6c6f", NULL},
+    {false, 123, 137, "81c0 0110 0001 0000 0000 0000 20 434b414141414141414141414141414141414141414141414141414141414141 00 0020 0001", NULL},
+    {false, 40044, 137, "81c0 0110 0001 0000 0000 0000 20 434b414141414141414141414141414141414141414141414141414141414141 00 0020 0001", NULL},
 };
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
@@ -78,7 +89,7 @@ static const struct {
     unsigned id;
 } protos[] = {
     {"dns", NMX_PROTO_DNS}, {"mdns", NMX_PROTO_MDNS}, {"llmnr", NMX_PROTO_LLMNR},
-    {"http", NMX_PROTO_HTTP}, {"tls", NMX_PROTO_TLS},
+    {"http", NMX_PROTO_HTTP}, {"tls", NMX_PROTO_TLS}, {"nbns", NMX_PROTO_NBNS},
 };
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 

@@ -1,7 +1,9 @@
 /*
  * ipv6_frames.h - hand-built Ethernet/IPv6 frames on how the IPv6 dissector
  * bounds and hands on its payload: padding and trailers after the datagram,
- * a Payload Length beyond the captured bytes, and the Authentication Header.
+ * a Payload Length beyond the captured bytes, and the Authentication Header;
+ * then a few IPv4 frames on the same points (AH, which tshark shows as a
+ * protocol after IPv4, and a Total Length that leaves no room for ports).
  * Used by tests/unit/proto/test_dissect.c (protocols, offsets, values) and
  * tests/shared_proto/test_tshark_ipv6.c (the same frames against tshark).
  *
@@ -13,6 +15,8 @@
 
 /* Ethernet II to 86dd, then an IPv6 header up to Payload Length. */
 #define V6_ETH "001122334455 66778899aabb 86dd 60000000 "
+/* Ethernet II to 0800 (an IPv4 header follows). */
+#define V4_ETH "001122334455 66778899aabb 0800 "
 /* Hop Limit 64 and the addresses 2001:db8::1 -> 2001:db8::2. */
 #define V6_HL_ADDRS " 40 20010db8000000000000000000000001 20010db8000000000000000000000002 "
 
@@ -43,7 +47,21 @@ static const char *const ipv6_frames[] = {
      * Length (34): nothing above IPv6. */
     V6_ETH "0022 33" V6_HL_ADDRS "11 0a 0000 00001000 00000004 000000000000000000000000"
            "9c40 9c41 000a 0000 abcd",
+    /* 9: IPv4 (Total Length 54), AH (Payload Len 4: 24 bytes), then UDP
+     * 40000 -> 40001 with 2 bytes of data. */
+    V4_ETH "45000036 0001 0000 40 33 0000 c0a80001 c0a80002"
+           "11 04 0000 00001000 00000005 000000000000000000000000" "9c40 9c41 000a 0000 abcd",
+    /* 10: IPv4 AH then an ICMP echo request. */
+    V4_ETH "45000034 0002 0000 40 33 0000 c0a80001 c0a80002"
+           "01 04 0000 00001000 00000006 000000000000000000000000" "0800 0000 1234 0001",
+    /* 11: IPv4 Total Length 20 (no payload), protocol UDP, 6 bytes of
+     * padding shaped like ports 53 -> 53: no UDP header. */
+    V4_ETH "45000014 0003 0000 40 11 0000 c0a80001 c0a80002" "0035 0035 0008",
+    /* 12: IPv4 Total Length 22, protocol TCP: 2 bytes, then padding. */
+    V4_ETH "45000016 0004 0000 40 06 0000 c0a80001 c0a80002" "9c40" "0035 0035",
 };
+/* The IPv6 frames come first. */
+#define IPV6_ONLY_NFRAMES 8
 #define IPV6_NFRAMES (sizeof(ipv6_frames) / sizeof(ipv6_frames[0]))
 
 #endif

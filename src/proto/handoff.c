@@ -1,0 +1,178 @@
+/*
+ * handoff.c - the hand-off tables: which protocol a parent gives its payload
+ * to, by value (ethertype, IP protocol, port, SAP) or by heuristic.
+ *
+ * Each protocol declares its hand-offs in data next to its registry entry
+ * (NMX_HANDOFFS in its dis_*.c file); the registry enters them here when it
+ * numbers the protocol, and a parser plug-in adds its own the same way.  A
+ * parent calls nmx__handoff() with its table and value, or, for TCP and UDP,
+ * nmx__handoff_ports(), which follows tshark's order: the lower port, the
+ * higher port, then the heuristics (docs/protocols.md, "Hand-off").
+ *
+ * Each table is an array sorted by value, and, for one value, by
+ * registration, the newest first: a plug-in that registers a port we
+ * already parse is tried before the built-in dissector, as a "Decode As"
+ * would.  The tables are written only while protocols are registered
+ * (single-threaded, before dissection starts) and read-only afterwards.
+ */
+#include <stdlib.h>
+
+#include "proto/proto_int.h"
+
+typedef struct ho_entry {
+    uint32_t value;
+    uint16_t proto;
+    uint32_t seq; /* registration order */
+} ho_entry_t;
+
+typedef struct ho_table {
+    ho_entry_t *e;
+    uint32_t n;
+    uint32_t cap;
+} ho_table_t;
+
+static ho_table_t tables[NMX_HO_TABLES];
+static uint32_t next_seq;
+
+/* Whether a sorts before b: by value, then the newest registration first. */
+static bool before(const ho_entry_t *a, const ho_entry_t *b)
+{
+    return a->value != b->value ? a->value < b->value : a->seq > b->seq;
+}
+
+static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto)
+{
+    ho_table_t *tb = &tables[t];
+    if (tb->n == tb->cap) {
+        uint32_t n = tb->cap ? tb->cap * 2 : 64;
+        ho_entry_t *g = realloc(tb->e, (size_t)n * sizeof(*g));
+        if (!g)
+            return -1;
+        tb->e = g;
+        tb->cap = n;
+    }
+    ho_entry_t ne = {.value = value, .proto = (uint16_t)proto, .seq = next_seq++};
+    uint32_t i = tb->n++;
+    while (i > 0 && before(&ne, &tb->e[i - 1])) {
+        tb->e[i] = tb->e[i - 1];
+        i--;
+    }
+    tb->e[i] = ne;
+    return 0;
+}
+
+int nmx__handoff_enter(const nmx_protocol_t *p, unsigned id)
+{
+    for (uint32_t i = 0; i < p->nhandoffs; i++) {
+        if (p->handoffs[i].table >= NMX_HO_TABLES)
+            continue; /* not a table we have: nothing hands off on it */
+        if (insert((enum nmx__ho_table)p->handoffs[i].table, p->handoffs[i].value, id) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int nmx__handoff_add(unsigned id, enum nmx__ho_table table, uint32_t value)
+{
+    if ((unsigned)table >= NMX_HO_TABLES || nmx__proto_by_id(id) == NULL)
+        return -1;
+    return insert(table, value, id);
+}
+
+/* The first entry of table t with value v (tb->n if there is none). */
+static uint32_t lower_bound(const ho_table_t *tb, uint32_t v)
+{
+    uint32_t lo = 0, hi = tb->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tb->e[mid].value < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Offers c to entry e's protocol, telling it which hand-off this is. */
+static bool offer(nmx_dctx_t *d, nmx_cursor_t c, const ho_entry_t *e, enum nmx__ho_table t,
+                  uint32_t value)
+{
+    const nmx_protocol_t *p = nmx__proto_by_id(e->proto);
+    if (p == NULL || p->dissect == NULL)
+        return false;
+    uint8_t saved_table = d->ho_table;
+    uint32_t saved_value = d->ho_value;
+    d->ho_table = (uint8_t)t;
+    d->ho_value = value;
+    bool ok = p->dissect(d, c, e->proto);
+    d->ho_table = saved_table;
+    d->ho_value = saved_value;
+    return ok;
+}
+
+bool nmx__handoff(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table t, uint32_t value)
+{
+    nmx__registry_init();
+    const ho_table_t *tb = &tables[t];
+    for (uint32_t i = lower_bound(tb, value); i < tb->n && tb->e[i].value == value; i++)
+        if (offer(d, c, &tb->e[i], t, value))
+            return true;
+    return false;
+}
+
+/* Whether anything is registered in table t for value v. */
+static bool registered(enum nmx__ho_table t, uint32_t v)
+{
+    const ho_table_t *tb = &tables[t];
+    uint32_t i = lower_bound(tb, v);
+    return i < tb->n && tb->e[i].value == v;
+}
+
+/* Outcome of offering a payload to the dissectors of one port. */
+enum port_result {
+    PORT_NONE,  /* no dissector took it: the next port or the heuristics may */
+    PORT_TAKEN, /* one of ours took it */
+    PORT_OTHER  /* a Wireshark dissector we do not parse takes it (ports.c) */
+};
+
+static enum port_result try_port(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned port)
+{
+    enum nmx__ho_table t = tcp ? NMX_HO_TCP_PORT : NMX_HO_UDP_PORT;
+    if (nmx__handoff(d, c, t, port))
+        return PORT_TAKEN;
+    if (registered(t, port))
+        return PORT_NONE; /* ours turned it down: as when no dissector has the port */
+    unsigned takes = tcp ? nmx__port_takes(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port)
+                         : nmx__port_takes(nmx__udp_ws_ports, nmx__udp_ws_ports_count, port);
+    if (takes == 0)
+        return PORT_NONE;
+    /* A payload of a kind the probes tried goes by what that dissector did
+     * with it; any other payload only to a dissector that took them all. */
+    unsigned kind = tcp ? (nmx__tls_heur(c.p, c.left)    ? NMX_PROBE_TLS
+                           : nmx__http_heur(c.p, c.left) ? NMX_PROBE_HTTP
+                                                         : 0)
+                        : (nmx__dns_heur(c.p, c.left) ? NMX_PROBE_DNS : 0);
+    bool taken = kind ? (takes & kind) != 0 : takes == NMX_PROBE_ALL;
+    return taken ? PORT_OTHER : PORT_NONE;
+}
+
+void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport, unsigned dport)
+{
+    unsigned lo = sport < dport ? sport : dport;
+    unsigned hi = sport < dport ? dport : sport;
+    enum port_result r = try_port(d, c, tcp, lo);
+    if (r == PORT_TAKEN || (r == PORT_OTHER && !tcp))
+        return;
+    /* TCP: tshark tries first the server port it saw in the conversation's
+     * SYN.  Frames are dissected here one by one, so after a lower port of
+     * a protocol we do not parse, our own higher port still gets its turn
+     * (it is nearly always the server's); nothing else does. */
+    enum port_result r2 = hi != lo ? try_port(d, c, tcp, hi) : PORT_NONE;
+    if (r2 != PORT_NONE || r == PORT_OTHER)
+        return;
+    enum nmx__ho_table t = tcp ? NMX_HO_TCP_HEUR : NMX_HO_UDP_HEUR;
+    const ho_table_t *tb = &tables[t];
+    for (uint32_t i = 0; i < tb->n; i++)
+        if (offer(d, c, &tb->e[i], t, tb->e[i].value))
+            return;
+}

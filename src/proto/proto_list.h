@@ -1,0 +1,51 @@
+/*
+ * proto_list.h - the built-in protocols, one line each, in id order.
+ *
+ * NMX_PROTO_X(ID, var) gives the protocol the id NMX_PROTO_<ID> (its
+ * NetMon ProtocolID and RECOGNIZEDATA.ProtocolID, which experts see, so the
+ * order is fixed: append only) and names its registry entry nmx__p_<var>,
+ * defined with NMX_PROTOCOL() by the protocol's dis_*.c file.  That file
+ * also declares, in data, which parents hand off to it (NMX_HANDOFFS).
+ * Adding a protocol is its file plus one line here.
+ *
+ * Included by proto.h (the enum), proto_int.h (the externs) and registry.c
+ * (the table); it has no include guard on purpose.
+ */
+NMX_PROTO_X(FRAME, frame)          /* "frame"    NetMon FRAME: the whole captured frame */
+NMX_PROTO_X(ETH, eth)              /* "eth"      Ethernet II and 802.3 */
+NMX_PROTO_X(LLC, llc)              /* "llc"      802.2 LLC (and SNAP) */
+NMX_PROTO_X(VLAN, vlan)            /* "vlan"     802.1Q / 802.1ad tag */
+NMX_PROTO_X(SLL, sll)              /* "sll"      Linux cooked capture v1 and v2 */
+NMX_PROTO_X(NULL, null)            /* "null"     BSD loopback */
+NMX_PROTO_X(RAW, raw)              /* "raw"      raw IP link type */
+NMX_PROTO_X(RADIOTAP, radiotap)    /* "radiotap" radiotap header */
+NMX_PROTO_X(WLAN, wlan)            /* "wlan"     IEEE 802.11 MAC header */
+NMX_PROTO_X(FDDI, fddi)            /* "fddi"     FDDI MAC header */
+NMX_PROTO_X(ARP, arp)              /* "arp" */
+NMX_PROTO_X(IP, ip)                /* "ip"       IPv4 */
+NMX_PROTO_X(IPV6, ipv6)            /* "ipv6" */
+NMX_PROTO_X(ICMP, icmp)            /* "icmp" */
+NMX_PROTO_X(ICMPV6, icmpv6)        /* "icmpv6" */
+NMX_PROTO_X(IGMP, igmp)            /* "igmp" */
+NMX_PROTO_X(TCP, tcp)              /* "tcp" */
+NMX_PROTO_X(UDP, udp)              /* "udp" */
+NMX_PROTO_X(DNS, dns)              /* "dns"      port 53 */
+NMX_PROTO_X(MDNS, mdns)            /* "mdns"     DNS on port 5353 (dns.* fields) */
+NMX_PROTO_X(LLMNR, llmnr)          /* "llmnr"    DNS on port 5355 (dns.* fields) */
+NMX_PROTO_X(HTTP, http)            /* "http" */
+NMX_PROTO_X(SSDP, ssdp)            /* "ssdp"     HTTP over UDP 1900 (http.* fields) */
+NMX_PROTO_X(NBNS, nbns)            /* "nbns" */
+NMX_PROTO_X(NBDGM, nbdgm)          /* "nbdgm" */
+NMX_PROTO_X(NBSS, nbss)            /* "nbss" */
+NMX_PROTO_X(SMB, smb)              /* "smb" */
+NMX_PROTO_X(SMB2, smb2)            /* "smb2" */
+NMX_PROTO_X(DHCP, dhcp)            /* "dhcp" */
+NMX_PROTO_X(TLS, tls)              /* "tls" */
+NMX_PROTO_X(TEREDO, teredo)        /* "teredo"   IPv6 over UDP 3544 */
+NMX_PROTO_X(GTP, gtp)              /* "gtp"      GTP-U, IP over UDP 2152 */
+NMX_PROTO_X(NETMON_HEADER, netmon_header)   /* "netmon_header"  capture-header annotation */
+NMX_PROTO_X(NETMON_EVENT, netmon_event)     /* "netmon_event"   ETW event record */
+NMX_PROTO_X(NETMON_FILTER, netmon_filter)   /* "netmon_filter"  capture filter string */
+NMX_PROTO_X(NETMON_NETINFO, netmon_netinfo) /* "netmon_network_info" network info */
+NMX_PROTO_X(NETMON_OTHER, netmon_other)     /* "netmon"         other special records */
+NMX_PROTO_X(AH, ah)                /* "ah"       IP Authentication Header (after IPv4) */
