@@ -8,9 +8,10 @@
  * tunnelled packet counts for its outer and its inner addresses), except
  * the headers an ICMP error quotes, which tshark does not count.
  *
- * Addresses are read straight from the frame bytes at the offsets of the
- * recognize table that ExpertGetFrame returns with every frame; the
- * README explains why GetFrameSourceAddress is not used.
+ * The addresses are the parser's own properties (eth.src / eth.dst,
+ * ip.src / ip.dst, ipv6.src / ipv6.dst), one pair per header, so that a
+ * header the parser rejects is not counted; the README explains why
+ * GetFrameSourceAddress is not used.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,10 +153,12 @@ static DWORD count_pair(HEXPERTKEY key, eu_map_t *m, const BYTE *src, const BYTE
     return 0;
 }
 
-/* The protocol ids Run looks for. */
+/* The protocols and properties Run looks for. */
 typedef struct ids {
     WORD want;          /* eth, ip or ipv6 */
     WORD icmp, icmpv6;  /* what follows them is quoted by an ICMP error */
+    HPROPERTY src, dst; /* the source and destination address properties of `want` */
+    WORD alen;          /* bytes of an address: 6, 4 or 16 */
 } ids_t;
 
 /* What Run counts with. */
@@ -163,45 +166,52 @@ typedef struct run {
     HEXPERTKEY key;
     eu_map_t m;         /* address -> entry_t */
     ids_t ids;
-    int kind;           /* enum addr_kind */
 } run_t;
 
-/* Counts the addresses of one frame (eu_walk callback). */
+/* The next instance of property h in frame f after *at (the first when
+ * *at is NULL), skipping malformed ones; NULL when there is none or on an
+ * error (*err set unless it is "not found"). */
+static LPPROPERTYINST next_instance(HFRAME f, HPROPERTY h, LPPROPERTYINST *at, DWORD *err)
+{
+    for (;;) {
+        BhSetLastError(0);
+        LPPROPERTYINST pi = FindPropertyInstanceRestart(f, h, at, TRUE);
+        if (pi == NULL) {
+            DWORD e = BhGetLastError();
+            *err = e == NMERR_PROPERTY_NOT_FOUND ? 0 : e;
+            return NULL;
+        }
+        if (!(pi->IFlags & IFLAG_ERROR))
+            return pi;
+    }
+}
+
+/* Counts the addresses of one frame (eu_walk callback): the address
+ * properties of each `want` header before any ICMP error's quoted one. */
 static DWORD count_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
 {
     run_t *r = ctx;
-    HEXPERTKEY key = r->key;
-    eu_map_t *m = &r->m;
     const ids_t *ids = &r->ids;
-    int kind = r->kind;
     const RECOGNIZEDATATABLE *rt = fd->lpRecognizeDataTable;
     if (rt == NULL)
         return 0;
-    const BYTE *data = (const BYTE *)fd->pFrame->MacFrame;
-    DWORD caplen = fd->pFrame->nBytesAvail;
-    DWORD len = fd->pFrame->FrameLength;
+    unsigned headers = 0;
     for (WORD i = 0; i < rt->nRecognizeDatas; i++) {
         WORD id = rt->RecognizeData[i].ProtocolID;
         if (id == ids->icmp || id == ids->icmpv6)
             break; /* tshark's endpoint tables skip ICMP-quoted headers */
-        if (id != ids->want)
-            continue;
-        DWORD off = rt->RecognizeData[i].nProtocolOffset;
+        headers += id == ids->want;
+    }
+    LPPROPERTYINST at_src = NULL, at_dst = NULL;
+    for (unsigned k = 0; k < headers; k++) {
         DWORD err = 0;
-        switch (kind) {
-        case ADDR_MAC: /* destination, source, type */
-            if ((uint64_t)off + 14 <= caplen)
-                err = count_pair(key, m, data + off + 6, data + off, 6, len);
-            break;
-        case ADDR_IP: /* source at 12, destination at 16 */
-            if ((uint64_t)off + 20 <= caplen && (data[off] >> 4) == 4)
-                err = count_pair(key, m, data + off + 12, data + off + 16, 4, len);
-            break;
-        default: /* source at 8, destination at 24 */
-            if ((uint64_t)off + 40 <= caplen && (data[off] >> 4) == 6)
-                err = count_pair(key, m, data + off + 8, data + off + 24, 16, len);
-            break;
-        }
+        LPPROPERTYINST s = next_instance(fd->hFrame, ids->src, &at_src, &err);
+        LPPROPERTYINST d = s != NULL ? next_instance(fd->hFrame, ids->dst, &at_dst, &err) : NULL;
+        if (s == NULL || d == NULL)
+            return err; /* a header the parser rejected has none: not counted */
+        if (s->DataLength != ids->alen || d->DataLength != ids->alen)
+            continue;
+        err = count_pair(r->key, &r->m, s->lpByte, d->lpByte, ids->alen, fd->pFrame->FrameLength);
         if (err != 0)
             return err;
     }
@@ -287,9 +297,14 @@ BOOL WINAPI Run(HEXPERTKEY hExpertKey, PEXPERTCONFIG pConfig, PEXPERTSTARTUPINFO
     if (!eu_need_capture(key, pExpertStartupInfo, "topuser"))
         return FALSE;
     static const char *const proto_of[] = {"eth", "ip", "ipv6"};
-    run_t r = {.key = key, .kind = s.kind};
-    r.ids = (ids_t){eu_protocol_id(proto_of[s.kind]), eu_protocol_id("icmp"), eu_protocol_id("icmpv6")};
-    if (r.ids.want == 0xFFFF) {
+    static const char *const src_of[] = {"eth.src", "ip.src", "ipv6.src"};
+    static const char *const dst_of[] = {"eth.dst", "ip.dst", "ipv6.dst"};
+    static const WORD alen_of[] = {6, 4, 16};
+    run_t r = {.key = key};
+    r.ids = (ids_t){eu_protocol_id(proto_of[s.kind]), eu_protocol_id("icmp"), eu_protocol_id("icmpv6"),
+                    GetProperty(NULL, (LPSTR)src_of[s.kind]), GetProperty(NULL, (LPSTR)dst_of[s.kind]),
+                    alen_of[s.kind]};
+    if (r.ids.want == 0xFFFF || r.ids.src == 0 || r.ids.dst == 0) {
         eu_problem(key, NMERR_PROTOCOL_NOT_FOUND, 0, "topuser: the parsers do not know %s", proto_of[s.kind]);
         return FALSE;
     }

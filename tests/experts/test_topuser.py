@@ -9,6 +9,10 @@ always, and on the shared captures when they are present.  Also checked:
 columns and types, count and sort, the settings and their errors,
 Configure, and process isolation.
 """
+import os
+import struct
+import tempfile
+
 import tshark_ref as T
 
 KINDS = (("mac", "eth", "macaddr"), ("ip", "ip", "ipaddr"), ("ipv6", "ipv6", "string"))
@@ -107,6 +111,38 @@ def check_display_filter():
         T.check("-Y '%s' = endpoints,ip,%s" % (flt, flt), table(e) == want and want, (table(e), want))
 
 
+def rejected_headers_pcap(path):
+    """Three IPv4/UDP frames: a good header, one whose header length (24)
+    is beyond its Total Length (20), one whose header length is 16.  The
+    parser rejects the last two before their addresses, as tshark does."""
+    frames = []
+    for ihl, tot, src in ((5, 28, 1), (6, 20, 2), (4, 28, 3)):
+        ip = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot, src, 0, 64, 17, 0,
+                         bytes([10, 0, 0, src]), bytes([10, 0, 9, src]))
+        body = ip + bytes(max(0, ihl * 4 - 20)) + struct.pack("!HHHH", 40000, 40001, 8, 0)
+        frames.append(bytes(6) + bytes([2, 0, 0, 0, 0, src]) + b"\x08\x00" + body + bytes(8))
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
+
+
+def check_rejected_headers():
+    """A header the parser rejects counts for no address: topuser takes the
+    parser's ip.src / ip.dst properties, so it agrees with tshark's
+    endpoints,ip and with propdist's ip.src."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, "rejected.pcap")
+        rejected_headers_pcap(cap)
+        e = T.run_expert(cap, "topuser", {"address": "ip", "count": "0"})
+        want = T.tshark_endpoints(cap, "ip")
+        T.check("a rejected IPv4 header counts no address (= endpoints,ip)",
+                table(e) == want and set(want) == {"10.0.0.1", "10.0.9.1"}, (table(e), want))
+        p = T.run_expert(cap, "propdist", {"property": "ip.src"})
+        srcs = {T.columns(ev).get("Value") for ev in p["events"]} - {None}
+        T.check("propdist ip.src sees the same headers", srcs == {"10.0.0.1"}, srcs)
+
+
 def check_settings():
     cap = T.SAMPLE
     for settings, word in (({"address": "ipx"}, "ipx"), ({"count": "-1"}, "count"), ({"count": "ten"}, "ten"),
@@ -141,6 +177,7 @@ def main():
         check_shape(clones)
         check_settings()
         check_display_filter()
+        check_rejected_headers()
         T.check_stops("topuser")
         shared = T.shared_captures()
         if not shared:
