@@ -26,7 +26,7 @@
  */
 #include "proto/proto_int.h"
 
-enum { F_VERSION, F_TCLASS, F_FLOW, F_PLEN, F_NXT, F_HLIM, F_SRC, F_ADDR, F_DST };
+enum { F_VERSION, F_TCLASS, F_FLOW, F_PLEN, F_NXT, F_HLIM, F_SRC, F_ADDR, F_DST, F_FRAG_OFFSET, F_FRAG_MORE };
 
 static nmx_field_t ipv6_fields[] = {
     [F_VERSION] = NMX_F_UINT("ipv6.version", "Version", NMX_BASE_DEC, 1, 0xF0),
@@ -38,6 +38,10 @@ static nmx_field_t ipv6_fields[] = {
     [F_SRC] = NMX_F_IPV6("ipv6.src", "Source Address"),
     [F_ADDR] = NMX_F_IPV6("ipv6.addr", "Source or Destination Address"),
     [F_DST] = NMX_F_IPV6("ipv6.dst", "Destination Address"),
+    /* The fragment header's fields (tshark's ipv6.fraghdr), so that a
+     * fragment can be told from its properties. */
+    [F_FRAG_OFFSET] = NMX_F_UINT("ipv6.fraghdr.offset", "Offset", NMX_BASE_DEC, 2, 0xFFF8),
+    [F_FRAG_MORE] = NMX_F_BOOL("ipv6.fraghdr.more", "More Fragments", 2, 0x0001),
 };
 
 static nmx_dissect_fn ipv6_handoff;
@@ -47,10 +51,11 @@ NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Proto
 
 /*
  * Skips the extension headers at c (at most 16), leaving c after them and
- * *nxt the header that follows; *first is cleared by a non-first fragment.
- * False when a header is cut short by the payload (nothing follows).
+ * *nxt the header that follows; *first is cleared by a non-first fragment,
+ * whose offset and more-fragments flag are properties.  False when a
+ * header is cut short by the payload (nothing follows).
  */
-static bool skip_ext_headers(nmx_cursor_t *c, unsigned *nxt, bool *first)
+static bool skip_ext_headers(nmx_dctx_t *d, nmx_cursor_t *c, unsigned *nxt, bool *first)
 {
     for (int n = 0; n < 16; n++) {
         if (*nxt == 0 || *nxt == 43 || *nxt == 60) {
@@ -74,6 +79,8 @@ static bool skip_ext_headers(nmx_cursor_t *c, unsigned *nxt, bool *first)
                 return false;
             if (nmx__load_u16be(c->p + 2) & 0xFFF8)
                 *first = false;
+            nmx__add(d, &ipv6_fields[F_FRAG_OFFSET], nmx__off(c) + 2, 2);
+            nmx__add(d, &ipv6_fields[F_FRAG_MORE], nmx__off(c) + 2, 2);
             *nxt = c->p[0];
             nmx__cur_skip(c, 8);
         } else {
@@ -118,7 +125,7 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
     if (plen || !d->in_error)
         c = nmx__cur_head(c, plen);
     bool first = true;
-    if (!skip_ext_headers(&c, &nxt, &first))
+    if (!skip_ext_headers(d, &c, &nxt, &first))
         return;
     if (nxt == 59)
         return;

@@ -31,7 +31,7 @@ SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURE
     SOURCE_DIR, "..", "shared", "captures")
 
 # The options issue 6 prescribes for every comparison: no reassembly.
-TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
+TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
 # tshark's TCP sequence analysis keeps state across segments: it does not
 # hand the payload of a segment it flags as retransmitted or out of order to
 # any dissector, and it tracks where PDUs begun in earlier segments end.  The

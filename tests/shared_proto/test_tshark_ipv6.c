@@ -114,7 +114,7 @@ static void test_ipv6_frames_agree(void **state)
     const nmx_field_t *fields[256];
     size_t nf = 0;
     char args[16384];
-    size_t al = (size_t)snprintf(args, sizeof(args), "-T fields -E occurrence=a -z io,phs");
+    size_t al = (size_t)snprintf(args, sizeof(args), "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E occurrence=a -z io,phs");
     for (size_t p = 0; p < NPROTOS; p++) {
         const nmx_protocol_t *pr = nmx__proto_by_name(protos[p]);
         assert_non_null(pr);

@@ -47,21 +47,27 @@ static const char *const ipv6_frames[] = {
      * Length (34): nothing above IPv6. */
     V6_ETH "0022 33" V6_HL_ADDRS "11 0a 0000 00001000 00000004 000000000000000000000000"
            "9c40 9c41 000a 0000 abcd",
-    /* 9: IPv4 (Total Length 54), AH (Payload Len 4: 24 bytes), then UDP
+    /* 9: a first fragment (offset 0, more fragments) of a UDP datagram
+     * 40000 -> 40001: the UDP header is dissected, the fragment header's
+     * offset and flag are properties. */
+    V6_ETH "0018 2c" V6_HL_ADDRS "11 00 0001 00001234" "9c40 9c41 0010 0000 0102030405060708",
+    /* 10: its second fragment (offset 1, the last): nothing above IPv6. */
+    V6_ETH "0010 2c" V6_HL_ADDRS "11 00 0008 00001234" "090a0b0c0d0e0f10",
+    /* 11: IPv4 (Total Length 54), AH (Payload Len 4: 24 bytes), then UDP
      * 40000 -> 40001 with 2 bytes of data. */
     V4_ETH "45000036 0001 0000 40 33 0000 c0a80001 c0a80002"
            "11 04 0000 00001000 00000005 000000000000000000000000" "9c40 9c41 000a 0000 abcd",
-    /* 10: IPv4 AH then an ICMP echo request. */
+    /* 12: IPv4 AH then an ICMP echo request. */
     V4_ETH "45000034 0002 0000 40 33 0000 c0a80001 c0a80002"
            "01 04 0000 00001000 00000006 000000000000000000000000" "0800 0000 1234 0001",
-    /* 11: IPv4 Total Length 20 (no payload), protocol UDP, 6 bytes of
+    /* 13: IPv4 Total Length 20 (no payload), protocol UDP, 6 bytes of
      * padding shaped like ports 53 -> 53: no UDP header. */
     V4_ETH "45000014 0003 0000 40 11 0000 c0a80001 c0a80002" "0035 0035 0008",
-    /* 12: IPv4 Total Length 22, protocol TCP: 2 bytes, then padding. */
+    /* 14: IPv4 Total Length 22, protocol TCP: 2 bytes, then padding. */
     V4_ETH "45000016 0004 0000 40 06 0000 c0a80001 c0a80002" "9c40" "0035 0035",
 };
 /* The IPv6 frames come first. */
-#define IPV6_ONLY_NFRAMES 8
+#define IPV6_ONLY_NFRAMES 10
 #define IPV6_NFRAMES (sizeof(ipv6_frames) / sizeof(ipv6_frames[0]))
 
 #endif
