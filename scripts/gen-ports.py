@@ -127,30 +127,17 @@ def main():
  * (TCP) or a DNS and an NBNS query (UDP).  Regenerate with the tshark the
  * tests compare with.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/proto_int.h"
 """ % version)
-    for proto, name in (("tcp", "nmx__tcp_ws_ports"), ("udp", "nmx__udp_ws_ports")):
+    for i, (proto, name) in enumerate((("tcp", "nmx__tcp_ws_ports"), ("udp", "nmx__udp_ws_ports"))):
         ports, total = greedy_ports(proto)
+        if i:
+            print()
         emit(name, ports, total)
-        print()
-    print("""unsigned nmx__port_takes(const nmx_ws_port_t *list, size_t n, unsigned port)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (list[mid].port == port)
-            return list[mid].takes;
-        if (list[mid].port < port)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}""")
+
 
 
 if __name__ == "__main__":

@@ -135,6 +135,22 @@ enum port_result {
     PORT_OTHER  /* a Wireshark dissector we do not parse takes it (ports.c) */
 };
 
+/* What the dissector of `port` takes (NMX_PROBE_*), 0 if it is not listed. */
+static unsigned port_takes(const nmx_ws_port_t *list, size_t n, unsigned port)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid].port == port)
+            return list[mid].takes;
+        if (list[mid].port < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 static enum port_result try_port(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned port)
 {
     enum nmx__ho_table t = tcp ? NMX_HO_TCP_PORT : NMX_HO_UDP_PORT;
@@ -142,8 +158,8 @@ static enum port_result try_port(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsign
         return PORT_TAKEN;
     if (registered(t, port))
         return PORT_NONE; /* ours turned it down: as when no dissector has the port */
-    unsigned takes = tcp ? nmx__port_takes(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port)
-                         : nmx__port_takes(nmx__udp_ws_ports, nmx__udp_ws_ports_count, port);
+    unsigned takes = tcp ? port_takes(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port)
+                         : port_takes(nmx__udp_ws_ports, nmx__udp_ws_ports_count, port);
     if (takes == 0)
         return PORT_NONE;
     /* A payload of a kind the probes tried goes by what that dissector did

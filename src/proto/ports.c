@@ -12,7 +12,6 @@
  * (TCP) or a DNS and an NBNS query (UDP).  Regenerate with the tshark the
  * tests compare with.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,18 +84,3 @@ const nmx_ws_port_t nmx__udp_ws_ports[] = {
     {44818, 3}, {47000, 3}, {47808, 2}, {54328, 3},
 };
 const size_t nmx__udp_ws_ports_count = sizeof(nmx__udp_ws_ports) / sizeof(nmx__udp_ws_ports[0]);
-
-unsigned nmx__port_takes(const nmx_ws_port_t *list, size_t n, unsigned port)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (list[mid].port == port)
-            return list[mid].takes;
-        if (list[mid].port < port)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
-}

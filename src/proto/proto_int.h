@@ -322,8 +322,6 @@ typedef struct nmx__ws_port {
 } nmx_ws_port_t;
 extern const nmx_ws_port_t nmx__tcp_ws_ports[], nmx__udp_ws_ports[];
 extern const size_t nmx__tcp_ws_ports_count, nmx__udp_ws_ports_count;
-/* What the dissector of `port` takes (NMX_PROBE_*), 0 if it is not listed. */
-unsigned nmx__port_takes(const nmx_ws_port_t *list, size_t n, unsigned port);
 
 /* Wireshark's TLS heuristic: a handshake or application-data record header. */
 bool nmx__tls_heur(const uint8_t *p, size_t n);
