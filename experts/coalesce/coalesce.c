@@ -485,10 +485,7 @@ static DWORD tcp_frame(struct co_run *r, const EXPERTFRAMEDESCRIPTOR *fd, const 
         memcpy(d->link, (const BYTE *)fd->pFrame->MacFrame, lt == LT_ETHERNET ? 12 : 14);
         d->have_link = 1;
     }
-    if (s->family == 4 && s->l3_off + 9 <= fd->pFrame->nBytesAvail)
-        d->ip_ttl = ((const BYTE *)fd->pFrame->MacFrame)[s->l3_off + 8];
-    else if (s->family == 6 && s->l3_off + 8 <= fd->pFrame->nBytesAvail)
-        d->ip_ttl = ((const BYTE *)fd->pFrame->MacFrame)[s->l3_off + 7];
+    d->ip_ttl = s->ttl;
     /* A connection's first SYN of each side is copied as it is. */
     int syn_copy = (s->flags & EU_TCP_SYN) && s->len == 0 && !d->syn_written;
     DWORD rc = co_segment(r, c, side, s, t);

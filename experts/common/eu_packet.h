@@ -1,7 +1,8 @@
 /*
- * eu_packet.h - frame bytes for the built-in experts that read TCP and UDP
- * (tcpretrans, resptime, coalesce): big- and little-endian loads, the
- * IPv4/IPv6 + TCP/UDP segment of a frame, connection keys (the same for
+ * eu_packet.h - frames for the built-in experts that read TCP and UDP
+ * (tcpretrans, resptime, coalesce): big- and little-endian loads of
+ * payload bytes, property values, the IPv4/IPv6 + TCP/UDP segment of a
+ * frame as the parser's properties give it, connection keys (the same for
  * both directions), the table of an expert's connections, and 32-bit
  * sequence numbers unwrapped to 64-bit stream positions.
  *
@@ -44,6 +45,19 @@ static inline uint64_t eu_le64(const BYTE *p)
     return (uint64_t)eu_le32(p + 4) << 32 | eu_le32(p);
 }
 
+/* ---- property values ------------------------------------------------------- */
+
+/* The integer value of an instance, by the NetMon rules (spec 4.10): the
+ * bytes at lpData, or the copy in PROPERTYINSTEX when DataLength is
+ * 0xFFFF; multi-byte values in the frame are byte-swapped (network order)
+ * when IFLAG_SWAPPED is set; copies are in host order.  0 when the
+ * instance has no integer value, else 1 with *out set. */
+int eu_inst_uint(const PROPERTYINST *pi, uint64_t *out);
+
+/* Instance n (from 0) of property h in frame f, leaving out malformed ones
+ * (IFLAG_ERROR); NULL when there are fewer. */
+LPPROPERTYINST eu_instance(HFRAME f, HPROPERTY h, unsigned n);
+
 /* ---- TCP and UDP segments ---------------------------------------------------- */
 
 #define EU_TCP_FIN 0x01
@@ -52,10 +66,14 @@ static inline uint64_t eu_le64(const BYTE *p)
 #define EU_TCP_PSH 0x08
 #define EU_TCP_ACK 0x10
 
-/* The protocol ids the segment decoder needs, resolved once per run
- * (0xFFFF: the parsers do not know it). */
+/* The protocol ids and properties the segment decoder needs, resolved
+ * once per run (0xFFFF or 0: the parsers do not know it). */
 typedef struct eu_tcp_ids {
     WORD ip, ipv6, tcp, udp, icmp, icmpv6;
+    HPROPERTY ip_src, ip_dst, ip_mf, ip_frag, ip_ttl;
+    HPROPERTY ipv6_src, ipv6_dst, ipv6_frag, ipv6_hlim;
+    HPROPERTY tcp_sport, tcp_dport, tcp_seq, tcp_ack, tcp_flags, tcp_window, tcp_hdr_len, tcp_len;
+    HPROPERTY udp_sport, udp_dport, udp_length;
 } eu_tcp_ids_t;
 
 void eu_tcp_ids_init(eu_tcp_ids_t *ids);
@@ -67,6 +85,7 @@ typedef struct eu_tcpseg {
     BYTE dst[16];
     uint8_t family;        /* 4 or 6 */
     uint8_t flags;         /* EU_TCP_* (TCP only) */
+    uint8_t ttl;           /* IPv4 Time to Live or IPv6 Hop Limit */
     uint16_t sport;
     uint16_t dport;
     uint16_t window;       /* raw window field (TCP only) */
@@ -81,12 +100,14 @@ typedef struct eu_tcpseg {
 } eu_tcpseg_t;
 
 /*
- * Decodes the innermost IPv4/IPv6 + TCP (proto = ids->tcp) or UDP
- * (ids->udp) headers of a frame, using the offsets of its recognize table.
- * Returns 1 and fills *s, or 0 when the frame has no such segment or it
- * cannot be used: carried inside an ICMP error, an IP fragment (the
- * payload would be partial), or a header that is malformed or not captured
- * whole.
+ * The first TCP (proto = ids->tcp) or UDP (ids->udp) segment of a frame
+ * and the IPv4/IPv6 header nearest before it, from the parser's properties
+ * of those headers (ip.src, tcp.seq_raw, tcp.len, ...) and the offsets of
+ * the recognize table: the expert parses no header itself, so it can never
+ * disagree with the parser.  Returns 1 and fills *s, or 0 when the frame
+ * has no such segment or it cannot be used: carried inside an ICMP error,
+ * an IP fragment (the payload would be partial), or a header that is
+ * malformed or not captured whole.
  */
 int eu_l4_segment(const eu_tcp_ids_t *ids, const EXPERTFRAMEDESCRIPTOR *fd, WORD proto, eu_tcpseg_t *s);
 

@@ -22,6 +22,7 @@
 
 #include "eu_containers.h"
 #include "eu_event.h"
+#include "eu_packet.h"
 #include "eu_run.h"
 #include "eu_settings.h"
 
@@ -234,57 +235,6 @@ static DWORD choose_target(const settings_t *s, PEXPERTSTARTUPINFO si, DWORD fla
 
 /* ---- values ---------------------------------------------------------------- */
 
-/* The integer value of an instance, by the NetMon rules (spec 4.10): the
- * bytes at lpData, or the copy in PROPERTYINSTEX when DataLength is
- * 0xFFFF; multi-byte values in the frame are byte-swapped (network order)
- * when IFLAG_SWAPPED is set; copies are in host order.  Returns 0 when the
- * instance has no integer value. */
-static int inst_uint(const PROPERTYINST *pi, uint64_t *out)
-{
-    const BYTE *p;
-    size_t n;
-    int swapped = 0;
-    if (pi->DataLength == 0xFFFF) {
-        if (pi->lpPropertyInstEx == NULL)
-            return 0;
-        p = (const BYTE *)pi->lpPropertyInstEx->Byte;
-        n = pi->lpPropertyInstEx->LengthEx;
-    } else {
-        p = (const BYTE *)pi->lpData;
-        n = pi->DataLength;
-        swapped = (pi->IFlags & IFLAG_SWAPPED) != 0;
-    }
-    if (p == NULL || n == 0 || n > 8)
-        return 0;
-    BYTE b[8];
-    memcpy(b, p, n);
-    if (swapped)
-        for (size_t i = 0; i < n / 2; i++) {
-            BYTE x = b[i];
-            b[i] = b[n - 1 - i];
-            b[n - 1 - i] = x;
-        }
-    uint64_t v = 0;
-    if (n == 1) {
-        v = b[0];
-    } else if (n == 2) {
-        uint16_t x;
-        memcpy(&x, b, 2);
-        v = x;
-    } else if (n == 4) {
-        uint32_t x;
-        memcpy(&x, b, 4);
-        v = x;
-    } else if (n == 8) {
-        memcpy(&v, b, 8);
-    } else {
-        /* An odd width: a small integer in network order (VAR_LEN_SMALL_INT). */
-        for (size_t i = 0; i < n; i++)
-            v = v << 8 | p[i];
-    }
-    *out = v;
-    return 1;
-}
 
 /* ---- distinct values: a string-keyed hash table in the expert heap ---------- */
 
@@ -504,7 +454,7 @@ static DWORD count_frame(HEXPERTKEY key, const target_t *t, HFRAME hf, values_t 
         const char *text;
         uint64_t v = 0;
         if (t->bit >= 0) {
-            if (!inst_uint(pi, &v))
+            if (!eu_inst_uint(pi, &v))
                 continue;
             text = (v >> t->bit) & 1 ? "1" : "0";
         } else {
@@ -514,7 +464,7 @@ static DWORD count_frame(HEXPERTKEY key, const target_t *t, HFRAME hf, values_t 
             }
             utf8_trim(buf);
             text = value_part(buf, t->info->Label);
-            if (t->numeric && inst_uint(pi, &v)) {
+            if (t->numeric && eu_inst_uint(pi, &v)) {
                 if (st->instances == 0 || v < st->min)
                     st->min = v;
                 if (st->instances == 0 || v > st->max)
