@@ -49,8 +49,6 @@ EXCEPTIONS = [
     ("pcapng/ndpi_sites_22idb", "tls", STATEFUL),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_WSUSOD_Ex4", "http", STATEFUL),
-    ("netmon/ms_RMSOD_Ex4_ipv6", "tcp", "IPv6 segmentation-offload frames tshark calls malformed"),
-    ("netmon/ms_WMOD_Ex4", "tcp", "IPv6 segmentation-offload frames tshark calls malformed"),
     ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
