@@ -273,7 +273,7 @@ unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, 
                         nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
 {
     nmx_frame_addrs_t scratch;
-    nmx_dctx_t d;
+    nmx_dctx_t d = {0}; /* the members not set here (the hand-off state) start zero */
     d.frame = data;
     d.caplen = data ? caplen : 0;
     d.wirelen = wirelen;
@@ -421,7 +421,7 @@ nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint
     nmx_recog_buf_t rb;
     nmx_frame_addrs_t addrs;
     memset(&addrs, 0, sizeof(addrs));
-    nmx_dctx_t d;
+    nmx_dctx_t d = {0}; /* the members not set here (the hand-off state) start zero */
     d.frame = data;
     d.caplen = data ? caplen : 0;
     d.wirelen = wirelen;
