@@ -1077,3 +1077,292 @@ int nmx__plugin_check_bound(int dll, char *err, size_t errlen)
     }
     return 0;
 }
+
+#ifdef NMX_HAVE_HANDOFF_TABLES
+/* ===================================================================== */
+/* Shadow protocols (host, before any expert process starts)              */
+/* ===================================================================== */
+
+/* "HBEAT" -> "hbeat" (tshark names protocols in lower case). */
+static char *lower_dup(const char *s)
+{
+    char *d = strdup(s);
+    for (char *p = d; p != NULL && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
+}
+
+/* The field key of a property: "<protocol>.<label>" in lower case, every
+ * run of other characters than letters and digits one '_'
+ * ("HBEAT", "Node Name" -> "hbeat.node_name"). */
+static char *key_for(const char *proto, const char *label)
+{
+    size_t n = strlen(proto) + 1 + strlen(label) + 1;
+    char *k = malloc(n);
+    if (k == NULL)
+        return NULL;
+    size_t o = 0;
+    for (const char *p = proto; *p; p++)
+        k[o++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+    k[o++] = '.';
+    bool gap = false;
+    for (const char *p = label; *p; p++) {
+        char c = *p;
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+        if (!alnum) {
+            gap = true;
+            continue;
+        }
+        if (gap && k[o - 1] != '.')
+            k[o++] = '_';
+        gap = false;
+        k[o++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    if (k[o - 1] == '.')
+        k[o++] = 'x';
+    k[o] = '\0';
+    return k;
+}
+
+/* nmexpert's value kind of a PROP_TYPE_*. */
+static void field_kind(const plug_prop_t *p, nmx_field_t *f)
+{
+    f->base = (p->qual == PROP_QUAL_FLAGS || p->qual == PROP_QUAL_LABELED_BITFIELD) ? NMX_BASE_HEX : NMX_BASE_DEC;
+    switch (p->type) {
+    case PROP_TYPE_BYTE: f->ftype = NMX_FT_UINT; f->width = 1; break;
+    case PROP_TYPE_WORD: f->ftype = NMX_FT_UINT; f->width = 2; f->flags = NMX_FF_LE; break;
+    case PROP_TYPE_DWORD: f->ftype = NMX_FT_UINT; f->width = 4; f->flags = NMX_FF_LE; break;
+    case PROP_TYPE_LARGEINT: f->ftype = NMX_FT_UINT; f->width = 8; f->flags = NMX_FF_LE; break;
+    case PROP_TYPE_BYTESWAPPED_WORD: f->ftype = NMX_FT_UINT; f->width = 2; break;
+    case PROP_TYPE_BYTESWAPPED_DWORD: f->ftype = NMX_FT_UINT; f->width = 4; break;
+    case PROP_TYPE_IP_ADDRESS: f->ftype = NMX_FT_IPV4; f->width = 4; break;
+    case PROP_TYPE_IP6_ADDRESS: f->ftype = NMX_FT_IPV6; f->width = 16; break;
+    case PROP_TYPE_ETHERNET_ADDRESS:
+    case PROP_TYPE_FDDI_ADDRESS:
+    case PROP_TYPE_TOKENRING_ADDRESS: f->ftype = NMX_FT_ETHER; f->width = 6; break;
+    case PROP_TYPE_STRING:
+    case PROP_TYPE_TYPED_STRING: f->ftype = NMX_FT_STRING; break;
+    case PROP_TYPE_SUMMARY:
+    case PROP_TYPE_COMMENT:
+    case PROP_TYPE_VOID: f->ftype = NMX_FT_NONE; break;
+    default: f->ftype = NMX_FT_BYTES; break;
+    }
+}
+
+/* The PROPERTYINFO qualifier data of a property, in host memory. */
+static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
+{
+    if (p->qual == PROP_QUAL_RANGE) {
+        RANGE *r = malloc(sizeof *r);
+        if (r == NULL)
+            return false;
+        r->MinValue = p->rmin;
+        r->MaxValue = p->rmax;
+        f->info.lpRange = r;
+        return true;
+    }
+    bool bits = p->qual == PROP_QUAL_FLAGS || p->qual == PROP_QUAL_LABELED_BITFIELD;
+    if (p->qual != PROP_QUAL_LABELED_SET && !bits)
+        return true;
+    SET *set = calloc(1, sizeof *set);
+    if (set == NULL)
+        return false;
+    set->nEntries = p->nset;
+    size_t n = p->nset ? p->nset : 1;
+    if (bits) {
+        LABELED_BIT *t = calloc(n, sizeof *t);
+        if (t == NULL)
+            return false;
+        for (uint32_t i = 0; i < p->nset; i++) {
+            t[i].BitNumber = (BYTE)p->set[i].value;
+            t[i].LabelOff = strdup(p->set[i].label);
+            t[i].LabelOn = strdup(p->set[i].on);
+        }
+        set->lpLabeledBit = t;
+    } else if (p->type == PROP_TYPE_BYTE) {
+        LABELED_BYTE *t = calloc(n, sizeof *t);
+        if (t == NULL)
+            return false;
+        for (uint32_t i = 0; i < p->nset; i++) {
+            t[i].Value = (BYTE)p->set[i].value;
+            t[i].Label = strdup(p->set[i].label);
+        }
+        set->lpLabeledByteTable = t;
+    } else if (p->type == PROP_TYPE_WORD || p->type == PROP_TYPE_BYTESWAPPED_WORD) {
+        LABELED_WORD *t = calloc(n, sizeof *t);
+        if (t == NULL)
+            return false;
+        for (uint32_t i = 0; i < p->nset; i++) {
+            t[i].Value = (WORD)p->set[i].value;
+            t[i].Label = strdup(p->set[i].label);
+        }
+        set->lpLabeledWordTable = t;
+    } else {
+        LABELED_DWORD *t = calloc(n, sizeof *t);
+        if (t == NULL)
+            return false;
+        for (uint32_t i = 0; i < p->nset; i++) {
+            t[i].Value = (DWORD)p->set[i].value;
+            t[i].Label = strdup(p->set[i].label);
+        }
+        set->lpLabeledDwordTable = t;
+    }
+    f->info.lpSet = set;
+    return true;
+}
+
+static int shadow_add(plug_proto_t *pp, char *err, size_t errlen)
+{
+    nmx_protocol_t *p = calloc(1, sizeof *p);
+    nmx_field_t *fields = calloc(pp->nprops ? pp->nprops : 1, sizeof *fields);
+    if (p == NULL || fields == NULL) {
+        free(p);
+        free(fields);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    p->name = lower_dup(pp->name);
+    p->netmon_name = strdup(pp->name);
+    p->description = strdup(pp->comment[0] ? pp->comment : pp->name);
+    p->fields = fields;
+    p->nfields = pp->nprops;
+    p->dissect = plugin_dissect;
+    for (uint32_t k = 0; k < pp->nprops; k++) {
+        const plug_prop_t *q = &pp->props[k];
+        nmx_field_t *f = &fields[k];
+        f->key = key_for(pp->name, q->label);
+        for (uint32_t j = 0; j < k && f->key != NULL; j++)
+            if (strcmp(fields[j].key, f->key) == 0) {
+                snprintf(err, errlen, "protocol %s: properties \"%s\" and \"%s\" both make the field %s",
+                         pp->name, pp->props[j].label, q->label, f->key);
+                return -1;
+            }
+        f->info.Label = strdup(q->label);
+        f->info.Comment = (char *)f->key; /* as the built-in properties: the field name */
+        f->info.DataType = q->type;
+        f->info.DataQualifier = q->qual;
+        field_kind(q, f);
+        if (f->key == NULL || f->info.Label == NULL || !field_qualifier(q, f)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (nmx__registry_add(p, err, errlen) != 0)
+        return -1;
+    pp->reg = p;
+    return 0;
+}
+
+/* The registry table a parent's hand-off set names, by section (NetMon's
+ * TCPIP.INI [TCP_HandoffSet], ...), and the largest value it takes. */
+static bool section_table(const char *sec, enum nmx__ho_table *t, uint32_t *max)
+{
+    static const struct {
+        const char *section;
+        enum nmx__ho_table table;
+        uint32_t max;
+    } map[] = {
+        {"TCP_HandoffSet", NMX_HO_TCP_PORT, 65535},   {"UDP_HandoffSet", NMX_HO_UDP_PORT, 65535},
+        {"IP_HandoffSet", NMX_HO_IP_PROTO, 255},      {"IP6_HandoffSet", NMX_HO_IP_PROTO, 255},
+        {"IPV6_HandoffSet", NMX_HO_IP_PROTO, 255},    {"ETYPES", NMX_HO_ETHERTYPE, 65535},
+        {"ETYPE_HandoffSet", NMX_HO_ETHERTYPE, 65535}, {"SAPS", NMX_HO_LLC_SAP, 255},
+        {"SAP_HandoffSet", NMX_HO_LLC_SAP, 255},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (nmx__streq_nocase(sec, map[i].section)) {
+            *t = map[i].table;
+            *max = map[i].max;
+            return true;
+        }
+    return false;
+}
+
+static void shadow_handoffs(int dll)
+{
+    for (unsigned i = 0; i < nhandoffs; i++) {
+        const plug_handoff_t *h = &handoffs[i];
+        enum nmx__ho_table t;
+        uint32_t max;
+        if (h->dll != dll || !h->in || !section_table(h->section, &t, &max) || h->value > max)
+            continue; /* another parser's set: only CreateHandoffTable reads it */
+        const plug_proto_t *pp = pp_by_name(h->protocol, dll);
+        if (pp != NULL && pp->reg != NULL)
+            nmx__handoff_add(nmx__proto_id(pp->reg), t, h->value);
+    }
+}
+
+/* ===================================================================== */
+/* The trampoline: a plug-in protocol's dissect function                  */
+/* ===================================================================== */
+
+static plug_proto_t *pp_by_id(unsigned id)
+{
+    for (unsigned i = 0; i < nprotos; i++)
+        if (protos[i].reg != NULL && nmx__proto_id(protos[i].reg) == id)
+            return &protos[i];
+    return NULL;
+}
+
+static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    plug_proto_t *pp = pp_by_id(proto);
+    /* Not bound (the host, or a parser that did not load): not this protocol. */
+    if (pp == NULL || mode != NMX_PLUGIN_BIND || !pp->created || pp->ep.RecognizeFrame == NULL ||
+        d->depth >= NMX_MAX_DEPTH)
+        return false;
+    unsigned nrec = d->rt->nRecognizeDatas;
+    HPROTOCOL hprev = NULL;
+    DWORD prevoff = 0, mac = MAC_TYPE_UNKNOWN;
+    if (nrec > 0) {
+        const RECOGNIZEDATA *r = &d->rt->RecognizeData[nrec - 1];
+        const nmx_protocol_t *prev = nmx__proto_by_id(r->ProtocolID);
+        hprev = prev != NULL ? nmx__proto_handle(prev) : NULL;
+        prevoff = r->nProtocolOffset;
+        unsigned first = d->rt->RecognizeData[0].ProtocolID;
+        mac = first == NMX_PROTO_ETH ? MAC_TYPE_ETHERNET : first == NMX_PROTO_FDDI ? MAC_TYPE_FDDI
+                                                                                  : MAC_TYPE_UNKNOWN;
+    }
+    pcall_t call = {d, proto};
+    pcall_t *saved = cur;
+    cur = &call;
+    HFRAME hf = (HFRAME)(void *)&call;
+    ULPBYTE frame = (ULPBYTE)(uintptr_t)d->frame, here = (ULPBYTE)(uintptr_t)c.p;
+    DWORD status = PROTOCOL_STATUS_NOT_RECOGNIZED, left = (DWORD)c.left;
+    HPROTOCOL next = NULL;
+    DWORD_PTR inst = 0;
+    set_running(pp->dll);
+    LPBYTE ret = pp->ep.RecognizeFrame(hf, frame, here, mac, left, hprev, prevoff, &status, &next, &inst);
+    clear_running();
+    if (status != PROTOCOL_STATUS_RECOGNIZED && status != PROTOCOL_STATUS_CLAIMED &&
+        status != PROTOCOL_STATUS_NEXT_PROTOCOL) {
+        cur = saved;
+        return false; /* the next candidate gets the bytes */
+    }
+    if (!nmx__push_layer(d, proto, nmx__off(&c))) {
+        cur = saved;
+        return true;
+    }
+    if (d->ws != NULL && pp->ep.AttachProperties != NULL) {
+        set_running(pp->dll);
+        pp->ep.AttachProperties(hf, frame, here, mac, left, hprev, prevoff, inst);
+        clear_running();
+    }
+    cur = saved;
+    /* Where the parser says its data ends; anything outside its bytes is
+     * taken as "all of them". */
+    size_t used = c.left;
+    if (status != PROTOCOL_STATUS_CLAIMED && ret != NULL && (uintptr_t)ret >= (uintptr_t)c.p &&
+        (uintptr_t)ret <= (uintptr_t)c.p + c.left)
+        used = (size_t)((uintptr_t)ret - (uintptr_t)c.p);
+    if (status == PROTOCOL_STATUS_NEXT_PROTOCOL && used < c.left) {
+        const nmx_protocol_t *np = nmx__proto_from_handle(next);
+        if (np != NULL && np->dissect != NULL && nmx__cur_skip(&c, used)) {
+            d->depth++;
+            np->dissect(d, c, nmx__proto_id(np));
+            d->depth--;
+        }
+    }
+    return true;
+}
+#endif /* NMX_HAVE_HANDOFF_TABLES */
