@@ -137,6 +137,15 @@ static plug_handoff_t *handoffs;
 static unsigned nhandoffs;
 static char *dll_paths[NMX_PLUGIN_MAX_DLLS];
 static _Atomic int32_t *running_slot;
+static char probe_error[256]; /* the first call the probe refused, for the description */
+
+/* Notes, in the probe, why a call of the parser was refused. */
+static void probe_refused(const char *call, const char *why, const char *what)
+{
+    if (mode == NMX_PLUGIN_PROBE && probe_error[0] == '\0')
+        snprintf(probe_error, sizeof probe_error, "%s refused: %s%s%s%s", call, why, what ? " \"" : "",
+                 what ? what : "", what ? "\"" : "");
+}
 
 void nmx__plugin_set_mode(enum nmx_plugin_mode m)
 {
@@ -239,7 +248,14 @@ NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryP
         BhSetLastError(NMERR_NOT_SUPPORTED); /* no parser is being loaded */
         return NULL;
     }
-    if (!safe_str(ProtocolName, name, sizeof name) || !valid_name(name)) {
+    if (!safe_str(ProtocolName, name, sizeof name)) {
+        probe_refused("CreateProtocol", "an unreadable name", NULL);
+        BhSetLastError(NMERR_INVALID_PARAMETER);
+        return NULL;
+    }
+    clean(name);
+    if (!valid_name(name)) {
+        probe_refused("CreateProtocol", "a protocol name is 1 to 15 letters, digits or '_', not", name);
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }
@@ -253,6 +269,7 @@ NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryP
     plug_proto_t *pp = pp_by_name(name, mode == NMX_PLUGIN_BIND ? cur_dll : -1);
     if (mode == NMX_PLUGIN_PROBE) {
         if (pp != NULL) {
+            probe_refused("CreateProtocol", "a protocol of that name exists:", name);
             BhSetLastError(NMERR_PROTOCOL_ALREADY_ENABLED); /* created twice */
             return NULL;
         }
@@ -406,6 +423,7 @@ NMAPI HPROPERTY WINAPI AddProperty(HPROTOCOL hProtocol, LPPROPERTYINFO PropertyI
             return 0;
         }
         if (!known_type(pi.DataType) || !known_qual(pi.DataQualifier)) {
+            probe_refused("AddProperty", "an unknown DataType or DataQualifier for", label);
             BhSetLastError(NMERR_INVALID_PARAMETER);
             return 0;
         }
@@ -427,6 +445,7 @@ NMAPI HPROPERTY WINAPI AddProperty(HPROTOCOL hProtocol, LPPROPERTYINFO PropertyI
         p->type = pi.DataType;
         p->qual = pi.DataQualifier;
         if (!read_qualifier(&pi, p)) {
+            probe_refused("AddProperty", "an unreadable range or set for", label);
             free(p->set);
             BhSetLastError(NMERR_INVALID_PARAMETER);
             return 0;
@@ -826,6 +845,10 @@ size_t nmx__plugin_describe(int dll, const PF_PARSERDLLINFO *info, char *out, si
     outbuf_t o = {out, 0, outlen, false};
     if (outlen > 0)
         out[0] = '\0';
+    if (probe_error[0] != '\0') {
+        snprintf(err, errlen, "%s", probe_error);
+        return 0;
+    }
     if (info != NULL) {
         DWORD np;
         if (!safe_read(&np, &info->nParsers, sizeof np) || np > NMX_PLUGIN_MAX_PROTOS) {
