@@ -135,7 +135,6 @@ static plug_proto_t protos[NMX_PLUGIN_MAX_PROTOS];
 static unsigned nprotos;
 static plug_handoff_t *handoffs;
 static unsigned nhandoffs;
-static char *dll_paths[NMX_PLUGIN_MAX_DLLS];
 static _Atomic int32_t *running_slot;
 static char probe_error[256]; /* the first call the probe refused, for the description */
 
@@ -165,11 +164,6 @@ void nmx__plugin_set_running_slot(_Atomic int32_t *slot)
 unsigned nmx__plugin_count(void)
 {
     return nprotos;
-}
-
-const char *nmx__plugin_dll_path(int dll)
-{
-    return dll >= 0 && dll < NMX_PLUGIN_MAX_DLLS && dll_paths[dll] ? dll_paths[dll] : "?";
 }
 
 bool nmx__plugin_supported(void)
@@ -626,6 +620,7 @@ NMAPI HPROTOCOL WINAPI GetProtocolFromTable(LPHANDOFFTABLE hTable, DWORD ItemToF
 typedef struct pcall {
     nmx_dctx_t *d;
     unsigned proto;
+    bool attaching;  /* in AttachProperties (not RecognizeFrame) */
 } pcall_t;
 static _Thread_local pcall_t *cur;
 
@@ -633,8 +628,8 @@ static _Thread_local pcall_t *cur;
 static DWORD attach_check(HFRAME hFrame, HPROPERTY hProperty, DWORD Length, const void *lpData,
                           const nmx_field_t **fout, size_t *off)
 {
-    if (cur == NULL || hFrame != (HFRAME)(void *)cur)
-        return NMERR_INVALID_HFRAME;
+    if (cur == NULL || hFrame != (HFRAME)(void *)cur || !cur->attaching)
+        return NMERR_INVALID_HFRAME; /* properties are attached in AttachProperties only */
     const nmx_field_t *f = nmx__field_from_handle(hProperty);
     if (f == NULL || f->proto != cur->proto)
         return NMERR_INVALID_HPROPERTY;
@@ -955,8 +950,7 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
     }
     memcpy(text, desc, len);
     text[len] = '\0';
-    free(dll_paths[dll]);
-    dll_paths[dll] = strdup(path);
+    (void)path; /* the runtime names the DLL in messages */
     unsigned first = nprotos, first_ho = nhandoffs;
     plug_proto_t *pp = NULL;
     plug_prop_t *prop = NULL;
@@ -1346,7 +1340,7 @@ static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         mac = first == NMX_PROTO_ETH ? MAC_TYPE_ETHERNET : first == NMX_PROTO_FDDI ? MAC_TYPE_FDDI
                                                                                   : MAC_TYPE_UNKNOWN;
     }
-    pcall_t call = {d, proto};
+    pcall_t call = {d, proto, false};
     pcall_t *saved = cur;
     cur = &call;
     HFRAME hf = (HFRAME)(void *)&call;
@@ -1367,6 +1361,7 @@ static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         return true;
     }
     if (d->ws != NULL && pp->ep.AttachProperties != NULL) {
+        call.attaching = true;
         set_running(pp->dll);
         pp->ep.AttachProperties(hf, frame, here, mac, left, hprev, prevoff, inst);
         clear_running();

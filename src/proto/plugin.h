@@ -72,9 +72,8 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
  * protocol it described is bound to entry points, else -1 with a message. */
 int nmx__plugin_check_bound(int dll, char *err, size_t errlen);
 
-/* Protocols entered, and the path and name of a DLL (for messages). */
+/* Protocols entered. */
 unsigned nmx__plugin_count(void);
-const char *nmx__plugin_dll_path(int dll);
 
 /* Where the trampoline notes which DLL's code is running (1-based, 0 =
  * none): the expert's control page, which the host reads after a crash. */
