@@ -932,9 +932,136 @@ static int shadow_add(plug_proto_t *pp, char *err, size_t errlen);
 static void shadow_handoffs(int dll);
 #endif
 
+/* Reading a description: the protocol and property lines apply to. */
+typedef struct enter_state {
+    int dll;
+    plug_proto_t *pp;
+    plug_prop_t *prop;
+} enter_state_t;
+
+/* A "P" line: a new protocol of the DLL.  0, or -2 with a message. */
+static int enter_protocol(enter_state_t *st, char **f, char *err, size_t errlen)
+{
+    if (!valid_name(f[1])) {
+        snprintf(err, errlen, "protocol name \"%s\": 1 to 15 letters, digits or '_'", f[1]);
+        return -2;
+    }
+    if (nmx__proto_by_name(f[1]) != NULL || pp_by_name(f[1], -1) != NULL) {
+        snprintf(err, errlen, "protocol name \"%s\" is already taken", f[1]);
+        return -2;
+    }
+    if (nprotos >= NMX_PLUGIN_MAX_PROTOS) {
+        snprintf(err, errlen, "too many protocols (at most %d in all)", NMX_PLUGIN_MAX_PROTOS);
+        return -2;
+    }
+    plug_proto_t *pp = &protos[nprotos++];
+    memset(pp, 0, sizeof *pp);
+    pp->dll = st->dll;
+    nmx__strlcpy(pp->name, f[1], sizeof pp->name);
+    nmx__strlcpy(pp->comment, f[2], sizeof pp->comment);
+    st->pp = pp;
+    st->prop = NULL;
+    return 0;
+}
+
+/* An "F" line: the next property of the current protocol.  0, -1 out of
+ * memory, -2 with a message. */
+static int enter_property(enter_state_t *st, uint32_t type, uint32_t qual, const char *label,
+                          const char *comment, char *err, size_t errlen)
+{
+    plug_proto_t *pp = st->pp;
+    for (uint32_t k = 0; k < pp->nprops; k++)
+        if (nmx__streq_nocase(pp->props[k].label, label)) {
+            snprintf(err, errlen, "protocol %s: two properties are labelled \"%s\"", pp->name, label);
+            return -2;
+        }
+    if (pp->nprops == pp->capprops) {
+        uint32_t ncap = pp->capprops ? pp->capprops * 2 : 16;
+        plug_prop_t *g = realloc(pp->props, ncap * sizeof *g);
+        if (g == NULL)
+            return -1;
+        pp->props = g;
+        pp->capprops = ncap;
+    }
+    plug_prop_t *prop = &pp->props[pp->nprops++];
+    memset(prop, 0, sizeof *prop);
+    prop->type = (uint8_t)type;
+    prop->qual = (uint8_t)qual;
+    nmx__strlcpy(prop->label, label, sizeof prop->label);
+    nmx__strlcpy(prop->comment, comment, sizeof prop->comment);
+    st->prop = prop;
+    return 0;
+}
+
+/* An "L" or "B" line: a labelled value or bit of the current property. */
+static int enter_label(enter_state_t *st, uint32_t value, const char *label, const char *on)
+{
+    plug_prop_t *prop = st->prop;
+    plug_label_t *g = realloc(prop->set, (prop->nset + 1) * sizeof *g);
+    if (g == NULL)
+        return -1;
+    prop->set = g;
+    plug_label_t *l = &g[prop->nset++];
+    memset(l, 0, sizeof *l);
+    l->value = value;
+    nmx__strlcpy(l->label, label, sizeof l->label);
+    if (on != NULL)
+        nmx__strlcpy(l->on, on, sizeof l->on);
+    return 0;
+}
+
+/* One line of a description (split at tabs).  0, -1 out of memory, -2
+ * with a message. */
+static int enter_line(enter_state_t *st, char **f, unsigned n, unsigned lineno, char *err, size_t errlen)
+{
+    uint32_t a = 0, b = 0;
+    const char *k = f[0];
+    if (strcmp(k, "N") == 0 && n == 3)
+        return 0; /* the parser's own list: the protocols it creates count */
+    if (strcmp(k, "H") == 0 && n == 6 && parse_u32(f[5], &a) && strlen(f[2]) < MAX_PROTOCOL_NAME_LEN &&
+        strlen(f[3]) < 64 && strlen(f[4]) < 64)
+        return handoff_add(st->dll, strcmp(f[1], "in") == 0, f[3], f[4], f[2], a) ? 0 : -1;
+    if (strcmp(k, "P") == 0 && n == 3)
+        return enter_protocol(st, f, err, errlen);
+    if (strcmp(k, "F") == 0 && n == 5 && st->pp != NULL && parse_u32(f[1], &a) && parse_u32(f[2], &b) &&
+        known_type(a) && known_qual(b) && f[3][0] != '\0' && strlen(f[3]) < 64 &&
+        st->pp->nprops < NMX_PLUGIN_MAX_PROPS)
+        return enter_property(st, a, b, f[3], f[4], err, errlen);
+    if (strcmp(k, "R") == 0 && n == 3 && st->prop != NULL && st->prop->qual == PROP_QUAL_RANGE &&
+        parse_u32(f[1], &a) && parse_u32(f[2], &b) && a <= b) {
+        st->prop->rmin = a;
+        st->prop->rmax = b;
+        return 0;
+    }
+    bool label = strcmp(k, "L") == 0 && n == 3, bit = strcmp(k, "B") == 0 && n == 4;
+    if ((label || bit) && st->prop != NULL && st->prop->nset < NMX_PLUGIN_MAX_SET && parse_u32(f[1], &a) &&
+        (label || a < 64))
+        return enter_label(st, a, f[2], bit ? f[3] : NULL);
+    snprintf(err, errlen, "its description is malformed (line %u)", lineno);
+    return -2;
+}
+
+/* Forgets the protocols from `first` on that were not entered into the
+ * registry (it is append-only: entered ones stay, and the caller ends the
+ * run), and the hand-offs from `first_ho` on. */
+static void forget_from(unsigned first, unsigned first_ho)
+{
+    for (unsigned i = first; i < nprotos; i++)
+        if (protos[i].reg == NULL) {
+            for (uint32_t k = 0; k < protos[i].nprops; k++)
+                free(protos[i].props[k].set);
+            free(protos[i].props);
+            memset(&protos[i], 0, sizeof protos[i]);
+        }
+    while (nprotos > first && protos[nprotos - 1].reg == NULL && protos[nprotos - 1].name[0] == '\0')
+        nprotos--;
+    nhandoffs = first_ho;
+}
+
 int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, char *err,
                       size_t errlen)
 {
+    (void)path; /* the runtime names the DLL in messages */
     if (dll < 0 || dll >= NMX_PLUGIN_MAX_DLLS) {
         snprintf(err, errlen, "too many parser DLLs (at most %d)", NMX_PLUGIN_MAX_DLLS);
         return -1;
@@ -950,93 +1077,16 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
     }
     memcpy(text, desc, len);
     text[len] = '\0';
-    (void)path; /* the runtime names the DLL in messages */
-    unsigned first = nprotos, first_ho = nhandoffs;
-    plug_proto_t *pp = NULL;
-    plug_prop_t *prop = NULL;
+    unsigned first = nprotos, first_ho = nhandoffs, lineno = 0;
+    enter_state_t st = {dll, NULL, NULL};
     int rc = 0;
-    unsigned lineno = 0;
     for (char *line = text, *next; rc == 0 && line != NULL && *line; line = next) {
         next = strchr(line, '\n');
         if (next != NULL)
             *next++ = '\0';
-        lineno++;
         char *f[8];
         unsigned n = split(line, f, 8);
-        uint32_t a = 0, b = 0;
-        if (strcmp(f[0], "N") == 0 && n == 3) {
-            continue; /* the parser's own list: the protocols it creates count */
-        } else if (strcmp(f[0], "H") == 0 && n == 6 && parse_u32(f[5], &a) &&
-                   strlen(f[2]) < MAX_PROTOCOL_NAME_LEN && strlen(f[3]) < 64 && strlen(f[4]) < 64) {
-            if (!handoff_add(dll, strcmp(f[1], "in") == 0, f[3], f[4], f[2], a))
-                rc = -1;
-        } else if (strcmp(f[0], "P") == 0 && n == 3) {
-            if (!valid_name(f[1])) {
-                snprintf(err, errlen, "protocol name \"%s\": 1 to 15 letters, digits or '_'", f[1]);
-                rc = -2;
-            } else if (nmx__proto_by_name(f[1]) != NULL || pp_by_name(f[1], -1) != NULL) {
-                snprintf(err, errlen, "protocol name \"%s\" is already taken", f[1]);
-                rc = -2;
-            } else if (nprotos >= NMX_PLUGIN_MAX_PROTOS) {
-                snprintf(err, errlen, "too many protocols (at most %d in all)", NMX_PLUGIN_MAX_PROTOS);
-                rc = -2;
-            } else {
-                pp = &protos[nprotos++];
-                memset(pp, 0, sizeof *pp);
-                pp->dll = dll;
-                nmx__strlcpy(pp->name, f[1], sizeof pp->name);
-                nmx__strlcpy(pp->comment, f[2], sizeof pp->comment);
-                prop = NULL;
-            }
-        } else if (strcmp(f[0], "F") == 0 && n == 5 && pp != NULL && parse_u32(f[1], &a) &&
-                   parse_u32(f[2], &b) && known_type(a) && known_qual(b) && f[3][0] != '\0' &&
-                   strlen(f[3]) < 64 && pp->nprops < NMX_PLUGIN_MAX_PROPS) {
-            for (uint32_t k = 0; k < pp->nprops; k++)
-                if (nmx__streq_nocase(pp->props[k].label, f[3])) {
-                    snprintf(err, errlen, "protocol %s: two properties are labelled \"%s\"", pp->name, f[3]);
-                    rc = -2;
-                }
-            if (rc == 0 && pp->nprops == pp->capprops) {
-                uint32_t ncap = pp->capprops ? pp->capprops * 2 : 16;
-                plug_prop_t *g = realloc(pp->props, ncap * sizeof *g);
-                if (g == NULL)
-                    rc = -1;
-                else {
-                    pp->props = g;
-                    pp->capprops = ncap;
-                }
-            }
-            if (rc == 0) {
-                prop = &pp->props[pp->nprops++];
-                memset(prop, 0, sizeof *prop);
-                prop->type = (uint8_t)a;
-                prop->qual = (uint8_t)b;
-                nmx__strlcpy(prop->label, f[3], sizeof prop->label);
-                nmx__strlcpy(prop->comment, f[4], sizeof prop->comment);
-            }
-        } else if (strcmp(f[0], "R") == 0 && n == 3 && prop != NULL && prop->qual == PROP_QUAL_RANGE &&
-                   parse_u32(f[1], &a) && parse_u32(f[2], &b) && a <= b) {
-            prop->rmin = a;
-            prop->rmax = b;
-        } else if ((strcmp(f[0], "L") == 0 || strcmp(f[0], "B") == 0) && n == (f[0][0] == 'L' ? 3u : 4u) &&
-                   prop != NULL && prop->nset < NMX_PLUGIN_MAX_SET && parse_u32(f[1], &a) &&
-                   (f[0][0] == 'L' || a < 64)) {
-            plug_label_t *g = realloc(prop->set, (prop->nset + 1) * sizeof *g);
-            if (g == NULL) {
-                rc = -1;
-            } else {
-                prop->set = g;
-                plug_label_t *l = &g[prop->nset++];
-                memset(l, 0, sizeof *l);
-                l->value = a;
-                nmx__strlcpy(l->label, f[2], sizeof l->label);
-                if (n == 4)
-                    nmx__strlcpy(l->on, f[3], sizeof l->on);
-            }
-        } else {
-            snprintf(err, errlen, "its description is malformed (line %u)", lineno);
-            rc = -2;
-        }
+        rc = enter_line(&st, f, n, ++lineno, err, errlen);
     }
     free(text);
     if (rc == -1)
@@ -1058,18 +1108,7 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
     }
 #endif
     if (rc != 0) {
-        /* Forget what this DLL described (entered protocols stay: the
-         * registry is append-only, and the caller ends the run). */
-        for (unsigned i = first; i < nprotos; i++)
-            if (protos[i].reg == NULL) {
-                for (uint32_t k = 0; k < protos[i].nprops; k++)
-                    free(protos[i].props[k].set);
-                free(protos[i].props);
-                memset(&protos[i], 0, sizeof protos[i]);
-            }
-        while (nprotos > first && protos[nprotos - 1].reg == NULL && protos[nprotos - 1].name[0] == '\0')
-            nprotos--;
-        nhandoffs = first_ho;
+        forget_from(first, first_ho);
         return -1;
     }
     return 0;
