@@ -57,6 +57,9 @@ FRAMES = [
     udp_frame(40001, 48879, b"not a heartbeat"),
     udp_frame(40002, 48880, b"TP\x07\x00\x00\x00\x2a"),
     udp_frame(40003, 9999, b"other"),
+    # TPROBE kind 9: a DNS query follows (the fixture's hand-off table)
+    udp_frame(40004, 48880, b"TP\x09\x00\x00\x00\x01" + struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+              + b"\x07example\x03com\x00" + struct.pack("!HH", 1, 1)),
 ]
 
 
@@ -119,7 +122,7 @@ pd = expert(doc, "protdist")
 t.check("protdist with --parser hbeat.so completes", rc == 0 and pd and pd["outcome"] == "completed", (rc, err))
 got = protocols(pd)
 t.check("protdist counts hbeat (lower case) in the three heartbeats", got.get("hbeat") == 3, got)
-t.check("the datagram that is not a heartbeat is udp only", got.get("udp") == len(FRAMES), got)
+t.check("the datagram that is not a heartbeat is udp only", got.get("udp") == len(FRAMES) and got.get("hbeat") == 3, got)
 t.check("without the parser there is no hbeat", "hbeat" not in protocols(expert(run_json("-e", "protdist")[1], "protdist")))
 
 for prop, want in (("hbeat.sequence", {"1": 2, "2": 1}), ("HBEAT.Sequence", {"1": 2, "2": 1}),
@@ -149,8 +152,11 @@ t.check("--isolation none refuses parsers", rc == 2 and "isolation" in err, (rc,
 # ---- hostile parsers inside AttachProperties --------------------------------
 good_args = ["-e", "protdist", "-e", "propdist", "--set", "propdist.property=tprobe.value", "-e", FRAMESIZE]
 rc, doc, err = run_json(*good_args, "--parser", os.path.join(PARSERS, "px_good.so"))
-t.check("the good fixture parser: all complete, tprobe.value 42",
-        rc == 0 and values(expert(doc, "propdist")) == {"42": 1}, (rc, err, doc and [e["outcome"] for e in doc["experts"]]))
+t.check("the good fixture parser: all complete, tprobe.value 42 and 1",
+        rc == 0 and values(expert(doc, "propdist")) == {"42": 1, "1": 1}, (rc, err, doc and [e["outcome"] for e in doc["experts"]]))
+got = protocols(expert(doc, "protdist"))
+t.check("PROTOCOL_STATUS_NEXT_PROTOCOL from a hand-off table: DNS after TPROBE kind 9",
+        got.get("tprobe") == 2 and got.get("dns") == 1, got)
 
 for name, extra, outcome in (("crash_attach", [], "crashed"), ("loop_attach", ["--timeout", "3", "--grace", "1"], "timed_out")):
     path = os.path.join(PARSERS, "px_%s.so" % name)
@@ -160,7 +166,7 @@ for name, extra, outcome in (("crash_attach", [], "crashed"), ("loop_attach", ["
     t.check("%s: propdist %s, and the report names the parser" % (name, outcome),
             pp is not None and pp["outcome"] == outcome and path in pp["message"], pp and (pp["outcome"], pp["message"]))
     t.check("%s: protdist (no properties) completes and counts tprobe" % name,
-            pd is not None and pd["outcome"] == "completed" and protocols(pd).get("tprobe") == 1, pd and pd["outcome"])
+            pd is not None and pd["outcome"] == "completed" and protocols(pd).get("tprobe") == 2, pd and pd["outcome"])
     t.check("%s: framesize (no parsing) completes" % name, fs is not None and fs["outcome"] == "completed",
             fs and fs["outcome"])
 
@@ -172,6 +178,6 @@ if line:
     calls, refused, accepted = [int(w) for w in line[0].replace(",", "").split() if w.isdigit()]
     ok = calls > 1000 and calls == refused + accepted and refused > accepted
 t.check("garbage to AttachPropertyInstance(Ex)/FormatPropertyInstance is refused, not a crash",
-        rc == 0 and ok and values(expert(doc, "propdist")) == {"42": 1}, (rc, line, err[-400:]))
+        rc == 0 and ok and values(expert(doc, "propdist")) == {"42": 1, "1": 1}, (rc, line, err[-400:]))
 
 sys.exit(t.done())
