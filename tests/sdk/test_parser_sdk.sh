@@ -35,11 +35,22 @@ installed)
   libdir=$(ls -d "$prefix"/lib*/ | head -1)
   export PKG_CONFIG_PATH="$libdir/pkgconfig"
   cflags=$(pkg-config --cflags nmexpert) || fail "pkg-config --cflags nmexpert fails"
+  pdir=$(pkg-config --variable=parsersdir nmexpert)
+  [ -d "$pdir" ] || fail "pkg-config --variable=parsersdir gives '$pdir', not a directory"
   ex=$(ls "$prefix"/share/doc/*/examples/hbeat/hbeat.c 2>/dev/null | head -1)
   [ -n "$ex" ] || fail "the example parser's source is not installed"
   cc -std=c17 -shared -fPIC -Wall -Werror $cflags "$ex" -o "$prefix/hbeat.so" \
     || fail "the installed example parser does not build with pkg-config --cflags nmexpert"
   nm -D --defined-only "$prefix/hbeat.so" | grep -qw ParserAutoInstallInfo || fail "ParserAutoInstallInfo not exported"
+  # The installed nmexpert probes it (the probe needs no capture content
+  # beyond a readable file: the sample).
+  out=$("$prefix/bin/nmexpert" run "$prefix/share/nmexpert/sample.pcap" --parser "$prefix/hbeat.so" \
+        -e protdist --format json --no-progress 2>&1) || {
+    case "$out" in
+      *"cannot take run-time protocols"*) echo "the installed nmexpert cannot load parsers yet: $out" ;;
+      *) fail "the installed nmexpert does not run with the example parser: $out" ;;
+    esac
+  }
   echo "example parser builds against the installed prefix"
   ;;
 *) fail "usage: $0 headers|installed ..." ;;
