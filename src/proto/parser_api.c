@@ -166,15 +166,6 @@ unsigned nmx__plugin_count(void)
     return nprotos;
 }
 
-bool nmx__plugin_supported(void)
-{
-#ifdef NMX_HAVE_HANDOFF_TABLES
-    return true;
-#else
-    return false;
-#endif
-}
-
 static void set_running(int dll)
 {
     if (running_slot != NULL)
@@ -926,11 +917,9 @@ static bool parse_u32(const char *s, uint32_t *v)
     return true;
 }
 
-#ifdef NMX_HAVE_HANDOFF_TABLES
 static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
 static int shadow_add(plug_proto_t *pp, char *err, size_t errlen);
 static void shadow_handoffs(int dll);
-#endif
 
 /* Reading a description: the protocol and property lines apply to. */
 typedef struct enter_state {
@@ -1095,18 +1084,11 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
         snprintf(err, errlen, "its DllMain created no protocol (CreateProtocol)");
         rc = -2;
     }
-#ifdef NMX_HAVE_HANDOFF_TABLES
     for (unsigned i = first; rc == 0 && i < nprotos; i++)
         if (shadow_add(&protos[i], err, errlen) != 0)
             rc = -2;
     if (rc == 0)
         shadow_handoffs(dll);
-#else
-    if (rc == 0) {
-        snprintf(err, errlen, "this build's registry cannot take run-time protocols (no hand-off tables)");
-        rc = -2;
-    }
-#endif
     if (rc != 0) {
         forget_from(first, first_ho);
         return -1;
@@ -1134,7 +1116,6 @@ int nmx__plugin_check_bound(int dll, char *err, size_t errlen)
     return 0;
 }
 
-#ifdef NMX_HAVE_HANDOFF_TABLES
 /* ===================================================================== */
 /* Shadow protocols (host, before any expert process starts)              */
 /* ===================================================================== */
@@ -1422,4 +1403,3 @@ static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     }
     return true;
 }
-#endif /* NMX_HAVE_HANDOFF_TABLES */

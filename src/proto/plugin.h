@@ -79,7 +79,4 @@ unsigned nmx__plugin_count(void);
  * none): the expert's control page, which the host reads after a crash. */
 void nmx__plugin_set_running_slot(_Atomic int32_t *slot);
 
-/* Whether the registry takes run-time protocols (the hand-off tables). */
-bool nmx__plugin_supported(void);
-
 #endif /* NMX_PROTO_PLUGIN_H */
