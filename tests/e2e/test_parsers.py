@@ -130,6 +130,13 @@ for prop, want in (("hbeat.sequence", {"1": 2, "2": 1}), ("HBEAT.Sequence", {"1"
     t.check("propdist %s" % prop, rc == 0 and e and e["outcome"] == "completed" and values(e) == want,
             (rc, err, e and e["message"], values(e)))
 
+user = os.path.join(t.fixtures, "fx_parser_user.so")
+rc, doc, err = run_json("-e", user, "--parser", HBEAT)
+e = expert(doc, "fx_parser_user")
+cols = e["events"][0]["values"] if e and e["events"] else {}
+t.check("an expert finds HBEAT.Sequence by GetProtocolFromName/GetProperty/FindPropertyInstance",
+        rc == 0 and cols.get("Label") == "Sequence" and cols.get("Type") == 0x0C and cols.get("Frames") == 3
+        and cols.get("Sum") == 4 and cols.get("Protocol Id", 0) > 0, (rc, err, e and e["message"], cols))
 rc, doc, err = run_json("-e", "propdist", "--set", "propdist.property=hbeat.sequence", "-Y", "hbeat.state == 3",
                         "--parser", HBEAT)
 t.check("-Y on a parser's field", rc == 0 and values(expert(doc, "propdist")) == {"2": 1}, (rc, err))
