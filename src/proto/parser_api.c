@@ -1187,7 +1187,17 @@ static void field_kind(const plug_prop_t *p, nmx_field_t *f)
     }
 }
 
-/* The PROPERTYINFO qualifier data of a property, in host memory. */
+/* strdup, clearing *ok when out of memory. */
+static char *dup_label(const char *src, bool *ok)
+{
+    char *d = strdup(src);
+    if (d == NULL)
+        *ok = false;
+    return d;
+}
+
+/* The PROPERTYINFO qualifier data of a property, in host memory (attached
+ * to f as it is built, so that shadow_free frees a part-built one). */
 static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
 {
     if (p->qual == PROP_QUAL_RANGE) {
@@ -1205,7 +1215,8 @@ static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
     SET *set = calloc(1, sizeof *set);
     if (set == NULL)
         return false;
-    set->nEntries = p->nset;
+    f->info.lpSet = set; /* nEntries stays 0 until the table is complete */
+    bool ok = true;
     size_t n = p->nset ? p->nset : 1;
     if (bits) {
         LABELED_BIT *t = calloc(n, sizeof *t);
@@ -1213,8 +1224,8 @@ static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
             return false;
         for (uint32_t i = 0; i < p->nset; i++) {
             t[i].BitNumber = (BYTE)p->set[i].value;
-            t[i].LabelOff = strdup(p->set[i].label);
-            t[i].LabelOn = strdup(p->set[i].on);
+            t[i].LabelOff = dup_label(p->set[i].label, &ok);
+            t[i].LabelOn = dup_label(p->set[i].on, &ok);
         }
         set->lpLabeledBit = t;
     } else if (p->type == PROP_TYPE_BYTE) {
@@ -1223,7 +1234,7 @@ static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
             return false;
         for (uint32_t i = 0; i < p->nset; i++) {
             t[i].Value = (BYTE)p->set[i].value;
-            t[i].Label = strdup(p->set[i].label);
+            t[i].Label = dup_label(p->set[i].label, &ok);
         }
         set->lpLabeledByteTable = t;
     } else if (p->type == PROP_TYPE_WORD || p->type == PROP_TYPE_BYTESWAPPED_WORD) {
@@ -1232,7 +1243,7 @@ static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
             return false;
         for (uint32_t i = 0; i < p->nset; i++) {
             t[i].Value = (WORD)p->set[i].value;
-            t[i].Label = strdup(p->set[i].label);
+            t[i].Label = dup_label(p->set[i].label, &ok);
         }
         set->lpLabeledWordTable = t;
     } else {
@@ -1241,12 +1252,47 @@ static bool field_qualifier(const plug_prop_t *p, nmx_field_t *f)
             return false;
         for (uint32_t i = 0; i < p->nset; i++) {
             t[i].Value = (DWORD)p->set[i].value;
-            t[i].Label = strdup(p->set[i].label);
+            t[i].Label = dup_label(p->set[i].label, &ok);
         }
         set->lpLabeledDwordTable = t;
     }
-    f->info.lpSet = set;
-    return true;
+    set->nEntries = p->nset;
+    return ok;
+}
+
+/* Frees a shadow entry the registry did not take. */
+static void shadow_free(nmx_protocol_t *p)
+{
+    for (uint32_t k = 0; k < p->nfields; k++) {
+        nmx_field_t *f = &p->fields[k];
+        free((char *)f->key);
+        free(f->info.Label);
+        if (f->info.DataQualifier == PROP_QUAL_RANGE) {
+            free(f->info.lpRange);
+        } else if (f->info.lpSet != NULL) {
+            SET *set = f->info.lpSet;
+            bool bits = f->info.DataQualifier != PROP_QUAL_LABELED_SET;
+            for (DWORD i = 0; i < set->nEntries; i++) {
+                if (bits) {
+                    free(set->lpLabeledBit[i].LabelOff);
+                    free(set->lpLabeledBit[i].LabelOn);
+                } else if (f->info.DataType == PROP_TYPE_BYTE) {
+                    free(set->lpLabeledByteTable[i].Label);
+                } else if (f->info.DataType == PROP_TYPE_WORD || f->info.DataType == PROP_TYPE_BYTESWAPPED_WORD) {
+                    free(set->lpLabeledWordTable[i].Label);
+                } else {
+                    free(set->lpLabeledDwordTable[i].Label);
+                }
+            }
+            free(set->lpVoidTable);
+            free(set);
+        }
+    }
+    free(p->fields);
+    free((char *)p->name);
+    free((char *)p->netmon_name);
+    free((char *)p->description);
+    free(p);
 }
 
 static int shadow_add(plug_proto_t *pp, char *err, size_t errlen)
@@ -1259,34 +1305,40 @@ static int shadow_add(plug_proto_t *pp, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    p->fields = fields;
+    p->dissect = plugin_dissect;
     p->name = lower_dup(pp->name);
     p->netmon_name = strdup(pp->name);
     p->description = strdup(pp->comment[0] ? pp->comment : pp->name);
-    p->fields = fields;
-    p->nfields = pp->nprops;
-    p->dissect = plugin_dissect;
-    for (uint32_t k = 0; k < pp->nprops; k++) {
+    int rc = p->name != NULL && p->netmon_name != NULL && p->description != NULL ? 0 : -1;
+    for (uint32_t k = 0; rc == 0 && k < pp->nprops; k++) {
         const plug_prop_t *q = &pp->props[k];
         nmx_field_t *f = &fields[k];
+        p->nfields = k + 1; /* what shadow_free frees */
         f->key = key_for(pp->name, q->label);
-        for (uint32_t j = 0; j < k && f->key != NULL; j++)
+        for (uint32_t j = 0; j < k && f->key != NULL && rc == 0; j++)
             if (strcmp(fields[j].key, f->key) == 0) {
                 snprintf(err, errlen, "protocol %s: properties \"%s\" and \"%s\" both make the field %s",
                          pp->name, pp->props[j].label, q->label, f->key);
-                return -1;
+                rc = -2;
             }
         f->info.Label = strdup(q->label);
         f->info.Comment = (char *)f->key; /* as the built-in properties: the field name */
         f->info.DataType = q->type;
         f->info.DataQualifier = q->qual;
         field_kind(q, f);
-        if (f->key == NULL || f->info.Label == NULL || !field_qualifier(q, f)) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (rc == 0 && (f->key == NULL || f->info.Label == NULL || !field_qualifier(q, f)))
+            rc = -1;
     }
-    if (nmx__registry_add(p, err, errlen) != 0)
+    p->nfields = pp->nprops;
+    if (rc == 0 && nmx__registry_add(p, err, errlen) != 0)
+        rc = -2;
+    if (rc != 0) {
+        if (rc == -1)
+            snprintf(err, errlen, "out of memory");
+        shadow_free(p);
         return -1;
+    }
     pp->reg = p;
     return 0;
 }
