@@ -1066,6 +1066,10 @@ int nmx__plugin_enter(int dll, const char *path, const char *desc, size_t len, c
     }
     memcpy(text, desc, len);
     text[len] = '\0';
+    /* Names and labels end up in messages and reports: plain text only. */
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)text[i] < 0x20 && text[i] != '\t' && text[i] != '\n') || text[i] == 0x7f)
+            text[i] = '?';
     unsigned first = nprotos, first_ho = nhandoffs, lineno = 0;
     enter_state_t st = {dll, NULL, NULL};
     int rc = 0;

@@ -119,7 +119,13 @@ static int probe_one(const char *path, int dll, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "parser %s: did not finish loading within %d s (stopped)", path,
                  NMX_PARSER_PROBE_TIMEOUT_S);
     } else if (got && type == MSG_ERROR) {
-        snprintf(errbuf, errlen, "parser %s: %.*s", path, (int)(len < 400 ? len : 400), (const char *)p);
+        /* The child ran the parser: its words are printed as plain text. */
+        char why[401];
+        size_t n = len < 400 ? len : 400;
+        for (size_t i = 0; i < n; i++)
+            why[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+        why[n] = '\0';
+        snprintf(errbuf, errlen, "parser %s: %s", path, why);
     } else if (got && type == MSG_DESC) {
         char why[256] = "";
         rc = nmx__plugin_enter(dll, path, (const char *)p, len, why, sizeof why);
@@ -150,9 +156,12 @@ NMX_EXPORT int nmx_parsers_load(const char *const *list, size_t n, char *errbuf,
         char real[4096];
         const char *path = realpath(list[i], real) != NULL ? real : list[i];
         struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-            snprintf(errbuf, errlen, "parser %s: %s", list[i],
-                     errno != 0 && stat(path, &st) != 0 ? strerror(errno) : "not a regular file");
+        if (stat(path, &st) != 0) {
+            snprintf(errbuf, errlen, "parser %s: %s", list[i], strerror(errno));
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            snprintf(errbuf, errlen, "parser %s: not a regular file", list[i]);
             return -1;
         }
         bool dup = false;
