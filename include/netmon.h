@@ -1198,10 +1198,78 @@ typedef struct _NETWORKINFO {
 #define DEFAULT_FDDI_FC 0x10
 
 /* ===================================================================== */
-/* Parser registration types (declared for CreateProtocol; nmexpert does  */
-/* not load NetMon parsers, so those calls report NMERR_NOT_SUPPORTED).   */
+/* Parser DLLs (netmon2 "Parser DLL Export Functions", "Parser Functions", */
+/* "Parser Structures").  docs/writing-a-parser.md says what nmexpert     */
+/* supports of them and how it contains a parser.                         */
 /* ===================================================================== */
 
+/* Older SDK pages spell the calling convention of parser entry points BHAPI. */
+#ifndef BHAPI
+#define BHAPI WINAPI
+#endif
+
+#define MAX_PROTOCOL_NAME_LEN 16 /* PF_* protocol names, with their NUL */
+
+/* RecognizeFrame's *ProtocolStatusCode. */
+#define PROTOCOL_STATUS_RECOGNIZED 0     /* recognised; the follow set goes on */
+#define PROTOCOL_STATUS_NOT_RECOGNIZED 1 /* not this protocol: the next candidate gets it */
+#define PROTOCOL_STATUS_CLAIMED 2        /* recognised, and the rest of the frame is its own */
+#define PROTOCOL_STATUS_NEXT_PROTOCOL 3  /* recognised, *phNextProtocol follows */
+
+/* PF_HANDOFFENTRY.ValueFormatBase */
+typedef enum {
+    HANDOFF_VALUE_FORMAT_BASE_UNKNOWN = 0,
+    HANDOFF_VALUE_FORMAT_BASE_DECIMAL = 10,
+    HANDOFF_VALUE_FORMAT_BASE_HEX = 16
+} PF_HANDOFFVALUEFORMATBASE;
+
+/* One protocol entered in the hand-off set of another: "protocol szProtocol
+ * follows when the value in section szIniSection of szIniFile is
+ * dwHandOffValue" (TCPIP.INI [TCP_HandoffSet] 80 = HTTP). */
+typedef struct _PF_HANDOFFENTRY {
+    char szIniFile[MAX_PATH];
+    char szIniSection[MAX_PATH];
+    char szProtocol[MAX_PROTOCOL_NAME_LEN];
+    DWORD dwHandOffValue;
+    PF_HANDOFFVALUEFORMATBASE ValueFormatBase;
+} PF_HANDOFFENTRY, *PPF_HANDOFFENTRY;
+
+typedef struct _PF_HANDOFFSET {
+    DWORD nEntries;
+    PF_HANDOFFENTRY Entry[];
+} PF_HANDOFFSET, *PPF_HANDOFFSET;
+
+typedef struct _PF_FOLLOWENTRY {
+    char szProtocol[MAX_PROTOCOL_NAME_LEN];
+} PF_FOLLOWENTRY, *PPF_FOLLOWENTRY;
+
+typedef struct _PF_FOLLOWSET {
+    DWORD nEntries;
+    PF_FOLLOWENTRY Entry[];
+} PF_FOLLOWSET, *PPF_FOLLOWSET;
+
+/* One parser of a parser DLL, as ParserAutoInstallInfo describes it. */
+typedef struct _PF_PARSERINFO {
+    char szProtocolName[MAX_PROTOCOL_NAME_LEN];
+    char szComment[MAX_PROTOCOL_COMMENT_LEN];
+    char szHelpFile[MAX_PATH];
+    PPF_FOLLOWSET pWhoCanPrecedeMe;
+    PPF_FOLLOWSET pWhoCanFollowMe;
+    PPF_HANDOFFSET pWhoHandsOffToMe;
+    PPF_HANDOFFSET pWhoDoIHandOffTo;
+} PF_PARSERINFO, *PPF_PARSERINFO;
+
+/* What ParserAutoInstallInfo returns, allocated with
+ * HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, ...) as are its sets. */
+typedef struct _PF_PARSERDLLINFO {
+    DWORD nParsers;
+    PF_PARSERINFO ParserInfo[];
+} PF_PARSERDLLINFO, *PPF_PARSERDLLINFO;
+
+typedef PPF_PARSERDLLINFO(WINAPI *PPARSERAUTOINSTALLINFO)(VOID);
+#define PARSER_AUTOINSTALLINFO_ENTRY "ParserAutoInstallInfo"
+
+/* The five entry points a parser gives CreateProtocol. */
 typedef VOID(WINAPI *REGISTER)(HPROTOCOL);
 typedef VOID(WINAPI *DEREGISTER)(HPROTOCOL);
 typedef LPBYTE(WINAPI *RECOGNIZEFRAME)(HFRAME, ULPBYTE, ULPBYTE, DWORD, DWORD, HPROTOCOL, DWORD,
@@ -1217,6 +1285,39 @@ typedef struct _ENTRYPOINTS {
     ATTACHPROPERTIES AttachProperties;
     FORMATPROPERTIES FormatProperties;
 } ENTRYPOINTS, *LPENTRYPOINTS;
+#define ENTRYPOINTS_SIZE sizeof(ENTRYPOINTS)
+
+/* A property formatter, as PROPERTYINFO.InstanceData names it
+ * (FormatPropertyInstance, or the parser's own). */
+typedef VOID(WINAPIV *FORMAT)(LPPROPERTYINST, ...);
+
+/* The hand-off table CreateHandoffTable builds.  A parser only passes it to
+ * GetProtocolFromTable; it never reads the entries. */
+typedef struct _HANDOFFENTRY {
+    DWORD hoe_sig;
+    DWORD hoe_ProtIdentNumber;
+    HPROTOCOL hoe_ProtocolHandle;
+    DWORD hoe_ProtocolData;
+} HANDOFFENTRY, *LPHANDOFFENTRY;
+
+typedef struct _HANDOFFTABLE {
+    DWORD hot_sig;
+    DWORD hot_NumEntries;
+    LPHANDOFFENTRY hot_Entries;
+} HANDOFFTABLE, *LPHANDOFFTABLE;
+
+/* The heap a parser allocates PF_PARSERDLLINFO and its sets from.  nmexpert
+ * has one process heap: GetProcessHeap() names it, HeapAlloc behaves as
+ * malloc (calloc with HEAP_ZERO_MEMORY) and HeapFree as free, with the
+ * block checked first (a foreign pointer is refused, not freed).  Inside an
+ * expert's session the blocks come from that session's expert heap. */
+#define HEAP_NO_SERIALIZE 0x00000001
+#define HEAP_GENERATE_EXCEPTIONS 0x00000004
+#define HEAP_ZERO_MEMORY 0x00000008
+#define NMX_PROCESS_HEAP ((HANDLE)(uintptr_t)0x4E4D5848u)
+NMAPI HANDLE WINAPI GetProcessHeap(VOID);
+NMAPI LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
+NMAPI BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
 
 /* ===================================================================== */
 /* 2. Host helpers for experts                                            */
@@ -1247,6 +1348,8 @@ NMAPI DWORD WINAPI ExpertSubmitEvent(IN HEXPERTKEY hExpertKey, IN PNMEVENTDATA p
 #define NMX_EXPERT_EXPORT
 #endif
 NMX_EXPERT_EXPORT BOOL WINAPI DllMain(HINSTANCE hInstance, ULONG ulReason, LPVOID Reserved);
+/* A parser DLL's one named export besides DllMain (docs/writing-a-parser.md). */
+NMX_EXPERT_EXPORT PPF_PARSERDLLINFO WINAPI ParserAutoInstallInfo(VOID);
 NMX_EXPERT_EXPORT BOOL WINAPI Register(IN OUT PEXPERTENUMINFO pExpertInfo);
 NMX_EXPERT_EXPORT BOOL WINAPI Configure(IN HEXPERTKEY hExpertKey, IN OUT PEXPERTCONFIG *ppConfig,
                                         IN PEXPERTSTARTUPINFO pExpertStartupInfo,
@@ -1366,6 +1469,11 @@ NMAPI LPLABELED_WORD WINAPI GetProtocolDescription(DWORD ProtocolID);
 NMAPI HPROTOCOL WINAPI CreateProtocol(LPSTR ProtocolName, LPENTRYPOINTS lpEntryPoints,
                                       DWORD cbEntryPoints);
 NMAPI VOID WINAPI DestroyProtocol(HPROTOCOL hProtocol);
+NMAPI DWORD WINAPI CreateHandoffTable(LPSTR secName, LPSTR iniFile, LPHANDOFFTABLE *hTable,
+                                     DWORD nMaxProtocolEntries, DWORD base);
+NMAPI VOID WINAPI DestroyHandoffTable(LPHANDOFFTABLE hTable);
+NMAPI HPROTOCOL WINAPI GetProtocolFromTable(LPHANDOFFTABLE hTable, DWORD ItemToFind,
+                                           PDWORD_PTR lpInstData);
 
 /* ===================================================================== */
 /* 6.3 Properties                                                         */

@@ -39,6 +39,7 @@ CANNOT_FAIL = {
     "nmx_field_describe": "pure look-up: -1 when an index is out of range",
     "nmx_host_installed_experts_dir": "an environment variable or a compiled-in path",
     "nmx_host_installed_data_dir": "an environment variable or a compiled-in path",
+    "nmx_host_installed_parsers_dir": "an environment variable or a directory that exists; NULL is none, not a failure",
     "nmx_host_expert_count": "a member of the host",
     "nmx_host_expert": "pure look-up: NULL when the index is out of range",
     "nmx_run_execute": "each expert's failure is its result's outcome and message",

@@ -207,6 +207,24 @@ typedef struct nmx_run_opts {
     uint32_t shard_count;     /* 0 or 1 = no sharding */
 } nmx_run_opts_t;
 
+/*
+ * Parser plug-ins, NetMon 2 parser DLLs (docs/writing-a-parser.md).  Each
+ * is probed in a contained child process (the calling process never runs
+ * parser code) and its protocols, properties and hand-offs are entered into
+ * the process's protocol registry; the expert processes of every later run
+ * load them.  Call before creating a run.  0, or -1 with a message naming
+ * the DLL (it crashed or hung while loading, or declared something
+ * unusable); the DLLs entered before the failing one stay.
+ */
+NMX_EXPORT int nmx_parsers_load(const char *const *paths, size_t n, char *errbuf, size_t errlen);
+/* The *.so files of a parsers directory in name order, malloc'd (free each
+ * and the array); 0, or -1 with a message. */
+NMX_EXPORT int nmx_parsers_list_dir(const char *dir, char ***paths, size_t *n, char *errbuf,
+                                    size_t errlen);
+/* The installed parsers directory ($NMEXPERT_PARSERS_DIR, else
+ * <libdir>/nmexpert/parsers), or NULL when there is none. */
+NMX_EXPORT const char *nmx_host_installed_parsers_dir(void);
+
 /* Creates a run of experts over an open capture.  NULL with a message on
  * error (e.g. a display filter that does not compile). */
 NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nmx_run_opts_t *opts,

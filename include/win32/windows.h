@@ -358,9 +358,7 @@ static inline void OutputDebugStringA(LPCSTR lpOutputString)
  * Run or Configure returns (spec 1.7).  Moveable global/local memory is
  * fixed here: the handle is the pointer, Lock returns it.
  */
-#define HEAP_NO_SERIALIZE 0x00000001
-#define HEAP_GENERATE_EXCEPTIONS 0x00000004
-#define HEAP_ZERO_MEMORY 0x00000008
+/* HEAP_* flags, NMX_PROCESS_HEAP, GetProcessHeap, HeapAlloc and HeapFree: netmon.h. */
 #define GMEM_FIXED 0x0000
 #define GMEM_MOVEABLE 0x0002
 #define GMEM_ZEROINIT 0x0040
@@ -371,11 +369,6 @@ static inline void OutputDebugStringA(LPCSTR lpOutputString)
 #define LMEM_ZEROINIT 0x0040
 #define LPTR (LMEM_FIXED | LMEM_ZEROINIT)
 #define LHND (LMEM_MOVEABLE | LMEM_ZEROINIT)
-#define NMX_PROCESS_HEAP ((HANDLE)(uintptr_t)0x4E4D5848u)
-static inline HANDLE GetProcessHeap(void)
-{
-    return NMX_PROCESS_HEAP;
-}
 static inline HANDLE HeapCreate(DWORD flOptions, SIZE_T dwInitialSize, SIZE_T dwMaximumSize)
 {
     (void)flOptions;
@@ -388,21 +381,10 @@ static inline BOOL HeapDestroy(HANDLE hHeap)
     (void)hHeap;
     return TRUE; /* its blocks go when the session ends */
 }
-static inline LPVOID HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes)
-{
-    (void)hHeap;
-    return NmxHeapAlloc(dwBytes, dwFlags & HEAP_ZERO_MEMORY);
-}
 static inline LPVOID HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes)
 {
     (void)hHeap;
     return lpMem == NULL ? NULL : NmxHeapReAlloc(lpMem, dwBytes, dwFlags & HEAP_ZERO_MEMORY);
-}
-static inline BOOL HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem)
-{
-    (void)hHeap;
-    (void)dwFlags;
-    return NmxHeapFree(lpMem);
 }
 static inline SIZE_T HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem)
 {

@@ -9,6 +9,7 @@
  *                [--event-limit SIZE] [--debug-heap]
  *                [--experts-dir DIR]... [--frame N] [--protocol P]
  *                [--property Q] [--bit B] [--no-progress]
+ *                [--parser PATH]... [--parsers-dir DIR]...
  *
  * Exit status (DESIGN.md): 0 every expert completed, 1 some did not, 2 usage
  * error or an unreadable or damaged capture, 130 interrupted by Ctrl-C.
@@ -239,6 +240,10 @@ static void run_usage(FILE *out)
           "      --event-limit SIZE     events kept per expert (default: --mem-limit, else 2G)\n"
           "      --debug-heap           red zones in the expert heap\n"
           "      --experts-dir DIR      look for experts in DIR first (repeatable)\n"
+          "      --parser PATH          load a NetMon parser DLL (repeatable; it runs only in\n"
+          "                             the experts' processes, never in nmexpert's own)\n"
+          "      --parsers-dir DIR      load every *.so parser in DIR (repeatable; then the\n"
+          "                             installed parsers directory)\n"
           "      --frame N --protocol P --property Q --bit B   startup focus (1-based frame)\n"
           "      --no-progress          no progress bars on a terminal\n",
           out);
@@ -254,6 +259,10 @@ typedef struct run_cmd {
     size_t nsets;
     const char **dirs;           /* --experts-dir */
     size_t ndirs;
+    const char **parsers;        /* --parser */
+    size_t nparsers;
+    const char **parser_dirs;    /* --parsers-dir */
+    size_t nparser_dirs;
     const char **captures;       /* -r FILE and the positional names, in order */
     size_t ncaptures;
     const char *start_text, *end_text; /* --start, --end: read once the capture is open */
@@ -456,6 +465,8 @@ static int parse_options(run_cmd_t *rc, int argc, char **argv)
         {"event-limit", required_argument, NULL, 'L'},
         {"debug-heap", no_argument, NULL, 'D'},
         {"experts-dir", required_argument, NULL, 'd'},
+        {"parser", required_argument, NULL, 0x100},
+        {"parsers-dir", required_argument, NULL, 0x101},
         {"frame", required_argument, NULL, 'F'},
         {"protocol", required_argument, NULL, 'P'},
         {"property", required_argument, NULL, 'Q'},
@@ -479,6 +490,8 @@ static int parse_options(run_cmd_t *rc, int argc, char **argv)
         case 's':
         case 'c': ok = add_setting(rc, c, optarg); break;
         case 'd': ok = push(&rc->dirs, &rc->ndirs, sizeof optarg, &optarg); break;
+        case 0x100: ok = push(&rc->parsers, &rc->nparsers, sizeof optarg, &optarg); break;
+        case 0x101: ok = push(&rc->parser_dirs, &rc->nparser_dirs, sizeof optarg, &optarg); break;
         case 'Y': rc->opts.ui_filter = optarg; break;
         case 'D': rc->opts.debug_heap = 1; break;
         case 'P': rc->opts.start_protocol = optarg; break;
@@ -599,6 +612,51 @@ static bool select_experts(run_cmd_t *rc)
         }
     }
     return true;
+}
+
+/* Loads the parser plug-ins: --parser PATHs, then the *.so of each
+ * --parsers-dir, then of the installed parsers directory.  A parser that
+ * crashes, hangs or declares nonsense while it is probed ends the command
+ * (exit status 2) with a message naming it. */
+static bool load_parsers(run_cmd_t *rc)
+{
+    const char **all = NULL;
+    size_t n = 0;
+    char **owned = NULL;
+    size_t nowned = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < rc->nparsers; i++)
+        ok = push(&all, &n, sizeof *all, &rc->parsers[i]);
+    const char *installed = nmx_host_installed_parsers_dir();
+    size_t ndirs = rc->nparser_dirs + (installed != NULL ? 1 : 0);
+    for (size_t d = 0; ok && d < ndirs; d++) {
+        const char *dir = d < rc->nparser_dirs ? rc->parser_dirs[d] : installed;
+        char **list = NULL;
+        size_t k = 0;
+        if (nmx_parsers_list_dir(dir, &list, &k, rc->errbuf, sizeof rc->errbuf) != 0) {
+            nmx__cli_error("%s", rc->errbuf);
+            ok = false;
+            break;
+        }
+        for (size_t i = 0; i < k; i++) {
+            const char *p = list[i];
+            if (ok)
+                ok = push(&all, &n, sizeof *all, &p);
+            char *q = list[i];
+            if (!push(&owned, &nowned, sizeof q, &q))
+                free(q), ok = false;
+        }
+        free(list);
+    }
+    if (ok && nmx_parsers_load(all, n, rc->errbuf, sizeof rc->errbuf) != 0) {
+        nmx__cli_error("%s", rc->errbuf);
+        ok = false;
+    }
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+    free(owned);
+    free(all);
+    return ok;
 }
 
 /* Creates the run with each expert's configuration, checks every --set
@@ -736,6 +794,8 @@ static int cmd_free(run_cmd_t *rc)
     }
     free(rc->sets);
     free(rc->dirs);
+    free(rc->parsers);
+    free(rc->parser_dirs);
     free(rc->captures);
     if (rc->run != NULL && nmx_run_abandoned(rc->run)) {
         /* An in-process expert never came back: leave without waiting for it. */
@@ -766,7 +826,7 @@ int nmx__cmd_run_common(int argc, char **argv, const nmx_cli_run_defaults_t *def
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     rc->opts.jobs = ncpu > 0 && ncpu <= 256 ? (unsigned)ncpu : 1;
     if (parse_options(rc, argc, argv) == 0 && collect_inputs(rc, argc, argv) && open_capture(rc) &&
-        select_experts(rc) && prepare_run(rc))
+        select_experts(rc) && load_parsers(rc) && prepare_run(rc))
         execute(rc);
     int status = cmd_free(rc);
     free(rc);

@@ -73,6 +73,21 @@ NMX_EXPORT const char *nmx_host_installed_experts_dir(void)
     return NMX_EXPERTS_DIR;
 }
 
+NMX_EXPORT const char *nmx_host_installed_parsers_dir(void)
+{
+    static char dir[PATH_MAX];
+    const char *env = getenv("NMEXPERT_PARSERS_DIR");
+    if (env != NULL)
+        return env[0] != '\0' ? env : NULL;
+    char lib[PATH_MAX];
+    if (library_dir(lib, sizeof lib)) {
+        snprintf(dir, sizeof dir, "%.*s/nmexpert/parsers", (int)(sizeof dir - 20), lib);
+        if (is_dir(dir))
+            return dir;
+    }
+    return NULL;
+}
+
 NMX_EXPORT const char *nmx_host_installed_data_dir(void)
 {
     static char dir[PATH_MAX];

@@ -237,7 +237,10 @@ static void entry_process(void *arg, int chan)
     }
     nmx_link_t link;
     link_init(&link, e->run, e, page, chan);
+    /* The parser plug-ins run here, never in the host (runtime/parsers.c). */
+    nmx__parsers_attach(&page->parser_running);
     entry_exec(e->run, e, &link, true);
+    nmx__parsers_detach();
 }
 
 /* ---- run objects ----------------------------------------------------------- */
@@ -267,6 +270,14 @@ NMX_EXPORT nmx_run_t *nmx_run_new(nmx_host_t *host, nmx_capture_t *cap, const nm
     run->pub = cap;
     if (opts != NULL)
         run->opts = *opts;
+    if (run->opts.isolation == NMX_ISOLATION_NONE && nmx__parsers_count() > 0) {
+        /* With isolation none the experts run in the host, and a parser
+         * never does. */
+        snprintf(errbuf, errlen, "parser plug-ins need process isolation: with --isolation none "
+                 "they would run in the host process");
+        free(run);
+        return NULL;
+    }
     if (run->opts.jobs == 0)
         run->opts.jobs = 1;
     if (!(run->opts.grace_s > 0))
@@ -776,6 +787,9 @@ static void entry_conclude(nmx_run_t *run, nmx_entry_t *e, double now)
     if (process && seen)
         describe_end(status, how, sizeof how);
     decide_outcome(run, e, seen, status, clean, how);
+    int32_t parser = atomic_load(&e->page->parser_running);
+    if (process && parser > 0 && r->outcome != NMX_OUTCOME_COMPLETED)
+        set_message(e, "%s (in parser %s)", r->message, nmx__parsers_path(parser - 1));
 
     memory_figures(run, e, &fig.mem);
     r->peak_rss_bytes = process && seen && e->child.maxrss_kb > 0

@@ -50,6 +50,7 @@ typedef struct nmx_ctlpage {
     nmx_mem_stats_t mem;          /* the session heap keeps its statistics here */
     nmx_eventlog_counters_t log;  /* the event log's counters */
     _Atomic uint64_t frames_read; /* distinct frames ExpertGetFrame delivered */
+    _Atomic int32_t parser_running; /* parser DLL whose code runs (1-based index), 0 = none */
 } nmx_ctlpage_t;
 #define NMX_CTLPAGE_SIZE 4096u
 _Static_assert(sizeof(nmx_ctlpage_t) <= NMX_CTLPAGE_SIZE, "the control page is one page");
@@ -240,5 +241,13 @@ uint32_t nmx__shard_of(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATA
 /* Evaluates filter f on frame n: FILTER_PASSED, FILTER_FAILED or
  * FILTER_FAIL_WITH_ERROR.  Call with the session lock held. */
 int nmx__session_filter(nmx_session_t *s, const nmx_filter_t *f, uint32_t n);
+
+/* Parser plug-ins (parsers.c): how many nmx_parsers_load entered, the
+ * path of one; in an expert process, loading them (DllMain, Register) with
+ * `slot` noting which one runs, and DllMain(DLL_PROCESS_DETACH) at its end. */
+size_t nmx__parsers_count(void);
+const char *nmx__parsers_path(int index);
+void nmx__parsers_attach(_Atomic int32_t *slot);
+void nmx__parsers_detach(void);
 
 #endif /* NMX_RUNTIME_RUNTIME_H */

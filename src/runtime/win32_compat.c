@@ -445,3 +445,24 @@ NMAPI BOOL WINAPI NmxWritePrivateProfileString(LPCSTR lpAppName, LPCSTR lpKeyNam
     }
     return ok ? TRUE : FALSE;
 }
+
+/* ---- the Win32 heap calls netmon.h declares (parsers allocate their
+ * PF_PARSERDLLINFO with them) ------------------------------------------ */
+
+NMAPI HANDLE WINAPI GetProcessHeap(VOID)
+{
+    return NMX_PROCESS_HEAP;
+}
+
+NMAPI LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes)
+{
+    (void)hHeap;
+    return NmxHeapAlloc(dwBytes, dwFlags & HEAP_ZERO_MEMORY);
+}
+
+NMAPI BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem)
+{
+    (void)hHeap;
+    (void)dwFlags;
+    return NmxHeapFree(lpMem);
+}

@@ -117,21 +117,59 @@ static void test_description_table(void **state)
     assert_null(GetProtocolDescription(60000));
 }
 
-static void test_parser_registration_unsupported(void **state)
+/* The parser calls outside a parser load (no probe, no expert process
+ * binding parsers): each fails with its reason, and none follows a bad
+ * pointer. */
+static void test_parser_calls_outside_a_parser(void **state)
 {
     (void)state;
+    ENTRYPOINTS ep;
+    memset(&ep, 0, sizeof ep);
     BhSetLastError(0);
-    assert_null(CreateProtocol("X", NULL, 0));
+    assert_null(CreateProtocol("X", &ep, ENTRYPOINTS_SIZE));
     assert_int_equal(BhGetLastError(), NMERR_NOT_SUPPORTED);
     DestroyProtocol(NULL);
-    assert_int_equal(CreatePropertyDatabase(NULL, 3), NMERR_NOT_SUPPORTED);
-    assert_int_equal(DestroyPropertyDatabase(NULL), NMERR_NOT_SUPPORTED);
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HPROTOCOL);
+    assert_int_equal(CreatePropertyDatabase(NULL, 3), NMERR_INVALID_HPROTOCOL);
+    assert_int_equal(DestroyPropertyDatabase((HPROTOCOL)(uintptr_t)0x1234), NMERR_INVALID_HPROTOCOL);
     assert_int_equal(AddProperty(NULL, NULL), 0);
     assert_false(AttachPropertyInstance(NULL, 0, 0, NULL, 0, 0, 0));
-    assert_false(AttachPropertyInstanceEx(NULL, 0, 0, NULL, 0, NULL, 0, 0, 0));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HFRAME);
+    assert_false(AttachPropertyInstanceEx((HFRAME)(uintptr_t)8, 0, 0, NULL, 0, NULL, 0, 0, 0));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HFRAME);
     assert_int_equal(ResetPropertyInstanceLength(NULL, 1, 2), NMERR_NOT_SUPPORTED);
-    assert_int_equal(FormatPropertyInstance(NULL, "x"), NMERR_NOT_SUPPORTED);
-    assert_int_equal(BhGetLastError(), NMERR_NOT_SUPPORTED);
+    assert_int_equal(FormatPropertyInstance(NULL, "x"), NMERR_INVALID_PARAMETER);
+    assert_int_equal(FormatPropertyInstance((LPPROPERTYINST)(uintptr_t)16), NMERR_INVALID_PARAMETER);
+    /* The generic formatter on a real property instance. */
+    const nmx_protocol_t *ip = nmx__proto_by_name("ip");
+    const nmx_field_t *ttl = nmx__field_lookup(ip, "ip.ttl");
+    BYTE v = 64;
+    char text[300] = "";
+    PROPERTYINST pi;
+    memset(&pi, 0, sizeof pi);
+    pi.lpPropertyInfo = nmx__field_info(ttl);
+    pi.szPropertyText = text;
+    pi.lpData = &v;
+    pi.DataLength = 1;
+    assert_int_equal(FormatPropertyInstance(&pi), NMERR_SUCCESS);
+    assert_string_equal(text, "Time to Live: 64");
+    pi.lpPropertyInfo = (LPPROPERTYINFO)(uintptr_t)0x10;
+    assert_int_equal(FormatPropertyInstance(&pi), NMERR_INVALID_HPROPERTY);
+    /* Hand-off tables: nothing declared, so an empty table. */
+    LPHANDOFFTABLE t = NULL;
+    assert_int_equal(CreateHandoffTable(NULL, "X.INI", &t, 8, 10), 0);
+    assert_int_equal(CreateHandoffTable("S", "X.INI", (LPHANDOFFTABLE *)(uintptr_t)24, 8, 10), 0);
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
+    assert_int_equal(CreateHandoffTable("S", "X.INI", &t, 8, 10), 0);
+    assert_non_null(t);
+    DWORD_PTR inst = 5;
+    assert_null(GetProtocolFromTable(t, 80, &inst));
+    assert_int_equal(BhGetLastError(), NMERR_PROTOCOL_NOT_FOUND);
+    assert_null(GetProtocolFromTable((LPHANDOFFTABLE)(uintptr_t)0x40, 80, &inst));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
+    DestroyHandoffTable(t);
+    assert_null(GetProtocolFromTable(t, 80, &inst));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_PARAMETER);
 }
 
 static void test_address_helpers(void **state)
@@ -245,7 +283,7 @@ int main(void)
         cmocka_unit_test(test_protocol_names),
         cmocka_unit_test(test_property_names),
         cmocka_unit_test(test_description_table),
-        cmocka_unit_test(test_parser_registration_unsupported),
+        cmocka_unit_test(test_parser_calls_outside_a_parser),
         cmocka_unit_test(test_address_helpers),
         cmocka_unit_test(test_mac_helpers),
         cmocka_unit_test(test_value_helpers),
