@@ -274,6 +274,7 @@ unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, 
 {
     nmx_frame_addrs_t scratch;
     nmx_dctx_t d = {0}; /* the members not set here (the hand-off state) start zero */
+    nmx__registry_init(); /* the hand-off tables */
     d.frame = data;
     d.caplen = data ? caplen : 0;
     d.wirelen = wirelen;

@@ -13,7 +13,9 @@
  * registration, the newest first: a plug-in that registers a port we
  * already parse is tried before the built-in dissector, as a "Decode As"
  * would.  The tables are written only while protocols are registered
- * (single-threaded, before dissection starts) and read-only afterwards.
+ * (single-threaded, before dissection starts) and read-only afterwards;
+ * a dissection has initialised the registry before any parent calls
+ * nmx__handoff().
  */
 #include <stdlib.h>
 
@@ -22,7 +24,8 @@
 typedef struct ho_entry {
     uint32_t value;
     uint16_t proto;
-    uint32_t seq; /* registration order */
+    uint32_t seq;                /* registration order */
+    const nmx_protocol_t *p;     /* the registry entry (stable) */
 } ho_entry_t;
 
 typedef struct ho_table {
@@ -40,7 +43,7 @@ static bool before(const ho_entry_t *a, const ho_entry_t *b)
     return a->value != b->value ? a->value < b->value : a->seq > b->seq;
 }
 
-static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto)
+static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto, const nmx_protocol_t *p)
 {
     ho_table_t *tb = &tables[t];
     if (tb->n == tb->cap) {
@@ -51,7 +54,7 @@ static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto)
         tb->e = g;
         tb->cap = n;
     }
-    ho_entry_t ne = {.value = value, .proto = (uint16_t)proto, .seq = next_seq++};
+    ho_entry_t ne = {.value = value, .proto = (uint16_t)proto, .seq = next_seq++, .p = p};
     uint32_t i = tb->n++;
     while (i > 0 && before(&ne, &tb->e[i - 1])) {
         tb->e[i] = tb->e[i - 1];
@@ -66,7 +69,7 @@ int nmx__handoff_enter(const nmx_protocol_t *p, unsigned id)
     for (uint32_t i = 0; i < p->nhandoffs; i++) {
         if (p->handoffs[i].table >= NMX_HO_TABLES)
             continue; /* not a table we have: nothing hands off on it */
-        if (insert((enum nmx__ho_table)p->handoffs[i].table, p->handoffs[i].value, id) < 0)
+        if (insert((enum nmx__ho_table)p->handoffs[i].table, p->handoffs[i].value, id, p) < 0)
             return -1;
     }
     return 0;
@@ -74,9 +77,10 @@ int nmx__handoff_enter(const nmx_protocol_t *p, unsigned id)
 
 int nmx__handoff_add(unsigned id, enum nmx__ho_table table, uint32_t value)
 {
-    if ((unsigned)table >= NMX_HO_TABLES || nmx__proto_by_id(id) == NULL)
+    const nmx_protocol_t *p = nmx__proto_by_id(id);
+    if ((unsigned)table >= NMX_HO_TABLES || p == NULL)
         return -1;
-    return insert(table, value, id);
+    return insert(table, value, id, p);
 }
 
 /* The first entry of table t with value v (tb->n if there is none). */
@@ -97,8 +101,8 @@ static uint32_t lower_bound(const ho_table_t *tb, uint32_t v)
 static bool offer(nmx_dctx_t *d, nmx_cursor_t c, const ho_entry_t *e, enum nmx__ho_table t,
                   uint32_t value)
 {
-    const nmx_protocol_t *p = nmx__proto_by_id(e->proto);
-    if (p == NULL || p->dissect == NULL)
+    const nmx_protocol_t *p = e->p;
+    if (p->dissect == NULL)
         return false;
     uint8_t saved_table = d->ho_table;
     uint32_t saved_value = d->ho_value;
@@ -110,22 +114,23 @@ static bool offer(nmx_dctx_t *d, nmx_cursor_t c, const ho_entry_t *e, enum nmx__
     return ok;
 }
 
-bool nmx__handoff(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table t, uint32_t value)
+/* Offers c to the protocols of table t for `value`; *any tells whether
+ * there were any. */
+static bool handoff_value(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table t, uint32_t value, bool *any)
 {
-    nmx__registry_init();
     const ho_table_t *tb = &tables[t];
-    for (uint32_t i = lower_bound(tb, value); i < tb->n && tb->e[i].value == value; i++)
+    uint32_t i = lower_bound(tb, value);
+    *any = i < tb->n && tb->e[i].value == value;
+    for (; i < tb->n && tb->e[i].value == value; i++)
         if (offer(d, c, &tb->e[i], t, value))
             return true;
     return false;
 }
 
-/* Whether anything is registered in table t for value v. */
-static bool registered(enum nmx__ho_table t, uint32_t v)
+bool nmx__handoff(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table t, uint32_t value)
 {
-    const ho_table_t *tb = &tables[t];
-    uint32_t i = lower_bound(tb, v);
-    return i < tb->n && tb->e[i].value == v;
+    bool any;
+    return handoff_value(d, c, t, value, &any);
 }
 
 /* Outcome of offering a payload to the dissectors of one port. */
@@ -153,23 +158,23 @@ static unsigned port_takes(const nmx_ws_port_t *list, size_t n, unsigned port)
 
 static enum port_result try_port(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned port)
 {
-    enum nmx__ho_table t = tcp ? NMX_HO_TCP_PORT : NMX_HO_UDP_PORT;
-    if (nmx__handoff(d, c, t, port))
+    bool ours;
+    if (handoff_value(d, c, tcp ? NMX_HO_TCP_PORT : NMX_HO_UDP_PORT, port, &ours))
         return PORT_TAKEN;
-    if (registered(t, port))
+    if (ours)
         return PORT_NONE; /* ours turned it down: as when no dissector has the port */
     unsigned takes = tcp ? port_takes(nmx__tcp_ws_ports, nmx__tcp_ws_ports_count, port)
                          : port_takes(nmx__udp_ws_ports, nmx__udp_ws_ports_count, port);
-    if (takes == 0)
-        return PORT_NONE;
+    if (takes == 0 || takes == NMX_PROBE_ALL)
+        return takes ? PORT_OTHER : PORT_NONE;
     /* A payload of a kind the probes tried goes by what that dissector did
-     * with it; any other payload only to a dissector that took them all. */
+     * with it; any other payload only to a dissector that took them all
+     * (above). */
     unsigned kind = tcp ? (nmx__tls_heur(c.p, c.left)    ? NMX_PROBE_TLS
                            : nmx__http_heur(c.p, c.left) ? NMX_PROBE_HTTP
                                                          : 0)
                         : (nmx__dns_heur(c.p, c.left) ? NMX_PROBE_DNS : 0);
-    bool taken = kind ? (takes & kind) != 0 : takes == NMX_PROBE_ALL;
-    return taken ? PORT_OTHER : PORT_NONE;
+    return (takes & kind) != 0 ? PORT_OTHER : PORT_NONE;
 }
 
 void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport, unsigned dport)
