@@ -445,6 +445,9 @@ NMAPI HPROPERTY WINAPI AddProperty(HPROTOCOL hProtocol, LPPROPERTYINFO PropertyI
         }
         pp->nbound++;
         h = nmx__field_handle(f);
+        /* The parser's format function for the property: FormatProperties
+         * finds it in the instance's PROPERTYINFO, as in NetMon. */
+        ((nmx_field_t *)f)->info.InstanceData = pi.InstanceData;
     } else {
         BhSetLastError(NMERR_NOT_SUPPORTED);
         return 0;
@@ -1457,5 +1460,38 @@ static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
             d->depth--;
         }
     }
+    return true;
+}
+
+bool nmx__plugin_format(const nmx_dissection_t *ds, HFRAME hFrame, const PROPERTYINST *pi, char *out,
+                        size_t outlen)
+{
+    const nmx_field_t *f = nmx__field_from_info(pi->lpPropertyInfo);
+    plug_proto_t *pp = f != NULL ? pp_by_id(f->proto) : NULL;
+    if (pp == NULL || mode != NMX_PLUGIN_BIND || !pp->created || pp->ep.FormatProperties == NULL || outlen == 0)
+        return false;
+    DWORD off = 0; /* where the protocol's first header starts */
+    for (DWORD i = 0; ds->recog != NULL && i < ds->recog->nRecognizeDatas; i++)
+        if (ds->recog->RecognizeData[i].ProtocolID == f->proto) {
+            off = ds->recog->RecognizeData[i].nProtocolOffset;
+            break;
+        }
+    /* The parser formats a copy into a buffer of ours (FormatStringSize is
+     * at most 256 for its properties): it never writes the dissection. */
+    static _Thread_local char text[4096];
+    memset(text, 0, sizeof text);
+    PROPERTYINST copy = *pi;
+    copy.szPropertyText = text;
+    ULPBYTE frame = (ULPBYTE)(uintptr_t)ds->data;
+    set_running(pp->dll);
+    pp->ep.FormatProperties(hFrame, frame, frame + off, 1, &copy);
+    clear_running();
+    text[sizeof text - 1] = '\0';
+    if (text[0] == '\0')
+        return false;
+    nmx__strlcpy(out, text, outlen);
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' '; /* one line, as every property text */
     return true;
 }

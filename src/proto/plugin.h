@@ -75,6 +75,17 @@ int nmx__plugin_check_bound(int dll, char *err, size_t errlen);
 /* Protocols entered. */
 unsigned nmx__plugin_count(void);
 
+/*
+ * Expert process: the text the parser's FormatProperties gives property
+ * instance pi of dissection ds ("Label: value", as its format function
+ * writes it), into out.  False when pi is no bound parser's, the parser
+ * has no FormatProperties, or it wrote nothing: the caller renders the
+ * value itself.
+ */
+struct nmx_dissection;
+bool nmx__plugin_format(const struct nmx_dissection *ds, HFRAME hFrame, const PROPERTYINST *pi, char *out,
+                        size_t outlen);
+
 /* Where the trampoline notes which DLL's code is running (1-based, 0 =
  * none): the expert's control page, which the host reads after a crash. */
 void nmx__plugin_set_running_slot(_Atomic int32_t *slot);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "common/strutil.h"
+#include "proto/plugin.h"
 #include "runtime/runtime.h"
 
 /* Decodes an HFRAME; sets NMERR_INVALID_HFRAME when it is not valid. */
@@ -558,6 +559,9 @@ NMAPI LPSTR WINAPI GetPropertyText(HFRAME hFrame, LPPROPERTYINST lpPI, LPSTR szB
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }
+    /* A parser plug-in's property: what its FormatProperties says. */
+    if (nmx__plugin_format(d, hFrame, lpPI, szBuffer, BufferSize))
+        return szBuffer;
     /* "Label: value", the value rendered straight into the caller's buffer
      * (truncated there, as snprintf would). */
     const nmx_field_t *f = nmx__field_from_info(lpPI->lpPropertyInfo);

@@ -158,6 +158,10 @@ good_args = ["-e", "protdist", "-e", "propdist", "--set", "propdist.property=tpr
 rc, doc, err = run_json(*good_args, "--parser", os.path.join(PARSERS, "px_good.so"))
 t.check("the good fixture parser: all complete, tprobe.value 42 and 1",
         rc == 0 and values(expert(doc, "propdist")) == {"42": 1, "1": 1}, (rc, err, doc and [e["outcome"] for e in doc["experts"]]))
+rc, doc2, err = run_json("-e", "propdist", "--set", "propdist.property=tprobe.summary", "--parser",
+                         os.path.join(PARSERS, "px_good.so"))
+t.check("a property's text is what the parser's FormatProperties writes",
+        rc == 0 and values(expert(doc2, "propdist")) == {"probe of kind 7": 1, "probe of kind 9": 1}, (rc, err, doc2 and values(expert(doc2, "propdist"))))
 got = protocols(expert(doc, "protdist"))
 t.check("PROTOCOL_STATUS_NEXT_PROTOCOL from a hand-off table: DNS after TPROBE kind 9",
         got.get("tprobe") == 2 and got.get("dns") == 1, got)
