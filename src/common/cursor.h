@@ -178,13 +178,143 @@ NMX_CUR_READER(nmx__cur_u64be, uint64_t, 8, nmx__load_u64be)
 NMX_CUR_READER(nmx__cur_u64le, uint64_t, 8, nmx__load_u64le)
 #undef NMX_CUR_READER
 
+/* ===================================================================== */
+/* Checked accessors at an offset                                         */
+/* ===================================================================== */
+/*
+ * These read or look at the cursor's bytes `off` bytes ahead of its next
+ * byte without consuming anything.  Each checks that [off, off + n) lies
+ * inside the window, with arithmetic that cannot wrap (off near SIZE_MAX is
+ * simply out of range), so no caller can read past the window its parent
+ * gave it.  The dissectors (src/proto/dis_*.c) read frame bytes only
+ * through these and the consuming readers above; scripts/check-checked-reads.py
+ * enforces that.
+ */
+
+/* Whether the n bytes at off lie inside the window. */
+static inline bool nmx__cur_in(const nmx_cursor_t *c, size_t off, size_t n)
+{
+    return off <= c->left && n <= c->left - off;
+}
+
 /* Peek at byte i ahead without consuming; false if it is not there. */
 static inline bool nmx__cur_peek_u8(const nmx_cursor_t *c, size_t i, uint8_t *out)
 {
-    if (c->left <= i)
+    if (!nmx__cur_in(c, i, 1))
         return false;
     *out = c->p[i];
     return true;
+}
+
+#define NMX_CUR_PEEKER(name, type, n, load)                                  \
+    static inline bool name(const nmx_cursor_t *c, size_t off, type *out)    \
+    {                                                                        \
+        if (!nmx__cur_in(c, off, (n)))                                       \
+            return false;                                                    \
+        *out = load(c->p + off);                                             \
+        return true;                                                         \
+    }
+static inline uint32_t nmx__load_u24be(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+NMX_CUR_PEEKER(nmx__cur_peek_u16be, uint16_t, 2, nmx__load_u16be)
+NMX_CUR_PEEKER(nmx__cur_peek_u16le, uint16_t, 2, nmx__load_u16le)
+NMX_CUR_PEEKER(nmx__cur_peek_u24be, uint32_t, 3, nmx__load_u24be)
+NMX_CUR_PEEKER(nmx__cur_peek_u32be, uint32_t, 4, nmx__load_u32be)
+NMX_CUR_PEEKER(nmx__cur_peek_u32le, uint32_t, 4, nmx__load_u32le)
+NMX_CUR_PEEKER(nmx__cur_peek_u64be, uint64_t, 8, nmx__load_u64be)
+NMX_CUR_PEEKER(nmx__cur_peek_u64le, uint64_t, 8, nmx__load_u64le)
+#undef NMX_CUR_PEEKER
+
+/*
+ * The same reads as values, for code that has already checked the length
+ * (or for which a missing byte and a zero byte mean the same): 0 when the
+ * bytes are not inside the window, never a read outside it.
+ */
+#define NMX_CUR_GETTER(name, peek, type)                                   \
+    static inline type name(const nmx_cursor_t *c, size_t off)             \
+    {                                                                      \
+        type v;                                                            \
+        return peek(c, off, &v) ? v : 0;                                   \
+    }
+NMX_CUR_GETTER(nmx__cur_get_u8, nmx__cur_peek_u8, uint8_t)
+NMX_CUR_GETTER(nmx__cur_get_u16be, nmx__cur_peek_u16be, uint16_t)
+NMX_CUR_GETTER(nmx__cur_get_u16le, nmx__cur_peek_u16le, uint16_t)
+NMX_CUR_GETTER(nmx__cur_get_u24be, nmx__cur_peek_u24be, uint32_t)
+NMX_CUR_GETTER(nmx__cur_get_u32be, nmx__cur_peek_u32be, uint32_t)
+NMX_CUR_GETTER(nmx__cur_get_u32le, nmx__cur_peek_u32le, uint32_t)
+NMX_CUR_GETTER(nmx__cur_get_u64be, nmx__cur_peek_u64be, uint64_t)
+NMX_CUR_GETTER(nmx__cur_get_u64le, nmx__cur_peek_u64le, uint64_t)
+#undef NMX_CUR_GETTER
+
+/* Copies the n bytes at off into dst without consuming them. */
+static inline bool nmx__cur_peek_copy(const nmx_cursor_t *c, size_t off, void *dst, size_t n)
+{
+    if (!nmx__cur_in(c, off, n))
+        return false;
+    if (n)
+        memcpy(dst, c->p + off, n);
+    return true;
+}
+
+/* *sub = the n bytes at off, as a cursor of their own (same base). */
+static inline bool nmx__cur_window(const nmx_cursor_t *c, size_t off, size_t n, nmx_cursor_t *sub)
+{
+    if (!nmx__cur_in(c, off, n))
+        return false;
+    sub->p = c->p + off;
+    sub->left = n;
+    sub->base = c->base;
+    return true;
+}
+
+/* *sub = everything from off to the end of the window. */
+static inline bool nmx__cur_from(const nmx_cursor_t *c, size_t off, nmx_cursor_t *sub)
+{
+    if (off > c->left)
+        return false;
+    return nmx__cur_window(c, off, c->left - off, sub);
+}
+
+/* Whether the n bytes at off equal s (false when they are not all there). */
+static inline bool nmx__cur_match(const nmx_cursor_t *c, size_t off, const void *s, size_t n)
+{
+    return nmx__cur_in(c, off, n) && (n == 0 || memcmp(c->p + off, s, n) == 0);
+}
+
+/* The same, ASCII letters compared without regard to case. */
+static inline bool nmx__cur_match_ci(const nmx_cursor_t *c, size_t off, const char *s, size_t n)
+{
+    if (!nmx__cur_in(c, off, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = c->p[off + i], b = (uint8_t)s[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (uint8_t)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (uint8_t)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+/* The offset of the first byte at or after `from` that equals a or b
+ * (pass a == b for one byte); c->left when there is none (or from is past
+ * the end). */
+static inline size_t nmx__cur_find2(const nmx_cursor_t *c, size_t from, uint8_t a, uint8_t b)
+{
+    for (size_t i = from; i < c->left; i++)
+        if (c->p[i] == a || c->p[i] == b)
+            return i;
+    return c->left;
+}
+
+/* The offset of the first byte at or after `from` that equals a. */
+static inline size_t nmx__cur_find(const nmx_cursor_t *c, size_t from, uint8_t a)
+{
+    return nmx__cur_find2(c, from, a, a);
 }
 
 #endif /* NMX_COMMON_CURSOR_H */

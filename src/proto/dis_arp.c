@@ -37,7 +37,7 @@ void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &arp_fields[F_HWTYPE], off, c.left);
         return;
     }
-    uint8_t hln = c.p[4], pln = c.p[5];
+    uint8_t hln = nmx__cur_get_u8(&c, 4), pln = nmx__cur_get_u8(&c, 5);
     nmx__add(d, &arp_fields[F_HWTYPE], off, 2);
     nmx__add(d, &arp_fields[F_PTYPE], off + 2, 2);
     nmx__add(d, &arp_fields[F_HWSIZE], off + 4, 1);
@@ -48,7 +48,7 @@ void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &arp_fields[F_SRC_MAC], off + 8, c.left - 8);
         return;
     }
-    bool eth = hln == 6, ip4 = pln == 4 && nmx__load_u16be(c.p + 2) == 0x0800;
+    bool eth = hln == 6, ip4 = pln == 4 && nmx__cur_get_u16be(&c, 2) == 0x0800;
     size_t o = off + 8;
     if (eth)
         nmx__add(d, &arp_fields[F_SRC_MAC], o, 6);

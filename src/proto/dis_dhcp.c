@@ -45,7 +45,6 @@ void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &dhcp_fields[F_TYPE], off, c.left);
         return;
     }
-    const uint8_t *m = c.p;
     nmx__add(d, &dhcp_fields[F_TYPE], off, 1);
     nmx__add(d, &dhcp_fields[F_HWTYPE], off + 1, 1);
     nmx__add(d, &dhcp_fields[F_HWLEN], off + 2, 1);
@@ -56,34 +55,33 @@ void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &dhcp_fields[F_YOUR], off + 16, 4);
     nmx__add(d, &dhcp_fields[F_SERVER], off + 20, 4);
     nmx__add(d, &dhcp_fields[F_RELAY], off + 24, 4);
-    if (m[1] == 1 && m[2] == 6)
+    if (nmx__cur_get_u8(&c, 1) == 1 && nmx__cur_get_u8(&c, 2) == 6)
         nmx__add(d, &dhcp_fields[F_MAC], off + 28, 6);
     if (c.left < 240)
         return;
     nmx__add(d, &dhcp_fields[F_COOKIE], off + 236, 4);
-    if (nmx__load_u32be(m + 236) != 0x63825363)
+    if (nmx__cur_get_u32be(&c, 236) != 0x63825363)
         return;
     size_t pos = 240;
-    while (pos < c.left) {
-        uint8_t code = m[pos];
+    uint8_t code, len;
+    while (nmx__cur_peek_u8(&c, pos, &code)) {
         if (code == 0) {
             pos++;
             continue;
         }
         if (code == 255)
             break;
-        if (pos + 2 > c.left || pos + 2 + m[pos + 1] > c.left) {
+        if (!nmx__cur_peek_u8(&c, pos + 1, &len) || !nmx__cur_in(&c, pos + 2, len)) {
             nmx__add_err(d, &dhcp_fields[F_OPT_DHCP], off + pos, c.left - pos);
             break;
         }
-        uint8_t len = m[pos + 1];
         if (code == 53 && len == 1)
             nmx__add(d, &dhcp_fields[F_OPT_DHCP], off + pos + 2, 1);
         else if (code == 50 && len == 4)
             nmx__add(d, &dhcp_fields[F_OPT_REQ_IP], off + pos + 2, 4);
         else if (code == 54 && len == 4)
             nmx__add(d, &dhcp_fields[F_OPT_SERVER_ID], off + pos + 2, 4);
-        else if (code == 61 && len == 7 && m[pos + 2] == 1) {
+        else if (code == 61 && len == 7 && nmx__cur_get_u8(&c, pos + 2) == 1) {
             /* Client identifier: hardware type and MAC, shown with the header's fields. */
             nmx__add(d, &dhcp_fields[F_HWTYPE], off + pos + 2, 1);
             nmx__add(d, &dhcp_fields[F_MAC], off + pos + 3, 6);

@@ -79,8 +79,9 @@ static void copy_text(char *out, size_t outlen, const char *text)
  * name is malformed or truncated.  A name that loops is not malformed: out
  * gets tshark's text for it.
  */
-static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, size_t outlen)
+static size_t dns_name(const nmx_cursor_t *msg, size_t at, char *out, size_t outlen)
 {
+    size_t mlen = msg->left;
     uint8_t raw[NMX_DNS_MAX_NAME];
     size_t rlen = 0;
     size_t used = 0;
@@ -88,13 +89,13 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
     size_t read = 0; /* bytes of labels and pointers read, as tshark counts them */
     bool jumped = false;
     for (;;) {
-        if (pos >= mlen)
+        uint8_t l, l2;
+        if (!nmx__cur_peek_u8(msg, pos, &l))
             return 0;
-        uint8_t l = msg[pos];
         if ((l & 0xC0) == 0xC0) {
-            if (pos + 1 >= mlen)
+            if (!nmx__cur_peek_u8(msg, pos + 1, &l2))
                 return 0;
-            size_t ptr = ((size_t)(l & 0x3F) << 8) | msg[pos + 1];
+            size_t ptr = ((size_t)(l & 0x3F) << 8) | l2;
             if (!jumped)
                 used = pos + 2 - at;
             jumped = true;
@@ -115,12 +116,13 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
                 used = pos + 1 - at;
             break;
         }
-        if (pos + 1 + l > mlen)
+        if (!nmx__cur_in(msg, pos + 1, l))
             return 0;
         if (rlen && rlen < sizeof(raw))
             raw[rlen++] = '.';
-        for (size_t i = 0; i < l && rlen < sizeof(raw); i++)
-            raw[rlen++] = msg[pos + 1 + i];
+        size_t take = l < sizeof(raw) - rlen ? l : sizeof(raw) - rlen;
+        nmx__cur_peek_copy(msg, pos + 1, raw + rlen, take);
+        rlen += take;
         pos += 1 + l;
         read += 1 + l;
     }
@@ -132,23 +134,24 @@ static size_t dns_name(const uint8_t *msg, size_t mlen, size_t at, char *out, si
     return used;
 }
 
-bool nmx__dns_heur(const uint8_t *p, size_t n)
+bool nmx__dns_heur(nmx_cursor_t c)
 {
-    if (n <= 12)
+    if (c.left <= 12)
         return false;
-    uint16_t flags = nmx__load_u16be(p + 2);
+    uint16_t flags = nmx__cur_get_u16be(&c, 2);
     if ((flags & 0x7800) != 0 || (flags & 0x0040) != 0)
         return false; /* standard queries only; Z bit clear */
-    if (nmx__load_u16be(p + 4) != 1)
+    if (nmx__cur_get_u16be(&c, 4) != 1)
         return false;
-    for (int i = 6; i < 12; i += 2)
-        if (nmx__load_u16be(p + i) > 64)
+    for (size_t i = 6; i < 12; i += 2)
+        if (nmx__cur_get_u16be(&c, i) > 64)
             return false;
     char name[NMX_DNS_MAX_NAME * 4 + 16];
-    size_t used = dns_name(p, n, 12, name, sizeof(name));
-    if (used == 0 || 12 + used + 4 > n)
+    size_t used = dns_name(&c, 12, name, sizeof(name));
+    uint16_t cls;
+    if (used == 0 || !nmx__cur_peek_u16be(&c, 12 + used + 2, &cls))
         return false;
-    uint16_t cls = nmx__load_u16be(p + 12 + used + 2) & 0x7FFF;
+    cls &= 0x7FFF;
     return cls == 1 || cls == 3 || cls == 255;
 }
 
@@ -156,7 +159,6 @@ bool nmx__dns_heur(const uint8_t *p, size_t n)
 static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);
-    const uint8_t *msg = c.p;
     size_t mlen = c.left;
     /* Header fields one by one, as far as they are there. */
     if (mlen >= 2)
@@ -165,7 +167,7 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add(d, &dns_fields[F_FLAGS], off + 2, 2);
         nmx__add(d, &dns_fields[F_RESPONSE], off + 2, 2);
         nmx__add(d, &dns_fields[F_OPCODE], off + 2, 2);
-        if (msg[2] & 0x80)
+        if (nmx__cur_get_u8(&c, 2) & 0x80)
             nmx__add(d, &dns_fields[F_RCODE], off + 2, 2);
     }
     for (size_t i = 0; i < 4 && 6 + 2 * i <= mlen; i++)
@@ -176,13 +178,14 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
     }
     if (!d->ws)
         return; /* nothing below the header matters for recognition */
-    unsigned qd = nmx__load_u16be(msg + 4);
+    unsigned qd = nmx__cur_get_u16be(&c, 4);
     /* Answers, authority and additional records all use the dns.resp.* fields. */
-    unsigned an = (unsigned)nmx__load_u16be(msg + 6) + nmx__load_u16be(msg + 8) + nmx__load_u16be(msg + 10);
+    unsigned an = (unsigned)nmx__cur_get_u16be(&c, 6) + nmx__cur_get_u16be(&c, 8) +
+                  nmx__cur_get_u16be(&c, 10);
     size_t pos = 12;
     char name[NMX_DNS_MAX_NAME * 4 + 16];
     for (unsigned q = 0; q < qd; q++) {
-        size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
+        size_t used = dns_name(&c, pos, name, sizeof(name));
         if (used == 0 || pos + used + 4 > mlen) {
             nmx__add_err(d, &dns_fields[F_QRY_NAME], off + pos, mlen > pos ? mlen - pos : 0);
             return;
@@ -193,13 +196,13 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
         pos += 4;
     }
     for (unsigned a = 0; a < an; a++) {
-        size_t used = dns_name(msg, mlen, pos, name, sizeof(name));
+        size_t used = dns_name(&c, pos, name, sizeof(name));
         if (used == 0 || pos + used + 10 > mlen) {
             nmx__add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen > pos ? mlen - pos : 0);
             return;
         }
-        unsigned type = nmx__load_u16be(msg + pos + used);
-        unsigned rdl = nmx__load_u16be(msg + pos + used + 8);
+        unsigned type = nmx__cur_get_u16be(&c, pos + used);
+        unsigned rdl = nmx__cur_get_u16be(&c, pos + used + 8);
         if (pos + used + 10 + rdl > mlen) {
             /* tshark reads a whole record before showing any of it */
             nmx__add_err(d, &dns_fields[F_RESP_NAME], off + pos, mlen - pos);
@@ -208,7 +211,7 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
         if (type != 33) /* SRV names are split into service, proto and name instead */
             nmx__add_str(d, &dns_fields[F_RESP_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        unsigned rdlen = nmx__load_u16be(msg + pos + 8);
+        unsigned rdlen = nmx__cur_get_u16be(&c, pos + 8);
         nmx__add(d, &dns_fields[F_RESP_TYPE], off + pos, 2);
         if (type != 41) /* an OPT record's TTL field holds EDNS flags */
             nmx__add(d, &dns_fields[F_RESP_TTL], off + pos + 4, 4);
@@ -223,7 +226,7 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
         } else if (type == 28 && rdlen == 16) {
             nmx__add(d, &dns_fields[F_AAAA], off + pos, 16);
         } else if (type == 5 || type == 12) {
-            if (dns_name(msg, mlen, pos, name, sizeof(name)))
+            if (dns_name(&c, pos, name, sizeof(name)))
                 nmx__add_str(d, &dns_fields[type == 5 ? F_CNAME : F_PTR], off + pos, rdlen, name,
                              strlen(name));
             else
@@ -244,10 +247,11 @@ void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
         dns_message(d, c);
         return;
     }
+    uint16_t len;
     while (c.left >= 2) {
-        uint16_t len = nmx__load_u16be(c.p);
         nmx__add(d, &dns_fields[F_LENGTH], nmx__off(&c), 2);
-        nmx__cur_skip(&c, 2);
+        if (!nmx__cur_u16be(&c, &len))
+            break;
         nmx_cursor_t m = nmx__cur_head(c, len);
         dns_message(d, m);
         if (!nmx__cur_skip(&c, len))
@@ -259,7 +263,7 @@ void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
  * payload that is a DNS message. */
 static bool dns_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    if (d->ho_table == NMX_HO_UDP_HEUR && !nmx__dns_heur(c.p, c.left))
+    if (d->ho_table == NMX_HO_UDP_HEUR && !nmx__dns_heur(c))
         return false;
     nmx__dis_dns(d, c, proto, d->ho_table == NMX_HO_TCP_PORT);
     return true;

@@ -29,13 +29,15 @@ static uint8_t bitrev(uint8_t b)
     return b;
 }
 
-static void add_addr(nmx_dctx_t *d, const nmx_field_t *f, const uint8_t *p, size_t off)
+static void add_addr(nmx_dctx_t *d, const nmx_field_t *f, const nmx_cursor_t *c, size_t at)
 {
     uint8_t a[6];
+    if (!nmx__cur_peek_copy(c, at, a, 6))
+        return;
     for (int i = 0; i < 6; i++)
-        a[i] = bitrev(p[i]);
-    nmx__add_str(d, f, off, 6, a, 6);
-    nmx__add_str(d, f, off, 6, a, 6);
+        a[i] = bitrev(a[i]);
+    nmx__add_str(d, f, nmx__off(c) + at, 6, a, 6);
+    nmx__add_str(d, f, nmx__off(c) + at, 6, a, 6);
 }
 
 void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c)
@@ -49,10 +51,10 @@ void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c)
     }
     nmx__add(d, &fddi_fields[F_FC], off, 1);
     if (d->ws) {
-        add_addr(d, &fddi_fields[F_DST], c.p + 1, off + 1);
-        add_addr(d, &fddi_fields[F_SRC], c.p + 7, off + 7);
+        add_addr(d, &fddi_fields[F_DST], &c, 1);
+        add_addr(d, &fddi_fields[F_SRC], &c, 7);
     }
-    uint8_t fc = c.p[0];
+    uint8_t fc = nmx__cur_get_u8(&c, 0);
     nmx__cur_skip(&c, 13);
     if ((fc & 0x30) == 0x10) /* LLC frame */
         nmx__dis_llc(d, c);

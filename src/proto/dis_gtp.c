@@ -31,7 +31,7 @@ void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &gtp_fields[G_FLAGS], off, c.left);
         return;
     }
-    uint8_t flags = c.p[0], type = c.p[1];
+    uint8_t flags = nmx__cur_get_u8(&c, 0), type = nmx__cur_get_u8(&c, 1);
     nmx__add(d, &gtp_fields[G_FLAGS], off, 1);
     nmx__add(d, &gtp_fields[G_TYPE], off + 1, 1);
     nmx__add(d, &gtp_fields[G_LENGTH], off + 2, 2);
@@ -42,21 +42,20 @@ void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
     if (flags & 0x07) {
         if (c.left < 12)
             return;
-        uint8_t next = c.p[11];
+        uint8_t next = nmx__cur_get_u8(&c, 11), units;
         pos = 12;
         for (int k = 0; k < 16 && next; k++) {
-            if (pos >= c.left)
+            if (!nmx__cur_peek_u8(&c, pos, &units))
                 return;
-            size_t elen = (size_t)c.p[pos] * 4;
-            if (elen == 0 || pos + elen > c.left)
+            size_t elen = (size_t)units * 4;
+            if (elen == 0 || !nmx__cur_peek_u8(&c, pos + elen - 1, &next))
                 return;
-            next = c.p[pos + elen - 1];
             pos += elen;
         }
     }
     if (type != 0xFF || !nmx__cur_skip(&c, pos) || c.left == 0)
         return;
-    unsigned v = c.p[0] >> 4;
+    unsigned v = nmx__cur_get_u8(&c, 0) >> 4;
     if (v == 4)
         nmx__dis_ip(d, c);
     else if (v == 6)

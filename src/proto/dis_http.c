@@ -56,50 +56,30 @@ static const char *const methods[] = {
     "VERSION-CONTROL", "BASELINE-CONTROL", "SSTP_DUPLEX_POST",
 };
 
-/* Length of the line at p (up to CR or LF), or n if none ends it. */
-static size_t line_len(const uint8_t *p, size_t n)
+/* Length of the line at `from` (up to CR or LF), or up to the end if none ends it. */
+static size_t line_len(const nmx_cursor_t *c, size_t from)
 {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] == '\r' || p[i] == '\n')
-            return i;
-    return n;
-}
-
-static bool has_prefix_ci(const uint8_t *p, size_t n, const char *pre)
-{
-    size_t k = strlen(pre);
-    if (n < k)
-        return false;
-    for (size_t i = 0; i < k; i++) {
-        uint8_t a = p[i], b = (uint8_t)pre[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (uint8_t)(a + 32);
-        if (b >= 'A' && b <= 'Z')
-            b = (uint8_t)(b + 32);
-        if (a != b)
-            return false;
-    }
-    return true;
+    return nmx__cur_find2(c, from, '\r', '\n') - from;
 }
 
 /*
- * The first line of p (ll bytes) as tshark 4.0 judges it: a status line if
+ * The first line of c (ll bytes) as tshark 4.0 judges it: a status line if
  * it starts with "HTTP/"; a request line if the text up to its first space
  * (or the whole line), after an optional "M-", is one of methods[] exactly;
  * *mlen then gets the method's length (with the "M-").
  */
 enum start_line { LINE_OTHER, LINE_REQUEST, LINE_RESPONSE };
 
-static enum start_line start_line(const uint8_t *p, size_t ll, size_t *mlen)
+static enum start_line start_line(const nmx_cursor_t *c, size_t ll, size_t *mlen)
 {
-    if (ll >= 5 && memcmp(p, "HTTP/", 5) == 0)
+    if (ll >= 5 && nmx__cur_match(c, 0, "HTTP/", 5))
         return LINE_RESPONSE;
-    size_t skip = ll >= 2 && p[0] == 'M' && p[1] == '-' ? 2 : 0;
-    size_t k = skip;
-    while (k < ll && p[k] != ' ')
-        k++;
+    size_t skip = ll >= 2 && nmx__cur_match(c, 0, "M-", 2) ? 2 : 0;
+    size_t k = nmx__cur_find(c, skip, ' ');
+    if (k > ll)
+        k = ll;
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        if (strlen(methods[i]) == k - skip && memcmp(p + skip, methods[i], k - skip) == 0) {
+        if (strlen(methods[i]) == k - skip && nmx__cur_match(c, skip, methods[i], k - skip)) {
             *mlen = k;
             return LINE_REQUEST;
         }
@@ -108,13 +88,14 @@ static enum start_line start_line(const uint8_t *p, size_t ll, size_t *mlen)
 }
 
 /* Adds a header value (after "Name:" and spaces, without the line end). */
-static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const uint8_t *line,
-                         size_t len, size_t namelen)
+static void header_value(nmx_dctx_t *d, const nmx_field_t *f, const nmx_cursor_t *line,
+                         size_t namelen)
 {
-    size_t i = namelen;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    size_t i = namelen, len = line->left;
+    uint8_t b;
+    while (nmx__cur_peek_u8(line, i, &b) && (b == ' ' || b == '\t'))
         i++;
-    nmx__add(d, f, base + i, len - i);
+    nmx__add(d, f, nmx__off(line) + i, len - i);
 }
 
 /*
@@ -122,18 +103,18 @@ static void header_value(nmx_dctx_t *d, const nmx_field_t *f, size_t base, const
  * HTTP/1.x (any case) and hands it to the HTTP dissector, which then drops a
  * first line that is neither a request nor a status line: no HTTP at all.
  */
-bool nmx__http_heur(const uint8_t *p, size_t n)
+bool nmx__http_heur(nmx_cursor_t c)
 {
-    size_t ll = line_len(p, n);
-    if (ll == n || ll == 8)
+    size_t ll = line_len(&c, 0);
+    if (ll == c.left || ll == 8)
         return false; /* no complete first line */
     if (ll < 8)
         return false;
-    if (!has_prefix_ci(p, 8, "HTTP/1.1") && !has_prefix_ci(p, 8, "HTTP/1.0") &&
-        !has_prefix_ci(p + ll - 8, 8, "HTTP/1.1") && !has_prefix_ci(p + ll - 8, 8, "HTTP/1.0"))
+    if (!nmx__cur_match_ci(&c, 0, "HTTP/1.1", 8) && !nmx__cur_match_ci(&c, 0, "HTTP/1.0", 8) &&
+        !nmx__cur_match_ci(&c, ll - 8, "HTTP/1.1", 8) && !nmx__cur_match_ci(&c, ll - 8, "HTTP/1.0", 8))
         return false;
     size_t mlen;
-    return start_line(p, ll, &mlen) != LINE_OTHER;
+    return start_line(&c, ll, &mlen) != LINE_OTHER;
 }
 
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
@@ -143,33 +124,33 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         return;
     if (!d->ws)
         return;
-    const uint8_t *p = c.p;
     size_t n = c.left;
-    size_t ll = line_len(p, n);
+    size_t ll = line_len(&c, 0);
     size_t mlen = 0;
-    enum start_line kind = start_line(p, ll, &mlen);
+    enum start_line kind = start_line(&c, ll, &mlen);
     if (kind == LINE_OTHER)
         return; /* continuation */
     if (kind == LINE_REQUEST) {
         /* tshark adds the URI and the version even when the line ends first. */
         nmx__add(d, &http_fields[F_METHOD], off, mlen);
         size_t u = mlen < ll ? mlen + 1 : ll;
-        size_t ue = u;
-        while (ue < ll && p[ue] != ' ')
-            ue++;
+        size_t ue = nmx__cur_find(&c, u, ' ');
+        if (ue > ll)
+            ue = ll;
         nmx__add(d, &http_fields[F_URI], off + u, ue - u);
         size_t v = ue < ll ? ue + 1 : ll;
         nmx__add(d, &http_fields[F_REQ_VERSION], off + v, ll - v);
     } else {
-        size_t v = 0;
-        while (v < ll && p[v] != ' ')
-            v++;
+        size_t v = nmx__cur_find(&c, 0, ' ');
+        if (v > ll)
+            v = ll;
         nmx__add(d, &http_fields[F_RESP_VERSION], off, v);
         size_t s = v + 1;
-        if (s + 3 <= ll && p[s] >= '0' && p[s] <= '9' && p[s + 1] >= '0' && p[s + 1] <= '9' &&
-            p[s + 2] >= '0' && p[s + 2] <= '9') {
-            unsigned code = (unsigned)(p[s] - '0') * 100 + (unsigned)(p[s + 1] - '0') * 10 +
-                            (unsigned)(p[s + 2] - '0');
+        uint8_t dg[3];
+        if (s + 3 <= ll && nmx__cur_peek_copy(&c, s, dg, 3) && dg[0] >= '0' && dg[0] <= '9' &&
+            dg[1] >= '0' && dg[1] <= '9' && dg[2] >= '0' && dg[2] <= '9') {
+            unsigned code = (unsigned)(dg[0] - '0') * 100 + (unsigned)(dg[1] - '0') * 10 +
+                            (unsigned)(dg[2] - '0');
             nmx__add_uint(d, &http_fields[F_CODE], off + s, 3, code);
             if (s + 4 <= ll)
                 nmx__add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
@@ -178,24 +159,26 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     /* Header lines. */
     size_t pos = ll;
     for (int lines = 0; lines < 256; lines++) {
-        if (pos < n && p[pos] == '\r')
+        if (nmx__cur_match(&c, pos, "\r", 1))
             pos++;
-        if (pos < n && p[pos] == '\n')
+        if (nmx__cur_match(&c, pos, "\n", 1))
             pos++;
         if (pos >= n)
             break;
-        size_t hl = line_len(p + pos, n - pos);
+        size_t hl = line_len(&c, pos);
         if (hl == 0)
             break; /* end of headers; a line cut off by the segment end still counts */
-        const uint8_t *h = p + pos;
-        if (has_prefix_ci(h, hl, "Host:"))
-            header_value(d, &http_fields[F_HOST], off + pos, h, hl, 5);
-        else if (has_prefix_ci(h, hl, "User-Agent:"))
-            header_value(d, &http_fields[F_USER_AGENT], off + pos, h, hl, 11);
-        else if (has_prefix_ci(h, hl, "Content-Type:"))
-            header_value(d, &http_fields[F_CONTENT_TYPE], off + pos, h, hl, 13);
-        else if (has_prefix_ci(h, hl, "Server:"))
-            header_value(d, &http_fields[F_SERVER], off + pos, h, hl, 7);
+        nmx_cursor_t h;
+        if (!nmx__cur_window(&c, pos, hl, &h))
+            break;
+        if (nmx__cur_match_ci(&h, 0, "Host:", 5))
+            header_value(d, &http_fields[F_HOST], &h, 5);
+        else if (nmx__cur_match_ci(&h, 0, "User-Agent:", 11))
+            header_value(d, &http_fields[F_USER_AGENT], &h, 11);
+        else if (nmx__cur_match_ci(&h, 0, "Content-Type:", 13))
+            header_value(d, &http_fields[F_CONTENT_TYPE], &h, 13);
+        else if (nmx__cur_match_ci(&h, 0, "Server:", 7))
+            header_value(d, &http_fields[F_SERVER], &h, 7);
         pos += hl;
     }
 }
@@ -204,7 +187,7 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
  * payload that starts with an HTTP request or status line. */
 static bool http_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    if (d->ho_table == NMX_HO_TCP_HEUR && !nmx__http_heur(c.p, c.left))
+    if (d->ho_table == NMX_HO_TCP_HEUR && !nmx__http_heur(c))
         return false;
     nmx__dis_http(d, c, proto);
     return true;

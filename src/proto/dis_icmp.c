@@ -47,7 +47,7 @@ void nmx__dis_icmp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &icmp_fields[F_TYPE], off, c.left);
         return;
     }
-    uint8_t type = c.p[0];
+    uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &icmp_fields[F_TYPE], off, 1);
     nmx__add(d, &icmp_fields[F_CODE], off + 1, 1);
     nmx__add(d, &icmp_fields[F_CHECKSUM], off + 2, 2);

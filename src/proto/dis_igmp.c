@@ -33,7 +33,7 @@ void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &igmp_fields[G_TYPE], off, c.left);
         return;
     }
-    uint8_t type = c.p[0];
+    uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &igmp_fields[G_TYPE], off, 1);
     if (type == 0x11 || type == 0x16 || type == 0x17)
         nmx__add(d, &igmp_fields[G_MAX_RESP], off + 1, 1);
@@ -42,11 +42,11 @@ void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add(d, &igmp_fields[G_MADDR], off + 4, 4);
     if (type == 0x22) {
         /* IGMPv3 report: group records type(1) aux(1) nsrc(2) group(4) sources aux. */
-        unsigned nrec = nmx__load_u16be(c.p + 6);
+        unsigned nrec = nmx__cur_get_u16be(&c, 6);
         size_t pos = 8;
         for (unsigned r = 0; r < nrec && pos + 8 <= c.left; r++) {
             nmx__add(d, &igmp_fields[G_MADDR], off + pos + 4, 4);
-            pos += 8 + 4 * (size_t)nmx__load_u16be(c.p + pos + 2) + 4 * (size_t)c.p[pos + 1];
+            pos += 8 + 4 * (size_t)nmx__cur_get_u16be(&c, pos + 2) + 4 * (size_t)nmx__cur_get_u8(&c, pos + 1);
         }
     }
 }

@@ -36,7 +36,7 @@ void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &nbdgm_fields[D_TYPE], off, c.left);
         return;
     }
-    uint8_t type = c.p[0];
+    uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &nbdgm_fields[D_TYPE], off, 1);
     nmx__add(d, &nbdgm_fields[D_ID], off + 2, 2);
     nmx__add(d, &nbdgm_fields[D_SRC_IP], off + 4, 4);
@@ -63,7 +63,7 @@ void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add_str(d, &nbdgm_fields[D_DST_NAME], off + pos, used, name, strlen(name));
     pos += used;
     nmx__cur_skip(&c, pos);
-    if (c.left >= 4 && c.p[0] == 0xFF && c.p[1] == 'S' && c.p[2] == 'M' && c.p[3] == 'B')
+    if (nmx__cur_match(&c, 0, "\xFFSMB", 4))
         nmx__dis_smb(d, c);
 }
 

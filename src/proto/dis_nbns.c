@@ -45,15 +45,15 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &nbns_fields[N_ID], off, c.left);
         return;
     }
-    const uint8_t *m = c.p;
     nmx__add(d, &nbns_fields[N_ID], off, 2);
     nmx__add(d, &nbns_fields[N_FLAGS], off + 2, 2);
     nmx__add(d, &nbns_fields[N_RESPONSE], off + 2, 2);
     nmx__add(d, &nbns_fields[N_OPCODE], off + 2, 2);
     for (int i = 0; i < 4; i++)
         nmx__add(d, &nbns_fields[N_QDCOUNT + i], off + 4 + 2 * (size_t)i, 2);
-    unsigned qd = nmx__load_u16be(m + 4);
-    unsigned rr = (unsigned)nmx__load_u16be(m + 6) + nmx__load_u16be(m + 8) + nmx__load_u16be(m + 10);
+    unsigned qd = nmx__cur_get_u16be(&c, 4);
+    unsigned rr = (unsigned)nmx__cur_get_u16be(&c, 6) + nmx__cur_get_u16be(&c, 8) +
+                  nmx__cur_get_u16be(&c, 10);
     size_t pos = 12;
     char name[400];
     for (unsigned q = 0; q < qd; q++) {
@@ -75,14 +75,14 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
             nmx__add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
             return;
         }
-        unsigned type = nmx__load_u16be(m + pos + used);
+        unsigned type = nmx__cur_get_u16be(&c, pos + used);
         if (type == 0x20) {
             size_t n = strlen(name);
             snprintf(name + n, sizeof(name) - n, " (%s)", nmx__netbios_type_descr((unsigned)t));
         }
         nmx__add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
         pos += used;
-        unsigned rdlen = nmx__load_u16be(m + pos + 8);
+        unsigned rdlen = nmx__cur_get_u16be(&c, pos + 8);
         nmx__add(d, &nbns_fields[N_TYPE], off + pos, 2);
         nmx__add(d, &nbns_fields[N_TTL], off + pos + 4, 4);
         pos += 10;

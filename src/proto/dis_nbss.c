@@ -26,19 +26,22 @@ NMX_PROTOCOL(nmx__p_nbss, NMX_PROTO_NBSS, "nbss", "NBSS", NULL, "NetBIOS Session
 
 /* Whether the first bytes look like an NBSS message header (Wireshark's
  * test, used to tell a message start from a continuation). */
-static bool nbss_header_ok(const uint8_t *p, size_t n, bool cifs)
+/* The length field of the header at c (3 bytes on 445, 17 bits on 139). */
+static uint32_t nbss_length(const nmx_cursor_t *c, bool cifs)
 {
-    if (n < 4)
+    if (cifs)
+        return nmx__cur_get_u24be(c, 1);
+    return (uint32_t)(nmx__cur_get_u8(c, 1) & 1) << 16 | nmx__cur_get_u16be(c, 2);
+}
+
+static bool nbss_header_ok(const nmx_cursor_t *c, bool cifs)
+{
+    if (c->left < 4)
         return false;
-    uint8_t type = p[0];
-    uint32_t len;
-    if (cifs) {
-        len = (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-    } else {
-        if (p[1] & 0xFE)
-            return false;
-        len = (uint32_t)(p[1] & 1) << 16 | nmx__load_u16be(p + 2);
-    }
+    uint8_t type = nmx__cur_get_u8(c, 0);
+    if (!cifs && (nmx__cur_get_u8(c, 1) & 0xFE))
+        return false;
+    uint32_t len = nbss_length(c, cifs);
     switch (type) {
     case 0x00:
         return len != 0;
@@ -61,22 +64,20 @@ void nmx__dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool cifs)
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_NBSS, off))
         return;
-    if (!nbss_header_ok(c.p, c.left, cifs))
+    if (!nbss_header_ok(&c, cifs))
         return; /* continuation of an earlier message */
     while (c.left >= 4) {
         size_t o = nmx__off(&c);
-        uint8_t type = c.p[0];
-        uint32_t len = cifs ? ((uint32_t)c.p[1] << 16 | (uint32_t)c.p[2] << 8 | c.p[3])
-                            : ((uint32_t)(c.p[1] & 1) << 16 | nmx__load_u16be(c.p + 2));
+        uint8_t type = nmx__cur_get_u8(&c, 0);
+        uint32_t len = nbss_length(&c, cifs);
         nmx__add(d, &nbss_fields[S_TYPE], o, 1);
         nmx__add_uint(d, &nbss_fields[S_LENGTH], cifs ? o + 1 : o + 2, cifs ? 3 : 2, len);
         nmx__cur_skip(&c, 4);
         nmx_cursor_t m = nmx__cur_head(c, len);
         if (type == 0x00 && m.left >= 4) {
-            if (m.p[0] == 0xFF && m.p[1] == 'S' && m.p[2] == 'M' && m.p[3] == 'B')
+            if (nmx__cur_match(&m, 0, "\xFFSMB", 4))
                 nmx__dis_smb(d, m);
-            else if ((m.p[0] == 0xFE || m.p[0] == 0xFD) && m.p[1] == 'S' && m.p[2] == 'M' &&
-                     m.p[3] == 'B')
+            else if (nmx__cur_match(&m, 0, "\xFESMB", 4) || nmx__cur_match(&m, 0, "\xFDSMB", 4))
                 nmx__dis_smb2(d, m);
         }
         if (!nmx__cur_skip(&c, len))

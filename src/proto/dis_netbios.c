@@ -62,54 +62,62 @@ static void app(char *out, size_t outlen, size_t *n, const char *s)
 /* Follows compression pointers from *pos (NBNS answers use them) to the name;
  * sets *used to the bytes up to the first pointer and *jumped.  False when a
  * pointer runs off the message or there are more than 16. */
-static bool follow_pointers(const uint8_t *m, size_t mlen, size_t at, size_t *pos, size_t *used, bool *jumped)
+static bool follow_pointers(const nmx_cursor_t *m, size_t at, size_t *pos, size_t *used, bool *jumped)
 {
     int jumps = 0;
-    while (*pos < mlen && (m[*pos] & 0xC0) == 0xC0) {
-        if (*pos + 1 >= mlen || ++jumps > 16)
+    uint8_t b0, b1;
+    while (nmx__cur_peek_u8(m, *pos, &b0) && (b0 & 0xC0) == 0xC0) {
+        if (!nmx__cur_peek_u8(m, *pos + 1, &b1) || ++jumps > 16)
             return false;
         if (!*jumped)
             *used = *pos + 2 - at;
         *jumped = true;
-        *pos = ((size_t)(m[*pos] & 0x3F) << 8) | m[*pos + 1];
+        *pos = ((size_t)(b0 & 0x3F) << 8) | b1;
     }
     return true;
 }
 
-/* Decodes the 32 first-level characters at enc into the 16-byte name; NULL,
+/* A decoded NetBIOS name: 15 characters and the type byte. */
+struct nb_name {
+    uint8_t b[16];
+};
+
+/* Decodes the 32 first-level characters at `at` into the 16-byte name; NULL,
  * or Wireshark's complaint about the first character out of 'A'..'Z'. */
-static const char *decode_name(const uint8_t *enc, uint8_t name[16])
+static const char *decode_name(const nmx_cursor_t *m, size_t at, struct nb_name *name)
 {
+    uint8_t enc[32];
+    if (!nmx__cur_peek_copy(m, at, enc, sizeof(enc)))
+        return "Illegal NetBIOS name (1st character not between A and Z in first-level encoding)";
     for (int i = 0; i < 16; i++) {
         uint8_t hi = enc[2 * i], lo = enc[2 * i + 1];
         if (hi < 'A' || hi > 'Z')
             return "Illegal NetBIOS name (1st character not between A and Z in first-level encoding)";
         if (lo < 'A' || lo > 'Z')
             return "Illegal NetBIOS name (2nd character not between A and Z in first-level encoding)";
-        name[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
+        name->b[i] = (uint8_t)((hi - 'A') << 4 | (lo - 'A'));
     }
     return NULL;
 }
 
 /* Reads the scope labels at *p2 up to their terminating zero into scope as
  * ".label..." and moves *p2 past them; false when they are malformed. */
-static bool read_scope(const uint8_t *m, size_t mlen, size_t *p2, char *scope, size_t scopelen)
+static bool read_scope(const nmx_cursor_t *m, size_t *p2, char *scope, size_t scopelen)
 {
     size_t sn = 0;
     scope[0] = '\0';
     for (int k = 0; k < 64; k++) {
-        if (*p2 >= mlen)
+        uint8_t l;
+        if (!nmx__cur_peek_u8(m, *p2, &l))
             return false;
-        uint8_t l = m[*p2];
         if (l == 0) {
             (*p2)++;
             break;
         }
-        if ((l & 0xC0) || *p2 + 1 + l > mlen)
+        char lab[64];
+        if ((l & 0xC0) || !nmx__cur_peek_copy(m, *p2 + 1, lab, l))
             return false;
         app(scope, scopelen, &sn, ".");
-        char lab[64];
-        memcpy(lab, m + *p2 + 1, l);
         lab[l < 63 ? l : 63] = '\0';
         app(scope, scopelen, &sn, lab);
         *p2 += 1 + l;
@@ -119,46 +127,45 @@ static bool read_scope(const uint8_t *m, size_t mlen, size_t *p2, char *scope, s
 
 /* Writes the name as Wireshark shows it: its 15 characters without trailing
  * spaces (non-printable ones as <xx>), "<type>", then the scope. */
-static void format_name(const uint8_t name[16], const char *scope, char *out, size_t outlen)
+static void format_name(const struct nb_name *nm, const char *scope, char *out, size_t outlen)
 {
     int last = 14;
-    while (last >= 0 && name[last] == ' ')
+    while (last >= 0 && nm->b[last] == ' ')
         last--;
     size_t n = 0;
     for (int i = 0; i <= last; i++) {
         char t[8];
-        if (name[i] >= 0x20 && name[i] < 0x7F) {
-            t[0] = (char)name[i];
+        if (nm->b[i] >= 0x20 && nm->b[i] < 0x7F) {
+            t[0] = (char)nm->b[i];
             t[1] = '\0';
         } else {
-            snprintf(t, sizeof(t), "<%02x>", name[i]);
+            snprintf(t, sizeof(t), "<%02x>", nm->b[i]);
         }
         app(out, outlen, &n, t);
     }
     char t[8];
-    snprintf(t, sizeof(t), "<%02x>", name[15]);
+    snprintf(t, sizeof(t), "<%02x>", nm->b[15]);
     app(out, outlen, &n, t);
     app(out, outlen, &n, scope);
 }
 
 int nmx__netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, size_t *used)
 {
-    const uint8_t *m = msg.p;
-    size_t mlen = msg.left;
     size_t pos = at;
     bool jumped = false;
     *used = 0;
     if (outlen)
         out[0] = '\0';
-    if (!follow_pointers(m, mlen, at, &pos, used, &jumped))
+    if (!follow_pointers(&msg, at, &pos, used, &jumped))
         return -1;
-    if (pos >= mlen || m[pos] != 32 || pos + 33 > mlen)
+    uint8_t l;
+    if (!nmx__cur_peek_u8(&msg, pos, &l) || l != 32 || !nmx__cur_in(&msg, pos, 33))
         return -1;
-    uint8_t name[16];
-    const char *illegal = decode_name(m + pos + 1, name);
+    struct nb_name name;
+    const char *illegal = decode_name(&msg, pos + 1, &name);
     size_t p2 = pos + 33;
     char scope[256];
-    if (!read_scope(m, mlen, &p2, scope, sizeof(scope)))
+    if (!read_scope(&msg, &p2, scope, sizeof(scope)))
         return -1;
     if (!jumped)
         *used = p2 - at;
@@ -168,6 +175,6 @@ int nmx__netbios_name(nmx_cursor_t msg, size_t at, char *out, size_t outlen, siz
         app(out, outlen, &n0, illegal);
         return 0x100; /* a type no description knows */
     }
-    format_name(name, scope, out, outlen);
-    return name[15];
+    format_name(&name, scope, out, outlen);
+    return name.b[15];
 }

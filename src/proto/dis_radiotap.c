@@ -29,7 +29,7 @@ void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &radiotap_fields[R_LENGTH], off, c.left);
         return;
     }
-    uint16_t len = nmx__load_u16le(c.p + 2);
+    uint16_t len = nmx__cur_get_u16le(&c, 2);
     nmx__add(d, &radiotap_fields[R_VERSION], off, 1);
     nmx__add(d, &radiotap_fields[R_PAD], off + 1, 1);
     nmx__add(d, &radiotap_fields[R_LENGTH], off + 2, 2);
@@ -38,23 +38,23 @@ void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     }
     /* Find the Flags field (bit 1) to learn whether an FCS trails the frame. */
-    uint32_t present = nmx__load_u32le(c.p + 4);
+    uint32_t present = nmx__cur_get_u32le(&c, 4);
     size_t pos = 8;
     uint32_t word = present;
     while ((word & 0x80000000u) && pos + 4 <= len) {
-        word = nmx__load_u32le(c.p + pos);
+        word = nmx__cur_get_u32le(&c, pos);
         pos += 4;
     }
     bool fcs = false;
     if (present & 1)
         pos = ((pos + 7) & ~(size_t)7) + 8; /* TSFT, 8-aligned */
     if ((present & 2) && pos < len)
-        fcs = (c.p[pos] & 0x10) != 0;
+        fcs = (nmx__cur_get_u8(&c, pos) & 0x10) != 0;
     nmx__cur_skip(&c, len);
     if (fcs) {
         if (c.left < 4)
             return;
-        c.left -= 4;
+        c = nmx__cur_head(c, c.left - 4);
     }
     nmx__dis_wlan(d, c);
 }

@@ -58,9 +58,8 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &smb_fields[F_STATUS], off, c.left);
         return;
     }
-    const uint8_t *h = c.p;
-    uint8_t cmd = h[4];
-    uint16_t flags2 = nmx__load_u16le(h + 10);
+    uint8_t cmd = nmx__cur_get_u8(&c, 4);
+    uint16_t flags2 = nmx__cur_get_u16le(&c, 10);
     nmx__add(d, &smb_fields[F_CMD], off + 4, 1);
     if (flags2 & 0x4000)
         nmx__add(d, &smb_fields[F_STATUS], off + 5, 4);
@@ -76,9 +75,9 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
     /* Command blocks: WordCount, words, ByteCount, following the AndX chain. */
     size_t pos = 32;
     for (int k = 0; k < 32; k++) {
-        if (pos >= c.left)
+        uint8_t wct;
+        if (!nmx__cur_peek_u8(&c, pos, &wct))
             return;
-        uint8_t wct = h[pos];
         nmx__add(d, &smb_fields[F_WCT], off + pos, 1);
         size_t bcc_at = pos + 1 + 2 * (size_t)wct;
         if (!is_andx(cmd) || wct < 2) {
@@ -88,8 +87,8 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
         }
         if (pos + 5 > c.left)
             return;
-        uint8_t next = h[pos + 1];
-        uint16_t next_off = nmx__load_u16le(h + pos + 3);
+        uint8_t next = nmx__cur_get_u8(&c, pos + 1);
+        uint16_t next_off = nmx__cur_get_u16le(&c, pos + 3);
         nmx__add(d, &smb_fields[F_CMD], off + pos + 1, 1);
         if (bcc_at + 2 <= c.left)
             nmx__add(d, &smb_fields[F_BCC], off + bcc_at, 2);

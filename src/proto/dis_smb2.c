@@ -27,59 +27,65 @@ static nmx_field_t smb2_fields[] = {
 
 NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields);
 
+/* The fields of one header at h (cut or whole); false when it is cut. */
+static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
+{
+    size_t o = nmx__off(h), left = h->left;
+    /* Fields one by one as far as the segment goes, as tshark shows them. */
+    uint32_t flags = nmx__cur_get_u32le(h, 16);
+    *next = nmx__cur_get_u32le(h, 20);
+    if (left >= 8)
+        nmx__add(d, &smb2_fields[S_CREDIT], o + 6, 2);
+    if (left >= 12 && (flags & 1)) /* requests carry a channel sequence there */
+        nmx__add(d, &smb2_fields[S_STATUS], o + 8, 4);
+    if (left >= 14)
+        nmx__add(d, &smb2_fields[S_CMD], o + 12, 2);
+    if (left >= 20) {
+        nmx__add(d, &smb2_fields[S_FLAGS], o + 16, 4);
+        nmx__add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
+    }
+    if (left >= 24)
+        nmx__add(d, &smb2_fields[S_CHAIN], o + 20, 4);
+    if (left >= 32)
+        nmx__add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
+    if (left >= 40 && !(flags & 0x2))
+        nmx__add(d, &smb2_fields[S_TID], o + 36, 4);
+    if (left >= 48)
+        nmx__add(d, &smb2_fields[S_SESID], o + 40, 8);
+    if (left < 64) {
+        nmx__add_err(d, &smb2_fields[S_FLAGS], o, left);
+        return false;
+    }
+    /* IOCTL bodies have a Flags field of the same name (responses only). */
+    uint16_t ss;
+    if (nmx__cur_get_u16le(h, 12) == 11 && nmx__cur_peek_u16le(h, 64, &ss) && ss == 49 &&
+        nmx__cur_in(h, 64 + 40, 4))
+        nmx__add(d, &smb2_fields[S_FLAGS], o + 64 + 40, 4);
+    return true;
+}
+
+/*
+ * A compound request or response ([MS-SMB2] 3.2.4.1.4) chains headers by
+ * NextCommand, the offset of the next header from this one.  Each chained
+ * header is a layer of its own, as each is a protocol item of its own in
+ * tshark (io,phs counts smb2 inside smb2); frame.protocols names smb2 once
+ * for the chain (dissect.c).  A chain ends at NextCommand 0, at an offset
+ * below 64 or past the message, or at bytes that are not an SMB2 header.
+ */
 void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    size_t off = nmx__off(&c);
-    if (!nmx__push_layer(d, NMX_PROTO_SMB2, off))
+    if (!nmx__push_layer(d, NMX_PROTO_SMB2, nmx__off(&c)))
         return;
-    if (c.left >= 1 && c.p[0] == 0xFD)
+    if (nmx__cur_match(&c, 0, "\xFD", 1))
         return; /* transform header: encrypted messages follow */
-    size_t pos = 0;
     for (int k = 0; k < 64; k++) {
-        if (pos + 4 > c.left)
+        if (!nmx__cur_match(&c, 0, "\xFESMB", 4))
             return;
-        const uint8_t *h = c.p + pos;
-        if (h[0] != 0xFE || h[1] != 'S' || h[2] != 'M' || h[3] != 'B')
+        uint32_t next;
+        if (!smb2_header(d, &c, &next) || next == 0 || next < 64 || next >= c.left)
             return;
-        size_t left = c.left - pos;
-        size_t o = off + pos;
-        /* Fields one by one as far as the segment goes, as tshark shows them. */
-        uint32_t flags = left >= 20 ? nmx__load_u32le(h + 16) : 0;
-        uint32_t next = left >= 24 ? nmx__load_u32le(h + 20) : 0;
-        if (left >= 8)
-            nmx__add(d, &smb2_fields[S_CREDIT], o + 6, 2);
-        if (left >= 12 && (flags & 1)) /* requests carry a channel sequence there */
-            nmx__add(d, &smb2_fields[S_STATUS], o + 8, 4);
-        if (left >= 14)
-            nmx__add(d, &smb2_fields[S_CMD], o + 12, 2);
-        if (left >= 20) {
-            nmx__add(d, &smb2_fields[S_FLAGS], o + 16, 4);
-            nmx__add(d, &smb2_fields[S_RESPONSE], o + 16, 4);
-        }
-        if (left >= 24)
-            nmx__add(d, &smb2_fields[S_CHAIN], o + 20, 4);
-        if (left >= 32)
-            nmx__add(d, &smb2_fields[S_MSG_ID], o + 24, 8);
-        if (left >= 40 && !(flags & 0x2))
-            nmx__add(d, &smb2_fields[S_TID], o + 36, 4);
-        if (left >= 48)
-            nmx__add(d, &smb2_fields[S_SESID], o + 40, 8);
-        if (left < 64) {
-            nmx__add_err(d, &smb2_fields[S_FLAGS], o, left);
+        nmx__cur_skip(&c, next);
+        if (!nmx__cur_match(&c, 0, "\xFESMB", 4) || !nmx__push_layer(d, NMX_PROTO_SMB2, nmx__off(&c)))
             return;
-        }
-        /* IOCTL bodies have a Flags field of the same name. */
-        uint16_t cmd = nmx__load_u16le(h + 12);
-        if (cmd == 11 && left >= 66) {
-            uint16_t ss = nmx__load_u16le(h + 64);
-            size_t at = ss == 49 ? 40 : 0; /* responses only */
-            if (at && 64 + at + 4 <= left)
-                nmx__add(d, &smb2_fields[S_FLAGS], o + 64 + at, 4);
-        }
-        if (next == 0)
-            return;
-        if (next < 64 || pos + next >= c.left)
-            return;
-        pos += next;
     }
 }

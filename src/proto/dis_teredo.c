@@ -13,15 +13,15 @@ void nmx__dis_teredo(nmx_dctx_t *d, nmx_cursor_t c)
 {
     nmx_cursor_t t = c;
     /* Authentication header: 0x0001, id len, auth len, id, auth, nonce(8), conf(1). */
-    if (t.left >= 4 && t.p[0] == 0 && t.p[1] == 1) {
-        size_t skip = 4 + (size_t)t.p[2] + t.p[3] + 9;
+    if (t.left >= 4 && nmx__cur_get_u16be(&t, 0) == 1) {
+        size_t skip = 4 + (size_t)nmx__cur_get_u8(&t, 2) + nmx__cur_get_u8(&t, 3) + 9;
         if (!nmx__cur_skip(&t, skip))
             return;
     }
     /* Origin indication: 0x0000, port(2), address(4). */
-    if (t.left >= 8 && t.p[0] == 0 && t.p[1] == 0)
+    if (t.left >= 8 && nmx__cur_get_u16be(&t, 0) == 0)
         nmx__cur_skip(&t, 8);
-    if (t.left < 40 || (t.p[0] >> 4) != 6)
+    if (t.left < 40 || (nmx__cur_get_u8(&t, 0) >> 4) != 6)
         return;
     if (!nmx__push_layer(d, NMX_PROTO_TEREDO, nmx__off(&c)))
         return;

@@ -44,15 +44,19 @@ NMX_PROTOCOL(nmx__p_tls, NMX_PROTO_TLS, "tls", "TLS", "SSL", "Transport Layer Se
                           {NMX_HO_TCP_PORT, 11207}, {NMX_HO_TCP_PORT, 19999}, {NMX_HO_TCP_PORT, 27017},
                           {NMX_HO_TCP_HEUR, 10}));
 
-static bool record_header_ok(const uint8_t *p, size_t n)
+static bool record_header_ok(const nmx_cursor_t *c)
 {
-    if (n < 5)
+    uint8_t h[3];
+    if (c->left < 5 || !nmx__cur_peek_copy(c, 0, h, 3))
         return false;
-    return p[0] >= 20 && p[0] <= 24 && p[1] == 3 && p[2] <= 4;
+    return h[0] >= 20 && h[0] <= 24 && h[1] == 3 && h[2] <= 4;
 }
 
-bool nmx__tls_heur(const uint8_t *p, size_t n)
+bool nmx__tls_heur(nmx_cursor_t c)
 {
+    uint8_t p[7] = {0};
+    size_t n = c.left;
+    nmx__cur_peek_copy(&c, 0, p, n < sizeof(p) ? n : sizeof(p));
     /* A ChangeCipherSpec record also starts a TLS segment (Wireshark knows
      * the conversation from its handshake; this one is unambiguous). */
     if (n >= 6 && p[0] == 20 && p[1] == 3 && p[2] <= 3 && p[3] == 0 && p[4] == 1 && p[5] == 1)
@@ -63,7 +67,7 @@ bool nmx__tls_heur(const uint8_t *p, size_t n)
         return true;
     if (n < 5 || (p[0] != 22 && p[0] != 23) || p[1] != 3 || p[2] > 3)
         return false;
-    uint16_t len = nmx__load_u16be(p + 3);
+    uint16_t len = nmx__cur_get_u16be(&c, 3);
     return len != 0 && len < 16384 + 2048;
 }
 
@@ -74,50 +78,49 @@ bool nmx__tls_heur(const uint8_t *p, size_t n)
  * string ("SSH-" and more, RFC 4253 4.2), as sent by SSH multiplexed on 443.
  * With 4 bytes or fewer tshark cannot judge and keeps it.
  */
-static bool tls_rejects(const uint8_t *p, size_t n)
+static bool tls_rejects(nmx_cursor_t c)
 {
-    return n >= 5 && p[0] == 'S' && p[1] == 'S' && p[2] == 'H' && p[3] == '-';
+    return c.left >= 5 && nmx__cur_match(&c, 0, "SSH-", 4);
 }
 
 static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)
 {
     /* b covers the ClientHello body. */
     size_t base = nmx__off(&b);
-    const uint8_t *p = b.p;
     size_t n = b.left;
     size_t pos = 34;
     if (n < 35)
         return;
-    pos += 1 + (size_t)p[34];
+    pos += 1 + (size_t)nmx__cur_get_u8(&b, 34);
     if (pos + 2 > n)
         return;
-    size_t cs_end = pos + 2 + (size_t)nmx__load_u16be(p + pos);
+    size_t cs_end = pos + 2 + (size_t)nmx__cur_get_u16be(&b, pos);
     for (size_t q = pos + 2; q + 2 <= cs_end && q + 2 <= n; q += 2)
         nmx__add(d, &tls_fields[F_CIPHER], base + q, 2);
     pos = cs_end;
     if (pos + 1 > n)
         return;
-    pos += 1 + (size_t)p[pos];
+    pos += 1 + (size_t)nmx__cur_get_u8(&b, pos);
     if (pos + 2 > n)
         return;
-    size_t end = pos + 2 + (size_t)nmx__load_u16be(p + pos);
+    size_t end = pos + 2 + (size_t)nmx__cur_get_u16be(&b, pos);
     pos += 2;
     if (end > n)
         end = n;
     while (pos + 4 <= end) {
-        unsigned type = nmx__load_u16be(p + pos);
-        size_t len = nmx__load_u16be(p + pos + 2);
+        unsigned type = nmx__cur_get_u16be(&b, pos);
+        size_t len = nmx__cur_get_u16be(&b, pos + 2);
         size_t data = pos + 4;
         if (type == 0 && data + 2 <= end) {
-            size_t le = data + 2 + (size_t)nmx__load_u16be(p + data);
+            size_t le = data + 2 + (size_t)nmx__cur_get_u16be(&b, data);
             size_t q = data + 2;
             if (le > end)
                 le = end;
             while (q + 3 <= le) {
-                size_t nl = nmx__load_u16be(p + q + 1);
+                size_t nl = nmx__cur_get_u16be(&b, q + 1);
                 if (q + 3 + nl > le)
                     break;
-                if (p[q] == 0)
+                if (nmx__cur_get_u8(&b, q) == 0)
                     nmx__add(d, &tls_fields[F_SNI], base + q + 3, nl);
                 q += 3 + nl;
             }
@@ -131,13 +134,14 @@ static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
     /* First message must fit its record, else it is encrypted. */
     if (r.left < 4)
         return;
-    uint32_t first = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
-    if (r.p[0] == 0 || r.p[0] > 24 || first + 4 > 0x4000 + 2048)
+    uint8_t type0 = nmx__cur_get_u8(&r, 0);
+    uint32_t first = nmx__cur_get_u24be(&r, 1);
+    if (type0 == 0 || type0 > 24 || first + 4 > 0x4000 + 2048)
         return;
     while (r.left >= 4) {
         size_t o = nmx__off(&r);
-        uint8_t type = r.p[0];
-        uint32_t len = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
+        uint8_t type = nmx__cur_get_u8(&r, 0);
+        uint32_t len = nmx__cur_get_u24be(&r, 1);
         if (4 + (size_t)len > r.left)
             break; /* cut by the segment end: tshark shows nothing of it */
         nmx__add(d, &tls_fields[F_HS_TYPE], o, 1);
@@ -149,7 +153,7 @@ static void handshake(nmx_dctx_t *d, nmx_cursor_t r)
         if (type == 1)
             client_hello(d, body);
         if (type == 2 && body.left >= 35) {
-            size_t sl = body.p[34];
+            size_t sl = nmx__cur_get_u8(&body, 34);
             if (35 + sl + 2 <= body.left)
                 nmx__add(d, &tls_fields[F_CIPHER], nmx__off(&body) + 35 + sl, 2);
         }
@@ -165,10 +169,10 @@ void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     if (!d->ws)
         return;
-    for (int k = 0; k < 64 && record_header_ok(c.p, c.left); k++) {
+    for (int k = 0; k < 64 && record_header_ok(&c); k++) {
         size_t o = nmx__off(&c);
-        uint8_t type = c.p[0];
-        uint16_t len = nmx__load_u16be(c.p + 3);
+        uint8_t type = nmx__cur_get_u8(&c, 0);
+        uint16_t len = nmx__cur_get_u16be(&c, 3);
         if (5 + (size_t)len > c.left)
             break; /* a record cut by the segment end: tshark shows nothing of it */
         nmx__add(d, &tls_fields[F_CT], o, 1);
@@ -189,7 +193,7 @@ void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c)
 static bool tls_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     (void)proto;
-    if (d->ho_table == NMX_HO_TCP_HEUR ? !nmx__tls_heur(c.p, c.left) : tls_rejects(c.p, c.left))
+    if (d->ho_table == NMX_HO_TCP_HEUR ? !nmx__tls_heur(c) : tls_rejects(c))
         return false;
     nmx__dis_tls(d, c);
     return true;

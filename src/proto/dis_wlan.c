@@ -51,7 +51,7 @@ void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &wlan_fields[W_FC_TS], off, c.left);
         return;
     }
-    uint8_t fc0 = c.p[0], fc1 = c.p[1];
+    uint8_t fc0 = nmx__cur_get_u8(&c, 0), fc1 = nmx__cur_get_u8(&c, 1);
     unsigned type = (fc0 >> 2) & 3, subtype = fc0 >> 4;
     nmx__add_uint(d, &wlan_fields[W_FC_TS], off, 2, (uint64_t)(type << 4 | subtype));
     nmx__add(d, &wlan_fields[W_FC_TYPE], off, 1);

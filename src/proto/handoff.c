@@ -170,10 +170,8 @@ static enum port_result try_port(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsign
     /* A payload of a kind the probes tried goes by what that dissector did
      * with it; any other payload only to a dissector that took them all
      * (above). */
-    unsigned kind = tcp ? (nmx__tls_heur(c.p, c.left)    ? NMX_PROBE_TLS
-                           : nmx__http_heur(c.p, c.left) ? NMX_PROBE_HTTP
-                                                         : 0)
-                        : (nmx__dns_heur(c.p, c.left) ? NMX_PROBE_DNS : 0);
+    unsigned kind = tcp ? (nmx__tls_heur(c) ? NMX_PROBE_TLS : nmx__http_heur(c) ? NMX_PROBE_HTTP : 0)
+                        : (nmx__dns_heur(c) ? NMX_PROBE_DNS : 0);
     return (takes & kind) != 0 ? PORT_OTHER : PORT_NONE;
 }
 

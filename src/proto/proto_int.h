@@ -324,12 +324,12 @@ extern const nmx_ws_port_t nmx__tcp_ws_ports[], nmx__udp_ws_ports[];
 extern const size_t nmx__tcp_ws_ports_count, nmx__udp_ws_ports_count;
 
 /* Wireshark's TLS heuristic: a handshake or application-data record header. */
-bool nmx__tls_heur(const uint8_t *p, size_t n);
+bool nmx__tls_heur(nmx_cursor_t c);
 /* Wireshark's HTTP-over-TCP heuristic: a first line starting or ending with
  * HTTP/1.x that is a request line with a known method or a status line. */
-bool nmx__http_heur(const uint8_t *p, size_t n);
+bool nmx__http_heur(nmx_cursor_t c);
 /* A strict check that a UDP payload is a DNS query or response. */
-bool nmx__dns_heur(const uint8_t *p, size_t n);
+bool nmx__dns_heur(nmx_cursor_t c);
 
 /* Escapes text as Wireshark's format_text does (used for strings). */
 size_t nmx__format_text(const uint8_t *s, size_t n, char *out, size_t outlen);
