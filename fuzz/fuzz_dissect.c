@@ -13,10 +13,13 @@
 #include "common/linktype.h"
 #include "proto/proto.h"
 
+/* Every link type dissect.c's link_parsers[] and dis_netmon.c take, and
+ * two that no dissector takes (the frame alone). */
 static const uint32_t link_types[] = {
     NMX_LINK_ETHERNET, NMX_LINK_NULL, NMX_LINK_LOOP, NMX_LINK_RAW, NMX_LINK_IPV4, NMX_LINK_IPV6,
     NMX_LINK_LINUX_SLL, NMX_LINK_LINUX_SLL2, NMX_LINK_IEEE802_11_RADIOTAP, NMX_LINK_IEEE802_11,
     NMX_LINK_FDDI, NMX_LINK_NETMON_EVENT, NMX_LINK_NETMON_FILTER, NMX_LINK_TOKEN_RING,
+    NMX_LINK_NETMON_NETINFO, NMX_LINK_NETMON_NETINFO_EX, NMX_LINK_NETMON_REASSEMBLY,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 65536)
         return 0;
-    uint32_t lt = link_types[data[0] % (sizeof(link_types) / sizeof(link_types[0]))];
+    /* Byte 0: bit 7 adds 100 bytes to the wire length (a cut frame), the
+     * low 7 bits pick the link type. */
+    uint32_t lt = link_types[(data[0] & 0x7F) % (sizeof(link_types) / sizeof(link_types[0]))];
     size_t n = size - 1;
     uint8_t *frame = malloc(n ? n : 1);
     if (!frame)
