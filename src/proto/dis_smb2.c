@@ -66,11 +66,15 @@ static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
 
 /*
  * A compound request or response ([MS-SMB2] 3.2.4.1.4) chains headers by
- * NextCommand, the offset of the next header from this one.  Each chained
- * header is a layer of its own, as each is a protocol item of its own in
- * tshark (io,phs counts smb2 inside smb2); frame.protocols names smb2 once
- * for the chain (dissect.c).  A chain ends at NextCommand 0, at an offset
- * below 64 or past the message, or at bytes that are not an SMB2 header.
+ * NextCommand, the offset of the next header from this one.  As tshark 4.0
+ * does, every nonzero NextCommand of a whole header opens another smb2
+ * layer (io,phs counts smb2 inside smb2), at that offset:
+ *   - bytes there that are not an SMB2 header (an offset below 64 included)
+ *     make an empty layer, which ends the chain;
+ *   - an offset at or past the end of the message makes none: the
+ *     NextCommand is marked malformed (tshark's exception).
+ * frame.protocols names smb2 once for the chain (dissect.c), as tshark's
+ * does.  A chain ends at NextCommand 0 or after 64 headers.
  */
 void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -79,13 +83,15 @@ void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c)
     if (nmx__cur_match(&c, 0, "\xFD", 1))
         return; /* transform header: encrypted messages follow */
     for (int k = 0; k < 64; k++) {
-        if (!nmx__cur_match(&c, 0, "\xFESMB", 4))
-            return;
         uint32_t next;
-        if (!smb2_header(d, &c, &next) || next == 0 || next < 64 || next >= c.left)
+        if (!nmx__cur_match(&c, 0, "\xFESMB", 4) || !smb2_header(d, &c, &next) || next == 0)
             return;
+        if (next >= c.left) {
+            nmx__add_err(d, &smb2_fields[S_CHAIN], nmx__off(&c) + 20, 4);
+            return;
+        }
         nmx__cur_skip(&c, next);
-        if (!nmx__cur_match(&c, 0, "\xFESMB", 4) || !nmx__push_layer(d, NMX_PROTO_SMB2, nmx__off(&c)))
+        if (!nmx__push_layer(d, NMX_PROTO_SMB2, nmx__off(&c)))
             return;
     }
 }

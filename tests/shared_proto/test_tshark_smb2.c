@@ -1,0 +1,283 @@
+/*
+ * test_tshark_smb2.c - hand-built SMB2 compound messages against tshark 4.0:
+ * chains of two and three headers (requests and responses, on 445 and on
+ * 139), a single header, and the odd chains: a NextCommand past the
+ * message or exactly at its end, one pointing at bytes that are not an SMB2
+ * header, one below 64 (into the header itself), a chained header cut by
+ * the segment end.
+ *
+ * tshark makes one smb2 protocol item per chained header, so `-z io,phs`
+ * counts smb2 inside smb2; the Protocol Distribution expert counts our
+ * recognize table's layers.  The frames are written to a pcap in $TMPDIR,
+ * read back by the capture layer and dissected with their context as the
+ * runtime does, then compared with `tshark -T fields -E occurrence=a` for
+ * every nbss and smb2 property and frame.protocols, frame by frame, and
+ * with io,phs for the number of each protocol's layers.  Skipped when
+ * tshark is not installed; the temporary directory is removed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../nmx_skip.h"
+#include "capture/capture.h"
+#include "proto/proto.h"
+#include "tshark_util.h"
+
+static char tmp_dir[4096], tmp_pcap[4200];
+
+static int remove_tmp(void **state)
+{
+    (void)state;
+    if (tmp_pcap[0])
+        unlink(tmp_pcap);
+    if (tmp_dir[0])
+        rmdir(tmp_dir);
+    tmp_pcap[0] = tmp_dir[0] = '\0';
+    return 0;
+}
+
+/* One chained header of a frame: command, NextCommand, message id, and how
+ * many of its 64 + 8 bytes (header and ECHO body with padding) are sent. */
+struct hdr {
+    uint16_t cmd;
+    uint32_t next;
+    uint64_t mid;
+    size_t len;
+};
+
+/* A frame: TCP ports, response flag, the headers; garbage_after adds 72
+ * bytes that are not an SMB2 header after the headers. */
+static const struct spec {
+    unsigned sport, dport;
+    bool response;
+    size_t nh;
+    struct hdr h[3];
+    bool garbage_after;
+} frames[] = {
+    {50001, 445, false, 3, {{13, 72, 1, 72}, {13, 72, 2, 72}, {13, 0, 3, 68}}, false},
+    {445, 50001, true, 2, {{13, 72, 1, 72}, {13, 0, 2, 68}}, false},
+    {50002, 445, false, 1, {{13, 0, 4, 68}}, false},
+    {50003, 445, false, 2, {{13, 72, 5, 72}, {13, 4096, 6, 68}}, false},
+    {50004, 445, false, 1, {{13, 72, 7, 72}}, true},
+    {50005, 445, false, 2, {{13, 72, 8, 72}, {13, 0, 9, 40}}, false},
+    {50006, 445, false, 2, {{13, 32, 10, 72}, {13, 0, 11, 68}}, false},
+    {50007, 139, false, 2, {{13, 72, 12, 72}, {13, 0, 13, 68}}, false},
+    {139, 50007, true, 3, {{13, 72, 12, 72}, {13, 72, 13, 72}, {13, 0, 14, 68}}, false},
+    {50008, 445, false, 2, {{13, 72, 15, 72}, {13, 68, 16, 68}}, false},
+};
+#define NFRAMES (sizeof(frames) / sizeof(frames[0]))
+
+static void le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void be(uint8_t *p, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* Ethernet + IPv4 + TCP + NBSS + the headers into b; returns the length. */
+static size_t build(const struct spec *s, uint8_t *b)
+{
+    uint8_t m[512];
+    size_t ml = 0;
+    for (size_t i = 0; i < s->nh; i++) {
+        uint8_t h[72] = {0xFE, 'S', 'M', 'B'};
+        le(h + 4, 64, 2);
+        le(h + 12, s->h[i].cmd, 2);
+        le(h + 14, 1, 2);
+        le(h + 16, s->response ? 1 : 0, 4);
+        le(h + 20, s->h[i].next, 4);
+        le(h + 24, s->h[i].mid, 8);
+        le(h + 36, 7, 4);
+        le(h + 40, 0x11, 8);
+        le(h + 64, 4, 2); /* ECHO body: StructureSize 4, reserved */
+        memcpy(m + ml, h, s->h[i].len);
+        ml += s->h[i].len;
+    }
+    if (s->garbage_after)
+        for (int i = 0; i < 72; i++)
+            m[ml++] = (uint8_t)"garbage!"[i % 8];
+    static const uint8_t eth_ip[34] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+                                       0x08, 0x00, 0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0,
+                                       192, 168, 0, 1, 192, 168, 0, 2};
+    size_t n = 0;
+    memcpy(b, eth_ip, sizeof(eth_ip));
+    n += sizeof(eth_ip);
+    be(b + 16, (uint32_t)(20 + 20 + 4 + ml), 2);
+    uint8_t tcp[20] = {0};
+    be(tcp, s->sport, 2);
+    be(tcp + 2, s->dport, 2);
+    tcp[7] = 1;     /* sequence number 1 */
+    tcp[12] = 0x50; /* header length 20 */
+    tcp[13] = 0x18; /* PSH, ACK */
+    tcp[14] = 0x20; /* window */
+    memcpy(b + n, tcp, 20);
+    n += 20;
+    be(b + n, (uint32_t)ml, 4); /* NBSS session message */
+    n += 4;
+    memcpy(b + n, m, ml);
+    return n + ml;
+}
+
+static void write_pcap(const char *path)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    assert_int_equal(fwrite(gh, 1, sizeof(gh), fp), sizeof(gh));
+    for (size_t i = 0; i < NFRAMES; i++) {
+        uint8_t b[1024];
+        size_t n = build(&frames[i], b);
+        uint8_t rh[16];
+        le(rh, i, 4);
+        le(rh + 4, 0, 4);
+        le(rh + 8, n, 4);
+        le(rh + 12, n, 4);
+        assert_int_equal(fwrite(rh, 1, sizeof(rh), fp), sizeof(rh));
+        assert_int_equal(fwrite(b, 1, n, fp), n);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+static char **run_tshark(const char *path, const char *args, size_t *nlines)
+{
+    char cmd[24576];
+    snprintf(cmd, sizeof(cmd), "tshark -n -r '%.4200s' %.16384s 2>/dev/null", path, args);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    char **lines = NULL;
+    size_t cnt = 0, cap = 0, lcap = 0;
+    char *line = NULL;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, p)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 64;
+            lines = realloc(lines, cap * sizeof(*lines));
+            assert_non_null(lines);
+        }
+        lines[cnt++] = strdup(line);
+    }
+    free(line);
+    pclose(p);
+    *nlines = cnt;
+    return lines;
+}
+
+static const char *const protos[] = {"nbss", "smb2"};
+#define NPROTOS (sizeof(protos) / sizeof(protos[0]))
+
+static void test_smb2_compound_agrees(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof(tmp_dir), "%s/nmx-tshark-smb2-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
+    assert_non_null(mkdtemp(tmp_dir));
+    snprintf(tmp_pcap, sizeof(tmp_pcap), "%s/smb2.pcap", tmp_dir);
+    write_pcap(tmp_pcap);
+
+    const nmx_field_t *fields[64];
+    size_t nf = 0;
+    char args[8192];
+    size_t al = (size_t)snprintf(args, sizeof(args),
+                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E occurrence=a "
+                                 "-z io,phs -e frame.protocols");
+    fields[nf++] = nmx__field_by_key("frame.protocols");
+    for (size_t p = 0; p < NPROTOS; p++) {
+        const nmx_protocol_t *pr = nmx__proto_by_name(protos[p]);
+        assert_non_null(pr);
+        for (uint32_t i = 0; i < nmx__proto_field_count(pr) && nf < 64; i++) {
+            fields[nf++] = nmx__proto_field(pr, i);
+            al += (size_t)snprintf(args + al, sizeof(args) - al, " -e %s", nmx__field_key(fields[nf - 1]));
+        }
+    }
+    assert_non_null(fields[0]);
+    size_t nl = 0;
+    char **lines = run_tshark(tmp_pcap, args, &nl);
+    assert_non_null(lines);
+    assert_true(nl > NFRAMES);
+
+    nmx_cap_t *cap = NULL;
+    nmx_error_t err;
+    assert_int_equal(nmx__cap_open_file(tmp_pcap, &cap, &err), 0);
+    assert_int_equal(nmx__cap_count(cap), NFRAMES);
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
+    nmx_streams_t *conv = nmx__streams_new();
+    assert_non_null(ws);
+    assert_non_null(conv);
+    unsigned ours[NMX_PROTO_COUNT] = {0};
+    size_t differ = 0;
+    for (uint32_t i = 0; i < NFRAMES; i++) {
+        nmx_dissection_t *d = tsu_dissect_frame(ws, conv, cap, i);
+        assert_non_null(d);
+        for (DWORD k = 0; k < d->recog->nRecognizeDatas; k++)
+            ours[d->recog->RecognizeData[k].ProtocolID]++;
+        char *cols[64];
+        size_t nc = tsu_split(lines[i], cols, nf);
+        for (size_t k = 0; k < nf; k++) {
+            char got[4096];
+            tsu_render_all(d, fields[k], got, sizeof(got));
+            const char *want = k < nc ? cols[k] : "";
+            if (strcmp(want, got) != 0) {
+                printf("  frame %u %s: tshark [%s] nmexpert [%s]\n", i + 1, nmx__field_key(fields[k]), want, got);
+                differ++;
+            }
+        }
+        nmx__dissection_free(d);
+    }
+
+    /* io,phs: frames per protocol summed over the tree, so a frame with
+     * three chained headers counts three times under smb2. */
+    unsigned theirs[NMX_PROTO_COUNT] = {0};
+    for (size_t i = NFRAMES; i < nl; i++) {
+        char name[128];
+        unsigned n;
+        if (sscanf(lines[i], " %127s frames:%u", name, &n) != 2)
+            continue;
+        const nmx_protocol_t *pr = nmx__proto_by_name(name);
+        if (pr && strcmp(name, nmx__proto_name(pr)) == 0 && nmx__proto_id(pr) != NMX_PROTO_FRAME)
+            theirs[nmx__proto_id(pr)] += n;
+    }
+    for (unsigned id = 1; id < NMX_PROTO_COUNT; id++)
+        if (ours[id] != theirs[id]) {
+            printf("  io,phs %s: tshark %u, nmexpert %u\n", nmx__proto_name(nmx__proto_by_id(id)), theirs[id],
+                   ours[id]);
+            differ++;
+        }
+    /* The chains are really there: 3+2+1+2+2+2+2+2+3+2 layers. */
+    assert_int_equal(theirs[NMX_PROTO_SMB2], 21);
+
+    nmx__streams_free(conv);
+    nmx__proto_ws_free(ws);
+    nmx__cap_close(cap);
+    tsu_free_list(lines, nl);
+    printf("tshark agreement (hand-built SMB2 compound frames): %zu frames x %zu fields, %zu differences\n",
+           NFRAMES, nf, differ);
+    assert_int_equal(differ, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_smb2_compound_agrees, remove_tmp),
+    };
+    return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
+}
