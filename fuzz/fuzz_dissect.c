@@ -4,7 +4,9 @@
  * Input: byte 0 selects the link type (modulo the table below), the rest is
  * the frame.  The frame is copied into a buffer of exactly its size, so that
  * any read past it is caught by ASan.  Both passes run; they must agree on
- * the protocols found, and every property instance must render and decode.
+ * the protocols found (which start inside the frame), and every property
+ * instance must render and decode.  Then the frame goes through the
+ * conversation table (streams.c), which reads ports and addresses too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (unsigned i = 0; i < k; i++)
             if (rb.table.RecognizeData[i].ProtocolID != d->recog->RecognizeData[i].ProtocolID ||
-                rb.table.RecognizeData[i].nProtocolOffset != d->recog->RecognizeData[i].nProtocolOffset)
+                rb.table.RecognizeData[i].nProtocolOffset != d->recog->RecognizeData[i].nProtocolOffset ||
+                rb.table.RecognizeData[i].nProtocolOffset > n) /* a layer starts inside the frame */
                 abort();
         char buf[512];
         for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
@@ -68,6 +71,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                NULL, NULL);
         }
         nmx__dissection_free(d);
+    }
+    nmx_streams_t *st = nmx__streams_new();
+    if (st) {
+        uint32_t ts[NMX_STREAM_LAYERS], us[NMX_STREAM_LAYERS];
+        nmx__streams_next(st, frame, (uint32_t)n, (uint32_t)n, lt, ts, us);
+        nmx__streams_next(st, frame, (uint32_t)n, (uint32_t)n, lt, ts, us);
+        nmx__streams_free(st);
     }
     free(frame);
     return 0;

@@ -122,30 +122,34 @@ static conv_t *lookup(nmx_streams_t *st, const conv_key_t *k, bool *created)
  * the nearest IP header before it, the ports from it.  *dir is 0 when the
  * frame goes from side a to side b.  False when the bytes are not there.
  */
-static bool make_key(const uint8_t *data, uint32_t caplen, const RECOGNIZEDATATABLE *t, unsigned li,
-                     conv_key_t *k, int *dir)
+static bool make_key(const nmx_cursor_t *fr, const RECOGNIZEDATATABLE *t, unsigned li, conv_key_t *k,
+                     int *dir)
 {
     unsigned l4 = t->RecognizeData[li].ProtocolID;
     size_t off = t->RecognizeData[li].nProtocolOffset;
-    const uint8_t *src = NULL, *dst = NULL;
+    uint8_t src[16], dst[16];
     size_t alen = 0;
     for (unsigned j = li; j-- > 0;) {
         unsigned id = t->RecognizeData[j].ProtocolID;
         size_t ip = t->RecognizeData[j].nProtocolOffset;
-        if (id == NMX_PROTO_IP && ip + 20 <= caplen) {
-            src = data + ip + 12, dst = data + ip + 16, alen = 4;
+        if (id == NMX_PROTO_IP && nmx__cur_in(fr, ip, 20)) {
+            alen = 4;
+            nmx__cur_peek_copy(fr, ip + 12, src, 4);
+            nmx__cur_peek_copy(fr, ip + 16, dst, 4);
             break;
         }
-        if (id == NMX_PROTO_IPV6 && ip + 40 <= caplen) {
-            src = data + ip + 8, dst = data + ip + 24, alen = 16;
+        if (id == NMX_PROTO_IPV6 && nmx__cur_in(fr, ip, 40)) {
+            alen = 16;
+            nmx__cur_peek_copy(fr, ip + 8, src, 16);
+            nmx__cur_peek_copy(fr, ip + 24, dst, 16);
             break;
         }
         if (id == NMX_PROTO_IP || id == NMX_PROTO_IPV6)
             return false;
     }
-    if (!src || off + 4 > caplen)
+    uint16_t sp, dp;
+    if (!alen || !nmx__cur_peek_u16be(fr, off, &sp) || !nmx__cur_peek_u16be(fr, off + 2, &dp))
         return false;
-    uint16_t sp = nmx__load_u16be(data + off), dp = nmx__load_u16be(data + off + 2);
     memset(k, 0, sizeof(*k));
     k->l4 = (uint8_t)l4;
     k->alen = (uint8_t)alen;
@@ -171,6 +175,7 @@ bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, 
     nmx_recog_buf_t rb;
     unsigned n = nmx__recognize(data, caplen, wirelen, linktype, &rb, NULL);
     const RECOGNIZEDATATABLE *t = &rb.table;
+    nmx_cursor_t fr = nmx__cursor(data, data ? caplen : 0);
     unsigned seen[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
@@ -182,7 +187,7 @@ bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, 
             continue;
         conv_key_t k;
         int dir;
-        if (!make_key(data, caplen, t, i, &k, &dir))
+        if (!make_key(&fr, t, i, &k, &dir))
             continue;
         bool created;
         conv_t *c = lookup(st, &k, &created);
@@ -192,9 +197,9 @@ bool nmx__streams_next(nmx_streams_t *st, const uint8_t *data, uint32_t caplen, 
             c->stream = st->next[w]++;
         if (id == NMX_PROTO_TCP) {
             size_t off = t->RecognizeData[i].nProtocolOffset;
-            if (off + 14 <= caplen) {
-                uint32_t seq = nmx__load_u32be(data + off + 4);
-                uint8_t flags = data[off + 13];
+            uint32_t seq;
+            uint8_t flags;
+            if (nmx__cur_peek_u32be(&fr, off + 4, &seq) && nmx__cur_peek_u8(&fr, off + 13, &flags)) {
                 bool syn = (flags & 0x12) == 0x02;
                 if (!created && syn && c->base_set[dir] && c->base[dir] != seq) {
                     /* A new connection on a reused pair. */
