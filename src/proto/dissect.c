@@ -562,12 +562,14 @@ DWORD nmx__frame_address(const uint8_t *data, uint32_t caplen, const nmx_frame_a
     if (!loc->present)
         return NMERR_PROTOCOL_NOT_FOUND;
     DWORD off = dst ? loc->dst : loc->src;
-    if (!data || off + len > caplen)
+    nmx_cursor_t fr = nmx__cursor(data, data ? caplen : 0);
+    uint8_t a[16];
+    if (!data || !nmx__cur_peek_copy(&fr, off, a, len))
         return NMERR_PROTOCOL_NOT_FOUND;
     if (out) {
         memset(out, 0, sizeof(*out));
         out->Type = atype;
-        memcpy(out->IP6Address, data + off, len);
+        memcpy(out->IP6Address, a, len);
         if (atype == ADDRESS_TYPE_ETHERNET && (flags & ADDRESSTYPE_FLAGS_NORMALIZE))
             out->MACAddress[0] &= (BYTE)~0x03u;
     }
