@@ -27,7 +27,8 @@ hides nor fakes anything):
              ++, --) or taking its address: windows only shrink, through
              nmx__cur_head / nmx__cur_window / nmx__cur_skip;
   forge      a cursor built by hand: an initializer list or compound literal
-             of nmx_cursor_t, or `struct nmx__cursor`;
+             of nmx_cursor_t, or `struct nmx__cursor`; or arithmetic on or
+             indexing of a cursor variable (cp[1], cp + 1, cp++);
   byteptr    a pointer to bytes named at all: uint8_t *, int8_t *,
              unsigned char *, signed char *, void * (declarations,
              parameters, casts), or an array parameter of such bytes
@@ -150,6 +151,11 @@ def problems(raw, name="<text>"):
     own = {m.group(1) for m in FUNC_DEF.finditer(text) if m.group(1) not in KEYWORDS}
     cursors = {m.group(1) for m in CURSOR_NAME.finditer(text)}
     if cursors:
+        # No arithmetic on or indexing of a cursor (pointer): cp[1], cp + 1, cp++.
+        names = "|".join(sorted(cursors))
+        arith = re.compile(r"(?<![\w.>])(?:" + names + r")\s*(?:\[|\+|-(?!>))|(?:\+\+|--)\s*(?:" + names + r")\b")
+        for m in arith.finditer(text):
+            found.append((line_of(text, m.start()), "forge", m.group(0).strip()))
         tok = re.compile(r"(?<![\w.>])(?:" + "|".join(sorted(cursors)) + r")\b(?!\s*(?:\.|->))")
         for m in CALL.finditer(text):
             fn = m.group(1)
@@ -200,6 +206,10 @@ BAD = [
     ("byteptr", "unsigned char *h = x;"),
     ("byteptr", "const void *h = x;"),
     ("byteptr", "uint16_t v = *(const uint16_t *)x;"),
+    ("forge", "uint8_t v = nmx__cur_get_u8(&cp[1], 0);"),
+    ("forge", "uint8_t v = nmx__cur_get_u8(cp + 1, 0);"),
+    ("forge", "cp++;"),
+    ("forge", "--cp;"),
     ("escape", "memcpy(&c, &w, sizeof w);"),
     ("escape", "memset(&c, 0xff, 24);"),
     ("trick", "#define L(x) nmx__lo##ad_u8(x)\n"),
