@@ -533,6 +533,25 @@ static void test_smb_andx_chain_and_smb2_compound(void **state)
     assert_string_equal(fr_values(d, "smb2.tid"), "0x00000007,0x00000007");
     assert_string_equal(fr_values(d, "smb2.sesid"), "0x0000000000000011,0x0000000000000011");
     nmx__dissection_free(d);
+
+    /* The odd chains, as tshark 4.0 counts them (test_tshark_smb2.c checks
+     * them against tshark itself): NextCommand 32 points into the header,
+     * at bytes that are no SMB2 header: an empty second layer; NextCommand
+     * past the message: no second layer, the offset marked malformed. */
+    static const char *const first[] = {"0d00 0100 00000000 20000000 0100000000000000",
+                                        "0d00 0100 00000000 00100000 0100000000000000"};
+    static const char *const want[] = {"eth ip tcp nbss smb2 smb2", "eth ip tcp nbss smb2"};
+    for (int v = 0; v < 2; v++) {
+        m = fr_hex(p, 0, "00000048 fe534d42 4000 0000 00000000");
+        m = fr_hex(p, m, first[v]);
+        m = fr_hex(p, m, "00000000 07000000 1100000000000000 00000000000000000000000000000000 0400 0000");
+        n = tcp_frame(b, 50000, 445, p, m);
+        d = dis(b, n, NMX_LINK_ETHERNET);
+        assert_string_equal(fr_protos(d->recog), want[v]);
+        assert_string_equal(fr_values(d, "smb2.cmd"), "13");
+        assert_int_equal(fr_errors(d), (unsigned)v);
+        nmx__dissection_free(d);
+    }
 }
 
 /* First-level encoding of a 16-byte NetBIOS name. */
