@@ -48,7 +48,7 @@ void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
         d->addrs->mac.dst = (uint16_t)off;
         d->addrs->mac.src = (uint16_t)(off + 6);
     }
-    uint16_t tl = nmx__load_u16be(c.p + 12);
+    uint16_t tl = nmx__cur_get_u16be(&c, 12);
     if (d->ws) {
         nmx__add(d, &eth_fields[F_DST], off, 6);
         nmx__add(d, &eth_fields[F_ADDR], off, 6);

@@ -81,13 +81,13 @@ void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &ip_fields[F_VERSION], off, c.left);
         return;
     }
-    const uint8_t *h = c.p;
-    unsigned hlen = (h[0] & 0x0F) * 4u;
-    uint16_t tot = nmx__load_u16be(h + 2);
-    uint16_t fragw = nmx__load_u16be(h + 6);
-    uint8_t proto = h[9];
+    uint8_t vhl = nmx__cur_get_u8(&c, 0);
+    unsigned hlen = (vhl & 0x0F) * 4u;
+    uint16_t tot = nmx__cur_get_u16be(&c, 2);
+    uint16_t fragw = nmx__cur_get_u16be(&c, 6);
+    uint8_t proto = nmx__cur_get_u8(&c, 9);
     nmx__add(d, &ip_fields[F_VERSION], off, 1);
-    if ((h[0] >> 4) != 4) {
+    if ((vhl >> 4) != 4) {
         nmx__add_err(d, &ip_fields[F_VERSION], off, 1); /* tshark stops at a bogus version */
         return;
     }

@@ -61,8 +61,8 @@ static bool skip_ext_headers(nmx_dctx_t *d, nmx_cursor_t *c, unsigned *nxt, bool
         if (*nxt == 0 || *nxt == 43 || *nxt == 60) {
             if (c->left < 8)
                 return false;
-            size_t elen = ((size_t)c->p[1] + 1) * 8;
-            *nxt = c->p[0];
+            size_t elen = ((size_t)nmx__cur_get_u8(c, 1) + 1) * 8;
+            *nxt = nmx__cur_get_u8(c, 0);
             if (!nmx__cur_skip(c, elen))
                 return false;
         } else if (*nxt == 51) {
@@ -70,18 +70,18 @@ static bool skip_ext_headers(nmx_dctx_t *d, nmx_cursor_t *c, unsigned *nxt, bool
              * Reserved (2), SPI (4), Sequence Number (4), ICV. */
             if (c->left < 12)
                 return false;
-            size_t alen = ((size_t)c->p[1] + 2) * 4;
-            *nxt = c->p[0];
+            size_t alen = ((size_t)nmx__cur_get_u8(c, 1) + 2) * 4;
+            *nxt = nmx__cur_get_u8(c, 0);
             if (!nmx__cur_skip(c, alen))
                 return false;
         } else if (*nxt == 44) {
             if (c->left < 8)
                 return false;
-            if (nmx__load_u16be(c->p + 2) & 0xFFF8)
+            if (nmx__cur_get_u16be(c, 2) & 0xFFF8)
                 *first = false;
             nmx__add(d, &ipv6_fields[F_FRAG_OFFSET], nmx__off(c) + 2, 2);
             nmx__add(d, &ipv6_fields[F_FRAG_MORE], nmx__off(c) + 2, 2);
-            *nxt = c->p[0];
+            *nxt = nmx__cur_get_u8(c, 0);
             nmx__cur_skip(c, 8);
         } else {
             break;
@@ -99,9 +99,8 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &ipv6_fields[F_VERSION], off, c.left);
         return;
     }
-    const uint8_t *h = c.p;
-    uint16_t plen = nmx__load_u16be(h + 4);
-    unsigned nxt = h[6];
+    uint16_t plen = nmx__cur_get_u16be(&c, 4);
+    unsigned nxt = nmx__cur_get_u8(&c, 6);
     nmx__add(d, &ipv6_fields[F_VERSION], off, 1);
     nmx__add(d, &ipv6_fields[F_TCLASS], off, 4);
     nmx__add(d, &ipv6_fields[F_FLOW], off + 1, 3);
@@ -120,6 +119,7 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         d->addrs->ip6.dst = (uint16_t)(off + 24);
     }
     nmx__cur_skip(&c, 40);
+    size_t payload_at = nmx__off(&c);
     /* Payload Length 0 without a jumbo option carries nothing for tshark
      * (segmentation-offload captures); errors quote what they can. */
     if (plen || !d->in_error)
@@ -131,7 +131,7 @@ void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     d->l4_reported = (uint32_t)(plen ? c.left : c.left);
     if (plen) {
-        size_t used = (size_t)(c.p - (h + 40));
+        size_t used = nmx__off(&c) - payload_at;
         d->l4_reported = plen > used ? (uint32_t)(plen - used) : 0;
     }
     nmx__dis_ip_proto(d, c, nxt, true, first);

@@ -33,20 +33,20 @@ void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
     }
     if (!nmx__push_layer(d, NMX_PROTO_LLC, off))
         return;
-    uint8_t dsap = c.p[0], ssap = c.p[1], ctl = c.p[2];
+    uint8_t dsap = nmx__cur_get_u8(&c, 0), ssap = nmx__cur_get_u8(&c, 1), ctl = nmx__cur_get_u8(&c, 2);
     size_t ctl_len = (ctl & 3) == 3 ? 1 : 2;
     nmx__add(d, &llc_fields[F_DSAP], off, 1);
     nmx__add(d, &llc_fields[F_SSAP], off + 1, 1);
     if (c.left >= 2 + ctl_len)
         nmx__add_uint(d, &llc_fields[F_CONTROL], off + 2, ctl_len,
-                      ctl_len == 1 ? ctl : (uint64_t)nmx__load_u16le(c.p + 2));
+                      ctl_len == 1 ? ctl : (uint64_t)nmx__cur_get_u16le(&c, 2));
     if (dsap == 0xAA && ssap == 0xAA && ctl_len == 1) {
         if (c.left < 8) {
             nmx__add_err(d, &llc_fields[F_OUI], off + 3, c.left - 3);
             return;
         }
-        uint32_t oui = (uint32_t)c.p[3] << 16 | (uint32_t)c.p[4] << 8 | c.p[5];
-        uint16_t pid = nmx__load_u16be(c.p + 6);
+        uint32_t oui = nmx__cur_get_u24be(&c, 3);
+        uint16_t pid = nmx__cur_get_u16be(&c, 6);
         nmx__add(d, &llc_fields[F_OUI], off + 3, 3);
         if (oui == 0 || oui == 0xF8) {
             nmx__add(d, &llc_fields[F_TYPE], off + 6, 2);

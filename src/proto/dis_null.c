@@ -26,9 +26,9 @@ void nmx__dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order)
         nmx__add_err(d, &null_fields[F_FAMILY], off, c.left);
         return;
     }
-    uint32_t fam = network_order ? nmx__load_u32be(c.p) : nmx__load_u32le(c.p);
+    uint32_t fam = network_order ? nmx__cur_get_u32be(&c, 0) : nmx__cur_get_u32le(&c, 0);
     if (!network_order && (fam & 0xFFFF0000u))
-        fam = nmx__load_u32be(c.p); /* written by a big-endian host */
+        fam = nmx__cur_get_u32be(&c, 0); /* written by a big-endian host */
     nmx__add_uint(d, &null_fields[F_FAMILY], off, 4, fam);
     nmx__cur_skip(&c, 4);
     switch (fam) {

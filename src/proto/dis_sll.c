@@ -42,8 +42,8 @@ void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &sll_fields[F_PKTTYPE], off, c.left);
         return;
     }
-    uint16_t halen = nmx__load_u16be(c.p + 4);
-    uint16_t proto = nmx__load_u16be(c.p + 14);
+    uint16_t halen = nmx__cur_get_u16be(&c, 4);
+    uint16_t proto = nmx__cur_get_u16be(&c, 14);
     nmx__add(d, &sll_fields[F_PKTTYPE], off, 2);
     nmx__add(d, &sll_fields[F_HATYPE], off + 2, 2);
     nmx__add(d, &sll_fields[F_HALEN], off + 4, 2);
@@ -63,12 +63,12 @@ void nmx__dis_sll2(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &sll_fields[F_ETYPE], off, c.left);
         return;
     }
-    uint16_t proto = nmx__load_u16be(c.p);
-    uint8_t halen = c.p[11];
+    uint16_t proto = nmx__cur_get_u16be(&c, 0);
+    uint8_t halen = nmx__cur_get_u8(&c, 11);
     nmx__add(d, &sll_fields[F_ETYPE], off, 2);
     nmx__add(d, &sll_fields[F_IFINDEX], off + 4, 4);
     nmx__add(d, &sll_fields[F_HATYPE], off + 8, 2);
-    nmx__add_uint(d, &sll_fields[F_PKTTYPE], off + 10, 1, c.p[10]);
+    nmx__add_uint(d, &sll_fields[F_PKTTYPE], off + 10, 1, nmx__cur_get_u8(&c, 10));
     nmx__add_uint(d, &sll_fields[F_HALEN], off + 11, 1, halen);
     if (halen == 6)
         nmx__add(d, &sll_fields[F_SRC_ETH], off + 12, 6);

@@ -91,21 +91,21 @@ static void tcp_ports(nmx_dctx_t *d, size_t off)
 
 /* The options of header h (hlen bytes, more than 20): kind, length, value;
  * 0 ends, 1 pads.  The MSS and window scale values are fields. */
-static void tcp_options(nmx_dctx_t *d, const uint8_t *h, size_t off, unsigned hlen)
+static void tcp_options(nmx_dctx_t *d, const nmx_cursor_t *h, unsigned hlen)
 {
+    size_t off = nmx__off(h);
     size_t i = 20;
-    while (i < hlen) {
-        uint8_t kind = h[i];
+    uint8_t kind, olen;
+    while (i < hlen && nmx__cur_peek_u8(h, i, &kind)) {
         nmx__add(d, &tcp_fields[F_OPT_KIND], off + i, 1);
         if (kind == 0 || kind == 1) { /* like tshark, go on after an end-of-list */
             i++;
             continue;
         }
-        if (i + 1 >= hlen || h[i + 1] < 2 || i + h[i + 1] > hlen) {
+        if (i + 1 >= hlen || !nmx__cur_peek_u8(h, i + 1, &olen) || olen < 2 || i + olen > hlen) {
             nmx__add_err(d, &tcp_fields[F_OPT_KIND], off + i, hlen - i);
             break;
         }
-        uint8_t olen = h[i + 1];
         if (kind == 2 && olen == 4)
             nmx__add(d, &tcp_fields[F_MSS], off + i + 2, 2);
         else if (kind == 3 && olen == 3)
@@ -128,9 +128,8 @@ void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
         return;
     }
-    const uint8_t *h = c.p;
-    unsigned sport = nmx__load_u16be(h), dport = nmx__load_u16be(h + 2);
-    unsigned hlen = (h[12] >> 4) * 4u;
+    unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
+    unsigned hlen = (nmx__cur_get_u8(&c, 12) >> 4) * 4u;
     tcp_ports(d, off);
     if (hlen < 20) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
@@ -159,7 +158,7 @@ void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     }
     if (d->ws && hlen > 20)
-        tcp_options(d, h, off, hlen);
+        tcp_options(d, &c, hlen);
     nmx__cur_skip(&c, hlen);
     if (reported - hlen == 0 || c.left == 0)
         return;

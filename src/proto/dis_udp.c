@@ -39,8 +39,8 @@ void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &udp_fields[F_LENGTH], off, c.left);
         return;
     }
-    unsigned sport = nmx__load_u16be(c.p), dport = nmx__load_u16be(c.p + 2);
-    unsigned ulen = nmx__load_u16be(c.p + 4);
+    unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
+    unsigned ulen = nmx__cur_get_u16be(&c, 4);
     nmx__add(d, &udp_fields[F_SRCPORT], off, 2);
     nmx__add(d, &udp_fields[F_DSTPORT], off + 2, 2);
     nmx__add(d, &udp_fields[F_PORT], off, 2);

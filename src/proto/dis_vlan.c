@@ -35,7 +35,7 @@ void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &vlan_fields[F_ID], off, c.left);
         return;
     }
-    uint16_t tl = nmx__load_u16be(c.p + 2);
+    uint16_t tl = nmx__cur_get_u16be(&c, 2);
     nmx__add(d, &vlan_fields[F_PRIO], off, 2);
     nmx__add(d, &vlan_fields[F_DEI], off, 2);
     nmx__add(d, &vlan_fields[F_ID], off, 2);

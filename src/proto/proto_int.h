@@ -11,8 +11,10 @@
  * record itself, adds all of its properties with nmx__add*() (which do
  * nothing in a recognize-only pass), then hands the rest on with
  * nmx__handoff() (handoff.c), which finds the next dissector in the tables
- * the protocols declare (NMX_HANDOFFS).  All reads go through the cursor or through explicit bounds
- * checks against c.left.
+ * the protocols declare (NMX_HANDOFFS).  Every read of frame bytes goes
+ * through the checked accessors of common/cursor.h, which cannot read past
+ * the window the parent gave; a dissector holds no pointer into the frame
+ * (scripts/check-checked-reads.py, the checked_reads test, enforces it).
  */
 #ifndef NMX_PROTO_INT_H
 #define NMX_PROTO_INT_H
@@ -253,12 +255,6 @@ static inline nmx_cursor_t nmx__cur_head(nmx_cursor_t c, size_t n)
     if (n < c.left)
         c.left = n;
     return c;
-}
-
-/* Bytes at c + i (caller has checked i + n <= c.left). */
-static inline const uint8_t *nmx__at(const nmx_cursor_t *c, size_t i)
-{
-    return c->p + i;
 }
 
 /* ===================================================================== */
