@@ -81,6 +81,33 @@ static uint64_t fnv(const char *s, uint64_t h)
     return h;
 }
 
+/* The lines of f, without line ends (an empty list, not NULL, for none). */
+static char **read_lines(FILE *f, size_t *nlines)
+{
+    char **lines = NULL;
+    size_t cnt = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 1024;
+            char **g = realloc(lines, cap * sizeof(*lines));
+            if (!g)
+                break;
+            lines = g;
+        }
+        lines[cnt++] = strdup(line);
+    }
+    free(line);
+    *nlines = cnt;
+    if (!lines)
+        lines = calloc(1, sizeof(*lines));
+    return lines;
+}
+
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines)
 {
     /* One cache for every build tree of the machine (plain, sanitizer...),
@@ -125,25 +152,20 @@ char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nline
     FILE *fp = fopen(out, "r");
     if (!fp)
         return NULL;
-    char **lines = NULL;
-    size_t cnt = 0, cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, fp)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (cnt == cap) {
-            cap = cap ? cap * 2 : 1024;
-            lines = realloc(lines, cap * sizeof(*lines));
-        }
-        lines[cnt++] = strdup(line);
-    }
-    free(line);
+    char **lines = read_lines(fp, nlines);
     fclose(fp);
-    *nlines = cnt;
-    if (!lines)
-        lines = calloc(1, sizeof(*lines));
+    return lines;
+}
+
+char **tsu_run_path(const char *path, const char *args, size_t *nlines)
+{
+    char cmd[24576];
+    snprintf(cmd, sizeof(cmd), "tshark -n -r '%.4200s' %.16384s 2>/dev/null", path, args);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    char **lines = read_lines(p, nlines);
+    pclose(p);
     return lines;
 }
 
@@ -195,4 +217,95 @@ void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, 
             return;
         n += (size_t)w;
     }
+}
+
+size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
+                         bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
+                         unsigned *theirs, size_t *nfields)
+{
+    /* The fields: every property of the protocols named. */
+    enum { MAXF = 256 };
+    const nmx_field_t *fields[MAXF];
+    size_t nf = 0, differ = 0;
+    char args[16384];
+    size_t al = (size_t)snprintf(args, sizeof(args),
+                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E occurrence=a -z io,phs");
+    if (with_frame_protocols) {
+        fields[nf++] = nmx__field_by_key("frame.protocols");
+        al += (size_t)snprintf(args + al, sizeof(args) - al, " -e frame.protocols");
+    }
+    for (size_t p = 0; p < nprotos; p++) {
+        const nmx_protocol_t *pr = nmx__proto_by_name(protos[p]);
+        if (pr == NULL)
+            return (size_t)-1;
+        for (uint32_t i = 0; i < nmx__proto_field_count(pr) && nf < MAXF; i++) {
+            fields[nf++] = nmx__proto_field(pr, i);
+            al += (size_t)snprintf(args + al, sizeof(args) - al, " -e %s", nmx__field_key(fields[nf - 1]));
+        }
+    }
+    *nfields = nf;
+    size_t nl = 0;
+    char **lines = tsu_run_path(path, args, &nl);
+    nmx_cap_t *cap = NULL;
+    nmx_error_t err;
+    nmx_proto_ws_t *ws = nmx__proto_ws_new();
+    nmx_streams_t *conv = nmx__streams_new();
+    unsigned *ours = calloc(nmx__proto_count(), sizeof(*ours));
+    if (lines == NULL || nl <= nframes || nmx__cap_open_file(path, &cap, &err) != 0 ||
+        nmx__cap_count(cap) != nframes || ws == NULL || conv == NULL || ours == NULL) {
+        differ = (size_t)-1;
+        goto out;
+    }
+    for (uint32_t i = 0; i < nframes; i++) {
+        nmx_dissection_t *d = tsu_dissect_frame(ws, conv, cap, i);
+        if (d == NULL) {
+            differ = (size_t)-1;
+            goto out;
+        }
+        for (DWORD k = 0; k < d->recog->nRecognizeDatas; k++)
+            ours[d->recog->RecognizeData[k].ProtocolID]++;
+        char *cols[MAXF];
+        size_t nc = tsu_split(lines[i], cols, nf);
+        for (size_t k = 0; k < nf; k++) {
+            if (skip != NULL && skip(i, nmx__field_key(fields[k])))
+                continue;
+            char got[4096];
+            tsu_render_all(d, fields[k], got, sizeof(got));
+            const char *want = k < nc ? cols[k] : "";
+            if (strcmp(want, got) != 0) {
+                printf("  frame %u %s: tshark [%s] nmexpert [%s]\n", i + 1, nmx__field_key(fields[k]), want, got);
+                differ++;
+            }
+        }
+        nmx__dissection_free(d);
+    }
+    /* io,phs: frames per protocol, summed over the tree, for the protocols
+     * we have ("frame" is not in our recognize tables; "data" and "_ws.*"
+     * are not ours). */
+    for (size_t i = nframes; i < nl; i++) {
+        char name[128];
+        unsigned frames;
+        if (sscanf(lines[i], " %127s frames:%u", name, &frames) != 2)
+            continue;
+        const nmx_protocol_t *pr = nmx__proto_by_name(name);
+        if (pr && strcmp(name, nmx__proto_name(pr)) == 0 && nmx__proto_id(pr) != NMX_PROTO_FRAME)
+            theirs[nmx__proto_id(pr)] += frames;
+    }
+    for (unsigned id = 1; id < nmx__proto_count(); id++)
+        if (ours[id] != theirs[id]) {
+            printf("  io,phs %s: tshark %u frames, nmexpert %u\n", nmx__proto_name(nmx__proto_by_id(id)),
+                   theirs[id], ours[id]);
+            differ++;
+        }
+out:
+    free(ours);
+    if (conv)
+        nmx__streams_free(conv);
+    if (ws)
+        nmx__proto_ws_free(ws);
+    if (cap)
+        nmx__cap_close(cap);
+    if (lines)
+        tsu_free_list(lines, nl);
+    return differ;
 }

@@ -43,6 +43,24 @@ void tsu_free_list(char **list, size_t n);
  */
 char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nlines);
 
+/* Runs `tshark -n -r PATH <args>` (stderr discarded, no cache: for
+ * captures a test has just built) and returns its output as lines. */
+char **tsu_run_path(const char *path, const char *args, size_t *nlines);
+
+/*
+ * Compares a capture a test has built (nframes frames) with tshark (with
+ * ip and ipv6 defragmentation off): every property of the protocols named
+ * in protos (and frame.protocols first, if asked), frame by frame, unless
+ * skip(frame, key) says to leave one out, and io,phs frames per protocol
+ * against our recognize tables.  Prints each difference and returns their
+ * number ((size_t)-1 when the comparison could not run); theirs[] (one
+ * slot per protocol id, zeroed by the caller) gets io,phs's counts and
+ * *nfields the number of fields compared.
+ */
+size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
+                         bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
+                         unsigned *theirs, size_t *nfields);
+
 /* Splits a line on tabs in place; returns the number of fields (<= max). */
 size_t tsu_split(char *line, char **fields, size_t max);
 
