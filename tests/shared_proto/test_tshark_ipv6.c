@@ -29,21 +29,6 @@
 #include "proto/proto.h"
 #include "tshark_util.h"
 
-/* The temporary directory and pcap, removed by the teardown even when an
- * assertion failed. */
-static char tmp_dir[4096], tmp_pcap[4200];
-
-static int remove_tmp(void **state)
-{
-    (void)state;
-    if (tmp_pcap[0])
-        unlink(tmp_pcap);
-    if (tmp_dir[0])
-        rmdir(tmp_dir);
-    tmp_pcap[0] = tmp_dir[0] = '\0';
-    return 0;
-}
-
 static const char *const protos[] = {"ipv6", "udp", "tcp", "icmpv6", "ip", "ah", "icmp"};
 
 /* The AH of IPv6 is skipped as an extension header, its fields not parsed
@@ -54,25 +39,10 @@ static bool ipv4_ah_only(uint32_t frame, const char *key)
 }
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
-/* Writes the frames as a classic pcap (Ethernet, frame i at i seconds). */
-static void write_pcap(const char *path)
+/* Frame i of ipv6_frames.h (tsu_write_pcap callback). */
+static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
 {
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
-    assert_int_equal(fwrite(gh, 1, sizeof(gh), fp), sizeof(gh));
-    for (size_t i = 0; i < IPV6_NFRAMES; i++) {
-        uint8_t b[512];
-        size_t n = fr_hex(b, 0, ipv6_frames[i]);
-        uint32_t rh[4] = {(uint32_t)i, 0, (uint32_t)n, (uint32_t)n};
-        uint8_t rb[16];
-        for (int k = 0; k < 4; k++)
-            for (int j = 0; j < 4; j++)
-                rb[k * 4 + j] = (uint8_t)(rh[k] >> (8 * j));
-        assert_int_equal(fwrite(rb, 1, sizeof(rb), fp), sizeof(rb));
-        assert_int_equal(fwrite(b, 1, n, fp), n);
-    }
-    assert_int_equal(fclose(fp), 0);
+    return cap >= 512 ? fr_hex(b, 0, ipv6_frames[i]) : 0;
 }
 
 static void test_ipv6_frames_agree(void **state)
@@ -82,12 +52,9 @@ static void test_ipv6_frames_agree(void **state)
         NMX_SKIP();
         return;
     }
-    const char *tmp = getenv("TMPDIR");
-    char *path = tmp_pcap;
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/nmx-tshark-ipv6-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
-    assert_non_null(mkdtemp(tmp_dir));
-    snprintf(tmp_pcap, sizeof(tmp_pcap), "%s/ipv6.pcap", tmp_dir);
-    write_pcap(path);
+    const char *path = tsu_tmp_file("ipv6.pcap");
+    assert_non_null(path);
+    assert_true(tsu_write_pcap(path, IPV6_NFRAMES, frame_bytes));
 
     unsigned theirs[256] = {0};
     size_t nf = 0;
@@ -104,7 +71,7 @@ static void test_ipv6_frames_agree(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_ipv6_frames_agree, remove_tmp),
+        cmocka_unit_test_teardown(test_ipv6_frames_agree, tsu_tmp_remove),
     };
     return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -31,19 +31,6 @@
 #include "proto/proto.h"
 #include "tshark_util.h"
 
-static char tmp_dir[4096], tmp_pcap[4200];
-
-static int remove_tmp(void **state)
-{
-    (void)state;
-    if (tmp_pcap[0])
-        unlink(tmp_pcap);
-    if (tmp_dir[0])
-        rmdir(tmp_dir);
-    tmp_pcap[0] = tmp_dir[0] = '\0';
-    return 0;
-}
-
 /* One chained header of a frame: command, NextCommand, message id, and how
  * many of its 64 + 8 bytes (header and ECHO body with padding) are sent. */
 struct hdr {
@@ -131,24 +118,10 @@ static size_t build(const struct spec *s, uint8_t *b)
     return n + ml;
 }
 
-static void write_pcap(const char *path)
+/* Frame i of the capture (tsu_write_pcap callback). */
+static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
 {
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
-    assert_int_equal(fwrite(gh, 1, sizeof(gh), fp), sizeof(gh));
-    for (size_t i = 0; i < NFRAMES; i++) {
-        uint8_t b[1024];
-        size_t n = build(&frames[i], b);
-        uint8_t rh[16];
-        le(rh, i, 4);
-        le(rh + 4, 0, 4);
-        le(rh + 8, n, 4);
-        le(rh + 12, n, 4);
-        assert_int_equal(fwrite(rh, 1, sizeof(rh), fp), sizeof(rh));
-        assert_int_equal(fwrite(b, 1, n, fp), n);
-    }
-    assert_int_equal(fclose(fp), 0);
+    return cap >= 1024 ? build(&frames[i], b) : 0;
 }
 
 static const char *const protos[] = {"nbss", "smb2"};
@@ -161,15 +134,13 @@ static void test_smb2_compound_agrees(void **state)
         NMX_SKIP();
         return;
     }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s/nmx-tshark-smb2-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
-    assert_non_null(mkdtemp(tmp_dir));
-    snprintf(tmp_pcap, sizeof(tmp_pcap), "%s/smb2.pcap", tmp_dir);
-    write_pcap(tmp_pcap);
+    const char *path = tsu_tmp_file("smb2.pcap");
+    assert_non_null(path);
+    assert_true(tsu_write_pcap(path, NFRAMES, frame_bytes));
 
     unsigned theirs[256] = {0};
     size_t nf = 0;
-    size_t differ = tsu_compare_built(tmp_pcap, NFRAMES, protos, NPROTOS, true, NULL, theirs, &nf);
+    size_t differ = tsu_compare_built(path, NFRAMES, protos, NPROTOS, true, NULL, theirs, &nf);
     assert_true(differ != (size_t)-1);
     /* io,phs counts every chained header: 3+2+1+2+2+2+2+2+3+2 layers. */
     assert_int_equal(theirs[NMX_PROTO_SMB2], 21);
@@ -181,7 +152,7 @@ static void test_smb2_compound_agrees(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_smb2_compound_agrees, remove_tmp),
+        cmocka_unit_test_teardown(test_smb2_compound_agrees, tsu_tmp_remove),
     };
     return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }

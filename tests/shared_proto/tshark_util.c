@@ -309,3 +309,49 @@ out:
         tsu_free_list(lines, nl);
     return differ;
 }
+
+bool tsu_write_pcap(const char *path, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap))
+{
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL)
+        return false;
+    static const uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                   0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    bool ok = fwrite(gh, 1, sizeof gh, fp) == sizeof gh;
+    for (size_t i = 0; ok && i < n; i++) {
+        uint8_t b[2048];
+        size_t len = frame(i, b, sizeof b);
+        uint32_t rh[4] = {(uint32_t)i, 0, (uint32_t)len, (uint32_t)len};
+        uint8_t rb[16];
+        for (int k = 0; k < 4; k++)
+            for (int j = 0; j < 4; j++)
+                rb[k * 4 + j] = (uint8_t)(rh[k] >> (8 * j));
+        ok = len <= sizeof b && fwrite(rb, 1, sizeof rb, fp) == sizeof rb && fwrite(b, 1, len, fp) == len;
+    }
+    return fclose(fp) == 0 && ok;
+}
+
+static char tmp_dir[4096], tmp_path[4200];
+
+const char *tsu_tmp_file(const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/nmx-tshark-XXXXXX", tmp && *tmp ? tmp : "/tmp" /* TMPDIR unset */);
+    if (mkdtemp(tmp_dir) == NULL) {
+        tmp_dir[0] = '\0';
+        return NULL;
+    }
+    snprintf(tmp_path, sizeof tmp_path, "%s/%s", tmp_dir, name);
+    return tmp_path;
+}
+
+int tsu_tmp_remove(void **state)
+{
+    (void)state;
+    if (tmp_path[0])
+        unlink(tmp_path);
+    if (tmp_dir[0])
+        rmdir(tmp_dir);
+    tmp_path[0] = tmp_dir[0] = '\0';
+    return 0;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "capture/capture.h"
 #include "proto/proto.h"
@@ -60,6 +61,15 @@ char **tsu_run_path(const char *path, const char *args, size_t *nlines);
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
                          unsigned *theirs, size_t *nfields);
+
+/* Writes n Ethernet frames as a classic pcap (frame i at i seconds), frame(i,
+ * buf, cap) giving the bytes of frame i; false on a write error. */
+bool tsu_write_pcap(const char *path, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap));
+
+/* A file NAME in a fresh directory under $TMPDIR (NULL on failure), and the
+ * cmocka teardown that removes both, even after a failed assertion. */
+const char *tsu_tmp_file(const char *name);
+int tsu_tmp_remove(void **state);
 
 /* Splits a line on tabs in place; returns the number of fields (<= max). */
 size_t tsu_split(char *line, char **fields, size_t max);
