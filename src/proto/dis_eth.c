@@ -29,7 +29,11 @@ static nmx_field_t eth_fields[] = {
     [F_LEN] = NMX_F_UINT("eth.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields);
+static nmx_dissect_fn eth_handoff;
+
+/* 0x6558: transparent Ethernet bridging (an Ethernet frame inside GRE...). */
+NMX_PROTOCOL(nmx__p_eth, NMX_PROTO_ETH, "eth", "ETHERNET", "ETHER", "Ethernet", eth_fields,
+             .dissect = eth_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x6558}));
 
 void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
 {
@@ -67,4 +71,12 @@ void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     }
     nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
+}
+
+/* A hand-off to Ethernet (EtherType 0x6558). */
+static bool eth_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    (void)proto;
+    nmx__dis_eth(d, c);
+    return true;
 }

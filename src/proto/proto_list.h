@@ -49,3 +49,5 @@ NMX_PROTO_X(NETMON_FILTER, netmon_filter)   /* "netmon_filter"  capture filter s
 NMX_PROTO_X(NETMON_NETINFO, netmon_netinfo) /* "netmon_network_info" network info */
 NMX_PROTO_X(NETMON_OTHER, netmon_other)     /* "netmon"         other special records */
 NMX_PROTO_X(AH, ah)                /* "ah"       IP Authentication Header (after IPv4) */
+NMX_PROTO_X(GRE, gre)              /* "gre"      Generic Routing Encapsulation (IP protocol 47) */
+NMX_PROTO_X(VXLAN, vxlan)          /* "vxlan"    VXLAN (UDP 4789) */
