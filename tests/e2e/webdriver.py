@@ -42,10 +42,14 @@ class Browser:
 
     def __init__(self, width=1280, height=1000):
         self.profile = tempfile.mkdtemp(prefix="nmx-chromium-")
+        # chromedriver and Chromium get a temporary directory of their own:
+        # Chromium leaves org.chromium.Chromium.scoped_dir.* behind when it
+        # is stopped before it cleans up, and close() removes it all.
+        self.tmp = tempfile.mkdtemp(prefix="nmx-chromium-tmp-")
         self.port = _free_port()
         self.driver = subprocess.Popen(
             [CHROMEDRIVER, "--port=%d" % self.port, "--allowed-ips=127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=self.tmp))
         self.base = "http://127.0.0.1:%d" % self.port
         deadline = time.time() + 30
         while True:
@@ -151,6 +155,7 @@ class Browser:
                 self.driver.kill()
                 self.driver.wait()
         shutil.rmtree(self.profile, ignore_errors=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):
         return self
