@@ -23,19 +23,20 @@ static nmx_field_t arp_fields[] = {
     [F_DST_IP] = NMX_F_IPV4("arp.dst.proto_ipv4", "Target IP address"),
 };
 
-static nmx_dissect_fn arp_handoff;
+static nmx_dissect_fn dis_arp;
 
 NMX_PROTOCOL(nmx__p_arp, NMX_PROTO_ARP, "arp", "ARP_RARP", "ARP", "Address Resolution Protocol", arp_fields,
-             .dissect = arp_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x0806}, {NMX_HO_ETHERTYPE, 0x8035}));
+             .dissect = dis_arp, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x0806}, {NMX_HO_ETHERTYPE, 0x8035}));
 
-void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_arp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_ARP */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_ARP, off))
-        return;
+        return true;
     if (c.left < 8) {
         nmx__add_err(d, &arp_fields[F_HWTYPE], off, c.left);
-        return;
+        return true;
     }
     uint8_t hln = nmx__cur_get_u8(&c, 4), pln = nmx__cur_get_u8(&c, 5);
     nmx__add(d, &arp_fields[F_HWTYPE], off, 2);
@@ -46,7 +47,7 @@ void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
     size_t need = 8 + 2 * (size_t)hln + 2 * (size_t)pln;
     if (c.left < need) {
         nmx__add_err(d, &arp_fields[F_SRC_MAC], off + 8, c.left - 8);
-        return;
+        return true;
     }
     bool eth = hln == 6, ip4 = pln == 4 && nmx__cur_get_u16be(&c, 2) == 0x0800;
     size_t o = off + 8;
@@ -61,12 +62,5 @@ void nmx__dis_arp(nmx_dctx_t *d, nmx_cursor_t c)
     o += hln;
     if (ip4)
         nmx__add(d, &arp_fields[F_DST_IP], o, 4);
-}
-
-/* A hand-off to ARP (and RARP, 0x8035). */
-static bool arp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_arp(d, c);
     return true;
 }

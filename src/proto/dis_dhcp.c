@@ -30,20 +30,21 @@ static nmx_field_t dhcp_fields[] = {
     [F_OPT_SERVER_ID] = NMX_F_IPV4("dhcp.option.dhcp_server_id", "DHCP Server Identifier"),
 };
 
-static nmx_dissect_fn dhcp_handoff;
+static nmx_dissect_fn dis_dhcp;
 
 NMX_PROTOCOL(nmx__p_dhcp, NMX_PROTO_DHCP, "dhcp", "DHCP", "BOOTP", "Dynamic Host Configuration Protocol", dhcp_fields,
-             .dissect = dhcp_handoff,
+             .dissect = dis_dhcp,
              NMX_HANDOFFS({NMX_HO_UDP_PORT, 67}, {NMX_HO_UDP_PORT, 68}, {NMX_HO_UDP_PORT, 4011}));
 
-void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_DHCP */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_DHCP, off) || !d->ws)
-        return;
+        return true;
     if (c.left < 236) {
         nmx__add_err(d, &dhcp_fields[F_TYPE], off, c.left);
-        return;
+        return true;
     }
     nmx__add(d, &dhcp_fields[F_TYPE], off, 1);
     nmx__add(d, &dhcp_fields[F_HWTYPE], off + 1, 1);
@@ -58,10 +59,10 @@ void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
     if (nmx__cur_get_u8(&c, 1) == 1 && nmx__cur_get_u8(&c, 2) == 6)
         nmx__add(d, &dhcp_fields[F_MAC], off + 28, 6);
     if (c.left < 240)
-        return;
+        return true;
     nmx__add(d, &dhcp_fields[F_COOKIE], off + 236, 4);
     if (nmx__cur_get_u32be(&c, 236) != 0x63825363)
-        return;
+        return true;
     size_t pos = 240;
     uint8_t code, len;
     while (nmx__cur_peek_u8(&c, pos, &code)) {
@@ -88,12 +89,5 @@ void nmx__dis_dhcp(nmx_dctx_t *d, nmx_cursor_t c)
         }
         pos += 2 + (size_t)len;
     }
-}
-
-/* A hand-off to DHCP (UDP 67, 68 and PXE's 4011). */
-static bool dhcp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_dhcp(d, c);
     return true;
 }

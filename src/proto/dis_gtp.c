@@ -17,19 +17,20 @@ static nmx_field_t gtp_fields[] = {
     [G_TEID] = NMX_F_UINT("gtp.teid", "TEID", NMX_BASE_HEX, 4, 0),
 };
 
-static nmx_dissect_fn gtp_handoff;
+static nmx_dissect_fn dis_gtp;
 
 NMX_PROTOCOL(nmx__p_gtp, NMX_PROTO_GTP, "gtp", "GTP", NULL, "GPRS Tunneling Protocol", gtp_fields,
-             .dissect = gtp_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 2152}));
+             .dissect = dis_gtp, NMX_HANDOFFS({NMX_HO_UDP_PORT, 2152}));
 
-void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_gtp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_GTP */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_GTP, off))
-        return;
+        return true;
     if (c.left < 8) {
         nmx__add_err(d, &gtp_fields[G_FLAGS], off, c.left);
-        return;
+        return true;
     }
     uint8_t flags = nmx__cur_get_u8(&c, 0), type = nmx__cur_get_u8(&c, 1);
     nmx__add(d, &gtp_fields[G_FLAGS], off, 1);
@@ -37,35 +38,28 @@ void nmx__dis_gtp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &gtp_fields[G_LENGTH], off + 2, 2);
     nmx__add(d, &gtp_fields[G_TEID], off + 4, 4);
     if ((flags >> 5) != 1)
-        return; /* not GTPv1 */
+        return true; /* not GTPv1 */
     size_t pos = 8;
     if (flags & 0x07) {
         if (c.left < 12)
-            return;
+            return true;
         uint8_t next = nmx__cur_get_u8(&c, 11), units;
         pos = 12;
         for (int k = 0; k < 16 && next; k++) {
             if (!nmx__cur_peek_u8(&c, pos, &units))
-                return;
+                return true;
             size_t elen = (size_t)units * 4;
             if (elen == 0 || !nmx__cur_peek_u8(&c, pos + elen - 1, &next))
-                return;
+                return true;
             pos += elen;
         }
     }
     if (type != 0xFF || !nmx__cur_skip(&c, pos) || c.left == 0)
-        return;
+        return true;
     unsigned v = nmx__cur_get_u8(&c, 0) >> 4;
     if (v == 4)
         nmx__dis_ip(d, c);
     else if (v == 6)
         nmx__dis_ipv6(d, c);
-}
-
-/* A hand-off to GTP-U (UDP 2152). */
-static bool gtp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_gtp(d, c);
     return true;
 }

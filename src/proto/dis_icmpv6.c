@@ -20,19 +20,20 @@ static nmx_field_t icmpv6_fields[] = {
     [F_SEQ] = NMX_F_UINT("icmpv6.echo.sequence_number", "Sequence", NMX_BASE_DEC, 2, 0),
 };
 
-static nmx_dissect_fn icmpv6_handoff;
+static nmx_dissect_fn dis_icmpv6;
 
 NMX_PROTOCOL(nmx__p_icmpv6, NMX_PROTO_ICMPV6, "icmpv6", "ICMPV6", "ICMP6", "Internet Control Message Protocol v6", icmpv6_fields,
-             .dissect = icmpv6_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 58}));
+             .dissect = dis_icmpv6, NMX_HANDOFFS({NMX_HO_IP_PROTO, 58}));
 
-void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_ICMPV6 */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_ICMPV6, off))
-        return;
+        return true;
     if (c.left < 4) {
         nmx__add_err(d, &icmpv6_fields[F_TYPE], off, c.left);
-        return;
+        return true;
     }
     uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &icmpv6_fields[F_TYPE], off, 1);
@@ -46,12 +47,5 @@ void nmx__dis_icmpv6(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__cur_skip(&c, 8);
         nmx__icmp_error_payload(d, c, true);
     }
-}
-
-/* A hand-off to ICMPv6 (next header 58). */
-static bool icmpv6_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_icmpv6(d, c);
     return true;
 }

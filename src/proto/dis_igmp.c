@@ -19,19 +19,20 @@ static nmx_field_t igmp_fields[] = {
     [G_MADDR] = NMX_F_IPV4("igmp.maddr", "Multicast Address"),
 };
 
-static nmx_dissect_fn igmp_handoff;
+static nmx_dissect_fn dis_igmp;
 
 NMX_PROTOCOL(nmx__p_igmp, NMX_PROTO_IGMP, "igmp", "IGMP", NULL, "Internet Group Management Protocol", igmp_fields,
-             .dissect = igmp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 2}));
+             .dissect = dis_igmp, NMX_HANDOFFS({NMX_HO_IP_PROTO, 2}));
 
-void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_igmp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_IGMP */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_IGMP, off))
-        return;
+        return true;
     if (c.left < 8) {
         nmx__add_err(d, &igmp_fields[G_TYPE], off, c.left);
-        return;
+        return true;
     }
     uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &igmp_fields[G_TYPE], off, 1);
@@ -49,12 +50,5 @@ void nmx__dis_igmp(nmx_dctx_t *d, nmx_cursor_t c)
             pos += 8 + 4 * (size_t)nmx__cur_get_u16be(&c, pos + 2) + 4 * (size_t)nmx__cur_get_u8(&c, pos + 1);
         }
     }
-}
-
-/* A hand-off to IGMP (IP protocol 2). */
-static bool igmp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_igmp(d, c);
     return true;
 }

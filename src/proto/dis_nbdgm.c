@@ -22,19 +22,20 @@ static nmx_field_t nbdgm_fields[] = {
     [D_DST_NAME] = NMX_F_STRING("nbdgm.destination_name", "Destination name"),
 };
 
-static nmx_dissect_fn nbdgm_handoff;
+static nmx_dissect_fn dis_nbdgm;
 
 NMX_PROTOCOL(nmx__p_nbdgm, NMX_PROTO_NBDGM, "nbdgm", "NBDGM", NULL, "NetBIOS Datagram Service", nbdgm_fields,
-             .dissect = nbdgm_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 138}));
+             .dissect = dis_nbdgm, NMX_HANDOFFS({NMX_HO_UDP_PORT, 138}));
 
-void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_NBDGM */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_NBDGM, off))
-        return;
+        return true;
     if (c.left < 10) {
         nmx__add_err(d, &nbdgm_fields[D_TYPE], off, c.left);
-        return;
+        return true;
     }
     uint8_t type = nmx__cur_get_u8(&c, 0);
     nmx__add(d, &nbdgm_fields[D_TYPE], off, 1);
@@ -42,35 +43,28 @@ void nmx__dis_nbdgm(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &nbdgm_fields[D_SRC_IP], off + 4, 4);
     nmx__add(d, &nbdgm_fields[D_SRC_PORT], off + 8, 2);
     if (type < 0x10 || type > 0x12)
-        return;
+        return true;
     if (c.left < 14) {
         nmx__add_err(d, &nbdgm_fields[D_SRC_NAME], off + 10, c.left - 10);
-        return;
+        return true;
     }
     size_t pos = 14;
     char name[400];
     size_t used;
     if (nmx__netbios_name(c, pos, name, sizeof(name), &used) < 0) {
         nmx__add_err(d, &nbdgm_fields[D_SRC_NAME], off + pos, c.left - pos);
-        return;
+        return true;
     }
     nmx__add_str(d, &nbdgm_fields[D_SRC_NAME], off + pos, used, name, strlen(name));
     pos += used;
     if (nmx__netbios_name(c, pos, name, sizeof(name), &used) < 0) {
         nmx__add_err(d, &nbdgm_fields[D_DST_NAME], off + pos, c.left - pos);
-        return;
+        return true;
     }
     nmx__add_str(d, &nbdgm_fields[D_DST_NAME], off + pos, used, name, strlen(name));
     pos += used;
     nmx__cur_skip(&c, pos);
     if (nmx__cur_match(&c, 0, "\xFFSMB", 4))
         nmx__dis_smb(d, c);
-}
-
-/* A hand-off to NBDGM (UDP 138). */
-static bool nbdgm_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_nbdgm(d, c);
     return true;
 }

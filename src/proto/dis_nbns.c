@@ -31,19 +31,20 @@ static nmx_field_t nbns_fields[] = {
     [N_ADDR] = NMX_F_IPV4("nbns.addr", "Addr"),
 };
 
-static nmx_dissect_fn nbns_handoff;
+static nmx_dissect_fn dis_nbns;
 
 NMX_PROTOCOL(nmx__p_nbns, NMX_PROTO_NBNS, "nbns", "NBT", "NBNS", "NetBIOS Name Service", nbns_fields,
-             .dissect = nbns_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 137}));
+             .dissect = dis_nbns, NMX_HANDOFFS({NMX_HO_UDP_PORT, 137}));
 
-void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_nbns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_NBNS */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_NBNS, off) || !d->ws)
-        return;
+        return true;
     if (c.left < 12) {
         nmx__add_err(d, &nbns_fields[N_ID], off, c.left);
-        return;
+        return true;
     }
     nmx__add(d, &nbns_fields[N_ID], off, 2);
     nmx__add(d, &nbns_fields[N_FLAGS], off + 2, 2);
@@ -61,7 +62,7 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
         int t = nmx__netbios_name(c, pos, name, sizeof(name), &used);
         if (t < 0 || pos + used + 4 > c.left) {
             nmx__add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
-            return;
+            return true;
         }
         nmx__add_str(d, &nbns_fields[N_NAME], off + pos, used, name, strlen(name));
         pos += used;
@@ -73,7 +74,7 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
         int t = nmx__netbios_name(c, pos, name, sizeof(name), &used);
         if (t < 0 || pos + used + 10 > c.left) {
             nmx__add_err(d, &nbns_fields[N_NAME], off + pos, c.left > pos ? c.left - pos : 0);
-            return;
+            return true;
         }
         unsigned type = nmx__cur_get_u16be(&c, pos + used);
         if (type == 0x20) {
@@ -88,19 +89,12 @@ void nmx__dis_nbns(nmx_dctx_t *d, nmx_cursor_t c)
         pos += 10;
         if (pos + rdlen > c.left) {
             nmx__add_err(d, &nbns_fields[N_TTL], off + pos - 6, 4);
-            return;
+            return true;
         }
         if (type == 0x20)
             for (size_t k = 0; k + 6 <= rdlen; k += 6)
                 nmx__add(d, &nbns_fields[N_ADDR], off + pos + k + 2, 4);
         pos += rdlen;
     }
-}
-
-/* A hand-off to NBNS (UDP 137). */
-static bool nbns_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_nbns(d, c);
     return true;
 }

@@ -55,10 +55,10 @@ static nmx_field_t tcp_fields[] = {
     [F_STREAM] = NMX_F_UINT("tcp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
-static nmx_dissect_fn tcp_handoff;
+static nmx_dissect_fn dis_tcp;
 
 NMX_PROTOCOL(nmx__p_tcp, NMX_PROTO_TCP, "tcp", "TCP", NULL, "Transmission Control Protocol", tcp_fields,
-             .dissect = tcp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 6}));
+             .dissect = dis_tcp, NMX_HANDOFFS({NMX_HO_IP_PROTO, 6}));
 
 /* The first 8 bytes of a segment that an ICMP error quotes: the ports and
  * the sequence number, as far as they are there. */
@@ -114,26 +114,27 @@ static void tcp_options(nmx_dctx_t *d, const nmx_cursor_t *h, unsigned hlen)
     }
 }
 
-void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_TCP */
     size_t off = nmx__off(&c);
     uint32_t reported = d->l4_reported;
     if (!nmx__push_layer(d, NMX_PROTO_TCP, off))
-        return;
+        return true;
     if (c.left < 20 && d->in_error) {
         tcp_quoted(d, c, off); /* an ICMP error quotes only the first 8 bytes of the segment */
-        return;
+        return true;
     }
     if (c.left < 20) {
         nmx__add_err(d, &tcp_fields[F_SRCPORT], off, c.left);
-        return;
+        return true;
     }
     unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
     unsigned hlen = (nmx__cur_get_u8(&c, 12) >> 4) * 4u;
     tcp_ports(d, off);
     if (hlen < 20) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
-        return;
+        return true;
     }
     nmx__add(d, &tcp_fields[F_SEQ_RAW], off + 4, 4);
     nmx__add(d, &tcp_fields[F_ACK_RAW], off + 8, 4);
@@ -146,29 +147,22 @@ void nmx__dis_tcp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &tcp_fields[F_CHECKSUM], off + 16, 2);
     nmx__add(d, &tcp_fields[F_URGENT], off + 18, 2);
     if (d->in_error) {
-        return;
+        return true;
     }
     if (hlen > reported) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
-        return;
+        return true;
     }
     nmx__add_uint(d, &tcp_fields[F_LEN], off + 12, 1, reported - hlen);
     if (c.left < hlen) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
-        return;
+        return true;
     }
     if (d->ws && hlen > 20)
         tcp_options(d, &c, hlen);
     nmx__cur_skip(&c, hlen);
     if (reported - hlen == 0 || c.left == 0)
-        return;
+        return true;
     nmx__handoff_ports(d, c, true, sport, dport);
-}
-
-/* A hand-off to TCP (IP protocol 6). */
-static bool tcp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_tcp(d, c);
     return true;
 }

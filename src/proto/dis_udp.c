@@ -21,23 +21,24 @@ static nmx_field_t udp_fields[] = {
     [F_STREAM] = NMX_F_UINT("udp.stream", "Stream index", NMX_BASE_DEC, 4, 0),
 };
 
-static nmx_dissect_fn udp_handoff;
+static nmx_dissect_fn dis_udp;
 
 NMX_PROTOCOL(nmx__p_udp, NMX_PROTO_UDP, "udp", "UDP", NULL, "User Datagram Protocol", udp_fields,
-             .dissect = udp_handoff, NMX_HANDOFFS({NMX_HO_IP_PROTO, 17}));
+             .dissect = dis_udp, NMX_HANDOFFS({NMX_HO_IP_PROTO, 17}));
 
-void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_udp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_UDP */
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_UDP, off))
-        return;
+        return true;
     if (c.left < 8) {
         if (c.left >= 4) {
             nmx__add(d, &udp_fields[F_SRCPORT], off, 2);
             nmx__add(d, &udp_fields[F_DSTPORT], off + 2, 2);
         }
         nmx__add_err(d, &udp_fields[F_LENGTH], off, c.left);
-        return;
+        return true;
     }
     unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
     unsigned ulen = nmx__cur_get_u16be(&c, 4);
@@ -47,7 +48,7 @@ void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &udp_fields[F_PORT], off + 2, 2);
     if (ulen < 8 && !d->in_error) {
         nmx__add_err(d, &udp_fields[F_LENGTH], off + 4, 2);
-        return;
+        return true;
     }
     nmx__add(d, &udp_fields[F_LENGTH], off + 4, 2);
     nmx__add(d, &udp_fields[F_CHECKSUM], off + 6, 2);
@@ -64,14 +65,7 @@ void nmx__dis_udp(nmx_dctx_t *d, nmx_cursor_t c)
     nmx_cursor_t pl = nmx__cur_head(c, ulen);
     nmx__cur_skip(&pl, 8);
     if (pl.left == 0)
-        return;
+        return true;
     nmx__handoff_ports(d, pl, false, sport, dport);
-}
-
-/* A hand-off to UDP (IP protocol 17). */
-static bool udp_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_udp(d, c);
     return true;
 }

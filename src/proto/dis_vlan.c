@@ -21,19 +21,20 @@ static nmx_field_t vlan_fields[] = {
     [F_LEN] = NMX_F_UINT("vlan.len", "Length", NMX_BASE_DEC, 2, 0),
 };
 
-static nmx_dissect_fn vlan_handoff;
+static nmx_dissect_fn dis_vlan;
 
 NMX_PROTOCOL(nmx__p_vlan, NMX_PROTO_VLAN, "vlan", "VLAN", "8021Q", "802.1Q Virtual LAN", vlan_fields,
-             .dissect = vlan_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x8100}, {NMX_HO_ETHERTYPE, 0x9100}));
+             .dissect = dis_vlan, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x8100}, {NMX_HO_ETHERTYPE, 0x9100}));
 
-void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
+static bool dis_vlan(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    (void)proto; /* always NMX_PROTO_VLAN */
     size_t off = nmx__off(&c);
     if (d->depth >= NMX_MAX_DEPTH || !nmx__push_layer(d, NMX_PROTO_VLAN, off))
-        return;
+        return true;
     if (c.left < 4) {
         nmx__add_err(d, &vlan_fields[F_ID], off, c.left);
-        return;
+        return true;
     }
     uint16_t tl = nmx__cur_get_u16be(&c, 2);
     nmx__add(d, &vlan_fields[F_PRIO], off, 2);
@@ -47,12 +48,5 @@ void nmx__dis_vlan(nmx_dctx_t *d, nmx_cursor_t c)
     else
         nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
     d->depth--;
-}
-
-/* A hand-off to 802.1Q (and 802.1ad's old 0x9100). */
-static bool vlan_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
-{
-    (void)proto;
-    nmx__dis_vlan(d, c);
     return true;
 }
