@@ -80,18 +80,28 @@ int eu_inst_uint(const PROPERTYINST *pi, uint64_t *out)
     return 1;
 }
 
-LPPROPERTYINST eu_instance(HFRAME f, HPROPERTY h, unsigned n)
+LPPROPERTYINST eu_next_instance(HFRAME f, HPROPERTY h, LPPROPERTYINST *at, DWORD *err)
 {
-    LPPROPERTYINST at = NULL;
     for (;;) {
-        LPPROPERTYINST pi = FindPropertyInstanceRestart(f, h, &at, TRUE);
-        if (pi == NULL)
+        BhSetLastError(0);
+        LPPROPERTYINST pi = FindPropertyInstanceRestart(f, h, at, TRUE);
+        if (pi == NULL) {
+            DWORD e = BhGetLastError();
+            *err = e == NMERR_PROPERTY_NOT_FOUND ? 0 : e;
             return NULL;
-        if (pi->IFlags & IFLAG_ERROR)
-            continue;
-        if (n-- == 0)
+        }
+        if (!(pi->IFlags & IFLAG_ERROR))
             return pi;
     }
+}
+
+LPPROPERTYINST eu_instance(HFRAME f, HPROPERTY h, unsigned n)
+{
+    LPPROPERTYINST at = NULL, pi;
+    DWORD err;
+    while ((pi = eu_next_instance(f, h, &at, &err)) != NULL && n-- > 0)
+        ;
+    return pi;
 }
 
 /* The integer value of instance n of property h in frame f; 0 when there

@@ -54,6 +54,12 @@ static inline uint64_t eu_le64(const BYTE *p)
  * instance has no integer value, else 1 with *out set. */
 int eu_inst_uint(const PROPERTYINST *pi, uint64_t *out);
 
+/* The next instance of property h in frame f after *at (the first when
+ * *at is NULL; *at is moved to it), leaving out malformed ones
+ * (IFLAG_ERROR); NULL when there is none, with *err 0, or on an error,
+ * with *err its code. */
+LPPROPERTYINST eu_next_instance(HFRAME f, HPROPERTY h, LPPROPERTYINST *at, DWORD *err);
+
 /* Instance n (from 0) of property h in frame f, leaving out malformed ones
  * (IFLAG_ERROR); NULL when there are fewer. */
 LPPROPERTYINST eu_instance(HFRAME f, HPROPERTY h, unsigned n);

@@ -21,6 +21,7 @@
 
 #include "eu_containers.h"
 #include "eu_event.h"
+#include "eu_packet.h"
 #include "eu_run.h"
 #include "eu_settings.h"
 
@@ -168,24 +169,6 @@ typedef struct run {
     ids_t ids;
 } run_t;
 
-/* The next instance of property h in frame f after *at (the first when
- * *at is NULL), skipping malformed ones; NULL when there is none or on an
- * error (*err set unless it is "not found"). */
-static LPPROPERTYINST next_instance(HFRAME f, HPROPERTY h, LPPROPERTYINST *at, DWORD *err)
-{
-    for (;;) {
-        BhSetLastError(0);
-        LPPROPERTYINST pi = FindPropertyInstanceRestart(f, h, at, TRUE);
-        if (pi == NULL) {
-            DWORD e = BhGetLastError();
-            *err = e == NMERR_PROPERTY_NOT_FOUND ? 0 : e;
-            return NULL;
-        }
-        if (!(pi->IFlags & IFLAG_ERROR))
-            return pi;
-    }
-}
-
 /* Counts the addresses of one frame (eu_walk callback): the address
  * properties of each `want` header before any ICMP error's quoted one. */
 static DWORD count_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
@@ -205,8 +188,8 @@ static DWORD count_frame(void *ctx, EXPERTFRAMEDESCRIPTOR *fd)
     LPPROPERTYINST at_src = NULL, at_dst = NULL;
     for (unsigned k = 0; k < headers; k++) {
         DWORD err = 0;
-        LPPROPERTYINST s = next_instance(fd->hFrame, ids->src, &at_src, &err);
-        LPPROPERTYINST d = s != NULL ? next_instance(fd->hFrame, ids->dst, &at_dst, &err) : NULL;
+        LPPROPERTYINST s = eu_next_instance(fd->hFrame, ids->src, &at_src, &err);
+        LPPROPERTYINST d = s != NULL ? eu_next_instance(fd->hFrame, ids->dst, &at_dst, &err) : NULL;
         if (s == NULL || d == NULL)
             return err; /* a header the parser rejected has none: not counted */
         if (s->DataLength != ids->alen || d->DataLength != ids->alen)
