@@ -5,7 +5,9 @@
  *
  * Private to src/proto (the filter layer and the runtime use proto.h).
  *
- * A dissector is `void nmx__dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`: the
+ * A dissector reached through a hand-off is an nmx_dissect_fn (below) named
+ * in its registry entry; one that other dissectors also call directly is
+ * `void nmx__dis_<proto>(nmx_dctx_t *d, nmx_cursor_t c)`.  Either way the
  * cursor covers the protocol's bytes (its base is the frame start, so
  * nmx__cur_offset() is an absolute frame offset).  It calls nmx__push_layer() to
  * record itself, adds all of its properties with nmx__add*() (which do
