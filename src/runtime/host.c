@@ -5,14 +5,16 @@
  * Experts are the *.so files of the directories added with
  * nmx_host_add_experts_dir(), then of the installed experts directory; the
  * first module of a given name wins.  Discovery registers each module in a
- * throw-away contained child process (supervise.h), so a module that
- * crashes, hangs or starts processes in its constructor, DllMain or
- * Register cannot take the host down or leave anything running.
+ * throw-away contained child process of its own (supervise.h), so a module
+ * that crashes, hangs or starts processes in its constructor, DllMain or
+ * Register cannot take the host down, reach another module or leave
+ * anything running; the children of one directory run at the same time.
  */
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,41 +215,103 @@ static void probe_child(void *arg, int chan)
 }
 
 /*
- * Loads and registers `path` in a contained child process (supervise.h), so
- * that neither a crash nor a process started by its constructor, DllMain or
- * Register outlives the probe; fills r from the child's one message, whose
- * strings are terminated here.
+ * One module being loaded and registered in a contained child process
+ * (supervise.h), so that neither a crash nor a process started by its
+ * constructor, DllMain or Register outlives the probe.  Discovery runs
+ * several at once (each in its own child: modules never share a process).
  */
-static void probe_isolated(const char *path, probe_result_t *r)
-{
+typedef struct probe {
+    const char *path;
     nmx_child_t child;
-    nmx_spawn_t sp = {.fn = probe_child, .arg = (void *)path, .chan_max = sizeof *r + 64};
-    int how = nmx__child_run(&child, &sp, NMX_REGISTER_TIMEOUT_S);
+    int how;      /* -1: could not start; 0: running or ended in time; 1: stopped at the timeout */
+    double start;
+    bool over;    /* finished and released */
+    probe_result_t r;
+} probe_t;
+
+static void probe_start(probe_t *p, const char *path)
+{
+    memset(p, 0, sizeof *p);
+    p->path = path;
+    nmx_spawn_t sp = {.fn = probe_child, .arg = (void *)path, .chan_max = sizeof p->r + 64};
+    p->how = nmx__child_spawn(&p->child, &sp) == 0 ? 0 : -1;
+    if (p->how < 0)
+        snprintf(p->r.error, sizeof p->r.error, "cannot start a process to load it: %s", strerror(errno));
+    p->start = nmx__now_s();
+}
+
+/* Advances the probe: true once it is over (or never started). */
+static bool probe_step(probe_t *p)
+{
+    if (p->how < 0 || nmx__child_poll(&p->child))
+        return true;
+    if (nmx__now_s() - p->start >= NMX_REGISTER_TIMEOUT_S) {
+        p->how = 1;
+        nmx__child_stop(&p->child);
+    }
+    return false;
+}
+
+/* Fills p->r from the child's one message (its strings terminated here),
+ * or says why there is none, and releases the child. */
+static void probe_finish(probe_t *p)
+{
+    probe_result_t *r = &p->r;
+    if (p->how < 0) {
+        r->code = NMERR_LOAD_EXPERT_FAILED;
+        return;
+    }
+    nmx_child_t *child = &p->child;
     r->code = NMERR_LOAD_EXPERT_FAILED;
     uint32_t type, len;
-    const uint8_t *p;
-    bool got = how >= 0 && nmx__child_next(&child, &type, &p, &len) && type == 1 && len == sizeof *r;
-    if (how < 0) {
-        snprintf(r->error, sizeof r->error, "cannot start a process to load it: %s", strerror(errno));
-    } else if (how == 1) {
+    const uint8_t *m;
+    bool got = nmx__child_next(child, &type, &m, &len) && type == 1 && len == sizeof *r;
+    if (p->how == 1) {
         snprintf(r->error, sizeof r->error, "did not finish loading and registering within %d s",
                  NMX_REGISTER_TIMEOUT_S);
     } else if (got) {
-        memcpy(r, p, sizeof *r);
+        memcpy(r, m, sizeof *r);
         r->error[sizeof r->error - 1] = '\0';
         r->reg.name[sizeof r->reg.name - 1] = '\0';
         r->reg.vendor[sizeof r->reg.vendor - 1] = '\0';
         r->reg.description[sizeof r->reg.description - 1] = '\0';
         r->merge[sizeof r->merge - 1] = '\0';
         r->done = 1;
-    } else if (child.have_status && WIFSIGNALED(child.status)) {
+    } else if (child->have_status && WIFSIGNALED(child->status)) {
         snprintf(r->error, sizeof r->error, "crashed while loading (signal %d, %s)",
-                 WTERMSIG(child.status), strsignal(WTERMSIG(child.status)));
+                 WTERMSIG(child->status), strsignal(WTERMSIG(child->status)));
     } else {
         snprintf(r->error, sizeof r->error, "exited while loading (status %d)",
-                 child.have_status && WIFEXITED(child.status) ? WEXITSTATUS(child.status) : -1);
+                 child->have_status && WIFEXITED(child->status) ? WEXITSTATUS(child->status) : -1);
     }
-    nmx__child_release(&child);
+    nmx__child_release(child);
+}
+
+/* Runs the probes p[0..n) to their ends, at most NMX_PROBES_AT_ONCE at a time. */
+#define NMX_PROBES_AT_ONCE 8
+static void probe_all(probe_t *p, const char *const *paths, size_t n)
+{
+    size_t started = 0, ended = 0;
+    while (ended < n) {
+        while (started < n && started - ended < NMX_PROBES_AT_ONCE)
+            probe_start(&p[started], paths[started]), started++;
+        struct pollfd pf[2 * NMX_PROBES_AT_ONCE];
+        nfds_t npf = 0;
+        for (size_t i = 0; i < started; i++) {
+            if (p[i].over)
+                continue;
+            if (probe_step(&p[i])) {
+                probe_finish(&p[i]);
+                p[i].over = true;
+                ended++;
+                continue;
+            }
+            pf[npf++] = (struct pollfd){p[i].child.chan, POLLIN, 0};
+            pf[npf++] = (struct pollfd){p[i].child.report, POLLIN, 0};
+        }
+        if (npf > 0)
+            poll(pf, npf, 5);
+    }
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -263,8 +327,8 @@ static bool known_module(const nmx_host_t *host, const char *module)
     return false;
 }
 
-/* Registers one module file with the host (used by discovery and by -e PATH). */
-nmx_host_expert_t *nmx__host_register_path(nmx_host_t *host, const char *path, int isolated)
+/* Registers one module file with the host from what its probe reported. */
+static nmx_host_expert_t *register_probed(nmx_host_t *host, const char *path, const probe_result_t *r)
 {
     char module[256];
     nmx_module_name(path, module, sizeof module);
@@ -281,25 +345,34 @@ nmx_host_expert_t *nmx__host_register_path(nmx_host_t *host, const char *path, i
         expert_free(e);
         return NULL;
     }
-    probe_result_t r;
-    memset(&r, 0, sizeof r);
-    (void)isolated; /* always: a module's constructor may start processes */
-    probe_isolated(path, &r);
-    if (r.code != NMERR_SUCCESS) {
-        e->load_error = strdup(r.error[0] != '\0' ? r.error : "cannot load");
+    if (r->code != NMERR_SUCCESS) {
+        e->load_error = strdup(r->error[0] != '\0' ? r->error : "cannot load");
         nmx__strlcpy(e->reg.name, module, sizeof e->reg.name);
     } else {
-        e->reg = r.reg;
-        if (r.merge[0] != '\0' && (e->merge = strdup(r.merge)) == NULL) {
+        e->reg = r->reg;
+        if (r->merge[0] != '\0' && (e->merge = strdup(r->merge)) == NULL) {
             expert_free(e);
             return NULL;
         }
-        if (!nmx__settings_decode(e, r.settings, r.settings_len < sizeof r.settings ? r.settings_len : sizeof r.settings)) {
+        if (!nmx__settings_decode(e, r->settings, r->settings_len < sizeof r->settings ? r->settings_len : sizeof r->settings)) {
             expert_free(e);
             return NULL;
         }
     }
     host->experts[host->nexperts++] = e;
+    return e;
+}
+
+/* Registers one module file with the host (-e PATH). */
+nmx_host_expert_t *nmx__host_register_path(nmx_host_t *host, const char *path, int isolated)
+{
+    (void)isolated; /* always in a child: a module's constructor may start processes */
+    probe_t *p = malloc(sizeof *p);
+    if (p == NULL)
+        return NULL;
+    probe_all(p, &path, 1);
+    nmx_host_expert_t *e = register_probed(host, path, &p->r);
+    free(p);
     return e;
 }
 
@@ -336,6 +409,49 @@ static int list_modules(const char *dir, char ***names, size_t *n, char *errbuf,
     return rc;
 }
 
+/* The modules of one experts directory, not yet known: loaded and
+ * registered all at once (probe_all), then added in name order. */
+static int discover_dir(nmx_host_t *host, const char *dir, char *errbuf, size_t errlen)
+{
+    char **names;
+    size_t n;
+    int rc = list_modules(dir, &names, &n, errbuf, errlen);
+    char **paths = rc == 0 && n > 0 ? calloc(n, sizeof *paths) : NULL;
+    probe_t *probes = paths != NULL ? calloc(n, sizeof *probes) : NULL;
+    if (rc == 0 && n > 0 && probes == NULL) {
+        snprintf(errbuf, errlen, "experts directory %s: out of memory", dir);
+        rc = -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char path[PATH_MAX], module[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        nmx_module_name(path, module, sizeof module);
+        if (known_module(host, module))
+            continue;
+        if ((paths[k] = strdup(path)) == NULL) {
+            snprintf(errbuf, errlen, "%s: out of memory while registering it", path);
+            rc = -1;
+        } else {
+            k++;
+        }
+    }
+    probe_all(probes, (const char *const *)paths, rc == 0 ? k : 0);
+    for (size_t i = 0; i < k; i++) {
+        if (rc == 0 && register_probed(host, paths[i], &probes[i].r) == NULL) {
+            snprintf(errbuf, errlen, "%s: out of memory while registering it", paths[i]);
+            rc = -1;
+        }
+        free(paths[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(paths);
+    free(probes);
+    return rc;
+}
+
 NMX_EXPORT int nmx_host_discover(nmx_host_t *host, char *errbuf, size_t errlen)
 {
     if (host == NULL) {
@@ -348,20 +464,7 @@ NMX_EXPORT int nmx_host_discover(nmx_host_t *host, char *errbuf, size_t errlen)
         const char *dir = d < host->ndirs ? host->dirs[d] : nmx_host_installed_experts_dir();
         if (d == host->ndirs && !is_dir(dir))
             break; /* no installed experts: not an error */
-        char **names;
-        size_t n;
-        rc = list_modules(dir, &names, &n, errbuf, errlen);
-        for (size_t i = 0; i < n; i++) {
-            char path[PATH_MAX], module[256];
-            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-            nmx_module_name(path, module, sizeof module);
-            if (rc == 0 && !known_module(host, module) && nmx__host_register_path(host, path, 1) == NULL) {
-                snprintf(errbuf, errlen, "%s: out of memory while registering it", path);
-                rc = -1;
-            }
-            free(names[i]);
-        }
-        free(names);
+        rc = discover_dir(host, dir, errbuf, errlen);
     }
     return rc == 0 ? (int)(host->nexperts > INT_MAX ? INT_MAX : host->nexperts) : -1;
 }
