@@ -84,6 +84,28 @@ NMX_EXPORT nmx_capture_t *nmx_capture_open(const char *path, char *errbuf, size_
 NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
                                                  size_t errlen);
 
+/* Where opening stands (nmx_capture_open_files_progress). */
+typedef struct nmx_open_progress {
+    size_t file;        /* the input being indexed, 0-based */
+    size_t files;       /* inputs in all */
+    double fraction;    /* of the whole job, 0 to 1 (each input counts equally) */
+    uint64_t frames;    /* frames indexed so far, every input */
+    uint64_t bytes;     /* bytes of the inputs indexed so far */
+    double elapsed_s;   /* since the open began */
+} nmx_open_progress_t;
+typedef void (*nmx_open_progress_fn)(void *ctx, const nmx_open_progress_t *p);
+
+/*
+ * nmx_capture_open_files, reporting while frames are indexed: fn(ctx, p) is
+ * called on the calling thread every_s seconds after the open began, then
+ * every every_s seconds until the index is built (never, on a capture
+ * indexed sooner).  Indexing a large capture takes seconds (about 0.5 s per
+ * GB from the page cache), and this is how a caller shows it.
+ */
+NMX_EXPORT nmx_capture_t *nmx_capture_open_files_progress(const char *const *paths, size_t n,
+                                                          nmx_open_progress_fn fn, void *ctx,
+                                                          double every_s, char *errbuf, size_t errlen);
+
 /* The file (index into info.files) that frame i (0-based) came from; its
  * 0-based number in that file in *local when local is not NULL.  Cannot
  * fail (a frame past the end, or a single capture: file 0, *local = i). */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netmon.h>
@@ -310,6 +311,57 @@ unsigned nmx__cap_fail_unreadable(nmx_cap_t *cap, nmx_error_t *err, uint64_t off
 }
 
 void (*nmx__cap_index_hook)(const nmx_cap_t *cap, uint32_t frames);
+
+/* ---- progress while indexing ------------------------------------------------ */
+
+static _Thread_local struct {
+    nmx_open_progress_fn fn;
+    void *ctx;
+    double every, start, next;
+    nmx_open_progress_t p;
+} progress;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void nmx__cap_progress_begin(nmx_open_progress_fn fn, void *ctx, double every_s)
+{
+    memset(&progress, 0, sizeof progress);
+    progress.fn = fn;
+    progress.ctx = ctx;
+    progress.every = every_s > 0 ? every_s : 0;
+    progress.start = now_s();
+    progress.next = progress.start + progress.every;
+    progress.p.files = 1;
+}
+
+void nmx__cap_progress_input(size_t file, size_t files, uint64_t frames_before, uint64_t bytes_before)
+{
+    progress.p.file = file;
+    progress.p.files = files > 0 ? files : 1;
+    progress.p.frames = frames_before;
+    progress.p.bytes = bytes_before;
+}
+
+/* Called every few thousand frames of the index pass: reports when due. */
+static void progress_tick(const nmx_cap_t *cap, uint64_t off)
+{
+    double t = now_s();
+    if (t < progress.next)
+        return;
+    progress.next = t + progress.every;
+    nmx_open_progress_t p = progress.p;
+    double in_file = cap->size > 0 ? (double)off / (double)cap->size : 1.0;
+    p.fraction = ((double)p.file + (in_file < 1.0 ? in_file : 1.0)) / (double)p.files;
+    p.frames += cap->n_frames;
+    p.bytes += off;
+    p.elapsed_s = t - progress.start;
+    progress.fn(progress.ctx, &p);
+}
 
 /* ---- the image ------------------------------------------------------------ */
 
@@ -790,6 +842,8 @@ static unsigned index_frames(nmx_cap_t *cap, const nmx_cap_reader_t *reader, voi
         cap->frames[cap->n_frames++] = rec;
         if (nmx__cap_index_hook != NULL)
             nmx__cap_index_hook(cap, cap->n_frames);
+        if (progress.fn != NULL && (cap->n_frames & 1023) == 0)
+            progress_tick(cap, rec.data_off);
     }
 }
 
@@ -1208,9 +1262,19 @@ NMX_EXPORT uint32_t nmx_capture_frame_file(const nmx_capture_t *cap, uint32_t i,
 NMX_EXPORT nmx_capture_t *nmx_capture_open_files(const char *const *paths, size_t n, char *errbuf,
                                                  size_t errlen)
 {
+    return nmx_capture_open_files_progress(paths, n, NULL, NULL, 0, errbuf, errlen);
+}
+
+NMX_EXPORT nmx_capture_t *nmx_capture_open_files_progress(const char *const *paths, size_t n,
+                                                          nmx_open_progress_fn fn, void *ctx,
+                                                          double every_s, char *errbuf, size_t errlen)
+{
     nmx_error_t err;
     nmx_cap_t *cap = NULL;
-    if (nmx__cap_open_inputs(paths, n, &cap, &err) != 0) {
+    nmx__cap_progress_begin(fn, ctx, every_s);
+    unsigned rc = nmx__cap_open_inputs(paths, n, &cap, &err);
+    nmx__cap_progress_begin(NULL, NULL, 0);
+    if (rc != 0) {
         if (errbuf != NULL && errlen > 0)
             nmx__strlcpy(errbuf, err.msg, errlen);
         return NULL;

@@ -173,6 +173,15 @@ unsigned nmx__cap_open_input(const char *name, nmx_cap_t **out, nmx_error_t *err
  */
 unsigned nmx__cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **out, nmx_error_t *err);
 
+/*
+ * Reporting while inputs are indexed (nmx_capture_open_files_progress):
+ * nmx__cap_progress_begin arms it for the calling thread (fn NULL: off),
+ * nmx__cap_progress_input says which input comes next and how many frames
+ * and bytes the ones before it had.
+ */
+void nmx__cap_progress_begin(nmx_open_progress_fn fn, void *ctx, double every_s);
+void nmx__cap_progress_input(size_t file, size_t files, uint64_t frames_before, uint64_t bytes_before);
+
 /* Files the capture was made of: 1 unless it was merged. */
 uint32_t nmx__cap_file_count(const nmx_cap_t *cap);
 /* File k of a merged capture as it was opened (k < nmx__cap_file_count), else the capture itself. */

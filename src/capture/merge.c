@@ -303,8 +303,14 @@ unsigned nmx__cap_open_inputs(const char *const *names, size_t n, nmx_cap_t **ou
     nmx_cap_t **parts = calloc(n, sizeof *parts);
     if (parts == NULL)
         return nmx__error_set(err, NMERR_OUT_OF_MEMORY, NULL, NMX_OFFSET_UNKNOWN, "out of memory");
+    uint64_t frames = 0, bytes = 0;
     for (size_t k = 0; k < n; k++) {
+        nmx__cap_progress_input(k, n, frames, bytes);
         unsigned rc = nmx__cap_open_input(names[k], &parts[k], err);
+        if (rc == 0) {
+            frames += parts[k]->n_frames;
+            bytes += parts[k]->size;
+        }
         if (rc != 0) {
             for (size_t j = 0; j < k; j++)
                 nmx__cap_close(parts[j]);

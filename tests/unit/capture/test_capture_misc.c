@@ -1,8 +1,8 @@
 /*
  * test_capture_misc.c - the rest of the capture layer: opening files (mapped,
  * missing, directories, FIFOs and devices refused), the exported host.h functions, reading
- * a capture comment from a file, use after fork, time arithmetic and
- * link-type names.
+ * a capture comment from a file, use after fork, time arithmetic,
+ * link-type names, and the progress reported while captures are indexed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -261,6 +261,83 @@ static void test_link_names(void **state)
     assert_string_equal(buf, "Linux cooked-mode capture v1");
 }
 
+/* What the open progress callback saw. */
+typedef struct seen_progress {
+    unsigned calls;
+    nmx_open_progress_t last;
+    bool ordered; /* fraction, frames and bytes never went back */
+    size_t max_file;
+} seen_progress_t;
+
+static void note_progress(void *ctx, const nmx_open_progress_t *p)
+{
+    seen_progress_t *s = ctx;
+    if (s->calls > 0 && (p->fraction < s->last.fraction || p->frames < s->last.frames ||
+                         p->bytes < s->last.bytes))
+        s->ordered = false;
+    if (p->file > s->max_file)
+        s->max_file = p->file;
+    s->last = *p;
+    s->calls++;
+}
+
+/*
+ * nmx_capture_open_files_progress reports while frames are indexed (every
+ * 0 s: at each check, every 1024 frames), in order, within bounds, through
+ * both files of a merged open; a plain open afterwards reports nothing.
+ */
+static void test_open_progress(void **state)
+{
+    (void)state;
+    enum { FRAMES = 5000 };
+    buf_t b = {0};
+    pcap_header(&b, 0xA1B2C3D4u, 2, 4, 65535, 1);
+    for (unsigned f = 0; f < FRAMES; f++)
+        pcap_record(&b, 1000 + f, 0, 60, 60, f, false);
+    char p1[512], p2[512];
+    snprintf(p1, sizeof p1, "%s", scratch("many1.pcap"));
+    snprintf(p2, sizeof p2, "%s", scratch("many2.pcap"));
+    assert_true(write_file(p1, b.p, b.n) && write_file(p2, b.p, b.n));
+
+    seen_progress_t seen = {.ordered = true};
+    char errbuf[256];
+    const char *one[] = {p1};
+    nmx_capture_t *cap = nmx_capture_open_files_progress(one, 1, note_progress, &seen, 0, errbuf, sizeof errbuf);
+    assert_non_null(cap);
+    nmx_capture_close(cap);
+    assert_int_equal(seen.calls, FRAMES / 1024);
+    assert_true(seen.ordered);
+    assert_int_equal(seen.last.files, 1);
+    assert_int_equal(seen.last.frames, FRAMES / 1024 * 1024);
+    assert_true(seen.last.fraction > 0.5 && seen.last.fraction < 1.0);
+    assert_true(seen.last.bytes > 0 && seen.last.bytes < b.n);
+    assert_true(seen.last.elapsed_s >= 0);
+
+    seen_progress_t two = {.ordered = true};
+    const char *both[] = {p1, p2};
+    cap = nmx_capture_open_files_progress(both, 2, note_progress, &two, 0, errbuf, sizeof errbuf);
+    assert_non_null(cap);
+    assert_int_equal(nmx_capture_frame_count(cap), 2 * FRAMES);
+    nmx_capture_close(cap);
+    assert_int_equal(two.calls, 2 * (FRAMES / 1024));
+    assert_true(two.ordered);
+    assert_int_equal(two.max_file, 1);
+    assert_int_equal(two.last.files, 2);
+    assert_true(two.last.fraction > 0.75 && two.last.fraction < 1.0);
+    assert_true(two.last.frames > FRAMES && two.last.bytes > b.n);
+
+    /* Off again once the open returns; and a long interval reports nothing. */
+    seen_progress_t none = {.ordered = true};
+    cap = nmx_capture_open(p1, errbuf, sizeof errbuf);
+    nmx_capture_close(cap);
+    cap = nmx_capture_open_files_progress(one, 1, note_progress, &none, 3600, errbuf, sizeof errbuf);
+    assert_non_null(cap);
+    nmx_capture_close(cap);
+    assert_int_equal(none.calls, 0);
+    assert_int_equal(two.calls, 2 * (FRAMES / 1024));
+    buf_free(&b);
+}
+
 static int teardown_all(void **state)
 {
     (void)state;
@@ -274,7 +351,7 @@ int main(void)
         cmocka_unit_test(test_open_file),    cmocka_unit_test(test_open_fifo),
         cmocka_unit_test(test_fork),         cmocka_unit_test(test_exported),
         cmocka_unit_test(test_read_comment), cmocka_unit_test(test_time),
-        cmocka_unit_test(test_link_names),
+        cmocka_unit_test(test_link_names),   cmocka_unit_test(test_open_progress),
     };
     return cmocka_run_group_tests(tests, NULL, teardown_all);
 }
