@@ -132,46 +132,151 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
 
 /* ---- progress ----------------------------------------------------------- */
 
+/* Seconds between two lines of the indexing progress (the first comes after as long). */
+#define NMX_OPEN_PROGRESS_S 0.25
+
+/* Seconds without a new frame after which a running expert's bar says "idle". */
+#define NMX_IDLE_S 2.0
+
 typedef struct progress {
     bool enabled;
     unsigned lines;  /* lines drawn last time */
+    /* per expert: frames read at the last move, and when (elapsed ms) */
+    uint64_t *moved_frames, *moved_ms;
+    size_t n;
 } progress_t;
 
-/* A progress line never wraps: in a terminal narrower than the full line
- * the bar shrinks, then the line is cut one column short of the width (a
- * line that fills the last column wraps on some terminals). */
+/* Has expert i read no new frame for NMX_IDLE_S (a stuck or idle expert,
+ * whose average rate would mean nothing)? */
+static bool idle(progress_t *p, size_t i, const nmx_result_t *r)
+{
+    if (i >= p->n) {
+        uint64_t *f = realloc(p->moved_frames, (i + 1) * sizeof *f);
+        if (f == NULL)
+            return false;
+        p->moved_frames = f;
+        uint64_t *m = realloc(p->moved_ms, (i + 1) * sizeof *m);
+        if (m == NULL)
+            return false;
+        p->moved_ms = m;
+        for (size_t k = p->n; k <= i; k++)
+            p->moved_frames[k] = p->moved_ms[k] = 0;
+        p->n = i + 1;
+    }
+    if (r->frames_read != p->moved_frames[i] || r->elapsed_ms < p->moved_ms[i]) {
+        p->moved_frames[i] = r->frames_read;
+        p->moved_ms[i] = r->elapsed_ms;
+    }
+    return (double)(r->elapsed_ms - p->moved_ms[i]) / 1000.0 >= NMX_IDLE_S;
+}
+
+/* v with a k, M or G multiplier and its unit: "160 k frames", "950 frames"
+ * for a word (unit starting with a space), "1.1 GB", "950 B" for a symbol. */
+static void human(char *buf, size_t n, double v, const char *unit)
+{
+    const char *mult = v >= 1e9 ? "G" : v >= 1e6 ? "M" : v >= 1e4 ? "k" : "";
+    double x = v >= 1e9 ? v / 1e9 : v >= 1e6 ? v / 1e6 : v >= 1e4 ? v / 1e3 : v;
+    char num[32];
+    snprintf(num, sizeof num, x < 100 && mult[0] != '\0' ? "%.1f" : "%.0f", x);
+    if (unit[0] == ' ')
+        snprintf(buf, n, "%s%s%s%s", num, mult[0] != '\0' ? " " : "", mult, unit);
+    else
+        snprintf(buf, n, "%s %s%s", num, mult, unit);
+}
+
+/* "  RATE/s  ETA": the rate of `done` units over elapsed_s, and the time
+ * left to reach `total` at that rate (nothing while the rate is unknown). */
+static void rate_text(char *buf, size_t n, double done, double total, double elapsed_s, const char *unit)
+{
+    buf[0] = '\0';
+    if (elapsed_s < 0.2 || done <= 0)
+        return;
+    double rate = done / elapsed_s;
+    char r[48];
+    human(r, sizeof r, rate, unit);
+    int k = snprintf(buf, n, "  %s/s", r);
+    if (total > done && k > 0 && (size_t)k < n) {
+        double left = (total - done) / rate;
+        if (left < 90)
+            snprintf(buf + k, n - (size_t)k, "  ETA %.0f s", left < 1 ? 1 : left);
+        else
+            snprintf(buf + k, n - (size_t)k, "  ETA %.0f min", left / 60);
+    }
+}
+
+/*
+ * One progress line, "  NAME [BAR] PCT%  STATE  RATE  ETA", written over the
+ * line the cursor is on.  A progress line never wraps: in a terminal
+ * narrower than the full line the bar shrinks, then the line is cut one
+ * column short of the width (a line that fills the last column wraps on
+ * some terminals).
+ */
+static void draw_line(const char *name, unsigned pct, const char *state, const char *extra, unsigned cols)
+{
+    if (pct > 100)
+        pct = 100;
+    /* 24 columns and the state around the bar */
+    unsigned barlen = 30;
+    size_t rest = 24 + strlen(state);
+    if (cols > 0)
+        barlen = cols > rest + 1 + 30 ? 30 : cols > rest + 1 ? (unsigned)(cols - rest - 1) : 0;
+    char bar[31];
+    unsigned fill = pct * barlen / 100;
+    for (unsigned k = 0; k < barlen; k++)
+        bar[k] = k < fill ? '#' : '.';
+    bar[barlen] = '\0';
+    char line[192];
+    snprintf(line, sizeof line, "  %-12.12s [%s] %3u%%  %s%s", name, bar, pct, state, extra);
+    if (cols > 0 && strlen(line) >= cols)
+        line[cols > 1 ? cols - 1 : 0] = '\0';
+    fprintf(stderr, "\r\033[K%s\n", line);
+}
+
 static void draw_progress(void *ctx, const nmx_run_t *run)
 {
     progress_t *p = ctx;
     size_t n = nmx_run_result_count(run);
     unsigned cols = nmx__cli_term_width(STDERR_FILENO);
+    double total = (double)nmx_capture_frame_count(nmx_run_capture(run));
     if (p->lines > 0)
         fprintf(stderr, "\033[%uA", p->lines);
     for (size_t i = 0; i < n; i++) {
         const nmx_result_t *r = nmx_run_result(run, i);
         unsigned pct = r->outcome == NMX_OUTCOME_COMPLETED ? 100 : r->percent_done;
-        if (pct > 100)
-            pct = 100;
+        bool running = r->outcome == NMX_OUTCOME_PENDING && r->status >= 1;
+        bool still = running && idle(p, i, r);
         const char *state = r->outcome != NMX_OUTCOME_PENDING ? nmx_outcome_name(r->outcome)
-                            : r->status >= 1                   ? "running"
-                                                               : "waiting";
-        /* "  NAME [BAR] PCT%  STATE": 24 columns and the state around the bar */
-        unsigned barlen = 30;
-        size_t rest = 24 + strlen(state);
-        if (cols > 0)
-            barlen = cols > rest + 1 + 30 ? 30 : cols > rest + 1 ? (unsigned)(cols - rest - 1) : 0;
-        char bar[31];
-        unsigned fill = pct * barlen / 100;
-        for (unsigned k = 0; k < barlen; k++)
-            bar[k] = k < fill ? '#' : '.';
-        bar[barlen] = '\0';
-        char line[128];
-        snprintf(line, sizeof line, "  %-12.12s [%s] %3u%%  %s", r->module, bar, pct, state);
-        if (cols > 0 && strlen(line) >= cols)
-            line[cols > 1 ? cols - 1 : 0] = '\0';
-        fprintf(stderr, "\r\033[K%s\n", line);
+                            : still                             ? "idle"
+                            : running                           ? "running"
+                                                                : "waiting";
+        char extra[64] = "";
+        if (running && !still)
+            rate_text(extra, sizeof extra, (double)r->frames_read, total, (double)r->elapsed_ms / 1000.0,
+                      " frames");
+        draw_line(r->module, pct, state, extra, cols);
     }
     p->lines = (unsigned)n;
+    fflush(stderr);
+}
+
+/* While the capture is indexed: one line, replaced by the experts' bars. */
+static void draw_open_progress(void *ctx, const nmx_open_progress_t *o)
+{
+    progress_t *p = ctx;
+    if (p->lines > 0)
+        fprintf(stderr, "\033[%uA", p->lines);
+    char frames[48], extra[112];
+    human(frames, sizeof frames, (double)o->frames, " frames");
+    int k = snprintf(extra, sizeof extra, "  %s", frames);
+    /* the rate in bytes, and the ETA from the share done */
+    double total = o->fraction > 0 ? (double)o->bytes / o->fraction : 0;
+    if (k > 0 && (size_t)k < sizeof extra)
+        rate_text(extra + k, sizeof extra - (size_t)k, (double)o->bytes, total, o->elapsed_s, "B");
+    char state[48] = "reading";
+    if (o->files > 1)
+        snprintf(state, sizeof state, "file %zu of %zu", o->file + 1, o->files);
+    draw_line("indexing", (unsigned)(o->fraction * 100), state, extra, nmx__cli_term_width(STDERR_FILENO));
+    p->lines = 1;
     fflush(stderr);
 }
 
@@ -543,7 +648,12 @@ static bool collect_inputs(run_cmd_t *rc, int argc, char **argv)
 /* Opens the capture(s) and reads --start and --end against frame 1. */
 static bool open_capture(run_cmd_t *rc)
 {
-    rc->cap = nmx_capture_open_files(rc->captures, rc->ncaptures, rc->errbuf, sizeof rc->errbuf);
+    rc->prog.enabled = rc->progress_on && isatty(STDERR_FILENO);
+    rc->cap = nmx_capture_open_files_progress(rc->captures, rc->ncaptures,
+                                              rc->prog.enabled ? draw_open_progress : NULL, &rc->prog,
+                                              NMX_OPEN_PROGRESS_S, rc->errbuf, sizeof rc->errbuf);
+    if (rc->prog.enabled)
+        clear_progress(&rc->prog);
     if (rc->cap == NULL) {
         nmx__cli_error("%s", rc->errbuf);
         return false;
@@ -664,7 +774,6 @@ static bool load_parsers(run_cmd_t *rc)
  * error before anything runs) and opens -o. */
 static bool prepare_run(run_cmd_t *rc)
 {
-    rc->prog.enabled = rc->progress_on && isatty(STDERR_FILENO);
     if (rc->prog.enabled) {
         rc->opts.progress = draw_progress;
         rc->opts.progress_ctx = &rc->prog;
@@ -787,6 +896,8 @@ static int cmd_free(run_cmd_t *rc)
     for (size_t i = 0; i < rc->nsel; i++)
         nmx__cli_config_free(&rc->sel[i].config);
     free(rc->sel);
+    free(rc->prog.moved_frames);
+    free(rc->prog.moved_ms);
     for (size_t i = 0; i < rc->nsets; i++) {
         free(rc->sets[i].module);
         free(rc->sets[i].key);

@@ -821,11 +821,43 @@ static bool module_busy(const nmx_run_t *run, const nmx_entry_t *e)
     return false;
 }
 
-/* Starts waiting entries while there is room, counting those that start
- * and those that end at once. */
+/*
+ * Running entries that hold one of the `jobs` slots: those whose frames read
+ * or status moved within NMX_STALL_S.  A stuck expert (one that never
+ * returns from Run, holding a frame) or an idle one lends its slot to the
+ * next waiting expert, so it delays nobody's results; it still runs until
+ * it ends, its --timeout or Ctrl-C.  The figures come from the expert's
+ * control page, which it can write: lying only changes when the run's other
+ * experts start.
+ */
+#define NMX_STALL_S 2.0
+static size_t busy_slots(nmx_run_t *run, double now)
+{
+    size_t busy = 0;
+    for (size_t i = 0; i < run->n; i++) {
+        nmx_entry_t *e = &run->entries[i];
+        if (e->state != NMX_ENTRY_RUNNING || e->page == NULL)
+            continue;
+        uint64_t fr = atomic_load(&e->page->frames_read);
+        EXPERTSTATUS st;
+        nmx__ctlpage_get_status(e->page, &st);
+        if (e->moved_at == 0 || fr != e->moved_frames || memcmp(&st, &e->moved_status, sizeof st) != 0) {
+            e->moved_at = now;
+            e->moved_frames = fr;
+            e->moved_status = st;
+        }
+        if (now - e->moved_at < NMX_STALL_S)
+            busy++;
+    }
+    return busy;
+}
+
+/* Starts waiting entries while there is a free slot, counting those that
+ * start and those that end at once. */
 static void start_entries(nmx_run_t *run, size_t *running, size_t *finished, bool interrupted)
 {
-    for (size_t i = 0; i < run->n && *running < run->opts.jobs; i++) {
+    size_t busy = busy_slots(run, nmx__now_s());
+    for (size_t i = 0; i < run->n && busy < run->opts.jobs; i++) {
         nmx_entry_t *e = &run->entries[i];
         if (e->state != NMX_ENTRY_WAITING)
             continue;
@@ -852,6 +884,7 @@ static void start_entries(nmx_run_t *run, size_t *running, size_t *finished, boo
             continue;
         }
         (*running)++;
+        busy++;
     }
 }
 
@@ -884,6 +917,8 @@ static void supervise_entry(nmx_run_t *run, nmx_entry_t *e, double now, bool int
 
 static void report_progress(nmx_run_t *run)
 {
+    uint32_t nframes = nmx__cap_count(run->capobj->cap);
+    double now = nmx__now_s();
     for (size_t i = 0; i < run->n; i++) {
         nmx_entry_t *e = &run->entries[i];
         if (e->state != NMX_ENTRY_RUNNING)
@@ -892,6 +927,11 @@ static void report_progress(nmx_run_t *run)
         nmx__ctlpage_get_status(e->page, &st);
         e->result.percent_done = st.PercentDone;
         e->result.status = st.Status;
+        /* Live figures for the bars (frames/s, ETA): the expert side can
+         * write the page, so its count is bounded by the capture. */
+        uint64_t fr = atomic_load(&e->page->frames_read);
+        e->result.frames_read = fr < nframes ? fr : nframes;
+        e->result.elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
     }
     run->opts.progress(run->opts.progress_ctx, run);
 }

@@ -47,6 +47,11 @@ typedef struct nmx_entry {
     int start_errno;
     double t_start, t_term;
     bool term_requested, timed_out, killed;
+    /* when its frames or status last moved (the page's figures at that time):
+     * an expert idle for NMX_STALL_S lends its slot (run.c, busy_slots) */
+    double moved_at;
+    uint64_t moved_frames;
+    EXPERTSTATUS moved_status;
     pthread_mutex_t session_lock; /* guards `session` against the supervisor */
     nmx_session_t *session;     /* while Run executes (none mode: visible to the host) */
     /* what the channel said, checked as it arrived */

@@ -75,3 +75,47 @@ def with_columns(report):
         for ev in e.get("events", []):
             ev["columns"] = typed_columns(e, ev)
     return report
+
+
+def on_pty(nmexpert, args, cols, env=None, timeout=120):
+    """Runs nmexpert with standard output and error on a terminal `cols`
+    wide (COLUMNS unset); its exit status and what it wrote."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
+    e = dict(os.environ)
+    e.pop("COLUMNS", None)
+    e.update(env or {})
+    p = subprocess.Popen([nmexpert, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=e)
+    os.close(slave)
+    data = b""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not select.select([master], [], [], 1)[0]:
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    if p.poll() is None:
+        p.kill()
+    rc = p.wait()
+    os.close(master)
+    return rc, data.decode("utf-8", "replace")
+
+
+def screen_lines(text):
+    """What a terminal showed, line by line: escape sequences gone, each
+    carriage-return overwrite a line of its own."""
+    import re
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text).replace("\r\n", "\n")
+    return [seg for line in plain.split("\n") for seg in line.split("\r")]
+

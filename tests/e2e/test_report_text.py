@@ -33,7 +33,7 @@ import tempfile
 import time
 from decimal import Decimal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
+from nmxtest import on_pty, screen_lines, with_columns  # noqa: E402
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -304,37 +304,10 @@ rc, out, err = run(*two, "-o", report, env={"COLUMNS": "40"})
 check("-o FILE: full-width tables whatever COLUMNS says", rc == 0 and "Frame  Original Frame" in open(report).read())
 
 
-def on_pty(args, cols, env=None):
-    """Runs args with stdout and stderr on a terminal `cols` wide; its output."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, cols, 0, 0))
-    e = dict(os.environ)
-    e.pop("COLUMNS", None)
-    e.update(env or {})
-    p = subprocess.Popen([NMEXPERT, *args], stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=e)
-    os.close(slave)
-    data = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    p.wait()
-    os.close(master)
-    return p.returncode, data.decode("utf-8", "replace")
-
-
-rc, out = on_pty(["run", SAMPLE, "-e", "tcpretrans", "-e", "protdist", "-e", "resptime", "-e", "topuser",
+rc, out = on_pty(NMEXPERT, ["run", SAMPLE, "-e", "tcpretrans", "-e", "protdist", "-e", "resptime", "-e", "topuser",
                   "--experts-dir", EXPERTS], 50)
 plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out).replace("\r\n", "\n")
-lines = [seg for l in plain.split("\n") for seg in l.split("\r")]
+lines = screen_lines(out)
 bars = [l for l in lines if re.search(r"\[[#.]*\]", l)]
 check("terminal 50 wide: the report is records (no Frame  Original Frame heading)",
       rc == 0 and "Frame  Original Frame" not in plain and re.search(r"^Original Frame: +78$", plain, re.M), plain[:600])
@@ -343,7 +316,7 @@ check("terminal 50 wide: progress bars drawn, none wraps (each under 50 columns)
 body = [l for l in lines if l and not l.startswith(("== ", "Capture ")) and l not in bars]
 check("terminal 50 wide: no table line wider than 50", all(len(l) <= 50 for l in body),
       [l for l in body if len(l) > 50][:3])
-rc, out = on_pty(["run", SAMPLE, "-e", "tcpretrans", "--experts-dir", EXPERTS, "--no-progress"], 50,
+rc, out = on_pty(NMEXPERT, ["run", SAMPLE, "-e", "tcpretrans", "--experts-dir", EXPERTS, "--no-progress"], 50,
                  env={"COLUMNS": "300"})
 check("COLUMNS wins over the terminal's width", rc == 0 and "Frame  Original Frame" in out, out[:300])
 

@@ -11,12 +11,13 @@ test_cli.py.  Each check prints one line; any failure makes the exit status 1.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
+from nmxtest import on_pty, screen_lines, with_columns  # noqa: E402  (typed cells, terminals)
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -173,6 +174,41 @@ for iso, env in MODES[:2]:
     except (ValueError, KeyError) as ex:
         ok, m = False, ex
     check("malloc of 2 GiB under --mem-limit 16M (%s): refused, exit 1" % name, rc == 1 and ok, (rc, m))
+
+# ---- a stuck expert delays nobody's results -----------------------------------------
+# fx_stuck takes the first frame and never returns from Run (nor looks at the
+# termination flag).  With one job, fx_good waits behind it: the stuck expert
+# lends its slot once it has read nothing for 2 s, so fx_good's results are
+# complete while fx_stuck still runs (seen on the terminal's progress bars),
+# and the time limit ends fx_stuck with the event it sent kept.
+for iso, env in MODES:
+    name = "%s%s" % (iso, "/subreaper" if env else "")
+    path = os.path.join(tmp, "stuck.json")
+    rc, screen = on_pty(NMEXPERT, ["run", CAP, "-e", fx("stuck"), "-e", fx("good"), "--jobs", "1",
+                                   "--isolation", iso, "--timeout", "6", "--grace", "1", "--format", "json",
+                                   "-o", path], 120, env=env)
+    lines = [l.strip() for l in screen_lines(screen) if l.strip()]
+    overlap = any(re.match(r"fx_stuck .*%  (running|idle)", a) and re.match(r"fx_good .*%  completed", b)
+                  for a, b in zip(lines, lines[1:]))
+    try:
+        rep = with_columns(json.load(open(path)))
+        st = experts(rep)["fx_stuck"]
+        ok = (st["outcome"] == "timed_out" and good_intact(rep)
+              and [ev["columns"][0]["value"] for ev in st["events"]] == [0])
+    except (OSError, ValueError, KeyError) as ex:
+        ok, rep = False, ex
+    check("stuck expert holding a frame (%s, --jobs 1): the other's results complete while it runs" % name,
+          rc == 1 and ok and overlap, (rc, ok, overlap, [l for l in lines if l.startswith("fx_")][-6:]))
+
+# The bars of a running expert show its rate and the time left; an expert
+# with nothing new for 2 s says "idle" instead.
+rc, screen = on_pty(NMEXPERT, ["run", CAP, "-e", fx("slow_walk"), "-e", fx("stuck"), "--timeout", "6",
+                               "--grace", "1", "-o", os.path.join(tmp, "slow.txt")], 120)
+lines = [l.strip() for l in screen_lines(screen) if l.strip()]
+rate = [l for l in lines if re.match(r"fx_slow_walk .*%  running  \d+ frames/s  ETA \d+ s$", l)]
+idle = [l for l in lines if re.match(r"fx_stuck .*%  idle$", l)]
+check("progress bars: frames/s and ETA while walking, 'idle' when stuck", rc == 1 and rate and idle,
+      (rc, [l for l in lines if l.startswith("fx_")][-6:]))
 
 shutil.rmtree(tmp, ignore_errors=True)
 print("%d failure(s)" % len(failures))
