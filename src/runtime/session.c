@@ -175,13 +175,19 @@ void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ct
     }
 }
 
+/* Empties slot i (an empty slot's last use is 0: the first victim). */
+static void dcache_drop(nmx_dcache_t *c, unsigned i)
+{
+    nmx__dissection_free(c->d[i]);
+    c->d[i] = NULL;
+    c->used[i] = 0;
+}
+
 /* Drops every cached dissection. */
 static void dcache_flush(nmx_dcache_t *c)
 {
-    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
-        nmx__dissection_free(c->d[i]);
-        c->d[i] = NULL;
-    }
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++)
+        dcache_drop(c, i);
 }
 
 bool nmx__session_need_streams(nmx_session_t *s)
@@ -240,16 +246,19 @@ const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame)
     nmx_dcache_t *c = s->dcache;
     if (c->d[c->last] != NULL && c->frame[c->last] == frame)
         return c->d[c->last];
-    unsigned victim = 0;
+    /* Two plain scans (a walk misses once per frame): the frame, then the
+     * least recently used slot, empty ones first. */
     for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
-        if (c->d[i] != NULL && c->frame[i] == frame) {
+        if (c->frame[i] == frame && c->d[i] != NULL) {
             c->used[i] = ++c->clock;
             c->last = i;
             return c->d[i];
         }
-        if (c->d[i] == NULL || (c->d[victim] != NULL && c->used[i] < c->used[victim]))
-            victim = i;
     }
+    unsigned victim = 0;
+    for (unsigned i = 1; i < DCACHE_SLOTS; i++)
+        if (c->used[i] < c->used[victim])
+            victim = i;
     const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
     nmx_frame_ctx_t ctx;
     nmx__session_frame_ctx(s, frame, &ctx);
@@ -337,10 +346,8 @@ DWORD nmx__session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uin
     s->streams = NULL;
     nmx_dcache_t *c = s->dcache;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++)
-        if (c->d[i] != NULL && (c->frame[i] == n || c->frame[i] == n + 1)) {
-            nmx__dissection_free(c->d[i]);
-            c->d[i] = NULL;
-        }
+        if (c->d[i] != NULL && (c->frame[i] == n || c->frame[i] == n + 1))
+            dcache_drop(c, i);
     return NMERR_SUCCESS;
 }
 
