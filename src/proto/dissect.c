@@ -100,7 +100,7 @@ static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t
 bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off)
 {
     RECOGNIZEDATATABLE *rt = d->rt;
-    if (rt->nRecognizeDatas >= NMX_MAX_LAYERS || off > 0xFFFF)
+    if (rt->nRecognizeDatas >= (d->partial ? d->max_layers : NMX_MAX_LAYERS) || off > 0xFFFF)
         return false;
     RECOGNIZEDATA *r = &rt->RecognizeData[rt->nRecognizeDatas++];
     r->ProtocolID = (WORD)id;
@@ -441,18 +441,42 @@ nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint
     d.in_error = false;
     d.l4_reported = 0;
     d.fctx = ctx;
+    d.partial = ctx && ctx->partial && ctx->max_layers < NMX_MAX_LAYERS;
+    d.max_layers = d.partial ? ctx->max_layers : NMX_MAX_LAYERS;
     rb.table.nRecognizeDatas = 0;
     dissect_from_link(&d, linktype);
-    if (ctx && !ws->oom)
-        add_protocols(&d);
+    if (ctx && !ws->oom && !d.partial)
+        add_protocols(&d); /* a partial dissection does not know every layer */
     nmx_dissection_t *res = ws->oom ? NULL : pack(ws, &d, linktype, &rb);
+    if (res != NULL)
+        res->older = NULL;
     nmx__proto_ws_free(tmp);
     return res;
 }
 
+uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], bool *all)
+{
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < rt->nRecognizeDatas; k++) {
+        unsigned id = rt->RecognizeData[k].ProtocolID;
+        const nmx_protocol_t *p = nmx__proto_by_id(id);
+        unsigned also = p != NULL ? p->borrows : 0;
+        bool wanted = (id < NMX_PARTIAL_IDS && ((wants[id / 64] >> (id % 64)) & 1) != 0) ||
+                      (also != 0 && also < NMX_PARTIAL_IDS && ((wants[also / 64] >> (also % 64)) & 1) != 0);
+        if (wanted || p == NULL || p->nfields == 0)
+            keep = k + 1;
+    }
+    *all = keep >= rt->nRecognizeDatas;
+    return keep;
+}
+
 void nmx__dissection_free(nmx_dissection_t *d)
 {
-    free(d);
+    while (d != NULL) {
+        nmx_dissection_t *next = d->older;
+        free(d);
+        d = next;
+    }
 }
 
 long nmx__dissection_index(const nmx_dissection_t *d, const PROPERTYINST *inst)

@@ -104,6 +104,10 @@ static bool offer(nmx_dctx_t *d, nmx_cursor_t c, const ho_entry_t *e, enum nmx__
     const nmx_protocol_t *p = e->p;
     if (p->dissect == NULL)
         return false;
+    /* A partial dissection with every layer it wants: what follows is not
+     * parsed, not even tried (the heuristics cost as much as a header). */
+    if (d->partial && d->rt->nRecognizeDatas >= d->max_layers)
+        return true;
     uint8_t saved_table = d->ho_table;
     uint32_t saved_value = d->ho_value;
     d->ho_table = (uint8_t)t;

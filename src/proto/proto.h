@@ -190,6 +190,8 @@ typedef struct nmx_dissection {
     LPPROPERTYTABLE props;        /* attached properties */
     nmx_frame_addrs_t addrs;      /* address locations */
     uint32_t n_errors;            /* instances flagged IFLAG_ERROR */
+    struct nmx_dissection *older; /* shallower dissections of the same frame, freed with
+                                     this one (the session's cache keeps what it handed out) */
 } nmx_dissection_t;
 
 /*
@@ -215,6 +217,10 @@ typedef struct nmx_frame_ctx {
     uint32_t tcp_stream[NMX_STREAM_LAYERS]; /* tcp.stream of the first and second TCP
                                                header, or NMX_STREAM_NONE */
     uint32_t udp_stream[NMX_STREAM_LAYERS]; /* the same for UDP (a tunnel has two) */
+    bool partial;             /* a partial dissection: the first max_layers layers only
+                                 (those whose properties the caller wants), and no
+                                 frame.protocols */
+    uint32_t max_layers;
 } nmx_frame_ctx_t;
 
 /* A reusable scratch area for nmx__dissect (one per thread or session). */
@@ -233,6 +239,20 @@ nmx_dissection_t *nmx__dissect(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t
 nmx_dissection_t *nmx__dissect_ctx(nmx_proto_ws_t *ws, const uint8_t *data, uint32_t caplen,
                                    uint32_t wirelen, uint32_t linktype, const nmx_frame_ctx_t *ctx);
 void nmx__dissection_free(nmx_dissection_t *d);
+
+/*
+ * Partial dissections (nmx_frame_ctx_t.partial): the property helpers ask
+ * for the properties of a few protocols, and the layers after the last one
+ * that can hold them need not be parsed.  A protocol's properties are
+ * recorded in its own layers, or by a protocol without properties of its
+ * own (mdns, llmnr and ssdp record dns.* and http.* ones), or by one that
+ * says it borrows them (ipv6 records ip.version).  wants[] has a
+ * bit per protocol id below NMX_PARTIAL_IDS (the built-in ones).
+ * Returns how many of the layers in rt (the frame's recognize table) a
+ * dissection needs for them; *all when that is every layer.
+ */
+#define NMX_PARTIAL_IDS 128
+uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], bool *all);
 
 /* ===================================================================== */
 /* Conversations: tcp.stream and udp.stream                               */

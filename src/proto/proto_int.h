@@ -87,6 +87,9 @@ struct nmx_protocol {
     nmx_dissect_fn *dissect;   /* what a hand-off calls (NULL: reached only by direct calls) */
     const nmx_handoff_t *handoffs; /* who hands off to it */
     uint32_t nhandoffs;
+    unsigned borrows;          /* a protocol whose properties its layers record too (ipv6
+                                  records ip.version), or 0; a protocol without fields of
+                                  its own may record anyone's (nmx__layers_for) */
 };
 
 /* Defines a registry entry for protocol `id` with a field table.  The
@@ -196,6 +199,8 @@ struct nmx_dctx {
     uint8_t ho_table;             /* the hand-off being made (enum nmx__ho_table) */
     bool ho_v6;                   /* ... from IPv6 (for NMX_HO_IP_PROTO) */
     uint32_t ho_value;            /* ... on this value (the port, for NMX_HO_TCP_PORT) */
+    bool partial;                 /* a partial dissection: it stops before the layers */
+    unsigned max_layers;          /* ... it does not need, after max_layers of them */
 };
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
@@ -203,7 +208,8 @@ struct nmx_dctx {
 
 /*
  * Records protocol `id` starting at frame offset `off`.  Returns false when
- * the recognize table is full, in which case the dissector stops.
+ * the recognize table is full (or a partial dissection has all the layers
+ * it wants), in which case the dissector stops.
  */
 bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off);
 

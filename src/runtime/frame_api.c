@@ -502,6 +502,39 @@ NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartO
 
 /* ---- properties (6.3) ---------------------------------------------------------- */
 
+/*
+ * A restart key from a shallower dissection of the frame (kept alive with
+ * the deeper one that replaced it), found again in d: the instance of the
+ * same property at the same place.  NULL, to start at an end, when the key
+ * is no instance of this frame.
+ */
+static const void *inst_bytes(const PROPERTYINST *p, WORD *len)
+{
+    if (p->DataLength != (WORD)-1) {
+        *len = p->DataLength;
+        return p->lpData;
+    }
+    *len = p->lpPropertyInstEx->Length; /* the EX block is the dissection's own */
+    return p->lpPropertyInstEx->lpData;
+}
+
+static const PROPERTYINST *same_instance(const nmx_dissection_t *d, const nmx_dissection_t *old,
+                                         const PROPERTYINST *key)
+{
+    if (old == NULL)
+        return NULL;
+    WORD klen, plen;
+    const void *kat = inst_bytes(key, &klen);
+    for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
+        const PROPERTYINST *p = &d->props->lpFirstPropertyInst[i];
+        if (p->lpPropertyInfo == key->lpPropertyInfo && p->Level == key->Level &&
+            (p->DataLength == (WORD)-1) == (key->DataLength == (WORD)-1) && inst_bytes(p, &plen) == kat &&
+            plen == klen)
+            return p;
+    }
+    return NULL;
+}
+
 NMAPI LPPROPERTYINST WINAPI FindPropertyInstance(HFRAME hFrame, HPROPERTY hProperty)
 {
     return FindPropertyInstanceRestart(hFrame, hProperty, NULL, TRUE);
@@ -519,12 +552,18 @@ NMAPI LPPROPERTYINST WINAPI FindPropertyInstanceRestart(HFRAME hFrame, HPROPERTY
         BhSetLastError(NMERR_INVALID_HPROPERTY);
         return NULL;
     }
-    const nmx_dissection_t *d = frame_dissection(s, n);
-    if (d == NULL)
-        return NULL;
+    /* Forward look-ups need the layers that can hold f (a partial
+     * dissection); the backward one, rare, takes the whole frame. */
+    pthread_mutex_lock(&s->lock);
+    const nmx_dissection_t *d = DirForward ? nmx__session_dissect_for(s, n, f) : nmx__session_dissect(s, n);
     const PROPERTYINST *start = lpRestartKey != NULL ? *lpRestartKey : NULL;
-    if (start != NULL && nmx__dissection_index(d, start) < 0)
-        start = NULL; /* not an instance of this frame: start at an end */
+    if (start != NULL && d != NULL && nmx__dissection_index(d, start) < 0)
+        start = same_instance(d, nmx__session_dissection_of(s, n, start), start);
+    pthread_mutex_unlock(&s->lock);
+    if (d == NULL) {
+        BhSetLastError(NMERR_OUT_OF_MEMORY);
+        return NULL;
+    }
     LPPROPERTYINST found = NULL;
     if (DirForward) {
         found = nmx__dissection_find(d, f, start);
@@ -554,8 +593,10 @@ NMAPI LPSTR WINAPI GetPropertyText(HFRAME hFrame, LPPROPERTYINST lpPI, LPSTR szB
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }
-    const nmx_dissection_t *d = frame_dissection(s, n);
-    if (d == NULL || nmx__dissection_index(d, lpPI) < 0) {
+    pthread_mutex_lock(&s->lock);
+    const nmx_dissection_t *d = nmx__session_dissection_of(s, n, lpPI);
+    pthread_mutex_unlock(&s->lock);
+    if (d == NULL) {
         BhSetLastError(NMERR_INVALID_PARAMETER);
         return NULL;
     }

@@ -183,6 +183,8 @@ struct nmx_session {
     struct nmx_frame_mod *mods;   /* frames replaced with ModifyFrame: this session's own
                                      copy-on-write view of the capture */
     size_t nmods;
+    uint64_t wants[2];            /* protocols (ids < 128) whose properties the helpers were
+                                     asked for: what partial dissections keep */
     uint8_t *seen;                /* a bit per frame ExpertGetFrame delivered, or NULL */
     uint64_t nseen;               /* bits set: published as the page's frames_read */
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a
@@ -212,6 +214,17 @@ nmx_session_t *nmx__hframe_session(HFRAME h, uint32_t *frame);
  * for the same session's dissection of another 64 frames.
  */
 const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame);
+/*
+ * A dissection of the frame that holds every instance of f's properties
+ * (the property helpers): partial when the frame's later layers cannot
+ * carry them, which spares parsing what nobody asked for.  A deeper
+ * dissection of the same frame keeps the shallower ones alive (->older),
+ * so instances handed out stay valid as long as nmx__session_dissect's.
+ */
+const nmx_dissection_t *nmx__session_dissect_for(nmx_session_t *s, uint32_t frame, const nmx_field_t *f);
+/* The cached dissection of `frame` (or an older one kept with it) that
+ * holds instance pi; NULL when none does. */
+const nmx_dissection_t *nmx__session_dissection_of(nmx_session_t *s, uint32_t frame, const PROPERTYINST *pi);
 void nmx__dcache_free(struct nmx_dcache *c);
 
 /* Frame n's place in the session's capture (frame.number, its times, its

@@ -102,10 +102,15 @@ void nmx__session_set_current(nmx_session_t *s)
 typedef struct nmx_dcache {
     uint32_t frame[DCACHE_SLOTS];
     nmx_dissection_t *d[DCACHE_SLOTS];
-    uint64_t used[DCACHE_SLOTS]; /* last use, for LRU eviction */
-    uint64_t clock;
+    bool partial[DCACHE_SLOTS];      /* cut for the protocols of wants[] */
+    uint64_t wants[DCACHE_SLOTS][2];
+    /* the slots from the most to the least recently used: a list through
+     * newer[]/older_slot[], every slot always on it (empty ones at the old end) */
+    uint8_t newer[DCACHE_SLOTS], older_slot[DCACHE_SLOTS];
+    uint8_t mru, lru;
     unsigned last;               /* slot of the latest hit: the property helpers ask
                                     for the same frame many times in a row */
+    nmx_recog_buf_t cut;         /* recognize table of a frame being cut (last) */
 } nmx_dcache_t;
 
 void nmx__dcache_free(nmx_dcache_t *c)
@@ -175,12 +180,60 @@ void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ct
     }
 }
 
-/* Empties slot i (an empty slot's last use is 0: the first victim). */
+#define SLOT_NONE 0xFF
+_Static_assert(DCACHE_SLOTS < SLOT_NONE, "slots are bytes");
+
+static void lru_unlink(nmx_dcache_t *c, unsigned i)
+{
+    unsigned a = c->newer[i], b = c->older_slot[i];
+    if (a != SLOT_NONE)
+        c->older_slot[a] = (uint8_t)b;
+    else
+        c->mru = (uint8_t)b;
+    if (b != SLOT_NONE)
+        c->newer[b] = (uint8_t)a;
+    else
+        c->lru = (uint8_t)a;
+}
+
+/* Slot i becomes the most recently used (old_end: the least, next to go). */
+static void lru_put(nmx_dcache_t *c, unsigned i, bool old_end)
+{
+    lru_unlink(c, i);
+    if (old_end) {
+        c->newer[i] = c->lru;
+        c->older_slot[i] = SLOT_NONE;
+        c->older_slot[c->lru] = (uint8_t)i;
+        c->lru = (uint8_t)i;
+    } else {
+        c->older_slot[i] = c->mru;
+        c->newer[i] = SLOT_NONE;
+        c->newer[c->mru] = (uint8_t)i;
+        c->mru = (uint8_t)i;
+    }
+}
+
+static nmx_dcache_t *dcache_new(void)
+{
+    nmx_dcache_t *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
+        c->newer[i] = i > 0 ? (uint8_t)(i - 1) : SLOT_NONE;
+        c->older_slot[i] = i + 1 < DCACHE_SLOTS ? (uint8_t)(i + 1) : SLOT_NONE;
+    }
+    c->mru = 0;
+    c->lru = DCACHE_SLOTS - 1;
+    return c;
+}
+
+/* Empties slot i, which goes to the old end: the next one reused. */
 static void dcache_drop(nmx_dcache_t *c, unsigned i)
 {
     nmx__dissection_free(c->d[i]);
     c->d[i] = NULL;
-    c->used[i] = 0;
+    if (c->lru != i)
+        lru_put(c, i, true);
 }
 
 /* Drops every cached dissection. */
@@ -239,39 +292,120 @@ bool nmx__session_need_streams(nmx_session_t *s)
     return true;
 }
 
+/* The slot caching `frame`, or -1. */
+static int dcache_find(nmx_dcache_t *c, uint32_t frame)
+{
+    if (c->d[c->last] != NULL && c->frame[c->last] == frame)
+        return (int)c->last;
+    /* One plain scan (a walk misses once per frame); the least recently
+     * used slot, the next to go, is the list's old end. */
+    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
+        if (c->frame[i] == frame && c->d[i] != NULL) {
+            if (c->mru != i)
+                lru_put(c, i, false);
+            c->last = i;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Dissects `frame` (partial: its first max_layers layers) into slot `at`
+ * (-1: the least recently used slot), keeping the slot's dissection of the
+ * same frame as an older one.
+ */
+static const nmx_dissection_t *dcache_put(nmx_session_t *s, uint32_t frame, int at, bool partial,
+                                          uint32_t max_layers)
+{
+    nmx_dcache_t *c = s->dcache;
+    unsigned victim = at >= 0 ? (unsigned)at : c->lru;
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
+    nmx_frame_ctx_t ctx;
+    nmx__session_frame_ctx(s, frame, &ctx);
+    ctx.partial = partial;
+    ctx.max_layers = max_layers;
+    nmx_dissection_t *d = nmx__dissect_ctx(s->ws, nmx__session_data(s, frame), rec->caplen, rec->wirelen,
+                                           rec->linktype, &ctx);
+    if (d == NULL)
+        return NULL;
+    if (at >= 0) {
+        d->older = c->d[victim]; /* instances handed out from it stay valid */
+    } else {
+        nmx__dissection_free(c->d[victim]);
+    }
+    c->d[victim] = d;
+    c->frame[victim] = frame;
+    c->partial[victim] = partial;
+    c->wants[victim][0] = s->wants[0];
+    c->wants[victim][1] = s->wants[1];
+    if (c->mru != victim)
+        lru_put(c, victim, false);
+    c->last = victim;
+    return d;
+}
+
 const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame)
 {
     if (frame >= nmx__cap_count(s->cap))
         return NULL;
     nmx_dcache_t *c = s->dcache;
-    if (c->d[c->last] != NULL && c->frame[c->last] == frame)
-        return c->d[c->last];
-    /* Two plain scans (a walk misses once per frame): the frame, then the
-     * least recently used slot, empty ones first. */
-    for (unsigned i = 0; i < DCACHE_SLOTS; i++) {
-        if (c->frame[i] == frame && c->d[i] != NULL) {
-            c->used[i] = ++c->clock;
-            c->last = i;
-            return c->d[i];
-        }
+    int i = dcache_find(c, frame);
+    if (i >= 0 && !c->partial[i])
+        return c->d[i];
+    return dcache_put(s, frame, i, false, 0);
+}
+
+/* ---- partial dissections ------------------------------------------------------ */
+
+_Static_assert(NMX_PROTO_COUNT <= NMX_PARTIAL_IDS, "wants[] has a bit per built-in protocol");
+
+static bool want_has(const uint64_t w[2], unsigned id)
+{
+    return id < NMX_PARTIAL_IDS && ((w[id / 64] >> (id % 64)) & 1) != 0;
+}
+
+/* The layers of `frame` a dissection needs for the protocols the session
+ * wants (nmx__layers_for), from the recognize pass ExpertGetFrame made, or
+ * one of its own. */
+static uint32_t layers_wanted(nmx_session_t *s, uint32_t frame, bool *all)
+{
+    const RECOGNIZEDATATABLE *rt = &s->recog.table;
+    if (s->recog_frame != frame) {
+        const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
+        nmx__recognize(nmx__session_data(s, frame), rec->caplen, rec->wirelen, rec->linktype, &s->dcache->cut,
+                       NULL);
+        rt = &s->dcache->cut.table;
     }
-    unsigned victim = 0;
-    for (unsigned i = 1; i < DCACHE_SLOTS; i++)
-        if (c->used[i] < c->used[victim])
-            victim = i;
-    const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
-    nmx_frame_ctx_t ctx;
-    nmx__session_frame_ctx(s, frame, &ctx);
-    nmx_dissection_t *d = nmx__dissect_ctx(s->ws, nmx__session_data(s, frame), rec->caplen, rec->wirelen,
-                                           rec->linktype, &ctx);
-    if (d == NULL)
-        return NULL;
-    nmx__dissection_free(c->d[victim]);
-    c->d[victim] = d;
-    c->frame[victim] = frame;
-    c->used[victim] = ++c->clock;
-    c->last = victim;
-    return d;
+    return nmx__layers_for(rt, s->wants, all);
+}
+
+const nmx_dissection_t *nmx__session_dissect_for(nmx_session_t *s, uint32_t frame, const nmx_field_t *f)
+{
+    const nmx_protocol_t *p = nmx__field_proto(f);
+    unsigned id = p != NULL ? nmx__proto_id(p) : 0;
+    /* frame.* (frame.protocols knows every layer), a plug-in's property,
+     * or plug-ins loaded at all: a full dissection. */
+    if (frame >= nmx__cap_count(s->cap) || id == NMX_PROTO_FRAME || id >= NMX_PARTIAL_IDS ||
+        nmx__proto_count() > NMX_PROTO_COUNT)
+        return nmx__session_dissect(s, frame);
+    s->wants[id / 64] |= (uint64_t)1 << (id % 64);
+    nmx_dcache_t *c = s->dcache;
+    int i = dcache_find(c, frame);
+    if (i >= 0 && (!c->partial[i] || want_has(c->wants[i], id)))
+        return c->d[i];
+    bool all;
+    uint32_t keep = layers_wanted(s, frame, &all);
+    return dcache_put(s, frame, i, !all, keep);
+}
+
+const nmx_dissection_t *nmx__session_dissection_of(nmx_session_t *s, uint32_t frame, const PROPERTYINST *pi)
+{
+    int i = dcache_find(s->dcache, frame);
+    for (const nmx_dissection_t *d = i >= 0 ? s->dcache->d[i] : NULL; d != NULL; d = d->older)
+        if (nmx__dissection_index(d, pi) >= 0)
+            return d;
+    return NULL;
 }
 
 /* ---- the session's view of the frames (ModifyFrame) ------------------------- */
@@ -436,7 +570,7 @@ nmx_session_t *nmx__session_new(const nmx_session_opts_t *opts)
     s->seen = calloc((size_t)nmx__cap_count(s->cap) / 8 + 1, 1);
     s->recog_frame = UINT32_MAX;
     pthread_mutex_init(&s->lock, NULL);
-    s->dcache = calloc(1, sizeof(nmx_dcache_t));
+    s->dcache = dcache_new();
     s->ws = nmx__proto_ws_new();
     if (s->dcache == NULL || s->ws == NULL || !slot_acquire(s))
         return session_unmake(s);

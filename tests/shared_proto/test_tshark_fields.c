@@ -129,6 +129,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
     if (!dir || !tsu_have_tshark())
         return SIZE_MAX;
     bool verbose = getenv("NMX_PROTO_VERBOSE") != NULL;
+    size_t partial_before = tsu_partial_differences;
     char *args = malloc(16384);
     const size_t argsz = 16384;
     size_t an = (size_t)snprintf(args, argsz,
@@ -227,6 +228,11 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
     printf("tshark agreement (%s): %zu captures x %zu fields = %zu pairs: %zu agree, %zu documented "
            "exceptions, %zu differ\n",
            what, ncaps_used, nfields, pairs, agree, excused, failed);
+    /* Every frame's partial dissections (tsu_dissect_frame checks them). */
+    size_t partial = tsu_partial_differences - partial_before;
+    printf("partial dissections (%s): %zu frame and protocol pairs differ from the full dissection\n", what,
+           partial);
+    failed += partial;
     free(fp);
     free(colidx);
     free(args);

@@ -184,6 +184,89 @@ size_t tsu_split(char *line, char **fields, size_t max)
     return n;
 }
 
+size_t tsu_partial_differences;
+
+/* Do instances a and b say the same: property, place, length, level and flags? */
+static bool same_inst(const PROPERTYINST *a, const PROPERTYINST *b)
+{
+    if (a->lpPropertyInfo != b->lpPropertyInfo || a->Level != b->Level || a->IFlags != b->IFlags ||
+        (a->DataLength == (WORD)-1) != (b->DataLength == (WORD)-1))
+        return false;
+    if (a->DataLength != (WORD)-1)
+        return a->lpData == b->lpData && a->DataLength == b->DataLength;
+    const PROPERTYINSTEX *x = a->lpPropertyInstEx, *y = b->lpPropertyInstEx;
+    return x->lpData == y->lpData && x->Length == y->Length && x->LengthEx == y->LengthEx &&
+           memcmp(x->Byte, y->Byte, x->LengthEx) == 0;
+}
+
+/* The next instance of protocol id's properties in d after index *k. */
+static const PROPERTYINST *next_of(const nmx_dissection_t *d, unsigned id, DWORD *k)
+{
+    for (; *k < d->props->nTotalPropertyInsts; (*k)++) {
+        const PROPERTYINST *pi = &d->props->lpFirstPropertyInst[*k];
+        const nmx_field_t *f = nmx__field_from_info(pi->lpPropertyInfo);
+        if (f != NULL && nmx__proto_id(nmx__field_proto(f)) == id)
+            return &d->props->lpFirstPropertyInst[(*k)++];
+    }
+    return NULL;
+}
+
+/*
+ * The partial dissections the property helpers make (session.c): for every
+ * protocol whose properties the full dissection d holds, one cut for that
+ * protocol alone (nmx__layers_for over the recognize pass, as the session
+ * cuts) must hold exactly the same instances of them.  Counts each frame
+ * and protocol that differs in tsu_partial_differences, printing it.
+ */
+static void check_partial(nmx_proto_ws_t *ws, const nmx_dissection_t *d, const nmx_frame_ctx_t *ctx)
+{
+    nmx_recog_buf_t rb;
+    nmx__recognize(d->data, d->caplen, d->wirelen, d->linktype, &rb, NULL);
+    bool layers_same = rb.table.nRecognizeDatas == d->recog->nRecognizeDatas;
+    for (WORD k = 0; layers_same && k < rb.table.nRecognizeDatas; k++)
+        layers_same = rb.table.RecognizeData[k].ProtocolID == d->recog->RecognizeData[k].ProtocolID;
+    if (!layers_same) {
+        printf("partial: frame %u: the recognize pass and the dissection see different layers\n", ctx->number);
+        tsu_partial_differences++;
+        return;
+    }
+    uint64_t done[2] = {0, 0};
+    for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
+        const nmx_field_t *f = nmx__field_from_info(d->props->lpFirstPropertyInst[i].lpPropertyInfo);
+        unsigned id = f != NULL ? nmx__proto_id(nmx__field_proto(f)) : 0;
+        if (id == NMX_PROTO_FRAME || id >= NMX_PARTIAL_IDS || ((done[id / 64] >> (id % 64)) & 1))
+            continue;
+        done[id / 64] |= (uint64_t)1 << (id % 64);
+        uint64_t want[2] = {0, 0};
+        want[id / 64] = (uint64_t)1 << (id % 64);
+        bool all;
+        nmx_frame_ctx_t pc = *ctx;
+        pc.max_layers = nmx__layers_for(&rb.table, want, &all);
+        pc.partial = true;
+        if (all)
+            continue; /* the session dissects it whole */
+        nmx_dissection_t *part = nmx__dissect_ctx(ws, d->data, d->caplen, d->wirelen, d->linktype, &pc);
+        if (part == NULL) {
+            tsu_partial_differences++;
+            continue;
+        }
+        DWORD a = 0, b = 0;
+        const PROPERTYINST *x, *y;
+        do {
+            x = next_of(d, id, &a);
+            y = next_of(part, id, &b);
+        } while (x != NULL && y != NULL && same_inst(x, y));
+        if (x != NULL || y != NULL) {
+            printf("partial: frame %u: %s cut after %u of %u layers: %s where the full dissection has %s\n",
+                   ctx->number, nmx__proto_name(nmx__proto_by_id(id)), pc.max_layers, rb.table.nRecognizeDatas,
+                   y ? nmx__field_key(nmx__field_from_info(y->lpPropertyInfo)) : "nothing",
+                   x ? nmx__field_key(nmx__field_from_info(x->lpPropertyInfo)) : "nothing");
+            tsu_partial_differences++;
+        }
+        nmx__dissection_free(part);
+    }
+}
+
 nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i)
 {
     const nmx_frame_rec_t *fr = nmx__cap_frame(cap, i);
@@ -198,7 +281,10 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, con
     if (!nmx__streams_next(conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
                            ctx.udp_stream))
         return NULL;
-    return nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+    nmx_dissection_t *d = nmx__dissect_ctx(ws, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, &ctx);
+    if (d != NULL)
+        check_partial(ws, d, &ctx);
+    return d;
 }
 
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
@@ -226,7 +312,7 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
     /* The fields: every property of the protocols named. */
     enum { MAXF = 256 };
     const nmx_field_t *fields[MAXF];
-    size_t nf = 0, differ = 0;
+    size_t nf = 0, differ = 0, partial_before = tsu_partial_differences;
     char args[16384];
     size_t al = (size_t)snprintf(args, sizeof(args),
                                  "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E occurrence=a -z io,phs");
@@ -297,6 +383,8 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
                    theirs[id], ours[id]);
             differ++;
         }
+    /* and the property helpers' partial dissections of these frames */
+    differ += tsu_partial_differences - partial_before;
 out:
     free(ours);
     if (conv)

@@ -23,6 +23,10 @@
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen);
 
 nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i);
+/* tsu_dissect_frame also checks that the partial dissections the property
+ * helpers make hold the same instances as the full one: frames and
+ * protocols that differ are counted here (and printed). */
+extern size_t tsu_partial_differences;
 
 /* The shared captures directory, or NULL (with a reason printed) if absent. */
 const char *tsu_captures_dir(void);

@@ -405,6 +405,31 @@ static void test_getframe_rules(void **state)
     ctx_free(&c);
 }
 
+/* The property helpers' dissection cache (fx_props says what it saw), on a
+ * capture of 200 frames. */
+static void test_property_cache(void **state)
+{
+    (void)state;
+    char saved[sizeof capture_path];
+    memcpy(saved, capture_path, sizeof saved);
+    snprintf(capture_path, sizeof capture_path, "%s/many.pcap", workdir);
+    write_capture(capture_path, 200);
+    const char *names[] = {"props"};
+    for (int iso = 0; iso < 2; iso++) {
+        nmx_run_opts_t o = {.isolation = iso == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_int_equal(event_value(r, 1), 1);
+        assert_int_equal(event_value(r, 2), 1);
+        assert_int_equal(event_value(r, 3), 1);
+        assert_int_equal(event_value(r, 4), 1);
+        assert_int_equal(event_value(r, 5), 64);
+        ctx_free(&c);
+    }
+    memcpy(capture_path, saved, sizeof saved);
+}
+
 /*
  * The host dissects the focused frame of a right-click start (--frame,
  * --property) itself: from a copy read with pread, so a capture truncated
@@ -1147,6 +1172,7 @@ int main(void)
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_load_failures),
         cmocka_unit_test(test_getframe_rules),
+        cmocka_unit_test(test_property_cache),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
