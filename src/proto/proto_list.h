@@ -51,3 +51,5 @@ NMX_PROTO_X(NETMON_OTHER, netmon_other)     /* "netmon"         other special re
 NMX_PROTO_X(AH, ah)                /* "ah"       IP Authentication Header (after IPv4) */
 NMX_PROTO_X(GRE, gre)              /* "gre"      Generic Routing Encapsulation (IP protocol 47) */
 NMX_PROTO_X(VXLAN, vxlan)          /* "vxlan"    VXLAN (UDP 4789) */
+NMX_PROTO_X(MPLS, mpls)            /* "mpls"     MPLS label stack entry (one layer per label) */
+NMX_PROTO_X(PWACH, pwach)          /* "pwach"    PW Associated Channel Header (after MPLS) */

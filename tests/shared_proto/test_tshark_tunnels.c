@@ -48,10 +48,41 @@ static const char *const frames[] = {
 static const char *const protos[] = {"gre", "vxlan", "eth", "ip", "ipv6", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
-/* Frame i (tsu_write_pcap callback). */
+/* The frames being written (tsu_write_pcap callback). */
+static const char *const *cur_frames;
+
 static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
 {
-    return cap >= 512 ? fr_hex(b, 0, frames[i]) : 0;
+    return cap >= 512 ? fr_hex(b, 0, cur_frames[i]) : 0;
+}
+
+/*
+ * Writes n hand-built frames of link type lt to a pcap and compares every
+ * property of the protocols named (and io,phs) with tshark; theirs[] gets io,phs's
+ * counts by protocol id.  Returns the number of differences.
+ */
+static size_t agree(const char *what, uint32_t lt, const char *const *fr, size_t n, const char *const *names,
+                    size_t np, unsigned *theirs)
+{
+    const char *path = tsu_tmp_file("tunnels.pcap");
+    assert_non_null(path);
+    cur_frames = fr;
+    assert_true(tsu_write_pcap_lt(path, lt, n, frame_bytes));
+    size_t nf = 0;
+    size_t differ = tsu_compare_built(path, (uint32_t)n, names, np, false, NULL, theirs, &nf);
+    assert_true(differ != (size_t)-1);
+    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences\n", what, n, nf,
+           differ);
+    tsu_tmp_remove(NULL);
+    return differ;
+}
+
+/* Frames of protocol `name` that io,phs counted. */
+static unsigned counted(const unsigned *theirs, const char *name)
+{
+    const nmx_protocol_t *p = nmx__proto_by_name(name);
+    assert_non_null(p);
+    return theirs[nmx__proto_id(p)];
 }
 
 static void test_tunnels_agree(void **state)
@@ -61,20 +92,86 @@ static void test_tunnels_agree(void **state)
         NMX_SKIP();
         return;
     }
-    const char *path = tsu_tmp_file("tunnels.pcap");
-    assert_non_null(path);
-    assert_true(tsu_write_pcap(path, NFRAMES, frame_bytes));
     unsigned theirs[256] = {0};
-    size_t nf = 0;
-    size_t differ = tsu_compare_built(path, NFRAMES, protos, NPROTOS, false, NULL, theirs, &nf);
-    assert_true(differ != (size_t)-1);
+    size_t differ = agree("GRE and VXLAN", 1, frames, NFRAMES, protos, NPROTOS, theirs);
     /* The tunnels are really there: four GRE headers (the one cut short is
      * not counted), one VXLAN, and the inner Ethernet frames of 3 and 4. */
-    assert_int_equal(theirs[nmx__proto_id(nmx__proto_by_name("gre"))], 4);
-    assert_int_equal(theirs[nmx__proto_id(nmx__proto_by_name("vxlan"))], 1);
+    assert_int_equal(counted(theirs, "gre"), 4);
+    assert_int_equal(counted(theirs, "vxlan"), 1);
     assert_int_equal(theirs[NMX_PROTO_ETH], NFRAMES + 2);
-    printf("tshark agreement (hand-built GRE and VXLAN frames): %zu frames x %zu fields, %zu differences\n",
-           NFRAMES, nf, differ);
+    assert_int_equal(differ, 0);
+}
+
+/* MPLS: label stacks, what follows the bottom of the stack, the ACH, and
+ * MPLS inside GRE, IP and UDP. */
+static const char *const mpls_frames[] = {
+    /* 1: one label (100, bottom of stack), IPv4, UDP. */
+    "0011223344010200000000028847000641404500001e00010000401100000a0000010a0000029c409c41000a0000"
+    "6162",
+    /* 2: two labels (1000 with EXP 5 and TTL 254, then 16), IPv4, UDP. */
+    "0011223344010200000000028847003e8afe000101404500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 3: multicast MPLS (0x8848), IPv6, UDP. */
+    "0011223344010200000000028848000c870160000000000a114020010db800000000000000000000000120010db8"
+    "0000000000000000000000029c429c43000a00006364",
+    /* 4: the GAL (13) at the bottom: an ACH (BFD, 0x0007) whatever its nibble. */
+    "00112233440102000000000288470000d1401000000720400018",
+    /* 5: an ACH by the first nibble (channel 0x0021): IPv4, UDP. */
+    "001122334401020000000002884700064140100000214500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 6: an ACH of version 10, reserved 0x7b, channel 0x0057: IPv6, UDP. */
+    "0011223344010200000000028847000641401a7b005760000000000a114020010db8000000000000000000000001"
+    "20010db80000000000000000000000029c429c43000a00006364",
+    /* 7: an ACH cut short (3 bytes). */
+    "001122334401020000000002884700064140100000",
+    /* 8: label 14 (OAM alert) at the bottom: Y.1711, not parsed. */
+    "00112233440102000000000288470000e1404500001e00010000401100000a0000010a0000029c409c41000a0000"
+    "6162",
+    /* 9: a payload of first nibble 0 cut short. */
+    "0011223344010200000000028847000641400000000111223344",
+    /* 10: a payload of first nibble 5: data. */
+    "0011223344010200000000028847000641405000000000",
+    /* 11: an entry cut short (2 bytes). */
+    "00112233440102000000000288470006",
+    /* 12: the second entry cut short (3 bytes). */
+    "001122334401020000000002884700064040000641",
+    /* 13: a stack that never ends: every 4 bytes a label. */
+    "0011223344010200000000028847000640404500001e00010000401100000a0000010a0000029c409c41000a0000",
+    /* 14: the bottom of the stack with nothing after it. */
+    "001122334401020000000002884700064140",
+    /* 15: GRE (protocol type 0x8847), MPLS, IPv4, UDP. */
+    "00112233440102000000000208004500003a00010000402f00000a0000010a000002000088470012c1404500001e"
+    "00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 16: MPLS in IP (protocol 137), IPv4, UDP. */
+    "0011223344010200000000020800450000360001000040890000c0a80001c0a80002001901404500001e00010000"
+    "401100000a0000010a0000029c409c41000a00006162",
+    /* 17: MPLS over UDP 6635, IPv4, UDP. */
+    "00112233440102000000000208004500003e00010000401100000a0000010a000002303919eb002a0000001f4140"
+    "4500001e00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 18: IPv4 in MPLS followed by Ethernet padding. */
+    "0011223344010200000000028847000641404500001e00010000401100000a0000010a0000029c409c41000a0000"
+    "6162000000000000000000000000",
+    /* 19: GAL not at the bottom, then a label, IPv4, UDP. */
+    "00112233440102000000000288470000d040000641404500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+};
+static const char *const mpls_protos[] = {"mpls", "pwach", "eth", "ip", "ipv6", "udp", "gre"};
+
+static void test_mpls_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof mpls_frames / sizeof mpls_frames[0];
+    size_t differ = agree("MPLS", 1, mpls_frames, n, mpls_protos, 7, theirs);
+    /* A layer per label: 18 frames with a whole first entry, two of them
+     * with two labels, one with eight; three ACHs (not the one cut short). */
+    assert_int_equal(counted(theirs, "mpls"), 18 + 2 + 7);
+    assert_int_equal(counted(theirs, "pwach"), 3);
+    assert_int_equal(counted(theirs, "ip"), 3 + 8);
     assert_int_equal(differ, 0);
 }
 
@@ -82,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_tunnels_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_mpls_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

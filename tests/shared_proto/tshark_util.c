@@ -400,11 +400,18 @@ out:
 
 bool tsu_write_pcap(const char *path, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap))
 {
+    return tsu_write_pcap_lt(path, 1, n, frame);
+}
+
+bool tsu_write_pcap_lt(const char *path, uint32_t linktype, size_t n,
+                       size_t (*frame)(size_t i, uint8_t *buf, size_t cap))
+{
     FILE *fp = fopen(path, "wb");
     if (fp == NULL)
         return false;
-    static const uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-                                   0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    uint8_t gh[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+    for (int j = 0; j < 4; j++)
+        gh[20 + j] = (uint8_t)(linktype >> (8 * j));
     bool ok = fwrite(gh, 1, sizeof gh, fp) == sizeof gh;
     for (size_t i = 0; ok && i < n; i++) {
         uint8_t b[2048];

@@ -69,6 +69,9 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
 /* Writes n Ethernet frames as a classic pcap (frame i at i seconds), frame(i,
  * buf, cap) giving the bytes of frame i; false on a write error. */
 bool tsu_write_pcap(const char *path, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap));
+/* The same for frames of pcap link type `linktype`. */
+bool tsu_write_pcap_lt(const char *path, uint32_t linktype, size_t n,
+                       size_t (*frame)(size_t i, uint8_t *buf, size_t cap));
 
 /* A file NAME in a fresh directory under $TMPDIR (NULL on failure), and the
  * cmocka teardown that removes both, even after a failed assertion. */
