@@ -53,3 +53,7 @@ NMX_PROTO_X(GRE, gre)              /* "gre"      Generic Routing Encapsulation (
 NMX_PROTO_X(VXLAN, vxlan)          /* "vxlan"    VXLAN (UDP 4789) */
 NMX_PROTO_X(MPLS, mpls)            /* "mpls"     MPLS label stack entry (one layer per label) */
 NMX_PROTO_X(PWACH, pwach)          /* "pwach"    PW Associated Channel Header (after MPLS) */
+NMX_PROTO_X(PPP, ppp)              /* "ppp"      PPP protocol field (in PPPoE sessions, L2TP) */
+NMX_PROTO_X(PPPOE, pppoe)          /* "pppoe"    the PPPoE header's fields (never a layer itself) */
+NMX_PROTO_X(PPPOED, pppoed)        /* "pppoed"   PPPoE discovery (EtherType 0x8863) */
+NMX_PROTO_X(PPPOES, pppoes)        /* "pppoes"   PPPoE session (EtherType 0x8864) */

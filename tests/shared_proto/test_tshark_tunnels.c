@@ -175,11 +175,81 @@ static void test_mpls_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* PPPoE discovery tags, sessions carrying PPP, and headers cut short. */
+static const char *const pppoe_frames[] = {
+    /* 1: PADI: Service-Name (empty), Host-Uniq, then Ethernet padding. */
+    "00112233440102000000000288631109000000100101000001030008aabbccdd1122334400000000000000000000"
+    "0000000000000000",
+    /* 2: PADO: AC-Name, Service-Name, AC-Cookie, Vendor-Specific, Relay-Session-Id, End-Of-List. */
+    "001122334401020000000002886311070000003301020005414331323301010008696e7465726e65740104000412"
+    "34567801050008000000de0102030401100002cafe00000000",
+    /* 3: PADS with an unknown tag and the error tags. */
+    "0011223344010200000000028863116512340018019900020102020100026e6f0202000261630203000267650000",
+    /* 4: PADT without tags. */
+    "001122334401020000000002886311a7123400000000000000000000000000000000000000000000000000000000"
+    "0000000000000000000000000000",
+    /* 5: a discovery header cut short (4 bytes). */
+    "001122334401020000000002886311090000",
+    /* 6: session: PPP, IPv4, UDP. */
+    "001122334401020000000002886411001234002000214500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 7: session: PPP, IPv6, UDP. */
+    "0011223344010200000000028864110012340034005760000000000a114020010db8000000000000000000000001"
+    "20010db80000000000000000000000029c429c43000a00006364",
+    /* 8: session: PPP with its protocol field compressed (0x21), IPv4. */
+    "001122334401020000000002886411001234001f214500001e00010000401100000a0000010a0000029c409c4100"
+    "0a00006162",
+    /* 9: session: PPP LCP (0xc021), not parsed. */
+    "001122334401020000000002886411001234000ac021010100084d4b4c4d",
+    /* 10: session: PPP, MPLS (0x0281), IPv4. */
+    "00112233440102000000000288641100123400240281000641404500001e00010000401100000a0000010a000002"
+    "9c409c41000a00006162",
+    /* 11: session: a payload length that cuts the UDP header (24). */
+    "001122334401020000000002886411001234001800214500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 12: session: PPP (IPv4) with nothing after its protocol, then padding. */
+    "0011223344010200000000028864110012340002002100000000",
+    /* 13: session: a payload length beyond the frame. */
+    "00112233440102000000000288641100123400c800214500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 14: session: IPv4 followed by Ethernet padding. */
+    "001122334401020000000002886411001234002000214500001e00010000401100000a0000010a0000029c409c41"
+    "000a0000616200000000000000000000",
+    /* 15: session: a header cut short (5 bytes). */
+    "00112233440102000000000288641100123400",
+    /* 16: session: PPP cut short (1 byte, even). */
+    "001122334401020000000002886411001234000100",
+    /* 17: session: no PPP at all (payload length 0). */
+    "001122334401020000000002886411001234000000000000",
+
+};
+static const char *const pppoe_protos[] = {"pppoe", "pppoed", "pppoes", "ppp", "mpls", "eth", "ip", "ipv6", "udp"};
+
+static void test_pppoe_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof pppoe_frames / sizeof pppoe_frames[0];
+    size_t differ = agree("PPPoE", 1, pppoe_frames, n, pppoe_protos, 9, theirs);
+    /* Four discovery and eleven session headers (not the two cut short),
+     * PPP in ten of them (not where one byte follows the header). */
+    assert_int_equal(counted(theirs, "pppoed"), 4);
+    assert_int_equal(counted(theirs, "pppoes"), 11);
+    assert_int_equal(counted(theirs, "ppp"), 10);
+    assert_int_equal(counted(theirs, "pppoe"), 0);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_tunnels_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_mpls_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_pppoe_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
