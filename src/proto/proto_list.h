@@ -57,3 +57,6 @@ NMX_PROTO_X(PPP, ppp)              /* "ppp"      PPP protocol field (in PPPoE se
 NMX_PROTO_X(PPPOE, pppoe)          /* "pppoe"    the PPPoE header's fields (never a layer itself) */
 NMX_PROTO_X(PPPOED, pppoed)        /* "pppoed"   PPPoE discovery (EtherType 0x8863) */
 NMX_PROTO_X(PPPOES, pppoes)        /* "pppoes"   PPPoE session (EtherType 0x8864) */
+NMX_PROTO_X(IEEE8021AD, ieee8021ad) /* "ieee8021ad" 802.1ad S-tag (EtherType 0x88a8) */
+NMX_PROTO_X(IEEE8021AH, ieee8021ah) /* "ieee8021ah" 802.1ah I-tag (EtherType 0x88e7) */
+NMX_PROTO_X(VNTAG, vntag)          /* "vntag"    Cisco VN-Tag (EtherType 0x8926) */

@@ -244,12 +244,97 @@ static void test_pppoe_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* 802.1ad (alone, twice, before 802.1ah), 802.1ah and VN-Tag, whole and cut. */
+static const char *const tag_frames[] = {
+    /* 1: 802.1ad S-tag (PCP 5, VID 100), an 802.1Q C-tag, IPv4, UDP. */
+    "00112233440102000000000288a8a0648100206508004500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 2: 802.1ad S-tag, IPv4, UDP. */
+    "00112233440102000000000288a8b06408004500001e00010000401100000a0000010a0000029c409c41000a0000"
+    "6162",
+    /* 3: 802.1ad twice (S-VID 100, C-VID 101) in one layer, IPv4, UDP. */
+    "00112233440102000000000288a8a06488a8206508004500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 4: 802.1ad, then an 802.1ah I-tag inside the same layer, IPv4, UDP. */
+    "00112233440102000000000288a8a06488e7e001234500aabbccddee00aabbccddef08004500001e000100004011"
+    "00000a0000010a0000029c409c41000a00006162",
+    /* 5: 802.1ad with a length (0x0010): data, not LLC. */
+    "00112233440102000000000288a8a0640010aaaa03000000123400000000000000000000",
+    /* 6: 802.1ad cut short (1 byte): no layer. */
+    "00112233440102000000000288a8a0",
+    /* 7: 802.1ad cut short (2 bytes). */
+    "00112233440102000000000288a8a064",
+    /* 8: 802.1ad twice, cut in the C-tag. */
+    "00112233440102000000000288a8a06488a820",
+    /* 9: 802.1ad twice, cut before the EtherType. */
+    "00112233440102000000000288a8a06488a82065",
+    /* 10: 802.1ad, 802.1ah cut in the C-DA. */
+    "00112233440102000000000288a8a06488e7e001234500aabb",
+    /* 11: 802.1ad with nothing after its EtherType. */
+    "00112233440102000000000288a8a0640800",
+    /* 12: 802.1Q, then 802.1ad, IPv4, UDP. */
+    "0011223344010200000000028100a06488a8206508004500001e00010000401100000a0000010a0000029c409c41"
+    "000a00006162",
+    /* 13: 802.1ah I-tag (I-SID 74565), IPv4, UDP. */
+    "00112233440102000000000288e7e701234500aabbccddee00aabbccddef08004500001e00010000401100000a00"
+    "00010a0000029c409c41000a00006162",
+    /* 14: 802.1ah, an 802.1Q tag, IPv4, UDP. */
+    "00112233440102000000000288e7e001234500aabbccddee00aabbccddef8100006408004500001e000100004011"
+    "00000a0000010a0000029c409c41000a00006162",
+    /* 15: 802.1ah with a length: data. */
+    "00112233440102000000000288e7e001234500aabbccddee00aabbccddef0010aaaa030000001234000000000000"
+    "00000000",
+    /* 16: 802.1ah cut short (3 bytes): no layer. */
+    "00112233440102000000000288e7e00123",
+    /* 17: 802.1ah cut in the C-SA. */
+    "00112233440102000000000288e7e001234500aabbccddee00aa",
+    /* 18: 802.1ah cut before its EtherType. */
+    "00112233440102000000000288e7e001234500aabbccddee00aabbccddef",
+    /* 19: VN-Tag, IPv4, UDP. */
+    "00112233440102000000000289268012345608004500001e00010000401100000a0000010a0000029c409c41000a"
+    "00006162",
+    /* 20: VN-Tag (every bit of the tag set), IPv6, UDP. */
+    "0011223344010200000000028926ffffffff86dd60000000000a114020010db80000000000000000000000012001"
+    "0db80000000000000000000000029c429c43000a00006364",
+    /* 21: VN-Tag with a length (16): LLC, SNAP (type 0x1234). */
+    "0011223344010200000000028926401234560010aaaa03000000123400000000000000000000",
+    /* 22: VN-Tag with a length beyond the frame. */
+    "0011223344010200000000028926801234560100aaaa03000000123400000000000000000000",
+    /* 23: VN-Tag cut short (2 bytes). */
+    "00112233440102000000000289268012",
+    /* 24: VN-Tag with no EtherType. */
+    "001122334401020000000002892680123456",
+    /* 25: VN-Tag with nothing at all. */
+    "0011223344010200000000028926",
+
+};
+static const char *const tag_protos[] = {"ieee8021ad", "ieee8021ah", "vntag", "vlan", "llc", "eth", "ip", "ipv6", "udp"};
+
+static void test_tags_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof tag_frames / sizeof tag_frames[0];
+    size_t differ = agree("802.1ad, 802.1ah and VN-Tag", 1, tag_frames, n, tag_protos, 9, theirs);
+    /* 802.1ad in 11 frames (not the 1-byte one), 802.1ah as a layer of its
+     * own in 5 (not the 3-byte one, nor after 802.1ad), VN-Tag in 7. */
+    assert_int_equal(counted(theirs, "ieee8021ad"), 11);
+    assert_int_equal(counted(theirs, "ieee8021ah"), 5);
+    assert_int_equal(counted(theirs, "vntag"), 7);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_tunnels_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_mpls_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_pppoe_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_tags_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
