@@ -46,14 +46,16 @@ static unsigned ppp_ethertype(unsigned p)
 void nmx__dis_ppp(nmx_dctx_t *d, nmx_cursor_t c, bool hdlc)
 {
     size_t off = nmx__off(&c);
-    if (!nmx__push_layer(d, NMX_PROTO_PPP, off))
+    /* HDLC-like framing: tshark's ppp_hdlc reads the first byte before it
+     * adds its item, and takes address and control when it is 0xFF. */
+    if ((hdlc && c.left == 0) || !nmx__push_layer(d, NMX_PROTO_PPP, off))
         return;
-    if (hdlc) {
+    if (hdlc && nmx__cur_get_u8(&c, 0) == 0xFF) {
+        nmx__add(d, &ppp_fields[F_ADDRESS], off, 1);
         if (c.left < 2) {
-            nmx__add_err(d, &ppp_fields[F_ADDRESS], off, c.left);
+            nmx__add_err(d, &ppp_fields[F_CONTROL], off + 1, 0);
             return;
         }
-        nmx__add(d, &ppp_fields[F_ADDRESS], off, 1);
         nmx__add(d, &ppp_fields[F_CONTROL], off + 1, 1);
         nmx__cur_skip(&c, 2);
         off += 2;

@@ -282,8 +282,8 @@ void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
-/* PPP from its protocol field, or from the HDLC-like address and control
- * bytes before it when hdlc (dis_ppp.c). */
+/* PPP from its protocol field; when hdlc, after the HDLC-like address and
+ * control bytes if the first byte is 0xFF (dis_ppp.c). */
 void nmx__dis_ppp(nmx_dctx_t *d, nmx_cursor_t c, bool hdlc);
 void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, bool first_frag);

@@ -60,3 +60,5 @@ NMX_PROTO_X(PPPOES, pppoes)        /* "pppoes"   PPPoE session (EtherType 0x8864
 NMX_PROTO_X(IEEE8021AD, ieee8021ad) /* "ieee8021ad" 802.1ad S-tag (EtherType 0x88a8) */
 NMX_PROTO_X(IEEE8021AH, ieee8021ah) /* "ieee8021ah" 802.1ah I-tag (EtherType 0x88e7) */
 NMX_PROTO_X(VNTAG, vntag)          /* "vntag"    Cisco VN-Tag (EtherType 0x8926) */
+NMX_PROTO_X(GENEVE, geneve)        /* "geneve"   Geneve (UDP 6081) */
+NMX_PROTO_X(L2TP, l2tp)            /* "l2tp"     L2TP v2 and v3 over UDP 1701 */

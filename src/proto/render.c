@@ -362,6 +362,8 @@ size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, 
         sb_puts(&b, tmp);
         break;
     case NMX_FT_BYTES:
+        if (v->len == 0)
+            sb_puts(&b, "<MISSING>"); /* what tshark 4.0 prints for an empty byte field */
         for (size_t i = 0; i < v->len; i++) {
             snprintf(tmp, sizeof(tmp), "%02x", v->bytes[i]);
             sb_puts(&b, tmp);
