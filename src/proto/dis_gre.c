@@ -88,6 +88,7 @@ static bool dis_gre(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         nmx__add(d, &gre_fields[F_SEQ], off + at, 4);
     if (nmx__cur_skip(&c, hlen) && c.left > 0 && d->depth < NMX_MAX_DEPTH) {
         d->depth++;
+        d->gre_flags = flags; /* ERSPAN tells its type I by them */
         nmx__handoff(d, c, NMX_HO_ETHERTYPE, type);
         d->depth--;
     }

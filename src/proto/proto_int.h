@@ -201,6 +201,7 @@ struct nmx_dctx {
     uint32_t ho_value;            /* ... on this value (the port, for NMX_HO_TCP_PORT) */
     bool partial;                 /* a partial dissection: it stops before the layers */
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
+    uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */
 };
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */

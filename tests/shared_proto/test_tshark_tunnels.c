@@ -432,6 +432,79 @@ static void test_udp_tunnels_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* ERSPAN types I, II and III (every platform subheader), whole and cut. */
+static const char *const erspan_frames[] = {
+    /* 1: ERSPAN type I: GRE without flags (0x88be), the Ethernet frame at once. */
+    "00112233440102000000000208004500004400010000402f00000a0000010a000002000088be0011223344050200"
+    "0000000608004500001e0001000040110000ac100101ac1001029c469c47000a00006566",
+    /* 2: ERSPAN type II: GRE with a sequence number, version 1 header (VLAN 100, COS 5, encap 3, T, session 1000, index 0x12345). */
+    "00112233440102000000000208004500005000010000402f00000a0000010a000002100088be000000071064bbe8"
+    "0001234500112233440502000000000608004500001e0001000040110000ac100101ac1001029c469c47000a0000"
+    "6566",
+    /* 3: ERSPAN type III (0x22eb): timestamp, SGT, P, FT, HW ID, D, granularity, no subheader. */
+    "00112233440102000000000208004500005400010000402f00000a0000010a000002100022eb000000082064a3e8"
+    "11223344abcd800e00112233440502000000000608004500001e0001000040110000ac100101ac1001029c469c47"
+    "000a00006566",
+    /* 4: ERSPAN type III with platform subheader 1. */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb000000092064a3e8"
+    "11223344abcd8001040123450000abcd00112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 5: ERSPAN type III with platform subheader 3. */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb0000000a2064a3e8"
+    "11223344abcd80010c00c1235566778800112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 6: ERSPAN type III with platform subheader 5. */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb0000000b2064a3e8"
+    "11223344abcd800114abcdef5566778800112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 7: ERSPAN type III with platform subheader 7. */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb0000000c2064a3e8"
+    "11223344abcd80011c1234565566778800112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 8: ERSPAN type III with platform subheader 4. */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb0000000d2064a3e8"
+    "11223344abcd8001101234565566778800112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 9: ERSPAN type III with a reserved platform ID (9). */
+    "00112233440102000000000208004500005c00010000402f00000a0000010a000002100022eb0000000e2064a3e8"
+    "11223344abcd8001241234565566778800112233440502000000000608004500001e0001000040110000ac100101"
+    "ac1001029c469c47000a00006566",
+    /* 10: ERSPAN with an unknown version (3): nothing follows. */
+    "00112233440102000000000208004500005000010000402f00000a0000010a000002100088be0000000f3064bbe8"
+    "0001234500112233440502000000000608004500001e0001000040110000ac100101ac1001029c469c47000a0000"
+    "6566",
+    /* 11: ERSPAN type II cut in the index. */
+    "00112233440102000000000208004500002200010000402f00000a0000010a000002100088be000000101064bbe8"
+    "0001",
+    /* 12: ERSPAN type III cut in its platform subheader. */
+    "00112233440102000000000208004500002a00010000402f00000a0000010a000002100022eb000000112064a3e8"
+    "11223344abcd80010401",
+    /* 13: ERSPAN (GRE flags set) with one byte: no layer. */
+    "00112233440102000000000208004500001d00010000402f00000a0000010a000002100088be0000001210",
+    /* 14: EtherType 0x88be on Ethernet: not ERSPAN (tshark registers it only in GRE). */
+    "00112233440102000000000288be1064bbe80001234500112233440502000000000608004500001e000100004011"
+    "0000ac100101ac1001029c469c47000a00006566",
+
+};
+static const char *const erspan_protos[] = {"erspan", "gre", "eth", "ip", "udp"};
+
+static void test_erspan_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof erspan_frames / sizeof erspan_frames[0];
+    size_t differ = agree("ERSPAN", 1, erspan_frames, n, erspan_protos, 5, theirs);
+    /* ERSPAN behind each of the 13 GRE headers (not on Ethernet), the
+     * mirrored frame in nine. */
+    assert_int_equal(counted(theirs, "erspan"), 13);
+    assert_int_equal(theirs[NMX_PROTO_ETH], n + 9);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +513,7 @@ int main(void)
         cmocka_unit_test_teardown(test_pppoe_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_tags_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_udp_tunnels_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_erspan_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
