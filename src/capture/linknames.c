@@ -30,6 +30,7 @@ static const linkname_t names[] = {
     {NMX_LINK_IEEE802_11_RADIOTAP, "ieee-802-11-radiotap", "IEEE 802.11 plus radiotap radio header"},
     {NMX_LINK_IPV4, "rawip4", "Raw IPv4"},
     {NMX_LINK_IPV6, "rawip6", "Raw IPv6"},
+    {NMX_LINK_NFLOG, "nflog", "NFLOG"},
     {274, "ether-mpacket", "IEEE 802.3br mPackets"}, /* LINKTYPE_ETHERNET_MPACKET */
     {NMX_LINK_LINUX_SLL2, "linux-sll2", "Linux cooked-mode capture v2"},
     {NMX_LINK_NETMON_ATM, "atm-pdus", "ATM PDUs (NetMon 16-byte pseudo-header)"},

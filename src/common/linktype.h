@@ -25,6 +25,7 @@ enum {
     NMX_LINK_IEEE802_11_RADIOTAP = 127,
     NMX_LINK_IPV4 = 228,
     NMX_LINK_IPV6 = 229,
+    NMX_LINK_NFLOG = 239,        /* Linux netfilter NFLOG: header and TLVs */
     NMX_LINK_LINUX_SLL2 = 276,
 
     /* NetMon-only frame kinds (NetMon 2.1+ per-frame media type). */

@@ -254,6 +254,7 @@ static const struct {
     {NMX_LINK_IEEE802_11_RADIOTAP, nmx__dis_radiotap},
     {NMX_LINK_IEEE802_11, nmx__dis_wlan},
     {NMX_LINK_FDDI, nmx__dis_fddi},
+    {NMX_LINK_NFLOG, nmx__dis_nflog},
 };
 
 static void dissect_from_link(nmx_dctx_t *d, uint32_t linktype)

@@ -296,6 +296,7 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
+void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);
 
 /* Dissects the datagram quoted by an ICMP or ICMPv6 error (dis_icmp.c). */
 void nmx__icmp_error_payload(nmx_dctx_t *d, nmx_cursor_t c, bool v6);

@@ -505,6 +505,75 @@ static void test_erspan_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* The NFLOG link type (239): TLVs of every kind tshark names, the payload
+ * by hardware protocol or family, TLVs cut short. */
+static const char *const nflog_frames[] = {
+    /* 1: NFLOG (IPv4): packet header (0x0800, hook 1), prefix, in/out interfaces, UID, GID, a mark, a timestamp, the payload: IPv4, UDP. */
+    "02000000080001000800010009000a0061626300000000000800040000000002080005000000000308000b000000"
+    "03e808000e00000003e908000200000000071400030000000000650000000000000000001234220009004500001e"
+    "00010000401100000a0000010a0000029c409c41000a000061620000",
+    /* 2: NFLOG (IPv6) without a packet header: the family picks IPv6. */
+    "0a000000080006000000000408000700000000053600090060000000000a114020010db800000000000000000000"
+    "000120010db80000000000000000000000029c429c43000a000063640000",
+    /* 3: NFLOG with a packet header of protocol 0x86dd and family 2: the protocol picks IPv6. */
+    "020000000800010086dd03003600090060000000000a114020010db800000000000000000000000120010db80000"
+    "000000000000000000029c429c43000a000063640000",
+    /* 4: NFLOG with an unknown family (7) and no packet header: data. */
+    "07000000220009004500001e00010000401100000a0000010a0000029c409c41000a000061620000",
+    /* 5: NFLOG with a TLV shorter than 4 bytes: the TLVs end. */
+    "02000000080004000000000202000900220009004500001e00010000401100000a0000010a0000029c409c41000a"
+    "000061620000",
+    /* 6: NFLOG whose payload TLV is cut by the frame end. */
+    "02000000220009004500001e00010000401100000a000001",
+    /* 7: NFLOG header only (3 bytes). */
+    "020000",
+    /* 8: NFLOG with a 2-byte prefix and odd TLVs. */
+    "0200000005000a004100000004000a0006000b000001000006000100080000000600630001020000220009004500"
+    "001e00010000401100000a0000010a0000029c409c41000a000061620000",
+
+};
+static const char *const nflog_protos[] = {"nflog", "ip", "ipv6", "udp"};
+
+/* Linux cooked capture v2 (276) carrying IP and the new encapsulations. */
+static const char *const sll2_frames[] = {
+    /* 1: SLL2 (received, interface 3), IPv4, UDP. */
+    "08000000000000030001000602000000000200004500001e00010000401100000a0000010a0000029c409c41000a"
+    "00006162",
+    /* 2: SLL2 (outgoing), IPv6, UDP. */
+    "86dd00000000000300010406020000000002000060000000000a114020010db80000000000000000000000012001"
+    "0db80000000000000000000000029c429c43000a00006364",
+    /* 3: SLL2, MPLS, IPv4, UDP. */
+    "8847000000000003000100060200000000020000000641404500001e00010000401100000a0000010a0000029c40"
+    "9c41000a00006162",
+    /* 4: SLL2, PPPoE session, PPP, IPv4, UDP. */
+    "886400000000000300010006020000000002000011001234002000214500001e00010000401100000a0000010a00"
+    "00029c409c41000a00006162",
+
+};
+static const char *const sll2_protos[] = {"sll", "mpls", "pppoe", "pppoes", "ppp", "ip", "ipv6", "udp"};
+
+static void test_nflog_sll2_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof nflog_frames / sizeof nflog_frames[0];
+    size_t differ = agree("NFLOG", 239, nflog_frames, n, nflog_protos, 4, theirs);
+    /* Every frame is NFLOG; IPv4 in two, IPv6 in two. */
+    assert_int_equal(counted(theirs, "nflog"), n);
+    assert_int_equal(counted(theirs, "ipv6"), 2);
+    assert_int_equal(differ, 0);
+    unsigned theirs2[256] = {0};
+    n = sizeof sll2_frames / sizeof sll2_frames[0];
+    differ = agree("SLL2", 276, sll2_frames, n, sll2_protos, 8, theirs2);
+    assert_int_equal(counted(theirs2, "sll"), n);
+    assert_int_equal(counted(theirs2, "pppoes"), 1);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +583,7 @@ int main(void)
         cmocka_unit_test_teardown(test_tags_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_udp_tunnels_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_erspan_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_nflog_sll2_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
