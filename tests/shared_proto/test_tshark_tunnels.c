@@ -1,10 +1,14 @@
 /*
- * test_tshark_tunnels.c - hand-built GRE and VXLAN frames against tshark:
- * GRE without options, with checksum, key and sequence number, with an
- * Ethernet payload (0x6558), cut short, and with a protocol type nobody
- * takes; VXLAN on UDP 4789 with an Ethernet frame inside.  Every property
- * of gre, vxlan, eth, ip, ipv6, udp and tcp, frame by frame, and the
- * io,phs counts (what protdist counts) must be tshark's.
+ * test_tshark_tunnels.c - hand-built tunnel and encapsulation frames
+ * against tshark: GRE (without options, with checksum, key and sequence
+ * number, with an Ethernet payload, cut short, with a protocol type nobody
+ * takes) and VXLAN; MPLS label stacks and the ACH; PPPoE discovery and
+ * sessions with PPP; 802.1ad, 802.1ah and VN-Tag; Geneve and L2TP; ERSPAN
+ * types I to III; the NFLOG and SLL2 link types; AYIYA.  Each group is
+ * written to a pcap of its own and every property of its protocols and of
+ * the layers inside, frame by frame, and the io,phs counts (what protdist
+ * counts) must be tshark's; each group also checks that its protocols are
+ * really counted.
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
  */
@@ -13,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -574,8 +579,56 @@ static void test_nflog_sll2_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* AYIYA forwarding IPv6, IPv4 and UDP, an echo request, and cut short. */
+static const char *const ayiya_frames[] = {
+    /* 1: AYIYA forwarding IPv6 (16-byte IPv6 identity, SHA-1 signature of 20 bytes). */
+    "00112233440102000000000208004500007a00010000401100000a0000010a0000029c4013d00066000041521129"
+    "5f5e100020010db8000000000000000000000042111111111111111111111111111111111111111160000000000a"
+    "114020010db800000000000000000000000120010db80000000000000000000000029c429c43000a00006364",
+    /* 2: AYIYA forwarding IPv4 (next header 4), no signature. */
+    "00112233440102000000000208004500005200010000401100000a0000010a0000029c4013d0003e000041000104"
+    "5f5e100020010db80000000000000000000000424500001e00010000401100000a0000010a0000029c409c41000a"
+    "00006162",
+    /* 3: AYIYA echo request (opcode 2): no payload. */
+    "00112233440102000000000208004500007a00010000401100000a0000010a0000029c4013d00066000041521229"
+    "5f5e100020010db8000000000000000000000042111111111111111111111111111111111111111160000000000a"
+    "114020010db800000000000000000000000120010db80000000000000000000000029c429c43000a00006364",
+    /* 4: AYIYA with a 4-byte identity forwarding UDP (next header 17): not parsed. */
+    "00112233440102000000000208004500003100010000401100000a0000010a0000029c4013d0001d000022000111"
+    "5f5e1000010203040001000200090000ab",
+    /* 5: AYIYA cut in the identity. */
+    "00112233440102000000000208004500002900010000401100000a0000010a0000029c4013d00015000041521129"
+    "5f5e100020010db800",
+    /* 6: AYIYA cut before the epoch. */
+    "00112233440102000000000208004500002200010000401100000a0000010a0000029c4013d0000e000041521129"
+    "5f5e",
+    /* 7: AYIYA of 3 bytes. */
+    "00112233440102000000000208004500001f00010000401100000a0000010a0000029c4013d0000b0000415211",
+
+};
+static const char *const ayiya_protos[] = {"ayiya", "ip", "ipv6", "udp"};
+
+static void test_ayiya_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof ayiya_frames / sizeof ayiya_frames[0];
+    size_t differ = agree("AYIYA", 1, ayiya_frames, n, ayiya_protos, 4, theirs);
+    /* AYIYA in all but the 3-byte payload; inside it IPv6 once, IPv4 once
+     * and UDP (as well as the outer one) once. */
+    assert_int_equal(counted(theirs, "ayiya"), n - 1);
+    assert_int_equal(counted(theirs, "udp"), n + 3);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
+    /* ayiya.epoch is a local time in tshark, an UTC one here. */
+    setenv("TZ", "UTC", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_tunnels_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_mpls_agree, tsu_tmp_remove),
@@ -584,6 +637,7 @@ int main(void)
         cmocka_unit_test_teardown(test_udp_tunnels_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_erspan_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_nflog_sll2_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_ayiya_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
