@@ -1,7 +1,8 @@
 /*
  * dis_l2tp.c - the Layer Two Tunneling Protocol over UDP 1701: version 2
  * (RFC 2661), whose data messages carry PPP, and the header of version 3
- * (RFC 3931 4.1.2).
+ * (RFC 3931 4.1.2), also over IP (protocol 115, RFC 3931 4.1.1: a session
+ * ID, 0 before a control message).
  *
  *   v2:  |T|L|x|x|S|x|O|P|x|x|x|x| Ver |  [Length]  |
  *        |  Tunnel ID  |  Session ID  |  [Ns]  |  [Nr]  |
@@ -17,8 +18,10 @@
  * (the control connection ID) and, for a control message that is not a
  * zero-length body, the type of its first AVP (and the message type when
  * that AVP is one); otherwise nothing is recorded.  A version 3 data
- * message is always a layer.  Fields are then added while their bytes are
- * there, the Length bounding the message.  A v2 data message hands the
+ * message is always a layer.  Over IP a session ID cut short is no layer,
+ * a data message is its session ID and a control message follows the rule
+ * above.  Fields are then added while their bytes are there, the Length
+ * bounding the message.  A v2 data message hands the
  * rest to PPP (HDLC-like framing when it starts with 0xFF).  AVPs, the
  * offset padding and what follows a v3 session ID (a cookie and a
  * sublayer that only the control connection tells) are not parsed.
@@ -50,7 +53,7 @@ static nmx_field_t l2tp_fields[] = {
 static nmx_dissect_fn dis_l2tp;
 
 NMX_PROTOCOL(nmx__p_l2tp, NMX_PROTO_L2TP, "l2tp", "L2TP", NULL, "Layer 2 Tunneling Protocol", l2tp_fields,
-             .dissect = dis_l2tp, NMX_HANDOFFS({NMX_HO_UDP_PORT, 1701}));
+             .dissect = dis_l2tp, NMX_HANDOFFS({NMX_HO_UDP_PORT, 1701}, {NMX_HO_IP_PROTO, 115}));
 
 enum { T_BIT = 0x8000, L_BIT = 0x4000, S_BIT = 0x0800, O_BIT = 0x0200 };
 
@@ -120,21 +123,17 @@ static void l2tp_v2(nmx_dctx_t *d, nmx_cursor_t c, uint16_t flags)
     d->depth--;
 }
 
-static void l2tp_v3(nmx_dctx_t *d, nmx_cursor_t c, uint16_t flags)
+/* A v3 control message whose header starts at c; over IP the layer starts
+ * at the 4-byte session ID (0) before it, at `layer`. */
+static void l2tp_v3_control(nmx_dctx_t *d, nmx_cursor_t c, uint16_t flags, size_t layer)
 {
     size_t off = nmx__off(&c);
-    if (!(flags & T_BIT)) {
-        if (!nmx__push_layer(d, NMX_PROTO_L2TP, off))
-            return;
-        l2tp_flags(d, off, false);
-        if (l2tp_add(d, c, F_RES, 2, 2))
-            l2tp_add(d, c, F_SID, 4, 4);
-        return; /* cookie, sublayer and payload: not known without the control connection */
-    }
     size_t ccid = (flags & L_BIT) ? 4 : 2;
     if (!nmx__cur_in(&c, 0, ccid + 4) || !control_readable(c, flags, ccid + ((flags & S_BIT) ? 4 : 0) + 8) ||
-        !nmx__push_layer(d, NMX_PROTO_L2TP, off))
+        !nmx__push_layer(d, NMX_PROTO_L2TP, layer))
         return;
+    if (layer != off)
+        nmx__add(d, &l2tp_fields[F_SID], layer, 4);
     if (flags & L_BIT)
         c = nmx__cur_head(c, nmx__cur_get_u16be(&c, 2));
     l2tp_flags(d, off, false);
@@ -144,10 +143,46 @@ static void l2tp_v3(nmx_dctx_t *d, nmx_cursor_t c, uint16_t flags)
         l2tp_add(d, c, F_NR, ccid + 6, 2);
 }
 
+static void l2tp_v3(nmx_dctx_t *d, nmx_cursor_t c, uint16_t flags)
+{
+    size_t off = nmx__off(&c);
+    if (flags & T_BIT) {
+        l2tp_v3_control(d, c, flags, off);
+        return;
+    }
+    if (!nmx__push_layer(d, NMX_PROTO_L2TP, off))
+        return;
+    l2tp_flags(d, off, false);
+    if (l2tp_add(d, c, F_RES, 2, 2))
+        l2tp_add(d, c, F_SID, 4, 4);
+    /* cookie, sublayer and payload: not known without the control connection */
+}
+
+/* L2TPv3 over IP (protocol 115): a session ID, 0 for a control message. */
+static void l2tp_ip(nmx_dctx_t *d, nmx_cursor_t c)
+{
+    size_t off = nmx__off(&c);
+    uint32_t sid;
+    nmx_cursor_t h;
+    if (!nmx__cur_peek_u32be(&c, 0, &sid))
+        return;
+    if (sid == 0) {
+        if (nmx__cur_from(&c, 4, &h) && h.left >= 2)
+            l2tp_v3_control(d, h, nmx__cur_get_u16be(&h, 0), off);
+        return;
+    }
+    if (nmx__push_layer(d, NMX_PROTO_L2TP, off))
+        nmx__add(d, &l2tp_fields[F_SID], off, 4);
+}
+
 static bool dis_l2tp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     (void)proto; /* always NMX_PROTO_L2TP */
     uint16_t flags;
+    if (d->ho_table == NMX_HO_IP_PROTO) {
+        l2tp_ip(d, c);
+        return true;
+    }
     if (!nmx__cur_peek_u16be(&c, 0, &flags) || ((flags & 0xF) != 2 && (flags & 0xF) != 3))
         return false; /* not a version tshark knows: not L2TP */
     if ((flags & 0xF) == 2)

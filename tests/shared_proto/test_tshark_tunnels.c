@@ -333,7 +333,7 @@ static void test_tags_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
-/* Geneve with and without options, L2TP versions 2 and 3, whole and cut. */
+/* Geneve with and without options, L2TP versions 2 and 3 (over UDP and IP), whole and cut. */
 static const char *const udp_tunnel_frames[] = {
     /* 1: Geneve (VNI 42), Ethernet, IPv4, UDP. */
     "00112233440102000000000208004500005000010000401100000a0000010a0000029c4017c1003c000000006558"
@@ -414,6 +414,19 @@ static const char *const udp_tunnel_frames[] = {
     "0002ff0300214500001e00010000401100000a0000010a0000029c409c41000a00006162",
     /* 26: One byte on port 1701: not L2TP. */
     "00112233440102000000000208004500001d00010000401100000a0000010a00000206a506a50009000000",
+    /* 27: L2TPv3 over IP: a data message (session 0x1234), not parsed further. */
+    "00112233440102000000000208004500003a00010000407300000a0000010a00000200001234ff0300214500001e"
+    "00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 28: L2TPv3 over IP: a ZLB control message. */
+    "00112233440102000000000208004500002400010000407300000a0000010a00000200000000c803000c00000001"
+    "00030004",
+    /* 29: L2TPv3 over IP: a control message with an AVP. */
+    "00112233440102000000000208004500002e00010000407300000a0000010a00000200000000c803001400000001"
+    "0003000480080000000000010001",
+    /* 30: L2TPv3 over IP: the session ID cut short. */
+    "00112233440102000000000208004500001700010000407300000a0000010a000002000012",
+    /* 31: L2TPv3 over IP: a control message cut short. */
+    "00112233440102000000000208004500001a00010000407300000a0000010a00000200000000c803",
 
 };
 static const char *const udp_tunnel_protos[] = {"geneve", "l2tp", "ppp", "eth", "ip", "ipv6", "udp"};
@@ -428,11 +441,12 @@ static void test_udp_tunnels_agree(void **state)
     unsigned theirs[256] = {0};
     size_t n = sizeof udp_tunnel_frames / sizeof udp_tunnel_frames[0];
     size_t differ = agree("Geneve and L2TP", 1, udp_tunnel_frames, n, udp_tunnel_protos, 7, theirs);
-    /* Nine Geneve headers; L2TP in 13 of its 17 frames (not the control
-     * message cut before its AVP, nor the data message cut in the session
-     * ID, and not version 0 or one byte), PPP in five. */
+    /* Nine Geneve headers; L2TP in 13 of its 17 UDP frames (not the
+     * control message cut before its AVP, nor the data message cut in the
+     * session ID, and not version 0 or one byte) and in 3 of its 5 over IP;
+     * PPP in five. */
     assert_int_equal(counted(theirs, "geneve"), 9);
-    assert_int_equal(counted(theirs, "l2tp"), 13);
+    assert_int_equal(counted(theirs, "l2tp"), 13 + 3);
     assert_int_equal(counted(theirs, "ppp"), 5);
     assert_int_equal(differ, 0);
 }
