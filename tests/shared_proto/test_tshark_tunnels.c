@@ -639,6 +639,54 @@ static void test_ayiya_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* PPTP's enhanced GRE (version 1) carrying PPP, and PPP in version 0. */
+static const char *const pptp_frames[] = {
+    /* 1: Enhanced GRE (PPTP): key (payload length 32, call ID 1), sequence 5, acknowledgment 4; PPP with address and control, IPv4, UDP. */
+    "00112233440102000000000208004500004600010000402f00000a0000010a0000023081880b0020000100000005"
+    "00000004ff0300214500001e00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 2: Enhanced GRE without sequence or acknowledgment: PPP without address and control, IPv4. */
+    "00112233440102000000000208004500003c00010000402f00000a0000010a0000022001880b001e000100214500"
+    "001e00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 3: Enhanced GRE with sequence only: PPP with a compressed protocol field, IPv4. */
+    "00112233440102000000000208004500003f00010000402f00000a0000010a0000023001880b0022000100000005"
+    "214500001e00010000401100000a0000010a0000029c409c41000a00006162",
+    /* 4: Enhanced GRE with an acknowledgment only (no payload). */
+    "00112233440102000000000208004500002000010000402f00000a0000010a0000022081880b0000000100000009",
+    /* 5: Enhanced GRE with reserved flag bits set, PPP LCP. */
+    "00112233440102000000000208004500002600010000402f00000a0000010a0000022079880b000a0001ff03c021"
+    "010100084d4b",
+    /* 6: Enhanced GRE cut in the acknowledgment number. */
+    "00112233440102000000000208004500002200010000402f00000a0000010a0000023081880b0020000100000005"
+    "0000",
+    /* 7: Enhanced GRE, PPP of one byte (0xff). */
+    "00112233440102000000000208004500001d00010000402f00000a0000010a0000022001880b00010001ff",
+    /* 8: GRE version 0 carrying PPP (0x880b), IPv6. */
+    "00112233440102000000000208004500004c00010000402f00000a0000010a0000020000880b005760000000000a"
+    "114020010db800000000000000000000000120010db80000000000000000000000029c429c43000a00006364",
+    /* 9: GRE version 2: read as enhanced GRE, as tshark reads it. */
+    "00112233440102000000000208004500003c00010000402f00000a0000010a0000022002880b0020000100214500"
+    "001e00010000401100000a0000010a0000029c409c41000a00006162",
+
+};
+static const char *const pptp_protos[] = {"gre", "ppp", "ip", "ipv6", "udp"};
+
+static void test_pptp_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof pptp_frames / sizeof pptp_frames[0];
+    size_t differ = agree("enhanced GRE", 1, pptp_frames, n, pptp_protos, 5, theirs);
+    /* GRE in every frame, PPP in seven (not without payload, nor cut
+     * short). */
+    assert_int_equal(counted(theirs, "gre"), n);
+    assert_int_equal(counted(theirs, "ppp"), 7);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     /* ayiya.epoch is a local time in tshark, an UTC one here. */
@@ -652,6 +700,7 @@ int main(void)
         cmocka_unit_test_teardown(test_erspan_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_nflog_sll2_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ayiya_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_pptp_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
