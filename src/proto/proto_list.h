@@ -65,3 +65,4 @@ NMX_PROTO_X(L2TP, l2tp)            /* "l2tp"     L2TP v2 and v3 over UDP 1701 */
 NMX_PROTO_X(ERSPAN, erspan)        /* "erspan"   Cisco ERSPAN types I-III (in GRE, 0x88be and 0x22eb) */
 NMX_PROTO_X(NFLOG, nflog)          /* "nflog"    Linux netfilter NFLOG link type (239) */
 NMX_PROTO_X(AYIYA, ayiya)          /* "ayiya"    Anything In Anything (UDP 5072) */
+NMX_PROTO_X(ETHERIP, etherip)      /* "etherip"  Ethernet within IP (IP protocol 97) */

@@ -687,6 +687,40 @@ static void test_pptp_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* EtherIP over IPv4 and IPv6, whole and cut. */
+static const char *const etherip_frames[] = {
+    /* 1: EtherIP (version 3) over IPv4: Ethernet, IPv4, UDP. */
+    "00112233440102000000000208004500004200010000406100000a0000010a000002300000112233440502000000"
+    "000608004500001e0001000040110000ac100101ac1001029c469c47000a00006566",
+    /* 2: EtherIP over IPv6 with a wrong version (2) and reserved bits set. */
+    "00112233440102000000000286dd60000000002e614020010db800000000000000000000000120010db800000000"
+    "00000000000000022abc00112233440502000000000608004500001e0001000040110000ac100101ac1001029c46"
+    "9c47000a00006566",
+    /* 3: EtherIP cut short (1 byte). */
+    "00112233440102000000000208004500001500010000406100000a0000010a00000230",
+    /* 4: EtherIP with nothing after its header. */
+    "00112233440102000000000208004500001600010000406100000a0000010a0000023000",
+
+};
+static const char *const etherip_protos[] = {"etherip", "eth", "ip", "ipv6", "udp"};
+
+static void test_etherip_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof etherip_frames / sizeof etherip_frames[0];
+    size_t differ = agree("EtherIP", 1, etherip_frames, n, etherip_protos, 5, theirs);
+    /* EtherIP in three frames (not the 1-byte one), an inner Ethernet
+     * frame in two. */
+    assert_int_equal(counted(theirs, "etherip"), 3);
+    assert_int_equal(theirs[NMX_PROTO_ETH], n + 2);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     /* ayiya.epoch is a local time in tshark, an UTC one here. */
@@ -701,6 +735,7 @@ int main(void)
         cmocka_unit_test_teardown(test_nflog_sll2_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ayiya_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_pptp_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_etherip_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
