@@ -65,12 +65,7 @@ void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add(d, tl <= 1500 ? &eth_fields[F_LEN] : &eth_fields[F_TYPE], off + 12, 2);
     }
     nmx__cur_skip(&c, 14);
-    if (tl <= 1500) {
-        /* 802.3: the length bounds the LLC payload (the rest is padding). */
-        nmx__dis_llc(d, nmx__cur_head(c, tl));
-        return;
-    }
-    nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
+    nmx__dis_type_or_length(d, c, tl);
 }
 
 /* A hand-off to Ethernet (EtherType 0x6558). */

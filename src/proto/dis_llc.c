@@ -23,6 +23,14 @@ static nmx_field_t llc_fields[] = {
 
 NMX_PROTOCOL(nmx__p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Control", llc_fields);
 
+void nmx__dis_type_or_length(nmx_dctx_t *d, nmx_cursor_t c, uint16_t tl)
+{
+    if (tl <= 1500)
+        nmx__dis_llc(d, nmx__cur_head(c, tl)); /* 802.3: the length bounds LLC (the rest is padding) */
+    else
+        nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
+}
+
 void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);

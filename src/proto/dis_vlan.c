@@ -43,10 +43,7 @@ static bool dis_vlan(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     nmx__add(d, tl <= 1500 ? &vlan_fields[F_LEN] : &vlan_fields[F_ETYPE], off + 2, 2);
     nmx__cur_skip(&c, 4);
     d->depth++;
-    if (tl <= 1500)
-        nmx__dis_llc(d, nmx__cur_head(c, tl));
-    else
-        nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
+    nmx__dis_type_or_length(d, c, tl);
     d->depth--;
     return true;
 }

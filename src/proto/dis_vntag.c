@@ -46,10 +46,7 @@ static bool dis_vntag(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (!nmx__cur_skip(&c, 6) || c.left == 0 || d->depth >= NMX_MAX_DEPTH)
         return true;
     d->depth++;
-    if (tl <= 1500)
-        nmx__dis_llc(d, nmx__cur_head(c, tl));
-    else
-        nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);
+    nmx__dis_type_or_length(d, c, tl);
     d->depth--;
     return true;
 }

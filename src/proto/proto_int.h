@@ -275,6 +275,9 @@ void nmx__dis_frame(nmx_dctx_t *d, uint32_t linktype);
 void nmx__dis_frame_protocols(nmx_dctx_t *d, const char *text);
 void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c);
+/* What follows a type-or-length field (Ethernet, 802.1Q, VN-Tag; dis_llc.c):
+ * 1500 or less is an 802.3 length bounding an LLC frame, more an EtherType. */
+void nmx__dis_type_or_length(nmx_dctx_t *d, nmx_cursor_t c, uint16_t tl);
 void nmx__dis_sll(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_sll2(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_null(nmx_dctx_t *d, nmx_cursor_t c, bool network_order);
