@@ -721,6 +721,40 @@ static void test_etherip_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* SOCKS on TCP 1080: a layer for every payload, as io,phs counts it. */
+static const char *const socks_frames[] = {
+    /* 1: SOCKS 5 greeting to port 1080. */
+    "00112233440102000000000208004500002b00010000400600000a0000010a0000029c4004380000000100000000"
+    "5018ffff00000000050100",
+    /* 2: SOCKS 4 CONNECT request. */
+    "00112233440102000000000208004500003600010000400600000a0000010a0000029c4104380000000100000000"
+    "5018ffff0000000004010050c0a80001757365720000",
+    /* 3: An HTTP request on port 1080: SOCKS all the same, as in tshark. */
+    "00112233440102000000000208004500003a00010000400600000a0000010a0000029c4204380000000100000000"
+    "5018ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* 4: A TLS record between ports 443 and 1080: the lower port, TLS, has it. */
+    "00112233440102000000000208004500005a00010000400600000a0000010a00000201bb04380000000100000000"
+    "5018ffff00000000160301002d010000290303000000000000000000000000000000000000000000000000000000"
+    "000000000000000201000100",
+
+};
+static const char *const socks_protos[] = {"socks", "tcp", "tls"};
+
+static void test_socks_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    unsigned theirs[256] = {0};
+    size_t n = sizeof socks_frames / sizeof socks_frames[0];
+    size_t differ = agree("SOCKS", 1, socks_frames, n, socks_protos, 3, theirs);
+    assert_int_equal(counted(theirs, "socks"), 3);
+    assert_int_equal(counted(theirs, "tls"), 1);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     /* ayiya.epoch is a local time in tshark, an UTC one here. */
@@ -736,6 +770,7 @@ int main(void)
         cmocka_unit_test_teardown(test_ayiya_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_pptp_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_etherip_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_socks_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
