@@ -24,6 +24,9 @@ KNOWN_TYPE_DIFFERENCES = {
     # The NBSS length is 17 bits of a 32-bit header word here (RFC 1002's
     # length extension bit); tshark declares a 24-bit field.
     "nbss.length",
+    # A NUL-terminated string (FT_STRINGZ in tshark): its value is the text
+    # up to the NUL, which is what a plain string of that length shows.
+    "nflog.prefix",
 }
 
 t = T("nmx-fields-")
