@@ -87,7 +87,8 @@ static bool dis_mpls(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     uint32_t e;
     if (!nmx__cur_peek_u32be(&c, 0, &e))
-        return false; /* no whole entry: tshark adds no mpls item */
+        return true; /* no whole entry: tshark adds no mpls item, but its
+                      * dissector has the payload (UDP 6635 is taken whole) */
     for (;;) {
         size_t off = nmx__off(&c);
         if (!nmx__push_layer(d, proto, off))
