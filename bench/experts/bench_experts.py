@@ -22,8 +22,14 @@ and the children it waited for) and peak resident set (the largest over the
 repetitions; for a process-isolated expert, nmexpert and its expert child).
 Prints a Markdown table with the ratios, ready for docs/PERFORMANCE.md.
 
+With --base BUILD_DIR (another build of nmexpert, an older commit say), every
+nmexpert command also runs from that build, labelled "base:", in the same
+group: a change is measured side by side with what it changes, under the
+same load.
+
 usage: bench_experts.py --nmexpert PATH --experts DIR --loop PATH CAPTURE
                         [--reps N] [--tshark-reps N] [--groups protdist,topuser,propdist,five]
+                        [--base BUILD_DIR]
 """
 import argparse
 import os
@@ -89,10 +95,20 @@ def main():
     ap.add_argument("--reps", type=int, default=11)
     ap.add_argument("--tshark-reps", type=int, default=5)
     ap.add_argument("--groups", default="protdist,topuser,propdist,five")
+    ap.add_argument("--base", help="another build directory, run side by side")
     ap.add_argument("capture")
     a = ap.parse_args()
     cap = a.capture
     nmx = [a.nmexpert, "run", cap, "--experts-dir", a.experts, "--no-progress"]
+    base = None
+    if a.base:
+        base = [os.path.join(a.base, "nmexpert"), "run", cap, "--experts-dir", os.path.join(a.base, "experts"),
+                "--no-progress"]
+
+    def both(label, args):
+        """The command from this build, and from the base build when given."""
+        rows = [(label, nmx + args)]
+        return rows + ([("base: " + label, base + args)] if base else [])
     groups = a.groups.split(",")
 
     print("capture: %s (%d bytes)" % (cap, os.path.getsize(cap)))
@@ -104,18 +120,18 @@ def main():
     if "protdist" in groups:
         res = run_group([
             ("libpcap pcap_next_ex loop", [a.loop, cap]),
-            ("protdist, in-process", nmx + ["-e", "protdist", "--isolation", "none"]),
-            ("protdist, process isolation", nmx + ["-e", "protdist"]),
+            *both("protdist, in-process", ["-e", "protdist", "--isolation", "none"]),
+            *both("protdist, process isolation", ["-e", "protdist"]),
         ], a.reps)
         table("Protocol Distribution vs a bare libpcap loop (target: speed >= 0.5x the loop)", res,
               "libpcap pcap_next_ex loop", "speed vs loop")
     if "topuser" in groups:
         res = run_group([
             ("tshark -q -z endpoints,ip", ["tshark", "-n", "-q", "-z", "endpoints,ip", *TSHARK_OPTS, "-r", cap]),
-            ("topuser address=ip count=0, in-process",
-             nmx + ["-e", "topuser", "--set", "topuser.address=ip", "--set", "topuser.count=0", "--isolation", "none"]),
-            ("topuser address=ip count=0, process isolation",
-             nmx + ["-e", "topuser", "--set", "topuser.address=ip", "--set", "topuser.count=0"]),
+            *both("topuser address=ip count=0, in-process",
+                  ["-e", "topuser", "--set", "topuser.address=ip", "--set", "topuser.count=0", "--isolation", "none"]),
+            *both("topuser address=ip count=0, process isolation",
+                  ["-e", "topuser", "--set", "topuser.address=ip", "--set", "topuser.count=0"]),
         ], a.tshark_reps)
         table("Top Users vs tshark -z endpoints,ip", res, "tshark -q -z endpoints,ip", "speed vs tshark")
     if "propdist" in groups:
@@ -123,10 +139,10 @@ def main():
             res = run_group([
                 ("tshark -T fields -e %s" % key,
                  ["tshark", "-n", "-T", "fields", "-E", "occurrence=a", "-e", key, *TSHARK_OPTS, "-r", cap]),
-                ("propdist property=%s, in-process" % key,
-                 nmx + ["-e", "propdist", "--set", "propdist.property=" + key, "--isolation", "none"]),
-                ("propdist property=%s, process isolation" % key,
-                 nmx + ["-e", "propdist", "--set", "propdist.property=" + key]),
+                *both("propdist property=%s, in-process" % key,
+                      ["-e", "propdist", "--set", "propdist.property=" + key, "--isolation", "none"]),
+                *both("propdist property=%s, process isolation" % key,
+                      ["-e", "propdist", "--set", "propdist.property=" + key]),
             ], a.tshark_reps)
             table("Property Distribution (%s) vs tshark -T fields" % key, res, "tshark -T fields -e %s" % key,
                   "speed vs tshark")
@@ -140,9 +156,9 @@ def main():
               "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
         res = run_group([
             ("tshark, one pass with the equivalent -z statistics", ts),
-            ("five experts, in-process", nmx + experts + ["--isolation", "none"]),
-            ("five experts, process isolation", nmx + experts),
-            ("five experts, process isolation, --jobs 2", nmx + experts + ["--jobs", "2"]),
+            *both("five experts, in-process", experts + ["--isolation", "none"]),
+            *both("five experts, process isolation", experts),
+            *both("five experts, process isolation, --jobs 2", experts + ["--jobs", "2"]),
         ], a.tshark_reps)
         table("The five analysis experts vs one tshark pass (targets: >= 20x faster, peak RSS <= 1/4)", res,
               "tshark, one pass with the equivalent -z statistics", "speed vs tshark")
