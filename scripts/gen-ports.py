@@ -13,11 +13,15 @@ gives a dissector, it builds a capture in which that port carries payloads
 of protocols nmexpert recognises by heuristic or by port (an HTTP request
 and a TLS record on TCP; a DNS query and an NBNS query on UDP) with both
 ports equal, runs tshark over it, and keeps the port when its dissector
-took every probe.  Usage:
+took every probe.  The ports nmexpert registers itself (NMX_HANDOFFS in
+src/proto/dis_*.c) are left out: our own dissector decides there, and
+handoff.c never looks such a port up in ports.c.  Usage:
 
     scripts/gen-ports.py > src/proto/ports.c
 """
+import glob
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -54,6 +58,17 @@ def frame(proto, port, payload, n):
     return eth + ip + l4
 
 
+def our_ports(proto):
+    """The ports our dissectors register for proto ("tcp" or "udp")."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "proto")
+    table = "NMX_HO_%s_PORT" % proto.upper()
+    ports = set()
+    for path in glob.glob(os.path.join(src, "dis_*.c")):
+        with open(path) as f:
+            ports.update(int(v) for v in re.findall(r"\{\s*%s\s*,\s*(\d+)\s*\}" % table, f.read()))
+    return ports
+
+
 def decoded_ports(proto):
     out = subprocess.run(["tshark", "-G", "decodes"], capture_output=True, text=True, check=True).stdout
     ports = {}
@@ -61,6 +76,8 @@ def decoded_ports(proto):
         f = line.split("\t")
         if len(f) >= 3 and f[0] == proto + ".port" and f[1].isdigit():
             ports[int(f[1])] = f[2]
+    for p in our_ports(proto):
+        ports.pop(p, None)
     return ports
 
 
@@ -116,7 +133,7 @@ def main():
     print("""/*
  * ports.c - the TCP and UDP ports with a Wireshark dissector that takes
  * payloads of the kinds nmexpert recognises (NMX_PROBE_*), for the ports
- * whose protocol nmexpert does not parse.  Such a port ends the hand-off of
+ * nmexpert does not register itself.  Such a port ends the hand-off of
  * a payload of a kind it takes, as it does in tshark (handoff.c); for the
  * other kinds, and on a port whose dissector takes none of them (left
  * out), it is as if the port had no dissector: the other port and the

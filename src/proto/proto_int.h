@@ -30,6 +30,7 @@
 
 /* Field flags. */
 #define NMX_FF_LE 0x01 /* multi-byte value is little-endian in the frame */
+#define NMX_FF_NTP 0x02 /* absolute time shown as "NULL" when zero (ABSOLUTE_TIME_NTP_UTC) */
 
 struct nmx_field {
     PROPERTYINFO info;  /* NetMon definition; Label = Wireshark display name */
@@ -125,6 +126,8 @@ struct nmx_protocol {
 #define NMX_F_STRING(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, 0, PROP_TYPE_STRING, PROP_QUAL_NONE)
 #define NMX_F_BYTES(k, l) NMX_F_(k, l, NMX_FT_BYTES, 0, 0, 0, 0, PROP_TYPE_RAW_DATA, PROP_QUAL_ARRAY)
 #define NMX_F_ABSTIME(k, l) NMX_F_(k, l, NMX_FT_ABSTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
+/* An NTP timestamp (derived: ns since 1970), "NULL" when the 64 bits are zero. */
+#define NMX_F_ABSTIME_NTP(k, l) NMX_F_(k, l, NMX_FT_ABSTIME, 0, 8, 0, NMX_FF_NTP, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
 #define NMX_F_RELTIME(k, l) NMX_F_(k, l, NMX_FT_RELTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
 #define NMX_F_NONE(k, l) NMX_F_(k, l, NMX_FT_NONE, 0, 0, 0, 0, PROP_TYPE_SUMMARY, PROP_QUAL_NONE)
 

@@ -67,3 +67,4 @@ NMX_PROTO_X(NFLOG, nflog)          /* "nflog"    Linux netfilter NFLOG link type
 NMX_PROTO_X(AYIYA, ayiya)          /* "ayiya"    Anything In Anything (UDP 5072) */
 NMX_PROTO_X(ETHERIP, etherip)      /* "etherip"  Ethernet within IP (IP protocol 97) */
 NMX_PROTO_X(SOCKS, socks)          /* "socks"    SOCKS on TCP 1080 (the layer only: tshark's fields need the conversation) */
+NMX_PROTO_X(NTP, ntp)              /* "ntp"      Network Time Protocol (UDP and TCP 123) */

@@ -13,7 +13,8 @@
  *                                        replaced (see nmx__format_text)
  *   bytes                                lower-case hex, no separator
  *   absolute time                        "Jan  1, 2010 00:00:29.651780000 UTC"
- *                                        (always UTC: tshark run with TZ=UTC)
+ *                                        (always UTC: tshark run with TZ=UTC);
+ *                                        an NTP timestamp of zero is "NULL"
  *   relative time                        seconds: "0.000268000", "-1.500000000"
  *                                        (frame.time_epoch: "1262304029.651780000")
  */
@@ -358,6 +359,10 @@ size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, 
     }
     case NMX_FT_ABSTIME:
     case NMX_FT_RELTIME:
+        if ((f->flags & NMX_FF_NTP) && v->i == 0) {
+            sb_puts(&b, "NULL"); /* Wireshark's ABSOLUTE_TIME_NTP_UTC of a zero timestamp */
+            break;
+        }
         nmx__format_time(v->i, f->ftype == NMX_FT_RELTIME ? 0 : 2, tmp, sizeof tmp);
         sb_puts(&b, tmp);
         break;
