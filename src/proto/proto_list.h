@@ -68,3 +68,6 @@ NMX_PROTO_X(AYIYA, ayiya)          /* "ayiya"    Anything In Anything (UDP 5072)
 NMX_PROTO_X(ETHERIP, etherip)      /* "etherip"  Ethernet within IP (IP protocol 97) */
 NMX_PROTO_X(SOCKS, socks)          /* "socks"    SOCKS on TCP 1080 (the layer only: tshark's fields need the conversation) */
 NMX_PROTO_X(NTP, ntp)              /* "ntp"      Network Time Protocol (UDP and TCP 123) */
+NMX_PROTO_X(SYSLOG, syslog)        /* "syslog"   syslog messages (UDP 514) */
+NMX_PROTO_X(RADIUS, radius)        /* "radius"   RADIUS (UDP 1812, 1813, 1645, 1646, 1700, 3799) */
+NMX_PROTO_X(TFTP, tftp)            /* "tftp"     TFTP (UDP 69; requests elsewhere by heuristic) */
