@@ -71,3 +71,4 @@ NMX_PROTO_X(NTP, ntp)              /* "ntp"      Network Time Protocol (UDP and 
 NMX_PROTO_X(SYSLOG, syslog)        /* "syslog"   syslog messages (UDP 514) */
 NMX_PROTO_X(RADIUS, radius)        /* "radius"   RADIUS (UDP 1812, 1813, 1645, 1646, 1700, 3799) */
 NMX_PROTO_X(TFTP, tftp)            /* "tftp"     TFTP (UDP 69; requests elsewhere by heuristic) */
+NMX_PROTO_X(DHCPV6, dhcpv6)        /* "dhcpv6"   DHCPv6 (UDP 546, 547) */
