@@ -72,3 +72,5 @@ NMX_PROTO_X(SYSLOG, syslog)        /* "syslog"   syslog messages (UDP 514) */
 NMX_PROTO_X(RADIUS, radius)        /* "radius"   RADIUS (UDP 1812, 1813, 1645, 1646, 1700, 3799) */
 NMX_PROTO_X(TFTP, tftp)            /* "tftp"     TFTP (UDP 69; requests elsewhere by heuristic) */
 NMX_PROTO_X(DHCPV6, dhcpv6)        /* "dhcpv6"   DHCPv6 (UDP 546, 547) */
+NMX_PROTO_X(VRRP, vrrp)            /* "vrrp"     Virtual Router Redundancy Protocol (IP protocol 112) */
+NMX_PROTO_X(OSPF, ospf)            /* "ospf"     Open Shortest Path First (IP protocol 89) */
