@@ -74,3 +74,5 @@ NMX_PROTO_X(TFTP, tftp)            /* "tftp"     TFTP (UDP 69; requests elsewher
 NMX_PROTO_X(DHCPV6, dhcpv6)        /* "dhcpv6"   DHCPv6 (UDP 546, 547) */
 NMX_PROTO_X(VRRP, vrrp)            /* "vrrp"     Virtual Router Redundancy Protocol (IP protocol 112) */
 NMX_PROTO_X(OSPF, ospf)            /* "ospf"     Open Shortest Path First (IP protocol 89) */
+NMX_PROTO_X(RIP, rip)              /* "rip"      Routing Information Protocol (UDP 520) */
+NMX_PROTO_X(STP, stp)              /* "stp"      Spanning Tree BPDUs (LLC SAP 0x42) */
