@@ -308,10 +308,41 @@ static const char *const frames[] = {
     "0000000000000000000000000000000000000000000000",
     /* 96: STP BPDU of unknown type 0x42, protocol 1. */
     "0180c2000000020000000001000742420300010042",
+    /* 97: LLDP: MAC chassis, interface-name port, TTL, names, description, capabilities, management address, an 802.1 TLV, End. */
+    "0180c200000e02000000004e88cc02070400112233445504050565746830060200780a0773776974636831080675706c"
+    "696e6b0c094c696e757820362e310e0400140004100c05010a000001020000000100fe060080c20100010000",
+    /* 98: LLDP: locally assigned chassis (bytes), MAC port, TTL 0. */
+    "0180c200000e02000000001988cc02080763686173736973040703001122334466060200000000",
+    /* 99: LLDP cut inside the Port ID. */
+    "0180c200000e02000000000c88cc020704001122334455040505",
+    /* 100: LLDP of 1 byte. */
+    "0180c200000e02000000000188cc02",
+    /* 101: LLDP without TTL. */
+    "0180c200000e02000000001088cc02070400112233445504050565746830",
+    /* 102: LLDP starting with a Port ID: nothing shown. */
+    "0180c200000e02000000001688cc04050565746830020704001122334455060200780000",
+    /* 103: LLDP whose second TLV is not a Port ID. */
+    "0180c200000e02000000001388cc02080763686173736900000000000000000000",
+    /* 104: LLDP with a reserved TLV type and bytes after End. */
+    "0180c200000e02000000001b88cc02070400000000000004020565060200011202787900006a756e6b",
+    /* 105: LLDP with a System Name cut short. */
+    "0180c200000e02000000001b88cc020704001122334455040707706f72740078060200780a07737769",
+    /* 106: LLDP with capabilities cut short. */
+    "0180c200000e02000000001a88cc020704001122334455040707706f72740078060200780e040014",
+    /* 107: LLDP with an 802.1 TLV too short for its OUI. */
+    "0180c200000e02000000001a88cc020704001122334455040707706f7274007806020078fe020080",
+    /* 108: LLDP MAC chassis ID of length 6. */
+    "0180c200000e02000000001288cc020604000000000004020561060200010000",
+    /* 109: LLDP TTL of 3 bytes, an End of length 1. */
+    "0180c200000e02000000001288cc020301616204030163640603000102000178",
+    /* 110: LLDP port description cut by a NUL. */
+    "0180c200000e02000000001588cc020306616204030263640602000108036100620000",
+    /* 111: LLDP MAC port ID of length 6. */
+    "0180c200000e02000000001788cc0207040000000000000406030000000000060200010000",
 };
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
+static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* Frame i (tsu_write_pcap callback). */
@@ -352,6 +383,7 @@ static void test_infra_agree(void **state)
     assert_int_equal(count(theirs, "ospf"), 11);
     assert_int_equal(count(theirs, "rip"), 7);
     assert_int_equal(count(theirs, "stp"), 7);
+    assert_int_equal(count(theirs, "lldp"), 15);
     printf("tshark agreement (hand-built infrastructure frames): %zu frames x %zu fields, %zu differences\n",
            NFRAMES, nf, differ);
     assert_int_equal(differ, 0);
