@@ -12,7 +12,7 @@
  * version before its tree); only whole entries are shown; the metric is
  * read as a 32-bit number; the route tag, mask and
  * next hop only in version 2 (any other version is read as version 1); a
- * family-0 entry shows its metric only; an entry of another family shows
+ * family-0 entry shows no address; an entry of another family shows
  * nothing.  Of an authentication entry the type is shown, and the
  * password of type 2 up to its first NUL; after keyed-MD5 authentication
  * (type 3) the entries are not followed (tshark stops there too).
@@ -55,14 +55,13 @@ static bool rip_entry(nmx_dctx_t *d, const nmx_cursor_t *e, unsigned version)
     if (family != 0 && family != 2)
         return true;
     nmx__add(d, &rip_fields[F_FAMILY], at, 2);
-    if (family == 2) {
-        if (version == 2)
-            nmx__add(d, &rip_fields[F_TAG], at + 2, 2);
+    if (version == 2)
+        nmx__add(d, &rip_fields[F_TAG], at + 2, 2);
+    if (family == 2)
         nmx__add(d, &rip_fields[F_IP], at + 4, 4);
-        if (version == 2) {
-            nmx__add(d, &rip_fields[F_NETMASK], at + 8, 4);
-            nmx__add(d, &rip_fields[F_NEXT_HOP], at + 12, 4);
-        }
+    if (version == 2) {
+        nmx__add(d, &rip_fields[F_NETMASK], at + 8, 4);
+        nmx__add(d, &rip_fields[F_NEXT_HOP], at + 12, 4);
     }
     nmx__add(d, &rip_fields[F_METRIC], at + 16, 4);
     return true;
