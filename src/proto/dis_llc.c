@@ -7,10 +7,13 @@
  *   +------+------+---------+       +-----------+----------+
  *
  * Control is one byte for U frames (low bits 11) and two for I/S frames.
+ * Behind another OUI the PID is llc.pid, or llc.cisco_pid behind Cisco's
+ * (00-00-0C), as tshark names it; behind Cisco's, the payload is handed
+ * off by PID (NMX_HO_CISCO_PID: CDP is 0x2000).
  */
 #include "proto/proto_int.h"
 
-enum { F_DSAP, F_SSAP, F_CONTROL, F_OUI, F_TYPE, F_PID };
+enum { F_DSAP, F_SSAP, F_CONTROL, F_OUI, F_TYPE, F_PID, F_CISCO_PID };
 
 static nmx_field_t llc_fields[] = {
     [F_DSAP] = NMX_F_UINT("llc.dsap", "DSAP", NMX_BASE_HEX, 1, 0),
@@ -19,6 +22,7 @@ static nmx_field_t llc_fields[] = {
     [F_OUI] = NMX_F_UINT("llc.oui", "Organization Code", NMX_BASE_DEC, 3, 0),
     [F_TYPE] = NMX_F_UINT("llc.type", "Type", NMX_BASE_HEX, 2, 0),
     [F_PID] = NMX_F_UINT("llc.pid", "Protocol ID", NMX_BASE_HEX, 2, 0),
+    [F_CISCO_PID] = NMX_F_UINT("llc.cisco_pid", "PID", NMX_BASE_HEX, 2, 0),
 };
 
 NMX_PROTOCOL(nmx__p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Control", llc_fields);
@@ -65,7 +69,9 @@ void nmx__dis_llc(nmx_dctx_t *d, nmx_cursor_t c)
                 d->depth--;
             }
         } else {
-            nmx__add(d, &llc_fields[F_PID], off + 6, 2);
+            nmx__add(d, &llc_fields[oui == 0x00000c ? F_CISCO_PID : F_PID], off + 6, 2);
+            if (oui == 0x00000c && nmx__cur_skip(&c, 8) && c.left > 0)
+                nmx__handoff(d, c, NMX_HO_CISCO_PID, pid);
         }
         return;
     }

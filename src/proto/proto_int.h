@@ -67,6 +67,7 @@ enum nmx__ho_table {
     NMX_HO_UDP_PORT,
     NMX_HO_TCP_HEUR,  /* heuristics on TCP payloads; value = order, low first */
     NMX_HO_UDP_HEUR,  /* heuristics on UDP payloads; value = order, low first */
+    NMX_HO_CISCO_PID, /* SNAP PID behind Cisco's OUI 00-00-0C (Wireshark's llc.cisco_pid) */
     NMX_HO_TABLES
 };
 

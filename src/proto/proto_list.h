@@ -77,3 +77,4 @@ NMX_PROTO_X(OSPF, ospf)            /* "ospf"     Open Shortest Path First (IP pr
 NMX_PROTO_X(RIP, rip)              /* "rip"      Routing Information Protocol (UDP 520) */
 NMX_PROTO_X(STP, stp)              /* "stp"      Spanning Tree BPDUs (LLC SAP 0x42) */
 NMX_PROTO_X(LLDP, lldp)            /* "lldp"     Link Layer Discovery Protocol (EtherType 0x88cc) */
+NMX_PROTO_X(CDP, cdp)              /* "cdp"      Cisco Discovery Protocol (SNAP, Cisco PID 0x2000) */

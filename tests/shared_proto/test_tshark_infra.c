@@ -1,10 +1,15 @@
 /*
  * test_tshark_infra.c - hand-built frames of the infrastructure protocols
- * against tshark: NTP (modes 3, 4, 6 and 7, both timestamp eras, a zero
- * timestamp, cut short, over TCP, and on 123 -> 137 where the lower port
- * wins).  Every property of these protocols and of eth, ip, ipv6, udp and
- * tcp, frame by frame, and the io,phs counts (what protdist counts) must
- * be tshark's.
+ * against tshark: NTP (modes 3, 4, 6 and 7, both timestamp eras, zero
+ * timestamps, cut short, over TCP, 123 -> 137 where the lower port wins),
+ * syslog, RADIUS (and the payloads tshark turns down), TFTP (port 69 and
+ * the heuristic), DHCPv6 (nested options, relays), VRRP, OSPF, RIP, STP,
+ * LLDP and CDP (and llc.cisco_pid), each also cut short where tshark's handling of it matters.
+ * Every property of these protocols and of llc, eth, ip, ipv6, udp and
+ * tcp, frame by frame, and the io,phs counts (what protdist counts) must be
+ * tshark's; the counts of the new protocols are asserted, so that a
+ * protocol neither side recognises cannot pass unnoticed.  Each frame has
+ * addresses of its own: tshark keeps no conversation state across them.
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
  */
@@ -283,66 +288,92 @@ static const char *const frames[] = {
     "00000a000000ff0000000000000000000001000200000b000000ff0000000000000000000002",
     /* 86: RIP of 1 byte. */
     "00112233440102000000000208004500001d00010000401100000a0000560a000002020802080009000002",
-    /* 87: STP configuration BPDU (TC and TC-ack). */
+    /* 87: RIPv2 request for the whole table: tag, mask and next hop but no address. */
+    "00112233440102000000000208004500003400010000401100000a0000570a0000020208020800200000010200000000"
+    "000000000000000000000000000000000010",
+    /* 88: STP configuration BPDU (TC and TC-ack). */
     "0180c200000002000000000100264242030000000081800100112233445500000004700200aabbccddee800301001400"
     "02000f00",
-    /* 88: RST BPDU. */
+    /* 89: RST BPDU. */
     "0180c20000000200000000010027424203000002027c800100112233445500000004700200aabbccddee800301001400"
     "02000f0000",
-    /* 89: STP topology change notification. */
+    /* 90: STP topology change notification. */
     "0180c2000000020000000001000742420300000080",
-    /* 90: STP configuration BPDU of 10 bytes: not counted. */
+    /* 91: STP configuration BPDU of 10 bytes: not counted. */
     "0180c2000000020000000001000d42420300000000818001001122",
-    /* 91: STP of 3 bytes: not counted. */
+    /* 92: STP of 3 bytes: not counted. */
     "0180c20000000200000000010006424203000000",
-    /* 92: STP configuration BPDU up to the port ID (27 bytes). */
+    /* 93: STP configuration BPDU up to the port ID (27 bytes). */
     "0180c2000000020000000001001e4242030000000081800100112233445500000004700200aabbccddee8003",
-    /* 93: STP of 26 bytes: not counted. */
+    /* 94: STP of 26 bytes: not counted. */
     "0180c2000000020000000001001d4242030000000081800100112233445500000004700200aabbccddee80",
-    /* 94: RST BPDU without its version 1 length. */
+    /* 95: RST BPDU without its version 1 length. */
     "0180c20000000200000000010026424203000002027c800100112233445500000004700200aabbccddee800301001400"
     "02000f00",
-    /* 95: MST BPDU (version 3): the RST fields. */
+    /* 96: MST BPDU (version 3): the RST fields. */
     "0180c20000000200000000010069424203000003027c800100112233445500000004700200aabbccddee800301001400"
     "02000f000000400000000000000000000000000000000000000000000000000000000000000000000000000000000000"
     "0000000000000000000000000000000000000000000000",
-    /* 96: STP BPDU of unknown type 0x42, protocol 1. */
+    /* 97: STP BPDU of unknown type 0x42, protocol 1. */
     "0180c2000000020000000001000742420300010042",
-    /* 97: LLDP: MAC chassis, interface-name port, TTL, names, description, capabilities, management address, an 802.1 TLV, End. */
+    /* 98: LLDP: MAC chassis, interface-name port, TTL, names, description, capabilities, management address, an 802.1 TLV, End. */
     "0180c200000e02000000004e88cc02070400112233445504050565746830060200780a0773776974636831080675706c"
     "696e6b0c094c696e757820362e310e0400140004100c05010a000001020000000100fe060080c20100010000",
-    /* 98: LLDP: locally assigned chassis (bytes), MAC port, TTL 0. */
+    /* 99: LLDP: locally assigned chassis (bytes), MAC port, TTL 0. */
     "0180c200000e02000000001988cc02080763686173736973040703001122334466060200000000",
-    /* 99: LLDP cut inside the Port ID. */
+    /* 100: LLDP cut inside the Port ID. */
     "0180c200000e02000000000c88cc020704001122334455040505",
-    /* 100: LLDP of 1 byte. */
+    /* 101: LLDP of 1 byte. */
     "0180c200000e02000000000188cc02",
-    /* 101: LLDP without TTL. */
+    /* 102: LLDP without TTL. */
     "0180c200000e02000000001088cc02070400112233445504050565746830",
-    /* 102: LLDP starting with a Port ID: nothing shown. */
+    /* 103: LLDP starting with a Port ID: nothing shown. */
     "0180c200000e02000000001688cc04050565746830020704001122334455060200780000",
-    /* 103: LLDP whose second TLV is not a Port ID. */
+    /* 104: LLDP whose second TLV is not a Port ID. */
     "0180c200000e02000000001388cc02080763686173736900000000000000000000",
-    /* 104: LLDP with a reserved TLV type and bytes after End. */
+    /* 105: LLDP with a reserved TLV type and bytes after End. */
     "0180c200000e02000000001b88cc02070400000000000004020565060200011202787900006a756e6b",
-    /* 105: LLDP with a System Name cut short. */
+    /* 106: LLDP with a System Name cut short. */
     "0180c200000e02000000001b88cc020704001122334455040707706f72740078060200780a07737769",
-    /* 106: LLDP with capabilities cut short. */
+    /* 107: LLDP with capabilities cut short. */
     "0180c200000e02000000001a88cc020704001122334455040707706f72740078060200780e040014",
-    /* 107: LLDP with an 802.1 TLV too short for its OUI. */
+    /* 108: LLDP with an 802.1 TLV too short for its OUI. */
     "0180c200000e02000000001a88cc020704001122334455040707706f7274007806020078fe020080",
-    /* 108: LLDP MAC chassis ID of length 6. */
+    /* 109: LLDP MAC chassis ID of length 6. */
     "0180c200000e02000000001288cc020604000000000004020561060200010000",
-    /* 109: LLDP TTL of 3 bytes, an End of length 1. */
+    /* 110: LLDP TTL of 3 bytes, an End of length 1. */
     "0180c200000e02000000001288cc020301616204030163640603000102000178",
-    /* 110: LLDP port description cut by a NUL. */
+    /* 111: LLDP port description cut by a NUL. */
     "0180c200000e02000000001588cc020306616204030263640602000108036100620000",
-    /* 111: LLDP MAC port ID of length 6. */
+    /* 112: LLDP MAC port ID of length 6. */
     "0180c200000e02000000001788cc0207040000000000000406030000000000060200010000",
+    /* 113: CDPv2: device, port, capabilities, software, platform, an address, native VLAN, duplex. */
+    "01000ccccccc0200000000600060aaaa0300000c200002b412340001000b73776974636831000300094769302f310004"
+    "0008000000290005000a494f5320313500060012636973636f2057532d433239363000020011000000010101cc00040a"
+    "000001000a0006000a000b000501",
+    /* 114: CDP header only. */
+    "01000ccccccc02000000000c000caaaa0300000c200002b41234",
+    /* 115: CDP cut inside the checksum. */
+    "01000ccccccc02000000000b000baaaa0300000c200002b412",
+    /* 116: CDP of 1 byte. */
+    "01000ccccccc0200000000090009aaaa0300000c200002",
+    /* 117: CDP with one whole TLV. */
+    "01000ccccccc0200000000170017aaaa0300000c200002b412340001000b73776974636831",
+    /* 118: CDPv1 with a TLV length under 4: the rest is data. */
+    "01000ccccccc02000000001a001aaaaa0300000c2000013c00000001000561000300020005000578",
+    /* 119: CDP with a TLV cut short. */
+    "01000ccccccc0200000000130013aaaa0300000c200002b400000001000b737769",
+    /* 120: CDP: a NUL in the platform, short capabilities, an unknown TLV, two addresses of two kinds. */
+    "01000ccccccc0200000000410041aaaa0300000c200002b400000006000761006200040007000001009900067a7a0002"
+    "0021000000020101cc00040a00000102080000000000000000000401020304",
+    /* 121: SNAP behind Cisco's OUI, PID 0x2003 (VTP): not CDP. */
+    "01000ccccccc02000000000c000caaaa0300000c200301010000",
+    /* 122: SNAP behind another OUI (802.1, PID 7): llc.pid. */
+    "01000ccccccc0200000000100010aaaa030080c200070000000000000000",
 };
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
+static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "cdp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* Frame i (tsu_write_pcap callback). */
@@ -381,9 +412,10 @@ static void test_infra_agree(void **state)
     assert_int_equal(count(theirs, "dhcpv6"), 13);
     assert_int_equal(count(theirs, "vrrp"), 7);
     assert_int_equal(count(theirs, "ospf"), 11);
-    assert_int_equal(count(theirs, "rip"), 7);
+    assert_int_equal(count(theirs, "rip"), 8);
     assert_int_equal(count(theirs, "stp"), 7);
     assert_int_equal(count(theirs, "lldp"), 15);
+    assert_int_equal(count(theirs, "cdp"), 8);
     printf("tshark agreement (hand-built infrastructure frames): %zu frames x %zu fields, %zu differences\n",
            NFRAMES, nf, differ);
     assert_int_equal(differ, 0);
