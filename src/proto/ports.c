@@ -55,7 +55,7 @@ const nmx_ws_port_t nmx__tcp_ws_ports[] = {
 };
 const size_t nmx__tcp_ws_ports_count = sizeof(nmx__tcp_ws_ports) / sizeof(nmx__tcp_ws_ports[0]);
 
-/* 168 of the 304 ports with a dissector: {port, the probes it takes} */
+/* 168 of the 302 ports with a dissector: {port, the probes it takes} */
 const nmx_ws_port_t nmx__udp_ws_ports[] = {
     {7, 3}, {13, 3}, {19, 3}, {37, 3}, {49, 3}, {111, 3}, {173, 3}, {213, 3}, {269, 3},
     {389, 3}, {427, 3}, {434, 3}, {464, 3}, {496, 3}, {500, 2}, {513, 3}, {521, 3}, {524, 3},

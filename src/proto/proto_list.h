@@ -78,3 +78,4 @@ NMX_PROTO_X(RIP, rip)              /* "rip"      Routing Information Protocol (U
 NMX_PROTO_X(STP, stp)              /* "stp"      Spanning Tree BPDUs (LLC SAP 0x42) */
 NMX_PROTO_X(LLDP, lldp)            /* "lldp"     Link Layer Discovery Protocol (EtherType 0x88cc) */
 NMX_PROTO_X(CDP, cdp)              /* "cdp"      Cisco Discovery Protocol (SNAP, Cisco PID 0x2000) */
+NMX_PROTO_X(SNMP, snmp)            /* "snmp"     SNMP versions 1 and 2c (UDP 161, 162) */

@@ -4,7 +4,7 @@
  * timestamps, cut short, over TCP, 123 -> 137 where the lower port wins),
  * syslog, RADIUS (and the payloads tshark turns down), TFTP (port 69 and
  * the heuristic), DHCPv6 (nested options, relays), VRRP, OSPF, RIP, STP,
- * LLDP and CDP (and llc.cisco_pid), each also cut short where tshark's handling of it matters.
+ * LLDP, CDP (and llc.cisco_pid) and SNMP, each also cut short where tshark's handling of it matters.
  * Every property of these protocols and of llc, eth, ip, ipv6, udp and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must be
  * tshark's; the counts of the new protocols are asserted, so that a
@@ -370,10 +370,45 @@ static const char *const frames[] = {
     "01000ccccccc02000000000c000caaaa0300000c200301010000",
     /* 122: SNAP behind another OUI (802.1, PID 7): llc.pid. */
     "01000ccccccc0200000000100010aaaa030080c200070000000000000000",
+    /* 123: SNMPv2c get-request for two names. */
+    "00112233440102000000000208004500005300010000401100000a0000580a0000029c4000a1003f0000303502010104"
+    "067075626c6963a02802023039020100020100301c300c06082b060102010105000500300c06082b0601020101030005"
+    "00",
+    /* 124: SNMPv2c get-response (the lower port is the agent's). */
+    "00112233440102000000000208004500005b00010000401100000a0000590a00000200a19c4000470000303d02010104"
+    "067075626c6963a230020230390201000201003024301106082b060102010105000405686f737431300f06082b060102"
+    "01010300430301e240",
+    /* 125: SNMPv1 get-next-request: a negative request ID, error status and index. */
+    "00112233440102000000000208004500004900010000401100000a00005a0a0000029c4000a100350000302b02010004"
+    "0770726976617465a11d0201fb02010202010130123010060b2b060104018f65868d20010201ff",
+    /* 126: SNMPv1 trap on 162: enterprise, agent address, a time stamp above 2^31, an OID under 2. */
+    "00112233440102000000000208004500005100010000401100000a00005b0a0000029c4000a2003d0000303302010004"
+    "067075626c6963a42606062b060104010940040a000001020106020101430500b2d05e003009300706038837010500",
+    /* 127: SNMP whose SEQUENCE is longer than the payload: not SNMP. */
+    "00112233440102000000000208004500003000010000401100000a00005c0a0000029c4000a1001c0000303502010104"
+    "067075626c6963a0280202303902",
+    /* 128: SNMP of 3 bytes: not SNMP. */
+    "00112233440102000000000208004500001f00010000401100000a00005d0a0000029c4000a1000b0000303502",
+    /* 129: a lone SEQUENCE identifier: taken, not counted. */
+    "00112233440102000000000208004500001d00010000401100000a00005e0a0000029c4000a10009000030",
+    /* 130: text on 161: not SNMP. */
+    "00112233440102000000000208004500002700010000401100000a00005f0a0000029c4000a10013000068656c6c6f20"
+    "776f726c64",
+    /* 131: SNMPv2c with bytes after the message. */
+    "00112233440102000000000208004500005500010000401100000a0000600a0000029c4000a100410000303502010104"
+    "067075626c6963a02802023039020100020100301c300c06082b060102010105000500300c06082b0601020101030005"
+    "000000",
+    /* 132: SNMPv2c with a long-form length. */
+    "00112233440102000000000208004500005400010000401100000a0000610a0000029c4000a200400000308135020101"
+    "04067075626c6963a02802023039020100020100301c300c06082b060102010105000500300c06082b06010201010300"
+    "0500",
+    /* 133: SNMPv3 with a plaintext scoped PDU. */
+    "00112233440102000000000208004500004800010000401100000a0000620a0000029c4000a100340000302a02010330"
+    "0e020101020300ffe304010402010304023000301104000400a00b0201010201000201003000",
 };
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "cdp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
+static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "cdp", "snmp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* Frame i (tsu_write_pcap callback). */
@@ -416,6 +451,7 @@ static void test_infra_agree(void **state)
     assert_int_equal(count(theirs, "stp"), 7);
     assert_int_equal(count(theirs, "lldp"), 15);
     assert_int_equal(count(theirs, "cdp"), 8);
+    assert_int_equal(count(theirs, "snmp"), 7);
     printf("tshark agreement (hand-built infrastructure frames): %zu frames x %zu fields, %zu differences\n",
            NFRAMES, nf, differ);
     assert_int_equal(differ, 0);
