@@ -87,13 +87,9 @@ static bool dis_cdp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (!nmx__push_layer(d, proto, off) || !d->ws)
         return true;
     static const uint8_t head[][2] = {{F_VERSION, 1}, {F_TTL, 1}, {F_CHECKSUM, 2}};
-    for (size_t i = 0, at = 0; i < 3; at += head[i][1], i++) {
-        if (!nmx__cur_in(&c, at, head[i][1])) {
-            nmx__add_err(d, &cdp_fields[head[i][0]], off + at, c.left - at);
+    for (size_t i = 0, at = 0; i < 3; at += head[i][1], i++)
+        if (!nmx__add_at(d, &c, &cdp_fields[head[i][0]], at, head[i][1]))
             return true;
-        }
-        nmx__add(d, &cdp_fields[head[i][0]], off + at, head[i][1]);
-    }
     uint16_t type, len;
     while (nmx__cur_peek_u16be(&c, pos, &type) && nmx__cur_peek_u16be(&c, pos + 2, &len) &&
            nmx__cur_in(&c, pos, len < 4 ? 4 : len)) {

@@ -64,16 +64,10 @@ typedef struct d6 {
 static void d6_message(d6_t *w, size_t pos, size_t end);
 static size_t d6_option(d6_t *w, size_t pos, size_t end, bool *at_end);
 
-/* Adds field f over [pos, pos+n) if those bytes are in the payload; false
- * (marked malformed) when they are not. */
+/* Field f over the n bytes at pos of the payload (nmx__add_at). */
 static bool d6_add(d6_t *w, int f, size_t pos, size_t n)
 {
-    if (!nmx__cur_in(&w->c, pos, n)) {
-        nmx__add_err(w->d, &dhcpv6_fields[f], w->off + pos, w->c.left > pos ? w->c.left - pos : 0);
-        return false;
-    }
-    nmx__add(w->d, &dhcpv6_fields[f], w->off + pos, n);
-    return true;
+    return nmx__add_at(w->d, &w->c, &dhcpv6_fields[f], pos, n);
 }
 
 /* The options in [pos, end), nested in an option; at_end is shared with

@@ -91,14 +91,10 @@ static bool dis_ntp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         const nmx_field_t *f = &ntp_fields[ntp_layout[i].field];
         size_t at = ntp_layout[i].off, len = ntp_layout[i].len;
         uint64_t ts;
-        if (!nmx__cur_in(&c, at, len)) {
-            nmx__add_err(d, f, off + at, c.left > at ? c.left - at : 0);
-            break;
-        }
         if (len == 8 && nmx__cur_peek_u64be(&c, at, &ts))
             nmx__add_uint(d, f, off + at, 8, (uint64_t)ntp_time_ns(ts));
-        else
-            nmx__add(d, f, off + at, len);
+        else if (!nmx__add_at(d, &c, f, at, len))
+            break;
     }
     return true;
 }

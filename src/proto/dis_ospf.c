@@ -66,15 +66,9 @@ static const ospf_at_t ospf_hello_v3[] = {
  * malformed) when the bytes run out. */
 static bool ospf_fields_at(nmx_dctx_t *d, const nmx_cursor_t *c, const ospf_at_t *at, size_t n)
 {
-    size_t off = nmx__off(c);
-    for (size_t i = 0; i < n; i++) {
-        const nmx_field_t *f = &ospf_fields[at[i].field];
-        if (!nmx__cur_in(c, at[i].pos, at[i].len)) {
-            nmx__add_err(d, f, off + at[i].pos, c->left > at[i].pos ? c->left - at[i].pos : 0);
+    for (size_t i = 0; i < n; i++)
+        if (!nmx__add_at(d, c, &ospf_fields[at[i].field], at[i].pos, at[i].len))
             return false;
-        }
-        nmx__add(d, f, off + at[i].pos, at[i].len);
-    }
     return true;
 }
 
@@ -97,11 +91,8 @@ static void ospf_hello(nmx_dctx_t *d, const nmx_cursor_t *cp, unsigned version, 
         ok = ok && ospf_fields_at(d, &c, ospf_hello_v3 + 2, sizeof(ospf_hello_v3) / sizeof(ospf_hello_v3[0]) - 2);
     }
     for (size_t pos = version == 2 ? 44 : 36; ok && pos < len; pos += 4) {
-        if (!nmx__cur_in(&c, pos, 4)) {
-            nmx__add_err(d, &ospf_fields[F_NEIGHBOR], off + (pos < c.left ? pos : c.left), pos < c.left ? c.left - pos : 0);
+        if (!nmx__add_at(d, &c, &ospf_fields[F_NEIGHBOR], pos, 4))
             break;
-        }
-        nmx__add(d, &ospf_fields[F_NEIGHBOR], off + pos, 4);
     }
 }
 

@@ -94,15 +94,6 @@ static void tftp_options(nmx_dctx_t *d, const nmx_cursor_t *c, size_t off, size_
     }
 }
 
-/* A field of two bytes at pos, or the malformed mark when they are not there. */
-static void tftp_u16(nmx_dctx_t *d, const nmx_cursor_t *c, size_t off, size_t pos, int f)
-{
-    if (nmx__cur_in(c, pos, 2))
-        nmx__add(d, &tftp_fields[f], off + pos, 2);
-    else
-        nmx__add_err(d, &tftp_fields[f], off + pos, c->left > pos ? c->left - pos : 0);
-}
-
 static bool dis_tftp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx__off(&c), pos = 2;
@@ -124,12 +115,11 @@ static bool dis_tftp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         break;
     case 3:
     case 4:
-        tftp_u16(d, &c, off, 2, F_BLOCK);
+        nmx__add_at(d, &c, &tftp_fields[F_BLOCK], 2, 2);
         break;
     case 5:
-        tftp_u16(d, &c, off, 2, F_ERR_CODE);
         pos = 4;
-        if (nmx__cur_in(&c, 2, 2))
+        if (nmx__add_at(d, &c, &tftp_fields[F_ERR_CODE], 2, 2))
             tftp_string(d, &c, off, &pos, F_ERR_MSG);
         break;
     case 6:

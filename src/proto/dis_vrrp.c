@@ -42,17 +42,10 @@ static nmx_dissect_fn dis_vrrp;
 NMX_PROTOCOL(nmx__p_vrrp, NMX_PROTO_VRRP, "vrrp", "VRRP", NULL, "Virtual Router Redundancy Protocol",
              vrrp_fields, .dissect = dis_vrrp, NMX_HANDOFFS({NMX_HO_IP_PROTO, 112}));
 
-/* Adds field f over [pos, pos+n) of c; false (marked malformed) when those
- * bytes are not there. */
+/* Field f over the n bytes at pos of c (nmx__add_at). */
 static bool vrrp_add(nmx_dctx_t *d, const nmx_cursor_t *c, int f, size_t pos, size_t n)
 {
-    size_t off = nmx__off(c);
-    if (!nmx__cur_in(c, pos, n)) {
-        nmx__add_err(d, &vrrp_fields[f], off + pos, c->left > pos ? c->left - pos : 0);
-        return false;
-    }
-    nmx__add(d, &vrrp_fields[f], off + pos, n);
-    return true;
+    return nmx__add_at(d, c, &vrrp_fields[f], pos, n);
 }
 
 /* The second word: authentication type and interval (v2), or the

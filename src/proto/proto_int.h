@@ -262,6 +262,20 @@ static inline size_t nmx__off(const nmx_cursor_t *c)
     return nmx__cur_offset(c);
 }
 
+/* Adds f over the n bytes at pos of c when they are all there; otherwise
+ * marks f malformed over what is left from pos and returns false (a
+ * header shown field by field until its bytes run out). */
+static inline bool nmx__add_at(nmx_dctx_t *d, const nmx_cursor_t *c, const nmx_field_t *f, size_t pos, size_t n)
+{
+    size_t off = nmx__off(c);
+    if (!nmx__cur_in(c, pos, n)) {
+        nmx__add_err(d, f, off + (pos < c->left ? pos : c->left), pos < c->left ? c->left - pos : 0);
+        return false;
+    }
+    nmx__add(d, f, off + pos, n);
+    return true;
+}
+
 /* A cursor over the first n bytes of c (all of c if n is larger). */
 static inline nmx_cursor_t nmx__cur_head(nmx_cursor_t c, size_t n)
 {
