@@ -18,7 +18,9 @@
  * the end is taken but not counted (tshark throws there).  snmp.data is
  * the PDU's CHOICE number; snmp.name an object name, dotted (Wireshark's
  * FT_OID, recorded as a string).  Of an SNMPv3 message, the version and,
- * when its scoped PDU is plaintext, the PDU as above.  The values of the
+ * when its scoped PDU is plaintext, the PDU as above; of an SNMPv2u one
+ * (version 2), the version and a plaintext PDU (whose CHOICE number is
+ * snmp.plaintext, not parsed).  The values of the
  * bindings, GetBulk's non-repeaters and max-repetitions and the SNMPv3
  * header and security parameters are not parsed; an indefinite length,
  * an integer of more than 4 bytes or an element that does not fit ends
@@ -261,9 +263,13 @@ static bool dis_snmp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         return true;
     size_t pos = msg.val, end = msg.val + msg.len;
     int version = ber_elem(&c, pos, end, &ver) && ver.len == 1 ? nmx__cur_get_u8(&c, ver.val) : -1;
-    if (!snmp_int(d, &c, &pos, end, version == 3 ? F_MSG_VERSION : F_VERSION) || version < 0 || version == 2 ||
-        version > 3)
+    if (!snmp_int(d, &c, &pos, end, version == 3 ? F_MSG_VERSION : F_VERSION) || version < 0 || version > 3)
         return true;
+    if (version == 2) { /* SNMPv2u: parameters, then the plaintext PDU (not snmp.data) */
+        if (ber_elem(&c, pos, end, &e) && ber_elem(&c, e.val + e.len, end, &e) && e.cls == 2 && e.tag <= 8)
+            snmp_pdu(d, &c, &e);
+        return true;
+    }
     if (version == 3) {
         snmp_v3(d, &c, pos, end);
         return true;
