@@ -34,7 +34,7 @@ static nmx_field_t ospf_fields[] = {
     [F_AUTH_TYPE] = NMX_F_UINT("ospf.auth.type", "Auth Type", NMX_BASE_DEC, 2, 0),
     [F_INSTANCE] = NMX_F_UINT("ospf.instance_id", "Instance ID", NMX_BASE_DEC, 1, 0),
     [F_MASK] = NMX_F_IPV4("ospf.hello.network_mask", "Network Mask"),
-    [F_HELLO_INT] = NMX_F_UINT("ospf.hello.hello_interval", "Hello Interval [sec]", NMX_BASE_DEC, 2, 0),
+    [F_HELLO_INT] = NMX_F_UINT("ospf.hello.hello_interval", "Hello Interval [sec]", NMX_BASE_DEC, 4, 0),
     [F_PRIO] = NMX_F_UINT("ospf.hello.router_priority", "Router Priority", NMX_BASE_DEC, 1, 0),
     [F_DEAD_INT] = NMX_F_UINT("ospf.hello.router_dead_interval", "Router Dead Interval [sec]", NMX_BASE_DEC, 4, 0),
     [F_DR] = NMX_F_IPV4("ospf.hello.designated_router", "Designated Router"),
@@ -59,41 +59,32 @@ static const ospf_at_t ospf_hello_v2[] = {
     {F_MASK, 24, 4}, {F_HELLO_INT, 28, 2}, {F_PRIO, 31, 1}, {F_DEAD_INT, 32, 4}, {F_DR, 36, 4}, {F_BDR, 40, 4},
 };
 static const ospf_at_t ospf_hello_v3[] = {
-    {F_PRIO, 20, 1}, {F_HELLO_INT, 24, 2}, {F_DR, 28, 4}, {F_BDR, 32, 4}, /* and the dead interval at 26 */
+    {F_PRIO, 20, 1}, {F_HELLO_INT, 24, 2}, {F_DEAD_INT, 26, 2}, {F_DR, 28, 4}, {F_BDR, 32, 4},
 };
 
 /* Adds the fields of `at` in order; false (the first missing one marked
- * malformed) when the bytes run out. */
+ * malformed) when the bytes run out.  A 2-byte interval of a 4-byte field
+ * (tshark's FT_UINT32) is recorded as a number of the field's width. */
 static bool ospf_fields_at(nmx_dctx_t *d, const nmx_cursor_t *c, const ospf_at_t *at, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!nmx__add_at(d, c, &ospf_fields[at[i].field], at[i].pos, at[i].len))
+    for (size_t i = 0; i < n; i++) {
+        const nmx_field_t *f = &ospf_fields[at[i].field];
+        uint16_t v;
+        if (f->width != at[i].len && nmx__cur_peek_u16be(c, at[i].pos, &v))
+            nmx__add_uint(d, f, nmx__off(c) + at[i].pos, 2, v);
+        else if (!nmx__add_at(d, c, f, at[i].pos, at[i].len))
             return false;
+    }
     return true;
 }
 
 /* The Hello packet of version 2 or 3, its neighbors up to the packet length. */
-static void ospf_hello(nmx_dctx_t *d, const nmx_cursor_t *cp, unsigned version, size_t len)
+static void ospf_hello(nmx_dctx_t *d, const nmx_cursor_t *c, unsigned version, size_t len)
 {
-    nmx_cursor_t c = *cp;
-    size_t off = nmx__off(&c);
-    bool ok;
-    if (version == 2) {
-        ok = ospf_fields_at(d, &c, ospf_hello_v2, sizeof(ospf_hello_v2) / sizeof(ospf_hello_v2[0]));
-    } else {
-        /* The v3 dead interval is 2 bytes: recorded as a number of the field's 4-byte width. */
-        ok = ospf_fields_at(d, &c, ospf_hello_v3, 2);
-        uint16_t dead;
-        if (ok && nmx__cur_peek_u16be(&c, 26, &dead))
-            nmx__add_uint(d, &ospf_fields[F_DEAD_INT], off + 26, 2, dead);
-        else if (ok)
-            ok = ospf_fields_at(d, &c, &(const ospf_at_t){F_DEAD_INT, 26, 2}, 1); /* marks it missing */
-        ok = ok && ospf_fields_at(d, &c, ospf_hello_v3 + 2, sizeof(ospf_hello_v3) / sizeof(ospf_hello_v3[0]) - 2);
-    }
-    for (size_t pos = version == 2 ? 44 : 36; ok && pos < len; pos += 4) {
-        if (!nmx__add_at(d, &c, &ospf_fields[F_NEIGHBOR], pos, 4))
-            break;
-    }
+    bool ok = version == 2 ? ospf_fields_at(d, c, ospf_hello_v2, sizeof(ospf_hello_v2) / sizeof(ospf_hello_v2[0]))
+                           : ospf_fields_at(d, c, ospf_hello_v3, sizeof(ospf_hello_v3) / sizeof(ospf_hello_v3[0]));
+    for (size_t pos = version == 2 ? 44 : 36; ok && pos < len; pos += 4)
+        ok = nmx__add_at(d, c, &ospf_fields[F_NEIGHBOR], pos, 4);
 }
 
 static bool dis_ospf(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)

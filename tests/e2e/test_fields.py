@@ -27,6 +27,13 @@ KNOWN_TYPE_DIFFERENCES = {
     # A NUL-terminated string (FT_STRINGZ in tshark): its value is the text
     # up to the NUL, which is what a plain string of that length shows.
     "nflog.prefix",
+    # FT_STRINGZ (a NUL-terminated string) and FT_OID (an object name,
+    # dotted) are recorded as strings with the same text.
+    "tftp.source_file", "tftp.destination_file", "tftp.type", "tftp.option.name", "tftp.option.value",
+    "tftp.error.message", "cdp.software_version", "snmp.name", "snmp.enterprise",
+    # FT_UINT16 in tshark, but holding more: the RIP metric is read as 32
+    # bits, the DHCPv6 elapsed time is shown in ms (the option's value x 10).
+    "rip.metric", "dhcpv6.elapsed_time",
 }
 
 t = T("nmx-fields-")

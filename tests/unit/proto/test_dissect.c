@@ -689,11 +689,12 @@ static void test_link_types(void **state)
     assert_int_equal(off, 8 + 10);
     nmx__dissection_free(d);
 
-    /* 802.3 + LLC. */
+    /* 802.3 + LLC: SAP 0x42 is spanning tree (35 zero bytes, a
+     * configuration BPDU). */
     n = fr_hex(b, 0, "001122334455 66778899aabb 0026 424203");
     memset(b + n, 0, 35);
     d = dis(b, n + 35, NMX_LINK_ETHERNET);
-    assert_string_equal(fr_protos(d->recog), "eth llc");
+    assert_string_equal(fr_protos(d->recog), "eth llc stp");
     assert_string_equal(fr_values(d, "eth.len"), "38");
     assert_string_equal(fr_values(d, "llc.dsap"), "0x42");
     assert_string_equal(fr_values(d, "llc.control"), "0x0003");
