@@ -502,12 +502,7 @@ NMAPI DWORD WINAPI GetPreviousProtocolOffsetByName(HFRAME hFrame, DWORD dwStartO
 
 /* ---- properties (6.3) ---------------------------------------------------------- */
 
-/*
- * A restart key from a shallower dissection of the frame (kept alive with
- * the deeper one that replaced it), found again in d: the instance of the
- * same property at the same place.  NULL, to start at an end, when the key
- * is no instance of this frame.
- */
+/* The frame bytes an instance covers, and how many. */
 static const void *inst_bytes(const PROPERTYINST *p, WORD *len)
 {
     if (p->DataLength != (WORD)-1) {
@@ -518,6 +513,12 @@ static const void *inst_bytes(const PROPERTYINST *p, WORD *len)
     return p->lpPropertyInstEx->lpData;
 }
 
+/*
+ * A restart key from a shallower dissection of the frame (old, kept alive
+ * with the deeper one d that replaced it), found again in d: the instance
+ * of the same property at the same place.  NULL, to start at an end, when
+ * the key is no instance of this frame.
+ */
 static const PROPERTYINST *same_instance(const nmx_dissection_t *d, const nmx_dissection_t *old,
                                          const PROPERTYINST *key)
 {
