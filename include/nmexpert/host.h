@@ -336,6 +336,9 @@ typedef struct nmx_result {
                                    looked up first; NULL for a loaded report */
     /* Added with shards (0.3.0): how its report merges (NmxExpertMerge), or NULL. */
     const char *merge;
+    /* Added with the progress bars' rates (0.4.0): while it runs, how long its frames
+       read and its status have not moved (past 2 s it has lent its --jobs slot). */
+    uint64_t idle_ms;
 } nmx_result_t;
 
 /* The results (one per added expert; cannot fail), and result i: a pure

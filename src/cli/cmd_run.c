@@ -135,40 +135,14 @@ static int build_config(selected_t *sel, const pending_set_t *sets, size_t nsets
 /* Seconds between two lines of the indexing progress (the first comes after as long). */
 #define NMX_OPEN_PROGRESS_S 0.25
 
-/* Seconds without a new frame after which a running expert's bar says "idle". */
-#define NMX_IDLE_S 2.0
+/* Milliseconds after which a running expert whose frames and status have not
+ * moved says "idle" (the run lends its slot then: NMX_STALL_S in run.c). */
+#define NMX_IDLE_MS 2000
 
 typedef struct progress {
     bool enabled;
     unsigned lines;  /* lines drawn last time */
-    /* per expert: frames read at the last move, and when (elapsed ms) */
-    uint64_t *moved_frames, *moved_ms;
-    size_t n;
 } progress_t;
-
-/* Has expert i read no new frame for NMX_IDLE_S (a stuck or idle expert,
- * whose average rate would mean nothing)? */
-static bool idle(progress_t *p, size_t i, const nmx_result_t *r)
-{
-    if (i >= p->n) {
-        uint64_t *f = realloc(p->moved_frames, (i + 1) * sizeof *f);
-        if (f == NULL)
-            return false;
-        p->moved_frames = f;
-        uint64_t *m = realloc(p->moved_ms, (i + 1) * sizeof *m);
-        if (m == NULL)
-            return false;
-        p->moved_ms = m;
-        for (size_t k = p->n; k <= i; k++)
-            p->moved_frames[k] = p->moved_ms[k] = 0;
-        p->n = i + 1;
-    }
-    if (r->frames_read != p->moved_frames[i] || r->elapsed_ms < p->moved_ms[i]) {
-        p->moved_frames[i] = r->frames_read;
-        p->moved_ms[i] = r->elapsed_ms;
-    }
-    return (double)(r->elapsed_ms - p->moved_ms[i]) / 1000.0 >= NMX_IDLE_S;
-}
 
 /* v with a k, M or G multiplier and its unit: "160 k frames", "950 frames"
  * for a word (unit starting with a space), "1.1 GB", "950 B" for a symbol. */
@@ -244,7 +218,7 @@ static void draw_progress(void *ctx, const nmx_run_t *run)
         const nmx_result_t *r = nmx_run_result(run, i);
         unsigned pct = r->outcome == NMX_OUTCOME_COMPLETED ? 100 : r->percent_done;
         bool running = r->outcome == NMX_OUTCOME_PENDING && r->status >= 1;
-        bool still = running && idle(p, i, r);
+        bool still = running && r->idle_ms >= NMX_IDLE_MS;
         const char *state = r->outcome != NMX_OUTCOME_PENDING ? nmx_outcome_name(r->outcome)
                             : still                             ? "idle"
                             : running                           ? "running"
@@ -896,8 +870,6 @@ static int cmd_free(run_cmd_t *rc)
     for (size_t i = 0; i < rc->nsel; i++)
         nmx__cli_config_free(&rc->sel[i].config);
     free(rc->sel);
-    free(rc->prog.moved_frames);
-    free(rc->prog.moved_ms);
     for (size_t i = 0; i < rc->nsets; i++) {
         free(rc->sets[i].module);
         free(rc->sets[i].key);

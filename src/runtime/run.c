@@ -932,6 +932,7 @@ static void report_progress(nmx_run_t *run)
         uint64_t fr = atomic_load(&e->page->frames_read);
         e->result.frames_read = fr < nframes ? fr : nframes;
         e->result.elapsed_ms = (uint64_t)((now - e->t_start) * 1000.0 + 0.5);
+        e->result.idle_ms = e->moved_at > 0 && now > e->moved_at ? (uint64_t)((now - e->moved_at) * 1000.0) : 0;
     }
     run->opts.progress(run->opts.progress_ctx, run);
 }
