@@ -462,8 +462,7 @@ uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], 
         unsigned id = rt->RecognizeData[k].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
         unsigned also = p != NULL ? p->borrows : 0;
-        bool wanted = (id < NMX_PARTIAL_IDS && ((wants[id / 64] >> (id % 64)) & 1) != 0) ||
-                      (also != 0 && also < NMX_PARTIAL_IDS && ((wants[also / 64] >> (also % 64)) & 1) != 0);
+        bool wanted = nmx__wants_has(wants, id) || (also != 0 && nmx__wants_has(wants, also));
         if (wanted || p == NULL || p->nfields == 0)
             keep = k + 1;
     }

@@ -253,6 +253,16 @@ void nmx__dissection_free(nmx_dissection_t *d);
  */
 #define NMX_PARTIAL_IDS 128
 uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], bool *all);
+/* Protocol id's bit in a wants[] set (ids from NMX_PARTIAL_IDS on have none). */
+static inline bool nmx__wants_has(const uint64_t w[2], unsigned id)
+{
+    return id < NMX_PARTIAL_IDS && ((w[id / 64] >> (id % 64)) & 1) != 0;
+}
+static inline void nmx__wants_add(uint64_t w[2], unsigned id)
+{
+    if (id < NMX_PARTIAL_IDS)
+        w[id / 64] |= (uint64_t)1 << (id % 64);
+}
 
 /* ===================================================================== */
 /* Conversations: tcp.stream and udp.stream                               */

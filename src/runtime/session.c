@@ -360,11 +360,6 @@ const nmx_dissection_t *nmx__session_dissect(nmx_session_t *s, uint32_t frame)
 
 _Static_assert(NMX_PROTO_COUNT <= NMX_PARTIAL_IDS, "wants[] has a bit per built-in protocol");
 
-static bool want_has(const uint64_t w[2], unsigned id)
-{
-    return id < NMX_PARTIAL_IDS && ((w[id / 64] >> (id % 64)) & 1) != 0;
-}
-
 /* The layers of `frame` a dissection needs for the protocols the session
  * wants (nmx__layers_for), from the recognize pass ExpertGetFrame made, or
  * one of its own. */
@@ -389,10 +384,10 @@ const nmx_dissection_t *nmx__session_dissect_for(nmx_session_t *s, uint32_t fram
     if (frame >= nmx__cap_count(s->cap) || id == NMX_PROTO_FRAME || id >= NMX_PARTIAL_IDS ||
         nmx__proto_count() > NMX_PROTO_COUNT)
         return nmx__session_dissect(s, frame);
-    s->wants[id / 64] |= (uint64_t)1 << (id % 64);
+    nmx__wants_add(s->wants, id);
     nmx_dcache_t *c = s->dcache;
     int i = dcache_find(c, frame);
-    if (i >= 0 && (!c->partial[i] || want_has(c->wants[i], id)))
+    if (i >= 0 && (!c->partial[i] || nmx__wants_has(c->wants[i], id)))
         return c->d[i];
     bool all;
     uint32_t keep = layers_wanted(s, frame, &all);

@@ -234,11 +234,11 @@ static void check_partial(nmx_proto_ws_t *ws, const nmx_dissection_t *d, const n
     for (DWORD i = 0; i < d->props->nTotalPropertyInsts; i++) {
         const nmx_field_t *f = nmx__field_from_info(d->props->lpFirstPropertyInst[i].lpPropertyInfo);
         unsigned id = f != NULL ? nmx__proto_id(nmx__field_proto(f)) : 0;
-        if (id == NMX_PROTO_FRAME || id >= NMX_PARTIAL_IDS || ((done[id / 64] >> (id % 64)) & 1))
+        if (id == NMX_PROTO_FRAME || id >= NMX_PARTIAL_IDS || nmx__wants_has(done, id))
             continue;
-        done[id / 64] |= (uint64_t)1 << (id % 64);
+        nmx__wants_add(done, id);
         uint64_t want[2] = {0, 0};
-        want[id / 64] = (uint64_t)1 << (id % 64);
+        nmx__wants_add(want, id);
         bool all;
         nmx_frame_ctx_t pc = *ctx;
         pc.max_layers = nmx__layers_for(&rb.table, want, &all);
