@@ -144,6 +144,7 @@ typedef struct dir {
     uint8_t sent;          /* hi is a real position (something was sent) */
     uint8_t syn;           /* a SYN was seen */
     uint8_t win_known;
+    uint32_t compact_at;   /* spans.len at which old spans are next merged (0: SPAN_LIMIT) */
     uint32_t retrans;      /* retransmitted frames */
     uint32_t synfin;       /* of which SYN/FIN without data */
     uint64_t bytes;        /* data bytes sent again */
@@ -207,6 +208,36 @@ static uint64_t covered(const dir_t *d, uint64_t a, uint64_t b)
     return n;
 }
 
+/*
+ * Memory stays bounded on long connections: once a direction holds
+ * SPAN_LIMIT spans, all but the newest SPAN_KEEP are merged with their
+ * contiguous neighbours.  A merged span keeps the frame and time of its
+ * first part, so a segment that resends data first sent more than SPAN_KEEP
+ * segments earlier is still a retransmission, but its "Original Frame" and
+ * delay are those of the start of the run it falls in (README.md).  Real
+ * senders resend within their window, far fewer segments than that.  Gaps
+ * (data never seen) are not merged over; the next merge waits until
+ * SPAN_KEEP more spans have come, so merging costs O(1) per segment.
+ */
+#define SPAN_LIMIT 8192u
+#define SPAN_KEEP 4096u
+
+static void compact(dir_t *d)
+{
+    uint32_t old = d->spans.len - SPAN_KEEP, out = 0;
+    for (uint32_t i = 1; i < old; i++) {
+        span_t *o = span_at(d, out), *sp = span_at(d, i);
+        if (o->start + o->len == sp->start && (uint64_t)o->len + sp->len <= UINT32_MAX)
+            o->len += sp->len;
+        else
+            *span_at(d, ++out) = *sp;
+    }
+    out++;
+    memmove(span_at(d, out), span_at(d, old), (size_t)SPAN_KEEP * sizeof(span_t));
+    d->spans.len = out + SPAN_KEEP;
+    d->compact_at = d->spans.len + SPAN_KEEP;
+}
+
 /* Records the parts of [a, b) not yet covered as sent by `frame`. */
 static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t frame, int64_t t)
 {
@@ -217,6 +248,8 @@ static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t f
         if (rc != 0)
             return rc;
         *span_at(d, d->spans.len++) = (span_t){a, (uint32_t)(b - a), frame, t};
+        if (d->spans.len >= (d->compact_at ? d->compact_at : SPAN_LIMIT))
+            compact(d);
         return 0;
     }
     uint64_t pos = a;

@@ -552,6 +552,45 @@ def check_termination():
     cli_checks.check_timeout_stops(check, NMEXPERT, EXPERTS, "tcpretrans", cap)
     os.remove(cap)
 
+def long_connection(path, segments, resend):
+    """One connection: a SYN, then `segments` 100-byte data segments from the
+    client in order (frames 2..), then one resend of segment k for each k of
+    `resend` (0-based).  Only the client sends; the expert needs no ACKs."""
+    def frame(seq, flags, payload):
+        tcp = struct.pack(">HHIIBBHHH", 40000, 80, seq, 0, 5 << 4, flags, 65535, 0, 0)
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0, 64, 6, 0,
+                         bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+        return bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip + tcp + payload
+    isn = 1000
+    pkts = [frame(isn, 0x02, b"")]
+    pkts += [frame(isn + 1 + 100 * k, 0x10, bytes(100)) for k in range(segments)]
+    pkts += [frame(isn + 1 + 100 * k, 0x10, bytes(100)) for k in resend]
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, p in enumerate(pkts):
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(p), len(p)))
+            f.write(p)
+
+
+def check_long_connection():
+    """Memory stays bounded on a long connection (README.md: older ranges
+    are merged once a direction holds 8,192): 40,000 segments in one
+    direction.  A resend of recent data names its original frame exactly;
+    a resend of data 39,990 segments old is still a retransmission, with
+    the first frame of the merged run (the SYN, frame 1) as its original."""
+    cap = os.path.join(cli_checks.temp_dir("nmx-tcpretrans-long-"), "long.pcap")
+    n = 40000
+    long_connection(cap, n, [n - 100, 10])
+    res, events = run_expert(cap)
+    rows = [(c["Frame"], c["Original Frame"]) for ident, c in events if ident == 1]
+    # Frames are numbered from 1: the SYN is 1, segment k is k + 2.
+    want = [(n + 2, n - 100 + 2), (n + 3, 1)]
+    check("long connection: recent resend exact, old resend counted", rows == want, (rows, want))
+    peak = res["memory"]["peak_bytes"]
+    # Unbounded, the ranges alone would be 40,001 x 24 bytes (960 kB).
+    check("long connection: the expert's memory stays under 600 kB (%d bytes)" % peak, peak < 600_000, peak)
+
+
 def check_configure():
     cli_checks.check_configure(check, NMEXPERT, EXPERTS, "tcpretrans", ["details=NO", "port=80"],
                                "details=no\nsynfin=yes\nkeepalive=yes\nport=80", "bogus=1")
@@ -577,6 +616,7 @@ def main():
     check_text(os.path.join(data, "retrans.pcap"))
     check_termination()
     check_configure()
+    check_long_connection()
 
     if not os.path.isdir(SHARED):
         skip("shared captures not found at %s (set NMX_SHARED_CAPTURES)" % SHARED)
