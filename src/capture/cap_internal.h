@@ -90,10 +90,13 @@ struct nmx_capture {
     bool have_origin;         /* origin_ns is the header's start (NetMon 1.x-2.2) */
     int64_t origin_ns;
 
-    /* The index. */
+    /* The index (index_store.c): on the heap, or in a memory file. */
     nmx_frame_rec_t *frames;
     uint32_t n_frames;
     uint32_t frames_cap;
+    int frames_fd;         /* the memory file while the index is built, else -1 */
+    size_t frames_map_len; /* bytes mapped at frames (0: frames is on the heap) */
+    bool frames_sealed;    /* frames is a read-only mapping of a sealed file */
 
     nmx_cap_iface_t *ifaces;
     uint32_t n_ifaces;
@@ -245,8 +248,17 @@ void nmx__cap_capture_comment(nmx_cap_t *cap, const char *text);
 /* Records a non-fatal warning. */
 void nmx__cap_warn(nmx_cap_t *cap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Pre-sizes the index for n frames (a hint; fails only on allocation failure). */
+/* Pre-sizes the index for n frames (a hint; fails only on allocation
+ * failure, or once the index is sealed). */
 bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n);
+
+/* Ends the index's writing: a large one becomes a read-only mapping of a
+ * sealed memory file (index_store.c).  0, or NMERR_OUT_OF_MEMORY with err
+ * set (the index is then empty). */
+unsigned nmx__cap_index_seal(nmx_cap_t *cap, nmx_error_t *err);
+
+/* Frees the index, wherever it lives. */
+void nmx__cap_index_free(nmx_cap_t *cap);
 
 /*
  * Records a damage error for the frame about to be read and returns

@@ -54,16 +54,6 @@ static bool grow_array(void **arr, uint32_t *cap, uint32_t need, size_t size, ui
     return true;
 }
 
-bool nmx__cap_reserve(nmx_cap_t *cap, uint32_t n)
-{
-    if (n > NMX_CAP_MAX_FRAMES)
-        n = NMX_CAP_MAX_FRAMES;
-    void *arr = cap->frames;
-    bool ok = grow_array(&arr, &cap->frames_cap, n, sizeof(nmx_frame_rec_t), NMX_CAP_MAX_FRAMES);
-    cap->frames = arr;
-    return ok;
-}
-
 /* Keeps an owned string; frees it and returns NULL on failure. */
 char *nmx__cap_keep(nmx_cap_t *cap, char *s)
 {
@@ -899,7 +889,8 @@ static unsigned build_index(nmx_cap_t *cap, nmx_error_t *err)
         return rc;
     check_shrunk(cap, &derr);
     record_damage(cap, &derr);
-    return nmx__cap_summarise(cap, err);
+    rc = nmx__cap_summarise(cap, err);
+    return rc != 0 ? rc : nmx__cap_index_seal(cap, err);
 }
 
 /* from: 0 the image is in memory already, 1 open cap->path, 2 map `fd`. */
@@ -924,6 +915,7 @@ nmx_cap_t *nmx__cap_new(const char *name)
     if (cap == NULL)
         return NULL;
     cap->fd = -1;
+    cap->frames_fd = -1;
     cap->path = strdup(name);
     if (cap->path == NULL) {
         free(cap);
@@ -992,7 +984,7 @@ void nmx__cap_close(nmx_cap_t *cap)
     if (cap->map != NULL)
         munmap(cap->map, cap->map_len);
     free(cap->owned);
-    free(cap->frames);
+    nmx__cap_index_free(cap);
     free(cap->ifaces);
     for (size_t k = 0; k < cap->n_strings; k++)
         free(cap->strings[k]);

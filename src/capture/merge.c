@@ -272,7 +272,8 @@ static unsigned merge(nmx_cap_t **parts, uint32_t n, nmx_cap_t **out, nmx_error_
         goto out;
     }
     if ((rc = build_image(cap, err)) != 0 || (rc = merge_frames(cap, frames, err)) != 0 ||
-        (rc = merge_metadata(cap, err)) != 0 || (rc = nmx__cap_summarise(cap, err)) != 0)
+        (rc = merge_metadata(cap, err)) != 0 || (rc = nmx__cap_summarise(cap, err)) != 0 ||
+        (rc = nmx__cap_index_seal(cap, err)) != 0)
         goto out;
     *out = cap;
     return 0;

@@ -117,10 +117,7 @@ static DWORD deliver_frame(nmx_session_t *s, uint32_t found, DWORD RequestFlags,
         nmx__cap_prefetch(s->cap, off, off + NMX_CAP_RESIDENT_WINDOW);
         s->prefetched = off + NMX_CAP_RESIDENT_WINDOW;
     }
-    if (s->release_behind && off > s->released + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
-        nmx__cap_release(s->cap, s->released, off - NMX_CAP_RESIDENT_WINDOW);
-        s->released = off - NMX_CAP_RESIDENT_WINDOW;
-    }
+    nmx__session_release_behind(s, &s->released, found);
     return NMERR_SUCCESS;
 }
 

@@ -114,6 +114,13 @@ struct _CAPTURE *nmx__capobj_get(HCAPTURE h);
 
 typedef struct nmx_session nmx_session_t;
 
+/* How far a forward walk in an expert's own process has released what it
+ * walked past (nmx__session_release_behind). */
+typedef struct nmx_walk_mark {
+    uint64_t bytes;  /* capture bytes before this are released */
+    uint32_t frames; /* index entries of the frames before this are released */
+} nmx_walk_mark_t;
+
 /* The frames a run's experts see through the UI filter (nmx_run_opts_t). */
 typedef struct nmx_frame_range {
     bool active;
@@ -173,9 +180,9 @@ struct nmx_session {
     size_t auxbuf_cap;
     nmx_frame_addrs_t addrs;      /* address locations of frame recog_frame */
     uint32_t recog_frame;         /* frame recognized last, UINT32_MAX = none */
-    bool release_behind;          /* keep only a window of the capture resident */
-    uint64_t released;            /* capture bytes before this were released from memory */
-    uint64_t prefetched;          /* ... and bytes before this were mapped in ahead */
+    bool release_behind;          /* keep only a window of the capture and index resident */
+    nmx_walk_mark_t released;     /* what the frame delivery has released */
+    uint64_t prefetched;          /* capture bytes before this were mapped in ahead */
     nmx_proto_ws_t *ws;           /* dissection scratch */
     struct nmx_dcache *dcache;    /* dissections cached per frame (session.c) */
     struct nmx_stream_tab *streams; /* tcp.stream and udp.stream of every frame, numbered
@@ -194,6 +201,16 @@ struct nmx_session {
 /* Frame n as this session sees it: its record and bytes (the capture's, or
  * the session's private copy after ModifyFrame). */
 const nmx_frame_rec_t *nmx__session_rec(const nmx_session_t *s, uint32_t n);
+
+/*
+ * A forward walk has reached frame n.  In an expert's own process
+ * (release_behind) this keeps only a window of the capture
+ * (NMX_CAP_RESIDENT_WINDOW bytes) and of the frame index
+ * (NMX_INDEX_RESIDENT_FRAMES entries) resident behind it, and moves *mark;
+ * what is released reads back when touched again.  No effect otherwise.
+ */
+#define NMX_INDEX_RESIDENT_FRAMES 32768u /* 1 MiB of index */
+void nmx__session_release_behind(const nmx_session_t *s, nmx_walk_mark_t *mark, uint32_t n);
 const uint8_t *nmx__session_data(const nmx_session_t *s, uint32_t n);
 /* Replaces frame n in this session's view (ModifyFrame); 0 or an NMERR code. */
 DWORD nmx__session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uint32_t len, int64_t ts_ns);

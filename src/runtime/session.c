@@ -243,6 +243,21 @@ static void dcache_flush(nmx_dcache_t *c)
         dcache_drop(c, i);
 }
 
+void nmx__session_release_behind(const nmx_session_t *s, nmx_walk_mark_t *mark, uint32_t n)
+{
+    if (!s->release_behind)
+        return;
+    uint64_t off = nmx__session_rec(s, n)->data_off;
+    if (off > mark->bytes + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
+        nmx__cap_release(s->cap, mark->bytes, off - NMX_CAP_RESIDENT_WINDOW);
+        mark->bytes = off - NMX_CAP_RESIDENT_WINDOW;
+    }
+    if (n > mark->frames + 2 * NMX_INDEX_RESIDENT_FRAMES) {
+        nmx__cap_release_index(s->cap, mark->frames, n - NMX_INDEX_RESIDENT_FRAMES);
+        mark->frames = n - NMX_INDEX_RESIDENT_FRAMES;
+    }
+}
+
 bool nmx__session_need_streams(nmx_session_t *s)
 {
     _Static_assert(NMX_STREAM_LAYERS == 2, "a first and a second stream number per frame");
@@ -254,16 +269,12 @@ bool nmx__session_need_streams(nmx_session_t *s)
     if (t != NULL)
         t->first = malloc(2 * (size_t)(n > 0 ? n : 1) * sizeof *t->first);
     bool ok = t != NULL && t->first != NULL && conv != NULL;
-    uint64_t dropped = 0; /* capture bytes before this released by this walk */
+    nmx_walk_mark_t dropped = {0, 0}; /* what this walk has released */
     for (uint32_t i = 0; ok && i < n; i++) {
         const nmx_frame_rec_t *rec = nmx__session_rec(s, i);
-        /* In an expert's own process the walk keeps only a window of the
-         * capture resident, as the frame delivery does (expert_api.c);
-         * the pages read back when the expert reaches them. */
-        if (s->release_behind && rec->data_off > dropped + 2 * (uint64_t)NMX_CAP_RESIDENT_WINDOW) {
-            nmx__cap_release(s->cap, dropped, rec->data_off - NMX_CAP_RESIDENT_WINDOW);
-            dropped = rec->data_off - NMX_CAP_RESIDENT_WINDOW;
-        }
+        /* As the frame delivery does (expert_api.c); the pages read back
+         * when the expert reaches them. */
+        nmx__session_release_behind(s, &dropped, i);
         uint32_t tcp[NMX_STREAM_LAYERS], udp[NMX_STREAM_LAYERS];
         ok = nmx__streams_next(conv, nmx__session_data(s, i), rec->caplen, rec->wirelen, rec->linktype, tcp, udp);
         t->first[2 * (size_t)i] = tcp[0];

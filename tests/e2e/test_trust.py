@@ -210,6 +210,40 @@ idle = [l for l in lines if re.match(r"fx_stuck .*%  idle$", l)]
 check("progress bars: frames/s and ETA while walking, 'idle' when stuck", rc == 1 and rate and idle,
       (rc, [l for l in lines if l.startswith("fx_")][-6:]))
 
+# ---- the shared frame index cannot be written -------------------------------------
+# A capture of 40,000 frames has its index in a sealed memory file that every
+# expert process maps read-only (src/capture/index_store.c).  fx_index_writer
+# tries to write it in every way it can; each attempt must fail, and fx_good,
+# which runs after it (--jobs 1), must still read every frame right.
+def many_frames(path, n=40000):
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            pkt = bytes.fromhex("ffffffffffff020000000001") + b"\x08\x06" + bytes(28 + i % 40)
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(pkt), len(pkt)))
+            f.write(pkt)
+    return n, n * (12 + 2 + 28) + sum(i % 40 for i in range(n))
+
+
+MANY = os.path.join(tmp, "many.pcap")
+many_n, many_bytes = many_frames(MANY)
+ATTEMPTS = ["Mprotect", "ProcMem", "FileWrite", "FileTruncate", "FilePunch", "MadvRemove"]
+for iso, env in MODES:
+    name = "%s%s" % (iso, "/subreaper" if env else "")
+    rc, out, err = run("run", MANY, "-e", fx("index_writer"), "-e", fx("good"), "--jobs", "1",
+                       "--isolation", iso, "--format", "json", env=env)
+    try:
+        rep = with_columns(json.loads(out))
+        w = {ev["columns"][0]["name"]: ev["columns"][0]["value"] for ev in experts(rep)["fx_index_writer"]["events"]}
+        g = {ev["columns"][0]["name"]: ev["columns"][0]["value"] for ev in experts(rep)["fx_good"]["events"]}
+        worked = [a for a in ATTEMPTS if w.get(a, 0) == 0]
+        ok = w.get("Found") == 1 and not worked and g == {"Frames": many_n, "Bytes": many_bytes}
+    except (ValueError, KeyError) as ex:
+        ok, w, g, worked = False, ex, None, None
+    check("shared frame index (%s): every write refused, the next expert reads it intact" % name,
+          rc == 0 and ok, (rc, err, w, g, worked))
+
 shutil.rmtree(tmp, ignore_errors=True)
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
