@@ -46,6 +46,22 @@ void *eu_vec_push(HEXPERTKEY key, eu_vec_t *v, DWORD *err)
     return e;
 }
 
+void eu_vec_shrink(HEXPERTKEY key, eu_vec_t *v)
+{
+    if (v->data == NULL || v->len == v->cap)
+        return;
+    if (v->len == 0) {
+        eu_vec_free(key, v);
+        return;
+    }
+    DWORD err = 0;
+    void *p = ExpertReallocMemory(key, v->data, (size_t)v->len * v->size, &err);
+    if (p != NULL) { /* else the larger block simply stays */
+        v->data = p;
+        v->cap = v->len;
+    }
+}
+
 void eu_vec_free(HEXPERTKEY key, eu_vec_t *v)
 {
     if (v->data != NULL)

@@ -49,6 +49,9 @@ static inline void *eu_vec_at(const eu_vec_t *v, size_t i)
 }
 
 /* Frees the elements; the vector is empty again (size and first kept). */
+/* Gives back the memory beyond the elements held (none held: all of it). */
+void eu_vec_shrink(HEXPERTKEY key, eu_vec_t *v);
+
 void eu_vec_free(HEXPERTKEY key, eu_vec_t *v);
 
 /* ---- eu_map: a hash table ------------------------------------------------ */

@@ -145,6 +145,7 @@ typedef struct dir {
     uint8_t syn;           /* a SYN was seen */
     uint8_t win_known;
     uint32_t compact_at;   /* spans.len at which old spans are next merged (0: SPAN_LIMIT) */
+    uint8_t fin;           /* its FIN was sent */
     uint32_t retrans;      /* retransmitted frames */
     uint32_t synfin;       /* of which SYN/FIN without data */
     uint64_t bytes;        /* data bytes sent again */
@@ -222,9 +223,12 @@ static uint64_t covered(const dir_t *d, uint64_t a, uint64_t b)
 #define SPAN_LIMIT 8192u
 #define SPAN_KEEP 4096u
 
-static void compact(dir_t *d)
+/* Merges all spans but the newest `keep` with their contiguous neighbours. */
+static void compact(dir_t *d, uint32_t keep)
 {
-    uint32_t old = d->spans.len - SPAN_KEEP, out = 0;
+    if (d->spans.len <= keep + 1)
+        return;
+    uint32_t old = d->spans.len - keep, out = 0;
     for (uint32_t i = 1; i < old; i++) {
         span_t *o = span_at(d, out), *sp = span_at(d, i);
         if (o->start + o->len == sp->start && (uint64_t)o->len + sp->len <= UINT32_MAX)
@@ -233,9 +237,23 @@ static void compact(dir_t *d)
             *span_at(d, ++out) = *sp;
     }
     out++;
-    memmove(span_at(d, out), span_at(d, old), (size_t)SPAN_KEEP * sizeof(span_t));
-    d->spans.len = out + SPAN_KEEP;
+    memmove(span_at(d, out), span_at(d, old), (size_t)keep * sizeof(span_t));
+    d->spans.len = out + keep;
     d->compact_at = d->spans.len + SPAN_KEEP;
+}
+
+/*
+ * Once both sides of a connection have sent their FIN, it sends no new
+ * data: all but its newest SPAN_KEEP_CLOSED spans are merged and the
+ * memory left over is given back, so a capture of many long connections
+ * costs memory for the open ones only.
+ */
+#define SPAN_KEEP_CLOSED 256u
+
+static void settle(HEXPERTKEY key, dir_t *d)
+{
+    compact(d, SPAN_KEEP_CLOSED);
+    eu_vec_shrink(key, &d->spans);
 }
 
 /* Records the parts of [a, b) not yet covered as sent by `frame`. */
@@ -249,7 +267,7 @@ static DWORD record(HEXPERTKEY key, dir_t *d, uint64_t a, uint64_t b, uint32_t f
             return rc;
         *span_at(d, d->spans.len++) = (span_t){a, (uint32_t)(b - a), frame, t};
         if (d->spans.len >= (d->compact_at ? d->compact_at : SPAN_LIMIT))
-            compact(d);
+            compact(d, SPAN_KEEP);
         return 0;
     }
     uint64_t pos = a;
@@ -366,6 +384,7 @@ static void track_direction(conn_t *c, int side, const eu_tcpseg_t *s)
         d->spans.len = 0;
         d->sent = 0;
         d->seen = 0;
+        d->fin = 0;
     }
     if (!d->seen) {
         d->seen = 1;
@@ -469,6 +488,13 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
     if (end > d->hi || !d->sent)
         d->hi = end;
     d->sent = 1;
+    if (fin && !d->fin) {
+        d->fin = 1;
+        if (c->d[!side].fin) {
+            settle(st->key, &c->d[0]);
+            settle(st->key, &c->d[1]);
+        }
+    }
     return 0;
 }
 
