@@ -139,6 +139,32 @@ void *eu_map_get(HEXPERTKEY key, eu_map_t *m, const void *k, int create, DWORD *
     }
 }
 
+/* Whether slot h's probe sequence passes i before it reaches j (cyclically). */
+static int probe_passes(size_t h, size_t i, size_t j)
+{
+    return i < j ? (h <= i || h > j) : (h <= i && h > j);
+}
+
+void eu_map_del(eu_map_t *m, void *entry)
+{
+    size_t mask = m->cap - 1;
+    size_t i = (size_t)((uint8_t *)entry - m->slots) / m->size;
+    /* Backward-shift deletion: entries further along the run move into the
+     * hole when their probe sequence passes it, so lookups need no
+     * tombstones and the run stays as short as if i had never been used. */
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        uint8_t *e = m->slots + j * m->size;
+        if (!e[m->keysize])
+            break;
+        if (probe_passes((size_t)eu_hash(e, m->keysize) & mask, i, j)) {
+            memcpy(m->slots + i * m->size, e, m->size);
+            i = j;
+        }
+    }
+    memset(m->slots + i * m->size, 0, m->size);
+    m->len--;
+}
+
 void **eu_map_list(HEXPERTKEY key, const eu_map_t *m, DWORD *err)
 {
     *err = 0;

@@ -79,6 +79,10 @@ DWORD eu_map_init(HEXPERTKEY key, eu_map_t *m, size_t keysize, size_t size);
  * Returns the entry, or NULL (absent, or *err set when growing failed). */
 void *eu_map_get(HEXPERTKEY key, eu_map_t *m, const void *k, int create, DWORD *err);
 
+/* Removes an entry eu_map_get() returned.  Other entries may move: pointers
+ * to entries are invalid afterwards. */
+void eu_map_del(eu_map_t *m, void *entry);
+
 /* The entries in use, as an array of m->len pointers in the expert heap
  * (free it with ExpertFreeMemory; NULL with *err = 0 when m is empty). */
 void **eu_map_list(HEXPERTKEY key, const eu_map_t *m, DWORD *err);

@@ -218,7 +218,7 @@ typedef struct pend_entry {
     pend_key_t k;
     uint8_t used;
     uint8_t pad[7];
-    int64_t t_ns;      /* request time; INT64_MIN when answered */
+    int64_t t_ns;      /* request time (an answered request's entry is removed) */
 } pend_entry_t;
 
 /* ---- TCP connections ------------------------------------------------------------ */
@@ -331,20 +331,22 @@ static void request(state_t *st, const pend_key_t *k, int64_t t)
             st->err = err != 0 ? err : NMERR_OUT_OF_MEMORY;
         return;
     }
-    if (e->t_ns == 0 || e->t_ns == INT64_MIN ||
+    if (e->t_ns == 0 ||
         (k->kind == P_DNS && t - e->t_ns > DNS_RETRANSMISSION_NS))
         e->t_ns = t;
 }
 
-/* The outstanding request a response answers; its time, or INT64_MIN. */
+/* The outstanding request a response answers, which is then forgotten (a
+ * repeated response finds none, and the same key may ask again): its time,
+ * or INT64_MIN.  Only requests still unanswered take memory. */
 static int64_t response(state_t *st, const pend_key_t *k)
 {
     DWORD err;
     pend_entry_t *e = eu_map_get(st->key, &st->pend, k, 0, &err);
-    if (e == NULL || e->t_ns == 0 || e->t_ns == INT64_MIN)
+    if (e == NULL || e->t_ns == 0)
         return INT64_MIN;
     int64_t t = e->t_ns;
-    e->t_ns = INT64_MIN;
+    eu_map_del(&st->pend, e);
     return t;
 }
 
