@@ -243,12 +243,12 @@ static void compact(dir_t *d, uint32_t keep)
 }
 
 /*
- * Once both sides of a connection have sent their FIN, it sends no new
- * data: all but its newest SPAN_KEEP_CLOSED spans are merged and the
- * memory left over is given back, so a capture of many long connections
- * costs memory for the open ones only.
+ * Once both sides of a connection have sent their FIN, or either has reset
+ * it, it sends no new data: all but its newest SPAN_KEEP_CLOSED spans are
+ * merged and the memory left over is given back, so a capture of many long
+ * connections costs memory for the open ones only.
  */
-#define SPAN_KEEP_CLOSED 256u
+#define SPAN_KEEP_CLOSED 8u
 
 static void settle(HEXPERTKEY key, dir_t *d)
 {
@@ -453,8 +453,11 @@ static DWORD segment(state_t *st, const EXPERTFRAMEDESCRIPTOR *fd, const eu_tcps
 
     int probe_window_zero = r->win_known && r->window == 0;
     track_direction(c, side, s);
-    if (f & EU_TCP_RST)
+    if (f & EU_TCP_RST) {
+        settle(st->key, &c->d[0]); /* the connection is over */
+        settle(st->key, &c->d[1]);
         return 0;
+    }
 
     uint64_t pos = eu_seq_unwrap(d->hi, s->seq);
     uint64_t end = pos + (uint64_t)syn + s->len + (uint64_t)fin;
