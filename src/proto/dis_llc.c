@@ -29,7 +29,9 @@ NMX_PROTOCOL(nmx__p_llc, NMX_PROTO_LLC, "llc", "LLC", NULL, "Logical-Link Contro
 
 void nmx__dis_type_or_length(nmx_dctx_t *d, nmx_cursor_t c, uint16_t tl)
 {
-    if (tl <= 1500)
+    if (tl <= 1500 && nmx__cur_match(&c, 0, "\xff\xff", 2))
+        nmx__handoff(d, nmx__cur_head(c, tl), NMX_HO_ETHERTYPE, 0x8137); /* Novell's raw 802.3: IPX, no LLC */
+    else if (tl <= 1500)
         nmx__dis_llc(d, nmx__cur_head(c, tl)); /* 802.3: the length bounds LLC (the rest is padding) */
     else
         nmx__handoff(d, c, NMX_HO_ETHERTYPE, tl);

@@ -254,6 +254,7 @@ static const struct {
     {NMX_LINK_IEEE802_11_RADIOTAP, nmx__dis_radiotap},
     {NMX_LINK_IEEE802_11, nmx__dis_wlan},
     {NMX_LINK_FDDI, nmx__dis_fddi},
+    {NMX_LINK_TOKEN_RING, nmx__dis_tr},
     {NMX_LINK_NFLOG, nmx__dis_nflog},
 };
 

@@ -68,6 +68,7 @@ enum nmx__ho_table {
     NMX_HO_TCP_HEUR,  /* heuristics on TCP payloads; value = order, low first */
     NMX_HO_UDP_HEUR,  /* heuristics on UDP payloads; value = order, low first */
     NMX_HO_CISCO_PID, /* SNAP PID behind Cisco's OUI 00-00-0C (Wireshark's llc.cisco_pid) */
+    NMX_HO_IPX_TYPE,  /* IPX packet type (Wireshark's ipx.packet_type) */
     NMX_HO_TABLES
 };
 
@@ -303,6 +304,7 @@ void nmx__dis_raw(nmx_dctx_t *d, nmx_cursor_t c, unsigned version);
 void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_tr(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
 /* PPP from its protocol field; when hdlc, after the HDLC-like address and
  * control bytes if the first byte is 0xFF (dis_ppp.c). */

@@ -79,3 +79,7 @@ NMX_PROTO_X(STP, stp)              /* "stp"      Spanning Tree BPDUs (LLC SAP 0x
 NMX_PROTO_X(LLDP, lldp)            /* "lldp"     Link Layer Discovery Protocol (EtherType 0x88cc) */
 NMX_PROTO_X(CDP, cdp)              /* "cdp"      Cisco Discovery Protocol (SNAP, Cisco PID 0x2000) */
 NMX_PROTO_X(SNMP, snmp)            /* "snmp"     SNMP versions 1 and 2c (UDP 161, 162) */
+NMX_PROTO_X(TR, tr)                /* "tr"       IEEE 802.5 Token Ring (link type 6) */
+NMX_PROTO_X(TRMAC, trmac)          /* "trmac"    Token Ring MAC frames */
+NMX_PROTO_X(IPX, ipx)              /* "ipx"      Novell IPX (EtherType 0x8137, LLC SAP 0xE0, raw 802.3) */
+NMX_PROTO_X(SPX, spx)              /* "spx"      Novell SPX (IPX packet type 5) */
