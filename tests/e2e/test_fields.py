@@ -34,6 +34,9 @@ KNOWN_TYPE_DIFFERENCES = {
     # FT_UINT16 in tshark, but holding more: the RIP metric is read as 32
     # bits, the DHCPv6 elapsed time is shown in ms (the option's value x 10).
     "rip.metric", "dhcpv6.elapsed_time",
+    # An IPX network number (FT_IPXNET) is a 32-bit number shown in hex, as
+    # tshark -T fields shows it (0x0000abcd).
+    "ipx.dst.net", "ipx.src.net", "ipx.net",
 }
 
 t = T("nmx-fields-")
