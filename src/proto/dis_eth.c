@@ -45,6 +45,10 @@ void nmx__dis_eth(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add_err(d, &eth_fields[F_DST], off, c.left);
         return;
     }
+    if (nmx__cur_get_u16be(&c, 12) == 0x8903) {
+        nmx__dis_cfp(d, c); /* FabricPath: the whole frame, without an eth layer (tshark's heuristic) */
+        return;
+    }
     if (!nmx__push_layer(d, NMX_PROTO_ETH, off))
         return;
     if (!d->addrs->mac.present) {

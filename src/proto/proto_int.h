@@ -305,6 +305,7 @@ void nmx__dis_radiotap(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_wlan(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_fddi(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_tr(nmx_dctx_t *d, nmx_cursor_t c);
+void nmx__dis_cfp(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c);
 /* PPP from its protocol field; when hdlc, after the HDLC-like address and
  * control bytes if the first byte is 0xFF (dis_ppp.c). */

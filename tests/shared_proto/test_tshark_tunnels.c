@@ -558,6 +558,29 @@ static const char *const socks_frames[] = {
 };
 static const char *const socks_protos[] = {"socks", "tcp", "tls"};
 
+/* Cisco FabricPath (Ethernet type 0x8903): the whole frame is cfp, with no
+ * outer eth layer; the last 4 bytes are the FCS. */
+static const char *const cfp_frames[] = {
+    /* 1: FabricPath: unicast outer addresses, FTAG 17, TTL 1, then Ethernet, IPv4, UDP. */
+    "0200640000010200650000028903044100112233445500aabbccddee08004500001c000100004011000008080808c0a8"
+    "00013039303a00080000deadbeef",
+    /* 2: a multicast outer destination; a source with OOO/DL, switch 4095, sub-switch 18. */
+    "010000000001023fff1200038903ffff00112233445500aabbccddee08004500001c000100004011000008080808c0a8"
+    "00013039303a0008000000000000",
+    /* 3: the inner frame cut to 6 bytes (not counted). */
+    "0200640000010200650000028903044100112233445500aabbcc",
+    /* 4: cut in the FP tag. */
+    "020064000001020065000002890304",
+    /* 5: an inner 802.1ad tag. */
+    "0200640000010200650000028903044100112233445500aabbccddee88a8200508004500001c00010000401100000808"
+    "0808c0a800013039303a0008000000000000",
+    /* 6: inside VXLAN: the inner Ethernet frame is FabricPath too. */
+    "00112233440102000000000208004500006200010000401100000a0000010a0000029c4012b5004e0000080000000000"
+    "7b000200640000010200650000028903044100112233445500aabbccddee08004500001c000100004011000008080808"
+    "c0a800013039303a00080000deadbeef",
+};
+static const char *const cfp_protos[] = {"cfp", "eth", "ieee8021ad", "ip", "udp", "vxlan"};
+
 /* One group of frames: its link type, the protocols whose properties are
  * compared, and io,phs counts that show the new protocols are really there
  * (so that the comparison cannot pass by finding nothing). */
@@ -617,6 +640,10 @@ static const group_t groups[] = {
      * frame in two. */
     {"EtherIP", 1, ARRAY(etherip_frames), ARRAY(etherip_protos), {{"etherip", 3}, {"eth", 4 + 2}}},
     {"SOCKS", 1, ARRAY(socks_frames), ARRAY(socks_protos), {{"socks", 3}, {"tls", 1}}},
+    /* FabricPath in every frame (one inside VXLAN); an inner Ethernet frame
+     * in four (not the 6-byte one, nor the one cut in the FP tag), plus the
+     * VXLAN frame's outer one; 802.1ad in one. */
+    {"FabricPath", 1, ARRAY(cfp_frames), ARRAY(cfp_protos), {{"cfp", 6}, {"eth", 4 + 1}, {"ieee8021ad", 1}}},
 };
 
 static void test_group_agrees(void **state)
