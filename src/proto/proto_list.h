@@ -84,3 +84,4 @@ NMX_PROTO_X(TRMAC, trmac)          /* "trmac"    Token Ring MAC frames */
 NMX_PROTO_X(IPX, ipx)              /* "ipx"      Novell IPX (EtherType 0x8137, LLC SAP 0xE0, raw 802.3) */
 NMX_PROTO_X(SPX, spx)              /* "spx"      Novell SPX (IPX packet type 5) */
 NMX_PROTO_X(CFP, cfp)              /* "cfp"      Cisco FabricPath (Ethernet type 0x8903, the whole frame) */
+NMX_PROTO_X(BGP, bgp)              /* "bgp"      Border Gateway Protocol (TCP 179) */

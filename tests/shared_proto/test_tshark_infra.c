@@ -4,7 +4,7 @@
  * timestamps, cut short, over TCP, 123 -> 137 where the lower port wins),
  * syslog, RADIUS (and the payloads tshark turns down), TFTP (port 69 and
  * the heuristic), DHCPv6 (nested options, relays), VRRP, OSPF, RIP, STP,
- * LLDP, CDP (and llc.cisco_pid) and SNMP, each also cut short where tshark's handling of it matters.
+ * LLDP, CDP (and llc.cisco_pid), SNMP and BGP, each also cut short where tshark's handling of it matters.
  * Every property of these protocols and of llc, eth, ip, ipv6, udp and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must be
  * tshark's; the counts of the new protocols are asserted, so that a
@@ -408,10 +408,34 @@ static const char *const frames[] = {
     /* 134: SNMPv3 with a plaintext scoped PDU. */
     "00112233440102000000000208004500004800010000401100000a0000630a0000029c4000a100340000302a02010330"
     "0e020101020300ffe304010402010304023000301104000400a00b0201010201000201003000",
+    /* BGP OPEN: capabilities (multiprotocol, 4-byte AS, route refresh). */
+    "00112233440102000000000208004500005900010000400600000a0001010a0000029c4100b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff00310104fde900b4c0a800011402060104000100010206410400"
+    "00fde902020200",
+    /* BGP UPDATE: a withdrawn route, ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF, three NLRI prefixes. */
+    "00112233440102000000000208004500006f00010000400600000a0001020a0000029c4200b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff004702000418c0a8010020400101004002040201fde9400304c0"
+    "a80101800404000000644005040000012c180a0101100a02200a030405",
+    /* BGP KEEPALIVE from port 179. */
+    "00112233440102000000000208004500003b00010000400600000a0001030a00000200b39c4300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff001304",
+    /* BGP NOTIFICATION: Cease, administrative shutdown. */
+    "00112233440102000000000208004500003d00010000400600000a0001040a0000029c4400b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff0015030602",
+    /* BGP NOTIFICATION: OPEN message error, bad peer AS. */
+    "00112233440102000000000208004500003d00010000400600000a0001050a0000029c4500b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff0015030202",
+    /* BGP ROUTE-REFRESH: IPv4 unicast. */
+    "00112233440102000000000208004500003f00010000400600000a0001060a0000029c4600b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff00170500010001",
+    /* two BGP messages in one segment: KEEPALIVE, then UPDATE with an extended-length attribute and a default route. */
+    "00112233440102000000000208004500005800010000400600000a0001070a0000029c4700b300000001000000015018"
+    "ffff00000000ffffffffffffffffffffffffffffffff001304ffffffffffffffffffffffffffffffff001d0200000005"
+    "500100010200",
 };
 #define NFRAMES (sizeof(frames) / sizeof(frames[0]))
 
-static const char *const protos[] = {"ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "cdp", "snmp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
+static const char *const protos[] = {"bgp", "ntp", "syslog", "radius", "tftp", "dhcpv6", "vrrp", "ospf", "rip", "stp", "lldp", "cdp", "snmp", "llc", "eth", "ip", "ipv6", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* Frame i (tsu_write_pcap callback). */
@@ -428,6 +452,7 @@ static const struct {
 } expect[] = {
     {"ntp", 7},   {"syslog", 7}, {"radius", 10}, {"tftp", 13}, {"dhcpv6", 13}, {"vrrp", 7},
     {"ospf", 11}, {"rip", 8},   {"stp", 7},     {"lldp", 15}, {"cdp", 8},     {"snmp", 8},
+    {"bgp", 7 + 1}, /* seven frames, one with two messages: io,phs counts each */
 };
 
 static void test_infra_agree(void **state)
