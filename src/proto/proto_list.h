@@ -84,3 +84,5 @@ NMX_PROTO_X(TRMAC, trmac)          /* "trmac"    Token Ring MAC frames */
 NMX_PROTO_X(IPX, ipx)              /* "ipx"      Novell IPX (EtherType 0x8137, LLC SAP 0xE0, raw 802.3) */
 NMX_PROTO_X(SPX, spx)              /* "spx"      Novell SPX (IPX packet type 5) */
 NMX_PROTO_X(CFP, cfp)              /* "cfp"      Cisco FabricPath (Ethernet type 0x8903, the whole frame) */
+NMX_PROTO_X(FTP, ftp)              /* "ftp"      FTP control connection (TCP 21) */
+NMX_PROTO_X(FTP_DATA, ftp_data)    /* "ftp-data" FTP data (TCP 20 only: learned connections need state) */

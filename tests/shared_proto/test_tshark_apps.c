@@ -1,0 +1,152 @@
+/*
+ * test_tshark_apps.c - hand-built TCP segments of the text application
+ * protocols against tshark: FTP (requests, one- and multi-line replies,
+ * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an
+ * empty line, codes cut short, a CR alone, a NUL in an argument) and FTP
+ * data on port 20; each also cut short where tshark's handling of it
+ * matters.  Every property of these protocols and of eth, ip, ipv6 and
+ * tcp, frame by frame, and the io,phs counts (what protdist counts) must
+ * be tshark's; the counts of the new protocols are asserted, so that a
+ * protocol neither side recognises cannot pass unnoticed.  Each frame has
+ * a source address of its own: tshark keeps no conversation state across
+ * them.
+ *
+ * Skipped when tshark is not installed.  The temporary directory is removed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../nmx_skip.h"
+#include "proto/proto.h"
+#include "tshark_util.h"
+
+/* One TCP segment: ports, payload (len bytes, or strlen when 0). */
+typedef struct seg {
+    uint16_t sport, dport;
+    const char *payload;
+    size_t len;
+} seg_t;
+
+#define S(sp, dp, text) {sp, dp, text, sizeof(text) - 1}
+
+static const seg_t segs[] = {
+    /* FTP: a greeting, requests, PORT / PASV / EPRT / EPSV. */
+    S(21, 40000, "220 ProFTPD 1.3.5 Server (Debian) [10.1.0.2]\r\n"),
+    S(40000, 21, "USER anonymous\r\n"),
+    S(21, 40000, "331 Anonymous login ok, send your complete email address as your password\r\n"),
+    S(40000, 21, "PASS guest@example.com\r\n"),
+    S(40000, 21, "PORT 10,0,0,5,156,64\r\n"),  /* from its own address: no NAT */
+    S(40000, 21, "PORT 192,168,1,20,1,2\r\n"), /* another address: NAT */
+    S(21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"),
+    S(21, 40000, "227 Entering Passive Mode (10,0,0,8,195,80).\r\n"), /* the sender's own */
+    S(21, 40000, "227 Data transfer will passively listen to 127,0,0,1,4,51\r\n"),
+    S(21, 40000, "227 =1,2 then 10,0,0,1,4,1\r\n"),
+    S(40000, 21, "EPRT |1|10.0.0.5|6275|\r\n"),
+    S(40000, 21, "EPRT |2|1080::8:800:200C:417A|5282|\r\n"),
+    S(40000, 21, "EPRT |1|10.0.0.5|6275\r\n"), /* three delimiters: no fields */
+    S(40000, 21, "EPRT |3|10.0.0.5|6275|\r\n"), /* unknown family */
+    S(21, 40000, "229 Entering Extended Passive Mode (|||6446|)\r\n"),
+    S(21, 40000, "229 Entering Extended Passive Mode (!!!6446!)\r\n"),
+    S(21, 40000, "229 Extended Passive Mode, no parenthesis\r\n"),
+    /* Multi-line replies, continuation lines, odd lines. */
+    S(21, 40000, "230-Welcome to the archive\r\n230-line two\r\n230 Login successful.\r\n"),
+    S(21, 40000, " continuation line\r\n"),
+    S(21, 40000, "211-Features:\r\n MDTM\r\n REST STREAM\r\n SIZE\r\n211 End\r\n"),
+    S(40000, 21, "NOOP\r\n"),
+    S(40000, 21, "CWD  two  spaces\r\n"),
+    S(40000, 21, "\r\n"),
+    S(40000, 21, " LIST\r\n"),
+    S(21, 40000, "22"),
+    S(21, 40000, "250"),
+    S(21, 40000, "250\r\n"),
+    S(21, 40000, "250 \r\n"),
+    S(21, 40000, "2x0 bad code\r\n"),
+    S(40000, 21, "RETR fil"), /* cut short */
+    S(40000, 21, "STOR a\rb\n"),
+    S(40000, 21, "PASV\n"),
+    S(40000, 21, "SITE a\0b\r\n"),
+    S(40000, 21, "TYPE I\r\n"),
+    S(21, 40000, "200 Type set to I\r\n"),
+    S(40000, 21, "SIZE /pub/\xc3\xa9t\xc3\xa9.txt\r\n"),
+    S(21, 40000, "550 /pub/x: No such file or directory\r\n"),
+    S(21, 21, "USER x\r\n"), /* both ports 21: a request */
+    /* FTP data on port 20, either way. */
+    S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
+    S(40001, 20, "\x89PNG\r\n\x1a\n"),
+};
+#define NFRAMES (sizeof(segs) / sizeof(segs[0]))
+
+/* Frame i: Ethernet, IPv4 from 10.0.0.(i+1) to 10.1.0.2, TCP, payload. */
+static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    const seg_t *s = &segs[i];
+    size_t n = 14 + 20 + 20 + s->len;
+    if (n > cap)
+        return 0;
+    static const uint8_t eth[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00};
+    memcpy(b, eth, 14);
+    uint8_t *ip = b + 14, *tcp = b + 34;
+    size_t tot = n - 14;
+    const uint8_t iph[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0, 0, 64, 6, 0, 0,
+                             10, 0, (uint8_t)((i + 1) >> 8), (uint8_t)(i + 1), 10, 1, 0, 2};
+    memcpy(ip, iph, 20);
+    uint32_t seq = 1000 + (uint32_t)i;
+    const uint8_t th[20] = {(uint8_t)(s->sport >> 8), (uint8_t)s->sport, (uint8_t)(s->dport >> 8), (uint8_t)s->dport,
+                            (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
+                            0, 0, 0x07, 0xd0, 0x50, 0x18, 0x20, 0x00, 0, 0, 0, 0};
+    memcpy(tcp, th, 20);
+    memcpy(b + 54, s->payload, s->len);
+    return n;
+}
+
+static const char *const protos[] = {"ftp", "ftp-data", "eth", "ip", "tcp"};
+#define NPROTOS (sizeof(protos) / sizeof(protos[0]))
+
+/* The frames io,phs must count for each new protocol. */
+static const struct {
+    const char *name;
+    unsigned frames;
+} expect[] = {
+    {"ftp", 38},
+    {"ftp-data", 2},
+};
+
+static void test_apps_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    const char *path = tsu_tmp_file("apps.pcap");
+    assert_non_null(path);
+    assert_true(tsu_write_pcap(path, NFRAMES, frame_bytes));
+    unsigned theirs[256] = {0};
+    size_t nf = 0;
+    size_t differ = tsu_compare_built(path, NFRAMES, protos, NPROTOS, false, NULL, theirs, &nf);
+    assert_true(differ != (size_t)-1);
+    for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+        const nmx_protocol_t *p = nmx__proto_by_name(expect[i].name);
+        assert_non_null(p);
+        if (theirs[nmx__proto_id(p)] != expect[i].frames)
+            printf("  io,phs %s: %u frames, expected %u\n", expect[i].name, theirs[nmx__proto_id(p)], expect[i].frames);
+        assert_int_equal(theirs[nmx__proto_id(p)], expect[i].frames);
+    }
+    printf("tshark agreement (hand-built application frames): %zu frames x %zu fields, %zu differences\n",
+           NFRAMES, nf, differ);
+    assert_int_equal(differ, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_apps_agree, tsu_tmp_remove),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
