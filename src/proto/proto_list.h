@@ -86,3 +86,4 @@ NMX_PROTO_X(SPX, spx)              /* "spx"      Novell SPX (IPX packet type 5) 
 NMX_PROTO_X(CFP, cfp)              /* "cfp"      Cisco FabricPath (Ethernet type 0x8903, the whole frame) */
 NMX_PROTO_X(FTP, ftp)              /* "ftp"      FTP control connection (TCP 21) */
 NMX_PROTO_X(FTP_DATA, ftp_data)    /* "ftp-data" FTP data (TCP 20 only: learned connections need state) */
+NMX_PROTO_X(SMTP, smtp)            /* "smtp"     Simple Mail Transfer Protocol (TCP 25, 587) */

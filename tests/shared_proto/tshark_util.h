@@ -62,6 +62,10 @@ char **tsu_run_path(const char *path, const char *args, size_t *nlines);
  * slot per protocol id, zeroed by the caller) gets io,phs's counts and
  * *nfields the number of fields compared.
  */
+/* Set by a test whose segments tshark would otherwise hold back for TCP
+ * reassembly (a text line without its end): tsu_compare_built then runs
+ * tshark with tcp.desegment_tcp_streams off, as the parser layer works. */
+extern bool tsu_no_desegment;
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
                          unsigned *theirs, size_t *nfields);
