@@ -4,7 +4,7 @@
  * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an
  * empty line, codes cut short, a CR alone, a NUL in an argument), FTP
  * data on port 20, SMTP (commands, message data, one- and multi-line
- * replies); each also cut short where tshark's handling of it matters.
+ * replies), POP (requests, replies with data lines, message data); each also cut short where tshark's handling of it matters.
  * tshark runs with TCP desegmentation off, as the parser layer works.  Every property of these protocols and of eth, ip, ipv6 and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must
  * be tshark's; the counts of the new protocols are asserted, so that a
@@ -106,6 +106,25 @@ static const seg_t segs[] = {
     S(25, 40000, "250 a\r\nxx\r\n253 c\r\n"),
     S(587, 40000, "550 5.1.1 <bob@example.com>: Recipient address rejected: \xc3\xa9\r\n"),
     S(25, 40000, "221 2.0.0 Bye\r\n221 more"),
+    /* POP: a session, multi-line replies, message data, odd lines. */
+    S(110, 40000, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"),
+    S(40000, 110, "USER alice\r\n"),
+    S(40000, 110, "PASS secret\r\n"),
+    S(110, 40000, "+OK 2 messages:\r\n1 120\r\n2 200\r\n.\r\n"),
+    S(110, 40000, "+OK 120 octets\r\nSubject: hi\r\n\r\nbody\r\n.\r\n"),
+    S(110, 40000, "-ERR no such message\r\n"),
+    S(110, 40000, "-ERR"),
+    S(110, 40000, "+OK\r\n"),
+    S(110, 40000, "+OK  two spaces\r\n"),
+    S(110, 40000, "+OK \xc3\xa9\r\n"),
+    S(110, 40000, "hello there\r\n"),
+    S(110, 40000, "+ \r\n"),
+    S(40000, 110, "QUIT"),
+    S(40000, 110, "TOP 1 10\r\n"),
+    S(40000, 110, "  x\r\n"),
+    S(40000, 110, "\r\n"),
+    S(40000, 110, "CAPA\r\nSTAT\r\n"),
+    S(40000, 110, "LIST\r1\n2"),
     /* FTP data on port 20, either way. */
     S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
     S(40001, 20, "\x89PNG\r\n\x1a\n"),
@@ -135,7 +154,7 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return n;
 }
 
-static const char *const protos[] = {"ftp", "ftp-data", "smtp", "eth", "ip", "tcp"};
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "eth", "ip", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
@@ -146,6 +165,7 @@ static const struct {
     {"ftp", 38},
     {"ftp-data", 2},
     {"smtp", 27},
+    {"pop", 18},
 };
 
 static void test_apps_agree(void **state)

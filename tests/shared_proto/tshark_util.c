@@ -289,7 +289,7 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, con
 
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
 {
-    size_t n = 0;
+    size_t n = 0, count = 0;
     out[0] = '\0';
     const PROPERTYINST *pi = NULL;
     while ((pi = nmx__dissection_find(d, f, pi)) != NULL) {
@@ -298,7 +298,8 @@ void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, 
         if (!nmx__prop_value(pi, &val))
             continue; /* an IFLAG_ERROR marker */
         nmx__prop_render(pi, v, sizeof(v));
-        int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", v);
+        /* a comma between occurrences, also around empty ones (",," is three) */
+        int w = snprintf(out + n, outlen - n, "%s%s", count++ ? "," : "", v);
         if (w < 0 || (size_t)w >= outlen - n)
             return;
         n += (size_t)w;
