@@ -27,13 +27,16 @@
 #include "proto/proto_int.h"
 
 /* ENC_ASCII text as tshark shows it: up to the first NUL, each byte over
- * 0x7F as U+FFFD, the rest escaped as nmx__format_text escapes it. */
+ * 0x7F as U+FFFD, a backslash as it is, the rest escaped as
+ * nmx__format_text escapes it. */
 static size_t ascii_text(const uint8_t *s, size_t n, char *out, size_t outlen)
 {
     size_t need = 0;
     for (size_t i = 0; i < n && s[i] != 0; i++) {
         char tmp[8];
-        size_t k = s[i] >= 0x80 ? (memcpy(tmp, "\xEF\xBF\xBD", 4), 3) : nmx__format_text(s + i, 1, tmp, sizeof tmp);
+        size_t k = s[i] >= 0x80   ? (memcpy(tmp, "\xEF\xBF\xBD", 4), 3)
+                   : s[i] == '\\' ? (tmp[0] = '\\', 1)
+                                   : nmx__format_text(s + i, 1, tmp, sizeof tmp);
         for (size_t j = 0; j < k; j++, need++)
             if (need + 1 < outlen)
                 out[need] = tmp[j];

@@ -4,7 +4,8 @@
  * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an
  * empty line, codes cut short, a CR alone, a NUL in an argument), FTP
  * data on port 20, SMTP (commands, message data, one- and multi-line
- * replies), POP (requests, replies with data lines, message data); each also cut short where tshark's handling of it matters.
+ * replies), POP (requests, replies with data lines, message data), IMAP (tagged and untagged
+ * lines, FETCH literals, LOGIN, UID); each also cut short where tshark's handling of it matters.
  * tshark runs with TCP desegmentation off, as the parser layer works.  Every property of these protocols and of eth, ip, ipv6 and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must
  * be tshark's; the counts of the new protocols are asserted, so that a
@@ -72,6 +73,7 @@ static const seg_t segs[] = {
     S(40000, 21, "STOR a\rb\n"),
     S(40000, 21, "PASV\n"),
     S(40000, 21, "SITE a\0b\r\n"),
+    S(40000, 21, "CWD C:\\dir\\sub\r\n"),
     S(40000, 21, "TYPE I\r\n"),
     S(21, 40000, "200 Type set to I\r\n"),
     S(40000, 21, "SIZE /pub/\xc3\xa9t\xc3\xa9.txt\r\n"),
@@ -125,6 +127,37 @@ static const seg_t segs[] = {
     S(40000, 110, "\r\n"),
     S(40000, 110, "CAPA\r\nSTAT\r\n"),
     S(40000, 110, "LIST\r1\n2"),
+    /* IMAP: tagged and untagged lines, UID, folders, LOGIN, FETCH with a
+     * literal, segments without a complete line, TLS by the heuristic. */
+    S(143, 40000, "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR] Dovecot ready.\r\n"),
+    S(40000, 143, "a001 LOGIN alice secret\r\n"),
+    S(143, 40000, "a001 OK [CAPABILITY IMAP4rev1] Logged in\r\n"),
+    S(40000, 143, "a002 SELECT INBOX\r\n"),
+    S(143, 40000, "* FLAGS (\\Answered \\Flagged)\r\n* 172 EXISTS\r\n* 1 RECENT\r\na002 OK [READ-WRITE] SELECT completed\r\n"),
+    S(40000, 143, "a003 UID FETCH 1:* (FLAGS)\r\n"),
+    S(40000, 143, "a004 NOOP"),
+    S(40000, 143, "a005\r\n"),
+    S(40000, 143, "\r\n"),
+    S(143, 40000, "+ go ahead\r\n"),
+    S(143, 40000, "* BYE\r\n"),
+    S(40000, 143, "a006 LIST \"\" \"*\"\r\na007 LOGOUT\r\n"),
+    S(40000, 143, "A008 login \"bob\" \"pw\"\r\n"),
+    S(40000, 143, "a009 select \"Sent Items\"\r\n"),
+    S(143, 40000, "a009 NO [TRYCREATE] no such mailbox\r\n"),
+    S(143, 40000, "a010 BAD"),
+    S(40000, 143, "a011  CAPABILITY\r\n"),
+    S(40000, 143, "dXNlcgB1c2VyAHBhc3M=\r\n"),
+    S(143, 40000, "* 12 FETCH (FLAGS (\\Seen) BODY[] {5}\r\nhello)\r\n"),
+    S(143, 40000, "a1 OK\r\n* 3 FETCH (FLAGS (x))\r\n"),
+    S(143, 40000, "* 3 FETCH (BODY {2}\r\nab)\r\n* 4 FETCH x\r\n"),
+    S(143, 40000, "* 3 FETCH x\r\n"),
+    S(40000, 143, "a013 STATUS \xc3\xa9 (MESSAGES)\r\n"),
+    S(40000, 143, "a014 UID\r\n"),
+    S(40000, 143, "a015 UID COPY 1 x\r\n"),
+    S(40000, 143, "a016 uid fetch 1 x\r\n"),
+    S(40000, 143, "a LOGIN bob\r\nb NOOP\r\n"),
+    S(40000, 143, "a s INBOX\r\n"),
+    S(40000, 143, "\x17\x03\x03\x00\x03" "abc"),
     /* FTP data on port 20, either way. */
     S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
     S(40001, 20, "\x89PNG\r\n\x1a\n"),
@@ -154,7 +187,7 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return n;
 }
 
-static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "eth", "ip", "tcp"};
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "eth", "ip", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
@@ -162,10 +195,11 @@ static const struct {
     const char *name;
     unsigned frames;
 } expect[] = {
-    {"ftp", 38},
+    {"ftp", 39},
     {"ftp-data", 2},
     {"smtp", 27},
     {"pop", 18},
+    {"imap", 25},
 };
 
 static void test_apps_agree(void **state)
