@@ -89,3 +89,4 @@ NMX_PROTO_X(FTP_DATA, ftp_data)    /* "ftp-data" FTP data (TCP 20 only: learned 
 NMX_PROTO_X(SMTP, smtp)            /* "smtp"     Simple Mail Transfer Protocol (TCP 25, 587) */
 NMX_PROTO_X(POP, pop)              /* "pop"      Post Office Protocol 3 (TCP 110) */
 NMX_PROTO_X(IMAP, imap)            /* "imap"     Internet Message Access Protocol (TCP 143) */
+NMX_PROTO_X(SSH, ssh)              /* "ssh"      SSH identification strings and packets (TCP 22, 29418) */

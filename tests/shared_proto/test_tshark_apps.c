@@ -5,7 +5,7 @@
  * empty line, codes cut short, a CR alone, a NUL in an argument), FTP
  * data on port 20, SMTP (commands, message data, one- and multi-line
  * replies), POP (requests, replies with data lines, message data), IMAP (tagged and untagged
- * lines, FETCH literals, LOGIN, UID); each also cut short where tshark's handling of it matters.
+ * lines, FETCH literals, LOGIN, UID), SSH (identification strings, packets); each also cut short where tshark's handling of it matters.
  * tshark runs with TCP desegmentation off, as the parser layer works.  Every property of these protocols and of eth, ip, ipv6 and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must
  * be tshark's; the counts of the new protocols are asserted, so that a
@@ -158,6 +158,18 @@ static const seg_t segs[] = {
     S(40000, 143, "a LOGIN bob\r\nb NOOP\r\n"),
     S(40000, 143, "a s INBOX\r\n"),
     S(40000, 143, "\x17\x03\x03\x00\x03" "abc"),
+    /* SSH: identification strings, packets (encrypted, as tshark sees them
+     * at a conversation's start), short ones, HTTP to an SSH server. */
+    S(22, 40000, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n"),
+    S(40000, 22, "SSH-2.0-PuTTY_Release_0.78\r\n"),
+    S(40000, 22, "ssh-1.99-x\n"),
+    S(40000, 29418, "SSH-2.0-x"),
+    S(22, 40000, "\x00\x00\x00\x0c\x0a\x15\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"),
+    S(22, 40000, "\x00\x00\x00\x0c\x0a"),
+    S(22, 40000, "\x00\x00\x00"),
+    S(22, 40000, "\x00\x00\x00\x0c"),
+    S(40000, 22, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    S(22, 40000, "Hello banner\r\nSSH-2.0-x\r\n"),
     /* FTP data on port 20, either way. */
     S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
     S(40001, 20, "\x89PNG\r\n\x1a\n"),
@@ -187,7 +199,7 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return n;
 }
 
-static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "eth", "ip", "tcp"};
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "eth", "ip", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
@@ -200,6 +212,7 @@ static const struct {
     {"smtp", 27},
     {"pop", 18},
     {"imap", 25},
+    {"ssh", 10},
 };
 
 static void test_apps_agree(void **state)
