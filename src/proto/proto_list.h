@@ -90,3 +90,4 @@ NMX_PROTO_X(SMTP, smtp)            /* "smtp"     Simple Mail Transfer Protocol (
 NMX_PROTO_X(POP, pop)              /* "pop"      Post Office Protocol 3 (TCP 110) */
 NMX_PROTO_X(IMAP, imap)            /* "imap"     Internet Message Access Protocol (TCP 143) */
 NMX_PROTO_X(SSH, ssh)              /* "ssh"      SSH identification strings and packets (TCP 22, 29418) */
+NMX_PROTO_X(TELNET, telnet)        /* "telnet"   Telnet data and option negotiation (TCP 23) */

@@ -5,7 +5,8 @@
  * empty line, codes cut short, a CR alone, a NUL in an argument), FTP
  * data on port 20, SMTP (commands, message data, one- and multi-line
  * replies), POP (requests, replies with data lines, message data), IMAP (tagged and untagged
- * lines, FETCH literals, LOGIN, UID), SSH (identification strings, packets); each also cut short where tshark's handling of it matters.
+ * lines, FETCH literals, LOGIN, UID), SSH (identification strings, packets), Telnet (data lines, commands, suboptions);
+ * each also cut short where tshark's handling of it matters.
  * tshark runs with TCP desegmentation off, as the parser layer works.  Every property of these protocols and of eth, ip, ipv6 and
  * tcp, frame by frame, and the io,phs counts (what protdist counts) must
  * be tshark's; the counts of the new protocols are asserted, so that a
@@ -170,6 +171,26 @@ static const seg_t segs[] = {
     S(22, 40000, "\x00\x00\x00\x0c"),
     S(40000, 22, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
     S(22, 40000, "Hello banner\r\nSSH-2.0-x\r\n"),
+    /* Telnet: option negotiation, suboptions, data lines, doubled IACs,
+     * commands cut short. */
+    S(23, 40000, "\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"),
+    S(40000, 23, "\xff\xfb\x18\xff\xfb\x20"),
+    S(23, 40000, "\xff\xfa\x18\x01\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x18\x00XTERM\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x23\x02x\xff\xf0\xff\xfa\x23\xff\xff\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x99\xff\xff" "ab\xff\xf0"),
+    S(23, 40000, "login: "),
+    S(40000, 23, "r"),
+    S(23, 40000, "Last login: Mon\r\nuser@host:~$ "),
+    S(40000, 23, "ls -l\r\n"),
+    S(23, 40000, "a\xff\xff" "b"),
+    S(23, 40000, "abc\xff\xf1" "def"),
+    S(23, 40000, "abc\xff"),
+    S(23, 40000, "\xff\xfb"),
+    S(23, 40000, "\xff\xfa\x1f\x00\x50\x00\x18"),
+    S(23, 40000, "x\r\0y\n"),
+    S(23, 40000, "a\r\r\rb\r\nc\rd"),
+    S(23, 40000, "\xc3\xa9t\xc3\xa9\r\n"),
     /* FTP data on port 20, either way. */
     S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
     S(40001, 20, "\x89PNG\r\n\x1a\n"),
@@ -199,7 +220,7 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return n;
 }
 
-static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "eth", "ip", "tcp"};
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "telnet", "eth", "ip", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
@@ -213,6 +234,7 @@ static const struct {
     {"pop", 18},
     {"imap", 25},
     {"ssh", 10},
+    {"telnet", 18},
 };
 
 static void test_apps_agree(void **state)
