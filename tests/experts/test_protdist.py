@@ -21,7 +21,7 @@ import tshark_ref as T
 # json, dcerpc, tcp.segments, _ws.malformed...) are not compared.
 COMPARED = ("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp dns mdns "
             "llmnr http ssdp nbns nbdgm nbss smb smb2 dhcp tls teredo gtp netmon_header netmon_event "
-            "netmon_filter netmon_network_info ftp ftp-data").split()
+            "netmon_filter netmon_network_info ftp ftp-data smtp pop imap ssh telnet").split()
 # Link, network and transport protocols: tshark's TCP sequence analysis does
 # not change their counts.
 LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp".split())
