@@ -224,10 +224,7 @@ static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
-static const struct {
-    const char *name;
-    unsigned frames;
-} expect[] = {
+static const tsu_count_t expect[] = {
     {"ftp", 39},
     {"ftp-data", 2},
     {"smtp", 27},
@@ -245,23 +242,9 @@ static void test_apps_agree(void **state)
         return;
     }
     tsu_no_desegment = true; /* a line cut short is dissected, as here */
-    const char *path = tsu_tmp_file("apps.pcap");
-    assert_non_null(path);
-    assert_true(tsu_write_pcap(path, NFRAMES, frame_bytes));
-    unsigned theirs[256] = {0};
-    size_t nf = 0;
-    size_t differ = tsu_compare_built(path, NFRAMES, protos, NPROTOS, false, NULL, theirs, &nf);
-    assert_true(differ != (size_t)-1);
-    for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
-        const nmx_protocol_t *p = nmx__proto_by_name(expect[i].name);
-        assert_non_null(p);
-        if (theirs[nmx__proto_id(p)] != expect[i].frames)
-            printf("  io,phs %s: %u frames, expected %u\n", expect[i].name, theirs[nmx__proto_id(p)], expect[i].frames);
-        assert_int_equal(theirs[nmx__proto_id(p)], expect[i].frames);
-    }
-    printf("tshark agreement (hand-built application frames): %zu frames x %zu fields, %zu differences\n",
-           NFRAMES, nf, differ);
-    assert_int_equal(differ, 0);
+    assert_int_equal(tsu_check_built("application", NFRAMES, frame_bytes, protos, NPROTOS, expect,
+                                     sizeof(expect) / sizeof(expect[0])),
+                     0);
 }
 
 int main(void)

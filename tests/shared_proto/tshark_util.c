@@ -454,3 +454,27 @@ int tsu_tmp_remove(void **state)
     tmp_path[0] = tmp_dir[0] = '\0';
     return 0;
 }
+
+size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
+                       const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect)
+{
+    const char *path = tsu_tmp_file("built.pcap");
+    if (path == NULL || !tsu_write_pcap(path, n, frame))
+        return (size_t)-1;
+    unsigned theirs[256] = {0};
+    size_t nf = 0;
+    size_t differ = tsu_compare_built(path, (uint32_t)n, protos, nprotos, false, NULL, theirs, &nf);
+    if (differ == (size_t)-1)
+        return differ;
+    for (size_t i = 0; i < nexpect; i++) {
+        const nmx_protocol_t *p = nmx__proto_by_name(expect[i].name);
+        unsigned got = p ? theirs[nmx__proto_id(p)] : 0;
+        if (p == NULL || got != expect[i].frames) {
+            printf("  io,phs %s: %u frames, expected %u\n", expect[i].name, got, expect[i].frames);
+            differ++;
+        }
+    }
+    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences\n", label, n, nf,
+           differ);
+    return differ;
+}
