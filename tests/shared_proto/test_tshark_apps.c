@@ -1,17 +1,19 @@
 /*
  * test_tshark_apps.c - hand-built TCP segments of the text application
  * protocols against tshark: FTP (requests, one- and multi-line replies,
- * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an
- * empty line, codes cut short, a CR alone, a NUL in an argument), FTP
+ * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an empty
+ * line, codes cut short, a CR alone, a NUL in an argument, over IPv6), FTP
  * data on port 20, SMTP (commands, message data, one- and multi-line
- * replies), POP (requests, replies with data lines, message data), IMAP (tagged and untagged
- * lines, FETCH literals, LOGIN, UID), SSH (identification strings, packets), Telnet (data lines, commands, suboptions);
- * each also cut short where tshark's handling of it matters.
- * tshark runs with TCP desegmentation off, as the parser layer works.  Every property of these protocols and of eth, ip, ipv6 and
- * tcp, frame by frame, and the io,phs counts (what protdist counts) must
- * be tshark's; the counts of the new protocols are asserted, so that a
- * protocol neither side recognises cannot pass unnoticed.  Each frame has
- * a source address of its own: tshark keeps no conversation state across
+ * replies), POP (requests, replies with data lines, message data), IMAP
+ * (tagged and untagged lines, FETCH literals, LOGIN, UID), SSH
+ * (identification strings, packets) and Telnet (data lines, commands,
+ * suboptions); each also cut short where tshark's handling of it matters.
+ * tshark runs with TCP desegmentation off, as the parser layer works.
+ * Every property of these protocols and of tls, eth, ip, ipv6 and tcp,
+ * frame by frame, and the io,phs counts (what protdist counts) must be
+ * tshark's; the counts of the new protocols are asserted, so that a
+ * protocol neither side recognises cannot pass unnoticed.  Each frame has a
+ * source address of its own: tshark keeps no conversation state across
  * them.
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
@@ -29,14 +31,16 @@
 #include "proto/proto.h"
 #include "tshark_util.h"
 
-/* One TCP segment: ports, payload (len bytes, or strlen when 0). */
+/* One TCP segment: ports, payload, over IPv6 or IPv4. */
 typedef struct seg {
     uint16_t sport, dport;
     const char *payload;
     size_t len;
+    bool v6;
 } seg_t;
 
-#define S(sp, dp, text) {sp, dp, text, sizeof(text) - 1}
+#define S(sp, dp, text) {sp, dp, text, sizeof(text) - 1, false}
+#define S6(sp, dp, text) {sp, dp, text, sizeof(text) - 1, true}
 
 static const seg_t segs[] = {
     /* FTP: a greeting, requests, PORT / PASV / EPRT / EPSV. */
@@ -191,41 +195,64 @@ static const seg_t segs[] = {
     S(23, 40000, "x\r\0y\n"),
     S(23, 40000, "a\r\r\rb\r\nc\rd"),
     S(23, 40000, "\xc3\xa9t\xc3\xa9\r\n"),
+    /* FTP over IPv6: EPSV's address is the sender's; PORT and PASV
+     * addresses are IPv4, so NAT. */
+    S6(21, 40000, "229 Entering Extended Passive Mode (|||6446|)\r\n"),
+    S6(40000, 21, "EPRT |2|2001:db8::2|5282|\r\n"),
+    S6(40000, 21, "PORT 10,0,0,5,1,2\r\n"),
+    S6(21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"),
     /* FTP data on port 20, either way. */
     S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
     S(40001, 20, "\x89PNG\r\n\x1a\n"),
 };
 #define NFRAMES (sizeof(segs) / sizeof(segs[0]))
 
-/* Frame i: Ethernet, IPv4 from 10.0.0.(i+1) to 10.1.0.2, TCP, payload. */
+/* The IP header of frame i (from 10.0.0.(i+1) or 2001:db8::(i+1) to
+ * 10.1.0.2 or 2001:db8::2) for a TCP segment of tcplen bytes; its length. */
+static size_t ip_header(size_t i, bool v6, size_t tcplen, uint8_t *ip)
+{
+    uint8_t hi = (uint8_t)((i + 1) >> 8), lo = (uint8_t)(i + 1);
+    if (v6) {
+        const uint8_t h[40] = {0x60, 0, 0, 0, (uint8_t)(tcplen >> 8), (uint8_t)tcplen, 6, 64,
+                               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, hi, lo,
+                               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        memcpy(ip, h, sizeof h);
+        return sizeof h;
+    }
+    size_t tot = 20 + tcplen;
+    const uint8_t h[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0, 0, 64, 6, 0, 0,
+                           10, 0, hi, lo, 10, 1, 0, 2};
+    memcpy(ip, h, sizeof h);
+    return sizeof h;
+}
+
+/* Frame i: Ethernet, IP, TCP, payload. */
 static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
 {
     const seg_t *s = &segs[i];
-    size_t n = 14 + 20 + 20 + s->len;
-    if (n > cap)
+    size_t tcplen = 20 + s->len;
+    if (14 + 40 + tcplen > cap)
         return 0;
-    static const uint8_t eth[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00};
-    memcpy(b, eth, 14);
-    uint8_t *ip = b + 14, *tcp = b + 34;
-    size_t tot = n - 14;
-    const uint8_t iph[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0, 0, 64, 6, 0, 0,
-                             10, 0, (uint8_t)((i + 1) >> 8), (uint8_t)(i + 1), 10, 1, 0, 2};
-    memcpy(ip, iph, 20);
+    static const uint8_t eth[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+    memcpy(b, eth, 12);
+    b[12] = s->v6 ? 0x86 : 0x08;
+    b[13] = s->v6 ? 0xdd : 0x00;
+    size_t at = 14 + ip_header(i, s->v6, tcplen, b + 14);
     uint32_t seq = 1000 + (uint32_t)i;
     const uint8_t th[20] = {(uint8_t)(s->sport >> 8), (uint8_t)s->sport, (uint8_t)(s->dport >> 8), (uint8_t)s->dport,
                             (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
                             0, 0, 0x07, 0xd0, 0x50, 0x18, 0x20, 0x00, 0, 0, 0, 0};
-    memcpy(tcp, th, 20);
-    memcpy(b + 54, s->payload, s->len);
-    return n;
+    memcpy(b + at, th, 20);
+    memcpy(b + at + 20, s->payload, s->len);
+    return at + tcplen;
 }
 
-static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "telnet", "eth", "ip", "tcp"};
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "telnet", "eth", "ip", "ipv6", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
 static const tsu_count_t expect[] = {
-    {"ftp", 39},
+    {"ftp", 43},
     {"ftp-data", 2},
     {"smtp", 27},
     {"pop", 18},
