@@ -122,6 +122,21 @@ unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id)
     return k;
 }
 
+bool nmx__net_src(const nmx_dctx_t *d, nmx_cursor_t *out)
+{
+    const RECOGNIZEDATATABLE *rt = d->rt;
+    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
+    for (unsigned i = rt->nRecognizeDatas; i-- > 0;) {
+        unsigned id = rt->RecognizeData[i].ProtocolID;
+        size_t off = rt->RecognizeData[i].nProtocolOffset;
+        if (id == NMX_PROTO_IP)
+            return nmx__cur_window(&fr, off + 12, 4, out);
+        if (id == NMX_PROTO_IPV6)
+            return nmx__cur_window(&fr, off + 8, 16, out);
+    }
+    return false;
+}
+
 static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, uint32_t iflags,
                         unsigned level)
 {

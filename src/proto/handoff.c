@@ -183,6 +183,8 @@ void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport,
 {
     unsigned lo = sport < dport ? sport : dport;
     unsigned hi = sport < dport ? dport : sport;
+    d->ho_sport = (uint16_t)sport;
+    d->ho_dport = (uint16_t)dport;
     enum port_result r = try_port(d, c, tcp, lo);
     if (r == PORT_TAKEN || (r == PORT_OTHER && !tcp))
         return;

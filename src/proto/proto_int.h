@@ -31,6 +31,7 @@
 /* Field flags. */
 #define NMX_FF_LE 0x01 /* multi-byte value is little-endian in the frame */
 #define NMX_FF_NTP 0x02 /* absolute time shown as "NULL" when zero (ABSOLUTE_TIME_NTP_UTC) */
+#define NMX_FF_ASCII 0x04 /* ENC_ASCII text: a byte over 0x7F shows as U+FFFD, a NUL ends it */
 
 struct nmx_field {
     PROPERTYINFO info;  /* NetMon definition; Label = Wireshark display name */
@@ -126,6 +127,8 @@ struct nmx_protocol {
 #define NMX_F_IPV4(k, l) NMX_F_(k, l, NMX_FT_IPV4, 0, 4, 0, 0, PROP_TYPE_IP_ADDRESS, PROP_QUAL_NONE)
 #define NMX_F_IPV6(k, l) NMX_F_(k, l, NMX_FT_IPV6, 0, 16, 0, 0, PROP_TYPE_IP6_ADDRESS, PROP_QUAL_NONE)
 #define NMX_F_STRING(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, 0, PROP_TYPE_STRING, PROP_QUAL_NONE)
+/* Text tshark reads as ASCII (ENC_ASCII): see NMX_FF_ASCII. */
+#define NMX_F_ASCII(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, NMX_FF_ASCII, PROP_TYPE_STRING, PROP_QUAL_NONE)
 #define NMX_F_BYTES(k, l) NMX_F_(k, l, NMX_FT_BYTES, 0, 0, 0, 0, PROP_TYPE_RAW_DATA, PROP_QUAL_ARRAY)
 #define NMX_F_ABSTIME(k, l) NMX_F_(k, l, NMX_FT_ABSTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
 /* An NTP timestamp (derived: ns since 1970), "NULL" when the 64 bits are zero. */
@@ -204,6 +207,8 @@ struct nmx_dctx {
     uint8_t ho_table;             /* the hand-off being made (enum nmx__ho_table) */
     bool ho_v6;                   /* ... from IPv6 (for NMX_HO_IP_PROTO) */
     uint32_t ho_value;            /* ... on this value (the port, for NMX_HO_TCP_PORT) */
+    uint16_t ho_sport, ho_dport;  /* ... of a TCP or UDP payload: its ports (a request goes to
+                                     the port matched: Wireshark's match_uint == destport) */
     bool partial;                 /* a partial dissection: it stops before the layers */
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
     uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */
@@ -222,6 +227,11 @@ bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off);
 /* How many layers of protocol id were recorded before the last one (0 for
  * the frame's first TCP header: the index into nmx_frame_ctx_t.tcp_stream). */
 unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id);
+
+/* A cursor over the source address of the innermost IPv4 or IPv6 header
+ * recorded so far (4 or 16 bytes: Wireshark's pinfo->src); false when
+ * there is none or its bytes are not all there. */
+bool nmx__net_src(const nmx_dctx_t *d, nmx_cursor_t *out);
 
 /* The instance recorders behind nmx__add* (dissect.c), called when the
  * frame is being dissected into properties (d->ws set). */

@@ -26,6 +26,26 @@
 #include "common/strutil.h"
 #include "proto/proto_int.h"
 
+/* ENC_ASCII text as tshark shows it: up to the first NUL, each byte over
+ * 0x7F as U+FFFD, a backslash as it is, the rest escaped as
+ * nmx__format_text escapes it. */
+static size_t ascii_text(const uint8_t *s, size_t n, char *out, size_t outlen)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < n && s[i] != 0; i++) {
+        char tmp[8];
+        size_t k = s[i] >= 0x80   ? (memcpy(tmp, "\xEF\xBF\xBD", 4), 3)
+                   : s[i] == '\\' ? (tmp[0] = '\\', 1)
+                                   : nmx__format_text(s + i, 1, tmp, sizeof tmp);
+        for (size_t j = 0; j < k; j++, need++)
+            if (need + 1 < outlen)
+                out[need] = tmp[j];
+    }
+    if (outlen > 0)
+        out[need < outlen ? need : outlen - 1] = '\0';
+    return need;
+}
+
 /* A derived number, stored in host order with the width of its DataType
  * (1, 2, 4 or 8 bytes), in *v; false for any other width. */
 static bool load_host_uint(const uint8_t *bytes, size_t len, uint64_t *v)
@@ -354,6 +374,8 @@ size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, 
     case NMX_FT_STRING: {
         /* Strings are stored already as tshark shows them when derived;
          * raw frame text is passed through the same escaping. */
+        if (f->flags & NMX_FF_ASCII)
+            return ascii_text(v->bytes, v->len, buf, buflen);
         size_t need = nmx__format_text(v->bytes, v->len, buf, buflen);
         return need;
     }

@@ -31,6 +31,9 @@ KNOWN_TYPE_DIFFERENCES = {
     # dotted) are recorded as strings with the same text.
     "tftp.source_file", "tftp.destination_file", "tftp.type", "tftp.option.name", "tftp.option.value",
     "tftp.error.message", "cdp.software_version", "snmp.name", "snmp.enterprise",
+    "imap.line", "imap.request", "imap.request_tag", "imap.response", "imap.response_tag",
+    "imap.request.command", "imap.response.command", "imap.response.status", "imap.tag", "imap.command",
+    "imap.request.folder", "imap.request.username", "imap.request.password",
     # FT_UINT16 in tshark, but holding more: the RIP metric is read as 32
     # bits, the DHCPv6 elapsed time is shown in ms (the option's value x 10).
     "rip.metric", "dhcpv6.elapsed_time",

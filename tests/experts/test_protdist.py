@@ -21,7 +21,7 @@ import tshark_ref as T
 # json, dcerpc, tcp.segments, _ws.malformed...) are not compared.
 COMPARED = ("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp dns mdns "
             "llmnr http ssdp nbns nbdgm nbss smb smb2 dhcp tls teredo gtp netmon_header netmon_event "
-            "netmon_filter netmon_network_info").split()
+            "netmon_filter netmon_network_info ftp ftp-data smtp pop imap ssh telnet").split()
 # Link, network and transport protocols: tshark's TCP sequence analysis does
 # not change their counts.
 LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp".split())
@@ -31,8 +31,6 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # stateful dissection (README.md, "Comparison with tshark").
 STATEFUL = "tshark chooses the dissector of a TCP stream from its history (conversation, heuristics, PDU tracking)"
 EXCEPTIONS = [
-    ("real/ppa_ftp-crack", "http", "the lower port (FTP, 21) has a tshark dissector we lack"),
-    ("real/ppa_ftp-crack", "tls", "the lower port (FTP, 21) has a tshark dissector we lack"),
     ("real/ndpi_reddit_ipv6", "tls", STATEFUL),
     ("real/suricata_tls-subjectaltname", "tls", STATEFUL),
     ("ndpi_zoom_qinq-vlan-mixed", "http", STATEFUL),

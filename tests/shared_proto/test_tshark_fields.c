@@ -46,7 +46,8 @@ static const char *const issue_fields[] = {
  */
 static bool above_tcp(const char *field)
 {
-    static const char *const pre[] = {"dns.", "http.", "smb2.", "smb.", "nbss.", "nbns.", "dhcp.", "tls."};
+    static const char *const pre[] = {"dns.", "http.", "smb2.", "smb.", "nbss.", "nbns.", "dhcp.", "tls.",
+                                      "ftp.", "smtp.", "pop.", "imap.", "ssh.", "telnet."};
     for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
         if (strncmp(field, pre[i], strlen(pre[i])) == 0)
             return true;

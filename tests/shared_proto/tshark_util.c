@@ -289,7 +289,7 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, con
 
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen)
 {
-    size_t n = 0;
+    size_t n = 0, count = 0;
     out[0] = '\0';
     const PROPERTYINST *pi = NULL;
     while ((pi = nmx__dissection_find(d, f, pi)) != NULL) {
@@ -298,12 +298,15 @@ void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, 
         if (!nmx__prop_value(pi, &val))
             continue; /* an IFLAG_ERROR marker */
         nmx__prop_render(pi, v, sizeof(v));
-        int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", v);
+        /* a comma between occurrences, also around empty ones (",," is three) */
+        int w = snprintf(out + n, outlen - n, "%s%s", count++ ? "," : "", v);
         if (w < 0 || (size_t)w >= outlen - n)
             return;
         n += (size_t)w;
     }
 }
+
+bool tsu_no_desegment;
 
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
@@ -315,7 +318,8 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
     size_t nf = 0, differ = 0, partial_before = tsu_partial_differences;
     char args[16384];
     size_t al = (size_t)snprintf(args, sizeof(args),
-                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -T fields -E occurrence=a -z io,phs");
+                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE%s -T fields -E occurrence=a -z io,phs",
+                                 tsu_no_desegment ? " -o tcp.desegment_tcp_streams:FALSE" : "");
     if (with_frame_protocols) {
         fields[nf++] = nmx__field_by_key("frame.protocols");
         al += (size_t)snprintf(args + al, sizeof(args) - al, " -e frame.protocols");
@@ -449,4 +453,28 @@ int tsu_tmp_remove(void **state)
         rmdir(tmp_dir);
     tmp_path[0] = tmp_dir[0] = '\0';
     return 0;
+}
+
+size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
+                       const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect)
+{
+    const char *path = tsu_tmp_file("built.pcap");
+    if (path == NULL || !tsu_write_pcap(path, n, frame))
+        return (size_t)-1;
+    unsigned theirs[256] = {0};
+    size_t nf = 0;
+    size_t differ = tsu_compare_built(path, (uint32_t)n, protos, nprotos, false, NULL, theirs, &nf);
+    if (differ == (size_t)-1)
+        return differ;
+    for (size_t i = 0; i < nexpect; i++) {
+        const nmx_protocol_t *p = nmx__proto_by_name(expect[i].name);
+        unsigned got = p ? theirs[nmx__proto_id(p)] : 0;
+        if (p == NULL || got != expect[i].frames) {
+            printf("  io,phs %s: %u frames, expected %u\n", expect[i].name, got, expect[i].frames);
+            differ++;
+        }
+    }
+    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences\n", label, n, nf,
+           differ);
+    return differ;
 }

@@ -62,9 +62,31 @@ char **tsu_run_path(const char *path, const char *args, size_t *nlines);
  * slot per protocol id, zeroed by the caller) gets io,phs's counts and
  * *nfields the number of fields compared.
  */
+/* Set by a test whose segments tshark would otherwise hold back for TCP
+ * reassembly (a text line without its end): tsu_compare_built then runs
+ * tshark with tcp.desegment_tcp_streams off, as the parser layer works. */
+extern bool tsu_no_desegment;
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
                          unsigned *theirs, size_t *nfields);
+
+/* An io,phs frame count a built capture must have for a protocol. */
+typedef struct tsu_count {
+    const char *name;
+    unsigned frames;
+} tsu_count_t;
+
+/*
+ * Writes the n Ethernet frames of frame() to a pcap in a fresh temporary
+ * directory (removed by tsu_tmp_remove), compares them with tshark
+ * (tsu_compare_built over protos) and checks that io,phs counts each
+ * protocol of expect[] exactly as often as it says, so that a protocol
+ * neither side recognises cannot pass unnoticed.  Prints each mismatch and
+ * a summary naming the set (`label`); returns the number of differences of
+ * both kinds, or (size_t)-1 when the comparison could not run.
+ */
+size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
+                       const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect);
 
 /* Writes n Ethernet frames as a classic pcap (frame i at i seconds), frame(i,
  * buf, cap) giving the bytes of frame i; false on a write error. */

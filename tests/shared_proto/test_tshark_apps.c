@@ -1,0 +1,283 @@
+/*
+ * test_tshark_apps.c - hand-built TCP segments of the text application
+ * protocols against tshark: FTP (requests, one- and multi-line replies,
+ * PORT, PASV, EPRT, EPSV and their NAT flags, a continuation line, an empty
+ * line, codes cut short, a CR alone, a NUL in an argument, over IPv6), FTP
+ * data on port 20, SMTP (commands, message data, one- and multi-line
+ * replies), POP (requests, replies with data lines, message data), IMAP
+ * (tagged and untagged lines, FETCH literals, LOGIN, UID), SSH
+ * (identification strings, packets) and Telnet (data lines, commands,
+ * suboptions); each also cut short where tshark's handling of it matters.
+ * tshark runs with TCP desegmentation off, as the parser layer works.
+ * Every property of these protocols and of tls, eth, ip, ipv6 and tcp,
+ * frame by frame, and the io,phs counts (what protdist counts) must be
+ * tshark's; the counts of the new protocols are asserted, so that a
+ * protocol neither side recognises cannot pass unnoticed.  Each frame has a
+ * source address of its own: tshark keeps no conversation state across
+ * them.
+ *
+ * Skipped when tshark is not installed.  The temporary directory is removed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../nmx_skip.h"
+#include "proto/proto.h"
+#include "tshark_util.h"
+
+/* One TCP segment: ports, payload, over IPv6 or IPv4. */
+typedef struct seg {
+    uint16_t sport, dport;
+    const char *payload;
+    size_t len;
+    bool v6;
+} seg_t;
+
+#define S(sp, dp, text) {sp, dp, text, sizeof(text) - 1, false}
+#define S6(sp, dp, text) {sp, dp, text, sizeof(text) - 1, true}
+
+static const seg_t segs[] = {
+    /* FTP: a greeting, requests, PORT / PASV / EPRT / EPSV. */
+    S(21, 40000, "220 ProFTPD 1.3.5 Server (Debian) [10.1.0.2]\r\n"),
+    S(40000, 21, "USER anonymous\r\n"),
+    S(21, 40000, "331 Anonymous login ok, send your complete email address as your password\r\n"),
+    S(40000, 21, "PASS guest@example.com\r\n"),
+    S(40000, 21, "PORT 10,0,0,5,156,64\r\n"),  /* from its own address: no NAT */
+    S(40000, 21, "PORT 192,168,1,20,1,2\r\n"), /* another address: NAT */
+    S(21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"),
+    S(21, 40000, "227 Entering Passive Mode (10,0,0,8,195,80).\r\n"), /* the sender's own */
+    S(21, 40000, "227 Data transfer will passively listen to 127,0,0,1,4,51\r\n"),
+    S(21, 40000, "227 =1,2 then 10,0,0,1,4,1\r\n"),
+    S(40000, 21, "EPRT |1|10.0.0.5|6275|\r\n"),
+    S(40000, 21, "EPRT |2|1080::8:800:200C:417A|5282|\r\n"),
+    S(40000, 21, "EPRT |1|10.0.0.5|6275\r\n"), /* three delimiters: no fields */
+    S(40000, 21, "EPRT |3|10.0.0.5|6275|\r\n"), /* unknown family */
+    S(21, 40000, "229 Entering Extended Passive Mode (|||6446|)\r\n"),
+    S(21, 40000, "229 Entering Extended Passive Mode (!!!6446!)\r\n"),
+    S(21, 40000, "229 Extended Passive Mode, no parenthesis\r\n"),
+    /* Multi-line replies, continuation lines, odd lines. */
+    S(21, 40000, "230-Welcome to the archive\r\n230-line two\r\n230 Login successful.\r\n"),
+    S(21, 40000, " continuation line\r\n"),
+    S(21, 40000, "211-Features:\r\n MDTM\r\n REST STREAM\r\n SIZE\r\n211 End\r\n"),
+    S(40000, 21, "NOOP\r\n"),
+    S(40000, 21, "CWD  two  spaces\r\n"),
+    S(40000, 21, "\r\n"),
+    S(40000, 21, " LIST\r\n"),
+    S(21, 40000, "22"),
+    S(21, 40000, "250"),
+    S(21, 40000, "250\r\n"),
+    S(21, 40000, "250 \r\n"),
+    S(21, 40000, "2x0 bad code\r\n"),
+    S(40000, 21, "RETR fil"), /* cut short */
+    S(40000, 21, "STOR a\rb\n"),
+    S(40000, 21, "PASV\n"),
+    S(40000, 21, "SITE a\0b\r\n"),
+    S(40000, 21, "CWD C:\\dir\\sub\r\n"),
+    S(40000, 21, "TYPE I\r\n"),
+    S(21, 40000, "200 Type set to I\r\n"),
+    S(40000, 21, "SIZE /pub/\xc3\xa9t\xc3\xa9.txt\r\n"),
+    S(21, 40000, "550 /pub/x: No such file or directory\r\n"),
+    S(21, 21, "USER x\r\n"), /* both ports 21: a request */
+    /* SMTP: a session, multi-line replies, several commands in one segment,
+     * message data, lines cut short. */
+    S(25, 40000, "220 mail.example.com ESMTP Postfix\r\n"),
+    S(40000, 25, "EHLO client.example.org\r\n"),
+    S(25, 40000, "250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n"),
+    S(40000, 25, "MAIL FROM:<alice@example.org>\r\n"),
+    S(40000, 25, "MAIL FROM:<a@b> SIZE=100\r\nRCPT TO:<c@d>\r\n"),
+    S(40000, 587, "DATA\r\n"),
+    S(25, 40000, "354 End data with <CR><LF>.<CR><LF>\r\n"),
+    S(40000, 25, "NOOP"),
+    S(40000, 25, "QUIT\r"),
+    S(40000, 25, "AB\r\n"),
+    S(40000, 25, "1234 x\r\n"),
+    S(40000, 25, "HELO x\r\nAB\r\n"),
+    S(40000, 25, "AB\r\nHELO x\r\n"),
+    S(40000, 25, "DATA\r\nSubject: hi\r\n\r\nbody\r\n"),
+    S(40000, 25, "AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n"),
+    S(40000, 25, "STARTTLS\r\n"),
+    S(40000, 25, "X-EXPS GSSAPI\r\n"),
+    S(40000, 25, "rcpt to:<\xc3\xa9@example.com>\r\n"),
+    S(25, 40000, "25"),
+    S(25, 40000, "250"),
+    S(25, 40000, "hello\r\n"),
+    S(25, 40000, "334 VXNlcm5hbWU6\r\n"),
+    S(25, 40000, "250-a\r\n250-b\r\n"),
+    S(25, 40000, "250-a\r\n251 b\r\n252 c\r\n"),
+    S(25, 40000, "250 a\r\nxx\r\n253 c\r\n"),
+    S(587, 40000, "550 5.1.1 <bob@example.com>: Recipient address rejected: \xc3\xa9\r\n"),
+    S(25, 40000, "221 2.0.0 Bye\r\n221 more"),
+    /* POP: a session, multi-line replies, message data, odd lines. */
+    S(110, 40000, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"),
+    S(40000, 110, "USER alice\r\n"),
+    S(40000, 110, "PASS secret\r\n"),
+    S(110, 40000, "+OK 2 messages:\r\n1 120\r\n2 200\r\n.\r\n"),
+    S(110, 40000, "+OK 120 octets\r\nSubject: hi\r\n\r\nbody\r\n.\r\n"),
+    S(110, 40000, "-ERR no such message\r\n"),
+    S(110, 40000, "-ERR"),
+    S(110, 40000, "+OK\r\n"),
+    S(110, 40000, "+OK  two spaces\r\n"),
+    S(110, 40000, "+OK \xc3\xa9\r\n"),
+    S(110, 40000, "hello there\r\n"),
+    S(110, 40000, "+ \r\n"),
+    S(40000, 110, "QUIT"),
+    S(40000, 110, "TOP 1 10\r\n"),
+    S(40000, 110, "  x\r\n"),
+    S(40000, 110, "\r\n"),
+    S(40000, 110, "CAPA\r\nSTAT\r\n"),
+    S(40000, 110, "LIST\r1\n2"),
+    /* IMAP: tagged and untagged lines, UID, folders, LOGIN, FETCH with a
+     * literal, segments without a complete line, TLS by the heuristic. */
+    S(143, 40000, "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR] Dovecot ready.\r\n"),
+    S(40000, 143, "a001 LOGIN alice secret\r\n"),
+    S(143, 40000, "a001 OK [CAPABILITY IMAP4rev1] Logged in\r\n"),
+    S(40000, 143, "a002 SELECT INBOX\r\n"),
+    S(143, 40000, "* FLAGS (\\Answered \\Flagged)\r\n* 172 EXISTS\r\n* 1 RECENT\r\na002 OK [READ-WRITE] SELECT completed\r\n"),
+    S(40000, 143, "a003 UID FETCH 1:* (FLAGS)\r\n"),
+    S(40000, 143, "a004 NOOP"),
+    S(40000, 143, "a005\r\n"),
+    S(40000, 143, "\r\n"),
+    S(143, 40000, "+ go ahead\r\n"),
+    S(143, 40000, "* BYE\r\n"),
+    S(40000, 143, "a006 LIST \"\" \"*\"\r\na007 LOGOUT\r\n"),
+    S(40000, 143, "A008 login \"bob\" \"pw\"\r\n"),
+    S(40000, 143, "a009 select \"Sent Items\"\r\n"),
+    S(143, 40000, "a009 NO [TRYCREATE] no such mailbox\r\n"),
+    S(143, 40000, "a010 BAD"),
+    S(40000, 143, "a011  CAPABILITY\r\n"),
+    S(40000, 143, "dXNlcgB1c2VyAHBhc3M=\r\n"),
+    S(143, 40000, "* 12 FETCH (FLAGS (\\Seen) BODY[] {5}\r\nhello)\r\n"),
+    S(143, 40000, "a1 OK\r\n* 3 FETCH (FLAGS (x))\r\n"),
+    S(143, 40000, "* 3 FETCH (BODY {2}\r\nab)\r\n* 4 FETCH x\r\n"),
+    S(143, 40000, "* 3 FETCH x\r\n"),
+    S(40000, 143, "a013 STATUS \xc3\xa9 (MESSAGES)\r\n"),
+    S(40000, 143, "a014 UID\r\n"),
+    S(40000, 143, "a015 UID COPY 1 x\r\n"),
+    S(40000, 143, "a016 uid fetch 1 x\r\n"),
+    S(40000, 143, "a LOGIN bob\r\nb NOOP\r\n"),
+    S(40000, 143, "a s INBOX\r\n"),
+    S(40000, 143, "\x17\x03\x03\x00\x03" "abc"),
+    /* SSH: identification strings, packets (encrypted, as tshark sees them
+     * at a conversation's start), short ones, HTTP to an SSH server. */
+    S(22, 40000, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n"),
+    S(40000, 22, "SSH-2.0-PuTTY_Release_0.78\r\n"),
+    S(40000, 22, "ssh-1.99-x\n"),
+    S(40000, 29418, "SSH-2.0-x"),
+    S(22, 40000, "\x00\x00\x00\x0c\x0a\x15\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"),
+    S(22, 40000, "\x00\x00\x00\x0c\x0a"),
+    S(22, 40000, "\x00\x00\x00"),
+    S(22, 40000, "\x00\x00\x00\x0c"),
+    S(40000, 22, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+    S(22, 40000, "Hello banner\r\nSSH-2.0-x\r\n"),
+    /* Telnet: option negotiation, suboptions, data lines, doubled IACs,
+     * commands cut short. */
+    S(23, 40000, "\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"),
+    S(40000, 23, "\xff\xfb\x18\xff\xfb\x20"),
+    S(23, 40000, "\xff\xfa\x18\x01\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x18\x00XTERM\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x23\x02x\xff\xf0\xff\xfa\x23\xff\xff\xff\xf0"),
+    S(40000, 23, "\xff\xfa\x99\xff\xff" "ab\xff\xf0"),
+    S(23, 40000, "login: "),
+    S(40000, 23, "r"),
+    S(23, 40000, "Last login: Mon\r\nuser@host:~$ "),
+    S(40000, 23, "ls -l\r\n"),
+    S(23, 40000, "a\xff\xff" "b"),
+    S(23, 40000, "abc\xff\xf1" "def"),
+    S(23, 40000, "abc\xff"),
+    S(23, 40000, "\xff\xfb"),
+    S(23, 40000, "\xff\xfa\x1f\x00\x50\x00\x18"),
+    S(23, 40000, "x\r\0y\n"),
+    S(23, 40000, "a\r\r\rb\r\nc\rd"),
+    S(23, 40000, "\xc3\xa9t\xc3\xa9\r\n"),
+    /* FTP over IPv6: EPSV's address is the sender's; PORT and PASV
+     * addresses are IPv4, so NAT. */
+    S6(21, 40000, "229 Entering Extended Passive Mode (|||6446|)\r\n"),
+    S6(40000, 21, "EPRT |2|2001:db8::2|5282|\r\n"),
+    S6(40000, 21, "PORT 10,0,0,5,1,2\r\n"),
+    S6(21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"),
+    /* FTP data on port 20, either way. */
+    S(20, 40001, "-rw-r--r--    1 0        0            1024 Jan 01 00:00 file.txt\r\n"),
+    S(40001, 20, "\x89PNG\r\n\x1a\n"),
+};
+#define NFRAMES (sizeof(segs) / sizeof(segs[0]))
+
+/* The IP header of frame i (from 10.0.0.(i+1) or 2001:db8::(i+1) to
+ * 10.1.0.2 or 2001:db8::2) for a TCP segment of tcplen bytes; its length. */
+static size_t ip_header(size_t i, bool v6, size_t tcplen, uint8_t *ip)
+{
+    uint8_t hi = (uint8_t)((i + 1) >> 8), lo = (uint8_t)(i + 1);
+    if (v6) {
+        const uint8_t h[40] = {0x60, 0, 0, 0, (uint8_t)(tcplen >> 8), (uint8_t)tcplen, 6, 64,
+                               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, hi, lo,
+                               0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+        memcpy(ip, h, sizeof h);
+        return sizeof h;
+    }
+    size_t tot = 20 + tcplen;
+    const uint8_t h[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0, 0, 64, 6, 0, 0,
+                           10, 0, hi, lo, 10, 1, 0, 2};
+    memcpy(ip, h, sizeof h);
+    return sizeof h;
+}
+
+/* Frame i: Ethernet, IP, TCP, payload. */
+static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    const seg_t *s = &segs[i];
+    size_t tcplen = 20 + s->len;
+    if (14 + 40 + tcplen > cap)
+        return 0;
+    static const uint8_t eth[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+    memcpy(b, eth, 12);
+    b[12] = s->v6 ? 0x86 : 0x08;
+    b[13] = s->v6 ? 0xdd : 0x00;
+    size_t at = 14 + ip_header(i, s->v6, tcplen, b + 14);
+    uint32_t seq = 1000 + (uint32_t)i;
+    const uint8_t th[20] = {(uint8_t)(s->sport >> 8), (uint8_t)s->sport, (uint8_t)(s->dport >> 8), (uint8_t)s->dport,
+                            (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
+                            0, 0, 0x07, 0xd0, 0x50, 0x18, 0x20, 0x00, 0, 0, 0, 0};
+    memcpy(b + at, th, 20);
+    memcpy(b + at + 20, s->payload, s->len);
+    return at + tcplen;
+}
+
+static const char *const protos[] = {"ftp", "ftp-data", "smtp", "pop", "imap", "tls", "ssh", "telnet", "eth", "ip", "ipv6", "tcp"};
+#define NPROTOS (sizeof(protos) / sizeof(protos[0]))
+
+/* The frames io,phs must count for each new protocol. */
+static const tsu_count_t expect[] = {
+    {"ftp", 43},
+    {"ftp-data", 2},
+    {"smtp", 27},
+    {"pop", 18},
+    {"imap", 25},
+    {"ssh", 10},
+    {"telnet", 18},
+};
+
+static void test_apps_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    tsu_no_desegment = true; /* a line cut short is dissected, as here */
+    assert_int_equal(tsu_check_built("application", NFRAMES, frame_bytes, protos, NPROTOS, expect,
+                                     sizeof(expect) / sizeof(expect[0])),
+                     0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_apps_agree, tsu_tmp_remove),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
