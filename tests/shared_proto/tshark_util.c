@@ -458,8 +458,15 @@ int tsu_tmp_remove(void **state)
 size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
                        const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect)
 {
+    return tsu_check_built_lt(label, 1, n, frame, protos, nprotos, expect, nexpect);
+}
+
+size_t tsu_check_built_lt(const char *label, uint32_t linktype, size_t n,
+                          size_t (*frame)(size_t i, uint8_t *buf, size_t cap), const char *const *protos,
+                          size_t nprotos, const tsu_count_t *expect, size_t nexpect)
+{
     const char *path = tsu_tmp_file("built.pcap");
-    if (path == NULL || !tsu_write_pcap(path, n, frame))
+    if (path == NULL || !tsu_write_pcap_lt(path, linktype, n, frame))
         return (size_t)-1;
     unsigned theirs[256] = {0};
     size_t nf = 0;

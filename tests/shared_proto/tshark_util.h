@@ -87,6 +87,10 @@ typedef struct tsu_count {
  */
 size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
                        const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect);
+/* The same for frames of pcap link type `linktype`. */
+size_t tsu_check_built_lt(const char *label, uint32_t linktype, size_t n,
+                          size_t (*frame)(size_t i, uint8_t *buf, size_t cap), const char *const *protos,
+                          size_t nprotos, const tsu_count_t *expect, size_t nexpect);
 
 /* Writes n Ethernet frames as a classic pcap (frame i at i seconds), frame(i,
  * buf, cap) giving the bytes of frame i; false on a write error. */
