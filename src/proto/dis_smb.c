@@ -28,7 +28,8 @@ static nmx_field_t smb_fields[] = {
     [F_BCC] = NMX_F_UINT_LE("smb.bcc", "Byte Count (BCC)", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields);
+NMX_PROTOCOL(nmx__p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields,
+             .borrows = NMX_PROTO_NTLMSSP /* the session setup's ntlmssp.* fields, as in tshark */);
 
 static bool is_andx(uint8_t cmd)
 {
@@ -45,6 +46,18 @@ static bool is_andx(uint8_t cmd)
     default:
         return false;
     }
+}
+
+/* An extended-security SESSION_SETUP_ANDX (request: 12 words, response:
+ * 4) at pos: its security blob. */
+static void smb_session_blob(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t cmd, size_t pos, uint8_t wct)
+{
+    uint16_t len;
+    nmx_cursor_t blob;
+    if (cmd != 0x73 || (wct != 12 && wct != 4) || !nmx__cur_peek_u16le(c, pos + 1 + (wct == 12 ? 14 : 6), &len) ||
+        len == 0 || !nmx__cur_window(c, pos + 1 + 2 * (size_t)wct + 2, len, &blob))
+        return;
+    nmx__dis_security_blob(d, blob);
 }
 
 void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
@@ -92,6 +105,7 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
         nmx__add(d, &smb_fields[F_CMD], off + pos + 1, 1);
         if (bcc_at + 2 <= c.left)
             nmx__add(d, &smb_fields[F_BCC], off + bcc_at, 2);
+        smb_session_blob(d, &c, cmd, pos, wct);
         if (next == 0xFF)
             return;
         if (next_off <= pos || next_off >= c.left) {

@@ -25,7 +25,8 @@ static nmx_field_t smb2_fields[] = {
     [S_CREDIT] = NMX_F_UINT_LE("smb2.credit.charge", "Credit Charge", NMX_BASE_DEC, 2, 0),
 };
 
-NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields);
+NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields,
+             .borrows = NMX_PROTO_NTLMSSP /* the security buffer's ntlmssp.* fields, as in tshark */);
 
 /* The fields of one header at h (cut or whole); false when it is cut. */
 static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
@@ -57,7 +58,15 @@ static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
         return false;
     }
     /* IOCTL bodies have a Flags field of the same name (responses only). */
-    uint16_t ss;
+    uint16_t ss, bo, bl;
+    nmx_cursor_t blob;
+    /* SESSION_SETUP: the security buffer (offset and length at 76 in a
+     * request, 68 in a response, from the header's start). */
+    size_t sb = flags & 1 ? 68 : 76;
+    if (nmx__cur_get_u16le(h, 12) == 1 && nmx__cur_peek_u16le(h, 64, &ss) && ss == (flags & 1 ? 9 : 25) &&
+        nmx__cur_peek_u16le(h, sb, &bo) && nmx__cur_peek_u16le(h, sb + 2, &bl) && bl > 0 &&
+        nmx__cur_window(h, bo, bl, &blob))
+        nmx__dis_security_blob(d, blob);
     if (nmx__cur_get_u16le(h, 12) == 11 && nmx__cur_peek_u16le(h, 64, &ss) && ss == 49 &&
         nmx__cur_in(h, 64 + 40, 4))
         nmx__add(d, &smb2_fields[S_FLAGS], o + 64 + 40, 4);

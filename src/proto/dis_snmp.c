@@ -56,78 +56,12 @@ static nmx_dissect_fn dis_snmp;
 NMX_PROTOCOL(nmx__p_snmp, NMX_PROTO_SNMP, "snmp", "SNMP", NULL, "Simple Network Management Protocol",
              snmp_fields, .dissect = dis_snmp, NMX_HANDOFFS({NMX_HO_UDP_PORT, 161}, {NMX_HO_UDP_PORT, 162}));
 
-/* One BER element: identifier, and where its contents are. */
-typedef struct ber {
-    unsigned cls;    /* 0 universal, 1 application, 2 context, 3 private */
-    bool constructed;
-    uint32_t tag;
-    size_t start;    /* offset of the identifier */
-    size_t val;      /* offset of the contents */
-    size_t len;      /* length of the contents */
-    bool indefinite;
-} ber_t;
-
-/* Reads the identifier at pos into e; false when it runs past the end. */
-static bool ber_ident(const nmx_cursor_t *c, size_t pos, ber_t *e, size_t *next)
-{
-    uint8_t b;
-    if (!nmx__cur_peek_u8(c, pos, &b))
-        return false;
-    e->start = pos;
-    e->cls = b >> 6;
-    e->constructed = (b & 0x20) != 0;
-    e->tag = b & 0x1f;
-    pos++;
-    if (e->tag == 0x1f) {
-        e->tag = 0;
-        do {
-            if (!nmx__cur_peek_u8(c, pos++, &b) || e->tag > 0xffffff)
-                return false;
-            e->tag = e->tag << 7 | (b & 0x7f);
-        } while (b & 0x80);
-    }
-    *next = pos;
-    return true;
-}
-
-/* Reads the length at pos into e (contents then start after it); false
- * when it runs past the end. */
-static bool ber_len(const nmx_cursor_t *c, size_t pos, ber_t *e)
-{
-    uint8_t b;
-    if (!nmx__cur_peek_u8(c, pos++, &b))
-        return false;
-    e->indefinite = b == 0x80;
-    e->len = b & 0x7f;
-    if (b & 0x80) {
-        unsigned n = b & 0x7f;
-        if (n > 4)
-            return false;
-        e->len = 0;
-        for (unsigned i = 0; i < n; i++) {
-            if (!nmx__cur_peek_u8(c, pos++, &b))
-                return false;
-            e->len = e->len << 8 | b;
-        }
-    }
-    e->val = pos;
-    return true;
-}
-
-/* The element at pos, its contents inside [pos, end); false otherwise. */
-static bool ber_elem(const nmx_cursor_t *c, size_t pos, size_t end, ber_t *e)
-{
-    size_t next;
-    return ber_ident(c, pos, e, &next) && ber_len(c, next, e) && !e->indefinite && e->val <= end &&
-           e->len <= end - e->val;
-}
-
 /* An INTEGER element at *pos as field f (signed up to 4 bytes, or an
  * unsigned number when f is unsigned and the 5th leading byte is 0). */
 static bool snmp_int(nmx_dctx_t *d, const nmx_cursor_t *c, size_t *pos, size_t end, int f)
 {
-    ber_t e;
-    if (!ber_elem(c, *pos, end, &e) || e.len == 0 || e.len > 5 ||
+    nmx_ber_t e;
+    if (!nmx__ber_elem(c, *pos, end, &e) || e.len == 0 || e.len > 5 ||
         (e.len == 5 && (snmp_fields[f].ftype != NMX_FT_UINT || nmx__cur_get_u8(c, e.val) != 0))) {
         nmx__add_err(d, &snmp_fields[f], nmx__off(c) + *pos, 0);
         return false;
@@ -143,12 +77,12 @@ static bool snmp_int(nmx_dctx_t *d, const nmx_cursor_t *c, size_t *pos, size_t e
 /* An OBJECT IDENTIFIER element at *pos as field f, dotted. */
 static bool snmp_oid(nmx_dctx_t *d, const nmx_cursor_t *c, size_t *pos, size_t end, int f)
 {
-    ber_t e;
+    nmx_ber_t e;
     char text[512];
     size_t n = 0;
     uint64_t sub = 0;
     bool first = true;
-    if (!ber_elem(c, *pos, end, &e) || e.len == 0) {
+    if (!nmx__ber_elem(c, *pos, end, &e) || e.len == 0) {
         nmx__add_err(d, &snmp_fields[f], nmx__off(c) + *pos, 0);
         return false;
     }
@@ -174,11 +108,11 @@ static bool snmp_oid(nmx_dctx_t *d, const nmx_cursor_t *c, size_t *pos, size_t e
 /* The variable bindings (a SEQUENCE OF SEQUENCE { name, value }) at pos. */
 static void snmp_varbinds(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t end)
 {
-    ber_t list, vb;
-    if (!ber_elem(c, pos, end, &list))
+    nmx_ber_t list, vb;
+    if (!nmx__ber_elem(c, pos, end, &list))
         return;
     for (size_t at = list.val; at < list.val + list.len; at = vb.val + vb.len) {
-        if (!ber_elem(c, at, list.val + list.len, &vb))
+        if (!nmx__ber_elem(c, at, list.val + list.len, &vb))
             return;
         size_t name = vb.val;
         if (!snmp_oid(d, c, &name, vb.val + vb.len, F_NAME))
@@ -187,12 +121,12 @@ static void snmp_varbinds(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size
 }
 
 /* The PDU element e (a CHOICE of tag e.tag). */
-static void snmp_pdu(nmx_dctx_t *d, const nmx_cursor_t *c, const ber_t *e)
+static void snmp_pdu(nmx_dctx_t *d, const nmx_cursor_t *c, const nmx_ber_t *e)
 {
     size_t pos = e->val, end = e->val + e->len;
     if (e->tag == 4) { /* Trap-PDU of version 1 */
-        ber_t a;
-        if (!snmp_oid(d, c, &pos, end, F_ENTERPRISE) || !ber_elem(c, pos, end, &a) || a.len != 4)
+        nmx_ber_t a;
+        if (!snmp_oid(d, c, &pos, end, F_ENTERPRISE) || !nmx__ber_elem(c, pos, end, &a) || a.len != 4)
             return;
         nmx__add(d, &snmp_fields[F_AGENT_ADDR], nmx__off(c) + a.val, 4);
         pos = a.val + 4;
@@ -211,8 +145,8 @@ static void snmp_pdu(nmx_dctx_t *d, const nmx_cursor_t *c, const ber_t *e)
 /* The data (the PDUs CHOICE) at pos. */
 static void snmp_data(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t end)
 {
-    ber_t e;
-    if (!ber_elem(c, pos, end, &e) || e.cls != 2 || e.tag > 8) {
+    nmx_ber_t e;
+    if (!nmx__ber_elem(c, pos, end, &e) || e.cls != 2 || e.tag > 8) {
         nmx__add_err(d, &snmp_fields[F_DATA], nmx__off(c) + pos, 0);
         return;
     }
@@ -225,18 +159,18 @@ static void snmp_data(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t e
  * one is not parsed). */
 static void snmp_v3(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t end)
 {
-    ber_t e;
+    nmx_ber_t e;
     for (int i = 0; i < 2; i++) {
-        if (!ber_elem(c, pos, end, &e))
+        if (!nmx__ber_elem(c, pos, end, &e))
             return;
         pos = e.val + e.len;
     }
-    if (!ber_elem(c, pos, end, &e) || e.cls != 0 || e.tag != 16)
+    if (!nmx__ber_elem(c, pos, end, &e) || e.cls != 0 || e.tag != 16)
         return;
     end = e.val + e.len;
     pos = e.val;
     for (int i = 0; i < 2; i++) { /* contextEngineID, contextName */
-        if (!ber_elem(c, pos, end, &e))
+        if (!nmx__ber_elem(c, pos, end, &e))
             return;
         pos = e.val + e.len;
     }
@@ -246,27 +180,27 @@ static void snmp_v3(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t end
 static bool dis_snmp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx__off(&c), next;
-    ber_t msg, ver, e;
-    if (!ber_ident(&c, 0, &msg, &next))
+    nmx_ber_t msg, ver, e;
+    if (!nmx__ber_ident(&c, 0, &msg, &next))
         return true; /* empty: nothing to take */
     if (msg.cls != 0 || msg.tag != 16)
         return false;
-    if (!ber_len(&c, next, &msg))
+    if (!nmx__ber_len(&c, next, &msg))
         return true; /* tshark throws reading the length: taken, not counted */
     if (msg.len > c.left - msg.val)
         return false;
-    if (!ber_ident(&c, msg.val, &ver, &next))
+    if (!nmx__ber_ident(&c, msg.val, &ver, &next))
         return true;
     if (ver.cls != 0 || ver.tag != 2)
         return false;
     if (!nmx__push_layer(d, proto, off) || !d->ws || msg.indefinite)
         return true;
     size_t pos = msg.val, end = msg.val + msg.len;
-    int version = ber_elem(&c, pos, end, &ver) && ver.len == 1 ? nmx__cur_get_u8(&c, ver.val) : -1;
+    int version = nmx__ber_elem(&c, pos, end, &ver) && ver.len == 1 ? nmx__cur_get_u8(&c, ver.val) : -1;
     if (!snmp_int(d, &c, &pos, end, version == 3 ? F_MSG_VERSION : F_VERSION) || version < 0 || version > 3)
         return true;
     if (version == 2) { /* SNMPv2u: parameters, then the plaintext PDU (not snmp.data) */
-        if (ber_elem(&c, pos, end, &e) && ber_elem(&c, e.val + e.len, end, &e) && e.cls == 2 && e.tag <= 8)
+        if (nmx__ber_elem(&c, pos, end, &e) && nmx__ber_elem(&c, e.val + e.len, end, &e) && e.cls == 2 && e.tag <= 8)
             snmp_pdu(d, &c, &e);
         return true;
     }
@@ -274,7 +208,7 @@ static bool dis_snmp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         snmp_v3(d, &c, pos, end);
         return true;
     }
-    if (!ber_elem(&c, pos, end, &e) || e.cls != 0 || e.tag != 4) {
+    if (!nmx__ber_elem(&c, pos, end, &e) || e.cls != 0 || e.tag != 4) {
         nmx__add_err(d, &snmp_fields[F_COMMUNITY], off + pos, 0);
         return true;
     }

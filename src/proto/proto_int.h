@@ -328,6 +328,9 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto);
 void nmx__dis_nbss(nmx_dctx_t *d, nmx_cursor_t c, bool port445);
 void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
+/* A session setup's security blob: NTLMSSP, bare or in a GSS-API/SPNEGO
+ * token; its ntlmssp.* fields go into the caller's layer (dis_ntlmssp.c). */
+void nmx__dis_security_blob(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);
@@ -362,6 +365,27 @@ bool nmx__tls_heur(nmx_cursor_t c);
 bool nmx__http_heur(nmx_cursor_t c);
 /* A strict check that a UDP payload is a DNS query or response. */
 bool nmx__dns_heur(nmx_cursor_t c);
+
+/* One BER element (ber.c): identifier, and where its contents are. */
+typedef struct nmx__ber {
+    unsigned cls;    /* 0 universal, 1 application, 2 context, 3 private */
+    bool constructed;
+    uint32_t tag;
+    size_t start;    /* offset of the identifier */
+    size_t val;      /* offset of the contents */
+    size_t len;      /* length of the contents */
+    bool indefinite;
+} nmx_ber_t;
+/* Reads the identifier at pos into e; false when it runs past the end. */
+bool nmx__ber_ident(const nmx_cursor_t *c, size_t pos, nmx_ber_t *e, size_t *next);
+/* Reads the length at pos into e (contents then start after it); false
+ * when it runs past the end. */
+bool nmx__ber_len(const nmx_cursor_t *c, size_t pos, nmx_ber_t *e);
+/* The element at pos, definite and its contents inside [pos, end); false otherwise. */
+bool nmx__ber_elem(const nmx_cursor_t *c, size_t pos, size_t end, nmx_ber_t *e);
+/* The same as tshark reads an element of a message cut short: a
+ * constructed element's contents are cut to end, a primitive one must fit. */
+bool nmx__ber_elem_cut(const nmx_cursor_t *c, size_t pos, size_t end, nmx_ber_t *e);
 
 /* Escapes text as Wireshark's format_text does (used for strings). */
 size_t nmx__format_text(const uint8_t *s, size_t n, char *out, size_t outlen);

@@ -92,3 +92,7 @@ NMX_PROTO_X(POP, pop)              /* "pop"      Post Office Protocol 3 (TCP 110
 NMX_PROTO_X(IMAP, imap)            /* "imap"     Internet Message Access Protocol (TCP 143) */
 NMX_PROTO_X(SSH, ssh)              /* "ssh"      SSH identification strings and packets (TCP 22, 29418) */
 NMX_PROTO_X(TELNET, telnet)        /* "telnet"   Telnet data and option negotiation (TCP 23) */
+NMX_PROTO_X(KERBEROS, kerberos)    /* "kerberos" Kerberos V5 (UDP and TCP 88) */
+NMX_PROTO_X(LDAP, ldap)            /* "ldap"     LDAP (TCP 389) */
+NMX_PROTO_X(CLDAP, cldap)          /* "cldap"    connectionless LDAP (UDP 389; ldap.* fields) */
+NMX_PROTO_X(NTLMSSP, ntlmssp)      /* "ntlmssp"  NTLMSSP in SMB and SMB2 security blobs (never a layer) */

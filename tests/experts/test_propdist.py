@@ -25,6 +25,8 @@ STATEFUL = "tshark chooses the dissector of a TCP stream from its history"
 EXCEPTIONS = [
     # Found with every parser field on data/sample.pcap:
     ("*", "ip.version", "tshark's IPv6 dissector also adds ip.version"),
+    ("*", "ntlmssp.", "recorded in the smb and smb2 layers (ntlmssp is never a layer, as in io,phs); "
+     "propdist dissects only frames whose recognize table names the property's protocol"),
     ("*", "tls.record.content_type", STATEFUL),
     ("*", "frame.protocols", "tshark also names dissectors we do not have (data, ethertype chains...)"),
     ("*", "tcp.stream", "numbered only for a display filter that reads it (docs/filters.md)"),
