@@ -172,7 +172,38 @@ check("after a second SIGTERM no temporary file is left", leftovers(work) == [],
 p = subprocess.Popen([NMEXPERT, "run", cap, "-e", fx("polite"), "-e", "protdist", "--experts-dir", EXPERTS,
                       "--no-progress", "-o", report, "--format", "json"],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(1.5)
+# The experts run once nmexpert has an expert process (a descendant, inside
+# its namespace's init, that maps its event log); SIGTERM before that, while
+# the capture is opened and the experts are found, ends nmexpert as any
+# program.  On a loaded machine under ASan that can take longer than a
+# fixed pause.
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        tasks = os.path.join("/proc", str(todo.pop()), "task")
+        try:
+            kids = [int(k) for t in os.listdir(tasks) for k in open(os.path.join(tasks, t, "children")).read().split()]
+        except OSError:
+            continue
+        out += kids
+        todo += kids
+    return out
+
+
+def has_expert(pid):
+    for k in descendants(pid):
+        try:
+            if "nmexpert-events" in open("/proc/%d/maps" % k).read():
+                return True
+        except OSError:
+            pass
+    return False
+
+
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline and p.poll() is None and not has_expert(p.pid):
+    time.sleep(0.1)
+time.sleep(0.5)
 p.send_signal(signal.SIGTERM)
 _, err = p.communicate(timeout=60)
 with open(report, "rb") as f:
