@@ -58,12 +58,7 @@ static bool dis_spx(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
         if (!nmx__add_at(d, &c, &spx_fields[rest[i].f], rest[i].pos, rest[i].n))
             return true;
-    size_t hdr = 12;
-    if ((ctl & 0x0c) == 0x0c) {
-        if (!nmx__add_at(d, &c, &spx_fields[F_NEG_SIZE], 12, 2))
-            return true;
-        hdr = 14;
-    }
-    (void)hdr;
+    if ((ctl & 0x0c) == 0x0c)
+        nmx__add_at(d, &c, &spx_fields[F_NEG_SIZE], 12, 2);
     return true;
 }

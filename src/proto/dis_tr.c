@@ -158,12 +158,12 @@ void nmx__dis_tr(nmx_dctx_t *d, nmx_cursor_t c)
     if (routed) {
         if (d->ws && c.left >= 2 && rif_len >= 2)
             dis_rif(d, &c, rif_len);
-        if (rif_len < 2 || !nmx__cur_has(&c, rif_len)) {
-            if (!nmx__cur_has(&c, rif_len))
-                nmx__add_err(d, &tr_fields[F_RIF_BYTES], off + 14, c.left);
+        if (!nmx__cur_skip(&c, rif_len)) {
+            nmx__add_err(d, &tr_fields[F_RIF_BYTES], off + 14, c.left);
             return;
         }
-        nmx__cur_skip(&c, rif_len);
+        if (rif_len < 2)
+            return;
     }
     if ((fc & 0xc0) == 0x40)
         nmx__dis_llc(d, c);
