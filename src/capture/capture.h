@@ -235,12 +235,10 @@ void nmx__cap_prefetch(const nmx_cap_t *cap, uint64_t from, uint64_t to);
 /*
  * The frame index of a large capture is a read-only mapping of a sealed
  * memory file (index_store.c), shared with the expert processes rather than
- * copied into each: nmx__cap_index_shared() says so.  Then
- * nmx__cap_release_index() drops the index entries of frames [from, to)
- * from this process's resident set (they read back when touched); no
- * effect on an index on the heap.
+ * copied into each.  nmx__cap_release_index() drops the index entries of
+ * frames [from, to) from this process's resident set (they read back when
+ * touched); no effect on an index on the heap.
  */
-bool nmx__cap_index_shared(const nmx_cap_t *cap);
 void nmx__cap_release_index(const nmx_cap_t *cap, uint32_t from, uint32_t to);
 
 /* Text attached to frame i (pcapng opt_comment, NetMon 2.2+ comment title), or NULL. */

@@ -183,11 +183,6 @@ void nmx__cap_index_free(nmx_cap_t *cap)
     cap->frames_fd = -1;
 }
 
-bool nmx__cap_index_shared(const nmx_cap_t *cap)
-{
-    return cap != NULL && cap->frames_sealed;
-}
-
 void nmx__cap_release_index(const nmx_cap_t *cap, uint32_t from, uint32_t to)
 {
     /* Only a shared mapping: dropping pages of a private one would zero them. */
