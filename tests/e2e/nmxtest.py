@@ -13,6 +13,7 @@ killed after `timeout` seconds and reported as status -1.
 import atexit
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 
@@ -119,3 +120,12 @@ def screen_lines(text):
     plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text).replace("\r\n", "\n")
     return [seg for line in plain.split("\n") for seg in line.split("\r")]
 
+
+def write_pcap(path, frames):
+    """Writes Ethernet frames (bytes each) as a classic pcap, frame i at
+    1700000000 s + i ms."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, p in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(p), len(p)))
+            f.write(p)

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nmxtest import on_pty, screen_lines, with_columns  # noqa: E402  (typed cells, terminals)
+from nmxtest import on_pty, screen_lines, with_columns, write_pcap  # noqa: E402  (typed cells, terminals)
 
 NMEXPERT = os.environ["NMEXPERT"]
 FIXTURES = os.environ["FIXTURES"]
@@ -216,13 +216,8 @@ check("progress bars: frames/s and ETA while walking, 'idle' when stuck", rc == 
 # tries to write it in every way it can; each attempt must fail, and fx_good,
 # which runs after it (--jobs 1), must still read every frame right.
 def many_frames(path, n=40000):
-    import struct
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(n):
-            pkt = bytes.fromhex("ffffffffffff020000000001") + b"\x08\x06" + bytes(28 + i % 40)
-            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(pkt), len(pkt)))
-            f.write(pkt)
+    write_pcap(path, (bytes.fromhex("ffffffffffff020000000001") + b"\x08\x06" + bytes(28 + i % 40)
+                      for i in range(n)))
     return n, n * (12 + 2 + 28) + sum(i % 40 for i in range(n))
 
 

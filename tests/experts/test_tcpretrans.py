@@ -50,7 +50,7 @@ from decimal import Decimal
 
 import cli_checks
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-from nmxtest import with_columns  # noqa: E402  (the report's events as typed cells)
+from nmxtest import with_columns, write_pcap  # noqa: E402  (the report's events as typed cells)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
@@ -565,11 +565,7 @@ def long_connection(path, segments, resend):
     pkts = [frame(isn, 0x02, b"")]
     pkts += [frame(isn + 1 + 100 * k, 0x10, bytes(100)) for k in range(segments)]
     pkts += [frame(isn + 1 + 100 * k, 0x10, bytes(100)) for k in resend]
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, p in enumerate(pkts):
-            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(p), len(p)))
-            f.write(p)
+    write_pcap(path, pkts)
 
 
 def check_long_connection():
