@@ -59,11 +59,15 @@ def addrs(rec):
 
 
 def sides(path):
-    """Each address's side, 0 or 1, from the conversations of the input."""
+    """Each address's side, 0 or 1, from the conversations of the input, and
+    the seconds the input spans (its first to its last frame, plus one)."""
     peers = {}
+    first = last = None
     it = frames(path)
     next(it)
     for rec in it:
+        last = struct.unpack("<I", rec[:4])[0]
+        first = last if first is None else first
         a = addrs(rec)
         if a:
             s, d = rec[a[0]:a[0] + a[2]], rec[a[1]:a[1] + a[2]]
@@ -82,7 +86,7 @@ def sides(path):
                     todo.append(p)
                 elif side[p] == side[h]:
                     sys.exit("make_big.py: hosts talk inside one side; checksums cannot be kept")
-    return side
+    return side, (last - first + 1) if first is not None else 1
 
 
 def oc_add(a, b):
@@ -99,15 +103,8 @@ def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
     src, count, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    side = sides(src)
-    it = frames(src)
-    head = next(it)
-    first = last = None
-    for rec in it:
-        t = struct.unpack("<I", rec[:4])[0]
-        first = t if first is None else first
-        last = t
-    span = (last - first + 1) if first is not None else 1
+    side, span = sides(src)
+    head = next(frames(src))
     with open(dst, "wb") as out:
         out.write(head)
         for k in range(count):
