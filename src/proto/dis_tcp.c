@@ -161,8 +161,10 @@ static bool dis_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (d->ws && hlen > 20)
         tcp_options(d, &c, hlen);
     nmx__cur_skip(&c, hlen);
-    if (reported - hlen == 0 || c.left == 0)
+    if (reported - hlen == 0 || c.left == 0) {
+        (void)nmx__learned_proto(d, true, sport, dport, NULL); /* a SYN takes an announced port */
         return true;
+    }
     nmx__handoff_ports(d, c, true, sport, dport);
     return true;
 }

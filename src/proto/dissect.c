@@ -289,6 +289,12 @@ static void dissect_from_link(nmx_dctx_t *d, uint32_t linktype)
 unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
                         nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs)
 {
+    return nmx__recognize_ctx(data, caplen, wirelen, linktype, out, addrs, NULL);
+}
+
+unsigned nmx__recognize_ctx(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+                            nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs, const nmx_frame_ctx_t *ctx)
+{
     nmx_frame_addrs_t scratch;
     nmx_dctx_t d = {0}; /* the members not set here (the hand-off state) start zero */
     nmx__registry_init(); /* the hand-off tables */
@@ -301,7 +307,7 @@ unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, 
     d.depth = 0;
     d.in_error = false;
     d.l4_reported = 0;
-    d.fctx = NULL;
+    d.fctx = ctx; /* with no workspace, only its number and learned table count */
     out->table.nRecognizeDatas = 0;
     memset(d.addrs, 0, sizeof(*d.addrs));
     dissect_from_link(&d, linktype);

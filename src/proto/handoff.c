@@ -185,6 +185,15 @@ void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport,
     unsigned hi = sport < dport ? dport : sport;
     d->ho_sport = (uint16_t)sport;
     d->ho_dport = (uint16_t)dport;
+    /* A conversation an earlier frame announced comes first, as tshark's
+     * conversation dissectors do (learn.c). */
+    unsigned learned = nmx__learned_proto(d, tcp, sport, dport, &d->learned);
+    const nmx_protocol_t *lp = learned != 0 ? nmx__proto_by_id(learned) : NULL;
+    if (lp != NULL) {
+        ho_entry_t e = {.value = 0, .proto = (uint16_t)learned, .seq = 0, .p = lp};
+        if (offer(d, c, &e, NMX_HO_LEARNED, 0))
+            return;
+    }
     enum port_result r = try_port(d, c, tcp, lo);
     if (r == PORT_TAKEN || (r == PORT_OTHER && !tcp))
         return;

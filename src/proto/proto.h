@@ -167,6 +167,33 @@ unsigned nmx__recognize(const uint8_t *data, uint32_t caplen, uint32_t wirelen, 
                         nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs);
 
 /* ===================================================================== */
+/* Conversations learned from earlier frames (learn.c)                    */
+/* ===================================================================== */
+
+/*
+ * tshark's conversation dissectors: an FTP PASV reply announces the data
+ * connection, SDP the RTP and RTCP ports, an HTTP/2 preface its TCP
+ * connection.  A dissection that is given the table (nmx_frame_ctx_t.learned)
+ * hands a TCP or UDP payload whose endpoints match an earlier announcement
+ * to the announced protocol before the port tables; one with .learn set
+ * also records what its frame announces.  Fed every frame in capture order
+ * with .learn set (as tshark's single pass sees them), a table gives each
+ * frame a result that depends only on the frames before it; a frame seen
+ * again later is dissected with .learn clear.  NULL when out of memory.
+ */
+typedef struct nmx_learned nmx_learned_t;
+struct nmx_frame_ctx;
+nmx_learned_t *nmx__learned_new(void);
+void nmx__learned_free(nmx_learned_t *l);
+/* Announcements recorded so far (for tests and statistics). */
+size_t nmx__learned_count(const nmx_learned_t *l);
+
+/* nmx__recognize with the frame's context (its number and learned table;
+ * ctx may be NULL: as nmx__recognize). */
+unsigned nmx__recognize_ctx(const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint32_t linktype,
+                            nmx_recog_buf_t *out, nmx_frame_addrs_t *addrs, const struct nmx_frame_ctx *ctx);
+
+/* ===================================================================== */
 /* Full dissection                                                        */
 /* ===================================================================== */
 
@@ -221,6 +248,8 @@ typedef struct nmx_frame_ctx {
                                  (those whose properties the caller wants), and no
                                  frame.protocols */
     uint32_t max_layers;
+    struct nmx_learned *learned; /* the conversations earlier frames announced, or NULL */
+    bool learn;               /* ... and this frame adds its own announcements to them */
 } nmx_frame_ctx_t;
 
 /* A reusable scratch area for nmx__dissect (one per thread or session). */

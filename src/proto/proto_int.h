@@ -70,6 +70,7 @@ enum nmx__ho_table {
     NMX_HO_UDP_HEUR,  /* heuristics on UDP payloads; value = order, low first */
     NMX_HO_CISCO_PID, /* SNAP PID behind Cisco's OUI 00-00-0C (Wireshark's llc.cisco_pid) */
     NMX_HO_IPX_TYPE,  /* IPX packet type (Wireshark's ipx.packet_type) */
+    NMX_HO_LEARNED,   /* not a table: a conversation an earlier frame announced (learn.c) */
     NMX_HO_TABLES
 };
 
@@ -212,7 +213,49 @@ struct nmx_dctx {
     bool partial;                 /* a partial dissection: it stops before the layers */
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
     uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */
+    struct nmx_learned_hit {
+        uint32_t setup;
+        uint8_t tag;
+    } learned;                    /* ... and, for NMX_HO_LEARNED, the announcement (learn.c) */
 };
+
+/* ---- Conversations announced by one frame for later ones (learn.c) ---- */
+
+/* An announced transport endpoint, and what is known of its peer. */
+typedef struct nmx_learn_ep {
+    uint8_t l4;          /* NMX_PROTO_TCP or NMX_PROTO_UDP */
+    uint8_t alen;        /* 4 or 16 */
+    uint8_t addr[16];    /* the announced endpoint's address ... */
+    uint16_t port;       /* ... and port */
+    bool has_peer;       /* the other side's address is known (FTP: yes, SDP: no) */
+    uint8_t peer[16];
+    bool has_peer_port;  /* ... and its port (an exact conversation) */
+    uint16_t peer_port;
+    uint8_t tag;         /* the announcer's own (FTP: how it was set up) */
+} nmx_learn_ep_t;
+
+/*
+ * From the frame after this one on, TCP or UDP hands a payload whose
+ * endpoints match ep (either direction) to `proto`'s dissect function, with
+ * d->ho_table == NMX_HO_LEARNED, before its port tables.  A TCP
+ * announcement without the peer's port takes the port of the first
+ * connection that matches it (tshark fills the wildcard in).  No effect
+ * unless the dissection learns (nmx_frame_ctx_t.learn).
+ */
+void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto);
+/* Whether the dissection learns: a dissector that only announces may skip
+ * its work otherwise. */
+bool nmx__learning(const nmx_dctx_t *d);
+/* The addresses of the nearest IP header before the current layer: *alen
+ * (4 or 16), its source and destination; false when there is none. */
+bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16]);
+/* The protocol an earlier announcement gives this TCP or UDP payload, or 0;
+ * *found (if not NULL) receives the announcement.  For TCP it is also
+ * called on segments without payload: a connection takes a wildcard port
+ * on its first segment. */
+typedef struct nmx_learned_hit nmx_learned_hit_t; /* setup: the announcing frame's number;
+                                                    tag: its nmx_learn_ep_t.tag */
+unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found);
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
 #define NMX_MAX_DEPTH 8

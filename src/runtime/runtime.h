@@ -192,6 +192,10 @@ struct nmx_session {
     size_t nmods;
     uint64_t wants[2];            /* protocols (ids < 128) whose properties the helpers were
                                      asked for: what partial dissections keep */
+    nmx_learned_t *learned;       /* conversations the frames before learned_upto announced
+                                     (learn.c), or NULL (out of memory: none are learned) */
+    uint32_t learned_upto;
+    nmx_walk_mark_t learn_mark;   /* what a learning walk ahead of the delivery released */
     uint8_t *seen;                /* a bit per frame ExpertGetFrame delivered, or NULL */
     uint64_t nseen;               /* bits set: published as the page's frames_read */
     nmx_recog_buf_t recog;        /* recognize table of frame recog_frame (last: it holds a

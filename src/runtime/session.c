@@ -147,6 +147,34 @@ static void stream_tab_free(struct nmx_stream_tab *t)
     free(t);
 }
 
+/* Recognizes frame n into rb with the conversations earlier frames
+ * announced; when n is the next frame to learn from, with its own. */
+static void recognize_learning(nmx_session_t *s, uint32_t n, nmx_recog_buf_t *rb, nmx_frame_addrs_t *addrs)
+{
+    const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
+    nmx_frame_ctx_t ctx = {.number = n + 1, .learned = s->learned, .learn = s->learned_upto == n};
+    nmx__recognize_ctx(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, rb, addrs, &ctx);
+    if (ctx.learn)
+        s->learned_upto = n + 1;
+}
+
+/*
+ * Learns from every frame before n not yet learned from (learn.c), so that
+ * what frame n is dissected as depends only on the frames before it,
+ * whatever order an expert asks for frames in.  A forward walk learns as
+ * it recognizes and finds nothing to do here; a jump ahead reads the
+ * frames in between once, releasing them behind it as a walk does.
+ */
+static void learn_before(nmx_session_t *s, uint32_t n)
+{
+    if (s->learned == NULL)
+        return;
+    while (s->learned_upto < n) {
+        nmx__session_release_behind(s, &s->learn_mark, s->learned_upto);
+        recognize_learning(s, s->learned_upto, &s->dcache->cut, NULL);
+    }
+}
+
 void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx)
 {
     const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
@@ -332,14 +360,21 @@ static const nmx_dissection_t *dcache_put(nmx_session_t *s, uint32_t frame, int 
     nmx_dcache_t *c = s->dcache;
     unsigned victim = at >= 0 ? (unsigned)at : c->lru;
     const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
+    /* A partial dissection may stop before an announcement: the frame is
+     * learned from first.  A whole one learns itself. */
+    learn_before(s, partial ? frame + 1 : frame);
     nmx_frame_ctx_t ctx;
     nmx__session_frame_ctx(s, frame, &ctx);
     ctx.partial = partial;
     ctx.max_layers = max_layers;
+    ctx.learned = s->learned;
+    ctx.learn = s->learned != NULL && s->learned_upto == frame;
     nmx_dissection_t *d = nmx__dissect_ctx(s->ws, nmx__session_data(s, frame), rec->caplen, rec->wirelen,
                                            rec->linktype, &ctx);
     if (d == NULL)
         return NULL;
+    if (ctx.learn)
+        s->learned_upto = frame + 1;
     if (at >= 0) {
         d->older = c->d[victim]; /* instances handed out from it stay valid */
     } else {
@@ -378,9 +413,8 @@ static uint32_t layers_wanted(nmx_session_t *s, uint32_t frame, bool *all)
 {
     const RECOGNIZEDATATABLE *rt = &s->recog.table;
     if (s->recog_frame != frame) {
-        const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
-        nmx__recognize(nmx__session_data(s, frame), rec->caplen, rec->wirelen, rec->linktype, &s->dcache->cut,
-                       NULL);
+        learn_before(s, frame);
+        recognize_learning(s, frame, &s->dcache->cut, NULL);
         rt = &s->dcache->cut.table;
     }
     return nmx__layers_for(rt, s->wants, all);
@@ -484,6 +518,14 @@ DWORD nmx__session_modify(nmx_session_t *s, uint32_t n, const uint8_t *data, uin
         s->recog_frame = UINT32_MAX;
     stream_tab_free(s->streams);
     s->streams = NULL;
+    if (n < s->learned_upto && s->learned != NULL) {
+        /* What the old bytes announced: learned again from the start. */
+        nmx__learned_free(s->learned);
+        s->learned = nmx__learned_new();
+        s->learned_upto = 0;
+        s->recog_frame = UINT32_MAX;
+        dcache_flush(s->dcache);
+    }
     nmx_dcache_t *c = s->dcache;
     for (unsigned i = 0; i < DCACHE_SLOTS; i++)
         if (c->d[i] != NULL && (c->frame[i] == n || c->frame[i] == n + 1))
@@ -532,9 +574,8 @@ const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
                                                  const nmx_frame_addrs_t **addrs)
 {
     if (s->recog_frame != n) {
-        const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
-        nmx__recognize(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, &s->recog,
-                       &s->addrs);
+        learn_before(s, n);
+        recognize_learning(s, n, &s->recog, &s->addrs);
         s->recog_frame = n;
     }
     if (addrs != NULL)
@@ -548,6 +589,7 @@ const RECOGNIZEDATATABLE *nmx__session_recognize(nmx_session_t *s, uint32_t n,
 static nmx_session_t *session_unmake(nmx_session_t *s)
 {
     free(s->seen);
+    nmx__learned_free(s->learned);
     nmx__dcache_free(s->dcache);
     nmx__proto_ws_free(s->ws);
     pthread_mutex_destroy(&s->lock);
@@ -575,6 +617,7 @@ nmx_session_t *nmx__session_new(const nmx_session_opts_t *opts)
      * fails). */
     s->seen = calloc((size_t)nmx__cap_count(s->cap) / 8 + 1, 1);
     s->recog_frame = UINT32_MAX;
+    s->learned = nmx__learned_new(); /* none: nothing is learned, the rest works */
     pthread_mutex_init(&s->lock, NULL);
     s->dcache = dcache_new();
     s->ws = nmx__proto_ws_new();
@@ -630,6 +673,7 @@ void nmx__session_free(nmx_session_t *s)
     nmx__key_destroy(s->key, NULL);
     nmx__dcache_free(s->dcache);
     nmx__proto_ws_free(s->ws);
+    nmx__learned_free(s->learned);
     stream_tab_free(s->streams);
     free(s->seen);
     for (size_t i = 0; i < s->nmods; i++)

@@ -208,10 +208,10 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
         }
         ncaps_used++;
         size_t *bad = calloc(nfields, sizeof(*bad));
-        nmx_streams_t *conv = nmx__streams_new();
-        assert_non_null(conv);
+        tsu_walk_t walk;
+        assert_true(tsu_walk_init(&walk));
         for (uint32_t i = 0; i < nf; i++) {
-            nmx_dissection_t *d = tsu_dissect_frame(ws, conv, cap, i);
+            nmx_dissection_t *d = tsu_dissect_frame(ws, &walk, cap, i);
             assert_non_null(d);
             char **cols = calloc(nall + NANALYSIS, sizeof(*cols));
             size_t nc = tsu_split(lines[i], cols, nall + NANALYSIS);
@@ -249,7 +249,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
             }
         }
         free(bad);
-        nmx__streams_free(conv);
+        tsu_walk_free(&walk);
         tsu_free_list(lines, nl);
         nmx__cap_close(cap);
     }

@@ -196,13 +196,13 @@ static void test_filters_agree(void **state)
         tsu_free_list(lines, nl);
 
         nmx_dissection_t **ds = calloc(nf + 1, sizeof(*ds));
-        nmx_streams_t *conv = nmx__streams_new();
-        assert_non_null(conv);
+        tsu_walk_t walk;
+        assert_true(tsu_walk_init(&walk));
         for (uint32_t i = 0; i < nf; i++) {
-            ds[i] = tsu_dissect_frame(ws, conv, cap, i);
+            ds[i] = tsu_dissect_frame(ws, &walk, cap, i);
             assert_non_null(ds[i]);
         }
-        nmx__streams_free(conv);
+        tsu_walk_free(&walk);
         for (size_t e = 0; e < NEXPR; e++) {
             char errbuf[256];
             nmx_filter_t *f = nmx__dfilter_compile(exprs[e], errbuf, sizeof(errbuf));

@@ -13,16 +13,26 @@
 #include "capture/capture.h"
 #include "proto/proto.h"
 
-/*
- * Frame i of cap dissected with its context as the runtime gives it
- * (session.c): number, times, pcapng comment, and the stream numbers that
- * `conv` assigns (frames must come in order, each once).  NULL on failure.
- */
 /* Every value of field f in d, joined by ',' as tshark prints it with
  * -T fields -E occurrence=a (error markers left out); cut at outlen. */
 void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, size_t outlen);
 
-nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, nmx_streams_t *conv, const nmx_cap_t *cap, uint32_t i);
+/* What a walk over a capture in frame order keeps, as the session does:
+ * the stream numbering and the conversations earlier frames announced. */
+typedef struct tsu_walk {
+    nmx_streams_t *conv;
+    nmx_learned_t *learned;
+} tsu_walk_t;
+bool tsu_walk_init(tsu_walk_t *w); /* false out of memory */
+void tsu_walk_free(tsu_walk_t *w);
+
+/*
+ * Frame i of cap dissected with its context as the runtime gives it
+ * (session.c): number, times, pcapng comment, the stream numbers and the
+ * learned conversations of walk w (frames must come in order, each once).
+ * NULL on failure.
+ */
+nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, tsu_walk_t *w, const nmx_cap_t *cap, uint32_t i);
 /* tsu_dissect_frame also checks that the partial dissections the property
  * helpers make hold the same instances as the full one: frames and
  * protocols that differ are counted here (and printed). */
@@ -87,6 +97,9 @@ typedef struct tsu_count {
  */
 size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
                        const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect);
+/* Set by a test to leave out the values it documents as differing
+ * (tsu_compare_built's skip); NULL compares everything. */
+extern bool (*tsu_skip)(uint32_t frame, const char *key);
 /* The same for frames of pcap link type `linktype`. */
 size_t tsu_check_built_lt(const char *label, uint32_t linktype, size_t n,
                           size_t (*frame)(size_t i, uint8_t *buf, size_t cap), const char *const *protos,

@@ -1,0 +1,181 @@
+/*
+ * learn.c - conversations one frame announces for later ones: tshark's
+ * conversation dissectors (docs/protocols.md, "Learned conversations").
+ *
+ * A dissector that reads an announcement (FTP's PASV reply, PORT, EPRT and
+ * EPSV; SDP's media ports; an HTTP/2 preface) calls nmx__learn(), and TCP
+ * and UDP ask nmx__learned_proto() before their port tables.  tshark keeps
+ * a conversation per announcement, found by the frames after it:
+ *  - an exact one (both addresses and ports) first;
+ *  - then one that knows the peer's address but not its port: TCP fills
+ *    the port in from the first connection that matches (so a second
+ *    connection to the same endpoint is not the announced protocol);
+ *  - then one that knows only the announced endpoint (SDP's RTP), for any
+ *    peer.
+ * Within each kind the latest announcement wins.  An announcement equal to
+ * one still pending (no connection has taken it) is not recorded again:
+ * it is nearly always a TCP retransmission, whose payload tshark does not
+ * dissect, so tshark's setup frame is the first one.  The table is filled only
+ * by a dissection that learns (nmx_frame_ctx_t.learn): a caller feeds it
+ * every frame in capture order once, and later dissections of a frame see
+ * the same table with what frames after it announced, which cannot match
+ * it (an announcement applies from the next frame on, and a port is filled
+ * in by the first frame that matches).
+ *
+ * The table is an array searched from its newest end: announcements are
+ * few (one per FTP transfer or SDP media line).  At most NMX_LEARN_MAX are
+ * kept; later ones are dropped, so that a hostile capture cannot make every
+ * TCP payload scan a huge table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/proto_int.h"
+
+#define NMX_LEARN_MAX 4096u
+
+typedef struct learned_ep {
+    nmx_learn_ep_t ep;
+    uint32_t setup;      /* number (1-based) of the announcing frame */
+    uint16_t proto;
+} learned_ep_t;
+
+struct nmx_learned {
+    learned_ep_t *e;
+    size_t n, cap;
+};
+
+nmx_learned_t *nmx__learned_new(void)
+{
+    return calloc(1, sizeof(nmx_learned_t));
+}
+
+void nmx__learned_free(nmx_learned_t *l)
+{
+    if (l == NULL)
+        return;
+    free(l->e);
+    free(l);
+}
+
+size_t nmx__learned_count(const nmx_learned_t *l)
+{
+    return l != NULL ? l->n : 0;
+}
+
+bool nmx__learning(const nmx_dctx_t *d)
+{
+    return d->fctx != NULL && d->fctx->learn && d->fctx->learned != NULL && !d->in_error;
+}
+
+/* Whether two announcements say the same (a filled-in port differs). */
+static bool same_ep(const nmx_learn_ep_t *a, const nmx_learn_ep_t *b)
+{
+    return a->l4 == b->l4 && a->alen == b->alen && a->port == b->port && a->has_peer == b->has_peer &&
+           a->has_peer_port == b->has_peer_port && a->peer_port == b->peer_port && a->tag == b->tag &&
+           memcmp(a->addr, b->addr, a->alen) == 0 && (!a->has_peer || memcmp(a->peer, b->peer, a->alen) == 0);
+}
+
+void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
+{
+    if (!nmx__learning(d) || (ep->alen != 4 && ep->alen != 16))
+        return;
+    nmx_learned_t *l = d->fctx->learned;
+    for (size_t i = l->n; i-- > 0;)
+        if (l->e[i].proto == proto && same_ep(&l->e[i].ep, ep))
+            return; /* still pending: a retransmission repeats it (tshark does not see those) */
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 16;
+        if (nc > NMX_LEARN_MAX)
+            return;
+        learned_ep_t *g = realloc(l->e, nc * sizeof *g);
+        if (g == NULL)
+            return;
+        l->e = g;
+        l->cap = nc;
+    }
+    learned_ep_t *e = &l->e[l->n++];
+    memset(e, 0, sizeof *e);
+    e->ep = *ep;
+    e->setup = d->fctx->number;
+    e->proto = (uint16_t)proto;
+}
+
+bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16])
+{
+    const RECOGNIZEDATATABLE *rt = d->rt;
+    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
+    for (unsigned i = rt->nRecognizeDatas; i-- > 0;) {
+        unsigned id = rt->RecognizeData[i].ProtocolID;
+        size_t off = rt->RecognizeData[i].nProtocolOffset;
+        if (id == NMX_PROTO_IP || id == NMX_PROTO_IPV6) {
+            size_t n = id == NMX_PROTO_IP ? 4 : 16;
+            size_t at = off + (id == NMX_PROTO_IP ? 12 : 8);
+            *alen = (uint8_t)n;
+            return nmx__cur_peek_copy(&fr, at, src, n) && nmx__cur_peek_copy(&fr, at + n, dst, n);
+        }
+    }
+    return false;
+}
+
+/* The frame's side of a match: an address and port. */
+typedef struct side {
+    const uint8_t *addr;
+    uint16_t port;
+} side_t;
+
+/* How well e matches a frame from s to t: 0 not at all, 3 exactly, 2 by
+ * the peer's address (TCP fills the port in), 1 by the endpoint alone. */
+static int match_kind(const nmx_learn_ep_t *e, side_t s, side_t t)
+{
+    if (memcmp(e->addr, s.addr, e->alen) != 0 || e->port != s.port)
+        return 0;
+    if (!e->has_peer)
+        return 1;
+    if (memcmp(e->peer, t.addr, e->alen) != 0)
+        return 0;
+    if (!e->has_peer_port)
+        return 2;
+    return e->peer_port == t.port ? 3 : 0;
+}
+
+unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found)
+{
+    const nmx_frame_ctx_t *x = d->fctx;
+    if (x == NULL || x->learned == NULL || x->learned->n == 0 || d->in_error)
+        return 0;
+    uint8_t alen, src[16], dst[16];
+    if (!nmx__learn_ip(d, &alen, src, dst))
+        return 0;
+    nmx_learned_t *l = x->learned;
+    uint8_t l4 = tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
+    side_t a = {src, (uint16_t)sport}, b = {dst, (uint16_t)dport};
+    learned_ep_t *best = NULL;
+    int best_kind = 0;
+    for (size_t i = l->n; i-- > 0;) {
+        learned_ep_t *e = &l->e[i];
+        if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen)
+            continue;
+        int k = match_kind(&e->ep, a, b);
+        int k2 = match_kind(&e->ep, b, a);
+        if (k2 > k)
+            k = k2;
+        if (k > best_kind) {
+            best = e;
+            best_kind = k;
+        }
+    }
+    if (best == NULL)
+        return 0;
+    if (best_kind == 2 && tcp && x->learn) {
+        /* The first connection that matches takes the wildcard port. */
+        bool fwd = memcmp(best->ep.addr, src, alen) == 0 && best->ep.port == sport;
+        best->ep.has_peer_port = true;
+        best->ep.peer_port = (uint16_t)(fwd ? dport : sport);
+    }
+    if (found != NULL) {
+        found->setup = best->setup;
+        found->tag = best->ep.tag;
+    }
+    return best->proto;
+}
