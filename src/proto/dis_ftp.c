@@ -1,6 +1,6 @@
 /*
  * dis_ftp.c - File Transfer Protocol control connection (RFC 959, RFC
- * 2428) on TCP 21, and FTP data on TCP 20.
+ * 2428) on TCP 21, and FTP data on TCP 20 and the announced connections.
  *
  *   request:  COMMAND [SP argument] CRLF
  *   response: code (3 digits) [SP or -] text CRLF
@@ -15,10 +15,11 @@
  * carry six comma-separated numbers (found as sscanf finds them, from the
  * first digit on), EPRT |af|address|port| and the 229 reply (|||port|):
  * their address and port are shown, and "nat" when the address is not the
- * packet's source.  tshark also follows state: ftp.current-working-directory
- * and the command-response fields, and the data connections that PORT,
- * PASV, EPRT and EPSV announce; frames are dissected one by one here, so
- * ftp-data is recognised on port 20 only (docs/protocols.md).
+ * packet's source.  Each also announces the data connection (learn.c),
+ * which later frames then dissect as ftp-data, as tshark's conversations
+ * do; ftp-data is also every payload on port 20.  tshark's other state
+ * (ftp.current-working-directory, the command-response fields) is not
+ * followed (docs/protocols.md).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 
 enum { F_RESPONSE, F_REQUEST, F_CMD, F_ARG, F_CODE, F_RARG, F_PASV_IP, F_PASV_PORT, F_PASV_NAT,
        F_ACT_IP, F_ACT_PORT, F_ACT_NAT, F_EPRT_AF, F_EPRT_IP, F_EPRT_IPV6, F_EPRT_PORT, F_EPSV_IP,
-       F_EPSV_IPV6, F_EPSV_PORT };
+       F_EPSV_IPV6, F_EPSV_PORT, F_DATA_SETUP, F_DATA_METHOD };
 
 static nmx_field_t ftp_fields[] = {
     [F_RESPONSE] = NMX_F_BOOL("ftp.response", "Response", 1, 0),
@@ -49,13 +50,21 @@ static nmx_field_t ftp_fields[] = {
     [F_EPSV_IP] = NMX_F_IPV4("ftp.epsv.ip", "Extended passive IPv4 address"),
     [F_EPSV_IPV6] = NMX_F_IPV6("ftp.epsv.ipv6", "Extended passive IPv6 address"),
     [F_EPSV_PORT] = NMX_F_UINT("ftp.epsv.port", "Extended passive port", NMX_BASE_DEC, 2, 0),
+    /* ftp-data's, as in tshark (its layers record them: it has none of its own) */
+    [F_DATA_SETUP] = NMX_F_UINT("ftp-data.setup-frame", "Setup frame", NMX_BASE_DEC, 4, 0),
+    [F_DATA_METHOD] = NMX_F_STRING("ftp-data.setup-method", "Setup method"),
 };
+
+/* How a data connection was announced: nmx_learn_ep_t.tag, and the name
+ * tshark gives it in ftp-data.setup-method. */
+enum { SETUP_PORT = 1, SETUP_PASV, SETUP_EPRT, SETUP_EPSV };
+static const char *const setup_methods[] = {"", "PORT", "PASV", "EPRT", "EPASV"};
 
 static nmx_dissect_fn dis_ftp, dis_ftp_data;
 
 NMX_PROTOCOL(nmx__p_ftp, NMX_PROTO_FTP, "ftp", "FTP", NULL, "File Transfer Protocol (FTP)", ftp_fields,
              .dissect = dis_ftp, NMX_HANDOFFS({NMX_HO_TCP_PORT, 21}));
-/* tshark's ftp-data fields all come from the control connection's state. */
+/* tshark's ftp-data fields are ftp's: they come from the control connection. */
 NMX_PROTOCOL_NOFIELDS(nmx__p_ftp_data, NMX_PROTO_FTP_DATA, "ftp-data", "FTP_DATA", NULL, "FTP Data",
                       .dissect = dis_ftp_data, NMX_HANDOFFS({NMX_HO_TCP_PORT, 20}));
 
@@ -79,6 +88,7 @@ static void text_of(const nmx_cursor_t *c, size_t from, size_t len, ftp_text_t *
 /* An address as bytes (4 or 16 of them used). */
 typedef struct ftp_addr {
     uint8_t b[16];
+    uint8_t n; /* of the control connection's: how many are used */
 } ftp_addr_t;
 
 static bool is_digit(char ch)
@@ -146,6 +156,30 @@ static bool is_nat(const nmx_dctx_t *d, const ftp_addr_t *addr, size_t len)
     return memcmp(s.b, addr->b, len) != 0;
 }
 
+/*
+ * Announces the data connection as tshark does (create_and_link_data_
+ * conversation): `ip`:`port` (alen bytes), with the peer's address `peer`
+ * and any peer port.  PORT names the server's port 20 and the client's
+ * address, PASV and EPSV the server's endpoint and the client's address,
+ * EPRT the client's own address and port and the address it names.
+ */
+static void learn_data(nmx_dctx_t *d, const ftp_addr_t *ip, size_t alen, unsigned port, const ftp_addr_t *peer,
+                       unsigned method)
+{
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .alen = (uint8_t)alen, .port = (uint16_t)port, .has_peer = true,
+                         .tag = (uint8_t)method};
+    memcpy(ep.addr, ip->b, alen);
+    memcpy(ep.peer, peer->b, alen);
+    nmx__learn(d, &ep, NMX_PROTO_FTP_DATA);
+}
+
+/* The addresses of the control connection (from->n bytes: 4 or 16);
+ * false when the dissection does not learn or there are none. */
+static bool control_ips(const nmx_dctx_t *d, ftp_addr_t *from, ftp_addr_t *to)
+{
+    return nmx__learning(d) && nmx__learn_ip(d, &from->n, from->b, to->b);
+}
+
 static bool rfc2428_delim(char ch)
 {
     if (ch <= ' ' || ch > '~')
@@ -198,6 +232,10 @@ static void eprt(nmx_dctx_t *d, const ftp_text_t *t, size_t off)
     nmx__add_uint(d, &ftp_fields[F_EPRT_AF], off + 1, pos[1] - 1, af);
     nmx__add_str(d, &ftp_fields[af == 1 ? F_EPRT_IP : F_EPRT_IPV6], off + pos[1] + 1, alen, ip, af == 1 ? 4 : 16);
     nmx__add_uint(d, &ftp_fields[F_EPRT_PORT], off + pos[2] + 1, pos[3] - pos[2] - 1, port);
+    ftp_addr_t from, to, named;
+    memcpy(named.b, ip, sizeof named.b);
+    if (control_ips(d, &from, &to) && from.n == (af == 1 ? 4 : 16))
+        learn_data(d, &from, from.n, (unsigned)port, &named, SETUP_EPRT);
 }
 
 /* The 229 reply's "(|||port|)" (parse_extended_pasv_response); the
@@ -232,6 +270,9 @@ static void epsv(nmx_dctx_t *d, const ftp_text_t *t, size_t off)
             nmx__add_str(d, &ftp_fields[f], off, 0, s.b, alen);
     }
     nmx__add_uint(d, &ftp_fields[F_EPSV_PORT], off + (size_t)(p - t->s), n, port);
+    ftp_addr_t from, to;
+    if (control_ips(d, &from, &to))
+        learn_data(d, &from, from.n, (unsigned)port, &to, SETUP_EPSV);
 }
 
 /* PORT (active) or the 227 reply (passive): address, port and NAT. */
@@ -246,6 +287,13 @@ static void port_or_pasv(nmx_dctx_t *d, const ftp_text_t *t, size_t off, bool ac
     nmx__add_uint(d, &ftp_fields[active ? F_ACT_PORT : F_PASV_PORT], off + at, 0, port);
     if (is_nat(d, &ip, 4))
         nmx__add_uint(d, &ftp_fields[active ? F_ACT_NAT : F_PASV_NAT], off, 0, 1);
+    ftp_addr_t from, to;
+    if (!control_ips(d, &from, &to) || from.n != 4)
+        return;
+    if (active)
+        learn_data(d, &to, 4, 20, &ip, SETUP_PORT);
+    else
+        learn_data(d, &ip, 4, port, &to, SETUP_PASV);
 }
 
 static void ftp_request(nmx_dctx_t *d, const nmx_cursor_t *c, size_t off, size_t ll)
@@ -294,7 +342,7 @@ static void ftp_response(nmx_dctx_t *d, const nmx_cursor_t *c, size_t off, size_
 static bool dis_ftp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx__off(&c);
-    if (!nmx__push_layer(d, proto, off) || !d->ws)
+    if (!nmx__push_layer(d, proto, off) || (!d->ws && !nmx__learning(d)))
         return true;
     bool request = d->ho_value == d->ho_dport;
     nmx__add_uint(d, &ftp_fields[F_REQUEST], off, 0, request);
@@ -307,8 +355,16 @@ static bool dis_ftp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     return true;
 }
 
+/* FTP data: on port 20, and on the connections the control connection
+ * announced (learn.c). */
 static bool dis_ftp_data(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    nmx__push_layer(d, proto, nmx__off(&c));
+    size_t off = nmx__off(&c);
+    if (!nmx__push_layer(d, proto, off) || d->ho_table != NMX_HO_LEARNED)
+        return true;
+    unsigned m = d->learned.tag < sizeof setup_methods / sizeof setup_methods[0] ? d->learned.tag : 0;
+    nmx__add_uint(d, &ftp_fields[F_DATA_SETUP], off, 0, d->learned.setup);
+    if (m != 0)
+        nmx__add_str(d, &ftp_fields[F_DATA_METHOD], off, 0, setup_methods[m], strlen(setup_methods[m]));
     return true;
 }

@@ -86,7 +86,7 @@ NMX_PROTO_X(SPX, spx)              /* "spx"      Novell SPX (IPX packet type 5) 
 NMX_PROTO_X(CFP, cfp)              /* "cfp"      Cisco FabricPath (Ethernet type 0x8903, the whole frame) */
 NMX_PROTO_X(BGP, bgp)              /* "bgp"      Border Gateway Protocol (TCP 179) */
 NMX_PROTO_X(FTP, ftp)              /* "ftp"      FTP control connection (TCP 21) */
-NMX_PROTO_X(FTP_DATA, ftp_data)    /* "ftp-data" FTP data (TCP 20 only: learned connections need state) */
+NMX_PROTO_X(FTP_DATA, ftp_data)    /* "ftp-data" FTP data (TCP 20, and the connections PORT/PASV/EPRT/EPSV announce) */
 NMX_PROTO_X(SMTP, smtp)            /* "smtp"     Simple Mail Transfer Protocol (TCP 25, 587) */
 NMX_PROTO_X(POP, pop)              /* "pop"      Post Office Protocol 3 (TCP 110) */
 NMX_PROTO_X(IMAP, imap)            /* "imap"     Internet Message Access Protocol (TCP 143) */

@@ -40,6 +40,8 @@ KNOWN_TYPE_DIFFERENCES = {
     # An IPX network number (FT_IPXNET) is a 32-bit number shown in hex, as
     # tshark -T fields shows it (0x0000abcd).
     "ipx.dst.net", "ipx.src.net", "ipx.net",
+    # A frame number (FT_FRAMENUM) is a 32-bit number here.
+    "ftp-data.setup-frame",
 }
 
 t = T("nmx-fields-")

@@ -430,6 +430,74 @@ static void test_property_cache(void **state)
     memcpy(capture_path, saved, sizeof saved);
 }
 
+/* Writes an FTP passive transfer: the 227 reply announcing 10.1.0.2:50000
+ * to 10.0.0.5, a data connection from 10.0.0.5:40001 (both ways), and a
+ * second connection from port 40002 that the announcement does not cover
+ * (the first took it): frames 1 and 3 are ftp-data. */
+static void write_ftp_capture(const char *path)
+{
+    static const struct {
+        bool to_server;
+        uint16_t sport, dport;
+        const char *text;
+    } seg[] = {
+        {false, 21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"},
+        {true, 40001, 50000, "data\r\n"},
+        {true, 40002, 50000, "other\r\n"},
+        {false, 50000, 40001, "more data\r\n"},
+    };
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    for (uint32_t i = 0; i < sizeof seg / sizeof seg[0]; i++) {
+        uint8_t fr[128] = {0};
+        size_t len = strlen(seg[i].text), n = 54 + len;
+        memcpy(fr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00", 14);
+        uint8_t *ip = fr + 14, *tcp = ip + 20;
+        ip[0] = 0x45;
+        ip[3] = (uint8_t)(40 + len);
+        ip[8] = 64;
+        ip[9] = 6;
+        memcpy(ip + (seg[i].to_server ? 12 : 16), "\x0a\x00\x00\x05", 4);
+        memcpy(ip + (seg[i].to_server ? 16 : 12), "\x0a\x01\x00\x02", 4);
+        tcp[0] = (uint8_t)(seg[i].sport >> 8);
+        tcp[1] = (uint8_t)seg[i].sport;
+        tcp[2] = (uint8_t)(seg[i].dport >> 8);
+        tcp[3] = (uint8_t)seg[i].dport;
+        tcp[12] = 0x50;
+        tcp[13] = 0x18;
+        memcpy(tcp + 20, seg[i].text, len);
+        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
+        fwrite(rec, sizeof rec, 1, f);
+        fwrite(fr, 1, n, f);
+    }
+    fclose(f);
+}
+
+/* What a frame is dissected as does not depend on the order an expert asks
+ * for frames in: walked backwards, the data connection announced by frame
+ * 0 is still ftp-data (session.c learns from the frames before first). */
+static void test_learned_backward(void **state)
+{
+    (void)state;
+    char saved[sizeof capture_path];
+    memcpy(saved, capture_path, sizeof saved);
+    snprintf(capture_path, sizeof capture_path, "%s/ftp.pcap", workdir);
+    write_ftp_capture(capture_path);
+    const char *names[] = {"backward"};
+    for (int iso = 0; iso < 2; iso++) {
+        nmx_run_opts_t o = {.isolation = iso == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_int_equal(event_value(r, 1), 0xA);
+        assert_int_equal(event_value(r, 2), 4);
+        ctx_free(&c);
+    }
+    memcpy(capture_path, saved, sizeof saved);
+}
+
 /*
  * The host dissects the focused frame of a right-click start (--frame,
  * --property) itself: from a copy read with pread, so a capture truncated
@@ -1173,6 +1241,7 @@ int main(void)
         cmocka_unit_test(test_load_failures),
         cmocka_unit_test(test_getframe_rules),
         cmocka_unit_test(test_property_cache),
+        cmocka_unit_test(test_learned_backward),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
