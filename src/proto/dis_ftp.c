@@ -17,9 +17,10 @@
  * their address and port are shown, and "nat" when the address is not the
  * packet's source.  Each also announces the data connection (learn.c),
  * which later frames then dissect as ftp-data, as tshark's conversations
- * do; ftp-data is also every payload on port 20.  tshark's other state
- * (ftp.current-working-directory, the command-response fields) is not
- * followed (docs/protocols.md).
+ * do, with the frame and method that set it up and the first request after
+ * it (the command it answers); ftp-data is also every payload on port 20.
+ * tshark's other state (the current working directory, the
+ * command-response fields) is not followed (docs/protocols.md).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 
 enum { F_RESPONSE, F_REQUEST, F_CMD, F_ARG, F_CODE, F_RARG, F_PASV_IP, F_PASV_PORT, F_PASV_NAT,
        F_ACT_IP, F_ACT_PORT, F_ACT_NAT, F_EPRT_AF, F_EPRT_IP, F_EPRT_IPV6, F_EPRT_PORT, F_EPSV_IP,
-       F_EPSV_IPV6, F_EPSV_PORT, F_DATA_SETUP, F_DATA_METHOD };
+       F_EPSV_IPV6, F_EPSV_PORT, F_DATA_SETUP, F_DATA_METHOD, F_DATA_CMD, F_DATA_CMD_FRAME };
 
 static nmx_field_t ftp_fields[] = {
     [F_RESPONSE] = NMX_F_BOOL("ftp.response", "Response", 1, 0),
@@ -53,6 +54,8 @@ static nmx_field_t ftp_fields[] = {
     /* ftp-data's, as in tshark (its layers record them: it has none of its own) */
     [F_DATA_SETUP] = NMX_F_UINT("ftp-data.setup-frame", "Setup frame", NMX_BASE_DEC, 4, 0),
     [F_DATA_METHOD] = NMX_F_STRING("ftp-data.setup-method", "Setup method"),
+    [F_DATA_CMD] = NMX_F_STRING("ftp-data.command", "Command"),
+    [F_DATA_CMD_FRAME] = NMX_F_UINT("ftp-data.command-frame", "Command frame", NMX_BASE_DEC, 4, 0),
 };
 
 /* How a data connection was announced: nmx_learn_ep_t.tag, and the name
@@ -348,6 +351,14 @@ static bool dis_ftp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     nmx__add_uint(d, &ftp_fields[F_REQUEST], off, 0, request);
     nmx__add_uint(d, &ftp_fields[F_RESPONSE], off, 0, !request);
     size_t ll = nmx__cur_find2(&c, 0, '\r', '\n');
+    if (request && nmx__learning(d)) {
+        /* The command the newest data connection answers (tshark: the
+         * first request after its announcement, the PORT or EPRT that
+         * announces the next one included). */
+        ftp_text_t line;
+        text_of(&c, 0, ll, &line);
+        nmx__learn_note(d, line.s, line.n);
+    }
     if (request)
         ftp_request(d, &c, off, ll);
     else
@@ -366,5 +377,9 @@ static bool dis_ftp_data(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     nmx__add_uint(d, &ftp_fields[F_DATA_SETUP], off, 0, d->learned.setup);
     if (m != 0)
         nmx__add_str(d, &ftp_fields[F_DATA_METHOD], off, 0, setup_methods[m], strlen(setup_methods[m]));
+    if (d->learned.note != NULL) {
+        nmx__add_str(d, &ftp_fields[F_DATA_CMD], off, 0, d->learned.note, strlen(d->learned.note));
+        nmx__add_uint(d, &ftp_fields[F_DATA_CMD_FRAME], off, 0, d->learned.note_frame);
+    }
     return true;
 }

@@ -15,7 +15,9 @@
  * Within each kind the latest announcement wins.  An announcement equal to
  * one still pending (no connection has taken it) is not recorded again:
  * it is nearly always a TCP retransmission, whose payload tshark does not
- * dissect, so tshark's setup frame is the first one.  The table is filled only
+ * dissect, so tshark's setup frame is the first one (and a note the
+ * retransmitted announcement made on it, as a message of its connection,
+ * is taken back).  The table is filled only
  * by a dissection that learns (nmx_frame_ctx_t.learn): a caller feeds it
  * every frame in capture order once, and later dissections of a frame see
  * the same table with what frames after it announced, which cannot match
@@ -34,10 +36,20 @@
 
 #define NMX_LEARN_MAX 4096u
 
+/* A TCP or UDP connection: the two (address, port) ends, lower first. */
+typedef struct conn {
+    uint8_t alen;
+    uint8_t a[16], b[16];
+    uint16_t pa, pb;
+} conn_t;
+
 typedef struct learned_ep {
     nmx_learn_ep_t ep;
     uint32_t setup;      /* number (1-based) of the announcing frame */
     uint16_t proto;
+    conn_t owner;        /* the connection that announced it */
+    char *note;          /* nmx__learn_note, or NULL */
+    uint32_t note_frame;
 } learned_ep_t;
 
 struct nmx_learned {
@@ -54,6 +66,8 @@ void nmx__learned_free(nmx_learned_t *l)
 {
     if (l == NULL)
         return;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].note);
     free(l->e);
     free(l);
 }
@@ -61,6 +75,23 @@ void nmx__learned_free(nmx_learned_t *l)
 size_t nmx__learned_count(const nmx_learned_t *l)
 {
     return l != NULL ? l->n : 0;
+}
+
+/* The connection of the current frame's TCP or UDP payload (the nearest IP
+ * header and the ports being handed off on); false when there is none. */
+static bool current_conn(const nmx_dctx_t *d, conn_t *c)
+{
+    uint8_t src[16], dst[16];
+    memset(c, 0, sizeof *c);
+    if (!nmx__learn_ip(d, &c->alen, src, dst))
+        return false;
+    int order = memcmp(src, dst, c->alen);
+    bool fwd = order < 0 || (order == 0 && d->ho_sport <= d->ho_dport);
+    memcpy(c->a, fwd ? src : dst, c->alen);
+    memcpy(c->b, fwd ? dst : src, c->alen);
+    c->pa = fwd ? d->ho_sport : d->ho_dport;
+    c->pb = fwd ? d->ho_dport : d->ho_sport;
+    return true;
 }
 
 bool nmx__learning(const nmx_dctx_t *d)
@@ -81,9 +112,18 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     if (!nmx__learning(d) || (ep->alen != 4 && ep->alen != 16))
         return;
     nmx_learned_t *l = d->fctx->learned;
-    for (size_t i = l->n; i-- > 0;)
-        if (l->e[i].proto == proto && same_ep(&l->e[i].ep, ep))
-            return; /* still pending: a retransmission repeats it (tshark does not see those) */
+    for (size_t i = l->n; i-- > 0;) {
+        learned_ep_t *e = &l->e[i];
+        if (e->proto != proto || !same_ep(&e->ep, ep))
+            continue;
+        /* Still pending: a retransmission repeats it (tshark does not see
+         * those), and the note this frame made on it goes too. */
+        if (e->note != NULL && e->note_frame == d->fctx->number) {
+            free(e->note);
+            e->note = NULL;
+        }
+        return;
+    }
     if (l->n == l->cap) {
         size_t nc = l->cap ? 2 * l->cap : 16;
         if (nc > NMX_LEARN_MAX)
@@ -99,6 +139,27 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     e->ep = *ep;
     e->setup = d->fctx->number;
     e->proto = (uint16_t)proto;
+    (void)current_conn(d, &e->owner);
+}
+
+void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len)
+{
+    conn_t c;
+    if (!nmx__learning(d) || !current_conn(d, &c))
+        return;
+    nmx_learned_t *l = d->fctx->learned;
+    for (size_t i = l->n; i-- > 0;) {
+        learned_ep_t *e = &l->e[i];
+        if (memcmp(&e->owner, &c, sizeof c) != 0)
+            continue;
+        if (e->note == NULL && (e->note = malloc(len < 255 ? len + 1 : 256)) != NULL) {
+            size_t n = len < 255 ? len : 255;
+            memcpy(e->note, text, n);
+            e->note[n] = '\0';
+            e->note_frame = d->fctx->number;
+        }
+        return;
+    }
 }
 
 bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16])
@@ -176,6 +237,11 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
     if (found != NULL) {
         found->setup = best->setup;
         found->tag = best->ep.tag;
+        /* A note made after this frame must not change it (a frame seen
+         * again later is dissected as it was the first time). */
+        bool noted = best->note != NULL && best->note_frame < x->number;
+        found->note = noted ? best->note : NULL;
+        found->note_frame = noted ? best->note_frame : 0;
     }
     return best->proto;
 }

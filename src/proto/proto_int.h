@@ -214,8 +214,10 @@ struct nmx_dctx {
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
     uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */
     struct nmx_learned_hit {
-        uint32_t setup;
-        uint8_t tag;
+        uint32_t setup;           /* the announcing frame's number */
+        uint8_t tag;              /* its nmx_learn_ep_t.tag */
+        const char *note;         /* what the announcing connection said next, or NULL */
+        uint32_t note_frame;      /* ... in which frame */
     } learned;                    /* ... and, for NMX_HO_LEARNED, the announcement (learn.c) */
 };
 
@@ -243,6 +245,14 @@ typedef struct nmx_learn_ep {
  * unless the dissection learns (nmx_frame_ctx_t.learn).
  */
 void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto);
+/*
+ * Notes a message of the connection that carries the current frame on the
+ * newest announcement that connection made, unless it has one already
+ * (FTP: the request after PORT or PASV is the command the data connection
+ * answers).  Dissections of later frames see it (nmx_dctx.learned.note);
+ * text is copied, up to 255 bytes.  No effect unless the dissection learns.
+ */
+void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len);
 /* Whether the dissection learns: a dissector that only announces may skip
  * its work otherwise. */
 bool nmx__learning(const nmx_dctx_t *d);
@@ -253,8 +263,7 @@ bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t 
  * *found (if not NULL) receives the announcement.  For TCP it is also
  * called on segments without payload: a connection takes a wildcard port
  * on its first segment. */
-typedef struct nmx_learned_hit nmx_learned_hit_t; /* setup: the announcing frame's number;
-                                                    tag: its nmx_learn_ep_t.tag */
+typedef struct nmx_learned_hit nmx_learned_hit_t; /* see nmx_dctx.learned */
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found);
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */

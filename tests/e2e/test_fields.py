@@ -41,7 +41,7 @@ KNOWN_TYPE_DIFFERENCES = {
     # tshark -T fields shows it (0x0000abcd).
     "ipx.dst.net", "ipx.src.net", "ipx.net",
     # A frame number (FT_FRAMENUM) is a 32-bit number here.
-    "ftp-data.setup-frame",
+    "ftp-data.setup-frame", "ftp-data.command-frame",
 }
 
 t = T("nmx-fields-")

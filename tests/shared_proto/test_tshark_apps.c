@@ -292,7 +292,8 @@ static void test_apps_agree(void **state)
  * that matches it, and a new announcement of the same endpoint is found
  * first) must give the same ftp-data frames, each with the same setup
  * frame and method (ftp-data.setup-frame, compared frame by frame, tells
- * which announcement a frame belongs to).  Hosts: the client 10.0.0.5
+ * which announcement a frame belongs to) and the same command (the first
+ * request after the announcement, shown from the frame after it).  Hosts: the client 10.0.0.5
  * (2001:db8::5), the server 10.1.0.2 (2001:db8::2), and 10.9.9.9, a
  * server address behind NAT.
  */
@@ -309,12 +310,16 @@ static const conv_seg_t ftp_conv[] = {
     CS(C, SV, 39999, 50000, "early data\r\n"), /* before the announcement: TCP only */
     CS(C, SV, 40000, 21, "PASV\r\n"),
     CS(SV, C, 21, 40000, "227 Entering Passive Mode (10,1,0,2,195,80).\r\n"),
+    CS(C, SV, 40000, 21, "RETR file.txt\r\n"), /* the command the data answers */
+    CS(C, SV, 40000, 21, "NOOP\r\n"),          /* ... not this one */
     {C, SV, 40001, 50000, true, false, ""},      /* the SYN takes the wildcard port */
     CS(SV, C, 50000, 40001, "-rw-r--r-- 1 ftp ftp 42 file\r\n"),
     CS(C, SV, 40002, 50000, "second connection\r\n"),
     CS(C, SV, 39999, 50000, "early again\r\n"),
     CS(SV, C, 21, 40000, "229 Entering Extended Passive Mode (|||50001|)\r\n"),
-    CS(C, SV, 40003, 50001, "epsv data\r\n"),
+    CS(C, SV, 40003, 50001, "epsv data\r\n"),   /* before its command */
+    CS(C, SV, 40000, 21, "LIST\r\n"),
+    CS(C, SV, 40003, 50001, "epsv data after LIST\r\n"),
     CS(C, SV, 40000, 21, "PORT 10,0,0,5,156,100\r\n"),
     CS(SV, C, 20, 40036, "active data\r\n"),
     CS(C, SV, 40000, 21, "EPRT |1|10.0.0.5|6275|\r\n"),
@@ -381,8 +386,8 @@ static size_t conv_frame(size_t i, uint8_t *b, size_t cap)
 
 static const char *const conv_protos[] = {"ftp", "ftp-data", "tcp"};
 static const tsu_count_t conv_expect[] = {
-    {"ftp", 8},
-    {"ftp-data", 7},
+    {"ftp", 11},
+    {"ftp-data", 8},
 };
 
 static void test_ftp_data_learned(void **state)
