@@ -96,3 +96,4 @@ NMX_PROTO_X(KERBEROS, kerberos)    /* "kerberos" Kerberos V5 (UDP and TCP 88) */
 NMX_PROTO_X(LDAP, ldap)            /* "ldap"     LDAP (TCP 389) */
 NMX_PROTO_X(CLDAP, cldap)          /* "cldap"    connectionless LDAP (UDP 389; ldap.* fields) */
 NMX_PROTO_X(NTLMSSP, ntlmssp)      /* "ntlmssp"  NTLMSSP in SMB and SMB2 security blobs (never a layer) */
+NMX_PROTO_X(NETBIOS, netbios)      /* "netbios"  NetBIOS Frames protocol, NetBEUI (LLC SAP 0xF0) */

@@ -3,12 +3,13 @@
  * tshark: Token Ring (link type 6: source routing with RIFs of 2 to 18
  * bytes, LLC, IPX over LLC, MAC frames with their subvectors, frames cut
  * short) and Novell IPX over Ethernet II, 802.3 with LLC, SNAP and "raw"
- * 802.3, with SPX and SPX II on top, each also cut short.  Every property
- * of tr, trmac, ipx, spx, llc, eth, ip and udp, frame by frame, and the
+ * 802.3, with SPX and SPX II on top, each also cut short; and the NetBIOS
+ * Frames protocol (NetBEUI) on LLC, every command.  Every property
+ * of tr, trmac, ipx, spx, netbios, llc, eth, ip and udp, frame by frame, and the
  * io,phs counts (what protdist counts) must be tshark's; the counts of the
  * new protocols are asserted, so that a protocol neither side recognises
  * cannot pass unnoticed.  The sockets are ones tshark has no dissector for
- * (docs/protocols.md: SAP, RIP, NetBIOS, NCP... are not parsed).
+ * (docs/protocols.md: SAP, RIP, NetBIOS over IPX, NCP... are not parsed).
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
  */
@@ -92,7 +93,116 @@ static const char *const ipx_frames[] = {
     "ffffffffffff00001122330c8137ffff0022000400000001ffffffffffff50000000",
 };
 
+/* NetBIOS Frames (NBF) on 802.3 LLC SAP 0xF0: every command, UI frames for
+ * names and datagrams, I frames for sessions, SMB in a datagram and in a
+ * Data Only Last frame, the extra LLC byte, commands tshark does not know,
+ * and frames cut short. */
+static const char *const nbf_frames[] = {
+    /* Add Name Query */
+    "0300000000010000112233aa002ff0f0032c00ffef010000000000341200000000000000000000000000000000574f52"
+    "4b53544154494f4e3120202000",
+    /* Add Group Name Query */
+    "0300000000010000112233aa002ff0f0032c00ffef000000000000010000000000000000000000000000000000574f52"
+    "4b47524f55502020202020201e",
+    /* Name In Conflict */
+    "0300000000010000112233aa002ff0f0032c00ffef0200000000000000445550202020202020202020202020204f5448"
+    "45520158202020202020202003",
+    /* Status Query */
+    "0300000000010000112233aa002ff0f0032c00ffef030100040000aa5553455256455220202020202020202020434c49"
+    "454e5420202020202020202000",
+    /* Status Query 2.1 */
+    "0300000000010000112233aa002ff0f0032c00ffef030700000000000053455256455220202020202020202020434c49"
+    "454e5420202020202020202000",
+    /* Terminate Trace */
+    "0300000000010000112233aa002ff0f0032c00ffef070000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000",
+    /* Datagram */
+    "0300000000010000112233aa0034f0f0032c00ffef080000000000000053455256455220202020202020202020434c49"
+    "454e542020202020202020200068656c6c6f",
+    /* Datagram MAC sender */
+    "0300000000010000112233aa002ff0f0032c00ffef080000000000000053455256455220202020202020202020000000"
+    "000000000000000000112233aa",
+    /* Broadcast Datagram */
+    "0300000000010000112233aa0052f0f0032c00ffef090000000000000000000000000000000000000000000000434c49"
+    "454e5420202020202020202000ff534d427200000000180128000000000000000000000000fffe000000000000000000",
+    /* Broadcast Datagram MAC */
+    "0300000000010000112233aa002ff0f0032c00ffef090000000000000000000000000000000000000000000000000000"
+    "000000000000000000112233aa",
+    /* Name Query find */
+    "0300000000010000112233aa002ff0f0032c00ffef0a0000000000214353455256455220202020202020202020000000"
+    "00000000000000000000000000",
+    /* Name Query session */
+    "0300000000010000112233aa002ff0f0032c00ffef0a0005000000214353455256455220202020202020202020434c49"
+    "454e5420202020202020202000",
+    /* Add Name Response */
+    "0300000000010000112233aa002ff0f0032c00ffef0d01010034120000574f524b53544154494f4e3120202000574f52"
+    "4b53544154494f4e3120202000",
+    /* Name Recognized none */
+    "0300000000010000112233aa002ff0f0032c00ffef0e00000021430000434c49454e5420202020202020202000000000"
+    "00000000000000000000000000",
+    /* Name Recognized FF */
+    "0300000000010000112233aa002ff0f0032c00ffef0e00ff0021430000434c49454e5420202020202020202000000000"
+    "00000000000000000000000000",
+    /* Name Recognized session */
+    "0300000000010000112233aa002ff0f0032c00ffef0e00070121430200434c49454e5420202020202020202000534552"
+    "56455220202020202020202020",
+    /* Status Response */
+    "0300000000010000112233aa0035f0f0032c00ffef0f0023c1aa550000434c49454e5420202020202020202000534552"
+    "56455220202020202020202020000000000000",
+    /* Status Response 2.1 */
+    "0300000000010000112233aa002ff0f0032c00ffef0f03100000000000434c49454e5420202020202020202000534552"
+    "56455220202020202020202020",
+    /* Session Initialize */
+    "0300000000010000112233aa0012f0f000020e00ffef198b0010030004000507",
+    /* Session Confirm */
+    "0300000000010000112233aa0012f0f000020e00ffef17810008040005000705",
+    /* Data Only Last SMB */
+    "0300000000010000112233aa0035f0f000020e00ffef16060100000006000507ff534d42720000000018012800000000"
+    "0000000000000000fffe000000000000000000",
+    /* Data First Middle */
+    "0300000000010000112233aa0035f0f000020e00ffef150b0000000000000507ff534d42720000000018012800000000"
+    "0000000000000000fffe000000000000000000",
+    /* Data Ack */
+    "0300000000010000112233aa0012f0f000020e00ffef14000000060000000705",
+    /* Session End */
+    "0300000000010000112233aa0012f0f000020e00ffef18000100000000000507",
+    /* No Receive */
+    "0300000000010000112233aa0012f0f000020e00ffef1a020001000000000507",
+    /* Receive Outstanding */
+    "0300000000010000112233aa0012f0f000020e00ffef1b000002000000000507",
+    /* Receive Continue */
+    "0300000000010000112233aa0012f0f000020e00ffef1c000000090000000507",
+    /* Session Alive */
+    "0300000000010000112233aa0012f0f000020e00ffef1f000000000000000507",
+    /* Unknown 0x04 */
+    "0300000000010000112233aa002ff0f0032c00ffef040000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000",
+    /* Command 0x20 */
+    "0300000000010000112233aa002ff0f0032c00ffef200000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000",
+    /* Command 0x33 */
+    "0300000000010000112233aa002ff0f0032c00ffef330000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000",
+    /* Extra LLC byte */
+    "0300000000010000112233aa0030f0f003002c00ffef0100000000003412000000000000000000000000000000004558"
+    "5452412020202020202020202000",
+    /* No delimiter */
+    "0300000000010000112233aa000bf0f0032c00000001000000",
+    /* Cut in the sender name */
+    "0300000000010000112233aa0027f0f0032c00ffef030000000000000053455256455220202020202020202020434c49"
+    "454e542020",
+    /* Cut in the header */
+    "0300000000010000112233aa000df0f000020e00ffef1600000000",
+    /* Name with a space only */
+    "0300000000010000112233aa002ff0f0032c00ffef010000000000000000000000000000000000000000000000202020"
+    "20202020202020202020202000",
+    /* Name with trailing spaces and a tab */
+    "0300000000010000112233aa002ff0f0032c00ffef010000000000000000000000000000000000000000000000410942"
+    "20202020202020202020202020",
+};
+
 #define N_TR (sizeof(tr_frames) / sizeof(tr_frames[0]))
+#define N_NBF (sizeof(nbf_frames) / sizeof(nbf_frames[0]))
 #define N_IPX (sizeof(ipx_frames) / sizeof(ipx_frames[0]))
 
 static const char *const protos[] = {"tr", "trmac", "ipx", "spx", "llc", "eth", "ip", "udp"};
@@ -106,6 +216,29 @@ static size_t tr_bytes(size_t i, uint8_t *b, size_t cap)
 static size_t ipx_bytes(size_t i, uint8_t *b, size_t cap)
 {
     return cap >= 1024 ? fr_hex(b, 0, ipx_frames[i]) : 0;
+}
+
+static size_t nbf_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    return cap >= 1024 ? fr_hex(b, 0, nbf_frames[i]) : 0;
+}
+
+static void test_nbf(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const nbf_protos[] = {"netbios", "llc", "smb", "eth"};
+    /* NetBIOS in every frame but the one without its delimiter (the one
+     * cut in the header included), SMB in the broadcast datagram and the
+     * Data Only Last frame (not in the Data First Middle one: tshark
+     * reassembles). */
+    static const tsu_count_t want[] = {{"netbios", 36}, {"llc", 37}, {"smb", 2}};
+    assert_int_equal(tsu_check_built("NetBIOS Frames", N_NBF, nbf_bytes, nbf_protos, 4, want,
+                                     sizeof want / sizeof want[0]),
+                     0);
 }
 
 static void test_token_ring(void **state)
@@ -143,6 +276,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_token_ring, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ipx_spx, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_nbf, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
