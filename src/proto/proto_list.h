@@ -97,3 +97,4 @@ NMX_PROTO_X(LDAP, ldap)            /* "ldap"     LDAP (TCP 389) */
 NMX_PROTO_X(CLDAP, cldap)          /* "cldap"    connectionless LDAP (UDP 389; ldap.* fields) */
 NMX_PROTO_X(NTLMSSP, ntlmssp)      /* "ntlmssp"  NTLMSSP in SMB and SMB2 security blobs (never a layer) */
 NMX_PROTO_X(NETBIOS, netbios)      /* "netbios"  NetBIOS Frames protocol, NetBEUI (LLC SAP 0xF0) */
+NMX_PROTO_X(DCERPC, dcerpc)        /* "dcerpc"   DCE/RPC connection-oriented PDUs (TCP heuristic) */

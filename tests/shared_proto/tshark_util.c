@@ -141,11 +141,17 @@ char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nline
     snprintf(out, sizeof(out), "%s/%016llx.txt", cache, (unsigned long long)h);
     struct stat st;
     if (stat(out, &st) != 0) {
-        char tmp[4300], cmd[16384];
+        char tmp[4300];
         snprintf(tmp, sizeof(tmp), "%s.tmp%d", out, (int)getpid());
-        snprintf(cmd, sizeof(cmd), "tshark -n -r '%s/%s' %s > '%s' 2>/dev/null", dir, rel, args, tmp);
+        /* The command holds every property's -e: sized by its parts, never cut. */
+        size_t cmdsz = strlen(dir) + strlen(rel) + strlen(args) + strlen(tmp) + 64;
+        char *cmd = malloc(cmdsz);
+        if (cmd == NULL)
+            return NULL;
+        snprintf(cmd, cmdsz, "tshark -n -r '%s/%s' %s > '%s' 2>/dev/null", dir, rel, args, tmp);
         int rc = system(cmd);
         (void)rc; /* tshark exits non-zero on damaged files after printing what it read */
+        free(cmd);
         if (rename(tmp, out) != 0)
             return NULL;
     }

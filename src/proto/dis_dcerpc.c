@@ -1,0 +1,420 @@
+/*
+ * dis_dcerpc.c - DCE/RPC connection-oriented PDUs (C706 chapter 12.6,
+ * [MS-RPCE] 2.2.2) over TCP, found as tshark 4.0 finds them: by its TCP
+ * heuristic (there is no port registration, 135 included).
+ *
+ *   ver(1)=5 | ver_minor(1) | ptype(1) | flags(1) | drep(4) | frag_len(2)
+ *   | auth_len(2) | call_id(4) | body ... | [auth_pad] | auth verifier:
+ *   auth_type(1) auth_level(1) pad_len(1) rsrvd(1) ctx_id(4) credentials
+ *
+ *   bind, alter_context: max_xmit(2) max_recv(2) assoc_group(4)
+ *     n_ctx(1) pad(3), per context: ctx_id(2) n_trans(1) pad(1)
+ *     interface uuid(16) if_ver(2) if_ver_minor(2), per transfer
+ *     syntax: uuid(16) version(4)
+ *   bind_ack, alter_context_resp: max_xmit max_recv assoc_group
+ *     sec_addr_len(2) sec_addr, align 4, n_results(1) pad(3), per result:
+ *     result(2) reason(2) transfer syntax uuid(16) version(4)
+ *   bind_nak: reason(2) [n_protocols(1) (major(1) minor(1))...]
+ *   request: alloc_hint(4) ctx_id(2) opnum(2) [object uuid(16)] stub
+ *   response: alloc_hint(4) ctx_id(2) cancel_count(1) pad(1) stub
+ *   fault: alloc_hint(4) ctx_id(2) cancel_count(1) flags(1) status(4) pad(4)
+ *
+ * Integers, and the first three parts of a UUID, are in the byte order of
+ * the data representation (drep[0] bit 0x10: little-endian).
+ *
+ * As tshark: the heuristic takes a payload whose first 16 bytes are a
+ * header (version 5.0 or 5.1, a packet type up to 20, a valid drep, a
+ * fragment length of 16 or more); each PDU of the segment is then a
+ * layer (tcp_dissect_pdus: a PDU's length is its fragment length; one
+ * that starts with four zero bytes is looked at after them; one that
+ * does not look like a header is skipped; a length under 16 ends the
+ * segment).  A PDU not all captured shows its common header only (tshark
+ * fails to cut the fragment out of it and stops there).  The verifier's
+ * NTLMSSP or SPNEGO token of a bind, alter_context, their replies and
+ * AUTH3 goes into this layer (ntlmssp.* fields, as tshark shows them).
+ * tshark knows a call's interface from the bind earlier in the
+ * connection and then shows the interface's layer (epm, drsuapi ...) and
+ * a response's opnum; every PDU is dissected on its own here
+ * (docs/protocols.md, "Deliberate differences").
+ */
+#include <stdio.h>
+
+#include "proto/proto_int.h"
+
+enum {
+    F_VER, F_VER_MINOR, F_PKT_TYPE, F_FLAGS, F_FL_FIRST, F_FL_LAST, F_FL_CANCEL, F_FL_RES, F_FL_MPX, F_FL_DNE,
+    F_FL_MAYBE, F_FL_OBJECT, F_DREP, F_DREP_BO, F_DREP_CHAR, F_DREP_FP, F_FRAG_LEN, F_AUTH_LEN, F_CALL_ID,
+    F_MAX_XMIT, F_MAX_RECV, F_ASSOC, F_NUM_CTX, F_CTX_ID, F_NUM_TRANS, F_IF_UUID, F_IF_VER, F_IF_VER_MINOR,
+    F_TRANS_ID, F_TRANS_VER, F_BTFN, F_BTFN_01, F_BTFN_02, F_ALLOC_HINT, F_SEC_ADDR_LEN, F_SEC_ADDR,
+    F_NUM_RESULTS, F_ACK_RESULT, F_ACK_REASON, F_ACK_TRANS_ID, F_ACK_TRANS_VER, F_REJECT, F_NUM_PROTOS,
+    F_PROTO_MAJOR, F_PROTO_MINOR, F_CANCEL_COUNT, F_FAULT_FLAGS, F_FAULT_EXT, F_STATUS, F_OPNUM, F_OBJ_ID,
+    F_AUTH_TYPE, F_AUTH_LEVEL, F_AUTH_PAD, F_AUTH_RSRVD, F_AUTH_CTX
+};
+
+static nmx_field_t dcerpc_fields[] = {
+    [F_VER] = NMX_F_UINT("dcerpc.ver", "Version", NMX_BASE_DEC, 1, 0),
+    [F_VER_MINOR] = NMX_F_UINT("dcerpc.ver_minor", "Version (minor)", NMX_BASE_DEC, 1, 0),
+    [F_PKT_TYPE] = NMX_F_UINT("dcerpc.pkt_type", "Packet type", NMX_BASE_DEC, 1, 0),
+    [F_FLAGS] = NMX_F_UINT("dcerpc.cn_flags", "Packet Flags", NMX_BASE_HEX, 1, 0),
+    [F_FL_FIRST] = NMX_F_BOOL("dcerpc.cn_flags.first_frag", "First Frag", 1, 0x01),
+    [F_FL_LAST] = NMX_F_BOOL("dcerpc.cn_flags.last_frag", "Last Frag", 1, 0x02),
+    [F_FL_CANCEL] = NMX_F_BOOL("dcerpc.cn_flags.cancel_pending", "Cancel Pending", 1, 0x04),
+    [F_FL_RES] = NMX_F_BOOL("dcerpc.cn_flags.reserved", "Reserved", 1, 0x08),
+    [F_FL_MPX] = NMX_F_BOOL("dcerpc.cn_flags.mpx", "Multiplex", 1, 0x10),
+    [F_FL_DNE] = NMX_F_BOOL("dcerpc.cn_flags.dne", "Did Not Execute", 1, 0x20),
+    [F_FL_MAYBE] = NMX_F_BOOL("dcerpc.cn_flags.maybe", "Maybe", 1, 0x40),
+    [F_FL_OBJECT] = NMX_F_BOOL("dcerpc.cn_flags.object", "Object", 1, 0x80),
+    [F_DREP] = NMX_F_BYTES("dcerpc.drep", "Data Representation"),
+    [F_DREP_BO] = NMX_F_UINT("dcerpc.drep.byteorder", "Byte order", NMX_BASE_DEC, 1, 0),
+    [F_DREP_CHAR] = NMX_F_UINT("dcerpc.drep.character", "Character", NMX_BASE_DEC, 1, 0),
+    [F_DREP_FP] = NMX_F_UINT("dcerpc.drep.fp", "Floating-point", NMX_BASE_DEC, 1, 0),
+    [F_FRAG_LEN] = NMX_F_UINT_LE("dcerpc.cn_frag_len", "Frag Length", NMX_BASE_DEC, 2, 0),
+    [F_AUTH_LEN] = NMX_F_UINT_LE("dcerpc.cn_auth_len", "Auth Length", NMX_BASE_DEC, 2, 0),
+    [F_CALL_ID] = NMX_F_UINT_LE("dcerpc.cn_call_id", "Call ID", NMX_BASE_DEC, 4, 0),
+    [F_MAX_XMIT] = NMX_F_UINT_LE("dcerpc.cn_max_xmit", "Max Xmit Frag", NMX_BASE_DEC, 2, 0),
+    [F_MAX_RECV] = NMX_F_UINT_LE("dcerpc.cn_max_recv", "Max Recv Frag", NMX_BASE_DEC, 2, 0),
+    [F_ASSOC] = NMX_F_UINT_LE("dcerpc.cn_assoc_group", "Assoc Group", NMX_BASE_HEX, 4, 0),
+    [F_NUM_CTX] = NMX_F_UINT("dcerpc.cn_num_ctx_items", "Num Ctx Items", NMX_BASE_DEC, 1, 0),
+    [F_CTX_ID] = NMX_F_UINT_LE("dcerpc.cn_ctx_id", "Context ID", NMX_BASE_DEC, 2, 0),
+    [F_NUM_TRANS] = NMX_F_UINT("dcerpc.cn_num_trans_items", "Num Trans Items", NMX_BASE_DEC, 1, 0),
+    [F_IF_UUID] = NMX_F_STRING("dcerpc.cn_bind_to_uuid", "Interface UUID"),
+    [F_IF_VER] = NMX_F_UINT_LE("dcerpc.cn_bind_if_ver", "Interface Ver", NMX_BASE_DEC, 2, 0),
+    [F_IF_VER_MINOR] = NMX_F_UINT_LE("dcerpc.cn_bind_if_ver_minor", "Interface Ver Minor", NMX_BASE_DEC, 2, 0),
+    [F_TRANS_ID] = NMX_F_STRING("dcerpc.cn_bind_trans_id", "ID"),
+    [F_TRANS_VER] = NMX_F_UINT_LE("dcerpc.cn_bind_trans_ver", "ver", NMX_BASE_DEC, 4, 0),
+    [F_BTFN] = NMX_F_UINT_LE("dcerpc.cn_bind_trans_btfn", "Bind Time Features", NMX_BASE_HEX, 2, 0),
+    [F_BTFN_01] = NMX_F_BOOL_LE("dcerpc.cn_bind_trans_btfn.01", "Security Context Multiplexing Supported", 2, 0x1),
+    [F_BTFN_02] = NMX_F_BOOL_LE("dcerpc.cn_bind_trans_btfn.02", "Keep Connection On Orphan Supported", 2, 0x2),
+    [F_ALLOC_HINT] = NMX_F_UINT_LE("dcerpc.cn_alloc_hint", "Alloc hint", NMX_BASE_DEC, 4, 0),
+    [F_SEC_ADDR_LEN] = NMX_F_UINT_LE("dcerpc.cn_sec_addr_len", "Scndry Addr len", NMX_BASE_DEC, 2, 0),
+    [F_SEC_ADDR] = NMX_F_ASCII("dcerpc.cn_sec_addr", "Scndry Addr"),
+    [F_NUM_RESULTS] = NMX_F_UINT("dcerpc.cn_num_results", "Num results", NMX_BASE_DEC, 1, 0),
+    [F_ACK_RESULT] = NMX_F_UINT_LE("dcerpc.cn_ack_result", "Ack result", NMX_BASE_DEC, 2, 0),
+    [F_ACK_REASON] = NMX_F_UINT_LE("dcerpc.cn_ack_reason", "Ack reason", NMX_BASE_DEC, 2, 0),
+    [F_ACK_TRANS_ID] = NMX_F_STRING("dcerpc.cn_ack_trans_id", "Transfer Syntax"),
+    [F_ACK_TRANS_VER] = NMX_F_UINT_LE("dcerpc.cn_ack_trans_ver", "Syntax ver", NMX_BASE_DEC, 4, 0),
+    [F_REJECT] = NMX_F_UINT_LE("dcerpc.cn_reject_reason", "Reject reason", NMX_BASE_DEC, 2, 0),
+    [F_NUM_PROTOS] = NMX_F_UINT("dcerpc.cn_num_protocols", "Number of protocols", NMX_BASE_DEC, 1, 0),
+    [F_PROTO_MAJOR] = NMX_F_UINT("dcerpc.cn_protocol_ver_major", "Protocol major version", NMX_BASE_DEC, 1, 0),
+    [F_PROTO_MINOR] = NMX_F_UINT("dcerpc.cn_protocol_ver_minor", "Protocol minor version", NMX_BASE_DEC, 1, 0),
+    [F_CANCEL_COUNT] = NMX_F_UINT("dcerpc.cn_cancel_count", "Cancel count", NMX_BASE_DEC, 1, 0),
+    [F_FAULT_FLAGS] = NMX_F_UINT("dcerpc.cn_fault_flags", "Fault flags", NMX_BASE_HEX, 1, 0),
+    [F_FAULT_EXT] = NMX_F_BOOL("dcerpc.cn_fault_flags.extended_error", "Extended error information present", 1,
+                               0x01),
+    [F_STATUS] = NMX_F_UINT_LE("dcerpc.cn_status", "Status", NMX_BASE_HEX, 4, 0),
+    [F_OPNUM] = NMX_F_UINT_LE("dcerpc.opnum", "Opnum", NMX_BASE_DEC, 2, 0),
+    [F_OBJ_ID] = NMX_F_STRING("dcerpc.obj_id", "Object"),
+    [F_AUTH_TYPE] = NMX_F_UINT("dcerpc.auth_type", "Auth type", NMX_BASE_DEC, 1, 0),
+    [F_AUTH_LEVEL] = NMX_F_UINT("dcerpc.auth_level", "Auth level", NMX_BASE_DEC, 1, 0),
+    [F_AUTH_PAD] = NMX_F_UINT("dcerpc.auth_pad_len", "Auth pad len", NMX_BASE_DEC, 1, 0),
+    [F_AUTH_RSRVD] = NMX_F_UINT("dcerpc.auth_rsrvd", "Auth Rsrvd", NMX_BASE_DEC, 1, 0),
+    [F_AUTH_CTX] = NMX_F_UINT_LE("dcerpc.auth_ctx_id", "Auth Context ID", NMX_BASE_DEC, 4, 0),
+};
+
+static nmx_dissect_fn dis_dcerpc;
+
+NMX_PROTOCOL(nmx__p_dcerpc, NMX_PROTO_DCERPC, "dcerpc", "MSRPC", NULL,
+             "Distributed Computing Environment / Remote Procedure Call (DCE/RPC)", dcerpc_fields,
+             .dissect = dis_dcerpc, NMX_HANDOFFS({NMX_HO_TCP_HEUR, 30}),
+             .borrows = NMX_PROTO_NTLMSSP /* the verifier's ntlmssp.* fields, as in tshark */);
+
+enum { PDU_REQ = 0, PDU_RESP = 2, PDU_FAULT = 3, PDU_BIND = 11, PDU_BIND_ACK = 12, PDU_BIND_NAK = 13,
+       PDU_ALTER = 14, PDU_ALTER_ACK = 15, PDU_AUTH3 = 16, PDU_SHUTDOWN = 17, PDU_RTS = 20 };
+
+/* One PDU: its bytes (from the header, cut to the fragment length and to
+ * what was captured) and the header's values. */
+typedef struct dce_pdu {
+    nmx_dctx_t *d;
+    nmx_cursor_t c;
+    size_t off;
+    bool le;
+    uint8_t ptype, flags;
+    uint16_t frag_len, auth_len;
+} dce_pdu_t;
+
+/* An unsigned number of n (1, 2 or 4) bytes at pos of c in the given byte order. */
+static uint32_t dce_get(const nmx_cursor_t *c, size_t pos, size_t n, bool le)
+{
+    if (n == 1)
+        return nmx__cur_get_u8(c, pos);
+    if (n == 2)
+        return le ? nmx__cur_get_u16le(c, pos) : nmx__cur_get_u16be(c, pos);
+    return le ? nmx__cur_get_u32le(c, pos) : nmx__cur_get_u32be(c, pos);
+}
+
+/* Adds the n-byte number at pos as field f (in the drep's byte order) and
+ * stores it in *v; false, marked malformed, when its bytes are not there. */
+static bool dce_num(const dce_pdu_t *p, int f, size_t pos, size_t n, uint32_t *v)
+{
+    if (!nmx__cur_in(&p->c, pos, n))
+        return nmx__add_at(p->d, &p->c, &dcerpc_fields[f], pos, n); /* marks it malformed */
+    uint32_t x = dce_get(&p->c, pos, n, p->le);
+    if (p->le || n == 1)
+        nmx__add(p->d, &dcerpc_fields[f], p->off + pos, n);
+    else
+        nmx__add_uint(p->d, &dcerpc_fields[f], p->off + pos, n, x);
+    if (v)
+        *v = x;
+    return true;
+}
+
+/* A UUID at pos as field f (its first three parts in the drep's order);
+ * *data1..3 receive them.  False when its 16 bytes are not there. */
+static bool dce_uuid(const dce_pdu_t *p, int f, size_t pos, uint32_t *d123)
+{
+    char s[40];
+    if (!nmx__cur_in(&p->c, pos, 16)) {
+        nmx__add_err(p->d, &dcerpc_fields[f], p->off + pos, pos < p->c.left ? p->c.left - pos : 0);
+        return false;
+    }
+    uint32_t d1 = dce_get(&p->c, pos, 4, p->le);
+    unsigned d2 = dce_get(&p->c, pos + 4, 2, p->le), d3 = dce_get(&p->c, pos + 6, 2, p->le);
+    int n = snprintf(s, sizeof(s), "%08x-%04x-%04x-", (unsigned)d1, d2, d3);
+    for (size_t i = 0; i < 8; i++) {
+        n += snprintf(s + n, sizeof(s) - (size_t)n, "%02x", nmx__cur_get_u8(&p->c, pos + 8 + i));
+        if (i == 1)
+            s[n++] = '-';
+    }
+    nmx__add_str(p->d, &dcerpc_fields[f], p->off + pos, 16, s, (size_t)n);
+    if (d123) {
+        d123[0] = d1;
+        d123[1] = d2;
+        d123[2] = d3;
+    }
+    return true;
+}
+
+/* The auth verifier at the PDU's end, when auth_len says there is one
+ * after the body ending at stub (dissect_dcerpc_cn_auth). */
+static void dce_auth(const dce_pdu_t *p, size_t stub)
+{
+    uint32_t type, level;
+    nmx_cursor_t tok;
+    if (p->auth_len == 0 || (long)p->auth_len + 8 > (long)p->frag_len - (long)stub)
+        return;
+    size_t at = (size_t)p->frag_len - (p->auth_len + 8u);
+    if (at != 0 && !nmx__cur_in(&p->c, at - 1, 1))
+        return; /* the stub data is not all there */
+    if (!dce_num(p, F_AUTH_TYPE, at, 1, &type) || !dce_num(p, F_AUTH_LEVEL, at + 1, 1, &level) ||
+        !dce_num(p, F_AUTH_PAD, at + 2, 1, NULL) || !dce_num(p, F_AUTH_RSRVD, at + 3, 1, NULL) ||
+        !dce_num(p, F_AUTH_CTX, at + 4, 4, NULL))
+        return;
+    /* NTLMSSP (10) and SPNEGO (9) at the levels their dissectors register
+     * for: connect, packet integrity, packet privacy, and packet for
+     * NTLMSSP.  A bind's token is shown; a call's signature is not parsed. */
+    bool bindlike = p->ptype == PDU_BIND || p->ptype == PDU_ALTER || p->ptype == PDU_BIND_ACK ||
+                    p->ptype == PDU_ALTER_ACK || p->ptype == PDU_AUTH3;
+    bool level_ok = level == 2 || level == 5 || level == 6 || (level == 4 && type == 10);
+    if ((type == 10 || type == 9) && level_ok && bindlike &&
+        nmx__cur_window(&p->c, at + 8, p->c.left - (at + 8) < p->auth_len ? p->c.left - (at + 8) : p->auth_len,
+                        &tok))
+        nmx__dis_security_blob(p->d, tok);
+}
+
+/* The transfer syntaxes of a presentation context from *pos. */
+static bool dce_bind_trans(const dce_pdu_t *p, size_t *pos, uint32_t ntrans)
+{
+    for (uint32_t j = 0; j < ntrans; j++) {
+        uint32_t g[3];
+        if (!dce_uuid(p, F_TRANS_ID, *pos, g))
+            return false;
+        if (g[0] == 0x6cb71c2c && g[1] == 0x9812 && g[2] == 0x4540) { /* [MS-RPCE] 3.3.1.5.3 */
+            nmx__add(p->d, &dcerpc_fields[F_BTFN], p->off + *pos + 8, 2);
+            nmx__add(p->d, &dcerpc_fields[F_BTFN_01], p->off + *pos + 8, 2);
+            nmx__add(p->d, &dcerpc_fields[F_BTFN_02], p->off + *pos + 8, 2);
+        }
+        if (!dce_num(p, F_TRANS_VER, *pos + 16, 4, NULL))
+            return false;
+        *pos += 20;
+    }
+    return true;
+}
+
+/* bind and alter_context. */
+static void dce_bind(const dce_pdu_t *p)
+{
+    uint32_t nctx, ntrans;
+    if (!dce_num(p, F_MAX_XMIT, 16, 2, NULL) || !dce_num(p, F_MAX_RECV, 18, 2, NULL) ||
+        !dce_num(p, F_ASSOC, 20, 4, NULL) || !dce_num(p, F_NUM_CTX, 24, 1, &nctx))
+        return;
+    size_t pos = 28;
+    for (uint32_t i = 0; i < nctx; i++) {
+        if (!dce_num(p, F_CTX_ID, pos, 2, NULL) ||
+            !dce_num(p, F_NUM_TRANS, pos + 2, 1, &ntrans) || !dce_uuid(p, F_IF_UUID, pos + 4, NULL))
+            return;
+        /* The version comes first in a little-endian PDU, the minor one in a big-endian one. */
+        if (!dce_num(p, p->le ? F_IF_VER : F_IF_VER_MINOR, pos + 20, 2, NULL) ||
+            !dce_num(p, p->le ? F_IF_VER_MINOR : F_IF_VER, pos + 22, 2, NULL))
+            return;
+        pos += 24;
+        if (!dce_bind_trans(p, &pos, ntrans))
+            return;
+    }
+    dce_auth(p, pos);
+}
+
+/* bind_ack and alter_context_resp. */
+static void dce_bind_ack(const dce_pdu_t *p)
+{
+    uint32_t alen, nres, result;
+    if (!dce_num(p, F_MAX_XMIT, 16, 2, NULL) || !dce_num(p, F_MAX_RECV, 18, 2, NULL) ||
+        !dce_num(p, F_ASSOC, 20, 4, NULL) || !dce_num(p, F_SEC_ADDR_LEN, 24, 2, &alen))
+        return;
+    size_t pos = 26;
+    if (alen != 0 && !nmx__add_at(p->d, &p->c, &dcerpc_fields[F_SEC_ADDR], pos, alen))
+        return;
+    pos = (pos + alen + 3) & ~(size_t)3;
+    if (!dce_num(p, F_NUM_RESULTS, pos, 1, &nres))
+        return;
+    pos += 4;
+    for (uint32_t i = 0; i < nres; i++, pos += 24) {
+        if (!dce_num(p, F_ACK_RESULT, pos, 2, &result))
+            return;
+        if (result == 3) { /* the answer to a bind time feature negotiation */
+            if (!nmx__cur_in(&p->c, pos + 2, 2))
+                return;
+            nmx__add(p->d, &dcerpc_fields[F_BTFN], p->off + pos + 2, 2);
+            nmx__add(p->d, &dcerpc_fields[F_BTFN_01], p->off + pos + 2, 2);
+            nmx__add(p->d, &dcerpc_fields[F_BTFN_02], p->off + pos + 2, 2);
+        } else if (result != 0 && !dce_num(p, F_ACK_REASON, pos + 2, 2, NULL)) {
+            return;
+        }
+        if (!dce_uuid(p, F_ACK_TRANS_ID, pos + 4, NULL) || !dce_num(p, F_ACK_TRANS_VER, pos + 20, 4, NULL))
+            return;
+    }
+    dce_auth(p, pos);
+}
+
+/* bind_nak. */
+static void dce_bind_nak(const dce_pdu_t *p)
+{
+    uint32_t reason, n;
+    if (!dce_num(p, F_REJECT, 16, 2, &reason) || reason != 4 || !dce_num(p, F_NUM_PROTOS, 18, 1, &n))
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        if (!dce_num(p, F_PROTO_MAJOR, 19 + 2 * (size_t)i, 1, NULL) ||
+            !dce_num(p, F_PROTO_MINOR, 20 + 2 * (size_t)i, 1, NULL))
+            return;
+}
+
+/* request, response and fault. */
+static void dce_call(const dce_pdu_t *p)
+{
+    if (!dce_num(p, F_ALLOC_HINT, 16, 4, NULL) || !dce_num(p, F_CTX_ID, 20, 2, NULL))
+        return;
+    size_t pos = 24;
+    if (p->ptype == PDU_REQ) {
+        if (!dce_num(p, F_OPNUM, 22, 2, NULL))
+            return;
+        if ((p->flags & 0x80) && !dce_uuid(p, F_OBJ_ID, pos, NULL))
+            return;
+        pos += (p->flags & 0x80) ? 16 : 0;
+    } else if (!dce_num(p, F_CANCEL_COUNT, 22, 1, NULL)) {
+        return;
+    } else if (p->ptype == PDU_FAULT) {
+        if (!dce_num(p, F_FAULT_FLAGS, 23, 1, NULL))
+            return;
+        nmx__add(p->d, &dcerpc_fields[F_FAULT_EXT], p->off + 23, 1);
+        if (!dce_num(p, F_STATUS, 24, 4, NULL) || !nmx__cur_in(&p->c, 28, 4))
+            return;
+        pos = 32;
+    }
+    dce_auth(p, pos);
+}
+
+/* Whether the 16 bytes at pos of c are a connection-oriented header (is_dcerpc). */
+static bool dce_is_cn(const nmx_cursor_t *c, size_t pos)
+{
+    uint8_t b[10];
+    if (!nmx__cur_in(c, pos, 16) || !nmx__cur_peek_copy(c, pos, b, sizeof(b)))
+        return false;
+    uint16_t frag = (b[4] & 0x10) ? (uint16_t)(b[8] | b[9] << 8) : (uint16_t)(b[8] << 8 | b[9]);
+    return b[0] == 5 && b[1] <= 1 && b[2] <= PDU_RTS && (b[4] & 0xee) == 0 && b[5] <= 3 && frag >= 16;
+}
+
+/* The common header's fields. */
+static void dce_header(const dce_pdu_t *p)
+{
+    uint8_t drep0 = nmx__cur_get_u8(&p->c, 4);
+    size_t o = p->off;
+    nmx__add(p->d, &dcerpc_fields[F_VER], o, 1);
+    nmx__add(p->d, &dcerpc_fields[F_VER_MINOR], o + 1, 1);
+    nmx__add(p->d, &dcerpc_fields[F_PKT_TYPE], o + 2, 1);
+    nmx__add(p->d, &dcerpc_fields[F_FLAGS], o + 3, 1);
+    for (int f = F_FL_OBJECT; f >= F_FL_FIRST; f--)
+        nmx__add(p->d, &dcerpc_fields[f], o + 3, 1);
+    nmx__add(p->d, &dcerpc_fields[F_DREP], o + 4, 4);
+    nmx__add_uint(p->d, &dcerpc_fields[F_DREP_BO], o + 4, 1, drep0 >> 4);
+    nmx__add_uint(p->d, &dcerpc_fields[F_DREP_CHAR], o + 4, 1, drep0 & 0x0f);
+    nmx__add(p->d, &dcerpc_fields[F_DREP_FP], o + 5, 1);
+    dce_num(p, F_FRAG_LEN, 8, 2, NULL);
+    dce_num(p, F_AUTH_LEN, 10, 2, NULL);
+    dce_num(p, F_CALL_ID, 12, 4, NULL);
+}
+
+/* One PDU of the segment in w (dissect_dcerpc_cn): four zero bytes of
+ * padding are skipped; bytes that are not a header are no layer. */
+static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto)
+{
+    size_t s = nmx__cur_match(&w, 0, "\0\0\0\0", 4) ? 4 : 0;
+    if (!dce_is_cn(&w, s))
+        return;
+    dce_pdu_t p = {.d = d, .le = (nmx__cur_get_u8(&w, s + 4) & 0x10) != 0};
+    p.frag_len = (uint16_t)dce_get(&w, s + 8, 2, p.le);
+    p.auth_len = (uint16_t)dce_get(&w, s + 10, 2, p.le);
+    p.ptype = nmx__cur_get_u8(&w, s + 2);
+    p.flags = nmx__cur_get_u8(&w, s + 3);
+    if (!nmx__cur_window(&w, s, w.left - s < p.frag_len ? w.left - s : p.frag_len, &p.c))
+        return;
+    p.off = nmx__off(&p.c);
+    if (!nmx__push_layer(d, proto, p.off) || !d->ws)
+        return;
+    dce_header(&p);
+    if (p.c.left < p.frag_len)
+        return; /* tshark cannot cut the fragment's bytes out of a PDU not all there: the header only */
+    switch (p.ptype) {
+    case PDU_BIND:
+    case PDU_ALTER:
+        dce_bind(&p);
+        break;
+    case PDU_BIND_ACK:
+    case PDU_ALTER_ACK:
+        dce_bind_ack(&p);
+        break;
+    case PDU_BIND_NAK:
+        dce_bind_nak(&p);
+        break;
+    case PDU_REQ:
+    case PDU_RESP:
+    case PDU_FAULT:
+        dce_call(&p);
+        break;
+    case PDU_SHUTDOWN:
+    case PDU_RTS: /* RPC over HTTP's RTS commands are not parsed */
+        break;
+    default: /* AUTH3, co_cancel, orphaned and the rest: the verifier only */
+        dce_auth(&p, 16);
+        break;
+    }
+}
+
+/* A TCP payload (tshark's heuristic, then tcp_dissect_pdus): each PDU by
+ * its fragment length, read with the drep of its own header. */
+static bool dis_dcerpc(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    if (!dce_is_cn(&c, 0))
+        return false;
+    for (size_t pos = 0; pos < c.left;) {
+        nmx_cursor_t w;
+        if (!nmx__cur_in(&c, pos, 10))
+            break; /* the length cannot be read: tshark gives up on the segment */
+        uint32_t plen = dce_get(&c, pos + 8, 2, (nmx__cur_get_u8(&c, pos + 4) & 0x10) != 0);
+        if (plen < 16)
+            break;
+        if (!nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
+            break;
+        dce_pdu(d, w, proto);
+        pos += plen;
+    }
+    return true;
+}
