@@ -48,7 +48,13 @@ enum {
     F_TRANS_ID, F_TRANS_VER, F_BTFN, F_BTFN_01, F_BTFN_02, F_ALLOC_HINT, F_SEC_ADDR_LEN, F_SEC_ADDR,
     F_NUM_RESULTS, F_ACK_RESULT, F_ACK_REASON, F_ACK_TRANS_ID, F_ACK_TRANS_VER, F_REJECT, F_NUM_PROTOS,
     F_PROTO_MAJOR, F_PROTO_MINOR, F_CANCEL_COUNT, F_FAULT_FLAGS, F_FAULT_EXT, F_STATUS, F_OPNUM, F_OBJ_ID,
-    F_AUTH_TYPE, F_AUTH_LEVEL, F_AUTH_PAD, F_AUTH_RSRVD, F_AUTH_CTX
+    F_AUTH_TYPE, F_AUTH_LEVEL, F_AUTH_PAD, F_AUTH_RSRVD, F_AUTH_CTX,
+    F_DG_FLAGS1, F_DG_F1_01, F_DG_F1_LAST, F_DG_F1_FRAG, F_DG_F1_NOFACK, F_DG_F1_MAYBE, F_DG_F1_IDEMP, F_DG_F1_BCAST,
+    F_DG_F1_80, F_DG_FLAGS2, F_DG_F2_01, F_DG_F2_CANCEL, F_DG_F2_04, F_DG_F2_08, F_DG_F2_10, F_DG_F2_20, F_DG_F2_40,
+    F_DG_F2_80, F_DG_SERIAL_HI, F_DG_IF_ID, F_DG_ACT_ID, F_DG_BOOT, F_DG_IF_VER, F_DG_SEQNUM, F_DG_IHINT, F_DG_AHINT,
+    F_DG_FRAG_LEN, F_DG_FRAG_NUM, F_DG_AUTH_PROTO, F_DG_SERIAL_LO, F_DG_STATUS, F_DG_CANCEL_VERS, F_DG_CANCEL_ID,
+    F_DG_ACCEPTING, F_FACK_VERS, F_FACK_WINDOW, F_FACK_TSDU, F_FACK_FRAG, F_FACK_SERIAL, F_FACK_SELACK_LEN,
+    F_FACK_SELACK, F_AUTH_VERIFIER
 };
 
 static nmx_field_t dcerpc_fields[] = {
@@ -109,13 +115,55 @@ static nmx_field_t dcerpc_fields[] = {
     [F_AUTH_PAD] = NMX_F_UINT("dcerpc.auth_pad_len", "Auth pad len", NMX_BASE_DEC, 1, 0),
     [F_AUTH_RSRVD] = NMX_F_UINT("dcerpc.auth_rsrvd", "Auth Rsrvd", NMX_BASE_DEC, 1, 0),
     [F_AUTH_CTX] = NMX_F_UINT_LE("dcerpc.auth_ctx_id", "Auth Context ID", NMX_BASE_DEC, 4, 0),
+    [F_DG_FLAGS1] = NMX_F_UINT("dcerpc.dg_flags1", "Flags1", NMX_BASE_HEX, 1, 0),
+    [F_DG_F1_01] = NMX_F_BOOL("dcerpc.dg_flags1_rsrvd_01", "Reserved for implementation", 1, 0x01),
+    [F_DG_F1_LAST] = NMX_F_BOOL("dcerpc.dg_flags1_last_frag", "Last Fragment", 1, 0x02),
+    [F_DG_F1_FRAG] = NMX_F_BOOL("dcerpc.dg_flags1_frag", "Fragment", 1, 0x04),
+    [F_DG_F1_NOFACK] = NMX_F_BOOL("dcerpc.dg_flags1_nofack", "No Fack", 1, 0x08),
+    [F_DG_F1_MAYBE] = NMX_F_BOOL("dcerpc.dg_flags1_maybe", "Maybe", 1, 0x10),
+    [F_DG_F1_IDEMP] = NMX_F_BOOL("dcerpc.dg_flags1_idempotent", "Idempotent", 1, 0x20),
+    [F_DG_F1_BCAST] = NMX_F_BOOL("dcerpc.dg_flags1_broadcast", "Broadcast", 1, 0x40),
+    [F_DG_F1_80] = NMX_F_BOOL("dcerpc.dg_flags1_rsrvd_80", "Reserved for implementation", 1, 0x80),
+    [F_DG_FLAGS2] = NMX_F_UINT("dcerpc.dg_flags2", "Flags2", NMX_BASE_HEX, 1, 0),
+    [F_DG_F2_01] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_01", "Reserved for implementation", 1, 0x01),
+    [F_DG_F2_CANCEL] = NMX_F_BOOL("dcerpc.dg_flags2_cancel_pending", "Cancel Pending", 1, 0x02),
+    [F_DG_F2_04] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_04", "Reserved for future use (MBZ)", 1, 0x04),
+    [F_DG_F2_08] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_08", "Reserved for future use (MBZ)", 1, 0x08),
+    [F_DG_F2_10] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_10", "Reserved for future use (MBZ)", 1, 0x10),
+    [F_DG_F2_20] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_20", "Reserved for future use (MBZ)", 1, 0x20),
+    [F_DG_F2_40] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_40", "Reserved for future use (MBZ)", 1, 0x40),
+    [F_DG_F2_80] = NMX_F_BOOL("dcerpc.dg_flags2_rsrvd_80", "Reserved for future use (MBZ)", 1, 0x80),
+    [F_DG_SERIAL_HI] = NMX_F_UINT("dcerpc.dg_serial_hi", "Serial High", NMX_BASE_HEX, 1, 0),
+    [F_DG_IF_ID] = NMX_F_STRING("dcerpc.dg_if_id", "Interface"),
+    [F_DG_ACT_ID] = NMX_F_STRING("dcerpc.dg_act_id", "Activity"),
+    [F_DG_BOOT] = NMX_F_ABSTIME("dcerpc.dg_server_boot", "Server boot time"),
+    [F_DG_IF_VER] = NMX_F_UINT_LE("dcerpc.dg_if_ver", "Interface Ver", NMX_BASE_DEC, 4, 0),
+    [F_DG_SEQNUM] = NMX_F_UINT_LE("dcerpc.dg_seqnum", "Sequence num", NMX_BASE_DEC, 4, 0),
+    [F_DG_IHINT] = NMX_F_UINT_LE("dcerpc.dg_ihint", "Interface Hint", NMX_BASE_HEX, 2, 0),
+    [F_DG_AHINT] = NMX_F_UINT_LE("dcerpc.dg_ahint", "Activity Hint", NMX_BASE_HEX, 2, 0),
+    [F_DG_FRAG_LEN] = NMX_F_UINT_LE("dcerpc.dg_frag_len", "Fragment len", NMX_BASE_DEC, 2, 0),
+    [F_DG_FRAG_NUM] = NMX_F_UINT_LE("dcerpc.dg_frag_num", "Fragment num", NMX_BASE_DEC, 2, 0),
+    [F_DG_AUTH_PROTO] = NMX_F_UINT("dcerpc.dg_auth_proto", "Auth proto", NMX_BASE_DEC, 1, 0),
+    [F_DG_SERIAL_LO] = NMX_F_UINT("dcerpc.dg_serial_lo", "Serial Low", NMX_BASE_HEX, 1, 0),
+    [F_DG_STATUS] = NMX_F_UINT_LE("dcerpc.dg_status", "Status", NMX_BASE_HEX, 4, 0),
+    [F_DG_CANCEL_VERS] = NMX_F_UINT_LE("dcerpc.dg_cancel_vers", "Cancel Version", NMX_BASE_DEC, 4, 0),
+    [F_DG_CANCEL_ID] = NMX_F_UINT_LE("dcerpc.dg_cancel_id", "Cancel ID", NMX_BASE_DEC, 4, 0),
+    [F_DG_ACCEPTING] = NMX_F_BOOL("dcerpc.server_accepting_cancels", "Server accepting cancels", 1, 0),
+    [F_FACK_VERS] = NMX_F_UINT("dcerpc.fack_vers", "FACK Version", NMX_BASE_DEC, 1, 0),
+    [F_FACK_WINDOW] = NMX_F_UINT_LE("dcerpc.fack_window_size", "Window Size", NMX_BASE_DEC, 2, 0),
+    [F_FACK_TSDU] = NMX_F_UINT_LE("dcerpc.fack_max_tsdu", "Max TSDU", NMX_BASE_DEC, 4, 0),
+    [F_FACK_FRAG] = NMX_F_UINT_LE("dcerpc.fack_max_frag_size", "Max Frag Size", NMX_BASE_DEC, 4, 0),
+    [F_FACK_SERIAL] = NMX_F_UINT_LE("dcerpc.fack_serial_num", "Serial Num", NMX_BASE_DEC, 2, 0),
+    [F_FACK_SELACK_LEN] = NMX_F_UINT_LE("dcerpc.fack_selack_len", "Selective ACK Len", NMX_BASE_DEC, 2, 0),
+    [F_FACK_SELACK] = NMX_F_UINT_LE("dcerpc.fack_selack", "Selective ACK", NMX_BASE_HEX, 4, 0),
+    [F_AUTH_VERIFIER] = NMX_F_BYTES("dcerpc.authentication_verifier", "Authentication verifier"),
 };
 
 static nmx_dissect_fn dis_dcerpc;
 
 NMX_PROTOCOL(nmx__p_dcerpc, NMX_PROTO_DCERPC, "dcerpc", "MSRPC", NULL,
              "Distributed Computing Environment / Remote Procedure Call (DCE/RPC)", dcerpc_fields,
-             .dissect = dis_dcerpc, NMX_HANDOFFS({NMX_HO_TCP_HEUR, 30}),
+             .dissect = dis_dcerpc, NMX_HANDOFFS({NMX_HO_TCP_HEUR, 30}, {NMX_HO_UDP_HEUR, 30}),
              .borrows = NMX_PROTO_NTLMSSP /* the verifier's ntlmssp.* fields, as in tshark */);
 
 enum { PDU_REQ = 0, PDU_RESP = 2, PDU_FAULT = 3, PDU_BIND = 11, PDU_BIND_ACK = 12, PDU_BIND_NAK = 13,
@@ -400,7 +448,7 @@ static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto)
 
 /* A TCP payload (tshark's heuristic, then tcp_dissect_pdus): each PDU by
  * its fragment length, read with the drep of its own header. */
-static bool dis_dcerpc(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     if (!dce_is_cn(&c, 0))
         return false;
@@ -417,4 +465,121 @@ static bool dis_dcerpc(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         pos += plen;
     }
     return true;
+}
+
+/* ===================================================================== */
+/* Connectionless PDUs (C706 12.5) over UDP                               */
+/* ===================================================================== */
+
+/*
+ *   ver(1)=4 | ptype(1) | flags1(1) | flags2(1) | drep(3) | serial_hi(1)
+ *   | object(16) | interface(16) | activity(16) | server_boot(4) at 56
+ *   | if_ver(4) | seqnum(4) | opnum(2) | ihint(2) | ahint(2) | len(2) at 74
+ *   | fragnum(2) | auth_proto(1) | serial_lo(1) | body(len) | auth
+ */
+enum { DG_FAULT = 3, DG_NOCALL = 5, DG_REJECT = 6, DG_CL_CANCEL = 8, DG_FACK = 9, DG_CANCEL_ACK = 10 };
+
+/* The fixed fields of the 80-byte header. */
+static void dg_header(const dce_pdu_t *p)
+{
+    static const struct {
+        int f;
+        uint8_t pos, n;
+    } nums[] = {{F_DG_IF_VER, 60, 4}, {F_DG_SEQNUM, 64, 4},   {F_OPNUM, 68, 2},        {F_DG_IHINT, 70, 2},
+                {F_DG_AHINT, 72, 2},  {F_DG_FRAG_LEN, 74, 2}, {F_DG_FRAG_NUM, 76, 2}, {F_DG_AUTH_PROTO, 78, 1},
+                {F_DG_SERIAL_LO, 79, 1}};
+    size_t o = p->off;
+    uint8_t drep0 = nmx__cur_get_u8(&p->c, 4);
+    nmx__add(p->d, &dcerpc_fields[F_VER], o, 1);
+    nmx__add(p->d, &dcerpc_fields[F_PKT_TYPE], o + 1, 1);
+    nmx__add(p->d, &dcerpc_fields[F_DG_FLAGS1], o + 2, 1);
+    for (int f = F_DG_F1_80; f >= F_DG_F1_01; f--)
+        nmx__add(p->d, &dcerpc_fields[f], o + 2, 1);
+    nmx__add(p->d, &dcerpc_fields[F_DG_FLAGS2], o + 3, 1);
+    for (int f = F_DG_F2_80; f >= F_DG_F2_01; f--)
+        nmx__add(p->d, &dcerpc_fields[f], o + 3, 1);
+    nmx__add(p->d, &dcerpc_fields[F_DREP], o + 4, 3);
+    nmx__add_uint(p->d, &dcerpc_fields[F_DREP_BO], o + 4, 1, drep0 >> 4);
+    nmx__add_uint(p->d, &dcerpc_fields[F_DREP_CHAR], o + 4, 1, drep0 & 0x0f);
+    nmx__add(p->d, &dcerpc_fields[F_DREP_FP], o + 5, 1);
+    nmx__add(p->d, &dcerpc_fields[F_DG_SERIAL_HI], o + 7, 1);
+    dce_uuid(p, F_OBJ_ID, 8, NULL);
+    dce_uuid(p, F_DG_IF_ID, 24, NULL);
+    dce_uuid(p, F_DG_ACT_ID, 40, NULL);
+    nmx__add_uint(p->d, &dcerpc_fields[F_DG_BOOT], o + 56, 4,
+                  (uint64_t)dce_get(&p->c, 56, 4, p->le) * 1000000000u);
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        dce_num(p, nums[i].f, nums[i].pos, nums[i].n, NULL);
+}
+
+/* A fack (and a nocall's optional body) at 80. */
+static void dg_fack(const dce_pdu_t *p)
+{
+    uint32_t vers, n;
+    if (!dce_num(p, F_FACK_VERS, 80, 1, &vers) || vers > 1)
+        return;
+    if (!dce_num(p, F_FACK_WINDOW, 82, 2, NULL) || !dce_num(p, F_FACK_TSDU, 84, 4, NULL) ||
+        !dce_num(p, F_FACK_FRAG, 88, 4, NULL) || !dce_num(p, F_FACK_SERIAL, 92, 2, NULL) ||
+        !dce_num(p, F_FACK_SELACK_LEN, 94, 2, &n))
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        if (!dce_num(p, F_FACK_SELACK, 96 + 4 * (size_t)i, 4, NULL))
+            return;
+}
+
+/* The body of the PDU types that have fields of their own. */
+static void dg_body(const dce_pdu_t *p, uint16_t len)
+{
+    uint32_t vers;
+    switch (p->ptype) {
+    case DG_CANCEL_ACK:
+    case DG_CL_CANCEL:
+        if (len == 0 || !dce_num(p, F_DG_CANCEL_VERS, 80, 4, &vers) || vers != 0 ||
+            !dce_num(p, F_DG_CANCEL_ID, 84, 4, NULL))
+            return;
+        if (p->ptype == DG_CANCEL_ACK)
+            dce_num(p, F_DG_ACCEPTING, 88, 1, NULL);
+        break;
+    case DG_NOCALL:
+    case DG_FACK:
+        if (len != 0)
+            dg_fack(p);
+        break;
+    case DG_REJECT:
+    case DG_FAULT:
+        dce_num(p, F_DG_STATUS, 80, 4, NULL);
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * A UDP payload (tshark's heuristic dissect_dcerpc_dg): version 4, a
+ * packet type up to cancel_ack (10), flags2 with only its two low bits
+ * set, a valid drep, and the whole 80-byte header there.  The bytes after
+ * the body are the authentication verifier.  Kerberos verifiers
+ * (auth_proto 1) and the stub data (tshark hands it to the interface's
+ * dissector by the header's interface UUID) are not parsed.
+ */
+static bool dce_udp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    uint8_t h[8];
+    if (!nmx__cur_in(&c, 0, 80) || !nmx__cur_peek_copy(&c, 0, h, sizeof(h)) || h[0] != 4 ||
+        h[1] > DG_CANCEL_ACK || (h[3] & 0xfc) != 0 || (h[4] & 0xee) != 0 || h[5] > 3)
+        return false;
+    dce_pdu_t p = {.d = d, .c = c, .off = nmx__off(&c), .le = (h[4] & 0x10) != 0, .ptype = h[1]};
+    if (!nmx__push_layer(d, proto, p.off) || !d->ws)
+        return true;
+    dg_header(&p);
+    uint16_t len = (uint16_t)dce_get(&c, 74, 2, p.le);
+    dg_body(&p, len);
+    if ((size_t)80 + len < c.left && nmx__cur_get_u8(&c, 78) != 1) /* not a Kerberos verifier */
+        nmx__add(d, &dcerpc_fields[F_AUTH_VERIFIER], p.off + 80 + len, c.left - 80 - len);
+    return true;
+}
+
+static bool dis_dcerpc(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    return d->ho_table == NMX_HO_UDP_HEUR ? dce_udp(d, c, proto) : dce_tcp(d, c, proto);
 }

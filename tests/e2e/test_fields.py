@@ -45,6 +45,7 @@ KNOWN_TYPE_DIFFERENCES = {
     # A DCE/RPC UUID (FT_GUID) is a string with tshark's text; the secondary
     # address (FT_STRINGZ) a string up to its NUL.
     "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_trans_id", "dcerpc.cn_ack_trans_id", "dcerpc.obj_id",
+    "dcerpc.dg_if_id", "dcerpc.dg_act_id",
     "dcerpc.cn_sec_addr",
 }
 

@@ -56,6 +56,7 @@ EXCEPTIONS = [
     ("netmon/ms_ADOD_Ex1_3_JoinDomain", "dcerpc", SMB_PIPE),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", SMB_PIPE),
     ("pcapng/ms_ADOD_Ex1_3_2019_comments", "dcerpc", SMB_PIPE),
+    ("netmon/ms_RMSOD_Ex4_ipv6", "dcerpc", SMB_PIPE),
     ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
