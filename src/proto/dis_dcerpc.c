@@ -164,7 +164,8 @@ static nmx_dissect_fn dis_dcerpc;
 NMX_PROTOCOL(nmx__p_dcerpc, NMX_PROTO_DCERPC, "dcerpc", "MSRPC", NULL,
              "Distributed Computing Environment / Remote Procedure Call (DCE/RPC)", dcerpc_fields,
              .dissect = dis_dcerpc, NMX_HANDOFFS({NMX_HO_TCP_HEUR, 30}, {NMX_HO_UDP_HEUR, 30}),
-             .borrows = NMX_PROTO_NTLMSSP /* the verifier's ntlmssp.* fields, as in tshark */);
+             /* the verifier's ntlmssp.* and kerberos.* fields, as in tshark */
+             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
 
 enum { PDU_REQ = 0, PDU_RESP = 2, PDU_FAULT = 3, PDU_BIND = 11, PDU_BIND_ACK = 12, PDU_BIND_NAK = 13,
        PDU_ALTER = 14, PDU_ALTER_ACK = 15, PDU_AUTH3 = 16, PDU_SHUTDOWN = 17, PDU_RTS = 20 };
@@ -249,13 +250,17 @@ static void dce_auth(const dce_pdu_t *p, size_t stub)
         return;
     /* NTLMSSP (10) and SPNEGO (9) at the levels their dissectors register
      * for: connect, packet integrity, packet privacy, and packet for
-     * NTLMSSP.  A bind's token is shown; a call's signature is not parsed. */
+     * NTLMSSP.  A bind's token is shown (its NTLMSSP message, or the
+     * Kerberos one in SPNEGO); a call's signature is not parsed, nor is a
+     * Kerberos SSP token (16: tshark shows no kerberos.* fields for one). */
     bool bindlike = p->ptype == PDU_BIND || p->ptype == PDU_ALTER || p->ptype == PDU_BIND_ACK ||
                     p->ptype == PDU_ALTER_ACK || p->ptype == PDU_AUTH3;
     bool level_ok = level == 2 || level == 5 || level == 6 || (level == 4 && type == 10);
-    if ((type == 10 || type == 9) && level_ok && bindlike &&
-        nmx__cur_window(&p->c, at + 8, p->c.left - (at + 8) < p->auth_len ? p->c.left - (at + 8) : p->auth_len,
-                        &tok))
+    if (!level_ok || !bindlike ||
+        !nmx__cur_window(&p->c, at + 8, p->c.left - (at + 8) < p->auth_len ? p->c.left - (at + 8) : p->auth_len,
+                         &tok))
+        return;
+    if (type == 10 || type == 9)
         nmx__dis_security_blob(p->d, tok);
 }
 

@@ -99,6 +99,10 @@ static const seqdef_t kdc_rep = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, 
                                     {3, K_STR, F_CREALM}, {4, K_CNAME, -1}, {5, K_TICKET, -1}, {6, K_ENC, -1});
 static const seqdef_t ap_req = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {3, K_TICKET, -1}, {4, K_ENC, -1});
 static const seqdef_t ap_rep = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {2, K_ENC, -1});
+/* User-to-user (draft-swift-win2k-krb-user2user): KRB-TGT-REQ and
+ * KRB-TGT-REP, plain SEQUENCEs after their token IDs. */
+static const seqdef_t tgt_req = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {2, K_NAME, -1}, {3, K_STR, F_REALM});
+static const seqdef_t tgt_rep = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {2, K_TICKET, -1});
 static const seqdef_t krb_safe = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE});
 static const seqdef_t krb_priv = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {3, K_ENC, -1});
 static const seqdef_t krb_cred = SEQ({0, K_INT, F_PVNO}, {1, K_INT, F_MSG_TYPE}, {2, K_TICKETS, -1}, {3, K_ENC, -1});
@@ -412,6 +416,7 @@ static void krb_app(krb_t *k, size_t pos, size_t end)
     case 15:
         def = &ap_rep;
         break;
+
     case 20:
         def = &krb_safe;
         break;
@@ -437,6 +442,54 @@ static void krb_message(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos)
 {
     krb_t k = {.d = d, .c = c, .off = nmx__off(c)};
     krb_app(&k, pos, c->left);
+}
+
+/* The message of definition def (or none) as a plain SEQUENCE at pos of c. */
+static void krb_bare(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, const seqdef_t *def)
+{
+    krb_t k = {.d = d, .c = c, .off = nmx__off(c)};
+    nmx_ber_t seq;
+    if (def != NULL && krb_elem(&k, pos, c->left, &seq) && seq.cls == 0 && seq.tag == 16 && seq.constructed)
+        krb_seq(&k, &seq, def);
+}
+
+/* A GSS-API Kerberos token (RFC 4121 4.1: [APPLICATION 0] { the Kerberos
+ * OID, TOK_ID(2), message }) in c: the AP-REQ, AP-REP or KRB-ERROR after
+ * the token ID goes into the caller's layer.  The Kerberos OID or
+ * Microsoft's variant of it (1.2.840.48018.1.2.2); with the user-to-user
+ * OID (1.2.840.113554.1.2.2.3), the KRB-TGT-REQ or KRB-TGT-REP after it.
+ * In an SPNEGO token
+ * (in_spnego) a bare AP-REQ or AP-REP ([APPLICATION 14] or [15], as DCE/RPC
+ * sends them) is taken too, as tshark's spnego-krb5 takes it.  False when
+ * c holds no such token. */
+bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego)
+{
+    static const uint8_t krb5_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    static const uint8_t ms_krb5_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    static const uint8_t u2u_oid[] = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03};
+    nmx_ber_t e;
+    if (!nmx__ber_elem_cut(&c, 0, c.left, &e) || e.cls != 1 || !e.constructed)
+        return false;
+    if (in_spnego && (e.tag == 14 || e.tag == 15)) {
+        if (d->ws)
+            krb_message(d, &c, 0);
+        return true;
+    }
+    if (e.tag != 0)
+        return false;
+    size_t pos = e.val;
+    if (nmx__cur_match(&c, pos, u2u_oid, sizeof(u2u_oid))) { /* TOK_ID 04 00 a TGT-REQ, 04 01 a TGT-REP */
+        uint16_t tok;
+        if (d->ws && nmx__cur_peek_u16be(&c, pos + sizeof(u2u_oid), &tok))
+            krb_bare(d, &c, pos + sizeof(u2u_oid) + 2, tok == 0x0401 ? &tgt_rep : tok == 0x0400 ? &tgt_req : NULL);
+        return true;
+    }
+    if (!nmx__cur_match(&c, pos, krb5_oid, sizeof(krb5_oid)) &&
+        !nmx__cur_match(&c, pos, ms_krb5_oid, sizeof(ms_krb5_oid)))
+        return false;
+    if (d->ws && nmx__cur_in(&c, pos + sizeof(krb5_oid), 2))
+        krb_message(d, &c, pos + sizeof(krb5_oid) + 2);
+    return true;
 }
 
 /* Whether a UDP payload starts as a Kerberos message does for tshark. */

@@ -139,9 +139,13 @@ static void ntlm_spnego(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t
     for (size_t at = seq.val; at < seq.val + seq.len; at = t.val + t.len) {
         if (!nmx__ber_elem(c, at, seq.val + seq.len, &t))
             return;
-        if (t.cls == 2 && t.tag == 2 && nmx__ber_elem(c, t.val, t.val + t.len, &tok) && tok.cls == 0 &&
-            tok.tag == 4 && nmx__cur_match(c, tok.val, "NTLMSSP\0", 8) && nmx__cur_window(c, tok.val, tok.len, &m))
+        if (t.cls != 2 || t.tag != 2 || !nmx__ber_elem(c, t.val, t.val + t.len, &tok) || tok.cls != 0 ||
+            tok.tag != 4 || !nmx__cur_window(c, tok.val, tok.len, &m))
+            continue;
+        if (nmx__cur_match(c, tok.val, "NTLMSSP\0", 8))
             ntlm_message(d, &m);
+        else
+            nmx__dis_krb5_token(d, m, true); /* a Kerberos AP-REQ or AP-REP */
     }
 }
 
@@ -159,8 +163,10 @@ void nmx__dis_security_blob(nmx_dctx_t *d, nmx_cursor_t c)
         return;
     size_t pos = e.val, end = e.val + e.len;
     if (e.cls == 1 && e.tag == 0) { /* GSS-API InitialContextToken: the SPNEGO OID, then a NegTokenInit */
-        if (!nmx__cur_match(&c, pos, spnego_oid, sizeof(spnego_oid)))
+        if (!nmx__cur_match(&c, pos, spnego_oid, sizeof(spnego_oid))) {
+            nmx__dis_krb5_token(d, c, false); /* a bare Kerberos token */
             return;
+        }
         pos += sizeof(spnego_oid);
         if (!nmx__ber_elem(&c, pos, end, &choice) || choice.cls != 2 || choice.tag != 0)
             return;

@@ -29,7 +29,8 @@ static nmx_field_t smb_fields[] = {
 };
 
 NMX_PROTOCOL(nmx__p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields,
-             .borrows = NMX_PROTO_NTLMSSP /* the session setup's ntlmssp.* fields, as in tshark */);
+             /* the session setup's ntlmssp.* and kerberos.* fields, as in tshark */
+             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
 
 static bool is_andx(uint8_t cmd)
 {

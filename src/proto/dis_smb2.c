@@ -26,7 +26,8 @@ static nmx_field_t smb2_fields[] = {
 };
 
 NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields,
-             .borrows = NMX_PROTO_NTLMSSP /* the security buffer's ntlmssp.* fields, as in tshark */);
+             /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
+             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
 
 /* The fields of one header at h (cut or whole); false when it is cut. */
 static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)

@@ -483,8 +483,9 @@ uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], 
     for (uint32_t k = 0; k < rt->nRecognizeDatas; k++) {
         unsigned id = rt->RecognizeData[k].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        unsigned also = p != NULL ? p->borrows : 0;
-        bool wanted = nmx__wants_has(wants, id) || (also != 0 && nmx__wants_has(wants, also));
+        unsigned also = p != NULL ? p->borrows : 0, also2 = p != NULL ? p->borrows2 : 0;
+        bool wanted = nmx__wants_has(wants, id) || (also != 0 && nmx__wants_has(wants, also)) ||
+                      (also2 != 0 && nmx__wants_has(wants, also2));
         if (wanted || p == NULL || p->nfields == 0)
             keep = k + 1;
     }

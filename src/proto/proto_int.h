@@ -95,6 +95,7 @@ struct nmx_protocol {
     unsigned borrows;          /* a protocol whose properties its layers record too (ipv6
                                   records ip.version), or 0; a protocol without fields of
                                   its own may record anyone's (nmx__layers_for) */
+    unsigned borrows2;         /* a second one, or 0 (smb2 records ntlmssp.* and kerberos.*) */
 };
 
 /* Defines a registry entry for protocol `id` with a field table.  The
@@ -383,6 +384,10 @@ void nmx__dis_smb2(nmx_dctx_t *d, nmx_cursor_t c);
 /* A session setup's security blob: NTLMSSP, bare or in a GSS-API/SPNEGO
  * token; its ntlmssp.* fields go into the caller's layer (dis_ntlmssp.c). */
 void nmx__dis_security_blob(nmx_dctx_t *d, nmx_cursor_t c);
+/* A GSS-API Kerberos token (RFC 4121 4.1), or in SPNEGO (in_spnego) a
+ * bare AP-REQ or AP-REP: its Kerberos message's kerberos.* fields go into
+ * the caller's layer; false when c holds none (dis_kerberos.c). */
+bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);
