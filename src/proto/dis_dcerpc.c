@@ -559,6 +559,22 @@ static void dg_body(const dce_pdu_t *p, uint16_t len)
     }
 }
 
+/* The interface layer of a request's or response's stub, which tshark
+ * finds by the header's interface UUID and version: the endpoint mapper
+ * (versions 3 and 4).  Fragments (flags1 0x04) are not handed on. */
+static void dg_interface(const dce_pdu_t *p, uint16_t len, uint8_t flags1)
+{
+    static const uint8_t epm_tail[8] = {0x91, 0xa4, 0x08, 0x00, 0x2b, 0x14, 0xa0, 0xfa};
+    nmx_cursor_t stub;
+    uint32_t ver = dce_get(&p->c, 60, 4, p->le);
+    if ((p->ptype != 0 && p->ptype != 2) || (flags1 & 0x04) != 0 || (ver != 3 && ver != 4) ||
+        dce_get(&p->c, 24, 4, p->le) != 0xe1af8308u || dce_get(&p->c, 28, 2, p->le) != 0x5d1f ||
+        dce_get(&p->c, 30, 2, p->le) != 0x11c9 || !nmx__cur_match(&p->c, 32, epm_tail, sizeof(epm_tail)))
+        return;
+    if (nmx__cur_window(&p->c, 80, p->c.left - 80 < len ? p->c.left - 80 : len, &stub))
+        nmx__dis_epm(p->d, stub, ver, dce_get(&p->c, 68, 2, p->le));
+}
+
 /*
  * A UDP payload (tshark's heuristic dissect_dcerpc_dg): version 4, a
  * packet type up to cancel_ack (10), flags2 with only its two low bits
@@ -574,13 +590,16 @@ static bool dce_udp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         h[1] > DG_CANCEL_ACK || (h[3] & 0xfc) != 0 || (h[4] & 0xee) != 0 || h[5] > 3)
         return false;
     dce_pdu_t p = {.d = d, .c = c, .off = nmx__off(&c), .le = (h[4] & 0x10) != 0, .ptype = h[1]};
-    if (!nmx__push_layer(d, proto, p.off) || !d->ws)
+    if (!nmx__push_layer(d, proto, p.off))
         return true;
-    dg_header(&p);
     uint16_t len = (uint16_t)dce_get(&c, 74, 2, p.le);
-    dg_body(&p, len);
-    if ((size_t)80 + len < c.left && nmx__cur_get_u8(&c, 78) != 1) /* not a Kerberos verifier */
-        nmx__add(d, &dcerpc_fields[F_AUTH_VERIFIER], p.off + 80 + len, c.left - 80 - len);
+    if (d->ws) {
+        dg_header(&p);
+        dg_body(&p, len);
+        if ((size_t)80 + len < c.left && nmx__cur_get_u8(&c, 78) != 1) /* not a Kerberos verifier */
+            nmx__add(d, &dcerpc_fields[F_AUTH_VERIFIER], p.off + 80 + len, c.left - 80 - len);
+    }
+    dg_interface(&p, len, h[2]);
     return true;
 }
 

@@ -388,6 +388,9 @@ void nmx__dis_security_blob(nmx_dctx_t *d, nmx_cursor_t c);
  * bare AP-REQ or AP-REP: its Kerberos message's kerberos.* fields go into
  * the caller's layer; false when c holds none (dis_kerberos.c). */
 bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
+/* The endpoint mapper layer (epm, or epm4 for version 4) of a DCE/RPC
+ * call's stub, with its operation number (dis_epm.c). */
+void nmx__dis_epm(nmx_dctx_t *d, nmx_cursor_t stub, unsigned version, unsigned opnum);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);

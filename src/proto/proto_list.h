@@ -98,3 +98,5 @@ NMX_PROTO_X(CLDAP, cldap)          /* "cldap"    connectionless LDAP (UDP 389; l
 NMX_PROTO_X(NTLMSSP, ntlmssp)      /* "ntlmssp"  NTLMSSP in SMB and SMB2 security blobs (never a layer) */
 NMX_PROTO_X(NETBIOS, netbios)      /* "netbios"  NetBIOS Frames protocol, NetBEUI (LLC SAP 0xF0) */
 NMX_PROTO_X(DCERPC, dcerpc)        /* "dcerpc"   DCE/RPC connection-oriented PDUs (TCP heuristic) */
+NMX_PROTO_X(EPM, epm)              /* "epm"      DCE/RPC endpoint mapper (connectionless calls; opnum only) */
+NMX_PROTO_X(EPM4, epm4)            /* "epm4"     DCE/RPC endpoint mapper version 4 (epm.opnum in its layers) */

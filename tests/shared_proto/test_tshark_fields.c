@@ -141,6 +141,13 @@ static const struct {
     {"netmon/ms_WMOD_Ex4", "dcerpc.obj_id", "a response's object UUID from its request"},
     {"pcapng/ms_ADOD_Ex1_3_2019_comments", "dcerpc.opnum", "a response's opnum from its request"},
     {"real/evilfingers_xscan_smb_dcerpc", "dcerpc.opnum", "a response's opnum from its request"},
+    /* ... and hands a connection-oriented call to its interface's
+     * dissector (epm ...) by the context its bind set up. */
+    {"netmon/ms_ADOD_Ex1_3_JoinDomain", "epm.", "the interface from the connection's bind"},
+    {"netmon/ms_ADOD_Ex2_18_ManageAccessControl", "epm.", "the interface from the connection's bind"},
+    {"netmon/ms_RMSOD_Ex4_ipv6", "epm.", "the interface from the connection's bind"},
+    {"pcapng/ms_ADOD_Ex1_3_2019_comments", "epm.", "the interface from the connection's bind"},
+    {"real/evilfingers_xscan_smb_dcerpc", "epm.", "the interface from the connection's bind"},
     /* A DCE/RPC verifier's SPNEGO NegTokenResp whose connection's first
      * token is not in the capture: tshark does not know it is SPNEGO
      * ("Unknown header"); it is read as one here (difference 18). */
