@@ -32,6 +32,8 @@
 #define NMX_FF_LE 0x01 /* multi-byte value is little-endian in the frame */
 #define NMX_FF_NTP 0x02 /* absolute time shown as "NULL" when zero (ABSOLUTE_TIME_NTP_UTC) */
 #define NMX_FF_ASCII 0x04 /* ENC_ASCII text: a byte over 0x7F shows as U+FFFD, a NUL ends it */
+#define NMX_FF_UTF8 0x08  /* ENC_UTF_8 text of an item: escaped as nmx__format_text does, but for a
+                             backslash, which tshark prints as it is */
 
 struct nmx_field {
     PROPERTYINFO info;  /* NetMon definition; Label = Wireshark display name */
@@ -131,6 +133,8 @@ struct nmx_protocol {
 #define NMX_F_STRING(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, 0, PROP_TYPE_STRING, PROP_QUAL_NONE)
 /* Text tshark reads as ASCII (ENC_ASCII): see NMX_FF_ASCII. */
 #define NMX_F_ASCII(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, NMX_FF_ASCII, PROP_TYPE_STRING, PROP_QUAL_NONE)
+/* Text tshark reads as UTF-8 (ENC_UTF_8) and shows unescaped: see NMX_FF_UTF8. */
+#define NMX_F_UTF8(k, l) NMX_F_(k, l, NMX_FT_STRING, 0, 0, 0, NMX_FF_UTF8, PROP_TYPE_STRING, PROP_QUAL_NONE)
 #define NMX_F_BYTES(k, l) NMX_F_(k, l, NMX_FT_BYTES, 0, 0, 0, 0, PROP_TYPE_RAW_DATA, PROP_QUAL_ARRAY)
 #define NMX_F_ABSTIME(k, l) NMX_F_(k, l, NMX_FT_ABSTIME, 0, 8, 0, 0, PROP_TYPE_LARGEINT, PROP_QUAL_NONE)
 /* An NTP timestamp (derived: ns since 1970), "NULL" when the 64 bits are zero. */
@@ -392,6 +396,9 @@ bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
  * call's stub, with its operation number (dis_epm.c). */
 void nmx__dis_epm(nmx_dctx_t *d, nmx_cursor_t stub, unsigned version, unsigned opnum);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
+/* An SDP body (dis_sdp.c): the sdp layer, and RTP and RTCP learned from
+ * its media lines. */
+void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);
 

@@ -100,3 +100,5 @@ NMX_PROTO_X(NETBIOS, netbios)      /* "netbios"  NetBIOS Frames protocol, NetBEU
 NMX_PROTO_X(DCERPC, dcerpc)        /* "dcerpc"   DCE/RPC connection-oriented PDUs (TCP heuristic) */
 NMX_PROTO_X(EPM, epm)              /* "epm"      DCE/RPC endpoint mapper (connectionless calls; opnum only) */
 NMX_PROTO_X(EPM4, epm4)            /* "epm4"     DCE/RPC endpoint mapper version 4 (epm.opnum in its layers) */
+NMX_PROTO_X(SIP, sip)              /* "sip"      Session Initiation Protocol (UDP and TCP 5060, heuristic) */
+NMX_PROTO_X(SDP, sdp)              /* "sdp"      Session Description Protocol (in SIP bodies) */

@@ -46,6 +46,30 @@ static size_t ascii_text(const uint8_t *s, size_t n, char *out, size_t outlen)
     return need;
 }
 
+/* ENC_UTF_8 text of an item as tshark shows it: nmx__format_text's
+ * escapes, but a backslash as it is. */
+static size_t utf8_text(const uint8_t *s, size_t n, char *out, size_t outlen)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && s[j] != '\\')
+            j++;
+        char *o = need < outlen ? out + need : NULL;
+        need += nmx__format_text(s + i, j - i, o, o ? outlen - need : 0);
+        if (j < n) {
+            if (need + 1 < outlen)
+                out[need] = '\\';
+            need++;
+            j++;
+        }
+        i = j;
+    }
+    if (outlen > 0)
+        out[need < outlen ? need : outlen - 1] = '\0';
+    return need;
+}
+
 /* A derived number, stored in host order with the width of its DataType
  * (1, 2, 4 or 8 bytes), in *v; false for any other width. */
 static bool load_host_uint(const uint8_t *bytes, size_t len, uint64_t *v)
@@ -376,6 +400,8 @@ size_t nmx__value_render(const nmx_field_t *f, const nmx_value_t *v, char *buf, 
          * raw frame text is passed through the same escaping. */
         if (f->flags & NMX_FF_ASCII)
             return ascii_text(v->bytes, v->len, buf, buflen);
+        if (f->flags & NMX_FF_UTF8)
+            return utf8_text(v->bytes, v->len, buf, buflen);
         size_t need = nmx__format_text(v->bytes, v->len, buf, buflen);
         return need;
     }

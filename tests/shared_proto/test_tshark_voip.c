@@ -1,0 +1,194 @@
+/*
+ * test_tshark_voip.c - hand-built SIP, SDP, RTP and RTCP frames against
+ * tshark, as one coherent capture: SIP requests and responses over UDP and
+ * TCP (port 5060 and elsewhere by the heuristic), To/From/Contact/Via in
+ * their forms, compact header names, first lines tshark turns down, bodies
+ * cut short; SDP offers and answers (session and media attributes,
+ * rtpmap, fmtp, connection lines with TTL, several media); then RTP and
+ * RTCP to the endpoints an SDP announced (learned conversations), a UDP
+ * frame to such a port before the SDP that stays plain UDP, and RTCP by
+ * tshark's heuristic elsewhere.  Every property of these protocols and of
+ * eth, ip, udp and tcp, frame by frame, and the io,phs counts (what
+ * protdist counts) must be tshark's; the counts of the new protocols are
+ * asserted, so that a protocol neither side recognises cannot pass
+ * unnoticed.
+ *
+ * Skipped when tshark is not installed.  The temporary directory is removed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../nmx_skip.h"
+#include "proto/proto.h"
+#include "tshark_util.h"
+
+/* One datagram or segment: transport, addresses (10.0.0.x), ports, payload. */
+typedef struct pkt {
+    bool tcp;
+    uint8_t src, dst;
+    uint16_t sport, dport;
+    const char *payload;
+    size_t len;
+} pkt_t;
+
+#define U(s, d, sp, dp, text) {false, s, d, sp, dp, text, sizeof(text) - 1}
+#define T(s, d, sp, dp, text) {true, s, d, sp, dp, text, sizeof(text) - 1}
+
+#define SDP_OFFER                                                                                   \
+    "v=0\r\no=alice 2890844526 2890844527 IN IP4 10.0.0.1\r\ns=Talk\r\ni=A call\r\n"                 \
+    "u=http://www.example.com/seminars/sdp.pdf\r\ne=j.doe@example.com (Jane Doe)\r\np=+1 617 555-6011\r\n" \
+    "c=IN IP4 10.0.0.1\r\nb=CT:128\r\nt=0 0\r\na=tool:libfoo 1.0\r\na=recvonly\r\n"                  \
+    "m=audio 49170 RTP/AVP 0 8 97 18\r\ni=voice\r\nb=AS:64\r\na=rtpmap:0 PCMU/8000\r\n"               \
+    "a=rtpmap:97 iLBC/8000\r\na=fmtp:97 mode=30\r\na=ptime:20\r\na=sendrecv\r\n"                      \
+    "m=video 51372 RTP/AVP 31 96\r\nc=IN IP4 10.0.0.5/127\r\na=rtpmap:96 H264/90000/2\r\n"            \
+    "m=application 0 udp wb\r\nm=image 6000 udptl t38\r\n"
+
+#define SDP_ANSWER                                                                                  \
+    "v=0\r\no=bob 2808844564 2808844564 IN IP4 10.0.0.2\r\ns= \r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"   \
+    "m=audio 20000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+
+#define INVITE_HDRS                                                                                 \
+    "INVITE sip:bob@example.com SIP/2.0\r\n"                                                          \
+    "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds;rport\r\n"                                \
+    "Max-Forwards: 70\r\n"                                                                            \
+    "To: Bob <sip:bob@example.com>\r\n"                                                               \
+    "From: \"Alice\" <sip:alice@atlanta.com>;tag=1928301774\r\n"                                      \
+    "Call-ID: a84b4c76e66710@pc33.atlanta.com\r\n"                                                    \
+    "CSeq: 314159 INVITE\r\n"                                                                         \
+    "Contact: <sip:alice@10.0.0.1:5060;transport=udp>\r\n"                                            \
+    "User-Agent: test/1.0\r\n"                                                                        \
+    "Allow: INVITE, ACK, CANCEL, BYE\r\n"                                                             \
+    "Supported: replaces, timer\r\n"                                                                  \
+    "Content-Type: application/sdp\r\n"
+
+static const pkt_t pkts[] = {
+    /* Before any SDP: UDP to the port the offer announces later stays data. */
+    U(9, 1, 30000, 49170, "\x80\x00\x00\x01\x00\x00\x00\xa0\xde\xad\xbe\xef\xff\xff\xff\xff"),
+    /* An INVITE with an SDP offer, its answer. */
+    U(1, 2, 5060, 5060, INVITE_HDRS "Content-Length: 496\r\n\r\n" SDP_OFFER),
+    U(2, 1, 5060, 5060,
+      "SIP/2.0 100 Trying\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds;received=10.0.0.1;rport=5060\r\n"
+      "To: Bob <sip:bob@example.com>\r\nFrom: \"Alice\" <sip:alice@atlanta.com>;tag=1928301774\r\n"
+      "Call-ID: a84b4c76e66710@pc33.atlanta.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"),
+    U(2, 1, 5060, 5060,
+      "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK776asdhds\r\n"
+      "To: Bob <sip:bob@example.com>;tag=a6c85cf\r\nFrom: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n"
+      "Call-ID: a84b4c76e66710@pc33.atlanta.com\r\nCSeq: 314159 INVITE\r\nContact: <sip:bob@10.0.0.2>\r\n"
+      "Server: pbx/2\r\nContent-Type: application/sdp\r\nContent-Length: 128\r\n\r\n" SDP_ANSWER),
+    U(1, 2, 5060, 5060,
+      "ACK sip:bob@10.0.0.2 SIP/2.0\r\nv: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n"
+      "t: Bob <sip:bob@example.com>;tag=a6c85cf\r\nf: <sip:alice@atlanta.com>;tag=1928301774\r\n"
+      "i: a84b4c76e66710@pc33.atlanta.com\r\nCSeq: 314159 ACK\r\nl: 0\r\n\r\n"),
+    /* Registration over TCP, a response with several Vias, odd forms. */
+    T(3, 2, 40000, 5060,
+      "REGISTER sip:registrar.example.com SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.3:40000;branch=z9hG4bKnash\r\n"
+      "Max-Forwards: 70\r\nTo: sip:carol@example.com\r\nFrom: sip:carol@example.com;tag=456248\r\n"
+      "Call-ID: 843817637684230@998sdasdh09\r\nCSeq: 1826 REGISTER\r\nContact: *\r\nExpires: 7200\r\n"
+      "Content-Length: 0\r\n\r\n"),
+    T(2, 3, 5060, 40000,
+      "SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/TCP 10.0.0.3:40000;branch=z9hG4bKnash, SIP/2.0/UDP [2001:db8::1]:5062;branch=z9hG4bK2\r\n"
+      "To: <sip:carol@example.com:5070>;tag=37GkEhwl6\r\nFrom: sip:carol@example.com;tag=456248\r\n"
+      "Call-ID: 843817637684230@998sdasdh09\r\nCSeq: 1826 REGISTER\r\nContent-Length: 0\r\n\r\n"),
+    U(4, 2, 5062, 5070, /* the heuristic: neither port is 5060 */
+      "OPTIONS sip:[2001:db8::2]:5070 SIP/2.0\r\nVia: SIP/2.0/UDP host.example.com;branch=z9hG4bK3\r\n"
+      "To: <sip:[2001:db8::2]:5070>\r\nFrom: \"A \\\"quoted\\\" name\" <sips:x@example.com>;tag=99\r\n"
+      "Call-ID: opt1\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n"),
+    U(4, 2, 5062, 5070, "SIP/2.0 200 OK\r\nCall-ID: opt1\r\nCSeq: 7 OPTIONS\r\n\r\n"),
+    /* First lines tshark turns down (on 5060 too), and one it takes. */
+    U(4, 2, 5060, 5060, "hello\r\n"),
+    U(4, 2, 5060, 5060, "SIP/2.0 200\r\n\r\n"),
+    U(4, 2, 5060, 5060, "INVITE sip:x SIP/3.0\r\n\r\n"),
+    U(4, 2, 5060, 5060, "IN(VITE sip:x SIP/2.0\r\n\r\n"),
+    U(4, 2, 5060, 5060, "SIP/2.0 20x OK\r\n\r\n"),
+    U(4, 2, 5060, 5060, "BYE sip:x SIP/2.0"),
+    /* A body longer than Content-Length, and a body cut short. */
+    U(1, 2, 5060, 5060,
+      "MESSAGE sip:bob@example.com SIP/2.0\r\nCall-ID: m1\r\nCSeq: 2 MESSAGE\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 5\r\n\r\nhello world"),
+    U(1, 2, 5060, 5060,
+      "INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: m2\r\nCSeq: 3 INVITE\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: 300\r\n\r\nv=0\r\no=a 1 1 IN IP4 10.0.0.7\r\ns=x\r\nc=IN IP4 10.0.0.7\r\nm=audio 7000 RTP/AVP 0\r\n"),
+    /* Over TCP: continuations on 5060, several messages in a segment, the
+     * heuristic elsewhere, first lines without their end. */
+    T(5, 2, 41001, 5060, "hello\r\n"),
+    T(5, 2, 41002, 5060, "\x01" "abc\r\n"),
+    T(5, 2, 41003, 5060, "abc"),
+    T(5, 2, 41004, 5060, "OPTIONS sip:x@example.com SIP/2.0"),
+    T(5, 2, 41005, 5060, "\r\nOPTIONS sip:x@example.com SIP/2.0\r\n\r\n"),
+    T(5, 2, 41006, 5060,
+      "OPTIONS sip:x@example.com SIP/2.0\r\nCall-ID: t1\r\nContent-Length: 2\r\n\r\nokOPTIONS sip:y@example.com SIP/2.0\r\n"
+      "Call-ID: t2\r\nCSeq: 9 OPTIONS\r\n\r\n"),
+    T(5, 2, 41007, 5060, "BYE sip:x@example.com SIP/2.0\r\nCall-ID: t3\r\nContent-Length: 0\r\n\r\ntrailing junk\r\n"),
+    T(5, 2, 41008, 7001, "NOTIFY sip:x@example.com SIP/2.0\r\nCall-ID: t4\r\nContent-Length: 0\r\n\r\nmore\r\n"),
+    T(5, 2, 41009, 7001, "more\r\nNOTIFY sip:x@example.com SIP/2.0\r\n\r\n"),
+    U(4, 2, 5060, 5060, "\x01SIP/2.0 200 OK\r\n\r\n"),
+    U(4, 2, 5060, 5060, "OPTIONS sip:x SIP/2.0\r\n\0\r\n"),
+};
+#define NFRAMES (sizeof(pkts) / sizeof(pkts[0]))
+
+/* Frame i: Ethernet, IPv4, UDP or TCP, payload. */
+static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    const pkt_t *p = &pkts[i];
+    size_t l4 = (p->tcp ? 20 : 8) + p->len, tot = 20 + l4;
+    if (14 + tot > cap)
+        return 0;
+    static const uint8_t eth[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00};
+    memcpy(b, eth, 14);
+    const uint8_t ip[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0, 0, 64, p->tcp ? 6 : 17, 0, 0,
+                            10, 0, 0, p->src, 10, 0, 0, p->dst};
+    memcpy(b + 14, ip, 20);
+    uint8_t *h = b + 34;
+    h[0] = (uint8_t)(p->sport >> 8);
+    h[1] = (uint8_t)p->sport;
+    h[2] = (uint8_t)(p->dport >> 8);
+    h[3] = (uint8_t)p->dport;
+    if (p->tcp) {
+        uint32_t seq = 1000 + (uint32_t)i;
+        const uint8_t th[16] = {(uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
+                                0, 0, 0x07, 0xd0, 0x50, 0x18, 0x20, 0x00, 0, 0, 0, 0};
+        memcpy(h + 4, th, 16);
+    } else {
+        h[4] = (uint8_t)(l4 >> 8);
+        h[5] = (uint8_t)l4;
+        h[6] = h[7] = 0;
+    }
+    memcpy(h + (p->tcp ? 20 : 8), p->payload, p->len);
+    return 34 + l4;
+}
+
+static const char *const protos[] = {"sip", "sdp", "eth", "ip", "udp", "tcp"};
+#define NPROTOS (sizeof(protos) / sizeof(protos[0]))
+
+/* The frames io,phs must count for each new protocol. */
+static const tsu_count_t expect[] = {
+    {"sip", 21},
+    {"sdp", 0},
+};
+
+static void test_voip_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    tsu_no_desegment = true; /* each segment on its own, as here */
+    assert_int_equal(tsu_check_built("VoIP", NFRAMES, frame_bytes, protos, NPROTOS, expect,
+                                     sizeof(expect) / sizeof(expect[0])),
+                     0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_voip_agree, tsu_tmp_remove),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
