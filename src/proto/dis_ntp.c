@@ -60,8 +60,9 @@ static const struct {
 };
 
 /* An NTP timestamp as ns since 1970, computed as Wireshark does (era by
- * the top bit, the fraction through a double); 0 for the zero timestamp. */
-static int64_t ntp_time_ns(uint64_t ts)
+ * the top bit, the fraction through a double); 0 for the zero timestamp
+ * (also RTCP's, dis_rtcp.c). */
+int64_t nmx__ntp_time_ns(uint64_t ts)
 {
     if (ts == 0)
         return 0;
@@ -92,7 +93,7 @@ static bool dis_ntp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         size_t at = ntp_layout[i].off, len = ntp_layout[i].len;
         uint64_t ts;
         if (len == 8 && nmx__cur_peek_u64be(&c, at, &ts))
-            nmx__add_uint(d, f, off + at, 8, (uint64_t)ntp_time_ns(ts));
+            nmx__add_uint(d, f, off + at, 8, (uint64_t)nmx__ntp_time_ns(ts));
         else if (!nmx__add_at(d, &c, f, at, len))
             break;
     }

@@ -378,7 +378,8 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * VLAN tags, Linux cooked captures), as Wireshark's ethertype dissector
  * shows itself there.  The headers of an SMB2 compound chain are layers of
  * their own (as tshark's io,phs counts them) but one dissector call, so
- * one name, as in tshark; so are the SIP messages of a TCP segment.
+ * one name, as in tshark; so are the SIP messages of a TCP segment and the
+ * packets of an RTCP compound.
  */
 static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
@@ -387,7 +388,7 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        if (!p || ((id == NMX_PROTO_SMB2 || id == NMX_PROTO_SIP) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
+        if (!p || ((id == NMX_PROTO_SMB2 || id == NMX_PROTO_SIP || id == NMX_PROTO_RTCP) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);

@@ -454,6 +454,9 @@ bool nmx__ber_elem(const nmx_cursor_t *c, size_t pos, size_t end, nmx_ber_t *e);
  * constructed element's contents are cut to end, a primitive one must fit. */
 bool nmx__ber_elem_cut(const nmx_cursor_t *c, size_t pos, size_t end, nmx_ber_t *e);
 
+/* An NTP timestamp as ns since 1970 as Wireshark computes it (dis_ntp.c). */
+int64_t nmx__ntp_time_ns(uint64_t ts);
+
 /* Escapes text as Wireshark's format_text does (used for strings). */
 size_t nmx__format_text(const uint8_t *s, size_t n, char *out, size_t outlen);
 

@@ -102,3 +102,5 @@ NMX_PROTO_X(EPM, epm)              /* "epm"      DCE/RPC endpoint mapper (connec
 NMX_PROTO_X(EPM4, epm4)            /* "epm4"     DCE/RPC endpoint mapper version 4 (epm.opnum in its layers) */
 NMX_PROTO_X(SIP, sip)              /* "sip"      Session Initiation Protocol (UDP and TCP 5060, heuristic) */
 NMX_PROTO_X(SDP, sdp)              /* "sdp"      Session Description Protocol (in SIP bodies) */
+NMX_PROTO_X(RTP, rtp)              /* "rtp"      Real-time Transport Protocol (learned from SDP) */
+NMX_PROTO_X(RTCP, rtcp)            /* "rtcp"     RTP Control Protocol (learned from SDP, heuristic) */

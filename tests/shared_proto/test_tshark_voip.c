@@ -38,6 +38,7 @@ typedef struct pkt {
 } pkt_t;
 
 #define U(s, d, sp, dp, text) {false, s, d, sp, dp, text, sizeof(text) - 1}
+#define B(s, d, sp, dp, bytes) U(s, d, sp, dp, bytes)
 #define T(s, d, sp, dp, text) {true, s, d, sp, dp, text, sizeof(text) - 1}
 
 #define SDP_OFFER                                                                                   \
@@ -129,6 +130,36 @@ static const pkt_t pkts[] = {
     T(5, 2, 41009, 7001, "more\r\nNOTIFY sip:x@example.com SIP/2.0\r\n\r\n"),
     U(4, 2, 5060, 5060, "\x01SIP/2.0 200 OK\r\n\r\n"),
     U(4, 2, 5060, 5060, "OPTIONS sip:x SIP/2.0\r\n\0\r\n"),
+    /* RTCP by the heuristic: SR, SDES. */
+    B(6, 1, 31000, 31001, "\x81\xc8\x00\x0c\x11\x22" "3D\xe5\xf1\xa2\xb3\x80\x00\x00\x00\x00\x00\x00\xa0\x00\x00\x00\x0a\x00\x00\x06@Ufw\x88\x10\xff\xff\xfe\x00\x01\x00\x05\x00\x00\x00\x14\x11\x11\x22\x22\x00\x01\x00\x00\x81\xca\x00\x08\x11\x22" "3D\x01\x0buser@host.x\x02\x03" "bob\x08\x07\x03" "abcdef\x00"),
+    /* RTCP by the heuristic: RR, BYE. */
+    B(6, 1, 31002, 31003, "\x80\xc9\x00\x01\x11\x22" "3D\x81\xcb\x00\x03\x11\x22" "3D\x04gone\x00\x00\x00"),
+    /* RTCP by the heuristic: APP. */
+    B(6, 1, 31004, 31005, "\x83\xcc\x00\x03\x11\x22" "3DTEST\x01\x02\x03\x04"),
+    /* RTCP by the heuristic: RR. */
+    B(6, 1, 31006, 31007, "\x80\xc9\x00\x01\x11\x22" "3D"),
+    /* RTCP by the heuristic: BYE. */
+    B(6, 1, 31008, 31009, "\x81\xcb\x00\x03\x11\x22" "3D\x04gone\x00\x00\x00"),
+    /* RTCP by the heuristic: PSFB. */
+    B(6, 1, 31010, 31011, "\x81\xce\x00\x02\x11\x22" "3DUfw\x88"),
+    /* RTCP by the heuristic: SR cut short. */
+    B(6, 1, 31012, 31013, "\x81\xc8\x00\x0c\x11\x22" "3D\xe5\xf1\xa2\xb3\x80\x00\x00\x00\x00\x00\x00\xa0"),
+    /* RTCP by the heuristic: a Length beyond the payload. */
+    B(6, 1, 31014, 31015, "\x80\xc9\x00\x05\x00\x00\x00\x01"),
+    /* RTCP by the heuristic: an empty SDES. */
+    B(6, 1, 31016, 31017, "\x80\xc9\x00\x01\x00\x00\x00\x01\x80\xca\x00\x00"),
+    /* RTCP by the heuristic: padding. */
+    B(6, 1, 31018, 31019, "\xa0\xc9\x00\x02\x00\x00\x00\x01\x00\x00\x00\x04"),
+    /* RTCP by the heuristic: XR first: not RTCP. */
+    B(6, 1, 31020, 31021, "\x80\xcf\x00\x01\x00\x00\x00\x00"),
+    /* RTCP by the heuristic: RR with two blocks. */
+    B(6, 1, 31022, 31023, "\x82\xc9\x00\x0d\x00\x00\x00\x99Ufw\x88\x10\xff\xff\xfe\x00\x01\x00\x05\x00\x00\x00\x14\x11\x11\x22\x22\x00\x01\x00\x00Ufw\x88\x10\xff\xff\xfe\x00\x01\x00\x05\x00\x00\x00\x14\x11\x11\x22\x22\x00\x01\x00\x00"),
+    /* RTCP by the heuristic: not a multiple of 4. */
+    B(6, 1, 31024, 31025, "\x80\xc9\x00\x01\x11\x22" "3D\x00"),
+    /* RTCP by the heuristic: version 1. */
+    B(6, 1, 31026, 31027, "@\xc9\x00\x01\x00\x00\x00\x01"),
+    /* RTCP by the heuristic: SR with a report block cut. */
+    B(6, 1, 31028, 31029, "\x81\xc8\x00\x0c\x11\x22" "3D\xe5\xf1\xa2\xb3\x80\x00\x00\x00\x00\x00\x00\xa0\x00\x00\x00\x0a\x00\x00\x06@Ufw\x88\x10\xff\xff\xfe\x00\x01\x00\x05"),
 };
 #define NFRAMES (sizeof(pkts) / sizeof(pkts[0]))
 
@@ -163,13 +194,14 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return 34 + l4;
 }
 
-static const char *const protos[] = {"sip", "sdp", "eth", "ip", "udp", "tcp"};
+static const char *const protos[] = {"sip", "sdp", "rtp", "rtcp", "eth", "ip", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
 static const tsu_count_t expect[] = {
     {"sip", 21},
     {"sdp", 0},
+    {"rtcp", 15},
 };
 
 static void test_voip_agree(void **state)
