@@ -191,11 +191,18 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 }
 
 /* A hand-off to HTTP or SSDP (proto); the TCP heuristic takes only a
- * payload that starts with an HTTP request or status line. */
+ * payload that starts with an HTTP request or status line.  A segment on
+ * an HTTP port that starts with HTTP/2's connection preface is HTTP/2
+ * (h2c with prior knowledge), without an http layer, as in tshark. */
 static bool http_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     if (d->ho_table == NMX_HO_TCP_HEUR && !nmx__http_heur(c))
         return false;
+    int preface = d->ho_table == NMX_HO_TCP_PORT ? nmx__http2_preface(c) : 0;
+    if (preface == 24)
+        nmx__dis_http2(d, c); /* tshark's HTTP hands it on before adding its item */
+    if (preface) /* a part of the preface: tshark waits for the rest, no layer */
+        return true;
     nmx__dis_http(d, c, proto);
     return true;
 }

@@ -34,7 +34,7 @@ enum { F_VERSION, F_PADDING, F_RC, F_SC, F_SUBTYPE, F_FMT, F_PT, F_LENGTH, F_SEN
        F_PREFIX, F_APP_NAME, F_APP_DATA };
 
 /* rtcp.ssrc.cum_nr: FT_INT24, stored sign-extended in 32 bits. */
-#define RTCP_INT24(k, l) NMX_F_(k, l, NMX_FT_INT, NMX_BASE_DEC, 4, 0, 0, PROP_TYPE_DWORD, PROP_QUAL_NONE)
+#define RTCP_INT24(k, l) NMX_F_(k, l, NMX_FT_INT, NMX_BASE_DEC, 3, 0, 0, PROP_TYPE_DWORD, PROP_QUAL_NONE)
 
 static nmx_field_t rtcp_fields[] = {
     [F_VERSION] = NMX_F_UINT("rtcp.version", "Version", NMX_BASE_DEC, 1, 0xc0),

@@ -396,6 +396,11 @@ bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
  * call's stub, with its operation number (dis_epm.c). */
 void nmx__dis_epm(nmx_dctx_t *d, nmx_cursor_t stub, unsigned version, unsigned opnum);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
+/* HTTP/2's connection preface at the start of c (24; 1 for a proper
+ * prefix of it, 0 for none), and the segment that starts with it
+ * (dis_http2.c). */
+int nmx__http2_preface(nmx_cursor_t c);
+void nmx__dis_http2(nmx_dctx_t *d, nmx_cursor_t c);
 /* An SDP body (dis_sdp.c): the sdp layer, and RTP and RTCP learned from
  * its media lines. */
 void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c);

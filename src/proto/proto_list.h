@@ -104,3 +104,4 @@ NMX_PROTO_X(SIP, sip)              /* "sip"      Session Initiation Protocol (UD
 NMX_PROTO_X(SDP, sdp)              /* "sdp"      Session Description Protocol (in SIP bodies) */
 NMX_PROTO_X(RTP, rtp)              /* "rtp"      Real-time Transport Protocol (learned from SDP) */
 NMX_PROTO_X(RTCP, rtcp)            /* "rtcp"     RTP Control Protocol (learned from SDP, heuristic) */
+NMX_PROTO_X(HTTP2, http2)          /* "http2"    HTTP/2 in cleartext: the preface on an HTTP port, then the connection */

@@ -39,6 +39,7 @@ typedef struct pkt {
 
 #define U(s, d, sp, dp, text) {false, s, d, sp, dp, text, sizeof(text) - 1}
 #define B(s, d, sp, dp, bytes) U(s, d, sp, dp, bytes)
+#define TB(s, d, sp, dp, bytes) T(s, d, sp, dp, bytes)
 #define T(s, d, sp, dp, text) {true, s, d, sp, dp, text, sizeof(text) - 1}
 
 #define SDP_OFFER                                                                                   \
@@ -68,7 +69,7 @@ typedef struct pkt {
     "Supported: replaces, timer\r\n"                                                                  \
     "Content-Type: application/sdp\r\n"
 
-static const pkt_t pkts[] = {
+static const pkt_t voip_pkts[] = {
     /* Before any SDP: UDP to the port the offer announces later stays data. */
     U(9, 1, 30000, 49170, "\x80\x00\x00\x01\x00\x00\x00\xa0\xde\xad\xbe\xef\xff\xff\xff\xff"),
     /* An INVITE with an SDP offer, its answer. */
@@ -161,7 +162,32 @@ static const pkt_t pkts[] = {
     /* RTCP by the heuristic: SR with a report block cut. */
     B(6, 1, 31028, 31029, "\x81\xc8\x00\x0c\x11\x22" "3D\xe5\xf1\xa2\xb3\x80\x00\x00\x00\x00\x00\x00\xa0\x00\x00\x00\x0a\x00\x00\x06@Ufw\x88\x10\xff\xff\xfe\x00\x01\x00\x05"),
 };
-#define NFRAMES (sizeof(pkts) / sizeof(pkts[0]))
+#define NVOIP (sizeof(voip_pkts) / sizeof(voip_pkts[0]))
+
+/* HTTP/2 in cleartext: connection prefaces on HTTP ports, with the frames
+ * that follow in the segment. */
+static const pkt_t h2_pkts[] = {
+    /* the preface and SETTINGS. */
+    TB(7, 2, 40000, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00*\x04\x00\x00\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x02\x00\x00\x00\x00\x00\x03\x00\x00\x00" "d\x00\x04\x00\x00\xff\xff\x00\x05\x00\x00@\x00\x00\x06\x00\x00 \x00\x00\x09\x00\x00\x00\x01"),
+    /* the preface alone. */
+    TB(7, 2, 40001, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a"),
+    /* the preface, SETTINGS cut short. */
+    TB(7, 2, 40002, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00*\x04\x00\x00\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x02\x00\x00\x00"),
+    /* the preface, a frame header cut short. */
+    TB(7, 2, 40003, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00*\x04\x00"),
+    /* the preface, HEADERS with priority, DATA with padding, DATA, PING, PONG. */
+    TB(7, 2, 40004, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00\x14\x01%\x00\x00\x00\x01\x80\x00\x00\x03\x10\x82\x86\x84" "A\x8a\x08\x9d\x5c\x0b\x81p\xdcx\x0f\x03\x00\x00\x09\x00\x09\x00\x00\x00\x01\x03hello\x00\x00\x00\x00\x00\x05\x00\x01\x00\x00\x00\x03world\x00\x00\x08\x06\x00\x00\x00\x00\x00" "12345678\x00\x00\x08\x06\x01\x00\x00\x00\x00" "12345678"),
+    /* the preface, HEADERS padded, WINDOW_UPDATE, RST_STREAM, GOAWAY, PRIORITY, an unknown type, SETTINGS ACK. */
+    TB(7, 2, 40005, 8080, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00\x06\x01\x0c\x00\x00\x00\x03\x02\x82\x86\x84\x00\x00\x00\x00\x04\x08\x00\x00\x00\x00\x00\x80\x00\x03\xe8\x00\x00\x04\x03\x00\x00\x00\x00\x01\x00\x00\x00\x08\x00\x00\x0b\x07\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x02" "bye\x00\x00\x05\x02\x00\x00\x00\x00\x05\x00\x00\x00\x01\x0f\x00\x00\x02 \xff\x00\x00\x00\x07xy\x00\x00\x00\x04\x01\x00\x00\x00\x00"),
+    /* the preface on a port without HTTP: data. */
+    TB(7, 2, 40006, 8081, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d\x0a\x00\x00*\x04\x00\x00\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x02\x00\x00\x00\x00\x00\x03\x00\x00\x00" "d\x00\x04\x00\x00\xff\xff\x00\x05\x00\x00@\x00\x00\x06\x00\x00 \x00\x00\x09\x00\x00\x00\x01"),
+    /* not quite the preface: HTTP. */
+    TB(7, 2, 40008, 80, "PRI * HTTP/2.0\x0d\x0a\x0d\x0aSM\x0d\x0a\x0d"),
+};
+#define NH2 (sizeof(h2_pkts) / sizeof(h2_pkts[0]))
+
+/* The set being written. */
+static const pkt_t *pkts;
 
 /* Frame i: Ethernet, IPv4, UDP or TCP, payload. */
 static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
@@ -194,7 +220,7 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     return 34 + l4;
 }
 
-static const char *const protos[] = {"sip", "sdp", "rtp", "rtcp", "eth", "ip", "udp", "tcp"};
+static const char *const protos[] = {"sip", "sdp", "rtp", "rtcp", "http2", "http", "eth", "ip", "udp", "tcp"};
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
 
 /* The frames io,phs must count for each new protocol. */
@@ -212,8 +238,29 @@ static void test_voip_agree(void **state)
         return;
     }
     tsu_no_desegment = true; /* each segment on its own, as here */
-    assert_int_equal(tsu_check_built("VoIP", NFRAMES, frame_bytes, protos, NPROTOS, expect,
+    pkts = voip_pkts;
+    assert_int_equal(tsu_check_built("VoIP", NVOIP, frame_bytes, protos, NPROTOS, expect,
                                      sizeof(expect) / sizeof(expect[0])),
+                     0);
+}
+
+/* The frames io,phs must count for HTTP/2 (a layer per frame). */
+static const tsu_count_t h2_expect[] = {
+    {"http2", 21},
+    {"http", 0},
+};
+
+static void test_http2_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    tsu_no_desegment = true;
+    pkts = h2_pkts;
+    assert_int_equal(tsu_check_built("HTTP/2", NH2, frame_bytes, protos, NPROTOS, h2_expect,
+                                     sizeof(h2_expect) / sizeof(h2_expect[0])),
                      0);
 }
 
@@ -221,6 +268,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_voip_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http2_agree, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
