@@ -141,8 +141,7 @@ static void http2_padded(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at, size_t
     if (type == T_HEADERS && (flags & 0x20) && at + 5 <= end)
         at = http2_priority(d, c, at);
     size_t body = end - at > pad ? end - at - pad : 0;
-    /* tshark's DATA shows the padding inside http2.data.data too */
-    add_field(d, c, type == T_DATA ? F_DATA : F_HEADERS, at, type == T_DATA ? end - at : body);
+    add_field(d, c, type == T_DATA ? F_DATA : F_HEADERS, at, body);
     if (pad > 0 && at + body < end)
         add_field(d, c, type == T_DATA ? F_DATA_PADDING : F_HEADERS_PADDING, at + body, end - at - body);
 }
@@ -225,6 +224,11 @@ int nmx__http2_preface(nmx_cursor_t c)
 
 void nmx__dis_http2(nmx_dctx_t *d, nmx_cursor_t c)
 {
+    /* the rest of the TCP connection is HTTP/2, both ways */
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .port = d->ho_sport, .has_peer = true, .has_peer_port = true,
+                         .peer_port = d->ho_dport};
+    if (nmx__learning(d) && nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
+        nmx__learn(d, &ep, NMX_PROTO_HTTP2);
     if (!nmx__push_layer(d, NMX_PROTO_HTTP2, nmx__off(&c)))
         return;
     add_field(d, &c, F_MAGIC, 0, 24);

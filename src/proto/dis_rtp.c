@@ -11,7 +11,8 @@
  *   [ profile-defined | length ] [ header extension, length words ]
  *   payload ... [ padding ... | count ]
  *
- * As tshark 4.0: a payload under 12 bytes is an rtp layer without fields;
+ * As tshark 4.0: a payload under 12 bytes is taken without a layer (tshark
+ * names rtp in frame.protocols but adds no item, so io,phs does not count it);
  * a version other than 2 is not RTP (tshark shows rtp.version, then the
  * payload as data: difference 26 in docs/protocols.md); the fields are
  * added while their bytes are there.  A header extension with profile
@@ -28,7 +29,7 @@
 #include "proto/proto_int.h"
 
 enum { F_VERSION, F_PADDING, F_EXT, F_CC, F_MARKER, F_PT, F_SEQ, F_TS, F_SSRC, F_CSRC, F_EXT_PROFILE,
-       F_EXT_LEN, F_HDR_EXT, F_X_ID, F_X_LEN, F_X_DATA, F_PAYLOAD, F_PAD_DATA, F_PAD_COUNT };
+       F_EXT_LEN, F_HDR_EXT, F_X_ID, F_X_LEN, F_X_DATA, F_PAYLOAD, F_PAD_DATA, F_PAD_COUNT, F_SETUP_METHOD };
 
 static nmx_field_t rtp_fields[] = {
     [F_VERSION] = NMX_F_UINT("rtp.version", "Version", NMX_BASE_DEC, 1, 0xc0),
@@ -50,7 +51,18 @@ static nmx_field_t rtp_fields[] = {
     [F_PAYLOAD] = NMX_F_BYTES("rtp.payload", "Payload"),
     [F_PAD_DATA] = NMX_F_BYTES("rtp.padding.data", "Padding data"),
     [F_PAD_COUNT] = NMX_F_UINT("rtp.padding.count", "Padding count", NMX_BASE_DEC, 1, 0),
+    [F_SETUP_METHOD] = NMX_F_STRING("rtp.setup-method", "Setup Method"),
 };
+
+/* How a learned endpoint was announced (tshark's "Stream setup").  Its
+ * setup-frame is not recorded: tshark gives the offer's frame also for the
+ * answer's endpoints, which the learned table does not know (difference 20). */
+static void add_setup(nmx_dctx_t *d, size_t off)
+{
+    if (d->ho_table != NMX_HO_LEARNED)
+        return;
+    nmx__add_str(d, &rtp_fields[F_SETUP_METHOD], off, 0, "SDP", 3);
+}
 
 static nmx_dissect_fn dis_rtp;
 
@@ -133,8 +145,11 @@ static bool dis_rtp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     uint8_t b0;
     if (nmx__cur_peek_u8(&c, 0, &b0) && c.left >= 12 && (b0 >> 6) != 2)
         return false;
-    if (!nmx__push_layer(d, proto, off) || !d->ws || c.left < 12)
+    if (c.left < 12)
+        return true; /* tshark takes it without adding its item: no layer */
+    if (!nmx__push_layer(d, proto, off) || !d->ws)
         return true;
+    add_setup(d, off);
     static const int first[] = {F_VERSION, F_PADDING, F_EXT, F_CC};
     static const int second[] = {F_MARKER, F_PT};
     for (size_t i = 0; i < 4; i++)

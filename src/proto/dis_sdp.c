@@ -170,18 +170,20 @@ typedef struct sdp_state {
 static void sdp_announce(nmx_dctx_t *d, const nmx_cursor_t *c, const sdp_state_t *st)
 {
     span_t a = st->media_addr.end > st->media_addr.at ? st->media_addr : st->session_addr;
-    if (!st->in_media || !st->media_rtp || st->media_port == 0 || a.end == a.at || a.end - a.at >= 64)
+    if (!nmx__learning(d) || !st->in_media || !st->media_rtp || st->media_port == 0 || a.end == a.at ||
+        a.end - a.at >= 64)
         return;
     char text[64];
-    uint8_t addr[16];
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_UDP, .port = st->media_port};
     if (!nmx__cur_peek_copy(c, a.at, text, a.end - a.at))
         return;
     text[a.end - a.at] = 0;
-    uint8_t alen = inet_pton(AF_INET, text, addr) == 1 ? 4 : inet_pton(AF_INET6, text, addr) == 1 ? 16 : 0;
-    if (alen == 0)
+    ep.alen = inet_pton(AF_INET, text, ep.addr) == 1 ? 4 : inet_pton(AF_INET6, text, ep.addr) == 1 ? 16 : 0;
+    if (ep.alen == 0)
         return;
-    (void)d;
-    (void)alen;
+    nmx__learn(d, &ep, NMX_PROTO_RTP);
+    ep.port = (uint16_t)(st->media_port + 1);
+    nmx__learn(d, &ep, NMX_PROTO_RTCP);
 }
 
 /* o=, c=, t=, b=: the line's value split into its parts. */
