@@ -19,7 +19,7 @@
  * Not parsed: PRIORITY, PUSH_PROMISE, CONTINUATION bodies, segments that
  * continue a frame of an earlier one (tshark reassembles those even with
  * TCP desegmentation off; here such a segment shows garbage frames or
- * none: docs/protocols.md, difference 21).
+ * none: docs/protocols.md, difference 22).
  */
 #include "proto/proto_int.h"
 

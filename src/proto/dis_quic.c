@@ -20,7 +20,7 @@
  * connection: it removes the header protection of Initial packets (their
  * keys come from the DCID) and decrypts them, and it knows the DCID length
  * of later short-header datagrams.  Neither is done here (docs/protocols.md,
- * difference 22): of an Initial packet, the reserved bits, packet number
+ * difference 23): of an Initial packet, the reserved bits, packet number
  * and its length, and the frames are not recorded, and a datagram that
  * starts with a short header is not QUIC.
  */

@@ -73,7 +73,7 @@ static nmx_field_t rtcp_fields[] = {
 
 /* How a learned endpoint was announced (tshark's "Stream setup").  Its
  * setup-frame is not recorded: tshark gives the offer's frame also for the
- * answer's endpoints, which the learned table does not know (difference 20). */
+ * answer's endpoints, which the learned table does not know (difference 21). */
 static void add_setup(nmx_dctx_t *d, size_t off)
 {
     if (d->ho_table != NMX_HO_LEARNED)

@@ -14,7 +14,7 @@
  * As tshark 4.0: a payload under 12 bytes is taken without a layer (tshark
  * names rtp in frame.protocols but adds no item, so io,phs does not count it);
  * a version other than 2 is not RTP (tshark shows rtp.version, then the
- * payload as data: difference 26 in docs/protocols.md); the fields are
+ * payload as data: difference 21 in docs/protocols.md); the fields are
  * added while their bytes are there.  A header extension with profile
  * 0xBEDE (RFC 8285 one-byte) or 0x100x (two-byte) is split into its
  * elements (rtp.ext.rfc5285.*), any other into 32-bit words
@@ -56,7 +56,7 @@ static nmx_field_t rtp_fields[] = {
 
 /* How a learned endpoint was announced (tshark's "Stream setup").  Its
  * setup-frame is not recorded: tshark gives the offer's frame also for the
- * answer's endpoints, which the learned table does not know (difference 20). */
+ * answer's endpoints, which the learned table does not know (difference 21). */
 static void add_setup(nmx_dctx_t *d, size_t off)
 {
     if (d->ho_table != NMX_HO_LEARNED)
