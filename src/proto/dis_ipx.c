@@ -12,9 +12,11 @@
  * ipx.dst, and ipx.addr source first), then each part on its own, and
  * ipx.net, ipx.node and ipx.socket destination first.  The length bounds
  * what follows.  A header cut short is taken but not counted (tshark
- * throws before its tree item).  tshark dissects many sockets first (SAP,
- * RIP, NetBIOS, NCP, NLSP, IPX messages...): those are not parsed here
- * (docs/protocols.md), and their payloads are not handed on.
+ * throws before its tree item).  tshark offers the payload by socket
+ * first, the lower then the higher (NMX_HO_IPX_SOCKET: NCP is 0x0451),
+ * then by packet type; of its socket dissectors only NCP is made here
+ * (SAP, RIP, NetBIOS, NLSP, IPX messages... are not: docs/protocols.md),
+ * and those sockets' payloads are offered by packet type.
  */
 #include <stdio.h>
 
@@ -98,7 +100,12 @@ static bool dis_ipx(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (d->ws)
         ipx_fields_of(d, &c);
     uint8_t type = nmx__cur_get_u8(&c, 5);
+    unsigned dsock = nmx__cur_get_u16be(&c, 16), ssock = nmx__cur_get_u16be(&c, 28);
+    unsigned lo = dsock < ssock ? dsock : ssock, hi = dsock < ssock ? ssock : dsock;
     nmx__cur_skip(&c, 30);
+    /* tshark tries the sockets, the lower first, then the packet type */
+    if (nmx__handoff(d, c, NMX_HO_IPX_SOCKET, lo) || nmx__handoff(d, c, NMX_HO_IPX_SOCKET, hi))
+        return true;
     if (c.left > 0)
         nmx__handoff(d, c, NMX_HO_IPX_TYPE, type);
     return true;

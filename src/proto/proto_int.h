@@ -72,6 +72,7 @@ enum nmx__ho_table {
     NMX_HO_UDP_HEUR,  /* heuristics on UDP payloads; value = order, low first */
     NMX_HO_CISCO_PID, /* SNAP PID behind Cisco's OUI 00-00-0C (Wireshark's llc.cisco_pid) */
     NMX_HO_IPX_TYPE,  /* IPX packet type (Wireshark's ipx.packet_type) */
+    NMX_HO_IPX_SOCKET, /* IPX socket, lower first (Wireshark's ipx.socket) */
     NMX_HO_LEARNED,   /* not a table: a conversation an earlier frame announced (learn.c) */
     NMX_HO_TABLES
 };

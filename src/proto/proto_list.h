@@ -106,3 +106,4 @@ NMX_PROTO_X(RTP, rtp)              /* "rtp"      Real-time Transport Protocol (l
 NMX_PROTO_X(RTCP, rtcp)            /* "rtcp"     RTP Control Protocol (learned from SDP, heuristic) */
 NMX_PROTO_X(HTTP2, http2)          /* "http2"    HTTP/2 in cleartext: the preface on an HTTP port, then the connection */
 NMX_PROTO_X(QUIC, quic)            /* "quic"     QUIC packet headers (UDP heuristic; nothing decrypted) */
+NMX_PROTO_X(NCP, ncp)              /* "ncp"      NetWare Core Protocol header (IPX socket 0x0451, TCP 524) */

@@ -4,12 +4,13 @@
  * bytes, LLC, IPX over LLC, MAC frames with their subvectors, frames cut
  * short) and Novell IPX over Ethernet II, 802.3 with LLC, SNAP and "raw"
  * 802.3, with SPX and SPX II on top, each also cut short; and the NetBIOS
- * Frames protocol (NetBEUI) on LLC, every command.  Every property
+ * Frames protocol (NetBEUI) on LLC, every command; and NCP headers over
+ * IPX socket 0x0451 and TCP port 524.  Every property
  * of tr, trmac, ipx, spx, netbios, llc, eth, ip and udp, frame by frame, and the
  * io,phs counts (what protdist counts) must be tshark's; the counts of the
  * new protocols are asserted, so that a protocol neither side recognises
  * cannot pass unnoticed.  The sockets are ones tshark has no dissector for
- * (docs/protocols.md: SAP, RIP, NetBIOS over IPX, NCP... are not parsed).
+ * (docs/protocols.md: SAP, RIP, NetBIOS over IPX... are not parsed).
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
  */
@@ -201,6 +202,74 @@ static const char *const nbf_frames[] = {
     "20202020202020202020202020",
 };
 
+static const char *const ncp_frames[] = {
+    /* create service connection, connection high byte 0xff */
+    "0011223344550000c0a801018137ffff00250011000000010011223344550451000000020000c0a80101400311110000"
+    "00ff00",
+    /* create service connection with 2 more bytes */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400311110102"
+    "03040506",
+    /* request: function 23, subfunction 3 */
+    "0011223344550000c0a801018137ffff00290011000000010011223344550451000000020000c0a80101400322220105"
+    "02001701020304",
+    /* reply to it */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400333330105"
+    "02000000",
+    /* reply with no request: failure, bad connection */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400333330705"
+    "0200ff01",
+    /* destroy service connection */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400355550205"
+    "02000000",
+    /* request being processed (0x9999) */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400399990305"
+    "02000000",
+    /* NCP of 2 bytes */
+    "0011223344550000c0a801018137ffff00200011000000010011223344550451000000020000c0a8010140032222",
+    /* NCP cut at 5 bytes */
+    "0011223344550000c0a801018137ffff00230011000000010011223344550451000000020000c0a80101400322220105"
+    "02",
+    /* request of 6 bytes: the header only */
+    "0011223344550000c0a801018137ffff00240011000000010011223344550451000000020000c0a80101400322220105"
+    "0203",
+    /* reply of 6 bytes */
+    "0011223344550000c0a801018137ffff00240011000000010011223344550451000000020000c0a8010140033333090a"
+    "0b0c",
+    /* reply of 7 bytes: no connection status */
+    "0011223344550000c0a801018137ffff00250011000000010011223344550451000000020000c0a8010140033333090a"
+    "0b0c0d",
+    /* unknown type 0x4444 */
+    "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400344440105"
+    "02000000",
+    /* IPX type 4, source socket 0x0451 */
+    "0011223344550000c0a801018137ffff00290004000000010011223344554003000000020000c0a80101045122220105"
+    "02001701020304",
+    /* IPX type 5 (SPX) on socket 0x0451: NCP, not SPX */
+    "0011223344550000c0a801018137ffff00260005000000010011223344550451000000020000c0a80101400399990305"
+    "02000000",
+    /* socket 0x0452 (SAP): not NCP */
+    "0011223344550000c0a801018137ffff00290011000000010011223344550452000000020000c0a80101400322220105"
+    "02001701020304",
+    /* TCP 524 request, DmdT with version and reply buffer size */
+    "0011223344550000c0a8010108004500004100010000400600000a0000010a0000024001020c00000001000000005018"
+    "200000000000446d6454000000180000000100000400222201050200180000",
+    /* TCP 524 reply, tNcP */
+    "0011223344550000c0a8010108004500003a00010000400600000a0000010a000002020c400200000001000000005018"
+    "200000000000744e63500000001233330105020000000000",
+    /* TCP 524: 7 bytes, no NCP-over-IP length */
+    "0011223344550000c0a8010108004500002f00010000400600000a0000010a0000024003020c00000001000000005018"
+    "200000000000446d6454000000",
+    /* TCP 524 request cut after its length */
+    "0011223344550000c0a8010108004500003200010000400600000a0000010a0000024004020c00000001000000005018"
+    "200000000000446d6454000000200000",
+    /* TCP 524 reply cut after the header */
+    "0011223344550000c0a8010108004500003600010000400600000a0000010a000002020c400600000001000000005018"
+    "200000000000744e635000000010333301050200",
+    /* TCP 524 reply cut in the connection status */
+    "0011223344550000c0a8010108004500003900010000400600000a0000010a000002020c400700000001000000005018"
+    "200000000000744e63500000001233330105020000ff01",
+};
+
 #define N_TR (sizeof(tr_frames) / sizeof(tr_frames[0]))
 #define N_NBF (sizeof(nbf_frames) / sizeof(nbf_frames[0]))
 #define N_IPX (sizeof(ipx_frames) / sizeof(ipx_frames[0]))
@@ -221,6 +290,31 @@ static size_t ipx_bytes(size_t i, uint8_t *b, size_t cap)
 static size_t nbf_bytes(size_t i, uint8_t *b, size_t cap)
 {
     return cap >= 1024 ? fr_hex(b, 0, nbf_frames[i]) : 0;
+}
+
+#define N_NCP (sizeof(ncp_frames) / sizeof(ncp_frames[0]))
+
+static size_t ncp_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    return cap >= 1024 ? fr_hex(b, 0, ncp_frames[i]) : 0;
+}
+
+static void test_ncp(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const ncp_protos[] = {"ncp", "ipx", "spx", "eth", "ip", "tcp"};
+    /* NCP in every IPX frame but the SAP one (the cut ones too) and in the
+     * TCP ones with their 8 bytes of NCP-over-IP header; no SPX (the
+     * socket comes first); no reassembly of the cut TCP ones. */
+    static const tsu_count_t want[] = {{"ncp", 20}, {"ipx", 16}, {"spx", 0}, {"tcp", 6}};
+    tsu_no_desegment = true;
+    size_t differ = tsu_check_built("NCP", N_NCP, ncp_bytes, ncp_protos, 6, want, sizeof want / sizeof want[0]);
+    tsu_no_desegment = false;
+    assert_int_equal(differ, 0);
 }
 
 static void test_nbf(void **state)
@@ -277,6 +371,7 @@ int main(void)
         cmocka_unit_test_teardown(test_token_ring, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ipx_spx, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_nbf, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_ncp, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
