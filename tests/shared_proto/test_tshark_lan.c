@@ -5,7 +5,7 @@
  * short) and Novell IPX over Ethernet II, 802.3 with LLC, SNAP and "raw"
  * 802.3, with SPX and SPX II on top, each also cut short; and the NetBIOS
  * Frames protocol (NetBEUI) on LLC, every command; and NCP headers over
- * IPX socket 0x0451 and TCP port 524.  Every property
+ * IPX socket 0x0451 and TCP port 524, burst mode included.  Every property
  * of tr, trmac, ipx, spx, netbios, llc, eth, ip and udp, frame by frame, and the
  * io,phs counts (what protdist counts) must be tshark's; the counts of the
  * new protocols are asserted, so that a protocol neither side recognises
@@ -241,6 +241,18 @@ static const char *const ncp_frames[] = {
     /* unknown type 0x4444 */
     "0011223344550000c0a801018137ffff00260011000000010011223344550451000000020000c0a80101400344440105"
     "02000000",
+    /* burst mode, 6 bytes: flags and stream type */
+    "0011223344550000c0a801018137ffff00240011000000010011223344550451000000020000c0a80101400377771002"
+    "0000",
+    /* burst mode cut in the delay time */
+    "0011223344550000c0a801018137ffff00330011000000010011223344550451000000020000c0a80101400377771002"
+    "0000000100000002000000030000000400",
+    /* burst mode: end of burst, 8 bytes of data */
+    "0011223344550000c0a801018137ffff004a0011000000010011223344550451000000020000c0a80101400377771002"
+    "00000001000000020000000300000004000500060000010000000010000800000000000100000002",
+    /* burst mode: every flag, a byte after the header */
+    "0011223344550000c0a801018137ffff00430011000000010011223344550451000000020000c0a8010140037777dc02"
+    "000000010000000200000003000000040005000600000100000000000000000001",
     /* IPX type 4, source socket 0x0451 */
     "0011223344550000c0a801018137ffff00290004000000010011223344554003000000020000c0a80101045122220105"
     "02001701020304",
@@ -310,7 +322,7 @@ static void test_ncp(void **state)
     /* NCP in every IPX frame but the SAP one (the cut ones too) and in the
      * TCP ones with their 8 bytes of NCP-over-IP header; no SPX (the
      * socket comes first); no reassembly of the cut TCP ones. */
-    static const tsu_count_t want[] = {{"ncp", 20}, {"ipx", 16}, {"spx", 0}, {"tcp", 6}};
+    static const tsu_count_t want[] = {{"ncp", 24}, {"ipx", 20}, {"spx", 0}, {"tcp", 6}};
     tsu_no_desegment = true;
     size_t differ = tsu_check_built("NCP", N_NCP, ncp_bytes, ncp_protos, 6, want, sizeof want / sizeof want[0]);
     tsu_no_desegment = false;
