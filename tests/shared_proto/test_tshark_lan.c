@@ -253,6 +253,8 @@ static const char *const ncp_frames[] = {
     /* burst mode: every flag, a byte after the header */
     "0011223344550000c0a801018137ffff00430011000000010011223344550451000000020000c0a8010140037777dc02"
     "000000010000000200000003000000040005000600000100000000000000000001",
+    /* socket 0x0451 with no payload: NCP all the same */
+    "0011223344550000c0a801018137ffff001e0011000000010011223344550451000000020000c0a801014003",
     /* IPX type 4, source socket 0x0451 */
     "0011223344550000c0a801018137ffff00290004000000010011223344554003000000020000c0a80101045122220105"
     "02001701020304",
@@ -322,7 +324,7 @@ static void test_ncp(void **state)
     /* NCP in every IPX frame but the SAP one (the cut ones too) and in the
      * TCP ones with their 8 bytes of NCP-over-IP header; no SPX (the
      * socket comes first); no reassembly of the cut TCP ones. */
-    static const tsu_count_t want[] = {{"ncp", 24}, {"ipx", 20}, {"spx", 0}, {"tcp", 6}};
+    static const tsu_count_t want[] = {{"ncp", 25}, {"ipx", 21}, {"spx", 0}, {"tcp", 6}};
     tsu_no_desegment = true;
     size_t differ = tsu_check_built("NCP", N_NCP, ncp_bytes, ncp_protos, 6, want, sizeof want / sizeof want[0]);
     tsu_no_desegment = false;
