@@ -122,19 +122,39 @@ unsigned nmx__layer_index(const nmx_dctx_t *d, unsigned id)
     return k;
 }
 
-bool nmx__net_src(const nmx_dctx_t *d, nmx_cursor_t *out)
+/* Where the source address of the innermost IPv4 or IPv6 header recorded
+ * so far starts in the frame, and its length (4 or 16: the destination
+ * follows it in both); false when there is none. */
+static bool net_src_at(const nmx_dctx_t *d, size_t *at, size_t *len)
 {
     const RECOGNIZEDATATABLE *rt = d->rt;
-    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
     for (unsigned i = rt->nRecognizeDatas; i-- > 0;) {
         unsigned id = rt->RecognizeData[i].ProtocolID;
         size_t off = rt->RecognizeData[i].nProtocolOffset;
-        if (id == NMX_PROTO_IP)
-            return nmx__cur_window(&fr, off + 12, 4, out);
-        if (id == NMX_PROTO_IPV6)
-            return nmx__cur_window(&fr, off + 8, 16, out);
+        if (id == NMX_PROTO_IP || id == NMX_PROTO_IPV6) {
+            *at = off + (id == NMX_PROTO_IP ? 12 : 8);
+            *len = id == NMX_PROTO_IP ? 4 : 16;
+            return true;
+        }
     }
     return false;
+}
+
+bool nmx__net_src(const nmx_dctx_t *d, nmx_cursor_t *out)
+{
+    size_t at, len;
+    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
+    return net_src_at(d, &at, &len) && nmx__cur_window(&fr, at, len, out);
+}
+
+bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16])
+{
+    size_t at, len;
+    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
+    if (!net_src_at(d, &at, &len))
+        return false;
+    *alen = (uint8_t)len;
+    return nmx__cur_peek_copy(&fr, at, src, len) && nmx__cur_peek_copy(&fr, at + len, dst, len);
 }
 
 static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, uint32_t iflags,

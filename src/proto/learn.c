@@ -162,23 +162,6 @@ void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len)
     }
 }
 
-bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16])
-{
-    const RECOGNIZEDATATABLE *rt = d->rt;
-    nmx_cursor_t fr = nmx__cursor(d->frame, d->caplen);
-    for (unsigned i = rt->nRecognizeDatas; i-- > 0;) {
-        unsigned id = rt->RecognizeData[i].ProtocolID;
-        size_t off = rt->RecognizeData[i].nProtocolOffset;
-        if (id == NMX_PROTO_IP || id == NMX_PROTO_IPV6) {
-            size_t n = id == NMX_PROTO_IP ? 4 : 16;
-            size_t at = off + (id == NMX_PROTO_IP ? 12 : 8);
-            *alen = (uint8_t)n;
-            return nmx__cur_peek_copy(&fr, at, src, n) && nmx__cur_peek_copy(&fr, at + n, dst, n);
-        }
-    }
-    return false;
-}
-
 /* The frame's side of a match: an address and port. */
 typedef struct side {
     const uint8_t *addr;

@@ -262,8 +262,9 @@ void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len);
 /* Whether the dissection learns: a dissector that only announces may skip
  * its work otherwise. */
 bool nmx__learning(const nmx_dctx_t *d);
-/* The addresses of the nearest IP header before the current layer: *alen
- * (4 or 16), its source and destination; false when there is none. */
+/* The addresses of the nearest IP header before the current layer (the
+ * one nmx__net_src names, dissect.c): *alen (4 or 16), its source and
+ * destination; false when there is none or they are not all there. */
 bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t dst[16]);
 /* The protocol an earlier announcement gives this TCP or UDP payload, or 0;
  * *found (if not NULL) receives the announcement.  For TCP it is also
