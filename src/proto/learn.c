@@ -72,11 +72,6 @@ void nmx__learned_free(nmx_learned_t *l)
     free(l);
 }
 
-size_t nmx__learned_count(const nmx_learned_t *l)
-{
-    return l != NULL ? l->n : 0;
-}
-
 /* The connection of the current frame's TCP or UDP payload (the nearest IP
  * header and the ports being handed off on); false when there is none. */
 static bool current_conn(const nmx_dctx_t *d, conn_t *c)

@@ -185,8 +185,6 @@ typedef struct nmx_learned nmx_learned_t;
 struct nmx_frame_ctx;
 nmx_learned_t *nmx__learned_new(void);
 void nmx__learned_free(nmx_learned_t *l);
-/* Announcements recorded so far (for tests and statistics). */
-size_t nmx__learned_count(const nmx_learned_t *l);
 
 /* nmx__recognize with the frame's context (its number and learned table;
  * ctx may be NULL: as nmx__recognize). */
