@@ -44,44 +44,59 @@ static void ws_reset(nmx_proto_ws_t *ws)
     ws->oom = false;
 }
 
-static PROPERTYINST *ws_new_inst(nmx_proto_ws_t *ws)
+/* ws_new_inst's way out when the array is full: grows it (up to
+ * NMX_MAX_INSTS), kept out of line so that the common case stays a leaf. */
+static __attribute__((noinline, cold)) PROPERTYINST *ws_grow_inst(nmx_proto_ws_t *ws)
 {
     if (ws->ninst >= NMX_MAX_INSTS)
         return NULL;
-    if (ws->ninst == ws->cap) {
-        uint32_t ncap = ws->cap ? ws->cap * 2 : 64;
-        if (ncap > NMX_MAX_INSTS)
-            ncap = NMX_MAX_INSTS;
-        PROPERTYINST *n = realloc(ws->inst, ncap * sizeof(*n));
-        if (!n) {
-            ws->oom = true;
-            return NULL;
-        }
-        ws->inst = n;
-        ws->cap = ncap;
+    uint32_t ncap = ws->cap ? ws->cap * 2 : 64;
+    if (ncap > NMX_MAX_INSTS)
+        ncap = NMX_MAX_INSTS;
+    PROPERTYINST *n = realloc(ws->inst, ncap * sizeof(*n));
+    if (!n) {
+        ws->oom = true;
+        return NULL;
     }
-    return &ws->inst[ws->ninst++]; /* every field is set by the caller */
+    ws->inst = n;
+    ws->cap = ncap;
+    return &ws->inst[ws->ninst++];
+}
+
+/* A new instance slot (every field is set by the caller); NULL when the
+ * workspace is full.  cap never exceeds NMX_MAX_INSTS. */
+static inline PROPERTYINST *ws_new_inst(nmx_proto_ws_t *ws)
+{
+    if (__builtin_expect(ws->ninst < ws->cap, 1))
+        return &ws->inst[ws->ninst++];
+    return ws_grow_inst(ws);
+}
+
+/* Room for `need` more bytes of Ex records (out of line: rare). */
+static __attribute__((noinline, cold)) bool ws_grow_ex(nmx_proto_ws_t *ws, size_t need)
+{
+    size_t ncap = ws->excap ? ws->excap * 2 : 1024;
+    while (ncap < ws->exlen + need)
+        ncap *= 2;
+    uint8_t *e = realloc(ws->ex, ncap);
+    if (!e) {
+        ws->oom = true;
+        return false;
+    }
+    ws->ex = e;
+    ws->excap = ncap;
+    return true;
 }
 
 /*
  * Reserves an Ex record with `n` data bytes and fills its header; returns
  * its offset or SIZE_MAX.  The byte after the data is a NUL (strings).
  */
-static size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
+static inline size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
 {
     size_t need = (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7;
-    if (ws->exlen + need > ws->excap) {
-        size_t ncap = ws->excap ? ws->excap * 2 : 1024;
-        while (ncap < ws->exlen + need)
-            ncap *= 2;
-        uint8_t *e = realloc(ws->ex, ncap);
-        if (!e) {
-            ws->oom = true;
-            return SIZE_MAX;
-        }
-        ws->ex = e;
-        ws->excap = ncap;
-    }
+    if (__builtin_expect(ws->exlen + need > ws->excap, 0) && !ws_grow_ex(ws, need))
+        return SIZE_MAX;
     size_t off = ws->exlen;
     /* Records start 8-aligned in a malloc'd buffer: the header can be written in place. */
     PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + off);
@@ -232,7 +247,27 @@ void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t l
         memcpy(x->Byte, src, n);
 }
 
-void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+/* An instance of f pointing at the frame bytes [off, off+len), which the
+ * caller has clamped to the capture. */
+static inline void record_raw_inst(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len,
+                                   uint32_t iflags)
+{
+    PROPERTYINST *pi = ws_new_inst(d->ws);
+    if (!pi)
+        return;
+    if (len > 0xFFFE)
+        len = 0xFFFE;
+    if (len == f->width)
+        iflags |= f->raw_iflags;
+    fill_common(d, pi, f, iflags, field_level(f));
+    pi->lpData = (void *)(uintptr_t)(d->frame + off);
+    pi->DataLength = (WORD)len;
+}
+
+/* nmx__record_raw's uncommon cases: bytes beyond the capture (clamped and
+ * flagged), and values stored beside the instance. */
+static __attribute__((noinline)) void record_raw_slow(nmx_dctx_t *d, const nmx_field_t *f, size_t off,
+                                                       size_t len, uint32_t iflags)
 {
     /* Clamp to the captured bytes: an instance never points past them. */
     if (off > d->caplen) {
@@ -252,16 +287,18 @@ void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len
         nmx__record_uint(d, f, off, len, v);
         return;
     }
-    PROPERTYINST *pi = ws_new_inst(d->ws);
-    if (!pi)
+    record_raw_inst(d, f, off, len, iflags);
+}
+
+void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+{
+    /* This runs for nearly every property of every frame: the common case
+     * (in the capture, no stored value) is a leaf function. */
+    if (__builtin_expect(off > d->caplen || len > d->caplen - off || f->ex_value, 0)) {
+        record_raw_slow(d, f, off, len, iflags);
         return;
-    if (len > 0xFFFE)
-        len = 0xFFFE;
-    if (len == f->width)
-        iflags |= f->raw_iflags;
-    fill_common(d, pi, f, iflags, field_level(f));
-    pi->lpData = (void *)(uintptr_t)(d->frame + off);
-    pi->DataLength = (WORD)len;
+    }
+    record_raw_inst(d, f, off, len, iflags);
 }
 
 /* ===================================================================== */
