@@ -317,4 +317,14 @@ static inline size_t nmx__cur_find(const nmx_cursor_t *c, size_t from, uint8_t a
     return nmx__cur_find2(c, from, a, a);
 }
 
+/* Wireshark's tvb_find_line_end: where the line starting at `at` ends (its
+ * first CR or LF; c->left when it has none), and in *next where the line
+ * after it starts (past CR, LF or CRLF; c->left when it has no end). */
+static inline size_t nmx__cur_line_end(const nmx_cursor_t *c, size_t at, size_t *next)
+{
+    size_t e = nmx__cur_find2(c, at, '\r', '\n');
+    *next = e >= c->left ? c->left : e + (nmx__cur_match(c, e, "\r\n", 2) ? 2 : 1);
+    return e;
+}
+
 #endif /* NMX_COMMON_CURSOR_H */

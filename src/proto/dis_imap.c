@@ -166,11 +166,8 @@ static bool tagged_line(const imap_seg_t *s, size_t at, size_t end)
  * when it has none. */
 static bool line_at(const nmx_cursor_t *c, size_t at, size_t *end, size_t *next)
 {
-    *end = nmx__cur_find2(c, at, '\r', '\n');
-    if (*end >= c->left)
-        return false;
-    *next = *end + (nmx__cur_match(c, *end, "\r\n", 2) ? 2 : 1);
-    return true;
+    *end = nmx__cur_line_end(c, at, next);
+    return *end < c->left;
 }
 
 /* A FETCH's data from fetch_at on (dissect_imap_fetch); *next may move past

@@ -36,14 +36,6 @@ static nmx_dissect_fn dis_pop;
 NMX_PROTOCOL(nmx__p_pop, NMX_PROTO_POP, "pop", "POP", NULL, "Post Office Protocol", pop_fields,
              .dissect = dis_pop, NMX_HANDOFFS({NMX_HO_TCP_PORT, 110}));
 
-/* Where the line at `at` ends (CR, LF or the end) and the next one starts. */
-static size_t line_end(const nmx_cursor_t *c, size_t at, size_t *next)
-{
-    size_t e = nmx__cur_find2(c, at, '\r', '\n');
-    *next = e >= c->left ? c->left : e + (nmx__cur_match(c, e, "\r\n", 2) ? 2 : 1);
-    return e;
-}
-
 /* An item whose value is empty (the line is in tshark's label only). */
 static void empty_item(nmx_dctx_t *d, int f, size_t off, size_t len)
 {
@@ -58,7 +50,7 @@ static bool dis_pop(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     bool request = d->ho_value == d->ho_dport;
     if (!request && !nmx__cur_match(&c, 0, "+OK", 3) && !nmx__cur_match(&c, 0, "-ERR", 4))
         return true; /* message data */
-    size_t next, ll = line_end(&c, 0, &next);
+    size_t next, ll = nmx__cur_line_end(&c, 0, &next);
     empty_item(d, request ? F_REQUEST : F_RESPONSE, off, next);
     /* get_token_len: up to a space (CR and LF end the line already). */
     size_t tok = nmx__cur_find(&c, 0, ' ');
@@ -73,7 +65,7 @@ static bool dis_pop(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     if (a < ll)
         nmx__add(d, &pop_fields[request ? F_PARAMETER : F_DESCRIPTION], off + a, ll - a);
     for (size_t at = next; at < c.left; at = next) {
-        line_end(&c, at, &next);
+        nmx__cur_line_end(&c, at, &next);
         empty_item(d, request ? F_REQ_DATA : F_RSP_DATA, off + at, next - at);
     }
     return true;

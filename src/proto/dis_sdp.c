@@ -333,9 +333,7 @@ void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c)
 {
     sdp_state_t st = {0};
     for (size_t at = 0; at < c.left;) {
-        size_t e = nmx__cur_find2(&c, at, '\r', '\n'), next = e;
-        if (e < c.left)
-            next = e + (nmx__cur_match(&c, e, "\r\n", 2) ? 2 : 1);
+        size_t next, e = nmx__cur_line_end(&c, at, &next);
         uint8_t type;
         if (e >= at + 2 && nmx__cur_match(&c, at + 1, "=", 1) && nmx__cur_peek_u8(&c, at, &type))
             sdp_line(d, &c, type, (span_t){at + 2, e}, &st);

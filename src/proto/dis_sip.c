@@ -128,16 +128,6 @@ static uint64_t span_number(const nmx_cursor_t *c, span_t s)
     return v > UINT32_MAX ? UINT32_MAX : v;
 }
 
-/* The end of the line at `at` (CR or LF) and where the next one starts. */
-static size_t line_end(const nmx_cursor_t *c, size_t at, size_t *next)
-{
-    size_t e = nmx__cur_find2(c, at, '\r', '\n');
-    *next = e;
-    if (e < c->left)
-        *next = e + (nmx__cur_match(c, e, "\r\n", 2) ? 2 : 1);
-    return e;
-}
-
 enum line_kind { LINE_OTHER, LINE_REQUEST, LINE_STATUS };
 
 /* tshark's sip_parse_line over the first line [0, ll); *sp1 and *sp2 get
@@ -431,7 +421,7 @@ static void sip_first_line(nmx_dctx_t *d, const nmx_cursor_t *c, enum line_kind 
 static size_t sip_headers(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, sip_msg_t *m)
 {
     while (pos < c->left) {
-        size_t next, e = line_end(c, pos, &next);
+        size_t next, e = nmx__cur_line_end(c, pos, &next);
         if (e == pos)
             return next;
         size_t colon = find_any(c, pos, e, ":");
@@ -458,7 +448,7 @@ static bool message_start(const nmx_cursor_t *c, size_t at, bool tcp, bool first
     if (first && (!nmx__cur_peek_u8(c, at, &b) || b < 0x20 || b > 0x7e))
         return false;
     size_t next;
-    size_t e = line_end(c, at, &next);
+    size_t e = nmx__cur_line_end(c, at, &next);
     *ll = e - at;
     return *ll > 0 && nmx__cur_find(c, at, 0) >= e && (!tcp || e < c->left);
 }
@@ -472,7 +462,7 @@ static size_t sip_message(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at, enum 
     if (!nmx__cur_from(c, at, &m))
         return c->left - at;
     size_t next, sp1 = 0, sp2 = 0;
-    line_end(&m, 0, &next);
+    nmx__cur_line_end(&m, 0, &next);
     parse_first_line(&m, ll, &sp1, &sp2);
     sip_msg_t hm = {0};
     if (d->ws)

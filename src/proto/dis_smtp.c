@@ -56,11 +56,8 @@ typedef struct smtp_line {
 /* tvb_find_line_end: up to CR, LF or CRLF, or the end of the bytes. */
 static smtp_line_t line_at(const nmx_cursor_t *c, size_t at)
 {
-    smtp_line_t l = {at, 0, c->left};
-    size_t e = nmx__cur_find2(c, at, '\r', '\n');
-    l.len = e - at;
-    if (e < c->left)
-        l.next = e + (nmx__cur_match(c, e, "\r\n", 2) ? 2 : 1);
+    smtp_line_t l = {at, 0, 0};
+    l.len = nmx__cur_line_end(c, at, &l.next) - at;
     return l;
 }
 
