@@ -165,7 +165,7 @@ NMX_PROTOCOL(nmx__p_dcerpc, NMX_PROTO_DCERPC, "dcerpc", "MSRPC", NULL,
              "Distributed Computing Environment / Remote Procedure Call (DCE/RPC)", dcerpc_fields,
              .dissect = dis_dcerpc, NMX_HANDOFFS({NMX_HO_TCP_HEUR, 30}, {NMX_HO_UDP_HEUR, 30}),
              /* the verifier's ntlmssp.* and kerberos.* fields, as in tshark */
-             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
+             .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS});
 
 enum { PDU_REQ = 0, PDU_RESP = 2, PDU_FAULT = 3, PDU_BIND = 11, PDU_BIND_ACK = 12, PDU_BIND_NAK = 13,
        PDU_ALTER = 14, PDU_ALTER_ACK = 15, PDU_AUTH3 = 16, PDU_SHUTDOWN = 17, PDU_RTS = 20 };

@@ -51,7 +51,7 @@ static nmx_dissect_fn dis_ieee8021ad, dis_ieee8021ah;
 
 NMX_PROTOCOL(nmx__p_ieee8021ad, NMX_PROTO_IEEE8021AD, "ieee8021ad", "IEEE8021AD", NULL, "IEEE 802.1ad", ad_fields,
              .dissect = dis_ieee8021ad, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x88A8}),
-             .borrows = NMX_PROTO_IEEE8021AH /* the S-tag's ieee8021ah.* fields, as in Wireshark */);
+             .borrows = {NMX_PROTO_IEEE8021AH} /* the S-tag's ieee8021ah.* fields, as in Wireshark */);
 NMX_PROTOCOL(nmx__p_ieee8021ah, NMX_PROTO_IEEE8021AH, "ieee8021ah", "IEEE8021AH", NULL, "IEEE 802.1ah", ah_fields,
              .dissect = dis_ieee8021ah, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x88E7}));
 

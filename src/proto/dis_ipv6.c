@@ -48,7 +48,7 @@ static nmx_dissect_fn ipv6_handoff;
 
 NMX_PROTOCOL(nmx__p_ipv6, NMX_PROTO_IPV6, "ipv6", "IPV6", "IP6", "Internet Protocol Version 6", ipv6_fields,
              .dissect = ipv6_handoff, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x86DD}, {NMX_HO_IP_PROTO, 41}),
-             .borrows = NMX_PROTO_IP /* ip.version, as tshark shows it */);
+             .borrows = {NMX_PROTO_IP} /* ip.version, as tshark shows it */);
 
 /*
  * Skips the extension headers at c (at most 16), leaving c after them and

@@ -68,10 +68,10 @@ static nmx_dissect_fn dis_pppoed, dis_pppoes;
 NMX_PROTOCOL(nmx__p_pppoe, NMX_PROTO_PPPOE, "pppoe", "PPPOE", NULL, "PPP-over-Ethernet", pppoe_fields);
 NMX_PROTOCOL(nmx__p_pppoed, NMX_PROTO_PPPOED, "pppoed", "PPPOED", NULL, "PPP-over-Ethernet Discovery",
              pppoed_fields, .dissect = dis_pppoed, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x8863}),
-             .borrows = NMX_PROTO_PPPOE /* the pppoe.* header fields */);
+             .borrows = {NMX_PROTO_PPPOE} /* the pppoe.* header fields */);
 NMX_PROTOCOL_NOFIELDS(nmx__p_pppoes, NMX_PROTO_PPPOES, "pppoes", "PPPOES", NULL, "PPP-over-Ethernet Session",
                       .dissect = dis_pppoes, NMX_HANDOFFS({NMX_HO_ETHERTYPE, 0x8864}),
-                      .borrows = NMX_PROTO_PPPOE);
+                      .borrows = {NMX_PROTO_PPPOE});
 
 enum { TAG_EOL = 0x0000, TAG_SVC_NAME = 0x0101, TAG_AC_NAME, TAG_HOST_UNIQ, TAG_AC_COOKIE, TAG_VENDOR,
        TAG_CREDITS, TAG_METRICS, TAG_SEQ_NUM, TAG_CRED_SCALE, TAG_RELAY_ID = 0x0110, TAG_HURL, TAG_MOTM,

@@ -84,7 +84,8 @@ static void add_setup(nmx_dctx_t *d, size_t off)
 static nmx_dissect_fn dis_rtcp;
 
 NMX_PROTOCOL(nmx__p_rtcp, NMX_PROTO_RTCP, "rtcp", "RTCP", NULL, "Real-time Transport Control Protocol",
-             rtcp_fields, .dissect = dis_rtcp, NMX_HANDOFFS({NMX_HO_UDP_HEUR, 40}));
+             rtcp_fields, .dissect = dis_rtcp, NMX_HANDOFFS({NMX_HO_UDP_HEUR, 40}),
+             .chain = true /* the packets of a compound */);
 
 enum { PT_SR = 200, PT_RR, PT_SDES, PT_BYE, PT_APP, PT_RTPFB, PT_PSFB };
 

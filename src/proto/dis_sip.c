@@ -87,7 +87,8 @@ NMX_PROTOCOL(nmx__p_sip, NMX_PROTO_SIP, "sip", "SIP", NULL, "Session Initiation 
              .dissect = dis_sip,
              NMX_HANDOFFS({NMX_HO_UDP_PORT, 5060}, {NMX_HO_TCP_PORT, 5060}, {NMX_HO_UDP_HEUR, 30},
                           {NMX_HO_TCP_HEUR, 30}),
-             .borrows = NMX_PROTO_SDP /* the body's sdp.* fields, in the SIP layer as io,phs counts it */);
+             .borrows = {NMX_PROTO_SDP} /* the body's sdp.* fields, in the SIP layer as io,phs counts it */,
+             .chain = true /* the messages of one TCP segment */);
 
 /* A span [at, end) of the message. */
 typedef struct span {

@@ -30,7 +30,7 @@ static nmx_field_t smb_fields[] = {
 
 NMX_PROTOCOL(nmx__p_smb, NMX_PROTO_SMB, "smb", "SMB", "CIFS", "SMB (Server Message Block Protocol)", smb_fields,
              /* the session setup's ntlmssp.* and kerberos.* fields, as in tshark */
-             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
+             .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS});
 
 static bool is_andx(uint8_t cmd)
 {

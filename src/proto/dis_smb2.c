@@ -27,7 +27,7 @@ static nmx_field_t smb2_fields[] = {
 
 NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Message Block Protocol version 2)", smb2_fields,
              /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
-             .borrows = NMX_PROTO_NTLMSSP, .borrows2 = NMX_PROTO_KERBEROS);
+             .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS}, .chain = true /* compounds */);
 
 /* The fields of one header at h (cut or whole); false when it is cut. */
 static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)

@@ -433,10 +433,9 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * frame.protocols as tshark writes it: the layers' names joined by ':', with
  * "ethertype" after each layer that hands off by EtherType (Ethernet II,
  * VLAN tags, Linux cooked captures), as Wireshark's ethertype dissector
- * shows itself there.  The headers of an SMB2 compound chain are layers of
- * their own (as tshark's io,phs counts them) but one dissector call, so
- * one name, as in tshark; so are the SIP messages of a TCP segment and the
- * packets of an RTCP compound.
+ * shows itself there.  The parts of a chained protocol's message (.chain:
+ * an SMB2 compound, say) are layers of their own, as tshark's io,phs
+ * counts them, but one dissector call, so one name, as in tshark.
  */
 static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
@@ -445,7 +444,7 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        if (!p || ((id == NMX_PROTO_SMB2 || id == NMX_PROTO_SIP || id == NMX_PROTO_RTCP) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
+        if (!p || (p->chain && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);
@@ -541,9 +540,9 @@ uint32_t nmx__layers_for(const RECOGNIZEDATATABLE *rt, const uint64_t wants[2], 
     for (uint32_t k = 0; k < rt->nRecognizeDatas; k++) {
         unsigned id = rt->RecognizeData[k].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        unsigned also = p != NULL ? p->borrows : 0, also2 = p != NULL ? p->borrows2 : 0;
-        bool wanted = nmx__wants_has(wants, id) || (also != 0 && nmx__wants_has(wants, also)) ||
-                      (also2 != 0 && nmx__wants_has(wants, also2));
+        bool wanted = nmx__wants_has(wants, id);
+        for (unsigned b = 0; p != NULL && b < NMX_MAX_BORROWS && p->borrows[b] != 0; b++)
+            wanted = wanted || nmx__wants_has(wants, p->borrows[b]);
         if (wanted || p == NULL || p->nfields == 0)
             keep = k + 1;
     }

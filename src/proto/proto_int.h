@@ -83,6 +83,9 @@ typedef struct nmx__handoff {
     uint32_t value;
 } nmx_handoff_t;
 
+/* How many other protocols' properties one protocol's layers may record. */
+#define NMX_MAX_BORROWS 3
+
 struct nmx_protocol {
     PROTOCOLINFO info;         /* NetMon view: ProtocolID, PropertyDatabase, name */
     const char *name;          /* Wireshark display-filter name */
@@ -95,10 +98,13 @@ struct nmx_protocol {
     nmx_dissect_fn *dissect;   /* what a hand-off calls (NULL: reached only by direct calls) */
     const nmx_handoff_t *handoffs; /* who hands off to it */
     uint32_t nhandoffs;
-    unsigned borrows;          /* a protocol whose properties its layers record too (ipv6
-                                  records ip.version), or 0; a protocol without fields of
-                                  its own may record anyone's (nmx__layers_for) */
-    unsigned borrows2;         /* a second one, or 0 (smb2 records ntlmssp.* and kerberos.*) */
+    uint16_t borrows[NMX_MAX_BORROWS]; /* protocols whose properties its layers record too
+                                  (ipv6 records ip.version; smb2 ntlmssp.* and kerberos.*),
+                                  0 after the last; a protocol without fields of its own
+                                  may record anyone's (nmx__layers_for) */
+    bool chain;                /* its consecutive layers are the parts of one message, dissected
+                                  by one call (an SMB2 compound chain, the SIP messages of a
+                                  TCP segment, an RTCP compound): frame.protocols names it once */
 };
 
 /* Defines a registry entry for protocol `id` with a field table.  The
