@@ -24,17 +24,21 @@
  * it (an announcement applies from the next frame on, and a port is filled
  * in by the first frame that matches).
  *
- * The table is an array searched from its newest end: announcements are
- * few (one per FTP transfer or SDP media line).  At most NMX_LEARN_MAX are
- * kept; later ones are dropped, so that a hostile capture cannot make every
- * TCP payload scan a huge table.
+ * The announcements are kept in an array, oldest first, with two hash
+ * indexes: by the announced endpoint (which a payload looks up with each of
+ * its two ends) and by the announcing connection (notes).  Each bucket
+ * chains its entries newest first, so a look-up reads only the entries of
+ * its own endpoints, however many a capture announces (a long VoIP trace
+ * announces one per SDP media line).  At most NMX_LEARN_MAX are kept and
+ * later ones are dropped, which bounds the memory a hostile capture can
+ * make a dissection hold.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "proto/proto_int.h"
 
-#define NMX_LEARN_MAX 4096u
+#define NMX_LEARN_MAX 32768u
 
 /* A TCP or UDP connection: the two (address, port) ends, lower first. */
 typedef struct conn {
@@ -50,12 +54,85 @@ typedef struct learned_ep {
     conn_t owner;        /* the connection that announced it */
     char *note;          /* nmx__learn_note, or NULL */
     uint32_t note_frame;
+    uint32_t next_ep;    /* 1 + the index of the next older entry of its endpoint bucket, or 0 */
+    uint32_t next_owner; /* ... of its owner bucket */
 } learned_ep_t;
 
 struct nmx_learned {
     learned_ep_t *e;
     size_t n, cap;
+    uint32_t *by_ep;     /* per bucket, 1 + the index of its newest entry, or 0 */
+    uint32_t *by_owner;
+    size_t mask;         /* buckets - 1 (a power of two, twice the capacity) */
 };
+
+/* FNV-1a over n bytes, continuing from h. */
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+/* The endpoint bucket of (l4, address, port). */
+static size_t ep_bucket(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const uint8_t *addr, uint16_t port)
+{
+    uint32_t h = fnv(2166136261u, &l4, 1);
+    h = fnv(h, addr, alen);
+    h = fnv(h, &port, sizeof port);
+    return h & l->mask;
+}
+
+/* The owner bucket of a connection. */
+static size_t owner_bucket(const nmx_learned_t *l, const conn_t *c)
+{
+    uint32_t h = fnv(2166136261u, c->a, c->alen);
+    h = fnv(h, c->b, c->alen);
+    h = fnv(h, &c->pa, sizeof c->pa);
+    h = fnv(h, &c->pb, sizeof c->pb);
+    return h & l->mask;
+}
+
+/* Chains entry i into both indexes, as the newest of its buckets. */
+static void index_entry(nmx_learned_t *l, uint32_t i)
+{
+    learned_ep_t *e = &l->e[i];
+    size_t b = ep_bucket(l, e->ep.l4, e->ep.alen, e->ep.addr, e->ep.port);
+    e->next_ep = l->by_ep[b];
+    l->by_ep[b] = i + 1;
+    b = owner_bucket(l, &e->owner);
+    e->next_owner = l->by_owner[b];
+    l->by_owner[b] = i + 1;
+}
+
+/* Room for one more entry; false at NMX_LEARN_MAX or out of memory. */
+static bool reserve(nmx_learned_t *l)
+{
+    if (l->n < l->cap)
+        return true;
+    size_t nc = l->cap ? 2 * l->cap : 16;
+    if (nc > NMX_LEARN_MAX)
+        return false;
+    learned_ep_t *g = realloc(l->e, nc * sizeof *g);
+    uint32_t *be = calloc(2 * nc, sizeof *be), *bo = calloc(2 * nc, sizeof *bo);
+    if (g != NULL)
+        l->e = g;
+    if (g == NULL || be == NULL || bo == NULL) {
+        free(be);
+        free(bo);
+        return false;
+    }
+    free(l->by_ep);
+    free(l->by_owner);
+    l->by_ep = be;
+    l->by_owner = bo;
+    l->cap = nc;
+    l->mask = 2 * nc - 1;
+    for (uint32_t i = 0; i < l->n; i++) /* oldest first: each chain ends newest first */
+        index_entry(l, i);
+    return true;
+}
 
 nmx_learned_t *nmx__learned_new(void)
 {
@@ -69,6 +146,8 @@ void nmx__learned_free(nmx_learned_t *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->e[i].note);
     free(l->e);
+    free(l->by_ep);
+    free(l->by_owner);
     free(l);
 }
 
@@ -107,8 +186,9 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     if (!nmx__learning(d) || (ep->alen != 4 && ep->alen != 16))
         return;
     nmx_learned_t *l = d->fctx->learned;
-    for (size_t i = l->n; i-- > 0;) {
-        learned_ep_t *e = &l->e[i];
+    size_t b = l->cap ? ep_bucket(l, ep->l4, ep->alen, ep->addr, ep->port) : 0;
+    for (uint32_t i = l->cap ? l->by_ep[b] : 0; i != 0; i = l->e[i - 1].next_ep) {
+        learned_ep_t *e = &l->e[i - 1];
         if (e->proto != proto || !same_ep(&e->ep, ep))
             continue;
         /* Still pending: a retransmission repeats it (tshark does not see
@@ -119,22 +199,15 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
         }
         return;
     }
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? 2 * l->cap : 16;
-        if (nc > NMX_LEARN_MAX)
-            return;
-        learned_ep_t *g = realloc(l->e, nc * sizeof *g);
-        if (g == NULL)
-            return;
-        l->e = g;
-        l->cap = nc;
-    }
-    learned_ep_t *e = &l->e[l->n++];
+    if (!reserve(l))
+        return;
+    learned_ep_t *e = &l->e[l->n];
     memset(e, 0, sizeof *e);
     e->ep = *ep;
     e->setup = d->fctx->number;
     e->proto = (uint16_t)proto;
     (void)current_conn(d, &e->owner);
+    index_entry(l, (uint32_t)l->n++);
 }
 
 void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len)
@@ -143,8 +216,10 @@ void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len)
     if (!nmx__learning(d) || !current_conn(d, &c))
         return;
     nmx_learned_t *l = d->fctx->learned;
-    for (size_t i = l->n; i-- > 0;) {
-        learned_ep_t *e = &l->e[i];
+    if (l->n == 0)
+        return;
+    for (uint32_t i = l->by_owner[owner_bucket(l, &c)]; i != 0; i = l->e[i - 1].next_owner) {
+        learned_ep_t *e = &l->e[i - 1];
         if (memcmp(&e->owner, &c, sizeof c) != 0)
             continue;
         if (e->note == NULL && (e->note = malloc(len < 255 ? len + 1 : 256)) != NULL) {
@@ -188,24 +263,28 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         return 0;
     nmx_learned_t *l = x->learned;
     uint8_t l4 = tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
-    side_t a = {src, (uint16_t)sport}, b = {dst, (uint16_t)dport};
-    learned_ep_t *best = NULL;
+    side_t sides[2] = {{src, (uint16_t)sport}, {dst, (uint16_t)dport}};
+    /* The best kind of match, the newest of that kind: the announcements of
+     * either end of the payload, each bucket newest first. */
+    uint32_t best_i = 0;
     int best_kind = 0;
-    for (size_t i = l->n; i-- > 0;) {
-        learned_ep_t *e = &l->e[i];
-        if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen)
-            continue;
-        int k = match_kind(&e->ep, a, b);
-        int k2 = match_kind(&e->ep, b, a);
-        if (k2 > k)
-            k = k2;
-        if (k > best_kind) {
-            best = e;
-            best_kind = k;
+    for (int s = 0; s < 2; s++) {
+        side_t me = sides[s], peer = sides[1 - s];
+        size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
+        for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
+            const learned_ep_t *e = &l->e[i - 1];
+            if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen)
+                continue;
+            int k = match_kind(&e->ep, me, peer);
+            if (k > best_kind || (k == best_kind && k > 0 && i > best_i)) {
+                best_i = i;
+                best_kind = k;
+            }
         }
     }
-    if (best == NULL)
+    if (best_i == 0)
         return 0;
+    learned_ep_t *best = &l->e[best_i - 1];
     if (best_kind == 2 && tcp && x->learn) {
         /* The first connection that matches takes the wildcard port. */
         bool fwd = memcmp(best->ep.addr, src, alen) == 0 && best->ep.port == sport;

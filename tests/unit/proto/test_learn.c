@@ -1,0 +1,150 @@
+/*
+ * test_learn.c - the table of learned conversations (src/proto/learn.c)
+ * with many announcements: FTP PASV replies on hand-built frames announce
+ * thousands of data endpoints, and a data connection to any of them is
+ * ftp-data with its own setup frame; the newest announcement of an
+ * endpoint wins, an exact conversation beats a newer wildcard one, and an
+ * endpoint never announced is not ftp-data.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/linktype.h"
+#include "frames.h"
+
+/* More announcements than the old table's limit of 4,096. */
+#define N_PASV 6000u
+#define FIRST_PORT 10000u
+
+/* An Ethernet/IPv4/TCP frame from 192.168.0.<src> port sport to
+ * 192.168.0.<dst> port dport carrying text. */
+static size_t tcp_frame(uint8_t *b, unsigned src, unsigned sport, unsigned dst, unsigned dport, const char *text)
+{
+    size_t n = fr_hex(b, 0, "001122334455 66778899aabb 0800");
+    size_t pl = strlen(text), tot = 40 + pl;
+    uint8_t ip[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0x40, 0, 64, 6, 0, 0,
+                      192, 168, 0, (uint8_t)src, 192, 168, 0, (uint8_t)dst};
+    uint8_t tcp[20] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport,
+                       0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x20, 0, 0, 0, 0, 0};
+    memcpy(b + n, ip, 20);
+    memcpy(b + n + 20, tcp, 20);
+    memcpy(b + n + 40, text, pl);
+    return n + 40 + pl;
+}
+
+typedef struct walk {
+    nmx_learned_t *learned;
+    nmx_proto_ws_t *ws;
+    uint32_t number;
+} walk_t;
+
+/* Dissects the next frame of the walk, learning from it; returns the
+ * values of ftp-data.setup-frame ("" when it is not ftp-data). */
+static const char *next_frame(walk_t *w, const uint8_t *b, size_t n, char *out, size_t outlen)
+{
+    nmx_frame_ctx_t ctx = {.number = ++w->number, .learned = w->learned, .learn = true};
+    for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
+        ctx.tcp_stream[k] = ctx.udp_stream[k] = NMX_STREAM_NONE;
+    nmx_dissection_t *d = nmx__dissect_ctx(w->ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET, &ctx);
+    assert_non_null(d);
+    snprintf(out, outlen, "%s", fr_values(d, "ftp-data.setup-frame"));
+    nmx__dissection_free(d);
+    return out;
+}
+
+/* The server (.2) announces its port `port` to the client (.1). */
+static uint32_t pasv(walk_t *w, unsigned port)
+{
+    char text[96], v[64];
+    uint8_t b[256];
+    snprintf(text, sizeof text, "227 Entering Passive Mode (192,168,0,2,%u,%u).\r\n", port >> 8, port & 0xFF);
+    next_frame(w, b, tcp_frame(b, 2, 21, 1, 40000, text), v, sizeof v);
+    return w->number;
+}
+
+/* The same by EPSV: another announcement of the endpoint, not a repeat. */
+static uint32_t epsv(walk_t *w, unsigned port)
+{
+    char text[96], v[64];
+    uint8_t b[256];
+    snprintf(text, sizeof text, "229 Entering Extended Passive Mode (|||%u|)\r\n", port);
+    next_frame(w, b, tcp_frame(b, 2, 21, 1, 40000, text), v, sizeof v);
+    return w->number;
+}
+
+/* A data segment from the client's port cport to the server's port. */
+static const char *data(walk_t *w, unsigned cport, unsigned port, char *v, size_t vlen)
+{
+    uint8_t b[256];
+    return next_frame(w, b, tcp_frame(b, 1, cport, 2, port, "hello"), v, vlen);
+}
+
+static void test_many_announcements(void **state)
+{
+    (void)state;
+    walk_t w = {nmx__learned_new(), nmx__proto_ws_new(), 0};
+    assert_non_null(w.learned);
+    assert_non_null(w.ws);
+    char v[64], want[32];
+    for (unsigned i = 0; i < N_PASV; i++)
+        assert_int_equal(pasv(&w, FIRST_PORT + i), i + 1);
+    /* The last, the first and one in the middle are each ftp-data, set
+     * up by their own announcement. */
+    unsigned ports[] = {FIRST_PORT + N_PASV - 1, FIRST_PORT, FIRST_PORT + 4321};
+    for (unsigned k = 0; k < 3; k++) {
+        snprintf(want, sizeof want, "%u", ports[k] - FIRST_PORT + 1);
+        assert_string_equal(data(&w, 50000 + k, ports[k], v, sizeof v), want);
+    }
+    /* Never announced: not ftp-data. */
+    assert_string_equal(data(&w, 50010, FIRST_PORT - 1, v, sizeof v), "");
+    assert_string_equal(data(&w, 50011, FIRST_PORT + N_PASV, v, sizeof v), "");
+    nmx__learned_free(w.learned);
+    nmx__proto_ws_free(w.ws);
+}
+
+static void test_newest_and_exact(void **state)
+{
+    (void)state;
+    walk_t w = {nmx__learned_new(), nmx__proto_ws_new(), 0};
+    char v[64], want[32];
+    /* Fill the table so that its buckets hold many entries each. */
+    for (unsigned i = 0; i < 3000; i++)
+        pasv(&w, FIRST_PORT + i);
+    uint32_t first = pasv(&w, 7000);
+    snprintf(want, sizeof want, "%u", first);
+    assert_string_equal(data(&w, 50001, 7000, v, sizeof v), want); /* takes the wildcard port */
+    uint32_t second = pasv(&w, 7000); /* the same endpoint again, for a new connection */
+    /* The new connection is the second transfer ... */
+    snprintf(want, sizeof want, "%u", second);
+    assert_string_equal(data(&w, 50002, 7000, v, sizeof v), want);
+    /* ... and the first connection stays the first one: an exact match
+     * beats the newer announcement. */
+    snprintf(want, sizeof want, "%u", first);
+    assert_string_equal(data(&w, 50001, 7000, v, sizeof v), want);
+    /* A third connection to the endpoint: both announcements are taken. */
+    assert_string_equal(data(&w, 50003, 7000, v, sizeof v), "");
+    /* Two pending announcements of one endpoint, by PASV then EPSV: the
+     * newer one is the transfer. */
+    pasv(&w, 7100);
+    uint32_t newer = epsv(&w, 7100);
+    snprintf(want, sizeof want, "%u", newer);
+    assert_string_equal(data(&w, 50004, 7100, v, sizeof v), want);
+    nmx__learned_free(w.learned);
+    nmx__proto_ws_free(w.ws);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_many_announcements),
+        cmocka_unit_test(test_newest_and_exact),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
