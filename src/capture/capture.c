@@ -18,6 +18,7 @@
 
 #include <netmon.h>
 
+#include "common/clock.h"
 #include "common/outfile.h"
 #include "common/checked.h"
 #include "common/strutil.h"
@@ -311,20 +312,13 @@ static _Thread_local struct {
     nmx_open_progress_t p;
 } progress;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void nmx__cap_progress_begin(nmx_open_progress_fn fn, void *ctx, double every_s)
 {
     memset(&progress, 0, sizeof progress);
     progress.fn = fn;
     progress.ctx = ctx;
     progress.every = every_s > 0 ? every_s : 0;
-    progress.start = now_s();
+    progress.start = nmx__now_s();
     progress.next = progress.start + progress.every;
     progress.p.files = 1;
 }
@@ -340,7 +334,7 @@ void nmx__cap_progress_input(size_t file, size_t files, uint64_t frames_before, 
 /* Called every few thousand frames of the index pass: reports when due. */
 static void progress_tick(const nmx_cap_t *cap, uint64_t off)
 {
-    double t = now_s();
+    double t = nmx__now_s();
     if (t < progress.next)
         return;
     progress.next = t + progress.every;

@@ -44,13 +44,6 @@ typedef struct reaper_report {
     int64_t maxrss_kb;
 } reaper_report_t;
 
-double nmx__now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 const char *nmx__containment_name(int containment)
 {
     switch (containment) {

@@ -38,6 +38,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
+
 /* How a child's processes are contained (nmx_child_t.containment). */
 enum {
     NMX_CONTAIN_NONE = 0,       /* not started, or no process at all (isolation none) */
@@ -124,8 +126,7 @@ void nmx__child_read(nmx_child_t *c);
 /* Expert side: sends one message; 0 or -1 (channel gone, too long). */
 int nmx__chan_send(int chan, uint32_t type, const void *payload, uint32_t len);
 
-/* Monotonic seconds. */
-double nmx__now_s(void);
+/* Monotonic seconds: nmx__now_s (common/clock.h). */
 
 /*
  * The name of a containment mode for messages ("user and PID namespace",
