@@ -13,8 +13,8 @@
  * drafts 11 and later, mvfst, Q050/T050/T051, the reserved 0x?a?a?a?a)
  * and whose connection ID lengths are 20 or less.  The packets coalesced
  * in the datagram follow, each a layer of its own (io,phs nests them); a
- * short header there shows no DCID (tshark, without the connection's
- * state, shows the rest as payload).  A long header whose connection IDs
+ * short header there shows a DCID when tshark knows the connection (see
+ * dis_quic), and the rest as payload.  A long header whose connection IDs
  * are cut short is a layer without fields.  Of a QUIC v2 packet the type
  * is not recorded (tshark has another field for it).  tshark also follows the
  * connection: it removes the header protection of Initial packets (their
@@ -108,16 +108,27 @@ static bool quic_cid(nmx_dctx_t *d, const nmx_cursor_t *c, size_t *at, int lf, i
     return true;
 }
 
+/* Whether the long header at `at` is QUIC v2, and its type (PT_*): v2
+ * numbers the types differently (RFC 9369 3.2). */
+static bool is_v2(const nmx_cursor_t *c, size_t at)
+{
+    uint32_t version = nmx__cur_get_u32be(c, at + 1);
+    return version == 0x709a50c4 || version == 0x6b3343cf;
+}
+
+static unsigned long_type(const nmx_cursor_t *c, size_t at)
+{
+    uint8_t b0 = nmx__cur_get_u8(c, at);
+    return is_v2(c, at) ? ((b0 >> 4) + 3) & 3 : (b0 >> 4) & 3;
+}
+
 /* The long-header packet at `at`; returns its length (the rest of the
  * datagram when it has no Length). */
 static size_t quic_long(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at)
 {
     size_t off = nmx__off(c), p = at + 5, end = c->left;
-    uint8_t b0 = nmx__cur_get_u8(c, at);
-    uint32_t version = nmx__cur_get_u32be(c, at + 1);
-    bool v2 = version == 0x709a50c4 || version == 0x6b3343cf;
-    /* QUIC v2 numbers the types differently (RFC 9369 3.2) */
-    unsigned type = v2 ? ((b0 >> 4) + 3) & 3 : (b0 >> 4) & 3;
+    bool v2 = is_v2(c, at);
+    unsigned type = long_type(c, at);
     size_t dl = nmx__cur_get_u8(c, at + 5), sl = nmx__cur_get_u8(c, at + 6 + dl);
     if (!nmx__cur_in(c, at, 7 + dl + sl))
         return end - at; /* tshark reads the IDs before it shows anything */
@@ -154,28 +165,68 @@ static size_t quic_long(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at)
     return pend - at;
 }
 
-/* A short-header packet at `at` (the rest of the datagram): tshark,
- * without the connection's state, shows no DCID and the rest as payload. */
-static void quic_short(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at)
+/* A short-header packet at `at` (the rest of the datagram) whose DCID is
+ * dcil bytes long: tshark shows the DCID, and the rest as payload. */
+static void quic_short(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at, size_t dcil)
 {
     size_t off = nmx__off(c), end = c->left;
     nmx__add(d, &quic_fields[F_HEADER_FORM], off + at, 1);
     nmx__add(d, &quic_fields[F_FIXED], off + at, 1);
     nmx__add(d, &quic_fields[F_SPIN], off + at, 1);
+    if (dcil > 0)
+        nmx__add(d, &quic_fields[F_DCID], off + at + 1, dcil);
     nmx__add_uint(d, &quic_fields[F_PACKET_LENGTH], off + at, end - at, end - at);
-    if (end > at + 1)
-        nmx__add(d, &quic_fields[F_REMAINING], off + at + 1, end - at - 1);
+    if (end > at + 1 + dcil)
+        nmx__add(d, &quic_fields[F_REMAINING], off + at + 1 + dcil, end - at - 1 - dcil);
 }
 
+/* tshark's check_dcid_on_coalesced_packet: whether the packet at `at`
+ * has the DCID of the datagram's first packet (dcil bytes at 6).  A short
+ * header is checked only when the connection is known (`conn`). */
+static bool same_dcid(const nmx_cursor_t *c, size_t at, size_t dcil, bool conn)
+{
+    uint8_t b0, len;
+    if (!nmx__cur_peek_u8(c, at, &b0))
+        return false;
+    size_t id = at + 1;
+    if (!(b0 & 0x80) && !conn)
+        return true;
+    if (b0 & 0x80) {
+        if (!nmx__cur_peek_u8(c, at + 5, &len) || len != dcil)
+            return false;
+        id = at + 6;
+    }
+    for (size_t i = 0; i < dcil; i++) {
+        uint8_t x, y;
+        if (!nmx__cur_peek_u8(c, id + i, &x) || !nmx__cur_peek_u8(c, 6 + i, &y) || x != y)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The packets of one datagram.  tshark knows the connection of a datagram
+ * that starts with an Initial (it creates or finds it by that packet);
+ * then a short header has the connection's DCID length, which is the
+ * first packet's (the packets of a datagram go to one connection).  A
+ * packet after the first whose DCID is not the first one's (a short
+ * header's only when the connection is known) is padding appended to the
+ * datagram: tshark makes it a QUIC item of its own with no fields, and
+ * stops.
+ */
 static bool dis_quic(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     if (!quic_heur(&c))
         return false;
+    size_t dcil = nmx__cur_get_u8(&c, 5); /* the heuristic read past it */
+    bool conn = long_type(&c, 0) == PT_INITIAL;
     for (size_t at = 0; at < c.left;) {
         if (!nmx__push_layer(d, proto, nmx__off(&c) + at))
             return true;
+        if (at > 0 && !same_dcid(&c, at, dcil, conn))
+            break;
         if (!(nmx__cur_get_u8(&c, at) & 0x80)) {
-            quic_short(d, &c, at);
+            quic_short(d, &c, at, conn ? dcil : 0);
             break;
         }
         at += quic_long(d, &c, at);
