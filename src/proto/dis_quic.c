@@ -17,13 +17,17 @@
  * dis_quic), and the rest as payload.  A long header whose connection IDs
  * are cut short is a layer without fields.  Of a QUIC v2 packet the type
  * is not recorded (tshark has another field for it).  tshark also follows the
- * connection: it removes the header protection of Initial packets (their
- * keys come from the DCID) and decrypts them, and it knows the DCID length
- * of later short-header datagrams.  Neither is done here (docs/protocols.md,
- * difference 23): of an Initial packet, the reserved bits, packet number
- * and its length, and the frames are not recorded, and a datagram that
- * starts with a short header is not QUIC.
+ * connection, and so does this file, without keys: a long header announces
+ * its UDP conversation with the length of the connection ID a packet to
+ * its sender carries (quic_announce, learn.c), and a later datagram there
+ * that starts with a short header is QUIC with a DCID that long.  tshark
+ * also removes the header protection of Initial packets (their keys come
+ * from the DCID) and decrypts them; that is not done here
+ * (docs/protocols.md, difference 23): of an Initial packet, the reserved
+ * bits, packet number and its length, and the frames are not recorded.
  */
+#include <string.h>
+
 #include "proto/proto_int.h"
 
 enum { F_HEADER_FORM, F_FIXED, F_PACKET_TYPE, F_VERSION, F_DCIL, F_DCID, F_SCIL, F_SCID, F_TOKEN_LENGTH, F_TOKEN,
@@ -214,12 +218,50 @@ static bool same_dcid(const nmx_cursor_t *c, size_t at, size_t dcil, bool conn)
  * datagram: tshark makes it a QUIC item of its own with no fields, and
  * stops.
  */
+/*
+ * What a datagram that starts with a long header tells the later ones of
+ * its UDP conversation (learn.c), as tshark's connection does: a packet
+ * sent to the sender carries a DCID as long as this SCID.  The client's
+ * first Initial (no earlier announcement matched) also says that one sent
+ * to the server carries a DCID of a length not known yet (tshark shows
+ * none until the server has answered).
+ */
+static void quic_announce(nmx_dctx_t *d, const nmx_cursor_t *c, bool known)
+{
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_UDP, .port = d->ho_sport, .has_peer = true, .has_peer_port = true,
+                         .peer_port = d->ho_dport, .to_only = true};
+    if (!nmx__learning(d) || !nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
+        return;
+    ep.tag = nmx__cur_get_u8(c, 6 + (size_t)nmx__cur_get_u8(c, 5)); /* the heuristic read it */
+    nmx__learn(d, &ep, NMX_PROTO_QUIC);
+    if (known || long_type(c, 0) != PT_INITIAL)
+        return;
+    nmx_learn_ep_t server = ep;
+    memcpy(server.addr, ep.peer, ep.alen);
+    memcpy(server.peer, ep.addr, ep.alen);
+    server.port = ep.peer_port;
+    server.peer_port = ep.port;
+    server.tag = 0;
+    nmx__learn(d, &server, NMX_PROTO_QUIC);
+}
+
 static bool dis_quic(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    /* A conversation an earlier long header announced (quic_announce):
+     * tshark's connection, which takes datagrams that start with a short
+     * header too, their DCID as long as the announcement says. */
+    bool known = d->ho_table == NMX_HO_LEARNED;
+    uint8_t b0;
+    if (known && nmx__cur_peek_u8(&c, 0, &b0) && !(b0 & 0x80)) {
+        if (nmx__push_layer(d, proto, nmx__off(&c)))
+            quic_short(d, &c, 0, d->learned.tag);
+        return true;
+    }
     if (!quic_heur(&c))
         return false;
+    quic_announce(d, &c, known);
     size_t dcil = nmx__cur_get_u8(&c, 5); /* the heuristic read past it */
-    bool conn = long_type(&c, 0) == PT_INITIAL;
+    bool conn = known || long_type(&c, 0) == PT_INITIAL;
     for (size_t at = 0; at < c.left;) {
         if (!nmx__push_layer(d, proto, nmx__off(&c) + at))
             return true;

@@ -178,6 +178,7 @@ static bool same_ep(const nmx_learn_ep_t *a, const nmx_learn_ep_t *b)
 {
     return a->l4 == b->l4 && a->alen == b->alen && a->port == b->port && a->has_peer == b->has_peer &&
            a->has_peer_port == b->has_peer_port && a->peer_port == b->peer_port && a->tag == b->tag &&
+           a->to_only == b->to_only &&
            memcmp(a->addr, b->addr, a->alen) == 0 && (!a->has_peer || memcmp(a->peer, b->peer, a->alen) == 0);
 }
 
@@ -256,7 +257,7 @@ static int match_kind(const nmx_learn_ep_t *e, side_t s, side_t t)
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found)
 {
     const nmx_frame_ctx_t *x = d->fctx;
-    if (x == NULL || x->learned == NULL || x->learned->n == 0 || d->in_error)
+    if (x == NULL || x->learned == NULL || x->learned->n == 0)
         return 0;
     uint8_t alen, src[16], dst[16];
     if (!nmx__learn_ip(d, &alen, src, dst))
@@ -273,7 +274,7 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
         for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
             const learned_ep_t *e = &l->e[i - 1];
-            if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen)
+            if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0))
                 continue;
             int k = match_kind(&e->ep, me, peer);
             if (k > best_kind || (k == best_kind && k > 0 && i > best_i)) {
@@ -285,7 +286,7 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
     if (best_i == 0)
         return 0;
     learned_ep_t *best = &l->e[best_i - 1];
-    if (best_kind == 2 && tcp && x->learn) {
+    if (best_kind == 2 && tcp && x->learn && !d->in_error) {
         /* The first connection that matches takes the wildcard port. */
         bool fwd = memcmp(best->ep.addr, src, alen) == 0 && best->ep.port == sport;
         best->ep.has_peer_port = true;

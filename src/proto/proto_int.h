@@ -246,6 +246,8 @@ typedef struct nmx_learn_ep {
     bool has_peer_port;  /* ... and its port (an exact conversation) */
     uint16_t peer_port;
     uint8_t tag;         /* the announcer's own (FTP: how it was set up) */
+    bool to_only;        /* only payloads sent to the endpoint match (QUIC: the length of
+                            the connection ID a packet to the endpoint carries) */
 } nmx_learn_ep_t;
 
 /*
@@ -275,7 +277,8 @@ bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t 
 /* The protocol an earlier announcement gives this TCP or UDP payload, or 0;
  * *found (if not NULL) receives the announcement.  For TCP it is also
  * called on segments without payload: a connection takes a wildcard port
- * on its first segment. */
+ * on its first segment (not the one an ICMP error quotes; tshark finds
+ * the conversation of a quoted datagram too). */
 typedef struct nmx_learned_hit nmx_learned_hit_t; /* see nmx_dctx.learned */
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found);
 

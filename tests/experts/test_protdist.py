@@ -47,7 +47,6 @@ EXCEPTIONS = [
     ("pcapng/ndpi_http_starting_with_reply_nrb", "http", STATEFUL),
     ("pcapng/ndpi_sites_22idb", "tls", STATEFUL),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
-    ("pcapng/ndpi_doq_dsb", "quic", "QUIC short headers: tshark knows the connection"),
     ("netmon/ms_WSUSOD_Ex4", "http", STATEFUL),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
     ("data/sample.pcap", "dcerpc", SMB_PIPE),

@@ -102,7 +102,7 @@ static const struct {
     {"pcapng/ndpi_doq_dsb", "dns.", "DNS inside decrypted QUIC"},
     {"pcapng/ndpi_doq_dsb", "tls.", "TLS inside decrypted QUIC"},
     {"pcapng/ndpi_sites_22idb", "tls.", "TLS inside QUIC"},
-    {"pcapng/ndpi_doq_dsb", "quic.", "QUIC short headers of a known connection"},
+    {"pcapng/ndpi_doq_dsb", "quic.remaining_payload", "QUIC payload decrypted by tshark"},
     /* tshark remembers where a PDU started in an earlier segment (its PDU
      * tracking works even with desegmentation off) and starts the next PDU
      * after it; each frame is dissected on its own here. */
