@@ -19,13 +19,14 @@
  * without a layer.
  *
  * Parsed: the message ID and operation; bind requests (version, name, SASL
- * mechanism), search requests (base, scope, aliases, limits, typesOnly,
- * the filter's choice and the attribute descriptions of its assertions,
+ * mechanism and the Kerberos or NTLMSSP token of its credentials, as
+ * dis_ntlmssp.c reads them), bind responses (the token of their
+ * serverSaslCreds), search requests (base, scope, aliases, limits,
+ * typesOnly, the filter's choice and the attribute descriptions of its assertions,
  * the attributes asked for), search entries (object name, attribute
  * types), modify, add and compare requests (attribute types and
  * descriptions), and the result of every response.  Controls, values,
- * SASL credentials, sealed wrap tokens and those of other mechanisms are
- * not.  A primitive
+ * sealed wrap tokens and those of other mechanisms are not.  A primitive
  * element cut short ends the dissection (tshark throws there).
  */
 #include "proto/proto_int.h"
@@ -62,7 +63,9 @@ static nmx_field_t ldap_fields[] = {
 static nmx_dissect_fn dis_ldap, dis_cldap;
 
 NMX_PROTOCOL(nmx__p_ldap, NMX_PROTO_LDAP, "ldap", "LDAP", NULL, "Lightweight Directory Access Protocol",
-             ldap_fields, .dissect = dis_ldap, NMX_HANDOFFS({NMX_HO_TCP_PORT, 389}, {NMX_HO_TCP_PORT, 3268}));
+             ldap_fields, .dissect = dis_ldap, NMX_HANDOFFS({NMX_HO_TCP_PORT, 389}, {NMX_HO_TCP_PORT, 3268}),
+             /* the ntlmssp.* and kerberos.* fields of SASL binds, as in tshark */
+             .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS});
 NMX_PROTOCOL_NOFIELDS(nmx__p_cldap, NMX_PROTO_CLDAP, "cldap", "CLDAP", NULL,
                       "Connectionless Lightweight Directory Access Protocol", .dissect = dis_cldap,
                       NMX_HANDOFFS({NMX_HO_UDP_PORT, 389}));
@@ -199,6 +202,32 @@ static void ldap_search(lwalk_t *w, const nmx_ber_t *op)
     }
 }
 
+/* The SASL credentials in the primitive element e (a bind request's
+ * credentials or a bind response's serverSaslCreds): a GSS-API token, an
+ * SPNEGO NegTokenResp or a bare NTLMSSP message, whose ntlmssp.* and
+ * kerberos.* fields go into this layer.  tshark reads a client's
+ * credentials by their first identifier's class as these are; the
+ * server's by the mechanism of the conversation's bind (docs/protocols.md,
+ * difference 19), here by what they hold. */
+static void ldap_token(lwalk_t *w, const nmx_ber_t *e)
+{
+    nmx_cursor_t tok;
+    if (!e->constructed && nmx__cur_window(w->c, e->val, e->len, &tok))
+        nmx__dis_security_blob(w->d, tok);
+}
+
+/* SaslCredentials { mechanism, credentials OPTIONAL }. */
+static void ldap_sasl_creds(lwalk_t *w, const nmx_ber_t *e)
+{
+    nmx_ber_t it;
+    size_t pos = e->val;
+    if (!ldap_next(w, e, &pos, &it))
+        return;
+    ldap_str(w, &it, F_MECHANISM);
+    if (ldap_next(w, e, &pos, &it))
+        ldap_token(w, &it);
+}
+
 /* The contents of operation op (its APPLICATION tag says which). */
 static void ldap_op(lwalk_t *w, const nmx_ber_t *op)
 {
@@ -210,9 +239,15 @@ static void ldap_op(lwalk_t *w, const nmx_ber_t *op)
         ldap_fields_in(w, op, (const int[]){F_VERSION, F_NAME}, 2);
         if (ldap_next(w, op, &pos, &it) && ldap_next(w, op, &pos, &it) && ldap_next(w, op, &pos, &it) &&
             it.cls == 2 && it.tag == 3 && it.constructed)
-            ldap_fields_in(w, &it, (const int[]){F_MECHANISM}, 1);
+            ldap_sasl_creds(w, &it);
         break;
-    case 1: case 5: case 7: case 9: case 11: case 13: case 15: case 24: /* an LDAPResult */
+    case 1: /* bindResponse: an LDAPResult, referral [3], serverSaslCreds [7] */
+        ldap_fields_in(w, op, result, 3);
+        for (int i = 0; ldap_next(w, op, &pos, &it); i++)
+            if (i >= 3 && it.cls == 2 && it.tag == 7)
+                ldap_token(w, &it);
+        break;
+    case 5: case 7: case 9: case 11: case 13: case 15: case 24: /* an LDAPResult */
         ldap_fields_in(w, op, result, 3);
         break;
     case 3:
