@@ -10,7 +10,8 @@
  * Segments are dissected alone (no reassembly): a segment that does not
  * start with a request or status line is a continuation and still counts
  * as HTTP, as tshark counts it.  Only the first message of a segment is
- * parsed.
+ * parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
+ * authentication header is decoded from base64 and read (auth_header).
  */
 #include <string.h>
 
@@ -37,6 +38,8 @@ static nmx_dissect_fn http_handoff;
 /* Wireshark 4.0's default HTTP TCP ports ("http.tcp.port"). */
 NMX_PROTOCOL(nmx__p_http, NMX_PROTO_HTTP, "http", "HTTP", NULL, "Hypertext Transfer Protocol", http_fields,
              .dissect = http_handoff,
+             /* the ntlmssp.* and kerberos.* fields of authentication headers, as in tshark */
+             .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS},
              NMX_HANDOFFS({NMX_HO_TCP_PORT, 80}, {NMX_HO_TCP_PORT, 631}, {NMX_HO_TCP_PORT, 1900},
                           {NMX_HO_TCP_PORT, 2710}, {NMX_HO_TCP_PORT, 2869}, {NMX_HO_TCP_PORT, 3128},
                           {NMX_HO_TCP_PORT, 3132}, {NMX_HO_TCP_PORT, 3689}, {NMX_HO_TCP_PORT, 5985},
@@ -103,6 +106,38 @@ static void header_value(nmx_dctx_t *d, const nmx_field_t *f, const nmx_cursor_t
     while (nmx__cur_peek_u8(line, i, &b) && (b == ' ' || b == '\t'))
         i++;
     nmx__add(d, f, nmx__off(line) + i, len - i);
+}
+
+/*
+ * An Authorization, Proxy-Authorization, WWW-Authenticate or
+ * Proxy-Authenticate header line (the name namelen bytes long, with its
+ * colon): as tshark's check_auth_ntlmssp and check_auth_kerberos do, a
+ * value starting with "NTLM " or "Negotiate " (or "Kerberos ") holds a
+ * base64 token, decoded and read as NTLMSSP when it starts so, else as a
+ * GSS-API token (dis_ntlmssp.c); its fields, stored by value, go into
+ * this layer at the place of the base64 text.
+ */
+static void auth_header(nmx_dctx_t *d, const nmx_cursor_t *line, size_t namelen)
+{
+    static const struct {
+        const char *scheme;
+        size_t len;
+    } schemes[] = {{"NTLM ", 5}, {"Negotiate ", 10}, {"Kerberos ", 9}};
+    size_t i = namelen;
+    uint8_t b;
+    nmx_cursor_t tok;
+    while (nmx__cur_peek_u8(line, i, &b) && (b == ' ' || b == '\t'))
+        i++;
+    for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+        if (!nmx__cur_match(line, i, schemes[k].scheme, schemes[k].len))
+            continue;
+        i += schemes[k].len;
+        if (nmx__decoded_begin(d, line, i, line->left - i, &tok)) {
+            nmx__dis_security_blob(d, tok);
+            nmx__decoded_end(d);
+        }
+        return;
+    }
 }
 
 /*
@@ -186,6 +221,14 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
             header_value(d, &http_fields[F_CONTENT_TYPE], &h, 13);
         else if (nmx__cur_match_ci(&h, 0, "Server:", 7))
             header_value(d, &http_fields[F_SERVER], &h, 7);
+        else if (nmx__cur_match_ci(&h, 0, "Authorization:", 14))
+            auth_header(d, &h, 14);
+        else if (nmx__cur_match_ci(&h, 0, "WWW-Authenticate:", 17))
+            auth_header(d, &h, 17);
+        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authorization:", 20))
+            auth_header(d, &h, 20);
+        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authenticate:", 19))
+            auth_header(d, &h, 19);
         pos += hl;
     }
 }

@@ -1,7 +1,9 @@
 /*
  * dis_ntlmssp.c - NTLMSSP messages ([MS-NLMP] 2.2.1) in the security blobs
- * of SMB session setups and SMB2 SESSION_SETUP, bare or inside a
- * GSS-API/SPNEGO token (RFC 2743 3.1, RFC 4178 4.2).
+ * of SMB session setups and SMB2 SESSION_SETUP, DCE/RPC verifiers, LDAP
+ * SASL binds and (base64-decoded, dissect.c's nmx__decoded_begin) HTTP
+ * authentication headers, bare or inside a GSS-API/SPNEGO token (RFC 2743
+ * 3.1, RFC 4178 4.2).
  *
  *   "NTLMSSP\0" | MessageType(4) | NEGOTIATE: NegotiateFlags(4) ...
  *   CHALLENGE: TargetName(8) NegotiateFlags(4) ServerChallenge(8) ...
@@ -13,11 +15,11 @@
  * As in tshark, ntlmssp (and gss-api, spnego) is never a layer of its own
  * here: tshark shows it inside the tree of the protocol carrying it, which
  * io,phs does not count.  Its fields are recorded in the carrier's layer
- * (smb, smb2: their registry entries borrow ntlmssp).  The strings of an
- * AUTHENTICATE message are UTF-16 when its NegotiateFlags say Unicode;
- * an empty one is "NULL", as tshark shows it.  SPNEGO tokens carrying
- * Kerberos, NTLMSSP in DCE/RPC authentication and HTTP Authorization
- * headers are not parsed (docs/protocols.md, difference 18).
+ * (smb, smb2, dcerpc, ldap, http: their registry entries borrow ntlmssp).
+ * The strings of an AUTHENTICATE message are UTF-16 when its
+ * NegotiateFlags say Unicode; an empty one is "NULL", as tshark shows it.
+ * SPNEGO tokens carrying Kerberos go to dis_kerberos.c (docs/protocols.md,
+ * difference 18).
  */
 #include "proto/proto_int.h"
 

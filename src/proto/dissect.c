@@ -31,6 +31,7 @@ void nmx__proto_ws_free(nmx_proto_ws_t *ws)
         return;
     free(ws->inst);
     free(ws->ex);
+    free(ws->scratch);
     free(ws);
 }
 
@@ -115,7 +116,7 @@ static inline size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src,
 bool nmx__push_layer(nmx_dctx_t *d, unsigned id, size_t off)
 {
     RECOGNIZEDATATABLE *rt = d->rt;
-    if (rt->nRecognizeDatas >= (d->partial ? d->max_layers : NMX_MAX_LAYERS) || off > 0xFFFF)
+    if (rt->nRecognizeDatas >= (d->partial ? d->max_layers : NMX_MAX_LAYERS) || off > 0xFFFF || d->decoded.on)
         return false;
     RECOGNIZEDATA *r = &rt->RecognizeData[rt->nRecognizeDatas++];
     r->ProtocolID = (WORD)id;
@@ -203,6 +204,10 @@ static PROPERTYINSTEX *new_ex_instance(nmx_dctx_t *d, const nmx_field_t *f, size
                                        size_t size)
 {
     nmx_proto_ws_t *ws = d->ws;
+    if (d->decoded.on) { /* a place in decoded bytes: the text they came from */
+        off = d->decoded.off;
+        len = d->decoded.span;
+    }
     size_t exo = ws_new_ex(ws, size, d->frame + (off <= d->caplen ? off : d->caplen), len);
     if (exo == SIZE_MAX)
         return NULL;
@@ -264,11 +269,47 @@ static inline void record_raw_inst(nmx_dctx_t *d, const nmx_field_t *f, size_t o
     pi->DataLength = (WORD)len;
 }
 
+/* nmx__record_raw of decoded bytes [off, off+len): the value as the
+ * frame bytes would give it, stored beside the encoded text. */
+static void record_decoded(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
+{
+    const uint8_t *b = d->decoded.bytes;
+    if (off > d->decoded.len || len > d->decoded.len - off || (iflags & IFLAG_ERROR)) {
+        record_raw_inst(d, f, d->decoded.off, d->decoded.span, iflags | IFLAG_ERROR); /* no value */
+        return;
+    }
+    switch (f->ftype) {
+    case NMX_FT_UINT:
+    case NMX_FT_INT:
+    case NMX_FT_BOOL: {
+        uint64_t v = len > 0 && len <= 8 ? nmx__load_uint(b + off, len, f->flags & NMX_FF_LE) : 0;
+        if (f->mask)
+            v = (v & f->mask) >> __builtin_ctzll(f->mask);
+        nmx__record_uint(d, f, off, len, v);
+        break;
+    }
+    case NMX_FT_STRING: { /* derived strings are stored as shown */
+        char text[1024];
+        nmx_value_t v = {.type = NMX_FT_STRING, .bytes = b + off, .len = len};
+        size_t n = nmx__value_render(f, &v, text, sizeof text);
+        nmx__record_bytes(d, f, off, len, text, n < sizeof text ? n : sizeof text - 1);
+        break;
+    }
+    default:
+        nmx__record_bytes(d, f, off, len, b + off, len);
+        break;
+    }
+}
+
 /* nmx__record_raw's uncommon cases: bytes beyond the capture (clamped and
- * flagged), and values stored beside the instance. */
+ * flagged), values stored beside the instance, and decoded bytes. */
 static __attribute__((noinline)) void record_raw_slow(nmx_dctx_t *d, const nmx_field_t *f, size_t off,
                                                        size_t len, uint32_t iflags)
 {
+    if (d->decoded.on) {
+        record_decoded(d, f, off, len, iflags);
+        return;
+    }
     /* Clamp to the captured bytes: an instance never points past them. */
     if (off > d->caplen) {
         off = d->caplen;
@@ -294,11 +335,75 @@ void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len
 {
     /* This runs for nearly every property of every frame: the common case
      * (in the capture, no stored value) is a leaf function. */
-    if (__builtin_expect(off > d->caplen || len > d->caplen - off || f->ex_value, 0)) {
+    if (__builtin_expect(off > d->caplen || len > d->caplen - off || f->ex_value || d->decoded.on, 0)) {
         record_raw_slow(d, f, off, len, iflags);
         return;
     }
     record_raw_inst(d, f, off, len, iflags);
+}
+
+/* GLib's base64 alphabet: a character's 6 bits, or -1 (skipped). */
+static int b64_rank(uint8_t ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    return ch == '+' ? 62 : ch == '/' ? 63 : ch == '=' ? 0 : -1;
+}
+
+bool nmx__decoded_begin(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t len, nmx_cursor_t *out)
+{
+    nmx_cursor_t text;
+    if (!d->ws || d->decoded.on || !nmx__cur_window(c, pos, len, &text))
+        return false;
+    nmx_proto_ws_t *ws = d->ws;
+    if (ws->scratch == NULL) {
+        ws->scratch = malloc(NMX_DECODED_MAX);
+        if (ws->scratch == NULL)
+            return false;
+        ws->scratch_cap = NMX_DECODED_MAX;
+    }
+    size_t n = 0;
+    unsigned got = 0;
+    uint32_t v = 0;
+    uint8_t last[2] = {0, 0};
+    for (size_t i = 0; i < text.left; i++) {
+        uint8_t ch = nmx__cur_get_u8(&text, i);
+        int r = b64_rank(ch);
+        if (r < 0)
+            continue;
+        last[1] = last[0];
+        last[0] = ch;
+        v = v << 6 | (uint32_t)r;
+        if (++got < 4)
+            continue;
+        if (n + 3 > ws->scratch_cap)
+            return false;
+        ws->scratch[n++] = (uint8_t)(v >> 16);
+        if (last[1] != '=')
+            ws->scratch[n++] = (uint8_t)(v >> 8);
+        if (last[0] != '=')
+            ws->scratch[n++] = (uint8_t)v;
+        got = 0;
+        v = 0;
+    }
+    if (n == 0)
+        return false;
+    d->decoded.on = true;
+    d->decoded.bytes = ws->scratch;
+    d->decoded.len = n;
+    d->decoded.off = nmx__off(c) + pos;
+    d->decoded.span = len;
+    *out = nmx__cursor(ws->scratch, n);
+    return true;
+}
+
+void nmx__decoded_end(nmx_dctx_t *d)
+{
+    d->decoded.on = false;
 }
 
 /* ===================================================================== */

@@ -204,6 +204,8 @@ struct nmx_proto_ws {
     unsigned nslices;
     uint32_t n_errors;
     bool oom;                     /* an allocation failed */
+    uint8_t *scratch;             /* bytes decoded from the frame (nmx__decoded_begin) */
+    size_t scratch_cap;
 };
 
 struct nmx_dctx {
@@ -231,6 +233,12 @@ struct nmx_dctx {
         const char *note;         /* what the announcing connection said next, or NULL */
         uint32_t note_frame;      /* ... in which frame */
     } learned;                    /* ... and, for NMX_HO_LEARNED, the announcement (learn.c) */
+    struct {
+        bool on;                  /* properties are being recorded from decoded bytes */
+        const uint8_t *bytes;     /* ... these (the workspace's scratch) */
+        size_t len;
+        size_t off, span;         /* ... decoded from these frame bytes */
+    } decoded;                    /* see nmx__decoded_begin */
 };
 
 /* ---- Conversations announced by one frame for later ones (learn.c) ---- */
@@ -307,6 +315,25 @@ void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len
 void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v);
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *s,
                        size_t n);
+
+/*
+ * Bytes carried as text: the base64 token of an HTTP authentication
+ * header.  Decodes the base64 text at [pos, pos+len) of c, as GLib's
+ * g_base64_decode_inplace does (characters outside the alphabet are
+ * skipped, "=" pads, an incomplete last group is dropped), into the
+ * workspace's scratch buffer (at most NMX_DECODED_MAX bytes: longer text
+ * is refused), and points *out at the result: a checked cursor whose
+ * offsets count from the start of the decoded bytes.  Until
+ * nmx__decoded_end(), every property recorded takes its offset and length
+ * as a place in those bytes and is stored by value (numbers as numbers,
+ * strings as rendered), located at the encoded text [pos, pos+len) in the
+ * frame; no layer may be pushed meanwhile.  False (and nothing begun) in
+ * a recognize-only pass, when one is already begun, when the text is too
+ * long or memory runs out, or when it decodes to nothing.
+ */
+#define NMX_DECODED_MAX 16384
+bool nmx__decoded_begin(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t len, nmx_cursor_t *out);
+void nmx__decoded_end(nmx_dctx_t *d);
 
 /* A property whose value is the frame bytes [off, off+len). */
 static inline void nmx__add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)

@@ -58,19 +58,18 @@ static bool above_tcp(const char *field)
 
 /*
  * Authentication tokens tshark reads where nmexpert does not: Kerberos
- * messages inside GSS-API/SPNEGO tokens of HTTP Negotiate, NTLMSSP in HTTP
- * headers, and both in DCE/RPC carried by SMB
- * pipes (docs/protocols.md, differences 18 and 20).  On frames whose
- * tshark protocols show such a token, those fields are not compared.
+ * and NTLMSSP in DCE/RPC carried by SMB pipes (docs/protocols.md,
+ * differences 18 and 20).  On frames whose tshark protocols show such a
+ * token, those fields are not compared.
  */
 static bool token_not_parsed(const char *field, const char *protocols)
 {
     bool in_pipe = strstr(protocols, "smb:dcerpc") != NULL || strstr(protocols, "smb2:dcerpc") != NULL ||
                    strstr(protocols, "smb_pipe:dcerpc") != NULL;
     if (strncmp(field, "kerberos.", 9) == 0)
-        return strstr(protocols, ":spnego") != NULL && (strstr(protocols, ":http") != NULL || in_pipe);
+        return strstr(protocols, ":spnego") != NULL && in_pipe;
     if (strncmp(field, "ntlmssp.", 8) == 0)
-        return strstr(protocols, "http:ntlmssp") != NULL || in_pipe;
+        return in_pipe;
     return false;
 }
 

@@ -338,6 +338,42 @@ static void test_dns_compression_loop_and_answers(void **state)
 /* A UDP payload on a DNS port too short for the ID and flags is not DNS for
  * tshark's io,phs (the dissector fails before adding its tree); from 4
  * bytes on it is DNS (malformed when under 12). */
+/* NTLMSSP in an HTTP Authorization header: decoded from base64, its
+ * properties are stored by value, located at the base64 text. */
+static void test_http_auth_token(void **state)
+{
+    (void)state;
+    static uint8_t b[24576];
+    static char req[24000];
+    const char *tok = "TlRMTVNTUAABAAAAl4II4gAAAAAAAAAAAAAAAAAAAAA=";
+    int len = snprintf(req, sizeof req, "GET / HTTP/1.1\r\nAuthorization: NTLM %s\r\n\r\n", tok);
+    size_t n = tcp_frame(b, 40000, 80, req, (size_t)len);
+    nmx_dissection_t *d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "eth ip tcp http");
+    assert_string_equal(fr_values(d, "ntlmssp.identifier"), "NTLMSSP");
+    assert_string_equal(fr_values(d, "ntlmssp.messagetype"), "0x00000001");
+    assert_string_equal(fr_values(d, "ntlmssp.negotiateflags"), "0xe2088297");
+    const PROPERTYINST *mt = fr_inst(d, "ntlmssp.messagetype");
+    assert_non_null(mt);
+    assert_int_equal(mt->DataLength, PROPERTYINST_EX_LENGTH);
+    assert_int_equal(mt->lpPropertyInstEx->LengthEx, 4);
+    assert_int_equal(mt->lpPropertyInstEx->Dword[0], 1);
+    assert_ptr_equal(mt->lpPropertyInstEx->lpData, b + n - 4 - strlen(tok));
+    assert_int_equal(mt->lpPropertyInstEx->Length, strlen(tok));
+    nmx__dissection_free(d);
+
+    /* A token followed by text that takes the decoded bytes past the
+     * scratch buffer (NMX_DECODED_MAX): refused, nothing recorded. */
+    size_t pad = 22000, at = (size_t)len - 4;
+    memset(req + at, 'A', pad);
+    memcpy(req + at + pad, "\r\n\r\n", 4);
+    n = tcp_frame(b, 40000, 80, req, at + pad + 4);
+    d = dis(b, n, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_values(d, "http.request.method"), "GET");
+    assert_string_equal(fr_values(d, "ntlmssp.identifier"), "");
+    nmx__dissection_free(d);
+}
+
 static void test_dns_short_payloads(void **state)
 {
     (void)state;
@@ -900,6 +936,7 @@ int main(void)
         cmocka_unit_test(test_qinq_ipv6_dns),
         cmocka_unit_test(test_dns_compression_loop_and_answers),
         cmocka_unit_test(test_dns_short_payloads),
+        cmocka_unit_test(test_http_auth_token),
         cmocka_unit_test(test_http_methods),
         cmocka_unit_test(test_tls_port_ssh),
         cmocka_unit_test(test_arp_and_truncation),
