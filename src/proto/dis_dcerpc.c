@@ -472,6 +472,33 @@ static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     return true;
 }
 
+/*
+ * The data of a named pipe's read, write or transceive (tshark's pipe
+ * heuristics for SMB and SMB2, dissect_dcerpc_cn_bs_body): PDUs one after
+ * the other by their fragment lengths, each a layer, until bytes that are
+ * not a header.  When the data was captured whole, tshark's pipe
+ * reassembly may ask for more: a PDU longer than what is left is then no
+ * layer (the frame's data ends with it), as in tshark's io,phs; otherwise
+ * a PDU not all there shows its common header, as over TCP.  False when
+ * the data does not start with a PDU (tshark shows it as data).
+ */
+bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, nmx_cursor_t c, bool whole)
+{
+    size_t pos = 0;
+    bool any = false;
+    while (pos < c.left && dce_is_cn(&c, pos)) {
+        uint32_t plen = dce_get(&c, pos + 8, 2, (nmx__cur_get_u8(&c, pos + 4) & 0x10) != 0);
+        nmx_cursor_t w;
+        any = true;
+        if ((whole && plen > c.left - pos) ||
+            !nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
+            break;
+        dce_pdu(d, w, NMX_PROTO_DCERPC);
+        pos += plen;
+    }
+    return any;
+}
+
 /* ===================================================================== */
 /* Connectionless PDUs (C706 12.5) over UDP                               */
 /* ===================================================================== */

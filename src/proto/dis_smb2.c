@@ -29,6 +29,56 @@ NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Me
              /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
              .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS}, .chain = true /* compounds */);
 
+/* The n bytes at `at` of the message at h (fewer when they were not all
+ * captured) as a named pipe's data: DCE/RPC when it starts with a PDU. */
+static void smb2_pipe_data(nmx_dctx_t *d, const nmx_cursor_t *h, size_t at, uint32_t n, bool whole)
+{
+    nmx_cursor_t w;
+    if (n == 0 || at >= h->left)
+        return;
+    size_t have = h->left - at < n ? h->left - at : n;
+    if (nmx__cur_window(h, at, have, &w))
+        (void)nmx__dis_dcerpc_pipe(d, w, whole || have == n);
+}
+
+/* An IOCTL's input or output buffer (offset and count at pos of h). */
+static void smb2_ioctl_buffer(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos)
+{
+    uint32_t off = nmx__cur_get_u32le(h, pos), n = nmx__cur_get_u32le(h, pos + 4);
+    if (off != 0 && n != 0 && (uint64_t)off + n <= 0xffff && off + n <= h->left)
+        smb2_pipe_data(d, h, off, n, true);
+}
+
+/*
+ * The data tshark 4.0 offers its pipe heuristics (DCE/RPC) in a whole
+ * header at h, whatever the tree and file: a WRITE request's (Length at
+ * 68, the data after the 48-byte body), a READ response's (DataOffset at
+ * 66, DataLength at 68) and both buffers of an FSCTL_PIPE_TRANSCEIVE IOCTL
+ * (request: input at 88, output at 100; response: input at 88, output at
+ * 96, in the order of their offsets), all offsets from the header's start.
+ * A response with another status than success or STATUS_BUFFER_OVERFLOW
+ * and a 9-byte body is an error response.  A transceive's buffer is read
+ * as captured (tshark gives the pipe what it has).
+ */
+static void smb2_pipe(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t flags)
+{
+    uint16_t cmd = nmx__cur_get_u16le(h, 12);
+    uint32_t status = nmx__cur_get_u32le(h, 8);
+    bool resp = (flags & 1) != 0;
+    if (resp && status != 0 && status != 0x80000005u && nmx__cur_get_u16le(h, 64) == 9)
+        return;
+    if (cmd == 9 && !resp)
+        smb2_pipe_data(d, h, 112, nmx__cur_get_u32le(h, 68), false);
+    else if (cmd == 8 && resp)
+        smb2_pipe_data(d, h, nmx__cur_get_u8(h, 66), nmx__cur_get_u32le(h, 68), false);
+    else if (cmd == 11 && nmx__cur_get_u32le(h, 68) == 0x0011c017u) {
+        size_t in = 88, out = resp ? 96 : 100;
+        bool out_first = resp && nmx__cur_get_u32le(h, in) > nmx__cur_get_u32le(h, out);
+        smb2_ioctl_buffer(d, h, out_first ? out : in);
+        smb2_ioctl_buffer(d, h, out_first ? in : out);
+    }
+}
+
 /* The fields of one header at h (cut or whole); false when it is cut. */
 static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
 {
@@ -71,6 +121,7 @@ static bool smb2_header(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t *next)
     if (nmx__cur_get_u16le(h, 12) == 11 && nmx__cur_peek_u16le(h, 64, &ss) && ss == 49 &&
         nmx__cur_in(h, 64 + 40, 4))
         nmx__add(d, &smb2_fields[S_FLAGS], o + 64 + 40, 4);
+    smb2_pipe(d, h, flags);
     return true;
 }
 
