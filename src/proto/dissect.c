@@ -540,16 +540,23 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * VLAN tags, Linux cooked captures), as Wireshark's ethertype dissector
  * shows itself there.  The parts of a chained protocol's message (.chain:
  * an SMB2 compound, say) are layers of their own, as tshark's io,phs
- * counts them, but one dissector call, so one name, as in tshark.
+ * counts them, but one dissector call, so one name, as in tshark; so are
+ * the DCE/RPC PDUs of a named pipe's data (one heuristic call; over TCP
+ * each PDU is a call of its own, so dcerpc is no .chain).
  */
 static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
     unsigned n = t->nRecognizeDatas;
     size_t at = 0;
+    bool pipe_run = false; /* a run of DCE/RPC PDUs of one SMB or SMB2 pipe's data */
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        if (!p || (p->chain && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
+        if (id != NMX_PROTO_DCERPC || i == 0 || t->RecognizeData[i - 1].ProtocolID != id)
+            pipe_run = id == NMX_PROTO_DCERPC && i > 0 &&
+                       (t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB2 ||
+                        t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB);
+        if (!p || ((p->chain || (id == NMX_PROTO_DCERPC && pipe_run)) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);

@@ -30,7 +30,8 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # difference of the parser layer's per-frame recognition from tshark's
 # stateful dissection (README.md, "Comparison with tshark").
 STATEFUL = "tshark chooses the dissector of a TCP stream from its history (conversation, heuristics, PDU tracking)"
-SMB_PIPE = "DCE/RPC in SMB and SMB2 named pipes (tshark knows the pipe from the conversation's open)"
+SMB_PIPE = "DCE/RPC in SMB named pipes (tshark knows the pipe from the conversation's open)"
+SMB2_PIPE_REASSEMBLY = "a DCE/RPC PDU tshark reassembles from two SMB2 pipe reads"
 EXCEPTIONS = [
     ("real/ndpi_reddit_ipv6", "tls", STATEFUL),
     ("real/suricata_tls-subjectaltname", "tls", STATEFUL),
@@ -49,14 +50,10 @@ EXCEPTIONS = [
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_WSUSOD_Ex4", "http", STATEFUL),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
-    ("data/sample.pcap", "dcerpc", SMB_PIPE),
     ("real/evilfingers_xscan_smb_dcerpc", "dcerpc", SMB_PIPE),
     ("ppa_printerproblem", "dcerpc", SMB_PIPE),
     ("real/suricata_smb1-vlan-filecontainer", "dcerpc", SMB_PIPE),
-    ("netmon/ms_ADOD_Ex1_3_JoinDomain", "dcerpc", SMB_PIPE),
-    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", SMB_PIPE),
-    ("pcapng/ms_ADOD_Ex1_3_2019_comments", "dcerpc", SMB_PIPE),
-    ("netmon/ms_RMSOD_Ex4_ipv6", "dcerpc", SMB_PIPE),
+    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", SMB2_PIPE_REASSEMBLY),
     ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),

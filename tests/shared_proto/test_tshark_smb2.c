@@ -149,10 +149,287 @@ static void test_smb2_compound_agrees(void **state)
     assert_int_equal(differ, 0);
 }
 
+/* ===================================================================== */
+/* DCE/RPC in named pipes                                                 */
+/* ===================================================================== */
+
+/*
+ * A client (ports 50100 and up) opening \srv\IPC$ and the srvsvc pipe,
+ * then DCE/RPC in the data of SMB2 WRITE requests, READ responses and
+ * FSCTL_PIPE_TRANSCEIVE IOCTLs, and what is not DCE/RPC.  tshark 4.0 offers
+ * every write's and read's data to its pipe heuristic, whatever the tree
+ * (a disk share's write is DCE/RPC too) and the IOCTL's by its function
+ * code, so nothing of the conversation is needed; each call after the
+ * first connection is on a connection of its own, so that tshark does not
+ * match a response to its request (difference 20).  The bound interface is
+ * one tshark has no dissector for.  The pipe read whose PDU is longer than
+ * its data comes last: tshark's pipe reassembly would otherwise take the
+ * data of the frames after it.
+ */
+struct pipe_msg {
+    unsigned port;     /* the client's port */
+    bool response;
+    uint16_t cmd;
+    uint32_t status;
+    bool async;
+    uint32_t tid;
+    int body;          /* enum pipe_body */
+    int pdus;          /* enum pipe_pdus */
+};
+
+enum pipe_body { B_TREE_REQ, B_TREE_RESP_PIPE, B_TREE_RESP_DISK, B_CREATE_REQ, B_CREATE_RESP, B_WRITE, B_WRITE_AT128,
+                 B_READ, B_READ_AT96, B_IOCTL_REQ, B_IOCTL_RESP, B_IOCTL_OTHER, B_ERROR };
+enum pipe_pdus { P_NONE, P_BIND, P_REQUEST, P_RESPONSE, P_TWO, P_JUNK, P_LONG, P_TEXT };
+
+static const struct pipe_msg pipe_msgs[] = {
+    {50100, false, 3, 0, false, 0, B_TREE_REQ, P_NONE},
+    {50100, true, 3, 0, false, 7, B_TREE_RESP_PIPE, P_NONE},
+    {50100, false, 5, 0, false, 7, B_CREATE_REQ, P_NONE},
+    {50100, true, 5, 0, false, 7, B_CREATE_RESP, P_NONE},
+    {50100, false, 9, 0, false, 7, B_WRITE, P_BIND},                  /* 5: bind */
+    {50100, true, 3, 0, false, 9, B_TREE_RESP_DISK, P_NONE},
+    {50100, false, 9, 0, false, 9, B_WRITE, P_BIND},                  /* 7: on the disk share */
+    {50101, true, 8, 0, false, 7, B_READ, P_RESPONSE},                /* 8 */
+    {50102, false, 11, 0, false, 7, B_IOCTL_REQ, P_REQUEST},          /* 9 */
+    {50103, true, 11, 0, false, 7, B_IOCTL_RESP, P_RESPONSE},         /* 10 */
+    {50104, true, 11, 0, true, 0, B_IOCTL_RESP, P_RESPONSE},          /* 11: async */
+    {50105, true, 11, 0xC0000001u, false, 7, B_IOCTL_RESP, P_RESPONSE}, /* 12: an error, whole body */
+    {50106, true, 8, 0x80000005u, false, 7, B_READ, P_RESPONSE},     /* 13: buffer overflow */
+    {50107, true, 8, 0, false, 7, B_READ, P_TWO},                     /* 14: two PDUs, 2 layers */
+    {50108, true, 8, 0, false, 7, B_READ, P_JUNK},                    /* 15: a PDU, then junk */
+    {50109, true, 8, 0, false, 7, B_READ_AT96, P_RESPONSE},           /* 16: by DataOffset */
+    {50110, false, 9, 0, false, 7, B_WRITE_AT128, P_RESPONSE},        /* 17: after the body: data */
+    {50111, false, 9, 0, false, 7, B_WRITE, P_TEXT},                  /* 18: data */
+    {50112, true, 8, 0xC0000001u, false, 7, B_ERROR, P_RESPONSE},     /* 19: error response */
+    {50113, false, 11, 0, false, 7, B_IOCTL_OTHER, P_REQUEST},        /* 20: another FSCTL */
+    {50114, true, 8, 0x80000005u, false, 7, B_READ, P_LONG},          /* 21: more to come: no layer */
+};
+#define NPIPE (sizeof(pipe_msgs) / sizeof(pipe_msgs[0]))
+#define PIPE_LONG_FRAME 21u
+
+/* The PDUs of a message into p; returns their length. */
+static size_t pipe_pdus(int kind, uint8_t *p)
+{
+    static const uint8_t iface[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                                      0x99, 0x00, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+    static const uint8_t ndr[16] = {0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+                                    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60};
+    size_t n = 0;
+    switch (kind) {
+    case P_BIND:
+        memcpy(p, "\x05\x00\x0b\x03\x10\x00\x00\x00", 8);
+        le(p + 8, 72, 2);
+        le(p + 12, 1, 4);
+        le(p + 16, 4280, 2);
+        le(p + 18, 4280, 2);
+        p[28] = 1;       /* one context: id 0, one transfer syntax */
+        p[30 + 2] = 1;
+        memcpy(p + 34, iface, 16);
+        le(p + 50, 1, 2);
+        memcpy(p + 54, ndr, 16);
+        le(p + 70, 2, 2);
+        memset(p + 20, 0, 8);
+        return 72;
+    case P_TEXT:
+        memcpy(p, "plain file data, not a PDU at all", 33);
+        return 33;
+    default:
+        break;
+    }
+    int count = kind == P_TWO ? 2 : 1;
+    for (int k = 0; k < count; k++) {
+        uint8_t *q = p + n;
+        memset(q, 0, 32);
+        memcpy(q, kind == P_REQUEST ? "\x05\x00\x00\x03\x10\x00\x00\x00" : "\x05\x00\x02\x03\x10\x00\x00\x00", 8);
+        le(q + 8, kind == P_LONG ? 100 : 32, 2);
+        le(q + 12, 2 + (unsigned)k, 4);
+        le(q + 16, 8, 4);
+        if (kind == P_REQUEST)
+            le(q + 22, 15, 2);
+        n += 32;
+    }
+    if (kind == P_JUNK) {
+        memcpy(p + n, "twenty bytes of junk", 20);
+        n += 20;
+    }
+    return n;
+}
+
+/* The body of message s after its 64-byte header into m; returns its length. */
+static size_t pipe_body(const struct pipe_msg *s, uint8_t *m)
+{
+    static const uint8_t fid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    uint8_t pdu[256];
+    size_t pl = pipe_pdus(s->pdus, pdu);
+    size_t n = 0;
+    memset(m, 0, 160);
+    switch (s->body) {
+    case B_TREE_REQ:
+        le(m, 9, 2);
+        le(m + 4, 72, 2);
+        le(m + 6, 22, 2);
+        for (int i = 0; i < 11; i++)
+            le(m + 8 + 2 * i, (uint8_t)"\\\\srv\\IPC$"[i], 2);
+        return 30;
+    case B_TREE_RESP_PIPE:
+    case B_TREE_RESP_DISK:
+        le(m, 16, 2);
+        m[2] = s->body == B_TREE_RESP_PIPE ? 2 : 1;
+        le(m + 12, 0x1f01ff, 4);
+        return 16;
+    case B_CREATE_REQ:
+        le(m, 57, 2);
+        le(m + 44, 120, 2);
+        le(m + 46, 12, 2);
+        for (int i = 0; i < 6; i++)
+            le(m + 56 + 2 * i, (uint8_t)"srvsvc"[i], 2);
+        return 68;
+    case B_CREATE_RESP:
+        le(m, 89, 2);
+        memcpy(m + 64, fid, 16);
+        return 88;
+    case B_WRITE:
+    case B_WRITE_AT128:
+        le(m, 49, 2);
+        le(m + 2, s->body == B_WRITE ? 112 : 128, 2);
+        le(m + 4, (uint32_t)pl, 4);
+        memcpy(m + 16, fid, 16);
+        n = s->body == B_WRITE ? 48 : 64;
+        break;
+    case B_READ:
+    case B_READ_AT96:
+        le(m, 17, 2);
+        m[2] = s->body == B_READ ? 80 : 96;
+        le(m + 4, (uint32_t)pl, 4);
+        n = s->body == B_READ ? 16 : 32;
+        break;
+    case B_IOCTL_REQ:
+    case B_IOCTL_OTHER:
+        le(m, 57, 2);
+        le(m + 4, s->body == B_IOCTL_REQ ? 0x0011c017u : 0x0011c018u, 4);
+        memcpy(m + 8, fid, 16);
+        le(m + 24, 120, 4);
+        le(m + 28, (uint32_t)pl, 4);
+        le(m + 36, 120, 4);
+        le(m + 44, 4280, 4);
+        le(m + 48, 1, 4);
+        n = 56;
+        break;
+    case B_IOCTL_RESP:
+        le(m, 49, 2);
+        le(m + 4, 0x0011c017u, 4);
+        memcpy(m + 8, fid, 16);
+        le(m + 24, 112, 4);
+        le(m + 32, 112, 4);
+        le(m + 36, (uint32_t)pl, 4);
+        n = 48;
+        break;
+    default: /* B_ERROR: an error response's 9-byte body, then the PDU */
+        le(m, 9, 2);
+        le(m + 4, (uint32_t)pl, 4);
+        n = 8;
+        break;
+    }
+    memcpy(m + n, pdu, pl);
+    return n + pl;
+}
+
+/* The SMB2 message of s into m; returns its length. */
+static size_t pipe_message(const struct pipe_msg *s, uint64_t mid, uint8_t *m)
+{
+    memset(m, 0, 64);
+    memcpy(m, "\xFESMB", 4);
+    le(m + 4, 64, 2);
+    le(m + 8, s->status, 4);
+    le(m + 12, s->cmd, 2);
+    le(m + 14, 1, 2);
+    le(m + 16, (s->response ? 1u : 0u) | (s->async ? 2u : 0u), 4);
+    le(m + 24, mid, 8);
+    if (s->async)
+        le(m + 32, 0x55, 8);
+    else
+        le(m + 36, s->tid, 4);
+    le(m + 40, 0x1234, 8);
+    return 64 + pipe_body(s, m + 64);
+}
+
+/* Frame i of the pipe capture: Ethernet, IPv4 (client 10.0.0.1, server
+ * 10.0.0.2), TCP (sequence numbers following each direction of the
+ * connection), NBSS and the message. */
+static size_t pipe_frame(size_t i, uint8_t *b, size_t cap)
+{
+    const struct pipe_msg *s = &pipe_msgs[i];
+    uint8_t m[512];
+    uint32_t seq = 1;
+    size_t ml = pipe_message(s, i + 1, m);
+    for (size_t k = 0; k < i; k++)
+        if (pipe_msgs[k].port == s->port && pipe_msgs[k].response == s->response)
+            seq += (uint32_t)(4 + pipe_message(&pipe_msgs[k], k + 1, (uint8_t[512]){0}));
+    if (cap < 1024)
+        return 0;
+    static const uint8_t eth_ip[34] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
+                                       0x08, 0x00, 0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0,
+                                       10, 0, 0, 1, 10, 0, 0, 2};
+    memcpy(b, eth_ip, sizeof(eth_ip));
+    if (s->response) {
+        b[29] = 2;
+        b[33] = 1;
+    }
+    be(b + 16, (uint32_t)(20 + 20 + 4 + ml), 2);
+    uint8_t *t = b + 34;
+    memset(t, 0, 20);
+    be(t, s->response ? 445 : s->port, 2);
+    be(t + 2, s->response ? s->port : 445, 2);
+    be(t + 4, seq, 4);
+    be(t + 8, 1, 4);
+    t[12] = 0x50;
+    t[13] = 0x18;
+    t[14] = 0x20;
+    be(b + 54, (uint32_t)ml, 4);
+    memcpy(b + 58, m, ml);
+    return 58 + ml;
+}
+
+/* frame.protocols of frames 17 and 18 names tshark's data dissector,
+ * which we do not have (docs/protocols.md, difference 7); that of 21
+ * names dcerpc for a pipe's data whose PDU tshark waits to reassemble,
+ * without a dcerpc item (io,phs does not count it), and we record no
+ * layer (difference 20).  frame is 0-based. */
+static bool pipe_skip(uint32_t frame, const char *key)
+{
+    return (frame == 16 || frame == 17 || frame + 1 == PIPE_LONG_FRAME) && strcmp(key, "frame.protocols") == 0;
+}
+
+static void test_smb2_pipes_agree(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const pipe_protos[] = {"nbss", "smb2", "dcerpc", "eth", "ip", "tcp"};
+    const char *path = tsu_tmp_file("pipes.pcap");
+    assert_non_null(path);
+    assert_true(tsu_write_pcap(path, NPIPE, pipe_frame));
+    unsigned theirs[256] = {0};
+    size_t nf = 0;
+    tsu_no_desegment = true;
+    size_t differ = tsu_compare_built(path, NPIPE, pipe_protos, sizeof(pipe_protos) / sizeof(pipe_protos[0]), true,
+                                      pipe_skip, theirs, &nf);
+    assert_true(differ != (size_t)-1);
+    /* Frames 5, 7 to 11 (the error IOCTL's whole body too), 13, 15, 16
+     * one PDU each, 14 two. */
+    assert_int_equal(theirs[NMX_PROTO_DCERPC], 12);
+    printf("tshark agreement (hand-built SMB2 pipe frames): %zu frames x %zu fields, %zu differences\n", NPIPE,
+           nf, differ);
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_smb2_compound_agrees, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_smb2_pipes_agree, tsu_tmp_remove),
     };
     return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }
