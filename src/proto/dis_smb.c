@@ -61,6 +61,123 @@ static void smb_session_blob(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t cmd, 
     nmx__dis_security_blob(d, blob);
 }
 
+/*
+ * Named pipes, as tshark 4.0 finds them (packet-smb.c, packet-smb-pipe.c).
+ * Per connection it remembers each tree id's service from the TREE_CONNECT
+ * ANDX response ("IPC" for IPC$), and each request by PID and MID; a
+ * message is on a pipe's tree when its own tree id is IPC's or, for a
+ * response, its request's was or its request was a write starting a pipe
+ * message (WriteMode 0x0008, which also makes the tree IPC's from then
+ * on).  On such a tree the data of WRITE_ANDX requests and READ_ANDX
+ * responses is offered to DCE/RPC; a response without a request seen is
+ * not.  A TRANSACTION request to \PIPE\ with function TransactNmPipe
+ * (0x26) carries DCE/RPC whatever the tree, and so does its response.
+ */
+enum { TID_IPC = 1, TID_OTHER = 2 };
+enum { REQ_SEEN = 1, REQ_IPC = 2, REQ_PIPE_TRANS = 4 };
+
+typedef struct smb_msg {
+    nmx_cursor_t c;     /* the message, from its header */
+    uint16_t tid, flags2;
+    uint64_t key;       /* PID << 16 | MID */
+    bool resp, ipc;     /* on a pipe's tree (see above) */
+    uint32_t req;       /* REQ_* of the request (of this one, for a request) */
+} smb_msg_t;
+
+/* The n bytes of data at `at` of the message as a pipe's: DCE/RPC when
+ * they start with a PDU.  A transaction's data not all there (a message
+ * longer than its segment) is read as far as it goes; a read's or write's
+ * is not read: tshark's SMB fails on it (BoundError). */
+static void smb_pipe_data(nmx_dctx_t *d, const smb_msg_t *m, size_t at, size_t n, bool cut_ok)
+{
+    nmx_cursor_t w;
+    if (n == 0 || at >= m->c.left || (!cut_ok && n > m->c.left - at))
+        return;
+    size_t have = m->c.left - at < n ? m->c.left - at : n;
+    if (nmx__cur_window(&m->c, at, have, &w))
+        (void)nmx__dis_dcerpc_pipe(d, w, have == n);
+}
+
+/* A READ_ANDX response's or WRITE_ANDX request's data: the last `len`
+ * bytes of the byte block (ByteCount at bcc_at), as tshark takes them. */
+static void smb_rw_data(nmx_dctx_t *d, const smb_msg_t *m, size_t bcc_at, size_t len)
+{
+    uint16_t bc;
+    if (!nmx__cur_peek_u16le(&m->c, bcc_at, &bc))
+        return;
+    smb_pipe_data(d, m, bcc_at + 2 + (bc > len ? bc - len : 0), bc < len ? bc : len, false);
+}
+
+/* Whether the TRANSACTION request's name at pos (after the words) is a
+ * pipe's other than LANMAN: "\PIPE\" in ASCII or, with Unicode strings
+ * (flags2 0x8000), UTF-16LE aligned to an even offset. */
+static bool smb_pipe_name(const smb_msg_t *m, size_t pos)
+{
+    static const char pipe[] = "\\PIPE\\LANMAN";
+    bool uni = (m->flags2 & 0x8000) != 0;
+    size_t step = uni ? 2 : 1;
+    pos += uni && (pos & 1) ? 1 : 0;
+    bool lanman = true;
+    for (size_t i = 0; i < 12; i++) {
+        uint8_t b;
+        if (!nmx__cur_peek_u8(&m->c, pos + i * step, &b) || (uni && nmx__cur_get_u8(&m->c, pos + i * step + 1)))
+            b = 0;
+        if (i < 6 && b != (uint8_t)pipe[i])
+            return false;
+        if (i >= 6 && b != (uint8_t)pipe[i])
+            lanman = false;
+    }
+    return !lanman;
+}
+
+/* The pipe work of one command block (command cmd, WordCount wct at pos). */
+static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos, uint8_t wct)
+{
+    const nmx_cursor_t *c = &m->c;
+    size_t w = pos + 1, bcc_at = w + 2 * (size_t)wct;
+    if (cmd == 0x75 && m->resp && wct >= 3) { /* TREE_CONNECT_ANDX: the service */
+        bool ipc = nmx__cur_match(c, bcc_at + 2, "IPC\0", 4);
+        nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, ipc ? TID_IPC : TID_OTHER);
+    } else if (cmd == 0x2F && !m->resp && (wct == 12 || wct == 14)) { /* WRITE_ANDX */
+        uint16_t mode = nmx__cur_get_u16le(c, w + 14), len = nmx__cur_get_u16le(c, w + 20);
+        if (mode & 0x0008) { /* a pipe message starts: the tree is IPC's */
+            m->ipc = true;
+            m->req |= REQ_IPC;
+            nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, TID_IPC);
+        }
+        if (m->ipc)
+            smb_rw_data(d, m, bcc_at, (mode & 0x000C) == 0x000C && len >= 2 ? len - 2u : len);
+    } else if (cmd == 0x2E && m->resp && wct == 12 && m->ipc) { /* READ_ANDX */
+        smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, w + 10));
+    } else if (cmd == 0x25 && !m->resp && wct >= 16) { /* TRANSACTION */
+        uint8_t nsetup = nmx__cur_get_u8(c, w + 26);
+        if (nsetup >= 1 && nmx__cur_get_u16le(c, w + 28) == 0x26 && smb_pipe_name(m, bcc_at + 2)) {
+            m->req |= REQ_PIPE_TRANS;
+            if (nmx__cur_get_u16le(c, w + 22) == nmx__cur_get_u16le(c, w + 2))
+                smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 24), nmx__cur_get_u16le(c, w + 22), true);
+        }
+    } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS)) {
+        if (nmx__cur_get_u16le(c, w + 12) == nmx__cur_get_u16le(c, w + 2))
+            smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 14), nmx__cur_get_u16le(c, w + 12), true);
+    }
+}
+
+/* The message's facts: its tree's service, and its request's. */
+static void smb_pipe_start(nmx_dctx_t *d, smb_msg_t *m)
+{
+    uint32_t v = 0;
+    bool ipc_tid = nmx__fact_get(d, NMX_FACT_SMB_TID, m->tid, &v) && v == TID_IPC;
+    if (m->resp) {
+        if (nmx__fact_get(d, NMX_FACT_SMB_REQ, m->key, &m->req))
+            m->ipc = (m->req & REQ_IPC) != 0 || ipc_tid;
+    } else {
+        m->ipc = ipc_tid;
+        m->req = REQ_SEEN | (ipc_tid ? REQ_IPC : 0);
+    }
+}
+
+static void smb_blocks(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd);
+
 void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);
@@ -84,14 +201,26 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
     nmx__add(d, &smb_fields[F_PID], off + 26, 2);
     nmx__add(d, &smb_fields[F_UID], off + 28, 2);
     nmx__add(d, &smb_fields[F_MID], off + 30, 2);
-    if (!d->ws)
-        return;
-    /* Command blocks: WordCount, words, ByteCount, following the AndX chain. */
+    smb_msg_t m = {.c = c, .tid = nmx__cur_get_u16le(&c, 24), .flags2 = flags2,
+                   .key = (uint64_t)nmx__cur_get_u16le(&c, 26) << 16 | nmx__cur_get_u16le(&c, 30),
+                   .resp = (nmx__cur_get_u8(&c, 9) & 0x80) != 0};
+    smb_pipe_start(d, &m);
+    smb_blocks(d, &m, cmd);
+    if (!m.resp)
+        nmx__fact_set(d, NMX_FACT_SMB_REQ, m.key, m.req);
+}
+
+/* The command blocks: WordCount, words, ByteCount, following the AndX chain. */
+static void smb_blocks(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd)
+{
+    const nmx_cursor_t c = m->c;
+    size_t off = nmx__off(&c);
     size_t pos = 32;
     for (int k = 0; k < 32; k++) {
         uint8_t wct;
         if (!nmx__cur_peek_u8(&c, pos, &wct))
             return;
+        smb_pipe_block(d, m, cmd, pos, wct);
         nmx__add(d, &smb_fields[F_WCT], off + pos, 1);
         size_t bcc_at = pos + 1 + 2 * (size_t)wct;
         if (!is_andx(cmd) || wct < 2) {

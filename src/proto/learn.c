@@ -58,12 +58,30 @@ typedef struct learned_ep {
     uint32_t next_owner; /* ... of its owner bucket */
 } learned_ep_t;
 
+/* A fact about a connection (nmx__fact_set): entries chained per hash
+ * bucket, newest first. */
+typedef struct fact {
+    conn_t conn;
+    uint64_t id;
+    uint32_t value;
+    uint32_t frame;      /* number of the frame that set it */
+    uint32_t next;       /* next entry of the bucket (older), or NO_FACT */
+    uint8_t kind;
+} fact_t;
+
+#define NMX_FACT_MAX 65536u
+#define NMX_FACT_BUCKETS 8192u
+#define NO_FACT UINT32_MAX
+
 struct nmx_learned {
     learned_ep_t *e;
     size_t n, cap;
     uint32_t *by_ep;     /* per bucket, 1 + the index of its newest entry, or 0 */
     uint32_t *by_owner;
     size_t mask;         /* buckets - 1 (a power of two, twice the capacity) */
+    fact_t *f;           /* facts, in the order they were set */
+    uint32_t nf, fcap;
+    uint32_t *bucket;    /* NMX_FACT_BUCKETS heads (allocated with the first fact) */
 };
 
 /* FNV-1a over n bytes, continuing from h. */
@@ -148,6 +166,8 @@ void nmx__learned_free(nmx_learned_t *l)
     free(l->e);
     free(l->by_ep);
     free(l->by_owner);
+    free(l->f);
+    free(l->bucket);
     free(l);
 }
 
@@ -302,4 +322,71 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         found->note_frame = noted ? best->note_frame : 0;
     }
     return best->proto;
+}
+
+/* ===================================================================== */
+/* Facts about a connection                                               */
+/* ===================================================================== */
+
+/* The bucket of (connection, kind, id): FNV-1a over them. */
+static uint32_t fact_hash(const conn_t *c, unsigned kind, uint64_t id)
+{
+    uint8_t k[9] = {(uint8_t)kind};
+    for (int i = 0; i < 8; i++)
+        k[1 + i] = (uint8_t)(id >> (8 * i));
+    return fnv(fnv(2166136261u, c, sizeof *c), k, sizeof k) & (NMX_FACT_BUCKETS - 1);
+}
+
+/* The newest entry of (c, kind, id) set by a frame before `before`, or NULL. */
+static const fact_t *fact_find(const nmx_learned_t *l, const conn_t *c, unsigned kind, uint64_t id,
+                               uint32_t before)
+{
+    if (l->bucket == NULL)
+        return NULL;
+    for (uint32_t i = l->bucket[fact_hash(c, kind, id)]; i != NO_FACT; i = l->f[i].next) {
+        const fact_t *f = &l->f[i];
+        if (f->frame < before && f->kind == kind && f->id == id && memcmp(&f->conn, c, sizeof *c) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
+{
+    conn_t c;
+    if (!nmx__learning(d) || !current_conn(d, &c))
+        return;
+    nmx_learned_t *l = d->fctx->learned;
+    const fact_t *old = fact_find(l, &c, kind, id, UINT32_MAX);
+    if ((old != NULL && old->value == value && old->frame < d->fctx->number) || l->nf >= NMX_FACT_MAX)
+        return; /* nothing new, or the table is full */
+    if (l->bucket == NULL) {
+        if ((l->bucket = malloc(NMX_FACT_BUCKETS * sizeof *l->bucket)) == NULL)
+            return;
+        memset(l->bucket, 0xff, NMX_FACT_BUCKETS * sizeof *l->bucket);
+    }
+    if (l->nf == l->fcap) {
+        uint32_t nc = l->fcap ? 2 * l->fcap : 64;
+        fact_t *g = realloc(l->f, nc * sizeof *g);
+        if (g == NULL)
+            return;
+        l->f = g;
+        l->fcap = nc;
+    }
+    uint32_t b = fact_hash(&c, kind, id);
+    l->f[l->nf] = (fact_t){.conn = c, .id = id, .value = value, .frame = d->fctx->number, .next = l->bucket[b],
+                           .kind = (uint8_t)kind};
+    l->bucket[b] = l->nf++;
+}
+
+bool nmx__fact_get(const nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t *value)
+{
+    conn_t c;
+    const nmx_frame_ctx_t *x = d->fctx;
+    if (x == NULL || x->learned == NULL || x->learned->nf == 0 || d->in_error || !current_conn(d, &c))
+        return false;
+    const fact_t *f = fact_find(x->learned, &c, kind, id, x->number);
+    if (f != NULL)
+        *value = f->value;
+    return f != NULL;
 }

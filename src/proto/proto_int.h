@@ -290,6 +290,28 @@ bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t 
 typedef struct nmx_learned_hit nmx_learned_hit_t; /* see nmx_dctx.learned */
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found);
 
+/*
+ * Facts about a connection learned from earlier frames (learn.c): a small
+ * value under a kind (enum below, one per use) and a 64-bit id, for the
+ * TCP or UDP connection of the current frame (both addresses and ports,
+ * either direction: the ports the payload was handed off on).  A value set
+ * by frame n is seen from frame n+1 on; a later set for the same key hides
+ * it from the frames after that one only, so a frame dissected again sees
+ * what it saw the first time.  nmx__fact_set does nothing unless the
+ * dissection learns (nmx__learning), nor when the value is the one already
+ * set.  At most 65,536 facts are kept per run (later ones are dropped), in
+ * 8,192 hash buckets, so a hostile capture can neither grow the table
+ * without limit nor make a lookup scan all of it on average.
+ */
+enum nmx_fact_kind {
+    NMX_FACT_SMB_TID = 1, /* SMB: a tree id's service (dis_smb.c) */
+    NMX_FACT_SMB_REQ,     /* SMB: what a request (PID << 16 | MID) was, for its response */
+};
+void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value);
+/* The value the latest earlier frame set for (kind, id) on this frame's
+ * connection into *value; false when none did. */
+bool nmx__fact_get(const nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t *value);
+
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
 #define NMX_MAX_DEPTH 8
 

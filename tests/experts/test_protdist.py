@@ -30,8 +30,7 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # difference of the parser layer's per-frame recognition from tshark's
 # stateful dissection (README.md, "Comparison with tshark").
 STATEFUL = "tshark chooses the dissector of a TCP stream from its history (conversation, heuristics, PDU tracking)"
-SMB_PIPE = "DCE/RPC in SMB named pipes (tshark knows the pipe from the conversation's open)"
-SMB2_PIPE_REASSEMBLY = "a DCE/RPC PDU tshark reassembles from two SMB2 pipe reads"
+PIPE_REASSEMBLY = "DCE/RPC PDUs tshark reassembles from several SMB or SMB2 pipe messages"
 EXCEPTIONS = [
     ("real/ndpi_reddit_ipv6", "tls", STATEFUL),
     ("real/suricata_tls-subjectaltname", "tls", STATEFUL),
@@ -50,10 +49,9 @@ EXCEPTIONS = [
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_WSUSOD_Ex4", "http", STATEFUL),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
-    ("real/evilfingers_xscan_smb_dcerpc", "dcerpc", SMB_PIPE),
-    ("ppa_printerproblem", "dcerpc", SMB_PIPE),
-    ("real/suricata_smb1-vlan-filecontainer", "dcerpc", SMB_PIPE),
-    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", SMB2_PIPE_REASSEMBLY),
+    ("ppa_printerproblem", "dcerpc", PIPE_REASSEMBLY),
+    ("real/suricata_smb1-vlan-filecontainer", "dcerpc", PIPE_REASSEMBLY),
+    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", PIPE_REASSEMBLY),
     ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
