@@ -64,14 +64,16 @@ static void smb_session_blob(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t cmd, 
 /*
  * Named pipes, as tshark 4.0 finds them (packet-smb.c, packet-smb-pipe.c).
  * Per connection it remembers each tree id's service from the TREE_CONNECT
- * ANDX response ("IPC" for IPC$), and each request by PID and MID; a
- * message is on a pipe's tree when its own tree id is IPC's or, for a
- * response, its request's was or its request was a write starting a pipe
- * message (WriteMode 0x0008, which also makes the tree IPC's from then
- * on).  On such a tree the data of WRITE_ANDX requests and READ_ANDX
- * responses is offered to DCE/RPC; a response without a request seen is
- * not.  A TRANSACTION request to \PIPE\ with function TransactNmPipe
- * (0x26) carries DCE/RPC whatever the tree, and so does its response.
+ * ANDX response ("IPC" for IPC$), and each request by PID and MID.  A
+ * request is on a pipe's tree when its tree id was IPC's before it, or it
+ * is a write starting a pipe message (WriteMode 0x0008); a response when
+ * its request was (its own tree id does not matter, and without its
+ * request seen it is not).  A write starting a pipe message and a
+ * TRANSACTION to \PIPE\ make their tree IPC's for the messages after
+ * them.  On a pipe's tree the data of WRITE_ANDX requests and READ_ANDX
+ * responses is offered to DCE/RPC.  A TRANSACTION request to \PIPE\ with
+ * function TransactNmPipe (0x26) carries DCE/RPC whatever the tree, and
+ * so does its response.
  */
 enum { TID_IPC = 1, TID_OTHER = 2 };
 enum { REQ_SEEN = 1, REQ_IPC = 2, REQ_PIPE_TRANS = 4 };
@@ -85,9 +87,10 @@ typedef struct smb_msg {
 } smb_msg_t;
 
 /* The n bytes of data at `at` of the message as a pipe's: DCE/RPC when
- * they start with a PDU.  A transaction's data not all there (a message
- * longer than its segment) is read as far as it goes; a read's or write's
- * is not read: tshark's SMB fails on it (BoundError). */
+ * they start with a PDU.  A transaction request's data not all there (a
+ * message longer than its segment) is read as far as it goes (cut_ok); a
+ * response's, a read's or a write's is not read: tshark's SMB fails on it
+ * (BoundError). */
 static void smb_pipe_data(nmx_dctx_t *d, const smb_msg_t *m, size_t at, size_t n, bool cut_ok)
 {
     nmx_cursor_t w;
@@ -149,30 +152,28 @@ static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos,
             smb_rw_data(d, m, bcc_at, (mode & 0x000C) == 0x000C && len >= 2 ? len - 2u : len);
     } else if (cmd == 0x2E && m->resp && wct == 12 && m->ipc) { /* READ_ANDX */
         smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, w + 10));
-    } else if (cmd == 0x25 && !m->resp && wct >= 16) { /* TRANSACTION */
-        uint8_t nsetup = nmx__cur_get_u8(c, w + 26);
-        if (nsetup >= 1 && nmx__cur_get_u16le(c, w + 28) == 0x26 && smb_pipe_name(m, bcc_at + 2)) {
+    } else if (cmd == 0x25 && !m->resp && wct >= 14 && smb_pipe_name(m, bcc_at + 2)) { /* TRANSACTION */
+        nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, TID_IPC); /* for the messages after this one */
+        if (wct >= 16 && nmx__cur_get_u8(c, w + 26) >= 1 && nmx__cur_get_u16le(c, w + 28) == 0x26) {
             m->req |= REQ_PIPE_TRANS;
             if (nmx__cur_get_u16le(c, w + 22) == nmx__cur_get_u16le(c, w + 2))
                 smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 24), nmx__cur_get_u16le(c, w + 22), true);
         }
     } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS)) {
         if (nmx__cur_get_u16le(c, w + 12) == nmx__cur_get_u16le(c, w + 2))
-            smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 14), nmx__cur_get_u16le(c, w + 12), true);
+            smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 14), nmx__cur_get_u16le(c, w + 12), false);
     }
 }
 
-/* The message's facts: its tree's service, and its request's. */
+/* The message's facts: a request's tree's service, a response's request. */
 static void smb_pipe_start(nmx_dctx_t *d, smb_msg_t *m)
 {
     uint32_t v = 0;
-    bool ipc_tid = nmx__fact_get(d, NMX_FACT_SMB_TID, m->tid, &v) && v == TID_IPC;
     if (m->resp) {
-        if (nmx__fact_get(d, NMX_FACT_SMB_REQ, m->key, &m->req))
-            m->ipc = (m->req & REQ_IPC) != 0 || ipc_tid;
+        m->ipc = nmx__fact_get(d, NMX_FACT_SMB_REQ, m->key, &m->req) && (m->req & REQ_IPC) != 0;
     } else {
-        m->ipc = ipc_tid;
-        m->req = REQ_SEEN | (ipc_tid ? REQ_IPC : 0);
+        m->ipc = nmx__fact_get(d, NMX_FACT_SMB_TID, m->tid, &v) && v == TID_IPC;
+        m->req = REQ_SEEN | (m->ipc ? REQ_IPC : 0);
     }
 }
 
