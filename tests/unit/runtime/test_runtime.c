@@ -499,6 +499,89 @@ static void test_learned_backward(void **state)
 }
 
 /*
+ * An SMB conversation on TCP 445 (tree 0x800): the TREE_CONNECT_ANDX
+ * response that makes the tree IPC's, a WRITE_ANDX request on it and a
+ * READ_ANDX request and response, the write and the response carrying a
+ * DCE/RPC request PDU, which only the tree learned from frame 0 (and the
+ * request of frame 2, for the response) shows.
+ */
+static void write_smb_capture(const char *path)
+{
+    static const uint8_t pdu[24] = {5, 0, 0, 3, 0x10, 0, 0, 0, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 0};
+    struct {
+        bool to_server;
+        uint8_t cmd, wct;
+        uint16_t mid, data_at; /* data_at: where the PDU goes, 0 for none */
+    } msg[] = {
+        {false, 0x75, 3, 1, 0}, {true, 0x2F, 14, 10, 64}, {true, 0x2E, 12, 11, 0}, {false, 0x2E, 12, 11, 60},
+    };
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    for (uint32_t i = 0; i < sizeof msg / sizeof msg[0]; i++) {
+        uint8_t fr[200] = {0}, *ip = fr + 14, *tcp = ip + 20, *smb = tcp + 24;
+        size_t words = 2 * (size_t)msg[i].wct, bytes = msg[i].cmd == 0x75 ? 6 : msg[i].data_at ? 25 : 0;
+        size_t slen = 33 + words + 2 + bytes, n = 58 + slen;
+        memcpy(fr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00", 14);
+        ip[0] = 0x45;
+        ip[3] = (uint8_t)(44 + slen);
+        ip[8] = 64;
+        ip[9] = 6;
+        memcpy(ip + (msg[i].to_server ? 12 : 16), "\x0a\x00\x00\x05", 4);
+        memcpy(ip + (msg[i].to_server ? 16 : 12), "\x0a\x01\x00\x02", 4);
+        tcp[msg[i].to_server ? 0 : 2] = 0x9c; /* client port 40000 */
+        tcp[msg[i].to_server ? 1 : 3] = 0x40;
+        tcp[msg[i].to_server ? 3 : 1] = 0xbd; /* 445 */
+        tcp[msg[i].to_server ? 2 : 0] = 0x01;
+        tcp[12] = 0x50;
+        tcp[13] = 0x18;
+        tcp[23] = (uint8_t)slen; /* NBSS session message */
+        memcpy(smb, "\xffSMB", 4);
+        smb[4] = msg[i].cmd;
+        smb[9] = msg[i].to_server ? 0x18 : 0x98;
+        smb[25] = 0x08; /* tree 0x800 */
+        smb[30] = (uint8_t)msg[i].mid;
+        smb[32] = msg[i].wct;
+        smb[33] = 0xff; /* no further AndX command */
+        if (msg[i].cmd == 0x75)
+            memcpy(smb + 33 + words + 2, "IPC", 4);
+        if (msg[i].data_at != 0) { /* DataLength and DataOffset words */
+            smb[33 + (msg[i].cmd == 0x2F ? 20 : 10)] = sizeof pdu;
+            smb[33 + (msg[i].cmd == 0x2F ? 22 : 12)] = (uint8_t)msg[i].data_at;
+            memcpy(smb + msg[i].data_at, pdu, sizeof pdu);
+        }
+        smb[33 + words] = (uint8_t)bytes;
+        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
+        fwrite(rec, sizeof rec, 1, f);
+        fwrite(fr, 1, n, f);
+    }
+    fclose(f);
+}
+
+/* The same for facts learned from earlier frames (learn.c, SMB's pipes):
+ * walked backwards, the write and the read response are DCE/RPC. */
+static void test_learned_backward_smb(void **state)
+{
+    (void)state;
+    char saved[sizeof capture_path];
+    memcpy(saved, capture_path, sizeof saved);
+    snprintf(capture_path, sizeof capture_path, "%s/smb.pcap", workdir);
+    write_smb_capture(capture_path);
+    const char *names[] = {"backward"};
+    for (int iso = 0; iso < 2; iso++) {
+        nmx_run_opts_t o = {.isolation = iso == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE};
+        ctx_t c = run_fixtures(names, 1, &o);
+        const nmx_result_t *r = result(&c, 0);
+        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
+        assert_int_equal(event_value(r, 2), 4);
+        assert_int_equal(event_value(r, 3), 0xA); /* frames 1 and 3 */
+        ctx_free(&c);
+    }
+    memcpy(capture_path, saved, sizeof saved);
+}
+
+/*
  * The host dissects the focused frame of a right-click start (--frame,
  * --property) itself: from a copy read with pread, so a capture truncated
  * since it was opened gives an error instead of SIGBUS in the host.
@@ -1242,6 +1325,7 @@ int main(void)
         cmocka_unit_test(test_getframe_rules),
         cmocka_unit_test(test_property_cache),
         cmocka_unit_test(test_learned_backward),
+        cmocka_unit_test(test_learned_backward_smb),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
