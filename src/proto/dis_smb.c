@@ -137,12 +137,12 @@ static bool smb_pipe_name(const smb_msg_t *m, size_t pos)
 static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos, uint8_t wct)
 {
     const nmx_cursor_t *c = &m->c;
-    size_t w = pos + 1, bcc_at = w + 2 * (size_t)wct;
+    size_t wp = pos + 1, bcc_at = wp + 2 * (size_t)wct; /* words, ByteCount */
     if (cmd == 0x75 && m->resp && wct >= 3) { /* TREE_CONNECT_ANDX: the service */
         bool ipc = nmx__cur_match(c, bcc_at + 2, "IPC\0", 4);
         nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, ipc ? TID_IPC : TID_OTHER);
     } else if (cmd == 0x2F && !m->resp && (wct == 12 || wct == 14)) { /* WRITE_ANDX */
-        uint16_t mode = nmx__cur_get_u16le(c, w + 14), len = nmx__cur_get_u16le(c, w + 20);
+        uint16_t mode = nmx__cur_get_u16le(c, wp + 14), len = nmx__cur_get_u16le(c, wp + 20);
         if (mode & 0x0008) { /* a pipe message starts: the tree is IPC's */
             m->ipc = true;
             m->req |= REQ_IPC;
@@ -151,17 +151,17 @@ static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos,
         if (m->ipc)
             smb_rw_data(d, m, bcc_at, (mode & 0x000C) == 0x000C && len >= 2 ? len - 2u : len);
     } else if (cmd == 0x2E && m->resp && wct == 12 && m->ipc) { /* READ_ANDX */
-        smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, w + 10));
+        smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, wp + 10));
     } else if (cmd == 0x25 && !m->resp && wct >= 14 && smb_pipe_name(m, bcc_at + 2)) { /* TRANSACTION */
         nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, TID_IPC); /* for the messages after this one */
-        if (wct >= 16 && nmx__cur_get_u8(c, w + 26) >= 1 && nmx__cur_get_u16le(c, w + 28) == 0x26) {
+        if (wct >= 16 && nmx__cur_get_u8(c, wp + 26) >= 1 && nmx__cur_get_u16le(c, wp + 28) == 0x26) {
             m->req |= REQ_PIPE_TRANS;
-            if (nmx__cur_get_u16le(c, w + 22) == nmx__cur_get_u16le(c, w + 2))
-                smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 24), nmx__cur_get_u16le(c, w + 22), true);
+            if (nmx__cur_get_u16le(c, wp + 22) == nmx__cur_get_u16le(c, wp + 2))
+                smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 24), nmx__cur_get_u16le(c, wp + 22), true);
         }
     } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS)) {
-        if (nmx__cur_get_u16le(c, w + 12) == nmx__cur_get_u16le(c, w + 2))
-            smb_pipe_data(d, m, nmx__cur_get_u16le(c, w + 14), nmx__cur_get_u16le(c, w + 12), false);
+        if (nmx__cur_get_u16le(c, wp + 12) == nmx__cur_get_u16le(c, wp + 2))
+            smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 14), nmx__cur_get_u16le(c, wp + 12), false);
     }
 }
 

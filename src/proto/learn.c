@@ -32,6 +32,13 @@
  * announces one per SDP media line).  At most NMX_LEARN_MAX are kept and
  * later ones are dropped, which bounds the memory a hostile capture can
  * make a dissection hold.
+ *
+ * The same table keeps facts a dissector learns about its connection
+ * (nmx__fact_set, nmx__fact_get: SMB's pipe trees and requests): values by
+ * connection, kind and id, chained in NMX_FACT_BUCKETS hash buckets newest
+ * first, each with the frame that set it, so that a lookup from frame n
+ * finds the newest value set before n (a frame dissected again sees what
+ * it saw the first time).  At most NMX_FACT_MAX are kept.
  */
 #include <stdlib.h>
 #include <string.h>

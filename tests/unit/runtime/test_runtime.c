@@ -503,7 +503,8 @@ static void test_learned_backward(void **state)
  * response that makes the tree IPC's, a WRITE_ANDX request on it and a
  * READ_ANDX request and response, the write and the response carrying a
  * DCE/RPC request PDU, which only the tree learned from frame 0 (and the
- * request of frame 2, for the response) shows.
+ * request of frame 2, for the response) shows; then a second response
+ * that makes the tree a disk's, which the frames before it must not see.
  */
 static void write_smb_capture(const char *path)
 {
@@ -514,6 +515,7 @@ static void write_smb_capture(const char *path)
         uint16_t mid, data_at; /* data_at: where the PDU goes, 0 for none */
     } msg[] = {
         {false, 0x75, 3, 1, 0}, {true, 0x2F, 14, 10, 64}, {true, 0x2E, 12, 11, 0}, {false, 0x2E, 12, 11, 60},
+        {false, 0x75, 3, 2, 0}, /* the tree is a disk's from here on */
     };
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -545,7 +547,7 @@ static void write_smb_capture(const char *path)
         smb[32] = msg[i].wct;
         smb[33] = 0xff; /* no further AndX command */
         if (msg[i].cmd == 0x75)
-            memcpy(smb + 33 + words + 2, "IPC", 4);
+            memcpy(smb + 33 + words + 2, msg[i].mid == 1 ? "IPC" : "A:\0", 4);
         if (msg[i].data_at != 0) { /* DataLength and DataOffset words */
             smb[33 + (msg[i].cmd == 0x2F ? 20 : 10)] = sizeof pdu;
             smb[33 + (msg[i].cmd == 0x2F ? 22 : 12)] = (uint8_t)msg[i].data_at;
@@ -574,7 +576,7 @@ static void test_learned_backward_smb(void **state)
         ctx_t c = run_fixtures(names, 1, &o);
         const nmx_result_t *r = result(&c, 0);
         assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
-        assert_int_equal(event_value(r, 2), 4);
+        assert_int_equal(event_value(r, 2), 5);
         assert_int_equal(event_value(r, 3), 0xA); /* frames 1 and 3 */
         ctx_free(&c);
     }
