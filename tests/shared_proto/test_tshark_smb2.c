@@ -405,29 +405,38 @@ static bool pipe_skip(uint32_t frame, const char *key)
     return (frame == 16 || frame == 17 || frame + 1 == PIPE_LONG_FRAME) && strcmp(key, "frame.protocols") == 0;
 }
 
-static void test_smb2_pipes_agree(void **state)
+/* Writes the n frames of frame() as `file`, compares them with tshark for
+ * nbss, `smb` (smb or smb2), dcerpc and the lower layers, frame.protocols
+ * too (but what skip leaves out), and checks io,phs's dcerpc count. */
+static void pipes_agree(const char *label, const char *file, size_t n, size_t (*frame)(size_t, uint8_t *, size_t),
+                        const char *smb, bool (*skip)(uint32_t, const char *), unsigned dcerpc)
 {
-    (void)state;
     if (!tsu_have_tshark()) {
         NMX_SKIP();
         return;
     }
-    static const char *const pipe_protos[] = {"nbss", "smb2", "dcerpc", "eth", "ip", "tcp"};
-    const char *path = tsu_tmp_file("pipes.pcap");
+    const char *const protos_[] = {"nbss", smb, "dcerpc", "eth", "ip", "tcp"};
+    const char *path = tsu_tmp_file(file);
     assert_non_null(path);
-    assert_true(tsu_write_pcap(path, NPIPE, pipe_frame));
+    assert_true(tsu_write_pcap(path, n, frame));
     unsigned theirs[256] = {0};
     size_t nf = 0;
     tsu_no_desegment = true;
-    size_t differ = tsu_compare_built(path, NPIPE, pipe_protos, sizeof(pipe_protos) / sizeof(pipe_protos[0]), true,
-                                      pipe_skip, theirs, &nf);
+    size_t differ = tsu_compare_built(path, (uint32_t)n, protos_, sizeof(protos_) / sizeof(protos_[0]), true, skip,
+                                      theirs, &nf);
     assert_true(differ != (size_t)-1);
+    assert_int_equal(theirs[NMX_PROTO_DCERPC], dcerpc);
+    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences\n", label, n, nf,
+           differ);
+    assert_int_equal(differ, 0);
+}
+
+static void test_smb2_pipes_agree(void **state)
+{
+    (void)state;
     /* Frames 5, 7 to 11 (the error IOCTL's whole body too), 13, 15, 16
      * one PDU each, 14 two. */
-    assert_int_equal(theirs[NMX_PROTO_DCERPC], 12);
-    printf("tshark agreement (hand-built SMB2 pipe frames): %zu frames x %zu fields, %zu differences\n", NPIPE,
-           nf, differ);
-    assert_int_equal(differ, 0);
+    pipes_agree("SMB2 pipe", "pipes.pcap", NPIPE, pipe_frame, "smb2", pipe_skip, 12);
 }
 
 /*
@@ -590,24 +599,8 @@ static size_t smb_frame(size_t i, uint8_t *b, size_t cap)
 static void test_smb_pipes_agree(void **state)
 {
     (void)state;
-    if (!tsu_have_tshark()) {
-        NMX_SKIP();
-        return;
-    }
-    static const char *const smb_protos[] = {"nbss", "smb", "dcerpc", "eth", "ip", "tcp"};
-    const char *path = tsu_tmp_file("smbpipes.pcap");
-    assert_non_null(path);
-    assert_true(tsu_write_pcap(path, NSMB, smb_frame));
-    unsigned theirs[256] = {0};
-    size_t nf = 0;
-    tsu_no_desegment = true;
-    size_t differ = tsu_compare_built(path, NSMB, smb_protos, sizeof(smb_protos) / sizeof(smb_protos[0]), true,
-                                      NULL, theirs, &nf);
-    assert_true(differ != (size_t)-1);
-    assert_int_equal(theirs[NMX_PROTO_DCERPC], 10); /* frames 3, 6, 7, 8, 13, 14, 16, 19, 22, 23 */
-    printf("tshark agreement (hand-built SMB pipe frames): %zu frames x %zu fields, %zu differences\n", NSMB, nf,
-           differ);
-    assert_int_equal(differ, 0);
+    /* Frames 3, 6, 7, 8, 13, 14, 16, 19, 22, 23. */
+    pipes_agree("SMB pipe", "smbpipes.pcap", NSMB, smb_frame, "smb", NULL, 10);
 }
 
 int main(void)

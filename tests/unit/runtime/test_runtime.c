@@ -475,27 +475,35 @@ static void write_ftp_capture(const char *path)
     fclose(f);
 }
 
-/* What a frame is dissected as does not depend on the order an expert asks
- * for frames in: walked backwards, the data connection announced by frame
- * 0 is still ftp-data (session.c learns from the frames before first). */
-static void test_learned_backward(void **state)
+/* Runs the "backward" fixture over the capture write() makes as `file`, in
+ * both isolations: it walks `walked` frames, and event `ident` is `bits`. */
+static void walk_backward(const char *file, void (*write)(const char *), uint64_t walked, uint32_t ident,
+                          uint64_t bits)
 {
-    (void)state;
     char saved[sizeof capture_path];
     memcpy(saved, capture_path, sizeof saved);
-    snprintf(capture_path, sizeof capture_path, "%s/ftp.pcap", workdir);
-    write_ftp_capture(capture_path);
+    snprintf(capture_path, sizeof capture_path, "%s/%s", workdir, file);
+    write(capture_path);
     const char *names[] = {"backward"};
     for (int iso = 0; iso < 2; iso++) {
         nmx_run_opts_t o = {.isolation = iso == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE};
         ctx_t c = run_fixtures(names, 1, &o);
         const nmx_result_t *r = result(&c, 0);
         assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
-        assert_int_equal(event_value(r, 1), 0xA);
-        assert_int_equal(event_value(r, 2), 4);
+        assert_int_equal(event_value(r, ident), bits);
+        assert_int_equal(event_value(r, 2), walked);
         ctx_free(&c);
     }
     memcpy(capture_path, saved, sizeof saved);
+}
+
+/* What a frame is dissected as does not depend on the order an expert asks
+ * for frames in: walked backwards, the data connection announced by frame
+ * 0 is still ftp-data (session.c learns from the frames before first). */
+static void test_learned_backward(void **state)
+{
+    (void)state;
+    walk_backward("ftp.pcap", write_ftp_capture, 4, 1, 0xA); /* ftp-data: frames 1 and 3 */
 }
 
 /*
@@ -566,21 +574,7 @@ static void write_smb_capture(const char *path)
 static void test_learned_backward_smb(void **state)
 {
     (void)state;
-    char saved[sizeof capture_path];
-    memcpy(saved, capture_path, sizeof saved);
-    snprintf(capture_path, sizeof capture_path, "%s/smb.pcap", workdir);
-    write_smb_capture(capture_path);
-    const char *names[] = {"backward"};
-    for (int iso = 0; iso < 2; iso++) {
-        nmx_run_opts_t o = {.isolation = iso == 0 ? NMX_ISOLATION_PROCESS : NMX_ISOLATION_NONE};
-        ctx_t c = run_fixtures(names, 1, &o);
-        const nmx_result_t *r = result(&c, 0);
-        assert_int_equal(r->outcome, NMX_OUTCOME_COMPLETED);
-        assert_int_equal(event_value(r, 2), 5);
-        assert_int_equal(event_value(r, 3), 0xA); /* frames 1 and 3 */
-        ctx_free(&c);
-    }
-    memcpy(capture_path, saved, sizeof saved);
+    walk_backward("smb.pcap", write_smb_capture, 5, 3, 0xA); /* dcerpc: frames 1 and 3 */
 }
 
 /*
