@@ -42,6 +42,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "proto/proto_int.h"
 
@@ -89,6 +91,9 @@ struct nmx_learned {
     fact_t *f;           /* facts, in the order they were set */
     uint32_t nf, fcap;
     uint32_t *bucket;    /* NMX_FACT_BUCKETS heads (allocated with the first fact) */
+    uint32_t seed;       /* the hashes' start, random per table: a capture cannot be made
+                            to put every entry in one bucket (what is found does not
+                            depend on it) */
 };
 
 /* FNV-1a over n bytes, continuing from h. */
@@ -103,7 +108,7 @@ static uint32_t fnv(uint32_t h, const void *p, size_t n)
 /* The endpoint bucket of (l4, address, port). */
 static size_t ep_bucket(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const uint8_t *addr, uint16_t port)
 {
-    uint32_t h = fnv(2166136261u, &l4, 1);
+    uint32_t h = fnv(l->seed, &l4, 1);
     h = fnv(h, addr, alen);
     h = fnv(h, &port, sizeof port);
     return h & l->mask;
@@ -112,7 +117,7 @@ static size_t ep_bucket(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const 
 /* The owner bucket of a connection. */
 static size_t owner_bucket(const nmx_learned_t *l, const conn_t *c)
 {
-    uint32_t h = fnv(2166136261u, c->a, c->alen);
+    uint32_t h = fnv(l->seed, c->a, c->alen);
     h = fnv(h, c->b, c->alen);
     h = fnv(h, &c->pa, sizeof c->pa);
     h = fnv(h, &c->pb, sizeof c->pb);
@@ -161,7 +166,14 @@ static bool reserve(nmx_learned_t *l)
 
 nmx_learned_t *nmx__learned_new(void)
 {
-    return calloc(1, sizeof(nmx_learned_t));
+    nmx_learned_t *l = calloc(1, sizeof(nmx_learned_t));
+    uint32_t r = 0;
+    if (l == NULL)
+        return NULL;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+        r = (uint32_t)(uintptr_t)l ^ (uint32_t)time(NULL); /* no entropy yet: still varies */
+    l->seed = 2166136261u ^ r;
+    return l;
 }
 
 void nmx__learned_free(nmx_learned_t *l)
@@ -336,12 +348,12 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
 /* ===================================================================== */
 
 /* The bucket of (connection, kind, id): FNV-1a over them. */
-static uint32_t fact_hash(const conn_t *c, unsigned kind, uint64_t id)
+static uint32_t fact_hash(const nmx_learned_t *l, const conn_t *c, unsigned kind, uint64_t id)
 {
     uint8_t k[9] = {(uint8_t)kind};
     for (int i = 0; i < 8; i++)
         k[1 + i] = (uint8_t)(id >> (8 * i));
-    return fnv(fnv(2166136261u, c, sizeof *c), k, sizeof k) & (NMX_FACT_BUCKETS - 1);
+    return fnv(fnv(l->seed, c, sizeof *c), k, sizeof k) & (NMX_FACT_BUCKETS - 1);
 }
 
 /* The newest entry of (c, kind, id) set by a frame before `before`, or NULL. */
@@ -350,7 +362,7 @@ static const fact_t *fact_find(const nmx_learned_t *l, const conn_t *c, unsigned
 {
     if (l->bucket == NULL)
         return NULL;
-    for (uint32_t i = l->bucket[fact_hash(c, kind, id)]; i != NO_FACT; i = l->f[i].next) {
+    for (uint32_t i = l->bucket[fact_hash(l, c, kind, id)]; i != NO_FACT; i = l->f[i].next) {
         const fact_t *f = &l->f[i];
         if (f->frame < before && f->kind == kind && f->id == id && memcmp(&f->conn, c, sizeof *c) == 0)
             return f;
@@ -380,7 +392,7 @@ void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
         l->f = g;
         l->fcap = nc;
     }
-    uint32_t b = fact_hash(&c, kind, id);
+    uint32_t b = fact_hash(l, &c, kind, id);
     l->f[l->nf] = (fact_t){.conn = c, .id = id, .value = value, .frame = d->fctx->number, .next = l->bucket[b],
                            .kind = (uint8_t)kind};
     l->bucket[b] = l->nf++;
