@@ -193,6 +193,11 @@ static void krb_time(krb_t *k, const nmx_ber_t *e, int f)
     if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
         return;
     int64_t s = krb_days(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+    /* Times are kept as nanoseconds since 1970 in 64 bits, which reach
+     * from 1677 to 2262: a later one (Active Directory's "never" is
+     * 9999-12-31) is not recorded (docs/protocols.md, Kerberos). */
+    if (s > INT64_MAX / 1000000000 || s < INT64_MIN / 1000000000)
+        return;
     nmx__add_uint(k->d, &krb_fields[f], k->off + e->val, e->len, (uint64_t)(s * 1000000000));
 }
 
