@@ -474,16 +474,25 @@ static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 
 /*
  * The data of a named pipe's read, write or transceive (tshark's pipe
- * heuristics for SMB and SMB2, dissect_dcerpc_cn_bs_body): PDUs one after
- * the other by their fragment lengths, each a layer, until bytes that are
- * not a header.  When the data was captured whole, tshark's pipe
+ * heuristics for SMB and SMB2, dissect_dcerpc_cn_bs_body): the n bytes at
+ * `at` of the message m, or as many of them as were captured.  PDUs one
+ * after the other by their fragment lengths, each a layer, until bytes
+ * that are not a header.  When the data was captured whole (all n bytes
+ * are there, or `whole` says the carrier gives what it has), tshark's pipe
  * reassembly may ask for more: a PDU longer than what is left is then no
  * layer (the frame's data ends with it), as in tshark's io,phs; otherwise
  * a PDU not all there shows its common header, as over TCP.  False when
  * the data does not start with a PDU (tshark shows it as data).
  */
-bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, nmx_cursor_t c, bool whole)
+bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole)
 {
+    nmx_cursor_t c;
+    if (n == 0 || at >= m->left)
+        return false;
+    size_t have = m->left - at < n ? m->left - at : n;
+    if (!nmx__cur_window(m, at, have, &c))
+        return false;
+    whole = whole || have == n;
     size_t pos = 0;
     bool any = false;
     while (pos < c.left && dce_is_cn(&c, pos)) {

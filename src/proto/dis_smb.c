@@ -93,12 +93,8 @@ typedef struct smb_msg {
  * (BoundError). */
 static void smb_pipe_data(nmx_dctx_t *d, const smb_msg_t *m, size_t at, size_t n, bool cut_ok)
 {
-    nmx_cursor_t w;
-    if (n == 0 || at >= m->c.left || (!cut_ok && n > m->c.left - at))
-        return;
-    size_t have = m->c.left - at < n ? m->c.left - at : n;
-    if (nmx__cur_window(&m->c, at, have, &w))
-        (void)nmx__dis_dcerpc_pipe(d, w, have == n);
+    if (cut_ok || (at < m->c.left && n <= m->c.left - at))
+        (void)nmx__dis_dcerpc_pipe(d, &m->c, at, n, false);
 }
 
 /* A READ_ANDX response's or WRITE_ANDX request's data: the last `len`

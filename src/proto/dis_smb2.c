@@ -29,24 +29,12 @@ NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Me
              /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
              .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS}, .chain = true /* compounds */);
 
-/* The n bytes at `at` of the message at h (fewer when they were not all
- * captured) as a named pipe's data: DCE/RPC when it starts with a PDU. */
-static void smb2_pipe_data(nmx_dctx_t *d, const nmx_cursor_t *h, size_t at, uint32_t n, bool whole)
-{
-    nmx_cursor_t w;
-    if (n == 0 || at >= h->left)
-        return;
-    size_t have = h->left - at < n ? h->left - at : n;
-    if (nmx__cur_window(h, at, have, &w))
-        (void)nmx__dis_dcerpc_pipe(d, w, whole || have == n);
-}
-
 /* An IOCTL's input or output buffer (offset and count at pos of h). */
 static void smb2_ioctl_buffer(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos)
 {
     uint32_t off = nmx__cur_get_u32le(h, pos), n = nmx__cur_get_u32le(h, pos + 4);
     if (off != 0 && n != 0 && (uint64_t)off + n <= 0xffff && off + n <= h->left)
-        smb2_pipe_data(d, h, off, n, true);
+        (void)nmx__dis_dcerpc_pipe(d, h, off, n, true);
 }
 
 /*
@@ -68,9 +56,9 @@ static void smb2_pipe(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t flags)
     if (resp && status != 0 && status != 0x80000005u && nmx__cur_get_u16le(h, 64) == 9)
         return;
     if (cmd == 9 && !resp)
-        smb2_pipe_data(d, h, 112, nmx__cur_get_u32le(h, 68), false);
+        (void)nmx__dis_dcerpc_pipe(d, h, 112, nmx__cur_get_u32le(h, 68), false);
     else if (cmd == 8 && resp)
-        smb2_pipe_data(d, h, nmx__cur_get_u8(h, 66), nmx__cur_get_u32le(h, 68), false);
+        (void)nmx__dis_dcerpc_pipe(d, h, nmx__cur_get_u8(h, 66), nmx__cur_get_u32le(h, 68), false);
     else if (cmd == 11 && nmx__cur_get_u32le(h, 68) == 0x0011c017u) {
         size_t in = 88, out = resp ? 96 : 100;
         bool out_first = resp && nmx__cur_get_u32le(h, in) > nmx__cur_get_u32le(h, out);

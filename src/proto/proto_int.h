@@ -452,10 +452,11 @@ void nmx__dis_security_blob(nmx_dctx_t *d, nmx_cursor_t c);
  * bare AP-REQ or AP-REP: its Kerberos message's kerberos.* fields go into
  * the caller's layer; false when c holds none (dis_kerberos.c). */
 bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
-/* DCE/RPC PDUs in the data of a named pipe's read, write or transceive
- * (whole: the data was all captured); false when c does not start with one
+/* DCE/RPC PDUs in the data of a named pipe's read, write or transceive:
+ * the n bytes at `at` of message m, as many as were captured (whole: take
+ * them as all there even when cut); false when they do not start with one
  * (dis_dcerpc.c). */
-bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, nmx_cursor_t c, bool whole);
+bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole);
 /* The endpoint mapper layer (epm, or epm4 for version 4) of a DCE/RPC
  * call's stub, with its operation number (dis_epm.c). */
 void nmx__dis_epm(nmx_dctx_t *d, nmx_cursor_t stub, unsigned version, unsigned opnum);
