@@ -114,14 +114,17 @@ static size_t ep_bucket(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const 
     return h & l->mask;
 }
 
+/* The hash of a connection: all its bytes (a conn_t is always zeroed
+ * before it is filled, padding included). */
+static uint32_t conn_hash(const nmx_learned_t *l, const conn_t *c)
+{
+    return fnv(l->seed, c, sizeof *c);
+}
+
 /* The owner bucket of a connection. */
 static size_t owner_bucket(const nmx_learned_t *l, const conn_t *c)
 {
-    uint32_t h = fnv(l->seed, c->a, c->alen);
-    h = fnv(h, c->b, c->alen);
-    h = fnv(h, &c->pa, sizeof c->pa);
-    h = fnv(h, &c->pb, sizeof c->pb);
-    return h & l->mask;
+    return conn_hash(l, c) & l->mask;
 }
 
 /* Chains entry i into both indexes, as the newest of its buckets. */
@@ -353,7 +356,7 @@ static uint32_t fact_hash(const nmx_learned_t *l, const conn_t *c, unsigned kind
     uint8_t k[9] = {(uint8_t)kind};
     for (int i = 0; i < 8; i++)
         k[1 + i] = (uint8_t)(id >> (8 * i));
-    return fnv(fnv(l->seed, c, sizeof *c), k, sizeof k) & (NMX_FACT_BUCKETS - 1);
+    return fnv(conn_hash(l, c), k, sizeof k) & (NMX_FACT_BUCKETS - 1);
 }
 
 /* The newest entry of (c, kind, id) set by a frame before `before`, or NULL. */
