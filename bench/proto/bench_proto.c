@@ -6,7 +6,8 @@
  *     bare       pcap_next_ex loop, summing one byte of every frame
  *     recognize  the same loop + nmx__recognize() on every frame
  *     attach     the same loop + nmx__dissect() (all properties) + free
- *     tshark     `tshark -n -q -r FILE -z io,phs` (wall clock, once)
+ *     tshark     `tshark -n -q -r FILE -z io,phs` (wall clock, median of three runs:
+ *                one run's time moves by a quarter on a shared host)
  *   and prints frames/s and the ratios of the issue-4 targets:
  *     recognize speed / bare speed >= 0.5;  tshark time / attach time >= 20.
  * Each pass runs REPS times (default 5); the median is reported.
@@ -135,9 +136,15 @@ static int run(const char *file, int reps)
     }
     char cmd[4096];
     snprintf(cmd, sizeof(cmd), "tshark -n -q -r '%s' -z io,phs > /dev/null 2>&1", file);
-    double t0 = now();
-    int rc = system(cmd);
-    double tsh = now() - t0;
+    double ts[3];
+    int rc = 0;
+    for (int r = 0; r < 3 && rc == 0; r++) {
+        double t0 = now();
+        rc = system(cmd);
+        ts[r] = now() - t0;
+    }
+    qsort(ts, 3, sizeof(double), cmp_d);
+    double tsh = ts[1];
     printf("%-12s %10s %14s\n", "pass", "ms", "frames/s");
     for (int m = 0; m < 3; m++)
         printf("%-12s %10.1f %14.0f\n", names[m], med[m] * 1e3, (double)frames / med[m]);
@@ -145,7 +152,7 @@ static int run(const char *file, int reps)
         printf("%-12s %10.1f %14.0f\n", "tshark phs", tsh * 1e3, (double)frames / tsh);
     else
         printf("tshark       not run (exit %d)\n", rc);
-    printf("frames: %ld, median of %d runs\n", frames, reps);
+    printf("frames: %ld, median of %d runs (tshark: of 3)\n", frames, reps);
     printf("recognize speed / bare loop speed = %.2f (target >= 0.5)\n", med[BARE] / med[RECOGNIZE]);
     if (rc == 0)
         printf("tshark time / attach time = %.1f (target >= 20)\n", tsh / med[ATTACH]);

@@ -30,6 +30,7 @@ void nmx__proto_ws_free(nmx_proto_ws_t *ws)
     if (!ws)
         return;
     free(ws->inst);
+    free(ws->exi);
     free(ws->ex);
     free(ws->scratch);
     free(ws);
@@ -38,6 +39,7 @@ void nmx__proto_ws_free(nmx_proto_ws_t *ws)
 static void ws_reset(nmx_proto_ws_t *ws)
 {
     ws->ninst = 0;
+    ws->nexi = 0;
     ws->exlen = 0;
     ws->nslices = 1; /* slice 0: frame */
     ws->slice_start[0] = 0;
@@ -60,6 +62,12 @@ static __attribute__((noinline, cold)) PROPERTYINST *ws_grow_inst(nmx_proto_ws_t
         return NULL;
     }
     ws->inst = n;
+    uint16_t *x = realloc(ws->exi, ncap * sizeof(*x));
+    if (!x) {
+        ws->oom = true;
+        return NULL;
+    }
+    ws->exi = x;
     ws->cap = ncap;
     return &ws->inst[ws->ninst++];
 }
@@ -214,6 +222,7 @@ static PROPERTYINSTEX *new_ex_instance(nmx_dctx_t *d, const nmx_field_t *f, size
     PROPERTYINST *pi = ws_new_inst(ws);
     if (!pi)
         return NULL;
+    ws->exi[ws->nexi++] = (uint16_t)(ws->ninst - 1); /* ninst <= cap <= NMX_MAX_INSTS */
     fill_common(d, pi, f, 0, field_level(f));
     pi->DataLength = PROPERTYINST_EX_LENGTH;
     pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
@@ -506,9 +515,12 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
         memcpy(ex, ws->ex, ws->exlen);
     if (ws->ninst)
         memcpy(inst, ws->inst, ws->ninst * sizeof(PROPERTYINST));
-    for (uint32_t i = 0; i < ws->ninst; i++)
-        if (inst[i].DataLength == PROPERTYINST_EX_LENGTH)
-            inst[i].lpPropertyInstEx = (LPPROPERTYINSTEX)(void *)(ex + (uintptr_t)ws->inst[i].lpData);
+    /* Only the Ex instances need their records' addresses (a fifth of
+     * them, typically): their list saves a look at every instance. */
+    for (uint32_t k = 0; k < ws->nexi; k++) {
+        PROPERTYINST *pi = &inst[ws->exi[k]];
+        pi->lpPropertyInstEx = (LPPROPERTYINSTEX)(void *)(ex + (uintptr_t)pi->lpData);
+    }
 
     memset(pt, 0, sizeof(PROPERTYTABLE));
     pt->lpFormatBuffer = NULL;
@@ -597,6 +609,10 @@ static void add_protocols(nmx_dctx_t *d)
     PROPERTYINST pi = ws->inst[before];
     memmove(&ws->inst[at + 1], &ws->inst[at], (before - at) * sizeof(PROPERTYINST));
     ws->inst[at] = pi;
+    /* The Ex list follows the move: frame.protocols (the newest entry, when
+     * it is one) to `at`, the instances it passed one place on. */
+    for (uint32_t k = 0; k < ws->nexi; k++)
+        ws->exi[k] = ws->exi[k] == before ? (uint16_t)at : ws->exi[k] >= at ? (uint16_t)(ws->exi[k] + 1) : ws->exi[k];
     for (unsigned s = 1; s < ws->nslices; s++)
         ws->slice_start[s]++;
 }

@@ -197,6 +197,9 @@ struct nmx_proto_ws {
     PROPERTYINST *inst;           /* instances; Ex ones hold an ex offset in lpData */
     uint32_t ninst;
     uint32_t cap;
+    uint16_t *exi;                /* the indexes of the Ex instances, in order (cap of them): the
+                                     ones pack() points at their records */
+    uint32_t nexi;
     uint8_t *ex;                  /* PROPERTYINSTEX storage, 8-aligned records */
     size_t exlen;
     size_t excap;
