@@ -10,18 +10,28 @@ the percentages, the settings and their errors, Configure, an empty capture,
 and process isolation.  Differences are allowed only where EXCEPTIONS says
 why (README.md explains each kind).
 """
+import json
 import os
 import struct
 import tempfile
 
 import tshark_ref as T
 
-# What the parsers recognize (src/proto/proto.h), by Wireshark name: the
-# protocols compared.  Protocols tshark shows that we do not parse (data,
-# json, epm, tcp.segments, _ws.malformed...) are not compared.
-COMPARED = ("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp dns mdns "
-            "llmnr http ssdp nbns nbdgm nbss smb smb2 dhcp tls teredo gtp netmon_header netmon_event "
-            "netmon_filter netmon_network_info ftp ftp-data smtp pop imap ssh telnet kerberos ldap cldap dcerpc").split()
+# The protocols compared: every one the parsers know, by Wireshark name, as
+# `nmexpert fields` lists them (frame aside: it is no layer).  Protocols
+# tshark shows that we do not parse (data, json, srvsvc, tcp.segments,
+# _ws.malformed...) are not compared.
+def parsed_protocols():
+    rc, out, err = T.nmexpert("fields", "--format", "json")
+    if rc != 0:
+        T.check("nmexpert fields --format json lists the protocols", False, err)
+        T.finish()
+    names = [p["name"] for p in json.loads(out)["protocols"] if p["name"] != "frame"]
+    T.check("nmexpert fields lists the protocols to compare (%d)" % len(names), len(names) > 40, names)
+    return names
+
+
+COMPARED = parsed_protocols()
 # Link, network and transport protocols: tshark's TCP sequence analysis does
 # not change their counts.
 LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv6 igmp tcp udp".split())
@@ -31,6 +41,7 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # stateful dissection (README.md, "Comparison with tshark").
 STATEFUL = "tshark chooses the dissector of a TCP stream from its history (conversation, heuristics, PDU tracking)"
 PIPE_REASSEMBLY = "DCE/RPC PDUs tshark reassembles from several SMB or SMB2 pipe messages"
+BIND = "tshark knows a connection-oriented call's interface (here epm) from its connection's bind"
 EXCEPTIONS = [
     ("real/ndpi_reddit_ipv6", "tls", STATEFUL),
     ("real/suricata_tls-subjectaltname", "tls", STATEFUL),
@@ -52,6 +63,10 @@ EXCEPTIONS = [
     ("ppa_printerproblem", "dcerpc", PIPE_REASSEMBLY),
     ("real/suricata_smb1-vlan-filecontainer", "dcerpc", PIPE_REASSEMBLY),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", PIPE_REASSEMBLY),
+    ("real/evilfingers_xscan_smb_dcerpc", "epm", BIND),
+    ("ms_ADOD_Ex1_3", "epm", BIND),
+    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "epm", BIND),
+    ("netmon/ms_RMSOD_Ex4_ipv6", "epm", BIND),
     ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
