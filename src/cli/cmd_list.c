@@ -45,7 +45,12 @@ static void list_text(nmx_host_t *host, size_t n, bool settings)
     for (size_t i = 0; i < n; i++) {
         const nmx_expert_info_t *e = nmx_host_expert(host, i);
         if (e->load_error != NULL) {
-            printf("%-12s  (cannot load: %s)\n              %s\n", e->module, e->load_error, e->path);
+            /* The loader's own messages may say so already. */
+            static const char said[] = "cannot load: ";
+            const char *why = e->load_error;
+            if (strncmp(why, said, sizeof said - 1) == 0)
+                why += sizeof said - 1;
+            printf("%-12s  (cannot load: %s)\n              %s\n", e->module, why, e->path);
             continue;
         }
         printf("%-12s  %s%s%s\n", e->module, e->name, e->configurable ? "  [configurable]" : "",

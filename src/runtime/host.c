@@ -243,13 +243,7 @@ static void probe_start(probe_t *p, const char *path)
 /* Advances the probe: true once it is over (or never started). */
 static bool probe_step(probe_t *p)
 {
-    if (p->how < 0 || nmx__child_poll(&p->child))
-        return true;
-    if (nmx__now_s() - p->start >= NMX_REGISTER_TIMEOUT_S) {
-        p->how = 1;
-        nmx__child_stop(&p->child);
-    }
-    return false;
+    return p->how < 0 || nmx__child_step(&p->child, p->start, NMX_REGISTER_TIMEOUT_S, &p->how);
 }
 
 /* Fills p->r from the child's one message (its strings terminated here),
@@ -306,8 +300,8 @@ static void probe_all(probe_t *p, const char *const *paths, size_t n)
                 ended++;
                 continue;
             }
-            pf[npf++] = (struct pollfd){p[i].child.chan, POLLIN, 0};
-            pf[npf++] = (struct pollfd){p[i].child.report, POLLIN, 0};
+            nmx__child_fds(&p[i].child, &pf[npf]);
+            npf += 2;
         }
         if (npf > 0)
             poll(pf, npf, 5);

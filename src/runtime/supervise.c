@@ -710,18 +710,32 @@ void nmx__child_release(nmx_child_t *c)
     c->len = c->cap = c->consumed = 0;
 }
 
+bool nmx__child_step(nmx_child_t *c, double start, double timeout_s, int *stopped)
+{
+    if (nmx__child_poll(c))
+        return true;
+    if (nmx__now_s() - start >= timeout_s) {
+        *stopped = 1;
+        nmx__child_stop(c);
+    }
+    return false;
+}
+
+void nmx__child_fds(const nmx_child_t *c, struct pollfd pf[2])
+{
+    pf[0] = (struct pollfd){c->chan, POLLIN, 0};
+    pf[1] = (struct pollfd){c->report, POLLIN, 0};
+}
+
 int nmx__child_run(nmx_child_t *c, const nmx_spawn_t *s, double timeout_s)
 {
     if (nmx__child_spawn(c, s) != 0)
         return -1;
     double start = nmx__now_s();
     int stopped = 0;
-    while (!nmx__child_poll(c)) {
-        if (nmx__now_s() - start >= timeout_s) {
-            stopped = 1;
-            nmx__child_stop(c);
-        }
-        struct pollfd pf[2] = {{c->chan, POLLIN, 0}, {c->report, POLLIN, 0}};
+    while (!nmx__child_step(c, start, timeout_s, &stopped)) {
+        struct pollfd pf[2];
+        nmx__child_fds(c, pf);
         poll(pf, 2, 5);
     }
     return stopped;

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -112,6 +113,13 @@ void nmx__child_stop(nmx_child_t *c);
 
 /* Closes what is left; the child must be finished (or never started). */
 void nmx__child_release(nmx_child_t *c);
+
+/* One step of waiting for a child started at `start` (nmx__now_s): true once
+ * it is over; from timeout_s seconds on it is being stopped (*stopped = 1,
+ * nmx__child_stop escalating at each step).  Between steps the caller polls
+ * the two descriptors nmx__child_fds gives. */
+bool nmx__child_step(nmx_child_t *c, double start, double timeout_s, int *stopped);
+void nmx__child_fds(const nmx_child_t *c, struct pollfd pf[2]);
 
 /* Starts `s` and waits for it at most timeout_s seconds, stopping it then;
  * the messages stay readable with nmx__child_next.  0 when it ended in time,

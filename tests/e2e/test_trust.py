@@ -139,6 +139,14 @@ tag = "l%d" % (os.getpid() % 100000)
 rc, out, err = run("list", "--experts-dir", FIXTURES, env={"NMX_FIXTURE_TAG": tag})
 check("list: a module forking in its constructor leaves nothing", rc in (0, 1) and tagged(tag) == 0,
       (rc, tagged(tag)))
+# fx_register_hang starts a process, then never returns from Register: the
+# probe gives up after its time limit (10 s), says so, and ends both.
+hung = [l for l in out.splitlines() if l.startswith("fx_register_hang")]
+check("list: a Register that never returns is reported, the rest listed",
+      len(hung) == 1 and "did not finish loading and registering within 10 s" in hung[0] and
+      "Fixture good" in out, (hung, out[-400:]))
+check("list: the module's name is said once, not 'cannot load: cannot load:'",
+      "cannot load: cannot load" not in out and "(cannot load: " in out, out[-600:])
 
 # ---- item 4: the report's descriptor is out of the experts' reach --------------
 for how in ("-o", "stdout"):
