@@ -11,7 +11,8 @@
  * reassembly, a record cut off by the segment end is not shown.  A handshake record whose
  * first message length does not fit is an encrypted Finished message and
  * is not parsed.  A segment that does not start with a record header is a
- * continuation, except an SSH identification string (tls_rejects).
+ * continuation, unless it starts with four printable characters
+ * (tls_rejects).
  */
 #include "proto/proto_int.h"
 
@@ -72,15 +73,23 @@ bool nmx__tls_heur(nmx_cursor_t c)
 }
 
 /*
- * tshark's TLS dissector turns down a first segment that looks like neither
- * an SSLv3/TLS nor an SSLv2 record; we cannot tell a first segment from a
- * continuation, so only the unambiguous case is taken: an SSH identification
- * string ("SSH-" and more, RFC 4253 4.2), as sent by SSH multiplexed on 443.
- * With 4 bytes or fewer tshark cannot judge and keeps it.
+ * tshark's TLS dissector turns down a payload of more than 4 captured bytes
+ * whose first four are printable ASCII (0x20-0x7E): real TLS is unlikely to
+ * start so, plain text is (an SSH identification string on 443, HTTP, or
+ * the middle of a certificate's names after a record split across
+ * segments, which tshark then shows as data).  Every other payload on a TLS
+ * port is TLS: a record, or continuation data.
  */
 static bool tls_rejects(nmx_cursor_t c)
 {
-    return c.left >= 5 && nmx__cur_match(&c, 0, "SSH-", 4);
+    if (c.left <= 4)
+        return false;
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t ch = nmx__cur_get_u8(&c, i);
+        if (ch < 0x20 || ch > 0x7E)
+            return false;
+    }
+    return true;
 }
 
 static void client_hello(nmx_dctx_t *d, nmx_cursor_t b)

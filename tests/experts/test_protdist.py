@@ -43,20 +43,15 @@ STATEFUL = "tshark chooses the dissector of a TCP stream from its history (conve
 PIPE_REASSEMBLY = "DCE/RPC PDUs tshark reassembles from several SMB or SMB2 pipe messages"
 BIND = "tshark knows a connection-oriented call's interface (here epm) from its connection's bind"
 EXCEPTIONS = [
-    ("real/ndpi_reddit_ipv6", "tls", STATEFUL),
-    ("real/suricata_tls-subjectaltname", "tls", STATEFUL),
     ("ndpi_zoom_qinq-vlan-mixed", "http", STATEFUL),
-    ("ndpi_zoom_qinq-vlan-mixed", "tls", STATEFUL),
     ("real/ndpi_1kxun", "http", STATEFUL),
     ("real/suricata_smb1-vlan-filecontainer", "nbss", "tshark adds an nbss item per PDU in a segment"),
     ("real/evilfingers_xscan_smb_dcerpc", "dns", "a 3-byte DNS-over-TCP segment"),
     ("linktypes/ndpi_KakaoTalk_sll", "http", STATEFUL),
-    ("linktypes/ndpi_ocs_rawip", "tls", STATEFUL),
     ("linktypes/suricata_http-range-multiflows_null", "http", STATEFUL),
     ("pcapng/made_bigendian_nrb-isb", "http", STATEFUL),
     ("pcapng/made_multi-section_concat", "http", STATEFUL),
     ("pcapng/ndpi_http_starting_with_reply_nrb", "http", STATEFUL),
-    ("pcapng/ndpi_sites_22idb", "tls", STATEFUL),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_WSUSOD_Ex4", "http", STATEFUL),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),

@@ -84,9 +84,6 @@ static const struct {
     {"pcapng/ms_ADOD_Ex1_3_2019_comments", "ldap.", "PDU boundary from an earlier segment"},
     {"real/suricata_smb1-vlan-filecontainer", "smb.", "PDU boundary from an earlier segment"},
     {"real/suricata_smb1-vlan-filecontainer", "nbss.", "PDU boundary from an earlier segment"},
-    /* Likewise for TLS records: tshark knows a segment continues a record
-     * begun earlier, or that a conversation is TLS from its first segments. */
-    {"linktypes/ndpi_ocs_rawip", "tls.", "record boundary from an earlier segment"},
     /* TLS 1.3 records after the handshake: tshark knows the version from the
      * ServerHello and calls the type tls.record.opaque_type; one record alone
      * looks like TLS 1.2. */

@@ -71,6 +71,16 @@ static const struct frame_spec {
     {true, 443, 40031, NULL, "SSH-2"},
     {true, 40032, 443, NULL, "SSH-"},
     {true, 40033, 443, "1703030005 68656c6c6f", NULL},
+    /* The middle of a record on a TLS port: four printable characters first
+     * (part of a certificate's names) is turned down, anything else is
+     * continuation data; a space and '~' are printable, 0x7f and a tab not;
+     * with 4 bytes tshark cannot judge. */
+    {true, 443, 40034, "6572742e636f6d30460608", NULL},
+    {true, 443, 40035, "2065727e", NULL},
+    {true, 443, 40036, "20657e7e00", NULL},
+    {true, 443, 40037, "2065727f00", NULL},
+    {true, 443, 40038, "0965727400", NULL},
+    {true, 443, 40039, "aedc5c7e55310ce839", NULL},
     /* Hand-off by port (handoff.c): TCP 5000's dissector (GSM over IP)
      * turns HTTP and TLS down, so the heuristics get them; FTP's (21) and
      * Telnet's (23) take anything; UDP 123 (NTP) is the lower port and takes
