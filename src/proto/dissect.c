@@ -553,14 +553,25 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * shows itself there.  The parts of a chained protocol's message (.chain:
  * an SMB2 compound, say) are layers of their own, as tshark's io,phs
  * counts them, but one dissector call, so one name, as in tshark; so are
- * the DCE/RPC PDUs of a named pipe's data (one heuristic call; over TCP
+ * NBSS's messages in one TCP payload (.per_payload, each message's SMB
+ * between them) and the DCE/RPC PDUs of a named pipe's data (one heuristic call; over TCP
  * each PDU is a call of its own, so dcerpc is no .chain).
  */
+/* Whether a layer of protocol id is among layers [from, to). */
+static bool named_since(const RECOGNIZEDATATABLE *t, unsigned from, unsigned to, unsigned id)
+{
+    for (unsigned k = from; k < to; k++)
+        if (t->RecognizeData[k].ProtocolID == id)
+            return true;
+    return false;
+}
+
 static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
 {
     unsigned n = t->nRecognizeDatas;
     size_t at = 0;
     bool pipe_run = false; /* a run of DCE/RPC PDUs of one SMB or SMB2 pipe's data */
+    unsigned payload = 0;  /* the first layer after the latest TCP or UDP layer */
     for (unsigned i = 0; i < n; i++) {
         unsigned id = t->RecognizeData[i].ProtocolID;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
@@ -568,7 +579,11 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
             pipe_run = id == NMX_PROTO_DCERPC && i > 0 &&
                        (t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB2 ||
                         t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB);
+        if (id == NMX_PROTO_TCP || id == NMX_PROTO_UDP)
+            payload = i + 1;
         if (!p || ((p->chain || (id == NMX_PROTO_DCERPC && pipe_run)) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
+            continue;
+        if (p->per_payload && named_since(t, payload, i, id))
             continue;
         bool ethertype = (id == NMX_PROTO_ETH || id == NMX_PROTO_VLAN || id == NMX_PROTO_SLL) &&
                          !(i + 1 < n && t->RecognizeData[i + 1].ProtocolID == NMX_PROTO_LLC);

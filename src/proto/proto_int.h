@@ -105,6 +105,9 @@ struct nmx_protocol {
     bool chain;                /* its consecutive layers are the parts of one message, dissected
                                   by one call (an SMB2 compound chain, the SIP messages of a
                                   TCP segment, an RTCP compound): frame.protocols names it once */
+    bool per_payload;          /* its layers within one TCP payload are the messages of one call,
+                                  with other layers between them (NBSS's messages, each with its
+                                  SMB): frame.protocols names it once per payload */
 };
 
 /* Defines a registry entry for protocol `id` with a field table.  The

@@ -45,7 +45,6 @@ BIND = "tshark knows a connection-oriented call's interface (here epm) from its 
 EXCEPTIONS = [
     ("ndpi_zoom_qinq-vlan-mixed", "http", STATEFUL),
     ("real/ndpi_1kxun", "http", STATEFUL),
-    ("real/suricata_smb1-vlan-filecontainer", "nbss", "tshark adds an nbss item per PDU in a segment"),
     ("real/evilfingers_xscan_smb_dcerpc", "dns", "a 3-byte DNS-over-TCP segment"),
     ("linktypes/ndpi_KakaoTalk_sll", "http", STATEFUL),
     ("linktypes/suricata_http-range-multiflows_null", "http", STATEFUL),
