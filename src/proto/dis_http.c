@@ -9,8 +9,9 @@
  *
  * Segments are dissected alone (no reassembly): a segment that does not
  * start with a request or status line is a continuation and still counts
- * as HTTP, as tshark counts it.  Only the first message of a segment is
- * parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
+ * as HTTP, as tshark counts it; so does one on a connection HTTP's TCP
+ * heuristic claimed earlier (learn.c).  Only the first message of a
+ * segment is parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
  * authentication header is decoded from base64 and read (auth_header).
  */
 #include <string.h>
@@ -239,8 +240,17 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
  * (h2c with prior knowledge), without an http layer, as in tshark. */
 static bool http_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    if (d->ho_table == NMX_HO_TCP_HEUR && !nmx__http_heur(c))
-        return false;
+    if (d->ho_table == NMX_HO_TCP_HEUR) {
+        if (!nmx__http_heur(c))
+            return false;
+        /* tshark's heuristic makes HTTP the dissector of the whole TCP
+         * connection: its later segments, a body's continuation among
+         * them, are HTTP, both ways (an exact learned conversation). */
+        nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .port = d->ho_sport, .has_peer = true,
+                             .has_peer_port = true, .peer_port = d->ho_dport};
+        if (nmx__learning(d) && nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
+            nmx__learn(d, &ep, NMX_PROTO_HTTP);
+    }
     int preface = d->ho_table == NMX_HO_TCP_PORT ? nmx__http2_preface(c) : 0;
     if (preface == 24)
         nmx__dis_http2(d, c); /* tshark's HTTP hands it on before adding its item */

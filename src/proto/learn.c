@@ -3,7 +3,8 @@
  * conversation dissectors (docs/protocols.md, "Learned conversations").
  *
  * A dissector that reads an announcement (FTP's PASV reply, PORT, EPRT and
- * EPSV; SDP's media ports; an HTTP/2 preface) calls nmx__learn(), and TCP
+ * EPSV; SDP's media ports; an HTTP/2 preface; a message HTTP's heuristic
+ * found) calls nmx__learn(), and TCP
  * and UDP ask nmx__learned_proto() before their port tables.  tshark keeps
  * a conversation per announcement, found by the frames after it:
  *  - an exact one (both addresses and ports) first;

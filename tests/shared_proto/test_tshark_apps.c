@@ -337,9 +337,9 @@ static const conv_seg_t ftp_conv[] = {
 };
 #define NCONV (sizeof(ftp_conv) / sizeof(ftp_conv[0]))
 
-static size_t conv_frame(size_t i, uint8_t *b, size_t cap)
+/* Segment i of a conversation test (its sequence number from i). */
+static size_t conv_seg_bytes(const conv_seg_t *s, size_t i, uint8_t *b, size_t cap)
 {
-    const conv_seg_t *s = &ftp_conv[i];
     size_t len = strlen(s->payload), tcplen = 20 + len, iplen = s->v6 ? 40 : 20;
     if (14 + iplen + tcplen > cap)
         return 0;
@@ -384,6 +384,11 @@ static size_t conv_frame(size_t i, uint8_t *b, size_t cap)
     return 14 + iplen + tcplen;
 }
 
+static size_t conv_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_seg_bytes(&ftp_conv[i], i, b, cap);
+}
+
 static const char *const conv_protos[] = {"ftp", "ftp-data", "tcp"};
 static const tsu_count_t conv_expect[] = {
     {"ftp", 11},
@@ -403,11 +408,52 @@ static void test_ftp_data_learned(void **state)
                      0);
 }
 
+/*
+ * HTTP found by tshark's heuristic (port 8000 is no HTTP port) makes HTTP
+ * the dissector of its whole TCP connection: a later segment that is no
+ * request or response (a body's continuation) is HTTP there, and data on
+ * another connection or before the heuristic took one.
+ */
+static const conv_seg_t http_conv[] = {
+    CS(C, SV, 40100, 8000, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n"),
+    CS(SV, C, 8000, 40100, "HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\nthe body begins"),
+    CS(SV, C, 8000, 40100, "and the body goes on in a segment of its own"),
+    CS(C, SV, 40101, 8000, "a body on a connection nobody claimed"),
+    CS(C, SV, 40102, 8000, "early bytes"),
+    CS(C, SV, 40102, 8000, "GET /z HTTP/1.1\r\n\r\n"),
+    CS(C, SV, 40102, 8000, "late bytes"),
+    CS(SV, C, 8000, 40102, "and the answer's"),
+    CS(C, SV, 40100, 8000, "GET /y HTTP/1.1\r\n\r\n"),
+};
+#define NHTTP (sizeof(http_conv) / sizeof(http_conv[0]))
+
+static size_t http_conv_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_seg_bytes(&http_conv[i], i, b, cap);
+}
+
+static void test_http_heuristic_conversation(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const http_protos[] = {"http", "tcp"};
+    static const tsu_count_t http_expect[] = {{"http", 7}}; /* all but the unclaimed and the early bytes */
+    tsu_no_desegment = true;
+    size_t differ = tsu_check_built("HTTP heuristic conversations", NHTTP, http_conv_frame, http_protos, 2,
+                                    http_expect, sizeof(http_expect) / sizeof(http_expect[0]));
+    tsu_no_desegment = false;
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_apps_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ftp_data_learned, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_heuristic_conversation, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
