@@ -1088,6 +1088,12 @@ nmx_cap_format_t nmx__cap_format(const nmx_cap_t *cap)
     return cap->format;
 }
 
+bool nmx__cap_netmon_comment(const nmx_cap_t *cap, const nmx_frame_rec_t *rec)
+{
+    return (rec->flags & NMX_FRAME_HAS_COMMENT) &&
+           (cap->format == NMX_CAPFMT_NETMON1 || cap->format == NMX_CAPFMT_NETMON2);
+}
+
 const char *nmx__cap_format_name(const nmx_cap_t *cap)
 {
     switch (cap->format) {

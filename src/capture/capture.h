@@ -244,6 +244,10 @@ void nmx__cap_release_index(const nmx_cap_t *cap, uint32_t from, uint32_t to);
 /* Text attached to frame i (pcapng opt_comment, NetMon 2.2+ comment title), or NULL. */
 const char *nmx__cap_frame_comment(const nmx_cap_t *cap, uint32_t i);
 
+/* Whether frame record rec (of cap) carries a NetMon 2.2+ comment: tshark
+ * shows a netmon_header in front of such a frame's link layer. */
+bool nmx__cap_netmon_comment(const nmx_cap_t *cap, const nmx_frame_rec_t *rec);
+
 /* NetMon 2.2+ comment description of frame i (raw bytes, usually RTF), or NULL. */
 const char *nmx__cap_frame_comment_detail(const nmx_cap_t *cap, uint32_t i);
 

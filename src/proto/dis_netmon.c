@@ -4,6 +4,9 @@
  * spec 7.3): ETW event records, the capture filter string, network-info
  * records and the rest.  They are recognised and named as Wireshark names
  * them, so that protocol counts line up; their contents are not parsed.
+ * netmon_header is the wrapper tshark shows in front of the link layer of
+ * a frame that carries a NetMon 2.2+ comment (nmx_frame_ctx_t's
+ * netmon_comment; dissect.c pushes it): a layer without bytes or fields.
  */
 #include "common/linktype.h"
 #include "proto/proto_int.h"

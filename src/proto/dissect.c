@@ -448,6 +448,8 @@ static void dissect_from_link(nmx_dctx_t *d, uint32_t linktype)
 {
     nmx_cursor_t c = nmx__cursor(d->frame, d->caplen);
     nmx__dis_frame(d, linktype);
+    if (d->fctx != NULL && d->fctx->netmon_comment)
+        nmx__push_layer(d, NMX_PROTO_NETMON_HEADER, 0); /* the comment's wrapper: no bytes of the frame */
     for (size_t i = 0; i < sizeof link_parsers / sizeof link_parsers[0]; i++)
         if (link_parsers[i].linktype == linktype) {
             link_parsers[i].dissect(d, c);

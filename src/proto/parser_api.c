@@ -1415,7 +1415,10 @@ static bool plugin_dissect(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         const nmx_protocol_t *prev = nmx__proto_by_id(r->ProtocolID);
         hprev = prev != NULL ? nmx__proto_handle(prev) : NULL;
         prevoff = r->nProtocolOffset;
+        /* the link layer: the first, or the one after a NetMon comment's wrapper */
         unsigned first = d->rt->RecognizeData[0].ProtocolID;
+        if (first == NMX_PROTO_NETMON_HEADER && nrec > 1)
+            first = d->rt->RecognizeData[1].ProtocolID;
         mac = first == NMX_PROTO_ETH ? MAC_TYPE_ETHERNET : first == NMX_PROTO_FDDI ? MAC_TYPE_FDDI
                                                                                   : MAC_TYPE_UNKNOWN;
     }

@@ -239,6 +239,8 @@ typedef struct nmx_frame_ctx {
     int64_t first_ns;         /* time of the capture's first frame */
     int64_t prev_ns;          /* time of the previous captured frame (ts_ns for the first) */
     const char *comment;      /* the frame's comment, or NULL */
+    bool netmon_comment;      /* the frame carries a NetMon 2.2+ comment: tshark shows a
+                                 netmon_header layer in front of its link layer */
     uint32_t tcp_stream[NMX_STREAM_LAYERS]; /* tcp.stream of the first and second TCP
                                                header, or NMX_STREAM_NONE */
     uint32_t udp_stream[NMX_STREAM_LAYERS]; /* the same for UDP (a tunnel has two) */

@@ -152,7 +152,8 @@ static void stream_tab_free(struct nmx_stream_tab *t)
 static void recognize_learning(nmx_session_t *s, uint32_t n, nmx_recog_buf_t *rb, nmx_frame_addrs_t *addrs)
 {
     const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
-    nmx_frame_ctx_t ctx = {.number = n + 1, .learned = s->learned, .learn = s->learned_upto == n};
+    nmx_frame_ctx_t ctx = {.number = n + 1, .learned = s->learned, .learn = s->learned_upto == n,
+                           .netmon_comment = nmx__cap_netmon_comment(s->cap, rec)};
     nmx__recognize_ctx(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, rb, addrs, &ctx);
     if (ctx.learn)
         s->learned_upto = n + 1;
@@ -187,6 +188,7 @@ void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ct
     /* frame.comment is a pcapng comment, as in tshark (a NetMon comment
      * title is not: GetFrameComment-style APIs give those). */
     ctx->comment = nmx__cap_format(s->cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(s->cap, frame) : NULL;
+    ctx->netmon_comment = nmx__cap_netmon_comment(s->cap, rec);
     for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
         ctx->tcp_stream[k] = ctx->udp_stream[k] = NMX_STREAM_NONE;
     const struct nmx_stream_tab *t = s->streams;

@@ -59,7 +59,6 @@ EXCEPTIONS = [
     ("ms_ADOD_Ex1_3", "epm", BIND),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "epm", BIND),
     ("netmon/ms_RMSOD_Ex4_ipv6", "epm", BIND),
-    ("netmon/ms_", "netmon_header", "the NetMon header annotation of NetMon 3 files is not recognized"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
 ]

@@ -301,6 +301,7 @@ nmx_dissection_t *tsu_dissect_frame(nmx_proto_ws_t *ws, tsu_walk_t *w, const nmx
         .first_ns = nmx__cap_frame(cap, 0)->ts_ns,
         .prev_ns = i > 0 ? nmx__cap_frame(cap, i - 1)->ts_ns : fr->ts_ns,
         .comment = nmx__cap_format(cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(cap, i) : NULL,
+        .netmon_comment = nmx__cap_netmon_comment(cap, fr),
     };
     if (!nmx__streams_next(w->conv, nmx__cap_data(cap, i), fr->caplen, fr->wirelen, fr->linktype, ctx.tcp_stream,
                            ctx.udp_stream))
