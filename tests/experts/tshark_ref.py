@@ -107,14 +107,14 @@ edge/zeek_trunc-hdr_caplen8.pcap edge/made_editcap-E0.02-seed5_suspicious-time.p
 """.split()
 
 
-def shared_captures(folders=("real", "linktypes", "pcapng", "netmon", "edge")):
-    """The shared captures to compare (SHARED_SUBSET, or with
+def shared_captures(folders=("real", "linktypes", "pcapng", "netmon", "edge"), every=False):
+    """The shared captures to compare (SHARED_SUBSET, or with every=True or
     NMX_EXPERTS_ALL_SHARED=1 every readable one: malformed/ is left out, its
     files are rejected or stop with an error by design), or [] when the set
     is absent."""
     if not os.path.isdir(SHARED):
         return []
-    if os.environ.get("NMX_EXPERTS_ALL_SHARED") == "1":
+    if every or os.environ.get("NMX_EXPERTS_ALL_SHARED") == "1":
         caps = []
         for f in folders:
             caps += sorted(p for p in glob.glob(os.path.join(SHARED, f, "*")) if os.path.isfile(p))
