@@ -1631,6 +1631,16 @@ NMAPI DWORD WINAPI NmxGetFrameLinkType(HFRAME hFrame);
  * NMERR_INVALID_HFRAME for a bad handle. */
 NMAPI __int64 WINAPI NmxGetFrameTime(HFRAME hFrame);
 
+/* nmexpert (SDK 1.3): whether a layer of protocol hLayer (an entry of a
+ * RECOGNIZEDATATABLE) may hold instances of hOwner's properties: its own;
+ * those of a protocol it carries inside without a layer of its own (SMB,
+ * SMB2, DCE/RPC, LDAP and HTTP hold ntlmssp.* and kerberos.* of their
+ * authentication tokens); anyone's when it has no properties of its own
+ * (mDNS and LLMNR show dns.*, SSDP http.*).  An expert that dissects only
+ * the frames a property can be in asks this of each protocol.  FALSE with
+ * BhGetLastError() = NMERR_INVALID_HPROTOCOL for a bad handle. */
+NMAPI BOOL WINAPI NmxProtocolMayHold(HPROTOCOL hLayer, HPROTOCOL hOwner);
+
 /* nmexpert (SDK 1.2): the shard this run covers (`run --shard K/N`): *Index
  * 1..*Count, or 1 of 1 for a whole run.  NMERR_INVALID_EXPERT_HANDLE for a
  * bad key, NMERR_INVALID_PARAMETER for a NULL pointer. */

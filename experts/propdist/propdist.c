@@ -83,6 +83,7 @@ typedef struct target {
     const char *key;        /* field name shown in the Property column */
     const char *proto;      /* protocol name shown in the Protocol column */
     WORD proto_id;          /* owner's ProtocolID, 0xFFFF if unknown */
+    HPROTOCOL owner;        /* ... and its handle, NULL if unknown */
     int numeric;            /* an integer property: Min/Max/Mean */
     int bit;                /* bit reported (value 1/0), -1 for the value itself */
     unsigned width;         /* bits in the property's integer type */
@@ -127,6 +128,7 @@ static void find_owner(HCAPTURE cap, target_t *t)
 {
     t->proto = "";
     t->proto_id = 0xFFFF;
+    t->owner = NULL;
     LPPROTOCOLTABLE pt = GetEnabledProtocols(cap);
     for (DWORD i = 0; pt != NULL && i < pt->nProtocols; i++) {
         LPPROTOCOLINFO pi = GetProtocolInfo(pt->hProtocol[i]);
@@ -137,6 +139,7 @@ static void find_owner(HCAPTURE cap, target_t *t)
             if (q != NULL && q->hProperty == t->hprop) {
                 t->proto = (const char *)pi->ProtocolName;
                 t->proto_id = (WORD)pi->ProtocolID;
+                t->owner = pt->hProtocol[i];
                 return;
             }
         }
@@ -359,19 +362,20 @@ typedef struct prefilter {
 } prefilter_t;
 
 /*
- * A frame is dissected when its recognize table lists the property's
- * protocol, a protocol with no properties of its own (such a parser shows
- * another protocol's fields: mDNS and LLMNR show dns.*, SSDP http.*), or
- * ICMP/ICMPv6 (an error quotes the IP and transport headers of the packet
- * it answers, and tshark shows their fields).  A property of a protocol no
- * recognize table names (the "frame" pseudo-protocol) means every frame.
+ * A frame is dissected when its recognize table lists a protocol whose
+ * layers may hold the property (NmxProtocolMayHold: the property's own; one
+ * that carries it inside, as SMB carries ntlmssp.* of its security blobs;
+ * one with no properties of its own, as mDNS shows dns.*), or ICMP/ICMPv6
+ * (an error quotes the IP and transport headers of the packet it answers,
+ * and tshark shows their fields).  A property of a protocol no recognize
+ * table names (the "frame" pseudo-protocol) means every frame.
  */
 static DWORD prefilter_init(HEXPERTKEY key, HCAPTURE cap, const target_t *t, prefilter_t *pf)
 {
     DWORD err = 0;
     memset(pf, 0, sizeof *pf);
     const char *owner = t->proto;
-    if (t->proto_id == 0xFFFF || eu_streq_nocase(owner, "frame")) {
+    if (t->proto_id == 0xFFFF || t->owner == NULL || eu_streq_nocase(owner, "frame")) {
         pf->all = 1;
         return 0;
     }
@@ -388,8 +392,7 @@ static DWORD prefilter_init(HEXPERTKEY key, HCAPTURE cap, const target_t *t, pre
     LPPROTOCOLTABLE pt = GetEnabledProtocols(cap);
     for (DWORD i = 0; pt != NULL && i < pt->nProtocols; i++) {
         LPPROTOCOLINFO pi = GetProtocolInfo(pt->hProtocol[i]);
-        if (pi != NULL && pi->ProtocolID < pf->n &&
-            (pi->PropertyDatabase == NULL || pi->PropertyDatabase->nProperties == 0))
+        if (pi != NULL && pi->ProtocolID < pf->n && NmxProtocolMayHold(pt->hProtocol[i], t->owner))
             pf->want[pi->ProtocolID] = 1;
     }
     return 0;

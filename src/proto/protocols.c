@@ -1,7 +1,8 @@
 /*
  * protocols.c - the handle-free NetMon protocol and property look-ups
  * (spec 6.2, 6.3): GetProtocolFromName, GetProtocolInfo, GetProperty,
- * GetPropertyInfo and the protocol description table.  Every function
+ * GetPropertyInfo and the protocol description table, and nmexpert's
+ * NmxProtocolMayHold.  Every function
  * validates its handles through the registry (no wild dereference) and
  * records its failure cause for BhGetLastError().
  */
@@ -32,6 +33,23 @@ NMAPI LPPROTOCOLINFO WINAPI GetProtocolInfo(HPROTOCOL hProtocol)
     }
     BhSetLastError(NMERR_SUCCESS);
     return nmx__proto_info(p);
+}
+
+NMAPI BOOL WINAPI NmxProtocolMayHold(HPROTOCOL hLayer, HPROTOCOL hOwner)
+{
+    const nmx_protocol_t *p = nmx__proto_from_handle(hLayer), *q = nmx__proto_from_handle(hOwner);
+    if (!p || !q) {
+        BhSetLastError(NMERR_INVALID_HPROTOCOL);
+        return FALSE;
+    }
+    BhSetLastError(NMERR_SUCCESS);
+    /* As nmx__layers_for decides which layers a partial dissection keeps. */
+    if (p == q || p->nfields == 0)
+        return TRUE;
+    for (unsigned b = 0; b < NMX_MAX_BORROWS && p->borrows[b] != 0; b++)
+        if (p->borrows[b] == nmx__proto_id(q))
+            return TRUE;
+    return FALSE;
 }
 
 /*

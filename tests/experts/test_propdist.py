@@ -25,8 +25,6 @@ STATEFUL = "tshark chooses the dissector of a TCP stream from its history"
 EXCEPTIONS = [
     # Found with every parser field on data/sample.pcap:
     ("*", "ip.version", "tshark's IPv6 dissector also adds ip.version"),
-    ("*", "ntlmssp.", "recorded in the smb and smb2 layers (ntlmssp is never a layer, as in io,phs); "
-     "propdist dissects only frames whose recognize table names the property's protocol"),
     ("*", "tls.record.content_type", STATEFUL),
     ("data/sample.pcap", "dcerpc.opnum", "a response's opnum from its request (docs/protocols.md, difference 20)"),
     ("*", "frame.protocols", "tshark also names dissectors we do not have (data, ethertype chains...)"),

@@ -55,6 +55,32 @@ static void test_protocol_names(void **state)
     assert_null(GetProtocolInfo((HPROTOCOL)((char *)tcp + 1)));
 }
 
+/* NmxProtocolMayHold: own properties, borrowed ones (ntlmssp.* in SMB2 and
+ * HTTP), anyone's for a protocol without properties (mDNS), nothing else;
+ * bad handles fail cleanly. */
+static void test_protocol_may_hold(void **state)
+{
+    (void)state;
+    HPROTOCOL tcp = GetProtocolFromName("tcp"), smb2 = GetProtocolFromName("smb2"),
+              http = GetProtocolFromName("http"), ntlmssp = GetProtocolFromName("ntlmssp"),
+              kerberos = GetProtocolFromName("kerberos"), mdns = GetProtocolFromName("mdns"),
+              dns = GetProtocolFromName("dns");
+    assert_true(tcp && smb2 && http && ntlmssp && kerberos && mdns && dns);
+    assert_true(NmxProtocolMayHold(tcp, tcp));
+    assert_int_equal(BhGetLastError(), NMERR_SUCCESS);
+    assert_true(NmxProtocolMayHold(smb2, ntlmssp));
+    assert_true(NmxProtocolMayHold(http, kerberos));
+    assert_true(NmxProtocolMayHold(mdns, dns));
+    assert_false(NmxProtocolMayHold(tcp, ntlmssp));
+    assert_false(NmxProtocolMayHold(ntlmssp, smb2));
+    assert_false(NmxProtocolMayHold(dns, mdns));
+    assert_int_equal(BhGetLastError(), NMERR_SUCCESS);
+    assert_false(NmxProtocolMayHold(NULL, tcp));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HPROTOCOL);
+    assert_false(NmxProtocolMayHold(tcp, (HPROTOCOL)(uintptr_t)0xdeadbeefcafe));
+    assert_int_equal(BhGetLastError(), NMERR_INVALID_HPROTOCOL);
+}
+
 static void test_property_names(void **state)
 {
     (void)state;
@@ -281,6 +307,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_protocol_names),
+        cmocka_unit_test(test_protocol_may_hold),
         cmocka_unit_test(test_property_names),
         cmocka_unit_test(test_description_table),
         cmocka_unit_test(test_parser_calls_outside_a_parser),
