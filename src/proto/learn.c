@@ -216,7 +216,14 @@ bool nmx__learning(const nmx_dctx_t *d)
     return d->fctx != NULL && d->fctx->learn && d->fctx->learned != NULL && !d->in_error;
 }
 
-/* Whether two announcements say the same (a filled-in port differs). */
+/* The setup frame an entry shows: the one its announcer named, or its own. */
+static uint32_t shown(const learned_ep_t *e)
+{
+    return e->ep.setup_frame != 0 ? e->ep.setup_frame : e->setup;
+}
+
+/* Whether two announcements say the same (a filled-in port differs; the
+ * setup frame named is compared by the caller). */
 static bool same_ep(const nmx_learn_ep_t *a, const nmx_learn_ep_t *b)
 {
     return a->l4 == b->l4 && a->alen == b->alen && a->port == b->port && a->has_peer == b->has_peer &&
@@ -233,7 +240,7 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     size_t b = l->cap ? ep_bucket(l, ep->l4, ep->alen, ep->addr, ep->port) : 0;
     for (uint32_t i = l->cap ? l->by_ep[b] : 0; i != 0; i = l->e[i - 1].next_ep) {
         learned_ep_t *e = &l->e[i - 1];
-        if (e->proto != proto || !same_ep(&e->ep, ep))
+        if (e->proto != proto || !same_ep(&e->ep, ep) || (ep->setup_frame != 0 && shown(e) != ep->setup_frame))
             continue;
         /* Still pending: a retransmission repeats it (tshark does not see
          * those), and the note this frame made on it goes too. */
@@ -297,6 +304,42 @@ static int match_kind(const nmx_learn_ep_t *e, side_t s, side_t t)
     return e->peer_port == t.port ? 3 : 0;
 }
 
+/* Whether entry i (1-based) ranks above entry j (0: none) among matches of
+ * the same kind: the later setup frame shown (tshark finds the conversation
+ * with the latest setup frame), then the newer announcement. */
+static bool ranks_above(const nmx_learned_t *l, uint32_t i, uint32_t j)
+{
+    if (j == 0)
+        return true;
+    uint32_t si = shown(&l->e[i - 1]), sj = shown(&l->e[j - 1]);
+    return si > sj || (si == sj && i > j);
+}
+
+/* The best entry visible from frame `number` for the frame's side s (0 the
+ * source, 1 the destination), of protocol `proto` unless 0: its index + 1
+ * (0: none) and *kind. */
+static uint32_t best_of_side(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const side_t *sides, int s,
+                             uint32_t number, unsigned proto, int *kind)
+{
+    side_t me = sides[s], peer = sides[1 - s];
+    size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
+    uint32_t best_i = 0;
+    int best_kind = 0;
+    for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
+        const learned_ep_t *e = &l->e[i - 1];
+        if (e->setup >= number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0) ||
+            (proto != 0 && e->proto != proto))
+            continue;
+        int k = match_kind(&e->ep, me, peer);
+        if (k > best_kind || (k == best_kind && k > 0 && ranks_above(l, i, best_i))) {
+            best_i = i;
+            best_kind = k;
+        }
+    }
+    *kind = best_kind;
+    return best_i;
+}
+
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found)
 {
     const nmx_frame_ctx_t *x = d->fctx;
@@ -308,24 +351,14 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
     nmx_learned_t *l = x->learned;
     uint8_t l4 = tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
     side_t sides[2] = {{src, (uint16_t)sport}, {dst, (uint16_t)dport}};
-    /* The best kind of match, the newest of that kind: the announcements of
-     * either end of the payload, each bucket newest first. */
-    uint32_t best_i = 0;
-    int best_kind = 0;
-    for (int s = 0; s < 2; s++) {
-        side_t me = sides[s], peer = sides[1 - s];
-        size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
-        for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
-            const learned_ep_t *e = &l->e[i - 1];
-            if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0))
-                continue;
-            int k = match_kind(&e->ep, me, peer);
-            if (k > best_kind || (k == best_kind && k > 0 && i > best_i)) {
-                best_i = i;
-                best_kind = k;
-            }
-        }
-    }
+    /* The best kind of match, then the best ranked of that kind: the
+     * announcements of either end of the payload, each bucket newest first. */
+    int ks, kd;
+    uint32_t is = best_of_side(l, l4, alen, sides, 0, x->number, 0, &ks);
+    uint32_t id = best_of_side(l, l4, alen, sides, 1, x->number, 0, &kd);
+    bool dst_best = kd > ks || (kd == ks && id != 0 && ranks_above(l, id, is));
+    uint32_t best_i = dst_best ? id : is;
+    int best_kind = dst_best ? kd : ks;
     if (best_i == 0)
         return 0;
     learned_ep_t *best = &l->e[best_i - 1];
@@ -336,13 +369,24 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         best->ep.peer_port = (uint16_t)(fwd ? dport : sport);
     }
     if (found != NULL) {
-        found->setup = best->setup;
-        found->tag = best->ep.tag;
+        /* An endpoint announced alone (SDP's RTP and RTCP): what tshark's
+         * dissector shows comes from its own look-up, the destination's
+         * conversation first, then the source's. */
+        const learned_ep_t *shown_e = best;
+        if (best_kind == 1) {
+            int k;
+            uint32_t i = best_of_side(l, l4, alen, sides, 1, x->number, best->proto, &k);
+            if (i == 0)
+                i = best_of_side(l, l4, alen, sides, 0, x->number, best->proto, &k);
+            shown_e = &l->e[i - 1];
+        }
+        found->setup = shown(shown_e);
+        found->tag = shown_e->ep.tag;
         /* A note made after this frame must not change it (a frame seen
          * again later is dissected as it was the first time). */
-        bool noted = best->note != NULL && best->note_frame < x->number;
-        found->note = noted ? best->note : NULL;
-        found->note_frame = noted ? best->note_frame : 0;
+        bool noted = shown_e->note != NULL && shown_e->note_frame < x->number;
+        found->note = noted ? shown_e->note : NULL;
+        found->note_frame = noted ? shown_e->note_frame : 0;
     }
     return best->proto;
 }
