@@ -320,6 +320,14 @@ static const pkt_t call_pkts[] = {
     U(2, 5, 5060, 5060, CSIP(OK200, "h", "1 INVITE", "2", "20210")),
     U(2, 5, 5060, 5060, CSIP("SIP/2.0 202 Accepted", "h", "1 INVITE", "2", "20212")),
     B(9, 2, 30000, 20212, RTPV),
+    /* 84-88: two answers announce one endpoint, the later one for the
+     * earlier INVITE: tshark's conversation with the latest setup frame
+     * (the INVITE of frame 85) wins, not the latest announcement. */
+    U(6, 2, 5060, 5060, CSIP(INV, "x", "1 INVITE", "6", "40220")),
+    U(7, 2, 5060, 5060, CSIP(INV, "y", "1 INVITE", "7", "40230")),
+    U(2, 7, 5060, 5060, CSIP(OK200, "y", "1 INVITE", "2", "20220")),
+    U(2, 6, 5060, 5060, CSIP(OK200, "x", "1 INVITE", "2", "20220")),
+    B(9, 2, 30000, 20220, RTPV),
 };
 #define NCALLS (sizeof(call_pkts) / sizeof(call_pkts[0]))
 
@@ -485,8 +493,8 @@ static void test_voip_agree(void **state)
 
 /* The frames io,phs must count in the calls. */
 static const tsu_count_t call_expect[] = {
-    {"sip", 43},
-    {"rtp", 30},
+    {"sip", 47},
+    {"rtp", 31},
     {"rtcp", 9},
 };
 
