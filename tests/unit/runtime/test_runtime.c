@@ -578,6 +578,71 @@ static void test_learned_backward_smb(void **state)
 }
 
 /*
+ * A SIP call over UDP 5060: an INVITE offering 10.0.0.1:40000, its 200 OK
+ * answering 10.0.0.2:20000, RTP to the answer's endpoint (setup frame 1,
+ * the INVITE's), then a re-INVITE and its 200 OK with the same endpoints
+ * and RTP again (setup frame 4), which the first RTP packet must not see.
+ */
+static void write_sip_capture(const char *path)
+{
+#define SDP_OF(a, p) "v=0\r\no=x 1 1 IN IP4 10.0.0." a "\r\ns=-\r\nc=IN IP4 10.0.0." a "\r\nt=0 0\r\nm=audio " p " RTP/AVP 0\r\n"
+#define SIP_OF(first, cseq, a, p) first "\r\nCall-ID: c1\r\nCSeq: " cseq "\r\nContent-Type: application/sdp\r\n\r\n" SDP_OF(a, p)
+    static const char rtp[] = "\x80\x00\x00\x01\x00\x00\x00\xa0\x11\x22\x33\x44\xff\xff\xff\xff";
+    static const struct {
+        bool from_caller;
+        uint16_t sport, dport;
+        const char *payload;
+    } dg[] = {
+        {true, 5060, 5060, SIP_OF("INVITE sip:b@x SIP/2.0", "1 INVITE", "1", "40000")},
+        {false, 5060, 5060, SIP_OF("SIP/2.0 200 OK", "1 INVITE", "2", "20000")},
+        {true, 40000, 20000, rtp},
+        {true, 5060, 5060, SIP_OF("INVITE sip:b@x SIP/2.0", "2 INVITE", "1", "40000")},
+        {false, 5060, 5060, SIP_OF("SIP/2.0 200 OK", "2 INVITE", "2", "20000")},
+        {true, 40000, 20000, rtp},
+    };
+#undef SIP_OF
+#undef SDP_OF
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    for (uint32_t i = 0; i < sizeof dg / sizeof dg[0]; i++) {
+        uint8_t fr[400] = {0};
+        size_t len = dg[i].payload == rtp ? sizeof rtp - 1 : strlen(dg[i].payload), n = 42 + len;
+        memcpy(fr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00", 14);
+        uint8_t *ip = fr + 14, *udp = ip + 20;
+        ip[0] = 0x45;
+        ip[2] = (uint8_t)((28 + len) >> 8);
+        ip[3] = (uint8_t)(28 + len);
+        ip[8] = 64;
+        ip[9] = 17;
+        memcpy(ip + (dg[i].from_caller ? 12 : 16), "\x0a\x00\x00\x01", 4);
+        memcpy(ip + (dg[i].from_caller ? 16 : 12), "\x0a\x00\x00\x02", 4);
+        udp[0] = (uint8_t)(dg[i].sport >> 8);
+        udp[1] = (uint8_t)dg[i].sport;
+        udp[2] = (uint8_t)(dg[i].dport >> 8);
+        udp[3] = (uint8_t)dg[i].dport;
+        udp[4] = (uint8_t)((8 + len) >> 8);
+        udp[5] = (uint8_t)(8 + len);
+        memcpy(udp + 8, dg[i].payload, len);
+        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
+        fwrite(rec, sizeof rec, 1, f);
+        fwrite(fr, 1, n, f);
+    }
+    fclose(f);
+}
+
+/* The same for the setup frame an SDP answer names (SIP's transactions as
+ * facts, learn.c's announcements): walked backwards, the first RTP packet
+ * (frame index 2) shows the INVITE's frame 1, the second (index 5) the
+ * re-INVITE's frame 4. */
+static void test_learned_backward_sip(void **state)
+{
+    (void)state;
+    walk_backward("sip.pcap", write_sip_capture, 6, 4, 0x400100);
+}
+
+/*
  * The host dissects the focused frame of a right-click start (--frame,
  * --property) itself: from a copy read with pread, so a capture truncated
  * since it was opened gives an error instead of SIGBUS in the host.
@@ -1322,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_property_cache),
         cmocka_unit_test(test_learned_backward),
         cmocka_unit_test(test_learned_backward_smb),
+        cmocka_unit_test(test_learned_backward_sip),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
