@@ -11,7 +11,11 @@
  * eth, ip, udp and tcp, frame by frame, and the io,phs counts (what
  * protdist counts) must be tshark's; the counts of the new protocols are
  * asserted, so that a protocol neither side recognises cannot pass
- * unnoticed.  Two more captures: cleartext HTTP/2 (prefaces on HTTP ports,
+ * unnoticed.  A capture of calls compares the setup frame RTP and RTCP
+ * show (the request an SDP answer replies to, as tshark matches SIP
+ * requests and responses over UDP: re-INVITEs, a late offer, early media,
+ * a PRACK, a rejection, repetitions, other ports, TCP, several calls).
+ * Two more captures: cleartext HTTP/2 (prefaces on HTTP ports,
  * the frames after them, a connection learned from its preface) and QUIC
  * datagrams by tshark's heuristic (http2, http and quic properties).
  *
