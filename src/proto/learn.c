@@ -12,13 +12,19 @@
  *    the port in from the first connection that matches (so a second
  *    connection to the same endpoint is not the announced protocol);
  *  - then one that knows only the announced endpoint (SDP's RTP), for any
- *    peer.
- * Within each kind the latest announcement wins.  An announcement equal to
+ *    peer: the destination's first (tshark's RTP and RTCP look their
+ *    conversation up so), then the source's.
+ * Within each kind the one with the latest setup frame wins (tshark finds
+ * the conversation with the latest setup frame), then the latest
+ * announcement.  The setup frame is the announcing frame's number unless
+ * the announcer names another (nmx_learn_ep_t.setup_frame: SDP in a SIP
+ * answer names the request's, dis_sip.c).  An announcement equal to
  * one still pending (no connection has taken it) is not recorded again:
  * it is nearly always a TCP retransmission, whose payload tshark does not
  * dissect, so tshark's setup frame is the first one (and a note the
  * retransmitted announcement made on it, as a message of its connection,
- * is taken back).  The table is filled only
+ * is taken back), unless it names another setup frame (a re-INVITE over
+ * UDP announcing the same ports again).  The table is filled only
  * by a dissection that learns (nmx_frame_ctx_t.learn): a caller feeds it
  * every frame in capture order once, and later dissections of a frame see
  * the same table with what frames after it announced, which cannot match
@@ -316,10 +322,9 @@ static bool ranks_above(const nmx_learned_t *l, uint32_t i, uint32_t j)
 }
 
 /* The best entry visible from frame `number` for the frame's side s (0 the
- * source, 1 the destination), of protocol `proto` unless 0: its index + 1
- * (0: none) and *kind. */
+ * source, 1 the destination): its index + 1 (0: none) and *kind. */
 static uint32_t best_of_side(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const side_t *sides, int s,
-                             uint32_t number, unsigned proto, int *kind)
+                             uint32_t number, int *kind)
 {
     side_t me = sides[s], peer = sides[1 - s];
     size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
@@ -327,8 +332,7 @@ static uint32_t best_of_side(const nmx_learned_t *l, uint8_t l4, uint8_t alen, c
     int best_kind = 0;
     for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
         const learned_ep_t *e = &l->e[i - 1];
-        if (e->setup >= number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0) ||
-            (proto != 0 && e->proto != proto))
+        if (e->setup >= number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0))
             continue;
         int k = match_kind(&e->ep, me, peer);
         if (k > best_kind || (k == best_kind && k > 0 && ranks_above(l, i, best_i))) {
@@ -352,11 +356,15 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
     uint8_t l4 = tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
     side_t sides[2] = {{src, (uint16_t)sport}, {dst, (uint16_t)dport}};
     /* The best kind of match, then the best ranked of that kind: the
-     * announcements of either end of the payload, each bucket newest first. */
+     * announcements of either end of the payload, each bucket newest first.
+     * Of endpoints announced alone (SDP's RTP and RTCP), the destination's
+     * comes first, as in tshark: a datagram from an RTP endpoint to an RTCP
+     * one is RTCP's (or nothing's, if not RTCP), the setup frame the
+     * destination's. */
     int ks, kd;
-    uint32_t is = best_of_side(l, l4, alen, sides, 0, x->number, 0, &ks);
-    uint32_t id = best_of_side(l, l4, alen, sides, 1, x->number, 0, &kd);
-    bool dst_best = kd > ks || (kd == ks && id != 0 && ranks_above(l, id, is));
+    uint32_t is = best_of_side(l, l4, alen, sides, 0, x->number, &ks);
+    uint32_t id = best_of_side(l, l4, alen, sides, 1, x->number, &kd);
+    bool dst_best = kd > ks || (kd == ks && kd > 0 && (kd == 1 || ranks_above(l, id, is)));
     uint32_t best_i = dst_best ? id : is;
     int best_kind = dst_best ? kd : ks;
     if (best_i == 0)
@@ -369,24 +377,13 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         best->ep.peer_port = (uint16_t)(fwd ? dport : sport);
     }
     if (found != NULL) {
-        /* An endpoint announced alone (SDP's RTP and RTCP): what tshark's
-         * dissector shows comes from its own look-up, the destination's
-         * conversation first, then the source's. */
-        const learned_ep_t *shown_e = best;
-        if (best_kind == 1) {
-            int k;
-            uint32_t i = best_of_side(l, l4, alen, sides, 1, x->number, best->proto, &k);
-            if (i == 0)
-                i = best_of_side(l, l4, alen, sides, 0, x->number, best->proto, &k);
-            shown_e = &l->e[i - 1];
-        }
-        found->setup = shown(shown_e);
-        found->tag = shown_e->ep.tag;
+        found->setup = shown(best);
+        found->tag = best->ep.tag;
         /* A note made after this frame must not change it (a frame seen
          * again later is dissected as it was the first time). */
-        bool noted = shown_e->note != NULL && shown_e->note_frame < x->number;
-        found->note = noted ? shown_e->note : NULL;
-        found->note_frame = noted ? shown_e->note_frame : 0;
+        bool noted = best->note != NULL && best->note_frame < x->number;
+        found->note = noted ? best->note : NULL;
+        found->note_frame = noted ? best->note_frame : 0;
     }
     return best->proto;
 }

@@ -332,6 +332,14 @@ static const pkt_t call_pkts[] = {
     U(2, 7, 5060, 5060, CSIP(OK200, "y", "1 INVITE", "2", "20220")),
     U(2, 6, 5060, 5060, CSIP(OK200, "x", "1 INVITE", "2", "20220")),
     B(9, 2, 30000, 20220, RTPV),
+    /* 89-92: the destination's announcement decides between RTP and RTCP
+     * too: RTP from 10.0.0.6's RTCP port to 10.0.0.7's RTP port is RTP,
+     * RTCP the other way RTCP (the setup frame of 6's INVITE, though 7's
+     * is later). */
+    U(6, 2, 5060, 5060, CSIP(INV, "z1", "1 INVITE", "6", "6000")),
+    U(7, 2, 5060, 5060, CSIP(INV, "z2", "1 INVITE", "7", "7000")),
+    B(6, 7, 6001, 7000, RTPV),
+    B(7, 6, 7000, 6001, RTCPV),
 };
 #define NCALLS (sizeof(call_pkts) / sizeof(call_pkts[0]))
 
@@ -497,9 +505,9 @@ static void test_voip_agree(void **state)
 
 /* The frames io,phs must count in the calls. */
 static const tsu_count_t call_expect[] = {
-    {"sip", 47},
-    {"rtp", 31},
-    {"rtcp", 9},
+    {"sip", 49},
+    {"rtp", 32},
+    {"rtcp", 10},
 };
 
 /* udp.stream: tshark numbers a datagram to or from an endpoint an SDP
