@@ -430,6 +430,24 @@ static void test_property_cache(void **state)
     memcpy(capture_path, saved, sizeof saved);
 }
 
+/* A classic Ethernet pcap at path for the learned-conversation walks, and
+ * its record i (second 1700000000 + i) of n bytes. */
+static FILE *pcap_open(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    return f;
+}
+
+static void pcap_record(FILE *f, uint32_t i, const uint8_t *fr, size_t n)
+{
+    const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
+    fwrite(rec, sizeof rec, 1, f);
+    fwrite(fr, 1, n, f);
+}
+
 /* Writes an FTP passive transfer: the 227 reply announcing 10.1.0.2:50000
  * to 10.0.0.5, a data connection from 10.0.0.5:40001 (both ways), and a
  * second connection from port 40002 that the announcement does not cover
@@ -446,10 +464,7 @@ static void write_ftp_capture(const char *path)
         {true, 40002, 50000, "other\r\n"},
         {false, 50000, 40001, "more data\r\n"},
     };
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-    fwrite(hdr, sizeof hdr, 1, f);
+    FILE *f = pcap_open(path);
     for (uint32_t i = 0; i < sizeof seg / sizeof seg[0]; i++) {
         uint8_t fr[128] = {0};
         size_t len = strlen(seg[i].text), n = 54 + len;
@@ -468,9 +483,7 @@ static void write_ftp_capture(const char *path)
         tcp[12] = 0x50;
         tcp[13] = 0x18;
         memcpy(tcp + 20, seg[i].text, len);
-        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
-        fwrite(rec, sizeof rec, 1, f);
-        fwrite(fr, 1, n, f);
+        pcap_record(f, i, fr, n);
     }
     fclose(f);
 }
@@ -525,10 +538,7 @@ static void write_smb_capture(const char *path)
         {false, 0x75, 3, 1, 0}, {true, 0x2F, 14, 10, 64}, {true, 0x2E, 12, 11, 0}, {false, 0x2E, 12, 11, 60},
         {false, 0x75, 3, 2, 0}, /* the tree is a disk's from here on */
     };
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-    fwrite(hdr, sizeof hdr, 1, f);
+    FILE *f = pcap_open(path);
     for (uint32_t i = 0; i < sizeof msg / sizeof msg[0]; i++) {
         uint8_t fr[200] = {0}, *ip = fr + 14, *tcp = ip + 20, *smb = tcp + 24;
         size_t words = 2 * (size_t)msg[i].wct, bytes = msg[i].cmd == 0x75 ? 6 : msg[i].data_at ? 25 : 0;
@@ -562,9 +572,7 @@ static void write_smb_capture(const char *path)
             memcpy(smb + msg[i].data_at, pdu, sizeof pdu);
         }
         smb[33 + words] = (uint8_t)bytes;
-        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
-        fwrite(rec, sizeof rec, 1, f);
-        fwrite(fr, 1, n, f);
+        pcap_record(f, i, fr, n);
     }
     fclose(f);
 }
@@ -602,10 +610,7 @@ static void write_sip_capture(const char *path)
     };
 #undef SIP_OF
 #undef SDP_OF
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-    fwrite(hdr, sizeof hdr, 1, f);
+    FILE *f = pcap_open(path);
     for (uint32_t i = 0; i < sizeof dg / sizeof dg[0]; i++) {
         uint8_t fr[400] = {0};
         size_t len = dg[i].payload == rtp ? sizeof rtp - 1 : strlen(dg[i].payload), n = 42 + len;
@@ -625,9 +630,7 @@ static void write_sip_capture(const char *path)
         udp[4] = (uint8_t)((8 + len) >> 8);
         udp[5] = (uint8_t)(8 + len);
         memcpy(udp + 8, dg[i].payload, len);
-        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
-        fwrite(rec, sizeof rec, 1, f);
-        fwrite(fr, 1, n, f);
+        pcap_record(f, i, fr, n);
     }
     fclose(f);
 }
