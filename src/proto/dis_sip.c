@@ -501,10 +501,11 @@ static bool message_start(const nmx_cursor_t *c, size_t at, bool tcp, bool first
 /* tshark's transaction states (sip_is_packet_resend). */
 enum { TX_NOTHING, TX_REQUEST, TX_PROVISIONAL, TX_FINAL };
 
-/* One direction's entry: CSeq number, method hash, state | final code << 2, frame. */
+/* One direction's entry: CSeq number, method hash, state | final code << 2, and the
+ * frame of its request or final response. */
 typedef struct sip_txn {
     bool known;
-    uint32_t cseq, method, state, frame;
+    uint32_t cseq, method, state, msg_frame;
 } sip_txn_t;
 
 static sip_txn_t txn_get(const nmx_dctx_t *d, uint64_t id)
@@ -514,7 +515,7 @@ static sip_txn_t txn_get(const nmx_dctx_t *d, uint64_t id)
     if (t.known) {
         (void)nmx__fact_get(d, NMX_FACT_SIP_METHOD, id, &t.method);
         (void)nmx__fact_get(d, NMX_FACT_SIP_STATE, id, &t.state);
-        (void)nmx__fact_get(d, NMX_FACT_SIP_FRAME, id, &t.frame);
+        (void)nmx__fact_get(d, NMX_FACT_SIP_FRAME, id, &t.msg_frame);
     }
     return t;
 }
@@ -524,7 +525,7 @@ static void txn_put(nmx_dctx_t *d, uint64_t id, const sip_txn_t *t)
     nmx__fact_set(d, NMX_FACT_SIP_CSEQ, id, t->cseq);
     nmx__fact_set(d, NMX_FACT_SIP_METHOD, id, t->method);
     nmx__fact_set(d, NMX_FACT_SIP_STATE, id, t->state);
-    nmx__fact_set(d, NMX_FACT_SIP_FRAME, id, t->frame);
+    nmx__fact_set(d, NMX_FACT_SIP_FRAME, id, t->msg_frame);
 }
 
 /* The id of a Call-ID's entry for messages sent from the lower end of the
@@ -560,17 +561,17 @@ static uint32_t txn_resend(nmx_dctx_t *d, uint64_t id, const sip_msg_t *m, bool 
     uint32_t state = t.state & 3;
     bool same = m->cseq == compare && m->method == t.method;
     if (request && same && state == TX_REQUEST && m->method != method_of("ACK") && m->method != method_of("CANCEL"))
-        result = t.frame;
+        result = t.msg_frame;
     if (!request && same && state == TX_FINAL && code >= 200 && code == t.state >> 2)
-        result = t.frame;
+        result = t.msg_frame;
     if (request) {
         t.state = (t.state & ~3u) | TX_REQUEST;
         if (result == 0)
-            t.frame = number;
+            t.msg_frame = number;
     } else if (code >= 200) {
         t.state = (uint32_t)code << 2 | TX_FINAL;
         if (result == 0)
-            t.frame = number;
+            t.msg_frame = number;
     } else {
         t.state = (t.state & ~3u) | TX_PROVISIONAL;
     }
@@ -584,7 +585,7 @@ static uint32_t txn_request(const nmx_dctx_t *d, uint64_t id, const sip_msg_t *m
 {
     sip_txn_t t = txn_get(d, id);
     if (t.known && m->cseq == t.cseq && (t.state & 3) == TX_REQUEST && m->method == t.method)
-        return t.frame;
+        return t.msg_frame;
     return 0;
 }
 
