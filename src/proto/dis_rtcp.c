@@ -31,7 +31,7 @@
 enum { F_VERSION, F_PADDING, F_RC, F_SC, F_SUBTYPE, F_FMT, F_PT, F_LENGTH, F_SENDER_SSRC, F_NTP_MSW,
        F_NTP_LSW, F_NTP, F_RTP_TS, F_PKTS, F_OCTETS, F_SSRC, F_FRACTION, F_CUM_NR, F_EXT_HIGH, F_HIGH_SEQ,
        F_HIGH_CYCLES, F_JITTER, F_LSR, F_DLSR, F_SDES_TYPE, F_SDES_LENGTH, F_SDES_TEXT, F_PREFIX_LEN,
-       F_PREFIX, F_APP_NAME, F_APP_DATA, F_SETUP_METHOD };
+       F_PREFIX, F_APP_NAME, F_APP_DATA, F_SETUP_FRAME, F_SETUP_METHOD };
 
 /* rtcp.ssrc.cum_nr: FT_INT24, stored sign-extended in 32 bits. */
 #define RTCP_INT24(k, l) NMX_F_(k, l, NMX_FT_INT, NMX_BASE_DEC, 3, 0, 0, PROP_TYPE_DWORD, PROP_QUAL_NONE)
@@ -68,16 +68,19 @@ static nmx_field_t rtcp_fields[] = {
     [F_PREFIX] = NMX_F_UTF8("rtcp.sdes.prefix.string", "Prefix string"),
     [F_APP_NAME] = NMX_F_UTF8("rtcp.app.name", "Name (ASCII)"),
     [F_APP_DATA] = NMX_F_BYTES("rtcp.app.data", "Application specific data"),
+    [F_SETUP_FRAME] = NMX_F_UINT("rtcp.setup-frame", "Setup frame", NMX_BASE_DEC, 4, 0),
     [F_SETUP_METHOD] = NMX_F_STRING("rtcp.setup-method", "Setup Method"),
 };
 
-/* How a learned endpoint was announced (tshark's "Stream setup").  Its
- * setup-frame is not recorded: tshark gives the offer's frame also for the
- * answer's endpoints, which the learned table does not know (difference 21). */
+/* How a learned endpoint was announced (tshark's "Stream setup"): the
+ * setup frame the SIP layer chose for the SDP (the request's, for an
+ * answer: dis_sip.c), from the destination's announcement first, as
+ * tshark's own look-up (learn.c), and the method. */
 static void add_setup(nmx_dctx_t *d, size_t off)
 {
     if (d->ho_table != NMX_HO_LEARNED)
         return;
+    nmx__add_uint(d, &rtcp_fields[F_SETUP_FRAME], off, 0, d->learned.setup);
     nmx__add_str(d, &rtcp_fields[F_SETUP_METHOD], off, 0, "SDP", 3);
 }
 

@@ -29,7 +29,7 @@
 #include "proto/proto_int.h"
 
 enum { F_VERSION, F_PADDING, F_EXT, F_CC, F_MARKER, F_PT, F_SEQ, F_TS, F_SSRC, F_CSRC, F_EXT_PROFILE,
-       F_EXT_LEN, F_HDR_EXT, F_X_ID, F_X_LEN, F_X_DATA, F_PAYLOAD, F_PAD_DATA, F_PAD_COUNT, F_SETUP_METHOD };
+       F_EXT_LEN, F_HDR_EXT, F_X_ID, F_X_LEN, F_X_DATA, F_PAYLOAD, F_PAD_DATA, F_PAD_COUNT, F_SETUP_FRAME, F_SETUP_METHOD };
 
 static nmx_field_t rtp_fields[] = {
     [F_VERSION] = NMX_F_UINT("rtp.version", "Version", NMX_BASE_DEC, 1, 0xc0),
@@ -51,16 +51,19 @@ static nmx_field_t rtp_fields[] = {
     [F_PAYLOAD] = NMX_F_BYTES("rtp.payload", "Payload"),
     [F_PAD_DATA] = NMX_F_BYTES("rtp.padding.data", "Padding data"),
     [F_PAD_COUNT] = NMX_F_UINT("rtp.padding.count", "Padding count", NMX_BASE_DEC, 1, 0),
+    [F_SETUP_FRAME] = NMX_F_UINT("rtp.setup-frame", "Setup frame", NMX_BASE_DEC, 4, 0),
     [F_SETUP_METHOD] = NMX_F_STRING("rtp.setup-method", "Setup Method"),
 };
 
-/* How a learned endpoint was announced (tshark's "Stream setup").  Its
- * setup-frame is not recorded: tshark gives the offer's frame also for the
- * answer's endpoints, which the learned table does not know (difference 21). */
+/* How a learned endpoint was announced (tshark's "Stream setup"): the
+ * setup frame the SIP layer chose for the SDP (the request's, for an
+ * answer: dis_sip.c), from the destination's announcement first, as
+ * tshark's own look-up (learn.c), and the method. */
 static void add_setup(nmx_dctx_t *d, size_t off)
 {
     if (d->ho_table != NMX_HO_LEARNED)
         return;
+    nmx__add_uint(d, &rtp_fields[F_SETUP_FRAME], off, 0, d->learned.setup);
     nmx__add_str(d, &rtp_fields[F_SETUP_METHOD], off, 0, "SDP", 3);
 }
 

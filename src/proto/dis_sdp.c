@@ -23,7 +23,9 @@
  * An m= line with a nonzero port and an RTP protocol announces RTP on
  * (connection address, port) and RTCP on port + 1, with any peer, for the
  * frames after this one (tshark's rtp_add_address and rtcp_add_address):
- * the media's own c= line, or the session's.  Not parsed: bandwidth
+ * the media's own c= line, or the session's.  Whether the SDP announces,
+ * and the setup frame RTP and RTCP show, are the SIP message's (tshark
+ * gives an answer the frame of the request it answers, dis_sip.c).  Not parsed: bandwidth
  * values in other units, time zones, keys, repeat times' parts, the
  * attributes tshark decodes further (crypto, ICE candidates, H.264 and
  * the other fmtp parameters beyond the whole string).
@@ -164,17 +166,19 @@ typedef struct sdp_state {
     span_t session_addr, media_addr; /* the c= addresses (at == end: none) */
     bool media_rtp;
     uint16_t media_port;
+    bool announce;        /* what the SIP message lets it announce (nmx__dis_sdp) */
+    uint32_t setup_frame;
 } sdp_state_t;
 
 /* Announces RTP and RTCP on the current media's endpoint (see the top). */
 static void sdp_announce(nmx_dctx_t *d, const nmx_cursor_t *c, const sdp_state_t *st)
 {
     span_t a = st->media_addr.end > st->media_addr.at ? st->media_addr : st->session_addr;
-    if (!nmx__learning(d) || !st->in_media || !st->media_rtp || st->media_port == 0 || a.end == a.at ||
-        a.end - a.at >= 64)
+    if (!nmx__learning(d) || !st->announce || !st->in_media || !st->media_rtp || st->media_port == 0 ||
+        a.end == a.at || a.end - a.at >= 64)
         return;
     char text[64];
-    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_UDP, .port = st->media_port};
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_UDP, .port = st->media_port, .setup_frame = st->setup_frame};
     if (!nmx__cur_peek_copy(c, a.at, text, a.end - a.at))
         return;
     text[a.end - a.at] = 0;
@@ -320,7 +324,8 @@ static void sdp_line(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t type, span_t 
     case 'm':
         sdp_announce(d, c, st);
         add_span(d, c, F_MEDIA, v);
-        *st = (sdp_state_t){.in_media = true, .session_addr = st->session_addr};
+        *st = (sdp_state_t){.in_media = true, .session_addr = st->session_addr, .announce = st->announce,
+                            .setup_frame = st->setup_frame};
         sdp_media(d, c, v, st);
         return;
     default:
@@ -329,9 +334,9 @@ static void sdp_line(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t type, span_t 
     sdp_split_line(d, c, type, v, st);
 }
 
-void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c)
+void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c, bool announce, uint32_t setup_frame)
 {
-    sdp_state_t st = {0};
+    sdp_state_t st = {.announce = announce, .setup_frame = setup_frame};
     for (size_t at = 0; at < c.left;) {
         size_t next, e = nmx__cur_line_end(&c, at, &next);
         uint8_t type;

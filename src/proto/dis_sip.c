@@ -18,6 +18,30 @@
  * port) and tag; Via into transport, sent-by address and port, branch,
  * received and rport.  Folded header lines, multipart bodies and the
  * headers not in the table below are not parsed; one message per segment.
+ *
+ * The SDP of a message announces RTP and RTCP (dis_sdp.c) with the setup
+ * frame tshark 4.0 gives them (its sip.delay_sdp_changes off): a request's
+ * own frame; for a final response (2xx, or 400 and up), the frame of the
+ * request it answers, and nothing when an earlier final response with SDP
+ * answered that request; a provisional or 3xx response's own frame, and
+ * a final one's own when no request is found or it repeats an earlier
+ * response.  A request that repeats one with SDP announces nothing.
+ * tshark finds the request and the repetitions over UDP only, in one
+ * table entry per Call-ID and direction (source and destination address
+ * and port) that each message sent that way updates: its CSeq number and
+ * method, the transaction's state (request, provisional or final response
+ * seen), the final status code and the frame (sip_is_packet_resend,
+ * sip_find_request); a response answers the request when the opposite
+ * direction's entry holds a request of its CSeq number and method.  That
+ * entry is kept here as facts of the UDP connection (nmx__fact_set, keyed
+ * by connection, so by the addresses and ports, with a hash of the Call-ID
+ * and the direction as the id), since tshark's key is the connection's
+ * four values and the Call-ID, and a fact is seen from the next frame on,
+ * as the entry is by the next message.  Whether a request had an offer or
+ * was answered is a fact of its connection by the request's frame number
+ * (tshark's SDP transport table by request frame).  Over TCP every SDP
+ * announces with its own frame (an equal announcement is then not learned
+ * again: a TCP retransmission).
  */
 #include <string.h>
 
@@ -127,6 +151,16 @@ static uint64_t span_number(const nmx_cursor_t *c, span_t s)
          i++)
         v = v * 10 + (uint64_t)(b - '0');
     return v > UINT32_MAX ? UINT32_MAX : v;
+}
+
+/* FNV-1a (64-bit) over the first `max` bytes of s. */
+static uint64_t span_hash(const nmx_cursor_t *c, span_t s, size_t max)
+{
+    uint64_t h = 14695981039346656037u;
+    uint8_t b;
+    for (size_t i = s.at; i < s.end && i - s.at < max && nmx__cur_peek_u8(c, i, &b); i++)
+        h = (h ^ b) * 1099511628211u;
+    return h;
 }
 
 enum line_kind { LINE_OTHER, LINE_REQUEST, LINE_STATUS };
@@ -327,11 +361,14 @@ static const addr_fields_t from_fields = {F_FROM_DISPLAY, {F_FROM_ADDR, F_FROM_U
 static const addr_fields_t contact_fields = {-1, {F_CONTACT_URI, F_CONTACT_USER, F_CONTACT_HOST, F_CONTACT_PORT},
                                              -1};
 
-/* What the headers tell about the body. */
+/* What the headers tell about the body and the transaction. */
 typedef struct sip_msg {
     bool sdp;         /* Content-Type application/sdp */
     bool has_clen;
     uint64_t clen;
+    span_t callid;    /* the Call-ID's value (empty: none) */
+    bool has_cseq;    /* a CSeq header: its number and the hash of its method */
+    uint32_t cseq, method;
 } sip_msg_t;
 
 /* The next comma in [at, end) outside quotes and angle brackets, or end. */
@@ -386,12 +423,17 @@ static void sip_header(nmx_dctx_t *d, const nmx_cursor_t *c, enum hdr h, span_t 
         break;
     case H_CSEQ: {
         size_t sp = find_any(c, v.at, v.end, " \t");
-        nmx__add_uint(d, &sip_fields[F_CSEQ_SEQ], off + v.at, sp - v.at, span_number(c, (span_t){v.at, sp}));
+        m->has_cseq = true;
+        m->cseq = (uint32_t)span_number(c, (span_t){v.at, sp});
+        nmx__add_uint(d, &sip_fields[F_CSEQ_SEQ], off + v.at, sp - v.at, m->cseq);
         size_t meth = skip_ws(c, sp, v.end);
+        uint64_t mh = span_hash(c, (span_t){meth, v.end}, 15);
+        m->method = (uint32_t)(mh ^ (mh >> 32));
         if (meth < v.end)
             add_span(d, c, F_CSEQ_METHOD, (span_t){meth, find_any(c, meth, v.end, " \t")});
         break;
     }
+    case H_CALLID: m->callid = v; break;
     case H_CTYPE: {
         size_t e = find_any(c, v.at, v.end, "; \t");
         m->sdp = e - v.at == 15 && nmx__cur_match_ci(c, v.at, "application/sdp", 15);
@@ -454,6 +496,137 @@ static bool message_start(const nmx_cursor_t *c, size_t at, bool tcp, bool first
     return *ll > 0 && nmx__cur_find(c, at, 0) >= e && (!tcp || e < c->left);
 }
 
+/* ---- Transactions: the setup frame of the SDP's announcements (see the top) ---- */
+
+/* tshark's transaction states (sip_is_packet_resend). */
+enum { TX_NOTHING, TX_REQUEST, TX_PROVISIONAL, TX_FINAL };
+
+/* One direction's entry: CSeq number, method hash, state | final code << 2, and the
+ * frame of its request or final response. */
+typedef struct sip_txn {
+    bool known;
+    uint32_t cseq, method, state, msg_frame;
+} sip_txn_t;
+
+static sip_txn_t txn_get(const nmx_dctx_t *d, uint64_t id)
+{
+    sip_txn_t t = {0};
+    t.known = nmx__fact_get(d, NMX_FACT_SIP_CSEQ, id, &t.cseq);
+    if (t.known) {
+        (void)nmx__fact_get(d, NMX_FACT_SIP_METHOD, id, &t.method);
+        (void)nmx__fact_get(d, NMX_FACT_SIP_STATE, id, &t.state);
+        (void)nmx__fact_get(d, NMX_FACT_SIP_FRAME, id, &t.msg_frame);
+    }
+    return t;
+}
+
+static void txn_put(nmx_dctx_t *d, uint64_t id, const sip_txn_t *t)
+{
+    nmx__fact_set(d, NMX_FACT_SIP_CSEQ, id, t->cseq);
+    nmx__fact_set(d, NMX_FACT_SIP_METHOD, id, t->method);
+    nmx__fact_set(d, NMX_FACT_SIP_STATE, id, t->state);
+    nmx__fact_set(d, NMX_FACT_SIP_FRAME, id, t->msg_frame);
+}
+
+/* The id of a Call-ID's entry for messages sent from the lower end of the
+ * connection (fwd) or from the higher one (the order of learn.c's
+ * connections: address, then port). */
+static uint64_t txn_id(const nmx_cursor_t *c, span_t callid, bool fwd)
+{
+    return (span_hash(c, callid, 127) << 1) | (fwd ? 1u : 0u);
+}
+
+/* The method hash of a literal name, as span_hash folds it. */
+static uint32_t method_of(const char *name)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211u;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* tshark's sip_is_packet_resend: updates this direction's entry with the
+ * message; returns the frame of the message it repeats, or 0. */
+static uint32_t txn_resend(nmx_dctx_t *d, uint64_t id, const sip_msg_t *m, bool request, unsigned code)
+{
+    sip_txn_t t = txn_get(d, id);
+    uint32_t compare = 0, result = 0, number = d->fctx->number;
+    if (t.known) {
+        compare = t.cseq;
+        if (m->cseq != t.cseq)
+            t = (sip_txn_t){.known = true, .cseq = m->cseq, .method = m->method, .state = TX_NOTHING};
+    } else {
+        t = (sip_txn_t){.known = true, .cseq = m->cseq, .method = m->method, .state = TX_NOTHING};
+    }
+    uint32_t state = t.state & 3;
+    bool same = m->cseq == compare && m->method == t.method;
+    if (request && same && state == TX_REQUEST && m->method != method_of("ACK") && m->method != method_of("CANCEL"))
+        result = t.msg_frame;
+    if (!request && same && state == TX_FINAL && code >= 200 && code == t.state >> 2)
+        result = t.msg_frame;
+    if (request) {
+        t.state = (t.state & ~3u) | TX_REQUEST;
+        if (result == 0)
+            t.msg_frame = number;
+    } else if (code >= 200) {
+        t.state = (uint32_t)code << 2 | TX_FINAL;
+        if (result == 0)
+            t.msg_frame = number;
+    } else {
+        t.state = (t.state & ~3u) | TX_PROVISIONAL;
+    }
+    txn_put(d, id, &t);
+    return result;
+}
+
+/* tshark's sip_find_request: the frame of the request a response answers
+ * (the opposite direction's entry, id), or 0. */
+static uint32_t txn_request(const nmx_dctx_t *d, uint64_t id, const sip_msg_t *m)
+{
+    sip_txn_t t = txn_get(d, id);
+    if (t.known && m->cseq == t.cseq && (t.state & 3) == TX_REQUEST && m->method == t.method)
+        return t.msg_frame;
+    return 0;
+}
+
+enum { SDP_OFFERED = 1, SDP_ANSWERED };
+
+/* Follows the message's transaction (UDP) and says whether its SDP (if
+ * any) announces, and with which setup frame (*setup; 0: its own, learned
+ * again only when it says something new). */
+static bool sip_setup(nmx_dctx_t *d, const nmx_cursor_t *c, const sip_msg_t *m, bool request, unsigned code,
+                      uint32_t *setup)
+{
+    uint8_t alen, src[16], dst[16];
+    *setup = 0;
+    if (!nmx__learning(d) || d->ho_table == NMX_HO_TCP_PORT || d->ho_table == NMX_HO_TCP_HEUR)
+        return true;
+    *setup = d->fctx->number;
+    if (!m->has_cseq || !nmx__learn_ip(d, &alen, src, dst))
+        return true;
+    int order = memcmp(src, dst, alen);
+    bool fwd = order < 0 || (order == 0 && d->ho_sport <= d->ho_dport);
+    uint32_t number = d->fctx->number, resent = txn_resend(d, txn_id(c, m->callid, fwd), m, request, code), had;
+    if (request) {
+        if (resent != 0)
+            return !nmx__fact_get(d, NMX_FACT_SIP_SDP, resent, &had); /* tshark keeps the first one's */
+        if (m->sdp)
+            nmx__fact_set(d, NMX_FACT_SIP_SDP, number, SDP_OFFERED);
+        return true;
+    }
+    if (resent != 0 || !((code >= 200 && code < 300) || code >= 400))
+        return true; /* not an answer tshark matches: its own frame */
+    uint32_t req = txn_request(d, txn_id(c, m->callid, !fwd), m);
+    if (req == 0)
+        return true;
+    if (nmx__fact_get(d, NMX_FACT_SIP_SDP, req, &had) && had == SDP_ANSWERED)
+        return false; /* answered already: tshark adds nothing */
+    if (m->sdp)
+        nmx__fact_set(d, NMX_FACT_SIP_SDP, req, SDP_ANSWERED);
+    *setup = req;
+    return true;
+}
+
 /* One message from `at` (its first line is kind k, ll bytes long); returns
  * its length: the headers, then Content-Length bytes of body (what is
  * there of it), or the rest without a Content-Length. */
@@ -469,14 +642,18 @@ static size_t sip_message(nmx_dctx_t *d, const nmx_cursor_t *c, size_t at, enum 
     if (d->ws)
         sip_first_line(d, &m, k, ll, sp1, sp2);
     size_t body = sip_headers(d, &m, next, &hm);
-    if (body >= m.left)
-        return m.left;
-    size_t blen = m.left - body;
+    size_t blen = body < m.left ? m.left - body : 0;
     if (hm.has_clen && hm.clen < blen)
         blen = (size_t)hm.clen;
+    hm.sdp = hm.sdp && blen > 0;
+    uint32_t setup;
+    bool announce = sip_setup(d, &m, &hm, k == LINE_REQUEST,
+                              k == LINE_STATUS ? (unsigned)span_number(&m, (span_t){sp1 + 1, sp2}) : 0, &setup);
+    if (body >= m.left)
+        return m.left;
     nmx_cursor_t sdp;
-    if (blen > 0 && hm.sdp && nmx__cur_window(&m, body, blen, &sdp))
-        nmx__dis_sdp(d, sdp);
+    if (hm.sdp && nmx__cur_window(&m, body, blen, &sdp))
+        nmx__dis_sdp(d, sdp, announce, setup);
     return body + blen;
 }
 

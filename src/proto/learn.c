@@ -12,13 +12,19 @@
  *    the port in from the first connection that matches (so a second
  *    connection to the same endpoint is not the announced protocol);
  *  - then one that knows only the announced endpoint (SDP's RTP), for any
- *    peer.
- * Within each kind the latest announcement wins.  An announcement equal to
+ *    peer: the destination's first (tshark's RTP and RTCP look their
+ *    conversation up so), then the source's.
+ * Within each kind the one with the latest setup frame wins (tshark finds
+ * the conversation with the latest setup frame), then the latest
+ * announcement.  The setup frame is the announcing frame's number unless
+ * the announcer names another (nmx_learn_ep_t.setup_frame: SDP in a SIP
+ * answer names the request's, dis_sip.c).  An announcement equal to
  * one still pending (no connection has taken it) is not recorded again:
  * it is nearly always a TCP retransmission, whose payload tshark does not
  * dissect, so tshark's setup frame is the first one (and a note the
  * retransmitted announcement made on it, as a message of its connection,
- * is taken back).  The table is filled only
+ * is taken back), unless it names another setup frame (a re-INVITE over
+ * UDP announcing the same ports again).  The table is filled only
  * by a dissection that learns (nmx_frame_ctx_t.learn): a caller feeds it
  * every frame in capture order once, and later dissections of a frame see
  * the same table with what frames after it announced, which cannot match
@@ -216,7 +222,14 @@ bool nmx__learning(const nmx_dctx_t *d)
     return d->fctx != NULL && d->fctx->learn && d->fctx->learned != NULL && !d->in_error;
 }
 
-/* Whether two announcements say the same (a filled-in port differs). */
+/* The setup frame an entry shows: the one its announcer named, or its own. */
+static uint32_t shown(const learned_ep_t *e)
+{
+    return e->ep.setup_frame != 0 ? e->ep.setup_frame : e->setup;
+}
+
+/* Whether two announcements say the same (a filled-in port differs; the
+ * setup frame named is compared by the caller). */
 static bool same_ep(const nmx_learn_ep_t *a, const nmx_learn_ep_t *b)
 {
     return a->l4 == b->l4 && a->alen == b->alen && a->port == b->port && a->has_peer == b->has_peer &&
@@ -233,7 +246,7 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     size_t b = l->cap ? ep_bucket(l, ep->l4, ep->alen, ep->addr, ep->port) : 0;
     for (uint32_t i = l->cap ? l->by_ep[b] : 0; i != 0; i = l->e[i - 1].next_ep) {
         learned_ep_t *e = &l->e[i - 1];
-        if (e->proto != proto || !same_ep(&e->ep, ep))
+        if (e->proto != proto || !same_ep(&e->ep, ep) || (ep->setup_frame != 0 && shown(e) != ep->setup_frame))
             continue;
         /* Still pending: a retransmission repeats it (tshark does not see
          * those), and the note this frame made on it goes too. */
@@ -297,6 +310,40 @@ static int match_kind(const nmx_learn_ep_t *e, side_t s, side_t t)
     return e->peer_port == t.port ? 3 : 0;
 }
 
+/* Whether entry i (1-based) ranks above entry j (0: none) among matches of
+ * the same kind: the later setup frame shown (tshark finds the conversation
+ * with the latest setup frame), then the newer announcement. */
+static bool ranks_above(const nmx_learned_t *l, uint32_t i, uint32_t j)
+{
+    if (j == 0)
+        return true;
+    uint32_t si = shown(&l->e[i - 1]), sj = shown(&l->e[j - 1]);
+    return si > sj || (si == sj && i > j);
+}
+
+/* The best entry visible from frame `number` for the frame's side s (0 the
+ * source, 1 the destination): its index + 1 (0: none) and *kind. */
+static uint32_t best_of_side(const nmx_learned_t *l, uint8_t l4, uint8_t alen, const side_t *sides, int s,
+                             uint32_t number, int *kind)
+{
+    side_t me = sides[s], peer = sides[1 - s];
+    size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
+    uint32_t best_i = 0;
+    int best_kind = 0;
+    for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
+        const learned_ep_t *e = &l->e[i - 1];
+        if (e->setup >= number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0))
+            continue;
+        int k = match_kind(&e->ep, me, peer);
+        if (k > best_kind || (k == best_kind && k > 0 && ranks_above(l, i, best_i))) {
+            best_i = i;
+            best_kind = k;
+        }
+    }
+    *kind = best_kind;
+    return best_i;
+}
+
 unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dport, nmx_learned_hit_t *found)
 {
     const nmx_frame_ctx_t *x = d->fctx;
@@ -308,24 +355,18 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
     nmx_learned_t *l = x->learned;
     uint8_t l4 = tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
     side_t sides[2] = {{src, (uint16_t)sport}, {dst, (uint16_t)dport}};
-    /* The best kind of match, the newest of that kind: the announcements of
-     * either end of the payload, each bucket newest first. */
-    uint32_t best_i = 0;
-    int best_kind = 0;
-    for (int s = 0; s < 2; s++) {
-        side_t me = sides[s], peer = sides[1 - s];
-        size_t bk = ep_bucket(l, l4, alen, me.addr, me.port);
-        for (uint32_t i = l->by_ep[bk]; i != 0; i = l->e[i - 1].next_ep) {
-            const learned_ep_t *e = &l->e[i - 1];
-            if (e->setup >= x->number || e->ep.l4 != l4 || e->ep.alen != alen || (e->ep.to_only && s == 0))
-                continue;
-            int k = match_kind(&e->ep, me, peer);
-            if (k > best_kind || (k == best_kind && k > 0 && i > best_i)) {
-                best_i = i;
-                best_kind = k;
-            }
-        }
-    }
+    /* The best kind of match, then the best ranked of that kind: the
+     * announcements of either end of the payload, each bucket newest first.
+     * Of endpoints announced alone (SDP's RTP and RTCP), the destination's
+     * comes first, as in tshark: a datagram from an RTP endpoint to an RTCP
+     * one is RTCP's (or nothing's, if not RTCP), the setup frame the
+     * destination's. */
+    int ks, kd;
+    uint32_t is = best_of_side(l, l4, alen, sides, 0, x->number, &ks);
+    uint32_t id = best_of_side(l, l4, alen, sides, 1, x->number, &kd);
+    bool dst_best = kd > ks || (kd == ks && kd > 0 && (kd == 1 || ranks_above(l, id, is)));
+    uint32_t best_i = dst_best ? id : is;
+    int best_kind = dst_best ? kd : ks;
     if (best_i == 0)
         return 0;
     learned_ep_t *best = &l->e[best_i - 1];
@@ -336,7 +377,7 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
         best->ep.peer_port = (uint16_t)(fwd ? dport : sport);
     }
     if (found != NULL) {
-        found->setup = best->setup;
+        found->setup = shown(best);
         found->tag = best->ep.tag;
         /* A note made after this frame must not change it (a frame seen
          * again later is dissected as it was the first time). */

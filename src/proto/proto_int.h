@@ -234,7 +234,7 @@ struct nmx_dctx {
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
     uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */
     struct nmx_learned_hit {
-        uint32_t setup;           /* the announcing frame's number */
+        uint32_t setup;           /* the announcing frame's number, or the setup frame it named */
         uint8_t tag;              /* its nmx_learn_ep_t.tag */
         const char *note;         /* what the announcing connection said next, or NULL */
         uint32_t note_frame;      /* ... in which frame */
@@ -262,6 +262,9 @@ typedef struct nmx_learn_ep {
     uint8_t tag;         /* the announcer's own (FTP: how it was set up) */
     bool to_only;        /* only payloads sent to the endpoint match (QUIC: the length of
                             the connection ID a packet to the endpoint carries) */
+    uint32_t setup_frame; /* the frame tshark names as the setup (nmx_learned_hit.setup), when
+                             the announcer knows it is not this one (SDP: the SIP request an
+                             answer replies to), or 0 */
 } nmx_learn_ep_t;
 
 /*
@@ -269,8 +272,10 @@ typedef struct nmx_learn_ep {
  * endpoints match ep (either direction) to `proto`'s dissect function, with
  * d->ho_table == NMX_HO_LEARNED, before its port tables.  A TCP
  * announcement without the peer's port takes the port of the first
- * connection that matches it (tshark fills the wildcard in).  No effect
- * unless the dissection learns (nmx_frame_ctx_t.learn).
+ * connection that matches it (tshark fills the wildcard in).  An
+ * announcement equal to an earlier one is not recorded again unless it
+ * names another setup frame (ep->setup_frame nonzero).  No effect unless
+ * the dissection learns (nmx_frame_ctx_t.learn).
  */
 void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto);
 /*
@@ -312,6 +317,11 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
 enum nmx_fact_kind {
     NMX_FACT_SMB_TID = 1, /* SMB: a tree id's service (dis_smb.c) */
     NMX_FACT_SMB_REQ,     /* SMB: what a request (PID << 16 | MID) was, for its response */
+    NMX_FACT_SIP_CSEQ,    /* SIP over UDP, per Call-ID and direction: the CSeq number, */
+    NMX_FACT_SIP_METHOD,  /* ... the hash of its method, */
+    NMX_FACT_SIP_STATE,   /* ... the transaction's state and final status code, */
+    NMX_FACT_SIP_FRAME,   /* ... and the frame of its request or response (dis_sip.c) */
+    NMX_FACT_SIP_SDP,     /* SIP: whether a request (by its frame) had an SDP offer or answer */
 };
 void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value);
 /* The value the latest earlier frame set for (kind, id) on this frame's
@@ -472,9 +482,10 @@ void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
  * (dis_http2.c). */
 int nmx__http2_preface(nmx_cursor_t c);
 void nmx__dis_http2(nmx_dctx_t *d, nmx_cursor_t c);
-/* An SDP body (dis_sdp.c): the sdp layer, and RTP and RTCP learned from
- * its media lines. */
-void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c);
+/* An SDP body (dis_sdp.c): the sdp layer, and, when `announce`, RTP and
+ * RTCP learned from its media lines, with nmx_learn_ep_t.setup_frame
+ * setup_frame (the SIP layer's choice, dis_sip.c). */
+void nmx__dis_sdp(nmx_dctx_t *d, nmx_cursor_t c, bool announce, uint32_t setup_frame);
 void nmx__dis_netmon(nmx_dctx_t *d, nmx_cursor_t c, uint32_t linktype);
 void nmx__dis_nflog(nmx_dctx_t *d, nmx_cursor_t c);
 

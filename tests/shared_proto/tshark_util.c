@@ -341,10 +341,10 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
                          unsigned *theirs, size_t *nfields)
 {
     /* The fields: every property of the protocols named. */
-    enum { MAXF = 256 };
+    enum { MAXF = 1024 };
     const nmx_field_t *fields[MAXF];
     size_t nf = 0, differ = 0, partial_before = tsu_partial_differences;
-    char args[16384];
+    char args[65536];
     size_t al = (size_t)snprintf(args, sizeof(args),
                                  "-o ip.defragment:FALSE -o ipv6.defragment:FALSE%s -T fields -E occurrence=a -z io,phs",
                                  tsu_no_desegment ? " -o tcp.desegment_tcp_streams:FALSE" : "");
@@ -356,7 +356,9 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
         const nmx_protocol_t *pr = nmx__proto_by_name(protos[p]);
         if (pr == NULL)
             return (size_t)-1;
-        for (uint32_t i = 0; i < nmx__proto_field_count(pr) && nf < MAXF; i++) {
+        for (uint32_t i = 0; i < nmx__proto_field_count(pr); i++) {
+            if (nf == MAXF || al >= sizeof(args) - 128)
+                return (size_t)-1; /* more fields than compared: no silent truncation */
             fields[nf++] = nmx__proto_field(pr, i);
             al += (size_t)snprintf(args + al, sizeof(args) - al, " -e %s", nmx__field_key(fields[nf - 1]));
         }

@@ -430,6 +430,24 @@ static void test_property_cache(void **state)
     memcpy(capture_path, saved, sizeof saved);
 }
 
+/* A classic Ethernet pcap at path for the learned-conversation walks, and
+ * its record i (second 1700000000 + i) of n bytes. */
+static FILE *pcap_open(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    fwrite(hdr, sizeof hdr, 1, f);
+    return f;
+}
+
+static void pcap_record(FILE *f, uint32_t i, const uint8_t *fr, size_t n)
+{
+    const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
+    fwrite(rec, sizeof rec, 1, f);
+    fwrite(fr, 1, n, f);
+}
+
 /* Writes an FTP passive transfer: the 227 reply announcing 10.1.0.2:50000
  * to 10.0.0.5, a data connection from 10.0.0.5:40001 (both ways), and a
  * second connection from port 40002 that the announcement does not cover
@@ -446,10 +464,7 @@ static void write_ftp_capture(const char *path)
         {true, 40002, 50000, "other\r\n"},
         {false, 50000, 40001, "more data\r\n"},
     };
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-    fwrite(hdr, sizeof hdr, 1, f);
+    FILE *f = pcap_open(path);
     for (uint32_t i = 0; i < sizeof seg / sizeof seg[0]; i++) {
         uint8_t fr[128] = {0};
         size_t len = strlen(seg[i].text), n = 54 + len;
@@ -468,9 +483,7 @@ static void write_ftp_capture(const char *path)
         tcp[12] = 0x50;
         tcp[13] = 0x18;
         memcpy(tcp + 20, seg[i].text, len);
-        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
-        fwrite(rec, sizeof rec, 1, f);
-        fwrite(fr, 1, n, f);
+        pcap_record(f, i, fr, n);
     }
     fclose(f);
 }
@@ -525,10 +538,7 @@ static void write_smb_capture(const char *path)
         {false, 0x75, 3, 1, 0}, {true, 0x2F, 14, 10, 64}, {true, 0x2E, 12, 11, 0}, {false, 0x2E, 12, 11, 60},
         {false, 0x75, 3, 2, 0}, /* the tree is a disk's from here on */
     };
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    const uint32_t hdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-    fwrite(hdr, sizeof hdr, 1, f);
+    FILE *f = pcap_open(path);
     for (uint32_t i = 0; i < sizeof msg / sizeof msg[0]; i++) {
         uint8_t fr[200] = {0}, *ip = fr + 14, *tcp = ip + 20, *smb = tcp + 24;
         size_t words = 2 * (size_t)msg[i].wct, bytes = msg[i].cmd == 0x75 ? 6 : msg[i].data_at ? 25 : 0;
@@ -562,9 +572,7 @@ static void write_smb_capture(const char *path)
             memcpy(smb + msg[i].data_at, pdu, sizeof pdu);
         }
         smb[33 + words] = (uint8_t)bytes;
-        const uint32_t rec[] = {1700000000 + i, 0, (uint32_t)n, (uint32_t)n};
-        fwrite(rec, sizeof rec, 1, f);
-        fwrite(fr, 1, n, f);
+        pcap_record(f, i, fr, n);
     }
     fclose(f);
 }
@@ -575,6 +583,66 @@ static void test_learned_backward_smb(void **state)
 {
     (void)state;
     walk_backward("smb.pcap", write_smb_capture, 5, 3, 0xA); /* dcerpc: frames 1 and 3 */
+}
+
+/*
+ * A SIP call over UDP 5060: an INVITE offering 10.0.0.1:40000, its 200 OK
+ * answering 10.0.0.2:20000, RTP to the answer's endpoint (setup frame 1,
+ * the INVITE's), then a re-INVITE and its 200 OK with the same endpoints
+ * and RTP again (setup frame 4), which the first RTP packet must not see.
+ */
+static void write_sip_capture(const char *path)
+{
+#define SDP_OF(a, p) "v=0\r\no=x 1 1 IN IP4 10.0.0." a "\r\ns=-\r\nc=IN IP4 10.0.0." a "\r\nt=0 0\r\nm=audio " p " RTP/AVP 0\r\n"
+#define SIP_OF(first, cseq, a, p) first "\r\nCall-ID: c1\r\nCSeq: " cseq "\r\nContent-Type: application/sdp\r\n\r\n" SDP_OF(a, p)
+    static const char rtp[] = "\x80\x00\x00\x01\x00\x00\x00\xa0\x11\x22\x33\x44\xff\xff\xff\xff";
+    static const struct {
+        bool from_caller;
+        uint16_t sport, dport;
+        const char *payload;
+    } dg[] = {
+        {true, 5060, 5060, SIP_OF("INVITE sip:b@x SIP/2.0", "1 INVITE", "1", "40000")},
+        {false, 5060, 5060, SIP_OF("SIP/2.0 200 OK", "1 INVITE", "2", "20000")},
+        {true, 40000, 20000, rtp},
+        {true, 5060, 5060, SIP_OF("INVITE sip:b@x SIP/2.0", "2 INVITE", "1", "40000")},
+        {false, 5060, 5060, SIP_OF("SIP/2.0 200 OK", "2 INVITE", "2", "20000")},
+        {true, 40000, 20000, rtp},
+    };
+#undef SIP_OF
+#undef SDP_OF
+    FILE *f = pcap_open(path);
+    for (uint32_t i = 0; i < sizeof dg / sizeof dg[0]; i++) {
+        uint8_t fr[400] = {0};
+        size_t len = dg[i].payload == rtp ? sizeof rtp - 1 : strlen(dg[i].payload), n = 42 + len;
+        memcpy(fr, "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00", 14);
+        uint8_t *ip = fr + 14, *udp = ip + 20;
+        ip[0] = 0x45;
+        ip[2] = (uint8_t)((28 + len) >> 8);
+        ip[3] = (uint8_t)(28 + len);
+        ip[8] = 64;
+        ip[9] = 17;
+        memcpy(ip + (dg[i].from_caller ? 12 : 16), "\x0a\x00\x00\x01", 4);
+        memcpy(ip + (dg[i].from_caller ? 16 : 12), "\x0a\x00\x00\x02", 4);
+        udp[0] = (uint8_t)(dg[i].sport >> 8);
+        udp[1] = (uint8_t)dg[i].sport;
+        udp[2] = (uint8_t)(dg[i].dport >> 8);
+        udp[3] = (uint8_t)dg[i].dport;
+        udp[4] = (uint8_t)((8 + len) >> 8);
+        udp[5] = (uint8_t)(8 + len);
+        memcpy(udp + 8, dg[i].payload, len);
+        pcap_record(f, i, fr, n);
+    }
+    fclose(f);
+}
+
+/* The same for the setup frame an SDP answer names (SIP's transactions as
+ * facts, learn.c's announcements): walked backwards, the first RTP packet
+ * (frame index 2) shows the INVITE's frame 1, the second (index 5) the
+ * re-INVITE's frame 4. */
+static void test_learned_backward_sip(void **state)
+{
+    (void)state;
+    walk_backward("sip.pcap", write_sip_capture, 6, 4, 0x400100);
 }
 
 /*
@@ -1322,6 +1390,7 @@ int main(void)
         cmocka_unit_test(test_property_cache),
         cmocka_unit_test(test_learned_backward),
         cmocka_unit_test(test_learned_backward_smb),
+        cmocka_unit_test(test_learned_backward_sip),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
