@@ -8,10 +8,11 @@
  *   then header fields "Name: value" CRLF ... and an empty line.
  *
  * Segments are dissected alone (no reassembly): a segment that does not
- * start with a request or status line is a continuation and still counts
- * as HTTP, as tshark counts it; so does one on a connection HTTP's TCP
- * heuristic claimed earlier (learn.c).  Only the first message of a
- * segment is parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
+ * start with a request or status line is a continuation, an http layer
+ * without fields when a request was seen on its connection before (a fact
+ * of the connection, learn.c) and nothing otherwise, as tshark shows it; a
+ * connection HTTP's TCP heuristic claimed is HTTP from the next segment on
+ * (learned).  Only the first message of a segment is parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
  * authentication header is decoded from base64 and read (auth_header).
  */
 #include <string.h>
@@ -160,17 +161,36 @@ bool nmx__http_heur(nmx_cursor_t c)
     return start_line(&c, ll, &mlen) != LINE_OTHER;
 }
 
+/*
+ * Whether tshark's HTTP shows a continuation (a TCP payload that starts
+ * with neither a request nor a status line) as an http item: only on a
+ * connection where it has seen a request; before that it takes the
+ * payload and shows nothing (checked with tshark 4.0 on hand-built
+ * connections, test_tshark_apps.c).  That needs the connection's history
+ * (a fact, learn.c): a dissection without it shows the item.
+ */
+static bool continuation_shown(const nmx_dctx_t *d)
+{
+    uint32_t seen;
+    return d->fctx == NULL || d->fctx->learned == NULL || nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen);
+}
+
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx__off(&c);
-    if (!nmx__push_layer(d, proto, off))
-        return;
-    if (!d->ws)
-        return;
     size_t n = c.left;
     size_t ll = line_len(&c, 0);
     size_t mlen = 0;
     enum start_line kind = start_line(&c, ll, &mlen);
+    bool tcp = proto == NMX_PROTO_HTTP;
+    if (tcp && kind == LINE_OTHER && !continuation_shown(d))
+        return;
+    if (tcp && kind == LINE_REQUEST)
+        nmx__fact_set(d, NMX_FACT_HTTP_REQUEST, 0, 1); /* for the connection's later segments */
+    if (!nmx__push_layer(d, proto, off))
+        return;
+    if (!d->ws)
+        return;
     if (kind == LINE_OTHER)
         return; /* continuation */
     if (kind == LINE_REQUEST) {

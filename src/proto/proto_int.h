@@ -322,6 +322,7 @@ enum nmx_fact_kind {
     NMX_FACT_SIP_STATE,   /* ... the transaction's state and final status code, */
     NMX_FACT_SIP_FRAME,   /* ... and the frame of its request or response (dis_sip.c) */
     NMX_FACT_SIP_SDP,     /* SIP: whether a request (by its frame) had an SDP offer or answer */
+    NMX_FACT_HTTP_REQUEST, /* HTTP over TCP: a request was seen on the connection (dis_http.c) */
 };
 void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value);
 /* The value the latest earlier frame set for (kind, id) on this frame's

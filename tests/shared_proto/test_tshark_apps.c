@@ -432,6 +432,49 @@ static size_t http_conv_frame(size_t i, uint8_t *b, size_t cap)
     return conv_seg_bytes(&http_conv[i], i, b, cap);
 }
 
+/*
+ * On port 80: a payload that is no request or response (a continuation)
+ * is an http item only on a connection where a request was seen before;
+ * tshark's HTTP takes it without an item otherwise.
+ */
+static const conv_seg_t http_port_conv[] = {
+    CS(SV, C, 80, 45000, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nbody"),
+    CS(SV, C, 80, 45000, "\x01\x02 more of a body no request asked for"),
+    CS(C, SV, 45001, 80, "GET /a HTTP/1.1\r\n\r\n"),
+    CS(C, SV, 45001, 80, "\x01\x02 a request's body"),
+    CS(C, SV, 45002, 80, "GET /b HTTP/1.1\r\n\r\n"),
+    CS(SV, C, 80, 45002, "\x01\x02 an answer without a status line"),
+    CS(SV, C, 80, 45003, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nbody"),
+    CS(C, SV, 45003, 80, "\x01\x02 the client after a response only"),
+    CS(C, SV, 45004, 80, "GET /c HTTP/1.1\r\n\r\n"),
+    CS(SV, C, 80, 45004, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nbody"),
+    CS(C, SV, 45004, 80, "\x01\x02 the client again"),
+    CS(SV, C, 80, 45005, "\x01\x02 a connection's first payload"),
+    CS(SV, C, 80, 45005, "text\r\nlines\r\n"),
+};
+#define NHTTP_PORT (sizeof(http_port_conv) / sizeof(http_port_conv[0]))
+
+static size_t http_port_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_seg_bytes(&http_port_conv[i], i, b, cap);
+}
+
+static void test_http_continuations(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const http_protos[] = {"http", "tcp"};
+    static const tsu_count_t http_expect[] = {{"http", 9}}; /* 6 messages, 3 continuations after a request */
+    tsu_no_desegment = true;
+    size_t differ = tsu_check_built("HTTP continuations", NHTTP_PORT, http_port_frame, http_protos, 2,
+                                    http_expect, sizeof(http_expect) / sizeof(http_expect[0]));
+    tsu_no_desegment = false;
+    assert_int_equal(differ, 0);
+}
+
 static void test_http_heuristic_conversation(void **state)
 {
     (void)state;
@@ -454,6 +497,7 @@ int main(void)
         cmocka_unit_test_teardown(test_apps_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ftp_data_learned, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_heuristic_conversation, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_continuations, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
