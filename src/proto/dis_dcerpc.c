@@ -54,7 +54,7 @@ enum {
     F_DG_F2_80, F_DG_SERIAL_HI, F_DG_IF_ID, F_DG_ACT_ID, F_DG_BOOT, F_DG_IF_VER, F_DG_SEQNUM, F_DG_IHINT, F_DG_AHINT,
     F_DG_FRAG_LEN, F_DG_FRAG_NUM, F_DG_AUTH_PROTO, F_DG_SERIAL_LO, F_DG_STATUS, F_DG_CANCEL_VERS, F_DG_CANCEL_ID,
     F_DG_ACCEPTING, F_FACK_VERS, F_FACK_WINDOW, F_FACK_TSDU, F_FACK_FRAG, F_FACK_SERIAL, F_FACK_SELACK_LEN,
-    F_FACK_SELACK, F_AUTH_VERIFIER
+    F_FACK_SELACK, F_AUTH_VERIFIER, F_REQUEST_IN
 };
 
 static nmx_field_t dcerpc_fields[] = {
@@ -157,6 +157,8 @@ static nmx_field_t dcerpc_fields[] = {
     [F_FACK_SELACK_LEN] = NMX_F_UINT_LE("dcerpc.fack_selack_len", "Selective ACK Len", NMX_BASE_DEC, 2, 0),
     [F_FACK_SELACK] = NMX_F_UINT_LE("dcerpc.fack_selack", "Selective ACK", NMX_BASE_HEX, 4, 0),
     [F_AUTH_VERIFIER] = NMX_F_BYTES("dcerpc.authentication_verifier", "Authentication verifier"),
+    /* FT_FRAMENUM in tshark: the number of the frame */
+    [F_REQUEST_IN] = NMX_F_UINT("dcerpc.request_in", "Request in frame", NMX_BASE_DEC, 4, 0),
 };
 
 static nmx_dissect_fn dis_dcerpc;
@@ -170,6 +172,16 @@ NMX_PROTOCOL(nmx__p_dcerpc, NMX_PROTO_DCERPC, "dcerpc", "MSRPC", NULL,
 enum { PDU_REQ = 0, PDU_RESP = 2, PDU_FAULT = 3, PDU_BIND = 11, PDU_BIND_ACK = 12, PDU_BIND_NAK = 13,
        PDU_ALTER = 14, PDU_ALTER_ACK = 15, PDU_AUTH3 = 16, PDU_SHUTDOWN = 17, PDU_RTS = 20 };
 
+/* The presentation contexts bound by earlier PDUs of the same payload:
+ * tshark's bind table has them at once, a fact only from the next frame
+ * on. */
+#define DCE_LOCAL_MAX 16
+typedef struct dce_local {
+    unsigned n;
+    uint16_t ctx[DCE_LOCAL_MAX];
+    uint8_t idx[DCE_LOCAL_MAX];
+} dce_local_t;
+
 /* One PDU: its bytes (from the header, cut to the fragment length and to
  * what was captured) and the header's values. */
 typedef struct dce_pdu {
@@ -179,6 +191,8 @@ typedef struct dce_pdu {
     bool le;
     uint8_t ptype, flags;
     uint16_t frag_len, auth_len;
+    dce_local_t *loc; /* NULL for a connectionless PDU */
+    uint64_t pipe;    /* the pipe of an SMB or SMB2 connection (nmx__dis_dcerpc_pipe), or 0 */
 } dce_pdu_t;
 
 /* An unsigned number of n (1, 2 or 4) bytes at pos of c in the given byte order. */
@@ -207,28 +221,45 @@ static bool dce_num(const dce_pdu_t *p, int f, size_t pos, size_t n, uint32_t *v
     return true;
 }
 
+/* The text of a UUID given as four words (data1, data2 << 16 | data3, and
+ * the last eight bytes in two big-endian words), as tshark prints it. */
+static size_t dce_uuid_text(const uint32_t w[4], char s[40])
+{
+    int n = snprintf(s, 40, "%08x-%04x-%04x-%04x-%04x%08x", (unsigned)w[0], (unsigned)(w[1] >> 16),
+                     (unsigned)(w[1] & 0xffff), (unsigned)(w[2] >> 16), (unsigned)(w[2] & 0xffff),
+                     (unsigned)w[3]);
+    return n > 0 && n < 40 ? (size_t)n : 0;
+}
+
+/* The UUID whose 16 bytes are at pos of c (its first three parts in the
+ * given byte order) as four words (dce_uuid_text); false when they are not
+ * all there. */
+static bool dce_uuid_words(const nmx_cursor_t *c, size_t pos, bool le, uint32_t w[4])
+{
+    if (!nmx__cur_in(c, pos, 16))
+        return false;
+    w[0] = dce_get(c, pos, 4, le);
+    w[1] = dce_get(c, pos + 4, 2, le) << 16 | dce_get(c, pos + 6, 2, le);
+    w[2] = nmx__cur_get_u32be(c, pos + 8);
+    w[3] = nmx__cur_get_u32be(c, pos + 12);
+    return true;
+}
+
 /* A UUID at pos as field f (its first three parts in the drep's order);
  * *data1..3 receive them.  False when its 16 bytes are not there. */
 static bool dce_uuid(const dce_pdu_t *p, int f, size_t pos, uint32_t *d123)
 {
     char s[40];
-    if (!nmx__cur_in(&p->c, pos, 16)) {
+    uint32_t w[4];
+    if (!dce_uuid_words(&p->c, pos, p->le, w)) {
         nmx__add_err(p->d, &dcerpc_fields[f], p->off + pos, pos < p->c.left ? p->c.left - pos : 0);
         return false;
     }
-    uint32_t d1 = dce_get(&p->c, pos, 4, p->le);
-    unsigned d2 = dce_get(&p->c, pos + 4, 2, p->le), d3 = dce_get(&p->c, pos + 6, 2, p->le);
-    int n = snprintf(s, sizeof(s), "%08x-%04x-%04x-", (unsigned)d1, d2, d3);
-    for (size_t i = 0; i < 8; i++) {
-        n += snprintf(s + n, sizeof(s) - (size_t)n, "%02x", nmx__cur_get_u8(&p->c, pos + 8 + i));
-        if (i == 1)
-            s[n++] = '-';
-    }
-    nmx__add_str(p->d, &dcerpc_fields[f], p->off + pos, 16, s, (size_t)n);
+    nmx__add_str(p->d, &dcerpc_fields[f], p->off + pos, 16, s, dce_uuid_text(w, s));
     if (d123) {
-        d123[0] = d1;
-        d123[1] = d2;
-        d123[2] = d3;
+        d123[0] = w[0];
+        d123[1] = w[1] >> 16;
+        d123[2] = w[1] & 0xffff;
     }
     return true;
 }
@@ -375,6 +406,152 @@ static void dce_call(const dce_pdu_t *p)
     dce_auth(p, pos);
 }
 
+/*
+ * The connection's state, as tshark keeps it (packet-dcerpc.c): each
+ * presentation context a bind or alter_context names (a context item with
+ * at least one transfer syntax, whatever the reply says) maps its id to the
+ * interface UUID and major version; a request on a bound context, as its
+ * first fragment, records its call (call id: the opnum, the interface, the
+ * object UUID and the request's frame); a response or fault of a recorded
+ * call shows the request's opnum, the object UUID (a response only) and
+ * dcerpc.request_in.  The stub of a request or response whose interface
+ * has a layer (dis_dcerpc_if.c) becomes that layer when the PDU is its
+ * call's last fragment (tshark's reassembly gives it the whole stub then;
+ * it is not done here).  All of it is kept as facts of the TCP connection
+ * (for a named pipe, of the SMB or SMB2 connection carrying it: the pipes
+ * of one connection share its contexts and calls, where tshark keeps them
+ * per file id), and the binds of earlier PDUs of the same payload.
+ */
+#define FL_FIRST 0x01
+#define FL_LAST 0x02
+#define FL_OBJECT 0x80
+#define CALL_OBJ (1u << 24)
+
+/* The interface index of presentation context ctx into *idx; false when
+ * no bind named it. */
+static bool dce_ctx_if(const dce_pdu_t *p, uint32_t ctx, unsigned *idx)
+{
+    uint32_t v;
+    for (unsigned i = p->loc->n; i-- > 0;)
+        if (p->loc->ctx[i] == ctx) {
+            *idx = p->loc->idx[i];
+            return true;
+        }
+    if (!nmx__fact_get(p->d, NMX_FACT_DCE_CTX, p->pipe << 16 | ctx, &v))
+        return false;
+    *idx = v;
+    return true;
+}
+
+/* A bind's or alter_context's context items. */
+static void dce_bind_state(const dce_pdu_t *p)
+{
+    uint8_t nctx;
+    size_t pos = 28;
+    if (!nmx__cur_peek_u8(&p->c, 24, &nctx))
+        return;
+    for (unsigned i = 0; i < nctx; i++) {
+        uint32_t w[4];
+        char s[40];
+        if (!nmx__cur_in(&p->c, pos, 24) || !dce_uuid_words(&p->c, pos + 4, p->le, w))
+            return;
+        uint16_t ctx = (uint16_t)dce_get(&p->c, pos, 2, p->le);
+        size_t ntrans = nmx__cur_get_u8(&p->c, pos + 2);
+        /* the major version first in a little-endian PDU */
+        unsigned ver = dce_get(&p->c, p->le ? pos + 20 : pos + 22, 2, p->le);
+        pos += 24 + 20 * ntrans;
+        if (ntrans == 0 || !nmx__cur_in(&p->c, pos - 20, 20))
+            continue; /* no transfer syntax: tshark records nothing */
+        dce_uuid_text(w, s);
+        unsigned idx = nmx__dcerpc_if_find(s, ver);
+        nmx__fact_set(p->d, NMX_FACT_DCE_CTX, p->pipe << 16 | ctx, idx);
+        if (p->loc->n < DCE_LOCAL_MAX) {
+            p->loc->ctx[p->loc->n] = ctx;
+            p->loc->idx[p->loc->n++] = (uint8_t)idx;
+        }
+    }
+}
+
+/* A request: its call, and its interface's layer. */
+static void dce_request_state(const dce_pdu_t *p, uint64_t call)
+{
+    unsigned idx;
+    uint32_t w[4], v, prev, answered;
+    bool obj = (p->flags & FL_OBJECT) != 0;
+    if (!nmx__cur_in(&p->c, 16, 8) || (obj && !dce_uuid_words(&p->c, 24, p->le, w)) ||
+        !dce_ctx_if(p, dce_get(&p->c, 20, 2, p->le), &idx))
+        return; /* tshark: "No bind info for interface Context ID" */
+    unsigned opnum = dce_get(&p->c, 22, 2, p->le);
+    if (p->flags & FL_FIRST) {
+        uint32_t val = opnum | idx << 16 | (obj ? CALL_OBJ : 0);
+        /* The same request again before an answer is taken for a TCP
+         * retransmission, which tshark does not dissect: the call keeps
+         * its first frame. */
+        bool again = nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v) && v == val &&
+                     nmx__fact_get(p->d, NMX_FACT_DCE_REQ_FRAME, call, &prev) &&
+                     !(nmx__fact_get(p->d, NMX_FACT_DCE_ANSWERED, call, &answered) && answered == prev);
+        nmx__fact_set(p->d, NMX_FACT_DCE_CALL, call, val);
+        if (p->d->fctx != NULL && !again)
+            nmx__fact_set(p->d, NMX_FACT_DCE_REQ_FRAME, call, p->d->fctx->number);
+        for (unsigned i = 0; obj && i < 4; i++)
+            nmx__fact_set(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, w[i]);
+    } else if ((p->flags & FL_LAST) && nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v)) {
+        idx = v >> 16 & 0xff;
+        opnum = v & 0xffff;
+    } else {
+        return;
+    }
+    if (p->flags & FL_LAST)
+        nmx__dis_dcerpc_if(p->d, idx, p->off + (obj ? 40 : 24), opnum);
+}
+
+/* A response or fault: its request's opnum, object UUID and frame, and
+ * a response's interface layer (which shows the request's frame too). */
+static void dce_reply_state(const dce_pdu_t *p, uint64_t call)
+{
+    uint32_t v, frame = 0, w[4];
+    char s[40];
+    if (!nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v))
+        return;
+    bool have_frame = nmx__fact_get(p->d, NMX_FACT_DCE_REQ_FRAME, call, &frame);
+    if (have_frame)
+        nmx__fact_set(p->d, NMX_FACT_DCE_ANSWERED, call, frame);
+    if (p->d->ws) {
+        nmx__add_uint(p->d, &dcerpc_fields[F_OPNUM], p->off, 0, v & 0xffff);
+        bool obj = p->ptype == PDU_RESP && (v & CALL_OBJ) != 0;
+        for (unsigned i = 0; obj && i < 4; i++)
+            obj = nmx__fact_get(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, &w[i]);
+        if (obj)
+            nmx__add_str(p->d, &dcerpc_fields[F_OBJ_ID], p->off, 0, s, dce_uuid_text(w, s));
+        if (have_frame)
+            nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off, 0, frame);
+    }
+    if (p->ptype == PDU_RESP && (p->flags & FL_LAST) && p->frag_len >= 24 &&
+        nmx__dis_dcerpc_if(p->d, v >> 16 & 0xff, p->off + 24, v & 0xffff) && p->d->ws && have_frame)
+        nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off + 24, 0, frame);
+}
+
+/* What a whole PDU tells of, or takes from, its connection. */
+static void dce_state(const dce_pdu_t *p)
+{
+    uint64_t call = p->pipe << 32 | dce_get(&p->c, 12, 4, p->le); /* the call's key */
+    switch (p->ptype) {
+    case PDU_BIND:
+    case PDU_ALTER:
+        dce_bind_state(p);
+        break;
+    case PDU_REQ:
+        dce_request_state(p, call);
+        break;
+    case PDU_RESP:
+    case PDU_FAULT:
+        dce_reply_state(p, call);
+        break;
+    default:
+        break;
+    }
+}
+
 /* Whether the 16 bytes at pos of c are a connection-oriented header (is_dcerpc). */
 static bool dce_is_cn(const nmx_cursor_t *c, size_t pos)
 {
@@ -405,14 +582,17 @@ static void dce_header(const dce_pdu_t *p)
     dce_num(p, F_CALL_ID, 12, 4, NULL);
 }
 
+static void dce_body(const dce_pdu_t *p);
+
 /* One PDU of the segment in w (dissect_dcerpc_cn): four zero bytes of
  * padding are skipped; bytes that are not a header are no layer. */
-static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto)
+static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto, dce_local_t *loc, uint32_t pipe)
 {
     size_t s = nmx__cur_match(&w, 0, "\0\0\0\0", 4) ? 4 : 0;
     if (!dce_is_cn(&w, s))
         return;
-    dce_pdu_t p = {.d = d, .le = (nmx__cur_get_u8(&w, s + 4) & 0x10) != 0};
+    dce_pdu_t p = {.d = d, .le = (nmx__cur_get_u8(&w, s + 4) & 0x10) != 0, .loc = loc,
+                   .pipe = pipe & ((1u << NMX_DCE_PIPE_BITS) - 1)};
     p.frag_len = (uint16_t)dce_get(&w, s + 8, 2, p.le);
     p.auth_len = (uint16_t)dce_get(&w, s + 10, 2, p.le);
     p.ptype = nmx__cur_get_u8(&w, s + 2);
@@ -420,33 +600,42 @@ static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto)
     if (!nmx__cur_window(&w, s, w.left - s < p.frag_len ? w.left - s : p.frag_len, &p.c))
         return;
     p.off = nmx__off(&p.c);
-    if (!nmx__push_layer(d, proto, p.off) || !d->ws)
+    if (!nmx__push_layer(d, proto, p.off))
         return;
-    dce_header(&p);
+    if (d->ws)
+        dce_header(&p);
     if (p.c.left < p.frag_len)
         return; /* tshark cannot cut the fragment's bytes out of a PDU not all there: the header only */
-    switch (p.ptype) {
+    if (d->ws)
+        dce_body(&p);
+    dce_state(&p);
+}
+
+/* The fields of a whole PDU's body. */
+static void dce_body(const dce_pdu_t *p)
+{
+    switch (p->ptype) {
     case PDU_BIND:
     case PDU_ALTER:
-        dce_bind(&p);
+        dce_bind(p);
         break;
     case PDU_BIND_ACK:
     case PDU_ALTER_ACK:
-        dce_bind_ack(&p);
+        dce_bind_ack(p);
         break;
     case PDU_BIND_NAK:
-        dce_bind_nak(&p);
+        dce_bind_nak(p);
         break;
     case PDU_REQ:
     case PDU_RESP:
     case PDU_FAULT:
-        dce_call(&p);
+        dce_call(p);
         break;
     case PDU_SHUTDOWN:
     case PDU_RTS: /* RPC over HTTP's RTS commands are not parsed */
         break;
     default: /* AUTH3, co_cancel, orphaned and the rest: the verifier only */
-        dce_auth(&p, 16);
+        dce_auth(p, 16);
         break;
     }
 }
@@ -455,6 +644,7 @@ static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto)
  * its fragment length, read with the drep of its own header. */
 static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
+    dce_local_t loc = {0};
     if (!dce_is_cn(&c, 0))
         return false;
     for (size_t pos = 0; pos < c.left;) {
@@ -466,7 +656,7 @@ static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
             break;
         if (!nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
             break;
-        dce_pdu(d, w, proto);
+        dce_pdu(d, w, proto, &loc, 0);
         pos += plen;
     }
     return true;
@@ -484,7 +674,7 @@ static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
  * a PDU not all there shows its common header, as over TCP.  False when
  * the data does not start with a PDU (tshark shows it as data).
  */
-bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole)
+bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole, uint32_t pipe)
 {
     nmx_cursor_t c;
     if (n == 0 || at >= m->left)
@@ -495,6 +685,7 @@ bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_
     whole = whole || have == n;
     size_t pos = 0;
     bool any = false;
+    dce_local_t loc = {0};
     while (pos < c.left && dce_is_cn(&c, pos)) {
         uint32_t plen = dce_get(&c, pos + 8, 2, (nmx__cur_get_u8(&c, pos + 4) & 0x10) != 0);
         nmx_cursor_t w;
@@ -502,7 +693,7 @@ bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_
         if ((whole && plen > c.left - pos) ||
             !nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
             break;
-        dce_pdu(d, w, NMX_PROTO_DCERPC);
+        dce_pdu(d, w, NMX_PROTO_DCERPC, &loc, pipe);
         pos += plen;
     }
     return any;
@@ -596,19 +787,18 @@ static void dg_body(const dce_pdu_t *p, uint16_t len)
 }
 
 /* The interface layer of a request's or response's stub, which tshark
- * finds by the header's interface UUID and version: the endpoint mapper
- * (versions 3 and 4).  Fragments (flags1 0x04) are not handed on. */
-static void dg_interface(const dce_pdu_t *p, uint16_t len, uint8_t flags1)
+ * finds by the header's interface UUID and version (dis_dcerpc_if.c).
+ * Fragments (flags1 0x04) are not handed on. */
+static void dg_interface(const dce_pdu_t *p, uint8_t flags1)
 {
-    static const uint8_t epm_tail[8] = {0x91, 0xa4, 0x08, 0x00, 0x2b, 0x14, 0xa0, 0xfa};
-    nmx_cursor_t stub;
-    uint32_t ver = dce_get(&p->c, 60, 4, p->le);
-    if ((p->ptype != 0 && p->ptype != 2) || (flags1 & 0x04) != 0 || (ver != 3 && ver != 4) ||
-        dce_get(&p->c, 24, 4, p->le) != 0xe1af8308u || dce_get(&p->c, 28, 2, p->le) != 0x5d1f ||
-        dce_get(&p->c, 30, 2, p->le) != 0x11c9 || !nmx__cur_match(&p->c, 32, epm_tail, sizeof(epm_tail)))
+    uint32_t w[4];
+    char s[40];
+    if ((p->ptype != 0 && p->ptype != 2) || (flags1 & 0x04) != 0 || !dce_uuid_words(&p->c, 24, p->le, w))
         return;
-    if (nmx__cur_window(&p->c, 80, p->c.left - 80 < len ? p->c.left - 80 : len, &stub))
-        nmx__dis_epm(p->d, stub, ver, dce_get(&p->c, 68, 2, p->le));
+    dce_uuid_text(w, s);
+    unsigned idx = nmx__dcerpc_if_find(s, dce_get(&p->c, 60, 4, p->le) & 0xffff);
+    if (idx != NMX_DCE_IF_NONE)
+        nmx__dis_dcerpc_if(p->d, idx, p->off + 80, dce_get(&p->c, 68, 2, p->le));
 }
 
 /*
@@ -635,7 +825,7 @@ static bool dce_udp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         if ((size_t)80 + len < c.left && nmx__cur_get_u8(&c, 78) != 1) /* not a Kerberos verifier */
             nmx__add(d, &dcerpc_fields[F_AUTH_VERIFIER], p.off + 80 + len, c.left - 80 - len);
     }
-    dg_interface(&p, len, h[2]);
+    dg_interface(&p, h[2]);
     return true;
 }
 

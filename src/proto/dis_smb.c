@@ -83,28 +83,29 @@ typedef struct smb_msg {
     uint16_t tid, flags2;
     uint64_t key;       /* PID << 16 | MID */
     bool resp, ipc;     /* on a pipe's tree (see above) */
-    uint32_t req;       /* REQ_* of the request (of this one, for a request) */
+    uint32_t req;       /* REQ_* of the request (of this one, for a request), and in the
+                           high 16 bits the FID of a READ_ANDX or pipe TRANSACTION request */
 } smb_msg_t;
 
-/* The n bytes of data at `at` of the message as a pipe's: DCE/RPC when
- * they start with a PDU.  A transaction request's data not all there (a
+/* The n bytes of data at `at` of the message as a pipe's (the FID `fid`):
+ * DCE/RPC when they start with a PDU.  A transaction request's data not all there (a
  * message longer than its segment) is read as far as it goes (cut_ok); a
  * response's, a read's or a write's is not read: tshark's SMB fails on it
  * (BoundError). */
-static void smb_pipe_data(nmx_dctx_t *d, const smb_msg_t *m, size_t at, size_t n, bool cut_ok)
+static void smb_pipe_data(nmx_dctx_t *d, const smb_msg_t *m, size_t at, size_t n, bool cut_ok, uint16_t fid)
 {
     if (cut_ok || (at < m->c.left && n <= m->c.left - at))
-        (void)nmx__dis_dcerpc_pipe(d, &m->c, at, n, false);
+        (void)nmx__dis_dcerpc_pipe(d, &m->c, at, n, false, fid);
 }
 
 /* A READ_ANDX response's or WRITE_ANDX request's data: the last `len`
  * bytes of the byte block (ByteCount at bcc_at), as tshark takes them. */
-static void smb_rw_data(nmx_dctx_t *d, const smb_msg_t *m, size_t bcc_at, size_t len)
+static void smb_rw_data(nmx_dctx_t *d, const smb_msg_t *m, size_t bcc_at, size_t len, uint16_t fid)
 {
     uint16_t bc;
     if (!nmx__cur_peek_u16le(&m->c, bcc_at, &bc))
         return;
-    smb_pipe_data(d, m, bcc_at + 2 + (bc > len ? bc - len : 0), bc < len ? bc : len, false);
+    smb_pipe_data(d, m, bcc_at + 2 + (bc > len ? bc - len : 0), bc < len ? bc : len, false, fid);
 }
 
 /* Whether the TRANSACTION request's name at pos (after the words) is a
@@ -145,19 +146,24 @@ static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos,
             nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, TID_IPC);
         }
         if (m->ipc)
-            smb_rw_data(d, m, bcc_at, (mode & 0x000C) == 0x000C && len >= 2 ? len - 2u : len);
+            smb_rw_data(d, m, bcc_at, (mode & 0x000C) == 0x000C && len >= 2 ? len - 2u : len,
+                        nmx__cur_get_u16le(c, wp + 4));
+    } else if (cmd == 0x2E && !m->resp && wct >= 10) { /* READ_ANDX request: its FID, for the response */
+        m->req |= (uint32_t)nmx__cur_get_u16le(c, wp + 4) << 16;
     } else if (cmd == 0x2E && m->resp && wct == 12 && m->ipc) { /* READ_ANDX */
-        smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, wp + 10));
+        smb_rw_data(d, m, bcc_at, nmx__cur_get_u16le(c, wp + 10), (uint16_t)(m->req >> 16));
     } else if (cmd == 0x25 && !m->resp && wct >= 14 && smb_pipe_name(m, bcc_at + 2)) { /* TRANSACTION */
         nmx__fact_set(d, NMX_FACT_SMB_TID, m->tid, TID_IPC); /* for the messages after this one */
         if (wct >= 16 && nmx__cur_get_u8(c, wp + 26) >= 1 && nmx__cur_get_u16le(c, wp + 28) == 0x26) {
-            m->req |= REQ_PIPE_TRANS;
+            uint16_t fid = nmx__cur_get_u8(c, wp + 26) >= 2 ? nmx__cur_get_u16le(c, wp + 30) : 0;
+            m->req |= REQ_PIPE_TRANS | (uint32_t)fid << 16;
             if (nmx__cur_get_u16le(c, wp + 22) == nmx__cur_get_u16le(c, wp + 2))
-                smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 24), nmx__cur_get_u16le(c, wp + 22), true);
+                smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 24), nmx__cur_get_u16le(c, wp + 22), true, fid);
         }
     } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS)) {
         if (nmx__cur_get_u16le(c, wp + 12) == nmx__cur_get_u16le(c, wp + 2))
-            smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 14), nmx__cur_get_u16le(c, wp + 12), false);
+            smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 14), nmx__cur_get_u16le(c, wp + 12), false,
+                          (uint16_t)(m->req >> 16));
     }
 }
 

@@ -29,12 +29,23 @@ NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Me
              /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
              .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS}, .chain = true /* compounds */);
 
+/* The pipe of the 16-byte file id at pos of h (nmx__dis_dcerpc_pipe):
+ * FNV-1a over its bytes, never 0 (no file id known). */
+static uint32_t smb2_pipe_id(const nmx_cursor_t *h, size_t pos)
+{
+    uint32_t x = 2166136261u;
+    for (size_t i = 0; i < 16; i++)
+        x = (x ^ nmx__cur_get_u8(h, pos + i)) * 16777619u;
+    x &= (1u << NMX_DCE_PIPE_BITS) - 1;
+    return x != 0 ? x : 1;
+}
+
 /* An IOCTL's input or output buffer (offset and count at pos of h). */
-static void smb2_ioctl_buffer(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos)
+static void smb2_ioctl_buffer(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos, uint32_t pipe)
 {
     uint32_t off = nmx__cur_get_u32le(h, pos), n = nmx__cur_get_u32le(h, pos + 4);
     if (off != 0 && n != 0 && (uint64_t)off + n <= 0xffff && off + n <= h->left)
-        (void)nmx__dis_dcerpc_pipe(d, h, off, n, true);
+        (void)nmx__dis_dcerpc_pipe(d, h, off, n, true, pipe);
 }
 
 /*
@@ -46,7 +57,9 @@ static void smb2_ioctl_buffer(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos)
  * 96, in the order of their offsets), all offsets from the header's start.
  * A response with another status than success or STATUS_BUFFER_OVERFLOW
  * and a 9-byte body is an error response.  A transceive's buffer is read
- * as captured (tshark gives the pipe what it has).
+ * as captured (tshark gives the pipe what it has).  The file id names the
+ * pipe for DCE/RPC's state: a WRITE's and an IOCTL's own, a READ
+ * response's from its request (a fact of the connection by message id).
  */
 static void smb2_pipe(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t flags)
 {
@@ -55,15 +68,21 @@ static void smb2_pipe(nmx_dctx_t *d, const nmx_cursor_t *h, uint32_t flags)
     bool resp = (flags & 1) != 0;
     if (resp && status != 0 && status != 0x80000005u && nmx__cur_get_u16le(h, 64) == 9)
         return;
-    if (cmd == 9 && !resp)
-        (void)nmx__dis_dcerpc_pipe(d, h, 112, nmx__cur_get_u32le(h, 68), false);
-    else if (cmd == 8 && resp)
-        (void)nmx__dis_dcerpc_pipe(d, h, nmx__cur_get_u8(h, 66), nmx__cur_get_u32le(h, 68), false);
-    else if (cmd == 11 && nmx__cur_get_u32le(h, 68) == 0x0011c017u) {
+    uint32_t pipe = 0;
+    if (cmd == 8 && !resp && nmx__cur_in(h, 80, 16)) /* READ request: the file, for the response */
+        nmx__fact_set(d, NMX_FACT_SMB2_READ, nmx__cur_get_u64le(h, 24), smb2_pipe_id(h, 80));
+    if (cmd == 9 && !resp) {
+        (void)nmx__dis_dcerpc_pipe(d, h, 112, nmx__cur_get_u32le(h, 68), false,
+                                   nmx__cur_in(h, 80, 16) ? smb2_pipe_id(h, 80) : 0);
+    } else if (cmd == 8 && resp) {
+        (void)nmx__fact_get(d, NMX_FACT_SMB2_READ, nmx__cur_get_u64le(h, 24), &pipe);
+        (void)nmx__dis_dcerpc_pipe(d, h, nmx__cur_get_u8(h, 66), nmx__cur_get_u32le(h, 68), false, pipe);
+    } else if (cmd == 11 && nmx__cur_get_u32le(h, 68) == 0x0011c017u) {
         size_t in = 88, out = resp ? 96 : 100;
         bool out_first = resp && nmx__cur_get_u32le(h, in) > nmx__cur_get_u32le(h, out);
-        smb2_ioctl_buffer(d, h, out_first ? out : in);
-        smb2_ioctl_buffer(d, h, out_first ? in : out);
+        pipe = nmx__cur_in(h, 72, 16) ? smb2_pipe_id(h, 72) : 0;
+        smb2_ioctl_buffer(d, h, out_first ? out : in, pipe);
+        smb2_ioctl_buffer(d, h, out_first ? in : out, pipe);
     }
 }
 

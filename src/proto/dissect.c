@@ -557,7 +557,9 @@ static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t 
  * counts them, but one dissector call, so one name, as in tshark; so are
  * NBSS's messages in one TCP payload (.per_payload, each message's SMB
  * between them) and the DCE/RPC PDUs of a named pipe's data (one heuristic call; over TCP
- * each PDU is a call of its own, so dcerpc is no .chain).
+ * each PDU is a call of its own, so dcerpc is no .chain).  A DCE/RPC
+ * interface's layer (.unlisted) is not named at all, as tshark's
+ * frame.protocols does not name it, and does not part such runs.
  */
 /* Whether a layer of protocol id is among layers [from, to). */
 static bool named_since(const RECOGNIZEDATATABLE *t, unsigned from, unsigned to, unsigned id)
@@ -574,16 +576,18 @@ static void protocols_text(const RECOGNIZEDATATABLE *t, char *buf, size_t len)
     size_t at = 0;
     bool pipe_run = false; /* a run of DCE/RPC PDUs of one SMB or SMB2 pipe's data */
     unsigned payload = 0;  /* the first layer after the latest TCP or UDP layer */
+    unsigned prev = 0;     /* the previous layer's id, leaving out the unlisted ones */
     for (unsigned i = 0; i < n; i++) {
-        unsigned id = t->RecognizeData[i].ProtocolID;
+        unsigned id = t->RecognizeData[i].ProtocolID, before = prev;
         const nmx_protocol_t *p = nmx__proto_by_id(id);
-        if (id != NMX_PROTO_DCERPC || i == 0 || t->RecognizeData[i - 1].ProtocolID != id)
-            pipe_run = id == NMX_PROTO_DCERPC && i > 0 &&
-                       (t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB2 ||
-                        t->RecognizeData[i - 1].ProtocolID == NMX_PROTO_SMB);
+        if (p != NULL && p->unlisted)
+            continue;
+        prev = id;
+        if (id != NMX_PROTO_DCERPC || before != id)
+            pipe_run = id == NMX_PROTO_DCERPC && (before == NMX_PROTO_SMB2 || before == NMX_PROTO_SMB);
         if (id == NMX_PROTO_TCP || id == NMX_PROTO_UDP)
             payload = i + 1;
-        if (!p || ((p->chain || (id == NMX_PROTO_DCERPC && pipe_run)) && i > 0 && t->RecognizeData[i - 1].ProtocolID == id))
+        if (!p || ((p->chain || (id == NMX_PROTO_DCERPC && pipe_run)) && before == id))
             continue;
         if (p->per_payload && named_since(t, payload, i, id))
             continue;

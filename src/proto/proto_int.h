@@ -102,6 +102,8 @@ struct nmx_protocol {
                                   (ipv6 records ip.version; smb2 ntlmssp.* and kerberos.*),
                                   0 after the last; a protocol without fields of its own
                                   may record anyone's (nmx__layers_for) */
+    bool unlisted;             /* frame.protocols does not name it: tshark calls its dissector
+                                  without adding the name (a DCE/RPC interface) */
     bool chain;                /* its consecutive layers are the parts of one message, dissected
                                   by one call (an SMB2 compound chain, the SIP messages of a
                                   TCP segment, an RTCP compound): frame.protocols names it once */
@@ -323,6 +325,12 @@ enum nmx_fact_kind {
     NMX_FACT_SIP_FRAME,   /* ... and the frame of its request or response (dis_sip.c) */
     NMX_FACT_SIP_SDP,     /* SIP: whether a request (by its frame) had an SDP offer or answer */
     NMX_FACT_HTTP_REQUEST, /* HTTP over TCP: a request was seen on the connection (dis_http.c) */
+    NMX_FACT_DCE_CTX,     /* DCE/RPC: a presentation context's interface (dis_dcerpc.c) */
+    NMX_FACT_DCE_CALL,    /* DCE/RPC: a call's request: opnum, interface, object UUID present */
+    NMX_FACT_DCE_REQ_FRAME, /* DCE/RPC: the number of a call's request frame */
+    NMX_FACT_DCE_OBJ,     /* DCE/RPC: the four words of a call's object UUID */
+    NMX_FACT_DCE_ANSWERED, /* DCE/RPC: the request frame a call's last response or fault answered */
+    NMX_FACT_SMB2_READ,   /* SMB2: a READ request's file id (message id: its pipe, dis_smb2.c) */
 };
 void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value);
 /* The value the latest earlier frame set for (kind, id) on this frame's
@@ -472,11 +480,18 @@ bool nmx__dis_krb5_token(nmx_dctx_t *d, nmx_cursor_t c, bool in_spnego);
 /* DCE/RPC PDUs in the data of a named pipe's read, write or transceive:
  * the n bytes at `at` of message m, as many as were captured (whole: take
  * them as all there even when cut); false when they do not start with one
- * (dis_dcerpc.c). */
-bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole);
-/* The endpoint mapper layer (epm, or epm4 for version 4) of a DCE/RPC
- * call's stub, with its operation number (dis_epm.c). */
-void nmx__dis_epm(nmx_dctx_t *d, nmx_cursor_t stub, unsigned version, unsigned opnum);
+ * (dis_dcerpc.c).  pipe tells the pipes of a connection apart (tshark's
+ * transport salt: SMB's FID, SMB2's file id hashed to NMX_DCE_PIPE_BITS
+ * bits; 0 when unknown). */
+#define NMX_DCE_PIPE_BITS 30
+bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole, uint32_t pipe);
+/* The DCE/RPC interfaces tshark shows a layer for (dis_dcerpc_if.c): the
+ * index of the one with this UUID (as tshark prints it) and major version,
+ * or NMX_DCE_IF_NONE; and its layer at frame offset off with the call's
+ * operation number (false when the layer could not be recorded). */
+#define NMX_DCE_IF_NONE 0xFFu
+unsigned nmx__dcerpc_if_find(const char *uuid, unsigned ver);
+bool nmx__dis_dcerpc_if(nmx_dctx_t *d, unsigned idx, size_t off, unsigned opnum);
 void nmx__dis_tls(nmx_dctx_t *d, nmx_cursor_t c);
 /* HTTP/2's connection preface at the start of c (24; 1 for a proper
  * prefix of it, 0 for none), and the segment that starts with it

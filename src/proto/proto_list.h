@@ -107,3 +107,20 @@ NMX_PROTO_X(RTCP, rtcp)            /* "rtcp"     RTP Control Protocol (learned f
 NMX_PROTO_X(HTTP2, http2)          /* "http2"    HTTP/2 in cleartext: the preface on an HTTP port, then the connection */
 NMX_PROTO_X(QUIC, quic)            /* "quic"     QUIC packet headers (UDP heuristic; nothing decrypted) */
 NMX_PROTO_X(NCP, ncp)              /* "ncp"      NetWare Core Protocol header (IPX socket 0x0451, TCP 524) */
+NMX_PROTO_X(DRSUAPI, drsuapi)      /* "drsuapi"  DCE/RPC interfaces (dis_dcerpc_if.c): layer and opnum of a call */
+NMX_PROTO_X(SAMR, samr)            /* "samr" */
+NMX_PROTO_X(LSARPC, lsarpc)        /* "lsarpc" */
+NMX_PROTO_X(RPC_NETLOGON, rpc_netlogon) /* "rpc_netlogon" (netlogon.opnum) */
+NMX_PROTO_X(SRVSVC, srvsvc)        /* "srvsvc" */
+NMX_PROTO_X(WKSSVC, wkssvc)        /* "wkssvc" */
+NMX_PROTO_X(SPOOLSS, spoolss)      /* "spoolss" */
+NMX_PROTO_X(WINREG, winreg)        /* "winreg" */
+NMX_PROTO_X(SVCCTL, svcctl)        /* "svcctl" */
+NMX_PROTO_X(PNP, pnp)              /* "pnp" */
+NMX_PROTO_X(RPC_BROWSER, rpc_browser) /* "rpc_browser" */
+NMX_PROTO_X(MESSENGER, messenger)  /* "messenger" */
+NMX_PROTO_X(DSSETUP, dssetup)      /* "dssetup" */
+NMX_PROTO_X(ISYSTEMACTIVATOR, isystemactivator) /* "isystemactivator" */
+NMX_PROTO_X(REMACT, remact)        /* "remact" */
+NMX_PROTO_X(REMUNK, remunk)        /* "remunk"   IRemUnknown */
+NMX_PROTO_X(REMUNK2, remunk2)      /* "remunk2"  IRemUnknown2 (remunk.opnum in its layers) */

@@ -48,7 +48,10 @@ static bool above_tcp(const char *field)
 {
     static const char *const pre[] = {"dns.", "http.", "smb2.", "smb.", "nbss.", "nbns.", "dhcp.", "tls.",
                                       "ftp.", "smtp.", "pop.", "imap.", "ssh.", "telnet.", "dcerpc.",
-                                      "ntlmssp."};
+                                      "ntlmssp.", "epm.", "drsuapi.", "samr.", "lsarpc.", "netlogon.",
+                                      "srvsvc.", "wkssvc.", "spoolss.", "winreg.", "svcctl.", "pnp.",
+                                      "rpc_browser.", "messenger.", "dssetup.", "isystemactivator.",
+                                      "remact.", "remunk."};
     for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
         if (strncmp(field, pre[i], strlen(pre[i])) == 0)
             return true;
@@ -96,28 +99,18 @@ static const struct {
     /* tshark's SNMP dissector opens a conversation of its own, which
      * renumbers the UDP streams after it; no SNMP parser here. */
     {"real/evilfingers_xscan_smb_dcerpc", "udp.stream", "conversations opened by SNMP"},
-    /* DCE/RPC: tshark matches a response or fault to its request by the
-     * connection's calls and repeats the request's opnum and object UUID in
-     * it; each PDU is dissected on its own here (docs/protocols.md,
-     * difference 20). */
-    {"netmon/ms_ADOD_Ex1_3_JoinDomain", "dcerpc.opnum", "a response's opnum from its request"},
-    {"netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc.opnum", "a response's opnum from its request"},
+    /* DCE/RPC: tshark's pipe reassembly joins PDUs split over several SMB
+     * or SMB2 messages, and shows them (with their interface's layer) in the
+     * message that completes them; each message is dissected on its own
+     * here (docs/protocols.md, difference 20). */
     {"netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc.", "a PDU tshark reassembles from two SMB2 pipe reads"},
-    {"ppa_printerproblem", "dcerpc.opnum", "a response's opnum from its request"},
     {"ppa_printerproblem", "dcerpc.", "PDUs tshark reassembles from an SMB transaction and a read"},
+    {"ppa_printerproblem", "spoolss.", "PDUs tshark reassembles from an SMB transaction and a read"},
     {"real/suricata_smb1-vlan-filecontainer", "dcerpc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
-    {"netmon/ms_RMSOD_Ex4_ipv6", "dcerpc.opnum", "a response's opnum from its request"},
-    {"netmon/ms_WMOD_Ex4", "dcerpc.opnum", "a response's opnum from its request"},
-    {"netmon/ms_WMOD_Ex4", "dcerpc.obj_id", "a response's object UUID from its request"},
-    {"pcapng/ms_ADOD_Ex1_3_2019_comments", "dcerpc.opnum", "a response's opnum from its request"},
-    {"real/evilfingers_xscan_smb_dcerpc", "dcerpc.opnum", "a response's opnum from its request"},
-    /* ... and hands a connection-oriented call to its interface's
-     * dissector (epm ...) by the context its bind set up. */
-    {"netmon/ms_ADOD_Ex1_3_JoinDomain", "epm.", "the interface from the connection's bind"},
-    {"netmon/ms_ADOD_Ex2_18_ManageAccessControl", "epm.", "the interface from the connection's bind"},
-    {"netmon/ms_RMSOD_Ex4_ipv6", "epm.", "the interface from the connection's bind"},
-    {"pcapng/ms_ADOD_Ex1_3_2019_comments", "epm.", "the interface from the connection's bind"},
-    {"real/evilfingers_xscan_smb_dcerpc", "epm.", "the interface from the connection's bind"},
+    {"real/suricata_smb1-vlan-filecontainer", "srvsvc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
+    {"real/suricata_smb1-vlan-filecontainer", "wkssvc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
+    {"real/suricata_smb1-vlan-filecontainer", "winreg.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
+    {"real/suricata_smb1-vlan-filecontainer", "svcctl.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
     /* A DCE/RPC verifier's SPNEGO NegTokenResp whose connection's first
      * token is not in the capture: tshark does not know it is SPNEGO
      * ("Unknown header"); it is read as one here (difference 18). */
