@@ -42,6 +42,7 @@ KNOWN_TYPE_DIFFERENCES = {
     "ipx.dst.net", "ipx.src.net", "ipx.net",
     # A frame number (FT_FRAMENUM) is a 32-bit number here.
     "ftp-data.setup-frame", "ftp-data.command-frame", "rtp.setup-frame", "rtcp.setup-frame",
+    "dcerpc.request_in",
     # A DCE/RPC UUID (FT_GUID) is a string with tshark's text; the secondary
     # address (FT_STRINGZ) a string up to its NUL.
     "dcerpc.cn_bind_to_uuid", "dcerpc.cn_bind_trans_id", "dcerpc.cn_ack_trans_id", "dcerpc.obj_id",

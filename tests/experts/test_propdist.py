@@ -26,7 +26,6 @@ EXCEPTIONS = [
     # Found with every parser field on data/sample.pcap:
     ("*", "ip.version", "tshark's IPv6 dissector also adds ip.version"),
     ("*", "tls.record.content_type", STATEFUL),
-    ("data/sample.pcap", "dcerpc.opnum", "a response's opnum from its request (docs/protocols.md, difference 20)"),
     ("*", "frame.protocols", "tshark also names dissectors we do not have (data, ethertype chains...)"),
     ("*", "tcp.stream", "numbered only for a display filter that reads it (docs/filters.md)"),
     ("*", "udp.stream", "numbered only for a display filter that reads it (docs/filters.md)"),
