@@ -635,6 +635,57 @@ static void write_sip_capture(const char *path)
     fclose(f);
 }
 
+/*
+ * A DCE/RPC connection on TCP 135: a bind of context 0 to SAMR, its
+ * bind_ack, a request on context 0 and its response (samr layers; the
+ * response shows the request's opnum), then an alter_context that binds
+ * context 0 to an interface without a layer, a request and its response
+ * (no samr layer; the response still has its request's opnum).
+ */
+static const char *const dcerpc_frames[] = {
+    /* 0: bind: context 0 SAMR v1 */
+    "00112233440102000000000208004500007000010000400666800a0000050a0100029c400087000003e8000003e85018"
+    "20000000000005000b03100000004800000001000000d016d016000000000100000000000100785734123412cdabef00"
+    "0123456789ac01000000045d888aeb1cc9119fe808002b10486002000000",
+    /* 1: bind_ack */
+    "001122334401020000000002080045000064000100004006668c0a0100020a00000500879c40000003e8000004305018"
+    "20000000000005000c03100000003c00000001000000d016d0163412000004003133350000000100000000000000045d"
+    "888aeb1cc9119fe808002b10486002000000",
+    /* 2: request, context 0, opnum 5 */
+    "00112233440102000000000208004500004800010000400666a80a0000050a0100029c40008700000430000004245018"
+    "2000000000000500000310000000200000000200000008000000000005004142434445464748",
+    /* 3: its response */
+    "00112233440102000000000208004500004800010000400666a80a0100020a00000500879c4000000424000004505018"
+    "2000000000000500020310000000200000000200000008000000000000006162636465666768",
+    /* 4: alter_context: context 0 to an interface without a layer */
+    "00112233440102000000000208004500007000010000400666800a0000050a0100029c40008700000450000004445018"
+    "20000000000005000e03100000004800000003000000d016d01600000000010000000000010067452301ab89efcd0123"
+    "456789abcdef01000000045d888aeb1cc9119fe808002b10486002000000",
+    /* 5: request, context 0, opnum 5 */
+    "00112233440102000000000208004500004800010000400666a80a0000050a0100029c40008700000498000004445018"
+    "2000000000000500000310000000200000000400000008000000000005004142434445464748",
+    /* 6: its response */
+    "00112233440102000000000208004500004800010000400666a80a0100020a00000500879c4000000444000004b85018"
+    "2000000000000500020310000000200000000400000008000000000000006162636465666768",
+};
+
+static void write_dcerpc_capture(const char *path)
+{
+    FILE *f = pcap_open(path);
+    for (uint32_t i = 0; i < sizeof dcerpc_frames / sizeof dcerpc_frames[0]; i++) {
+        uint8_t fr[200];
+        size_t n = strlen(dcerpc_frames[i]) / 2;
+        assert_true(n <= sizeof fr);
+        for (size_t k = 0; k < n; k++) {
+            unsigned b;
+            assert_int_equal(sscanf(dcerpc_frames[i] + 2 * k, "%2x", &b), 1);
+            fr[k] = (uint8_t)b;
+        }
+        pcap_record(f, i, fr, n);
+    }
+    fclose(f);
+}
+
 /* The same for the setup frame an SDP answer names (SIP's transactions as
  * facts, learn.c's announcements): walked backwards, the first RTP packet
  * (frame index 2) shows the INVITE's frame 1, the second (index 5) the
@@ -643,6 +694,16 @@ static void test_learned_backward_sip(void **state)
 {
     (void)state;
     walk_backward("sip.pcap", write_sip_capture, 6, 4, 0x400100);
+}
+
+/* The same for DCE/RPC's contexts and calls (learn.c's facts): walked
+ * backwards, the first call is still SAMR's, though frame 4 binds its
+ * context to another interface, and both responses have their opnum. */
+static void test_learned_backward_dcerpc(void **state)
+{
+    (void)state;
+    walk_backward("dcerpc.pcap", write_dcerpc_capture, 7, 5, 0xC);  /* samr: frames 2 and 3 */
+    walk_backward("dcerpc.pcap", write_dcerpc_capture, 7, 6, 0x6C); /* opnum: 2, 3, 5 and 6 */
 }
 
 /*
@@ -1391,6 +1452,7 @@ int main(void)
         cmocka_unit_test(test_learned_backward),
         cmocka_unit_test(test_learned_backward_smb),
         cmocka_unit_test(test_learned_backward_sip),
+        cmocka_unit_test(test_learned_backward_dcerpc),
         cmocka_unit_test(test_timestamps_far_apart),
         cmocka_unit_test(test_startup_frame_truncated),
         cmocka_unit_test(test_termination_rules),
