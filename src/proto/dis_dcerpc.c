@@ -32,10 +32,10 @@
  * fails to cut the fragment out of it and stops there).  The verifier's
  * NTLMSSP or SPNEGO token of a bind, alter_context, their replies and
  * AUTH3 goes into this layer (ntlmssp.* fields, as tshark shows them).
- * tshark knows a call's interface from the bind earlier in the
- * connection and then shows the interface's layer (epm, drsuapi ...) and
- * a response's opnum; every PDU is dissected on its own here
- * (docs/protocols.md, "Deliberate differences").
+ * As tshark, the connection's binds and calls are remembered (facts of
+ * the connection, learn.c): a call's interface layer (epm, drsuapi ...,
+ * dis_dcerpc_if.c) and a response's opnum come from them (see "The
+ * connection's state" below, and docs/protocols.md, difference 20).
  */
 #include <stdio.h>
 
@@ -418,9 +418,13 @@ static void dce_call(const dce_pdu_t *p)
  * has a layer (dis_dcerpc_if.c) becomes that layer when the PDU is its
  * call's last fragment (tshark's reassembly gives it the whole stub then;
  * it is not done here).  All of it is kept as facts of the TCP connection
- * (for a named pipe, of the SMB or SMB2 connection carrying it: the pipes
- * of one connection share its contexts and calls, where tshark keeps them
- * per file id), and the binds of earlier PDUs of the same payload.
+ * (for a named pipe, of the SMB or SMB2 connection carrying it, and keyed
+ * by the pipe too, as tshark keys by its transport salt): a context by
+ * pipe << 16 | context id, a call by pipe << 32 | call id, the words of
+ * its object UUID by that << 2 | word.  The binds of earlier PDUs of the
+ * same payload are known at once (dce_local_t).  A request is taken for a
+ * TCP retransmission (tshark does not dissect those) when it repeats the
+ * call's request before an answer: the call keeps its first frame.
  */
 #define FL_FIRST 0x01
 #define FL_LAST 0x02
