@@ -223,25 +223,25 @@ static bool dce_num(const dce_pdu_t *p, int f, size_t pos, size_t n, uint32_t *v
 
 /* The text of a UUID given as four words (data1, data2 << 16 | data3, and
  * the last eight bytes in two big-endian words), as tshark prints it. */
-static size_t dce_uuid_text(const uint32_t w[4], char s[40])
+static size_t dce_uuid_text(const uint32_t uw[4], char s[40])
 {
-    int n = snprintf(s, 40, "%08x-%04x-%04x-%04x-%04x%08x", (unsigned)w[0], (unsigned)(w[1] >> 16),
-                     (unsigned)(w[1] & 0xffff), (unsigned)(w[2] >> 16), (unsigned)(w[2] & 0xffff),
-                     (unsigned)w[3]);
+    int n = snprintf(s, 40, "%08x-%04x-%04x-%04x-%04x%08x", (unsigned)uw[0], (unsigned)(uw[1] >> 16),
+                     (unsigned)(uw[1] & 0xffff), (unsigned)(uw[2] >> 16), (unsigned)(uw[2] & 0xffff),
+                     (unsigned)uw[3]);
     return n > 0 && n < 40 ? (size_t)n : 0;
 }
 
 /* The UUID whose 16 bytes are at pos of c (its first three parts in the
  * given byte order) as four words (dce_uuid_text); false when they are not
  * all there. */
-static bool dce_uuid_words(const nmx_cursor_t *c, size_t pos, bool le, uint32_t w[4])
+static bool dce_uuid_words(const nmx_cursor_t *c, size_t pos, bool le, uint32_t uw[4])
 {
     if (!nmx__cur_in(c, pos, 16))
         return false;
-    w[0] = dce_get(c, pos, 4, le);
-    w[1] = dce_get(c, pos + 4, 2, le) << 16 | dce_get(c, pos + 6, 2, le);
-    w[2] = nmx__cur_get_u32be(c, pos + 8);
-    w[3] = nmx__cur_get_u32be(c, pos + 12);
+    uw[0] = dce_get(c, pos, 4, le);
+    uw[1] = dce_get(c, pos + 4, 2, le) << 16 | dce_get(c, pos + 6, 2, le);
+    uw[2] = nmx__cur_get_u32be(c, pos + 8);
+    uw[3] = nmx__cur_get_u32be(c, pos + 12);
     return true;
 }
 
@@ -250,16 +250,16 @@ static bool dce_uuid_words(const nmx_cursor_t *c, size_t pos, bool le, uint32_t 
 static bool dce_uuid(const dce_pdu_t *p, int f, size_t pos, uint32_t *d123)
 {
     char s[40];
-    uint32_t w[4];
-    if (!dce_uuid_words(&p->c, pos, p->le, w)) {
+    uint32_t uw[4];
+    if (!dce_uuid_words(&p->c, pos, p->le, uw)) {
         nmx__add_err(p->d, &dcerpc_fields[f], p->off + pos, pos < p->c.left ? p->c.left - pos : 0);
         return false;
     }
-    nmx__add_str(p->d, &dcerpc_fields[f], p->off + pos, 16, s, dce_uuid_text(w, s));
+    nmx__add_str(p->d, &dcerpc_fields[f], p->off + pos, 16, s, dce_uuid_text(uw, s));
     if (d123) {
-        d123[0] = w[0];
-        d123[1] = w[1] >> 16;
-        d123[2] = w[1] & 0xffff;
+        d123[0] = uw[0];
+        d123[1] = uw[1] >> 16;
+        d123[2] = uw[1] & 0xffff;
     }
     return true;
 }
@@ -455,9 +455,9 @@ static void dce_bind_state(const dce_pdu_t *p)
     if (!nmx__cur_peek_u8(&p->c, 24, &nctx))
         return;
     for (unsigned i = 0; i < nctx; i++) {
-        uint32_t w[4];
+        uint32_t uw[4];
         char s[40];
-        if (!nmx__cur_in(&p->c, pos, 24) || !dce_uuid_words(&p->c, pos + 4, p->le, w))
+        if (!nmx__cur_in(&p->c, pos, 24) || !dce_uuid_words(&p->c, pos + 4, p->le, uw))
             return;
         uint16_t ctx = (uint16_t)dce_get(&p->c, pos, 2, p->le);
         size_t ntrans = nmx__cur_get_u8(&p->c, pos + 2);
@@ -466,7 +466,7 @@ static void dce_bind_state(const dce_pdu_t *p)
         pos += 24 + 20 * ntrans;
         if (ntrans == 0 || !nmx__cur_in(&p->c, pos - 20, 20))
             continue; /* no transfer syntax: tshark records nothing */
-        dce_uuid_text(w, s);
+        dce_uuid_text(uw, s);
         unsigned idx = nmx__dcerpc_if_find(s, ver);
         nmx__fact_set(p->d, NMX_FACT_DCE_CTX, p->pipe << 16 | ctx, idx);
         if (p->loc->n < DCE_LOCAL_MAX) {
@@ -480,9 +480,9 @@ static void dce_bind_state(const dce_pdu_t *p)
 static void dce_request_state(const dce_pdu_t *p, uint64_t call)
 {
     unsigned idx;
-    uint32_t w[4], v, prev, answered;
+    uint32_t uw[4], v, prev, answered;
     bool obj = (p->flags & FL_OBJECT) != 0;
-    if (!nmx__cur_in(&p->c, 16, 8) || (obj && !dce_uuid_words(&p->c, 24, p->le, w)) ||
+    if (!nmx__cur_in(&p->c, 16, 8) || (obj && !dce_uuid_words(&p->c, 24, p->le, uw)) ||
         !dce_ctx_if(p, dce_get(&p->c, 20, 2, p->le), &idx))
         return; /* tshark: "No bind info for interface Context ID" */
     unsigned opnum = dce_get(&p->c, 22, 2, p->le);
@@ -498,7 +498,7 @@ static void dce_request_state(const dce_pdu_t *p, uint64_t call)
         if (p->d->fctx != NULL && !again)
             nmx__fact_set(p->d, NMX_FACT_DCE_REQ_FRAME, call, p->d->fctx->number);
         for (unsigned i = 0; obj && i < 4; i++)
-            nmx__fact_set(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, w[i]);
+            nmx__fact_set(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, uw[i]);
     } else if ((p->flags & FL_LAST) && nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v)) {
         idx = v >> 16 & 0xff;
         opnum = v & 0xffff;
@@ -513,7 +513,7 @@ static void dce_request_state(const dce_pdu_t *p, uint64_t call)
  * a response's interface layer (which shows the request's frame too). */
 static void dce_reply_state(const dce_pdu_t *p, uint64_t call)
 {
-    uint32_t v, frame = 0, w[4];
+    uint32_t v, frame = 0, uw[4];
     char s[40];
     if (!nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v))
         return;
@@ -524,9 +524,9 @@ static void dce_reply_state(const dce_pdu_t *p, uint64_t call)
         nmx__add_uint(p->d, &dcerpc_fields[F_OPNUM], p->off, 0, v & 0xffff);
         bool obj = p->ptype == PDU_RESP && (v & CALL_OBJ) != 0;
         for (unsigned i = 0; obj && i < 4; i++)
-            obj = nmx__fact_get(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, &w[i]);
+            obj = nmx__fact_get(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, &uw[i]);
         if (obj)
-            nmx__add_str(p->d, &dcerpc_fields[F_OBJ_ID], p->off, 0, s, dce_uuid_text(w, s));
+            nmx__add_str(p->d, &dcerpc_fields[F_OBJ_ID], p->off, 0, s, dce_uuid_text(uw, s));
         if (have_frame)
             nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off, 0, frame);
     }
@@ -795,11 +795,11 @@ static void dg_body(const dce_pdu_t *p, uint16_t len)
  * Fragments (flags1 0x04) are not handed on. */
 static void dg_interface(const dce_pdu_t *p, uint8_t flags1)
 {
-    uint32_t w[4];
+    uint32_t uw[4];
     char s[40];
-    if ((p->ptype != 0 && p->ptype != 2) || (flags1 & 0x04) != 0 || !dce_uuid_words(&p->c, 24, p->le, w))
+    if ((p->ptype != 0 && p->ptype != 2) || (flags1 & 0x04) != 0 || !dce_uuid_words(&p->c, 24, p->le, uw))
         return;
-    dce_uuid_text(w, s);
+    dce_uuid_text(uw, s);
     unsigned idx = nmx__dcerpc_if_find(s, dce_get(&p->c, 60, 4, p->le) & 0xffff);
     if (idx != NMX_DCE_IF_NONE)
         nmx__dis_dcerpc_if(p->d, idx, p->off + 80, dce_get(&p->c, 68, 2, p->le));
