@@ -54,7 +54,7 @@ enum {
     F_DG_F2_80, F_DG_SERIAL_HI, F_DG_IF_ID, F_DG_ACT_ID, F_DG_BOOT, F_DG_IF_VER, F_DG_SEQNUM, F_DG_IHINT, F_DG_AHINT,
     F_DG_FRAG_LEN, F_DG_FRAG_NUM, F_DG_AUTH_PROTO, F_DG_SERIAL_LO, F_DG_STATUS, F_DG_CANCEL_VERS, F_DG_CANCEL_ID,
     F_DG_ACCEPTING, F_FACK_VERS, F_FACK_WINDOW, F_FACK_TSDU, F_FACK_FRAG, F_FACK_SERIAL, F_FACK_SELACK_LEN,
-    F_FACK_SELACK, F_AUTH_VERIFIER, F_REQUEST_IN
+    F_FACK_SELACK, F_AUTH_VERIFIER, F_REQUEST_IN, F_TIME
 };
 
 static nmx_field_t dcerpc_fields[] = {
@@ -159,6 +159,7 @@ static nmx_field_t dcerpc_fields[] = {
     [F_AUTH_VERIFIER] = NMX_F_BYTES("dcerpc.authentication_verifier", "Authentication verifier"),
     /* FT_FRAMENUM in tshark: the number of the frame */
     [F_REQUEST_IN] = NMX_F_UINT("dcerpc.request_in", "Request in frame", NMX_BASE_DEC, 4, 0),
+    [F_TIME] = NMX_F_RELTIME("dcerpc.time", "Time from request"),
 };
 
 static nmx_dissect_fn dis_dcerpc;
@@ -412,9 +413,9 @@ static void dce_call(const dce_pdu_t *p)
  * at least one transfer syntax, whatever the reply says) maps its id to the
  * interface UUID and major version; a request on a bound context, as its
  * first fragment, records its call (call id: the opnum, the interface, the
- * object UUID and the request's frame); a response or fault of a recorded
- * call shows the request's opnum, the object UUID (a response only) and
- * dcerpc.request_in.  The stub of a request or response whose interface
+ * object UUID, the request's frame and time); a response or fault of a recorded
+ * call shows the request's opnum, the object UUID (a response only),
+ * dcerpc.request_in and dcerpc.time.  The stub of a request or response whose interface
  * has a layer (dis_dcerpc_if.c) becomes that layer when the PDU is its
  * call's last fragment (tshark's reassembly gives it the whole stub then;
  * it is not done here).  All of it is kept as facts of the TCP connection
@@ -495,8 +496,12 @@ static void dce_request_state(const dce_pdu_t *p, uint64_t call)
                      nmx__fact_get(p->d, NMX_FACT_DCE_REQ_FRAME, call, &prev) &&
                      !(nmx__fact_get(p->d, NMX_FACT_DCE_ANSWERED, call, &answered) && answered == prev);
         nmx__fact_set(p->d, NMX_FACT_DCE_CALL, call, val);
-        if (p->d->fctx != NULL && !again)
+        if (p->d->fctx != NULL && !again) {
+            uint64_t t = (uint64_t)p->d->fctx->ts_ns;
             nmx__fact_set(p->d, NMX_FACT_DCE_REQ_FRAME, call, p->d->fctx->number);
+            nmx__fact_set(p->d, NMX_FACT_DCE_REQ_TIME, call << 1, (uint32_t)(t >> 32));
+            nmx__fact_set(p->d, NMX_FACT_DCE_REQ_TIME, call << 1 | 1, (uint32_t)t);
+        }
         for (unsigned i = 0; obj && i < 4; i++)
             nmx__fact_set(p->d, NMX_FACT_DCE_OBJ, call << 2 | i, uw[i]);
     } else if ((p->flags & FL_LAST) && nmx__fact_get(p->d, NMX_FACT_DCE_CALL, call, &v)) {
@@ -507,6 +512,17 @@ static void dce_request_state(const dce_pdu_t *p, uint64_t call)
     }
     if (p->flags & FL_LAST)
         nmx__dis_dcerpc_if(p->d, idx, p->off + (obj ? 40 : 24), opnum);
+}
+
+/* dcerpc.time of a response or fault: the time since its request. */
+static void dce_reply_time(const dce_pdu_t *p, uint64_t call)
+{
+    uint32_t hi, lo;
+    if (p->d->fctx == NULL || !nmx__fact_get(p->d, NMX_FACT_DCE_REQ_TIME, call << 1, &hi) ||
+        !nmx__fact_get(p->d, NMX_FACT_DCE_REQ_TIME, call << 1 | 1, &lo))
+        return;
+    uint64_t req = (uint64_t)hi << 32 | lo;
+    nmx__add_uint(p->d, &dcerpc_fields[F_TIME], p->off, 0, (uint64_t)p->d->fctx->ts_ns - req);
 }
 
 /* A response or fault: its request's opnum, object UUID and frame, and
@@ -529,6 +545,7 @@ static void dce_reply_state(const dce_pdu_t *p, uint64_t call)
             nmx__add_str(p->d, &dcerpc_fields[F_OBJ_ID], p->off, 0, s, dce_uuid_text(uw, s));
         if (have_frame)
             nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off, 0, frame);
+        dce_reply_time(p, call);
     }
     if (p->ptype == PDU_RESP && (p->flags & FL_LAST) && p->frag_len >= 24 &&
         nmx__dis_dcerpc_if(p->d, v >> 16 & 0xff, p->off + 24, v & 0xffff) && p->d->ws && have_frame)

@@ -328,6 +328,7 @@ enum nmx_fact_kind {
     NMX_FACT_DCE_CTX,     /* DCE/RPC: a presentation context's interface (dis_dcerpc.c) */
     NMX_FACT_DCE_CALL,    /* DCE/RPC: a call's request: opnum, interface, object UUID present */
     NMX_FACT_DCE_REQ_FRAME, /* DCE/RPC: the number of a call's request frame */
+    NMX_FACT_DCE_REQ_TIME, /* DCE/RPC: the two words of a call's request time */
     NMX_FACT_DCE_OBJ,     /* DCE/RPC: the four words of a call's object UUID */
     NMX_FACT_DCE_ANSWERED, /* DCE/RPC: the request frame a call's last response or fault answered */
     NMX_FACT_SMB2_READ,   /* SMB2: a READ request's file id (message id: its pipe, dis_smb2.c) */

@@ -32,7 +32,7 @@
  * bind and alter_context set up contexts (a rejected one too, as tshark
  * has it), calls on them get the interface's layer (epm, samr, lsarpc,
  * drsuapi) and their responses and faults the request's opnum, object
- * UUID and frame (dcerpc.request_in); a context never bound, a response
+ * UUID, frame (dcerpc.request_in) and time (dcerpc.time); a context never bound, a response
  * on another connection, a context bound again, a bind and a call in one
  * segment, fragments, big-endian PDUs, a connectionless call to
  * Messenger, and SMB2 pipes whose two files both bind context 0 (tshark
