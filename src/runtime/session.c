@@ -148,11 +148,14 @@ static void stream_tab_free(struct nmx_stream_tab *t)
 }
 
 /* Recognizes frame n into rb with the conversations earlier frames
- * announced; when n is the next frame to learn from, with its own. */
+ * announced; when n is the next frame to learn from, with its own.  The
+ * frame's time goes with it: a fact may hold it (a DCE/RPC request's, for
+ * its response's dcerpc.time). */
 static void recognize_learning(nmx_session_t *s, uint32_t n, nmx_recog_buf_t *rb, nmx_frame_addrs_t *addrs)
 {
     const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
-    nmx_frame_ctx_t ctx = {.number = n + 1, .learned = s->learned, .learn = s->learned_upto == n,
+    nmx_frame_ctx_t ctx = {.number = n + 1, .has_time = !(rec->flags & NMX_FRAME_NO_TS), .ts_ns = rec->ts_ns,
+                           .learned = s->learned, .learn = s->learned_upto == n,
                            .netmon_comment = nmx__cap_netmon_comment(s->cap, rec)};
     nmx__recognize_ctx(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, rb, addrs, &ctx);
     if (ctx.learn)
