@@ -162,31 +162,31 @@ bool nmx__http_heur(nmx_cursor_t c)
 }
 
 /*
- * Whether tshark's HTTP shows a continuation (a TCP payload that starts
- * with neither a request nor a status line) as an http item: only on a
- * connection where it has seen a request; before that it takes the
+ * continuation_shown: tshark's HTTP shows a continuation (a TCP payload that
+ * starts with neither a request nor a status line) as an http item only on
+ * a connection where it has seen a request; before that it takes the
  * payload and shows nothing (checked with tshark 4.0 on hand-built
  * connections, test_tshark_apps.c).  That needs the connection's history
  * (a fact, learn.c): a dissection without it shows the item.
  */
-static bool continuation_shown(const nmx_dctx_t *d)
-{
-    uint32_t seen;
-    return d->fctx == NULL || d->fctx->learned == NULL || nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen);
-}
-
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     size_t off = nmx__off(&c);
+    /* Over TCP with the connection's history (continuation_shown). */
+    bool history = proto == NMX_PROTO_HTTP && d->fctx != NULL && d->fctx->learned != NULL;
+    if (!history && !d->ws) {
+        nmx__push_layer(d, proto, off); /* a recognize pass needs no more */
+        return;
+    }
     size_t n = c.left;
     size_t ll = line_len(&c, 0);
     size_t mlen = 0;
     enum start_line kind = start_line(&c, ll, &mlen);
-    bool tcp = proto == NMX_PROTO_HTTP;
-    if (tcp && kind == LINE_OTHER && !continuation_shown(d))
-        return;
-    if (tcp && kind == LINE_REQUEST)
+    uint32_t seen;
+    if (history && kind == LINE_REQUEST)
         nmx__fact_set(d, NMX_FACT_HTTP_REQUEST, 0, 1); /* for the connection's later segments */
+    if (history && kind == LINE_OTHER && !nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen))
+        return; /* continuation_shown: no item */
     if (!nmx__push_layer(d, proto, off))
         return;
     if (!d->ws)
