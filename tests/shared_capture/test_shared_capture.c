@@ -216,7 +216,7 @@ static void compare_tshark(const entry_t *e, const char *path, const nmx_cap_t *
         unsigned len, caplen;
         char epoch[64];
         assert_int_equal(sscanf(line, "%u\t%u\t%63s", &len, &caplen, epoch), 3);
-        int64_t ns;
+        int64_t ns = 0; /* set by parse_epoch (cmocka's assert does not tell the compiler it returns only then) */
         assert_true(parse_epoch(epoch, &ns));
         (void)time_exception(e->file, i, &ns);
         const nmx_frame_rec_t *r = nmx__cap_frame(cap, i);
@@ -480,7 +480,7 @@ static void test_info(void **state)
     assert_int_equal(json_integer_value(json_object_get(c, "bytes")), ci.bytes);
     assert_int_equal(json_integer_value(json_object_get(c, "wire_bytes")), ci.bytes);
     if (ci.count > 0) {
-        int64_t a, b;
+        int64_t a = 0, b = 0;
         const char *first = json_string_value(json_object_get(c, "first_time"));
         const char *last = json_string_value(json_object_get(c, "last_time"));
         assert_non_null(first);
