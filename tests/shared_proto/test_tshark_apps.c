@@ -427,11 +427,6 @@ static const conv_seg_t http_conv[] = {
 };
 #define NHTTP (sizeof(http_conv) / sizeof(http_conv[0]))
 
-static size_t http_conv_frame(size_t i, uint8_t *b, size_t cap)
-{
-    return conv_seg_bytes(&http_conv[i], i, b, cap);
-}
-
 /*
  * On port 80: a payload that is no request or response (a continuation)
  * is an http item only on a connection where a request was seen before;
@@ -454,41 +449,41 @@ static const conv_seg_t http_port_conv[] = {
 };
 #define NHTTP_PORT (sizeof(http_port_conv) / sizeof(http_port_conv[0]))
 
-static size_t http_port_frame(size_t i, uint8_t *b, size_t cap)
+/* The conversation check_http compares, for its frame callback. */
+static const conv_seg_t *http_segs;
+
+static size_t http_frame(size_t i, uint8_t *b, size_t cap)
 {
-    return conv_seg_bytes(&http_port_conv[i], i, b, cap);
+    return conv_seg_bytes(&http_segs[i], i, b, cap);
+}
+
+/* Compares the n segments of conv with tshark (http and tcp) and asserts
+ * io,phs's count of http frames. */
+static void check_http(const char *label, const conv_seg_t *conv, size_t n, unsigned http_frames)
+{
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const http_protos[] = {"http", "tcp"};
+    const tsu_count_t want[] = {{"http", http_frames}};
+    http_segs = conv;
+    tsu_no_desegment = true;
+    size_t differ = tsu_check_built(label, n, http_frame, http_protos, 2, want, 1);
+    tsu_no_desegment = false;
+    assert_int_equal(differ, 0);
 }
 
 static void test_http_continuations(void **state)
 {
     (void)state;
-    if (!tsu_have_tshark()) {
-        NMX_SKIP();
-        return;
-    }
-    static const char *const http_protos[] = {"http", "tcp"};
-    static const tsu_count_t http_expect[] = {{"http", 9}}; /* 6 messages, 3 continuations after a request */
-    tsu_no_desegment = true;
-    size_t differ = tsu_check_built("HTTP continuations", NHTTP_PORT, http_port_frame, http_protos, 2,
-                                    http_expect, sizeof(http_expect) / sizeof(http_expect[0]));
-    tsu_no_desegment = false;
-    assert_int_equal(differ, 0);
+    check_http("HTTP continuations", http_port_conv, NHTTP_PORT, 9); /* 6 messages, 3 continuations after a request */
 }
 
 static void test_http_heuristic_conversation(void **state)
 {
     (void)state;
-    if (!tsu_have_tshark()) {
-        NMX_SKIP();
-        return;
-    }
-    static const char *const http_protos[] = {"http", "tcp"};
-    static const tsu_count_t http_expect[] = {{"http", 7}}; /* all but the unclaimed and the early bytes */
-    tsu_no_desegment = true;
-    size_t differ = tsu_check_built("HTTP heuristic conversations", NHTTP, http_conv_frame, http_protos, 2,
-                                    http_expect, sizeof(http_expect) / sizeof(http_expect[0]));
-    tsu_no_desegment = false;
-    assert_int_equal(differ, 0);
+    check_http("HTTP heuristic conversations", http_conv, NHTTP, 7); /* all but the unclaimed and the early bytes */
 }
 
 int main(void)
