@@ -161,6 +161,44 @@ bool nmx__http_heur(nmx_cursor_t c)
     return start_line(&c, ll, &mlen) != LINE_OTHER;
 }
 
+/* The header lines after a start line of ll bytes: the fields we keep
+ * and the authentication tokens (at most 256 lines). */
+static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
+{
+    size_t pos = ll, n = c->left;
+    for (int lines = 0; lines < 256; lines++) {
+        if (nmx__cur_match(c, pos, "\r", 1))
+            pos++;
+        if (nmx__cur_match(c, pos, "\n", 1))
+            pos++;
+        if (pos >= n)
+            break;
+        size_t hl = line_len(c, pos);
+        if (hl == 0)
+            break; /* end of headers; a line cut off by the segment end still counts */
+        nmx_cursor_t h;
+        if (!nmx__cur_window(c, pos, hl, &h))
+            break;
+        if (nmx__cur_match_ci(&h, 0, "Host:", 5))
+            header_value(d, &http_fields[F_HOST], &h, 5);
+        else if (nmx__cur_match_ci(&h, 0, "User-Agent:", 11))
+            header_value(d, &http_fields[F_USER_AGENT], &h, 11);
+        else if (nmx__cur_match_ci(&h, 0, "Content-Type:", 13))
+            header_value(d, &http_fields[F_CONTENT_TYPE], &h, 13);
+        else if (nmx__cur_match_ci(&h, 0, "Server:", 7))
+            header_value(d, &http_fields[F_SERVER], &h, 7);
+        else if (nmx__cur_match_ci(&h, 0, "Authorization:", 14))
+            auth_header(d, &h, 14);
+        else if (nmx__cur_match_ci(&h, 0, "WWW-Authenticate:", 17))
+            auth_header(d, &h, 17);
+        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authorization:", 20))
+            auth_header(d, &h, 20);
+        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authenticate:", 19))
+            auth_header(d, &h, 19);
+        pos += hl;
+    }
+}
+
 /*
  * continuation_shown: tshark's HTTP shows a continuation (a TCP payload that
  * starts with neither a request nor a status line) as an http item only on
@@ -178,7 +216,6 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         nmx__push_layer(d, proto, off); /* a recognize pass needs no more */
         return;
     }
-    size_t n = c.left;
     size_t ll = line_len(&c, 0);
     size_t mlen = 0;
     enum start_line kind = start_line(&c, ll, &mlen);
@@ -219,39 +256,7 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
                 nmx__add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
         }
     }
-    /* Header lines. */
-    size_t pos = ll;
-    for (int lines = 0; lines < 256; lines++) {
-        if (nmx__cur_match(&c, pos, "\r", 1))
-            pos++;
-        if (nmx__cur_match(&c, pos, "\n", 1))
-            pos++;
-        if (pos >= n)
-            break;
-        size_t hl = line_len(&c, pos);
-        if (hl == 0)
-            break; /* end of headers; a line cut off by the segment end still counts */
-        nmx_cursor_t h;
-        if (!nmx__cur_window(&c, pos, hl, &h))
-            break;
-        if (nmx__cur_match_ci(&h, 0, "Host:", 5))
-            header_value(d, &http_fields[F_HOST], &h, 5);
-        else if (nmx__cur_match_ci(&h, 0, "User-Agent:", 11))
-            header_value(d, &http_fields[F_USER_AGENT], &h, 11);
-        else if (nmx__cur_match_ci(&h, 0, "Content-Type:", 13))
-            header_value(d, &http_fields[F_CONTENT_TYPE], &h, 13);
-        else if (nmx__cur_match_ci(&h, 0, "Server:", 7))
-            header_value(d, &http_fields[F_SERVER], &h, 7);
-        else if (nmx__cur_match_ci(&h, 0, "Authorization:", 14))
-            auth_header(d, &h, 14);
-        else if (nmx__cur_match_ci(&h, 0, "WWW-Authenticate:", 17))
-            auth_header(d, &h, 17);
-        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authorization:", 20))
-            auth_header(d, &h, 20);
-        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authenticate:", 19))
-            auth_header(d, &h, 19);
-        pos += hl;
-    }
+    header_lines(d, &c, ll);
 }
 
 /* A hand-off to HTTP or SSDP (proto); the TCP heuristic takes only a
