@@ -270,11 +270,8 @@ static bool http_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
             return false;
         /* tshark's heuristic makes HTTP the dissector of the whole TCP
          * connection: its later segments, a body's continuation among
-         * them, are HTTP, both ways (an exact learned conversation). */
-        nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .port = d->ho_sport, .has_peer = true,
-                             .has_peer_port = true, .peer_port = d->ho_dport};
-        if (nmx__learning(d) && nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
-            nmx__learn(d, &ep, NMX_PROTO_HTTP);
+         * them, are HTTP, both ways. */
+        nmx__learn_connection(d, NMX_PROTO_HTTP);
     }
     int preface = d->ho_table == NMX_HO_TCP_PORT ? nmx__http2_preface(c) : 0;
     if (preface == 24)

@@ -224,11 +224,7 @@ int nmx__http2_preface(nmx_cursor_t c)
 
 void nmx__dis_http2(nmx_dctx_t *d, nmx_cursor_t c)
 {
-    /* the rest of the TCP connection is HTTP/2, both ways */
-    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .port = d->ho_sport, .has_peer = true, .has_peer_port = true,
-                         .peer_port = d->ho_dport};
-    if (nmx__learning(d) && nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
-        nmx__learn(d, &ep, NMX_PROTO_HTTP2);
+    nmx__learn_connection(d, NMX_PROTO_HTTP2); /* the rest of the TCP connection is HTTP/2, both ways */
     if (!nmx__push_layer(d, NMX_PROTO_HTTP2, nmx__off(&c)))
         return;
     add_field(d, &c, F_MAGIC, 0, 24);

@@ -267,6 +267,14 @@ void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto)
     index_entry(l, (uint32_t)l->n++);
 }
 
+void nmx__learn_connection(nmx_dctx_t *d, unsigned proto)
+{
+    nmx_learn_ep_t ep = {.l4 = NMX_PROTO_TCP, .port = d->ho_sport, .has_peer = true, .has_peer_port = true,
+                         .peer_port = d->ho_dport};
+    if (nmx__learning(d) && nmx__learn_ip(d, &ep.alen, ep.addr, ep.peer))
+        nmx__learn(d, &ep, proto);
+}
+
 void nmx__learn_note(nmx_dctx_t *d, const char *text, size_t len)
 {
     conn_t c;

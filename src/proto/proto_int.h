@@ -280,6 +280,10 @@ typedef struct nmx_learn_ep {
  * the dissection learns (nmx_frame_ctx_t.learn).
  */
 void nmx__learn(nmx_dctx_t *d, const nmx_learn_ep_t *ep, unsigned proto);
+/* nmx__learn of the current TCP payload's own connection, both ways (an
+ * exact conversation): its later segments are `proto`'s (an HTTP/2
+ * preface, a message HTTP's heuristic took). */
+void nmx__learn_connection(nmx_dctx_t *d, unsigned proto);
 /*
  * Notes a message of the connection that carries the current frame on the
  * newest announcement that connection made, unless it has one already
