@@ -12,8 +12,9 @@
  * without fields when a request was seen on its connection before (a fact
  * of the connection, learn.c) and nothing otherwise, as tshark shows it; a
  * connection HTTP's TCP heuristic claimed is HTTP from the next segment on
- * (learned).  Only the first message of a segment is parsed.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of an
- * authentication header is decoded from base64 and read (auth_header).
+ * (learned).  Only the first message of a segment is parsed.  The NTLMSSP
+ * or GSS-API (SPNEGO, Kerberos) token of an authentication header is
+ * decoded from base64 and read (auth_header).
  */
 #include <string.h>
 
@@ -161,6 +162,24 @@ bool nmx__http_heur(nmx_cursor_t c)
     return start_line(&c, ll, &mlen) != LINE_OTHER;
 }
 
+/* The header lines read (case-insensitive names, with their colon): the
+ * field of each, or F_AUTH for the authentication headers (auth_header). */
+#define F_AUTH (-1)
+static const struct {
+    const char *name;
+    size_t len;
+    int field;
+} headers[] = {
+    {"Host:", 5, F_HOST},
+    {"User-Agent:", 11, F_USER_AGENT},
+    {"Content-Type:", 13, F_CONTENT_TYPE},
+    {"Server:", 7, F_SERVER},
+    {"Authorization:", 14, F_AUTH},
+    {"WWW-Authenticate:", 17, F_AUTH},
+    {"Proxy-Authorization:", 20, F_AUTH},
+    {"Proxy-Authenticate:", 19, F_AUTH},
+};
+
 /* The header lines after a start line of ll bytes: the fields we keep
  * and the authentication tokens (at most 256 lines). */
 static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
@@ -179,22 +198,15 @@ static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
         nmx_cursor_t h;
         if (!nmx__cur_window(c, pos, hl, &h))
             break;
-        if (nmx__cur_match_ci(&h, 0, "Host:", 5))
-            header_value(d, &http_fields[F_HOST], &h, 5);
-        else if (nmx__cur_match_ci(&h, 0, "User-Agent:", 11))
-            header_value(d, &http_fields[F_USER_AGENT], &h, 11);
-        else if (nmx__cur_match_ci(&h, 0, "Content-Type:", 13))
-            header_value(d, &http_fields[F_CONTENT_TYPE], &h, 13);
-        else if (nmx__cur_match_ci(&h, 0, "Server:", 7))
-            header_value(d, &http_fields[F_SERVER], &h, 7);
-        else if (nmx__cur_match_ci(&h, 0, "Authorization:", 14))
-            auth_header(d, &h, 14);
-        else if (nmx__cur_match_ci(&h, 0, "WWW-Authenticate:", 17))
-            auth_header(d, &h, 17);
-        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authorization:", 20))
-            auth_header(d, &h, 20);
-        else if (nmx__cur_match_ci(&h, 0, "Proxy-Authenticate:", 19))
-            auth_header(d, &h, 19);
+        for (size_t k = 0; k < sizeof headers / sizeof headers[0]; k++) {
+            if (!nmx__cur_match_ci(&h, 0, headers[k].name, headers[k].len))
+                continue;
+            if (headers[k].field == F_AUTH)
+                auth_header(d, &h, headers[k].len);
+            else
+                header_value(d, &http_fields[headers[k].field], &h, headers[k].len);
+            break;
+        }
         pos += hl;
     }
 }
