@@ -327,4 +327,15 @@ static inline size_t nmx__cur_line_end(const nmx_cursor_t *c, size_t at, size_t 
     return e;
 }
 
+/* FNV-1a (64-bit) over the bytes [at, at + n) of c that are there: a key
+ * for a name or id found in a frame (SIP's Call-ID, SMB2's file id). */
+static inline uint64_t nmx__cur_fnv1a(const nmx_cursor_t *c, size_t at, size_t n)
+{
+    uint64_t h = 14695981039346656037u;
+    uint8_t b;
+    for (size_t i = at; i - at < n && nmx__cur_peek_u8(c, i, &b); i++)
+        h = (h ^ b) * 1099511628211u;
+    return h;
+}
+
 #endif /* NMX_COMMON_CURSOR_H */

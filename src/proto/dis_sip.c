@@ -153,14 +153,11 @@ static uint64_t span_number(const nmx_cursor_t *c, span_t s)
     return v > UINT32_MAX ? UINT32_MAX : v;
 }
 
-/* FNV-1a (64-bit) over the first `max` bytes of s. */
+/* The hash of the first `max` bytes of s. */
 static uint64_t span_hash(const nmx_cursor_t *c, span_t s, size_t max)
 {
-    uint64_t h = 14695981039346656037u;
-    uint8_t b;
-    for (size_t i = s.at; i < s.end && i - s.at < max && nmx__cur_peek_u8(c, i, &b); i++)
-        h = (h ^ b) * 1099511628211u;
-    return h;
+    size_t n = s.end > s.at ? s.end - s.at : 0;
+    return nmx__cur_fnv1a(c, s.at, n < max ? n : max);
 }
 
 enum line_kind { LINE_OTHER, LINE_REQUEST, LINE_STATUS };

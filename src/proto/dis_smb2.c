@@ -29,15 +29,13 @@ NMX_PROTOCOL(nmx__p_smb2, NMX_PROTO_SMB2, "smb2", "SMB2", NULL, "SMB2 (Server Me
              /* the security buffer's ntlmssp.* and kerberos.* fields, as in tshark */
              .borrows = {NMX_PROTO_NTLMSSP, NMX_PROTO_KERBEROS}, .chain = true /* compounds */);
 
-/* The pipe of the 16-byte file id at pos of h (nmx__dis_dcerpc_pipe):
- * FNV-1a over its bytes, never 0 (no file id known). */
+/* The pipe of the 16-byte file id at pos of h (nmx__dis_dcerpc_pipe): a
+ * hash of its bytes, never 0 (no file id known). */
 static uint32_t smb2_pipe_id(const nmx_cursor_t *h, size_t pos)
 {
-    uint32_t x = 2166136261u;
-    for (size_t i = 0; i < 16; i++)
-        x = (x ^ nmx__cur_get_u8(h, pos + i)) * 16777619u;
-    x &= (1u << NMX_DCE_PIPE_BITS) - 1;
-    return x != 0 ? x : 1;
+    uint64_t x = nmx__cur_fnv1a(h, pos, 16);
+    uint32_t id = (uint32_t)(x ^ x >> 32) & ((1u << NMX_DCE_PIPE_BITS) - 1);
+    return id != 0 ? id : 1;
 }
 
 /* An IOCTL's input or output buffer (offset and count at pos of h). */
