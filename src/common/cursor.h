@@ -305,10 +305,16 @@ static inline bool nmx__cur_match_ci(const nmx_cursor_t *c, size_t off, const ch
  * the end). */
 static inline size_t nmx__cur_find2(const nmx_cursor_t *c, size_t from, uint8_t a, uint8_t b)
 {
-    for (size_t i = from; i < c->left; i++)
-        if (c->p[i] == a || c->p[i] == b)
-            return i;
-    return c->left;
+    /* memchr, not a byte loop: the text parsers look for line ends in
+     * every payload on their ports, binary ones (a download) included, and
+     * libc's memchr reads a vector at a time.  b is looked for only before
+     * the first a. */
+    if (from >= c->left)
+        return c->left;
+    const uint8_t *pa = memchr(c->p + from, a, c->left - from);
+    size_t end = pa != NULL ? (size_t)(pa - c->p) : c->left;
+    const uint8_t *pb = a == b || end == from ? NULL : memchr(c->p + from, b, end - from);
+    return pb != NULL ? (size_t)(pb - c->p) : end;
 }
 
 /* The offset of the first byte at or after `from` that equals a. */

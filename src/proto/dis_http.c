@@ -88,6 +88,9 @@ static enum start_line start_line(const nmx_cursor_t *c, size_t ll, size_t *mlen
     if (ll >= 5 && nmx__cur_match(c, 0, "HTTP/", 5))
         return LINE_RESPONSE;
     size_t skip = ll >= 2 && nmx__cur_match(c, 0, "M-", 2) ? 2 : 0;
+    uint8_t first;
+    if (!nmx__cur_peek_u8(c, skip, &first) || first < 'A' || first > 'Z')
+        return LINE_OTHER; /* every method starts with a capital: most payloads stop here */
     size_t k = nmx__cur_find(c, skip, ' ');
     if (k > ll)
         k = ll;
