@@ -29,11 +29,52 @@ void nmx__proto_ws_free(nmx_proto_ws_t *ws)
 {
     if (!ws)
         return;
-    free(ws->inst);
+    free(ws->blk);
     free(ws->exi);
     free(ws->ex);
     free(ws->scratch);
     free(ws);
+}
+
+/*
+ * The result block (pack()).  The instances are recorded in place, after
+ * the block's header, so that packing copies only the smaller parts (the
+ * Ex records, the recognize table, the slice table) behind them:
+ *   nmx_dissection_t | inst[cap] | room for the Ex records and the tables
+ * and the block is then cut to what it holds.  BLK_INST is where the
+ * instances start; BLK_TAIL the most the two tables take.
+ */
+#define BLK_ALIGN(n) (((n) + 15) & ~(size_t)15)
+#define BLK_INST BLK_ALIGN(sizeof(nmx_dissection_t))
+#define BLK_TAIL                                                                                         \
+    (BLK_ALIGN(sizeof(RECOGNIZEDATATABLE) + NMX_MAX_LAYERS * sizeof(RECOGNIZEDATA)) +                  \
+     sizeof(PROPERTYTABLE) + (NMX_MAX_LAYERS + 1) * sizeof(PROPERTYINSTTABLE))
+
+/* Makes ws->blk hold ncap instances (and ws->exi their indexes) and
+ * ex_room bytes of Ex records, keeping what is recorded. */
+static bool ws_size_blk(nmx_proto_ws_t *ws, uint32_t ncap, size_t ex_room)
+{
+    if (ncap > ws->exi_cap) {
+        uint16_t *x = realloc(ws->exi, ncap * sizeof(*x));
+        if (!x) {
+            ws->oom = true;
+            return false;
+        }
+        ws->exi = x;
+        ws->exi_cap = ncap;
+    }
+    size_t size = BLK_INST + (size_t)ncap * sizeof(PROPERTYINST) + BLK_ALIGN(ex_room) + BLK_TAIL;
+    uint8_t *b = realloc(ws->blk, size);
+    if (!b) {
+        ws->oom = true;
+        return false;
+    }
+    ws->blk = b;
+    ws->blk_size = size;
+    ws->ex_room = ex_room;
+    ws->inst = (PROPERTYINST *)(void *)(b + BLK_INST);
+    ws->cap = ncap;
+    return true;
 }
 
 static void ws_reset(nmx_proto_ws_t *ws)
@@ -45,30 +86,28 @@ static void ws_reset(nmx_proto_ws_t *ws)
     ws->slice_start[0] = 0;
     ws->n_errors = 0;
     ws->oom = false;
+    if (ws->blk != NULL)
+        return; /* the last dissection's, not handed out */
+    /* A new block the size of the last result and a quarter: frames of a
+     * capture are alike, and one that needs more grows it. */
+    uint32_t ncap = ws->last_ninst + ws->last_ninst / 4 + 16;
+    if (ncap > NMX_MAX_INSTS)
+        ncap = NMX_MAX_INSTS;
+    if (!ws_size_blk(ws, ncap, ws->last_exlen + ws->last_exlen / 4 + 256))
+        ws->cap = 0; /* nothing recorded: ws->oom says why */
 }
 
 /* ws_new_inst's way out when the array is full: grows it (up to
  * NMX_MAX_INSTS), kept out of line so that the common case stays a leaf. */
 static __attribute__((noinline, cold)) PROPERTYINST *ws_grow_inst(nmx_proto_ws_t *ws)
 {
-    if (ws->ninst >= NMX_MAX_INSTS)
+    if (ws->ninst >= NMX_MAX_INSTS || ws->oom)
         return NULL;
     uint32_t ncap = ws->cap ? ws->cap * 2 : 64;
     if (ncap > NMX_MAX_INSTS)
         ncap = NMX_MAX_INSTS;
-    PROPERTYINST *n = realloc(ws->inst, ncap * sizeof(*n));
-    if (!n) {
-        ws->oom = true;
+    if (!ws_size_blk(ws, ncap, ws->ex_room))
         return NULL;
-    }
-    ws->inst = n;
-    uint16_t *x = realloc(ws->exi, ncap * sizeof(*x));
-    if (!x) {
-        ws->oom = true;
-        return NULL;
-    }
-    ws->exi = x;
-    ws->cap = ncap;
     return &ws->inst[ws->ninst++];
 }
 
@@ -229,12 +268,9 @@ static PROPERTYINSTEX *new_ex_instance(nmx_dctx_t *d, const nmx_field_t *f, size
     return (PROPERTYINSTEX *)(void *)(ws->ex + exo);
 }
 
-void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+/* Stores v in the w bytes of x (w from uint_store_width). */
+static inline void store_uint(PROPERTYINSTEX *x, size_t w, uint64_t v)
 {
-    size_t w = uint_store_width(f);
-    PROPERTYINSTEX *x = new_ex_instance(d, f, off, len, w);
-    if (x == NULL)
-        return;
     switch (w) {
     case 1:
         x->Byte[0] = (BYTE)v;
@@ -249,6 +285,48 @@ void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t le
         x->LargeInt[0].QuadPart = (int64_t)v;
         break;
     }
+}
+
+/* nmx__record_uint's uncommon cases: decoded bytes, or an array to grow. */
+static __attribute__((noinline)) void record_uint_slow(nmx_dctx_t *d, const nmx_field_t *f, size_t off,
+                                                        size_t len, uint64_t v)
+{
+    size_t w = uint_store_width(f);
+    PROPERTYINSTEX *x = new_ex_instance(d, f, off, len, w);
+    if (x != NULL)
+        store_uint(x, w, v);
+}
+
+void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
+{
+    /* About one property in five is a number stored by value (a flag bit,
+     * a length, a stream number): the common case is written out here, as
+     * new_ex_instance and ws_new_ex would do it, without their checks. */
+    nmx_proto_ws_t *ws = d->ws;
+    size_t w = uint_store_width(f);
+    size_t need = (NMX_EX_HDR + w + 1 + 7) & ~(size_t)7;
+    if (__builtin_expect(d->decoded.on || ws->ninst >= ws->cap || ws->exlen + need > ws->excap, 0)) {
+        record_uint_slow(d, f, off, len, v);
+        return;
+    }
+    size_t exo = ws->exlen;
+    ws->exlen += need;
+    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
+    x->Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
+    x->LengthEx = (WORD)w;
+    x->lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
+    store_uint(x, w, v);
+    x->Byte[w] = 0;
+    uint32_t i = ws->ninst++;
+    ws->exi[ws->nexi++] = (uint16_t)i; /* i < cap <= NMX_MAX_INSTS */
+    PROPERTYINST *pi = &ws->inst[i];
+    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
+    pi->szPropertyText = NULL;
+    pi->Level = field_level(f) & 0xF;
+    pi->HelpID = 0;
+    pi->IFlags = 0;
+    pi->DataLength = PROPERTYINST_EX_LENGTH;
+    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
 }
 
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
@@ -329,15 +407,20 @@ static __attribute__((noinline)) void record_raw_slow(nmx_dctx_t *d, const nmx_f
         iflags |= IFLAG_ERROR;
     }
     if (f->ex_value && !(iflags & IFLAG_ERROR)) {
-        /* A multi-bit field within its container, or a 3-byte number: store
-         * the extracted value so that a reader of the DWORD gets it right. */
-        uint64_t v = nmx__load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
-        if (f->mask)
-            v = (v & f->mask) >> __builtin_ctzll(f->mask);
-        nmx__record_uint(d, f, off, len, v);
+        nmx__record_extracted(d, f, off, len);
         return;
     }
     record_raw_inst(d, f, off, len, iflags);
+}
+
+/* A multi-bit field within its container, or a 3-byte number: the
+ * extracted value is stored, so that a reader of the DWORD gets it right. */
+void nmx__record_extracted(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
+{
+    uint64_t v = nmx__load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
+    if (f->mask)
+        v = (v & f->mask) >> __builtin_ctzll(f->mask);
+    nmx__record_uint(d, f, off, len, v);
 }
 
 void nmx__record_raw(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint32_t iflags)
@@ -487,36 +570,44 @@ unsigned nmx__recognize_ctx(const uint8_t *data, uint32_t caplen, uint32_t wirel
     return out->table.nRecognizeDatas;
 }
 
-/* Packs the workspace into one block owned by the caller. */
+/* Packs the workspace into one block owned by the caller: ws->blk, whose
+ * instances are in place, with the Ex records and the two tables copied
+ * behind them, cut to size.  The workspace makes a new block for the next
+ * frame. */
 static nmx_dissection_t *pack(nmx_proto_ws_t *ws, const nmx_dctx_t *d, uint32_t linktype,
                               const nmx_recog_buf_t *rb)
 {
-    const size_t a = 16;
     unsigned nrec = rb->table.nRecognizeDatas;
     unsigned nsl = ws->nslices;
-    size_t o_hdr = 0;
-    size_t o_rec = (sizeof(nmx_dissection_t) + a - 1) & ~(a - 1);
+    size_t o_ex = BLK_ALIGN(BLK_INST + ws->ninst * sizeof(PROPERTYINST));
+    size_t o_rec = BLK_ALIGN(o_ex + ws->exlen);
     size_t rec_size = sizeof(RECOGNIZEDATATABLE) + nrec * sizeof(RECOGNIZEDATA);
-    size_t o_pt = (o_rec + rec_size + a - 1) & ~(a - 1);
-    size_t pt_size = sizeof(PROPERTYTABLE) + nsl * sizeof(PROPERTYINSTTABLE);
-    size_t o_inst = (o_pt + pt_size + a - 1) & ~(a - 1);
-    size_t o_ex = (o_inst + ws->ninst * sizeof(PROPERTYINST) + a - 1) & ~(a - 1);
-    size_t total = o_ex + ws->exlen;
+    size_t o_pt = BLK_ALIGN(o_rec + rec_size);
+    size_t total = o_pt + sizeof(PROPERTYTABLE) + nsl * sizeof(PROPERTYINSTTABLE);
 
-    uint8_t *blk = malloc(total);
-    if (!blk)
+    /* The Ex records may have outgrown the room the block was made with;
+     * a block grown for a large frame is cut to size (in place, as a rule). */
+    if (ws->blk == NULL || (total > ws->blk_size && !ws_size_blk(ws, ws->cap, ws->exlen)))
         return NULL;
-    nmx_dissection_t *res = (nmx_dissection_t *)(blk + o_hdr);
-    RECOGNIZEDATATABLE *rec = (RECOGNIZEDATATABLE *)(blk + o_rec);
-    PROPERTYTABLE *pt = (PROPERTYTABLE *)(blk + o_pt);
-    PROPERTYINST *inst = (PROPERTYINST *)(blk + o_inst);
+    if (ws->exlen)
+        memcpy(ws->blk + o_ex, ws->ex, ws->exlen);
+    uint8_t *blk = ws->blk;
+    if (ws->blk_size - total > 4096) {
+        uint8_t *cut = realloc(blk, total);
+        blk = cut != NULL ? cut : blk;
+    }
+    ws->blk = NULL; /* the caller's now */
+    ws->inst = NULL;
+    ws->last_ninst = ws->ninst;
+    ws->last_exlen = ws->exlen;
+
+    nmx_dissection_t *res = (nmx_dissection_t *)(void *)blk;
+    RECOGNIZEDATATABLE *rec = (RECOGNIZEDATATABLE *)(void *)(blk + o_rec);
+    PROPERTYTABLE *pt = (PROPERTYTABLE *)(void *)(blk + o_pt);
+    PROPERTYINST *inst = (PROPERTYINST *)(void *)(blk + BLK_INST);
     uint8_t *ex = blk + o_ex;
 
     memcpy(rec, &rb->table, rec_size);
-    if (ws->exlen)
-        memcpy(ex, ws->ex, ws->exlen);
-    if (ws->ninst)
-        memcpy(inst, ws->inst, ws->ninst * sizeof(PROPERTYINST));
     /* Only the Ex instances need their records' addresses (a fifth of
      * them, typically): their list saves a look at every instance. */
     for (uint32_t k = 0; k < ws->nexi; k++) {

@@ -199,9 +199,16 @@ void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport,
 
 /* Scratch storage of a full dissection (see dissect.c). */
 struct nmx_proto_ws {
-    PROPERTYINST *inst;           /* instances; Ex ones hold an ex offset in lpData */
+    PROPERTYINST *inst;           /* instances, inside blk; Ex ones hold an ex offset in lpData */
     uint32_t ninst;
     uint32_t cap;
+    uint8_t *blk;                 /* the block the next result is packed in (pack()): its
+                                     header, then inst, then room for the rest */
+    size_t blk_size;
+    size_t ex_room;               /* the room blk keeps for the Ex records */
+    uint32_t exi_cap;             /* entries of exi */
+    uint32_t last_ninst;          /* the previous result's instances ... */
+    size_t last_exlen;            /* ... and Ex bytes: the next block's size */
     uint16_t *exi;                /* the indexes of the Ex instances, in order (cap of them): the
                                      ones pack() points at their records */
     uint32_t nexi;
@@ -387,11 +394,39 @@ void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t l
 bool nmx__decoded_begin(nmx_dctx_t *d, const nmx_cursor_t *c, size_t pos, size_t len, nmx_cursor_t *out);
 void nmx__decoded_end(nmx_dctx_t *d);
 
-/* A property whose value is the frame bytes [off, off+len). */
+/* The value of the numeric field f (f->ex_value) at the frame bytes
+ * [off, off+len), which are there, extracted (masked and shifted) and
+ * stored by value, as nmx__record_raw stores it. */
+void nmx__record_extracted(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len);
+
+/* A property whose value is the frame bytes [off, off+len).  Nearly every
+ * property of every frame comes this way, so the common case (the bytes
+ * are there, the instance array has room, nothing stored beside it) is
+ * written here, inline, as nmx__record_raw would write it; the rest goes
+ * to nmx__record_raw. */
 static inline void nmx__add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
-    if (d->ws)
+    struct nmx_proto_ws *ws = d->ws;
+    if (ws == NULL)
+        return;
+    if (__builtin_expect(off > d->caplen || len > d->caplen - off || len > 0xFFFE || d->decoded.on ||
+                             ws->ninst >= ws->cap,
+                         0)) {
         nmx__record_raw(d, f, off, len, 0);
+        return;
+    }
+    if (f->ex_value) { /* a flag bit, say: its value, extracted */
+        nmx__record_extracted(d, f, off, len);
+        return;
+    }
+    PROPERTYINST *pi = &ws->inst[ws->ninst++];
+    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
+    pi->szPropertyText = NULL;
+    pi->lpData = (void *)(uintptr_t)(d->frame + off);
+    pi->DataLength = (WORD)len;
+    pi->Level = f->level & 0xF;
+    pi->HelpID = 0;
+    pi->IFlags = len == f->width ? f->raw_iflags : 0;
 }
 /* The same, flagged IFLAG_ERROR (malformed data). */
 static inline void nmx__add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
