@@ -153,10 +153,15 @@ static void stream_tab_free(struct nmx_stream_tab *t)
  * its response's dcerpc.time). */
 static void recognize_learning(nmx_session_t *s, uint32_t n, nmx_recog_buf_t *rb, nmx_frame_addrs_t *addrs)
 {
+    static const nmx_frame_ctx_t zero; /* copied, not initialized: see dissect.c's dctx_zero */
     const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
-    nmx_frame_ctx_t ctx = {.number = n + 1, .has_time = !(rec->flags & NMX_FRAME_NO_TS), .ts_ns = rec->ts_ns,
-                           .learned = s->learned, .learn = s->learned_upto == n,
-                           .netmon_comment = nmx__cap_netmon_comment(s->cap, rec)};
+    nmx_frame_ctx_t ctx = zero;
+    ctx.number = n + 1;
+    ctx.has_time = !(rec->flags & NMX_FRAME_NO_TS);
+    ctx.ts_ns = rec->ts_ns;
+    ctx.learned = s->learned;
+    ctx.learn = s->learned_upto == n;
+    ctx.netmon_comment = nmx__cap_netmon_comment(s->cap, rec);
     nmx__recognize_ctx(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, rb, addrs, &ctx);
     if (ctx.learn)
         s->learned_upto = n + 1;
