@@ -231,9 +231,15 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         nmx__push_layer(d, proto, off); /* a recognize pass needs no more */
         return;
     }
-    size_t ll = line_len(&c, 0);
-    size_t mlen = 0;
-    enum start_line kind = start_line(&c, ll, &mlen);
+    /* Every start line begins with a capital (a method, "HTTP/"): a body's
+     * continuation is told without looking for its line end. */
+    size_t ll = 0, mlen = 0;
+    enum start_line kind = LINE_OTHER;
+    uint8_t first;
+    if (nmx__cur_peek_u8(&c, 0, &first) && first >= 'A' && first <= 'Z') {
+        ll = line_len(&c, 0);
+        kind = start_line(&c, ll, &mlen);
+    }
     uint32_t seen;
     if (history && kind == LINE_REQUEST)
         nmx__fact_set(d, NMX_FACT_HTTP_REQUEST, 0, 1); /* for the connection's later segments */
