@@ -10,14 +10,15 @@
  * higher port, then the heuristics (docs/protocols.md, "Hand-off").
  *
  * Each table is an array sorted by value, and, for one value, by
- * registration, the newest first: a plug-in that registers a port we
- * already parse is tried before the built-in dissector, as a "Decode As"
- * would.  The tables are written only while protocols are registered
- * (single-threaded, before dissection starts) and read-only afterwards;
- * a dissection has initialised the registry before any parent calls
- * nmx__handoff().
+ * registration, the newest first, with a hash of where each value starts:
+ * a plug-in that registers a port we already parse is tried before the
+ * built-in dissector, as a "Decode As" would.  The tables are written
+ * only while protocols are registered (single-threaded, before dissection
+ * starts) and read-only afterwards; a dissection has initialised the
+ * registry before any parent calls nmx__handoff().
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "proto/proto_int.h"
 
@@ -34,9 +35,18 @@ typedef struct ho_table {
     uint32_t cap;
     /* Which values below 65536 have an entry: most look-ups (a connection's
      * ephemeral port, an EtherType nobody parses) miss, and one bit answers
-     * them without the binary search. */
+     * them without the hash. */
     uint64_t has[65536 / 64];
+    /* The first entry of each value, by hash (open addressing, 1 << bits
+     * slots, at most half of them used; NO_SLOT when empty): the look-up of
+     * a value that has entries (IPv4's EtherType, TCP's protocol number)
+     * is a probe or two rather than a binary search.  Rebuilt after every
+     * insertion, which happens only while protocols register. */
+    uint32_t *slot;
+    unsigned bits;
 } ho_table_t;
+
+#define NO_SLOT UINT32_MAX
 
 static ho_table_t tables[NMX_HO_TABLES];
 static uint32_t next_seq;
@@ -45,6 +55,35 @@ static uint32_t next_seq;
 static bool before(const ho_entry_t *a, const ho_entry_t *b)
 {
     return a->value != b->value ? a->value < b->value : a->seq > b->seq;
+}
+
+/* Where the look-up of v starts among 1 << bits slots (Fibonacci hashing). */
+static inline uint32_t slot_of(uint32_t v, unsigned bits)
+{
+    return (uint32_t)(v * 2654435761u) >> (32 - bits);
+}
+
+/* Rebuilds tb->slot for the sorted entries; -1 when memory runs out. */
+static int rehash(ho_table_t *tb)
+{
+    unsigned bits = 4;
+    while ((1u << bits) < 2 * tb->n)
+        bits++;
+    uint32_t *slot = realloc(tb->slot, ((size_t)1 << bits) * sizeof *slot);
+    if (!slot)
+        return -1;
+    memset(slot, 0xff, ((size_t)1 << bits) * sizeof *slot);
+    for (uint32_t i = 0; i < tb->n; i++) {
+        if (i > 0 && tb->e[i - 1].value == tb->e[i].value)
+            continue; /* only the first entry of a value */
+        uint32_t h = slot_of(tb->e[i].value, bits);
+        while (slot[h] != NO_SLOT)
+            h = (h + 1) & ((1u << bits) - 1);
+        slot[h] = i;
+    }
+    tb->slot = slot;
+    tb->bits = bits;
+    return 0;
 }
 
 static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto, const nmx_protocol_t *p)
@@ -67,7 +106,7 @@ static int insert(enum nmx__ho_table t, uint32_t value, unsigned proto, const nm
         i--;
     }
     tb->e[i] = ne;
-    return 0;
+    return rehash(tb);
 }
 
 int nmx__handoff_enter(const nmx_protocol_t *p, unsigned id)
@@ -90,17 +129,16 @@ int nmx__handoff_add(unsigned id, enum nmx__ho_table table, uint32_t value)
 }
 
 /* The first entry of table t with value v (tb->n if there is none). */
-static uint32_t lower_bound(const ho_table_t *tb, uint32_t v)
+static uint32_t first_entry(const ho_table_t *tb, uint32_t v)
 {
-    uint32_t lo = 0, hi = tb->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (tb->e[mid].value < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (tb->slot == NULL)
+        return tb->n;
+    uint32_t mask = (1u << tb->bits) - 1;
+    for (uint32_t h = slot_of(v, tb->bits);; h = (h + 1) & mask) {
+        uint32_t i = tb->slot[h];
+        if (i == NO_SLOT || tb->e[i].value == v)
+            return i == NO_SLOT ? tb->n : i; /* at most half the slots are used: an empty one ends it */
     }
-    return lo;
 }
 
 /* Offers c to entry e's protocol, telling it which hand-off this is. */
@@ -133,7 +171,7 @@ static bool handoff_value(nmx_dctx_t *d, nmx_cursor_t c, enum nmx__ho_table t, u
         *any = false;
         return false;
     }
-    uint32_t i = lower_bound(tb, value);
+    uint32_t i = first_entry(tb, value);
     *any = i < tb->n && tb->e[i].value == value;
     for (; i < tb->n && tb->e[i].value == value; i++)
         if (offer(d, c, &tb->e[i], t, value))
