@@ -182,6 +182,10 @@ typedef struct nmx_cap_window {
 /* What a window reads ahead of a request that continues the last one. */
 #define NMX_CAP_WINDOW_BYTES (1u << 20)
 
+/* How many reads the windows have made (every capture, every thread): the
+ * tests check that a walk reads a window at a time. */
+extern _Atomic unsigned long nmx__cap_window_reads;
+
 /*
  * Image bytes [off, off+len), all of them, for a reader to parse.  For a
  * mapped file they are read with pread() into the window (read ahead by up

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,6 +504,8 @@ static size_t read_at(const nmx_cap_t *cap, uint64_t off, void *buf, size_t len)
     return got;
 }
 
+_Atomic unsigned long nmx__cap_window_reads;
+
 const uint8_t *nmx__cap_view(const nmx_cap_t *cap, nmx_cap_window_t *w, uint64_t off, size_t len)
 {
     if (off > cap->size || len > cap->size - off)
@@ -511,10 +514,13 @@ const uint8_t *nmx__cap_view(const nmx_cap_t *cap, nmx_cap_window_t *w, uint64_t
         return cap->data + off; /* an image in memory */
     if (w->buf != NULL && off >= w->off && off - w->off <= w->len && len <= w->len - (off - w->off))
         return w->buf + (off - w->off);
-    /* Read ahead while the reads go forward (from inside or the end of the
-     * window); a jump elsewhere (a NetMon frame table out of order) reads a
-     * page or so. */
-    bool forward = w->buf == NULL || (off >= w->off && off - w->off <= w->len);
+    /* Read ahead while the reads go forward (from inside the window, or
+     * less than a window past its end: a pcap walk skips the data of the
+     * frame the window ends in); a jump elsewhere (a NetMon frame table out
+     * of order) reads a page or so.  Counting only reads from inside the
+     * window as forward made a walk over large frames read 4 KiB at a time
+     * once one record straddled the window's end. */
+    bool forward = w->buf == NULL || (off >= w->off && off - w->off <= (uint64_t)w->len + NMX_CAP_WINDOW_BYTES);
     size_t want = forward ? NMX_CAP_WINDOW_BYTES : 4096;
     if (want < len)
         want = len;
@@ -528,6 +534,7 @@ const uint8_t *nmx__cap_view(const nmx_cap_t *cap, nmx_cap_window_t *w, uint64_t
         w->buf_cap = want;
     }
     w->off = off;
+    atomic_fetch_add_explicit(&nmx__cap_window_reads, 1, memory_order_relaxed);
     w->len = read_at(cap, off, w->buf, want);
     return w->len >= len ? w->buf : NULL;
 }
