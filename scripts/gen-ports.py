@@ -34,6 +34,14 @@ NBNS = bytes.fromhex("81c001100001000000000000") + b"\x20" + b"CKAAAAAAAAAAAAAAA
 PROBES = {"tcp": [HTTP, TLS], "udp": [DNS, NBNS]}
 
 
+def reference_options():
+    """tshark's reference options (no reassembly), from the one file that
+    holds them for every comparison: tests/tshark-reference.opts."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "tshark-reference.opts")
+    with open(path, encoding="utf-8") as f:
+        return [a for line in f if line.strip() and not line.startswith("#") for a in line.split()]
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -91,8 +99,7 @@ def greedy_ports(proto):
             f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
             for i, fr in enumerate(frames):
                 f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
-        out = subprocess.run(["tshark", "-r", path, "-o", "ip.defragment:FALSE", "-o",
-                              "tcp.desegment_tcp_streams:FALSE", "-T", "fields", "-e",
+        out = subprocess.run(["tshark", "-r", path, *reference_options(), "-T", "fields", "-e",
                               "frame.protocols"], capture_output=True, text=True, check=True).stdout
     rows = out.splitlines()
     if len(rows) != len(frames):

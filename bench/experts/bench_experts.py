@@ -39,7 +39,16 @@ import subprocess
 import sys
 import time
 
-TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
+
+def reference_options():
+    """tshark's reference options (no reassembly), from the one file that
+    holds them for every comparison: tests/tshark-reference.opts."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "tshark-reference.opts")
+    with open(path, encoding="utf-8") as f:
+        return [a for line in f if line.strip() and not line.startswith("#") for a in line.split()]
+
+
+TSHARK_OPTS = reference_options()
 
 
 def measure(argv):

@@ -29,9 +29,20 @@ SAMPLE = os.environ.get("SAMPLE", "data/sample.pcap")
 SOURCE_DIR = os.environ.get("SOURCE_DIR", ".")
 SHARED = os.environ.get("NMX_SHARED_CAPTURES") or os.environ.get("SHARED_CAPTURES") or os.path.join(
     SOURCE_DIR, "..", "shared", "captures")
+# The one file that holds tshark's reference options (one option a line).
+REFERENCE_OPTS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tshark-reference.opts")
 
-# The options issue 6 prescribes for every comparison: no reassembly.
-TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"]
+
+def reference_options(path=REFERENCE_OPTS_FILE):
+    """tshark's reference options as a list of arguments ('#' lines and
+    blank lines left out)."""
+    with open(path, encoding="utf-8") as f:
+        return [a for line in f if line.strip() and not line.startswith("#") for a in line.split()]
+
+
+# The options issue 6 prescribes for every comparison: no reassembly (of IP
+# fragments and TCP segments).
+TSHARK_OPTS = reference_options()
 # tshark's TCP sequence analysis keeps state across segments: it does not
 # hand the payload of a segment it flags as retransmitted or out of order to
 # any dissector, and it tracks where PDUs begun in earlier segments end.  The

@@ -277,7 +277,6 @@ static void test_apps_agree(void **state)
         NMX_SKIP();
         return;
     }
-    tsu_no_desegment = true; /* a line cut short is dissected, as here */
     tsu_skip = unannounced_setup;
     size_t differ = tsu_check_built("application", NFRAMES, frame_bytes, protos, NPROTOS, expect,
                                     sizeof(expect) / sizeof(expect[0]));
@@ -402,7 +401,6 @@ static void test_ftp_data_learned(void **state)
         NMX_SKIP();
         return;
     }
-    tsu_no_desegment = true;
     assert_int_equal(tsu_check_built("ftp-data", NCONV, conv_frame, conv_protos, 3, conv_expect,
                                      sizeof(conv_expect) / sizeof(conv_expect[0])),
                      0);
@@ -468,9 +466,7 @@ static void check_http(const char *label, const conv_seg_t *conv, size_t n, unsi
     static const char *const http_protos[] = {"http", "tcp"};
     const tsu_count_t want[] = {{"http", http_frames}};
     http_segs = conv;
-    tsu_no_desegment = true;
     size_t differ = tsu_check_built(label, n, http_frame, http_protos, 2, want, 1);
-    tsu_no_desegment = false;
     assert_int_equal(differ, 0);
 }
 

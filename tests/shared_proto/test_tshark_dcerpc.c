@@ -37,8 +37,8 @@
  * segment, fragments, big-endian PDUs, a connectionless call to
  * Messenger, and SMB2 pipes whose two files both bind context 0 (tshark
  * keeps them apart by file id, and a READ response's file is its
- * request's).  tshark runs with TCP desegmentation off
- * (tsu_no_desegment), as the shared captures are compared.
+ * request's).  tshark runs with the reference options (TCP
+ * desegmentation off among them), as the shared captures are compared.
  *
  * The connectionless requests name an interface tshark has no dissector
  * for (it would hand the stub to one by that UUID).  The frames were made
@@ -653,7 +653,6 @@ static void test_dcerpc_agree(void **state)
         NMX_SKIP();
         return;
     }
-    tsu_no_desegment = true; /* a PDU cut short is dissected, as here */
     size_t differ = tsu_check_built("dcerpc", NFRAMES, frame_bytes, protos, NPROTOS, expect,
                                     sizeof(expect) / sizeof(expect[0]));
     assert_true(differ != (size_t)-1);

@@ -1,7 +1,7 @@
 /*
  * test_tshark_fields.c - per-frame agreement of rendered property values with
- * `tshark -T fields -E occurrence=a -o ip.defragment:FALSE
- * -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE` over every readable shared capture,
+ * `tshark -T fields -E occurrence=a` with the reference options (no
+ * reassembly: tests/tshark-reference.opts) over every readable shared capture,
  * for the 27 fields of issue 4.
  *
  * Frames are dissected with their context (frame number, times, comment,
@@ -159,8 +159,7 @@ static size_t compare_fields(const char *const *fields, size_t nfields, const ch
     const size_t argsz = 65536; /* every property's -e (about 16 KB at 844 properties) */
     char *args = malloc(argsz);
     size_t an = (size_t)snprintf(args, argsz,
-                                 "-T fields -E occurrence=a -E separator=/t "
-                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE");
+                                 "-T fields -E occurrence=a -E separator=/t " NMX_TSHARK_REF_OPTS);
     /* tshark is always asked for every registered property (one cached run
      * per capture serves every comparison); colidx maps ours to its columns. */
     uint32_t nall = nmx__field_count();

@@ -1,7 +1,7 @@
 /*
  * test_tshark_filters.c - display filters (-Y) agree with tshark: for a set
  * of expressions over several shared captures, the frames that pass are the
- * frames tshark -Y selects (with ip.defragment and tcp desegmentation off).
+ * frames tshark -Y selects (with the reference options: no reassembly).
  * The frames are dissected with their context (frame number, times, comment,
  * stream numbers), as the runtime does, and tshark runs with TZ=UTC, the
  * zone nmexpert reads frame.time values in.
@@ -165,7 +165,7 @@ static void test_filters_agree(void **state)
         NMX_SKIP();
         return;
     }
-    const char *opts = "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE";
+    const char *opts = NMX_TSHARK_REF_OPTS;
     size_t compared = 0, failed = 0;
     size_t selected[NEXPR] = {0};
     nmx_proto_ws_t *ws = nmx__proto_ws_new();
@@ -285,7 +285,7 @@ static void test_streams_agree(void **state)
         uint32_t nf = nmx__cap_count(cap);
         size_t nl = 0;
         char **lines = tsu_run(dir, stream_captures[ci],
-                               "-o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE -T fields "
+                               NMX_TSHARK_REF_OPTS " -T fields "
                                "-e tcp.stream -e udp.stream",
                                &nl);
         assert_non_null(lines);

@@ -225,7 +225,7 @@ static void test_handmade_frames_agree(void **state)
     snprintf(path, sizeof(path), "%s/frames.pcap", dir);
     assert_true(write_pcap(path));
     size_t n = (size_t)snprintf(cmd, sizeof(cmd),
-                                "tshark -n -r '%s' -o ip.defragment:FALSE -o ipv6.defragment:FALSE -o tcp.desegment_tcp_streams:FALSE "
+                                "tshark -n -r '%s' " NMX_TSHARK_REF_OPTS " "
                                 "-T fields -E occurrence=a",
                                 path);
     for (size_t i = 0; i < NPROTOS; i++)

@@ -397,9 +397,7 @@ static void test_nbss_messages(void **state)
     /* Without reassembly, as the parser layer works: tshark would hold the
      * fourth frame's last message back for the rest of its length.  With
      * frame.protocols, which names nbss once per segment (one call). */
-    tsu_no_desegment = true;
     size_t differ = tsu_compare_built(path, N_NBSS, nbss_protos, 4, true, nbss_skip, theirs, &nf);
-    tsu_no_desegment = false;
     assert_true(differ != (size_t)-1);
     printf("tshark agreement (hand-built NBSS messages): %zu frames x %zu fields, %zu differences\n", N_NBSS, nf,
            differ);
@@ -423,9 +421,7 @@ static void test_ncp(void **state)
      * TCP ones with their 8 bytes of NCP-over-IP header; no SPX (the
      * socket comes first); no reassembly of the cut TCP ones. */
     static const tsu_count_t want[] = {{"ncp", 25}, {"ipx", 21}, {"spx", 0}, {"tcp", 6}};
-    tsu_no_desegment = true;
     size_t differ = tsu_check_built("NCP", N_NCP, ncp_bytes, ncp_protos, 6, want, sizeof want / sizeof want[0]);
-    tsu_no_desegment = false;
     assert_int_equal(differ, 0);
 }
 

@@ -421,7 +421,6 @@ static void pipes_agree(const char *label, const char *file, size_t n, size_t (*
     assert_true(tsu_write_pcap(path, n, frame));
     unsigned theirs[256] = {0};
     size_t nf = 0;
-    tsu_no_desegment = true;
     size_t differ = tsu_compare_built(path, (uint32_t)n, protos_, sizeof(protos_) / sizeof(protos_[0]), true, skip,
                                       theirs, &nf);
     assert_true(differ != (size_t)-1);

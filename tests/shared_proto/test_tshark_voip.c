@@ -492,7 +492,6 @@ static void check_set(const char *label, const pkt_t *set, size_t n, const tsu_c
         NMX_SKIP();
         return;
     }
-    tsu_no_desegment = true;
     pkts = set;
     assert_int_equal(tsu_check_built(label, n, frame_bytes, protos, NPROTOS, want, nwant), 0);
 }

@@ -334,8 +334,6 @@ void tsu_render_all(const nmx_dissection_t *d, const nmx_field_t *f, char *out, 
     }
 }
 
-bool tsu_no_desegment;
-
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
                          unsigned *theirs, size_t *nfields)
@@ -345,9 +343,7 @@ size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *
     const nmx_field_t *fields[MAXF];
     size_t nf = 0, differ = 0, partial_before = tsu_partial_differences;
     char args[65536];
-    size_t al = (size_t)snprintf(args, sizeof(args),
-                                 "-o ip.defragment:FALSE -o ipv6.defragment:FALSE%s -T fields -E occurrence=a -z io,phs",
-                                 tsu_no_desegment ? " -o tcp.desegment_tcp_streams:FALSE" : "");
+    size_t al = (size_t)snprintf(args, sizeof(args), "%s -T fields -E occurrence=a -z io,phs", NMX_TSHARK_REF_OPTS);
     if (with_frame_protocols) {
         fields[nf++] = nmx__field_by_key("frame.protocols");
         al += (size_t)snprintf(args + al, sizeof(args) - al, " -e frame.protocols");

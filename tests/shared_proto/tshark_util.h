@@ -63,8 +63,11 @@ char **tsu_run(const char *dir, const char *rel, const char *args, size_t *nline
 char **tsu_run_path(const char *path, const char *args, size_t *nlines);
 
 /*
- * Compares a capture a test has built (nframes frames) with tshark (with
- * ip and ipv6 defragmentation off): every property of the protocols named
+ * Compares a capture a test has built (nframes frames) with tshark run
+ * with the reference options (NMX_TSHARK_REF_OPTS, from
+ * tests/tshark-reference.opts: no reassembly of IP fragments, TCP
+ * segments, SMB transactions or pipe messages, as the parser layer works,
+ * and as the shared captures are compared): every property of the protocols named
  * in protos (and frame.protocols first, if asked), frame by frame, unless
  * skip(frame, key) says to leave one out, and io,phs frames per protocol
  * against our recognize tables.  Prints each difference and returns their
@@ -72,10 +75,6 @@ char **tsu_run_path(const char *path, const char *args, size_t *nlines);
  * slot per protocol id, zeroed by the caller) gets io,phs's counts and
  * *nfields the number of fields compared.
  */
-/* Set by a test whose segments tshark would otherwise hold back for TCP
- * reassembly (a text line without its end): tsu_compare_built then runs
- * tshark with tcp.desegment_tcp_streams off, as the parser layer works. */
-extern bool tsu_no_desegment;
 size_t tsu_compare_built(const char *path, uint32_t nframes, const char *const *protos, size_t nprotos,
                          bool with_frame_protocols, bool (*skip)(uint32_t frame, const char *key),
                          unsigned *theirs, size_t *nfields);
