@@ -181,6 +181,7 @@ typedef struct dce_local {
     unsigned n;
     uint16_t ctx[DCE_LOCAL_MAX];
     uint8_t idx[DCE_LOCAL_MAX];
+    bool cut_body; /* a PDU cut short by the end of its data shows its body's fields as far as they go */
 } dce_local_t;
 
 /* One PDU: its bytes (from the header, cut to the fragment length and to
@@ -194,6 +195,7 @@ typedef struct dce_pdu {
     uint16_t frag_len, auth_len;
     dce_local_t *loc; /* NULL for a connectionless PDU */
     uint64_t pipe;    /* the pipe of an SMB or SMB2 connection (nmx__dis_dcerpc_pipe), or 0 */
+    bool cut;         /* not all there: cut short by the end of its pipe message (dce_local_t) */
 } dce_pdu_t;
 
 /* An unsigned number of n (1, 2 or 4) bytes at pos of c in the given byte order. */
@@ -510,7 +512,7 @@ static void dce_request_state(const dce_pdu_t *p, uint64_t call)
     } else {
         return;
     }
-    if (p->flags & FL_LAST)
+    if ((p->flags & FL_LAST) && !p->cut)
         nmx__dis_dcerpc_if(p->d, idx, p->off + (obj ? 40 : 24), opnum);
 }
 
@@ -547,12 +549,12 @@ static void dce_reply_state(const dce_pdu_t *p, uint64_t call)
             nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off, 0, frame);
         dce_reply_time(p, call);
     }
-    if (p->ptype == PDU_RESP && (p->flags & FL_LAST) && p->frag_len >= 24 &&
+    if (p->ptype == PDU_RESP && (p->flags & FL_LAST) && !p->cut && p->frag_len >= 24 &&
         nmx__dis_dcerpc_if(p->d, v >> 16 & 0xff, p->off + 24, v & 0xffff) && p->d->ws && have_frame)
         nmx__add_uint(p->d, &dcerpc_fields[F_REQUEST_IN], p->off + 24, 0, frame);
 }
 
-/* What a whole PDU tells of, or takes from, its connection. */
+/* What a PDU tells of, or takes from, its connection. */
 static void dce_state(const dce_pdu_t *p)
 {
     uint64_t call = p->pipe << 32 | dce_get(&p->c, 12, 4, p->le); /* the call's key */
@@ -625,8 +627,13 @@ static void dce_pdu(nmx_dctx_t *d, nmx_cursor_t w, unsigned proto, dce_local_t *
         return;
     if (d->ws)
         dce_header(&p);
-    if (p.c.left < p.frag_len)
-        return; /* tshark cannot cut the fragment's bytes out of a PDU not all there: the header only */
+    /* Over TCP, or where the capture cut it, tshark cannot cut the
+     * fragment's bytes out of a PDU not all there: the header only.  In a
+     * pipe message that ends before it, the fields up to the message's
+     * end, and what they tell of the connection (but no interface layer). */
+    p.cut = p.c.left < p.frag_len;
+    if (p.cut && !loc->cut_body)
+        return;
     if (d->ws)
         dce_body(&p);
     dce_state(&p);
@@ -685,15 +692,18 @@ static bool dce_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 
 /*
  * The data of a named pipe's read, write or transceive (tshark's pipe
- * heuristics for SMB and SMB2, dissect_dcerpc_cn_bs_body): the n bytes at
- * `at` of the message m, or as many of them as were captured.  PDUs one
- * after the other by their fragment lengths, each a layer, until bytes
- * that are not a header.  When the data was captured whole (all n bytes
- * are there, or `whole` says the carrier gives what it has), tshark's pipe
- * reassembly may ask for more: a PDU longer than what is left is then no
- * layer (the frame's data ends with it), as in tshark's io,phs; otherwise
- * a PDU not all there shows its common header, as over TCP.  False when
- * the data does not start with a PDU (tshark shows it as data).
+ * heuristics for SMB and SMB2, dissect_dcerpc_cn_bs_body, with the pipe
+ * reassembly off, as every comparison runs tshark): the n bytes at `at` of
+ * the message m, or as many of them as were captured.  PDUs one after the
+ * other by their fragment lengths, each a layer, until bytes that are not
+ * a header.  A PDU longer than the data left (split over several pipe
+ * messages) is a layer all the same: when it is the data's first PDU and
+ * the data was captured whole (all n bytes are there, or `whole` says the
+ * carrier gives what it has), with the fields of its body up to the data's
+ * end, and what they tell of the connection; otherwise with its common
+ * header only, as over TCP.  The messages after it, which hold the rest
+ * of the PDU, are no DCE/RPC (tshark shows them as data).  False when the
+ * data does not start with a PDU.
  */
 bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_t n, bool whole, uint32_t pipe)
 {
@@ -703,18 +713,17 @@ bool nmx__dis_dcerpc_pipe(nmx_dctx_t *d, const nmx_cursor_t *m, size_t at, size_
     size_t have = m->left - at < n ? m->left - at : n;
     if (!nmx__cur_window(m, at, have, &c))
         return false;
-    whole = whole || have == n;
     size_t pos = 0;
     bool any = false;
-    dce_local_t loc = {0};
+    dce_local_t loc = {.cut_body = whole || have == n};
     while (pos < c.left && dce_is_cn(&c, pos)) {
         uint32_t plen = dce_get(&c, pos + 8, 2, (nmx__cur_get_u8(&c, pos + 4) & 0x10) != 0);
         nmx_cursor_t w;
         any = true;
-        if ((whole && plen > c.left - pos) ||
-            !nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
+        if (!nmx__cur_window(&c, pos, c.left - pos < plen ? c.left - pos : plen, &w))
             break;
         dce_pdu(d, w, NMX_PROTO_DCERPC, &loc, pipe);
+        loc.cut_body = false; /* tshark cuts a later PDU to the data's length from its start: the header only */
         pos += plen;
     }
     return any;

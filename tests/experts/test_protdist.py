@@ -39,22 +39,12 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # Known differences: (capture name part, protocol, why).  Each is a
 # difference of the parser layer's per-frame recognition from tshark's
 # stateful dissection (README.md, "Comparison with tshark").
-PIPE_REASSEMBLY = "DCE/RPC PDUs tshark reassembles from several SMB or SMB2 pipe messages"
 EXCEPTIONS = [
     ("real/evilfingers_xscan_smb_dcerpc", "dns", "a 3-byte DNS-over-TCP segment"),
     ("linktypes/ndpi_KakaoTalk_sll", "http", "two binary payloads on a connection without a request, which tshark "
      "reads as HTTP header lines (the rule is not known)"),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
-    ("ppa_printerproblem", "dcerpc", PIPE_REASSEMBLY),
-    ("real/suricata_smb1-vlan-filecontainer", "dcerpc", PIPE_REASSEMBLY),
-    ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc", PIPE_REASSEMBLY),
-    # ... and the interface layers of those PDUs (docs/protocols.md, difference 20)
-    ("ppa_printerproblem", "spoolss", PIPE_REASSEMBLY),
-    ("real/suricata_smb1-vlan-filecontainer", "srvsvc", PIPE_REASSEMBLY),
-    ("real/suricata_smb1-vlan-filecontainer", "wkssvc", PIPE_REASSEMBLY),
-    ("real/suricata_smb1-vlan-filecontainer", "winreg", PIPE_REASSEMBLY),
-    ("real/suricata_smb1-vlan-filecontainer", "svcctl", PIPE_REASSEMBLY),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
     ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
 ]

@@ -41,7 +41,7 @@ def reference_options(path=REFERENCE_OPTS_FILE):
 
 
 # The options issue 6 prescribes for every comparison: no reassembly (of IP
-# fragments and TCP segments).
+# fragments, TCP segments, SMB transactions and SMB/SMB2 pipe messages).
 TSHARK_OPTS = reference_options()
 # tshark's TCP sequence analysis keeps state across segments: it does not
 # hand the payload of a segment it flags as retransmitted or out of order to

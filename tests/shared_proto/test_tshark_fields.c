@@ -99,18 +99,6 @@ static const struct {
     /* tshark's SNMP dissector opens a conversation of its own, which
      * renumbers the UDP streams after it; no SNMP parser here. */
     {"real/evilfingers_xscan_smb_dcerpc", "udp.stream", "conversations opened by SNMP"},
-    /* DCE/RPC: tshark's pipe reassembly joins PDUs split over several SMB
-     * or SMB2 messages, and shows them (with their interface's layer) in the
-     * message that completes them; each message is dissected on its own
-     * here (docs/protocols.md, difference 20). */
-    {"netmon/ms_ADOD_Ex2_18_ManageAccessControl", "dcerpc.", "a PDU tshark reassembles from two SMB2 pipe reads"},
-    {"ppa_printerproblem", "dcerpc.", "PDUs tshark reassembles from an SMB transaction and a read"},
-    {"ppa_printerproblem", "spoolss.", "PDUs tshark reassembles from an SMB transaction and a read"},
-    {"real/suricata_smb1-vlan-filecontainer", "dcerpc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
-    {"real/suricata_smb1-vlan-filecontainer", "srvsvc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
-    {"real/suricata_smb1-vlan-filecontainer", "wkssvc.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
-    {"real/suricata_smb1-vlan-filecontainer", "winreg.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
-    {"real/suricata_smb1-vlan-filecontainer", "svcctl.", "SMB pipe reassembly: a PDU left incomplete takes later data"},
     /* A DCE/RPC verifier's SPNEGO NegTokenResp whose connection's first
      * token is not in the capture: tshark does not know it is SPNEGO
      * ("Unknown header"); it is read as one here (difference 18). */

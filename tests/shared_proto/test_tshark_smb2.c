@@ -12,8 +12,12 @@
  * read back by the capture layer and dissected with their context as the
  * runtime does, then compared with `tshark -T fields -E occurrence=a` for
  * every nbss and smb2 property and frame.protocols, frame by frame, and
- * with io,phs for the number of each protocol's layers.  Skipped when
- * tshark is not installed; the temporary directory is removed.
+ * with io,phs for the number of each protocol's layers.  Then DCE/RPC in
+ * SMB2 and SMB named pipes (below), and PDUs split over two pipe messages,
+ * each message dissected on its own as tshark does with its pipe
+ * reassembly off (the reference options, tests/tshark-reference.opts).
+ * Skipped when tshark is not installed; the temporary directory is
+ * removed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,8 +167,9 @@ static void test_smb2_compound_agrees(void **state)
  * first connection is on a connection of its own, so that tshark does not
  * match a response to its request (difference 20).  The bound interface is
  * one tshark has no dissector for.  The pipe read whose PDU is longer than
- * its data comes last: tshark's pipe reassembly would otherwise take the
- * data of the frames after it.
+ * its data (the first part of a PDU split over several messages) comes
+ * last; tshark runs with its pipe reassembly off (the reference options),
+ * and shows the PDU's header and the fields its data holds.
  */
 struct pipe_msg {
     unsigned port;     /* the client's port */
@@ -178,7 +183,7 @@ struct pipe_msg {
 };
 
 enum pipe_body { B_TREE_REQ, B_TREE_RESP_PIPE, B_TREE_RESP_DISK, B_CREATE_REQ, B_CREATE_RESP, B_WRITE, B_WRITE_AT128,
-                 B_READ, B_READ_AT96, B_IOCTL_REQ, B_IOCTL_RESP, B_IOCTL_OTHER, B_ERROR };
+                 B_READ, B_READ_AT96, B_IOCTL_REQ, B_IOCTL_RESP, B_IOCTL_OTHER, B_ERROR, B_READ_REQ };
 enum pipe_pdus { P_NONE, P_BIND, P_REQUEST, P_RESPONSE, P_TWO, P_JUNK, P_LONG, P_TEXT };
 
 static const struct pipe_msg pipe_msgs[] = {
@@ -202,10 +207,9 @@ static const struct pipe_msg pipe_msgs[] = {
     {50111, false, 9, 0, false, 7, B_WRITE, P_TEXT},                  /* 18: data */
     {50112, true, 8, 0xC0000001u, false, 7, B_ERROR, P_RESPONSE},     /* 19: error response */
     {50113, false, 11, 0, false, 7, B_IOCTL_OTHER, P_REQUEST},        /* 20: another FSCTL */
-    {50114, true, 8, 0x80000005u, false, 7, B_READ, P_LONG},          /* 21: more to come: no layer */
+    {50114, true, 8, 0x80000005u, false, 7, B_READ, P_LONG},          /* 21: more to come: a layer */
 };
 #define NPIPE (sizeof(pipe_msgs) / sizeof(pipe_msgs[0]))
-#define PIPE_LONG_FRAME 21u
 
 /* The PDUs of a message into p; returns their length. */
 static size_t pipe_pdus(int kind, uint8_t *p)
@@ -255,12 +259,11 @@ static size_t pipe_pdus(int kind, uint8_t *p)
     return n;
 }
 
-/* The body of message s after its 64-byte header into m; returns its length. */
-static size_t pipe_body(const struct pipe_msg *s, uint8_t *m)
+/* The body of message s after its 64-byte header into m, with the pl
+ * bytes of pipe data at pdu; returns its length. */
+static size_t pipe_body(const struct pipe_msg *s, const uint8_t *pdu, size_t pl, uint8_t *m)
 {
     static const uint8_t fid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    uint8_t pdu[256];
-    size_t pl = pipe_pdus(s->pdus, pdu);
     size_t n = 0;
     memset(m, 0, 160);
     switch (s->body) {
@@ -296,6 +299,12 @@ static size_t pipe_body(const struct pipe_msg *s, uint8_t *m)
         memcpy(m + 16, fid, 16);
         n = s->body == B_WRITE ? 48 : 64;
         break;
+    case B_READ_REQ: /* 49 bytes: the file id at 16 */
+        le(m, 49, 2);
+        m[2] = 80;
+        le(m + 4, 1024, 4);
+        memcpy(m + 16, fid, 16);
+        return 49;
     case B_READ:
     case B_READ_AT96:
         le(m, 17, 2);
@@ -334,8 +343,9 @@ static size_t pipe_body(const struct pipe_msg *s, uint8_t *m)
     return n + pl;
 }
 
-/* The SMB2 message of s into m; returns its length. */
-static size_t pipe_message(const struct pipe_msg *s, uint64_t mid, uint8_t *m)
+/* The SMB2 message of s (message id mid, the pl bytes of pipe data at pdu)
+ * into m; returns its length. */
+static size_t pipe_message(const struct pipe_msg *s, uint64_t mid, const uint8_t *pdu, size_t pl, uint8_t *m)
 {
     memset(m, 0, 64);
     memcpy(m, "\xFESMB", 4);
@@ -350,7 +360,7 @@ static size_t pipe_message(const struct pipe_msg *s, uint64_t mid, uint8_t *m)
     else
         le(m + 36, s->tid, 4);
     le(m + 40, 0x1234, 8);
-    return 64 + pipe_body(s, m + 64);
+    return 64 + pipe_body(s, pdu, pl, m + 64);
 }
 
 /* Ethernet, IPv4 (client 10.0.0.1, server 10.0.0.2), TCP between the
@@ -381,41 +391,65 @@ static size_t pipe_wrap(uint8_t *b, unsigned port, bool response, uint32_t seq, 
     return 58 + ml;
 }
 
-/* Frame i of the pipe capture (sequence numbers following each direction
- * of the connection). */
-static size_t pipe_frame(size_t i, uint8_t *b, size_t cap)
+/* Message i of the pipe capture into m; returns its length. */
+static size_t pipe_msg_bytes(size_t i, uint8_t *m)
 {
-    const struct pipe_msg *s = &pipe_msgs[i];
+    uint8_t pdu[256];
+    size_t pl = pipe_pdus(pipe_msgs[i].pdus, pdu);
+    return pipe_message(&pipe_msgs[i], i + 1, pdu, pl, m);
+}
+
+/* Frame i of a capture of one SMB or SMB2 message a frame, message k
+ * built by msg(k, m) on the client port port(k) (a response if resp(k)):
+ * sequence numbers follow each direction of each connection. */
+static size_t conv_frame(size_t i, uint8_t *b, size_t cap, size_t (*msg)(size_t, uint8_t *), unsigned (*port)(size_t),
+                         bool (*resp)(size_t))
+{
     uint8_t m[512];
     uint32_t seq = 1;
     for (size_t k = 0; k < i; k++)
-        if (pipe_msgs[k].port == s->port && pipe_msgs[k].response == s->response)
-            seq += (uint32_t)(4 + pipe_message(&pipe_msgs[k], k + 1, m));
-    size_t ml = pipe_message(s, i + 1, m);
-    return cap < 1024 ? 0 : pipe_wrap(b, s->port, s->response, seq, m, ml);
+        if (port(k) == port(i) && resp(k) == resp(i))
+            seq += (uint32_t)(4 + msg(k, m));
+    size_t ml = msg(i, m);
+    return cap < 1024 ? 0 : pipe_wrap(b, port(i), resp(i), seq, m, ml);
+}
+
+static unsigned pipe_port(size_t i)
+{
+    return pipe_msgs[i].port;
+}
+
+static bool pipe_resp(size_t i)
+{
+    return pipe_msgs[i].response;
+}
+
+/* Frame i of the pipe capture. */
+static size_t pipe_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_frame(i, b, cap, pipe_msg_bytes, pipe_port, pipe_resp);
 }
 
 /* frame.protocols of frames 17 and 18 names tshark's data dissector,
- * which we do not have (docs/protocols.md, difference 7); that of 21
- * names dcerpc for a pipe's data whose PDU tshark waits to reassemble,
- * without a dcerpc item (io,phs does not count it), and we record no
- * layer (difference 20).  frame is 0-based. */
+ * which we do not have (docs/protocols.md, difference 7).  frame is
+ * 0-based. */
 static bool pipe_skip(uint32_t frame, const char *key)
 {
-    return (frame == 16 || frame == 17 || frame + 1 == PIPE_LONG_FRAME) && strcmp(key, "frame.protocols") == 0;
+    return (frame == 16 || frame == 17) && strcmp(key, "frame.protocols") == 0;
 }
 
 /* Writes the n frames of frame() as `file`, compares them with tshark for
- * nbss, `smb` (smb or smb2), dcerpc and the lower layers, frame.protocols
- * too (but what skip leaves out), and checks io,phs's dcerpc count. */
+ * nbss, `smb` (smb or smb2), dcerpc, srvsvc and the lower layers,
+ * frame.protocols too (but what skip leaves out), and checks io,phs's
+ * dcerpc and srvsvc counts. */
 static void pipes_agree(const char *label, const char *file, size_t n, size_t (*frame)(size_t, uint8_t *, size_t),
-                        const char *smb, bool (*skip)(uint32_t, const char *), unsigned dcerpc)
+                        const char *smb, bool (*skip)(uint32_t, const char *), unsigned dcerpc, unsigned srvsvc)
 {
     if (!tsu_have_tshark()) {
         NMX_SKIP();
         return;
     }
-    const char *const protos_[] = {"nbss", smb, "dcerpc", "eth", "ip", "tcp"};
+    const char *const protos_[] = {"nbss", smb, "dcerpc", "srvsvc", "eth", "ip", "tcp"};
     const char *path = tsu_tmp_file(file);
     assert_non_null(path);
     assert_true(tsu_write_pcap(path, n, frame));
@@ -424,9 +458,11 @@ static void pipes_agree(const char *label, const char *file, size_t n, size_t (*
     size_t differ = tsu_compare_built(path, (uint32_t)n, protos_, sizeof(protos_) / sizeof(protos_[0]), true, skip,
                                       theirs, &nf);
     assert_true(differ != (size_t)-1);
+    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences; io,phs dcerpc %u, "
+           "srvsvc %u\n",
+           label, n, nf, differ, theirs[NMX_PROTO_DCERPC], theirs[NMX_PROTO_SRVSVC]);
     assert_int_equal(theirs[NMX_PROTO_DCERPC], dcerpc);
-    printf("tshark agreement (hand-built %s frames): %zu frames x %zu fields, %zu differences\n", label, n, nf,
-           differ);
+    assert_int_equal(theirs[NMX_PROTO_SRVSVC], srvsvc);
     assert_int_equal(differ, 0);
 }
 
@@ -434,8 +470,8 @@ static void test_smb2_pipes_agree(void **state)
 {
     (void)state;
     /* Frames 5, 7 to 11 (the error IOCTL's whole body too), 13, 15, 16
-     * one PDU each, 14 two. */
-    pipes_agree("SMB2 pipe", "pipes.pcap", NPIPE, pipe_frame, "smb2", pipe_skip, 12);
+     * and 21 (the first part of a PDU) one PDU each, 14 two. */
+    pipes_agree("SMB2 pipe", "pipes.pcap", NPIPE, pipe_frame, "smb2", pipe_skip, 13, 0);
 }
 
 /*
@@ -504,11 +540,19 @@ static size_t smb_build(uint8_t *m, uint8_t cmd, bool resp, uint16_t tid, uint16
     return 35 + n + nb;
 }
 
-/* The SMB message of s into m; returns its length. */
-static size_t smb_message(const struct smb_msg *s, uint8_t *m)
+/* The SMB message of s into m, with the pl bytes of pipe data at pdu
+ * (NULL: the kind's usual PDU); returns its length. */
+static size_t smb_message(const struct smb_msg *s, const uint8_t *pdu, size_t pl, uint8_t *m)
 {
-    uint8_t w[40] = {0xff}, bytes[160] = {0}, pdu[128];
-    size_t n = 0, nb = 0, pl;
+    uint8_t w[40] = {0xff}, bytes[160] = {0}, def[128];
+    size_t n = 0, nb = 0;
+    if (pdu == NULL) {
+        pl = pipe_pdus(s->kind == K_WRITE || s->kind == K_WRITE_MSG ? P_BIND
+                       : s->kind == K_TRANS_REQ                     ? P_REQUEST
+                                                                    : P_RESPONSE,
+                       def);
+        pdu = def;
+    }
     switch (s->kind) {
     case K_TREE_REQ: /* password, path \\SRV\IPC$ in UTF-16 after a pad byte, service "?????" */
         le(w + 6, 1, 2);
@@ -523,7 +567,7 @@ static size_t smb_message(const struct smb_msg *s, uint8_t *m)
         return smb_build(m, 0x75, true, s->tid, s->mid, w, 6, bytes, 6);
     case K_WRITE:
     case K_WRITE_MSG: /* 14 words: data at 64, after a pad byte */
-        pl = pipe_pdus(P_BIND, bytes + 1);
+        memcpy(bytes + 1, pdu, pl);
         le(w + 4, 0x4000, 2);
         le(w + 14, s->kind == K_WRITE_MSG ? 8 : 0, 2);
         le(w + 16, (uint32_t)pl, 2);
@@ -541,13 +585,12 @@ static size_t smb_message(const struct smb_msg *s, uint8_t *m)
         le(w + 18, 1024, 2);
         return smb_build(m, 0x2E, false, s->tid, s->mid, w, 24, bytes, 0);
     case K_READ_RESP: /* 12 words: data at 60, after a pad byte */
-        pl = pipe_pdus(P_RESPONSE, bytes + 1);
+        memcpy(bytes + 1, pdu, pl);
         le(w + 4, 0xffff, 2);
         le(w + 10, (uint32_t)pl, 2);
         le(w + 12, 60, 2);
         return smb_build(m, 0x2E, true, s->tid, s->mid, w, 24, bytes, 1 + pl);
     case K_TRANS_REQ: /* 16 words, \PIPE\ in UTF-16 at 68, the data at 84 */
-        pl = pipe_pdus(P_REQUEST, pdu);
         le(w, 0, 2);
         le(w + 2, (uint32_t)pl, 2);
         le(w + 6, 1024, 2);
@@ -563,7 +606,6 @@ static size_t smb_message(const struct smb_msg *s, uint8_t *m)
         memcpy(bytes + n, pdu, pl);
         return smb_build(m, 0x25, false, s->tid, s->mid, w, 32, bytes, n + pl);
     default: /* K_TRANS_RESP: 10 words, the data at 56 */
-        pl = pipe_pdus(P_RESPONSE, pdu);
         le(w, 0, 2);
         le(w + 2, (uint32_t)pl, 2);
         le(w + 8, 56, 2);
@@ -581,25 +623,268 @@ static bool smb_is_response(int kind)
            kind == K_TRANS_RESP;
 }
 
+static size_t smb_msg_bytes(size_t i, uint8_t *m)
+{
+    return smb_message(&smb_msgs[i], NULL, 0, m);
+}
+
+static unsigned smb_port(size_t i)
+{
+    return smb_msgs[i].port;
+}
+
+static bool smb_resp(size_t i)
+{
+    return smb_is_response(smb_msgs[i].kind);
+}
+
 /* Frame i of the SMB pipe capture. */
 static size_t smb_frame(size_t i, uint8_t *b, size_t cap)
 {
-    const struct smb_msg *s = &smb_msgs[i];
-    uint8_t m[512];
-    uint32_t seq = 1;
-    bool resp = smb_is_response(s->kind);
-    for (size_t k = 0; k < i; k++)
-        if (smb_msgs[k].port == s->port && smb_is_response(smb_msgs[k].kind) == resp)
-            seq += (uint32_t)(4 + smb_message(&smb_msgs[k], m));
-    size_t ml = smb_message(s, m);
-    return cap < 1024 ? 0 : pipe_wrap(b, s->port, resp, seq, m, ml);
+    return conv_frame(i, b, cap, smb_msg_bytes, smb_port, smb_resp);
 }
 
 static void test_smb_pipes_agree(void **state)
 {
     (void)state;
     /* Frames 3, 6, 7, 8, 13, 14, 16, 19, 22, 23. */
-    pipes_agree("SMB pipe", "smbpipes.pcap", NSMB, smb_frame, "smb", NULL, 10);
+    pipes_agree("SMB pipe", "smbpipes.pcap", NSMB, smb_frame, "smb", NULL, 10, 0);
+}
+
+/* ===================================================================== */
+/* DCE/RPC PDUs split over several pipe messages                          */
+/* ===================================================================== */
+
+/*
+ * With tshark's pipe reassembly off (the reference options), each
+ * message's pipe data is dissected on its own, SMB2's and SMB's alike: a
+ * PDU longer than the data left is a dcerpc layer all the same, with its
+ * common header and, when it is the data's first PDU, the fields of its
+ * body the data holds (a later one: the header only); what those fields
+ * tell of the connection counts (a bind's context items that are all
+ * there, a request's call, which its response then names), but no
+ * interface layer is shown for it; the messages holding the rest of it
+ * are data.  The interface bound is srvsvc, whose layer tshark shows for
+ * a whole request or response.  One connection for each version: the
+ * pipe's binds and calls are those of one file.
+ */
+enum split_pdu { D_NONE, D_BIND, D_REQ2, D_RESP2, D_ALTER, D_REQ7, D_REQ8, D_REQ9, D_RESP9, D_TWO, D_REQ12 };
+
+/* A request (opnum 15 or 16, a 36-byte stub) or a response (a 40-byte
+ * stub) of call `call` on context ctx into p; returns its length. */
+static size_t split_call(uint8_t *p, bool response, uint32_t call, uint16_t ctx, uint16_t opnum)
+{
+    size_t stub = response ? 40 : 36;
+    memset(p, 0, 24 + stub);
+    memcpy(p, response ? "\x05\x00\x02\x03\x10\x00\x00\x00" : "\x05\x00\x00\x03\x10\x00\x00\x00", 8);
+    le(p + 8, 24 + stub, 2);
+    le(p + 12, call, 4);
+    le(p + 16, stub, 4);
+    le(p + 20, ctx, 2);
+    if (!response)
+        le(p + 22, opnum, 2);
+    return 24 + stub;
+}
+
+/* A bind (call 1, context 0) or an alter_context (call 6, contexts 2 and
+ * 3) of srvsvc 3.0 over NDR into p; returns its length. */
+static size_t split_bind(uint8_t *p, bool alter)
+{
+    static const uint8_t srvsvc[16] = {0xc8, 0x4f, 0x32, 0x4b, 0x70, 0x16, 0xd3, 0x01,
+                                       0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88};
+    static const uint8_t ndr[16] = {0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+                                    0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60};
+    unsigned nctx = alter ? 2 : 1;
+    size_t n = 28 + 44 * nctx;
+    memset(p, 0, n);
+    memcpy(p, alter ? "\x05\x00\x0e\x03\x10\x00\x00\x00" : "\x05\x00\x0b\x03\x10\x00\x00\x00", 8);
+    le(p + 8, n, 2);
+    le(p + 12, alter ? 6 : 1, 4);
+    le(p + 16, 4280, 2);
+    le(p + 18, 4280, 2);
+    p[24] = (uint8_t)nctx;
+    for (unsigned i = 0; i < nctx; i++) {
+        uint8_t *c = p + 28 + 44 * i;
+        le(c, alter ? 2 + i : 0, 2);
+        c[2] = 1;
+        memcpy(c + 4, srvsvc, 16);
+        le(c + 20, 3, 2);
+        memcpy(c + 24, ndr, 16);
+        le(c + 40, 2, 4);
+    }
+    return n;
+}
+
+/* The whole PDUs of kind k into p; returns their length. */
+static size_t split_pdus(int k, uint8_t *p)
+{
+    switch (k) {
+    case D_BIND:
+    case D_ALTER:
+        return split_bind(p, k == D_ALTER);
+    case D_REQ2:
+    case D_RESP2:
+        return split_call(p, k == D_RESP2, 2, 0, 15);
+    case D_REQ7:
+    case D_REQ8:
+        return split_call(p, false, k == D_REQ7 ? 7 : 8, k == D_REQ7 ? 2 : 3, 15);
+    case D_REQ9:
+    case D_RESP9:
+        return split_call(p, k == D_RESP9, 9, 0, 16);
+    case D_TWO: {
+        size_t n = split_call(p, false, 10, 0, 15);
+        return n + split_call(p + n, false, 11, 0, 15);
+    }
+    case D_REQ12:
+        return split_call(p, false, 12, 0, 15);
+    default:
+        return 0;
+    }
+}
+
+/* A message's pipe data: bytes [from, to) of PDUs `pdu` (to 0: to their end). */
+struct split_data {
+    uint8_t pdu, from, to;
+};
+
+/* The data d into out; returns its length. */
+static size_t split_slice(struct split_data d, uint8_t *out)
+{
+    uint8_t all[256];
+    size_t n = split_pdus(d.pdu, all), to = d.to && d.to < n ? d.to : n;
+    memcpy(out, all + d.from, to - d.from);
+    return to - d.from;
+}
+
+/* SMB2 on port 50300: the tree connect to IPC$ and the create of srvsvc,
+ * then writes, reads and their requests (for the file id). */
+static const struct smb2_split {
+    bool response;
+    int body; /* enum pipe_body */
+    struct split_data data;
+} smb2_split[] = {
+    {false, B_TREE_REQ, {D_NONE, 0, 0}},   {true, B_TREE_RESP_PIPE, {D_NONE, 0, 0}},
+    {false, B_CREATE_REQ, {D_NONE, 0, 0}}, {true, B_CREATE_RESP, {D_NONE, 0, 0}},
+    {false, B_WRITE, {D_BIND, 0, 0}},      /* 5: bind */
+    {false, B_WRITE, {D_REQ2, 0, 30}},     /* 6: a request's first 30 bytes: body fields, its call */
+    {false, B_WRITE, {D_REQ2, 30, 0}},     /* 7: the rest: data */
+    {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP2, 0, 28}}, /* 9: its response, cut: the call's fields */
+    {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP2, 28, 0}}, /* 11: data */
+    {false, B_WRITE, {D_ALTER, 0, 80}},    /* 12: alter_context, its first context item whole */
+    {false, B_WRITE, {D_ALTER, 80, 0}},    /* 13: data */
+    {false, B_WRITE, {D_REQ7, 0, 0}},      /* 14: on context 2: srvsvc */
+    {false, B_WRITE, {D_REQ8, 0, 0}},      /* 15: on context 3, never bound */
+    {false, B_WRITE, {D_REQ9, 0, 40}},     /* 16: cut in the stub: no srvsvc layer */
+    {false, B_WRITE, {D_REQ9, 40, 0}},     /* 17: data */
+    {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP9, 0, 0}}, /* 19: its response: srvsvc */
+    {false, B_WRITE, {D_TWO, 0, 90}},      /* 20: a whole request (srvsvc), then 30 bytes of one: its header */
+    {false, B_WRITE, {D_REQ12, 0, 20}},    /* 21: cut before the context id */
+};
+#define NSMB2_SPLIT (sizeof(smb2_split) / sizeof(smb2_split[0]))
+
+static size_t smb2_split_bytes(size_t i, uint8_t *m)
+{
+    const struct smb2_split *s = &smb2_split[i];
+    uint16_t cmd = s->body == B_TREE_REQ || s->body == B_TREE_RESP_PIPE ? 3
+                   : s->body == B_CREATE_REQ || s->body == B_CREATE_RESP ? 5
+                   : s->body == B_WRITE                                  ? 9
+                                                                         : 8;
+    struct pipe_msg h = {50300, s->response, cmd, 0, false, s->body == B_TREE_REQ ? 0 : 7, s->body, P_NONE};
+    uint8_t data[256];
+    size_t n = split_slice(s->data, data);
+    return pipe_message(&h, s->response ? i : i + 1, data, n, m); /* a response: its request's message id */
+}
+
+static unsigned smb2_split_port(size_t i)
+{
+    (void)i;
+    return 50300;
+}
+
+static bool smb2_split_resp(size_t i)
+{
+    return smb2_split[i].response;
+}
+
+static size_t smb2_split_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_frame(i, b, cap, smb2_split_bytes, smb2_split_port, smb2_split_resp);
+}
+
+/* frame.protocols of a message holding the rest of a PDU names tshark's
+ * data dissector (difference 7).  frame is 0-based. */
+static bool smb2_split_skip(uint32_t frame, const char *key)
+{
+    return smb2_split[frame].data.from > 0 && strcmp(key, "frame.protocols") == 0;
+}
+
+static void test_smb2_split_pdus_agree(void **state)
+{
+    (void)state;
+    /* dcerpc: frames 5, 6, 9, 12, 14 to 16, 19, 21 and 20 twice;
+     * srvsvc: 14, 19 and 20. */
+    pipes_agree("SMB2 split PDU", "split2.pcap", NSMB2_SPLIT, smb2_split_frame, "smb2", smb2_split_skip, 11, 3);
+}
+
+/* SMB on port 50400: the tree connect to IPC$ (tree 0x800), then a write
+ * starting a pipe message, transactions, reads and writes on the pipe. */
+static const struct smb_split {
+    struct smb_msg msg;
+    struct split_data data;
+} smb_split[] = {
+    {{50400, K_TREE_REQ, 0, 1}, {D_NONE, 0, 0}},
+    {{50400, K_TREE_IPC, 0x800, 1}, {D_NONE, 0, 0}},
+    {{50400, K_WRITE_MSG, 0x800, 10}, {D_BIND, 0, 0}},  /* 3: bind */
+    {{50400, K_TRANS_REQ, 0x800, 11}, {D_REQ2, 0, 0}},  /* 4: TransactNmPipe: srvsvc */
+    {{50400, K_TRANS_RESP, 0x800, 11}, {D_RESP2, 0, 30}}, /* 5: the first 30 bytes of its response */
+    {{50400, K_READ_REQ, 0x800, 12}, {D_NONE, 0, 0}},
+    {{50400, K_READ_RESP, 0x800, 12}, {D_RESP2, 30, 0}}, /* 7: the rest, read: data */
+    {{50400, K_WRITE, 0x800, 13}, {D_REQ9, 0, 40}},      /* 8: a request cut in the stub */
+    {{50400, K_WRITE, 0x800, 14}, {D_REQ9, 40, 0}},      /* 9: data */
+    {{50400, K_READ_REQ, 0x800, 15}, {D_NONE, 0, 0}},
+    {{50400, K_READ_RESP, 0x800, 15}, {D_RESP9, 0, 0}},  /* 11: its response: srvsvc */
+    {{50400, K_WRITE, 0x800, 16}, {D_TWO, 0, 90}},       /* 12: a whole request (srvsvc), then a header */
+    {{50400, K_WRITE, 0x800, 17}, {D_ALTER, 0, 80}},     /* 13: alter_context, cut */
+    {{50400, K_WRITE, 0x800, 18}, {D_ALTER, 80, 0}},     /* 14: data */
+    {{50400, K_WRITE, 0x800, 19}, {D_REQ7, 0, 0}},       /* 15: on context 2: srvsvc */
+    {{50400, K_WRITE, 0x800, 20}, {D_REQ8, 0, 0}},       /* 16: on context 3: none */
+};
+#define NSMB_SPLIT (sizeof(smb_split) / sizeof(smb_split[0]))
+
+static size_t smb_split_bytes(size_t i, uint8_t *m)
+{
+    uint8_t data[256];
+    size_t n = split_slice(smb_split[i].data, data);
+    return smb_message(&smb_split[i].msg, data, n, m);
+}
+
+static unsigned smb_split_port(size_t i)
+{
+    return smb_split[i].msg.port;
+}
+
+static bool smb_split_resp(size_t i)
+{
+    return smb_is_response(smb_split[i].msg.kind);
+}
+
+static size_t smb_split_frame(size_t i, uint8_t *b, size_t cap)
+{
+    return conv_frame(i, b, cap, smb_split_bytes, smb_split_port, smb_split_resp);
+}
+
+/* As smb2_split_skip. */
+static bool smb_split_skip(uint32_t frame, const char *key)
+{
+    return smb_split[frame].data.from > 0 && strcmp(key, "frame.protocols") == 0;
+}
+
+static void test_smb_split_pdus_agree(void **state)
+{
+    (void)state;
+    /* dcerpc: frames 3, 4, 5, 8, 11, 13, 15, 16 and 12 twice; srvsvc: 4,
+     * 11, 12 and 15. */
+    pipes_agree("SMB split PDU", "split1.pcap", NSMB_SPLIT, smb_split_frame, "smb", smb_split_skip, 10, 4);
 }
 
 int main(void)
@@ -608,6 +893,8 @@ int main(void)
         cmocka_unit_test_teardown(test_smb2_compound_agrees, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_smb2_pipes_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_smb_pipes_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_smb2_split_pdus_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_smb_split_pdus_agree, tsu_tmp_remove),
     };
     return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }
