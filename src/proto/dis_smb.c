@@ -73,7 +73,12 @@ static void smb_session_blob(nmx_dctx_t *d, const nmx_cursor_t *c, uint8_t cmd, 
  * them.  On a pipe's tree the data of WRITE_ANDX requests and READ_ANDX
  * responses is offered to DCE/RPC.  A TRANSACTION request to \PIPE\ with
  * function TransactNmPipe (0x26) carries DCE/RPC whatever the tree, and
- * so does its response.
+ * so does its response.  A transaction whose data is split over several
+ * messages is not reassembled (tshark's smb.trans_reassembly, off in the
+ * reference, changes nothing there in tshark 4.0): the request's part and
+ * the response's first part (DataDisplacement 0) are offered on their own,
+ * the parts after them (TRANSACTION_SECONDARY requests, later responses)
+ * are not.
  */
 enum { TID_IPC = 1, TID_OTHER = 2 };
 enum { REQ_SEEN = 1, REQ_IPC = 2, REQ_PIPE_TRANS = 4 };
@@ -157,13 +162,12 @@ static void smb_pipe_block(nmx_dctx_t *d, smb_msg_t *m, uint8_t cmd, size_t pos,
         if (wct >= 16 && nmx__cur_get_u8(c, wp + 26) >= 1 && nmx__cur_get_u16le(c, wp + 28) == 0x26) {
             uint16_t fid = nmx__cur_get_u8(c, wp + 26) >= 2 ? nmx__cur_get_u16le(c, wp + 30) : 0;
             m->req |= REQ_PIPE_TRANS | (uint32_t)fid << 16;
-            if (nmx__cur_get_u16le(c, wp + 22) == nmx__cur_get_u16le(c, wp + 2))
-                smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 24), nmx__cur_get_u16le(c, wp + 22), true, fid);
+            smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 24), nmx__cur_get_u16le(c, wp + 22), true, fid);
         }
-    } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS)) {
-        if (nmx__cur_get_u16le(c, wp + 12) == nmx__cur_get_u16le(c, wp + 2))
-            smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 14), nmx__cur_get_u16le(c, wp + 12), false,
-                          (uint16_t)(m->req >> 16));
+    } else if (cmd == 0x25 && m->resp && wct >= 10 && (m->req & REQ_PIPE_TRANS) &&
+               nmx__cur_get_u16le(c, wp + 16) == 0) { /* the first part (DataDisplacement 0) */
+        smb_pipe_data(d, m, nmx__cur_get_u16le(c, wp + 14), nmx__cur_get_u16le(c, wp + 12), false,
+                      (uint16_t)(m->req >> 16));
     }
 }
 
@@ -209,7 +213,7 @@ void nmx__dis_smb(nmx_dctx_t *d, nmx_cursor_t c)
                    .resp = (nmx__cur_get_u8(&c, 9) & 0x80) != 0};
     smb_pipe_start(d, &m);
     smb_blocks(d, &m, cmd);
-    if (!m.resp)
+    if (!m.resp && cmd != 0x26) /* a TRANSACTION_SECONDARY's response is its transaction's */
         nmx__fact_set(d, NMX_FACT_SMB_REQ, m.key, m.req);
 }
 

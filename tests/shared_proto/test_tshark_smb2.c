@@ -486,7 +486,7 @@ static void test_smb2_pipes_agree(void **state)
  * Each frame says below whether it carries DCE/RPC.
  */
 enum smb_kind { K_TREE_REQ, K_TREE_IPC, K_TREE_DISK, K_WRITE, K_WRITE_MSG, K_WRITE_RESP, K_READ_REQ, K_READ_RESP,
-                K_TRANS_REQ, K_TRANS_RESP };
+                K_TRANS_REQ, K_TRANS_RESP, K_TRANS_SEC };
 
 static const struct smb_msg {
     unsigned port;
@@ -605,6 +605,13 @@ static size_t smb_message(const struct smb_msg *s, const uint8_t *pdu, size_t pl
         n = 1 + 14 + 2; /* pad, name and its NUL, pad to 84 */
         memcpy(bytes + n, pdu, pl);
         return smb_build(m, 0x25, false, s->tid, s->mid, w, 32, bytes, n + pl);
+    case K_TRANS_SEC: /* TRANSACTION_SECONDARY, 8 words: the data at 52, after a pad byte */
+        le(w, 0, 2);
+        le(w + 2, (uint32_t)pl, 2);
+        le(w + 10, (uint32_t)pl, 2);
+        le(w + 12, 52, 2);
+        memcpy(bytes + 1, pdu, pl);
+        return smb_build(m, 0x26, false, s->tid, s->mid, w, 16, bytes, 1 + pl);
     default: /* K_TRANS_RESP: 10 words, the data at 56 */
         le(w, 0, 2);
         le(w + 2, (uint32_t)pl, 2);
@@ -668,7 +675,8 @@ static void test_smb_pipes_agree(void **state)
  * a whole request or response.  One connection for each version: the
  * pipe's binds and calls are those of one file.
  */
-enum split_pdu { D_NONE, D_BIND, D_REQ2, D_RESP2, D_ALTER, D_REQ7, D_REQ8, D_REQ9, D_RESP9, D_TWO, D_REQ12 };
+enum split_pdu { D_NONE, D_BIND, D_REQ2, D_RESP2, D_ALTER, D_REQ7, D_REQ8, D_REQ9, D_RESP9, D_TWO, D_REQ12,
+                 D_REQ13, D_RESP13, D_REQ14, D_RESP14 };
 
 /* A request (opnum 15 or 16, a 36-byte stub) or a response (a 40-byte
  * stub) of call `call` on context ctx into p; returns its length. */
@@ -737,6 +745,11 @@ static size_t split_pdus(int k, uint8_t *p)
     }
     case D_REQ12:
         return split_call(p, false, 12, 0, 15);
+    case D_REQ13:
+    case D_RESP13:
+    case D_REQ14:
+    case D_RESP14:
+        return split_call(p, k == D_RESP13 || k == D_RESP14, k <= D_RESP13 ? 13 : 14, 0, 15);
     default:
         return 0;
     }
@@ -768,7 +781,7 @@ static const struct smb2_split {
     {false, B_WRITE, {D_BIND, 0, 0}},      /* 5: bind */
     {false, B_WRITE, {D_REQ2, 0, 30}},     /* 6: a request's first 30 bytes: body fields, its call */
     {false, B_WRITE, {D_REQ2, 30, 0}},     /* 7: the rest: data */
-    {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP2, 0, 28}}, /* 9: its response, cut: the call's fields */
+    {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP2, 0, 28}}, /* 9: its response, cut */
     {false, B_READ_REQ, {D_NONE, 0, 0}},   {true, B_READ, {D_RESP2, 28, 0}}, /* 11: data */
     {false, B_WRITE, {D_ALTER, 0, 80}},    /* 12: alter_context, its first context item whole */
     {false, B_WRITE, {D_ALTER, 80, 0}},    /* 13: data */
@@ -827,10 +840,16 @@ static void test_smb2_split_pdus_agree(void **state)
 }
 
 /* SMB on port 50400: the tree connect to IPC$ (tree 0x800), then a write
- * starting a pipe message, transactions, reads and writes on the pipe. */
+ * starting a pipe message, transactions, reads and writes on the pipe.  A
+ * transaction's data split over several messages (`trans`: TotalDataCount
+ * is the PDU's length, DataDisplacement the part's start) is not
+ * reassembled by tshark 4.0, smb.trans_reassembly on or off: its request
+ * and its response's first part are dissected on their own, a
+ * TRANSACTION_SECONDARY and a later response part not at all. */
 static const struct smb_split {
     struct smb_msg msg;
     struct split_data data;
+    bool trans;
 } smb_split[] = {
     {{50400, K_TREE_REQ, 0, 1}, {D_NONE, 0, 0}},
     {{50400, K_TREE_IPC, 0x800, 1}, {D_NONE, 0, 0}},
@@ -848,14 +867,26 @@ static const struct smb_split {
     {{50400, K_WRITE, 0x800, 18}, {D_ALTER, 80, 0}},     /* 14: data */
     {{50400, K_WRITE, 0x800, 19}, {D_REQ7, 0, 0}},       /* 15: on context 2: srvsvc */
     {{50400, K_WRITE, 0x800, 20}, {D_REQ8, 0, 0}},       /* 16: on context 3: none */
+    {{50400, K_TRANS_REQ, 0x800, 21}, {D_REQ13, 0, 30}, true},   /* 17: a transaction's first part: cut */
+    {{50400, K_TRANS_SEC, 0x800, 21}, {D_REQ13, 30, 0}, true},   /* 18: the rest: nothing */
+    {{50400, K_TRANS_RESP, 0x800, 21}, {D_RESP13, 0, 0}},        /* 19: the transaction's response: srvsvc */
+    {{50400, K_TRANS_REQ, 0x800, 22}, {D_REQ14, 0, 0}},          /* 20: srvsvc */
+    {{50400, K_TRANS_RESP, 0x800, 22}, {D_RESP14, 0, 30}, true}, /* 21: its response's first part: cut */
+    {{50400, K_TRANS_RESP, 0x800, 22}, {D_RESP14, 30, 0}, true}, /* 22: the rest: nothing */
 };
 #define NSMB_SPLIT (sizeof(smb_split) / sizeof(smb_split[0]))
 
 static size_t smb_split_bytes(size_t i, uint8_t *m)
 {
+    const struct smb_split *s = &smb_split[i];
     uint8_t data[256];
-    size_t n = split_slice(smb_split[i].data, data);
-    return smb_message(&smb_split[i].msg, data, n, m);
+    size_t n = split_slice(s->data, data), ml = smb_message(&s->msg, data, n, m);
+    if (s->trans) { /* TotalDataCount (word 1 of all three); DataDisplacement */
+        le(m + 35, split_pdus(s->data.pdu, data), 2);
+        if (s->msg.kind != K_TRANS_REQ)
+            le(m + 33 + (s->msg.kind == K_TRANS_SEC ? 14 : 16), s->data.from, 2);
+    }
+    return ml;
 }
 
 static unsigned smb_split_port(size_t i)
@@ -882,9 +913,9 @@ static bool smb_split_skip(uint32_t frame, const char *key)
 static void test_smb_split_pdus_agree(void **state)
 {
     (void)state;
-    /* dcerpc: frames 3, 4, 5, 8, 11, 13, 15, 16 and 12 twice; srvsvc: 4,
-     * 11, 12 and 15. */
-    pipes_agree("SMB split PDU", "split1.pcap", NSMB_SPLIT, smb_split_frame, "smb", smb_split_skip, 10, 4);
+    /* dcerpc: frames 3, 4, 5, 8, 11, 13, 15 to 17, 19 to 21 and 12 twice;
+     * srvsvc: 4, 11, 12, 15, 19 and 20. */
+    pipes_agree("SMB split PDU", "split1.pcap", NSMB_SPLIT, smb_split_frame, "smb", smb_split_skip, 14, 6);
 }
 
 int main(void)
