@@ -391,43 +391,42 @@ static size_t pipe_wrap(uint8_t *b, unsigned port, bool response, uint32_t seq, 
     return 58 + ml;
 }
 
-/* Message i of the pipe capture into m; returns its length. */
-static size_t pipe_msg_bytes(size_t i, uint8_t *m)
+/* A capture's message builder: message i into m, its client port into
+ * *port and whether it is a response into *resp; returns its length. */
+typedef size_t (*conv_msg_fn)(size_t i, uint8_t *m, unsigned *port, bool *resp);
+
+/* Message i of the pipe capture. */
+static size_t pipe_msg_bytes(size_t i, uint8_t *m, unsigned *port, bool *resp)
 {
     uint8_t pdu[256];
     size_t pl = pipe_pdus(pipe_msgs[i].pdus, pdu);
+    *port = pipe_msgs[i].port;
+    *resp = pipe_msgs[i].response;
     return pipe_message(&pipe_msgs[i], i + 1, pdu, pl, m);
 }
 
-/* Frame i of a capture of one SMB or SMB2 message a frame, message k
- * built by msg(k, m) on the client port port(k) (a response if resp(k)):
+/* Frame i of a capture of one SMB or SMB2 message a frame (built by msg):
  * sequence numbers follow each direction of each connection. */
-static size_t conv_frame(size_t i, uint8_t *b, size_t cap, size_t (*msg)(size_t, uint8_t *), unsigned (*port)(size_t),
-                         bool (*resp)(size_t))
+static size_t conv_frame(size_t i, uint8_t *b, size_t cap, conv_msg_fn msg)
 {
     uint8_t m[512];
+    unsigned port, pk;
+    bool resp, rk;
     uint32_t seq = 1;
-    for (size_t k = 0; k < i; k++)
-        if (port(k) == port(i) && resp(k) == resp(i))
-            seq += (uint32_t)(4 + msg(k, m));
-    size_t ml = msg(i, m);
-    return cap < 1024 ? 0 : pipe_wrap(b, port(i), resp(i), seq, m, ml);
-}
-
-static unsigned pipe_port(size_t i)
-{
-    return pipe_msgs[i].port;
-}
-
-static bool pipe_resp(size_t i)
-{
-    return pipe_msgs[i].response;
+    (void)msg(i, m, &port, &resp);
+    for (size_t k = 0; k < i; k++) {
+        size_t kl = msg(k, m, &pk, &rk);
+        if (pk == port && rk == resp)
+            seq += (uint32_t)(4 + kl);
+    }
+    size_t ml = msg(i, m, &port, &resp);
+    return cap < 1024 ? 0 : pipe_wrap(b, port, resp, seq, m, ml);
 }
 
 /* Frame i of the pipe capture. */
 static size_t pipe_frame(size_t i, uint8_t *b, size_t cap)
 {
-    return conv_frame(i, b, cap, pipe_msg_bytes, pipe_port, pipe_resp);
+    return conv_frame(i, b, cap, pipe_msg_bytes);
 }
 
 /* frame.protocols of frames 17 and 18 names tshark's data dissector,
@@ -630,25 +629,17 @@ static bool smb_is_response(int kind)
            kind == K_TRANS_RESP;
 }
 
-static size_t smb_msg_bytes(size_t i, uint8_t *m)
+static size_t smb_msg_bytes(size_t i, uint8_t *m, unsigned *port, bool *resp)
 {
+    *port = smb_msgs[i].port;
+    *resp = smb_is_response(smb_msgs[i].kind);
     return smb_message(&smb_msgs[i], NULL, 0, m);
-}
-
-static unsigned smb_port(size_t i)
-{
-    return smb_msgs[i].port;
-}
-
-static bool smb_resp(size_t i)
-{
-    return smb_is_response(smb_msgs[i].kind);
 }
 
 /* Frame i of the SMB pipe capture. */
 static size_t smb_frame(size_t i, uint8_t *b, size_t cap)
 {
-    return conv_frame(i, b, cap, smb_msg_bytes, smb_port, smb_resp);
+    return conv_frame(i, b, cap, smb_msg_bytes);
 }
 
 static void test_smb_pipes_agree(void **state)
@@ -795,9 +786,11 @@ static const struct smb2_split {
 };
 #define NSMB2_SPLIT (sizeof(smb2_split) / sizeof(smb2_split[0]))
 
-static size_t smb2_split_bytes(size_t i, uint8_t *m)
+static size_t smb2_split_bytes(size_t i, uint8_t *m, unsigned *port, bool *resp)
 {
     const struct smb2_split *s = &smb2_split[i];
+    *port = 50300;
+    *resp = s->response;
     uint16_t cmd = s->body == B_TREE_REQ || s->body == B_TREE_RESP_PIPE ? 3
                    : s->body == B_CREATE_REQ || s->body == B_CREATE_RESP ? 5
                    : s->body == B_WRITE                                  ? 9
@@ -808,27 +801,22 @@ static size_t smb2_split_bytes(size_t i, uint8_t *m)
     return pipe_message(&h, s->response ? i : i + 1, data, n, m); /* a response: its request's message id */
 }
 
-static unsigned smb2_split_port(size_t i)
-{
-    (void)i;
-    return 50300;
-}
-
-static bool smb2_split_resp(size_t i)
-{
-    return smb2_split[i].response;
-}
-
 static size_t smb2_split_frame(size_t i, uint8_t *b, size_t cap)
 {
-    return conv_frame(i, b, cap, smb2_split_bytes, smb2_split_port, smb2_split_resp);
+    return conv_frame(i, b, cap, smb2_split_bytes);
 }
 
-/* frame.protocols of a message holding the rest of a PDU names tshark's
- * data dissector (difference 7).  frame is 0-based. */
+/* frame.protocols of a message holding the rest of a PDU (data d) names
+ * tshark's data dissector (difference 7). */
+static bool split_rest(const struct split_data *d, const char *key)
+{
+    return d->from > 0 && strcmp(key, "frame.protocols") == 0;
+}
+
+/* split_rest for the 0-based frame. */
 static bool smb2_split_skip(uint32_t frame, const char *key)
 {
-    return smb2_split[frame].data.from > 0 && strcmp(key, "frame.protocols") == 0;
+    return split_rest(&smb2_split[frame].data, key);
 }
 
 static void test_smb2_split_pdus_agree(void **state)
@@ -876,9 +864,11 @@ static const struct smb_split {
 };
 #define NSMB_SPLIT (sizeof(smb_split) / sizeof(smb_split[0]))
 
-static size_t smb_split_bytes(size_t i, uint8_t *m)
+static size_t smb_split_bytes(size_t i, uint8_t *m, unsigned *port, bool *resp)
 {
     const struct smb_split *s = &smb_split[i];
+    *port = s->msg.port;
+    *resp = smb_is_response(s->msg.kind);
     uint8_t data[256];
     size_t n = split_slice(s->data, data), ml = smb_message(&s->msg, data, n, m);
     if (s->trans) { /* TotalDataCount (word 1 of all three); DataDisplacement */
@@ -889,25 +879,15 @@ static size_t smb_split_bytes(size_t i, uint8_t *m)
     return ml;
 }
 
-static unsigned smb_split_port(size_t i)
-{
-    return smb_split[i].msg.port;
-}
-
-static bool smb_split_resp(size_t i)
-{
-    return smb_is_response(smb_split[i].msg.kind);
-}
-
 static size_t smb_split_frame(size_t i, uint8_t *b, size_t cap)
 {
-    return conv_frame(i, b, cap, smb_split_bytes, smb_split_port, smb_split_resp);
+    return conv_frame(i, b, cap, smb_split_bytes);
 }
 
-/* As smb2_split_skip. */
+/* split_rest for the 0-based frame. */
 static bool smb_split_skip(uint32_t frame, const char *key)
 {
-    return smb_split[frame].data.from > 0 && strcmp(key, "frame.protocols") == 0;
+    return split_rest(&smb_split[frame].data, key);
 }
 
 static void test_smb_split_pdus_agree(void **state)
