@@ -16,7 +16,11 @@
  * text escaped like Wireshark's format_text.  A UDP payload of fewer than 4
  * bytes is not DNS (tshark's dissector fails before adding its tree, so
  * io,phs does not count it).  Over TCP each message has a 2-byte
- * length prefix and a segment may hold several messages.
+ * length prefix and a segment may hold several messages; a message with
+ * fewer than 4 bytes there (its length, or what the segment holds of it) is
+ * not shown, length included, as tshark 4.0 fails on it before adding its
+ * item (the segment is dns in frame.protocols, not in io,phs, when no
+ * message is shown).
  */
 #include <string.h>
 
@@ -239,21 +243,25 @@ static void dns_message(nmx_dctx_t *d, nmx_cursor_t c)
 void nmx__dis_dns(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool tcp)
 {
     size_t off = nmx__off(&c);
-    if (!tcp && c.left < 4)
-        return; /* not even an ID and flags: not DNS for tshark's io,phs */
-    if (!nmx__push_layer(d, proto, off))
-        return;
     if (!tcp) {
+        if (c.left < 4 || !nmx__push_layer(d, proto, off))
+            return; /* not even an ID and flags: not DNS for tshark's io,phs */
         dns_message(d, c);
         return;
     }
     uint16_t len;
+    bool layer = false;
     while (c.left >= 2) {
-        nmx__add(d, &dns_fields[F_LENGTH], nmx__off(&c), 2);
+        size_t at = nmx__off(&c);
         if (!nmx__cur_u16be(&c, &len))
             break;
         nmx_cursor_t m = nmx__cur_head(c, len);
-        dns_message(d, m);
+        if (m.left >= 4) { /* tshark adds its item once the ID and flags are read */
+            if (!layer && !(layer = nmx__push_layer(d, proto, at)))
+                return;
+            nmx__add(d, &dns_fields[F_LENGTH], at, 2);
+            dns_message(d, m);
+        }
         if (!nmx__cur_skip(&c, len))
             break;
     }

@@ -40,7 +40,6 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # difference of the parser layer's per-frame recognition from tshark's
 # stateful dissection (README.md, "Comparison with tshark").
 EXCEPTIONS = [
-    ("real/evilfingers_xscan_smb_dcerpc", "dns", "a 3-byte DNS-over-TCP segment"),
     ("linktypes/ndpi_KakaoTalk_sll", "http", "two binary payloads on a connection without a request, which tshark "
      "reads as HTTP header lines (the rule is not known)"),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
