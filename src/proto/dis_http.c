@@ -9,8 +9,9 @@
  *
  * Segments are dissected alone (no reassembly): a segment that does not
  * start with a request or status line is a continuation, an http layer
- * without fields when a request was seen on its connection before (a fact
- * of the connection, learn.c) and nothing otherwise, as tshark shows it; a
+ * when a request was seen on its connection before (a fact of the
+ * connection, learn.c) or its first line passes for a header line, and
+ * nothing otherwise, as tshark shows it (continuation_shown); a
  * connection HTTP's TCP heuristic claimed is HTTP from the next segment on
  * (learned).  Only the first message of a segment is parsed.  The NTLMSSP
  * or GSS-API (SPNEGO, Kerberos) token of an authentication header is
@@ -214,13 +215,57 @@ static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
     }
 }
 
+/* The request or status line's fields (the line ll bytes long). */
+static void start_line_fields(nmx_dctx_t *d, const nmx_cursor_t *c, enum start_line kind, size_t ll,
+                              size_t mlen)
+{
+    size_t off = nmx__off(c);
+    if (kind == LINE_REQUEST) {
+        /* tshark adds the URI and the version even when the line ends first. */
+        nmx__add(d, &http_fields[F_METHOD], off, mlen);
+        size_t u = mlen < ll ? mlen + 1 : ll;
+        size_t ue = nmx__cur_find(c, u, ' ');
+        if (ue > ll)
+            ue = ll;
+        nmx__add(d, &http_fields[F_URI], off + u, ue - u);
+        size_t v = ue < ll ? ue + 1 : ll;
+        nmx__add(d, &http_fields[F_REQ_VERSION], off + v, ll - v);
+        return;
+    }
+    size_t v = nmx__cur_find(c, 0, ' ');
+    if (v > ll)
+        v = ll;
+    nmx__add(d, &http_fields[F_RESP_VERSION], off, v);
+    size_t s = v + 1;
+    uint8_t dg[3];
+    if (s + 3 <= ll && nmx__cur_peek_copy(c, s, dg, 3) && dg[0] >= '0' && dg[0] <= '9' && dg[1] >= '0' &&
+        dg[1] <= '9' && dg[2] >= '0' && dg[2] <= '9') {
+        unsigned code = (unsigned)(dg[0] - '0') * 100 + (unsigned)(dg[1] - '0') * 10 + (unsigned)(dg[2] - '0');
+        nmx__add_uint(d, &http_fields[F_CODE], off + s, 3, code);
+        if (s + 4 <= ll)
+            nmx__add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
+    }
+}
+
+/* Whether a first line that is no request or status line is a header
+ * line for tshark 4.0: its first byte printable ASCII (tshark takes any
+ * other as binary data) and a colon somewhere in it. */
+static bool header_first(const nmx_cursor_t *c)
+{
+    uint8_t b;
+    return nmx__cur_peek_u8(c, 0, &b) && b >= 0x20 && b < 0x7f && nmx__cur_find(c, 0, ':') < line_len(c, 0);
+}
+
 /*
  * continuation_shown: tshark's HTTP shows a continuation (a TCP payload that
- * starts with neither a request nor a status line) as an http item only on
- * a connection where it has seen a request; before that it takes the
- * payload and shows nothing (checked with tshark 4.0 on hand-built
- * connections, test_tshark_apps.c).  That needs the connection's history
- * (a fact, learn.c): a dissection without it shows the item.
+ * starts with neither a request nor a status line) as an http item on a
+ * connection where it has seen a request; before that only when its first
+ * line is a header line (header_first: binary data can pass for one), else
+ * it takes the payload and shows nothing (checked with tshark 4.0 on
+ * hand-built connections, test_tshark_apps.c).  That needs the connection's
+ * history (a fact, learn.c): a dissection without it shows the item.  As
+ * tshark, a message of more than 3 bytes that starts with CRLF is read
+ * after it (RFC 9112 2.2).
  */
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
@@ -231,53 +276,33 @@ void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         nmx__push_layer(d, proto, off); /* a recognize pass needs no more */
         return;
     }
+    nmx_cursor_t m = c;
+    if (c.left > 3 && nmx__cur_match(&c, 0, "\r\n", 2))
+        nmx__cur_skip(&m, 2);
     /* Every start line begins with a capital (a method, "HTTP/"): a body's
      * continuation is told without looking for its line end. */
     size_t ll = 0, mlen = 0;
     enum start_line kind = LINE_OTHER;
     uint8_t first;
-    if (nmx__cur_peek_u8(&c, 0, &first) && first >= 'A' && first <= 'Z') {
-        ll = line_len(&c, 0);
-        kind = start_line(&c, ll, &mlen);
+    if (nmx__cur_peek_u8(&m, 0, &first) && first >= 'A' && first <= 'Z') {
+        ll = line_len(&m, 0);
+        kind = start_line(&m, ll, &mlen);
     }
     uint32_t seen;
     if (history && kind == LINE_REQUEST)
         nmx__fact_set(d, NMX_FACT_HTTP_REQUEST, 0, 1); /* for the connection's later segments */
-    if (history && kind == LINE_OTHER && !nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen))
+    bool shown = kind != LINE_OTHER || !history || nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen);
+    bool header = kind == LINE_OTHER && (d->ws || !shown) && header_first(&m);
+    if (!shown && !header)
         return; /* continuation_shown: no item */
-    if (!nmx__push_layer(d, proto, off))
+    if (!nmx__push_layer(d, proto, off) || !d->ws)
         return;
-    if (!d->ws)
-        return;
-    if (kind == LINE_OTHER)
-        return; /* continuation */
-    if (kind == LINE_REQUEST) {
-        /* tshark adds the URI and the version even when the line ends first. */
-        nmx__add(d, &http_fields[F_METHOD], off, mlen);
-        size_t u = mlen < ll ? mlen + 1 : ll;
-        size_t ue = nmx__cur_find(&c, u, ' ');
-        if (ue > ll)
-            ue = ll;
-        nmx__add(d, &http_fields[F_URI], off + u, ue - u);
-        size_t v = ue < ll ? ue + 1 : ll;
-        nmx__add(d, &http_fields[F_REQ_VERSION], off + v, ll - v);
-    } else {
-        size_t v = nmx__cur_find(&c, 0, ' ');
-        if (v > ll)
-            v = ll;
-        nmx__add(d, &http_fields[F_RESP_VERSION], off, v);
-        size_t s = v + 1;
-        uint8_t dg[3];
-        if (s + 3 <= ll && nmx__cur_peek_copy(&c, s, dg, 3) && dg[0] >= '0' && dg[0] <= '9' &&
-            dg[1] >= '0' && dg[1] <= '9' && dg[2] >= '0' && dg[2] <= '9') {
-            unsigned code = (unsigned)(dg[0] - '0') * 100 + (unsigned)(dg[1] - '0') * 10 +
-                            (unsigned)(dg[2] - '0');
-            nmx__add_uint(d, &http_fields[F_CODE], off + s, 3, code);
-            if (s + 4 <= ll)
-                nmx__add(d, &http_fields[F_PHRASE], off + s + 4, ll - s - 4);
-        }
+    if (kind != LINE_OTHER) {
+        start_line_fields(d, &m, kind, ll, mlen);
+        header_lines(d, &m, ll);
+    } else if (header) {
+        header_lines(d, &m, 0); /* tshark reads the header lines of a continuation too */
     }
-    header_lines(d, &c, ll);
 }
 
 /* A hand-off to HTTP or SSDP (proto); the TCP heuristic takes only a

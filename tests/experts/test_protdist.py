@@ -40,8 +40,6 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # difference of the parser layer's per-frame recognition from tshark's
 # stateful dissection (README.md, "Comparison with tshark").
 EXCEPTIONS = [
-    ("linktypes/ndpi_KakaoTalk_sll", "http", "two binary payloads on a connection without a request, which tshark "
-     "reads as HTTP header lines (the rule is not known)"),
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),

@@ -450,6 +450,31 @@ static const conv_seg_t http_port_conv[] = {
 };
 #define NHTTP_PORT (sizeof(http_port_conv) / sizeof(http_port_conv[0]))
 
+/*
+ * On a connection where no request was seen, a continuation is an http item
+ * when its first line is a header line for tshark 4.0: a printable first
+ * byte and a colon in the line (binary data can pass, as in
+ * linktypes/ndpi_KakaoTalk_sll); its header lines are read.  A message of
+ * more than 3 bytes that starts with CRLF is read after it.
+ */
+static const conv_seg_t http_header_conv[] = {
+    CS(C, SV, 45100, 8080, "&\x01\x02\x03\xac\x91 binary:\x84\xf4"), /* shown */
+    CS(SV, C, 8080, 45100, "\x1b\x01\x02 binary without a colon"),
+    CS(C, SV, 45101, 8080, ":\x01\xad\x59\r4|5\xcf"),                /* shown */
+    CS(C, SV, 45102, 80, "a\r\nb:c"),                                 /* the colon in line 2 */
+    CS(C, SV, 45103, 80, "\r\nabc:d"),                                 /* shown */
+    CS(C, SV, 45104, 80, "\r\n\x01:"),
+    CS(C, SV, 45105, 80, "\tabc:d"),
+    CS(C, SV, 45106, 80, "hello world"),
+    CS(C, SV, 45107, 80, "a b/c:d"),                                   /* shown */
+    CS(C, SV, 45108, 80, "\r\n"),
+    CS(C, SV, 45109, 80, "Host: example.com\r\nServer: x\r\n\r\n"),   /* shown, with its fields */
+    CS(C, SV, 45110, 80, "\r\nGET /lead HTTP/1.1\r\nHost: h\r\n\r\n"), /* a request */
+    CS(C, SV, 45110, 80, "\x01\x02 after the request"),                  /* shown */
+    CS(C, SV, 45111, 80, "\r\nHTTP/1.1 200 OK\r\n\r\n"),               /* a response */
+};
+#define NHTTP_HEADER (sizeof(http_header_conv) / sizeof(http_header_conv[0]))
+
 /* The conversation check_http compares, for its frame callback. */
 static const conv_seg_t *http_segs;
 
@@ -477,6 +502,12 @@ static void test_http_continuations(void **state)
 {
     (void)state;
     check_http("HTTP continuations", http_port_conv, NHTTP_PORT, 9); /* 6 messages, 3 continuations after a request */
+}
+
+static void test_http_header_continuations(void **state)
+{
+    (void)state;
+    check_http("HTTP header-line continuations", http_header_conv, NHTTP_HEADER, 8);
 }
 
 static void test_http_heuristic_conversation(void **state)
@@ -533,6 +564,7 @@ int main(void)
         cmocka_unit_test_teardown(test_ftp_data_learned, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_heuristic_conversation, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_continuations, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_header_continuations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_dns_tcp_short_messages, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
