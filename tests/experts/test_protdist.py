@@ -43,7 +43,6 @@ EXCEPTIONS = [
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
     ("netmon/ms_ADOD_Ex2_18_ManageAccessControl", "ldap", "tshark shows more LDAP messages in 3 segments, from the PDU boundaries of earlier ones"),
     ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
-    ("edge/zeek_trunc-hdr_caplen8", "eth", "an 8-byte frame: tshark does not count a truncated Ethernet header"),
 ]
 used_exceptions = set()
 

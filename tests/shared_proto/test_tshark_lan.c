@@ -7,7 +7,8 @@
  * Frames protocol (NetBEUI) on LLC, every command; and NCP headers over
  * IPX socket 0x0451 and TCP port 524, burst mode included; and NBSS
  * segments holding several messages (each an nbss item of tshark's, after
- * the previous one's SMB).  Every property
+ * the previous one's SMB); and Ethernet frames too short for their
+ * header, alone and inside GRE.  Every property
  * of tr, trmac, ipx, spx, netbios, llc, eth, ip and udp, frame by frame, and the
  * io,phs counts (what protdist counts) must be tshark's; the counts of the
  * new protocols are asserted, so that a protocol neither side recognises
@@ -473,6 +474,49 @@ static void test_ipx_spx(void **state)
                      0);
 }
 
+/* Ethernet frames too short for the header: tshark 4.0 adds no eth item
+ * (io,phs counts _ws.malformed, -Y eth does not match), outside or inside
+ * GRE (transparent Ethernet bridging). */
+#define GRE_ETH "001122334455 66778899aabb 0800 4500 0000 0001 0000 402f 0000 0a000001 0a000002 0000 6558 "
+static const char *const short_eth_frames[] = {
+    "002688e78d81a820",
+    "002688e78d81a820 0011223344",
+    "00",
+    "002688e78d81a820 001122334455 88b5",
+    GRE_ETH "002688e78d81a820",
+    GRE_ETH "002688e78d81a820 0011223344",
+    GRE_ETH "002688e78d81a820 001122334455 88b5",
+};
+#define N_SHORT_ETH (sizeof(short_eth_frames) / sizeof(short_eth_frames[0]))
+
+/* The frame with its IPv4 total length filled in (GRE's frames). */
+static size_t short_eth_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    if (cap < 1024)
+        return 0;
+    size_t n = fr_hex(b, 0, short_eth_frames[i]);
+    if (n > 34 && b[12] == 0x08) {
+        b[16] = (uint8_t)((n - 14) >> 8);
+        b[17] = (uint8_t)(n - 14);
+    }
+    return n;
+}
+
+static void test_short_ethernet(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const eth_protos[] = {"eth", "ip", "gre"};
+    /* the 14-byte frame, the three GRE frames, and the whole frame in GRE */
+    static const tsu_count_t want[] = {{"eth", 5}, {"gre", 3}};
+    assert_int_equal(tsu_check_built("short Ethernet", N_SHORT_ETH, short_eth_bytes, eth_protos, 3, want,
+                                     sizeof want / sizeof want[0]),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +525,7 @@ int main(void)
         cmocka_unit_test_teardown(test_nbf, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_ncp, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_nbss_messages, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_short_ethernet, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -749,9 +749,16 @@ static void test_link_types(void **state)
     assert_int_equal(d->recog->nRecognizeDatas, 0);
     assert_int_equal(d->props->nPropertyInstTables, 1);
     nmx__dissection_free(d);
-    /* No bytes at all. */
+    /* No bytes at all, or fewer than an Ethernet header: no eth layer
+     * (tshark adds no eth item either). */
     d = nmx__dissect(NULL, NULL, 0, 0, NMX_LINK_ETHERNET);
     assert_non_null(d);
+    assert_string_equal(fr_protos(d->recog), "");
+    nmx__dissection_free(d);
+    d = dis(b, 13, NMX_LINK_ETHERNET);
+    assert_string_equal(fr_protos(d->recog), "");
+    nmx__dissection_free(d);
+    d = dis(b, 14, NMX_LINK_ETHERNET);
     assert_string_equal(fr_protos(d->recog), "eth");
     nmx__dissection_free(d);
 }
