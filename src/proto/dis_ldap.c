@@ -8,7 +8,9 @@
  * As tshark 4.0 does: every UDP payload on port 389 is a cldap layer (its
  * fields are ldap.*), holding one LDAPMessage after another.  On TCP 389
  * a payload starting with a universal SEQUENCE whose length is at least
- * 2 holds LDAP messages, each an ldap layer.  A payload starting with a
+ * 2 holds LDAP messages, each an ldap layer, their lengths read as tshark
+ * reads them (ldap_pdu_len: so is an encrypted continuation that happens to
+ * start with 0x30).  A payload starting with a
  * 4-byte SASL buffer length (the security layer Active Directory wraps its
  * messages in after a GSS-SPNEGO bind) is an ldap layer; of its contents,
  * the LDAP messages of a signed, not sealed, Kerberos wrap token: tshark takes it as such when the conversation's bind chose
@@ -311,17 +313,77 @@ static bool dis_cldap(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     return true;
 }
 
+/* Wireshark's BER_MAX_NESTING: the deepest indefinite length it walks. */
+#define LDAP_BER_MAX_NESTING 500
+
+/*
+ * A BER length at pos as tshark 4.0's try_get_ber_length reads it (nesting
+ * level lvl): any number of length octets, summed in 32 bits (a long run of
+ * them, as encrypted data gives, wraps around); the indefinite form
+ * measured by walking the elements inside (each a BER identifier, read on
+ * while a tag byte has its top bit, and a length) up to the end-of-contents
+ * octets, in 32-bit offsets that must move forward.  *len gets the length
+ * (the end-of-contents octets counted), *after the offset after the length
+ * octets; false where tshark throws (bytes past the segment, too deep).
+ */
+static bool ldap_ber_len(const nmx_cursor_t *c, uint32_t pos, unsigned lvl, uint32_t *len, uint32_t *after)
+{
+    uint8_t b, x, y;
+    if (lvl > LDAP_BER_MAX_NESTING || !nmx__cur_peek_u8(c, pos++, &b))
+        return false;
+    uint32_t l = b & 0x7F, n = b & 0x80 ? l : 0, off = pos;
+    if (b & 0x80)
+        l = 0;
+    for (uint32_t k = 0; k < n; k++, pos++) {
+        if (!nmx__cur_peek_u8(c, pos, &x))
+            return false;
+        l = l << 8 | x;
+    }
+    while (b == 0x80) { /* the indefinite form: l sums the elements inside */
+        if (!nmx__cur_peek_u8(c, off, &x) || !nmx__cur_peek_u8(c, off + 1, &y))
+            return false;
+        if (x == 0 && y == 0) {
+            l += 2;
+            break;
+        }
+        uint32_t s = off++, inner;
+        uint8_t t = 0x80;
+        while ((x & 0x1F) == 0x1F && (t & 0x80) && off < c->left) /* a tag of several bytes */
+            nmx__cur_peek_u8(c, off++, &t);
+        if (!ldap_ber_len(c, off, lvl + 1, &inner, &off))
+            return false;
+        l += inner + (off - s);
+        off += inner;
+        if ((int32_t)off <= (int32_t)s)
+            return false;
+    }
+    *len = l;
+    *after = pos;
+    return true;
+}
+
+/* The length of the LDAP PDU at pos as tshark 4.0's get_normal_ldap_pdu_len
+ * reads it: a one-byte tag, whatever it is, then a BER length
+ * (ldap_ber_len); *plen gets the whole, in 32 bits. */
+static bool ldap_pdu_len(const nmx_cursor_t *c, size_t pos, uint32_t *len, uint32_t *plen)
+{
+    uint32_t after;
+    if (pos + 1 > UINT32_MAX || !ldap_ber_len(c, (uint32_t)pos + 1, 1, len, &after))
+        return false;
+    *plen = *len + (after - (uint32_t)pos);
+    return true;
+}
+
 /* TCP: LDAP messages, each its own layer (tshark's tcp_dissect_pdus with
- * a fixed part of 7 bytes: a message whose length says less ends it). */
+ * a fixed part of 7 bytes: a message whose length, by ldap_pdu_len, says
+ * less, or more than INT32_MAX, ends it). */
 static void ldap_plain(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     for (size_t pos = 0; pos < c.left;) {
-        nmx_ber_t msg;
-        size_t next;
-        if (!nmx__ber_ident(&c, pos, &msg, &next) || !nmx__ber_len(&c, next, &msg) ||
-            msg.val + msg.len - pos < 7)
-            return;
-        size_t len = msg.val + msg.len - pos < c.left - pos ? msg.val + msg.len - pos : c.left - pos;
+        uint32_t l, plen;
+        if (!ldap_pdu_len(&c, pos, &l, &plen) || plen < 7 || plen > INT32_MAX)
+            return; /* over INT32_MAX tshark's PDU size item (a gint length) throws */
+        size_t len = plen < c.left - pos ? plen : c.left - pos;
         nmx_cursor_t pdu;
         if (!nmx__cur_window(&c, pos, len, &pdu) || !nmx__push_layer(d, proto, nmx__off(&pdu)))
             return;
@@ -366,9 +428,7 @@ static void ldap_sasl(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 
 static bool dis_ldap(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
-    uint32_t sasl_len;
-    nmx_ber_t first;
-    size_t next;
+    uint32_t sasl_len, first_len, first_plen;
     if (c.left == 0)
         return false;
     if (!nmx__cur_peek_u32be(&c, 0, &sasl_len))
@@ -377,8 +437,7 @@ static bool dis_ldap(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         ldap_sasl(d, c, proto);
         return true;
     }
-    if (nmx__cur_get_u8(&c, 0) == 0x30 && nmx__ber_ident(&c, 0, &first, &next) && nmx__ber_len(&c, next, &first) &&
-        first.len >= 2) {
+    if (nmx__cur_get_u8(&c, 0) == 0x30 && ldap_pdu_len(&c, 0, &first_len, &first_plen) && first_len >= 2) {
         ldap_plain(d, c, proto);
         return true;
     }

@@ -473,10 +473,85 @@ static void test_directory_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/*
+ * LDAP PDU lengths on TCP 389 as tshark 4.0's get_normal_ldap_pdu_len reads
+ * them (what encrypted continuations starting with 0x30 meet, as in
+ * netmon/ms_ADOD_Ex2_18_ManageAccessControl): a one-byte tag of any value,
+ * any number of length octets summed in 32 bits, the indefinite form
+ * measured by walking the elements inside, a PDU size under 7 or over
+ * INT32_MAX ending the segment's PDUs.  Each segment has addresses of its
+ * own.
+ */
+static const char *const pdu_len_frames[] = {
+    /* a message, then tags other than SEQUENCE (0x65, 0x49) whose lengths take 64 length octets */
+    "0011223344550066778899aa0800450000bd00014000400617720a0007010a0007c80185c73800000001000000015018"
+    "ffff000000003016d0696806b7425b1b1b39dd6f639ee8f06c8284d246de6525d0696806b7425b1b1b39dd6f639ee8f0"
+    "6c8284d246de253696c17913a8b4dc44b27b8edbd149c000000000000000000000000000000000000000000000000000"
+    "000000000000000000000000000000000000000000000000000000000000000000000000000010d0696806b7425b1b1b"
+    "39dd6f639ee8f06c8284d2",
+    /* 71 length octets: the length is the last four */
+    "0011223344550066778899aa08004500009500014000400617990a0007020a0007c80185c73900000001000000015018"
+    "ffff0000000030c700000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    "00000000000000000000000000000000000000000000000000000000000020d0696806b7425b1b1b39dd6f639ee8f06c"
+    "8284d246de253696c17913a8b4dc44b27b8edb",
+    /* a tag of 0x7f is one byte here */
+    "0011223344550066778899aa08004500003900014000400617f40a0007030a0007c80185c73a00000001000000015018"
+    "ffff000000003005d0696806b77f08d0696806b7425b1b",
+    /* 5 length octets wrap to 5 */
+    "0011223344550066778899aa08004500003b00014000400617f10a0007040a0007c80185c73b00000001000000015018"
+    "ffff0000000030850100000005d0696806b73005d0696806b7",
+    /* a first length under 2: not LDAP */
+    "0011223344550066778899aa08004500003500014000400617f60a0007050a0007c80185c73c00000001000000015018"
+    "ffff00000000308101d0696806b7425b1b1b39",
+    /* a length that wraps the PDU size under 7 */
+    "0011223344550066778899aa08004500003f00014000400617eb0a0007060a0007c80185c73d00000001000000015018"
+    "ffff000000003005d0696806b73084fffffffcd0696806b7425b1b1b39",
+    /* a PDU size of INT32_MAX is shown */
+    "0011223344550066778899aa08004500003800014000400617f10a0007070a0007c80185c73e00000001000000015018"
+    "ffff0000000030847ffffff9d0696806b7425b1b1b39",
+    /* one of 2^31 is not, and ends the segment */
+    "0011223344550066778899aa08004500003f00014000400617e90a0007080a0007c80185c73f00000001000000015018"
+    "ffff000000003005d0696806b7308480000000d0696806b7425b1b1b39",
+    /* indefinite: an element then end-of-contents */
+    "0011223344550066778899aa08004500003d00014000400617ea0a0007090a0007c80185c74000000001000000015018"
+    "ffff000000003005d0696806b7308004014100003005d0696806b7",
+    /* indefinite, nested, with a tag of several bytes */
+    "0011223344550066778899aa08004500003800014000400617ee0a00070a0a0007c80185c74100000001000000015018"
+    "ffff0000000030803f810280040000000000d0696806",
+    /* indefinite without end-of-contents */
+    "0011223344550066778899aa08004500003a00014000400617eb0a00070b0a0007c80185c74200000001000000015018"
+    "ffff000000003005d0696806b73080040141d0696806b742",
+    /* length octets past the segment */
+    "0011223344550066778899aa08004500003300014000400617f10a00070c0a0007c80185c74300000001000000015018"
+    "ffff000000003005d0696806b730880000",
+};
+#define N_PDU_LEN (sizeof(pdu_len_frames) / sizeof(pdu_len_frames[0]))
+
+static size_t pdu_len_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    return cap >= 2048 ? fr_hex(b, 0, pdu_len_frames[i]) : 0;
+}
+
+static void test_ldap_pdu_lengths(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const ldap_protos[] = {"ldap", "tcp"};
+    static const tsu_count_t want[] = {{"ldap", 20}}; /* 4+2+2+2+0+1+1+1+3+2+1+1 PDUs */
+    tsu_no_desegment = true;
+    size_t differ = tsu_check_built("LDAP PDU lengths", N_PDU_LEN, pdu_len_bytes, ldap_protos, 2, want, 1);
+    tsu_no_desegment = false;
+    assert_int_equal(differ, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_directory_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_ldap_pdu_lengths, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
