@@ -72,9 +72,39 @@ void nmx__dis_ip_proto(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool v6, b
     d->depth--;
 }
 
+/*
+ * A version-6 header where IPv4 was expected (a Linux cooked capture's
+ * EtherType, or corrupted bytes), as tshark 4.0 shows it: its ethertype
+ * table holds dissect_ip_v4, which adds its ip item (ip.version, flagged
+ * bogus) and hands the bytes to IPv6; its other tables (IP protocol 4, GRE,
+ * PPP, a null header's family...) hold dissect_ip, which hands them to IPv6
+ * without an ip item.  item: reached by an EtherType outside GRE and PPP.
+ */
+static void ip_version6(nmx_dctx_t *d, nmx_cursor_t c, bool item)
+{
+    if (item) {
+        if (!nmx__push_layer(d, NMX_PROTO_IP, nmx__off(&c)))
+            return;
+        nmx__add(d, &ip_fields[F_VERSION], nmx__off(&c), 1);
+        nmx__add_err(d, &ip_fields[F_VERSION], nmx__off(&c), 1);
+    }
+    nmx__dis_ipv6(d, c);
+}
+
+/* Whether the header at c has version 6 (ip_version6). */
+static bool is_version6(const nmx_cursor_t *c)
+{
+    uint8_t b;
+    return nmx__cur_peek_u8(c, 0, &b) && (b >> 4) == 6;
+}
+
 void nmx__dis_ip(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);
+    if (is_version6(&c)) {
+        ip_version6(d, c, false);
+        return;
+    }
     if (!nmx__push_layer(d, NMX_PROTO_IP, off))
         return;
     if (c.left < 20) {
@@ -156,6 +186,11 @@ static bool ip_handoff(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     (void)proto;
     if (d->ho_table == NMX_HO_IP_PROTO && d->in_error)
         return false;
+    if (d->ho_table == NMX_HO_ETHERTYPE && is_version6(&c)) {
+        unsigned n = d->rt->nRecognizeDatas, prev = n ? d->rt->RecognizeData[n - 1].ProtocolID : 0;
+        ip_version6(d, c, prev != NMX_PROTO_GRE && prev != NMX_PROTO_PPP);
+        return true;
+    }
     nmx__dis_ip(d, c);
     return true;
 }

@@ -91,29 +91,47 @@ static bool skip_ext_headers(nmx_dctx_t *d, nmx_cursor_t *c, unsigned *nxt, bool
     return true;
 }
 
+/* The fixed header's fields whose bytes c holds (tshark 4.0 adds them in
+ * this order until it runs out), or only the versions (all) false. */
+static void header_fields(nmx_dctx_t *d, const nmx_cursor_t *c, bool all)
+{
+    static const struct {
+        int field; /* -1: ip.version */
+        uint8_t at, len;
+    } h[] = {{F_VERSION, 0, 1}, {-1, 0, 1},     {F_TCLASS, 0, 4}, {F_FLOW, 1, 3},  {F_PLEN, 4, 2}, {F_NXT, 6, 1},
+             {F_HLIM, 7, 1},    {F_SRC, 8, 16}, {F_ADDR, 8, 16},  {F_DST, 24, 16}, {F_ADDR, 24, 16}};
+    size_t off = nmx__off(c);
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+        if (!all && h[i].field != F_VERSION && h[i].field != -1)
+            continue;
+        if (h[i].at + h[i].len > c->left)
+            return;
+        /* Wireshark also gives IPv6 headers an ip.version. */
+        nmx__add(d, h[i].field < 0 ? nmx__ip_version_field : &ipv6_fields[h[i].field], off + h[i].at, h[i].len);
+    }
+}
+
+/*
+ * As tshark 4.0: a header whose version is not 6 shows its versions and
+ * nothing more is dissected (tshark hands the rest to data); a header cut
+ * short shows the fields it holds.
+ */
 void nmx__dis_ipv6(nmx_dctx_t *d, nmx_cursor_t c)
 {
     size_t off = nmx__off(&c);
     if (!nmx__push_layer(d, NMX_PROTO_IPV6, off))
         return;
-    if (c.left < 40) {
-        nmx__add_err(d, &ipv6_fields[F_VERSION], off, c.left);
+    uint8_t b0;
+    bool v6 = nmx__cur_peek_u8(&c, 0, &b0) && (b0 >> 4) == 6;
+    if (d->ws)
+        header_fields(d, &c, v6);
+    if (c.left < 40 || !v6) {
+        if (c.left < 40)
+            nmx__add_err(d, &ipv6_fields[F_VERSION], off, c.left);
         return;
     }
     uint16_t plen = nmx__cur_get_u16be(&c, 4);
     unsigned nxt = nmx__cur_get_u8(&c, 6);
-    nmx__add(d, &ipv6_fields[F_VERSION], off, 1);
-    nmx__add(d, &ipv6_fields[F_TCLASS], off, 4);
-    nmx__add(d, &ipv6_fields[F_FLOW], off + 1, 3);
-    /* Wireshark also gives IPv6 headers an ip.version (6). */
-    nmx__add(d, nmx__ip_version_field, off, 1);
-    nmx__add(d, &ipv6_fields[F_PLEN], off + 4, 2);
-    nmx__add(d, &ipv6_fields[F_NXT], off + 6, 1);
-    nmx__add(d, &ipv6_fields[F_HLIM], off + 7, 1);
-    nmx__add(d, &ipv6_fields[F_SRC], off + 8, 16);
-    nmx__add(d, &ipv6_fields[F_ADDR], off + 8, 16);
-    nmx__add(d, &ipv6_fields[F_DST], off + 24, 16);
-    nmx__add(d, &ipv6_fields[F_ADDR], off + 24, 16);
     if (!d->addrs->ip6.present && !d->in_error) {
         d->addrs->ip6.present = 1;
         d->addrs->ip6.src = (uint16_t)(off + 8);

@@ -68,10 +68,90 @@ static void test_ipv6_frames_agree(void **state)
     assert_int_equal(differ, 0);
 }
 
+/*
+ * IP version nibbles that do not match their hand-off, as tshark 4.0 shows
+ * them (found in edge/made_editcap-E0.02, corrupted bytes): version 6 where
+ * IPv4 was expected is an ip item with its version, then IPv6, when
+ * reached by an EtherType (Ethernet, VLAN, SNAP), IPv6 alone by IP
+ * protocol 4, GRE or PPP; an IPv6 header of another version shows its
+ * versions and nothing above it; one cut short the fields it holds.
+ */
+static const char *const version_frames[] = {
+    /* IPv6 behind EtherType 0x0800: an ip item (its version flagged), then ipv6 */
+    "0011223344550066778899aa08006000000000083a400000000000000000000000000000000100000000000000000000"
+    "0000000000028000f7ff00000000",
+    /* ... cut to 10 bytes */
+    "0011223344550066778899aa08006000000000083a400000",
+    /* ... with a header length nibble of 5, cut to 10 bytes */
+    "0011223344550066778899aa08006500000000083a400000",
+    /* ... behind a VLAN tag */
+    "0011223344550066778899aa8100000508006000000000083a4000000000000000000000000000000001000000000000"
+    "000000000000000000028000f7ff00000000",
+    /* ... behind SNAP */
+    "0011223344550066778899aa0038aaaa0300000008006000000000083a40000000000000000000000000000000010000"
+    "00000000000000000000000000028000f7ff00000000",
+    /* IPv6 in GRE protocol 0x0800: ipv6 only */
+    "0011223344550066778899aa08004500004800010000402f00000a0009020a0009c8000008006000000000083a400000"
+    "0000000000000000000000000001000000000000000000000000000000028000f7ff00000000",
+    /* IPv6 as IP protocol 4: ipv6 only */
+    "0011223344550066778899aa08004500004400010000400400000a0009030a0009c86000000000083a40000000000000"
+    "00000000000000000001000000000000000000000000000000028000f7ff00000000",
+    /* IPv6 as PPP protocol 0x0021: ipv6 only */
+    "0011223344550066778899aa886411000001003200216000000000083a40000000000000000000000000000000010000"
+    "00000000000000000000000000028000f7ff00000000",
+    /* IPv4 version 5: an ip item with its version only */
+    "0011223344550066778899aa08005500001c00010000400100000a0000010a0000020800f7ff00000000",
+    /* IPv6 headers of version 4 and 7: versions only, nothing above */
+    "0011223344550066778899aa86dd4500000000083a400000000000000000000000000000000100000000000000000000"
+    "0000000000028000f7ff00000000",
+    /* ... */
+    "0011223344550066778899aa86dd7000000000083a400000000000000000000000000000000100000000000000000000"
+    "0000000000028000f7ff00000000",
+    /* ... cut to 10 bytes */
+    "0011223344550066778899aa86dd4500000000083a400000",
+    /* IPv4 carrying IPv6 of version 4 */
+    "0011223344550066778899aa08004500004400010000402900000a0009040a0009c84500000000083a40000000000000"
+    "00000000000000000001000000000000000000000000000000028000f7ff00000000",
+    /* IPv6 headers cut short: the fields they hold */
+    "0011223344550066778899aa86dd60",
+    /* ... */
+    "0011223344550066778899aa86dd60000000",
+    /* ... */
+    "0011223344550066778899aa86dd6000000000083a",
+    /* ... */
+    "0011223344550066778899aa86dd6000000000083a40",
+    /* ... */
+    "0011223344550066778899aa86dd6000000000083a4000000000000000000000000000000001",
+    /* ... */
+    "0011223344550066778899aa86dd6000000000083a400000000000000000000000000000000100000000000000000000"
+    "0000000000",
+};
+#define N_VERSION (sizeof(version_frames) / sizeof(version_frames[0]))
+
+static size_t version_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    return cap >= 512 ? fr_hex(b, 0, version_frames[i]) : 0;
+}
+
+static void test_ip_versions(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const version_protos[] = {"ipv6", "ip", "icmpv6", "gre", "ppp", "llc", "vlan", "eth"};
+    static const tsu_count_t want[] = {{"ip", 9}, {"ipv6", 18}, {"icmpv6", 6}};
+    assert_int_equal(tsu_check_built("IP versions", N_VERSION, version_bytes, version_protos, 8, want,
+                                     sizeof want / sizeof want[0]),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_ipv6_frames_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_ip_versions, tsu_tmp_remove),
     };
     return NMX_TEST_STATUS(cmocka_run_group_tests(tests, NULL, NULL));
 }
