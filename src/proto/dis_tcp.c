@@ -131,6 +131,7 @@ static bool dis_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     }
     unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
     unsigned hlen = (nmx__cur_get_u8(&c, 12) >> 4) * 4u;
+    bool rst = nmx__cur_get_u8(&c, 13) & 0x04;
     tcp_ports(d, off);
     if (hlen < 20) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
@@ -165,6 +166,8 @@ static bool dis_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
         (void)nmx__learned_proto(d, true, sport, dport, NULL); /* a SYN takes an announced port */
         return true;
     }
+    if (rst)
+        return true; /* tshark 4.0 shows a reset's payload as its cause (tcp.reset_cause), to no dissector */
     nmx__handoff_ports(d, c, true, sport, dport);
     return true;
 }

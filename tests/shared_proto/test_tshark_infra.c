@@ -464,10 +464,69 @@ static void test_infra_agree(void **state)
                      0);
 }
 
+/* A request on port 80 under every kind of TCP flags: tshark 4.0 hands a
+ * segment's payload to no dissector when RST is set (it shows it as the
+ * reset's cause); SYN, FIN or none do not matter.  Each frame has
+ * addresses of its own. */
+static const char *const flag_frames[] = {
+    /* SYN */
+    "0011223344550066778899aa08004500003a0001400040061ff50a0003010a0003c89c40005000000001000000015002"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* SYN, ACK */
+    "0011223344550066778899aa08004500003a0001400040061ff40a0003020a0003c89c41005000000001000000015012"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* RST: no HTTP */
+    "0011223344550066778899aa08004500003a0001400040061ff30a0003030a0003c89c42005000000001000000015004"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* RST, ACK: no HTTP */
+    "0011223344550066778899aa08004500003a0001400040061ff20a0003040a0003c89c43005000000001000000015014"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* FIN */
+    "0011223344550066778899aa08004500003a0001400040061ff10a0003050a0003c89c44005000000001000000015001"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* PSH, ACK */
+    "0011223344550066778899aa08004500003a0001400040061ff00a0003060a0003c89c45005000000001000000015018"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* RST, SYN: no HTTP */
+    "0011223344550066778899aa08004500003a0001400040061fef0a0003070a0003c89c46005000000001000000015006"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* SYN, FIN */
+    "0011223344550066778899aa08004500003a0001400040061fee0a0003080a0003c89c47005000000001000000015003"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* no flag */
+    "0011223344550066778899aa08004500003a0001400040061fed0a0003090a0003c89c48005000000001000000015000"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* URG, SYN */
+    "0011223344550066778899aa08004500003a0001400040061fec0a00030a0a0003c89c49005000000001000000015022"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+    /* CWR, ECE, SYN */
+    "0011223344550066778899aa08004500003a0001400040061feb0a00030b0a0003c89c4a0050000000010000000150c2"
+    "ffff00000000474554202f20485454502f312e310d0a0d0a",
+};
+#define N_FLAGS (sizeof(flag_frames) / sizeof(flag_frames[0]))
+
+static size_t flag_bytes(size_t i, uint8_t *b, size_t cap)
+{
+    return cap >= 1024 ? fr_hex(b, 0, flag_frames[i]) : 0;
+}
+
+static void test_tcp_flags(void **state)
+{
+    (void)state;
+    if (!tsu_have_tshark()) {
+        NMX_SKIP();
+        return;
+    }
+    static const char *const flag_protos[] = {"http", "tcp"};
+    static const tsu_count_t want[] = {{"http", 8}}; /* all but the 3 resets */
+    assert_int_equal(tsu_check_built("TCP flags", N_FLAGS, flag_bytes, flag_protos, 2, want, 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_infra_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_tcp_flags, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
