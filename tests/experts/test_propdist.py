@@ -24,7 +24,6 @@ import tshark_ref as T
 STATEFUL = "tshark chooses the dissector of a TCP stream from its history"
 EXCEPTIONS = [
     # Found with every parser field on data/sample.pcap:
-    ("*", "ip.version", "tshark's IPv6 dissector also adds ip.version"),
     ("*", "tls.record.content_type", STATEFUL),
     ("*", "frame.protocols", "tshark also names dissectors we do not have (data, ethertype chains...)"),
     ("*", "tcp.stream", "numbered only for a display filter that reads it (docs/filters.md)"),
