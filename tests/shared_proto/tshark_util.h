@@ -96,6 +96,11 @@ typedef struct tsu_count {
  */
 size_t tsu_check_built(const char *label, size_t n, size_t (*frame)(size_t i, uint8_t *buf, size_t cap),
                        const char *const *protos, size_t nprotos, const tsu_count_t *expect, size_t nexpect);
+/* tsu_check_built over n Ethernet frames given as hex strings (fr_hex's
+ * format: spaces allowed); in tshark_hex.c, for the tests that link
+ * tests/unit/proto/frames.c. */
+size_t tsu_check_hex(const char *label, const char *const *hex, size_t n, const char *const *protos, size_t nprotos,
+                     const tsu_count_t *expect, size_t nexpect);
 /* Set by a test to leave out the values it documents as differing
  * (tsu_compare_built's skip); NULL compares everything. */
 extern bool (*tsu_skip)(uint32_t frame, const char *key);
