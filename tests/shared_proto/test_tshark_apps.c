@@ -550,10 +550,8 @@ static void test_dns_tcp_short_messages(void **state)
     static const tsu_count_t dns_expect[] = {{"dns", 6}};
     size_t n = sizeof(dns_tcp_segs) / sizeof(dns_tcp_segs[0]);
     seg_set = dns_tcp_segs;
-    tsu_no_desegment = true;
     size_t differ = tsu_check_built("DNS over TCP", n, frame_bytes, dns_protos, 2, dns_expect, 1);
     seg_set = segs;
-    tsu_no_desegment = false;
     assert_int_equal(differ, 0);
 }
 

@@ -536,9 +536,7 @@ static void test_ldap_pdu_lengths(void **state)
     }
     static const char *const ldap_protos[] = {"ldap", "tcp"};
     static const tsu_count_t want[] = {{"ldap", 20}}; /* 4+2+2+2+0+1+1+1+3+2+1+1 PDUs */
-    tsu_no_desegment = true;
     size_t differ = tsu_check_hex("LDAP PDU lengths", pdu_len_frames, N_PDU_LEN, ldap_protos, 2, want, 1);
-    tsu_no_desegment = false;
     assert_int_equal(differ, 0);
 }
 
