@@ -6,14 +6,16 @@
  *     bare       pcap_next_ex loop, summing one byte of every frame
  *     recognize  the same loop + nmx__recognize() on every frame
  *     attach     the same loop + nmx__dissect() (all properties) + free
- *     tshark     `tshark -n -q -r FILE -z io,phs` (median of three runs: one run's
- *                time moves by a quarter on a shared host)
+ *     tshark     `tshark -n -q -r FILE -z io,phs` (median of a third as many runs,
+ *                three at least: one run's time moves by a quarter on a shared
+ *                host)
  *   and prints frames/s and the ratios of the issue-4 targets:
  *     recognize speed / bare speed >= 0.5;  tshark time / attach time >= 20,
  *   in wall-clock time and in CPU time (user + system; tshark's from
  *   getrusage of the children).  On a virtual machine whose host is busy the
  *   wall clock also counts the time other guests take, CPU time does not.
- * Each pass runs REPS times (default 5); the medians are reported.
+ * Each pass runs REPS times (default 5), the passes interleaved round by
+ * round with tshark's runs among them; the medians are reported.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -141,45 +143,77 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
+/* One tshark pass over file; its wall seconds (CPU seconds in *cpu_s), or
+ * a negative number when tshark failed. */
+static double tshark_pass(const char *file, double *cpu_s)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof(cmd), "tshark -n -q -r '%s' -z io,phs > /dev/null 2>&1", file);
+    double t0 = now(), c0 = cpu(RUSAGE_CHILDREN);
+    int rc = system(cmd);
+    *cpu_s = cpu(RUSAGE_CHILDREN) - c0;
+    return rc == 0 ? now() - t0 : -1;
+}
+
+/*
+ * The passes run interleaved, one of each mode a round, and tshark every
+ * few rounds (three times at least): the host's slow spells, which last
+ * seconds, then fall on every mode alike instead of on one mode's block of
+ * runs.  Each tshark run is also compared with the attach pass of its own
+ * round, and the range of those ratios printed.
+ */
 static int run(const char *file, int reps)
 {
     static const char *const names[] = {"bare loop", "recognize", "attach all"};
-    double med[3], mcpu[3];
+    int nts = reps / 3 > 3 ? reps / 3 : 3;
+    if (nts > reps)
+        nts = reps;
+    double *t[3], *c[3], *ts = calloc((size_t)nts, sizeof(double)), *tc = calloc((size_t)nts, sizeof(double));
+    double *pair = calloc((size_t)nts, sizeof(double));
+    for (int m = 0; m < 3; m++) {
+        t[m] = calloc((size_t)reps, sizeof(double));
+        c[m] = calloc((size_t)reps, sizeof(double));
+    }
     long frames = 0;
     unsigned long sum;
+    int done = 0, failed = 0;
+    for (int r = 0; r < reps; r++) {
+        for (int m = 0; m < 3; m++)
+            t[m][r] = pass(file, m, &frames, &sum, &c[m][r]);
+        if (!failed && done < nts && r * nts / reps == done) {
+            ts[done] = tshark_pass(file, &tc[done]);
+            failed = ts[done] < 0;
+            pair[done] = ts[done] / t[ATTACH][r];
+            done++;
+        }
+    }
+    double med[3], mcpu[3];
     for (int m = 0; m < 3; m++) {
-        double *t = calloc((size_t)reps, sizeof(double)), *c = calloc((size_t)reps, sizeof(double));
-        for (int r = 0; r < reps; r++)
-            t[r] = pass(file, m, &frames, &sum, &c[r]);
-        med[m] = median(t, reps);
-        mcpu[m] = median(c, reps);
-        free(t);
-        free(c);
+        med[m] = median(t[m], reps);
+        mcpu[m] = median(c[m], reps);
+        free(t[m]);
+        free(c[m]);
     }
-    char cmd[4096];
-    snprintf(cmd, sizeof(cmd), "tshark -n -q -r '%s' -z io,phs > /dev/null 2>&1", file);
-    double ts[3], tc[3];
-    int rc = 0;
-    for (int r = 0; r < 3 && rc == 0; r++) {
-        double t0 = now(), c0 = cpu(RUSAGE_CHILDREN);
-        rc = system(cmd);
-        ts[r] = now() - t0;
-        tc[r] = cpu(RUSAGE_CHILDREN) - c0;
-    }
-    double tsh = median(ts, 3), tshc = median(tc, 3);
     printf("%-12s %10s %10s %14s\n", "pass", "ms", "cpu ms", "frames/s");
     for (int m = 0; m < 3; m++)
         printf("%-12s %10.1f %10.1f %14.0f\n", names[m], med[m] * 1e3, mcpu[m] * 1e3, (double)frames / med[m]);
-    if (rc == 0)
+    if (!failed) {
+        double tsh = median(ts, nts), tshc = median(tc, nts);
+        qsort(pair, (size_t)nts, sizeof(double), cmp_d);
         printf("%-12s %10.1f %10.1f %14.0f\n", "tshark phs", tsh * 1e3, tshc * 1e3, (double)frames / tsh);
-    else
-        printf("tshark       not run (exit %d)\n", rc);
-    printf("frames: %ld, median of %d runs (tshark: of 3)\n", frames, reps);
-    printf("recognize speed / bare loop speed = %.2f wall, %.2f cpu (target >= 0.5)\n", med[BARE] / med[RECOGNIZE],
-           mcpu[BARE] / mcpu[RECOGNIZE]);
-    if (rc == 0)
-        printf("tshark time / attach time = %.1f wall, %.1f cpu (target >= 20)\n", tsh / med[ATTACH],
-               tshc / mcpu[ATTACH]);
+        printf("frames: %ld, median of %d rounds (tshark: of %d, interleaved)\n", frames, reps, nts);
+        printf("recognize speed / bare loop speed = %.2f wall, %.2f cpu (target >= 0.5)\n",
+               med[BARE] / med[RECOGNIZE], mcpu[BARE] / mcpu[RECOGNIZE]);
+        printf("tshark time / attach time = %.1f wall, %.1f cpu (target >= 20); per round %.1f-%.1f\n",
+               tsh / med[ATTACH], tshc / mcpu[ATTACH], pair[0], pair[nts - 1]);
+    } else {
+        printf("tshark       not run (tshark failed)\n");
+        printf("recognize speed / bare loop speed = %.2f wall, %.2f cpu (target >= 0.5)\n",
+               med[BARE] / med[RECOGNIZE], mcpu[BARE] / mcpu[RECOGNIZE]);
+    }
+    free(ts);
+    free(tc);
+    free(pair);
     return 0;
 }
 
