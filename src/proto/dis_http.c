@@ -202,8 +202,10 @@ static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
         nmx_cursor_t h;
         if (!nmx__cur_window(c, pos, hl, &h))
             break;
+        uint8_t first = (uint8_t)(nmx__cur_get_u8(&h, 0) | 0x20); /* the names start with letters */
         for (size_t k = 0; k < sizeof headers / sizeof headers[0]; k++) {
-            if (!nmx__cur_match_ci(&h, 0, headers[k].name, headers[k].len))
+            if (((uint8_t)headers[k].name[0] | 0x20) != first ||
+                !nmx__cur_match_ci(&h, 0, headers[k].name, headers[k].len))
                 continue;
             if (headers[k].field == F_AUTH)
                 auth_header(d, &h, headers[k].len);

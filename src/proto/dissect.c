@@ -417,7 +417,8 @@ static __attribute__((noinline)) void record_raw_slow(nmx_dctx_t *d, const nmx_f
  * extracted value is stored, so that a reader of the DWORD gets it right. */
 void nmx__record_extracted(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
 {
-    uint64_t v = nmx__load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
+    /* Most are flag bits of one byte (TCP's, IP's, Ethernet's address bits). */
+    uint64_t v = len == 1 ? d->frame[off] : nmx__load_uint(d->frame + off, len, f->flags & NMX_FF_LE);
     if (f->mask)
         v = (v & f->mask) >> __builtin_ctzll(f->mask);
     nmx__record_uint(d, f, off, len, v);
