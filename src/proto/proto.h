@@ -206,6 +206,20 @@ unsigned nmx__recognize_ctx(const uint8_t *data, uint32_t caplen, uint32_t wirel
  * props->PropertyInstTable[0] is the "frame" slice, and PropertyInstTable[i]
  * (i >= 1) holds the instances of the protocol recog->RecognizeData[i-1].
  */
+/* Whether nmx__dissection_free keeps a block for the thread's next
+ * dissection (dissect.c): not under AddressSanitizer, which is to see a
+ * dissection used after its free. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NMX_DISSECTION_SPARE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NMX_DISSECTION_SPARE 0
+#endif
+#endif
+#ifndef NMX_DISSECTION_SPARE
+#define NMX_DISSECTION_SPARE 1
+#endif
+
 typedef struct nmx_dissection {
     const uint8_t *data;          /* frame bytes (not owned) */
     uint32_t caplen;              /* captured bytes */
@@ -215,6 +229,7 @@ typedef struct nmx_dissection {
     LPPROPERTYTABLE props;        /* attached properties */
     nmx_frame_addrs_t addrs;      /* address locations */
     uint32_t n_errors;            /* instances flagged IFLAG_ERROR */
+    size_t block_size;            /* bytes allocated for this block (dissect.c) */
     struct nmx_dissection *older; /* shallower dissections of the same frame, freed with
                                      this one (the session's cache keeps what it handed out) */
 } nmx_dissection_t;
