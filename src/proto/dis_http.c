@@ -13,7 +13,9 @@
  * connection, learn.c) or its first line passes for a header line, and
  * nothing otherwise, as tshark shows it (continuation_shown); a
  * connection HTTP's TCP heuristic claimed is HTTP from the next segment on
- * (learned).  Only the first message of a segment is parsed.  The NTLMSSP
+ * (learned).  A header line without a colon ends a message's headers, and
+ * the rest of the segment may be a second message (next_message); a message
+ * that an empty line ends is the segment's last.  The NTLMSSP
  * or GSS-API (SPNEGO, Kerberos) token of an authentication header is
  * decoded from base64 and read (auth_header).
  */
@@ -167,8 +169,11 @@ bool nmx__http_heur(nmx_cursor_t c)
 }
 
 /* The header lines read (case-insensitive names, with their colon): the
- * field of each, or F_AUTH for the authentication headers (auth_header). */
+ * field of each, F_AUTH for the authentication headers (auth_header), or
+ * one of the two that bound a request's body (body_bounds). */
 #define F_AUTH (-1)
+#define F_LENGTH (-2)
+#define F_CHUNKED (-3)
 static const struct {
     const char *name;
     size_t len;
@@ -182,11 +187,71 @@ static const struct {
     {"WWW-Authenticate:", 17, F_AUTH},
     {"Proxy-Authorization:", 20, F_AUTH},
     {"Proxy-Authenticate:", 19, F_AUTH},
+    {"Content-Length:", 15, F_LENGTH},
+    {"Transfer-Encoding:", 18, F_CHUNKED},
 };
 
-/* The header lines after a start line of ll bytes: the fields we keep
- * and the authentication tokens (at most 256 lines). */
-static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
+/* What a message's header lines said (header_lines). */
+typedef struct http_msg {
+    enum start_line kind; /* the message's start line; the last one wins */
+    bool fields;          /* add the fields (a full dissection) */
+    bool chunked;         /* a Transfer-Encoding header */
+    bool has_length;
+    uint64_t length;      /* Content-Length's value */
+    size_t end;           /* the colon-less line that ended the headers, or SIZE_MAX */
+} http_msg_t;
+
+/* A header line h whose name is headers[k]: its field, its token, or the
+ * body's bounds (Content-Length's decimal value, Transfer-Encoding). */
+static void header_line(nmx_dctx_t *d, const nmx_cursor_t *h, size_t k, http_msg_t *msg)
+{
+    if (headers[k].field == F_LENGTH) {
+        size_t i = headers[k].len;
+        uint8_t b;
+        while (nmx__cur_peek_u8(h, i, &b) && (b == ' ' || b == '\t'))
+            i++;
+        msg->has_length = true;
+        msg->length = 0;
+        for (; nmx__cur_peek_u8(h, i, &b) && b >= '0' && b <= '9' && msg->length < UINT32_MAX; i++)
+            msg->length = msg->length * 10 + (uint64_t)(b - '0');
+    } else if (headers[k].field == F_CHUNKED) {
+        msg->chunked = true;
+    } else if (!msg->fields) {
+        return;
+    } else if (headers[k].field == F_AUTH) {
+        auth_header(d, h, headers[k].len);
+    } else {
+        header_value(d, &http_fields[headers[k].field], h, headers[k].len);
+    }
+}
+
+static void start_line_fields(nmx_dctx_t *d, const nmx_cursor_t *c, enum start_line kind, size_t ll,
+                              size_t mlen);
+
+/*
+ * A line without a colon among the header lines (h, not cut off by the
+ * segment end): a request or status line there is read into the message, as
+ * tshark 4.0 does (the last one sets its kind); any other ends the headers
+ * (msg->end = pos), and the rest of the segment goes on as the body.
+ * False when it ended them.
+ */
+static bool colonless_line(nmx_dctx_t *d, const nmx_cursor_t *h, size_t pos, http_msg_t *msg)
+{
+    size_t mlen = 0;
+    enum start_line kind = start_line(h, h->left, &mlen);
+    if (kind == LINE_OTHER) {
+        msg->end = pos;
+        return false;
+    }
+    msg->kind = kind;
+    if (msg->fields)
+        start_line_fields(d, h, kind, h->left, mlen);
+    return true;
+}
+
+/* The header lines after a start line of ll bytes: the fields we keep,
+ * the authentication tokens and the body's bounds (at most 256 lines). */
+static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll, http_msg_t *msg)
 {
     size_t pos = ll, n = c->left;
     for (int lines = 0; lines < 256; lines++) {
@@ -202,16 +267,19 @@ static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll)
         nmx_cursor_t h;
         if (!nmx__cur_window(c, pos, hl, &h))
             break;
+        if (pos + hl < n && nmx__cur_find(&h, 0, ':') >= hl) {
+            if (!colonless_line(d, &h, pos, msg))
+                break;
+            pos += hl;
+            continue;
+        }
         uint8_t first = (uint8_t)(nmx__cur_get_u8(&h, 0) | 0x20); /* the names start with letters */
         for (size_t k = 0; k < sizeof headers / sizeof headers[0]; k++) {
-            if (((uint8_t)headers[k].name[0] | 0x20) != first ||
-                !nmx__cur_match_ci(&h, 0, headers[k].name, headers[k].len))
-                continue;
-            if (headers[k].field == F_AUTH)
-                auth_header(d, &h, headers[k].len);
-            else
-                header_value(d, &http_fields[headers[k].field], &h, headers[k].len);
-            break;
+            if (((uint8_t)headers[k].name[0] | 0x20) == first &&
+                nmx__cur_match_ci(&h, 0, headers[k].name, headers[k].len)) {
+                header_line(d, &h, k, msg);
+                break;
+            }
         }
         pos += hl;
     }
@@ -258,6 +326,37 @@ static bool header_first(const nmx_cursor_t *c)
     return nmx__cur_peek_u8(c, 0, &b) && b >= 0x20 && b < 0x7f && nmx__cur_find(c, 0, ':') < line_len(c, 0);
 }
 
+/* Whether a status line (ll bytes) has a status that has no body: 1xx,
+ * 204 or 304 (RFC 9112 6.3). */
+static bool bodyless_status(const nmx_cursor_t *c, size_t ll)
+{
+    size_t s = nmx__cur_find(c, 0, ' ') + 1;
+    uint8_t dg[3];
+    if (s + 3 > ll || !nmx__cur_peek_copy(c, s, dg, 3))
+        return false;
+    return dg[0] == '1' || (dg[0] == '2' && dg[1] == '0' && dg[2] == '4') ||
+           (dg[0] == '3' && dg[1] == '0' && dg[2] == '4');
+}
+
+/*
+ * Where the next message of the segment starts after a message whose
+ * headers a line without a colon ended (msg->end, in c), as tshark 4.0
+ * finds it (checked on hand-built segments, test_tshark_apps.c): a request,
+ * or a response whose status has no body (bodyless), ends there, or after
+ * the Content-Length bytes of its body; a Transfer-Encoding, any other
+ * response and a continuation take the rest of the segment as their body.
+ * SIZE_MAX when no message follows.
+ */
+static size_t next_message(const http_msg_t *msg, bool bodyless, size_t n)
+{
+    if (msg->end == SIZE_MAX || msg->chunked || msg->kind == LINE_OTHER)
+        return SIZE_MAX;
+    if (msg->kind == LINE_RESPONSE && !bodyless && !msg->has_length)
+        return SIZE_MAX;
+    uint64_t next = msg->end + (msg->kind == LINE_RESPONSE && bodyless ? 0 : msg->length);
+    return next < n ? (size_t)next : SIZE_MAX;
+}
+
 /*
  * continuation_shown: tshark's HTTP shows a continuation (a TCP payload that
  * starts with neither a request nor a status line) as an http item on a
@@ -267,43 +366,64 @@ static bool header_first(const nmx_cursor_t *c)
  * hand-built connections, test_tshark_apps.c).  That needs the connection's
  * history (a fact, learn.c): a dissection without it shows the item.  As
  * tshark, a message of more than 3 bytes that starts with CRLF is read
- * after it (RFC 9112 2.2).
+ * after it (RFC 9112 2.2).  *requested: a request was read earlier in the
+ * segment (the fact is seen from the next frame on).  Returns where the
+ * segment's next message starts in c (next_message), or SIZE_MAX.
  */
-void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+static size_t http_message(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool history, bool *requested)
 {
     size_t off = nmx__off(&c);
-    /* Over TCP with the connection's history (continuation_shown). */
-    bool history = proto == NMX_PROTO_HTTP && d->fctx != NULL && d->fctx->learned != NULL;
-    if (!history && !d->ws) {
-        nmx__push_layer(d, proto, off); /* a recognize pass needs no more */
-        return;
-    }
     nmx_cursor_t m = c;
-    if (c.left > 3 && nmx__cur_match(&c, 0, "\r\n", 2))
-        nmx__cur_skip(&m, 2);
+    size_t lead = c.left > 3 && nmx__cur_match(&c, 0, "\r\n", 2) ? 2 : 0;
+    nmx__cur_skip(&m, lead);
     /* Every start line begins with a capital (a method, "HTTP/"): a body's
      * continuation is told without looking for its line end. */
     size_t ll = 0, mlen = 0;
-    enum start_line kind = LINE_OTHER;
+    http_msg_t msg = {.kind = LINE_OTHER, .fields = d->ws != NULL, .end = SIZE_MAX};
     uint8_t first;
     if (nmx__cur_peek_u8(&m, 0, &first) && first >= 'A' && first <= 'Z') {
         ll = line_len(&m, 0);
-        kind = start_line(&m, ll, &mlen);
+        msg.kind = start_line(&m, ll, &mlen);
     }
     uint32_t seen;
-    if (history && kind == LINE_REQUEST)
+    if (history && msg.kind == LINE_REQUEST)
         nmx__fact_set(d, NMX_FACT_HTTP_REQUEST, 0, 1); /* for the connection's later segments */
-    bool shown = kind != LINE_OTHER || !history || nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen);
-    bool header = kind == LINE_OTHER && (d->ws || !shown) && header_first(&m);
+    bool shown = msg.kind != LINE_OTHER || !history || *requested ||
+                 nmx__fact_get(d, NMX_FACT_HTTP_REQUEST, 0, &seen);
+    bool header = msg.kind == LINE_OTHER && (d->ws || !shown) && header_first(&m);
     if (!shown && !header)
-        return; /* continuation_shown: no item */
-    if (!nmx__push_layer(d, proto, off) || !d->ws)
+        return SIZE_MAX; /* continuation_shown: no item */
+    if (!nmx__push_layer(d, proto, off))
+        return SIZE_MAX;
+    bool bodyless = msg.kind == LINE_RESPONSE && bodyless_status(&m, ll);
+    if (msg.kind != LINE_OTHER) {
+        if (msg.fields)
+            start_line_fields(d, &m, msg.kind, ll, mlen);
+        header_lines(d, &m, ll, &msg);
+    } else if (header && d->ws) {
+        header_lines(d, &m, 0, &msg); /* tshark reads the header lines of a continuation too */
+    }
+    *requested = *requested || msg.kind == LINE_REQUEST;
+    size_t next = next_message(&msg, bodyless, m.left);
+    return next == SIZE_MAX ? next : lead + next;
+}
+
+/* The messages of an HTTP payload: the first, and those after a message
+ * that a line without a colon ended (http_message). */
+void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
+{
+    /* Over TCP with the connection's history (continuation_shown). */
+    bool history = proto == NMX_PROTO_HTTP && d->fctx != NULL && d->fctx->learned != NULL;
+    uint8_t first;
+    if (!history && !d->ws && !(nmx__cur_peek_u8(&c, 0, &first) && ((first >= 'A' && first <= 'Z') || first == '\r'))) {
+        nmx__push_layer(d, proto, nmx__off(&c)); /* a recognize pass needs no more */
         return;
-    if (kind != LINE_OTHER) {
-        start_line_fields(d, &m, kind, ll, mlen);
-        header_lines(d, &m, ll);
-    } else if (header) {
-        header_lines(d, &m, 0); /* tshark reads the header lines of a continuation too */
+    }
+    bool requested = false;
+    for (int k = 0; k < 16; k++) {
+        size_t next = http_message(d, c, proto, history, &requested);
+        if (next == SIZE_MAX || next == 0 || !nmx__cur_skip(&c, next))
+            return;
     }
 }
 

@@ -475,6 +475,37 @@ static const conv_seg_t http_header_conv[] = {
 };
 #define NHTTP_HEADER (sizeof(http_header_conv) / sizeof(http_header_conv[0]))
 
+/*
+ * A header line without a colon (not cut off by the segment end, and no
+ * request or status line: those are read into the message) ends a message's
+ * headers for tshark 4.0.  A request, or a response whose status has no
+ * body (1xx, 204, 304), ends there or after its Content-Length bytes, and the
+ * rest of the segment is a second message: a continuation, an http item of
+ * its own (io,phs counts it inside the first) when a request was seen on the
+ * connection, this segment included.  A Transfer-Encoding, another response
+ * and a continuation take the rest as their body.
+ */
+static const conv_seg_t http_colonless_conv[] = {
+    CS(C, SV, 45200, 80, "GET /a HTTP/1.1\r\nHost: a\r\nNoColon\r\nServer: x\r\n\r\n"),   /* 2 */
+    CS(SV, C, 80, 45200, "HTTP/1.1 304 Not Modified\r\nServer: a\r\nBad\x01 line\r\nServer: b\r\n\r\n"), /* 2 */
+    CS(SV, C, 80, 45200, "HTTP/1.1 200 OK\r\nServer: a\r\nBad\r\nmore\r\n"),
+    CS(SV, C, 80, 45200, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nBad\r\nmore\r\n"),      /* 2 */
+    CS(SV, C, 80, 45200, "HTTP/1.1 100 Continue\r\nBad\r\n"),                             /* 2 */
+    CS(C, SV, 45200, 80, "POST /p HTTP/1.1\r\nContent-Length: 2\r\nBad\r\nmore\r\n"),     /* 2 */
+    CS(C, SV, 45200, 80, "POST /q HTTP/1.1\r\nTransfer-Encoding: chunked\r\nBad\r\nmore\r\n"),
+    CS(C, SV, 45200, 80, "GET /t HTTP/1.1\r\nContent-Length: 20\r\nBad\r\nmore\r\n"),
+    CS(C, SV, 45200, 80, "GET /b HTTP/1.1\r\nHost: a\r\nGET /c HTTP/1.1\r\nHost: c\r\n\r\n"),
+    CS(C, SV, 45200, 80, "GET /e HTTP/1.1\r\nHost: a\r\nCutNoColon"),
+    CS(C, SV, 45200, 80, "Host: q\r\nNoColon\r\nServer: z\r\n"),
+    CS(C, SV, 45200, 80, "GET /h HTTP/1.1\nNoColon\n"),                                   /* 2 */
+    CS(C, SV, 45200, 80, "GET /f HTTP/1.1\r\nHost: a\r\n folded\r\nServer: y\r\n\r\n"),   /* 2 */
+    CS(C, SV, 45200, 80, "GET /g HTTP/1.1\r\nContent-Length: 3\r\nBad\r\nHost: q\r\n"),   /* 2 */
+    CS(SV, C, 80, 45201, "HTTP/1.1 304 Not Modified\r\nServer: a\r\nBad\r\nmore\r\n"),
+    CS(SV, C, 80, 45201, "HTTP/1.1 204 No Content\r\nBad\r\nHost: h\r\n"),
+    CS(SV, C, 80, 45202, "HTTP/1.1 304 Not Modified\r\nGET / HTTP/1.1\r\nBad\r\nmore\r\n"), /* 2 */
+};
+#define NHTTP_COLONLESS (sizeof(http_colonless_conv) / sizeof(http_colonless_conv[0]))
+
 /* The conversation check_http compares, for its frame callback. */
 static const conv_seg_t *http_segs;
 
@@ -508,6 +539,12 @@ static void test_http_header_continuations(void **state)
 {
     (void)state;
     check_http("HTTP header-line continuations", http_header_conv, NHTTP_HEADER, 8);
+}
+
+static void test_http_colonless_lines(void **state)
+{
+    (void)state;
+    check_http("HTTP header lines without a colon", http_colonless_conv, NHTTP_COLONLESS, 17 + 9);
 }
 
 static void test_http_heuristic_conversation(void **state)
@@ -563,6 +600,7 @@ int main(void)
         cmocka_unit_test_teardown(test_http_heuristic_conversation, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_continuations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_header_continuations, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_colonless_lines, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_dns_tcp_short_messages, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
