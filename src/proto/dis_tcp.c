@@ -131,8 +131,11 @@ static bool dis_tcp(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
     }
     unsigned sport = nmx__cur_get_u16be(&c, 0), dport = nmx__cur_get_u16be(&c, 2);
     unsigned hlen = (nmx__cur_get_u8(&c, 12) >> 4) * 4u;
-    bool rst = nmx__cur_get_u8(&c, 13) & 0x04;
+    uint8_t flags = nmx__cur_get_u8(&c, 13);
+    bool rst = flags & 0x04;
     tcp_ports(d, off);
+    if ((flags & 0x12) == 0x02 && !d->in_error)
+        nmx__fact_syn(d, sport, dport, nmx__cur_get_u32be(&c, 4)); /* a new conversation? (learn.c) */
     if (hlen < 20) {
         nmx__add_err(d, &tcp_fields[F_HDR_LEN], off + 12, 1);
         return true;

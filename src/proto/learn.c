@@ -98,6 +98,7 @@ struct nmx_learned {
     fact_t *f;           /* facts, in the order they were set */
     uint32_t nf, fcap;
     uint32_t *bucket;    /* NMX_FACT_BUCKETS heads (allocated with the first fact) */
+    uint32_t epochs;     /* SYNs that started a new conversation on a connection (nmx__fact_syn) */
     uint32_t seed;       /* the hashes' start, random per table: a capture cannot be made
                             to put every entry in one bucket (what is found does not
                             depend on it) */
@@ -435,6 +436,18 @@ static const fact_t *fact_find(const nmx_learned_t *l, const conn_t *c, unsigned
     return NULL;
 }
 
+/* The first frame whose facts of connection c frame `number` sees: that of
+ * the latest SYN up to it that started a new conversation on c
+ * (nmx__fact_syn); 0 when none did (nothing is looked up while no SYN of
+ * the run has). */
+static uint32_t epoch_of(const nmx_learned_t *l, const conn_t *c, uint32_t number)
+{
+    if (l->epochs == 0)
+        return 0;
+    const fact_t *s = fact_find(l, c, NMX_FACT_TCP_EPOCH, 0, number + 1);
+    return s != NULL ? s->frame : 0;
+}
+
 void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
 {
     conn_t c;
@@ -442,7 +455,9 @@ void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
         return;
     nmx_learned_t *l = d->fctx->learned;
     const fact_t *old = fact_find(l, &c, kind, id, UINT32_MAX);
-    if ((old != NULL && old->value == value && old->frame < d->fctx->number) || l->nf >= NMX_FACT_MAX)
+    if ((old != NULL && old->value == value && old->frame < d->fctx->number &&
+         old->frame >= epoch_of(l, &c, d->fctx->number)) ||
+        l->nf >= NMX_FACT_MAX)
         return; /* nothing new, or the table is full */
     if (l->bucket == NULL) {
         if ((l->bucket = malloc(NMX_FACT_BUCKETS * sizeof *l->bucket)) == NULL)
@@ -470,7 +485,31 @@ bool nmx__fact_get(const nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t *va
     if (x == NULL || x->learned == NULL || x->learned->nf == 0 || d->in_error || !current_conn(d, &c))
         return false;
     const fact_t *f = fact_find(x->learned, &c, kind, id, x->number);
+    if (f != NULL && f->frame < epoch_of(x->learned, &c, x->number))
+        f = NULL; /* set before a SYN that began a new conversation */
     if (f != NULL)
         *value = f->value;
     return f != NULL;
+}
+
+void nmx__fact_syn(nmx_dctx_t *d, unsigned sport, unsigned dport, uint32_t seq)
+{
+    conn_t c;
+    if (!nmx__learning(d))
+        return;
+    d->ho_sport = (uint16_t)sport; /* the connection's ports (the hand-off sets them again) */
+    d->ho_dport = (uint16_t)dport;
+    if (!current_conn(d, &c))
+        return;
+    nmx_learned_t *l = d->fctx->learned;
+    const fact_t *old = fact_find(l, &c, NMX_FACT_TCP_SYN, 0, UINT32_MAX);
+    if ((old != NULL && old->value == seq) || l->nf >= NMX_FACT_MAX / 2)
+        return; /* a retransmission, or SYNs have their half of the table */
+    nmx__fact_set(d, NMX_FACT_TCP_SYN, 0, seq);
+    if (old == NULL)
+        return; /* the connection's first SYN: nothing was learned before it */
+    uint32_t nf = l->nf;
+    nmx__fact_set(d, NMX_FACT_TCP_EPOCH, 0, d->fctx->number);
+    if (l->nf > nf)
+        l->epochs++;
 }

@@ -325,7 +325,9 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
  * dissection learns (nmx__learning), nor when the value is the one already
  * set.  At most 65,536 facts are kept per run (later ones are dropped), in
  * 8,192 hash buckets, so a hostile capture can neither grow the table
- * without limit nor make a lookup scan all of it on average.
+ * without limit nor make a lookup scan all of it on average.  A TCP SYN
+ * starts a new conversation for tshark (nmx__fact_syn): the facts set
+ * before it are not seen after it.
  */
 enum nmx_fact_kind {
     NMX_FACT_SMB_TID = 1, /* SMB: a tree id's service (dis_smb.c) */
@@ -336,6 +338,8 @@ enum nmx_fact_kind {
     NMX_FACT_SIP_FRAME,   /* ... and the frame of its request or response (dis_sip.c) */
     NMX_FACT_SIP_SDP,     /* SIP: whether a request (by its frame) had an SDP offer or answer */
     NMX_FACT_HTTP_REQUEST, /* HTTP over TCP: a request was seen on the connection (dis_http.c) */
+    NMX_FACT_TCP_SYN,     /* TCP: the sequence number of the latest SYN without ACK (nmx__fact_syn) */
+    NMX_FACT_TCP_EPOCH,   /* TCP: the latest SYN that started a new conversation (nmx__fact_syn) */
     NMX_FACT_DCE_CTX,     /* DCE/RPC: a presentation context's interface (dis_dcerpc.c) */
     NMX_FACT_DCE_CALL,    /* DCE/RPC: a call's request: opnum, interface, object UUID present */
     NMX_FACT_DCE_REQ_FRAME, /* DCE/RPC: the number of a call's request frame */
@@ -348,6 +352,13 @@ void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value);
 /* The value the latest earlier frame set for (kind, id) on this frame's
  * connection into *value; false when none did. */
 bool nmx__fact_get(const nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t *value);
+/* A TCP segment with SYN and without ACK (sequence number seq, ports sport
+ * and dport) while learning: one whose sequence number differs from the
+ * connection's previous SYN starts a new conversation, as tshark's
+ * packet-tcp.c does (port reuse, a corrupted flags byte): the facts set
+ * before its frame are not seen from it on.  A retransmitted SYN changes
+ * nothing.  SYNs use at most half of the facts table. */
+void nmx__fact_syn(nmx_dctx_t *d, unsigned sport, unsigned dport, uint32_t seq);
 
 /* Maximum nesting of encapsulations (tunnels, ICMP error payloads). */
 #define NMX_MAX_DEPTH 8

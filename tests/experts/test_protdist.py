@@ -41,7 +41,6 @@ LOWER = set("eth llc vlan sll null raw radiotap wlan fddi arp ip ipv6 icmp icmpv
 # stateful dissection (README.md, "Comparison with tshark").
 EXCEPTIONS = [
     ("pcapng/ndpi_doq_dsb", "dns", "DNS inside QUIC, decrypted by tshark with the file's secrets"),
-    ("edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"),
 ]
 used_exceptions = set()
 

@@ -305,6 +305,7 @@ typedef struct conv_seg {
     uint16_t sport, dport;
     bool syn, v6;
     const char *payload;
+    uint32_t seq;          /* the sequence number; 0: 1000 + 100 * the frame's index */
 } conv_seg_t;
 
 #define CS(f, t, sp, dp, text) {f, t, sp, dp, false, false, text}
@@ -377,7 +378,7 @@ static size_t conv_seg_bytes(const conv_seg_t *s, size_t i, uint8_t *b, size_t c
         ip[19] = last[s->to];
     }
     uint8_t *t = ip + iplen;
-    uint32_t seq = 1000 + 100 * (uint32_t)i;
+    uint32_t seq = s->seq != 0 ? s->seq : 1000 + 100 * (uint32_t)i;
     const uint8_t th[20] = {(uint8_t)(s->sport >> 8), (uint8_t)s->sport, (uint8_t)(s->dport >> 8), (uint8_t)s->dport,
                             (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
                             0, 0, 0x07, 0xd0, 0x50, s->syn ? 0x02 : 0x18, 0x20, 0x00, 0, 0, 0, 0};
@@ -506,6 +507,35 @@ static const conv_seg_t http_colonless_conv[] = {
 };
 #define NHTTP_COLONLESS (sizeof(http_colonless_conv) / sizeof(http_colonless_conv[0]))
 
+/*
+ * A SYN without ACK whose sequence number differs from the connection's
+ * previous SYN starts a new conversation for tshark 4.0 (port reuse, or a
+ * corrupted flags byte), which has seen no request: a continuation after it
+ * is no http item, its own payload included; a retransmitted SYN changes
+ * nothing, and a request in the new conversation (in the SYN's payload
+ * too) counts again.
+ */
+#define SYN(f, t, sp, dp, text, seq) {f, t, sp, dp, true, false, text, seq}
+#define CSQ(f, t, sp, dp, text, seq) {f, t, sp, dp, false, false, text, seq}
+static const conv_seg_t http_syn_conv[] = {
+    SYN(C, SV, 45301, 80, "", 5000),
+    CSQ(C, SV, 45301, 80, "GET /a HTTP/1.1\r\nHost: a\r\n\r\n", 5001),
+    CSQ(SV, C, 80, 45301, "\x01 body 1", 9000),                /* shown */
+    SYN(SV, C, 80, 45301, "\xaa\xaa\xaa", 7777),               /* a new conversation */
+    CSQ(SV, C, 80, 45301, "\x01 body 2", 7778),
+    SYN(C, SV, 45302, 80, "", 5000),
+    CSQ(C, SV, 45302, 80, "GET /b HTTP/1.1\r\n\r\n", 5001),
+    SYN(C, SV, 45302, 80, "", 5000),                           /* retransmitted */
+    CSQ(SV, C, 80, 45302, "\x01 body 3", 9000),                /* shown */
+    SYN(C, SV, 45303, 80, "", 5000),
+    CSQ(C, SV, 45303, 80, "GET /c HTTP/1.1\r\n\r\n", 5001),
+    SYN(C, SV, 45303, 80, "GET /d HTTP/1.1\r\n\r\n", 6000),    /* a new conversation's request */
+    CSQ(SV, C, 80, 45303, "\x01 body 4", 8000),                /* shown */
+    SYN(SV, C, 80, 45303, "", 9000),                           /* another one */
+    CSQ(SV, C, 80, 45303, "\x01 body 5", 9001),
+};
+#define NHTTP_SYN (sizeof(http_syn_conv) / sizeof(http_syn_conv[0]))
+
 /* The conversation check_http compares, for its frame callback. */
 static const conv_seg_t *http_segs;
 
@@ -545,6 +575,12 @@ static void test_http_colonless_lines(void **state)
 {
     (void)state;
     check_http("HTTP header lines without a colon", http_colonless_conv, NHTTP_COLONLESS, 17 + 9);
+}
+
+static void test_http_syn_conversations(void **state)
+{
+    (void)state;
+    check_http("HTTP after a SYN", http_syn_conv, NHTTP_SYN, 7); /* 4 requests, 3 continuations shown */
 }
 
 static void test_http_heuristic_conversation(void **state)
@@ -601,6 +637,7 @@ int main(void)
         cmocka_unit_test_teardown(test_http_continuations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_header_continuations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_colonless_lines, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_syn_conversations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_dns_tcp_short_messages, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
