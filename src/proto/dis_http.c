@@ -408,21 +408,23 @@ static size_t http_message(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool h
     return next == SIZE_MAX ? next : lead + next;
 }
 
-/* The messages of an HTTP payload: the first, and those after a message
- * that a line without a colon ended (http_message). */
+/* The messages of an HTTP payload: the first, and, with the connection's
+ * history (whether the next one is shown depends on it), those after a
+ * message that a line without a colon ended (http_message).  Without it
+ * the payload is one message, and a recognize pass needs no more than its
+ * layer. */
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     /* Over TCP with the connection's history (continuation_shown). */
     bool history = proto == NMX_PROTO_HTTP && d->fctx != NULL && d->fctx->learned != NULL;
-    uint8_t first;
-    if (!history && !d->ws && !(nmx__cur_peek_u8(&c, 0, &first) && ((first >= 'A' && first <= 'Z') || first == '\r'))) {
-        nmx__push_layer(d, proto, nmx__off(&c)); /* a recognize pass needs no more */
+    if (!history && !d->ws) {
+        nmx__push_layer(d, proto, nmx__off(&c));
         return;
     }
     bool requested = false;
     for (int k = 0; k < 16; k++) {
         size_t next = http_message(d, c, proto, history, &requested);
-        if (next == SIZE_MAX || next == 0 || !nmx__cur_skip(&c, next))
+        if (!history || next == SIZE_MAX || next == 0 || !nmx__cur_skip(&c, next))
             return;
     }
 }
