@@ -212,19 +212,33 @@ static __attribute__((noinline, cold)) bool ws_grow_ex(nmx_proto_ws_t *ws, size_
  * Reserves an Ex record with `n` data bytes and fills its header; returns
  * its offset or SIZE_MAX.  The byte after the data is a NUL (strings).
  */
-static inline size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
+/* The bytes an Ex record with n data bytes takes (8-aligned). */
+static inline size_t ex_need(size_t n)
 {
-    size_t need = (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7;
-    if (__builtin_expect(ws->exlen + need > ws->excap, 0) && !ws_grow_ex(ws, need))
-        return SIZE_MAX;
-    size_t off = ws->exlen;
+    return (NMX_EX_HDR + n + 1 + 7) & ~(size_t)7;
+}
+
+/* Writes the header of an Ex record with n data bytes at the end of the
+ * records, whose room the caller has made, and returns it. */
+static inline PROPERTYINSTEX *ex_write(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
+{
     /* Records start 8-aligned in a malloc'd buffer: the header can be written in place. */
-    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + off);
+    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + ws->exlen);
     x->Length = (WORD)(srclen > 0xFFFE ? 0xFFFE : srclen);
     x->LengthEx = (WORD)n;
     x->lpData = (void *)(uintptr_t)src;
     x->Byte[n] = 0;
-    ws->exlen += need;
+    ws->exlen += ex_need(n);
+    return x;
+}
+
+static inline size_t ws_new_ex(nmx_proto_ws_t *ws, size_t n, const uint8_t *src, size_t srclen)
+{
+    size_t need = ex_need(n);
+    if (__builtin_expect(ws->exlen + need > ws->excap, 0) && !ws_grow_ex(ws, need))
+        return SIZE_MAX;
+    size_t off = ws->exlen;
+    ex_write(ws, n, src, srclen);
     return off;
 }
 
@@ -292,24 +306,6 @@ bool nmx__learn_ip(const nmx_dctx_t *d, uint8_t *alen, uint8_t src[16], uint8_t 
     return nmx__cur_peek_copy(&fr, at, src, len) && nmx__cur_peek_copy(&fr, at + len, dst, len);
 }
 
-static void fill_common(nmx_dctx_t *d, PROPERTYINST *pi, const nmx_field_t *f, uint32_t iflags,
-                        unsigned level)
-{
-    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
-    pi->szPropertyText = NULL;
-    pi->Level = level & 0xF;
-    pi->HelpID = 0;
-    pi->IFlags = iflags;
-    if (iflags & IFLAG_ERROR)
-        d->ws->n_errors++;
-}
-
-/* Depth in the Wireshark tree approximated by the key: "ip.flags.mf" is 2. */
-static unsigned field_level(const nmx_field_t *f)
-{
-    return f->level;
-}
-
 /* Width of the value a numeric field stores, in bytes (DWORD or LARGEINT). */
 static size_t uint_store_width(const nmx_field_t *f)
 {
@@ -334,9 +330,7 @@ static PROPERTYINSTEX *new_ex_instance(nmx_dctx_t *d, const nmx_field_t *f, size
     if (!pi)
         return NULL;
     ws->exi[ws->nexi++] = (uint16_t)(ws->ninst - 1); /* ninst <= cap <= NMX_MAX_INSTS */
-    fill_common(d, pi, f, 0, field_level(f));
-    pi->DataLength = PROPERTYINST_EX_LENGTH;
-    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
+    nmx__inst_write(pi, f, (const void *)(uintptr_t)exo, PROPERTYINST_EX_LENGTH, 0); /* fixed up when packed */
     return (PROPERTYINSTEX *)(void *)(ws->ex + exo);
 }
 
@@ -372,33 +366,20 @@ static __attribute__((noinline)) void record_uint_slow(nmx_dctx_t *d, const nmx_
 void nmx__record_uint(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, uint64_t v)
 {
     /* About one property in five is a number stored by value (a flag bit,
-     * a length, a stream number): the common case is written out here, as
-     * new_ex_instance and ws_new_ex would do it, without their checks. */
+     * a length, a stream number): the common case, where the record and the
+     * instance have room, skips new_ex_instance's checks. */
     nmx_proto_ws_t *ws = d->ws;
     size_t w = uint_store_width(f);
-    size_t need = (NMX_EX_HDR + w + 1 + 7) & ~(size_t)7;
-    if (__builtin_expect(d->decoded.on || ws->ninst >= ws->cap || ws->exlen + need > ws->excap, 0)) {
+    if (__builtin_expect(d->decoded.on || ws->ninst >= ws->cap || ws->exlen + ex_need(w) > ws->excap, 0)) {
         record_uint_slow(d, f, off, len, v);
         return;
     }
     size_t exo = ws->exlen;
-    ws->exlen += need;
-    PROPERTYINSTEX *x = (PROPERTYINSTEX *)(void *)(ws->ex + exo);
-    x->Length = (WORD)(len > 0xFFFE ? 0xFFFE : len);
-    x->LengthEx = (WORD)w;
-    x->lpData = (void *)(uintptr_t)(d->frame + (off <= d->caplen ? off : d->caplen));
-    store_uint(x, w, v);
-    x->Byte[w] = 0;
+    store_uint(ex_write(ws, w, d->frame + (off <= d->caplen ? off : d->caplen), len), w, v);
     uint32_t i = ws->ninst++;
     ws->exi[ws->nexi++] = (uint16_t)i; /* i < cap <= NMX_MAX_INSTS */
-    PROPERTYINST *pi = &ws->inst[i];
-    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
-    pi->szPropertyText = NULL;
-    pi->Level = field_level(f) & 0xF;
-    pi->HelpID = 0;
-    pi->IFlags = 0;
-    pi->DataLength = PROPERTYINST_EX_LENGTH;
-    pi->lpData = (void *)(uintptr_t)exo; /* fixed up when packed */
+    /* The record's offset, fixed up when packed. */
+    nmx__inst_write(&ws->inst[i], f, (const void *)(uintptr_t)exo, PROPERTYINST_EX_LENGTH, 0);
 }
 
 void nmx__record_bytes(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len, const void *src,
@@ -423,9 +404,9 @@ static inline void record_raw_inst(nmx_dctx_t *d, const nmx_field_t *f, size_t o
         len = 0xFFFE;
     if (len == f->width)
         iflags |= f->raw_iflags;
-    fill_common(d, pi, f, iflags, field_level(f));
-    pi->lpData = (void *)(uintptr_t)(d->frame + off);
-    pi->DataLength = (WORD)len;
+    nmx__inst_write(pi, f, d->frame + off, (WORD)len, iflags);
+    if (iflags & IFLAG_ERROR)
+        d->ws->n_errors++;
 }
 
 /* nmx__record_raw of decoded bytes [off, off+len): the value as the

@@ -410,6 +410,22 @@ void nmx__decoded_end(nmx_dctx_t *d);
  * stored by value, as nmx__record_raw stores it. */
 void nmx__record_extracted(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len);
 
+/* Writes every member of the instance pi of field f: its value at data,
+ * len bytes (PROPERTYINST_EX_LENGTH and the record's offset for a value
+ * stored beside it), flagged iflags.  The one writer of instances, inline
+ * for nmx__add. */
+static inline void nmx__inst_write(PROPERTYINST *pi, const nmx_field_t *f, const void *data, WORD len,
+                                   DWORD iflags)
+{
+    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
+    pi->szPropertyText = NULL;
+    pi->lpData = (void *)(uintptr_t)data;
+    pi->DataLength = len;
+    pi->Level = f->level & 0xF;
+    pi->HelpID = 0;
+    pi->IFlags = iflags;
+}
+
 /* A property whose value is the frame bytes [off, off+len).  Nearly every
  * property of every frame comes this way, so the common case (the bytes
  * are there, the instance array has room, nothing stored beside it) is
@@ -430,14 +446,7 @@ static inline void nmx__add(nmx_dctx_t *d, const nmx_field_t *f, size_t off, siz
         nmx__record_extracted(d, f, off, len);
         return;
     }
-    PROPERTYINST *pi = &ws->inst[ws->ninst++];
-    pi->lpPropertyInfo = (LPPROPERTYINFO)&f->info;
-    pi->szPropertyText = NULL;
-    pi->lpData = (void *)(uintptr_t)(d->frame + off);
-    pi->DataLength = (WORD)len;
-    pi->Level = f->level & 0xF;
-    pi->HelpID = 0;
-    pi->IFlags = len == f->width ? f->raw_iflags : 0;
+    nmx__inst_write(&ws->inst[ws->ninst++], f, d->frame + off, (WORD)len, len == f->width ? f->raw_iflags : 0);
 }
 /* The same, flagged IFLAG_ERROR (malformed data). */
 static inline void nmx__add_err(nmx_dctx_t *d, const nmx_field_t *f, size_t off, size_t len)
