@@ -448,15 +448,12 @@ static uint32_t epoch_of(const nmx_learned_t *l, const conn_t *c, uint32_t numbe
     return s != NULL ? s->frame : 0;
 }
 
-void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
+/* nmx__fact_set of connection c by frame `number`; old is the newest
+ * entry of (c, kind, id) (fact_find). */
+static void fact_put(nmx_learned_t *l, const conn_t *c, const fact_t *old, unsigned kind, uint64_t id,
+                     uint32_t value, uint32_t number)
 {
-    conn_t c;
-    if (!nmx__learning(d) || !current_conn(d, &c))
-        return;
-    nmx_learned_t *l = d->fctx->learned;
-    const fact_t *old = fact_find(l, &c, kind, id, UINT32_MAX);
-    if ((old != NULL && old->value == value && old->frame < d->fctx->number &&
-         old->frame >= epoch_of(l, &c, d->fctx->number)) ||
+    if ((old != NULL && old->value == value && old->frame < number && old->frame >= epoch_of(l, c, number)) ||
         l->nf >= NMX_FACT_MAX)
         return; /* nothing new, or the table is full */
     if (l->bucket == NULL) {
@@ -472,10 +469,19 @@ void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
         l->f = g;
         l->fcap = nc;
     }
-    uint32_t b = fact_hash(l, &c, kind, id);
-    l->f[l->nf] = (fact_t){.conn = c, .id = id, .value = value, .frame = d->fctx->number, .next = l->bucket[b],
+    uint32_t b = fact_hash(l, c, kind, id);
+    l->f[l->nf] = (fact_t){.conn = *c, .id = id, .value = value, .frame = number, .next = l->bucket[b],
                            .kind = (uint8_t)kind};
     l->bucket[b] = l->nf++;
+}
+
+void nmx__fact_set(nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t value)
+{
+    conn_t c;
+    if (!nmx__learning(d) || !current_conn(d, &c))
+        return;
+    nmx_learned_t *l = d->fctx->learned;
+    fact_put(l, &c, fact_find(l, &c, kind, id, UINT32_MAX), kind, id, value, d->fctx->number);
 }
 
 bool nmx__fact_get(const nmx_dctx_t *d, unsigned kind, uint64_t id, uint32_t *value)
@@ -502,14 +508,16 @@ void nmx__fact_syn(nmx_dctx_t *d, unsigned sport, unsigned dport, uint32_t seq)
     if (!current_conn(d, &c))
         return;
     nmx_learned_t *l = d->fctx->learned;
+    uint32_t number = d->fctx->number;
     const fact_t *old = fact_find(l, &c, NMX_FACT_TCP_SYN, 0, UINT32_MAX);
     if ((old != NULL && old->value == seq) || l->nf >= NMX_FACT_MAX / 2)
         return; /* a retransmission, or SYNs have their half of the table */
-    nmx__fact_set(d, NMX_FACT_TCP_SYN, 0, seq);
-    if (old == NULL)
+    bool first = old == NULL;
+    fact_put(l, &c, old, NMX_FACT_TCP_SYN, 0, seq, number);
+    if (first)
         return; /* the connection's first SYN: nothing was learned before it */
     uint32_t nf = l->nf;
-    nmx__fact_set(d, NMX_FACT_TCP_EPOCH, 0, d->fctx->number);
+    fact_put(l, &c, fact_find(l, &c, NMX_FACT_TCP_EPOCH, 0, UINT32_MAX), NMX_FACT_TCP_EPOCH, 0, number, number);
     if (l->nf > nf)
         l->epochs++;
 }
