@@ -233,6 +233,7 @@ void nmx__handoff_ports(nmx_dctx_t *d, nmx_cursor_t c, bool tcp, unsigned sport,
     unsigned hi = sport < dport ? dport : sport;
     d->ho_sport = (uint16_t)sport;
     d->ho_dport = (uint16_t)dport;
+    d->ho_tcp = tcp;
     /* A conversation an earlier frame announced comes first, as tshark's
      * conversation dissectors do (learn.c). */
     unsigned learned = nmx__learned_proto(d, tcp, sport, dport, &d->learned);

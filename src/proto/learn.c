@@ -56,8 +56,12 @@
 
 #define NMX_LEARN_MAX 32768u
 
-/* A TCP or UDP connection: the two (address, port) ends, lower first. */
+/* A TCP or UDP connection: the transport and the two (address, port) ends,
+ * lower first.  The transport keeps a TCP connection's facts apart from
+ * those of UDP datagrams between the same ends, as tshark's conversations
+ * are (a SYN that starts a new TCP conversation leaves SIP over UDP alone). */
 typedef struct conn {
+    uint8_t l4;          /* NMX_PROTO_TCP or NMX_PROTO_UDP */
     uint8_t alen;
     uint8_t a[16], b[16];
     uint16_t pa, pb;
@@ -216,13 +220,15 @@ void nmx__learned_free(nmx_learned_t *l)
 }
 
 /* The connection of the current frame's TCP or UDP payload (the nearest IP
- * header and the ports being handed off on); false when there is none. */
+ * header, and the transport and ports being handed off on); false when there
+ * is none. */
 static bool current_conn(const nmx_dctx_t *d, conn_t *c)
 {
     uint8_t src[16], dst[16];
     memset(c, 0, sizeof *c);
     if (!nmx__learn_ip(d, &c->alen, src, dst))
         return false;
+    c->l4 = d->ho_tcp ? NMX_PROTO_TCP : NMX_PROTO_UDP;
     int order = memcmp(src, dst, c->alen);
     bool fwd = order < 0 || (order == 0 && d->ho_sport <= d->ho_dport);
     memcpy(c->a, fwd ? src : dst, c->alen);
@@ -505,6 +511,7 @@ void nmx__fact_syn(nmx_dctx_t *d, unsigned sport, unsigned dport, uint32_t seq)
         return;
     d->ho_sport = (uint16_t)sport; /* the connection's ports (the hand-off sets them again) */
     d->ho_dport = (uint16_t)dport;
+    d->ho_tcp = true;
     if (!current_conn(d, &c))
         return;
     nmx_learned_t *l = d->fctx->learned;

@@ -239,6 +239,7 @@ struct nmx_dctx {
     uint32_t ho_value;            /* ... on this value (the port, for NMX_HO_TCP_PORT) */
     uint16_t ho_sport, ho_dport;  /* ... of a TCP or UDP payload: its ports (a request goes to
                                      the port matched: Wireshark's match_uint == destport) */
+    bool ho_tcp;                  /* ... and whether it is TCP's (else UDP's) */
     bool partial;                 /* a partial dissection: it stops before the layers */
     unsigned max_layers;          /* ... it does not need, after max_layers of them */
     uint16_t gre_flags;           /* flags and version of the GRE header handing off (ERSPAN) */

@@ -15,9 +15,11 @@
  * show (the request an SDP answer replies to, as tshark matches SIP
  * requests and responses over UDP: re-INVITEs, a late offer, early media,
  * a PRACK, a rejection, repetitions, other ports, TCP, several calls).
- * Two more captures: cleartext HTTP/2 (prefaces on HTTP ports,
- * the frames after them, a connection learned from its preface) and QUIC
- * datagrams by tshark's heuristic (http2, http and quic properties).
+ * A SIP transaction over UDP beside a TCP connection on the same ports,
+ * whose new SYN must leave it alone.  Two more captures: cleartext HTTP/2
+ * (prefaces on HTTP ports, the frames after them, a connection learned
+ * from its preface) and QUIC datagrams by tshark's heuristic (http2, http
+ * and quic properties).
  *
  * Skipped when tshark is not installed.  The temporary directory is removed.
  */
@@ -42,6 +44,7 @@ typedef struct pkt {
     const char *payload;
     size_t len;
     uint32_t seq; /* TCP: the sequence number, 0 for 1000 + the frame's index */
+    uint8_t syn;  /* TCP: a SYN without ACK (else PSH, ACK) */
 } pkt_t;
 
 #define U(s, d, sp, dp, text) {false, s, d, sp, dp, text, sizeof(text) - 1}
@@ -49,6 +52,7 @@ typedef struct pkt {
 #define TB(s, d, sp, dp, bytes) T(s, d, sp, dp, bytes)
 #define TS(s, d, sp, dp, seq, bytes) {true, s, d, sp, dp, bytes, sizeof(bytes) - 1, seq}
 #define T(s, d, sp, dp, text) {true, s, d, sp, dp, text, sizeof(text) - 1}
+#define TSYN(s, d, sp, dp, seq) {true, s, d, sp, dp, "", 0, seq, 1}
 
 #define SDP_OFFER                                                                                   \
     "v=0\r\no=alice 2890844526 2890844527 IN IP4 10.0.0.1\r\ns=Talk\r\ni=A call\r\n"                 \
@@ -343,6 +347,20 @@ static const pkt_t call_pkts[] = {
 };
 #define NCALLS (sizeof(call_pkts) / sizeof(call_pkts[0]))
 
+/* SIP over UDP and a TCP connection between the same two endpoints: a TCP
+ * SYN that starts a new conversation on the ports (learn.c, nmx__fact_syn)
+ * must leave the UDP transaction alone, as tshark keeps the two transports
+ * apart.  The repeated INVITE is then a repetition of the first, whose
+ * offer stays the one the RTP shows (setup frame 1, not 4). */
+static const pkt_t apart_pkts[] = {
+    U(1, 2, 5060, 5060, CSIP(INV, "t1", "1 INVITE", "1", "40200")),
+    TSYN(1, 2, 5060, 5060, 5000),
+    TSYN(1, 2, 5060, 5060, 9000), /* a new TCP conversation */
+    U(1, 2, 5060, 5060, CSIP(INV, "t1", "1 INVITE", "1", "40200")),
+    B(2, 1, 30000, 40200, RTPV),
+};
+#define NAPART (sizeof(apart_pkts) / sizeof(apart_pkts[0]))
+
 /* HTTP/2 in cleartext: connection prefaces on HTTP ports, with the frames
  * that follow in the segment; then later segments of the first connection,
  * both ways (learned), and another connection to the server (HTTP). */
@@ -461,8 +479,9 @@ static size_t frame_bytes(size_t i, uint8_t *b, size_t cap)
     h[3] = (uint8_t)p->dport;
     if (p->tcp) {
         uint32_t seq = p->seq ? p->seq : 1000 + (uint32_t)i;
+        uint8_t ack = p->syn ? 0 : 0x07;
         const uint8_t th[16] = {(uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
-                                0, 0, 0x07, 0xd0, 0x50, 0x18, 0x20, 0x00, 0, 0, 0, 0};
+                                0, 0, ack, p->syn ? 0 : 0xd0, 0x50, p->syn ? 0x02 : 0x18, 0x20, 0x00, 0, 0, 0, 0};
         memcpy(h + 4, th, 16);
     } else {
         h[4] = (uint8_t)(l4 >> 8);
@@ -527,6 +546,18 @@ static void test_calls_agree(void **state)
     tsu_skip = NULL;
 }
 
+static const tsu_count_t apart_expect[] = {
+    {"sip", 2},
+    {"rtp", 1},
+};
+
+static void test_transports_apart(void **state)
+{
+    (void)state;
+    check_set("SIP over UDP beside TCP", apart_pkts, NAPART, apart_expect,
+              sizeof(apart_expect) / sizeof(apart_expect[0]));
+}
+
 /* The frames io,phs must count for HTTP/2 (a layer per frame). */
 static const tsu_count_t h2_expect[] = {
     {"http2", 26},
@@ -555,6 +586,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_voip_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_calls_agree, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_transports_apart, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http2_agree, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_quic_agree, tsu_tmp_remove),
     };
