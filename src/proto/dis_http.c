@@ -13,11 +13,11 @@
  * connection, learn.c) or its first line passes for a header line, and
  * nothing otherwise, as tshark shows it (continuation_shown); a
  * connection HTTP's TCP heuristic claimed is HTTP from the next segment on
- * (learned).  A header line without a colon ends a message's headers, and
- * the rest of the segment may be a second message (next_message); a message
- * that an empty line ends is the segment's last.  The NTLMSSP
- * or GSS-API (SPNEGO, Kerberos) token of an authentication header is
- * decoded from base64 and read (auth_header).
+ * (learned).  The headers end at an empty line or a header line without a
+ * colon, and the rest of the segment may hold more messages (pipelined
+ * requests, responses after a Content-Length or chunked body: next_message),
+ * as tshark reads them.  The NTLMSSP or GSS-API (SPNEGO, Kerberos) token of
+ * an authentication header is decoded from base64 and read (auth_header).
  */
 #include <string.h>
 
@@ -198,7 +198,9 @@ typedef struct http_msg {
     bool chunked;         /* a Transfer-Encoding header */
     bool has_length;
     uint64_t length;      /* Content-Length's value */
-    size_t end;           /* the colon-less line that ended the headers, or SIZE_MAX */
+    size_t end;           /* where the body starts: after the empty line or at the
+                             colon-less line that ended the headers; SIZE_MAX when
+                             the segment ended first */
 } http_msg_t;
 
 /* A header line h whose name is headers[k]: its field, its token, or the
@@ -262,8 +264,10 @@ static void header_lines(nmx_dctx_t *d, const nmx_cursor_t *c, size_t ll, http_m
         if (pos >= n)
             break;
         size_t hl = line_len(c, pos);
-        if (hl == 0)
-            break; /* end of headers; a line cut off by the segment end still counts */
+        if (hl == 0) { /* the empty line: the body follows it */
+            (void)nmx__cur_line_end(c, pos, &msg->end);
+            break;
+        }
         nmx_cursor_t h;
         if (!nmx__cur_window(c, pos, hl, &h))
             break;
@@ -338,23 +342,70 @@ static bool bodyless_status(const nmx_cursor_t *c, size_t ll)
            (dg[0] == '3' && dg[1] == '0' && dg[2] == '4');
 }
 
-/*
- * Where the next message of the segment starts after a message whose
- * headers a line without a colon ended (msg->end, in c), as tshark 4.0
- * finds it (checked on hand-built segments, test_tshark_apps.c): a request,
- * or a response whose status has no body (bodyless), ends there, or after
- * the Content-Length bytes of its body; a Transfer-Encoding, any other
- * response and a continuation take the rest of the segment as their body.
- * SIZE_MAX when no message follows.
- */
-static size_t next_message(const http_msg_t *msg, bool bodyless, size_t n)
+/* Where the lines from `at` in c end: after the first empty one, or
+ * SIZE_MAX when the segment ends first. */
+static size_t lines_end(const nmx_cursor_t *c, size_t at)
 {
-    if (msg->end == SIZE_MAX || msg->chunked || msg->kind == LINE_OTHER)
+    for (unsigned lines = 0; lines < 256; lines++) {
+        size_t next, e = nmx__cur_line_end(c, at, &next);
+        if (e >= c->left)
+            return SIZE_MAX;
+        if (e == at)
+            return next;
+        at = next;
+    }
+    return SIZE_MAX;
+}
+
+/*
+ * Where a chunked body that starts at `at` in c ends, as tshark 4.0's chunk
+ * reader walks it: a size line (hex digits, read as strtol reads them:
+ * none is 0; extensions after ';' ignored), the chunk, two bytes for its
+ * CRLF; after the chunk of size 0, trailer lines up to an empty line.
+ * SIZE_MAX when the segment ends first (tshark then takes the rest as the
+ * body).
+ */
+static size_t chunked_end(const nmx_cursor_t *c, size_t at)
+{
+    for (unsigned chunks = 0; chunks < 4096; chunks++) {
+        size_t next, e = nmx__cur_line_end(c, at, &next);
+        if (e == at || e >= c->left)
+            return SIZE_MAX;
+        uint64_t size = 0;
+        uint8_t b;
+        for (size_t i = at; i < e && nmx__cur_peek_u8(c, i, &b) && size <= c->left; i++) {
+            unsigned v = b >= '0' && b <= '9' ? b - '0' : (b | 0x20) >= 'a' && (b | 0x20) <= 'f' ? (b | 0x20) - 'a' + 10 : 16;
+            if (v == 16)
+                break;
+            size = size * 16 + v;
+        }
+        if (size == 0) /* the last chunk: trailer lines up to an empty line */
+            return lines_end(c, next);
+        if (size > c->left || next + size + 2 > c->left)
+            return SIZE_MAX;
+        at = next + (size_t)size + 2;
+    }
+    return SIZE_MAX;
+}
+
+/*
+ * Where the next message of the segment starts after a message whose body
+ * starts at msg->end (in c, after the empty line or at the colon-less line
+ * that ended the headers), as tshark 4.0 finds it (checked on hand-built
+ * segments, test_tshark_apps.c): after the Content-Length bytes of its
+ * body (a 304's and a response to HEAD's too) or its chunked body; without
+ * either, a request and a response whose status has no body (bodyless) end
+ * there, and any other response and a continuation take the rest of the
+ * segment as their body.  SIZE_MAX when no message follows.
+ */
+static size_t next_message(const nmx_cursor_t *c, const http_msg_t *msg, bool bodyless)
+{
+    if (msg->end == SIZE_MAX || msg->kind == LINE_OTHER)
         return SIZE_MAX;
-    if (msg->kind == LINE_RESPONSE && !bodyless && !msg->has_length)
+    if (!msg->chunked && !msg->has_length && msg->kind == LINE_RESPONSE && !bodyless)
         return SIZE_MAX;
-    uint64_t next = msg->end + (msg->kind == LINE_RESPONSE && bodyless ? 0 : msg->length);
-    return next < n ? (size_t)next : SIZE_MAX;
+    uint64_t next = msg->chunked ? chunked_end(c, msg->end) : msg->end + (msg->has_length ? msg->length : 0);
+    return next < c->left ? (size_t)next : SIZE_MAX; /* a message starts before the end */
 }
 
 /*
@@ -404,15 +455,14 @@ static size_t http_message(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto, bool h
         header_lines(d, &m, 0, &msg); /* tshark reads the header lines of a continuation too */
     }
     *requested = *requested || msg.kind == LINE_REQUEST;
-    size_t next = next_message(&msg, bodyless, m.left);
+    size_t next = next_message(&m, &msg, bodyless);
     return next == SIZE_MAX ? next : lead + next;
 }
 
 /* The messages of an HTTP payload: the first, and, with the connection's
- * history (whether the next one is shown depends on it), those after a
- * message that a line without a colon ended (http_message).  Without it
- * the payload is one message, and a recognize pass needs no more than its
- * layer. */
+ * history (whether the next one is shown depends on it), those after it
+ * (http_message, next_message).  Without it the payload is one message,
+ * and a recognize pass needs no more than its layer. */
 void nmx__dis_http(nmx_dctx_t *d, nmx_cursor_t c, unsigned proto)
 {
     /* Over TCP with the connection's history (continuation_shown). */

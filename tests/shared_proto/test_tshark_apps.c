@@ -508,6 +508,45 @@ static const conv_seg_t http_colonless_conv[] = {
 #define NHTTP_COLONLESS (sizeof(http_colonless_conv) / sizeof(http_colonless_conv[0]))
 
 /*
+ * Messages after an empty line: tshark 4.0 reads every message of a segment
+ * (pipelined requests, responses one after another).  The next one starts
+ * after the Content-Length bytes of the body, even a 304's or a response
+ * to HEAD's (what follows is then a continuation), or after a chunked body
+ * and its trailer lines; without either, where a request or a bodyless
+ * status ends (after a leading CRLF); another response and a continuation
+ * take the rest.
+ */
+static const conv_seg_t http_pipelined_conv[] = {
+    CS(C, SV, 45400, 80, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /c HTTP/1.1\r\nHost: x\r\n\r\n"),                                    /* 3 */
+    CS(SV, C, 80, 45400, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                         "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), /* 3 */
+    CS(C, SV, 45401, 80, "POST /p HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /q HTTP/1.1\r\n\r\n"), /* 2 */
+    CS(SV, C, 80, 45401, "HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"),
+    CS(C, SV, 45402, 80, "GET /x HTTP/1.1\r\n\r\nnot http at all\r\n"),                          /* 2 */
+    CS(C, SV, 45403, 80, "GET /y HTTP/1.1\r\n\r\n\r\nGET /z HTTP/1.1\r\n\r\n"),                  /* 2 */
+    CS(SV, C, 80, 45403, "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),  /* 2: a continuation 10 bytes in */
+    CS(SV, C, 80, 45403, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),                          /* 2 */
+    CS(SV, C, 80, 45403, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort"
+                         "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    CS(C, SV, 45404, 80, "HEAD /h HTTP/1.1\r\n\r\n"),
+    CS(SV, C, 80, 45404, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),                          /* 2 */
+    CS(C, SV, 45405, 80, "GET /m HTTP/1.1\r\n\r\nGET /n HTTP/1.1\r\nHost: a\r\nCut"),           /* 2 */
+    CS(SV, C, 80, 45405, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nab\r\n0\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\n\r\n"),                                            /* 2 */
+    CS(SV, C, 80, 45405, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffff\r\nab"),
+    CS(SV, C, 80, 45405, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"
+                         "HTTP/1.1 204 No Content\r\n\r\n"),                  /* 2: no hex digit is size 0 */
+    CS(SV, C, 80, 45405, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
+                         "HTTP/1.1 200 OK\r\n\r\n"),                                 /* 2: after the trailer */
+    CS(SV, C, 80, 45406, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n>\n<b>\n\n<link>\n"), /* no request */
+};
+#define NHTTP_PIPELINED (sizeof(http_pipelined_conv) / sizeof(http_pipelined_conv[0]))
+
+/*
  * A SYN without ACK whose sequence number differs from the connection's
  * previous SYN starts a new conversation for tshark 4.0 (port reuse, or a
  * corrupted flags byte), which has seen no request: a continuation after it
@@ -577,6 +616,12 @@ static void test_http_colonless_lines(void **state)
     check_http("HTTP header lines without a colon", http_colonless_conv, NHTTP_COLONLESS, 17 + 9);
 }
 
+static void test_http_pipelined(void **state)
+{
+    (void)state;
+    check_http("HTTP messages after an empty line", http_pipelined_conv, NHTTP_PIPELINED, 31);
+}
+
 static void test_http_syn_conversations(void **state)
 {
     (void)state;
@@ -638,6 +683,7 @@ int main(void)
         cmocka_unit_test_teardown(test_http_header_continuations, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_colonless_lines, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_http_syn_conversations, tsu_tmp_remove),
+        cmocka_unit_test_teardown(test_http_pipelined, tsu_tmp_remove),
         cmocka_unit_test_teardown(test_dns_tcp_short_messages, tsu_tmp_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
