@@ -16,6 +16,11 @@ one repetition to the next, so that load on the machine hits all alike):
              computing the equivalent statistics (issue 6: -z io,phs
              -z endpoints,ip -z conv,tcp -z expert -z dns,tree -z plen,tree
              -z io,stat,1); only when tcpretrans and resptime are built
+  floor      five experts that do nothing but walk every frame (copies of the
+             framesize example, under five names so that they run in
+             parallel: one module runs one Run at a time) in one nmexpert
+             run  vs  the same tshark pass as `five`, and one of them alone:
+             the least any five experts cost, whatever their own work
 
 Per command: median wall time, median CPU time (user + system, the process
 and the children it waited for) and peak resident set (the largest over the
@@ -28,15 +33,17 @@ group: a change is measured side by side with what it changes, under the
 same load.
 
 usage: bench_experts.py --nmexpert PATH --experts DIR --loop PATH CAPTURE
-                        [--reps N] [--tshark-reps N] [--groups protdist,topuser,propdist,five]
+                        [--reps N] [--tshark-reps N] [--groups protdist,topuser,propdist,five,floor]
                         [--base BUILD_DIR]
 """
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -94,6 +101,29 @@ def table(title, res, ref_label, speed_word):
         w, c = statistics.median(walls), statistics.median(cpus)
         print("| %s | %.0f | %.0f | %.1f | %.2f× | %.2f× | %.2f |" %
               (label, w * 1000, c * 1000, rss / 1024.0, ref_w / w, ref_c / c, rss / ref_m))
+
+
+def floor(a, cap, nmx):
+    """The `floor` group: five frame walkers in one run against tshark's pass."""
+    walker = os.path.join(os.path.dirname(os.path.abspath(a.experts)), "examples", "framesize.so")
+    if not os.path.exists(walker):
+        print("\n(floor: skipped, %s is not built)" % walker)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        copies = []
+        for k in range(5):
+            copies.append(os.path.join(tmp, "walk%d.so" % k))
+            shutil.copyfile(walker, copies[-1])
+        five = [arg for c in copies for arg in ("-e", c)]
+        ts = ["tshark", "-n", "-q", *TSHARK_OPTS, "-z", "io,phs", "-z", "endpoints,ip", "-z", "conv,tcp",
+              "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
+        res = run_group([
+            ("tshark, one pass with the equivalent -z statistics", ts),
+            ("five frame walkers, process isolation", nmx + five),
+            ("one frame walker, process isolation", nmx + five[:2]),
+        ], a.tshark_reps)
+    table("Five experts that only walk the frames vs one tshark pass", res,
+          "tshark, one pass with the equivalent -z statistics", "speed vs tshark")
 
 
 def main():
@@ -173,6 +203,8 @@ def main():
               "tshark, one pass with the equivalent -z statistics", "speed vs tshark")
     elif "five" in groups:
         print("\n(five: skipped, tcpretrans or resptime is not built)")
+    if "floor" in groups:
+        floor(a, cap, nmx)
 
 
 if __name__ == "__main__":
