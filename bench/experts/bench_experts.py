@@ -103,6 +103,12 @@ def table(title, res, ref_label, speed_word):
               (label, w * 1000, c * 1000, rss / 1024.0, ref_w / w, ref_c / c, rss / ref_m))
 
 
+def tshark_five_pass(cap):
+    """One tshark pass computing what the five analysis experts compute."""
+    return ["tshark", "-n", "-q", *TSHARK_OPTS, "-z", "io,phs", "-z", "endpoints,ip", "-z", "conv,tcp",
+            "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
+
+
 def floor(a, cap, nmx):
     """The `floor` group: five frame walkers in one run against tshark's pass."""
     walker = os.path.join(os.path.dirname(os.path.abspath(a.experts)), "examples", "framesize.so")
@@ -115,10 +121,8 @@ def floor(a, cap, nmx):
             copies.append(os.path.join(tmp, "walk%d.so" % k))
             shutil.copyfile(walker, copies[-1])
         five = [arg for c in copies for arg in ("-e", c)]
-        ts = ["tshark", "-n", "-q", *TSHARK_OPTS, "-z", "io,phs", "-z", "endpoints,ip", "-z", "conv,tcp",
-              "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
         res = run_group([
-            ("tshark, one pass with the equivalent -z statistics", ts),
+            ("tshark, one pass with the equivalent -z statistics", tshark_five_pass(cap)),
             ("five frame walkers, process isolation", nmx + five),
             ("one frame walker, process isolation", nmx + five[:2]),
         ], a.tshark_reps)
@@ -191,10 +195,8 @@ def main():
         for m in five:
             experts += ["-e", m]
         experts += ["--set", "topuser.address=ip", "--set", "propdist.property=dns.qry.name"]
-        ts = ["tshark", "-n", "-q", *TSHARK_OPTS, "-z", "io,phs", "-z", "endpoints,ip", "-z", "conv,tcp",
-              "-z", "expert", "-z", "dns,tree", "-z", "plen,tree", "-z", "io,stat,1", "-r", cap]
         res = run_group([
-            ("tshark, one pass with the equivalent -z statistics", ts),
+            ("tshark, one pass with the equivalent -z statistics", tshark_five_pass(cap)),
             *both("five experts, in-process", experts + ["--isolation", "none"]),
             *both("five experts, process isolation", experts),
             *both("five experts, process isolation, --jobs 2", experts + ["--jobs", "2"]),
