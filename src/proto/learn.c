@@ -42,10 +42,12 @@
  *
  * The same table keeps facts a dissector learns about its connection
  * (nmx__fact_set, nmx__fact_get: SMB's pipe trees and requests): values by
- * connection, kind and id, chained in NMX_FACT_BUCKETS hash buckets newest
- * first, each with the frame that set it, so that a lookup from frame n
- * finds the newest value set before n (a frame dissected again sees what
- * it saw the first time).  At most NMX_FACT_MAX are kept.
+ * connection, kind and id, chained in hash buckets newest first (a bucket
+ * for every two facts at most: their number doubles as the facts grow),
+ * each with the frame that set it, so that a lookup from frame n finds the
+ * newest value set before n (a frame dissected again sees what it saw the
+ * first time).  At most NMX_FACT_MAX are kept (32 MiB): a capture of
+ * 100,000 HTTP connections sets two each (a SYN, "a request was seen").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +91,8 @@ typedef struct fact {
     uint8_t kind;
 } fact_t;
 
-#define NMX_FACT_MAX 65536u
-#define NMX_FACT_BUCKETS 8192u
+#define NMX_FACT_MAX (1u << 19)
+#define NMX_FACT_BUCKETS_MIN 8192u
 #define NO_FACT UINT32_MAX
 
 struct nmx_learned {
@@ -101,7 +103,8 @@ struct nmx_learned {
     size_t mask;         /* buckets - 1 (a power of two, twice the capacity) */
     fact_t *f;           /* facts, in the order they were set */
     uint32_t nf, fcap;
-    uint32_t *bucket;    /* NMX_FACT_BUCKETS heads (allocated with the first fact) */
+    uint32_t *bucket;    /* nbuckets heads (allocated with the first fact) */
+    uint32_t nbuckets;   /* a power of two */
     uint32_t epochs;     /* SYNs that started a new conversation on a connection (nmx__fact_syn) */
     uint32_t seed;       /* the hashes' start, random per table: a capture cannot be made
                             to put every entry in one bucket (what is found does not
@@ -425,7 +428,27 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
 static uint32_t fact_hash(const nmx_learned_t *l, const conn_t *c, unsigned kind, uint64_t id)
 {
     uint64_t h = mix64(mix64(conn_hash(l, c), kind), id);
-    return (uint32_t)(h ^ (h >> 32)) & (NMX_FACT_BUCKETS - 1);
+    return (uint32_t)(h ^ (h >> 32)) & (l->nbuckets - 1);
+}
+
+/* Chains every fact into `n` new buckets, newest first; false (the old
+ * buckets kept) without the memory. */
+static bool fact_rehash(nmx_learned_t *l, uint32_t n)
+{
+    uint32_t *b = malloc((size_t)n * sizeof *b);
+    if (b == NULL)
+        return false;
+    memset(b, 0xff, (size_t)n * sizeof *b);
+    free(l->bucket);
+    l->bucket = b;
+    l->nbuckets = n;
+    for (uint32_t i = 0; i < l->nf; i++) {
+        fact_t *f = &l->f[i];
+        uint32_t h = fact_hash(l, &f->conn, f->kind, f->id);
+        f->next = b[h];
+        b[h] = i;
+    }
+    return true;
 }
 
 /* The newest entry of (c, kind, id) set by a frame before `before`, or NULL. */
@@ -462,11 +485,10 @@ static void fact_put(nmx_learned_t *l, const conn_t *c, const fact_t *old, unsig
     if ((old != NULL && old->value == value && old->frame < number && old->frame >= epoch_of(l, c, number)) ||
         l->nf >= NMX_FACT_MAX)
         return; /* nothing new, or the table is full */
-    if (l->bucket == NULL) {
-        if ((l->bucket = malloc(NMX_FACT_BUCKETS * sizeof *l->bucket)) == NULL)
-            return;
-        memset(l->bucket, 0xff, NMX_FACT_BUCKETS * sizeof *l->bucket);
-    }
+    if (l->bucket == NULL && !fact_rehash(l, NMX_FACT_BUCKETS_MIN))
+        return;
+    if (l->nf >= 2 * l->nbuckets)
+        (void)fact_rehash(l, 2 * l->nbuckets); /* without the memory: longer chains */
     if (l->nf == l->fcap) {
         uint32_t nc = l->fcap ? 2 * l->fcap : 64;
         fact_t *g = realloc(l->f, nc * sizeof *g);

@@ -4,7 +4,8 @@
  * thousands of data endpoints, and a data connection to any of them is
  * ftp-data with its own setup frame; the newest announcement of an
  * endpoint wins, an exact conversation beats a newer wildcard one, and an
- * endpoint never announced is not ftp-data.
+ * endpoint never announced is not ftp-data.  The facts of many connections
+ * (HTTP's "a request was seen", a SYN's sequence number) are all kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,11 +141,72 @@ static void test_newest_and_exact(void **state)
     nmx__proto_ws_free(w.ws);
 }
 
+/* An Ethernet/IPv4/TCP segment between client 10.<c> (24 bits) port cport
+ * and server 10.9.9.9 port 80, either way; a SYN without payload when syn. */
+static size_t conn_segment(uint8_t *b, uint32_t c, unsigned cport, bool to_server, bool syn, const char *text)
+{
+    size_t n = fr_hex(b, 0, "001122334455 66778899aabb 0800");
+    size_t pl = strlen(text), tot = 40 + pl;
+    uint8_t cl[4] = {10, (uint8_t)(c >> 16), (uint8_t)(c >> 8), (uint8_t)c}, sv[4] = {10, 9, 9, 9};
+    uint8_t ip[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0x40, 0, 64, 6, 0, 0};
+    memcpy(ip + 12, to_server ? cl : sv, 4);
+    memcpy(ip + 16, to_server ? sv : cl, 4);
+    unsigned sp = to_server ? cport : 80, dp = to_server ? 80 : cport;
+    uint8_t tcp[20] = {(uint8_t)(sp >> 8), (uint8_t)sp, (uint8_t)(dp >> 8), (uint8_t)dp, 0, 0, 0, 1,
+                       0, 0, 0, syn ? 0 : 1, 0x50, syn ? 0x02 : 0x18, 0x20, 0, 0, 0, 0, 0};
+    memcpy(b + n, ip, 20);
+    memcpy(b + n + 20, tcp, 20);
+    memcpy(b + n + 40, text, pl);
+    return n + 40 + pl;
+}
+
+/* Dissects the next frame of the walk; how many http layers it has. */
+static unsigned http_layers(walk_t *w, const uint8_t *b, size_t n)
+{
+    nmx_frame_ctx_t ctx = {.number = ++w->number, .learned = w->learned, .learn = true};
+    for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
+        ctx.tcp_stream[k] = ctx.udp_stream[k] = NMX_STREAM_NONE;
+    nmx_dissection_t *d = nmx__dissect_ctx(w->ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET, &ctx);
+    assert_non_null(d);
+    unsigned http = nmx__proto_id(nmx__proto_by_name("http")), k = 0;
+    for (unsigned i = 0; i < d->recog->nRecognizeDatas; i++)
+        k += d->recog->RecognizeData[i].ProtocolID == http;
+    nmx__dissection_free(d);
+    return k;
+}
+
+/*
+ * 100,000 HTTP connections, each a SYN, a request and a response's body
+ * (a continuation: an http item because a request was seen on it, a fact
+ * of the connection).  Every connection's facts are kept, so the last
+ * body is http as the first is; a table of 65,536 facts (SYNs taking half)
+ * lost them from the 32,769th connection on.
+ */
+#define N_CONNS 100000u
+static void test_many_connections(void **state)
+{
+    (void)state;
+    walk_t w = {nmx__learned_new(), nmx__proto_ws_new(), 0};
+    assert_non_null(w.learned);
+    uint8_t b[256];
+    unsigned shown = 0;
+    for (uint32_t c = 0; c < N_CONNS; c++) {
+        unsigned port = 1024 + c % 60000;
+        assert_int_equal(http_layers(&w, b, conn_segment(b, c, port, true, true, "")), 0);
+        assert_int_equal(http_layers(&w, b, conn_segment(b, c, port, true, false, "GET / HTTP/1.1\r\n\r\n")), 1);
+        shown += http_layers(&w, b, conn_segment(b, c, port, false, false, "\x01\x02 body"));
+    }
+    assert_int_equal(shown, N_CONNS);
+    nmx__learned_free(w.learned);
+    nmx__proto_ws_free(w.ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_announcements),
         cmocka_unit_test(test_newest_and_exact),
+        cmocka_unit_test(test_many_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
