@@ -36,9 +36,10 @@
  * its two ends) and by the announcing connection (notes).  Each bucket
  * chains its entries newest first, so a look-up reads only the entries of
  * its own endpoints, however many a capture announces (a long VoIP trace
- * announces one per SDP media line).  At most NMX_LEARN_MAX are kept and
- * later ones are dropped, which bounds the memory a hostile capture can
- * make a dissection hold.
+ * announces one per SDP media line).  At most NMX_LEARN_MAX are kept (about
+ * 17 MiB: a day of SIP calls offers and answers a media line or two each)
+ * and later ones are dropped, which bounds the memory a hostile capture
+ * can make a dissection hold.
  *
  * The same table keeps facts a dissector learns about its connection
  * (nmx__fact_set, nmx__fact_get: SMB's pipe trees and requests): values by
@@ -56,7 +57,7 @@
 
 #include "proto/proto_int.h"
 
-#define NMX_LEARN_MAX 32768u
+#define NMX_LEARN_MAX 131072u
 
 /* A TCP or UDP connection: the transport and the two (address, port) ends,
  * lower first.  The transport keeps a TCP connection's facts apart from

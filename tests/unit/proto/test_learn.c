@@ -20,8 +20,8 @@
 #include "common/linktype.h"
 #include "frames.h"
 
-/* More announcements than the old table's limit of 4,096. */
-#define N_PASV 6000u
+/* More announcements than the old tables' limits of 4,096 and 32,768. */
+#define N_PASV 40000u
 #define FIRST_PORT 10000u
 
 /* An Ethernet/IPv4/TCP frame from 192.168.0.<src> port sport to
