@@ -69,7 +69,8 @@ static const struct {
      * reactions to each kind of damage are not all reproduced. */
     {"edge/made_editcap-E0.02", "*", "randomly corrupted packet bytes"},
     /* DNS over QUIC and a TLS ClientHello inside QUIC: tshark decrypts QUIC with
-     * the keys of the file's Decryption Secrets Block; we do not parse QUIC. */
+     * the keys of the file's Decryption Secrets Block; we read QUIC's headers
+     * only, as no allowed dependency decrypts (docs/protocols.md, difference 4). */
     {"pcapng/ndpi_doq_dsb", "dns.", "DNS inside decrypted QUIC"},
     {"pcapng/ndpi_doq_dsb", "tls.", "TLS inside decrypted QUIC"},
     {"pcapng/ndpi_sites_22idb", "tls.", "TLS inside QUIC"},
@@ -97,7 +98,8 @@ static const struct {
      * kind not reproduced (wrong encoded length). */
     {"real/evilfingers_xscan_smb_dcerpc", "nbns.", "malformed NetBIOS names"},
     /* tshark's SNMP dissector opens a conversation of its own, which
-     * renumbers the UDP streams after it; no SNMP parser here. */
+     * renumbers the UDP streams after it; streams.c numbers address and port
+     * pairs only (SNMP is parsed, but opens nothing). */
     {"real/evilfingers_xscan_smb_dcerpc", "udp.stream", "conversations opened by SNMP"},
     /* A DCE/RPC verifier's SPNEGO NegTokenResp whose connection's first
      * token is not in the capture: tshark does not know it is SPNEGO
