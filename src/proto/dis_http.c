@@ -374,10 +374,13 @@ static size_t chunked_end(const nmx_cursor_t *c, size_t at)
         uint64_t size = 0;
         uint8_t b;
         for (size_t i = at; i < e && nmx__cur_peek_u8(c, i, &b) && size <= c->left; i++) {
-            unsigned v = b >= '0' && b <= '9' ? b - '0' : (b | 0x20) >= 'a' && (b | 0x20) <= 'f' ? (b | 0x20) - 'a' + 10 : 16;
-            if (v == 16)
-                break;
-            size = size * 16 + v;
+            uint8_t lc = (uint8_t)(b | 0x20);
+            if (b >= '0' && b <= '9')
+                size = size * 16 + (unsigned)(b - '0');
+            else if (lc >= 'a' && lc <= 'f')
+                size = size * 16 + (unsigned)(lc - 'a' + 10);
+            else
+                break; /* strtol stops at the first byte that is no hex digit */
         }
         if (size == 0) /* the last chunk: trailer lines up to an empty line */
             return lines_end(c, next);
