@@ -318,15 +318,17 @@ unsigned nmx__learned_proto(nmx_dctx_t *d, bool tcp, unsigned sport, unsigned dp
 /*
  * Facts about a connection learned from earlier frames (learn.c): a small
  * value under a kind (enum below, one per use) and a 64-bit id, for the
- * TCP or UDP connection of the current frame (both addresses and ports,
- * either direction: the ports the payload was handed off on).  A value set
+ * TCP or UDP connection of the current frame (its transport, both
+ * addresses and ports, either direction: the ports the payload was handed
+ * off on).  A value set
  * by frame n is seen from frame n+1 on; a later set for the same key hides
  * it from the frames after that one only, so a frame dissected again sees
  * what it saw the first time.  nmx__fact_set does nothing unless the
  * dissection learns (nmx__learning), nor when the value is the one already
- * set.  At most 65,536 facts are kept per run (later ones are dropped), in
- * 8,192 hash buckets, so a hostile capture can neither grow the table
- * without limit nor make a lookup scan all of it on average.  A TCP SYN
+ * set.  At most 524,288 facts are kept per run (later ones are dropped), in
+ * a hash bucket for every two at most, so a hostile capture can neither
+ * grow the table without limit nor make a lookup scan all of it on average
+ * (learn.c).  A TCP SYN
  * starts a new conversation for tshark (nmx__fact_syn): the facts set
  * before it are not seen after it.
  */
