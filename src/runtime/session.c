@@ -147,21 +147,29 @@ static void stream_tab_free(struct nmx_stream_tab *t)
     free(t);
 }
 
+/* What every context of frame n (record rec) says: its number, time and
+ * NetMon comment; the rest zero. */
+static void frame_ctx_base(const nmx_session_t *s, const nmx_frame_rec_t *rec, uint32_t n, nmx_frame_ctx_t *ctx)
+{
+    static const nmx_frame_ctx_t zero; /* copied, not initialized: see dissect.c's dctx_zero */
+    *ctx = zero;
+    ctx->number = n + 1;
+    ctx->has_time = !(rec->flags & NMX_FRAME_NO_TS);
+    ctx->ts_ns = rec->ts_ns;
+    ctx->netmon_comment = nmx__cap_netmon_comment(s->cap, rec);
+}
+
 /* Recognizes frame n into rb with the conversations earlier frames
  * announced; when n is the next frame to learn from, with its own.  The
  * frame's time goes with it: a fact may hold it (a DCE/RPC request's, for
  * its response's dcerpc.time). */
 static void recognize_learning(nmx_session_t *s, uint32_t n, nmx_recog_buf_t *rb, nmx_frame_addrs_t *addrs)
 {
-    static const nmx_frame_ctx_t zero; /* copied, not initialized: see dissect.c's dctx_zero */
     const nmx_frame_rec_t *rec = nmx__session_rec(s, n);
-    nmx_frame_ctx_t ctx = zero;
-    ctx.number = n + 1;
-    ctx.has_time = !(rec->flags & NMX_FRAME_NO_TS);
-    ctx.ts_ns = rec->ts_ns;
+    nmx_frame_ctx_t ctx;
+    frame_ctx_base(s, rec, n, &ctx);
     ctx.learned = s->learned;
     ctx.learn = s->learned_upto == n;
-    ctx.netmon_comment = nmx__cap_netmon_comment(s->cap, rec);
     nmx__recognize_ctx(nmx__session_data(s, n), rec->caplen, rec->wirelen, rec->linktype, rb, addrs, &ctx);
     if (ctx.learn)
         s->learned_upto = n + 1;
@@ -187,16 +195,12 @@ static void learn_before(nmx_session_t *s, uint32_t n)
 void nmx__session_frame_ctx(const nmx_session_t *s, uint32_t frame, nmx_frame_ctx_t *ctx)
 {
     const nmx_frame_rec_t *rec = nmx__session_rec(s, frame);
-    memset(ctx, 0, sizeof *ctx);
-    ctx->number = frame + 1;
-    ctx->has_time = !(rec->flags & NMX_FRAME_NO_TS);
-    ctx->ts_ns = rec->ts_ns;
+    frame_ctx_base(s, rec, frame, ctx);
     ctx->first_ns = nmx__session_rec(s, 0)->ts_ns;
     ctx->prev_ns = frame > 0 ? nmx__session_rec(s, frame - 1)->ts_ns : rec->ts_ns;
     /* frame.comment is a pcapng comment, as in tshark (a NetMon comment
      * title is not: GetFrameComment-style APIs give those). */
     ctx->comment = nmx__cap_format(s->cap) == NMX_CAPFMT_PCAPNG ? nmx__cap_frame_comment(s->cap, frame) : NULL;
-    ctx->netmon_comment = nmx__cap_netmon_comment(s->cap, rec);
     for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
         ctx->tcp_stream[k] = ctx->udp_stream[k] = NMX_STREAM_NONE;
     const struct nmx_stream_tab *t = s->streams;
