@@ -407,7 +407,7 @@ static size_t next_message(const nmx_cursor_t *c, const http_msg_t *msg, bool bo
         return SIZE_MAX;
     if (!msg->chunked && !msg->has_length && msg->kind == LINE_RESPONSE && !bodyless)
         return SIZE_MAX;
-    uint64_t next = msg->chunked ? chunked_end(c, msg->end) : msg->end + (msg->has_length ? msg->length : 0);
+    uint64_t next = msg->chunked ? chunked_end(c, msg->end) : msg->end + msg->length; /* 0 without one */
     return next < c->left ? (size_t)next : SIZE_MAX; /* a message starts before the end */
 }
 
