@@ -24,20 +24,29 @@
 #define N_PASV 40000u
 #define FIRST_PORT 10000u
 
-/* An Ethernet/IPv4/TCP frame from 192.168.0.<src> port sport to
- * 192.168.0.<dst> port dport carrying text. */
-static size_t tcp_frame(uint8_t *b, unsigned src, unsigned sport, unsigned dst, unsigned dport, const char *text)
+/* An Ethernet/IPv4/TCP segment from address src port sport to address dst
+ * port dport, with TCP flags `flags`, carrying text. */
+static size_t segment(uint8_t *b, uint32_t src, unsigned sport, uint32_t dst, unsigned dport, uint8_t flags,
+                      const char *text)
 {
     size_t n = fr_hex(b, 0, "001122334455 66778899aabb 0800");
     size_t pl = strlen(text), tot = 40 + pl;
     uint8_t ip[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0x40, 0, 64, 6, 0, 0,
-                      192, 168, 0, (uint8_t)src, 192, 168, 0, (uint8_t)dst};
+                      (uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src,
+                      (uint8_t)(dst >> 24), (uint8_t)(dst >> 16), (uint8_t)(dst >> 8), (uint8_t)dst};
     uint8_t tcp[20] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport,
-                       0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x20, 0, 0, 0, 0, 0};
+                       0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0x20, 0, 0, 0, 0, 0};
     memcpy(b + n, ip, 20);
     memcpy(b + n + 20, tcp, 20);
     memcpy(b + n + 40, text, pl);
     return n + 40 + pl;
+}
+
+/* A PSH/ACK segment from 192.168.0.<src> port sport to 192.168.0.<dst> port
+ * dport carrying text. */
+static size_t tcp_frame(uint8_t *b, unsigned src, unsigned sport, unsigned dst, unsigned dport, const char *text)
+{
+    return segment(b, 0xC0A80000u | src, sport, 0xC0A80000u | dst, dport, 0x18, text);
 }
 
 typedef struct walk {
@@ -46,15 +55,23 @@ typedef struct walk {
     uint32_t number;
 } walk_t;
 
-/* Dissects the next frame of the walk, learning from it; returns the
- * values of ftp-data.setup-frame ("" when it is not ftp-data). */
-static const char *next_frame(walk_t *w, const uint8_t *b, size_t n, char *out, size_t outlen)
+/* Dissects the next frame of the walk, learning from it (the caller frees
+ * the result). */
+static nmx_dissection_t *walk_next(walk_t *w, const uint8_t *b, size_t n)
 {
     nmx_frame_ctx_t ctx = {.number = ++w->number, .learned = w->learned, .learn = true};
     for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
         ctx.tcp_stream[k] = ctx.udp_stream[k] = NMX_STREAM_NONE;
     nmx_dissection_t *d = nmx__dissect_ctx(w->ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET, &ctx);
     assert_non_null(d);
+    return d;
+}
+
+/* walk_next; the values of ftp-data.setup-frame ("" when it is not
+ * ftp-data). */
+static const char *next_frame(walk_t *w, const uint8_t *b, size_t n, char *out, size_t outlen)
+{
+    nmx_dissection_t *d = walk_next(w, b, n);
     snprintf(out, outlen, "%s", fr_values(d, "ftp-data.setup-frame"));
     nmx__dissection_free(d);
     return out;
@@ -141,33 +158,19 @@ static void test_newest_and_exact(void **state)
     nmx__proto_ws_free(w.ws);
 }
 
-/* An Ethernet/IPv4/TCP segment between client 10.<c> (24 bits) port cport
- * and server 10.9.9.9 port 80, either way; a SYN without payload when syn. */
+/* A segment between client 10.<c> (24 bits) port cport and server 10.9.9.9
+ * port 80, either way; a SYN without ACK when syn. */
 static size_t conn_segment(uint8_t *b, uint32_t c, unsigned cport, bool to_server, bool syn, const char *text)
 {
-    size_t n = fr_hex(b, 0, "001122334455 66778899aabb 0800");
-    size_t pl = strlen(text), tot = 40 + pl;
-    uint8_t cl[4] = {10, (uint8_t)(c >> 16), (uint8_t)(c >> 8), (uint8_t)c}, sv[4] = {10, 9, 9, 9};
-    uint8_t ip[20] = {0x45, 0, (uint8_t)(tot >> 8), (uint8_t)tot, 0, 1, 0x40, 0, 64, 6, 0, 0};
-    memcpy(ip + 12, to_server ? cl : sv, 4);
-    memcpy(ip + 16, to_server ? sv : cl, 4);
-    unsigned sp = to_server ? cport : 80, dp = to_server ? 80 : cport;
-    uint8_t tcp[20] = {(uint8_t)(sp >> 8), (uint8_t)sp, (uint8_t)(dp >> 8), (uint8_t)dp, 0, 0, 0, 1,
-                       0, 0, 0, syn ? 0 : 1, 0x50, syn ? 0x02 : 0x18, 0x20, 0, 0, 0, 0, 0};
-    memcpy(b + n, ip, 20);
-    memcpy(b + n + 20, tcp, 20);
-    memcpy(b + n + 40, text, pl);
-    return n + 40 + pl;
+    uint32_t cl = 0x0A000000u | c, sv = 0x0A090909u;
+    uint8_t flags = syn ? 0x02 : 0x18;
+    return to_server ? segment(b, cl, cport, sv, 80, flags, text) : segment(b, sv, 80, cl, cport, flags, text);
 }
 
-/* Dissects the next frame of the walk; how many http layers it has. */
+/* walk_next; how many http layers the frame has. */
 static unsigned http_layers(walk_t *w, const uint8_t *b, size_t n)
 {
-    nmx_frame_ctx_t ctx = {.number = ++w->number, .learned = w->learned, .learn = true};
-    for (unsigned k = 0; k < NMX_STREAM_LAYERS; k++)
-        ctx.tcp_stream[k] = ctx.udp_stream[k] = NMX_STREAM_NONE;
-    nmx_dissection_t *d = nmx__dissect_ctx(w->ws, b, (uint32_t)n, (uint32_t)n, NMX_LINK_ETHERNET, &ctx);
-    assert_non_null(d);
+    nmx_dissection_t *d = walk_next(w, b, n);
     unsigned http = nmx__proto_id(nmx__proto_by_name("http")), k = 0;
     for (unsigned i = 0; i < d->recog->nRecognizeDatas; i++)
         k += d->recog->RecognizeData[i].ProtocolID == http;
